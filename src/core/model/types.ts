@@ -1,0 +1,152 @@
+/**
+ * The access-repo model (contract: DESIGN.md §3). These are the shapes after schema validation;
+ * every key is snake_case as in the YAML files.
+ */
+export const IDENTITY_KINDS = [
+  'human',
+  'service-account',
+  'api-key',
+  'ci-token',
+  'integration',
+  'shared-account',
+  'agent',
+] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const CREDENTIAL_TYPES = ['static-secret', 'oidc-federated', 'key-pair', 'oauth-token', 'password'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+export const SYSTEM_CATEGORIES = [
+  'directory',
+  'cloud-console',
+  'database',
+  'ticketing',
+  'source-control',
+  'privileged-access',
+  'saas',
+  'ci-cd',
+  'other',
+] as const;
+export type SystemCategory = (typeof SYSTEM_CATEGORIES)[number];
+
+/** `YYYY-MM-DD`, a UTC calendar day. */
+export type IsoDate = string;
+
+export function isHumanKind(kind: IdentityKind): boolean {
+  return kind === 'human';
+}
+
+export interface Identity {
+  id: string;
+  kind: IdentityKind;
+  description?: string;
+  owner?: string;
+  github?: string | null;
+  email?: string;
+}
+
+export interface Credential {
+  type: CredentialType;
+  rotation_days?: number;
+  last_rotated?: IsoDate;
+  storage?: string;
+  revocation?: string;
+}
+
+export interface JitWindow {
+  max_duration_hours: number;
+  approvers?: string[];
+}
+
+export interface AccessEntry {
+  system: string;
+  role: string;
+  privileged?: boolean;
+  justification?: string;
+  request?: string;
+  expires?: IsoDate;
+  jit?: JitWindow;
+}
+
+export interface ReviewMeta {
+  last_reviewed?: IsoDate;
+  reviewer?: string | null;
+  campaign?: string;
+}
+
+export interface Vendor {
+  name: string;
+  data_scope?: string;
+  offboarding?: string;
+  contact?: string;
+}
+
+export interface SharedAccount {
+  holders: string[];
+  compensating_controls: string[];
+}
+
+export interface ExceptionBlock {
+  reason: string;
+  compensating_controls: string[];
+  expires?: IsoDate;
+  approved_by?: string[];
+  rules?: string[];
+}
+
+export interface Grant {
+  identity: Identity;
+  credential?: Credential;
+  access: AccessEntry[];
+  review?: ReviewMeta;
+  vendor?: Vendor;
+  shared?: SharedAccount;
+  exception?: ExceptionBlock;
+}
+
+export interface SystemEvidence {
+  provisioning?: string;
+  activity?: string;
+  review?: string;
+}
+
+export interface System {
+  id: string;
+  name: string;
+  category: SystemCategory;
+  environment?: string;
+  owner?: string;
+  approvers?: string[];
+  review_cadence_days?: number;
+  evidence?: SystemEvidence;
+  description?: string;
+}
+
+export interface RuleSetting {
+  severity?: 'error' | 'warning' | 'off';
+  options?: Record<string, unknown>;
+}
+
+export interface RepoConfig {
+  version: 1;
+  organization?: string;
+  extends?: string;
+  admins?: string[];
+  rules?: Record<string, RuleSetting | 'error' | 'warning' | 'off'>;
+  ledger?: {
+    branch?: string;
+    provisioning_workflow?: string;
+  };
+  stale?: {
+    expiring_within_days?: number;
+    labels?: string[];
+    reminder_days?: number;
+    max_writes_per_run?: number;
+    assign_owner?: boolean;
+  };
+  reviews?: {
+    enabled?: boolean;
+    branch_prefix?: string;
+    labels?: string[];
+  };
+}
