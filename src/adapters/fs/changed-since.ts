@@ -1,0 +1,67 @@
+/** What changed in a working tree since a git ref, and the repo as it was at that ref. */
+import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { roleOf, type RepoFile } from '../../core/model/snapshot.ts';
+
+const run = promisify(execFile);
+
+async function git(dir: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('git', args, { cwd: dir, maxBuffer: 512 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`git ${args[0]} failed in ${dir}: ${(e.stderr || e.message).trim().split('\n')[0]}`);
+  }
+}
+
+/** Paths (relative to dir) that differ from `ref`, including new untracked files. */
+export async function changedSince(dir: string, ref: string): Promise<Set<string>> {
+  await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
+    throw new Error(`--changed-since: \`${ref}\` is not a commit in this repository (fetch it first, e.g. git fetch origin ${ref})`);
+  });
+  const diff = await git(dir, ['diff', '--name-only', '--no-renames', '--relative', '-z', ref, '--', '.']);
+  const untracked = await git(dir, ['ls-files', '--others', '--exclude-standard', '-z', '--', '.']);
+  return new Set([...diff.split('\0'), ...untracked.split('\0')].filter((p) => p && roleOf(p) !== 'other'));
+}
+
+/** The access-repo files as they were at `ref`, read with one `git cat-file --batch`. */
+export async function filesAt(dir: string, ref: string): Promise<RepoFile[]> {
+  const listing = await git(dir, ['ls-tree', '-r', '-z', ref, '--', '.']);
+  const entries: { path: string; sha: string }[] = [];
+  for (const line of listing.split('\0')) {
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    const [, type, sha] = line.slice(0, tab).split(' ');
+    const path = line.slice(tab + 1);
+    if (type === 'blob' && sha && roleOf(path) !== 'other') entries.push({ path, sha });
+  }
+  if (entries.length === 0) return [];
+  const contents = await catFileBatch(dir, entries.map((e) => e.sha));
+  return entries.map((e, i) => ({ path: e.path, content: contents[i]!, blobSha: e.sha }));
+}
+
+function catFileBatch(dir: string, shas: string[]): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited with ${code}`));
+      const all = Buffer.concat(chunks);
+      const out: Buffer[] = [];
+      let pos = 0;
+      for (let i = 0; i < shas.length; i++) {
+        const nl = all.indexOf(0x0a, pos);
+        const header = all.subarray(pos, nl).toString();
+        const size = Number(header.split(' ')[2]);
+        out.push(all.subarray(nl + 1, nl + 1 + size));
+        pos = nl + 1 + size + 1;
+      }
+      resolve(out);
+    });
+    child.stdin.end(shas.join('\n') + '\n');
+  });
+}

@@ -1,0 +1,52 @@
+/** Reads an access repo from disk: the config, systems/ and grants/ (any depth), nothing else. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { CONFIG_PATHS, roleOf, type RepoFile } from '../../core/model/snapshot.ts';
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) await walk(full, out);
+    else if (e.isFile()) out.push(full);
+  }
+}
+
+export async function listRepoPaths(root: string): Promise<string[]> {
+  const files: string[] = [];
+  await walk(join(root, 'systems'), files);
+  await walk(join(root, 'grants'), files);
+  const rel = files.map((f) => relative(root, f).split(sep).join('/'));
+  for (const c of CONFIG_PATHS) {
+    try {
+      await readFile(join(root, c), { flag: 'r' }).then(() => rel.push(c));
+      break;
+    } catch {
+      /* absent */
+    }
+  }
+  return rel.filter((p) => roleOf(p) !== 'other').sort();
+}
+
+/** Reads files with bounded concurrency so 100,000 files neither serialize nor exhaust descriptors. */
+export async function readRepoFiles(root: string, paths?: readonly string[], concurrency = 64): Promise<RepoFile[]> {
+  const list = paths ?? (await listRepoPaths(root));
+  const out: RepoFile[] = new Array(list.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < list.length) {
+      const i = next++;
+      const path = list[i]!;
+      out[i] = { path, content: await readFile(join(root, path)) };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+  return out;
+}

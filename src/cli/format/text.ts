@@ -1,0 +1,39 @@
+/** The report a person reads at a glance: one line per finding, grouped by file, colour on a terminal. */
+import type { Finding, FindingSummary } from '../../core/findings.ts';
+import { BUILTIN_RULES } from '../../core/rules/index.ts';
+
+const FIX = new Map(BUILTIN_RULES.map((r) => [r.meta.id, r.meta.fix]));
+
+export function formatText(findings: readonly Finding[], summary: FindingSummary, color: boolean): string {
+  const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  let lastFile: string | undefined;
+  for (const f of findings) {
+    const file = f.file ?? '(repository)';
+    if (file !== lastFile) {
+      if (lastFile !== undefined) lines.push('');
+      lines.push(c(4, file));
+      lastFile = file;
+    }
+    const where = f.line ? `${f.line}:${f.column ?? 1}` : '-';
+    const sev = f.severity === 'error' ? c(31, 'error  ') : c(33, 'warning');
+    lines.push(`  ${where.padEnd(8)} ${sev} ${f.message}  ${c(2, f.rule)}`);
+  }
+  if (findings.length > 0) lines.push('');
+  const seen = new Set(findings.map((f) => f.rule));
+  if (seen.size > 0 && seen.size <= 6) {
+    for (const id of seen) {
+      const fix = FIX.get(id);
+      if (fix) lines.push(c(2, `  ${id}: ${fix}`));
+    }
+    lines.push('');
+  }
+  const verdict =
+    summary.errors > 0
+      ? c(31, `✖ ${summary.errors} error${summary.errors === 1 ? '' : 's'}, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}`)
+      : summary.warnings > 0
+        ? c(33, `⚠ 0 errors, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}`)
+        : c(32, '✔ no problems');
+  lines.push(`${verdict} in ${summary.files} files (${summary.grants} grants, ${summary.systems} systems)`);
+  return lines.join('\n') + '\n';
+}

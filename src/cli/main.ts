@@ -1,0 +1,44 @@
+/**
+ * `access-ledger <command>`. Exit codes (contract): 0 ok, 1 findings or verification failure,
+ * 2 usage or runtime error. Errors are one clear line, never a stack trace (set
+ * ACCESS_LEDGER_DEBUG=1 to see one).
+ */
+import { Command, CommanderError } from 'commander';
+import { processIo, UsageError, type Io } from './io.ts';
+import { VERSION } from './version.ts';
+import { registerValidate } from './commands/validate.ts';
+import { registerInit } from './commands/init.ts';
+import { registerOptionalCommands } from './commands/registry.ts';
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('access-ledger')
+    .description('Access-as-code with evidence an auditor accepts')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run access-ledger --help for usage)');
+  registerValidate(program, io, setExit);
+  registerInit(program, io, setExit);
+  await registerOptionalCommands(program, io, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`access-ledger: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    io.stderr(`access-ledger: ${e.message}\n`);
+    if (io.env.ACCESS_LEDGER_DEBUG) io.stderr(`${e.stack}\n`);
+    return 2;
+  }
+}

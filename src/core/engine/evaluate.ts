@@ -1,0 +1,123 @@
+/**
+ * The engine: runs the enabled rules of the requested scopes over a snapshot and returns findings.
+ * Pure: a snapshot, a policy and a clock in; findings out.
+ */
+import { compareFindings, type Finding, type Severity } from '../findings.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import type { IsoDate } from '../model/types.ts';
+import type { PullFacts } from '../pull/facts.ts';
+import type { RuleRegistry } from '../rules/index.ts';
+import type { AnyRule, Report, RuleContext, Scope, ValidGrant, ValidSystem } from '../rules/types.ts';
+import { indexSnapshot } from './index-snapshot.ts';
+import type { Policy } from './policy.ts';
+
+export interface EvaluateInput {
+  snapshot: Snapshot;
+  policy: Policy;
+  registry: RuleRegistry;
+  today: IsoDate;
+  scopes: readonly Scope[];
+  /** Limit file findings to these paths (repo rules still see everything). */
+  changed?: ReadonlySet<string>;
+  base?: Snapshot;
+  pull?: PullFacts;
+  facts?: RuleContext<unknown>['facts'];
+  /** Only these rules (e.g. the sweep asks for a subset). */
+  only?: ReadonlySet<string>;
+}
+
+function weaker(a: Severity, b: Severity | undefined): Severity {
+  return b === 'warning' || a === 'warning' ? 'warning' : 'error';
+}
+
+export function evaluate(input: EvaluateInput): Finding[] {
+  const { snapshot, policy, registry, today, changed } = input;
+  const index = indexSnapshot(snapshot);
+  const findings: Finding[] = [];
+  const inScope = (path: string | undefined) => !changed || path === undefined || changed.has(path);
+  const enabled = (id: string) => {
+    const s = policy.rules.get(id)?.severity;
+    return s !== undefined && s !== 'off' && (!input.only || input.only.has(id));
+  };
+
+  // Parse and schema problems are reported under the `schema` rule.
+  const schemaSetting = policy.rules.get('schema');
+  if (schemaSetting && schemaSetting.severity !== 'off' && input.scopes.includes('file')) {
+    const files = [...(snapshot.config ? [snapshot.config] : []), ...snapshot.systems, ...snapshot.grants];
+    for (const f of files) {
+      if (!inScope(f.path)) continue;
+      for (const p of f.problems) findings.push({ ...p, severity: weaker(schemaSetting.severity as Severity, p.severity) });
+    }
+  }
+
+  const active: AnyRule[] = [];
+  for (const rule of registry.rules.values()) {
+    if (rule.meta.id === 'schema' || !input.scopes.includes(rule.meta.scope) || !enabled(rule.meta.id)) continue;
+    active.push(rule);
+  }
+  const activeIds = new Set(active.map((r) => r.meta.id));
+  const knownRules = registry.ids();
+
+  for (const rule of active) {
+    if (rule.meta.coveredBy && activeIds.has(rule.meta.coveredBy)) continue;
+    const resolved = policy.rules.get(rule.meta.id)!;
+    const severity = resolved.severity as Severity;
+    const ctx: RuleContext<unknown> = {
+      options: resolved.options,
+      today,
+      config: policy.config,
+      snapshot,
+      index,
+      knownRules,
+      report(r: Report) {
+        findings.push({
+          rule: rule.meta.id,
+          severity: weaker(severity, r.severity),
+          ...(r.file !== undefined ? { file: r.file } : {}),
+          ...(r.line !== undefined ? { line: r.line, column: r.column ?? 1 } : {}),
+          message: r.message,
+          controls: rule.meta.controls,
+          ...(r.identity !== undefined ? { identity: r.identity } : {}),
+          ...(r.system !== undefined ? { system: r.system } : {}),
+        });
+      },
+    };
+    if (changed) ctx.changed = changed;
+    if (input.base) ctx.base = input.base;
+    if (input.pull) ctx.pull = input.pull;
+    if (input.facts) ctx.facts = input.facts;
+
+    if (rule.checkGrant) for (const g of index.validGrants) if (inScope(g.path)) rule.checkGrant(g as ValidGrant, ctx);
+    if (rule.checkSystem) for (const s of index.validSystems) if (inScope(s.path)) rule.checkSystem(s as ValidSystem, ctx);
+    if (rule.checkConfig && snapshot.config?.data && inScope(snapshot.config.path)) rule.checkConfig(snapshot.config as never, ctx);
+    if (rule.check) {
+      const before = findings.length;
+      rule.check(ctx);
+      if (changed && rule.meta.scope === 'repo') {
+        // Repo rules see the whole repo but only report on the change under review.
+        const kept = findings.splice(before).filter((f) => inScope(f.file));
+        findings.push(...kept);
+      }
+    }
+  }
+  return applyExceptions(findings, snapshot, today).sort(compareFindings);
+}
+
+/**
+ * A grant's `exception.rules` waives those rules for that grant while the exception is in force:
+ * the findings stay visible as warnings that name the exception, never disappear.
+ */
+function applyExceptions(findings: Finding[], snapshot: Snapshot, today: IsoDate): Finding[] {
+  const waivers = new Map<string, { rules: Set<string>; expires: string | undefined }>();
+  for (const g of snapshot.grants) {
+    const exc = g.data?.exception;
+    if (exc?.rules?.length && (!exc.expires || exc.expires >= today)) waivers.set(g.path, { rules: new Set(exc.rules), expires: exc.expires });
+  }
+  if (waivers.size === 0) return findings;
+  const NEVER_WAIVED = new Set(['schema', 'no-secrets', 'exception-governed', 'expiry-in-future', 'expired']);
+  return findings.map((f) => {
+    const w = f.file ? waivers.get(f.file) : undefined;
+    if (!w || !w.rules.has(f.rule) || NEVER_WAIVED.has(f.rule)) return f;
+    return { ...f, severity: 'warning', message: `${f.message} (waived by the exception in this file until ${w.expires ?? 'it is removed'})` };
+  });
+}

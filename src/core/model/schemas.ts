@@ -1,0 +1,171 @@
+/**
+ * The published JSON Schemas (policies/schemas/), compiled once with ajv, and the translation of
+ * ajv errors into findings a person can act on: the file, the line, and what to write instead.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import grantSchema from '../../../policies/schemas/grant.schema.json' with { type: 'json' };
+import systemSchema from '../../../policies/schemas/system.schema.json' with { type: 'json' };
+import configSchema from '../../../policies/schemas/config.schema.json' with { type: 'json' };
+import type { Finding } from '../findings.ts';
+import type { ParsedYaml } from './yaml-file.ts';
+
+export type SchemaName = 'grant' | 'system' | 'config';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats?: string[]) => Ajv;
+
+let compiled: Record<SchemaName, ValidateFunction> | undefined;
+
+/** Compiled once per process: compiling is the expensive part of ajv. */
+export function validators(): Record<SchemaName, ValidateFunction> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    addFormats(ajv, ['date']);
+    compiled = {
+      grant: ajv.compile(grantSchema),
+      system: ajv.compile(systemSchema),
+      config: ajv.compile(configSchema),
+    };
+  }
+  return compiled;
+}
+
+export const SCHEMA_CONTROLS = ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.15'];
+
+export function validateAgainst(name: SchemaName, parsed: ParsedYaml): Finding[] {
+  const validate = validators()[name];
+  if (validate(parsed.value)) return [];
+  return explainErrors(name, parsed, validate.errors ?? []);
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describePath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return 'the top level';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word, c);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return 'text';
+  return `a ${typeof value}`;
+}
+
+function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly ErrorObject[]): Finding[] {
+  // anyOf branches report each alternative; keep the most specific error per location.
+  const byLocation = new Map<string, ErrorObject>();
+  for (const err of errors) {
+    const extra = err.keyword === 'additionalProperties' ? `/${(err.params as { additionalProperty: string }).additionalProperty}` : '';
+    const loc = err.instancePath + extra;
+    const current = byLocation.get(loc);
+    if (!current || rank(err) < rank(current)) byLocation.set(loc, err);
+  }
+  const findings: Finding[] = [];
+  for (const err of byLocation.values()) {
+    const path = pointerToPath(err.instancePath);
+    const where = describePath(path);
+    let message: string;
+    let pos = parsed.locate(path);
+    switch (err.keyword) {
+      case 'additionalProperties': {
+        const key = (err.params as { additionalProperty: string }).additionalProperty;
+        const allowed = Object.keys((err.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const guess = closest(key, allowed);
+        pos = parsed.locate([...path, key], true);
+        message =
+          `unknown key \`${key}\` under ${where}` +
+          (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(', ')}`) +
+          ' (unknown keys are errors so a typo never drops a control)';
+        break;
+      }
+      case 'required': {
+        const key = (err.params as { missingProperty: string }).missingProperty;
+        message = `${where} is missing the required key \`${key}\`: add it`;
+        break;
+      }
+      case 'format':
+      case 'pattern': {
+        const value = err.data;
+        const isDate = (err.parentSchema as { format?: string }).format === 'date' || err.keyword === 'format';
+        if (isDate) {
+          message =
+            typeof value === 'string' && /T|:/.test(value)
+              ? `${where} must be a date (YYYY-MM-DD), not a date-time: write ${value.slice(0, 10)}`
+              : `${where} is not a real calendar date: write an existing day as YYYY-MM-DD`;
+        } else {
+          message = `${where} has an invalid value: ${patternHint(path)}`;
+        }
+        break;
+      }
+      case 'enum': {
+        const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
+        const guess = typeof err.data === 'string' ? closest(err.data, allowed.map(String)) : undefined;
+        message = `${where} must be one of ${allowed.map((v) => `\`${String(v)}\``).join(', ')}` + (guess ? `: did you mean \`${guess}\`?` : '');
+        break;
+      }
+      case 'const':
+        message = `${where} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}`;
+        break;
+      case 'type': {
+        const expected = String((err.params as { type: string | string[] }).type).replace(',', ' or ');
+        message = `${where} must be ${expected.replace('object', 'a mapping').replace('array', 'a list')}, not ${typeName(err.data)}: fix the value`;
+        break;
+      }
+      case 'anyOf':
+        message = `${where} has an invalid value (${typeName(err.data)}): see the ${name} file format in docs/file-formats.md`;
+        break;
+      default:
+        message = `${where} ${err.message ?? 'is invalid'}: see the ${name} file format in docs/file-formats.md`;
+    }
+    findings.push({ rule: 'schema', severity: 'error', file: parsed.path, line: pos.line, column: pos.column, message, controls: SCHEMA_CONTROLS });
+  }
+  return findings;
+}
+
+function rank(err: ErrorObject): number {
+  // Prefer the error that names the real problem over the umbrella anyOf.
+  return err.keyword === 'anyOf' ? 3 : err.keyword === 'type' ? 2 : 1;
+}
+
+function patternHint(path: readonly (string | number)[]): string {
+  const last = path[path.length - 1];
+  if (last === 'id' || last === 'system') return 'ids are lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit';
+  if (typeof last === 'number' || last === 'approvers' || last === 'admins') return 'write a GitHub login or @org/team';
+  return 'write a GitHub login (letters, digits and `-`)';
+}

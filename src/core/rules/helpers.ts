@@ -1,0 +1,25 @@
+import type { LoadedFile } from '../model/snapshot.ts';
+import type { YamlPath } from '../model/yaml-file.ts';
+import { isHumanKind, type AccessEntry, type Grant } from '../model/types.ts';
+
+/** file, line and column of a node, for a finding. */
+export function at(file: LoadedFile<unknown>, path: YamlPath, key = false): { file: string; line: number; column: number } {
+  const pos = file.source.locate(path, key);
+  return { file: file.path, line: pos.line, column: pos.column };
+}
+
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+export function isNonHuman(grant: Grant): boolean {
+  return !isHumanKind(grant.identity.kind);
+}
+
+export function entries(grant: Grant): { entry: AccessEntry; index: number }[] {
+  return grant.access.map((entry, index) => ({ entry, index }));
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
