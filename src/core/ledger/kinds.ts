@@ -1,0 +1,243 @@
+/**
+ * The record kinds of the evidence ledger and the shape of each kind's `subject`
+ * (contract: DESIGN.md §6, written down in docs/ledger.md).
+ *
+ * Subjects are plain JSON built by the callers (the App's handlers, the sweep, the reconcile). They
+ * hold only strings, integers, booleans, null, arrays and objects: the hash is computed over their
+ * RFC 8785 canonical form, and keeping numbers integral lets an auditor recompute it with any
+ * JSON library. Timestamps are ISO 8601 UTC with a `Z` suffix as GitHub reports them; dates are
+ * `YYYY-MM-DD`. Fields are only ever added to a kind, never renamed or re-purposed: records written
+ * years ago must keep their meaning.
+ */
+import type { Finding } from '../findings.ts';
+import type { IdentityKind, IsoDate } from '../model/types.ts';
+
+/** An ISO 8601 UTC timestamp, `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds allowed). */
+export type Timestamp = string;
+
+/** The pull request an event is about, as GitHub reported it. */
+export interface PullRequestRef {
+  number: number;
+  title: string;
+  url: string;
+  /** Login of the PR's author. */
+  author: string;
+  created_at: Timestamp;
+  merged_at: Timestamp | null;
+  /** Login of whoever merged it (null if GitHub did not say, e.g. a merge queue bot is hidden). */
+  merged_by: string | null;
+}
+
+export type ChangeAction = 'added' | 'modified' | 'removed';
+
+/** One access entry of a changed grant file. */
+export interface AccessEntryChange {
+  system: string;
+  role: string;
+  privileged: boolean;
+  action: ChangeAction;
+  /** The entry's expiry after the change (before it, for a removal); null if none was set. */
+  expires: IsoDate | null;
+}
+
+/** One grant file the PR added, modified or removed. */
+export interface GrantFileChange {
+  /** Repo-relative path, e.g. `grants/services/billing-exporter.yaml`. */
+  path: string;
+  /** The identity id (the file name stem). */
+  identity: string;
+  kind: IdentityKind;
+  action: ChangeAction;
+  /** Git blob SHA of the file at the base commit (null when added). */
+  before_blob: string | null;
+  /** Git blob SHA of the file at the merge commit (null when removed). */
+  after_blob: string | null;
+  entries: AccessEntryChange[];
+}
+
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+
+/** Every review on the PR, in the order GitHub lists them (not only the ones that counted). */
+export interface ReviewRecord {
+  reviewer: string;
+  state: ReviewState;
+  submitted_at: Timestamp;
+  /** The commit the review was submitted against. */
+  commit_id: string;
+  /** Whether `commit_id` is the PR's head SHA at merge: approvals of older commits may not count. */
+  on_head: boolean;
+}
+
+/** Per system: how many eligible approvals the policy required and who gave them. */
+export interface SystemApproval {
+  system: string;
+  required: number;
+  approved_by: string[];
+  /** required - counted approvals, never below 0. */
+  missing: number;
+}
+
+/** The gate's verdict re-evaluated at merge time with the base branch's policy. */
+export interface Verdict {
+  result: 'pass' | 'fail';
+  evaluated_at: Timestamp;
+  /** The commit the policy (config, packs, systems) was read from: the PR's base. */
+  policy_sha: string;
+  findings: Finding[];
+  approvals: SystemApproval[];
+}
+
+/** `grant-change`: a merged PR that adds, modifies or removes grants. Key `pr-<n>-merged`. */
+export interface GrantChangeSubject {
+  pr: PullRequestRef;
+  base_sha: string;
+  head_sha: string;
+  merge_sha: string;
+  changes: GrantFileChange[];
+  reviews: ReviewRecord[];
+  /** Logins of the authors of the PR's commits (they may not approve it). */
+  commit_authors: string[];
+  verdict: Verdict;
+}
+
+/** Why a merge the policy would have refused happened anyway. */
+export type UnapprovedCause = 'admin-bypass' | 'gate-outage' | 'gate-not-required' | 'unknown';
+
+/**
+ * `unapproved-merge`: a merge the policy would have refused. Key `pr-<n>-unapproved`.
+ * Always accompanies the PR's `grant-change` record, which holds the full facts.
+ */
+export interface UnapprovedMergeSubject {
+  pr: PullRequestRef;
+  /** Key of the `grant-change` record of the same merge, e.g. `pr-45-merged`. */
+  grant_change_key: string;
+  cause: UnapprovedCause;
+  /** The systems whose required approvals were missing (`missing > 0`). */
+  missing_approvals: SystemApproval[];
+  /** The error findings of the merge-time verdict. */
+  findings: Finding[];
+  /** The issue opened about it, if one was. */
+  issue: { number: number; url: string } | null;
+}
+
+export type RunConclusion =
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'skipped'
+  | 'timed_out'
+  | 'action_required'
+  | 'neutral'
+  | 'stale'
+  | 'startup_failure';
+
+/**
+ * `provisioned`: the configured provisioning workflow's run on the merge commit.
+ * Key `pr-<n>-provisioned-<run_id>` (a re-run is a new run id, hence a new record).
+ */
+export interface ProvisionedSubject {
+  pr: { number: number; url: string };
+  /** Key of the `grant-change` record this run provisioned, e.g. `pr-45-merged`. */
+  grant_change_key: string;
+  /** The workflow file, e.g. `.github/workflows/provision.yml`. */
+  workflow: string;
+  run_id: number;
+  run_attempt: number;
+  run_url: string;
+  /** The commit the run ran on: the PR's merge commit. */
+  head_sha: string;
+  conclusion: RunConclusion;
+  completed_at: Timestamp;
+}
+
+/** A grant file that named the departed login (as owner, grantee or shared holder). */
+export interface AffectedGrant {
+  path: string;
+  identity: string;
+  /** How the grant names the login. */
+  role: 'owner' | 'grantee' | 'holder';
+}
+
+/**
+ * `identity-left-org`: a login stopped being a member of the organization.
+ * Key `left-<login>-<YYYYMMDDTHHMMSSZ>` (the login lower-cased, the time of `left_at`).
+ */
+export interface IdentityLeftOrgSubject {
+  /** The GitHub login, lower-cased (logins are case-insensitive). */
+  login: string;
+  organization: string;
+  left_at: Timestamp;
+  /** `member_removed` for the organization webhook, `sweep` when a sweep found the login gone. */
+  source: 'member_removed' | 'sweep';
+  /** Grants that named the login when it left (from the default branch at `left_at`). */
+  affected_grants: AffectedGrant[];
+}
+
+/** One grant entry a review campaign covered. */
+export interface ReviewItem {
+  path: string;
+  identity: string;
+  role: string;
+  privileged: boolean;
+  expires: IsoDate | null;
+}
+
+/**
+ * `review-campaign`: a completed periodic access review, merged as a PR.
+ * Key `pr-<n>-review-campaign`.
+ */
+export interface ReviewCampaignSubject {
+  system: string;
+  pr: PullRequestRef;
+  /** The system's approvers who approved the review PR (the sign-off). */
+  reviewers: string[];
+  /** The review date written into `review.last_reviewed`. */
+  reviewed_on: IsoDate;
+  items: {
+    /** Recertified unchanged. */
+    kept: ReviewItem[];
+    /** Edited in the review PR (e.g. role narrowed, expiry shortened); the state after. */
+    changed: ReviewItem[];
+    /** Revoked in the review PR; the state before. */
+    removed: ReviewItem[];
+  };
+}
+
+/** Subject type per kind. A new kind is added here, never by changing an existing one. */
+export interface SubjectByKind {
+  'grant-change': GrantChangeSubject;
+  'unapproved-merge': UnapprovedMergeSubject;
+  'review-campaign': ReviewCampaignSubject;
+  'identity-left-org': IdentityLeftOrgSubject;
+  provisioned: ProvisionedSubject;
+}
+
+export type RecordKind = keyof SubjectByKind;
+
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'grant-change',
+  'unapproved-merge',
+  'review-campaign',
+  'identity-left-org',
+  'provisioned',
+];
+
+/**
+ * Controls each kind is evidence for (ids as in reference/controls.md). Callers may pass their own
+ * list; these are the defaults so every record is mapped even when a caller does not care.
+ */
+export const DEFAULT_CONTROLS: Readonly<Record<RecordKind, readonly string[]>> = {
+  'grant-change': [
+    'SOC2:CC6.2',
+    'SOC2:CC6.3',
+    'SOC2:CC8.1',
+    'NIST-CSF-2.0:PR.AA-01',
+    'NIST-CSF-2.0:PR.AA-05',
+    'ISO27001:A.5.18',
+    'CIS-v8:6.1',
+  ],
+  'unapproved-merge': ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'ISO27001:A.5.18'],
+  'review-campaign': ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
+  'identity-left-org': ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'NIST-CSF-2.0:PR.AA-01', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
+  provisioned: ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'CIS-v8:6.1'],
+};

@@ -1,0 +1,289 @@
+/**
+ * Ledger records: sealing, hashing, paths and serialisation (contract: DESIGN.md §6,
+ * docs/ledger.md). Pure: no I/O. `node:crypto` is used only for SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { RecordKind, SubjectByKind, Timestamp } from './kinds.ts';
+
+export const RECORD_FORMAT = 'access-ledger/record@1' as const;
+export const HEAD_FORMAT = 'access-ledger/head@1' as const;
+export const HEAD_PATH = 'head.json';
+export const README_PATH = 'README.md';
+export const RECORDS_DIR = 'records';
+export const DEFAULT_LEDGER_BRANCH = 'access-ledger';
+
+/** The time source. Injected everywhere so tests and replays are deterministic. */
+export type Clock = () => Date;
+
+/** What a caller hands to the ledger: the event, not yet placed in the chain. */
+export interface RecordDraft<K extends RecordKind = RecordKind> {
+  kind: K;
+  key: string;
+  /** When the event itself happened (e.g. the PR's merged_at); it places the record's path. */
+  occurred_at: Timestamp;
+  /** `owner/repo` of the access repo. */
+  repository: string;
+  controls: string[];
+  subject: SubjectByKind[K];
+}
+
+/** A record as stored on the ledger branch. */
+export interface SealedRecord<K extends RecordKind = RecordKind> {
+  format: typeof RECORD_FORMAT;
+  kind: K;
+  key: string;
+  seq: number;
+  prev_hash: string | null;
+  occurred_at: Timestamp;
+  recorded_at: Timestamp;
+  repository: string;
+  controls: string[];
+  subject: SubjectByKind[K];
+  hash: string;
+}
+
+/** `head.json` at the branch root: the end of the chain. seq 0 (hash and path null) when empty. */
+export interface LedgerHead {
+  format: typeof HEAD_FORMAT;
+  seq: number;
+  hash: string | null;
+  path: string | null;
+}
+
+/** Where the chain continues from: the previous record's seq and hash (seq 0 / null: empty). */
+export interface ChainTip {
+  seq: number;
+  hash: string | null;
+}
+
+/** A draft or record that breaks the format; the message says which field and why. */
+export class LedgerFormatError extends Error {
+  override name = 'LedgerFormatError';
+}
+
+const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const KIND_RE = /^[a-z][a-z0-9-]{0,63}$/;
+const REPOSITORY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+export const HASH_RE = /^[0-9a-f]{64}$/;
+/** `records/<YYYY>/<MM>/<key>.json` */
+export const RECORD_PATH_RE = /^records\/(\d{4})\/(\d{2})\/([A-Za-z0-9][A-Za-z0-9._-]{0,199})\.json$/;
+
+/** True for `YYYY-MM-DDTHH:MM:SS[.fff]Z` naming a real instant (no 2026-02-30). */
+export function isTimestamp(value: unknown): value is Timestamp {
+  if (typeof value !== 'string') return false;
+  const m = TIMESTAMP_RE.exec(value);
+  if (!m) return false;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return false;
+  // Date rolls 2026-02-30 over to March; compare the calendar fields to refuse it.
+  return at.toISOString().slice(0, 19) === value.slice(0, 19);
+}
+
+/** A Date as `YYYY-MM-DDTHH:MM:SSZ`: the precision GitHub uses for every event time. */
+export function toTimestamp(at: Date): Timestamp {
+  if (Number.isNaN(at.getTime())) throw new LedgerFormatError('clock returned an invalid Date');
+  return at.toISOString().slice(0, 19) + 'Z';
+}
+
+/** SHA-256 hex of the RFC 8785 canonical JSON of the record without its `hash` field. */
+export function hashRecord(record: object): string {
+  return createHash('sha256').update(canonicalRecord(record), 'utf8').digest('hex');
+}
+
+/** The exact bytes that are hashed: RFC 8785 canonical JSON of the record minus `hash`. */
+export function canonicalRecord(record: object): string {
+  const { hash: _omit, ...rest } = record as Record<string, unknown>;
+  const text = canonicalize(rest);
+  if (text === undefined) throw new LedgerFormatError('record cannot be canonicalised');
+  return text;
+}
+
+/** The record's path on the ledger branch: `records/<YYYY>/<MM>/<key>.json`, from occurred_at. */
+export function recordPath(event: { key: string; occurred_at: string; kind?: string }): string {
+  if (!KEY_RE.test(event.key)) throw new LedgerFormatError(`invalid record key ${JSON.stringify(event.key)}: use letters, digits, '.', '_' and '-' (at most 200), starting with a letter or digit`);
+  if (!isTimestamp(event.occurred_at)) throw new LedgerFormatError(`invalid occurred_at ${JSON.stringify(event.occurred_at)}: use an ISO 8601 UTC timestamp like 2026-11-20T10:00:00Z`);
+  // The month comes from the event's own time, not the recording time, so a redelivered or
+  // backfilled event lands on the same path and is recognised as already recorded.
+  return `${RECORDS_DIR}/${event.occurred_at.slice(0, 4)}/${event.occurred_at.slice(5, 7)}/${event.key}.json`;
+}
+
+/**
+ * Places a draft in the chain: assigns seq and prev_hash after `prev`, stamps recorded_at and
+ * computes the hash. The subject is deep-copied (and checked to be plain JSON) so a caller
+ * mutating its object later cannot change a sealed record.
+ */
+export function sealRecord<K extends RecordKind>(draft: RecordDraft<K>, prev: ChainTip | null, recordedAt: Date | Timestamp): SealedRecord<K> {
+  checkDraft(draft);
+  const tipSeq = prev?.seq ?? 0;
+  if (!Number.isSafeInteger(tipSeq) || tipSeq < 0) throw new LedgerFormatError(`invalid previous seq ${String(tipSeq)}`);
+  const prevHash = tipSeq === 0 ? null : (prev?.hash ?? null);
+  if (tipSeq > 0 && (prevHash === null || !HASH_RE.test(prevHash))) {
+    throw new LedgerFormatError(`previous record seq ${tipSeq} has no valid hash`);
+  }
+  const recorded = typeof recordedAt === 'string' ? recordedAt : toTimestamp(recordedAt);
+  if (!isTimestamp(recorded)) throw new LedgerFormatError(`invalid recorded_at ${JSON.stringify(recorded)}`);
+  // Field order here is only for people reading the file; the hash is over the canonical form.
+  const unsealed = {
+    format: RECORD_FORMAT,
+    kind: draft.kind,
+    key: draft.key,
+    seq: tipSeq + 1,
+    prev_hash: prevHash,
+    occurred_at: draft.occurred_at,
+    recorded_at: recorded,
+    repository: draft.repository,
+    controls: plainJson(draft.controls, 'controls') as string[],
+    subject: plainJson(draft.subject, 'subject') as SubjectByKind[K],
+  };
+  return { ...unsealed, hash: hashRecord(unsealed) };
+}
+
+/** Throws a LedgerFormatError naming the first field of the draft that breaks the format. */
+export function checkDraft(draft: RecordDraft): void {
+  if (draft === null || typeof draft !== 'object') throw new LedgerFormatError('draft must be an object');
+  if (typeof draft.kind !== 'string' || !KIND_RE.test(draft.kind)) {
+    throw new LedgerFormatError(`invalid record kind ${JSON.stringify(draft.kind)}: lower-case words joined by '-'`);
+  }
+  recordPath(draft); // checks key and occurred_at
+  if (typeof draft.repository !== 'string' || !REPOSITORY_RE.test(draft.repository)) {
+    throw new LedgerFormatError(`invalid repository ${JSON.stringify(draft.repository)}: expected owner/repo`);
+  }
+  if (!Array.isArray(draft.controls) || draft.controls.some((c) => typeof c !== 'string' || c.length === 0)) {
+    throw new LedgerFormatError('controls must be a list of control ids like "SOC2:CC6.2"');
+  }
+  if (draft.subject === null || typeof draft.subject !== 'object' || Array.isArray(draft.subject)) {
+    throw new LedgerFormatError('subject must be an object');
+  }
+}
+
+/**
+ * A deep copy that is exactly what JSON will hold, refusing anything that would hash one way and
+ * read back another: fractional or unsafe numbers (languages disagree on printing them), Dates,
+ * class instances, functions, lone surrogates. Properties whose value is undefined are dropped,
+ * as JSON.stringify would.
+ */
+function plainJson(value: unknown, where: string): unknown {
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new LedgerFormatError(`${where} contains a lone surrogate`);
+      return value;
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isSafeInteger(value)) {
+        throw new LedgerFormatError(`${where} is ${String(value)}: records hold only integers (write fractions and large ids as strings)`);
+      }
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        return value.map((item, i) => {
+          if (item === undefined) throw new LedgerFormatError(`${where}[${i}] is undefined`);
+          return plainJson(item, `${where}[${i}]`);
+        });
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) {
+        throw new LedgerFormatError(`${where} is not a plain object (convert Dates to ISO strings)`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v === undefined) continue;
+        if (!k.isWellFormed()) throw new LedgerFormatError(`${where} has a key with a lone surrogate`);
+        out[k] = plainJson(v, `${where}.${k}`);
+      }
+      return out;
+    }
+    default:
+      throw new LedgerFormatError(`${where} is a ${typeof value}, which JSON cannot hold`);
+  }
+}
+
+/** The file content of a record: pretty-printed JSON with a trailing newline. */
+export function serializeRecord(record: SealedRecord): string {
+  return JSON.stringify(record, null, 2) + '\n';
+}
+
+export function emptyHead(): LedgerHead {
+  return { format: HEAD_FORMAT, seq: 0, hash: null, path: null };
+}
+
+export function headFor(record: SealedRecord): LedgerHead {
+  return { format: HEAD_FORMAT, seq: record.seq, hash: record.hash, path: recordPath(record) };
+}
+
+export function serializeHead(head: LedgerHead): string {
+  return JSON.stringify({ format: HEAD_FORMAT, seq: head.seq, hash: head.hash, path: head.path }, null, 2) + '\n';
+}
+
+/** Parses head.json; throws LedgerFormatError saying what is wrong. */
+export function parseHead(content: string): LedgerHead {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch {
+    throw new LedgerFormatError('head.json is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LedgerFormatError('head.json is not a JSON object');
+  const h = value as Record<string, unknown>;
+  if (h.format !== HEAD_FORMAT) throw new LedgerFormatError(`head.json has format ${JSON.stringify(h.format)}, expected ${HEAD_FORMAT}`);
+  if (typeof h.seq !== 'number' || !Number.isSafeInteger(h.seq) || h.seq < 0) throw new LedgerFormatError('head.json seq is not a non-negative integer');
+  if (h.seq === 0) {
+    if (h.hash !== null || h.path !== null) throw new LedgerFormatError('head.json with seq 0 must have hash and path null');
+  } else {
+    if (typeof h.hash !== 'string' || !HASH_RE.test(h.hash)) throw new LedgerFormatError('head.json hash is not 64 lower-case hex digits');
+    if (typeof h.path !== 'string' || !RECORD_PATH_RE.test(h.path)) throw new LedgerFormatError('head.json path is not a record path');
+  }
+  return { format: HEAD_FORMAT, seq: h.seq, hash: (h.hash as string | null) ?? null, path: (h.path as string | null) ?? null };
+}
+
+// ---- keys: one per event, so a redelivered event maps to the same path ----
+
+function prNumber(n: number): number {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new LedgerFormatError(`invalid pull request number ${String(n)}`);
+  return n;
+}
+
+export function grantChangeKey(pr: number): string {
+  return `pr-${prNumber(pr)}-merged`;
+}
+
+export function unapprovedMergeKey(pr: number): string {
+  return `pr-${prNumber(pr)}-unapproved`;
+}
+
+export function provisionedKey(pr: number, runId: number): string {
+  if (!Number.isSafeInteger(runId) || runId <= 0) throw new LedgerFormatError(`invalid workflow run id ${String(runId)}`);
+  return `pr-${prNumber(pr)}-provisioned-${runId}`;
+}
+
+export function reviewCampaignKey(pr: number): string {
+  return `pr-${prNumber(pr)}-review-campaign`;
+}
+
+/**
+ * `left-<login>-<YYYYMMDDTHHMMSSZ>`. The login is lower-cased: GitHub logins are
+ * case-insensitive, and two keys differing only in case would collide on case-insensitive file
+ * systems when an auditor checks the branch out.
+ */
+export function identityLeftOrgKey(login: string, leftAt: Timestamp): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) throw new LedgerFormatError(`invalid GitHub login ${JSON.stringify(login)}`);
+  if (!isTimestamp(leftAt)) throw new LedgerFormatError(`invalid left_at ${JSON.stringify(leftAt)}`);
+  const compact = leftAt.slice(0, 19).replace(/[-:]/g, '') + 'Z';
+  return `left-${login.toLowerCase()}-${compact}`;
+}
+
+/** The commit message of an append: names every seq and key it adds. */
+export function appendCommitMessage(records: readonly SealedRecord[]): string {
+  if (records.length === 0) throw new LedgerFormatError('an append commit needs at least one record');
+  const first = records[0]!;
+  const last = records[records.length - 1]!;
+  const title =
+    records.length === 1
+      ? `Record seq ${first.seq}: ${first.key}`
+      : `Record seq ${first.seq}-${last.seq}: ${records.length} records`;
+  const lines = records.map((r) => `seq ${r.seq} ${r.key} ${r.hash}`);
+  return `${title}\n\n${lines.join('\n')}\n`;
+}
