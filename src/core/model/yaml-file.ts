@@ -140,7 +140,7 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
   for (const warn of doc.warnings) {
     problems.push(problem(path, at(warn.pos[0]), `YAML warning: ${warn.message.split('\n')[0]}`, 'warning'));
   }
-  if (syntaxBroken) return { ...none, locate: makeLocate(doc, at) };
+  if (syntaxBroken) return { ...none, locate: makeLocate(() => doc, at) };
 
   if (depthOf(doc.contents, 0) > MAX_DEPTH) {
     problems.push(problem(path, START, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
@@ -162,12 +162,31 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
     );
     return none;
   }
-  return { path, value, problems, locate: makeLocate(doc, at) };
+  // The document tree is several times the size of the data; keep only the text and rebuild the
+  // tree on the rare call to locate (a finding), so 100,000 clean files stay cheap to hold.
+  return { path, value, problems, locate: lazyLocate(text) };
 }
 
-function makeLocate(doc: Document.Parsed, at: (offset: number) => Pos): (path: YamlPath, key?: boolean) => Pos {
+function lazyLocate(text: string): (path: YamlPath, key?: boolean) => Pos {
+  let locate: ((path: YamlPath, key?: boolean) => Pos) | undefined;
+  return (path, key) => {
+    if (!locate) {
+      const lineCounter = new LineCounter();
+      const doc = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false }) as Document.Parsed[];
+      const at = (offset: number): Pos => {
+        const p = lineCounter.linePos(offset);
+        return { line: p.line, column: p.col };
+      };
+      const first = Array.isArray(doc) ? doc[0] : undefined;
+      locate = first ? makeLocate(() => first, at) : () => START;
+    }
+    return locate(path, key);
+  };
+}
+
+function makeLocate(getDoc: () => Document.Parsed, at: (offset: number) => Pos): (path: YamlPath, key?: boolean) => Pos {
   return (path, key = false) => {
-    let node: unknown = doc.contents;
+    let node: unknown = getDoc().contents;
     let best: Pos = nodePos(node, at) ?? START;
     for (let i = 0; i < path.length; i++) {
       const seg = path[i];

@@ -18,6 +18,9 @@ const PATTERNS: { name: string; re: RegExp }[] = [
   { name: 'a password in a URL', re: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]{3,}@/i },
 ];
 
+/** One pass over a value decides whether any known format is present; most values have none. */
+const ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join('|'), 'i');
+
 const SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
 
 export function shannonEntropy(s: string): number {
@@ -86,13 +89,13 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
 
 function scan(value: unknown, report: (path: YamlPath, kind: string) => void, options: { min_length: number; min_entropy: number }): void {
   for (const s of strings(value, [])) {
-    const known = PATTERNS.find((p) => p.re.test(s.value));
+    const known = ANY_KNOWN.test(s.value) ? PATTERNS.find((p) => p.re.test(s.value)) : undefined;
     if (known) {
       report(s.path, known.name);
       continue;
     }
     const key = String(s.path[s.path.length - 1] ?? '');
     const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    if (looksHighEntropy(s.value, minLength, options.min_entropy)) report(s.path, 'a secret (a long high-entropy string)');
+    if (s.value.length >= minLength && looksHighEntropy(s.value, minLength, options.min_entropy)) report(s.path, 'a secret (a long high-entropy string)');
   }
 }

@@ -1,0 +1,27 @@
+/** Writes one `## <title>` section of docs/performance.md, leaving every other section as it is. */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+
+const FILE = new URL('../docs/performance.md', import.meta.url).pathname;
+const HEADER = `# Performance
+
+Every figure here is measured by a benchmark under bench/ and written by it; the command that
+reproduces each figure is given in its section. Figures are ratios or counts against a baseline
+measured in the same run where possible, because these machines are shared and noisy: read the
+absolute times as indicative.
+`;
+
+export function writeSection(title: string, lines: string[]): void {
+  const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : HEADER;
+  const heading = `## ${title}`;
+  const body = `${heading}\n\n${lines.join('\n')}\n`;
+  const start = current.indexOf(heading + '\n');
+  let next: string;
+  if (start < 0) {
+    next = current.trimEnd() + '\n\n' + body;
+  } else {
+    const rest = current.slice(start + heading.length);
+    const end = rest.search(/\n## /);
+    next = current.slice(0, start) + body + (end < 0 ? '' : rest.slice(end + 1));
+  }
+  writeFileSync(FILE, next.replace(/\n{3,}/g, '\n\n'));
+}
