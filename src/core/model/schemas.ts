@@ -90,7 +90,8 @@ function typeName(value: unknown): string {
 function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly ErrorObject[]): Finding[] {
   // anyOf branches report each alternative; keep the most specific error per location.
   const byLocation = new Map<string, ErrorObject>();
-  for (const err of errors) {
+  // An `if` failure only says a `then` failed; the errors from the `then` say what is wrong.
+  for (const err of errors.filter((e) => e.keyword !== 'if')) {
     const extra = err.keyword === 'additionalProperties' ? `/${(err.params as { additionalProperty: string }).additionalProperty}` : '';
     const loc = err.instancePath + extra;
     const current = byLocation.get(loc);
@@ -116,7 +117,10 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
       }
       case 'required': {
         const key = (err.params as { missingProperty: string }).missingProperty;
-        message = `${where} is missing the required key \`${key}\`: add it`;
+        message =
+          key === 'github' && path.join('.') === 'identity'
+            ? 'a human identity needs identity.github: the GitHub login of the person being granted access'
+            : `${where} is missing the required key \`${key}\`: add it`;
         break;
       }
       case 'format':
@@ -143,6 +147,10 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         message = `${where} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}`;
         break;
       case 'type': {
+        if (path[path.length - 1] === 'github' && err.data === null) {
+          message = 'a human identity needs identity.github: the GitHub login of the person being granted access';
+          break;
+        }
         const expected = String((err.params as { type: string | string[] }).type).replace(',', ' or ');
         message = `${where} must be ${expected.replace('object', 'a mapping').replace('array', 'a list')}, not ${typeName(err.data)}: fix the value`;
         break;
