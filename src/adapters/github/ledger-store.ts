@@ -1,0 +1,545 @@
+/**
+ * The evidence ledger's writer: appends records to the orphan ledger branch of the access repo
+ * through the Git Data API (contract: DESIGN.md §6, docs/ledger.md).
+ *
+ * - Group commit. Appends for one owner/repo/branch share an in-process queue; whatever arrives
+ *   while a commit is in flight goes into the next commit together, so a burst of merges costs a
+ *   handful of requests, not three writes each (GitHub allows 80 content-creating requests a
+ *   minute, and Probot paces writes to about one a second).
+ * - Compare-and-swap. The branch ref is updated without force; when another writer (a second
+ *   replica, another process) moved it first, GitHub answers 422 "not a fast forward" and the
+ *   batch is re-read, re-planned and retried with jittered exponential backoff. The ledger never
+ *   forks and never loses a record; after a bounded number of attempts the append fails loudly.
+ * - Idempotence. A record's path is a function of its event, so a redelivered webhook finds the
+ *   record already there and writes nothing.
+ */
+import {
+  DEFAULT_LEDGER_BRANCH,
+  HEAD_PATH,
+  README_PATH,
+  RECORDS_DIR,
+  appendCommitMessage,
+  checkDraft,
+  emptyHead,
+  inspectRecord,
+  parseHead,
+  planAppend,
+  recordPath,
+  serializeHead,
+  serializeRecord,
+  type Clock,
+  type DraftOutcome,
+  type LedgerHead,
+  type RecordDraft,
+  type SealedRecord,
+} from '../../core/ledger/index.ts';
+import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+
+/**
+ * The one method the store uses. Structural, so @octokit/core's Octokit, Probot's context.octokit
+ * and @actions/github's getOctokit() all fit whatever their @octokit/core version.
+ */
+export interface LedgerOctokit {
+  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
+}
+
+export interface LedgerStoreOptions {
+  octokit: LedgerOctokit;
+  owner: string;
+  repo: string;
+  /** The ledger branch (default `access-ledger`, or `ledger.branch` of access-ledger.yaml). */
+  branch?: string;
+  clock: Clock;
+  /** [0, 1) source for backoff jitter; injectable for tests. */
+  random?: () => number;
+  /** Attempts per commit before giving up on a branch that keeps moving (default 8). */
+  maxAttempts?: number;
+  /** First retry delay in ms; doubles per attempt, with jitter (default 250). */
+  baseDelayMs?: number;
+  /** Ceiling of one retry delay in ms (default 8000). */
+  maxDelayMs?: number;
+  /** Most records in one commit; the rest go into the next (default 200). */
+  maxBatch?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Counters per owner/repo/branch queue, for benchmarks and logs. */
+export interface LedgerStoreStats {
+  /** Every API request made, by route. */
+  requests: number;
+  byRoute: Record<string, number>;
+  /** Commits that became the branch tip (the genesis commit counted separately). */
+  commits: number;
+  genesis: number;
+  /** Batches taken from the queue. */
+  flushes: number;
+  /** Ref updates refused as not a fast-forward (each one is retried). */
+  conflicts: number;
+  /** Records written / drafts found already recorded. */
+  appended: number;
+  deduplicated: number;
+}
+
+/** The branch kept moving: every attempt lost the compare-and-swap. Nothing was written. */
+export class LedgerConflictError extends Error {
+  override name = 'LedgerConflictError';
+  readonly attempts: number;
+  readonly branch: string;
+
+  constructor(message: string, branch: string, attempts: number) {
+    super(message);
+    this.branch = branch;
+    this.attempts = attempts;
+  }
+}
+
+/** The branch holds something the store refuses to build on (a missing or broken head.json, a tampered record). */
+export class LedgerStateError extends Error {
+  override name = 'LedgerStateError';
+}
+
+const ROUTES = {
+  getRef: 'GET /repos/{owner}/{repo}/git/ref/{ref}',
+  createRef: 'POST /repos/{owner}/{repo}/git/refs',
+  updateRef: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+  getCommit: 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',
+  createCommit: 'POST /repos/{owner}/{repo}/git/commits',
+  createTree: 'POST /repos/{owner}/{repo}/git/trees',
+  getContent: 'GET /repos/{owner}/{repo}/contents/{path}',
+  getBlob: 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}',
+} as const;
+
+/** The contents API lists at most 1,000 entries of a directory; a full page may be truncated. */
+const CONTENTS_DIR_LIMIT = 1000;
+
+interface Pending {
+  drafts: RecordDraft[];
+  store: LedgerStore;
+  resolve: (records: SealedRecord[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/** What a flush builds on: the branch tip as read (or the fresh genesis commit). */
+interface Base {
+  commitSha: string;
+  treeSha: string;
+  head: LedgerHead;
+  /** False when the branch does not exist yet: the commit is published by creating the ref. */
+  refExists: boolean;
+}
+
+function newStats(): LedgerStoreStats {
+  return { requests: 0, byRoute: {}, commits: 0, genesis: 0, flushes: 0, conflicts: 0, appended: 0, deduplicated: 0 };
+}
+
+/** One per owner/repo/branch in this process: serialises commits and groups waiting appends. */
+class BranchQueue {
+  readonly stats = newStats();
+  pending: Pending[] = [];
+  running = false;
+  /** The commit this process last published, so the next flush can skip re-reading it. */
+  known: Base | null = null;
+
+  enqueue(item: Pending): void {
+    this.pending.push(item);
+    if (this.running) return;
+    this.running = true;
+    // Start on the next macrotask so appends made in the same tick (a burst of handlers) share
+    // the first commit instead of the first one going alone.
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.takeBatch();
+        await this.flush(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const limit = this.pending[0]!.store.maxBatch;
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.pending.length > 0) {
+      const next = this.pending[0]!;
+      if (batch.length > 0 && count + next.drafts.length > limit) break;
+      batch.push(this.pending.shift()!);
+      count += next.drafts.length;
+    }
+    return batch;
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    this.stats.flushes++;
+    const drafts = batch.flatMap((p) => p.drafts);
+    let results: (SealedRecord | Error)[];
+    try {
+      // Any member's store can write for the batch: all target the same branch.
+      results = await batch[0]!.store.commitBatch(drafts);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    let offset = 0;
+    for (const p of batch) {
+      const mine = results.slice(offset, offset + p.drafts.length);
+      offset += p.drafts.length;
+      const failed = mine.find((r) => r instanceof Error);
+      if (failed) p.reject(failed);
+      else p.resolve(mine as SealedRecord[]);
+    }
+  }
+}
+
+const queues = new Map<string, BranchQueue>();
+
+function queueFor(owner: string, repo: string, branch: string): BranchQueue {
+  // Owner and repository names are case-insensitive on GitHub; branch names are not.
+  const key = `${owner.toLowerCase()}/${repo.toLowerCase()}#${branch}`;
+  let q = queues.get(key);
+  if (!q) {
+    q = new BranchQueue();
+    queues.set(key, q);
+  }
+  return q;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class LedgerStore {
+  readonly owner: string;
+  readonly repo: string;
+  readonly branch: string;
+  readonly maxBatch: number;
+  private readonly octokit: LedgerOctokit;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly queue: BranchQueue;
+
+  constructor(options: LedgerStoreOptions) {
+    this.octokit = options.octokit;
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.branch = options.branch ?? DEFAULT_LEDGER_BRANCH;
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 8000;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 200);
+    this.sleep = options.sleep ?? defaultSleep;
+    if (!/^[A-Za-z0-9._/-]+$/.test(this.branch) || this.branch.includes('..') || this.branch.startsWith('/') || this.branch.endsWith('/')) {
+      throw new Error(`invalid ledger branch name ${JSON.stringify(this.branch)}`);
+    }
+    this.queue = queueFor(this.owner, this.repo, this.branch);
+  }
+
+  /**
+   * Appends records and resolves, once the commit holding them is the branch tip, with one
+   * sealed record per draft in the same order: the new record, or the one already stored at
+   * the draft's path (a redelivery writes nothing). Rejects with a GitHubApiError,
+   * LedgerConflictError or LedgerStateError; a draft breaking the format rejects at once.
+   */
+  append(drafts: RecordDraft | readonly RecordDraft[]): Promise<SealedRecord[]> {
+    const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
+    try {
+      // Refuse a bad draft here so it cannot fail the batch it would have joined.
+      for (const d of list) {
+        checkDraft(d);
+        // Evidence about one repository must never land in another's ledger.
+        if (d.repository.toLowerCase() !== `${this.owner}/${this.repo}`.toLowerCase()) {
+          throw new Error(`record ${d.key} is about ${d.repository} but this ledger belongs to ${this.owner}/${this.repo}`);
+        }
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (list.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, store: this, resolve, reject }));
+  }
+
+  /** A snapshot of this branch's counters (shared by every store of the same owner/repo/branch). */
+  stats(): LedgerStoreStats {
+    return { ...this.queue.stats, byRoute: { ...this.queue.stats.byRoute } };
+  }
+
+  /** The current head.json (seq 0 when the branch does not exist yet). */
+  async readHead(): Promise<LedgerHead> {
+    const sha = await this.readRefSha();
+    if (sha === null) return emptyHead();
+    return this.readHeadAt(sha);
+  }
+
+  /** The record stored at `path` on the branch tip, or null. */
+  async readRecord(path: string): Promise<SealedRecord | null> {
+    const sha = await this.readRefSha();
+    if (sha === null) return null;
+    const content = await this.readFile(path, sha, 'reading a ledger record');
+    return content === null ? null : this.parseExisting(path, content);
+  }
+
+  /**
+   * @internal One commit for a batch, with retries; called by the queue only. One result per
+   * draft: its record, or the error that concerns that draft alone.
+   */
+  async commitBatch(drafts: RecordDraft[]): Promise<(SealedRecord | Error)[]> {
+    const queue = this.queue;
+    for (let attempt = 1; ; attempt++) {
+      const base = await this.readBase(queue);
+      const existing = await this.existingRecords(base, drafts);
+      const plan = planAppend(base.head, drafts, this.clock, (p) => existing.has(p));
+      const results = plan.outcomes.map((o) => this.resolveOutcome(o, plan.outcomes, existing));
+      queue.stats.deduplicated += plan.outcomes.filter((o) => o.status !== 'new').length;
+      if (plan.records.length === 0) return results;
+
+      const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
+        base_tree: base.treeSha,
+        tree: [
+          ...plan.records.map((r) => ({ path: recordPath(r), mode: '100644', type: 'blob', content: serializeRecord(r) })),
+          { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(plan.head) },
+        ],
+      }, 'creating the ledger tree');
+      const commit = await this.call<{ sha: string }>(ROUTES.createCommit, {
+        message: appendCommitMessage(plan.records),
+        tree: tree.sha,
+        parents: [base.commitSha],
+      }, 'creating the ledger commit');
+
+      const published = await this.publish(base, commit.sha);
+      if (published) {
+        queue.known = { commitSha: commit.sha, treeSha: tree.sha, head: plan.head, refExists: true };
+        queue.stats.commits++;
+        queue.stats.appended += plan.records.length;
+        return results;
+      }
+      queue.stats.conflicts++;
+      queue.known = null;
+      if (attempt >= this.maxAttempts) {
+        throw new LedgerConflictError(
+          `Could not append to ${this.owner}/${this.repo} branch ${this.branch} after ${attempt} attempts: ` +
+            'each time another writer moved the branch first (the ref update was not a fast-forward). ' +
+            'Nothing was written; the branch was never forced, so the ledger did not fork. Retry later.',
+          this.branch,
+          attempt,
+        );
+      }
+      await this.sleep(this.backoff(attempt));
+    }
+  }
+
+  private resolveOutcome(o: DraftOutcome, all: DraftOutcome[], existing: Map<string, string>): SealedRecord | Error {
+    if (o.status === 'new') return o.record;
+    if (o.status === 'duplicate') return this.resolveOutcome(all[o.of]!, all, existing);
+    try {
+      return this.parseExisting(o.path, existing.get(o.path)!);
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  /** A record found at a draft's path: returned as is, unless it fails its own checks. */
+  private parseExisting(path: string, content: string): SealedRecord {
+    const { problem } = inspectRecord(path, content);
+    if (problem) {
+      throw new LedgerStateError(
+        `The record already stored at ${path} on ${this.owner}/${this.repo} branch ${this.branch} fails verification (${problem.problem}); ` +
+          'refusing to build on it. Run `access-ledger verify` on a clone.',
+      );
+    }
+    return JSON.parse(content) as SealedRecord;
+  }
+
+  /** Full jitter between half and all of the doubled delay, so competing replicas spread out. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
+  }
+
+  private async readBase(queue: BranchQueue): Promise<Base> {
+    const sha = await this.readRefSha();
+    if (sha === null) return this.createGenesis(queue);
+    // The tip is the commit this process published last: its tree and head are known.
+    if (queue.known && queue.known.commitSha === sha) return queue.known;
+    const commit = await this.call<{ tree: { sha: string } }>(ROUTES.getCommit, { commit_sha: sha }, 'reading the ledger tip commit');
+    const head = await this.readHeadAt(sha);
+    return { commitSha: sha, treeSha: commit.tree.sha, head, refExists: true };
+  }
+
+  private async readRefSha(): Promise<string | null> {
+    try {
+      const data = await this.call<{ object: { sha: string } }>(ROUTES.getRef, { ref: `heads/${this.branch}` }, 'reading the ledger branch', { notFound: true });
+      return data.object.sha;
+    } catch (err) {
+      if (err instanceof NotFound) return null;
+      throw err;
+    }
+  }
+
+  private async readHeadAt(sha: string): Promise<LedgerHead> {
+    const content = await this.readFile(HEAD_PATH, sha, 'reading head.json');
+    if (content === null) {
+      throw new LedgerStateError(
+        `Branch ${this.branch} of ${this.owner}/${this.repo} has no head.json: it was not created by access-ledger. ` +
+          'Choose another ledger branch (ledger.branch in access-ledger.yaml) or delete this one.',
+      );
+    }
+    try {
+      return parseHead(content);
+    } catch (err) {
+      throw new LedgerStateError(`head.json on ${this.owner}/${this.repo} branch ${this.branch} is not valid: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * The orphan branch's first commit: a README and head.json at seq 0, no parents. The ref is
+   * not created here but together with the first append (POST refs fails if another writer
+   * created the branch meanwhile, which is the same compare-and-swap as an update).
+   */
+  private async createGenesis(queue: BranchQueue): Promise<Base> {
+    const head = emptyHead();
+    const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
+      tree: [
+        { path: README_PATH, mode: '100644', type: 'blob', content: ledgerReadme(`${this.owner}/${this.repo}`, this.branch) },
+        { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(head) },
+      ],
+    }, 'creating the ledger branch');
+    const commit = await this.call<{ sha: string }>(ROUTES.createCommit, {
+      message: `Start the access-ledger evidence branch\n\nRecords are appended by the access-ledger App; see README.md.\n`,
+      tree: tree.sha,
+      parents: [],
+    }, 'creating the ledger branch');
+    queue.stats.genesis++;
+    return { commitSha: commit.sha, treeSha: tree.sha, head, refExists: false };
+  }
+
+  /** Moves (or creates) the branch to `sha` without force. False when another writer won. */
+  private async publish(base: Base, sha: string): Promise<boolean> {
+    try {
+      if (base.refExists) {
+        await this.call(ROUTES.updateRef, { ref: `heads/${this.branch}`, sha, force: false }, 'moving the ledger branch', { conflict: true });
+      } else {
+        await this.call(ROUTES.createRef, { ref: `refs/heads/${this.branch}`, sha }, 'creating the ledger branch', { conflict: true });
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof Conflict) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Which drafts' paths already hold a record, with their content. One directory listing per
+   * month with several drafts (a burst), one file read otherwise.
+   */
+  private async existingRecords(base: Base, drafts: RecordDraft[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (!base.refExists) return found; // a branch being created holds no records
+    const byDir = new Map<string, Set<string>>();
+    for (const d of drafts) {
+      const path = recordPath(d);
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      let set = byDir.get(dir);
+      if (!set) byDir.set(dir, (set = new Set()));
+      set.add(path);
+    }
+    for (const [dir, paths] of byDir) {
+      let candidates: string[] = [...paths];
+      if (paths.size > 1) {
+        const listing = await this.listDir(dir, base.commitSha);
+        if (listing !== 'truncated') candidates = candidates.filter((p) => listing.has(p));
+      }
+      for (const path of candidates) {
+        const content = await this.readFile(path, base.commitSha, 'checking whether a record exists');
+        if (content !== null) found.set(path, content);
+      }
+    }
+    return found;
+  }
+
+  private async listDir(dir: string, ref: string): Promise<Set<string> | 'truncated'> {
+    let data: unknown;
+    try {
+      data = await this.call<unknown>(ROUTES.getContent, { path: dir, ref }, 'listing ledger records', { notFound: true });
+    } catch (err) {
+      if (err instanceof NotFound) return new Set();
+      throw err;
+    }
+    if (!Array.isArray(data)) throw new LedgerStateError(`${dir} on branch ${this.branch} is not a directory`);
+    if (data.length >= CONTENTS_DIR_LIMIT) return 'truncated';
+    return new Set((data as { path: string }[]).map((e) => e.path));
+  }
+
+  /** A file's text at `ref`, or null when absent. */
+  private async readFile(path: string, ref: string, action: string): Promise<string | null> {
+    let data: { type?: string; encoding?: string; content?: string; sha?: string; size?: number };
+    try {
+      data = await this.call<typeof data>(ROUTES.getContent, { path, ref }, action, { notFound: true });
+    } catch (err) {
+      if (err instanceof NotFound) return null;
+      throw err;
+    }
+    if (Array.isArray(data) || data.type !== 'file') throw new LedgerStateError(`${path} on branch ${this.branch} is not a file`);
+    if (data.encoding === 'base64' && typeof data.content === 'string' && (data.content.length > 0 || data.size === 0)) {
+      return Buffer.from(data.content, 'base64').toString('utf8');
+    }
+    // Files over 1 MB come without content from the contents API; read the blob instead.
+    const blob = await this.call<{ content: string; encoding: string }>(ROUTES.getBlob, { file_sha: data.sha }, action);
+    return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  }
+
+  /**
+   * One API request, counted. `notFoundIsAnswer` turns 404 into NotFound for reads where absence
+   * is an answer; `conflictIsAnswer` turns a lost compare-and-swap into Conflict.
+   */
+  private async call<T>(route: string, params: Record<string, unknown>, action: string, answers: { notFound?: boolean; conflict?: boolean } = {}): Promise<T> {
+    const stats = this.queue.stats;
+    stats.requests++;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    try {
+      const res = await this.octokit.request(route, { owner: this.owner, repo: this.repo, ...params });
+      return res.data as T;
+    } catch (err) {
+      const status = errorStatus(err);
+      if (answers.notFound && status === 404) throw new NotFound();
+      if (answers.conflict && status === 422 && /fast.?forward|already exists/i.test(githubMessage(err))) throw new Conflict();
+      const permission = route.startsWith('GET') ? 'contents: read' : 'contents: write';
+      throw explainGitHubError(err, { action, route, owner: this.owner, repo: this.repo, permission, branch: this.branch });
+    }
+  }
+}
+
+class NotFound extends Error {}
+class Conflict extends Error {}
+
+export { GitHubApiError };
+
+/** README.md of the ledger branch: tells whoever finds the branch what it is and how to check it. */
+export function ledgerReadme(repository: string, branch: string): string {
+  return `# Access evidence ledger
+
+This branch is written by the access-ledger App. It holds tamper-evident evidence of access
+changes in ${repository}: every merged grant change with its approvals, unapproved merges,
+provisioning runs, access reviews and people leaving the organization.
+
+- \`${RECORDS_DIR}/<YYYY>/<MM>/<key>.json\`: one record per event. Each record carries \`seq\`,
+  \`prev_hash\` (the previous record's hash) and \`hash\` (SHA-256 of the RFC 8785 canonical JSON
+  of the record without \`hash\`), so the records form a hash chain.
+- \`${HEAD_PATH}\`: the last record's seq, hash and path.
+
+Commits only ever add records and update head.json. Nothing on this branch is edited or
+deleted; do not push to it. To check it:
+
+    git fetch origin ${branch}:${branch}
+    npx access-ledger verify --repo . --branch ${branch}
+
+The record format is documented in docs/ledger.md of access-ledger.
+`;
+}

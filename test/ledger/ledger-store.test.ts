@@ -1,0 +1,338 @@
+import { Octokit } from '@octokit/core';
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LedgerConflictError, LedgerStateError, LedgerStore, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
+import {
+  HEAD_PATH,
+  README_PATH,
+  emptyHead,
+  headFor,
+  parseHead,
+  planAppend,
+  recordPath,
+  serializeHead,
+  serializeRecord,
+  verifyChain,
+  verifyHistory,
+  type HistoryCommit,
+  type RecordDraft,
+} from '../../src/core/ledger/index.ts';
+import { FakeGit } from './fake-git.ts';
+import { fixedClock, mergedDraft } from './fixtures.ts';
+
+// Octokit's type must fit the structural interface the store asks for.
+const octokit: LedgerOctokit = new Octokit({ auth: 'test-token', request: { retries: 0 } });
+
+let fakes: FakeGit[] = [];
+afterEach(() => {
+  for (const f of fakes) f.stop();
+  fakes = [];
+  nock.cleanAll();
+});
+
+/** Each test uses its own repository name, so each gets its own in-process queue. */
+function setup(repo: string, options: Partial<LedgerStoreOptions> = {}) {
+  const fake = new FakeGit('acme', repo).start();
+  fakes.push(fake);
+  const delays: number[] = [];
+  const make = (extra: Partial<LedgerStoreOptions> = {}) =>
+    new LedgerStore({
+      octokit,
+      owner: 'acme',
+      repo,
+      clock: fixedClock(),
+      random: () => 0.5,
+      sleep: async (ms) => void delays.push(ms),
+      ...options,
+      ...extra,
+    });
+  return { fake, store: make(), make, delays };
+}
+
+const draftFor = (repo: string, pr: number, mergedAt?: string): RecordDraft => ({ ...mergedDraft(pr, mergedAt), repository: `acme/${repo}` });
+
+/** The branch as verify would see it: the chain at the tip and the history replayed. */
+function audit(fake: FakeGit, branch = 'access-ledger') {
+  const shas = fake.history(branch);
+  const tip = fake.files(shas[shas.length - 1]!);
+  const records = [...tip].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
+  const commits: HistoryCommit[] = shas.map((sha, i) => {
+    const before = i === 0 ? new Map<string, string>() : fake.files(shas[i - 1]!);
+    const after = fake.files(sha);
+    const commit = fake.get(sha, 'commit');
+    return {
+      sha,
+      parents: commit.parents,
+      added: [...after].filter(([p]) => !before.has(p)).map(([path, content]) => ({ path, content })),
+      modified: [...after].filter(([p, c]) => before.has(p) && before.get(p) !== c).map(([path, content]) => ({ path, content })),
+      deleted: [...before.keys()].filter((p) => !after.has(p)).map((path) => ({ path })),
+    };
+  });
+  return { shas, tip, chain: verifyChain(records), history: verifyHistory(commits), head: parseHead(tip.get(HEAD_PATH)!) };
+}
+
+describe('LedgerStore.append', () => {
+  it('creates the orphan branch on the first append: a README and head.json seq 0, then the record', async () => {
+    const { fake, store } = setup('first');
+    const [record] = await store.append(draftFor('first', 45));
+    expect(record).toMatchObject({ seq: 1, prev_hash: null, key: 'pr-45-merged', recorded_at: '2026-11-20T10:00:03Z' });
+
+    const { shas, tip, chain, history, head } = audit(fake);
+    expect(shas).toHaveLength(2);
+    const genesis = fake.get(shas[0]!, 'commit');
+    expect(genesis.parents).toEqual([]);
+    expect([...fake.files(shas[0]!).keys()].sort()).toEqual([README_PATH, HEAD_PATH]);
+    expect(parseHead(fake.files(shas[0]!).get(HEAD_PATH)!)).toEqual(emptyHead());
+    expect(fake.files(shas[0]!).get(README_PATH)).toMatch(/git fetch origin access-ledger:access-ledger/);
+    expect(tip.get('records/2026/11/pr-45-merged.json')).toBe(serializeRecord(record!));
+    expect(head).toEqual(headFor(record!));
+    expect(chain.ok).toBe(true);
+    expect(history.problems).toEqual([]);
+    expect(fake.get(shas[1]!, 'commit').message).toMatch(/^Record seq 1: pr-45-merged\n/);
+
+    // GET ref (404), genesis tree + commit, record tree + commit, create the ref.
+    expect(fake.log.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, 'SHA')}`)).toEqual([
+      'GET /git/ref/heads/access-ledger',
+      'POST /git/trees',
+      'POST /git/commits',
+      'POST /git/trees',
+      'POST /git/commits',
+      'POST /git/refs',
+    ]);
+    expect(store.stats()).toMatchObject({ requests: 6, commits: 1, genesis: 1, appended: 1, conflicts: 0 });
+  });
+
+  it('appends with a handful of calls: 7 cold, 5 when this process wrote the tip', async () => {
+    const { fake, store, make } = setup('steady');
+    await store.append(draftFor('steady', 1));
+
+    // A second store instance shares the queue (and so the knowledge of the tip).
+    fake.log.length = 0;
+    const [second] = await make().append(draftFor('steady', 2));
+    expect(second).toMatchObject({ seq: 2 });
+    expect(fake.log.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, 'SHA')}`)).toEqual([
+      'GET /git/ref/heads/access-ledger',
+      'GET /contents/records/2026/11/pr-2-merged.json',
+      'POST /git/trees',
+      'POST /git/commits',
+      'PATCH /git/refs/heads/access-ledger',
+    ]);
+    const patch = fake.log.find((r) => r.method === 'PATCH')!.body as { force: boolean };
+    expect(patch.force).toBe(false);
+    const tree = fake.log.find((r) => r.method === 'POST' && r.path === '/git/trees')!.body as { base_tree: string; tree: { path: string }[] };
+    expect(tree.base_tree).toMatch(/^[0-9a-f]{40}$/);
+    expect(tree.tree.map((e) => e.path)).toEqual(['records/2026/11/pr-2-merged.json', HEAD_PATH]);
+
+    // Someone else moved the branch: the store reads the tip commit and head.json first.
+    const foreign = planAppend(headFor(second!), [draftFor('steady', 3)], fixedClock()).records[0]!;
+    fake.foreignCommit('access-ledger', { [recordPath(foreign)]: serializeRecord(foreign), [HEAD_PATH]: serializeHead(headFor(foreign)) });
+    fake.log.length = 0;
+    const [fourth] = await store.append(draftFor('steady', 4));
+    expect(fourth).toMatchObject({ seq: 4, prev_hash: foreign.hash });
+    expect(fake.log.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, 'SHA')}`)).toEqual([
+      'GET /git/ref/heads/access-ledger',
+      'GET /git/commits/SHA',
+      'GET /contents/head.json',
+      'GET /contents/records/2026/11/pr-4-merged.json',
+      'POST /git/trees',
+      'POST /git/commits',
+      'PATCH /git/refs/heads/access-ledger',
+    ]);
+    expect(audit(fake).chain.ok).toBe(true);
+  });
+
+  it('groups 50 concurrent appends into few commits with a contiguous chain', async () => {
+    const { fake, store } = setup('burst');
+    await store.append(draftFor('burst', 1)); // the branch exists, as in steady operation
+    fake.log.length = 0;
+    const before = store.stats();
+
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(draftFor('burst', 100 + i))));
+    results.forEach(([r], i) => expect(r).toMatchObject({ key: `pr-${100 + i}-merged` }));
+    const seqs = results.map(([r]) => r!.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
+
+    const after = store.stats();
+    const commits = after.commits - before.commits;
+    const requests = after.requests - before.requests;
+    expect(commits).toBeLessThanOrEqual(2);
+    // One directory listing replaces 50 existence checks; 3 writes for the whole burst.
+    expect(requests).toBeLessThanOrEqual(10);
+    expect(fake.count('POST') + fake.count('PATCH')).toBe(3 * commits);
+
+    const { chain, history, head } = audit(fake);
+    expect(chain).toMatchObject({ ok: true, count: 51 });
+    expect(history.problems).toEqual([]);
+    expect(head.seq).toBe(51);
+  });
+
+  it('appends arriving while a commit is in flight wait and go into the next commit together', async () => {
+    const { fake, store } = setup('inflight');
+    await store.append(draftFor('inflight', 1));
+    fake.delayMs = 5;
+    const before = store.stats();
+    const first = store.append(draftFor('inflight', 2));
+    await new Promise((r) => setTimeout(r, 12)); // the first flush is now mid-way
+    const rest = Array.from({ length: 20 }, (_, i) => store.append(draftFor('inflight', 10 + i)));
+    const all = await Promise.all([first, ...rest]);
+    expect(store.stats().commits - before.commits).toBe(2);
+    expect(all.map(([r]) => r!.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 2));
+    expect(audit(fake).chain.ok).toBe(true);
+  });
+
+  it('retries after a non-fast-forward and chains after the other writer', async () => {
+    const { fake, store, delays } = setup('retry');
+    await store.append(draftFor('retry', 1));
+    let foreignHash = '';
+    fake.hook = (req) => {
+      if (req.method !== 'PATCH' || foreignHash) return;
+      // Another replica appends first; our PATCH is then not a fast-forward.
+      const files = fake.files(fake.refs.get('refs/heads/access-ledger')!);
+      const r = planAppend(parseHead(files.get(HEAD_PATH)!), [draftFor('retry', 77)], fixedClock()).records[0]!;
+      fake.foreignCommit('access-ledger', { [recordPath(r)]: serializeRecord(r), [HEAD_PATH]: serializeHead(headFor(r)) });
+      foreignHash = r.hash;
+    };
+    const [mine] = await store.append(draftFor('retry', 2));
+    expect(mine).toMatchObject({ seq: 3, prev_hash: foreignHash });
+    expect(store.stats().conflicts).toBe(1);
+    expect(delays).toEqual([188]); // 250 ms ceiling, jitter 0.5 -> 125 + 62.5
+    const { chain, history, shas } = audit(fake);
+    expect(chain).toMatchObject({ ok: true, count: 3 });
+    expect(history.problems).toEqual([]);
+    expect(shas).toHaveLength(4);
+  });
+
+  it('ends a conflict storm with a clear error, never forcing and never forking', async () => {
+    const { fake, store, delays } = setup('storm', { maxAttempts: 4 });
+    await store.append(draftFor('storm', 1));
+    let foreign = 0;
+    fake.hook = (req) => {
+      if (req.method !== 'PATCH') return;
+      fake.foreignCommit('access-ledger', { [`records/2026/11/other-${foreign++}.json`]: '{}\n' });
+    };
+    const err = await store.append(draftFor('storm', 2)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LedgerConflictError);
+    expect((err as LedgerConflictError).message).toMatch(/acme\/storm branch access-ledger after 4 attempts/);
+    expect((err as LedgerConflictError).attempts).toBe(4);
+    expect(delays).toHaveLength(3);
+    expect(delays[2]).toBeGreaterThan(delays[0]!);
+    expect(fake.log.filter((r) => r.method === 'PATCH').every((r) => (r.body as { force: boolean }).force === false)).toBe(true);
+    // Linear history; our record never landed.
+    const shas = fake.history('access-ledger');
+    expect(shas.every((s) => fake.get(s, 'commit').parents.length <= 1)).toBe(true);
+    expect(fake.files(shas[shas.length - 1]!).has('records/2026/11/pr-2-merged.json')).toBe(false);
+    // The queue is free again.
+    fake.hook = null;
+    await expect(store.append(draftFor('storm', 3))).resolves.toHaveLength(1);
+  });
+
+  it('a redelivered event writes nothing and returns the stored record', async () => {
+    const { fake, store, make } = setup('redeliver');
+    const [original] = await store.append(draftFor('redeliver', 45));
+    fake.log.length = 0;
+    const later = make({ clock: fixedClock('2026-11-21T00:00:00Z') });
+    const [again] = await later.append(draftFor('redeliver', 45));
+    expect(again).toEqual(original);
+    expect(fake.count('POST') + fake.count('PATCH')).toBe(0);
+    expect(fake.log.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect(later.stats().deduplicated).toBe(1);
+  });
+
+  it('the same event queued twice in one burst is recorded once', async () => {
+    const { fake, store } = setup('twice');
+    const [[a], [b]] = await Promise.all([store.append(draftFor('twice', 45)), store.append(draftFor('twice', 45))]);
+    expect(a).toEqual(b);
+    expect(audit(fake).chain.count).toBe(1);
+  });
+
+  it('a redelivery in a burst does not block the others', async () => {
+    const { fake, store } = setup('mixed');
+    await store.append(draftFor('mixed', 1));
+    fake.log.length = 0;
+    const results = await Promise.all([1, 2, 3].map((n) => store.append(draftFor('mixed', n))));
+    expect(results.map(([r]) => r!.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses to build on a tampered record at a draft path, failing only that caller', async () => {
+    const { fake, store } = setup('tampered');
+    await store.append(draftFor('tampered', 1));
+    const tip = fake.files(fake.refs.get('refs/heads/access-ledger')!);
+    fake.foreignCommit('access-ledger', { 'records/2026/11/pr-1-merged.json': tip.get('records/2026/11/pr-1-merged.json')!.replace('dave', 'mallory') });
+    const [bad, good] = await Promise.allSettled([store.append(draftFor('tampered', 1)), store.append(draftFor('tampered', 2))]);
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(LedgerStateError);
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/hash mismatch/);
+    expect(good).toMatchObject({ status: 'fulfilled', value: [{ seq: 2 }] });
+  });
+
+  it('rejects a draft for another repository or with a bad key at once', async () => {
+    const { fake, store } = setup('guard');
+    await expect(store.append({ ...mergedDraft(1), repository: 'acme/other' })).rejects.toThrow(/about acme\/other but this ledger belongs to acme\/guard/);
+    await expect(store.append({ ...draftFor('guard', 1), key: '../../x' })).rejects.toThrow(/invalid record key/);
+    expect(fake.log).toEqual([]);
+  });
+
+  it('says which permission is missing when GitHub refuses the write', async () => {
+    const { fake, store } = setup('denied');
+    await store.append(draftFor('denied', 1));
+    fake.hook = (req) => (req.method === 'POST' && req.path === '/git/trees' ? [403, { message: 'Resource not accessible by integration' }] : undefined);
+    await expect(store.append(draftFor('denied', 2))).rejects.toThrow(/403.*"contents: write" permission on this repository.*Resource not accessible by integration/);
+  });
+
+  it('explains an empty repository', async () => {
+    const { fake, store } = setup('empty');
+    fake.hook = (req) => (req.method === 'POST' ? [409, { message: 'Git Repository is empty.' }] : undefined);
+    await expect(store.append(draftFor('empty', 1))).rejects.toThrow(/acme\/empty is empty: .*Push a first commit/);
+  });
+
+  it('refuses a branch that is not a ledger', async () => {
+    const { fake, store } = setup('notledger');
+    const tree = fake.writeTree(null, { 'index.html': '<html>' });
+    fake.refs.set('refs/heads/access-ledger', fake.put({ type: 'commit', tree, parents: [], message: 'site' }));
+    await expect(store.append(draftFor('notledger', 1))).rejects.toThrow(/has no head.json: it was not created by access-ledger/);
+  });
+
+  it('writes to the configured branch and reads the head back', async () => {
+    const { fake, store } = setup('branch', { branch: 'evidence/ledger' });
+    expect(await store.readHead()).toEqual(emptyHead());
+    const [r] = await store.append(draftFor('branch', 5));
+    expect(fake.refs.has('refs/heads/evidence/ledger')).toBe(true);
+    expect(await store.readHead()).toEqual(headFor(r!));
+    expect(await store.readRecord(recordPath(r!))).toEqual(r);
+    expect(await store.readRecord('records/2026/11/pr-6-merged.json')).toBeNull();
+  });
+});
+
+describe('LedgerStore against scripted nock', () => {
+  it('sends exactly the documented requests for an append to an existing branch', async () => {
+    nock.disableNetConnect();
+    const head = emptyHead();
+    const api = nock('https://api.github.com')
+      .get('/repos/acme/scripted/git/ref/heads%2Faccess-ledger')
+      .reply(200, { object: { sha: 'c'.repeat(40) } })
+      .get(`/repos/acme/scripted/git/commits/${'c'.repeat(40)}`)
+      .reply(200, { sha: 'c'.repeat(40), tree: { sha: 't'.repeat(40) } })
+      .get('/repos/acme/scripted/contents/head.json')
+      .query({ ref: 'c'.repeat(40) })
+      .reply(200, { type: 'file', encoding: 'base64', content: Buffer.from(serializeHead(head)).toString('base64') })
+      .get('/repos/acme/scripted/contents/records%2F2026%2F11%2Fpr-45-merged.json')
+      .query({ ref: 'c'.repeat(40) })
+      .reply(404, { message: 'Not Found' })
+      .post('/repos/acme/scripted/git/trees', (body: { base_tree: string; tree: { path: string; content: string; mode: string; type: string }[] }) => {
+        return body.base_tree === 't'.repeat(40) && body.tree.length === 2 && body.tree.every((e) => e.mode === '100644' && e.type === 'blob' && e.content.endsWith('\n'));
+      })
+      .reply(201, { sha: 'n'.repeat(40) })
+      .post('/repos/acme/scripted/git/commits', { message: /^Record seq 1: pr-45-merged/, tree: 'n'.repeat(40), parents: ['c'.repeat(40)] })
+      .reply(201, { sha: 'm'.repeat(40), tree: { sha: 'n'.repeat(40) } })
+      .patch('/repos/acme/scripted/git/refs/heads%2Faccess-ledger', { sha: 'm'.repeat(40), force: false })
+      .reply(200, { object: { sha: 'm'.repeat(40) } });
+    const store = new LedgerStore({ octokit, owner: 'acme', repo: 'scripted', clock: fixedClock() });
+    const [r] = await store.append(draftFor('scripted', 45));
+    expect(r).toMatchObject({ seq: 1, key: 'pr-45-merged' });
+    expect(api.isDone()).toBe(true);
+    expect(store.stats()).toMatchObject({ requests: 7, commits: 1 });
+  });
+});
