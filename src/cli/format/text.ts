@@ -34,6 +34,7 @@ export function formatText(findings: readonly Finding[], summary: FindingSummary
       : summary.warnings > 0
         ? c(33, `⚠ 0 errors, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}`)
         : c(32, '✔ no problems');
-  lines.push(`${verdict} in ${summary.files} files (${summary.grants} grants, ${summary.systems} systems)`);
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  lines.push(`${verdict} in ${n(summary.files, 'file')} (${n(summary.grants, 'grant')}, ${n(summary.systems, 'system')})`);
   return lines.join('\n') + '\n';
 }
