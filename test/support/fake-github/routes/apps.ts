@@ -1,0 +1,48 @@
+/** GitHub App endpoints: the App (JWT) lists installations and mints installation tokens. */
+import { HttpError, notFound } from '../errors.ts';
+import { json, list, repoOf, type Route } from '../http.ts';
+import * as shape from '../shapes.ts';
+import { iso } from '../state.ts';
+
+export const appRoutes: Route[] = [
+  {
+    method: 'GET', path: '/app', operationId: 'apps/get-authenticated', auth: 'jwt',
+    handler: (ctx) => json(200, shape.integration(ctx.urls, ctx.state)),
+  },
+  {
+    method: 'GET', path: '/app/installations', operationId: 'apps/list-installations', auth: 'jwt',
+    handler: (ctx) => list(ctx, [...ctx.state.installations.values()], (i) => shape.installation(ctx.urls, ctx.state, i)),
+  },
+  {
+    method: 'GET', path: '/app/installations/{installation_id}', operationId: 'apps/get-installation', auth: 'jwt',
+    handler: (ctx) => {
+      const i = ctx.state.installations.get(Number(ctx.params.installation_id));
+      if (!i) throw notFound();
+      return json(200, shape.installation(ctx.urls, ctx.state, i));
+    },
+  },
+  {
+    method: 'GET', path: '/repos/{owner}/{repo}/installation', operationId: 'apps/get-repo-installation', auth: 'jwt',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const i = [...ctx.state.installations.values()].find((x) => ctx.state.installationCovers(x, repo));
+      if (!i) throw notFound();
+      return json(200, shape.installation(ctx.urls, ctx.state, i));
+    },
+  },
+  {
+    method: 'POST', path: '/app/installations/{installation_id}/access_tokens', operationId: 'apps/create-installation-access-token', auth: 'jwt',
+    handler: (ctx) => {
+      const id = Number(ctx.params.installation_id);
+      if (!ctx.state.installations.has(id)) throw new HttpError(404, 'Not Found');
+      const { token, expiresAt } = ctx.credentials.issueInstallationToken(id);
+      const inst = ctx.state.installations.get(id);
+      return json(201, {
+        token,
+        expires_at: iso(expiresAt),
+        permissions: shape.APP_PERMISSIONS,
+        repository_selection: inst?.repositorySelection ?? 'all',
+      });
+    },
+  },
+];

@@ -1,0 +1,116 @@
+/**
+ * A narrow GraphQL endpoint: `repository(owner, name) { object(expression: "<rev>:<path>") { ... } }`
+ * with Blob and Tree (entries and their blobs), which is what a batched blob reader sends. Queries
+ * are parsed and validated against GitHub's published schema and executed by `graphql` itself, so
+ * any selection over the modelled fields works, and anything else fails as it would on GitHub.
+ */
+import { GraphQLError, buildSchema, graphql, type GraphQLSchema } from 'graphql';
+import { schema as githubSchema } from '@octokit/graphql-schema';
+import { bodyObject, json, type Ctx, type Reply } from '../http.ts';
+import { isBinary } from '../git.ts';
+import type { Repo } from '../state.ts';
+
+let cached: GraphQLSchema | undefined;
+
+/**
+ * GitHub's SDL is built with `assumeValid`: it declares a few fields twice and deprecates some
+ * interface implementations, which graphql 17's strict schema checks reject although GitHub serves it.
+ */
+export function githubGraphqlSchema(): GraphQLSchema {
+  cached ??= buildSchema(githubSchema.idl, { assumeValid: true, assumeValidSDL: true });
+  return cached;
+}
+
+function blobNode(repo: Repo, oid: string): Record<string, unknown> {
+  const content = repo.git.blob(oid)?.content ?? Buffer.alloc(0);
+  const binary = isBinary(content);
+  return {
+    __typename: 'Blob',
+    id: Buffer.from(`0:Blob${oid}`).toString('base64'),
+    oid,
+    abbreviatedOid: oid.slice(0, 7),
+    byteSize: content.length,
+    isBinary: binary,
+    isTruncated: false,
+    text: binary ? null : content.toString('utf8'),
+  };
+}
+
+function treeNode(repo: Repo, oid: string, dir: string): Record<string, unknown> {
+  const tree = repo.git.tree(oid);
+  return {
+    __typename: 'Tree',
+    id: Buffer.from(`0:Tree${oid}`).toString('base64'),
+    oid,
+    abbreviatedOid: oid.slice(0, 7),
+    entries: (tree?.entries ?? []).map((e) => {
+      const path = dir ? `${dir}/${e.name}` : e.name;
+      return {
+        name: e.name,
+        path,
+        type: e.type,
+        oid: e.sha,
+        mode: parseInt(e.mode, 8),
+        extension: e.type === 'blob' && e.name.includes('.') ? e.name.slice(e.name.lastIndexOf('.')) : null,
+        size: e.type === 'blob' ? (repo.git.blob(e.sha)?.content.length ?? 0) : 0,
+        isGenerated: false,
+        object: e.type === 'blob' ? blobNode(repo, e.sha) : e.type === 'tree' ? treeNode(repo, e.sha, path) : null,
+      };
+    }),
+  };
+}
+
+/** `<rev>:<path>` → Blob or Tree; `<rev>` alone → Commit; null when nothing is there, as on GitHub. */
+function objectAt(ctx: Ctx, repo: Repo, expression: string): Record<string, unknown> | null {
+  const colon = expression.indexOf(':');
+  const rev = colon < 0 ? expression : expression.slice(0, colon);
+  const commitSha = ctx.state.resolve(repo, rev || repo.defaultBranch);
+  if (!commitSha) return null;
+  if (colon < 0) return { __typename: 'Commit', oid: commitSha, abbreviatedOid: commitSha.slice(0, 7), message: repo.git.commit(commitSha)?.message };
+  const path = expression.slice(colon + 1).replace(/^\/+|\/+$/g, '');
+  const entry = repo.git.entryAt(repo.git.commit(commitSha)?.tree as string, path);
+  if (!entry) return null;
+  if (entry.type === 'blob') return blobNode(repo, entry.sha);
+  if (entry.type === 'tree') return treeNode(repo, entry.sha, path);
+  return null;
+}
+
+export async function handleGraphql(ctx: Ctx): Promise<Reply> {
+  const b = bodyObject(ctx);
+  if (typeof b.query !== 'string') return json(200, { errors: [{ message: 'A query attribute must be specified and must be a string.' }] });
+  const rootValue = {
+    repository: ({ owner, name }: { owner: string; name: string }) => {
+      const repo = ctx.state.repos.get(`${owner}/${name}`.toLowerCase());
+      const visible = repo && (ctx.actor.kind !== 'installation' || ctx.state.installationCovers(ctx.actor.installation, repo));
+      if (!repo || !visible) {
+        throw new GraphQLError(`Could not resolve to a Repository with the name '${owner}/${name}'.`, { extensions: { type: 'NOT_FOUND' } });
+      }
+      return {
+        id: repo.nodeId,
+        name: repo.name,
+        nameWithOwner: repo.fullName,
+        isPrivate: repo.private,
+        object: ({ expression }: { expression: string }) => objectAt(ctx, repo, expression),
+        defaultBranchRef: { name: repo.defaultBranch, prefix: 'refs/heads/', target: objectAt(ctx, repo, repo.defaultBranch) },
+      };
+    },
+    rateLimit: () => ({ limit: 5000, cost: 1, remaining: ctx.quota.remaining, used: ctx.quota.used, resetAt: new Date(ctx.quota.reset * 1000).toISOString(), nodeCount: 0 }),
+  };
+  const result = await graphql({
+    schema: githubGraphqlSchema(),
+    source: b.query,
+    rootValue,
+    variableValues: (b.variables as Record<string, unknown> | undefined) ?? {},
+    ...(typeof b.operationName === 'string' ? { operationName: b.operationName } : {}),
+  });
+  const out: Record<string, unknown> = {};
+  if (result.data !== undefined) out.data = result.data;
+  if (result.errors?.length) {
+    // GitHub puts the error type at the top level of each error, not under `extensions`.
+    out.errors = result.errors.map((e) => {
+      const { extensions, ...rest } = e.toJSON();
+      return extensions?.type ? { type: extensions.type, ...rest } : e.toJSON();
+    });
+  }
+  return json(200, out);
+}
