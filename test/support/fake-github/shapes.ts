@@ -14,7 +14,8 @@ export interface Urls {
 }
 
 export function user(u: Urls, x: User): Record<string, unknown> {
-  const api = `${u.api}/users/${x.login}`;
+  // Bot logins end in `[bot]`; GitHub percent-encodes the brackets in URLs.
+  const api = `${u.api}/users/${encodeURIComponent(x.login)}`;
   return {
     login: x.login,
     id: x.id,
@@ -57,7 +58,8 @@ export function orgSimple(u: Urls, org: Org): Record<string, unknown> {
   };
 }
 
-export function repository(u: Urls, s: State, r: Repo): Record<string, unknown> {
+/** `repository`; with `full`, the `full-repository` of `GET /repos/{owner}/{repo}` (adds `organization`). */
+export function repository(u: Urls, s: State, r: Repo, full = false): Record<string, unknown> {
   const api = `${u.api}/repos/${r.fullName}`;
   const html = `${u.web}/${r.fullName}`;
   const openIssues = [...r.issues.values()].filter((i) => i.state === 'open').length;
@@ -150,7 +152,7 @@ export function repository(u: Urls, s: State, r: Repo): Record<string, unknown> 
     network_count: 0,
     subscribers_count: 0,
   };
-  const org = s.org(r.owner.login);
+  const org = full ? s.org(r.owner.login) : undefined;
   if (org) body.organization = user(u, org.account);
   return body;
 }

@@ -69,7 +69,7 @@ function getContent(ctx: Ctx): Reply {
 export const repoRoutes: Route[] = [
   {
     method: 'GET', path: '/repos/{owner}/{repo}', operationId: 'repos/get',
-    handler: (ctx) => json(200, shape.repository(ctx.urls, ctx.state, repoOf(ctx))),
+    handler: (ctx) => json(200, shape.repository(ctx.urls, ctx.state, repoOf(ctx), true)),
   },
   { method: 'GET', path: '/repos/{owner}/{repo}/contents/{path}', operationId: 'repos/get-content', handler: getContent },
   {

@@ -1,0 +1,215 @@
+/**
+ * Contract: every REST route the fake serves answers with a body that GitHub's own OpenAPI
+ * description accepts for that operation and status, webhook payloads match the `x-webhooks`
+ * schemas, and the GraphQL query the blob reader sends is valid against GitHub's GraphQL schema.
+ * A route added to the table without being exercised here fails the last test.
+ */
+import { parse, validate } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTable, startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
+import { githubGraphqlSchema } from '../support/fake-github/routes/graphql.ts';
+import { appJwt, client, seedAcme, type RawResponse } from './helpers.ts';
+import { basicErrorValidator, describeErrors, operation, responseValidator, webhookValidator } from './openapi-schemas.ts';
+
+let gh: FakeGitHub;
+let call: ReturnType<typeof client>;
+let token: string;
+let outsider: string;
+let pr: number;
+let installationId: number;
+const covered = new Set<string>();
+
+beforeAll(async () => {
+  gh = await startFakeGitHub();
+  ({ pr, installationId } = seedAcme(gh));
+  gh.state.addOrgMember('acme', 'pat', { public: true });
+  gh.state.createRepo('acme/no-issues', { hasIssues: false });
+  token = gh.createInstallationToken(installationId);
+  outsider = gh.createToken('mallory');
+  call = client(gh, token);
+});
+
+afterAll(() => gh.close());
+
+/** Calls the fake, checks the status, and validates the body against the operation's schema for it. */
+async function check(expected: number, method: string, path: string, opts: { body?: unknown; token?: string; accept?: string } = {}): Promise<any> {
+  const res: RawResponse = await call(method, path, opts);
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(expected);
+  const last = gh.requests.at(-1);
+  const route = routeTable().find((r) => `${r.method} ${r.path}` === last?.route);
+  if (!route) throw new Error(`${method} ${path} did not match a route (${last?.route})`);
+  covered.add(last?.route as string);
+  const op = operation(route.operationId);
+  // The table's operationId must describe the same method; the path may be a legacy alias.
+  expect(op.method).toBe(method);
+  const validator = responseValidator(route.operationId, res.status);
+  if (validator === undefined) {
+    // GitHub answers 401/403/404 on any route without listing them all; those must still be basic errors.
+    expect(res.status, `${route.operationId} does not declare ${res.status}`).toBeGreaterThanOrEqual(400);
+    const basic = basicErrorValidator();
+    expect(basic(res.body), describeErrors(basic)).toBe(true);
+  } else if (validator) {
+    expect(validator(res.body), `${route.operationId} ${res.status}\n${describeErrors(validator)}`).toBe(true);
+  }
+  return res.body;
+}
+
+const R = '/repos/acme/access';
+
+describe('REST responses match @octokit/openapi', () => {
+  it('apps', async () => {
+    const jwt = appJwt();
+    await check(200, 'GET', '/app', { token: jwt });
+    await check(200, 'GET', '/app/installations', { token: jwt });
+    await check(200, 'GET', `/app/installations/${installationId}`, { token: jwt });
+    await check(200, 'GET', `${R}/installation`, { token: jwt });
+    await check(404, 'GET', '/repos/acme/missing/installation', { token: jwt });
+    const t = await check(201, 'POST', `/app/installations/${installationId}/access_tokens`, { token: jwt });
+    expect((await call('GET', R, { token: t.token })).status).toBe(200);
+  });
+
+  it('repos and contents', async () => {
+    await check(200, 'GET', R);
+    await check(404, 'GET', '/repos/acme/missing');
+    await check(200, 'GET', `${R}/contents/grants/humans/bob.yaml`);
+    await check(200, 'GET', `${R}/contents/grants/humans/alice.yaml?ref=grant-alice`);
+    await check(200, 'GET', `${R}/contents/grants`);
+    await check(200, 'GET', `${R}/contents`);
+    await check(404, 'GET', `${R}/contents/nope.yaml`);
+    await check(302, 'GET', `${R}/tarball/main`);
+  });
+
+  it('git data', async () => {
+    await check(200, 'GET', `${R}/git/refs`);
+    await check(200, 'GET', `${R}/git/matching-refs/heads/`);
+    const main = await check(200, 'GET', `${R}/git/ref/heads/main`);
+    await check(404, 'GET', `${R}/git/ref/heads/nope`);
+    const blob = await check(201, 'POST', `${R}/git/blobs`, { body: { content: 'x: 1\n', encoding: 'utf-8' } });
+    await check(200, 'GET', `${R}/git/blobs/${blob.sha}`);
+    const base = await check(200, 'GET', `${R}/git/commits/${main.object.sha}`);
+    const tree = await check(201, 'POST', `${R}/git/trees`, {
+      body: { base_tree: base.tree.sha, tree: [{ path: 'records/2026/11/x.json', mode: '100644', type: 'blob', sha: blob.sha }] },
+    });
+    await check(200, 'GET', `${R}/git/trees/${tree.sha}?recursive=1`);
+    const commit = await check(201, 'POST', `${R}/git/commits`, { body: { message: 'append', tree: tree.sha, parents: [main.object.sha] } });
+    await check(201, 'POST', `${R}/git/refs`, { body: { ref: 'refs/heads/contract', sha: main.object.sha } });
+    await check(422, 'POST', `${R}/git/refs`, { body: { ref: 'refs/heads/contract', sha: main.object.sha } });
+    await check(200, 'PATCH', `${R}/git/refs/heads/contract`, { body: { sha: commit.sha, force: false } });
+    await check(422, 'PATCH', `${R}/git/refs/heads/contract`, { body: { sha: main.object.sha, force: false } });
+    await check(204, 'DELETE', `${R}/git/refs/heads/contract`);
+    await check(422, 'DELETE', `${R}/git/refs/heads/contract`);
+  });
+
+  it('pulls, reviews and merge', async () => {
+    const dave = gh.createToken('dave');
+    const bob = gh.createToken('bob');
+    await check(200, 'GET', `${R}/pulls?state=all`);
+    await check(200, 'GET', `${R}/pulls/${pr}`);
+    await check(404, 'GET', `${R}/pulls/999`);
+    await check(200, 'GET', `${R}/pulls/${pr}/files`);
+    await check(200, 'GET', `${R}/pulls/${pr}/commits`);
+    const review = await check(200, 'POST', `${R}/pulls/${pr}/reviews`, { token: bob, body: { event: 'REQUEST_CHANGES', body: 'no' } });
+    await check(200, 'PUT', `${R}/pulls/${pr}/reviews/${review.id}/dismissals`, { body: { message: 'stale' } });
+    await check(200, 'POST', `${R}/pulls/${pr}/reviews`, { token: dave, body: { event: 'APPROVE' } });
+    await check(200, 'GET', `${R}/pulls/${pr}/reviews`);
+    await check(404, 'GET', `${R}/pulls/${pr}/merge`);
+    await check(200, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave, body: { merge_method: 'merge' } });
+    await check(204, 'GET', `${R}/pulls/${pr}/merge`);
+    await check(200, 'GET', `${R}/pulls/${pr}`);
+    await check(405, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave });
+    gh.state.commitFiles('acme/access', 'feature-x', { 'grants/humans/x.yaml': 'identity: {id: x}\n' }, { author: 'bob' });
+    await check(201, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
+    await check(422, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
+  });
+
+  it('issues, comments and labels', async () => {
+    const issue = await check(201, 'POST', `${R}/issues`, { body: { title: 'Grant expired: bob', labels: ['access-ledger', 'expired'], assignees: ['carol'] } });
+    await check(410, 'POST', '/repos/acme/no-issues/issues', { body: { title: 'x' } });
+    await check(200, 'GET', `${R}/issues?state=all&labels=expired`);
+    await check(200, 'GET', `${R}/issues/${issue.number}`);
+    await check(200, 'GET', `${R}/issues/${pr}`);
+    await check(200, 'PATCH', `${R}/issues/${issue.number}`, { body: { state: 'closed', state_reason: 'not_planned' } });
+    const comment = await check(201, 'POST', `${R}/issues/${pr}/comments`, { body: { body: 'Recorded in the ledger.' } });
+    await check(200, 'GET', `${R}/issues/${pr}/comments`);
+    await check(200, 'GET', `${R}/issues/comments/${comment.id}`);
+    await check(200, 'PATCH', `${R}/issues/comments/${comment.id}`, { body: { body: 'Recorded (updated).' } });
+    await check(200, 'POST', `${R}/issues/${issue.number}/labels`, { body: { labels: ['review-overdue'] } });
+    await check(201, 'POST', `${R}/labels`, { body: { name: 'owner-gone', color: 'd73a4a', description: 'Owner left the org' } });
+    await check(422, 'POST', `${R}/labels`, { body: { name: 'owner-gone' } });
+    await check(200, 'GET', `${R}/labels`);
+    await check(204, 'GET', `${R}/assignees/carol`);
+    await check(404, 'GET', `${R}/assignees/mallory`);
+  });
+
+  it('orgs and teams', async () => {
+    await check(200, 'GET', '/orgs/acme/members');
+    await check(204, 'GET', '/orgs/acme/members/alice');
+    await check(404, 'GET', '/orgs/acme/members/mallory');
+    await check(302, 'GET', '/orgs/acme/members/alice', { token: outsider });
+    await check(204, 'GET', '/orgs/acme/public_members/pat', { token: outsider });
+    await check(404, 'GET', '/orgs/acme/public_members/alice', { token: outsider });
+    await check(200, 'GET', '/orgs/acme/memberships/carol');
+    await check(404, 'GET', '/orgs/acme/memberships/mallory');
+    await check(200, 'GET', '/orgs/acme/teams/dba/memberships/dave');
+    await check(404, 'GET', '/orgs/acme/teams/dba/memberships/alice');
+    await check(200, 'GET', '/orgs/acme/teams/dba/members');
+    await check(200, 'GET', '/orgs/acme/teams');
+  });
+
+  it('actions and rate limit', async () => {
+    const head = gh.state.pullOf('acme/access', pr).pull.mergeCommitSha as string;
+    const run = gh.state.addWorkflowRun('acme/access', { headSha: head, name: 'provision', conclusion: 'success' });
+    await check(200, 'GET', `${R}/actions/runs?head_sha=${head}`);
+    await check(200, 'GET', `${R}/actions/runs/${run.id}`);
+    await check(404, 'GET', `${R}/actions/runs/1`);
+    await check(200, 'GET', '/rate_limit');
+  });
+
+  it('every route in the table was exercised', () => {
+    const missing = routeTable().map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
+    expect(missing).toEqual([]);
+    expect(gh.errors).toEqual([]);
+  });
+});
+
+describe('webhook payloads match the x-webhooks schemas', () => {
+  const valid = (name: string, payload: unknown): void => {
+    const v = webhookValidator(name);
+    expect(v(payload), `${name}\n${describeErrors(v)}`).toBe(true);
+  };
+
+  it('pull_request, pull_request_review, organization, workflow_run', () => {
+    const s = gh.state;
+    const n = s.openPullRequest('acme/access', { author: 'bob', title: 'Remove bob', files: { 'grants/humans/bob.yaml': null } });
+    valid('pull-request-opened', gh.payloads.pullRequest('opened', 'acme/access', n));
+    const before = s.pullOf('acme/access', n).pull.headSha;
+    s.pushToPullRequest('acme/access', n, { 'grants/humans/bob.yaml': null, 'grants/humans/x.yaml': null });
+    valid('pull-request-synchronize', gh.payloads.pullRequest('synchronize', 'acme/access', n, { before }));
+    const review = s.submitReview('acme/access', n, { user: 'dave', state: 'APPROVED' });
+    valid('pull-request-review-submitted', gh.payloads.pullRequestReview('submitted', 'acme/access', n, review.id));
+    s.mergePull('acme/access', n, { by: 'dave' });
+    const closed = gh.payloads.pullRequest('closed', 'acme/access', n);
+    valid('pull-request-closed', closed);
+    expect(closed.pull_request).toMatchObject({ merged: true, merge_commit_sha: s.pullOf('acme/access', n).pull.mergeCommitSha });
+    s.removeOrgMember('acme', 'bob');
+    valid('organization-member-removed', gh.payloads.organizationMemberRemoved('acme', 'bob', { sender: 'carol' }));
+    const run = s.addWorkflowRun('acme/access', { headSha: s.pullOf('acme/access', n).pull.mergeCommitSha as string });
+    valid('workflow-run-completed', gh.payloads.workflowRunCompleted('acme/access', run.id));
+  });
+});
+
+describe('GraphQL', () => {
+  const query = `query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) {
+    f0: object(expression: "main:grants/humans/bob.yaml") { __typename ... on Blob { oid byteSize isBinary text } ... on Tree { entries { name path type oid object { ... on Blob { oid byteSize isBinary text } } } } }
+    f1: object(expression: "main:grants") { __typename ... on Blob { oid byteSize isBinary text } ... on Tree { entries { name path type oid object { ... on Blob { oid byteSize isBinary text } } } } }
+  } }`;
+
+  it("the blob reader's query is valid against GitHub's published schema", () => {
+    expect(validate(githubGraphqlSchema(), parse(query))).toEqual([]);
+  });
+
+  it('validation is real: a field GitHub does not have is rejected', () => {
+    const errors = validate(githubGraphqlSchema(), parse('{ repository(owner: "a", name: "b") { object(expression: "main:x") { ... on Blob { contents } } } }'));
+    expect(errors.map((e) => e.message)).toEqual(['Cannot query field "contents" on type "Blob".']);
+  });
+});
