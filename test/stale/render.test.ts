@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { desiredIssues, evaluateStale, parseStaleMarker, formatStaleMarker, MANAGED_LABEL } from '../../src/core/stale/index.ts';
+import { CTX, PACKS, human, repo } from './fixtures.ts';
+
+function issuesOn(today: string, grants: Record<string, string>, membership?: Record<string, boolean>) {
+  const { problems } = evaluateStale(repo(grants), { packs: PACKS, today, ...(membership ? { membership } : {}) });
+  return desiredIssues(problems, { ...CTX, ...(membership ? { membership } : {}) });
+}
+
+describe('rendered issues', () => {
+  const grants = { 'grants/people/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', expires: '2026-11-01', privileged: true }], lastReviewed: '2026-11-01' }) };
+
+  it('says what is wrong, since when, what to do, which controls, and which config produced it', () => {
+    const [issue] = issuesOn('2026-11-26', grants);
+    expect(issue!.title).toBe('Access expired: bob');
+    expect(issue!.body).toContain('| `prod-postgres` | `dba` | yes | 2026-11-01 |');
+    expect(issue!.body).toContain('**Since:** 2026-11-02');
+    expect(issue!.body).toContain('**Revoke**');
+    expect(issue!.body).toContain('**Renew**');
+    expect(issue!.body).toContain('`SOC2:CC6.2`');
+    expect(issue!.body).toContain('under `access-ledger.yaml`');
+    expect(issue!.body).toContain('https://github.com/acme/access/blob/main/grants/people/bob.yaml');
+    expect(issue!.labels).toEqual([MANAGED_LABEL, 'access-ledger']);
+    expect(issue!.assignees).toEqual(['alice']);
+  });
+
+  it('keeps the same content (and hash) from one day to the next while the grant does not change', () => {
+    const a = issuesOn('2026-11-26', grants)[0]!;
+    const b = issuesOn('2026-12-09', grants)[0]!;
+    expect(b.body).toBe(a.body);
+    expect(b.hash).toBe(a.hash);
+  });
+
+  it('changes the hash when the grant changes', () => {
+    const a = issuesOn('2026-11-26', grants)[0]!;
+    const changed = { 'grants/people/bob.yaml': grants['grants/people/bob.yaml'].replace('role: dba', 'role: dba_admin') };
+    expect(issuesOn('2026-11-26', changed)[0]!.hash).not.toBe(a.hash);
+  });
+
+  it('carries a marker the sweep parses back, first in the body', () => {
+    const issue = issuesOn('2026-11-26', grants)[0]!;
+    expect(issue.body.startsWith('<!-- access-ledger:stale id=bob kind=expired hash=')).toBe(true);
+    expect(parseStaleMarker(issue.body)).toEqual({ id: 'bob', kind: 'expired', hash: issue.hash });
+    expect(parseStaleMarker('edited by a person\n' + issue.body)).toEqual({ id: 'bob', kind: 'expired', hash: issue.hash });
+    expect(parseStaleMarker('no marker here')).toBeUndefined();
+    expect(() => formatStaleMarker({ id: 'x --> y', kind: 'expired', hash: issue.hash })).toThrow();
+  });
+
+  it('marks a leaver urgent, assigns the remaining owners, never the leaver, and copies the admins', () => {
+    const g = { 'grants/bob.yaml': human({ id: 'bob', owner: 'alice' }), 'grants/eve.yaml': human({ id: 'eve', owner: 'bob' }) };
+    const [issue] = issuesOn('2026-11-26', g, { bob: false, alice: true, eve: true });
+    expect(issue!.title).toMatch(/^Urgent: @bob left the organization/);
+    expect(issue!.labels).toContain('urgent');
+    expect(issue!.assignees).toEqual(['alice']);
+    expect(issue!.body).toContain('cc @acme/security');
+  });
+
+  it('honours stale.assign_owner: false and custom labels', () => {
+    const { problems } = evaluateStale(repo(grants), { packs: PACKS, today: '2026-11-26' });
+    const [issue] = desiredIssues(problems, { ...CTX, assignOwner: false, labels: ['security', 'Security'] });
+    expect(issue!.assignees).toEqual([]);
+    expect(issue!.labels).toEqual([MANAGED_LABEL, 'Security']);
+  });
+});
