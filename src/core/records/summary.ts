@@ -1,0 +1,69 @@
+/** One-line, human summaries of sealed records, for the sticky PR comment and logs. Pure. */
+import type {
+  AccessEntryChange,
+  GrantChangeSubject,
+  ProvisionedSubject,
+  SealedRecord,
+  UnapprovedMergeSubject,
+} from '../ledger/index.ts';
+import type { PolicyFileChange } from './changes.ts';
+import { code, inlineText } from './text.ts';
+
+const MAX_IDENTITIES = 5;
+const MAX_ENTRIES = 4;
+
+function entryText(e: AccessEntryChange): string {
+  const sign = e.action === 'added' ? '+' : e.action === 'removed' ? '−' : '~';
+  return `${sign}${e.system}/${e.role}${e.privileged ? ' (privileged)' : ''}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function grantChangeSummary(s: GrantChangeSubject & { policy_changes?: PolicyFileChange[] }): string {
+  const parts: string[] = [];
+  for (const c of s.changes.slice(0, MAX_IDENTITIES)) {
+    const entries = c.entries.slice(0, MAX_ENTRIES).map(entryText);
+    if (c.entries.length > MAX_ENTRIES) entries.push(`${c.entries.length - MAX_ENTRIES} more`);
+    const what = c.action === 'modified' ? '' : ` ${c.action}`;
+    parts.push(`${code(c.identity, 60)}${what}${entries.length ? ` (${entries.join(', ')})` : ''}`);
+  }
+  if (s.changes.length > MAX_IDENTITIES) parts.push(`${plural(s.changes.length - MAX_IDENTITIES, 'more identity', 'more identities')}`);
+  const policy = s.policy_changes ?? [];
+  if (policy.length > 0) parts.push(`${plural(policy.length, 'policy file')} changed`);
+  const approvers = new Set<string>();
+  for (const a of s.verdict.approvals) for (const login of a.approved_by) approvers.add(login);
+  if (approvers.size === 0) {
+    for (const r of s.reviews) if (r.state === 'APPROVED' && r.on_head) approvers.add(r.reviewer);
+  }
+  const approved = approvers.size > 0 ? `approved by ${[...approvers].sort().map((a) => `@${a}`).join(', ')}` : 'no approval on the head commit';
+  const merged = s.pr.merged_by ? `merged by @${s.pr.merged_by}` : 'merged';
+  return `${parts.join('; ') || 'no identity changed'}; ${approved}; ${merged}; policy at merge: **${s.verdict.result}**`;
+}
+
+function unapprovedSummary(s: UnapprovedMergeSubject): string {
+  const missing = s.missing_approvals.map((m) => `${code(m.system, 60)} needs ${m.missing} more`);
+  const refused = s.findings.length > 0 ? `${plural(s.findings.length, 'policy error')}` : '';
+  const what = [...missing, ...(refused ? [refused] : [])].join(', ') || 'the policy refused it';
+  const issue = s.issue ? `; issue #${s.issue.number}` : '';
+  return `merged although the base policy refuses it (${s.cause}): ${what}${issue}`;
+}
+
+function provisionedSummary(s: ProvisionedSubject): string {
+  const attempt = s.run_attempt > 1 ? ` attempt ${s.run_attempt}` : '';
+  return `provisioning workflow ${code(s.workflow, 120)} run ${s.run_id}${attempt} concluded **${s.conclusion}** at ${s.completed_at}`;
+}
+
+export function summarizeRecord(record: SealedRecord): string {
+  switch (record.kind) {
+    case 'grant-change':
+      return grantChangeSummary(record.subject as GrantChangeSubject);
+    case 'unapproved-merge':
+      return unapprovedSummary(record.subject as UnapprovedMergeSubject);
+    case 'provisioned':
+      return provisionedSummary(record.subject as ProvisionedSubject);
+    default:
+      return `${inlineText(record.kind, 60)} ${code(record.key, 120)}`;
+  }
+}

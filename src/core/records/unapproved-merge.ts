@@ -1,0 +1,164 @@
+/**
+ * `unapproved-merge`: a merge the base policy would have refused (an admin bypass, the gate not
+ * running or not required). Exceptions are evidence: the record sits beside the PR's
+ * grant-change record and an issue asks the admins to look. Pure.
+ */
+import {
+  DEFAULT_CONTROLS,
+  grantChangeKey,
+  unapprovedMergeKey,
+  type RecordDraft,
+  type SystemApproval,
+  type UnapprovedCause,
+  type UnapprovedMergeSubject,
+  type Verdict,
+} from '../ledger/index.ts';
+import type { Finding } from '../findings.ts';
+import { isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
+import { code, inlineText, oneLine } from './text.ts';
+
+/** What the App saw of the gate's check run on the merged head commit (null: not looked up). */
+export interface GateCheckObservation {
+  /** The gate's check runs on the head commit, newest first. */
+  runs: { status: string; conclusion: string | null }[];
+}
+
+/**
+ * Why the merge happened although the policy refuses it, from the gate's own check on the head:
+ * - no check, or one still running: the gate did not (or not yet) decide: `gate-outage`;
+ * - a failing check: merged over it, by an admin bypass or because the check is not required:
+ *   `admin-bypass` (docs/app.md says how to make the check required);
+ * - a passing check: the gate passed when it last ran and something changed before the merge
+ *   (an approval dismissed, a push): `unknown`, the grant-change record holds the facts.
+ */
+export function classifyCause(gate: GateCheckObservation | null): UnapprovedCause {
+  if (gate === null) return 'unknown';
+  const latest = gate.runs[0];
+  if (!latest || latest.status !== 'completed') return 'gate-outage';
+  if (latest.conclusion === 'success' || latest.conclusion === 'neutral' || latest.conclusion === 'skipped') return 'unknown';
+  return 'admin-bypass';
+}
+
+export interface UnapprovedInput {
+  repository: string;
+  pull: MergedPull;
+  verdict: Verdict;
+  cause: UnapprovedCause;
+  issue: { number: number; url: string } | null;
+}
+
+export function missingApprovals(verdict: Verdict): SystemApproval[] {
+  return verdict.approvals.filter((a) => a.missing > 0);
+}
+
+export function blockingFindings(verdict: Verdict): Finding[] {
+  return verdict.findings.filter((f) => f.severity === 'error');
+}
+
+export function buildUnapprovedMergeDraft(input: UnapprovedInput): RecordDraft<'unapproved-merge'> {
+  const { pull } = input;
+  if (!isRecordableMerge(pull)) throw new Error(`pull request #${pull.number} is not merged`);
+  const pr = pullRequestRef(pull);
+  const subject: UnapprovedMergeSubject = {
+    pr,
+    grant_change_key: grantChangeKey(pull.number),
+    cause: input.cause,
+    missing_approvals: missingApprovals(input.verdict),
+    findings: blockingFindings(input.verdict),
+    issue: input.issue,
+  };
+  return {
+    kind: 'unapproved-merge',
+    key: unapprovedMergeKey(pull.number),
+    occurred_at: pr.merged_at!,
+    repository: input.repository,
+    controls: [...DEFAULT_CONTROLS['unapproved-merge']],
+    subject,
+  };
+}
+
+// ---- the issue for the admins ----
+
+export const UNAPPROVED_LABELS = ['access-ledger', 'unapproved-merge'] as const;
+
+/** Found again by this marker, so a redelivered event never opens a second issue. */
+export function unapprovedIssueMarker(pr: number): string {
+  return `<!-- access-ledger:unapproved-merge pr=${pr} -->`;
+}
+
+export function hasUnapprovedIssueMarker(body: string | null | undefined, pr: number): boolean {
+  return typeof body === 'string' && body.includes(unapprovedIssueMarker(pr));
+}
+
+const CAUSE_TEXT: Record<UnapprovedCause, string> = {
+  'admin-bypass': "it was merged while the gate's check on its head commit was failing: an administrator bypassed branch protection, or the check is not required",
+  'gate-outage': 'the gate did not report a result on its head commit (it did not run, was down, or had not finished)',
+  'gate-not-required': 'the gate is not a required check on the base branch',
+  unknown: 'the gate passed when it last ran, but the facts at merge time (reviews, commits) no longer satisfy the policy',
+};
+
+/** `@acme/security` stays as is; a bare login gets its `@` so GitHub notifies it. */
+export function mentions(admins: readonly string[] | undefined): string {
+  const list = (admins ?? []).filter((a) => /^@?[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/.test(a)).map((a) => (a.startsWith('@') ? a : `@${a}`));
+  return list.join(' ');
+}
+
+export interface UnapprovedIssueInput {
+  pull: MergedPull;
+  verdict: Verdict;
+  cause: UnapprovedCause;
+  /** `admins` of the base config. */
+  admins: readonly string[] | undefined;
+  /** Where the records will be: the ledger branch and the grant-change record path. */
+  branch: string;
+  recordPath: string;
+  /** The one-line "what to do next" of the gate, when it gave one. */
+  nextStep?: string;
+}
+
+export function unapprovedIssueTitle(pull: MergedPull): string {
+  return `Access change merged without the required approvals: #${pull.number} ${oneLine(pull.title, 120)}`;
+}
+
+export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
+  const { pull, verdict } = input;
+  const lines: string[] = [unapprovedIssueMarker(pull.number), ''];
+  const who = mentions(input.admins);
+  lines.push(
+    `${who ? `${who}: ` : ''}pull request #${pull.number} (${pull.html_url}) changed access and was merged by ` +
+      `${pull.merged_by?.login ? `@${pull.merged_by.login}` : 'an unknown user'} at ${pull.merged_at}, ` +
+      `although the policy of the base branch would have refused it: ${CAUSE_TEXT[input.cause]}.`,
+    '',
+  );
+  const missing = missingApprovals(verdict);
+  if (missing.length > 0) {
+    lines.push('**Missing approvals**', '');
+    for (const m of missing) {
+      const by = m.approved_by.length > 0 ? `approved by ${m.approved_by.map((a) => `@${a}`).join(', ')}` : 'no eligible approval';
+      lines.push(`- ${code(m.system, 100)}: ${m.required} required, ${by}; ${m.missing} missing`);
+    }
+    lines.push('');
+  }
+  const blocking = blockingFindings(verdict);
+  if (blocking.length > 0) {
+    lines.push('**What the policy refused**', '');
+    for (const f of blocking.slice(0, 50)) {
+      const at = f.file ? ` ${code(`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, 200)}` : '';
+      lines.push(`- ${code(f.rule, 60)}${at}: ${inlineText(f.message, 300)}`);
+    }
+    if (blocking.length > 50) lines.push(`- and ${blocking.length - 50} more (see the record)`);
+    lines.push('');
+  }
+  if (input.nextStep) lines.push(`The gate's next step was: ${inlineText(input.nextStep, 300)}`, '');
+  lines.push(
+    '**What to do**',
+    '',
+    '1. Decide whether the change should stand. If not, revert it by a pull request (the revert is recorded too).',
+    '2. If it stands, have the missing eligible approvers review the merged pull request, and note the decision here.',
+    '3. If the gate was bypassed or not required, make its check required on the base branch (see the gate docs).',
+    '',
+    `Evidence: the \`grant-change\` and \`unapproved-merge\` records of this merge are on the \`${input.branch}\` branch ` +
+      `(\`${input.recordPath}\`); close this issue once the admins have decided.`,
+  );
+  return lines.join('\n') + '\n';
+}
