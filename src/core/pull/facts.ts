@@ -26,9 +26,15 @@ export interface PullFacts {
   headSha: string;
   baseSha: string;
   files: ChangedFile[];
-  /** Config, systems and the changed grant files as they are on the base commit. */
+  /**
+   * As they are on the base commit: the config, every system, and the changed grant files
+   * (their before-state). The policy and the approver lists come from here, never from the head.
+   */
   base: Snapshot;
-  /** The changed grant files as they are on the head commit. */
+  /**
+   * As they are on the head commit: the changed grant files, and the config and system files when
+   * the pull request changes them. Read as data only.
+   */
   head: Snapshot;
   reviews: PullReview[];
   /** GitHub logins of the authors and committers of the PR's commits (null where GitHub could not link one). */
@@ -37,4 +43,22 @@ export interface PullFacts {
   teamMembership: Record<string, Record<string, boolean>>;
   /** login → member of the organization? */
   orgMembership: Record<string, boolean>;
+  /** Where the repo config lives when it is not `access-ledger.yaml` (the Action's `config` input). */
+  configPath?: string;
+  /** Whether the PR's author is a bot account (a bot's PR still needs human approvals). */
+  authorIsBot?: boolean;
+}
+
+/** GitHub logins compare case-insensitively; every map in the facts is keyed by the lower-case form. */
+export function loginKey(login: string): string {
+  return login.replace(/^@/, '').toLowerCase();
+}
+
+/** `@Acme/DBA` → `@acme/dba`, the key of `teamMembership`. */
+export function teamKey(team: string): string {
+  return team.toLowerCase();
+}
+
+export function isTeam(principal: string): boolean {
+  return /^@[^/]+\/[^/]+$/.test(principal);
 }

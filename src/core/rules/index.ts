@@ -24,6 +24,9 @@ import expiringSoon from './expiring-soon.ts';
 import reviewOverdue from './review-overdue.ts';
 import rotationOverdue from './rotation-overdue.ts';
 import ownerLeftOrg from './owner-left-org.ts';
+import approvals from './approvals.ts';
+import noSelfApproval from './no-self-approval.ts';
+import ownerInOrg from './owner-in-org.ts';
 
 export const BUILTIN_RULES: readonly AnyRule[] = [
   schema,
@@ -50,6 +53,9 @@ export const BUILTIN_RULES: readonly AnyRule[] = [
   reviewOverdue,
   rotationOverdue,
   ownerLeftOrg,
+  approvals,
+  noSelfApproval,
+  ownerInOrg,
 ];
 
 export class RuleRegistry {

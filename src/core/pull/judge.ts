@@ -1,0 +1,257 @@
+/**
+ * The gate's verdict on a pull request, as a pure function of its facts, the packs and a day.
+ * The Action calls it on every PR event; the App calls it again at merge time to record the
+ * verdict. The policy is always the BASE branch's: a pull request cannot loosen the rules that
+ * judge it (DESIGN.md §5).
+ */
+import type { Finding } from '../findings.ts';
+import { evaluate } from '../engine/evaluate.ts';
+import { resolvePolicy, type Pack, type Policy } from '../engine/policy.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import type { IsoDate } from '../model/types.ts';
+import type { RuleRegistry } from '../rules/index.ts';
+import { builtinRegistry } from '../validate.ts';
+import { needs } from '../rules/approvals.ts';
+import { sentence } from '../rules/no-self-approval.ts';
+import { plural } from '../rules/helpers.ts';
+import { pullChanges, pullRoleOf, type PullChanges } from './changes.ts';
+import { loginKey, type PullFacts } from './facts.ts';
+import { DEFAULT_APPROVAL_OPTIONS, planApprovals, rememberApprovalOptions, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
+
+export interface JudgeOptions {
+  packs: ReadonlyMap<string, Pack>;
+  today: IsoDate;
+  registry?: RuleRegistry;
+  /** Fail on errors only (default), or on warnings too. */
+  failOn?: 'error' | 'warning';
+}
+
+/** One line of the gate's report: an identity's access to a system, or a governed file. */
+export interface GateRow {
+  subject: string;
+  identity?: string;
+  system?: string;
+  file: string;
+  line: number;
+  change: RowKind;
+  /** What the change asks for, e.g. `billing_write (privileged), expires 2027-01-31`. */
+  requested: string;
+  reasons: string[];
+  /** Approvals this row needs (0: none, e.g. a removal). */
+  required: number;
+  approvedBy: string[];
+  missing: number;
+  /** Who may approve it, as the base branch lists them, e.g. `@acme/dba or dave`. */
+  approvers: string;
+  blockedBy: string[];
+  controls: string[];
+}
+
+export interface GateResult {
+  verdict: 'pass' | 'fail';
+  findings: Finding[];
+  rows: GateRow[];
+  /** One line: what to do next, or why it passed. */
+  nextStep: string;
+  /** The PR changes nothing under grants/, systems/ or the config. */
+  nothingToCheck: boolean;
+  /** The PR only narrows or removes access: no approval is needed. */
+  removalOnly: boolean;
+  /** The pack the base config extends. */
+  pack: string;
+  /** The commit the policy was read from (the PR's base). */
+  policySha: string;
+  errors: number;
+  warnings: number;
+}
+
+const ACCESS_CONTROLS = ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18'];
+const GOVERNED_CONTROLS = ['SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'NIST-CSF-2.0:GV.RR-02'];
+
+export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
+  const changes = pullChanges(facts);
+  const registry = opts.registry ?? builtinRegistry();
+  const { policy, findings: basePolicyFindings } = resolvePolicy(facts.base.config, opts.packs, registry);
+  if (!changes.relevant) {
+    return {
+      verdict: 'pass',
+      findings: [],
+      rows: [],
+      nextStep: 'nothing to check: this pull request changes nothing under grants/, systems/ or the config',
+      nothingToCheck: true,
+      removalOnly: false,
+      pack: policy.pack,
+      policySha: facts.baseSha,
+      errors: 0,
+      warnings: 0,
+    };
+  }
+
+  const approvalOptions = approvalsOptionsOf(policy);
+  rememberApprovalOptions(facts, approvalOptions);
+  const { snapshot, changed } = headView(facts, changes);
+  const findings = evaluate({
+    snapshot,
+    policy: gatePolicy(policy),
+    registry,
+    today: opts.today,
+    scopes: ['file', 'repo', 'pull-request'],
+    changed,
+    base: facts.base,
+    pull: facts,
+  });
+  findings.unshift(...configFindings(facts, changes, opts, registry, basePolicyFindings));
+
+  const plan = planApprovals(facts, approvalOptions);
+  const rows = gateRows(facts, plan);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  const failing = errors > 0 || (opts.failOn === 'warning' && warnings > 0);
+  return {
+    verdict: failing ? 'fail' : 'pass',
+    findings,
+    rows,
+    nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy) : nextStepOnPass(plan, changes, warnings),
+    nothingToCheck: false,
+    removalOnly: changes.removalOnly,
+    pack: policy.pack,
+    policySha: facts.baseSha,
+    errors,
+    warnings,
+  };
+}
+
+function approvalsOptionsOf(policy: Policy): ApprovalOptions {
+  return { ...DEFAULT_APPROVAL_OPTIONS, ...(policy.rules.get('approvals')?.options as Partial<ApprovalOptions> | undefined) };
+}
+
+/**
+ * The gate reads only the changed files, never the whole repo (its API calls must not grow with
+ * the repo), so `mass-removal` cannot know what share of all access a change removes: it judges
+ * by the number of entries alone.
+ */
+function gatePolicy(policy: Policy): Policy {
+  const mass = policy.rules.get('mass-removal');
+  if (!mass) return policy;
+  const rules = new Map(policy.rules);
+  rules.set('mass-removal', { ...mass, options: { ...mass.options, max_percent: 100 } });
+  return { ...policy, rules };
+}
+
+/**
+ * What the repo looks like after the change, as far as the gate reads it: the base's config and
+ * systems with the PR's versions of the ones it changes, and the changed grants at the head.
+ */
+function headView(facts: PullFacts, changes: PullChanges): { snapshot: Snapshot; changed: Set<string> } {
+  const changed = new Set<string>();
+  const replaced = new Set<string>();
+  for (const f of facts.files) {
+    const before = f.status === 'renamed' ? (f.previousPath ?? f.path) : f.path;
+    const role = pullRoleOf(f.path, facts.configPath);
+    const beforeRole = pullRoleOf(before, facts.configPath);
+    if (role !== 'other') changed.add(f.path);
+    if (beforeRole !== 'other') {
+      changed.add(before);
+      if (f.status !== 'added') replaced.add(before);
+    }
+  }
+  const snapshot: Snapshot = {
+    systems: [...facts.base.systems.filter((s) => !replaced.has(s.path)), ...facts.head.systems].sort((a, b) => a.path.localeCompare(b.path)),
+    grants: [...facts.head.grants],
+  };
+  const configTouched = changed.has(changes.configPath) || (facts.base.config && changed.has(facts.base.config.path));
+  const config = configTouched ? facts.head.config : facts.base.config;
+  if (config) snapshot.config = config;
+  return { snapshot, changed };
+}
+
+/** Problems in the PR's own config (an unknown pack or rule) and, as warnings, in the base's. */
+function configFindings(facts: PullFacts, changes: PullChanges, opts: JudgeOptions, registry: RuleRegistry, baseFindings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const headConfig = facts.head.config;
+  if (headConfig?.data && changes.governed.some((g) => g.kind === 'config')) {
+    out.push(...resolvePolicy(headConfig, opts.packs, registry).findings);
+  } else {
+    for (const f of baseFindings) {
+      out.push({ ...f, severity: 'warning', message: `on the base branch: ${f.message} (the gate used the defaults in its place)` });
+    }
+  }
+  return out;
+}
+
+function gateRows(facts: PullFacts, plan: ApprovalPlan): GateRow[] {
+  const excluded = excludedLogins(facts, plan);
+  const groups = new Map(plan.groups.map((g) => [g.key, g]));
+  return plan.rows.map((row) => {
+    const group = row.group ? groups.get(row.group) : undefined;
+    const governed = row.kind === 'config' || row.kind === 'system' || row.kind === 'exception';
+    const privileged = /\(privileged\)/.test(row.requested);
+    return {
+      subject: row.subject,
+      ...(row.identity ? { identity: row.identity } : {}),
+      ...(row.system ? { system: row.system } : {}),
+      file: row.file,
+      line: row.line,
+      change: row.kind,
+      requested: row.requested,
+      reasons: row.reasons,
+      required: group?.required ?? 0,
+      approvedBy: group?.approvedBy ?? [],
+      missing: group?.missing ?? 0,
+      approvers: group ? suggestApprovers(group, excluded) : '',
+      blockedBy: group?.blockedBy ?? [],
+      controls: governed ? GOVERNED_CONTROLS : privileged ? [...ACCESS_CONTROLS, 'ISO27001:A.8.2'] : ACCESS_CONTROLS,
+    };
+  });
+}
+
+function excludedLogins(facts: PullFacts, plan: ApprovalPlan): Set<string> {
+  const out = new Set(plan.latest.filter((r) => r.excluded).map((r) => loginKey(r.reviewer)));
+  for (const g of pullChanges(facts).grantees) out.add(g);
+  out.add(loginKey(facts.author));
+  for (const c of facts.commitAuthors) if (c) out.add(loginKey(c));
+  return out;
+}
+
+function nextStepOnPass(plan: ApprovalPlan, changes: PullChanges, warnings: number): string {
+  const warned = warnings > 0 ? ` (${plural(warnings, 'warning')} to look at)` : '';
+  if (changes.removalOnly) return `removal only: no approval needed${warned}`;
+  const approved = [...new Set(plan.groups.flatMap((g) => g.approvedBy))];
+  if (plan.groups.length === 0) return `no access added or widened: no approval needed${warned}`;
+  return `approved by ${approved.join(', ')}${warned}`;
+}
+
+/** One line, the most useful first: fix the files, then who must approve and who cannot. */
+function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Finding[], policy: Policy): string {
+  const parts: string[] = [];
+  const approvalRules = new Set(['approvals', 'no-self-approval']);
+  const other = findings.filter((f) => f.severity === 'error' && !approvalRules.has(f.rule));
+  const failingApprovals = findings.some((f) => approvalRules.has(f.rule) && f.severity === 'error');
+  if (other.length > 0) {
+    const first = other[0]!;
+    const where = first.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
+    const more = other.length > 1 ? ` (and ${plural(other.length - 1, 'more problem')})` : '';
+    parts.push(`fix ${where}${first.message}${more}`);
+  }
+  const approvalsOn = policy.rules.get('approvals')?.severity !== 'off';
+  if (failingApprovals || (approvalsOn && other.length > 0)) {
+    const excluded = excludedLogins(facts, plan);
+    const short = plan.groups.filter((g) => g.missing > 0);
+    const selfSeverity = policy.rules.get('no-self-approval')?.severity;
+    if (short.length > 0 && selfSeverity !== 'off') {
+      for (const r of plan.latest) {
+        if (r.state === 'APPROVED' && r.excluded && r.excluded !== 'bot') parts.push(sentence(r.reviewer, r.excluded));
+      }
+    }
+    for (const g of plan.groups) for (const b of g.blockedBy) parts.push(`${b} requested changes: address them, or have the review dismissed`);
+    for (const g of plan.groups) {
+      for (const u of g.undetermined) if (u.state === 'CHANGES_REQUESTED' || g.missing > 0) parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
+    }
+    for (const g of short) parts.push(`${needs(g, excluded)}${short.length > 1 ? ` for ${g.label === 'admins' ? 'the governed changes' : g.label}` : ''}`);
+  }
+  if (parts.length === 0) {
+    const first = findings.find((f) => f.severity === 'error') ?? findings[0];
+    parts.push(first ? `fix ${first.file ? `${first.file}: ` : ''}${first.message}` : 'see the findings');
+  }
+  return [...new Set(parts)].join('; ');
+}

@@ -1,0 +1,77 @@
+import { defineRule } from './types.ts';
+import { pullChanges } from '../pull/changes.ts';
+import { loginKey } from '../pull/facts.ts';
+import { approvalOptionsOf, planApprovals, suggestApprovers, type ApprovalPlan, type ApproverGroup, type Exclusion } from '../pull/plan.ts';
+
+/**
+ * Segregation of duties: nobody approves their own request. The approval engine already ignores
+ * such approvals; this rule says so, in one line, whenever the pull request still lacks approvals,
+ * so "bob approved" is never mistaken for "approved".
+ */
+export default defineRule({
+  meta: {
+    id: 'no-self-approval',
+    description:
+      'An approval from the pull request\'s author, an author or committer of one of its commits, or the grantee of a changed grant does not count; while approvals are missing the gate says whose approval was ignored and why.',
+    controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'SOC2:CC8.1'],
+    scope: 'pull-request',
+    defaultSeverity: 'error',
+    optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: 'Ask an approver who neither requested nor receives the access, nor committed to the pull request, to approve it.',
+  },
+  check(ctx) {
+    const pull = ctx.pull;
+    if (!pull) return;
+    const plan = planApprovals(pull, approvalOptionsOf(pull));
+    const short = plan.groups.filter((g) => g.missing > 0);
+    if (short.length === 0) return;
+    const changes = pullChanges(pull);
+    const excluded = new Set(plan.latest.filter((r) => r.excluded).map((r) => loginKey(r.reviewer)));
+    for (const e of changes.grantees) excluded.add(e);
+    for (const review of plan.latest) {
+      if (review.state !== 'APPROVED' || !review.excluded || review.excluded === 'bot') continue;
+      const login = review.reviewer;
+      // Point at the reviewer's own grant when they are its grantee, else at the first row still short.
+      const own = review.excluded === 'grantee' ? ownRows(plan, changes.grants, login) : [];
+      const group = short.find((g) => own.some((r) => r.group === g.key)) ?? short[0]!;
+      const row = own.find((r) => r.group === group.key) ?? plan.rows.find((r) => r.group === group.key)!;
+      ctx.report({
+        file: row.file,
+        line: row.line,
+        column: row.column,
+        ...(row.identity ? { identity: row.identity } : {}),
+        ...(row.system ? { system: row.system } : {}),
+        message: `${sentence(login, review.excluded)}: their approval does not count${ask(group, excluded)}`,
+      });
+    }
+  },
+});
+
+export function sentence(login: string, why: Exclusion): string {
+  switch (why) {
+    case 'grantee':
+      return `${login} cannot approve their own access`;
+    case 'author':
+      return `${login} opened this pull request and cannot approve it`;
+    case 'committer':
+      return `${login} committed to this pull request and cannot approve it`;
+    default:
+      return `${login} is a bot and cannot approve`;
+  }
+}
+
+function ask(group: ApproverGroup, excluded: ReadonlySet<string>): string {
+  const who = suggestApprovers(group, excluded);
+  return who ? ` (ask ${who})` : '';
+}
+
+function ownRows(plan: ApprovalPlan, grants: ReturnType<typeof pullChanges>['grants'], login: string): ApprovalPlan['rows'] {
+  const key = loginKey(login);
+  const paths = new Set(
+    grants
+      .filter((g) => [g.before?.data, g.after?.data].some((d) => d && (loginKey(d.identity.github ?? '') === key || (d.shared?.holders ?? []).some((h) => loginKey(h) === key))))
+      .map((g) => g.path),
+  );
+  return plan.rows.filter((r) => r.group && paths.has(r.file));
+}
