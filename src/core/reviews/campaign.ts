@@ -1,0 +1,204 @@
+/**
+ * A review campaign as a pull request: its branch, the file edits it proposes, and its body.
+ * Approving the PR recertifies every grant in it; deleting lines or files in it revokes.
+ */
+import { isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { isIsoDate } from '../dates.ts';
+import type { IsoDate } from '../model/types.ts';
+import type { CampaignGrant, DueSystem } from './due.ts';
+
+export const DEFAULT_BRANCH_PREFIX = 'access-review/';
+export const DEFAULT_REVIEW_LABELS = ['access-review'];
+/** GitHub refuses bodies over 65,536 characters. */
+const MAX_BODY = 60_000;
+
+export interface CampaignRef {
+  system: string;
+  date: IsoDate;
+}
+
+/** `access-review/<system>/<date>`: one branch per campaign, so a second replica's attempt collides. */
+export function campaignBranch(ref: CampaignRef, prefix = DEFAULT_BRANCH_PREFIX): string {
+  return `${prefix.endsWith('/') ? prefix : prefix + '/'}${ref.system}/${ref.date}`;
+}
+
+export function parseCampaignBranch(branch: string, prefix = DEFAULT_BRANCH_PREFIX): CampaignRef | undefined {
+  const p = prefix.endsWith('/') ? prefix : prefix + '/';
+  if (!branch.startsWith(p)) return undefined;
+  const rest = branch.slice(p.length);
+  const slash = rest.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  const system = rest.slice(0, slash);
+  const date = rest.slice(slash + 1);
+  if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(system) || !isIsoDate(date)) return undefined;
+  return { system, date };
+}
+
+/** The id written into `review.campaign` of every grant in the campaign. */
+export function campaignId(ref: CampaignRef): string {
+  return `${ref.system}/${ref.date}`;
+}
+
+export interface FileEdit {
+  path: string;
+  content: string;
+}
+
+/**
+ * Sets `review.last_reviewed` to the campaign day, `review.reviewer` to null (the approvers of the
+ * PR are the reviewers; the merge records who they were) and `review.campaign`, changing only
+ * those values in the text: comments, order, quoting and flow style stay byte for byte, so the
+ * pull request's diff shows the review and nothing else.
+ * Returns undefined when the file is not a YAML mapping (the sweep only edits valid grants).
+ */
+export function reviewEdit(content: string, ref: CampaignRef): string | undefined {
+  const doc = parseDocument(content);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+  const values: [string, string][] = [
+    ['last_reviewed', ref.date],
+    ['reviewer', 'null'],
+    ['campaign', campaignId(ref)],
+  ];
+  const review = doc.contents.get('review', true);
+  if (review === undefined || review === null || (isScalar(review) && review.value === null)) {
+    if (doc.contents.has('review')) return undefined; // `review:` with no value: rare; let a person fix it
+    const block = values.map(([k, v]) => `  ${k}: ${v}`).join('\n');
+    return `${content}${content.endsWith('\n') ? '' : '\n'}review:\n${block}\n`;
+  }
+  if (!isMap(review) || !review.range) return undefined;
+  const splices: { at: number; end: number; text: string }[] = [];
+  const missing: [string, string][] = [];
+  let lastEnd = -1;
+  let keyColumn = -1;
+  for (const item of review.items) {
+    const valueEnd = (isNode(item.value) && item.value.range?.[1]) || (isNode(item.key) && item.key.range?.[1]) || -1;
+    lastEnd = Math.max(lastEnd, valueEnd);
+    if (keyColumn < 0 && isNode(item.key) && item.key.range) keyColumn = item.key.range[0] - content.lastIndexOf('\n', item.key.range[0] - 1) - 1;
+  }
+  for (const [key, text] of values) {
+    const pair = review.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const node = pair?.value;
+    if (pair && isScalar(node) && node.range) {
+      const [a, b] = node.range;
+      splices.push({ at: a, end: b, text: a === b ? ` ${text}` : text });
+    } else if (pair) {
+      return undefined; // a non-scalar review value: not ours to rewrite
+    } else {
+      missing.push([key, text]);
+    }
+  }
+  if (missing.length) {
+    if (review.flow) {
+      const at = lastEnd >= 0 ? lastEnd : content.indexOf('{', review.range[0]) + 1;
+      splices.push({ at, end: at, text: missing.map(([k, v], i) => `${lastEnd >= 0 || i > 0 ? ', ' : ' '}${k}: ${v}`).join('') + (lastEnd >= 0 ? '' : ' ') });
+    } else {
+      const lineEnd = content.indexOf('\n', lastEnd);
+      const at = lineEnd < 0 ? content.length : lineEnd;
+      const indent = ' '.repeat(Math.max(keyColumn, 2));
+      splices.push({ at, end: at, text: missing.map(([k, v]) => `\n${indent}${k}: ${v}`).join('') });
+    }
+  }
+  let out = content;
+  // From the end backwards; at one offset, what was pushed later (appended keys) goes in first.
+  const ordered = splices.map((s, i) => ({ ...s, i })).sort((x, y) => y.at - x.at || y.i - x.i);
+  for (const s of ordered) out = out.slice(0, s.at) + s.text + out.slice(s.end);
+  // Prove the edit: the result must parse and carry exactly the new values.
+  const check = parseDocument(out);
+  const r = check.errors.length === 0 ? (check.toJS() as { review?: Record<string, unknown> } | null)?.review : undefined;
+  if (!r || r.last_reviewed !== ref.date || r.reviewer !== null || r.campaign !== campaignId(ref)) return undefined;
+  return out;
+}
+
+export function campaignEdits(files: ReadonlyMap<string, string>, due: DueSystem, ref: CampaignRef): FileEdit[] {
+  const edits: FileEdit[] = [];
+  for (const g of due.grants) {
+    const content = files.get(g.path);
+    if (content === undefined) continue;
+    const next = reviewEdit(content, ref);
+    if (next !== undefined && next !== content) edits.push({ path: g.path, content: next });
+  }
+  return edits;
+}
+
+export interface CampaignText {
+  title: string;
+  body: string;
+}
+
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+const who = (p: string) => (p.startsWith('@') ? p : '@' + p);
+
+export interface CampaignBodyContext {
+  repository: string;
+  webUrl: string;
+  configPath: string;
+  branch: string;
+  /** Identity id → last day the access was used, where an adapter knows it. */
+  lastUsed?: ReadonlyMap<string, IsoDate>;
+}
+
+export function formatCampaignMarker(ref: CampaignRef): string {
+  return `<!-- access-ledger:review system=${ref.system} date=${ref.date} -->`;
+}
+
+const CAMPAIGN_MARKER_RE = /<!--\s*access-ledger:review\s+system=([a-z0-9][a-z0-9._-]{0,99})\s+date=(\d{4}-\d{2}-\d{2})\s*-->/;
+
+export function parseCampaignMarker(body: string | null | undefined): CampaignRef | undefined {
+  const m = body ? CAMPAIGN_MARKER_RE.exec(body) : null;
+  return m && isIsoDate(m[2]) ? { system: m[1]!, date: m[2]! } : undefined;
+}
+
+export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBodyContext): CampaignText {
+  const base = `${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository}/blob/${encodeURIComponent(ctx.branch)}/`;
+  const showUsed = Boolean(ctx.lastUsed?.size);
+  const rows: string[] = [];
+  let entries = 0;
+  let privileged = 0;
+  for (const g of due.grants) {
+    for (const e of g.entries) {
+      entries++;
+      if (e.privileged) privileged++;
+      const used = showUsed ? ` ${ctx.lastUsed!.get(g.identity) ?? 'unknown'} |` : '';
+      rows.push(
+        `| [${code(g.identity)}](${base}${g.path.split('/').map(encodeURIComponent).join('/')}) | ${g.kind} | ${code(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? '@' + g.owner : '_none_'} | ${e.expires ?? '_none_'} |${used}`,
+      );
+    }
+  }
+  const approvers = due.approvers.length ? due.approvers.map(who).join(', ') : '_none listed: the admins_';
+  const head = [
+    formatCampaignMarker(ref),
+    `### Access review of ${code(due.system)} (${due.name}), ${ref.date}`,
+    '',
+    `Every identity with access to ${code(due.system)} is listed below: ${due.grants.length} grant file${due.grants.length === 1 ? '' : 's'}, ${entries} access entr${entries === 1 ? 'y' : 'ies'}, ${privileged} privileged. ${due.system} is reviewed every ${due.cadenceDays} days; ${due.due ? `this review is due by ${due.due}` : 'it has no review on record'}.`,
+    '',
+    `This pull request sets ${code('review.last_reviewed')} to ${ref.date} in each file (and ${code('review.reviewer')} to null: the approvers of this pull request are the reviewers, and the evidence ledger records who they were when it merges).`,
+    '',
+    `**Reviewers** (${due.system}'s approvers): ${approvers}`,
+    '',
+    '**How to review:**',
+    '- **Keep** access that is still needed: leave it as it is.',
+    '- **Revoke** access that is not: in this pull request, delete the entry\'s lines from the file, or delete the whole file to revoke the identity, after removing the access in the system itself.',
+    `- **Narrow** access: change its ${code('role')}, ${code('privileged')} or ${code('expires')} in this pull request.`,
+    '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed.',
+    '',
+    `| identity | kind | role | privileged | owner | expires |${showUsed ? ' last used |' : ''}`,
+    `|---|---|---|---|---|---|${showUsed ? '---|' : ''}`,
+  ];
+  const foot = [
+    '',
+    '---',
+    `<sub>Opened by the access-ledger review campaign for ${code(ctx.repository)} under ${code(ctx.configPath)} (${code('reviews')}: labels, branch prefix; ${code(`systems/${due.system}.yaml`)}: ${code('review_cadence_days')}). No second review of ${code(due.system)} opens while this one is open.</sub>`,
+  ];
+  let size = head.join('\n').length + foot.join('\n').length + 200;
+  const shown: string[] = [];
+  for (const r of rows) {
+    if (size + r.length + 1 > MAX_BODY) break;
+    shown.push(r);
+    size += r.length + 1;
+  }
+  const more = rows.length - shown.length;
+  const body = [...head, ...shown, ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []), ...foot].join('\n') + '\n';
+  return { title: `Access review: ${due.name} (${due.system}), ${ref.date}`, body };
+}
+
+export type { CampaignGrant };

@@ -1,0 +1,95 @@
+/**
+ * What a merged review campaign decided: each access entry to the system that was in the review,
+ * kept as it was, changed (role, privilege or expiry narrowed or moved), or removed. Compared
+ * between the campaign's base and its merge commit, so edits made in the PR count as decisions.
+ */
+import type { Grant } from '../model/types.ts';
+import type { PullRequestRef, ReviewCampaignSubject, ReviewItem, ReviewRecord } from '../ledger/kinds.ts';
+import { DEFAULT_CONTROLS } from '../ledger/kinds.ts';
+import { reviewCampaignKey, type RecordDraft } from '../ledger/record.ts';
+import type { IsoDate } from '../model/types.ts';
+
+export interface CampaignOutcome {
+  kept: ReviewItem[];
+  changed: ReviewItem[];
+  removed: ReviewItem[];
+}
+
+function items(path: string, g: Grant | undefined, system: string): ReviewItem[] {
+  if (!g) return [];
+  return g.access
+    .filter((e) => e.system === system)
+    .map((e) => ({ path, identity: g.identity.id, role: e.role, privileged: e.privileged === true, expires: e.expires ?? null }));
+}
+
+const same = (a: ReviewItem, b: ReviewItem) => a.role === b.role && a.privileged === b.privileged && a.expires === b.expires;
+
+/**
+ * `before` and `after` map each grant path the campaign covered to its data at the base and at the
+ * merge (undefined: absent or unreadable). Entries are matched by role first, then in order.
+ */
+export function campaignOutcome(system: string, before: ReadonlyMap<string, Grant | undefined>, after: ReadonlyMap<string, Grant | undefined>): CampaignOutcome {
+  const out: CampaignOutcome = { kept: [], changed: [], removed: [] };
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  for (const path of paths) {
+    const was = items(path, before.get(path), system);
+    const now = items(path, after.get(path), system);
+    const unmatchedNow = [...now];
+    const unmatchedWas: ReviewItem[] = [];
+    for (const w of was) {
+      const i = unmatchedNow.findIndex((n) => n.role === w.role);
+      if (i < 0) {
+        unmatchedWas.push(w);
+        continue;
+      }
+      const n = unmatchedNow.splice(i, 1)[0]!;
+      (same(w, n) ? out.kept : out.changed).push(n);
+    }
+    // A role renamed in place is a change; entries with no counterpart left are removals.
+    for (const w of unmatchedWas) {
+      const n = unmatchedNow.shift();
+      if (n) out.changed.push(n);
+      else out.removed.push(w);
+    }
+  }
+  return out;
+}
+
+/** The sign-off: per reviewer the latest decisive review; those approving (on any commit) who are eligible. */
+export function approvingReviewers(reviews: readonly ReviewRecord[], eligible?: (login: string) => boolean): string[] {
+  const latest = new Map<string, ReviewRecord>();
+  for (const r of reviews) {
+    if (r.state === 'COMMENTED') continue;
+    const cur = latest.get(r.reviewer.toLowerCase());
+    if (!cur || cur.submitted_at <= r.submitted_at) latest.set(r.reviewer.toLowerCase(), r);
+  }
+  return [...latest.values()]
+    .filter((r) => r.state === 'APPROVED' && (!eligible || eligible(r.reviewer)))
+    .map((r) => r.reviewer)
+    .sort();
+}
+
+export function reviewCampaignDraft(input: {
+  repository: string;
+  system: string;
+  pr: PullRequestRef;
+  reviewers: string[];
+  reviewedOn: IsoDate;
+  outcome: CampaignOutcome;
+}): RecordDraft<'review-campaign'> {
+  const subject: ReviewCampaignSubject = {
+    system: input.system,
+    pr: input.pr,
+    reviewers: input.reviewers,
+    reviewed_on: input.reviewedOn,
+    items: input.outcome,
+  };
+  return {
+    kind: 'review-campaign',
+    key: reviewCampaignKey(input.pr.number),
+    occurred_at: input.pr.merged_at ?? input.pr.created_at,
+    repository: input.repository,
+    controls: [...DEFAULT_CONTROLS['review-campaign']],
+    subject,
+  };
+}

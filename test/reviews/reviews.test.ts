@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  approvingReviewers,
+  campaignBranch,
+  campaignEdits,
+  campaignOutcome,
+  campaignText,
+  dueSystems,
+  parseCampaignBranch,
+  parseCampaignMarker,
+  reviewCampaignDraft,
+  reviewEdit,
+} from '../../src/core/reviews/index.ts';
+import type { Grant } from '../../src/core/model/types.ts';
+import { apiKey, human, repo } from '../stale/fixtures.ts';
+
+const due = (grants: Record<string, string>, today: string, extra: { lastCampaign?: Map<string, string>; open?: Set<string> } = {}) =>
+  dueSystems({
+    snapshot: repo(grants),
+    today,
+    leadDays: 14,
+    defaultCadenceDays: 365,
+    ...(extra.lastCampaign ? { lastCampaign: extra.lastCampaign } : {}),
+    ...(extra.open ? { openCampaigns: extra.open } : {}),
+  }).map((d) => `${d.system}@${d.due}`);
+
+describe('which systems are due', () => {
+  const cases: [string, string, string[]][] = [
+    // prod-postgres reviewed every 90 days; the campaign opens 14 days before the due day
+    ['2026-08-28', '2026-11-12', ['prod-postgres@2026-11-26']], // due in 14 days: opens
+    ['2026-08-28', '2026-11-11', []], // due in 15 days
+    ['2027-12-01', '2028-02-15', ['prod-postgres@2028-02-29']], // leap day
+    ['2027-12-01', '2028-02-14', []],
+    ['2026-01-01', '2026-11-26', ['prod-postgres@2026-04-01']], // long overdue
+  ];
+  it.each(cases)('last reviewed %s, today %s → %j', (last, today, expected) => {
+    expect(due({ 'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: last }) }, today)).toEqual(expected);
+  });
+
+  it('measures from the oldest review of any grant to the system', () => {
+    const grants = {
+      'grants/a.yaml': human({ id: 'a', entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: '2026-11-01' }),
+      'grants/b.yaml': human({ id: 'b', entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: '2026-06-01' }),
+    };
+    expect(due(grants, '2026-11-26')).toEqual(['prod-postgres@2026-08-30']);
+  });
+
+  it('a later campaign record counts as a review; a grant with no review date does not make a system due', () => {
+    const grants = {
+      'grants/a.yaml': human({ id: 'a', entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: '2026-01-01' }),
+      'grants/new.yaml': human({ id: 'new', entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: null }),
+    };
+    expect(due(grants, '2026-11-26', { lastCampaign: new Map([['prod-postgres', '2026-11-01']]) })).toEqual([]);
+  });
+
+  it('a system never reviewed is due now; no campaign for a system without grants or with one open', () => {
+    const grants = { 'grants/a.yaml': human({ id: 'a', entries: [{ system: 'prod-postgres', expires: '2029-01-01' }], lastReviewed: null }) };
+    expect(due(grants, '2026-11-26')).toEqual(['prod-postgres@null']);
+    expect(due(grants, '2026-11-26', { open: new Set(['prod-postgres']) })).toEqual([]);
+  });
+});
+
+describe('the campaign pull request', () => {
+  const ref = { system: 'prod-postgres', date: '2026-11-26' };
+
+  it('names its branch per system and day, and parses it back', () => {
+    expect(campaignBranch(ref)).toBe('access-review/prod-postgres/2026-11-26');
+    expect(campaignBranch(ref, 'reviews')).toBe('reviews/prod-postgres/2026-11-26');
+    expect(parseCampaignBranch('access-review/prod-postgres/2026-11-26')).toEqual(ref);
+    expect(parseCampaignBranch('access-review/prod-postgres/2026-02-30')).toBeUndefined();
+    expect(parseCampaignBranch('feature/prod-postgres/2026-11-26')).toBeUndefined();
+  });
+
+  it('edits only the review block of each grant to the system, keeping comments and style', () => {
+    const bob = human({ entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }).replace('identity:', '# Bob runs the reports\nidentity:');
+    const files = new Map([
+      ['grants/bob.yaml', bob],
+      ['grants/key.yaml', apiKey({ lastRotated: '2026-11-01' })],
+    ]);
+    const snapshot = repo(Object.fromEntries(files));
+    const [system] = dueSystems({ snapshot, today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 }).filter((d) => d.system === 'prod-postgres');
+    expect(system).toBeDefined();
+    const edits = campaignEdits(files, system!, ref);
+    expect(edits.map((e) => e.path)).toEqual(['grants/bob.yaml']); // the key reaches jira only
+    const before = bob.split('\n');
+    const changed = edits[0]!.content.split('\n').filter((l, i) => l !== before[i]);
+    expect(changed).toEqual(['review: { last_reviewed: 2026-11-26, reviewer: null, campaign: prod-postgres/2026-11-26 }']);
+    expect(before.find((l) => l.startsWith('review:'))).toBe('review: { last_reviewed: 2026-01-01, reviewer: dave }');
+    expect(parse(edits[0]!.content).review).toEqual({ last_reviewed: '2026-11-26', reviewer: null, campaign: 'prod-postgres/2026-11-26' });
+  });
+
+  it('adds a review block where there is none, and refuses what it cannot edit safely', () => {
+    expect(reviewEdit('identity: { id: x }\naccess: []\n', ref)).toBe('identity: { id: x }\naccess: []\nreview:\n  last_reviewed: 2026-11-26\n  reviewer: null\n  campaign: prod-postgres/2026-11-26\n');
+    expect(reviewEdit('access: []\nreview:\n    last_reviewed: 2026-01-01 # q1\n', ref)).toBe('access: []\nreview:\n    last_reviewed: 2026-11-26 # q1\n    reviewer: null\n    campaign: prod-postgres/2026-11-26\n');
+    expect(reviewEdit('- a list\n', ref)).toBeUndefined();
+    expect(reviewEdit('review: [1, 2]\n', ref)).toBeUndefined();
+  });
+
+  it('lists every grant with identity, kind, role, privileged, owner and expiry, and how to revoke', () => {
+    const snapshot = repo({ 'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', privileged: true, expires: '2027-01-31' }], lastReviewed: '2026-01-01' }) });
+    const [d] = dueSystems({ snapshot, today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 });
+    const text = campaignText(d!, ref, { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main', lastUsed: new Map([['bob', '2026-11-20']]) });
+    expect(text.title).toBe('Access review: Production PostgreSQL (prod-postgres), 2026-11-26');
+    expect(text.body).toContain('| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | 2026-11-20 |');
+    expect(text.body).toContain('delete the entry');
+    expect(text.body).toContain('@acme/dba, @dave');
+    expect(parseCampaignMarker(text.body)).toEqual(ref);
+  });
+
+  it('keeps the body under GitHub\'s limit for a large system', () => {
+    const grants: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) grants[`grants/u${i}.yaml`] = human({ id: `u${i}`, entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' });
+    const [d] = dueSystems({ snapshot: repo(grants), today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 });
+    const text = campaignText(d!, ref, { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main' });
+    expect(text.body.length).toBeLessThan(65_536);
+    expect(text.body).toMatch(/…and \d+ more entries/);
+  });
+});
+
+describe('the outcome of a merged campaign', () => {
+  const g = (id: string, entries: { system: string; role: string; expires?: string; privileged?: boolean }[]): Grant => ({
+    identity: { id, kind: 'human', owner: 'alice', github: id },
+    access: entries.map((e) => ({ ...e, justification: 'x' })),
+  });
+
+  it('sorts each entry into kept, changed or removed', () => {
+    const before = new Map<string, Grant | undefined>([
+      ['grants/a.yaml', g('a', [{ system: 'pg', role: 'read', expires: '2027-01-01' }])],
+      ['grants/b.yaml', g('b', [{ system: 'pg', role: 'write', expires: '2027-01-01' }, { system: 'jira', role: 'user' }])],
+      ['grants/c.yaml', g('c', [{ system: 'pg', role: 'dba', privileged: true, expires: '2027-01-01' }])],
+      ['grants/d.yaml', g('d', [{ system: 'pg', role: 'read', expires: '2027-01-01' }])],
+    ]);
+    const after = new Map<string, Grant | undefined>([
+      ['grants/a.yaml', g('a', [{ system: 'pg', role: 'read', expires: '2027-01-01' }])],
+      ['grants/b.yaml', g('b', [{ system: 'jira', role: 'user' }])],
+      ['grants/c.yaml', g('c', [{ system: 'pg', role: 'read', expires: '2026-12-31' }])],
+      ['grants/d.yaml', undefined],
+    ]);
+    const out = campaignOutcome('pg', before, after);
+    expect(out.kept.map((i) => i.identity)).toEqual(['a']);
+    expect(out.changed).toEqual([{ path: 'grants/c.yaml', identity: 'c', role: 'read', privileged: false, expires: '2026-12-31' }]);
+    expect(out.removed.map((i) => `${i.identity}:${i.role}`)).toEqual(['b:write', 'd:read']);
+  });
+
+  it('the sign-off is each reviewer\'s latest decisive review, approvals only', () => {
+    const r = (reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED', at: string) => ({ reviewer, state, submitted_at: at, commit_id: 'a'.repeat(40), on_head: true });
+    const reviews = [r('dave', 'APPROVED', '2026-11-27T10:00:00Z'), r('erin', 'APPROVED', '2026-11-27T10:00:00Z'), r('erin', 'CHANGES_REQUESTED', '2026-11-27T11:00:00Z'), r('fred', 'APPROVED', '2026-11-27T09:00:00Z'), r('fred', 'COMMENTED', '2026-11-27T12:00:00Z')];
+    expect(approvingReviewers(reviews)).toEqual(['dave', 'fred']);
+    expect(approvingReviewers(reviews, (l) => l === 'dave')).toEqual(['dave']);
+  });
+
+  it('becomes a review-campaign ledger draft keyed by the pull request', () => {
+    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
+    const draft = reviewCampaignDraft({ repository: 'acme/access', system: 'pg', pr, reviewers: ['dave'], reviewedOn: '2026-11-26', outcome: { kept: [], changed: [], removed: [] } });
+    expect(draft).toMatchObject({ kind: 'review-campaign', key: 'pr-45-review-campaign', occurred_at: '2026-11-28T16:00:00Z', subject: { system: 'pg', reviewers: ['dave'], reviewed_on: '2026-11-26' } });
+    expect(draft.controls).toContain('SOC2:CC6.2');
+  });
+});
