@@ -9,7 +9,8 @@
  */
 import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, hashRecord, isTimestamp, parseHead, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
 
-export type CheckName = 'record' | 'chain' | 'head' | 'history';
+/** Which check found a problem; 'online' is the cross-check against the App's PR comments. */
+export type CheckName = 'record' | 'chain' | 'head' | 'history' | 'online';
 
 /** One thing wrong with the ledger. `seq` is the record it concerns, when one can be named. */
 export interface LedgerProblem {

@@ -1,0 +1,289 @@
+/**
+ * Reading and verifying the ledger branch of a local clone with plain git, as an auditor would:
+ * no GitHub access needed (DESIGN.md §6, §9; docs/ledger.md).
+ *
+ * Cost is a fixed handful of git processes whatever the ledger's size: one rev-list, one
+ * diff-tree --stdin for every commit's changes, one ls-tree for the tip, and one
+ * cat-file --batch streaming every blob. Record contents are dropped as soon as they are
+ * summarised, so 100,000 records verify in bounded memory.
+ */
+import {
+  DEFAULT_LEDGER_BRANCH,
+  HEAD_PATH,
+  HistoryVerifier,
+  chainResult,
+  inspectRecord,
+  isRecordPath,
+  parseHead,
+  rankProblems,
+  verifyHead,
+  type FileVersion,
+  type LedgerHead,
+  type LedgerProblem,
+  type RecordSummary,
+  type SealedRecord,
+} from '../../core/ledger/index.ts';
+import { GitError, catFileBatch, git } from './git.ts';
+
+/** The result of `verify`, shaped for JSON (the binder embeds it as is). */
+export interface LedgerVerification {
+  ok: boolean;
+  repo: string;
+  branch: string;
+  /** The ref that was read, e.g. refs/heads/access-ledger or refs/remotes/origin/access-ledger. */
+  ref: string;
+  tip: string;
+  records: number;
+  commits: number;
+  head: LedgerHead | null;
+  /** The record with the highest seq. */
+  last: { seq: number; hash: string; path: string } | null;
+  /** The problem naming the lowest seq: where the ledger first breaks. */
+  first_problem: LedgerProblem | null;
+  /** Problems in seq order, at most `max_problems` of them. */
+  problems: LedgerProblem[];
+  problem_count: number;
+  checks: string[];
+}
+
+export interface VerifyLedgerOptions {
+  /** Called after each commit is replayed; for a progress line on a terminal. */
+  onProgress?: (done: number, total: number) => void;
+  /** Problems kept in the result (all are counted). Default 100. */
+  maxProblems?: number;
+  /** Receives every record summary (for the online cross-check) without holding them twice. */
+  onRecord?: (summary: RecordSummary) => void;
+}
+
+/** The ledger could not be read at all (as opposed to read and found broken). */
+export class LedgerReadError extends Error {
+  override name = 'LedgerReadError';
+  readonly hint: string | null;
+
+  constructor(message: string, hint: string | null = null) {
+    super(message);
+    this.hint = hint;
+  }
+}
+
+/** Finds the ledger branch: a local branch, else a remote-tracking one (what a fresh clone has). */
+export async function resolveLedgerRef(repoDir: string, branch: string = DEFAULT_LEDGER_BRANCH): Promise<{ ref: string; sha: string }> {
+  try {
+    await git(repoDir, ['rev-parse', '--git-dir']);
+  } catch (err) {
+    const e = err as GitError;
+    throw new LedgerReadError(`${repoDir} is not a git repository: ${e.message}`, e.hint ?? 'Point --repo at a clone of the access repo.');
+  }
+  if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..')) {
+    throw new LedgerReadError(`invalid branch name ${JSON.stringify(branch)}`);
+  }
+  const listed = (await git(repoDir, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${branch}`, `refs/remotes/*/${branch}`])).toString('utf8');
+  const refs = listed
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [ref, sha] = line.split(' ') as [string, string];
+      return { ref, sha };
+    })
+    // for-each-ref matches refs/remotes/*/<branch> by glob; keep exact names only.
+    .filter((r) => r.ref === `refs/heads/${branch}` || /^refs\/remotes\/[^/]+\//.test(r.ref) && r.ref.endsWith(`/${branch}`) && r.ref.split('/').length === 3 + branch.split('/').length);
+  const pick = refs.find((r) => r.ref === `refs/heads/${branch}`) ?? refs.find((r) => r.ref === `refs/remotes/origin/${branch}`) ?? refs[0];
+  if (!pick) {
+    throw new LedgerReadError(
+      `There is no ledger branch ${branch} in ${repoDir} (neither refs/heads/${branch} nor a remote-tracking branch).`,
+      `Fetch it: git -C ${repoDir} fetch origin ${branch}:${branch}`,
+    );
+  }
+  return pick;
+}
+
+interface Change {
+  status: string;
+  path: string;
+  oid: string;
+  /** The new mode; a gitlink (160000) names a commit, not content. */
+  mode: string;
+}
+
+interface CommitChanges {
+  sha: string;
+  parents: string[];
+  changes: Change[];
+}
+
+/** Every commit on the branch's first-parent line, oldest first, with its changes to that parent. */
+async function readHistory(repoDir: string, tip: string): Promise<CommitChanges[]> {
+  const lines = (await git(repoDir, ['rev-list', '--reverse', '--first-parent', '--parents', tip])).toString('utf8').split('\n').filter(Boolean);
+  const commits: CommitChanges[] = lines.map((line) => {
+    const [sha, ...parents] = line.split(' ') as [string, ...string[]];
+    return { sha, parents, changes: [] };
+  });
+  if (commits.length === 0) return commits;
+  // "<sha> <first parent>" diffs against that parent only (a merge is judged as the change it
+  // brought onto the line); a bare "<sha>" with --root diffs the root commit against nothing.
+  const input = commits.map((c) => (c.parents[0] ? `${c.sha} ${c.parents[0]}` : c.sha)).join('\n') + '\n';
+  const out = await git(repoDir, ['diff-tree', '--stdin', '-r', '--raw', '--no-abbrev', '--no-renames', '-z', '--root', '--always'], input);
+  const bySha = new Map(commits.map((c) => [c.sha, c]));
+  const tokens = out.toString('utf8').split('\0');
+  let current: CommitChanges | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === '') continue;
+    if (t.startsWith(':')) {
+      // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path.
+      const [, newMode, , newOid, status] = t.slice(1).split(' ');
+      const path = tokens[++i]!;
+      if (!current) throw new GitError('unexpected git diff-tree output: a change before any commit');
+      current.changes.push({ status: status!.charAt(0), path, oid: newOid!, mode: newMode! });
+    } else {
+      current = bySha.get(t.trim());
+      if (!current) throw new GitError(`unexpected git diff-tree output: ${t.slice(0, 80)}`);
+    }
+  }
+  return commits;
+}
+
+/** path -> blob oid of every file in the tip's tree. */
+async function readTree(repoDir: string, tip: string): Promise<Map<string, string>> {
+  const out = (await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', tip])).toString('utf8');
+  const files = new Map<string, string>();
+  for (const entry of out.split('\0')) {
+    if (!entry) continue;
+    const tab = entry.indexOf('\t');
+    const [, type, oid] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') files.set(entry.slice(tab + 1), oid!);
+  }
+  return files;
+}
+
+const needsContent = (path: string) => path === HEAD_PATH || isRecordPath(path);
+
+/**
+ * Verifies the ledger branch of a local clone: every record's hash and path, the prev_hash
+ * chain, contiguous seq, head.json, and that each commit only appended.
+ * Throws LedgerReadError when the branch cannot be read (exit 2), returns ok false when it is
+ * broken (exit 1).
+ */
+export async function verifyLedger(repoDir: string, branch: string = DEFAULT_LEDGER_BRANCH, options: VerifyLedgerOptions = {}): Promise<LedgerVerification> {
+  const { ref, sha: tip } = await resolveLedgerRef(repoDir, branch);
+  try {
+    return await verifyAt(repoDir, branch, ref, tip, options);
+  } catch (err) {
+    if (err instanceof GitError) throw new LedgerReadError(err.message, err.hint);
+    throw err;
+  }
+}
+
+async function verifyAt(repoDir: string, branch: string, ref: string, tip: string, options: VerifyLedgerOptions): Promise<LedgerVerification> {
+  const commits = await readHistory(repoDir, tip);
+  const tree = await readTree(repoDir, tip);
+
+  // Each (path, oid) of the tip is summarised once, when the commit that wrote it is replayed.
+  const summaries: RecordSummary[] = [];
+  const recordProblems: LedgerProblem[] = [];
+  const inspected = new Set<string>();
+  let headContent: string | null = null;
+  const inspectIfTip = (path: string, oid: string, content: string) => {
+    if (tree.get(path) !== oid || inspected.has(path)) return;
+    inspected.add(path);
+    if (path === HEAD_PATH) {
+      headContent = content;
+      return;
+    }
+    const { summary, problem } = inspectRecord(path, content);
+    if (problem) recordProblems.push(problem);
+    if (summary) {
+      summaries.push(summary);
+      options.onRecord?.(summary);
+    }
+  };
+
+  const wanted = commits.map((c) => c.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path)));
+  const blobs = catFileBatch(repoDir, wanted.flat().map((ch) => ch.oid))[Symbol.asyncIterator]();
+  const history = new HistoryVerifier();
+  for (let i = 0; i < commits.length; i++) {
+    const c = commits[i]!;
+    const contents = new Map<Change, string>();
+    for (const ch of wanted[i]!) {
+      const next = await blobs.next();
+      if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
+      const text = next.value.content.toString('utf8');
+      contents.set(ch, text);
+      inspectIfTip(ch.path, ch.oid, text);
+    }
+    const version = (ch: Change): FileVersion => (contents.has(ch) ? { path: ch.path, content: contents.get(ch)! } : { path: ch.path });
+    history.addCommit({
+      sha: c.sha,
+      parents: c.parents,
+      added: c.changes.filter((ch) => ch.status === 'A').map(version),
+      modified: c.changes.filter((ch) => ch.status !== 'A' && ch.status !== 'D').map(version),
+      deleted: c.changes.filter((ch) => ch.status === 'D').map((ch) => ({ path: ch.path })),
+    });
+    options.onProgress?.(i + 1, commits.length);
+  }
+  await blobs.return?.(undefined);
+
+  // Anything at the tip no replayed commit wrote (not expected from a first-parent walk).
+  const leftovers = [...tree].filter(([path]) => needsContent(path) && !inspected.has(path));
+  if (leftovers.length > 0) {
+    const byOid = new Map(leftovers.map(([path, oid]) => [oid, path]));
+    for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
+  }
+
+  const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
+  const headProblem = verifyHead(headContent, chain.last);
+  const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...history.result().problems]);
+  let head: LedgerHead | null = null;
+  try {
+    head = headContent === null ? null : parseHead(headContent);
+  } catch {
+    head = null;
+  }
+  const max = options.maxProblems ?? 100;
+  return {
+    ok: all.length === 0,
+    repo: repoDir,
+    branch,
+    ref,
+    tip,
+    records: chain.count,
+    commits: commits.length,
+    head,
+    last: chain.last ? { seq: chain.last.seq, hash: chain.last.hash, path: chain.last.path } : null,
+    first_problem: all[0] ?? null,
+    problems: all.slice(0, max),
+    problem_count: all.length,
+    checks: ['record hashes and paths', 'prev_hash chain and contiguous seq', 'head.json', 'append-only history'],
+  };
+}
+
+/**
+ * Every record at the branch tip, parsed, in seq order (for the binder). Unverified: call
+ * verifyLedger first and report its result next to what is read here.
+ */
+export async function readLedgerRecords(repoDir: string, branch: string = DEFAULT_LEDGER_BRANCH): Promise<{ ref: string; tip: string; records: { path: string; record: SealedRecord }[] }> {
+  const { ref, sha } = await resolveLedgerRef(repoDir, branch);
+  try {
+    const tree = await readTree(repoDir, sha);
+    const paths = new Map<string, string[]>();
+    for (const [path, oid] of tree) {
+      if (!isRecordPath(path)) continue;
+      paths.set(oid, [...(paths.get(oid) ?? []), path]);
+    }
+    const records: { path: string; record: SealedRecord }[] = [];
+    for await (const obj of catFileBatch(repoDir, paths.keys())) {
+      for (const path of paths.get(obj.oid)!) {
+        try {
+          records.push({ path, record: JSON.parse(obj.content.toString('utf8')) as SealedRecord });
+        } catch {
+          throw new LedgerReadError(`${path} on ${ref} is not valid JSON`, 'Run access-ledger verify to see what is wrong with the ledger.');
+        }
+      }
+    }
+    records.sort((a, b) => a.record.seq - b.record.seq);
+    return { ref, tip: sha, records };
+  } catch (err) {
+    if (err instanceof GitError) throw new LedgerReadError(err.message, err.hint);
+    throw err;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Cross-checking the ledger against the hashes the App posted on pull requests (DESIGN.md §9).
+ * The ledger's own checks catch any edit made by a later commit; a rewrite of the whole branch
+ * history with every hash recomputed is only caught by an anchor kept elsewhere: the hidden
+ * marker in the App's sticky PR comment, written when the record was made.
+ */
+import { parseRecordMarkers, type LedgerProblem, type RecordSummary } from '../../core/ledger/index.ts';
+import { errorStatus, explainGitHubError } from './errors.ts';
+import type { LedgerOctokit } from './ledger-store.ts';
+
+export interface AnchorCheckOptions {
+  octokit: LedgerOctokit;
+  /** The records to check; those without a PR number are skipped. */
+  records: readonly RecordSummary[];
+  /**
+   * Only comments by this login count (e.g. `access-ledger[bot]`). Without it any bot account's
+   * comment counts; a human's never does, since anyone who can comment could write a marker.
+   */
+  appLogin?: string;
+  /** Pull requests fetched at once (default 4). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AnchorCheckResult {
+  /** Pull requests whose comments were read. */
+  prs: number;
+  /** Markers found in the App's comments. */
+  anchors: number;
+  /** Markers whose key, seq and hash match the ledger. */
+  matched: number;
+  /** Records with a PR but no marker on it (the App was down, or the comment was deleted). */
+  unanchored: number;
+  problems: LedgerProblem[];
+  /** Things an auditor should know that are not a break (a PR that no longer exists, …). */
+  warnings: string[];
+}
+
+interface Comment {
+  body?: string | null;
+  html_url?: string;
+  user?: { login?: string; type?: string } | null;
+}
+
+export async function crossCheckPrComments(options: AnchorCheckOptions): Promise<AnchorCheckResult> {
+  const byPr = new Map<string, { repository: string; pr: number; records: RecordSummary[] }>();
+  const byKey = new Map<string, RecordSummary>();
+  for (const r of options.records) {
+    byKey.set(`${r.repository.toLowerCase()}#${r.key}`, r);
+    if (r.pr === null) continue;
+    const id = `${r.repository.toLowerCase()}#${r.pr}`;
+    const entry = byPr.get(id) ?? { repository: r.repository, pr: r.pr, records: [] };
+    entry.records.push(r);
+    byPr.set(id, entry);
+  }
+  const result: AnchorCheckResult = { prs: 0, anchors: 0, matched: 0, unanchored: 0, problems: [], warnings: [] };
+  const jobs = [...byPr.values()];
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      await checkPr(options, job, byKey, result);
+      options.onProgress?.(++done, jobs.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  result.problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
+  return result;
+}
+
+async function checkPr(
+  options: AnchorCheckOptions,
+  job: { repository: string; pr: number; records: RecordSummary[] },
+  byKey: Map<string, RecordSummary>,
+  result: AnchorCheckResult,
+): Promise<void> {
+  const [owner, repo] = job.repository.split('/') as [string, string];
+  const route = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
+  const comments: Comment[] = [];
+  for (let page = 1; ; page++) {
+    let data: Comment[];
+    try {
+      data = (await options.octokit.request(route, { owner, repo, issue_number: job.pr, per_page: 100, page })).data as Comment[];
+    } catch (err) {
+      if (errorStatus(err) === 404 || errorStatus(err) === 410) {
+        result.warnings.push(`${job.repository}#${job.pr}: the pull request's comments could not be read (${errorStatus(err)}); its records were not cross-checked`);
+        return;
+      }
+      throw explainGitHubError(err, { action: `reading the comments of pull request #${job.pr}`, route, owner, repo, permission: 'pull requests: read' });
+    }
+    comments.push(...data);
+    if (data.length < 100) break;
+  }
+  result.prs++;
+  const seen = new Set<string>();
+  for (const c of comments) {
+    const login = c.user?.login ?? '';
+    const trusted = options.appLogin ? login.toLowerCase() === options.appLogin.toLowerCase() : c.user?.type === 'Bot';
+    if (!trusted || !c.body) continue;
+    for (const marker of parseRecordMarkers(c.body)) {
+      result.anchors++;
+      seen.add(marker.key);
+      const where = `the comment by ${login} on ${job.repository}#${job.pr}${c.html_url ? ` (${c.html_url})` : ''}`;
+      const record = byKey.get(`${job.repository.toLowerCase()}#${marker.key}`);
+      if (!record) {
+        result.problems.push({
+          seq: marker.seq,
+          path: null,
+          check: 'online',
+          problem: `${where} anchors ${marker.key} at seq ${marker.seq} with hash ${marker.hash}, but the ledger has no record with that key: it was removed`,
+        });
+      } else if (record.hash !== marker.hash || record.seq !== marker.seq) {
+        result.problems.push({
+          seq: record.seq,
+          path: record.path,
+          check: 'online',
+          problem: `the ledger's ${record.key} is seq ${record.seq} with hash ${record.hash}, but ${where} anchored seq ${marker.seq} with hash ${marker.hash}: the record was rewritten after it was recorded`,
+        });
+      } else {
+        result.matched++;
+      }
+    }
+  }
+  result.unanchored += job.records.filter((r) => !seen.has(r.key)).length;
+}

@@ -1,0 +1,178 @@
+/**
+ * `access-ledger verify --repo DIR [--branch NAME] [--online]`: checks the evidence ledger of a
+ * local clone. Exit 0 when intact, 1 when broken (naming the first bad seq and what is wrong),
+ * 2 when it cannot be read or the command is misused (contract: DESIGN.md §8).
+ */
+import { resolve } from 'node:path';
+import { Octokit } from '@octokit/core';
+import { Option, type Command } from 'commander';
+import { DEFAULT_LEDGER_BRANCH, rankProblems, type LedgerProblem, type RecordSummary } from '../../core/ledger/index.ts';
+import { LedgerReadError, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
+import { crossCheckPrComments, type AnchorCheckResult } from '../../adapters/github/ledger-anchors.ts';
+import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
+import { processIo, type Io } from '../io.ts';
+
+export interface VerifyArgs {
+  repo: string;
+  branch?: string;
+  format?: 'text' | 'json';
+  /** Cross-check record hashes against the markers in the App's PR comments. */
+  online?: boolean;
+  /** Token for --online; else GITHUB_TOKEN or GH_TOKEN from the environment. */
+  token?: string;
+  apiUrl?: string;
+  /** Only trust PR comments by this login (e.g. access-ledger[bot]). */
+  appLogin?: string;
+  /** For tests and embedding: an Octokit to use instead of one built from the token. */
+  octokit?: LedgerOctokit;
+}
+
+export type OnlineSummary = Omit<AnchorCheckResult, 'problems'>;
+
+export interface VerifyResult extends LedgerVerification {
+  online: OnlineSummary | null;
+}
+
+/**
+ * The offline verification plus, when an Octokit is given, the cross-check against PR comments;
+ * problems of both are merged so `first_problem` is still the lowest seq.
+ */
+export async function verifyWithAnchors(
+  repoDir: string,
+  branch: string,
+  online: { octokit: LedgerOctokit; appLogin?: string } | null,
+  onProgress?: (text: string) => void,
+): Promise<VerifyResult> {
+  const withPr: RecordSummary[] = [];
+  const offline = await verifyLedger(repoDir, branch, {
+    onProgress: onProgress ? (done, total) => onProgress(`replaying commit ${done}/${total}`) : undefined,
+    onRecord: online ? (s) => void (s.pr !== null && withPr.push(s)) : undefined,
+  });
+  if (!online) return { ...offline, online: null };
+  const anchors = await crossCheckPrComments({
+    octokit: online.octokit,
+    records: withPr,
+    ...(online.appLogin ? { appLogin: online.appLogin } : {}),
+    onProgress: onProgress ? (done, total) => onProgress(`reading PR comments ${done}/${total}`) : undefined,
+  });
+  const { problems: anchorProblems, ...summary } = anchors;
+  const all = rankProblems([...offline.problems, ...anchorProblems]);
+  const count = offline.problem_count + anchorProblems.length;
+  return {
+    ...offline,
+    ok: count === 0,
+    first_problem: all[0] ?? null,
+    problems: all.slice(0, Math.max(offline.problems.length, 100)),
+    problem_count: count,
+    checks: [...offline.checks, 'PR comment anchors'],
+    online: summary,
+  };
+}
+
+export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise<number> {
+  const repoDir = resolve(args.repo);
+  const branch = args.branch ?? DEFAULT_LEDGER_BRANCH;
+  const format = args.format ?? 'text';
+  let online: { octokit: LedgerOctokit; appLogin?: string } | null = null;
+  if (args.online) {
+    const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+    if (!args.octokit && !token) {
+      io.stderr(
+        'access-ledger verify: --online needs a GitHub token to read the App\'s pull request comments: pass --token or set GITHUB_TOKEN ' +
+          '(read access to the access repo\'s pull requests is enough).\n',
+      );
+      return 2;
+    }
+    const octokit = args.octokit ?? (new Octokit({ auth: token, baseUrl: args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com' }) as LedgerOctokit);
+    online = { octokit, ...(args.appLogin ? { appLogin: args.appLogin } : {}) };
+  }
+
+  const progress = io.interactive ? progressLine(io) : undefined;
+  let result: VerifyResult;
+  try {
+    result = await verifyWithAnchors(repoDir, branch, online, progress?.update);
+  } catch (err) {
+    progress?.clear();
+    const e = err as Error & { hint?: string | null };
+    io.stderr(`access-ledger verify: ${e.message}\n`);
+    if (err instanceof LedgerReadError && e.hint) io.stderr(`  ${e.hint}\n`);
+    return 2;
+  }
+  progress?.clear();
+
+  if (format === 'json') io.stdout(JSON.stringify(result, null, 2) + '\n');
+  else io.stdout(formatReport(result));
+  return result.ok ? 0 : 1;
+}
+
+function progressLine(io: Io): { update: (text: string) => void; clear: () => void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      io.stderr(`\r\x1b[2Kverifying: ${text}`);
+    },
+    clear() {
+      if (shown) io.stderr('\r\x1b[2K');
+    },
+  };
+}
+
+function describe(p: LedgerProblem): string {
+  const where = p.seq !== null ? `seq ${p.seq}` : 'no seq';
+  return `${where} [${p.check}]${p.path ? ` ${p.path}` : ''}: ${p.problem}`;
+}
+
+/** The short human report. */
+export function formatReport(r: VerifyResult): string {
+  const lines: string[] = [];
+  lines.push(`Ledger ${r.branch} of ${r.repo}`);
+  lines.push(`  read from ${r.ref} at ${r.tip.slice(0, 12)}: ${r.records} record${r.records === 1 ? '' : 's'} in ${r.commits} commit${r.commits === 1 ? '' : 's'}`);
+  if (r.last) lines.push(`  last record seq ${r.last.seq}: ${r.last.path} ${r.last.hash}`);
+  if (r.online) {
+    lines.push(
+      `  PR comments: ${r.online.prs} pull request${r.online.prs === 1 ? '' : 's'} read, ${r.online.matched}/${r.online.anchors} anchors match` +
+        (r.online.unanchored > 0 ? `, ${r.online.unanchored} record${r.online.unanchored === 1 ? '' : 's'} without an anchor` : ''),
+    );
+    for (const w of r.online.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  }
+  if (r.ok) {
+    lines.push(`OK: ${r.checks.join(', ')} all check out.`);
+    return lines.join('\n') + '\n';
+  }
+  const first = r.first_problem!;
+  lines.push(`BROKEN at ${first.seq !== null ? `seq ${first.seq}` : 'a change no seq can be given to'}: ${first.problem}`);
+  lines.push(`${r.problem_count} problem${r.problem_count === 1 ? '' : 's'} found${r.problem_count > r.problems.length ? ` (first ${r.problems.length} shown)` : ''}:`);
+  for (const p of r.problems.slice(0, 20)) lines.push(`  ${describe(p)}`);
+  if (r.problems.length > 20) lines.push(`  … ${r.problem_count - 20} more (use --format json for all)`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Adds `verify` to the CLI. `io` and `setExit` follow the other commands; without them the
+ * process's terminal and process.exitCode are used.
+ */
+export function registerVerify(program: Command, io: Io = processIo(), setExit: (code: number) => void = (code) => void (process.exitCode = code)): Command {
+  return program
+    .command('verify')
+    .description('verify the evidence ledger of a local clone: hashes, chain, head.json and append-only history')
+    .option('--repo <dir>', 'a local clone of the access repo', '.')
+    .option('--branch <name>', 'the ledger branch (a local branch, or origin/<name> as a fresh clone has it)', DEFAULT_LEDGER_BRANCH)
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('--online', "also cross-check hashes against the App's pull request comments (needs a token)")
+    .option('--token <token>', 'GitHub token for --online (default: GITHUB_TOKEN or GH_TOKEN)')
+    .option('--api-url <url>', 'GitHub API URL for --online (default: GITHUB_API_URL or https://api.github.com)')
+    .option('--app-login <login>', "for --online, trust only this account's comments, e.g. access-ledger[bot]")
+    .action(async (opts: { repo: string; branch: string; format: 'text' | 'json'; online?: boolean; token?: string; apiUrl?: string; appLogin?: string }) => {
+      const args: VerifyArgs = { repo: opts.repo, branch: opts.branch, format: opts.format };
+      if (opts.online) args.online = true;
+      if (opts.token) args.token = opts.token;
+      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+      if (opts.appLogin) args.appLogin = opts.appLogin;
+      setExit(await runVerify(args, io));
+    });
+}

@@ -1,0 +1,304 @@
+import { execFileSync } from 'node:child_process';
+import { Octokit } from '@octokit/core';
+import { Command } from 'commander';
+import nock from 'nock';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { verifyLedger, readLedgerRecords } from '../../src/adapters/git/ledger-reader.ts';
+import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
+import { registerVerify, runVerify } from '../../src/cli/commands/verify.ts';
+import type { Io } from '../../src/cli/io.ts';
+import {
+  HEAD_PATH,
+  formatRecordMarker,
+  hashRecord,
+  headFor,
+  recordPath,
+  serializeHead,
+  serializeRecord,
+  type SealedRecord,
+} from '../../src/core/ledger/index.ts';
+import { FakeGit } from './fake-git.ts';
+import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory, tempDir, type FixtureCommit } from './git-fixture.ts';
+import { fixedClock, mergedDraft } from './fixtures.ts';
+
+afterAll(cleanupTempDirs);
+afterEach(() => nock.cleanAll());
+
+function testIo(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), color: false, interactive: false, now: () => new Date(), env };
+  return { io, out: () => out.join(''), err: () => err.join('') };
+}
+
+const file = (r: SealedRecord) => ({ [recordPath(r)]: serializeRecord(r) });
+const reseal = (r: SealedRecord, patch: Partial<SealedRecord>): SealedRecord => {
+  const next = { ...r, ...patch } as SealedRecord;
+  return { ...next, hash: hashRecord(next) };
+};
+
+// seqs 1 | 2 3 | 4 5: the genesis commit and three appends.
+const base = ledgerHistory([1, 2, 2]);
+const rec = (seq: number) => base.records[seq - 1]!;
+
+describe('verifyLedger on an intact ledger', () => {
+  it('passes and reports what it read', async () => {
+    const dir = buildRepo(base.commits);
+    const result = await verifyLedger(dir, 'access-ledger');
+    expect(result).toMatchObject({ ok: true, records: 5, commits: 4, ref: 'refs/heads/access-ledger', first_problem: null, problem_count: 0 });
+    expect(result.last).toEqual({ seq: 5, hash: rec(5).hash, path: recordPath(rec(5)) });
+    expect(result.head).toEqual(headFor(rec(5)));
+    expect(result.tip).toBe(execFileSync('git', ['-C', dir, 'rev-parse', 'access-ledger'], { env: GIT_ENV, encoding: 'utf8' }).trim());
+
+    const t = testIo();
+    expect(await runVerify({ repo: dir }, t.io)).toBe(0);
+    expect(t.out()).toMatch(/5 records in 4 commits/);
+    expect(t.out()).toMatch(/^OK: /m);
+  });
+
+  it('reads the remote-tracking branch of a fresh clone', async () => {
+    const origin = buildRepo(base.commits);
+    const clone = tempDir();
+    execFileSync('git', ['clone', '-q', origin, clone], { env: GIT_ENV });
+    const result = await verifyLedger(clone, 'access-ledger');
+    expect(result).toMatchObject({ ok: true, ref: 'refs/remotes/origin/access-ledger', records: 5 });
+    const read = await readLedgerRecords(clone);
+    expect(read.records.map((r) => r.record.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(read.records[2]!.record).toEqual(rec(3));
+  });
+
+  it('prints JSON for machines', async () => {
+    const dir = buildRepo(base.commits);
+    const t = testIo();
+    expect(await runVerify({ repo: dir, format: 'json' }, t.io)).toBe(0);
+    expect(JSON.parse(t.out())).toMatchObject({ ok: true, records: 5, online: null });
+  });
+});
+
+describe('verifyLedger finds tampering', () => {
+  const later = (files: Record<string, string | null>): FixtureCommit[] => [...base.commits, { files, message: 'tamper' }];
+
+  // A full re-seal from seq 3 on: every hash consistent, so only the history can tell.
+  const resealedFrom3 = (() => {
+    let prev = rec(2);
+    const out: SealedRecord[] = [];
+    for (let s = 3; s <= 5; s++) {
+      const r = reseal(rec(s), { prev_hash: prev.hash, ...(s === 3 ? { controls: [] } : {}) });
+      out.push(r);
+      prev = r;
+    }
+    return out;
+  })();
+
+  const cases: { name: string; commits: () => FixtureCommit[]; seq: number | null; check: string; message: RegExp }[] = [
+    {
+      name: 'an edited record (history rewritten so no later commit shows it)',
+      commits: () => base.commits.map((c) => (recordPath(rec(3)) in c.files ? { ...c, files: { ...c.files, [recordPath(rec(3))]: serializeRecord(rec(3)).replace('"merged_by": "dave"', '"merged_by": "eve"') } } : c)),
+      seq: 3,
+      check: 'record',
+      message: /hash mismatch/,
+    },
+    { name: 'a deleted record', commits: () => later({ [recordPath(rec(3))]: null }), seq: 3, check: 'chain', message: /seq 3 is missing/ },
+    {
+      name: 'an inserted record',
+      commits: () => later(file(reseal(rec(3), { key: 'pr-999-merged' }))),
+      seq: 3,
+      check: 'chain',
+      message: /seq 3 is claimed twice/,
+    },
+    {
+      name: 'two records reordered',
+      commits: () => later({ [recordPath(rec(2))]: serializeRecord(rec(3)), [recordPath(rec(3))]: serializeRecord(rec(2)) }),
+      seq: 2,
+      check: 'record',
+      message: /wrong path/,
+    },
+    { name: 'a rewritten head.json', commits: () => later({ [HEAD_PATH]: serializeHead(headFor(rec(3))) }), seq: 4, check: 'head', message: /head.json says seq 3 but the chain goes on to seq 5/ },
+    {
+      name: 'a later commit that modifies an earlier record (re-sealed, chain and head made consistent)',
+      commits: () => later({ ...Object.assign({}, ...resealedFrom3.map(file)), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[2]!)) }),
+      seq: 3,
+      check: 'history',
+      message: /modifies a record/,
+    },
+  ];
+
+  it.each(cases)('$name -> seq $seq', async ({ commits, seq, check, message }) => {
+    const dir = buildRepo(commits());
+    const result = await verifyLedger(dir, 'access-ledger');
+    expect(result.ok).toBe(false);
+    expect(result.first_problem).toMatchObject({ seq, check });
+    expect(result.first_problem!.problem).toMatch(message);
+
+    const t = testIo();
+    expect(await runVerify({ repo: dir }, t.io)).toBe(1);
+    expect(t.out()).toMatch(new RegExp(`^BROKEN at seq ${seq}: `, 'm'));
+  });
+
+  it('the fully re-sealed ledger passes every offline check but the history', async () => {
+    const rewritten = base.commits.map((c, i) => (i === 2 ? { ...c, files: { ...file(rec(2)), ...file(resealedFrom3[0]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[0]!)) } } : i === 3 ? { ...c, files: { ...file(resealedFrom3[1]!), ...file(resealedFrom3[2]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[2]!)) } } : c));
+    const dir = buildRepo(rewritten);
+    // A force-pushed rewrite is consistent with itself; only the PR anchors can tell (below).
+    expect((await verifyLedger(dir, 'access-ledger')).ok).toBe(true);
+  });
+
+  it('a merge into the ledger branch', async () => {
+    const dir = buildRepo([...base.commits, { files: { 'x.txt': 'x\n' }, message: 'merge', merge: 'side' }], 'access-ledger', { side: [{ files: { 'x.txt': 'x\n' } }] });
+    const result = await verifyLedger(dir, 'access-ledger');
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/is a merge/));
+    expect(result.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/adds x.txt/));
+  });
+
+  it('records the commit that did it', async () => {
+    const dir = buildRepo(later({ [recordPath(rec(3))]: null }));
+    const tamper = execFileSync('git', ['-C', dir, 'rev-parse', 'access-ledger'], { env: GIT_ENV, encoding: 'utf8' }).trim();
+    const result = await verifyLedger(dir, 'access-ledger');
+    expect(result.problems.find((p) => p.check === 'history')).toMatchObject({ seq: 3, commit: tamper });
+  });
+});
+
+describe('verify usage and runtime errors', () => {
+  it('exits 2 and says how to fetch a missing branch', async () => {
+    const dir = buildRepo(base.commits);
+    const t = testIo();
+    expect(await runVerify({ repo: dir, branch: 'evidence' }, t.io)).toBe(2);
+    expect(t.err()).toMatch(/no ledger branch evidence/);
+    expect(t.err()).toMatch(/git -C .* fetch origin evidence:evidence/);
+  });
+
+  it('exits 2 for a directory that is not a repository', async () => {
+    const t = testIo();
+    expect(await runVerify({ repo: tempDir() }, t.io)).toBe(2);
+    expect(t.err()).toMatch(/not a git repository/);
+  });
+
+  it('exits 2 when --online has no token', async () => {
+    const dir = buildRepo(base.commits);
+    const t = testIo({});
+    expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(2);
+    expect(t.err()).toMatch(/--online needs a GitHub token.*--token or set GITHUB_TOKEN/);
+  });
+
+  it('registers with commander and sets the exit code', async () => {
+    const dir = buildRepo(ledgerHistory([1]).commits);
+    const t = testIo();
+    let code = -1;
+    const program = new Command('access-ledger').exitOverride();
+    registerVerify(program, t.io, (c) => (code = c));
+    await program.parseAsync(['verify', '--repo', dir, '--format', 'json'], { from: 'user' });
+    expect(code).toBe(0);
+    expect(JSON.parse(t.out())).toMatchObject({ ok: true, records: 1 });
+  });
+});
+
+describe('verify --online', () => {
+  const markerComment = (records: SealedRecord[]) => ({
+    user: { login: 'access-ledger[bot]', type: 'Bot' },
+    html_url: 'https://github.com/acme/access/pull/1#issuecomment-1',
+    body: `Recorded in the evidence ledger.\n${records.map((r) => formatRecordMarker(r)).join('\n')}`,
+  });
+
+  function api(overrides: Record<number, unknown[]> = {}) {
+    nock.disableNetConnect();
+    const scope = nock('https://api.github.com');
+    for (let pr = 1; pr <= 5; pr++) {
+      scope
+        .get(`/repos/acme/access/issues/${pr}/comments`)
+        .query({ per_page: '100', page: '1' })
+        .reply(200, overrides[pr] ?? [{ user: { login: 'alice', type: 'User' }, body: 'lgtm' }, markerComment([rec(pr)])]);
+    }
+    return scope;
+  }
+
+  it('passes when every anchor matches', async () => {
+    const dir = buildRepo(base.commits);
+    const scope = api();
+    const t = testIo({ GITHUB_TOKEN: 't' });
+    expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(0);
+    expect(t.out()).toMatch(/PR comments: 5 pull requests read, 5\/5 anchors match/);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('catches a force-pushed rewrite that is consistent with itself', async () => {
+    let prev = rec(2);
+    const resealed: SealedRecord[] = [];
+    for (let s = 3; s <= 5; s++) {
+      const r = reseal(rec(s), { prev_hash: prev.hash, ...(s === 3 ? { controls: [] } : {}) });
+      resealed.push(r);
+      prev = r;
+    }
+    const commits = base.commits.map((c, i) =>
+      i === 2 ? { ...c, files: { ...file(rec(2)), ...file(resealed[0]!), [HEAD_PATH]: serializeHead(headFor(resealed[0]!)) } } : i === 3 ? { ...c, files: { ...file(resealed[1]!), ...file(resealed[2]!), [HEAD_PATH]: serializeHead(headFor(resealed[2]!)) } } : c,
+    );
+    const dir = buildRepo(commits);
+    // A human's comment with a marker is not trusted: anyone can comment.
+    api({ 2: [{ user: { login: 'mallory', type: 'User' }, body: formatRecordMarker({ key: 'pr-2-merged', seq: 2, hash: 'f'.repeat(64) }) }, markerComment([rec(2)])] });
+    const t = testIo();
+    const code = await runVerify({ repo: dir, online: true, octokit: new Octokit({ auth: 't' }) }, t.io);
+    expect(code).toBe(1);
+    expect(t.out()).toMatch(/BROKEN at seq 3: the ledger's pr-3-merged is seq 3 with hash [0-9a-f]{64}, but the comment by access-ledger\[bot\] on acme\/access#3/);
+    expect(t.out()).toMatch(/2\/5 anchors match/);
+  });
+
+  it('catches a record removed from the ledger that a PR comment anchors', async () => {
+    const short = ledgerHistory([1, 2]); // seqs 1-3: the same records as the base ledger
+    const dir = buildRepo(short.commits);
+    nock.disableNetConnect();
+    const removed = { key: 'pr-3-provisioned-77', seq: 4, hash: 'e'.repeat(64) };
+    nock('https://api.github.com')
+      .get('/repos/acme/access/issues/1/comments').query(true).reply(200, [markerComment([rec(1)])])
+      .get('/repos/acme/access/issues/2/comments').query(true).reply(200, [markerComment([rec(2)])])
+      .get('/repos/acme/access/issues/3/comments').query(true)
+      .reply(200, [{ ...markerComment([rec(3)]), body: `${formatRecordMarker(rec(3))}\n${formatRecordMarker(removed)}` }]);
+    const t = testIo({ GITHUB_TOKEN: 't' });
+    expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(1);
+    expect(t.out()).toMatch(/BROKEN at seq 4: the comment by access-ledger\[bot\] on acme\/access#3 .*anchors pr-3-provisioned-77 at seq 4 .* the ledger has no record with that key/);
+  });
+});
+
+describe('a ledger written by LedgerStore verifies with git', () => {
+  it('round-trips through the Git Data API fake into a real repository', async () => {
+    const fake = new FakeGit('acme', 'roundtrip').start();
+    try {
+      const store = new LedgerStore({ octokit: new Octokit({ auth: 't' }), owner: 'acme', repo: 'roundtrip', clock: fixedClock(), sleep: async () => {} });
+      const draft = (n: number) => ({ ...mergedDraft(n, new Date(Date.UTC(2026, 10, 28) + n * 86_400_000).toISOString().slice(0, 19) + 'Z'), repository: 'acme/roundtrip' });
+      await store.append(draft(1));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(draft(2 + i))));
+      await store.append([draft(30), draft(31)]);
+      await store.append(draft(1)); // redelivery
+
+      // Replay the fake's commits into git, file changes only.
+      const shas = fake.history('access-ledger');
+      const commits: FixtureCommit[] = shas.map((sha, i) => {
+        const before = i === 0 ? new Map<string, string>() : fake.files(shas[i - 1]!);
+        const files: Record<string, string | null> = {};
+        for (const [p, c] of fake.files(sha)) if (before.get(p) !== c) files[p] = c;
+        for (const p of before.keys()) if (!fake.files(sha).has(p)) files[p] = null;
+        return { files, message: fake.get(sha, 'commit').message };
+      });
+      const dir = buildRepo(commits);
+      const result = await verifyLedger(dir, 'access-ledger');
+      expect(result).toMatchObject({ ok: true, records: 23, problem_count: 0 });
+      expect(result.commits).toBeLessThanOrEqual(5);
+      // Records from November and December: the path follows each event's own month.
+      const paths = (await readLedgerRecords(dir)).records.map((r) => r.path);
+      expect(paths.some((p) => p.startsWith('records/2026/11/'))).toBe(true);
+      expect(paths.some((p) => p.startsWith('records/2026/12/'))).toBe(true);
+    } finally {
+      fake.stop();
+    }
+  });
+});
+
+describe('verify at scale', () => {
+  it('checks 5,000 records in 500 commits with a fixed number of git processes', async () => {
+    const big = ledgerHistory(Array.from({ length: 500 }, () => 10));
+    const dir = buildRepo(big.commits);
+    const started = Date.now();
+    const result = await verifyLedger(dir, 'access-ledger');
+    const elapsed = Date.now() - started;
+    expect(result).toMatchObject({ ok: true, records: 5000, commits: 501 });
+    expect(elapsed).toBeLessThan(15_000);
+  }, 60_000);
+});
