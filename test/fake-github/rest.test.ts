@@ -157,6 +157,9 @@ describe('pull requests', () => {
     // Move main after the PR branched, so the merge is a true three-way merge.
     const baseHead = gh.state.commitFiles('acme/access', 'main', { 'systems/ci.yaml': 'id: ci\n' }, { author: 'carol' });
     const head = gh.state.pullOf('acme/access', pr).pull.headSha;
+    // The base moving on does not put its changes into the PR's three-dot diff.
+    const files = async (): Promise<string[]> => (await call('GET', `${R}/pulls/${pr}/files`)).body.map((f: { filename: string }) => f.filename);
+    expect(await files()).toEqual(['grants/humans/alice.yaml', 'grants/humans/bob.yaml']);
     const merged = await call('PUT', `${R}/pulls/${pr}/merge`, { token: gh.createToken('dave'), body: { sha: head, merge_method: 'merge' } });
     expect(merged.body).toMatchObject({ merged: true, message: 'Pull Request successfully merged' });
     const commit = await call('GET', `${R}/git/commits/${merged.body.sha}`);
@@ -169,6 +172,7 @@ describe('pull requests', () => {
     expect(after.body).toMatchObject({ state: 'closed', merged: true, merge_commit_sha: merged.body.sha, merged_by: { login: 'dave' } });
     expect(after.body.base.sha).toBe(baseHead);
     expect(after.body.head.sha).toBe(head);
+    expect(await files()).toEqual(['grants/humans/alice.yaml', 'grants/humans/bob.yaml']);
   });
 
   it('squash merges leave one parent; a stale head SHA or a conflict refuses', async () => {

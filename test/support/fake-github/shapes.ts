@@ -149,6 +149,7 @@ export function repository(u: Urls, s: State, r: Repo, full = false): Record<str
     allow_forking: false,
     web_commit_signoff_required: false,
     license: null,
+    custom_properties: {},
     network_count: 0,
     subscribers_count: 0,
   };
@@ -293,7 +294,7 @@ export function pull(u: Urls, s: State, r: Repo, i: Issue, full: boolean): Recor
     draft: p.draft,
   };
   if (full) {
-    const files = s.pullFiles(r, p);
+    const files = s.pullFiles(r, i);
     const open = i.state === 'open';
     const mergeable = open ? s.mergeable(r, p) : null;
     Object.assign(body, {
@@ -305,7 +306,7 @@ export function pull(u: Urls, s: State, r: Repo, i: Issue, full: boolean): Recor
       comments: i.comments.length,
       review_comments: 0,
       maintainer_can_modify: false,
-      commits: s.pullCommits(r, p).length,
+      commits: s.pullCommits(r, i).length,
       additions: files.reduce((n, f) => n + f.additions, 0),
       deletions: files.reduce((n, f) => n + f.deletions, 0),
       changed_files: files.length,

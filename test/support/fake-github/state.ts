@@ -599,15 +599,25 @@ export class State {
     return { repo, issue, pull: issue.pull };
   }
 
+  /**
+   * The base side of the PR's three-dot diff: the current base tip while open (GitHub recomputes
+   * when either branch moves), the recorded base once closed (at a merge, the merge's first parent).
+   */
+  private diffBase(repo: Repo, issue: Issue, pull: Pull): Sha {
+    return (issue.state === 'open' ? repo.refs.get(`refs/heads/${pull.baseRef}`) : undefined) ?? pull.baseSha;
+  }
+
   /** The PR's files as GitHub lists them: the diff from the merge base to the head. */
-  pullFiles(repo: Repo, pull: Pull): FileDiff[] {
-    const base = repo.git.mergeBase(pull.baseSha, pull.headSha);
+  pullFiles(repo: Repo, issue: Issue): FileDiff[] {
+    const pull = issue.pull as Pull;
+    const base = repo.git.mergeBase(this.diffBase(repo, issue, pull), pull.headSha);
     return diffTrees(repo.git, base ? repo.git.commit(base)?.tree : undefined, repo.git.commit(pull.headSha)?.tree as Sha);
   }
 
   /** The PR's commits, oldest first. */
-  pullCommits(repo: Repo, pull: Pull): Sha[] {
-    return repo.git.commitsBetween(pull.baseSha, pull.headSha);
+  pullCommits(repo: Repo, issue: Issue): Sha[] {
+    const pull = issue.pull as Pull;
+    return repo.git.commitsBetween(this.diffBase(repo, issue, pull), pull.headSha);
   }
 
   /** Whether the head merges cleanly into the current base tip (file-level three-way merge). */
@@ -686,11 +696,11 @@ export class State {
       sha = git.writeCommit({ tree: merged.tree, parents: [baseTip, pull.headSha], author: this.person(by.login, now), committer, message: `${title}\n\n${opts.commitMessage ?? issue.title}` });
     } else if (method === 'squash') {
       const title = opts.commitTitle ?? `${issue.title} (#${number})`;
-      const body = opts.commitMessage ?? this.pullCommits(repo, pull).map((c) => `* ${git.commit(c)?.message ?? ''}`).join('\n\n');
+      const body = opts.commitMessage ?? this.pullCommits(repo, issue).map((c) => `* ${git.commit(c)?.message ?? ''}`).join('\n\n');
       sha = git.writeCommit({ tree: merged.tree, parents: [baseTip], author: this.person(issue.user.login, now), committer, message: `${title}\n\n${body}` });
     } else {
       sha = baseTip;
-      for (const c of this.pullCommits(repo, pull)) {
+      for (const c of this.pullCommits(repo, issue)) {
         const commit = git.commit(c) as NonNullable<ReturnType<GitStore['commit']>>;
         const step = mergeTrees(git, treeOf(commit.parents[0]), treeOf(sha) as Sha, commit.tree);
         if (!('tree' in step)) throw new HttpError(405, 'Pull Request is not mergeable');

@@ -65,9 +65,9 @@ export const pullRoutes: Route[] = [
   {
     method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/files', operationId: 'pulls/list-files',
     handler: (ctx) => {
-      const { repo, pull } = pullOf(ctx);
+      const { repo, issue, pull } = pullOf(ctx);
       // GitHub lists at most 3000 files for a pull request.
-      const files = ctx.state.pullFiles(repo, pull).slice(0, 3000);
+      const files = ctx.state.pullFiles(repo, issue).slice(0, 3000);
       const api = `${ctx.urls.api}/repos/${repo.fullName}`;
       return list(ctx, files, (f) => ({
         sha: f.sha,
@@ -86,9 +86,9 @@ export const pullRoutes: Route[] = [
   {
     method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits', operationId: 'pulls/list-commits',
     handler: (ctx) => {
-      const { repo, pull } = pullOf(ctx);
+      const { repo, issue } = pullOf(ctx);
       // GitHub lists at most 250 commits for a pull request.
-      return list(ctx, ctx.state.pullCommits(repo, pull).slice(0, 250), (sha) => shape.commit(ctx.urls, ctx.state, repo, sha));
+      return list(ctx, ctx.state.pullCommits(repo, issue).slice(0, 250), (sha) => shape.commit(ctx.urls, ctx.state, repo, sha));
     },
   },
   {
