@@ -1,9 +1,11 @@
 /** Commands beyond validate and init, each in its own module. */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
+import { registerExport } from './export.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   void program;
   void io;
   void setExit;
+  registerExport(program, io, setExit);
 }

@@ -1,0 +1,235 @@
+/**
+ * The evidence chain of a sampled item: request → approvals → merge → provisioning → reviews
+ * since → removal, each step with its ledger record (seq and hash) and its GitHub link. Steps the
+ * evidence does not show are listed as gaps, never left out silently.
+ */
+import type { System } from '../model/types.ts';
+import type { ProvisionedSubject, ReviewState } from '../ledger/kinds.ts';
+import type { PopulationId } from './columns.ts';
+import type { IndexedGrantChange, LedgerIndex, RecordRef } from './ledger-index.ts';
+import { gitLink } from './populations.ts';
+import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
+
+export interface ChainRecord {
+  role: string;
+  seq: number;
+  hash: string;
+  kind: string;
+  key: string;
+  path: string;
+  url: string | null;
+}
+
+export interface ChainApproval {
+  reviewer: string;
+  state: ReviewState;
+  at: string;
+  commit: string;
+  reviewed_commit_is_merged_head: boolean;
+  counted: boolean;
+  eligible_because: string;
+}
+
+export interface EvidenceChain {
+  population: PopulationId;
+  row: number;
+  draw: number;
+  item: { identity: string | null; kind: string | null; path: string | null; system: string | null; role: string | null; login?: string };
+  request: { pr: number; title: string; url: string; author: string; opened_at: string } | null;
+  approvals: ChainApproval[];
+  merge: { at: string | null; by: string | null; commit: string; url: string | null } | null;
+  provisioning: { run_id: number; url: string; conclusion: string; completed_at: string; workflow: string }[];
+  reviews_since: { reviewed_on: string; system: string; reviewers: string[]; outcome: string; pr: number; url: string; seq: number }[];
+  removal: { at: string; commit: string | null; pr: number | null; url: string | null; seq: number | null } | null;
+  /** For left-org items: each grant that named the login and what became of it. */
+  affected?: { path: string; role: string; removed_at: string | null; pr: number | null }[];
+  ledger: ChainRecord[];
+  gaps: string[];
+}
+
+const str = (c: Row[string] | undefined): string | null => (c === null || c === undefined || c === '' ? null : String(c));
+
+export class ChainBuilder {
+  private readonly p: ExportParams;
+  private readonly ledger: LedgerIndex;
+  private readonly systems: Map<string, System>;
+  private readonly removalRows: Row[];
+
+  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: Row[]) {
+    this.p = params;
+    this.ledger = ledger;
+    this.systems = systems;
+    this.removalRows = removalRows;
+  }
+
+  private recordOf(ref: RecordRef, role: string): ChainRecord {
+    return { role, seq: ref.seq, hash: ref.hash, kind: ref.kind, key: ref.key, path: ref.path, url: gitLink(this.p, 'ledger', ref.path) };
+  }
+
+  chainsFor(pop: Population, sample: SampleSpec): EvidenceChain[] {
+    return sample.rows.map((rowIndex, draw) => this.chain(pop.id as PopulationId, pop.rows[rowIndex]!, rowIndex, draw));
+  }
+
+  private chain(population: PopulationId, row: Row, rowIndex: number, draw: number): EvidenceChain {
+    const path = str(row.path);
+    const system = str(row.system);
+    const role = str(row.role);
+    const chain: EvidenceChain = {
+      population,
+      row: rowIndex,
+      draw,
+      item: { identity: str(row.identity), kind: str(row.kind), path, system, role },
+      request: null,
+      approvals: [],
+      merge: null,
+      provisioning: [],
+      reviews_since: [],
+      removal: null,
+      ledger: [],
+      gaps: [],
+    };
+    const asOfEnd = `${this.p.asOf}T23:59:59Z`;
+    let anchor: IndexedGrantChange | null = null;
+    let removal: IndexedGrantChange | null = null;
+    const byCommit = (c: Row[string] | undefined) => (typeof c === 'string' ? (this.ledger.grantChangeByMergeSha.get(c) ?? null) : null);
+    switch (population) {
+      case 'grant-changes':
+      case 'additions':
+      case 'modifications':
+      case 'system-changes':
+        anchor = byCommit(row.commit);
+        if (!anchor) chain.gaps.push(`commit ${String(row.commit).slice(0, 12)} has no grant-change record in the ledger: the approval cannot be shown from the ledger`);
+        break;
+      case 'removals': {
+        removal = byCommit(row.commit);
+        anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.removed_at) ?? undefined) : null;
+        chain.removal = { at: String(row.removed_at), commit: str(row.commit), pr: removal?.pr.number ?? null, url: removal?.pr.url ?? null, seq: removal?.ref.seq ?? null };
+        if (removal) chain.ledger.push(this.recordOf(removal.ref, 'removal'));
+        else chain.gaps.push('the removal has no grant-change record in the ledger');
+        if (!anchor) chain.gaps.push('the grant this removal ended has no approval record in the ledger (it may predate the ledger)');
+        break;
+      }
+      case 'inventory':
+      case 'privileged':
+        anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, asOfEnd) : null;
+        if (!anchor) chain.gaps.push('no ledger record of the approval that added this access');
+        break;
+      case 'non-human':
+      case 'exceptions':
+        anchor = path ? (this.ledger.pathHistory(path).filter((gc) => gc.ref.occurred_at <= asOfEnd).at(-1) ?? null) : null;
+        if (!anchor) chain.gaps.push('no ledger record of a change to this grant file');
+        break;
+      case 'review-campaigns':
+        anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.merged_at) ?? undefined) : null;
+        if (!anchor) chain.gaps.push('no ledger record of the approval that added the reviewed access');
+        break;
+      case 'unapproved-merges': {
+        const u = this.ledger.unapproved.find((x) => x.ref.seq === row.ledger_seq);
+        anchor = u ? (this.ledger.grantChangeByKey.get(u.subject.grant_change_key) ?? null) : null;
+        if (u) chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
+        chain.item = { identity: null, kind: null, path: anchor?.paths.join(', ') ?? null, system: null, role: null };
+        chain.gaps.push(`merged although the policy would have refused it (${String(row.cause)})`);
+        break;
+      }
+      case 'left-org': {
+        const l = this.ledger.left.find((x) => x.ref.seq === row.ledger_seq);
+        chain.item = { identity: null, kind: null, path: null, system: null, role: null, login: String(row.login) };
+        if (l) {
+          chain.ledger.push(this.recordOf(l.ref, 'identity-left-org'));
+          chain.affected = l.subject.affected_grants.map((g) => {
+            const removed = this.removalRows.find((r) => r.path === g.path && String(r.removed_at) >= l.subject.left_at);
+            if (!removed) chain.gaps.push(`${g.path} still named ${l.subject.login} at the end of the period (as ${g.role})`);
+            return { path: g.path, role: g.role, removed_at: removed ? String(removed.removed_at) : null, pr: typeof removed?.pr === 'number' ? removed.pr : null };
+          });
+        }
+        return chain;
+      }
+    }
+    if (anchor) this.fillFromGrantChange(chain, anchor, population === 'grant-changes' || population === 'unapproved-merges' || population === 'system-changes' ? null : system);
+    if (population !== 'removals' && path) this.findRemoval(chain, anchor, path, system, role);
+    if (path) this.findReviews(chain, anchor, path, system, role);
+    return chain;
+  }
+
+  private fillFromGrantChange(chain: EvidenceChain, gc: IndexedGrantChange, system: string | null): void {
+    chain.request = { pr: gc.pr.number, title: gc.pr.title, url: gc.pr.url, author: gc.pr.author, opened_at: gc.pr.created_at };
+    chain.merge = { at: gc.pr.merged_at, by: gc.pr.merged_by, commit: gc.merge_sha, url: gitLink(this.p, 'commit', gc.merge_sha) };
+    chain.ledger.unshift(this.recordOf(gc.ref, 'approval (grant-change)'));
+    const relevant = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system);
+    for (const r of gc.reviews) {
+      const countedFor = relevant.filter((a) => a.approved_by.some((l) => l.toLowerCase() === r.reviewer.toLowerCase())).map((a) => a.system);
+      const counted = r.state === 'APPROVED' && countedFor.length > 0;
+      chain.approvals.push({
+        reviewer: r.reviewer,
+        state: r.state,
+        at: r.submitted_at,
+        commit: r.commit_id,
+        reviewed_commit_is_merged_head: r.on_head,
+        counted,
+        eligible_because: this.eligibility(gc, r.reviewer, r.state, r.on_head, counted, countedFor, system),
+      });
+    }
+    if (!chain.approvals.some((a) => a.counted) && relevant.some((a) => a.required > 0)) chain.gaps.push('no counted approval in the merge-time verdict');
+    for (const a of relevant) if (a.missing > 0) chain.gaps.push(`${a.system}: ${a.missing} of ${a.required} required approvals missing at merge`);
+    if (gc.verdict === 'fail') chain.gaps.push('the gate re-evaluated at merge time failed');
+    const lastApproval = chain.approvals.filter((a) => a.counted).map((a) => a.at).sort().at(-1);
+    if (lastApproval && gc.pr.merged_at && lastApproval > gc.pr.merged_at) chain.gaps.push('approved after the merge');
+    const provs = this.ledger.provisionedByChange.get(gc.ref.key) ?? [];
+    chain.provisioning = provs.map((pv) => provisioningStep(pv.subject));
+    for (const pv of provs) chain.ledger.push(this.recordOf(pv.ref, 'provisioning'));
+    if (provs.length === 0) chain.gaps.push('no provisioning record (no provisioning workflow configured, or its run was not recorded)');
+    else if (!provs.some((pv) => pv.subject.conclusion === 'success')) chain.gaps.push('no successful provisioning run recorded');
+    const u = this.ledger.unapprovedByChange.get(gc.ref.key);
+    if (u && chain.population !== 'unapproved-merges') {
+      chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
+      chain.gaps.push(`recorded as an unapproved merge (${u.subject.cause})`);
+    }
+  }
+
+  private eligibility(gc: IndexedGrantChange, reviewer: string, state: ReviewState, onHead: boolean, counted: boolean, countedFor: string[], system: string | null): string {
+    const login = reviewer.toLowerCase();
+    if (counted) {
+      const listed = countedFor.filter((s) => (this.systems.get(s)?.approvers ?? []).some((a) => a.toLowerCase() === login));
+      const how = listed.length > 0 ? `listed in ${listed.map((s) => `systems/${s}.yaml`).join(', ')} approvers` : 'a member of an approver team of the system (as the gate resolved it at merge)';
+      return `counted by the gate's merge-time verdict for ${countedFor.join(', ')} (policy at ${gc.policy_sha.slice(0, 12)}): ${how}`;
+    }
+    if (state !== 'APPROVED') return `${state} is not an approval`;
+    if (gc.pr.author.toLowerCase() === login) return 'not eligible: author of the pull request';
+    if (gc.commit_authors.some((a) => a.toLowerCase() === login)) return 'not eligible: authored a commit in the pull request';
+    if (!onHead) return 'not counted: approved an older commit, not the merged head';
+    return `not counted: not an eligible approver of ${system ?? 'the systems changed'}`;
+  }
+
+  private findRemoval(chain: EvidenceChain, anchor: IndexedGrantChange | null, path: string, system: string | null, role: string | null): void {
+    const after = anchor?.ref.seq ?? 0;
+    const history = system && role ? this.ledger.entryHistory(path, system, role) : this.ledger.pathHistory(path);
+    const gc = history.find(
+      (h) => h.ref.seq > after && h.entries.some((e) => e.path === path && (system && role ? e.system === system && e.role === role && e.action === 'removed' : e.file_action === 'removed')),
+    );
+    if (gc) {
+      chain.removal = { at: gc.pr.merged_at ?? gc.ref.occurred_at, commit: gc.merge_sha, pr: gc.pr.number, url: gc.pr.url, seq: gc.ref.seq };
+      chain.ledger.push(this.recordOf(gc.ref, 'removal'));
+      return;
+    }
+    const since = anchor?.pr.merged_at ?? '';
+    const row = this.removalRows.find((r) => r.path === path && (!system || (r.system === system && r.role === role)) && String(r.removed_at) > since);
+    if (row) {
+      chain.removal = { at: String(row.removed_at), commit: str(row.commit), pr: null, url: gitLink(this.p, 'commit', String(row.commit)), seq: null };
+      chain.gaps.push('the removal has no ledger record');
+    }
+  }
+
+  private findReviews(chain: EvidenceChain, anchor: IndexedGrantChange | null, path: string, system: string | null, role: string | null): void {
+    const after = anchor?.ref.seq ?? 0;
+    for (const r of this.ledger.reviewItemsByPath.get(path) ?? []) {
+      if (r.ref.seq <= after) continue;
+      if (system && (r.system !== system || r.item.role !== role)) continue;
+      chain.reviews_since.push({ reviewed_on: r.reviewed_on, system: r.system, reviewers: r.reviewers, outcome: r.outcome, pr: r.pr.number, url: r.pr.url, seq: r.ref.seq });
+      if (!chain.ledger.some((l) => l.seq === r.ref.seq)) chain.ledger.push(this.recordOf(r.ref, 'review'));
+    }
+  }
+}
+
+function provisioningStep(s: ProvisionedSubject): EvidenceChain['provisioning'][number] {
+  return { run_id: s.run_id, url: s.run_url, conclusion: s.conclusion, completed_at: s.completed_at, workflow: s.workflow };
+}

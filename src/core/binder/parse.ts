@@ -1,0 +1,47 @@
+/**
+ * Reading grant and system files for the binder: the plain YAML value checked against the
+ * published schema. Positions are not needed here (the binder reports rows, not file lines), and
+ * skipping them keeps 100,000 files within the export's memory budget. The same limits as the
+ * validator apply: size, aliases, one document.
+ */
+import { parse } from 'yaml';
+import type { LoadedFile } from '../model/snapshot.ts';
+import { validators, type SchemaName } from '../model/schemas.ts';
+import { MAX_ALIASES, MAX_FILE_BYTES } from '../model/yaml-file.ts';
+
+export interface ParsedFile<T> {
+  data: T | null;
+  /** Why the file has no data (syntax or schema), for the gaps the binder reports. */
+  problem: string | null;
+}
+
+export function parseAccessFile<T>(content: string | null, schema: SchemaName): ParsedFile<T> {
+  if (content === null) return { data: null, problem: null };
+  if (Buffer.byteLength(content) > MAX_FILE_BYTES) return { data: null, problem: 'file is over the 1 MiB limit' };
+  let value: unknown;
+  try {
+    value = parse(content, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, strict: true });
+  } catch (err) {
+    return { data: null, problem: `not valid YAML (${(err as Error).message.split('\n')[0]})` };
+  }
+  const validate = validators()[schema];
+  if (!validate(value)) {
+    const e = validate.errors?.[0];
+    return { data: null, problem: `does not match the ${schema} schema (${e?.instancePath || '/'} ${e?.message ?? ''})`.trim() };
+  }
+  return { data: value as T, problem: null };
+}
+
+/** A LoadedFile for the rule engine without positions: findings point at line 1. */
+export function lightLoadedFile<T>(path: string, data: T | null, problem: string | null, blobSha?: string): LoadedFile<T> {
+  const file: LoadedFile<T> = {
+    path,
+    source: { path, value: data ?? undefined, problems: [], locate: () => ({ line: 1, column: 1 }) },
+    problems: problem
+      ? [{ rule: 'schema', severity: 'error', file: path, line: 1, column: 1, message: problem, controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.15'] }]
+      : [],
+  };
+  if (data !== null) file.data = data;
+  if (blobSha) file.blobSha = blobSha;
+  return file;
+}

@@ -1,0 +1,611 @@
+/**
+ * Builds every population from plain data: the period's commits (fed one at a time, so file
+ * contents are dropped as soon as they are read), the tree as of the as-of day, and the ledger
+ * index. Populations are complete and unfiltered: a row that lacks evidence is kept and its gap
+ * is named in the row, never dropped.
+ */
+import { addDays, daysBetween } from '../dates.ts';
+import { fileStem, roleOf } from '../model/snapshot.ts';
+import type { Grant, IsoDate, System } from '../model/types.ts';
+import { COLUMNS, type PopulationId } from './columns.ts';
+import { changeDiffCommand, changeListCommand, exportCommand, inventoryCommand, ledgerSelectCommand, asOfCommitCommand } from './commands.ts';
+import { diffGrant, fieldChanges, type EntryRef } from './grant-diff.ts';
+import type { IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
+import { parseAccessFile } from './parse.ts';
+import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
+
+export interface InventoryGrant {
+  path: string;
+  blob: string;
+  grant: Grant | null;
+  problem: string | null;
+}
+
+export interface InventorySystem {
+  path: string;
+  blob: string;
+  system: System | null;
+  problem: string | null;
+}
+
+interface PopulationMeta {
+  title: string;
+  question: string;
+  unit: string;
+  frequency: Frequency;
+  controls: string[];
+}
+
+export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
+  'grant-changes': {
+    title: 'All grant changes',
+    question: 'Which access changes reached the access repo in the period, and was each recorded with its pull request?',
+    unit: 'one row per grant file changed per commit on the access branch',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.1', 'CIS-v8:6.2'],
+  },
+  additions: {
+    title: 'Additions (new access)',
+    question: 'Who was granted what, when was it requested, who approved it and when, and when was it merged and provisioned?',
+    unit: 'one row per access entry added (a new file, or a new system and role in an existing file)',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.1'],
+  },
+  removals: {
+    title: 'Removals',
+    question: 'What access was removed, when, and how long after it stopped being authorized?',
+    unit: 'one row per access entry removed (an entry deleted, or a whole file deleted)',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:GV.RR-04', 'OWASP-NHI:NHI1:2025', 'ISO27001:A.5.18', 'CIS-v8:6.2'],
+  },
+  modifications: {
+    title: 'Modifications',
+    question: 'Which existing grants were changed, field by field, and who approved each change?',
+    unit: 'one row per changed field of a changed grant file (access entries by system and role)',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18'],
+  },
+  privileged: {
+    title: 'Privileged access',
+    question: 'Who holds privileged access on the as-of day, until when, and where is its approval recorded?',
+    unit: 'one row per privileged access entry in the tree as of the as-of day',
+    frequency: 'point-in-time',
+    controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.8.2', 'OWASP-NHI:NHI5:2025', 'CIS-v8:6.5', 'CIS-v8:6.8'],
+  },
+  'non-human': {
+    title: 'Non-human identities',
+    question: 'Which non-human identities exist, who owns each, what credential it uses, and when was it last rotated?',
+    unit: 'one row per non-human grant file in the tree as of the as-of day',
+    frequency: 'point-in-time',
+    controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:ID.AM-02', 'OWASP-NHI:NHI4:2025', 'OWASP-NHI:NHI7:2025', 'ISO27001:A.5.17', 'CIS-v8:5.5'],
+  },
+  exceptions: {
+    title: 'Exceptions and shared accounts',
+    question: 'Which deviations from policy exist, with which compensating controls, approved by whom, and until when?',
+    unit: 'one row per exception block and one per shared account, in the tree as of the as-of day',
+    frequency: 'point-in-time',
+    controls: ['NIST-CSF-2.0:ID.RA-07', 'NIST-CSF-2.0:PR.AA-02', 'OWASP-NHI:NHI10:2025', 'SOC2:CC6.3'],
+  },
+  'review-campaigns': {
+    title: 'Access review campaigns',
+    question: 'Which access reviews were completed in the period, by whom, and what happened to each item?',
+    unit: 'one row per item (kept, changed or removed) of each review-campaign record in the period',
+    frequency: 'quarterly',
+    controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
+  },
+  'unapproved-merges': {
+    title: 'Unapproved merges',
+    question: 'Which access changes were merged although the policy would have refused them, and why?',
+    unit: 'one row per unapproved-merge record in the period',
+    frequency: 'deviation',
+    controls: ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'ISO27001:A.5.18'],
+  },
+  'left-org': {
+    title: 'People who left the organization',
+    question: 'Who left the organization in the period, and which grants named them?',
+    unit: 'one row per identity-left-org record in the period',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
+  },
+  'system-changes': {
+    title: 'System definition changes',
+    question: 'Which systems, owners, approver lists and evidence sources changed in the period?',
+    unit: 'one row per system file changed per commit on the access branch',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC8.1', 'NIST-CSF-2.0:GV.RR-02', 'NIST-CSF-2.0:ID.AM-02'],
+  },
+  inventory: {
+    title: 'Inventory as of the as-of day',
+    question: 'Who had access to what on the as-of day (from git history, not today\'s files)?',
+    unit: 'one row per access entry of every grant file in the tree as of the as-of day (one row with an empty system for a file without entries)',
+    frequency: 'point-in-time',
+    controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:ID.AM-02', 'ISO27001:A.5.15', 'ISO27001:A.5.16', 'CIS-v8:5.1'],
+  },
+};
+
+export const POPULATION_ORDER: readonly PopulationId[] = [
+  'grant-changes',
+  'additions',
+  'removals',
+  'modifications',
+  'privileged',
+  'non-human',
+  'exceptions',
+  'review-campaigns',
+  'unapproved-merges',
+  'left-org',
+  'system-changes',
+  'inventory',
+];
+
+const yesNo = (b: boolean | null | undefined): Cell => (b === null || b === undefined ? null : b ? 'yes' : 'no');
+
+export function accessPath(entry: { jit?: { max_duration_hours: number } }): string {
+  return entry.jit ? `JIT (max ${entry.jit.max_duration_hours} h)` : 'standing';
+}
+
+export const dayOf = (ts: string | null | undefined): IsoDate | null => (ts ? ts.slice(0, 10) : null);
+
+/** Counted approvals for one system from a merge-time verdict, with the time each was given. */
+export interface ApprovalFacts {
+  approvers: string[];
+  approved_at: string | null;
+  on_head: boolean | null;
+}
+
+export function approvalFacts(gc: IndexedGrantChange, system: string | null): ApprovalFacts {
+  const systems = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system);
+  const approvers = [...new Set(systems.flatMap((a) => a.approved_by))].sort();
+  if (approvers.length === 0) return { approvers, approved_at: null, on_head: null };
+  let approvedAt: string | null = null;
+  let onHead = true;
+  for (const login of approvers) {
+    const theirs = gc.reviews.filter((r) => r.reviewer.toLowerCase() === login.toLowerCase() && r.state === 'APPROVED');
+    const best = theirs.filter((r) => r.on_head).at(-1) ?? theirs.at(-1);
+    if (!best) continue;
+    if (!best.on_head) onHead = false;
+    if (!approvedAt || best.submitted_at > approvedAt) approvedAt = best.submitted_at;
+  }
+  return { approvers, approved_at: approvedAt, on_head: onHead };
+}
+
+function gitLink(p: ExportParams, kind: 'commit' | 'ledger', target: string): string | null {
+  if (!p.repository) return null;
+  return kind === 'commit' ? `https://github.com/${p.repository}/commit/${target}` : `https://github.com/${p.repository}/blob/${p.ledgerBranch}/${target}`;
+}
+export { gitLink };
+
+/** Accumulates rows while commits and tree files stream in. */
+export class PopulationBuilder {
+  readonly rows: Record<PopulationId, Row[]> = Object.fromEntries(POPULATION_ORDER.map((id) => [id, [] as Row[]])) as unknown as Record<PopulationId, Row[]>;
+  readonly grants: InventoryGrant[] = [];
+  readonly systems: InventorySystem[] = [];
+  config: string | null = null;
+  commits = 0;
+  /** Grant files removed in the period, by path (for the left-org population). */
+  private readonly removedPaths = new Set<string>();
+
+  readonly params: ExportParams;
+  readonly ledger: LedgerIndex;
+
+  constructor(params: ExportParams, ledger: LedgerIndex) {
+    this.params = params;
+    this.ledger = ledger;
+  }
+
+  private prCells(gc: IndexedGrantChange | undefined): Row {
+    return {
+      pr: gc?.pr.number ?? null,
+      pr_url: gc?.pr.url ?? null,
+      pr_author: gc?.pr.author ?? null,
+      requested_at: gc?.pr.created_at ?? null,
+    };
+  }
+
+  private ledgerCells(gc: IndexedGrantChange | undefined): Row {
+    return { ledger_seq: gc?.ref.seq ?? null, ledger_hash: gc?.ref.hash ?? null };
+  }
+
+  addCommit(commit: AccessCommit): void {
+    this.commits++;
+    const gc = this.ledger.grantChangeByMergeSha.get(commit.sha);
+    for (const file of commit.files) {
+      const role = roleOf(file.path);
+      if (role === 'grant') this.addGrantFileChange(commit, file, gc);
+      else if (role === 'system') this.addSystemFileChange(commit, file, gc);
+    }
+  }
+
+  private addSystemFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
+    const before = parseAccessFile<System>(file.before, 'system');
+    const after = parseAccessFile<System>(file.after, 'system');
+    const fields = fieldChanges(before.data ?? {}, after.data ?? {}).map((f) => f.field);
+    this.rows['system-changes'].push({
+      commit: commit.sha,
+      changed_at: commit.committed_at,
+      path: file.path,
+      system: after.data?.id ?? before.data?.id ?? fileStem(file.path),
+      action: file.action,
+      fields: fields.join('; ') || '(file)',
+      pr: gc?.pr.number ?? null,
+      pr_url: gc?.pr.url ?? null,
+      ...this.ledgerCells(gc),
+    });
+  }
+
+  private addGrantFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
+    const before = parseAccessFile<Grant>(file.before, 'grant');
+    const after = parseAccessFile<Grant>(file.after, 'grant');
+    const grant = after.data ?? before.data;
+    const identity = grant?.identity.id ?? fileStem(file.path);
+    const kind = grant?.identity.kind ?? null;
+    const diff = diffGrant(before.data, after.data);
+    const merged_at = gc?.pr.merged_at ?? null;
+    const changeGaps: string[] = [];
+    if (!gc) changeGaps.push('no grant-change record in the ledger for this commit');
+    if (file.before !== null && !before.data) changeGaps.push(`before: ${before.problem}`);
+    if (file.after !== null && !after.data) changeGaps.push(`after: ${after.problem}`);
+    if (gc && gc.verdict === 'fail') changeGaps.push('the gate would have refused this merge');
+    if (file.action === 'removed') this.removedPaths.add(file.path);
+
+    this.rows['grant-changes'].push({
+      commit: commit.sha,
+      changed_at: commit.committed_at,
+      path: file.path,
+      identity,
+      kind,
+      action: file.action,
+      before_blob: file.before_blob,
+      after_blob: file.after_blob,
+      entries_added: diff.added.length,
+      entries_removed: diff.removed.length,
+      entries_modified: diff.modified.length,
+      ...this.prCells(gc),
+      merged_at,
+      merged_by: gc?.pr.merged_by ?? null,
+      gate: gc?.verdict ?? null,
+      ...this.ledgerCells(gc),
+      gaps: changeGaps.join('; ') || null,
+    });
+
+    const git = { commit: commit.sha, changed_at: commit.committed_at, path: file.path };
+    for (const { entry } of diff.added) this.addAddition(commit, git, identity, after.data!, entry, gc, changeGaps);
+    for (const { entry } of diff.removed) this.addRemoval(commit, git, identity, before.data!, entry, gc);
+    const approvalsFor = (system: string | null): string | null => (gc ? approvalFacts(gc, system).approvers.join(', ') || null : null);
+    const modRow = (system: string | null, role: string | null, field: string, b: string | null, a: string | null, widens: boolean): Row => ({
+      identity,
+      kind,
+      system,
+      role,
+      field,
+      before: b,
+      after: a,
+      widens: yesNo(widens),
+      ...git,
+      ...this.prCells(gc),
+      approvers: approvalsFor(system),
+      merged_at,
+      ...this.ledgerCells(gc),
+      gaps: changeGaps.join('; ') || null,
+    });
+    let modified = 0;
+    for (const m of diff.modified) {
+      for (const f of m.fields) {
+        this.rows.modifications.push(modRow(m.after.system, m.after.role, f.field, f.before, f.after, widens(f.field, f.before, f.after)));
+        modified++;
+      }
+    }
+    for (const f of diff.fields) {
+      this.rows.modifications.push(modRow(null, null, f.field, f.before, f.after, false));
+      modified++;
+    }
+    // A modified file whose change no row above shows (formatting, or a side that cannot be read)
+    // still gets a row: every grant change appears in at least one derived population.
+    if (file.action === 'modified' && modified === 0 && diff.added.length === 0 && diff.removed.length === 0) {
+      this.rows.modifications.push(modRow(null, null, '(file)', file.before_blob, file.after_blob, false));
+    }
+  }
+
+  private addAddition(commit: AccessCommit, git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined, changeGaps: string[]): void {
+    const facts = gc ? approvalFacts(gc, entry.system) : null;
+    const prov = gc ? (this.ledger.provisionedByChange.get(gc.ref.key) ?? []) : [];
+    const lastProv = prov.at(-1);
+    const gaps = [...changeGaps];
+    if (gc && (!facts || facts.approvers.length === 0)) gaps.push(`no counted approval for ${entry.system} in the merge-time verdict`);
+    if (facts && facts.on_head === false) gaps.push('an approval was given on an older commit than the merged head');
+    const approvedBefore = facts?.approved_at && gc?.pr.merged_at ? facts.approved_at <= gc.pr.merged_at : null;
+    if (approvedBefore === false) gaps.push('approved after the merge');
+    this.rows.additions.push({
+      identity,
+      kind: grant.identity.kind,
+      system: entry.system,
+      role: entry.role,
+      privileged: yesNo(entry.privileged ?? false),
+      access_path: accessPath(entry),
+      expires: entry.expires ?? null,
+      justification: entry.justification ?? null,
+      ticket: entry.request ?? null,
+      owner: grant.identity.owner ?? null,
+      ...git,
+      ...this.prCells(gc),
+      approvers: facts?.approvers.join(', ') || null,
+      approved_at: facts?.approved_at ?? null,
+      approval_on_merged_head: yesNo(facts?.on_head),
+      approved_before_merge: yesNo(approvedBefore),
+      merged_at: gc?.pr.merged_at ?? null,
+      merged_by: gc?.pr.merged_by ?? null,
+      provisioned_at: lastProv?.subject.completed_at ?? null,
+      provisioning_run: lastProv?.subject.run_url ?? null,
+      provisioning_conclusion: lastProv?.subject.conclusion ?? null,
+      ...this.ledgerCells(gc),
+      gaps: gaps.join('; ') || null,
+    });
+    void commit;
+  }
+
+  private addRemoval(commit: AccessCommit, git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined): void {
+    const removedAt = gc?.pr.merged_at ?? commit.committed_at;
+    const removedDay = removedAt.slice(0, 10);
+    const path = String(git.path);
+    // Who, having left, made this access unauthorized: the owner, the grantee or a shared holder.
+    const logins = new Set([grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])].filter((l): l is string => typeof l === 'string').map((l) => l.toLowerCase()));
+    const candidates = [...(this.ledger.leftByPath.get(path) ?? []), ...[...logins].flatMap((l) => this.ledger.leftByLogin.get(l) ?? [])];
+    const left = candidates.filter((c) => c.subject.left_at <= removedAt).sort((a, b) => a.subject.left_at.localeCompare(b.subject.left_at))[0];
+    const ends: IsoDate[] = [];
+    if (entry.expires && entry.expires < removedDay) ends.push(addDays(entry.expires, 1));
+    if (left) ends.push(left.subject.left_at.slice(0, 10));
+    const ended = ends.sort()[0] ?? null;
+    const campaign = this.ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && c.subject.items.removed.some((i) => i.path === path && i.role === entry.role));
+    const gaps: string[] = [];
+    if (!gc && !campaign) gaps.push('no ledger record for this removal');
+    this.rows.removals.push({
+      identity,
+      kind: grant.identity.kind,
+      system: entry.system,
+      role: entry.role,
+      privileged: yesNo(entry.privileged ?? false),
+      expires: entry.expires ?? null,
+      owner: grant.identity.owner ?? null,
+      grantee: grant.identity.github ?? null,
+      ...git,
+      ...this.prCells(gc),
+      removed_at: removedAt,
+      via: campaign ? 'review-campaign' : 'pull-request',
+      left_org_login: left?.subject.login ?? null,
+      left_org_at: left?.subject.left_at ?? null,
+      left_org_seq: left?.ref.seq ?? null,
+      authorization_ended: ended,
+      days_to_remove: ended ? Math.max(0, daysBetween(ended, removedDay)) : null,
+      ...this.ledgerCells(gc),
+      gaps: gaps.join('; ') || null,
+    });
+  }
+
+  /** One file of the tree as of the as-of day. */
+  addTreeFile(file: TreeFile): void {
+    const role = roleOf(file.path);
+    if (role === 'grant') {
+      const parsed = parseAccessFile<Grant>(file.content, 'grant');
+      this.grants.push({ path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem });
+    } else if (role === 'system') {
+      const parsed = parseAccessFile<System>(file.content, 'system');
+      this.systems.push({ path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem });
+    } else if (role === 'config') {
+      this.config = file.content;
+    }
+  }
+
+  /** Builds the point-in-time and ledger populations and returns all of them, in binder order. */
+  finish(): Population[] {
+    this.grants.sort((a, b) => a.path.localeCompare(b.path));
+    this.systems.sort((a, b) => a.path.localeCompare(b.path));
+    this.buildTreePopulations();
+    this.buildLedgerPopulations();
+    return POPULATION_ORDER.map((id) => this.population(id));
+  }
+
+  private buildTreePopulations(): void {
+    const asOf = this.params.asOf;
+    const until = `${asOf}T23:59:59Z`;
+    const systemIds = new Set(this.systems.map((s) => s.system?.id ?? fileStem(s.path)));
+    for (const g of this.grants) {
+      const grant = g.grant;
+      if (!grant) {
+        this.rows.inventory.push({ identity: fileStem(g.path), kind: null, owner: null, grantee: null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: `file cannot be read: ${g.problem}` });
+        continue;
+      }
+      const id = grant.identity;
+      const nonHuman = id.kind !== 'human';
+      if (grant.access.length === 0) {
+        this.rows.inventory.push({ identity: id.id, kind: id.kind, owner: id.owner ?? null, grantee: id.github ?? null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: grant.review?.last_reviewed ?? null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: null });
+      }
+      for (const entry of grant.access) {
+        const approval = this.ledger.approvalRecord(g.path, entry.system, entry.role, until);
+        const gaps: string[] = [];
+        if (!approval) gaps.push('no approval record in the ledger');
+        if (!id.owner) gaps.push('no owner');
+        if (!systemIds.has(entry.system)) gaps.push(`system ${entry.system} has no file in systems/`);
+        const base = {
+          identity: id.id,
+          kind: id.kind,
+          system: entry.system,
+          role: entry.role,
+          privileged: yesNo(entry.privileged ?? false),
+          owner: id.owner ?? null,
+          access_path: accessPath(entry),
+          expires: entry.expires ?? null,
+          path: g.path,
+          approval_seq: approval?.ref.seq ?? null,
+          approval_pr: approval?.pr.number ?? null,
+        };
+        this.rows.inventory.push({ ...base, grantee: id.github ?? null, last_reviewed: grant.review?.last_reviewed ?? null, blob: g.blob, gaps: gaps.join('; ') || null });
+        if (entry.privileged) {
+          this.rows.privileged.push({ ...base, justification: entry.justification ?? null, approval_hash: approval?.ref.hash ?? null, gaps: gaps.join('; ') || null });
+        }
+      }
+      if (nonHuman) {
+        const cred = grant.credential;
+        const gaps: string[] = [];
+        if (!id.owner) gaps.push('no owner');
+        if (!cred) gaps.push('no credential block');
+        else if (cred.type !== 'oidc-federated' && !cred.last_rotated) gaps.push('no rotation record (credential.last_rotated)');
+        this.rows['non-human'].push({
+          identity: id.id,
+          kind: id.kind,
+          owner: id.owner ?? null,
+          description: id.description ?? null,
+          credential_type: cred?.type ?? null,
+          rotation_days: cred?.rotation_days ?? null,
+          last_rotated: cred?.last_rotated ?? null,
+          rotation_age_days: cred?.last_rotated ? daysBetween(cred.last_rotated, asOf) : null,
+          storage: cred?.storage ?? null,
+          vendor: grant.vendor?.name ?? null,
+          systems: grant.access.map((e) => `${e.system}:${e.role}`).join('; ') || null,
+          privileged: yesNo(grant.access.some((e) => e.privileged)),
+          path: g.path,
+          gaps: gaps.join('; ') || null,
+        });
+      }
+      if (grant.exception) {
+        const e = grant.exception;
+        const gaps: string[] = [];
+        if (!e.expires) gaps.push('exception has no expiry');
+        else if (e.expires < asOf) gaps.push(`exception expired on ${e.expires}`);
+        if (!e.approved_by?.length) gaps.push('no approved_by in the file (see the ledger record of the PR that added it)');
+        this.rows.exceptions.push({ identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+      }
+      if (grant.shared || id.kind === 'shared-account') {
+        const s = grant.shared;
+        const gaps: string[] = [];
+        if (!s) gaps.push('shared account without a shared block (holders, compensating controls)');
+        else if (s.compensating_controls.length === 0) gaps.push('no compensating controls');
+        this.rows.exceptions.push({ identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+      }
+    }
+  }
+
+  private inPeriod(ts: string): boolean {
+    const day = ts.slice(0, 10);
+    return day >= this.params.period.from && day <= this.params.period.to;
+  }
+
+  private buildLedgerPopulations(): void {
+    for (const c of this.ledger.campaigns) {
+      if (!this.inPeriod(c.ref.occurred_at)) continue;
+      const s = c.subject;
+      for (const outcome of ['kept', 'changed', 'removed'] as const) {
+        for (const item of s.items[outcome]) {
+          this.rows['review-campaigns'].push({
+            system: s.system,
+            reviewed_on: s.reviewed_on,
+            reviewers: s.reviewers.join(', '),
+            outcome,
+            identity: item.identity,
+            role: item.role,
+            privileged: yesNo(item.privileged),
+            expires: item.expires,
+            path: item.path,
+            pr: s.pr.number,
+            pr_url: s.pr.url,
+            merged_at: s.pr.merged_at,
+            ledger_seq: c.ref.seq,
+            ledger_hash: c.ref.hash,
+          });
+        }
+      }
+    }
+    for (const u of this.ledger.unapproved) {
+      if (!this.inPeriod(u.ref.occurred_at)) continue;
+      const s = u.subject;
+      this.rows['unapproved-merges'].push({
+        occurred_at: u.ref.occurred_at,
+        pr: s.pr.number,
+        pr_url: s.pr.url,
+        title: s.pr.title,
+        author: s.pr.author,
+        merged_by: s.pr.merged_by,
+        cause: s.cause,
+        missing_approvals: s.missing_approvals.map((a) => `${a.system}: ${a.missing} of ${a.required}`).join('; ') || null,
+        findings: s.findings.map((f) => `${f.rule}: ${f.message}`).join(' | ') || null,
+        issue: s.issue?.url ?? null,
+        grant_change_seq: this.ledger.grantChangeByKey.get(s.grant_change_key)?.ref.seq ?? null,
+        ledger_seq: u.ref.seq,
+        ledger_hash: u.ref.hash,
+      });
+    }
+    for (const l of this.ledger.left) {
+      if (!this.inPeriod(l.ref.occurred_at)) continue;
+      const s = l.subject;
+      this.rows['left-org'].push({
+        login: s.login,
+        left_at: s.left_at,
+        source: s.source,
+        affected_grants: s.affected_grants.map((g) => `${g.path} (${g.role})`).join('; ') || null,
+        removed: s.affected_grants.filter((g) => this.removedPaths.has(g.path)).length,
+        ledger_seq: l.ref.seq,
+        ledger_hash: l.ref.hash,
+      });
+    }
+  }
+
+  private population(id: PopulationId): Population {
+    const p = this.params;
+    const meta = POPULATION_META[id];
+    let git: string;
+    let tie: string;
+    switch (id) {
+      case 'grant-changes':
+        git = changeListCommand(p, 'grants/');
+        tie = 'the command prints the row count: one row per A, M or D line of `git log --name-status` (first-parent history, so a merged pull request counts once)';
+        break;
+      case 'system-changes':
+        git = changeListCommand(p, 'systems/');
+        tie = 'the command prints the row count: one row per A, M or D line';
+        break;
+      case 'additions':
+      case 'removals':
+      case 'modifications':
+        git = changeDiffCommand(p);
+        tie = `rows are derived from the diffs this command prints (the same commits as grant-changes): ${meta.unit}; each row names its commit and file, so \`git show <commit>:<file>\` and \`git show <commit>^:<file>\` show both sides`;
+        break;
+      case 'privileged':
+      case 'non-human':
+      case 'exceptions':
+      case 'inventory':
+        git = `${inventoryCommand(p)}   # as-of commit: ${asOfCommitCommand(p)}`;
+        tie =
+          id === 'inventory'
+            ? 'the command prints the number of grant files at the as-of commit; rows are one per access entry of those files (one for a file without entries), each with its file and blob SHA'
+            : `rows are selected from the files at the as-of commit: ${meta.unit}`;
+        break;
+      case 'review-campaigns':
+        git = ledgerSelectCommand(p, 'review-campaign', 'map(.subject.items | (.kept + .changed + .removed) | length) | add // 0');
+        tie = 'the command prints the row count: the items of every review-campaign record whose occurred_at falls in the period';
+        break;
+      case 'unapproved-merges':
+        git = ledgerSelectCommand(p, 'unapproved-merge', 'length');
+        tie = 'the command prints the row count: unapproved-merge records whose occurred_at falls in the period';
+        break;
+      case 'left-org':
+        git = ledgerSelectCommand(p, 'identity-left-org', 'length');
+        tie = 'the command prints the row count: identity-left-org records whose occurred_at falls in the period';
+        break;
+    }
+    return {
+      id,
+      ...meta,
+      columns: COLUMNS[id],
+      rows: this.rows[id],
+      reproduce: { git, access_ledger: `${exportCommand(p)}   # writes binder/populations/${id}.csv and .json`, tie_back: tie },
+    };
+  }
+}
+
+/** Whether a field change widens access: becomes privileged, expires later, or loses its JIT window. */
+function widens(field: string, before: string | null, after: string | null): boolean {
+  if (field === 'privileged') return after === 'true' && before !== 'true';
+  if (field === 'expires') return after === null || (before !== null && after > before);
+  if (field === 'jit.max_duration_hours') return after === null || (before !== null && Number(after) > Number(before));
+  if (field === 'role') return true;
+  return false;
+}
