@@ -223,6 +223,17 @@ describe('issues', () => {
     expect([gone.status, gone.body.message]).toEqual([410, 'Issues are disabled for this repo']);
   });
 
+  it('timestamps come from the configured clock, at whole seconds like GitHub', async () => {
+    const fixed = await startFakeGitHub({ now: () => new Date('2026-11-26T10:00:00.123Z') });
+    try {
+      fixed.state.createRepo('solo/repo');
+      const created = await client(fixed, fixed.createToken('solo'))('POST', '/repos/solo/repo/issues', { body: { title: 'x' } });
+      expect(created.body.created_at).toBe('2026-11-26T10:00:00Z');
+    } finally {
+      await fixed.close();
+    }
+  });
+
   it('comments can be edited in place (the sticky comment)', async () => {
     const c = await call('POST', `${R}/issues/${pr}/comments`, { body: { body: 'Recorded: hash abc' } });
     await call('PATCH', `${R}/issues/comments/${c.body.id}`, { body: { body: 'Recorded: hash def' } });

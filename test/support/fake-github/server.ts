@@ -81,7 +81,8 @@ export class FakeServer {
 
   private quota(bucket: string, count: boolean): Quota {
     const limit = this.options.rateLimit ?? 5000;
-    const now = Math.floor(this.state.now().getTime() / 1000);
+    // Wall-clock time, not the state's clock: clients compare x-ratelimit-reset with their own clock.
+    const now = Math.floor(Date.now() / 1000);
     let q = this.quotas.get(bucket);
     if (!q || q.reset <= now) {
       q = { used: 0, reset: now + 3600 };
@@ -165,7 +166,7 @@ export class FakeServer {
         });
       }
 
-      const now = this.state.now();
+      const now = new Date(); // wall clock, as for the quota: retry-after and reset are compared with the client's clock
       const before = this.faults.pick('before', method, path, template, now);
       if (before) {
         log.fault = before.rule.kind;

@@ -4,7 +4,7 @@
  * the REST handlers and by tests seeding or inspecting state, so both paths obey the same rules
  * (self-approval refused, non-fast-forward refused, merge creates a real merge commit, ...).
  */
-import { GitInputError, GitStore, diffTrees, mergeTrees, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
+import { GitStore, diffTrees, mergeTrees, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
 import { HttpError, notFound, validationFailed } from './errors.ts';
 
 export type AccountType = 'User' | 'Bot' | 'Organization';
@@ -847,5 +847,3 @@ export function splitName(fullName: string): [string, string] {
   if (!owner || !name || extra !== undefined) throw new Error(`expected "owner/name", got ${JSON.stringify(fullName)}`);
   return [owner, name];
 }
-
-export { GitInputError };
