@@ -90,17 +90,20 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
   const approvalOptions = approvalsOptionsOf(policy);
   rememberApprovalOptions(facts, approvalOptions);
   const { snapshot, changed } = headView(facts, changes);
+  const only = registry.ids();
+  only.delete('mass-removal');
   const findings = evaluate({
     snapshot,
-    policy: gatePolicy(policy),
+    policy,
     registry,
     today: opts.today,
     scopes: ['file', 'repo', 'pull-request'],
     changed,
     base: facts.base,
     pull: facts,
+    only,
   });
-  findings.unshift(...configFindings(facts, changes, opts, registry, basePolicyFindings));
+  findings.unshift(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
 
   const plan = planApprovals(facts, approvalOptions);
   const rows = gateRows(facts, plan);
@@ -111,7 +114,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     verdict: failing ? 'fail' : 'pass',
     findings,
     rows,
-    nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy) : nextStepOnPass(plan, changes, warnings),
+    nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy, opts.failOn ?? 'error') : nextStepOnPass(plan, changes, warnings),
     nothingToCheck: false,
     removalOnly: changes.removalOnly,
     pack: policy.pack,
@@ -127,15 +130,25 @@ function approvalsOptionsOf(policy: Policy): ApprovalOptions {
 
 /**
  * The gate reads only the changed files, never the whole repo (its API calls must not grow with
- * the repo), so `mass-removal` cannot know what share of all access a change removes: it judges
- * by the number of entries alone.
+ * the repo), so it cannot know what share of all access a change removes: it runs `mass-removal`
+ * by the number of entries alone, here, instead of through the rule (which needs the whole base).
  */
-function gatePolicy(policy: Policy): Policy {
-  const mass = policy.rules.get('mass-removal');
-  if (!mass) return policy;
-  const rules = new Map(policy.rules);
-  rules.set('mass-removal', { ...mass, options: { ...mass.options, max_percent: 100 } });
-  return { ...policy, rules };
+function massRemovalByCount(changes: PullChanges, policy: Policy, registry: RuleRegistry): Finding[] {
+  const setting = policy.rules.get('mass-removal');
+  const rule = registry.get('mass-removal');
+  if (!setting || setting.severity === 'off' || !rule) return [];
+  const max = Number(setting.options.max_entries ?? 25);
+  const removed = changes.access.filter((c) => c.kind === 'removes').length;
+  if (removed <= max) return [];
+  const deleted = changes.grants.filter((g) => !g.after).length;
+  return [
+    {
+      rule: 'mass-removal',
+      severity: setting.severity,
+      message: `this change removes ${removed} access entries (${plural(deleted, 'grant file')} deleted), over the limit of ${max}: split it, or confirm it is intended and have the admins approve`,
+      controls: rule.meta.controls,
+    },
+  ];
 }
 
 /**
@@ -222,11 +235,11 @@ function nextStepOnPass(plan: ApprovalPlan, changes: PullChanges, warnings: numb
 }
 
 /** One line, the most useful first: fix the files, then who must approve and who cannot. */
-function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Finding[], policy: Policy): string {
+function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Finding[], policy: Policy, failOn: 'error' | 'warning'): string {
   const parts: string[] = [];
   const approvalRules = new Set(['approvals', 'no-self-approval']);
-  const other = findings.filter((f) => f.severity === 'error' && !approvalRules.has(f.rule));
-  const failingApprovals = findings.some((f) => approvalRules.has(f.rule) && f.severity === 'error');
+  const other = findings.filter((f) => (f.severity === 'error' || failOn === 'warning') && !approvalRules.has(f.rule));
+  const failingApprovals = findings.some((f) => approvalRules.has(f.rule) && (f.severity === 'error' || failOn === 'warning'));
   if (other.length > 0) {
     const first = other[0]!;
     const where = first.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
@@ -249,9 +262,6 @@ function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Findi
     }
     for (const g of short) parts.push(`${needs(g, excluded)}${short.length > 1 ? ` for ${g.label === 'admins' ? 'the governed changes' : g.label}` : ''}`);
   }
-  if (parts.length === 0) {
-    const first = findings.find((f) => f.severity === 'error') ?? findings[0];
-    parts.push(first ? `fix ${first.file ? `${first.file}: ` : ''}${first.message}` : 'see the findings');
-  }
+  if (parts.length === 0) parts.push('see the findings');
   return [...new Set(parts)].join('; ');
 }

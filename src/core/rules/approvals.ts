@@ -83,7 +83,7 @@ function subjectOf(row: ApprovalRow): string {
 /** "needs 1 more approval from @acme/dba or dave" and its variants, as the one-line next step. */
 export function needs(group: ApproverGroup, excluded: ReadonlySet<string>): string {
   const n = plural(group.missing, 'more approval');
-  const of = group.required > 1 ? ` (${group.required} required)` : '';
+  const of = group.required > 1 && group.missing < group.required ? ` (${group.required} required)` : '';
   if (group.source === 'none') {
     return `needs ${n}${of}, but ${group.label} lists no approvers and no owner on the base branch and the config names no admins: add approvers to systems/${group.label}.yaml first`;
   }
@@ -106,7 +106,10 @@ function notesFor(group: ApproverGroup, bots: string[]): string {
   const notes: string[] = [];
   if (group.approvedBy.length) notes.push(`approved by ${group.approvedBy.join(', ')}`);
   if (group.stale.length) notes.push(`${group.stale.join(', ')} approved an older commit and must approve the latest one`);
-  if (group.outsiders.length) notes.push(`${group.outsiders.join(', ')} approved but ${group.outsiders.length === 1 ? 'is' : 'are'} not on the list for ${group.label}`);
+  if (group.outsiders.length) {
+    const are = group.outsiders.length === 1 ? 'is' : 'are';
+    notes.push(`${group.outsiders.join(', ')} approved but ${are} ${group.key === 'admins' ? `not ${group.outsiders.length === 1 ? 'one' : ''} of the admins`.replace('  ', ' ') : `not on the list for ${group.label}`}`);
+  }
   if (bots.length) notes.push(`approvals by bots do not count (${bots.join(', ')})`);
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
