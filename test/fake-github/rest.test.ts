@@ -356,6 +356,17 @@ describe('GraphQL blob reads', () => {
     expect(gh.callCount('POST /graphql')).toBe(2);
   });
 
+  it('answers octokit.graphql, with either base URL layout', async () => {
+    for (const baseUrl of [gh.url, gh.gheUrl]) {
+      const octokit = new Octokit({ baseUrl, auth: token });
+      const res = await octokit.graphql<{ repository: { f0: { text: string } } }>(
+        'query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { f0: object(expression: "main:access-ledger.yaml") { ... on Blob { text } } } }',
+        { owner: 'acme', name: 'access' },
+      );
+      expect(res.repository.f0.text).toBe('version: 1\norganization: acme\n');
+    }
+  });
+
   it('reports an unknown repository the way GitHub does', async () => {
     const res = await fetch(gh.graphqlUrl, {
       method: 'POST',

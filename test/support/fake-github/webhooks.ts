@@ -50,7 +50,7 @@ export class Webhooks {
 
   /** Sends the same body under the same delivery id again. */
   redeliver(d: Delivery, target: DeliveryTarget = { url: d.url }): Promise<Delivery> {
-    return this.send(d.event, d.body, { ...target, url: target.url }, d.id);
+    return this.send(d.event, d.body, target, d.id);
   }
 
   /**
