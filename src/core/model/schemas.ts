@@ -129,7 +129,8 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         const isDate = (err.parentSchema as { format?: string }).format === 'date' || err.keyword === 'format';
         if (isDate) {
           message =
-            typeof value === 'string' && /T|:/.test(value)
+            // Echo the day back only when the value is a date-time: anything else may be a pasted secret.
+            typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[T ]/.test(value)
               ? `${where} must be a date (YYYY-MM-DD), not a date-time: write ${value.slice(0, 10)}`
               : `${where} is not a real calendar date: write an existing day as YYYY-MM-DD`;
         } else {
