@@ -174,3 +174,16 @@ describe('appendCommitMessage', () => {
     expect(appendCommitMessage([a, b])).toMatch(/^Record seq 1-2: 2 records\n\nseq 1 pr-45-merged [0-9a-f]{64}\nseq 2 pr-46-merged [0-9a-f]{64}\n$/);
   });
 });
+
+describe('the hand recipe in docs/ledger.md', () => {
+  it('reproduces the hash with JSON.stringify of deep-sorted keys, even for awkward strings', () => {
+    const d = mergedDraft(45);
+    d.subject.pr.title = 'Grant é — 日本 😀 \t "quoted" \\ \u0001 \u007f \u2028 </script>';
+    const r = sealRecord(d, { seq: 11, hash: 'a'.repeat(64) }, '2026-11-20T10:00:03Z');
+    const { hash, ...rest } = JSON.parse(serializeRecord(r)) as Record<string, unknown>;
+    const sort = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(sort) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+    expect(sha256(JSON.stringify(sort(rest)))).toBe(hash);
+    expect(JSON.stringify(sort(rest))).toBe(canonicalRecord(r));
+  });
+});
