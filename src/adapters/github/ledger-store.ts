@@ -297,8 +297,11 @@ export class LedgerStore {
       const existing = await this.existingRecords(base, drafts);
       const plan = planAppend(base.head, drafts, this.clock, (p) => existing.has(p));
       const results = plan.outcomes.map((o) => this.resolveOutcome(o, plan.outcomes, existing));
-      queue.stats.deduplicated += plan.outcomes.filter((o) => o.status !== 'new').length;
-      if (plan.records.length === 0) return results;
+      const deduplicated = plan.outcomes.filter((o) => o.status !== 'new').length;
+      if (plan.records.length === 0) {
+        queue.stats.deduplicated += deduplicated;
+        return results;
+      }
 
       const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
         base_tree: base.treeSha,
@@ -318,6 +321,7 @@ export class LedgerStore {
         queue.known = { commitSha: commit.sha, treeSha: tree.sha, head: plan.head, refExists: true };
         queue.stats.commits++;
         queue.stats.appended += plan.records.length;
+        queue.stats.deduplicated += deduplicated;
         return results;
       }
       queue.stats.conflicts++;
