@@ -163,6 +163,11 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', `${R}/actions/runs?head_sha=${head}`);
     await check(200, 'GET', `${R}/actions/runs/${run.id}`);
     await check(404, 'GET', `${R}/actions/runs/1`);
+    gh.state.addCheckRun('acme/access', { headSha: head, name: 'access-ledger gate', conclusion: 'failure' });
+    gh.state.addCheckRun('acme/access', { headSha: head, name: 'access-ledger gate', conclusion: 'success', summary: 'All grants approved' });
+    const checks = await check(200, 'GET', `${R}/commits/${head}/check-runs?check_name=access-ledger%20gate`);
+    expect(checks.check_runs.map((c: { conclusion: string }) => c.conclusion)).toEqual(['success']);
+    expect((await check(200, 'GET', `${R}/commits/main/check-runs?filter=all`)).total_count).toBe(2);
     await check(200, 'GET', '/rate_limit');
   });
 

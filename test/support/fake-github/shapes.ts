@@ -5,7 +5,7 @@
  * reuse the same builders.
  */
 import type { Sha } from './git.ts';
-import type { Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
+import type { AppInfo, CheckRun, Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
 
 /** Where links in bodies point: `api` is this server (with the prefix the caller used), `web` is the HTML host. */
 export interface Urls {
@@ -396,8 +396,7 @@ export function gitRef(u: Urls, r: Repo, ref: string, sha: Sha): Record<string, 
   };
 }
 
-export function integration(u: Urls, s: State): Record<string, unknown> {
-  const a = s.app;
+export function integration(u: Urls, s: State, a: AppInfo = s.app): Record<string, unknown> {
   return {
     id: a.id,
     slug: a.slug,
@@ -412,7 +411,7 @@ export function integration(u: Urls, s: State): Record<string, unknown> {
     updated_at: a.createdAt,
     permissions: APP_PERMISSIONS,
     events: ['pull_request', 'pull_request_review', 'organization', 'workflow_run', 'installation'],
-    installations_count: s.installations.size,
+    installations_count: a === s.app ? s.installations.size : 1,
   };
 }
 
@@ -518,5 +517,27 @@ export function workflowRun(u: Urls, s: State, r: Repo, run: WorkflowRun): Recor
       : null,
     repository: repo,
     head_repository: repo,
+  };
+}
+
+export function checkRun(u: Urls, s: State, r: Repo, c: CheckRun): Record<string, unknown> {
+  const api = `${u.api}/repos/${r.fullName}/check-runs/${c.id}`;
+  return {
+    id: c.id,
+    node_id: c.nodeId,
+    head_sha: c.headSha,
+    external_id: '',
+    url: api,
+    html_url: `${u.web}/${r.fullName}/runs/${c.id}`,
+    details_url: `${u.web}/${r.fullName}/runs/${c.id}`,
+    status: c.status,
+    conclusion: c.conclusion,
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    output: { title: c.summary, summary: c.summary, text: null, annotations_count: 0, annotations_url: `${api}/annotations` },
+    name: c.name,
+    check_suite: { id: c.id + 1 },
+    app: integration(u, s, c.app),
+    pull_requests: [],
   };
 }

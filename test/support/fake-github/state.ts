@@ -135,6 +135,21 @@ export interface WorkflowRun {
   updatedAt: string;
 }
 
+/** A check run on a commit, e.g. the gate's job as GitHub Actions reports it. */
+export interface CheckRun {
+  id: number;
+  nodeId: string;
+  name: string;
+  headSha: Sha;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | null;
+  startedAt: string;
+  completedAt: string | null;
+  /** The App that created it (GitHub Actions unless the test says otherwise). */
+  app: AppInfo;
+  summary: string | null;
+}
+
 export interface Repo {
   id: number;
   nodeId: string;
@@ -156,6 +171,7 @@ export interface Repo {
   nextNumber: number;
   runs: WorkflowRun[];
   workflows: Map<string, number>;
+  checkRuns: CheckRun[];
 }
 
 export interface AppInfo {
@@ -196,6 +212,8 @@ export class State {
   readonly repos = new Map<string, Repo>();
   readonly installations = new Map<number, Installation>();
   readonly app: AppInfo;
+  /** The GitHub Actions app, which owns the check runs of workflow jobs. */
+  readonly actionsApp: AppInfo;
   /** GitHub truncates recursive tree listings beyond this many entries; lower it to exercise `truncated: true`. */
   treeEntryLimit = 100_000;
 
@@ -205,6 +223,8 @@ export class State {
     const owner = this.createUser('access-ledger-dev', { type: 'Organization' });
     const bot = this.createUser(`${slug}[bot]`, { type: 'Bot' });
     this.app = { id: opts.appId ?? 4242, slug, name: opts.appName ?? 'access-ledger', owner, bot, createdAt: this.timestamp() };
+    const github = this.createUser('github', { type: 'Organization' });
+    this.actionsApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: github, bot: this.createUser('github-actions[bot]', { type: 'Bot' }), createdAt: this.timestamp() };
   }
 
   timestamp(): string {
@@ -370,6 +390,7 @@ export class State {
       nextNumber: 1,
       runs: [],
       workflows: new Map(),
+      checkRuns: [],
     };
     this.repos.set(fullName.toLowerCase(), repo);
     const tree = repo.git.updateTree(undefined, this.fileChanges(repo, init.files ?? { 'README.md': `# ${name}\n` }));
@@ -838,6 +859,31 @@ export class State {
       updatedAt: now,
     };
     repo.runs.push(run);
+    return run;
+  }
+
+  /** Records a check run on a commit; `app: 'self'` attributes it to this App instead of GitHub Actions. */
+  addCheckRun(
+    fullName: string,
+    init: { headSha: Sha; name: string; status?: CheckRun['status']; conclusion?: CheckRun['conclusion']; summary?: string; app?: 'actions' | 'self' },
+  ): CheckRun {
+    const repo = this.repo(fullName);
+    const id = this.id();
+    const now = this.timestamp();
+    const status = init.status ?? 'completed';
+    const run: CheckRun = {
+      id,
+      nodeId: nodeId('CheckRun', id),
+      name: init.name,
+      headSha: init.headSha,
+      status,
+      conclusion: init.conclusion === undefined ? (status === 'completed' ? 'success' : null) : init.conclusion,
+      startedAt: now,
+      completedAt: status === 'completed' ? now : null,
+      app: init.app === 'self' ? this.app : this.actionsApp,
+      summary: init.summary ?? null,
+    };
+    repo.checkRuns.push(run);
     return run;
   }
 }

@@ -1,5 +1,5 @@
-/** Workflow runs (the `provisioned` evidence reads them) and the rate-limit overview. */
-import { notFound } from '../errors.ts';
+/** Workflow runs (the `provisioned` evidence reads them), check runs (the gate's verdict), and the rate-limit overview. */
+import { HttpError, notFound } from '../errors.ts';
 import { intParam, json, paginate, repoOf, sortBy, type Route } from '../http.ts';
 import * as shape from '../shapes.ts';
 
@@ -28,6 +28,25 @@ export const actionsRoutes: Route[] = [
       const run = repo.runs.find((r) => r.id === intParam(ctx, 'run_id'));
       if (!run) throw notFound();
       return json(200, shape.workflowRun(ctx.urls, ctx.state, repo, run));
+    },
+  },
+];
+
+export const checkRoutes: Route[] = [
+  {
+    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', operationId: 'checks/list-for-ref',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const sha = ctx.state.resolve(repo, ctx.params.ref ?? '');
+      if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.ref}`);
+      const q = ctx.query;
+      let runs = sortBy(repo.checkRuns, (c) => c.id, 'desc').filter(
+        (c) => c.headSha === sha && (!q.get('check_name') || c.name === q.get('check_name')) && (!q.get('status') || c.status === q.get('status')) && (!q.get('app_id') || String(c.app.id) === q.get('app_id')),
+      );
+      // `filter=latest` (the default) keeps the most recent run of each name.
+      if ((q.get('filter') ?? 'latest') === 'latest') runs = runs.filter((c, i) => runs.findIndex((x) => x.name === c.name && x.app === c.app) === i);
+      const page = paginate(ctx, runs);
+      return json(200, { total_count: runs.length, check_runs: page.items.map((c) => shape.checkRun(ctx.urls, ctx.state, repo, c)) }, page.headers);
     },
   },
 ];

@@ -4,7 +4,7 @@
  * so a route added here without a contract check fails the suite.
  */
 import { compile, type CompiledRoute, type Route } from '../http.ts';
-import { actionsRoutes, metaRoutes } from './actions.ts';
+import { actionsRoutes, checkRoutes, metaRoutes } from './actions.ts';
 import { appRoutes } from './apps.ts';
 import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
@@ -20,6 +20,7 @@ export const routes: readonly Route[] = [
   ...issueRoutes,
   ...orgRoutes,
   ...actionsRoutes,
+  ...checkRoutes,
   ...metaRoutes,
 ];
 
