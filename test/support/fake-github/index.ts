@@ -133,7 +133,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 }
 
 export { State } from './state.ts';
-export type { Files, Issue, Pull, Repo, Review, ReviewState, User, WorkflowRun } from './state.ts';
+export type { CheckRun, Files, Issue, Pull, Repo, Review, ReviewState, User, WorkflowRun } from './state.ts';
 export type { FaultKind, FaultRule, FaultSpec } from './faults.ts';
 export type { Delivery, DeliveryTarget } from './webhooks.ts';
 export type { RequestLog } from './server.ts';
