@@ -575,7 +575,7 @@ export class PopulationBuilder {
         git = `${inventoryCommand(p)}   # as-of commit: ${asOfCommitCommand(p)}`;
         tie =
           id === 'inventory'
-            ? 'the command prints the number of grant files at the as-of commit; rows are one per access entry of those files (one for a file without entries), each with its file and blob SHA'
+            ? 'the command prints the number of grant files at the as-of commit, which equals the number of distinct files in the rows: one row per access entry of each file (one for a file without entries), each with its file and blob SHA'
             : `rows are selected from the files at the as-of commit: ${meta.unit}`;
         break;
       case 'review-campaigns':
