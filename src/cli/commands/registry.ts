@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { registerExport } from './export.ts';
+import { registerVerify } from './verify.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
-  void program;
-  void io;
-  void setExit;
+  registerVerify(program, io, setExit);
   registerExport(program, io, setExit);
 }
