@@ -58,6 +58,18 @@ describe('every rule', () => {
     if (rule.meta.coveredBy) expect(BUILTIN_RULES.some((r) => r.meta.id === rule.meta.coveredBy)).toBe(true);
   });
 
+  it('every file, repo and time rule has a table of cases in test/rules/', () => {
+    const here = import.meta.dirname;
+    const tables = readdirSync(here)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(here, f), 'utf8'))
+      .join('\n');
+    const untested = BUILTIN_RULES.filter((r) => r.meta.scope !== 'pull-request')
+      .map((r) => r.meta.id)
+      .filter((id) => !new RegExp(`describe\\('${id}[ ')]`).test(tables));
+    expect(untested).toEqual([]);
+  });
+
   it('rotation and expiry cite NHI7:2025 (Long-Lived Secrets), never NHI3', () => {
     for (const id of ['rotation-max-days', 'rotation-overdue', 'expiry-max-days', 'expiry-required']) {
       const controls = BUILTIN_RULES.find((r) => r.meta.id === id)!.meta.controls;
