@@ -1,0 +1,298 @@
+/**
+ * The stale-grant issue lifecycle against GitHub: list the managed issues, then carry out a plan
+ * from the core (src/core/stale/plan.ts). Writes are paced (at most one a second, under GitHub's
+ * 80 content-creating requests a minute) and capped per run (`stale.max_writes_per_run`). Nothing
+ * is remembered between runs: the next run lists the issues again and plans only what is left.
+ *
+ * Two sweeps at once (two replicas firing their daily schedule together) are expected:
+ * - before each write to an existing issue the issue is read again, and the write is skipped when
+ *   the other sweep already did it (same hash, already closed, reminded recently);
+ * - after creating issues the open managed issues are listed again, and where two open issues
+ *   carry the same marker the newer one is closed as a duplicate of the older. Issue numbers grow
+ *   with time, so whichever sweep created the later issue sees both and closes its own.
+ */
+import { daysBetween, utcDay } from '../../core/dates.ts';
+import type { IsoDate } from '../../core/model/types.ts';
+import {
+  MANAGED_LABEL,
+  keyOf,
+  planIssues,
+  toManagedIssue,
+  writesOf,
+  type DesiredIssue,
+  type IssueAction,
+  type ManagedIssue,
+} from '../../core/stale/index.ts';
+import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+
+export interface SweepOctokit {
+  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, unknown> }>;
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {} };
+
+/** GitHub answers 410 Gone on issue routes of a repository whose Issues are turned off. */
+export class IssuesDisabledError extends Error {
+  override name = 'IssuesDisabledError';
+}
+
+interface IssueData {
+  number: number;
+  state: string;
+  state_reason?: string | null;
+  title: string;
+  body?: string | null;
+  updated_at: string;
+  html_url?: string;
+  pull_request?: unknown;
+}
+
+async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'issues: write'): Promise<T> {
+  try {
+    const res = await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params });
+    return res.data as T;
+  } catch (err) {
+    if (errorStatus(err) === 410 && /issue/i.test(githubMessage(err))) {
+      throw new IssuesDisabledError(`Issues are disabled in ${repo.owner}/${repo.repo}: the sweep cannot ${action}. Turn Issues on in the repository's settings to get stale-grant issues.`);
+    }
+    throw explainGitHubError(err, { action, route, owner: repo.owner, repo: repo.repo, permission });
+  }
+}
+
+/** Every page of a list endpoint; fails closed (never a silently truncated list) past `maxPages`. */
+export async function listAll<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, maxPages = 500, permission = 'issues: read'): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const items = await call<T[]>(octokit, route, { ...params, per_page: 100, page }, repo, action, permission);
+    if (!Array.isArray(items)) throw new Error(`GitHub answered ${route} with something other than a list while ${action}`);
+    out.push(...items);
+    if (items.length < 100) return out;
+    if (page >= maxPages) throw new Error(`Stopped ${action} in ${repo.owner}/${repo.repo} after ${maxPages} pages: a truncated list could make the sweep open duplicate issues.`);
+  }
+}
+
+/** The open issues that carry a stale marker (reads: one per 100 open issues with the managed label). */
+export async function listOpenManagedIssues(octokit: SweepOctokit, repo: RepoRef): Promise<ManagedIssue[]> {
+  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', { state: 'open', labels: MANAGED_LABEL, sort: 'created', direction: 'asc' }, repo, 'listing the open stale-grant issues');
+  return issues.map(toManagedIssue).filter((i): i is ManagedIssue => i !== undefined);
+}
+
+/**
+ * Managed issues closed within the last `days`: the candidates to reopen when a problem comes back.
+ * Read only when some problem has no open issue, so a quiet day costs nothing here.
+ */
+export async function listRecentlyClosedManagedIssues(octokit: SweepOctokit, repo: RepoRef, today: IsoDate, days: number): Promise<ManagedIssue[]> {
+  const since = `${utcDay(new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000))}T00:00:00Z`;
+  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', { state: 'closed', labels: MANAGED_LABEL, since, sort: 'updated', direction: 'desc' }, repo, 'listing recently closed stale-grant issues');
+  return issues.map(toManagedIssue).filter((i): i is ManagedIssue => i !== undefined);
+}
+
+export interface PacerOptions {
+  /** Most writes this run (`stale.max_writes_per_run`). */
+  maxWrites: number;
+  /** Least time between two writes (default 1000 ms). */
+  minIntervalMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Spaces writes at least `minIntervalMs` apart and counts them against the run's cap. */
+export class Pacer {
+  readonly maxWrites: number;
+  writes = 0;
+  private last = -Infinity;
+  private readonly minIntervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(o: PacerOptions) {
+    this.maxWrites = o.maxWrites;
+    this.minIntervalMs = o.minIntervalMs ?? 1000;
+    this.now = o.now ?? Date.now;
+    this.sleep = o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.maxWrites - this.writes);
+  }
+
+  /** Runs one write, after waiting out the interval. Throws when the cap is spent (callers check `remaining` first). */
+  async write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.writes >= this.maxWrites) throw new Error('the write budget of this run is spent');
+    const wait = this.last + this.minIntervalMs - this.now();
+    if (wait > 0) await this.sleep(wait);
+    this.writes++;
+    this.last = this.now();
+    return fn();
+  }
+}
+
+export type ActionOutcome = 'done' | 'skipped' | 'deferred';
+
+export interface ExecutionReport {
+  /** Per action of the plan (no-ops excluded), in order. */
+  results: { action: IssueAction; outcome: ActionOutcome; number?: number; note?: string }[];
+  created: number[];
+  duplicatesClosed: number[];
+  /** Issues are turned off in the repository: nothing was written. */
+  disabled: boolean;
+}
+
+export interface ExecuteOptions {
+  octokit: SweepOctokit;
+  repo: RepoRef;
+  pacer: Pacer;
+  today: IsoDate;
+  reminderDays: number;
+  branch: string;
+  log?: Logger;
+}
+
+const footer = (reminderDays: number) => `\n\n<sub>access-ledger sweep · reminders at most every ${reminderDays} days (\`stale.reminder_days\`)</sub>`;
+
+function commentFor(action: IssueAction, o: ExecuteOptions): string {
+  const on = `on \`${o.branch}\``;
+  switch (action.type) {
+    case 'update':
+      return `The problem changed ${on}: ${action.desired.summary}. The description above now says what to do.${footer(o.reminderDays)}`;
+    case 'reopen':
+      return `Reopening: the problem is present ${on} again: ${action.desired.summary}. The description above says what to do.${footer(o.reminderDays)}`;
+    case 'remind':
+      return `Reminder: ${action.desired.summary}, still ${on}. The description above says what to do; this issue closes itself once the grant is fixed.${footer(o.reminderDays)}`;
+    case 'close':
+    case 'close-duplicate':
+      return action.comment;
+    default:
+      return '';
+  }
+}
+
+/**
+ * Carries out the plan's actions in order while the budget lasts, then removes duplicates a
+ * concurrent sweep may have created. Issues being disabled is logged, not thrown: the rest of the
+ * sweep (reviews, the ledger) goes on.
+ */
+export async function executeIssuePlan(actions: readonly IssueAction[], o: ExecuteOptions): Promise<ExecutionReport> {
+  const log = o.log ?? silentLogger;
+  const report: ExecutionReport = { results: [], created: [], duplicatesClosed: [], disabled: false };
+  const createdKeys = new Set<string>();
+  try {
+    for (const action of actions) {
+      const cost = writesOf(action);
+      if (cost === 0) continue;
+      if (o.pacer.remaining < cost) {
+        report.results.push({ action, outcome: 'deferred' });
+        continue;
+      }
+      const result = await executeOne(action, o);
+      report.results.push({ action, ...result });
+      if (action.type === 'create' && result.number !== undefined) {
+        report.created.push(result.number);
+        createdKeys.add(action.desired.key);
+      }
+    }
+    if (createdKeys.size > 0) report.duplicatesClosed = await closeDuplicates(o, createdKeys);
+  } catch (err) {
+    if (!(err instanceof IssuesDisabledError)) throw err;
+    log.warn(err.message);
+    report.disabled = true;
+  }
+  return report;
+}
+
+async function fresh(o: ExecuteOptions, number: number): Promise<ManagedIssue | undefined> {
+  const data = await call<IssueData>(o.octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number }, o.repo, `reading issue #${number}`, 'issues: read');
+  return toManagedIssue(data);
+}
+
+async function comment(o: ExecuteOptions, number: number, body: string): Promise<void> {
+  await o.pacer.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
+}
+
+async function patch(o: ExecuteOptions, number: number, fields: Record<string, unknown>, what: string): Promise<void> {
+  await o.pacer.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
+}
+
+async function create(o: ExecuteOptions, d: DesiredIssue): Promise<number> {
+  const params = { title: d.title, body: d.body, labels: d.labels, ...(d.assignees.length ? { assignees: d.assignees } : {}) };
+  try {
+    const issue = await o.pacer.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', params, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+    return issue.number;
+  } catch (err) {
+    // An owner who cannot be assigned (no access to the repo) must not block the issue: the body
+    // names them, so open it unassigned. That costs one more write, if the budget has one.
+    if (err instanceof GitHubApiError && err.status === 422 && d.assignees.length > 0 && o.pacer.remaining > 0) {
+      const { assignees: _dropped, ...rest } = params as typeof params & { assignees?: string[] };
+      const issue = await o.pacer.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', rest, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+      return issue.number;
+    }
+    throw err;
+  }
+}
+
+async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ outcome: ActionOutcome; number?: number; note?: string }> {
+  switch (action.type) {
+    case 'create': {
+      const number = await create(o, action.desired);
+      return { outcome: 'done', number };
+    }
+    case 'update': {
+      const now = await fresh(o, action.issue.number);
+      if (!now || now.state !== 'open' || now.hash === action.desired.hash) return { outcome: 'skipped', number: action.issue.number, note: 'already current' };
+      await patch(o, action.issue.number, { body: action.desired.body }, 'updating');
+      await comment(o, action.issue.number, commentFor(action, o));
+      return { outcome: 'done', number: action.issue.number };
+    }
+    case 'reopen': {
+      const now = await fresh(o, action.issue.number);
+      if (!now || now.state === 'open') return { outcome: 'skipped', number: action.issue.number, note: 'already open' };
+      await patch(o, action.issue.number, { state: 'open', ...(now.hash !== action.desired.hash ? { body: action.desired.body } : {}) }, 'reopening');
+      await comment(o, action.issue.number, commentFor(action, o));
+      return { outcome: 'done', number: action.issue.number };
+    }
+    case 'remind': {
+      const now = await fresh(o, action.issue.number);
+      if (!now || now.state !== 'open' || daysBetween(utcDay(new Date(now.updatedAt)), o.today) < o.reminderDays) {
+        return { outcome: 'skipped', number: action.issue.number, note: 'recent activity' };
+      }
+      await comment(o, action.issue.number, commentFor(action, o));
+      return { outcome: 'done', number: action.issue.number };
+    }
+    case 'close':
+    case 'close-duplicate': {
+      const now = await fresh(o, action.issue.number);
+      if (!now || now.state !== 'open') return { outcome: 'skipped', number: action.issue.number, note: 'already closed' };
+      await comment(o, action.issue.number, commentFor(action, o));
+      await patch(o, action.issue.number, { state: 'closed', state_reason: action.type === 'close' ? 'completed' : 'not_planned' }, 'closing');
+      return { outcome: 'done', number: action.issue.number };
+    }
+    case 'no-op':
+      return { outcome: 'skipped' };
+  }
+}
+
+/** Lists the open managed issues again and closes the newer of any pair carrying one of `keys`. */
+async function closeDuplicates(o: ExecuteOptions, keys: ReadonlySet<string>): Promise<number[]> {
+  const open = (await listOpenManagedIssues(o.octokit, o.repo)).filter((i) => keys.has(keyOf(i)));
+  const dupes = planIssues({ desired: [], existing: open, today: o.today, reminderDays: o.reminderDays, grantIds: new Set(), branch: o.branch }).filter(
+    (a): a is Extract<IssueAction, { type: 'close-duplicate' }> => a.type === 'close-duplicate',
+  );
+  const closed: number[] = [];
+  for (const d of dupes) {
+    if (o.pacer.remaining < writesOf(d)) break; // the next run closes it first thing
+    await comment(o, d.issue.number, d.comment);
+    await patch(o, d.issue.number, { state: 'closed', state_reason: 'not_planned' }, 'closing duplicate');
+    closed.push(d.issue.number);
+  }
+  return closed;
+}

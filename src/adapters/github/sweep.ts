@@ -1,0 +1,403 @@
+/**
+ * The sweep against GitHub: read the access repo's default branch, evaluate every grant against
+ * the clock and organization membership, keep one issue per stale (grant, problem) in step, and
+ * open an access-review pull request for each system that is due.
+ *
+ * Read cost is a constant plus one request per 100 open managed issues (and per 100 org members):
+ * - the whole branch in one request: the repository archive (`tarball`), whatever its size. A
+ *   recursive tree plus batched blob reads would cost at least two requests, and GitHub truncates
+ *   recursive trees past 100,000 entries, exactly where an access repo is large;
+ * - the open managed issues by label; closed ones (to reopen) only when a problem has no open issue;
+ * - organization members in pages of 100, cached in-process; a login missing from the list is
+ *   checked once (404: left; 302: the token cannot see private membership, so fail closed).
+ * Writes are only for issues whose state must change, paced and capped (see issues.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { Pack } from '../../core/engine/policy.ts';
+import { utcDay } from '../../core/dates.ts';
+import { buildSnapshot, roleOf, type RepoFile, type Snapshot } from '../../core/model/snapshot.ts';
+import type { IsoDate } from '../../core/model/types.ts';
+import {
+  desiredIssues,
+  evaluateStale,
+  planIssues,
+  staleSettings,
+  summarizePlan,
+  withinBudget,
+  type DesiredIssue,
+  type IssueAction,
+  type ManagedIssue,
+  type Problem,
+} from '../../core/stale/index.ts';
+import { DEFAULT_REVIEW_LABELS, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
+import { errorStatus, explainGitHubError } from './errors.ts';
+import {
+  Pacer,
+  executeIssuePlan,
+  listAll,
+  listOpenManagedIssues,
+  listRecentlyClosedManagedIssues,
+  silentLogger,
+  type ExecutionReport,
+  type Logger,
+  type RepoRef,
+  type SweepOctokit,
+} from './issues.ts';
+import { listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
+import { readTarball } from './sweep-archive.ts';
+
+export type { Logger, RepoRef, SweepOctokit } from './issues.ts';
+
+// ---- counting requests ---------------------------------------------------------------------------
+
+export interface RequestCounts {
+  reads: number;
+  writes: number;
+  byRoute: Record<string, number>;
+}
+
+/** Wraps an Octokit so every request is counted: GETs (and GraphQL queries) as reads, the rest as writes. */
+export function countingOctokit(octokit: SweepOctokit): { octokit: SweepOctokit; counts: RequestCounts } {
+  const counts: RequestCounts = { reads: 0, writes: 0, byRoute: {} };
+  return {
+    counts,
+    octokit: {
+      request(route, parameters) {
+        const method = route.split(' ')[0] ?? 'GET';
+        if (method === 'GET' || route === 'POST /graphql') counts.reads++;
+        else counts.writes++;
+        counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
+        return octokit.request(route, parameters);
+      },
+    },
+  };
+}
+
+// ---- reading the branch --------------------------------------------------------------------------
+
+interface RepoData {
+  default_branch: string;
+  has_issues: boolean;
+  html_url: string;
+  archived?: boolean;
+  owner?: { type?: string };
+}
+
+async function get<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'contents: read'): Promise<T> {
+  try {
+    return (await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params })).data as T;
+  } catch (err) {
+    throw explainGitHubError(err, { action, route, owner: repo.owner, repo: repo.repo, permission });
+  }
+}
+
+/** Git's blob id of a file's bytes, so files read from the archive carry the same evidence as the tree. */
+export function gitBlobSha(content: Uint8Array): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+export interface BranchRead {
+  branch: string;
+  sha: string;
+  files: RepoFile[];
+}
+
+/** Every config, system and grant file at `sha`, in one request (the repository archive). */
+export async function readFilesAt(octokit: SweepOctokit, repo: RepoRef, sha: string): Promise<RepoFile[]> {
+  const data = await get<ArrayBuffer | Uint8Array | string>(octokit, 'GET /repos/{owner}/{repo}/tarball/{ref}', { ref: sha }, repo, `downloading the archive of ${sha.slice(0, 12)}`);
+  if (typeof data === 'string') throw new Error(`GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with text instead of a gzip archive`);
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return readTarball(bytes, (path) => roleOf(path) !== 'other').map((f) => ({ path: f.path, content: f.content, blobSha: gitBlobSha(f.content) }));
+}
+
+// ---- membership --------------------------------------------------------------------------------
+
+/** Membership of some logins could not be determined: the leaver check fails closed. */
+export class MembershipUnknownError extends Error {
+  override name = 'MembershipUnknownError';
+}
+
+export interface MembershipReaderOptions {
+  /** How long a listing of members is reused (default 10 minutes: one sweep, not one day). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Organization membership for the logins the grants name, with an in-process cache per org.
+ * The App invalidates an org's entry on `organization` member events.
+ */
+export class MembershipReader {
+  private readonly cache = new Map<string, { at: number; members: Set<string>; checked: Map<string, boolean> }>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(o: MembershipReaderOptions = {}) {
+    this.ttlMs = o.ttlMs ?? 10 * 60_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  invalidate(org: string): void {
+    this.cache.delete(org.toLowerCase());
+  }
+
+  async read(octokit: SweepOctokit, org: string, logins: Iterable<string>, repo: RepoRef): Promise<Record<string, boolean>> {
+    const key = org.toLowerCase();
+    let entry = this.cache.get(key);
+    if (!entry || this.now() - entry.at > this.ttlMs) {
+      const members = await listAll<{ login: string }>(octokit, 'GET /orgs/{org}/members', { org }, repo, `listing the members of ${org}`, 1000, 'members: read');
+      entry = { at: this.now(), members: new Set(members.map((m) => m.login.toLowerCase())), checked: new Map() };
+      this.cache.set(key, entry);
+    }
+    const out: Record<string, boolean> = {};
+    for (const raw of logins) {
+      const login = raw.toLowerCase();
+      if (login in out) continue;
+      if (entry.members.has(login)) {
+        out[login] = true;
+        continue;
+      }
+      let known = entry.checked.get(login);
+      if (known === undefined) {
+        known = await this.check(octokit, org, login, repo);
+        entry.checked.set(login, known);
+      }
+      out[login] = known;
+    }
+    return out;
+  }
+
+  /** A login absent from the listing: confirm it, because the listing hides private members from some tokens. */
+  private async check(octokit: SweepOctokit, org: string, login: string, repo: RepoRef): Promise<boolean> {
+    const route = 'GET /orgs/{org}/members/{username}';
+    let status: number | null;
+    try {
+      status = (await octokit.request(route, { org, username: login, request: { redirect: 'manual' } })).status;
+    } catch (err) {
+      status = errorStatus(err);
+      if (status !== 404 && status !== 302) throw explainGitHubError(err, { action: `checking whether @${login} is a member of ${org}`, route, owner: repo.owner, repo: repo.repo, permission: 'members: read' });
+    }
+    if (status === 204) return true;
+    if (status === 404) return false;
+    throw new MembershipUnknownError(
+      `Cannot tell whether @${login} is still a member of ${org}: the token sees only public members (GitHub redirects the membership check). ` +
+        'Run the sweep with the App\'s installation token (it has "members: read"), or a token of an organization member with read:org; ' +
+        'or pass --no-membership to skip the leaver check.',
+    );
+  }
+}
+
+function loginsNamed(snapshot: Snapshot): Set<string> {
+  const out = new Set<string>();
+  for (const f of snapshot.grants) {
+    const g = f.data;
+    if (!g) continue;
+    if (g.identity.owner) out.add(g.identity.owner.toLowerCase());
+    if (g.identity.kind === 'human' && g.identity.github) out.add(g.identity.github.toLowerCase());
+    for (const h of g.shared?.holders ?? []) out.add(h.toLowerCase());
+  }
+  return out;
+}
+
+// ---- the sweep ---------------------------------------------------------------------------------
+
+export interface SweepOptions {
+  octokit: SweepOctokit;
+  repo: RepoRef;
+  packs: ReadonlyMap<string, Pack>;
+  now: () => Date;
+  /** Evaluate as of this UTC day instead of today. */
+  today?: IsoDate;
+  /** Plan only: read, evaluate and report; write nothing. */
+  dryRun?: boolean;
+  log?: Logger;
+  /** Membership source; `false` skips the leaver check (open leaver issues are then left as they are). */
+  membership?: MembershipReader | false;
+  /** Write pacing (tests inject a clock and a sleep so they do not wait). */
+  pacing?: { minIntervalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> };
+  /** Override `stale.max_writes_per_run`. */
+  maxWrites?: number;
+  /** Closed managed issues younger than this are reopened when their problem returns (default 90 days). */
+  reopenWindowDays?: number;
+  /** System id → day of its latest `review-campaign` record, when the caller read the ledger. */
+  lastCampaign?: ReadonlyMap<string, IsoDate>;
+  /** Runs after the issues and reviews (the App passes the ledger's reconcile). */
+  afterSweep?: () => Promise<void>;
+}
+
+export interface SweepReport {
+  repository: string;
+  branch: string;
+  sha: string;
+  today: IsoDate;
+  grants: number;
+  problems: Problem[];
+  desired: DesiredIssue[];
+  /** The full plan (no-ops included), in execution order. */
+  plan: IssueAction[];
+  /** What the write budget leaves for the next run. */
+  deferred: IssueAction[];
+  executed: ExecutionReport | null;
+  campaigns: CampaignResult[];
+  dueSystems: DueSystem[];
+  membership: 'checked' | 'skipped' | 'no-organization';
+  issuesDisabled: boolean;
+  requests: RequestCounts;
+}
+
+
+export async function runSweep(options: SweepOptions): Promise<SweepReport> {
+  const log = options.log ?? silentLogger;
+  const { octokit, counts } = countingOctokit(options.octokit);
+  const repo = options.repo;
+  const repository = `${repo.owner}/${repo.repo}`;
+
+  const info = await get<RepoData>(octokit, 'GET /repos/{owner}/{repo}', {}, repo, 'reading the repository', 'metadata: read');
+  const branch = info.default_branch;
+  const ref = await get<{ object: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` }, repo, `reading branch ${branch}`);
+  const sha = ref.object.sha;
+  const files = await readFilesAt(octokit, repo, sha);
+  const snapshot = buildSnapshot(files);
+  if (!snapshot.config?.data) {
+    throw new Error(`${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`);
+  }
+  const config = snapshot.config.data;
+  const settings = staleSettings(config);
+  const today = options.today ?? utcDay(options.now());
+  const webUrl = info.html_url.slice(0, info.html_url.length - repository.length - 1);
+
+  // Membership: fail closed, before any write.
+  let membership: Record<string, boolean> | undefined;
+  let membershipState: SweepReport['membership'] = 'skipped';
+  if (options.membership !== false) {
+    if (!config.organization) {
+      membershipState = 'no-organization';
+      log.warn(`${repository}: access-ledger.yaml names no organization, so leavers are not checked (set \`organization\`)`);
+    } else {
+      const reader = options.membership ?? new MembershipReader();
+      membership = await reader.read(octokit, config.organization, loginsNamed(snapshot), repo);
+      membershipState = 'checked';
+    }
+  }
+
+  const evaluation = evaluateStale(snapshot, { packs: options.packs, today, ...(membership ? { membership } : {}) });
+  const reviewLabels = config.reviews?.labels ?? DEFAULT_REVIEW_LABELS;
+  const desired = desiredIssues(evaluation.problems, {
+    repository,
+    branch,
+    webUrl,
+    configPath: snapshot.config.path,
+    labels: settings.labels,
+    assignOwner: settings.assignOwner,
+    reminderDays: settings.reminderDays,
+    admins: config.admins ?? [],
+    ...(membership ? { membership } : {}),
+    reviewLabel: reviewLabels[0] ?? 'access-review',
+  });
+
+  const maxWrites = options.maxWrites ?? settings.maxWritesPerRun;
+  const pacer = new Pacer({ maxWrites: options.dryRun ? 0 : maxWrites, ...options.pacing });
+  const report: SweepReport = {
+    repository,
+    branch,
+    sha,
+    today,
+    grants: snapshot.grants.length,
+    problems: evaluation.problems,
+    desired,
+    plan: [],
+    deferred: [],
+    executed: null,
+    campaigns: [],
+    dueSystems: [],
+    membership: membershipState,
+    issuesDisabled: !info.has_issues,
+    requests: counts,
+  };
+
+  // ---- issues: plan ----
+  let plan: IssueAction[] = [];
+  if (!info.has_issues) {
+    log.warn(`Issues are disabled in ${repository}: no stale-grant issues are opened (${desired.length} problems found). Turn Issues on in the repository's settings to get them.`);
+  } else {
+    let existing: ManagedIssue[] = await listOpenManagedIssues(octokit, repo);
+    const openKeys = new Set(existing.map((i) => `${i.kind}:${i.id}`));
+    if (desired.some((d) => !openKeys.has(d.key))) {
+      existing = existing.concat(await listRecentlyClosedManagedIssues(octokit, repo, today, options.reopenWindowDays ?? 90));
+    }
+    // Without membership the leaver issues cannot be judged: leave them exactly as they are.
+    if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
+    plan = planIssues({ desired, existing, today, reminderDays: settings.reminderDays, grantIds: new Set(snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : []))), branch });
+  }
+  report.plan = plan;
+  report.deferred = withinBudget(plan, maxWrites).deferred;
+
+  // ---- reviews: which systems are due ----
+  const reviewsOn = config.reviews?.enabled ?? true;
+  let open = new Map<string, { number: number; url: string }>();
+  if (reviewsOn) {
+    open = await listOpenCampaigns(octokit, repo, config.reviews?.branch_prefix);
+    const defaultCadence = Number(evaluation.policy.rules.get('review-overdue')?.options.default_cadence_days ?? 365);
+    report.dueSystems = dueSystems({
+      snapshot,
+      today,
+      leadDays: config.stale?.expiring_within_days ?? 14,
+      defaultCadenceDays: defaultCadence,
+      openCampaigns: new Set(open.keys()),
+      ...(options.lastCampaign ? { lastCampaign: options.lastCampaign } : {}),
+    });
+  }
+
+  if (options.dryRun) {
+    log.info(`dry run of ${repository}@${branch}: ${JSON.stringify(summarizePlan(plan))}, ${report.dueSystems.length} review campaign(s) due`);
+    return report;
+  }
+
+  // ---- writes: urgent issues, then review campaigns, then the rest ----
+  const exec = { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch, log };
+  const urgent = plan.filter((a) => a.type === 'close-duplicate' || ('desired' in a ? a.desired.urgent : a.issue.kind === 'left-org'));
+  const rest = plan.filter((a) => !urgent.includes(a));
+  const executed: ExecutionReport = { results: [], created: [], duplicatesClosed: [], disabled: false };
+  const merge = (r: ExecutionReport) => {
+    executed.results.push(...r.results);
+    executed.created.push(...r.created);
+    executed.duplicatesClosed.push(...r.duplicatesClosed);
+    executed.disabled ||= r.disabled;
+  };
+  if (info.has_issues) merge(await executeIssuePlan(urgent, exec));
+  if (reviewsOn) {
+    const filesByPath = new Map<string, string>();
+    for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
+    for (const due of report.dueSystems) {
+      report.campaigns.push(
+        await openCampaign({
+          octokit,
+          repo,
+          pacer,
+          due,
+          today,
+          baseSha: sha,
+          defaultBranch: branch,
+          files: filesByPath,
+          webUrl,
+          configPath: snapshot.config.path,
+          ...(config.reviews?.branch_prefix ? { branchPrefix: config.reviews.branch_prefix } : {}),
+          labels: reviewLabels,
+          log,
+        }),
+      );
+    }
+  }
+  if (info.has_issues && !executed.disabled) merge(await executeIssuePlan(rest, exec));
+  report.executed = executed;
+  report.issuesDisabled ||= executed.disabled;
+  report.deferred = executed.results.filter((r) => r.outcome === 'deferred').map((r) => r.action);
+  if (options.afterSweep) await options.afterSweep();
+  log.info(
+    `swept ${repository}@${branch} as of ${today}: ${evaluation.problems.length} problems, ${executed.results.filter((r) => r.outcome === 'done').length} issue actions done, ` +
+      `${report.deferred.length} left for the next run, ${report.campaigns.filter((c) => c.status === 'opened').length} review campaign(s) opened; ${counts.reads} reads, ${counts.writes} writes`,
+  );
+  return report;
+}
+
+
