@@ -54,7 +54,7 @@ figcaption{font-weight:600;margin-bottom:4px}.note{color:var(--muted);font-size:
 svg.chart{width:100%;height:auto;font-family:inherit}
 table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
-th{background:var(--soft);position:sticky;top:34px}
+th{background:var(--soft)}
 .scroll{overflow-x:auto}
 .tools{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:6px 0}
 .tools input{padding:4px 8px;min-width:260px;border:1px solid var(--line);border-radius:4px}
@@ -68,7 +68,6 @@ details>summary{cursor:pointer;font-weight:600}
 .truncated{background:#fff6e0;border:1px solid #e9c46a;padding:4px 8px;border-radius:4px}
 @media print{
   nav,.tools,.pager{display:none}
-  th{position:static}
   body{font-size:10.5px}
   h2{break-before:page}
   h2:first-of-type{break-before:auto}
@@ -167,7 +166,7 @@ function chainCard(c: EvidenceChain): string {
   const steps: string[] = [];
   if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${esc(c.request.title)}” by ${esc(c.request.author)}, opened ${esc(c.request.opened_at)}</li>`);
   else steps.push('<li><b>Request</b>: <span class="gap">no pull request on record</span></li>');
-  if (c.approvals.length === 0) steps.push('<li><b>Approvals</b>: <span class="gap">none recorded</span></li>');
+  if (c.approvals.length === 0) steps.push(`<li><b>Approvals</b>: <span class="${c.request ? 'note' : 'gap'}">none recorded</span></li>`);
   else
     steps.push(
       `<li><b>Approvals</b>:<ul>${c.approvals
