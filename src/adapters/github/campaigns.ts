@@ -26,6 +26,12 @@ interface PullData {
   head: { ref: string; repo?: { full_name?: string } | null };
 }
 
+/** GitHub's message and its validation details ("A pull request already exists for ..."). */
+function alreadyExists(err: unknown): boolean {
+  const errors = (err as { response?: { data?: { errors?: unknown } } })?.response?.data?.errors;
+  return errorStatus(err) === 422 && /already exists/i.test(`${githubMessage(err)} ${JSON.stringify(errors ?? '')}`);
+}
+
 async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission: string): Promise<T> {
   try {
     return (await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params })).data as T;
@@ -101,7 +107,7 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   try {
     await o.pacer.write(() => octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha: created.sha }));
   } catch (err) {
-    if (!(errorStatus(err) === 422 && /already exists/i.test(githubMessage(err)))) {
+    if (!alreadyExists(err)) {
       throw explainGitHubError(err, { action: `creating branch ${branch}`, route: 'POST /repos/{owner}/{repo}/git/refs', owner: repo.owner, repo: repo.repo, permission: 'contents: write' });
     }
     // Another sweep is opening this campaign (or did): use its pull request if it is there yet.
@@ -114,7 +120,7 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   try {
     pull = await o.pacer.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);
   } catch (err) {
-    if (errorStatus(err) === 422 && /already exists/i.test(githubMessage(err))) {
+    if (alreadyExists(err)) {
       const theirs = await findPull(octokit, repo, branch);
       if (theirs) return { ...result, status: 'exists', number: theirs.number, url: theirs.html_url };
     }

@@ -158,6 +158,9 @@ export interface ExecuteOptions {
   log?: Logger;
 }
 
+/** Writes to close one duplicate: a comment and the close. */
+const DUPLICATE_RESERVE = 2;
+
 const footer = (reminderDays: number) => `\n\n<sub>access-ledger sweep · reminders at most every ${reminderDays} days (\`stale.reminder_days\`)</sub>`;
 
 function commentFor(action: IssueAction, o: ExecuteOptions): string {
@@ -186,14 +189,25 @@ export async function executeIssuePlan(actions: readonly IssueAction[], o: Execu
   const log = o.log ?? silentLogger;
   const report: ExecutionReport = { results: [], created: [], duplicatesClosed: [], disabled: false };
   const createdKeys = new Set<string>();
+  // Each create keeps two writes in reserve to close a duplicate a concurrent sweep may have
+  // opened for the same problem, so the run never ends holding a duplicate it could not close.
+  // When the reserve blocks further work, the duplicates are settled and the reserve released.
+  let reserved = 0;
+  const settle = async () => {
+    if (createdKeys.size > 0) report.duplicatesClosed.push(...(await closeDuplicates(o, createdKeys)));
+    createdKeys.clear();
+    reserved = 0;
+  };
   try {
     for (const action of actions) {
-      const cost = writesOf(action);
+      const cost = writesOf(action) + (action.type === 'create' ? DUPLICATE_RESERVE : 0);
       if (cost === 0) continue;
-      if (o.pacer.remaining < cost) {
+      if (o.pacer.remaining - reserved < cost && reserved > 0) await settle();
+      if (o.pacer.remaining - reserved < cost) {
         report.results.push({ action, outcome: 'deferred' });
         continue;
       }
+      if (action.type === 'create') reserved += DUPLICATE_RESERVE;
       const result = await executeOne(action, o);
       report.results.push({ action, ...result });
       if (action.type === 'create' && result.number !== undefined) {
@@ -201,7 +215,7 @@ export async function executeIssuePlan(actions: readonly IssueAction[], o: Execu
         createdKeys.add(action.desired.key);
       }
     }
-    if (createdKeys.size > 0) report.duplicatesClosed = await closeDuplicates(o, createdKeys);
+    await settle();
   } catch (err) {
     if (!(err instanceof IssuesDisabledError)) throw err;
     log.warn(err.message);
@@ -290,6 +304,8 @@ async function closeDuplicates(o: ExecuteOptions, keys: ReadonlySet<string>): Pr
   const closed: number[] = [];
   for (const d of dupes) {
     if (o.pacer.remaining < writesOf(d)) break; // the next run closes it first thing
+    const now = await fresh(o, d.issue.number);
+    if (!now || now.state !== 'open') continue; // the other sweep closed it already
     await comment(o, d.issue.number, d.comment);
     await patch(o, d.issue.number, { state: 'closed', state_reason: 'not_planned' }, 'closing duplicate');
     closed.push(d.issue.number);
