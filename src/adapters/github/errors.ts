@@ -52,6 +52,8 @@ export interface ErrorContext {
   /** The permission the call needs, in app.yml terms, e.g. "contents: write". */
   permission: string;
   branch?: string;
+  /** What to do about a 403 when the default advice (the App's permissions in app.yml) does not fit, e.g. in the Action. */
+  forbidden?: string;
 }
 
 export function explainGitHubError(err: unknown, ctx: ErrorContext): GitHubApiError {
@@ -69,6 +71,8 @@ export function explainGitHubError(err: unknown, ctx: ErrorContext): GitHubApiEr
     const reset = header(err, 'x-ratelimit-reset');
     const when = reset ? ` (resets at ${new Date(Number(reset) * 1000).toISOString()})` : '';
     message = `GitHub rate limit reached ${doing} for ${where}${when}; retry later. ${detail}`;
+  } else if (status === 403 && ctx.forbidden) {
+    message = `GitHub refused access (403) ${doing} for ${where}: ${ctx.forbidden}. ${detail}`;
   } else if (status === 403) {
     message = `GitHub refused access (403) ${doing} for ${where}: the App or token needs the "${ctx.permission}" permission on this repository (check app.yml and that the installation includes the repository). ${detail}`;
   } else if (status === 404) {

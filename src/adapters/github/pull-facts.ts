@@ -1,0 +1,416 @@
+/**
+ * Gathers a pull request's facts through the GitHub API, for the pure judge (src/core/pull/).
+ *
+ * Safe by construction: the config, the packs' choice and the systems (with their approver
+ * lists) are read at the BASE commit; the changed grant files at the head commit, as data only.
+ * Cheap by construction: the changed-files listing, the reviews and the commits are one page each
+ * for a PR under 100 files, and every file is read in batched GraphQL queries (one per 100
+ * files), so the number of calls never grows with the size of the access repo. Memberships are
+ * looked up only for the reviewers and owners the rules need, once each per run.
+ *
+ * Fails closed: any failed call, a truncated listing, or a membership the token cannot see
+ * throws a GitHubApiError whose message says what to fix.
+ */
+import { buildSnapshot, loadFile, type LoadedFile, type RepoFile, type Snapshot } from '../../core/model/snapshot.ts';
+import type { Grant, RepoConfig, System } from '../../core/model/types.ts';
+import { MAX_FILE_BYTES } from '../../core/model/yaml-file.ts';
+import { SCHEMA_CONTROLS } from '../../core/model/schemas.ts';
+import { CONFIG_PATHS } from '../../core/model/snapshot.ts';
+import { pullRoleOf } from '../../core/pull/changes.ts';
+import { loginKey, type ChangedFile, type PullFacts, type PullReview, type ReviewState } from '../../core/pull/facts.ts';
+import { neededTeamLookups } from '../../core/pull/plan.ts';
+import { loginsToCheck } from '../../core/rules/owner-in-org.ts';
+import { readObjects, type BlobRead, type GraphqlClient, type ObjectRead } from './blobs.ts';
+import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
+
+/** The part of an `@octokit/core` client the gate uses; @actions/github's and Probot's both fit. */
+export interface OctokitLike extends GraphqlClient {
+  request: (route: string, parameters?: Record<string, unknown>) => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
+}
+
+/** What the event says about the pull request. */
+export interface PullRef {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  author: string;
+  authorIsBot?: boolean;
+}
+
+export interface GatherOptions {
+  /** The config's path when it is not `access-ledger.yaml` (the Action's `config` input). */
+  configPath?: string;
+  /** Membership lookups in flight at once. */
+  concurrency?: number;
+}
+
+/** GitHub lists at most 3,000 files of a pull request and 250 of its commits. */
+export const MAX_LISTED_FILES = 3000;
+export const MAX_LISTED_COMMITS = 250;
+const PER_PAGE = 100;
+
+/** The token the docs tell people to use when the workflow token cannot read teams or members. */
+export const APP_TOKEN_HINT =
+  'use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow\'s GITHUB_TOKEN cannot read teams or private org membership';
+
+export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts: GatherOptions = {}): Promise<PullFacts> {
+  const api = new PullApi(octokit, pull);
+  const files = await api.files();
+  const empty: Snapshot = { systems: [], grants: [] };
+  const facts: PullFacts = {
+    number: pull.number,
+    author: pull.author,
+    headSha: pull.headSha,
+    baseSha: pull.baseSha,
+    files,
+    base: empty,
+    head: empty,
+    reviews: [],
+    commitAuthors: [],
+    teamMembership: {},
+    orgMembership: {},
+  };
+  if (opts.configPath && !CONFIG_PATHS.includes(opts.configPath)) facts.configPath = opts.configPath;
+  if (pull.authorIsBot) facts.authorIsBot = true;
+  const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'));
+  // Nothing under grants/, systems/ or the config: nothing more to read.
+  if (relevant.length === 0) return facts;
+
+  const [reviews, commitAuthors, snapshots] = await Promise.all([api.reviews(), api.commitAuthors(), readSnapshots(octokit, pull, relevant, facts.configPath)]);
+  facts.reviews = reviews;
+  facts.commitAuthors = commitAuthors;
+  facts.base = snapshots.base;
+  facts.head = snapshots.head;
+
+  const org = facts.base.config?.data?.organization;
+  const lookups: (() => Promise<void>)[] = [];
+  for (const { team, login } of neededTeamLookups(facts)) {
+    lookups.push(async () => {
+      (facts.teamMembership[team] ??= {})[login] = await api.isTeamMember(team, login);
+    });
+  }
+  if (org) {
+    for (const login of new Set(loginsToCheck(facts).map((c) => loginKey(c.login)))) {
+      lookups.push(async () => {
+        facts.orgMembership[login] = await api.isOrgMember(org, login);
+      });
+    }
+  }
+  await runLimited(lookups, opts.concurrency ?? 8);
+  return facts;
+}
+
+async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
+function hasNext(headers: Record<string, unknown>): boolean {
+  const link = headers.link ?? headers.Link;
+  return typeof link === 'string' && /rel="next"/.test(link);
+}
+
+function mapStatus(status: string): ChangedFile['status'] | undefined {
+  switch (status) {
+    case 'added':
+    case 'copied':
+      return 'added';
+    case 'removed':
+      return 'removed';
+    case 'renamed':
+      return 'renamed';
+    case 'modified':
+    case 'changed':
+      return 'modified';
+    default:
+      return undefined; // 'unchanged'
+  }
+}
+
+/** GitHub's no-reply address carries the login: `12345+login@users.noreply.github.com`. */
+export function coAuthorLogins(message: string): string[] {
+  const out: string[] = [];
+  for (const m of message.matchAll(/^co-authored-by:.*<(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com>\s*$/gim)) out.push(m[1]!);
+  return out;
+}
+
+/** The REST calls, each explained on failure, and the run's membership caches. */
+class PullApi {
+  private readonly teamCache = new Map<string, Promise<boolean>>();
+  private readonly orgCache = new Map<string, Promise<boolean>>();
+  private readonly teamVisible = new Map<string, Promise<void>>();
+  private readonly octokit: OctokitLike;
+  private readonly pull: PullRef;
+
+  constructor(octokit: OctokitLike, pull: PullRef) {
+    this.octokit = octokit;
+    this.pull = pull;
+  }
+
+  private async call(route: string, params: Record<string, unknown>, action: string, permission: string, forbidden?: string) {
+    try {
+      return await this.octokit.request(route, { owner: this.pull.owner, repo: this.pull.repo, ...params });
+    } catch (err) {
+      throw explainGitHubError(err, {
+        action,
+        route,
+        owner: this.pull.owner,
+        repo: this.pull.repo,
+        permission,
+        forbidden: forbidden ?? `the token needs ${permission} (in the workflow, grant it under \`permissions:\`)`,
+      });
+    }
+  }
+
+  private async pages<T>(route: string, action: string, permission: string, max: number): Promise<{ items: T[]; truncated: boolean }> {
+    const items: T[] = [];
+    for (let page = 1; ; page++) {
+      const res = await this.call(route, { pull_number: this.pull.number, per_page: PER_PAGE, page }, action, permission);
+      const data = res.data as T[];
+      if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, undefined);
+      items.push(...data);
+      if (items.length >= max) return { items, truncated: true };
+      if (!hasNext(res.headers) || data.length === 0) return { items, truncated: false };
+    }
+  }
+
+  async files(): Promise<ChangedFile[]> {
+    const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files';
+    const { items, truncated } = await this.pages<{ filename: string; status: string; previous_filename?: string }>(route, 'listing the pull request\'s changed files', 'pull-requests: read', MAX_LISTED_FILES);
+    if (truncated) {
+      throw new GitHubApiError(
+        `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
+        null,
+        route,
+        undefined,
+      );
+    }
+    const out: ChangedFile[] = [];
+    for (const f of items) {
+      const status = mapStatus(f.status);
+      if (!status) continue;
+      const file: ChangedFile = { path: f.filename, status };
+      if (status === 'renamed' && f.previous_filename) file.previousPath = f.previous_filename;
+      out.push(file);
+    }
+    return out;
+  }
+
+  async reviews(): Promise<PullReview[]> {
+    const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews';
+    // GitHub returns every review of a PR, however many; there is no listing cap to guard.
+    const { items } = await this.pages<{ user: { login: string; type?: string } | null; state: string; commit_id: string | null; submitted_at?: string | null }>(
+      route,
+      'listing the pull request\'s reviews',
+      'pull-requests: read',
+      Number.POSITIVE_INFINITY,
+    );
+    const out: PullReview[] = [];
+    for (const r of items) {
+      if (!r.user) continue; // a deleted account ("ghost") cannot approve
+      out.push({
+        reviewer: r.user.login,
+        reviewerIsBot: r.user.type === 'Bot',
+        state: r.state as ReviewState,
+        commitId: r.commit_id ?? '',
+        submittedAt: r.submitted_at ?? '',
+      });
+    }
+    return out;
+  }
+
+  async commitAuthors(): Promise<(string | null)[]> {
+    const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits';
+    type Commit = { author: { login: string } | null; committer: { login: string } | null; commit?: { message?: string } };
+    const { items, truncated } = await this.pages<Commit>(route, 'listing the pull request\'s commits', 'pull-requests: read', MAX_LISTED_COMMITS);
+    if (truncated) {
+      throw new GitHubApiError(
+        `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
+        null,
+        route,
+        undefined,
+      );
+    }
+    const out = new Set<string | null>();
+    for (const c of items) {
+      out.add(c.author?.login ?? null);
+      out.add(c.committer?.login ?? null);
+      for (const login of coAuthorLogins(c.commit?.message ?? '')) out.add(login);
+    }
+    return [...out];
+  }
+
+  isTeamMember(team: string, login: string): Promise<boolean> {
+    const key = `${team} ${login}`;
+    let hit = this.teamCache.get(key);
+    if (!hit) {
+      hit = this.lookupTeam(team, login);
+      this.teamCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async lookupTeam(team: string, login: string): Promise<boolean> {
+    const [org, slug] = team.replace(/^@/, '').split('/') as [string, string];
+    const route = 'GET /orgs/{org}/teams/{team_slug}/memberships/{username}';
+    try {
+      const res = await this.octokit.request(route, { org, team_slug: slug, username: login });
+      return (res.data as { state?: string }).state === 'active';
+    } catch (err) {
+      const status = errorStatus(err);
+      if (status === 404) {
+        // Not a member, or a team the token cannot see: tell them apart once per team.
+        await this.ensureTeamVisible(team, org, slug);
+        return false;
+      }
+      throw this.membershipError(err, route, `reading whether ${login} is a member of ${team}`);
+    }
+  }
+
+  private ensureTeamVisible(team: string, org: string, slug: string): Promise<void> {
+    let hit = this.teamVisible.get(team);
+    if (!hit) {
+      const route = 'GET /orgs/{org}/teams/{team_slug}';
+      hit = this.octokit.request(route, { org, team_slug: slug }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (errorStatus(err) === 404) {
+            throw new GitHubApiError(
+              `team ${team}, listed as approvers on the base branch, does not exist or the token cannot see it: fix the team name in systems/ or the config's admins, or ${APP_TOKEN_HINT}`,
+              404,
+              route,
+              err,
+            );
+          }
+          throw this.membershipError(err, route, `reading team ${team}`);
+        },
+      );
+      this.teamVisible.set(team, hit);
+    }
+    return hit;
+  }
+
+  isOrgMember(org: string, login: string): Promise<boolean> {
+    const key = `${org.toLowerCase()} ${login}`;
+    let hit = this.orgCache.get(key);
+    if (!hit) {
+      hit = this.lookupOrg(org, login);
+      this.orgCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async lookupOrg(org: string, login: string): Promise<boolean> {
+    const route = 'GET /orgs/{org}/members/{username}';
+    try {
+      // GitHub redirects (302) a caller who cannot see private members to the public check:
+      // following it would call every private member a non-member, so the redirect is an answer.
+      const res = await this.octokit.request(route, { org, username: login, request: { redirect: 'manual' } });
+      if (res.status === 204) return true;
+      if (res.status >= 300 && res.status < 400) {
+        throw new GitHubApiError(`the token cannot see private members of the ${org} organization, so the gate cannot tell whether @${login} is a member: ${APP_TOKEN_HINT}`, res.status, route, undefined);
+      }
+      throw new GitHubApiError(`GitHub answered ${res.status} while reading whether @${login} is a member of ${org}`, res.status, route, undefined);
+    } catch (err) {
+      if (err instanceof GitHubApiError) throw err;
+      if (errorStatus(err) === 404) return false;
+      throw this.membershipError(err, route, `reading whether @${login} is a member of ${org}`);
+    }
+  }
+
+  private membershipError(err: unknown, route: string, action: string): GitHubApiError {
+    return explainGitHubError(err, { action, route, owner: this.pull.owner, repo: this.pull.repo, permission: 'members: read', forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}` });
+  }
+}
+
+interface Snapshots {
+  base: Snapshot;
+  head: Snapshot;
+}
+
+/** Everything the judge reads from files, in batched GraphQL queries. */
+async function readSnapshots(octokit: GraphqlClient, pull: PullRef, relevant: ChangedFile[], configPath: string | undefined): Promise<Snapshots> {
+  const base = pull.baseSha;
+  const head = pull.headSha;
+  const configPaths = configPath ? [configPath] : CONFIG_PATHS;
+  const baseExprs = [...configPaths.map((p) => `${base}:${p}`), `${base}:systems`];
+  const headExprs: string[] = [];
+  for (const f of relevant) {
+    const before = f.status === 'renamed' ? (f.previousPath ?? f.path) : f.path;
+    // Base systems and config come whole from the expressions above.
+    if (f.status !== 'added' && pullRoleOf(before, configPath) === 'grant') baseExprs.push(`${base}:${before}`);
+    if (f.status !== 'removed' && pullRoleOf(f.path, configPath) !== 'other') headExprs.push(`${head}:${f.path}`);
+  }
+  const read = await readObjects(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs]);
+
+  const baseFiles: Unreadable[] = [];
+  for (const expr of baseExprs) collect(read.get(expr) ?? null, baseFiles, configPath);
+  const headFiles: Unreadable[] = [];
+  for (const expr of headExprs) collect(read.get(expr) ?? null, headFiles, configPath);
+  return { base: snapshotOf(baseFiles, configPath), head: snapshotOf(headFiles, configPath) };
+}
+
+/** A file as read: its content, or why it could not be read as text. */
+interface Unreadable {
+  path: string;
+  blobSha: string;
+  content?: string;
+  problem?: string;
+}
+
+function collect(obj: ObjectRead | null, out: Unreadable[], configPath: string | undefined): void {
+  if (!obj) return;
+  if (obj.kind === 'tree') {
+    for (const b of obj.blobs) if (pullRoleOf(b.path, configPath) === 'system') collect(b, out, configPath);
+    return;
+  }
+  out.push(fromBlob(obj));
+}
+
+function fromBlob(b: BlobRead): Unreadable {
+  if (b.byteSize > MAX_FILE_BYTES) return { path: b.path, blobSha: b.oid, problem: `the file is ${b.byteSize} bytes, over the 1 MiB limit: split it, one identity per file` };
+  if (b.isBinary || b.text === null) return { path: b.path, blobSha: b.oid, problem: 'the file is binary, not YAML text: save it as UTF-8 text' };
+  if (Buffer.byteLength(b.text) !== b.byteSize) {
+    // GitHub's text is UTF-8; a length that does not match means it was cut short or re-encoded.
+    return { path: b.path, blobSha: b.oid, problem: 'GitHub returned this file incomplete or not as UTF-8: save it as UTF-8 text under 1 MiB' };
+  }
+  return { path: b.path, blobSha: b.oid, content: b.text };
+}
+
+function snapshotOf(files: Unreadable[], configPath: string | undefined): Snapshot {
+  const readable: RepoFile[] = [];
+  const broken: Unreadable[] = [];
+  let config: LoadedFile<RepoConfig> | undefined;
+  for (const f of files) {
+    if (f.problem) broken.push(f);
+    else if (configPath && f.path === configPath) config = loadFile<RepoConfig>({ path: f.path, content: f.content!, blobSha: f.blobSha }, 'config');
+    else readable.push({ path: f.path, content: f.content!, blobSha: f.blobSha });
+  }
+  const snapshot = buildSnapshot(readable);
+  if (config) snapshot.config = config;
+  for (const f of broken) {
+    const loaded = unreadableFile(f);
+    const role = pullRoleOf(f.path, configPath);
+    if (role === 'config') snapshot.config ??= loaded as LoadedFile<RepoConfig>;
+    else if (role === 'system') snapshot.systems.push(loaded as LoadedFile<System>);
+    else if (role === 'grant') snapshot.grants.push(loaded as LoadedFile<Grant>);
+  }
+  snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
+  snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
+  return snapshot;
+}
+
+function unreadableFile(f: Unreadable): LoadedFile<never> {
+  const start = { line: 1, column: 1 };
+  return {
+    path: f.path,
+    blobSha: f.blobSha,
+    source: { path: f.path, value: undefined, problems: [], locate: () => start },
+    problems: [{ rule: 'schema', severity: 'error', file: f.path, ...start, message: f.problem!, controls: SCHEMA_CONTROLS }],
+  };
+}

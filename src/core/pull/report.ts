@@ -1,0 +1,108 @@
+/**
+ * The gate's report as text: the job summary (Markdown with an HTML table, as GitHub renders job
+ * summaries) and the JSON report. Pure. Every value that comes from the pull request's files is
+ * escaped: a grant file is data, and must not be able to inject markup into the summary.
+ */
+import type { Finding } from '../findings.ts';
+import type { GateResult, GateRow } from './judge.ts';
+
+export interface ReportContext {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  /** The event that ran the gate, e.g. `pull_request/opened`. */
+  event?: string;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`|\\[\]*_]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const CHANGE_LABEL: Record<GateRow['change'], string> = {
+  adds: 'adds',
+  widens: 'widens',
+  narrows: 'narrows',
+  removes: 'removes',
+  unchanged: 'unchanged',
+  config: 'config',
+  system: 'system',
+  exception: 'exception',
+};
+
+function code(text: string): string {
+  return `<code>${escapeHtml(text)}</code>`;
+}
+
+function cell(text: string): string {
+  return `<td>${escapeHtml(text)}</td>`;
+}
+
+function missingText(row: GateRow): string {
+  if (row.required === 0) return row.change === 'removes' || row.change === 'narrows' ? 'none (removal)' : 'none';
+  const parts: string[] = [];
+  if (row.missing > 0) parts.push(`${row.missing} of ${row.required} from ${row.approvers || 'nobody eligible'}`);
+  if (row.blockedBy.length > 0) parts.push(`changes requested by ${row.blockedBy.join(', ')}`);
+  return parts.length ? parts.join('; ') : '✓';
+}
+
+/** The job summary: verdict and next step, a table per identity and system, and the findings. */
+export function summaryMarkdown(result: GateResult, ctx: ReportContext): string {
+  const lines: string[] = [];
+  const mark = result.verdict === 'pass' ? '✅' : '❌';
+  lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, '');
+  lines.push(`${escapeHtml(result.nextStep)}`, '');
+  lines.push(
+    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${escapeHtml(ctx.event)}` : ''}.`,
+    '',
+  );
+  if (result.nothingToCheck) return lines.join('\n') + '\n';
+
+  if (result.rows.length > 0) {
+    lines.push('<table>');
+    lines.push('<tr><th>Identity or file</th><th>System</th><th>Change</th><th>Requested</th><th>Approved by</th><th>Missing</th><th>Controls</th></tr>');
+    for (const row of result.rows) {
+      lines.push(
+        '<tr>' +
+          cell(row.subject) +
+          cell(row.system ?? '') +
+          cell(`${CHANGE_LABEL[row.change]}${row.reasons.length && row.change !== 'removes' ? `: ${row.reasons.join(', ')}` : ''}`) +
+          cell(row.requested) +
+          cell(row.approvedBy.join(', ')) +
+          cell(missingText(row)) +
+          cell(row.controls.join(' ')) +
+          '</tr>',
+      );
+    }
+    lines.push('</table>', '');
+  }
+  if (result.findings.length > 0) {
+    lines.push(`### Findings (${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'})`, '');
+    for (const f of result.findings) lines.push(`- ${findingLine(f)}`);
+    lines.push('');
+  }
+  return lines.join('\n') + '\n';
+}
+
+function findingLine(f: Finding): string {
+  const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ''}`)} ` : '';
+  return `**${f.severity}** ${where}${escapeHtml(f.message)} <sub>(${escapeHtml(f.rule)}; ${escapeHtml(f.controls.join(', '))})</sub>`;
+}
+
+/** The JSON report (the `report-json` output): everything the summary shows, as data. */
+export function reportJson(result: GateResult, ctx: ReportContext): object {
+  return {
+    tool: 'access-ledger gate',
+    pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
+    ...(ctx.event ? { event: ctx.event } : {}),
+    verdict: result.verdict,
+    next_step: result.nextStep,
+    nothing_to_check: result.nothingToCheck,
+    removal_only: result.removalOnly,
+    policy: { pack: result.pack, sha: result.policySha },
+    summary: { errors: result.errors, warnings: result.warnings },
+    rows: result.rows,
+    findings: result.findings,
+  };
+}
