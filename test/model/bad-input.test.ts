@@ -93,7 +93,7 @@ const CASES: BadCase[] = [
     files: { 'grants/bad/deep-flow.yaml': goodGrant('deep-flow') + 'review: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n' },
     // The parser gives up deep inside the brackets (how deep depends on the stack, so the count
     // of findings varies); each names the file and that line.
-    want: [{ file: 'grants/bad/deep-flow.yaml', line: 11, message: 'YAML' }],
+    want: [{ file: 'grants/bad/deep-flow.yaml', line: 11, message: 'the document nests deeper than 24 levels' }],
     loose: true,
   },
   {
@@ -139,7 +139,7 @@ const CASES: BadCase[] = [
     files: { 'grants/bad/wrong-types.yaml': fixture('wrong-types.yaml') },
     want: [
       { file: 'grants/bad/wrong-types.yaml', line: 9, column: 17, message: 'access[0].privileged must be boolean, not text: fix the value' },
-      { file: 'grants/bad/wrong-types.yaml', line: 13, column: 18, message: 'review.last_reviewed must be string, not a number' },
+      { file: 'grants/bad/wrong-types.yaml', line: 13, column: 18, message: 'review.last_reviewed must be a date, not a number: write it as YYYY-MM-DD' },
     ],
   },
   {
@@ -213,13 +213,19 @@ const CASES: BadCase[] = [
   {
     name: 'a secret pasted into a date field is not quoted back',
     files: { 'grants/bad/secret-date.yaml': goodGrant('secret-date', { expires: FAKE_SECRETS[0]!.value }) },
-    want: [{ file: 'grants/bad/secret-date.yaml', line: 10, column: 14, message: 'access[0].expires is not a real calendar date' }],
+    want: [
+      { file: 'grants/bad/secret-date.yaml', line: 10, column: 14, message: 'access[0].expires is not a real calendar date' },
+      { rule: 'no-secrets', file: 'grants/bad/secret-date.yaml', line: 10, column: 14, message: 'access[0].expires looks like a GitHub token: remove it, rotate the secret' },
+    ],
     secret: FAKE_SECRETS[0]!.value.slice(4),
   },
   {
     name: 'a secret under an unknown key: the key is named, the value is not',
     files: { 'grants/bad/secret-key.yaml': goodGrant('secret-key') + `    token: ${FAKE_SECRETS[0]!.value}\n` },
-    want: [{ file: 'grants/bad/secret-key.yaml', line: 11, column: 5, message: 'unknown key `token` under access[0]' }],
+    want: [
+      { file: 'grants/bad/secret-key.yaml', line: 11, column: 5, message: 'unknown key `token` under access[0]' },
+      { rule: 'no-secrets', file: 'grants/bad/secret-key.yaml', line: 11, message: 'access[0].token looks like a GitHub token: remove it, rotate the secret' },
+    ],
     secret: FAKE_SECRETS[0]!.value.slice(4),
   },
 ];

@@ -145,7 +145,7 @@ describe('expiry-in-future', () => {
     {
       name: 'expired yesterday',
       grant: human({ expires: '2026-11-25' }),
-      expect: [[11, 'access to `db` expired on 2026-11-25 (1 days ago): set a future date to renew, or delete the entry to revoke']],
+      expect: [[11, 'access to `db` expired on 2026-11-25 (1 day ago): set a future date to renew, or delete the entry to revoke']],
     },
     { name: 'leap day: valid on 2028-02-29', grant: human({ expires: '2028-02-29' }), options: { today: '2028-02-29' }, expect: [], alsoFrom: ['expiring-soon'] },
     { name: 'leap day: expired on 2028-03-01', grant: human({ expires: '2028-02-29' }), options: { today: '2028-03-01' }, expect: [[11, 'expired on 2028-02-29']] },

@@ -28,7 +28,7 @@ describe('config problems are schema findings on access-ledger.yaml', () => {
     {
       name: 'an unknown rule id, at its key',
       config: config('  justification-requried: warning\n'),
-      expect: { line: 6, column: 3, message: 'unknown rule `justification-requried`: see docs/rules.md for the rule ids' },
+      expect: { line: 6, column: 3, message: 'unknown rule `justification-requried`: did you mean `justification-required`? (the rule ids are in docs/rules.md)' },
     },
     {
       name: 'invalid options, at the rule',

@@ -16,7 +16,7 @@ describe('expired (the sweep view; covered by expiry-in-future when both run)', 
       name: 'the sweep (time scope only) reports it',
       grant: human({ expires: '2026-11-25' }),
       options: { scopes: ['time'] },
-      expect: [[11, 'access to `db` (readonly) expired on 2026-11-25, 1 days ago: renew it by pull request with a new expires, or revoke it by deleting the entry', 'error']],
+      expect: [[11, 'access to `db` (readonly) expired on 2026-11-25, 1 day ago: renew it by pull request with a new expires, or revoke it by deleting the entry', 'error']],
     },
     { name: 'expires today: not expired yet', grant: human({ expires: '2026-11-26' }), options: { scopes: ['time'] }, expect: [], alsoFrom: ['expiring-soon'] },
     {
@@ -38,7 +38,7 @@ describe('expired (the sweep view; covered by expiry-in-future when both run)', 
       expect: [[15, "the exception for `alice` expired on 2026-11-20: renew it with the admins' approval"]],
     },
     { name: 'leap day: 2028-02-29 is still valid that day', grant: human({ expires: '2028-02-29' }), options: { scopes: ['time'], today: '2028-02-29' }, expect: [], alsoFrom: ['expiring-soon'] },
-    { name: 'leap day: expired on 2028-03-01', grant: human({ expires: '2028-02-29' }), options: { scopes: ['time'], today: '2028-03-01' }, expect: [[11, 'expired on 2028-02-29, 1 days ago']] },
+    { name: 'leap day: expired on 2028-03-01', grant: human({ expires: '2028-02-29' }), options: { scopes: ['time'], today: '2028-03-01' }, expect: [[11, 'expired on 2028-02-29, 1 day ago']] },
   ];
   it.each(cases)('$name', (c) => void checkCase('expired', c));
 });
@@ -93,7 +93,7 @@ describe('review-overdue', () => {
     {
       name: 'due yesterday: overdue by 1 day',
       grant: reviewed('2026-08-27'),
-      expect: [[13, 'review of `alice` was due on 2026-11-25 (db is reviewed every 90 days; last reviewed 2026-08-27), 1 days overdue: approve the access review pull request or revoke', 'warning']],
+      expect: [[13, 'review of `alice` was due on 2026-11-25 (db is reviewed every 90 days; last reviewed 2026-08-27), 1 day overdue: approve the access review pull request or revoke', 'warning']],
     },
     {
       name: 'the strictest cadence of the systems reached decides (wiki yearly, then db quarterly)',
@@ -112,7 +112,7 @@ describe('review-overdue', () => {
       grant: reviewed('2026-10-26').replace('- system: db', '- system: crm'),
       files: { 'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: vendor log }\n' },
       options: { config: CONFIG + 'rules:\n  review-overdue: { options: { default_cadence_days: 30 } }\n' },
-      expect: [[13, '1 days overdue']],
+      expect: [[13, '1 day overdue']],
     },
     { name: 'never reviewed and no record of when it was added: nothing to judge', grant: human(), expect: [] },
     {
@@ -163,7 +163,7 @@ describe('rotation-overdue', () => {
       name: 'due yesterday: overdue by 1 day',
       grant: rotated('2026-08-27'),
       path: 'grants/keys/alice.yaml',
-      expect: [[9, 'credential of `alice` was due for rotation on 2026-11-25 (every 90 days, last 2026-08-27), 1 days overdue: rotate it and update credential.last_rotated', 'warning']],
+      expect: [[9, 'credential of `alice` was due for rotation on 2026-11-25 (every 90 days, last 2026-08-27), 1 day overdue: rotate it and update credential.last_rotated', 'warning']],
     },
     {
       name: 'no rotation on record: points at the credential key',

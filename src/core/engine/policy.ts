@@ -7,7 +7,7 @@ import type { Finding, SeveritySetting } from '../findings.ts';
 import type { LoadedFile } from '../model/snapshot.ts';
 import type { RepoConfig, RuleSetting } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
-import { SCHEMA_CONTROLS } from '../model/schemas.ts';
+import { SCHEMA_CONTROLS, closest } from '../model/schemas.ts';
 
 export interface Pack {
   name: string;
@@ -93,10 +93,14 @@ export function resolvePolicy(
       rules.set(id, { severity: s.severity ?? current.severity, options: mergeOptions(current.options, s.options) });
     }
   }
+  // What the pack says, kept so an invalid repo override falls back to the pack, never to the
+  // looser built-in defaults.
+  const packed = new Map([...rules].map(([id, r]) => [id, { severity: r.severity, options: r.options }]));
   for (const [id, raw] of Object.entries(config?.rules ?? {})) {
     const current = rules.get(id);
     if (!current) {
-      problem(['rules', id], `unknown rule \`${id}\`: see docs/rules.md for the rule ids`, true);
+      const guess = closest(id, [...rules.keys()]);
+      problem(['rules', id], `unknown rule \`${id}\`${guess ? `: did you mean \`${guess}\`?` : ''} (the rule ids are in docs/rules.md)`, true);
       continue;
     }
     const s = normalize(raw);
@@ -108,7 +112,7 @@ export function resolvePolicy(
     if (!validate(resolved.options)) {
       const e = validate.errors?.[0];
       problem(['rules', id], `options of rule \`${id}\` are invalid (${e?.instancePath || 'options'} ${e?.message ?? ''}): see docs/rules.md#${id}`, true);
-      resolved.options = { ...(rule.meta.defaultOptions as Record<string, unknown>) };
+      resolved.options = packed.get(id)?.options ?? { ...(rule.meta.defaultOptions as Record<string, unknown>) };
     }
   }
   return { policy: { pack: packName, rules, config }, findings };

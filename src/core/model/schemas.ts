@@ -52,7 +52,7 @@ function describePath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -148,6 +148,11 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         message = `${where} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}`;
         break;
       case 'type': {
+        const isDateField = /(^|_)(expires|last_rotated|last_reviewed)$/.test(String(path[path.length - 1] ?? ''));
+        if (isDateField) {
+          message = `${where} must be a date, not ${typeName(err.data)}: write it as YYYY-MM-DD`;
+          break;
+        }
         if (path[path.length - 1] === 'github' && err.data === null) {
           message = 'a human identity needs identity.github: the GitHub login of the person being granted access';
           break;

@@ -64,6 +64,51 @@ function decode(path: string, content: Uint8Array | string, problems: Finding[])
   }
 }
 
+/**
+ * Flow collections (`[` and `{`) nest without indentation; a file of ten thousand brackets would
+ * exhaust the parser's stack, so their depth is measured on the raw text first (quoted text and
+ * comments skipped).
+ */
+function maxFlowDepth(text: string): { depth: number; at: Pos } {
+  // Fast path: fewer opening brackets than the limit cannot nest past it.
+  let opening = 0;
+  for (let i = text.indexOf('['); i >= 0 && opening <= MAX_DEPTH; i = text.indexOf('[', i + 1)) opening++;
+  for (let i = text.indexOf('{'); i >= 0 && opening <= MAX_DEPTH; i = text.indexOf('{', i + 1)) opening++;
+  if (opening <= MAX_DEPTH) return { depth: opening, at: START };
+  let depth = 0;
+  let max = 0;
+  let line = 1;
+  let column = 0;
+  let quote: string | undefined;
+  let comment = false;
+  let at: Pos = START;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    column++;
+    if (ch === '\n') {
+      line++;
+      column = 0;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (ch === quote && text[i - 1] !== '\\') quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
+    else if (ch === '[' || ch === '{') {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max === MAX_DEPTH + 1) at = { line, column };
+      }
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
+  }
+  return { depth: max, at };
+}
+
 function depthOf(node: unknown, depth: number): number {
   if (depth > MAX_DEPTH) return depth;
   if (isMap(node) || isSeq(node)) {
@@ -102,6 +147,12 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
     problems.push(problem(path, { line, column: 1 }, 'the file uses CRLF line endings: save it with LF endings (e.g. `git config core.autocrlf input`)', 'warning'));
   }
 
+  const flowDepth = maxFlowDepth(text);
+  if (flowDepth.depth > MAX_DEPTH) {
+    problems.push(problem(path, flowDepth.at, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+    return none;
+  }
+
   const lineCounter = new LineCounter();
   const at = (offset: number): Pos => {
     const p = lineCounter.linePos(offset);
@@ -126,9 +177,13 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
     problems.push(problem(path, at(offset), 'the file holds more than one YAML document: keep one identity per file and remove the extra `---` section'));
   }
   let syntaxBroken = false;
+  const linesWithErrors = new Set<number>();
   for (const err of doc.errors) {
     syntaxBroken = true;
     const pos = at(err.pos[0]);
+    // One error per line: a tab or a stray bracket sets off follow-on errors that say nothing new.
+    if (linesWithErrors.has(pos.line)) continue;
+    linesWithErrors.add(pos.line);
     const hint =
       err.code === 'DUPLICATE_KEY'
         ? 'a key appears twice in the same mapping: keep one (a later value would silently replace the first)'

@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { daysBetween } from '../dates.ts';
 
 /** The sweep's view of expiry: it opens an issue per expired grant. */
@@ -23,7 +23,7 @@ export default defineRule({
           ...at(file, ['access', i, 'expires']),
           identity: g.identity.id,
           system: entry.system,
-          message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${daysBetween(entry.expires, ctx.today)} days ago: renew it by pull request with a new expires, or revoke it by deleting the entry`,
+          message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${days(daysBetween(entry.expires, ctx.today))} ago: renew it by pull request with a new expires, or revoke it by deleting the entry`,
         });
       }
     });

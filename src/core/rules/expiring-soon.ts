@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { daysBetween } from '../dates.ts';
 
 export default defineRule<{ days?: number }>({
@@ -24,7 +24,7 @@ export default defineRule<{ days?: number }>({
           ...at(file, ['access', i, 'expires']),
           identity: g.identity.id,
           system: entry.system,
-          message: `access to \`${entry.system}\` (${entry.role}) expires on ${entry.expires}, in ${left} days: renew by pull request if it is still needed, or let it lapse`,
+          message: `access to \`${entry.system}\` (${entry.role}) expires on ${entry.expires}, in ${days(left)}: renew by pull request if it is still needed, or let it lapse`,
         });
       }
     });

@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { daysBetween } from '../dates.ts';
 
 /** The file-level view of expiry: a grant in the repo must not already be past its date. */
@@ -22,7 +22,7 @@ export default defineRule({
           ...at(file, ['access', i, 'expires']),
           identity: g.identity.id,
           system: entry.system,
-          message: `access to \`${entry.system}\` expired on ${entry.expires} (${daysBetween(entry.expires, ctx.today)} days ago): set a future date to renew, or delete the entry to revoke`,
+          message: `access to \`${entry.system}\` expired on ${entry.expires} (${days(daysBetween(entry.expires, ctx.today))} ago): set a future date to renew, or delete the entry to revoke`,
         });
       }
     });

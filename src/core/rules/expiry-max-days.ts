@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { addDays, daysBetween } from '../dates.ts';
 
 export interface ExpiryMaxDaysOptions {
@@ -42,7 +42,7 @@ export default defineRule<ExpiryMaxDaysOptions>({
           ...at(file, ['access', i, 'expires']),
           identity: g.identity.id,
           system: entry.system,
-          message: `expires ${entry.expires} is ${ahead} days ahead; ${entry.privileged ? 'privileged ' : ''}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`,
+          message: `expires ${entry.expires} is ${days(ahead)} ahead; ${entry.privileged ? 'privileged ' : ''}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`,
         });
       }
     });
@@ -53,7 +53,7 @@ export default defineRule<ExpiryMaxDaysOptions>({
         ctx.report({
           ...at(file, ['exception', 'expires']),
           identity: g.identity.id,
-          message: `the exception expires ${exc.expires}, ${ahead} days ahead; exceptions may last at most ${ctx.options.exception} days: set exception.expires to ${addDays(ctx.today, ctx.options.exception)} or earlier`,
+          message: `the exception expires ${exc.expires}, ${days(ahead)} ahead; exceptions may last at most ${ctx.options.exception} days: set exception.expires to ${addDays(ctx.today, ctx.options.exception)} or earlier`,
         });
       }
     }

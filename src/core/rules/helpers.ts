@@ -23,3 +23,7 @@ export function entries(grant: Grant): { entry: AccessEntry; index: number }[] {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+export function days(n: number): string {
+  return plural(n, 'day');
+}

@@ -38,7 +38,11 @@ export function shannonEntropy(s: string): number {
 export function looksHighEntropy(value: string, minLength: number, minEntropy: number): boolean {
   for (const token of value.split(/[\s,;'"()]+/)) {
     if (token.length < minLength) continue;
-    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm):/i.test(token) || token.includes('/')) continue;
+    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
+    // Lower-case paths and identifiers (kv/billing/exporter, team-a.prod_db) are references, not secrets.
+    if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
+    // Words run together (BillingExporterNightlyJob) read as names; real keys carry digits or symbols.
+    if (!/[0-9+/=]/.test(token)) continue;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
     if (classes < 2) continue;
     if (shannonEntropy(token) >= minEntropy) return true;
@@ -79,6 +83,18 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
         message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`,
       }),
     ctx.options);
+  },
+  // Files that parsed but failed their schema still get scanned: a token under a mistyped key
+  // must be called a secret (and rotated), not only an unknown key.
+  check(ctx) {
+    const files = [...ctx.snapshot.grants, ...ctx.snapshot.systems];
+    for (const file of files) {
+      if (file.data !== undefined || file.source.value === undefined) continue;
+      if (ctx.changed && !ctx.changed.has(file.path)) continue;
+      scan(file.source.value, (path, kind) =>
+        ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+      ctx.options);
+    }
   },
   checkSystem(file, ctx) {
     scan(file.source.value, (path, kind) =>

@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { addDays, daysBetween } from '../dates.ts';
 
 /**
@@ -34,7 +34,7 @@ export default defineRule<{ default_cadence_days: number }>({
         ...at(file, path),
         identity: g.identity.id,
         system: strictest.system,
-        message: `review of \`${g.identity.id}\` was due on ${due} (${strictest.system} is reviewed every ${strictest.cadence} days; last ${g.review?.last_reviewed ? 'reviewed' : 'changed'} ${since}), ${daysBetween(due, ctx.today)} days overdue: approve the access review pull request or revoke`,
+        message: `review of \`${g.identity.id}\` was due on ${due} (${strictest.system} is reviewed every ${strictest.cadence} days; last ${g.review?.last_reviewed ? 'reviewed' : 'changed'} ${since}), ${days(daysBetween(due, ctx.today))} overdue: approve the access review pull request or revoke`,
       });
     }
   },

@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at } from './helpers.ts';
+import { at, days } from './helpers.ts';
 import { addDays, daysBetween } from '../dates.ts';
 
 export default defineRule({
@@ -26,7 +26,7 @@ export default defineRule({
       ctx.report({
         ...at(file, ['credential', 'last_rotated']),
         identity: id,
-        message: `credential of \`${id}\` was due for rotation on ${due} (every ${c.rotation_days} days, last ${c.last_rotated}), ${daysBetween(due, ctx.today)} days overdue: rotate it and update credential.last_rotated`,
+        message: `credential of \`${id}\` was due for rotation on ${due} (every ${c.rotation_days} days, last ${c.last_rotated}), ${days(daysBetween(due, ctx.today))} overdue: rotate it and update credential.last_rotated`,
       });
     }
   },
