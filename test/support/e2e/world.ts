@@ -1,0 +1,164 @@
+/**
+ * Acme's world on the fake, for the end-to-end scenarios, the demo and the reliability run: the
+ * organization with its teams, and a small access repo in the style of examples/access-repo (its
+ * config and two of its systems verbatim, five grants). Every date in the grants is relative to
+ * `today`, so the world is as fresh on any day the tests run as the example was on the day it was
+ * written.
+ *
+ * Who is who (logins of the example):
+ *   mchen    Head of Security, org admin, @acme/security (the config's admins)
+ *   rpatel   VP Engineering, @acme/eng-managers (approves jira)
+ *   jokafor  Platform lead, @acme/platform; a listed approver of prod-postgres
+ *   sbrandt  Data lead, @acme/data (approves prod-postgres), owner of prod-postgres
+ *   anovak   Backend engineer: a member, but no approver of prod-postgres
+ *   eford    Data analyst: leaves the organization in the scenario
+ *   wzhang   New data engineer who asks for read access to prod-postgres
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addDays, utcDay } from '../../../src/core/dates.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { ROOT } from './processes.ts';
+
+export const ORG = 'acme';
+export const REPO = 'acme/access';
+
+export interface World {
+  repo: string;
+  org: string;
+  installationId: number;
+  /** The real day the world was built for (UTC). */
+  today: string;
+  /** `today` shifted by `n` days. */
+  day(n: number): string;
+}
+
+const example = (path: string): string => readFileSync(join(ROOT, 'examples', 'access-repo', path), 'utf8');
+
+/** Files of the access repo as of `today`. */
+export function accessRepoFiles(today: string): Record<string, string> {
+  const d = (n: number) => addDays(today, n);
+  const header = '# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json\n';
+  return {
+    'README.md': '# Acme access\n\nOne file per identity under grants/; every change is a pull request. See access-ledger.yaml.\n',
+    'access-ledger.yaml': example('access-ledger.yaml'),
+    'systems/prod-postgres.yaml': example('systems/prod-postgres.yaml'),
+    'systems/jira.yaml': example('systems/jira.yaml'),
+    'grants/people/anovak.yaml': `${header}identity:
+  id: anovak
+  kind: human
+  description: Ana Novak, Backend engineer, payments team
+  owner: rpatel
+  github: anovak
+access:
+  - system: jira
+    role: user
+    justification: Tracks payments-team work in the PAY project
+    request: ENG-2210
+    expires: ${d(240)}
+  - system: prod-postgres
+    role: readonly
+    justification: Investigates failed payments from production rows during incidents
+    request: DATA-902
+    expires: ${d(180)}
+review: { last_reviewed: ${d(-40)}, reviewer: sbrandt, campaign: ${d(-40).slice(0, 7)} }
+`,
+    'grants/people/eford.yaml': `${header}identity:
+  id: eford
+  kind: human
+  description: Emma Ford, Data analyst, finance reporting
+  owner: sbrandt
+  github: eford
+access:
+  - system: prod-postgres
+    role: analytics_read
+    justification: Builds the monthly revenue report from the billing schema (read-only replica role)
+    request: DATA-915
+    expires: ${d(180)}
+review: { last_reviewed: ${d(-40)}, reviewer: sbrandt, campaign: ${d(-40).slice(0, 7)} }
+`,
+    'grants/people/sbrandt.yaml': `${header}identity:
+  id: sbrandt
+  kind: human
+  description: Sofia Brandt, Data engineering lead and owner of the production database
+  owner: jokafor
+  github: sbrandt
+access:
+  - system: prod-postgres
+    role: dba
+    privileged: true
+    justification: Runs schema changes that cannot go through migrations and tunes the production database
+    request: DATA-877
+    expires: ${d(75)}
+    jit: { max_duration_hours: 4, approvers: ["@acme/data", jokafor] }
+review: { last_reviewed: ${d(-40)}, reviewer: jokafor, campaign: ${d(-40).slice(0, 7)} }
+`,
+    'grants/people/rpatel.yaml': `${header}identity:
+  id: rpatel
+  kind: human
+  description: Ravi Patel, VP Engineering
+  owner: mchen
+  github: rpatel
+access:
+  - system: jira
+    role: site-admin
+    privileged: true
+    justification: Administers Jira projects, workflows and the Okta group mapping
+    request: SEC-355
+    expires: ${d(80)}
+review: { last_reviewed: ${d(-10)}, reviewer: mchen, campaign: ${d(-10).slice(0, 7)} }
+`,
+    'grants/keys/datadog-pg-monitor.yaml': `${header}identity:
+  id: datadog-pg-monitor
+  kind: api-key
+  description: Database password the Datadog agent uses to collect PostgreSQL metrics
+  owner: jokafor
+credential:
+  type: static-secret
+  rotation_days: 90
+  last_rotated: ${d(-20)}
+  storage: vault:kv/observability/datadog-pg-monitor
+  revocation: Rotate the password in Vault and run ALTER ROLE datadog NOLOGIN (runbooks/datadog.md#revoke)
+access:
+  - system: prod-postgres
+    role: pg_monitor
+    justification: Reads pg_stat views for query latency and replication-lag dashboards
+    request: PLAT-1188
+    expires: ${d(200)}
+review: { last_reviewed: ${d(-40)}, reviewer: sbrandt, campaign: ${d(-40).slice(0, 7)} }
+`,
+  };
+}
+
+/** The grant file of a new identity asking for read access to prod-postgres until `expires`. */
+export function newGrantFile(login: string, expires: string, opts: { name?: string; owner?: string; request?: string } = {}): string {
+  return `# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json
+identity:
+  id: ${login}
+  kind: human
+  description: ${opts.name ?? login}, Data engineer
+  owner: ${opts.owner ?? 'sbrandt'}
+  github: ${login}
+access:
+  - system: prod-postgres
+    role: readonly
+    justification: Debugs the nightly billing pipeline against production rows
+    request: ${opts.request ?? 'DATA-1001'}
+    expires: ${expires}
+`;
+}
+
+/** Seeds the organization, its teams and the access repo; the App is installed on the org. */
+export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[] } = {}): World {
+  const today = opts.today ?? utcDay(new Date());
+  const s = fake.state;
+  s.createOrg(ORG, { members: ['rpatel', 'jokafor', 'sbrandt', 'anovak', 'eford', 'wzhang', 'nadia-r', ...(opts.extraMembers ?? [])], admins: ['mchen'] });
+  s.createTeam(ORG, 'security', { name: 'Security', members: ['mchen', 'nadia-r'] });
+  s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt'] });
+  s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel'] });
+  s.createTeam(ORG, 'platform', { name: 'Platform', members: ['jokafor'] });
+  s.createRepo(REPO, { files: accessRepoFiles(today), author: 'mchen', description: "Acme's access repo" });
+  const installation = s.installationFor(ORG);
+  if (!installation) throw new Error('the App is not installed on acme');
+  return { repo: REPO, org: ORG, installationId: installation.id, today, day: (n) => addDays(today, n) };
+}
