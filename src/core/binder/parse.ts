@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import type { LoadedFile } from '../model/snapshot.ts';
 import { validators, type SchemaName } from '../model/schemas.ts';
 import { MAX_ALIASES, MAX_FILE_BYTES } from '../model/yaml-file.ts';
+import { fastParseYaml } from './fast-yaml.ts';
 
 export interface ParsedFile<T> {
   data: T | null;
@@ -18,11 +19,15 @@ export interface ParsedFile<T> {
 export function parseAccessFile<T>(content: string | null, schema: SchemaName): ParsedFile<T> {
   if (content === null) return { data: null, problem: null };
   if (Buffer.byteLength(content) > MAX_FILE_BYTES) return { data: null, problem: 'file is over the 1 MiB limit' };
-  let value: unknown;
-  try {
-    value = parse(content, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, strict: true });
-  } catch (err) {
-    return { data: null, problem: `not valid YAML (${(err as Error).message.split('\n')[0]})` };
+  // The fast reader handles the plain YAML access files are written in; anything else goes to
+  // the full parser, so both paths give the same value.
+  let value: unknown = fastParseYaml(content);
+  if (value === undefined) {
+    try {
+      value = parse(content, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, strict: true });
+    } catch (err) {
+      return { data: null, problem: `not valid YAML (${(err as Error).message.split('\n')[0]})` };
+    }
   }
   const validate = validators()[schema];
   if (!validate(value)) {

@@ -11,7 +11,7 @@ import { COLUMNS, type PopulationId } from './columns.ts';
 import { changeDiffCommand, changeListCommand, exportCommand, inventoryCommand, ledgerSelectCommand, asOfCommitCommand } from './commands.ts';
 import { diffGrant, fieldChanges, type EntryRef } from './grant-diff.ts';
 import type { IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
-import { parseAccessFile } from './parse.ts';
+import { parseAccessFile, type ParsedFile } from './parse.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 
 export interface InventoryGrant {
@@ -182,6 +182,8 @@ export class PopulationBuilder {
   readonly systems: InventorySystem[] = [];
   config: string | null = null;
   commits = 0;
+  /** Parsed grant files by blob SHA: a file added in the period is usually the same blob in the inventory. */
+  private readonly parsed = new Map<string, ParsedFile<Grant>>();
   /** Grant files removed in the period, by path (for the left-org population). */
   private readonly removedPaths = new Set<string>();
 
@@ -234,8 +236,8 @@ export class PopulationBuilder {
   }
 
   private addGrantFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
-    const before = parseAccessFile<Grant>(file.before, 'grant');
-    const after = parseAccessFile<Grant>(file.after, 'grant');
+    const before = this.parseGrant(file.before_blob, file.before);
+    const after = this.parseGrant(file.after_blob, file.after);
     const grant = after.data ?? before.data;
     const identity = grant?.identity.id ?? fileStem(file.path);
     const kind = grant?.identity.kind ?? null;
@@ -381,11 +383,22 @@ export class PopulationBuilder {
     });
   }
 
+  private parseGrant(blob: string | null, content: string | null): ParsedFile<Grant> {
+    if (blob === null || content === null) return parseAccessFile<Grant>(content, 'grant');
+    let p = this.parsed.get(blob);
+    if (!p) {
+      p = parseAccessFile<Grant>(content, 'grant');
+      this.parsed.set(blob, p);
+    }
+    return p;
+  }
+
   /** One file of the tree as of the as-of day. */
   addTreeFile(file: TreeFile): void {
     const role = roleOf(file.path);
     if (role === 'grant') {
-      const parsed = parseAccessFile<Grant>(file.content, 'grant');
+      const parsed = this.parseGrant(file.blob, file.content);
+      this.parsed.delete(file.blob);
       this.grants.push({ path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem });
     } else if (role === 'system') {
       const parsed = parseAccessFile<System>(file.content, 'system');

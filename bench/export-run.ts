@@ -1,0 +1,32 @@
+/**
+ * One measurement in a fresh process, so peak memory belongs to it alone:
+ *   export: `access-ledger export` over the synthetic repo, the whole period, default samples;
+ *   verify: verifyLedger over the ledger branch (every record, chain, head.json, history).
+ */
+import { rmSync } from 'node:fs';
+import { main } from '../src/cli/main.ts';
+import { verifyLedger } from '../src/adapters/git/ledger-reader.ts';
+
+const [mode, dir, out] = process.argv.slice(2) as ['export' | 'verify', string, string];
+const started = performance.now();
+let detail: unknown;
+if (mode === 'export') {
+  rmSync(out, { recursive: true, force: true });
+  let stdout = '';
+  const code = await main(['export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => process.stderr.write(t),
+    color: false,
+    interactive: false,
+    now: () => new Date('2026-12-01T00:00:00Z'),
+    env: {},
+  });
+  if (code !== 0) throw new Error(`export exited ${code}: ${stdout}`);
+  detail = stdout.split('\n').find((l) => l.includes('populations:'))?.trim();
+} else {
+  const r = await verifyLedger(dir, 'access-ledger');
+  if (!r.ok) throw new Error(`verify found problems: ${JSON.stringify(r.first_problem)}`);
+  detail = { records: r.records, commits: r.commits };
+}
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ mode, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
