@@ -26,7 +26,7 @@ export function githubTime(value: string, field: string): Timestamp {
 }
 
 /** Whether the payload describes a merge the ledger can record (merged, with a merge commit). */
-export function isRecordableMerge(pr: MergedPull): pr is MergedPull & { merged_at: string; merge_commit_sha: string } {
+export function isRecordableMerge<P extends MergedPull>(pr: P): pr is P & { merged_at: string; merge_commit_sha: string } {
   return typeof pr.merged_at === 'string' && typeof pr.merge_commit_sha === 'string' && pr.merge_commit_sha.length > 0;
 }
 

@@ -1,0 +1,24 @@
+/**
+ * The access-ledger GitHub App (Probot v14). Each feature lives in its own module and registers
+ * its webhook handlers with one call here; they share the dependencies in deps.ts.
+ *
+ * To add a feature: export `registerX(app: Probot, deps: AppDeps): void` from its module and add
+ * one import and one call below.
+ */
+import type { ApplicationFunction, Probot } from 'probot';
+import { defaultDeps, type AppDeps } from './deps.ts';
+import { registerLedger } from './ledger/register.ts';
+
+export type { AppDeps } from './deps.ts';
+
+export function createApp(overrides: Partial<AppDeps> = {}): ApplicationFunction & { deps: AppDeps } {
+  const deps: AppDeps = { ...defaultDeps(), ...overrides };
+  const app = (probot: Probot): void => {
+    registerLedger(probot, deps);
+  };
+  return Object.assign(app, { deps });
+}
+
+/** The App as Probot loads it (`probot run`, `createNodeMiddleware`, src/app/server.ts). */
+const app: ApplicationFunction = createApp();
+export default app;

@@ -1,0 +1,89 @@
+/**
+ * `workflow_run.completed` → a `provisioned` record, when the run is the repo's provisioning
+ * workflow (`ledger.provisioning_workflow` in access-ledger.yaml at the run's commit) and that
+ * commit is the merge commit of a recorded grant change. If the grant change is not recorded yet
+ * (its delivery was lost), it is recorded first: provisioning evidence never points at nothing.
+ */
+import { DEFAULT_LEDGER_BRANCH, grantChangeKey, inspectRecord, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
+import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
+import { readObjects } from '../../adapters/github/blobs.ts';
+import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
+import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
+import type { AppDeps } from '../deps.ts';
+import { call, type RepoRef } from '../github.ts';
+import { upsertRecordComment, type CommentResult } from './comment.ts';
+import { readRepoConfig } from './config.ts';
+import { recordMerge, silentLog, type Log, type PullPayload } from './record-merge.ts';
+
+export type ProvisionedRun = WorkflowRunData & { head_branch?: string | null };
+
+export interface ProvisionedInput {
+  octokit: OctokitLike;
+  repo: RepoRef;
+  repositoryUrl: string;
+  defaultBranch: string;
+  run: ProvisionedRun;
+  deps: AppDeps;
+  log?: Log;
+}
+
+export type ProvisionedOutcome =
+  | { status: 'skipped'; reason: string }
+  | { status: 'recorded'; pr: number; record: SealedRecord; comment: CommentResult };
+
+interface CommitPull extends PullPayload {
+  merged_at: string | null;
+}
+
+export async function recordProvisioning(input: ProvisionedInput): Promise<ProvisionedOutcome> {
+  const { run, repo, deps } = input;
+  const log = input.log ?? silentLog;
+  const skip = (reason: string): ProvisionedOutcome => {
+    log.info(`workflow run ${run.id}: ${reason}`);
+    return { status: 'skipped', reason };
+  };
+  if (run.status !== 'completed' || run.conclusion === null) return skip('not completed');
+  // Provisioning runs on the default branch after a merge; anything else is not provisioning.
+  if (run.head_branch && run.head_branch !== input.defaultBranch) return skip(`ran on ${run.head_branch}, not ${input.defaultBranch}`);
+
+  const config = await readRepoConfig(input.octokit, repo, run.head_sha);
+  if (!config) return skip('the repository has no access-ledger.yaml at the run\'s commit');
+  const configured = config.data?.ledger?.provisioning_workflow;
+  if (!matchesProvisioningWorkflow(configured, run)) return skip(configured ? `not the provisioning workflow (${configured})` : 'no ledger.provisioning_workflow configured');
+  const branch = config.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
+
+  const pulls = await call<CommitPull[]>(input.octokit, 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { commit_sha: run.head_sha, per_page: 100 }, {
+    action: `finding the pull request merged as ${run.head_sha.slice(0, 12)}`,
+    permission: 'pull_requests: read',
+    repo,
+  });
+  const merged = pulls.find((p) => p.merged_at !== null && p.merge_commit_sha === run.head_sha);
+  if (!merged) return skip(`${run.head_sha.slice(0, 12)} is not the merge commit of a pull request`);
+
+  const gcPath = recordPath({ key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) });
+  const read = await readObjects(input.octokit, repo, [`refs/heads/${branch}:${gcPath}`]);
+  const stored = read.get(`refs/heads/${branch}:${gcPath}`);
+  let grantChange: SealedRecord;
+  if (stored?.kind === 'blob' && stored.text !== null) {
+    const { problem } = inspectRecord(gcPath, stored.text);
+    if (problem) throw new LedgerStateError(`The record at ${gcPath} on branch ${branch} fails verification (${problem.problem}); refusing to link to it. Run \`access-ledger verify\`.`);
+    grantChange = JSON.parse(stored.text) as SealedRecord;
+  } else {
+    // The merge itself was never recorded (a lost delivery): record it now, from the full PR.
+    const full = await call<PullPayload>(input.octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: merged.number }, {
+      action: `reading pull request #${merged.number}`,
+      permission: 'pull_requests: read',
+      repo,
+    });
+    const outcome = await recordMerge({ octokit: input.octokit, repo, repositoryUrl: input.repositoryUrl, defaultBranch: input.defaultBranch, pull: full, deps, log });
+    if (outcome.status !== 'recorded' && outcome.status !== 'already-recorded') return skip(`pull request #${merged.number} changed no access (${outcome.status})`);
+    grantChange = outcome.records[0]!;
+  }
+
+  const store = new LedgerStore({ octokit: input.octokit, owner: repo.owner, repo: repo.repo, branch, clock: deps.clock, ...deps.store });
+  const draft = buildProvisionedDraft({ repository: `${repo.owner}/${repo.repo}`, pr: { number: merged.number, url: merged.html_url }, run });
+  const [record] = await store.append([draft]);
+  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!], { branch, repositoryUrl: input.repositoryUrl });
+  log.info(`PR #${merged.number} provisioned by run ${run.id} (${run.conclusion}): seq ${record!.seq}`);
+  return { status: 'recorded', pr: merged.number, record: record!, comment };
+}

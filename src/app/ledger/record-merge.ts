@@ -1,0 +1,178 @@
+/**
+ * Recording one merged pull request on the ledger: the use case behind `pull_request.closed`,
+ * reconcile and the provisioned handler's backfill. Generic over the Octokit (Probot's, the
+ * CLI's), so the same steps run from a webhook and from `access-ledger reconcile`.
+ *
+ * 1. Gather the PR's facts with the gate's own gatherer and stop unless it touched grants/,
+ *    systems/ or the config.
+ * 2. One batched read: the changed files' blob SHAs at the merge commit, and whether the ledger
+ *    already holds this merge's records (a redelivery: then nothing is written, only the sticky
+ *    comment is completed if an earlier attempt stopped before it).
+ * 3. Judge the facts with the gate's judge and the BASE branch's policy, as of the merge day.
+ * 4. When the policy would have refused the merge: find or open the admins' issue (by marker).
+ * 5. Append grant-change (and unapproved-merge) in ONE append: one commit, never half a record.
+ * 6. Upsert the sticky PR comment with each record's path, seq and hash.
+ *
+ * Every step can run again: a failure at any point throws (GitHub may redeliver, reconcile will
+ * find the gap) and the next attempt skips what was done.
+ */
+import { utcDay } from '../../core/dates.ts';
+import {
+  DEFAULT_LEDGER_BRANCH,
+  grantChangeKey,
+  inspectRecord,
+  recordPath,
+  toTimestamp,
+  unapprovedMergeKey,
+  type RecordDraft,
+  type SealedRecord,
+} from '../../core/ledger/index.ts';
+import { judgePull, type GateResult } from '../../core/pull/judge.ts';
+import type { PullFacts } from '../../core/pull/facts.ts';
+import { isAccessPath, touchesAccess } from '../../core/records/changes.ts';
+import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
+import { isRecordableMerge, type MergedPull } from '../../core/records/pull.ts';
+import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprovedIssueTitle } from '../../core/records/unapproved-merge.ts';
+import { mergeVerdict } from '../../core/records/verdict.ts';
+import { readObjects } from '../../adapters/github/blobs.ts';
+import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
+import { gatherPullFacts, type OctokitLike } from '../../adapters/github/pull-facts.ts';
+import type { AppDeps } from '../deps.ts';
+import type { RepoRef } from '../github.ts';
+import { upsertRecordComment, type CommentResult } from './comment.ts';
+import { observeGateCheck } from './gate-check.ts';
+import { ensureUnapprovedIssue, type IssueRef } from './issue.ts';
+
+/** Probot's context.log, pino, or anything with these two methods. */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentLog: Log = { info: () => undefined, warn: () => undefined };
+
+/** A merged PR as the webhook or the pulls API gives it (author's account type included when known). */
+export type PullPayload = MergedPull & { user: { login: string; type?: string } | null; merged?: boolean | null };
+
+export interface RecordMergeInput {
+  octokit: OctokitLike;
+  repo: RepoRef;
+  /** The repository's web URL (`html_url`), for links to the records. */
+  repositoryUrl: string;
+  /** Only merges into the default branch change access. */
+  defaultBranch: string;
+  pull: PullPayload;
+  deps: AppDeps;
+  log?: Log;
+}
+
+export type RecordMergeOutcome =
+  | { status: 'not-merged' | 'not-default-branch' | 'not-access'; pr: number }
+  | {
+      status: 'recorded' | 'already-recorded';
+      pr: number;
+      branch: string;
+      records: SealedRecord[];
+      verdict: 'pass' | 'fail';
+      issue: IssueRef | null;
+      comment: CommentResult;
+    };
+
+/** The ledger branch named by the base config (`ledger.branch`), else the default. */
+export function ledgerBranchOf(facts: Pick<PullFacts, 'base'>): string {
+  return facts.base.config?.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
+}
+
+function storeFor(input: RecordMergeInput, branch: string): LedgerStore {
+  return new LedgerStore({ octokit: input.octokit, owner: input.repo.owner, repo: input.repo.repo, branch, clock: input.deps.clock, ...input.deps.store });
+}
+
+/** A stored record read back: it must pass its own checks before the App builds on it. */
+function storedRecord(path: string, text: string, branch: string): SealedRecord {
+  const { problem } = inspectRecord(path, text);
+  if (problem) {
+    throw new LedgerStateError(`The record at ${path} on branch ${branch} fails verification (${problem.problem}); refusing to build on it. Run \`access-ledger verify\` on a clone.`);
+  }
+  return JSON.parse(text) as SealedRecord;
+}
+
+export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeOutcome> {
+  const { pull, repo, deps } = input;
+  const log = input.log ?? silentLog;
+  if (pull.merged === false || !isRecordableMerge(pull)) return { status: 'not-merged', pr: pull.number };
+  if (pull.base.ref !== input.defaultBranch) {
+    log.info(`PR #${pull.number} was merged into ${pull.base.ref}, not ${input.defaultBranch}: access changes only on the default branch, nothing to record`);
+    return { status: 'not-default-branch', pr: pull.number };
+  }
+
+  const facts = await gatherPullFacts(input.octokit, {
+    owner: repo.owner,
+    repo: repo.repo,
+    number: pull.number,
+    headSha: pull.head.sha,
+    baseSha: pull.base.sha,
+    author: pull.user?.login ?? 'ghost',
+    ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
+  });
+  if (!touchesAccess(facts.files)) return { status: 'not-access', pr: pull.number };
+
+  const branch = ledgerBranchOf(facts);
+  const mergedAt = toTimestamp(new Date(pull.merged_at));
+  const gcPath = recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt });
+  const umPath = recordPath({ key: unapprovedMergeKey(pull.number), occurred_at: mergedAt });
+
+  // One read for both: what landed (blob SHAs at the merge commit) and what is already recorded.
+  const landed = facts.files.filter((f) => f.status !== 'removed' && isAccessPath(f.path)).map((f) => f.path);
+  const ledgerRev = `refs/heads/${branch}`;
+  const read = await readObjects(input.octokit, repo, [
+    ...landed.map((p) => `${pull.merge_commit_sha}:${p}`),
+    `${ledgerRev}:${gcPath}`,
+    `${ledgerRev}:${umPath}`,
+  ]);
+  const mergeBlobs = new Map<string, string | null>();
+  for (const path of landed) {
+    const obj = read.get(`${pull.merge_commit_sha}:${path}`);
+    mergeBlobs.set(path, obj?.kind === 'blob' ? obj.oid : null);
+  }
+  const existingGc = read.get(`${ledgerRev}:${gcPath}`);
+  const existingUm = read.get(`${ledgerRev}:${umPath}`);
+  const store = storeFor(input, branch);
+  const commentCtx = { branch, repositoryUrl: input.repositoryUrl };
+
+  if (existingGc?.kind === 'blob' && existingGc.text !== null) {
+    // Recorded before (a redelivery, or a retry after the comment failed): write no record.
+    const records = [storedRecord(gcPath, existingGc.text, branch)];
+    if (existingUm?.kind === 'blob' && existingUm.text !== null) records.push(storedRecord(umPath, existingUm.text, branch));
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
+    const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
+    log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
+    return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
+  }
+
+  const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
+  const verdict = mergeVerdict(result, deps.clock());
+  const repository = `${repo.owner}/${repo.repo}`;
+  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict, mergeBlobs })];
+
+  let issue: IssueRef | null = null;
+  if (verdict.result === 'fail') {
+    const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, (m) => log.warn(m));
+    const cause = classifyCause(gate);
+    issue = await ensureUnapprovedIssue(input.octokit, repo, {
+      pr: pull.number,
+      mergedAt,
+      title: unapprovedIssueTitle(pull),
+      body: unapprovedIssueBody({ pull, verdict, cause, admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
+    });
+    drafts.push(buildUnapprovedMergeDraft({ repository, pull, verdict, cause, issue: { number: issue.number, url: issue.url } }));
+    log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
+  }
+
+  const records = await store.append(drafts);
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
+  if (comment.conflicts.length > 0) {
+    log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
+  }
+  log.info(`PR #${pull.number} recorded: ${records.map((r) => `seq ${r.seq} ${r.key}`).join(', ')} on ${branch}`);
+  return { status: 'recorded', pr: pull.number, branch, records, verdict: verdict.result, issue, comment };
+}

@@ -1,0 +1,149 @@
+/**
+ * Sweeping from the App: every installation, every access repo in it (a repository with an
+ * access-ledger.yaml, or the ones ACCESS_LEDGER_REPOSITORIES names), one at a time. A failure in
+ * one repository is logged and the others are still swept. Runs never overlap in one process;
+ * across replicas the sweep itself is safe to run twice (see src/adapters/github/issues.ts).
+ */
+import type { Probot } from 'probot';
+import { toTimestamp } from '../../core/ledger/index.ts';
+import { leaverRecordDraft } from '../../core/leavers.ts';
+import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/record.ts';
+import { LedgerStore } from '../../adapters/github/ledger-store.ts';
+import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
+import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
+import type { AppDeps } from '../deps.ts';
+import { CONFIG_PATHS } from '../../core/model/snapshot.ts';
+import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts';
+import type { SweepSettings } from './settings.ts';
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface SweepFeature {
+  settings: SweepSettings;
+  membership: MembershipReader;
+  /** Write pacing; tests inject a clock and a sleep. */
+  pacing?: { minIntervalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> };
+  /** Finds the access repos an installation covers (default: list them and look for the config). */
+  discover?: (octokit: SweepOctokit, installationId: number) => Promise<RepoRef[]>;
+  /** The ledger's reconcile for one repo, when the App has it. */
+  reconcile?: (octokit: SweepOctokit, repo: RepoRef) => Promise<void>;
+}
+
+interface InstallationRepo {
+  name: string;
+  full_name: string;
+  archived?: boolean;
+  owner: { login: string };
+}
+
+async function hasConfig(octokit: SweepOctokit, repo: RepoRef): Promise<boolean> {
+  for (const path of CONFIG_PATHS) {
+    try {
+      await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: repo.owner, repo: repo.repo, path });
+      return true;
+    } catch (err) {
+      if (errorStatus(err) !== 404) throw explainGitHubError(err, { action: `looking for ${path}`, route: 'GET /repos/{owner}/{repo}/contents/{path}', owner: repo.owner, repo: repo.repo, permission: 'contents: read' });
+    }
+  }
+  return false;
+}
+
+/** The access repos of an installation: those named in settings, or every repo with an access-ledger.yaml. */
+export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepFeature, installationId: number): Promise<RepoRef[]> {
+  if (feature.discover) return feature.discover(octokit, installationId);
+  const all: InstallationRepo[] = [];
+  for (let page = 1; ; page++) {
+    let data: { repositories: InstallationRepo[] };
+    try {
+      data = (await octokit.request('GET /installation/repositories', { per_page: 100, page })).data as { repositories: InstallationRepo[] };
+    } catch (err) {
+      throw explainGitHubError(err, { action: `listing the repositories of installation ${installationId}`, route: 'GET /installation/repositories', owner: 'installation', repo: String(installationId), permission: 'metadata: read' });
+    }
+    all.push(...data.repositories);
+    if (data.repositories.length < 100) break;
+  }
+  const wanted = feature.settings.repositories?.map((r) => r.toLowerCase());
+  const out: RepoRef[] = [];
+  for (const r of all) {
+    if (r.archived) continue;
+    if (wanted && !wanted.includes(r.full_name.toLowerCase())) continue;
+    const ref = { owner: r.owner.login, repo: r.name };
+    if (wanted || (await hasConfig(octokit, ref))) out.push(ref);
+  }
+  return out;
+}
+
+export function ledgerStoreFor(octokit: SweepOctokit, repo: RepoRef, branch: string | undefined, deps: AppDeps): LedgerStore {
+  return new LedgerStore({ octokit, owner: repo.owner, repo: repo.repo, branch: branch ?? DEFAULT_LEDGER_BRANCH, clock: deps.clock, ...deps.store });
+}
+
+/** Sweeps one repo with the App's installation token; a leaver the sweep finds first is recorded with the day it was found. */
+export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppDeps, feature: SweepFeature, log: Log): Promise<SweepReport> {
+  const report = await runSweep({
+    octokit,
+    repo,
+    packs: deps.packs(),
+    now: deps.clock,
+    membership: feature.membership,
+    log,
+    ...(feature.pacing ? { pacing: feature.pacing } : {}),
+    onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
+      // Day precision: the sweep only knows the day it noticed, and two replicas noticing on the
+      // same day then write the same record path, which the ledger deduplicates.
+      const leftAt = `${toTimestamp(deps.clock()).slice(0, 10)}T00:00:00Z`;
+      await ledgerStoreFor(octokit, repo, ledgerBranch, deps).append([leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })]);
+    },
+    ...(feature.reconcile ? { afterSweep: () => feature.reconcile!(octokit, repo) } : {}),
+  });
+  return report;
+}
+
+/** Sweeps every access repo of every installation, one after the other. */
+export function createSweepRunner(app: Probot, deps: AppDeps, feature: SweepFeature, log: Log) {
+  let running: Promise<SweepReport[]> | null = null;
+
+  async function sweepInstallation(installationId: number): Promise<SweepReport[]> {
+    const octokit = (await app.auth(installationId)) as unknown as SweepOctokit;
+    const reports: SweepReport[] = [];
+    for (const repo of await discoverAccessRepos(octokit, feature, installationId)) {
+      try {
+        reports.push(await sweepRepo(octokit, repo, deps, feature, log));
+      } catch (err) {
+        log.error(`sweep of ${repo.owner}/${repo.repo} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return reports;
+  }
+
+  async function sweepAll(): Promise<SweepReport[]> {
+    const appOctokit = (await app.auth()) as unknown as SweepOctokit;
+    const installations = await listAll<{ id: number; account?: { login?: string } }>(appOctokit, 'GET /app/installations', {}, { owner: 'app', repo: 'installations' }, 'listing the App\'s installations', 100, 'the App\'s own credentials');
+    const reports: SweepReport[] = [];
+    for (const inst of installations) {
+      try {
+        reports.push(...(await sweepInstallation(inst.id)));
+      } catch (err) {
+        log.error(`sweep of installation ${inst.id} (${inst.account?.login ?? '?'}) failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return reports;
+  }
+
+  return {
+    sweepInstallation,
+    sweepAll,
+    /** Starts a sweep of everything unless one is running; the promise settles when it ends. */
+    trigger(): { started: boolean; done: Promise<SweepReport[]> } {
+      if (running) return { started: false, done: running };
+      const done = deps.work.track(sweepAll()).finally(() => {
+        running = null;
+      });
+      running = done;
+      return { started: true, done };
+    },
+  };
+}

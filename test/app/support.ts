@@ -1,0 +1,222 @@
+/**
+ * Shared fixtures for the App's tests: a Probot wired as in production but without retries or
+ * throttling, real webhook payloads from @octokit/webhooks-examples patched to the scenario, an
+ * access repo's files with their git blob SHAs, and nock answers for GitHub's GraphQL blob reads.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import examples from '@octokit/webhooks-examples' with { type: 'json' };
+import nock from 'nock';
+import { Probot, ProbotOctokit } from 'probot';
+import { createApp } from '../../src/app/index.ts';
+import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
+
+export const API = 'https://api.github.com';
+export const OWNER = 'Codertocat';
+export const REPO = 'Hello-World';
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+export const INSTALLATION = 1;
+
+let key: string | undefined;
+/** An RSA key for the App's JWT, generated once per test file. */
+export function privateKey(): string {
+  key ??= generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  return key;
+}
+
+export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDeps> = {}): AppDeps {
+  return {
+    clock: () => new Date(now),
+    packs: loadBuiltinPacks,
+    gateCheckName: 'access-ledger',
+    store: { random: () => 0.5, sleep: async () => undefined },
+    work: new WorkTracker(),
+    ...overrides,
+  };
+}
+
+/**
+ * Probot's Octokit without retries or throttling. The function form is needed: Probot merges its
+ * own throttle options over an object default, which would switch throttling back on (pacing
+ * every write to one a second).
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
+
+export async function loadProbot(deps: AppDeps, secret = 'test-secret'): Promise<Probot> {
+  const probot = new Probot({ appId: 123, privateKey: privateKey(), secret, Octokit: TestOctokit, logLevel: 'fatal' });
+  await probot.load(createApp(deps));
+  return probot;
+}
+
+/** Probot asks for an installation token before the first call of an event. */
+export function installationToken(): nock.Scope {
+  return nock(API).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+}
+
+type Example = { name: string; examples: Record<string, unknown>[] };
+const all = examples as unknown as Example[];
+
+function example(name: string, pick: (e: Record<string, unknown>) => boolean): Record<string, unknown> {
+  const found = all.find((e) => e.name === name)?.examples.find(pick);
+  if (!found) throw new Error(`no ${name} example`);
+  return structuredClone(found);
+}
+
+export const BASE_SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
+export const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+export const MERGE_SHA = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';
+export const MERGED_AT = '2026-11-20T10:00:00Z';
+
+/**
+ * The `pull_request.closed` example (Codertocat/Hello-World#2), patched to a merge of an access
+ * change: `merged: true`, times of this scenario, who merged it. `merged: false` keeps it closed.
+ */
+export function pullRequestClosed(opts: { merged?: boolean; number?: number; title?: string } = {}): Record<string, unknown> {
+  const payload = example('pull_request', (e) => e.action === 'closed' && Boolean(e.installation));
+  const pr = payload.pull_request as Record<string, unknown>;
+  const merged = opts.merged ?? true;
+  const number = opts.number ?? 2;
+  payload.number = number;
+  Object.assign(pr, {
+    number,
+    title: opts.title ?? 'Grant bob read access to prod-postgres',
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+    created_at: '2026-11-18T09:00:00Z',
+    updated_at: MERGED_AT,
+    closed_at: MERGED_AT,
+    merged,
+    merged_at: merged ? MERGED_AT : null,
+    merged_by: merged ? { ...(pr.user as object), login: 'carol', id: 7 } : null,
+    merge_commit_sha: MERGE_SHA,
+  });
+  return payload;
+}
+
+/** The `workflow_run.completed` example, moved to this repo and onto the merge commit. */
+export function workflowRunCompleted(opts: { path?: string; conclusion?: string; attempt?: number; id?: number } = {}): Record<string, unknown> {
+  const payload = example('workflow_run', (e) => e.action === 'completed' && (e.workflow_run as { conclusion?: unknown }).conclusion === 'success');
+  const source = pullRequestClosed();
+  payload.repository = source.repository;
+  payload.installation = source.installation;
+  const run = payload.workflow_run as Record<string, unknown>;
+  Object.assign(run, {
+    id: opts.id ?? 9001,
+    name: 'Provision',
+    path: opts.path ?? '.github/workflows/provision.yml',
+    head_branch: 'master',
+    head_sha: MERGE_SHA,
+    event: 'push',
+    status: 'completed',
+    conclusion: opts.conclusion ?? 'success',
+    run_attempt: opts.attempt ?? 1,
+    html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${opts.id ?? 9001}`,
+    updated_at: '2026-11-20T10:07:00Z',
+  });
+  return payload;
+}
+
+/** Git's blob id of a file's content, as GitHub reports it. */
+export function blobSha(content: string): string {
+  const bytes = Buffer.from(content);
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+export const CONFIG = `version: 1
+organization: acme
+extends: soc2-baseline
+admins: ["@acme/security"]
+ledger: { branch: access-ledger, provisioning_workflow: provision.yml }
+`;
+
+export const SYSTEM = `id: prod-postgres
+name: Production PostgreSQL
+category: database
+environment: production
+owner: carol
+approvers: [dave]
+review_cadence_days: 90
+evidence:
+  provisioning: Terraform apply logs, workflow provision.yml
+  activity: pgaudit, shipped to the SIEM index pg-audit
+`;
+
+export function grantFile(id: string, entries = [{ system: 'prod-postgres', role: 'read' }]): string {
+  return `identity:
+  id: ${id}
+  kind: human
+  description: Engineer on the payments team
+  owner: alice
+  github: ${id}
+access:
+${entries.map((e) => `  - system: ${e.system}\n    role: ${e.role}\n    justification: Investigates failed payments during incidents\n    request: DATA-902\n    expires: 2027-01-31\n`).join('')}`;
+}
+
+/** Files per revision for the GraphQL reader: rev → path → content. */
+export type Revisions = Record<string, Record<string, string>>;
+
+interface GraphqlRequest {
+  query: string;
+  variables: Record<string, string>;
+}
+
+function blobNode(path: string, content: string) {
+  return { __typename: 'Blob', oid: blobSha(content), byteSize: Buffer.byteLength(content), isBinary: false, text: content, path };
+}
+
+/** Answers `object(expression: "<rev>:<path>")` from the files given: a blob, a directory (tree), or null. */
+export function resolveExpression(revisions: Revisions, expression: string): unknown {
+  const at = expression.indexOf(':');
+  const rev = expression.slice(0, at);
+  const path = expression.slice(at + 1);
+  const files = revisions[rev];
+  if (!files) return null;
+  if (files[path] !== undefined) {
+    const { path: _p, ...blob } = blobNode(path, files[path]!);
+    return blob;
+  }
+  const prefix = `${path}/`;
+  const inside = Object.keys(files).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
+  if (inside.length === 0) return null;
+  return {
+    __typename: 'Tree',
+    entries: inside.map((p) => {
+      const b = blobNode(p, files[p]!);
+      return { name: p.slice(prefix.length), path: p, type: 'blob', oid: b.oid, object: { oid: b.oid, byteSize: b.byteSize, isBinary: false, text: b.text } };
+    }),
+  };
+}
+
+/**
+ * One GraphQL query of the blob reader, answered from `revisions`. The expressions asked are
+ * pushed to `asked` so a test can assert exactly what was read.
+ */
+export function graphqlObjects(revisions: Revisions | (() => Revisions), asked: string[][] = []): nock.Scope {
+  // nock 15 hands a one-parameter reply function the fetch Request.
+  const reply = async (req: Request): Promise<[number, unknown]> => {
+    const { variables } = (await req.json()) as GraphqlRequest;
+    const repository: Record<string, unknown> = {};
+    const exprs: string[] = [];
+    const revs = typeof revisions === 'function' ? revisions() : revisions;
+    for (const [name, value] of Object.entries(variables)) {
+      if (!/^e\d+$/.test(name)) continue;
+      exprs.push(value);
+      repository[`f${name.slice(1)}`] = resolveExpression(revs, value);
+    }
+    asked.push(exprs);
+    return [200, { data: { repository } }];
+  };
+  return nock(API).post('/graphql').reply(reply as never);
+}
+
+/** Requests nock had no interceptor for (each one also fails the call that made it). */
+export function unmatchedRequests(): string[] {
+  const seen: string[] = [];
+  nock.emitter.on('no match', (req: { method?: string; path?: string; url?: string }) => {
+    seen.push(`${req.method ?? ''} ${req.path ?? req.url ?? ''}`);
+  });
+  return seen;
+}
