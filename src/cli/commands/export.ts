@@ -157,13 +157,16 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
       tool: { name: 'access-ledger', version: VERSION },
     };
 
-    // The ledger first: the populations join on it as the commits stream past.
-    const ledger = new LedgerIndex();
-    const ledgerOut = await verifyLedger(repoDir, branch, { onProgress: (done, total) => (done === 1 ? progress.phase('verifying ledger', total) : progress.tick()) }).catch((err: unknown) => {
+    // Verification replays the ledger branch in git processes of its own; it runs while the
+    // records and the history are read, and the binder waits for it only at the end.
+    const verifying = verifyLedger(repoDir, branch).catch((err: unknown) => {
       if (err instanceof LedgerReadError) throw new UsageError(`${err.message}${err.hint ? ` ${err.hint}` : ''}`);
       throw err;
     });
-    progress.phase('reading ledger', ledgerOut.records);
+    verifying.catch(() => undefined);
+    // The ledger first: the populations join on it as the commits stream past.
+    const ledger = new LedgerIndex();
+    progress.phase('reading ledger', 0);
     let unreadable = 0;
     for await (const { record } of ledgerRecords(repoDir, cat, ledgerRef.sha)) {
       if (record && typeof record === 'object' && typeof record.kind === 'string' && record.subject) ledger.add(record);
@@ -184,6 +187,9 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
       progress.phase('reading inventory', 0);
       for await (const file of treeAt(repoDir, cat, asOfCommit.sha)) builder.addTreeFile(file);
     }
+    progress.phase('verifying ledger', 1);
+    const ledgerOut = await verifying;
+    progress.tick();
     const verification = binderVerification(ledgerOut, branch);
     if (unreadable > 0) verification.summary += `; ${unreadable} record files could not be parsed`;
 

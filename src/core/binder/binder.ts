@@ -126,6 +126,14 @@ export function sha256(content: string): string {
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
 
+/** Pretty JSON whose `rows` array holds one compact row per line: readable, and a third of the size. */
+function jsonWithRows(head: Record<string, unknown>, key: string, rows: readonly unknown[]): string {
+  const top = JSON.stringify({ ...head, [key]: [] }, null, 2);
+  const at = top.lastIndexOf(`"${key}": []`);
+  const body = rows.length === 0 ? '[]' : `[\n    ${rows.map((r) => JSON.stringify(r)).join(',\n    ')}\n  ]`;
+  return top.slice(0, at) + `"${key}": ` + body + top.slice(at + key.length + 6) + '\n';
+}
+
 /** Every file of the binder, manifest.json last (it lists the SHA-256 of all the others). */
 export function* binderFiles(b: Binder): Generator<BinderFile> {
   const manifest: ManifestEntry[] = [];
@@ -149,7 +157,7 @@ export function* binderFiles(b: Binder): Generator<BinderFile> {
     ledger: b.ledger,
     verification: { ok: b.verification.ok, summary: b.verification.summary },
   }));
-  yield emit('evidence-map.json', json(b.evidenceMap));
+  yield emit('evidence-map.json', jsonWithRows({ as_of: b.evidenceMap.as_of, as_of_commit: b.evidenceMap.as_of_commit, unreadable: b.evidenceMap.unreadable, gap_counts: b.evidenceMap.gap_counts }, 'systems', b.evidenceMap.systems));
   const mapRows: Row[] = b.evidenceMap.systems.flatMap((s): Row[] =>
     s.identities.length === 0
       ? [{ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null, identity: null, kind: null, role: null, privileged: null, access_path: null, expires: null, owner: null, approval_seq: null, approval_pr: null, path: null, gaps: null }]
@@ -160,7 +168,7 @@ export function* binderFiles(b: Binder): Generator<BinderFile> {
 
   for (const pop of b.populations) {
     yield emit(`populations/${pop.id}.csv`, toCsv(pop.columns, pop.rows));
-    yield emit(`populations/${pop.id}.json`, json({
+    yield emit(`populations/${pop.id}.json`, jsonWithRows({
       id: pop.id,
       title: pop.title,
       question: pop.question,
@@ -170,8 +178,7 @@ export function* binderFiles(b: Binder): Generator<BinderFile> {
       reproduce: pop.reproduce,
       controls: pop.controls,
       columns: pop.columns,
-      rows: pop.rows,
-    }));
+    }, 'rows', pop.rows));
   }
   for (let i = 0; i < b.populations.length; i++) {
     const pop = b.populations[i]!;
