@@ -271,7 +271,8 @@ function declaredInputs(): Record<string, string> {
   const doc = parseYaml(readFileSync(file, 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
   const out: Record<string, string> = {};
   for (const [name, spec] of Object.entries(doc.inputs ?? {})) {
-    if (spec?.default !== undefined && typeof spec.default !== 'object') out[name] = String(spec.default);
+    // Expressions (`${{ github.token }}`) are the workflow's to fill; the harness passes those itself.
+    if (spec?.default !== undefined && typeof spec.default !== 'object' && !String(spec.default).includes('${{')) out[name] = String(spec.default);
   }
   return out;
 }
