@@ -2,10 +2,11 @@
  * The access-ledger GitHub App (Probot v14). Each feature lives in its own module and registers
  * its webhook handlers with one call here; they share the dependencies in deps.ts.
  *
- * To add a feature: export `registerX(app: Probot, deps: AppDeps): void` from its module and add
- * one import and one call below.
+ * To add a feature: export `registerX(app: Probot, deps: AppDeps, options?: ApplicationFunctionOptions)`
+ * from its module and add one import and one call below (`options.addHandler` mounts extra HTTP
+ * routes on the App's server).
  */
-import type { ApplicationFunction, Probot } from 'probot';
+import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from 'probot';
 import { defaultDeps, type AppDeps } from './deps.ts';
 import { registerLedger } from './ledger/register.ts';
 
@@ -13,7 +14,8 @@ export type { AppDeps } from './deps.ts';
 
 export function createApp(overrides: Partial<AppDeps> = {}): ApplicationFunction & { deps: AppDeps } {
   const deps: AppDeps = { ...defaultDeps(), ...overrides };
-  const app = (probot: Probot): void => {
+  const app = (probot: Probot, options?: ApplicationFunctionOptions): void => {
+    void options;
     registerLedger(probot, deps);
   };
   return Object.assign(app, { deps });

@@ -64,6 +64,11 @@ export interface RecordMergeInput {
   pull: PullPayload;
   deps: AppDeps;
   log?: Log;
+  /**
+   * Called once the PR is known to change access, to fill in what a listing omits (the pulls
+   * list has no `merged_by`); reconcile passes a read of the full PR.
+   */
+  complete?: (pull: PullPayload) => Promise<PullPayload>;
 }
 
 export type RecordMergeOutcome =
@@ -97,7 +102,8 @@ function storedRecord(path: string, text: string, branch: string): SealedRecord 
 }
 
 export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeOutcome> {
-  const { pull, repo, deps } = input;
+  const { repo, deps } = input;
+  let pull = input.pull;
   const log = input.log ?? silentLog;
   if (pull.merged === false || !isRecordableMerge(pull)) return { status: 'not-merged', pr: pull.number };
   if (pull.base.ref !== input.defaultBranch) {
@@ -115,6 +121,10 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
   });
   if (!touchesAccess(facts.files)) return { status: 'not-access', pr: pull.number };
+  if (input.complete) {
+    pull = await input.complete(pull);
+    if (!isRecordableMerge(pull)) return { status: 'not-merged', pr: pull.number };
+  }
 
   const branch = ledgerBranchOf(facts);
   const mergedAt = toTimestamp(new Date(pull.merged_at));

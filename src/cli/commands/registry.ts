@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { registerExport } from './export.ts';
 import { registerVerify } from './verify.ts';
+import { registerReconcile } from './reconcile.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
   registerExport(program, io, setExit);
+  registerReconcile(program, io, setExit);
 }

@@ -1,0 +1,157 @@
+/**
+ * Reconcile against GitHub: record the merged pull requests the ledger is missing (the App was
+ * down, a delivery was lost), so the evidence is complete. Used by `access-ledger reconcile` and,
+ * after each sweep, by the App.
+ *
+ * Reads: the repository, its config (for the ledger branch), the ledger's newest record (two
+ * GraphQL reads), closed PRs newest update first until the window is passed (one request per 100),
+ * and which of the merged ones already have a record (one GraphQL read per 100). Each missing PR
+ * is then recorded exactly as the webhook would have recorded it, oldest merge first.
+ */
+import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, parseHead, type Clock } from '../../core/ledger/index.ts';
+import { grantChangePath, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
+import type { AppDeps } from '../../app/deps.ts';
+import { call, type RepoRef } from '../../app/github.ts';
+import { readRepoConfig } from '../../app/ledger/config.ts';
+import { recordMerge, silentLog, type Log, type PullPayload, type RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
+import { readObjects } from './blobs.ts';
+import type { OctokitLike } from './pull-facts.ts';
+
+export interface ReconcileOptions {
+  octokit: OctokitLike;
+  repo: RepoRef;
+  deps: AppDeps;
+  /** Look for merges from this time (default: a few days before the ledger's newest record). */
+  since?: Date;
+  /** Days before the newest record also looked at (default 3). */
+  lookbackDays?: number;
+  /** Never further back than this many days (default 90). */
+  maxDays?: number;
+  /** Closed PRs listed at most (default 1,000): past it the listing stops and the report says so. */
+  maxPulls?: number;
+  /** Report what is missing without recording it. */
+  dryRun?: boolean;
+  log?: Log;
+  /** Called as each missing PR is handled (for progress output). */
+  onRecorded?: (outcome: RecordMergeOutcome) => void;
+}
+
+export interface ReconcileFailure {
+  pr: number;
+  error: string;
+}
+
+export interface ReconcileReport {
+  repository: string;
+  branch: string;
+  window: ReconcileWindow;
+  /** Closed PRs read from the listing. */
+  listed: number;
+  /** Of those, merged into the default branch within the window. */
+  merged: number;
+  /** Merged PRs without a grant-change record, oldest first. */
+  missing: number[];
+  /** What recording each missing PR did (empty on a dry run). */
+  outcomes: RecordMergeOutcome[];
+  failures: ReconcileFailure[];
+  /** The listing stopped at maxPulls before reaching the window's start. */
+  truncated: boolean;
+}
+
+interface RepoData {
+  default_branch: string;
+  html_url: string;
+}
+
+type ListedPullItem = PullPayload & { updated_at: string; merged_at: string | null; base: { ref: string; sha: string } };
+
+/** The newest record's times, read from head.json and the record it names (null: empty ledger). */
+async function newestRecord(octokit: OctokitLike, repo: RepoRef, branch: string): Promise<{ occurred_at: string; recorded_at: string } | null> {
+  const rev = `refs/heads/${branch}`;
+  const head = (await readObjects(octokit, repo, [`${rev}:${HEAD_PATH}`])).get(`${rev}:${HEAD_PATH}`);
+  if (!head || head.kind !== 'blob' || head.text === null) return null;
+  const parsed = parseHead(head.text);
+  if (parsed.path === null) return null;
+  const record = (await readObjects(octokit, repo, [`${rev}:${parsed.path}`])).get(`${rev}:${parsed.path}`);
+  if (!record || record.kind !== 'blob' || record.text === null) {
+    throw new Error(`head.json on ${repo.owner}/${repo.repo} branch ${branch} names ${parsed.path}, which is missing: run access-ledger verify`);
+  }
+  const r = JSON.parse(record.text) as { occurred_at: string; recorded_at: string };
+  return { occurred_at: r.occurred_at, recorded_at: r.recorded_at };
+}
+
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+  const { octokit, repo, deps } = options;
+  const log = options.log ?? silentLog;
+  const what = (action: string, permission = 'metadata: read') => ({ action, permission, repo });
+  const info = await call<RepoData>(octokit, 'GET /repos/{owner}/{repo}', {}, what('reading the repository'));
+  const config = await readRepoConfig(octokit, repo, info.default_branch);
+  const branch = config?.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
+  const clock: Clock = deps.clock;
+
+  const window = reconcileWindow({
+    now: clock(),
+    newest: await newestRecord(octokit, repo, branch),
+    ...(options.lookbackDays !== undefined ? { lookbackDays: options.lookbackDays } : {}),
+    ...(options.maxDays !== undefined ? { maxDays: options.maxDays } : {}),
+    ...(options.since ? { since: options.since } : {}),
+  });
+
+  const maxPages = Math.max(1, Math.ceil((options.maxPulls ?? 1000) / 100));
+  const merged: (ListedPullItem & { merged_at: string })[] = [];
+  let listed = 0;
+  let truncated = false;
+  for (let page = 1; ; page++) {
+    const items = await call<ListedPullItem[]>(
+      octokit,
+      'GET /repos/{owner}/{repo}/pulls',
+      { state: 'closed', sort: 'updated', direction: 'desc', per_page: 100, page },
+      what('listing closed pull requests', 'pull_requests: read'),
+    );
+    listed += items.length;
+    const scan = scanPage(items, window.since, info.default_branch);
+    merged.push(...(scan.merged as (ListedPullItem & { merged_at: string })[]));
+    if (scan.done || items.length < 100) break;
+    if (page >= maxPages) {
+      truncated = true;
+      break;
+    }
+  }
+
+  const rev = `refs/heads/${branch}`;
+  const exprs = merged.map((p) => `${rev}:${grantChangePath(p)}`);
+  const found = exprs.length > 0 ? await readObjects(octokit, repo, exprs) : new Map();
+  const missing = missingMerges(merged, (path) => {
+    const obj = found.get(`${rev}:${path}`);
+    return obj !== null && obj !== undefined;
+  });
+  const report: ReconcileReport = {
+    repository: `${repo.owner}/${repo.repo}`,
+    branch,
+    window,
+    listed,
+    merged: merged.length,
+    missing: missing.map((p) => p.number),
+    outcomes: [],
+    failures: [],
+    truncated,
+  };
+  if (truncated) log.warn(`reconcile stopped after ${listed} closed pull requests before reaching ${window.since}: run it with an explicit --since to cover the rest`);
+  if (options.dryRun) return report;
+
+  const complete = async (pull: PullPayload): Promise<PullPayload> =>
+    call<PullPayload>(octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: pull.number }, what(`reading pull request #${pull.number}`, 'pull_requests: read'));
+  // Oldest merge first and one at a time, so the records' seq follows the order of the merges.
+  for (const pull of missing) {
+    try {
+      const outcome = await deps.work.track(recordMerge({ octokit, repo, repositoryUrl: info.html_url, defaultBranch: info.default_branch, pull, deps, log, complete }));
+      report.outcomes.push(outcome);
+      options.onRecorded?.(outcome);
+    } catch (err) {
+      // One PR failing must not hide the others: report it, go on, and let the caller fail.
+      report.failures.push({ pr: pull.number, error: err instanceof Error ? err.message : String(err) });
+      log.warn(`could not record PR #${pull.number}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return report;
+}

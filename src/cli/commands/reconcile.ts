@@ -1,0 +1,153 @@
+/**
+ * `access-ledger reconcile --repo owner/name [--token T]`: records every merged access change the
+ * ledger is missing (the App was down, a webhook delivery was lost), exactly as the App would have.
+ * Exit 0 when the ledger is complete for the window, 1 when a PR could not be recorded or the
+ * window could not be covered (the evidence still has a gap), 2 on a usage or runtime error.
+ */
+import { Octokit } from '@octokit/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Command } from 'commander';
+import { defaultDeps, type AppDeps } from '../../app/deps.ts';
+import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
+import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
+import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
+import { UsageError, type Io } from '../io.ts';
+
+export interface ReconcileArgs {
+  repo: string;
+  token?: string;
+  apiUrl?: string;
+  since?: string;
+  maxDays?: number;
+  maxPulls?: number;
+  dryRun?: boolean;
+  format?: 'text' | 'json';
+  /** For tests and embedding: an Octokit to use instead of one built from the token. */
+  octokit?: OctokitLike;
+  deps?: Partial<AppDeps>;
+}
+
+const CliOctokit = Octokit.plugin(retry, throttling);
+
+/** The throttling plugin counts its retries on the request options. */
+function retries(request: unknown): number {
+  const n = (request as { retryCount?: unknown } | null)?.retryCount;
+  return typeof n === 'number' ? n : 0;
+}
+
+/** An Octokit with retries and GitHub's rate-limit pacing, as the App has. */
+export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void): OctokitLike {
+  return new CliOctokit({
+    auth: token,
+    baseUrl,
+    userAgent: 'access-ledger-cli',
+    throttle: {
+      onRateLimit: (retryAfter: number, options: { method: string; url: string; request: unknown }) => {
+        warn(`rate limit reached on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+        return retries(options.request) < 2;
+      },
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string; request: unknown }) => {
+        warn(`secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+        return retries(options.request) < 2;
+      },
+    },
+  }) as unknown as OctokitLike;
+}
+
+function describe(outcome: RecordMergeOutcome): string {
+  switch (outcome.status) {
+    case 'recorded':
+      return `#${outcome.pr} recorded: ${outcome.records.map((r) => `seq ${r.seq} ${r.key}`).join(', ')}${outcome.verdict === 'fail' ? ` (policy refused it; issue #${outcome.issue?.number})` : ''}`;
+    case 'already-recorded':
+      return `#${outcome.pr} already recorded (seq ${outcome.records[0]!.seq})`;
+    case 'not-access':
+      return `#${outcome.pr} changed nothing under grants/, systems/ or the config: nothing to record`;
+    default:
+      return `#${outcome.pr}: ${outcome.status}`;
+  }
+}
+
+function textReport(report: ReconcileReport, dryRun: boolean): string {
+  const lines = [
+    `${report.repository}: ${report.merged} merged pull request(s) since ${report.window.since} (${report.listed} closed listed); ledger branch ${report.branch}`,
+  ];
+  if (report.missing.length === 0) lines.push('every merge in the window is recorded');
+  else if (dryRun) lines.push(`missing a record: ${report.missing.map((n) => `#${n}`).join(', ')} (dry run: nothing recorded)`);
+  for (const f of report.failures) lines.push(`#${f.pr} NOT recorded: ${f.error}`);
+  if (report.truncated) lines.push(`the listing stopped before ${report.window.since}: run again with --since or a higher --max-pulls`);
+  if (report.window.capped) lines.push(`merges before ${report.window.since} were not looked at (pass --since to go further back)`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number> {
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(args.repo);
+  if (!m) throw new UsageError(`--repo must be owner/name, not ${JSON.stringify(args.repo)}`);
+  let since: Date | undefined;
+  if (args.since !== undefined) {
+    since = new Date(/^\d{4}-\d{2}-\d{2}$/.test(args.since) ? `${args.since}T00:00:00Z` : args.since);
+    if (Number.isNaN(since.getTime())) throw new UsageError(`--since must be a date (YYYY-MM-DD) or an ISO time, not ${args.since}`);
+  }
+  const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (!args.octokit && !token) {
+    throw new UsageError('reconcile needs a GitHub token that can read pull requests and write the ledger branch (contents: write, pull_requests: write, issues: write): pass --token or set GITHUB_TOKEN');
+  }
+  const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
+  const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
+  const deps: AppDeps = { ...defaultDeps(io.env), clock: () => io.now(), ...args.deps };
+  const report = await reconcile({
+    octokit,
+    repo: { owner: m[1]!, repo: m[2]! },
+    deps,
+    ...(since ? { since } : {}),
+    ...(args.maxDays !== undefined ? { maxDays: args.maxDays } : {}),
+    ...(args.maxPulls !== undefined ? { maxPulls: args.maxPulls } : {}),
+    ...(args.dryRun ? { dryRun: true } : {}),
+    log: { info: () => undefined, warn },
+    onRecorded: args.format === 'json' ? undefined : (o) => io.stdout(`${describe(o)}\n`),
+  });
+  if (args.format === 'json') {
+    const json = {
+      ...report,
+      outcomes: report.outcomes.map((o) => ('records' in o ? { status: o.status, pr: o.pr, verdict: o.verdict, records: o.records.map((r) => ({ seq: r.seq, key: r.key, hash: r.hash })), issue: o.issue } : o)),
+    };
+    io.stdout(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    io.stdout(textReport(report, Boolean(args.dryRun)));
+  }
+  const gap = report.failures.length > 0 || report.truncated || (args.dryRun === true && report.missing.length > 0);
+  return gap ? 1 : 0;
+}
+
+export function registerReconcile(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('reconcile')
+    .description('record merged access changes the ledger is missing (the App was down or a delivery was lost)')
+    .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
+    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
+    .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
+    .option('--since <date>', 'look for merges from this date or time (default: shortly before the newest record)')
+    .option('--max-days <n>', 'never look further back than this many days (default 90)')
+    .option('--max-pulls <n>', 'list at most this many closed pull requests (default 1000)')
+    .option('--dry-run', 'report what is missing without recording it')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .action(async (opts: { repo: string; token?: string; apiUrl?: string; since?: string; maxDays?: string; maxPulls?: string; dryRun?: boolean; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
+      const int = (name: string, v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, not ${v}`);
+        return n;
+      };
+      const args: ReconcileArgs = { repo: opts.repo, format: opts.format };
+      if (opts.token) args.token = opts.token;
+      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+      if (opts.since) args.since = opts.since;
+      const maxDays = int('--max-days', opts.maxDays);
+      if (maxDays !== undefined) args.maxDays = maxDays;
+      const maxPulls = int('--max-pulls', opts.maxPulls);
+      if (maxPulls !== undefined) args.maxPulls = maxPulls;
+      if (opts.dryRun) args.dryRun = true;
+      setExit(await runReconcile(args, io));
+    });
+}

@@ -1,0 +1,185 @@
+/**
+ * Reconcile against GitHub (nock): a merged PR whose webhook never arrived is found by listing
+ * closed PRs since the ledger's newest record and recorded exactly as the App would have; one
+ * already recorded is left alone; the CLI reports it and exits 0, or 1 when a gap remains.
+ */
+import { Octokit } from '@octokit/core';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeGit } from '../ledger/fake-git.ts';
+import { mergedDraft } from '../ledger/fixtures.ts';
+import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
+import type { OctokitLike } from '../../src/adapters/github/pull-facts.ts';
+import { reconcile } from '../../src/adapters/github/reconcile.ts';
+import { runReconcile } from '../../src/cli/commands/reconcile.ts';
+import { main } from '../../src/cli/main.ts';
+import { HEAD_PATH, verifyLedgerState, type SealedRecord } from '../../src/core/ledger/index.ts';
+import {
+  API,
+  BASE_SHA,
+  CONFIG,
+  HEAD_SHA,
+  MERGE_SHA,
+  OWNER,
+  REPO,
+  REPO_PATH,
+  SYSTEM,
+  blobSha,
+  grantFile,
+  graphqlObjects,
+  pullRequestClosed,
+  testDeps,
+  unmatchedRequests,
+  type Revisions,
+} from './support.ts';
+
+const BOB = grantFile('bob');
+const octokit = new Octokit({ auth: 'ghs_test', request: { retries: 0 } }) as unknown as OctokitLike;
+
+let git: FakeGit;
+let unmatched: string[];
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  git = new FakeGit(OWNER, REPO).start();
+  // The ledger already holds PR #1, merged the day before.
+  const store = new LedgerStore({ octokit, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z') });
+  await store.append({ ...mergedDraft(1, '2026-11-19T09:00:00Z'), repository: `${OWNER}/${REPO}` });
+  git.stop();
+  git.log.length = 0;
+  unmatched = unmatchedRequests();
+});
+
+afterEach(() => {
+  git.stop();
+  nock.cleanAll();
+  nock.emitter.removeAllListeners('no match');
+  expect(unmatched).toEqual([]);
+});
+
+function revisions(): Revisions {
+  const tip = git.refs.get('refs/heads/access-ledger')!;
+  return {
+    [BASE_SHA]: { 'access-ledger.yaml': CONFIG, 'systems/prod-postgres.yaml': SYSTEM },
+    [HEAD_SHA]: { 'grants/people/bob.yaml': BOB },
+    [MERGE_SHA]: { 'grants/people/bob.yaml': BOB },
+    'refs/heads/access-ledger': Object.fromEntries(git.files(tip)),
+  };
+}
+
+const pr2 = pullRequestClosed().pull_request as Record<string, unknown>;
+/** A pulls-list item: the list has no merged_by. */
+const listed = (pr: Record<string, unknown>) => {
+  const { merged_by: _omit, ...item } = pr;
+  return item;
+};
+
+function listing() {
+  const pr1 = { ...listed(pr2), number: 1, html_url: `https://github.com/${OWNER}/${REPO}/pull/1`, merged_at: '2026-11-19T09:00:00Z', updated_at: '2026-11-19T09:00:01Z' };
+  const closed = { ...listed(pr2), number: 3, merged: false, merged_at: null, updated_at: '2026-11-18T00:00:00Z' };
+  const old = { ...listed(pr2), number: 4, merged_at: '2026-10-01T00:00:00Z', updated_at: '2026-10-01T00:00:00Z' };
+  return [{ ...listed(pr2), updated_at: '2026-11-20T10:00:01Z' }, pr1, closed, old];
+}
+
+/** Everything reconcile reads before recording, and the recording of PR #2 itself. */
+function expectations(asked: string[][], commentBody: { body?: string }) {
+  return [
+    nock(API).get(REPO_PATH).reply(200, { default_branch: 'master', html_url: `https://github.com/${OWNER}/${REPO}` }),
+    nock(API)
+      .get(`${REPO_PATH}/contents/access-ledger.yaml`)
+      .query({ ref: 'master' })
+      .reply(200, { type: 'file', sha: blobSha(CONFIG), encoding: 'base64', content: Buffer.from(CONFIG).toString('base64') }),
+    graphqlObjects(revisions, asked), // head.json
+    graphqlObjects(revisions, asked), // the newest record
+    nock(API).get(`${REPO_PATH}/pulls`).query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' }).reply(200, listing()),
+    graphqlObjects(revisions, asked), // which merges are recorded
+    // Recording PR #2, as the webhook would have.
+    nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, [{ filename: 'grants/people/bob.yaml', status: 'added' }]),
+    nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, [{ user: { login: 'dave', type: 'User' }, state: 'APPROVED', commit_id: HEAD_SHA, submitted_at: '2026-11-19T12:00:00Z' }]),
+    nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [{ author: { login: 'Codertocat' }, committer: { login: 'Codertocat' }, commit: { message: 'Grant bob' } }]),
+    graphqlObjects(revisions, asked),
+    nock(API).get('/orgs/acme/members/alice').reply(204),
+    nock(API).get('/orgs/acme/members/bob').reply(204),
+    nock(API).get(`${REPO_PATH}/pulls/2`).reply(200, pr2),
+    graphqlObjects(revisions, asked),
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
+    nock(API)
+      .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
+        commentBody.body = b.body;
+        return true;
+      })
+      .reply(201, { id: 9 }),
+  ];
+}
+
+function ledger(): SealedRecord[] {
+  const files = git.files(git.refs.get('refs/heads/access-ledger')!);
+  return [...files].filter(([p]) => p.startsWith('records/')).map(([, c]) => JSON.parse(c) as SealedRecord);
+}
+
+describe('reconcile', () => {
+  it('backfills a merged PR that has no record, after the newest record, and leaves the recorded one alone', async () => {
+    const asked: string[][] = [];
+    const comment: { body?: string } = {};
+    const scopes = expectations(asked, comment);
+    git.start();
+    const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z') });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+
+    expect(report).toMatchObject({ branch: 'access-ledger', listed: 4, merged: 2, missing: [2], failures: [], truncated: false });
+    expect(report.window).toEqual({ since: '2026-11-16T09:00:00Z', capped: false });
+    expect(asked[2]).toEqual(['refs/heads/access-ledger:records/2026/11/pr-2-merged.json', 'refs/heads/access-ledger:records/2026/11/pr-1-merged.json']);
+    expect(report.outcomes.map((o) => o.status)).toEqual(['recorded']);
+
+    const records = ledger().sort((a, b) => a.seq - b.seq);
+    expect(records.map((r) => [r.seq, r.key])).toEqual([[1, 'pr-1-merged'], [2, 'pr-2-merged']]);
+    const backfilled = records[1] as SealedRecord<'grant-change'>;
+    expect(backfilled.subject.pr.merged_by).toBe('carol'); // from the full PR, not the listing
+    expect(backfilled.subject.verdict).toMatchObject({ result: 'pass', evaluated_at: '2026-11-21T06:00:00Z' });
+    expect(backfilled.recorded_at).toBe('2026-11-21T06:00:00Z');
+    const files = git.files(git.refs.get('refs/heads/access-ledger')!);
+    const entries = [...files].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
+    expect(verifyLedgerState({ records: entries, head: files.get(HEAD_PATH) ?? null }).problems).toEqual([]);
+    expect(comment.body).toContain(backfilled.hash);
+  });
+
+  it('the CLI reports the backfill and exits 0', async () => {
+    const out: string[] = [];
+    const scopes = expectations([], {});
+    git.start();
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: {} };
+    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, deps: { store: { sleep: async () => undefined } } }, io);
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(code).toBe(0);
+    expect(out.join('')).toContain('#2 recorded: seq 2 pr-2-merged');
+  });
+
+  it('a dry run reports the gap, records nothing and exits 1', async () => {
+    const out: string[] = [];
+    const asked: string[][] = [];
+    const scopes = expectations(asked, {}).slice(0, 6);
+    git.start();
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: {} };
+    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, dryRun: true }, io);
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(code).toBe(1);
+    expect(out.join('')).toContain('missing a record: #2 (dry run: nothing recorded)');
+    expect(ledger().map((r) => r.key)).toEqual(['pr-1-merged']);
+    expect(git.log.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('access-ledger reconcile usage', () => {
+  it.each([
+    [['reconcile', '--repo', 'not-a-repo', '--token', 't'], /--repo must be owner\/name/],
+    [['reconcile', '--repo', 'a/b'], /needs a GitHub token/],
+    [['reconcile', '--repo', 'a/b', '--token', 't', '--since', 'yesterday'], /--since must be a date/],
+    [['reconcile', '--repo', 'a/b', '--token', 't', '--max-days', '0'], /--max-days must be a positive whole number/],
+  ])('%j exits 2 with one line', async (argv, message) => {
+    const err: string[] = [];
+    const io = { stdout: () => undefined, stderr: (t: string) => void err.push(t), color: false, interactive: false, now: () => new Date(), env: {} };
+    expect(await main(argv, io)).toBe(2);
+    expect(err.join('')).toMatch(message);
+    expect(err.join('').trim().split('\n')).toHaveLength(1);
+  });
+});
