@@ -102,8 +102,9 @@ export async function run(): Promise<void> {
     }
     const input = inputs();
     const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
-    const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config });
-    const result = judgePull(facts, { packs: loadBuiltinPacks(), today: utcDay(new Date()), failOn: input.failOn });
+    const packs = loadBuiltinPacks();
+    const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
+    const result = judgePull(facts, { packs, today: utcDay(new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
   } catch (err) {
     core.setOutput('verdict', 'fail');

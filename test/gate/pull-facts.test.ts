@@ -94,6 +94,22 @@ describe('gatherPullFacts', () => {
     expect(result).toMatchObject({ verdict: 'pass', nextStep: 'approved by erin' });
   });
 
+  it('skips the lookups of rules the base policy turns off', async () => {
+    const scope = nock(API)
+      .get(`${PR}/files`).query(true).reply(200, [file('grants/people/bob.yaml')])
+      .get(`${PR}/reviews`).query(true).reply(200, [review('erin', 'APPROVED')])
+      .get(`${PR}/commits`).query(true).reply(200, [commit('alice')]);
+    mockGraphql(scope, {
+      [`${BASE}:access-ledger.yaml`]: blob(CONFIG + 'rules:\n  owner-in-org: "off"\n  approvals: "off"\n'),
+      [`${BASE}:systems`]: systemsTree(SYSTEMS),
+      [`${HEAD}:grants/people/bob.yaml`]: blob(grant('bob')),
+    });
+    const facts = await gatherPullFacts(octokit(), PULL, { packs: loadBuiltinPacks() });
+    expect(facts.teamMembership).toEqual({});
+    expect(facts.orgMembership).toEqual({});
+    expect(judgePull(facts, { packs: loadBuiltinPacks(), today: TODAY }).verdict).toBe('pass');
+  });
+
   it('stops after the file listing when nothing under grants/, systems/ or the config changed', async () => {
     nock(API).get(`${PR}/files`).query(true).reply(200, [file('README.md', 'modified'), file('docs/access.md')]);
     const facts = await gatherPullFacts(octokit(), PULL);

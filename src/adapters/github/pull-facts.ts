@@ -19,6 +19,8 @@ import { CONFIG_PATHS } from '../../core/model/snapshot.ts';
 import { pullRoleOf } from '../../core/pull/changes.ts';
 import { loginKey, type ChangedFile, type PullFacts, type PullReview, type ReviewState } from '../../core/pull/facts.ts';
 import { neededTeamLookups } from '../../core/pull/plan.ts';
+import { resolvePolicy, type Pack } from '../../core/engine/policy.ts';
+import { builtinRegistry } from '../../core/validate.ts';
 import { loginsToCheck } from '../../core/rules/owner-in-org.ts';
 import { readObjects, type BlobRead, type GraphqlClient, type ObjectRead } from './blobs.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
@@ -42,6 +44,11 @@ export interface PullRef {
 export interface GatherOptions {
   /** The config's path when it is not `access-ledger.yaml` (the Action's `config` input). */
   configPath?: string;
+  /**
+   * The packs, to resolve the base policy: membership lookups for rules it turns off are skipped
+   * (without them, every lookup a rule could need is made).
+   */
+  packs?: ReadonlyMap<string, Pack>;
   /** Membership lookups in flight at once. */
   concurrency?: number;
 }
@@ -85,13 +92,15 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
   facts.head = snapshots.head;
 
   const org = facts.base.config?.data?.organization;
+  const policy = opts.packs ? resolvePolicy(facts.base.config, opts.packs, builtinRegistry()).policy : undefined;
+  const on = (rule: string) => !policy || (policy.rules.get(rule)?.severity ?? 'off') !== 'off';
   const lookups: (() => Promise<void>)[] = [];
-  for (const { team, login } of neededTeamLookups(facts)) {
+  for (const { team, login } of on('approvals') ? neededTeamLookups(facts) : []) {
     lookups.push(async () => {
       (facts.teamMembership[team] ??= {})[login] = await api.isTeamMember(team, login);
     });
   }
-  if (org) {
+  if (org && on('owner-in-org')) {
     for (const login of new Set(loginsToCheck(facts).map((c) => loginKey(c.login)))) {
       lookups.push(async () => {
         facts.orgMembership[login] = await api.isOrgMember(org, login);
