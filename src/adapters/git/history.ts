@@ -135,10 +135,12 @@ interface RawCommit {
  */
 export async function periodCommits(dir: string, params: ExportParams): Promise<RawCommit[]> {
   const commits = new Map<string, RawCommit>();
-  for (const folder of ['grants/', 'systems/'] as const) {
-    const args = gitLogArgs(params, folder);
+  // One walk for both folders: the same commits and changes as the per-folder selections the
+  // binder prints, split again by each file's role.
+  {
+    const args = gitLogArgs(params, 'grants/');
     const refAt = args.indexOf(params.refSha);
-    const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00%an <%ae>%x00%s%x00', ...args.slice(refAt)];
+    const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00%an <%ae>%x00%s%x00', params.refSha, '--', 'grants/', 'systems/'];
     const out = (await git(dir, withFormat)).toString('utf8');
     for (const block of out.split('\x01')) {
       if (!block) continue;
@@ -202,7 +204,7 @@ export async function* commitsWithContent(cat: CatFile, raw: readonly RawCommit[
 }
 
 /** Grant, system and config files at a commit, streamed with their content. */
-export async function* treeAt(dir: string, cat: CatFile, commit: string): AsyncGenerator<TreeFile> {
+export async function* treeAt(dir: string, cat: CatFile, commit: string, known: (blob: string) => boolean = () => false): AsyncGenerator<TreeFile> {
   const out = (await git(dir, ['ls-tree', '-r', '-z', '--full-tree', commit])).toString('utf8');
   const entries: { path: string; blob: string }[] = [];
   for (const entry of out.split('\0')) {
@@ -212,9 +214,18 @@ export async function* treeAt(dir: string, cat: CatFile, commit: string): AsyncG
     const path = entry.slice(tab + 1);
     if (type === 'blob' && oid && roleOf(path) !== 'other') entries.push({ path, blob: oid });
   }
-  for await (const { item, content } of cat.readAll(entries, (e) => e.blob)) {
-    if (content === null) throw new GitError(`blob ${item.blob} of ${item.path} is missing from the clone`, 'The clone is incomplete: fetch it again without --filter.');
-    yield { path: item.path, blob: item.blob, content: content.toString('utf8') };
+  // Blobs the caller already read (e.g. added in the period) are not read twice: content null.
+  const toRead = entries.filter((e) => !known(e.blob));
+  const reader = cat.readAll(toRead, (e) => e.blob)[Symbol.asyncIterator]();
+  for (const e of entries) {
+    if (known(e.blob)) {
+      yield { path: e.path, blob: e.blob, content: null };
+      continue;
+    }
+    const next = await reader.next();
+    if (next.done || next.value.item !== e) throw new GitError('git cat-file answered out of order');
+    if (next.value.content === null) throw new GitError(`blob ${e.blob} of ${e.path} is missing from the clone`, 'The clone is incomplete: fetch it again without --filter.');
+    yield { path: e.path, blob: e.blob, content: next.value.content.toString('utf8') };
   }
 }
 

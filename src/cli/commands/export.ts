@@ -185,7 +185,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     }
     if (asOfCommit) {
       progress.phase('reading inventory', 0);
-      for await (const file of treeAt(repoDir, cat, asOfCommit.sha)) builder.addTreeFile(file);
+      for await (const file of treeAt(repoDir, cat, asOfCommit.sha, builder.knowsBlob)) builder.addTreeFile(file);
     }
     progress.phase('verifying ledger', 1);
     const ledgerOut = await verifying;

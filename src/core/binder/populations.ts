@@ -384,14 +384,18 @@ export class PopulationBuilder {
   }
 
   private parseGrant(blob: string | null, content: string | null): ParsedFile<Grant> {
-    if (blob === null || content === null) return parseAccessFile<Grant>(content, 'grant');
+    if (blob === null) return parseAccessFile<Grant>(content, 'grant');
     let p = this.parsed.get(blob);
     if (!p) {
+      if (content === null) return parseAccessFile<Grant>(null, 'grant');
       p = parseAccessFile<Grant>(content, 'grant');
       this.parsed.set(blob, p);
     }
     return p;
   }
+
+  /** Whether a grant blob was already parsed from the history (its content need not be read again). */
+  knowsBlob = (blob: string): boolean => this.parsed.has(blob);
 
   /** One file of the tree as of the as-of day. */
   addTreeFile(file: TreeFile): void {
@@ -401,7 +405,7 @@ export class PopulationBuilder {
       this.parsed.delete(file.blob);
       this.grants.push({ path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem });
     } else if (role === 'system') {
-      const parsed = parseAccessFile<System>(file.content, 'system');
+      const parsed = parseAccessFile<System>(file.content ?? '', 'system');
       this.systems.push({ path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem });
     } else if (role === 'config') {
       this.config = file.content;

@@ -28,7 +28,8 @@ export interface AccessCommit {
 export interface TreeFile {
   path: string;
   blob: string;
-  content: string;
+  /** Null when the reader skipped a blob the builder has already parsed (`knowsBlob`). */
+  content: string | null;
 }
 
 export interface Period {
