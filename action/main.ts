@@ -97,7 +97,7 @@ export async function run(): Promise<void> {
     const payload: PullPayload = path ? JSON.parse(await readFile(path, 'utf8')) : {};
     const decision = shouldEvaluate(eventName, payload.action);
     if (!decision.evaluate) {
-      core.info(decision.message);
+      core.info(oneLine(decision.message));
       return;
     }
     const input = inputs();
@@ -137,5 +137,5 @@ async function report(result: GateResult, ctx: ReportContext, sarifFile: string)
   core.setOutput('findings', String(result.findings.length));
   core.setOutput('report-json', reportPath);
   if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${result.nextStep}`);
-  else core.info(`access-ledger gate: pass: ${result.nextStep}`);
+  else core.info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }

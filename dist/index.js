@@ -41848,6 +41848,7 @@ function nextStepOnPass(plan, changes, warnings) {
   if (changes.removalOnly) return `removal only: no approval needed${warned}`;
   const approved = [...new Set(plan.groups.flatMap((g) => g.approvedBy))];
   if (plan.groups.length === 0) return `no access added or widened: no approval needed${warned}`;
+  if (approved.length === 0) return `passes: the base policy does not require the approvals listed in the report${warned}`;
   return `approved by ${approved.join(", ")}${warned}`;
 }
 function nextStepOnFailure(facts, plan, findings, policy, failOn) {
@@ -42563,7 +42564,7 @@ async function run() {
     const payload = path ? JSON.parse(await readFile(path, "utf8")) : {};
     const decision = shouldEvaluate(eventName, payload.action);
     if (!decision.evaluate) {
-      info(decision.message);
+      info(oneLine(decision.message));
       return;
     }
     const input = inputs();
@@ -42600,7 +42601,7 @@ async function report(result, ctx, sarifFile) {
   setOutput("findings", String(result.findings.length));
   setOutput("report-json", reportPath);
   if (result.verdict === "fail") setFailed(`access-ledger gate: ${result.nextStep}`);
-  else info(`access-ledger gate: pass: ${result.nextStep}`);
+  else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }
 
 // action/index.ts

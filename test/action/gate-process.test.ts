@@ -10,6 +10,14 @@ import { addDays, utcDay } from '../../src/core/dates.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 import { runAction, type RunnerResult } from './runner.ts';
+import { createRequire } from 'node:module';
+
+/** GitHub's own example of a `pull_request` `opened` delivery (Codertocat/Hello-World). */
+function examplePayload(): Record<string, any> {
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[];
+  const opened = examples.find((e) => e.name === 'pull_request')!.examples.find((x) => x.action === 'opened')!;
+  return structuredClone(opened);
+}
 
 const REPO = 'acme/access';
 const EXPIRES = addDays(utcDay(new Date()), 60);
@@ -20,7 +28,7 @@ let appToken: string;
 
 beforeAll(async () => {
   gh = await startFakeGitHub();
-  gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'erin', 'sam', 'yan', 'zoe'] });
+  gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'erin', 'sam', 'wes', 'yan', 'zoe'] });
   gh.state.createTeam('acme', 'dba', { members: ['erin'] });
   gh.state.createTeam('acme', 'security', { members: ['sam'] });
   gh.state.createRepo(REPO, {
@@ -140,6 +148,26 @@ describe('the bundled gate, run as a process', () => {
     expect(r.code).toBe(1);
     expect(errors(r).map((c) => `${c.properties.file}:${c.properties.line}`)).toEqual(['access-ledger.yaml:1', 'grants/people/yan.yaml:7', 'undefined:undefined']);
     expect(errors(r).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave for db; needs 1 more approval from @acme/security (the admins) for the governed changes');
+  });
+
+  it('reads GitHub\'s own example payload, on pull_request and on pull_request_target', async () => {
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant wes', files: { 'grants/people/wes.yaml': grant('wes', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    const payload = examplePayload();
+    // The example is for Codertocat/Hello-World: point its numbers and SHAs at the fake's PR.
+    payload.number = number;
+    payload.pull_request.number = number;
+    payload.pull_request.head.sha = pull.headSha;
+    payload.pull_request.base.sha = pull.baseSha;
+    payload.pull_request.user.login = 'alice';
+    payload.repository.name = 'access';
+    payload.repository.owner.login = 'acme';
+    for (const event of ['pull_request', 'pull_request_target']) {
+      const r = await run(event, payload);
+      expect(r.code, r.stdout).toBe(1);
+      expect(errors(r)[0]).toMatchObject({ properties: { file: 'grants/people/wes.yaml', line: '7', col: '5' } });
+      expect(r.summary).toContain(`on ${event.replace(/_/g, '&#95;')}/opened`);
+    }
   });
 
   it('succeeds without evaluating on an event it does not judge', async () => {

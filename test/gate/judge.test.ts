@@ -76,6 +76,7 @@ describe('judgePull', () => {
     const r = judge({ config: CONFIG + 'rules:\n  approvals: "off"\n  no-self-approval: "off"\n', change: { [BOB]: grant('bob') } });
     expect(r.verdict).toBe('pass');
     expect(r.rows).toMatchObject([{ identity: 'bob', system: 'db', change: 'adds', required: 1, missing: 1, approvers: '@acme/dba or dave' }]);
+    expect(r.nextStep).toBe('passes: the base policy does not require the approvals listed in the report');
   });
 
   it('reports one row per identity and system, with what is requested, who approved and what is missing', () => {

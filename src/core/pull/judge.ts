@@ -231,6 +231,7 @@ function nextStepOnPass(plan: ApprovalPlan, changes: PullChanges, warnings: numb
   if (changes.removalOnly) return `removal only: no approval needed${warned}`;
   const approved = [...new Set(plan.groups.flatMap((g) => g.approvedBy))];
   if (plan.groups.length === 0) return `no access added or widened: no approval needed${warned}`;
+  if (approved.length === 0) return `passes: the base policy does not require the approvals listed in the report${warned}`;
   return `approved by ${approved.join(', ')}${warned}`;
 }
 
