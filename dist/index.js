@@ -41713,6 +41713,7 @@ function judgePull(facts, opts) {
       verdict: "pass",
       findings: [],
       rows: [],
+      approvals: [],
       nextStep: "nothing to check: this pull request changes nothing under grants/, systems/ or the config",
       nothingToCheck: true,
       removalOnly: false,
@@ -41748,6 +41749,7 @@ function judgePull(facts, opts) {
     verdict: failing ? "fail" : "pass",
     findings,
     rows,
+    approvals: plan.groups.map((g) => ({ system: g.label, required: g.required, approvedBy: g.approvedBy, missing: g.missing, blockedBy: g.blockedBy })),
     nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy, opts.failOn ?? "error") : nextStepOnPass(plan, changes, warnings),
     nothingToCheck: false,
     removalOnly: changes.removalOnly,
@@ -41951,6 +41953,7 @@ function reportJson(result, ctx) {
     removal_only: result.removalOnly,
     policy: { pack: result.pack, sha: result.policySha },
     summary: { errors: result.errors, warnings: result.warnings },
+    approvals: result.approvals,
     rows: result.rows,
     findings: result.findings
   };

@@ -92,6 +92,10 @@ describe('judgePull', () => {
       { subject: 'cleo', system: 'wiki', change: 'adds', requested: 'readonly, expires 2027-03-31', required: 1, approvedBy: ['ivy'], missing: 0, approvers: '@acme/it' },
     ]);
     expect(r.rows[0]!.controls).toContain('ISO27001:A.8.2');
+    expect(r.approvals).toEqual([
+      { system: 'db', required: 2, approvedBy: ['dave'], missing: 1, blockedBy: [] },
+      { system: 'wiki', required: 1, approvedBy: ['ivy'], missing: 0, blockedBy: [] },
+    ]);
     expect(r.nextStep).toBe('needs 1 more approval (2 required) from @acme/dba or dave');
   });
 });

@@ -47,10 +47,22 @@ export interface GateRow {
   controls: string[];
 }
 
+/** Per system (or `admins`): how many eligible approvals the policy required and who gave them. */
+export interface GateApproval {
+  system: string;
+  required: number;
+  approvedBy: string[];
+  /** required − counted approvals, never below 0. */
+  missing: number;
+  blockedBy: string[];
+}
+
 export interface GateResult {
   verdict: 'pass' | 'fail';
   findings: Finding[];
   rows: GateRow[];
+  /** One entry per system whose access the PR adds or widens, and `admins` for governed changes. */
+  approvals: GateApproval[];
   /** One line: what to do next, or why it passed. */
   nextStep: string;
   /** The PR changes nothing under grants/, systems/ or the config. */
@@ -77,6 +89,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
       verdict: 'pass',
       findings: [],
       rows: [],
+      approvals: [],
       nextStep: 'nothing to check: this pull request changes nothing under grants/, systems/ or the config',
       nothingToCheck: true,
       removalOnly: false,
@@ -114,6 +127,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     verdict: failing ? 'fail' : 'pass',
     findings,
     rows,
+    approvals: plan.groups.map((g) => ({ system: g.label, required: g.required, approvedBy: g.approvedBy, missing: g.missing, blockedBy: g.blockedBy })),
     nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy, opts.failOn ?? 'error') : nextStepOnPass(plan, changes, warnings),
     nothingToCheck: false,
     removalOnly: changes.removalOnly,

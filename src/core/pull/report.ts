@@ -102,6 +102,7 @@ export function reportJson(result: GateResult, ctx: ReportContext): object {
     removal_only: result.removalOnly,
     policy: { pack: result.pack, sha: result.policySha },
     summary: { errors: result.errors, warnings: result.warnings },
+    approvals: result.approvals,
     rows: result.rows,
     findings: result.findings,
   };
