@@ -41739,7 +41739,8 @@ function judgePull(facts, opts) {
     pull: facts,
     only
   });
-  findings.unshift(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.sort(compareFindings);
   const plan = planApprovals(facts, approvalOptions);
   const rows = gateRows(facts, plan);
   const errors = findings.filter((f) => f.severity === "error").length;

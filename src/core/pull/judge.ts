@@ -4,7 +4,7 @@
  * verdict. The policy is always the BASE branch's: a pull request cannot loosen the rules that
  * judge it (DESIGN.md §5).
  */
-import type { Finding } from '../findings.ts';
+import { compareFindings, type Finding } from '../findings.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import { resolvePolicy, type Pack, type Policy } from '../engine/policy.ts';
 import type { Snapshot } from '../model/snapshot.ts';
@@ -116,7 +116,8 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     pull: facts,
     only,
   });
-  findings.unshift(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.sort(compareFindings);
 
   const plan = planApprovals(facts, approvalOptions);
   const rows = gateRows(facts, plan);
