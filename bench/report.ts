@@ -21,7 +21,7 @@ export function writeSection(title: string, lines: string[]): void {
   } else {
     const rest = current.slice(start + heading.length);
     const end = rest.search(/\n## /);
-    next = current.slice(0, start) + body + (end < 0 ? '' : rest.slice(end + 1));
+    next = current.slice(0, start) + body + (end < 0 ? '' : '\n' + rest.slice(end + 1));
   }
   writeFileSync(FILE, next.replace(/\n{3,}/g, '\n\n'));
 }
