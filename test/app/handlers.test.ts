@@ -125,7 +125,7 @@ function ledgerRecords(): { records: { path: string; content: string }[]; head: 
 async function recordApprovedMerge() {
   const asked: string[][] = [];
   const comment: { body?: string } = {};
-  const scopes = [installationToken(), ...factReads(APPROVED, asked), graphqlObjects(revisions, asked), ...commentWrites(comment)];
+  const scopes = [installationToken(), ...factReads(APPROVED, asked), ...commentWrites(comment)];
   git.start();
   const probot = await loadProbot(testDeps());
   await probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestClosed() as never });
@@ -137,8 +137,8 @@ describe('pull_request.closed, merged', () => {
     const { asked, comment, scopes } = await recordApprovedMerge();
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
 
-    // The second read asks for what landed at the merge commit and whether the ledger has it.
-    expect(asked[1]).toEqual([`${MERGE_SHA}:${GRANT_PATH}`, `refs/heads/access-ledger:${RECORD_PATH}`, 'refs/heads/access-ledger:records/2026/11/pr-2-unapproved.json']);
+    // One batched file read for the facts: the base's config and systems, the head's grant.
+    expect(asked).toEqual([[`${BASE_SHA}:access-ledger.yaml`, `${BASE_SHA}:access-ledger.yml`, `${BASE_SHA}:systems`, `${HEAD_SHA}:${GRANT_PATH}`]]);
 
     // The ledger: a genesis commit, then one commit with the record; the chain verifies.
     const { records, head } = ledgerRecords();
@@ -147,6 +147,7 @@ describe('pull_request.closed, merged', () => {
     expect(state.problems).toEqual([]);
     expect(git.history('access-ledger')).toHaveLength(2);
     expect(git.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /contents/${RECORD_PATH}`,
       'GET /git/ref/heads/access-ledger',
       'POST /git/trees',
       'POST /git/commits',
@@ -203,13 +204,13 @@ describe('pull_request.closed, merged', () => {
     const existing = [{ id: 555, body: first.comment.body, user: { login: 'access-ledger[bot]', type: 'Bot' } }];
     const scopes = before(() => [
       ...factReads(APPROVED, asked),
-      graphqlObjects(revisions, asked),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, existing),
     ]);
     await first.probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestClosed() as never });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.history('access-ledger')).toEqual(commitsBefore);
-    expect(git.log.length).toBe(logBefore); // not one ledger request
+    // One read of the ledger (the record is there), not one write.
+    expect(git.log.slice(logBefore).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /contents/${RECORD_PATH}`]);
     expect(ledgerRecords().records).toHaveLength(1);
   });
 
@@ -221,7 +222,6 @@ describe('pull_request.closed, merged', () => {
     const scopes = [
       installationToken(),
       ...factReads(noApproval, asked),
-      graphqlObjects(revisions, asked),
       nock(API)
         .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
         .query({ check_name: 'access-ledger', filter: 'latest', per_page: '100' })
@@ -309,7 +309,6 @@ describe('workflow_run.completed', () => {
         .get(`${REPO_PATH}/commits/${MERGE_SHA}/pulls`)
         .query({ per_page: '100' })
         .reply(200, [{ ...(pullRequestClosed().pull_request as object) }]),
-      graphqlObjects(revisions, asked),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, [{ id: 555, body: first.comment.body, user: { login: 'access-ledger[bot]', type: 'Bot' } }]),
       nock(API)
         .patch(`${REPO_PATH}/issues/comments/555`, (body: { body: string }) => {
@@ -320,7 +319,14 @@ describe('workflow_run.completed', () => {
     ]);
     await first.probot.receive({ id: 'delivery-5', name: 'workflow_run', payload: workflowRunCompleted() as never });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
-    expect(asked).toEqual([[`refs/heads/access-ledger:${RECORD_PATH}`]]);
+    expect(git.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /contents/${RECORD_PATH}`,
+      'GET /git/ref/heads/access-ledger',
+      'GET /contents/records/2026/11/pr-2-provisioned-9001.json',
+      'POST /git/trees',
+      'POST /git/commits',
+      'PATCH /git/refs/heads/access-ledger',
+    ]);
 
     const { records, head } = ledgerRecords();
     expect(verifyLedgerState({ records, head }).problems).toEqual([]);

@@ -101,7 +101,6 @@ function expectations(asked: string[][], commentBody: { body?: string }) {
     nock(API).get('/orgs/acme/members/alice').reply(204),
     nock(API).get('/orgs/acme/members/bob').reply(204),
     nock(API).get(`${REPO_PATH}/pulls/2`).reply(200, pr2),
-    graphqlObjects(revisions, asked),
     nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
     nock(API)
       .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {

@@ -94,7 +94,6 @@ describe('the App over HTTP', () => {
       graphqlObjects(revisions),
       nock(API).get('/orgs/acme/members/alice').reply(204),
       nock(API).get('/orgs/acme/members/bob').reply(204),
-      graphqlObjects(revisions),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
       nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 1 }),
     ];

@@ -6,14 +6,13 @@
  */
 import { DEFAULT_LEDGER_BRANCH, grantChangeKey, inspectRecord, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
-import { readObjects } from '../../adapters/github/blobs.ts';
 import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
 import { call, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { readRepoConfig } from './config.ts';
-import { recordMerge, silentLog, type Log, type PullPayload } from './record-merge.ts';
+import { readLedgerFile, recordMerge, silentLog, type Log, type PullPayload } from './record-merge.ts';
 
 export type ProvisionedRun = WorkflowRunData & { head_branch?: string | null };
 
@@ -61,13 +60,12 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   if (!merged) return skip(`${run.head_sha.slice(0, 12)} is not the merge commit of a pull request`);
 
   const gcPath = recordPath({ key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) });
-  const read = await readObjects(input.octokit, repo, [`refs/heads/${branch}:${gcPath}`]);
-  const stored = read.get(`refs/heads/${branch}:${gcPath}`);
+  const stored = await readLedgerFile(input.octokit, repo, branch, gcPath);
   let grantChange: SealedRecord;
-  if (stored?.kind === 'blob' && stored.text !== null) {
-    const { problem } = inspectRecord(gcPath, stored.text);
+  if (stored !== null) {
+    const { problem } = inspectRecord(gcPath, stored);
     if (problem) throw new LedgerStateError(`The record at ${gcPath} on branch ${branch} fails verification (${problem.problem}); refusing to link to it. Run \`access-ledger verify\`.`);
-    grantChange = JSON.parse(stored.text) as SealedRecord;
+    grantChange = JSON.parse(stored) as SealedRecord;
   } else {
     // The merge itself was never recorded (a lost delivery): record it now, from the full PR.
     const full = await call<PullPayload>(input.octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: merged.number }, {

@@ -5,9 +5,8 @@
  *
  * 1. Gather the PR's facts with the gate's own gatherer and stop unless it touched grants/,
  *    systems/ or the config.
- * 2. One batched read: the changed files' blob SHAs at the merge commit, and whether the ledger
- *    already holds this merge's records (a redelivery: then nothing is written, only the sticky
- *    comment is completed if an earlier attempt stopped before it).
+ * 2. One read: does the ledger already hold this merge's record (a redelivery: then nothing is
+ *    written, only the sticky comment is completed if an earlier attempt stopped before it).
  * 3. Judge the facts with the gate's judge and the BASE branch's policy, as of the merge day.
  * 4. When the policy would have refused the merge: find or open the admins' issue (by marker).
  * 5. Append grant-change (and unapproved-merge) in ONE append: one commit, never half a record.
@@ -29,16 +28,15 @@ import {
 } from '../../core/ledger/index.ts';
 import { judgePull, type GateResult } from '../../core/pull/judge.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
-import { isAccessPath, touchesAccess } from '../../core/records/changes.ts';
+import { touchesAccess } from '../../core/records/changes.ts';
 import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
 import { isRecordableMerge, type MergedPull } from '../../core/records/pull.ts';
 import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprovedIssueTitle } from '../../core/records/unapproved-merge.ts';
 import { mergeVerdict } from '../../core/records/verdict.ts';
-import { readObjects } from '../../adapters/github/blobs.ts';
 import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import { gatherPullFacts, type OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
-import type { RepoRef } from '../github.ts';
+import { call, callOrNull, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
 import { ensureUnapprovedIssue, type IssueRef } from './issue.ts';
@@ -92,6 +90,30 @@ function storeFor(input: RecordMergeInput, branch: string): LedgerStore {
   return new LedgerStore({ octokit: input.octokit, owner: input.repo.owner, repo: input.repo.repo, branch, clock: input.deps.clock, ...input.deps.store });
 }
 
+interface ContentFile {
+  type?: string;
+  encoding?: string;
+  content?: string;
+  sha?: string;
+  size?: number;
+}
+
+/**
+ * A file of the ledger branch (null when it or the branch does not exist), by one REST read:
+ * REST reads are not paced by Octokit's write throttle the way GraphQL queries are, which keeps
+ * a burst of merges from queueing behind each other.
+ */
+export async function readLedgerFile(octokit: OctokitLike, repo: RepoRef, branch: string, path: string): Promise<string | null> {
+  const what = { action: `checking whether ${path} is on the ledger branch ${branch}`, permission: 'contents: read', repo };
+  const file = await callOrNull<ContentFile>(octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { path, ref: branch }, what);
+  if (file === null) return null;
+  if (Array.isArray(file) || file.type !== 'file') throw new LedgerStateError(`${path} on the ledger branch ${branch} of ${repo.owner}/${repo.repo} is not a file`);
+  if (typeof file.content === 'string' && (file.content.length > 0 || file.size === 0)) return Buffer.from(file.content, 'base64').toString('utf8');
+  // Files over 1 MB come without content from the contents API: read the blob.
+  const blob = await call<{ content: string; encoding: string }>(octokit, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: file.sha }, what);
+  return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+}
+
 /** A stored record read back: it must pass its own checks before the App builds on it. */
 function storedRecord(path: string, text: string, branch: string): SealedRecord {
   const { problem } = inspectRecord(path, text);
@@ -131,30 +153,19 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const gcPath = recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt });
   const umPath = recordPath({ key: unapprovedMergeKey(pull.number), occurred_at: mergedAt });
 
-  // One read for both: what landed (blob SHAs at the merge commit) and what is already recorded.
-  const landed = facts.files.filter((f) => f.status !== 'removed' && isAccessPath(f.path)).map((f) => f.path);
-  const ledgerRev = `refs/heads/${branch}`;
-  const read = await readObjects(input.octokit, repo, [
-    ...landed.map((p) => `${pull.merge_commit_sha}:${p}`),
-    `${ledgerRev}:${gcPath}`,
-    `${ledgerRev}:${umPath}`,
-  ]);
-  const mergeBlobs = new Map<string, string | null>();
-  for (const path of landed) {
-    const obj = read.get(`${pull.merge_commit_sha}:${path}`);
-    mergeBlobs.set(path, obj?.kind === 'blob' ? obj.oid : null);
-  }
-  const existingGc = read.get(`${ledgerRev}:${gcPath}`);
-  const existingUm = read.get(`${ledgerRev}:${umPath}`);
   const store = storeFor(input, branch);
   const commentCtx = { branch, repositoryUrl: input.repositoryUrl };
 
-  if (existingGc?.kind === 'blob' && existingGc.text !== null) {
+  const storedGc = await readLedgerFile(input.octokit, repo, branch, gcPath);
+  if (storedGc !== null) {
     // Recorded before (a redelivery, or a retry after the comment failed): write no record.
-    const records = [storedRecord(gcPath, existingGc.text, branch)];
-    if (existingUm?.kind === 'blob' && existingUm.text !== null) records.push(storedRecord(umPath, existingUm.text, branch));
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
+    const records = [storedRecord(gcPath, storedGc, branch)];
     const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
+    if (verdict === 'fail') {
+      const storedUm = await readLedgerFile(input.octokit, repo, branch, umPath);
+      if (storedUm !== null) records.push(storedRecord(umPath, storedUm, branch));
+    }
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
@@ -162,7 +173,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
   const verdict = mergeVerdict(result, deps.clock());
   const repository = `${repo.owner}/${repo.repo}`;
-  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict, mergeBlobs })];
+  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict })];
 
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail') {

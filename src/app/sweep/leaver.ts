@@ -1,0 +1,77 @@
+/**
+ * `organization.member_removed`: for each access repo of the organization, record
+ * `identity-left-org` on the ledger (with the time the App heard of it) and open or update the one
+ * urgent issue that lists every grant naming the login. The revocation pull request closes the
+ * issue (its `Closes #n`, or the next merge/sweep once no grant names the login).
+ *
+ * Redelivery: an open leaver issue for the login means the departure is already being handled, so
+ * no second record is written; the issue is only brought up to date.
+ */
+import { builtinRegistry } from '../../core/validate.ts';
+import { resolvePolicy } from '../../core/engine/policy.ts';
+import { toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
+import { grantsNaming, leaverProblem, leaverRecordDraft } from '../../core/leavers.ts';
+import { keyOf, planIssues, renderIssue, staleSettings } from '../../core/stale/index.ts';
+import { utcDay } from '../../core/dates.ts';
+import { Pacer, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
+import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
+import type { AppDeps } from '../deps.ts';
+import { discoverAccessRepos, ledgerStoreFor, type Log, type SweepFeature } from './run.ts';
+
+export interface LeaverOutcome {
+  repo: RepoRef;
+  record: SealedRecord | null;
+  /** The urgent issue's number, when one is open for the login after handling. */
+  issue: number | null;
+  grants: number;
+}
+
+export async function handleMemberRemoved(input: {
+  octokit: SweepOctokit;
+  installationId: number;
+  org: string;
+  login: string;
+  deps: AppDeps;
+  feature: SweepFeature;
+  log: Log;
+}): Promise<LeaverOutcome[]> {
+  const { octokit, org, deps, feature, log } = input;
+  const login = input.login.toLowerCase();
+  feature.membership.invalidate(org);
+  const outcomes: LeaverOutcome[] = [];
+  for (const repo of await discoverAccessRepos(octokit, feature, input.installationId)) {
+    const loaded = await loadDefaultBranch(octokit, repo);
+    const config = loaded.snapshot.config?.data;
+    if (!config || (config.organization ?? repo.owner).toLowerCase() !== org.toLowerCase()) continue;
+    const affected = grantsNaming(loaded.snapshot, login);
+    const key = keyOf({ kind: 'left-org', id: login });
+    const open = loaded.hasIssues ? (await listOpenManagedIssues(octokit, repo)).filter((i) => keyOf(i) === key) : [];
+
+    let record: SealedRecord | null = null;
+    if (open.length === 0) {
+      const draft = leaverRecordDraft({ repository: loaded.repository, organization: org, login, leftAt: toTimestamp(deps.clock()), source: 'member_removed', affected });
+      [record] = (await ledgerStoreFor(octokit, repo, config.ledger?.branch, deps).append([draft])) as [SealedRecord];
+      log.info(`@${login} left ${org}: recorded ${draft.key} in ${loaded.repository} (${affected.length} grant reference(s))`);
+    }
+
+    let issue: number | null = open[0]?.number ?? null;
+    const { policy } = resolvePolicy(loaded.snapshot.config, deps.packs(), builtinRegistry());
+    const problem = leaverProblem(loaded.snapshot, policy, login);
+    if (problem && loaded.hasIssues) {
+      const settings = staleSettings(config);
+      const today = utcDay(deps.clock());
+      const desired = renderIssue(problem, renderContextFor(loaded, { [login]: false }));
+      const existing = open.length ? open : (await listRecentlyClosedManagedIssues(octokit, repo, today, 90)).filter((i) => keyOf(i) === key);
+      const plan = planIssues({ desired: [desired], existing, today, reminderDays: settings.reminderDays, grantIds: new Set(), branch: loaded.branch }).filter(
+        (a) => a.type !== 'remind' && ('desired' in a ? a.desired.key : keyOf(a.issue)) === key,
+      );
+      const pacer = new Pacer({ maxWrites: settings.maxWritesPerRun, ...feature.pacing });
+      const done = await executeIssuePlan(plan, { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
+      issue = done.created[0] ?? (plan.find((a) => 'issue' in a && a.type !== 'close-duplicate') as { issue?: { number: number } } | undefined)?.issue?.number ?? issue;
+    } else if (!loaded.hasIssues) {
+      log.warn(`Issues are disabled in ${loaded.repository}: the leaver @${login} is recorded, but no issue lists their ${affected.length} grant reference(s). Turn Issues on to get it.`);
+    }
+    outcomes.push({ repo, record, issue, grants: new Set(affected.map((a) => a.path)).size });
+  }
+  return outcomes;
+}
