@@ -159,6 +159,11 @@ access:
 `,
     '.github/workflows/access-ledger.yml': `# The gate: fails any pull request whose grants lack an owner, an expiry, a justification
 # or the approvals the policy requires. See docs/gate.md.
+#
+# Team approvers and the organization membership check need a token that can read members:
+# the job mints one from the access-ledger App (set the repository variable
+# ACCESS_LEDGER_APP_ID and the secret ACCESS_LEDGER_APP_PRIVATE_KEY). A repo whose approvers are
+# all users and whose config names no organization can pass \${{ secrets.GITHUB_TOKEN }} instead.
 name: access-ledger
 on:
   pull_request:
@@ -172,9 +177,17 @@ jobs:
   gate:
     runs-on: ubuntu-latest
     steps:
+      - id: app-token
+        uses: actions/create-github-app-token@v2
+        with:
+          app-id: \${{ vars.ACCESS_LEDGER_APP_ID }}
+          private-key: \${{ secrets.ACCESS_LEDGER_APP_PRIVATE_KEY }}
+          permission-contents: read
+          permission-pull-requests: read
+          permission-members: read
       - uses: access-ledger/access-ledger@v0
         with:
-          token: \${{ secrets.GITHUB_TOKEN }}
+          token: \${{ steps.app-token.outputs.token }}
 `,
   };
   return files;
