@@ -156,6 +156,8 @@ export interface ExecuteOptions {
   reminderDays: number;
   branch: string;
   log?: Logger;
+  /** Runs right before an issue is opened (e.g. to record the evidence the issue is about first). */
+  beforeCreate?: (desired: DesiredIssue) => Promise<void>;
 }
 
 /** Writes to close one duplicate: a comment and the close. */
@@ -257,6 +259,7 @@ async function create(o: ExecuteOptions, d: DesiredIssue): Promise<number> {
 async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ outcome: ActionOutcome; number?: number; note?: string }> {
   switch (action.type) {
     case 'create': {
+      await o.beforeCreate?.(action.desired);
       const number = await create(o, action.desired);
       return { outcome: 'done', number };
     }

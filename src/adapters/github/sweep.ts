@@ -28,6 +28,7 @@ import {
   type IssueAction,
   type ManagedIssue,
   type Problem,
+  type RenderContext,
 } from '../../core/stale/index.ts';
 import { DEFAULT_REVIEW_LABELS, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
@@ -45,6 +46,8 @@ import {
 } from './issues.ts';
 import { listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import { readTarball } from './sweep-archive.ts';
+import { grantsNaming } from '../../core/leavers.ts';
+import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 
 export type { Logger, RepoRef, SweepOctokit } from './issues.ts';
 
@@ -223,6 +226,12 @@ export interface SweepOptions {
   lastCampaign?: ReadonlyMap<string, IsoDate>;
   /** Runs after the issues and reviews (the App passes the ledger's reconcile). */
   afterSweep?: () => Promise<void>;
+  /**
+   * Called for a departed login the sweep is about to open the first leaver issue for (the
+   * `member_removed` event was missed): the caller records `identity-left-org` (source `sweep`).
+   * Runs before the issue is written, so evidence never trails the issue.
+   */
+  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined }) => Promise<void>;
 }
 
 export interface SweepReport {
@@ -246,25 +255,61 @@ export interface SweepReport {
 }
 
 
-export async function runSweep(options: SweepOptions): Promise<SweepReport> {
-  const log = options.log ?? silentLogger;
-  const { octokit, counts } = countingOctokit(options.octokit);
-  const repo = options.repo;
-  const repository = `${repo.owner}/${repo.repo}`;
+/** The default branch as the sweep sees it: one commit, every access-repo file at it, parsed. */
+export interface LoadedBranch {
+  repository: string;
+  branch: string;
+  sha: string;
+  hasIssues: boolean;
+  /** Web root of the GitHub server (`https://github.com`, or the GHES host). */
+  webUrl: string;
+  files: RepoFile[];
+  snapshot: Snapshot;
+}
 
+/** Reads: the repository, the branch ref, the archive. Three requests whatever the size of the repo. */
+export async function loadDefaultBranch(octokit: SweepOctokit, repo: RepoRef): Promise<LoadedBranch> {
+  const repository = `${repo.owner}/${repo.repo}`;
   const info = await get<RepoData>(octokit, 'GET /repos/{owner}/{repo}', {}, repo, 'reading the repository', 'metadata: read');
   const branch = info.default_branch;
   const ref = await get<{ object: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` }, repo, `reading branch ${branch}`);
   const sha = ref.object.sha;
   const files = await readFilesAt(octokit, repo, sha);
-  const snapshot = buildSnapshot(files);
+  const webUrl = info.html_url.slice(0, info.html_url.length - repository.length - 1);
+  return { repository, branch, sha, hasIssues: info.has_issues, webUrl, files, snapshot: buildSnapshot(files) };
+}
+
+/** What the issue texts need to know about the repo and its config. */
+export function renderContextFor(loaded: LoadedBranch, membership?: Readonly<Record<string, boolean>>): RenderContext {
+  const config = loaded.snapshot.config?.data;
+  const settings = staleSettings(config);
+  return {
+    repository: loaded.repository,
+    branch: loaded.branch,
+    webUrl: loaded.webUrl,
+    configPath: loaded.snapshot.config?.path ?? 'access-ledger.yaml',
+    labels: settings.labels,
+    assignOwner: settings.assignOwner,
+    reminderDays: settings.reminderDays,
+    admins: config?.admins ?? [],
+    ...(membership ? { membership } : {}),
+    reviewLabel: (config?.reviews?.labels ?? DEFAULT_REVIEW_LABELS)[0] ?? 'access-review',
+  };
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepReport> {
+  const log = options.log ?? silentLogger;
+  const { octokit, counts } = countingOctokit(options.octokit);
+  const repo = options.repo;
+  const loaded = await loadDefaultBranch(octokit, repo);
+  const { repository, branch, sha, files, snapshot, webUrl } = loaded;
+  const info = { has_issues: loaded.hasIssues };
   if (!snapshot.config?.data) {
     throw new Error(`${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`);
   }
   const config = snapshot.config.data;
   const settings = staleSettings(config);
   const today = options.today ?? utcDay(options.now());
-  const webUrl = info.html_url.slice(0, info.html_url.length - repository.length - 1);
 
   // Membership: fail closed, before any write.
   let membership: Record<string, boolean> | undefined;
@@ -282,18 +327,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
 
   const evaluation = evaluateStale(snapshot, { packs: options.packs, today, ...(membership ? { membership } : {}) });
   const reviewLabels = config.reviews?.labels ?? DEFAULT_REVIEW_LABELS;
-  const desired = desiredIssues(evaluation.problems, {
-    repository,
-    branch,
-    webUrl,
-    configPath: snapshot.config.path,
-    labels: settings.labels,
-    assignOwner: settings.assignOwner,
-    reminderDays: settings.reminderDays,
-    admins: config.admins ?? [],
-    ...(membership ? { membership } : {}),
-    reviewLabel: reviewLabels[0] ?? 'access-review',
-  });
+  const desired = desiredIssues(evaluation.problems, renderContextFor(loaded, membership));
 
   const maxWrites = options.maxWrites ?? settings.maxWritesPerRun;
   const pacer = new Pacer({ maxWrites: options.dryRun ? 0 : maxWrites, ...options.pacing });
@@ -354,7 +388,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   }
 
   // ---- writes: urgent issues, then review campaigns, then the rest ----
-  const exec = { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch, log };
+  const organization = config.organization;
+  const onNewLeaver = options.onNewLeaver;
+  const exec = {
+    octokit,
+    repo,
+    pacer,
+    today,
+    reminderDays: settings.reminderDays,
+    branch,
+    log,
+    ...(onNewLeaver && organization
+      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch }) : undefined) }
+      : {}),
+  };
   const urgent = plan.filter((a) => a.type === 'close-duplicate' || ('desired' in a ? a.desired.urgent : a.issue.kind === 'left-org'));
   const rest = plan.filter((a) => !urgent.includes(a));
   const executed: ExecutionReport = { results: [], created: [], duplicatesClosed: [], disabled: false };

@@ -4,19 +4,15 @@
  *   ACCESS_LEDGER_SCHEDULE=off) and on `POST /api/access-ledger/sweep` for an external cron
  *   (only when ACCESS_LEDGER_CRON_SECRET is set);
  * - `organization.member_removed`: the `identity-left-org` record and the urgent leaver issue;
- * - `pull_request.closed` (merged): a review campaign becomes a `review-campaign` record, and any
- *   merge into the default branch settles open leaver issues (closed once no grant names the login).
+ * - `pull_request.closed` (merged): a review campaign becomes a `review-campaign` record.
+ * Leaver issues close through the revocation pull request's `Closes #n`, and the sweep closes any
+ * whose login no grant names any more (and reopens one closed too early).
  */
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { resolvePolicy } from '../../core/engine/policy.ts';
-import { builtinRegistry } from '../../core/validate.ts';
-import { leaverProblem } from '../../core/leavers.ts';
-import { keyOf, planIssues, renderIssue, staleSettings, type DesiredIssue } from '../../core/stale/index.ts';
-import { utcDay } from '../../core/dates.ts';
-import { Pacer, executeIssuePlan, listOpenManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
-import { MembershipReader, loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
+import type { SweepOctokit } from '../../adapters/github/issues.ts';
+import { MembershipReader } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
-import { recordCampaignMerge, type CampaignPull } from './campaign-merged.ts';
+import { campaignOf, recordCampaignMerge, type CampaignPull } from './campaign-merged.ts';
 import { handleMemberRemoved } from './leaver.ts';
 import { createSweepRunner, type Log, type SweepFeature } from './run.ts';
 import { sweepSettings, type SweepSettings } from './settings.ts';
@@ -29,32 +25,6 @@ export interface SweepFeatureOptions {
   reconcile?: SweepFeature['reconcile'];
   timers?: Timers;
   random?: () => number;
-}
-
-/**
- * Closes (or updates) the open leaver issues of a repo once a merge changed which grants name the
- * login. Costs one listing per merge, and the branch read only when a leaver issue is open.
- */
-export async function settleLeaverIssues(octokit: SweepOctokit, repo: RepoRef, deps: AppDeps, feature: SweepFeature, log: Log): Promise<number[]> {
-  const open = (await listOpenManagedIssues(octokit, repo)).filter((i) => i.kind === 'left-org');
-  if (open.length === 0) return [];
-  const loaded = await loadDefaultBranch(octokit, repo);
-  const config = loaded.snapshot.config?.data;
-  if (!config) return [];
-  const { policy } = resolvePolicy(loaded.snapshot.config, deps.packs(), builtinRegistry());
-  const gone = Object.fromEntries(open.map((i) => [i.id, false]));
-  const desired: DesiredIssue[] = [];
-  for (const i of open) {
-    const p = leaverProblem(loaded.snapshot, policy, i.id);
-    if (p) desired.push(renderIssue(p, renderContextFor(loaded, gone)));
-  }
-  const settings = staleSettings(config);
-  const today = utcDay(deps.clock());
-  const keys = new Set(open.map(keyOf));
-  const plan = planIssues({ desired, existing: open, today, reminderDays: settings.reminderDays, grantIds: new Set(), branch: loaded.branch }).filter((a) => a.type !== 'remind' && keys.has('desired' in a ? a.desired.key : keyOf(a.issue)));
-  const pacer = new Pacer({ maxWrites: settings.maxWritesPerRun, ...feature.pacing });
-  const done = await executeIssuePlan(plan, { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
-  return done.results.filter((r) => r.outcome === 'done' && r.action.type === 'close').map((r) => r.number!);
 }
 
 export function createSweepFeature(options: SweepFeatureOptions = {}) {
@@ -118,17 +88,10 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
     app.on('pull_request.closed', async (context) => {
       const { pull_request: pull, repository } = context.payload;
       if (!pull.merged || pull.base.ref !== repository.default_branch) return;
-      const octokit = context.octokit as unknown as SweepOctokit;
-      const repo = context.repo();
-      await deps.work.track(
-        (async () => {
-          await recordCampaignMerge({ octokit, repo, pull: pull as unknown as CampaignPull, defaultBranch: repository.default_branch, deps, log });
-          // Settling leaver issues early is a courtesy (the sweep does it too): never fail the delivery over it.
-          if (repository.has_issues) {
-            await settleLeaverIssues(octokit, repo, deps, feature, log).catch((err: unknown) => log.warn(`could not settle leaver issues of ${repo.owner}/${repo.repo} after #${pull.number}: ${err instanceof Error ? err.message : String(err)}`));
-          }
-        })(),
-      );
+      // Only campaign pull requests (found by their marker) cost requests here.
+      const campaign = pull as unknown as CampaignPull;
+      if (!campaignOf(campaign, context.repo())) return;
+      await deps.work.track(recordCampaignMerge({ octokit: context.octokit as unknown as SweepOctokit, repo: context.repo(), pull: campaign, defaultBranch: repository.default_branch, deps, log }));
     });
 
     return runner;
