@@ -9,6 +9,7 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from 'probot';
 import { defaultDeps, type AppDeps } from './deps.ts';
 import { registerLedger } from './ledger/register.ts';
+import { registerSweep } from './sweep/index.ts';
 
 export type { AppDeps } from './deps.ts';
 
@@ -17,6 +18,7 @@ export function createApp(overrides: Partial<AppDeps> = {}): ApplicationFunction
   const app = (probot: Probot, options?: ApplicationFunctionOptions): void => {
     void options;
     registerLedger(probot, deps);
+    registerSweep(probot, deps, options);
   };
   return Object.assign(app, { deps });
 }
