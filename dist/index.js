@@ -40050,6 +40050,7 @@ function evaluate(input) {
       snapshot,
       index,
       knownRules,
+      optionsOf: (id) => policy.rules.get(id)?.options,
       report(r) {
         findings.push({
           rule: rule.meta.id,
@@ -41355,13 +41356,6 @@ function accessRows(facts, options) {
   return rows;
 }
 var planCache = /* @__PURE__ */ new WeakMap();
-var policyOptions = /* @__PURE__ */ new WeakMap();
-function rememberApprovalOptions(facts, options) {
-  policyOptions.set(facts, options);
-}
-function approvalOptionsOf(facts) {
-  return policyOptions.get(facts) ?? DEFAULT_APPROVAL_OPTIONS;
-}
 function planApprovals(facts, options = DEFAULT_APPROVAL_OPTIONS) {
   const optionsKey = JSON.stringify([options.default, options.privileged, options.require_head_sha]);
   let perFacts = planCache.get(facts);
@@ -41473,7 +41467,6 @@ var approvals_default = defineRule({
   check(ctx) {
     const pull = ctx.pull;
     if (!pull) return;
-    rememberApprovalOptions(pull, ctx.options);
     const plan = planApprovals(pull, ctx.options);
     const excluded = new Set(plan.latest.filter((r) => r.excluded).map((r) => loginKey(r.reviewer)));
     for (const e of pullChanges(pull).grantees) excluded.add(e);
@@ -41557,7 +41550,7 @@ var no_self_approval_default = defineRule({
   check(ctx) {
     const pull = ctx.pull;
     if (!pull) return;
-    const plan = planApprovals(pull, approvalOptionsOf(pull));
+    const plan = planApprovals(pull, ctx.optionsOf("approvals") ?? DEFAULT_APPROVAL_OPTIONS);
     const short = plan.groups.filter((g) => g.missing > 0);
     if (short.length === 0) return;
     const changes = pullChanges(pull);
@@ -41724,7 +41717,6 @@ function judgePull(facts, opts) {
     };
   }
   const approvalOptions = approvalsOptionsOf(policy);
-  rememberApprovalOptions(facts, approvalOptions);
   const { snapshot, changed } = headView(facts, changes);
   const only = registry.ids();
   only.delete("mass-removal");

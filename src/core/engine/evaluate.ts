@@ -69,6 +69,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
       snapshot,
       index,
       knownRules,
+      optionsOf: (id: string) => policy.rules.get(id)?.options,
       report(r: Report) {
         findings.push({
           rule: rule.meta.id,

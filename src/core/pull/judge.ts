@@ -16,7 +16,7 @@ import { sentence } from '../rules/no-self-approval.ts';
 import { plural } from '../rules/helpers.ts';
 import { pullChanges, pullRoleOf, type PullChanges } from './changes.ts';
 import { loginKey, type PullFacts } from './facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, planApprovals, rememberApprovalOptions, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
 
 export interface JudgeOptions {
   packs: ReadonlyMap<string, Pack>;
@@ -101,7 +101,6 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
   }
 
   const approvalOptions = approvalsOptionsOf(policy);
-  rememberApprovalOptions(facts, approvalOptions);
   const { snapshot, changed } = headView(facts, changes);
   const only = registry.ids();
   only.delete('mass-removal');

@@ -219,20 +219,6 @@ function accessRows(facts: PullFacts, options: ApprovalOptions): ApprovalRow[] {
 
 const planCache = new WeakMap<PullFacts, Map<string, ApprovalPlan>>();
 
-const policyOptions = new WeakMap<PullFacts, ApprovalOptions>();
-
-/**
- * The `approvals` options the policy resolved for this PR. The judge (and the `approvals` rule)
- * record them so `no-self-approval`, which has no counts of its own, judges with the same ones.
- */
-export function rememberApprovalOptions(facts: PullFacts, options: ApprovalOptions): void {
-  policyOptions.set(facts, options);
-}
-
-export function approvalOptionsOf(facts: PullFacts): ApprovalOptions {
-  return policyOptions.get(facts) ?? DEFAULT_APPROVAL_OPTIONS;
-}
-
 /** The approval plan for a PR. Memoized per facts and options, so the rules and the judge share it. */
 export function planApprovals(facts: PullFacts, options: ApprovalOptions = DEFAULT_APPROVAL_OPTIONS): ApprovalPlan {
   const optionsKey = JSON.stringify([options.default, options.privileged, options.require_head_sha]);

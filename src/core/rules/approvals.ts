@@ -2,7 +2,7 @@ import { defineRule } from './types.ts';
 import { plural } from './helpers.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, planApprovals, rememberApprovalOptions, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
 
 /**
  * Access is granted by the people accountable for the system, before it exists: every system
@@ -32,7 +32,6 @@ export default defineRule<ApprovalOptions>({
   check(ctx) {
     const pull = ctx.pull;
     if (!pull) return;
-    rememberApprovalOptions(pull, ctx.options);
     const plan = planApprovals(pull, ctx.options);
     const excluded = new Set(plan.latest.filter((r) => r.excluded).map((r) => loginKey(r.reviewer)));
     for (const e of pullChanges(pull).grantees) excluded.add(e);

@@ -1,7 +1,7 @@
 import { defineRule } from './types.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
-import { approvalOptionsOf, planApprovals, suggestApprovers, type ApprovalPlan, type ApproverGroup, type Exclusion } from '../pull/plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type ApproverGroup, type Exclusion } from '../pull/plan.ts';
 
 /**
  * Segregation of duties: nobody approves their own request. The approval engine already ignores
@@ -23,7 +23,8 @@ export default defineRule({
   check(ctx) {
     const pull = ctx.pull;
     if (!pull) return;
-    const plan = planApprovals(pull, approvalOptionsOf(pull));
+    // Judge with the counts the `approvals` rule uses in this policy, so the two never disagree.
+    const plan = planApprovals(pull, (ctx.optionsOf('approvals') as ApprovalOptions | undefined) ?? DEFAULT_APPROVAL_OPTIONS);
     const short = plan.groups.filter((g) => g.missing > 0);
     if (short.length === 0) return;
     const changes = pullChanges(pull);

@@ -47,6 +47,8 @@ export interface RuleContext<O> {
   /** The repo before the change (for repo rules that compare), when known. */
   base?: Snapshot;
   pull?: PullFacts;
+  /** The resolved options of another rule in this policy (rules that judge together agree on counts). */
+  optionsOf(ruleId: string): Record<string, unknown> | undefined;
   /** Every rule id the engine knows (exceptions may only waive these). */
   knownRules: ReadonlySet<string>;
   /** Facts from outside the files, when an adapter has them (e.g. when a grant was added, from the ledger). */
