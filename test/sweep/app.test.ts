@@ -101,6 +101,8 @@ describe('organization.member_removed', () => {
     gh.state.mergePull('acme/access', revoke, { by: 'kjensen' });
     await runner.sweepInstallation(installationId);
     expect(gh.state.issue('acme/access', issue.number).state).toBe('closed');
+    // The revocation's webhook was never delivered: the sweep's reconcile recorded the merge.
+    expect(Object.keys(records(`pr-${revoke}-merged`))).toHaveLength(1);
     expect(gh.state.issue('acme/access', issue.number).comments.at(-1)!.body).toMatch(/No grant on `main` names @tkim any more/);
   });
 

@@ -11,6 +11,8 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import type { SweepOctokit } from '../../adapters/github/issues.ts';
 import { MembershipReader } from '../../adapters/github/sweep.ts';
+import { reconcile } from '../../adapters/github/reconcile.ts';
+import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
 import { campaignOf, recordCampaignMerge, type CampaignPull } from './campaign-merged.ts';
 import { handleMemberRemoved } from './leaver.ts';
@@ -35,13 +37,23 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
       membership: new MembershipReader({ now: () => deps.clock().getTime() }),
       ...(options.pacing ? { pacing: options.pacing } : {}),
       ...(options.discover ? { discover: options.discover } : {}),
-      ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     };
     const log: Log = {
       info: (m) => app.log.info(m),
       warn: (m) => app.log.warn(m),
       error: (m) => app.log.error(m),
     };
+    // The sweep also backfills the ledger: merges whose webhook was missed get their records.
+    feature.reconcile =
+      options.reconcile ??
+      (async (octokit, repo) => {
+        try {
+          const r = await reconcile({ octokit: octokit as unknown as OctokitLike, repo, deps, log });
+          if (r.failures.length) log.warn(`reconcile of ${repo.owner}/${repo.repo}: ${r.failures.map((f) => `#${f.pr}: ${f.error}`).join('; ')}`);
+        } catch (err) {
+          log.error(`reconcile of ${repo.owner}/${repo.repo} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
     const runner = createSweepRunner(app, deps, feature, log);
 
     if (settings.schedule === 'daily') {

@@ -1,0 +1,177 @@
+/**
+ * `access-ledger sweep --repo owner/name [--dry-run] [--today DATE]`: the App's sweep from the
+ * command line, so a scheduled workflow can run it. It evaluates every grant on the default branch
+ * against the clock and organization membership, keeps one issue per stale grant and problem,
+ * opens access-review pull requests for systems that are due, and backfills the ledger (reconcile).
+ * `--dry-run` prints what it would open, update, reopen, remind and close, and writes nothing.
+ *
+ * Exit 0 when the sweep ran (problems become issues, not a failing exit), 2 on a usage or runtime
+ * error (a missing token or permission is named in the message).
+ */
+import type { Command } from 'commander';
+import { isIsoDate } from '../../core/dates.ts';
+import { toTimestamp } from '../../core/ledger/index.ts';
+import { leaverRecordDraft } from '../../core/leavers.ts';
+import type { IssueAction } from '../../core/stale/index.ts';
+import { defaultDeps } from '../../app/deps.ts';
+import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
+import { LedgerStore } from '../../adapters/github/ledger-store.ts';
+import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
+import { reconcile } from '../../adapters/github/reconcile.ts';
+import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
+import { UsageError, type Io } from '../io.ts';
+import { cliOctokit } from './reconcile.ts';
+
+export interface SweepArgs {
+  repo: string;
+  token?: string;
+  apiUrl?: string;
+  today?: string;
+  dryRun?: boolean;
+  membership?: boolean;
+  maxWrites?: number;
+  reconcile?: boolean;
+  format?: 'text' | 'json';
+  /** For tests and embedding: an Octokit to use instead of one built from the token. */
+  octokit?: SweepOctokit;
+  /** For tests: write pacing without real waits. */
+  pacing?: { now?: () => number; sleep?: (ms: number) => Promise<void> };
+}
+
+function describe(a: IssueAction): string {
+  switch (a.type) {
+    case 'create':
+      return `open    ${a.desired.title} [${a.desired.labels.join(', ')}]${a.desired.assignees.length ? ` → @${a.desired.assignees.join(', @')}` : ''}`;
+    case 'update':
+      return `update  #${a.issue.number} ${a.desired.title}: ${a.desired.summary}`;
+    case 'reopen':
+      return `reopen  #${a.issue.number} ${a.desired.title}: ${a.desired.summary}`;
+    case 'remind':
+      return `remind  #${a.issue.number} ${a.desired.title}`;
+    case 'close':
+      return `close   #${a.issue.number} ${a.issue.title}: ${a.comment}`;
+    case 'close-duplicate':
+      return `close   #${a.issue.number} as a duplicate of #${a.of}`;
+    case 'no-op':
+      return `keep    #${a.issue.number} ${a.issue.title}`;
+  }
+}
+
+function textReport(r: SweepReport, dryRun: boolean): string {
+  const lines: string[] = [];
+  const verb = dryRun ? 'would' : 'will';
+  lines.push(`${r.repository}@${r.branch} (${r.sha.slice(0, 12)}) as of ${r.today}: ${r.grants} grant file(s), ${r.problems.length} problem(s)`);
+  if (r.membership === 'skipped') lines.push('leavers not checked (--no-membership): open leaver issues are left as they are');
+  if (r.membership === 'no-organization') lines.push('leavers not checked: access-ledger.yaml names no organization');
+  if (r.issuesDisabled) lines.push('Issues are disabled in the repository: no issues can be opened (turn Issues on in its settings)');
+  const changes = r.plan.filter((a) => a.type !== 'no-op');
+  const deferred = new Set(r.deferred);
+  if (dryRun) {
+    lines.push(changes.length ? `issues it ${verb} change (${changes.length}):` : 'no issue to open, update or close');
+    for (const a of changes) lines.push(`  ${describe(a)}${deferred.has(a) ? '   (next run: write budget)' : ''}`);
+    for (const d of r.dueSystems) lines.push(`  review  ${d.system}: open an access review pull request (${d.grants.length} grant file(s), due ${d.due ?? 'now: never reviewed'})`);
+  } else {
+    const done = r.executed?.results.filter((x) => x.outcome === 'done') ?? [];
+    lines.push(done.length ? `issues changed (${done.length}):` : 'no issue needed a change');
+    for (const x of done) lines.push(`  ${describe(x.action).replace(/^open   /, `opened #${x.number ?? '?'}`)}`);
+    for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
+    if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
+  }
+  if (r.deferred.length) lines.push(`${r.deferred.length} change(s) left for the next run (stale.max_writes_per_run)`);
+  lines.push(`GitHub requests: ${r.requests.reads} reads, ${r.requests.writes} writes`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> {
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(args.repo);
+  if (!m) throw new UsageError(`--repo must be owner/name, not ${JSON.stringify(args.repo)}`);
+  if (args.today !== undefined && !isIsoDate(args.today)) throw new UsageError(`--today must be a date YYYY-MM-DD, not ${args.today}`);
+  const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (!args.octokit && !token) {
+    throw new UsageError(
+      'sweep needs a GitHub token: pass --token or set GITHUB_TOKEN. It reads the repository (contents: read), writes issues (issues: write) and review pull requests (contents, pull_requests: write), and checks organization membership (members: read, e.g. an App installation token)',
+    );
+  }
+  const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
+  const octokit = args.octokit ?? (cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn) as unknown as SweepOctokit);
+  const repo = { owner: m[1]!, repo: m[2]! };
+  const deps = { ...defaultDeps(io.env), clock: () => io.now() };
+  const report = await runSweep({
+    octokit,
+    repo,
+    packs: loadBuiltinPacks(),
+    now: () => io.now(),
+    ...(args.today ? { today: args.today } : {}),
+    ...(args.dryRun ? { dryRun: true } : {}),
+    membership: args.membership === false ? false : new MembershipReader(),
+    ...(args.maxWrites !== undefined ? { maxWrites: args.maxWrites } : {}),
+    ...(args.pacing ? { pacing: args.pacing } : {}),
+    log: { info: () => undefined, warn },
+    onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
+      const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
+      const store = new LedgerStore({ octokit, owner: repo.owner, repo: repo.repo, clock: () => io.now(), ...(ledgerBranch ? { branch: ledgerBranch } : {}) });
+      await store.append([leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })]);
+    },
+    ...(args.reconcile === false || args.dryRun
+      ? {}
+      : {
+          afterSweep: async () => {
+            const r = await reconcile({ octokit: octokit as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
+            if (r.failures.length) warn(`reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``);
+          },
+        }),
+  });
+  if (args.format === 'json') {
+    io.stdout(
+      JSON.stringify(
+        {
+          repository: report.repository,
+          branch: report.branch,
+          sha: report.sha,
+          today: report.today,
+          dryRun: Boolean(args.dryRun),
+          problems: report.problems.map((p) => ({ kind: p.kind, id: p.id, severity: p.severity })),
+          actions: report.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, key: 'desired' in a ? a.desired.key : `${a.issue.kind}:${a.issue.id}`, issue: 'issue' in a ? a.issue.number : null, deferred: report.deferred.includes(a) })),
+          reviews: args.dryRun ? report.dueSystems.map((d) => ({ system: d.system, due: d.due, grants: d.grants.length })) : report.campaigns,
+          membership: report.membership,
+          issuesDisabled: report.issuesDisabled,
+          requests: { reads: report.requests.reads, writes: report.requests.writes },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    io.stdout(textReport(report, Boolean(args.dryRun)));
+  }
+  return 0;
+}
+
+export function registerSweep(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('sweep')
+    .description('open, update and close issues for stale grants and leavers, and open access reviews that are due')
+    .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
+    .option('--dry-run', 'print what it would open, update and close; write nothing')
+    .option('--today <date>', 'evaluate as of this UTC day (YYYY-MM-DD) instead of today')
+    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
+    .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
+    .option('--no-membership', 'skip the leaver check (for a token that cannot read organization membership)')
+    .option('--max-writes <n>', 'override stale.max_writes_per_run for this run')
+    .option('--no-reconcile', 'do not backfill missing ledger records after the sweep')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
+      const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile };
+      if (opts.dryRun) args.dryRun = true;
+      if (opts.today) args.today = opts.today;
+      if (opts.token) args.token = opts.token;
+      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+      if (opts.maxWrites !== undefined) {
+        const n = Number(opts.maxWrites);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-writes must be a whole number, not ${opts.maxWrites}`);
+        args.maxWrites = n;
+      }
+      setExit(await runSweepCommand(args, io));
+    });
+}
