@@ -16,7 +16,7 @@ export interface AppDeps {
   packs: () => ReadonlyMap<string, Pack>;
   /**
    * The name of the gate's check run (the job name in the gate workflow): read at merge time to
-   * tell an admin bypass from a gate that never ran. `ACCESS_LEDGER_GATE_CHECK`, default `access-ledger`.
+   * tell an admin bypass from a gate that never ran. `ACCESS_LEDGER_GATE_CHECK`, default `gate` (docs/gate.md).
    */
   gateCheckName: string;
   store: StoreTuning;
@@ -55,7 +55,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
   return {
     clock: () => new Date(),
     packs: loadBuiltinPacks,
-    gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'access-ledger',
+    gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',
     store: {},
     work: new WorkTracker(),
   };

@@ -224,8 +224,8 @@ describe('pull_request.closed, merged', () => {
       ...factReads(noApproval, asked),
       nock(API)
         .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
-        .query({ check_name: 'access-ledger', filter: 'latest', per_page: '100' })
-        .reply(200, { total_count: 1, check_runs: [{ id: 1, name: 'access-ledger', status: 'completed', conclusion: 'failure', started_at: '2026-11-19T12:00:00Z', completed_at: '2026-11-19T12:01:00Z' }] }),
+        .query({ check_name: 'gate', filter: 'latest', per_page: '100' })
+        .reply(200, { total_count: 1, check_runs: [{ id: 1, name: 'gate', status: 'completed', conclusion: 'failure', started_at: '2026-11-19T12:00:00Z', completed_at: '2026-11-19T12:01:00Z' }] }),
       nock(API)
         .get(`${REPO_PATH}/issues`)
         .query({ labels: 'unapproved-merge', state: 'all', since: '2026-11-20T10:00:00Z', sort: 'created', direction: 'desc', per_page: '100', page: '1' })
@@ -277,6 +277,24 @@ describe('pull_request.closed, not merged', () => {
     git.start();
     const probot = await loadProbot(testDeps());
     await probot.receive({ id: 'delivery-3', name: 'pull_request', payload: pullRequestClosed({ merged: false }) as never });
+    expect(git.log).toEqual([]);
+  });
+});
+
+describe('pull_request.closed, merged in a repo that is not an access repo', () => {
+  it('records nothing when the base has no access-ledger.yaml, even if a path looks like one', async () => {
+    const asked: string[][] = [];
+    const scopes = [
+      installationToken(),
+      nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, [{ filename: 'systems/notes.yaml', status: 'added' }]),
+      nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, []),
+      nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [{ author: { login: 'Codertocat' }, committer: null, commit: { message: 'notes' } }]),
+      graphqlObjects({ [HEAD_SHA]: { 'systems/notes.yaml': 'id: notes\n' } }, asked),
+    ];
+    git.start();
+    const probot = await loadProbot(testDeps());
+    await probot.receive({ id: 'delivery-7', name: 'pull_request', payload: pullRequestClosed() as never });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.log).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDep
   return {
     clock: () => new Date(now),
     packs: loadBuiltinPacks,
-    gateCheckName: 'access-ledger',
+    gateCheckName: 'gate',
     store: { random: () => 0.5, sleep: async () => undefined },
     work: new WorkTracker(),
     ...overrides,

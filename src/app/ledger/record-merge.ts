@@ -29,6 +29,7 @@ import {
 import { judgePull, type GateResult } from '../../core/pull/judge.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
 import { touchesAccess } from '../../core/records/changes.ts';
+import { roleOf } from '../../core/model/snapshot.ts';
 import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
 import { isRecordableMerge, type MergedPull } from '../../core/records/pull.ts';
 import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprovedIssueTitle } from '../../core/records/unapproved-merge.ts';
@@ -143,6 +144,11 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
   });
   if (!touchesAccess(facts.files)) return { status: 'not-access', pr: pull.number };
+  // Not an access repo (no config on the base, and this PR does not add one): nothing to record.
+  if (!facts.base.config && !facts.files.some((f) => roleOf(f.path) === 'config')) {
+    log.info(`PR #${pull.number}: the base branch has no access-ledger.yaml, so this is not an access repo; nothing recorded`);
+    return { status: 'not-access', pr: pull.number };
+  }
   if (input.complete) {
     pull = await input.complete(pull);
     if (!isRecordableMerge(pull)) return { status: 'not-merged', pr: pull.number };
