@@ -6,6 +6,7 @@ import { buildUnapprovedMergeDraft, classifyCause, mentions, unapprovedIssueBody
 import { buildProvisionedDraft, matchesProvisioningWorkflow, provisionedRecordKey } from '../../src/core/records/provisioned.ts';
 import { parseCommentBlocks, updateRecordComment, COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import { code, inlineText } from '../../src/core/records/text.ts';
+import { observeGateCheck } from '../../src/app/ledger/gate-check.ts';
 import { parseRecordMarkers, sealRecord, type Verdict } from '../../src/core/ledger/index.ts';
 import type { AccessEntry as ModelEntry } from '../../src/core/model/types.ts';
 import type { MergedPull } from '../../src/core/records/pull.ts';
@@ -324,3 +325,41 @@ describe('text', () => {
   });
 });
 
+
+describe('observeGateCheck', () => {
+  const repo = { owner: 'acme', repo: 'access' };
+  const requester = (answers: Record<string, unknown>, asked: string[]) => ({
+    request: async (route: string) => {
+      asked.push(route);
+      if (!(route in answers)) throw Object.assign(new Error('Not Found'), { status: 404 });
+      const a = answers[route];
+      if (a instanceof Error) throw a;
+      return { status: 200, data: a };
+    },
+  });
+  const RUNS = 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs';
+  const STATUSES = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+
+  it('reads the check runs, newest first', async () => {
+    const asked: string[] = [];
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [{ status: 'completed', conclusion: 'success', completed_at: '2026-11-19T10:00:00Z' }, { status: 'completed', conclusion: 'failure', completed_at: '2026-11-19T11:00:00Z' }] } }, asked), repo, 'h', 'gate', () => undefined);
+    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'completed', conclusion: 'success' }] });
+    expect(asked).toEqual([RUNS]);
+  });
+
+  it('falls back to commit statuses of the same name when there is no check run', async () => {
+    const asked: string[] = [];
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [STATUSES]: [{ context: 'other', state: 'success' }, { context: 'gate', state: 'error' }, { context: 'gate', state: 'pending' }] }, asked), repo, 'h', 'gate', () => undefined);
+    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'in_progress', conclusion: null }] });
+    expect(classifyCause(obs)).toBe('admin-bypass');
+    expect(asked).toEqual([RUNS, STATUSES]);
+  });
+
+  it('records the cause as unknown, with a warning naming the permission, when it cannot read them', async () => {
+    const warnings: string[] = [];
+    const obs = await observeGateCheck(requester({ [RUNS]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', (m) => warnings.push(m));
+    expect(obs).toBeNull();
+    expect(classifyCause(obs)).toBe('unknown');
+    expect(warnings[0]).toMatch(/checks: read/);
+  });
+});
