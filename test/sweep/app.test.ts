@@ -159,6 +159,18 @@ describe('review campaigns', () => {
     // Redelivered: the record's key is the pull request's, nothing is written twice.
     await receive(probot, 'pull_request', gh.payloads.pullRequest('closed', 'acme/access', review.number));
     expect(Object.keys(records('review-campaign'))).toHaveLength(1);
+
+    // A review closed without merging is a decision too: the next campaign waits reminder_days.
+    const okta = pulls.find((p) => p.pull!.headRef === 'access-review/okta/2027-03-01')!;
+    gh.state.closePullRequest('acme/access', okta.number, 'kjensen');
+    clock = new Date('2027-03-02T06:00:00Z');
+    const nextDay = await (await loadApp()).load();
+    const [soon] = await nextDay.sweepInstallation(installationId);
+    expect(soon!.campaigns.find((c) => c.system === 'okta')).toMatchObject({ status: 'waiting' });
+    clock = new Date('2027-03-08T06:00:00Z');
+    const week = await (await loadApp()).load();
+    const [later] = await week.sweepInstallation(installationId);
+    expect(later!.campaigns.find((c) => c.system === 'okta')).toMatchObject({ status: 'opened', branch: 'access-review/okta/2027-03-08' });
   });
 });
 

@@ -12,7 +12,8 @@ import { listAll, silentLogger, type Logger, type Pacer, type RepoRef, type Swee
 export interface CampaignResult {
   system: string;
   branch: string;
-  status: 'opened' | 'exists' | 'deferred' | 'nothing-to-edit';
+  /** `waiting`: a campaign for the system was closed without merging recently; the next one waits `stale.reminder_days`. */
+  status: 'opened' | 'exists' | 'deferred' | 'nothing-to-edit' | 'waiting';
   number?: number;
   url?: string;
   /** Grant files the pull request edits. */
@@ -51,6 +52,21 @@ export async function listOpenCampaigns(octokit: SweepOctokit, repo: RepoRef, pr
     if (ref && !out.has(ref.system)) out.set(ref.system, { number: p.number, url: p.html_url });
   }
   return out;
+}
+
+/**
+ * The day of the latest campaign branch of a system (one read). Head branches stay after a pull
+ * request is closed without merging, so this tells when the last campaign was turned down.
+ */
+export async function latestCampaignDay(octokit: SweepOctokit, repo: RepoRef, system: string, prefix?: string): Promise<IsoDate | null> {
+  const head = campaignBranch({ system, date: '2000-01-01' }, prefix).replace(/2000-01-01$/, '');
+  const refs = await call<{ ref: string }[]>(octokit, 'GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ref: `heads/${head}` }, repo, `looking for earlier review branches of ${system}`, 'contents: read');
+  let latest: IsoDate | null = null;
+  for (const r of refs) {
+    const parsed = parseCampaignBranch(r.ref.replace(/^refs\/heads\//, ''), prefix);
+    if (parsed?.system === system && (!latest || parsed.date > latest)) latest = parsed.date;
+  }
+  return latest;
 }
 
 async function findPull(octokit: SweepOctokit, repo: RepoRef, branch: string): Promise<PullData | undefined> {

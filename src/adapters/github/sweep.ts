@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pack } from '../../core/engine/policy.ts';
-import { utcDay } from '../../core/dates.ts';
+import { daysBetween, utcDay } from '../../core/dates.ts';
 import { buildSnapshot, roleOf, type RepoFile, type Snapshot } from '../../core/model/snapshot.ts';
 import type { IsoDate } from '../../core/model/types.ts';
 import {
@@ -30,7 +30,7 @@ import {
   type Problem,
   type RenderContext,
 } from '../../core/stale/index.ts';
-import { DEFAULT_REVIEW_LABELS, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
+import { DEFAULT_REVIEW_LABELS, campaignBranch, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
   Pacer,
@@ -44,7 +44,7 @@ import {
   type RepoRef,
   type SweepOctokit,
 } from './issues.ts';
-import { listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
+import { latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import { readTarball } from './sweep-archive.ts';
 import { grantsNaming } from '../../core/leavers.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
@@ -351,9 +351,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
 
   // ---- issues: plan ----
   let plan: IssueAction[] = [];
+  let listedAt: Date | undefined;
   if (!info.has_issues) {
     log.warn(`Issues are disabled in ${repository}: no stale-grant issues are opened (${desired.length} problems found). Turn Issues on in the repository's settings to get them.`);
   } else {
+    listedAt = options.now();
     let existing: ManagedIssue[] = await listOpenManagedIssues(octokit, repo);
     const openKeys = new Set(existing.map((i) => `${i.kind}:${i.id}`));
     if (desired.some((d) => !openKeys.has(d.key))) {
@@ -398,6 +400,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     reminderDays: settings.reminderDays,
     branch,
     log,
+    ...(listedAt ? { listedAt } : {}),
     ...(onNewLeaver && organization
       ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch }) : undefined) }
       : {}),
@@ -416,6 +419,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     const filesByPath = new Map<string, string>();
     for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
     for (const due of report.dueSystems) {
+      // A campaign closed without merging is a decision too: the next one waits reminder_days.
+      const last = await latestCampaignDay(octokit, repo, due.system, config.reviews?.branch_prefix);
+      if (last && last < today && daysBetween(last, today) < settings.reminderDays) {
+        report.campaigns.push({ system: due.system, branch: campaignBranch({ system: due.system, date: last }, config.reviews?.branch_prefix), status: 'waiting', files: 0 });
+        continue;
+      }
       report.campaigns.push(
         await openCampaign({
           octokit,
