@@ -126,7 +126,24 @@ export async function waitQuiet(fake: FakeGitHub, opts: { quietMs?: number; time
   }
 }
 
-/** The last lines of a log, for failure messages. */
-export function tail(text: string, lines = 40): string {
-  return text.split('\n').slice(-lines).join('\n');
+/**
+ * The last lines of a log, for failure messages. Probot's JSON lines are shortened to level and
+ * message (their `event` carries the whole webhook payload).
+ */
+export function tail(text: string, lines = 30): string {
+  const names: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .slice(-lines)
+    .map((line) => {
+      try {
+        const j = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        const msg = j.msg ?? j.err?.message ?? '';
+        return `${names[j.level ?? 30] ?? j.level} ${msg.length > 400 ? `${msg.slice(0, 400)}…` : msg}`;
+      } catch {
+        return line.length > 400 ? `${line.slice(0, 400)}…` : line;
+      }
+    })
+    .join('\n');
 }

@@ -151,6 +151,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     NODE_ENV: 'production',
+    // The harness decides when sweeps run (the CLI, or the cron endpoint), not a timer.
+    ACCESS_LEDGER_SCHEDULE: 'off',
     ...options.env,
   });
   const child = spawn(process.execPath, [APP_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

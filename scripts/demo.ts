@@ -1,0 +1,117 @@
+// npm run demo [-- --out DIR]: the life of one access grant at Acme, with the product's real
+// processes (the gate Action, the App's server, the CLI) against a fake GitHub on 127.0.0.1.
+// No network and no GitHub account. Ends with the path of the auditor's binder (index.html).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SealedRecord } from '../src/core/ledger/index.ts';
+import { Lifecycle } from '../test/support/e2e/lifecycle.ts';
+import { killAll, tail, tempDir, type GateRun } from '../test/support/e2e/index.ts';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  process.stdout.write('usage: npm run demo [-- --out DIR]\n  Runs the whole lifecycle on a local fake of GitHub and writes the binder under DIR (default: a new temp dir).\n');
+  process.exit(0);
+}
+
+const tty = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const paint = (code: string) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
+const bold = paint('1');
+const dim = paint('2');
+const green = paint('32');
+const red = paint('31');
+const started = Date.now();
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const step = (n: number, text: string) => say(`\n${bold(`${n}.`)} ${text}`);
+const then = (who: string, text: string) => say(`   ${dim(`${who}:`.padEnd(8))} ${text}`);
+
+function verdict(gate: GateRun): string {
+  const next = (gate.nextStep ?? '').replace(/^access-ledger gate:\s*/, '');
+  if (gate.outputs.verdict === 'pass') return `${green('✓ pass')}${gate.code === 0 ? '' : ` (exit ${gate.code})`}`;
+  return `${red('✗ fail')}: ${next || `exit ${gate.code}`}`;
+}
+
+function recorded(r: SealedRecord): string {
+  return `seq ${r.seq} ${r.kind} ${dim(r.key)}, hash ${r.hash.slice(0, 12)}…`;
+}
+
+const dir = values.out ? resolve(values.out) : tempDir('demo');
+mkdirSync(dir, { recursive: true });
+
+let life: Lifecycle | undefined;
+const stop = async (code: number) => {
+  await life?.stop().catch(() => undefined);
+  killAll();
+  process.exit(code);
+};
+process.once('SIGINT', () => void stop(130));
+
+try {
+  say(bold('access-ledger demo') + dim(' · the life of one access grant, on a local fake of GitHub (no network, no account)'));
+  life = await Lifecycle.start({ dir });
+  const { world, repo } = life;
+  const day = world.day;
+  say(`\nAcme's access repo ${bold(repo)}: systems prod-postgres and jira, 5 grants; teams @acme/security, @acme/data, @acme/platform, @acme/eng-managers.`);
+  say(`The App's server runs as pid ${life.app.pid}; GitHub's webhooks reach it signed. Today is ${world.today}.`);
+
+  step(1, `rpatel asks for read-only access to prod-postgres for new hire wzhang, until ${day(30)}: a pull request adding grants/people/wzhang.yaml`);
+  const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
+  then('gate', `PR #${opened.pr} ${verdict(opened.gate)}`);
+
+  step(2, 'wzhang approves the pull request himself');
+  then('gate', verdict((await life.approve(opened.pr, 'wzhang')).gate));
+
+  step(3, 'sbrandt approves the head commit (@acme/data approves prod-postgres)');
+  then('gate', verdict((await life.approve(opened.pr, 'sbrandt')).gate));
+
+  step(4, `sbrandt merges #${opened.pr}`);
+  const merged = await life.mergeAndRecord(opened.pr, 'sbrandt');
+  then('App', `recorded ${recorded(merged.record)} on the access-ledger branch`);
+  then('App', `commented the record's path and hash on PR #${opened.pr}`);
+
+  step(5, `The clock moves to ${day(31)}, past the expiry: the daily sweep runs`);
+  const swept = await life.sweep(day(31));
+  if (swept.cli.code !== 0) throw new Error(`sweep exited ${swept.cli.code}: ${(swept.cli.stderr || swept.cli.stdout).trim()}`);
+  for (const i of swept.opened) then('sweep', `opened issue #${i.number} "${i.title}"${i.assignees.length ? ` for @${i.assignees.join(', @')}` : ''}`);
+  if (swept.opened.length === 0) then('sweep', 'opened no issue');
+
+  step(6, 'sbrandt revokes: a pull request deleting grants/people/wzhang.yaml');
+  const revoked = await life.revoke('wzhang', 'sbrandt');
+  then('gate', `PR #${revoked.pr} ${verdict(revoked.gate)} (a removal needs no approval: revocation must be fast)`);
+  then('App', `recorded ${recorded(revoked.record)}`);
+  const resweep = await life.sweep(day(32));
+  for (const i of resweep.closed) then('sweep', `closed issue #${i.number} "${i.title}": the grant is gone`);
+
+  step(7, 'eford leaves the organization (GitHub sends organization member_removed)');
+  const left = await life.leaver('eford');
+  then('App', `recorded ${recorded(left.record)}`);
+  then('App', `opened urgent issue #${left.issue.number} "${left.issue.title}"`);
+
+  step(8, `The clock moves to ${day(40)}: prod-postgres is due for its 90-day access review`);
+  const review = await life.sweep(day(40));
+  const campaign = review.campaigns[0];
+  if (!campaign) throw new Error(`the sweep opened no review campaign: ${(review.cli.stdout + review.cli.stderr).trim()}`);
+  then('sweep', `opened PR #${campaign.number} "${campaign.title}"`);
+  const signed = await life.approve(campaign.number, 'jokafor');
+  then('gate', `jokafor (a listed approver) approves: ${verdict(signed.gate)}`);
+  const recertified = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
+  then('App', `merged and recorded ${recorded(recertified.record)}`);
+
+  step(9, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
+  const audit = await life.exportAndVerify(day(-1), day(0));
+  if (audit.export.code !== 0) throw new Error(`export exited ${audit.export.code}: ${(audit.export.stderr || audit.export.stdout).trim()}`);
+  then('export', `${Object.keys(audit.manifest.files ?? {}).length || 'the'} files, each hashed in manifest.json`);
+  const records = life.fake.state.ledger(repo) ? Object.keys(life.fake.state.ledger(repo) ?? {}).filter((p) => p.startsWith('records/')).length : 0;
+  then('verify', audit.verify.code === 0 ? `${green('OK')}: ${records} records, hashes, chain and history intact` : `${red('FAILED')}: ${audit.verify.stdout.trim()}`);
+  then('verify', audit.verifyOnline.code === 0 ? `${green('OK')}: every hash matches the App's comment on its pull request` : `${red('FAILED')} --online: ${audit.verifyOnline.stdout.trim()}`);
+
+  say(`\n${bold('Binder:')} ${audit.index}`);
+  say(dim(`(work files, the clone and the App's log: ${dir}; done in ${Math.round((Date.now() - started) / 1000)} s)`));
+  await stop(audit.verify.code === 0 && audit.verifyOnline.code === 0 ? 0 : 1);
+} catch (err) {
+  process.stderr.write(`\n${red('demo stopped:')} ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+  if (life) process.stderr.write(`\nThe App's last log lines:\n${tail(life.app.log, 15)}\n`);
+  process.stderr.write(`(work files: ${dir})\n`);
+  await stop(1);
+}

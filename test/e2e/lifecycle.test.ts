@@ -1,0 +1,149 @@
+/**
+ * The lifecycle of access with the real processes against the fake GitHub: the bundled gate
+ * Action, the App's HTTP server and the CLI. One story, in order: request, approval, merge and
+ * evidence, expiry and revocation, a leaver, a review campaign, and the auditor's binder.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lifecycle, type RecordStep } from '../support/e2e/lifecycle.ts';
+import { duplicateIssues, issues, killAll, readLedger, tail, waitQuiet } from '../support/e2e/index.ts';
+
+let life: Lifecycle;
+let grantPr: number;
+let expiredIssue: number;
+let merged: RecordStep;
+
+const ledgerOk = () => {
+  const v = readLedger(life.fake, life.repo).verification;
+  expect(v.problems).toEqual([]);
+  return v;
+};
+
+beforeAll(async () => {
+  life = await Lifecycle.start();
+}, 60_000);
+
+afterAll(async () => {
+  await life?.stop({ removeDir: true });
+  killAll();
+}, 60_000);
+
+describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
+  it('a manager opens a grant PR for a new engineer: the gate fails with an annotation at the entry and says who must approve', async () => {
+    const { pr, gate } = await life.openGrantPr('wzhang', { by: 'rpatel' });
+    grantPr = pr;
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    expect(gate.outputs.verdict).toBe('fail');
+    const at = gate.annotations.find((a) => a.props.file === 'grants/people/wzhang.yaml');
+    expect(at?.level).toBe('error');
+    expect(Number(at?.props.line)).toBeGreaterThan(0);
+    expect(gate.nextStep).toMatch(/needs 1 more approval from @acme\/data or jokafor/);
+    expect(gate.summary).toContain('wzhang');
+  });
+
+  it('the grantee approves his own access: not eligible, the gate still fails and says so', async () => {
+    const { gate } = await life.approve(grantPr, 'wzhang');
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    expect(gate.outputs.verdict).toBe('fail');
+    expect(gate.nextStep).toMatch(/wzhang cannot approve their own access/);
+    expect(gate.nextStep).toMatch(/needs 1 more approval from @acme\/data or jokafor/);
+  });
+
+  it('an eligible approver (@acme/data) approves the head commit: the gate passes', async () => {
+    const { gate } = await life.approve(grantPr, 'sbrandt');
+    expect(gate.code, gate.stdout + gate.stderr).toBe(0);
+    expect(gate.outputs.verdict).toBe('pass');
+    expect(Number(gate.outputs.findings)).toBe(0);
+  });
+
+  it('merged: the App records a grant-change naming the approver and the commit approved, and comments its hash', async () => {
+    merged = await life.mergeAndRecord(grantPr, 'sbrandt');
+    const { record, comment } = merged;
+    expect(record).toMatchObject({ kind: 'grant-change', seq: 1, prev_hash: null, key: `pr-${grantPr}-merged`, repository: life.repo });
+    const subject = JSON.stringify(record.subject);
+    const head = life.fake.state.pullOf(life.repo, grantPr).pull.headSha;
+    expect(subject).toContain('"sbrandt"');
+    expect(subject).toContain(head);
+    expect(record.controls).toContain('SOC2:CC6.3');
+    expect(comment).toContain(record.hash);
+    ledgerOk();
+  });
+
+  it('a redelivery of the merge writes nothing new', async () => {
+    const delivery = life.fake.deliveries.find((d) => d.event === 'pull_request' && JSON.parse(d.body).number === grantPr);
+    if (!delivery) throw new Error('no delivery of the merge');
+    await life.fake.redeliver(delivery, { url: life.app.webhookUrl, secret: life.app.secret });
+    await waitQuiet(life.fake, { quietMs: 1500, timeoutMs: 60_000 });
+    const ledger = readLedger(life.fake, life.repo);
+    expect(ledger.records.map((r) => r.seq)).toEqual([1]);
+    expect(life.fake.state.issue(life.repo, grantPr).comments.filter((c) => c.user.type === 'Bot')).toHaveLength(1);
+  });
+
+  it('the clock moves past the expiry: the sweep opens one issue for the expired grant, assigned to its owner', async () => {
+    const sweep = await life.sweep(life.world.day(31));
+    expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
+    const expired = sweep.opened.filter((i) => (i.body ?? '').includes('id=wzhang kind=expired'));
+    expect(expired, sweep.opened.map((i) => i.title).join('\n')).toHaveLength(1);
+    expiredIssue = (expired[0] as { number: number }).number;
+    expect(expired[0]?.title).toMatch(/wzhang/);
+    expect(expired[0]?.assignees).toContain('sbrandt');
+    expect(sweep.campaigns).toEqual([]);
+    // Run again the same day: nothing changes.
+    const again = await life.sweep(life.world.day(31));
+    expect(again.cli.code).toBe(0);
+    expect([again.opened, again.closed]).toEqual([[], []]);
+  });
+
+  it('a revocation PR passes the gate without approvals, is recorded, and the next sweep closes the issue', async () => {
+    const revoked = await life.revoke('wzhang', 'sbrandt');
+    expect(revoked.gate.code, revoked.gate.stdout + revoked.gate.stderr).toBe(0);
+    expect(revoked.gate.outputs.verdict).toBe('pass');
+    expect(revoked.record).toMatchObject({ kind: 'grant-change', seq: 2, prev_hash: merged.record.hash });
+    expect(JSON.stringify(revoked.record.subject)).toContain('removed');
+    const sweep = await life.sweep(life.world.day(32));
+    expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
+    expect(sweep.closed.map((i) => i.number)).toEqual([expiredIssue]);
+    ledgerOk();
+  });
+
+  it('a leaver: organization member_removed records identity-left-org and opens the urgent issue listing her grants', async () => {
+    const { record, issue } = await life.leaver('eford');
+    expect(record.kind).toBe('identity-left-org');
+    expect(issue.body).toContain('grants/people/eford.yaml');
+    expect(issue.labels.join(' ')).toMatch(/urgent|leaver|left/i);
+    ledgerOk();
+  });
+
+  it('a review campaign: the sweep opens one PR for the due system, its approver signs off, and the merge is recorded', async () => {
+    const sweep = await life.sweep(life.world.day(40));
+    expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
+    expect(sweep.campaigns.map((p) => p.title).join('\n')).toMatch(/prod-postgres/);
+    const campaign = sweep.campaigns.find((p) => p.title.includes('prod-postgres'));
+    if (!campaign) throw new Error('no campaign PR');
+    expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
+    const approved = await life.approve(campaign.number, 'jokafor');
+    expect(approved.gate.code, approved.gate.stdout + approved.gate.stderr).toBe(0);
+    const recorded = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
+    expect(JSON.stringify(recorded.record.subject)).toContain('jokafor');
+    // A second sweep the same day opens no second campaign and no duplicate issue.
+    const again = await life.sweep(life.world.day(40));
+    expect(again.campaigns).toEqual([]);
+    expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
+    ledgerOk();
+  });
+
+  it('the auditor: export writes the binder from a clone, verify passes offline and against the PR comments', async () => {
+    const step = await life.exportAndVerify(life.world.day(-1), life.world.day(0));
+    expect(step.export.code, step.export.stdout + step.export.stderr).toBe(0);
+    expect(existsSync(step.index)).toBe(true);
+    expect(readFileSync(step.index, 'utf8')).toContain('wzhang');
+    expect(existsSync(join(step.out, 'manifest.json'))).toBe(true);
+    expect(step.verify.code, step.verify.stdout + step.verify.stderr).toBe(0);
+    expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);
+    const ledger = readLedger(life.fake, life.repo);
+    expect(step.verify.stdout).toContain(`${ledger.records.length} records`);
+    expect(issues(life.fake, life.repo, 'open').length).toBeGreaterThan(0);
+    expect(life.fake.errors, tail(life.app.log)).toEqual([]);
+  });
+});
