@@ -110,6 +110,16 @@ describe('the sweep over the example repo', () => {
     expect(warnings.join('\n')).toMatch(/Issues are disabled in acme\/access/);
   });
 
+  it('takes today as the UTC day of its clock, wherever the clock was read', async () => {
+    const { installationId } = seedExample(gh);
+    clock = new Date('2027-01-15T04:30:00Z');
+    // 23:30 on the 14th in New York is already the 15th in UTC: 14 days before dsilva's and
+    // sbrandt's 2027-01-29, inside the window (on the 14th they would be 15 days away, outside it).
+    const report = await runSweep({ octokit: octokitFor(gh, installationId), repo: REPO, packs, now: () => new Date('2027-01-14T23:30:00-05:00'), dryRun: true, membership: false });
+    expect(report.today).toBe('2027-01-15');
+    expect(report.desired.map((d) => d.key)).toEqual(['expiring-soon:dsilva', 'expiring-soon:sbrandt']);
+  });
+
   it('the dry run reads and plans but writes nothing', async () => {
     const { installationId } = seedExample(gh, { leavers: ['tkim'] });
     const report = await sweep(installationId, '2027-03-01', { dryRun: true });
