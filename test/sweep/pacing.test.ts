@@ -50,7 +50,10 @@ describe('a capped sweep', () => {
     });
     const run = () => runSweep({ octokit: counted(octokitFor(gh, installationId)), repo: REPO, packs, now: () => new Date(`${TODAY}T06:00:00Z`), today: TODAY, pacing, membership: new MembershipReader() });
 
+    // The dry run foresees exactly what the budget will leave for the next run.
+    const dry = await runSweep({ octokit: octokitFor(gh, installationId), repo: REPO, packs, now: () => new Date(`${TODAY}T06:00:00Z`), today: TODAY, dryRun: true, membership: new MembershipReader() });
     const first = await run();
+    expect(dry.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number))).toEqual(first.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number)));
     expect(first.requests.writes).toBeLessThanOrEqual(7);
     expect(first.requests.writes).toBeGreaterThanOrEqual(5);
     expect(first.deferred.length).toBeGreaterThan(0);

@@ -82,8 +82,9 @@ export async function listAll<T>(octokit: SweepOctokit, route: string, params: R
 }
 
 /** The open issues that carry a stale marker (reads: one per 100 open issues with the managed label). */
-export async function listOpenManagedIssues(octokit: SweepOctokit, repo: RepoRef): Promise<ManagedIssue[]> {
-  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', { state: 'open', labels: MANAGED_LABEL, sort: 'created', direction: 'asc' }, repo, 'listing the open stale-grant issues');
+export async function listOpenManagedIssues(octokit: SweepOctokit, repo: RepoRef, since?: string): Promise<ManagedIssue[]> {
+  const params = { state: 'open', labels: MANAGED_LABEL, sort: 'created', direction: 'asc', ...(since ? { since } : {}) };
+  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', params, repo, 'listing the open stale-grant issues');
   return issues.map(toManagedIssue).filter((i): i is ManagedIssue => i !== undefined);
 }
 
@@ -158,6 +159,39 @@ export interface ExecuteOptions {
   log?: Logger;
   /** Runs right before an issue is opened (e.g. to record the evidence the issue is about first). */
   beforeCreate?: (desired: DesiredIssue) => Promise<void>;
+  /**
+   * When this run listed the issues. The check for duplicates then lists only issues updated
+   * since shortly before (a duplicate was opened after that listing, or this run would have seen
+   * it): one page on a normal day instead of every open issue again.
+   */
+  listedAt?: Date;
+}
+
+/** Slack for clocks: the App's and GitHub's may disagree by a few minutes. */
+const LISTING_SLACK_MS = 10 * 60_000;
+
+/**
+ * Which actions a budget of `writes` leaves for the next run, spending it as executeIssuePlan
+ * does (creates keep a reserve for a duplicate, released when the reserve blocks the next action;
+ * assumes no duplicate turns up). Used by the dry run to say what would wait.
+ */
+export function deferredWithin(actions: readonly IssueAction[], writes: number): { deferred: IssueAction[]; left: number } {
+  let remaining = writes;
+  let reserved = 0;
+  const deferred: IssueAction[] = [];
+  for (const a of actions) {
+    const own = writesOf(a);
+    const cost = own + (a.type === 'create' ? DUPLICATE_RESERVE : 0);
+    if (cost === 0) continue;
+    if (remaining - reserved < cost && reserved > 0) reserved = 0;
+    if (remaining - reserved < cost) {
+      deferred.push(a);
+      continue;
+    }
+    remaining -= own;
+    if (a.type === 'create') reserved += DUPLICATE_RESERVE;
+  }
+  return { deferred, left: remaining };
 }
 
 /** Writes to close one duplicate: a comment and the close. */
@@ -300,7 +334,8 @@ async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ out
 
 /** Lists the open managed issues again and closes the newer of any pair carrying one of `keys`. */
 async function closeDuplicates(o: ExecuteOptions, keys: ReadonlySet<string>): Promise<number[]> {
-  const open = (await listOpenManagedIssues(o.octokit, o.repo)).filter((i) => keys.has(keyOf(i)));
+  const since = o.listedAt ? new Date(o.listedAt.getTime() - LISTING_SLACK_MS).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+  const open = (await listOpenManagedIssues(o.octokit, o.repo, since)).filter((i) => keys.has(keyOf(i)));
   const dupes = planIssues({ desired: [], existing: open, today: o.today, reminderDays: o.reminderDays, grantIds: new Set(), branch: o.branch }).filter(
     (a): a is Extract<IssueAction, { type: 'close-duplicate' }> => a.type === 'close-duplicate',
   );

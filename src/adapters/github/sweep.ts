@@ -23,7 +23,6 @@ import {
   planIssues,
   staleSettings,
   summarizePlan,
-  withinBudget,
   type DesiredIssue,
   type IssueAction,
   type ManagedIssue,
@@ -34,6 +33,7 @@ import { DEFAULT_REVIEW_LABELS, campaignBranch, dueSystems, type DueSystem } fro
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
   Pacer,
+  deferredWithin,
   executeIssuePlan,
   listAll,
   listOpenManagedIssues,
@@ -44,7 +44,7 @@ import {
   type RepoRef,
   type SweepOctokit,
 } from './issues.ts';
-import { latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
+import { CAMPAIGN_WRITES, latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import { readTarball } from './sweep-archive.ts';
 import { grantsNaming } from '../../core/leavers.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
@@ -297,6 +297,11 @@ export function renderContextFor(loaded: LoadedBranch, membership?: Readonly<Rec
   };
 }
 
+/** Leaver issues and duplicates go before everything else, review campaigns included. */
+function isUrgent(a: IssueAction): boolean {
+  return a.type === 'close-duplicate' || ('desired' in a ? a.desired.urgent : a.issue.kind === 'left-org');
+}
+
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const log = options.log ?? silentLogger;
   const { octokit, counts } = countingOctokit(options.octokit);
@@ -366,7 +371,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     plan = planIssues({ desired, existing, today, reminderDays: settings.reminderDays, grantIds: new Set(snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : []))), branch });
   }
   report.plan = plan;
-  report.deferred = withinBudget(plan, maxWrites).deferred;
 
   // ---- reviews: which systems are due ----
   const reviewsOn = config.reviews?.enabled ?? true;
@@ -385,6 +389,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   }
 
   if (options.dryRun) {
+    // What this budget would leave for the next run, spent in the order a real run spends it.
+    const urgentFirst = deferredWithin(plan.filter(isUrgent), maxWrites);
+    const afterReviews = Math.max(0, urgentFirst.left - report.dueSystems.length * CAMPAIGN_WRITES);
+    report.deferred = [...urgentFirst.deferred, ...deferredWithin(plan.filter((a) => !isUrgent(a)), afterReviews).deferred];
     log.info(`dry run of ${repository}@${branch}: ${JSON.stringify(summarizePlan(plan))}, ${report.dueSystems.length} review campaign(s) due`);
     return report;
   }
@@ -405,8 +413,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
       ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch }) : undefined) }
       : {}),
   };
-  const urgent = plan.filter((a) => a.type === 'close-duplicate' || ('desired' in a ? a.desired.urgent : a.issue.kind === 'left-org'));
-  const rest = plan.filter((a) => !urgent.includes(a));
+  const urgent = plan.filter(isUrgent);
+  const rest = plan.filter((a) => !isUrgent(a));
   const executed: ExecutionReport = { results: [], created: [], duplicatesClosed: [], disabled: false };
   const merge = (r: ExecutionReport) => {
     executed.results.push(...r.results);
