@@ -156,6 +156,10 @@ describe('review campaigns', () => {
     expect(subject.items.kept.length).toBeGreaterThan(3);
     expect(subject.items.changed).toEqual([]);
 
+    // Anchored in the PR's sticky comment, as every record is.
+    const anchor = gh.state.issue('acme/access', review.number).comments.find((c) => c.body.includes('<!-- access-ledger:comment -->'));
+    expect(anchor?.body).toContain(recs[0]!.hash);
+
     // Redelivered: the record's key is the pull request's, nothing is written twice.
     await receive(probot, 'pull_request', gh.payloads.pullRequest('closed', 'acme/access', review.number));
     expect(Object.keys(records('review-campaign'))).toHaveLength(1);

@@ -55,6 +55,20 @@ async function hasConfig(octokit: SweepOctokit, repo: RepoRef): Promise<boolean>
 /** The access repos of an installation: those named in settings, or every repo with an access-ledger.yaml. */
 export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepFeature, installationId: number): Promise<RepoRef[]> {
   if (feature.discover) return feature.discover(octokit, installationId);
+  if (feature.settings.repositories) {
+    // Named repos: this installation's token sees the ones it covers (404 for the others).
+    const out: RepoRef[] = [];
+    for (const full of feature.settings.repositories) {
+      const [owner, name] = full.split('/') as [string, string];
+      try {
+        const data = (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data as { archived?: boolean; owner: { login: string }; name: string };
+        if (!data.archived) out.push({ owner: data.owner.login, repo: data.name });
+      } catch (err) {
+        if (errorStatus(err) !== 404) throw explainGitHubError(err, { action: `reading ${full}`, route: 'GET /repos/{owner}/{repo}', owner, repo: name, permission: 'metadata: read' });
+      }
+    }
+    return out;
+  }
   const all: InstallationRepo[] = [];
   for (let page = 1; ; page++) {
     let data: { repositories: InstallationRepo[] };
@@ -66,13 +80,11 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
     all.push(...data.repositories);
     if (data.repositories.length < 100) break;
   }
-  const wanted = feature.settings.repositories?.map((r) => r.toLowerCase());
   const out: RepoRef[] = [];
   for (const r of all) {
     if (r.archived) continue;
-    if (wanted && !wanted.includes(r.full_name.toLowerCase())) continue;
     const ref = { owner: r.owner.login, repo: r.name };
-    if (wanted || (await hasConfig(octokit, ref))) out.push(ref);
+    if (await hasConfig(octokit, ref)) out.push(ref);
   }
   return out;
 }
