@@ -16,7 +16,6 @@ export type { AppDeps } from './deps.ts';
 export function createApp(overrides: Partial<AppDeps> = {}): ApplicationFunction & { deps: AppDeps } {
   const deps: AppDeps = { ...defaultDeps(), ...overrides };
   const app = (probot: Probot, options?: ApplicationFunctionOptions): void => {
-    void options;
     registerLedger(probot, deps);
     registerSweep(probot, deps, options);
   };
