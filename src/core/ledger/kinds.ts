@@ -46,13 +46,27 @@ export interface GrantFileChange {
   path: string;
   /** The identity id (the file name stem). */
   identity: string;
-  kind: IdentityKind;
+  /** The identity kind; null when the merged file is not a readable grant (a merge that bypassed the gate can land one: it is recorded, not dropped). */
+  kind: IdentityKind | null;
   action: ChangeAction;
   /** Git blob SHA of the file at the base commit (null when added). */
   before_blob: string | null;
-  /** Git blob SHA of the file at the merge commit (null when removed). */
+  /**
+   * Git blob SHA of the file at the PR's head commit, the content the approvers approved (null
+   * when removed). It equals the merged blob unless the base changed the same file meanwhile and
+   * git merged both; `merge_sha` names where it landed.
+   */
   after_blob: string | null;
   entries: AccessEntryChange[];
+}
+
+/** A change to the policy itself: the repo config or a system file (judged with the admins). */
+export interface PolicyFileChange {
+  path: string;
+  role: 'config' | 'system';
+  action: ChangeAction;
+  before_blob: string | null;
+  after_blob: string | null;
 }
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
@@ -94,6 +108,8 @@ export interface GrantChangeSubject {
   head_sha: string;
   merge_sha: string;
   changes: GrantFileChange[];
+  /** Config and system files the PR changed (added to the format after its first release; may be absent in old records). */
+  policy_changes?: PolicyFileChange[];
   reviews: ReviewRecord[];
   /** Logins of the authors of the PR's commits (they may not approve it). */
   commit_authors: string[];
@@ -133,7 +149,8 @@ export type RunConclusion =
 
 /**
  * `provisioned`: the configured provisioning workflow's run on the merge commit.
- * Key `pr-<n>-provisioned-<run_id>` (a re-run is a new run id, hence a new record).
+ * Key `pr-<n>-provisioned-<run_id>` for the first attempt and `…-attempt-<k>` for a re-run
+ * (GitHub keeps the run id across re-runs and counts `run_attempt`).
  */
 export interface ProvisionedSubject {
   pr: { number: number; url: string };

@@ -254,9 +254,12 @@ export function unapprovedMergeKey(pr: number): string {
   return `pr-${prNumber(pr)}-unapproved`;
 }
 
-export function provisionedKey(pr: number, runId: number): string {
+/** A re-run keeps its run id and counts attempts, so each attempt after the first gets its own key. */
+export function provisionedKey(pr: number, runId: number, attempt = 1): string {
   if (!Number.isSafeInteger(runId) || runId <= 0) throw new LedgerFormatError(`invalid workflow run id ${String(runId)}`);
-  return `pr-${prNumber(pr)}-provisioned-${runId}`;
+  if (!Number.isSafeInteger(attempt) || attempt <= 0) throw new LedgerFormatError(`invalid workflow run attempt ${String(attempt)}`);
+  const base = `pr-${prNumber(pr)}-provisioned-${runId}`;
+  return attempt === 1 ? base : `${base}-attempt-${attempt}`;
 }
 
 export function reviewCampaignKey(pr: number): string {

@@ -4,25 +4,14 @@
  * before and after, plus the policy files (config, systems) it changed. Pure.
  */
 import canonicalize from 'canonicalize';
-import type { AccessEntryChange, ChangeAction, GrantFileChange } from '../ledger/index.ts';
+import type { AccessEntryChange, ChangeAction, GrantFileChange, PolicyFileChange } from '../ledger/index.ts';
 import { fileStem, roleOf, type LoadedFile, type Snapshot } from '../model/snapshot.ts';
 import { IDENTITY_KINDS, type AccessEntry, type Grant, type IdentityKind } from '../model/types.ts';
 import type { ChangedFile } from '../pull/facts.ts';
 
-/** A config or system file the PR changed (who may approve, what the policy is). */
-export interface PolicyFileChange {
-  path: string;
-  role: 'config' | 'system';
-  action: ChangeAction;
-  before_blob: string | null;
-  after_blob: string | null;
-}
-
-/**
- * A grant file change as recorded. `kind` is null only when the merged file is not a readable
- * grant (a merge that bypassed the gate can land a broken file; that is recorded, not dropped).
- */
-export type RecordedGrantFileChange = Omit<GrantFileChange, 'kind'> & { kind: IdentityKind | null };
+/** A grant file change as recorded (the ledger's type; `kind` is null for an unreadable merged file). */
+export type RecordedGrantFileChange = GrantFileChange;
+export type { PolicyFileChange };
 
 /** True when a PR touching these files must be recorded: grants/, systems/ or the repo config. */
 export function touchesAccess(files: readonly ChangedFile[]): boolean {

@@ -14,14 +14,8 @@ import type { PullFacts, PullReview } from '../pull/facts.ts';
 import { grantChanges, policyChanges, type BlobShas, type PolicyFileChange, type RecordedGrantFileChange } from './changes.ts';
 import { githubTime, isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
 
-/**
- * The subject as this App writes it: the contract's fields, with `kind` null for an unreadable
- * merged file, plus `policy_changes` (config and system files the PR changed).
- */
-export type GrantChangeRecordSubject = Omit<GrantChangeSubject, 'changes'> & {
-  changes: RecordedGrantFileChange[];
-  policy_changes: PolicyFileChange[];
-};
+/** The subject as this App writes it: always with `policy_changes`. */
+export type GrantChangeRecordSubject = GrantChangeSubject & { policy_changes: PolicyFileChange[] };
 
 /** The facts the record is built from: those the gate judged (same gatherer, same shapes). */
 export type GrantChangeFacts = Pick<PullFacts, 'files' | 'base' | 'head' | 'reviews' | 'commitAuthors'>;
@@ -91,9 +85,6 @@ export function buildGrantChangeDraft(input: GrantChangeInput): RecordDraft<'gra
     occurred_at: subject.pr.merged_at!,
     repository: input.repository,
     controls: grantChangeControls(subject.changes),
-    // The ledger's GrantChangeSubject types `kind` as never null and does not list
-    // policy_changes yet; the record format allows added fields, and a null kind is the truthful
-    // value for a merged file that is not a readable grant.
-    subject: subject as unknown as GrantChangeSubject,
+    subject,
   };
 }

@@ -60,7 +60,7 @@ export interface ProvisionedInput {
 export function provisionedRecordKey(pr: number, run: Pick<WorkflowRunData, 'id' | 'run_attempt'>): string {
   const attempt = run.run_attempt ?? 1;
   if (!Number.isSafeInteger(attempt) || attempt < 1) throw new Error(`workflow run ${run.id} has an invalid run_attempt ${String(run.run_attempt)}`);
-  return attempt === 1 ? provisionedKey(pr, run.id) : `${provisionedKey(pr, run.id)}-attempt-${attempt}`;
+  return provisionedKey(pr, run.id, attempt);
 }
 
 export function buildProvisionedDraft(input: ProvisionedInput): RecordDraft<'provisioned'> {
