@@ -125,7 +125,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const approved = await life.approve(campaign.number, 'jokafor');
     expect(approved.gate.code, approved.gate.stdout + approved.gate.stderr).toBe(0);
     const recorded = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
+    expect(recorded.record.kind).toBe('review-campaign');
     expect(JSON.stringify(recorded.record.subject)).toContain('jokafor');
+    expect(JSON.stringify(recorded.record.subject)).toContain('prod-postgres');
     // A second sweep the same day opens no second campaign and no duplicate issue.
     const again = await life.sweep(life.world.day(40));
     expect(again.campaigns).toEqual([]);

@@ -32,6 +32,8 @@ export interface RecordStep {
   pr: number;
   record: SealedRecord;
   comment: string;
+  /** Whether the App's comment on the PR names this record's hash (an anchor outside the ledger branch). */
+  anchored: boolean;
   ledger: LedgerView;
 }
 
@@ -128,8 +130,10 @@ export class Lifecycle {
     const delivery = await this.fake.deliver('pull_request', this.fake.payloads.pullRequest('closed', this.repo, pr), { url: this.app.webhookUrl, secret: this.app.secret });
     if (delivery.status >= 400) throw new Error(`the App answered the merge of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
     const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), kind, pr)[0], { what: `a ${kind} record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
-    const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(record.hash))?.body, { what: `the App's comment on #${pr} naming ${record.hash.slice(0, 12)}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
-    return { pr, record, comment, ledger: readLedger(this.fake, this.repo) };
+    // The sticky comment anchors the PR's grant-change record (and names every record it lists).
+    const anchor = kind === 'grant-change' ? record : await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'grant-change', pr)[0], { what: `the grant-change record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(anchor.hash))?.body, { what: `the App's comment on #${pr} naming ${anchor.hash.slice(0, 12)}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    return { pr, record, comment, anchored: comment.includes(record.hash), ledger: readLedger(this.fake, this.repo) };
   }
 
   /** `access-ledger sweep` as a scheduled workflow runs it, with the clock moved to `today`. */
