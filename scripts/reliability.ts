@@ -57,10 +57,10 @@ try {
 
 const table = reportTable(report, rate);
 process.stdout.write(`\n${table.join('\n')}\n`);
-const ok = report.lost === 0 && report.duplicateRecords === 0 && report.duplicateIssues === 0 && report.chain.ok && report.chain.verifyExit === 0 && report.invalidSignature.status >= 400 && report.invalidSignature.requestsAfter === 0;
+const ok = report.lost === 0 && report.duplicateRecords === 0 && report.duplicateIssues === 0 && report.sweeps.open === report.sweeps.expected && report.sweeps.exits.every((c) => c === 0) && report.chain.ok && report.chain.verifyExit === 0 && report.invalidSignature.status >= 400 && report.invalidSignature.requestsAfter === 0;
 process.stdout.write(`\n${ok ? 'OK' : 'FAILED'}: ${report.lost} lost, ${report.duplicateRecords} duplicate records, ${report.duplicateIssues} duplicate issues; chain ${report.chain.ok && report.chain.verifyExit === 0 ? 'verifies' : 'BROKEN'}\n`);
 if (!ok) {
-  process.stdout.write(`reconcile said:\n${report.reconcile.output}\nverify said:\n${report.chain.verifyOutput}\n`);
+  process.stdout.write(`reconcile said:\n${report.reconcile.output}\nverify said:\n${report.chain.verifyOutput}\nthe sweeps said:\n${report.sweeps.output}\n`);
 }
 if (values.keep) process.stdout.write(`work files (App logs, the clone): ${report.workDir}\n`);
 
@@ -92,9 +92,14 @@ Command: \`${command}\` (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixe
    shuffled order, concurrently.
 5. While the App works through the burst it is killed (SIGKILL: no chance to finish), and
    ${down} more pull requests are merged while it is down: their deliveries are refused.
-6. The App is restarted and \`access-ledger reconcile\` runs (again while it reports a gap, at
-   most three passes), still under faults, as the daily sweep or a scheduled workflow would.
-7. The count: ledger records per pull request, the chain verified in memory and by
+6. The App is restarted. While \`access-ledger reconcile\` runs (again while it reports a gap, at
+   most three passes, as the daily sweep or a scheduled workflow would), every delivery GitHub
+   shows as failed is redelivered to the App, as an operator does from the App's settings after
+   an outage: two processes race to record the same merges, still under faults.
+7. Two \`access-ledger sweep\` processes run at the same time (two replicas, or a cron that
+   overlaps the App's own schedule), with the clock moved past the expiry of one grant in ten,
+   still under faults; then a third sweep. Each short grant must end with exactly one open issue.
+8. The count: ledger records per pull request, the chain verified in memory and by
    \`access-ledger verify\` on a clone with the same commits, open issues sharing a marker.
 
 ## Result
@@ -115,9 +120,11 @@ reconcile; "recorded by the App from webhooks" shows how much the webhooks alone
 ${shares.join('\n')}
 
 Also modelled: every webhook delivered twice (redelivery keeps the delivery id) and out of order
-(a later merge's webhook first), concurrent deliveries racing for the ledger branch (each append is
-a compare-and-swap of the branch ref; a loser re-reads and retries), a crash in the middle of
-appends, and webhooks lost while the App is down.
+(a later merge's webhook first), a crash in the middle of appends, webhooks lost while the App is
+down, and two processes (the App and reconcile; two sweeps) writing to the same repository at
+once. Within one App process concurrent deliveries share one queue of appends (a group commit);
+across processes each append is a compare-and-swap of the ledger branch's ref, and the loser
+re-reads and retries.
 
 ## How to read it
 

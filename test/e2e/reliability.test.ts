@@ -24,6 +24,9 @@ describe('reliability under faults', () => {
     expect(r.chain.ok, context).toBe(true);
     expect(r.chain.verifyExit, context).toBe(0);
     expect(r.reconcile.exit, context).toBe(0);
+    expect(r.sweeps.exits, r.sweeps.output).toEqual([0, 0, 0]);
+    expect(r.sweeps.expected).toBe(1);
+    expect(r.sweeps.open, r.sweeps.output).toBe(r.sweeps.expected);
     expect(r.handlerErrors, 'the fake answered every request it was sent').toBe(0);
   });
 });

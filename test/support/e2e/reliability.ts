@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { prng } from '../fake-github/faults.ts';
 import { startFakeGitHub, type FakeGitHub, type FaultKind } from '../fake-github/index.ts';
 import { cloneFromFake } from './clone.ts';
-import { duplicateIssues, readLedger, recordPr, recordsOf, tail, waitFor, waitQuiet } from './observe.ts';
+import { duplicateIssues, issues, markerOf, readLedger, recordPr, recordsOf, tail, waitFor, waitQuiet } from './observe.ts';
 import { runCli, startApp, tempDir, type AppProcess } from './processes.ts';
 import { newGrantFile, seedAcme, type World } from './world.ts';
 
@@ -67,7 +67,7 @@ export interface ReliabilityReport {
   /** PRs with more than one App comment (the comment is sticky: one per PR). */
   duplicateComments: number;
   chain: { records: number; ok: boolean; verifyExit: number | null; verifyOutput: string };
-  deliveries: { sent: number; redeliveries: number; outOfOrder: number; refused: number; byStatus: Record<string, number> };
+  deliveries: { sent: number; redeliveries: number; outOfOrder: number; refused: number; redeliveredAfterRestart: number; byStatus: Record<string, number> };
   invalidSignature: { status: number; requestsAfter: number; recorded: boolean };
   faults: { total: number; byKind: Record<string, number>; writesLandedAnswerLost: number };
   /** Failed requests the client sent again (same method and path, later). */
@@ -76,6 +76,8 @@ export interface ReliabilityReport {
   casConflicts: number;
   apiRequests: number;
   reconcile: { exit: number | null; passes: number; output: string; ms: number };
+  /** Two sweeps at once (two replicas), then a third: the issues they keep. */
+  sweeps: { exits: Array<number | null>; expected: number; open: number; duplicatesClosed: number; seconds: number; output: string };
   /** Merges the App recorded from webhooks before it was killed (the rest came from reconcile). */
   recordedByApp: number;
   /** Deliveries the App answered with an error (a handler that failed after retries). */
@@ -126,6 +128,9 @@ function countRetries(fake: FakeGitHub): number {
   return retries;
 }
 
+/** The PRs (by index) whose grant expires in 20 days rather than 60. */
+const expiresSoon = (i: number): boolean => i % 10 === 4;
+
 export async function runReliability(options: ReliabilityOptions = {}): Promise<ReliabilityReport> {
   const merges = options.merges ?? 50;
   const down = options.downMerges ?? 10;
@@ -149,7 +154,8 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
         author: login,
         title: `Grant ${login} read-only access to prod-postgres`,
         head: `grant-${login}`,
-        files: { [`grants/people/${login}.yaml`]: newGrantFile(login, world.day(60), { request: `DATA-${2000 + i}` }) },
+        // One grant in ten is short-lived: the sweeps at the end find it expired.
+        files: { [`grants/people/${login}.yaml`]: newGrantFile(login, world.day(expiresSoon(i) ? 20 : 60), { request: `DATA-${2000 + i}` }) },
       });
       fake.state.submitReview(world.repo, pr, { user: 'sbrandt', state: 'APPROVED' });
       return pr;
@@ -181,6 +187,8 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
     schedule.sort((a, b) => a.at - b.at);
     const byStatus: Record<string, number> = {};
     let refused = 0;
+    /** Deliveries GitHub shows as failed (refused, or answered with an error): PR → delivery id. */
+    const failed = new Map<number, string>();
     const deliveredOrder: number[] = [];
     const deliver = async (s: Scheduled): Promise<void> => {
       await sleep(s.at);
@@ -191,8 +199,10 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       try {
         const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, s.pr), { ...target(), deliveryId: s.id });
         byStatus[String(d.status)] = (byStatus[String(d.status)] ?? 0) + 1;
+        if (d.status >= 400) failed.set(s.pr, s.id);
       } catch {
         refused++;
+        failed.set(s.pr, s.id);
       }
     };
     const burstStart = Date.now();
@@ -226,19 +236,31 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       const pr = prs[i] as number;
       fake.state.mergePull(world.repo, pr, { by: 'sbrandt' });
       deliveredOrder.push(pr);
+      const id = randomUUID();
       try {
-        await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: app.webhookUrl, secret: app.secret });
+        await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: app.webhookUrl, secret: app.secret, deliveryId: id });
       } catch {
         refused++;
+        failed.set(pr, id);
       }
     }
     log(`${down} merges while the App was down (${refused} deliveries refused)`);
     const burstSeconds = (Date.now() - burstStart) / 1000;
 
-    // ---- restart, then reconcile backfills what the App never saw ----
+    // ---- restart; an operator redelivers the failed deliveries while reconcile runs ----
+    // Two processes then race to record the same merges: the restarted App from the redeliveries,
+    // reconcile from the pull request listing. Each append is a compare-and-swap of the ledger ref.
     app = await startApp({ fake, dir: workDir });
-    log(`App restarted (pid ${app.pid}); running access-ledger reconcile`);
+    log(`App restarted (pid ${app.pid}); redelivering ${failed.size} failed deliveries while access-ledger reconcile runs`);
     const reconcileStart = Date.now();
+    const restarted = app;
+    const redelivering = Promise.all(
+      [...failed].map(async ([pr, id]) => {
+        await sleep(Math.floor(random() * 2000));
+        const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: restarted.webhookUrl, secret: restarted.secret, deliveryId: id });
+        byStatus[String(d.status)] = (byStatus[String(d.status)] ?? 0) + 1;
+      }),
+    );
     // Like a scheduled workflow, reconcile runs again while it reports a gap (at most 3 passes).
     let reconcile = await runCli(['reconcile', '--repo', world.repo], { env: { GITHUB_TOKEN: token, GITHUB_API_URL: fake.url }, timeoutMs: waitMs });
     let passes = 1;
@@ -247,9 +269,23 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       reconcile = await runCli(['reconcile', '--repo', world.repo], { env: { GITHUB_TOKEN: token, GITHUB_API_URL: fake.url }, timeoutMs: waitMs });
       passes++;
     }
+    await redelivering;
     const reconcileMs = Date.now() - reconcileStart;
     log(`reconcile exited ${reconcile.code} after ${passes} pass(es), ${(reconcileMs / 1000).toFixed(1)} s`);
     await waitQuiet(fake, { quietMs: 4000, timeoutMs: waitMs });
+
+    // ---- two replicas sweep at once (still under faults), past the short grants' expiry ----
+    const sweepArgs = ['sweep', '--repo', world.repo, '--today', world.day(21)];
+    const sweepEnv = { env: { GITHUB_TOKEN: token, GITHUB_API_URL: fake.url }, timeoutMs: waitMs };
+    const sweepStart = Date.now();
+    const concurrent = await Promise.all([runCli(sweepArgs, sweepEnv), runCli(sweepArgs, sweepEnv)]);
+    const settle = await runCli(sweepArgs, sweepEnv);
+    const sweepMs = Date.now() - sweepStart;
+    const expectedIssues = logins.filter((_, i) => expiresSoon(i)).length;
+    const expiredOpen = issues(fake, world.repo, 'open').filter((i) => /kind=expired/.test(i.body ?? '')).length;
+    const duplicatesClosed = issues(fake, world.repo, 'closed').filter((c) => issues(fake, world.repo, 'open').some((o) => o.body && markerOf(o.body) === markerOf(c.body))).length;
+    log(`two concurrent sweeps exited ${concurrent.map((c) => c.code).join(' and ')}, a third ${settle.code}: ${expiredOpen} expired-grant issues open (expected ${expectedIssues}), ${duplicatesClosed} duplicates closed`);
+    await waitQuiet(fake, { quietMs: 2000, timeoutMs: waitMs });
 
     // ---- the count ----
     fake.faults.clear();
@@ -292,7 +328,7 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       duplicateIssues: duplicateIssues(fake, world.repo).reduce((a, g) => a + g.length - 1, 0),
       duplicateComments,
       chain: { records: ledger.records.length, ok: ledger.verification.ok, verifyExit: verify.code, verifyOutput: (verify.stdout + verify.stderr).trim() },
-      deliveries: { sent: deliveredOrder.length, redeliveries: schedule.filter((s) => s.redelivery).length, outOfOrder, refused, byStatus },
+      deliveries: { sent: deliveredOrder.length, redeliveries: schedule.filter((s) => s.redelivery).length, outOfOrder, refused, redeliveredAfterRestart: failed.size, byStatus },
       invalidSignature,
       faults: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind, writesLandedAnswerLost: landed },
       retries: countRetries(fake),
@@ -300,6 +336,14 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       apiRequests: fake.requests.length,
       reconcile: { exit: reconcile.code, passes, output: (reconcile.stdout + reconcile.stderr).trim(), ms: reconcileMs },
       recordedByApp,
+      sweeps: {
+        exits: [...concurrent.map((c) => c.code), settle.code],
+        expected: expectedIssues,
+        open: expiredOpen,
+        duplicatesClosed,
+        seconds: sweepMs / 1000,
+        output: [...concurrent, settle].map((c) => (c.stdout + c.stderr).trim()).join('\n---\n'),
+      },
       failedDeliveries: Object.entries(byStatus).filter(([st]) => Number(st) >= 400).reduce((a, [, n]) => a + n, 0),
       seconds: { burst: burstSeconds, reconcile: reconcileMs / 1000, total: (Date.now() - started) / 1000 },
       handlerErrors: fake.errors.length,
@@ -326,6 +370,8 @@ export function reportTable(r: ReliabilityReport, rate: number): string[] {
     row('**lost** (merged, no record)', `**${r.lost}**`),
     row('**duplicate records** (same PR and kind twice)', `**${r.duplicateRecords}**`),
     row('**duplicate issues** (same marker open twice)', `**${r.duplicateIssues}**`),
+    row('expired-grant issues open after two concurrent sweeps and a third (expected)', `${r.sweeps.open} (${r.sweeps.expected})`),
+    row('… duplicates a sweep opened and closed again', r.sweeps.duplicatesClosed),
     row('PRs with more than one App comment', r.duplicateComments),
     row('unapproved-merge records (all PRs were approved)', r.unapprovedRecords),
     row('records on the ledger / chain verifies (`access-ledger verify`)', `${r.chain.records} / ${r.chain.ok && r.chain.verifyExit === 0 ? 'yes' : 'NO'}`),
@@ -338,6 +384,7 @@ export function reportTable(r: ReliabilityReport, rate: number): string[] {
     row('GitHub API requests in all', r.apiRequests),
     row('merges recorded by the App from webhooks before it was killed', r.recordedByApp),
     row('deliveries the App answered with an error (handler failed after retries)', r.failedDeliveries),
+    row('failed deliveries redelivered to the restarted App while reconcile ran', r.deliveries.redeliveredAfterRestart),
     row('reconcile after the restart', `exit ${r.reconcile.exit}, ${r.reconcile.passes} pass(es), ${r.seconds.reconcile.toFixed(1)} s`),
     row('wall time (burst / whole run)', `${r.seconds.burst.toFixed(0)} s / ${r.seconds.total.toFixed(0)} s`),
   ];
