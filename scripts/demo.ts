@@ -59,7 +59,7 @@ try {
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
   then('gate', `PR #${opened.pr} ${verdict(opened.gate)}`);
 
-  step(2, 'wzhang approves the pull request himself');
+  step(2, 'wzhang, the grantee, approves the pull request');
   then('gate', verdict((await life.approve(opened.pr, 'wzhang')).gate));
 
   step(3, 'sbrandt approves the head commit (@acme/data approves prod-postgres)');
@@ -96,7 +96,8 @@ try {
   const signed = await life.approve(campaign.number, 'jokafor');
   then('gate', `jokafor (a listed approver) approves: ${verdict(signed.gate)}`);
   const recertified = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
-  then('App', `merged and recorded ${recorded(recertified.record)}`);
+  const change = recertified.ledger.records.find((r) => r.kind === 'grant-change' && (r.subject as { pr?: { number?: number } }).pr?.number === campaign.number);
+  then('App', `merged: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}`);
 
   step(9, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
   const audit = await life.exportAndVerify(day(-1), day(0));
