@@ -14,6 +14,31 @@ let grantPr: number;
 let expiredIssue: number;
 let merged: RecordStep;
 
+/** Rows of a binder CSV as objects keyed by its header (fields may be quoted). */
+function csvRows(file: string): Array<Record<string, string>> {
+  const parse = (line: string): string[] => {
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i] as string;
+      if (quoted && c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) {
+        out.push(cur);
+        cur = '';
+      } else cur += c;
+    }
+    out.push(cur);
+    return out;
+  };
+  const [header, ...lines] = readFileSync(file, 'utf8').split(/\r?\n/).filter(Boolean);
+  const keys = parse(header ?? '');
+  return lines.map((l) => Object.fromEntries(parse(l).map((v, i) => [keys[i] ?? String(i), v])));
+}
+
 const ledgerOk = () => {
   const v = readLedger(life.fake, life.repo).verification;
   expect(v.problems).toEqual([]);
@@ -42,7 +67,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(gate.summary).toContain('wzhang');
   });
 
-  it('the grantee approves his own access: not eligible, the gate still fails and says so', async () => {
+  it('the grantee approves their own access: not eligible, the gate still fails and says so', async () => {
     const { gate } = await life.approve(grantPr, 'wzhang');
     expect(gate.code, gate.stdout + gate.stderr).toBe(1);
     expect(gate.outputs.verdict).toBe('fail');
@@ -142,6 +167,12 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(step.export.code, step.export.stdout + step.export.stderr).toBe(0);
     expect(existsSync(step.index)).toBe(true);
     expect(readFileSync(step.index, 'utf8')).toContain('wzhang');
+    // The chain an auditor samples: who asked, who approved which commit, when merged, which record.
+    const addition = csvRows(join(step.out, 'populations', 'additions.csv')).find((r) => r.identity === 'wzhang');
+    expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, gaps: '' });
+    expect(csvRows(join(step.out, 'populations', 'removals.csv')).find((r) => r.identity === 'wzhang')).toMatchObject({ via: 'pull-request', ledger_seq: '2' });
+    expect(csvRows(join(step.out, 'populations', 'left-org.csv')).map((r) => r.login)).toEqual(['eford']);
+    expect(csvRows(join(step.out, 'populations', 'review-campaigns.csv')).every((r) => r.system === 'prod-postgres' && r.reviewers === 'jokafor')).toBe(true);
     expect(existsSync(join(step.out, 'manifest.json'))).toBe(true);
     expect(step.verify.code, step.verify.stdout + step.verify.stderr).toBe(0);
     expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);
