@@ -67,6 +67,11 @@ describe('REST responses match @octokit/openapi', () => {
     await check(404, 'GET', '/repos/acme/missing/installation', { token: jwt });
     const t = await check(201, 'POST', `/app/installations/${installationId}/access_tokens`, { token: jwt });
     expect((await call('GET', R, { token: t.token })).status).toBe(200);
+    const repos = await check(200, 'GET', '/installation/repositories');
+    expect(repos.total_count).toBe(repos.repositories.length);
+    const second = await check(200, 'GET', '/installation/repositories?per_page=1&page=2');
+    expect([second.total_count, second.repositories.length]).toEqual([repos.total_count, 1]);
+    await check(403, 'GET', '/installation/repositories', { token: outsider });
   });
 
   it('repos and contents', async () => {
@@ -154,6 +159,8 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', '/orgs/acme/teams/dba/memberships/dave');
     await check(404, 'GET', '/orgs/acme/teams/dba/memberships/alice');
     await check(200, 'GET', '/orgs/acme/teams/dba/members');
+    await check(200, 'GET', '/orgs/acme/teams/dba');
+    await check(404, 'GET', '/orgs/acme/teams/no-such-team');
     await check(200, 'GET', '/orgs/acme/teams');
   });
 

@@ -255,6 +255,57 @@ describe('orgs and teams', () => {
     expect((await call('GET', '/orgs/acme/teams/dba/memberships/dave')).status).toBe(404);
     expect((await call('GET', '/orgs/acme/members')).body.map((u: { login: string }) => u.login)).toEqual(['alice', 'bob', 'carol']);
   });
+
+  it('a team by slug: counts and dates for the org and its members, the same 404 for a missing team and an outsider', async () => {
+    const dba = await call('GET', '/orgs/acme/teams/DBA');
+    expect(dba.status).toBe(200);
+    expect(dba.body).toMatchObject({ slug: 'dba', members_count: 1, organization: { login: 'acme', type: 'Organization' } });
+    const before = dba.body.updated_at as string;
+    gh.state.now = () => new Date(Date.parse(before) + 60_000);
+    gh.state.addTeamMember('acme', 'dba', 'bob');
+    const after = (await call('GET', '/orgs/acme/teams/dba')).body;
+    expect([after.members_count, after.updated_at > before, after.created_at]).toEqual([2, true, dba.body.created_at]);
+    expect((await call('GET', '/orgs/acme/teams/dba', { token: gh.createToken('alice') })).status).toBe(200);
+    const missing = await call('GET', '/orgs/acme/teams/no-such-team');
+    expect([missing.status, missing.body.message]).toEqual([404, 'Not Found']);
+    expect(missing.body.documentation_url).toMatch(/^https:\/\/docs\.github\.com\/rest\/teams\//);
+    const hidden = await call('GET', '/orgs/acme/teams/dba', { token: gh.createToken('mallory') });
+    expect([hidden.status, hidden.body]).toEqual([missing.status, missing.body]);
+  });
+});
+
+describe('installation repositories', () => {
+  it('lists what the installation covers, wrapped with total_count and repository_selection, paged by Link', async () => {
+    for (const name of ['web', 'api', 'infra']) gh.state.createRepo(`acme/${name}`);
+    gh.state.createRepo('someone-else/private');
+    const first = await call('GET', '/installation/repositories?per_page=3');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ total_count: 4, repository_selection: 'all' });
+    expect(first.body.repositories.map((r: { full_name: string }) => r.full_name)).toEqual(['acme/access', 'acme/web', 'acme/api']);
+    expect(first.headers.get('link')).toBe(
+      `<${gh.url}/installation/repositories?per_page=3&page=2>; rel="next", <${gh.url}/installation/repositories?per_page=3&page=2>; rel="last"`,
+    );
+    const second = await call('GET', '/installation/repositories?per_page=3&page=2');
+    expect([second.body.total_count, second.body.repositories.map((r: { full_name: string }) => r.full_name)]).toEqual([4, ['acme/infra']]);
+
+    // A client reads it the usual way: octokit.paginate unwraps `repositories` across the pages.
+    const octokit = new (Octokit.plugin(paginateRest))({ baseUrl: gh.gheUrl, auth: token });
+    const all = await octokit.paginate('GET /installation/repositories', { per_page: 2 });
+    expect(all.map((r) => r.full_name)).toEqual(['acme/access', 'acme/web', 'acme/api', 'acme/infra']);
+    expect(gh.callCount('GET /installation/repositories')).toBe(2 + 2);
+  });
+
+  it('a selected installation lists only its selection; user tokens and the App JWT are refused', async () => {
+    gh.state.createOrg('globex', { members: ['gina'], install: false });
+    for (const name of ['access', 'billing', 'wiki']) gh.state.createRepo(`globex/${name}`);
+    const selected = gh.state.install('globex', { repositories: ['access', 'wiki'] });
+    const res = await call('GET', '/installation/repositories', { token: gh.createInstallationToken(selected.id) });
+    expect(res.body).toMatchObject({ total_count: 2, repository_selection: 'selected' });
+    expect(res.body.repositories.map((r: { full_name: string }) => r.full_name)).toEqual(['globex/access', 'globex/wiki']);
+    const user = await call('GET', '/installation/repositories', { token: gh.createToken('gina') });
+    expect([user.status, user.body.message]).toEqual([403, 'You must authenticate with an installation access token in order to list repositories for an installation.']);
+    expect((await call('GET', '/installation/repositories', { token: appJwt() })).status).toBe(403);
+  });
 });
 
 describe('contents', () => {

@@ -541,3 +541,42 @@ export function checkRun(u: Urls, s: State, r: Repo, c: CheckRun): Record<string
     pull_requests: [],
   };
 }
+
+/**
+ * `team-organization`: the organization as `GET /orgs/{org}/teams/{team_slug}` embeds it. The fake
+ * has no org profile, so the profile fields carry the values of an org that never set them.
+ */
+export function teamOrganization(u: Urls, s: State, org: Org): Record<string, unknown> {
+  const a = org.account;
+  const repos = [...s.repos.values()].filter((r) => r.owner.id === a.id);
+  return {
+    ...orgSimple(u, org),
+    name: a.name ?? a.login,
+    html_url: `${u.web}/${a.login}`,
+    is_verified: false,
+    has_organization_projects: true,
+    has_repository_projects: true,
+    public_repos: repos.filter((r) => !r.private).length,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    type: 'Organization',
+    created_at: org.createdAt,
+    updated_at: org.createdAt,
+    archived_at: null,
+  };
+}
+
+/** `team-full` (`GET /orgs/{org}/teams/{team_slug}`): the `team` fields plus counts, dates and the organization. */
+export function teamFull(u: Urls, s: State, org: Org, t: Team): Record<string, unknown> {
+  return {
+    ...team(u, org, t),
+    members_count: t.members.size,
+    // The fake does not model team access to repositories.
+    repos_count: 0,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    organization: teamOrganization(u, s, org),
+  };
+}
+

@@ -33,12 +33,16 @@ export interface Team {
   name: string;
   description: string | null;
   members: Map<string, 'member' | 'maintainer'>;
+  createdAt: string;
+  /** Moves when the team's membership changes, as GitHub's `updated_at` does. */
+  updatedAt: string;
 }
 
 export interface Org {
   account: User;
   members: Map<string, OrgMember>;
   teams: Map<string, Team>;
+  createdAt: string;
 }
 
 export interface Installation {
@@ -271,7 +275,7 @@ export class State {
   createOrg(login: string, init: { members?: string[]; admins?: string[]; install?: boolean } = {}): Org {
     const account = this.createUser(login, { type: 'Organization' });
     if (account.type !== 'Organization') throw new Error(`${login} already exists as a ${account.type}`);
-    const org: Org = this.orgs.get(login.toLowerCase()) ?? { account, members: new Map(), teams: new Map() };
+    const org: Org = this.orgs.get(login.toLowerCase()) ?? { account, members: new Map(), teams: new Map(), createdAt: this.timestamp() };
     this.orgs.set(login.toLowerCase(), org);
     for (const m of init.members ?? []) this.addOrgMember(login, m);
     for (const m of init.admins ?? []) this.addOrgMember(login, m, { role: 'admin' });
@@ -298,7 +302,7 @@ export class State {
   removeOrgMember(org: string, login: string): void {
     const o = this.requireOrg(org);
     o.members.delete(login.toLowerCase());
-    for (const t of o.teams.values()) t.members.delete(login.toLowerCase());
+    for (const t of o.teams.values()) if (t.members.delete(login.toLowerCase())) t.updatedAt = this.timestamp();
   }
 
   isOrgMember(org: string, login: string): boolean {
@@ -308,7 +312,8 @@ export class State {
   createTeam(org: string, slug: string, init: { name?: string; description?: string; members?: string[]; maintainers?: string[] } = {}): Team {
     const o = this.requireOrg(org);
     const id = this.id();
-    const team: Team = { id, nodeId: nodeId('Team', id), slug, name: init.name ?? slug, description: init.description ?? null, members: new Map() };
+    const now = this.timestamp();
+    const team: Team = { id, nodeId: nodeId('Team', id), slug, name: init.name ?? slug, description: init.description ?? null, members: new Map(), createdAt: now, updatedAt: now };
     o.teams.set(slug.toLowerCase(), team);
     for (const m of init.members ?? []) this.addTeamMember(org, slug, m);
     for (const m of init.maintainers ?? []) this.addTeamMember(org, slug, m, 'maintainer');
@@ -325,10 +330,12 @@ export class State {
     if (!team) throw notFound();
     if (!this.isOrgMember(org, login)) this.addOrgMember(org, login);
     team.members.set(login.toLowerCase(), role);
+    team.updatedAt = this.timestamp();
   }
 
   removeTeamMember(org: string, slug: string, login: string): void {
-    this.team(org, slug)?.members.delete(login.toLowerCase());
+    const team = this.team(org, slug);
+    if (team?.members.delete(login.toLowerCase())) team.updatedAt = this.timestamp();
   }
 
   // ---- the App --------------------------------------------------------------------------------
@@ -358,6 +365,14 @@ export class State {
   installationCovers(inst: Installation, repo: Repo): boolean {
     if (inst.account.id !== repo.owner.id) return false;
     return inst.repositorySelection === 'all' || inst.repositories.has(repo.name.toLowerCase());
+  }
+
+  /**
+   * The repositories an installation covers, oldest first (GitHub does not document the order of
+   * `GET /installation/repositories`; clients must read every page rather than rely on it).
+   */
+  installationRepos(inst: Installation): Repo[] {
+    return [...this.repos.values()].filter((r) => this.installationCovers(inst, r)).sort((a, b) => a.id - b.id);
   }
 
   // ---- repositories and git -------------------------------------------------------------------

@@ -1,6 +1,9 @@
-/** GitHub App endpoints: the App (JWT) lists installations and mints installation tokens. */
+/**
+ * GitHub App endpoints: the App (JWT) lists installations and mints installation tokens; an
+ * installation token lists the repositories it covers.
+ */
 import { HttpError, notFound } from '../errors.ts';
-import { json, list, repoOf, type Route } from '../http.ts';
+import { json, list, paginate, repoOf, type Route } from '../http.ts';
 import * as shape from '../shapes.ts';
 import { iso } from '../state.ts';
 
@@ -28,6 +31,26 @@ export const appRoutes: Route[] = [
       const i = [...ctx.state.installations.values()].find((x) => ctx.state.installationCovers(x, repo));
       if (!i) throw notFound();
       return json(200, shape.installation(ctx.urls, ctx.state, i));
+    },
+  },
+  {
+    // Only an installation token may ask (a user token is refused, a JWT is refused by the auth layer).
+    // The body wraps the page in `{total_count, repository_selection, repositories}`; Link headers page it.
+    method: 'GET', path: '/installation/repositories', operationId: 'apps/list-repos-accessible-to-installation',
+    handler: (ctx) => {
+      const actor = ctx.actor;
+      if (actor.kind !== 'installation') {
+        throw new HttpError(403, 'You must authenticate with an installation access token in order to list repositories for an installation.', {
+          documentationUrl: 'https://docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-app-installation',
+        });
+      }
+      const all = ctx.state.installationRepos(actor.installation);
+      const page = paginate(ctx, all);
+      return json(200, {
+        total_count: all.length,
+        repository_selection: actor.installation.repositorySelection,
+        repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)),
+      }, page.headers);
     },
   },
   {

@@ -3,7 +3,7 @@
  * installation and to its members; anyone else is redirected to the public-membership check (302),
  * which is how GitHub answers a token that cannot see private members.
  */
-import { notFound } from '../errors.ts';
+import { HttpError, notFound } from '../errors.ts';
 import { json, list, noContent, type Ctx, type Route } from '../http.ts';
 import * as shape from '../shapes.ts';
 import type { Org } from '../state.ts';
@@ -73,6 +73,17 @@ export const orgRoutes: Route[] = [
         organization: shape.orgSimple(ctx.urls, org),
         user: shape.user(ctx.urls, ctx.state.user(login)),
       });
+    },
+  },
+  {
+    // What the gate reads to tell "not in the team" from "no such team" after a membership 404.
+    // Teams are visible to the org's installation and members; anyone else gets the same 404.
+    method: 'GET', path: '/orgs/{org}/teams/{team_slug}', operationId: 'teams/get-by-name',
+    handler: (ctx) => {
+      const org = orgOf(ctx);
+      const team = org.teams.get((ctx.params.team_slug ?? '').toLowerCase());
+      if (!team || !seesPrivateMembers(ctx, org)) throw new HttpError(404, 'Not Found', { documentationUrl: 'https://docs.github.com/rest/teams/teams#get-a-team-by-name' });
+      return json(200, shape.teamFull(ctx.urls, ctx.state, org, team));
     },
   },
   {
