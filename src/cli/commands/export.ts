@@ -4,23 +4,47 @@
  * (DESIGN.md §7, docs/binder.md). Exit 0 when written with an intact ledger, 1 when written but
  * the ledger verification failed, 2 on a usage or runtime error (nothing is left half-written).
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { isIsoDate } from '../../core/dates.ts';
-import { assembleBinder, binderFiles, type BinderVerification } from '../../core/binder/binder.ts';
+import {
+  HTML_PATH,
+  MANIFEST_PATH,
+  assembleBinder,
+  ledgerPart,
+  binderFiles,
+  binderPaths,
+  drawSamples,
+  manifestJson,
+  populationCsvPath,
+  populationJsonFrame,
+  populationJsonPath,
+  type LedgerPart,
+  type BinderVerification,
+  type ManifestEntry,
+} from '../../core/binder/binder.ts';
+import { evidenceMapCsv, evidenceMapJson, evidenceMapPage, type EvidenceMapPage } from '../../core/binder/evidence-map.ts';
+import { HTML_MAP_LIMIT, renderHtml, type HtmlPiece } from '../../core/binder/html.ts';
 import { LedgerIndex } from '../../core/binder/ledger-index.ts';
 import { parseAccessFile } from '../../core/binder/parse.ts';
-import { PopulationBuilder } from '../../core/binder/populations.ts';
+import { JSON_ROW_INDENT, type TextSink } from '../../core/binder/population-sink.ts';
+import { RulesTree, type AsOfFindings } from '../../core/binder/findings-as-of.ts';
+import { PopulationBuilder, localeOrder } from '../../core/binder/populations.ts';
 import { fnv1a32 } from '../../core/binder/prng.ts';
-import type { ExportParams } from '../../core/binder/types.ts';
+import type { ExportParams, Population, Row, SampleSpec } from '../../core/binder/types.ts';
 import { DEFAULT_LEDGER_BRANCH, toTimestamp } from '../../core/ledger/index.ts';
 import type { RepoConfig } from '../../core/model/types.ts';
 import { builtinRegistry } from '../../core/validate.ts';
+import { roleOf } from '../../core/model/snapshot.ts';
+import type { RuleRegistry } from '../../core/rules/index.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
-import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, revParse, treeAt } from '../../adapters/git/history.ts';
+import { GitError } from '../../adapters/git/git.ts';
+import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
 import { VERSION } from '../version.ts';
 
@@ -98,7 +122,8 @@ export function binderVerification(v: LedgerVerification, branch: string): Binde
     first_problem: first ? `${first.seq !== null ? `seq ${first.seq}` : 'no seq'} [${first.check}]${first.path ? ` ${first.path}` : ''}: ${first.problem}` : null,
     problems: v.problems.map((p) => ({ seq: p.seq, check: p.check, problem: p.problem })),
     command: `access-ledger verify --repo . --branch ${branch}`,
-    result: v,
+    // A copy: strings in the result may be slices of git's whole history listing.
+    result: JSON.parse(JSON.stringify(v)) as unknown,
   };
 }
 
@@ -107,6 +132,289 @@ async function ensureEmptyOut(out: string): Promise<void> {
   if (!info) return;
   if (!info.isDirectory()) throw new UsageError(`--out ${out} exists and is not a directory`);
   if ((await readdir(out)).length > 0) throw new UsageError(`--out ${out} is not empty: give a new directory (a binder is written whole, never mixed with an older one)`);
+}
+
+// One buffer that text is encoded into before it is hashed and written, and one that files are
+// read back through: a fresh buffer per piece would be hundreds of megabytes of short-lived
+// allocations outside the JavaScript heap, which the allocator does not hand back promptly.
+const SCRATCH_BYTES = 1 << 18;
+const encoded = Buffer.allocUnsafe(SCRATCH_BYTES);
+const readBack = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/** UTF-8 of `text`, in the shared buffer when it fits (valid until the next call). */
+function encode(text: string): Buffer {
+  if (text.length * 3 <= SCRATCH_BYTES) return encoded.subarray(0, encoded.write(text, 0, 'utf8'));
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes <= SCRATCH_BYTES ? encoded.subarray(0, encoded.write(text, 0, 'utf8')) : Buffer.from(text, 'utf8');
+}
+
+/**
+ * A file written as it is produced, hashed on the way (when it belongs in the manifest). Writes
+ * are synchronous: each piece goes to the page cache before the next row is built, so nothing
+ * queues in memory however fast the rows come.
+ */
+class OutFile implements TextSink {
+  private fd: number | null;
+  private readonly hash: Hash | null;
+  private bytes = 0;
+  private readonly onFinish: (result: { sha256: string; bytes: number }) => void;
+
+  constructor(path: string, hashed: boolean, onFinish: (result: { sha256: string; bytes: number }) => void = () => undefined) {
+    this.fd = openSync(path, 'w');
+    this.hash = hashed ? createHash('sha256') : null;
+    this.onFinish = onFinish;
+  }
+
+  write(text: string | Uint8Array): void {
+    if (this.fd === null) throw new Error('write to a closed binder file');
+    const buf = typeof text === 'string' ? encode(text) : text;
+    this.hash?.update(buf);
+    for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
+    this.bytes += buf.length;
+  }
+
+  /** Closes the file and reports its hash and size. */
+  finish(): void {
+    if (this.fd === null) throw new Error('a binder file was finished twice');
+    closeSync(this.fd);
+    this.fd = null;
+    this.onFinish({ sha256: this.hash ? this.hash.digest('hex') : '', bytes: this.bytes });
+  }
+
+  /** Closes without a result (after a failure). */
+  abandon(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** The binder's staging directory: every file written there, and the manifest entry of each. */
+class BinderDir {
+  readonly root: string;
+  readonly entries = new Map<string, ManifestEntry>();
+  private readonly open = new Set<OutFile>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** A file of the binder (hashed into the manifest) or, `hashed` false, a scratch file. */
+  create(path: string, hashed = true): OutFile {
+    const file: OutFile = new OutFile(join(this.root, path), hashed, ({ sha256, bytes }) => {
+      this.open.delete(file);
+      if (hashed) this.entries.set(path, { path, sha256, bytes });
+    });
+    this.open.add(file);
+    return file;
+  }
+
+  writeFile(path: string, content: Iterable<string>): void {
+    const file = this.create(path);
+    for (const piece of content) file.write(piece);
+    file.finish();
+  }
+
+  /** index.html: its text, with each table's rows copied from where the population put them. */
+  writeHtml(path: string, content: Iterable<HtmlPiece>): void {
+    const file = this.create(path);
+    for (const piece of content) {
+      if (typeof piece === 'string') file.write(piece);
+      else copyInto(file, join(this.root, SCRATCH, `${piece.rowsOf}.html`));
+    }
+    file.finish();
+  }
+
+  /** Entries in the given order; every path must have been written. */
+  manifest(paths: readonly string[]): ManifestEntry[] {
+    return paths.map((p) => {
+      const e = this.entries.get(p);
+      if (!e) throw new Error(`binder file ${p} was not written`);
+      return e;
+    });
+  }
+
+  abandonAll(): void {
+    for (const f of this.open) f.abandon();
+    this.open.clear();
+  }
+}
+
+const SCRATCH = '.rows';
+
+/** Appends a file's bytes to a binder file (through the shared read buffer). */
+function copyInto(out: OutFile, path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, readBack, 0, readBack.length, null); n > 0; n = readSync(fd, readBack, 0, readBack.length, null)) out.write(readBack.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes populations/<id>.json: the frame around the rows, and the rows copied from the scratch
+ * file the population's sink wrote while the rows were built (the row count comes before the
+ * rows, so the file is only written once they are all known). On the way, the sampled rows are
+ * picked out by line (one row per line) and parsed back: `wanted` maps a row index to its draw
+ * position; the rows come back in draw order.
+ */
+function writePopulationJson(dir: BinderDir, pop: Population, params: ExportParams, sample: SampleSpec): Row[] {
+  const { before, after } = populationJsonFrame(pop, params);
+  const out = dir.create(populationJsonPath(pop.id));
+  out.write(before);
+  const wanted = new Map<number, number>(sample.rows.map((row, draw) => [row, draw]));
+  const picked: Row[] = new Array<Row>(sample.rows.length);
+  let remaining = wanted.size;
+  const scratch = join(dir.root, SCRATCH, `${pop.id}.json`);
+  const fd = openSync(scratch, 'r');
+  try {
+    const buf = readBack;
+    let line = 0;
+    let parts: Buffer[] | null = wanted.has(0) ? [] : null;
+    const take = (): void => {
+      const text = Buffer.concat(parts!).toString('utf8');
+      // "    {…}," or, for the last row, "    {…}".
+      picked[wanted.get(line)!] = JSON.parse(text.slice(JSON_ROW_INDENT.length, text.endsWith(',') ? -1 : undefined)) as Row;
+      remaining--;
+    };
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      out.write(chunk);
+      if (remaining === 0) continue;
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, start);
+        if (parts) parts.push(Buffer.from(chunk.subarray(start, nl < 0 ? n : nl)));
+        if (nl < 0) break;
+        if (parts) take();
+        line++;
+        parts = wanted.has(line) ? [] : null;
+        start = nl + 1;
+      }
+    }
+    if (parts && pop.rowCount > 0) take();
+  } finally {
+    closeSync(fd);
+  }
+  out.write(after);
+  out.finish();
+  for (let i = 0; i < picked.length; i++) if (!picked[i]) throw new Error(`row ${sample.rows[i]! + 1} of ${pop.id} could not be read back`);
+  return picked;
+}
+
+/** Every record at the ledger tip, indexed for the joins. */
+async function readLedger(repoDir: string, cat: CatFile, ledgerSha: string, progress: Progress): Promise<{ ledger: LedgerIndex; unreadable: number }> {
+  const ledger = new LedgerIndex();
+  progress.phase('reading ledger', 0);
+  let unreadable = 0;
+  for await (const { record } of ledgerRecords(repoDir, cat, ledgerSha)) {
+    if (record && typeof record === 'object' && typeof record.kind === 'string' && record.subject) ledger.add(record);
+    else unreadable++;
+    progress.tick();
+  }
+  return { ledger: ledger.finish(), unreadable };
+}
+
+interface BuildInput {
+  repoDir: string;
+  cat: CatFile;
+  params: ExportParams;
+  branch: string;
+  files: BinderDir;
+  progress: Progress;
+}
+
+/** The grant, system and config files of the as-of tree (none when the period starts before the repo). */
+async function asOfTree(repoDir: string, params: ExportParams): Promise<{ path: string; blob: string }[]> {
+  return params.asOfCommit ? await treeFiles(repoDir, params.asOfCommit) : [];
+}
+
+/** The rules over the as-of tree: the one step that needs every grant of it in memory at once. */
+async function rulesAsOf(repoDir: string, cat: CatFile, params: ExportParams, registry: RuleRegistry, progress: Progress): Promise<AsOfFindings> {
+  const tree = await asOfTree(repoDir, params);
+  progress.phase('checking the rules', tree.length);
+  const rules = new RulesTree();
+  for await (const file of readTreeFiles(cat, tree)) {
+    rules.add(file);
+    progress.tick();
+  }
+  return rules.findings(registry, loadBuiltinPacks(), params.asOf);
+}
+
+/**
+ * Verifies and reads the ledger, streams the history and the as-of tree past it into every
+ * population's files, writes the evidence map, and returns the rest of what the binder needs of
+ * them. The ledger index, the history and the builder stay in this function's frame, garbage once
+ * it returns.
+ *
+ * What is held at once is kept apart: the ledger is verified first (the verification holds a
+ * summary of every record), then indexed, then the history and the tree stream past the index,
+ * commit by commit and grant by grant. The rules, which need every grant of the tree at once,
+ * run after this (`rulesAsOf`), when the index is gone.
+ */
+async function readBinder({ repoDir, cat, params, branch, files, progress }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
+  // git walks the period's history (it needs only the period) meanwhile.
+  const walking = periodCommits(repoDir, params);
+  walking.catch(() => undefined);
+  progress.phase('verifying ledger', 1);
+  let verification: BinderVerification;
+  try {
+    verification = binderVerification(await verifyLedger(repoDir, branch), branch);
+  } catch (err) {
+    if (err instanceof LedgerReadError) throw new UsageError(`${err.message}${err.hint ? ` ${err.hint}` : ''}`);
+    throw err;
+  }
+  progress.tick();
+  // Then the ledger: the populations join on it as the commits stream past.
+  const { ledger, unreadable } = await readLedger(repoDir, cat, params.ledgerSha!, progress);
+  params.repository = ledger.repository ?? (await githubRepository(repoDir));
+
+  // Each population streams to its CSV (final, hashed), and to scratch files of its JSON rows
+  // and of the rows the page embeds.
+  const streams: OutFile[] = [];
+  const builder = new PopulationBuilder(params, ledger, (id) => {
+    const out = { csv: files.create(populationCsvPath(id)), json: files.create(`${SCRATCH}/${id}.json`, false), html: files.create(`${SCRATCH}/${id}.html`, false) };
+    streams.push(out.csv, out.json, out.html);
+    return out;
+  });
+  const history = await walking;
+  progress.phase('reading history', history.length);
+  for await (const commit of commitsWithContent(cat, history)) {
+    builder.addCommit(commit);
+    progress.tick();
+  }
+  // The tree again (listed again rather than kept), systems first, then grants in path order:
+  // each grant becomes its rows and evidence-map entries at once and is dropped.
+  const tree = await asOfTree(repoDir, params);
+  progress.phase('reading inventory', tree.length);
+  const byPath = (a: { path: string }, b: { path: string }): number => localeOrder(a.path, b.path);
+  for await (const file of readTreeFiles(cat, tree.filter((f) => roleOf(f.path) === 'system').sort(byPath))) builder.addSystemFile(file);
+  for await (const file of readTreeFiles(cat, tree.filter((f) => roleOf(f.path) === 'grant').sort(byPath))) {
+    builder.addGrantFile(file);
+    progress.tick();
+  }
+  const populations = builder.finish();
+  for (const f of streams) f.finish();
+
+  progress.phase('writing populations', populations.length);
+  const samples = drawSamples(params, populations);
+  const sampledRows = populations.map((pop, i) => {
+    const rows = writePopulationJson(files, pop, params, samples[i]!);
+    progress.tick();
+    return rows;
+  });
+
+  if (unreadable > 0) verification.summary += `; ${unreadable} record files could not be parsed`;
+
+  progress.phase('tracing samples', 1);
+  const part = ledgerPart({ params, builder, populations, samples, sampledRows, ledger, verification });
+  files.writeFile('evidence-map.json', evidenceMapJson(part.evidenceMap));
+  files.writeFile('evidence-map.csv', evidenceMapCsv(part.evidenceMap));
+  ledger.release();
+  progress.tick();
+  return { ...part, evidenceMap: evidenceMapPage(part.evidenceMap, HTML_MAP_LIMIT) };
 }
 
 export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome> {
@@ -129,9 +437,12 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
 
   const cat = new CatFile(repoDir);
   const progress = progressFor(io);
+  // Written beside the target and renamed at the end, so a failed export leaves no partial binder.
+  const staging = `${out}.partial-${process.pid}`;
+  let files: BinderDir | null = null;
   try {
     const configBlob = await cat.read(`${refSha}:access-ledger.yaml`);
-    const config = configBlob ? parseAccessFile<RepoConfig>(configBlob.toString('utf8'), 'config').data : null;
+    const config = configBlob !== null ? parseAccessFile<RepoConfig>(configBlob, 'config').data : null;
     const branch = args.branch ?? config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
     let ledgerRef: { ref: string; sha: string };
     try {
@@ -157,69 +468,35 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
       tool: { name: 'access-ledger', version: VERSION },
     };
 
-    // Verification replays the ledger branch in git processes of its own; it runs while the
-    // records and the history are read, and the binder waits for it only at the end.
-    const verifying = verifyLedger(repoDir, branch).catch((err: unknown) => {
-      if (err instanceof LedgerReadError) throw new UsageError(`${err.message}${err.hint ? ` ${err.hint}` : ''}`);
-      throw err;
-    });
-    verifying.catch(() => undefined);
-    // The ledger first: the populations join on it as the commits stream past.
-    const ledger = new LedgerIndex();
-    progress.phase('reading ledger', 0);
-    let unreadable = 0;
-    for await (const { record } of ledgerRecords(repoDir, cat, ledgerRef.sha)) {
-      if (record && typeof record === 'object' && typeof record.kind === 'string' && record.subject) ledger.add(record);
-      else unreadable++;
-      progress.tick();
-    }
-    ledger.finish();
-    params.repository = ledger.repository ?? (await githubRepository(repoDir));
-
-    const builder = new PopulationBuilder(params, ledger);
-    const raw = await periodCommits(repoDir, params);
-    progress.phase('reading history', raw.length);
-    for await (const commit of commitsWithContent(cat, raw)) {
-      builder.addCommit(commit);
-      progress.tick();
-    }
-    if (asOfCommit) {
-      progress.phase('reading inventory', 0);
-      for await (const file of treeAt(repoDir, cat, asOfCommit.sha, builder.knowsBlob)) builder.addTreeFile(file);
-    }
-    progress.phase('verifying ledger', 1);
-    const ledgerOut = await verifying;
-    progress.tick();
-    const verification = binderVerification(ledgerOut, branch);
-    if (unreadable > 0) verification.summary += `; ${unreadable} record files could not be parsed`;
-
-    progress.phase('assembling', 1);
-    const binder = assembleBinder({ params, builder, ledger, verification, registry: builtinRegistry(), packs: loadBuiltinPacks() });
-    progress.tick();
-
-    // Written beside the target and renamed at the end, so a failed export leaves no partial binder.
-    const staging = `${out}.partial-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    let files = 0;
+    for (const sub of ['populations', 'samples', SCRATCH]) await mkdir(join(staging, sub), { recursive: true });
+    files = new BinderDir(staging);
+    const part = await readBinder({ repoDir, cat, params, branch, files, progress });
+    const registry = builtinRegistry();
+    const binder = assembleBinder(part, await rulesAsOf(repoDir, cat, params, registry, progress), registry);
+
     progress.phase('writing', 0);
-    try {
-      for (const file of binderFiles(binder)) {
-        const target = join(staging, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
-        files++;
-      }
-      await rm(out, { recursive: true, force: true });
-      await mkdir(dirname(out), { recursive: true });
-      await rename(staging, out);
-    } catch (err) {
-      await rm(staging, { recursive: true, force: true });
-      throw err;
-    }
+    for (const file of binderFiles(binder)) files.writeFile(file.path, file.content);
+    const paths = binderPaths(binder.populations);
+    // index.html lists the hashes of every file before it; manifest.json covers index.html too.
+    files.writeHtml(HTML_PATH, renderHtml(binder, files.manifest(paths.filter((p) => p !== HTML_PATH))));
+    files.writeFile(MANIFEST_PATH, [manifestJson(files.manifest(paths))]);
+    await rm(join(staging, SCRATCH), { recursive: true, force: true });
+
+    await rm(out, { recursive: true, force: true });
+    await mkdir(dirname(out), { recursive: true });
+    await rename(staging, out);
     progress.stop();
-    const rows = Object.fromEntries(binder.populations.map((p) => [p.id, p.rows.length]));
-    return { out, files, params, verification, rows };
+    const rows = Object.fromEntries(binder.populations.map((p) => [p.id, p.rowCount]));
+    return { out, files: paths.length + 1, params, verification: binder.verification, rows };
+  } catch (err) {
+    if (files) {
+      files.abandonAll();
+      await rm(staging, { recursive: true, force: true });
+    }
+    // A git failure names what to do about it (fetch the full history, point at a clone…).
+    if (err instanceof GitError) throw new UsageError(`${err.message}${err.hint ? ` ${err.hint}` : ''}`);
+    throw err;
   } finally {
     progress.stop();
     cat.close();

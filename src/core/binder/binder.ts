@@ -1,25 +1,24 @@
 /**
- * Assembling the binder: populations, samples, chains, evidence map, control matrix and the
- * verification result, then the files, each hashed into manifest.json as it is produced. Files
- * are yielded one at a time so the writer can drop each before the next is built.
+ * Assembling the binder. The populations' rows are streamed to their files while they are built
+ * (PopulationBuilder, PopulationSink); what remains here is drawing the samples from the row
+ * counts, the chains of the sampled rows (read back by the caller), the evidence map, the control
+ * matrix and the verification result, and the text of every other file, handed on in pieces so
+ * that no file of a large binder is ever one string. The caller writes the files and hashes them
+ * into manifest.json (`binderPaths` gives the order).
  */
-import { createHash } from 'node:crypto';
-import type { Finding } from '../findings.ts';
-import { evaluate } from '../engine/evaluate.ts';
-import { resolvePolicy, type Pack } from '../engine/policy.ts';
-import type { LoadedFile, Snapshot } from '../model/snapshot.ts';
-import type { Grant, RepoConfig, System } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
 import { ChainBuilder, type EvidenceChain } from './chains.ts';
-import { buildControlMatrix, type ControlRow } from './control-matrix.ts';
+import type { ChartData } from './charts.ts';
+import type { PopulationId } from './columns.ts';
+import { buildControlMatrix, findingsAtMerge, type ControlRow } from './control-matrix.ts';
 import { toCsv } from './csv.ts';
-import { buildEvidenceMap, type EvidenceMap } from './evidence-map.ts';
+import type { EvidenceMap, EvidenceMapPage } from './evidence-map.ts';
+import type { AsOfFindings } from './findings-as-of.ts';
 import type { LedgerIndex } from './ledger-index.ts';
-import { lightLoadedFile, parseAccessFile } from './parse.ts';
+import type { PopulationTable } from './population-sink.ts';
 import type { PopulationBuilder } from './populations.ts';
 import { drawPopulationSample } from './sampling.ts';
 import { exportCommand } from './commands.ts';
-import { renderHtml } from './html.ts';
 import { renderSummary } from './summary.ts';
 import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
 
@@ -42,74 +41,104 @@ export interface BinderVerification {
 export interface Binder {
   params: ExportParams;
   populations: Population[];
+  /** What index.html embeds of each population, in the order of `populations`. */
+  tables: PopulationTable[];
+  charts: ChartData[];
   samples: SampleSpec[];
+  /** The sampled rows of each population, in draw order (read back from its file). */
+  sampledRows: Row[][];
   chains: EvidenceChain[];
-  evidenceMap: EvidenceMap;
+  /** What the page and the summary show of the evidence map (its files are written whole beforehand). */
+  evidenceMap: EvidenceMapPage;
   controlMatrix: ControlRow[];
   verification: BinderVerification;
   ledger: { records: number; by_kind: Record<string, number>; malformed: number };
   asOfFindings: { total: number; by_rule: Record<string, number> };
 }
 
-export interface AssembleInput {
+/** The part of the binder made from the ledger, the history and the tree, once they are all read. */
+export interface LedgerPart {
   params: ExportParams;
+  populations: Population[];
+  tables: PopulationTable[];
+  charts: ChartData[];
+  samples: SampleSpec[];
+  sampledRows: Row[][];
+  chains: EvidenceChain[];
+  /** The whole map: write its files, then keep `evidenceMapPage` of it. */
+  evidenceMap: EvidenceMap;
+  atMerge: Map<string, number>;
+  verification: BinderVerification;
+  ledger: Binder['ledger'];
+}
+
+export interface LedgerPartInput {
+  params: ExportParams;
+  /** The builder after `finish()`: its systems, evidence map, tables, charts and removal references. */
   builder: PopulationBuilder;
+  populations: Population[];
+  samples: SampleSpec[];
+  sampledRows: Row[][];
   ledger: LedgerIndex;
   verification: BinderVerification;
-  registry: RuleRegistry;
-  packs: ReadonlyMap<string, Pack>;
 }
 
-/** The rules run over the tree as of the as-of day (every scope but pull-request), as the sweep would. */
-export function findingsAsOf(builder: PopulationBuilder, registry: RuleRegistry, packs: ReadonlyMap<string, Pack>, today: string): { findings: Finding[]; enabled: (id: string) => boolean } {
-  const snapshot: Snapshot = {
-    systems: builder.systems.map((s) => lightLoadedFile<System>(s.path, s.system, s.problem, s.blob)),
-    grants: builder.grants.map((g) => lightLoadedFile<Grant>(g.path, g.grant, g.problem, g.blob)),
-  };
-  if (builder.config !== null) {
-    const parsed = parseAccessFile<RepoConfig>(builder.config, 'config');
-    snapshot.config = lightLoadedFile<RepoConfig>('access-ledger.yaml', parsed.data, parsed.problem) as LoadedFile<RepoConfig>;
-  }
-  const { policy, findings: policyFindings } = resolvePolicy(snapshot.config, packs, registry);
-  const findings = [...policyFindings, ...evaluate({ snapshot, policy, registry, today, scopes: ['file', 'repo', 'time'] })];
-  const enabled = (id: string): boolean => {
-    const s = policy.rules.get(id)?.severity;
-    return s !== undefined && s !== 'off';
-  };
-  return { findings, enabled };
+/** The sample of every population, from the row counts alone. */
+export function drawSamples(params: ExportParams, populations: readonly Population[]): SampleSpec[] {
+  return populations.map((p) => drawPopulationSample(p, params.seed, params.sampleSize));
 }
 
-export function assembleBinder(input: AssembleInput): Binder {
-  const { params, builder, ledger } = input;
+/**
+ * Everything that needs the ledger index: the sampled items' evidence chains, the merge-time
+ * findings per control, the evidence map. After this the index can go.
+ */
+export function ledgerPart(input: LedgerPartInput): LedgerPart {
+  const { params, builder, ledger, populations, samples, sampledRows } = input;
   ledger.finish();
-  const populations = builder.finish();
-  const samples = populations.map((p) => drawPopulationSample(p, params.seed, params.sampleSize));
   const systems = new Map(builder.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
-  const removals = populations.find((p) => p.id === 'removals')!.rows;
-  const chainBuilder = new ChainBuilder(params, ledger, systems, removals);
-  const chains = populations.flatMap((p, i) => chainBuilder.chainsFor(p, samples[i]!));
-  const evidenceMap = buildEvidenceMap(params, builder.systems, builder.grants, ledger);
-  const { findings, enabled } = findingsAsOf(builder, input.registry, input.packs, params.asOf);
-  const rules = [...input.registry.rules.values()].map((r) => r.meta);
-  const controlMatrix = buildControlMatrix(params, rules, enabled, populations, ledger, findings);
-  const byRule: Record<string, number> = {};
-  for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  const chainBuilder = new ChainBuilder(params, ledger, systems, builder.removalRefs);
   return {
     params,
     populations,
+    tables: populations.map((p) => builder.table(p.id as PopulationId)),
+    charts: builder.charts.charts(),
     samples,
-    chains,
-    evidenceMap,
-    controlMatrix,
+    sampledRows,
+    chains: populations.flatMap((p, i) => chainBuilder.chainsFor(p.id as PopulationId, samples[i]!, sampledRows[i]!)),
+    evidenceMap: builder.evidenceMap(),
+    atMerge: findingsAtMerge(params, ledger),
     verification: input.verification,
     ledger: { records: ledger.count, by_kind: Object.fromEntries(ledger.byKind), malformed: ledger.malformed.length },
+  };
+}
+
+/** The binder, from the ledger part (its evidence map reduced to the page's view) and the rules' findings on the as-of day. */
+export function assembleBinder(part: Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }, asOf: AsOfFindings, registry: RuleRegistry): Binder {
+  const { findings, enabled } = asOf;
+  const rules = [...registry.rules.values()].map((r) => r.meta);
+  const controlMatrix = buildControlMatrix(rules, enabled, part.populations, part.atMerge, findings);
+  const byRule: Record<string, number> = {};
+  for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  return {
+    params: part.params,
+    populations: part.populations,
+    tables: part.tables,
+    charts: part.charts,
+    samples: part.samples,
+    sampledRows: part.sampledRows,
+    chains: part.chains,
+    evidenceMap: part.evidenceMap,
+    controlMatrix,
+    verification: part.verification,
+    ledger: part.ledger,
     asOfFindings: { total: findings.length, by_rule: byRule },
   };
 }
 
+/** A file of the binder as text handed on in pieces, in order. */
 export interface BinderFile {
   path: string;
-  content: string;
+  content: Iterable<string>;
 }
 
 export interface ManifestEntry {
@@ -119,93 +148,107 @@ export interface ManifestEntry {
 }
 
 export const MANIFEST_PATH = 'manifest.json';
-
-export function sha256(content: string): string {
-  return createHash('sha256').update(content, 'utf8').digest('hex');
-}
+export const HTML_PATH = 'index.html';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
 
-/** Pretty JSON whose `rows` array holds one compact row per line: readable, and a third of the size. */
-function jsonWithRows(head: Record<string, unknown>, key: string, rows: readonly unknown[]): string {
-  const top = JSON.stringify({ ...head, [key]: [] }, null, 2);
-  const at = top.lastIndexOf(`"${key}": []`);
-  const body = rows.length === 0 ? '[]' : `[\n    ${rows.map((r) => JSON.stringify(r)).join(',\n    ')}\n  ]`;
-  return top.slice(0, at) + `"${key}": ` + body + top.slice(at + key.length + 6) + '\n';
+/** The fields every population file repeats: what was read, as of when. */
+function binderHeader(p: ExportParams): Record<string, unknown> {
+  return { period: p.period, as_of: p.asOf, as_of_commit: p.asOfCommit, ref: p.ref, ref_sha: p.refSha, ledger_branch: p.ledgerBranch, ledger_sha: p.ledgerSha };
 }
 
-/** Every file of the binder, manifest.json last (it lists the SHA-256 of all the others). */
-export function* binderFiles(b: Binder): Generator<BinderFile> {
-  const manifest: ManifestEntry[] = [];
-  const emit = (path: string, content: string): BinderFile => {
-    manifest.push({ path, sha256: sha256(content), bytes: Buffer.byteLength(content, 'utf8') });
-    return { path, content };
-  };
-  const p = b.params;
-  const header = { period: p.period, as_of: p.asOf, as_of_commit: p.asOfCommit, ref: p.ref, ref_sha: p.refSha, ledger_branch: p.ledgerBranch, ledger_sha: p.ledgerSha };
+export const populationCsvPath = (id: string): string => `populations/${id}.csv`;
+export const populationJsonPath = (id: string): string => `populations/${id}.json`;
 
-  yield emit('binder.json', json({
+/**
+ * populations/<id>.json around its rows: pretty JSON whose `rows` array holds one compact row per
+ * line (readable, and a third of the size). The file is `before` + the rows as the population's
+ * sink wrote them + `after`; the row count sits before the rows, so it is written once the rows
+ * are all known.
+ */
+export function populationJsonFrame(pop: Population, params: ExportParams): { before: string; after: string } {
+  const top = JSON.stringify({
+    id: pop.id,
+    title: pop.title,
+    question: pop.question,
+    unit: pop.unit,
+    ...binderHeader(params),
+    row_count: pop.rowCount,
+    reproduce: pop.reproduce,
+    controls: pop.controls,
+    columns: pop.columns,
+    rows: [],
+  }, null, 2);
+  const at = top.lastIndexOf('"rows": []');
+  const rest = top.slice(at + '"rows": []'.length) + '\n';
+  return pop.rowCount === 0 ? { before: top.slice(0, at) + '"rows": []', after: rest } : { before: top.slice(0, at) + '"rows": [\n', after: '\n  ]' + rest };
+}
+
+/** Every file of the binder except manifest.json, in the manifest's order. */
+export function binderPaths(populations: readonly Pick<Population, 'id'>[]): string[] {
+  return [
+    'binder.json',
+    'evidence-map.json',
+    'evidence-map.csv',
+    ...populations.flatMap((p) => [populationCsvPath(p.id), populationJsonPath(p.id)]),
+    ...populations.map((p) => `samples/${p.id}.csv`),
+    'samples.json',
+    'chains.json',
+    'control-matrix.json',
+    'control-matrix.csv',
+    'verification.json',
+    'summary.md',
+    HTML_PATH,
+  ];
+}
+
+/**
+ * The files made from the assembled binder: everything but the population files (streamed while
+ * the rows were built), the evidence map's files (`evidenceMapJson`, `evidenceMapCsv`: written
+ * while the whole map is at hand), index.html (it lists the hashes of all the others:
+ * `renderHtml`) and manifest.json (`manifestJson`).
+ */
+export function* binderFiles(b: Binder): Generator<BinderFile> {
+  const p = b.params;
+  yield { path: 'binder.json', content: [json({
     format: 'access-ledger/binder@1',
     generated_at: p.generatedAt,
     tool: p.tool,
     repository: p.repository,
-    ...header,
+    ...binderHeader(p),
     seed: p.seed,
     sample_size: p.sampleSize,
     reproduce: exportCommand(p),
-    populations: b.populations.map((pop) => ({ id: pop.id, title: pop.title, rows: pop.rows.length, files: [`populations/${pop.id}.csv`, `populations/${pop.id}.json`] })),
+    populations: b.populations.map((pop) => ({ id: pop.id, title: pop.title, rows: pop.rowCount, files: [populationCsvPath(pop.id), populationJsonPath(pop.id)] })),
     ledger: b.ledger,
     verification: { ok: b.verification.ok, summary: b.verification.summary },
-  }));
-  yield emit('evidence-map.json', jsonWithRows({ as_of: b.evidenceMap.as_of, as_of_commit: b.evidenceMap.as_of_commit, unreadable: b.evidenceMap.unreadable, gap_counts: b.evidenceMap.gap_counts }, 'systems', b.evidenceMap.systems));
-  const mapRows: Row[] = b.evidenceMap.systems.flatMap((s): Row[] =>
-    s.identities.length === 0
-      ? [{ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null, identity: null, kind: null, role: null, privileged: null, access_path: null, expires: null, owner: null, approval_seq: null, approval_pr: null, path: null, gaps: null }]
-      : s.identities.map((i) => ({ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null, identity: i.identity, kind: i.kind, role: i.role, privileged: i.privileged ? 'yes' : 'no', access_path: i.access_path, expires: i.expires, owner: i.owner, approval_seq: i.approval?.seq ?? null, approval_pr: i.approval?.pr ?? null, path: i.path, gaps: i.gaps.join('; ') || null })),
-  );
-  const mapCols = Object.keys(mapRows[0] ?? { system: null }).map((key) => ({ key, title: key, description: '' }));
-  yield emit('evidence-map.csv', toCsv(mapCols, mapRows));
-
-  for (const pop of b.populations) {
-    yield emit(`populations/${pop.id}.csv`, toCsv(pop.columns, pop.rows));
-    yield emit(`populations/${pop.id}.json`, jsonWithRows({
-      id: pop.id,
-      title: pop.title,
-      question: pop.question,
-      unit: pop.unit,
-      ...header,
-      row_count: pop.rows.length,
-      reproduce: pop.reproduce,
-      controls: pop.controls,
-      columns: pop.columns,
-    }, 'rows', pop.rows));
-  }
+  })] };
   for (let i = 0; i < b.populations.length; i++) {
     const pop = b.populations[i]!;
     const s = b.samples[i]!;
-    const rows = s.rows.map((r) => pop.rows[r]!);
-    yield emit(`samples/${pop.id}.csv`, toCsv(pop.columns, rows, [{ key: 'draw', values: s.rows.map((_, k) => k + 1) }, { key: 'row', values: s.rows.map((r) => r + 1) }]));
+    yield { path: `samples/${pop.id}.csv`, content: [toCsv(pop.columns, b.sampledRows[i]!, [{ key: 'draw', values: s.rows.map((_, k) => k + 1) }, { key: 'row', values: s.rows.map((r) => r + 1) }])] };
   }
-  yield emit('samples.json', json({
+  yield { path: 'samples.json', content: [json({
     generator: 'mulberry32; per population, stream seed = seed XOR FNV-1a-32(population id); k rows drawn by the first k steps of a Fisher-Yates shuffle (see docs/binder.md)',
     seed: p.seed,
     samples: b.samples.map((s) => ({ ...s, rows: s.rows.map((r) => r + 1), row_numbering: '1-based, in the order of populations/<id>.csv' })),
-  }));
-  yield emit('chains.json', json({ chains: b.chains }));
-  yield emit('control-matrix.json', json({ controls: b.controlMatrix }));
-  yield emit('control-matrix.csv', toCsv(
+  })] };
+  yield { path: 'chains.json', content: [json({ chains: b.chains })] };
+  yield { path: 'control-matrix.json', content: [json({ controls: b.controlMatrix })] };
+  yield { path: 'control-matrix.csv', content: [toCsv(
     ['control', 'framework', 'title', 'rules', 'record_kinds', 'populations', 'findings_at_merge', 'findings_as_of'].map((key) => ({ key, title: key, description: '' })),
     b.controlMatrix.map((c) => ({ ...c, rules: c.rules.join('; '), record_kinds: c.record_kinds.join('; '), populations: c.populations.map((x) => `${x.id} (${x.rows})`).join('; ') })),
-  ));
-  yield emit('verification.json', json(b.verification));
-  yield emit('summary.md', renderSummary(b));
-  // index.html lists the hashes of every file before it; manifest.json covers index.html too.
-  yield emit('index.html', renderHtml(b, [...manifest]));
-  const manifestContent = json({
+  )] };
+  yield { path: 'verification.json', content: [json(b.verification)] };
+  yield { path: 'summary.md', content: [renderSummary(b)] };
+}
+
+/** manifest.json: the SHA-256 and size of every other file, in `binderPaths` order. */
+export function manifestJson(files: readonly ManifestEntry[]): string {
+  return json({
     format: 'access-ledger/manifest@1',
     algorithm: 'sha256',
     note: 'SHA-256 of every file in the binder except this one, over its exact bytes; check with: sha256sum -c <(jq -r \'.files[] | "\\(.sha256)  \\(.path)"\' manifest.json)',
-    files: manifest,
+    files,
   });
-  yield { path: MANIFEST_PATH, content: manifestContent };
 }

@@ -7,8 +7,8 @@ import type { System } from '../model/types.ts';
 import type { ProvisionedSubject, ReviewState } from '../ledger/kinds.ts';
 import type { PopulationId } from './columns.ts';
 import type { IndexedGrantChange, LedgerIndex, RecordRef } from './ledger-index.ts';
-import { gitLink } from './populations.ts';
-import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
+import { gitLink, type RemovalRef } from './populations.ts';
+import type { ExportParams, Row, SampleSpec } from './types.ts';
 
 export interface ChainRecord {
   role: string;
@@ -53,9 +53,9 @@ export class ChainBuilder {
   private readonly p: ExportParams;
   private readonly ledger: LedgerIndex;
   private readonly systems: Map<string, System>;
-  private readonly removalRows: Row[];
+  private readonly removalRows: readonly RemovalRef[];
 
-  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: Row[]) {
+  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: readonly RemovalRef[]) {
     this.p = params;
     this.ledger = ledger;
     this.systems = systems;
@@ -66,8 +66,9 @@ export class ChainBuilder {
     return { role, seq: ref.seq, hash: ref.hash, kind: ref.kind, key: ref.key, path: ref.path, url: gitLink(this.p, 'ledger', ref.path) };
   }
 
-  chainsFor(pop: Population, sample: SampleSpec): EvidenceChain[] {
-    return sample.rows.map((rowIndex, draw) => this.chain(pop.id as PopulationId, pop.rows[rowIndex]!, rowIndex, draw));
+  /** The chains of one population's sample; `rows` are the sampled rows, in draw order. */
+  chainsFor(population: PopulationId, sample: SampleSpec, rows: readonly Row[]): EvidenceChain[] {
+    return sample.rows.map((rowIndex, draw) => this.chain(population, rows[draw]!, rowIndex, draw));
   }
 
   private chain(population: PopulationId, row: Row, rowIndex: number, draw: number): EvidenceChain {
@@ -137,9 +138,9 @@ export class ChainBuilder {
         if (l) {
           chain.ledger.push(this.recordOf(l.ref, 'identity-left-org'));
           chain.affected = l.subject.affected_grants.map((g) => {
-            const removed = this.removalRows.find((r) => r.path === g.path && String(r.removed_at) >= l.subject.left_at);
+            const removed = this.removalRows.find((r) => r.path === g.path && r.removed_at >= l.subject.left_at);
             if (!removed) chain.gaps.push(`${g.path} still named ${l.subject.login} at the end of the period (as ${g.role})`);
-            return { path: g.path, role: g.role, removed_at: removed ? String(removed.removed_at) : null, pr: typeof removed?.pr === 'number' ? removed.pr : null };
+            return { path: g.path, role: g.role, removed_at: removed ? removed.removed_at : null, pr: removed?.pr ?? null };
           });
         }
         return chain;
@@ -212,9 +213,9 @@ export class ChainBuilder {
       return;
     }
     const since = anchor?.pr.merged_at ?? '';
-    const row = this.removalRows.find((r) => r.path === path && (!system || (r.system === system && r.role === role)) && String(r.removed_at) > since);
+    const row = this.removalRows.find((r) => r.path === path && (!system || (r.system === system && r.role === role)) && r.removed_at > since);
     if (row) {
-      chain.removal = { at: String(row.removed_at), commit: str(row.commit), pr: null, url: gitLink(this.p, 'commit', String(row.commit)), seq: null };
+      chain.removal = { at: row.removed_at, commit: row.commit || null, pr: null, url: gitLink(this.p, 'commit', row.commit), seq: null };
       chain.gaps.push('the removal has no ledger record');
     }
   }

@@ -51,90 +51,145 @@ function months(from: string, to: string): string[] {
   return out;
 }
 
-/** Access entries added (up) and removed (down) per month, by identity kind. */
-export function changesByKind(from: string, to: string, additions: readonly Row[], removals: readonly Row[]): ChartData {
-  const cats = months(from, to);
-  const idx = new Map(cats.map((c, i) => [c, i]));
-  const series: Series[] = [];
-  for (const kind of KINDS) {
-    const add = new Array<number>(cats.length).fill(0);
-    const rem = new Array<number>(cats.length).fill(0);
-    for (const r of additions) if (r.kind === kind) { const i = idx.get(String(r.changed_at).slice(0, 7)); if (i !== undefined) add[i]!++; }
-    for (const r of removals) if (r.kind === kind) { const i = idx.get(String(r.removed_at).slice(0, 7)); if (i !== undefined) rem[i]!--; }
-    if (add.some((v) => v) || rem.some((v) => v)) {
-      series.push({ label: `${kind} added`, color: KIND_COLORS[kind]!, values: add });
-      series.push({ label: `${kind} removed`, color: KIND_COLORS[kind]!, values: rem });
-    }
-  }
-  return { id: 'chart-grants', title: 'Grants over time by kind', note: 'Access entries added (above the axis) and removed (below) per month of the period, by identity kind.', categories: cats, series };
+const APPROVE_BUCKETS = [
+  { label: '< 1 h', max: 1 },
+  { label: '1–4 h', max: 4 },
+  { label: '4–24 h', max: 24 },
+  { label: '1–3 d', max: 72 },
+  { label: '3–7 d', max: 168 },
+  { label: '> 7 d', max: Infinity },
+];
+
+const REVOKE_BUCKETS = [
+  { label: 'same day', max: 0 },
+  { label: '1 d', max: 1 },
+  { label: '2–3 d', max: 3 },
+  { label: '4–7 d', max: 7 },
+  { label: '8–30 d', max: 30 },
+  { label: '> 30 d', max: Infinity },
+];
+
+/** The bucket a value falls in: the first whose max it does not exceed, else the last (NaN too). */
+function bucketOf(buckets: readonly { max: number }[], value: number): number {
+  const i = buckets.findIndex((b) => value <= b.max);
+  return i < 0 ? buckets.length - 1 : i;
 }
 
-/** Inventory entries by month of expiry over the twelve months after the as-of day. */
-export function expiriesAhead(asOf: string, inventory: readonly Row[]): ChartData {
-  const cats = ['expired', ...months(asOf, addDays(asOf, 334)), 'later', 'none'];
-  const values = new Array<number>(cats.length).fill(0);
-  const idx = new Map(cats.map((c, i) => [c, i]));
-  for (const r of inventory) {
-    if (r.system === null) continue;
+/**
+ * The figures behind the charts, counted as the rows of the additions, removals and inventory
+ * populations stream past: the rows themselves are written out and never held.
+ */
+export class ChartTally {
+  private readonly months: string[];
+  private readonly monthIndex: Map<string, number>;
+  private readonly added = new Map<string, number[]>();
+  private readonly removed = new Map<string, number[]>();
+  private readonly asOf: string;
+  private readonly expiryCats: string[];
+  private readonly expiryIndex: Map<string, number>;
+  private readonly expiries: number[];
+  private readonly approve = new Array<number>(APPROVE_BUCKETS.length).fill(0);
+  private readonly revoke = new Array<number>(REVOKE_BUCKETS.length).fill(0);
+  private additions = 0;
+  private approveSamples = 0;
+  private removals = 0;
+  private revokeSamples = 0;
+
+  constructor(from: string, to: string, asOf: string) {
+    this.months = months(from, to);
+    this.monthIndex = new Map(this.months.map((c, i) => [c, i]));
+    for (const kind of KINDS) {
+      this.added.set(kind, new Array<number>(this.months.length).fill(0));
+      this.removed.set(kind, new Array<number>(this.months.length).fill(0));
+    }
+    this.asOf = asOf;
+    this.expiryCats = ['expired', ...months(asOf, addDays(asOf, 334)), 'later', 'none'];
+    this.expiryIndex = new Map(this.expiryCats.map((c, i) => [c, i]));
+    this.expiries = new Array<number>(this.expiryCats.length).fill(0);
+  }
+
+  /** A row of the additions population. */
+  addition(r: Row): void {
+    this.additions++;
+    const perMonth = typeof r.kind === 'string' ? this.added.get(r.kind) : undefined;
+    if (perMonth) {
+      const i = this.monthIndex.get(String(r.changed_at).slice(0, 7));
+      if (i !== undefined) perMonth[i]!++;
+    }
+    if (typeof r.requested_at === 'string' && typeof r.approved_at === 'string') {
+      this.approveSamples++;
+      this.approve[bucketOf(APPROVE_BUCKETS, (Date.parse(r.approved_at) - Date.parse(r.requested_at)) / 3_600_000)]!++;
+    }
+  }
+
+  /** A row of the removals population. */
+  removal(r: Row): void {
+    this.removals++;
+    const perMonth = typeof r.kind === 'string' ? this.removed.get(r.kind) : undefined;
+    if (perMonth) {
+      const i = this.monthIndex.get(String(r.removed_at).slice(0, 7));
+      if (i !== undefined) perMonth[i]!--;
+    }
+    if (typeof r.days_to_remove === 'number') {
+      this.revokeSamples++;
+      this.revoke[bucketOf(REVOKE_BUCKETS, r.days_to_remove)]!++;
+    }
+  }
+
+  /** A row of the inventory population. */
+  inventory(r: Row): void {
+    if (r.system === null) return;
     const e = r.expires;
     let key: string;
     if (typeof e !== 'string') key = 'none';
-    else if (e < asOf) key = 'expired';
-    else key = idx.has(e.slice(0, 7)) ? e.slice(0, 7) : 'later';
-    values[idx.get(key)!]!++;
+    else if (e < this.asOf) key = 'expired';
+    else key = this.expiryIndex.has(e.slice(0, 7)) ? e.slice(0, 7) : 'later';
+    this.expiries[this.expiryIndex.get(key)!]!++;
   }
-  return { id: 'chart-expiries', title: 'Expiries ahead', note: `Access entries in the inventory by month of expiry, from the as-of day ${asOf}.`, categories: cats, series: [{ label: 'entries', color: '#3b6ea8', values }] };
-}
 
-function histogram(id: string, title: string, note: string, buckets: { label: string; max: number }[], samples: number[], color: string): ChartData {
-  const values = new Array<number>(buckets.length).fill(0);
-  for (const s of samples) {
-    const i = buckets.findIndex((b) => s <= b.max);
-    values[i < 0 ? buckets.length - 1 : i]!++;
+  /** Access entries added (up) and removed (down) per month, by identity kind. */
+  changesByKind(): ChartData {
+    const series: Series[] = [];
+    for (const kind of KINDS) {
+      const add = this.added.get(kind)!;
+      const rem = this.removed.get(kind)!;
+      if (add.some((v) => v) || rem.some((v) => v)) {
+        series.push({ label: `${kind} added`, color: KIND_COLORS[kind]!, values: [...add] });
+        series.push({ label: `${kind} removed`, color: KIND_COLORS[kind]!, values: [...rem] });
+      }
+    }
+    return { id: 'chart-grants', title: 'Grants over time by kind', note: 'Access entries added (above the axis) and removed (below) per month of the period, by identity kind.', categories: [...this.months], series };
   }
-  return { id, title, note, categories: buckets.map((b) => b.label), series: [{ label: 'items', color, values }] };
-}
 
-export function timeToApprove(additions: readonly Row[]): ChartData {
-  const hours: number[] = [];
-  for (const r of additions) {
-    if (typeof r.requested_at === 'string' && typeof r.approved_at === 'string') hours.push((Date.parse(r.approved_at) - Date.parse(r.requested_at)) / 3_600_000);
+  /** Inventory entries by month of expiry over the twelve months after the as-of day. */
+  expiriesAhead(): ChartData {
+    return { id: 'chart-expiries', title: 'Expiries ahead', note: `Access entries in the inventory by month of expiry, from the as-of day ${this.asOf}.`, categories: [...this.expiryCats], series: [{ label: 'entries', color: '#3b6ea8', values: [...this.expiries] }] };
   }
-  return histogram(
-    'chart-approve',
-    'Time to approve',
-    `Hours from the request (pull request opened) to the last counted approval, for ${hours.length} of ${additions.length} additions that have both.`,
-    [
-      { label: '< 1 h', max: 1 },
-      { label: '1–4 h', max: 4 },
-      { label: '4–24 h', max: 24 },
-      { label: '1–3 d', max: 72 },
-      { label: '3–7 d', max: 168 },
-      { label: '> 7 d', max: Infinity },
-    ],
-    hours,
-    '#2f9a8f',
-  );
-}
 
-export function timeToRevoke(removals: readonly Row[]): ChartData {
-  const days: number[] = [];
-  for (const r of removals) if (typeof r.days_to_remove === 'number') days.push(r.days_to_remove);
-  return histogram(
-    'chart-revoke',
-    'Time to revoke',
-    `Days from authorization ending (expiry or leaving) to removal, for ${days.length} of ${removals.length} removals whose authorization had ended.`,
-    [
-      { label: 'same day', max: 0 },
-      { label: '1 d', max: 1 },
-      { label: '2–3 d', max: 3 },
-      { label: '4–7 d', max: 7 },
-      { label: '8–30 d', max: 30 },
-      { label: '> 30 d', max: Infinity },
-    ],
-    days,
-    '#b8475a',
-  );
+  timeToApprove(): ChartData {
+    return {
+      id: 'chart-approve',
+      title: 'Time to approve',
+      note: `Hours from the request (pull request opened) to the last counted approval, for ${this.approveSamples} of ${this.additions} additions that have both.`,
+      categories: APPROVE_BUCKETS.map((b) => b.label),
+      series: [{ label: 'items', color: '#2f9a8f', values: [...this.approve] }],
+    };
+  }
+
+  timeToRevoke(): ChartData {
+    return {
+      id: 'chart-revoke',
+      title: 'Time to revoke',
+      note: `Days from authorization ending (expiry or leaving) to removal, for ${this.revokeSamples} of ${this.removals} removals whose authorization had ended.`,
+      categories: REVOKE_BUCKETS.map((b) => b.label),
+      series: [{ label: 'items', color: '#b8475a', values: [...this.revoke] }],
+    };
+  }
+
+  /** The four charts of the page, in page order. */
+  charts(): ChartData[] {
+    return [this.changesByKind(), this.expiriesAhead(), this.timeToApprove(), this.timeToRevoke()];
+  }
 }
 
 /** A bar chart (stacked above and below the axis) as an SVG string. */

@@ -22,12 +22,22 @@ export interface ControlRow {
   findings_as_of: number;
 }
 
+/** Findings of the gate's merge-time verdicts recorded in the period, per control. */
+export function findingsAtMerge(params: ExportParams, ledger: LedgerIndex): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const gc of ledger.grantChangeByKey.values()) {
+    const day = gc.ref.occurred_at.slice(0, 10);
+    if (day < params.period.from || day > params.period.to) continue;
+    for (const f of gc.verdict_findings) for (const c of new Set(f.controls)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return counts;
+}
+
 export function buildControlMatrix(
-  params: ExportParams,
   rules: readonly Pick<RuleMeta, 'id' | 'controls'>[],
   enabled: (ruleId: string) => boolean,
-  populations: readonly Population[],
-  ledger: LedgerIndex,
+  populations: readonly Pick<Population, 'id' | 'controls' | 'rowCount'>[],
+  atMerge: ReadonlyMap<string, number>,
   asOfFindings: readonly Finding[],
 ): ControlRow[] {
   const ids = new Set<string>();
@@ -39,12 +49,8 @@ export function buildControlMatrix(
   }
   for (const r of rules) for (const c of r.controls) rows.get(c)!.rules.push(enabled(r.id) ? r.id : `${r.id} (off)`);
   for (const kind of RECORD_KINDS) for (const c of DEFAULT_CONTROLS[kind]) rows.get(c)?.record_kinds.push(kind);
-  for (const p of populations) for (const c of p.controls) rows.get(c)?.populations.push({ id: p.id, rows: p.rows.length });
-  for (const gc of ledger.grantChangeByKey.values()) {
-    const day = gc.ref.occurred_at.slice(0, 10);
-    if (day < params.period.from || day > params.period.to) continue;
-    for (const f of gc.verdict_findings) for (const c of new Set(f.controls)) { const row = rows.get(c); if (row) row.findings_at_merge++; }
-  }
+  for (const p of populations) for (const c of p.controls) rows.get(c)?.populations.push({ id: p.id, rows: p.rowCount });
+  for (const [c, n] of atMerge) { const row = rows.get(c); if (row) row.findings_at_merge += n; }
   for (const f of asOfFindings) for (const c of new Set(f.controls)) { const row = rows.get(c); if (row) row.findings_as_of++; }
   return [...rows.values()].sort((a, b) => compareControls(a.control, b.control));
 }

@@ -5,15 +5,17 @@
  */
 import type { Binder, ManifestEntry } from './binder.ts';
 import type { EvidenceChain } from './chains.ts';
-import { changesByKind, expiriesAhead, renderBarChart, timeToApprove, timeToRevoke, type ChartData } from './charts.ts';
+import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
-import type { Cell, Population, SampleSpec } from './types.ts';
+import type { PopulationTable } from './population-sink.ts';
+import type { Cell, Population, Row, SampleSpec } from './types.ts';
 
 /** Rows of one population embedded in the page; the CSV and JSON always hold them all. */
 export const HTML_ROW_LIMIT = 25_000;
 /** Identities listed per system in the page's evidence map; evidence-map.json holds them all. */
 export const HTML_MAP_LIMIT = 200;
-const FIRST_PAGE = 25;
+/** Rows of a table shown before its script runs (and when it does not). */
+export const HTML_FIRST_PAGE = 25;
 
 const esc = (s: unknown): string =>
   String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -28,7 +30,24 @@ const cellHtml = (v: Cell | undefined): string => {
 };
 
 /** JSON inside <script type="application/json">: `<` escaped so no `</script>` can close it. */
-const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/** A table's data around its rows: `{"c": keys, "r": [rows]}`, escaped for a `<script>`. */
+export function tableDataFrame(keys: readonly string[]): { before: string; after: string } {
+  return { before: `{"c":${scriptJson(keys)},"r":[`, after: ']}' };
+}
+
+/** One row of a population as the page's table data holds it (cells in column order). */
+export function htmlDataRow(keys: readonly string[], row: Row): string {
+  return scriptJson(keys.map((k) => row[k] ?? null));
+}
+
+/** One row of a population as the table's first page shows it. */
+export function htmlTableRow(keys: readonly string[], row: Row): string {
+  let tr = '<tr>';
+  for (const k of keys) tr += `<td>${cellHtml(row[k])}</td>`;
+  return tr + '</tr>';
+}
 
 const STYLE = `
 :root{--fg:#1d232a;--muted:#5b6570;--line:#d8dde3;--bg:#fff;--soft:#f4f6f8;--ok:#1f7a3a;--bad:#b3261e;--accent:#2b5c8a}
@@ -128,35 +147,29 @@ function chartFigure(c: ChartData): string {
   return `<figure id="${c.id}"><figcaption>${esc(c.title)}</figcaption><div class="note">${esc(c.note)}</div>${renderBarChart(c)}${table}</figure>`;
 }
 
-function populationSection(pop: Population, sample: SampleSpec): string {
-  const embedded = pop.rows.slice(0, HTML_ROW_LIMIT);
-  const keys = pop.columns.map((c) => c.key);
-  const data = { c: keys, r: embedded.map((r) => keys.map((k) => r[k] ?? null)) };
+/** A population's section up to the content of its data `<script>`; the rows and the rest follow. */
+function populationSection(pop: Population, table: PopulationTable, sample: SampleSpec): string {
   const head = pop.columns.map((c) => `<th title="${esc(c.description)}">${esc(c.title)}</th>`).join('');
-  const first = embedded
-    .slice(0, FIRST_PAGE)
-    .map((r) => `<tr>${keys.map((k) => `<td>${cellHtml(r[k])}</td>`).join('')}</tr>`)
-    .join('');
+  const first = table.firstPage;
   const truncated =
-    pop.rows.length > HTML_ROW_LIMIT
-      ? `<p class="truncated">This page holds the first ${HTML_ROW_LIMIT.toLocaleString('en-US')} of ${pop.rows.length.toLocaleString('en-US')} rows. The complete population is <code>populations/${esc(pop.id)}.csv</code> (and <code>.json</code>).</p>`
+    pop.rowCount > HTML_ROW_LIMIT
+      ? `<p class="truncated">This page holds the first ${HTML_ROW_LIMIT.toLocaleString('en-US')} of ${pop.rowCount.toLocaleString('en-US')} rows. The complete population is <code>populations/${esc(pop.id)}.csv</code> (and <code>.json</code>).</p>`
       : '';
   return `<section class="population" id="pop-${esc(pop.id)}">
-<h3>${esc(pop.title)} <span class="status-count">(${pop.rows.length.toLocaleString('en-US')} rows)</span></h3>
+<h3>${esc(pop.title)} <span class="status-count">(${pop.rowCount.toLocaleString('en-US')} rows)</span></h3>
 <p>${esc(pop.question)} <span class="note">${esc(pop.unit)}. Sample: ${sample.size} (${esc(sample.basis)}).</span></p>
 <details><summary>Reproduce</summary>
 <p class="note">Source (run inside the clone): ${esc(pop.reproduce.tie_back)}</p><pre>${esc(pop.reproduce.git)}</pre>
 <p class="note">Rewrite this file:</p><pre>${esc(pop.reproduce.access_ledger)}</pre>
 <p class="note">Files: <code>populations/${esc(pop.id)}.csv</code>, <code>populations/${esc(pop.id)}.json</code>. Controls: ${esc(pop.controls.join(', '))}</p></details>
 ${truncated}
-<div class="tablebox" data-table="${esc(pop.id)}" data-matching="${embedded.length}">
+<div class="tablebox" data-table="${esc(pop.id)}" data-matching="${table.embedded}">
 <div class="tools"><input class="filter" type="search" placeholder="Filter ${esc(pop.title.toLowerCase())}…" aria-label="Filter ${esc(pop.title)}">
 <select class="col" aria-label="Column to filter"><option value="">any column</option>${pop.columns.map((c, i) => `<option value="${i}">${esc(c.title)}</option>`).join('')}</select>
-<span class="pager"><button class="prev" type="button">Previous</button> <button class="next" type="button">Next</button></span> <span class="status">${embedded.length} rows</span></div>
+<span class="pager"><button class="prev" type="button">Previous</button> <button class="next" type="button">Next</button></span> <span class="status">${table.embedded} rows</span></div>
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${first}</tbody></table></div>
 </div>
-<script type="application/json" id="data-${esc(pop.id)}">${scriptJson(data)}</script>
-</section>`;
+<script type="application/json" id="data-${esc(pop.id)}">`;
 }
 
 function chainCard(c: EvidenceChain): string {
@@ -185,19 +198,22 @@ function chainCard(c: EvidenceChain): string {
   return `<article class="chain${c.gaps.length ? ' has-gaps' : ''}" data-population="${esc(c.population)}" data-row="${c.row + 1}"><div>Draw ${c.draw + 1}, row ${c.row + 1}: ${item}</div><ol>${steps.join('')}${ledger}</ol>${gaps}</article>`;
 }
 
-export function renderHtml(b: Binder, files: readonly ManifestEntry[]): string {
+/** A piece of index.html: text, or the place of a population's embedded rows (see PopulationOutput.html). */
+export type HtmlPiece = string | { rowsOf: string };
+
+/**
+ * index.html, in pieces. The population tables embed up to 25,000 rows each, so the page of a
+ * large binder is tens of megabytes: it is handed on section by section, and each table's rows
+ * are marked by a `{ rowsOf: id }` piece for the writer to fill from where the population's sink
+ * put them, so they are never held in memory.
+ */
+export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generator<HtmlPiece> {
   const p = b.params;
-  const pop = (id: string): Population => b.populations.find((x) => x.id === id)!;
-  const charts = [
-    changesByKind(p.period.from, p.period.to, pop('additions').rows, pop('removals').rows),
-    expiriesAhead(p.asOf, pop('inventory').rows),
-    timeToApprove(pop('additions').rows),
-    timeToRevoke(pop('removals').rows),
-  ];
+  const charts = b.charts;
   const title = `Access binder${p.repository ? `: ${p.repository}` : ''}, ${p.period.from} to ${p.period.to}`;
   const v = b.verification;
   const cards = b.populations
-    .map((x, i) => `<a class="card" href="#pop-${esc(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rows.length.toLocaleString('en-US')}</div><div class="t">${esc(x.title)} · sample ${b.samples[i]!.size}</div></a>`)
+    .map((x, i) => `<a class="card" href="#pop-${esc(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rowCount.toLocaleString('en-US')}</div><div class="t">${esc(x.title)} · sample ${b.samples[i]!.size}</div></a>`)
     .join('');
   const gapRows = Object.entries(b.evidenceMap.gap_counts)
     .sort((a, c) => c[1] - a[1])
@@ -206,8 +222,8 @@ export function renderHtml(b: Binder, files: readonly ManifestEntry[]): string {
   const mapHtml = b.evidenceMap.systems
     .map((s) => {
       const ids = s.identities.slice(0, HTML_MAP_LIMIT);
-      const more = s.identities.length > ids.length ? `<p class="truncated">${ids.length} of ${s.identities.length} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
-      return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${esc(s.id)}${s.name ? ` — ${esc(s.name)}` : ''} <span class="note">${esc(s.category ?? '?')}, ${esc(s.environment ?? 'environment not stated')}, ${s.identities.length} access entries</span>${s.gaps.length ? ` <span class="gap">(${esc(s.gaps.join('; '))})</span>` : ''}</summary>
+      const more = s.identity_count > ids.length ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
+      return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${esc(s.id)}${s.name ? ` — ${esc(s.name)}` : ''} <span class="note">${esc(s.category ?? '?')}, ${esc(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${esc(s.gaps.join('; '))})</span>` : ''}</summary>
 <p>Owner: ${esc(s.owner ?? '—')} · Approvers: ${esc(s.approvers.join(', ') || '—')} · Review cadence: ${esc(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${esc(s.evidence.provisioning ?? '—')} · Activity log: ${esc(s.evidence.activity ?? '—')}</p>
 <div class="scroll"><table><thead><tr><th>Identity</th><th>Kind</th><th>Role</th><th>Privileged</th><th>Access path</th><th>Expires</th><th>Owner</th><th>Approval record</th><th>Use logged in</th><th>Gaps</th></tr></thead><tbody>${ids
         .map(
@@ -228,7 +244,7 @@ export function renderHtml(b: Binder, files: readonly ManifestEntry[]): string {
     .map((c) => `<tr><td><b>${esc(c.control)}</b></td><td>${esc(c.title)}</td><td>${esc(c.rules.join(', '))}</td><td>${esc(c.record_kinds.join(', '))}</td><td>${c.populations.map((x) => `<a href="#pop-${esc(x.id)}">${esc(x.id)}</a> (${x.rows})`).join(', ')}</td><td>${c.findings_at_merge}</td><td>${c.findings_as_of}</td></tr>`)
     .join('');
   const problems = v.problems.slice(0, 50).map((x) => `<tr><td>${esc(x.seq ?? '')}</td><td>${esc(x.check)}</td><td>${esc(x.problem)}</td></tr>`).join('');
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
@@ -253,7 +269,16 @@ ${mapHtml || '<p>No systems.</p>'}
 <div class="charts">${charts.map(chartFigure).join('')}</div>
 <h2 id="populations">Populations</h2>
 <p class="note">Each population is complete and unfiltered; rows lacking evidence are kept and name their gap. Filter a table by typing; choose a column to narrow the search.</p>
-${b.populations.map((x, i) => populationSection(x, b.samples[i]!)).join('\n')}
+`;
+  for (let i = 0; i < b.populations.length; i++) {
+    const pop = b.populations[i]!;
+    const table = b.tables[i]!;
+    const frame = tableDataFrame(table.keys);
+    yield (i > 0 ? '\n' : '') + populationSection(pop, table, b.samples[i]!) + frame.before;
+    yield { rowsOf: pop.id };
+    yield `${frame.after}</script>\n</section>`;
+  }
+  yield `
 <h2 id="samples">Samples and evidence chains</h2>
 <p class="note">Drawn with mulberry32 from seed ${p.seed}: per population the stream seed is the seed XOR the FNV-1a-32 hash of the population id, and k rows are the first k steps of a Fisher-Yates shuffle (docs/binder.md). Row numbers are 1-based in the population's CSV.</p>
 ${samples}

@@ -1,6 +1,7 @@
 /**
  * The ledger as the binder needs it: records taken one at a time (so 100,000 never sit in memory
- * as full JSON) and kept as the few fields the populations and chains join on. Pure.
+ * as full JSON) and kept as the few fields the populations and chains join on, the bulk of each
+ * grant change out of the heap (DetailStore). Pure.
  */
 import type {
   GrantChangeSubject,
@@ -14,6 +15,7 @@ import type {
   UnapprovedMergeSubject,
 } from '../ledger/kinds.ts';
 import { recordPath, type SealedRecord } from '../ledger/record.ts';
+import { StringPool } from './string-pool.ts';
 
 export interface RecordRef {
   seq: number;
@@ -38,7 +40,6 @@ export interface IndexedGrantChange {
   ref: RecordRef;
   pr: PullRequestRef;
   merge_sha: string;
-  head_sha: string;
   reviews: ReviewRecord[];
   commit_authors: string[];
   approvals: SystemApproval[];
@@ -79,25 +80,164 @@ export interface IndexedCampaign {
   subject: ReviewCampaignSubject;
 }
 
-function refOf(r: SealedRecord): RecordRef {
-  let path: string;
-  try {
-    path = recordPath(r);
-  } catch {
-    path = `records/?/${r.key}.json`;
+/** A record's reference; its path is derived when asked (only chains cite it), not stored. */
+class Ref implements RecordRef {
+  readonly seq: number;
+  readonly hash: string;
+  readonly key: string;
+  readonly kind: string;
+  readonly occurred_at: string;
+
+  constructor(r: SealedRecord, kind: string) {
+    this.seq = r.seq;
+    this.hash = r.hash;
+    this.key = r.key;
+    this.kind = kind;
+    this.occurred_at = r.occurred_at;
   }
-  return { seq: r.seq, hash: r.hash, key: r.key, kind: r.kind, path, occurred_at: r.occurred_at };
+
+  get path(): string {
+    try {
+      return recordPath(this);
+    } catch {
+      return `records/?/${this.key}.json`;
+    }
+  }
 }
 
-const entryKey = (path: string, system: string, role: string): string => `${path}\u0000${system}\u0000${role}`;
+const NO_FINDINGS: IndexedGrantChange['verdict_findings'] = Object.freeze([]) as unknown as IndexedGrantChange['verdict_findings'];
+
+/** What a grant-change record holds beyond its reference, merge commit and findings. */
+interface GrantChangeDetail {
+  pr: PullRequestRef;
+  reviews: ReviewRecord[];
+  commit_authors: string[];
+  approvals: SystemApproval[];
+  verdict: 'pass' | 'fail';
+  policy_sha: string;
+  entries: GrantChangeEntry[];
+  paths: string[];
+}
+
+/** The detail as stored: [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes]. */
+type StoredDetail = [PullRequestRef, ReviewRecord[], string[], SystemApproval[], 'pass' | 'fail', string, [string, string, string, [string, string, boolean, string][]][]];
+
+const CHUNK_BYTES = 1 << 22;
+const CACHED_DETAILS = 8;
+
+/**
+ * The details of grant-change records, kept outside the JavaScript heap as compact JSON in large
+ * buffers and parsed again when asked for (a few recently used ones are kept parsed). A ledger of
+ * 100,000 records is read on every commit and every inventory entry, but never held as 100,000
+ * sets of objects: the heap holds what the joins key on, and the garbage collector, which sizes the
+ * heap as a multiple of what it holds, has that much less to multiply.
+ */
+class DetailStore {
+  private readonly chunks: Buffer[] = [];
+  private free = 0;
+  private readonly cache = new Map<GrantChange, GrantChangeDetail>();
+
+  put(detail: StoredDetail): { at: number; length: number } {
+    const text = JSON.stringify(detail);
+    const length = Buffer.byteLength(text, 'utf8');
+    let chunk = this.chunks.at(-1);
+    if (!chunk || this.free < length) {
+      chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length));
+      this.chunks.push(chunk);
+      this.free = chunk.length;
+    }
+    const offset = chunk.length - this.free;
+    chunk.write(text, offset, 'utf8');
+    this.free -= length;
+    return { at: (this.chunks.length - 1) * 2 ** 32 + offset, length };
+  }
+
+  /** Hands the buffers' memory back at once (the garbage collector may not run for a while). */
+  release(): void {
+    // Each chunk owns its whole ArrayBuffer (allocUnsafeSlow): detaching it frees the memory.
+    for (const chunk of this.chunks) (chunk.buffer as ArrayBuffer).transfer(0);
+    this.chunks.length = 0;
+    this.cache.clear();
+    this.released = true;
+  }
+
+  private released = false;
+
+  detail(gc: GrantChange, at: number, length: number): GrantChangeDetail {
+    const cached = this.cache.get(gc);
+    if (cached) return cached;
+    if (this.released) throw new Error('the ledger index was released: its grant-change details are gone');
+    const chunk = this.chunks[Math.floor(at / 2 ** 32)]!;
+    const offset = at % 2 ** 32;
+    const [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes] = JSON.parse(chunk.toString('utf8', offset, offset + length)) as StoredDetail;
+    const entries: GrantChangeEntry[] = [];
+    for (const [path, identity, file_action, list] of changes) {
+      for (const [system, role, privileged, action] of list) entries.push({ path, identity, file_action, system, role, privileged, action });
+    }
+    const detail: GrantChangeDetail = { pr, reviews, commit_authors, approvals, verdict, policy_sha, entries, paths: changes.map((c) => c[0]) };
+    if (this.cache.size >= CACHED_DETAILS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(gc, detail);
+    return detail;
+  }
+}
+
+/** A grant-change record: its reference and merge commit on the heap, the rest in the DetailStore. */
+class GrantChange implements IndexedGrantChange {
+  readonly ref: RecordRef;
+  readonly merge_sha: string;
+  readonly verdict_findings: IndexedGrantChange['verdict_findings'];
+  private readonly store: DetailStore;
+  private readonly at: number;
+  private readonly length: number;
+
+  constructor(ref: RecordRef, mergeSha: string, findings: IndexedGrantChange['verdict_findings'], store: DetailStore, detail: StoredDetail) {
+    this.ref = ref;
+    this.merge_sha = mergeSha;
+    this.verdict_findings = findings;
+    this.store = store;
+    const { at, length } = store.put(detail);
+    this.at = at;
+    this.length = length;
+  }
+
+  private get detail(): GrantChangeDetail {
+    return this.store.detail(this, this.at, this.length);
+  }
+
+  get pr(): PullRequestRef {
+    return this.detail.pr;
+  }
+  get reviews(): ReviewRecord[] {
+    return this.detail.reviews;
+  }
+  get commit_authors(): string[] {
+    return this.detail.commit_authors;
+  }
+  get approvals(): SystemApproval[] {
+    return this.detail.approvals;
+  }
+  get verdict(): 'pass' | 'fail' {
+    return this.detail.verdict;
+  }
+  get policy_sha(): string {
+    return this.detail.policy_sha;
+  }
+  get entries(): GrantChangeEntry[] {
+    return this.detail.entries;
+  }
+  get paths(): string[] {
+    return this.detail.paths;
+  }
+}
+
+const namesEntry = (gc: IndexedGrantChange, path: string, system: string, role: string): boolean =>
+  gc.entries.some((e) => e.path === path && e.system === system && e.role === role);
 
 export class LedgerIndex {
   count = 0;
   readonly byKind = new Map<string, number>();
   readonly grantChangeByMergeSha = new Map<string, IndexedGrantChange>();
   readonly grantChangeByKey = new Map<string, IndexedGrantChange>();
-  /** Grant-change records naming a path + system + role, in seq order once `finish()` ran. */
-  private readonly byEntry = new Map<string, IndexedGrantChange[]>();
   /** Grant-change records naming a file, in seq order once `finish()` ran. */
   private readonly byPath = new Map<string, IndexedGrantChange[]>();
   readonly provisionedByChange = new Map<string, IndexedProvisioned[]>();
@@ -112,12 +252,19 @@ export class LedgerIndex {
   readonly malformed: RecordRef[] = [];
   repository: string | null = null;
   private finished = false;
+  /** Shares the records' repeating strings (logins, systems, roles, states); the export's other readers use it too. */
+  readonly pool: StringPool;
+  private readonly details = new DetailStore();
+
+  constructor(pool: StringPool = new StringPool()) {
+    this.pool = pool;
+  }
 
   add(record: SealedRecord): void {
     this.count++;
     this.byKind.set(record.kind, (this.byKind.get(record.kind) ?? 0) + 1);
     if (typeof record.repository === 'string' && !this.repository) this.repository = record.repository;
-    const ref = refOf(record);
+    const ref = new Ref(record, this.pool.of(record.kind));
     try {
       switch (record.kind) {
         case 'grant-change':
@@ -162,37 +309,35 @@ export class LedgerIndex {
   }
 
   private addGrantChange(ref: RecordRef, s: GrantChangeSubject): void {
-    const entries: GrantChangeEntry[] = [];
-    for (const c of s.changes) {
-      for (const e of c.entries) {
-        entries.push({ path: c.path, identity: c.identity, file_action: c.action, system: e.system, role: e.role, privileged: e.privileged, action: e.action });
-      }
-    }
-    const indexed: IndexedGrantChange = {
-      ref,
-      pr: s.pr,
-      merge_sha: s.merge_sha,
-      head_sha: s.head_sha,
-      reviews: s.reviews,
-      commit_authors: s.commit_authors,
-      approvals: s.verdict.approvals,
-      verdict: s.verdict.result,
-      policy_sha: s.verdict.policy_sha,
-      verdict_findings: s.verdict.findings.map((f) => ({ rule: f.rule, severity: f.severity, controls: f.controls })),
-      entries,
-      paths: s.changes.map((c) => c.path),
-    };
+    const I = this.pool;
+    const detail: StoredDetail = [
+      s.pr,
+      s.reviews,
+      s.commit_authors,
+      s.verdict.approvals,
+      s.verdict.result,
+      s.verdict.policy_sha,
+      s.changes.map((c) => [c.path, c.identity, c.action, c.entries.map((e) => [e.system, e.role, e.privileged, e.action] as [string, string, boolean, string])]),
+    ];
+    const findings = s.verdict.findings.length === 0 ? NO_FINDINGS : s.verdict.findings.map((f) => ({ rule: I.of(f.rule), severity: I.of(f.severity), controls: I.all(f.controls) }));
+    const indexed = new GrantChange(ref, s.merge_sha, findings, this.details, detail);
     this.grantChangeByMergeSha.set(s.merge_sha, indexed);
     this.grantChangeByKey.set(ref.key, indexed);
-    for (const e of entries) push(this.byEntry, entryKey(e.path, e.system, e.role), indexed);
-    for (const path of new Set(indexed.paths)) push(this.byPath, path, indexed);
+    for (const path of new Set(s.changes.map((c) => c.path))) push(this.byPath, path, indexed);
+  }
+
+  /**
+   * Frees the memory of the grant-change details outside the heap, once the binder needs nothing
+   * more from the index (reading a detail afterwards throws).
+   */
+  release(): void {
+    this.details.release();
   }
 
   /** Sorts the per-entry lists by seq; call once after the last `add`. */
   finish(): this {
     if (this.finished) return this;
     this.finished = true;
-    for (const list of this.byEntry.values()) list.sort((a, b) => a.ref.seq - b.ref.seq);
     for (const list of this.byPath.values()) list.sort((a, b) => a.ref.seq - b.ref.seq);
     for (const list of this.reviewItemsByPath.values()) list.sort((a, b) => a.ref.seq - b.ref.seq);
     for (const list of this.provisionedByChange.values()) list.sort((a, b) => a.ref.seq - b.ref.seq);
@@ -204,7 +349,9 @@ export class LedgerIndex {
 
   /** Grant-change records that touched this entry (any action), oldest first. */
   entryHistory(path: string, system: string, role: string): IndexedGrantChange[] {
-    return this.byEntry.get(entryKey(path, system, role)) ?? [];
+    // From the file's own history (a handful of records), rather than an index of its own: an
+    // index by entry costs a key string and a list for each of 200,000 entries.
+    return this.pathHistory(path).filter((gc) => namesEntry(gc, path, system, role));
   }
 
   /** Grant-change records that touched this file, oldest first. */
@@ -215,7 +362,8 @@ export class LedgerIndex {
   /** The latest record that added this entry, optionally only up to a point in time. */
   approvalRecord(path: string, system: string, role: string, until?: string): IndexedGrantChange | null {
     let found: IndexedGrantChange | null = null;
-    for (const gc of this.entryHistory(path, system, role)) {
+    for (const gc of this.pathHistory(path)) {
+      if (!namesEntry(gc, path, system, role)) continue;
       if (until && gc.ref.occurred_at > until) break;
       if (gc.entries.some((e) => e.path === path && e.system === system && e.role === role && e.action === 'added')) found = gc;
     }

@@ -12,6 +12,9 @@ import { changeDiffCommand, changeListCommand, exportCommand, inventoryCommand, 
 import { diffGrant, fieldChanges, type EntryRef } from './grant-diff.ts';
 import type { IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
 import { parseAccessFile, type ParsedFile } from './parse.ts';
+import { ChartTally } from './charts.ts';
+import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
+import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 
 export interface InventoryGrant {
@@ -175,24 +178,68 @@ function gitLink(p: ExportParams, kind: 'commit' | 'ledger', target: string): st
 }
 export { gitLink };
 
-/** Accumulates rows while commits and tree files stream in. */
+/** Where each population's text goes (see PopulationOutput). */
+export type PopulationOutputs = (id: PopulationId) => PopulationOutput;
+
+/** What chains need of a removal row (the removals population can be as large as the additions). */
+export interface RemovalRef {
+  path: string;
+  system: string;
+  role: string;
+  removed_at: string;
+  commit: string;
+  pr: number | null;
+}
+
+/** Same order as String#localeCompare (default locale and options), without its per-call cost. */
+export const localeOrder = new Intl.Collator().compare;
+
+/**
+ * Builds the populations while commits and tree files stream in: first the period's commits
+ * (`addCommit`), then the as-of tree (`addSystemFile` for every system, then `addGrantFile` for
+ * every grant in path order), then `finish`. Each row is handed to its population's sink as soon
+ * as it is made (and so written out), and a grant file is dropped once its rows and evidence-map
+ * entries are made; what grows with the repo is the evidence map's entries and the removal
+ * references the evidence chains look up.
+ */
 export class PopulationBuilder {
-  readonly rows: Record<PopulationId, Row[]> = Object.fromEntries(POPULATION_ORDER.map((id) => [id, [] as Row[]])) as unknown as Record<PopulationId, Row[]>;
-  readonly grants: InventoryGrant[] = [];
+  private readonly sinks: Record<PopulationId, PopulationSink>;
+  readonly charts: ChartTally;
+  readonly removalRefs: RemovalRef[] = [];
+  /** The system files of the as-of tree, in path order. */
   readonly systems: InventorySystem[] = [];
-  config: string | null = null;
+  private readonly systemIds = new Set<string>();
+  private treeStarted = false;
+  private readonly map: EvidenceMapBuilder;
   commits = 0;
-  /** Parsed grant files by blob SHA: a file added in the period is usually the same blob in the inventory. */
-  private readonly parsed = new Map<string, ParsedFile<Grant>>();
   /** Grant files removed in the period, by path (for the left-org population). */
   private readonly removedPaths = new Set<string>();
 
   readonly params: ExportParams;
   readonly ledger: LedgerIndex;
 
-  constructor(params: ExportParams, ledger: LedgerIndex) {
+  constructor(params: ExportParams, ledger: LedgerIndex, outputs: PopulationOutputs) {
     this.params = params;
     this.ledger = ledger;
+    this.sinks = Object.fromEntries(POPULATION_ORDER.map((id) => [id, new PopulationSink(COLUMNS[id], outputs(id))])) as Record<PopulationId, PopulationSink>;
+    this.charts = new ChartTally(params.period.from, params.period.to, params.asOf);
+    this.map = new EvidenceMapBuilder(params, ledger.pool);
+  }
+
+  private emit(id: PopulationId, row: Row): void {
+    this.sinks[id].add(row);
+    if (id === 'additions') this.charts.addition(row);
+    else if (id === 'removals') {
+      this.charts.removal(row);
+      // Pooled: the row's system and role are slices of the grant file's text.
+      const pool = this.ledger.pool;
+      this.removalRefs.push({ path: String(row.path), system: pool.of(String(row.system)), role: pool.of(String(row.role)), removed_at: String(row.removed_at), commit: String(row.commit), pr: typeof row.pr === 'number' ? row.pr : null });
+    } else if (id === 'inventory') this.charts.inventory(row);
+  }
+
+  /** What the page embeds of a population's rows (after `finish`). */
+  table(id: PopulationId): PopulationTable {
+    return this.sinks[id].finish();
   }
 
   private prCells(gc: IndexedGrantChange | undefined): Row {
@@ -222,7 +269,7 @@ export class PopulationBuilder {
     const before = parseAccessFile<System>(file.before, 'system');
     const after = parseAccessFile<System>(file.after, 'system');
     const fields = fieldChanges(before.data ?? {}, after.data ?? {}).map((f) => f.field);
-    this.rows['system-changes'].push({
+    this.emit('system-changes', {
       commit: commit.sha,
       changed_at: commit.committed_at,
       path: file.path,
@@ -236,8 +283,8 @@ export class PopulationBuilder {
   }
 
   private addGrantFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
-    const before = this.parseGrant(file.before_blob, file.before);
-    const after = this.parseGrant(file.after_blob, file.after);
+    const before = this.parseGrant(file.before);
+    const after = this.parseGrant(file.after);
     const grant = after.data ?? before.data;
     const identity = grant?.identity.id ?? fileStem(file.path);
     const kind = grant?.identity.kind ?? null;
@@ -250,7 +297,7 @@ export class PopulationBuilder {
     if (gc && gc.verdict === 'fail') changeGaps.push('the gate would have refused this merge');
     if (file.action === 'removed') this.removedPaths.add(file.path);
 
-    this.rows['grant-changes'].push({
+    this.emit('grant-changes', {
       commit: commit.sha,
       changed_at: commit.committed_at,
       path: file.path,
@@ -293,18 +340,18 @@ export class PopulationBuilder {
     let modified = 0;
     for (const m of diff.modified) {
       for (const f of m.fields) {
-        this.rows.modifications.push(modRow(m.after.system, m.after.role, f.field, f.before, f.after, widens(f.field, f.before, f.after)));
+        this.emit('modifications', modRow(m.after.system, m.after.role, f.field, f.before, f.after, widens(f.field, f.before, f.after)));
         modified++;
       }
     }
     for (const f of diff.fields) {
-      this.rows.modifications.push(modRow(null, null, f.field, f.before, f.after, false));
+      this.emit('modifications', modRow(null, null, f.field, f.before, f.after, false));
       modified++;
     }
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
     // still gets a row: every grant change appears in at least one derived population.
     if (file.action === 'modified' && modified === 0 && diff.added.length === 0 && diff.removed.length === 0) {
-      this.rows.modifications.push(modRow(null, null, '(file)', file.before_blob, file.after_blob, false));
+      this.emit('modifications', modRow(null, null, '(file)', file.before_blob, file.after_blob, false));
     }
   }
 
@@ -317,7 +364,7 @@ export class PopulationBuilder {
     if (facts && facts.on_head === false) gaps.push('an approval was given on an older commit than the merged head');
     const approvedBefore = facts?.approved_at && gc?.pr.merged_at ? facts.approved_at <= gc.pr.merged_at : null;
     if (approvedBefore === false) gaps.push('approved after the merge');
-    this.rows.additions.push({
+    this.emit('additions', {
       identity,
       kind: grant.identity.kind,
       system: entry.system,
@@ -360,7 +407,7 @@ export class PopulationBuilder {
     const campaign = this.ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && c.subject.items.removed.some((i) => i.path === path && i.role === entry.role));
     const gaps: string[] = [];
     if (!gc && !campaign) gaps.push('no ledger record for this removal');
-    this.rows.removals.push({
+    this.emit('removals', {
       identity,
       kind: grant.identity.kind,
       system: entry.system,
@@ -383,122 +430,137 @@ export class PopulationBuilder {
     });
   }
 
-  private parseGrant(blob: string | null, content: string | null): ParsedFile<Grant> {
-    if (blob === null) return parseAccessFile<Grant>(content, 'grant');
-    let p = this.parsed.get(blob);
-    if (!p) {
-      if (content === null) return parseAccessFile<Grant>(null, 'grant');
-      p = parseAccessFile<Grant>(content, 'grant');
-      this.parsed.set(blob, p);
-    }
-    return p;
+  /** A grant of the history: used for its rows and dropped, so not copied out of its text. */
+  private parseGrant(content: string | null): ParsedFile<Grant> {
+    return parseAccessFile<Grant>(content, 'grant', { detach: false });
   }
 
-  /** Whether a grant blob was already parsed from the history (its content need not be read again). */
-  knowsBlob = (blob: string): boolean => this.parsed.has(blob);
-
-  /** One file of the tree as of the as-of day. */
-  addTreeFile(file: TreeFile): void {
-    const role = roleOf(file.path);
-    if (role === 'grant') {
-      const parsed = this.parseGrant(file.blob, file.content);
-      this.parsed.delete(file.blob);
-      this.grants.push({ path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem });
-    } else if (role === 'system') {
-      const parsed = parseAccessFile<System>(file.content ?? '', 'system');
-      this.systems.push({ path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem });
-    } else if (role === 'config') {
-      this.config = file.content;
-    }
+  /**
+   * A system file of the tree as of the as-of day. Every system comes before the first grant
+   * (`addGrantFile`), in path order: the inventory names the systems that have no file.
+   */
+  addSystemFile(file: TreeFile): void {
+    if (this.treeStarted) throw new Error('system files of the tree must come before its grant files');
+    this.inPathOrder(file.path);
+    const parsed = parseAccessFile<System>(file.content ?? '', 'system');
+    const system: InventorySystem = { path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem };
+    this.systems.push(system);
+    this.systemIds.add(system.system?.id ?? fileStem(system.path));
+    this.map.addSystem(system);
   }
 
-  /** Builds the point-in-time and ledger populations and returns all of them, in binder order. */
-  finish(): Population[] {
-    this.grants.sort((a, b) => a.path.localeCompare(b.path));
-    this.systems.sort((a, b) => a.path.localeCompare(b.path));
-    this.buildTreePopulations();
-    this.buildLedgerPopulations();
-    return POPULATION_ORDER.map((id) => this.population(id));
-  }
-
-  private buildTreePopulations(): void {
+  /**
+   * A grant file of the tree as of the as-of day, in path order (String#localeCompare, as
+   * `localeOrder`): its rows of the point-in-time populations and its entries of the evidence map
+   * are made at once, and the file is not kept.
+   */
+  addGrantFile(file: TreeFile): void {
+    if (!this.treeStarted) this.lastPath = null;
+    this.treeStarted = true;
+    this.inPathOrder(file.path);
+    // Detached: the evidence map keeps some of its strings.
+    const parsed = parseAccessFile<Grant>(file.content, 'grant');
+    const g: InventoryGrant = { path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem };
     const asOf = this.params.asOf;
     const until = `${asOf}T23:59:59Z`;
-    const systemIds = new Set(this.systems.map((s) => s.system?.id ?? fileStem(s.path)));
-    for (const g of this.grants) {
-      const grant = g.grant;
-      if (!grant) {
-        this.rows.inventory.push({ identity: fileStem(g.path), kind: null, owner: null, grantee: null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: `file cannot be read: ${g.problem}` });
-        continue;
-      }
-      const id = grant.identity;
-      const nonHuman = id.kind !== 'human';
-      if (grant.access.length === 0) {
-        this.rows.inventory.push({ identity: id.id, kind: id.kind, owner: id.owner ?? null, grantee: id.github ?? null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: grant.review?.last_reviewed ?? null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: null });
-      }
-      for (const entry of grant.access) {
-        const approval = this.ledger.approvalRecord(g.path, entry.system, entry.role, until);
-        const gaps: string[] = [];
-        if (!approval) gaps.push('no approval record in the ledger');
-        if (!id.owner) gaps.push('no owner');
-        if (!systemIds.has(entry.system)) gaps.push(`system ${entry.system} has no file in systems/`);
-        const base = {
-          identity: id.id,
-          kind: id.kind,
-          system: entry.system,
-          role: entry.role,
-          privileged: yesNo(entry.privileged ?? false),
-          owner: id.owner ?? null,
-          access_path: accessPath(entry),
-          expires: entry.expires ?? null,
-          path: g.path,
-          approval_seq: approval?.ref.seq ?? null,
-          approval_pr: approval?.pr.number ?? null,
-        };
-        this.rows.inventory.push({ ...base, grantee: id.github ?? null, last_reviewed: grant.review?.last_reviewed ?? null, blob: g.blob, gaps: gaps.join('; ') || null });
-        if (entry.privileged) {
-          this.rows.privileged.push({ ...base, justification: entry.justification ?? null, approval_hash: approval?.ref.hash ?? null, gaps: gaps.join('; ') || null });
-        }
-      }
-      if (nonHuman) {
-        const cred = grant.credential;
-        const gaps: string[] = [];
-        if (!id.owner) gaps.push('no owner');
-        if (!cred) gaps.push('no credential block');
-        else if (cred.type !== 'oidc-federated' && !cred.last_rotated) gaps.push('no rotation record (credential.last_rotated)');
-        this.rows['non-human'].push({
-          identity: id.id,
-          kind: id.kind,
-          owner: id.owner ?? null,
-          description: id.description ?? null,
-          credential_type: cred?.type ?? null,
-          rotation_days: cred?.rotation_days ?? null,
-          last_rotated: cred?.last_rotated ?? null,
-          rotation_age_days: cred?.last_rotated ? daysBetween(cred.last_rotated, asOf) : null,
-          storage: cred?.storage ?? null,
-          vendor: grant.vendor?.name ?? null,
-          systems: grant.access.map((e) => `${e.system}:${e.role}`).join('; ') || null,
-          privileged: yesNo(grant.access.some((e) => e.privileged)),
-          path: g.path,
-          gaps: gaps.join('; ') || null,
-        });
-      }
-      if (grant.exception) {
-        const e = grant.exception;
-        const gaps: string[] = [];
-        if (!e.expires) gaps.push('exception has no expiry');
-        else if (e.expires < asOf) gaps.push(`exception expired on ${e.expires}`);
-        if (!e.approved_by?.length) gaps.push('no approved_by in the file (see the ledger record of the PR that added it)');
-        this.rows.exceptions.push({ identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
-      }
-      if (grant.shared || id.kind === 'shared-account') {
-        const s = grant.shared;
-        const gaps: string[] = [];
-        if (!s) gaps.push('shared account without a shared block (holders, compensating controls)');
-        else if (s.compensating_controls.length === 0) gaps.push('no compensating controls');
-        this.rows.exceptions.push({ identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
-      }
+    const grant = g.grant;
+    if (!grant) {
+      this.map.addGrant(g, () => null);
+      this.emit('inventory', { identity: fileStem(g.path), kind: null, owner: null, grantee: null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: `file cannot be read: ${g.problem}` });
+      return;
     }
+    // One approval lookup per entry, shared by the inventory and the evidence map.
+    const approvals = grant.access.map((entry) => this.ledger.approvalRecord(g.path, entry.system, entry.role, until));
+    this.map.addGrant(g, (i) => approvals[i] ?? null);
+    const id = grant.identity;
+    const nonHuman = id.kind !== 'human';
+    if (grant.access.length === 0) {
+      this.emit('inventory', { identity: id.id, kind: id.kind, owner: id.owner ?? null, grantee: id.github ?? null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: grant.review?.last_reviewed ?? null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: null });
+    }
+    grant.access.forEach((entry, i) => {
+      const approval = approvals[i] ?? null;
+      const gaps: string[] = [];
+      if (!approval) gaps.push('no approval record in the ledger');
+      if (!id.owner) gaps.push('no owner');
+      if (!this.systemIds.has(entry.system)) gaps.push(`system ${entry.system} has no file in systems/`);
+      const base = {
+        identity: id.id,
+        kind: id.kind,
+        system: entry.system,
+        role: entry.role,
+        privileged: yesNo(entry.privileged ?? false),
+        owner: id.owner ?? null,
+        access_path: accessPath(entry),
+        expires: entry.expires ?? null,
+        path: g.path,
+        approval_seq: approval?.ref.seq ?? null,
+        approval_pr: approval?.pr.number ?? null,
+      };
+      this.emit('inventory', { ...base, grantee: id.github ?? null, last_reviewed: grant.review?.last_reviewed ?? null, blob: g.blob, gaps: gaps.join('; ') || null });
+      if (entry.privileged) {
+        this.emit('privileged', { ...base, justification: entry.justification ?? null, approval_hash: approval?.ref.hash ?? null, gaps: gaps.join('; ') || null });
+      }
+    });
+    if (nonHuman) {
+      const cred = grant.credential;
+      const gaps: string[] = [];
+      if (!id.owner) gaps.push('no owner');
+      if (!cred) gaps.push('no credential block');
+      else if (cred.type !== 'oidc-federated' && !cred.last_rotated) gaps.push('no rotation record (credential.last_rotated)');
+      this.emit('non-human', {
+        identity: id.id,
+        kind: id.kind,
+        owner: id.owner ?? null,
+        description: id.description ?? null,
+        credential_type: cred?.type ?? null,
+        rotation_days: cred?.rotation_days ?? null,
+        last_rotated: cred?.last_rotated ?? null,
+        rotation_age_days: cred?.last_rotated ? daysBetween(cred.last_rotated, asOf) : null,
+        storage: cred?.storage ?? null,
+        vendor: grant.vendor?.name ?? null,
+        systems: grant.access.map((e) => `${e.system}:${e.role}`).join('; ') || null,
+        privileged: yesNo(grant.access.some((e) => e.privileged)),
+        path: g.path,
+        gaps: gaps.join('; ') || null,
+      });
+    }
+    if (grant.exception) {
+      const e = grant.exception;
+      const gaps: string[] = [];
+      if (!e.expires) gaps.push('exception has no expiry');
+      else if (e.expires < asOf) gaps.push(`exception expired on ${e.expires}`);
+      if (!e.approved_by?.length) gaps.push('no approved_by in the file (see the ledger record of the PR that added it)');
+      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+    }
+    if (grant.shared || id.kind === 'shared-account') {
+      const s = grant.shared;
+      const gaps: string[] = [];
+      if (!s) gaps.push('shared account without a shared block (holders, compensating controls)');
+      else if (s.compensating_controls.length === 0) gaps.push('no compensating controls');
+      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+    }
+  }
+
+  private lastPath: string | null = null;
+
+  /** The point-in-time populations list files in path order: the caller must feed them so. */
+  private inPathOrder(path: string): void {
+    if (this.lastPath !== null && localeOrder(this.lastPath, path) > 0) throw new Error(`tree files out of path order: ${path} after ${this.lastPath}`);
+    this.lastPath = path;
+  }
+
+  /** The evidence map of the tree (after `finish`). */
+  evidenceMap(): EvidenceMap {
+    return this.map.finish();
+  }
+
+  /**
+   * Builds the ledger populations, hands on every population's last text, and returns all of
+   * them, in binder order.
+   */
+  finish(): Population[] {
+    this.buildLedgerPopulations();
+    return POPULATION_ORDER.map((id) => this.population(id));
   }
 
   private inPeriod(ts: string): boolean {
@@ -512,7 +574,7 @@ export class PopulationBuilder {
       const s = c.subject;
       for (const outcome of ['kept', 'changed', 'removed'] as const) {
         for (const item of s.items[outcome]) {
-          this.rows['review-campaigns'].push({
+          this.emit('review-campaigns', {
             system: s.system,
             reviewed_on: s.reviewed_on,
             reviewers: s.reviewers.join(', '),
@@ -534,7 +596,7 @@ export class PopulationBuilder {
     for (const u of this.ledger.unapproved) {
       if (!this.inPeriod(u.ref.occurred_at)) continue;
       const s = u.subject;
-      this.rows['unapproved-merges'].push({
+      this.emit('unapproved-merges', {
         occurred_at: u.ref.occurred_at,
         pr: s.pr.number,
         pr_url: s.pr.url,
@@ -553,7 +615,7 @@ export class PopulationBuilder {
     for (const l of this.ledger.left) {
       if (!this.inPeriod(l.ref.occurred_at)) continue;
       const s = l.subject;
-      this.rows['left-org'].push({
+      this.emit('left-org', {
         login: s.login,
         left_at: s.left_at,
         source: s.source,
@@ -608,11 +670,14 @@ export class PopulationBuilder {
         tie = 'the command prints the row count: identity-left-org records whose occurred_at falls in the period';
         break;
     }
+    const sink = this.sinks[id];
+    sink.finish();
     return {
       id,
       ...meta,
       columns: COLUMNS[id],
-      rows: this.rows[id],
+      rowCount: sink.count,
+      gapRows: sink.gapRows,
       reproduce: { git, access_ledger: `${exportCommand(p)}   # writes binder/populations/${id}.csv and .json`, tie_back: tie },
     };
   }

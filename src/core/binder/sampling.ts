@@ -21,9 +21,10 @@ export function sampleSizeFor(pop: Pick<Population, 'frequency'>, override: numb
   return DEFAULT_SIZES[pop.frequency];
 }
 
-export function drawPopulationSample(pop: Pick<Population, 'id' | 'frequency' | 'rows'>, seed: number, override: number | null): SampleSpec {
+/** The sample of one population, from its row count alone (the rows are read back by index). */
+export function drawPopulationSample(pop: Pick<Population, 'id' | 'frequency' | 'rowCount'>, seed: number, override: number | null): SampleSpec {
   const { size, basis } = sampleSizeFor(pop, override);
-  const n = pop.rows.length;
+  const n = pop.rowCount;
   const k = size === 'all' ? n : Math.min(size, n);
   const streamSeed = populationSeed(seed, pop.id);
   const rows = size === 'all' || k === n ? [...Array(n).keys()] : drawSample(mulberry32(streamSeed), n, k);

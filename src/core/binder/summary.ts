@@ -16,8 +16,7 @@ export function renderSummary(b: Binder): string {
   lines.push('## Populations', '');
   lines.push('| Population | Rows | Sampled | Rows with gaps | File |', '|---|---:|---:|---:|---|');
   b.populations.forEach((pop, i) => {
-    const gaps = pop.rows.filter((r) => r.gaps !== undefined && r.gaps !== null).length;
-    lines.push(`| ${cellText(pop.title)} | ${pop.rows.length} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? gaps : '–'} | populations/${pop.id}.csv |`);
+    lines.push(`| ${cellText(pop.title)} | ${pop.rowCount} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
   });
   lines.push('');
   lines.push('Each population file states the git command that lists its source and the row count it ties back to; `populations/<id>.json` carries both.', '');
@@ -35,7 +34,7 @@ export function renderSummary(b: Binder): string {
     lines.push(`| ${c.control} ${cellText(c.title)} | ${c.rules.length} | ${c.populations.map((x) => x.id).join(', ') || '–'} | ${c.findings_at_merge} | ${c.findings_as_of} |`);
   }
   lines.push('');
-  const unapproved = b.populations.find((x) => x.id === 'unapproved-merges')!.rows.length;
+  const unapproved = b.populations.find((x) => x.id === 'unapproved-merges')!.rowCount;
   lines.push('## Exceptions to note', '');
   lines.push(`- Unapproved merges in the period: ${unapproved}`);
   lines.push(`- Sampled items with gaps in their evidence chain: ${b.chains.filter((c) => c.gaps.length > 0).length} of ${b.chains.length}`);

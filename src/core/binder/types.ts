@@ -19,8 +19,6 @@ export interface ChangedFile {
 export interface AccessCommit {
   sha: string;
   committed_at: Timestamp;
-  author: string;
-  subject: string;
   files: ChangedFile[];
 }
 
@@ -28,7 +26,6 @@ export interface AccessCommit {
 export interface TreeFile {
   path: string;
   blob: string;
-  /** Null when the reader skipped a blob the builder has already parsed (`knowsBlob`). */
   content: string | null;
 }
 
@@ -80,6 +77,12 @@ export interface Reproduce {
   tie_back: string;
 }
 
+/**
+ * One population as the binder describes it. Its rows are not here: they are streamed to
+ * populations/<id>.csv and .json as they are built, so 200,000 rows never sit in memory; what the
+ * rest of the binder needs of them (counts, the page's table, the charts, the sampled rows) is
+ * kept beside them.
+ */
 export interface Population {
   id: string;
   title: string;
@@ -90,7 +93,9 @@ export interface Population {
   frequency: Frequency;
   controls: string[];
   columns: Column[];
-  rows: Row[];
+  rowCount: number;
+  /** Rows whose `gaps` cell is set. */
+  gapRows: number;
   reproduce: Reproduce;
 }
 
