@@ -32,6 +32,12 @@ function verdict(gate: GateRun): string {
   return `${red('✗ fail')}: ${next || `exit ${gate.code}`}`;
 }
 
+/** Why the approvals finding at `file` still fails (its parenthesis, e.g. who approved but does not count). */
+function entryReason(gate: GateRun, file: string): string | null {
+  const at = gate.annotations.find((a) => a.props.file === file && /approvals$/.test(a.props.title ?? ''));
+  return /\(([^()]*not on the list[^()]*)\)\s*$/.exec(at?.message ?? '')?.[1] ?? null;
+}
+
 function recorded(r: SealedRecord): string {
   return `seq ${r.seq} ${r.kind} ${dim(r.key)}, hash ${r.hash.slice(0, 12)}…`;
 }
@@ -59,36 +65,42 @@ try {
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
   then('gate', `PR #${opened.pr} ${verdict(opened.gate)}`);
 
-  step(2, 'wzhang, the grantee, approves the pull request');
+  step(2, 'anovak, a backend engineer in the org but no approver of prod-postgres, approves the head commit');
+  const bystander = (await life.approve(opened.pr, 'anovak')).gate;
+  then('gate', verdict(bystander));
+  const why = entryReason(bystander, 'grants/people/wzhang.yaml');
+  if (why) then('gate', dim(`at the grant: ${why}`));
+
+  step(3, 'wzhang, the grantee, approves the pull request');
   then('gate', verdict((await life.approve(opened.pr, 'wzhang')).gate));
 
-  step(3, 'sbrandt approves the head commit (@acme/data approves prod-postgres)');
+  step(4, 'sbrandt approves the head commit (@acme/data approves prod-postgres)');
   then('gate', verdict((await life.approve(opened.pr, 'sbrandt')).gate));
 
-  step(4, `sbrandt merges #${opened.pr}`);
+  step(5, `sbrandt merges #${opened.pr}`);
   const merged = await life.mergeAndRecord(opened.pr, 'sbrandt');
   then('App', `recorded ${recorded(merged.record)} on the access-ledger branch`);
   then('App', `commented the record's path and hash on PR #${opened.pr}`);
 
-  step(5, `The clock moves to ${day(31)}, past the expiry: the daily sweep runs`);
+  step(6, `The clock moves to ${day(31)}, past the expiry: the daily sweep runs`);
   const swept = await life.sweep(day(31));
   if (swept.cli.code !== 0) throw new Error(`sweep exited ${swept.cli.code}: ${(swept.cli.stderr || swept.cli.stdout).trim()}`);
   for (const i of swept.opened) then('sweep', `opened issue #${i.number} "${i.title}"${i.assignees.length ? ` for @${i.assignees.join(', @')}` : ''}`);
   if (swept.opened.length === 0) then('sweep', 'opened no issue');
 
-  step(6, 'sbrandt revokes: a pull request deleting grants/people/wzhang.yaml');
+  step(7, 'sbrandt revokes: a pull request deleting grants/people/wzhang.yaml');
   const revoked = await life.revoke('wzhang', 'sbrandt');
   then('gate', `PR #${revoked.pr} ${verdict(revoked.gate)} (a removal needs no approval: revocation must be fast)`);
   then('App', `recorded ${recorded(revoked.record)}`);
   const resweep = await life.sweep(day(32));
   for (const i of resweep.closed) then('sweep', `closed issue #${i.number} "${i.title}": the grant is gone`);
 
-  step(7, 'eford leaves the organization (GitHub sends organization member_removed)');
+  step(8, 'eford leaves the organization (GitHub sends organization member_removed)');
   const left = await life.leaver('eford');
   then('App', `recorded ${recorded(left.record)}`);
   then('App', `opened urgent issue #${left.issue.number} "${left.issue.title}"`);
 
-  step(8, `The clock moves to ${day(40)}: prod-postgres is due for its 90-day access review`);
+  step(9, `The clock moves to ${day(40)}: prod-postgres is due for its 90-day access review`);
   const review = await life.sweep(day(40));
   const campaign = review.campaigns[0];
   if (!campaign) throw new Error(`the sweep opened no review campaign: ${(review.cli.stdout + review.cli.stderr).trim()}`);
@@ -99,7 +111,7 @@ try {
   const change = recertified.ledger.records.find((r) => r.kind === 'grant-change' && (r.subject as { pr?: { number?: number } }).pr?.number === campaign.number);
   then('App', `merged: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}`);
 
-  step(9, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
+  step(10, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
   const audit = await life.exportAndVerify(day(-1), day(0));
   if (audit.export.code !== 0) throw new Error(`export exited ${audit.export.code}: ${(audit.export.stderr || audit.export.stdout).trim()}`);
   then('export', `${Object.keys(audit.manifest.files ?? {}).length || 'the'} files, each hashed in manifest.json`);

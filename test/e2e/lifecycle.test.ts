@@ -1,7 +1,9 @@
 /**
  * The lifecycle of access with the real processes against the fake GitHub: the bundled gate
  * Action, the App's HTTP server and the CLI. One story, in order: request, approval, merge and
- * evidence, expiry and revocation, a leaver, a review campaign, and the auditor's binder.
+ * evidence, expiry and revocation, a leaver, a review campaign, and the auditor's binder. The
+ * approval part is the product's promise: a grant PR fails until an eligible approver approves its
+ * head commit, whoever else approves first (a member who is no approver, the grantee).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +67,19 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(Number(at?.props.line)).toBeGreaterThan(0);
     expect(gate.nextStep).toMatch(/needs 1 more approval from @acme\/data or jokafor/);
     expect(gate.summary).toContain('wzhang');
+  });
+
+  it('a member who is no approver of prod-postgres (anovak) approves the head commit: the gate still fails and names who may approve', async () => {
+    const { gate, review } = await life.approve(grantPr, 'anovak');
+    expect(review.commitId).toBe(life.fake.state.pullOf(life.repo, grantPr).pull.headSha);
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    expect(gate.outputs.verdict).toBe('fail');
+    expect(gate.nextStep).toMatch(/^access-ledger gate: needs 1 more approval from @acme\/data or jokafor$/);
+    const at = gate.annotations.find((a) => a.props.file === 'grants/people/wzhang.yaml' && a.props.title?.endsWith('approvals'));
+    expect(at?.message).toMatch(/anovak approved but is not on the list for prod-postgres/);
+    // Not in @acme/data: the gate read the team itself to tell "not a member" from "no such team".
+    const teamReads = life.fake.requests.filter((r) => r.route === 'GET /orgs/{org}/teams/{team_slug}');
+    expect(teamReads.map((r) => [r.path, r.status])).toContainEqual(['/orgs/acme/teams/data', 200]);
   });
 
   it('the grantee approves their own access: not eligible, the gate still fails and says so', async () => {

@@ -80,7 +80,8 @@ export class Lifecycle {
     const fake = await startFakeGitHub({ seed: options.seed ?? 1 });
     try {
       const world = seedAcme(fake);
-      // The access repos are named, as a deployment may: the App then needs no repository listing.
+      // The access repos are named, as a deployment may: the App then needs no repository listing
+      // (test/e2e/app-discovery.test.ts runs the App without them, listing the installation).
       const app = await startApp({ fake, dir, env: { ACCESS_LEDGER_REPOSITORIES: world.repo } });
       return new Lifecycle(fake, world, app, dir, options.waitMs ?? 60_000);
     } catch (err) {
@@ -118,7 +119,11 @@ export class Lifecycle {
     return { pr, gate: await this.gate('pull_request', this.fake.payloads.pullRequest('opened', this.repo, pr)) };
   }
 
-  /** A reviewer approves the PR's head commit; the gate runs again on `pull_request_review.submitted`. */
+  /**
+   * A reviewer approves the PR's head commit; the gate runs again on `pull_request_review.submitted`.
+   * Anyone may approve on GitHub: the gate decides whether the approval counts (an approver of the
+   * system, not the grantee), and for one that does not, still names who may approve.
+   */
   async approve(pr: number, reviewer: string): Promise<GateStep & { review: Review }> {
     const review = this.fake.state.submitReview(this.repo, pr, { user: reviewer, state: 'APPROVED', body: 'Looks right.' });
     return { pr, review, gate: await this.gate('pull_request_review', this.fake.payloads.pullRequestReview('submitted', this.repo, pr, review.id)) };
