@@ -5,7 +5,8 @@
  *
  * Webhooks go through Probot's middleware, which verifies `x-hub-signature-256` against
  * WEBHOOK_SECRET before any handler runs: a missing or wrong signature is answered 400 and
- * nothing is written. Probot's Octokit keeps its retry and throttling plugins on.
+ * nothing is written. The App's Octokit (octokit.ts) is Probot's, retry and throttling plugins on,
+ * with rate limits (secondary ones included) retried a bounded number of times.
  *
  * Without APP_ID and a private key (and outside production) it starts Probot's setup instead:
  * the manifest flow that registers the App from app.yml in one click.
@@ -14,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type Probot } from 'probot';
 import { createApp } from './index.ts';
+import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
 import type { WorkTracker } from './deps.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
@@ -58,6 +60,14 @@ export async function shutdown(server: Server, work: WorkTracker, timeoutMs = 30
   return work.drain(timeoutMs);
 }
 
+/**
+ * Probot configured by its standard environment variables, with the App's Octokit. `octokit`
+ * tunes it (tests shorten the rate-limit waits).
+ */
+export function createAppProbot(env: NodeJS.ProcessEnv, octokit: AppOctokitOptions = {}): Probot {
+  return createProbot({ env, overrides: { Octokit: createAppOctokit(octokit) } });
+}
+
 function configured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.APP_ID) && Boolean(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH);
 }
@@ -75,7 +85,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   if (!env.WEBHOOK_SECRET) {
     throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
   }
-  const probot = createProbot({ env });
+  const probot = createAppProbot(env);
   const server = await createAppServer({ probot, app, ...(env.WEBHOOK_PATH ? { webhooksPath: env.WEBHOOK_PATH } : {}) });
   const address = await listen(server, Number(env.PORT) || 3000, env.HOST || '0.0.0.0');
   probot.log.info(`access-ledger App listening on http://${address.address}:${address.port}${env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH}`);

@@ -9,6 +9,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Command } from 'commander';
 import { defaultDeps, type AppDeps } from '../../app/deps.ts';
+import { rateLimitHandlers } from '../../app/rate-limits.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
@@ -28,30 +29,23 @@ export interface ReconcileArgs {
   deps?: Partial<AppDeps>;
 }
 
-const CliOctokit = Octokit.plugin(retry, throttling);
+// Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
+// is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
+const CliOctokit = Octokit.plugin(throttling, retry);
 
-/** The throttling plugin counts its retries on the request options. */
-function retries(request: unknown): number {
-  const n = (request as { retryCount?: unknown } | null)?.retryCount;
-  return typeof n === 'number' ? n : 0;
-}
-
-/** An Octokit with retries and GitHub's rate-limit pacing, as the App has. */
-export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void): OctokitLike {
+/**
+ * An Octokit with retries and GitHub's rate-limit pacing, as the App has: 5xx answers and network
+ * errors retried by the retry plugin, and primary and secondary rate limits retried (honouring
+ * retry-after) up to RATE_LIMIT_RETRIES times per request by the same handlers as the App's
+ * (src/app/rate-limits.ts). `sweep` uses it too. `throttle` adds options of the throttling
+ * plugin (tests shorten the waits with `retryAfterBaseValue`).
+ */
+export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}): OctokitLike {
   return new CliOctokit({
     auth: token,
     baseUrl,
     userAgent: 'access-ledger-cli',
-    throttle: {
-      onRateLimit: (retryAfter: number, options: { method: string; url: string; request: unknown }) => {
-        warn(`rate limit reached on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
-        return retries(options.request) < 2;
-      },
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string; request: unknown }) => {
-        warn(`secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
-        return retries(options.request) < 2;
-      },
-    },
+    throttle: { ...throttle, ...rateLimitHandlers({ warn }) },
   }) as unknown as OctokitLike;
 }
 

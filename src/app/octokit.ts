@@ -1,0 +1,33 @@
+/**
+ * The App's Octokit: Probot's (retry, throttling, pagination, logging) with rate-limit handlers
+ * that retry secondary rate limits too (see rate-limits.ts). `npm start` (server.ts) builds its
+ * Probot with it, so every `context.octokit` and every `app.auth()` client (the sweep's) has it.
+ *
+ * The handlers sit in a `defaults` function between Probot's own option layers: Probot puts its
+ * log-only throttle options on top of whatever Octokit it is given, and this layer runs after
+ * them on every construction (the App's client and each installation's), keeping the rest of
+ * Probot's throttle options (REDIS_URL's shared connection, the installation id).
+ */
+import { ProbotOctokit } from 'probot';
+import { rateLimitHandlers } from './rate-limits.ts';
+
+export interface AppOctokitOptions {
+  /** Rate-limit retries per request (default RATE_LIMIT_RETRIES). */
+  maxRetries?: number;
+  /**
+   * More throttle options for @octokit/plugin-throttling, e.g. `retryAfterBaseValue` (milliseconds
+   * per second of retry-after, default 1000): tests shorten the waits with it.
+   */
+  throttle?: Record<string, unknown>;
+  /** More options for @octokit/plugin-retry (e.g. its `retryAfterBaseValue`). */
+  retry?: Record<string, unknown>;
+}
+
+export function createAppOctokit(options: AppOctokitOptions = {}): typeof ProbotOctokit {
+  const handlers = rateLimitHandlers(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {});
+  return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    ...(options.retry ? { retry: { ...(instance.retry as object | undefined), ...options.retry } } : {}),
+    throttle: { ...(instance.throttle as object | undefined), ...options.throttle, ...handlers },
+  }));
+}
