@@ -22,6 +22,16 @@ export interface AppDeps {
   store: StoreTuning;
   /** Handlers register their work here; `drain()` waits for it on shutdown. */
   work: WorkTracker;
+  /**
+   * Waits before looking again for a comment or issue whose create failed (it may have landed);
+   * default real time. Tests pass a no-op.
+   */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The create-or-find options of a feature's comments and issues (src/app/github.ts, createOnce). */
+export function createWaits(deps: Pick<AppDeps, 'sleep'>): { sleep?: (ms: number) => Promise<void> } {
+  return deps.sleep ? { sleep: deps.sleep } : {};
 }
 
 export class WorkTracker {

@@ -34,6 +34,53 @@ export async function callOrNull<T>(octokit: Requester, route: string, params: R
   }
 }
 
+/**
+ * Request options for a create that must not be sent twice blindly: Octokit's retry plugin would
+ * repeat the POST after a 5xx even when the first one was carried out and only its answer was
+ * lost. Rate limits are still retried by the throttling plugin: GitHub refused those requests.
+ */
+export const NO_AUTO_RETRY = { retries: 0 } as const;
+
+/**
+ * A failure after which a write may have been carried out all the same: GitHub failed (5xx, the
+ * answer lost on the way back) or no answer came (a network error or timeout).
+ */
+export function mayHaveLanded(err: unknown): boolean {
+  const status = errorStatus(err);
+  return status === null || status >= 500;
+}
+
+export interface CreateOnceOptions {
+  /** Creates tried in all (default 4: the first and three more, as Octokit's retry plugin does). */
+  attempts?: number;
+  /** Waits before looking again (tests pass a no-op); default real time, 1 s, 4 s, 9 s. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Create-or-find for something people would see twice (the sticky comment, the admins' issue):
+ * `create` sends the POST once (with `request: NO_AUTO_RETRY`); when it fails in a way that may
+ * have landed, `find` looks for the object by its hidden marker, and only when it is not there is
+ * the POST sent again. `found` tells that the object came from `find`, not from the POST's answer.
+ */
+export async function createOnce<T>(ops: { create: () => Promise<T>; find: () => Promise<T | null> }, options: CreateOnceOptions = {}): Promise<{ value: T; found: boolean }> {
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const sleep = options.sleep ?? realSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await ops.create(), found: false };
+    } catch (err) {
+      if (!mayHaveLanded(err)) throw err;
+      await sleep(attempt * attempt * 1000);
+      const found = await ops.find();
+      if (found !== null) return { value: found, found: true };
+      if (attempt >= attempts) throw err;
+    }
+  }
+}
+
 export interface ListOptions<T> {
   /** Stop early once a page satisfies this (e.g. the listing reached items older than needed). */
   stop?: (page: T[]) => boolean;

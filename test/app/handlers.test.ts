@@ -13,6 +13,7 @@ import {
   BASE_SHA,
   CONFIG,
   HEAD_SHA,
+  LiveOctokit,
   MERGE_SHA,
   OWNER,
   REPO,
@@ -121,6 +122,11 @@ function ledgerRecords(): { records: { path: string; content: string }[]; head: 
   const files = git.files(tip);
   return { records: [...files].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content })), head: files.get(HEAD_PATH) ?? null };
 }
+
+const SECONDARY = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' };
+
+/** The merge's PR comment as GitHub lists it once written by the App. */
+const botComment = (id: number, body: string | undefined) => ({ id, body, user: { login: 'access-ledger[bot]', type: 'Bot' } });
 
 async function recordApprovedMerge() {
   const asked: string[][] = [];
@@ -381,5 +387,120 @@ describe('workflow_run.completed', () => {
     await probot.receive({ id: 'delivery-6', name: 'workflow_run', payload: workflowRunCompleted({ path: '.github/workflows/test.yml' }) as never });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.log).toEqual([]);
+  });
+});
+
+describe('pull_request.closed under GitHub\'s transient failures (the production Octokit: retries and throttling on)', () => {
+  it('a secondary rate limit (403, retry-after) on the comment is waited out and retried: the handler completes', async () => {
+    const asked: string[][] = [];
+    let body: string | undefined;
+    let posts = 0;
+    const scopes = [
+      installationToken(),
+      ...factReads(APPROVED, asked),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
+      nock(API)
+        .post(`${REPO_PATH}/issues/2/comments`)
+        .reply(() => (posts++, [403, SECONDARY, { 'retry-after': '1' }])),
+      nock(API)
+        .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
+          body = b.body;
+          return true;
+        })
+        .reply(() => (posts++, [201, { id: 555, user: { login: 'access-ledger[bot]', type: 'Bot' } }])),
+    ];
+    git.start();
+    const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);
+    await probot.receive({ id: 'delivery-8', name: 'pull_request', payload: pullRequestClosed() as never });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(posts).toBe(2);
+    const record = JSON.parse(ledgerRecords().records[0]!.content) as SealedRecord;
+    expect(parseRecordMarkers(body!)).toEqual([{ key: 'pr-2-merged', seq: 1, hash: record.hash }]);
+  });
+
+  it('a comment POST answered 502 after it landed is found again by its marker, not posted twice', async () => {
+    const asked: string[][] = [];
+    let landed: string | undefined;
+    let posts = 0;
+    const scopes = [
+      installationToken(),
+      ...factReads(APPROVED, asked),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
+      // GitHub wrote the comment, then the answer was lost on the way back.
+      nock(API)
+        .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
+          landed = b.body;
+          return true;
+        })
+        .reply(() => (posts++, [502, { message: 'Bad Gateway' }])),
+      nock(API)
+        .get(`${REPO_PATH}/issues/2/comments`)
+        .query({ per_page: '100', page: '1' })
+        .reply(200, () => [botComment(555, landed)]),
+    ];
+    git.start();
+    const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);
+    await probot.receive({ id: 'delivery-9', name: 'pull_request', payload: pullRequestClosed() as never });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    // One POST: the retry plugin did not send it again, and the comment found says it all (no PATCH).
+    expect(posts).toBe(1);
+    const record = JSON.parse(ledgerRecords().records[0]!.content) as SealedRecord;
+    expect(parseRecordMarkers(landed!)).toEqual([{ key: 'pr-2-merged', seq: 1, hash: record.hash }]);
+  });
+
+  it('a comment POST answered 502 that did not land is posted again, once', async () => {
+    const asked: string[][] = [];
+    let body: string | undefined;
+    const scopes = [
+      installationToken(),
+      ...factReads(APPROVED, asked),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
+      nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(502, { message: 'Bad Gateway' }),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
+      nock(API)
+        .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
+          body = b.body;
+          return true;
+        })
+        .reply(201, { id: 556, user: { login: 'access-ledger[bot]', type: 'Bot' } }),
+    ];
+    git.start();
+    const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);
+    await probot.receive({ id: 'delivery-10', name: 'pull_request', payload: pullRequestClosed() as never });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(parseRecordMarkers(body!).map((m) => m.key)).toEqual(['pr-2-merged']);
+  });
+
+  it('the admins\' issue whose POST answered 502 after it landed is found again by its marker, not opened twice', async () => {
+    const asked: string[][] = [];
+    const comment: { body?: string } = {};
+    let opened: { title: string; body: string; labels: string[] } | undefined;
+    let posts = 0;
+    const noApproval: Review[] = [{ login: 'dave', state: 'APPROVED', commit: 'a'.repeat(40), at: '2026-11-19T12:00:00Z' }];
+    const listIssues = () => nock(API).get(`${REPO_PATH}/issues`).query({ labels: 'unapproved-merge', state: 'all', since: '2026-11-20T10:00:00Z', sort: 'created', direction: 'desc', per_page: '100', page: '1' });
+    const scopes = [
+      installationToken(),
+      ...factReads(noApproval, asked),
+      nock(API)
+        .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
+        .query({ check_name: 'gate', filter: 'latest', per_page: '100' })
+        .reply(200, { total_count: 1, check_runs: [{ id: 1, name: 'gate', status: 'completed', conclusion: 'failure', started_at: '2026-11-19T12:00:00Z', completed_at: '2026-11-19T12:01:00Z' }] }),
+      listIssues().reply(200, []),
+      nock(API)
+        .post(`${REPO_PATH}/issues`, (b: typeof opened) => {
+          opened = b;
+          return true;
+        })
+        .reply(() => (posts++, [502, { message: 'Bad Gateway' }])),
+      listIssues().reply(200, () => [{ number: 3, html_url: `https://github.com/${OWNER}/${REPO}/issues/3`, body: opened!.body, labels: opened!.labels.map((name) => ({ name })) }]),
+      ...commentWrites(comment),
+    ];
+    git.start();
+    const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);
+    await probot.receive({ id: 'delivery-11', name: 'pull_request', payload: pullRequestClosed() as never });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(posts).toBe(1);
+    const um = ledgerRecords().records.map((r) => JSON.parse(r.content) as SealedRecord).find((r) => r.kind === 'unapproved-merge') as SealedRecord<'unapproved-merge'>;
+    expect(um.subject.issue).toEqual({ number: 3, url: `https://github.com/${OWNER}/${REPO}/issues/3` });
   });
 });

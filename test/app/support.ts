@@ -8,6 +8,7 @@ import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app/index.ts';
+import { createAppOctokit } from '../../src/app/octokit.ts';
 import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 
@@ -31,6 +32,7 @@ export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDep
     gateCheckName: 'gate',
     store: { random: () => 0.5, sleep: async () => undefined },
     work: new WorkTracker(),
+    sleep: async () => undefined,
     ...overrides,
   };
 }
@@ -46,8 +48,21 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   throttle: { ...(options.throttle as object | undefined), enabled: false },
 }));
 
-export async function loadProbot(deps: AppDeps, secret = 'test-secret'): Promise<Probot> {
-  const probot = new Probot({ appId: 123, privateKey: privateKey(), secret, Octokit: TestOctokit, logLevel: 'fatal' });
+/** A throttling group that lets every request through at once (in place of the one-a-second write pacing). */
+export const UNPACED = { key: () => ({ schedule: <A extends unknown[], R>(_options: unknown, fn: (...args: A) => R, ...args: A): R => fn(...args) }) };
+
+/**
+ * The App's production Octokit (src/app/octokit.ts: retry and throttling plugins on, rate limits
+ * retried), with every wait shortened from seconds to milliseconds and writes unpaced, so a test
+ * sees the retries without waiting for them.
+ */
+export const LiveOctokit = createAppOctokit({
+  throttle: { retryAfterBaseValue: 5, write: UNPACED, notifications: UNPACED },
+  retry: { retryAfterBaseValue: 5 },
+});
+
+export async function loadProbot(deps: AppDeps, secret = 'test-secret', Octokit: typeof ProbotOctokit = TestOctokit): Promise<Probot> {
+  const probot = new Probot({ appId: 123, privateKey: privateKey(), secret, Octokit, logLevel: 'fatal' });
   await probot.load(createApp(deps));
   return probot;
 }

@@ -1,11 +1,13 @@
 /**
  * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker (and
  * written by a bot, so a person pasting the marker cannot capture it), updated in place, and not
- * written at all when it already says the same.
+ * written at all when it already says the same. Exactly one: the comment is created with
+ * createOnce, so a POST whose answer was lost (a 502 after it landed) is found again by its
+ * marker instead of being posted a second time.
  */
 import type { SealedRecord } from '../../core/ledger/index.ts';
 import { isRecordComment, updateRecordComment, type CommentContext } from '../../core/records/comment.ts';
-import { call, listPages, type RepoRef, type Requester } from '../github.ts';
+import { NO_AUTO_RETRY, call, createOnce, listPages, type CreateOnceOptions, type RepoRef, type Requester } from '../github.ts';
 
 interface IssueComment {
   id: number;
@@ -29,14 +31,40 @@ export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: n
   return comments.find((c) => c.user?.type === 'Bot' && isRecordComment(c.body)) ?? null;
 }
 
-export async function upsertRecordComment(octokit: Requester, repo: RepoRef, pr: number, records: readonly SealedRecord[], ctx: CommentContext): Promise<CommentResult> {
+export async function upsertRecordComment(
+  octokit: Requester,
+  repo: RepoRef,
+  pr: number,
+  records: readonly SealedRecord[],
+  ctx: CommentContext,
+  options: CreateOnceOptions = {},
+): Promise<CommentResult> {
+  const patch = async (id: number, body: string) =>
+    call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));
   const existing = await findRecordComment(octokit, repo, pr);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);
   if (existing && !update.changed) return { action: 'unchanged', id: existing.id, conflicts: update.conflicts };
   if (existing) {
-    await call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: existing.id, body: update.body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));
+    await patch(existing.id, update.body);
     return { action: 'updated', id: existing.id, conflicts: update.conflicts };
   }
-  const created = await call<IssueComment>(octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body: update.body }, WHAT(repo, `commenting the ledger record on pull request #${pr}`));
-  return { action: 'created', id: created.id, conflicts: update.conflicts };
+  const created = await createOnce<IssueComment>(
+    {
+      create: () =>
+        call<IssueComment>(
+          octokit,
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
+          WHAT(repo, `commenting the ledger record on pull request #${pr}`),
+        ),
+      find: () => findRecordComment(octokit, repo, pr),
+    },
+    options,
+  );
+  if (!created.found) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
+  // Found after a failed POST: ours landed (then it already says this), or another writer's
+  // comment appeared meanwhile; either way it is the one comment, completed in place.
+  const again = updateRecordComment(created.value.body ?? null, records, ctx);
+  if (again.changed) await patch(created.value.id, again.body);
+  return { action: 'created', id: created.value.id, conflicts: again.conflicts };
 }

@@ -1,9 +1,10 @@
 /**
  * The issue for the admins about an unapproved merge: opened once per PR, found again by its
- * hidden marker (so a redelivered event or a retried handler never opens a second one).
+ * hidden marker (so a redelivered event, a retried handler or a POST whose answer was lost never
+ * opens a second one).
  */
 import { hasUnapprovedIssueMarker, UNAPPROVED_LABELS } from '../../core/records/unapproved-merge.ts';
-import { call, listPages, type RepoRef, type Requester } from '../github.ts';
+import { NO_AUTO_RETRY, call, createOnce, listPages, type CreateOnceOptions, type RepoRef, type Requester } from '../github.ts';
 
 interface IssueItem {
   number: number;
@@ -24,22 +25,33 @@ export async function ensureUnapprovedIssue(
   octokit: Requester,
   repo: RepoRef,
   input: { pr: number; mergedAt: string; title: string; body: string },
+  options: CreateOnceOptions = {},
 ): Promise<IssueRef> {
   // The issue can only have been opened after the merge: `since` (last update at or after)
   // bounds the listing to the few issues touched since then.
-  const issues = await listPages<IssueItem>(
-    octokit,
-    'GET /repos/{owner}/{repo}/issues',
-    { labels: 'unapproved-merge', state: 'all', since: input.mergedAt, sort: 'created', direction: 'desc' },
-    WHAT(repo, `looking for the unapproved-merge issue of pull request #${input.pr}`),
-  );
-  const found = issues.find((i) => !i.pull_request && hasUnapprovedIssueMarker(i.body, input.pr));
+  const find = async (): Promise<IssueItem | null> => {
+    const issues = await listPages<IssueItem>(
+      octokit,
+      'GET /repos/{owner}/{repo}/issues',
+      { labels: 'unapproved-merge', state: 'all', since: input.mergedAt, sort: 'created', direction: 'desc' },
+      WHAT(repo, `looking for the unapproved-merge issue of pull request #${input.pr}`),
+    );
+    return issues.find((i) => !i.pull_request && hasUnapprovedIssueMarker(i.body, input.pr)) ?? null;
+  };
+  const found = await find();
   if (found) return { number: found.number, url: found.html_url, created: false };
-  const created = await call<IssueItem>(
-    octokit,
-    'POST /repos/{owner}/{repo}/issues',
-    { title: input.title, body: input.body, labels: [...UNAPPROVED_LABELS] },
-    WHAT(repo, `opening the unapproved-merge issue of pull request #${input.pr}`),
+  const opened = await createOnce<IssueItem>(
+    {
+      create: () =>
+        call<IssueItem>(
+          octokit,
+          'POST /repos/{owner}/{repo}/issues',
+          { title: input.title, body: input.body, labels: [...UNAPPROVED_LABELS], request: NO_AUTO_RETRY },
+          WHAT(repo, `opening the unapproved-merge issue of pull request #${input.pr}`),
+        ),
+      find,
+    },
+    options,
   );
-  return { number: created.number, url: created.html_url, created: true };
+  return { number: opened.value.number, url: opened.value.html_url, created: true };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_LEDGER_BRANCH, grantChangeKey, inspectRecord, recordPath, toTim
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
 import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
-import type { AppDeps } from '../deps.ts';
+import { createWaits, type AppDeps } from '../deps.ts';
 import { call, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { readRepoConfig } from './config.ts';
@@ -81,7 +81,7 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   const store = new LedgerStore({ octokit: input.octokit, owner: repo.owner, repo: repo.repo, branch, clock: deps.clock, ...deps.store });
   const draft = buildProvisionedDraft({ repository: `${repo.owner}/${repo.repo}`, pr: { number: merged.number, url: merged.html_url }, run });
   const [record] = await store.append([draft]);
-  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!], { branch, repositoryUrl: input.repositoryUrl });
+  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!], { branch, repositoryUrl: input.repositoryUrl }, createWaits(deps));
   log.info(`PR #${merged.number} provisioned by run ${run.id} (${run.conclusion}): seq ${record!.seq}`);
   return { status: 'recorded', pr: merged.number, record: record!, comment };
 }

@@ -36,7 +36,7 @@ import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprov
 import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import { gatherPullFacts, type OctokitLike } from '../../adapters/github/pull-facts.ts';
-import type { AppDeps } from '../deps.ts';
+import { createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
@@ -171,7 +171,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
       const storedUm = await readLedgerFile(input.octokit, repo, branch, umPath);
       if (storedUm !== null) records.push(storedRecord(umPath, storedUm, branch));
     }
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
@@ -190,13 +190,13 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
       mergedAt,
       title: unapprovedIssueTitle(pull),
       body: unapprovedIssueBody({ pull, verdict, cause, admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
-    });
+    }, createWaits(deps));
     drafts.push(buildUnapprovedMergeDraft({ repository, pull, verdict, cause, issue: { number: issue.number, url: issue.url } }));
     log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
   }
 
   const records = await store.append(drafts);
-  const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx);
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
   }

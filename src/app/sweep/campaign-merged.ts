@@ -11,7 +11,7 @@ import { approvingReviewers, campaignOutcome, parseCampaignMarker, reviewCampaig
 import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts';
 import { listAll, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { readFilesAt } from '../../adapters/github/sweep.ts';
-import type { AppDeps } from '../deps.ts';
+import { createWaits, type AppDeps } from '../deps.ts';
 import { ledgerStoreFor, type Log } from './run.ts';
 import { findRecordComment, upsertRecordComment } from '../ledger/comment.ts';
 import { parseCommentBlocks } from '../../core/records/comment.ts';
@@ -71,7 +71,7 @@ async function anchorInComment(octokit: SweepOctokit, repo: RepoRef, pull: Campa
     await sleep(1000);
   }
   const repositoryUrl = pull.html_url.replace(/\/pull\/\d+$/, '');
-  await upsertRecordComment(requester, repo, pull.number, [record], { branch, repositoryUrl });
+  await upsertRecordComment(requester, repo, pull.number, [record], { branch, repositoryUrl }, createWaits(deps));
 }
 
 const COMMENT_WAIT_ATTEMPTS = 30;
