@@ -182,3 +182,102 @@ describe('access-ledger reconcile usage', () => {
     expect(err.join('').trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('reconcile of several missing PRs', () => {
+  const N = 6;
+  const numbers = Array.from({ length: N }, (_, i) => 10 + i);
+  const login = (n: number) => `eng-${n}`;
+  const mergedAt = (n: number) => `2026-11-20T10:${String(n).padStart(2, '0')}:00Z`;
+
+  function manyRevisions(): Revisions {
+    const tip = git.refs.get('refs/heads/access-ledger')!;
+    const grants = Object.fromEntries(numbers.map((n) => [`grants/people/${login(n)}.yaml`, grantFile(login(n))]));
+    return {
+      [BASE_SHA]: { 'access-ledger.yaml': CONFIG, 'systems/prod-postgres.yaml': SYSTEM },
+      [HEAD_SHA]: grants,
+      [MERGE_SHA]: grants,
+      'refs/heads/access-ledger': Object.fromEntries(git.files(tip)),
+    };
+  }
+
+  const pull = (n: number) => ({ ...pr2, number: n, title: `Grant ${login(n)} read access to prod-postgres`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${n}`, merged_at: mergedAt(n), updated_at: mergedAt(n) });
+
+  function manyExpectations(asked: string[][], comments: Map<number, string>) {
+    const perPr = numbers.flatMap((n) => [
+      nock(API)
+        .get(`${REPO_PATH}/pulls/${n}/files`)
+        .query(true)
+        // The oldest merge's reads are the slowest: its record must still come first.
+        .delay(n === numbers[0] ? 40 : 0)
+        .reply(200, [{ filename: `grants/people/${login(n)}.yaml`, status: 'added' }]),
+      nock(API).get(`${REPO_PATH}/pulls/${n}/reviews`).query(true).reply(200, [{ user: { login: 'dave', type: 'User' }, state: 'APPROVED', commit_id: HEAD_SHA, submitted_at: '2026-11-19T12:00:00Z' }]),
+      nock(API).get(`${REPO_PATH}/pulls/${n}/commits`).query(true).reply(200, [{ author: { login: login(n) }, committer: { login: login(n) }, commit: { message: 'Grant' } }]),
+      graphqlObjects(manyRevisions, asked),
+      nock(API).get('/orgs/acme/members/alice').reply(204),
+      nock(API).get(`/orgs/acme/members/${login(n)}`).reply(204),
+      nock(API).get(`${REPO_PATH}/pulls/${n}`).reply(200, pull(n)),
+      nock(API).get(`${REPO_PATH}/issues/${n}/comments`).query(true).reply(200, []),
+      nock(API)
+        .post(`${REPO_PATH}/issues/${n}/comments`, (b: { body: string }) => {
+          comments.set(n, b.body);
+          return true;
+        })
+        .reply(201, { id: n }),
+    ]);
+    return [
+      nock(API).get(REPO_PATH).reply(200, { default_branch: 'master', html_url: `https://github.com/${OWNER}/${REPO}` }),
+      nock(API)
+        .get(`${REPO_PATH}/contents/access-ledger.yaml`)
+        .query({ ref: 'master' })
+        .reply(200, { type: 'file', sha: blobSha(CONFIG), encoding: 'base64', content: Buffer.from(CONFIG).toString('base64') }),
+      graphqlObjects(manyRevisions, asked), // head.json
+      graphqlObjects(manyRevisions, asked), // the newest record
+      // Newest update first, as GitHub lists them.
+      nock(API)
+        .get(`${REPO_PATH}/pulls`)
+        .query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' })
+        .reply(200, numbers.map((n) => listed(pull(n))).reverse()),
+      graphqlObjects(manyRevisions, asked), // which merges are recorded
+      ...perPr,
+    ];
+  }
+
+  it(`records ${N} missing PRs a few at once: ${N} records, oldest merge first, in fewer commits than PRs`, async () => {
+    const comments = new Map<number, string>();
+    const scopes = manyExpectations([], comments);
+    git.start();
+    // GitHub takes a moment to answer: appends queue while a commit is in flight.
+    git.delayMs = 5;
+    const commitsBefore = git.history('access-ledger').length;
+    const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z') });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+
+    expect(report.missing).toEqual(numbers);
+    expect(report.failures).toEqual([]);
+    expect(report.outcomes.map((o) => [o.pr, o.status])).toEqual(numbers.map((n) => [n, 'recorded']));
+    const records = ledger().sort((a, b) => a.seq - b.seq);
+    // The backfilled records' seq follows the order of the merges.
+    expect(records.map((r) => r.key)).toEqual(['pr-1-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: N + 1 }, (_, i) => i + 1));
+    const commits = git.history('access-ledger').length - commitsBefore;
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(N);
+    const files = git.files(git.refs.get('refs/heads/access-ledger')!);
+    const entries = [...files].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
+    expect(verifyLedgerState({ records: entries, head: files.get(HEAD_PATH) ?? null }).problems).toEqual([]);
+    // Each PR's own comment anchors its own record.
+    for (const r of records.slice(1)) expect(comments.get((r.subject as { pr: { number: number } }).pr.number)).toContain(r.hash);
+  });
+
+  it('with a concurrency of 1 each PR is its own commit (what the group commit saves)', async () => {
+    const scopes = manyExpectations([], new Map());
+    git.start();
+    git.delayMs = 5;
+    const commitsBefore = git.history('access-ledger').length;
+    const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z'), concurrency: 1 });
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    expect(report.outcomes).toHaveLength(N);
+    expect(git.history('access-ledger').length - commitsBefore).toBe(N);
+    expect(ledger().sort((a, b) => a.seq - b.seq).map((r) => r.key)).toEqual(['pr-1-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
+  });
+});

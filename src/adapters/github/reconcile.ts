@@ -6,14 +6,22 @@
  * Reads: the repository, its config (for the ledger branch), the ledger's newest record (two
  * GraphQL reads), closed PRs newest update first until the window is passed (one request per 100),
  * and which of the merged ones already have a record (one GraphQL read per 100). Each missing PR
- * is then recorded exactly as the webhook would have recorded it, oldest merge first.
+ * is then recorded exactly as the webhook would have recorded it.
+ *
+ * A few PRs are recorded at once (`concurrency`, default 4): their reads and the paced writes of
+ * their comments overlap, and their records queue while a ledger commit is in flight, so the
+ * store's group commit writes them together. The appends still take turns oldest merge first, so
+ * the records' seq follows the order of the merges and the ledger never holds a newer backfilled
+ * merge while an older one is still missing (short of a failure): a reconcile cut short (a
+ * crash, a deploy) leaves no gap before the newest record, which is where the next run's window
+ * starts.
  */
 import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, parseHead, type Clock } from '../../core/ledger/index.ts';
 import { grantChangePath, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { call, type RepoRef } from '../../app/github.ts';
 import { readRepoConfig } from '../../app/ledger/config.ts';
-import { recordMerge, silentLog, type Log, type PullPayload, type RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
+import { recordMerge, silentLog, type AppendTurn, type Log, type PullPayload, type RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import { readObjects } from './blobs.ts';
 import type { OctokitLike } from './pull-facts.ts';
 
@@ -31,6 +39,8 @@ export interface ReconcileOptions {
   maxPulls?: number;
   /** Report what is missing without recording it. */
   dryRun?: boolean;
+  /** Missing PRs recorded at once (default RECONCILE_CONCURRENCY). */
+  concurrency?: number;
   log?: Log;
   /** Called as each missing PR is handled (for progress output). */
   onRecorded?: (outcome: RecordMergeOutcome) => void;
@@ -56,6 +66,25 @@ export interface ReconcileReport {
   failures: ReconcileFailure[];
   /** The listing stopped at maxPulls before reaching the window's start. */
   truncated: boolean;
+}
+
+/** Missing PRs recorded at once by default: enough for group commits, gentle on GitHub's limits. */
+export const RECONCILE_CONCURRENCY = 4;
+
+/** `count` turns in order: turn i's wait() resolves once every turn before it is released. */
+export function turnsInOrder(count: number): AppendTurn[] {
+  const out: AppendTurn[] = [];
+  let previous: Promise<void> = Promise.resolve();
+  for (let i = 0; i < count; i++) {
+    const mine = previous;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    previous = mine.then(() => released);
+    out.push({ wait: () => mine, release: () => release() });
+  }
+  return out;
 }
 
 interface RepoData {
@@ -141,17 +170,32 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 
   const complete = async (pull: PullPayload): Promise<PullPayload> =>
     call<PullPayload>(octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: pull.number }, what(`reading pull request #${pull.number}`, 'pull_requests: read'));
-  // Oldest merge first and one at a time, so the records' seq follows the order of the merges.
-  for (const pull of missing) {
+  const turns = turnsInOrder(missing.length);
+  const outcomes: (RecordMergeOutcome | undefined)[] = [];
+  const failures: (ReconcileFailure | undefined)[] = [];
+  const recordOne = async (i: number): Promise<void> => {
+    const pull = missing[i]!;
     try {
-      const outcome = await deps.work.track(recordMerge({ octokit, repo, repositoryUrl: info.html_url, defaultBranch: info.default_branch, pull, deps, log, complete }));
-      report.outcomes.push(outcome);
+      const outcome = await deps.work.track(recordMerge({ octokit, repo, repositoryUrl: info.html_url, defaultBranch: info.default_branch, pull, deps, log, complete, appendTurn: turns[i]! }));
+      outcomes[i] = outcome;
       options.onRecorded?.(outcome);
     } catch (err) {
       // One PR failing must not hide the others: report it, go on, and let the caller fail.
-      report.failures.push({ pr: pull.number, error: err instanceof Error ? err.message : String(err) });
+      failures[i] = { pr: pull.number, error: err instanceof Error ? err.message : String(err) };
       log.warn(`could not record PR #${pull.number}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      // A PR that appended nothing (already recorded, not an access change, failed) lets the next one go.
+      turns[i]!.release();
     }
-  }
+  };
+  // Workers take the missing PRs oldest first; each waits for its turn only at the append.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < missing.length) await recordOne(next++);
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? RECONCILE_CONCURRENCY, missing.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  report.outcomes = outcomes.filter((o): o is RecordMergeOutcome => o !== undefined);
+  report.failures = failures.filter((f): f is ReconcileFailure => f !== undefined);
   return report;
 }

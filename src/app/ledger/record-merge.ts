@@ -68,6 +68,20 @@ export interface RecordMergeInput {
    * list has no `merged_by`); reconcile passes a read of the full PR.
    */
   complete?: (pull: PullPayload) => Promise<PullPayload>;
+  /**
+   * For callers recording several merges at once (reconcile): the append waits for this turn and
+   * releases it as soon as its records are queued, so records queue, and are sealed, in the
+   * callers' order while the reads before them run concurrently.
+   */
+  appendTurn?: AppendTurn;
+}
+
+/** A place in line for the ledger append (see `RecordMergeInput.appendTurn`). */
+export interface AppendTurn {
+  /** Resolves when every earlier turn is released. */
+  wait(): Promise<void>;
+  /** Lets the next turn go; idempotent. */
+  release(): void;
 }
 
 export type RecordMergeOutcome =
@@ -195,7 +209,11 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
   }
 
-  const records = await store.append(drafts);
+  await input.appendTurn?.wait();
+  // append() queues the drafts at once: the next merge in line may queue behind them now.
+  const appending = store.append(drafts);
+  input.appendTurn?.release();
+  const records = await appending;
   const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
