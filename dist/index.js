@@ -42012,7 +42012,7 @@ function explainGitHubError(err, ctx) {
   if (err instanceof GitHubApiError) return err;
   const status = errorStatus(err);
   const detail = githubMessage(err);
-  const where = `${ctx.owner}/${ctx.repo}`;
+  const where = ctx.subject ?? `${ctx.owner}/${ctx.repo}`;
   const doing = `while ${ctx.action} (${ctx.route})`;
   let message;
   if (status === null) {
@@ -42027,6 +42027,8 @@ function explainGitHubError(err, ctx) {
     message = `GitHub refused access (403) ${doing} for ${where}: ${ctx.forbidden}. ${detail}`;
   } else if (status === 403) {
     message = `GitHub refused access (403) ${doing} for ${where}: the App or token needs the "${ctx.permission}" permission on this repository (check app.yml and that the installation includes the repository). ${detail}`;
+  } else if (status === 404 && ctx.notFound) {
+    message = `GitHub answered 404 ${doing} for ${where}: ${ctx.notFound}. ${detail}`;
   } else if (status === 404) {
     message = `GitHub answered 404 ${doing} for ${where}: the repository does not exist or the token cannot see it (a token without "${ctx.permission}" gets 404 for private repositories). ${detail}`;
   } else if (status === 409 && /empty/i.test(detail)) {

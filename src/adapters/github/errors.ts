@@ -54,13 +54,17 @@ export interface ErrorContext {
   branch?: string;
   /** What to do about a 403 when the default advice (the App's permissions in app.yml) does not fit, e.g. in the Action. */
   forbidden?: string;
+  /** What the call is about when it is not one repository (e.g. "installation 42"). */
+  subject?: string;
+  /** What a 404 means when it is not a missing or hidden repository. */
+  notFound?: string;
 }
 
 export function explainGitHubError(err: unknown, ctx: ErrorContext): GitHubApiError {
   if (err instanceof GitHubApiError) return err;
   const status = errorStatus(err);
   const detail = githubMessage(err);
-  const where = `${ctx.owner}/${ctx.repo}`;
+  const where = ctx.subject ?? `${ctx.owner}/${ctx.repo}`;
   const doing = `while ${ctx.action} (${ctx.route})`;
   let message: string;
   if (status === null) {
@@ -75,6 +79,8 @@ export function explainGitHubError(err: unknown, ctx: ErrorContext): GitHubApiEr
     message = `GitHub refused access (403) ${doing} for ${where}: ${ctx.forbidden}. ${detail}`;
   } else if (status === 403) {
     message = `GitHub refused access (403) ${doing} for ${where}: the App or token needs the "${ctx.permission}" permission on this repository (check app.yml and that the installation includes the repository). ${detail}`;
+  } else if (status === 404 && ctx.notFound) {
+    message = `GitHub answered 404 ${doing} for ${where}: ${ctx.notFound}. ${detail}`;
   } else if (status === 404) {
     message = `GitHub answered 404 ${doing} for ${where}: the repository does not exist or the token cannot see it (a token without "${ctx.permission}" gets 404 for private repositories). ${detail}`;
   } else if (status === 409 && /empty/i.test(detail)) {

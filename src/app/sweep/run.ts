@@ -75,7 +75,15 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
     try {
       data = (await octokit.request('GET /installation/repositories', { per_page: 100, page })).data as { repositories: InstallationRepo[] };
     } catch (err) {
-      throw explainGitHubError(err, { action: `listing the repositories of installation ${installationId}`, route: 'GET /installation/repositories', owner: 'installation', repo: String(installationId), permission: 'metadata: read' });
+      throw explainGitHubError(err, {
+        action: `listing the repositories of installation ${installationId}`,
+        route: 'GET /installation/repositories',
+        owner: 'installation',
+        repo: String(installationId),
+        subject: `installation ${installationId}`,
+        permission: 'metadata: read',
+        notFound: 'the installation was removed, or the call was not made with its installation token; reinstall the App or set ACCESS_LEDGER_REPOSITORIES to the access repos',
+      });
     }
     all.push(...data.repositories);
     if (data.repositories.length < 100) break;
