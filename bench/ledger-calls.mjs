@@ -12,6 +12,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Probot } from 'probot';
 import { startFakeGitHub } from '../test/support/fake-github/index.ts';
 import { createApp } from '../src/app/index.ts';
+import { createAppOctokit } from '../src/app/octokit.ts';
 import { defaultDeps } from '../src/app/deps.ts';
 import { createAppServer, listen, shutdown } from '../src/app/server.ts';
 import { HEAD_PATH, verifyLedgerState } from '../src/core/ledger/index.ts';
@@ -63,8 +64,9 @@ async function world(repoName) {
   gh.state.createOrg('acme', { members: ['alice', 'carol', 'dave', 'erin'] });
   gh.state.createTeam('acme', 'security', { members: ['erin'] });
   gh.state.createRepo(`acme/${repoName}`, { files: { 'access-ledger.yaml': CONFIG, 'systems/db.yaml': SYSTEM, 'README.md': '# access\n' } });
-  // Production settings: Probot's own Octokit, with its retry and throttling plugins on.
-  const probot = new Probot({ appId: gh.state.app.id, privateKey, secret: SECRET, baseUrl: gh.url, logLevel: 'fatal' });
+  // Production settings: the Octokit `npm start` gives Probot (Probot's retry and throttling
+  // plugins on, plus the App's bounded retries of rate limits).
+  const probot = new Probot({ appId: gh.state.app.id, privateKey, secret: SECRET, baseUrl: gh.url, logLevel: 'fatal', Octokit: createAppOctokit() });
   const deps = defaultDeps({});
   const server = await createAppServer({ probot, app: createApp(deps) });
   const address = await listen(server, 0, '127.0.0.1');
@@ -206,7 +208,7 @@ const intact = bursts.every((b) => b.verified && b.records === BURST);
 const s = (x) => (x === null ? 'not reached' : `${x.toFixed(1)} s`);
 
 writeSection('App: ledger appends', [
-  `Command: \`npm run bench:ledger\` (the App's HTTP server and Probot's production Octokit, retries and throttling on, against the stateful fake GitHub on 127.0.0.1; webhooks signed and POSTed; Node ${process.version}).`,
+  `Command: \`npm run bench:ledger\` (the App's HTTP server and the Octokit `npm start` runs, retries and throttling on, against the stateful fake GitHub on 127.0.0.1; webhooks signed and POSTed; Node ${process.version}).`,
   '',
   '### API calls per recorded merge',
   '',
