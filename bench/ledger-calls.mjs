@@ -208,7 +208,7 @@ const intact = bursts.every((b) => b.verified && b.records === BURST);
 const s = (x) => (x === null ? 'not reached' : `${x.toFixed(1)} s`);
 
 writeSection('App: ledger appends', [
-  `Command: \`npm run bench:ledger\` (the App's HTTP server and the Octokit `npm start` runs, retries and throttling on, against the stateful fake GitHub on 127.0.0.1; webhooks signed and POSTed; Node ${process.version}).`,
+  `Command: \`npm run bench:ledger\` (the App's HTTP server and the Octokit \`npm start\` runs, retries and throttling on, against the stateful fake GitHub on 127.0.0.1; webhooks signed and POSTed; Node ${process.version}).`,
   '',
   '### API calls per recorded merge',
   '',
