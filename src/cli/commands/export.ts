@@ -32,7 +32,7 @@ import { HTML_MAP_LIMIT, renderHtml, type HtmlPiece } from '../../core/binder/ht
 import { LedgerIndex } from '../../core/binder/ledger-index.ts';
 import { parseAccessFile } from '../../core/binder/parse.ts';
 import { JSON_ROW_INDENT, type TextSink } from '../../core/binder/population-sink.ts';
-import { RulesTree, type AsOfFindings } from '../../core/binder/findings-as-of.ts';
+import { findingsAsOf, type AsOfFindings, type AsOfTree } from '../../core/binder/findings-as-of.ts';
 import { PopulationBuilder, localeOrder } from '../../core/binder/populations.ts';
 import { fnv1a32 } from '../../core/binder/prng.ts';
 import type { ExportParams, Population, Row, SampleSpec } from '../../core/binder/types.ts';
@@ -331,16 +331,15 @@ async function asOfTree(repoDir: string, params: ExportParams): Promise<{ path: 
   return params.asOfCommit ? await treeFiles(repoDir, params.asOfCommit) : [];
 }
 
-/** The rules over the as-of tree: the one step that needs every grant of it in memory at once. */
-async function rulesAsOf(repoDir: string, cat: CatFile, params: ExportParams, registry: RuleRegistry, progress: Progress): Promise<AsOfFindings> {
-  const tree = await asOfTree(repoDir, params);
-  progress.phase('checking the rules', tree.length);
-  const rules = new RulesTree();
-  for await (const file of readTreeFiles(cat, tree)) {
-    rules.add(file);
+/** The rules over the as-of tree, as the tree pass kept it: the one step that needs every grant at once. */
+function rulesAsOf(tree: AsOfTree, params: ExportParams, registry: RuleRegistry, progress: Progress): AsOfFindings {
+  progress.phase('checking the rules', 1);
+  try {
+    return findingsAsOf(tree, registry, loadBuiltinPacks(), params.asOf);
+  } finally {
+    tree.release();
     progress.tick();
   }
-  return rules.findings(registry, loadBuiltinPacks(), params.asOf);
 }
 
 /**
@@ -352,7 +351,7 @@ async function rulesAsOf(repoDir: string, cat: CatFile, params: ExportParams, re
  * What is held at once is kept apart: the ledger is verified first (the verification holds a
  * summary of every record), then indexed, then the history and the tree stream past the index,
  * commit by commit and grant by grant. The rules, which need every grant of the tree at once,
- * run after this (`rulesAsOf`), when the index is gone.
+ * run after this (`rulesAsOf`, on the tree as this pass parsed it), when the index is gone.
  */
 async function readBinder({ repoDir, cat, params, branch, files, progress }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
   // git walks the period's history (it needs only the period) meanwhile.
@@ -390,7 +389,10 @@ async function readBinder({ repoDir, cat, params, branch, files, progress }: Bui
   const tree = await asOfTree(repoDir, params);
   progress.phase('reading inventory', tree.length);
   const byPath = (a: { path: string }, b: { path: string }): number => localeOrder(a.path, b.path);
-  for await (const file of readTreeFiles(cat, tree.filter((f) => roleOf(f.path) === 'system').sort(byPath))) builder.addSystemFile(file);
+  for await (const file of readTreeFiles(cat, tree.filter((f) => roleOf(f.path) !== 'grant').sort(byPath))) {
+    if (roleOf(file.path) === 'system') builder.addSystemFile(file);
+    else builder.addConfigFile(file);
+  }
   for await (const file of readTreeFiles(cat, tree.filter((f) => roleOf(f.path) === 'grant').sort(byPath))) {
     builder.addGrantFile(file);
     progress.tick();
@@ -473,7 +475,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     files = new BinderDir(staging);
     const part = await readBinder({ repoDir, cat, params, branch, files, progress });
     const registry = builtinRegistry();
-    const binder = assembleBinder(part, await rulesAsOf(repoDir, cat, params, registry, progress), registry);
+    const binder = assembleBinder(part, rulesAsOf(part.tree, params, registry, progress), registry);
 
     progress.phase('writing', 0);
     for (const file of binderFiles(binder)) files.writeFile(file.path, file.content);

@@ -13,7 +13,7 @@ import type { PopulationId } from './columns.ts';
 import { buildControlMatrix, findingsAtMerge, type ControlRow } from './control-matrix.ts';
 import { toCsv } from './csv.ts';
 import type { EvidenceMap, EvidenceMapPage } from './evidence-map.ts';
-import type { AsOfFindings } from './findings-as-of.ts';
+import type { AsOfFindings, AsOfTree } from './findings-as-of.ts';
 import type { LedgerIndex } from './ledger-index.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { PopulationBuilder } from './populations.ts';
@@ -70,6 +70,8 @@ export interface LedgerPart {
   atMerge: Map<string, number>;
   verification: BinderVerification;
   ledger: Binder['ledger'];
+  /** The as-of tree, for the rules (`findingsAsOf`); release it after. */
+  tree: AsOfTree;
 }
 
 export interface LedgerPartInput {
@@ -109,6 +111,7 @@ export function ledgerPart(input: LedgerPartInput): LedgerPart {
     atMerge: findingsAtMerge(params, ledger),
     verification: input.verification,
     ledger: { records: ledger.count, by_kind: Object.fromEntries(ledger.byKind), malformed: ledger.malformed.length },
+    tree: builder.tree,
   };
 }
 

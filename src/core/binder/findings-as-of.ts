@@ -1,18 +1,19 @@
 /**
  * The rules run over the tree as of the as-of day (every scope but pull-request), as the sweep
- * would: the control matrix counts their findings. The rules need the whole tree at once, so
- * this is the one step that holds every grant of the tree; the export runs it on its own, before
- * the ledger is read, and keeps only the findings.
+ * would: the control matrix counts their findings. The rules need the whole tree at once, so the
+ * tree is kept for them as the tree pass parsed it, off the heap (TextStore), and they run once
+ * the ledger index is gone: the one moment every grant of the tree is in memory as objects is
+ * the moment little else is.
  */
 import type { Finding } from '../findings.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import { resolvePolicy, type Pack } from '../engine/policy.ts';
-import { roleOf, type LoadedFile, type Snapshot } from '../model/snapshot.ts';
+import type { LoadedFile, Snapshot } from '../model/snapshot.ts';
 import type { Grant, RepoConfig, System } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
 import { lightLoadedFile, parseAccessFile } from './parse.ts';
 import { localeOrder, type InventoryGrant, type InventorySystem } from './populations.ts';
-import type { TreeFile } from './types.ts';
+import { TextStore, type TextRef } from './text-store.ts';
 
 export interface AsOfFindings {
   findings: Finding[];
@@ -20,43 +21,66 @@ export interface AsOfFindings {
   enabled: (ruleId: string) => boolean;
 }
 
-/** The as-of tree, collected file by file (any order) for the rules. */
-export class RulesTree {
-  private config: string | null = null;
-  private readonly systems: InventorySystem[] = [];
-  private readonly grants: InventoryGrant[] = [];
+/** The as-of tree as parsed once: its config text, its systems, and its grants kept as JSON text. */
+export class AsOfTree {
+  config: string | null = null;
+  readonly systems: InventorySystem[] = [];
+  private readonly text = new TextStore();
+  private readonly refs: TextRef[] = [];
+  private taken = false;
 
-  add(file: TreeFile): void {
-    const role = roleOf(file.path);
-    if (role === 'grant') {
-      const parsed = parseAccessFile<Grant>(file.content, 'grant');
-      this.grants.push({ path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem });
-    } else if (role === 'system') {
-      const parsed = parseAccessFile<System>(file.content ?? '', 'system');
-      this.systems.push({ path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem });
-    } else if (role === 'config') {
-      this.config = file.content;
-    }
+  /**
+   * A grant file as parsed: `json` is its data as JSON when the parser made it (plain data, which
+   * JSON keeps exactly). Otherwise the file's text is kept and parsed again for the rules, so a
+   * value JSON cannot hold (an infinite number, say) reaches them as the parser gave it.
+   */
+  addGrant(g: InventoryGrant, json: string | undefined, content: string | null): void {
+    const kept = g.grant === null || json === undefined ? `null,${JSON.stringify(g.grant === null ? null : content)}` : `${json},null`;
+    this.refs.push(this.text.put(`[${JSON.stringify(g.path)},${JSON.stringify(g.blob)},${JSON.stringify(g.problem)},${kept}]`));
   }
 
-  /** The rules' findings over the files added, with the policy of the tree's own config. */
-  findings(registry: RuleRegistry, packs: ReadonlyMap<string, Pack>, today: string): AsOfFindings {
-    this.systems.sort((a, b) => localeOrder(a.path, b.path));
-    this.grants.sort((a, b) => localeOrder(a.path, b.path));
-    const snapshot: Snapshot = {
-      systems: this.systems.map((s) => lightLoadedFile<System>(s.path, s.system, s.problem, s.blob)),
-      grants: this.grants.map((g) => lightLoadedFile<Grant>(g.path, g.grant, g.problem, g.blob)),
-    };
-    if (this.config !== null) {
-      const parsed = parseAccessFile<RepoConfig>(this.config, 'config');
-      snapshot.config = lightLoadedFile<RepoConfig>('access-ledger.yaml', parsed.data, parsed.problem) as LoadedFile<RepoConfig>;
-    }
-    const { policy, findings: policyFindings } = resolvePolicy(snapshot.config, packs, registry);
-    const findings = [...policyFindings, ...evaluate({ snapshot, policy, registry, today, scopes: ['file', 'repo', 'time'] })];
-    const enabled = (id: string): boolean => {
-      const s = policy.rules.get(id)?.severity;
-      return s !== undefined && s !== 'off';
-    };
-    return { findings, enabled };
+  get grantCount(): number {
+    return this.refs.length;
   }
+
+  /**
+   * The grants, once: their text is freed as they are read (the rules hold them as objects
+   * meanwhile, and both need not be in memory at once).
+   */
+  *takeGrants(): Generator<InventoryGrant> {
+    if (this.taken) throw new Error('the as-of tree’s grants were already taken: their text is released');
+    this.taken = true;
+    for (const ref of this.refs) {
+      this.text.releaseBefore(ref);
+      const [path, blob, problem, grant, content] = JSON.parse(this.text.get(ref)) as [string, string, string | null, Grant | null, string | null];
+      yield content === null ? { path, blob, grant, problem } : { path, blob, grant: parseAccessFile<Grant>(content, 'grant').data, problem };
+    }
+    this.release();
+  }
+
+  /** Frees the grants' text (after the rules ran). */
+  release(): void {
+    this.text.release();
+    this.refs.length = 0;
+  }
+}
+
+/** The rules' findings over the tree, with the policy of the tree's own config (the tree's grants are used up). */
+export function findingsAsOf(tree: AsOfTree, registry: RuleRegistry, packs: ReadonlyMap<string, Pack>, today: string): AsOfFindings {
+  const byPath = (a: { path: string }, b: { path: string }): number => localeOrder(a.path, b.path);
+  const snapshot: Snapshot = {
+    systems: [...tree.systems].sort(byPath).map((s) => lightLoadedFile<System>(s.path, s.system, s.problem, s.blob)),
+    grants: [...tree.takeGrants()].sort(byPath).map((g) => lightLoadedFile<Grant>(g.path, g.grant, g.problem, g.blob)),
+  };
+  if (tree.config !== null) {
+    const parsed = parseAccessFile<RepoConfig>(tree.config, 'config');
+    snapshot.config = lightLoadedFile<RepoConfig>('access-ledger.yaml', parsed.data, parsed.problem) as LoadedFile<RepoConfig>;
+  }
+  const { policy, findings: policyFindings } = resolvePolicy(snapshot.config, packs, registry);
+  const findings = [...policyFindings, ...evaluate({ snapshot, policy, registry, today, scopes: ['file', 'repo', 'time'] })];
+  const enabled = (id: string): boolean => {
+    const s = policy.rules.get(id)?.severity;
+    return s !== undefined && s !== 'off';
+  };
+  return { findings, enabled };
 }

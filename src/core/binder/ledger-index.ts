@@ -16,6 +16,7 @@ import type {
 } from '../ledger/kinds.ts';
 import { recordPath, type SealedRecord } from '../ledger/record.ts';
 import { StringPool } from './string-pool.ts';
+import { TextStore, type TextRef } from './text-store.ts';
 
 export interface RecordRef {
   seq: number;
@@ -122,54 +123,31 @@ interface GrantChangeDetail {
 /** The detail as stored: [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes]. */
 type StoredDetail = [PullRequestRef, ReviewRecord[], string[], SystemApproval[], 'pass' | 'fail', string, [string, string, string, [string, string, boolean, string][]][]];
 
-const CHUNK_BYTES = 1 << 22;
 const CACHED_DETAILS = 8;
 
 /**
- * The details of grant-change records, kept outside the JavaScript heap as compact JSON in large
- * buffers and parsed again when asked for (a few recently used ones are kept parsed). A ledger of
+ * The details of grant-change records, kept outside the JavaScript heap as compact JSON
+ * (TextStore) and parsed again when asked for (the few last used are kept parsed). A ledger of
  * 100,000 records is read on every commit and every inventory entry, but never held as 100,000
- * sets of objects: the heap holds what the joins key on, and the garbage collector, which sizes the
- * heap as a multiple of what it holds, has that much less to multiply.
+ * sets of objects: the heap holds what the joins key on.
  */
 class DetailStore {
-  private readonly chunks: Buffer[] = [];
-  private free = 0;
+  private readonly text = new TextStore();
   private readonly cache = new Map<GrantChange, GrantChangeDetail>();
 
-  put(detail: StoredDetail): { at: number; length: number } {
-    const text = JSON.stringify(detail);
-    const length = Buffer.byteLength(text, 'utf8');
-    let chunk = this.chunks.at(-1);
-    if (!chunk || this.free < length) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length));
-      this.chunks.push(chunk);
-      this.free = chunk.length;
-    }
-    const offset = chunk.length - this.free;
-    chunk.write(text, offset, 'utf8');
-    this.free -= length;
-    return { at: (this.chunks.length - 1) * 2 ** 32 + offset, length };
+  put(detail: StoredDetail): TextRef {
+    return this.text.put(JSON.stringify(detail));
   }
 
-  /** Hands the buffers' memory back at once (the garbage collector may not run for a while). */
   release(): void {
-    // Each chunk owns its whole ArrayBuffer (allocUnsafeSlow): detaching it frees the memory.
-    for (const chunk of this.chunks) (chunk.buffer as ArrayBuffer).transfer(0);
-    this.chunks.length = 0;
+    this.text.release();
     this.cache.clear();
-    this.released = true;
   }
 
-  private released = false;
-
-  detail(gc: GrantChange, at: number, length: number): GrantChangeDetail {
+  detail(gc: GrantChange, ref: TextRef): GrantChangeDetail {
     const cached = this.cache.get(gc);
     if (cached) return cached;
-    if (this.released) throw new Error('the ledger index was released: its grant-change details are gone');
-    const chunk = this.chunks[Math.floor(at / 2 ** 32)]!;
-    const offset = at % 2 ** 32;
-    const [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes] = JSON.parse(chunk.toString('utf8', offset, offset + length)) as StoredDetail;
+    const [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes] = JSON.parse(this.text.get(ref)) as StoredDetail;
     const entries: GrantChangeEntry[] = [];
     for (const [path, identity, file_action, list] of changes) {
       for (const [system, role, privileged, action] of list) entries.push({ path, identity, file_action, system, role, privileged, action });
@@ -187,21 +165,18 @@ class GrantChange implements IndexedGrantChange {
   readonly merge_sha: string;
   readonly verdict_findings: IndexedGrantChange['verdict_findings'];
   private readonly store: DetailStore;
-  private readonly at: number;
-  private readonly length: number;
+  private readonly stored: TextRef;
 
   constructor(ref: RecordRef, mergeSha: string, findings: IndexedGrantChange['verdict_findings'], store: DetailStore, detail: StoredDetail) {
     this.ref = ref;
     this.merge_sha = mergeSha;
     this.verdict_findings = findings;
     this.store = store;
-    const { at, length } = store.put(detail);
-    this.at = at;
-    this.length = length;
+    this.stored = store.put(detail);
   }
 
   private get detail(): GrantChangeDetail {
-    return this.store.detail(this, this.at, this.length);
+    return this.store.detail(this, this.stored);
   }
 
   get pr(): PullRequestRef {

@@ -14,6 +14,8 @@ export interface ParsedFile<T> {
   data: T | null;
   /** Why the file has no data (syntax or schema), for the gaps the binder reports. */
   problem: string | null;
+  /** The data as JSON, when the parse made it anyway (to detach the value from the file's text). */
+  json?: string;
 }
 
 export interface ParseOptions {
@@ -33,7 +35,11 @@ export function parseAccessFile<T>(content: string | null, schema: SchemaName, o
   let value: unknown = fastParseYaml(content);
   // A copy through JSON (the subset is plain JSON data) lets the text go, which halves what
   // 100,000 parsed grants hold.
-  if (value !== undefined && options.detach !== false) value = JSON.parse(JSON.stringify(value));
+  let json: string | undefined;
+  if (value !== undefined && options.detach !== false) {
+    json = JSON.stringify(value);
+    value = JSON.parse(json);
+  }
   if (value === undefined) {
     try {
       value = parse(content, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, strict: true });
@@ -46,7 +52,7 @@ export function parseAccessFile<T>(content: string | null, schema: SchemaName, o
     const e = validate.errors?.[0];
     return { data: null, problem: `does not match the ${schema} schema (${e?.instancePath || '/'} ${e?.message ?? ''})`.trim() };
   }
-  return { data: value as T, problem: null };
+  return json === undefined ? { data: value as T, problem: null } : { data: value as T, problem: null, json };
 }
 
 /** A LoadedFile for the rule engine without positions: findings point at line 1. */

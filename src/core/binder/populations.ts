@@ -14,6 +14,7 @@ import type { IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
 import { parseAccessFile, type ParsedFile } from './parse.ts';
 import { ChartTally } from './charts.ts';
 import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
+import { AsOfTree } from './findings-as-of.ts';
 import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 
@@ -211,6 +212,8 @@ export class PopulationBuilder {
   private readonly systemIds = new Set<string>();
   private treeStarted = false;
   private readonly map: EvidenceMapBuilder;
+  /** The as-of tree as parsed here, kept for the rules (which run once the ledger index is gone). */
+  readonly tree = new AsOfTree();
   commits = 0;
   /** Grant files removed in the period, by path (for the left-org population). */
   private readonly removedPaths = new Set<string>();
@@ -445,6 +448,7 @@ export class PopulationBuilder {
     const parsed = parseAccessFile<System>(file.content ?? '', 'system');
     const system: InventorySystem = { path: file.path, blob: file.blob, system: parsed.data, problem: parsed.problem };
     this.systems.push(system);
+    this.tree.systems.push(system);
     this.systemIds.add(system.system?.id ?? fileStem(system.path));
     this.map.addSystem(system);
   }
@@ -461,6 +465,7 @@ export class PopulationBuilder {
     // Detached: the evidence map keeps some of its strings.
     const parsed = parseAccessFile<Grant>(file.content, 'grant');
     const g: InventoryGrant = { path: file.path, blob: file.blob, grant: parsed.data, problem: parsed.problem };
+    this.tree.addGrant(g, parsed.json, file.content);
     const asOf = this.params.asOf;
     const until = `${asOf}T23:59:59Z`;
     const grant = g.grant;
@@ -547,6 +552,11 @@ export class PopulationBuilder {
   private inPathOrder(path: string): void {
     if (this.lastPath !== null && localeOrder(this.lastPath, path) > 0) throw new Error(`tree files out of path order: ${path} after ${this.lastPath}`);
     this.lastPath = path;
+  }
+
+  /** The config file of the tree as of the as-of day (for the rules). */
+  addConfigFile(file: TreeFile): void {
+    this.tree.config = file.content;
   }
 
   /** The evidence map of the tree (after `finish`). */
