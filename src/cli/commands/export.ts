@@ -384,8 +384,8 @@ async function readBinder({ repoDir, cat, params, branch, files, progress }: Bui
     builder.addCommit(commit);
     progress.tick();
   }
-  // The tree again (listed again rather than kept), systems first, then grants in path order:
-  // each grant becomes its rows and evidence-map entries at once and is dropped.
+  // The as-of tree: config and systems first, then grants in path order (the order of the
+  // point-in-time populations); each grant becomes its rows and evidence-map entries at once.
   const tree = await asOfTree(repoDir, params);
   progress.phase('reading inventory', tree.length);
   const byPath = (a: { path: string }, b: { path: string }): number => localeOrder(a.path, b.path);
