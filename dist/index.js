@@ -4591,7 +4591,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object);
             return makeIterator(this, "key+value");
           }
@@ -5659,9 +5659,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -10707,11 +10707,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone.length; index += 2) {
-        entries.push([clone[index], clone[index + 1]]);
+        entries2.push([clone[index], clone[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -40214,11 +40214,20 @@ function isBlank(value) {
 function isNonHuman(grant) {
   return !isHumanKind(grant.identity.kind);
 }
+function entries(grant) {
+  return grant.access.map((entry, index) => ({ entry, index }));
+}
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function days(n) {
   return plural(n, "day");
+}
+function pastExpiry(grant, today) {
+  return {
+    entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
+    exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
+  };
 }
 
 // src/core/rules/identity-file-name.ts
@@ -40532,17 +40541,16 @@ var expiry_in_future_default = defineRule({
   },
   checkGrant(file, ctx) {
     const g = file.data;
-    g.access.forEach((entry, i) => {
-      if (entry.expires && entry.expires < ctx.today) {
-        ctx.report({
-          ...at(file, ["access", i, "expires"]),
-          identity: g.identity.id,
-          system: entry.system,
-          message: `access to \`${entry.system}\` expired on ${entry.expires} (${days(daysBetween(entry.expires, ctx.today))} ago): set a future date to renew, or delete the entry to revoke`
-        });
-      }
-    });
-    if (g.exception?.expires && g.exception.expires < ctx.today) {
+    const past = pastExpiry(g, ctx.today);
+    for (const { entry, index } of past.entries) {
+      ctx.report({
+        ...at(file, ["access", index, "expires"]),
+        identity: g.identity.id,
+        system: entry.system,
+        message: `access to \`${entry.system}\` expired on ${entry.expires} (${days(daysBetween(entry.expires, ctx.today))} ago): set a future date to renew, or delete the entry to revoke`
+      });
+    }
+    if (past.exception) {
       ctx.report({
         ...at(file, ["exception", "expires"]),
         identity: g.identity.id,
@@ -40918,17 +40926,16 @@ var expired_default = defineRule({
   },
   checkGrant(file, ctx) {
     const g = file.data;
-    g.access.forEach((entry, i) => {
-      if (entry.expires && entry.expires < ctx.today) {
-        ctx.report({
-          ...at(file, ["access", i, "expires"]),
-          identity: g.identity.id,
-          system: entry.system,
-          message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${days(daysBetween(entry.expires, ctx.today))} ago: renew it by pull request with a new expires, or revoke it by deleting the entry`
-        });
-      }
-    });
-    if (g.exception?.expires && g.exception.expires < ctx.today) {
+    const past = pastExpiry(g, ctx.today);
+    for (const { entry, index } of past.entries) {
+      ctx.report({
+        ...at(file, ["access", index, "expires"]),
+        identity: g.identity.id,
+        system: entry.system,
+        message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${days(daysBetween(entry.expires, ctx.today))} ago: renew it by pull request with a new expires, or revoke it by deleting the entry`
+      });
+    }
+    if (past.exception) {
       ctx.report({
         ...at(file, ["exception", "expires"]),
         identity: g.identity.id,

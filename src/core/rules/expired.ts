@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at, days } from './helpers.ts';
+import { at, days, pastExpiry } from './helpers.ts';
 import { daysBetween } from '../dates.ts';
 
 /** The sweep's view of expiry: it opens an issue per expired grant. */
@@ -17,21 +17,20 @@ export default defineRule({
   },
   checkGrant(file, ctx) {
     const g = file.data;
-    g.access.forEach((entry, i) => {
-      if (entry.expires && entry.expires < ctx.today) {
-        ctx.report({
-          ...at(file, ['access', i, 'expires']),
-          identity: g.identity.id,
-          system: entry.system,
-          message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${days(daysBetween(entry.expires, ctx.today))} ago: renew it by pull request with a new expires, or revoke it by deleting the entry`,
-        });
-      }
-    });
-    if (g.exception?.expires && g.exception.expires < ctx.today) {
+    const past = pastExpiry(g, ctx.today);
+    for (const { entry, index } of past.entries) {
+      ctx.report({
+        ...at(file, ['access', index, 'expires']),
+        identity: g.identity.id,
+        system: entry.system,
+        message: `access to \`${entry.system}\` (${entry.role}) expired on ${entry.expires}, ${days(daysBetween(entry.expires!, ctx.today))} ago: renew it by pull request with a new expires, or revoke it by deleting the entry`,
+      });
+    }
+    if (past.exception) {
       ctx.report({
         ...at(file, ['exception', 'expires']),
         identity: g.identity.id,
-        message: `the exception for \`${g.identity.id}\` expired on ${g.exception.expires}: renew it with the admins' approval, or remove the deviation`,
+        message: `the exception for \`${g.identity.id}\` expired on ${g.exception!.expires}: renew it with the admins' approval, or remove the deviation`,
       });
     }
   },
