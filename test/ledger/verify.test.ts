@@ -67,6 +67,17 @@ describe('verifyLedger on an intact ledger', () => {
     expect(read.records[2]!.record).toEqual(rec(3));
   });
 
+  it('finds the ledger branch the repo config names when --branch is not given', async () => {
+    const dir = buildRepo(base.commits, 'evidence');
+    execFileSync('git', ['-C', dir, 'checkout', '-q', 'main'], { env: GIT_ENV });
+    execFileSync('sh', ['-c', 'printf "version: 1\\nledger: { branch: evidence }\\n" > access-ledger.yaml && git commit -qam "ledger on evidence"'], { cwd: dir, env: GIT_ENV });
+    const t = testIo();
+    expect(await runVerify({ repo: dir }, t.io)).toBe(0);
+    expect(t.out()).toMatch(/Ledger evidence of /);
+    // An explicit --branch still wins.
+    expect(await runVerify({ repo: dir, branch: 'access-ledger' }, testIo().io)).toBe(2);
+  });
+
   it('prints JSON for machines', async () => {
     const dir = buildRepo(base.commits);
     const t = testIo();

@@ -10,6 +10,9 @@ import { DEFAULT_LEDGER_BRANCH, rankProblems, type LedgerProblem, type RecordSum
 import { LedgerReadError, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { crossCheckPrComments, type AnchorCheckResult } from '../../adapters/github/ledger-anchors.ts';
 import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
+import { git } from '../../adapters/git/git.ts';
+import { loadFile } from '../../core/model/snapshot.ts';
+import type { RepoConfig } from '../../core/model/types.ts';
 import { processIo, type Io } from '../io.ts';
 
 export interface VerifyArgs {
@@ -69,9 +72,18 @@ export async function verifyWithAnchors(
   };
 }
 
+/** The ledger branch the repo's own config names (`ledger.branch` at HEAD), when it names one. */
+async function configuredLedgerBranch(repoDir: string): Promise<string | undefined> {
+  for (const path of ['access-ledger.yaml', 'access-ledger.yml']) {
+    const text = await git(repoDir, ['show', `HEAD:${path}`]).catch(() => undefined);
+    if (text) return loadFile<RepoConfig>({ path, content: text }, 'config').data?.ledger?.branch;
+  }
+  return undefined;
+}
+
 export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise<number> {
   const repoDir = resolve(args.repo);
-  const branch = args.branch ?? DEFAULT_LEDGER_BRANCH;
+  const branch = args.branch ?? (await configuredLedgerBranch(repoDir)) ?? DEFAULT_LEDGER_BRANCH;
   const format = args.format ?? 'text';
   let online: { octokit: LedgerOctokit; appLogin?: string } | null = null;
   if (args.online) {
@@ -161,14 +173,15 @@ export function registerVerify(program: Command, io: Io = processIo(), setExit: 
     .command('verify')
     .description('verify the evidence ledger of a local clone: hashes, chain, head.json and append-only history')
     .option('--repo <dir>', 'a local clone of the access repo', '.')
-    .option('--branch <name>', 'the ledger branch (a local branch, or origin/<name> as a fresh clone has it)', DEFAULT_LEDGER_BRANCH)
+    .option('--branch <name>', 'the ledger branch, a local branch or origin/<name> as a fresh clone has it (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
     .option('--online', "also cross-check hashes against the App's pull request comments (needs a token)")
     .option('--token <token>', 'GitHub token for --online (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL for --online (default: GITHUB_API_URL or https://api.github.com)')
     .option('--app-login <login>', "for --online, trust only this account's comments, e.g. access-ledger[bot]")
-    .action(async (opts: { repo: string; branch: string; format: 'text' | 'json'; online?: boolean; token?: string; apiUrl?: string; appLogin?: string }) => {
-      const args: VerifyArgs = { repo: opts.repo, branch: opts.branch, format: opts.format };
+    .action(async (opts: { repo: string; branch?: string; format: 'text' | 'json'; online?: boolean; token?: string; apiUrl?: string; appLogin?: string }) => {
+      const args: VerifyArgs = { repo: opts.repo, format: opts.format };
+      if (opts.branch !== undefined) args.branch = opts.branch;
       if (opts.online) args.online = true;
       if (opts.token) args.token = opts.token;
       if (opts.apiUrl) args.apiUrl = opts.apiUrl;
