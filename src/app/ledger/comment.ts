@@ -31,13 +31,44 @@ export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: n
   return comments.find((c) => c.user?.type === 'Bot' && isRecordComment(c.body)) ?? null;
 }
 
-export async function upsertRecordComment(
+/**
+ * Writers of one PR's comment in this process take turns. Every handler of a webhook runs in the
+ * process that received it (the ledger's and the review campaign's both answer a merge), so
+ * taking turns here is what keeps their read-modify-write of the one comment from racing: no
+ * second comment, no lost line.
+ */
+const commentTurns = new Map<string, Promise<unknown>>();
+
+async function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = commentTurns.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(work);
+  const settled = mine.catch(() => undefined);
+  commentTurns.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (commentTurns.get(key) === settled) commentTurns.delete(key);
+  }
+}
+
+export function upsertRecordComment(
   octokit: Requester,
   repo: RepoRef,
   pr: number,
   records: readonly SealedRecord[],
   ctx: CommentContext,
   options: CreateOnceOptions = {},
+): Promise<CommentResult> {
+  return inTurn(`${repo.owner}/${repo.repo}#${pr}`.toLowerCase(), () => upsertNow(octokit, repo, pr, records, ctx, options));
+}
+
+async function upsertNow(
+  octokit: Requester,
+  repo: RepoRef,
+  pr: number,
+  records: readonly SealedRecord[],
+  ctx: CommentContext,
+  options: CreateOnceOptions,
 ): Promise<CommentResult> {
   const patch = async (id: number, body: string) =>
     call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));

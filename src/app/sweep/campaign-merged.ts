@@ -11,11 +11,9 @@ import { approvingReviewers, campaignOutcome, parseCampaignMarker, reviewCampaig
 import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts';
 import { listAll, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { readFilesAt } from '../../adapters/github/sweep.ts';
-import { createWaits, type AppDeps } from '../deps.ts';
+import type { AppDeps } from '../deps.ts';
 import { ledgerStoreFor, type Log } from './run.ts';
-import { findRecordComment, upsertRecordComment } from '../ledger/comment.ts';
-import { parseCommentBlocks } from '../../core/records/comment.ts';
-import { grantChangeKey } from '../../core/ledger/index.ts';
+import { upsertRecordComment } from '../ledger/comment.ts';
 import type { Requester } from '../github.ts';
 
 export interface CampaignPull {
@@ -56,25 +54,14 @@ async function isTeamMember(octokit: SweepOctokit, org: string, slug: string, lo
 
 /**
  * Adds the record to the PR's sticky comment, the hash's anchor outside the ledger. The ledger's
- * own handler writes that comment for the merge's `grant-change` record at the same time; to
- * never race it (two comments, or one update lost), this waits until the comment names the
- * `grant-change` record, then merges its own record in. If that never comes (the other handler
- * failed; GitHub will redeliver to it), it writes the comment itself and the other merges later.
+ * own handler writes that comment for the merge's `grant-change` record at the same time; the
+ * comment's writers take turns in this process (see upsertRecordComment), so each adds its line
+ * to the one comment.
  */
-async function anchorInComment(octokit: SweepOctokit, repo: RepoRef, pull: CampaignPull, record: SealedRecord, branch: string, deps: AppDeps): Promise<void> {
-  const sleep = deps.store.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const requester = octokit as unknown as Requester;
-  const grantChange = grantChangeKey(pull.number);
-  for (let attempt = 0; attempt < COMMENT_WAIT_ATTEMPTS; attempt++) {
-    const comment = await findRecordComment(requester, repo, pull.number);
-    if (comment?.body && parseCommentBlocks(comment.body).some((b) => b.key === grantChange || b.key === record.key)) break;
-    await sleep(1000);
-  }
+async function anchorInComment(octokit: SweepOctokit, repo: RepoRef, pull: CampaignPull, record: SealedRecord, branch: string): Promise<void> {
   const repositoryUrl = pull.html_url.replace(/\/pull\/\d+$/, '');
-  await upsertRecordComment(requester, repo, pull.number, [record], { branch, repositoryUrl }, createWaits(deps));
+  await upsertRecordComment(octokit as unknown as Requester, repo, pull.number, [record], { branch, repositoryUrl });
 }
-
-const COMMENT_WAIT_ATTEMPTS = 30;
 
 export async function recordCampaignMerge(input: { octokit: SweepOctokit; repo: RepoRef; pull: CampaignPull; defaultBranch: string; deps: AppDeps; log: Log }): Promise<CampaignMergeOutcome> {
   const { octokit, repo, pull, deps, log } = input;
@@ -128,7 +115,7 @@ export async function recordCampaignMerge(input: { octokit: SweepOctokit; repo: 
   const draft = reviewCampaignDraft({ repository: `${repo.owner}/${repo.repo}`, system: ref.system, pr, reviewers, reviewedOn: ref.date, outcome });
   const store = ledgerStoreFor(octokit, repo, before.config?.data?.ledger?.branch, deps);
   const [record] = await store.append([draft]);
-  await anchorInComment(octokit, repo, pull, record!, store.branch, deps);
+  await anchorInComment(octokit, repo, pull, record!, store.branch);
   log.info(`review of ${ref.system} (#${pull.number}) recorded: ${outcome.kept.length} kept, ${outcome.changed.length} changed, ${outcome.removed.length} removed; signed off by ${reviewers.join(', ') || 'nobody eligible'}`);
   return { status: 'recorded', record: record!, system: ref.system, reviewers, outcome };
 }
