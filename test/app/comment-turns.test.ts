@@ -6,15 +6,28 @@ import { sealRecord, type RecordDraft } from '../../src/core/ledger/index.ts';
 import { mergedDraft } from '../ledger/fixtures.ts';
 
 /** Issue comments of one PR, with a delay on every call so concurrent writers interleave. */
-function slowComments(): Requester & { comments: { id: number; body: string; user: { login: string; type: string } }[] } {
-  const comments: { id: number; body: string; user: { login: string; type: string } }[] = [];
+type Comment = { id: number; body: string; user: { login: string; type: string } };
+const BOT = { login: 'access-ledger[bot]', type: 'Bot' };
+
+function slowComments(beforePost?: (comments: Comment[]) => void): Requester & { comments: Comment[]; deleted: number[] } {
+  const comments: Comment[] = [];
+  const deleted: number[] = [];
+  let nextId = 100;
   return {
     comments,
+    deleted,
     async request(route, params = {}) {
       await sleep(5);
+      if (route === 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}') {
+        const i = comments.findIndex((x) => x.id === params.comment_id);
+        comments.splice(i, 1);
+        deleted.push(Number(params.comment_id));
+        return { status: 204, data: undefined };
+      }
       if (route === 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments') return { status: 200, data: comments.map((c) => ({ ...c })) };
       if (route === 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments') {
-        const c = { id: comments.length + 1, body: String(params.body), user: { login: 'access-ledger[bot]', type: 'Bot' } };
+        beforePost?.(comments);
+        const c = { id: nextId++, body: String(params.body), user: BOT };
         comments.push(c);
         return { status: 201, data: c };
       }
@@ -40,5 +53,25 @@ describe('the sticky comment under concurrent writers in one process', () => {
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]!.body).toContain('key=pr-45-merged');
     expect(gh.comments[0]!.body).toContain('key=pr-45-review-campaign');
+  });
+
+  it('a writer in another process that posted the first comment at the same moment: ours folds into the older one', async () => {
+    const repo = { owner: 'acme', repo: 'access' };
+    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access' };
+    const merged = sealRecord(mergedDraft(46), null, '2026-11-20T10:00:03Z');
+    const theirs = sealRecord({ ...mergedDraft(46), key: 'pr-46-provisioned-7' }, { seq: merged.seq, hash: merged.hash }, '2026-11-20T10:00:04Z');
+    // The other process's comment lands between our listing (none yet) and our POST.
+    const other = slowComments();
+    await upsertRecordComment(other, repo, 46, [theirs], ctx);
+    const theirBody = other.comments[0]!.body;
+    const gh = slowComments((comments) => {
+      if (comments.length === 0) comments.push({ id: 1, body: theirBody, user: BOT });
+    });
+    const result = await upsertRecordComment(gh, repo, 46, [merged], ctx);
+    expect(gh.comments.map((c) => c.id)).toEqual([1]);
+    expect(gh.deleted).toEqual([100]);
+    expect(result).toMatchObject({ action: 'updated', id: 1 });
+    expect(gh.comments[0]!.body).toContain('key=pr-46-merged');
+    expect(gh.comments[0]!.body).toContain('key=pr-46-provisioned-7');
   });
 });

@@ -102,6 +102,8 @@ function commentWrites(captured: { body?: string }, existing: unknown[] = []) {
         return true;
       })
       .reply(201, { id: 555, html_url: 'https://github.com/Codertocat/Hello-World/pull/2#issuecomment-555', user: { login: 'access-ledger[bot]', type: 'Bot' } }),
+    // After creating, one look for a second writer's comment: ours is the only one.
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, () => [botComment(555, captured.body)]),
   ];
 }
 
@@ -408,6 +410,7 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
           return true;
         })
         .reply(() => (posts++, [201, { id: 555, user: { login: 'access-ledger[bot]', type: 'Bot' } }])),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, () => [botComment(555, body)]),
     ];
     git.start();
     const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);
@@ -463,6 +466,7 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
           return true;
         })
         .reply(201, { id: 556, user: { login: 'access-ledger[bot]', type: 'Bot' } }),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, () => [botComment(556, body)]),
     ];
     git.start();
     const probot = await loadProbot(testDeps(), 'test-secret', LiveOctokit);

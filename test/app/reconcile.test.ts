@@ -108,6 +108,7 @@ function expectations(asked: string[][], commentBody: { body?: string }) {
         return true;
       })
       .reply(201, { id: 9 }),
+    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
   ];
 }
 
@@ -223,6 +224,7 @@ describe('reconcile of several missing PRs', () => {
           return true;
         })
         .reply(201, { id: n }),
+      nock(API).get(`${REPO_PATH}/issues/${n}/comments`).query(true).reply(200, []),
     ]);
     return [
       nock(API).get(REPO_PATH).reply(200, { default_branch: 'master', html_url: `https://github.com/${OWNER}/${REPO}` }),

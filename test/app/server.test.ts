@@ -96,6 +96,7 @@ describe('the App over HTTP', () => {
       nock(API).get('/orgs/acme/members/bob').reply(204),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
       nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 1 }),
+      nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
     ];
     startGit();
     const body = JSON.stringify(pullRequestClosed());

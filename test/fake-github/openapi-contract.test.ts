@@ -139,6 +139,9 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', `${R}/issues/${pr}/comments`);
     await check(200, 'GET', `${R}/issues/comments/${comment.id}`);
     await check(200, 'PATCH', `${R}/issues/comments/${comment.id}`, { body: { body: 'Recorded (updated).' } });
+    const extra = await check(201, 'POST', `${R}/issues/${pr}/comments`, { body: { body: 'A second comment.' } });
+    await check(204, 'DELETE', `${R}/issues/comments/${extra.id}`);
+    await check(404, 'DELETE', `${R}/issues/comments/${extra.id}`);
     await check(200, 'POST', `${R}/issues/${issue.number}/labels`, { body: { labels: ['review-overdue'] } });
     await check(201, 'POST', `${R}/labels`, { body: { name: 'owner-gone', color: 'd73a4a', description: 'Owner left the org' } });
     await check(422, 'POST', `${R}/labels`, { body: { name: 'owner-gone' } });

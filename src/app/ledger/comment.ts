@@ -92,7 +92,22 @@ async function upsertNow(
     },
     options,
   );
-  if (!created.found) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
+  if (!created.found) {
+    // Another process (a reconcile, a second replica) may have posted this PR's first comment at
+    // the same moment. Once both are visible the older one stays; the newer folds its lines into
+    // it and goes, so the PR keeps one comment whichever writer looks last.
+    const oldest = await findRecordComment(octokit, repo, pr);
+    if (!oldest || oldest.id === created.value.id) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
+    const merged = updateRecordComment(oldest.body ?? null, records, ctx);
+    if (merged.changed) await patch(oldest.id, merged.body);
+    await call(
+      octokit,
+      'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
+      { comment_id: created.value.id },
+      WHAT(repo, `removing a second ledger comment on pull request #${pr}`),
+    );
+    return { action: 'updated', id: oldest.id, conflicts: merged.conflicts };
+  }
   // Found after a failed POST: ours landed (then it already says this), or another writer's
   // comment appeared meanwhile; either way it is the one comment, completed in place.
   const again = updateRecordComment(created.value.body ?? null, records, ctx);

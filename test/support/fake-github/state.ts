@@ -832,6 +832,17 @@ export class State {
     return comment;
   }
 
+  deleteComment(repo: Repo, id: number): boolean {
+    for (const issue of repo.issues.values()) {
+      const i = issue.comments.findIndex((x) => x.id === id);
+      if (i >= 0) {
+        issue.comments.splice(i, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
   findComment(repo: Repo, id: number): Comment | undefined {
     for (const issue of repo.issues.values()) {
       const c = issue.comments.find((x) => x.id === id);

@@ -145,6 +145,13 @@ export const issueRoutes: Route[] = [
     },
   },
   {
+    method: 'DELETE', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', operationId: 'issues/delete-comment',
+    handler: (ctx) => {
+      if (!ctx.state.deleteComment(repoOf(ctx), intParam(ctx, 'comment_id'))) throw notFound();
+      return noContent();
+    },
+  },
+  {
     method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', operationId: 'issues/update-comment',
     handler: (ctx) => {
       const repo = repoOf(ctx);
