@@ -56,23 +56,17 @@ export interface Binder {
   asOfFindings: { total: number; by_rule: Record<string, number> };
 }
 
-/** The part of the binder made from the ledger, the history and the tree, once they are all read. */
-export interface LedgerPart {
-  params: ExportParams;
-  populations: Population[];
-  tables: PopulationTable[];
-  charts: ChartData[];
-  samples: SampleSpec[];
-  sampledRows: Row[][];
-  chains: EvidenceChain[];
+/**
+ * The part of the binder made from the ledger, the history and the tree, once they are all read:
+ * the binder's fields but the rules' findings, with the whole evidence map and the as-of tree.
+ */
+export type LedgerPart = Omit<Binder, 'evidenceMap' | 'controlMatrix' | 'asOfFindings'> & {
   /** The whole map: write its files, then keep `evidenceMapPage` of it. */
   evidenceMap: EvidenceMap;
   atMerge: Map<string, number>;
-  verification: BinderVerification;
-  ledger: Binder['ledger'];
   /** The as-of tree, for the rules (`findingsAsOf`); release it after. */
   tree: AsOfTree;
-}
+};
 
 export interface LedgerPartInput {
   params: ExportParams;
