@@ -39952,14 +39952,20 @@ function patternHint(path) {
 var CONFIG_PATHS = ["access-ledger.yaml", "access-ledger.yml"];
 function roleOf(path) {
   if (CONFIG_PATHS.includes(path)) return "config";
-  if (!/\.ya?ml$/.test(path)) return "other";
-  if (/^systems\/[^/]+$/.test(path)) return "system";
-  if (path.startsWith("grants/")) return "grant";
+  if (!/\.ya?ml$/i.test(path)) return "other";
+  if (/^systems\/[^/]+$/i.test(path)) return "system";
+  if (/^grants\//i.test(path)) return "grant";
   return "other";
+}
+function isCanonicalPath(path) {
+  const role = roleOf(path);
+  if (role === "grant") return path.startsWith("grants/") && /\.ya?ml$/.test(path);
+  if (role === "system") return path.startsWith("systems/") && /\.ya?ml$/.test(path);
+  return true;
 }
 function fileStem(path) {
   const base = path.slice(path.lastIndexOf("/") + 1);
-  return base.replace(/\.ya?ml$/, "");
+  return base.replace(/\.ya?ml$/i, "");
 }
 function loadFile(file, schema) {
   const source = parseYamlFile(file.path, file.content);
@@ -40039,6 +40045,7 @@ function evaluate(input) {
   }
   const activeIds = new Set(active.map((r) => r.meta.id));
   const knownRules = registry.ids();
+  const waivableRules = new Set([...registry.rules.values()].filter((r) => r.meta.waivable).map((r) => r.meta.id));
   for (const rule of active) {
     if (rule.meta.coveredBy && activeIds.has(rule.meta.coveredBy)) continue;
     const resolved = policy.rules.get(rule.meta.id);
@@ -40050,6 +40057,7 @@ function evaluate(input) {
       snapshot,
       index,
       knownRules,
+      waivableRules,
       optionsOf: (id) => policy.rules.get(id)?.options,
       report(r) {
         findings.push({
@@ -40084,19 +40092,18 @@ function evaluate(input) {
       }
     }
   }
-  return applyExceptions(findings, snapshot, today).sort(compareFindings);
+  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).sort(compareFindings);
 }
-function applyExceptions(findings, snapshot, today) {
+function applyExceptions(findings, exceptions, today, registry) {
   const waivers = /* @__PURE__ */ new Map();
-  for (const g of snapshot.grants) {
+  for (const g of exceptions.grants) {
     const exc = g.data?.exception;
     if (exc?.rules?.length && (!exc.expires || exc.expires >= today)) waivers.set(g.path, { rules: new Set(exc.rules), expires: exc.expires });
   }
   if (waivers.size === 0) return findings;
-  const NEVER_WAIVED = /* @__PURE__ */ new Set(["schema", "no-secrets", "exception-governed", "expiry-in-future", "expired"]);
   return findings.map((f) => {
     const w = f.file ? waivers.get(f.file) : void 0;
-    if (!w || !w.rules.has(f.rule) || NEVER_WAIVED.has(f.rule)) return f;
+    if (!w || !w.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
     return { ...f, severity: "warning", message: `${f.message} (waived by the exception in this file until ${w.expires ?? "it is removed"})` };
   });
 }
@@ -40192,6 +40199,7 @@ var schema_default = defineRule({
     controls: SCHEMA_CONTROLS2,
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Fix the key or value the finding points at; the message names the expected form. Add `# yaml-language-server: $schema=…` to get completion in your editor."
@@ -40238,6 +40246,7 @@ var identity_file_name_default = defineRule({
     controls: ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-01", "CIS-v8:5.1"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Rename the file to match the id, or change the id to match the file name."
@@ -40272,6 +40281,7 @@ var identity_unique_default = defineRule({
     controls: ["NIST-CSF-2.0:PR.AA-01", "NIST-CSF-2.0:PR.AA-02", "ISO27001:A.5.16", "OWASP-NHI:NHI9:2025"],
     scope: "repo",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Merge the access entries into one file and delete the other; one file per identity."
@@ -40319,6 +40329,7 @@ var owner_required_default = defineRule({
     controls: ["NIST-CSF-2.0:GV.RR-02", "SOC2:CC6.1", "CIS-v8:5.5", "NIST-CSF-2.0:ID.AM-02", "ISO27001:A.5.16"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Set `identity.owner` to the GitHub login of the person accountable for this identity."
@@ -40349,6 +40360,7 @@ var system_known_default = defineRule({
     controls: ["SOC2:CC6.1", "NIST-CSF-2.0:ID.AM-02"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Fix the system id, or add systems/<id>.yaml (which needs the admins' approval)."
@@ -40375,6 +40387,7 @@ var system_owner_required_default = defineRule({
     controls: ["NIST-CSF-2.0:GV.RR-02", "SOC2:CC6.1", "SOC2:CC6.3"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Set `owner` to a GitHub login and list `approvers` (logins or @org/team)."
@@ -40398,6 +40411,7 @@ var system_evidence_sources_default = defineRule({
     controls: ["SOC2:CC7.2", "NIST-CSF-2.0:DE.CM-03"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40428,6 +40442,7 @@ var justification_required_default = defineRule({
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.18"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: { min_length: { type: "integer", minimum: 1 } } },
     defaultOptions: { min_length: 10 },
     fix: "Write `justification:` on the access entry: what the identity does with this access and why a smaller role would not do."
@@ -40454,6 +40469,7 @@ var expiry_required_default = defineRule({
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "OWASP-NHI:NHI7:2025"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Add `expires: YYYY-MM-DD` to the entry; renew later by pull request."
@@ -40484,6 +40500,7 @@ var expiry_max_days_default = defineRule({
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "OWASP-NHI:NHI7:2025", "ISO27001:A.8.2"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40535,6 +40552,7 @@ var expiry_in_future_default = defineRule({
     controls: ["SOC2:CC6.2", "SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Renew with a future `expires` by pull request, or revoke by deleting the entry (or the file)."
@@ -40568,6 +40586,7 @@ var credential_required_default = defineRule({
     controls: ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-01", "OWASP-NHI:NHI1:2025", "OWASP-NHI:NHI7:2025", "ISO27001:A.5.17", "CIS-v8:5.5"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40601,6 +40620,7 @@ var rotation_max_days_default = defineRule({
     controls: ["OWASP-NHI:NHI7:2025", "SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-01", "ISO27001:A.5.17"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40633,6 +40653,7 @@ var prefer_federated_credentials_default = defineRule({
     controls: ["OWASP-NHI:NHI4:2025", "OWASP-NHI:NHI6:2025", "NIST-CSF-2.0:PR.AA-03", "ISO27001:A.8.5"],
     scope: "file",
     defaultSeverity: "warning",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40663,6 +40684,7 @@ var shared_account_controls_default = defineRule({
     controls: ["NIST-CSF-2.0:PR.AA-02", "OWASP-NHI:NHI10:2025", "SOC2:CC6.1", "ISO27001:A.5.16", "CIS-v8:6.5"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40710,6 +40732,7 @@ var vendor_offboarding_default = defineRule({
     controls: ["OWASP-NHI:NHI3:2025", "OWASP-NHI:NHI1:2025", "NIST-CSF-2.0:GV.SC-04", "NIST-CSF-2.0:GV.SC-10", "NIST-CSF-2.0:ID.AM-04", "SOC2:CC6.6"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Add a `vendor:` block with `name`, `data_scope` and `offboarding` steps."
@@ -40735,10 +40758,11 @@ var vendor_offboarding_default = defineRule({
 var exception_governed_default = defineRule({
   meta: {
     id: "exception-governed",
-    description: "An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist. Exceptions are approved by the admins (the gate enforces it).",
+    description: "An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist and may be waived. Exceptions are approved by the admins (the gate enforces it), and take effect only once merged.",
     controls: ["NIST-CSF-2.0:ID.RA-07", "SOC2:CC6.3"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: { min_reason_length: { type: "integer", minimum: 1 } } },
     defaultOptions: { min_reason_length: 10 },
     fix: "Give `exception.reason`, at least one `exception.compensating_controls` entry and `exception.expires`."
@@ -40756,6 +40780,12 @@ var exception_governed_default = defineRule({
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
         ctx.report({ ...at(file, ["exception", "rules", i]), identity: id, message: `the exception waives \`${rule}\`, which is not a rule: use a rule id from docs/rules.md` });
+      } else if (!ctx.waivableRules.has(rule)) {
+        ctx.report({
+          ...at(file, ["exception", "rules", i]),
+          identity: id,
+          message: `the exception waives \`${rule}\`, which no exception can waive: remove it from exception.rules (docs/rules.md lists the rules an exception may waive)`
+        });
       }
     });
   }
@@ -40812,6 +40842,7 @@ var no_secrets_default = defineRule({
     controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
     scope: "file",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40874,6 +40905,7 @@ var mass_removal_default = defineRule({
     controls: ["SOC2:CC8.1", "NIST-CSF-2.0:ID.RA-07"],
     scope: "repo",
     defaultSeverity: "warning",
+    waivable: true,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -40919,6 +40951,7 @@ var expired_default = defineRule({
     controls: ["SOC2:CC6.2", "SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "CIS-v8:6.2"],
     scope: "time",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Renew by pull request with a new `expires`, or revoke by deleting the entry (or the whole file).",
@@ -40953,6 +40986,7 @@ var expiring_soon_default = defineRule({
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05"],
     scope: "time",
     defaultSeverity: "warning",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: { days: { type: "integer", minimum: 0 } } },
     defaultOptions: {},
     fix: "Open a renewal pull request with a new `expires`, or do nothing and let the access lapse."
@@ -40983,6 +41017,7 @@ var review_overdue_default = defineRule({
     controls: ["SOC2:CC6.2", "SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "CIS-v8:5.5", "CIS-v8:6.8", "ISO27001:A.5.18", "OWASP-NHI:NHI5:2025"],
     scope: "time",
     defaultSeverity: "warning",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: { default_cadence_days: { type: "integer", minimum: 1 } } },
     defaultOptions: { default_cadence_days: 365 },
     fix: "Approve the access review pull request for the system (it sets review.last_reviewed), or revoke the access."
@@ -41018,6 +41053,7 @@ var rotation_overdue_default = defineRule({
     controls: ["OWASP-NHI:NHI7:2025", "SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-01", "ISO27001:A.5.17"],
     scope: "time",
     defaultSeverity: "warning",
+    waivable: true,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Rotate the credential, then record the day in `credential.last_rotated` by pull request."
@@ -41049,6 +41085,7 @@ var owner_left_org_default = defineRule({
     controls: ["SOC2:CC6.2", "NIST-CSF-2.0:GV.RR-04", "OWASP-NHI:NHI1:2025", "CIS-v8:6.2"],
     scope: "time",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Revoke the grantee's access (delete the file), or hand a non-human identity to a new owner by pull request."
@@ -41067,6 +41104,254 @@ var owner_left_org_default = defineRule({
     }
   }
 });
+
+// node_modules/canonicalize/lib/canonicalize.js
+function serializeString(value) {
+  if (!value.isWellFormed()) {
+    throw new Error("Lone surrogate is not allowed");
+  }
+  return JSON.stringify(value);
+}
+function serializePrimitive(value) {
+  switch (typeof value) {
+    case "number":
+      if (isNaN(value)) {
+        throw new Error("NaN is not allowed");
+      }
+      if (!isFinite(value)) {
+        throw new Error("Infinity is not allowed");
+      }
+      return JSON.stringify(value);
+    case "string":
+      return serializeString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return JSON.stringify(value);
+  }
+}
+function enterValue(value, seen) {
+  let wrappers = null;
+  while (value !== null && typeof value === "object" && typeof value.toJSON === "function") {
+    if (seen.has(value)) {
+      throw new Error("Circular reference detected");
+    }
+    seen.add(value);
+    (wrappers ??= []).push(value);
+    value = value.toJSON();
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+  if (value === null || typeof value !== "object") {
+    if (wrappers !== null) {
+      for (const wrapper of wrappers) seen.delete(wrapper);
+    }
+    return serializePrimitive(value);
+  }
+  if (seen.has(value)) {
+    throw new Error("Circular reference detected");
+  }
+  seen.add(value);
+  return {
+    container: value,
+    // null marks an array frame; object frames carry their sorted keys.
+    // `sort()`'s default comparator orders by UTF-16 code unit, which is the
+    // order JCS requires.
+    keys: Array.isArray(value) ? null : Object.keys(value).sort(),
+    // Next child to serialize; the frame resumes here after a nested
+    // container's subtree completes.
+    index: 0,
+    // Whether no member has been emitted yet (controls comma placement).
+    first: true,
+    // toJSON wrappers to release from `seen` when this frame completes.
+    wrappers
+  };
+}
+function canonicalize(object) {
+  if (object === null || typeof object !== "object") {
+    return serializePrimitive(object);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const root = enterValue(object, seen);
+  if (typeof root !== "object") {
+    return root;
+  }
+  let result = root.keys === null ? "[" : "{";
+  const stack = [root];
+  outer:
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const container = frame.container;
+      if (frame.keys === null) {
+        while (frame.index < container.length) {
+          const i = frame.index++;
+          if (i > 0) {
+            result += ",";
+          }
+          const element = container[i];
+          const value = element === void 0 || typeof element === "symbol" || typeof element === "function" ? null : element;
+          if (value === null || typeof value !== "object") {
+            result += serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (typeof child !== "object") {
+            result += child === void 0 ? "null" : child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "]";
+      } else {
+        const keys = frame.keys;
+        while (frame.index < keys.length) {
+          const key = keys[frame.index++];
+          const value = container[key];
+          if (value === void 0 || typeof value === "symbol" || typeof value === "function") {
+            continue;
+          }
+          if (value === null || typeof value !== "object") {
+            if (frame.first) {
+              frame.first = false;
+            } else {
+              result += ",";
+            }
+            result += serializeString(key) + ":" + serializePrimitive(value);
+            continue;
+          }
+          const child = enterValue(value, seen);
+          if (child === void 0) {
+            continue;
+          }
+          if (frame.first) {
+            frame.first = false;
+          } else {
+            result += ",";
+          }
+          result += serializeString(key) + ":";
+          if (typeof child !== "object") {
+            result += child;
+            continue;
+          }
+          result += child.keys === null ? "[" : "{";
+          stack.push(child);
+          continue outer;
+        }
+        result += "}";
+      }
+      seen.delete(container);
+      if (frame.wrappers !== null) {
+        for (const wrapper of frame.wrappers) seen.delete(wrapper);
+      }
+      stack.pop();
+    }
+  return result;
+}
+
+// src/core/model/roles.ts
+function declaredRole(system, role) {
+  const roles = system?.roles;
+  if (!roles) return void 0;
+  const decl = Object.prototype.hasOwnProperty.call(roles, role) ? roles[role] : void 0;
+  return { declared: decl !== void 0, privileged: decl?.privileged === true };
+}
+function effectivePrivileged(entry, system) {
+  return entry.privileged === true || declaredRole(system, entry.role)?.privileged === true;
+}
+
+// src/core/access/conferral.ts
+var ENTRY_KNOWN = /* @__PURE__ */ new Set(["system", "role", "privileged", "expires", "jit", "justification", "request"]);
+function lowerLogin(login) {
+  return login.replace(/^@/, "").toLowerCase();
+}
+function canon(value) {
+  return canonicalize(value === void 0 ? null : value) ?? "null";
+}
+function jitOf(entry) {
+  if (!entry.jit) return null;
+  const approvers = [...new Set((entry.jit.approvers ?? []).map((a) => a.includes("/") ? a.toLowerCase() : lowerLogin(a)))].sort();
+  return { maxHours: entry.jit.max_duration_hours, approvers };
+}
+function principalsOf(grant) {
+  const out = /* @__PURE__ */ new Map();
+  const add = (p) => {
+    if (!out.has(p.key)) out.set(p.key, p);
+  };
+  add({ key: `identity:${grant.identity.id.toLowerCase()}`, link: "identity", shown: grant.identity.id });
+  const human = grant.identity.kind === "human";
+  if (grant.identity.github) {
+    const login = grant.identity.github.replace(/^@/, "");
+    add({ key: `login:${lowerLogin(login)}`, link: human ? "grantee" : "github", login, shown: `@${login}` });
+  }
+  if (typeof grant.identity.email === "string" && grant.identity.email.trim() !== "") {
+    add({ key: `email:${grant.identity.email.trim().toLowerCase()}`, link: "email", shown: grant.identity.email.trim() });
+  }
+  if (!human && grant.identity.owner) {
+    const login = grant.identity.owner.replace(/^@/, "");
+    add({ key: `login:${lowerLogin(login)}`, link: "owner", login, shown: `@${login}` });
+  }
+  for (const h of grant.shared?.holders ?? []) {
+    const login = h.replace(/^@/, "");
+    add({ key: `login:${lowerLogin(login)}`, link: "holder", login, shown: `@${login}` });
+  }
+  return [...out.values()];
+}
+function loginsOf(grant) {
+  if (!grant) return [];
+  return principalsOf(grant).filter((p) => p.login !== void 0).map((p) => lowerLogin(p.login));
+}
+function conferral(grant, systemOf) {
+  const principals = principalsOf(grant);
+  const capabilities = [];
+  const entryResidue = [];
+  grant.access.forEach((entry, i) => {
+    const system = systemOf(entry.system);
+    const privileged = effectivePrivileged(entry, system);
+    const jit = jitOf(entry);
+    const until = typeof entry.expires === "string" ? entry.expires : null;
+    for (const principal of principals) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
+    const residue = Object.fromEntries(Object.entries(entry).filter(([k]) => !ENTRY_KNOWN.has(k)));
+    entryResidue.push(canon(residue));
+  });
+  const { identity, credential, vendor, shared, review, exception, access: _access, ...rest } = grant;
+  const { id: _id, kind, owner, github: _github, email: _email, description: _description, ...identityRest } = identity;
+  const { contact: _contact, ...vendorRest } = vendor ?? {};
+  const { holders: _holders, compensating_controls: controls, ...sharedRest } = shared ?? {};
+  const authority = {
+    owner: canon(owner ? lowerLogin(owner) : null),
+    kind: canon(kind),
+    credential: canon(credential ?? null),
+    vendor: canon(vendor ? vendorRest : null),
+    "shared-controls": canon([...new Set(controls ?? [])].sort()),
+    // Whatever the lists above do not name: unknown to the semantics, so governed.
+    other: canon({ grant: rest, identity: identityRest, shared: shared ? sharedRest : null })
+  };
+  return {
+    identity: identity.id,
+    kind,
+    principals,
+    capabilities,
+    authority,
+    owner: owner ? owner.replace(/^@/, "") : null,
+    credential: credential ?? null,
+    vendor: vendor ?? null,
+    compensatingControls: controls ?? [],
+    review: review ?? null,
+    exception: exception ?? null,
+    entryResidue
+  };
+}
+function dominates(wide, narrow) {
+  if (wide.principal.key !== narrow.principal.key || wide.system !== narrow.system || wide.role !== narrow.role) return false;
+  if (narrow.privileged && !wide.privileged) return false;
+  if (wide.until !== null && (narrow.until === null || narrow.until > wide.until)) return false;
+  if (narrow.jit === null) return wide.jit === null;
+  if (wide.jit === null) return true;
+  return narrow.jit.maxHours <= wide.jit.maxHours && canon(narrow.jit.approvers) === canon(wide.jit.approvers);
+}
 
 // src/core/pull/facts.ts
 function loginKey(login) {
@@ -41089,6 +41374,10 @@ function pullRoleOf(path, configPath) {
   const role = roleOf(path);
   return role === "config" ? "other" : role;
 }
+function isConfigCaseVariant(path, configPath) {
+  const folded = path.toLowerCase();
+  return !isConfigPath(path, configPath) && (configPath ? folded === configPath.toLowerCase() : CONFIG_PATHS.includes(folded));
+}
 function pos(file, path, key = false) {
   const p = file.source.locate(path, key);
   return { file: file.path, line: p.line, column: p.column };
@@ -41096,102 +41385,153 @@ function pos(file, path, key = false) {
 function top(path) {
   return { file: path, line: 1, column: 1 };
 }
-function describeEntry(e) {
-  return `${e.role}${e.privileged ? " (privileged)" : ""}`;
-}
-function compareEntry(before, after) {
-  const widens = [];
-  const narrows = [];
-  if (!before.privileged && after.privileged) widens.push({ reason: "becomes privileged", at: "privileged" });
-  if (before.privileged && !after.privileged) narrows.push("no longer privileged");
-  if (before.expires !== void 0 && after.expires === void 0) widens.push({ reason: `expiry ${before.expires} removed` });
-  else if (before.expires === void 0 && after.expires !== void 0) narrows.push(`now expires ${after.expires}`);
-  else if (before.expires !== void 0 && after.expires !== void 0 && after.expires > before.expires) {
-    widens.push({ reason: `expiry later: ${before.expires} → ${after.expires}`, at: "expires" });
-  } else if (before.expires !== void 0 && after.expires !== void 0 && after.expires < before.expires) {
-    narrows.push(`expiry earlier: ${before.expires} → ${after.expires}`);
-  }
-  if (before.jit && !after.jit) widens.push({ reason: "just-in-time limit removed (standing access)" });
-  else if (!before.jit && after.jit) narrows.push("now just-in-time");
-  else if (before.jit && after.jit && after.jit.max_duration_hours > before.jit.max_duration_hours) {
-    widens.push({ reason: `just-in-time window longer: ${before.jit.max_duration_hours}h → ${after.jit.max_duration_hours}h`, at: "jit" });
-  } else if (before.jit && after.jit && after.jit.max_duration_hours < before.jit.max_duration_hours) {
-    narrows.push(`just-in-time window shorter: ${before.jit.max_duration_hours}h → ${after.jit.max_duration_hours}h`);
-  }
-  return { widens, narrows };
-}
-function granteesOf(g) {
-  if (!g) return [];
-  const out = [];
-  if (g.identity.github) out.push(loginKey(g.identity.github));
-  for (const h of g.shared?.holders ?? []) out.push(loginKey(h));
-  return out;
-}
 function canonical(value) {
   return JSON.stringify(
-    value,
-    (_k, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+    value ?? null,
+    (_k, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) : v
   );
 }
-function compareGrant(path, before, after, out) {
-  const b = before?.data;
-  const a = after?.data;
-  const identity = a?.identity.id ?? b?.identity.id ?? fileStem(path);
-  for (const g of granteesOf(b)) out.grantees.add(g);
-  for (const g of granteesOf(a)) out.grantees.add(g);
-  const changed = { path, identity, widens: false, accountableChanged: false };
-  if (before) changed.before = before;
-  if (after) changed.after = after;
-  out.grants.push(changed);
-  if (!after) {
-    b?.access.forEach((e, i) => {
-      out.access.push({ ...pos(before, ["access", i]), identity, system: e.system, role: e.role, privileged: !!e.privileged, kind: "removes", reasons: ["grant file deleted"] });
-    });
-    return;
-  }
-  if (!a) return;
-  changed.accountableChanged = !b || loginKey(b.identity.owner ?? "") !== loginKey(a.identity.owner ?? "") || loginKey(b.identity.github ?? "") !== loginKey(a.identity.github ?? "");
-  const newGrantee = b && b.identity.github && a.identity.github && loginKey(b.identity.github) !== loginKey(a.identity.github);
-  const fresh = !b || newGrantee;
-  const used = /* @__PURE__ */ new Set();
-  a.access.forEach((e, i) => {
-    const entryAt = pos(after, ["access", i]);
-    const base = { identity, system: e.system, role: e.role, privileged: !!e.privileged, ...e.expires ? { expires: e.expires } : {} };
-    if (fresh) {
-      const reason = !b ? before ? "new entry (the file could not be read before this change)" : "new entry" : `new grantee @${a.identity.github} (was @${b.identity.github})`;
-      out.access.push({ ...entryAt, ...base, kind: "adds", reasons: [reason] });
-      return;
+var LINK_WORDS = {
+  identity: "identity",
+  grantee: "grantee",
+  email: "e-mail",
+  holder: "holder",
+  owner: "owner",
+  github: "linked GitHub login"
+};
+function whyWider(c, before, ownBefore) {
+  const identityBefore = ownBefore.filter((b) => b.principal.link === "identity");
+  const same = before.filter((b) => b.principal.key === c.principal.key && b.system === c.system && b.role === c.role);
+  if (same.length === 0) {
+    const hadRole = identityBefore.some((b) => b.system === c.system && b.role === c.role);
+    if (hadRole && c.principal.link !== "identity") {
+      if (c.principal.link === "owner") return `${c.principal.shown} becomes the owner, who can use the identity`;
+      const was = ownBefore.find((b) => b.principal.link === c.principal.link && b.system === c.system && b.role === c.role)?.principal.shown;
+      return `new ${LINK_WORDS[c.principal.link]} ${c.principal.shown}${was ? ` (was ${was})` : ""}`;
     }
-    let match = b.access.findIndex((x, j) => !used.has(j) && x.system === e.system && x.role === e.role);
-    if (match >= 0) {
-      used.add(match);
-      const { widens, narrows } = compareEntry(b.access[match], e);
-      if (widens.length > 0) {
-        const at2 = widens[0].at;
-        out.access.push({ ...at2 ? pos(after, ["access", i, at2]) : entryAt, ...base, kind: "widens", reasons: widens.map((w) => w.reason) });
-      } else {
-        out.access.push({ ...entryAt, ...base, kind: narrows.length > 0 ? "narrows" : "unchanged", reasons: narrows });
-      }
-      return;
+    if (c.principal.link === "identity" && before.length > 0 && !before.some((b) => b.principal.key === c.principal.key)) {
+      return `new identity \`${c.principal.shown}\``;
     }
-    const roles = new Set(a.access.filter((x) => x.system === e.system).map((x) => x.role));
-    match = b.access.findIndex((x, j) => !used.has(j) && x.system === e.system && !roles.has(x.role));
-    if (match >= 0) {
-      used.add(match);
-      out.access.push({ ...pos(after, ["access", i, "role"]), ...base, kind: "widens", reasons: [`role ${b.access[match].role} → ${e.role}`] });
-      return;
+    const other = before.find((b) => b.principal.key === c.principal.key && b.system === c.system);
+    if (other) return `role ${other.role} → ${c.role}`;
+    return "new entry";
+  }
+  const reasons = [];
+  const best = same[0];
+  if (c.privileged && same.every((b) => !b.privileged)) reasons.push("becomes privileged");
+  if (c.until === null && same.every((b) => b.until !== null)) reasons.push(`expiry ${best.until} removed`);
+  else if (c.until !== null && same.every((b) => b.until !== null && b.until < c.until)) reasons.push(`expiry later: ${best.until} → ${c.until}`);
+  if (c.jit === null && same.every((b) => b.jit !== null)) reasons.push("just-in-time limit removed (standing access)");
+  else if (c.jit !== null) {
+    const jits = same.filter((b) => b.jit !== null);
+    if (jits.length > 0 && jits.every((b) => b.jit.maxHours < c.jit.maxHours)) reasons.push(`just-in-time window longer: ${jits[0].jit.maxHours}h → ${c.jit.maxHours}h`);
+    if (jits.length > 0 && jits.every((b) => canonical(b.jit.approvers) !== canonical(c.jit.approvers))) {
+      reasons.push(`just-in-time approvers changed: ${jits[0].jit.approvers.join(", ") || "none"} → ${c.jit.approvers.join(", ") || "none"}`);
     }
-    out.access.push({ ...entryAt, ...base, kind: "adds", reasons: ["new entry"] });
-  });
-  if (!fresh) {
-    b.access.forEach((e, j) => {
-      if (used.has(j)) return;
-      out.access.push({ ...pos(after, ["access"]), identity, system: e.system, role: e.role, privileged: !!e.privileged, kind: "removes", reasons: [`entry ${describeEntry(e)} removed`] });
-    });
   }
-  if (a.exception && canonical(a.exception) !== canonical(b?.exception)) {
-    out.governed.push({ ...pos(after, ["exception"], true), kind: "exception", identity, description: b?.exception ? `changes the exception of \`${identity}\`` : `adds an exception to \`${identity}\`` });
+  return reasons.length > 0 ? reasons.join(", ") : "wider than before";
+}
+function whatNarrows(caps, before) {
+  const id = caps.find((c) => c.principal.link === "identity") ?? caps[0];
+  if (!id) return [];
+  const same = before.find((b) => b.principal.key === id.principal.key && b.system === id.system && b.role === id.role && dominates(b, id));
+  if (!same) return [];
+  const out = [];
+  if (same.privileged && !id.privileged) out.push("no longer privileged");
+  if (same.until === null && id.until !== null) out.push(`now expires ${id.until}`);
+  else if (same.until !== null && id.until !== null && id.until < same.until) out.push(`expiry earlier: ${same.until} → ${id.until}`);
+  if (same.jit === null && id.jit !== null) out.push("now just-in-time");
+  else if (same.jit && id.jit && id.jit.maxHours < same.jit.maxHours) out.push(`just-in-time window shorter: ${same.jit.maxHours}h → ${id.jit.maxHours}h`);
+  return out;
+}
+var STRONG_CREDENTIALS = /* @__PURE__ */ new Set(["oidc-federated", "key-pair"]);
+function certifies(before, after) {
+  if (!after) return false;
+  for (const [key, value] of Object.entries(after)) {
+    if (value === null || value === void 0) continue;
+    const old = before?.[key];
+    if (canonical(value) === canonical(old)) continue;
+    if (key === "last_reviewed" && typeof old === "string" && typeof value === "string" && value < old) continue;
+    return true;
   }
+  return false;
+}
+function credentialChanges(id, b, a) {
+  const bc = b.credential;
+  const ac = a.credential;
+  if (canonical(bc) === canonical(ac)) return [];
+  if (!ac) return [`removes the credential block of \`${id}\``];
+  if (!bc) return [`adds a credential block to \`${id}\``];
+  const out = [];
+  if (bc.type !== ac.type) {
+    const downgrade = STRONG_CREDENTIALS.has(bc.type) && !STRONG_CREDENTIALS.has(ac.type);
+    out.push(`${downgrade ? "downgrades" : "changes"} the credential of \`${id}\`: ${bc.type} → ${ac.type}`);
+  }
+  if ((bc.rotation_days ?? null) !== (ac.rotation_days ?? null)) {
+    const stricter = ac.rotation_days !== void 0 && (bc.rotation_days === void 0 || ac.rotation_days < bc.rotation_days);
+    if (!stricter) out.push(`lengthens the rotation period of \`${id}\`: ${bc.rotation_days ?? "none"} → ${ac.rotation_days ?? "none"} days`);
+  }
+  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null)) out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? "none"} → ${ac.last_rotated ?? "none"}`);
+  if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
+  if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
+  const known = /* @__PURE__ */ new Set(["type", "rotation_days", "last_rotated", "storage", "revocation"]);
+  const rest = (c) => canonical(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
+  if (rest(bc) !== rest(ac)) out.push(`changes the credential of \`${id}\``);
+  return out;
+}
+function authorityChanges(b, a, inCampaign) {
+  const id = a.identity;
+  const out = [];
+  if (b.authority.kind !== a.authority.kind) out.push({ kind: "authority", at: ["identity", "kind"], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
+  if (b.authority.owner !== a.authority.owner) {
+    out.push({ kind: "authority", at: ["identity", "owner"], description: `changes the owner of ${a.kind === "human" ? "" : "non-human identity "}\`${id}\`: ${b.owner ? "@" + b.owner : "none"} → ${a.owner ? "@" + a.owner : "none"}` });
+  }
+  if (b.authority.credential !== a.authority.credential) {
+    for (const d of credentialChanges(id, b, a)) out.push({ kind: "authority", at: ["credential"], description: d });
+  }
+  if (b.authority.vendor !== a.authority.vendor) {
+    const bv = b.vendor;
+    const av = a.vendor;
+    const field = !av || !bv ? null : av.data_scope !== bv.data_scope ? "data scope" : av.name !== bv.name ? "name" : av.offboarding !== bv.offboarding ? "offboarding" : null;
+    out.push({ kind: "authority", at: ["vendor"], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? bv ? "changes" : "adds" : "removes"} the vendor of \`${id}\`` });
+  }
+  if (b.authority["shared-controls"] !== a.authority["shared-controls"]) {
+    const kept = new Set(a.compensatingControls);
+    const dropped = b.compensatingControls.filter((c) => !kept.has(c));
+    if (dropped.length > 0) out.push({ kind: "authority", at: ["shared", "compensating_controls"], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}` });
+  }
+  if (b.authority.other !== a.authority.other) out.push({ kind: "authority", at: [], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
+  if (a.exception && canonical(a.exception) !== canonical(b.exception)) {
+    out.push({ kind: "exception", at: ["exception"], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
+  }
+  if (certifies(b.review, a.review) && !inCampaign(a)) {
+    out.push({ kind: "review", at: ["review"], description: `writes a review of \`${id}\` outside an access review` });
+  }
+  return out;
+}
+function reviewCampaignOf(pairs) {
+  const certified = pairs.filter((p) => p.before && p.after && certifies(p.before.review, p.after.review));
+  if (certified.length === 0) return void 0;
+  let systems;
+  for (const p of certified) {
+    const reach = new Set(p.before.capabilities.map((c) => c.system));
+    systems = systems ? new Set([...systems].filter((s) => reach.has(s))) : reach;
+  }
+  if (!systems || systems.size === 0) return void 0;
+  const ids = new Set(certified.map((p) => p.after.review?.campaign ?? ""));
+  const campaign = ids.size === 1 ? [...ids][0] : "";
+  const named = campaign.includes("/") ? campaign.slice(0, campaign.lastIndexOf("/")) : "";
+  const system = systems.has(named) ? named : systems.size === 1 ? [...systems][0] : void 0;
+  if (!system) return void 0;
+  return {
+    system,
+    ...campaign ? { campaign } : {},
+    items: certified.map((p) => ({
+      path: p.pair.path,
+      identity: p.after.identity,
+      excluded: [.../* @__PURE__ */ new Set([...loginsOf(p.pair.before?.data), ...loginsOf(p.pair.after?.data)])].sort()
+    }))
+  };
 }
 function compareSystem(path, before, after, out) {
   const id = after?.data?.id ?? before?.data?.id ?? fileStem(path);
@@ -41219,14 +41559,26 @@ function pullChanges(facts) {
   const hit = cache.get(facts);
   if (hit) return hit;
   const configPath = facts.configPath ?? facts.base.config?.path ?? CONFIG_PATHS[0];
-  const out = { relevant: false, configPath, access: [], governed: [], grants: [], grantees: /* @__PURE__ */ new Set(), removalOnly: true };
+  const out = { relevant: false, configPath, access: [], governed: [], grants: [], grantees: /* @__PURE__ */ new Set(), removalOnly: true, misplaced: [] };
   const baseGrants = new Map(facts.base.grants.map((g) => [g.path, g]));
   const headGrants = new Map(facts.head.grants.map((g) => [g.path, g]));
   const baseSystems2 = new Map(facts.base.systems.map((s) => [s.path, s]));
   const headSystems = new Map(facts.head.systems.map((s) => [s.path, s]));
+  const systemsById = /* @__PURE__ */ new Map();
+  for (const s of facts.base.systems) if (s.data) systemsById.set(s.data.id, s.data);
+  const systemOf = (id) => systemsById.get(id);
+  const pairs = [];
   const seen = /* @__PURE__ */ new Set();
   for (const f of sortedFiles(facts.files)) {
     const beforePath = f.status === "renamed" ? f.previousPath ?? f.path : f.path;
+    for (const p of /* @__PURE__ */ new Set([f.path, beforePath])) {
+      if (!seen.has(`misplaced:${p}`) && (isConfigCaseVariant(p, facts.configPath) || roleOf(p) !== "other" && !isConfigPath(p, facts.configPath) && !isCanonicalPath(p))) {
+        seen.add(`misplaced:${p}`);
+        out.misplaced.push(p);
+        out.relevant = true;
+        out.governed.push({ ...top(p), kind: "path", description: `changes \`${p}\`, whose path differs from the access repo's layout only by case` });
+      }
+    }
     const afterRole = f.status === "removed" ? void 0 : pullRoleOf(f.path, facts.configPath);
     const beforeRole = f.status === "added" ? void 0 : pullRoleOf(beforePath, facts.configPath);
     const role = afterRole && afterRole !== "other" ? afterRole : beforeRole;
@@ -41237,7 +41589,17 @@ function pullChanges(facts) {
     const before = beforeRole === role && f.status !== "added" ? beforePath : void 0;
     const after = afterRole === role && f.status !== "removed" ? f.path : void 0;
     if (role === "grant") {
-      compareGrant(after ?? beforePath, before ? baseGrants.get(before) : void 0, after ? headGrants.get(after) : void 0, out);
+      if (before && after && before !== after && fileStem(before) !== fileStem(after)) {
+        pairs.push({ path: before, before: baseGrants.get(before), afterChanged: false });
+        pairs.push({ path: after, after: headGrants.get(after), afterChanged: true });
+        if (!baseGrants.has(before)) pairs[pairs.length - 2].before = missingFile(before);
+        if (!headGrants.has(after)) pairs[pairs.length - 1].after = missingFile(after);
+      } else {
+        const pair = { path: after ?? before, afterChanged: after !== void 0 };
+        if (before) pair.before = baseGrants.get(before) ?? missingFile(before);
+        if (after) pair.after = headGrants.get(after) ?? missingFile(after);
+        pairs.push(pair);
+      }
     } else if (role === "system") {
       compareSystem(after ?? beforePath, before ? baseSystems2.get(before) : void 0, after ? headSystems.get(after) : void 0, out);
     } else {
@@ -41246,17 +41608,137 @@ function pullChanges(facts) {
       compareConfig(after ?? beforePath, before ? baseConfig : void 0, after ? headConfig : void 0, out);
     }
   }
-  for (const g of out.grants) g.widens = out.access.some((c) => c.identity === g.identity && (c.kind === "adds" || c.kind === "widens") && c.file === g.path);
+  pairMoves(pairs);
+  const sides = pairs.map((pair) => ({
+    pair,
+    before: pair.before?.data ? conferral(pair.before.data, systemOf) : void 0,
+    after: pair.after?.data ? conferral(pair.after.data, systemOf) : void 0
+  }));
+  const beforeCaps = sides.flatMap((s) => s.before?.capabilities ?? []);
+  for (const s of sides) {
+    for (const l of loginsOf(s.pair.before?.data)) out.grantees.add(l);
+    for (const l of loginsOf(s.pair.after?.data)) out.grantees.add(l);
+  }
+  const provisional = { ...out, access: [], governed: [...out.governed], grants: [] };
+  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false);
+  const widensCapability = provisional.access.some((c) => c.kind === "adds" || c.kind === "widens");
+  const onlyReviews = provisional.governed.every((g) => g.kind === "review");
+  const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : void 0;
+  const inCampaign = (c) => campaign !== void 0 && campaign.items.some((i) => i.identity === c.identity);
+  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign);
+  if (campaign) {
+    out.campaign = campaign;
+    for (const item of campaign.items) {
+      const after = pairs.find((p) => p.path === item.path)?.after;
+      out.governed.push({
+        ...after ? pos(after, ["review"], true) : top(item.path),
+        kind: "review",
+        identity: item.identity,
+        system: campaign.system,
+        reviewOf: campaign.system,
+        excluded: item.excluded,
+        description: `certifies the access of \`${item.identity}\` in the review of ${campaign.system}`
+      });
+    }
+    out.grantees.clear();
+  }
+  for (const g of out.grants) {
+    g.widens = out.access.some((c) => c.identity === g.identity && (c.kind === "adds" || c.kind === "widens") && c.file === g.path) || out.governed.some((c) => c.file === g.path && c.kind !== "review");
+  }
   out.removalOnly = out.governed.length === 0 && !out.access.some((c) => c.kind === "adds" || c.kind === "widens");
   cache.set(facts, out);
   return out;
 }
+function missingFile(path) {
+  return { path, source: { path, value: void 0, problems: [], locate: () => ({ line: 1, column: 1 }) }, problems: [] };
+}
+function pairMoves(pairs) {
+  const added = pairs.filter((p) => !p.before && p.after);
+  for (const a of added) {
+    const stem = fileStem(a.path).toLowerCase();
+    const i = pairs.findIndex((p) => p.before && !p.after && fileStem(p.path).toLowerCase() === stem);
+    if (i < 0) continue;
+    a.before = pairs[i].before;
+    pairs.splice(i, 1);
+  }
+}
+function judgeGrant(side, beforeCaps, out, inCampaign) {
+  const { pair, before: b, after: a } = side;
+  const before = pair.before;
+  const after = pair.after;
+  const identity = a?.identity ?? b?.identity ?? fileStem(pair.path);
+  const changed = {
+    path: pair.path,
+    identity,
+    widens: false,
+    accountableChanged: false,
+    principals: [.../* @__PURE__ */ new Set([...loginsOf(before?.data), ...loginsOf(after?.data)])].sort()
+  };
+  if (before) changed.before = before;
+  if (after) changed.after = after;
+  out.grants.push(changed);
+  if (!after) {
+    before?.data?.access.forEach((e, i) => {
+      const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
+      out.access.push({ ...pos(before, ["access", i]), identity, system: e.system, role: e.role, privileged, kind: "removes", reasons: ["grant file deleted"] });
+    });
+    return;
+  }
+  if (!a) {
+    out.governed.push({ ...top(after.path), kind: "unreadable", identity, description: `changes \`${after.path}\`, which cannot be read as a grant` });
+    return;
+  }
+  const ad = after.data;
+  const bd = before?.data;
+  changed.accountableChanged = !bd || loginKey(bd.identity.owner ?? "") !== loginKey(ad.identity.owner ?? "") || loginKey(bd.identity.github ?? "") !== loginKey(ad.identity.github ?? "");
+  const ownBefore = b?.capabilities ?? [];
+  const matched = /* @__PURE__ */ new Set();
+  ad.access.forEach((e, i) => {
+    const caps = a.capabilities.filter((c) => c.entry === i);
+    const wider = caps.filter((c) => !beforeCaps.some((x) => dominates(x, c)));
+    const beforeIndex = bd ? matchEntry(bd.access, e, matched) : -1;
+    if (beforeIndex >= 0) matched.add(beforeIndex);
+    const residueChanged = beforeIndex >= 0 && b.entryResidue[beforeIndex] !== a.entryResidue[i];
+    const privileged = caps[0]?.privileged ?? e.privileged === true;
+    const base = { identity, system: e.system, role: e.role, privileged, ...e.expires ? { expires: e.expires } : {} };
+    if (wider.length === 0 && !residueChanged) {
+      const narrows = whatNarrows(caps, beforeCaps);
+      out.access.push({ ...pos(after, ["access", i]), ...base, kind: narrows.length > 0 ? "narrows" : "unchanged", reasons: narrows });
+      return;
+    }
+    const reasons = [...new Set(wider.map((c) => whyWider(c, beforeCaps, ownBefore)))];
+    if (residueChanged) reasons.push("a field the gate does not know changed");
+    const kind = beforeIndex >= 0 || reasons.some((r) => r.startsWith("role ")) ? "widens" : "adds";
+    const at2 = reasons.some((r) => r.startsWith("role ")) ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
+    out.access.push({ ...pos(after, at2), ...base, kind, reasons });
+  });
+  bd?.access.forEach((e, j) => {
+    if (matched.has(j)) return;
+    const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
+    out.access.push({ ...pos(after, ["access"]), identity, system: e.system, role: e.role, privileged, kind: "removes", reasons: [`entry ${e.role}${privileged ? " (privileged)" : ""} removed`] });
+  });
+  if (b) {
+    for (const change of authorityChanges(b, a, inCampaign)) {
+      out.governed.push({ ...change.at.length ? pos(after, change.at, true) : top(after.path), kind: change.kind, identity, description: change.description });
+    }
+  } else {
+    if (a.exception) out.governed.push({ ...pos(after, ["exception"], true), kind: "exception", identity, description: `adds an exception to \`${identity}\`` });
+    if (certifies(null, a.review)) out.governed.push({ ...pos(after, ["review"], true), kind: "review", identity, description: `writes a review of \`${identity}\` outside an access review` });
+  }
+}
+function matchEntry(before, e, used) {
+  return before.findIndex((x, j) => !used.has(j) && x.system === e.system && x.role === e.role);
+}
 function sortedFiles(files) {
-  return [...files].sort((x, y) => x.path.localeCompare(y.path));
+  return [...files].sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 }
 
 // src/core/pull/plan.ts
 var DEFAULT_APPROVAL_OPTIONS = { default: 1, privileged: 2, require_head_sha: true };
+var ACCESS_KINDS = /* @__PURE__ */ new Set(["adds", "widens", "narrows", "removes", "unchanged"]);
+function isGovernedKind(kind) {
+  return !ACCESS_KINDS.has(kind);
+}
 var RANK = { adds: 4, widens: 3, narrows: 2, removes: 1, unchanged: 0 };
 function latestReviews(facts) {
   const ordered = facts.reviews.map((r, i) => ({ r, i })).filter(({ r }) => r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED").sort((a, b) => a.r.submittedAt < b.r.submittedAt ? -1 : a.r.submittedAt > b.r.submittedAt ? 1 : a.i - b.i);
@@ -41346,6 +41828,8 @@ function accessRows(facts, options) {
     const required = widening.length === 0 ? 0 : widening.some((c) => c.privileged) ? options.privileged : options.default;
     const shown = strongest.kind === "removes" ? list : list.filter((c) => c.kind !== "removes");
     const row = {
+      approvedBy: [],
+      missing: 0,
       file: strongest.file,
       line: strongest.line,
       column: strongest.column,
@@ -41354,7 +41838,7 @@ function accessRows(facts, options) {
       system: strongest.system,
       kind: strongest.kind,
       requested: strongest.kind === "removes" ? `removes ${describeRequested(list)}` : describeRequested(shown),
-      reasons: list.flatMap((c) => c.reasons),
+      reasons: shown.flatMap((c) => c.reasons),
       required
     };
     if (required > 0) row.group = `system:${strongest.system}`;
@@ -41369,33 +41853,7 @@ function planApprovals(facts, options = DEFAULT_APPROVAL_OPTIONS) {
   const hit = perFacts?.get(optionsKey);
   if (hit) return hit;
   const changes = pullChanges(facts);
-  const systems = baseSystems(facts);
-  const rows = accessRows(facts, options);
-  for (const g of changes.governed) {
-    rows.push({
-      file: g.file,
-      line: g.line,
-      column: g.column,
-      subject: g.identity ?? g.system ?? g.file,
-      ...g.identity ? { identity: g.identity } : {},
-      ...g.system ? { system: g.system } : {},
-      kind: g.kind,
-      requested: g.description,
-      reasons: [g.description],
-      required: 1,
-      group: "admins"
-    });
-  }
-  const groups = /* @__PURE__ */ new Map();
-  for (const row of rows) {
-    if (!row.group) continue;
-    let group = groups.get(row.group);
-    if (!group) {
-      group = row.group === "admins" ? adminGroup(facts) : systemGroup(facts, systems, row.system);
-      groups.set(row.group, group);
-    }
-    group.required = Math.max(group.required, row.required);
-  }
+  const { rows, groups } = rowsAndGroups(facts, options);
   const latest = latestReviews(facts);
   for (const group of groups.values()) {
     for (const r of latest) {
@@ -41414,7 +41872,14 @@ function planApprovals(facts, options = DEFAULT_APPROVAL_OPTIONS) {
       else if (e.eligible === "unknown") group.undetermined.push({ login: r.reviewer, team: e.team, state: r.state });
       else group.outsiders.push(r.reviewer);
     }
-    group.missing = Math.max(0, group.required - group.approvedBy.length);
+    group.missing = 0;
+    for (const row of rows) {
+      if (row.group !== group.key) continue;
+      const own = new Set(row.excluded ?? []);
+      row.approvedBy = group.approvedBy.filter((login) => !own.has(loginKey(login)));
+      row.missing = Math.max(0, (row.excluded ? row.required : group.required) - row.approvedBy.length);
+      group.missing = Math.max(group.missing, row.missing);
+    }
   }
   const plan = { options, groups: [...groups.values()], rows, latest, removalOnly: changes.removalOnly };
   if (!perFacts) {
@@ -41431,14 +41896,44 @@ function suggestApprovers(group, excluded) {
   if (names.length === 1) return names[0];
   return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }
+function rowsAndGroups(facts, options) {
+  const changes = pullChanges(facts);
+  const systems = baseSystems(facts);
+  const rows = accessRows(facts, options);
+  for (const g of changes.governed) {
+    rows.push({
+      file: g.file,
+      line: g.line,
+      column: g.column,
+      subject: g.identity ?? g.system ?? g.file,
+      ...g.identity ? { identity: g.identity } : {},
+      ...g.system ? { system: g.system } : {},
+      kind: g.kind,
+      requested: g.description,
+      reasons: [g.description],
+      required: g.reviewOf ? options.default : 1,
+      group: g.reviewOf ? `system:${g.reviewOf}` : "admins",
+      ...g.excluded ? { excluded: g.excluded } : {},
+      approvedBy: [],
+      missing: 0
+    });
+  }
+  const groups = /* @__PURE__ */ new Map();
+  for (const row of rows) {
+    if (!row.group) continue;
+    let group = groups.get(row.group);
+    if (!group) {
+      group = row.group === "admins" ? adminGroup(facts) : systemGroup(facts, systems, row.group.slice("system:".length));
+      groups.set(row.group, group);
+    }
+    group.required = Math.max(group.required, row.required);
+  }
+  return { rows, groups };
+}
 function neededTeamLookups(facts) {
   const changes = pullChanges(facts);
   if (changes.removalOnly) return [];
-  const systems = baseSystems(facts);
-  const groups = [];
-  const systemIds = new Set(changes.access.filter((c) => c.kind === "adds" || c.kind === "widens").map((c) => c.system));
-  for (const id of [...systemIds].sort()) groups.push(systemGroup(facts, systems, id));
-  if (changes.governed.length > 0) groups.push(adminGroup(facts));
+  const groups = [...rowsAndGroups(facts, DEFAULT_APPROVAL_OPTIONS).groups.values()];
   const pairs = /* @__PURE__ */ new Map();
   for (const r of latestReviews(facts)) {
     if (r.excluded || r.state === "DISMISSED") continue;
@@ -41459,6 +41954,7 @@ var approvals_default = defineRule({
     controls: ["SOC2:CC6.2", "SOC2:CC6.3", "SOC2:CC8.1", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.18", "CIS-v8:6.1"],
     scope: "pull-request",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: {
       type: "object",
       additionalProperties: false,
@@ -41505,8 +42001,14 @@ var approvals_default = defineRule({
         });
       }
       if (group.missing === 0) continue;
-      const notes = notesFor(group, bots);
-      for (const row of rows) ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(group, excluded)}${notes}` });
+      for (const row of rows) {
+        if (row.missing === 0) continue;
+        const view = row.excluded ? { ...group, required: row.required, missing: row.missing, approvedBy: row.approvedBy } : group;
+        const own = row.excluded ? /* @__PURE__ */ new Set([...excluded, ...row.excluded]) : excluded;
+        const self = row.excluded ? group.approvedBy.filter((l) => row.excluded.includes(loginKey(l))) : [];
+        const selfNote = self.length ? ` (${self.join(", ")} cannot certify their own access)` : "";
+        ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(view, own)}${selfNote}${notesFor(view, bots)}` });
+      }
     }
   }
 });
@@ -41514,7 +42016,8 @@ function forGroup(group) {
   return group.key === "admins" ? " (as an admin)" : ` (as an approver of ${group.label})`;
 }
 function subjectOf(row) {
-  if (row.kind === "config" || row.kind === "system" || row.kind === "exception") return `this pull request ${row.requested}; it`;
+  if (row.kind === "review" && row.group !== "admins") return `the review of \`${row.identity}\` (${row.system})`;
+  if (isGovernedKind(row.kind)) return `this pull request ${row.requested}; it`;
   return `access for \`${row.identity}\` to ${row.system} (${row.requested}: ${row.reasons.join(", ")})`;
 }
 function needs(group, excluded) {
@@ -41550,6 +42053,7 @@ var no_self_approval_default = defineRule({
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "SOC2:CC8.1"],
     scope: "pull-request",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Ask an approver who neither requested nor receives the access, nor committed to the pull request, to approve it."
@@ -41612,6 +42116,7 @@ var owner_in_org_default = defineRule({
     controls: ["NIST-CSF-2.0:GV.RR-02", "SOC2:CC6.2", "ISO27001:A.5.16", "CIS-v8:5.5"],
     scope: "pull-request",
     defaultSeverity: "error",
+    waivable: false,
     optionsSchema: { type: "object", additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: "Name an owner (and grantee) who is a member of the organization, or invite them first; if the gate could not read membership, run it with a token that has members: read."
@@ -41647,10 +42152,36 @@ function loginsToCheck(pull, config = pull.base.config?.data) {
   return out;
 }
 
+// src/core/rules/access-path.ts
+var access_path_default = defineRule({
+  meta: {
+    id: "access-path",
+    description: "Grant and system files live at their exact paths: `grants/**/<id>.yaml` and `systems/<id>.yaml`, with the folder and the extension in lower case. A path that differs only by case is read as a grant or system (and needs the admins in a pull request) but is an error.",
+    controls: ["SOC2:CC6.1", "SOC2:CC8.1", "NIST-CSF-2.0:PR.AA-05"],
+    scope: "file",
+    defaultSeverity: "error",
+    waivable: false,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Rename the file to its exact path: `grants/` or `systems/` in lower case and the extension `.yaml` (or `.yml`)."
+  },
+  checkGrant(file, ctx) {
+    if (!isCanonicalPath(file.path)) ctx.report({ file: file.path, line: 1, column: 1, identity: file.data.identity.id, message: misplaced(file) });
+  },
+  checkSystem(file, ctx) {
+    if (!isCanonicalPath(file.path)) ctx.report({ file: file.path, line: 1, column: 1, system: file.data.id, message: misplaced(file) });
+  }
+});
+function misplaced(file) {
+  const fixed = file.path.replace(/^(grants|systems)\//i, (m) => m.toLowerCase()).replace(/\.(ya?ml)$/i, (m) => m.toLowerCase());
+  return `\`${file.path}\` differs from the access repo's layout only by case: rename it to \`${fixed}\` (a case-insensitive file system or a provisioning step reads it as access)`;
+}
+
 // src/core/rules/index.ts
 var BUILTIN_RULES = [
   schema_default,
   identity_file_name_default,
+  access_path_default,
   identity_unique_default,
   owner_required_default,
   system_known_default,
@@ -41736,7 +42267,9 @@ function judgePull(facts, opts) {
     changed,
     base: facts.base,
     pull: facts,
-    only
+    only,
+    // An exception takes effect once merged: the pull request's own exceptions waive nothing.
+    exceptionsFrom: facts.base
   });
   findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
   findings.sort(compareFindings);
@@ -41818,8 +42351,9 @@ function gateRows(facts, plan) {
   const groups = new Map(plan.groups.map((g) => [g.key, g]));
   return plan.rows.map((row) => {
     const group = row.group ? groups.get(row.group) : void 0;
-    const governed = row.kind === "config" || row.kind === "system" || row.kind === "exception";
+    const governed = isGovernedKind(row.kind);
     const privileged = /\(privileged\)/.test(row.requested);
+    const own = row.excluded ? /* @__PURE__ */ new Set([...excluded, ...row.excluded]) : excluded;
     return {
       subject: row.subject,
       ...row.identity ? { identity: row.identity } : {},
@@ -41829,10 +42363,11 @@ function gateRows(facts, plan) {
       change: row.kind,
       requested: row.requested,
       reasons: row.reasons,
-      required: group?.required ?? 0,
-      approvedBy: group?.approvedBy ?? [],
-      missing: group?.missing ?? 0,
-      approvers: group ? suggestApprovers(group, excluded) : "",
+      required: group ? row.excluded ? row.required : group.required : 0,
+      ...group ? { group: group.label } : {},
+      approvedBy: group ? row.approvedBy : [],
+      missing: group ? row.missing : 0,
+      approvers: group ? suggestApprovers(group, own) : "",
       blockedBy: group?.blockedBy ?? [],
       controls: governed ? GOVERNED_CONTROLS : privileged ? [...ACCESS_CONTROLS, "ISO27001:A.8.2"] : ACCESS_CONTROLS
     };
@@ -41896,7 +42431,11 @@ var CHANGE_LABEL = {
   unchanged: "unchanged",
   config: "config",
   system: "system",
-  exception: "exception"
+  exception: "exception",
+  authority: "authority",
+  review: "review",
+  unreadable: "unreadable",
+  path: "path"
 };
 function code(text) {
   return `<code>${escapeHtml(text)}</code>`;

@@ -60,6 +60,7 @@ export function renderRulesDoc(): string {
     out.push(`- **Scope:** ${SCOPE_TEXT[r.meta.scope] ?? r.meta.scope}`);
     out.push(`- **Default severity:** ${r.meta.defaultSeverity}`);
     out.push(`- **Controls:** ${r.meta.controls.map((c) => `\`${c}\``).join(', ')}`);
+    out.push(`- **Waivable by an exception:** ${r.meta.waivable ? 'yes (listed in a merged grant\'s `exception.rules`, its findings become warnings naming the exception)' : 'no'}`);
     if (r.meta.coveredBy) out.push(`- **Reported by \`${r.meta.coveredBy}\` instead** when both run in one evaluation (e.g. \`validate\`); this rule is the sweep's view.`);
     out.push(`- **How to fix:** ${r.meta.fix}`);
     const props = (r.meta.optionsSchema as { properties?: Record<string, unknown> }).properties ?? {};

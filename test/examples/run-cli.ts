@@ -34,7 +34,7 @@ export function yamlFiles(dir: string): string[] {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, e.name);
       if (e.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(e.name)) out.push(relative(dir, full).split(sep).join('/'));
+      else if (/\.ya?ml$/i.test(e.name)) out.push(relative(dir, full).split(sep).join('/'));
     }
   };
   walk(dir);

@@ -168,8 +168,11 @@ describe('gatherPullFacts', () => {
       });
     const facts = await gatherPullFacts(octokit(), PULL);
     const result = judgePull(facts, { packs: loadBuiltinPacks(), today: TODAY });
+    // Nothing an unreadable file confers can be known: it is judged as widening, for the admins.
     expect(result.findings.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`)).toEqual([
+      'approvals grants/people/bin.yaml:1 this pull request changes `grants/people/bin.yaml`, which cannot be read as a grant; it needs 1 more approval from @acme/security (the admins)',
       'schema grants/people/bin.yaml:1 the file is binary, not YAML text: save it as UTF-8 text',
+      'approvals grants/people/huge.yaml:1 this pull request changes `grants/people/huge.yaml`, which cannot be read as a grant; it needs 1 more approval from @acme/security (the admins)',
       'schema grants/people/huge.yaml:1 the file is 5000000 bytes, over the 1 MiB limit: split it, one identity per file',
     ]);
   });

@@ -54,6 +54,21 @@ describe('identity-file-name', () => {
   it.each(cases)('$name', (c) => void checkCase('identity-file-name', c));
 });
 
+describe('access-path', () => {
+  const cases: Case[] = [
+    { name: 'the exact layout', path: 'grants/services/exporter.yaml', grant: svc('exporter'), expect: [] },
+    { name: 'sub-folders may use any case', path: 'grants/Services/exporter.yml', grant: svc('exporter'), expect: [] },
+    { name: 'Grants/ is read as a grant, and must be renamed', path: 'Grants/services/exporter.yaml', grant: svc('exporter'), expect: [[1, '`Grants/services/exporter.yaml` differs from the access repo\'s layout only by case: rename it to `grants/services/exporter.yaml`']] },
+    { name: 'an upper-case extension', path: 'grants/services/exporter.YAML', grant: svc('exporter'), expect: [[1, 'rename it to `grants/services/exporter.yaml`']] },
+    {
+      name: 'a system under SYSTEMS/',
+      files: { 'SYSTEMS/pg.yaml': 'id: pg\nname: Postgres\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit }\n' },
+      expect: [[1, 'rename it to `systems/pg.yaml`']],
+    },
+  ];
+  it.each(cases)('$name', (c) => void checkCase('access-path', c));
+});
+
 describe('identity-unique', () => {
   const cases: Case[] = [
     { name: 'distinct ids', files: { 'grants/a/exporter.yaml': svc('exporter'), 'grants/b/importer.yaml': svc('importer') }, expect: [] },

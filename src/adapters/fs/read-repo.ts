@@ -21,8 +21,15 @@ async function walk(dir: string, out: string[]): Promise<void> {
 
 export async function listRepoPaths(root: string): Promise<string[]> {
   const files: string[] = [];
-  await walk(join(root, 'systems'), files);
-  await walk(join(root, 'grants'), files);
+  // `Grants/` and `SYSTEMS/` too: a case-insensitive file system would read them, so they are
+  // read and judged (the `access-path` rule asks for the exact name).
+  let top: string[] = [];
+  try {
+    top = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && ['grants', 'systems'].includes(e.name.toLowerCase())).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  for (const name of top.sort()) await walk(join(root, name), files);
   const rel = files.map((f) => relative(root, f).split(sep).join('/'));
   for (const c of CONFIG_PATHS) {
     try {

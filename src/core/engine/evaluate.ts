@@ -24,6 +24,11 @@ export interface EvaluateInput {
   facts?: RuleContext<unknown>['facts'];
   /** Only these rules (e.g. the sweep asks for a subset). */
   only?: ReadonlySet<string>;
+  /**
+   * Whose exceptions waive findings: by default the snapshot's own grants. The gate passes the
+   * BASE branch, so an exception takes effect only after it has merged with the admins' approval.
+   */
+  exceptionsFrom?: Snapshot;
 }
 
 function weaker(a: Severity, b: Severity | undefined): Severity {
@@ -57,6 +62,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
   }
   const activeIds = new Set(active.map((r) => r.meta.id));
   const knownRules = registry.ids();
+  const waivableRules = new Set([...registry.rules.values()].filter((r) => r.meta.waivable).map((r) => r.meta.id));
 
   for (const rule of active) {
     if (rule.meta.coveredBy && activeIds.has(rule.meta.coveredBy)) continue;
@@ -69,6 +75,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
       snapshot,
       index,
       knownRules,
+      waivableRules,
       optionsOf: (id: string) => policy.rules.get(id)?.options,
       report(r: Report) {
         findings.push({
@@ -101,24 +108,24 @@ export function evaluate(input: EvaluateInput): Finding[] {
       }
     }
   }
-  return applyExceptions(findings, snapshot, today).sort(compareFindings);
+  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).sort(compareFindings);
 }
 
 /**
  * A grant's `exception.rules` waives those rules for that grant while the exception is in force:
- * the findings stay visible as warnings that name the exception, never disappear.
+ * the findings stay visible as warnings that name the exception, never disappear. Only rules whose
+ * metadata says `waivable` can be waived.
  */
-function applyExceptions(findings: Finding[], snapshot: Snapshot, today: IsoDate): Finding[] {
+function applyExceptions(findings: Finding[], exceptions: Snapshot, today: IsoDate, registry: RuleRegistry): Finding[] {
   const waivers = new Map<string, { rules: Set<string>; expires: string | undefined }>();
-  for (const g of snapshot.grants) {
+  for (const g of exceptions.grants) {
     const exc = g.data?.exception;
     if (exc?.rules?.length && (!exc.expires || exc.expires >= today)) waivers.set(g.path, { rules: new Set(exc.rules), expires: exc.expires });
   }
   if (waivers.size === 0) return findings;
-  const NEVER_WAIVED = new Set(['schema', 'no-secrets', 'exception-governed', 'expiry-in-future', 'expired']);
   return findings.map((f) => {
     const w = f.file ? waivers.get(f.file) : undefined;
-    if (!w || !w.rules.has(f.rule) || NEVER_WAIVED.has(f.rule)) return f;
+    if (!w || !w.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
     return { ...f, severity: 'warning', message: `${f.message} (waived by the exception in this file until ${w.expires ?? 'it is removed'})` };
   });
 }

@@ -34,18 +34,31 @@ export const CONFIG_PATHS = ['access-ledger.yaml', 'access-ledger.yml'];
 
 export type FileRole = 'config' | 'system' | 'grant' | 'other';
 
-/** Which part of the access repo a path belongs to (contract: DESIGN.md §3). */
+/**
+ * Which part of the access repo a path belongs to (docs/file-formats.md). Grants and systems are
+ * recognised whatever the case of `grants/`, `systems/` and the extension: a case-insensitive file
+ * system, or a provisioning step, would read `Grants/x.YAML` as a grant, so it is judged as one
+ * (and the `access-path` rule asks for the exact path).
+ */
 export function roleOf(path: string): FileRole {
   if (CONFIG_PATHS.includes(path)) return 'config';
-  if (!/\.ya?ml$/.test(path)) return 'other';
-  if (/^systems\/[^/]+$/.test(path)) return 'system';
-  if (path.startsWith('grants/')) return 'grant';
+  if (!/\.ya?ml$/i.test(path)) return 'other';
+  if (/^systems\/[^/]+$/i.test(path)) return 'system';
+  if (/^grants\//i.test(path)) return 'grant';
   return 'other';
+}
+
+/** Whether a grant or system path is written exactly as the layout says (lower-case folder and extension). */
+export function isCanonicalPath(path: string): boolean {
+  const role = roleOf(path);
+  if (role === 'grant') return path.startsWith('grants/') && /\.ya?ml$/.test(path);
+  if (role === 'system') return path.startsWith('systems/') && /\.ya?ml$/.test(path);
+  return true;
 }
 
 export function fileStem(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  return base.replace(/\.ya?ml$/, '');
+  return base.replace(/\.ya?ml$/i, '');
 }
 
 export function loadFile<T>(file: RepoFile, schema: 'grant' | 'system' | 'config'): LoadedFile<T> {

@@ -16,7 +16,7 @@ import { sentence } from '../rules/no-self-approval.ts';
 import { plural } from '../rules/helpers.ts';
 import { pullChanges, pullRoleOf, type PullChanges } from './changes.ts';
 import { loginKey, type PullFacts } from './facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
 
 export interface JudgeOptions {
   packs: ReadonlyMap<string, Pack>;
@@ -39,6 +39,8 @@ export interface GateRow {
   reasons: string[];
   /** Approvals this row needs (0: none, e.g. a removal). */
   required: number;
+  /** Whose approvals: the system id, or `admins` (absent when the row needs none). */
+  group?: string;
   approvedBy: string[];
   missing: number;
   /** Who may approve it, as the base branch lists them, e.g. `@acme/dba or dave`. */
@@ -114,6 +116,8 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     base: facts.base,
     pull: facts,
     only,
+    // An exception takes effect once merged: the pull request's own exceptions waive nothing.
+    exceptionsFrom: facts.base,
   });
   findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
   findings.sort(compareFindings);
@@ -211,8 +215,9 @@ function gateRows(facts: PullFacts, plan: ApprovalPlan): GateRow[] {
   const groups = new Map(plan.groups.map((g) => [g.key, g]));
   return plan.rows.map((row) => {
     const group = row.group ? groups.get(row.group) : undefined;
-    const governed = row.kind === 'config' || row.kind === 'system' || row.kind === 'exception';
+    const governed = isGovernedKind(row.kind);
     const privileged = /\(privileged\)/.test(row.requested);
+    const own = row.excluded ? new Set([...excluded, ...row.excluded]) : excluded;
     return {
       subject: row.subject,
       ...(row.identity ? { identity: row.identity } : {}),
@@ -222,10 +227,11 @@ function gateRows(facts: PullFacts, plan: ApprovalPlan): GateRow[] {
       change: row.kind,
       requested: row.requested,
       reasons: row.reasons,
-      required: group?.required ?? 0,
-      approvedBy: group?.approvedBy ?? [],
-      missing: group?.missing ?? 0,
-      approvers: group ? suggestApprovers(group, excluded) : '',
+      required: group ? (row.excluded ? row.required : group.required) : 0,
+      ...(group ? { group: group.label } : {}),
+      approvedBy: group ? row.approvedBy : [],
+      missing: group ? row.missing : 0,
+      approvers: group ? suggestApprovers(group, own) : '',
       blockedBy: group?.blockedBy ?? [],
       controls: governed ? GOVERNED_CONTROLS : privileged ? [...ACCESS_CONTROLS, 'ISO27001:A.8.2'] : ACCESS_CONTROLS,
     };

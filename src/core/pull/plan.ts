@@ -68,6 +68,13 @@ export interface ApproverGroup {
 
 export type RowKind = AccessChangeKind | GovernedKind;
 
+const ACCESS_KINDS: ReadonlySet<string> = new Set<AccessChangeKind>(['adds', 'widens', 'narrows', 'removes', 'unchanged']);
+
+/** Whether a row is about a file or fact someone other than the system's approvers governs. */
+export function isGovernedKind(kind: RowKind): kind is GovernedKind {
+  return !ACCESS_KINDS.has(kind);
+}
+
 /** One line of the report: an identity's access to a system, or a governed file. */
 export interface ApprovalRow extends Position {
   subject: string;
@@ -80,6 +87,15 @@ export interface ApprovalRow extends Position {
   required: number;
   /** The key of the group whose approvals this row needs (absent when it needs none). */
   group?: string;
+  /**
+   * Lower-case logins whose approval cannot count for this row only: the item's own grantees in a
+   * review campaign (they certify the others, never themselves).
+   */
+  excluded?: string[];
+  /** Eligible approvals that count for this row (the group's, less the row's own exclusions). */
+  approvedBy: string[];
+  /** Approvals this row still lacks. */
+  missing: number;
 }
 
 export interface ApprovalPlan {
@@ -198,8 +214,11 @@ function accessRows(facts: PullFacts, options: ApprovalOptions): ApprovalRow[] {
     const strongest = list.reduce((a, b) => (RANK[b.kind] > RANK[a.kind] ? b : a));
     const widening = list.filter((c) => c.kind === 'adds' || c.kind === 'widens');
     const required = widening.length === 0 ? 0 : widening.some((c) => c.privileged) ? options.privileged : options.default;
+    // A role change is the old role's removal and the new role's addition: the row shows the new one.
     const shown = strongest.kind === 'removes' ? list : list.filter((c) => c.kind !== 'removes');
     const row: ApprovalRow = {
+      approvedBy: [],
+      missing: 0,
       file: strongest.file,
       line: strongest.line,
       column: strongest.column,
@@ -208,7 +227,7 @@ function accessRows(facts: PullFacts, options: ApprovalOptions): ApprovalRow[] {
       system: strongest.system,
       kind: strongest.kind,
       requested: strongest.kind === 'removes' ? `removes ${describeRequested(list)}` : describeRequested(shown),
-      reasons: list.flatMap((c) => c.reasons),
+      reasons: shown.flatMap((c) => c.reasons),
       required,
     };
     if (required > 0) row.group = `system:${strongest.system}`;
@@ -227,34 +246,7 @@ export function planApprovals(facts: PullFacts, options: ApprovalOptions = DEFAU
   if (hit) return hit;
 
   const changes = pullChanges(facts);
-  const systems = baseSystems(facts);
-  const rows = accessRows(facts, options);
-  for (const g of changes.governed) {
-    rows.push({
-      file: g.file,
-      line: g.line,
-      column: g.column,
-      subject: g.identity ?? g.system ?? g.file,
-      ...(g.identity ? { identity: g.identity } : {}),
-      ...(g.system ? { system: g.system } : {}),
-      kind: g.kind,
-      requested: g.description,
-      reasons: [g.description],
-      required: 1,
-      group: 'admins',
-    });
-  }
-
-  const groups = new Map<string, ApproverGroup>();
-  for (const row of rows) {
-    if (!row.group) continue;
-    let group = groups.get(row.group);
-    if (!group) {
-      group = row.group === 'admins' ? adminGroup(facts) : systemGroup(facts, systems, row.system!);
-      groups.set(row.group, group);
-    }
-    group.required = Math.max(group.required, row.required);
-  }
+  const { rows, groups } = rowsAndGroups(facts, options);
 
   const latest = latestReviews(facts);
   for (const group of groups.values()) {
@@ -275,7 +267,14 @@ export function planApprovals(facts: PullFacts, options: ApprovalOptions = DEFAU
       else if (e.eligible === 'unknown') group.undetermined.push({ login: r.reviewer, team: e.team, state: r.state });
       else group.outsiders.push(r.reviewer);
     }
-    group.missing = Math.max(0, group.required - group.approvedBy.length);
+    group.missing = 0;
+    for (const row of rows) {
+      if (row.group !== group.key) continue;
+      const own = new Set(row.excluded ?? []);
+      row.approvedBy = group.approvedBy.filter((login) => !own.has(loginKey(login)));
+      row.missing = Math.max(0, (row.excluded ? row.required : group.required) - row.approvedBy.length);
+      group.missing = Math.max(group.missing, row.missing);
+    }
   }
 
   const plan: ApprovalPlan = { options, groups: [...groups.values()], rows, latest, removalOnly: changes.removalOnly };
@@ -297,17 +296,53 @@ export function suggestApprovers(group: ApproverGroup, excluded: ReadonlySet<str
 }
 
 /**
+ * The rows of the report and the groups whose approvals they need. Access rows go to their
+ * system's approvers; governed rows to the admins, except the review blocks of a review campaign,
+ * which go to the approvers of the system under review (the policy's default count, item by item).
+ */
+function rowsAndGroups(facts: PullFacts, options: ApprovalOptions): { rows: ApprovalRow[]; groups: Map<string, ApproverGroup> } {
+  const changes = pullChanges(facts);
+  const systems = baseSystems(facts);
+  const rows = accessRows(facts, options);
+  for (const g of changes.governed) {
+    rows.push({
+      file: g.file,
+      line: g.line,
+      column: g.column,
+      subject: g.identity ?? g.system ?? g.file,
+      ...(g.identity ? { identity: g.identity } : {}),
+      ...(g.system ? { system: g.system } : {}),
+      kind: g.kind,
+      requested: g.description,
+      reasons: [g.description],
+      required: g.reviewOf ? options.default : 1,
+      group: g.reviewOf ? `system:${g.reviewOf}` : 'admins',
+      ...(g.excluded ? { excluded: g.excluded } : {}),
+      approvedBy: [],
+      missing: 0,
+    });
+  }
+  const groups = new Map<string, ApproverGroup>();
+  for (const row of rows) {
+    if (!row.group) continue;
+    let group = groups.get(row.group);
+    if (!group) {
+      group = row.group === 'admins' ? adminGroup(facts) : systemGroup(facts, systems, row.group.slice('system:'.length));
+      groups.set(row.group, group);
+    }
+    group.required = Math.max(group.required, row.required);
+  }
+  return { rows, groups };
+}
+
+/**
  * The team-membership lookups the plan needs: each (team, reviewer) pair where the reviewer's
  * approval or change request could count and the reviewer is not already listed by name.
  */
 export function neededTeamLookups(facts: PullFacts): { team: string; login: string }[] {
   const changes = pullChanges(facts);
   if (changes.removalOnly) return [];
-  const systems = baseSystems(facts);
-  const groups: ApproverGroup[] = [];
-  const systemIds = new Set(changes.access.filter((c) => c.kind === 'adds' || c.kind === 'widens').map((c) => c.system));
-  for (const id of [...systemIds].sort()) groups.push(systemGroup(facts, systems, id));
-  if (changes.governed.length > 0) groups.push(adminGroup(facts));
+  const groups = [...rowsAndGroups(facts, DEFAULT_APPROVAL_OPTIONS).groups.values()];
   const pairs = new Map<string, { team: string; login: string }>();
   for (const r of latestReviews(facts)) {
     if (r.excluded || r.state === 'DISMISSED') continue;

@@ -29,6 +29,10 @@ const CHANGE_LABEL: Record<GateRow['change'], string> = {
   config: 'config',
   system: 'system',
   exception: 'exception',
+  authority: 'authority',
+  review: 'review',
+  unreadable: 'unreadable',
+  path: 'path',
 };
 
 function code(text: string): string {

@@ -6,7 +6,7 @@
 import { toTimestamp, type SystemApproval, type Verdict } from '../ledger/index.ts';
 import type { GateResult, GateRow } from '../pull/judge.ts';
 
-const GOVERNED = new Set(['config', 'system', 'exception']);
+const GOVERNED = new Set(['config', 'system', 'exception', 'authority', 'review', 'unreadable', 'path']);
 
 /**
  * Approvals per system (and `admins` for config, systems/ and exceptions): how many the policy
@@ -17,7 +17,7 @@ export function systemApprovals(rows: readonly GateRow[]): SystemApproval[] {
   const by = new Map<string, SystemApproval>();
   for (const row of rows) {
     if (row.required === 0 && row.approvedBy.length === 0) continue;
-    const system = GOVERNED.has(row.change) ? 'admins' : (row.system ?? row.subject);
+    const system = row.group ?? (GOVERNED.has(row.change) ? 'admins' : (row.system ?? row.subject));
     const seen = by.get(system);
     if (!seen) {
       by.set(system, { system, required: row.required, approved_by: [...new Set(row.approvedBy)].sort(), missing: Math.max(0, row.missing) });

@@ -2,7 +2,7 @@ import { defineRule } from './types.ts';
 import { plural } from './helpers.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
 
 /**
  * Access is granted by the people accountable for the system, before it exists: every system
@@ -17,6 +17,7 @@ export default defineRule<ApprovalOptions>({
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.1'],
     scope: 'pull-request',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,
@@ -64,8 +65,15 @@ export default defineRule<ApprovalOptions>({
         });
       }
       if (group.missing === 0) continue;
-      const notes = notesFor(group, bots);
-      for (const row of rows) ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(group, excluded)}${notes}` });
+      for (const row of rows) {
+        if (row.missing === 0) continue;
+        // A review campaign's item counts approvals without its own grantees: say so for that item.
+        const view: ApproverGroup = row.excluded ? { ...group, required: row.required, missing: row.missing, approvedBy: row.approvedBy } : group;
+        const own = row.excluded ? new Set([...excluded, ...row.excluded]) : excluded;
+        const self = row.excluded ? group.approvedBy.filter((l) => row.excluded!.includes(loginKey(l))) : [];
+        const selfNote = self.length ? ` (${self.join(', ')} cannot certify their own access)` : '';
+        ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(view, own)}${selfNote}${notesFor(view, bots)}` });
+      }
     }
   },
 });
@@ -75,7 +83,8 @@ function forGroup(group: ApproverGroup): string {
 }
 
 function subjectOf(row: ApprovalRow): string {
-  if (row.kind === 'config' || row.kind === 'system' || row.kind === 'exception') return `this pull request ${row.requested}; it`;
+  if (row.kind === 'review' && row.group !== 'admins') return `the review of \`${row.identity}\` (${row.system})`;
+  if (isGovernedKind(row.kind)) return `this pull request ${row.requested}; it`;
   return `access for \`${row.identity}\` to ${row.system} (${row.requested}: ${row.reasons.join(', ')})`;
 }
 

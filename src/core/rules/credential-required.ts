@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'OWASP-NHI:NHI1:2025', 'OWASP-NHI:NHI7:2025', 'ISO27001:A.5.17', 'CIS-v8:5.5'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

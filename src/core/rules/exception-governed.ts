@@ -5,10 +5,11 @@ import { at, isBlank } from './helpers.ts';
 export default defineRule({
   meta: {
     id: 'exception-governed',
-    description: 'An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist. Exceptions are approved by the admins (the gate enforces it).',
+    description: 'An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist and may be waived. Exceptions are approved by the admins (the gate enforces it), and take effect only once merged.',
     controls: ['NIST-CSF-2.0:ID.RA-07', 'SOC2:CC6.3'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: { min_reason_length: { type: 'integer', minimum: 1 } } },
     defaultOptions: { min_reason_length: 10 },
     fix: 'Give `exception.reason`, at least one `exception.compensating_controls` entry and `exception.expires`.',
@@ -26,6 +27,12 @@ export default defineRule({
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
         ctx.report({ ...at(file, ['exception', 'rules', i]), identity: id, message: `the exception waives \`${rule}\`, which is not a rule: use a rule id from docs/rules.md` });
+      } else if (!ctx.waivableRules.has(rule)) {
+        ctx.report({
+          ...at(file, ['exception', 'rules', i]),
+          identity: id,
+          message: `the exception waives \`${rule}\`, which no exception can waive: remove it from exception.rules (docs/rules.md lists the rules an exception may waive)`,
+        });
       }
     });
   },

@@ -10,6 +10,7 @@ export default defineRule({
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'CIS-v8:6.2'],
     scope: 'time',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Renew by pull request with a new `expires`, or revoke by deleting the entry (or the whole file).',

@@ -9,6 +9,7 @@ export default defineRule<{ days?: number }>({
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05'],
     scope: 'time',
     defaultSeverity: 'warning',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 0 } } },
     defaultOptions: {},
     fix: 'Open a renewal pull request with a new `expires`, or do nothing and let the access lapse.',

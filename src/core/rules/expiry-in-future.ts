@@ -10,6 +10,7 @@ export default defineRule({
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Renew with a future `expires` by pull request, or revoke by deleting the entry (or the file).',

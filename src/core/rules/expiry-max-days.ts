@@ -17,6 +17,7 @@ export default defineRule<ExpiryMaxDaysOptions>({
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI7:2025', 'ISO27001:A.8.2'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI7:2025'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Add `expires: YYYY-MM-DD` to the entry; renew later by pull request.',

@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'CIS-v8:5.1'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Rename the file to match the id, or change the id to match the file name.',

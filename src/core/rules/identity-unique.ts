@@ -10,6 +10,7 @@ export default defineRule({
     controls: ['NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:PR.AA-02', 'ISO27001:A.5.16', 'OWASP-NHI:NHI9:2025'],
     scope: 'repo',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Merge the access entries into one file and delete the other; one file per identity.',

@@ -27,10 +27,12 @@ import ownerLeftOrg from './owner-left-org.ts';
 import approvals from './approvals.ts';
 import noSelfApproval from './no-self-approval.ts';
 import ownerInOrg from './owner-in-org.ts';
+import accessPath from './access-path.ts';
 
 export const BUILTIN_RULES: readonly AnyRule[] = [
   schema,
   identityFileName,
+  accessPath,
   identityUnique,
   ownerRequired,
   systemKnown,

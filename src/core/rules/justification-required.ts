@@ -8,6 +8,7 @@ export default defineRule({
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: { min_length: { type: 'integer', minimum: 1 } } },
     defaultOptions: { min_length: 10 },
     fix: 'Write `justification:` on the access entry: what the identity does with this access and why a smaller role would not do.',

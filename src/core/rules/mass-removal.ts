@@ -13,6 +13,7 @@ export default defineRule<{ max_entries: number; max_percent: number }>({
     controls: ['SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07'],
     scope: 'repo',
     defaultSeverity: 'warning',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

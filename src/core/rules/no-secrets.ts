@@ -67,6 +67,7 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
     controls: ['OWASP-NHI:NHI2:2025', 'ISO27001:A.5.17', 'SOC2:CC6.1'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

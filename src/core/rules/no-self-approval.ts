@@ -16,6 +16,7 @@ export default defineRule({
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'SOC2:CC8.1'],
     scope: 'pull-request',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Ask an approver who neither requested nor receives the access, nor committed to the pull request, to approve it.',

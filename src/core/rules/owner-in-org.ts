@@ -17,6 +17,7 @@ export default defineRule({
     controls: ['NIST-CSF-2.0:GV.RR-02', 'SOC2:CC6.2', 'ISO27001:A.5.16', 'CIS-v8:5.5'],
     scope: 'pull-request',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Name an owner (and grantee) who is a member of the organization, or invite them first; if the gate could not read membership, run it with a token that has members: read.',

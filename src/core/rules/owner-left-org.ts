@@ -12,6 +12,7 @@ export default defineRule({
     controls: ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
     scope: 'time',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Revoke the grantee\'s access (delete the file), or hand a non-human identity to a new owner by pull request.',

@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['NIST-CSF-2.0:GV.RR-02', 'SOC2:CC6.1', 'CIS-v8:5.5', 'NIST-CSF-2.0:ID.AM-02', 'ISO27001:A.5.16'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Set `identity.owner` to the GitHub login of the person accountable for this identity.',

@@ -10,6 +10,7 @@ export default defineRule<{ kinds: IdentityKind[] }>({
     controls: ['OWASP-NHI:NHI4:2025', 'OWASP-NHI:NHI6:2025', 'NIST-CSF-2.0:PR.AA-03', 'ISO27001:A.8.5'],
     scope: 'file',
     defaultSeverity: 'warning',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

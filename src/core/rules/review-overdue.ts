@@ -13,6 +13,7 @@ export default defineRule<{ default_cadence_days: number }>({
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'CIS-v8:5.5', 'CIS-v8:6.8', 'ISO27001:A.5.18', 'OWASP-NHI:NHI5:2025'],
     scope: 'time',
     defaultSeverity: 'warning',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: { default_cadence_days: { type: 'integer', minimum: 1 } } },
     defaultOptions: { default_cadence_days: 365 },
     fix: 'Approve the access review pull request for the system (it sets review.last_reviewed), or revoke the access.',

@@ -15,6 +15,7 @@ export default defineRule<RotationMaxDaysOptions>({
     controls: ['OWASP-NHI:NHI7:2025', 'SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'ISO27001:A.5.17'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

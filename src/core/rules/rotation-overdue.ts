@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['OWASP-NHI:NHI7:2025', 'SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'ISO27001:A.5.17'],
     scope: 'time',
     defaultSeverity: 'warning',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Rotate the credential, then record the day in `credential.last_rotated` by pull request.',

@@ -9,6 +9,7 @@ export default defineRule({
     controls: SCHEMA_CONTROLS,
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Fix the key or value the finding points at; the message names the expected form. Add `# yaml-language-server: $schema=…` to get completion in your editor.',

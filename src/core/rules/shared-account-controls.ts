@@ -9,6 +9,7 @@ export default defineRule<{ required_controls: string[]; any_of: string[]; requi
     controls: ['NIST-CSF-2.0:PR.AA-02', 'OWASP-NHI:NHI10:2025', 'SOC2:CC6.1', 'ISO27001:A.5.16', 'CIS-v8:6.5'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

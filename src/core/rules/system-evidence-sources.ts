@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['SOC2:CC7.2', 'NIST-CSF-2.0:DE.CM-03'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: {
       type: 'object',
       additionalProperties: false,

@@ -8,6 +8,7 @@ export default defineRule({
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:ID.AM-02'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Fix the system id, or add systems/<id>.yaml (which needs the admins\' approval).',

@@ -8,6 +8,7 @@ export default defineRule({
     controls: ['NIST-CSF-2.0:GV.RR-02', 'SOC2:CC6.1', 'SOC2:CC6.3'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Set `owner` to a GitHub login and list `approvers` (logins or @org/team).',

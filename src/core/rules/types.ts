@@ -22,6 +22,11 @@ export interface RuleMeta<O = Record<string, unknown>> {
   controls: string[];
   scope: Scope;
   defaultSeverity: Severity;
+  /**
+   * Whether a grant's `exception.rules` may waive this rule. Rules that decide who approves, what a
+   * file is, secrets, owners and whether access has ended never are (docs/file-formats.md).
+   */
+  waivable: boolean;
   /** JSON Schema of the options object. */
   optionsSchema: Record<string, unknown>;
   defaultOptions: O;
@@ -51,6 +56,8 @@ export interface RuleContext<O> {
   optionsOf(ruleId: string): Record<string, unknown> | undefined;
   /** Every rule id the engine knows (exceptions may only waive these). */
   knownRules: ReadonlySet<string>;
+  /** The rule ids whose metadata lets an exception waive them. */
+  waivableRules: ReadonlySet<string>;
   /** Facts from outside the files, when an adapter has them (e.g. when a grant was added, from the ledger). */
   facts?: { addedAt?: ReadonlyMap<string, string>; orgMembership?: Readonly<Record<string, boolean>> };
   report(finding: Report): void;

@@ -9,6 +9,7 @@ export default defineRule({
     controls: ['OWASP-NHI:NHI3:2025', 'OWASP-NHI:NHI1:2025', 'NIST-CSF-2.0:GV.SC-04', 'NIST-CSF-2.0:GV.SC-10', 'NIST-CSF-2.0:ID.AM-04', 'SOC2:CC6.6'],
     scope: 'file',
     defaultSeverity: 'error',
+    waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     fix: 'Add a `vendor:` block with `name`, `data_scope` and `offboarding` steps.',

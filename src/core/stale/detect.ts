@@ -123,7 +123,7 @@ function entryFact(e: AccessEntry): EntryFact {
 /** Waived by the grant's exception while it is in force (the engine downgrades, the sweep skips). */
 function waived(g: Grant, rule: string, today: IsoDate): boolean {
   const exc = g.exception;
-  return Boolean(exc?.rules?.includes(rule) && (!exc.expires || exc.expires >= today) && rule !== 'expired');
+  return Boolean(exc?.rules?.includes(rule) && (!exc.expires || exc.expires >= today) && builtinRegistry().get(rule)?.meta.waivable === true);
 }
 
 function strongest(a: Finding['severity'], b: Finding['severity']): Finding['severity'] {
