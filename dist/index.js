@@ -41353,38 +41353,7 @@ function dominates(wide, narrow) {
   return narrow.jit.maxHours <= wide.jit.maxHours && canon(narrow.jit.approvers) === canon(wide.jit.approvers);
 }
 
-// src/core/pull/facts.ts
-function loginKey(login) {
-  return login.replace(/^@/, "").toLowerCase();
-}
-function teamKey(team) {
-  return team.toLowerCase();
-}
-function isTeam(principal) {
-  return /^@[^/]+\/[^/]+$/.test(principal);
-}
-
-// src/core/pull/changes.ts
-var cache = /* @__PURE__ */ new WeakMap();
-function isConfigPath(path, configPath) {
-  return configPath ? path === configPath : CONFIG_PATHS.includes(path);
-}
-function pullRoleOf(path, configPath) {
-  if (isConfigPath(path, configPath)) return "config";
-  const role = roleOf(path);
-  return role === "config" ? "other" : role;
-}
-function isConfigCaseVariant(path, configPath) {
-  const folded = path.toLowerCase();
-  return !isConfigPath(path, configPath) && (configPath ? folded === configPath.toLowerCase() : CONFIG_PATHS.includes(folded));
-}
-function pos(file, path, key = false) {
-  const p = file.source.locate(path, key);
-  return { file: file.path, line: p.line, column: p.column };
-}
-function top(path) {
-  return { file: path, line: 1, column: 1 };
-}
+// src/core/access/compare.ts
 function canonical(value) {
   return JSON.stringify(
     value ?? null,
@@ -41482,32 +41451,141 @@ function credentialChanges(id, b, a) {
 function authorityChanges(b, a, inCampaign) {
   const id = a.identity;
   const out = [];
-  if (b.authority.kind !== a.authority.kind) out.push({ kind: "authority", at: ["identity", "kind"], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
+  if (b.authority.kind !== a.authority.kind) out.push({ kind: "authority", at: ["identity", "kind"], fields: ["identity.kind"], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
   if (b.authority.owner !== a.authority.owner) {
-    out.push({ kind: "authority", at: ["identity", "owner"], description: `changes the owner of ${a.kind === "human" ? "" : "non-human identity "}\`${id}\`: ${b.owner ? "@" + b.owner : "none"} → ${a.owner ? "@" + a.owner : "none"}` });
+    out.push({ kind: "authority", at: ["identity", "owner"], fields: ["identity.owner"], description: `changes the owner of ${a.kind === "human" ? "" : "non-human identity "}\`${id}\`: ${b.owner ? "@" + b.owner : "none"} → ${a.owner ? "@" + a.owner : "none"}` });
   }
   if (b.authority.credential !== a.authority.credential) {
-    for (const d of credentialChanges(id, b, a)) out.push({ kind: "authority", at: ["credential"], description: d });
+    for (const d of credentialChanges(id, b, a)) out.push({ kind: "authority", at: ["credential"], fields: ["credential"], description: d });
   }
   if (b.authority.vendor !== a.authority.vendor) {
     const bv = b.vendor;
     const av = a.vendor;
     const field = !av || !bv ? null : av.data_scope !== bv.data_scope ? "data scope" : av.name !== bv.name ? "name" : av.offboarding !== bv.offboarding ? "offboarding" : null;
-    out.push({ kind: "authority", at: ["vendor"], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? bv ? "changes" : "adds" : "removes"} the vendor of \`${id}\`` });
+    out.push({ kind: "authority", at: ["vendor"], fields: ["vendor.name", "vendor.data_scope", "vendor.offboarding"], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? bv ? "changes" : "adds" : "removes"} the vendor of \`${id}\`` });
   }
   if (b.authority["shared-controls"] !== a.authority["shared-controls"]) {
     const kept = new Set(a.compensatingControls);
     const dropped = b.compensatingControls.filter((c) => !kept.has(c));
-    if (dropped.length > 0) out.push({ kind: "authority", at: ["shared", "compensating_controls"], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}` });
+    if (dropped.length > 0) out.push({ kind: "authority", at: ["shared", "compensating_controls"], fields: ["shared.compensating_controls"], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}` });
   }
-  if (b.authority.other !== a.authority.other) out.push({ kind: "authority", at: [], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
+  if (b.authority.other !== a.authority.other) out.push({ kind: "authority", at: [], fields: ["*"], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
   if (a.exception && canonical(a.exception) !== canonical(b.exception)) {
-    out.push({ kind: "exception", at: ["exception"], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
+    out.push({ kind: "exception", at: ["exception"], fields: ["exception"], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
   }
-  if (certifies(b.review, a.review) && !inCampaign(a)) {
-    out.push({ kind: "review", at: ["review"], description: `writes a review of \`${id}\` outside an access review` });
+  if (certifies(b.review, a.review) && !inCampaign) {
+    out.push({ kind: "review", at: ["review"], fields: ["review"], description: `writes a review of \`${id}\` outside an access review` });
   }
   return out;
+}
+var PRINCIPAL_FIELDS = {
+  identity: "identity.id",
+  grantee: "identity.github",
+  github: "identity.github",
+  email: "identity.email",
+  holder: "shared.holders",
+  owner: "identity.owner"
+};
+function judgeGrantChange(input) {
+  const b = input.before ? conferral(input.before, input.systemOf) : void 0;
+  const afterGrant = input.after === "unreadable" ? void 0 : input.after;
+  const a = afterGrant ? conferral(afterGrant, input.systemOf) : void 0;
+  const identity = a?.identity ?? b?.identity ?? input.identity ?? "";
+  const out = { identity, entries: [], authority: [], unreadable: input.after === "unreadable", widens: false, wideningFields: [] };
+  const beforeCaps = input.beforeCaps ?? b?.capabilities ?? [];
+  const fields = /* @__PURE__ */ new Set();
+  if (input.after === void 0) {
+    input.before?.access.forEach((e, i) => {
+      const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
+      out.entries.push({ index: i, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: "removes", reasons: ["grant file deleted"], at: ["access", i] });
+    });
+    return out;
+  }
+  if (!a || !afterGrant) {
+    out.widens = true;
+    out.wideningFields.push("*");
+    return out;
+  }
+  const ownBefore = b?.capabilities ?? [];
+  const matched = /* @__PURE__ */ new Set();
+  afterGrant.access.forEach((e, i) => {
+    const caps = a.capabilities.filter((c) => c.entry === i);
+    const wider = caps.filter((c) => !beforeCaps.some((x) => dominates(x, c)));
+    const beforeIndex = input.before ? input.before.access.findIndex((x, j) => !matched.has(j) && x.system === e.system && x.role === e.role) : -1;
+    if (beforeIndex >= 0) matched.add(beforeIndex);
+    const residueChanged = beforeIndex >= 0 && b.entryResidue[beforeIndex] !== a.entryResidue[i];
+    const privileged = caps[0]?.privileged ?? e.privileged === true;
+    const base = { index: i, system: e.system, role: e.role, privileged, expires: e.expires ?? null };
+    if (wider.length === 0 && !residueChanged) {
+      const narrows = whatNarrows(caps, beforeCaps);
+      out.entries.push({ ...base, kind: narrows.length > 0 ? "narrows" : "unchanged", reasons: narrows, at: ["access", i] });
+      return;
+    }
+    const reasons = [...new Set(wider.map((c) => whyWider(c, beforeCaps, ownBefore)))];
+    if (residueChanged) reasons.push("a field the gate does not know changed");
+    const roleChange = reasons.some((r) => r.startsWith("role "));
+    const kind = beforeIndex >= 0 || roleChange ? "widens" : "adds";
+    const at2 = roleChange ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
+    out.entries.push({ ...base, kind, reasons, at: at2 });
+    fields.add(`access[${i}]`);
+    for (const c of wider) if (c.principal.link !== "identity" || !ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+  });
+  input.before?.access.forEach((e, j) => {
+    if (matched.has(j)) return;
+    const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
+    out.entries.push({ index: j, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: "removes", reasons: [`entry ${e.role}${privileged ? " (privileged)" : ""} removed`], at: ["access"] });
+  });
+  if (b) {
+    out.authority = authorityChanges(b, a, input.inCampaign === true);
+  } else {
+    if (a.exception) out.authority.push({ kind: "exception", at: ["exception"], fields: ["exception"], description: `adds an exception to \`${identity}\`` });
+    if (certifies(null, a.review) && input.inCampaign !== true) {
+      out.authority.push({ kind: "review", at: ["review"], fields: ["review"], description: `writes a review of \`${identity}\` outside an access review` });
+    }
+  }
+  for (const c of out.authority) for (const f of c.fields) fields.add(f);
+  out.widens = out.entries.some((e) => e.kind === "adds" || e.kind === "widens") || out.authority.length > 0;
+  out.wideningFields = [...fields].sort();
+  return out;
+}
+
+// src/core/pull/facts.ts
+function loginKey(login) {
+  return login.replace(/^@/, "").toLowerCase();
+}
+function teamKey(team) {
+  return team.toLowerCase();
+}
+function isTeam(principal) {
+  return /^@[^/]+\/[^/]+$/.test(principal);
+}
+
+// src/core/pull/changes.ts
+var cache = /* @__PURE__ */ new WeakMap();
+function isConfigPath(path, configPath) {
+  return configPath ? path === configPath : CONFIG_PATHS.includes(path);
+}
+function pullRoleOf(path, configPath) {
+  if (isConfigPath(path, configPath)) return "config";
+  const role = roleOf(path);
+  return role === "config" ? "other" : role;
+}
+function isConfigCaseVariant(path, configPath) {
+  const folded = path.toLowerCase();
+  return !isConfigPath(path, configPath) && (configPath ? folded === configPath.toLowerCase() : CONFIG_PATHS.includes(folded));
+}
+function pos(file, path, key = false) {
+  const p = file.source.locate(path, key);
+  return { file: file.path, line: p.line, column: p.column };
+}
+function top(path) {
+  return { file: path, line: 1, column: 1 };
+}
+function canonical2(value) {
+  return JSON.stringify(
+    value ?? null,
+    (_k, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) : v
+  );
 }
 function reviewCampaignOf(pairs) {
   const certified = pairs.filter((p) => p.before && p.after && certifies(p.before.review, p.after.review));
@@ -41542,7 +41620,7 @@ function compareSystem(path, before, after, out) {
   else {
     const b = before.data;
     const a = after.data;
-    if (b && a && canonical(b.approvers ?? []) !== canonical(a.approvers ?? [])) {
+    if (b && a && canonical2(b.approvers ?? []) !== canonical2(a.approvers ?? [])) {
       at2 = pos(after, ["approvers"], true);
       description = `changes who may approve access to \`${id}\``;
     } else {
@@ -41620,12 +41698,12 @@ function pullChanges(facts) {
     for (const l of loginsOf(s.pair.after?.data)) out.grantees.add(l);
   }
   const provisional = { ...out, access: [], governed: [...out.governed], grants: [] };
-  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false);
+  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf);
   const widensCapability = provisional.access.some((c) => c.kind === "adds" || c.kind === "widens");
   const onlyReviews = provisional.governed.every((g) => g.kind === "review");
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : void 0;
   const inCampaign = (c) => campaign !== void 0 && campaign.items.some((i) => i.identity === c.identity);
-  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign);
+  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf);
   if (campaign) {
     out.campaign = campaign;
     for (const item of campaign.items) {
@@ -41662,11 +41740,19 @@ function pairMoves(pairs) {
     pairs.splice(i, 1);
   }
 }
-function judgeGrant(side, beforeCaps, out, inCampaign) {
-  const { pair, before: b, after: a } = side;
+function judgeGrant(side, beforeCaps, out, inCampaign, systemOf) {
+  const { pair, after: a } = side;
   const before = pair.before;
   const after = pair.after;
-  const identity = a?.identity ?? b?.identity ?? fileStem(pair.path);
+  const judged = judgeGrantChange({
+    ...before?.data ? { before: before.data } : {},
+    ...after ? { after: after.data ?? "unreadable" } : {},
+    systemOf,
+    beforeCaps,
+    inCampaign: a !== void 0 && inCampaign(a),
+    identity: fileStem(pair.path)
+  });
+  const identity = judged.identity;
   const changed = {
     path: pair.path,
     identity,
@@ -41677,57 +41763,32 @@ function judgeGrant(side, beforeCaps, out, inCampaign) {
   if (before) changed.before = before;
   if (after) changed.after = after;
   out.grants.push(changed);
-  if (!after) {
-    before?.data?.access.forEach((e, i) => {
-      const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
-      out.access.push({ ...pos(before, ["access", i]), identity, system: e.system, role: e.role, privileged, kind: "removes", reasons: ["grant file deleted"] });
-    });
-    return;
+  if (after?.data) {
+    const bd = before?.data;
+    const ad = after.data;
+    changed.accountableChanged = !bd || loginKey(bd.identity.owner ?? "") !== loginKey(ad.identity.owner ?? "") || loginKey(bd.identity.github ?? "") !== loginKey(ad.identity.github ?? "");
   }
-  if (!a) {
+  if (judged.unreadable && after) {
     out.governed.push({ ...top(after.path), kind: "unreadable", identity, description: `changes \`${after.path}\`, which cannot be read as a grant` });
     return;
   }
-  const ad = after.data;
-  const bd = before?.data;
-  changed.accountableChanged = !bd || loginKey(bd.identity.owner ?? "") !== loginKey(ad.identity.owner ?? "") || loginKey(bd.identity.github ?? "") !== loginKey(ad.identity.github ?? "");
-  const ownBefore = b?.capabilities ?? [];
-  const matched = /* @__PURE__ */ new Set();
-  ad.access.forEach((e, i) => {
-    const caps = a.capabilities.filter((c) => c.entry === i);
-    const wider = caps.filter((c) => !beforeCaps.some((x) => dominates(x, c)));
-    const beforeIndex = bd ? matchEntry(bd.access, e, matched) : -1;
-    if (beforeIndex >= 0) matched.add(beforeIndex);
-    const residueChanged = beforeIndex >= 0 && b.entryResidue[beforeIndex] !== a.entryResidue[i];
-    const privileged = caps[0]?.privileged ?? e.privileged === true;
-    const base = { identity, system: e.system, role: e.role, privileged, ...e.expires ? { expires: e.expires } : {} };
-    if (wider.length === 0 && !residueChanged) {
-      const narrows = whatNarrows(caps, beforeCaps);
-      out.access.push({ ...pos(after, ["access", i]), ...base, kind: narrows.length > 0 ? "narrows" : "unchanged", reasons: narrows });
-      return;
-    }
-    const reasons = [...new Set(wider.map((c) => whyWider(c, beforeCaps, ownBefore)))];
-    if (residueChanged) reasons.push("a field the gate does not know changed");
-    const kind = beforeIndex >= 0 || reasons.some((r) => r.startsWith("role ")) ? "widens" : "adds";
-    const at2 = reasons.some((r) => r.startsWith("role ")) ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
-    out.access.push({ ...pos(after, at2), ...base, kind, reasons });
-  });
-  bd?.access.forEach((e, j) => {
-    if (matched.has(j)) return;
-    const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
-    out.access.push({ ...pos(after, ["access"]), identity, system: e.system, role: e.role, privileged, kind: "removes", reasons: [`entry ${e.role}${privileged ? " (privileged)" : ""} removed`] });
-  });
-  if (b) {
-    for (const change of authorityChanges(b, a, inCampaign)) {
-      out.governed.push({ ...change.at.length ? pos(after, change.at, true) : top(after.path), kind: change.kind, identity, description: change.description });
-    }
-  } else {
-    if (a.exception) out.governed.push({ ...pos(after, ["exception"], true), kind: "exception", identity, description: `adds an exception to \`${identity}\`` });
-    if (certifies(null, a.review)) out.governed.push({ ...pos(after, ["review"], true), kind: "review", identity, description: `writes a review of \`${identity}\` outside an access review` });
+  const where = after ?? before;
+  for (const e of judged.entries) {
+    const at2 = e.kind === "removes" && after ? ["access"] : e.at;
+    out.access.push({
+      ...where ? pos(where, at2) : top(pair.path),
+      identity,
+      system: e.system,
+      role: e.role,
+      privileged: e.privileged,
+      kind: e.kind,
+      reasons: e.reasons,
+      ...e.expires && e.kind !== "removes" ? { expires: e.expires } : {}
+    });
   }
-}
-function matchEntry(before, e, used) {
-  return before.findIndex((x, j) => !used.has(j) && x.system === e.system && x.role === e.role);
+  for (const change of judged.authority) {
+    out.governed.push({ ...change.at.length && after ? pos(after, change.at, true) : top(pair.path), kind: change.kind, identity, description: change.description });
+  }
 }
 function sortedFiles(files) {
   return [...files].sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
@@ -42413,7 +42474,11 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
     for (const g of plan.groups) {
       for (const u of g.undetermined) if (u.state === "CHANGES_REQUESTED" || g.missing > 0) parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
     }
-    for (const g of short) parts.push(`${needs(g, excluded)}${short.length > 1 ? ` for ${g.label === "admins" ? "the governed changes" : g.label}` : ""}`);
+    for (const g of short) {
+      const own = new Set(excluded);
+      for (const row of plan.rows) if (row.group === g.key && row.missing > 0) for (const l of row.excluded ?? []) own.add(l);
+      parts.push(`${needs(g, own)}${short.length > 1 ? ` for ${g.label === "admins" ? "the governed changes" : g.label}` : ""}`);
+    }
   }
   if (parts.length === 0) parts.push("see the findings");
   return [...new Set(parts)].join("; ");

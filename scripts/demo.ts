@@ -105,8 +105,10 @@ try {
   const campaign = review.campaigns[0];
   if (!campaign) throw new Error(`the sweep opened no review campaign: ${(review.cli.stdout + review.cli.stderr).trim()}`);
   then('sweep', `opened PR #${campaign.number} "${campaign.title}"`);
-  const signed = await life.approve(campaign.number, 'jokafor');
-  then('gate', `jokafor (a listed approver) approves: ${verdict(signed.gate)}`);
+  const partly = await life.approve(campaign.number, 'jokafor');
+  then('gate', `jokafor (a listed approver) approves: ${verdict(partly.gate)}`);
+  const signed = await life.approve(campaign.number, 'sbrandt');
+  then('gate', `sbrandt (@acme/data) approves: ${verdict(signed.gate)}`);
   const recertified = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
   const change = recertified.ledger.records.find((r) => r.kind === 'grant-change' && (r.subject as { pr?: { number?: number } }).pr?.number === campaign.number);
   then('App', `merged: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}`);

@@ -164,7 +164,12 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const campaign = sweep.campaigns.find((p) => p.title.includes('prod-postgres'));
     if (!campaign) throw new Error('no campaign PR');
     expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
-    const approved = await life.approve(campaign.number, 'jokafor');
+    // jokafor owns one of the reviewed identities: their approval certifies the others, not that one.
+    const partly = await life.approve(campaign.number, 'jokafor');
+    expect(partly.gate.code, partly.gate.stdout + partly.gate.stderr).toBe(1);
+    expect(partly.gate.stdout).toContain('jokafor cannot certify their own access');
+    expect(partly.gate.stdout).toContain('needs 1 more approval from @acme/data');
+    const approved = await life.approve(campaign.number, 'sbrandt');
     expect(approved.gate.code, approved.gate.stdout + approved.gate.stderr).toBe(0);
     const recorded = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
     expect(recorded.record.kind).toBe('review-campaign');
@@ -187,7 +192,10 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, gaps: '' });
     expect(csvRows(join(step.out, 'populations', 'removals.csv')).find((r) => r.identity === 'wzhang')).toMatchObject({ via: 'pull-request', ledger_seq: '2' });
     expect(csvRows(join(step.out, 'populations', 'left-org.csv')).map((r) => r.login)).toEqual(['eford']);
-    expect(csvRows(join(step.out, 'populations', 'review-campaigns.csv')).every((r) => r.system === 'prod-postgres' && r.reviewers === 'jokafor')).toBe(true);
+    // Each item names who certified it: jokafor owns datadog-pg-monitor, so sbrandt certified that one.
+    const reviewed = csvRows(join(step.out, 'populations', 'review-campaigns.csv'));
+    expect(reviewed.every((r) => r.system === 'prod-postgres')).toBe(true);
+    expect(reviewed.find((r) => r.identity === 'datadog-pg-monitor')?.reviewers).toBe('sbrandt');
     expect(existsSync(join(step.out, 'manifest.json'))).toBe(true);
     expect(step.verify.code, step.verify.stdout + step.verify.stderr).toBe(0);
     expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);

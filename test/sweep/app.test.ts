@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
+import { registerLedger } from '../../src/app/ledger/register.ts';
 import { sweepSettings, type SweepSettings } from '../../src/app/sweep/settings.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { exampleFiles, markers, REPO, seedExample, virtualPacing } from './helpers.ts';
@@ -123,6 +124,8 @@ describe('review campaigns', () => {
     clock = new Date('2027-03-01T06:00:00Z');
     const files = exampleFiles();
     files['access-ledger.yaml'] += 'reviews: { enabled: true }\n';
+    // Renewed before the review: the gate refuses a campaign that keeps expired access.
+    for (const [path, text] of Object.entries(files)) files[path] = text.replace(/expires: 2027-0[12]-\d\d/g, 'expires: 2027-05-20');
     const { installationId } = seedExample(gh, { files });
     const { load } = await loadApp();
     const runner = await load();
@@ -134,27 +137,38 @@ describe('review campaigns', () => {
     const pulls = gh.state.listIssues('acme/access', { state: 'open', pullRequests: true }).filter((i) => i.pull);
     expect(pulls).toHaveLength(4);
 
-    // The prod-postgres review: the approver revokes one grant in the PR and approves.
+    // The prod-postgres review: a revocation is pushed to the PR, and both approvers sign off.
+    // sbrandt holds and owns grants under review: jokafor's approval certifies those, sbrandt's the rest.
     const review = pulls.find((p) => p.pull!.headRef === 'access-review/prod-postgres/2027-03-01')!;
     expect(review.labels).toContain('access-review');
     expect(review.body).toContain('| [`sbrandt`]');
-    gh.state.pushToPullRequest('acme/access', review.number, { 'grants/keys/datadog-pg-monitor.yaml': null }, { author: 'jokafor', message: 'Revoke the old monitor key' });
+    gh.state.createTeam('acme', 'data', { members: ['sbrandt'] });
+    gh.state.pushToPullRequest('acme/access', review.number, { 'grants/keys/datadog-pg-monitor.yaml': null }, { author: 'kjensen', message: 'Revoke the old monitor key' });
     gh.state.submitReview('acme/access', review.number, { user: 'jokafor', state: 'APPROVED' });
-    gh.state.submitReview('acme/access', review.number, { user: 'kjensen', state: 'APPROVED' }); // not a prod-postgres approver
+    gh.state.submitReview('acme/access', review.number, { user: 'sbrandt', state: 'APPROVED' });
+    gh.state.submitReview('acme/access', review.number, { user: 'kjensen', state: 'APPROVED' }); // committed to it, and not a prod-postgres approver
     gh.state.mergePull('acme/access', review.number, { by: 'jokafor' });
     const { probot } = await loadApp();
     await probot.load((app: Probot, o: ApplicationFunctionOptions) => {
+      registerLedger(app, deps);
       createSweepFeature({ settings: OFF, discover: async () => [REPO] })(app, deps, o);
     });
     await receive(probot, 'pull_request', gh.payloads.pullRequest('closed', 'acme/access', review.number));
 
+    // Recorded from its content and the gate's verdict, beside the merge's grant-change record.
+    expect(Object.values(records(`pr-${review.number}-unapproved`)).map((r) => JSON.stringify(r.subject))).toEqual([]);
     const recs = Object.values(records(`pr-${review.number}-review-campaign`));
     expect(recs).toHaveLength(1);
     const subject = recs[0]!.subject;
-    expect(subject).toMatchObject({ system: 'prod-postgres', reviewed_on: '2027-03-01', reviewers: ['jokafor'], pr: { number: review.number, merged_by: 'jokafor' } });
+    expect(subject).toMatchObject({ system: 'prod-postgres', reviewed_on: '2027-03-01', campaign: 'prod-postgres/2027-03-01', reviewers: ['jokafor', 'sbrandt'], pr: { number: review.number, merged_by: 'jokafor' } });
     expect(subject.items.removed.map((i: { identity: string }) => i.identity)).toEqual(['datadog-pg-monitor']);
     expect(subject.items.kept.length).toBeGreaterThan(3);
     expect(subject.items.changed).toEqual([]);
+    expect(subject.not_reviewed).toBeUndefined();
+    const certified = Object.fromEntries(subject.items.kept.map((i: { identity: string; certified_by: string[] }) => [i.identity, i.certified_by]));
+    expect(certified.sbrandt).toEqual(['jokafor']);
+    expect(certified['pg-backup']).toEqual(['jokafor']);
+    expect(certified.anovak).toEqual(['jokafor', 'sbrandt']);
 
     // Anchored in the PR's sticky comment, as every record is.
     const anchor = gh.state.issue('acme/access', review.number).comments.find((c) => c.body.includes('<!-- access-ledger:comment -->'));

@@ -21,17 +21,22 @@ import {
   grantChangeKey,
   inspectRecord,
   recordPath,
+  reviewCampaignKey,
   toTimestamp,
   unapprovedMergeKey,
   type RecordDraft,
   type SealedRecord,
 } from '../../core/ledger/index.ts';
 import { judgePull, type GateResult } from '../../core/pull/judge.ts';
+import { pullChanges } from '../../core/pull/changes.ts';
+import { isIsoDate } from '../../core/dates.ts';
+import type { Grant } from '../../core/model/types.ts';
+import { DEFAULT_BRANCH_PREFIX, campaignRecordDraft, parseCampaignMarker } from '../../core/reviews/index.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
 import { touchesAccess } from '../../core/records/changes.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
 import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
-import { isRecordableMerge, type MergedPull } from '../../core/records/pull.ts';
+import { isRecordableMerge, pullRequestRef, type MergedPull } from '../../core/records/pull.ts';
 import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprovedIssueTitle } from '../../core/records/unapproved-merge.ts';
 import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
@@ -51,7 +56,7 @@ export interface Log {
 export const silentLog: Log = { info: () => undefined, warn: () => undefined };
 
 /** A merged PR as the webhook or the pulls API gives it (author's account type included when known). */
-export type PullPayload = MergedPull & { user: { login: string; type?: string } | null; merged?: boolean | null };
+export type PullPayload = MergedPull & { user: { login: string; type?: string } | null; merged?: boolean | null; body?: string | null };
 
 export interface RecordMergeInput {
   octokit: OctokitLike;
@@ -185,6 +190,11 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
       const storedUm = await readLedgerFile(input.octokit, repo, branch, umPath);
       if (storedUm !== null) records.push(storedRecord(umPath, storedUm, branch));
     }
+    if (pullChanges(facts).campaign) {
+      const rcPath = recordPath({ key: reviewCampaignKey(pull.number), occurred_at: mergedAt });
+      const storedRc = await readLedgerFile(input.octokit, repo, branch, rcPath);
+      if (storedRc !== null) records.push(storedRecord(rcPath, storedRc, branch));
+    }
     const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
@@ -195,17 +205,22 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const repository = `${repo.owner}/${repo.repo}`;
   const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict })];
 
+  // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
+  const review = reviewOfMerge(pull, facts, result);
+  if (review.draft) drafts.push(review.draft(repository, pullRequestRef(pull)));
+
   let issue: IssueRef | null = null;
-  if (verdict.result === 'fail') {
+  if (verdict.result === 'fail' || review.falseClaim) {
     const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, (m) => log.warn(m));
-    const cause = classifyCause(gate);
+    const cause = review.falseClaim ? 'not-a-review' : classifyCause(gate);
+    const detail = review.falseClaim;
     issue = await ensureUnapprovedIssue(input.octokit, repo, {
       pr: pull.number,
       mergedAt,
       title: unapprovedIssueTitle(pull),
-      body: unapprovedIssueBody({ pull, verdict, cause, admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
+      body: unapprovedIssueBody({ pull, verdict, cause, ...(detail ? { detail } : {}), admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
     }, createWaits(deps));
-    drafts.push(buildUnapprovedMergeDraft({ repository, pull, verdict, cause, issue: { number: issue.number, url: issue.url } }));
+    drafts.push(buildUnapprovedMergeDraft({ repository, pull, verdict, cause, ...(detail ? { detail } : {}), issue: { number: issue.number, url: issue.url } }));
     log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
   }
 
@@ -220,4 +235,44 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   }
   log.info(`PR #${pull.number} recorded: ${records.map((r) => `seq ${r.seq} ${r.key}`).join(', ')} on ${branch}`);
   return { status: 'recorded', pr: pull.number, branch, records, verdict: verdict.result, issue, comment };
+}
+
+/**
+ * Whether a merge is a review campaign: by content (the gate's judgement, src/core/pull/changes.ts)
+ * and passed by the gate. A pull request marked as one (the hidden marker in its body, or a branch
+ * under `reviews.branch_prefix`) that is not gets `falseClaim`: its review blocks certify nothing,
+ * and it is recorded as an unapproved merge with that cause.
+ */
+function reviewOfMerge(
+  pull: PullPayload,
+  facts: PullFacts,
+  result: GateResult,
+): { draft?: (repository: string, pr: ReturnType<typeof pullRequestRef>) => RecordDraft; falseClaim?: string } {
+  const changes = pullChanges(facts);
+  const prefix = facts.base.config?.data?.reviews?.branch_prefix ?? DEFAULT_BRANCH_PREFIX;
+  const marker = parseCampaignMarker(pull.body);
+  const claimed = marker !== undefined || pull.head.ref.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  const campaign = changes.campaign;
+  if (campaign && result.verdict === 'pass') {
+    const before = new Map<string, Grant | undefined>();
+    const after = new Map<string, Grant | undefined>();
+    const heads = new Map(facts.head.grants.map((g) => [g.path, g.data]));
+    for (const g of changes.grants) {
+      if (!g.before?.data?.access.some((e) => e.system === campaign.system)) continue;
+      before.set(g.path, g.before.data);
+      after.set(g.path, g.after ? heads.get(g.after.path) : undefined);
+    }
+    const day = campaign.campaign?.slice(campaign.campaign.lastIndexOf('/') + 1);
+    const reviewedOn = day && isIsoDate(day) ? day : marker?.date ?? utcDay(new Date(pull.merged_at!));
+    return {
+      draft: (repository, pr) =>
+        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows }),
+    };
+  }
+  if (!claimed) return {};
+  const what = marker ? `marked as an access review of ${marker.system}` : `opened from the review branch ${pull.head.ref}`;
+  if (!campaign) {
+    return { falseClaim: `Pull request #${pull.number} was ${what}, but it changes more than the review blocks of grants to one system (or certifies no review), so it is not an access review.` };
+  }
+  return { falseClaim: `Pull request #${pull.number} was ${what}, but the gate refused it at merge time: ${result.nextStep}.` };
 }

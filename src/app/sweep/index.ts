@@ -4,7 +4,6 @@
  *   ACCESS_LEDGER_SCHEDULE=off) and on `POST /api/access-ledger/sweep` for an external cron
  *   (only when ACCESS_LEDGER_CRON_SECRET is set);
  * - `organization.member_removed`: the `identity-left-org` record and the urgent leaver issue;
- * - `pull_request.closed` (merged): a review campaign becomes a `review-campaign` record.
  * Leaver issues close through the revocation pull request's `Closes #n`, and the sweep closes any
  * whose login no grant names any more (and reopens one closed too early).
  */
@@ -14,7 +13,6 @@ import { MembershipReader } from '../../adapters/github/sweep.ts';
 import { reconcile } from '../../adapters/github/reconcile.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
-import { campaignOf, recordCampaignMerge, type CampaignPull } from './campaign-merged.ts';
 import { handleMemberRemoved } from './leaver.ts';
 import { createSweepRunner, type Log, type SweepFeature } from './run.ts';
 import { sweepSettings, type SweepSettings } from './settings.ts';
@@ -95,15 +93,6 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
       await deps.work.track(
         handleMemberRemoved({ octokit: context.octokit as unknown as SweepOctokit, installationId, org, login: context.payload.membership.user!.login, deps, feature, log }),
       );
-    });
-
-    app.on('pull_request.closed', async (context) => {
-      const { pull_request: pull, repository } = context.payload;
-      if (!pull.merged || pull.base.ref !== repository.default_branch) return;
-      // Only campaign pull requests (found by their marker) cost requests here.
-      const campaign = pull as unknown as CampaignPull;
-      if (!campaignOf(campaign, context.repo())) return;
-      await deps.work.track(recordCampaignMerge({ octokit: context.octokit as unknown as SweepOctokit, repo: context.repo(), pull: campaign, defaultBranch: repository.default_branch, deps, log }));
     });
 
     return runner;

@@ -146,8 +146,8 @@ export const COLUMNS = {
   'review-campaigns': [
     col('system', 'System', 'The system reviewed.'),
     col('reviewed_on', 'Reviewed on', 'The review date written into review.last_reviewed.'),
-    col('reviewers', 'Reviewers', 'The system\'s approvers who signed the review off.'),
-    col('outcome', 'Outcome', 'kept (recertified), changed or removed.'),
+    col('reviewers', 'Reviewers', 'Who certified this item: the system\'s approvers whose approval of the head commit counted for it, never its own grantees.'),
+    col('outcome', 'Outcome', 'kept (recertified), changed, removed, or not reviewed (marked reviewed in the pull request, but certified by nobody eligible other than its own grantee).'),
     col('identity', 'Identity', 'The identity reviewed.'),
     col('role', 'Role', 'Its role on the system.'),
     col('privileged', 'Privileged', 'Whether the entry is privileged.'),

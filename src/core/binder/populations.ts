@@ -582,12 +582,14 @@ export class PopulationBuilder {
     for (const c of this.ledger.campaigns) {
       if (!this.inPeriod(c.ref.occurred_at)) continue;
       const s = c.subject;
-      for (const outcome of ['kept', 'changed', 'removed'] as const) {
-        for (const item of s.items[outcome]) {
+      const lists = { kept: s.items.kept, changed: s.items.changed, removed: s.items.removed, 'not reviewed': s.not_reviewed ?? [] };
+      for (const outcome of ['kept', 'changed', 'removed', 'not reviewed'] as const) {
+        for (const item of lists[outcome]) {
           this.emit('review-campaigns', {
             system: s.system,
             reviewed_on: s.reviewed_on,
-            reviewers: s.reviewers.join(', '),
+            // Who certified this item (never its own grantee); records before per-item sign-off name the campaign's reviewers.
+            reviewers: outcome === 'not reviewed' ? null : (item.certified_by ?? s.reviewers).join(', ') || null,
             outcome,
             identity: item.identity,
             role: item.role,

@@ -117,7 +117,12 @@ export interface GrantChangeSubject {
 }
 
 /** Why a merge the policy would have refused happened anyway. */
-export type UnapprovedCause = 'admin-bypass' | 'gate-outage' | 'gate-not-required' | 'unknown';
+/**
+ * admin-bypass, gate-outage, gate-not-required, unknown: why a refused merge happened;
+ * not-a-review: the pull request was marked as an access review (branch or hidden marker) but is
+ * not one by its content or was not signed off, so its review blocks certify nothing.
+ */
+export type UnapprovedCause = 'admin-bypass' | 'gate-outage' | 'gate-not-required' | 'not-a-review' | 'unknown';
 
 /**
  * `unapproved-merge`: a merge the policy would have refused. Key `pr-<n>-unapproved`.
@@ -128,6 +133,8 @@ export interface UnapprovedMergeSubject {
   /** Key of the `grant-change` record of the same merge, e.g. `pr-45-merged`. */
   grant_change_key: string;
   cause: UnapprovedCause;
+  /** What the cause means for this merge, in a sentence (e.g. why it is not an access review). */
+  detail?: string;
   /** The systems whose required approvals were missing (`missing > 0`). */
   missing_approvals: SystemApproval[];
   /** The error findings of the merge-time verdict. */
@@ -197,6 +204,11 @@ export interface ReviewItem {
   role: string;
   privileged: boolean;
   expires: IsoDate | null;
+  /**
+   * Who certified this item: the system's approvers whose approval of the head commit counted for
+   * it (never the item's own grantees). Absent on records written before per-item sign-off.
+   */
+  certified_by?: string[];
 }
 
 /**
@@ -218,6 +230,13 @@ export interface ReviewCampaignSubject {
     /** Revoked in the review PR; the state before. */
     removed: ReviewItem[];
   };
+  /**
+   * Items whose review block the pull request set but that no eligible approver other than their
+   * own grantees certified: recorded, and not counted as reviewed.
+   */
+  not_reviewed?: ReviewItem[];
+  /** The campaign id the grant files carry (`<system>/<date>`), when they agree on one. */
+  campaign?: string;
 }
 
 /** Subject type per kind. A new kind is added here, never by changing an existing one. */

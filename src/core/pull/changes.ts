@@ -14,12 +14,13 @@
  *
  * Pure: the facts in, a description out.
  */
-import { conferral, dominates, loginsOf, type Capability, type Conferral } from '../access/conferral.ts';
+import { conferral, loginsOf, type Capability, type Conferral } from '../access/conferral.ts';
+import { certifies, judgeGrantChange, type AccessChangeKind } from '../access/compare.ts';
 import { CONFIG_PATHS, fileStem, isCanonicalPath, roleOf, type LoadedFile } from '../model/snapshot.ts';
-import type { Grant, RepoConfig, ReviewMeta, System } from '../model/types.ts';
+import type { Grant, RepoConfig, System } from '../model/types.ts';
 import { loginKey, type ChangedFile, type PullFacts } from './facts.ts';
 
-export type AccessChangeKind = 'adds' | 'widens' | 'narrows' | 'removes' | 'unchanged';
+export type { AccessChangeKind };
 
 export interface Position {
   file: string;
@@ -143,156 +144,6 @@ interface GrantPair {
   after?: LoadedFile<Grant>;
   /** The after-path was changed (added, modified or renamed into place). */
   afterChanged: boolean;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Describing capabilities
-// ---------------------------------------------------------------------------------------------
-
-function describeCapability(c: Capability): string {
-  return `${c.role}${c.privileged ? ' (privileged)' : ''}`;
-}
-
-const LINK_WORDS: Record<Capability['principal']['link'], string> = {
-  identity: 'identity',
-  grantee: 'grantee',
-  email: 'e-mail',
-  holder: 'holder',
-  owner: 'owner',
-  github: 'linked GitHub login',
-};
-
-/** Why `c` is not covered by anything before, in a few words. */
-function whyWider(c: Capability, before: readonly Capability[], ownBefore: readonly Capability[]): string {
-  const identityBefore = ownBefore.filter((b) => b.principal.link === 'identity');
-  const same = before.filter((b) => b.principal.key === c.principal.key && b.system === c.system && b.role === c.role);
-  if (same.length === 0) {
-    const hadRole = identityBefore.some((b) => b.system === c.system && b.role === c.role);
-    if (hadRole && c.principal.link !== 'identity') {
-      if (c.principal.link === 'owner') return `${c.principal.shown} becomes the owner, who can use the identity`;
-      const was = ownBefore.find((b) => b.principal.link === c.principal.link && b.system === c.system && b.role === c.role)?.principal.shown;
-      return `new ${LINK_WORDS[c.principal.link]} ${c.principal.shown}${was ? ` (was ${was})` : ''}`;
-    }
-    if (c.principal.link === 'identity' && before.length > 0 && !before.some((b) => b.principal.key === c.principal.key)) {
-      return `new identity \`${c.principal.shown}\``;
-    }
-    const other = before.find((b) => b.principal.key === c.principal.key && b.system === c.system);
-    if (other) return `role ${other.role} → ${c.role}`;
-    return 'new entry';
-  }
-  // The closest entry before: explain what it lacked.
-  const reasons: string[] = [];
-  const best = same[0]!;
-  if (c.privileged && same.every((b) => !b.privileged)) reasons.push('becomes privileged');
-  if (c.until === null && same.every((b) => b.until !== null)) reasons.push(`expiry ${best.until} removed`);
-  else if (c.until !== null && same.every((b) => b.until !== null && b.until < c.until!)) reasons.push(`expiry later: ${best.until} → ${c.until}`);
-  if (c.jit === null && same.every((b) => b.jit !== null)) reasons.push('just-in-time limit removed (standing access)');
-  else if (c.jit !== null) {
-    const jits = same.filter((b) => b.jit !== null);
-    if (jits.length > 0 && jits.every((b) => b.jit!.maxHours < c.jit!.maxHours)) reasons.push(`just-in-time window longer: ${jits[0]!.jit!.maxHours}h → ${c.jit.maxHours}h`);
-    if (jits.length > 0 && jits.every((b) => canonical(b.jit!.approvers) !== canonical(c.jit!.approvers))) {
-      reasons.push(`just-in-time approvers changed: ${jits[0]!.jit!.approvers.join(', ') || 'none'} → ${c.jit.approvers.join(', ') || 'none'}`);
-    }
-  }
-  return reasons.length > 0 ? reasons.join(', ') : 'wider than before';
-}
-
-/** What an entry that widens nothing gives up compared with the closest entry before. */
-function whatNarrows(caps: readonly Capability[], before: readonly Capability[]): string[] {
-  const id = caps.find((c) => c.principal.link === 'identity') ?? caps[0];
-  if (!id) return [];
-  const same = before.find((b) => b.principal.key === id.principal.key && b.system === id.system && b.role === id.role && dominates(b, id));
-  if (!same) return [];
-  const out: string[] = [];
-  if (same.privileged && !id.privileged) out.push('no longer privileged');
-  if (same.until === null && id.until !== null) out.push(`now expires ${id.until}`);
-  else if (same.until !== null && id.until !== null && id.until < same.until) out.push(`expiry earlier: ${same.until} → ${id.until}`);
-  if (same.jit === null && id.jit !== null) out.push('now just-in-time');
-  else if (same.jit && id.jit && id.jit.maxHours < same.jit.maxHours) out.push(`just-in-time window shorter: ${same.jit.maxHours}h → ${id.jit.maxHours}h`);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Authority facts
-// ---------------------------------------------------------------------------------------------
-
-const STRONG_CREDENTIALS = new Set(['oidc-federated', 'key-pair']);
-
-/** Whether a review block now claims a review it did not claim before (moving a date back, or clearing, claims nothing). */
-export function certifies(before: ReviewMeta | null | undefined, after: ReviewMeta | null | undefined): boolean {
-  if (!after) return false;
-  for (const [key, value] of Object.entries(after)) {
-    if (value === null || value === undefined) continue;
-    const old = (before as Record<string, unknown> | null | undefined)?.[key];
-    if (canonical(value) === canonical(old)) continue;
-    if (key === 'last_reviewed' && typeof old === 'string' && typeof value === 'string' && value < old) continue;
-    return true;
-  }
-  return false;
-}
-
-interface AuthorityChange {
-  kind: 'authority' | 'exception' | 'review';
-  at: (string | number)[];
-  description: string;
-}
-
-function credentialChanges(id: string, b: Conferral, a: Conferral): string[] {
-  const bc = b.credential;
-  const ac = a.credential;
-  if (canonical(bc) === canonical(ac)) return [];
-  if (!ac) return [`removes the credential block of \`${id}\``];
-  if (!bc) return [`adds a credential block to \`${id}\``];
-  const out: string[] = [];
-  if (bc.type !== ac.type) {
-    const downgrade = STRONG_CREDENTIALS.has(bc.type) && !STRONG_CREDENTIALS.has(ac.type);
-    out.push(`${downgrade ? 'downgrades' : 'changes'} the credential of \`${id}\`: ${bc.type} → ${ac.type}`);
-  }
-  if ((bc.rotation_days ?? null) !== (ac.rotation_days ?? null)) {
-    // A shorter rotation period is stricter; only a longer one (or none) is a change of authority.
-    const stricter = ac.rotation_days !== undefined && (bc.rotation_days === undefined || ac.rotation_days < bc.rotation_days);
-    if (!stricter) out.push(`lengthens the rotation period of \`${id}\`: ${bc.rotation_days ?? 'none'} → ${ac.rotation_days ?? 'none'} days`);
-  }
-  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null)) out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? 'none'} → ${ac.last_rotated ?? 'none'}`);
-  if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
-  if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
-  const known = new Set(['type', 'rotation_days', 'last_rotated', 'storage', 'revocation']);
-  const rest = (c: object) => canonical(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
-  if (rest(bc) !== rest(ac)) out.push(`changes the credential of \`${id}\``);
-  return out;
-}
-
-/** The authority facts a modified grant changes. */
-function authorityChanges(b: Conferral, a: Conferral, inCampaign: (g: Conferral) => boolean): AuthorityChange[] {
-  const id = a.identity;
-  const out: AuthorityChange[] = [];
-  if (b.authority.kind !== a.authority.kind) out.push({ kind: 'authority', at: ['identity', 'kind'], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
-  if (b.authority.owner !== a.authority.owner) {
-    out.push({ kind: 'authority', at: ['identity', 'owner'], description: `changes the owner of ${a.kind === 'human' ? '' : 'non-human identity '}\`${id}\`: ${b.owner ? '@' + b.owner : 'none'} → ${a.owner ? '@' + a.owner : 'none'}` });
-  }
-  if (b.authority.credential !== a.authority.credential) {
-    for (const d of credentialChanges(id, b, a)) out.push({ kind: 'authority', at: ['credential'], description: d });
-  }
-  if (b.authority.vendor !== a.authority.vendor) {
-    const bv = b.vendor;
-    const av = a.vendor;
-    const field = !av || !bv ? null : av.data_scope !== bv.data_scope ? 'data scope' : av.name !== bv.name ? 'name' : av.offboarding !== bv.offboarding ? 'offboarding' : null;
-    out.push({ kind: 'authority', at: ['vendor'], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? (bv ? 'changes' : 'adds') : 'removes'} the vendor of \`${id}\`` });
-  }
-  if (b.authority['shared-controls'] !== a.authority['shared-controls']) {
-    const kept = new Set(a.compensatingControls);
-    const dropped = b.compensatingControls.filter((c) => !kept.has(c));
-    if (dropped.length > 0) out.push({ kind: 'authority', at: ['shared', 'compensating_controls'], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(', ')}` });
-  }
-  if (b.authority.other !== a.authority.other) out.push({ kind: 'authority', at: [], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
-  // Removing an exception ends a deviation (narrowing); adding or changing one is the admins' decision.
-  if (a.exception && canonical(a.exception) !== canonical(b.exception)) {
-    out.push({ kind: 'exception', at: ['exception'], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
-  }
-  if (certifies(b.review, a.review) && !inCampaign(a)) {
-    out.push({ kind: 'review', at: ['review'], description: `writes a review of \`${id}\` outside an access review` });
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,14 +288,14 @@ export function pullChanges(facts: PullFacts): PullChanges {
 
   // 3. A review campaign, by content: only review blocks and narrowing edits of grants reaching one system.
   const provisional: PullChanges = { ...out, access: [], governed: [...out.governed], grants: [] };
-  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false);
+  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf);
   const widensCapability = provisional.access.some((c) => c.kind === 'adds' || c.kind === 'widens');
   const onlyReviews = provisional.governed.every((g) => g.kind === 'review');
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : undefined;
   const inCampaign = (c: Conferral) => campaign !== undefined && campaign.items.some((i) => i.identity === c.identity);
 
   // 4. Judge each grant.
-  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign);
+  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf);
   if (campaign) {
     out.campaign = campaign;
     for (const item of campaign.items) {
@@ -495,11 +346,20 @@ function judgeGrant(
   beforeCaps: readonly Capability[],
   out: PullChanges,
   inCampaign: (c: Conferral) => boolean,
+  systemOf: (id: string) => System | undefined,
 ): void {
-  const { pair, before: b, after: a } = side;
+  const { pair, after: a } = side;
   const before = pair.before;
   const after = pair.after;
-  const identity = a?.identity ?? b?.identity ?? fileStem(pair.path);
+  const judged = judgeGrantChange({
+    ...(before?.data ? { before: before.data } : {}),
+    ...(after ? { after: after.data ?? 'unreadable' } : {}),
+    systemOf,
+    beforeCaps,
+    inCampaign: a !== undefined && inCampaign(a),
+    identity: fileStem(pair.path),
+  });
+  const identity = judged.identity;
   const changed: ChangedGrant = {
     path: pair.path,
     identity,
@@ -510,67 +370,35 @@ function judgeGrant(
   if (before) changed.before = before;
   if (after) changed.after = after;
   out.grants.push(changed);
-
-  if (!after) {
-    // Deleted: every entry it had is removed.
-    before?.data?.access.forEach((e, i) => {
-      const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
-      out.access.push({ ...pos(before, ['access', i]), identity, system: e.system, role: e.role, privileged, kind: 'removes', reasons: ['grant file deleted'] });
-    });
-    return;
+  if (after?.data) {
+    const bd = before?.data;
+    const ad = after.data;
+    changed.accountableChanged =
+      !bd || loginKey(bd.identity.owner ?? '') !== loginKey(ad.identity.owner ?? '') || loginKey(bd.identity.github ?? '') !== loginKey(ad.identity.github ?? '');
   }
-  if (!a) {
+  if (judged.unreadable && after) {
     // Unreadable after the change: nothing it confers can be known, so it is judged as widening.
     out.governed.push({ ...top(after.path), kind: 'unreadable', identity, description: `changes \`${after.path}\`, which cannot be read as a grant` });
     return;
   }
-  const ad = after.data!;
-  const bd = before?.data;
-  changed.accountableChanged =
-    !bd || loginKey(bd.identity.owner ?? '') !== loginKey(ad.identity.owner ?? '') || loginKey(bd.identity.github ?? '') !== loginKey(ad.identity.github ?? '');
-
-  const ownBefore = b?.capabilities ?? [];
-  const matched = new Set<number>();
-  ad.access.forEach((e, i) => {
-    const caps = a.capabilities.filter((c) => c.entry === i);
-    const wider = caps.filter((c) => !beforeCaps.some((x) => dominates(x, c)));
-    // The residue of fields the semantics do not know: any change to it widens.
-    const beforeIndex = bd ? matchEntry(bd.access, e, matched) : -1;
-    if (beforeIndex >= 0) matched.add(beforeIndex);
-    const residueChanged = beforeIndex >= 0 && b!.entryResidue[beforeIndex] !== a.entryResidue[i];
-    const privileged = caps[0]?.privileged ?? e.privileged === true;
-    const base = { identity, system: e.system, role: e.role, privileged, ...(e.expires ? { expires: e.expires } : {}) };
-    if (wider.length === 0 && !residueChanged) {
-      const narrows = whatNarrows(caps, beforeCaps);
-      out.access.push({ ...pos(after, ['access', i]), ...base, kind: narrows.length > 0 ? 'narrows' : 'unchanged', reasons: narrows });
-      return;
-    }
-    const reasons = [...new Set(wider.map((c) => whyWider(c, beforeCaps, ownBefore)))];
-    if (residueChanged) reasons.push('a field the gate does not know changed');
-    const kind = beforeIndex >= 0 || reasons.some((r) => r.startsWith('role ')) ? 'widens' : 'adds';
-    const at = reasons.some((r) => r.startsWith('role ')) ? ['access', i, 'role'] : reasons.includes('becomes privileged') ? ['access', i, 'privileged'] : reasons.some((r) => r.startsWith('expiry')) ? ['access', i, 'expires'] : reasons.some((r) => r.startsWith('just-in-time')) ? ['access', i, 'jit'] : ['access', i];
-    out.access.push({ ...pos(after, at), ...base, kind, reasons });
-  });
-  bd?.access.forEach((e, j) => {
-    if (matched.has(j)) return;
-    const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
-    out.access.push({ ...pos(after, ['access']), identity, system: e.system, role: e.role, privileged, kind: 'removes', reasons: [`entry ${e.role}${privileged ? ' (privileged)' : ''} removed`] });
-  });
-
-  if (b) {
-    for (const change of authorityChanges(b, a, inCampaign)) {
-      out.governed.push({ ...(change.at.length ? pos(after, change.at, true) : top(after.path)), kind: change.kind, identity, description: change.description });
-    }
-  } else {
-    // A new file (or one unreadable before): its exception and review block are not the requester's to write.
-    if (a.exception) out.governed.push({ ...pos(after, ['exception'], true), kind: 'exception', identity, description: `adds an exception to \`${identity}\`` });
-    if (certifies(null, a.review)) out.governed.push({ ...pos(after, ['review'], true), kind: 'review', identity, description: `writes a review of \`${identity}\` outside an access review` });
+  // Removals point into the file as it is after the change (or as it was, once deleted).
+  const where = after ?? before;
+  for (const e of judged.entries) {
+    const at = e.kind === 'removes' && after ? ['access'] : e.at;
+    out.access.push({
+      ...(where ? pos(where, at) : top(pair.path)),
+      identity,
+      system: e.system,
+      role: e.role,
+      privileged: e.privileged,
+      kind: e.kind,
+      reasons: e.reasons,
+      ...(e.expires && e.kind !== 'removes' ? { expires: e.expires } : {}),
+    });
   }
-}
-
-/** The before-entry an after-entry continues: the first unused one with the same system and role (-1: none; a role change is a removal plus an addition). */
-function matchEntry(before: Grant['access'], e: Grant['access'][number], used: ReadonlySet<number>): number {
-  return before.findIndex((x, j) => !used.has(j) && x.system === e.system && x.role === e.role);
+  for (const change of judged.authority) {
+    out.governed.push({ ...(change.at.length && after ? pos(after, change.at, true) : top(pair.path)), kind: change.kind, identity, description: change.description });
+  }
 }
 
 function sortedFiles(files: readonly ChangedFile[]): ChangedFile[] {

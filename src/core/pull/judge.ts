@@ -281,7 +281,12 @@ function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Findi
     for (const g of plan.groups) {
       for (const u of g.undetermined) if (u.state === 'CHANGES_REQUESTED' || g.missing > 0) parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
     }
-    for (const g of short) parts.push(`${needs(g, excluded)}${short.length > 1 ? ` for ${g.label === 'admins' ? 'the governed changes' : g.label}` : ''}`);
+    for (const g of short) {
+      // In a review campaign the items still short exclude their own grantees from the suggestion too.
+      const own = new Set(excluded);
+      for (const row of plan.rows) if (row.group === g.key && row.missing > 0) for (const l of row.excluded ?? []) own.add(l);
+      parts.push(`${needs(g, own)}${short.length > 1 ? ` for ${g.label === 'admins' ? 'the governed changes' : g.label}` : ''}`);
+    }
   }
   if (parts.length === 0) parts.push('see the findings');
   return [...new Set(parts)].join('; ');

@@ -44,6 +44,8 @@ export interface UnapprovedInput {
   pull: MergedPull;
   verdict: Verdict;
   cause: UnapprovedCause;
+  /** What the cause means for this merge, in a sentence. */
+  detail?: string;
   issue: { number: number; url: string } | null;
 }
 
@@ -63,6 +65,7 @@ export function buildUnapprovedMergeDraft(input: UnapprovedInput): RecordDraft<'
     pr,
     grant_change_key: grantChangeKey(pull.number),
     cause: input.cause,
+    ...(input.detail ? { detail: input.detail } : {}),
     missing_approvals: missingApprovals(input.verdict),
     findings: blockingFindings(input.verdict),
     issue: input.issue,
@@ -94,6 +97,7 @@ const CAUSE_TEXT: Record<UnapprovedCause, string> = {
   'admin-bypass': "it was merged while the gate's check on its head commit was failing: an administrator bypassed branch protection, or the check is not required",
   'gate-outage': 'the gate did not report a result on its head commit (it did not run, was down, or had not finished)',
   'gate-not-required': 'the gate is not a required check on the base branch',
+  'not-a-review': 'it was marked as an access review, but it is not one by its content or was not signed off as one, so the reviews it writes certify nothing',
   unknown: 'the gate passed when it last ran, but the facts at merge time (reviews, commits) no longer satisfy the policy',
 };
 
@@ -107,6 +111,7 @@ export interface UnapprovedIssueInput {
   pull: MergedPull;
   verdict: Verdict;
   cause: UnapprovedCause;
+  detail?: string;
   /** `admins` of the base config. */
   admins: readonly string[] | undefined;
   /** Where the records will be: the ledger branch and the grant-change record path. */
@@ -130,6 +135,7 @@ export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
       `although the policy of the base branch would have refused it: ${CAUSE_TEXT[input.cause]}.`,
     '',
   );
+  if (input.detail) lines.push(inlineText(input.detail, 500), '');
   const missing = missingApprovals(verdict);
   if (missing.length > 0) {
     lines.push('**Missing approvals**', '');

@@ -93,3 +93,53 @@ export function reviewCampaignDraft(input: {
     subject,
   };
 }
+
+/** The gate's rows a review-campaign record needs (src/core/pull/judge.ts GateRow). */
+export interface CampaignGateRow {
+  identity?: string;
+  change: string;
+  group?: string;
+  approvedBy: string[];
+  missing: number;
+}
+
+/**
+ * The `review-campaign` record of a pull request the gate judged to be a review campaign by its
+ * content (src/core/pull/changes.ts): each item kept or changed carries who certified it (the
+ * system's approvers whose approval counted for that item, never its own grantees); items the
+ * pull request marked as reviewed without such a sign-off are `not_reviewed`.
+ */
+export function campaignRecordDraft(input: {
+  repository: string;
+  system: string;
+  campaign?: string;
+  pr: PullRequestRef;
+  reviewedOn: IsoDate;
+  before: ReadonlyMap<string, Grant | undefined>;
+  after: ReadonlyMap<string, Grant | undefined>;
+  rows: readonly CampaignGateRow[];
+}): RecordDraft<'review-campaign'> {
+  const outcome = campaignOutcome(input.system, input.before, input.after);
+  const certifiers = new Map<string, string[] | null>();
+  for (const row of input.rows) {
+    if (row.change !== 'review' || row.group !== input.system || !row.identity) continue;
+    certifiers.set(row.identity, row.missing === 0 ? [...row.approvedBy].sort() : null);
+  }
+  const notReviewed: ReviewItem[] = [];
+  const signed = (list: ReviewItem[]): ReviewItem[] =>
+    list.flatMap((item) => {
+      const by = certifiers.get(item.identity);
+      if (by === undefined) return [item];
+      if (by === null) {
+        notReviewed.push(item);
+        return [];
+      }
+      return [{ ...item, certified_by: by }];
+    });
+  const items = { kept: signed(outcome.kept), changed: signed(outcome.changed), removed: outcome.removed };
+  const reviewers = [...new Set([...items.kept, ...items.changed].flatMap((i) => i.certified_by ?? []))].sort();
+  const draft = reviewCampaignDraft({ repository: input.repository, system: input.system, pr: input.pr, reviewers, reviewedOn: input.reviewedOn, outcome: items });
+  if (notReviewed.length > 0) draft.subject.not_reviewed = notReviewed;
+  if (input.campaign) draft.subject.campaign = input.campaign;
+  return draft;
+}
