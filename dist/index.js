@@ -39517,10 +39517,12 @@ var grant_schema_default = {
           role: {
             type: "string",
             minLength: 1,
-            maxLength: 200
+            maxLength: 200,
+            description: "The role on the system. When systems/<system>.yaml lists roles, one of those names, exactly."
           },
           privileged: {
-            type: "boolean"
+            type: "boolean",
+            description: "Whether this is privileged access. When the system lists its roles, true exactly on the roles it declares privileged."
           },
           justification: {
             type: [
