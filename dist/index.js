@@ -39517,10 +39517,12 @@ var grant_schema_default = {
           role: {
             type: "string",
             minLength: 1,
-            maxLength: 200
+            maxLength: 200,
+            description: "The role on the system. When systems/<system>.yaml lists roles, one of those names, exactly."
           },
           privileged: {
-            type: "boolean"
+            type: "boolean",
+            description: "Whether this is privileged access. When the system lists its roles, true exactly on the roles it declares privileged."
           },
           justification: {
             type: [
@@ -39732,6 +39734,24 @@ var system_schema_default = {
         activity: { type: "string", maxLength: 1e3 },
         review: { type: "string", maxLength: 1e3 }
       }
+    },
+    roles: {
+      type: "object",
+      description: "The roles grant files may name for this system (access[].role), each with whether it is privileged. When listed, an access entry with any other role is an error, and an entry on a privileged role must say privileged: true. Example: { superuser: { privileged: true }, read_only: {} }",
+      minProperties: 1,
+      propertyNames: { type: "string", minLength: 1, maxLength: 200 },
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        description: "One role, by the name grant files use in access[].role.",
+        properties: {
+          privileged: {
+            type: "boolean",
+            description: "Whether holding this role is privileged access (admin, superuser, write to production). Privileged access needs the privileged approval count, the shorter expiry and appears in the binder's privileged population, whatever the grant file says. Default false."
+          },
+          description: { type: "string", maxLength: 2e3, description: "What the role allows, for requesters and reviewers." }
+        }
+      }
     }
   },
   definitions: {
@@ -39867,8 +39887,8 @@ function typeName(value) {
 }
 function explainErrors(name, parsed, errors) {
   const byLocation = /* @__PURE__ */ new Map();
-  for (const err of errors.filter((e) => e.keyword !== "if")) {
-    const extra = err.keyword === "additionalProperties" ? `/${err.params.additionalProperty}` : "";
+  for (const err of errors.filter((e) => e.keyword !== "if" && e.propertyName === void 0)) {
+    const extra = err.keyword === "additionalProperties" ? `/${err.params.additionalProperty}` : err.keyword === "propertyNames" ? `/${err.params.propertyName}` : "";
     const loc = err.instancePath + extra;
     const current = byLocation.get(loc);
     if (!current || rank(err) < rank(current)) byLocation.set(loc, err);
@@ -39911,6 +39931,16 @@ function explainErrors(name, parsed, errors) {
         message = `${where} must be one of ${allowed.map((v) => `\`${String(v)}\``).join(", ")}` + (guess ? `: did you mean \`${guess}\`?` : "");
         break;
       }
+      case "propertyNames": {
+        const key = err.params.propertyName;
+        const limits = err.schema;
+        pos2 = parsed.locate([...path, key], true);
+        message = `a key under ${where} is ${key.length === 0 ? "empty" : `${key.length} characters long`}: names there are ${limits.minLength ?? 0} to ${limits.maxLength ?? "any number of"} characters`;
+        break;
+      }
+      case "minProperties":
+        message = `${where} is empty: list at least one entry under it, or remove it`;
+        break;
       case "const":
         message = `${where} must be ${JSON.stringify(err.params.allowedValue)}`;
         break;
@@ -39918,6 +39948,10 @@ function explainErrors(name, parsed, errors) {
         const isDateField = /(^|_)(expires|last_rotated|last_reviewed)$/.test(String(path[path.length - 1] ?? ""));
         if (isDateField) {
           message = `${where} must be a date, not ${typeName(err.data)}: write it as YYYY-MM-DD`;
+          break;
+        }
+        if (name === "system" && path.length === 2 && path[0] === "roles" && err.data === null) {
+          message = `${where} must be a mapping: write \`${String(path[1])}: {}\` for an ordinary role, or \`${String(path[1])}: { privileged: true }\``;
           break;
         }
         if (path[path.length - 1] === "github" && err.data === null) {
@@ -40211,6 +40245,22 @@ function isHumanKind(kind) {
   return kind === "human";
 }
 
+// src/core/model/roles.ts
+function declaredRole(system, role) {
+  const roles = system?.roles;
+  if (!roles || typeof roles !== "object" || Object.keys(roles).length === 0) return void 0;
+  if (!Object.hasOwn(roles, role)) return { declared: false, privileged: false };
+  const declaration = roles[role];
+  return { declared: true, privileged: declaration?.privileged === true };
+}
+function effectivePrivileged(entry, system) {
+  return entry.privileged === true || declaredRole(system, entry.role)?.privileged === true;
+}
+function declaredRoleNames(system) {
+  const roles = system?.roles;
+  return roles && typeof roles === "object" ? Object.keys(roles) : [];
+}
+
 // src/core/rules/helpers.ts
 function at(file, path, key = false) {
   const pos2 = file.source.locate(path, key);
@@ -40236,6 +40286,27 @@ function pastExpiry(grant, today) {
     entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
     exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
   };
+}
+var systemsById = /* @__PURE__ */ new WeakMap();
+function systemFiles(snapshot) {
+  let map = systemsById.get(snapshot);
+  if (!map) {
+    map = /* @__PURE__ */ new Map();
+    for (const s of snapshot.systems) if (s.data && !map.has(s.data.id)) map.set(s.data.id, s);
+    systemsById.set(snapshot, map);
+  }
+  return map;
+}
+function systemPath(snapshot, id) {
+  return systemFiles(snapshot).get(id)?.path ?? `systems/${id}.yaml`;
+}
+function privilegeOf(entry, ctx) {
+  if (effectivePrivileged(entry, ctx.index.systems.get(entry.system))) {
+    return entry.privileged === true ? { privileged: true } : { privileged: true, declaredIn: systemPath(ctx.snapshot, entry.system) };
+  }
+  const before = ctx.base ? systemFiles(ctx.base).get(entry.system) : void 0;
+  if (before && effectivePrivileged(entry, before.data)) return { privileged: true, declaredIn: `${before.path} on the base branch` };
+  return { privileged: false };
 }
 
 // src/core/rules/identity-file-name.ts
@@ -40379,6 +40450,62 @@ var system_known_default = defineRule({
   }
 });
 
+// src/core/rules/role-declared.ts
+var LISTED = 8;
+var role_declared_default = defineRule({
+  meta: {
+    id: "role-declared",
+    description: "When a system lists its roles, every access entry to it names one of them, and says `privileged: true` exactly when the system declares that role privileged.",
+    controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "OWASP-NHI:NHI5:2025", "CIS-v8:6.8", "ISO27001:A.8.2"],
+    scope: "file",
+    defaultSeverity: "error",
+    waivable: true,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Use a role the system lists under `roles:` in systems/<id>.yaml and set `privileged` as the system declares it; to add a role or change whether it is privileged, change the system file (which needs the admins' approval)."
+  },
+  checkGrant(file, ctx) {
+    const identity = file.data.identity.id;
+    file.data.access.forEach((entry, i) => {
+      const system = ctx.index.systems.get(entry.system);
+      const declared = declaredRole(system, entry.role);
+      if (!declared) return;
+      const where = systemPath(ctx.snapshot, entry.system);
+      const role = `\`${entry.role}\``;
+      if (!declared.declared) {
+        const names = declaredRoleNames(system);
+        const guess = closest(entry.role, names) ?? names.find((n) => n.toLowerCase() === entry.role.trim().toLowerCase());
+        const listed = names.slice(0, LISTED).map((n) => `\`${n}\``).join(", ") + (names.length > LISTED ? ` and ${names.length - LISTED} more` : "");
+        ctx.report({
+          ...at(file, ["access", i, "role"]),
+          identity,
+          system: entry.system,
+          message: `role ${role} is not declared for system \`${entry.system}\`` + (guess ? `: did you mean \`${guess}\`?` : "") + ` (${where} declares ${listed}): use a declared role, or have the admins add ${role} under roles: in ${where}`
+        });
+        return;
+      }
+      if (declared.privileged && entry.privileged !== true) {
+        const written = entry.privileged === false;
+        ctx.report({
+          ...at(file, written ? ["access", i, "privileged"] : ["access", i, "role"]),
+          identity,
+          system: entry.system,
+          message: `role ${role} on \`${entry.system}\` is declared privileged in ${where}` + (written ? ", but this entry says privileged: false: write privileged: true" : ": add privileged: true to this entry") + " (privileged access needs the privileged number of approvals and expires sooner)"
+        });
+        return;
+      }
+      if (!declared.privileged && entry.privileged === true) {
+        ctx.report({
+          ...at(file, ["access", i, "privileged"]),
+          identity,
+          system: entry.system,
+          message: `role ${role} on \`${entry.system}\` is not declared privileged in ${where}, but this entry says privileged: true: write privileged: false (or remove the line), or, if the role is privileged, have the admins declare it \`privileged: true\` in ${where}`
+        });
+      }
+    });
+  }
+});
+
 // src/core/rules/system-owner-required.ts
 var system_owner_required_default = defineRule({
   meta: {
@@ -40496,7 +40623,7 @@ var expiry_required_default = defineRule({
 var expiry_max_days_default = defineRule({
   meta: {
     id: "expiry-max-days",
-    description: "An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access, and one for exceptions.",
+    description: "An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access (an entry marked privileged, or on a role its system declares privileged), and one for exceptions.",
     controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "OWASP-NHI:NHI7:2025", "ISO27001:A.8.2"],
     scope: "file",
     defaultSeverity: "error",
@@ -40519,14 +40646,16 @@ var expiry_max_days_default = defineRule({
     const base = g.identity.kind === "human" ? ctx.options.human : ctx.options.non_human;
     g.access.forEach((entry, i) => {
       if (!entry.expires) return;
-      const max = entry.privileged ? Math.min(base, ctx.options.privileged) : base;
+      const privilege = privilegeOf(entry, ctx);
+      const max = privilege.privileged ? Math.min(base, ctx.options.privileged) : base;
       const ahead = daysBetween(ctx.today, entry.expires);
       if (ahead > max) {
+        const kind = privilege.declaredIn ? `\`${entry.role}\` is declared privileged in ${privilege.declaredIn}, and privileged ` : privilege.privileged ? "privileged " : "";
         ctx.report({
           ...at(file, ["access", i, "expires"]),
           identity: g.identity.id,
           system: entry.system,
-          message: `expires ${entry.expires} is ${days(ahead)} ahead; ${entry.privileged ? "privileged " : ""}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`
+          message: `expires ${entry.expires} is ${days(ahead)} ahead; ${kind}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`
         });
       }
     });
@@ -41251,17 +41380,6 @@ function canonicalize(object) {
   return result;
 }
 
-// src/core/model/roles.ts
-function declaredRole(system, role) {
-  const roles = system?.roles;
-  if (!roles) return void 0;
-  const decl = Object.prototype.hasOwnProperty.call(roles, role) ? roles[role] : void 0;
-  return { declared: decl !== void 0, privileged: decl?.privileged === true };
-}
-function effectivePrivileged(entry, system) {
-  return entry.privileged === true || declaredRole(system, entry.role)?.privileged === true;
-}
-
 // src/core/access/conferral.ts
 var ENTRY_KNOWN = /* @__PURE__ */ new Set(["system", "role", "privileged", "expires", "jit", "justification", "request"]);
 function lowerLogin(login) {
@@ -41642,9 +41760,9 @@ function pullChanges(facts) {
   const headGrants = new Map(facts.head.grants.map((g) => [g.path, g]));
   const baseSystems2 = new Map(facts.base.systems.map((s) => [s.path, s]));
   const headSystems = new Map(facts.head.systems.map((s) => [s.path, s]));
-  const systemsById = /* @__PURE__ */ new Map();
-  for (const s of facts.base.systems) if (s.data) systemsById.set(s.data.id, s.data);
-  const systemOf = (id) => systemsById.get(id);
+  const systemsById2 = /* @__PURE__ */ new Map();
+  for (const s of facts.base.systems) if (s.data) systemsById2.set(s.data.id, s.data);
+  const systemOf = (id) => systemsById2.get(id);
   const pairs = [];
   const seen = /* @__PURE__ */ new Set();
   for (const f of sortedFiles(facts.files)) {
@@ -42246,6 +42364,7 @@ var BUILTIN_RULES = [
   identity_unique_default,
   owner_required_default,
   system_known_default,
+  role_declared_default,
   system_owner_required_default,
   system_evidence_sources_default,
   justification_required_default,

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, FindingSummary } from '../../src/core/findings.ts';
 import { buildSnapshot, roleOf, type Snapshot } from '../../src/core/model/snapshot.ts';
 import { IDENTITY_KINDS } from '../../src/core/model/types.ts';
+import { declaredRole } from '../../src/core/model/roles.ts';
 import { validateSnapshot } from '../../src/core/validate.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { ROOT, runCli, yamlFiles, type CliRun } from './run-cli.ts';
@@ -69,6 +70,25 @@ describe('examples/access-repo shows every pattern', () => {
     const approvers = systems.flatMap((s) => s.approvers ?? []);
     expect(approvers.some((a) => a.startsWith('@acme/'))).toBe(true);
     expect(approvers.some((a) => !a.startsWith('@'))).toBe(true);
+  });
+
+  it('declares roles on the systems that hold privileged access, and every grant holds a declared role as declared', () => {
+    const systems = new Map(snapshot.systems.map((s) => [s.data!.id, s.data!]));
+    const declaring = [...systems.values()].filter((s) => s.roles);
+    expect(declaring.length).toBeGreaterThanOrEqual(4);
+    expect(declaring.length).toBeLessThan(systems.size);
+    let checked = 0;
+    for (const g of grants()) {
+      for (const e of g.access) {
+        const declared = declaredRole(systems.get(e.system), e.role);
+        if (!declared) continue;
+        checked++;
+        expect(declared.declared, `${g.identity.id} ${e.system}/${e.role}`).toBe(true);
+        expect(e.privileged === true, `${g.identity.id} ${e.system}/${e.role}`).toBe(declared.privileged);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(20);
+    expect(declaring.some((s) => Object.values(s.roles!).some((r) => r.privileged) && Object.values(s.roles!).some((r) => !r.privileged))).toBe(true);
   });
 
   it('covers every identity kind', () => {

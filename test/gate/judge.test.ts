@@ -32,6 +32,53 @@ describe('judgePull', () => {
     expect(show(known)).toEqual([]);
   });
 
+  describe('declared roles: a grant cannot talk a role its system declares privileged down', () => {
+    const ROLES = 'roles:\n  superuser: { privileged: true }\n  readonly: {}\n';
+    const systems = { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']! + ROLES };
+
+    it('fails `role: superuser, privileged: false` with one approval and a year: two approvals needed, and at the privileged and expires lines', () => {
+      const r = judge({ systems, change: { [BOB]: grant('bob', [{ role: 'superuser', privileged: false, expires: '2027-11-01' }]) }, reviews: [['dave', 'APPROVED']] });
+      expect(r.verdict).toBe('fail');
+      expect(show(r)).toEqual([
+        // The declaration, not the file, decides the count: two approvals, as for any privileged entry.
+        expect.stringContaining(`error approvals ${BOB}:7 access for \`bob\` to db (superuser (privileged), expires 2027-11-01: new entry) needs 1 more approval (2 required) from @acme/dba or dave (approved by dave)`),
+        expect.stringContaining(`error role-declared ${BOB}:9 role \`superuser\` on \`db\` is declared privileged in systems/db.yaml, but this entry says privileged: false: write privileged: true`),
+        expect.stringContaining(`error expiry-max-days ${BOB}:11 expires 2027-11-01 is 340 days ahead; \`superuser\` is declared privileged in systems/db.yaml, and privileged access may last at most 90 days`),
+      ]);
+    });
+
+    it('fails a role the system does not declare', () => {
+      const r = judge({ systems, change: { [BOB]: grant('bob', [{ role: 'admin' }]) }, reviews: [['dave', 'APPROVED']] });
+      expect(show(r)).toEqual([expect.stringContaining(`error role-declared ${BOB}:8 role \`admin\` is not declared for system \`db\``)]);
+    });
+
+    it('a change that declassifies the role in its own systems/ file is still held to the base\'s privileged window', () => {
+      const r = judge({
+        systems,
+        change: {
+          'systems/db.yaml': systems['systems/db.yaml'].replace('superuser: { privileged: true }', 'superuser: {}'),
+          [BOB]: grant('bob', [{ role: 'superuser', privileged: false, expires: '2027-11-01' }]),
+        },
+        teams: { '@acme/security': ['sue'], '@acme/dba': ['erin'] },
+        reviews: [['dave', 'APPROVED'], ['erin', 'APPROVED'], ['sue', 'APPROVED']],
+      });
+      expect(r.verdict).toBe('fail');
+      expect(show(r)).toEqual([expect.stringContaining(`error expiry-max-days ${BOB}:11 expires 2027-11-01 is 340 days ahead; \`superuser\` is declared privileged in systems/db.yaml on the base branch`)]);
+    });
+
+    it('passes the privileged role written as privileged, with the privileged count of approvals', () => {
+      const r = judge({
+        systems,
+        change: { [BOB]: grant('bob', [{ role: 'superuser', privileged: true, expires: '2027-01-31' }]) },
+        teams: { '@acme/dba': ['erin'] },
+        reviews: [['dave', 'APPROVED'], ['erin', 'APPROVED']],
+      });
+      expect(show(r)).toEqual([]);
+      expect(r.verdict).toBe('pass');
+      expect(r.approvals).toEqual([expect.objectContaining({ system: 'db', required: 2, missing: 0 })]);
+    });
+  });
+
   it('reports problems of a changed system file at its line', () => {
     const r = judge({
       change: { 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace(/owner: carol\n/, '') },

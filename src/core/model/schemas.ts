@@ -91,8 +91,14 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
   // anyOf branches report each alternative; keep the most specific error per location.
   const byLocation = new Map<string, ErrorObject>();
   // An `if` failure only says a `then` failed; the errors from the `then` say what is wrong.
-  for (const err of errors.filter((e) => e.keyword !== 'if')) {
-    const extra = err.keyword === 'additionalProperties' ? `/${(err.params as { additionalProperty: string }).additionalProperty}` : '';
+  // A key that fails `propertyNames` is reported once, by the `propertyNames` error, at the key.
+  for (const err of errors.filter((e) => e.keyword !== 'if' && (e as { propertyName?: string }).propertyName === undefined)) {
+    const extra =
+      err.keyword === 'additionalProperties'
+        ? `/${(err.params as { additionalProperty: string }).additionalProperty}`
+        : err.keyword === 'propertyNames'
+          ? `/${(err.params as { propertyName: string }).propertyName}`
+          : '';
     const loc = err.instancePath + extra;
     const current = byLocation.get(loc);
     if (!current || rank(err) < rank(current)) byLocation.set(loc, err);
@@ -144,6 +150,16 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         message = `${where} must be one of ${allowed.map((v) => `\`${String(v)}\``).join(', ')}` + (guess ? `: did you mean \`${guess}\`?` : '');
         break;
       }
+      case 'propertyNames': {
+        const key = (err.params as { propertyName: string }).propertyName;
+        const limits = err.schema as { minLength?: number; maxLength?: number };
+        pos = parsed.locate([...path, key], true);
+        message = `a key under ${where} is ${key.length === 0 ? 'empty' : `${key.length} characters long`}: names there are ${limits.minLength ?? 0} to ${limits.maxLength ?? 'any number of'} characters`;
+        break;
+      }
+      case 'minProperties':
+        message = `${where} is empty: list at least one entry under it, or remove it`;
+        break;
       case 'const':
         message = `${where} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}`;
         break;
@@ -151,6 +167,10 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         const isDateField = /(^|_)(expires|last_rotated|last_reviewed)$/.test(String(path[path.length - 1] ?? ''));
         if (isDateField) {
           message = `${where} must be a date, not ${typeName(err.data)}: write it as YYYY-MM-DD`;
+          break;
+        }
+        if (name === 'system' && path.length === 2 && path[0] === 'roles' && err.data === null) {
+          message = `${where} must be a mapping: write \`${String(path[1])}: {}\` for an ordinary role, or \`${String(path[1])}: { privileged: true }\``;
           break;
         }
         if (path[path.length - 1] === 'github' && err.data === null) {

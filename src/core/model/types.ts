@@ -110,6 +110,15 @@ export interface SystemEvidence {
   review?: string;
 }
 
+/**
+ * A role as a system declares it. Role names are those grant files use in `access[].role`; a
+ * privileged role is privileged whatever a grant file says.
+ */
+export interface RoleDeclaration {
+  privileged?: boolean;
+  description?: string;
+}
+
 export interface System {
   id: string;
   name: string;
@@ -120,6 +129,8 @@ export interface System {
   review_cadence_days?: number;
   evidence?: SystemEvidence;
   description?: string;
+  /** The roles grants may hold on this system; when present, every access entry's role is one of these. */
+  roles?: Record<string, RoleDeclaration>;
 }
 
 export interface RuleSetting {

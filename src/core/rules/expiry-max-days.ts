@@ -1,5 +1,5 @@
 import { defineRule } from './types.ts';
-import { at, days } from './helpers.ts';
+import { at, days, privilegeOf } from './helpers.ts';
 import { addDays, daysBetween } from '../dates.ts';
 
 export interface ExpiryMaxDaysOptions {
@@ -13,7 +13,7 @@ export interface ExpiryMaxDaysOptions {
 export default defineRule<ExpiryMaxDaysOptions>({
   meta: {
     id: 'expiry-max-days',
-    description: 'An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access, and one for exceptions.',
+    description: 'An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access (an entry marked privileged, or on a role its system declares privileged), and one for exceptions.',
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI7:2025', 'ISO27001:A.8.2'],
     scope: 'file',
     defaultSeverity: 'error',
@@ -36,14 +36,21 @@ export default defineRule<ExpiryMaxDaysOptions>({
     const base = g.identity.kind === 'human' ? ctx.options.human : ctx.options.non_human;
     g.access.forEach((entry, i) => {
       if (!entry.expires) return;
-      const max = entry.privileged ? Math.min(base, ctx.options.privileged) : base;
+      // Privileged by the entry's word or by the system's declaration of its role, whichever says so.
+      const privilege = privilegeOf(entry, ctx);
+      const max = privilege.privileged ? Math.min(base, ctx.options.privileged) : base;
       const ahead = daysBetween(ctx.today, entry.expires);
       if (ahead > max) {
+        const kind = privilege.declaredIn
+          ? `\`${entry.role}\` is declared privileged in ${privilege.declaredIn}, and privileged `
+          : privilege.privileged
+            ? 'privileged '
+            : '';
         ctx.report({
           ...at(file, ['access', i, 'expires']),
           identity: g.identity.id,
           system: entry.system,
-          message: `expires ${entry.expires} is ${days(ahead)} ahead; ${entry.privileged ? 'privileged ' : ''}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`,
+          message: `expires ${entry.expires} is ${days(ahead)} ahead; ${kind}access may last at most ${max} days: set expires to ${addDays(ctx.today, max)} or earlier`,
         });
       }
     });

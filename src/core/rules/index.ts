@@ -5,6 +5,7 @@ import identityFileName from './identity-file-name.ts';
 import identityUnique from './identity-unique.ts';
 import ownerRequired from './owner-required.ts';
 import systemKnown from './system-known.ts';
+import roleDeclared from './role-declared.ts';
 import systemOwnerRequired from './system-owner-required.ts';
 import systemEvidenceSources from './system-evidence-sources.ts';
 import justificationRequired from './justification-required.ts';
@@ -36,6 +37,7 @@ export const BUILTIN_RULES: readonly AnyRule[] = [
   identityUnique,
   ownerRequired,
   systemKnown,
+  roleDeclared,
   systemOwnerRequired,
   systemEvidenceSources,
   justificationRequired,
