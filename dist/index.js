@@ -41836,11 +41836,16 @@ function pullChanges(facts) {
         description: `certifies the access of \`${item.identity}\` in the review of ${campaign.system}`
       });
     }
+    for (const item of campaign.items) {
+      const g = out.grants.find((x) => x.path === item.path);
+      if (g) {
+        g.widening.push(`certifies the access of \`${item.identity}\` in the review of ${campaign.system}`);
+        g.wideningFields = [.../* @__PURE__ */ new Set([...g.wideningFields, "review"])].sort();
+      }
+    }
     out.grantees.clear();
   }
-  for (const g of out.grants) {
-    g.widens = out.access.some((c) => c.identity === g.identity && (c.kind === "adds" || c.kind === "widens") && c.file === g.path) || out.governed.some((c) => c.file === g.path && c.kind !== "review");
-  }
+  for (const g of out.grants) g.widens = g.wideningFields.length > 0;
   out.removalOnly = out.governed.length === 0 && !out.access.some((c) => c.kind === "adds" || c.kind === "widens");
   cache.set(facts, out);
   return out;
@@ -41876,7 +41881,13 @@ function judgeGrant(side, beforeCaps, out, inCampaign, systemOf) {
     identity,
     widens: false,
     accountableChanged: false,
-    principals: [.../* @__PURE__ */ new Set([...loginsOf(before?.data), ...loginsOf(after?.data)])].sort()
+    principals: [.../* @__PURE__ */ new Set([...loginsOf(before?.data), ...loginsOf(after?.data)])].sort(),
+    widening: [
+      ...judged.entries.filter((e) => e.kind === "adds" || e.kind === "widens").map((e) => `${e.system} ${e.role}: ${e.reasons.join(", ")}`),
+      ...judged.authority.map((a2) => a2.description),
+      ...judged.unreadable ? [`cannot be read as a grant`] : []
+    ],
+    wideningFields: judged.wideningFields
   };
   if (before) changed.before = before;
   if (after) changed.after = after;
@@ -42304,11 +42315,20 @@ var owner_in_org_default = defineRule({
     const pull = ctx.pull;
     const org = ctx.config?.organization;
     if (!pull || !org) return;
+    const reviewed = new Set(pullChanges(pull).campaign?.items.map((i) => i.path) ?? []);
     for (const { file, field, login } of loginsToCheck(pull, ctx.config)) {
       const member = pull.orgMembership[loginKey(login)];
       if (member === true) continue;
       const grant = file.data;
       const role = field === "owner" ? "owner" : "grantee";
+      if (member === false && reviewed.has(file.path)) {
+        ctx.report({
+          ...at(file, ["identity", field]),
+          identity: grant.identity.id,
+          message: `${role} @${login} of \`${grant.identity.id}\` is not a member of the ${org} organization, so this review cannot keep the access: ${role === "owner" ? "name a new owner who is, or delete the file" : "delete the entry or the file"} in this pull request`
+        });
+        continue;
+      }
       ctx.report({
         ...at(file, ["identity", field]),
         identity: grant.identity.id,

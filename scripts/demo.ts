@@ -105,8 +105,12 @@ try {
   const campaign = review.campaigns[0];
   if (!campaign) throw new Error(`the sweep opened no review campaign: ${(review.cli.stdout + review.cli.stderr).trim()}`);
   then('sweep', `opened PR #${campaign.number} "${campaign.title}"`);
+  const first = await life.approve(campaign.number, 'jokafor');
+  then('gate', `jokafor (a listed approver) approves: ${verdict(first.gate)}`);
+  const revokedInReview = await life.push(campaign.number, { 'grants/people/eford.yaml': null }, 'mchen', 'Revoke eford in the review: she has left');
+  then('review', `mchen deletes eford's grant in the review: ${verdict(revokedInReview.gate)}`);
   const partly = await life.approve(campaign.number, 'jokafor');
-  then('gate', `jokafor (a listed approver) approves: ${verdict(partly.gate)}`);
+  then('gate', `jokafor approves the new head: ${verdict(partly.gate)}`);
   const signed = await life.approve(campaign.number, 'sbrandt');
   then('gate', `sbrandt (@acme/data) approves: ${verdict(signed.gate)}`);
   const recertified = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');

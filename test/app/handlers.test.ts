@@ -185,7 +185,11 @@ describe('pull_request.closed, merged', () => {
         action: 'added',
         before_blob: null,
         after_blob: blobSha(BOB),
-        entries: [{ system: 'prod-postgres', role: 'read', privileged: false, action: 'added', expires: '2027-01-31' }],
+        entries: [{ system: 'prod-postgres', role: 'read', privileged: false, action: 'added', expires: '2027-01-31', widens: true }],
+        // The gate's judgement, recorded beside the change: a new grant widens for every principal.
+        widens: true,
+        widening: ['prod-postgres read: new entry'],
+        widening_fields: ['access[0]', 'identity.github', 'identity.id'],
       },
     ]);
     expect(record.subject.reviews).toEqual([

@@ -164,6 +164,12 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const campaign = sweep.campaigns.find((p) => p.title.includes('prod-postgres'));
     if (!campaign) throw new Error('no campaign PR');
     expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
+    // The review still lists eford, who has left: the gate will not let it keep that access.
+    const first = await life.approve(campaign.number, 'jokafor');
+    expect(first.gate.code, first.gate.stdout + first.gate.stderr).toBe(1);
+    expect(first.gate.stdout).toContain('grantee @eford of `eford` is not a member of the acme organization, so this review cannot keep the access: delete the entry or the file in this pull request');
+    const revoked = await life.push(campaign.number, { 'grants/people/eford.yaml': null }, 'mchen', 'Revoke eford in the review: she has left');
+    expect(revoked.gate.code).toBe(1);
     // jokafor owns one of the reviewed identities: their approval certifies the others, not that one.
     const partly = await life.approve(campaign.number, 'jokafor');
     expect(partly.gate.code, partly.gate.stdout + partly.gate.stderr).toBe(1);
@@ -201,7 +207,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);
     const ledger = readLedger(life.fake, life.repo);
     expect(step.verify.stdout).toContain(`${ledger.records.length} records`);
-    expect(issues(life.fake, life.repo, 'open').length).toBeGreaterThan(0);
+    // The review revoked eford's access, so the sweep after it closed her leaver issue.
+    const leaverIssues = issues(life.fake, life.repo, 'all').filter((i) => i.body?.includes('grants/people/eford.yaml'));
+    expect(leaverIssues.map((i) => i.state)).toEqual(['closed']);
     expect(life.fake.errors, tail(life.app.log)).toEqual([]);
   });
 });

@@ -149,18 +149,18 @@ function entryAt(g: G, i: number): G {
 type Edit = { name: string; apply: (g: G) => G | null };
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.constant<Edit>({ name: 'delete the file', apply: () => null }),
-  login.map((l) => ({ name: `owner ${l}`, apply: (g) => ((g.identity.owner = l), g) })),
-  fc.oneof(login, fc.constant(null)).map((l) => ({ name: `github ${l}`, apply: (g) => ((g.identity.github = l), g) })),
-  fc.constantFrom('a@acme.example', 'm@acme.example', 'A@ACME.example').map((m) => ({ name: `email ${m}`, apply: (g) => ((g.identity.email = m), g) })),
-  fc.constantFrom(...KINDS).map((k) => ({ name: `kind ${k}`, apply: (g) => ((g.identity.kind = k), g) })),
-  fc.constantFrom('subject', 'other').map((id) => ({ name: `id ${id}`, apply: (g) => ((g.identity.id = id), g) })),
-  fc.constant<Edit>({ name: 'description', apply: (g) => ((g.identity.description = 'edited'), g) }),
-  fc.tuple(fc.nat(2), fc.constantFrom(...ROLES)).map(([i, r]) => ({ name: `role[${i}] ${r}`, apply: (g) => (entryAt(g, i).role = r, g) })),
-  fc.tuple(fc.nat(2), fc.constantFrom(...SYSTEM_IDS)).map(([i, s]) => ({ name: `system[${i}] ${s}`, apply: (g) => (entryAt(g, i).system = s, g) })),
-  fc.tuple(fc.nat(2), fc.boolean()).map(([i, p]) => ({ name: `privileged[${i}] ${p}`, apply: (g) => (entryAt(g, i).privileged = p, g) })),
+  login.map((l) => ({ name: `owner ${l}`, apply: (g: G) => ((g.identity.owner = l), g) })),
+  fc.oneof(login, fc.constant(null)).map((l) => ({ name: `github ${l}`, apply: (g: G) => ((g.identity.github = l), g) })),
+  fc.constantFrom('a@acme.example', 'm@acme.example', 'A@ACME.example').map((m) => ({ name: `email ${m}`, apply: (g: G) => ((g.identity.email = m), g) })),
+  fc.constantFrom(...KINDS).map((k) => ({ name: `kind ${k}`, apply: (g: G) => ((g.identity.kind = k), g) })),
+  fc.constantFrom('subject', 'other').map((id) => ({ name: `id ${id}`, apply: (g: G) => ((g.identity.id = id), g) })),
+  fc.constant<Edit>({ name: 'description', apply: (g: G) => ((g.identity.description = 'edited'), g) }),
+  fc.tuple(fc.nat(2), fc.constantFrom(...ROLES)).map(([i, r]) => ({ name: `role[${i}] ${r}`, apply: (g: G) => (entryAt(g, i).role = r, g) })),
+  fc.tuple(fc.nat(2), fc.constantFrom(...SYSTEM_IDS)).map(([i, s]) => ({ name: `system[${i}] ${s}`, apply: (g: G) => (entryAt(g, i).system = s, g) })),
+  fc.tuple(fc.nat(2), fc.boolean()).map(([i, p]) => ({ name: `privileged[${i}] ${p}`, apply: (g: G) => (entryAt(g, i).privileged = p, g) })),
   fc.tuple(fc.nat(2), fc.oneof(date, fc.constant(null), fc.constant(undefined))).map(([i, x]) => ({
     name: `expires[${i}] ${x}`,
-    apply: (g) => {
+    apply: (g: G) => {
       const e = entryAt(g, i);
       if (x === undefined) delete e.expires;
       else e.expires = x;
@@ -169,30 +169,30 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   })),
   fc.tuple(fc.nat(2), fc.option(jit, { nil: undefined })).map(([i, j]) => ({
     name: `jit[${i}] ${JSON.stringify(j)}`,
-    apply: (g) => {
+    apply: (g: G) => {
       const e = entryAt(g, i);
       if (j === undefined) delete e.jit;
       else e.jit = j;
       return g;
     },
   })),
-  fc.nat(2).map((i) => ({ name: `justification[${i}]`, apply: (g) => (entryAt(g, i).justification = 'Reworded for the auditor', g) })),
-  entry.map((e) => ({ name: `add entry ${JSON.stringify(e)}`, apply: (g) => (g.access.push(e), g) })),
-  fc.nat(2).map((i) => ({ name: `remove entry ${i}`, apply: (g) => (g.access.length ? g.access.splice(i % g.access.length, 1) : undefined, g) })),
-  login.map((l) => ({ name: `add holder ${l}`, apply: (g) => (g.shared ? (g.shared.holders = [...g.shared.holders, l]) : undefined, g) })),
-  fc.nat(2).map((i) => ({ name: `remove holder ${i}`, apply: (g) => (g.shared && g.shared.holders.length > 1 ? g.shared.holders.splice(i % g.shared.holders.length, 1) : undefined, g) })),
-  fc.uniqueArray(fc.constantFrom('checkout', 'mfa', 'session-logging', 'approval-workflow'), { minLength: 1, maxLength: 4 }).map((c) => ({ name: `controls ${c}`, apply: (g) => (g.shared ? (g.shared.compensating_controls = c) : undefined, g) })),
+  fc.nat(2).map((i) => ({ name: `justification[${i}]`, apply: (g: G) => (entryAt(g, i).justification = 'Reworded for the auditor', g) })),
+  entry.map((e) => ({ name: `add entry ${JSON.stringify(e)}`, apply: (g: G) => (g.access.push(e), g) })),
+  fc.nat(2).map((i) => ({ name: `remove entry ${i}`, apply: (g: G) => (g.access.length ? g.access.splice(i % g.access.length, 1) : undefined, g) })),
+  login.map((l) => ({ name: `add holder ${l}`, apply: (g: G) => (g.shared ? (g.shared.holders = [...g.shared.holders, l]) : undefined, g) })),
+  fc.nat(2).map((i) => ({ name: `remove holder ${i}`, apply: (g: G) => (g.shared && g.shared.holders.length > 1 ? g.shared.holders.splice(i % g.shared.holders.length, 1) : undefined, g) })),
+  fc.uniqueArray(fc.constantFrom('checkout', 'mfa', 'session-logging', 'approval-workflow'), { minLength: 1, maxLength: 4 }).map((c) => ({ name: `controls ${c}`, apply: (g: G) => (g.shared ? (g.shared.compensating_controls = c) : undefined, g) })),
   fc.constantFrom<[string, unknown]>(['type', 'static-secret'], ['type', 'oidc-federated'], ['rotation_days', 30], ['rotation_days', 365], ['last_rotated', '2026-11-25'], ['storage', 'env:SECRET'], ['revocation', 'ask mallory']).map(([k, v]) => ({
     name: `credential.${k} ${v}`,
-    apply: (g) => (g.credential ? (g.credential[k] = v) : undefined, g),
+    apply: (g: G) => (g.credential ? (g.credential[k] = v) : undefined, g),
   })),
   fc.constantFrom<[string, string]>(['data_scope', 'everything'], ['offboarding', 'none'], ['contact', 'y@crm.example'], ['name', 'Other CRM']).map(([k, v]) => ({
     name: `vendor.${k} ${v}`,
-    apply: (g) => (g.vendor ? (g.vendor[k] = v) : undefined, g),
+    apply: (g: G) => (g.vendor ? (g.vendor[k] = v) : undefined, g),
   })),
   fc.option(review, { nil: undefined }).map((r) => ({
     name: `review ${JSON.stringify(r)}`,
-    apply: (g) => {
+    apply: (g: G) => {
       if (r === undefined) delete g.review;
       else g.review = r;
       return g;
@@ -200,7 +200,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   })),
   fc.option(exception, { nil: undefined }).map((x) => ({
     name: `exception ${JSON.stringify(x)}`,
-    apply: (g) => {
+    apply: (g: G) => {
       if (x === undefined) delete g.exception;
       else g.exception = x;
       return g;

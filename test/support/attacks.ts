@@ -126,11 +126,15 @@ const HELPER = 'grants/agents/helper.yaml';
 
 /** Every attack must fail, naming who must approve. */
 export function attacks(today: string): Attack[] {
+  return attackList(today);
+}
+
+function attackList(today: string): Attack[] {
   const e = (path: string, edit: (g: Grant, d: (n: number) => string) => void) => edited(today, path, edit);
   const d = (n: number) => addDays(today, n);
   const newMallory = (extra: Grant = {}) =>
     stringify({ identity: { id: 'mallory', kind: 'human', owner: 'carol', github: 'mallory' }, access: [{ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }, { system: 'db', role: 'superuser', privileged: true, justification: 'Needed for the on-call rotation of the team', expires: d(30) }], ...extra });
-  return [
+  const list: Attack[] = [
     // ── exceptions ─────────────────────────────────────────────────────────────────────────
     {
       name: 'a new grant waives approvals and no-self-approval with its own exception',
@@ -500,7 +504,8 @@ export function attacks(today: string): Attack[] {
       verdict: 'fail',
       because: ['approvals by bots do not count'],
     },
-  ].map((a) => a as Attack);
+  ];
+  return list;
 }
 
 /** Changes that only narrow access or edit documentation: they pass with no approval at all. */

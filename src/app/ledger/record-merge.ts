@@ -33,7 +33,7 @@ import { isIsoDate } from '../../core/dates.ts';
 import type { Grant } from '../../core/model/types.ts';
 import { DEFAULT_BRANCH_PREFIX, campaignRecordDraft, parseCampaignMarker } from '../../core/reviews/index.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
-import { touchesAccess } from '../../core/records/changes.ts';
+import { fileJudgements, touchesAccess } from '../../core/records/changes.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
 import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
 import { isRecordableMerge, pullRequestRef, type MergedPull } from '../../core/records/pull.ts';
@@ -203,7 +203,9 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
   const verdict = mergeVerdict(result, deps.clock());
   const repository = `${repo.owner}/${repo.repo}`;
-  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict })];
+  const judged = pullChanges(facts);
+  const judgement = fileJudgements(judged.grants, judged.access);
+  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict, judgement })];
 
   // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
   const review = reviewOfMerge(pull, facts, result);

@@ -93,7 +93,7 @@ export const COLUMNS = {
     col('field', 'Field', 'The field that changed (dotted path; `(file)` when only formatting changed).'),
     col('before', 'Before', 'Value before the change.'),
     col('after', 'After', 'Value after the change.'),
-    col('widens', 'Widens access', 'yes when the change makes access privileged, extends expiry or removes a JIT window.'),
+    col('widens', 'Widens access', 'yes when the gate judged this field\'s change to need approval: more access for someone (a new principal, role, privilege, later or no expiry, a longer or differently approved JIT window), or a changed authority fact (owner, kind, credential, vendor, shared controls, exception, review). The ledger\'s grant-change record carries the judgement; docs/gate.md explains it.'),
     ...GIT_COLUMNS,
     ...PR_COLUMNS,
     col('approvers', 'Approved by', 'Approvals the gate counted at merge time (for this system when one is named).'),

@@ -35,6 +35,8 @@ export interface GrantChangeEntry {
   role: string;
   privileged: boolean;
   action: string;
+  /** The gate judged the entry to add or widen access (undefined on older records). */
+  widens?: boolean;
 }
 
 export interface IndexedGrantChange {
@@ -49,6 +51,8 @@ export interface IndexedGrantChange {
   verdict_findings: { rule: string; severity: string; controls: string[] }[];
   entries: GrantChangeEntry[];
   paths: string[];
+  /** The fields of `path` whose change the gate judged to need approval; undefined when the record predates the judgement. */
+  wideningFields(path: string): string[] | undefined;
 }
 
 export interface IndexedProvisioned {
@@ -118,10 +122,19 @@ interface GrantChangeDetail {
   policy_sha: string;
   entries: GrantChangeEntry[];
   paths: string[];
+  widening: Map<string, string[]>;
 }
 
 /** The detail as stored: [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes]. */
-type StoredDetail = [PullRequestRef, ReviewRecord[], string[], SystemApproval[], 'pass' | 'fail', string, [string, string, string, [string, string, boolean, string][]][]];
+type StoredDetail = [
+  PullRequestRef,
+  ReviewRecord[],
+  string[],
+  SystemApproval[],
+  'pass' | 'fail',
+  string,
+  [path: string, identity: string, action: string, entries: [string, string, boolean, string, (boolean | null)?][], widening_fields?: string[] | null][],
+];
 
 const CACHED_DETAILS = 8;
 
@@ -149,10 +162,12 @@ class DetailStore {
     if (cached) return cached;
     const [pr, reviews, commit_authors, approvals, verdict, policy_sha, changes] = JSON.parse(this.text.get(ref)) as StoredDetail;
     const entries: GrantChangeEntry[] = [];
-    for (const [path, identity, file_action, list] of changes) {
-      for (const [system, role, privileged, action] of list) entries.push({ path, identity, file_action, system, role, privileged, action });
+    const widening = new Map<string, string[]>();
+    for (const [path, identity, file_action, list, fields] of changes) {
+      for (const [system, role, privileged, action, widens] of list) entries.push({ path, identity, file_action, system, role, privileged, action, ...(typeof widens === 'boolean' ? { widens } : {}) });
+      if (Array.isArray(fields)) widening.set(path, fields);
     }
-    const detail: GrantChangeDetail = { pr, reviews, commit_authors, approvals, verdict, policy_sha, entries, paths: changes.map((c) => c[0]) };
+    const detail: GrantChangeDetail = { pr, reviews, commit_authors, approvals, verdict, policy_sha, entries, paths: changes.map((c) => c[0]), widening };
     if (this.cache.size >= CACHED_DETAILS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(gc, detail);
     return detail;
@@ -202,6 +217,9 @@ class GrantChange implements IndexedGrantChange {
   }
   get paths(): string[] {
     return this.detail.paths;
+  }
+  wideningFields(path: string): string[] | undefined {
+    return this.detail.widening.get(path);
   }
 }
 
@@ -292,7 +310,7 @@ export class LedgerIndex {
       s.verdict.approvals,
       s.verdict.result,
       s.verdict.policy_sha,
-      s.changes.map((c) => [c.path, c.identity, c.action, c.entries.map((e) => [e.system, e.role, e.privileged, e.action] as [string, string, boolean, string])]),
+      s.changes.map((c) => [c.path, c.identity, c.action, c.entries.map((e) => [e.system, e.role, e.privileged, e.action, e.widens ?? null] as [string, string, boolean, string, boolean | null]), c.widening_fields ?? null]),
     ];
     const findings = s.verdict.findings.length === 0 ? NO_FINDINGS : s.verdict.findings.map((f) => ({ rule: I.of(f.rule), severity: I.of(f.severity), controls: I.all(f.controls) }));
     const indexed = new GrantChange(ref, s.merge_sha, findings, this.details, detail);

@@ -4,6 +4,7 @@
  * index. Populations are complete and unfiltered: a row that lacks evidence is kept and its gap
  * is named in the row, never dropped.
  */
+import { judgeGrantChange } from '../access/compare.ts';
 import { addDays, daysBetween } from '../dates.ts';
 import { fileStem, roleOf } from '../model/snapshot.ts';
 import type { Grant, IsoDate, System } from '../model/types.ts';
@@ -324,6 +325,17 @@ export class PopulationBuilder {
     for (const { entry } of diff.added) this.addAddition(commit, git, identity, after.data!, entry, gc, changeGaps);
     for (const { entry } of diff.removed) this.addRemoval(commit, git, identity, before.data!, entry, gc);
     const approvalsFor = (system: string | null): string | null => (gc ? approvalFacts(gc, system).approvers.join(', ') || null : null);
+    // What widened: the gate's judgement as the ledger recorded it, else the same judgement made
+    // here (src/core/access/compare.ts), so the binder and the gate never disagree.
+    const widening =
+      gc?.wideningFields(file.path) ??
+      judgeGrantChange({
+        ...(before.data ? { before: before.data } : {}),
+        ...(file.after !== null ? { after: after.data ?? 'unreadable' } : {}),
+        systemOf: () => undefined,
+        identity,
+      }).wideningFields;
+    const fieldWidens = (field: string) => widening.some((w) => w === '*' || field === w || field.startsWith(`${w}.`) || field.startsWith(`${w}[`));
     const modRow = (system: string | null, role: string | null, field: string, b: string | null, a: string | null, widens: boolean): Row => ({
       identity,
       kind,
@@ -342,13 +354,15 @@ export class PopulationBuilder {
     });
     let modified = 0;
     for (const m of diff.modified) {
+      const index = after.data?.access.indexOf(m.after) ?? -1;
       for (const f of m.fields) {
-        this.emit('modifications', modRow(m.after.system, m.after.role, f.field, f.before, f.after, widens(f.field, f.before, f.after)));
+        const documentation = f.field === 'justification' || f.field === 'request';
+        this.emit('modifications', modRow(m.after.system, m.after.role, f.field, f.before, f.after, !documentation && (fieldWidens(`access[${index}]`) || fieldWidens('*'))));
         modified++;
       }
     }
     for (const f of diff.fields) {
-      this.emit('modifications', modRow(null, null, f.field, f.before, f.after, false));
+      this.emit('modifications', modRow(null, null, f.field, f.before, f.after, fieldWidens(f.field)));
       modified++;
     }
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
@@ -695,11 +709,3 @@ export class PopulationBuilder {
   }
 }
 
-/** Whether a field change widens access: becomes privileged, expires later, or loses its JIT window. */
-function widens(field: string, before: string | null, after: string | null): boolean {
-  if (field === 'privileged') return after === 'true' && before !== 'true';
-  if (field === 'expires') return after === null || (before !== null && after > before);
-  if (field === 'jit.max_duration_hours') return after === null || (before !== null && Number(after) > Number(before));
-  if (field === 'role') return true;
-  return false;
-}

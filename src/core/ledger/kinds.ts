@@ -38,6 +38,8 @@ export interface AccessEntryChange {
   action: ChangeAction;
   /** The entry's expiry after the change (before it, for a removal); null if none was set. */
   expires: IsoDate | null;
+  /** The gate judged this entry to add or widen access (absent on records written before the judgement was recorded). */
+  widens?: boolean;
 }
 
 /** One grant file the PR added, modified or removed. */
@@ -58,6 +60,13 @@ export interface GrantFileChange {
    */
   after_blob: string | null;
   entries: AccessEntryChange[];
+  /**
+   * The gate's judgement of this file's change (docs/gate.md, "What a change does"): whether it
+   * needed approval, why, and which fields. Absent on records written before it was recorded.
+   */
+  widens?: boolean;
+  widening?: string[];
+  widening_fields?: string[];
 }
 
 /** A change to the policy itself: the repo config or a system file (judged with the admins). */

@@ -72,6 +72,10 @@ export interface ChangedGrant {
   accountableChanged: boolean;
   /** Lower-case logins the file gives or gave access to. */
   principals: string[];
+  /** Why it needs approval, in the gate's words (empty when it does not). */
+  widening: string[];
+  /** Dotted paths of the fields whose change needs approval (`access[0]`, `identity.owner`, `review`, `*`). */
+  wideningFields: string[];
 }
 
 export interface ReviewCampaignChange {
@@ -310,15 +314,18 @@ export function pullChanges(facts: PullFacts): PullChanges {
         description: `certifies the access of \`${item.identity}\` in the review of ${campaign.system}`,
       });
     }
+    for (const item of campaign.items) {
+      const g = out.grants.find((x) => x.path === item.path);
+      if (g) {
+        g.widening.push(`certifies the access of \`${item.identity}\` in the review of ${campaign.system}`);
+        g.wideningFields = [...new Set([...g.wideningFields, 'review'])].sort();
+      }
+    }
     // In a review campaign nobody is excluded from the whole pull request for being a grantee:
     // each item excludes its own (an approver reviews the others, never themselves).
     out.grantees.clear();
   }
-  for (const g of out.grants) {
-    g.widens =
-      out.access.some((c) => c.identity === g.identity && (c.kind === 'adds' || c.kind === 'widens') && c.file === g.path) ||
-      out.governed.some((c) => c.file === g.path && c.kind !== 'review');
-  }
+  for (const g of out.grants) g.widens = g.wideningFields.length > 0;
   out.removalOnly = out.governed.length === 0 && !out.access.some((c) => c.kind === 'adds' || c.kind === 'widens');
   cache.set(facts, out);
   return out;
@@ -366,6 +373,12 @@ function judgeGrant(
     widens: false,
     accountableChanged: false,
     principals: [...new Set([...loginsOf(before?.data), ...loginsOf(after?.data)])].sort(),
+    widening: [
+      ...judged.entries.filter((e) => e.kind === 'adds' || e.kind === 'widens').map((e) => `${e.system} ${e.role}: ${e.reasons.join(', ')}`),
+      ...judged.authority.map((a) => a.description),
+      ...(judged.unreadable ? [`cannot be read as a grant`] : []),
+    ],
+    wideningFields: judged.wideningFields,
   };
   if (before) changed.before = before;
   if (after) changed.after = after;

@@ -106,6 +106,15 @@ function fileChange(path: string, identity: string, before: Side | null, after: 
   };
 }
 
+/** The gate's judgement of one changed grant file (src/core/pull/changes.ts ChangedGrant), by path. */
+export interface FileJudgement {
+  widens: boolean;
+  widening: string[];
+  wideningFields: string[];
+  /** `system\u0000role` of the entries that add or widen access. */
+  widenedEntries: ReadonlySet<string>;
+}
+
 export interface ChangeInput {
   files: readonly ChangedFile[];
   /** Changed files as they were on the base commit. */
@@ -114,6 +123,8 @@ export interface ChangeInput {
   head: Snapshot;
   /** Blob SHAs at the merge commit, when known (null: the path is absent there). */
   mergeBlobs?: BlobShas;
+  /** The gate's judgement per grant path, recorded with each file change. */
+  judgement?: ReadonlyMap<string, FileJudgement>;
 }
 
 /**
@@ -134,6 +145,18 @@ export function grantChanges(input: ChangeInput): RecordedGrantFileChange[] {
     return { file, blob: merged !== undefined ? merged : (file?.blobSha ?? null) };
   };
   const out: RecordedGrantFileChange[] = [];
+  const judged = (change: RecordedGrantFileChange): RecordedGrantFileChange => {
+    const j = input.judgement?.get(change.path);
+    if (!input.judgement) return change;
+    if (!j || change.action === 'removed') return { ...change, entries: change.entries.map((e) => ({ ...e, widens: false })), widens: false, widening: [], widening_fields: [] };
+    return {
+      ...change,
+      entries: change.entries.map((e) => ({ ...e, widens: e.action !== 'removed' && j.widenedEntries.has(`${e.system}\u0000${e.role}`) })),
+      widens: j.widens,
+      widening: j.widening,
+      widening_fields: j.wideningFields,
+    };
+  };
   for (const f of input.files) {
     const isGrant = roleOf(f.path) === 'grant';
     const prev = f.status === 'renamed' && f.previousPath !== undefined ? f.previousPath : undefined;
@@ -152,7 +175,17 @@ export function grantChanges(input: ChangeInput): RecordedGrantFileChange[] {
     else if (f.status === 'removed') out.push(fileChange(f.path, fileStem(f.path), beforeSide(f.path), null));
     else out.push(fileChange(f.path, fileStem(f.path), beforeSide(f.path), afterSide(f.path)));
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.action.localeCompare(b.action)));
+  return out.map(judged).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.action.localeCompare(b.action)));
+}
+
+/** The gate's judgement per changed grant path, as the grant-change record carries it. */
+export function fileJudgements(grants: readonly { path: string; widens: boolean; widening: string[]; wideningFields: string[] }[], access: readonly { file: string; system: string; role: string; kind: string }[]): Map<string, FileJudgement> {
+  const out = new Map<string, FileJudgement>();
+  for (const g of grants) {
+    const widenedEntries = new Set(access.filter((a) => a.file === g.path && (a.kind === 'adds' || a.kind === 'widens')).map((a) => `${a.system}\u0000${a.role}`));
+    out.set(g.path, { widens: g.widens, widening: g.widening, wideningFields: g.wideningFields, widenedEntries });
+  }
+  return out;
 }
 
 /** The config and system files the PR changed, with blob SHAs where the snapshots know them. */

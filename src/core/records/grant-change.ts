@@ -11,7 +11,7 @@ import {
   type Verdict,
 } from '../ledger/index.ts';
 import type { PullFacts, PullReview } from '../pull/facts.ts';
-import { grantChanges, policyChanges, type BlobShas, type PolicyFileChange, type RecordedGrantFileChange } from './changes.ts';
+import { grantChanges, policyChanges, type BlobShas, type FileJudgement, type PolicyFileChange, type RecordedGrantFileChange } from './changes.ts';
 import { githubTime, isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
 
 /** The subject as this App writes it: always with `policy_changes`. */
@@ -29,6 +29,8 @@ export interface GrantChangeInput {
   verdict: Verdict;
   /** Blob SHAs at the merge commit, when read; otherwise the head commit's are recorded. */
   mergeBlobs?: BlobShas;
+  /** The gate's judgement per grant path (src/core/records/changes.ts fileJudgements). */
+  judgement?: ReadonlyMap<string, FileJudgement>;
 }
 
 export function reviewRecords(reviews: readonly PullReview[], headSha: string): ReviewRecord[] {
@@ -63,7 +65,7 @@ export function grantChangeControls(changes: readonly RecordedGrantFileChange[])
 export function buildGrantChangeSubject(input: GrantChangeInput): GrantChangeRecordSubject {
   const { pull, facts } = input;
   if (!isRecordableMerge(pull)) throw new Error(`pull request #${pull.number} is not merged: only merged pull requests are recorded`);
-  const changeInput = { files: facts.files, base: facts.base, head: facts.head, ...(input.mergeBlobs ? { mergeBlobs: input.mergeBlobs } : {}) };
+  const changeInput = { files: facts.files, base: facts.base, head: facts.head, ...(input.mergeBlobs ? { mergeBlobs: input.mergeBlobs } : {}), ...(input.judgement ? { judgement: input.judgement } : {}) };
   return {
     pr: pullRequestRef(pull),
     base_sha: pull.base.sha,

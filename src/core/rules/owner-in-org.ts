@@ -26,11 +26,21 @@ export default defineRule({
     const pull = ctx.pull;
     const org = ctx.config?.organization;
     if (!pull || !org) return;
+    const reviewed = new Set(pullChanges(pull).campaign?.items.map((i) => i.path) ?? []);
     for (const { file, field, login } of loginsToCheck(pull, ctx.config)) {
       const member = pull.orgMembership[loginKey(login)];
       if (member === true) continue;
       const grant = file.data!;
       const role = field === 'owner' ? 'owner' : 'grantee';
+      if (member === false && reviewed.has(file.path)) {
+        // A review cannot keep access for someone who has left: it revokes it, or hands it over.
+        ctx.report({
+          ...at(file, ['identity', field]),
+          identity: grant.identity.id,
+          message: `${role} @${login} of \`${grant.identity.id}\` is not a member of the ${org} organization, so this review cannot keep the access: ${role === 'owner' ? 'name a new owner who is, or delete the file' : 'delete the entry or the file'} in this pull request`,
+        });
+        continue;
+      }
       ctx.report({
         ...at(file, ['identity', field]),
         identity: grant.identity.id,

@@ -129,6 +129,12 @@ export class Lifecycle {
     return { pr, review, gate: await this.gate('pull_request_review', this.fake.payloads.pullRequestReview('submitted', this.repo, pr, review.id)) };
   }
 
+  /** Someone pushes a commit to the pull request; the gate runs again on `pull_request.synchronize`. */
+  async push(pr: number, files: Record<string, string | null>, author: string, message: string): Promise<GateStep> {
+    this.fake.state.pushToPullRequest(this.repo, pr, files, { author, message });
+    return { pr, gate: await this.gate('pull_request', this.fake.payloads.pullRequest('synchronize', this.repo, pr)) };
+  }
+
   /** Merges on GitHub, delivers the signed `pull_request.closed` webhook, and waits for the record and the App's comment. */
   async mergeAndRecord(pr: number, by: string, kind = 'grant-change'): Promise<RecordStep> {
     this.fake.state.mergePull(this.repo, pr, { by });
