@@ -38,6 +38,8 @@ import type { RepoRef, SweepOctokit } from './issues.ts';
 export interface DoctorReadOptions extends DoctorOptions {
   /** The ledger App's slug, to find its installation with a person's token (default `access-ledger`). */
   appSlug?: string;
+  /** The token is the ledger App's own installation token (the App's sweep): it is installed on what it can read. */
+  asApp?: boolean;
 }
 
 export interface DoctorRun {
@@ -310,7 +312,7 @@ export async function readDoctorFacts(octokit: SweepOctokit, repo: RepoRef, opti
     readProtection(r, branch),
     readProtection(r, ledgerBranch),
     r.list<{ login: string }>('GET /repos/{owner}/{repo}/collaborators', { permission: 'push', affiliation: 'all' }, 'who can push', 'Metadata: read'),
-    readApp(r, options.appSlug ?? 'access-ledger'),
+    options.asApp ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true }) : readApp(r, options.appSlug ?? 'access-ledger'),
   ]);
 
   const environments: Record<string, Fact<EnvironmentFacts>> = {};
