@@ -209,6 +209,14 @@ describe('ledger-branch: only the App writes the ledger, nobody rewrites it', ()
     ['updates restricted, creation not', (f) => {
       f.ledgerBranchProtection.rules = LEDGER_RULES.filter((r) => r.type !== 'creation');
     }, 'ledger-branch', 'fail', /no ruleset restricts creating `access-ledger`/],
+    ['creation restricted only by a ruleset a role may bypass', (f) => {
+      f.ledgerBranchProtection.rules = [...LEDGER_RULES.filter((r) => r.type !== 'creation'), { type: 'creation', rulesetId: 4 }];
+      f.rulesets[4] = { id: 4, name: 'no new branches', bypass: [{ type: 'RepositoryRole', id: 4 }] };
+    }, 'ledger-branch', 'fail', /creating `access-ledger` is restricted only by rulesets that people may bypass/],
+    ['a second update ruleset with a bypassing role does not open what a clean one closes', (f) => {
+      f.ledgerBranchProtection.rules = [...LEDGER_RULES, { type: 'update', rulesetId: 4 }];
+      f.rulesets[4] = { id: 4, name: 'extra', bypass: [{ type: 'RepositoryRole', id: 5 }] };
+    }, 'ledger-branch', 'pass'],
     ['deletion and force pushes blocked only in the ruleset the App bypasses', (f) => {
       f.ledgerBranchProtection.rules = LEDGER_RULES.map((r) => ({ ...r, rulesetId: 2 }));
     }, 'ledger-branch', 'fail', /blocks deletion of `access-ledger` but lets the App 4242 bypass it: the history could be rewritten/],

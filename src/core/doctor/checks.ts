@@ -414,9 +414,16 @@ function rulesetWrites(facts: DoctorFacts): Route {
     clean ??= id;
   }
   if (clean === undefined) return { ok: false, problems };
-  if (creation.size === 0) {
+  const appsOnly = (id: number) => {
+    const rs = facts.rulesets[id];
+    return rs !== undefined && !isUnreadable(rs) && !isUnreadable(rs.bypass) && rs.bypass.every((a) => a.type === 'Integration');
+  };
+  if (![...creation].some(appsOnly)) {
     problems.push({
-      message: `no ruleset restricts creating ${code(branch)}: if the branch is missing, anyone with write access can create it with records of their own before the App writes its first`,
+      message:
+        creation.size === 0
+          ? `no ruleset restricts creating ${code(branch)}: if the branch is missing, anyone with write access can create it with records of their own before the App writes its first`
+          : `creating ${code(branch)} is restricted only by rulesets that people may bypass (or whose bypass list cannot be read): they could create it with records of their own`,
       fix: `add Restrict creations to ${rulesetName(facts, clean)} (${DOCS}/ledger.md#branch-protection)`,
     });
     return { ok: false, problems };
