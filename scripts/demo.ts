@@ -60,6 +60,9 @@ try {
   const day = world.day;
   say(`\nAcme's access repo ${bold(repo)}: systems prod-postgres and jira, 5 grants; teams @acme/security, @acme/data, @acme/platform, @acme/eng-managers.`);
   say(`The App's server runs as pid ${life.app.pid}; GitHub's webhooks reach it signed. Today is ${world.today}.`);
+  const doctor = await life.doctor();
+  if (doctor.code !== 0) throw new Error(`doctor exited ${doctor.code}: ${(doctor.stdout + doctor.stderr).trim()}`);
+  say(`The repo is set up as \`access-ledger init\` and the docs set it up (the gate required, CODEOWNERS, the ledger branch protected): ${green('doctor ✓')} ${dim((/all \d+ checks pass/.exec(doctor.stdout) ?? ['all checks pass'])[0])}.`);
 
   step(1, `rpatel asks for read-only access to prod-postgres for new hire wzhang, until ${day(30)}: a pull request adding grants/people/wzhang.yaml`);
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });

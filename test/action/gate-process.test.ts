@@ -170,6 +170,26 @@ describe('the bundled gate, run as a process', () => {
     }
   });
 
+  it('on pull_request_target, from a fork: a re-run after a review reads the reviews again and passes, and the gate only ever reads', async () => {
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant sam', files: { 'grants/people/sam.yaml': grant('sam', [{ expires: EXPIRES }]), '.github/workflows/steal.yml': 'on: pull_request\njobs: {}\n' } });
+    // The event as GitHub delivers it to the base branch's workflow; the head lives in a fork.
+    const payload = gh.payloads.pullRequest('opened', REPO, number) as { pull_request: { head: { repo: { full_name: string; owner: { login: string } } } } };
+    payload.pull_request.head.repo.full_name = 'mallory/access';
+    payload.pull_request.head.repo.owner.login = 'mallory';
+    gh.resetCalls();
+    const first = await run('pull_request_target', payload);
+    expect(first.code).toBe(1);
+    expect(errors(first).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave');
+    // access-ledger-rerun.yml re-runs this same run (same event, same payload) once a review lands.
+    gh.state.submitReview(REPO, number, { user: 'erin', state: 'APPROVED' });
+    const rerun = await run('pull_request_target', payload);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    expect(rerun.outputs.verdict).toBe('pass');
+    expect(rerun.summary).toContain('on pull&#95;request&#95;target/opened');
+    // Reads only: files, reviews, commits, GraphQL queries and membership; nothing is written.
+    expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql')).toEqual([]);
+  });
+
   it('succeeds without evaluating on an event it does not judge', async () => {
     const r = await run('push', { ref: 'refs/heads/main' });
     expect(r.code).toBe(0);

@@ -36,11 +36,11 @@ describe('access-ledger init + validate', () => {
       kinds.add(/kind: (\S+)/.exec(readFileSync(join(dir, 'grants', `${f}.yaml`), 'utf8'))![1]!);
     }
     expect(kinds.size).toBe(7);
-    expect(readFileSync(join(dir, '.github/workflows/access-ledger.yml'), 'utf8')).toContain('pull_request_review');
+    expect(readFileSync(join(dir, '.github/workflows/access-ledger-review.yml'), 'utf8')).toContain('pull_request_review');
   });
 
   it('init refuses to overwrite an existing repo without --force', () => {
-    const again = runCli(['init', dir]);
+    const again = runCli(['init', dir, '--org', 'acme']);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists.*--force/);
     expect(again.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -96,7 +96,7 @@ describe('validate usage', () => {
   it('text output is plain in CI and names file:line, rule and what to do', () => {
     const dir = mkdtempSync(join(tmpdir(), 'al-text-'));
     try {
-      runCli(['init', dir]);
+      runCli(['init', dir, '--org', 'acme']);
       const f = join(dir, 'grants/keys/metrics-api-key.yaml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('  owner: dave\n', ''));
       const out = runCli(['validate', dir]);

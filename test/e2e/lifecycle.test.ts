@@ -57,6 +57,12 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
+  it('the repository is set up the way init and the docs set it up: access-ledger doctor passes every check', async () => {
+    const doctor = await life.doctor();
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toMatch(/✔ all 7 checks pass\n$/);
+  });
+
   it('a manager opens a grant PR for a new engineer: the gate fails with an annotation at the entry and says who must approve', async () => {
     const { pr, gate } = await life.openGrantPr('wzhang', { by: 'rpatel' });
     grantPr = pr;
@@ -131,6 +137,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(expired[0]?.title).toMatch(/wzhang/);
     expect(expired[0]?.assignees).toContain('sbrandt');
     expect(sweep.campaigns).toEqual([]);
+    // The setup is safe: the sweep's doctor opened no issue.
+    expect(sweep.opened.filter((i) => /access-ledger:doctor/.test(i.body ?? ''))).toEqual([]);
+    expect(sweep.cli.stdout).toContain('setup: all 7 doctor checks pass');
     // Run again the same day: nothing changes.
     const again = await life.sweep(life.world.day(31));
     expect(again.cli.code).toBe(0);

@@ -72,6 +72,64 @@ describe('REST responses match @octokit/openapi', () => {
     const second = await check(200, 'GET', '/installation/repositories?per_page=1&page=2');
     expect([second.total_count, second.repositories.length]).toEqual([repos.total_count, 1]);
     await check(403, 'GET', '/installation/repositories', { token: outsider });
+    // A person's token sees the installations of the organizations they belong to, and their repositories.
+    const carol = gh.createToken('carol');
+    const mine = await check(200, 'GET', '/user/installations', { token: carol });
+    expect(mine.installations.map((i: { id: number }) => i.id)).toEqual([installationId]);
+    expect((await check(200, 'GET', '/user/installations', { token: outsider })).installations).toEqual([]);
+    await check(403, 'GET', '/user/installations');
+    const visible = await check(200, 'GET', `/user/installations/${installationId}/repositories`, { token: carol });
+    expect(visible.repositories.map((r: { full_name: string }) => r.full_name)).toContain('acme/access');
+    await check(404, 'GET', `/user/installations/${installationId}/repositories`, { token: outsider });
+  });
+
+  it('branch protection, rules, rulesets, collaborators, environments and CODEOWNERS errors', async () => {
+    const s = gh.state;
+    const admin = gh.createToken('carol'); // an organization admin
+    const writer = gh.createToken('bob');
+    s.addCollaborator('acme/access', 'bob', 'write');
+    s.addCollaborator('acme/access', 'erin', 'admin');
+    s.commitFiles('acme/access', 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/dba\n/systems/ @acme/nobody @ghost-user\n' });
+    s.createBranch('acme/access', 'access-ledger');
+    s.protectBranch('acme/access', 'main', { requiredChecks: ['gate'], strict: true, reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    s.protectBranch('acme/access', 'access-ledger', { restrictions: { users: ['erin'], teams: ['dba'], apps: ['access-ledger'] }, enforceAdmins: true });
+    s.addRuleset('acme/access', { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true, required_approving_review_count: 1 } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'gate' }] } }] });
+    const writes = s.addRuleset('acme/access', { name: 'only the App', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
+    s.addRuleset('acme/access', { name: 'history', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+    s.addRuleset('acme/access', { name: 'off', enforcement: 'disabled', include: ['~ALL'], rules: [{ type: 'deletion' }] });
+    s.createEnvironment('acme/access', 'access-ledger-gate', { branches: ['main'] });
+    s.createEnvironment('acme/access', 'anything', { branches: null });
+
+    await check(200, 'GET', `${R}/branches/main/protection`, { token: admin });
+    const ledger = await check(200, 'GET', `${R}/branches/access-ledger/protection`);
+    expect(ledger.restrictions.users.map((u: { login: string }) => u.login)).toEqual(['erin']);
+    expect(ledger.restrictions.apps.map((a: { slug: string }) => a.slug)).toEqual(['access-ledger']);
+    await check(404, 'GET', `${R}/branches/grant-alice/protection`, { token: admin });
+    await check(404, 'GET', `${R}/branches/no-such-branch/protection`, { token: admin });
+    await check(403, 'GET', `${R}/branches/main/protection`, { token: writer });
+
+    const mainRules = await check(200, 'GET', `${R}/rules/branches/main`, { token: writer });
+    expect(mainRules.map((r: { type: string }) => r.type)).toEqual(['pull_request', 'required_status_checks']);
+    const ledgerRules = await check(200, 'GET', `${R}/rules/branches/access-ledger`);
+    expect(ledgerRules.map((r: { type: string }) => r.type)).toEqual(['creation', 'update', 'deletion', 'non_fast_forward']);
+    expect(await check(200, 'GET', `${R}/rules/branches/not-yet-created`)).toEqual([]);
+
+    expect((await check(200, 'GET', `${R}/rulesets/${writes.id}`)).bypass_actors).toEqual([{ actor_id: s.app.id, actor_type: 'Integration', bypass_mode: 'always' }]);
+    expect((await check(200, 'GET', `${R}/rulesets/${writes.id}`, { token: writer })).bypass_actors).toBeUndefined();
+    await check(404, 'GET', `${R}/rulesets/1`);
+
+    const pushers = await check(200, 'GET', `${R}/collaborators?permission=push`);
+    expect(pushers.map((c: { login: string; role_name: string }) => `${c.login}:${c.role_name}`)).toEqual(['bob:write', 'carol:admin', 'erin:admin']);
+    await check(403, 'GET', `${R}/collaborators`, { token: gh.createToken('alice') });
+
+    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate`)).deployment_branch_policy).toEqual({ protected_branches: false, custom_branch_policies: true });
+    expect((await check(200, 'GET', `${R}/environments/anything`)).deployment_branch_policy).toBeNull();
+    await check(404, 'GET', `${R}/environments/missing`);
+    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate/deployment-branch-policies`)).branch_policies).toMatchObject([{ name: 'main', type: 'branch' }]);
+
+    const errors = await check(200, 'GET', `${R}/codeowners/errors?ref=main`);
+    expect(errors.errors.map((e: { line: number; kind: string; message: string }) => `${e.line} ${e.kind}`)).toEqual(['2 Unknown owner', '2 Unknown owner']);
+    await check(404, 'GET', `${R}/codeowners/errors?ref=grant-alice`);
   });
 
   it('repos and contents', async () => {

@@ -57,7 +57,7 @@ interface IssueData {
   pull_request?: unknown;
 }
 
-async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'issues: write'): Promise<T> {
+export async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'issues: write'): Promise<T> {
   try {
     const res = await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params });
     return res.data as T;

@@ -46,6 +46,8 @@ import {
 } from './issues.ts';
 import { CAMPAIGN_WRITES, latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import { readTarball } from './sweep-archive.ts';
+import { runDoctor, type DoctorReadOptions } from './doctor.ts';
+import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
 import { grantsNaming } from '../../core/leavers.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 
@@ -232,7 +234,15 @@ export interface SweepOptions {
    * Runs before the issue is written, so evidence never trails the issue.
    */
   onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined }) => Promise<void>;
+  /**
+   * Runs the doctor's checks on the repository's setup and keeps one issue open while a check
+   * fails (src/adapters/github/doctor-issue.ts). Off unless given.
+   */
+  doctor?: DoctorReadOptions;
 }
+
+/** The doctor's part of a sweep: its report and the issue kept for it, or why it could not run. */
+export type SweepDoctor = DoctorIssueResult | { error: string };
 
 export interface SweepReport {
   repository: string;
@@ -252,6 +262,8 @@ export interface SweepReport {
   membership: 'checked' | 'skipped' | 'no-organization';
   issuesDisabled: boolean;
   requests: RequestCounts;
+  /** Null when the sweep ran without the doctor. */
+  doctor: SweepDoctor | null;
 }
 
 
@@ -352,6 +364,24 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     membership: membershipState,
     issuesDisabled: !info.has_issues,
     requests: counts,
+    doctor: null,
+  };
+
+  // The doctor reads the setup and keeps its one issue; a failure to read is logged, never the end of the sweep.
+  const doctor = async (pacerFor: Pacer, dryRun: boolean): Promise<void> => {
+    if (!options.doctor) return;
+    try {
+      const run = await runDoctor(octokit, repo, options.doctor);
+      if (!info.has_issues) {
+        report.doctor = { report: run.report, plan: [], done: [], issuesDisabled: true };
+        return;
+      }
+      report.doctor = await keepDoctorIssue({ octokit, repo, pacer: pacerFor, report: run.report, admins: run.admins, labels: settings.labels, dryRun, log });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn(`the doctor could not check ${repository}: ${message}`);
+      report.doctor = { error: message };
+    }
   };
 
   // ---- issues: plan ----
@@ -389,6 +419,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   }
 
   if (options.dryRun) {
+    await doctor(pacer, true);
     // What this budget would leave for the next run, spent in the order a real run spends it.
     const urgentFirst = deferredWithin(plan.filter(isUrgent), maxWrites);
     const afterReviews = Math.max(0, urgentFirst.left - report.dueSystems.length * CAMPAIGN_WRITES);
@@ -423,6 +454,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     executed.disabled ||= r.disabled;
   };
   if (info.has_issues) merge(await executeIssuePlan(urgent, exec));
+  // An unsafe setup is as urgent as a leaver: its issue goes before the review campaigns.
+  await doctor(pacer, false);
   if (reviewsOn) {
     const filesByPath = new Map<string, string>();
     for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));

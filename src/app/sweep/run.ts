@@ -118,6 +118,7 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
       await ledgerStoreFor(octokit, repo, ledgerBranch, deps).append([leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })]);
     },
     ...(feature.reconcile ? { afterSweep: () => feature.reconcile!(octokit, repo) } : {}),
+    ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),
   });
   return report;
 }

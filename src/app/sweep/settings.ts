@@ -7,6 +7,8 @@
  * - `ACCESS_LEDGER_CRON_PATH`: where that endpoint lives (default `/api/access-ledger/sweep`).
  * - `ACCESS_LEDGER_REPOSITORIES`: comma-separated `owner/name` of the access repos; unset, every
  *   repository of each installation that has an access-ledger.yaml is swept.
+ * - `ACCESS_LEDGER_DOCTOR`: `on` (default) runs the doctor's checks on each repository's setup and
+ *   keeps one issue open while one fails; `off` skips them.
  */
 export interface SweepSettings {
   schedule: 'daily' | 'off';
@@ -17,6 +19,8 @@ export interface SweepSettings {
   cronSecret: string | null;
   cronPath: string;
   repositories: string[] | null;
+  /** Run the doctor's checks in each sweep (default true). */
+  doctor?: boolean;
 }
 
 export const DEFAULT_CRON_PATH = '/api/access-ledger/sweep';
@@ -33,6 +37,8 @@ export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettin
   }
   const path = env.ACCESS_LEDGER_CRON_PATH?.trim() || DEFAULT_CRON_PATH;
   if (!path.startsWith('/')) throw new Error(`ACCESS_LEDGER_CRON_PATH must start with "/", not ${JSON.stringify(path)}`);
+  const doctor = (env.ACCESS_LEDGER_DOCTOR ?? 'on').trim().toLowerCase();
+  if (doctor !== 'on' && doctor !== 'off') throw new Error(`ACCESS_LEDGER_DOCTOR must be "on" or "off", not ${JSON.stringify(env.ACCESS_LEDGER_DOCTOR)}`);
   const repos = env.ACCESS_LEDGER_REPOSITORIES?.split(',').map((r) => r.trim()).filter(Boolean) ?? null;
   for (const r of repos ?? []) {
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(r)) throw new Error(`ACCESS_LEDGER_REPOSITORIES: ${JSON.stringify(r)} is not owner/name`);
@@ -44,5 +50,6 @@ export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettin
     cronSecret: secret,
     cronPath: path,
     repositories: repos && repos.length ? repos : null,
+    doctor: doctor === 'on',
   };
 }

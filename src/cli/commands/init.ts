@@ -4,8 +4,25 @@ import { mkdir, writeFile, access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { addDays, utcDay } from '../../core/dates.ts';
 import { UsageError, type Io } from '../io.ts';
+import { PINS, pin } from '../pins.ts';
 
 const SCHEMA_BASE = 'https://raw.githubusercontent.com/access-ledger/access-ledger/main/policies/schemas';
+
+/** The environment whose secrets hold the gate App's key; its deployment branches must be only the default branch. */
+export const GATE_ENVIRONMENT = 'access-ledger-gate';
+
+/** A GitHub organization's login: letters, digits and single hyphens, neither first nor last, at most 39. */
+const ORG_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+export function checkOrg(org: string | undefined): string {
+  if (org === undefined || org.trim() === '') {
+    throw new UsageError('init needs --org: the login of your GitHub organization, as in github.com/<org> (e.g. --org acme)');
+  }
+  if (!ORG_LOGIN.test(org)) {
+    throw new UsageError(`--org must be your GitHub organization's login (letters, digits and single hyphens, at most 39, as in github.com/<org>), not ${JSON.stringify(org)}`);
+  }
+  return org;
+}
 
 export function scaffold(today: string, org: string): Record<string, string> {
   const in80 = addDays(today, 80);
@@ -157,45 +174,112 @@ access:
     justification: Answers customer questions about order status
     expires: ${in80}
 `,
-    '.github/workflows/access-ledger.yml': `# The gate: fails any pull request whose grants lack an owner, an expiry, a justification
-# or the approvals the policy requires. See docs/gate.md.
+    '.github/CODEOWNERS': `# Who must review a change to the policy, the systems' approver lists and the workflows that
+# enforce them. With "Require review from Code Owners" on the default branch (docs/gate.md), a
+# pull request that touches these paths cannot merge without an approval from the admins. Grants
+# are not listed: the gate asks each system's approvers for those.
+/access-ledger.yaml  @${org}/security
+/systems/            @${org}/security
+/.github/            @${org}/security
+`,
+    '.github/workflows/access-ledger.yml': `# The gate: fails any pull request whose grants lack an owner, an expiry, a justification or the
+# approvals the policy requires. See docs/gate.md.
 #
-# Team approvers and the organization membership check need a token that can read members:
-# the job mints one from the access-ledger App (set the repository variable
-# ACCESS_LEDGER_APP_ID and the secret ACCESS_LEDGER_APP_PRIVATE_KEY). A repo whose approvers are
-# all users and whose config names no organization can pass \${{ secrets.GITHUB_TOKEN }} instead.
+# pull_request_target runs this file as it is on the default branch, never a pull request's copy
+# of it, and the job checks nothing out: the gate reads the pull request's files through the API,
+# as data. Its token comes from the gate App (gate-app.yml: contents, pull requests and members,
+# read only), never from the ledger App. The gate App's key is a secret of the environment
+# access-ledger-gate, whose deployment branches are only the default branch, so no other branch's
+# workflow can read it: set the environment's variable ACCESS_LEDGER_GATE_CLIENT_ID and secret
+# ACCESS_LEDGER_GATE_PRIVATE_KEY. A review re-runs this check: access-ledger-review.yml and
+# access-ledger-rerun.yml. Actions are pinned by commit; the comment names the version.
 name: access-ledger
+run-name: access-ledger gate for pull request #\${{ github.event.pull_request.number }}
 on:
-  pull_request:
+  pull_request_target:
     types: [opened, synchronize, reopened, edited, ready_for_review]
-  pull_request_review:
-    types: [submitted, dismissed]
-permissions:
-  contents: read
-  pull-requests: read
+permissions: {}
+concurrency:
+  group: access-ledger-gate-\${{ github.event.pull_request.number }}
+  cancel-in-progress: true
 jobs:
   gate:
     runs-on: ubuntu-latest
+    timeout-minutes: 10
+    environment: ${GATE_ENVIRONMENT}
+    permissions:
+      contents: read
+      pull-requests: read
     steps:
-      - id: app-token
-        uses: actions/create-github-app-token@v2
+      - id: token
+        uses: ${pin(PINS.appToken)}
         with:
-          app-id: \${{ vars.ACCESS_LEDGER_APP_ID }}
-          private-key: \${{ secrets.ACCESS_LEDGER_APP_PRIVATE_KEY }}
+          client-id: \${{ vars.ACCESS_LEDGER_GATE_CLIENT_ID }}
+          private-key: \${{ secrets.ACCESS_LEDGER_GATE_PRIVATE_KEY }}
           permission-contents: read
           permission-pull-requests: read
           permission-members: read
-      - uses: access-ledger/access-ledger@v0
+      - uses: ${pin(PINS.gate)}
         with:
-          token: \${{ steps.app-token.outputs.token }}
+          token: \${{ steps.token.outputs.token }}
+`,
+    '.github/workflows/access-ledger-review.yml': `# Tells the gate that a review changed: someone approved, requested changes or had a review
+# dismissed. GitHub runs this workflow from the pull request's own files, and it cannot reach the
+# access-ledger-gate environment, so it holds nothing and does nothing but finish:
+# access-ledger-rerun.yml, on the default branch, then runs the gate again. See docs/gate.md.
+name: access-ledger review
+run-name: access-ledger review of pull request #\${{ github.event.pull_request.number }}
+on:
+  pull_request_review:
+    types: [submitted, dismissed]
+permissions: {}
+jobs:
+  review:
+    runs-on: ubuntu-latest
+    timeout-minutes: 2
+    steps:
+      - run: echo "A review changed; access-ledger-rerun.yml runs the gate again."
+`,
+    '.github/workflows/access-ledger-rerun.yml': `# Runs the gate again after a review (when access-ledger-review.yml finishes), from the default
+# branch. All it takes from the review's run is the pull request number at the end of its title,
+# and only if it is digits; it re-runs that pull request's newest gate run, which reads the
+# reviews again. Its token can do nothing but re-run workflows (actions: write). See docs/gate.md.
+name: access-ledger rerun
+on:
+  workflow_run:
+    workflows: [access-ledger review]
+    types: [completed]
+permissions: {}
+concurrency:
+  group: access-ledger-rerun-\${{ github.event.workflow_run.display_title }}
+  cancel-in-progress: false
+jobs:
+  rerun:
+    runs-on: ubuntu-latest
+    timeout-minutes: 20
+    permissions:
+      actions: write
+    steps:
+      - env:
+          GH_TOKEN: \${{ github.token }}
+          GH_REPO: \${{ github.repository }}
+          TITLE: \${{ github.event.workflow_run.display_title }}
+        run: |
+          number="\${TITLE##*#}"
+          case "$number" in ''|*[!0-9]*) echo "the review run's title names no pull request"; exit 1 ;; esac
+          run=$(gh run list --workflow access-ledger.yml --event pull_request_target --limit 100 --json databaseId,displayTitle \\
+            --jq "map(select(.displayTitle == \\"access-ledger gate for pull request #$number\\"))[0].databaseId // empty")
+          if [ -z "$run" ]; then echo "no gate run for pull request #$number yet"; exit 0; fi
+          gh run watch "$run" --interval 10 > /dev/null || true
+          gh run rerun "$run"
 `,
   };
   return files;
 }
 
-export async function runInit(dir: string, org: string, force: boolean, io: Io): Promise<number> {
+export async function runInit(dir: string, org: string | undefined, force: boolean, io: Io): Promise<number> {
   const root = resolve(dir);
-  const files = scaffold(utcDay(io.now()), org);
+  const files = scaffold(utcDay(io.now()), checkOrg(org));
   if (!force) {
     for (const path of Object.keys(files)) {
       const exists = await access(join(root, path)).then(() => true, () => false);
@@ -206,18 +290,22 @@ export async function runInit(dir: string, org: string, force: boolean, io: Io):
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), content);
   }
-  io.stdout(`Created an access repo in ${dir} (${Object.keys(files).length} files).\nNext: edit the logins and teams, then run: access-ledger validate ${dir}\n`);
+  io.stdout(
+    `Created an access repo in ${dir} (${Object.keys(files).length} files).\n` +
+      `Next: edit the logins and teams, then run: access-ledger validate ${dir}\n` +
+      `Then set up the gate's read-only App and its environment ${GATE_ENVIRONMENT} (docs/setup.md), and check with: access-ledger doctor --repo <org>/<repo>\n`,
+  );
   return 0;
 }
 
 export function registerInit(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('init')
-    .description('scaffold a new access repo: config, one system, one grant of each identity kind, and the gate workflow')
+    .description('scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS and the gate workflows')
     .argument('[dir]', 'where to create it', '.')
-    .option('--org <login>', 'your GitHub organization', 'acme')
+    .option('--org <login>', "your GitHub organization's login (required)")
     .option('--force', 'overwrite existing files', false)
-    .action(async (dir: string, opts: { org: string; force: boolean }) => {
+    .action(async (dir: string, opts: { org?: string; force: boolean }) => {
       setExit(await runInit(dir, opts.org, opts.force, io));
     });
 }

@@ -4,6 +4,8 @@
  * against the clock and organization membership, keeps one issue per stale grant and problem,
  * opens access-review pull requests for systems that are due, and backfills the ledger (reconcile).
  * `--dry-run` prints what it would open, update, reopen, remind and close, and writes nothing.
+ * It also runs the doctor's checks on the repository's setup and keeps one issue open while one
+ * fails (`--no-doctor` skips them).
  *
  * Exit 0 when the sweep ran (problems become issues, not a failing exit), 2 on a usage or runtime
  * error (a missing token or permission is named in the message).
@@ -18,7 +20,8 @@ import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile } from '../../adapters/github/reconcile.ts';
-import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
+import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
+import type { DoctorIssueAction } from '../../core/doctor/index.ts';
 import { UsageError, type Io } from '../io.ts';
 import { cliOctokit } from './reconcile.ts';
 
@@ -31,6 +34,8 @@ export interface SweepArgs {
   membership?: boolean;
   maxWrites?: number;
   reconcile?: boolean;
+  /** Run the doctor's checks and keep their issue (default true). */
+  doctor?: boolean;
   format?: 'text' | 'json';
   /** For tests and embedding: an Octokit to use instead of one built from the token. */
   octokit?: SweepOctokit;
@@ -57,6 +62,40 @@ function describe(a: IssueAction): string {
   }
 }
 
+function describeDoctorAction(a: DoctorIssueAction, number?: number): string {
+  switch (a.type) {
+    case 'create':
+      return `open    the setup issue${number ? ` #${number}` : ''}`;
+    case 'no-op':
+      return `keep    #${a.issue.number}`;
+    case 'close-duplicate':
+      return `close   #${a.issue.number} as a duplicate of #${a.of}`;
+    default:
+      return `${a.type.padEnd(7)} #${a.issue.number}`;
+  }
+}
+
+function doctorLines(d: SweepDoctor | null, dryRun: boolean): string[] {
+  if (!d) return [];
+  if ('error' in d) return [`setup not checked: ${d.error}`];
+  const failing = d.report.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
+  const lines = [failing.length === 0 ? `setup: all ${d.report.checks.length} doctor checks pass` : `setup: ${failing.length} doctor check(s) fail: ${failing.join(', ')} (run \`access-ledger doctor\` for the fixes)`];
+  if (d.issuesDisabled) return lines;
+  if (dryRun) for (const a of d.plan.filter((x) => x.type !== 'no-op')) lines.push(`  ${describeDoctorAction(a)}`);
+  else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open    /, 'opened  ')}`);
+  return lines;
+}
+
+function doctorJson(d: SweepDoctor | null): unknown {
+  if (!d) return null;
+  if ('error' in d) return { error: d.error };
+  return {
+    ok: d.report.ok,
+    failing: d.report.checks.filter((c) => c.status !== 'pass').map((c) => ({ id: c.id, status: c.status })),
+    actions: (d.done.length ? d.done.map((x) => ({ type: x.action.type, issue: x.number || null, outcome: x.outcome })) : d.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, issue: 'issue' in a ? a.issue.number : null, outcome: 'planned' }))),
+  };
+}
+
 function textReport(r: SweepReport, dryRun: boolean): string {
   const lines: string[] = [];
   const verb = dryRun ? 'would' : 'will';
@@ -77,6 +116,7 @@ function textReport(r: SweepReport, dryRun: boolean): string {
     for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
     if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
   }
+  lines.push(...doctorLines(r.doctor, dryRun));
   if (r.deferred.length) lines.push(`${r.deferred.length} change(s) left for the next run (stale.max_writes_per_run)`);
   lines.push(`GitHub requests: ${r.requests.reads} reads, ${r.requests.writes} writes`);
   return lines.join('\n') + '\n';
@@ -107,6 +147,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.maxWrites !== undefined ? { maxWrites: args.maxWrites } : {}),
     ...(args.pacing ? { pacing: args.pacing } : {}),
     log: { info: () => undefined, warn },
+    ...(args.doctor === false ? {} : { doctor: {} }),
     onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
       const store = new LedgerStore({ octokit, owner: repo.owner, repo: repo.repo, clock: () => io.now(), ...(ledgerBranch ? { branch: ledgerBranch } : {}) });
@@ -135,6 +176,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
           reviews: args.dryRun ? report.dueSystems.map((d) => ({ system: d.system, due: d.due, grants: d.grants.length })) : report.campaigns,
           membership: report.membership,
           issuesDisabled: report.issuesDisabled,
+          doctor: doctorJson(report.doctor),
           requests: { reads: report.requests.reads, writes: report.requests.writes },
         },
         null,
@@ -150,7 +192,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
 export function registerSweep(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('sweep')
-    .description('open, update and close issues for stale grants and leavers, and open access reviews that are due')
+    .description('open, update and close issues for stale grants and leavers and for an unsafe setup, and open access reviews that are due')
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--dry-run', 'print what it would open, update and close; write nothing')
     .option('--today <date>', 'evaluate as of this UTC day (YYYY-MM-DD) instead of today')
@@ -159,10 +201,11 @@ export function registerSweep(program: Command, io: Io, setExit: (code: number) 
     .option('--no-membership', 'skip the leaver check (for a token that cannot read organization membership)')
     .option('--max-writes <n>', 'override stale.max_writes_per_run for this run')
     .option('--no-reconcile', 'do not backfill missing ledger records after the sweep')
+    .option('--no-doctor', "do not check the repository's setup (the doctor's checks and their issue)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; format: string }) => {
+    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; format: string }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
-      const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile };
+      const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile, doctor: opts.doctor };
       if (opts.dryRun) args.dryRun = true;
       if (opts.today) args.today = opts.today;
       if (opts.token) args.token = opts.token;

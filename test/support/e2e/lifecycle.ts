@@ -147,6 +147,11 @@ export class Lifecycle {
     return { pr, record, comment, anchored: comment.includes(record.hash), ledger: readLedger(this.fake, this.repo) };
   }
 
+  /** `access-ledger doctor` with the App's installation token: how the repository is set up. */
+  doctor(): Promise<ProcessResult> {
+    return runCli(['doctor', '--repo', this.repo], { env: { GITHUB_TOKEN: this.token, GITHUB_API_URL: this.fake.url }, timeoutMs: this.waitMs });
+  }
+
   /** `access-ledger sweep` as a scheduled workflow runs it, with the clock moved to `today`. */
   async sweep(today: string): Promise<SweepStep> {
     const before = new Map(issues(this.fake, this.repo).map((i) => [i.number, i.state]));

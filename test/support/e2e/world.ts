@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, utcDay } from '../../../src/core/dates.ts';
+import { scaffold } from '../../../src/cli/commands/init.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { ROOT } from './processes.ts';
 
@@ -149,6 +150,33 @@ access:
 }
 
 /** Seeds the organization, its teams and the access repo; the App is installed on the org. */
+/** What `access-ledger init` writes under .github/: CODEOWNERS and the gate's workflows. */
+export function safeSetupFiles(today: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(scaffold(today, ORG)).filter(([path]) => path.startsWith('.github/')));
+}
+
+/**
+ * The settings docs/gate.md, docs/ledger.md and docs/setup.md ask for: the gate required and
+ * code owners' review on the default branch, the ledger's two rulesets, and the gate App's
+ * environment limited to the default branch. `access-ledger doctor` passes on the result.
+ */
+export function protectLikeTheDocs(fake: FakeGitHub, repo: string): void {
+  const s = fake.state;
+  s.addRuleset(repo, {
+    name: 'main',
+    include: ['~DEFAULT_BRANCH'],
+    rules: [
+      { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true, require_last_push_approval: true } },
+      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'gate' }] } },
+      { type: 'deletion' },
+      { type: 'non_fast_forward' },
+    ],
+  });
+  s.addRuleset(repo, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
+  s.addRuleset(repo, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+  s.createEnvironment(repo, 'access-ledger-gate', { branches: ['main'] });
+}
+
 export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[] } = {}): World {
   const today = opts.today ?? utcDay(new Date());
   const s = fake.state;
@@ -157,7 +185,8 @@ export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?
   s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt'] });
   s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel'] });
   s.createTeam(ORG, 'platform', { name: 'Platform', members: ['jokafor'] });
-  s.createRepo(REPO, { files: accessRepoFiles(today), author: 'mchen', description: "Acme's access repo" });
+  s.createRepo(REPO, { files: { ...accessRepoFiles(today), ...safeSetupFiles(today) }, author: 'mchen', description: "Acme's access repo" });
+  protectLikeTheDocs(fake, REPO);
   const installation = s.installationFor(ORG);
   if (!installation) throw new Error('the App is not installed on acme');
   return { repo: REPO, org: ORG, installationId: installation.id, today, day: (n) => addDays(today, n) };

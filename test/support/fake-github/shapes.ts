@@ -6,6 +6,7 @@
  */
 import type { Sha } from './git.ts';
 import type { AppInfo, CheckRun, Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
+import { APP_MANIFEST_PERMISSIONS } from './state.ts';
 
 /** Where links in bodies point: `api` is this server (with the prefix the caller used), `web` is the HTML host. */
 export interface Urls {
@@ -415,14 +416,8 @@ export function integration(u: Urls, s: State, a: AppInfo = s.app): Record<strin
   };
 }
 
-export const APP_PERMISSIONS: Record<string, string> = {
-  contents: 'write',
-  pull_requests: 'write',
-  issues: 'write',
-  members: 'read',
-  metadata: 'read',
-  actions: 'read',
-};
+/** What app.yml asks for (also each installation's default). */
+export const APP_PERMISSIONS: Record<string, string> = { ...APP_MANIFEST_PERMISSIONS };
 
 export function installation(u: Urls, s: State, i: Installation): Record<string, unknown> {
   return {
@@ -436,15 +431,15 @@ export function installation(u: Urls, s: State, i: Installation): Record<string,
     app_slug: s.app.slug,
     target_id: i.account.id,
     target_type: i.account.type === 'Organization' ? 'Organization' : 'User',
-    permissions: APP_PERMISSIONS,
-    events: ['pull_request', 'pull_request_review', 'organization', 'workflow_run'],
+    permissions: i.permissions,
+    events: i.events,
     created_at: i.createdAt,
     updated_at: i.createdAt,
     single_file_name: null,
     has_multiple_single_files: false,
     single_file_paths: [],
-    suspended_by: null,
-    suspended_at: null,
+    suspended_by: i.suspendedAt ? user(u, s.app.owner) : null,
+    suspended_at: i.suspendedAt,
   };
 }
 

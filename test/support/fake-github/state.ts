@@ -6,6 +6,8 @@
  */
 import { GitStore, diffTrees, mergeTrees, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
 import { HttpError, notFound, validationFailed } from './errors.ts';
+import type { ClassicProtection, Environment, RepoRole, Ruleset, RulesetInit } from './protection.ts';
+import { classicProtection, environment, ruleset } from './protection.ts';
 
 export type AccountType = 'User' | 'Bot' | 'Organization';
 
@@ -52,6 +54,10 @@ export interface Installation {
   /** Repository names (without owner) when the selection is `selected`. */
   repositories: Set<string>;
   createdAt: string;
+  /** The permissions the installation has accepted (default: what app.yml asks for). */
+  permissions: Record<string, string>;
+  events: string[];
+  suspendedAt: string | null;
 }
 
 export interface Label {
@@ -176,6 +182,14 @@ export interface Repo {
   runs: WorkflowRun[];
   workflows: Map<string, number>;
   checkRuns: CheckRun[];
+  /** Direct collaborators by lower-cased login (organization admins have admin access besides). */
+  collaborators: Map<string, RepoRole>;
+  /** Classic branch protection by branch name. Described for the API; pushes are not refused by it. */
+  protection: Map<string, ClassicProtection>;
+  /** Repository rulesets. Described for the API; pushes are not refused by them. */
+  rulesets: Ruleset[];
+  /** Deployment environments by lower-cased name. */
+  environments: Map<string, Environment>;
 }
 
 export interface AppInfo {
@@ -199,6 +213,20 @@ export interface StateOptions {
 }
 
 const GITHUB_WEB_FLOW: Omit<Person, 'date'> = { name: 'GitHub', email: 'noreply@github.com' };
+
+/** What app.yml asks for: an installation's permissions and events unless a test says otherwise. */
+export const APP_MANIFEST_PERMISSIONS: Readonly<Record<string, string>> = {
+  contents: 'write',
+  pull_requests: 'write',
+  issues: 'write',
+  members: 'read',
+  checks: 'read',
+  statuses: 'read',
+  actions: 'read',
+  administration: 'read',
+  metadata: 'read',
+};
+export const APP_MANIFEST_EVENTS: readonly string[] = ['pull_request', 'workflow_run', 'organization'];
 
 export function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -340,7 +368,7 @@ export class State {
 
   // ---- the App --------------------------------------------------------------------------------
 
-  install(account: string, opts: { repositories?: string[] } = {}): Installation {
+  install(account: string, opts: { repositories?: string[]; permissions?: Record<string, string>; events?: string[] } = {}): Installation {
     const acct = this.users.get(account.toLowerCase()) ?? this.createUser(account);
     const inst: Installation = {
       id: this.id(),
@@ -348,6 +376,9 @@ export class State {
       repositorySelection: opts.repositories ? 'selected' : 'all',
       repositories: new Set((opts.repositories ?? []).map((r) => r.toLowerCase())),
       createdAt: this.timestamp(),
+      permissions: { ...(opts.permissions ?? APP_MANIFEST_PERMISSIONS) },
+      events: [...(opts.events ?? APP_MANIFEST_EVENTS)],
+      suspendedAt: null,
     };
     this.installations.set(inst.id, inst);
     return inst;
@@ -373,6 +404,48 @@ export class State {
    */
   installationRepos(inst: Installation): Repo[] {
     return [...this.repos.values()].filter((r) => this.installationCovers(inst, r)).sort((a, b) => a.id - b.id);
+  }
+
+  // ---- access, protection and environments ---------------------------------------------------
+
+  /** Gives `login` a role on the repository, as a direct collaborator. */
+  addCollaborator(fullName: string, login: string, role: RepoRole = 'write'): void {
+    this.user(login);
+    this.repo(fullName).collaborators.set(login.toLowerCase(), role);
+  }
+
+  /** A user's role on the repository: its owner, a direct collaborator, or an organization member (admins: admin; members: read). */
+  roleOf(repo: Repo, login: string): RepoRole | null {
+    const key = login.toLowerCase();
+    if (repo.owner.login.toLowerCase() === key) return 'admin';
+    const org = this.org(repo.owner.login);
+    const member = org?.members.get(key);
+    if (member?.state === 'active' && member.role === 'admin') return 'admin';
+    const direct = repo.collaborators.get(key);
+    if (direct) return direct;
+    return member?.state === 'active' ? 'read' : null;
+  }
+
+  /** Protects a branch the classic way; the options are GitHub's settings of that name. */
+  protectBranch(fullName: string, branch: string, init: Partial<ClassicProtection> = {}): ClassicProtection {
+    const p = classicProtection(init);
+    this.repo(fullName).protection.set(branch, p);
+    return p;
+  }
+
+  /** Adds a repository ruleset; returns its id. */
+  addRuleset(fullName: string, init: RulesetInit): Ruleset {
+    const repo = this.repo(fullName);
+    const r = ruleset(this.id(), this.timestamp(), init);
+    repo.rulesets.push(r);
+    return r;
+  }
+
+  /** Creates a deployment environment; `branches` limits which branches (and `tags` which tags) may use it. */
+  createEnvironment(fullName: string, name: string, init: { branches?: string[] | 'protected' | null; tags?: string[] } = {}): Environment {
+    const env = environment(this.id(), this.timestamp(), name, init, () => this.id());
+    this.repo(fullName).environments.set(name.toLowerCase(), env);
+    return env;
   }
 
   // ---- repositories and git -------------------------------------------------------------------
@@ -406,6 +479,10 @@ export class State {
       runs: [],
       workflows: new Map(),
       checkRuns: [],
+      collaborators: new Map(),
+      protection: new Map(),
+      rulesets: [],
+      environments: new Map(),
     };
     this.repos.set(fullName.toLowerCase(), repo);
     const tree = repo.git.updateTree(undefined, this.fileChanges(repo, init.files ?? { 'README.md': `# ${name}\n` }));

@@ -3,9 +3,16 @@
  * installation token lists the repositories it covers.
  */
 import { HttpError, notFound } from '../errors.ts';
-import { json, list, paginate, repoOf, type Route } from '../http.ts';
+import { json, list, paginate, repoOf, type Ctx, type Route } from '../http.ts';
+import type { User } from '../state.ts';
 import * as shape from '../shapes.ts';
 import { iso } from '../state.ts';
+
+/** The user behind a person's token; installation tokens and the App are refused, as on GitHub. */
+function userActor(ctx: Ctx): User {
+  if (ctx.actor.kind === 'user') return ctx.actor.user;
+  throw new HttpError(403, 'You must authenticate with an access token authorized to a GitHub App in order to list installations');
+}
 
 export const appRoutes: Route[] = [
   {
@@ -54,6 +61,27 @@ export const appRoutes: Route[] = [
     },
   },
   {
+    // A person's token: the installations on their own account and on organizations they belong to.
+    method: 'GET', path: '/user/installations', operationId: 'apps/list-installations-for-authenticated-user',
+    handler: (ctx) => {
+      const me = userActor(ctx);
+      const mine = [...ctx.state.installations.values()].filter((i) => i.account.id === me.id || ctx.state.isOrgMember(i.account.login, me.login));
+      const page = paginate(ctx, mine);
+      return json(200, { total_count: mine.length, installations: page.items.map((i) => shape.installation(ctx.urls, ctx.state, i)) }, page.headers);
+    },
+  },
+  {
+    method: 'GET', path: '/user/installations/{installation_id}/repositories', operationId: 'apps/list-installation-repos-for-authenticated-user',
+    handler: (ctx) => {
+      const me = userActor(ctx);
+      const inst = ctx.state.installations.get(Number(ctx.params.installation_id));
+      if (!inst || !(inst.account.id === me.id || ctx.state.isOrgMember(inst.account.login, me.login))) throw notFound();
+      const repos = ctx.state.installationRepos(inst).filter((r) => ctx.state.roleOf(r, me.login) !== null);
+      const page = paginate(ctx, repos);
+      return json(200, { total_count: repos.length, repository_selection: inst.repositorySelection, repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)) }, page.headers);
+    },
+  },
+  {
     method: 'POST', path: '/app/installations/{installation_id}/access_tokens', operationId: 'apps/create-installation-access-token', auth: 'jwt',
     handler: (ctx) => {
       const id = Number(ctx.params.installation_id);
@@ -63,7 +91,7 @@ export const appRoutes: Route[] = [
       return json(201, {
         token,
         expires_at: iso(expiresAt),
-        permissions: shape.APP_PERMISSIONS,
+        permissions: inst?.permissions ?? shape.APP_PERMISSIONS,
         repository_selection: inst?.repositorySelection ?? 'all',
       });
     },

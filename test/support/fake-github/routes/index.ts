@@ -9,12 +9,14 @@ import { appRoutes } from './apps.ts';
 import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
 import { orgRoutes } from './orgs.ts';
+import { protectionRoutes } from './protection.ts';
 import { pullRoutes } from './pulls.ts';
 import { repoRoutes } from './repos.ts';
 
 export const routes: readonly Route[] = [
   ...appRoutes,
   ...repoRoutes,
+  ...protectionRoutes,
   ...gitRoutes,
   ...pullRoutes,
   ...issueRoutes,

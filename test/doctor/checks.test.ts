@@ -1,0 +1,331 @@
+/**
+ * The doctor's checks as tables: a repository set up the way `init` and the docs set it up passes
+ * every check; each row changes one fact and names the check it must fail, and how. The attacks
+ * the threat model in docs/gate.md names are rows here.
+ */
+import { describe, expect, it } from 'vitest';
+import { CONTROL_IDS } from '../../src/core/controls.ts';
+import { CHECKS, CHECK_IDS, environmentsToRead, parseWorkflows, rulesetsToRead, runChecks, type CheckId, type CheckStatus, type DoctorFacts, type DoctorOptions } from '../../src/core/doctor/index.ts';
+import { ADMIN_READ, FILES, LEDGER_RULES, MAIN_RULES, initWorkflows, safeFacts, wf } from './fixtures.ts';
+
+function check(facts: DoctorFacts, id: CheckId, options: DoctorOptions = {}) {
+  return runChecks(facts, options).checks.find((c) => c.id === id)!;
+}
+
+type Row = [string, (f: DoctorFacts) => void, CheckId, CheckStatus, RegExp?, DoctorOptions?];
+
+function table(rows: Row[]) {
+  it.each(rows)('%s', (_name, change, id, status, message, options) => {
+    const facts = safeFacts();
+    change(facts);
+    const c = check(facts, id, options);
+    expect(c.status, JSON.stringify(c.problems, null, 2)).toBe(status);
+    if (message) expect(c.problems.map((p) => p.message).join('\n')).toMatch(message);
+    for (const p of c.problems) expect(p.fix.length).toBeGreaterThan(10);
+  });
+}
+
+const addWorkflow = (path: string, yaml: string) => (f: DoctorFacts) => {
+  (f.workflows as ReturnType<typeof initWorkflows>).push(wf(path, yaml));
+};
+const replaceWorkflows = (...files: ReturnType<typeof wf>[]) => (f: DoctorFacts) => {
+  f.workflows = files;
+};
+
+/** The workflow `init` wrote before: pull_request, the ledger App's key as a repository secret. */
+const OLD_GATE = `name: access-ledger
+on:
+  pull_request:
+    types: [opened, synchronize]
+  pull_request_review:
+    types: [submitted, dismissed]
+permissions:
+  contents: read
+  pull-requests: read
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    steps:
+      - id: app-token
+        uses: actions/create-github-app-token@v2
+        with:
+          app-id: \${{ vars.ACCESS_LEDGER_APP_ID }}
+          private-key: \${{ secrets.ACCESS_LEDGER_APP_PRIVATE_KEY }}
+      - uses: access-ledger/access-ledger@v0
+        with:
+          token: \${{ steps.app-token.outputs.token }}
+`;
+
+const SWEEP = (env: string) => `on:
+  schedule: [{ cron: '17 6 * * *' }]
+jobs:
+  sweep:
+    runs-on: ubuntu-latest
+${env}    steps:
+      - uses: actions/create-github-app-token@x
+        with: { client-id: '\${{ vars.ACCESS_LEDGER_APP_CLIENT_ID }}', private-key: '\${{ secrets.ACCESS_LEDGER_APP_PRIVATE_KEY }}' }
+`;
+
+const TARGET = (steps: string, env = '') => `on: pull_request_target
+jobs:
+  build:
+    runs-on: ubuntu-latest
+${env}    steps:
+${steps}`;
+
+describe('a repository set up the way init and the docs set it up', () => {
+  it('passes every check', () => {
+    const report = runChecks(safeFacts());
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual(CHECK_IDS.map((id) => [id, 'pass']));
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.id === 'gate-required')!.detail).toBe('`gate` is required by ruleset "main"');
+    expect(report.checks.find((c) => c.id === 'ledger-branch')!.detail).toBe('ruleset "access-ledger: only the App writes" lets only the App 4242 update it');
+  });
+
+  it('every check cites controls from the catalogue', () => {
+    for (const id of CHECK_IDS) for (const c of CHECKS[id].controls) expect(CONTROL_IDS.has(c), `${id}: ${c}`).toBe(true);
+  });
+
+  it('the adapter is told to read the gate environment and the ledger rulesets', () => {
+    expect(environmentsToRead(parseWorkflows(initWorkflows()))).toEqual(['access-ledger-gate']);
+    expect(rulesetsToRead(safeFacts())).toEqual([2, 3]);
+  });
+});
+
+describe('workflow-secrets: no key that can write is within reach of a branch or a pull request', () => {
+  table([
+    ["the old scaffold: the ledger App's key on pull_request", replaceWorkflows(wf('access-ledger.yml', OLD_GATE)), 'workflow-secrets', 'fail', /holds secrets\.ACCESS_LEDGER_APP_PRIVATE_KEY, the ledger App's key, in a workflow that pull requests start \(pull_request, pull_request_review\)/],
+    ["the ledger App's key on pull_request_target, even in a limited environment", addWorkflow('x.yml', TARGET("      - uses: actions/create-github-app-token@x\n        with: { private-key: '${{ secrets.ACCESS_LEDGER_APP_PRIVATE_KEY }}' }\n", '    environment: access-ledger-gate\n')), 'workflow-secrets', 'fail', /the ledger App's key, in a workflow that pull requests start \(pull_request_target\)/],
+    ['any private key on pull_request: a branch runs its own copy of the workflow', addWorkflow('ci.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    environment: access-ledger-gate\n    steps:\n      - run: sign "${{ secrets.RELEASE_SIGNING_KEY }}"\n'), 'workflow-secrets', 'fail', /reads secrets\.RELEASE_SIGNING_KEY in a workflow pull_request starts: a pull request from a branch of this repository runs its own copy/],
+    ['a secret fed to a private-key input, whatever its name, on pull_request_review', addWorkflow('r.yml', "on: pull_request_review\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/create-github-app-token@x\n        with: { private-key: '${{ secrets.GATE_CREDENTIAL }}' }\n"), 'workflow-secrets', 'fail', /secrets\.GATE_CREDENTIAL/],
+    ['every secret at once on pull_request (toJSON(secrets))', addWorkflow('dump.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ toJSON(secrets) }}"\n'), 'workflow-secrets', 'fail', /reads every secret of the repository/],
+    ['secrets: inherit into a local reusable workflow that reads a key, from pull_request', (f) => {
+      addWorkflow('call.yml', 'on: pull_request\njobs:\n  c:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n')(f);
+      addWorkflow('deploy.yml', 'on: workflow_call\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: deploy "${{ secrets.DEPLOY_KEY }}"\n')(f);
+    }, 'workflow-secrets', 'fail', /the job `c` reads secrets\.DEPLOY_KEY in a workflow pull_request starts/],
+    ['a secret that is no key on pull_request', addWorkflow('notify.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl "${{ secrets.SLACK_WEBHOOK_URL }}"\n'), 'workflow-secrets', 'pass'],
+    ["the ledger App's key as a repository secret in a scheduled sweep: any branch's workflow can read it", addWorkflow('sweep.yml', SWEEP('')), 'workflow-secrets', 'fail', /without an environment, so it is a repository \(or organization\) secret: any workflow pushed to any branch can read it/],
+    ["the ledger App's key in a scheduled sweep, in an environment limited to main", (f) => {
+      addWorkflow('sweep.yml', SWEEP('    environment: access-ledger-sweep\n'))(f);
+      f.environments['access-ledger-sweep'] = { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] };
+    }, 'workflow-secrets', 'pass'],
+    ['the gate environment does not exist yet', (f) => {
+      f.environments['access-ledger-gate'] = { exists: false, policy: null, branchPolicies: [] };
+    }, 'workflow-secrets', 'fail', /environment `access-ledger-gate`, which does not exist: GitHub creates it on the first run, with no branch limit/],
+    ['the gate environment lets every branch in', (f) => {
+      f.environments['access-ledger-gate'] = { exists: true, policy: null, branchPolicies: [] };
+    }, 'workflow-secrets', 'fail', /lets every branch and tag use its secrets/],
+    ['the gate environment lets every protected branch in', (f) => {
+      f.environments['access-ledger-gate'] = { exists: true, policy: { protectedBranches: true, customBranchPolicies: false }, branchPolicies: [] };
+    }, 'workflow-secrets', 'fail', /every protected branch/],
+    ['the gate environment also lets release/* in', (f) => {
+      f.environments['access-ledger-gate'] = { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }, { name: 'release/*', type: 'branch' }] };
+    }, 'workflow-secrets', 'fail', /also lets branch `release\/\*` use its secrets/],
+    ['the gate environment also lets a tag in', (f) => {
+      f.environments['access-ledger-gate'] = { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }, { name: 'main', type: 'tag' }] };
+    }, 'workflow-secrets', 'fail', /also lets tag `main`/],
+    ['the gate environment cannot be read', (f) => {
+      f.environments['access-ledger-gate'] = { unreadable: true, permission: 'Actions: read', message: 'GitHub answered 403' };
+    }, 'workflow-secrets', 'unreadable', /cannot read the environment `access-ledger-gate`/],
+    ["the gate's token asks for write", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permission-contents: read', 'permission-contents: write') }));
+    }, 'workflow-secrets', 'fail', /the gate's token in `gate` asks for permission-contents: write: the gate only reads/],
+    ["the gate job's GITHUB_TOKEN can write", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('      pull-requests: read\n', '      pull-requests: write\n') }));
+    }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN pull-requests: write/],
+    ['a gate job on pull_request_target that leaves the token at the repository default', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permissions: {}\n', '').replace('    permissions:\n      contents: read\n      pull-requests: read\n', '') }));
+    }, 'workflow-secrets', 'fail', /no permissions: key, so the repository default/],
+    ['a workflow file the doctor cannot read', addWorkflow('broken.yml', 'on: [push\n'), 'workflow-secrets', 'fail', /broken\.yml is not a workflow the doctor can read/],
+    ['the workflow files cannot be listed', (f) => {
+      f.workflows = { unreadable: true, permission: 'Contents: read', message: 'GitHub answered 403' };
+    }, 'workflow-secrets', 'unreadable', /cannot read the workflow files/],
+    ['a named ledger key secret (--ledger-key-secret)', addWorkflow('x.yml', 'on: pull_request_target\njobs:\n  t:\n    runs-on: ubuntu-latest\n    environment: access-ledger-gate\n    steps:\n      - run: use "${{ secrets.LEDGER_PEM_B64 }}"\n'), 'workflow-secrets', 'fail', /LEDGER_PEM_B64, the ledger App's key/, { ledgerKeySecrets: ['LEDGER_PEM_B64'] }],
+  ]);
+
+  it('points at the file and line of the secret', () => {
+    const facts = safeFacts();
+    facts.workflows = [wf('access-ledger.yml', OLD_GATE)];
+    const p = check(facts, 'workflow-secrets').problems[0]!;
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 18]);
+  });
+});
+
+describe("workflow-head-checkout: privileged workflows never check out the pull request's code", () => {
+  table([
+    ['actions/checkout of the head SHA under pull_request_target', addWorkflow('pwn.yml', TARGET('      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm test\n')), 'workflow-head-checkout', 'fail', /checks out the pull request's code \(actions\/checkout with ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/],
+    ["actions/checkout of the fork's repository under pull_request_target", addWorkflow('pwn.yml', TARGET('      - uses: actions/checkout@v4\n        with:\n          repository: ${{ github.event.pull_request.head.repo.full_name }}\n')), 'workflow-head-checkout', 'fail', /repository: /],
+    ['git fetch of refs/pull under pull_request_target', addWorkflow('pwn.yml', TARGET('      - run: |\n          git fetch origin pull/${{ github.event.number }}/head\n          git checkout FETCH_HEAD\n')), 'workflow-head-checkout', 'fail', /git fetch origin pull/],
+    ['git checkout of the head through an environment variable', addWorkflow('pwn.yml', TARGET('      - env:\n          HEAD_SHA: ${{ github.event.pull_request.head.sha }}\n        run: git checkout "$HEAD_SHA"\n')), 'workflow-head-checkout', 'fail', /git checkout "\$HEAD_SHA"/],
+    ['gh pr checkout under pull_request_target', addWorkflow('pwn.yml', TARGET('      - run: gh pr checkout ${{ github.event.pull_request.number }}\n')), 'workflow-head-checkout', 'fail', /gh pr checkout/],
+    ['actions/checkout of the head under workflow_run', addWorkflow('pwn.yml', 'on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with: { ref: "${{ github.event.workflow_run.head_sha }}" }\n'), 'workflow-head-checkout', 'fail', /workflow_run workflow checks out/],
+    ['actions/checkout of the head under pull_request: no secrets, no write token', addWorkflow('ci.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with: { ref: "${{ github.event.pull_request.head.sha }}" }\n'), 'workflow-head-checkout', 'pass'],
+    ['actions/checkout of the base under pull_request_target', addWorkflow('label.yml', TARGET('      - uses: actions/checkout@v4\n      - run: git log -1\n')), 'workflow-head-checkout', 'pass'],
+  ]);
+});
+
+describe("gate-required: the gate's check is required on the default branch", () => {
+  const noRules = (f: DoctorFacts) => {
+    f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'required_status_checks');
+  };
+  table([
+    ['no workflow runs the gate', replaceWorkflows(wf('ci.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n')), 'gate-required', 'fail', /no workflow on main runs the gate/],
+    ['the gate runs but its check is not required', noRules, 'gate-required', 'fail', /the gate's check `gate` is not required on main: a pull request can merge while the gate fails/],
+    ['another check is required, not the gate', (f) => {
+      f.defaultBranchProtection.rules = [{ type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: [{ context: 'build' }] } }];
+    }, 'gate-required', 'fail', /`gate` is not required/],
+    ['classic branch protection requires it', (f) => {
+      noRules(f);
+      f.defaultBranchProtection.classic = { requiredChecks: ['gate'], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+    }, 'gate-required', 'pass'],
+    ['rules say no, and classic protection cannot be read: unknown, not a pass', (f) => {
+      noRules(f);
+      f.defaultBranchProtection.classic = ADMIN_READ;
+    }, 'gate-required', 'unreadable', /cannot read the branch protection of main/],
+    ['a ruleset requires it although classic protection cannot be read', (f) => {
+      f.defaultBranchProtection.classic = ADMIN_READ;
+    }, 'gate-required', 'pass'],
+    ['the gate job is named: its name is the check', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('  gate:\n    runs-on', '  gate:\n    name: access-ledger gate\n    runs-on') }));
+    }, 'gate-required', 'fail', /`access-ledger gate` is not required/],
+    ['the check name the App is told (ACCESS_LEDGER_GATE_CHECK)', (f) => f, 'gate-required', 'fail', /`policy-gate` is not required/, { gateCheck: 'policy-gate' }],
+  ]);
+});
+
+describe('ledger-branch: only the App writes the ledger, nobody rewrites it', () => {
+  table([
+    ['no protection at all', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: null };
+    }, 'ledger-branch', 'fail', /the ledger branch `access-ledger` is not protected: anyone with write access \(alice, carol, dave\) can push records to it/],
+    ['the write ruleset lets repository admins bypass it', (f) => {
+      f.rulesets[2] = { id: 2, name: 'only the App', bypass: [{ type: 'Integration', id: 4242 }, { type: 'RepositoryRole', id: 5, mode: 'always' }] };
+    }, 'ledger-branch', 'fail', /ruleset "only the App" restricts updates of `access-ledger` but lets the admin role bypass it: people can push records/],
+    ['the write ruleset lets a user bypass it', (f) => {
+      f.rulesets[2] = { id: 2, name: 'only the App', bypass: [{ type: 'User', id: 77 }] };
+    }, 'ledger-branch', 'fail', /a user \(id 77\)/],
+    ['who may bypass the write ruleset is hidden from the token', (f) => {
+      f.rulesets[2] = { id: 2, name: 'only the App', bypass: { unreadable: true, permission: "a repository admin's token", message: 'GitHub shows the bypass list only to callers who can edit the ruleset' } };
+    }, 'ledger-branch', 'unreadable', /cannot read who may bypass ruleset "only the App"/],
+    ['updates restricted, creation not', (f) => {
+      f.ledgerBranchProtection.rules = LEDGER_RULES.filter((r) => r.type !== 'creation');
+    }, 'ledger-branch', 'fail', /no ruleset restricts creating `access-ledger`/],
+    ['creation restricted only by a ruleset a role may bypass', (f) => {
+      f.ledgerBranchProtection.rules = [...LEDGER_RULES.filter((r) => r.type !== 'creation'), { type: 'creation', rulesetId: 4 }];
+      f.rulesets[4] = { id: 4, name: 'no new branches', bypass: [{ type: 'RepositoryRole', id: 4 }] };
+    }, 'ledger-branch', 'fail', /creating `access-ledger` is restricted only by rulesets that people may bypass/],
+    ['a second update ruleset with a bypassing role does not open what a clean one closes', (f) => {
+      f.ledgerBranchProtection.rules = [...LEDGER_RULES, { type: 'update', rulesetId: 4 }];
+      f.rulesets[4] = { id: 4, name: 'extra', bypass: [{ type: 'RepositoryRole', id: 5 }] };
+    }, 'ledger-branch', 'pass'],
+    ['deletion and force pushes blocked only in the ruleset the App bypasses', (f) => {
+      f.ledgerBranchProtection.rules = LEDGER_RULES.map((r) => ({ ...r, rulesetId: 2 }));
+    }, 'ledger-branch', 'fail', /blocks deletion of `access-ledger` but lets the App 4242 bypass it: the history could be rewritten/],
+    ['nothing blocks force pushes', (f) => {
+      f.ledgerBranchProtection.rules = LEDGER_RULES.filter((r) => r.type !== 'non_fast_forward');
+    }, 'ledger-branch', 'fail', /nothing stops force pushes of `access-ledger`/],
+    ['classic protection done right', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: { requiredChecks: [], requireCodeOwnerReviews: false, restrictions: { users: [], teams: [], apps: ['access-ledger'] }, enforceAdmins: true, allowForcePushes: false, allowDeletions: false } };
+    }, 'ledger-branch', 'pass'],
+    ['classic protection without push restrictions', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: { requiredChecks: [], requireCodeOwnerReviews: false, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false } };
+    }, 'ledger-branch', 'fail', /does not restrict who can push: anyone with write access \(alice, carol, dave\)/],
+    ['classic protection that lets a person push', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: { requiredChecks: [], requireCodeOwnerReviews: false, restrictions: { users: ['mallory'], teams: ['ops'], apps: ['access-ledger'] }, enforceAdmins: true, allowForcePushes: false, allowDeletions: false } };
+    }, 'ledger-branch', 'fail', /lets mallory, team ops push to it/],
+    ['classic protection that spares administrators', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: { requiredChecks: [], requireCodeOwnerReviews: false, restrictions: { users: [], teams: [], apps: ['access-ledger'] }, enforceAdmins: false, allowForcePushes: false, allowDeletions: false } };
+    }, 'ledger-branch', 'fail', /does not apply to administrators/],
+    ['neither the rules nor classic protection can be read', (f) => {
+      f.ledgerBranchProtection = { rules: ADMIN_READ, classic: ADMIN_READ };
+    }, 'ledger-branch', 'unreadable', /cannot read/],
+    ['no protection, and the pushers cannot be listed', (f) => {
+      f.ledgerBranchProtection = { rules: [], classic: null };
+      f.pushers = { unreadable: true, permission: 'Metadata: read', message: '403' };
+    }, 'ledger-branch', 'fail', /anyone with write access to the repository can push records/],
+  ]);
+});
+
+describe('codeowners: owners for the policy and the workflows, and their review required', () => {
+  const owners = (text: string) => (f: DoctorFacts) => {
+    f.codeowners = { path: '.github/CODEOWNERS', text, errors: [] };
+  };
+  table([
+    ['no CODEOWNERS file', (f) => {
+      f.codeowners = null;
+    }, 'codeowners', 'fail', /there is no CODEOWNERS file on main/],
+    ['systems/ has no owner', owners('/access-ledger.yaml @acme/security\n/.github/ @acme/security\n'), 'codeowners', 'fail', /gives systems\/ no owner/],
+    ['the workflows have no owner', owners('/access-ledger.yaml @acme/security\n/systems/ @acme/security\n'), 'codeowners', 'fail', /gives \.github\/workflows\/ no owner/],
+    ['a later line unowns the workflows', owners(FILES['.github/CODEOWNERS'] + '/.github/workflows/\n'), 'codeowners', 'fail', /line 8 \(`\/\.github\/workflows\/`\) leaves \.github\/workflows\/ without an owner/],
+    ['a root CODEOWNERS that does not own itself', (f) => {
+      f.codeowners = { path: 'CODEOWNERS', text: '/access-ledger.yaml @acme/security\n/systems/ @acme/security\n/.github/ @acme/security\n', errors: [] };
+    }, 'codeowners', 'fail', /CODEOWNERS gives CODEOWNERS itself no owner/],
+    ['GitHub cannot resolve an owner', (f) => {
+      f.codeowners = { path: '.github/CODEOWNERS', text: FILES['.github/CODEOWNERS']!, errors: [{ line: 6, message: 'Unknown owner: make sure @acme/security exists and has write access' }] };
+    }, 'codeowners', 'fail', /GitHub ignores line 6 of \.github\/CODEOWNERS: Unknown owner/],
+    ['code owner review is not required', (f) => {
+      f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'pull_request');
+    }, 'codeowners', 'fail', /code owner review is not required on main/],
+    ['code owner review required by classic protection', (f) => {
+      f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'pull_request');
+      f.defaultBranchProtection.classic = { requiredChecks: [], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+    }, 'codeowners', 'pass'],
+    ['the file cannot be read', (f) => {
+      f.codeowners = { unreadable: true, permission: 'Contents: read', message: '403' };
+    }, 'codeowners', 'unreadable'],
+  ]);
+});
+
+describe('issues-enabled and app-installed', () => {
+  const installation = { id: 7, slug: 'access-ledger', appId: 4242, suspended: false, repositorySelection: 'selected' as const, coversRepo: true, permissions: { contents: 'write', pull_requests: 'write', issues: 'write', members: 'read', checks: 'read', statuses: 'read', actions: 'read', administration: 'read', metadata: 'read' }, events: ['pull_request', 'workflow_run', 'organization'] };
+  table([
+    ['Issues turned off', (f) => {
+      f.hasIssues = false;
+    }, 'issues-enabled', 'fail', /Issues are turned off in acme\/access/],
+    ['an installation token that does not cover the repository', (f) => {
+      f.app = { via: 'installation-token', coversRepo: false };
+    }, 'app-installed', 'fail', /does not cover acme\/access/],
+    ["a person's token sees the App installed with everything it asks for", (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation };
+    }, 'app-installed', 'pass'],
+    ['not installed', (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation: null };
+    }, 'app-installed', 'fail', /the access-ledger App is not installed where this token can see it/],
+    ['suspended', (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation: { ...installation, suspended: true } };
+    }, 'app-installed', 'fail', /is suspended/],
+    ['installed on other repositories', (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation: { ...installation, coversRepo: false } };
+    }, 'app-installed', 'fail', /selected repositories that do not include acme\/access/],
+    ['new permissions not accepted', (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation: { ...installation, permissions: { ...installation.permissions, administration: undefined as unknown as string, issues: 'read' } } };
+    }, 'app-installed', 'fail', /lacks issues: write, administration: read/],
+    ['not subscribed to pull_request', (f) => {
+      f.app = { via: 'user-token', slug: 'access-ledger', installation: { ...installation, events: ['organization'] } };
+    }, 'app-installed', 'fail', /does not receive pull_request, workflow_run events/],
+    ['the installations cannot be read', (f) => {
+      f.app = { unreadable: true, permission: "an organization owner's token, or the App's installation token", message: '403' };
+    }, 'app-installed', 'unreadable'],
+  ]);
+});
+
+describe('the report', () => {
+  it('is ok only when every check passes, and counts an unreadable check as not passing', () => {
+    const facts = safeFacts();
+    facts.app = { unreadable: true, permission: 'x', message: 'y' };
+    const report = runChecks(facts);
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['app-installed', 'unreadable']]);
+  });
+
+  it('the unsafe repository of the old scaffold fails five checks at once', () => {
+    const facts = safeFacts();
+    facts.workflows = [wf('access-ledger.yml', OLD_GATE)];
+    facts.codeowners = null;
+    facts.defaultBranchProtection = { rules: [], classic: null };
+    facts.ledgerBranchProtection = { rules: [], classic: null };
+    facts.hasIssues = false;
+    facts.environments = {};
+    const failing = runChecks(facts).checks.filter((c) => c.status === 'fail').map((c) => c.id);
+    expect(failing).toEqual(['workflow-secrets', 'gate-required', 'ledger-branch', 'codeowners', 'issues-enabled']);
+  });
+});

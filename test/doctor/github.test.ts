@@ -1,0 +1,171 @@
+/**
+ * The doctor against the stateful fake GitHub: passing on a repository set up the way `init` and
+ * the docs set it up, failing on each unsafe change, failing closed when the token cannot read a
+ * fact; and `access-ledger doctor` run as a process, as a person runs it.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
+import { runDoctor } from '../../src/adapters/github/doctor.ts';
+import { CHECK_IDS } from '../../src/core/doctor/index.ts';
+import { REPO, UNSAFE, octokitWith, seedSafeRepo } from './seed.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/access-ledger.js', import.meta.url));
+const ref = { owner: 'acme', repo: 'access' };
+let gh: FakeGitHub;
+
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+});
+afterEach(async () => {
+  expect(gh.errors).toEqual([]);
+  await gh.close();
+});
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, NO_COLOR: '1', CI: 'true', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const statuses = (report: { checks: { id: string; status: string }[] }) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+
+describe('doctor against the fake GitHub', () => {
+  it("passes every check on a repository set up the way init and the docs set it up, with the App's installation token and with an admin's token", async () => {
+    const { installationId } = seedSafeRepo(gh);
+    const asApp = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    expect(statuses(asApp.report)).toEqual(Object.fromEntries(CHECK_IDS.map((id) => [id, 'pass'])));
+    expect(asApp.admins).toEqual(['@acme/security']);
+    const asAdmin = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
+    expect(asAdmin.report.ok).toBe(true);
+    expect(asAdmin.facts.app).toMatchObject({ via: 'user-token', installation: { slug: 'access-ledger', coversRepo: true } });
+    // It only reads.
+    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it.each(Object.entries(UNSAFE))('fails on %s', async (name, unsafe) => {
+    const { installationId } = seedSafeRepo(gh);
+    unsafe(gh);
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    const failing = report.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
+    const expected: Record<string, string[]> = {
+      "the ledger App's key on pull_request": ['workflow-secrets'],
+      'the head checked out under pull_request_target': ['workflow-head-checkout'],
+      'no required check': ['gate-required'],
+      'an unprotected ledger branch': ['ledger-branch'],
+      'no CODEOWNERS': ['codeowners'],
+    };
+    expect(failing).toEqual(expected[name]);
+    expect(report.ok).toBe(false);
+  });
+
+  it('names who could write an unprotected ledger branch', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    UNSAFE['an unprotected ledger branch']!(gh);
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    expect(report.checks.find((c) => c.id === 'ledger-branch')!.problems[0]!.message).toBe(
+      'the ledger branch `access-ledger` is not protected: anyone with write access (bob, carol) can push records to it, rewrite or delete it',
+    );
+  });
+
+  it('fails closed, naming the permission, when the token cannot see who may bypass the ledger rulesets', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    delete gh.state.installations.get(installationId)!.permissions.administration;
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    const ledger = report.checks.find((c) => c.id === 'ledger-branch')!;
+    expect(ledger.status).toBe('unreadable');
+    expect(ledger.problems[0]!.message).toMatch(/cannot read who may bypass ruleset "access-ledger: only the App writes": GitHub shows a ruleset's bypass list only to callers who can edit it/);
+    expect(ledger.problems[0]!.permission).toMatch(/Administration: read/);
+    expect(report.ok).toBe(false);
+    // What the rules alone prove still passes.
+    expect(report.checks.find((c) => c.id === 'gate-required')!.status).toBe('pass');
+  });
+
+  it("a person's token: the App not installed, or installed on other repositories", async () => {
+    const { installationId } = seedSafeRepo(gh);
+    gh.state.uninstall(installationId);
+    const none = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
+    expect(none.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/the access-ledger App is not installed where this token can see it/);
+    gh.state.createRepo('acme/other');
+    gh.state.install('acme', { repositories: ['other'] });
+    const elsewhere = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
+    expect(elsewhere.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/installed on selected repositories that do not include acme\/access/);
+  });
+
+  it('reads the environment, the CODEOWNERS errors and classic protection as GitHub shows them', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    gh.state.createEnvironment(REPO, 'access-ledger-gate', { branches: ['main', 'release/*'] });
+    gh.state.commitFiles(REPO, 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/security\n/systems/ @acme/ghost-team\n/.github/ @acme/security\n' });
+    const repo = gh.state.repo(REPO);
+    repo.rulesets = repo.rulesets.filter((r) => r.name !== 'main');
+    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    const problems = (id: string) => report.checks.find((c) => c.id === id)!.problems.map((p) => p.message);
+    expect(problems('workflow-secrets')).toEqual([expect.stringMatching(/environment `access-ledger-gate`, which also lets branch `release\/\*` use its secrets/)]);
+    expect(problems('codeowners')).toEqual(['GitHub ignores line 2 of .github/CODEOWNERS: Unknown owner: make sure @acme/ghost-team exists and has write access to the repository']);
+    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: '`gate` is required by branch protection' });
+  });
+});
+
+describe('access-ledger doctor, as a process', () => {
+  it('exit 0 and every check named when the setup is safe', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    const r = await cli(['doctor', '--repo', REPO], { GITHUB_TOKEN: gh.createInstallationToken(installationId), GITHUB_API_URL: gh.url });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const id of CHECK_IDS) expect(r.stdout).toContain(`✔ ${id}`);
+    expect(r.stdout).toMatch(/✔ all 7 checks pass\n$/);
+  });
+
+  it('exit 1 with each problem, where it is and its fix; --format json carries the same report', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    for (const unsafe of Object.values(UNSAFE)) unsafe(gh);
+    const token = gh.createToken('carol');
+    const text = await cli(['doctor', '--repo', REPO, '--token', token, '--api-url', gh.url]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain("✖ workflow-secrets");
+    expect(text.stdout).toContain(".github/workflows/access-ledger.yml:14: the job `gate` holds secrets.ACCESS_LEDGER_APP_PRIVATE_KEY, the ledger App's key, in a workflow that pull requests start (pull_request, pull_request_review)");
+    expect(text.stdout).toContain('.github/workflows/preview.yml:8: the job `preview` of a pull_request_target workflow checks out');
+    expect(text.stdout).toMatch(/\n {6}fix: /);
+    expect(text.stdout).toMatch(/✖ 2 of 7 checks pass, 5 fail\n$/);
+    const json = await cli(['doctor', '--repo', REPO, '--format', 'json', '--token', token, '--api-url', gh.url]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ repository: REPO, defaultBranch: 'main', ledgerBranch: 'access-ledger', ok: false });
+    expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual([
+      'workflow-secrets:fail',
+      'workflow-head-checkout:fail',
+      'gate-required:fail',
+      'ledger-branch:fail',
+      'codeowners:fail',
+      'issues-enabled:pass',
+      'app-installed:pass',
+    ]);
+    expect(report.checks[0].problems[0]).toMatchObject({ file: '.github/workflows/access-ledger.yml', line: 14, fix: expect.stringContaining('gate-app.yml') });
+    expect(installationId).toBeGreaterThan(0);
+  });
+
+  it('usage and runtime errors are one line and exit 2', async () => {
+    seedSafeRepo(gh);
+    const none = await cli(['doctor', '--repo', REPO]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/^access-ledger: doctor needs a GitHub token: pass --token or set GITHUB_TOKEN/)]);
+    const bad = await cli(['doctor', '--repo', 'acme', '--token', 'x']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--repo must be owner\/name/)]);
+    const format = await cli(['doctor', '--repo', REPO, '--token', 'x', '--format', 'sarif']);
+    expect([format.code, format.stderr]).toEqual([2, expect.stringMatching(/--format must be text or json/)]);
+    const creds = await cli(['doctor', '--repo', REPO, '--token', 'not-a-token', '--api-url', gh.url]);
+    expect([creds.code, creds.stderr]).toEqual([2, expect.stringMatching(/^access-ledger: GitHub rejected the credentials \(401\)/)]);
+    const missing = await cli(['doctor', '--repo', 'acme/nope', '--token', gh.createToken('carol'), '--api-url', gh.url]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/acme\/nope does not exist or the token cannot see it/)]);
+    gh.state.createRepo('acme/plain');
+    const plain = await cli(['doctor', '--repo', 'acme/plain', '--token', gh.createToken('carol'), '--api-url', gh.url]);
+    expect([plain.code, plain.stderr]).toEqual([2, expect.stringMatching(/acme\/plain has no access-ledger\.yaml on main: the doctor checks an access repo/)]);
+    for (const r of [none, bad, format, creds, missing, plain]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
