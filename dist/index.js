@@ -42439,7 +42439,7 @@ function judgePull(facts, opts) {
   const changes = pullChanges(facts);
   const registry = opts.registry ?? builtinRegistry();
   const { policy, findings: basePolicyFindings } = resolvePolicy(facts.base.config, opts.packs, registry);
-  if (!changes.relevant) {
+  if (!changes.relevant && !facts.gaps?.length) {
     return {
       verdict: "pass",
       findings: [],
@@ -42471,7 +42471,7 @@ function judgePull(facts, opts) {
     // An exception takes effect once merged: the pull request's own exceptions waive nothing.
     exceptionsFrom: facts.base
   });
-  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry), ...gapFindings(facts, registry));
   findings.sort(compareFindings);
   const plan = planApprovals(facts, approvalOptions);
   const rows = gateRows(facts, plan);
@@ -42491,6 +42491,14 @@ function judgePull(facts, opts) {
     errors,
     warnings
   };
+}
+function gapFindings(facts, registry) {
+  return (facts.gaps ?? []).map((gap) => ({
+    rule: "approvals",
+    severity: "error",
+    message: `too large to evaluate: ${gap}`,
+    controls: registry.get("approvals")?.meta.controls ?? []
+  }));
 }
 function approvalsOptionsOf(policy) {
   return { ...DEFAULT_APPROVAL_OPTIONS, ...policy.rules.get("approvals")?.options };
@@ -42889,7 +42897,15 @@ var PER_PAGE = 100;
 var APP_TOKEN_HINT = "use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow's GITHUB_TOKEN cannot read teams or private org membership";
 async function gatherPullFacts(octokit, pull, opts = {}) {
   const api = new PullApi(octokit, pull);
-  const files = await api.files();
+  const gaps = [];
+  let files;
+  try {
+    files = await api.files();
+  } catch (err) {
+    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+    gaps.push(err.message);
+    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : void 0);
+  }
   const empty = { systems: [], grants: [] };
   const facts = {
     number: pull.number,
@@ -42906,9 +42922,15 @@ async function gatherPullFacts(octokit, pull, opts = {}) {
   };
   if (opts.configPath && !CONFIG_PATHS.includes(opts.configPath)) facts.configPath = opts.configPath;
   if (pull.authorIsBot) facts.authorIsBot = true;
+  if (gaps.length > 0) facts.gaps = gaps;
   const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== "other" || f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== "other");
   if (relevant.length === 0) return facts;
-  const [reviews, commitAuthors, snapshots] = await Promise.all([api.reviews(), api.commitAuthors(), readSnapshots(octokit, pull, relevant, facts.configPath)]);
+  const commits = api.commitAuthors().catch((err) => {
+    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+    (facts.gaps ??= []).push(err.message);
+    return err.partial;
+  });
+  const [reviews, commitAuthors, snapshots] = await Promise.all([api.reviews(), commits, readSnapshots(octokit, pull, relevant, facts.configPath)]);
   facts.reviews = reviews;
   facts.commitAuthors = commitAuthors;
   facts.base = snapshots.base;
@@ -42964,6 +42986,43 @@ function coAuthorLogins(message) {
   for (const m of message.matchAll(/^co-authored-by:.*<(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com>\s*$/gim)) out.push(m[1]);
   return out;
 }
+var TruncatedListing = class extends GitHubApiError {
+  partial;
+  constructor(message, route, partial) {
+    super(message, null, route, void 0);
+    this.partial = partial;
+  }
+};
+async function changedByTrees(octokit, pull, mergeSha, gaps, configPath) {
+  const what = (action) => ({ action, owner: pull.owner, repo: pull.repo, permission: "contents: read" });
+  const get = async (route, params, action) => {
+    try {
+      return (await octokit.request(route, { owner: pull.owner, repo: pull.repo, ...params })).data;
+    } catch (err) {
+      throw explainGitHubError(err, { ...what(action), route });
+    }
+  };
+  const merge2 = await get("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: mergeSha }, `reading merge commit ${mergeSha.slice(0, 7)}`);
+  const parentSha = merge2.parents[0]?.sha;
+  const parent = parentSha ? await get("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: parentSha }, `reading commit ${parentSha.slice(0, 7)}`) : void 0;
+  const blobs = async (treeSha) => {
+    const out = /* @__PURE__ */ new Map();
+    if (!treeSha) return out;
+    const tree = await get("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { tree_sha: treeSha, recursive: "1" }, `listing the tree ${treeSha.slice(0, 7)}`);
+    if (tree.truncated) gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
+    for (const e of tree.tree) if (e.type === "blob" && pullRoleOf(e.path, configPath) !== "other") out.set(e.path, e.sha);
+    return out;
+  };
+  const [before, after] = await Promise.all([blobs(parent?.tree.sha), blobs(merge2.tree.sha)]);
+  const files = [];
+  for (const [path, sha] of after) {
+    const old = before.get(path);
+    if (old === void 0) files.push({ path, status: "added" });
+    else if (old !== sha) files.push({ path, status: "modified" });
+  }
+  for (const path of before.keys()) if (!after.has(path)) files.push({ path, status: "removed" });
+  return files.sort((a, b) => a.path < b.path ? -1 : 1);
+}
 var PullApi = class {
   teamCache = /* @__PURE__ */ new Map();
   orgCache = /* @__PURE__ */ new Map();
@@ -43003,11 +43062,10 @@ var PullApi = class {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files";
     const { items, truncated } = await this.pages(route, "listing the pull request's changed files", "pull-requests: read", MAX_LISTED_FILES);
     if (truncated) {
-      throw new GitHubApiError(
+      throw new TruncatedListing(
         `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
-        null,
         route,
-        void 0
+        []
       );
     }
     const out = [];
@@ -43044,19 +43102,18 @@ var PullApi = class {
   async commitAuthors() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits";
     const { items, truncated } = await this.pages(route, "listing the pull request's commits", "pull-requests: read", MAX_LISTED_COMMITS);
-    if (truncated) {
-      throw new GitHubApiError(
-        `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
-        null,
-        route,
-        void 0
-      );
-    }
     const out = /* @__PURE__ */ new Set();
     for (const c of items) {
       out.add(c.author?.login ?? null);
       out.add(c.committer?.login ?? null);
       for (const login of coAuthorLogins(c.commit?.message ?? "")) out.add(login);
+    }
+    if (truncated) {
+      throw new TruncatedListing(
+        `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
+        route,
+        [...out]
+      );
     }
     return [...out];
   }

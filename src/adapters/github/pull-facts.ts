@@ -51,6 +51,13 @@ export interface GatherOptions {
   packs?: ReadonlyMap<string, Pack>;
   /** Membership lookups in flight at once. */
   concurrency?: number;
+  /**
+   * Recording a merge (the App) rather than gating a pull request: a listing GitHub truncates does
+   * not stop the record. The access files the merge changed are found by comparing the trees of
+   * the merge commit and its first parent, and what still could not be read is a gap in the facts
+   * (`PullFacts.gaps`), which fails the verdict. The gate leaves this unset and fails closed.
+   */
+  mergeSha?: string;
 }
 
 /** GitHub lists at most 3,000 files of a pull request and 250 of its commits. */
@@ -64,7 +71,15 @@ export const APP_TOKEN_HINT =
 
 export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts: GatherOptions = {}): Promise<PullFacts> {
   const api = new PullApi(octokit, pull);
-  const files = await api.files();
+  const gaps: string[] = [];
+  let files: ChangedFile[];
+  try {
+    files = await api.files();
+  } catch (err) {
+    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+    gaps.push(err.message);
+    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : undefined);
+  }
   const empty: Snapshot = { systems: [], grants: [] };
   const facts: PullFacts = {
     number: pull.number,
@@ -81,11 +96,17 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
   };
   if (opts.configPath && !CONFIG_PATHS.includes(opts.configPath)) facts.configPath = opts.configPath;
   if (pull.authorIsBot) facts.authorIsBot = true;
+  if (gaps.length > 0) facts.gaps = gaps;
   const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'));
   // Nothing under grants/, systems/ or the config: nothing more to read.
   if (relevant.length === 0) return facts;
 
-  const [reviews, commitAuthors, snapshots] = await Promise.all([api.reviews(), api.commitAuthors(), readSnapshots(octokit, pull, relevant, facts.configPath)]);
+  const commits = api.commitAuthors().catch((err: unknown) => {
+    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+    (facts.gaps ??= []).push(err.message);
+    return err.partial as (string | null)[];
+  });
+  const [reviews, commitAuthors, snapshots] = await Promise.all([api.reviews(), commits, readSnapshots(octokit, pull, relevant, facts.configPath)]);
   facts.reviews = reviews;
   facts.commitAuthors = commitAuthors;
   facts.base = snapshots.base;
@@ -148,6 +169,53 @@ export function coAuthorLogins(message: string): string[] {
   return out;
 }
 
+/** A listing GitHub cut short: the gate fails closed on it; the App records what it could read. */
+export class TruncatedListing extends GitHubApiError {
+  readonly partial: unknown[];
+  constructor(message: string, route: string, partial: unknown[]) {
+    super(message, null, route, undefined);
+    this.partial = partial;
+  }
+}
+
+/**
+ * The access files a merge changed, from the trees of the merge commit and its first parent (for
+ * a merge or squash commit, exactly what landed on the base branch). A rename shows as a removal
+ * and an addition. A tree too large for one read is a gap: the files it hides are not compared.
+ */
+async function changedByTrees(octokit: OctokitLike, pull: PullRef, mergeSha: string, gaps: string[], configPath: string | undefined): Promise<ChangedFile[]> {
+  const what = (action: string) => ({ action, owner: pull.owner, repo: pull.repo, permission: 'contents: read' });
+  const get = async <T>(route: string, params: Record<string, unknown>, action: string): Promise<T> => {
+    try {
+      return (await octokit.request(route, { owner: pull.owner, repo: pull.repo, ...params })).data as T;
+    } catch (err) {
+      throw explainGitHubError(err, { ...what(action), route });
+    }
+  };
+  type GitCommit = { tree: { sha: string }; parents: { sha: string }[] };
+  type Tree = { tree: { path: string; type: string; sha: string }[]; truncated: boolean };
+  const merge = await get<GitCommit>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: mergeSha }, `reading merge commit ${mergeSha.slice(0, 7)}`);
+  const parentSha = merge.parents[0]?.sha;
+  const parent = parentSha ? await get<GitCommit>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: parentSha }, `reading commit ${parentSha.slice(0, 7)}`) : undefined;
+  const blobs = async (treeSha: string | undefined): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    if (!treeSha) return out;
+    const tree = await get<Tree>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' }, `listing the tree ${treeSha.slice(0, 7)}`);
+    if (tree.truncated) gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
+    for (const e of tree.tree) if (e.type === 'blob' && pullRoleOf(e.path, configPath) !== 'other') out.set(e.path, e.sha);
+    return out;
+  };
+  const [before, after] = await Promise.all([blobs(parent?.tree.sha), blobs(merge.tree.sha)]);
+  const files: ChangedFile[] = [];
+  for (const [path, sha] of after) {
+    const old = before.get(path);
+    if (old === undefined) files.push({ path, status: 'added' });
+    else if (old !== sha) files.push({ path, status: 'modified' });
+  }
+  for (const path of before.keys()) if (!after.has(path)) files.push({ path, status: 'removed' });
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
 /** The REST calls, each explained on failure, and the run's membership caches. */
 class PullApi {
   private readonly teamCache = new Map<string, Promise<boolean>>();
@@ -192,11 +260,10 @@ class PullApi {
     const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files';
     const { items, truncated } = await this.pages<{ filename: string; status: string; previous_filename?: string }>(route, 'listing the pull request\'s changed files', 'pull-requests: read', MAX_LISTED_FILES);
     if (truncated) {
-      throw new GitHubApiError(
+      throw new TruncatedListing(
         `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
-        null,
         route,
-        undefined,
+        [],
       );
     }
     const out: ChangedFile[] = [];
@@ -237,19 +304,18 @@ class PullApi {
     const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits';
     type Commit = { author: { login: string } | null; committer: { login: string } | null; commit?: { message?: string } };
     const { items, truncated } = await this.pages<Commit>(route, 'listing the pull request\'s commits', 'pull-requests: read', MAX_LISTED_COMMITS);
-    if (truncated) {
-      throw new GitHubApiError(
-        `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
-        null,
-        route,
-        undefined,
-      );
-    }
     const out = new Set<string | null>();
     for (const c of items) {
       out.add(c.author?.login ?? null);
       out.add(c.committer?.login ?? null);
       for (const login of coAuthorLogins(c.commit?.message ?? '')) out.add(login);
+    }
+    if (truncated) {
+      throw new TruncatedListing(
+        `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
+        route,
+        [...out],
+      );
     }
     return [...out];
   }

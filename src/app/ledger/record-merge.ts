@@ -161,7 +161,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     baseSha: pull.base.sha,
     author: pull.user?.login ?? 'ghost',
     ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
-  });
+  }, pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {});
   if (!touchesAccess(facts.files)) return { status: 'not-access', pr: pull.number };
   // Not an access repo (no config on the base, and this PR does not add one): nothing to record.
   if (!facts.base.config && !facts.files.some((f) => roleOf(f.path) === 'config')) {
@@ -214,8 +214,8 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail' || review.falseClaim) {
     const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, (m) => log.warn(m));
-    const cause = review.falseClaim ? 'not-a-review' : classifyCause(gate);
-    const detail = review.falseClaim;
+    const cause = facts.gaps?.length ? 'too-large' : review.falseClaim ? 'not-a-review' : classifyCause(gate);
+    const detail = facts.gaps?.length ? `Pull request #${pull.number} is too large to evaluate: ${facts.gaps.join('; ')}. The grant-change record holds the access files the merge changed as far as they could be read.` : review.falseClaim;
     issue = await ensureUnapprovedIssue(input.octokit, repo, {
       pr: pull.number,
       mergedAt,

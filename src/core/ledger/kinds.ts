@@ -123,15 +123,22 @@ export interface GrantChangeSubject {
   /** Logins of the authors of the PR's commits (they may not approve it). */
   commit_authors: string[];
   verdict: Verdict;
+  /**
+   * What the App could not read of this merge (a listing GitHub truncates): the changes above are
+   * what could be read, and the verdict fails. Absent when nothing is missing.
+   */
+  gaps?: string[];
 }
 
 /** Why a merge the policy would have refused happened anyway. */
 /**
  * admin-bypass, gate-outage, gate-not-required, unknown: why a refused merge happened;
  * not-a-review: the pull request was marked as an access review (branch or hidden marker) but is
- * not one by its content or was not signed off, so its review blocks certify nothing.
+ * not one by its content or was not signed off, so its review blocks certify nothing;
+ * too-large: GitHub would not list all of it (3,000+ files, 250+ commits, a tree too large), so
+ * no judgement of it is complete.
  */
-export type UnapprovedCause = 'admin-bypass' | 'gate-outage' | 'gate-not-required' | 'not-a-review' | 'unknown';
+export type UnapprovedCause = 'admin-bypass' | 'gate-outage' | 'gate-not-required' | 'not-a-review' | 'too-large' | 'unknown';
 
 /**
  * `unapproved-merge`: a merge the policy would have refused. Key `pr-<n>-unapproved`.

@@ -47,6 +47,11 @@ export interface PullFacts {
   configPath?: string;
   /** Whether the PR's author is a bot account (a bot's PR still needs human approvals). */
   authorIsBot?: boolean;
+  /**
+   * What could not be read (a listing GitHub truncates, a tree too large to list), when the App
+   * records a merge anyway. Any gap fails the verdict: the judgement is of an incomplete change.
+   */
+  gaps?: string[];
 }
 
 /** GitHub logins compare case-insensitively; every map in the facts is keyed by the lower-case form. */

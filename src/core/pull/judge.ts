@@ -86,7 +86,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
   const changes = pullChanges(facts);
   const registry = opts.registry ?? builtinRegistry();
   const { policy, findings: basePolicyFindings } = resolvePolicy(facts.base.config, opts.packs, registry);
-  if (!changes.relevant) {
+  if (!changes.relevant && !facts.gaps?.length) {
     return {
       verdict: 'pass',
       findings: [],
@@ -119,7 +119,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     // An exception takes effect once merged: the pull request's own exceptions waive nothing.
     exceptionsFrom: facts.base,
   });
-  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry));
+  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry), ...gapFindings(facts, registry));
   findings.sort(compareFindings);
 
   const plan = planApprovals(facts, approvalOptions);
@@ -140,6 +140,19 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     errors,
     warnings,
   };
+}
+
+/**
+ * What could not be read (a listing GitHub cut short) makes the judgement incomplete: whatever the
+ * rest says, the verdict fails, under `approvals` (no approval can cover a change nobody saw).
+ */
+function gapFindings(facts: PullFacts, registry: RuleRegistry): Finding[] {
+  return (facts.gaps ?? []).map((gap) => ({
+    rule: 'approvals',
+    severity: 'error' as const,
+    message: `too large to evaluate: ${gap}`,
+    controls: registry.get('approvals')?.meta.controls ?? [],
+  }));
 }
 
 function approvalsOptionsOf(policy: Policy): ApprovalOptions {

@@ -18,7 +18,7 @@ import { githubTime, isRecordableMerge, pullRequestRef, type MergedPull } from '
 export type GrantChangeRecordSubject = GrantChangeSubject & { policy_changes: PolicyFileChange[] };
 
 /** The facts the record is built from: those the gate judged (same gatherer, same shapes). */
-export type GrantChangeFacts = Pick<PullFacts, 'files' | 'base' | 'head' | 'reviews' | 'commitAuthors'>;
+export type GrantChangeFacts = Pick<PullFacts, 'files' | 'base' | 'head' | 'reviews' | 'commitAuthors' | 'gaps'>;
 
 export interface GrantChangeInput {
   /** `owner/repo` of the access repo. */
@@ -76,6 +76,7 @@ export function buildGrantChangeSubject(input: GrantChangeInput): GrantChangeRec
     reviews: reviewRecords(facts.reviews, pull.head.sha),
     commit_authors: commitAuthorLogins(facts.commitAuthors),
     verdict: input.verdict,
+    ...(facts.gaps?.length ? { gaps: [...facts.gaps] } : {}),
   };
 }
 
