@@ -6,7 +6,7 @@ import type { YamlPath } from '../model/yaml-file.ts';
  * Secrets belong in a vault; a grant file holds a reference. The finding names the key, never the
  * value, so the report itself does not spread the leak.
  */
-const PATTERNS: { name: string; re: RegExp }[] = [
+export const PATTERNS: { name: string; re: RegExp }[] = [
   { name: 'a GitHub token', re: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
   { name: 'an AWS access key id', re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
