@@ -17510,7 +17510,7 @@ var require_receiver = __commonJS({
             const buffer = this.consume(2);
             const fin = (buffer[0] & 128) !== 0;
             const opcode = buffer[0] & 15;
-            const masked = (buffer[1] & 128) === 128;
+            const masked2 = (buffer[1] & 128) === 128;
             const fragmented = !fin && opcode !== opcodes.CONTINUATION;
             const payloadLength = buffer[1] & 127;
             const rsv1 = buffer[0] & 64;
@@ -17520,7 +17520,7 @@ var require_receiver = __commonJS({
               failWebsocketConnection(this.ws, "Invalid opcode received");
               return callback();
             }
-            if (masked) {
+            if (masked2) {
               failWebsocketConnection(this.ws, "Frame cannot be masked");
               return callback();
             }
@@ -17568,7 +17568,7 @@ var require_receiver = __commonJS({
               this.#info.compressed = rsv1 !== 0;
             }
             this.#info.opcode = opcode;
-            this.#info.masked = masked;
+            this.#info.masked = masked2;
             this.#info.fin = fin;
             this.#info.fragmented = fragmented;
           } else if (this.#state === parserStates.PAYLOADLENGTH_16) {
@@ -18315,7 +18315,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18507,7 +18507,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -40011,6 +40011,234 @@ function indexSnapshot(snapshot) {
   return { systemIds, systems, validGrants, validSystems };
 }
 
+// src/core/rules/types.ts
+function defineRule(rule) {
+  return rule;
+}
+
+// src/core/model/types.ts
+function isHumanKind(kind) {
+  return kind === "human";
+}
+
+// src/core/rules/helpers.ts
+function at(file, path, key = false) {
+  const pos2 = file.source.locate(path, key);
+  return { file: file.path, line: pos2.line, column: pos2.column };
+}
+function isBlank(value) {
+  return value === void 0 || value === null || typeof value === "string" && value.trim() === "";
+}
+function isNonHuman(grant) {
+  return !isHumanKind(grant.identity.kind);
+}
+function entries(grant) {
+  return grant.access.map((entry, index) => ({ entry, index }));
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function days(n) {
+  return plural(n, "day");
+}
+function pastExpiry(grant, today) {
+  return {
+    entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
+    exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
+  };
+}
+
+// src/core/rules/no-secrets.ts
+var PATTERNS = [
+  { name: "a GitHub token", re: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
+  { name: "an AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { name: "a Slack webhook URL", re: /hooks\.slack\.com\/services\/T[A-Za-z0-9_]+\/B[A-Za-z0-9_]+\/[A-Za-z0-9_]+/ },
+  { name: "a private key", re: /-----BEGIN ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/ },
+  { name: "a Stripe secret key", re: /\b[rs]k_live_[A-Za-z0-9]{20,}/ },
+  { name: "a Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { name: "a JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+  { name: "a password in a URL", re: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]{3,}@/i }
+];
+var ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join("|"), "i");
+var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
+function shannonEntropy(s) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+function looksHighEntropy(value, minLength, minEntropy) {
+  for (const token of value.split(/[\s,;'"()]+/)) {
+    if (token.length < minLength) continue;
+    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
+    if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
+    if (!/[0-9+/=]/.test(token)) continue;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
+    if (classes < 2) continue;
+    if (shannonEntropy(token) >= minEntropy) return true;
+  }
+  return false;
+}
+function* strings(value, path) {
+  if (typeof value === "string") yield { path, value };
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+}
+function describe(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+var no_secrets_default = defineRule({
+  meta: {
+    id: "no-secrets",
+    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
+    controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
+    scope: "file",
+    defaultSeverity: "error",
+    optionsSchema: {
+      type: "object",
+      additionalProperties: false,
+      properties: { min_length: { type: "integer", minimum: 8 }, min_entropy: { type: "number", minimum: 1 } }
+    },
+    defaultOptions: { min_length: 24, min_entropy: 4 },
+    fix: "Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage."
+  },
+  checkGrant(file, ctx) {
+    scan(
+      file.source.value,
+      (path, kind) => ctx.report({
+        ...at(file, path),
+        identity: file.data.identity.id,
+        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
+      }),
+      ctx.options
+    );
+  },
+  // Files that parsed but failed their schema still get scanned: a token under a mistyped key
+  // must be called a secret (and rotated), not only an unknown key.
+  check(ctx) {
+    const files = [...ctx.snapshot.grants, ...ctx.snapshot.systems];
+    for (const file of files) {
+      if (file.data !== void 0 || file.source.value === void 0) continue;
+      if (ctx.changed && !ctx.changed.has(file.path)) continue;
+      scan(
+        file.source.value,
+        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+        ctx.options
+      );
+    }
+  },
+  checkSystem(file, ctx) {
+    scan(
+      file.source.value,
+      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
+      ctx.options
+    );
+  }
+});
+function scan(value, report2, options) {
+  for (const s of strings(value, [])) {
+    const known = ANY_KNOWN.test(s.value) ? PATTERNS.find((p) => p.re.test(s.value)) : void 0;
+    if (known) {
+      report2(s.path, known.name);
+      continue;
+    }
+    const key = String(s.path[s.path.length - 1] ?? "");
+    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    if (s.value.length >= minLength && looksHighEntropy(s.value, minLength, options.min_entropy)) report2(s.path, "a secret (a long high-entropy string)");
+  }
+}
+
+// src/core/secrets.ts
+var GLOBAL = PATTERNS.map((p) => ({ kind: p.name, re: new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : p.re.flags + "g") }));
+var DEFAULT_MIN_LENGTH = 24;
+var DEFAULT_MIN_ENTROPY = 4;
+function findSecrets(text) {
+  if (text.length < 16) return [];
+  const found = [];
+  for (const p of GLOBAL) {
+    p.re.lastIndex = 0;
+    for (const m of text.matchAll(p.re)) {
+      let start = m.index;
+      let end = m.index + m[0].length;
+      if (p.kind === "a password in a URL") {
+        start = m.index + m[0].indexOf(":", m[0].indexOf("://") + 3) + 1;
+        end -= 1;
+      } else if (p.kind === "a private key") {
+        end = privateKeyEnd(text, start);
+      }
+      found.push({ start, end, kind: p.kind });
+    }
+  }
+  if (text.length >= DEFAULT_MIN_LENGTH) {
+    for (const m of text.matchAll(/[^\s,;'"()]+/g)) {
+      if (m[0].length >= DEFAULT_MIN_LENGTH && looksHighEntropy(m[0], DEFAULT_MIN_LENGTH, DEFAULT_MIN_ENTROPY)) {
+        found.push({ start: m.index, end: m.index + m[0].length, kind: "a secret (a long high-entropy string)" });
+      }
+    }
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out = [];
+  for (const r of found) {
+    const last = out[out.length - 1];
+    if (last && r.start < last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+function privateKeyEnd(text, start) {
+  const end = /-----END ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/.exec(text.slice(start));
+  return end ? start + end.index + end[0].length : text.length;
+}
+
+// src/core/text/mask.ts
+var MASKED = "…(masked)";
+var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
+function maskSecrets(text) {
+  if (text.length < 16) return text;
+  const ranges = findSecrets(text);
+  if (ranges.length === 0) return text;
+  let out = "";
+  let at2 = 0;
+  for (const r of ranges) {
+    const secret = text.slice(r.start, r.end);
+    out += text.slice(at2, r.start) + (PREFIX.exec(secret)?.[0] ?? "") + MASKED;
+    at2 = r.end;
+  }
+  return out + text.slice(at2);
+}
+function maskSecretsDeep(value) {
+  return deep(value);
+}
+function deep(value) {
+  if (typeof value === "string") return maskSecrets(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const m = deep(v);
+      if (m !== v) changed = true;
+      return m;
+    });
+    return changed ? out : value;
+  }
+  if (value && typeof value === "object") {
+    let changed = false;
+    const out = {};
+    for (const [k, v] of Object.entries(value)) {
+      const mk = maskSecrets(k);
+      const mv = deep(v);
+      if (mk !== k || mv !== v) changed = true;
+      out[mk] = mv;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
 // src/core/engine/evaluate.ts
 function weaker(a, b) {
   return b === "warning" || a === "warning" ? "warning" : "error";
@@ -40084,7 +40312,11 @@ function evaluate(input) {
       }
     }
   }
-  return applyExceptions(findings, snapshot, today).sort(compareFindings);
+  return applyExceptions(findings, snapshot, today).map(masked).sort(compareFindings);
+}
+function masked(f) {
+  const message = maskSecrets(f.message);
+  return message === f.message ? f : { ...f, message };
 }
 function applyExceptions(findings, snapshot, today) {
   const waivers = /* @__PURE__ */ new Map();
@@ -40179,11 +40411,6 @@ function resolvePolicy(configFile, packs, registry) {
   return { policy: { pack: packName, rules, config }, findings };
 }
 
-// src/core/rules/types.ts
-function defineRule(rule) {
-  return rule;
-}
-
 // src/core/rules/schema.ts
 var schema_default = defineRule({
   meta: {
@@ -40197,38 +40424,6 @@ var schema_default = defineRule({
     fix: "Fix the key or value the finding points at; the message names the expected form. Add `# yaml-language-server: $schema=…` to get completion in your editor."
   }
 });
-
-// src/core/model/types.ts
-function isHumanKind(kind) {
-  return kind === "human";
-}
-
-// src/core/rules/helpers.ts
-function at(file, path, key = false) {
-  const pos2 = file.source.locate(path, key);
-  return { file: file.path, line: pos2.line, column: pos2.column };
-}
-function isBlank(value) {
-  return value === void 0 || value === null || typeof value === "string" && value.trim() === "";
-}
-function isNonHuman(grant) {
-  return !isHumanKind(grant.identity.kind);
-}
-function entries(grant) {
-  return grant.access.map((entry, index) => ({ entry, index }));
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function days(n) {
-  return plural(n, "day");
-}
-function pastExpiry(grant, today) {
-  return {
-    entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
-    exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
-  };
-}
 
 // src/core/rules/identity-file-name.ts
 var identity_file_name_default = defineRule({
@@ -40760,111 +40955,6 @@ var exception_governed_default = defineRule({
     });
   }
 });
-
-// src/core/rules/no-secrets.ts
-var PATTERNS = [
-  { name: "a GitHub token", re: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
-  { name: "an AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { name: "a Slack webhook URL", re: /hooks\.slack\.com\/services\/T[A-Za-z0-9_]+\/B[A-Za-z0-9_]+\/[A-Za-z0-9_]+/ },
-  { name: "a private key", re: /-----BEGIN ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/ },
-  { name: "a Stripe secret key", re: /\b[rs]k_live_[A-Za-z0-9]{20,}/ },
-  { name: "a Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: "a JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
-  { name: "a password in a URL", re: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]{3,}@/i }
-];
-var ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join("|"), "i");
-var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
-function shannonEntropy(s) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-function looksHighEntropy(value, minLength, minEntropy) {
-  for (const token of value.split(/[\s,;'"()]+/)) {
-    if (token.length < minLength) continue;
-    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
-    if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
-    if (!/[0-9+/=]/.test(token)) continue;
-    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
-    if (classes < 2) continue;
-    if (shannonEntropy(token) >= minEntropy) return true;
-  }
-  return false;
-}
-function* strings(value, path) {
-  if (typeof value === "string") yield { path, value };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
-}
-function describe(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
-}
-var no_secrets_default = defineRule({
-  meta: {
-    id: "no-secrets",
-    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
-    controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
-    scope: "file",
-    defaultSeverity: "error",
-    optionsSchema: {
-      type: "object",
-      additionalProperties: false,
-      properties: { min_length: { type: "integer", minimum: 8 }, min_entropy: { type: "number", minimum: 1 } }
-    },
-    defaultOptions: { min_length: 24, min_entropy: 4 },
-    fix: "Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage."
-  },
-  checkGrant(file, ctx) {
-    scan(
-      file.source.value,
-      (path, kind) => ctx.report({
-        ...at(file, path),
-        identity: file.data.identity.id,
-        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
-      }),
-      ctx.options
-    );
-  },
-  // Files that parsed but failed their schema still get scanned: a token under a mistyped key
-  // must be called a secret (and rotated), not only an unknown key.
-  check(ctx) {
-    const files = [...ctx.snapshot.grants, ...ctx.snapshot.systems];
-    for (const file of files) {
-      if (file.data !== void 0 || file.source.value === void 0) continue;
-      if (ctx.changed && !ctx.changed.has(file.path)) continue;
-      scan(
-        file.source.value,
-        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
-        ctx.options
-      );
-    }
-  },
-  checkSystem(file, ctx) {
-    scan(
-      file.source.value,
-      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
-      ctx.options
-    );
-  }
-});
-function scan(value, report2, options) {
-  for (const s of strings(value, [])) {
-    const known = ANY_KNOWN.test(s.value) ? PATTERNS.find((p) => p.re.test(s.value)) : void 0;
-    if (known) {
-      report2(s.path, known.name);
-      continue;
-    }
-    const key = String(s.path[s.path.length - 1] ?? "");
-    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    if (s.value.length >= minLength && looksHighEntropy(s.value, minLength, options.min_entropy)) report2(s.path, "a secret (a long high-entropy string)");
-  }
-}
 
 // src/core/rules/mass-removal.ts
 var mass_removal_default = defineRule({
@@ -41884,10 +41974,59 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
   return [...new Set(parts)].join("; ");
 }
 
-// src/core/pull/report.ts
-function escapeHtml(text) {
-  return text.replace(/[&<>"'`|\\[\]*_]/g, (c) => `&#${c.charCodeAt(0)};`);
+// src/core/text/escape.ts
+var ZWSP = "​";
+var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var SPACE = /[\s\u0085\u2028\u2029]+/g;
+function stripControls(value) {
+  return value.replace(ANSI, "").replace(/\r\n?/g, "\n").replace(CONTROL, "").replace(BIDI, "");
 }
+function cut(value, max) {
+  if (value.length <= max) return value;
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
+}
+function plainLine(value, max = Infinity) {
+  return cut(stripControls(maskSecrets(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+}
+var MD_ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "\\": "&#92;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "~": "&#126;",
+  $: "&#36;",
+  "#": "&#35;"
+};
+var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
+function mdText(value, max = Infinity) {
+  const one = plainLine(value, max);
+  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
+  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
+  return out;
+}
+function mdCode(value, max = Infinity, options = {}) {
+  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
+  if (options.inTable) text = text.replace(/\|/g, "\\|");
+  if (text === "") return "` `";
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+// src/core/pull/report.ts
 var CHANGE_LABEL = {
   adds: "adds",
   widens: "widens",
@@ -41899,10 +42038,10 @@ var CHANGE_LABEL = {
   exception: "exception"
 };
 function code(text) {
-  return `<code>${escapeHtml(text)}</code>`;
+  return mdCode(text, 300);
 }
 function cell(text) {
-  return `<td>${escapeHtml(text)}</td>`;
+  return `<td>${mdText(text, 1e3)}</td>`;
 }
 function missingText(row) {
   if (row.required === 0) return row.change === "removes" || row.change === "narrows" ? "none (removal)" : "none";
@@ -41915,9 +42054,9 @@ function summaryMarkdown(result, ctx) {
   const lines = [];
   const mark = result.verdict === "pass" ? "✅" : "❌";
   lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, "");
-  lines.push(`${escapeHtml(result.nextStep)}`, "");
+  lines.push(mdText(result.nextStep, 2e3), "");
   lines.push(
-    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${escapeHtml(ctx.event)}` : ""}.`,
+    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${mdText(ctx.event, 100)}` : ""}.`,
     ""
   );
   if (result.nothingToCheck) return lines.join("\n") + "\n";
@@ -41940,10 +42079,10 @@ function summaryMarkdown(result, ctx) {
 }
 function findingLine(f) {
   const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ""}`)} ` : "";
-  return `**${f.severity}** ${where}${escapeHtml(f.message)} <sub>(${escapeHtml(f.rule)}; ${escapeHtml(f.controls.join(", "))})</sub>`;
+  return `**${f.severity}** ${where}${mdText(f.message, 2e3)} <sub>(${mdText(f.rule, 100)}; ${mdText(f.controls.join(", "), 500)})</sub>`;
 }
 function reportJson(result, ctx) {
-  return {
+  return maskSecretsDeep({
     tool: "access-ledger gate",
     pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
     ...ctx.event ? { event: ctx.event } : {},
@@ -41956,7 +42095,7 @@ function reportJson(result, ctx) {
     approvals: result.approvals,
     rows: result.rows,
     findings: result.findings
-  };
+  });
 }
 
 // src/adapters/fs/packs.ts
@@ -42483,7 +42622,8 @@ function toSarif(findings, rules, version) {
             }))
           }
         },
-        results: findings.map((f) => ({
+        // Findings never echo a secret; masked again here, as every output is.
+        results: maskSecretsDeep(findings).map((f) => ({
           ruleId: f.rule,
           ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
           level: f.severity,
@@ -42542,7 +42682,7 @@ function pullRefOf(payload, repository) {
   return ref;
 }
 function oneLine(text) {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return plainLine(text);
 }
 function inputs() {
   const token = getInput("token");
@@ -42585,14 +42725,14 @@ async function run() {
 }
 async function report(result, ctx, sarifFile) {
   for (const f of result.findings) {
-    const props = { title: `access-ledger: ${f.rule}` };
+    const props = { title: `access-ledger: ${oneLine(f.rule)}` };
     if (f.file) {
-      props.file = f.file;
+      props.file = oneLine(f.file);
       if (f.line) props.startLine = f.line;
       if (f.column) props.startColumn = f.column;
     }
-    if (f.severity === "error") error(f.message, props);
-    else warning(f.message, props);
+    if (f.severity === "error") error(oneLine(f.message), props);
+    else warning(oneLine(f.message), props);
   }
   const reportPath = join2(process.env.RUNNER_TEMP || tmpdir(), `access-ledger-gate-${ctx.number}.json`);
   await writeFile2(reportPath, JSON.stringify(reportJson(result, ctx), null, 2) + "\n");
@@ -42605,7 +42745,7 @@ async function report(result, ctx, sarifFile) {
   setOutput("verdict", result.verdict);
   setOutput("findings", String(result.findings.length));
   setOutput("report-json", reportPath);
-  if (result.verdict === "fail") setFailed(`access-ledger gate: ${result.nextStep}`);
+  if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
   else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }
 

@@ -49,7 +49,7 @@ export function plainLine(value: unknown, max = Infinity): string {
 /** Terminal output: masked, no escape sequence or control character; one line unless `multiline`. */
 export function terminalText(value: unknown, options: { multiline?: boolean } = {}): string {
   const clean = stripControls(maskSecrets(String(value ?? '')));
-  return options.multiline ? clean : clean.replace(SPACE, ' ');
+  return options.multiline ? clean : clean.replace(/[\n\u0085\u2028\u2029]+/g, ' ');
 }
 
 /** Characters written as numeric character references in Markdown text. */
