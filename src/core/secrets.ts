@@ -13,12 +13,17 @@ export interface SecretRange {
 const GLOBAL = PATTERNS.map((p) => ({ kind: p.name, re: new RegExp(p.re.source, p.re.flags.includes('g') ? p.re.flags : p.re.flags + 'g') }));
 const DEFAULT_MIN_LENGTH = 24;
 const DEFAULT_MIN_ENTROPY = 4.0;
+/** One pass decides whether any known format may be present; most text has none. */
+const ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join('|'));
+const LONG_TOKEN = new RegExp(`[^\\s,;'"()]{${DEFAULT_MIN_LENGTH},}`);
 
 /** Every secret-looking range of `text`, in order, none overlapping. */
 export function findSecrets(text: string): SecretRange[] {
   if (text.length < 16) return [];
+  const anyKnown = ANY_KNOWN.test(text);
+  if (!anyKnown && !LONG_TOKEN.test(text)) return [];
   const found: SecretRange[] = [];
-  for (const p of GLOBAL) {
+  for (const p of anyKnown ? GLOBAL : []) {
     p.re.lastIndex = 0;
     for (const m of text.matchAll(p.re)) {
       let start = m.index;
@@ -34,7 +39,11 @@ export function findSecrets(text: string): SecretRange[] {
     }
   }
   if (text.length >= DEFAULT_MIN_LENGTH) {
+    const known = found.length;
     for (const m of text.matchAll(/[^\s,;'"()]+/g)) {
+      const end = m.index + m[0].length;
+      // A token holding a known format (a URL with its password) is masked where that format is.
+      if (found.slice(0, known).some((r) => r.start < end && r.end > m.index)) continue;
       if (m[0].length >= DEFAULT_MIN_LENGTH && looksHighEntropy(m[0], DEFAULT_MIN_LENGTH, DEFAULT_MIN_ENTROPY)) {
         found.push({ start: m.index, end: m.index + m[0].length, kind: 'a secret (a long high-entropy string)' });
       }

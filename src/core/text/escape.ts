@@ -32,7 +32,7 @@ const SPACE = /[\s\u0085\u2028\u2029]+/g;
 
 /** Removes ANSI escape sequences, control characters (tab and line feed kept) and bidi controls. */
 export function stripControls(value: string): string {
-  return value.replace(ANSI, '').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(BIDI, '');
+  return value.replace(ANSI, '').replace(/\r\n?|\u0085/g, '\n').replace(CONTROL, '').replace(BIDI, '');
 }
 
 function cut(value: string, max: number): string {
