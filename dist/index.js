@@ -5192,13 +5192,13 @@ var require_formdata_parser = __commonJS({
       }
       return true;
     }
-    function validateBoundary(boundary) {
-      const length = boundary.length;
+    function validateBoundary(boundary2) {
+      const length = boundary2.length;
       if (length < 27 || length > 70) {
         return false;
       }
       for (let i = 0; i < length; ++i) {
-        const cp = boundary.charCodeAt(i);
+        const cp = boundary2.charCodeAt(i);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
         }
@@ -5211,7 +5211,7 @@ var require_formdata_parser = __commonJS({
       if (boundaryString === void 0) {
         return "failure";
       }
-      const boundary = Buffer.from(`--${boundaryString}`, "utf8");
+      const boundary2 = Buffer.from(`--${boundaryString}`, "utf8");
       const entryList = [];
       const position = { position: 0 };
       while (input[position.position] === 13 && input[position.position + 1] === 10) {
@@ -5225,8 +5225,8 @@ var require_formdata_parser = __commonJS({
         input = input.subarray(0, trailing);
       }
       while (true) {
-        if (input.subarray(position.position, position.position + boundary.length).equals(boundary)) {
-          position.position += boundary.length;
+        if (input.subarray(position.position, position.position + boundary2.length).equals(boundary2)) {
+          position.position += boundary2.length;
         } else {
           return "failure";
         }
@@ -5245,7 +5245,7 @@ var require_formdata_parser = __commonJS({
         position.position += 2;
         let body;
         {
-          const boundaryIndex = input.indexOf(boundary.subarray(2), position.position);
+          const boundaryIndex = input.indexOf(boundary2.subarray(2), position.position);
           if (boundaryIndex === -1) {
             return "failure";
           }
@@ -5499,8 +5499,8 @@ var require_body = __commonJS({
       } else if (ArrayBuffer.isView(object)) {
         source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
       } else if (util.isFormDataLike(object)) {
-        const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
-        const prefix = `--${boundary}\r
+        const boundary2 = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
+        const prefix = `--${boundary2}\r
 Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
@@ -5529,7 +5529,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         }
-        const chunk = textEncoder.encode(`--${boundary}--\r
+        const chunk = textEncoder.encode(`--${boundary2}--\r
 `);
         blobParts.push(chunk);
         length += chunk.byteLength;
@@ -5546,7 +5546,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         };
-        type = `multipart/form-data; boundary=${boundary}`;
+        type = `multipart/form-data; boundary=${boundary2}`;
       } else if (isBlobLike(object)) {
         source = object;
         length = object.size;
@@ -40011,57 +40011,214 @@ function indexSnapshot(snapshot) {
   return { systemIds, systems, validGrants, validSystems };
 }
 
-// src/core/rules/types.ts
-function defineRule(rule) {
-  return rule;
-}
-
-// src/core/model/types.ts
-function isHumanKind(kind) {
-  return kind === "human";
-}
-
-// src/core/rules/helpers.ts
-function at(file, path, key = false) {
-  const pos2 = file.source.locate(path, key);
-  return { file: file.path, line: pos2.line, column: pos2.column };
-}
-function isBlank(value) {
-  return value === void 0 || value === null || typeof value === "string" && value.trim() === "";
-}
-function isNonHuman(grant) {
-  return !isHumanKind(grant.identity.kind);
-}
-function entries(grant) {
-  return grant.access.map((entry, index) => ({ entry, index }));
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function days(n) {
-  return plural(n, "day");
-}
-function pastExpiry(grant, today) {
-  return {
-    entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
-    exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
-  };
-}
-
-// src/core/rules/no-secrets.ts
-var PATTERNS = [
-  { name: "a GitHub token", re: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
-  { name: "an AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { name: "a Slack webhook URL", re: /hooks\.slack\.com\/services\/T[A-Za-z0-9_]+\/B[A-Za-z0-9_]+\/[A-Za-z0-9_]+/ },
-  { name: "a private key", re: /-----BEGIN ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/ },
-  { name: "a Stripe secret key", re: /\b[rs]k_live_[A-Za-z0-9]{20,}/ },
-  { name: "a Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: "a JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
-  { name: "a password in a URL", re: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]{3,}@/i }
+// src/core/secrets.ts
+var SECRET_NAMES = {
+  "github-token": "a GitHub token",
+  "aws-access-key-id": "an AWS access key id",
+  "slack-token": "a Slack token",
+  "slack-webhook-url": "a Slack webhook URL",
+  "private-key": "a private key",
+  "stripe-secret-key": "a Stripe secret key",
+  "google-api-key": "a Google API key",
+  "json-web-token": "a JSON Web Token",
+  "url-password": "a password in a URL",
+  "high-entropy": "a secret (a long high-entropy string)"
+};
+var KNOWN_KINDS = [
+  "github-token",
+  "aws-access-key-id",
+  "slack-token",
+  "slack-webhook-url",
+  "private-key",
+  "stripe-secret-key",
+  "google-api-key",
+  "json-web-token",
+  "url-password"
 ];
-var ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join("|"), "i");
-var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
+var DEFAULT_ENTROPY = { minLength: 24, minEntropy: 4 };
+function findSecrets(text, entropy = DEFAULT_ENTROPY) {
+  const spans = [];
+  scanKnown(text, spans);
+  if (entropy) {
+    const known = spans.slice().sort((x, y) => x.start - y.start);
+    let k = 0;
+    let coveredTo = -1;
+    for (const t of highEntropyTokens(text, entropy)) {
+      while (k < known.length && known[k].start <= t.start) coveredTo = Math.max(coveredTo, known[k++].end);
+      if (coveredTo < t.end) spans.push(t);
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
+var isUpper = (c) => c >= 65 && c <= 90;
+var isLower = (c) => c >= 97 && c <= 122;
+var isDigit = (c) => c >= 48 && c <= 57;
+var isAlnum = (c) => isUpper(c) || isLower(c) || isDigit(c);
+var isWord = (c) => isAlnum(c) || c === 95;
+var isWordDash = (c) => isWord(c) || c === 45;
+var isAlnumDash = (c) => isAlnum(c) || c === 45;
+var isUpperDigit = (c) => isUpper(c) || isDigit(c);
+function isSpace(c) {
+  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+function runEnd(text, i, ok) {
+  while (i < text.length && ok(text.charCodeAt(i))) i++;
+  return i;
+}
+function boundary(text, i) {
+  const before = i > 0 && isWord(text.charCodeAt(i - 1));
+  const after = i < text.length && isWord(text.charCodeAt(i));
+  return before !== after;
+}
+function scanKnown(text, out) {
+  scanWordStarts(text, out);
+  scanSlackWebhook(text, out);
+  scanPrivateKey(text, out);
+  scanUrlPassword(text, out);
+}
+function scanWordStarts(text, out) {
+  const n = text.length;
+  const after = {};
+  const may = (kind, p) => (after[kind] ?? 0) <= p;
+  const push = (kind, start, end) => {
+    out.push({ start, end, kind });
+    after[kind] = end;
+  };
+  for (let p = 0; p < n; p++) {
+    const c = text.charCodeAt(p);
+    if (!isWord(c) || p > 0 && isWord(text.charCodeAt(p - 1))) continue;
+    if (c === 103) {
+      if (!may("github-token", p)) continue;
+      const t = text.charCodeAt(p + 2);
+      if (text.charCodeAt(p + 1) === 104 && (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) && text.charCodeAt(p + 3) === 95) {
+        const e = runEnd(text, p + 4, isAlnum);
+        if (e - (p + 4) >= 36 && !(e < n && isWord(text.charCodeAt(e)))) push("github-token", p, e);
+      } else if (text.startsWith("github_pat_", p)) {
+        const e = runEnd(text, p + 11, isWord);
+        if (e - (p + 11) >= 40) push("github-token", p, e);
+      }
+    } else if (c === 65) {
+      if ((text.startsWith("AKIA", p) || text.startsWith("ASIA", p)) && may("aws-access-key-id", p) && p + 20 <= n) {
+        if (every(text, p + 4, p + 20, isUpperDigit) && boundary(text, p + 20)) push("aws-access-key-id", p, p + 20);
+      } else if (text.startsWith("AIza", p) && may("google-api-key", p) && p + 39 <= n) {
+        if (every(text, p + 4, p + 39, isWordDash) && boundary(text, p + 39)) push("google-api-key", p, p + 39);
+      }
+    } else if (c === 120) {
+      if (!text.startsWith("xox", p) || !may("slack-token", p)) continue;
+      const t = text.charCodeAt(p + 3);
+      if (!(t === 97 || t === 98 || t === 112 || t === 111 || t === 115 || t === 114) || text.charCodeAt(p + 4) !== 45) continue;
+      if (p + 15 <= n && every(text, p + 5, p + 15, isAlnumDash)) push("slack-token", p, runEnd(text, p + 15, isAlnumDash));
+    } else if (c === 114 || c === 115) {
+      if (!text.startsWith("k_live_", p + 1) || !may("stripe-secret-key", p)) continue;
+      const e = runEnd(text, p + 8, isAlnum);
+      if (e - (p + 8) >= 20) push("stripe-secret-key", p, e);
+    } else if (c === 101) {
+      if (!text.startsWith("eyJ", p) || !may("json-web-token", p)) continue;
+      const e = jwtEnd(text, p);
+      if (e.match) push("json-web-token", p, e.end);
+      else after["json-web-token"] = e.end;
+    }
+  }
+}
+function every(text, from, to, ok) {
+  for (let i = from; i < to; i++) if (!ok(text.charCodeAt(i))) return false;
+  return true;
+}
+function jwtEnd(text, p) {
+  const r1 = runEnd(text, p + 3, isWordDash);
+  const fail = { match: false, end: r1 };
+  if (r1 - (p + 3) < 10 || text.charCodeAt(r1) !== 46 || !text.startsWith("eyJ", r1 + 1)) return fail;
+  const r2 = runEnd(text, r1 + 4, isWordDash);
+  if (r2 - (r1 + 4) < 10 || text.charCodeAt(r2) !== 46) return fail;
+  const r3 = runEnd(text, r2 + 1, isWordDash);
+  if (r3 - (r2 + 1) < 10) return fail;
+  return { match: true, end: r3 };
+}
+var SLACK_HOOK = "hooks.slack.com/services/T";
+function scanSlackWebhook(text, out) {
+  for (let p = text.indexOf(SLACK_HOOK); p >= 0; ) {
+    const a = runEnd(text, p + SLACK_HOOK.length, isWord);
+    let end = -1;
+    if (a > p + SLACK_HOOK.length && text.startsWith("/B", a)) {
+      const b = runEnd(text, a + 2, isWord);
+      if (b > a + 2 && text.charCodeAt(b) === 47) {
+        const c = runEnd(text, b + 1, isWord);
+        if (c > b + 1) end = c;
+      }
+    }
+    if (end >= 0) out.push({ start: p, end, kind: "slack-webhook-url" });
+    p = text.indexOf(SLACK_HOOK, end >= 0 ? end : p + 1);
+  }
+}
+var BEGIN = "-----BEGIN ";
+var PRIVATE_KEY = "PRIVATE KEY";
+function scanPrivateKey(text, out) {
+  for (let p = text.indexOf(BEGIN); p >= 0; ) {
+    const q = p + BEGIN.length;
+    let keyAt = -1;
+    const letters = runEnd(text, q, isUpper);
+    if (letters > q && text.charCodeAt(letters) === 32 && text.startsWith(PRIVATE_KEY, letters + 1)) keyAt = letters + 1;
+    else if (text.startsWith(PRIVATE_KEY, q)) keyAt = q;
+    let headerEnd = -1;
+    if (keyAt >= 0) {
+      const k = keyAt + PRIVATE_KEY.length;
+      if (text.startsWith(" BLOCK-----", k)) headerEnd = k + 11;
+      else if (text.startsWith("-----", k)) headerEnd = k + 5;
+    }
+    if (headerEnd < 0) {
+      p = text.indexOf(BEGIN, Math.max(letters, p + 1));
+      continue;
+    }
+    let end = text.length;
+    const endAt = text.indexOf("-----END ", headerEnd);
+    if (endAt >= 0) {
+      const close = text.indexOf("-----", endAt + 9);
+      end = close >= 0 ? close + 5 : text.length;
+    }
+    out.push({ start: p, end, kind: "private-key" });
+    p = text.indexOf(BEGIN, end);
+  }
+}
+var isSchemeChar = (c) => isAlnum(c) || c === 43 || c === 46 || c === 45;
+var isLetter = (c) => isUpper(c) || isLower(c);
+function scanUrlPassword(text, out) {
+  for (let c = text.indexOf("://"); c >= 0; c = text.indexOf("://", c + 1)) {
+    let b = c;
+    while (b > 0 && isSchemeChar(text.charCodeAt(b - 1))) b--;
+    let hasLetter = false;
+    for (let i = b; i < c && !hasLetter; i++) hasLetter = isLetter(text.charCodeAt(i));
+    if (!hasLetter) continue;
+    const u = runEnd(text, c + 3, (x) => x !== 47 && x !== 58 && x !== 64 && !isSpace(x));
+    if (u === c + 3 || text.charCodeAt(u) !== 58) continue;
+    const w = runEnd(text, u + 1, (x) => x !== 47 && x !== 64 && !isSpace(x));
+    if (w - (u + 1) < 3 || text.charCodeAt(w) !== 64) continue;
+    out.push({ start: u + 1, end: w, kind: "url-password" });
+  }
+}
+var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
+function isReference(token) {
+  const colon = token.indexOf(":");
+  if (colon < 1 || colon > 9) return false;
+  return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
+}
+var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
+function isLowerPath(token) {
+  let slashes = 0;
+  let segment = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 47) {
+      if (slashes > 0 && segment === 0) return false;
+      slashes++;
+      segment = 0;
+    } else if (isPathChar(c)) segment++;
+    else return false;
+  }
+  if (slashes === 0) return false;
+  return segment > 0 || slashes >= 2;
+}
 function shannonEntropy(s) {
   const counts = /* @__PURE__ */ new Map();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
@@ -40072,142 +40229,55 @@ function shannonEntropy(s) {
   }
   return h;
 }
-function looksHighEntropy(value, minLength, minEntropy) {
-  for (const token of value.split(/[\s,;'"()]+/)) {
-    if (token.length < minLength) continue;
-    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
-    if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
-    if (!/[0-9+/=]/.test(token)) continue;
-    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
-    if (classes < 2) continue;
-    if (shannonEntropy(token) >= minEntropy) return true;
+function isHighEntropy(token, options) {
+  if (token.length < options.minLength) return false;
+  if (isReference(token)) return false;
+  if (isLowerPath(token)) return false;
+  let lower = false;
+  let upper = false;
+  let digit = false;
+  let symbol = false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (isLower(c)) lower = true;
+    else if (isUpper(c)) upper = true;
+    else if (isDigit(c)) digit = true;
+    else if (c === 43 || c === 47 || c === 61) symbol = true;
   }
-  return false;
+  if (!digit && !symbol) return false;
+  if (Number(lower) + Number(upper) + Number(digit) < 2) return false;
+  return shannonEntropy(token) >= options.minEntropy;
 }
-function* strings(value, path) {
-  if (typeof value === "string") yield { path, value };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
-}
-function describe(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
-}
-var no_secrets_default = defineRule({
-  meta: {
-    id: "no-secrets",
-    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
-    controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
-    scope: "file",
-    defaultSeverity: "error",
-    optionsSchema: {
-      type: "object",
-      additionalProperties: false,
-      properties: { min_length: { type: "integer", minimum: 8 }, min_entropy: { type: "number", minimum: 1 } }
-    },
-    defaultOptions: { min_length: 24, min_entropy: 4 },
-    fix: "Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage."
-  },
-  checkGrant(file, ctx) {
-    scan(
-      file.source.value,
-      (path, kind) => ctx.report({
-        ...at(file, path),
-        identity: file.data.identity.id,
-        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
-      }),
-      ctx.options
-    );
-  },
-  // Files that parsed but failed their schema still get scanned: a token under a mistyped key
-  // must be called a secret (and rotated), not only an unknown key.
-  check(ctx) {
-    const files = [...ctx.snapshot.grants, ...ctx.snapshot.systems];
-    for (const file of files) {
-      if (file.data !== void 0 || file.source.value === void 0) continue;
-      if (ctx.changed && !ctx.changed.has(file.path)) continue;
-      scan(
-        file.source.value,
-        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
-        ctx.options
-      );
-    }
-  },
-  checkSystem(file, ctx) {
-    scan(
-      file.source.value,
-      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
-      ctx.options
-    );
-  }
-});
-function scan(value, report2, options) {
-  for (const s of strings(value, [])) {
-    const known = ANY_KNOWN.test(s.value) ? PATTERNS.find((p) => p.re.test(s.value)) : void 0;
-    if (known) {
-      report2(s.path, known.name);
-      continue;
-    }
-    const key = String(s.path[s.path.length - 1] ?? "");
-    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    if (s.value.length >= minLength && looksHighEntropy(s.value, minLength, options.min_entropy)) report2(s.path, "a secret (a long high-entropy string)");
-  }
-}
-
-// src/core/secrets.ts
-var GLOBAL = PATTERNS.map((p) => ({ kind: p.name, re: new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : p.re.flags + "g") }));
-var DEFAULT_MIN_LENGTH = 24;
-var DEFAULT_MIN_ENTROPY = 4;
-function findSecrets(text) {
-  if (text.length < 16) return [];
+function highEntropyTokens(text, options) {
   const found = [];
-  for (const p of GLOBAL) {
-    p.re.lastIndex = 0;
-    for (const m of text.matchAll(p.re)) {
-      let start = m.index;
-      let end = m.index + m[0].length;
-      if (p.kind === "a password in a URL") {
-        start = m.index + m[0].indexOf(":", m[0].indexOf("://") + 3) + 1;
-        end -= 1;
-      } else if (p.kind === "a private key") {
-        end = privateKeyEnd(text, start);
-      }
-      found.push({ start, end, kind: p.kind });
-    }
+  if (text.length < options.minLength) return found;
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isSeparator(text.charCodeAt(i))) i++;
+    const start = i;
+    while (i < text.length && !isSeparator(text.charCodeAt(i))) i++;
+    if (i > start && isHighEntropy(text.slice(start, i), options)) found.push({ start, end: i, kind: "high-entropy" });
   }
-  if (text.length >= DEFAULT_MIN_LENGTH) {
-    for (const m of text.matchAll(/[^\s,;'"()]+/g)) {
-      if (m[0].length >= DEFAULT_MIN_LENGTH && looksHighEntropy(m[0], DEFAULT_MIN_LENGTH, DEFAULT_MIN_ENTROPY)) {
-        found.push({ start: m.index, end: m.index + m[0].length, kind: "a secret (a long high-entropy string)" });
-      }
-    }
-  }
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out = [];
-  for (const r of found) {
-    const last = out[out.length - 1];
-    if (last && r.start < last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
-}
-function privateKeyEnd(text, start) {
-  const end = /-----END ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/.exec(text.slice(start));
-  return end ? start + end.index + end[0].length : text.length;
+  return found;
 }
 
 // src/core/text/mask.ts
 var MASKED = "…(masked)";
 var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
 function maskSecrets(text) {
-  if (text.length < 16) return text;
-  const ranges = findSecrets(text);
-  if (ranges.length === 0) return text;
+  if (text.length < 10) return text;
+  const spans = findSecrets(text);
+  if (spans.length === 0) return text;
   let out = "";
   let at2 = 0;
-  for (const r of ranges) {
-    const secret = text.slice(r.start, r.end);
-    out += text.slice(at2, r.start) + (PREFIX.exec(secret)?.[0] ?? "") + MASKED;
-    at2 = r.end;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i].start;
+    let end = spans[i].end;
+    for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
+    const from = Math.max(start, at2);
+    if (from >= end) continue;
+    out += text.slice(at2, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? "") + MASKED;
+    at2 = end;
   }
   return out + text.slice(at2);
 }
@@ -40411,6 +40481,11 @@ function resolvePolicy(configFile, packs, registry) {
   return { policy: { pack: packName, rules, config }, findings };
 }
 
+// src/core/rules/types.ts
+function defineRule(rule) {
+  return rule;
+}
+
 // src/core/rules/schema.ts
 var schema_default = defineRule({
   meta: {
@@ -40424,6 +40499,38 @@ var schema_default = defineRule({
     fix: "Fix the key or value the finding points at; the message names the expected form. Add `# yaml-language-server: $schema=…` to get completion in your editor."
   }
 });
+
+// src/core/model/types.ts
+function isHumanKind(kind) {
+  return kind === "human";
+}
+
+// src/core/rules/helpers.ts
+function at(file, path, key = false) {
+  const pos2 = file.source.locate(path, key);
+  return { file: file.path, line: pos2.line, column: pos2.column };
+}
+function isBlank(value) {
+  return value === void 0 || value === null || typeof value === "string" && value.trim() === "";
+}
+function isNonHuman(grant) {
+  return !isHumanKind(grant.identity.kind);
+}
+function entries(grant) {
+  return grant.access.map((entry, index) => ({ entry, index }));
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function days(n) {
+  return plural(n, "day");
+}
+function pastExpiry(grant, today) {
+  return {
+    entries: entries(grant).filter(({ entry }) => entry.expires !== void 0 && entry.expires !== null && entry.expires < today),
+    exception: Boolean(grant.exception?.expires && grant.exception.expires < today)
+  };
+}
 
 // src/core/rules/identity-file-name.ts
 var identity_file_name_default = defineRule({
@@ -40955,6 +41062,76 @@ var exception_governed_default = defineRule({
     });
   }
 });
+
+// src/core/rules/no-secrets.ts
+var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
+function* strings(value, path) {
+  if (typeof value === "string") yield { path, value };
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+}
+function describe(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+var no_secrets_default = defineRule({
+  meta: {
+    id: "no-secrets",
+    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
+    controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
+    scope: "file",
+    defaultSeverity: "error",
+    optionsSchema: {
+      type: "object",
+      additionalProperties: false,
+      properties: { min_length: { type: "integer", minimum: 8 }, min_entropy: { type: "number", minimum: 1 } }
+    },
+    defaultOptions: { min_length: 24, min_entropy: 4 },
+    fix: "Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage."
+  },
+  checkGrant(file, ctx) {
+    scan(
+      file.source.value,
+      (path, kind) => ctx.report({
+        ...at(file, path),
+        identity: file.data.identity.id,
+        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
+      }),
+      ctx.options
+    );
+  },
+  // Files that parsed but failed their schema still get scanned: a token under a mistyped key
+  // must be called a secret (and rotated), not only an unknown key.
+  check(ctx) {
+    const files = [...ctx.snapshot.grants, ...ctx.snapshot.systems];
+    for (const file of files) {
+      if (file.data !== void 0 || file.source.value === void 0) continue;
+      if (ctx.changed && !ctx.changed.has(file.path)) continue;
+      scan(
+        file.source.value,
+        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+        ctx.options
+      );
+    }
+  },
+  checkSystem(file, ctx) {
+    scan(
+      file.source.value,
+      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
+      ctx.options
+    );
+  }
+});
+function scan(value, report2, options) {
+  for (const s of strings(value, [])) {
+    const key = String(s.path[s.path.length - 1] ?? "");
+    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
+    if (found.length === 0) continue;
+    const kinds = new Set(found.map((f) => f.kind));
+    const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? "high-entropy";
+    report2(s.path, SECRET_NAMES[kind]);
+  }
+}
 
 // src/core/rules/mass-removal.ts
 var mass_removal_default = defineRule({
@@ -41981,7 +42158,7 @@ var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 var SPACE = /[\s\u0085\u2028\u2029]+/g;
 function stripControls(value) {
-  return value.replace(ANSI, "").replace(/\r\n?/g, "\n").replace(CONTROL, "").replace(BIDI, "");
+  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
 }
 function cut(value, max) {
   if (value.length <= max) return value;

@@ -10,16 +10,23 @@ export const MASKED = '…(masked)';
 /** Prefixes that name the kind of a token without giving any of it away. */
 const PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
 
+/** `text` with every secret `findSecrets` finds in it masked (spans that overlap are masked as one). */
 export function maskSecrets(text: string): string {
-  if (text.length < 16) return text;
-  const ranges = findSecrets(text);
-  if (ranges.length === 0) return text;
+  // Nothing shorter can hold a secret (the shortest, a URL's password, needs `a://b:ccc@`).
+  if (text.length < 10) return text;
+  const spans = findSecrets(text);
+  if (spans.length === 0) return text;
   let out = '';
   let at = 0;
-  for (const r of ranges) {
-    const secret = text.slice(r.start, r.end);
-    out += text.slice(at, r.start) + (PREFIX.exec(secret)?.[0] ?? '') + MASKED;
-    at = r.end;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i]!.start;
+    let end = spans[i]!.end;
+    // findSecrets sorts by start; a span may reach into the next (a token used as a URL's password).
+    for (i++; i < spans.length && spans[i]!.start < end; i++) end = Math.max(end, spans[i]!.end);
+    const from = Math.max(start, at);
+    if (from >= end) continue;
+    out += text.slice(at, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? '') + MASKED;
+    at = end;
   }
   return out + text.slice(at);
 }
