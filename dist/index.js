@@ -40263,6 +40263,8 @@ function highEntropyTokens(text, options) {
 
 // src/core/text/mask.ts
 var MASKED = "…(masked)";
+var OPENERS = "`'\"([{<";
+var CLOSERS = "`'\")]}>.,:;!?";
 var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
 function maskSecrets(text) {
   if (text.length < 10) return text;
@@ -40274,7 +40276,9 @@ function maskSecrets(text) {
     const start = spans[i].start;
     let end = spans[i].end;
     for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
-    const from = Math.max(start, at2);
+    let from = Math.max(start, at2);
+    while (from < end && OPENERS.includes(text[from])) from++;
+    while (end > from && CLOSERS.includes(text[end - 1])) end--;
     if (from >= end) continue;
     out += text.slice(at2, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? "") + MASKED;
     at2 = end;
@@ -41066,17 +41070,27 @@ var exception_governed_default = defineRule({
 // src/core/rules/no-secrets.ts
 var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
 function* strings(value, path) {
-  if (typeof value === "string") yield { path, value };
+  if (typeof value === "string") yield { path, value, key: false };
   else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      yield { path: [...path, k], value: k, key: true };
+      yield* strings(v, [...path, k]);
+    }
+  }
 }
 function describe(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? maskSecrets(p) : `.${maskSecrets(p)}`).join("") || "the top level";
+}
+function what(path, key) {
+  if (!key) return describe(path);
+  const parent = path.slice(0, -1);
+  return `a key name${parent.length ? ` under ${describe(parent)}` : " at the top level"}`;
 }
 var no_secrets_default = defineRule({
   meta: {
     id: "no-secrets",
-    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
+    description: "No grant or system file contains a secret, as a value or as a key name: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
     controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
     scope: "file",
     defaultSeverity: "error",
@@ -41091,10 +41105,10 @@ var no_secrets_default = defineRule({
   checkGrant(file, ctx) {
     scan(
       file.source.value,
-      (path, kind) => ctx.report({
-        ...at(file, path),
+      (path, kind, key) => ctx.report({
+        ...at(file, path, key),
         identity: file.data.identity.id,
-        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
+        message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
       }),
       ctx.options
     );
@@ -41108,7 +41122,7 @@ var no_secrets_default = defineRule({
       if (ctx.changed && !ctx.changed.has(file.path)) continue;
       scan(
         file.source.value,
-        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+        (path, kind, key) => ctx.report({ ...at(file, path, key), message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
         ctx.options
       );
     }
@@ -41116,7 +41130,7 @@ var no_secrets_default = defineRule({
   checkSystem(file, ctx) {
     scan(
       file.source.value,
-      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
+      (path, kind, key) => ctx.report({ ...at(file, path, key), system: file.data.id, message: `${what(path, key)} looks like ${kind}: remove it and rotate the secret` }),
       ctx.options
     );
   }
@@ -41124,12 +41138,12 @@ var no_secrets_default = defineRule({
 function scan(value, report2, options) {
   for (const s of strings(value, [])) {
     const key = String(s.path[s.path.length - 1] ?? "");
-    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const minLength = !s.key && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
     const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
     if (found.length === 0) continue;
     const kinds = new Set(found.map((f) => f.kind));
     const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? "high-entropy";
-    report2(s.path, SECRET_NAMES[kind]);
+    report2(s.path, SECRET_NAMES[kind], s.key);
   }
 }
 

@@ -205,6 +205,11 @@ describe('maskSecrets', () => {
     }
   });
 
+  it('leaves the quotes and backticks around a secret, and its prefix', () => {
+    const gh = FAKE_SECRETS[0]!.value;
+    expect(maskSecrets(`unknown key \`${gh}\`: did you mean "${gh}".`)).toBe(`unknown key \`ghp_${MASKED}\`: did you mean "ghp_${MASKED}".`);
+  });
+
   it('is idempotent', () => {
     for (const s of FAKE_SECRETS) expect(maskSecrets(maskSecrets(s.value))).toBe(maskSecrets(s.value));
   });

@@ -2,6 +2,7 @@ import { defineRule } from './types.ts';
 import { at } from './helpers.ts';
 import type { YamlPath } from '../model/yaml-file.ts';
 import { KNOWN_KINDS, SECRET_NAMES, findSecrets } from '../secrets.ts';
+import { maskSecrets } from '../text/mask.ts';
 
 /**
  * Secrets belong in a vault; a grant file holds a reference. The finding names the key, never the
@@ -10,20 +11,34 @@ import { KNOWN_KINDS, SECRET_NAMES, findSecrets } from '../secrets.ts';
  */
 const SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
 
-function* strings(value: unknown, path: (string | number)[]): Generator<{ path: YamlPath; value: string }> {
-  if (typeof value === 'string') yield { path, value };
+/** Every string value, and every key of a mapping (`key: true`): a token pasted as a key name is a leak too. */
+function* strings(value: unknown, path: (string | number)[]): Generator<{ path: YamlPath; value: string; key: boolean }> {
+  if (typeof value === 'string') yield { path, value, key: false };
   else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      yield { path: [...path, k], value: k, key: true };
+      yield* strings(v, [...path, k]);
+    }
+  }
 }
 
+/** Where the value is, never the secret: a key name that is one shows masked. */
 function describe(path: YamlPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? maskSecrets(p) : `.${maskSecrets(p)}`)).join('') || 'the top level';
+}
+
+/** What the finding says is a secret: the value at a path, or the name of a key there. */
+function what(path: YamlPath, key: boolean): string {
+  if (!key) return describe(path);
+  const parent = path.slice(0, -1);
+  return `a key name${parent.length ? ` under ${describe(parent)}` : ' at the top level'}`;
 }
 
 export default defineRule<{ min_length: number; min_entropy: number }>({
   meta: {
     id: 'no-secrets',
-    description: 'No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.',
+    description: 'No grant or system file contains a secret, as a value or as a key name: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.',
     controls: ['OWASP-NHI:NHI2:2025', 'ISO27001:A.5.17', 'SOC2:CC6.1'],
     scope: 'file',
     defaultSeverity: 'error',
@@ -36,11 +51,11 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
     fix: 'Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage.',
   },
   checkGrant(file, ctx) {
-    scan(file.source.value, (path, kind) =>
+    scan(file.source.value, (path, kind, key) =>
       ctx.report({
-        ...at(file, path),
+        ...at(file, path, key),
         identity: file.data.identity.id,
-        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`,
+        message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`,
       }),
     ctx.options);
   },
@@ -51,28 +66,28 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
     for (const file of files) {
       if (file.data !== undefined || file.source.value === undefined) continue;
       if (ctx.changed && !ctx.changed.has(file.path)) continue;
-      scan(file.source.value, (path, kind) =>
-        ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+      scan(file.source.value, (path, kind, key) =>
+        ctx.report({ ...at(file, path, key), message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
       ctx.options);
     }
   },
   checkSystem(file, ctx) {
-    scan(file.source.value, (path, kind) =>
-      ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
+    scan(file.source.value, (path, kind, key) =>
+      ctx.report({ ...at(file, path, key), system: file.data.id, message: `${what(path, key)} looks like ${kind}: remove it and rotate the secret` }),
     ctx.options);
   },
 });
 
-function scan(value: unknown, report: (path: YamlPath, kind: string) => void, options: { min_length: number; min_entropy: number }): void {
+function scan(value: unknown, report: (path: YamlPath, kind: string, key: boolean) => void, options: { min_length: number; min_entropy: number }): void {
   for (const s of strings(value, [])) {
     const key = String(s.path[s.path.length - 1] ?? '');
     // A value under a key named like a secret is held to a shorter length.
-    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const minLength = !s.key && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
     const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
     if (found.length === 0) continue;
     // The most specific format present names the finding; a long high-entropy token only when none is.
     const kinds = new Set(found.map((f) => f.kind));
     const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? 'high-entropy';
-    report(s.path, SECRET_NAMES[kind]);
+    report(s.path, SECRET_NAMES[kind], s.key);
   }
 }

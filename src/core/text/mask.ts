@@ -7,6 +7,9 @@ import { findSecrets } from '../secrets.ts';
 
 export const MASKED = '…(masked)';
 
+const OPENERS = '`\'"([{<';
+const CLOSERS = '`\'")]}>.,:;!?';
+
 /** Prefixes that name the kind of a token without giving any of it away. */
 const PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
 
@@ -23,7 +26,11 @@ export function maskSecrets(text: string): string {
     let end = spans[i]!.end;
     // findSecrets sorts by start; a span may reach into the next (a token used as a URL's password).
     for (i++; i < spans.length && spans[i]!.start < end; i++) end = Math.max(end, spans[i]!.end);
-    const from = Math.max(start, at);
+    let from = Math.max(start, at);
+    // A high-entropy token runs to the next space, so it may take in the quotes or backticks around
+    // a secret: those stay, they are no part of any secret.
+    while (from < end && OPENERS.includes(text[from]!)) from++;
+    while (end > from && CLOSERS.includes(text[end - 1]!)) end--;
     if (from >= end) continue;
     out += text.slice(at, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? '') + MASKED;
     at = end;
