@@ -42180,7 +42180,7 @@ function cut(value, max) {
   return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 function plainLine(value, max = Infinity) {
-  return cut(stripControls(maskSecrets(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
 }
 var MD_ENTITY = {
   "&": "&amp;",

@@ -1,7 +1,7 @@
 /**
  * The one way text that people write (grant and system files, pull request titles, the config)
- * reaches Markdown, HTML or a terminal. Every function here first masks what looks like a secret
- * (./mask.ts), then makes the text inert for its destination:
+ * reaches Markdown, HTML or a terminal. Every function here drops control characters, masks what
+ * then looks like a secret (./mask.ts), and makes the text inert for its destination:
  *
  * - `mdText`: Markdown inline text, and the text of an HTML block GitHub renders (the gate's job
  *   summary table). One line; no live mention (`@name`, `@org/team`), issue reference, link,
@@ -43,12 +43,12 @@ function cut(value: string, max: number): string {
 
 /** Masked, without controls, on one line, cut to `max` characters (with an ellipsis). */
 export function plainLine(value: unknown, max = Infinity): string {
-  return cut(stripControls(maskSecrets(String(value ?? ''))).replace(SPACE, ' ').trim(), max);
+  return cut(maskSecrets(stripControls(String(value ?? ''))).replace(SPACE, ' ').trim(), max);
 }
 
 /** Terminal output: masked, no escape sequence or control character; one line unless `multiline`. */
 export function terminalText(value: unknown, options: { multiline?: boolean } = {}): string {
-  const clean = stripControls(maskSecrets(String(value ?? '')));
+  const clean = maskSecrets(stripControls(String(value ?? '')));
   return options.multiline ? clean : clean.replace(/[\n\u0085\u2028\u2029]+/g, ' ');
 }
 
@@ -119,7 +119,7 @@ export function mdCode(value: unknown, max = Infinity, options: { inTable?: bool
 
 /** HTML text: masked, no control or bidi character, and `& < > " '` as character references. */
 export function htmlText(value: unknown): string {
-  return stripControls(maskSecrets(String(value ?? '')))
+  return maskSecrets(stripControls(String(value ?? '')))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
