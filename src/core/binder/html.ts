@@ -9,7 +9,7 @@ import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { Cell, Population, Row, SampleSpec } from './types.ts';
-import { htmlAttr, htmlText } from '../text/escape.ts';
+import { htmlAttr, htmlText, stripControls } from '../text/escape.ts';
 
 /** Rows of one population embedded in the page; the CSV and JSON always hold them all. */
 export const HTML_ROW_LIMIT = 25_000;
@@ -36,9 +36,15 @@ export function tableDataFrame(keys: readonly string[]): { before: string; after
   return { before: `{"c":${scriptJson(keys)},"r":[`, after: ']}' };
 }
 
-/** One row of a population as the page's table data holds it (cells in column order). */
+/**
+ * One row of a population as the page's table data holds it (cells in column order), without the
+ * control and bidi characters that would reorder what the table shows (the CSV and JSON keep them).
+ */
 export function htmlDataRow(keys: readonly string[], row: Row): string {
-  return scriptJson(keys.map((k) => row[k] ?? null));
+  return scriptJson(keys.map((k) => {
+    const v = row[k] ?? null;
+    return typeof v === 'string' ? stripControls(v) : v;
+  }));
 }
 
 /** One row of a population as the table's first page shows it. */
