@@ -6,7 +6,7 @@
  */
 import { formatRecordMarker, parseRecordMarkerLine, recordPath, type RecordMarker, type SealedRecord } from '../ledger/index.ts';
 import { summarizeRecord } from './summary.ts';
-import { mdCode } from '../text/escape.ts';
+import { mdCode, urlPath } from '../text/escape.ts';
 
 /** Identifies the App's sticky comment among the PR's comments. */
 export const COMMENT_MARKER = '<!-- access-ledger:comment -->';
@@ -35,7 +35,7 @@ export function isRecordComment(body: string | null | undefined): boolean {
 /** The two lines one record occupies: its marker, then path, seq, hash and the summary. */
 export function recordBlock(record: SealedRecord, ctx: CommentContext): CommentBlock {
   const path = recordPath(record);
-  const url = `${ctx.repositoryUrl.replace(/\/+$/, '')}/blob/${encodeURIComponent(ctx.branch).replace(/%2F/g, '/')}/${path}`;
+  const url = `${ctx.repositoryUrl.replace(/\/+$/, '')}/blob/${urlPath(ctx.branch)}/${urlPath(path)}`;
   const marker = formatRecordMarker(record);
   const line = `- **seq ${record.seq}** · ${mdCode(record.kind, 40)} · [${mdCode(path, 240)}](${url}) · hash ${mdCode(record.hash)}<br>${summarizeRecord(record)}`;
   return { key: record.key, seq: record.seq, hash: record.hash, marker, line };

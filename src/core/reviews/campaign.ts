@@ -6,7 +6,7 @@ import { isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { isIsoDate } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
 import type { CampaignGrant, DueSystem } from './due.ts';
-import { mdCode, mdText, mention, plainLine } from '../text/escape.ts';
+import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 export const DEFAULT_BRANCH_PREFIX = 'access-review/';
 export const DEFAULT_REVIEW_LABELS = ['access-review'];
@@ -153,7 +153,7 @@ export function parseCampaignMarker(body: string | null | undefined): CampaignRe
 }
 
 export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBodyContext): CampaignText {
-  const base = `${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository}/blob/${encodeURIComponent(ctx.branch)}/`;
+  const base = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${encodeURIComponent(ctx.branch)}/`;
   const showUsed = Boolean(ctx.lastUsed?.size);
   const rows: string[] = [];
   let entries = 0;
@@ -164,7 +164,7 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
       if (e.privileged) privileged++;
       const used = showUsed ? ` ${mdText(ctx.lastUsed!.get(g.identity) ?? 'unknown', 40)} |` : '';
       rows.push(
-        `| [${cellCode(g.identity)}](${base}${g.path.split('/').map(encodeURIComponent).join('/')}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? mention(g.owner) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}`,
+        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? mention(g.owner) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}`,
       );
     }
   }

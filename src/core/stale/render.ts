@@ -9,7 +9,7 @@ import type { EntriesProblem, EntryFact, ExceptionProblem, GrantRef, LeaverProbl
 import { problemKey } from './detect.ts';
 import { KIND_INFO, type ProblemKind } from './kinds.ts';
 import { contentHash, formatStaleMarker } from './marker.ts';
-import { mdCode, mdText, mention, plainLine } from '../text/escape.ts';
+import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 /** The label every managed issue carries: the sweep lists its issues by it. */
 export const MANAGED_LABEL = 'stale-grant';
@@ -72,7 +72,7 @@ const cellCode = (s: string) => mdCode(s, 300, { inTable: true });
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
 function fileLink(ctx: RenderContext, path: string, inTable = false): string {
-  const url = `${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository.split('/').map(encodeURIComponent).join('/')}/blob/${ctx.branch.split('/').map(encodeURIComponent).join('/')}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const url = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${urlPath(ctx.branch)}/${urlPath(path)}`;
   return `[${inTable ? cellCode(path) : code(path)}](${url})`;
 }
 

@@ -132,6 +132,18 @@ export function htmlAttr(value: unknown): string {
   return htmlText(value);
 }
 
+/**
+ * A path for a URL inside a Markdown link (`[text](…/path)`): each segment percent-encoded,
+ * parentheses and the other characters encodeURIComponent leaves as they are included, so a
+ * folder or file name cannot end the link's destination early.
+ */
+export function urlPath(path: string): string {
+  return path
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+}
+
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const TEAM = /^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
