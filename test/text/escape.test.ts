@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlAttr, htmlText, mdCell, mdCode, mdText, mention, plainLine, stripControls, terminalText } from '../../src/core/text/escape.ts';
+import { htmlAttr, htmlText, mdCell, mdCode, mdText, mention, plainLine, stripControls, terminalText, urlPath } from '../../src/core/text/escape.ts';
 import { maskSecrets, maskSecretsDeep, MASKED } from '../../src/core/text/mask.ts';
 import { parseRecordMarkers } from '../../src/core/ledger/index.ts';
 import { FAKE_SECRETS, fakePrivateKey } from '../rules/fake-secrets.ts';
@@ -168,6 +168,14 @@ describe('mention', () => {
     ['a--b', 'a&#45;-b'.replace('&#45;', '-')],
     ['x](https://evil.example)', `x&#93;(https:${ZW}//evil.example)`],
   ])('%j', (input, out) => expect(mention(input)).toBe(out));
+});
+
+describe('urlPath', () => {
+  it('encodes each segment, parentheses included, so a name cannot end a Markdown link destination', () => {
+    expect(urlPath('grants/a b/x).yaml')).toBe('grants/a%20b/x%29.yaml');
+    expect(urlPath("a(b)!'*~/c")).toBe('a%28b%29%21%27%2A%7E/c');
+    expect(urlPath('records/2026/11/pr-45-merged.json')).toBe('records/2026/11/pr-45-merged.json');
+  });
 });
 
 describe('maskSecrets', () => {
