@@ -81,12 +81,12 @@ const CASES: BadCase[] = [
   {
     name: 'a YAML alias bomb ("billion laughs")',
     files: { 'grants/bad/alias-bomb.yaml': fixture('alias-bomb.yaml') },
-    want: [{ file: 'grants/bad/alias-bomb.yaml', line: 1, message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases' }],
+    want: [{ file: 'grants/bad/alias-bomb.yaml', line: 8, column: 8, message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases' }],
   },
   {
     name: 'a deeply nested document (30 levels of mappings)',
     files: { 'grants/bad/deep-nesting.yaml': fixture('deep-nesting.yaml') },
-    want: [{ file: 'grants/bad/deep-nesting.yaml', line: 1, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' }],
+    want: [{ file: 'grants/bad/deep-nesting.yaml', line: 33, column: 49, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' }],
   },
   {
     name: 'a pathologically deep flow sequence (10,000 brackets): no stack overflow escapes',
