@@ -39535,20 +39535,22 @@ function walkDocument(root) {
   let aliases = 0;
   let values = 0;
   let text = 0;
+  const leaf = () => ({ height: 0, aliases: 1, values: 1, text: 0 });
   const visit = (node, depth) => {
-    if (node === null || node === void 0) return { height: 0, values: 0, text: 0 };
+    if (node === null || node === void 0) return { height: 0, aliases: 0, values: 0, text: 0 };
     if ((0, import_yaml.isAlias)(node)) {
-      aliases++;
-      if (aliases > MAX_ALIASES) out.aliases ??= offsetOf(node);
       const target = anchors.get(node.source);
-      if (target === void 0) return { height: 0, values: 1, text: 0 };
+      if (target === void 0) return leaf();
       if (open2.has(target)) {
         out.cycle ??= offsetOf(node);
-        return { height: 0, values: 1, text: 0 };
+        return leaf();
       }
-      const m2 = measured.get(target) ?? { height: 0, values: 1, text: 0 };
+      const t = measured.get(target) ?? leaf();
+      const m2 = { ...t, aliases: t.aliases + 1 };
+      aliases += m2.aliases;
       values += m2.values;
       text += m2.text;
+      if (aliases > MAX_ALIASES) out.aliases ??= offsetOf(node);
       if (depth + m2.height > MAX_DEPTH) out.deep ??= offsetOf(node);
       if (values > MAX_VALUES || text > MAX_TEXT) out.expansion ??= offsetOf(node);
       return m2;
@@ -39558,7 +39560,7 @@ function walkDocument(root) {
       anchors.set(anchor, node);
       open2.add(node);
     }
-    const m = { height: 0, values: 1, text: 0 };
+    const m = { height: 0, aliases: 0, values: 1, text: 0 };
     values += 1;
     if ((0, import_yaml.isScalar)(node)) {
       if (typeof node.value === "string") {
@@ -39571,6 +39573,7 @@ function walkDocument(root) {
       } else {
         const keys = (0, import_yaml.isMap)(node) ? /* @__PURE__ */ new Set() : void 0;
         const add = (child) => {
+          m.aliases += child.aliases;
           m.values += child.values;
           m.text += child.text;
           m.height = Math.max(m.height, child.height + 1);
@@ -39604,7 +39607,7 @@ function capProblems(findings, what, total = findings.length) {
   const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1];
   return [
     ...sorted.slice(0, MAX_FILE_PROBLEMS),
-    { ...first, severity: "error", message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what} in this file are not listed: fix the ones listed and check the file again` }
+    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what} in this file are not listed: fix the ones listed and check the file again` }
   ];
 }
 var DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
@@ -39712,7 +39715,7 @@ function parseYamlFile(path, content) {
   }
   let value;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    value = doc.toJS({ maxAliasCount: 4 * MAX_ALIASES });
   } catch (err) {
     const message = err.message;
     problems.push(
