@@ -39189,6 +39189,7 @@ var KNOWN_KINDS = [
   "url-password"
 ];
 var DEFAULT_ENTROPY = { minLength: 24, minEntropy: 4 };
+var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
 function findSecrets(text, entropy = DEFAULT_ENTROPY) {
   const spans = [];
   scanKnown(text, spans);
@@ -39203,7 +39204,6 @@ function findSecrets(text, entropy = DEFAULT_ENTROPY) {
   }
   return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 }
-var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
 var isUpper = (c) => c >= 65 && c <= 90;
 var isLower = (c) => c >= 97 && c <= 122;
 var isDigit = (c) => c >= 48 && c <= 57;
