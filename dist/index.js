@@ -5858,7 +5858,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client2, socket, { exports: exports2 }) {
         assert(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6285,7 +6285,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client2, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client2, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -19934,7 +19934,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -19969,7 +19969,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
@@ -25036,7 +25036,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -25196,7 +25196,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -25632,7 +25632,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -26195,7 +26195,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -26327,7 +26327,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -27100,7 +27100,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -39163,9 +39163,265 @@ function compareFindings(a, b) {
 
 // src/core/model/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
+
+// src/core/secrets.ts
+var SECRET_NAMES = {
+  "github-token": "a GitHub token",
+  "aws-access-key-id": "an AWS access key id",
+  "slack-token": "a Slack token",
+  "slack-webhook-url": "a Slack webhook URL",
+  "private-key": "a private key",
+  "stripe-secret-key": "a Stripe secret key",
+  "google-api-key": "a Google API key",
+  "json-web-token": "a JSON Web Token",
+  "url-password": "a password in a URL",
+  "high-entropy": "a secret (a long high-entropy string)"
+};
+var KNOWN_KINDS = [
+  "github-token",
+  "aws-access-key-id",
+  "slack-token",
+  "slack-webhook-url",
+  "private-key",
+  "stripe-secret-key",
+  "google-api-key",
+  "json-web-token",
+  "url-password"
+];
+var DEFAULT_ENTROPY = { minLength: 24, minEntropy: 4 };
+var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
+function findSecrets(text, entropy = DEFAULT_ENTROPY) {
+  const spans = [];
+  scanKnown(text, spans);
+  if (entropy) {
+    const known = spans.slice().sort((x, y) => x.start - y.start);
+    let k = 0;
+    let coveredTo = -1;
+    for (const t of highEntropyTokens(text, entropy)) {
+      while (k < known.length && known[k].start <= t.start) coveredTo = Math.max(coveredTo, known[k++].end);
+      if (coveredTo < t.end) spans.push(t);
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+var isUpper = (c) => c >= 65 && c <= 90;
+var isLower = (c) => c >= 97 && c <= 122;
+var isDigit = (c) => c >= 48 && c <= 57;
+var isAlnum = (c) => isUpper(c) || isLower(c) || isDigit(c);
+var isWord = (c) => isAlnum(c) || c === 95;
+var isWordDash = (c) => isWord(c) || c === 45;
+var isAlnumDash = (c) => isAlnum(c) || c === 45;
+var isUpperDigit = (c) => isUpper(c) || isDigit(c);
+function isSpace(c) {
+  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+function runEnd(text, i, ok) {
+  while (i < text.length && ok(text.charCodeAt(i))) i++;
+  return i;
+}
+function boundary(text, i) {
+  const before = i > 0 && isWord(text.charCodeAt(i - 1));
+  const after = i < text.length && isWord(text.charCodeAt(i));
+  return before !== after;
+}
+function scanKnown(text, out) {
+  scanWordStarts(text, out);
+  scanSlackWebhook(text, out);
+  scanPrivateKey(text, out);
+  scanUrlPassword(text, out);
+}
+function scanWordStarts(text, out) {
+  const n = text.length;
+  const after = {};
+  const may = (kind, p) => (after[kind] ?? 0) <= p;
+  const push = (kind, start, end) => {
+    out.push({ start, end, kind });
+    after[kind] = end;
+  };
+  for (let p = 0; p < n; p++) {
+    const c = text.charCodeAt(p);
+    if (!isWord(c) || p > 0 && isWord(text.charCodeAt(p - 1))) continue;
+    if (c === 103) {
+      if (!may("github-token", p)) continue;
+      const t = text.charCodeAt(p + 2);
+      if (text.charCodeAt(p + 1) === 104 && (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) && text.charCodeAt(p + 3) === 95) {
+        const e = runEnd(text, p + 4, isAlnum);
+        if (e - (p + 4) >= 36 && !(e < n && isWord(text.charCodeAt(e)))) push("github-token", p, e);
+      } else if (text.startsWith("github_pat_", p)) {
+        const e = runEnd(text, p + 11, isWord);
+        if (e - (p + 11) >= 40) push("github-token", p, e);
+      }
+    } else if (c === 65) {
+      if ((text.startsWith("AKIA", p) || text.startsWith("ASIA", p)) && may("aws-access-key-id", p) && p + 20 <= n) {
+        if (every(text, p + 4, p + 20, isUpperDigit) && boundary(text, p + 20)) push("aws-access-key-id", p, p + 20);
+      } else if (text.startsWith("AIza", p) && may("google-api-key", p) && p + 39 <= n) {
+        if (every(text, p + 4, p + 39, isWordDash) && boundary(text, p + 39)) push("google-api-key", p, p + 39);
+      }
+    } else if (c === 120) {
+      if (!text.startsWith("xox", p) || !may("slack-token", p)) continue;
+      const t = text.charCodeAt(p + 3);
+      if (!(t === 97 || t === 98 || t === 112 || t === 111 || t === 115 || t === 114) || text.charCodeAt(p + 4) !== 45) continue;
+      if (p + 15 <= n && every(text, p + 5, p + 15, isAlnumDash)) push("slack-token", p, runEnd(text, p + 15, isAlnumDash));
+    } else if (c === 114 || c === 115) {
+      if (!text.startsWith("k_live_", p + 1) || !may("stripe-secret-key", p)) continue;
+      const e = runEnd(text, p + 8, isAlnum);
+      if (e - (p + 8) >= 20) push("stripe-secret-key", p, e);
+    } else if (c === 101) {
+      if (!text.startsWith("eyJ", p) || !may("json-web-token", p)) continue;
+      const e = jwtEnd(text, p);
+      if (e.match) push("json-web-token", p, e.end);
+      else after["json-web-token"] = e.end;
+    }
+  }
+}
+function every(text, from, to, ok) {
+  for (let i = from; i < to; i++) if (!ok(text.charCodeAt(i))) return false;
+  return true;
+}
+function jwtEnd(text, p) {
+  const r1 = runEnd(text, p + 3, isWordDash);
+  const fail = { match: false, end: r1 };
+  if (r1 - (p + 3) < 10 || text.charCodeAt(r1) !== 46 || !text.startsWith("eyJ", r1 + 1)) return fail;
+  const r2 = runEnd(text, r1 + 4, isWordDash);
+  if (r2 - (r1 + 4) < 10 || text.charCodeAt(r2) !== 46) return fail;
+  const r3 = runEnd(text, r2 + 1, isWordDash);
+  if (r3 - (r2 + 1) < 10) return fail;
+  return { match: true, end: r3 };
+}
+var SLACK_HOOK = "hooks.slack.com/services/T";
+function scanSlackWebhook(text, out) {
+  for (let p = text.indexOf(SLACK_HOOK); p >= 0; ) {
+    const a = runEnd(text, p + SLACK_HOOK.length, isWord);
+    let end = -1;
+    if (a > p + SLACK_HOOK.length && text.startsWith("/B", a)) {
+      const b = runEnd(text, a + 2, isWord);
+      if (b > a + 2 && text.charCodeAt(b) === 47) {
+        const c = runEnd(text, b + 1, isWord);
+        if (c > b + 1) end = c;
+      }
+    }
+    if (end >= 0) out.push({ start: p, end, kind: "slack-webhook-url" });
+    p = text.indexOf(SLACK_HOOK, end >= 0 ? end : p + 1);
+  }
+}
+var BEGIN = "-----BEGIN ";
+var PRIVATE_KEY = "PRIVATE KEY";
+function scanPrivateKey(text, out) {
+  for (let p = text.indexOf(BEGIN); p >= 0; ) {
+    const q = p + BEGIN.length;
+    let keyAt = -1;
+    const letters = runEnd(text, q, isUpper);
+    if (letters > q && text.charCodeAt(letters) === 32 && text.startsWith(PRIVATE_KEY, letters + 1)) keyAt = letters + 1;
+    else if (text.startsWith(PRIVATE_KEY, q)) keyAt = q;
+    let headerEnd = -1;
+    if (keyAt >= 0) {
+      const k = keyAt + PRIVATE_KEY.length;
+      if (text.startsWith(" BLOCK-----", k)) headerEnd = k + 11;
+      else if (text.startsWith("-----", k)) headerEnd = k + 5;
+    }
+    if (headerEnd < 0) {
+      p = text.indexOf(BEGIN, Math.max(letters, p + 1));
+      continue;
+    }
+    let end = text.length;
+    const endAt = text.indexOf("-----END ", headerEnd);
+    if (endAt >= 0) {
+      const close = text.indexOf("-----", endAt + 9);
+      end = close >= 0 ? close + 5 : text.length;
+    }
+    out.push({ start: p, end, kind: "private-key" });
+    p = text.indexOf(BEGIN, end);
+  }
+}
+var isSchemeChar = (c) => isAlnum(c) || c === 43 || c === 46 || c === 45;
+var isLetter = (c) => isUpper(c) || isLower(c);
+function scanUrlPassword(text, out) {
+  for (let c = text.indexOf("://"); c >= 0; c = text.indexOf("://", c + 1)) {
+    let b = c;
+    while (b > 0 && isSchemeChar(text.charCodeAt(b - 1))) b--;
+    let hasLetter = false;
+    for (let i = b; i < c && !hasLetter; i++) hasLetter = isLetter(text.charCodeAt(i));
+    if (!hasLetter) continue;
+    const u = runEnd(text, c + 3, (x) => x !== 47 && x !== 58 && x !== 64 && !isSpace(x));
+    if (u === c + 3 || text.charCodeAt(u) !== 58) continue;
+    const w = runEnd(text, u + 1, (x) => x !== 47 && x !== 64 && !isSpace(x));
+    if (w - (u + 1) < 3 || text.charCodeAt(w) !== 64) continue;
+    out.push({ start: u + 1, end: w, kind: "url-password" });
+  }
+}
+var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
+function isReference(token) {
+  const colon = token.indexOf(":");
+  if (colon < 1 || colon > 9) return false;
+  return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
+}
+var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
+function isLowerPath(token) {
+  let slashes = 0;
+  let segment = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 47) {
+      if (slashes > 0 && segment === 0) return false;
+      slashes++;
+      segment = 0;
+    } else if (isPathChar(c)) segment++;
+    else return false;
+  }
+  if (slashes === 0) return false;
+  return segment > 0 || slashes >= 2;
+}
+function shannonEntropy(s) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+function isHighEntropy(token, options) {
+  if (token.length < options.minLength) return false;
+  if (isReference(token)) return false;
+  if (isLowerPath(token)) return false;
+  let lower = false;
+  let upper = false;
+  let digit = false;
+  let symbol = false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (isLower(c)) lower = true;
+    else if (isUpper(c)) upper = true;
+    else if (isDigit(c)) digit = true;
+    else if (c === 43 || c === 47 || c === 61) symbol = true;
+  }
+  if (!digit && !symbol) return false;
+  if (Number(lower) + Number(upper) + Number(digit) < 2) return false;
+  return shannonEntropy(token) >= options.minEntropy;
+}
+function highEntropyTokens(text, options) {
+  const found = [];
+  if (text.length < options.minLength) return found;
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isSeparator(text.charCodeAt(i))) i++;
+    const start = i;
+    while (i < text.length && !isSeparator(text.charCodeAt(i))) i++;
+    if (i > start && isHighEntropy(text.slice(start, i), options)) found.push({ start, end: i, kind: "high-entropy" });
+  }
+  return found;
+}
+
+// src/core/model/yaml-file.ts
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_ALIASES = 50;
 var MAX_DEPTH = 24;
+var MAX_TOKENS = 5e4;
+var MAX_VALUES = 5e4;
+var MAX_TEXT = MAX_FILE_BYTES;
+var MAX_FILE_PROBLEMS = 100;
 var SCHEMA_CONTROLS = ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.15"];
 function problem(path, pos2, message, severity = "error") {
   return { rule: "schema", severity, file: path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS };
@@ -39237,19 +39493,124 @@ function maxFlowDepth(text) {
   }
   return { depth: max, at: at2 };
 }
-function depthOf(node, depth) {
-  if (depth > MAX_DEPTH) return depth;
-  if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
-    let max = depth;
-    for (const item of node.items) {
-      const child = (0, import_yaml.isPair)(item) ? item.value : item;
-      max = Math.max(max, depthOf(child, depth + 1));
-      if (max > MAX_DEPTH) return max;
-    }
-    return max;
+function isBlankYaml(text) {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) i++;
+    else if (c === 35) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? n : nl;
+    } else if (text.startsWith("---", i)) i += 3;
+    else return false;
   }
-  return depth;
+  return true;
 }
+var TokenLimit = class extends Error {
+  offset;
+  constructor(offset) {
+    super(`more than ${MAX_TOKENS} YAML tokens`);
+    this.offset = offset;
+  }
+};
+function* limitedTokens(text, parser) {
+  let tokens = 0;
+  for (const lexeme of new import_yaml.Lexer().lex(text)) {
+    const marker = lexeme === import_yaml.CST.DOCUMENT || lexeme === import_yaml.CST.SCALAR || lexeme === import_yaml.CST.FLOW_END;
+    if (!marker && ++tokens > MAX_TOKENS) throw new TokenLimit(parser.offset);
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
+}
+function offsetOf(node) {
+  if ((0, import_yaml.isPair)(node)) return offsetOf(node.key ?? node.value);
+  return node?.range?.[0] ?? 0;
+}
+function walkDocument(root) {
+  const out = { duplicates: [] };
+  const anchors = /* @__PURE__ */ new Map();
+  const measured = /* @__PURE__ */ new Map();
+  const open2 = /* @__PURE__ */ new Set();
+  let aliases = 0;
+  let values = 0;
+  let text = 0;
+  const leaf = () => ({ height: 0, aliases: 1, values: 1, text: 0 });
+  const visit = (node, depth) => {
+    if (node === null || node === void 0) return { height: 0, aliases: 0, values: 0, text: 0 };
+    if ((0, import_yaml.isAlias)(node)) {
+      const target = anchors.get(node.source);
+      if (target === void 0) return leaf();
+      if (open2.has(target)) {
+        out.cycle ??= offsetOf(node);
+        return leaf();
+      }
+      const t = measured.get(target) ?? leaf();
+      const m2 = { ...t, aliases: t.aliases + 1 };
+      aliases += m2.aliases;
+      values += m2.values;
+      text += m2.text;
+      if (aliases > MAX_ALIASES) out.aliases ??= offsetOf(node);
+      if (depth + m2.height > MAX_DEPTH) out.deep ??= offsetOf(node);
+      if (values > MAX_VALUES || text > MAX_TEXT) out.expansion ??= offsetOf(node);
+      return m2;
+    }
+    const anchor = node.anchor;
+    if (anchor) {
+      anchors.set(anchor, node);
+      open2.add(node);
+    }
+    const m = { height: 0, aliases: 0, values: 1, text: 0 };
+    values += 1;
+    if ((0, import_yaml.isScalar)(node)) {
+      if (typeof node.value === "string") {
+        m.text = node.value.length;
+        text += m.text;
+      }
+    } else if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
+      if (depth + 1 > MAX_DEPTH && node.items.length > 0) {
+        out.deep ??= offsetOf(node.items[0]);
+      } else {
+        const keys = (0, import_yaml.isMap)(node) ? /* @__PURE__ */ new Set() : void 0;
+        const add = (child) => {
+          m.aliases += child.aliases;
+          m.values += child.values;
+          m.text += child.text;
+          m.height = Math.max(m.height, child.height + 1);
+        };
+        for (const item of node.items) {
+          if ((0, import_yaml.isPair)(item)) {
+            if (keys && (0, import_yaml.isScalar)(item.key)) {
+              if (keys.has(item.key.value)) out.duplicates.push(offsetOf(item.key));
+              else keys.add(item.key.value);
+            }
+            add(visit(item.key, depth + 1));
+            add(visit(item.value, depth + 1));
+          } else {
+            add(visit(item, depth + 1));
+          }
+        }
+      }
+    }
+    if (anchor) {
+      open2.delete(node);
+      measured.set(node, m);
+    }
+    return m;
+  };
+  visit(root, 0);
+  return out;
+}
+function capProblems(findings, what2, total = findings.length) {
+  if (total <= MAX_FILE_PROBLEMS) return findings;
+  const sorted = [...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1];
+  return [
+    ...sorted.slice(0, MAX_FILE_PROBLEMS),
+    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what2} in this file are not listed: fix the ones listed and check the file again` }
+  ];
+}
+var DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
 function parseYamlFile(path, content) {
   const problems = [];
   const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
@@ -39264,7 +39625,7 @@ function parseYamlFile(path, content) {
     problems.push(problem(path, START, "the file starts with a byte-order mark: save it as UTF-8 without BOM"));
     text = text.slice(1);
   }
-  if (text.trim() === "" || /^(\s*#[^\n]*\n?|\s*---\s*\n?)*\s*$/.test(text)) {
+  if (isBlankYaml(text)) {
     problems.push(problem(path, START, "the file is empty: add the definition, or delete the file"));
     return none;
   }
@@ -39275,7 +39636,7 @@ function parseYamlFile(path, content) {
   }
   const flowDepth = maxFlowDepth(text);
   if (flowDepth.depth > MAX_DEPTH) {
-    problems.push(problem(path, flowDepth.at, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+    problems.push(problem(path, flowDepth.at, DEPTH_MESSAGE));
     return none;
   }
   const lineCounter = new import_yaml.LineCounter();
@@ -39285,9 +39646,20 @@ function parseYamlFile(path, content) {
   };
   let docs;
   try {
-    const parsed = (0, import_yaml.parseAllDocuments)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-    docs = Array.isArray(parsed) ? parsed : [];
+    const parser = new import_yaml.Parser(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    docs = Array.from(new import_yaml.Composer({ uniqueKeys: false, strict: true }).compose(limitedTokens(text, parser)));
   } catch (err) {
+    if (err instanceof TokenLimit) {
+      problems.push(
+        problem(
+          path,
+          at2(err.offset),
+          `the file holds more than ${MAX_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values, punctuation, comments and line breaks), more than a grant file of 500 access entries needs, and reading stopped at this line: keep one identity per file and remove what does not belong to its grant`
+        )
+      );
+      return none;
+    }
     problems.push(problem(path, START, `the file could not be parsed as YAML (${err.message}): fix the syntax`));
     return none;
   }
@@ -39301,27 +39673,49 @@ function parseYamlFile(path, content) {
     const offset = second.range?.[0] ?? 0;
     problems.push(problem(path, at2(offset), "the file holds more than one YAML document: keep one identity per file and remove the extra `---` section"));
   }
-  let syntaxBroken = false;
+  const walked = walkDocument(doc.contents);
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], code: e.code, message: e.message })),
+    ...walked.duplicates.map((offset) => ({ offset, code: "DUPLICATE_KEY", message: "" }))
+  ].sort((a, b) => a.offset - b.offset);
+  const syntax = [];
   const linesWithErrors = /* @__PURE__ */ new Set();
-  for (const err of doc.errors) {
-    syntaxBroken = true;
-    const pos2 = at2(err.pos[0]);
+  for (const err of errors) {
+    const pos2 = at2(err.offset);
     if (linesWithErrors.has(pos2.line)) continue;
     linesWithErrors.add(pos2.line);
     const hint = err.code === "DUPLICATE_KEY" ? "a key appears twice in the same mapping: keep one (a later value would silently replace the first)" : err.code === "TAB_AS_INDENT" ? "tabs are not allowed as indentation in YAML: indent with spaces" : `YAML syntax error (${err.message.split("\n")[0]}): fix the syntax at this position`;
-    problems.push(problem(path, pos2, hint));
+    syntax.push(problem(path, pos2, hint));
   }
-  for (const warn of doc.warnings) {
-    problems.push(problem(path, at2(warn.pos[0]), `YAML warning: ${warn.message.split("\n")[0]}`, "warning"));
+  problems.push(...capProblems(syntax, "YAML errors"));
+  const warnings = doc.warnings.map((warn) => problem(path, at2(warn.pos[0]), `YAML warning: ${warn.message.split("\n")[0]}`, "warning"));
+  problems.push(...capProblems(warnings, "YAML warnings"));
+  if (errors.length > 0) return { ...none, locate: makeLocate(() => doc, at2) };
+  if (walked.deep !== void 0) {
+    problems.push(problem(path, at2(walked.deep), DEPTH_MESSAGE));
+    return none;
   }
-  if (syntaxBroken) return { ...none, locate: makeLocate(() => doc, at2) };
-  if (depthOf(doc.contents, 0) > MAX_DEPTH) {
-    problems.push(problem(path, START, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+  if (walked.cycle !== void 0) {
+    problems.push(problem(path, at2(walked.cycle), "an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases"));
+    return none;
+  }
+  if (walked.aliases !== void 0) {
+    problems.push(problem(path, at2(walked.aliases), `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`));
+    return none;
+  }
+  if (walked.expansion !== void 0) {
+    problems.push(
+      problem(
+        path,
+        at2(walked.expansion),
+        `expanding the YAML aliases up to this one would give more than ${MAX_VALUES.toLocaleString("en-US")} values or more than 1 MiB of text, more than the file may hold: write the values out instead of using anchors and aliases`
+      )
+    );
     return none;
   }
   let value;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    value = doc.toJS({ maxAliasCount: 4 * MAX_ALIASES });
   } catch (err) {
     const message = err.message;
     problems.push(
@@ -39352,6 +39746,20 @@ function lazyLocate(text) {
   };
 }
 function makeLocate(getDoc, at2) {
+  const indexes = /* @__PURE__ */ new WeakMap();
+  const pairOf = (map, seg) => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = /* @__PURE__ */ new Map();
+      for (const p of map.items) {
+        if (!(0, import_yaml.isScalar)(p.key)) continue;
+        const k = String(p.key.value);
+        if (!index.has(k)) index.set(k, p);
+      }
+      indexes.set(map, index);
+    }
+    return index.get(String(seg));
+  };
   return (path, key = false) => {
     let node = getDoc().contents;
     let best = nodePos(node, at2) ?? START;
@@ -39359,7 +39767,7 @@ function makeLocate(getDoc, at2) {
       const seg = path[i];
       const last = i === path.length - 1;
       if ((0, import_yaml.isMap)(node)) {
-        const pair = node.items.find((p) => (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+        const pair = pairOf(node, seg);
         if (!pair) return best;
         const keyPos = nodePos(pair.key, at2);
         if (last && key && keyPos) return keyPos;
@@ -39823,7 +40231,8 @@ var SCHEMA_CONTROLS2 = ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.15"
 function validateAgainst(name, parsed) {
   const validate = validators()[name];
   if (validate(parsed.value)) return [];
-  return explainErrors(name, parsed, validate.errors ?? []);
+  const { findings, total } = explainErrors(name, parsed, validate.errors ?? []);
+  return capProblems(findings, "schema problems", total);
 }
 function pointerToPath(pointer) {
   if (pointer === "") return [];
@@ -39834,16 +40243,18 @@ function describePath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 function closest(word, candidates) {
+  const allowed = Math.max(2, Math.floor(word.length / 3));
   let best;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > allowed) continue;
     const d = levenshtein(word, c);
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+  return bestDistance <= allowed ? best : void 0;
 }
 function levenshtein(a, b) {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -39857,6 +40268,10 @@ function levenshtein(a, b) {
     }
   }
   return row[b.length];
+}
+function quoteKey(key) {
+  if (key.length <= 80) return `\`${key}\``;
+  return `\`${Array.from(key.slice(0, 80)).slice(0, 40).join("")}…\` (${key.length.toLocaleString("en-US")} characters)`;
 }
 function typeName(value) {
   if (value === null) return "null";
@@ -39875,6 +40290,7 @@ function explainErrors(name, parsed, errors) {
   }
   const findings = [];
   for (const err of byLocation.values()) {
+    if (findings.length > MAX_FILE_PROBLEMS) break;
     const path = pointerToPath(err.instancePath);
     const where = describePath(path);
     let message;
@@ -39885,7 +40301,7 @@ function explainErrors(name, parsed, errors) {
         const allowed = Object.keys(err.parentSchema.properties ?? {});
         const guess = closest(key, allowed);
         pos2 = parsed.locate([...path, key], true);
-        message = `unknown key \`${key}\` under ${where}` + (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(", ")}`) + " (unknown keys are errors so a typo never drops a control)";
+        message = `unknown key ${quoteKey(key)} under ${where}` + (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(", ")}`) + " (unknown keys are errors so a typo never drops a control)";
         break;
       }
       case "required": {
@@ -39936,7 +40352,7 @@ function explainErrors(name, parsed, errors) {
     }
     findings.push({ rule: "schema", severity: "error", file: parsed.path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS2 });
   }
-  return findings;
+  return { findings, total: byLocation.size };
 }
 function rank(err) {
   return err.keyword === "anyOf" ? 3 : err.keyword === "type" ? 2 : 1;
@@ -40009,256 +40425,6 @@ function indexSnapshot(snapshot) {
   }
   const validGrants = snapshot.grants.filter((g) => g.data !== void 0);
   return { systemIds, systems, validGrants, validSystems };
-}
-
-// src/core/secrets.ts
-var SECRET_NAMES = {
-  "github-token": "a GitHub token",
-  "aws-access-key-id": "an AWS access key id",
-  "slack-token": "a Slack token",
-  "slack-webhook-url": "a Slack webhook URL",
-  "private-key": "a private key",
-  "stripe-secret-key": "a Stripe secret key",
-  "google-api-key": "a Google API key",
-  "json-web-token": "a JSON Web Token",
-  "url-password": "a password in a URL",
-  "high-entropy": "a secret (a long high-entropy string)"
-};
-var KNOWN_KINDS = [
-  "github-token",
-  "aws-access-key-id",
-  "slack-token",
-  "slack-webhook-url",
-  "private-key",
-  "stripe-secret-key",
-  "google-api-key",
-  "json-web-token",
-  "url-password"
-];
-var DEFAULT_ENTROPY = { minLength: 24, minEntropy: 4 };
-function findSecrets(text, entropy = DEFAULT_ENTROPY) {
-  const spans = [];
-  scanKnown(text, spans);
-  if (entropy) {
-    const known = spans.slice().sort((x, y) => x.start - y.start);
-    let k = 0;
-    let coveredTo = -1;
-    for (const t of highEntropyTokens(text, entropy)) {
-      while (k < known.length && known[k].start <= t.start) coveredTo = Math.max(coveredTo, known[k++].end);
-      if (coveredTo < t.end) spans.push(t);
-    }
-  }
-  return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
-}
-var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
-var isUpper = (c) => c >= 65 && c <= 90;
-var isLower = (c) => c >= 97 && c <= 122;
-var isDigit = (c) => c >= 48 && c <= 57;
-var isAlnum = (c) => isUpper(c) || isLower(c) || isDigit(c);
-var isWord = (c) => isAlnum(c) || c === 95;
-var isWordDash = (c) => isWord(c) || c === 45;
-var isAlnumDash = (c) => isAlnum(c) || c === 45;
-var isUpperDigit = (c) => isUpper(c) || isDigit(c);
-function isSpace(c) {
-  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
-}
-function runEnd(text, i, ok) {
-  while (i < text.length && ok(text.charCodeAt(i))) i++;
-  return i;
-}
-function boundary(text, i) {
-  const before = i > 0 && isWord(text.charCodeAt(i - 1));
-  const after = i < text.length && isWord(text.charCodeAt(i));
-  return before !== after;
-}
-function scanKnown(text, out) {
-  scanWordStarts(text, out);
-  scanSlackWebhook(text, out);
-  scanPrivateKey(text, out);
-  scanUrlPassword(text, out);
-}
-function scanWordStarts(text, out) {
-  const n = text.length;
-  const after = {};
-  const may = (kind, p) => (after[kind] ?? 0) <= p;
-  const push = (kind, start, end) => {
-    out.push({ start, end, kind });
-    after[kind] = end;
-  };
-  for (let p = 0; p < n; p++) {
-    const c = text.charCodeAt(p);
-    if (!isWord(c) || p > 0 && isWord(text.charCodeAt(p - 1))) continue;
-    if (c === 103) {
-      if (!may("github-token", p)) continue;
-      const t = text.charCodeAt(p + 2);
-      if (text.charCodeAt(p + 1) === 104 && (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) && text.charCodeAt(p + 3) === 95) {
-        const e = runEnd(text, p + 4, isAlnum);
-        if (e - (p + 4) >= 36 && !(e < n && isWord(text.charCodeAt(e)))) push("github-token", p, e);
-      } else if (text.startsWith("github_pat_", p)) {
-        const e = runEnd(text, p + 11, isWord);
-        if (e - (p + 11) >= 40) push("github-token", p, e);
-      }
-    } else if (c === 65) {
-      if ((text.startsWith("AKIA", p) || text.startsWith("ASIA", p)) && may("aws-access-key-id", p) && p + 20 <= n) {
-        if (every(text, p + 4, p + 20, isUpperDigit) && boundary(text, p + 20)) push("aws-access-key-id", p, p + 20);
-      } else if (text.startsWith("AIza", p) && may("google-api-key", p) && p + 39 <= n) {
-        if (every(text, p + 4, p + 39, isWordDash) && boundary(text, p + 39)) push("google-api-key", p, p + 39);
-      }
-    } else if (c === 120) {
-      if (!text.startsWith("xox", p) || !may("slack-token", p)) continue;
-      const t = text.charCodeAt(p + 3);
-      if (!(t === 97 || t === 98 || t === 112 || t === 111 || t === 115 || t === 114) || text.charCodeAt(p + 4) !== 45) continue;
-      if (p + 15 <= n && every(text, p + 5, p + 15, isAlnumDash)) push("slack-token", p, runEnd(text, p + 15, isAlnumDash));
-    } else if (c === 114 || c === 115) {
-      if (!text.startsWith("k_live_", p + 1) || !may("stripe-secret-key", p)) continue;
-      const e = runEnd(text, p + 8, isAlnum);
-      if (e - (p + 8) >= 20) push("stripe-secret-key", p, e);
-    } else if (c === 101) {
-      if (!text.startsWith("eyJ", p) || !may("json-web-token", p)) continue;
-      const e = jwtEnd(text, p);
-      if (e.match) push("json-web-token", p, e.end);
-      else after["json-web-token"] = e.end;
-    }
-  }
-}
-function every(text, from, to, ok) {
-  for (let i = from; i < to; i++) if (!ok(text.charCodeAt(i))) return false;
-  return true;
-}
-function jwtEnd(text, p) {
-  const r1 = runEnd(text, p + 3, isWordDash);
-  const fail = { match: false, end: r1 };
-  if (r1 - (p + 3) < 10 || text.charCodeAt(r1) !== 46 || !text.startsWith("eyJ", r1 + 1)) return fail;
-  const r2 = runEnd(text, r1 + 4, isWordDash);
-  if (r2 - (r1 + 4) < 10 || text.charCodeAt(r2) !== 46) return fail;
-  const r3 = runEnd(text, r2 + 1, isWordDash);
-  if (r3 - (r2 + 1) < 10) return fail;
-  return { match: true, end: r3 };
-}
-var SLACK_HOOK = "hooks.slack.com/services/T";
-function scanSlackWebhook(text, out) {
-  for (let p = text.indexOf(SLACK_HOOK); p >= 0; ) {
-    const a = runEnd(text, p + SLACK_HOOK.length, isWord);
-    let end = -1;
-    if (a > p + SLACK_HOOK.length && text.startsWith("/B", a)) {
-      const b = runEnd(text, a + 2, isWord);
-      if (b > a + 2 && text.charCodeAt(b) === 47) {
-        const c = runEnd(text, b + 1, isWord);
-        if (c > b + 1) end = c;
-      }
-    }
-    if (end >= 0) out.push({ start: p, end, kind: "slack-webhook-url" });
-    p = text.indexOf(SLACK_HOOK, end >= 0 ? end : p + 1);
-  }
-}
-var BEGIN = "-----BEGIN ";
-var PRIVATE_KEY = "PRIVATE KEY";
-function scanPrivateKey(text, out) {
-  for (let p = text.indexOf(BEGIN); p >= 0; ) {
-    const q = p + BEGIN.length;
-    let keyAt = -1;
-    const letters = runEnd(text, q, isUpper);
-    if (letters > q && text.charCodeAt(letters) === 32 && text.startsWith(PRIVATE_KEY, letters + 1)) keyAt = letters + 1;
-    else if (text.startsWith(PRIVATE_KEY, q)) keyAt = q;
-    let headerEnd = -1;
-    if (keyAt >= 0) {
-      const k = keyAt + PRIVATE_KEY.length;
-      if (text.startsWith(" BLOCK-----", k)) headerEnd = k + 11;
-      else if (text.startsWith("-----", k)) headerEnd = k + 5;
-    }
-    if (headerEnd < 0) {
-      p = text.indexOf(BEGIN, Math.max(letters, p + 1));
-      continue;
-    }
-    let end = text.length;
-    const endAt = text.indexOf("-----END ", headerEnd);
-    if (endAt >= 0) {
-      const close = text.indexOf("-----", endAt + 9);
-      end = close >= 0 ? close + 5 : text.length;
-    }
-    out.push({ start: p, end, kind: "private-key" });
-    p = text.indexOf(BEGIN, end);
-  }
-}
-var isSchemeChar = (c) => isAlnum(c) || c === 43 || c === 46 || c === 45;
-var isLetter = (c) => isUpper(c) || isLower(c);
-function scanUrlPassword(text, out) {
-  for (let c = text.indexOf("://"); c >= 0; c = text.indexOf("://", c + 1)) {
-    let b = c;
-    while (b > 0 && isSchemeChar(text.charCodeAt(b - 1))) b--;
-    let hasLetter = false;
-    for (let i = b; i < c && !hasLetter; i++) hasLetter = isLetter(text.charCodeAt(i));
-    if (!hasLetter) continue;
-    const u = runEnd(text, c + 3, (x) => x !== 47 && x !== 58 && x !== 64 && !isSpace(x));
-    if (u === c + 3 || text.charCodeAt(u) !== 58) continue;
-    const w = runEnd(text, u + 1, (x) => x !== 47 && x !== 64 && !isSpace(x));
-    if (w - (u + 1) < 3 || text.charCodeAt(w) !== 64) continue;
-    out.push({ start: u + 1, end: w, kind: "url-password" });
-  }
-}
-var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
-var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
-function isReference(token) {
-  const colon = token.indexOf(":");
-  if (colon < 1 || colon > 9) return false;
-  return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
-}
-var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
-function isLowerPath(token) {
-  let slashes = 0;
-  let segment = 0;
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (c === 47) {
-      if (slashes > 0 && segment === 0) return false;
-      slashes++;
-      segment = 0;
-    } else if (isPathChar(c)) segment++;
-    else return false;
-  }
-  if (slashes === 0) return false;
-  return segment > 0 || slashes >= 2;
-}
-function shannonEntropy(s) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-function isHighEntropy(token, options) {
-  if (token.length < options.minLength) return false;
-  if (isReference(token)) return false;
-  if (isLowerPath(token)) return false;
-  let lower = false;
-  let upper = false;
-  let digit = false;
-  let symbol = false;
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (isLower(c)) lower = true;
-    else if (isUpper(c)) upper = true;
-    else if (isDigit(c)) digit = true;
-    else if (c === 43 || c === 47 || c === 61) symbol = true;
-  }
-  if (!digit && !symbol) return false;
-  if (Number(lower) + Number(upper) + Number(digit) < 2) return false;
-  return shannonEntropy(token) >= options.minEntropy;
-}
-function highEntropyTokens(text, options) {
-  const found = [];
-  if (text.length < options.minLength) return found;
-  let i = 0;
-  while (i < text.length) {
-    while (i < text.length && isSeparator(text.charCodeAt(i))) i++;
-    const start = i;
-    while (i < text.length && !isSeparator(text.charCodeAt(i))) i++;
-    if (i > start && isHighEntropy(text.slice(start, i), options)) found.push({ start, end: i, kind: "high-entropy" });
-  }
-  return found;
 }
 
 // src/core/text/mask.ts

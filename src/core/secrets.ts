@@ -84,9 +84,11 @@ export interface EntropyOptions {
 
 export const DEFAULT_ENTROPY: EntropyOptions = { minLength: 24, minEntropy: 4.0 };
 
+const KIND_ORDER: Record<SecretKind, number> = Object.fromEntries([...KNOWN_KINDS, 'high-entropy'].map((k, i) => [k, i])) as Record<SecretKind, number>;
+
 /**
  * Every secret in `text`, sorted by start. Known formats come first at the same start; a high-
- * entropy token is reported only where no known format covers it. Spans of different kinds may
+ * entropy token is reported only where no known format covers it whole. Spans of different kinds may
  * overlap (a token used as the password of a URL): whoever masks should cover their union. A
  * private key's span runs from its BEGIN line to its END line (or to the end of the text); a
  * password in a URL covers the password only.
@@ -108,8 +110,6 @@ export function findSecrets(text: string, entropy: EntropyOptions | false = DEFA
   }
   return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 }
-
-const KIND_ORDER: Record<SecretKind, number> = Object.fromEntries([...KNOWN_KINDS, 'high-entropy'].map((k, i) => [k, i])) as Record<SecretKind, number>;
 
 // ---------------------------------------------------------------------------------------------
 // Character classes, by UTF-16 code unit.
@@ -171,8 +171,8 @@ function scanKnown(text: string, out: SecretSpan[]): void {
 
 /**
  * The formats that start at a word boundary with a fixed prefix: GitHub, AWS, Slack tokens,
- * Stripe, Google and JWT. Starts are the first characters of runs of [A-Za-z0-9_-]… after a
- * non-word character; each format reads only as far as its own class allows.
+ * Stripe, Google and JWT. A start is a word character after a non-word one (or at the start of
+ * the text); each format reads on only as far as its own class allows.
  */
 function scanWordStarts(text: string, out: SecretSpan[]): void {
   const n = text.length;
