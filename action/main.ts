@@ -12,6 +12,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { utcDay } from '../src/core/dates.ts';
 import { judgePull, type GateResult } from '../src/core/pull/judge.ts';
 import { reportJson, summaryMarkdown, type ReportContext } from '../src/core/pull/report.ts';
+import { plainLine } from '../src/core/text/escape.ts';
 import { builtinRegistry } from '../src/core/validate.ts';
 import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
 import { gatherPullFacts, type OctokitLike, type PullRef } from '../src/adapters/github/pull-facts.ts';
@@ -65,8 +66,9 @@ function pullRefOf(payload: PullPayload, repository: string | undefined): PullRe
   return ref;
 }
 
+/** One line of the log or of an annotation: secrets masked, no control character or line break. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return plainLine(text);
 }
 
 function inputs(): { token: string; config: string; failOn: 'error' | 'warning'; sarifFile: string } {
@@ -114,14 +116,14 @@ export async function run(): Promise<void> {
 
 async function report(result: GateResult, ctx: ReportContext, sarifFile: string): Promise<void> {
   for (const f of result.findings) {
-    const props: core.AnnotationProperties = { title: `access-ledger: ${f.rule}` };
+    const props: core.AnnotationProperties = { title: `access-ledger: ${oneLine(f.rule)}` };
     if (f.file) {
-      props.file = f.file;
+      props.file = oneLine(f.file);
       if (f.line) props.startLine = f.line;
       if (f.column) props.startColumn = f.column;
     }
-    if (f.severity === 'error') core.error(f.message, props);
-    else core.warning(f.message, props);
+    if (f.severity === 'error') core.error(oneLine(f.message), props);
+    else core.warning(oneLine(f.message), props);
   }
 
   const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `access-ledger-gate-${ctx.number}.json`);
@@ -136,6 +138,6 @@ async function report(result: GateResult, ctx: ReportContext, sarifFile: string)
   core.setOutput('verdict', result.verdict);
   core.setOutput('findings', String(result.findings.length));
   core.setOutput('report-json', reportPath);
-  if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${result.nextStep}`);
+  if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
   else core.info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }

@@ -5192,13 +5192,13 @@ var require_formdata_parser = __commonJS({
       }
       return true;
     }
-    function validateBoundary(boundary) {
-      const length = boundary.length;
+    function validateBoundary(boundary2) {
+      const length = boundary2.length;
       if (length < 27 || length > 70) {
         return false;
       }
       for (let i = 0; i < length; ++i) {
-        const cp = boundary.charCodeAt(i);
+        const cp = boundary2.charCodeAt(i);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
         }
@@ -5211,7 +5211,7 @@ var require_formdata_parser = __commonJS({
       if (boundaryString === void 0) {
         return "failure";
       }
-      const boundary = Buffer.from(`--${boundaryString}`, "utf8");
+      const boundary2 = Buffer.from(`--${boundaryString}`, "utf8");
       const entryList = [];
       const position = { position: 0 };
       while (input[position.position] === 13 && input[position.position + 1] === 10) {
@@ -5225,8 +5225,8 @@ var require_formdata_parser = __commonJS({
         input = input.subarray(0, trailing);
       }
       while (true) {
-        if (input.subarray(position.position, position.position + boundary.length).equals(boundary)) {
-          position.position += boundary.length;
+        if (input.subarray(position.position, position.position + boundary2.length).equals(boundary2)) {
+          position.position += boundary2.length;
         } else {
           return "failure";
         }
@@ -5245,7 +5245,7 @@ var require_formdata_parser = __commonJS({
         position.position += 2;
         let body;
         {
-          const boundaryIndex = input.indexOf(boundary.subarray(2), position.position);
+          const boundaryIndex = input.indexOf(boundary2.subarray(2), position.position);
           if (boundaryIndex === -1) {
             return "failure";
           }
@@ -5499,8 +5499,8 @@ var require_body = __commonJS({
       } else if (ArrayBuffer.isView(object)) {
         source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
       } else if (util.isFormDataLike(object)) {
-        const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
-        const prefix = `--${boundary}\r
+        const boundary2 = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
+        const prefix = `--${boundary2}\r
 Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
@@ -5529,7 +5529,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         }
-        const chunk = textEncoder.encode(`--${boundary}--\r
+        const chunk = textEncoder.encode(`--${boundary2}--\r
 `);
         blobParts.push(chunk);
         length += chunk.byteLength;
@@ -5546,7 +5546,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         };
-        type = `multipart/form-data; boundary=${boundary}`;
+        type = `multipart/form-data; boundary=${boundary2}`;
       } else if (isBlobLike(object)) {
         source = object;
         length = object.size;
@@ -5858,7 +5858,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client2, socket, { exports: exports2 }) {
         assert(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6285,7 +6285,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client2, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client2, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -17510,7 +17510,7 @@ var require_receiver = __commonJS({
             const buffer = this.consume(2);
             const fin = (buffer[0] & 128) !== 0;
             const opcode = buffer[0] & 15;
-            const masked = (buffer[1] & 128) === 128;
+            const masked2 = (buffer[1] & 128) === 128;
             const fragmented = !fin && opcode !== opcodes.CONTINUATION;
             const payloadLength = buffer[1] & 127;
             const rsv1 = buffer[0] & 64;
@@ -17520,7 +17520,7 @@ var require_receiver = __commonJS({
               failWebsocketConnection(this.ws, "Invalid opcode received");
               return callback();
             }
-            if (masked) {
+            if (masked2) {
               failWebsocketConnection(this.ws, "Frame cannot be masked");
               return callback();
             }
@@ -17568,7 +17568,7 @@ var require_receiver = __commonJS({
               this.#info.compressed = rsv1 !== 0;
             }
             this.#info.opcode = opcode;
-            this.#info.masked = masked;
+            this.#info.masked = masked2;
             this.#info.fin = fin;
             this.#info.fragmented = fragmented;
           } else if (this.#state === parserStates.PAYLOADLENGTH_16) {
@@ -18315,7 +18315,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18507,7 +18507,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19934,7 +19934,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -19969,7 +19969,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
@@ -25036,7 +25036,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -25196,7 +25196,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -25632,7 +25632,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -26195,7 +26195,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -26327,7 +26327,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -27100,7 +27100,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -39163,9 +39163,265 @@ function compareFindings(a, b) {
 
 // src/core/model/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
+
+// src/core/secrets.ts
+var SECRET_NAMES = {
+  "github-token": "a GitHub token",
+  "aws-access-key-id": "an AWS access key id",
+  "slack-token": "a Slack token",
+  "slack-webhook-url": "a Slack webhook URL",
+  "private-key": "a private key",
+  "stripe-secret-key": "a Stripe secret key",
+  "google-api-key": "a Google API key",
+  "json-web-token": "a JSON Web Token",
+  "url-password": "a password in a URL",
+  "high-entropy": "a secret (a long high-entropy string)"
+};
+var KNOWN_KINDS = [
+  "github-token",
+  "aws-access-key-id",
+  "slack-token",
+  "slack-webhook-url",
+  "private-key",
+  "stripe-secret-key",
+  "google-api-key",
+  "json-web-token",
+  "url-password"
+];
+var DEFAULT_ENTROPY = { minLength: 24, minEntropy: 4 };
+var KIND_ORDER = Object.fromEntries([...KNOWN_KINDS, "high-entropy"].map((k, i) => [k, i]));
+function findSecrets(text, entropy = DEFAULT_ENTROPY) {
+  const spans = [];
+  scanKnown(text, spans);
+  if (entropy) {
+    const known = spans.slice().sort((x, y) => x.start - y.start);
+    let k = 0;
+    let coveredTo = -1;
+    for (const t of highEntropyTokens(text, entropy)) {
+      while (k < known.length && known[k].start <= t.start) coveredTo = Math.max(coveredTo, known[k++].end);
+      if (coveredTo < t.end) spans.push(t);
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+}
+var isUpper = (c) => c >= 65 && c <= 90;
+var isLower = (c) => c >= 97 && c <= 122;
+var isDigit = (c) => c >= 48 && c <= 57;
+var isAlnum = (c) => isUpper(c) || isLower(c) || isDigit(c);
+var isWord = (c) => isAlnum(c) || c === 95;
+var isWordDash = (c) => isWord(c) || c === 45;
+var isAlnumDash = (c) => isAlnum(c) || c === 45;
+var isUpperDigit = (c) => isUpper(c) || isDigit(c);
+function isSpace(c) {
+  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+function runEnd(text, i, ok) {
+  while (i < text.length && ok(text.charCodeAt(i))) i++;
+  return i;
+}
+function boundary(text, i) {
+  const before = i > 0 && isWord(text.charCodeAt(i - 1));
+  const after = i < text.length && isWord(text.charCodeAt(i));
+  return before !== after;
+}
+function scanKnown(text, out) {
+  scanWordStarts(text, out);
+  scanSlackWebhook(text, out);
+  scanPrivateKey(text, out);
+  scanUrlPassword(text, out);
+}
+function scanWordStarts(text, out) {
+  const n = text.length;
+  const after = {};
+  const may = (kind, p) => (after[kind] ?? 0) <= p;
+  const push = (kind, start, end) => {
+    out.push({ start, end, kind });
+    after[kind] = end;
+  };
+  for (let p = 0; p < n; p++) {
+    const c = text.charCodeAt(p);
+    if (!isWord(c) || p > 0 && isWord(text.charCodeAt(p - 1))) continue;
+    if (c === 103) {
+      if (!may("github-token", p)) continue;
+      const t = text.charCodeAt(p + 2);
+      if (text.charCodeAt(p + 1) === 104 && (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) && text.charCodeAt(p + 3) === 95) {
+        const e = runEnd(text, p + 4, isAlnum);
+        if (e - (p + 4) >= 36 && !(e < n && isWord(text.charCodeAt(e)))) push("github-token", p, e);
+      } else if (text.startsWith("github_pat_", p)) {
+        const e = runEnd(text, p + 11, isWord);
+        if (e - (p + 11) >= 40) push("github-token", p, e);
+      }
+    } else if (c === 65) {
+      if ((text.startsWith("AKIA", p) || text.startsWith("ASIA", p)) && may("aws-access-key-id", p) && p + 20 <= n) {
+        if (every(text, p + 4, p + 20, isUpperDigit) && boundary(text, p + 20)) push("aws-access-key-id", p, p + 20);
+      } else if (text.startsWith("AIza", p) && may("google-api-key", p) && p + 39 <= n) {
+        if (every(text, p + 4, p + 39, isWordDash) && boundary(text, p + 39)) push("google-api-key", p, p + 39);
+      }
+    } else if (c === 120) {
+      if (!text.startsWith("xox", p) || !may("slack-token", p)) continue;
+      const t = text.charCodeAt(p + 3);
+      if (!(t === 97 || t === 98 || t === 112 || t === 111 || t === 115 || t === 114) || text.charCodeAt(p + 4) !== 45) continue;
+      if (p + 15 <= n && every(text, p + 5, p + 15, isAlnumDash)) push("slack-token", p, runEnd(text, p + 15, isAlnumDash));
+    } else if (c === 114 || c === 115) {
+      if (!text.startsWith("k_live_", p + 1) || !may("stripe-secret-key", p)) continue;
+      const e = runEnd(text, p + 8, isAlnum);
+      if (e - (p + 8) >= 20) push("stripe-secret-key", p, e);
+    } else if (c === 101) {
+      if (!text.startsWith("eyJ", p) || !may("json-web-token", p)) continue;
+      const e = jwtEnd(text, p);
+      if (e.match) push("json-web-token", p, e.end);
+      else after["json-web-token"] = e.end;
+    }
+  }
+}
+function every(text, from, to, ok) {
+  for (let i = from; i < to; i++) if (!ok(text.charCodeAt(i))) return false;
+  return true;
+}
+function jwtEnd(text, p) {
+  const r1 = runEnd(text, p + 3, isWordDash);
+  const fail = { match: false, end: r1 };
+  if (r1 - (p + 3) < 10 || text.charCodeAt(r1) !== 46 || !text.startsWith("eyJ", r1 + 1)) return fail;
+  const r2 = runEnd(text, r1 + 4, isWordDash);
+  if (r2 - (r1 + 4) < 10 || text.charCodeAt(r2) !== 46) return fail;
+  const r3 = runEnd(text, r2 + 1, isWordDash);
+  if (r3 - (r2 + 1) < 10) return fail;
+  return { match: true, end: r3 };
+}
+var SLACK_HOOK = "hooks.slack.com/services/T";
+function scanSlackWebhook(text, out) {
+  for (let p = text.indexOf(SLACK_HOOK); p >= 0; ) {
+    const a = runEnd(text, p + SLACK_HOOK.length, isWord);
+    let end = -1;
+    if (a > p + SLACK_HOOK.length && text.startsWith("/B", a)) {
+      const b = runEnd(text, a + 2, isWord);
+      if (b > a + 2 && text.charCodeAt(b) === 47) {
+        const c = runEnd(text, b + 1, isWord);
+        if (c > b + 1) end = c;
+      }
+    }
+    if (end >= 0) out.push({ start: p, end, kind: "slack-webhook-url" });
+    p = text.indexOf(SLACK_HOOK, end >= 0 ? end : p + 1);
+  }
+}
+var BEGIN = "-----BEGIN ";
+var PRIVATE_KEY = "PRIVATE KEY";
+function scanPrivateKey(text, out) {
+  for (let p = text.indexOf(BEGIN); p >= 0; ) {
+    const q = p + BEGIN.length;
+    let keyAt = -1;
+    const letters = runEnd(text, q, isUpper);
+    if (letters > q && text.charCodeAt(letters) === 32 && text.startsWith(PRIVATE_KEY, letters + 1)) keyAt = letters + 1;
+    else if (text.startsWith(PRIVATE_KEY, q)) keyAt = q;
+    let headerEnd = -1;
+    if (keyAt >= 0) {
+      const k = keyAt + PRIVATE_KEY.length;
+      if (text.startsWith(" BLOCK-----", k)) headerEnd = k + 11;
+      else if (text.startsWith("-----", k)) headerEnd = k + 5;
+    }
+    if (headerEnd < 0) {
+      p = text.indexOf(BEGIN, Math.max(letters, p + 1));
+      continue;
+    }
+    let end = text.length;
+    const endAt = text.indexOf("-----END ", headerEnd);
+    if (endAt >= 0) {
+      const close = text.indexOf("-----", endAt + 9);
+      end = close >= 0 ? close + 5 : text.length;
+    }
+    out.push({ start: p, end, kind: "private-key" });
+    p = text.indexOf(BEGIN, end);
+  }
+}
+var isSchemeChar = (c) => isAlnum(c) || c === 43 || c === 46 || c === 45;
+var isLetter = (c) => isUpper(c) || isLower(c);
+function scanUrlPassword(text, out) {
+  for (let c = text.indexOf("://"); c >= 0; c = text.indexOf("://", c + 1)) {
+    let b = c;
+    while (b > 0 && isSchemeChar(text.charCodeAt(b - 1))) b--;
+    let hasLetter = false;
+    for (let i = b; i < c && !hasLetter; i++) hasLetter = isLetter(text.charCodeAt(i));
+    if (!hasLetter) continue;
+    const u = runEnd(text, c + 3, (x) => x !== 47 && x !== 58 && x !== 64 && !isSpace(x));
+    if (u === c + 3 || text.charCodeAt(u) !== 58) continue;
+    const w = runEnd(text, u + 1, (x) => x !== 47 && x !== 64 && !isSpace(x));
+    if (w - (u + 1) < 3 || text.charCodeAt(w) !== 64) continue;
+    out.push({ start: u + 1, end: w, kind: "url-password" });
+  }
+}
+var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
+function isReference(token) {
+  const colon = token.indexOf(":");
+  if (colon < 1 || colon > 9) return false;
+  return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
+}
+var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
+function isLowerPath(token) {
+  let slashes = 0;
+  let segment = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 47) {
+      if (slashes > 0 && segment === 0) return false;
+      slashes++;
+      segment = 0;
+    } else if (isPathChar(c)) segment++;
+    else return false;
+  }
+  if (slashes === 0) return false;
+  return segment > 0 || slashes >= 2;
+}
+function shannonEntropy(s) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+function isHighEntropy(token, options) {
+  if (token.length < options.minLength) return false;
+  if (isReference(token)) return false;
+  if (isLowerPath(token)) return false;
+  let lower = false;
+  let upper = false;
+  let digit = false;
+  let symbol = false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (isLower(c)) lower = true;
+    else if (isUpper(c)) upper = true;
+    else if (isDigit(c)) digit = true;
+    else if (c === 43 || c === 47 || c === 61) symbol = true;
+  }
+  if (!digit && !symbol) return false;
+  if (Number(lower) + Number(upper) + Number(digit) < 2) return false;
+  return shannonEntropy(token) >= options.minEntropy;
+}
+function highEntropyTokens(text, options) {
+  const found = [];
+  if (text.length < options.minLength) return found;
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isSeparator(text.charCodeAt(i))) i++;
+    const start = i;
+    while (i < text.length && !isSeparator(text.charCodeAt(i))) i++;
+    if (i > start && isHighEntropy(text.slice(start, i), options)) found.push({ start, end: i, kind: "high-entropy" });
+  }
+  return found;
+}
+
+// src/core/model/yaml-file.ts
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_ALIASES = 50;
 var MAX_DEPTH = 24;
+var MAX_TOKENS = 5e4;
+var MAX_VALUES = 5e4;
+var MAX_TEXT = MAX_FILE_BYTES;
+var MAX_FILE_PROBLEMS = 100;
 var SCHEMA_CONTROLS = ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.15"];
 function problem(path, pos2, message, severity = "error") {
   return { rule: "schema", severity, file: path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS };
@@ -39237,19 +39493,124 @@ function maxFlowDepth(text) {
   }
   return { depth: max, at: at2 };
 }
-function depthOf(node, depth) {
-  if (depth > MAX_DEPTH) return depth;
-  if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
-    let max = depth;
-    for (const item of node.items) {
-      const child = (0, import_yaml.isPair)(item) ? item.value : item;
-      max = Math.max(max, depthOf(child, depth + 1));
-      if (max > MAX_DEPTH) return max;
-    }
-    return max;
+function isBlankYaml(text) {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) i++;
+    else if (c === 35) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? n : nl;
+    } else if (text.startsWith("---", i)) i += 3;
+    else return false;
   }
-  return depth;
+  return true;
 }
+var TokenLimit = class extends Error {
+  offset;
+  constructor(offset) {
+    super(`more than ${MAX_TOKENS} YAML tokens`);
+    this.offset = offset;
+  }
+};
+function* limitedTokens(text, parser) {
+  let tokens = 0;
+  for (const lexeme of new import_yaml.Lexer().lex(text)) {
+    const marker = lexeme === import_yaml.CST.DOCUMENT || lexeme === import_yaml.CST.SCALAR || lexeme === import_yaml.CST.FLOW_END;
+    if (!marker && ++tokens > MAX_TOKENS) throw new TokenLimit(parser.offset);
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
+}
+function offsetOf(node) {
+  if ((0, import_yaml.isPair)(node)) return offsetOf(node.key ?? node.value);
+  return node?.range?.[0] ?? 0;
+}
+function walkDocument(root) {
+  const out = { duplicates: [] };
+  const anchors = /* @__PURE__ */ new Map();
+  const measured = /* @__PURE__ */ new Map();
+  const open2 = /* @__PURE__ */ new Set();
+  let aliases = 0;
+  let values = 0;
+  let text = 0;
+  const leaf = () => ({ height: 0, aliases: 1, values: 1, text: 0 });
+  const visit = (node, depth) => {
+    if (node === null || node === void 0) return { height: 0, aliases: 0, values: 0, text: 0 };
+    if ((0, import_yaml.isAlias)(node)) {
+      const target = anchors.get(node.source);
+      if (target === void 0) return leaf();
+      if (open2.has(target)) {
+        out.cycle ??= offsetOf(node);
+        return leaf();
+      }
+      const t = measured.get(target) ?? leaf();
+      const m2 = { ...t, aliases: t.aliases + 1 };
+      aliases += m2.aliases;
+      values += m2.values;
+      text += m2.text;
+      if (aliases > MAX_ALIASES) out.aliases ??= offsetOf(node);
+      if (depth + m2.height > MAX_DEPTH) out.deep ??= offsetOf(node);
+      if (values > MAX_VALUES || text > MAX_TEXT) out.expansion ??= offsetOf(node);
+      return m2;
+    }
+    const anchor = node.anchor;
+    if (anchor) {
+      anchors.set(anchor, node);
+      open2.add(node);
+    }
+    const m = { height: 0, aliases: 0, values: 1, text: 0 };
+    values += 1;
+    if ((0, import_yaml.isScalar)(node)) {
+      if (typeof node.value === "string") {
+        m.text = node.value.length;
+        text += m.text;
+      }
+    } else if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) {
+      if (depth + 1 > MAX_DEPTH && node.items.length > 0) {
+        out.deep ??= offsetOf(node.items[0]);
+      } else {
+        const keys = (0, import_yaml.isMap)(node) ? /* @__PURE__ */ new Set() : void 0;
+        const add = (child) => {
+          m.aliases += child.aliases;
+          m.values += child.values;
+          m.text += child.text;
+          m.height = Math.max(m.height, child.height + 1);
+        };
+        for (const item of node.items) {
+          if ((0, import_yaml.isPair)(item)) {
+            if (keys && (0, import_yaml.isScalar)(item.key)) {
+              if (keys.has(item.key.value)) out.duplicates.push(offsetOf(item.key));
+              else keys.add(item.key.value);
+            }
+            add(visit(item.key, depth + 1));
+            add(visit(item.value, depth + 1));
+          } else {
+            add(visit(item, depth + 1));
+          }
+        }
+      }
+    }
+    if (anchor) {
+      open2.delete(node);
+      measured.set(node, m);
+    }
+    return m;
+  };
+  visit(root, 0);
+  return out;
+}
+function capProblems(findings, what2, total = findings.length) {
+  if (total <= MAX_FILE_PROBLEMS) return findings;
+  const sorted = [...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1];
+  return [
+    ...sorted.slice(0, MAX_FILE_PROBLEMS),
+    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what2} in this file are not listed: fix the ones listed and check the file again` }
+  ];
+}
+var DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
 function parseYamlFile(path, content) {
   const problems = [];
   const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
@@ -39264,7 +39625,7 @@ function parseYamlFile(path, content) {
     problems.push(problem(path, START, "the file starts with a byte-order mark: save it as UTF-8 without BOM"));
     text = text.slice(1);
   }
-  if (text.trim() === "" || /^(\s*#[^\n]*\n?|\s*---\s*\n?)*\s*$/.test(text)) {
+  if (isBlankYaml(text)) {
     problems.push(problem(path, START, "the file is empty: add the definition, or delete the file"));
     return none;
   }
@@ -39275,7 +39636,7 @@ function parseYamlFile(path, content) {
   }
   const flowDepth = maxFlowDepth(text);
   if (flowDepth.depth > MAX_DEPTH) {
-    problems.push(problem(path, flowDepth.at, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+    problems.push(problem(path, flowDepth.at, DEPTH_MESSAGE));
     return none;
   }
   const lineCounter = new import_yaml.LineCounter();
@@ -39285,9 +39646,20 @@ function parseYamlFile(path, content) {
   };
   let docs;
   try {
-    const parsed = (0, import_yaml.parseAllDocuments)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-    docs = Array.isArray(parsed) ? parsed : [];
+    const parser = new import_yaml.Parser(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    docs = Array.from(new import_yaml.Composer({ uniqueKeys: false, strict: true }).compose(limitedTokens(text, parser)));
   } catch (err) {
+    if (err instanceof TokenLimit) {
+      problems.push(
+        problem(
+          path,
+          at2(err.offset),
+          `the file holds more than ${MAX_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values, punctuation, comments and line breaks), more than a grant file of 500 access entries needs, and reading stopped at this line: keep one identity per file and remove what does not belong to its grant`
+        )
+      );
+      return none;
+    }
     problems.push(problem(path, START, `the file could not be parsed as YAML (${err.message}): fix the syntax`));
     return none;
   }
@@ -39301,27 +39673,49 @@ function parseYamlFile(path, content) {
     const offset = second.range?.[0] ?? 0;
     problems.push(problem(path, at2(offset), "the file holds more than one YAML document: keep one identity per file and remove the extra `---` section"));
   }
-  let syntaxBroken = false;
+  const walked = walkDocument(doc.contents);
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], code: e.code, message: e.message })),
+    ...walked.duplicates.map((offset) => ({ offset, code: "DUPLICATE_KEY", message: "" }))
+  ].sort((a, b) => a.offset - b.offset);
+  const syntax = [];
   const linesWithErrors = /* @__PURE__ */ new Set();
-  for (const err of doc.errors) {
-    syntaxBroken = true;
-    const pos2 = at2(err.pos[0]);
+  for (const err of errors) {
+    const pos2 = at2(err.offset);
     if (linesWithErrors.has(pos2.line)) continue;
     linesWithErrors.add(pos2.line);
     const hint = err.code === "DUPLICATE_KEY" ? "a key appears twice in the same mapping: keep one (a later value would silently replace the first)" : err.code === "TAB_AS_INDENT" ? "tabs are not allowed as indentation in YAML: indent with spaces" : `YAML syntax error (${err.message.split("\n")[0]}): fix the syntax at this position`;
-    problems.push(problem(path, pos2, hint));
+    syntax.push(problem(path, pos2, hint));
   }
-  for (const warn of doc.warnings) {
-    problems.push(problem(path, at2(warn.pos[0]), `YAML warning: ${warn.message.split("\n")[0]}`, "warning"));
+  problems.push(...capProblems(syntax, "YAML errors"));
+  const warnings = doc.warnings.map((warn) => problem(path, at2(warn.pos[0]), `YAML warning: ${warn.message.split("\n")[0]}`, "warning"));
+  problems.push(...capProblems(warnings, "YAML warnings"));
+  if (errors.length > 0) return { ...none, locate: makeLocate(() => doc, at2) };
+  if (walked.deep !== void 0) {
+    problems.push(problem(path, at2(walked.deep), DEPTH_MESSAGE));
+    return none;
   }
-  if (syntaxBroken) return { ...none, locate: makeLocate(() => doc, at2) };
-  if (depthOf(doc.contents, 0) > MAX_DEPTH) {
-    problems.push(problem(path, START, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+  if (walked.cycle !== void 0) {
+    problems.push(problem(path, at2(walked.cycle), "an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases"));
+    return none;
+  }
+  if (walked.aliases !== void 0) {
+    problems.push(problem(path, at2(walked.aliases), `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`));
+    return none;
+  }
+  if (walked.expansion !== void 0) {
+    problems.push(
+      problem(
+        path,
+        at2(walked.expansion),
+        `expanding the YAML aliases up to this one would give more than ${MAX_VALUES.toLocaleString("en-US")} values or more than 1 MiB of text, more than the file may hold: write the values out instead of using anchors and aliases`
+      )
+    );
     return none;
   }
   let value;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    value = doc.toJS({ maxAliasCount: 4 * MAX_ALIASES });
   } catch (err) {
     const message = err.message;
     problems.push(
@@ -39352,6 +39746,20 @@ function lazyLocate(text) {
   };
 }
 function makeLocate(getDoc, at2) {
+  const indexes = /* @__PURE__ */ new WeakMap();
+  const pairOf = (map, seg) => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = /* @__PURE__ */ new Map();
+      for (const p of map.items) {
+        if (!(0, import_yaml.isScalar)(p.key)) continue;
+        const k = String(p.key.value);
+        if (!index.has(k)) index.set(k, p);
+      }
+      indexes.set(map, index);
+    }
+    return index.get(String(seg));
+  };
   return (path, key = false) => {
     let node = getDoc().contents;
     let best = nodePos(node, at2) ?? START;
@@ -39359,7 +39767,7 @@ function makeLocate(getDoc, at2) {
       const seg = path[i];
       const last = i === path.length - 1;
       if ((0, import_yaml.isMap)(node)) {
-        const pair = node.items.find((p) => (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+        const pair = pairOf(node, seg);
         if (!pair) return best;
         const keyPos = nodePos(pair.key, at2);
         if (last && key && keyPos) return keyPos;
@@ -39843,7 +40251,8 @@ var SCHEMA_CONTROLS2 = ["SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.15"
 function validateAgainst(name, parsed) {
   const validate = validators()[name];
   if (validate(parsed.value)) return [];
-  return explainErrors(name, parsed, validate.errors ?? []);
+  const { findings, total } = explainErrors(name, parsed, validate.errors ?? []);
+  return capProblems(findings, "schema problems", total);
 }
 function pointerToPath(pointer) {
   if (pointer === "") return [];
@@ -39854,16 +40263,18 @@ function describePath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 function closest(word, candidates) {
+  const allowed = Math.max(2, Math.floor(word.length / 3));
   let best;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > allowed) continue;
     const d = levenshtein(word, c);
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+  return bestDistance <= allowed ? best : void 0;
 }
 function levenshtein(a, b) {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -39877,6 +40288,10 @@ function levenshtein(a, b) {
     }
   }
   return row[b.length];
+}
+function quoteKey(key) {
+  if (key.length <= 80) return `\`${key}\``;
+  return `\`${Array.from(key.slice(0, 80)).slice(0, 40).join("")}…\` (${key.length.toLocaleString("en-US")} characters)`;
 }
 function typeName(value) {
   if (value === null) return "null";
@@ -39895,6 +40310,7 @@ function explainErrors(name, parsed, errors) {
   }
   const findings = [];
   for (const err of byLocation.values()) {
+    if (findings.length > MAX_FILE_PROBLEMS) break;
     const path = pointerToPath(err.instancePath);
     const where = describePath(path);
     let message;
@@ -39905,7 +40321,7 @@ function explainErrors(name, parsed, errors) {
         const allowed = Object.keys(err.parentSchema.properties ?? {});
         const guess = closest(key, allowed);
         pos2 = parsed.locate([...path, key], true);
-        message = `unknown key \`${key}\` under ${where}` + (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(", ")}`) + " (unknown keys are errors so a typo never drops a control)";
+        message = `unknown key ${quoteKey(key)} under ${where}` + (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(", ")}`) + " (unknown keys are errors so a typo never drops a control)";
         break;
       }
       case "required": {
@@ -39970,7 +40386,7 @@ function explainErrors(name, parsed, errors) {
     }
     findings.push({ rule: "schema", severity: "error", file: parsed.path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS2 });
   }
-  return findings;
+  return { findings, total: byLocation.size };
 }
 function rank(err) {
   return err.keyword === "anyOf" ? 3 : err.keyword === "type" ? 2 : 1;
@@ -40051,6 +40467,58 @@ function indexSnapshot(snapshot) {
   return { systemIds, systems, validGrants, validSystems };
 }
 
+// src/core/text/mask.ts
+var MASKED = "…(masked)";
+var OPENERS = "`'\"([{<";
+var CLOSERS = "`'\")]}>.,:;!?";
+var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
+function maskSecrets(text) {
+  if (text.length < 10) return text;
+  const spans = findSecrets(text);
+  if (spans.length === 0) return text;
+  let out = "";
+  let at2 = 0;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i].start;
+    let end = spans[i].end;
+    for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
+    let from = Math.max(start, at2);
+    while (from < end && OPENERS.includes(text[from])) from++;
+    while (end > from && CLOSERS.includes(text[end - 1])) end--;
+    if (from >= end) continue;
+    out += text.slice(at2, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? "") + MASKED;
+    at2 = end;
+  }
+  return out + text.slice(at2);
+}
+function maskSecretsDeep(value) {
+  return deep(value);
+}
+function deep(value) {
+  if (typeof value === "string") return maskSecrets(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const m = deep(v);
+      if (m !== v) changed = true;
+      return m;
+    });
+    return changed ? out : value;
+  }
+  if (value && typeof value === "object") {
+    let changed = false;
+    const out = {};
+    for (const [k, v] of Object.entries(value)) {
+      const mk = maskSecrets(k);
+      const mv = deep(v);
+      if (mk !== k || mv !== v) changed = true;
+      out[mk] = mv;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
 // src/core/engine/evaluate.ts
 function weaker(a, b) {
   return b === "warning" || a === "warning" ? "warning" : "error";
@@ -40126,7 +40594,11 @@ function evaluate(input) {
       }
     }
   }
-  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).sort(compareFindings);
+  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked).sort(compareFindings);
+}
+function masked(f) {
+  const message = maskSecrets(f.message);
+  return message === f.message ? f : { ...f, message };
 }
 function applyExceptions(findings, exceptions, today, registry) {
   const waivers = /* @__PURE__ */ new Map();
@@ -40921,53 +41393,29 @@ var exception_governed_default = defineRule({
 });
 
 // src/core/rules/no-secrets.ts
-var PATTERNS = [
-  { name: "a GitHub token", re: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
-  { name: "an AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { name: "a Slack webhook URL", re: /hooks\.slack\.com\/services\/T[A-Za-z0-9_]+\/B[A-Za-z0-9_]+\/[A-Za-z0-9_]+/ },
-  { name: "a private key", re: /-----BEGIN ([A-Z]+ )?PRIVATE KEY( BLOCK)?-----/ },
-  { name: "a Stripe secret key", re: /\b[rs]k_live_[A-Za-z0-9]{20,}/ },
-  { name: "a Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: "a JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
-  { name: "a password in a URL", re: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]{3,}@/i }
-];
-var ANY_KNOWN = new RegExp(PATTERNS.map((p) => p.re.source).join("|"), "i");
 var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
-function shannonEntropy(s) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-function looksHighEntropy(value, minLength, minEntropy) {
-  for (const token of value.split(/[\s,;'"()]+/)) {
-    if (token.length < minLength) continue;
-    if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
-    if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
-    if (!/[0-9+/=]/.test(token)) continue;
-    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
-    if (classes < 2) continue;
-    if (shannonEntropy(token) >= minEntropy) return true;
-  }
-  return false;
-}
 function* strings(value, path) {
-  if (typeof value === "string") yield { path, value };
+  if (typeof value === "string") yield { path, value, key: false };
   else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      yield { path: [...path, k], value: k, key: true };
+      yield* strings(v, [...path, k]);
+    }
+  }
 }
 function describe(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? maskSecrets(p) : `.${maskSecrets(p)}`).join("") || "the top level";
+}
+function what(path, key) {
+  if (!key) return describe(path);
+  const parent = path.slice(0, -1);
+  return `a key name${parent.length ? ` under ${describe(parent)}` : " at the top level"}`;
 }
 var no_secrets_default = defineRule({
   meta: {
     id: "no-secrets",
-    description: "No grant or system file contains a secret: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
+    description: "No grant or system file contains a secret, as a value or as a key name: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.",
     controls: ["OWASP-NHI:NHI2:2025", "ISO27001:A.5.17", "SOC2:CC6.1"],
     scope: "file",
     defaultSeverity: "error",
@@ -40983,10 +41431,10 @@ var no_secrets_default = defineRule({
   checkGrant(file, ctx) {
     scan(
       file.source.value,
-      (path, kind) => ctx.report({
-        ...at(file, path),
+      (path, kind, key) => ctx.report({
+        ...at(file, path, key),
         identity: file.data.identity.id,
-        message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
+        message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`
       }),
       ctx.options
     );
@@ -41000,7 +41448,7 @@ var no_secrets_default = defineRule({
       if (ctx.changed && !ctx.changed.has(file.path)) continue;
       scan(
         file.source.value,
-        (path, kind) => ctx.report({ ...at(file, path), message: `${describe(path)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+        (path, kind, key) => ctx.report({ ...at(file, path, key), message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
         ctx.options
       );
     }
@@ -41008,21 +41456,20 @@ var no_secrets_default = defineRule({
   checkSystem(file, ctx) {
     scan(
       file.source.value,
-      (path, kind) => ctx.report({ ...at(file, path), system: file.data.id, message: `${describe(path)} looks like ${kind}: remove it and rotate the secret` }),
+      (path, kind, key) => ctx.report({ ...at(file, path, key), system: file.data.id, message: `${what(path, key)} looks like ${kind}: remove it and rotate the secret` }),
       ctx.options
     );
   }
 });
 function scan(value, report2, options) {
   for (const s of strings(value, [])) {
-    const known = ANY_KNOWN.test(s.value) ? PATTERNS.find((p) => p.re.test(s.value)) : void 0;
-    if (known) {
-      report2(s.path, known.name);
-      continue;
-    }
     const key = String(s.path[s.path.length - 1] ?? "");
-    const minLength = SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    if (s.value.length >= minLength && looksHighEntropy(s.value, minLength, options.min_entropy)) report2(s.path, "a secret (a long high-entropy string)");
+    const minLength = !s.key && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
+    if (found.length === 0) continue;
+    const kinds = new Set(found.map((f) => f.kind));
+    const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? "high-entropy";
+    report2(s.path, SECRET_NAMES[kind], s.key);
   }
 }
 
@@ -42631,10 +43078,59 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
   return [...new Set(parts)].join("; ");
 }
 
-// src/core/pull/report.ts
-function escapeHtml(text) {
-  return text.replace(/[&<>"'`|\\[\]*_]/g, (c) => `&#${c.charCodeAt(0)};`);
+// src/core/text/escape.ts
+var ZWSP = "​";
+var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var SPACE = /[\s\u0085\u2028\u2029]+/g;
+function stripControls(value) {
+  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
 }
+function cut(value, max) {
+  if (value.length <= max) return value;
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
+}
+function plainLine(value, max = Infinity) {
+  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+}
+var MD_ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "\\": "&#92;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "~": "&#126;",
+  $: "&#36;",
+  "#": "&#35;"
+};
+var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
+function mdText(value, max = Infinity) {
+  const one = plainLine(value, max);
+  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
+  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
+  return out;
+}
+function mdCode(value, max = Infinity, options = {}) {
+  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
+  if (options.inTable) text = text.replace(/\|/g, "\\|");
+  if (text === "") return "` `";
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+// src/core/pull/report.ts
 var CHANGE_LABEL = {
   adds: "adds",
   widens: "widens",
@@ -42650,10 +43146,10 @@ var CHANGE_LABEL = {
   path: "path"
 };
 function code(text) {
-  return `<code>${escapeHtml(text)}</code>`;
+  return mdCode(text, 300);
 }
 function cell(text) {
-  return `<td>${escapeHtml(text)}</td>`;
+  return `<td>${mdText(text, 1e3)}</td>`;
 }
 function missingText(row) {
   if (row.required === 0) return row.change === "removes" || row.change === "narrows" ? "none (removal)" : "none";
@@ -42666,9 +43162,9 @@ function summaryMarkdown(result, ctx) {
   const lines = [];
   const mark = result.verdict === "pass" ? "✅" : "❌";
   lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, "");
-  lines.push(`${escapeHtml(result.nextStep)}`, "");
+  lines.push(mdText(result.nextStep, 2e3), "");
   lines.push(
-    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${escapeHtml(ctx.event)}` : ""}.`,
+    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${mdText(ctx.event, 100)}` : ""}.`,
     ""
   );
   if (result.nothingToCheck) return lines.join("\n") + "\n";
@@ -42691,10 +43187,10 @@ function summaryMarkdown(result, ctx) {
 }
 function findingLine(f) {
   const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ""}`)} ` : "";
-  return `**${f.severity}** ${where}${escapeHtml(f.message)} <sub>(${escapeHtml(f.rule)}; ${escapeHtml(f.controls.join(", "))})</sub>`;
+  return `**${f.severity}** ${where}${mdText(f.message, 2e3)} <sub>(${mdText(f.rule, 100)}; ${mdText(f.controls.join(", "), 500)})</sub>`;
 }
 function reportJson(result, ctx) {
-  return {
+  return maskSecretsDeep({
     tool: "access-ledger gate",
     pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
     ...ctx.event ? { event: ctx.event } : {},
@@ -42707,7 +43203,7 @@ function reportJson(result, ctx) {
     approvals: result.approvals,
     rows: result.rows,
     findings: result.findings
-  };
+  });
 }
 
 // src/adapters/fs/packs.ts
@@ -42994,12 +43490,12 @@ var TruncatedListing = class extends GitHubApiError {
   }
 };
 async function changedByTrees(octokit, pull, mergeSha, gaps, configPath) {
-  const what = (action) => ({ action, owner: pull.owner, repo: pull.repo, permission: "contents: read" });
+  const what2 = (action) => ({ action, owner: pull.owner, repo: pull.repo, permission: "contents: read" });
   const get = async (route, params, action) => {
     try {
       return (await octokit.request(route, { owner: pull.owner, repo: pull.repo, ...params })).data;
     } catch (err) {
-      throw explainGitHubError(err, { ...what(action), route });
+      throw explainGitHubError(err, { ...what2(action), route });
     }
   };
   const merge2 = await get("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: mergeSha }, `reading merge commit ${mergeSha.slice(0, 7)}`);
@@ -43283,7 +43779,8 @@ function toSarif(findings, rules, version) {
             }))
           }
         },
-        results: findings.map((f) => ({
+        // Findings never echo a secret; masked again here, as every output is.
+        results: maskSecretsDeep(findings).map((f) => ({
           ruleId: f.rule,
           ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
           level: f.severity,
@@ -43342,7 +43839,7 @@ function pullRefOf(payload, repository) {
   return ref;
 }
 function oneLine(text) {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return plainLine(text);
 }
 function inputs() {
   const token = getInput("token");
@@ -43385,14 +43882,14 @@ async function run() {
 }
 async function report(result, ctx, sarifFile) {
   for (const f of result.findings) {
-    const props = { title: `access-ledger: ${f.rule}` };
+    const props = { title: `access-ledger: ${oneLine(f.rule)}` };
     if (f.file) {
-      props.file = f.file;
+      props.file = oneLine(f.file);
       if (f.line) props.startLine = f.line;
       if (f.column) props.startColumn = f.column;
     }
-    if (f.severity === "error") error(f.message, props);
-    else warning(f.message, props);
+    if (f.severity === "error") error(oneLine(f.message), props);
+    else warning(oneLine(f.message), props);
   }
   const reportPath = join2(process.env.RUNNER_TEMP || tmpdir(), `access-ledger-gate-${ctx.number}.json`);
   await writeFile2(reportPath, JSON.stringify(reportJson(result, ctx), null, 2) + "\n");
@@ -43405,7 +43902,7 @@ async function report(result, ctx, sarifFile) {
   setOutput("verdict", result.verdict);
   setOutput("findings", String(result.findings.length));
   setOutput("report-json", reportPath);
-  if (result.verdict === "fail") setFailed(`access-ledger gate: ${result.nextStep}`);
+  if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
   else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIo, UsageError, type Io } from './io.ts';
 import { VERSION } from './version.ts';
+import { terminalText } from '../core/text/escape.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerInit } from './commands/init.ts';
 import { registerOptionalCommands } from './commands/registry.ts';
@@ -32,12 +33,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2;
     }
+    // Messages may quote a file name or a value from the repo: no escape sequence, no secret.
     if (err instanceof UsageError) {
-      io.stderr(`access-ledger: ${err.message}\n`);
+      io.stderr(`access-ledger: ${terminalText(err.message)}\n`);
       return 2;
     }
     const e = err as Error;
-    io.stderr(`access-ledger: ${e.message}\n`);
+    io.stderr(`access-ledger: ${terminalText(e.message)}\n`);
     if (io.env.ACCESS_LEDGER_DEBUG) io.stderr(`${e.stack}\n`);
     return 2;
   }

@@ -5,7 +5,6 @@ import { buildGrantChangeDraft, grantChangeControls, reviewRecords } from '../..
 import { buildUnapprovedMergeDraft, classifyCause, mentions, unapprovedIssueBody, unapprovedIssueMarker, hasUnapprovedIssueMarker } from '../../src/core/records/unapproved-merge.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, provisionedRecordKey } from '../../src/core/records/provisioned.ts';
 import { parseCommentBlocks, updateRecordComment, COMMENT_MARKER } from '../../src/core/records/comment.ts';
-import { code, inlineText } from '../../src/core/records/text.ts';
 import { observeGateCheck } from '../../src/app/ledger/gate-check.ts';
 import { parseRecordMarkers, sealRecord, type Verdict } from '../../src/core/ledger/index.ts';
 import type { AccessEntry as ModelEntry } from '../../src/core/model/types.ts';
@@ -218,7 +217,8 @@ describe('unapproved-merge', () => {
     expect(body).not.toContain('not a login');
     expect(body).toContain(pull.html_url);
     expect(body).toContain('`prod-postgres`: 1 required, no eligible approval; 1 missing');
-    expect(body).toContain('needs 1 more approval from @acme/dba');
+    // Quoted from a finding: shown, but mentioning nobody (a zero-width space after the @).
+    expect(body).toContain('needs 1 more approval from @\u200bacme/dba');
     expect(body).toContain('records/2026/11/pr-45-merged.json');
   });
 
@@ -314,14 +314,6 @@ describe('sticky comment', () => {
   it('parses blocks back', () => {
     const body = updateRecordComment(null, [gc, prov], ctx).body;
     expect(parseCommentBlocks(body).map((b) => [b.key, b.seq])).toEqual([['pr-45-merged', 12], ['pr-45-provisioned-7', 13]]);
-  });
-});
-
-describe('text', () => {
-  it('cannot open HTML or break a code span', () => {
-    expect(inlineText('a <!-- x --> b\nc')).toBe('a &lt;!-- x --&gt; b c');
-    expect(code('a`b\nc')).toBe('`a b c`');
-    expect(inlineText('x'.repeat(300), 10)).toHaveLength(10);
   });
 });
 

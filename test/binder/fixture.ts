@@ -120,12 +120,12 @@ export interface Fixture {
   head: LedgerHead;
 }
 
-function write(dir: string, path: string, content: string): void {
+export function write(dir: string, path: string, content: string): void {
   mkdirSync(dirname(join(dir, path)), { recursive: true });
   writeFileSync(join(dir, path), content);
 }
 
-function commit(dir: string, name: string, at: string, message: string): FixtureCommit {
+export function commit(dir: string, name: string, at: string, message: string): FixtureCommit {
   gitIn(dir, ['add', '-A'], at);
   gitIn(dir, ['commit', '-q', '-m', message], at);
   return { name, sha: gitIn(dir, ['rev-parse', 'HEAD']).trim(), at };
@@ -139,7 +139,7 @@ const review = (reviewer: string, at: string, head: string, onHead = true, state
   on_head: onHead,
 });
 
-function grantChange(pr: number, c: FixtureCommit, opened: string, author: string, changes: GrantFileChange[], reviews: ReviewRecord[], approvals: GrantChangeSubject['verdict']['approvals'], result: 'pass' | 'fail' = 'pass'): RecordDraft<'grant-change'> {
+export function grantChange(pr: number, c: FixtureCommit, opened: string, author: string, changes: GrantFileChange[], reviews: ReviewRecord[], approvals: GrantChangeSubject['verdict']['approvals'], result: 'pass' | 'fail' = 'pass'): RecordDraft<'grant-change'> {
   return {
     kind: 'grant-change',
     key: grantChangeKey(pr),
@@ -283,7 +283,7 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
 }
 
 /** Appends each batch as one commit on a separate repo's orphan branch, then fetches it. */
-function writeLedger(root: string, accessDir: string, batches: RecordDraft[][]): LedgerHead {
+export function writeLedger(root: string, accessDir: string, batches: RecordDraft[][]): LedgerHead {
   const ledgerDir = join(root, 'ledger-src');
   mkdirSync(ledgerDir);
   gitIn(ledgerDir, ['init', '-q', '-b', 'access-ledger']);

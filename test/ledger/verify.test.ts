@@ -17,6 +17,7 @@ import {
   serializeRecord,
   type SealedRecord,
 } from '../../src/core/ledger/index.ts';
+import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import { FakeGit } from './fake-git.ts';
 import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory, tempDir, type FixtureCommit } from './git-fixture.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
@@ -204,10 +205,11 @@ describe('verify usage and runtime errors', () => {
 });
 
 describe('verify --online', () => {
+  /** The App's sticky comment: its own marker first, then one anchor line per record. */
   const markerComment = (records: SealedRecord[]) => ({
     user: { login: 'access-ledger[bot]', type: 'Bot' },
     html_url: 'https://github.com/acme/access/pull/1#issuecomment-1',
-    body: `Recorded in the evidence ledger.\n${records.map((r) => formatRecordMarker(r)).join('\n')}`,
+    body: `${COMMENT_MARKER}\nRecorded in the evidence ledger.\n${records.map((r) => formatRecordMarker(r)).join('\n')}`,
   });
 
   function api(overrides: Record<number, unknown[]> = {}) {
@@ -252,6 +254,18 @@ describe('verify --online', () => {
     expect(t.out()).toMatch(/2\/5 anchors match/);
   });
 
+  it('reads anchors only where the App writes them: not inside a line of its comment, not in a comment that does not start with its marker', async () => {
+    const dir = buildRepo(base.commits);
+    const spoof = formatRecordMarker({ key: 'pr-1-merged', seq: 1, hash: 'f'.repeat(64) });
+    // An older comment whose visible line quoted a role with a marker in it; another bot quoting one on its own line.
+    const inline = { ...markerComment([rec(1)]), body: `${markerComment([rec(1)]).body}\n- **seq 1** · (+db/admin ${spoof})` };
+    const otherBot = { user: { login: 'quote-bot[bot]', type: 'Bot' }, body: `Requested role:\n${spoof}` };
+    api({ 1: [inline, otherBot] });
+    const t = testIo({ GITHUB_TOKEN: 't' });
+    expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(0);
+    expect(t.out()).toMatch(/5\/5 anchors match/);
+  });
+
   it('catches a record removed from the ledger that a PR comment anchors', async () => {
     const short = ledgerHistory([1, 2]); // seqs 1-3: the same records as the base ledger
     const dir = buildRepo(short.commits);
@@ -261,7 +275,7 @@ describe('verify --online', () => {
       .get('/repos/acme/access/issues/1/comments').query(true).reply(200, [markerComment([rec(1)])])
       .get('/repos/acme/access/issues/2/comments').query(true).reply(200, [markerComment([rec(2)])])
       .get('/repos/acme/access/issues/3/comments').query(true)
-      .reply(200, [{ ...markerComment([rec(3)]), body: `${formatRecordMarker(rec(3))}\n${formatRecordMarker(removed)}` }]);
+      .reply(200, [{ ...markerComment([rec(3)]), body: `${COMMENT_MARKER}\n${formatRecordMarker(rec(3))}\n${formatRecordMarker(removed)}` }]);
     const t = testIo({ GITHUB_TOKEN: 't' });
     expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(1);
     expect(t.out()).toMatch(/BROKEN at seq 4: the comment by access-ledger\[bot\] on acme\/access#3 .*anchors pr-3-provisioned-77 at seq 4 .* the ledger has no record with that key/);

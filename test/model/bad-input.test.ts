@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/findings.ts';
-import { MAX_FILE_BYTES } from '../../src/core/model/yaml-file.ts';
+import { MAX_FILE_BYTES, MAX_TOKENS } from '../../src/core/model/yaml-file.ts';
 import { CONFIG, SYSTEMS, run } from '../rules/harness.ts';
 import { FAKE_SECRETS, fakePrivateKey } from '../rules/fake-secrets.ts';
 import { runCli } from '../examples/run-cli.ts';
@@ -52,6 +52,8 @@ interface BadCase {
   loose?: boolean;
   /** Text that must never appear in any finding (a secret). */
   secret?: string;
+  /** The number of findings, where `want` lists only some of them. */
+  count?: number;
 }
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
@@ -61,6 +63,22 @@ function nonUtf8(): Uint8Array {
   b[b.indexOf(0xc3)] = 0xff; // a byte that can never start a UTF-8 sequence
   return new Uint8Array(b);
 }
+
+/** `n` lines made by `line(i)`. */
+const lines = (n: number, line: (i: number) => string): string => Array.from({ length: n }, (_, i) => line(i)).join('');
+/** The number of lines of a text that ends with a line break. */
+const lineCount = (text: string): number => text.split('\n').length - 1;
+
+// Inputs an attacker would write to make judging slow, each under the 1 MiB limit. Each used to
+// take seconds to hours; each now gets its finding in time bounded by its size (the figures are
+// in docs/performance.md, measured by bench/hostile.mjs; nothing here is timed).
+const URL_SECRET = FAKE_SECRETS.find((s) => s.named === 'a password in a URL')!.value;
+const ALIASED = goodGrant('alias-49') + 'vendor:\n  notes: &big\n' + lines(2000, (i) => `    k${i}: v\n`);
+const ANCHORS = goodGrant('anchors') + 'review:\n' + lines(3000, (i) => `  k${i}: [&a${i} v, *a${i}]\n`);
+const UNKNOWN = goodGrant('unknown-many') + lines(5000, (i) => `    x${i}: 1\n`);
+const TABS = goodGrant('tabs-many') + 'review:\n' + lines(3000, (i) => `  k${i}:\n\tv\n`);
+const WIDE = goodGrant('wide-duplicate') + 'review:\n' + lines(5000, (i) => `  k${i}: v\n`) + '  k5: again\n';
+const deepFlow = (n: number, inner: string) => '['.repeat(n) + inner + ']'.repeat(n);
 
 function exactly(size: number, id: string): string {
   const head = goodGrant(id) + '# ';
@@ -81,12 +99,13 @@ const CASES: BadCase[] = [
   {
     name: 'a YAML alias bomb ("billion laughs")',
     files: { 'grants/bad/alias-bomb.yaml': fixture('alias-bomb.yaml') },
-    want: [{ file: 'grants/bad/alias-bomb.yaml', line: 1, message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases' }],
+    // Line 3 expands 10 aliases; each *b on line 4 brings 11 (itself and the 10 inside b): the 4th passes 50.
+    want: [{ file: 'grants/bad/alias-bomb.yaml', line: 4, column: 20, message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases' }],
   },
   {
     name: 'a deeply nested document (30 levels of mappings)',
     files: { 'grants/bad/deep-nesting.yaml': fixture('deep-nesting.yaml') },
-    want: [{ file: 'grants/bad/deep-nesting.yaml', line: 1, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' }],
+    want: [{ file: 'grants/bad/deep-nesting.yaml', line: 33, column: 49, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' }],
   },
   {
     name: 'a pathologically deep flow sequence (10,000 brackets): no stack overflow escapes',
@@ -228,8 +247,88 @@ const CASES: BadCase[] = [
     ],
     secret: FAKE_SECRETS[0]!.value.slice(4),
   },
+  {
+    name: 'a megabyte value over which the old password-in-a-URL pattern backtracked (a run of letters)',
+    files: { 'grants/bad/long-letters.yaml': goodGrant('long-letters', { request: 'a'.repeat(1_000_000) }) },
+    want: [{ file: 'grants/bad/long-letters.yaml', line: 11, column: 14, message: 'access[0].request must NOT have more than 500 characters' }],
+  },
+  {
+    name: 'a megabyte value over which the old JSON Web Token pattern backtracked (eyJ- repeated)',
+    files: { 'grants/bad/long-jwt.yaml': goodGrant('long-jwt', { request: 'eyJ-'.repeat(250_000) }) },
+    want: [{ file: 'grants/bad/long-jwt.yaml', line: 11, column: 14, message: 'access[0].request must NOT have more than 500 characters' }],
+  },
+  {
+    name: 'a password in a URL amid a megabyte of near misses is still found, and not echoed',
+    files: { 'grants/bad/long-secret.yaml': goodGrant('long-secret', { request: JSON.stringify(`${'eyJ-'.repeat(120_000)} ${'a://b:cde'.repeat(20_000)} ${URL_SECRET} ${'a'.repeat(300_000)}`) }) },
+    want: [
+      { file: 'grants/bad/long-secret.yaml', line: 11, column: 14, message: 'access[0].request must NOT have more than 500 characters' },
+      { rule: 'no-secrets', file: 'grants/bad/long-secret.yaml', line: 11, column: 14, message: 'access[0].request looks like a password in a URL: remove it, rotate the secret' },
+    ],
+    secret: URL_SECRET.split(':')[2]!.split('@')[0]!,
+  },
+  {
+    name: 'a mapping of 100,000 keys (the parser compared each key with every earlier one): reading stops at the token limit',
+    files: { 'grants/bad/many-keys.yaml': lines(100_000, (i) => `k${i.toString(36)}: 1\n`) },
+    // Five tokens a line (key, colon, space, value, line break): the 50,001st starts line 10,001.
+    want: [{ file: 'grants/bad/many-keys.yaml', line: 10_001, column: 1, message: `the file holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens` }],
+  },
+  {
+    name: 'a 20 KB file whose aliases expand a mapping of 2,000 keys 49 times: refused before anything is expanded',
+    files: { 'grants/bad/alias-49.yaml': ALIASED + `  copies: [${Array.from({ length: 49 }, () => '*big').join(', ')}]\n` },
+    // The grant and the anchored mapping hold about 4,030 values; each alias adds 4,001; the 12th passes 50,000.
+    want: [{ file: 'grants/bad/alias-49.yaml', line: lineCount(ALIASED) + 1, column: '  copies: ['.length + 1 + 11 * '*big, '.length, message: 'expanding the YAML aliases up to this one would give more than 50,000 values or more than 1 MiB of text' }],
+  },
+  {
+    name: '3,000 anchors each aliased once (the parser resolved each alias by scanning every anchor): the 51st alias',
+    files: { 'grants/bad/anchors.yaml': ANCHORS },
+    want: [{ file: 'grants/bad/anchors.yaml', line: lineCount(goodGrant('anchors')) + 2 + 50, column: '  k50: [&a50 v, '.length + 1, message: 'the file uses YAML aliases beyond the limit of 50 expansions' }],
+  },
+  {
+    name: 'an alias inside the node it names (endless data)',
+    files: { 'grants/bad/alias-cycle.yaml': goodGrant('alias-cycle') + 'review: &r\n  loop: *r\n' },
+    want: [{ file: 'grants/bad/alias-cycle.yaml', line: 12, column: 9, message: 'an alias refers to the node that contains it, which would make the data endless' }],
+  },
+  {
+    name: 'an alias that nests deeper than 24 levels once expanded',
+    files: { 'grants/bad/alias-deep.yaml': goodGrant('alias-deep') + `review:\n  a: &d ${deepFlow(15, '1')}\n  b: ${deepFlow(10, '*d')}\n` },
+    want: [{ file: 'grants/bad/alias-deep.yaml', line: 13, column: 16, message: 'the document nests deeper than 24 levels' }],
+  },
+  {
+    name: 'forty comment lines before a value (the old emptiness check backtracked exponentially)',
+    files: { 'grants/bad/comments-then-value.yaml': '#\n'.repeat(40) + 'x\n' },
+    want: [{ file: 'grants/bad/comments-then-value.yaml', line: 41, column: 1, message: 'the top level must be a mapping, not text' }],
+  },
+  {
+    name: 'an unknown key as long as the file is quoted cut short (and no did-you-mean table of its length)',
+    files: { 'grants/bad/long-key.yaml': goodGrant('long-key') + `? ${'k'.repeat(900_000)}\n: v\n` },
+    want: [{ file: 'grants/bad/long-key.yaml', line: 11, column: 3, message: `unknown key \`${'k'.repeat(40)}…\` (900,000 characters) under the top level: allowed keys are` }],
+  },
+  {
+    name: '5,000 unknown keys: the first 100 and a count of the rest',
+    files: { 'grants/bad/unknown-many.yaml': UNKNOWN },
+    want: [
+      { file: 'grants/bad/unknown-many.yaml', line: 11, column: 5, message: 'unknown key `x0` under access[0]' },
+      { file: 'grants/bad/unknown-many.yaml', line: 111, column: 5, message: '4,900 more schema problems in this file are not listed: fix the ones listed and check the file again' },
+    ],
+    loose: true,
+    count: 101,
+  },
+  {
+    name: 'a syntax error on 3,000 lines: the first 100 and a count of the rest',
+    files: { 'grants/bad/tabs-many.yaml': TABS },
+    want: [
+      { file: 'grants/bad/tabs-many.yaml', line: 13, column: 1, message: 'tabs are not allowed as indentation in YAML: indent with spaces' },
+      { file: 'grants/bad/tabs-many.yaml', line: 213, column: 1, message: '2,900 more YAML errors in this file are not listed' },
+    ],
+    loose: true,
+    count: 101,
+  },
+  {
+    name: 'a duplicate key at the end of a mapping of 5,000 keys',
+    files: { 'grants/bad/wide-duplicate.yaml': WIDE },
+    want: [{ file: 'grants/bad/wide-duplicate.yaml', line: lineCount(WIDE), column: 3, message: 'a key appears twice in the same mapping' }],
+  },
 ];
-
 function check(c: BadCase, findings: Finding[]): void {
   const mine = findings.filter((f) => f.file !== undefined && f.file in c.files);
   for (const w of c.want) {
@@ -245,6 +344,7 @@ function check(c: BadCase, findings: Finding[]): void {
     expect(hit, `${w.rule ?? 'schema'} at ${w.file}:${w.line}${w.column ? ':' + w.column : ''} "${w.message}" among\n${mine.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}`).join('\n')}`).toBeDefined();
   }
   if (!c.loose) expect(mine).toHaveLength(c.want.length);
+  if (c.count !== undefined) expect(mine).toHaveLength(c.count);
   for (const f of mine) {
     expect(f.line, f.message).toBeGreaterThanOrEqual(1);
     expect(f.column, f.message).toBeGreaterThanOrEqual(1);

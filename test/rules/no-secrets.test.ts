@@ -89,6 +89,43 @@ describe('no-secrets', () => {
   ];
   it.each(clean)('$name', (c) => void checkCase('no-secrets', c));
 
+  describe('a secret used as a key name', () => {
+    const token = FAKE_SECRETS[0]!.value;
+    const aws = FAKE_SECRETS.find((s) => s.kind === 'AWS access key id')!.value;
+
+    it('is reported at the key, by kind, and no finding (the unknown key either) echoes it', () => {
+      // Line 4: the token as a key under identity; line 18: an AWS key id as a top-level key.
+      const grant = apiKey().replace('  kind: api-key\n', `  kind: api-key\n  ${token}: x\n`) + `${aws}: y\n`;
+      const findings = run({ 'grants/keys/alice.yaml': grant });
+      const mine = findings.filter((f) => f.rule === 'no-secrets');
+      expect(mine.map((f) => [f.line, f.column, f.message.slice(0, 60)])).toEqual([
+        [5, 3, 'a key name under identity looks like a GitHub token: remove '],
+        [18, 1, 'a key name at the top level looks like an AWS access key id:'],
+      ]);
+      // The schema still names the unknown keys, with the secret masked.
+      const unknown = findings.filter((f) => f.rule === 'schema').map((f) => f.message);
+      expect(unknown.join('\n')).toContain('unknown key `ghp_…(masked)` under identity');
+      expect(unknown.join('\n')).toContain('unknown key `AKIA…(masked)` under the top level');
+      const everything = JSON.stringify(findings);
+      expect(everything).not.toContain(token);
+      expect(everything).not.toContain(token.slice(4, 20));
+      expect(everything).not.toContain(aws);
+    });
+
+    it('in a system file too, and a value under it names the key masked', () => {
+      const system = `id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\n${token}: ${aws}\n`;
+      const mine = run({ 'systems/crm.yaml': system }).filter((f) => f.rule === 'no-secrets');
+      expect(mine.map((f) => [f.line, f.message])).toEqual([
+        [6, 'a key name at the top level looks like a GitHub token: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…'],
+        [6, 'ghp_…(masked) looks like an AWS access key id: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…'],
+      ]);
+    });
+
+    it('ordinary keys are not secrets', () => {
+      expect(run({ 'grants/keys/alice.yaml': apiKey() }).filter((f) => f.rule === 'no-secrets')).toEqual([]);
+    });
+  });
+
   it('cannot be waived by an exception', () => {
     const secret = FAKE_SECRETS[3]!.value;
     const grant = apiKey({ storage: secret }) + 'exception:\n  reason: Waiting for the vault migration\n  compensating_controls: [monitoring]\n  expires: 2027-01-31\n  rules: [no-secrets]\n';

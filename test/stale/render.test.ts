@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredIssues, evaluateStale, parseStaleMarker, formatStaleMarker, MANAGED_LABEL } from '../../src/core/stale/index.ts';
 import { CTX, PACKS, human, repo } from './fixtures.ts';
+import { HOSTILE_ROLE, expectInertMarkdown, yamlString } from '../support/hostile.ts';
 
 function issuesOn(today: string, grants: Record<string, string>, membership?: Record<string, boolean>) {
   const { problems } = evaluateStale(repo(grants), { packs: PACKS, today, ...(membership ? { membership } : {}) });
@@ -60,5 +61,31 @@ describe('rendered issues', () => {
     const [issue] = desiredIssues(problems, { ...CTX, assignOwner: false, labels: ['security', 'Security'] });
     expect(issue!.assignees).toEqual([]);
     expect(issue!.labels).toEqual([MANAGED_LABEL, 'Security']);
+  });
+});
+
+describe('rendered issues on hostile grant files', () => {
+  // A folder name people chose, a role that attacks Markdown, an unknown system: every kind of issue quotes them.
+  const DIR = 'grants/`x`|[y](https://evil.example) @mchen <!-- z -->';
+  const role = yamlString(HOSTILE_ROLE);
+  const grants = {
+    [`${DIR}/bob.yaml`]: human({ entries: [{ system: 'prod-postgres', role, expires: '2026-11-01' }, { system: 'gone', role, expires: '2027-06-01' }], lastReviewed: '2025-01-01' }),
+    [`${DIR}/eve.yaml`]: human({ id: 'eve', owner: 'bob', entries: [{ system: 'jira', role, expires: '2026-12-01' }] }),
+  };
+
+  it('quotes paths and roles inert in every kind, leaver issues included, mentioning only owners, grantees, the last reviewer and admins', () => {
+    const issues = issuesOn('2026-11-26', grants, { bob: false, alice: true, eve: true });
+    expect(issues.map((i) => i.kind).sort()).toEqual(['expired', 'expiring-soon', 'left-org', 'review-overdue', 'unknown-system']);
+    for (const issue of issues) {
+      const marker = issue.body.split('\n')[0]!;
+      expectInertMarkdown(issue.body, { mentions: ['alice', 'bob', 'eve', 'dave', 'acme/security'], markers: [marker] });
+      expect(issue.title).not.toMatch(/\n/);
+    }
+    const leaver = issues.find((i) => i.kind === 'left-org')!;
+    // The path is a link to the file: its text a code span that cannot end the table's cell, its
+    // destination encoded so that no parenthesis of the folder's name ends it.
+    expect(leaver.body).toContain(
+      '| [``grants/`x`\\|[y](https://evil.example) @mchen <\u200b!-- z --\u200b>/bob.yaml``](https://github.com/acme/access/blob/main/grants/%60x%60%7C%5By%5D%28https%3A//evil.example%29%20%40mchen%20%3C%21--%20z%20--%3E/bob.yaml) |',
+    );
   });
 });

@@ -24,6 +24,7 @@ import {
   type ManagedIssue,
 } from '../../core/stale/index.ts';
 import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { mdCode } from '../../core/text/escape.ts';
 
 export interface SweepOctokit {
   request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, unknown> }>;
@@ -200,7 +201,7 @@ const DUPLICATE_RESERVE = 2;
 const footer = (reminderDays: number) => `\n\n<sub>access-ledger sweep · reminders at most every ${reminderDays} days (\`stale.reminder_days\`)</sub>`;
 
 function commentFor(action: IssueAction, o: ExecuteOptions): string {
-  const on = `on \`${o.branch}\``;
+  const on = `on ${mdCode(o.branch, 100)}`;
   switch (action.type) {
     case 'update':
       return `The problem changed ${on}: ${action.desired.summary}. The description above now says what to do.${footer(o.reminderDays)}`;

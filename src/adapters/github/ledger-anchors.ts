@@ -4,7 +4,8 @@
  * history with every hash recomputed is only caught by an anchor kept elsewhere: the hidden
  * marker in the App's sticky PR comment, written when the record was made.
  */
-import { parseRecordMarkers, type LedgerProblem, type RecordSummary } from '../../core/ledger/index.ts';
+import type { LedgerProblem, RecordSummary } from '../../core/ledger/index.ts';
+import { recordCommentMarkers } from '../../core/records/comment.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import type { LedgerOctokit } from './ledger-store.ts';
 
@@ -98,7 +99,8 @@ async function checkPr(
     const login = c.user?.login ?? '';
     const trusted = options.appLogin ? login.toLowerCase() === options.appLogin.toLowerCase() : c.user?.type === 'Bot';
     if (!trusted || !c.body) continue;
-    for (const marker of parseRecordMarkers(c.body)) {
+    // Only the App's comment, and only its anchors where it writes them: never marker-like text inside it.
+    for (const marker of recordCommentMarkers(c.body)) {
       result.anchors++;
       seen.add(marker.key);
       const where = `the comment by ${login} on ${job.repository}#${job.pr}${c.html_url ? ` (${c.html_url})` : ''}`;

@@ -47,6 +47,7 @@ import { GitError } from '../../adapters/git/git.ts';
 import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
 import { VERSION } from '../version.ts';
+import { terminalText } from '../../core/text/escape.ts';
 
 export interface ExportArgs {
   repo: string;
@@ -535,13 +536,16 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
       const r = await runExport(args, io);
       const pops = Object.entries(r.rows).map(([id, n]) => `${id} ${n}`).join(', ');
       io.stdout(
-        `Binder written to ${r.out} (${r.files} files, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
-          `  period ${r.params.period.from} to ${r.params.period.to}, inventory as of ${r.params.asOf}, seed ${r.params.seed}\n` +
-          `  populations: ${pops}\n` +
-          `  ledger verification: ${r.verification.ok ? 'passed' : 'FAILED'}: ${r.verification.summary}\n` +
-          `  open ${join(r.out, 'index.html')}; paste ${join(r.out, 'summary.md')} into the audit request\n`,
+        terminalText(
+          `Binder written to ${r.out} (${r.files} files, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+            `  period ${r.params.period.from} to ${r.params.period.to}, inventory as of ${r.params.asOf}, seed ${r.params.seed}\n` +
+            `  populations: ${pops}\n` +
+            `  ledger verification: ${r.verification.ok ? 'passed' : 'FAILED'}: ${r.verification.summary}\n` +
+            `  open ${join(r.out, 'index.html')}; paste ${join(r.out, 'summary.md')} into the audit request\n`,
+          { multiline: true },
+        ),
       );
-      if (!r.verification.ok) io.stderr(`access-ledger export: the ledger failed verification (${r.verification.first_problem ?? 'see verification.json'}); the binder records it\n`);
+      if (!r.verification.ok) io.stderr(`access-ledger export: the ledger failed verification (${terminalText(r.verification.first_problem ?? 'see verification.json')}); the binder records it\n`);
       setExit(r.verification.ok ? 0 : 1);
     });
 }

@@ -14,6 +14,7 @@ import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
 import { UsageError, type Io } from '../io.ts';
+import { terminalText } from '../../core/text/escape.ts';
 
 export interface ReconcileArgs {
   repo: string;
@@ -71,7 +72,7 @@ function textReport(report: ReconcileReport, dryRun: boolean): string {
   for (const f of report.failures) lines.push(`#${f.pr} NOT recorded: ${f.error}`);
   if (report.truncated) lines.push(`the listing stopped before ${report.window.since}: run again with --since or a higher --max-pulls`);
   if (report.window.capped) lines.push(`merges before ${report.window.since} were not looked at (pass --since to go further back)`);
-  return lines.join('\n') + '\n';
+  return lines.map((l) => terminalText(l)).join('\n') + '\n';
 }
 
 export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number> {
@@ -86,7 +87,7 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   if (!args.octokit && !token) {
     throw new UsageError('reconcile needs a GitHub token that can read pull requests and write the ledger branch (contents: write, pull_requests: write, issues: write): pass --token or set GITHUB_TOKEN');
   }
-  const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
+  const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
   const deps: AppDeps = { ...defaultDeps(io.env), clock: () => io.now(), ...args.deps };
   const report = await reconcile({
@@ -98,7 +99,7 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
     ...(args.maxPulls !== undefined ? { maxPulls: args.maxPulls } : {}),
     ...(args.dryRun ? { dryRun: true } : {}),
     log: { info: () => undefined, warn },
-    onRecorded: args.format === 'json' ? undefined : (o) => io.stdout(`${describe(o)}\n`),
+    onRecorded: args.format === 'json' ? undefined : (o) => io.stdout(`${terminalText(describe(o))}\n`),
   });
   if (args.format === 'json') {
     const json = {

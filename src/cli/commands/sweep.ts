@@ -23,6 +23,7 @@ import { reconcile } from '../../adapters/github/reconcile.ts';
 import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import type { DoctorIssueAction } from '../../core/doctor/index.ts';
 import { UsageError, type Io } from '../io.ts';
+import { terminalText } from '../../core/text/escape.ts';
 import { cliOctokit } from './reconcile.ts';
 
 export interface SweepArgs {
@@ -119,7 +120,8 @@ function textReport(r: SweepReport, dryRun: boolean): string {
   lines.push(...doctorLines(r.doctor, dryRun));
   if (r.deferred.length) lines.push(`${r.deferred.length} change(s) left for the next run (stale.max_writes_per_run)`);
   lines.push(`GitHub requests: ${r.requests.reads} reads, ${r.requests.writes} writes`);
-  return lines.join('\n') + '\n';
+  // Issue titles and summaries quote grant files and whatever people retitled an issue to.
+  return lines.map((l) => terminalText(l)).join('\n') + '\n';
 }
 
 export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> {
@@ -132,7 +134,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
       'sweep needs a GitHub token: pass --token or set GITHUB_TOKEN. It reads the repository (contents: read), writes issues (issues: write) and review pull requests (contents, pull_requests: write), and checks organization membership (members: read, e.g. an App installation token)',
     );
   }
-  const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
+  const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const octokit = args.octokit ?? (cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn) as unknown as SweepOctokit);
   const repo = { owner: m[1]!, repo: m[2]! };
   const deps = { ...defaultDeps(io.env), clock: () => io.now() };

@@ -13,6 +13,7 @@ import { formatText } from '../format/text.ts';
 import { toSarif } from '../format/sarif.ts';
 import { UsageError, type Io } from '../io.ts';
 import { VERSION } from '../version.ts';
+import { maskSecretsDeep } from '../../core/text/mask.ts';
 
 export interface ValidateArgs {
   dir: string;
@@ -45,7 +46,7 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<number> {
     ...(base ? { base } : {}),
   });
   if (args.format === 'json') {
-    io.stdout(JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2) + '\n');
+    io.stdout(JSON.stringify(maskSecretsDeep({ findings: result.findings, summary: result.summary }), null, 2) + '\n');
   } else if (args.format === 'sarif') {
     io.stdout(JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION), null, 2) + '\n');
   } else {

@@ -14,6 +14,8 @@ import { git } from '../../adapters/git/git.ts';
 import { loadFile } from '../../core/model/snapshot.ts';
 import type { RepoConfig } from '../../core/model/types.ts';
 import { processIo, type Io } from '../io.ts';
+import { terminalText } from '../../core/text/escape.ts';
+import { maskSecretsDeep } from '../../core/text/mask.ts';
 
 export interface VerifyArgs {
   repo: string;
@@ -106,13 +108,13 @@ export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise
   } catch (err) {
     progress?.clear();
     const e = err as Error & { hint?: string | null };
-    io.stderr(`access-ledger verify: ${e.message}\n`);
-    if (err instanceof LedgerReadError && e.hint) io.stderr(`  ${e.hint}\n`);
+    io.stderr(`access-ledger verify: ${terminalText(e.message)}\n`);
+    if (err instanceof LedgerReadError && e.hint) io.stderr(`  ${terminalText(e.hint)}\n`);
     return 2;
   }
   progress?.clear();
 
-  if (format === 'json') io.stdout(JSON.stringify(result, null, 2) + '\n');
+  if (format === 'json') io.stdout(JSON.stringify(maskSecretsDeep(result), null, 2) + '\n');
   else io.stdout(formatReport(result));
   return result.ok ? 0 : 1;
 }
@@ -126,7 +128,7 @@ function progressLine(io: Io): { update: (text: string) => void; clear: () => vo
       if (now - last < 100) return;
       last = now;
       shown = true;
-      io.stderr(`\r\x1b[2Kverifying: ${text}`);
+      io.stderr(`\r\x1b[2Kverifying: ${terminalText(text)}`);
     },
     clear() {
       if (shown) io.stderr('\r\x1b[2K');
@@ -154,14 +156,14 @@ export function formatReport(r: VerifyResult): string {
   }
   if (r.ok) {
     lines.push(`OK: ${r.checks.join(', ')} all check out.`);
-    return lines.join('\n') + '\n';
+    return lines.map((l) => terminalText(l)).join('\n') + '\n';
   }
   const first = r.first_problem!;
   lines.push(`BROKEN at ${first.seq !== null ? `seq ${first.seq}` : 'a change no seq can be given to'}: ${first.problem}`);
   lines.push(`${r.problem_count} problem${r.problem_count === 1 ? '' : 's'} found${r.problem_count > r.problems.length ? ` (first ${r.problems.length} shown)` : ''}:`);
   for (const p of r.problems.slice(0, 20)) lines.push(`  ${describe(p)}`);
   if (r.problems.length > 20) lines.push(`  … ${r.problem_count - 20} more (use --format json for all)`);
-  return lines.join('\n') + '\n';
+  return lines.map((l) => terminalText(l)).join('\n') + '\n';
 }
 
 /**

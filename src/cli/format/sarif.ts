@@ -1,6 +1,7 @@
 /** SARIF 2.1.0 for GitHub code scanning: one result per finding, rule metadata with the controls. */
 import type { Finding } from '../../core/findings.ts';
 import type { AnyRule } from '../../core/rules/types.ts';
+import { maskSecretsDeep } from '../../core/text/mask.ts';
 
 export const DOCS_URL = 'https://github.com/access-ledger/access-ledger/blob/main/docs/rules.md';
 
@@ -28,7 +29,8 @@ export function toSarif(findings: readonly Finding[], rules: Iterable<AnyRule>, 
             })),
           },
         },
-        results: findings.map((f) => ({
+        // Findings never echo a secret; masked again here, as every output is.
+        results: maskSecretsDeep(findings).map((f) => ({
           ruleId: f.rule,
           ...(indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {}),
           level: f.severity,

@@ -1,6 +1,7 @@
 /** The report a person reads at a glance: one line per finding, grouped by file, colour on a terminal. */
 import type { Finding, FindingSummary } from '../../core/findings.ts';
 import { BUILTIN_RULES } from '../../core/rules/index.ts';
+import { terminalText } from '../../core/text/escape.ts';
 
 const FIX = new Map(BUILTIN_RULES.map((r) => [r.meta.id, r.meta.fix]));
 
@@ -9,7 +10,8 @@ export function formatText(findings: readonly Finding[], summary: FindingSummary
   const lines: string[] = [];
   let lastFile: string | undefined;
   for (const f of findings) {
-    const file = f.file ?? '(repository)';
+    // File names and messages quote what people wrote: no escape sequence reaches the terminal, no secret is shown.
+    const file = terminalText(f.file ?? '(repository)');
     if (file !== lastFile) {
       if (lastFile !== undefined) lines.push('');
       lines.push(c(4, file));
@@ -17,7 +19,7 @@ export function formatText(findings: readonly Finding[], summary: FindingSummary
     }
     const where = f.line ? `${f.line}:${f.column ?? 1}` : '-';
     const sev = f.severity === 'error' ? c(31, 'error  ') : c(33, 'warning');
-    lines.push(`  ${where.padEnd(8)} ${sev} ${f.message}  ${c(2, f.rule)}`);
+    lines.push(`  ${where.padEnd(8)} ${sev} ${terminalText(f.message)}  ${c(2, terminalText(f.rule))}`);
   }
   if (findings.length > 0) lines.push('');
   const seen = new Set(findings.map((f) => f.rule));

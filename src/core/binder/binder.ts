@@ -21,6 +21,7 @@ import { drawPopulationSample } from './sampling.ts';
 import { exportCommand } from './commands.ts';
 import { renderSummary } from './summary.ts';
 import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
+import { maskSecretsDeep } from '../text/mask.ts';
 
 /** The ledger verification as the binder records it (the verify command's result, summarised). */
 export interface BinderVerification {
@@ -147,7 +148,8 @@ export interface ManifestEntry {
 export const MANIFEST_PATH = 'manifest.json';
 export const HTML_PATH = 'index.html';
 
-const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+/** A JSON file of the binder: no secret leaves in it (what looks like one is masked). */
+const json = (value: unknown): string => JSON.stringify(maskSecretsDeep(value), null, 2) + '\n';
 
 /** The fields every population file repeats: what was read, as of when. */
 function binderHeader(p: ExportParams): Record<string, unknown> {

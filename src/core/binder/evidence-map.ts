@@ -10,6 +10,7 @@ import type { IndexedGrantChange } from './ledger-index.ts';
 import { StringPool } from './string-pool.ts';
 import { accessPath, localeOrder, type InventoryGrant, type InventorySystem } from './populations.ts';
 import type { ExportParams } from './types.ts';
+import { maskSecretsDeep } from '../text/mask.ts';
 
 export interface MapIdentity {
   identity: string;
@@ -184,7 +185,7 @@ export class EvidenceMapBuilder {
 
 /** A system's JSON without its identities: everything up to the `[` of `"identities":[…]}`. */
 function systemJsonHead(s: MapSystem): string {
-  const head = JSON.stringify({ id: s.id, path: s.path, name: s.name, category: s.category, environment: s.environment, owner: s.owner, approvers: s.approvers, evidence: s.evidence, gaps: s.gaps, identities: [] });
+  const head = JSON.stringify(maskSecretsDeep({ id: s.id, path: s.path, name: s.name, category: s.category, environment: s.environment, owner: s.owner, approvers: s.approvers, evidence: s.evidence, gaps: s.gaps, identities: [] }));
   return head.slice(0, -3) + '[';
 }
 
@@ -208,7 +209,7 @@ export function* evidenceMapJson(map: EvidenceMap): Generator<string> {
       if (i > 0) piece += ',\n    ';
       piece += systemJsonHead(s);
       for (let k = 0; k < s.identities.length; k++) {
-        piece += (k > 0 ? ',' : '') + JSON.stringify(s.identities[k]!);
+        piece += (k > 0 ? ',' : '') + JSON.stringify(maskSecretsDeep(s.identities[k]!));
         if (piece.length >= PIECE) {
           yield piece;
           piece = '';
@@ -229,12 +230,13 @@ export function* evidenceMapCsv(map: EvidenceMap): Generator<string> {
   const keys = map.systems.length === 0 ? ['system'] : MAP_CSV_KEYS;
   let piece = csvHeader(keys) + '\r\n';
   for (const s of map.systems) {
-    const system = { system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null };
+    // No secret leaves in the binder: what the files say is masked where it looks like one.
+    const system = maskSecretsDeep({ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null });
     if (s.identities.length === 0) {
       piece += csvLine(keys, { ...system, identity: null, kind: null, role: null, privileged: null, access_path: null, expires: null, owner: null, approval_seq: null, approval_pr: null, path: null, gaps: null }) + '\r\n';
     }
     for (const i of s.identities) {
-      piece += csvLine(keys, { ...system, identity: i.identity, kind: i.kind, role: i.role, privileged: i.privileged ? 'yes' : 'no', access_path: i.access_path, expires: i.expires, owner: i.owner, approval_seq: i.approval?.seq ?? null, approval_pr: i.approval?.pr ?? null, path: i.path, gaps: i.gaps.join('; ') || null }) + '\r\n';
+      piece += csvLine(keys, { ...system, ...maskSecretsDeep({ identity: i.identity, kind: i.kind, role: i.role, privileged: i.privileged ? 'yes' : 'no', access_path: i.access_path, expires: i.expires, owner: i.owner, approval_seq: i.approval?.seq ?? null, approval_pr: i.approval?.pr ?? null, path: i.path, gaps: i.gaps.join('; ') || null }) }) + '\r\n';
       if (piece.length >= PIECE) {
         yield piece;
         piece = '';

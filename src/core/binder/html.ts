@@ -9,6 +9,7 @@ import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { Cell, Population, Row, SampleSpec } from './types.ts';
+import { htmlAttr, htmlText, stripControls } from '../text/escape.ts';
 
 /** Rows of one population embedded in the page; the CSV and JSON always hold them all. */
 export const HTML_ROW_LIMIT = 25_000;
@@ -17,16 +18,14 @@ export const HTML_MAP_LIMIT = 200;
 /** Rows of a table shown before its script runs (and when it does not). */
 export const HTML_FIRST_PAGE = 25;
 
-const esc = (s: unknown): string =>
-  String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const link = (url: string | null | undefined, text: string): string =>
-  url && /^https:\/\/[^\s"'<>]+$/.test(url) ? `<a href="${esc(url)}" rel="noreferrer">${esc(text)}</a>` : esc(text);
+  url && /^https:\/\/[^\s"'<>]+$/.test(url) ? `<a href="${htmlAttr(url)}" rel="noreferrer">${htmlText(text)}</a>` : htmlText(text);
 
 const cellHtml = (v: Cell | undefined): string => {
   if (v === null || v === undefined) return '';
   const s = String(v);
-  return /^https:\/\//.test(s) ? link(s, s.replace(/^https:\/\/(github\.com\/)?/, '')) : esc(s);
+  return /^https:\/\//.test(s) ? link(s, s.replace(/^https:\/\/(github\.com\/)?/, '')) : htmlText(s);
 };
 
 /** JSON inside <script type="application/json">: `<` escaped so no `</script>` can close it. */
@@ -37,9 +36,15 @@ export function tableDataFrame(keys: readonly string[]): { before: string; after
   return { before: `{"c":${scriptJson(keys)},"r":[`, after: ']}' };
 }
 
-/** One row of a population as the page's table data holds it (cells in column order). */
+/**
+ * One row of a population as the page's table data holds it (cells in column order), without the
+ * control and bidi characters that would reorder what the table shows (the CSV and JSON keep them).
+ */
 export function htmlDataRow(keys: readonly string[], row: Row): string {
-  return scriptJson(keys.map((k) => row[k] ?? null));
+  return scriptJson(keys.map((k) => {
+    const v = row[k] ?? null;
+    return typeof v === 'string' ? stripControls(v) : v;
+  }));
 }
 
 /** One row of a population as the table's first page shows it. */
@@ -141,61 +146,61 @@ const SCRIPT = `
 `;
 
 function chartFigure(c: ChartData): string {
-  const table = `<details><summary>Figures</summary><div class="scroll"><table><thead><tr><th>${esc(c.categories.length ? 'Bucket' : '')}</th>${c.series.map((s) => `<th>${esc(s.label)}</th>`).join('')}</tr></thead><tbody>${c.categories
-    .map((cat, i) => `<tr><td>${esc(cat)}</td>${c.series.map((s) => `<td>${Math.abs(s.values[i] ?? 0)}</td>`).join('')}</tr>`)
+  const table = `<details><summary>Figures</summary><div class="scroll"><table><thead><tr><th>${htmlText(c.categories.length ? 'Bucket' : '')}</th>${c.series.map((s) => `<th>${htmlText(s.label)}</th>`).join('')}</tr></thead><tbody>${c.categories
+    .map((cat, i) => `<tr><td>${htmlText(cat)}</td>${c.series.map((s) => `<td>${Math.abs(s.values[i] ?? 0)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table></div></details>`;
-  return `<figure id="${c.id}"><figcaption>${esc(c.title)}</figcaption><div class="note">${esc(c.note)}</div>${renderBarChart(c)}${table}</figure>`;
+  return `<figure id="${c.id}"><figcaption>${htmlText(c.title)}</figcaption><div class="note">${htmlText(c.note)}</div>${renderBarChart(c)}${table}</figure>`;
 }
 
 /** A population's section up to the content of its data `<script>`; the rows and the rest follow. */
 function populationSection(pop: Population, table: PopulationTable, sample: SampleSpec): string {
-  const head = pop.columns.map((c) => `<th title="${esc(c.description)}">${esc(c.title)}</th>`).join('');
+  const head = pop.columns.map((c) => `<th title="${htmlAttr(c.description)}">${htmlText(c.title)}</th>`).join('');
   const first = table.firstPage;
   const truncated =
     pop.rowCount > HTML_ROW_LIMIT
-      ? `<p class="truncated">This page holds the first ${HTML_ROW_LIMIT.toLocaleString('en-US')} of ${pop.rowCount.toLocaleString('en-US')} rows. The complete population is <code>populations/${esc(pop.id)}.csv</code> (and <code>.json</code>).</p>`
+      ? `<p class="truncated">This page holds the first ${HTML_ROW_LIMIT.toLocaleString('en-US')} of ${pop.rowCount.toLocaleString('en-US')} rows. The complete population is <code>populations/${htmlText(pop.id)}.csv</code> (and <code>.json</code>).</p>`
       : '';
-  return `<section class="population" id="pop-${esc(pop.id)}">
-<h3>${esc(pop.title)} <span class="status-count">(${pop.rowCount.toLocaleString('en-US')} rows)</span></h3>
-<p>${esc(pop.question)} <span class="note">${esc(pop.unit)}. Sample: ${sample.size} (${esc(sample.basis)}).</span></p>
+  return `<section class="population" id="pop-${htmlText(pop.id)}">
+<h3>${htmlText(pop.title)} <span class="status-count">(${pop.rowCount.toLocaleString('en-US')} rows)</span></h3>
+<p>${htmlText(pop.question)} <span class="note">${htmlText(pop.unit)}. Sample: ${sample.size} (${htmlText(sample.basis)}).</span></p>
 <details><summary>Reproduce</summary>
-<p class="note">Source (run inside the clone): ${esc(pop.reproduce.tie_back)}</p><pre>${esc(pop.reproduce.git)}</pre>
-<p class="note">Rewrite this file:</p><pre>${esc(pop.reproduce.access_ledger)}</pre>
-<p class="note">Files: <code>populations/${esc(pop.id)}.csv</code>, <code>populations/${esc(pop.id)}.json</code>. Controls: ${esc(pop.controls.join(', '))}</p></details>
+<p class="note">Source (run inside the clone): ${htmlText(pop.reproduce.tie_back)}</p><pre>${htmlText(pop.reproduce.git)}</pre>
+<p class="note">Rewrite this file:</p><pre>${htmlText(pop.reproduce.access_ledger)}</pre>
+<p class="note">Files: <code>populations/${htmlText(pop.id)}.csv</code>, <code>populations/${htmlText(pop.id)}.json</code>. Controls: ${htmlText(pop.controls.join(', '))}</p></details>
 ${truncated}
-<div class="tablebox" data-table="${esc(pop.id)}" data-matching="${table.embedded}">
-<div class="tools"><input class="filter" type="search" placeholder="Filter ${esc(pop.title.toLowerCase())}…" aria-label="Filter ${esc(pop.title)}">
-<select class="col" aria-label="Column to filter"><option value="">any column</option>${pop.columns.map((c, i) => `<option value="${i}">${esc(c.title)}</option>`).join('')}</select>
+<div class="tablebox" data-table="${htmlAttr(pop.id)}" data-matching="${table.embedded}">
+<div class="tools"><input class="filter" type="search" placeholder="Filter ${htmlText(pop.title.toLowerCase())}…" aria-label="Filter ${htmlText(pop.title)}">
+<select class="col" aria-label="Column to filter"><option value="">any column</option>${pop.columns.map((c, i) => `<option value="${i}">${htmlText(c.title)}</option>`).join('')}</select>
 <span class="pager"><button class="prev" type="button">Previous</button> <button class="next" type="button">Next</button></span> <span class="status">${table.embedded} rows</span></div>
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${first}</tbody></table></div>
 </div>
-<script type="application/json" id="data-${esc(pop.id)}">`;
+<script type="application/json" id="data-${htmlText(pop.id)}">`;
 }
 
 function chainCard(c: EvidenceChain): string {
   const item = c.item.login
-    ? `login <strong>${esc(c.item.login)}</strong>`
-    : `<strong>${esc(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${esc(c.item.kind)})` : ''}${c.item.system ? ` → ${esc(c.item.system)} as ${esc(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${esc(c.item.path)}</span>` : ''}`;
+    ? `login <strong>${htmlText(c.item.login)}</strong>`
+    : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
   const steps: string[] = [];
-  if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${esc(c.request.title)}” by ${esc(c.request.author)}, opened ${esc(c.request.opened_at)}</li>`);
+  if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${htmlText(c.request.title)}” by ${htmlText(c.request.author)}, opened ${htmlText(c.request.opened_at)}</li>`);
   else steps.push('<li><b>Request</b>: <span class="gap">no pull request on record</span></li>');
   if (c.approvals.length === 0) steps.push(`<li><b>Approvals</b>: <span class="${c.request ? 'note' : 'gap'}">none recorded</span></li>`);
   else
     steps.push(
       `<li><b>Approvals</b>:<ul>${c.approvals
-        .map((a) => `<li>${esc(a.reviewer)}: ${esc(a.state)} at ${esc(a.at)}; reviewed commit = merged head: <b>${a.reviewed_commit_is_merged_head ? 'yes' : 'no'}</b>; ${a.counted ? 'counted' : 'not counted'}: ${esc(a.eligible_because)}</li>`)
+        .map((a) => `<li>${htmlText(a.reviewer)}: ${htmlText(a.state)} at ${htmlText(a.at)}; reviewed commit = merged head: <b>${a.reviewed_commit_is_merged_head ? 'yes' : 'no'}</b>; ${a.counted ? 'counted' : 'not counted'}: ${htmlText(a.eligible_because)}</li>`)
         .join('')}</ul></li>`,
     );
-  if (c.merge) steps.push(`<li><b>Merge</b>: ${esc(c.merge.at ?? 'time unknown')} by ${esc(c.merge.by ?? 'unknown')}, commit ${link(c.merge.url, c.merge.commit.slice(0, 12))}</li>`);
-  if (c.provisioning.length) steps.push(`<li><b>Provisioning</b>: ${c.provisioning.map((pv) => `${link(pv.url, `run ${pv.run_id}`)} ${esc(pv.conclusion)} at ${esc(pv.completed_at)}`).join('; ')}</li>`);
+  if (c.merge) steps.push(`<li><b>Merge</b>: ${htmlText(c.merge.at ?? 'time unknown')} by ${htmlText(c.merge.by ?? 'unknown')}, commit ${link(c.merge.url, c.merge.commit.slice(0, 12))}</li>`);
+  if (c.provisioning.length) steps.push(`<li><b>Provisioning</b>: ${c.provisioning.map((pv) => `${link(pv.url, `run ${pv.run_id}`)} ${htmlText(pv.conclusion)} at ${htmlText(pv.completed_at)}`).join('; ')}</li>`);
   else if (c.request) steps.push('<li><b>Provisioning</b>: <span class="note">not recorded</span></li>');
-  if (c.reviews_since.length) steps.push(`<li><b>Reviews since</b>: ${c.reviews_since.map((r) => `${esc(r.reviewed_on)} ${esc(r.outcome)} by ${esc(r.reviewers.join(', '))} (${link(r.url, `PR #${r.pr}`)}, seq ${r.seq})`).join('; ')}</li>`);
+  if (c.reviews_since.length) steps.push(`<li><b>Reviews since</b>: ${c.reviews_since.map((r) => `${htmlText(r.reviewed_on)} ${htmlText(r.outcome)} by ${htmlText(r.reviewers.join(', '))} (${link(r.url, `PR #${r.pr}`)}, seq ${r.seq})`).join('; ')}</li>`);
   else if (c.request) steps.push('<li><b>Reviews since</b>: none recorded</li>');
-  if (c.removal) steps.push(`<li><b>Removal</b>: ${esc(c.removal.at)}${c.removal.pr ? ` by ${link(c.removal.url, `PR #${c.removal.pr}`)}` : c.removal.commit ? ` in commit ${esc(c.removal.commit.slice(0, 12))}` : ''}</li>`);
-  if (c.affected) steps.push(`<li><b>Grants naming the login</b>: ${c.affected.map((a) => `${esc(a.path)} (${esc(a.role)}): ${a.removed_at ? `removed ${esc(a.removed_at)}` : '<span class="gap">not removed</span>'}`).join('; ') || 'none'}</li>`);
-  const ledger = c.ledger.length ? `<li><b>Ledger</b>: ${c.ledger.map((l) => `${esc(l.role)} ${link(l.url, `seq ${l.seq}`)} <code title="${esc(l.hash)}">${esc(l.hash.slice(0, 16))}…</code>`).join('; ')}</li>` : '<li><b>Ledger</b>: <span class="gap">no record</span></li>';
-  const gaps = c.gaps.length ? `<p class="gap">Gaps: ${esc(c.gaps.join('; '))}</p>` : '';
-  return `<article class="chain${c.gaps.length ? ' has-gaps' : ''}" data-population="${esc(c.population)}" data-row="${c.row + 1}"><div>Draw ${c.draw + 1}, row ${c.row + 1}: ${item}</div><ol>${steps.join('')}${ledger}</ol>${gaps}</article>`;
+  if (c.removal) steps.push(`<li><b>Removal</b>: ${htmlText(c.removal.at)}${c.removal.pr ? ` by ${link(c.removal.url, `PR #${c.removal.pr}`)}` : c.removal.commit ? ` in commit ${htmlText(c.removal.commit.slice(0, 12))}` : ''}</li>`);
+  if (c.affected) steps.push(`<li><b>Grants naming the login</b>: ${c.affected.map((a) => `${htmlText(a.path)} (${htmlText(a.role)}): ${a.removed_at ? `removed ${htmlText(a.removed_at)}` : '<span class="gap">not removed</span>'}`).join('; ') || 'none'}</li>`);
+  const ledger = c.ledger.length ? `<li><b>Ledger</b>: ${c.ledger.map((l) => `${htmlText(l.role)} ${link(l.url, `seq ${l.seq}`)} <code title="${htmlAttr(l.hash)}">${htmlText(l.hash.slice(0, 16))}…</code>`).join('; ')}</li>` : '<li><b>Ledger</b>: <span class="gap">no record</span></li>';
+  const gaps = c.gaps.length ? `<p class="gap">Gaps: ${htmlText(c.gaps.join('; '))}</p>` : '';
+  return `<article class="chain${c.gaps.length ? ' has-gaps' : ''}" data-population="${htmlAttr(c.population)}" data-row="${c.row + 1}"><div>Draw ${c.draw + 1}, row ${c.row + 1}: ${item}</div><ol>${steps.join('')}${ledger}</ol>${gaps}</article>`;
 }
 
 /** A piece of index.html: text, or the place of a population's embedded rows (see PopulationOutput.html). */
@@ -213,22 +218,22 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
   const title = `Access binder${p.repository ? `: ${p.repository}` : ''}, ${p.period.from} to ${p.period.to}`;
   const v = b.verification;
   const cards = b.populations
-    .map((x, i) => `<a class="card" href="#pop-${esc(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rowCount.toLocaleString('en-US')}</div><div class="t">${esc(x.title)} · sample ${b.samples[i]!.size}</div></a>`)
+    .map((x, i) => `<a class="card" href="#pop-${htmlText(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rowCount.toLocaleString('en-US')}</div><div class="t">${htmlText(x.title)} · sample ${b.samples[i]!.size}</div></a>`)
     .join('');
   const gapRows = Object.entries(b.evidenceMap.gap_counts)
     .sort((a, c) => c[1] - a[1])
-    .map(([k, n]) => `<tr><td>${esc(k)}</td><td>${n}</td></tr>`)
+    .map(([k, n]) => `<tr><td>${htmlText(k)}</td><td>${n}</td></tr>`)
     .join('');
   const mapHtml = b.evidenceMap.systems
     .map((s) => {
       const ids = s.identities.slice(0, HTML_MAP_LIMIT);
       const more = s.identity_count > ids.length ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
-      return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${esc(s.id)}${s.name ? ` — ${esc(s.name)}` : ''} <span class="note">${esc(s.category ?? '?')}, ${esc(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${esc(s.gaps.join('; '))})</span>` : ''}</summary>
-<p>Owner: ${esc(s.owner ?? '—')} · Approvers: ${esc(s.approvers.join(', ') || '—')} · Review cadence: ${esc(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${esc(s.evidence.provisioning ?? '—')} · Activity log: ${esc(s.evidence.activity ?? '—')}</p>
+      return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${htmlText(s.id)}${s.name ? ` — ${htmlText(s.name)}` : ''} <span class="note">${htmlText(s.category ?? '?')}, ${htmlText(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${htmlText(s.gaps.join('; '))})</span>` : ''}</summary>
+<p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}</p>
 <div class="scroll"><table><thead><tr><th>Identity</th><th>Kind</th><th>Role</th><th>Privileged</th><th>Access path</th><th>Expires</th><th>Owner</th><th>Approval record</th><th>Use logged in</th><th>Gaps</th></tr></thead><tbody>${ids
         .map(
           (i) =>
-            `<tr><td>${esc(i.identity)}</td><td>${esc(i.kind)}</td><td>${esc(i.role)}</td><td>${i.privileged ? 'yes' : 'no'}</td><td>${esc(i.access_path)}</td><td>${esc(i.expires ?? '')}</td><td>${esc(i.owner ?? '')}</td><td>${i.approval ? `${link(i.approval.url, `PR #${i.approval.pr}`)}, seq ${i.approval.seq}` : ''}</td><td>${esc(i.log_source ?? '')}</td><td class="gap">${esc(i.gaps.join('; '))}</td></tr>`,
+            `<tr><td>${htmlText(i.identity)}</td><td>${htmlText(i.kind)}</td><td>${htmlText(i.role)}</td><td>${i.privileged ? 'yes' : 'no'}</td><td>${htmlText(i.access_path)}</td><td>${htmlText(i.expires ?? '')}</td><td>${htmlText(i.owner ?? '')}</td><td>${i.approval ? `${link(i.approval.url, `PR #${i.approval.pr}`)}, seq ${i.approval.seq}` : ''}</td><td>${htmlText(i.log_source ?? '')}</td><td class="gap">${htmlText(i.gaps.join('; '))}</td></tr>`,
         )
         .join('')}</tbody></table></div>${more}</details>`;
     })
@@ -237,33 +242,33 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
     .map((x, i) => {
       const s = b.samples[i]!;
       const chains = b.chains.filter((c) => c.population === x.id);
-      return `<details class="sample" id="sample-${esc(x.id)}"${chains.length ? ' open' : ''}><summary>${esc(x.title)}: ${s.size} of ${s.population_rows}</summary><p class="note">${esc(s.basis)}; seed ${s.seed}, stream seed ${s.stream_seed}; rows ${esc(s.rows.map((r) => r + 1).join(', ') || 'none')}</p>${chains.map(chainCard).join('')}</details>`;
+      return `<details class="sample" id="sample-${htmlText(x.id)}"${chains.length ? ' open' : ''}><summary>${htmlText(x.title)}: ${s.size} of ${s.population_rows}</summary><p class="note">${htmlText(s.basis)}; seed ${s.seed}, stream seed ${s.stream_seed}; rows ${htmlText(s.rows.map((r) => r + 1).join(', ') || 'none')}</p>${chains.map(chainCard).join('')}</details>`;
     })
     .join('\n');
   const matrix = b.controlMatrix
-    .map((c) => `<tr><td><b>${esc(c.control)}</b></td><td>${esc(c.title)}</td><td>${esc(c.rules.join(', '))}</td><td>${esc(c.record_kinds.join(', '))}</td><td>${c.populations.map((x) => `<a href="#pop-${esc(x.id)}">${esc(x.id)}</a> (${x.rows})`).join(', ')}</td><td>${c.findings_at_merge}</td><td>${c.findings_as_of}</td></tr>`)
+    .map((c) => `<tr><td><b>${htmlText(c.control)}</b></td><td>${htmlText(c.title)}</td><td>${htmlText(c.rules.join(', '))}</td><td>${htmlText(c.record_kinds.join(', '))}</td><td>${c.populations.map((x) => `<a href="#pop-${htmlText(x.id)}">${htmlText(x.id)}</a> (${x.rows})`).join(', ')}</td><td>${c.findings_at_merge}</td><td>${c.findings_as_of}</td></tr>`)
     .join('');
-  const problems = v.problems.slice(0, 50).map((x) => `<tr><td>${esc(x.seq ?? '')}</td><td>${esc(x.check)}</td><td>${esc(x.problem)}</td></tr>`).join('');
+  const problems = v.problems.slice(0, 50).map((x) => `<tr><td>${htmlText(x.seq ?? '')}</td><td>${htmlText(x.check)}</td><td>${htmlText(x.problem)}</td></tr>`).join('');
   yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title><style>${STYLE}</style></head>
+<title>${htmlText(title)}</title><style>${STYLE}</style></head>
 <body>
-<header><h1>${esc(title)}</h1>
-<p class="meta">Inventory as of ${esc(p.asOf)}${p.asOfCommit ? ` (commit <code>${esc(p.asOfCommit.slice(0, 12))}</code>)` : ''} · access branch <code>${esc(p.ref)}</code> at <code>${esc(p.refSha.slice(0, 12))}</code> · ledger <code>${esc(p.ledgerBranch)}</code>${p.ledgerSha ? ` at <code>${esc(p.ledgerSha.slice(0, 12))}</code>` : ''}</p>
-<p class="meta">Ledger verification: <span class="badge ${v.ok ? 'ok' : 'bad'}" id="verification-badge">${v.ok ? 'passed' : 'FAILED'}</span> ${esc(v.summary)}</p>
-<p class="meta">Generated ${esc(p.generatedAt)} by ${esc(p.tool.name)} ${esc(p.tool.version)} · sample seed <b>${p.seed}</b> · reproduce with <code>${esc(exportCommand(p))}</code></p></header>
+<header><h1>${htmlText(title)}</h1>
+<p class="meta">Inventory as of ${htmlText(p.asOf)}${p.asOfCommit ? ` (commit <code>${htmlText(p.asOfCommit.slice(0, 12))}</code>)` : ''} · access branch <code>${htmlText(p.ref)}</code> at <code>${htmlText(p.refSha.slice(0, 12))}</code> · ledger <code>${htmlText(p.ledgerBranch)}</code>${p.ledgerSha ? ` at <code>${htmlText(p.ledgerSha.slice(0, 12))}</code>` : ''}</p>
+<p class="meta">Ledger verification: <span class="badge ${v.ok ? 'ok' : 'bad'}" id="verification-badge">${v.ok ? 'passed' : 'FAILED'}</span> ${htmlText(v.summary)}</p>
+<p class="meta">Generated ${htmlText(p.generatedAt)} by ${htmlText(p.tool.name)} ${htmlText(p.tool.version)} · sample seed <b>${p.seed}</b> · reproduce with <code>${htmlText(exportCommand(p))}</code></p></header>
 <nav><a href="#summary">Summary</a><a href="#evidence-map">Evidence map</a><a href="#charts">Charts</a><a href="#populations">Populations</a><a href="#samples">Samples and chains</a><a href="#controls">Control matrix</a><a href="#verification">Verification</a><a href="#files">Files</a></nav>
 <main>
 <h2 id="summary">Summary</h2>
 <div class="cards">${cards}</div>
 <h3>Evidence gaps</h3>
 ${gapRows ? `<table style="max-width:640px"><thead><tr><th>Gap</th><th>Count</th></tr></thead><tbody>${gapRows}</tbody></table>` : '<p>None.</p>'}
-<p class="note">Findings of the rules on ${esc(p.asOf)}: ${b.asOfFindings.total}. Ledger: ${b.ledger.records} records (${esc(Object.entries(b.ledger.by_kind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none')}).</p>
+<p class="note">Findings of the rules on ${htmlText(p.asOf)}: ${b.asOfFindings.total}. Ledger: ${b.ledger.records} records (${htmlText(Object.entries(b.ledger.by_kind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none')}).</p>
 <h2 id="evidence-map">Evidence map</h2>
-<p class="note">Every system in scope on ${esc(p.asOf)}, and under it every identity with access to it. Gaps are marked in red.</p>
-${b.evidenceMap.unreadable.length ? `<p class="gap">${b.evidenceMap.unreadable.length} grant files could not be read at the as-of commit: ${esc(b.evidenceMap.unreadable.slice(0, 20).map((u) => u.path).join(', '))}</p>` : ''}
+<p class="note">Every system in scope on ${htmlText(p.asOf)}, and under it every identity with access to it. Gaps are marked in red.</p>
+${b.evidenceMap.unreadable.length ? `<p class="gap">${b.evidenceMap.unreadable.length} grant files could not be read at the as-of commit: ${htmlText(b.evidenceMap.unreadable.slice(0, 20).map((u) => u.path).join(', '))}</p>` : ''}
 ${mapHtml || '<p>No systems.</p>'}
 <h2 id="charts">Charts</h2>
 <div class="charts">${charts.map(chartFigure).join('')}</div>
@@ -283,15 +288,15 @@ ${mapHtml || '<p>No systems.</p>'}
 <p class="note">Drawn with mulberry32 from seed ${p.seed}: per population the stream seed is the seed XOR the FNV-1a-32 hash of the population id, and k rows are the first k steps of a Fisher-Yates shuffle (docs/binder.md). Row numbers are 1-based in the population's CSV.</p>
 ${samples}
 <h2 id="controls">Control matrix</h2>
-<div class="scroll"><table id="control-matrix"><thead><tr><th>Control</th><th>Title</th><th>Rules</th><th>Ledger records</th><th>Populations</th><th>Findings at merge (period)</th><th>Findings as of ${esc(p.asOf)}</th></tr></thead><tbody>${matrix}</tbody></table></div>
+<div class="scroll"><table id="control-matrix"><thead><tr><th>Control</th><th>Title</th><th>Rules</th><th>Ledger records</th><th>Populations</th><th>Findings at merge (period)</th><th>Findings as of ${htmlText(p.asOf)}</th></tr></thead><tbody>${matrix}</tbody></table></div>
 <h2 id="verification">Ledger verification</h2>
-<p><span class="badge ${v.ok ? 'ok' : 'bad'}">${v.ok ? 'passed' : 'FAILED'}</span> ${esc(v.summary)}</p>
-${v.first_problem ? `<p class="gap">First problem: ${esc(v.first_problem)}</p>` : ''}
+<p><span class="badge ${v.ok ? 'ok' : 'bad'}">${v.ok ? 'passed' : 'FAILED'}</span> ${htmlText(v.summary)}</p>
+${v.first_problem ? `<p class="gap">First problem: ${htmlText(v.first_problem)}</p>` : ''}
 ${problems ? `<table><thead><tr><th>Seq</th><th>Check</th><th>Problem</th></tr></thead><tbody>${problems}</tbody></table>` : ''}
-<p class="note">Re-run: <code>${esc(v.command)}</code></p>
+<p class="note">Re-run: <code>${htmlText(v.command)}</code></p>
 <h2 id="files">Files</h2>
 <p class="note">SHA-256 of each file written before this page; <code>manifest.json</code> lists every file including this one.</p>
-<div class="scroll"><table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>${files.map((f) => `<tr><td>${esc(f.path)}</td><td>${f.bytes}</td><td><code>${esc(f.sha256)}</code></td></tr>`).join('')}</tbody></table></div>
+<div class="scroll"><table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>${files.map((f) => `<tr><td>${htmlText(f.path)}</td><td>${f.bytes}</td><td><code>${htmlText(f.sha256)}</code></td></tr>`).join('')}</tbody></table></div>
 </main>
 <script>${SCRIPT}</script>
 </body></html>

@@ -4,10 +4,9 @@
  * skipping them keeps 100,000 files within the export's memory budget. The same limits as the
  * validator apply: size, aliases, one document.
  */
-import { parse } from 'yaml';
 import type { LoadedFile } from '../model/snapshot.ts';
 import { validators, type SchemaName } from '../model/schemas.ts';
-import { MAX_ALIASES, MAX_FILE_BYTES } from '../model/yaml-file.ts';
+import { MAX_FILE_BYTES, parseYamlFile } from '../model/yaml-file.ts';
 import { fastParseYaml } from './fast-yaml.ts';
 
 export interface ParsedFile<T> {
@@ -41,11 +40,12 @@ export function parseAccessFile<T>(content: string | null, schema: SchemaName, o
     value = JSON.parse(json);
   }
   if (value === undefined) {
-    try {
-      value = parse(content, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, strict: true });
-    } catch (err) {
-      return { data: null, problem: `not valid YAML (${(err as Error).message.split('\n')[0]})` };
-    }
+    // The validator's own reader, with its limits on tokens, aliases and their expansion: the work
+    // stays bounded by the size of the file.
+    const read = parseYamlFile('', content);
+    const error = read.problems.find((p) => p.severity === 'error');
+    if (read.value === undefined || error) return { data: null, problem: `not valid YAML (${error?.message ?? 'unreadable'})` };
+    value = read.value;
   }
   const validate = validators()[schema];
   if (!validate(value)) {

@@ -8,6 +8,7 @@
 import { csvHeader, csvLine } from './csv.ts';
 import { htmlDataRow, htmlTableRow, HTML_FIRST_PAGE, HTML_ROW_LIMIT } from './html.ts';
 import type { Column, Row } from './types.ts';
+import { maskSecrets } from '../text/mask.ts';
 
 /** Where text goes, in order. */
 export interface TextSink {
@@ -65,8 +66,10 @@ export class PopulationSink {
     this.csvBuf = [csvHeader(this.keys) + '\r\n'];
   }
 
-  add(row: Row): void {
+  add(input: Row): void {
     if (this.table) throw new Error('a population received a row after it was finished');
+    // No secret leaves in the binder: a cell that looks like one is masked in the CSV, the JSON and the page alike.
+    const row = maskRow(input);
     const line = csvLine(this.keys, row);
     const json = JSON.stringify(row);
     this.csvBuf.push(line, '\r\n');
@@ -101,4 +104,23 @@ export class PopulationSink {
     }
     return this.table;
   }
+}
+
+/** Lower-case hex: the ledger's hashes and commit SHAs, a tenth of all cells and most of the cost of masking. */
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * The row with each text cell masked; the same row when no cell needed it. A lower-case hex value
+ * is left alone: no known format is one, and sixteen symbols reach the entropy bar only when every
+ * one occurs equally often (a hash is not a secret to mask, and checking each costs most of the time).
+ */
+export function maskRow(row: Row): Row {
+  let out: Row | undefined;
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value !== 'string' || value.length < 10 || HEX.test(value)) continue;
+    const masked = maskSecrets(value);
+    if (masked !== value) (out ??= { ...row })[key] = masked;
+  }
+  return out ?? row;
 }

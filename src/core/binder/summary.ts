@@ -1,22 +1,21 @@
 /** summary.md: the binder in a page of Markdown, for pasting into an audit request tracker. */
 import type { Binder } from './binder.ts';
 import { exportCommand } from './commands.ts';
-
-const cellText = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+import { mdCell, mdCode, mdText } from '../text/escape.ts';
 
 export function renderSummary(b: Binder): string {
   const p = b.params;
   const lines: string[] = [];
-  lines.push(`# Access binder${p.repository ? `: ${p.repository}` : ''}, ${p.period.from} to ${p.period.to}`, '');
-  lines.push(`- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit \`${p.asOfCommit.slice(0, 12)}\`)` : ''}`);
-  lines.push(`- Access branch: \`${p.ref}\` at \`${p.refSha.slice(0, 12)}\`; ledger branch \`${p.ledgerBranch}\`${p.ledgerSha ? ` at \`${p.ledgerSha.slice(0, 12)}\`` : ''} (${b.ledger.records} records)`);
-  lines.push(`- Ledger verification: **${b.verification.ok ? 'passed' : 'FAILED'}**: ${b.verification.summary}`);
+  lines.push(`# Access binder${p.repository ? `: ${mdText(p.repository)}` : ''}, ${p.period.from} to ${p.period.to}`, '');
+  lines.push(`- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit ${mdCode(p.asOfCommit.slice(0, 12))})` : ''}`);
+  lines.push(`- Access branch: ${mdCode(p.ref)} at ${mdCode(p.refSha.slice(0, 12))}; ledger branch ${mdCode(p.ledgerBranch)}${p.ledgerSha ? ` at ${mdCode(p.ledgerSha.slice(0, 12))}` : ''} (${b.ledger.records} records)`);
+  lines.push(`- Ledger verification: **${b.verification.ok ? 'passed' : 'FAILED'}**: ${mdText(b.verification.summary)}`);
   lines.push(`- Generated ${p.generatedAt} by ${p.tool.name} ${p.tool.version}; sample seed **${p.seed}**${p.sampleSize !== null ? `, --sample ${p.sampleSize}` : ', default sizes'}`);
-  lines.push(`- Reproduce: \`${exportCommand(p)}\``, '');
+  lines.push(`- Reproduce: ${mdCode(exportCommand(p))}`, '');
   lines.push('## Populations', '');
   lines.push('| Population | Rows | Sampled | Rows with gaps | File |', '|---|---:|---:|---:|---|');
   b.populations.forEach((pop, i) => {
-    lines.push(`| ${cellText(pop.title)} | ${pop.rowCount} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
+    lines.push(`| ${mdCell(pop.title)} | ${pop.rowCount} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
   });
   lines.push('');
   lines.push('Each population file states the git command that lists its source and the row count it ties back to; `populations/<id>.json` carries both.', '');
@@ -25,13 +24,13 @@ export function renderSummary(b: Binder): string {
   if (gapEntries.length === 0) lines.push('None: every system has an owner, approvers and evidence sources, and every access entry has an owner, an approval record and a log source.', '');
   else {
     lines.push('| Gap | Count |', '|---|---:|');
-    for (const [k, v] of gapEntries) lines.push(`| ${cellText(k)} | ${v} |`);
+    for (const [k, v] of gapEntries) lines.push(`| ${mdCell(k)} | ${v} |`);
     lines.push('');
   }
   lines.push('## Control matrix', '');
   lines.push('| Control | Rules | Populations | Findings at merge | Findings as of ' + p.asOf + ' |', '|---|---|---|---:|---:|');
   for (const c of b.controlMatrix) {
-    lines.push(`| ${c.control} ${cellText(c.title)} | ${c.rules.length} | ${c.populations.map((x) => x.id).join(', ') || '–'} | ${c.findings_at_merge} | ${c.findings_as_of} |`);
+    lines.push(`| ${c.control} ${mdCell(c.title)} | ${c.rules.length} | ${c.populations.map((x) => x.id).join(', ') || '–'} | ${c.findings_at_merge} | ${c.findings_as_of} |`);
   }
   lines.push('');
   const unapproved = b.populations.find((x) => x.id === 'unapproved-merges')!.rowCount;

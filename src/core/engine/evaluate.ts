@@ -9,6 +9,7 @@ import type { PullFacts } from '../pull/facts.ts';
 import type { RuleRegistry } from '../rules/index.ts';
 import type { AnyRule, Report, RuleContext, Scope, ValidGrant, ValidSystem } from '../rules/types.ts';
 import { indexSnapshot } from './index-snapshot.ts';
+import { maskSecrets } from '../text/mask.ts';
 import type { Policy } from './policy.ts';
 
 export interface EvaluateInput {
@@ -108,7 +109,13 @@ export function evaluate(input: EvaluateInput): Finding[] {
       }
     }
   }
-  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).sort(compareFindings);
+  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked).sort(compareFindings);
+}
+
+/** A finding never echoes a secret: whatever a message quotes (a key name, a value) is masked. */
+function masked(f: Finding): Finding {
+  const message = maskSecrets(f.message);
+  return message === f.message ? f : { ...f, message };
 }
 
 /**

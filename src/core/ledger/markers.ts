@@ -20,11 +20,24 @@ export function formatRecordMarker(record: RecordMarker): string {
   return `<!-- access-ledger:record key=${record.key} seq=${record.seq} hash=${record.hash} -->`;
 }
 
-const MARKER_RE = /<!--\s*access-ledger:record\s+key=([A-Za-z0-9][A-Za-z0-9._-]*)\s+seq=(\d{1,15})\s+hash=([0-9a-f]{64})\s*-->/g;
+/** A marker exactly as `formatRecordMarker` writes it, alone on its line. */
+const MARKER_LINE_RE = /^[ \t]*<!-- access-ledger:record key=([A-Za-z0-9][A-Za-z0-9._-]*) seq=(\d{1,15}) hash=([0-9a-f]{64}) -->[ \t]*$/;
 
-/** Every record marker in a comment body, in order of appearance. */
+/** The marker a line holds when the line is a marker and nothing else (as the App writes it). */
+export function parseRecordMarkerLine(line: string): RecordMarker | undefined {
+  const m = MARKER_LINE_RE.exec(line);
+  return m ? { key: m[1]!, seq: Number(m[2]), hash: m[3]! } : undefined;
+}
+
+/**
+ * Every record marker in a comment body, in order: only lines that are a marker and nothing else.
+ * A marker-like text inside other text (a quoted or pasted one, text from a grant file) is not one.
+ */
 export function parseRecordMarkers(body: string): RecordMarker[] {
   const out: RecordMarker[] = [];
-  for (const m of body.matchAll(MARKER_RE)) out.push({ key: m[1]!, seq: Number(m[2]), hash: m[3]! });
+  for (const line of body.split(/\r?\n/)) {
+    const m = parseRecordMarkerLine(line);
+    if (m) out.push(m);
+  }
   return out;
 }

@@ -8,7 +8,7 @@ import grantSchema from '../../../policies/schemas/grant.schema.json' with { typ
 import systemSchema from '../../../policies/schemas/system.schema.json' with { type: 'json' };
 import configSchema from '../../../policies/schemas/config.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.ts';
-import type { ParsedYaml } from './yaml-file.ts';
+import { MAX_FILE_PROBLEMS, capProblems, type ParsedYaml } from './yaml-file.ts';
 
 export type SchemaName = 'grant' | 'system' | 'config';
 
@@ -35,7 +35,8 @@ export const SCHEMA_CONTROLS = ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001
 export function validateAgainst(name: SchemaName, parsed: ParsedYaml): Finding[] {
   const validate = validators()[name];
   if (validate(parsed.value)) return [];
-  return explainErrors(name, parsed, validate.errors ?? []);
+  const { findings, total } = explainErrors(name, parsed, validate.errors ?? []);
+  return capProblems(findings, 'schema problems', total);
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -52,17 +53,25 @@ function describePath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/**
+ * The candidate nearest to `word` by edit distance, when it is near enough to be a typo. A
+ * candidate whose length differs from the word's by more than the allowed distance is skipped
+ * without comparing (the distance is at least the difference), so a key as long as the file costs
+ * a length check per candidate, not a table of its length times the candidate's.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const allowed = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > allowed) continue;
     const d = levenshtein(word, c);
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return bestDistance <= allowed ? best : undefined;
 }
 
 function levenshtein(a: string, b: string): number {
@@ -79,6 +88,12 @@ function levenshtein(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** A key as a message quotes it: one longer than a line is cut, and its length given. */
+function quoteKey(key: string): string {
+  if (key.length <= 80) return `\`${key}\``;
+  return `\`${Array.from(key.slice(0, 80)).slice(0, 40).join('')}…\` (${key.length.toLocaleString('en-US')} characters)`;
+}
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -87,7 +102,11 @@ function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly ErrorObject[]): Finding[] {
+/**
+ * One finding per location. Past MAX_FILE_PROBLEMS + 1 locations only the count is kept: a file
+ * with an error on each of thousands of values is reported in a few, and explained in a few.
+ */
+function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly ErrorObject[]): { findings: Finding[]; total: number } {
   // anyOf branches report each alternative; keep the most specific error per location.
   const byLocation = new Map<string, ErrorObject>();
   // An `if` failure only says a `then` failed; the errors from the `then` say what is wrong.
@@ -105,6 +124,7 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
   }
   const findings: Finding[] = [];
   for (const err of byLocation.values()) {
+    if (findings.length > MAX_FILE_PROBLEMS) break;
     const path = pointerToPath(err.instancePath);
     const where = describePath(path);
     let message: string;
@@ -116,7 +136,7 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
         const guess = closest(key, allowed);
         pos = parsed.locate([...path, key], true);
         message =
-          `unknown key \`${key}\` under ${where}` +
+          `unknown key ${quoteKey(key)} under ${where}` +
           (guess ? `: did you mean \`${guess}\`?` : `: allowed keys are ${allowed.map((k) => `\`${k}\``).join(', ')}`) +
           ' (unknown keys are errors so a typo never drops a control)';
         break;
@@ -189,7 +209,7 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
     }
     findings.push({ rule: 'schema', severity: 'error', file: parsed.path, line: pos.line, column: pos.column, message, controls: SCHEMA_CONTROLS });
   }
-  return findings;
+  return { findings, total: byLocation.size };
 }
 
 function rank(err: ErrorObject): number {

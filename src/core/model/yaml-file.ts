@@ -1,13 +1,31 @@
 /**
  * Safe YAML parsing with positions. Every problem becomes a `schema` finding with a line and a
- * column; nothing here throws on bad input. Limits: size, aliases, nesting depth, one document.
+ * column; nothing here throws on bad input.
+ *
+ * The work is bounded by the size of the input: every limit below is checked before the work it
+ * guards (the tokens are counted as the parser reads them, aliases are measured on the document
+ * before anything is expanded), so a hostile file under the size limit costs what an ordinary
+ * one of the same size costs. docs/file-formats.md lists each limit and its finding.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { CST, Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isSpace } from '../secrets.ts';
 import type { Finding } from '../findings.ts';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** Alias expansions in a document, those inside expanded aliases included. */
 export const MAX_ALIASES = 50;
 export const MAX_DEPTH = 24;
+/**
+ * YAML tokens: keys, values, punctuation (`-`, `:`, `,`, brackets), comments, runs of spaces and
+ * line breaks. An ordinary grant file of 500 access entries has about 20,000.
+ */
+export const MAX_TOKENS = 50_000;
+/** Values (keys, scalars, lists and mappings) in the data once its aliases are expanded. */
+export const MAX_VALUES = 50_000;
+/** Characters of text in the data once its aliases are expanded: no more than a file may hold. */
+export const MAX_TEXT = MAX_FILE_BYTES;
+/** Findings about one file's YAML, and about its schema, beyond which one finding counts the rest. */
+export const MAX_FILE_PROBLEMS = 100;
 
 export interface Pos {
   line: number;
@@ -109,19 +127,178 @@ function maxFlowDepth(text: string): { depth: number; at: Pos } {
   return { depth: max, at };
 }
 
-function depthOf(node: unknown, depth: number): number {
-  if (depth > MAX_DEPTH) return depth;
-  if (isMap(node) || isSeq(node)) {
-    let max = depth;
-    for (const item of node.items as unknown[]) {
-      const child = isPair(item) ? item.value : item;
-      max = Math.max(max, depthOf(child, depth + 1));
-      if (max > MAX_DEPTH) return max;
-    }
-    return max;
+/**
+ * Whether the text holds nothing but white space, comments and document markers (`---`): the
+ * file is empty. One pass, each character read once.
+ */
+export function isBlankYaml(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) i++;
+    else if (c === 35 /* # */) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+    } else if (text.startsWith('---', i)) i += 3;
+    else return false;
   }
-  return depth;
+  return true;
 }
+
+class TokenLimit extends Error {
+  readonly offset: number;
+  constructor(offset: number) {
+    super(`more than ${MAX_TOKENS} YAML tokens`);
+    this.offset = offset;
+  }
+}
+
+/**
+ * The parser's tokens, counted as the lexer produces them: past MAX_TOKENS the parse stops, so a
+ * file dense with tokens costs no more than the limit allows. (The lexer's markers for the start
+ * of a document, a scalar and the end of a flow collection stand for no text and are not counted.)
+ */
+function* limitedTokens(text: string, parser: Parser): Generator<CST.Token, void> {
+  let tokens = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    const marker = lexeme === CST.DOCUMENT || lexeme === CST.SCALAR || lexeme === CST.FLOW_END;
+    if (!marker && ++tokens > MAX_TOKENS) throw new TokenLimit(parser.offset);
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
+}
+
+interface Measure {
+  /** Levels below the node (0 for a scalar). */
+  height: number;
+  /** Aliases expanded in the node's data, those inside expanded aliases included. */
+  aliases: number;
+  /** Values in the node's data, aliases expanded. */
+  values: number;
+  /** Characters of text in the node's data, aliases expanded. */
+  text: number;
+}
+
+interface Walked {
+  /** Offsets of keys that repeat an earlier key of the same mapping. */
+  duplicates: number[];
+  /** Where the data, as written or once expanded, first nests deeper than MAX_DEPTH. */
+  deep?: number;
+  /** The alias whose expansion passes MAX_ALIASES expansions. */
+  aliases?: number;
+  /** An alias inside the node it names. */
+  cycle?: number;
+  /** The alias at which the expanded data passes MAX_VALUES or MAX_TEXT. */
+  expansion?: number;
+}
+
+function offsetOf(node: unknown): number {
+  if (isPair(node)) return offsetOf(node.key ?? node.value);
+  return (node as Node | null | undefined)?.range?.[0] ?? 0;
+}
+
+/**
+ * One walk over the document as the parser built it, before anything is expanded: duplicate keys
+ * (a set per mapping; the parser's own check compares each key with every earlier one), the
+ * depth, and what each alias would add to the data once expanded (each anchored node is measured
+ * once, when the walk leaves it, so an alias costs one lookup however much it stands for). The
+ * walk never descends past MAX_DEPTH, so it is linear in the document and its stack is bounded.
+ */
+function walkDocument(root: unknown): Walked {
+  const out: Walked = { duplicates: [] };
+  const anchors = new Map<string, unknown>();
+  const measured = new Map<unknown, Measure>();
+  const open = new Set<unknown>();
+  let aliases = 0;
+  let values = 0;
+  let text = 0;
+  const leaf = (): Measure => ({ height: 0, aliases: 1, values: 1, text: 0 });
+
+  const visit = (node: unknown, depth: number): Measure => {
+    if (node === null || node === undefined) return { height: 0, aliases: 0, values: 0, text: 0 };
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      // An alias without its anchor is reported by the parser when the data is read.
+      if (target === undefined) return leaf();
+      if (open.has(target)) {
+        out.cycle ??= offsetOf(node);
+        return leaf();
+      }
+      const t = measured.get(target) ?? leaf();
+      // The alias is one expansion, and brings those inside what it names.
+      const m: Measure = { ...t, aliases: t.aliases + 1 };
+      aliases += m.aliases;
+      values += m.values;
+      text += m.text;
+      if (aliases > MAX_ALIASES) out.aliases ??= offsetOf(node);
+      if (depth + m.height > MAX_DEPTH) out.deep ??= offsetOf(node);
+      if (values > MAX_VALUES || text > MAX_TEXT) out.expansion ??= offsetOf(node);
+      return m;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) {
+      anchors.set(anchor, node);
+      open.add(node);
+    }
+    const m: Measure = { height: 0, aliases: 0, values: 1, text: 0 };
+    values += 1;
+    if (isScalar(node)) {
+      if (typeof node.value === 'string') {
+        m.text = node.value.length;
+        text += m.text;
+      }
+    } else if (isMap(node) || isSeq(node)) {
+      if (depth + 1 > MAX_DEPTH && node.items.length > 0) {
+        out.deep ??= offsetOf(node.items[0]);
+      } else {
+        const keys = isMap(node) ? new Set<unknown>() : undefined;
+        const add = (child: Measure) => {
+          m.aliases += child.aliases;
+          m.values += child.values;
+          m.text += child.text;
+          m.height = Math.max(m.height, child.height + 1);
+        };
+        for (const item of node.items as unknown[]) {
+          if (isPair(item)) {
+            if (keys && isScalar(item.key)) {
+              if (keys.has(item.key.value)) out.duplicates.push(offsetOf(item.key));
+              else keys.add(item.key.value);
+            }
+            add(visit(item.key, depth + 1));
+            add(visit(item.value, depth + 1));
+          } else {
+            add(visit(item, depth + 1));
+          }
+        }
+      }
+    }
+    if (anchor) {
+      open.delete(node);
+      measured.set(node, m);
+    }
+    return m;
+  };
+  visit(root, 0);
+  return out;
+}
+
+/**
+ * Keeps the first MAX_FILE_PROBLEMS findings in the order of the file and counts the rest in one
+ * more, at the first left out: a file with a problem on every line gets a report a person reads.
+ * `total` is the number of problems when the caller explained only the first few of them.
+ */
+export function capProblems(findings: Finding[], what: string, total = findings.length): Finding[] {
+  if (total <= MAX_FILE_PROBLEMS) return findings;
+  const sorted = [...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1]!;
+  return [
+    ...sorted.slice(0, MAX_FILE_PROBLEMS),
+    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString('en-US')} more ${what} in this file are not listed: fix the ones listed and check the file again` },
+  ];
+}
+
+const DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
 
 export function parseYamlFile(path: string, content: Uint8Array | string): ParsedYaml {
   const problems: Finding[] = [];
@@ -137,7 +314,7 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
     problems.push(problem(path, START, 'the file starts with a byte-order mark: save it as UTF-8 without BOM'));
     text = text.slice(1);
   }
-  if (text.trim() === '' || /^(\s*#[^\n]*\n?|\s*---\s*\n?)*\s*$/.test(text)) {
+  if (isBlankYaml(text)) {
     problems.push(problem(path, START, 'the file is empty: add the definition, or delete the file'));
     return none;
   }
@@ -149,7 +326,7 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
 
   const flowDepth = maxFlowDepth(text);
   if (flowDepth.depth > MAX_DEPTH) {
-    problems.push(problem(path, flowDepth.at, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+    problems.push(problem(path, flowDepth.at, DEPTH_MESSAGE));
     return none;
   }
 
@@ -160,9 +337,21 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
   };
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-    docs = Array.isArray(parsed) ? parsed : [];
+    // Duplicate keys are found by walkDocument: the parser's own check is quadratic in the keys.
+    const parser = new Parser(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    docs = Array.from(new Composer({ uniqueKeys: false, strict: true }).compose(limitedTokens(text, parser)));
   } catch (err) {
+    if (err instanceof TokenLimit) {
+      problems.push(
+        problem(
+          path,
+          at(err.offset),
+          `the file holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (keys, values, punctuation, comments and line breaks), more than a grant file of 500 access entries needs, and reading stopped at this line: keep one identity per file and remove what does not belong to its grant`,
+        ),
+      );
+      return none;
+    }
     problems.push(problem(path, START, `the file could not be parsed as YAML (${(err as Error).message}): fix the syntax`));
     return none;
   }
@@ -176,11 +365,15 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
     const offset = second.range?.[0] ?? 0;
     problems.push(problem(path, at(offset), 'the file holds more than one YAML document: keep one identity per file and remove the extra `---` section'));
   }
-  let syntaxBroken = false;
+  const walked = walkDocument(doc.contents);
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], code: e.code as string, message: e.message })),
+    ...walked.duplicates.map((offset) => ({ offset, code: 'DUPLICATE_KEY', message: '' })),
+  ].sort((a, b) => a.offset - b.offset);
+  const syntax: Finding[] = [];
   const linesWithErrors = new Set<number>();
-  for (const err of doc.errors) {
-    syntaxBroken = true;
-    const pos = at(err.pos[0]);
+  for (const err of errors) {
+    const pos = at(err.offset);
     // One error per line: a tab or a stray bracket sets off follow-on errors that say nothing new.
     if (linesWithErrors.has(pos.line)) continue;
     linesWithErrors.add(pos.line);
@@ -190,20 +383,40 @@ export function parseYamlFile(path: string, content: Uint8Array | string): Parse
         : err.code === 'TAB_AS_INDENT'
           ? 'tabs are not allowed as indentation in YAML: indent with spaces'
           : `YAML syntax error (${err.message.split('\n')[0]}): fix the syntax at this position`;
-    problems.push(problem(path, pos, hint));
+    syntax.push(problem(path, pos, hint));
   }
-  for (const warn of doc.warnings) {
-    problems.push(problem(path, at(warn.pos[0]), `YAML warning: ${warn.message.split('\n')[0]}`, 'warning'));
-  }
-  if (syntaxBroken) return { ...none, locate: makeLocate(() => doc, at) };
+  problems.push(...capProblems(syntax, 'YAML errors'));
+  const warnings = doc.warnings.map((warn) => problem(path, at(warn.pos[0]), `YAML warning: ${warn.message.split('\n')[0]}`, 'warning'));
+  problems.push(...capProblems(warnings, 'YAML warnings'));
+  if (errors.length > 0) return { ...none, locate: makeLocate(() => doc, at) };
 
-  if (depthOf(doc.contents, 0) > MAX_DEPTH) {
-    problems.push(problem(path, START, `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`));
+  if (walked.deep !== undefined) {
+    problems.push(problem(path, at(walked.deep), DEPTH_MESSAGE));
+    return none;
+  }
+  if (walked.cycle !== undefined) {
+    problems.push(problem(path, at(walked.cycle), 'an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases'));
+    return none;
+  }
+  if (walked.aliases !== undefined) {
+    problems.push(problem(path, at(walked.aliases), `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`));
+    return none;
+  }
+  if (walked.expansion !== undefined) {
+    problems.push(
+      problem(
+        path,
+        at(walked.expansion),
+        `expanding the YAML aliases up to this one would give more than ${MAX_VALUES.toLocaleString('en-US')} values or more than 1 MiB of text, more than the file may hold: write the values out instead of using anchors and aliases`,
+      ),
+    );
     return none;
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    // The limits above are the ones that count; the parser's own check of aliases (a product of
+    // uses and nesting) stays as a backstop well past them.
+    value = doc.toJS({ maxAliasCount: 4 * MAX_ALIASES });
   } catch (err) {
     const message = (err as Error).message;
     problems.push(
@@ -239,15 +452,32 @@ function lazyLocate(text: string): (path: YamlPath, key?: boolean) => Pos {
   };
 }
 
+/** A mapping's pairs by key, built on the first lookup: finding every key of a wide mapping stays linear. */
+type KeyIndex = Map<string, Pair<unknown, unknown>>;
+
 function makeLocate(getDoc: () => Document.Parsed, at: (offset: number) => Pos): (path: YamlPath, key?: boolean) => Pos {
+  const indexes = new WeakMap<object, KeyIndex>();
+  const pairOf = (map: YAMLMap<unknown, unknown>, seg: string | number): Pair<unknown, unknown> | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (!isScalar(p.key)) continue;
+        const k = String(p.key.value);
+        if (!index.has(k)) index.set(k, p);
+      }
+      indexes.set(map, index);
+    }
+    return index.get(String(seg));
+  };
   return (path, key = false) => {
     let node: unknown = getDoc().contents;
     let best: Pos = nodePos(node, at) ?? START;
     for (let i = 0; i < path.length; i++) {
-      const seg = path[i];
+      const seg = path[i]!;
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = pairOf(node, seg);
         if (!pair) return best;
         const keyPos = nodePos(pair.key, at);
         if (last && key && keyPos) return keyPos;

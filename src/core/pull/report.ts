@@ -1,9 +1,12 @@
 /**
  * The gate's report as text: the job summary (Markdown with an HTML table, as GitHub renders job
  * summaries) and the JSON report. Pure. Every value that comes from the pull request's files is
- * escaped: a grant file is data, and must not be able to inject markup into the summary.
+ * escaped by the escaping module: a grant file is data, and must not be able to inject markup,
+ * a mention, a link or a line break into the summary; and no secret is echoed, in either.
  */
 import type { Finding } from '../findings.ts';
+import { mdCode, mdText } from '../text/escape.ts';
+import { maskSecretsDeep } from '../text/mask.ts';
 import type { GateResult, GateRow } from './judge.ts';
 
 export interface ReportContext {
@@ -14,10 +17,6 @@ export interface ReportContext {
   baseSha: string;
   /** The event that ran the gate, e.g. `pull_request/opened`. */
   event?: string;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`|\\[\]*_]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const CHANGE_LABEL: Record<GateRow['change'], string> = {
@@ -36,11 +35,12 @@ const CHANGE_LABEL: Record<GateRow['change'], string> = {
 };
 
 function code(text: string): string {
-  return `<code>${escapeHtml(text)}</code>`;
+  return mdCode(text, 300);
 }
 
+/** A cell of the HTML table: one line of inert text, so no value can end the table's HTML block. */
 function cell(text: string): string {
-  return `<td>${escapeHtml(text)}</td>`;
+  return `<td>${mdText(text, 1000)}</td>`;
 }
 
 function missingText(row: GateRow): string {
@@ -56,9 +56,9 @@ export function summaryMarkdown(result: GateResult, ctx: ReportContext): string 
   const lines: string[] = [];
   const mark = result.verdict === 'pass' ? '✅' : '❌';
   lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, '');
-  lines.push(`${escapeHtml(result.nextStep)}`, '');
+  lines.push(mdText(result.nextStep, 2000), '');
   lines.push(
-    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${escapeHtml(ctx.event)}` : ''}.`,
+    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${mdText(ctx.event, 100)}` : ''}.`,
     '',
   );
   if (result.nothingToCheck) return lines.join('\n') + '\n';
@@ -91,12 +91,12 @@ export function summaryMarkdown(result: GateResult, ctx: ReportContext): string 
 
 function findingLine(f: Finding): string {
   const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ''}`)} ` : '';
-  return `**${f.severity}** ${where}${escapeHtml(f.message)} <sub>(${escapeHtml(f.rule)}; ${escapeHtml(f.controls.join(', '))})</sub>`;
+  return `**${f.severity}** ${where}${mdText(f.message, 2000)} <sub>(${mdText(f.rule, 100)}; ${mdText(f.controls.join(', '), 500)})</sub>`;
 }
 
-/** The JSON report (the `report-json` output): everything the summary shows, as data. */
+/** The JSON report (the `report-json` output): everything the summary shows, as data, secrets masked. */
 export function reportJson(result: GateResult, ctx: ReportContext): object {
-  return {
+  return maskSecretsDeep({
     tool: 'access-ledger gate',
     pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
     ...(ctx.event ? { event: ctx.event } : {}),
@@ -109,5 +109,5 @@ export function reportJson(result: GateResult, ctx: ReportContext): object {
     approvals: result.approvals,
     rows: result.rows,
     findings: result.findings,
-  };
+  });
 }

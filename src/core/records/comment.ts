@@ -4,9 +4,9 @@
  * the hash's anchor outside the ledger branch: `verify --online` reads the record markers
  * (`<!-- access-ledger:record key=… seq=… hash=… -->`) and compares them with the branch. Pure.
  */
-import { formatRecordMarker, parseRecordMarkers, recordPath, type SealedRecord } from '../ledger/index.ts';
+import { formatRecordMarker, parseRecordMarkerLine, recordPath, type RecordMarker, type SealedRecord } from '../ledger/index.ts';
 import { summarizeRecord } from './summary.ts';
-import { code } from './text.ts';
+import { mdCode, urlPath } from '../text/escape.ts';
 
 /** Identifies the App's sticky comment among the PR's comments. */
 export const COMMENT_MARKER = '<!-- access-ledger:comment -->';
@@ -27,31 +27,43 @@ export interface CommentBlock {
   line: string;
 }
 
+/** The App's comment starts with its marker; a body that merely contains it is someone else's. */
 export function isRecordComment(body: string | null | undefined): boolean {
-  return typeof body === 'string' && body.includes(COMMENT_MARKER);
+  return typeof body === 'string' && body.split('\n', 1)[0]!.trim() === COMMENT_MARKER;
 }
 
 /** The two lines one record occupies: its marker, then path, seq, hash and the summary. */
 export function recordBlock(record: SealedRecord, ctx: CommentContext): CommentBlock {
   const path = recordPath(record);
-  const url = `${ctx.repositoryUrl.replace(/\/+$/, '')}/blob/${encodeURIComponent(ctx.branch).replace(/%2F/g, '/')}/${path}`;
+  const url = `${ctx.repositoryUrl.replace(/\/+$/, '')}/blob/${urlPath(ctx.branch)}/${urlPath(path)}`;
   const marker = formatRecordMarker(record);
-  const line = `- **seq ${record.seq}** · ${code(record.kind, 40)} · [${code(path, 240)}](${url}) · hash ${code(record.hash)}<br>${summarizeRecord(record)}`;
+  const line = `- **seq ${record.seq}** · ${mdCode(record.kind, 40)} · [${mdCode(path, 240)}](${url}) · hash ${mdCode(record.hash)}<br>${summarizeRecord(record)}`;
   return { key: record.key, seq: record.seq, hash: record.hash, marker, line };
 }
 
-/** The record blocks of an existing comment body (marker line followed by its visible line). */
+/**
+ * The record blocks of the App's comment (a marker line followed by its visible line), read where
+ * the App writes its markers and nowhere else: in its own comment (the one starting with
+ * COMMENT_MARKER), on lines that hold a marker and nothing else. A marker-like text inside a line
+ * is text, not an anchor; and since every visible line is escaped onto one line with no `<!--`,
+ * nothing from a pull request or a grant file can become a marker line.
+ */
 export function parseCommentBlocks(body: string): CommentBlock[] {
+  if (!isRecordComment(body)) return [];
   const lines = body.split(/\r?\n/);
   const out: CommentBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const markers = parseRecordMarkers(lines[i]!);
-    if (markers.length !== 1) continue;
-    const m = markers[0]!;
+  for (let i = 1; i < lines.length; i++) {
+    const m = parseRecordMarkerLine(lines[i]!);
+    if (!m) continue;
     const next = lines[i + 1] ?? '';
-    out.push({ key: m.key, seq: m.seq, hash: m.hash, marker: lines[i]!.trim(), line: parseRecordMarkers(next).length ? '' : next });
+    out.push({ key: m.key, seq: m.seq, hash: m.hash, marker: lines[i]!.trim(), line: parseRecordMarkerLine(next) ? '' : next });
   }
   return out;
+}
+
+/** The anchors of the App's comment (what `verify --online` compares with the ledger). */
+export function recordCommentMarkers(body: string | null | undefined): RecordMarker[] {
+  return typeof body === 'string' ? parseCommentBlocks(body).map(({ key, seq, hash }) => ({ key, seq, hash })) : [];
 }
 
 export interface CommentUpdate {
@@ -68,7 +80,7 @@ export interface CommentUpdate {
 function render(blocks: CommentBlock[], ctx: CommentContext): string {
   const head = [
     COMMENT_MARKER,
-    `**Access ledger**: this pull request's evidence is recorded on the ${code(ctx.branch, 100)} branch. ` +
+    `**Access ledger**: this pull request's evidence is recorded on the ${mdCode(ctx.branch, 100)} branch. ` +
       'Each record carries the hash of the previous one; the hashes below anchor them outside the branch ' +
       '(`npx access-ledger verify --online` compares the two).',
     '',

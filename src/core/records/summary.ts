@@ -7,14 +7,14 @@ import type {
   UnapprovedMergeSubject,
 } from '../ledger/index.ts';
 import type { PolicyFileChange } from './changes.ts';
-import { code, inlineText } from './text.ts';
+import { mdCode, mdText, mention } from '../text/escape.ts';
 
 const MAX_IDENTITIES = 5;
 const MAX_ENTRIES = 4;
 
 function entryText(e: AccessEntryChange): string {
   const sign = e.action === 'added' ? '+' : e.action === 'removed' ? '−' : '~';
-  return `${sign}${e.system}/${e.role}${e.privileged ? ' (privileged)' : ''}`;
+  return `${sign}${mdText(e.system, 100)}/${mdText(e.role, 100)}${e.privileged ? ' (privileged)' : ''}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -27,7 +27,7 @@ function grantChangeSummary(s: GrantChangeSubject & { policy_changes?: PolicyFil
     const entries = c.entries.slice(0, MAX_ENTRIES).map(entryText);
     if (c.entries.length > MAX_ENTRIES) entries.push(`${c.entries.length - MAX_ENTRIES} more`);
     const what = c.action === 'modified' ? '' : ` ${c.action}`;
-    parts.push(`${code(c.identity, 60)}${what}${entries.length ? ` (${entries.join(', ')})` : ''}`);
+    parts.push(`${mdCode(c.identity, 60)}${what}${entries.length ? ` (${entries.join(', ')})` : ''}`);
   }
   if (s.changes.length > MAX_IDENTITIES) parts.push(`${plural(s.changes.length - MAX_IDENTITIES, 'more identity', 'more identities')}`);
   const policy = s.policy_changes ?? [];
@@ -37,22 +37,22 @@ function grantChangeSummary(s: GrantChangeSubject & { policy_changes?: PolicyFil
   if (approvers.size === 0) {
     for (const r of s.reviews) if (r.state === 'APPROVED' && r.on_head) approvers.add(r.reviewer);
   }
-  const approved = approvers.size > 0 ? `approved by ${[...approvers].sort().map((a) => `@${a}`).join(', ')}` : 'no approval on the head commit';
-  const merged = s.pr.merged_by ? `merged by @${s.pr.merged_by}` : 'merged';
-  return `${parts.join('; ') || 'no identity changed'}; ${approved}; ${merged}; policy at merge: **${s.verdict.result}**`;
+  const approved = approvers.size > 0 ? `approved by ${[...approvers].sort().map(mention).join(', ')}` : 'no approval on the head commit';
+  const merged = s.pr.merged_by ? `merged by ${mention(s.pr.merged_by)}` : 'merged';
+  return `${parts.join('; ') || 'no identity changed'}; ${approved}; ${merged}; policy at merge: **${mdText(s.verdict.result, 20)}**`;
 }
 
 function unapprovedSummary(s: UnapprovedMergeSubject): string {
-  const missing = s.missing_approvals.map((m) => `${code(m.system, 60)} needs ${m.missing} more`);
+  const missing = s.missing_approvals.map((m) => `${mdCode(m.system, 60)} needs ${m.missing} more`);
   const refused = s.findings.length > 0 ? `${plural(s.findings.length, 'policy error')}` : '';
   const what = [...missing, ...(refused ? [refused] : [])].join(', ') || 'the policy refused it';
   const issue = s.issue ? `; issue #${s.issue.number}` : '';
-  return `merged although the base policy refuses it (${s.cause}): ${what}${issue}`;
+  return `merged although the base policy refuses it (${mdText(s.cause, 40)}): ${what}${issue}`;
 }
 
 function provisionedSummary(s: ProvisionedSubject): string {
   const attempt = s.run_attempt > 1 ? ` attempt ${s.run_attempt}` : '';
-  return `provisioning workflow ${code(s.workflow, 120)} run ${s.run_id}${attempt} concluded **${s.conclusion}** at ${s.completed_at}`;
+  return `provisioning workflow ${mdCode(s.workflow, 120)} run ${s.run_id}${attempt} concluded **${mdText(s.conclusion, 40)}** at ${mdText(s.completed_at, 40)}`;
 }
 
 export function summarizeRecord(record: SealedRecord): string {
@@ -64,6 +64,6 @@ export function summarizeRecord(record: SealedRecord): string {
     case 'provisioned':
       return provisionedSummary(record.subject as ProvisionedSubject);
     default:
-      return `${inlineText(record.kind, 60)} ${code(record.key, 120)}`;
+      return `${mdText(record.kind, 60)} ${mdCode(record.key, 120)}`;
   }
 }

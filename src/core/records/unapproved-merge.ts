@@ -15,7 +15,7 @@ import {
 } from '../ledger/index.ts';
 import type { Finding } from '../findings.ts';
 import { isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
-import { code, inlineText, oneLine } from './text.ts';
+import { mdCode, mdText, mention, plainLine } from '../text/escape.ts';
 
 /** What the App saw of the gate's check run on the merged head commit (null: not looked up). */
 export interface GateCheckObservation {
@@ -89,8 +89,10 @@ export function unapprovedIssueMarker(pr: number): string {
   return `<!-- access-ledger:unapproved-merge pr=${pr} -->`;
 }
 
+/** The marker counts only on a line of its own, as the App writes it (never inside other text). */
 export function hasUnapprovedIssueMarker(body: string | null | undefined, pr: number): boolean {
-  return typeof body === 'string' && body.includes(unapprovedIssueMarker(pr));
+  const marker = unapprovedIssueMarker(pr);
+  return typeof body === 'string' && body.split(/\r?\n/).some((line) => line.trim() === marker);
 }
 
 const CAUSE_TEXT: Record<UnapprovedCause, string> = {
@@ -102,9 +104,9 @@ const CAUSE_TEXT: Record<UnapprovedCause, string> = {
   unknown: 'the gate passed when it last ran, but the facts at merge time (reviews, commits) no longer satisfy the policy',
 };
 
-/** `@acme/security` stays as is; a bare login gets its `@` so GitHub notifies it. */
+/** `@acme/security` stays as is; a bare login gets its `@` so GitHub notifies it; anything else is left out. */
 export function mentions(admins: readonly string[] | undefined): string {
-  const list = (admins ?? []).filter((a) => /^@?[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/.test(a)).map((a) => (a.startsWith('@') ? a : `@${a}`));
+  const list = (admins ?? []).filter((a) => /^@?[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/.test(a)).map(mention);
   return list.join(' ');
 }
 
@@ -123,7 +125,7 @@ export interface UnapprovedIssueInput {
 }
 
 export function unapprovedIssueTitle(pull: MergedPull): string {
-  return `Access change merged without the required approvals: #${pull.number} ${oneLine(pull.title, 120)}`;
+  return `Access change merged without the required approvals: #${pull.number} ${plainLine(pull.title, 120)}`;
 }
 
 export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
@@ -132,17 +134,17 @@ export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
   const who = mentions(input.admins);
   lines.push(
     `${who ? `${who}: ` : ''}pull request #${pull.number} (${pull.html_url}) changed access and was merged by ` +
-      `${pull.merged_by?.login ? `@${pull.merged_by.login}` : 'an unknown user'} at ${pull.merged_at}, ` +
+      `${pull.merged_by?.login ? mention(pull.merged_by.login) : 'an unknown user'} at ${mdText(pull.merged_at, 40)}, ` +
       `although the policy of the base branch would have refused it: ${CAUSE_TEXT[input.cause]}.`,
     '',
   );
-  if (input.detail) lines.push(inlineText(input.detail, 500), '');
+  if (input.detail) lines.push(mdText(input.detail, 500), '');
   const missing = missingApprovals(verdict);
   if (missing.length > 0) {
     lines.push('**Missing approvals**', '');
     for (const m of missing) {
-      const by = m.approved_by.length > 0 ? `approved by ${m.approved_by.map((a) => `@${a}`).join(', ')}` : 'no eligible approval';
-      lines.push(`- ${code(m.system, 100)}: ${m.required} required, ${by}; ${m.missing} missing`);
+      const by = m.approved_by.length > 0 ? `approved by ${m.approved_by.map(mention).join(', ')}` : 'no eligible approval';
+      lines.push(`- ${mdCode(m.system, 100)}: ${m.required} required, ${by}; ${m.missing} missing`);
     }
     lines.push('');
   }
@@ -150,13 +152,13 @@ export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
   if (blocking.length > 0) {
     lines.push('**What the policy refused**', '');
     for (const f of blocking.slice(0, 50)) {
-      const at = f.file ? ` ${code(`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, 200)}` : '';
-      lines.push(`- ${code(f.rule, 60)}${at}: ${inlineText(f.message, 300)}`);
+      const at = f.file ? ` ${mdCode(`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, 200)}` : '';
+      lines.push(`- ${mdCode(f.rule, 60)}${at}: ${mdText(f.message, 300)}`);
     }
     if (blocking.length > 50) lines.push(`- and ${blocking.length - 50} more (see the record)`);
     lines.push('');
   }
-  if (input.nextStep) lines.push(`The gate's next step was: ${inlineText(input.nextStep, 300)}`, '');
+  if (input.nextStep) lines.push(`The gate's next step was: ${mdText(input.nextStep, 300)}`, '');
   lines.push(
     '**What to do**',
     '',
@@ -164,8 +166,8 @@ export function unapprovedIssueBody(input: UnapprovedIssueInput): string {
     '2. If it stands, have the missing eligible approvers review the merged pull request, and note the decision here.',
     '3. If the gate was bypassed or not required, make its check required on the base branch (see the gate docs).',
     '',
-    `Evidence: the \`grant-change\` and \`unapproved-merge\` records of this merge are on the \`${input.branch}\` branch ` +
-      `(\`${input.recordPath}\`); close this issue once the admins have decided.`,
+    `Evidence: the \`grant-change\` and \`unapproved-merge\` records of this merge are on the ${mdCode(input.branch, 100)} branch ` +
+      `(${mdCode(input.recordPath, 240)}); close this issue once the admins have decided.`,
   );
   return lines.join('\n') + '\n';
 }

@@ -6,6 +6,7 @@ import { isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { isIsoDate } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
 import type { CampaignGrant, DueSystem } from './due.ts';
+import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 export const DEFAULT_BRANCH_PREFIX = 'access-review/';
 export const DEFAULT_REVIEW_LABELS = ['access-review'];
@@ -125,8 +126,10 @@ export interface CampaignText {
   body: string;
 }
 
-const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
-const who = (p: string) => (p.startsWith('@') ? p : '@' + p);
+// Values from grant and system files go through the escaping module (no link, HTML, marker or
+// stray mention; secrets masked); the approvers are mentioned on purpose, as reviewers.
+const code = (s: string) => mdCode(s, 300);
+const cellCode = (s: string) => mdCode(s, 300, { inTable: true });
 
 export interface CampaignBodyContext {
   repository: string;
@@ -141,7 +144,8 @@ export function formatCampaignMarker(ref: CampaignRef): string {
   return `<!-- access-ledger:review system=${ref.system} date=${ref.date} -->`;
 }
 
-const CAMPAIGN_MARKER_RE = /<!--\s*access-ledger:review\s+system=([a-z0-9][a-z0-9._-]{0,99})\s+date=(\d{4}-\d{2}-\d{2})\s*-->/;
+/** A marker alone on its line, as `formatCampaignMarker` writes it: never one inside other text. */
+const CAMPAIGN_MARKER_RE = /^[ \t]*<!-- access-ledger:review system=([a-z0-9][a-z0-9._-]{0,99}) date=(\d{4}-\d{2}-\d{2}) -->[ \t]*\r?$/m;
 
 export function parseCampaignMarker(body: string | null | undefined): CampaignRef | undefined {
   const m = body ? CAMPAIGN_MARKER_RE.exec(body) : null;
@@ -149,7 +153,7 @@ export function parseCampaignMarker(body: string | null | undefined): CampaignRe
 }
 
 export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBodyContext): CampaignText {
-  const base = `${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository}/blob/${encodeURIComponent(ctx.branch)}/`;
+  const base = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${encodeURIComponent(ctx.branch)}/`;
   const showUsed = Boolean(ctx.lastUsed?.size);
   const rows: string[] = [];
   let entries = 0;
@@ -158,22 +162,22 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
     for (const e of g.entries) {
       entries++;
       if (e.privileged) privileged++;
-      const used = showUsed ? ` ${ctx.lastUsed!.get(g.identity) ?? 'unknown'} |` : '';
+      const used = showUsed ? ` ${mdText(ctx.lastUsed!.get(g.identity) ?? 'unknown', 40)} |` : '';
       rows.push(
-        `| [${code(g.identity)}](${base}${g.path.split('/').map(encodeURIComponent).join('/')}) | ${g.kind} | ${code(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? '@' + g.owner : '_none_'} | ${e.expires ?? '_none_'} |${used}`,
+        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? mention(g.owner) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}`,
       );
     }
   }
-  const approvers = due.approvers.length ? due.approvers.map(who).join(', ') : '_none listed: the admins_';
+  const approvers = due.approvers.length ? due.approvers.map(mention).join(', ') : '_none listed: the admins_';
   const head = [
     formatCampaignMarker(ref),
-    `### Access review of ${code(due.system)} (${due.name}), ${ref.date}`,
+    `### Access review of ${code(due.system)} (${mdText(due.name, 200)}), ${ref.date}`,
     '',
-    `Every identity with access to ${code(due.system)} is listed below: ${due.grants.length} grant file${due.grants.length === 1 ? '' : 's'}, ${entries} access entr${entries === 1 ? 'y' : 'ies'}, ${privileged} privileged. ${due.system} is reviewed every ${due.cadenceDays} days; ${due.due ? `this review is due by ${due.due}` : 'it has no review on record'}.`,
+    `Every identity with access to ${code(due.system)} is listed below: ${due.grants.length} grant file${due.grants.length === 1 ? '' : 's'}, ${entries} access entr${entries === 1 ? 'y' : 'ies'}, ${privileged} privileged. ${mdText(due.system, 100)} is reviewed every ${due.cadenceDays} days; ${due.due ? `this review is due by ${due.due}` : 'it has no review on record'}.`,
     '',
     `This pull request sets ${code('review.last_reviewed')} to ${ref.date} in each file (and ${code('review.reviewer')} to null: the approvers of this pull request are the reviewers, and the evidence ledger records who they were when it merges).`,
     '',
-    `**Reviewers** (${due.system}'s approvers): ${approvers}`,
+    `**Reviewers** (${mdText(due.system, 100)}'s approvers): ${approvers}`,
     '',
     '**How to review:**',
     '- **Keep** access that is still needed: leave it as it is.',
@@ -198,7 +202,7 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
   }
   const more = rows.length - shown.length;
   const body = [...head, ...shown, ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []), ...foot].join('\n') + '\n';
-  return { title: `Access review: ${due.name} (${due.system}), ${ref.date}`, body };
+  return { title: `Access review: ${plainLine(due.name, 200)} (${plainLine(due.system, 100)}), ${ref.date}`, body };
 }
 
 export type { CampaignGrant };

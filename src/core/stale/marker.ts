@@ -15,7 +15,8 @@ export interface StaleMarker {
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._\[\]-]{0,99}$/;
 const HASH_RE = /^[0-9a-f]{16}$/;
-const MARKER_RE = /<!--\s*access-ledger:stale\s+id=([A-Za-z0-9][A-Za-z0-9._\[\]-]{0,99})\s+kind=([a-z-]{1,40})\s+hash=([0-9a-f]{16})\s*-->/;
+/** A marker alone on its line, as `formatStaleMarker` writes it: never one inside other text. */
+const MARKER_RE = /^[ \t]*<!-- access-ledger:stale id=([A-Za-z0-9][A-Za-z0-9._\[\]-]{0,99}) kind=([a-z-]{1,40}) hash=([0-9a-f]{16}) -->[ \t]*\r?$/m;
 
 export function formatStaleMarker(m: StaleMarker): string {
   if (!ID_RE.test(m.id) || !isProblemKind(m.kind) || !HASH_RE.test(m.hash)) {
@@ -24,7 +25,7 @@ export function formatStaleMarker(m: StaleMarker): string {
   return `<!-- access-ledger:stale id=${m.id} kind=${m.kind} hash=${m.hash} -->`;
 }
 
-/** The first marker in an issue body, or undefined when the body has none (not a managed issue). */
+/** The first marker line of an issue body, or undefined when the body has none (not a managed issue). */
 export function parseStaleMarker(body: string | null | undefined): StaleMarker | undefined {
   if (!body) return undefined;
   const m = MARKER_RE.exec(body);

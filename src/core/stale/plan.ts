@@ -11,6 +11,7 @@ import type { IsoDate } from '../model/types.ts';
 import { KIND_INFO, type ProblemKind } from './kinds.ts';
 import { parseStaleMarker } from './marker.ts';
 import type { DesiredIssue } from './render.ts';
+import { mdCode, mention } from '../text/escape.ts';
 
 /** A managed issue as listed from GitHub (only what planning needs). */
 export interface ManagedIssue {
@@ -92,24 +93,24 @@ export interface PlanInput {
 export const keyOf = (x: { kind: ProblemKind; id: string }) => `${x.kind}:${x.id}`;
 
 function closeComment(issue: ManagedIssue, input: PlanInput, desiredKeys: ReadonlySet<string>): string {
-  const on = `on \`${input.branch}\``;
+  const on = `on ${mdCode(input.branch, 100)}`;
   if (issue.kind === 'left-org') {
-    return `No grant ${on} names @${issue.id} any more: their access is revoked or handed over. Closing.`;
+    return `No grant ${on} names ${mention(issue.id)} any more: their access is revoked or handed over. Closing.`;
   }
   if (!input.grantIds.has(issue.id)) {
-    return `The grant \`${issue.id}\` is no longer ${on}: the access is revoked. Closing.`;
+    return `The grant ${mdCode(issue.id, 100)} is no longer ${on}: the access is revoked. Closing.`;
   }
   if (issue.kind === 'expiring-soon' && desiredKeys.has(keyOf({ kind: 'expired', id: issue.id }))) {
-    return `The access of \`${issue.id}\` has now expired without being renewed; the expiry issue asks for its revocation. Closing this one.`;
+    return `The access of ${mdCode(issue.id, 100)} has now expired without being renewed; the expiry issue asks for its revocation. Closing this one.`;
   }
   const fixed: Record<ProblemKind, string> = {
     'left-org': '',
-    expired: `No access entry of \`${issue.id}\` is past its expiry any more ${on} (renewed or removed).`,
-    'expiring-soon': `No access entry of \`${issue.id}\` expires within the warning window any more ${on} (renewed or removed).`,
-    'exception-expired': `The exception of \`${issue.id}\` is renewed or removed ${on}.`,
-    'unknown-system': `Every system \`${issue.id}\` reaches is defined under systems/ ${on}.`,
-    'review-overdue': `\`${issue.id}\` is reviewed within its cadence ${on}.`,
-    'rotation-overdue': `The credential of \`${issue.id}\` is rotated within its period ${on}.`,
+    expired: `No access entry of ${mdCode(issue.id, 100)} is past its expiry any more ${on} (renewed or removed).`,
+    'expiring-soon': `No access entry of ${mdCode(issue.id, 100)} expires within the warning window any more ${on} (renewed or removed).`,
+    'exception-expired': `The exception of ${mdCode(issue.id, 100)} is renewed or removed ${on}.`,
+    'unknown-system': `Every system ${mdCode(issue.id, 100)} reaches is defined under systems/ ${on}.`,
+    'review-overdue': `${mdCode(issue.id, 100)} is reviewed within its cadence ${on}.`,
+    'rotation-overdue': `The credential of ${mdCode(issue.id, 100)} is rotated within its period ${on}.`,
   };
   return `${fixed[issue.kind]} Closing. (If the rule was turned off in the config instead, the issue closes the same way.)`;
 }

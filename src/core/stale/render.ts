@@ -9,6 +9,7 @@ import type { EntriesProblem, EntryFact, ExceptionProblem, GrantRef, LeaverProbl
 import { problemKey } from './detect.ts';
 import { KIND_INFO, type ProblemKind } from './kinds.ts';
 import { contentHash, formatStaleMarker } from './marker.ts';
+import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 /** The label every managed issue carries: the sweep lists its issues by it. */
 export const MANAGED_LABEL = 'stale-grant';
@@ -64,19 +65,21 @@ export interface DesiredIssue {
   path: string | null;
 }
 
-const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
-const mention = (login: string) => '@' + login;
+// Every value from a grant file, the config or the repository goes through the escaping module:
+// code spans and text that open no link, image, HTML or marker, mention nobody, and mask secrets.
+const code = (s: string) => mdCode(s, 300);
+const cellCode = (s: string) => mdCode(s, 300, { inTable: true });
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
-function fileLink(ctx: RenderContext, path: string): string {
-  const url = `${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository}/blob/${ctx.branch.split('/').map(encodeURIComponent).join('/')}/${path.split('/').map(encodeURIComponent).join('/')}`;
-  return `[${code(path)}](${url})`;
+function fileLink(ctx: RenderContext, path: string, inTable = false): string {
+  const url = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${urlPath(ctx.branch)}/${urlPath(path)}`;
+  return `[${inTable ? cellCode(path) : code(path)}](${url})`;
 }
 
 function people(g: GrantRef): string {
   const parts = [`**Owner:** ${g.owner ? mention(g.owner) : '_none named_'}`];
   if (g.github) parts.push(`**Grantee:** ${mention(g.github)}`);
-  parts.push(`**Kind:** ${g.kind}`);
+  parts.push(`**Kind:** ${mdText(g.kind, 40)}`);
   return parts.join(' · ');
 }
 
@@ -84,7 +87,7 @@ function entriesTable(entries: readonly EntryFact[], lastColumn: string, value: 
   return [
     `| system | role | privileged | ${lastColumn} |`,
     '|---|---|---|---|',
-    ...entries.map((e) => `| ${code(e.system)} | ${code(e.role)} | ${yesNo(e.privileged)} | ${value(e)} |`),
+    ...entries.map((e) => `| ${cellCode(e.system)} | ${cellCode(e.role)} | ${yesNo(e.privileged)} | ${mdText(value(e), 40)} |`),
   ];
 }
 
@@ -105,8 +108,8 @@ function expired(p: EntriesProblem, ctx: RenderContext): Parts {
   const last = earliest(p.entries.map((e) => e.expires));
   const systems = p.entries.map((e) => e.system).join(', ');
   return {
-    title: `Access expired: ${p.grant.identity}`,
-    summary: `access of ${code(p.grant.identity)} to ${systems} is past its expiry`,
+    title: `Access expired: ${plainLine(p.grant.identity, 100)}`,
+    summary: `access of ${code(p.grant.identity)} to ${mdText(systems, 300)} is past its expiry`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
       `### Access of ${code(p.grant.identity)} has expired`,
@@ -118,7 +121,7 @@ function expired(p: EntriesProblem, ctx: RenderContext): Parts {
       `**Since:** ${last ? addDays(last, 1) : 'unknown'} · ${people(p.grant)}`,
       '',
       '**What to do** (one of):',
-      `- **Revoke** (if the access is no longer needed): remove it in the system${p.grant.revocation ? ` (runbook: ${p.grant.revocation})` : ''}, then open a pull request that deletes the entries above from ${code(p.grant.path)}, or deletes the whole file if no entry is left.`,
+      `- **Revoke** (if the access is no longer needed): remove it in the system${p.grant.revocation ? ` (runbook: ${mdText(p.grant.revocation, 1000)})` : ''}, then open a pull request that deletes the entries above from ${code(p.grant.path)}, or deletes the whole file if no entry is left.`,
       `- **Renew** (if it is still needed): open a pull request that sets a new ${code('expires')} on each entry above, within the policy's maximum, and get the approvals the gate asks for.`,
     ],
   };
@@ -127,7 +130,7 @@ function expired(p: EntriesProblem, ctx: RenderContext): Parts {
 function expiring(p: EntriesProblem, ctx: RenderContext): Parts {
   const first = earliest(p.entries.map((e) => e.expires));
   return {
-    title: `Access expiring soon: ${p.grant.identity}`,
+    title: `Access expiring soon: ${plainLine(p.grant.identity, 100)}`,
     summary: `access of ${code(p.grant.identity)} expires on ${first ?? 'a day soon'}`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
@@ -149,7 +152,7 @@ function expiring(p: EntriesProblem, ctx: RenderContext): Parts {
 function unknownSystem(p: EntriesProblem, ctx: RenderContext): Parts {
   const systems = p.entries.map((e) => e.system);
   return {
-    title: `Access to a system that no longer exists: ${p.grant.identity}`,
+    title: `Access to a system that no longer exists: ${plainLine(p.grant.identity, 100)}`,
     summary: `${code(p.grant.identity)} has access to ${systems.map(code).join(', ')}, which ${systems.length === 1 ? 'has' : 'have'} no file under systems/`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
@@ -173,13 +176,13 @@ function reviewOverdue(p: ReviewProblem, ctx: RenderContext): Parts {
     ? `[the open access review pull requests](${ctx.webUrl.replace(/\/$/, '')}/${ctx.repository}/pulls?q=${encodeURIComponent(`is:pr is:open label:${ctx.reviewLabel}`)})`
     : 'the open access review pull request';
   return {
-    title: `Access review overdue: ${p.grant.identity}`,
+    title: `Access review overdue: ${plainLine(p.grant.identity, 100)}`,
     summary: `the review of ${code(p.grant.identity)} was due by ${p.due}`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
       `### The access of ${code(p.grant.identity)} is overdue for review`,
       '',
-      `${fileLink(ctx, p.grant.path)} was last reviewed on ${p.lastReviewed}${p.lastReviewer ? ` by ${mention(p.lastReviewer)}` : ''}. ${code(p.system)} is reviewed every ${p.cadenceDays} days (${code(`systems/${p.system}.yaml`)} ${code('review_cadence_days')}), so the review was due by ${p.due}.`,
+      `${fileLink(ctx, p.grant.path)} was last reviewed on ${mdText(p.lastReviewed, 40)}${p.lastReviewer ? ` by ${mention(p.lastReviewer)}` : ''}. ${code(p.system)} is reviewed every ${p.cadenceDays} days (${code(`systems/${p.system}.yaml`)} ${code('review_cadence_days')}), so the review was due by ${p.due}.`,
       '',
       `**Since:** ${addDays(p.due, 1)} · ${people(p.grant)}`,
       '',
@@ -195,27 +198,27 @@ function rotationOverdue(p: RotationProblem, ctx: RenderContext): Parts {
     ? `is rotated every ${p.rotationDays} days and was last rotated on ${p.lastRotated}, so the rotation was due by ${p.due}.`
     : `must be rotated every ${p.rotationDays} days but has no rotation on record (${code('credential.last_rotated')} is missing).`;
   return {
-    title: `Credential rotation overdue: ${p.grant.identity}`,
+    title: `Credential rotation overdue: ${plainLine(p.grant.identity, 100)}`,
     summary: p.due ? `the credential of ${code(p.grant.identity)} was due for rotation by ${p.due}` : `the credential of ${code(p.grant.identity)} has no rotation on record`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
       `### The credential of ${code(p.grant.identity)} is overdue for rotation`,
       '',
-      `The ${p.credentialType} credential in ${fileLink(ctx, p.grant.path)}${p.storage ? ` (stored at ${code(p.storage)})` : ''} ${what}`,
+      `The ${mdText(p.credentialType, 40)} credential in ${fileLink(ctx, p.grant.path)}${p.storage ? ` (stored at ${code(p.storage)})` : ''} ${what}`,
       '',
       `**Since:** ${p.due ? addDays(p.due, 1) : 'no rotation on record'} · ${people(p.grant)}`,
       '',
       '**What to do** (one of):',
       `- **Rotate** the credential, then open a pull request that sets ${code('credential.last_rotated')} to the day you rotated it.`,
       `- **Move to a federated credential** (${code('oidc-federated')}) so there is no secret to rotate.`,
-      `- **Revoke** the identity${p.grant.revocation ? ` (runbook: ${p.grant.revocation})` : ''} and delete ${code(p.grant.path)} by pull request.`,
+      `- **Revoke** the identity${p.grant.revocation ? ` (runbook: ${mdText(p.grant.revocation, 1000)})` : ''} and delete ${code(p.grant.path)} by pull request.`,
     ],
   };
 }
 
 function exceptionExpired(p: ExceptionProblem, ctx: RenderContext): Parts {
   return {
-    title: `Exception expired: ${p.grant.identity}`,
+    title: `Exception expired: ${plainLine(p.grant.identity, 100)}`,
     summary: `the exception for ${code(p.grant.identity)} ended on ${p.expires}`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
@@ -223,7 +226,7 @@ function exceptionExpired(p: ExceptionProblem, ctx: RenderContext): Parts {
       '',
       `${fileLink(ctx, p.grant.path)} deviates from the policy under an exception whose last valid day was ${p.expires}.`,
       '',
-      `**Reason given:** ${p.reason}`,
+      `**Reason given:** ${mdText(p.reason, 2000)}`,
       `**Compensating controls:** ${p.compensatingControls.length ? p.compensatingControls.map(code).join(', ') : '_none_'}`,
       '',
       `**Since:** ${addDays(p.expires, 1)} · ${people(p.grant)}`,
@@ -239,11 +242,11 @@ function exceptionExpired(p: ExceptionProblem, ctx: RenderContext): Parts {
 function leaver(p: LeaverProblem, ctx: RenderContext): Parts {
   const shown = p.grants.slice(0, MAX_TABLE_ROWS);
   const owners = [...new Set(p.grants.map((g) => g.owner).filter((o): o is string => o !== null && ctx.membership?.[o.toLowerCase()] !== false))].sort();
-  const admins = (ctx.admins ?? []).map((a) => (a.startsWith('@') ? a : mention(a)));
+  const admins = (ctx.admins ?? []).map(mention);
   const org = p.organization ? ` of ${code(p.organization)}` : '';
   return {
-    title: `Urgent: @${p.login} left the organization: revoke or hand over their access`,
-    summary: `${p.grants.length} grant${p.grants.length === 1 ? '' : 's'} still name @${p.login}`,
+    title: `Urgent: @${plainLine(p.login, 40)} left the organization: revoke or hand over their access`,
+    summary: `${p.grants.length} grant${p.grants.length === 1 ? '' : 's'} still name ${mention(p.login)}`,
     assignees: owners,
     lines: [
       `### ${mention(p.login)} is no longer a member${org}`,
@@ -252,7 +255,7 @@ function leaver(p: LeaverProblem, ctx: RenderContext): Parts {
       '',
       '| grant | kind | how it names them | systems | other owner |',
       '|---|---|---|---|---|',
-      ...shown.map((g) => `| ${fileLink(ctx, g.path)} | ${g.kind} | ${g.roles.join(', ')} | ${g.systems.map(code).join(', ')} | ${g.owner ? mention(g.owner) : '_none_'} |`),
+      ...shown.map((g) => `| ${fileLink(ctx, g.path, true)} | ${mdText(g.kind, 40)} | ${mdText(g.roles.join(', '), 100)} | ${g.systems.map(cellCode).join(', ')} | ${g.owner ? mention(g.owner) : '_none_'} |`),
       ...(p.grants.length > shown.length ? ['', `…and ${p.grants.length - shown.length} more grant files that name ${mention(p.login)} (search the repo for the login).`] : []),
       '',
       '**What to do:**',
