@@ -39349,7 +39349,7 @@ function scanUrlPassword(text, out) {
     out.push({ start: u + 1, end: w, kind: "url-password" });
   }
 }
-var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41 || c === 96;
 var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
 function isReference(token) {
   const colon = token.indexOf(":");
@@ -39357,6 +39357,9 @@ function isReference(token) {
   return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
 }
 var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
+function isFilePath(token) {
+  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}$/.test(token) && !token.includes("//");
+}
 function isLowerPath(token) {
   let slashes = 0;
   let segment = 0;
@@ -39385,7 +39388,7 @@ function shannonEntropy(s) {
 function isHighEntropy(token, options) {
   if (token.length < options.minLength) return false;
   if (isReference(token)) return false;
-  if (isLowerPath(token)) return false;
+  if (isLowerPath(token) || isFilePath(token)) return false;
   let lower = false;
   let upper = false;
   let digit = false;
