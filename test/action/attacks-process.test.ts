@@ -32,6 +32,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Every request was one the fake models.
+  expect(gh.errors).toEqual([]);
   await gh?.close();
 });
 
