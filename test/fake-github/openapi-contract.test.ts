@@ -181,6 +181,23 @@ describe('REST responses match @octokit/openapi', () => {
     await check(204, 'GET', `${R}/pulls/${pr}/merge`);
     await check(200, 'GET', `${R}/pulls/${pr}`);
     await check(405, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave });
+    // A grant moved and edited (listed as renamed, with previous_filename), a deletion, and commits by two authors.
+    const moved = gh.state.openPullRequest('acme/access', {
+      author: 'bob',
+      title: 'Move bob',
+      head: 'move-bob',
+      commits: [
+        { files: { 'grants/humans/bob.yaml': null, 'grants/people/bob.yaml': 'identity:\n  id: bob\n  kind: human\n  owner: carol\n' }, author: 'bob' },
+        { files: { 'systems/prod-postgres.yaml': null }, author: 'dave' },
+      ],
+    });
+    const files = await check(200, 'GET', `${R}/pulls/${moved}/files`);
+    expect(files.map((f: Record<string, unknown>) => [f.filename, f.status, f.previous_filename])).toEqual([
+      ['grants/people/bob.yaml', 'renamed', 'grants/humans/bob.yaml'],
+      ['systems/prod-postgres.yaml', 'removed', undefined],
+    ]);
+    const commits = await check(200, 'GET', `${R}/pulls/${moved}/commits`);
+    expect(commits.map((c: { author: { login: string } }) => c.author.login)).toEqual(['bob', 'dave']);
     gh.state.commitFiles('acme/access', 'feature-x', { 'grants/humans/x.yaml': 'identity: {id: x}\n' }, { author: 'bob' });
     await check(201, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
     await check(422, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
