@@ -47,28 +47,6 @@ interface GateRow {
   required: number;
 }
 
-/**
- * Cases where the binder does not say what the gate and the record say. Each is a failing
- * expectation (it.fails): the test turns red, asking for this entry to go, once the binder agrees.
- */
-const KNOWN_BINDER_DISAGREEMENTS: Record<string, { check: 'widens' | 'additions' | 'both'; why: string }> = {
-  'a second expires key later in the same entry': {
-    check: 'widens',
-    why: 'the binder reads a merged grant it cannot parse as a file with no entries: it lists the entry under removals and shows no widening, where the gate asked the admins and the record says widens with fields *',
-  },
-  'an unknown key next to the access entries': {
-    check: 'widens',
-    why: 'the binder reads a merged grant that fails the schema as a file with no entries: it lists the entry under removals and shows no widening, where the gate asked the admins and the record says widens with fields *',
-  },
-  'a grant under Grants/ (a case-insensitive file system reads it)': {
-    check: 'additions',
-    why: 'the binder reads history with the case-sensitive pathspec grants/, so a grant under Grants/ is in no population, where the gate and the record count it as a grant with an entry added',
-  },
-  'a grant moved to another folder, same name': {
-    check: 'both',
-    why: 'the binder reads history without renames, so a grant moved under the same name is an addition of its entries at the new path (and a removal at the old one), where the gate and the record say one identity changed nothing',
-  },
-};
 
 /** What happened to one case, for the binder's checks after all of them are merged. */
 interface Merged {
@@ -251,8 +229,7 @@ describe("the binder exported from a clone holding every case's merge", () => {
   }
 
   for (const a of cases) {
-    const known = KNOWN_BINDER_DISAGREEMENTS[a.name];
-    (known?.check === 'widens' || known?.check === 'both' ? it.fails : it)(`${a.name}: widens=yes exactly where the gate asked for approval${known && known.check !== 'additions' ? ` (known disagreement: ${known.why})` : ''}`, () => widensAsTheGateSaid(a));
-    (known?.check === 'additions' || known?.check === 'both' ? it.fails : it)(`${a.name}: additions are the recorded added entries${known && known.check !== 'widens' ? ` (known disagreement: ${known.why})` : ''}`, () => additionsAsRecorded(a));
+    it(`${a.name}: widens=yes exactly where the gate asked for approval`, () => widensAsTheGateSaid(a));
+    it(`${a.name}: additions are the recorded added entries`, () => additionsAsRecorded(a));
   }
 });

@@ -7,7 +7,7 @@
  * and one long-lived `git cat-file --batch` that every blob goes through), never one per file.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { gitLogArgs } from '../../core/binder/commands.ts';
+import { folderSpec, gitLogArgs } from '../../core/binder/commands.ts';
 import type { AccessCommit, ChangedFile, ExportParams, TreeFile } from '../../core/binder/types.ts';
 import { isRecordPath, type SealedRecord } from '../../core/ledger/index.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
@@ -311,7 +311,7 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
   // block is stored once the next one has begun.
   const args = gitLogArgs(params, 'grants/');
   const refAt = args.indexOf(params.refSha);
-  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha, '--', 'grants/', 'systems/'];
+  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha, '--', folderSpec('grants/'), folderSpec('systems/')];
   let pending: Buffer = Buffer.alloc(0);
   const addBlocks = (buf: Buffer, end: number): void => {
     for (let s = buf.indexOf(1); s >= 0 && s < end; ) {
