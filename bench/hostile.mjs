@@ -7,8 +7,9 @@
 //   BENCH_NO_WRITE=1     print only, leave docs/performance.md as it is (the test suite's run)
 //   BENCH_HOSTILE_ONLY   a comma-separated subset of the hostile files
 //   BENCH_HOSTILE_MODES  validate, gate or both (default validate,gate)
-//   BENCH_TIMEOUT_S      give up on one process after this long (default 600): a file that takes
-//                        longer is shown as "> N s" (for runs of an older commit)
+//   BENCH_TIMEOUT_S      stop one process after this long (default 600)
+// A run that ends without a judgment (stopped, or crashed) is shown as such in its row, and the
+// benchmark then exits 1 without writing: useful to measure an older commit, never a figure.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { HOSTILE } from './hostile-grants.ts';
@@ -22,17 +23,27 @@ const runner = new URL('./hostile-run.ts', import.meta.url).pathname;
 const MODES = (process.env.BENCH_HOSTILE_MODES ?? 'validate,gate').split(',');
 const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 600);
 
+const failures = [];
+
 /** One whole process: the judging time it reports, its wall time from spawn to exit, its findings. */
 function measure(mode, name, bytes) {
   const started = performance.now();
   const r = spawnSync(process.execPath, [runner, mode, name, String(bytes)], { encoding: 'utf8', maxBuffer: 1 << 26, timeout: timeoutS * 1000 });
   const wallMs = performance.now() - started;
-  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') return { ms: Infinity, wallMs: Infinity, findings: 0, rules: {}, first: `did not finish in ${timeoutS} s` };
-  if (r.status !== 0) throw new Error(`node bench/hostile-run.ts ${mode} ${name} ${bytes} failed (${r.status ?? r.signal}): ${r.stderr.trim().split('\n').pop()}`);
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') {
+    failures.push(`node bench/hostile-run.ts ${mode} ${name} ${bytes}: did not finish in ${timeoutS} s`);
+    return { ms: Infinity, wallMs: Infinity, findings: 0, rules: {}, first: `did not finish in ${timeoutS} s` };
+  }
+  if (r.status !== 0) {
+    // Recorded, and the benchmark fails at the end: the process ended without a judgment.
+    const why = r.stderr.split('\n').find((l) => /^access-ledger: |Error/.test(l)) ?? `exit ${r.status ?? r.signal}`;
+    failures.push(`node bench/hostile-run.ts ${mode} ${name} ${bytes}: ${why}`);
+    return { ms: Infinity, wallMs, findings: 0, rules: {}, first: `failed: ${why}` };
+  }
   return { ...JSON.parse(r.stdout.trim().split('\n').pop()), wallMs };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = (ms) => (ms === Infinity ? `> ${timeoutS} s` : `${ms.toFixed(0)} ms`);
+const time = (ms) => (ms === Infinity ? '—' : `${ms.toFixed(0)} ms`);
 const kib = (b) => (b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`);
 const loadBefore = (await import('node:os')).loadavg()[0];
 
@@ -55,6 +66,10 @@ for (const bytes of sizes) {
   }
 }
 const loadAfter = (await import('node:os')).loadavg()[0];
+if (failures.length > 0) {
+  process.stderr.write(`bench:hostile: ${failures.length} runs ended without a judgment:\n${failures.join('\n')}\n`);
+  process.exit(1);
+}
 
 const hostileRows = rows.filter((r) => r.name !== 'ordinary');
 const worst = hostileRows.reduce((a, b) => (b.judgedMs > a.judgedMs ? b : a));
