@@ -42096,7 +42096,7 @@ function judgeGrantChange(input) {
     const at2 = roleChange ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
     out.entries.push({ ...base, kind, reasons, at: at2 });
     fields.add(`access[${i}]`);
-    for (const c of wider) if (c.principal.link !== "identity" || !ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+    for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
   });
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
