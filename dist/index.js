@@ -39358,7 +39358,7 @@ function isReference(token) {
 }
 var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
 function isFilePath(token) {
-  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}$/.test(token) && !token.includes("//");
+  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}(?::\d+){0,2}:?$/.test(token) && !token.includes("//");
 }
 function isLowerPath(token) {
   let slashes = 0;

@@ -357,7 +357,8 @@ const isPathChar = (c: number) => isLower(c) || isDigit(c) || c === 95 || c === 
  * tokens carry no dot before a short alphabetic tail. Linear: one anchored class per part.
  */
 export function isFilePath(token: string): boolean {
-  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}$/.test(token) && !token.includes('//');
+  // A location may follow (`Grants/x.yaml:12:5:` in a message).
+  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}(?::\d+){0,2}:?$/.test(token) && !token.includes('//');
 }
 
 export function isLowerPath(token: string): boolean {
