@@ -213,7 +213,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
 
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail' || review.falseClaim) {
-    const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, (m) => log.warn(m));
+    const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, deps.gateStatusContext, (m) => log.warn(m));
     const cause = review.falseClaim ? 'not-a-review' : classifyCause(gate);
     const detail = review.falseClaim;
     issue = await ensureUnapprovedIssue(input.octokit, repo, {
