@@ -113,4 +113,14 @@ describe('what init writes', () => {
     expect(secretsIn(script)).toEqual([]);
     expect(script).not.toContain('${{');
   });
+
+  it('docs/gate.md shows the gate workflow init writes: same triggers, job permissions and steps', () => {
+    const doc = readFileSync(new URL('../../docs/gate.md', import.meta.url), 'utf8');
+    const shown = /```yaml\n(name: access-ledger\n[\s\S]*?)```/.exec(doc)![1]!;
+    const [fromDocs] = parseWorkflows([{ path: '.github/workflows/access-ledger.yml', text: shown }]);
+    const [fromInit] = parseWorkflows([{ path: '.github/workflows/access-ledger.yml', text: files['.github/workflows/access-ledger.yml']! }]);
+    expect(fromDocs!.triggers).toEqual(fromInit!.triggers);
+    expect(fromDocs!.jobs[0]!.permissions).toEqual(fromInit!.jobs[0]!.permissions);
+    expect(fromDocs!.jobs[0]!.steps.map((st) => [st.id, st.uses, st.with])).toEqual(fromInit!.jobs[0]!.steps.map((st) => [st.id, st.uses, st.with]));
+  });
 });
