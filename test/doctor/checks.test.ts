@@ -192,6 +192,9 @@ describe("gate-required: the gate's status (or check) is required on the default
     ['the gate on pull_request_target with commit-status: never: its verdict never reaches the head', gateWith('          commit-status: never\n'), 'gate-required', 'fail', /the gate runs on pull_request_target with `commit-status: never`: GitHub attaches that run and the check `gate` to the tip of main/],
     ['commit-status: always on pull_request_target: the status, as with auto', gateWith('          commit-status: always\n'), 'gate-required', 'pass'],
     ['a commit-status the gate refuses', gateWith('          commit-status: "yes"\n'), 'gate-required', 'fail', /sets `commit-status: yes`, which the gate refuses/],
+    ['a pull_request_review_comment trigger beside pull_request_target changes nothing: the gate does not judge it', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('on:\n  pull_request_target:\n', 'on:\n  pull_request_review_comment:\n  pull_request_target:\n') }));
+    }, 'gate-required', 'pass'],
     ['a status-context of its own: that context must be required', (f) => {
       gateWith('          status-context: policy/access\n')(f);
       noRules(f);

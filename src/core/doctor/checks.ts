@@ -342,10 +342,12 @@ interface GateReport {
 }
 
 function gateReport(wf: Workflow, job: Job, step: Step): GateReport {
-  const prEvents = wf.triggers.filter((t) => PR_EVENTS.has(t));
-  const headEvents = prEvents.filter((t) => HEAD_ATTACHED_EVENTS.has(t));
-  const baseEvents = prEvents.filter((t) => !HEAD_ATTACHED_EVENTS.has(t));
-  const raw = (step.with['commit-status'] ?? '').trim() || 'auto';
+  const headEvents = wf.triggers.filter((t) => HEAD_ATTACHED_EVENTS.has(t));
+  // Of the events the gate judges, pull_request_target is the one whose run sits on the base branch's tip.
+  const baseEvents = wf.triggers.filter((t) => t === 'pull_request_target');
+  // A computed value (an expression) is read as the default: the doctor cannot evaluate it.
+  const written = (step.with['commit-status'] ?? '').trim();
+  const raw = !written || written.includes('${{') ? 'auto' : written;
   const mode = (COMMIT_STATUS_MODES as readonly string[]).includes(raw) ? (raw as CommitStatusMode) : undefined;
   const posts = mode === 'always' || (mode === 'auto' && baseEvents.length > 0);
   const context = posts ? (step.with['status-context'] ?? '').trim() || DEFAULT_STATUS_CONTEXT : undefined;
