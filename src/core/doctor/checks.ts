@@ -55,7 +55,7 @@ export const CHECKS: Readonly<Record<CheckId, CheckInfo>> = {
     controls: ['SOC2:CC6.1', 'OWASP-NHI:NHI2:2025'],
   },
   'gate-required': {
-    title: "The gate's check is required to merge into the default branch",
+    title: "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch",
     controls: ['SOC2:CC8.1', 'SOC2:CC6.3', 'CIS-v8:6.1'],
   },
   'ledger-branch': {
@@ -393,7 +393,7 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
         problems.push({
           file: r.wf.path,
           line: r.step.line,
-          message: `the gate runs on ${r.baseEvents.join(', ')} with \`commit-status: never\`: GitHub attaches that run and the check ${code(r.checkName)} to the tip of ${branch}, not to the pull request's head commit, so no verdict of the gate ever reaches the commit branch protection checks`,
+          message: `the gate runs on ${r.baseEvents.join(', ')} with \`commit-status: never\`: GitHub attaches that run and the check ${code(r.checkName)} to the tip of ${branch}, not to the pull request's head commit, so no verdict of the gate ever reaches the commit where branch protection looks`,
           fix: `drop \`commit-status: never\` so the gate sets the status ${code(DEFAULT_STATUS_CONTEXT)} on the head commit, give the job \`permissions: statuses: write\`, and require that status (${DOCS}/gate.md#making-the-check-required)`,
         });
       }
