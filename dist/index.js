@@ -43756,6 +43756,81 @@ function unreadableFile(f) {
   };
 }
 
+// src/adapters/github/commit-status.ts
+var ROUTE = "POST /repos/{owner}/{repo}/statuses/{sha}";
+var CommitStatusError = class extends Error {
+  name = "CommitStatusError";
+};
+async function setCommitStatus(octokit, target, status) {
+  try {
+    await octokit.request(ROUTE, {
+      owner: target.owner,
+      repo: target.repo,
+      sha: target.sha,
+      state: status.state,
+      context: status.context,
+      description: status.description,
+      ...status.target_url ? { target_url: status.target_url } : {}
+    });
+  } catch (err) {
+    const fix = `the gate job needs \`permissions: statuses: write\`, and \`status-token\` must be that job's token (the default, \${{ github.token }}) or another token that can write commit statuses on this repository`;
+    const explained = explainGitHubError(err, {
+      action: `setting the commit status ${status.context} (${status.state}) on ${target.sha.slice(0, 12)}`,
+      route: ROUTE,
+      owner: target.owner,
+      repo: target.repo,
+      permission: "statuses: write",
+      forbidden: fix,
+      notFound: `the status token cannot see the repository or the commit, or cannot write to it: ${fix}`
+    });
+    throw new CommitStatusError(explained.message, { cause: err });
+  }
+}
+
+// src/core/commit-status.ts
+var DEFAULT_STATUS_CONTEXT = "access-ledger/gate";
+var STATUS_DESCRIPTION_MAX = 140;
+var COMMIT_STATUS_MODES = ["auto", "always", "never"];
+var HEAD_ATTACHED_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review"]);
+function parseCommitStatusMode(value) {
+  const mode = value.trim() || "auto";
+  if (COMMIT_STATUS_MODES.includes(mode)) return mode;
+  throw new Error(`the \`commit-status\` input must be auto, always or never, not ${JSON.stringify(value).slice(0, 60)}`);
+}
+function parseStatusContext(value) {
+  const context3 = value.trim() || DEFAULT_STATUS_CONTEXT;
+  if (context3.length > 255 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(context3)) {
+    throw new Error("the `status-context` input must be one line of at most 255 printable characters, e.g. access-ledger/gate");
+  }
+  return context3;
+}
+function postsCommitStatus(mode, eventName) {
+  if (mode === "never") return false;
+  if (mode === "always") return true;
+  return !HEAD_ATTACHED_EVENTS.has(eventName);
+}
+function statusDescription(text) {
+  const one = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim();
+  const chars = [...one];
+  return chars.length > STATUS_DESCRIPTION_MAX ? `${chars.slice(0, STATUS_DESCRIPTION_MAX - 1).join("").trimEnd()}…` : one;
+}
+function runUrl(run2) {
+  const server = (run2.serverUrl || "https://github.com").replace(/\/+$/, "");
+  if (!run2.repository || !/^[^/\s]+\/[^/\s]+$/.test(run2.repository) || !run2.runId || !/^\d+$/.test(run2.runId)) return null;
+  if (!/^https?:\/\//.test(server)) return null;
+  return `${server}/${run2.repository}/actions/runs/${run2.runId}`;
+}
+function pendingStatus(context3, targetUrl) {
+  return { state: "pending", context: context3, description: "judging the pull request at this commit", target_url: targetUrl };
+}
+function verdictStatus(result, context3, targetUrl) {
+  const fallback = result.verdict === "pass" ? "passed" : "failed: see the run for what to fix";
+  return { state: result.verdict === "pass" ? "success" : "failure", context: context3, description: statusDescription(result.nextStep) || fallback, target_url: targetUrl };
+}
+function errorStatusOf(message, context3, targetUrl) {
+  return { state: "error", context: context3, description: statusDescription(`could not decide: ${message}`), target_url: targetUrl };
+}
+
 // src/cli/format/sarif.ts
 var DOCS_URL = "https://github.com/access-ledger/access-ledger/blob/main/docs/rules.md";
 function toSarif(findings, rules, version) {
@@ -43851,7 +43926,34 @@ function inputs() {
   if (failOn !== "error" && failOn !== "warning") throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
   const config = (getInput("config") || "access-ledger.yaml").replace(/^\.\//, "");
   if (isAbsolute(config) || config.split("/").includes("..")) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
-  return { token, config, failOn, sarifFile: getInput("sarif-file") };
+  return {
+    token,
+    config,
+    failOn,
+    sarifFile: getInput("sarif-file"),
+    commitStatus: parseCommitStatusMode(getInput("commit-status")),
+    statusContext: parseStatusContext(getInput("status-context")),
+    statusToken: getInput("status-token")
+  };
+}
+function statusReporter(input, eventName, pull) {
+  if (!postsCommitStatus(input.commitStatus, eventName)) return void 0;
+  if (!input.statusToken) {
+    throw new Error(
+      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: pass \`status-token: \${{ github.token }}\` and give the gate job \`permissions: statuses: write\``
+    );
+  }
+  const writer = getOctokit(input.statusToken);
+  return {
+    writer: { request: (route, parameters) => writer.request(route, parameters) },
+    target: { owner: pull.owner, repo: pull.repo, sha: pull.headSha },
+    context: input.statusContext,
+    targetUrl: runUrl({ serverUrl: process.env.GITHUB_SERVER_URL, repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID })
+  };
+}
+async function setStatus(reporter, status) {
+  await setCommitStatus(reporter.writer, reporter.target, status);
+  info(`access-ledger gate: set the commit status ${status.context} to ${status.state} on ${reporter.target.sha}`);
 }
 function client(token) {
   const octokit = getOctokit(token);
@@ -43863,6 +43965,7 @@ function client(token) {
   };
 }
 async function run() {
+  let reporter;
   try {
     const eventName = process.env.GITHUB_EVENT_NAME ?? "";
     const path = process.env.GITHUB_EVENT_PATH;
@@ -43874,13 +43977,26 @@ async function run() {
     }
     const input = inputs();
     const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
+    reporter = statusReporter(input, eventName, pull);
+    if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
     const packs = loadBuiltinPacks();
     const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
     const result = judgePull(facts, { packs, today: utcDay(/* @__PURE__ */ new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
+    if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
+    if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
+    else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
   } catch (err) {
+    let message = oneLine(err instanceof Error ? err.message : String(err));
+    if (reporter && !(err instanceof CommitStatusError)) {
+      try {
+        await setStatus(reporter, errorStatusOf(message, reporter.context, reporter.targetUrl));
+      } catch (statusErr) {
+        message += `; and ${oneLine(statusErr instanceof Error ? statusErr.message : String(statusErr))}`;
+      }
+    }
     setOutput("verdict", "fail");
-    setFailed(`access-ledger gate: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+    setFailed(`access-ledger gate: ${message}`);
   }
 }
 async function report(result, ctx, sarifFile) {
@@ -43905,8 +44021,6 @@ async function report(result, ctx, sarifFile) {
   setOutput("verdict", result.verdict);
   setOutput("findings", String(result.findings.length));
   setOutput("report-json", reportPath);
-  if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
-  else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }
 
 // action/index.ts

@@ -256,6 +256,34 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', '/rate_limit');
   });
 
+  it('commit statuses: create, list and combined', async () => {
+    const s = gh.state;
+    const n = s.openPullRequest('acme/access', { author: 'alice', title: 'Grant status', files: { 'grants/humans/status.yaml': 'identity:\n  id: status\n' } });
+    const head = s.pullOf('acme/access', n).pull.headSha;
+    const workflow = gh.createWorkflowToken('acme/access', { contents: 'read', pull_requests: 'read', statuses: 'write' });
+    await check(200, 'GET', `${R}/commits/${head}/status`);
+    const pending = await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'pending', context: 'access-ledger/gate', description: 'judging', target_url: 'https://github.com/acme/access/actions/runs/1' } });
+    expect(pending).toMatchObject({ state: 'pending', context: 'access-ledger/gate', creator: { login: 'github-actions[bot]' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from dave' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('bob'), body: { state: 'success', context: 'ci/build' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'success' } });
+    const listed = await check(200, 'GET', `${R}/commits/${head}/statuses`);
+    expect(listed.map((x: { context: string; state: string }) => `${x.context}:${x.state}`)).toEqual(['default:success', 'ci/build:success', 'access-ledger/gate:failure', 'access-ledger/gate:pending']);
+    const combined = await check(200, 'GET', `${R}/commits/${head}/status`);
+    expect([combined.state, combined.total_count, combined.statuses.map((x: { context: string }) => x.context)]).toEqual(['failure', 3, ['default', 'ci/build', 'access-ledger/gate']]);
+    expect((await check(200, 'GET', `${R}/commits/grant-alice/statuses`)).length).toBe(0);
+    // What GitHub refuses: a token without statuses: write, a description over 140 characters, an unknown commit.
+    await check(403, 'POST', `${R}/statuses/${head}`, { body: { state: 'success', context: 'access-ledger/gate' } });
+    await check(403, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/access', { statuses: 'read' }), body: { state: 'success' } });
+    await check(404, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/other', { statuses: 'write' }), body: { state: 'success' } });
+    await check(404, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('alice'), body: { state: 'success' } });
+    const long = await check(422, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'failure', description: 'x'.repeat(141) } });
+    expect(long.errors).toEqual([{ resource: 'Status', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' }]);
+    await check(422, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'green' } });
+    await check(422, 'POST', `${R}/statuses/${'0'.repeat(40)}`, { token: workflow, body: { state: 'success' } });
+    await check(422, 'GET', `${R}/commits/no-such-ref/status`);
+  });
+
   it('every route in the table was exercised', () => {
     const missing = routeTable().map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
     expect(missing).toEqual([]);
