@@ -9,8 +9,6 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { isIsoDate } from '../../core/dates.ts';
 import {
   HTML_PATH,
   MANIFEST_PATH,
@@ -46,6 +44,8 @@ import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerVerificatio
 import { GitError } from '../../adapters/git/git.ts';
 import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
+import { parseDay } from '../options.ts';
+import { progressFor, type Progress } from '../progress.ts';
 import { VERSION } from '../version.ts';
 
 export interface ExportArgs {
@@ -73,41 +73,8 @@ export function defaultSeed(from: string, to: string): number {
   return fnv1a32(`${from}..${to}`);
 }
 
-interface Progress {
-  phase(name: string, total: number): void;
-  tick(n?: number): void;
-  stop(): void;
-}
-
-function progressFor(io: Io): Progress {
-  if (!io.interactive) return { phase() {}, tick() {}, stop() {} };
-  const bar = new cliProgress.SingleBar(
-    { format: '{phase} [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 10, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    phase(name, total) {
-      if (!started) {
-        bar.start(Math.max(1, total), 0, { phase: name.padEnd(18) });
-        started = true;
-      } else {
-        bar.setTotal(Math.max(1, total));
-        bar.update(0, { phase: name.padEnd(18) });
-      }
-    },
-    tick(n = 1) {
-      if (started) bar.increment(n);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
-}
-
 function checkDate(name: string, value: string): string {
-  if (!isIsoDate(value)) throw new UsageError(`${name} must be a calendar date YYYY-MM-DD (UTC), not ${JSON.stringify(value)}`);
-  return value;
+  return parseDay(name, value);
 }
 
 export function binderVerification(v: LedgerVerification, branch: string): BinderVerification {
@@ -438,7 +405,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
   }
 
   const cat = new CatFile(repoDir);
-  const progress = progressFor(io);
+  const progress = progressFor(io, 'access-ledger export');
   // Written beside the target and renamed at the end, so a failed export leaves no partial binder.
   const staging = `${out}.partial-${process.pid}`;
   let files: BinderDir | null = null;
