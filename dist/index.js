@@ -40439,11 +40439,12 @@ var system_known_default = defineRule({
   checkGrant(file, ctx) {
     file.data.access.forEach((entry, i) => {
       if (!ctx.index.systemIds.has(entry.system)) {
+        const guess = closest(entry.system, [...ctx.index.systemIds].sort());
         ctx.report({
           ...at(file, ["access", i, "system"]),
           identity: file.data.identity.id,
           system: entry.system,
-          message: `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`
+          message: guess ? `system \`${entry.system}\` is not defined under systems/: did you mean \`${guess}\`? Fix the id, or add systems/${entry.system}.yaml` : `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`
         });
       }
     });
@@ -40908,7 +40909,12 @@ var exception_governed_default = defineRule({
     }
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
-        ctx.report({ ...at(file, ["exception", "rules", i]), identity: id, message: `the exception waives \`${rule}\`, which is not a rule: use a rule id from docs/rules.md` });
+        const guess = closest(rule, [...ctx.waivableRules].sort());
+        ctx.report({
+          ...at(file, ["exception", "rules", i]),
+          identity: id,
+          message: `the exception waives \`${rule}\`, which is not a rule: ${guess ? `did you mean \`${guess}\`? ` : ""}use a rule id from docs/rules.md`
+        });
       } else if (!ctx.waivableRules.has(rule)) {
         ctx.report({
           ...at(file, ["exception", "rules", i]),
@@ -43258,10 +43264,121 @@ function unreadableFile(f) {
 }
 
 // src/cli/format/sarif.ts
-var DOCS_URL = "https://github.com/access-ledger/access-ledger/blob/main/docs/rules.md";
-function toSarif(findings, rules, version) {
+import { createHash } from "node:crypto";
+
+// package.json
+var package_default = { name: "access-ledger", version: "0.1.0" };
+
+// src/cli/version.ts
+var VERSION7 = package_default.version;
+
+// src/cli/format/sarif.ts
+var REPO_URL = "https://github.com/access-ledger/access-ledger";
+var DOCS_URL = `${REPO_URL}/blob/v${VERSION7}/docs/rules.md`;
+var MAX_RESULTS = 25e3;
+var MAX_TAGS = 20;
+var FINGERPRINT_KEY = "accessLedgerFinding/v1";
+var SECURITY_SEVERITY = {
+  // A secret in the repository: anyone who can read it can use it.
+  "no-secrets": 9.5,
+  // Privilege granted without the approvals, or kept past its owner or its date.
+  approvals: 8.8,
+  "no-self-approval": 8.8,
+  "role-declared": 8.5,
+  "shared-account-controls": 8.2,
+  "owner-left-org": 8,
+  expired: 8,
+  "exception-governed": 7.8,
+  "credential-required": 7.5,
+  "rotation-max-days": 7.2,
+  "expiry-max-days": 7,
+  "expiry-required": 7,
+  "owner-required": 7,
+  "owner-in-org": 7,
+  "justification-required": 6.5,
+  "vendor-offboarding": 6.5,
+  // Errors in the form of the repository: what the rules read is missing or ambiguous.
+  "system-known": 5.5,
+  "identity-unique": 5.5,
+  schema: 5,
+  "access-path": 5,
+  "identity-file-name": 5,
+  "system-owner-required": 5.5,
+  "system-evidence-sources": 5,
+  // Warnings: due soon, overdue housekeeping, a weaker credential than available.
+  "mass-removal": 4.5,
+  "rotation-overdue": 4.5,
+  "review-overdue": 4,
+  "prefer-federated-credentials": 3.5,
+  "expiring-soon": 2
+};
+function securitySeverity(rule) {
+  return SECURITY_SEVERITY[rule.meta.id] ?? (rule.meta.defaultSeverity === "error" ? 7 : 3);
+}
+function findingFingerprint(f) {
+  const subject = f.message.replace(/\d+/g, "#");
+  const parts = [f.rule, f.file ?? "", f.identity ?? "", f.system ?? "", subject];
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+}
+function firstSentence(text) {
+  const m = /^(.+?[.!?])(\s|$)/.exec(text);
+  return (m ? m[1] : text).trim();
+}
+function helpOf(rule) {
+  const { id, description, fix, controls } = rule.meta;
+  const uri = `${DOCS_URL}#${id}`;
+  return {
+    text: `${description}
+
+How to fix: ${fix}
+
+Controls: ${controls.join(", ")}
+
+More: ${uri}`,
+    markdown: `${description}
+
+**How to fix:** ${fix}
+
+**Controls:** ${controls.map((c) => `\`${c}\``).join(", ")}
+
+See [${id} in the rules reference](${uri}).`
+  };
+}
+function camel(id) {
+  return id.replace(/(^|-)([a-z])/g, (_, _d, ch) => ch.toUpperCase());
+}
+function keepMostSevere(findings, max) {
+  if (findings.length <= max) return [...findings];
+  const ranked = findings.map((f, i) => ({ f, i })).sort((a, b) => a.f.severity === b.f.severity ? a.i - b.i : a.f.severity === "error" ? -1 : 1);
+  return ranked.slice(0, max).sort((a, b) => a.i - b.i).map((x) => x.f);
+}
+function toSarif(findings, rules, version, options = {}) {
   const ruleList = [...rules];
   const indexOf = new Map(ruleList.map((r, i) => [r.meta.id, i]));
+  const kept = keepMostSevere(findings, MAX_RESULTS);
+  const seen = /* @__PURE__ */ new Map();
+  const results = kept.map((f) => {
+    const base = findingFingerprint(f);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return {
+      ruleId: f.rule,
+      ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
+      level: f.severity,
+      message: { text: f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.file ?? "access-ledger.yaml" },
+            region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 }
+          }
+        }
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: `${base}:${n}` },
+      properties: { controls: f.controls, ...f.identity ? { identity: f.identity } : {}, ...f.system ? { system: f.system } : {} }
+    };
+  });
+  const left = findings.length - kept.length;
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -43271,43 +43388,46 @@ function toSarif(findings, rules, version) {
           driver: {
             name: "access-ledger",
             version,
-            informationUri: "https://github.com/access-ledger/access-ledger",
+            semanticVersion: version,
+            informationUri: REPO_URL,
             rules: ruleList.map((r) => ({
               id: r.meta.id,
-              name: r.meta.id.replace(/(^|-)([a-z])/g, (_, _d, ch) => ch.toUpperCase()),
-              shortDescription: { text: r.meta.description },
-              help: { text: r.meta.fix },
+              name: camel(r.meta.id),
+              shortDescription: { text: firstSentence(r.meta.description) },
+              fullDescription: { text: r.meta.description },
+              help: helpOf(r),
               helpUri: `${DOCS_URL}#${r.meta.id}`,
               defaultConfiguration: { level: r.meta.defaultSeverity },
-              properties: { tags: ["access-control", ...r.meta.controls] }
+              properties: {
+                tags: ["security", "access-control", ...r.meta.controls].slice(0, MAX_TAGS),
+                precision: "very-high",
+                "security-severity": securitySeverity(r).toFixed(1)
+              }
             }))
           }
         },
-        results: findings.map((f) => ({
-          ruleId: f.rule,
-          ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
-          level: f.severity,
-          message: { text: f.message },
-          locations: [
+        automationDetails: { id: options.category ?? "access-ledger/validate/" },
+        ...left > 0 ? {
+          invocations: [
             {
-              physicalLocation: {
-                artifactLocation: { uri: f.file ?? "access-ledger.yaml" },
-                region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 }
-              }
+              executionSuccessful: true,
+              toolExecutionNotifications: [
+                {
+                  level: "warning",
+                  message: {
+                    text: `${findings.length} findings, more than the ${MAX_RESULTS} results code scanning accepts in one run: the ${left} least severe are left out of this file (run access-ledger validate for all of them)`
+                  }
+                }
+              ]
             }
-          ],
-          properties: { controls: f.controls, ...f.identity ? { identity: f.identity } : {}, ...f.system ? { system: f.system } : {} }
-        }))
+          ]
+        } : {},
+        results,
+        properties: { findings: findings.length, results: results.length }
       }
     ]
   };
 }
-
-// package.json
-var package_default = { name: "access-ledger", version: "0.1.0" };
-
-// src/cli/version.ts
-var VERSION7 = package_default.version;
 
 // action/main.ts
 var EVALUATED = {
@@ -43399,7 +43519,7 @@ async function report(result, ctx, sarifFile) {
   if (sarifFile) {
     const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
     await mkdir2(dirname2(target), { recursive: true });
-    await writeFile2(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION7), null, 2) + "\n");
+    await writeFile2(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION7, { category: "access-ledger/gate/" }), null, 2) + "\n");
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryMarkdown(result, ctx)).write();
   setOutput("verdict", result.verdict);

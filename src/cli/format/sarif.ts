@@ -33,7 +33,8 @@ export const FINGERPRINT_KEY = 'accessLedgerFinding/v1';
 
 /**
  * security-severity of each rule, as GitHub reads it: 9.0 and above critical, 7.0–8.9 high,
- * 4.0–6.9 medium, 0.1–3.9 low. A rule not listed gets the default of its severity.
+ * 4.0–6.9 medium, 0.1–3.9 low. Every error rule rates above every warning rule. A rule not
+ * listed gets the default of its severity.
  */
 export const SECURITY_SEVERITY: Readonly<Record<string, number>> = {
   // A secret in the repository: anyone who can read it can use it.
@@ -59,13 +60,13 @@ export const SECURITY_SEVERITY: Readonly<Record<string, number>> = {
   'identity-unique': 5.5,
   schema: 5.0,
   'access-path': 5.0,
-  'identity-file-name': 4.5,
+  'identity-file-name': 5.0,
   'system-owner-required': 5.5,
-  'system-evidence-sources': 4.5,
+  'system-evidence-sources': 5.0,
   // Warnings: due soon, overdue housekeeping, a weaker credential than available.
-  'mass-removal': 5.0,
-  'rotation-overdue': 5.0,
-  'review-overdue': 4.5,
+  'mass-removal': 4.5,
+  'rotation-overdue': 4.5,
+  'review-overdue': 4.0,
   'prefer-federated-credentials': 3.5,
   'expiring-soon': 2.0,
 };
