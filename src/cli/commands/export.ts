@@ -42,7 +42,7 @@ import type { RuleRegistry } from '../../core/rules/index.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { GitError } from '../../adapters/git/git.ts';
-import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
+import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
 import { parseDay } from '../options.ts';
 import { progressFor, type Progress } from '../progress.ts';
@@ -58,6 +58,8 @@ export interface ExportArgs {
   seed?: number;
   branch?: string;
   ref?: string;
+  /** Web root of the GitHub server for the binder's links (default: GITHUB_SERVER_URL, else the origin remote's host). */
+  serverUrl?: string;
 }
 
 export interface ExportOutcome {
@@ -291,6 +293,8 @@ interface BuildInput {
   branch: string;
   files: BinderDir;
   progress: Progress;
+  /** `--server-url` or GITHUB_SERVER_URL, when given. */
+  serverUrl: string | undefined;
 }
 
 /** The grant, system and config files of the as-of tree (none when the period starts before the repo). */
@@ -320,7 +324,7 @@ function rulesAsOf(tree: AsOfTree, params: ExportParams, registry: RuleRegistry,
  * commit by commit and grant by grant. The rules, which need every grant of the tree at once,
  * run after this (`rulesAsOf`, on the tree as this pass parsed it), when the index is gone.
  */
-async function readBinder({ repoDir, cat, params, branch, files, progress }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
+async function readBinder({ repoDir, cat, params, branch, files, progress, serverUrl }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
   // git walks the period's history (it needs only the period) meanwhile.
   const walking = periodCommits(repoDir, params);
   walking.catch(() => undefined);
@@ -335,7 +339,10 @@ async function readBinder({ repoDir, cat, params, branch, files, progress }: Bui
   progress.tick();
   // Then the ledger: the populations join on it as the commits stream past.
   const { ledger, unreadable } = await readLedger(repoDir, cat, params.ledgerSha!, progress);
-  params.repository = ledger.repository ?? (await githubRepository(repoDir));
+  const origin = await originRepository(repoDir);
+  params.repository = ledger.repository ?? origin?.repository ?? null;
+  // Links go to the server the repository lives on: as asked, as the workflow runs on, or as the clone came from.
+  params.serverUrl = serverUrl ?? origin?.serverUrl ?? 'https://github.com';
 
   // Each population streams to its CSV (final, hashed), and to scratch files of its JSON rows
   // and of the rows the page embeds.
@@ -440,7 +447,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     await rm(staging, { recursive: true, force: true });
     for (const sub of ['populations', 'samples', SCRATCH]) await mkdir(join(staging, sub), { recursive: true });
     files = new BinderDir(staging);
-    const part = await readBinder({ repoDir, cat, params, branch, files, progress });
+    const part = await readBinder({ repoDir, cat, params, branch, files, progress, serverUrl: args.serverUrl ?? (io.env.GITHUB_SERVER_URL || undefined) });
     const registry = builtinRegistry();
     const binder = assembleBinder(part, rulesAsOf(part.tree, params, registry, progress), registry);
 
@@ -492,12 +499,15 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--seed <s>', 'seed of the sampling generator, 0 to 4294967295 (default: derived from the period)', integer('--seed', 0, 0xffffffff))
     .option('--branch <name>', 'the ledger branch (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .option('--ref <ref>', 'the access repo branch or commit whose history is read', 'HEAD')
-    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string }) => {
+    .option('--server-url <url>', "web root of the GitHub server for the binder's links, e.g. https://github.acme.internal (default: GITHUB_SERVER_URL, else the host of the clone's origin)")
+    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string; serverUrl?: string }) => {
+      if (opts.serverUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(opts.serverUrl)) throw new UsageError(`--server-url must be the web root of a GitHub server, like https://github.acme.internal, not ${JSON.stringify(opts.serverUrl)}`);
       const args: ExportArgs = { repo: opts.repo, from: opts.from, to: opts.to, out: opts.out, ref: opts.ref };
       if (opts.asOf !== undefined) args.asOf = opts.asOf;
       if (opts.sample !== undefined) args.sample = opts.sample;
       if (opts.seed !== undefined) args.seed = opts.seed;
       if (opts.branch !== undefined) args.branch = opts.branch;
+      if (opts.serverUrl !== undefined) args.serverUrl = opts.serverUrl;
       const started = Date.now();
       const r = await runExport(args, io);
       const pops = Object.entries(r.rows).map(([id, n]) => `${id} ${n}`).join(', ');
