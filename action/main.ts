@@ -215,7 +215,7 @@ async function report(result: GateResult, ctx: ReportContext, sarifFile: string)
   if (sarifFile) {
     const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION), null, 2) + '\n');
+    await writeFile(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION, { category: 'access-ledger/gate/' }), null, 2) + '\n');
   }
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(result, ctx)).write();
 

@@ -11,6 +11,7 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 import { runAction, type RunnerResult } from './runner.ts';
 import { createRequire } from 'node:module';
+import { githubIngestionProblems, sarifSchemaValidator } from '../support/sarif.ts';
 
 /** GitHub's own example of a `pull_request` `opened` delivery (Codertocat/Hello-World). */
 function examplePayload(): Record<string, any> {
@@ -87,8 +88,14 @@ describe('the bundled gate, run as a process', () => {
     expect(report).toMatchObject({ verdict: 'fail', pull_request: { number }, rows: [{ identity: 'bob', system: 'db', change: 'adds', missing: 1 }] });
     expect(first.summary).toContain('access-ledger gate: fail');
     expect(first.summary).toMatch(/<tr><td>bob<\/td><td>db<\/td><td>adds: new entry<\/td><td>readonly, expires \d{4}-\d\d-\d\d<\/td><td><\/td><td>1 of 1 from @\u200bacme\/dba or dave<\/td>/);
-    const sarif = JSON.parse(await readFile(join(first.workspace, 'out/gate.sarif'), 'utf8'));
+    const sarifText = await readFile(join(first.workspace, 'out/gate.sarif'), 'utf8');
+    const sarif = JSON.parse(sarifText);
     expect(sarif.runs[0].results).toMatchObject([{ ruleId: 'approvals', locations: [{ physicalLocation: { artifactLocation: { uri: BOB }, region: { startLine: 7 } } }] }]);
+    // Nothing is checked out, so upload-sarif cannot fingerprint: the gate's own fingerprints and category carry the alert.
+    expect(sarif.runs[0].automationDetails).toEqual({ id: 'access-ledger/gate/' });
+    expect(Object.keys(sarif.runs[0].results[0].partialFingerprints)).toEqual(['accessLedgerFinding/v1']);
+    expect(githubIngestionProblems(sarifText)).toEqual([]);
+    expect(sarifSchemaValidator()(sarif)).toBe(true);
     // Files, reviews, commits, one GraphQL read for every file, and the org membership of owner and grantee.
     expect(gh.calls()).toEqual({
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': 1,

@@ -66,7 +66,7 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   token = seedAttackOrg(gh);
   gh.state.createRepo(REPO, { files: { 'README.md': '# Access\n' }, author: 'sam' });
-  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), sleep: async () => undefined };
+  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), sleep: async () => undefined };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot) => registerLedger(app, deps));
 });

@@ -6,6 +6,7 @@ import { registerVerify } from './verify.ts';
 import { registerReconcile } from './reconcile.ts';
 import { registerSweep } from './sweep.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerServe } from './serve.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
@@ -13,4 +14,5 @@ export async function registerOptionalCommands(program: Command, io: Io, setExit
   registerReconcile(program, io, setExit);
   registerSweep(program, io, setExit);
   registerDoctor(program, io, setExit);
+  registerServe(program, io, setExit);
 }

@@ -176,7 +176,8 @@ export function approvalFacts(gc: IndexedGrantChange, system: string | null): Ap
 
 function gitLink(p: ExportParams, kind: 'commit' | 'ledger', target: string): string | null {
   if (!p.repository) return null;
-  return kind === 'commit' ? `https://github.com/${p.repository}/commit/${target}` : `https://github.com/${p.repository}/blob/${p.ledgerBranch}/${target}`;
+  const web = `${(p.serverUrl ?? 'https://github.com').replace(/\/+$/, '')}/${p.repository}`;
+  return kind === 'commit' ? `${web}/commit/${target}` : `${web}/blob/${p.ledgerBranch}/${target}`;
 }
 export { gitLink };
 
