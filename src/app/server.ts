@@ -1,7 +1,8 @@
 /**
  * `npm start`: the App's HTTP server. Configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, LOG_LEVEL,
- * LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md).
+ * LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md) and the ledger signing key
+ * (ACCESS_LEDGER_SIGNING_KEY or ACCESS_LEDGER_SIGNING_KEY_PATH), without which it does not start.
  *
  * Webhooks go through Probot's middleware, which verifies `x-hub-signature-256` against
  * WEBHOOK_SECRET before any handler runs: a missing or wrong signature is answered 400 and
@@ -16,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type Probot } from 'probot';
 import { createApp } from './index.ts';
 import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
-import type { WorkTracker } from './deps.ts';
+import { defaultDeps, type WorkTracker } from './deps.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -73,7 +74,7 @@ function configured(env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const app = createApp();
+  const app = createApp(defaultDeps(env));
   if (!configured(env)) {
     if (env.NODE_ENV === 'production') {
       throw new Error('APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set to run the App in production (docs/app.md, "Environment")');
@@ -85,6 +86,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   if (!env.WEBHOOK_SECRET) {
     throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
   }
+  // The ledger holds only signed records: without its signing key the App does not start.
+  if (!app.deps.signer) throw new Error(app.deps.signingKeyProblem ?? 'ACCESS_LEDGER_SIGNING_KEY must be set to the ledger signing key');
   const probot = createAppProbot(env);
   const server = await createAppServer({ probot, app, ...(env.WEBHOOK_PATH ? { webhooksPath: env.WEBHOOK_PATH } : {}) });
   const address = await listen(server, Number(env.PORT) || 3000, env.HOST || '0.0.0.0');

@@ -12,7 +12,8 @@ import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts
 import { listAll, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { readFilesAt } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
-import { ledgerStoreFor, type Log } from './run.ts';
+import { sweepLedgerStore, type Log } from './run.ts';
+import { appLoginFor, appendWithAnomalyIssues } from '../ledger/trust.ts';
 import { upsertRecordComment } from '../ledger/comment.ts';
 import type { Requester } from '../github.ts';
 
@@ -58,9 +59,9 @@ async function isTeamMember(octokit: SweepOctokit, org: string, slug: string, lo
  * comment's writers take turns in this process (see upsertRecordComment), so each adds its line
  * to the one comment.
  */
-async function anchorInComment(octokit: SweepOctokit, repo: RepoRef, pull: CampaignPull, record: SealedRecord, branch: string): Promise<void> {
+async function anchorInComment(octokit: SweepOctokit, repo: RepoRef, pull: CampaignPull, records: SealedRecord[], branch: string, appLogin: string): Promise<void> {
   const repositoryUrl = pull.html_url.replace(/\/pull\/\d+$/, '');
-  await upsertRecordComment(octokit as unknown as Requester, repo, pull.number, [record], { branch, repositoryUrl });
+  await upsertRecordComment(octokit as unknown as Requester, repo, pull.number, records, { branch, repositoryUrl, appLogin });
 }
 
 export async function recordCampaignMerge(input: { octokit: SweepOctokit; repo: RepoRef; pull: CampaignPull; defaultBranch: string; deps: AppDeps; log: Log }): Promise<CampaignMergeOutcome> {
@@ -113,9 +114,10 @@ export async function recordCampaignMerge(input: { octokit: SweepOctokit; repo: 
     merged_by: pull.merged_by?.login ?? null,
   };
   const draft = reviewCampaignDraft({ repository: `${repo.owner}/${repo.repo}`, system: ref.system, pr, reviewers, reviewedOn: ref.date, outcome });
-  const store = ledgerStoreFor(octokit, repo, before.config?.data?.ledger?.branch, deps);
-  const [record] = await store.append([draft]);
-  await anchorInComment(octokit, repo, pull, record!, store.branch);
+  const config = before.config?.data ?? null;
+  const store = await sweepLedgerStore(octokit, repo, config?.ledger?.branch, deps, config);
+  const { records: [record], anomalies } = await appendWithAnomalyIssues(store, [draft], { octokit: octokit as unknown as Requester, repo, deps, admins: config?.admins });
+  await anchorInComment(octokit, repo, pull, [record!, ...anomalies], store.branch, await appLoginFor(deps, config));
   log.info(`review of ${ref.system} (#${pull.number}) recorded: ${outcome.kept.length} kept, ${outcome.changed.length} changed, ${outcome.removed.length} removed; signed off by ${reviewers.join(', ') || 'nobody eligible'}`);
   return { status: 'recorded', record: record!, system: ref.system, reviewers, outcome };
 }

@@ -5,10 +5,12 @@ import { registerExport } from './export.ts';
 import { registerVerify } from './verify.ts';
 import { registerReconcile } from './reconcile.ts';
 import { registerSweep } from './sweep.ts';
+import { registerKeygen } from './keygen.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
   registerExport(program, io, setExit);
   registerReconcile(program, io, setExit);
   registerSweep(program, io, setExit);
+  registerKeygen(program, io, setExit);
 }

@@ -11,6 +11,7 @@ export function renderSummary(b: Binder): string {
   lines.push(`- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit \`${p.asOfCommit.slice(0, 12)}\`)` : ''}`);
   lines.push(`- Access branch: \`${p.ref}\` at \`${p.refSha.slice(0, 12)}\`; ledger branch \`${p.ledgerBranch}\`${p.ledgerSha ? ` at \`${p.ledgerSha.slice(0, 12)}\`` : ''} (${b.ledger.records} records)`);
   lines.push(`- Ledger verification: **${b.verification.ok ? 'passed' : 'FAILED'}**: ${b.verification.summary}`);
+  for (const w of b.verification.warnings ?? []) lines.push(`  - Note: ${w}`);
   lines.push(`- Generated ${p.generatedAt} by ${p.tool.name} ${p.tool.version}; sample seed **${p.seed}**${p.sampleSize !== null ? `, --sample ${p.sampleSize}` : ', default sizes'}`);
   lines.push(`- Reproduce: \`${exportCommand(p)}\``, '');
   lines.push('## Populations', '');
