@@ -19,6 +19,7 @@ import {
 } from '../../src/core/ledger/index.ts';
 import { FakeGit } from './fake-git.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
+import { testSigner } from '../support/ledger-keys.ts';
 
 // Octokit's type must fit the structural interface the store asks for.
 const octokit: LedgerOctokit = new Octokit({ auth: 'test-token', request: { retries: 0 } });
@@ -41,6 +42,8 @@ function setup(repo: string, options: Partial<LedgerStoreOptions> = {}) {
       owner: 'acme',
       repo,
       clock: fixedClock(),
+      signer: testSigner(),
+      trust: null,
       random: () => 0.5,
       sleep: async (ms) => void delays.push(ms),
       ...options,
@@ -329,7 +332,7 @@ describe('LedgerStore against scripted nock', () => {
       .reply(201, { sha: 'm'.repeat(40), tree: { sha: 'n'.repeat(40) } })
       .patch('/repos/acme/scripted/git/refs/heads%2Faccess-ledger', { sha: 'm'.repeat(40), force: false })
       .reply(200, { object: { sha: 'm'.repeat(40) } });
-    const store = new LedgerStore({ octokit, owner: 'acme', repo: 'scripted', clock: fixedClock() });
+    const store = new LedgerStore({ octokit, owner: 'acme', repo: 'scripted', clock: fixedClock(), signer: testSigner(), trust: null });
     const [r] = await store.append(draftFor('scripted', 45));
     expect(r).toMatchObject({ seq: 1, key: 'pr-45-merged' });
     expect(api.isDone()).toBe(true);

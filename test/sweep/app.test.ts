@@ -13,6 +13,7 @@ import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { sweepSettings, type SweepSettings } from '../../src/app/sweep/settings.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { exampleFiles, markers, REPO, seedExample, virtualPacing } from './helpers.ts';
+import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 
 /** Probot layers its own throttling options over the class's defaults; a function default has the last word. */
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
@@ -27,7 +28,7 @@ let deps: AppDeps;
 beforeEach(async () => {
   clock = new Date('2027-01-20T09:30:00Z');
   gh = await startFakeGitHub({ now: () => clock });
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker() };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);
