@@ -1,11 +1,13 @@
 /**
  * One measurement in a fresh process, so peak memory belongs to it alone:
  *   export: `access-ledger export` over the synthetic repo, the whole period, default samples;
- *   verify: verifyLedger over the ledger branch (every record, chain, head.json, history).
+ *   verify: verifyLedger over the ledger branch as `access-ledger verify` runs it (every record's
+ *   hash and signature, chain, head.json, history, authorship and time).
  */
 import { rmSync } from 'node:fs';
 import { main } from '../src/cli/main.ts';
 import { verifyLedger } from '../src/adapters/git/ledger-reader.ts';
+import { ledgerTrustOf } from '../src/cli/commands/verify.ts';
 
 const [mode, dir, out] = process.argv.slice(2) as ['export' | 'verify', string, string];
 // The previous run's binder is removed before the clock starts: deleting it is not the export's work.
@@ -25,7 +27,8 @@ if (mode === 'export') {
   if (code !== 0) throw new Error(`export exited ${code}: ${stdout}`);
   detail = stdout.split('\n').find((l) => l.includes('populations:'))?.trim();
 } else {
-  const r = await verifyLedger(dir, 'access-ledger');
+  const { trust } = await ledgerTrustOf(dir);
+  const r = await verifyLedger(dir, 'access-ledger', { trust });
   if (!r.ok) throw new Error(`verify found problems: ${JSON.stringify(r.first_problem)}`);
   detail = { records: r.records, commits: r.commits };
 }

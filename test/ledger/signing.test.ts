@@ -20,6 +20,7 @@ import {
   planAppend,
   publicKeyOf,
   recordPath,
+  recordHashes,
   recordTimeProblems,
   sealRecord,
   serializeHead,
@@ -58,6 +59,15 @@ describe('sealing with a signer', () => {
     expect(signer.keyId).toMatch(/^[0-9a-f]{16}$/);
     expect(testSigner().keyId).toBe(signer.keyId);
     expect(other.keyId).not.toBe(signer.keyId);
+  });
+
+  it('recordHashes gives hashRecord and contentHash with one canonicalisation per field', () => {
+    for (const r of [signed(), sealRecord(mergedDraft(46), null, '2026-11-20T10:00:03Z')]) {
+      expect(recordHashes(r)).toEqual({ hash: hashRecord(r), content: contentHash(r) });
+    }
+    // Keys sort by UTF-16 code units, as RFC 8785 wants, whatever order they come in.
+    const odd = { zeta: 1, Alpha: [1, { b: 2, a: 'é' }], '𝒳': null, ['é']: true, signature: { x: 1 }, hash: 'h' };
+    expect(recordHashes(odd)).toEqual({ hash: hashRecord(odd), content: contentHash(odd) });
   });
 
   it('planAppend signs every record of a commit', () => {

@@ -12,6 +12,7 @@ import {
   HEAD_PATH,
   HistoryVerifier,
   chainResult,
+  finishSignatureCheck,
   inspectRecord,
   isRecordPath,
   parseHead,
@@ -23,12 +24,19 @@ import {
   type GitPerson,
   type LedgerHead,
   type LedgerProblem,
+  type PendingSignature,
   type RecordSummary,
   type SealedRecord,
   type SignaturePolicy,
   type SignatureStats,
 } from '../../core/ledger/index.ts';
+import { verify as edVerify } from 'node:crypto';
 import { GitError, catFileBatch, git } from './git.ts';
+
+/** An Ed25519 verification on libuv's thread pool, so many run side by side off the main thread. */
+function verifyAsync(p: PendingSignature): Promise<boolean> {
+  return new Promise((resolve, reject) => edVerify(null, p.message, p.key, p.sig, (err, ok) => (err ? reject(err) : resolve(ok))));
+}
 
 /** The result of `verify`, shaped for JSON (the binder embeds it as is). */
 export interface LedgerVerification {
@@ -221,6 +229,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   const summaries: RecordSummary[] = [];
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
+  const signing: Promise<void>[] = [];
   let headContent: string | null = null;
   const inspectIfTip = (path: string, oid: string, content: string) => {
     if (tree.get(path) !== oid || inspected.has(path)) return;
@@ -229,11 +238,13 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       headContent = content;
       return;
     }
-    const { summary, problem } = inspectRecord(path, content, trust?.signatures.keys);
+    const { summary, problem, pendingSignature } = inspectRecord(path, content, trust?.signatures.keys, { deferSignature: true });
     if (problem) recordProblems.push(problem);
     if (summary) {
       summaries.push(summary);
       options.onRecord?.(summary);
+      // Ed25519 verifications run on libuv's thread pool while the next blobs are read.
+      if (pendingSignature) signing.push(verifyAsync(pendingSignature).then((ok) => void (summary.signature = finishSignatureCheck(pendingSignature, ok))));
     }
   };
 
@@ -271,6 +282,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
   }
 
+  await Promise.all(signing);
   const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
   const headProblem = verifyHead(headContent, chain.last);
   const trustProblems: LedgerProblem[] = [];

@@ -99,6 +99,27 @@ export function hashRecord(record: object): string {
 }
 
 /**
+ * The record's hash and its content hash at once, canonicalising each top-level field once: the
+ * RFC 8785 form of an object is its members sorted by key (UTF-16 code units) and joined, so both
+ * are joins of the same member strings, with and without `signature`. Equal to
+ * `hashRecord(record)` and `contentHash(record)`.
+ */
+export function recordHashes(record: object): { hash: string; content: string } {
+  const r = record as Record<string, unknown>;
+  const members: [string, string][] = [];
+  for (const k of Object.keys(r).sort()) {
+    if (k === 'hash') continue;
+    const value = canonicalize(r[k]);
+    if (value === undefined) continue;
+    members.push([k, `${JSON.stringify(k)}:${value}`]);
+  }
+  const digest = (parts: [string, string][]) => createHash('sha256').update(`{${parts.map((m) => m[1]).join(',')}}`, 'utf8').digest('hex');
+  const content = members.filter(([k]) => k !== 'signature');
+  const hash = digest(members);
+  return { hash, content: content.length === members.length ? hash : digest(content) };
+}
+
+/**
  * SHA-256 hex of the RFC 8785 canonical JSON of the record without `hash` and `signature`: what a
  * record's signature covers (src/core/ledger/signing.ts).
  */

@@ -224,11 +224,22 @@ export type SignatureCheck =
   | { status: 'valid'; key_id: string }
   | { status: 'invalid'; key_id: string | null; problem: string };
 
+/** What is left of a signature check once everything but the Ed25519 verification is done. */
+export interface PendingSignature {
+  key_id: string;
+  key: KeyObject;
+  message: Buffer;
+  sig: Buffer;
+}
+
 /**
- * Checks a record's signature against the listed keys: the key it names must be listed, valid at
- * the record's `recorded_at`, and the signature must verify over the record's content hash.
+ * Everything of checking a record's signature but the Ed25519 verification itself: the record's
+ * `signature` is well-formed, names a listed key, and that key was valid at the record's
+ * `recorded_at`. Returns the outcome, or what remains to verify (the caller may verify many at
+ * once, off the main thread; `finishSignatureCheck` then gives the outcome). `content` is the
+ * record's content hash when the caller has it already.
  */
-export function checkRecordSignature(record: Record<string, unknown>, keys: readonly LedgerPublicKey[]): SignatureCheck {
+export function prepareSignatureCheck(record: Record<string, unknown>, keys: readonly LedgerPublicKey[], content?: string): SignatureCheck | { pending: PendingSignature } {
   const s = record.signature;
   if (s === undefined) return { status: 'unsigned' };
   if (s === null || typeof s !== 'object' || Array.isArray(s)) return { status: 'invalid', key_id: null, problem: 'signature is not an object with key_id, alg and sig' };
@@ -245,11 +256,30 @@ export function checkRecordSignature(record: Record<string, unknown>, keys: read
   }
   let hash: string;
   try {
-    hash = contentHash(record);
+    hash = content ?? contentHash(record);
   } catch (err) {
     return { status: 'invalid', key_id: keyId, problem: (err as Error).message };
   }
-  const ok = edVerify(null, Buffer.from(SIGNATURE_CONTEXT + hash, 'utf8'), key.key, Buffer.from(sig.sig, 'base64'));
-  if (!ok) return { status: 'invalid', key_id: keyId, problem: `the signature by key ${keyId} does not verify: the record was changed after it was signed, or the signature was made with another key` };
-  return { status: 'valid', key_id: keyId };
+  return { pending: { key_id: keyId, key: key.key, message: Buffer.from(SIGNATURE_CONTEXT + hash, 'utf8'), sig: Buffer.from(sig.sig, 'base64') } };
+}
+
+/** The outcome of a pending check, given whether the Ed25519 signature verified. */
+export function finishSignatureCheck(p: PendingSignature, verified: boolean): SignatureCheck {
+  if (verified) return { status: 'valid', key_id: p.key_id };
+  return { status: 'invalid', key_id: p.key_id, problem: `the signature by key ${p.key_id} does not verify: the record was changed after it was signed, or the signature was made with another key` };
+}
+
+/** Verifies a pending check's Ed25519 signature now, on this thread. */
+export function verifyPendingSignature(p: PendingSignature): boolean {
+  return edVerify(null, p.message, p.key, p.sig);
+}
+
+/**
+ * Checks a record's signature against the listed keys: the key it names must be listed, valid at
+ * the record's `recorded_at`, and the signature must verify over the record's content hash.
+ */
+export function checkRecordSignature(record: Record<string, unknown>, keys: readonly LedgerPublicKey[], content?: string): SignatureCheck {
+  const prepared = prepareSignatureCheck(record, keys, content);
+  if (!('pending' in prepared)) return prepared;
+  return finishSignatureCheck(prepared.pending, verifyPendingSignature(prepared.pending));
 }

@@ -7,8 +7,8 @@
  * content, and `HistoryVerifier` takes one commit at a time, so 100,000 records never need to be
  * held in memory at once.
  */
-import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, hashRecord, isTimestamp, parseHead, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
-import { checkRecordSignature, type LedgerPublicKey, type SignatureCheck } from './signing.ts';
+import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, isTimestamp, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
+import { finishSignatureCheck, prepareSignatureCheck, verifyPendingSignature, type LedgerPublicKey, type PendingSignature, type SignatureCheck } from './signing.ts';
 import { CLOCK_TOLERANCE_MS, authorshipProblem, type GitPerson } from './authorship.ts';
 
 /**
@@ -50,6 +50,11 @@ export interface RecordInspection {
   /** Null only when the file is too broken to say which seq it claims. */
   summary: RecordSummary | null;
   problem: LedgerProblem | null;
+  /**
+   * With `deferSignature`: the Ed25519 verification still to run for `summary.signature` (null
+   * until then); see `finishSignatureCheck`.
+   */
+  pendingSignature?: PendingSignature;
 }
 
 export interface FileEntry {
@@ -74,7 +79,7 @@ export function isRecordPath(path: string): boolean {
  * (`signatureProblems` judges it, since whether an unsigned record is acceptable depends on the
  * records before it).
  */
-export function inspectRecord(path: string, content: string, keys?: readonly LedgerPublicKey[]): RecordInspection {
+export function inspectRecord(path: string, content: string, keys?: readonly LedgerPublicKey[], options: { deferSignature?: boolean } = {}): RecordInspection {
   const fail = (seq: number | null, problem: string, summary: RecordSummary | null = null): RecordInspection => ({
     summary,
     problem: { seq, path, check: 'record', problem },
@@ -105,7 +110,7 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
   if (!isObject(r.subject)) return fail(seq, 'subject is not an object');
   const pr = isObject(r.subject.pr) && typeof r.subject.pr.number === 'number' ? r.subject.pr.number : null;
   const summary: RecordSummary = {
-    signature: keys ? checkRecordSignature(r, keys) : null,
+    signature: null,
     seq,
     hash: r.hash,
     prev_hash: (r.prev_hash as string | null) ?? null,
@@ -118,22 +123,31 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
     pr,
   };
   let computed: string;
+  let pendingSignature: PendingSignature | undefined;
   try {
-    computed = hashRecord(r);
+    const hashes = recordHashes(r);
+    computed = hashes.hash;
+    if (keys) {
+      const prepared = prepareSignatureCheck(r, keys, hashes.content);
+      if (!('pending' in prepared)) summary.signature = prepared;
+      else if (options.deferSignature) pendingSignature = prepared.pending;
+      else summary.signature = finishSignatureCheck(prepared.pending, verifyPendingSignature(prepared.pending));
+    }
   } catch (e) {
     return fail(seq, `cannot be canonicalised: ${(e as Error).message}`, summary);
   }
+  const pending = pendingSignature ? { pendingSignature } : {};
   if (computed !== r.hash) {
-    return fail(seq, `hash mismatch: the content was changed after it was sealed (stored ${r.hash}, recomputed ${computed})`, summary);
+    return { ...fail(seq, `hash mismatch: the content was changed after it was sealed (stored ${r.hash}, recomputed ${computed})`, summary), ...pending };
   }
   let expected: string;
   try {
     expected = recordPath({ key: summary.key, occurred_at: summary.occurred_at });
   } catch (e) {
-    return fail(seq, (e as Error).message, summary);
+    return { ...fail(seq, (e as Error).message, summary), ...pending };
   }
-  if (expected !== path) return fail(seq, `stored at the wrong path: its key and occurred_at place it at ${expected}`, summary);
-  return { summary, problem: null };
+  if (expected !== path) return { ...fail(seq, `stored at the wrong path: its key and occurred_at place it at ${expected}`, summary), ...pending };
+  return { summary, problem: null, ...(pendingSignature ? { pendingSignature } : {}) };
 }
 
 /**
