@@ -216,7 +216,7 @@ writeSection('App: ledger appends', [
   '',
   '### API calls per recorded merge',
   '',
-  'Each pull request adds N service-account grants owned by one person, approved by the system\'s approver. "Gate facts" are the reads of the gate\'s own gatherer (the App re-evaluates the merge with the same facts and judge); "ledger" is the redelivery check (one read of the record\'s path) and the append (branch tip, the record\'s path, then tree, commit and ref); "PR comment" finds and writes the sticky comment, then looks once more for a second writer's comment posted at the same moment.',
+  'Each pull request adds N service-account grants owned by one person, approved by the system\'s approver. "Gate facts" are the reads of the gate\'s own gatherer (the App re-evaluates the merge with the same facts and judge); "ledger" is the redelivery check (one read of the record\'s path) and the append (branch tip, the record\'s path, then tree, commit and ref); "PR comment" finds and writes the sticky comment, then looks once more for a second writer\'s comment posted at the same moment. The first merge after start also mints an installation token, creates the ledger branch and asks GitHub once for the App\'s bot account (`GET /app`, counted in the total only), whose commits and comments alone the App takes for its own.',
   '',
   `| merge | calls | of which reads | ${names.join(' | ')} |`,
   `|---|---:|---:|${names.map(() => '---:').join('|')}|`,
