@@ -231,12 +231,12 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   const inspected = new Set<string>();
   const signing: Promise<void>[] = [];
   let headContent: string | null = null;
-  const inspectIfTip = (path: string, oid: string, content: string) => {
-    if (tree.get(path) !== oid || inspected.has(path)) return;
+  const inspectIfTip = (path: string, oid: string, content: string): RecordSummary | null => {
+    if (tree.get(path) !== oid || inspected.has(path)) return null;
     inspected.add(path);
     if (path === HEAD_PATH) {
       headContent = content;
-      return;
+      return null;
     }
     const { summary, problem, pendingSignature } = inspectRecord(path, content, trust?.signatures.keys, { deferSignature: true });
     if (problem) recordProblems.push(problem);
@@ -246,6 +246,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       // Ed25519 verifications run on libuv's thread pool while the next blobs are read.
       if (pendingSignature) signing.push(verifyAsync(pendingSignature).then((ok) => void (summary.signature = finishSignatureCheck(pendingSignature, ok))));
     }
+    return summary;
   };
 
   const wanted = commits.map((c) => c.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path)));
@@ -254,14 +255,21 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   for (let i = 0; i < commits.length; i++) {
     const c = commits[i]!;
     const contents = new Map<Change, string>();
+    const read = new Map<Change, RecordSummary>();
     for (const ch of wanted[i]!) {
       const next = await blobs.next();
       if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
       const text = next.value.content.toString('utf8');
       contents.set(ch, text);
-      inspectIfTip(ch.path, ch.oid, text);
+      const summary = inspectIfTip(ch.path, ch.oid, text);
+      if (summary) read.set(ch, summary);
     }
-    const version = (ch: Change): FileVersion => (contents.has(ch) ? { path: ch.path, content: contents.get(ch)! } : { path: ch.path });
+    const version = (ch: Change): FileVersion => {
+      if (!contents.has(ch)) return { path: ch.path };
+      const s = read.get(ch);
+      // The history replay needs only seq, hash and recorded_at: reuse what the record check parsed.
+      return s ? { path: ch.path, content: contents.get(ch)!, record: { seq: s.seq, hash: s.hash, recorded_at: s.recorded_at } } : { path: ch.path, content: contents.get(ch)! };
+    };
     history.addCommit({
       sha: c.sha,
       parents: c.parents,

@@ -346,6 +346,8 @@ export interface FileVersion {
   path: string;
   /** Needed for records and head.json; may be omitted for other files. */
   content?: string;
+  /** A record's seq, stated hash and recorded_at when the caller has read them already (saves parsing `content` again). */
+  record?: { seq: number; hash: string; recorded_at: string | null };
 }
 
 /** One commit of the ledger branch, oldest first, with its changes against its first parent. */
@@ -429,7 +431,7 @@ export class HistoryVerifier {
     }
 
     const added: AddedRecord[] = [];
-    for (const { path, content } of commit.added) {
+    for (const { path, content, record } of commit.added) {
       if (path === HEAD_PATH) {
         headTouched = true;
         headContent = content;
@@ -444,7 +446,7 @@ export class HistoryVerifier {
         report(this.seqByPath.get(path) ?? null, path, 're-adds a record that an earlier commit had deleted');
         continue;
       }
-      const parsed = content === undefined ? null : readSeqAndHash(content);
+      const parsed = record ?? (content === undefined ? null : readSeqAndHash(content));
       if (!parsed) {
         report(null, path, 'adds a record that is not valid JSON with a seq and hash');
         continue;
