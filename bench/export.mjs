@@ -66,7 +66,7 @@ writeSection('Binder: export and verify', [
   '',
   signatureCost(),
   '',
-  'Before records were signed (commit a333fb9, an unsigned ledger of the same size, load average 1.67 rather than the 5 to 7 of these runs): export 19.17 s (18.6–19.5), verify 4.29 s (4.2–4.5). The absolute times here are about three times those at that load (compare `verify-chain`); what signing adds is the ratio above: on an idle two-core machine, one Ed25519 verification per record at `openssl speed`\'s rate (about 9,400 a second per core here) adds about 5 s for 100,000 records.',
+  'Before records were signed (commit a333fb9, an unsigned ledger of the same size, at load average 1.67: compare the load averages above): export 19.17 s (18.6–19.5), verify 4.29 s (4.2–4.5). At a higher load the absolute times grow (compare `verify-chain` with that verify); what signing adds is the ratio above: on an idle two-core machine, one Ed25519 verification per record at `openssl speed`\'s rate (about 9,400 a second per core here) adds about 5 s for 100,000 records.',
   '',
   'Before the export streamed its rows (commit 7ddd5dc, the same command and repo): export 38.36 s and 2010 MB peak RSS, every population row and file held in memory until the files were written, a quarter of the time in garbage collection.',
   '',
