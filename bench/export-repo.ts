@@ -2,14 +2,19 @@
  * A synthetic access repo for the export benchmark, written with `git fast-import` (seconds, not
  * the minutes 100,000 `git commit`s would take): N commits on main, each a merged pull request
  * adding one grant file (every 100th also edits an older grant, every 200th also removes one), and
- * an access-ledger branch with one grant-change record per merge, sealed by the ledger core and
- * appended 100 records per commit. Deterministic, cached under .bench/.
+ * an access-ledger branch with one grant-change record per merge, sealed and signed by the ledger
+ * core with a fixed key and appended 100 records per commit by the App's bot, the config naming the
+ * App and listing the key, as the App writes it. Deterministic, cached under .bench/.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONTROLS, emptyHead, grantChangeKey, planAppend, recordPath, serializeHead, serializeRecord, type GrantChangeSubject, type RecordDraft } from '../src/core/ledger/index.ts';
 import { grantYaml, systemYaml } from './synthetic-repo.ts';
+import { APP_LOGIN, testSigner, withLedgerTrust } from '../test/support/ledger-keys.ts';
+
+const SIGNER = testSigner();
+const BOT = `${APP_LOGIN} <4243+${APP_LOGIN}@users.noreply.github.com>`;
 
 export const START = Date.UTC(2025, 11, 1); // 2025-12-01
 export const STEP_S = 300; // one merge every five minutes: 100,000 merges span about 347 days
@@ -37,7 +42,8 @@ function fastImport(dir: string, produce: (write: (chunk: string) => Promise<voi
 const blob = (content: string): string => `data ${Buffer.byteLength(content)}\n${content}\n`;
 
 export async function ensureExportRepo(root: string, n: number): Promise<string> {
-  const dir = join(root, `export-${n}`);
+  // v2: records signed and committed by the App's bot (a cache of the unsigned layout is not reused).
+  const dir = join(root, `export-v2-${n}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -45,7 +51,7 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
 
   // main: the access repo's history.
   await fastImport(dir, async (write) => {
-    let files = 'M 100644 inline access-ledger.yaml\n' + blob('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n');
+    let files = 'M 100644 inline access-ledger.yaml\n' + blob(withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n', [SIGNER]));
     for (let s = 0; s < 20; s++) files += `M 100644 inline systems/sys-${s}.yaml\n` + blob(systemYaml(s));
     await write(`commit refs/heads/main\nmark :1\ncommitter Bench <bench@acme.example> ${START / 1000 - 86400} +0000\n${blob('Initial access repo')}${files}`);
     for (let i = 0; i < n; i++) {
@@ -92,12 +98,13 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
         drafts.push({ kind: 'grant-change', key: grantChangeKey(i + 1), occurred_at: mergedAt, repository: REPOSITORY, controls: [...DEFAULT_CONTROLS['grant-change']], subject });
       }
       const at = drafts.at(-1)!.occurred_at;
-      const plan = planAppend(head, drafts, () => new Date(Date.parse(at) + 30_000));
+      const plan = planAppend(head, drafts, () => new Date(Date.parse(at) + 30_000), new Set(), SIGNER);
       head = plan.head;
       let ops = '';
       for (const r of plan.records) ops += `M 100644 inline ${recordPath(r)}\n${blob(serializeRecord(r))}`;
       ops += `M 100644 inline head.json\n${blob(serializeHead(plan.head))}`;
-      await write(`commit refs/heads/access-ledger\ncommitter Ledger <ledger@acme.example> ${Math.floor(Date.parse(at) / 1000) + 30} +0000\n${blob(`Record seq ${plan.records[0]!.seq}-${plan.head.seq}`)}${ops}`);
+      const when = `${Math.floor(Date.parse(at) / 1000) + 31} +0000`;
+      await write(`commit refs/heads/access-ledger\nauthor ${BOT} ${when}\ncommitter ${BOT} ${when}\n${blob(`Record seq ${plan.records[0]!.seq}-${plan.head.seq}`)}${ops}`);
     }
   });
   execFileSync('git', ['-C', dir, 'checkout', '-q', 'main']);

@@ -40556,9 +40556,32 @@ var config_schema_default = {
           examples: [
             "provision.yml"
           ]
+        },
+        app_login: {
+          type: "string",
+          pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\\[bot\\]$",
+          description: "The App's bot account, its slug followed by [bot] (e.g. access-ledger[bot]): the only author of ledger commits and of the anchoring PR comments.",
+          examples: ["access-ledger[bot]"]
+        },
+        public_keys: {
+          type: "array",
+          maxItems: 50,
+          description: "The ledger signing keys' public halves and when each was in use; verify checks every record's signature against the key valid when it was sealed.",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["id", "key", "from"],
+            description: "One signing key: its id, its public half and when it was in use.",
+            properties: {
+              id: { type: "string", pattern: "^[0-9a-f]{16}$", description: "First 16 hex digits of SHA-256 of the key's SPKI DER (access-ledger keygen prints it)." },
+              key: { type: "string", minLength: 40, maxLength: 2e3, description: "The Ed25519 public key: PEM (-----BEGIN PUBLIC KEY-----) or base64 SPKI DER." },
+              from: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$", description: "First day (UTC) or time the App signed with this key." },
+              until: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$", description: "Last day (UTC, inclusive) or time the key was in use; absent while it is current." }
+            }
+          }
         }
       },
-      description: "Where the App records evidence of merged access changes."
+      description: "Where the App records evidence of merged access changes, and how verify knows the App's writes."
     },
     stale: {
       type: "object",

@@ -63,6 +63,8 @@ try {
   const doctor = await life.doctor();
   if (doctor.code !== 0) throw new Error(`doctor exited ${doctor.code}: ${(doctor.stdout + doctor.stderr).trim()}`);
   say(`The repo is set up as \`access-ledger init\` and the docs set it up (the gate required, CODEOWNERS, the ledger branch protected): ${green('doctor ✓')} ${dim((/all \d+ checks pass/.exec(doctor.stdout) ?? ['all checks pass'])[0])}.`);
+  const keyId = /signing ledger records with key ([0-9a-f]{16})/.exec(life.app.log)?.[1];
+  say(`It signs every ledger record with its Ed25519 key${keyId ? ` ${keyId}` : ''} (made as \`access-ledger keygen\` makes one); access-ledger.yaml lists the public key and names the App's bot, access-ledger[bot].`);
 
   step(1, `rpatel asks for read-only access to prod-postgres for new hire wzhang, until ${day(30)}: a pull request adding grants/people/wzhang.yaml`);
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
@@ -125,7 +127,7 @@ try {
   if (audit.export.code !== 0) throw new Error(`export exited ${audit.export.code}: ${(audit.export.stderr || audit.export.stdout).trim()}`);
   then('export', `${Object.keys(audit.manifest.files ?? {}).length || 'the'} files, each hashed in manifest.json`);
   const records = life.fake.state.ledger(repo) ? Object.keys(life.fake.state.ledger(repo) ?? {}).filter((p) => p.startsWith('records/')).length : 0;
-  then('verify', audit.verify.code === 0 ? `${green('OK')}: ${records} records, hashes, chain and history intact` : `${red('FAILED')}: ${audit.verify.stdout.trim()}`);
+  then('verify', audit.verify.code === 0 ? `${green('OK')}: ${records} records: hashes, chain and history intact, every record signed by the App's key, every commit by its bot` : `${red('FAILED')}: ${audit.verify.stdout.trim()}`);
   then('verify', audit.verifyOnline.code === 0 ? `${green('OK')}: every hash matches the App's comment on its pull request` : `${red('FAILED')} --online: ${audit.verifyOnline.stdout.trim()}`);
 
   say(`\n${bold('Binder:')} ${audit.index}`);

@@ -3,8 +3,9 @@
  * environment, and a tracker of work still running (so a shutdown lets appends finish).
  * Tests pass their own; production uses `defaultDeps()`.
  */
+import { readFileSync } from 'node:fs';
 import type { Pack } from '../core/engine/policy.ts';
-import type { Clock } from '../core/ledger/index.ts';
+import { createLedgerSigner, type Clock, type LedgerSigner } from '../core/ledger/index.ts';
 import type { LedgerStoreOptions } from '../adapters/github/ledger-store.ts';
 import { loadBuiltinPacks } from '../adapters/fs/packs.ts';
 import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
@@ -26,6 +27,19 @@ export interface AppDeps {
    */
   gateStatusContext: string;
   store: StoreTuning;
+  /**
+   * The ledger signing key (ACCESS_LEDGER_SIGNING_KEY or ACCESS_LEDGER_SIGNING_KEY_PATH). Null
+   * when the environment has none or it cannot be used (`signingKeyProblem` says why): the App
+   * then refuses to start, and every ledger append is refused, rather than write unsigned evidence.
+   */
+  signer: LedgerSigner | null;
+  signingKeyProblem?: string;
+  /**
+   * The App's bot account (`<slug>[bot]`): the only author whose ledger commits and PR comments
+   * the App treats as its own. The App asks GitHub (`GET /app`) once; the CLI's reconcile and
+   * sweep take `--app-login` or `ledger.app_login` of access-ledger.yaml instead.
+   */
+  appLogin?: () => Promise<string>;
   /** Handlers register their work here; `drain()` waits for it on shutdown. */
   work: WorkTracker;
   /**
@@ -67,13 +81,51 @@ export class WorkTracker {
   }
 }
 
+export const SIGNING_KEY_VARIABLE = 'ACCESS_LEDGER_SIGNING_KEY';
+
+/**
+ * The ledger signing key from the environment: ACCESS_LEDGER_SIGNING_KEY (the PEM, or one line
+ * with `\n` escapes) or ACCESS_LEDGER_SIGNING_KEY_PATH (a file holding it). Never throws: a
+ * missing or unusable key is a `problem` that names the variable and the fix.
+ */
+export function signerFromEnv(env: NodeJS.ProcessEnv): { signer: LedgerSigner | null; problem?: string } {
+  let pem = env[SIGNING_KEY_VARIABLE]?.trim();
+  let source = SIGNING_KEY_VARIABLE;
+  const path = env[`${SIGNING_KEY_VARIABLE}_PATH`]?.trim();
+  if (!pem && path) {
+    source = `${SIGNING_KEY_VARIABLE}_PATH (${path})`;
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      return { signer: null, problem: `${source} cannot be read: ${(err as Error).message}` };
+    }
+  }
+  if (!pem) {
+    return {
+      signer: null,
+      problem:
+        `${SIGNING_KEY_VARIABLE} is not set: the App signs every ledger record and writes none without its key. ` +
+        'Make a key with `access-ledger keygen --out ledger-signing-key.pem`, set ACCESS_LEDGER_SIGNING_KEY to the PEM ' +
+        "(or ACCESS_LEDGER_SIGNING_KEY_PATH to the file), and list the public key under ledger.public_keys in access-ledger.yaml (docs/app.md, \"Environment\")",
+    };
+  }
+  try {
+    return { signer: createLedgerSigner(pem, source) };
+  } catch (err) {
+    return { signer: null, problem: (err as Error).message };
+  }
+}
+
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
+  const signing = signerFromEnv(env);
   return {
     clock: () => new Date(),
     packs: loadBuiltinPacks,
     gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',
     gateStatusContext: env.ACCESS_LEDGER_GATE_STATUS?.trim() || DEFAULT_STATUS_CONTEXT,
     store: {},
+    signer: signing.signer,
+    ...(signing.problem ? { signingKeyProblem: signing.problem } : {}),
     work: new WorkTracker(),
   };
 }

@@ -23,10 +23,31 @@ export function createApp(overrides: Partial<AppDeps> = {}, options: CreateAppOp
   const deps: AppDeps = { ...defaultDeps(options.env), ...overrides };
   const sweep = options.env ? createSweepFeature({ settings: sweepSettings(options.env) }) : registerSweep;
   const app = (probot: Probot, appOptions?: ApplicationFunctionOptions): void => {
+    deps.appLogin ??= appLoginFromGitHub(probot);
+    if (!deps.signer) probot.log.warn(`${deps.signingKeyProblem ?? 'no ledger signing key'}: every ledger append will be refused`);
+    else probot.log.info(`signing ledger records with key ${deps.signer.keyId}`);
     registerLedger(probot, deps);
     sweep(probot, deps, appOptions);
   };
   return Object.assign(app, { deps });
+}
+
+/**
+ * The App's bot login, `<slug>[bot]`, asked of GitHub once (`GET /app` with the App's own
+ * credentials) and remembered; a failed ask is asked again next time.
+ */
+function appLoginFromGitHub(probot: Probot): () => Promise<string> {
+  let login: Promise<string> | null = null;
+  return () => {
+    login ??= (async () => {
+      const octokit = await probot.auth();
+      const { data } = (await octokit.request('GET /app')) as { data: { slug?: string } | null };
+      if (!data?.slug) throw new Error("GitHub did not say the App's slug (GET /app): its bot account, whose commits and comments are the App's, is unknown");
+      return `${data.slug}[bot]`;
+    })();
+    login.catch(() => (login = null));
+    return login;
+  };
 }
 
 /** The App as Probot loads it (`probot run`, `createNodeMiddleware`, src/app/server.ts). */

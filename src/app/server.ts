@@ -1,8 +1,9 @@
 /**
  * `npm start` (and `access-ledger serve`): the App's HTTP server. Configured by Probot's standard
  * environment variables (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH,
- * PORT, HOST, LOG_LEVEL, LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md), with a
- * `.env` in the current folder filling in what the environment does not set.
+ * PORT, HOST, LOG_LEVEL, LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md) and the
+ * ledger signing key (ACCESS_LEDGER_SIGNING_KEY or ACCESS_LEDGER_SIGNING_KEY_PATH), without which
+ * it does not start; a `.env` in the current folder fills in what the environment does not set.
  *
  * Webhooks go through Probot's middleware, which verifies `x-hub-signature-256` against
  * WEBHOOK_SECRET before any handler runs: a missing or wrong signature is answered 400 and
@@ -20,7 +21,7 @@ import { parseEnv } from 'node:util';
 import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type Probot } from 'probot';
 import { createApp } from './index.ts';
 import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
-import type { WorkTracker } from './deps.ts';
+import { defaultDeps, type WorkTracker } from './deps.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -98,7 +99,7 @@ export function loadDotEnv(env: NodeJS.ProcessEnv, path: string = join(process.c
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   loadDotEnv(env);
-  const app = createApp();
+  const app = createApp({}, { env });
   if (!configured(env)) {
     if (env.NODE_ENV === 'production') {
       throw new Error('APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set to run the App in production (docs/app.md, "Environment")');
@@ -110,6 +111,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   if (!env.WEBHOOK_SECRET) {
     throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
   }
+  // The ledger holds only signed records: without its signing key the App does not start.
+  if (!app.deps.signer) throw new Error(app.deps.signingKeyProblem ?? 'ACCESS_LEDGER_SIGNING_KEY must be set to the ledger signing key');
   const probot = createAppProbot(env);
   const server = await createAppServer({ probot, app, ...(env.WEBHOOK_PATH ? { webhooksPath: env.WEBHOOK_PATH } : {}) });
   const address = await listen(server, Number(env.PORT) || 3000, env.HOST || '0.0.0.0');

@@ -15,6 +15,7 @@
  *   asked for approval of a grant file the pull request modified, and its `additions` rows are the
  *   entries the record says were added.
  */
+import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   token = seedAttackOrg(gh);
   gh.state.createRepo(REPO, { files: { 'README.md': '# Access\n' }, author: 'sam' });
-  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), sleep: async () => undefined };
+  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), sleep: async () => undefined };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot) => registerLedger(app, deps));
 });

@@ -45,7 +45,7 @@ describe('the sticky comment under concurrent writers in one process', () => {
   it('two handlers answering one merge leave one comment naming both records', async () => {
     const gh = slowComments();
     const repo = { owner: 'acme', repo: 'access' };
-    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access' };
+    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
     const first = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
     const campaign: RecordDraft<'grant-change'> = { ...mergedDraft(45), key: 'pr-45-review-campaign' };
     const second = sealRecord(campaign, { seq: first.seq, hash: first.hash }, '2026-11-20T10:00:04Z');
@@ -57,7 +57,7 @@ describe('the sticky comment under concurrent writers in one process', () => {
 
   it('a writer in another process that posted the first comment at the same moment: ours folds into the older one', async () => {
     const repo = { owner: 'acme', repo: 'access' };
-    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access' };
+    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
     const merged = sealRecord(mergedDraft(46), null, '2026-11-20T10:00:03Z');
     const theirs = sealRecord({ ...mergedDraft(46), key: 'pr-46-provisioned-7' }, { seq: merged.seq, hash: merged.hash }, '2026-11-20T10:00:04Z');
     // The other process's comment lands between our listing (none yet) and our POST.

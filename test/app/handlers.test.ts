@@ -221,8 +221,8 @@ describe('pull_request.closed, merged', () => {
     await first.probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestClosed() as never });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.history('access-ledger')).toEqual(commitsBefore);
-    // One read of the ledger (the record is there), not one write.
-    expect(git.log.slice(logBefore).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /contents/${RECORD_PATH}`]);
+    // One read of the ledger (the record is there) and one of who committed it (the App), not one write.
+    expect(git.log.slice(logBefore).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /contents/${RECORD_PATH}`, 'GET /commits']);
     expect(ledgerRecords().records).toHaveLength(1);
   });
 
@@ -356,6 +356,8 @@ describe('workflow_run.completed', () => {
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.log.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /contents/${RECORD_PATH}`,
+      // Linked only once GitHub says the App committed the grant-change record.
+      'GET /commits',
       'GET /git/ref/heads/access-ledger',
       'GET /contents/records/2026/11/pr-2-provisioned-9001.json',
       'POST /git/trees',

@@ -5,6 +5,7 @@
  * comment's anchors are the App's own, and `verify --online` finds the ledger intact although a
  * role spoofs a record marker.
  */
+import { APP_LOGIN, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
@@ -72,9 +73,9 @@ beforeAll(async () => {
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'erin', 'mchen', 'sam'] });
   gh.state.createTeam('acme', 'dba', { members: ['erin'] });
   gh.state.createTeam('acme', 'security', { members: ['sam'] });
-  gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/keys/exporter.yaml': EXPORTER } });
+  gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': withLedgerTrust(CONFIG, [testSigner()]), ...SYSTEMS, 'grants/keys/exporter.yaml': EXPORTER } });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot, options: ApplicationFunctionOptions) => {
     registerLedger(app, deps);

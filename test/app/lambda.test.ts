@@ -4,6 +4,7 @@
  * answer comes only once the App's handlers are done, so the record is on the ledger branch when
  * the function returns; a wrong signature is refused before any handler runs.
  */
+import { TEST_SIGNING_KEY } from '../support/ledger-keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaEvent } from '../../src/app/lambda.ts';
 import { appPrivateKey, newGrantFile, readLedger, recordPr, seedAcme, startFakeGitHub, type FakeGitHub, type World } from '../support/e2e/index.ts';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   fake = await startFakeGitHub({ seed: 5 });
   world = seedAcme(fake);
   const api = new URL(fake.url);
-  env = { APP_ID: String(fake.state.app.id), PRIVATE_KEY: appPrivateKey(), WEBHOOK_SECRET: SECRET, GHE_HOST: api.host, GHE_PROTOCOL: 'http', LOG_LEVEL: 'fatal' };
+  env = { APP_ID: String(fake.state.app.id), PRIVATE_KEY: appPrivateKey(), WEBHOOK_SECRET: SECRET, GHE_HOST: api.host, GHE_PROTOCOL: 'http', LOG_LEVEL: 'fatal', ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY };
 }, 60_000);
 
 afterAll(async () => {

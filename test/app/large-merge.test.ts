@@ -4,6 +4,7 @@
  * named, plus an unapproved-merge record with cause too-large and one issue for the admins. The
  * gate, which must judge before the merge, fails closed on such a pull request instead.
  */
+import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ const clock = () => new Date('2026-11-26T10:00:00Z');
 
 beforeEach(async () => {
   gh = await startFakeGitHub({ now: clock });
-  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'mallory'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/people/bob.yaml': grant('bob') } });
 });

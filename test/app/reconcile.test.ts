@@ -32,6 +32,7 @@ import {
   unmatchedRequests,
   type Revisions,
 } from './support.ts';
+import { TEST_SIGNING_KEY, testSigner } from '../support/ledger-keys.ts';
 
 const BOB = grantFile('bob');
 const octokit = new Octokit({ auth: 'ghs_test', request: { retries: 0 } }) as unknown as OctokitLike;
@@ -43,7 +44,7 @@ beforeEach(async () => {
   nock.disableNetConnect();
   git = new FakeGit(OWNER, REPO).start();
   // The ledger already holds PR #1, merged the day before.
-  const store = new LedgerStore({ octokit, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z') });
+  const store = new LedgerStore({ octokit, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z'), signer: testSigner(), trust: null });
   await store.append({ ...mergedDraft(1, '2026-11-19T09:00:00Z'), repository: `${OWNER}/${REPO}` });
   git.stop();
   git.log.length = 0;
@@ -147,8 +148,9 @@ describe('reconcile', () => {
     const out: string[] = [];
     const scopes = expectations([], {});
     git.start();
-    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: {} };
-    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, deps: { store: { sleep: async () => undefined } } }, io);
+    // As a scheduled workflow runs it: the ledger key from a secret, the App's account named.
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY } };
+    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, appLogin: 'access-ledger[bot]', deps: { store: { sleep: async () => undefined } } }, io);
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(code).toBe(0);
     expect(out.join('')).toContain('#2 recorded: seq 2 pr-2-merged');

@@ -11,6 +11,7 @@ import { createApp } from '../../src/app/index.ts';
 import { createAppOctokit } from '../../src/app/octokit.ts';
 import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
+import { APP_LOGIN, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
 
 export const API = 'https://api.github.com';
 export const OWNER = 'Codertocat';
@@ -32,6 +33,9 @@ export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDep
     gateCheckName: 'gate',
     gateStatusContext: 'access-ledger/gate',
     store: { random: () => 0.5, sleep: async () => undefined },
+    // The App's ledger key, and its bot account (what `GET /app` names in production).
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
     work: new WorkTracker(),
     sleep: async () => undefined,
     ...overrides,
@@ -141,12 +145,13 @@ export function blobSha(content: string): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-export const CONFIG = `version: 1
+/** The access repo's config; it names the App's bot account and lists the test signing key. */
+export const CONFIG = withLedgerTrust(`version: 1
 organization: acme
 extends: soc2-baseline
 admins: ["@acme/security"]
 ledger: { branch: access-ledger, provisioning_workflow: provision.yml }
-`;
+`, [testSigner()]);
 
 export const SYSTEM = `id: prod-postgres
 name: Production PostgreSQL

@@ -25,20 +25,24 @@ import {
   type RecordDraft,
   type ReviewRecord,
 } from '../../src/core/ledger/index.ts';
+import { APP_LOGIN, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
 
 export const REPOSITORY = 'acme/access';
 
-export function gitIn(dir: string, args: string[], date = '2026-01-01T00:00:00Z', input?: string): string {
+/** Who commits to the ledger branch: the App's bot account, as GitHub writes it. */
+export const APP_IDENTITY = { name: APP_LOGIN, email: `4243+${APP_LOGIN}@users.noreply.github.com` };
+
+export function gitIn(dir: string, args: string[], date = '2026-01-01T00:00:00Z', input?: string, who = { name: 'Access Bot', email: 'bot@acme.example' }): string {
   return execFileSync('git', ['-C', dir, ...args], {
     encoding: 'utf8',
     input,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      GIT_AUTHOR_NAME: 'Access Bot',
-      GIT_AUTHOR_EMAIL: 'bot@acme.example',
-      GIT_COMMITTER_NAME: 'Access Bot',
-      GIT_COMMITTER_EMAIL: 'bot@acme.example',
+      GIT_AUTHOR_NAME: who.name,
+      GIT_AUTHOR_EMAIL: who.email,
+      GIT_COMMITTER_NAME: who.name,
+      GIT_COMMITTER_EMAIL: who.email,
       GIT_AUTHOR_DATE: date,
       GIT_COMMITTER_DATE: date,
       GIT_CONFIG_NOSYSTEM: '1',
@@ -47,12 +51,12 @@ export function gitIn(dir: string, args: string[], date = '2026-01-01T00:00:00Z'
   });
 }
 
-const CONFIG = `version: 1
+const CONFIG = withLedgerTrust(`version: 1
 organization: acme
 extends: soc2-baseline
 admins: ["@acme/security"]
 ledger: { branch: access-ledger }
-`;
+`, [testSigner()]);
 
 const system = (id: string, approvers: string) => `id: ${id}
 name: ${id === 'prod-db' ? 'Production PostgreSQL' : 'GitHub organization'}
@@ -291,7 +295,7 @@ export function writeLedger(root: string, accessDir: string, batches: RecordDraf
   const existing = new Set<string>();
   batches.forEach((drafts, i) => {
     const at = drafts[0]!.occurred_at.replace('Z', '').slice(0, 17) + '30Z';
-    const plan = planAppend(head, drafts, () => new Date(at));
+    const plan = planAppend(head, drafts, () => new Date(at), new Set(), testSigner());
     for (const r of plan.records) {
       const path = recordPath(r);
       write(ledgerDir, path, serializeRecord(r));
@@ -299,8 +303,8 @@ export function writeLedger(root: string, accessDir: string, batches: RecordDraf
     }
     write(ledgerDir, 'head.json', serializeHead(plan.head));
     head = plan.head;
-    gitIn(ledgerDir, ['add', '-A'], at);
-    gitIn(ledgerDir, ['commit', '-q', '-m', `Record batch ${i + 1}`], at);
+    gitIn(ledgerDir, ['add', '-A'], at, undefined, APP_IDENTITY);
+    gitIn(ledgerDir, ['commit', '-q', '-m', `Record batch ${i + 1}`], at, undefined, APP_IDENTITY);
   });
   gitIn(accessDir, ['fetch', '-q', ledgerDir, 'access-ledger:access-ledger']);
   return head;

@@ -156,9 +156,22 @@ describe('REST responses match @octokit/openapi', () => {
     });
     await check(200, 'GET', `${R}/git/trees/${tree.sha}?recursive=1`);
     const commit = await check(201, 'POST', `${R}/git/commits`, { body: { message: 'append', tree: tree.sha, parents: [main.object.sha] } });
+    // Without a custom author GitHub commits as the App's bot, with web-flow as committer, and signs it.
+    expect(commit.author.name).toBe('access-ledger[bot]');
+    expect(commit.committer).toMatchObject({ name: 'GitHub', email: 'noreply@github.com' });
+    expect(commit.verification).toMatchObject({ verified: true, reason: 'valid' });
+    const custom = await check(201, 'POST', `${R}/git/commits`, {
+      body: { message: 'as someone', tree: tree.sha, parents: [main.object.sha], author: { name: 'access-ledger[bot]', email: '1+access-ledger[bot]@users.noreply.github.com' } },
+    });
+    expect(custom.verification).toMatchObject({ verified: false, reason: 'unsigned' });
     await check(201, 'POST', `${R}/git/refs`, { body: { ref: 'refs/heads/contract', sha: main.object.sha } });
     await check(422, 'POST', `${R}/git/refs`, { body: { ref: 'refs/heads/contract', sha: main.object.sha } });
     await check(200, 'PATCH', `${R}/git/refs/heads/contract`, { body: { sha: commit.sha, force: false } });
+    // The commits that touched a path, with the accounts GitHub links and its signature verdict.
+    const touching = await check(200, 'GET', `${R}/commits?sha=contract&path=records/2026/11/x.json&per_page=100`);
+    expect(touching.map((c: { sha: string }) => c.sha)).toEqual([commit.sha]);
+    expect(touching[0]).toMatchObject({ author: { login: 'access-ledger[bot]' }, committer: { login: 'web-flow' }, commit: { verification: { verified: true } } });
+    expect(await check(200, 'GET', `${R}/commits?sha=contract&path=nothing-here.txt`)).toEqual([]);
     await check(422, 'PATCH', `${R}/git/refs/heads/contract`, { body: { sha: main.object.sha, force: false } });
     await check(204, 'DELETE', `${R}/git/refs/heads/contract`);
     await check(422, 'DELETE', `${R}/git/refs/heads/contract`);

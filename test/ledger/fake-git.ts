@@ -9,7 +9,18 @@ import nock from 'nock';
 export type GitObject =
   | { type: 'blob'; content: string }
   | { type: 'tree'; entries: Record<string, { mode: string; type: 'blob' | 'tree'; sha: string }> }
-  | { type: 'commit'; tree: string; parents: string[]; message: string };
+  | { type: 'commit'; tree: string; parents: string[]; message: string; author?: Person; committer?: Person; verified?: boolean };
+
+/** A git identity; `login` is the GitHub account GitHub links it to. */
+export interface Person {
+  name: string;
+  email: string;
+  login: string | null;
+}
+
+/** How GitHub reports the commits an App makes without a custom author: its bot, committed and signed by GitHub. */
+export const APP_AUTHOR: Person = { name: 'access-ledger[bot]', email: '4243+access-ledger[bot]@users.noreply.github.com', login: 'access-ledger[bot]' };
+const WEB_FLOW: Person = { name: 'GitHub', email: 'noreply@github.com', login: 'web-flow' };
 
 export interface RequestLog {
   method: string;
@@ -121,13 +132,53 @@ export class FakeGit {
     return false;
   }
 
-  /** Another writer's commit on top of the branch (e.g. a second App replica). */
-  foreignCommit(branch: string, files: Record<string, string>, message = 'foreign'): string {
+  /**
+   * Another writer's commit on top of the branch: a second App replica by default (its bot,
+   * signed by GitHub), or a push `by` someone else (unsigned, as they wrote it).
+   */
+  foreignCommit(branch: string, files: Record<string, string>, message = 'foreign', by?: Person): string {
     const tip = this.refs.get(`refs/heads/${branch}`)!;
     const tree = this.writeTree(this.get(tip, 'commit').tree, files);
-    const sha = this.put({ type: 'commit', tree, parents: [tip], message });
+    const sha = this.put(by ? { type: 'commit', tree, parents: [tip], message, author: by, committer: by, verified: false } : { type: 'commit', tree, parents: [tip], message });
     this.refs.set(`refs/heads/${branch}`, sha);
     return sha;
+  }
+
+  /** The blob sha at `path` in a commit's tree, or null. */
+  private blobAt(commitSha: string, path: string): string | null {
+    let node: { type: 'blob' | 'tree'; sha: string } = { type: 'tree', sha: this.get(commitSha, 'commit').tree };
+    for (const part of path.split('/')) {
+      const e = node.type === 'tree' ? this.get(node.sha, 'tree').entries[part] : undefined;
+      if (!e) return null;
+      node = e;
+    }
+    return node.type === 'blob' ? node.sha : null;
+  }
+
+  /** `GET /commits?sha&path` as GitHub answers it: newest first, the accounts and signature verdict included. */
+  private commitsTouching(tip: string, path: string | null): unknown[] {
+    const out: unknown[] = [];
+    for (let sha: string | undefined = tip; sha; sha = this.get(sha, 'commit').parents[0]) {
+      const c = this.get(sha, 'commit');
+      if (path !== null && this.blobAt(sha, path) === (c.parents[0] ? this.blobAt(c.parents[0], path) : null)) continue;
+      const author = c.author ?? APP_AUTHOR;
+      const committer = c.committer ?? WEB_FLOW;
+      const verified = c.verified ?? true;
+      const date = '2026-11-20T10:00:05Z';
+      out.push({
+        sha,
+        author: author.login ? { login: author.login } : null,
+        committer: committer.login ? { login: committer.login } : null,
+        commit: {
+          author: { name: author.name, email: author.email, date },
+          committer: { name: committer.name, email: committer.email, date },
+          message: c.message,
+          verification: { verified, reason: verified ? 'valid' : 'unsigned', signature: null, payload: null, verified_at: verified ? date : null },
+        },
+        parents: c.parents.map((p) => ({ sha: p })),
+      });
+    }
+    return out;
   }
 
   count(method: string, pattern?: RegExp): number {
@@ -197,6 +248,12 @@ export class FakeGit {
       this.refs.set(ref, next);
       return [200, { ref, object: { sha: next } }];
     }
+    if (method === 'GET' && path === '/commits') {
+      const rev = query.get('sha')!;
+      const tip = this.objects.has(rev) ? rev : this.refs.get(`refs/heads/${rev}`);
+      if (!tip) return [404, { message: 'Not Found' }];
+      return [200, this.commitsTouching(tip, query.get('path'))];
+    }
     if (method === 'GET' && (m = /^\/git\/commits\/([0-9a-f]+)$/.exec(path))) {
       const c = this.get(m[1]!, 'commit');
       return [200, { sha: m[1], tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })), message: c.message }];
@@ -205,6 +262,7 @@ export class FakeGit {
       const parents = body.parents as string[];
       for (const p of parents) this.get(p, 'commit');
       this.get(body.tree as string, 'tree');
+      // No custom author: GitHub commits as the App's bot, with itself as committer, signed.
       const sha = this.put({ type: 'commit', tree: body.tree as string, parents, message: body.message as string });
       return [201, { sha, tree: { sha: body.tree } }];
     }

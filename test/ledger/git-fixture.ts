@@ -20,6 +20,13 @@ import {
   type SealedRecord,
 } from '../../src/core/ledger/index.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
+import { APP_LOGIN, ledgerYaml, testSigner } from '../support/ledger-keys.ts';
+
+/** The App's bot identity, as GitHub writes it on the commits the App makes. */
+export const APP_COMMITTER = `${APP_LOGIN} <4243+${APP_LOGIN}@users.noreply.github.com>`;
+
+/** The access repo's config: it names the App and lists the test signing key. */
+export const TRUSTING_CONFIG = `version: 1\n${ledgerYaml()}`;
 
 export const GIT_ENV = {
   ...process.env,
@@ -40,6 +47,10 @@ export interface FixtureCommit {
   files: Record<string, string | null>;
   message?: string;
   merge?: string;
+  /** `Name <email>` of author and committer (default: the App's bot on the ledger branch). */
+  who?: string;
+  /** Unix seconds of the commit (default: one second after the previous commit). */
+  time?: number;
 }
 
 const dirs: string[] = [];
@@ -54,18 +65,25 @@ export function cleanupTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** A repo with a `main` branch holding one file, and `branch` built from the commits. */
-export function buildRepo(commits: readonly FixtureCommit[], branch = 'access-ledger', extraBranches: Record<string, readonly FixtureCommit[]> = {}): string {
+/**
+ * A repo with a `main` branch holding the config (`config`, by default one that names the App and
+ * lists the test key), and `branch` built from the commits, committed by the App's bot unless a
+ * commit says otherwise.
+ */
+export function buildRepo(commits: readonly FixtureCommit[], branch = 'access-ledger', extraBranches: Record<string, readonly FixtureCommit[]> = {}, config = TRUSTING_CONFIG): string {
   const dir = tempDir();
   execFileSync('git', ['init', '-q', '-b', 'main', dir], { env: GIT_ENV });
   let stream = '';
   let mark = 0;
-  let time = 1_790_000_000;
+  // After fixedClock's 2026-11-20T10:00:03Z: a commit is never older than the records it adds.
+  let time = 1_795_687_200;
   const write = (ref: string, list: readonly FixtureCommit[], marks: Map<string, number>) => {
     let prev: number | null = null;
     for (const c of list) {
       const msg = c.message ?? 'commit';
-      stream += `commit ${ref}\nmark :${++mark}\ncommitter access-ledger test <test@example.invalid> ${time++} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}\n`;
+      const who = c.who ?? (ref === 'refs/heads/main' ? 'access-ledger test <test@example.invalid>' : APP_COMMITTER);
+      const at = c.time ?? time++;
+      stream += `commit ${ref}\nmark :${++mark}\nauthor ${who} ${at} +0000\ncommitter ${who} ${at} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}\n`;
       if (prev !== null) stream += `from :${prev}\n`;
       if (c.merge) stream += `merge :${marks.get(`refs/heads/${c.merge}`)}\n`;
       for (const [path, content] of Object.entries(c.files)) {
@@ -77,7 +95,7 @@ export function buildRepo(commits: readonly FixtureCommit[], branch = 'access-le
     if (prev !== null) marks.set(ref, prev);
   };
   const marks = new Map<string, number>();
-  write('refs/heads/main', [{ files: { 'access-ledger.yaml': 'version: 1\n' }, message: 'access repo' }], marks);
+  write('refs/heads/main', [{ files: { 'access-ledger.yaml': config }, message: 'access repo' }], marks);
   for (const [name, list] of Object.entries(extraBranches)) write(`refs/heads/${name}`, list, marks);
   write(`refs/heads/${branch}`, commits, marks);
   execFileSync('git', ['-C', dir, 'fast-import', '--quiet'], { env: GIT_ENV, input: stream });
@@ -91,7 +109,7 @@ export function ledgerHistory(sizes: readonly number[], draft: (n: number) => Re
   let head: LedgerHead = emptyHead();
   let n = 1;
   for (const size of sizes) {
-    const plan = planAppend(head, Array.from({ length: size }, () => draft(n++)), fixedClock());
+    const plan = planAppend(head, Array.from({ length: size }, () => draft(n++)), fixedClock(), new Set(), testSigner());
     head = plan.head;
     records.push(...plan.records);
     const files: Record<string, string> = {};

@@ -1,7 +1,8 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LedgerConflictError, LedgerStateError, LedgerStore, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
+import { LedgerConflictError, LedgerStateError, LedgerStore, SigningKeyMissingError, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
+import { LedgerTrustChecker } from '../../src/adapters/github/ledger-trust.ts';
 import {
   HEAD_PATH,
   README_PATH,
@@ -9,6 +10,7 @@ import {
   headFor,
   parseHead,
   planAppend,
+  publicKeyOf,
   recordPath,
   serializeHead,
   serializeRecord,
@@ -19,6 +21,7 @@ import {
 } from '../../src/core/ledger/index.ts';
 import { FakeGit } from './fake-git.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
+import { testSigner } from '../support/ledger-keys.ts';
 
 // Octokit's type must fit the structural interface the store asks for.
 const octokit: LedgerOctokit = new Octokit({ auth: 'test-token', request: { retries: 0 } });
@@ -41,6 +44,8 @@ function setup(repo: string, options: Partial<LedgerStoreOptions> = {}) {
       owner: 'acme',
       repo,
       clock: fixedClock(),
+      signer: testSigner(),
+      trust: null,
       random: () => 0.5,
       sleep: async (ms) => void delays.push(ms),
       ...options,
@@ -268,6 +273,61 @@ describe('LedgerStore.append', () => {
     expect(good).toMatchObject({ status: 'fulfilled', value: [{ seq: 2 }] });
   });
 
+  it('refuses to write at all without a signing key, naming the variable', async () => {
+    const { fake, make } = setup('unsigned');
+    await expect(make({ signer: null }).append(draftFor('unsigned', 1))).rejects.toThrow(SigningKeyMissingError);
+    await expect(make({ signer: null }).append(draftFor('unsigned', 1))).rejects.toThrow(/ACCESS_LEDGER_SIGNING_KEY/);
+    expect(fake.log).toEqual([]);
+  });
+
+  describe('a record at a draft\'s path that the App did not write', () => {
+    const trusting = (repo: string) => new LedgerTrustChecker({ octokit, owner: 'acme', repo, appLogin: 'access-ledger[bot]', keys: [publicKeyOf(testSigner())] });
+    const mallory = { name: 'Mallory', email: 'mallory@acme.example', login: 'mallory' };
+
+    it('is not adopted: the event goes to the next key, with an anomaly record in the same commit; a redelivery finds both', async () => {
+      const repo = 'foreign';
+      const { fake, make } = setup(repo);
+      const store = make({ trust: trusting(repo) });
+      await store.append(draftFor(repo, 1));
+      // Someone pushes a correctly chained, unsigned record for PR 2 before the App records it.
+      const head = parseHead(fake.files(fake.refs.get('refs/heads/access-ledger')!).get(HEAD_PATH)!);
+      const forged = planAppend(head, [draftFor(repo, 2)], fixedClock()).records[0]!;
+      const sha = fake.foreignCommit('access-ledger', { [recordPath(forged)]: serializeRecord(forged), [HEAD_PATH]: serializeHead(headFor(forged)) }, 'Record seq 2: pr-2-merged', mallory);
+
+      const result = await store.appendDetailed(draftFor(repo, 2));
+      expect(result.records.map((r) => [r.key, r.seq])).toEqual([['pr-2-merged-2', 3]]);
+      expect(result.anomalies).toHaveLength(1);
+      const anomaly = result.anomalies[0]!;
+      expect(anomaly).toMatchObject({ kind: 'anomaly', key: `foreign-${sha.slice(0, 12)}-pr-2-merged`, seq: 4, occurred_at: forged.occurred_at });
+      expect(anomaly.subject).toMatchObject({
+        type: 'foreign-record',
+        found: { path: recordPath(forged), key: 'pr-2-merged', kind: 'grant-change', seq: 2, hash: forged.hash, signed_by: null },
+        commit: { sha, author: { name: 'Mallory', login: 'mallory' }, verified: false },
+        recorded_as: 'pr-2-merged-2',
+        pr: { number: 2 },
+      });
+      expect((anomaly.subject as { reason: string }).reason).toMatch(/is authored by Mallory <mallory@acme.example> .* not by the App/);
+
+      fake.log.length = 0;
+      const again = await make({ trust: trusting(repo), clock: fixedClock('2026-11-22T00:00:00Z') }).appendDetailed(draftFor(repo, 2));
+      expect(again.records.map((r) => r.key)).toEqual(['pr-2-merged-2']);
+      expect(again.anomalies.map((r) => r.seq)).toEqual([4]);
+      expect(fake.count('POST') + fake.count('PATCH')).toBe(0);
+    });
+
+    it('an unsigned record the App wrote before signing, in a commit GitHub verified, is the App\'s: a redelivery writes nothing', async () => {
+      const repo = 'legacy';
+      const { fake, make } = setup(repo);
+      await make({ signer: testSigner() }).append(draftFor(repo, 1));
+      const head = parseHead(fake.files(fake.refs.get('refs/heads/access-ledger')!).get(HEAD_PATH)!);
+      const old = planAppend(head, [draftFor(repo, 2)], fixedClock()).records[0]!;
+      // A replica of the App wrote it (the App's bot, GitHub's signature), unsigned as records were then.
+      fake.foreignCommit('access-ledger', { [recordPath(old)]: serializeRecord(old), [HEAD_PATH]: serializeHead(headFor(old)) });
+      const result = await make({ trust: trusting(repo) }).appendDetailed(draftFor(repo, 2));
+      expect(result).toEqual({ records: [old], anomalies: [] });
+    });
+  });
+
   it('rejects a draft for another repository or with a bad key at once', async () => {
     const { fake, store } = setup('guard');
     await expect(store.append({ ...mergedDraft(1), repository: 'acme/other' })).rejects.toThrow(/about acme\/other but this ledger belongs to acme\/guard/);
@@ -329,7 +389,7 @@ describe('LedgerStore against scripted nock', () => {
       .reply(201, { sha: 'm'.repeat(40), tree: { sha: 'n'.repeat(40) } })
       .patch('/repos/acme/scripted/git/refs/heads%2Faccess-ledger', { sha: 'm'.repeat(40), force: false })
       .reply(200, { object: { sha: 'm'.repeat(40) } });
-    const store = new LedgerStore({ octokit, owner: 'acme', repo: 'scripted', clock: fixedClock() });
+    const store = new LedgerStore({ octokit, owner: 'acme', repo: 'scripted', clock: fixedClock(), signer: testSigner(), trust: null });
     const [r] = await store.append(draftFor('scripted', 45));
     expect(r).toMatchObject({ seq: 1, key: 'pr-45-merged' });
     expect(api.isDone()).toBe(true);

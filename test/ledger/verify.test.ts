@@ -21,6 +21,10 @@ import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import { FakeGit } from './fake-git.ts';
 import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory, tempDir, type FixtureCommit } from './git-fixture.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
+import { ledgerYaml } from '../support/ledger-keys.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testSigner } from '../support/ledger-keys.ts';
 
 afterAll(cleanupTempDirs);
 afterEach(() => nock.cleanAll());
@@ -71,7 +75,8 @@ describe('verifyLedger on an intact ledger', () => {
   it('finds the ledger branch the repo config names when --branch is not given', async () => {
     const dir = buildRepo(base.commits, 'evidence');
     execFileSync('git', ['-C', dir, 'checkout', '-q', 'main'], { env: GIT_ENV });
-    execFileSync('sh', ['-c', 'printf "version: 1\\nledger: { branch: evidence }\\n" > access-ledger.yaml && git commit -qam "ledger on evidence"'], { cwd: dir, env: GIT_ENV });
+    writeFileSync(join(dir, 'access-ledger.yaml'), `version: 1\n${ledgerYaml({ branch: 'evidence' })}`);
+    execFileSync('git', ['commit', '-qam', 'ledger on evidence'], { cwd: dir, env: GIT_ENV });
     const t = testIo();
     expect(await runVerify({ repo: dir }, t.io)).toBe(0);
     expect(t.out()).toMatch(/Ledger evidence of /);
@@ -250,8 +255,12 @@ describe('verify --online', () => {
     const t = testIo();
     const code = await runVerify({ repo: dir, online: true, octokit: new Octokit({ auth: 't' }) }, t.io);
     expect(code).toBe(1);
-    expect(t.out()).toMatch(/BROKEN at seq 3: the ledger's pr-3-merged is seq 3 with hash [0-9a-f]{64}, but the comment by access-ledger\[bot\] on acme\/access#3/);
+    // Offline already: the re-sealed records carry signatures that no longer verify.
+    expect(t.out()).toMatch(/BROKEN at seq 3: the signature by key [0-9a-f]{16} does not verify/);
+    // And the anchors disagree.
+    expect(t.out()).toMatch(/seq 3 \[online\] records\/\S+: the ledger's pr-3-merged is seq 3 with hash [0-9a-f]{64}, but the comment by access-ledger\[bot\] on acme\/access#3/);
     expect(t.out()).toMatch(/2\/5 anchors match/);
+    expect(t.out()).toMatch(/1 comment with markers by other accounts ignored/);
   });
 
   it('reads anchors only where the App writes them: not inside a line of its comment, not in a comment that does not start with its marker', async () => {
@@ -286,7 +295,7 @@ describe('a ledger written by LedgerStore verifies with git', () => {
   it('round-trips through the Git Data API fake into a real repository', async () => {
     const fake = new FakeGit('acme', 'roundtrip').start();
     try {
-      const store = new LedgerStore({ octokit: new Octokit({ auth: 't' }), owner: 'acme', repo: 'roundtrip', clock: fixedClock(), sleep: async () => {} });
+      const store = new LedgerStore({ octokit: new Octokit({ auth: 't' }), owner: 'acme', repo: 'roundtrip', clock: fixedClock(), signer: testSigner(), trust: null, sleep: async () => {} });
       const draft = (n: number) => ({ ...mergedDraft(n, new Date(Date.UTC(2026, 10, 28) + n * 86_400_000).toISOString().slice(0, 19) + 'Z'), repository: 'acme/roundtrip' });
       await store.append(draft(1));
       await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(draft(2 + i))));

@@ -7,6 +7,7 @@
  */
 import type { FakeGitHub, Files } from './fake-github/index.ts';
 import { HttpError } from './fake-github/errors.ts';
+import { testSigner, withLedgerTrust } from './ledger-keys.ts';
 import { CONFIG, ORG_MEMBERS, SYSTEMS, TEAMS, baseFiles, type Attack } from './attacks.ts';
 
 export const ORG = 'acme';
@@ -22,7 +23,7 @@ export function seedAttackOrg(gh: FakeGitHub): string {
 
 /** The base branch of a case: the config, the systems and the grants, with the case's replacements. */
 export function baseRepoFiles(a: Attack, today: string): Record<string, string> {
-  return { 'README.md': '# Access\n', 'access-ledger.yaml': a.config ?? CONFIG, ...SYSTEMS, ...(a.systems ?? {}), ...baseFiles(today), ...(a.base ?? {}) };
+  return { 'README.md': '# Access\n', 'access-ledger.yaml': withLedgerTrust(a.config ?? CONFIG, [testSigner()]), ...SYSTEMS, ...(a.systems ?? {}), ...baseFiles(today), ...(a.base ?? {}) };
 }
 
 /** What the pull request's first commit writes: the change, and for a rename the old path deleted. */

@@ -14,6 +14,7 @@ import { registerLedger } from '../../src/app/ledger/register.ts';
 import { sweepSettings, type SweepSettings } from '../../src/app/sweep/settings.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { exampleFiles, markers, REPO, seedExample, virtualPacing } from './helpers.ts';
+import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 
 /** Probot layers its own throttling options over the class's defaults; a function default has the last word. */
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
@@ -28,7 +29,7 @@ let deps: AppDeps;
 beforeEach(async () => {
   clock = new Date('2027-01-20T09:30:00Z');
   gh = await startFakeGitHub({ now: () => clock });
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker() };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);

@@ -6,6 +6,7 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { runSweepCommand } from '../../src/cli/commands/sweep.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { markers, octokitFor, seedExample, virtualPacing } from './helpers.ts';
+import { TEST_SIGNING_KEY } from '../support/ledger-keys.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/access-ledger.js', import.meta.url));
 let gh: FakeGitHub;
@@ -59,13 +60,14 @@ describe('access-ledger sweep', () => {
     const { installationId } = seedExample(gh, { leavers: ['tkim'] });
     // In-process with an unthrottled client: the real one waits a second between writes.
     const octokit = octokitFor(gh, installationId);
-    const io = memoryIo();
+    // The ledger key a scheduled sweep has as a secret: the leaver record is signed with it.
+    const io = memoryIo({ ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY });
     expect(await runSweepCommand({ repo: 'acme/access', today: '2027-01-20', octokit, pacing: virtualPacing().pacing }, io)).toBe(0);
     expect(markers(gh)).toEqual(['expiring-soon:dsilva', 'expiring-soon:sbrandt', 'left-org:tkim']);
     expect(io.out).toMatch(/opened #\d+ Urgent: @tkim/);
     // The leaver the sweep found first is recorded on the ledger, with the day it was found.
     expect(Object.keys(gh.state.ledger('acme/access') ?? {}).filter((p) => p.includes('left-tkim-20270120T000000Z'))).toHaveLength(1);
-    const again = memoryIo();
+    const again = memoryIo({ ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY });
     expect(await runSweepCommand({ repo: 'acme/access', today: '2027-01-20', octokit, pacing: virtualPacing().pacing }, again)).toBe(0);
     expect(again.out).toContain('no issue needed a change');
     expect(again.out).toMatch(/, 0 writes/);

@@ -3,6 +3,7 @@
  * edited (and said so) when what fails changes, closed with a comment when all pass, reopened on
  * a regression, never duplicated by two sweeps at once. Against the stateful fake GitHub.
  */
+import { TEST_SIGNING_KEY } from '../support/ledger-keys.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
@@ -92,7 +93,7 @@ describe('the doctor issue', () => {
     const dry = await sweep({ dryRun: true });
     expect(dry.doctor && 'plan' in dry.doctor ? dry.doctor.plan.map((a) => a.type) : null).toEqual(['create']);
     expect(doctorIssues()).toEqual([]);
-    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: {}, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
+    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
     expect(await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing }, io)).toBe(0);
     expect(io.out).toMatch(/setup: 1 doctor check\(s\) fail: gate-required \(run `access-ledger doctor` for the fixes\)\n {2}opened {2}the setup issue #\d+/);
     const json: Io & { out: string } = { ...io, out: '', stdout: (t: string) => void (json.out += t) };

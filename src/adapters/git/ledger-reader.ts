@@ -12,18 +12,31 @@ import {
   HEAD_PATH,
   HistoryVerifier,
   chainResult,
+  finishSignatureCheck,
   inspectRecord,
   isRecordPath,
   parseHead,
   rankProblems,
+  recordTimeProblems,
+  signatureProblems,
   verifyHead,
   type FileVersion,
+  type GitPerson,
   type LedgerHead,
   type LedgerProblem,
+  type PendingSignature,
   type RecordSummary,
   type SealedRecord,
+  type SignaturePolicy,
+  type SignatureStats,
 } from '../../core/ledger/index.ts';
+import { verify as edVerify } from 'node:crypto';
 import { GitError, catFileBatch, git } from './git.ts';
+
+/** An Ed25519 verification on libuv's thread pool, so many run side by side off the main thread. */
+function verifyAsync(p: PendingSignature): Promise<boolean> {
+  return new Promise((resolve, reject) => edVerify(null, p.message, p.key, p.sig, (err, ok) => (err ? reject(err) : resolve(ok))));
+}
 
 /** The result of `verify`, shaped for JSON (the binder embeds it as is). */
 export interface LedgerVerification {
@@ -44,6 +57,24 @@ export interface LedgerVerification {
   problems: LedgerProblem[];
   problem_count: number;
   checks: string[];
+  /** The App login commits were checked against (null when none was configured). */
+  app_login: string | null;
+  /** The keys signatures were checked against, as listed in access-ledger.yaml. */
+  keys: { id: string; from: string; until: string | null }[];
+  /** How many records each key signed, and how many were sealed before signing (null: not checked). */
+  signatures: SignatureStats | null;
+  /** What an auditor should know that is not a failure. */
+  warnings: string[];
+}
+
+/**
+ * Who may have written the ledger: the App's bot login and the ledger's public keys, from
+ * access-ledger.yaml (`ledger.app_login`, `ledger.public_keys`) or the command line.
+ */
+export interface LedgerTrust {
+  /** `access-ledger[bot]`; null when neither the config nor the caller names the App (a failure). */
+  appLogin: string | null;
+  signatures: SignaturePolicy;
 }
 
 export interface VerifyLedgerOptions {
@@ -53,6 +84,11 @@ export interface VerifyLedgerOptions {
   maxProblems?: number;
   /** Receives every record summary (for the online cross-check) without holding them twice. */
   onRecord?: (summary: RecordSummary) => void;
+  /**
+   * Check who wrote each commit, the commit and record times, and every record's signature.
+   * Without it only the content, chain, head and append-only history are checked.
+   */
+  trust?: LedgerTrust;
 }
 
 /** The ledger could not be read at all (as opposed to read and found broken). */
@@ -108,16 +144,26 @@ interface Change {
 interface CommitChanges {
   sha: string;
   parents: string[];
+  author: GitPerson;
+  committer: GitPerson;
   changes: Change[];
 }
 
+const isoOfSeconds = (s: string): string => new Date(Number(s) * 1000).toISOString().slice(0, 19) + 'Z';
+
 /** Every commit on the branch's first-parent line, oldest first, with its changes to that parent. */
 async function readHistory(repoDir: string, tip: string): Promise<CommitChanges[]> {
-  const lines = (await git(repoDir, ['rev-list', '--reverse', '--first-parent', '--parents', tip])).toString('utf8').split('\n').filter(Boolean);
-  const commits: CommitChanges[] = lines.map((line) => {
-    const [sha, ...parents] = line.split(' ') as [string, ...string[]];
-    return { sha, parents, changes: [] };
-  });
+  // One commit per \x1e-terminated entry: "<sha> <parents>", author name, e-mail, time, committer name, e-mail, time.
+  const log = (await git(repoDir, ['log', '--reverse', '--first-parent', '--format=%H %P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1e', tip])).toString('utf8');
+  const commits: CommitChanges[] = log
+    .split('\x1e')
+    .map((entry) => entry.replace(/^\n/, ''))
+    .filter(Boolean)
+    .map((entry) => {
+      const [ids, an, ae, at, cn, ce, ct] = entry.split('\x1f') as [string, string, string, string, string, string, string];
+      const [sha, ...parents] = ids.trim().split(' ').filter(Boolean) as [string, ...string[]];
+      return { sha, parents, author: { name: an, email: ae, date: isoOfSeconds(at) }, committer: { name: cn, email: ce, date: isoOfSeconds(ct) }, changes: [] };
+    });
   if (commits.length === 0) return commits;
   // "<sha> <first parent>" diffs against that parent only (a merge is judged as the change it
   // brought onto the line); a bare "<sha>" with --root diffs the root commit against nothing.
@@ -175,6 +221,7 @@ export async function verifyLedger(repoDir: string, branch: string = DEFAULT_LED
 }
 
 async function verifyAt(repoDir: string, branch: string, ref: string, tip: string, options: VerifyLedgerOptions): Promise<LedgerVerification> {
+  const trust = options.trust;
   const commits = await readHistory(repoDir, tip);
   const tree = await readTree(repoDir, tip);
 
@@ -182,39 +229,52 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   const summaries: RecordSummary[] = [];
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
+  const signing: Promise<void>[] = [];
   let headContent: string | null = null;
-  const inspectIfTip = (path: string, oid: string, content: string) => {
-    if (tree.get(path) !== oid || inspected.has(path)) return;
+  const inspectIfTip = (path: string, oid: string, content: string): RecordSummary | null => {
+    if (tree.get(path) !== oid || inspected.has(path)) return null;
     inspected.add(path);
     if (path === HEAD_PATH) {
       headContent = content;
-      return;
+      return null;
     }
-    const { summary, problem } = inspectRecord(path, content);
+    const { summary, problem, pendingSignature } = inspectRecord(path, content, trust?.signatures.keys, { deferSignature: true });
     if (problem) recordProblems.push(problem);
     if (summary) {
       summaries.push(summary);
       options.onRecord?.(summary);
+      // Ed25519 verifications run on libuv's thread pool while the next blobs are read.
+      if (pendingSignature) signing.push(verifyAsync(pendingSignature).then((ok) => void (summary.signature = finishSignatureCheck(pendingSignature, ok))));
     }
+    return summary;
   };
 
   const wanted = commits.map((c) => c.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path)));
   const blobs = catFileBatch(repoDir, wanted.flat().map((ch) => ch.oid))[Symbol.asyncIterator]();
-  const history = new HistoryVerifier();
+  const history = new HistoryVerifier(trust?.appLogin ? { appLogin: trust.appLogin } : {});
   for (let i = 0; i < commits.length; i++) {
     const c = commits[i]!;
     const contents = new Map<Change, string>();
+    const read = new Map<Change, RecordSummary>();
     for (const ch of wanted[i]!) {
       const next = await blobs.next();
       if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
       const text = next.value.content.toString('utf8');
       contents.set(ch, text);
-      inspectIfTip(ch.path, ch.oid, text);
+      const summary = inspectIfTip(ch.path, ch.oid, text);
+      if (summary) read.set(ch, summary);
     }
-    const version = (ch: Change): FileVersion => (contents.has(ch) ? { path: ch.path, content: contents.get(ch)! } : { path: ch.path });
+    const version = (ch: Change): FileVersion => {
+      if (!contents.has(ch)) return { path: ch.path };
+      const s = read.get(ch);
+      // The history replay needs only seq, hash and recorded_at: reuse what the record check parsed.
+      return s ? { path: ch.path, content: contents.get(ch)!, record: { seq: s.seq, hash: s.hash, recorded_at: s.recorded_at } } : { path: ch.path, content: contents.get(ch)! };
+    };
     history.addCommit({
       sha: c.sha,
       parents: c.parents,
+      author: c.author,
+      committer: c.committer,
       added: c.changes.filter((ch) => ch.status === 'A').map(version),
       modified: c.changes.filter((ch) => ch.status !== 'A' && ch.status !== 'D').map(version),
       deleted: c.changes.filter((ch) => ch.status === 'D').map((ch) => ({ path: ch.path })),
@@ -230,9 +290,29 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
   }
 
+  await Promise.all(signing);
   const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
   const headProblem = verifyHead(headContent, chain.last);
-  const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...history.result().problems]);
+  const trustProblems: LedgerProblem[] = [];
+  let signatures: SignatureStats | null = null;
+  const warnings: string[] = [];
+  if (trust) {
+    if (trust.appLogin === null) {
+      trustProblems.push({
+        seq: null,
+        path: 'access-ledger.yaml',
+        check: 'authorship',
+        problem:
+          'no App login to check the ledger commits against, so anyone could have written them: set ledger.app_login in access-ledger.yaml ' +
+          "to the App's bot account (e.g. access-ledger[bot], the App's slug followed by [bot]) or pass --app-login",
+      });
+    }
+    const judged = signatureProblems(summaries, trust.signatures);
+    trustProblems.push(...judged.problems, ...recordTimeProblems(summaries));
+    signatures = judged.stats;
+    warnings.push(...judged.warnings);
+  }
+  const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...history.result().problems, ...trustProblems]);
   let head: LedgerHead | null = null;
   try {
     head = headContent === null ? null : parseHead(headContent);
@@ -253,7 +333,17 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     first_problem: all[0] ?? null,
     problems: all.slice(0, max),
     problem_count: all.length,
-    checks: ['record hashes and paths', 'prev_hash chain and contiguous seq', 'head.json', 'append-only history'],
+    checks: [
+      'record hashes and paths',
+      'prev_hash chain and contiguous seq',
+      'head.json',
+      'append-only history',
+      ...(trust ? ['record signatures', 'commit authorship', 'commit and record times'] : []),
+    ],
+    app_login: trust?.appLogin ?? null,
+    keys: (trust?.signatures.keys ?? []).map((k) => ({ id: k.id, from: k.fromText, until: k.untilText })),
+    signatures,
+    warnings,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { LedgerProblem, RecordSummary } from '../../core/ledger/index.ts';
 import { recordCommentMarkers } from '../../core/records/comment.ts';
+import { parseRecordMarkers } from '../../core/ledger/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import type { LedgerOctokit } from './ledger-store.ts';
 
@@ -14,10 +15,11 @@ export interface AnchorCheckOptions {
   /** The records to check; those without a PR number are skipped. */
   records: readonly RecordSummary[];
   /**
-   * Only comments by this login count (e.g. `access-ledger[bot]`). Without it any bot account's
-   * comment counts; a human's never does, since anyone who can comment could write a marker.
+   * Only comments by this login count (the App's bot account, e.g. `access-ledger[bot]`): anyone
+   * who can comment, person or other App, could write a marker. Null when the App is not known:
+   * then nothing can be cross-checked, which is reported as a problem.
    */
-  appLogin?: string;
+  appLogin: string | null;
   /** Pull requests fetched at once (default 4). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -30,8 +32,10 @@ export interface AnchorCheckResult {
   anchors: number;
   /** Markers whose key, seq and hash match the ledger. */
   matched: number;
-  /** Records with a PR but no marker on it (the App was down, or the comment was deleted). */
+  /** Records with a PR but no marker of the App on it (each is also a problem). */
   unanchored: number;
+  /** Comments carrying record markers by accounts other than the App's (not trusted, reported). */
+  ignored: number;
   problems: LedgerProblem[];
   /** Things an auditor should know that are not a break (a PR that no longer exists, …). */
   warnings: string[];
@@ -54,7 +58,16 @@ export async function crossCheckPrComments(options: AnchorCheckOptions): Promise
     entry.records.push(r);
     byPr.set(id, entry);
   }
-  const result: AnchorCheckResult = { prs: 0, anchors: 0, matched: 0, unanchored: 0, problems: [], warnings: [] };
+  const result: AnchorCheckResult = { prs: 0, anchors: 0, matched: 0, unanchored: 0, ignored: 0, problems: [], warnings: [] };
+  if (options.appLogin === null) {
+    result.problems.push({
+      seq: null,
+      path: null,
+      check: 'online',
+      problem: "the App's account is not known, so its comments cannot be told from anyone else's: set ledger.app_login in access-ledger.yaml or pass --app-login",
+    });
+    return result;
+  }
   const jobs = [...byPr.values()];
   let next = 0;
   let done = 0;
@@ -97,8 +110,14 @@ async function checkPr(
   const seen = new Set<string>();
   for (const c of comments) {
     const login = c.user?.login ?? '';
-    const trusted = options.appLogin ? login.toLowerCase() === options.appLogin.toLowerCase() : c.user?.type === 'Bot';
-    if (!trusted || !c.body) continue;
+    if (!c.body) continue;
+    if (login.toLowerCase() !== options.appLogin!.toLowerCase()) {
+      if (parseRecordMarkers(c.body).length > 0) {
+        result.ignored++;
+        result.warnings.push(`${job.repository}#${job.pr}: a comment by ${login || 'a deleted account'}${c.html_url ? ` (${c.html_url})` : ''} carries record markers but is not the App's (${options.appLogin}): ignored`);
+      }
+      continue;
+    }
     // Only the App's comment, and only its anchors where it writes them: never marker-like text inside it.
     for (const marker of recordCommentMarkers(c.body)) {
       result.anchors++;
@@ -124,5 +143,16 @@ async function checkPr(
       }
     }
   }
-  result.unanchored += job.records.filter((r) => !seen.has(r.key)).length;
+  for (const r of job.records) {
+    if (seen.has(r.key)) continue;
+    result.unanchored++;
+    result.problems.push({
+      seq: r.seq,
+      path: r.path,
+      check: 'online',
+      problem:
+        `no comment by ${options.appLogin} on ${job.repository}#${job.pr} anchors ${r.key} (seq ${r.seq}): the App anchors every record about a pull request, ` +
+        "so its comment was deleted or edited, or the record was not written by the App. (If the App failed to comment, redelivering the PR's merge webhook completes the comment.)",
+    });
+  }
 }

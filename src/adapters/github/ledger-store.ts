@@ -11,13 +11,18 @@
  *   batch is re-read, re-planned and retried with jittered exponential backoff. The ledger never
  *   forks and never loses a record; after a bounded number of attempts the append fails loudly.
  * - Idempotence. A record's path is a function of its event, so a redelivered webhook finds the
- *   record already there and writes nothing.
+ *   record already there and writes nothing, once `trust` confirms the App wrote it. A record at
+ *   the path that the App did not write is never adopted: the event is recorded under the next
+ *   free alternate key (`<key>-2`, …) with an `anomaly` record beside it, in the same commit.
+ * - Signed. Every record is sealed with the App's ledger signing key; without one the store
+ *   refuses to write (docs/ledger.md, "Signatures").
  */
 import {
   DEFAULT_LEDGER_BRANCH,
   HEAD_PATH,
   README_PATH,
   RECORDS_DIR,
+  alternateKey,
   appendCommitMessage,
   checkDraft,
   emptyHead,
@@ -30,10 +35,13 @@ import {
   type Clock,
   type DraftOutcome,
   type LedgerHead,
+  type LedgerSigner,
   type RecordDraft,
   type SealedRecord,
 } from '../../core/ledger/index.ts';
+import { buildAnomalyDraft } from '../../core/records/anomaly.ts';
 import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import type { RecordTrust } from './ledger-trust.ts';
 
 /**
  * The one method the store uses. Structural, so @octokit/core's Octokit, Probot's context.octokit
@@ -50,6 +58,18 @@ export interface LedgerStoreOptions {
   /** The ledger branch (default `access-ledger`, or `ledger.branch` of access-ledger.yaml). */
   branch?: string;
   clock: Clock;
+  /**
+   * The App's ledger signing key: every record is signed with it. Null when the App has none, and
+   * then every append is refused with a message naming ACCESS_LEDGER_SIGNING_KEY: unsigned
+   * evidence is never written.
+   */
+  signer: LedgerSigner | null;
+  /**
+   * Decides whether a record found at a draft's path is the App's own (then it is returned as
+   * already recorded) or someone else's (then it is not adopted: see the header). Null adopts any
+   * record that passes its own checks, for tests of the store alone.
+   */
+  trust: RecordTrust | null;
   /** [0, 1) source for backoff jitter; injectable for tests. */
   random?: () => number;
   /** Attempts per commit before giving up on a branch that keeps moving (default 8). */
@@ -98,6 +118,27 @@ export class LedgerStateError extends Error {
   override name = 'LedgerStateError';
 }
 
+/** The App has no ledger signing key, so it writes nothing rather than unsigned evidence. */
+export class SigningKeyMissingError extends Error {
+  override name = 'SigningKeyMissingError';
+  constructor() {
+    super(
+      'No ledger signing key: set ACCESS_LEDGER_SIGNING_KEY to the PEM of the App\'s Ed25519 signing key (make one with `access-ledger keygen`, ' +
+        'and list its public key under ledger.public_keys in access-ledger.yaml). Nothing was written: the ledger holds only signed records.',
+    );
+  }
+}
+
+/** What an append wrote: one record per draft (new or already there), and any anomaly records it added. */
+export interface AppendResult {
+  records: SealedRecord[];
+  /** `anomaly` records written because a draft's path held a record the App did not write. */
+  anomalies: SealedRecord[];
+}
+
+/** Alternate keys tried before an append gives up on a draft whose paths keep holding foreign records. */
+const MAX_ALTERNATES = 10;
+
 const ROUTES = {
   getRef: 'GET /repos/{owner}/{repo}/git/ref/{ref}',
   createRef: 'POST /repos/{owner}/{repo}/git/refs',
@@ -115,8 +156,14 @@ const CONTENTS_DIR_LIMIT = 1000;
 interface Pending {
   drafts: RecordDraft[];
   store: LedgerStore;
-  resolve: (records: SealedRecord[]) => void;
+  resolve: (result: AppendResult) => void;
   reject: (err: unknown) => void;
+}
+
+/** What a batch commit answers: one record or error per draft, and the anomalies per draft index. */
+interface BatchResult {
+  results: (SealedRecord | Error)[];
+  anomalies: Map<number, SealedRecord[]>;
 }
 
 /** What a flush builds on: the branch tip as read (or the fresh genesis commit). */
@@ -176,21 +223,22 @@ class BranchQueue {
   private async flush(batch: Pending[]): Promise<void> {
     this.stats.flushes++;
     const drafts = batch.flatMap((p) => p.drafts);
-    let results: (SealedRecord | Error)[];
+    let done: BatchResult;
     try {
       // Any member's store can write for the batch: all target the same branch.
-      results = await batch[0]!.store.commitBatch(drafts);
+      done = await batch[0]!.store.commitBatch(drafts);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
     let offset = 0;
     for (const p of batch) {
-      const mine = results.slice(offset, offset + p.drafts.length);
+      const mine = done.results.slice(offset, offset + p.drafts.length);
+      const anomalies = p.drafts.flatMap((_, i) => done.anomalies.get(offset + i) ?? []);
       offset += p.drafts.length;
       const failed = mine.find((r) => r instanceof Error);
       if (failed) p.reject(failed);
-      else p.resolve(mine as SealedRecord[]);
+      else p.resolve({ records: mine as SealedRecord[], anomalies });
     }
   }
 }
@@ -217,6 +265,8 @@ export class LedgerStore {
   readonly maxBatch: number;
   private readonly octokit: LedgerOctokit;
   private readonly clock: Clock;
+  private readonly signer: LedgerSigner | null;
+  private readonly trust: RecordTrust | null;
   private readonly random: () => number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -230,6 +280,8 @@ export class LedgerStore {
     this.repo = options.repo;
     this.branch = options.branch ?? DEFAULT_LEDGER_BRANCH;
     this.clock = options.clock;
+    this.signer = options.signer;
+    this.trust = options.trust;
     this.random = options.random ?? Math.random;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
     this.baseDelayMs = options.baseDelayMs ?? 250;
@@ -248,9 +300,15 @@ export class LedgerStore {
    * the draft's path (a redelivery writes nothing). Rejects with a GitHubApiError,
    * LedgerConflictError or LedgerStateError; a draft breaking the format rejects at once.
    */
-  append(drafts: RecordDraft | readonly RecordDraft[]): Promise<SealedRecord[]> {
+  async append(drafts: RecordDraft | readonly RecordDraft[]): Promise<SealedRecord[]> {
+    return (await this.appendDetailed(drafts)).records;
+  }
+
+  /** Like `append`, and also says which `anomaly` records the append added (see the header). */
+  appendDetailed(drafts: RecordDraft | readonly RecordDraft[]): Promise<AppendResult> {
     const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
     try {
+      if (!this.signer) throw new SigningKeyMissingError();
       // Refuse a bad draft here so it cannot fail the batch it would have joined.
       for (const d of list) {
         checkDraft(d);
@@ -262,7 +320,7 @@ export class LedgerStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (list.length === 0) return Promise.resolve([]);
+    if (list.length === 0) return Promise.resolve({ records: [], anomalies: [] });
     return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, store: this, resolve, reject }));
   }
 
@@ -290,17 +348,25 @@ export class LedgerStore {
    * @internal One commit for a batch, with retries; called by the queue only. One result per
    * draft: its record, or the error that concerns that draft alone.
    */
-  async commitBatch(drafts: RecordDraft[]): Promise<(SealedRecord | Error)[]> {
+  async commitBatch(drafts: RecordDraft[]): Promise<BatchResult> {
     const queue = this.queue;
     for (let attempt = 1; ; attempt++) {
       const base = await this.readBase(queue);
       const existing = await this.existingRecords(base, drafts);
-      const plan = planAppend(base.head, drafts, this.clock, (p) => existing.has(p));
-      const results = plan.outcomes.map((o) => this.resolveOutcome(o, plan.outcomes, existing));
+      const claimed = await this.claimPaths(base, drafts, existing);
+      const all = [...claimed.drafts, ...claimed.anomalies.map((a) => a.draft)];
+      const plan = planAppend(base.head, all, this.clock, (p) => existing.has(p), this.signer);
+      const outcomes = plan.outcomes.map((o) => this.resolveOutcome(o, plan.outcomes, existing));
+      const results = drafts.map((_, i) => claimed.errors.get(i) ?? outcomes[i]!);
+      const anomalies = new Map<number, SealedRecord[]>();
+      claimed.anomalies.forEach((a, j) => {
+        const r = outcomes[drafts.length + j]!;
+        if (!(r instanceof Error)) anomalies.set(a.of, [...(anomalies.get(a.of) ?? []), r]);
+      });
       const deduplicated = plan.outcomes.filter((o) => o.status !== 'new').length;
       if (plan.records.length === 0) {
         queue.stats.deduplicated += deduplicated;
-        return results;
+        return { results, anomalies };
       }
 
       const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
@@ -322,7 +388,7 @@ export class LedgerStore {
         queue.stats.commits++;
         queue.stats.appended += plan.records.length;
         queue.stats.deduplicated += deduplicated;
-        return results;
+        return { results, anomalies };
       }
       queue.stats.conflicts++;
       queue.known = null;
@@ -337,6 +403,58 @@ export class LedgerStore {
       }
       await this.sleep(this.backoff(attempt));
     }
+  }
+
+  /**
+   * Drafts whose path holds a record the App did not write move to the next free alternate key
+   * (`<key>-2`, `<key>-3`, …, or one holding the App's own record: a redelivery), and each foreign
+   * record met on the way becomes an `anomaly` draft. Reads the alternate paths into `existing`.
+   */
+  private async claimPaths(
+    base: Base,
+    drafts: readonly RecordDraft[],
+    existing: Map<string, string>,
+  ): Promise<{ drafts: RecordDraft[]; anomalies: { of: number; draft: RecordDraft }[]; errors: Map<number, Error> }> {
+    const out = [...drafts];
+    const anomalies: { of: number; draft: RecordDraft }[] = [];
+    const errors = new Map<number, Error>();
+    if (!this.trust) return { drafts: out, anomalies, errors };
+    const repository = `${this.owner}/${this.repo}`;
+    for (let i = 0; i < drafts.length; i++) {
+      const original = drafts[i]!;
+      let draft = original;
+      const foreign: RecordDraft[] = [];
+      for (let n = 1; ; ) {
+        const path = recordPath(draft);
+        const content = existing.get(path);
+        if (content === undefined) break;
+        const origin = await this.trust.check(path, content, base.commitSha);
+        if (origin.own) break;
+        const pr = prOf(original);
+        foreign.push(buildAnomalyDraft({ repository, foreign: origin, occurredAt: original.occurred_at, recordedAs: null, pr }));
+        if (++n > MAX_ALTERNATES) {
+          errors.set(i, new LedgerStateError(`${MAX_ALTERNATES} paths for ${original.key} on ${repository} branch ${this.branch} hold records the App did not write; refusing to go on. Run \`access-ledger verify\`.`));
+          break;
+        }
+        draft = { ...original, key: alternateKey(original.key, n) };
+        const next = recordPath(draft);
+        if (!existing.has(next)) {
+          const text = await this.readFile(next, base.commitSha, 'checking whether a record exists');
+          if (text !== null) existing.set(next, text);
+        }
+      }
+      out[i] = draft;
+      for (const a of foreign) {
+        const anomaly = { ...a, subject: { ...(a as RecordDraft<'anomaly'>).subject, recorded_as: errors.has(i) ? null : draft.key } } as RecordDraft;
+        const path = recordPath(anomaly);
+        if (!existing.has(path)) {
+          const text = await this.readFile(path, base.commitSha, 'checking whether a record exists');
+          if (text !== null) existing.set(path, text);
+        }
+        anomalies.push({ of: i, draft: anomaly });
+      }
+    }
+    return { drafts: out, anomalies, errors };
   }
 
   private resolveOutcome(o: DraftOutcome, all: DraftOutcome[], existing: Map<string, string>): SealedRecord | Error {
@@ -522,6 +640,12 @@ export class LedgerStore {
 
 class NotFound extends Error {}
 class Conflict extends Error {}
+
+/** The pull request a draft is about, for the anomaly record (subject.pr with a number and url). */
+function prOf(draft: RecordDraft): { number: number; url: string } | null {
+  const pr = (draft.subject as { pr?: { number?: unknown; url?: unknown } }).pr;
+  return pr && typeof pr.number === 'number' && typeof pr.url === 'string' ? { number: pr.number, url: pr.url } : null;
+}
 
 export { GitHubApiError };
 

@@ -16,11 +16,12 @@
  * crash, a deploy) leaves no gap before the newest record, which is where the next run's window
  * starts.
  */
-import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, parseHead, type Clock } from '../../core/ledger/index.ts';
+import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, checkRecordSignature, parseHead, type Clock } from '../../core/ledger/index.ts';
 import { grantChangePath, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { call, type RepoRef } from '../../app/github.ts';
 import { readRepoConfig } from '../../app/ledger/config.ts';
+import { trustedKeys } from '../../app/ledger/trust.ts';
 import { recordMerge, silentLog, type AppendTurn, type Log, type PullPayload, type RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import { readObjects } from './blobs.ts';
 import type { OctokitLike } from './pull-facts.ts';
@@ -150,9 +151,18 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const rev = `refs/heads/${branch}`;
   const exprs = merged.map((p) => `${rev}:${grantChangePath(p)}`);
   const found = exprs.length > 0 ? await readObjects(octokit, repo, exprs) : new Map();
+  // A record counts as there only if it is signed by a key the App trusts; anything else (a record
+  // pushed by someone else, or one sealed before signing) goes through recordMerge, which checks
+  // who wrote it and records the merge under another key if the App did not.
+  const keys = trustedKeys(deps, config?.data);
   const missing = missingMerges(merged, (path) => {
     const obj = found.get(`${rev}:${path}`);
-    return obj !== null && obj !== undefined;
+    if (obj === null || obj === undefined || obj.kind !== 'blob' || obj.text === null) return false;
+    try {
+      return checkRecordSignature(JSON.parse(obj.text) as Record<string, unknown>, keys).status === 'valid';
+    } catch {
+      return false;
+    }
   });
   const report: ReconcileReport = {
     repository: `${repo.owner}/${repo.repo}`,

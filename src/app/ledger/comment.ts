@@ -1,7 +1,8 @@
 /**
- * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker (and
- * written by a bot, so a person pasting the marker cannot capture it), updated in place, and not
- * written at all when it already says the same. Exactly one: the comment is created with
+ * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker, and only
+ * among those written by the App's own bot account (anyone else, a person or another App, could
+ * paste the marker: such a comment is never adopted), updated in place, and not written at all
+ * when it already says the same. Exactly one: the comment is created with
  * createOnce, so a POST whose answer was lost (a 502 after it landed) is found again by its
  * marker instead of being posted a second time.
  */
@@ -25,10 +26,14 @@ export interface CommentResult {
 
 const WHAT = (repo: RepoRef, action: string) => ({ action, permission: 'pull_requests: write', repo });
 
-/** The App's sticky comment on the PR, or null. */
-export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: number): Promise<IssueComment | null> {
+/** Where the comment's links point, and the App's bot account (whose comments alone are the App's). */
+export type AppCommentContext = CommentContext & { appLogin: string };
+
+/** The App's sticky comment on the PR (written by `appLogin`), or null. */
+export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: number, appLogin: string): Promise<IssueComment | null> {
   const comments = await listPages<IssueComment>(octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr }, WHAT(repo, `listing the comments of pull request #${pr}`), { maxPages: 30 });
-  return comments.find((c) => c.user?.type === 'Bot' && isRecordComment(c.body)) ?? null;
+  const login = appLogin.toLowerCase();
+  return comments.find((c) => c.user?.login.toLowerCase() === login && isRecordComment(c.body)) ?? null;
 }
 
 /**
@@ -56,7 +61,7 @@ export function upsertRecordComment(
   repo: RepoRef,
   pr: number,
   records: readonly SealedRecord[],
-  ctx: CommentContext,
+  ctx: AppCommentContext,
   options: CreateOnceOptions = {},
 ): Promise<CommentResult> {
   return inTurn(`${repo.owner}/${repo.repo}#${pr}`.toLowerCase(), () => upsertNow(octokit, repo, pr, records, ctx, options));
@@ -67,12 +72,12 @@ async function upsertNow(
   repo: RepoRef,
   pr: number,
   records: readonly SealedRecord[],
-  ctx: CommentContext,
+  ctx: AppCommentContext,
   options: CreateOnceOptions,
 ): Promise<CommentResult> {
   const patch = async (id: number, body: string) =>
     call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));
-  const existing = await findRecordComment(octokit, repo, pr);
+  const existing = await findRecordComment(octokit, repo, pr, ctx.appLogin);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);
   if (existing && !update.changed) return { action: 'unchanged', id: existing.id, conflicts: update.conflicts };
   if (existing) {
@@ -88,7 +93,7 @@ async function upsertNow(
           { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
           WHAT(repo, `commenting the ledger record on pull request #${pr}`),
         ),
-      find: () => findRecordComment(octokit, repo, pr),
+      find: () => findRecordComment(octokit, repo, pr, ctx.appLogin),
     },
     options,
   );
@@ -96,7 +101,7 @@ async function upsertNow(
     // Another process (a reconcile, a second replica) may have posted this PR's first comment at
     // the same moment. Once both are visible the older one stays; the newer folds its lines into
     // it and goes, so the PR keeps one comment whichever writer looks last.
-    const oldest = await findRecordComment(octokit, repo, pr);
+    const oldest = await findRecordComment(octokit, repo, pr, ctx.appLogin);
     if (!oldest || oldest.id === created.value.id) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
     const merged = updateRecordComment(oldest.body ?? null, records, ctx);
     if (merged.changed) await patch(oldest.id, merged.body);

@@ -4,14 +4,15 @@
  * commit is the merge commit of a recorded grant change. If the grant change is not recorded yet
  * (its delivery was lost), it is recorded first: provisioning evidence never points at nothing.
  */
-import { DEFAULT_LEDGER_BRANCH, grantChangeKey, inspectRecord, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
+import { DEFAULT_LEDGER_BRANCH, grantChangeKey, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
-import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { createWaits, type AppDeps } from '../deps.ts';
 import { call, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { readRepoConfig } from './config.ts';
+import { ensureAnomalyIssue } from './issue.ts';
+import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
 import { readLedgerFile, recordMerge, silentLog, type Log, type PullPayload } from './record-merge.ts';
 
 export type ProvisionedRun = WorkflowRunData & { head_branch?: string | null };
@@ -61,13 +62,13 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
 
   const gcPath = recordPath({ key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) });
   const stored = await readLedgerFile(input.octokit, repo, branch, gcPath);
+  const trust = await trustFor(input.octokit, repo, deps, config.data);
   let grantChange: SealedRecord;
-  if (stored !== null) {
-    const { problem } = inspectRecord(gcPath, stored);
-    if (problem) throw new LedgerStateError(`The record at ${gcPath} on branch ${branch} fails verification (${problem.problem}); refusing to link to it. Run \`access-ledger verify\`.`);
+  if (stored !== null && (await trust.check(gcPath, stored, branch)).own) {
     grantChange = JSON.parse(stored) as SealedRecord;
   } else {
-    // The merge itself was never recorded (a lost delivery): record it now, from the full PR.
+    // The merge itself was never recorded (a lost delivery), or what sits at its path was not
+    // written by the App: record it now, from the full PR (recordMerge handles a foreign record).
     const full = await call<PullPayload>(input.octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: merged.number }, {
       action: `reading pull request #${merged.number}`,
       permission: 'pull_requests: read',
@@ -78,10 +79,13 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
     grantChange = outcome.records[0]!;
   }
 
-  const store = new LedgerStore({ octokit: input.octokit, owner: repo.owner, repo: repo.repo, branch, clock: deps.clock, ...deps.store });
-  const draft = buildProvisionedDraft({ repository: `${repo.owner}/${repo.repo}`, pr: { number: merged.number, url: merged.html_url }, run });
-  const [record] = await store.append([draft]);
-  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!], { branch, repositoryUrl: input.repositoryUrl }, createWaits(deps));
+  const store = await ledgerStoreFor(input.octokit, repo, branch, deps, config.data, trust);
+  const built = buildProvisionedDraft({ repository: `${repo.owner}/${repo.repo}`, pr: { number: merged.number, url: merged.html_url }, run });
+  const draft = { ...built, subject: { ...built.subject, grant_change_key: grantChange.key } };
+  const { records: [record], anomalies } = await store.appendDetailed([draft]);
+  const appLogin = await appLoginFor(deps, config.data);
+  for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: config.data?.admins }, createWaits(deps));
+  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!, ...anomalies], { branch, repositoryUrl: input.repositoryUrl, appLogin }, createWaits(deps));
   log.info(`PR #${merged.number} provisioned by run ${run.id} (${run.conclusion}): seq ${record!.seq}`);
   return { status: 'recorded', pr: merged.number, record: record!, comment };
 }

@@ -6,7 +6,11 @@
  * 1. Gather the PR's facts with the gate's own gatherer and stop unless it touched grants/,
  *    systems/ or the config.
  * 2. One read: does the ledger already hold this merge's record (a redelivery: then nothing is
- *    written, only the sticky comment is completed if an earlier attempt stopped before it).
+ *    written, only the sticky comment is completed if an earlier attempt stopped before it). A
+ *    record found there counts only if the App wrote it (src/adapters/github/ledger-trust.ts);
+ *    one it did not write is tampering: the merge is recorded under the next alternate key
+ *    (`pr-<n>-merged-2`, …) with an `anomaly` record beside it, the admins get an issue, and the
+ *    foreign record's hash is never anchored in the App's comment.
  * 3. Judge the facts with the gate's judge and the BASE branch's policy, as of the merge day.
  * 4. When the policy would have refused the merge: find or open the admins' issue (by marker).
  * 5. Append grant-change (and unapproved-merge) in ONE append: one commit, never half a record.
@@ -18,6 +22,7 @@
 import { utcDay } from '../../core/dates.ts';
 import {
   DEFAULT_LEDGER_BRANCH,
+  alternateKey,
   grantChangeKey,
   inspectRecord,
   recordPath,
@@ -27,6 +32,7 @@ import {
   type RecordDraft,
   type SealedRecord,
 } from '../../core/ledger/index.ts';
+import { buildAnomalyDraft, type ForeignRecord } from '../../core/records/anomaly.ts';
 import { judgePull, type GateResult } from '../../core/pull/judge.ts';
 import { pullChanges } from '../../core/pull/changes.ts';
 import { isIsoDate } from '../../core/dates.ts';
@@ -39,13 +45,15 @@ import { buildGrantChangeDraft } from '../../core/records/grant-change.ts';
 import { isRecordableMerge, pullRequestRef, type MergedPull } from '../../core/records/pull.ts';
 import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprovedIssueTitle } from '../../core/records/unapproved-merge.ts';
 import { mergeVerdict } from '../../core/records/verdict.ts';
-import { LedgerStateError, LedgerStore } from '../../adapters/github/ledger-store.ts';
+import { LedgerStateError } from '../../adapters/github/ledger-store.ts';
+import type { RecordTrust } from '../../adapters/github/ledger-trust.ts';
 import { gatherPullFacts, type OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
-import { ensureUnapprovedIssue, type IssueRef } from './issue.ts';
+import { ensureAnomalyIssue, ensureUnapprovedIssue, type IssueRef } from './issue.ts';
+import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
 
 /** Probot's context.log, pino, or anything with these two methods. */
 export interface Log {
@@ -106,10 +114,6 @@ export function ledgerBranchOf(facts: Pick<PullFacts, 'base'>): string {
   return facts.base.config?.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
 }
 
-function storeFor(input: RecordMergeInput, branch: string): LedgerStore {
-  return new LedgerStore({ octokit: input.octokit, owner: input.repo.owner, repo: input.repo.repo, branch, clock: input.deps.clock, ...input.deps.store });
-}
-
 interface ContentFile {
   type?: string;
   encoding?: string;
@@ -134,6 +138,57 @@ export async function readLedgerFile(octokit: OctokitLike, repo: RepoRef, branch
   return Buffer.from(blob.content, blob.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
 }
 
+/** Alternate keys tried for one merge before giving up (each taken by a record the App did not write). */
+const MAX_MERGE_KEYS = 10;
+
+/** Where this merge's records go, and whether the App recorded it there already. */
+interface MergeClaim {
+  gcKey: string;
+  umKey: string;
+  /** The App's own records of this merge when it is recorded already (grant-change, then unapproved-merge). */
+  recorded: SealedRecord[] | null;
+  /** Records at this merge's paths that the App did not write, in the order they were met. */
+  foreign: ForeignRecord[];
+}
+
+/**
+ * The keys this merge is recorded under: `pr-<n>-merged` (and `pr-<n>-unapproved`), or the first
+ * alternate pair (`pr-<n>-merged-2`, …) whose grant-change path is free or holds the App's own
+ * record. Every record met on the way that the App did not write is returned as foreign.
+ */
+async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt: string, trust: RecordTrust): Promise<MergeClaim> {
+  const { octokit, repo } = input;
+  const n = input.pull.number;
+  const foreign: ForeignRecord[] = [];
+  for (let k = 1; k <= MAX_MERGE_KEYS; k++) {
+    const gcKey = k === 1 ? grantChangeKey(n) : alternateKey(grantChangeKey(n), k);
+    const umKey = k === 1 ? unapprovedMergeKey(n) : alternateKey(unapprovedMergeKey(n), k);
+    const gcPath = recordPath({ key: gcKey, occurred_at: mergedAt });
+    const umPath = recordPath({ key: umKey, occurred_at: mergedAt });
+    const gcText = await readLedgerFile(octokit, repo, branch, gcPath);
+    if (gcText !== null) {
+      const origin = await trust.check(gcPath, gcText, branch);
+      if (!origin.own) {
+        foreign.push(origin);
+        continue;
+      }
+      // Recorded before (a redelivery, or a retry after the comment failed): write no record.
+      const records = [storedRecord(gcPath, gcText, branch)];
+      if ((records[0]!.subject as { verdict?: { result?: string } }).verdict?.result === 'fail') {
+        const umText = await readLedgerFile(octokit, repo, branch, umPath);
+        if (umText !== null && (await trust.check(umPath, umText, branch)).own) records.push(storedRecord(umPath, umText, branch));
+      }
+      return { gcKey, umKey, recorded: records, foreign };
+    }
+    // The grant-change path is free. (Should the unapproved-merge path be taken by someone else,
+    // the store moves that record to an alternate key with an anomaly of its own.)
+    return { gcKey, umKey, recorded: null, foreign };
+  }
+  throw new LedgerStateError(
+    `The paths of ${MAX_MERGE_KEYS} keys for PR #${n} on branch ${branch} of ${repo.owner}/${repo.repo} hold records the App did not write; refusing to go on. Run \`access-ledger verify\`.`,
+  );
+}
+
 /** A stored record read back: it must pass its own checks before the App builds on it. */
 function storedRecord(path: string, text: string, branch: string): SealedRecord {
   const { problem } = inspectRecord(path, text);
@@ -141,6 +196,10 @@ function storedRecord(path: string, text: string, branch: string): SealedRecord 
     throw new LedgerStateError(`The record at ${path} on branch ${branch} fails verification (${problem.problem}); refusing to build on it. Run \`access-ledger verify\` on a clone.`);
   }
   return JSON.parse(text) as SealedRecord;
+}
+
+function withKey<D extends RecordDraft>(draft: D, key: string): D {
+  return draft.key === key ? draft : { ...draft, key };
 }
 
 export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeOutcome> {
@@ -175,37 +234,43 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
 
   const branch = ledgerBranchOf(facts);
   const mergedAt = toTimestamp(new Date(pull.merged_at));
-  const gcPath = recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt });
-  const umPath = recordPath({ key: unapprovedMergeKey(pull.number), occurred_at: mergedAt });
+  const config = facts.base.config?.data ?? null;
+  const trust = await trustFor(input.octokit, repo, deps, config);
+  const store = await ledgerStoreFor(input.octokit, repo, branch, deps, config, trust);
+  const commentCtx = { branch, repositoryUrl: input.repositoryUrl, appLogin: await appLoginFor(deps, config) };
+  const repository = `${repo.owner}/${repo.repo}`;
+  const prRef = { number: pull.number, url: pull.html_url };
 
-  const store = storeFor(input, branch);
-  const commentCtx = { branch, repositoryUrl: input.repositoryUrl };
-
-  const storedGc = await readLedgerFile(input.octokit, repo, branch, gcPath);
-  if (storedGc !== null) {
-    // Recorded before (a redelivery, or a retry after the comment failed): write no record.
-    const records = [storedRecord(gcPath, storedGc, branch)];
-    const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
-    if (verdict === 'fail') {
-      const storedUm = await readLedgerFile(input.octokit, repo, branch, umPath);
-      if (storedUm !== null) records.push(storedRecord(umPath, storedUm, branch));
+  const claim = await claimMergeKeys(input, branch, mergedAt, trust);
+  const gcPath = recordPath({ key: claim.gcKey, occurred_at: mergedAt });
+  const anomalyDrafts = claim.foreign.map((f) => buildAnomalyDraft({ repository, foreign: f, occurredAt: mergedAt, recordedAs: claim.gcKey, pr: prRef }));
+  if (claim.recorded) {
+    const records = claim.recorded;
+    // The anomalies went into the same commit as the records: anchor them too, and see their issues exist.
+    const anomalies: SealedRecord[] = [];
+    for (const d of anomalyDrafts) {
+      const path = recordPath(d);
+      const text = await readLedgerFile(input.octokit, repo, branch, path);
+      if (text !== null && (await trust.check(path, text, branch)).own) anomalies.push(storedRecord(path, text, branch));
     }
     if (pullChanges(facts).campaign) {
       const rcPath = recordPath({ key: reviewCampaignKey(pull.number), occurred_at: mergedAt });
       const storedRc = await readLedgerFile(input.octokit, repo, branch, rcPath);
-      if (storedRc !== null) records.push(storedRecord(rcPath, storedRc, branch));
+      if (storedRc !== null && (await trust.check(rcPath, storedRc, branch)).own) records.push(storedRecord(rcPath, storedRc, branch));
     }
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
+    for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
+    const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps));
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
+  for (const f of claim.foreign) log.warn(`PR #${pull.number}: ${f.path} on ${branch} was not written by the App (${f.reason}); recording the merge as ${claim.gcKey} with an anomaly record`);
 
   const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
   const verdict = mergeVerdict(result, deps.clock());
-  const repository = `${repo.owner}/${repo.repo}`;
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
-  const drafts: RecordDraft[] = [buildGrantChangeDraft({ repository, pull, facts, verdict, judgement })];
+  const drafts: RecordDraft[] = [withKey(buildGrantChangeDraft({ repository, pull, facts, verdict, judgement }), claim.gcKey)];
 
   // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
   const review = reviewOfMerge(pull, facts, result);
@@ -222,16 +287,22 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
       title: unapprovedIssueTitle(pull),
       body: unapprovedIssueBody({ pull, verdict, cause, ...(detail ? { detail } : {}), admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
     }, createWaits(deps));
-    drafts.push(buildUnapprovedMergeDraft({ repository, pull, verdict, cause, ...(detail ? { detail } : {}), issue: { number: issue.number, url: issue.url } }));
+    const um = buildUnapprovedMergeDraft({ repository, pull, verdict, cause, ...(detail ? { detail } : {}), issue: { number: issue.number, url: issue.url } });
+    drafts.push(withKey({ ...um, subject: { ...um.subject, grant_change_key: claim.gcKey } }, claim.umKey));
     log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
   }
 
+  drafts.push(...anomalyDrafts);
+
   await input.appendTurn?.wait();
   // append() queues the drafts at once: the next merge in line may queue behind them now.
-  const appending = store.append(drafts);
+  const appending = store.appendDetailed(drafts);
   input.appendTurn?.release();
-  const records = await appending;
-  const comment = await upsertRecordComment(input.octokit, repo, pull.number, records, commentCtx, createWaits(deps));
+  const appended = await appending;
+  const records = appended.records.filter((r) => r.kind !== 'anomaly');
+  const anomalies = [...appended.records.filter((r) => r.kind === 'anomaly'), ...appended.anomalies];
+  for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps));
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
   }

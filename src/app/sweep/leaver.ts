@@ -16,7 +16,9 @@ import { utcDay } from '../../core/dates.ts';
 import { Pacer, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
-import { discoverAccessRepos, ledgerStoreFor, type Log, type SweepFeature } from './run.ts';
+import { discoverAccessRepos, sweepLedgerStore, type Log, type SweepFeature } from './run.ts';
+import { appendWithAnomalyIssues } from '../ledger/trust.ts';
+import type { Requester } from '../github.ts';
 
 export interface LeaverOutcome {
   repo: RepoRef;
@@ -50,7 +52,8 @@ export async function handleMemberRemoved(input: {
     let record: SealedRecord | null = null;
     if (open.length === 0) {
       const draft = leaverRecordDraft({ repository: loaded.repository, organization: org, login, leftAt: toTimestamp(deps.clock()), source: 'member_removed', affected });
-      [record] = (await ledgerStoreFor(octokit, repo, config.ledger?.branch, deps).append([draft])) as [SealedRecord];
+      const store = await sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config);
+      [record] = (await appendWithAnomalyIssues(store, [draft], { octokit: octokit as unknown as Requester, repo, deps, admins: config.admins })).records as [SealedRecord];
       log.info(`@${login} left ${org}: recorded ${draft.key} in ${loaded.repository} (${affected.length} grant reference(s))`);
     }
 

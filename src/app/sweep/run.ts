@@ -8,7 +8,10 @@ import type { Probot } from 'probot';
 import { toTimestamp } from '../../core/ledger/index.ts';
 import { leaverRecordDraft } from '../../core/leavers.ts';
 import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/record.ts';
-import { LedgerStore } from '../../adapters/github/ledger-store.ts';
+import type { LedgerOctokit, LedgerStore } from '../../adapters/github/ledger-store.ts';
+import type { RepoConfig } from '../../core/model/types.ts';
+import type { Requester } from '../github.ts';
+import { appendWithAnomalyIssues, ledgerStoreFor } from '../ledger/trust.ts';
 import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
 import type { AppDeps } from '../deps.ts';
@@ -97,8 +100,9 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
   return out;
 }
 
-export function ledgerStoreFor(octokit: SweepOctokit, repo: RepoRef, branch: string | undefined, deps: AppDeps): LedgerStore {
-  return new LedgerStore({ octokit, owner: repo.owner, repo: repo.repo, branch: branch ?? DEFAULT_LEDGER_BRANCH, clock: deps.clock, ...deps.store });
+/** The ledger store of an access repo for the sweep's writers (signed, never adopting a foreign record). */
+export function sweepLedgerStore(octokit: SweepOctokit, repo: RepoRef, branch: string | undefined, deps: AppDeps, config?: RepoConfig | null): Promise<LedgerStore> {
+  return ledgerStoreFor(octokit as unknown as LedgerOctokit, repo, branch ?? DEFAULT_LEDGER_BRANCH, deps, config);
 }
 
 /** Sweeps one repo with the App's installation token; a leaver the sweep finds first is recorded with the day it was found. */
@@ -115,7 +119,8 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
       // Day precision: the sweep only knows the day it noticed, and two replicas noticing on the
       // same day then write the same record path, which the ledger deduplicates.
       const leftAt = `${toTimestamp(deps.clock()).slice(0, 10)}T00:00:00Z`;
-      await ledgerStoreFor(octokit, repo, ledgerBranch, deps).append([leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })]);
+      const store = await sweepLedgerStore(octokit, repo, ledgerBranch, deps);
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: octokit as unknown as Requester, repo, deps });
     },
     ...(feature.reconcile ? { afterSweep: () => feature.reconcile!(octokit, repo) } : {}),
     ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),

@@ -34,13 +34,13 @@ import { findingsAsOf, type AsOfFindings, type AsOfTree } from '../../core/binde
 import { PopulationBuilder, localeOrder } from '../../core/binder/populations.ts';
 import { fnv1a32 } from '../../core/binder/prng.ts';
 import type { ExportParams, Population, Row, SampleSpec } from '../../core/binder/types.ts';
-import { DEFAULT_LEDGER_BRANCH, toTimestamp } from '../../core/ledger/index.ts';
+import { DEFAULT_LEDGER_BRANCH, parseLedgerPublicKeys, toTimestamp } from '../../core/ledger/index.ts';
 import type { RepoConfig } from '../../core/model/types.ts';
 import { builtinRegistry } from '../../core/validate.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
 import type { RuleRegistry } from '../../core/rules/index.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
-import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
+import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerTrust, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { GitError } from '../../adapters/git/git.ts';
 import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
@@ -61,6 +61,8 @@ export interface ExportArgs {
   ref?: string;
   /** Web root of the GitHub server for the binder's links (default: GITHUB_SERVER_URL, else the origin remote's host). */
   serverUrl?: string;
+  /** The App's bot account the ledger commits are checked against (default: ledger.app_login). */
+  appLogin?: string;
 }
 
 export interface ExportOutcome {
@@ -80,13 +82,23 @@ function checkDate(name: string, value: string): string {
   return parseDay(name, value);
 }
 
+/** What the binder says of the records' signatures: how many each key signed, how many predate signing. */
+function signatureSummary(v: LedgerVerification): string {
+  const s = v.signatures;
+  if (!s) return '';
+  const byKey = Object.entries(s.by_key).map(([id, n]) => `${n} by key ${id}`).join(', ');
+  const unsigned = s.unsigned_legacy > 0 ? `; ${s.unsigned_legacy} unsigned, sealed before records were signed (seqs ${s.legacy_seqs![0]}-${s.legacy_seqs![1]}): nothing but their hash chain vouches for them` : '';
+  return `; ${s.signed} record${s.signed === 1 ? '' : 's'} signed${byKey ? ` (${byKey})` : ''}${unsigned}${v.app_login ? `; commits by ${v.app_login}` : ''}`;
+}
+
 export function binderVerification(v: LedgerVerification, branch: string): BinderVerification {
   const first = v.first_problem;
   return {
     ok: v.ok,
     summary: v.ok
-      ? `${v.records} records in ${v.commits} commits of ${v.ref} at ${v.tip.slice(0, 12)}: ${v.checks.join(', ')} all check out`
-      : `${v.problem_count} problem${v.problem_count === 1 ? '' : 's'} in ${v.ref} at ${v.tip.slice(0, 12)}; first at ${first?.seq !== null && first?.seq !== undefined ? `seq ${first.seq}` : 'a change without a seq'}`,
+      ? `${v.records} records in ${v.commits} commits of ${v.ref} at ${v.tip.slice(0, 12)}: ${v.checks.join(', ')} all check out${signatureSummary(v)}`
+      : `${v.problem_count} problem${v.problem_count === 1 ? '' : 's'} in ${v.ref} at ${v.tip.slice(0, 12)}; first at ${first?.seq !== null && first?.seq !== undefined ? `seq ${first.seq}` : 'a change without a seq'}${signatureSummary(v)}`,
+    warnings: v.warnings,
     records: v.records,
     commits: v.commits,
     first_problem: first ? `${first.seq !== null ? `seq ${first.seq}` : 'no seq'} [${first.check}]${first.path ? ` ${first.path}` : ''}: ${first.problem}` : null,
@@ -292,6 +304,7 @@ interface BuildInput {
   cat: CatFile;
   params: ExportParams;
   branch: string;
+  trust: LedgerTrust;
   files: BinderDir;
   progress: Progress;
   /** `--server-url` or GITHUB_SERVER_URL, when given. */
@@ -325,14 +338,14 @@ function rulesAsOf(tree: AsOfTree, params: ExportParams, registry: RuleRegistry,
  * commit by commit and grant by grant. The rules, which need every grant of the tree at once,
  * run after this (`rulesAsOf`, on the tree as this pass parsed it), when the index is gone.
  */
-async function readBinder({ repoDir, cat, params, branch, files, progress, serverUrl }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
+async function readBinder({ repoDir, cat, params, branch, trust, files, progress, serverUrl }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
   // git walks the period's history (it needs only the period) meanwhile.
   const walking = periodCommits(repoDir, params);
   walking.catch(() => undefined);
   progress.phase('verifying ledger', 1);
   let verification: BinderVerification;
   try {
-    verification = binderVerification(await verifyLedger(repoDir, branch), branch);
+    verification = binderVerification(await verifyLedger(repoDir, branch, { trust }), branch);
   } catch (err) {
     if (err instanceof LedgerReadError) throw new UsageError(`${err.message}${err.hint ? ` ${err.hint}` : ''}`);
     throw err;
@@ -421,6 +434,8 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     const configBlob = await cat.read(`${refSha}:access-ledger.yaml`);
     const config = configBlob !== null ? parseAccessFile<RepoConfig>(configBlob, 'config').data : null;
     const branch = args.branch ?? config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
+    const keys = parseLedgerPublicKeys(config?.ledger?.public_keys);
+    const trust: LedgerTrust = { appLogin: args.appLogin ?? config?.ledger?.app_login ?? null, signatures: { keys: keys.keys, keyProblems: keys.problems } };
     let ledgerRef: { ref: string; sha: string };
     try {
       ledgerRef = await resolveLedgerRef(repoDir, branch);
@@ -448,7 +463,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     await rm(staging, { recursive: true, force: true });
     for (const sub of ['populations', 'samples', SCRATCH]) await mkdir(join(staging, sub), { recursive: true });
     files = new BinderDir(staging);
-    const part = await readBinder({ repoDir, cat, params, branch, files, progress, serverUrl: args.serverUrl ?? (io.env.GITHUB_SERVER_URL || undefined) });
+    const part = await readBinder({ repoDir, cat, params, branch, trust, files, progress, serverUrl: args.serverUrl ?? (io.env.GITHUB_SERVER_URL || undefined) });
     const registry = builtinRegistry();
     const binder = assembleBinder(part, rulesAsOf(part.tree, params, registry, progress), registry);
 
@@ -501,9 +516,11 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--branch <name>', 'the ledger branch (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .option('--ref <ref>', 'the access repo branch or commit whose history is read', 'HEAD')
     .option('--server-url <url>', "web root of the GitHub server for the binder's links, e.g. https://github.acme.internal (default: GITHUB_SERVER_URL, else the host of the clone's origin)")
-    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string; serverUrl?: string }) => {
+    .option('--app-login <login>', "the App's bot account the ledger commits are checked against (default: ledger.app_login of access-ledger.yaml)")
+    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string; serverUrl?: string; appLogin?: string }) => {
       if (opts.serverUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(opts.serverUrl)) throw new UsageError(`--server-url must be the web root of a GitHub server, like https://github.acme.internal, not ${JSON.stringify(opts.serverUrl)}`);
       const args: ExportArgs = { repo: opts.repo, from: opts.from, to: opts.to, out: opts.out, ref: opts.ref };
+      if (opts.appLogin !== undefined) args.appLogin = opts.appLogin;
       if (opts.asOf !== undefined) args.asOf = opts.asOf;
       if (opts.sample !== undefined) args.sample = opts.sample;
       if (opts.seed !== undefined) args.seed = opts.seed;

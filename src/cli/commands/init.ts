@@ -36,7 +36,14 @@ extends: soc2-baseline
 admins: ["@${org}/security"]
 rules:
   approvals: { options: { default: 1, privileged: 2 } }
-ledger: { branch: access-ledger }
+ledger:
+  branch: access-ledger
+  # The App's bot account (its slug followed by [bot]): the only author of ledger commits.
+  app_login: access-ledger[bot]
+  # The App's ledger signing keys: run \`access-ledger keygen --out ledger-signing-key.pem\`, give the
+  # private key to the App (ACCESS_LEDGER_SIGNING_KEY) and paste the entry it prints here.
+  # public_keys:
+  #   - { id: <16 hex>, key: <base64 SPKI>, from: <YYYY-MM-DD> }
 stale: { expiring_within_days: 14 }
 `,
     'systems/prod-postgres.yaml': `${header('system')}id: prod-postgres

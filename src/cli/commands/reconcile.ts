@@ -9,6 +9,8 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Command } from 'commander';
 import { defaultDeps, type AppDeps } from '../../app/deps.ts';
+import { cliAppLogin } from '../../app/ledger/trust.ts';
+import type { Requester } from '../../app/github.ts';
 import { rateLimitHandlers } from '../../app/rate-limits.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
@@ -26,6 +28,8 @@ export interface ReconcileArgs {
   maxPulls?: number;
   dryRun?: boolean;
   format?: 'text' | 'json';
+  /** The App's bot account (default: ledger.app_login of access-ledger.yaml). */
+  appLogin?: string;
   /** For tests and embedding: an Octokit to use instead of one built from the token. */
   octokit?: OctokitLike;
   deps?: Partial<AppDeps>;
@@ -93,10 +97,14 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
-  const deps: AppDeps = { ...defaultDeps(io.env), clock: () => io.now(), ...args.deps };
+  const repo = { owner: m[1]!, repo: m[2]! };
+  const deps: AppDeps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin), ...args.deps };
+  if (!args.dryRun && !deps.signer) {
+    throw new UsageError(`reconcile writes ledger records, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
+  }
   const report = await reconcile({
     octokit,
-    repo: { owner: m[1]!, repo: m[2]! },
+    repo,
     deps,
     ...(since ? { since } : {}),
     ...(args.maxDays !== undefined ? { maxDays: args.maxDays } : {}),
@@ -129,8 +137,9 @@ export function registerReconcile(program: Command, io: Io, setExit: (code: numb
     .option('--max-days <n>', 'never look further back than this many days (default 90)')
     .option('--max-pulls <n>', 'list at most this many closed pull requests (default 1000)')
     .option('--dry-run', 'report what is missing without recording it')
+    .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; token?: string; apiUrl?: string; since?: string; maxDays?: string; maxPulls?: string; dryRun?: boolean; format: string }) => {
+    .action(async (opts: { repo: string; token?: string; apiUrl?: string; since?: string; maxDays?: string; maxPulls?: string; dryRun?: boolean; format: string; appLogin?: string }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
       const int = (name: string, v: string | undefined) => {
         if (v === undefined) return undefined;
@@ -147,6 +156,7 @@ export function registerReconcile(program: Command, io: Io, setExit: (code: numb
       const maxPulls = int('--max-pulls', opts.maxPulls);
       if (maxPulls !== undefined) args.maxPulls = maxPulls;
       if (opts.dryRun) args.dryRun = true;
+      if (opts.appLogin) args.appLogin = opts.appLogin;
       setExit(await runReconcile(args, io));
     });
 }

@@ -7,6 +7,7 @@ import { registerReconcile } from './reconcile.ts';
 import { registerSweep } from './sweep.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerServe } from './serve.ts';
+import { registerKeygen } from './keygen.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
@@ -15,4 +16,5 @@ export async function registerOptionalCommands(program: Command, io: Io, setExit
   registerSweep(program, io, setExit);
   registerDoctor(program, io, setExit);
   registerServe(program, io, setExit);
+  registerKeygen(program, io, setExit);
 }

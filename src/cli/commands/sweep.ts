@@ -15,8 +15,10 @@ import { toTimestamp } from '../../core/ledger/index.ts';
 import { leaverRecordDraft } from '../../core/leavers.ts';
 import type { IssueAction } from '../../core/stale/index.ts';
 import { defaultDeps } from '../../app/deps.ts';
+import { appendWithAnomalyIssues, cliAppLogin } from '../../app/ledger/trust.ts';
+import { sweepLedgerStore } from '../../app/sweep/run.ts';
+import type { Requester } from '../../app/github.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
-import { LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile } from '../../adapters/github/reconcile.ts';
 import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
@@ -38,6 +40,8 @@ export interface SweepArgs {
   /** Run the doctor's checks and keep their issue (default true). */
   doctor?: boolean;
   format?: 'text' | 'json';
+  /** The App's bot account (default: ledger.app_login of access-ledger.yaml). */
+  appLogin?: string;
   /** For tests and embedding: an Octokit to use instead of one built from the token. */
   octokit?: SweepOctokit;
   /** For tests: write pacing without real waits. */
@@ -137,7 +141,10 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const octokit = args.octokit ?? (cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn) as unknown as SweepOctokit);
   const repo = { owner: m[1]!, repo: m[2]! };
-  const deps = { ...defaultDeps(io.env), clock: () => io.now() };
+  const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin) };
+  if (!args.dryRun && !deps.signer) {
+    throw new UsageError(`sweep records leavers and backfills merges on the ledger, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
+  }
   const report = await runSweep({
     octokit,
     repo,
@@ -152,8 +159,8 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.doctor === false ? {} : { doctor: {} }),
     onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
-      const store = new LedgerStore({ octokit, owner: repo.owner, repo: repo.repo, clock: () => io.now(), ...(ledgerBranch ? { branch: ledgerBranch } : {}) });
-      await store.append([leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })]);
+      const store = await sweepLedgerStore(octokit, repo, ledgerBranch, deps);
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: octokit as unknown as Requester, repo, deps });
     },
     ...(args.reconcile === false || args.dryRun
       ? {}
@@ -204,10 +211,12 @@ export function registerSweep(program: Command, io: Io, setExit: (code: number) 
     .option('--max-writes <n>', 'override stale.max_writes_per_run for this run')
     .option('--no-reconcile', 'do not backfill missing ledger records after the sweep')
     .option('--no-doctor', "do not check the repository's setup (the doctor's checks and their issue)")
+    .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; format: string }) => {
+    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; format: string; appLogin?: string }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
       const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile, doctor: opts.doctor };
+      if (opts.appLogin) args.appLogin = opts.appLogin;
       if (opts.dryRun) args.dryRun = true;
       if (opts.today) args.today = opts.today;
       if (opts.token) args.token = opts.token;

@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import { Octokit } from '@octokit/core';
 import { Option, type Command } from 'commander';
-import { DEFAULT_LEDGER_BRANCH, rankProblems, type LedgerProblem, type RecordSummary } from '../../core/ledger/index.ts';
-import { LedgerReadError, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
+import { DEFAULT_LEDGER_BRANCH, parseLedgerPublicKeys, rankProblems, type LedgerProblem, type RecordSummary } from '../../core/ledger/index.ts';
+import { LedgerReadError, verifyLedger, type LedgerTrust, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { crossCheckPrComments, type AnchorCheckResult } from '../../adapters/github/ledger-anchors.ts';
 import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import { git } from '../../adapters/git/git.ts';
@@ -27,7 +27,10 @@ export interface VerifyArgs {
   /** Token for --online; else GITHUB_TOKEN or GH_TOKEN from the environment. */
   token?: string;
   apiUrl?: string;
-  /** Only trust PR comments by this login (e.g. access-ledger[bot]). */
+  /**
+   * The App's bot account (e.g. access-ledger[bot]): the only author of ledger commits and of the
+   * PR comments that anchor them. Default: `ledger.app_login` of access-ledger.yaml.
+   */
   appLogin?: string;
   /** For tests and embedding: an Octokit to use instead of one built from the token. */
   octokit?: LedgerOctokit;
@@ -46,19 +49,21 @@ export interface VerifyResult extends LedgerVerification {
 export async function verifyWithAnchors(
   repoDir: string,
   branch: string,
-  online: { octokit: LedgerOctokit; appLogin?: string } | null,
+  online: { octokit: LedgerOctokit } | null,
   onProgress?: (text: string) => void,
+  trust?: LedgerTrust,
 ): Promise<VerifyResult> {
   const withPr: RecordSummary[] = [];
   const offline = await verifyLedger(repoDir, branch, {
     onProgress: onProgress ? (done, total) => onProgress(`replaying commit ${done}/${total}`) : undefined,
     onRecord: online ? (s) => void (s.pr !== null && withPr.push(s)) : undefined,
+    ...(trust ? { trust } : {}),
   });
   if (!online) return { ...offline, online: null };
   const anchors = await crossCheckPrComments({
     octokit: online.octokit,
     records: withPr,
-    ...(online.appLogin ? { appLogin: online.appLogin } : {}),
+    appLogin: trust?.appLogin ?? null,
     onProgress: onProgress ? (done, total) => onProgress(`reading PR comments ${done}/${total}`) : undefined,
   });
   const { problems: anchorProblems, ...summary } = anchors;
@@ -75,20 +80,32 @@ export async function verifyWithAnchors(
   };
 }
 
-/** The ledger branch the repo's own config names (`ledger.branch` at HEAD), when it names one. */
-async function configuredLedgerBranch(repoDir: string): Promise<string | undefined> {
+/** The `ledger` settings of the repo's own config (access-ledger.yaml at HEAD), when it has one. */
+async function configuredLedger(repoDir: string): Promise<NonNullable<RepoConfig['ledger']> | undefined> {
   for (const path of ['access-ledger.yaml', 'access-ledger.yml']) {
     const text = await git(repoDir, ['show', `HEAD:${path}`]).catch(() => undefined);
-    if (text) return loadFile<RepoConfig>({ path, content: text }, 'config').data?.ledger?.branch;
+    if (text) return loadFile<RepoConfig>({ path, content: text }, 'config').data?.ledger;
   }
   return undefined;
 }
 
+/**
+ * Where verify reads who may write the ledger: `ledger.app_login` and `ledger.public_keys` of
+ * access-ledger.yaml at the clone's HEAD (the default branch, whose changes the gate makes admins
+ * approve), with `--app-login` taking precedence. Also the ledger branch the config names.
+ */
+export async function ledgerTrustOf(repoDir: string, appLogin?: string): Promise<{ branch: string | undefined; trust: LedgerTrust }> {
+  const ledger = await configuredLedger(repoDir).catch(() => undefined);
+  const { keys, problems } = parseLedgerPublicKeys(ledger?.public_keys);
+  return { branch: ledger?.branch, trust: { appLogin: appLogin ?? ledger?.app_login ?? null, signatures: { keys, keyProblems: problems } } };
+}
+
 export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise<number> {
   const repoDir = resolve(args.repo);
-  const branch = args.branch ?? (await configuredLedgerBranch(repoDir)) ?? DEFAULT_LEDGER_BRANCH;
+  const configured = await ledgerTrustOf(repoDir, args.appLogin);
+  const branch = args.branch ?? configured.branch ?? DEFAULT_LEDGER_BRANCH;
   const format = args.format ?? 'text';
-  let online: { octokit: LedgerOctokit; appLogin?: string } | null = null;
+  let online: { octokit: LedgerOctokit } | null = null;
   if (args.online) {
     const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
     if (!args.octokit && !token) {
@@ -99,13 +116,13 @@ export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise
       return 2;
     }
     const octokit = args.octokit ?? (new Octokit({ auth: token, baseUrl: args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com' }) as LedgerOctokit);
-    online = { octokit, ...(args.appLogin ? { appLogin: args.appLogin } : {}) };
+    online = { octokit };
   }
 
   const progress = io.interactive ? progressLine(io) : periodicLine(io);
   let result: VerifyResult;
   try {
-    result = await verifyWithAnchors(repoDir, branch, online, progress?.update);
+    result = await verifyWithAnchors(repoDir, branch, online, progress?.update, configured.trust);
   } catch (err) {
     progress?.clear();
     const e = err as Error & { hint?: string | null };
@@ -172,10 +189,21 @@ export function formatReport(r: VerifyResult): string {
   lines.push(`Ledger ${r.branch} of ${r.repo}`);
   lines.push(`  read from ${r.ref} at ${r.tip.slice(0, 12)}: ${r.records} record${r.records === 1 ? '' : 's'} in ${r.commits} commit${r.commits === 1 ? '' : 's'}`);
   if (r.last) lines.push(`  last record seq ${r.last.seq}: ${r.last.path} ${r.last.hash}`);
+  if (r.app_login) lines.push(`  commits checked against the App ${r.app_login}`);
+  if (r.signatures) {
+    const byKey = Object.entries(r.signatures.by_key).map(([id, n]) => `${n} by key ${id}`);
+    lines.push(
+      `  signatures: ${r.signatures.signed} record${r.signatures.signed === 1 ? '' : 's'} signed${byKey.length ? ` (${byKey.join(', ')})` : ''}` +
+        (r.signatures.unsigned_legacy > 0 ? `, ${r.signatures.unsigned_legacy} sealed before signing` : '') +
+        `; keys listed: ${r.keys.map((k) => `${k.id} from ${k.from}${k.until ? ` until ${k.until}` : ''}`).join(', ') || 'none'}`,
+    );
+  }
+  for (const w of r.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
   if (r.online) {
     lines.push(
       `  PR comments: ${r.online.prs} pull request${r.online.prs === 1 ? '' : 's'} read, ${r.online.matched}/${r.online.anchors} anchors match` +
-        (r.online.unanchored > 0 ? `, ${r.online.unanchored} record${r.online.unanchored === 1 ? '' : 's'} without an anchor` : ''),
+        (r.online.unanchored > 0 ? `, ${r.online.unanchored} record${r.online.unanchored === 1 ? '' : 's'} without an anchor` : '') +
+        (r.online.ignored > 0 ? `; ${r.online.ignored} comment${r.online.ignored === 1 ? '' : 's'} with markers by other accounts ignored` : ''),
     );
     for (const w of r.online.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
   }
@@ -198,14 +226,14 @@ export function formatReport(r: VerifyResult): string {
 export function registerVerify(program: Command, io: Io = processIo(), setExit: (code: number) => void = (code) => void (process.exitCode = code)): Command {
   return program
     .command('verify')
-    .description('verify the evidence ledger of a local clone: hashes, chain, head.json and append-only history')
+    .description("verify the evidence ledger of a local clone: hashes, chain, head.json, append-only history, the records' signatures and that only the App wrote it")
     .option('--repo <dir>', 'a local clone of the access repo', '.')
     .option('--branch <name>', 'the ledger branch, a local branch or origin/<name> as a fresh clone has it (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
     .option('--online', "also cross-check hashes against the App's pull request comments (needs a token)")
     .option('--token <token>', 'GitHub token for --online (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL for --online (default: GITHUB_API_URL or https://api.github.com)')
-    .option('--app-login <login>', "for --online, trust only this account's comments, e.g. access-ledger[bot]")
+    .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot]: the only author of ledger commits and anchoring comments (default: ledger.app_login of access-ledger.yaml)")
     .action(async (opts: { repo: string; branch?: string; format: 'text' | 'json'; online?: boolean; token?: string; apiUrl?: string; appLogin?: string }) => {
       const args: VerifyArgs = { repo: opts.repo, format: opts.format };
       if (opts.branch !== undefined) args.branch = opts.branch;

@@ -32,6 +32,8 @@ export interface BinderVerification {
   commits: number | null;
   /** The first problem (lowest seq), when not ok. */
   first_problem: string | null;
+  /** What an auditor should know that is not a failure (e.g. records sealed before records were signed). */
+  warnings?: string[];
   problems: { seq: number | null; check: string; problem: string }[];
   /** The command that re-runs the check. */
   command: string;

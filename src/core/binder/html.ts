@@ -292,6 +292,7 @@ ${samples}
 <h2 id="verification">Ledger verification</h2>
 <p><span class="badge ${v.ok ? 'ok' : 'bad'}">${v.ok ? 'passed' : 'FAILED'}</span> ${htmlText(v.summary)}</p>
 ${v.first_problem ? `<p class="gap">First problem: ${htmlText(v.first_problem)}</p>` : ''}
+${(v.warnings ?? []).map((w) => `<p class="note">Note: ${htmlText(w)}</p>`).join('')}
 ${problems ? `<table><thead><tr><th>Seq</th><th>Check</th><th>Problem</th></tr></thead><tbody>${problems}</tbody></table>` : ''}
 <p class="note">Re-run: <code>${htmlText(v.command)}</code></p>
 <h2 id="files">Files</h2>

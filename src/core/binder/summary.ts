@@ -10,6 +10,7 @@ export function renderSummary(b: Binder): string {
   lines.push(`- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit ${mdCode(p.asOfCommit.slice(0, 12))})` : ''}`);
   lines.push(`- Access branch: ${mdCode(p.ref)} at ${mdCode(p.refSha.slice(0, 12))}; ledger branch ${mdCode(p.ledgerBranch)}${p.ledgerSha ? ` at ${mdCode(p.ledgerSha.slice(0, 12))}` : ''} (${b.ledger.records} records)`);
   lines.push(`- Ledger verification: **${b.verification.ok ? 'passed' : 'FAILED'}**: ${mdText(b.verification.summary)}`);
+  for (const w of b.verification.warnings ?? []) lines.push(`  - Note: ${mdText(w)}`);
   lines.push(`- Generated ${p.generatedAt} by ${p.tool.name} ${p.tool.version}; sample seed **${p.seed}**${p.sampleSize !== null ? `, --sample ${p.sampleSize}` : ', default sizes'}`);
   lines.push(`- Reproduce: ${mdCode(exportCommand(p))}`, '');
   lines.push('## Populations', '');

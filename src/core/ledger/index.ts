@@ -4,3 +4,5 @@ export * from './record.ts';
 export * from './plan.ts';
 export * from './verify.ts';
 export * from './markers.ts';
+export * from './signing.ts';
+export * from './authorship.ts';

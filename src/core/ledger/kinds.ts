@@ -255,6 +255,47 @@ export interface ReviewCampaignSubject {
   campaign?: string;
 }
 
+/** What the App found on the ledger branch that it did not write (as GitHub and the file showed it). */
+export interface ForeignRecordFound {
+  /** The path and key of the file the App did not write. */
+  path: string;
+  key: string;
+  /** What the file claims, as far as it can be read (null fields when it cannot). */
+  kind: string | null;
+  seq: number | null;
+  hash: string | null;
+  /** The key id its signature names, or null when unsigned. */
+  signed_by: string | null;
+  /** SHA-256 of the file's bytes, so the file can be recognised again whatever its content. */
+  content_sha256: string;
+}
+
+/**
+ * `anomaly`: the App found evidence of tampering with the ledger. Key
+ * `foreign-<first 12 hex of the commit>-<key of the foreign record>` (at most 200 characters);
+ * `occurred_at` is the time of the event the App was recording when it found it, so a redelivery
+ * finds the anomaly already recorded.
+ */
+export interface AnomalySubject {
+  /** `foreign-record`: a record at a path the App was about to write (or to rely on) that the App did not write. */
+  type: 'foreign-record';
+  found: ForeignRecordFound;
+  /** The commit that added the file, as GitHub reports it (null when GitHub lists none). */
+  commit: {
+    sha: string;
+    author: { name: string; email: string; login: string | null; date: string | null };
+    committer: { name: string; email: string; login: string | null; date: string | null };
+    verified: boolean | null;
+    verification_reason: string | null;
+  } | null;
+  /** Why the App does not accept the file as its own. */
+  reason: string;
+  /** The key the App recorded the event under instead (e.g. `pr-3-merged-2`), or null. */
+  recorded_as: string | null;
+  /** The pull request the event is about, when there is one. */
+  pr: { number: number; url: string } | null;
+}
+
 /** Subject type per kind. A new kind is added here, never by changing an existing one. */
 export interface SubjectByKind {
   'grant-change': GrantChangeSubject;
@@ -262,6 +303,7 @@ export interface SubjectByKind {
   'review-campaign': ReviewCampaignSubject;
   'identity-left-org': IdentityLeftOrgSubject;
   provisioned: ProvisionedSubject;
+  anomaly: AnomalySubject;
 }
 
 export type RecordKind = keyof SubjectByKind;
@@ -272,6 +314,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'review-campaign',
   'identity-left-org',
   'provisioned',
+  'anomaly',
 ];
 
 /**
@@ -292,4 +335,5 @@ export const DEFAULT_CONTROLS: Readonly<Record<RecordKind, readonly string[]>> =
   'review-campaign': ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
   'identity-left-org': ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'NIST-CSF-2.0:PR.AA-01', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
   provisioned: ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'CIS-v8:6.1'],
+  anomaly: ['SOC2:CC7.2', 'NIST-CSF-2.0:DE.CM-03', 'NIST-CSF-2.0:ID.RA-07'],
 };

@@ -4,6 +4,7 @@
  * Pure, so the store adapter's retry loop can re-plan against a fresh head on every attempt.
  */
 import { headFor, recordPath, sealRecord, toTimestamp, type Clock, type LedgerHead, type RecordDraft, type SealedRecord } from './record.ts';
+import type { LedgerSigner } from './signing.ts';
 
 export type DraftOutcome =
   /** Sealed as a new record in this append. */
@@ -24,13 +25,15 @@ export interface AppendPlan {
 
 /**
  * Seals the drafts whose path is not in `existing`, chaining them after `head` in the order given.
- * The clock is read once: every record of one commit carries the same recorded_at.
+ * The clock is read once: every record of one commit carries the same recorded_at. With a
+ * signer, every new record is signed (the App always passes one; see docs/ledger.md).
  */
 export function planAppend(
   head: LedgerHead,
   drafts: readonly RecordDraft[],
   clock: Clock,
   existing: ReadonlySet<string> | ((path: string) => boolean) = new Set(),
+  signer: LedgerSigner | null = null,
 ): AppendPlan {
   const exists = typeof existing === 'function' ? existing : (p: string) => existing.has(p);
   const recordedAt = toTimestamp(clock());
@@ -51,7 +54,7 @@ export function planAppend(
       outcomes.push({ status: 'exists', path });
       return;
     }
-    const record = sealRecord(draft, tip, recordedAt);
+    const record = sealRecord(draft, tip, recordedAt, signer);
     records.push(record);
     outcomes.push({ status: 'new', path, record });
     tip = { seq: record.seq, hash: record.hash };

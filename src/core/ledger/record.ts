@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { RecordKind, SubjectByKind, Timestamp } from './kinds.ts';
+import type { LedgerSigner, RecordSignature } from './signing.ts';
 
 export const RECORD_FORMAT = 'access-ledger/record@1' as const;
 export const HEAD_FORMAT = 'access-ledger/head@1' as const;
@@ -40,6 +41,11 @@ export interface SealedRecord<K extends RecordKind = RecordKind> {
   repository: string;
   controls: string[];
   subject: SubjectByKind[K];
+  /**
+   * The App's signature over the record's content hash (docs/ledger.md, "Signatures"). Absent
+   * only in records sealed before records were signed.
+   */
+  signature?: RecordSignature;
   hash: string;
 }
 
@@ -92,6 +98,38 @@ export function hashRecord(record: object): string {
   return createHash('sha256').update(canonicalRecord(record), 'utf8').digest('hex');
 }
 
+/**
+ * The record's hash and its content hash at once, canonicalising each top-level field once: the
+ * RFC 8785 form of an object is its members sorted by key (UTF-16 code units) and joined, so both
+ * are joins of the same member strings, with and without `signature`. Equal to
+ * `hashRecord(record)` and `contentHash(record)`.
+ */
+export function recordHashes(record: object): { hash: string; content: string } {
+  const r = record as Record<string, unknown>;
+  const members: [string, string][] = [];
+  for (const k of Object.keys(r).sort()) {
+    if (k === 'hash') continue;
+    const value = canonicalize(r[k]);
+    if (value === undefined) continue;
+    members.push([k, `${JSON.stringify(k)}:${value}`]);
+  }
+  const digest = (parts: [string, string][]) => createHash('sha256').update(`{${parts.map((m) => m[1]).join(',')}}`, 'utf8').digest('hex');
+  const content = members.filter(([k]) => k !== 'signature');
+  const hash = digest(members);
+  return { hash, content: content.length === members.length ? hash : digest(content) };
+}
+
+/**
+ * SHA-256 hex of the RFC 8785 canonical JSON of the record without `hash` and `signature`: what a
+ * record's signature covers (src/core/ledger/signing.ts).
+ */
+export function contentHash(record: object): string {
+  const { hash: _h, signature: _s, ...rest } = record as Record<string, unknown>;
+  const text = canonicalize(rest);
+  if (text === undefined) throw new LedgerFormatError('record cannot be canonicalised');
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** The exact bytes that are hashed: RFC 8785 canonical JSON of the record minus `hash`. */
 export function canonicalRecord(record: object): string {
   const { hash: _omit, ...rest } = record as Record<string, unknown>;
@@ -110,11 +148,12 @@ export function recordPath(event: { key: string; occurred_at: string; kind?: str
 }
 
 /**
- * Places a draft in the chain: assigns seq and prev_hash after `prev`, stamps recorded_at and
- * computes the hash. The subject is deep-copied (and checked to be plain JSON) so a caller
- * mutating its object later cannot change a sealed record.
+ * Places a draft in the chain: assigns seq and prev_hash after `prev`, stamps recorded_at, signs
+ * it with `signer` (when given) and computes the hash, which covers the signature. The subject is
+ * deep-copied (and checked to be plain JSON) so a caller mutating its object later cannot change
+ * a sealed record.
  */
-export function sealRecord<K extends RecordKind>(draft: RecordDraft<K>, prev: ChainTip | null, recordedAt: Date | Timestamp): SealedRecord<K> {
+export function sealRecord<K extends RecordKind>(draft: RecordDraft<K>, prev: ChainTip | null, recordedAt: Date | Timestamp, signer: LedgerSigner | null = null): SealedRecord<K> {
   checkDraft(draft);
   const tipSeq = prev?.seq ?? 0;
   if (!Number.isSafeInteger(tipSeq) || tipSeq < 0) throw new LedgerFormatError(`invalid previous seq ${String(tipSeq)}`);
@@ -137,7 +176,9 @@ export function sealRecord<K extends RecordKind>(draft: RecordDraft<K>, prev: Ch
     controls: plainJson(draft.controls, 'controls') as string[],
     subject: plainJson(draft.subject, 'subject') as SubjectByKind[K],
   };
-  return { ...unsealed, hash: hashRecord(unsealed) };
+  if (!signer) return { ...unsealed, hash: hashRecord(unsealed) };
+  const signed = { ...unsealed, signature: signer.sign(contentHash(unsealed)) };
+  return { ...signed, hash: hashRecord(signed) };
 }
 
 /** Throws a LedgerFormatError naming the first field of the draft that breaks the format. */
@@ -276,6 +317,25 @@ export function identityLeftOrgKey(login: string, leftAt: Timestamp): string {
   if (!isTimestamp(leftAt)) throw new LedgerFormatError(`invalid left_at ${JSON.stringify(leftAt)}`);
   const compact = leftAt.slice(0, 19).replace(/[-:]/g, '') + 'Z';
   return `left-${login.toLowerCase()}-${compact}`;
+}
+
+/**
+ * The key an event is recorded under when the path of its own key holds a record the App did not
+ * write: `<key>-<n>` for n = 2, 3, … (the first whose path is free or holds the App's own record).
+ */
+export function alternateKey(key: string, n: number): string {
+  if (!Number.isSafeInteger(n) || n < 2) throw new LedgerFormatError(`invalid alternate key number ${String(n)}`);
+  return `${key}-${n}`;
+}
+
+/**
+ * `foreign-<first 12 hex of the commit>-<key>`: the anomaly record about a record at `key` that
+ * the App did not write (the commit that added it, or the file's SHA-256 when GitHub names no
+ * commit), cut to the 200 characters a key may have.
+ */
+export function anomalyKey(foreignKey: string, commitOrContentSha: string): string {
+  if (!/^[0-9a-f]{12,}$/.test(commitOrContentSha)) throw new LedgerFormatError(`invalid commit or content SHA ${JSON.stringify(commitOrContentSha)}`);
+  return `foreign-${commitOrContentSha.slice(0, 12)}-${foreignKey}`.slice(0, 200);
 }
 
 /** The commit message of an append: names every seq and key it adds. */

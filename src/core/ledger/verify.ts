@@ -7,10 +7,16 @@
  * content, and `HistoryVerifier` takes one commit at a time, so 100,000 records never need to be
  * held in memory at once.
  */
-import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, hashRecord, isTimestamp, parseHead, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
+import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, isTimestamp, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
+import { finishSignatureCheck, prepareSignatureCheck, verifyPendingSignature, type LedgerPublicKey, type PendingSignature, type SignatureCheck } from './signing.ts';
+import { CLOCK_TOLERANCE_MS, authorshipProblem, type GitPerson } from './authorship.ts';
 
-/** Which check found a problem; 'online' is the cross-check against the App's PR comments. */
-export type CheckName = 'record' | 'chain' | 'head' | 'history' | 'online';
+/**
+ * Which check found a problem; 'online' is the cross-check against the App's PR comments,
+ * 'signature' the records' signatures, 'authorship' who made each ledger commit and 'time' the
+ * order of commit and record times.
+ */
+export type CheckName = 'record' | 'chain' | 'head' | 'history' | 'online' | 'signature' | 'authorship' | 'time';
 
 /** One thing wrong with the ledger. `seq` is the record it concerns, when one can be named. */
 export interface LedgerProblem {
@@ -36,12 +42,19 @@ export interface RecordSummary {
   repository: string;
   /** The pull request number for kinds that concern one (subject.pr.number), else null. */
   pr: number | null;
+  /** The signature's check against the listed keys; null when signatures were not checked. */
+  signature?: SignatureCheck | null;
 }
 
 export interface RecordInspection {
   /** Null only when the file is too broken to say which seq it claims. */
   summary: RecordSummary | null;
   problem: LedgerProblem | null;
+  /**
+   * With `deferSignature`: the Ed25519 verification still to run for `summary.signature` (null
+   * until then); see `finishSignatureCheck`.
+   */
+  pendingSignature?: PendingSignature;
 }
 
 export interface FileEntry {
@@ -62,8 +75,11 @@ export function isRecordPath(path: string): boolean {
 /**
  * Checks one record file on its own: JSON, format, fields, hash recomputation, and that it sits
  * at the path its key and occurred_at give (so two files swapped with each other are caught).
+ * With `keys`, the record's signature is checked too and its outcome kept in the summary
+ * (`signatureProblems` judges it, since whether an unsigned record is acceptable depends on the
+ * records before it).
  */
-export function inspectRecord(path: string, content: string): RecordInspection {
+export function inspectRecord(path: string, content: string, keys?: readonly LedgerPublicKey[], options: { deferSignature?: boolean } = {}): RecordInspection {
   const fail = (seq: number | null, problem: string, summary: RecordSummary | null = null): RecordInspection => ({
     summary,
     problem: { seq, path, check: 'record', problem },
@@ -94,6 +110,7 @@ export function inspectRecord(path: string, content: string): RecordInspection {
   if (!isObject(r.subject)) return fail(seq, 'subject is not an object');
   const pr = isObject(r.subject.pr) && typeof r.subject.pr.number === 'number' ? r.subject.pr.number : null;
   const summary: RecordSummary = {
+    signature: null,
     seq,
     hash: r.hash,
     prev_hash: (r.prev_hash as string | null) ?? null,
@@ -106,22 +123,31 @@ export function inspectRecord(path: string, content: string): RecordInspection {
     pr,
   };
   let computed: string;
+  let pendingSignature: PendingSignature | undefined;
   try {
-    computed = hashRecord(r);
+    const hashes = recordHashes(r);
+    computed = hashes.hash;
+    if (keys) {
+      const prepared = prepareSignatureCheck(r, keys, hashes.content);
+      if (!('pending' in prepared)) summary.signature = prepared;
+      else if (options.deferSignature) pendingSignature = prepared.pending;
+      else summary.signature = finishSignatureCheck(prepared.pending, verifyPendingSignature(prepared.pending));
+    }
   } catch (e) {
     return fail(seq, `cannot be canonicalised: ${(e as Error).message}`, summary);
   }
+  const pending = pendingSignature ? { pendingSignature } : {};
   if (computed !== r.hash) {
-    return fail(seq, `hash mismatch: the content was changed after it was sealed (stored ${r.hash}, recomputed ${computed})`, summary);
+    return { ...fail(seq, `hash mismatch: the content was changed after it was sealed (stored ${r.hash}, recomputed ${computed})`, summary), ...pending };
   }
   let expected: string;
   try {
     expected = recordPath({ key: summary.key, occurred_at: summary.occurred_at });
   } catch (e) {
-    return fail(seq, (e as Error).message, summary);
+    return { ...fail(seq, (e as Error).message, summary), ...pending };
   }
-  if (expected !== path) return fail(seq, `stored at the wrong path: its key and occurred_at place it at ${expected}`, summary);
-  return { summary, problem: null };
+  if (expected !== path) return { ...fail(seq, `stored at the wrong path: its key and occurred_at place it at ${expected}`, summary), ...pending };
+  return { summary, problem: null, ...(pendingSignature ? { pendingSignature } : {}) };
 }
 
 /**
@@ -155,6 +181,131 @@ export function chainProblems(summaries: readonly RecordSummary[]): LedgerProble
     }
     prev = s;
     expected = s.seq + 1;
+  }
+  return problems;
+}
+
+/** The keys `verify` checks signatures against: `ledger.public_keys` of access-ledger.yaml, parsed. */
+export interface SignaturePolicy {
+  keys: readonly LedgerPublicKey[];
+  /** What is wrong with the list itself (parseLedgerPublicKeys); each fails verification. */
+  keyProblems?: readonly string[];
+}
+
+export interface SignatureStats {
+  /** Records whose signature verified, by key id. */
+  signed: number;
+  by_key: Record<string, number>;
+  /** Records sealed before records were signed (accepted, reported). */
+  unsigned_legacy: number;
+  /** The first and last seq of those, when there are any. */
+  legacy_seqs: [number, number] | null;
+}
+
+export interface SignatureResult {
+  problems: LedgerProblem[];
+  stats: SignatureStats;
+  /** What an auditor should know that is not a failure (unsigned records from before signing). */
+  warnings: string[];
+}
+
+const CONFIG_FILE = 'access-ledger.yaml';
+
+/**
+ * Judges the records' signatures (as `inspectRecord` checked them) in seq order:
+ * - a signature that does not verify, names a key that is not listed, or a key that was not valid
+ *   at the record's recorded_at fails;
+ * - an unsigned record is accepted only as one written before records were signed: before any
+ *   signed record of the chain, and with both its times before the earliest listed key's `from`.
+ *   Any other unsigned record fails (a stripped signature, or an append by someone without the key).
+ * With no keys listed at all, nothing can be checked: that fails too, saying how to fix it.
+ */
+export function signatureProblems(summaries: readonly RecordSummary[], policy: SignaturePolicy): SignatureResult {
+  const problems: LedgerProblem[] = (policy.keyProblems ?? []).map((p) => ({ seq: null, path: CONFIG_FILE, check: 'signature', problem: p }));
+  const stats: SignatureStats = { signed: 0, by_key: {}, unsigned_legacy: 0, legacy_seqs: null };
+  const sorted = [...summaries].sort((a, b) => a.seq - b.seq);
+  if (policy.keys.length === 0) {
+    if (sorted.length > 0 && problems.length === 0) {
+      problems.push({
+        seq: null,
+        path: CONFIG_FILE,
+        check: 'signature',
+        problem:
+          'access-ledger.yaml lists no ledger.public_keys, so the records\' signatures cannot be checked and anyone could have written them. ' +
+          'Add the App\'s public key: `access-ledger keygen` prints the entry for a new key, and the App logs the id of the key it signs with.',
+      });
+    }
+    return { problems, stats, warnings: [] };
+  }
+  const earliest = Math.min(...policy.keys.map((k) => k.from));
+  const firstKey = policy.keys.find((k) => k.from === earliest)!;
+  let firstSigned: RecordSummary | null = null;
+  for (const s of sorted) {
+    const check = s.signature ?? { status: 'unsigned' as const };
+    if (check.status === 'valid') {
+      stats.signed++;
+      stats.by_key[check.key_id] = (stats.by_key[check.key_id] ?? 0) + 1;
+      firstSigned ??= s;
+      continue;
+    }
+    if (check.status === 'invalid') {
+      firstSigned ??= s;
+      problems.push({ seq: s.seq, path: s.path, check: 'signature', problem: check.problem });
+      continue;
+    }
+    if (firstSigned) {
+      problems.push({
+        seq: s.seq,
+        path: s.path,
+        check: 'signature',
+        problem: `is not signed, but seq ${firstSigned.seq} before it is: the App signs every record once signing began, so this one was not sealed by the App (or its signature was removed)`,
+      });
+      continue;
+    }
+    const late = [s.recorded_at, s.occurred_at].filter((t) => Date.parse(t) >= earliest);
+    if (late.length > 0) {
+      problems.push({
+        seq: s.seq,
+        path: s.path,
+        check: 'signature',
+        problem: `is not signed, but it says it was recorded at ${s.recorded_at} (occurred ${s.occurred_at}), after ledger signing began (key ${firstKey.id} from ${firstKey.fromText}): the App signs every record since, so this one was not sealed by the App`,
+      });
+      continue;
+    }
+    stats.unsigned_legacy++;
+    stats.legacy_seqs = stats.legacy_seqs ? [stats.legacy_seqs[0], s.seq] : [s.seq, s.seq];
+  }
+  const warnings: string[] = [];
+  if (stats.legacy_seqs) {
+    const [a, b] = stats.legacy_seqs;
+    warnings.push(
+      `${stats.unsigned_legacy} record${stats.unsigned_legacy === 1 ? '' : 's'} (${a === b ? `seq ${a}` : `seqs ${a}-${b}`}) ` +
+        `${stats.unsigned_legacy === 1 ? 'was' : 'were'} sealed before records were signed (before ${firstKey.fromText}): their hashes chain, but no signature proves the App wrote them`,
+    );
+  }
+  return { problems, stats, warnings };
+}
+
+/**
+ * A record's recorded_at may not run backwards along the chain (beyond the clock tolerance): the
+ * App seals records in the order it appends them. Backdating a record (to pass it off as signed
+ * by a retired key, say) therefore needs every later record rewritten too.
+ */
+export function recordTimeProblems(summaries: readonly RecordSummary[]): LedgerProblem[] {
+  const problems: LedgerProblem[] = [];
+  let latest: RecordSummary | null = null;
+  for (const s of [...summaries].sort((a, b) => a.seq - b.seq)) {
+    const t = Date.parse(s.recorded_at);
+    if (latest && t < Date.parse(latest.recorded_at) - CLOCK_TOLERANCE_MS) {
+      problems.push({
+        seq: s.seq,
+        path: s.path,
+        check: 'time',
+        problem: `recorded_at ${s.recorded_at} is before seq ${latest.seq}'s (${latest.recorded_at}): records are sealed in the order they are appended, so this one was backdated`,
+      });
+      continue;
+    }
+    if (!latest || t > Date.parse(latest.recorded_at)) latest = s;
   }
   return problems;
 }
@@ -195,12 +346,17 @@ export interface FileVersion {
   path: string;
   /** Needed for records and head.json; may be omitted for other files. */
   content?: string;
+  /** A record's seq, stated hash and recorded_at when the caller has read them already (saves parsing `content` again). */
+  record?: { seq: number; hash: string; recorded_at: string | null };
 }
 
 /** One commit of the ledger branch, oldest first, with its changes against its first parent. */
 export interface HistoryCommit {
   sha: string;
   parents?: readonly string[];
+  /** Who made the commit and when (needed for the authorship and time checks). */
+  author?: GitPerson;
+  committer?: GitPerson;
   added: readonly FileVersion[];
   modified: readonly FileVersion[];
   deleted: readonly { path: string }[];
@@ -210,6 +366,16 @@ interface AddedRecord {
   seq: number;
   hash: string;
   path: string;
+  recorded_at: string | null;
+}
+
+export interface HistoryOptions {
+  /**
+   * The App's bot login (`access-ledger[bot]`): every commit must be authored by it and committed
+   * by it or by GitHub, and commit times must not go backwards nor precede the records they add.
+   * Omitted: authorship and time are not checked.
+   */
+  appLogin?: string;
 }
 
 /**
@@ -224,6 +390,13 @@ export class HistoryVerifier {
   private maxSeq = 0;
   private tip: AddedRecord | null = null;
   private commits = 0;
+  private readonly appLogin: string | null;
+  /** The latest author and committer times seen so far, and the commit they came from. */
+  private lastTimes: { author: number; committer: number; sha: string } | null = null;
+
+  constructor(options: HistoryOptions = {}) {
+    this.appLogin = options.appLogin ?? null;
+  }
 
   get commitCount(): number {
     return this.commits;
@@ -258,7 +431,7 @@ export class HistoryVerifier {
     }
 
     const added: AddedRecord[] = [];
-    for (const { path, content } of commit.added) {
+    for (const { path, content, record } of commit.added) {
       if (path === HEAD_PATH) {
         headTouched = true;
         headContent = content;
@@ -273,7 +446,7 @@ export class HistoryVerifier {
         report(this.seqByPath.get(path) ?? null, path, 're-adds a record that an earlier commit had deleted');
         continue;
       }
-      const parsed = content === undefined ? null : readSeqAndHash(content);
+      const parsed = record ?? (content === undefined ? null : readSeqAndHash(content));
       if (!parsed) {
         report(null, path, 'adds a record that is not valid JSON with a seq and hash');
         continue;
@@ -282,6 +455,7 @@ export class HistoryVerifier {
     }
 
     added.sort((a, b) => a.seq - b.seq);
+    if (this.appLogin !== null) this.checkAuthorship(commit, added);
     for (const r of added) {
       const before = this.tip?.seq ?? 0;
       if (r.seq <= this.maxSeq) {
@@ -319,6 +493,57 @@ export class HistoryVerifier {
   result(): HistoryResult {
     return { commits: this.commits, maxSeq: this.maxSeq, problems: rankProblems(this.problems) };
   }
+
+  /** Who made the commit, and whether its times run forward and after the records it adds. */
+  private checkAuthorship(commit: HistoryCommit, added: readonly AddedRecord[]): void {
+    const seq = added[0]?.seq ?? null;
+    const path = added[0]?.path ?? null;
+    const at = `commit ${short(commit.sha)}`;
+    const report = (check: CheckName, text: string): void => {
+      this.problems.push({ seq, path, check, problem: `${at} ${text}`, commit: commit.sha });
+    };
+    if (!commit.author || !commit.committer) {
+      report('authorship', 'has no author or committer to check');
+      return;
+    }
+    const who = authorshipProblem(commit.author, commit.committer, this.appLogin!);
+    if (who) report('authorship', `${who}${added.length ? ` (it adds ${added.map((r) => `seq ${r.seq}`).join(', ')})` : ''}`);
+    const authorAt = Date.parse(commit.author.date);
+    const committerAt = Date.parse(commit.committer.date);
+    if (Number.isNaN(authorAt) || Number.isNaN(committerAt)) {
+      report('time', 'has an author or commit time that cannot be read');
+      return;
+    }
+    const last = this.lastTimes;
+    if (last) {
+      const back = [
+        authorAt < last.author - CLOCK_TOLERANCE_MS ? `authored ${commit.author.date}` : null,
+        committerAt < last.committer - CLOCK_TOLERANCE_MS ? `committed ${commit.committer.date}` : null,
+      ].filter(Boolean);
+      if (back.length) {
+        report('time', `was ${back.join(' and ')}, before the commit ${short(last.sha)} it follows (${new Date(last.committer).toISOString().slice(0, 19)}Z): time on the ledger branch only runs forward, so it was written later with its dates set back`);
+      }
+    }
+    for (const r of added) {
+      if (r.recorded_at === null) continue;
+      const sealed = Date.parse(r.recorded_at);
+      const earliest = Math.min(authorAt, committerAt);
+      if (!Number.isNaN(sealed) && earliest < sealed - CLOCK_TOLERANCE_MS) {
+        this.problems.push({
+          seq: r.seq,
+          path: r.path,
+          check: 'time',
+          problem: `${at} is dated ${new Date(earliest).toISOString().slice(0, 19)}Z, before seq ${r.seq} was sealed (recorded_at ${r.recorded_at}): a record cannot be committed before it exists`,
+          commit: commit.sha,
+        });
+      }
+    }
+    this.lastTimes = {
+      author: Math.max(authorAt, last?.author ?? -Infinity),
+      committer: Math.max(committerAt, last?.committer ?? -Infinity),
+      sha: commit.sha,
+    };
+  }
 }
 
 export interface HistoryResult {
@@ -327,19 +552,19 @@ export interface HistoryResult {
   problems: LedgerProblem[];
 }
 
-function readSeqAndHash(content: string): { seq: number; hash: string } | null {
+function readSeqAndHash(content: string): { seq: number; hash: string; recorded_at: string | null } | null {
   try {
     const v: unknown = JSON.parse(content);
     if (!isObject(v) || typeof v.seq !== 'number' || !Number.isSafeInteger(v.seq) || typeof v.hash !== 'string') return null;
-    return { seq: v.seq, hash: v.hash };
+    return { seq: v.seq, hash: v.hash, recorded_at: isTimestamp(v.recorded_at) ? v.recorded_at : null };
   } catch {
     return null;
   }
 }
 
 /** Replays a whole history (oldest commit first). */
-export function verifyHistory(commits: readonly HistoryCommit[]): HistoryResult {
-  const v = new HistoryVerifier();
+export function verifyHistory(commits: readonly HistoryCommit[], options: HistoryOptions = {}): HistoryResult {
+  const v = new HistoryVerifier(options);
   for (const c of commits) v.addCommit(c);
   return v.result();
 }
@@ -390,6 +615,10 @@ export interface LedgerState {
   head: string | null;
   /** The branch history, oldest first; omit to check the tip only. */
   commits?: readonly HistoryCommit[];
+  /** Check signatures against these keys; omit to leave signatures unchecked. */
+  signatures?: SignaturePolicy;
+  /** Check the commits' authorship and times against this App login. */
+  appLogin?: string;
 }
 
 export interface LedgerStateResult {
@@ -403,10 +632,20 @@ export interface LedgerStateResult {
 
 /** Every check at once, for callers holding the whole ledger in memory (tests, the binder). */
 export function verifyLedgerState(state: LedgerState): LedgerStateResult {
-  const chain = verifyChain(state.records);
+  const keys = state.signatures?.keys;
+  const summaries: RecordSummary[] = [];
+  const recordProblems: LedgerProblem[] = [];
+  for (const e of state.records) {
+    const { summary, problem } = inspectRecord(e.path, e.content, keys);
+    if (problem) recordProblems.push(problem);
+    if (summary) summaries.push(summary);
+  }
+  const chain = chainResult(summaries, recordProblems, state.records.length);
   const head = verifyHead(state.head, chain.last);
-  const history = state.commits ? verifyHistory(state.commits) : null;
-  const problems = rankProblems([...chain.problems, ...(head ? [head] : []), ...(history?.problems ?? [])]);
+  const history = state.commits ? verifyHistory(state.commits, state.appLogin ? { appLogin: state.appLogin } : {}) : null;
+  const signatures = state.signatures ? signatureProblems(summaries, state.signatures).problems : [];
+  const times = state.appLogin || state.signatures ? recordTimeProblems(summaries) : [];
+  const problems = rankProblems([...chain.problems, ...(head ? [head] : []), ...(history?.problems ?? []), ...signatures, ...times]);
   return {
     ok: problems.length === 0,
     records: chain.count,

@@ -147,6 +147,10 @@ export interface RepoConfig {
   ledger?: {
     branch?: string;
     provisioning_workflow?: string;
+    /** The App's bot account (`access-ledger[bot]`): the only author of ledger commits. */
+    app_login?: string;
+    /** The ledger signing keys' public halves with their periods (docs/ledger.md, "Signatures"). */
+    public_keys?: { id: string; key: string; from: string; until?: string }[];
   };
   stale?: {
     expiring_within_days?: number;

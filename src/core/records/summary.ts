@@ -1,6 +1,7 @@
 /** One-line, human summaries of sealed records, for the sticky PR comment and logs. Pure. */
 import type {
   AccessEntryChange,
+  AnomalySubject,
   GrantChangeSubject,
   ProvisionedSubject,
   SealedRecord,
@@ -63,6 +64,10 @@ export function summarizeRecord(record: SealedRecord): string {
       return unapprovedSummary(record.subject as UnapprovedMergeSubject);
     case 'provisioned':
       return provisionedSummary(record.subject as ProvisionedSubject);
+    case 'anomaly': {
+      const a = record.subject as AnomalySubject;
+      return `**tampering**: ${mdCode(a.found.path, 200)} on the ledger branch was not written by the App (${mdText(a.reason, 200)})${a.recorded_as ? `; recorded as ${mdCode(a.recorded_as, 120)} instead` : ''}`;
+    }
     default:
       return `${mdText(record.kind, 60)} ${mdCode(record.key, 120)}`;
   }

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import type { GitObject, Person, TreeEntry } from '../fake-github/git.ts';
+import { encodeCommit, type GitObject, type TreeEntry } from '../fake-github/git.ts';
 
 export interface CloneResult {
   dir: string;
@@ -20,10 +20,6 @@ export interface CloneResult {
   objects: number;
   /** Branch name to commit SHA, as on the fake. */
   branches: Record<string, string>;
-}
-
-function encodePerson(p: Person): string {
-  return `${p.name} <${p.email}> ${Math.floor(Date.parse(p.date) / 1000)} +0000`;
 }
 
 function treeKey(e: TreeEntry): Buffer {
@@ -40,8 +36,7 @@ export function encodeObject(o: GitObject): { type: string; body: Buffer } {
     }
     return { type: 'tree', body: Buffer.concat(parts) };
   }
-  const lines = [`tree ${o.tree}`, ...o.parents.map((p) => `parent ${p}`), `author ${encodePerson(o.author)}`, `committer ${encodePerson(o.committer)}`];
-  return { type: 'commit', body: Buffer.from(`${lines.join('\n')}\n\n${o.message}`) };
+  return { type: 'commit', body: encodeCommit(o) };
 }
 
 function git(dir: string, args: string[]): string {

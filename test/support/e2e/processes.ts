@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { freshSigningKey } from '../ledger-keys.ts';
+import type { LedgerSigner } from '../../../src/core/ledger/index.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'access-ledger.js');
@@ -86,6 +88,18 @@ export function appPrivateKey(): string {
   return cachedKey;
 }
 
+let cachedSigning: { pem: string; signer: LedgerSigner } | undefined;
+
+/**
+ * The App's ledger signing key for this run (generated once, as an operator does with
+ * `access-ledger keygen`): the App and the CLI's writers get the PEM in ACCESS_LEDGER_SIGNING_KEY,
+ * and the seeded access repo lists its public key (world.ts).
+ */
+export function appSigningKey(): { pem: string; signer: LedgerSigner } {
+  cachedSigning ??= freshSigningKey();
+  return cachedSigning;
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `access-ledger-${prefix}-`));
 }
@@ -153,6 +167,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     NODE_ENV: 'production',
+    ACCESS_LEDGER_SIGNING_KEY: appSigningKey().pem,
     // The harness decides when sweeps run (the CLI, or the cron endpoint), not a timer.
     ACCESS_LEDGER_SCHEDULE: 'off',
     ...options.env,
@@ -354,7 +369,13 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** `access-ledger <args>` as a person or a scheduled workflow runs it (CI=true: no progress bars). */
+/**
+ * `access-ledger <args>` as a person or a scheduled workflow runs it (CI=true: no progress bars),
+ * with the ledger signing key a scheduled reconcile or sweep has as a secret (pass
+ * `ACCESS_LEDGER_SIGNING_KEY: ''` to run without it).
+ */
 export function runCli(args: string[], options: CliOptions = {}): Promise<ProcessResult> {
-  return runProcess(process.execPath, [CLI, ...args], { env: baseEnv({ CI: 'true', ...options.env }), cwd: options.cwd ?? ROOT, timeoutMs: options.timeoutMs ?? 120_000 });
+  const env = baseEnv({ CI: 'true', ACCESS_LEDGER_SIGNING_KEY: appSigningKey().pem, ...options.env });
+  if (!env.ACCESS_LEDGER_SIGNING_KEY) delete env.ACCESS_LEDGER_SIGNING_KEY;
+  return runProcess(process.execPath, [CLI, ...args], { env, cwd: options.cwd ?? ROOT, timeoutMs: options.timeoutMs ?? 120_000 });
 }

@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { addDays, utcDay } from '../../../src/core/dates.ts';
 import { scaffold } from '../../../src/cli/commands/init.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { ROOT } from './processes.ts';
+import { ROOT, appSigningKey } from './processes.ts';
+import { withLedgerTrust } from '../ledger-keys.ts';
 
 export const ORG = 'acme';
 export const REPO = 'acme/access';
@@ -42,7 +43,8 @@ export function accessRepoFiles(today: string): Record<string, string> {
   const header = '# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json\n';
   return {
     'README.md': '# Acme access\n\nOne file per identity under grants/; every change is a pull request. See access-ledger.yaml.\n',
-    'access-ledger.yaml': example('access-ledger.yaml'),
+    // The example config, trusting the App's bot account and the signing key the harness starts it with.
+    'access-ledger.yaml': withLedgerTrust(example('access-ledger.yaml'), [appSigningKey().signer]),
     'systems/prod-postgres.yaml': example('systems/prod-postgres.yaml'),
     'systems/jira.yaml': example('systems/jira.yaml'),
     'grants/people/anovak.yaml': `${header}identity:

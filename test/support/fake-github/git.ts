@@ -26,7 +26,7 @@ export interface TreeEntry {
 export type GitObject =
   | { type: 'blob'; content: Buffer }
   | { type: 'tree'; entries: TreeEntry[] }
-  | { type: 'commit'; tree: Sha; parents: Sha[]; author: Person; committer: Person; message: string };
+  | { type: 'commit'; tree: Sha; parents: Sha[]; author: Person; committer: Person; message: string; /** The `gpgsig` header: an armored signature over the rest of the commit. */ gpgsig?: string };
 
 export type BlobObject = Extract<GitObject, { type: 'blob' }>;
 export type TreeObject = Extract<GitObject, { type: 'tree' }>;
@@ -84,10 +84,18 @@ function encodePerson(p: Person): string {
   return `${p.name} <${p.email}> ${seconds} +0000`;
 }
 
-function encodeCommit(c: CommitObject): Buffer {
+/** A commit in git's encoding; a signature is the `gpgsig` header, its lines continued with a space. */
+export function encodeCommit(c: Omit<CommitObject, 'type'>): Buffer {
   const lines = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`)];
   lines.push(`author ${encodePerson(c.author)}`, `committer ${encodePerson(c.committer)}`);
+  if (c.gpgsig) lines.push(`gpgsig ${c.gpgsig.replace(/\n/g, '\n ')}`);
   return Buffer.from(`${lines.join('\n')}\n\n${c.message}`);
+}
+
+/** What a commit's signature covers: the commit without its `gpgsig` header. */
+export function signedPayload(c: Omit<CommitObject, 'type'>): string {
+  const { gpgsig: _omit, ...rest } = c;
+  return encodeCommit(rest).toString('utf8');
 }
 
 /** Git's own heuristic: a NUL byte in the first 8000 bytes makes a blob binary. */

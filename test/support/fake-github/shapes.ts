@@ -5,8 +5,7 @@
  * reuse the same builders.
  */
 import type { Sha } from './git.ts';
-import type { AppInfo, CheckRun, CommitStatus, Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
-import { APP_MANIFEST_PERMISSIONS } from './state.ts';
+import { APP_MANIFEST_PERMISSIONS, GITHUB_WEB_FLOW, commitVerification, type AppInfo, type CheckRun, type CommitStatus, type Comment, type Installation, type Issue, type Label, type Org, type Pull, type Repo, type Review, type State, type Team, type User, type WorkflowRun } from './state.ts';
 
 /** Where links in bodies point: `api` is this server (with the prefix the caller used), `web` is the HTML host. */
 export interface Urls {
@@ -339,7 +338,12 @@ function gitPerson(p: { name: string; email: string; date: string }): Record<str
   return { name: p.name, email: p.email, date: p.date };
 }
 
-const UNSIGNED = { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
+/** GitHub's own account, linked to commits it committed (`GitHub <noreply@github.com>`). */
+const WEB_FLOW_USER: User = { login: 'web-flow', id: 19864447, nodeId: 'MDQ6VXNlcjE5ODY0NDQ3', type: 'User', name: 'GitHub', email: GITHUB_WEB_FLOW.email };
+
+function accountOf(s: State, email: string): User | undefined {
+  return email.toLowerCase() === GITHUB_WEB_FLOW.email ? WEB_FLOW_USER : s.userByEmail(email);
+}
 
 export function gitCommit(u: Urls, r: Repo, sha: Sha): Record<string, unknown> {
   const c = r.git.commit(sha);
@@ -355,7 +359,7 @@ export function gitCommit(u: Urls, r: Repo, sha: Sha): Record<string, unknown> {
     tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
     message: c.message,
     parents: c.parents.map((p) => ({ sha: p, url: `${api}/git/commits/${p}`, html_url: `${u.web}/${r.fullName}/commit/${p}` })),
-    verification: UNSIGNED,
+    verification: commitVerification(c),
   };
 }
 
@@ -364,8 +368,8 @@ export function commit(u: Urls, s: State, r: Repo, sha: Sha): Record<string, unk
   const c = r.git.commit(sha);
   if (!c) throw new Error(`not a commit: ${sha}`);
   const api = `${u.api}/repos/${r.fullName}`;
-  const author = s.userByEmail(c.author.email);
-  const committer = s.userByEmail(c.committer.email);
+  const author = accountOf(s, c.author.email);
+  const committer = accountOf(s, c.committer.email);
   return {
     sha,
     node_id: Buffer.from(`0:Commit${sha}`).toString('base64'),
@@ -379,7 +383,7 @@ export function commit(u: Urls, s: State, r: Repo, sha: Sha): Record<string, unk
       message: c.message,
       tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
       comment_count: 0,
-      verification: UNSIGNED,
+      verification: commitVerification(c),
     },
     author: author ? user(u, author) : null,
     committer: committer ? user(u, committer) : null,

@@ -4,7 +4,8 @@
  * the REST handlers and by tests seeding or inspecting state, so both paths obey the same rules
  * (self-approval refused, non-fast-forward refused, merge creates a real merge commit, ...).
  */
-import { GitStore, diffTrees, mergeTrees, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GitStore, diffTrees, mergeTrees, signedPayload, type CommitObject, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
 import { HttpError, notFound, validationFailed } from './errors.ts';
 import type { ClassicProtection, Environment, RepoRole, Ruleset, RulesetInit } from './protection.ts';
 import { classicProtection, environment, ruleset } from './protection.ts';
@@ -228,7 +229,38 @@ export interface StateOptions {
   appName?: string;
 }
 
-const GITHUB_WEB_FLOW: Omit<Person, 'date'> = { name: 'GitHub', email: 'noreply@github.com' };
+/** GitHub's committer identity for the commits it makes and signs (the `web-flow` account). */
+export const GITHUB_WEB_FLOW: Omit<Person, 'date'> = { name: 'GitHub', email: 'noreply@github.com' };
+
+/**
+ * Stands in for web-flow's GPG key: GitHub signs the commits it makes (merges, and API commits made
+ * without a custom author or committer) and reports them verified. The fake's "signature" is an
+ * HMAC over the commit payload in PGP armour, so a copied or edited signature does not verify.
+ */
+const WEB_FLOW_KEY = 'fake-github web-flow signing key';
+
+function webFlowMac(payload: string): string {
+  return createHmac('sha256', WEB_FLOW_KEY).update(payload, 'utf8').digest('base64');
+}
+
+/** The `gpgsig` GitHub would add to this commit. */
+export function webFlowSignature(commit: Omit<CommitObject, 'type' | 'gpgsig'>): string {
+  return `-----BEGIN PGP SIGNATURE-----\n\nwsBc${webFlowMac(signedPayload(commit))}\n-----END PGP SIGNATURE-----`;
+}
+
+/** GitHub's verdict on a commit's signature, as the REST API's `verification` reports it. */
+export function commitVerification(commit: Omit<CommitObject, 'type'>): { verified: boolean; reason: string; signature: string | null; payload: string | null; verified_at: string | null } {
+  if (!commit.gpgsig) return { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
+  const payload = signedPayload(commit);
+  const m = /^-----BEGIN PGP SIGNATURE-----\n\nwsBc([A-Za-z0-9+/=]+)\n-----END PGP SIGNATURE-----$/.exec(commit.gpgsig);
+  if (!m) return { verified: false, reason: 'unknown_signature_type', signature: commit.gpgsig, payload, verified_at: null };
+  const want = Buffer.from(webFlowMac(payload));
+  const got = Buffer.from(m[1]!);
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return { verified: false, reason: 'invalid', signature: commit.gpgsig, payload, verified_at: null };
+  // web-flow's key signs only for GitHub's own committer identity.
+  if (commit.committer.email !== GITHUB_WEB_FLOW.email) return { verified: false, reason: 'bad_email', signature: commit.gpgsig, payload, verified_at: null };
+  return { verified: true, reason: 'valid', signature: commit.gpgsig, payload, verified_at: commit.committer.date };
+}
 
 /** What app.yml asks for: an installation's permissions and events unless a test says otherwise. */
 export const APP_MANIFEST_PERMISSIONS: Readonly<Record<string, string>> = {
@@ -588,17 +620,34 @@ export class State {
     return sha;
   }
 
-  /** Commits file changes on top of a branch (creating the branch from the default branch if absent). */
-  commitFiles(fullName: string, branch: string, files: Files, opts: { author?: string; message?: string; date?: string } = {}): Sha {
+  /**
+   * Commits file changes on top of a branch (creating the branch from the default branch if
+   * absent), as a `git push` by a person would: unsigned, with the author (a login, or any git
+   * identity a pusher could write, e.g. one impersonating a bot) as committer too unless
+   * `committer` says otherwise. `force` moves the branch even when the commit does not descend
+   * from its tip (`parent` then names what to build on; null: a new root).
+   */
+  commitFiles(
+    fullName: string,
+    branch: string,
+    files: Files,
+    opts: { author?: string | Person; committer?: Person; message?: string; date?: string; parent?: Sha | null; force?: boolean } = {},
+  ): Sha {
     const repo = this.repo(fullName);
-    if (!repo.refs.has(`refs/heads/${branch}`)) this.createBranch(fullName, branch);
-    const parent = this.branchTip(repo, branch);
-    const base = repo.git.commit(parent);
+    if (!repo.refs.has(`refs/heads/${branch}`) && opts.parent === undefined) this.createBranch(fullName, branch);
+    const parent = opts.parent === undefined ? this.branchTip(repo, branch) : opts.parent;
+    const base = parent ? repo.git.commit(parent) : undefined;
     const tree = repo.git.updateTree(base?.tree, this.fileChanges(repo, files));
-    const author = this.person(opts.author ?? repo.owner.login, opts.date);
-    const sha = repo.git.writeCommit({ tree, parents: [parent], author, committer: author, message: opts.message ?? `Update ${Object.keys(files).join(', ')}` });
-    this.setRef(repo, `refs/heads/${branch}`, sha);
+    const author = typeof opts.author === 'object' ? opts.author : this.person(opts.author ?? repo.owner.login, opts.date);
+    const sha = repo.git.writeCommit({ tree, parents: parent ? [parent] : [], author, committer: opts.committer ?? author, message: opts.message ?? `Update ${Object.keys(files).join(', ')}` });
+    this.setRef(repo, `refs/heads/${branch}`, sha, { force: opts.force === true, create: !repo.refs.has(`refs/heads/${branch}`) });
     return sha;
+  }
+
+  /** A commit GitHub makes itself: committed by web-flow and signed, as merges and author-less API commits are. */
+  writeGitHubCommit(repo: Repo, c: Omit<CommitObject, 'type' | 'gpgsig' | 'committer'> & { committer?: Person }): Sha {
+    const unsigned = { ...c, committer: c.committer ?? { ...GITHUB_WEB_FLOW, date: c.author.date } };
+    return repo.git.writeCommit({ ...unsigned, gpgsig: webFlowSignature(unsigned) });
   }
 
   treeOf(repo: Repo, rev: string): Sha | undefined {
@@ -823,18 +872,18 @@ export class State {
     let sha: Sha;
     if (method === 'merge') {
       const title = opts.commitTitle ?? `Merge pull request #${number} from ${repo.owner.login}/${pull.headRef}`;
-      sha = git.writeCommit({ tree: merged.tree, parents: [baseTip, pull.headSha], author: this.person(by.login, now), committer, message: `${title}\n\n${opts.commitMessage ?? issue.title}` });
+      sha = this.writeGitHubCommit(repo, { tree: merged.tree, parents: [baseTip, pull.headSha], author: this.person(by.login, now), committer, message: `${title}\n\n${opts.commitMessage ?? issue.title}` });
     } else if (method === 'squash') {
       const title = opts.commitTitle ?? `${issue.title} (#${number})`;
       const body = opts.commitMessage ?? this.pullCommits(repo, issue).map((c) => `* ${git.commit(c)?.message ?? ''}`).join('\n\n');
-      sha = git.writeCommit({ tree: merged.tree, parents: [baseTip], author: this.person(issue.user.login, now), committer, message: `${title}\n\n${body}` });
+      sha = this.writeGitHubCommit(repo, { tree: merged.tree, parents: [baseTip], author: this.person(issue.user.login, now), committer, message: `${title}\n\n${body}` });
     } else {
       sha = baseTip;
       for (const c of this.pullCommits(repo, issue)) {
         const commit = git.commit(c) as NonNullable<ReturnType<GitStore['commit']>>;
         const step = mergeTrees(git, treeOf(commit.parents[0]), treeOf(sha) as Sha, commit.tree);
         if (!('tree' in step)) throw new HttpError(405, 'Pull Request is not mergeable');
-        sha = git.writeCommit({ tree: step.tree, parents: [sha], author: commit.author, committer, message: commit.message });
+        sha = this.writeGitHubCommit(repo, { tree: step.tree, parents: [sha], author: commit.author, committer, message: commit.message });
       }
     }
     this.setRef(repo, `refs/heads/${pull.baseRef}`, sha);

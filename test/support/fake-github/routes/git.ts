@@ -201,9 +201,17 @@ export const gitRoutes: Route[] = [
       if (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string' || !repo.git.commit(p))) {
         throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
       }
-      const author = person(ctx, b.author, ctx.state.person(actingUser(ctx).login));
-      const committer = person(ctx, b.committer, author);
-      const sha = repo.git.writeCommit({ tree, parents: parents as string[], author, committer, message });
+      // Without a custom author or committer GitHub commits as the caller (an App's bot for an
+      // installation token), with itself (web-flow) as committer, and signs the commit: it is
+      // reported verified. Naming an author or committer makes an unsigned commit, as given.
+      let sha: string;
+      if ((b.author === undefined || b.author === null) && (b.committer === undefined || b.committer === null) && b.signature === undefined) {
+        sha = ctx.state.writeGitHubCommit(repo, { tree, parents: parents as string[], author: ctx.state.person(actingUser(ctx).login), message });
+      } else {
+        const author = person(ctx, b.author, ctx.state.person(actingUser(ctx).login));
+        const committer = person(ctx, b.committer, author);
+        sha = repo.git.writeCommit({ tree, parents: parents as string[], author, committer, message, ...(typeof b.signature === 'string' ? { gpgsig: b.signature } : {}) });
+      }
       return json(201, shape.gitCommit(ctx.urls, repo, sha), { location: `${ctx.urls.api}/repos/${repo.fullName}/git/commits/${sha}` });
     },
   },

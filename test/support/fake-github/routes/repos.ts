@@ -1,7 +1,7 @@
 /** Repository metadata, the contents API and tarballs. */
 import { gzipSync } from 'node:zlib';
 import { HttpError, notFound } from '../errors.ts';
-import { json, repoOf, type Ctx, type Reply, type Route } from '../http.ts';
+import { json, list, repoOf, type Ctx, type Reply, type Route } from '../http.ts';
 import * as shape from '../shapes.ts';
 import type { Repo } from '../state.ts';
 import { tar } from '../tarball.ts';
@@ -66,7 +66,36 @@ function getContent(ctx: Ctx): Reply {
   return json(200, { ...body, content: inline ? base64Wrapped(content) : '', encoding: inline ? 'base64' : 'none' });
 }
 
+/** Whether `sha` changed `path` against its first parent (added, modified or removed it). */
+function touches(repo: Repo, sha: string, path: string): boolean {
+  const c = repo.git.commit(sha);
+  if (!c) return false;
+  const at = (tree: string | undefined) => (tree ? repo.git.entryAt(tree, path) : undefined);
+  const parent = c.parents[0] ? repo.git.commit(c.parents[0])?.tree : undefined;
+  const before = at(parent);
+  const after = at(c.tree);
+  return (before?.sha ?? null) !== (after?.sha ?? null) || (before?.mode ?? null) !== (after?.mode ?? null);
+}
+
+/**
+ * `GET /repos/{owner}/{repo}/commits`: the commits reachable from `sha` (default branch when
+ * absent), newest first, only those that changed `path` when it is given (for a file that is a
+ * commit whose first parent had different content there, as GitHub's history simplification
+ * reports for a linear history).
+ */
+function listCommits(ctx: Ctx): Reply {
+  const repo = repoOf(ctx);
+  const rev = ctx.query.get('sha') ?? repo.defaultBranch;
+  const tip = ctx.state.resolve(repo, rev);
+  if (!tip) throw new HttpError(404, 'Not Found');
+  const path = ctx.query.get('path')?.replace(/^\/+|\/+$/g, '');
+  const all = repo.git.commitsBetween(undefined, tip).reverse();
+  const picked = path ? all.filter((sha) => touches(repo, sha, path)) : all;
+  return list(ctx, picked, (sha) => shape.commit(ctx.urls, ctx.state, repo, sha));
+}
+
 export const repoRoutes: Route[] = [
+  { method: 'GET', path: '/repos/{owner}/{repo}/commits', operationId: 'repos/list-commits', handler: listCommits },
   {
     method: 'GET', path: '/repos/{owner}/{repo}', operationId: 'repos/get',
     handler: (ctx) => json(200, shape.repository(ctx.urls, ctx.state, repoOf(ctx), true)),
