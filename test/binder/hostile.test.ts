@@ -5,6 +5,7 @@
  * system's evidence. index.html shows them as text, summary.md as inert Markdown, and no file of
  * the binder holds a secret.
  */
+import { testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   gitIn(dir, ['init', '-q', '-b', 'main']);
   gitIn(dir, ['config', 'commit.gpgsign', 'false']);
   gitIn(dir, ['remote', 'add', 'origin', 'https://github.com/acme/access.git']);
-  write(dir, 'access-ledger.yaml', 'version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n');
+  write(dir, 'access-ledger.yaml', withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n', [testSigner()]));
   write(dir, 'systems/prod-db.yaml', `id: prod-db
 name: ${yamlString(`Prod ${SCRIPT} @mchen`)}
 category: database

@@ -1,3 +1,4 @@
+import { TEST_SIGNING_KEY } from '../support/ledger-keys.ts';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,7 +127,7 @@ describe('the published package', () => {
     const key = appPrivateKey();
     const child = spawn(process.execPath, [join(project, 'node_modules', '.bin', 'access-ledger'), 'serve'], {
       cwd: project,
-      env: { PATH: process.env.PATH, APP_ID: '1', PRIVATE_KEY: key, WEBHOOK_SECRET: 'package-test-secret', PORT: String(port), HOST: '127.0.0.1', ACCESS_LEDGER_SCHEDULE: 'off', NODE_ENV: 'production', LOG_LEVEL: 'fatal' },
+      env: { PATH: process.env.PATH, APP_ID: '1', PRIVATE_KEY: key, WEBHOOK_SECRET: 'package-test-secret', PORT: String(port), HOST: '127.0.0.1', ACCESS_LEDGER_SCHEDULE: 'off', NODE_ENV: 'production', LOG_LEVEL: 'fatal', ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
