@@ -39871,6 +39871,15 @@ var grant_schema_default = {
           examples: [
             "alice@acme.example"
           ]
+        },
+        team: {
+          type: "string",
+          minLength: 1,
+          maxLength: 100,
+          description: "The team or department the person belongs to. When it changes, the person has moved: the gate asks the approvers of every system they keep access to to approve it again (`movers.reapprove` in the config), and the binder lists the move under `movers`.",
+          examples: [
+            "data-platform"
+          ]
         }
       },
       if: {
@@ -40561,7 +40570,9 @@ var config_schema_default = {
           type: "string",
           pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\\[bot\\]$",
           description: "The App's bot account, its slug followed by [bot] (e.g. access-ledger[bot]): the only author of ledger commits and of the anchoring PR comments.",
-          examples: ["access-ledger[bot]"]
+          examples: [
+            "access-ledger[bot]"
+          ]
         },
         public_keys: {
           type: "array",
@@ -40570,13 +40581,34 @@ var config_schema_default = {
           items: {
             type: "object",
             additionalProperties: false,
-            required: ["id", "key", "from"],
+            required: [
+              "id",
+              "key",
+              "from"
+            ],
             description: "One signing key: its id, its public half and when it was in use.",
             properties: {
-              id: { type: "string", pattern: "^[0-9a-f]{16}$", description: "First 16 hex digits of SHA-256 of the key's SPKI DER (access-ledger keygen prints it)." },
-              key: { type: "string", minLength: 40, maxLength: 2e3, description: "The Ed25519 public key: PEM (-----BEGIN PUBLIC KEY-----) or base64 SPKI DER." },
-              from: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$", description: "First day (UTC) or time the App signed with this key." },
-              until: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$", description: "Last day (UTC, inclusive) or time the key was in use; absent while it is current." }
+              id: {
+                type: "string",
+                pattern: "^[0-9a-f]{16}$",
+                description: "First 16 hex digits of SHA-256 of the key's SPKI DER (access-ledger keygen prints it)."
+              },
+              key: {
+                type: "string",
+                minLength: 40,
+                maxLength: 2e3,
+                description: "The Ed25519 public key: PEM (-----BEGIN PUBLIC KEY-----) or base64 SPKI DER."
+              },
+              from: {
+                type: "string",
+                pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$",
+                description: "First day (UTC) or time the App signed with this key."
+              },
+              until: {
+                type: "string",
+                pattern: "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z)?$",
+                description: "Last day (UTC, inclusive) or time the key was in use; absent while it is current."
+              }
             }
           }
         }
@@ -40668,6 +40700,18 @@ var config_schema_default = {
         }
       },
       description: "Periodic access reviews, opened as pull requests when a system is due (review_cadence_days)."
+    },
+    movers: {
+      type: "object",
+      additionalProperties: false,
+      description: "What a change of a person's `identity.team` asks for.",
+      properties: {
+        reapprove: {
+          type: "boolean",
+          default: true,
+          description: "When a person's team changes, every access entry they keep needs its system's approvers again (a mover's access is re-approved, not carried over silently). false: a team change needs no approval of its own."
+        }
+      }
     }
   },
   definitions: {
@@ -42335,7 +42379,7 @@ function conferral(grant, systemOf) {
     entryResidue.push(canon(residue));
   });
   const { identity, credential, vendor, shared, review, exception, access: _access, ...rest } = grant;
-  const { id: _id, kind, owner, github: _github, email: _email, description: _description, ...identityRest } = identity;
+  const { id: _id, kind, owner, github: _github, email: _email, description: _description, team: _team, ...identityRest } = identity;
   const { contact: _contact, ...vendorRest } = vendor ?? {};
   const { holders: _holders, compensating_controls: controls, ...sharedRest } = shared ?? {};
   const authority = {
@@ -42359,7 +42403,8 @@ function conferral(grant, systemOf) {
     compensatingControls: controls ?? [],
     review: review ?? null,
     exception: exception ?? null,
-    entryResidue
+    entryResidue,
+    team: typeof identity.team === "string" && identity.team.trim() !== "" ? identity.team.trim().toLowerCase() : null
   };
 }
 function dominates(wide, narrow) {
@@ -42548,6 +42593,17 @@ function judgeGrantChange(input) {
     fields.add(`access[${i}]`);
     for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
   });
+  if (b && b.team !== null && b.team !== a.team && input.reapproveMovers !== false) {
+    const move = `moved team: ${b.team} → ${a.team ?? "none"}: the access kept is approved again`;
+    for (const e of out.entries) {
+      if (e.kind === "adds" || e.kind === "widens" || e.kind === "removes") continue;
+      e.kind = "widens";
+      e.reasons = [move];
+      e.at = ["identity", "team"];
+      fields.add(`access[${e.index}]`);
+    }
+    fields.add("identity.team");
+  }
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
     const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
@@ -42663,6 +42719,7 @@ function pullChanges(facts) {
   const systemsById2 = /* @__PURE__ */ new Map();
   for (const s of facts.base.systems) if (s.data) systemsById2.set(s.data.id, s.data);
   const systemOf = (id) => systemsById2.get(id);
+  const reapproveMovers = facts.base.config?.data?.movers?.reapprove !== false;
   const pairs = [];
   const seen = /* @__PURE__ */ new Set();
   for (const f of sortedFiles(facts.files)) {
@@ -42716,12 +42773,12 @@ function pullChanges(facts) {
     for (const l of loginsOf(s.pair.after?.data)) out.grantees.add(l);
   }
   const provisional = { ...out, access: [], governed: [...out.governed], grants: [] };
-  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf);
+  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf, reapproveMovers);
   const widensCapability = provisional.access.some((c) => c.kind === "adds" || c.kind === "widens");
   const onlyReviews = provisional.governed.every((g) => g.kind === "review");
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : void 0;
   const inCampaign = (c) => campaign !== void 0 && campaign.items.some((i) => i.identity === c.identity);
-  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf);
+  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf, reapproveMovers);
   if (campaign) {
     out.campaign = campaign;
     for (const item of campaign.items) {
@@ -42763,7 +42820,7 @@ function pairMoves(pairs) {
     pairs.splice(i, 1);
   }
 }
-function judgeGrant(side, beforeCaps, out, inCampaign, systemOf) {
+function judgeGrant(side, beforeCaps, out, inCampaign, systemOf, reapproveMovers) {
   const { pair, after: a } = side;
   const before = pair.before;
   const after = pair.after;
@@ -42773,6 +42830,7 @@ function judgeGrant(side, beforeCaps, out, inCampaign, systemOf) {
     systemOf,
     beforeCaps,
     inCampaign: a !== void 0 && inCampaign(a),
+    reapproveMovers,
     identity: fileStem(pair.path)
   });
   const identity = judged.identity;

@@ -262,6 +262,21 @@ function attackList(today: string): Attack[] {
       verdict: 'fail',
       because: ['new entry', DB_APPROVERS],
     },
+    // ── movers ─────────────────────────────────────────────────────────────────────────────
+    {
+      name: 'a person moves to another team and keeps privileged access',
+      base: { [VICTIM]: e(VICTIM, (g) => (g.identity.team = 'payments')) },
+      change: { [VICTIM]: e(VICTIM, (g) => (g.identity.team = 'data')) },
+      verdict: 'fail',
+      because: ['moved team: payments → data: the access kept is approved again', PRIV],
+    },
+    {
+      name: 'a team removed, a move split over two pull requests',
+      base: { [VICTIM]: e(VICTIM, (g) => (g.identity.team = 'payments')) },
+      change: { [VICTIM]: e(VICTIM, () => undefined) },
+      verdict: 'fail',
+      because: ['moved team: payments → none', PRIV],
+    },
     // ── credentials and vendors ────────────────────────────────────────────────────────────
     {
       name: 'a federated credential downgraded to a static secret',
@@ -539,6 +554,15 @@ export function narrowings(today: string): Attack[] {
     { name: 'the description changed', change: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.description = 'Exports invoices every night')) }, verdict: 'pass', because: ['removal only'] },
     { name: "the grantee's login in other capitals", change: { [ALICE]: e(ALICE, (g) => (g.identity.github = 'Alice')) }, verdict: 'pass', because: ['removal only'] },
     { name: 'a grant moved to another folder, same name', renames: { 'grants/team-a/alice.yaml': ALICE }, change: { 'grants/team-a/alice.yaml': e(ALICE, () => undefined) }, verdict: 'pass', because: ['removal only'] },
+    { name: 'a team recorded for the first time', change: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'support')) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'a move where the config does not ask for re-approval',
+      config: CONFIG + 'movers: { reapprove: false }\n',
+      base: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'support')) },
+      change: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'sales')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
     { name: 'a review date moved back', base: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-5), reviewer: 'dave' })) }, change: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-50), reviewer: 'dave' })) }, verdict: 'pass', because: ['removal only'] },
   ];
 }

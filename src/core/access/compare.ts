@@ -195,6 +195,8 @@ export interface JudgeGrantInput {
   beforeCaps?: readonly Capability[];
   /** This grant's review block is certified in a review campaign (not an authority change then). */
   inCampaign?: boolean;
+  /** A team change (a move) needs every kept entry approved again (`movers.reapprove`, default true). */
+  reapproveMovers?: boolean;
   identity?: string;
 }
 
@@ -263,6 +265,20 @@ export function judgeGrantChange(input: JudgeGrantInput): GrantJudgement {
     // A principal field widens only when the principal is new to the file (a new holder, grantee, owner, id).
     for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
   });
+  // A move: the person's team changed (or was removed). The access they keep was approved for the
+  // old team; the systems' approvers approve it again for the new one. A team recorded for the first
+  // time is not a move.
+  if (b && b.team !== null && b.team !== a.team && input.reapproveMovers !== false) {
+    const move = `moved team: ${b.team} → ${a.team ?? 'none'}: the access kept is approved again`;
+    for (const e of out.entries) {
+      if (e.kind === 'adds' || e.kind === 'widens' || e.kind === 'removes') continue;
+      e.kind = 'widens';
+      e.reasons = [move];
+      e.at = ['identity', 'team'];
+      fields.add(`access[${e.index}]`);
+    }
+    fields.add('identity.team');
+  }
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
     const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;

@@ -71,6 +71,8 @@ export interface Conferral {
   exception: Grant['exception'] | null;
   /** Per entry, fields the semantics do not know (schema-checked files have none): any change widens. */
   entryResidue: string[];
+  /** The person's team, trimmed, lower case (null: none recorded). A change is a move. */
+  team: string | null;
 }
 
 /** Fields that change what nobody can do: editing them needs no approval. */
@@ -145,7 +147,7 @@ export function conferral(grant: Grant, systemOf: (id: string) => System | undef
   });
 
   const { identity, credential, vendor, shared, review, exception, access: _access, ...rest } = grant;
-  const { id: _id, kind, owner, github: _github, email: _email, description: _description, ...identityRest } = identity;
+  const { id: _id, kind, owner, github: _github, email: _email, description: _description, team: _team, ...identityRest } = identity;
   const { contact: _contact, ...vendorRest } = vendor ?? ({} as NonNullable<Grant['vendor']>);
   const { holders: _holders, compensating_controls: controls, ...sharedRest } = shared ?? ({} as NonNullable<Grant['shared']>);
   const authority: Record<AuthoritySection, string> = {
@@ -170,6 +172,7 @@ export function conferral(grant: Grant, systemOf: (id: string) => System | undef
     review: review ?? null,
     exception: exception ?? null,
     entryResidue,
+    team: typeof identity.team === 'string' && identity.team.trim() !== '' ? identity.team.trim().toLowerCase() : null,
   };
 }
 

@@ -43,6 +43,8 @@ export interface Identity {
   owner?: string;
   github?: string | null;
   email?: string;
+  /** The person's team or department: a change is a move (docs/gate.md, "Movers"). */
+  team?: string;
 }
 
 export interface Credential {
@@ -158,6 +160,10 @@ export interface RepoConfig {
     reminder_days?: number;
     max_writes_per_run?: number;
     assign_owner?: boolean;
+  };
+  movers?: {
+    /** A team change needs every kept entry approved again (default true). */
+    reapprove?: boolean;
   };
   reviews?: {
     enabled?: boolean;

@@ -230,6 +230,7 @@ export function pullChanges(facts: PullFacts): PullChanges {
   const systemsById = new Map<string, System>();
   for (const s of facts.base.systems) if (s.data) systemsById.set(s.data.id, s.data);
   const systemOf = (id: string) => systemsById.get(id);
+  const reapproveMovers = facts.base.config?.data?.movers?.reapprove !== false;
 
   // 1. Sort the changed files into grant pairs, systems, the config and misplaced paths.
   const pairs: GrantPair[] = [];
@@ -292,14 +293,14 @@ export function pullChanges(facts: PullFacts): PullChanges {
 
   // 3. A review campaign, by content: only review blocks and narrowing edits of grants reaching one system.
   const provisional: PullChanges = { ...out, access: [], governed: [...out.governed], grants: [] };
-  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf);
+  for (const s of sides) judgeGrant(s, beforeCaps, provisional, () => false, systemOf, reapproveMovers);
   const widensCapability = provisional.access.some((c) => c.kind === 'adds' || c.kind === 'widens');
   const onlyReviews = provisional.governed.every((g) => g.kind === 'review');
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : undefined;
   const inCampaign = (c: Conferral) => campaign !== undefined && campaign.items.some((i) => i.identity === c.identity);
 
   // 4. Judge each grant.
-  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf);
+  for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf, reapproveMovers);
   if (campaign) {
     out.campaign = campaign;
     for (const item of campaign.items) {
@@ -354,6 +355,7 @@ function judgeGrant(
   out: PullChanges,
   inCampaign: (c: Conferral) => boolean,
   systemOf: (id: string) => System | undefined,
+  reapproveMovers: boolean,
 ): void {
   const { pair, after: a } = side;
   const before = pair.before;
@@ -364,6 +366,7 @@ function judgeGrant(
     systemOf,
     beforeCaps,
     inCampaign: a !== undefined && inCampaign(a),
+    reapproveMovers,
     identity: fileStem(pair.path),
   });
   const identity = judged.identity;
