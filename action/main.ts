@@ -130,9 +130,11 @@ function statusReporter(input: Inputs, eventName: string, pull: PullRef): Status
   if (!input.statusToken) {
     throw new Error(
       `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: ` +
-        'pass `status-token: ${{ github.token }}` and give the gate job `permissions: statuses: write`',
+        "pass the gate App's token, `status-token: ${{ steps.token.outputs.token }}`, with `permission-statuses: write` on its token step",
     );
   }
+  // The scaffold sets the status with the token it reads with, the gate App's: the one source of
+  // the status no branch's workflow can borrow.
   const writer = getOctokit(input.statusToken);
   return {
     writer: { request: (route, parameters) => writer.request(route, parameters) },

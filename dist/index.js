@@ -40712,6 +40712,21 @@ var config_schema_default = {
           description: "When a person's team changes, every access entry they keep needs its system's approvers again (a mover's access is re-approved, not carried over silently). false: a team change needs no approval of its own."
         }
       }
+    },
+    gate: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        app_id: {
+          type: "integer",
+          minimum: 1,
+          description: "The gate App's App ID (on its settings page). The required status access-ledger/gate must come from this App alone; access-ledger doctor checks that it does.",
+          examples: [
+            1093412
+          ]
+        }
+      },
+      description: "The gate's GitHub App (gate-app.yml), which sets the status access-ledger/gate (docs/gate.md)."
     }
   },
   definitions: {
@@ -44281,7 +44296,7 @@ async function setCommitStatus(octokit, target, status) {
       ...status.target_url ? { target_url: status.target_url } : {}
     });
   } catch (err) {
-    const fix = `the gate job needs \`permissions: statuses: write\`, and \`status-token\` must be that job's token (the default, \${{ github.token }}) or another token that can write commit statuses on this repository`;
+    const fix = "`status-token` must be able to write commit statuses (statuses: write): the gate App's token needs `permission-statuses: write` on its token step and the gate App's Commit statuses: write permission accepted on its installation (gate-app.yml); a job's own token needs `permissions: statuses: write`";
     const explained = explainGitHubError(err, {
       action: `setting the commit status ${status.context} (${status.state}) on ${target.sha.slice(0, 12)}`,
       route: ROUTE,
@@ -44561,7 +44576,7 @@ function statusReporter(input, eventName, pull) {
   if (!postsCommitStatus(input.commitStatus, eventName)) return void 0;
   if (!input.statusToken) {
     throw new Error(
-      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: pass \`status-token: \${{ github.token }}\` and give the gate job \`permissions: statuses: write\``
+      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: pass the gate App's token, \`status-token: \${{ steps.token.outputs.token }}\`, with \`permission-statuses: write\` on its token step`
     );
   }
   const writer = getOctokit(input.statusToken);

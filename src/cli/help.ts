@@ -20,7 +20,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   reconcile: ['GITHUB_TOKEN=… access-ledger reconcile --repo acme/access', 'access-ledger reconcile --repo acme/access --dry-run --since 2026-09-01'],
   sweep: ['GITHUB_TOKEN=… access-ledger sweep --repo acme/access --dry-run', 'access-ledger sweep --repo acme/access --today 2027-01-31 --format json'],
-  doctor: ['GITHUB_TOKEN=$(gh auth token) access-ledger doctor --repo acme/access', 'access-ledger doctor --repo acme/access --format json --api-url https://github.acme.internal/api/v3'],
+  doctor: [
+    'GITHUB_TOKEN=$(gh auth token) access-ledger doctor --repo acme/access',
+    'access-ledger doctor --repo acme/access --gate-app-id 1093412        # before gate.app_id is in the config',
+    'access-ledger doctor --repo acme/access --format json --api-url https://github.acme.internal/api/v3',
+  ],
   serve: [
     'APP_ID=12345 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=… access-ledger serve',
     'PORT=8080 HOST=127.0.0.1 LOG_FORMAT=json access-ledger serve         # behind a reverse proxy',

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addDays, utcDay } from '../../src/core/dates.ts';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
+import { startFakeGitHub, type AppInfo, type FakeGitHub } from '../support/fake-github/index.ts';
+import { GATE_APP_MANIFEST_PERMISSIONS } from '../support/fake-github/state.ts';
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 import { runAction, type RunnerResult } from './runner.ts';
 import { createRequire } from 'node:module';
@@ -25,9 +26,17 @@ const EXPIRES = addDays(utcDay(new Date()), 60);
 const BOB = 'grants/people/bob.yaml';
 
 let gh: FakeGitHub;
+/** The organization's gate App (gate-app.yml), as a test registers it. */
+let gateApp: AppInfo;
+let gateInstallation: number;
+/**
+ * The gate App's installation token as the scaffold's token step mints it (permission-contents,
+ * -pull-requests, -members: read, -statuses: write): the gate reads with it and sets its status.
+ */
 let appToken: string;
-/** The gate job's GITHUB_TOKEN, with the scaffold's permissions: it sets the commit status. */
+/** The gate job's own GITHUB_TOKEN, with the scaffold's permissions: reads only. */
 let workflowToken: string;
+const SCAFFOLD_TOKEN = { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write' };
 
 beforeAll(async () => {
   gh = await startFakeGitHub();
@@ -42,8 +51,10 @@ beforeAll(async () => {
       'README.md': '# Access\n',
     },
   });
-  appToken = gh.createInstallationToken(gh.state.installationFor('acme')!.id);
-  workflowToken = gh.createWorkflowToken(REPO, { contents: 'read', pull_requests: 'read', statuses: 'write' });
+  gateApp = gh.state.createApp({ slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
+  gateInstallation = gh.state.install('acme', { app: gateApp, repositories: ['access'], permissions: { ...GATE_APP_MANIFEST_PERMISSIONS }, events: [] }).id;
+  appToken = gh.createInstallationToken(gateInstallation, SCAFFOLD_TOKEN);
+  workflowToken = gh.createWorkflowToken(REPO, { contents: 'read', pull_requests: 'read' });
 });
 
 afterAll(async () => {
@@ -59,7 +70,8 @@ function run(event: string, payload: unknown, inputs: Record<string, string> = {
     graphqlUrl: gh.graphqlUrl,
     githubToken: opts.githubToken ?? workflowToken,
     ...(opts.runId ? { runId: opts.runId } : {}),
-    inputs: { token: appToken, 'fail-on': 'error', config: '', 'sarif-file': '', ...inputs },
+    // As the scaffold's workflow passes them: the gate App's token for reading and for the status.
+    inputs: { token: appToken, 'status-token': appToken, 'fail-on': 'error', config: '', 'sarif-file': '', ...inputs },
   });
 }
 
@@ -210,11 +222,11 @@ describe('the bundled gate, run as a process', () => {
     expect(rerun.code, rerun.stdout).toBe(0);
     expect(rerun.outputs.verdict).toBe('pass');
     expect(rerun.summary).toContain('on pull&#95;request&#95;target/opened');
-    // The gate App's token only reads: files, reviews, commits, GraphQL queries and membership.
-    // The one kind of write is the commit status on the head, by the workflow's own token.
+    // The gate App's token reads files, reviews, commits, GraphQL queries and membership; its one
+    // kind of write is the commit status on the head, which GitHub records as the gate App's.
     expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql').map((r) => r.route)).toEqual(Array(4).fill('POST /repos/{owner}/{repo}/statuses/{sha}'));
     const head = gh.state.pullOf(REPO, number).pull.headSha;
-    expect(gh.state.statusesOf(gh.state.repo(REPO), head).map((s) => s.creator.login)).toEqual(Array(4).fill('github-actions[bot]'));
+    expect(gh.state.statusesOf(gh.state.repo(REPO), head).map((s) => `${s.creator.login} ${s.app?.id}`)).toEqual(Array(4).fill(`acme-access-ledger-gate[bot] ${gateApp.id}`));
   });
 
   it('on pull_request_target, sets its verdict as the status access-ledger/gate on the head commit: pending, failure, then success after an approval', async () => {
@@ -229,7 +241,7 @@ describe('the bundled gate, run as a process', () => {
     expect(errors(first).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave');
     expect(statusesOn(pull.headSha)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave']);
     const failure = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha)[0]!;
-    expect(failure).toMatchObject({ targetUrl: 'https://github.com/acme/access/actions/runs/7001', creator: { login: 'github-actions[bot]' } });
+    expect(failure).toMatchObject({ targetUrl: 'https://github.com/acme/access/actions/runs/7001', creator: { login: 'acme-access-ledger-gate[bot]' }, app: gateApp });
     // Where branch protection looks is the head; the base tip, where the run itself belongs, gets nothing.
     expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('failure');
     expect(statusesOn(baseTip)).toEqual([]);
@@ -267,36 +279,74 @@ describe('the bundled gate, run as a process', () => {
     expect(errors(bad).at(-1)!.message).toMatch(/the `commit-status` input must be auto, always or never/);
   });
 
-  it('fails the step, naming the permission, when GitHub refuses the status (a job without statuses: write)', async () => {
+  it('fails the step, naming the permission, when GitHub refuses the status (a token without statuses: write)', async () => {
     gh.state.addOrgMember('acme', 'ravi');
     const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant ravi', files: { 'grants/people/ravi.yaml': grant('ravi', [{ expires: EXPIRES }]) } });
     const { pull } = gh.state.pullOf(REPO, number);
     gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
-    // The job's token without statuses: write: GitHub answers 403 "Resource not accessible by integration".
-    const readOnly = gh.createWorkflowToken(REPO, { contents: 'read', pull_requests: 'read' });
+    // The gate App's token as a token step that leaves out permission-statuses: write mints it:
+    // GitHub answers 403 "Resource not accessible by integration".
+    const readOnly = gh.createInstallationToken(gateInstallation, { contents: 'read', pull_requests: 'read', members: 'read' });
     gh.resetCalls();
-    const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), {}, { githubToken: readOnly });
+    const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { token: readOnly, 'status-token': readOnly });
     expect(r.code).toBe(1);
     expect(r.outputs.verdict).toBe('fail');
     const message = errors(r).at(-1)!.message;
     expect(message).toMatch(/^access-ledger gate: GitHub refused access \(403\) while setting the commit status access-ledger\/gate \(pending\)/);
-    expect(message).toContain('the gate job needs `permissions: statuses: write`');
+    expect(message).toContain("the gate App's token needs `permission-statuses: write` on its token step");
+    expect(message).toContain('statuses: write');
     expect(message).toContain('Resource not accessible by integration');
     expect(message).not.toMatch(/\n|\s{2}at /);
     expect(statusesOn(pull.headSha)).toEqual([]);
     // It stops before judging: a verdict it cannot put where branch protection looks would be a silent pass.
     expect(gh.calls()).toEqual({ 'POST /repos/{owner}/{repo}/statuses/{sha}': 1 });
 
-    // The gate App's token cannot set it either: it stays read-only.
-    const withAppToken = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': appToken });
-    expect(withAppToken.code).toBe(1);
-    expect(errors(withAppToken).at(-1)!.message).toContain('`permissions: statuses: write`');
+    // The job's own token without statuses: write (the scaffold's job permissions) cannot set it either.
+    const withJobToken = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': workflowToken });
+    expect(withJobToken.code).toBe(1);
+    expect(errors(withJobToken).at(-1)!.message).toContain('a job\'s own token needs `permissions: statuses: write`');
 
-    // No token at all: says which input to pass.
-    const none = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), {}, { githubToken: '' });
+    // No status token at all: refused before anything is read, saying which input to pass.
+    gh.resetCalls();
+    const none = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': '' });
     expect(none.code).toBe(1);
-    expect(errors(none).at(-1)!.message).toContain('the `status-token` input is empty');
+    expect(errors(none).at(-1)!.message).toContain("the `status-token` input is empty, so the gate cannot set its commit status access-ledger/gate on the pull request's head commit: pass the gate App's token");
+    expect(gh.calls()).toEqual({});
     expect(statusesOn(pull.headSha)).toEqual([]);
+  });
+
+  it("with the gate App's token as both token and status-token (the scaffold), the status is the gate App's; a branch's forged status is not", async () => {
+    gh.state.addOrgMember('acme', 'tess');
+    const number = gh.state.openPullRequest(REPO, { author: 'mallory', title: 'Grant tess', files: { 'grants/people/tess.yaml': grant('tess', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { token: appToken, 'status-token': appToken });
+    expect(r.code).toBe(1);
+    // The attack: a workflow pushed with the branch (on: push, permissions: statuses: write) sets a green status.
+    const branchWorkflow = gh.createWorkflowToken(REPO, { statuses: 'write' });
+    const forged = await fetch(`${gh.url}/repos/${REPO}/statuses/${pull.headSha}`, {
+      method: 'POST',
+      headers: { authorization: `token ${branchWorkflow}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'success', context: 'access-ledger/gate', description: 'approved' }),
+    });
+    expect(forged.status).toBe(201);
+    // And with the author's own token.
+    gh.state.addCollaborator(REPO, 'mallory', 'write');
+    const own = await fetch(`${gh.url}/repos/${REPO}/statuses/${pull.headSha}`, {
+      method: 'POST',
+      headers: { authorization: `token ${gh.createToken('mallory')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'success', context: 'access-ledger/gate' }),
+    });
+    expect(own.status).toBe(201);
+    const all = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha);
+    // Any source: the newest status wins, and it is the forged green.
+    expect(all[0]).toMatchObject({ state: 'success', creator: { login: 'mallory' }, app: null });
+    expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('success');
+    // GitHub Actions as the source: the branch's workflow token is GitHub Actions, so its green counts too.
+    expect(all.find((x) => x.app?.slug === 'github-actions')).toMatchObject({ state: 'success', creator: { login: 'github-actions[bot]' } });
+    // The gate App as the source: only the gate's own statuses count, and the newest says failure.
+    const fromGateApp = all.filter((x) => x.app?.id === gateApp.id);
+    expect(fromGateApp.map((x) => `${x.state}: ${x.description}`)).toEqual(['failure: needs 1 more approval from @acme/dba or dave', 'pending: judging the pull request at this commit']);
+    expect(fromGateApp.every((x) => x.creator.login === 'acme-access-ledger-gate[bot]')).toBe(true);
   });
 
   it('sets error, never success, when the gate cannot decide (GitHub fails while it reads the pull request)', async () => {

@@ -92,13 +92,19 @@ describe('what init writes', () => {
     const [gate, review, rerun] = parseWorkflows(['access-ledger.yml', 'access-ledger-review.yml', 'access-ledger-rerun.yml'].map((f) => ({ path: `.github/workflows/${f}`, text: files[`.github/workflows/${f}`]! })));
     expect(gate!.triggers).toEqual(['pull_request_target']);
     expect(gate!.jobs[0]).toMatchObject({ id: 'gate', environment: 'access-ledger-gate' });
-    // Reads through the API; the one write is the commit status on the head, with the job's own token.
-    expect(gate!.jobs[0]!.permissions).toEqual({ contents: 'read', 'pull-requests': 'read', statuses: 'write' });
+    // Reads through the API; the job's own token writes nothing.
+    expect(gate!.jobs[0]!.permissions).toEqual({ contents: 'read', 'pull-requests': 'read' });
     const appToken = gate!.jobs[0]!.steps.find((st) => st.id === 'token')!;
-    expect(Object.entries(appToken.with).filter(([k]) => k.startsWith('permission-')).map(([, v]) => v)).toEqual(['read', 'read', 'read']);
+    // The gate App's token reads, and writes one thing: the commit status on the head.
+    expect(Object.fromEntries(Object.entries(appToken.with).filter(([k]) => k.startsWith('permission-')))).toEqual({
+      'permission-contents': 'read',
+      'permission-pull-requests': 'read',
+      'permission-members': 'read',
+      'permission-statuses': 'write',
+    });
     const gateStep = gate!.jobs[0]!.steps.find((st) => st.uses?.startsWith('access-ledger/access-ledger@'))!;
-    // The status token and context are the defaults: the job's token, access-ledger/gate.
-    expect(gateStep.with).toEqual({ token: '${{ steps.token.outputs.token }}' });
+    // The status is set with the gate App's token, the source the ruleset requires; the context is the default, access-ledger/gate.
+    expect(gateStep.with).toEqual({ token: '${{ steps.token.outputs.token }}', 'status-token': '${{ steps.token.outputs.token }}' });
     expect(gate!.jobs[0]!.secrets.map((s) => s.name)).toEqual(['ACCESS_LEDGER_GATE_PRIVATE_KEY']);
     expect(files['.github/workflows/access-ledger.yml']).toMatch(/^concurrency:\n {2}group: access-ledger-gate-\$\{\{ github\.event\.pull_request\.number \}\}\n {2}cancel-in-progress: true$/m);
     // The review relay runs the pull request's own copy: it must hold nothing.

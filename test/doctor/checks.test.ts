@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONTROL_IDS } from '../../src/core/controls.ts';
-import { CHECKS, CHECK_IDS, environmentsToRead, parseWorkflows, rulesetsToRead, runChecks, type CheckId, type CheckStatus, type DoctorFacts, type DoctorOptions } from '../../src/core/doctor/index.ts';
-import { ADMIN_READ, FILES, LEDGER_RULES, MAIN_RULES, initWorkflows, safeFacts, wf } from './fixtures.ts';
+import { CHECKS, CHECK_IDS, desiredDoctorIssue, environmentsToRead, formatDoctorText, parseWorkflows, rulesetsToRead, runChecks, type CheckId, type CheckStatus, type DoctorFacts, type DoctorOptions } from '../../src/core/doctor/index.ts';
+import { ADMIN_READ, FILES, GATE_APP_ID, GATE_OPTIONS, LEDGER_RULES, MAIN_RULES, initWorkflows, safeFacts, wf } from './fixtures.ts';
 
+/** Runs the checks as the doctor does on a repository whose config names the gate App (gate.app_id), plus `options`. */
 function check(facts: DoctorFacts, id: CheckId, options: DoctorOptions = {}) {
-  return runChecks(facts, options).checks.find((c) => c.id === id)!;
+  return runChecks(facts, { ...GATE_OPTIONS, ...options }).checks.find((c) => c.id === id)!;
 }
 
 type Row = [string, (f: DoctorFacts) => void, CheckId, CheckStatus, RegExp?, DoctorOptions?];
@@ -75,10 +76,10 @@ ${steps}`;
 
 describe('a repository set up the way init and the docs set it up', () => {
   it('passes every check', () => {
-    const report = runChecks(safeFacts());
+    const report = runChecks(safeFacts(), GATE_OPTIONS);
     expect(report.checks.map((c) => [c.id, c.status])).toEqual(CHECK_IDS.map((id) => [id, 'pass']));
     expect(report.ok).toBe(true);
-    expect(report.checks.find((c) => c.id === 'gate-required')!.detail).toBe('`access-ledger/gate` is required by ruleset "main"');
+    expect(report.checks.find((c) => c.id === 'gate-required')!.detail).toBe(`\`access-ledger/gate\` is required by ruleset "main", from the gate App ${GATE_APP_ID}`);
     expect(report.checks.find((c) => c.id === 'ledger-branch')!.detail).toBe('ruleset "access-ledger: only the App writes" lets only the App 4242 update it');
   });
 
@@ -134,14 +135,20 @@ describe('workflow-secrets: no key that can write is within reach of a branch or
       f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('      pull-requests: read\n', '      pull-requests: write\n') }));
     }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN pull-requests: write/],
     ['a gate job on pull_request_target that leaves the token at the repository default', (f) => {
-      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permissions: {}\n', '').replace('    permissions:\n      contents: read\n      pull-requests: read\n      statuses: write\n', '') }));
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permissions: {}\n', '').replace('    permissions:\n      contents: read\n      pull-requests: read\n', '') }));
     }, 'workflow-secrets', 'fail', /no permissions: key, so the repository default/],
-    ["the gate App's token asks to write commit statuses: the job's own token sets them", (f) => {
-      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('          permission-members: read\n', '          permission-members: read\n          permission-statuses: write\n') }));
-    }, 'workflow-secrets', 'fail', /the gate's token in `gate` asks for permission-statuses: write: the gate only reads/],
+    ["the gate App's token names no permission-* input: it has the App's own (gate-app.yml), statuses: write among them", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace(/ {10}permission-[a-z-]+: \w+\n/g, '') }));
+    }, 'workflow-secrets', 'pass'],
+    ["the gate App's token asks to write contents", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permission-contents: read', 'permission-contents: write') }));
+    }, 'workflow-secrets', 'fail', /asks for permission-contents: write: the gate only reads, and writes nothing but its commit status/],
+    ["the gate job's own GITHUB_TOKEN may write commit statuses: the gate sets them with the gate App's token", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('      pull-requests: read\n    steps:', '      pull-requests: read\n      statuses: write\n    steps:') }));
+    }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN statuses: write: the gate only reads, and sets its commit status with the gate App's token/],
     ['the gate job gives its token write-all', (f) => {
-      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('    permissions:\n      contents: read\n      pull-requests: read\n      statuses: write\n', '    permissions: write-all\n') }));
-    }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN write-all: the gate only reads, and writes nothing but its commit status/],
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('    permissions:\n      contents: read\n      pull-requests: read\n', '    permissions: write-all\n') }));
+    }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN write-all: the gate only reads/],
     ['a workflow file the doctor cannot read', addWorkflow('broken.yml', 'on: [push\n'), 'workflow-secrets', 'fail', /broken\.yml is not a workflow the doctor can read/],
     ['the workflow files cannot be listed', (f) => {
       f.workflows = { unreadable: true, permission: 'Contents: read', message: 'GitHub answered 403' };
@@ -174,8 +181,9 @@ describe("gate-required: the gate's status (or check) is required on the default
   const noRules = (f: DoctorFacts) => {
     f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'required_status_checks');
   };
+  /** The ruleset requires these checks from the gate App. */
   const requires = (...contexts: string[]) => (f: DoctorFacts) => {
-    f.defaultBranchProtection.rules = [...MAIN_RULES.filter((r) => r.type !== 'required_status_checks'), { type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: contexts.map((context) => ({ context })) } }];
+    f.defaultBranchProtection.rules = [...MAIN_RULES.filter((r) => r.type !== 'required_status_checks'), { type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: contexts.map((context) => ({ context, integration_id: GATE_APP_ID })) } }];
   };
   const gateWith = (inputs: string) => (f: DoctorFacts) => {
     f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('          token: ${{ steps.token.outputs.token }}\n', `          token: \${{ steps.token.outputs.token }}\n${inputs}`) }));
@@ -206,7 +214,7 @@ describe("gate-required: the gate's status (or check) is required on the default
     }, 'gate-required', 'pass'],
     ['classic branch protection requires the status', (f) => {
       noRules(f);
-      f.defaultBranchProtection.classic = { requiredChecks: ['access-ledger/gate'], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+      f.defaultBranchProtection.classic = { requiredChecks: [{ context: 'access-ledger/gate', appId: GATE_APP_ID }], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
     }, 'gate-required', 'pass'],
     ["classic branch protection requires the job's check", (f) => {
       noRules(f);
@@ -233,9 +241,9 @@ describe("gate-required: the gate's status (or check) is required on the default
     ["the status required, but the gate runs on pull_request and reports its job's check: nothing sets the status", (f) => {
       replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST))(f);
     }, 'gate-required', 'fail', /ruleset "main" requires the status `access-ledger\/gate`, but no gate workflow on main sets it \(the gate reports `gate`\): no pull request can satisfy it/],
-    ['a gate on pull_request with commit-status: always sets the status too', (f) => {
+    ['a gate on pull_request with commit-status: always sets the status too, but with the job\'s token: never the gate App\'s status the rule requires', (f) => {
       replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST + '        with: { commit-status: always }\n'))(f);
-    }, 'gate-required', 'pass'],
+    }, 'gate-required', 'fail', /sets the status `access-ledger\/gate` with the job's own GITHUB_TOKEN .*: GitHub records that as coming from GitHub Actions, as it does a status any branch's workflow sets, so the rule requires it from the gate App, so the gate's own verdict never counts/],
     ['a gate on pull_request with nothing required names its check', (f) => {
       replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST))(f);
       noRules(f);
@@ -245,13 +253,137 @@ describe("gate-required: the gate's status (or check) is required on the default
   ]);
 
   it("names the status in the fix, and points at the gate job when the job's check is required", () => {
+    // (Under "gate-required: the source of access-ledger/gate" below: the fixes for a source.)
     const facts = safeFacts();
     noRules(facts);
     expect(check(facts, 'gate-required').problems[0]!.fix).toMatch(/Require status checks to pass: add `access-ledger\/gate`/);
     requires('gate')(facts);
     const p = check(facts, 'gate-required').problems[0]!;
-    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 27]);
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 29]);
     expect(p.fix).toBe('in ruleset "main", require the status `access-ledger/gate` instead of `gate`: the gate sets it on the head commit (https://github.com/access-ledger/access-ledger/blob/main/docs/gate.md#making-the-check-required)');
+  });
+});
+
+/**
+ * The attack: anyone who can push a branch adds a workflow whose GITHUB_TOKEN (statuses: write),
+ * or uses their own token, to set `access-ledger/gate: success` on their pull request's head
+ * commit. Only a required status whose source is the gate App, set by the gate with the gate
+ * App's token, cannot be forged that way.
+ */
+describe('gate-required: the source of access-ledger/gate', () => {
+  /** The ruleset requires access-ledger/gate from this source (null: any). */
+  const rulesetFrom = (integrationId: number | null) => (f: DoctorFacts) => {
+    f.defaultBranchProtection.rules = [
+      ...MAIN_RULES.filter((r) => r.type !== 'required_status_checks'),
+      { type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: [{ context: 'access-ledger/gate', ...(integrationId === null ? {} : { integration_id: integrationId }) }] } },
+    ];
+  };
+  /** Classic branch protection requires it from this source, and no ruleset does. */
+  const classicFrom = (appId: number | null) => (f: DoctorFacts) => {
+    f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'required_status_checks');
+    f.defaultBranchProtection.classic = { requiredChecks: [{ context: 'access-ledger/gate', appId }], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+  };
+  const gateStep = (replace: (text: string) => string) => (f: DoctorFacts) => {
+    f.workflows = initWorkflows().map((w) => ({ ...w, text: replace(w.text) }));
+  };
+  const unknownGateApp = { gateAppId: undefined } as DoctorOptions;
+  table([
+    ['the ruleset requires it from the gate App: pass', rulesetFrom(GATE_APP_ID), 'gate-required', 'pass'],
+    ['the ruleset requires it from any source: a branch sets it for itself', rulesetFrom(null), 'gate-required', 'fail', /^ruleset "main" requires `access-ledger\/gate` from any source: anyone who can push a branch can set `access-ledger\/gate: success` on their own pull request's head commit, from a workflow whose GITHUB_TOKEN has statuses: write or with their own token, and the rule counts it$/],
+    ['the ruleset requires it from GitHub Actions: every branch\'s workflow token is GitHub Actions', rulesetFrom(15368), 'gate-required', 'fail', /requires `access-ledger\/gate` from GitHub Actions: every workflow's GITHUB_TOKEN is GitHub Actions, on any branch/],
+    ['the ruleset requires it from another App', rulesetFrom(4242), 'gate-required', 'fail', /requires `access-ledger\/gate` from the App 4242, not the gate App \(1093412\): the gate's own status does not count there/],
+    ['branch protection requires it from the gate App (checks[].app_id): pass', classicFrom(GATE_APP_ID), 'gate-required', 'pass'],
+    ['branch protection requires it from any source (app_id null)', classicFrom(null), 'gate-required', 'fail', /^branch protection requires `access-ledger\/gate` from any source/],
+    ['branch protection requires it with app_id -1, the API\'s "any source"', classicFrom(-1), 'gate-required', 'fail', /^branch protection requires `access-ledger\/gate` from any source/],
+    ['branch protection requires it from another App', classicFrom(777), 'gate-required', 'fail', /^branch protection requires `access-ledger\/gate` from the App 777, not the gate App/],
+    ['a bare name in branch protection (as older readers give it) accepts any source', (f) => {
+      classicFrom(null)(f);
+      (f.defaultBranchProtection.classic as { requiredChecks: unknown[] }).requiredChecks = ['access-ledger/gate'];
+    }, 'gate-required', 'fail', /from any source/],
+    ['one rule pins it to the gate App and another accepts any source: both must pass, so the gate App\'s is needed', (f) => {
+      rulesetFrom(GATE_APP_ID)(f);
+      f.defaultBranchProtection.classic = { requiredChecks: ['access-ledger/gate'], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+    }, 'gate-required', 'pass'],
+    ['the gate App\'s id is unknown (no gate.app_id, no --gate-app-id), and the ruleset requires it from any source', rulesetFrom(null), 'gate-required', 'fail', /from any source/, unknownGateApp],
+    ['the gate App\'s id is unknown, and the ruleset requires it from GitHub Actions', rulesetFrom(15368), 'gate-required', 'fail', /from GitHub Actions/, unknownGateApp],
+    ['the gate App\'s id is unknown, and the ruleset requires it from some App: cannot tell, so it fails', rulesetFrom(GATE_APP_ID), 'gate-required', 'fail', /requires `access-ledger\/gate` from the App 1093412, and the doctor does not know the gate App's id to tell whether that is it/, unknownGateApp],
+    ['a status-context of its own, required from any source', (f) => {
+      gateStep((t) => t.replace('          status-token:', '          status-context: policy/access\n          status-token:'))(f);
+      f.defaultBranchProtection.rules = [...MAIN_RULES.filter((r) => r.type !== 'required_status_checks'), { type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: [{ context: 'policy/access' }] } }];
+    }, 'gate-required', 'fail', /requires `policy\/access` from any source/],
+    // How the gate sets it.
+    ['the gate sets it with the job\'s own token (status-token left out): GitHub Actions, a source any branch shares', gateStep((t) => t.replace('          status-token: ${{ steps.token.outputs.token }}\n', '')), 'gate-required', 'fail', /the gate step in `gate` sets the status `access-ledger\/gate` with the job's own GITHUB_TOKEN \(`status-token`'s default\): GitHub records that as coming from GitHub Actions/],
+    ['the gate sets it with ${{ github.token }}', gateStep((t) => t.replace('status-token: ${{ steps.token.outputs.token }}', 'status-token: ${{ github.token }}')), 'gate-required', 'fail', /with the job's own GITHUB_TOKEN/],
+    ['the gate sets it with secrets.GITHUB_TOKEN', gateStep((t) => t.replace('status-token: ${{ steps.token.outputs.token }}', 'status-token: ${{ secrets.GITHUB_TOKEN }}')), 'gate-required', 'fail', /with the job's own GITHUB_TOKEN/],
+    ['the gate sets it with a personal token', gateStep((t) => t.replace('status-token: ${{ steps.token.outputs.token }}', 'status-token: ${{ secrets.STATUS_PAT }}')), 'gate-required', 'fail', /sets the status `access-ledger\/gate` with `\$\{\{ secrets\.STATUS_PAT \}\}`, which the doctor cannot trace to the gate App/],
+    ['the gate sets it with the output of a step that is not an App token', gateStep((t) => t.replace('status-token: ${{ steps.token.outputs.token }}', 'status-token: ${{ steps.other.outputs.token }}')), 'gate-required', 'fail', /cannot trace to the gate App/],
+    ['the old scaffold: the job\'s token sets it, from any source', (f) => {
+      gateStep((t) => t.replace('          status-token: ${{ steps.token.outputs.token }}\n', '').replace('      pull-requests: read\n    steps:', '      pull-requests: read\n      statuses: write\n    steps:'))(f);
+      rulesetFrom(null)(f);
+    }, 'gate-required', 'fail', /with the job's own GITHUB_TOKEN[\s\S]*\nruleset "main" requires `access-ledger\/gate` from any source/],
+    ['the gate App\'s token step leaves out permission-statuses: write: GitHub refuses the status', gateStep((t) => t.replace('          permission-statuses: write\n', '')), 'gate-required', 'fail', /the gate App's token step in `gate` asks for permission-contents: read, permission-pull-requests: read, permission-members: read but not permission-statuses: write, and the gate sets `access-ledger\/gate` with that token: GitHub refuses the status/],
+    ['the gate App\'s token step asks for statuses: read', gateStep((t) => t.replace('permission-statuses: write', 'permission-statuses: read')), 'gate-required', 'fail', /but not permission-statuses: write/],
+  ]);
+
+  it('the fix names the UI steps and the API field, for a ruleset and for branch protection, with the gate App\'s id', () => {
+    const ruleset = safeFacts();
+    rulesetFrom(null)(ruleset);
+    expect(check(ruleset, 'gate-required').problems.map((p) => p.fix)).toEqual([
+      'Settings → Rules → Rulesets → "main" → Require status checks to pass → `access-ledger/gate`: choose the gate App as its source (API: `required_status_checks[].integration_id: 1093412`) (https://github.com/access-ledger/access-ledger/blob/main/docs/gate.md#making-the-check-required)',
+    ]);
+    const classic = safeFacts();
+    classicFrom(null)(classic);
+    expect(check(classic, 'gate-required').problems[0]!.fix).toBe(
+      'Settings → Branches → the branch protection rule of main → Require status checks to pass → `access-ledger/gate`: choose the gate App as its source, not "Any source" (API: `required_status_checks.checks[].app_id: 1093412`) (https://github.com/access-ledger/access-ledger/blob/main/docs/gate.md#making-the-check-required)',
+    );
+    // Without the gate App's id, the fix says where to find it and where to write it down.
+    expect(check(ruleset, 'gate-required', unknownGateApp).problems[0]!.fix).toMatch(/integration_id: <the gate App's App ID>`\); the gate App's settings page shows its App ID: set it as `gate: \{ app_id: \.\.\. \}` in the config/);
+    const other = safeFacts();
+    rulesetFrom(555)(other);
+    expect(check(other, 'gate-required', unknownGateApp).problems[0]!.fix).toMatch(/^if App 555 is the gate App \(its settings page shows its App ID\), set `gate: \{ app_id: 555 \}` in access-ledger\.yaml \(or pass --gate-app-id 555\)/);
+  });
+
+  it('points at the gate step when the gate sets the status with the wrong token', () => {
+    const facts = safeFacts();
+    gateStep((t) => t.replace('          status-token: ${{ steps.token.outputs.token }}\n', ''))(facts);
+    const p = check(facts, 'gate-required').problems[0]!;
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 46]);
+    expect(p.fix).toMatch(/^pass the gate App's token as `status-token`/);
+  });
+});
+
+describe('workflow-token: what every workflow\'s GITHUB_TOKEN may do by default (warnings)', () => {
+  table([
+    ['read by default, no approvals: pass', () => undefined, 'workflow-token', 'pass'],
+    ['write by default: a warning, with the setting that fixes it', (f) => {
+      f.workflowToken = { defaultPermissions: 'write', canApprovePullRequests: false };
+    }, 'workflow-token', 'warn', /every workflow in acme\/access that names no `permissions:` gets a GITHUB_TOKEN that can write \(Workflow permissions: Read and write\)/],
+    ['workflows may approve pull requests: a warning', (f) => {
+      f.workflowToken = { defaultPermissions: 'read', canApprovePullRequests: true };
+    }, 'workflow-token', 'warn', /may approve pull requests .*: a workflow any branch pushes can approve a pull request as github-actions\[bot\]/],
+    ['cannot be read: fails closed, naming the permission', (f) => {
+      f.workflowToken = ADMIN_READ;
+    }, 'workflow-token', 'unreadable', /cannot read the default permissions of the workflows' GITHUB_TOKEN/],
+  ]);
+
+  it('a warning leaves the report ok, shows in the text with its fix, and opens no issue by itself', () => {
+    const facts = safeFacts();
+    facts.workflowToken = { defaultPermissions: 'write', canApprovePullRequests: true };
+    const report = runChecks(facts, GATE_OPTIONS);
+    expect(report.ok).toBe(true);
+    const c = report.checks.find((x) => x.id === 'workflow-token')!;
+    expect(c.problems.map((p) => p.warning)).toEqual([true, true]);
+    expect(c.problems[0]!.fix).toMatch(/^Settings → Actions → General → Workflow permissions: Read repository contents and packages permissions \(API: `PUT \/repos\/acme\/access\/actions\/permissions\/workflow` with `default_workflow_permissions: read`\)/);
+    const text = formatDoctorText(report, false);
+    expect(text).toContain('! workflow-token  Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests\n');
+    expect(text).toMatch(/✔ 7 of 8 checks pass, 1 warns\n$/);
+    expect(desiredDoctorIssue(report)).toBeNull();
+    // Once a check fails, the issue lists the warning too, after the failures.
+    facts.hasIssues = false;
+    const body = desiredDoctorIssue(runChecks(facts, GATE_OPTIONS))!;
+    expect(body.body.indexOf('### ✖ `issues-enabled`')).toBeLessThan(body.body.indexOf('### ! `workflow-token`'));
+    expect(body.body).toContain('- (warning) every workflow in acme/access');
+    expect(body.summary).toBe('1 check fails: `issues-enabled`');
   });
 });
 
@@ -375,7 +507,7 @@ describe('the report', () => {
   it('is ok only when every check passes, and counts an unreadable check as not passing', () => {
     const facts = safeFacts();
     facts.app = { unreadable: true, permission: 'x', message: 'y' };
-    const report = runChecks(facts);
+    const report = runChecks(facts, GATE_OPTIONS);
     expect(report.ok).toBe(false);
     expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['app-installed', 'unreadable']]);
   });
@@ -388,7 +520,7 @@ describe('the report', () => {
     facts.ledgerBranchProtection = { rules: [], classic: null };
     facts.hasIssues = false;
     facts.environments = {};
-    const failing = runChecks(facts).checks.filter((c) => c.status === 'fail').map((c) => c.id);
+    const failing = runChecks(facts, GATE_OPTIONS).checks.filter((c) => c.status === 'fail').map((c) => c.id);
     expect(failing).toEqual(['workflow-secrets', 'gate-required', 'ledger-branch', 'codeowners', 'issues-enabled']);
   });
 });

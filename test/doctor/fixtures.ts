@@ -3,6 +3,8 @@ import { scaffold } from '../../src/cli/commands/init.ts';
 import type { BranchRule, DoctorFacts, Ruleset, WorkflowFile } from '../../src/core/doctor/index.ts';
 
 export const APP_ID = 4242;
+/** The organization's gate App (gate-app.yml): the one source of the required status access-ledger/gate. */
+export const GATE_APP_ID = 1093412;
 export const FILES = scaffold('2027-01-20', 'acme');
 
 export function initWorkflows(): WorkflowFile[] {
@@ -14,7 +16,7 @@ export function initWorkflows(): WorkflowFile[] {
 /** The default branch's ruleset: the gate required, code owners' review required. */
 export const MAIN_RULES: BranchRule[] = [
   { type: 'pull_request', rulesetId: 1, parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true } },
-  { type: 'required_status_checks', rulesetId: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate' }] } },
+  { type: 'required_status_checks', rulesetId: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } },
 ];
 
 /** The ledger branch's two rulesets from docs/ledger.md. */
@@ -46,8 +48,12 @@ export function safeFacts(): DoctorFacts {
     rulesets: structuredClone(RULESETS),
     pushers: ['alice', 'carol', 'dave'],
     app: { via: 'installation-token', coversRepo: true },
+    workflowToken: { defaultPermissions: 'read', canApprovePullRequests: false },
   };
 }
+
+/** The options the doctor runs with when the config names the gate App (`gate: { app_id }`). */
+export const GATE_OPTIONS = { gateAppId: GATE_APP_ID } as const;
 
 export const ADMIN_READ = { unreadable: true as const, permission: 'Administration: read', message: 'GitHub answered 403' };
 

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { runDoctor } from '../../src/adapters/github/doctor.ts';
 import { CHECK_IDS } from '../../src/core/doctor/index.ts';
-import { REPO, UNSAFE, octokitWith, seedSafeRepo } from './seed.ts';
+import { CONFIG_WITH_GATE_APP, REPO, UNSAFE, octokitWith, seedSafeRepo } from './seed.ts';
+import { FILES, GATE_APP_ID } from './fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/access-ledger.js', import.meta.url));
 const ref = { owner: 'acme', repo: 'access' };
@@ -42,11 +43,18 @@ describe('doctor against the fake GitHub', () => {
     const asApp = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     expect(statuses(asApp.report)).toEqual(Object.fromEntries(CHECK_IDS.map((id) => [id, 'pass'])));
     expect(asApp.admins).toEqual(['@acme/security']);
+    // The gate App's id comes from the config (gate.app_id), and the ruleset requires the status from it.
+    expect(asApp.options.gateAppId).toBe(GATE_APP_ID);
+    expect(asApp.report.checks.find((c) => c.id === 'gate-required')!.detail).toBe(`\`access-ledger/gate\` is required by ruleset "main", from the gate App ${GATE_APP_ID}`);
+    expect(asApp.facts.workflowToken).toEqual({ defaultPermissions: 'read', canApprovePullRequests: false });
     const asAdmin = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
     expect(asAdmin.report.ok).toBe(true);
     expect(asAdmin.facts.app).toMatchObject({ via: 'user-token', installation: { slug: 'access-ledger', coversRepo: true } });
-    // It only reads.
+    // It only reads: 20 requests with the App's token on the repository init scaffolds (docs/doctor.md, What it costs).
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    gh.resetCalls();
+    await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    expect(gh.requests).toHaveLength(20);
   });
 
   it.each(Object.entries(UNSAFE))('fails on %s', async (name, unsafe) => {
@@ -58,6 +66,7 @@ describe('doctor against the fake GitHub', () => {
       // The old scaffold ran the gate on pull_request: it reports the job's check, not the status the ruleset requires.
       "the ledger App's key on pull_request": ['workflow-secrets', 'gate-required'],
       'the head checked out under pull_request_target': ['workflow-head-checkout'],
+      'access-ledger/gate required from any source': ['gate-required'],
       'no required check': ['gate-required'],
       'an unprotected ledger branch': ['ledger-branch'],
       'no CODEOWNERS': ['codeowners'],
@@ -105,12 +114,70 @@ describe('doctor against the fake GitHub', () => {
     gh.state.commitFiles(REPO, 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/security\n/systems/ @acme/ghost-team\n/.github/ @acme/security\n' });
     const repo = gh.state.repo(REPO);
     repo.rulesets = repo.rulesets.filter((r) => r.name !== 'main');
-    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['access-ledger/gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    gh.state.protectBranch(REPO, 'main', { requiredChecks: [{ context: 'access-ledger/gate', appId: GATE_APP_ID }], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const problems = (id: string) => report.checks.find((c) => c.id === id)!.problems.map((p) => p.message);
     expect(problems('workflow-secrets')).toEqual([expect.stringMatching(/environment `access-ledger-gate`, which also lets branch `release\/\*` use its secrets/)]);
     expect(problems('codeowners')).toEqual(['GitHub ignores line 2 of .github/CODEOWNERS: Unknown owner: make sure @acme/ghost-team exists and has write access to the repository']);
-    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: '`access-ledger/gate` is required by branch protection' });
+    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: `\`access-ledger/gate\` is required by branch protection, from the gate App ${GATE_APP_ID}` });
+    // The same check from any source (app_id null), as GitHub shows it: a branch can forge it.
+    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['access-ledger/gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    const any = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    expect(any.report.checks.find((c) => c.id === 'gate-required')!.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^branch protection requires `access-ledger\/gate` from any source: anyone who can push a branch/)]);
+  });
+
+  describe('the source of the required access-ledger/gate, as the ruleset gives it', () => {
+    const requireFrom = (integrationId?: number) => {
+      const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;
+      main.rules = main.rules.map((r) => (r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'access-ledger/gate', ...(integrationId === undefined ? {} : { integration_id: integrationId }) }] } } : r));
+    };
+    const gateRequired = async (options: { gateAppId?: number } = {}) => {
+      const token = gh.createInstallationToken(gh.state.installationFor('acme')!.id);
+      return (await runDoctor(octokitWith(gh, token), ref, options)).report.checks.find((c) => c.id === 'gate-required')!;
+    };
+
+    it.each([
+      ['any source', undefined, 'fail', /from any source/],
+      ['GitHub Actions', 15368, 'fail', /from GitHub Actions: every workflow's GITHUB_TOKEN is GitHub Actions, on any branch/],
+      ['the ledger App', 4242, 'fail', /from the App 4242, not the gate App \(1093412\)/],
+      ['the gate App', GATE_APP_ID, 'pass', undefined],
+    ] as const)('required from %s: %s', async (_name, source, status, message) => {
+      seedSafeRepo(gh);
+      requireFrom(source);
+      const c = await gateRequired();
+      expect(c.status).toBe(status);
+      if (message) expect(c.problems.map((p) => p.message).join('\n')).toMatch(message);
+    });
+
+    it('--gate-app-id wins over the config; without either, an App source cannot be told apart and fails', async () => {
+      seedSafeRepo(gh);
+      // The option names another App: the ruleset's source is then not the gate App.
+      expect((await gateRequired({ gateAppId: 31337 })).problems.map((p) => p.message)).toEqual([expect.stringMatching(/from the App 1093412, not the gate App \(31337\)/)]);
+      gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': FILES['access-ledger.yaml']! });
+      const unknown = await gateRequired();
+      expect(unknown.status).toBe('fail');
+      expect(unknown.problems[0]!.message).toMatch(/from the App 1093412, and the doctor does not know the gate App's id/);
+      expect(unknown.problems[0]!.fix).toMatch(/set `gate: \{ app_id: 1093412 \}` in access-ledger\.yaml \(or pass --gate-app-id 1093412\)/);
+      expect((await gateRequired({ gateAppId: GATE_APP_ID })).status).toBe('pass');
+      gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': CONFIG_WITH_GATE_APP });
+      expect((await gateRequired()).status).toBe('pass');
+    });
+  });
+
+  it('workflow-token: a default token that can write, or that may approve pull requests, is a warning; unreadable without Administration: read', async () => {
+    const { installationId } = seedSafeRepo(gh);
+    gh.state.setWorkflowPermissions(REPO, { defaultWorkflowPermissions: 'write', canApprovePullRequestReviews: true });
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    const token = report.checks.find((c) => c.id === 'workflow-token')!;
+    expect(token.status).toBe('warn');
+    expect(token.problems.map((p) => p.message)).toEqual([expect.stringMatching(/gets a GITHUB_TOKEN that can write/), expect.stringMatching(/may approve pull requests/)]);
+    expect(report.ok).toBe(true);
+    // A writer's token cannot see the setting: the check fails closed, naming what would read it.
+    gh.state.addCollaborator(REPO, 'bob', 'write');
+    const asWriter = await runDoctor(octokitWith(gh, gh.createToken('bob')), ref);
+    const unread = asWriter.report.checks.find((c) => c.id === 'workflow-token')!;
+    expect(unread.status).toBe('unreadable');
+    expect(unread.problems[0]).toMatchObject({ message: expect.stringMatching(/^cannot read the default permissions of the workflows' GITHUB_TOKEN: GitHub refused/), permission: expect.stringMatching(/Administration: read/) });
   });
 
   it("fails when the ruleset requires the pull_request_target job's check instead of the gate's status", async () => {
@@ -132,7 +199,16 @@ describe('access-ledger doctor, as a process', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const id of CHECK_IDS) expect(r.stdout).toContain(`✔ ${id}`);
-    expect(r.stdout).toMatch(/✔ all 7 checks pass\n$/);
+    expect(r.stdout).toMatch(/✔ all 8 checks pass\n$/);
+    // A config without gate.app_id: --gate-app-id names the gate App instead.
+    gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': FILES['access-ledger.yaml']! });
+    const env = { GITHUB_TOKEN: gh.createInstallationToken(installationId), GITHUB_API_URL: gh.url };
+    const unknown = await cli(['doctor', '--repo', REPO], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("✖ gate-required");
+    expect(unknown.stdout).toContain("the doctor does not know the gate App's id");
+    const named = await cli(['doctor', '--repo', REPO, '--gate-app-id', String(GATE_APP_ID)], env);
+    expect([named.code, named.stderr]).toEqual([0, '']);
   });
 
   it('exit 1 with each problem, where it is and its fix; --format json carries the same report', async () => {
@@ -145,7 +221,7 @@ describe('access-ledger doctor, as a process', () => {
     expect(text.stdout).toContain(".github/workflows/access-ledger.yml:14: the job `gate` holds secrets.ACCESS_LEDGER_APP_PRIVATE_KEY, the ledger App's key, in a workflow that pull requests start (pull_request, pull_request_review)");
     expect(text.stdout).toContain('.github/workflows/preview.yml:8: the job `preview` of a pull_request_target workflow checks out');
     expect(text.stdout).toMatch(/\n {6}fix: /);
-    expect(text.stdout).toMatch(/✖ 2 of 7 checks pass, 5 fail\n$/);
+    expect(text.stdout).toMatch(/✖ 3 of 8 checks pass, 5 fail\n$/);
     const json = await cli(['doctor', '--repo', REPO, '--format', 'json', '--token', token, '--api-url', gh.url]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
@@ -153,6 +229,7 @@ describe('access-ledger doctor, as a process', () => {
     expect(report.checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual([
       'workflow-secrets:fail',
       'workflow-head-checkout:fail',
+      'workflow-token:pass',
       'gate-required:fail',
       'ledger-branch:fail',
       'codeowners:fail',
@@ -171,6 +248,8 @@ describe('access-ledger doctor, as a process', () => {
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--repo must be owner\/name/)]);
     const format = await cli(['doctor', '--repo', REPO, '--token', 'x', '--format', 'sarif']);
     expect([format.code, format.stderr]).toEqual([2, expect.stringMatching(/--format must be text or json/)]);
+    const appId = await cli(['doctor', '--repo', REPO, '--token', 'x', '--gate-app-id', 'acme-gate']);
+    expect([appId.code, appId.stderr]).toEqual([2, expect.stringMatching(/--gate-app-id must be the gate App's App ID, a number \(its settings page shows it\), not "acme-gate"/)]);
     const creds = await cli(['doctor', '--repo', REPO, '--token', 'not-a-token', '--api-url', gh.url]);
     expect([creds.code, creds.stderr]).toEqual([2, expect.stringMatching(/^access-ledger: GitHub rejected the credentials \(401\)/)]);
     const missing = await cli(['doctor', '--repo', 'acme/nope', '--token', gh.createToken('carol'), '--api-url', gh.url]);
@@ -178,6 +257,6 @@ describe('access-ledger doctor, as a process', () => {
     gh.state.createRepo('acme/plain');
     const plain = await cli(['doctor', '--repo', 'acme/plain', '--token', gh.createToken('carol'), '--api-url', gh.url]);
     expect([plain.code, plain.stderr]).toEqual([2, expect.stringMatching(/acme\/plain has no access-ledger\.yaml on main: the doctor checks an access repo/)]);
-    for (const r of [none, bad, format, creds, missing, plain]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    for (const r of [none, bad, format, appId, creds, missing, plain]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

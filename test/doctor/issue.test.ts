@@ -1,18 +1,18 @@
 /** The one doctor issue: its marker, and the plan against the issues that exist, as tables. */
 import { describe, expect, it } from 'vitest';
 import { DOCTOR_LABEL, desiredDoctorIssue, formatDoctorMarker, parseDoctorMarker, planDoctorIssue, runChecks, toDoctorIssue, type DoctorIssue } from '../../src/core/doctor/index.ts';
-import { safeFacts } from './fixtures.ts';
+import { GATE_OPTIONS, safeFacts } from './fixtures.ts';
 
 function unsafe(change: (f: ReturnType<typeof safeFacts>) => void = () => undefined) {
   const f = safeFacts();
   f.hasIssues = false;
   change(f);
-  return runChecks(f);
+  return runChecks(f, GATE_OPTIONS);
 }
 
 describe('the desired issue', () => {
   it('is none when every check passes', () => {
-    expect(desiredDoctorIssue(runChecks(safeFacts()))).toBeNull();
+    expect(desiredDoctorIssue(runChecks(safeFacts(), GATE_OPTIONS))).toBeNull();
   });
 
   it('carries the marker, the label, the failing checks with their fixes, and copies the admins', () => {

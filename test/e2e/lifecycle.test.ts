@@ -60,7 +60,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
   it('the repository is set up the way init and the docs set it up: access-ledger doctor passes every check', async () => {
     const doctor = await life.doctor();
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
-    expect(doctor.stdout).toMatch(/✔ all 7 checks pass\n$/);
+    expect(doctor.stdout).toMatch(/✔ all 8 checks pass\n$/);
   });
 
   it('a manager opens a grant PR for a new engineer: the gate fails with an annotation at the entry and says who must approve', async () => {
@@ -139,7 +139,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(sweep.campaigns).toEqual([]);
     // The setup is safe: the sweep's doctor opened no issue.
     expect(sweep.opened.filter((i) => /access-ledger:doctor/.test(i.body ?? ''))).toEqual([]);
-    expect(sweep.cli.stdout).toContain('setup: all 7 doctor checks pass');
+    expect(sweep.cli.stdout).toContain('setup: all 8 doctor checks pass');
     // Run again the same day: nothing changes.
     const again = await life.sweep(life.world.day(31));
     expect(again.cli.code).toBe(0);

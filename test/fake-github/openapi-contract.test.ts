@@ -91,16 +91,21 @@ describe('REST responses match @octokit/openapi', () => {
     s.addCollaborator('acme/access', 'erin', 'admin');
     s.commitFiles('acme/access', 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/dba\n/systems/ @acme/nobody @ghost-user\n' });
     s.createBranch('acme/access', 'access-ledger');
-    s.protectBranch('acme/access', 'main', { requiredChecks: ['gate'], strict: true, reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    const gateApp = s.createApp({ slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
+    // A required check from any source (app_id null) and one only the gate App may set.
+    s.protectBranch('acme/access', 'main', { requiredChecks: ['gate', { context: 'access-ledger/gate', appId: gateApp.id }], strict: true, reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
     s.protectBranch('acme/access', 'access-ledger', { restrictions: { users: ['erin'], teams: ['dba'], apps: ['access-ledger'] }, enforceAdmins: true });
-    s.addRuleset('acme/access', { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true, required_approving_review_count: 1 } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'gate' }] } }] });
+    s.addRuleset('acme/access', { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true, required_approving_review_count: 1 } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'gate' }, { context: 'access-ledger/gate', integration_id: gateApp.id }] } }] });
+    expect(() => s.addRuleset('acme/access', { name: 'bad', include: ['~ALL'], rules: [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'x', app_id: 1 }] } }] })).toThrow(/\{ context, integration_id\? \}/);
     const writes = s.addRuleset('acme/access', { name: 'only the App', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
     s.addRuleset('acme/access', { name: 'history', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
     s.addRuleset('acme/access', { name: 'off', enforcement: 'disabled', include: ['~ALL'], rules: [{ type: 'deletion' }] });
     s.createEnvironment('acme/access', 'access-ledger-gate', { branches: ['main'] });
     s.createEnvironment('acme/access', 'anything', { branches: null });
 
-    await check(200, 'GET', `${R}/branches/main/protection`, { token: admin });
+    const main = await check(200, 'GET', `${R}/branches/main/protection`, { token: admin });
+    expect(main.required_status_checks.checks).toEqual([{ context: 'gate', app_id: null }, { context: 'access-ledger/gate', app_id: gateApp.id }]);
+    expect(main.required_status_checks.contexts).toEqual(['gate', 'access-ledger/gate']);
     const ledger = await check(200, 'GET', `${R}/branches/access-ledger/protection`);
     expect(ledger.restrictions.users.map((u: { login: string }) => u.login)).toEqual(['erin']);
     expect(ledger.restrictions.apps.map((a: { slug: string }) => a.slug)).toEqual(['access-ledger']);
@@ -110,6 +115,7 @@ describe('REST responses match @octokit/openapi', () => {
 
     const mainRules = await check(200, 'GET', `${R}/rules/branches/main`, { token: writer });
     expect(mainRules.map((r: { type: string }) => r.type)).toEqual(['pull_request', 'required_status_checks']);
+    expect(mainRules[1].parameters.required_status_checks).toEqual([{ context: 'gate' }, { context: 'access-ledger/gate', integration_id: gateApp.id }]);
     const ledgerRules = await check(200, 'GET', `${R}/rules/branches/access-ledger`);
     expect(ledgerRules.map((r: { type: string }) => r.type)).toEqual(['creation', 'update', 'deletion', 'non_fast_forward']);
     expect(await check(200, 'GET', `${R}/rules/branches/not-yet-created`)).toEqual([]);
@@ -255,6 +261,17 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', '/orgs/acme/teams');
   });
 
+  it('default workflow permissions: GitHub\'s default, a write default, and who may read them', async () => {
+    const admin = gh.createToken('carol');
+    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`, { token: admin })).toEqual({ default_workflow_permissions: 'read', can_approve_pull_request_reviews: false });
+    gh.state.setWorkflowPermissions('acme/access', { defaultWorkflowPermissions: 'write', canApprovePullRequestReviews: true });
+    // The App's installation token reads it with Administration: read, as app.yml asks.
+    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`)).toEqual({ default_workflow_permissions: 'write', can_approve_pull_request_reviews: true });
+    await check(403, 'GET', `${R}/actions/permissions/workflow`, { token: gh.createToken('bob') });
+    await check(404, 'GET', '/repos/acme/missing/actions/permissions/workflow', { token: admin });
+    gh.state.setWorkflowPermissions('acme/access', { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false });
+  });
+
   it('actions and rate limit', async () => {
     const head = gh.state.pullOf('acme/access', pr).pull.mergeCommitSha as string;
     const run = gh.state.addWorkflowRun('acme/access', { headSha: head, name: 'provision', conclusion: 'success' });
@@ -295,6 +312,32 @@ describe('REST responses match @octokit/openapi', () => {
     await check(422, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'green' } });
     await check(422, 'POST', `${R}/statuses/${'0'.repeat(40)}`, { token: workflow, body: { state: 'success' } });
     await check(422, 'GET', `${R}/commits/no-such-ref/status`);
+  });
+
+  it("commit statuses record the App that set them: the gate App's installation, GitHub Actions, or none", async () => {
+    const s = gh.state;
+    const gateApp = s.appBySlug('acme-access-ledger-gate') ?? s.createApp({ slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
+    const installation = s.installationFor('acme', gateApp) ?? s.install('acme', { app: gateApp, repositories: ['access'], permissions: { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write', metadata: 'read' }, events: [] });
+    const n = s.openPullRequest('acme/access', { author: 'alice', title: 'Grant source', files: { 'grants/humans/source.yaml': 'identity:\n  id: source\n' } });
+    const head = s.pullOf('acme/access', n).pull.headSha;
+    const gateToken = gh.createInstallationToken(installation.id, { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write' });
+    const byGate = await check(201, 'POST', `${R}/statuses/${head}`, { token: gateToken, body: { state: 'success', context: 'access-ledger/gate', description: 'approved by dave' } });
+    expect(byGate.creator).toMatchObject({ login: 'acme-access-ledger-gate[bot]', type: 'Bot' });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/access', { statuses: 'write' }), body: { state: 'success', context: 'access-ledger/gate' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('bob'), body: { state: 'success', context: 'access-ledger/gate' } });
+    expect(s.statusesOf(s.repo('acme/access'), head).map((x) => [x.creator.login, x.app?.slug ?? null])).toEqual([
+      ['bob', null],
+      ['github-actions[bot]', 'github-actions'],
+      ['acme-access-ledger-gate[bot]', 'acme-access-ledger-gate'],
+    ]);
+    // A gate App token minted without statuses: write (the permission-* inputs leave it out) is refused.
+    await check(403, 'POST', `${R}/statuses/${head}`, { token: gh.createInstallationToken(installation.id, { contents: 'read' }), body: { state: 'success', context: 'access-ledger/gate' } });
+    // The gate App's installation is not the ledger App's: the ledger App's JWT neither lists it nor mints its tokens.
+    const jwt = appJwt();
+    expect((await check(200, 'GET', '/app/installations', { token: jwt })).map((i: { id: number }) => i.id)).not.toContain(installation.id);
+    await check(404, 'GET', `/app/installations/${installation.id}`, { token: jwt });
+    const mine = await check(200, 'GET', '/user/installations', { token: gh.createToken('carol') });
+    expect(mine.installations.find((i: { id: number }) => i.id === installation.id)).toMatchObject({ app_id: gateApp.id, app_slug: 'acme-access-ledger-gate' });
   });
 
   it('every route in the table was exercised', () => {

@@ -12,6 +12,7 @@ import { runSweepCommand } from '../../src/cli/commands/sweep.ts';
 import { DOCTOR_LABEL, parseDoctorMarker } from '../../src/core/doctor/index.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { REPO, UNSAFE, octokitWith, seedSafeRepo } from '../doctor/seed.ts';
+import { GATE_APP_ID } from '../doctor/fixtures.ts';
 import { virtualPacing } from './helpers.ts';
 
 const NOW = new Date('2027-01-20T06:00:00Z');
@@ -98,7 +99,7 @@ describe('the doctor issue', () => {
     expect(io.out).toMatch(/setup: 1 doctor check\(s\) fail: gate-required \(run `access-ledger doctor` for the fixes\)\n {2}opened {2}the setup issue #\d+/);
     const json: Io & { out: string } = { ...io, out: '', stdout: (t: string) => void (json.out += t) };
     await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing, format: 'json' }, json);
-    expect(JSON.parse(json.out).doctor).toEqual({ ok: false, failing: [{ id: 'gate-required', status: 'fail' }], actions: [] });
+    expect(JSON.parse(json.out).doctor).toEqual({ ok: false, failing: [{ id: 'gate-required', status: 'fail' }], warning: [], actions: [] });
     const off: Io & { out: string } = { ...io, out: '', stdout: (t: string) => void (off.out += t) };
     await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing, doctor: false }, off);
     expect(off.out).not.toContain('setup:');
@@ -109,6 +110,17 @@ describe('the doctor issue', () => {
     const r = await sweep();
     expect(r.doctor).toMatchObject({ issuesDisabled: true, report: { ok: false } });
     expect(r.doctor && 'report' in r.doctor ? r.doctor.report.checks.filter((c) => c.status !== 'pass').map((c) => c.id) : []).toEqual(['issues-enabled']);
+  });
+
+  it('a warning alone (a default workflow token that can write) opens no issue; the CLI names it', async () => {
+    gh.state.setWorkflowPermissions(REPO, { defaultWorkflowPermissions: 'write' });
+    const r = await sweep();
+    expect(r.doctor).toMatchObject({ report: { ok: true }, plan: [] });
+    expect(r.doctor && 'report' in r.doctor ? r.doctor.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`) : []).toEqual(['workflow-token:warn']);
+    expect(doctorIssues()).toEqual([]);
+    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: {}, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
+    expect(await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing }, io)).toBe(0);
+    expect(io.out).toContain('setup: no doctor check fails; 1 warns: workflow-token (run `access-ledger doctor` for the fixes)');
   });
 
   it('a doctor that cannot read the repository does not stop the sweep', async () => {
@@ -126,7 +138,7 @@ function seedFix(): void {
   const repo = s.repo(REPO);
   repo.rulesets = [];
   s.commitFiles(REPO, 'main', { '.github/CODEOWNERS': "/access-ledger.yaml @acme/security\n/systems/ @acme/security\n/.github/ @acme/security\n" });
-  s.addRuleset(REPO, { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate' }] } }] });
+  s.addRuleset(REPO, { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } }] });
   s.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
   s.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
 }

@@ -1,8 +1,8 @@
 /**
  * Sets the gate's commit status on the pull request's head commit
- * (`POST /repos/{owner}/{repo}/statuses/{sha}`), with the token that may write statuses (the
- * workflow's own, given `permissions: statuses: write`), never the gate App's read-only one.
- * A refusal becomes one line naming the permission.
+ * (`POST /repos/{owner}/{repo}/statuses/{sha}`), with the token given for it: the gate App's,
+ * whose Commit statuses: write is the App's one write, so the status comes from a source no
+ * branch's workflow can borrow. A refusal becomes one line naming the permission.
  */
 import type { CommitStatus } from '../../core/commit-status.ts';
 import { explainGitHubError } from './errors.ts';
@@ -38,8 +38,8 @@ export async function setCommitStatus(octokit: StatusWriter, target: StatusTarge
     });
   } catch (err) {
     const fix =
-      `the gate job needs \`permissions: statuses: write\`, and \`status-token\` must be that job's token (the default, \${{ github.token }}) ` +
-      'or another token that can write commit statuses on this repository';
+      "`status-token` must be able to write commit statuses (statuses: write): the gate App's token needs `permission-statuses: write` on its token step " +
+      "and the gate App's Commit statuses: write permission accepted on its installation (gate-app.yml); a job's own token needs `permissions: statuses: write`";
     const explained = explainGitHubError(err, {
       action: `setting the commit status ${status.context} (${status.state}) on ${target.sha.slice(0, 12)}`,
       route: ROUTE,

@@ -28,9 +28,11 @@ import {
   type DoctorReport,
   type EnvironmentFacts,
   type Fact,
+  type RequiredCheck,
   type Ruleset,
   type Unreadable,
   type WorkflowFile,
+  type WorkflowTokenFacts,
 } from '../../core/doctor/index.ts';
 import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import type { RepoRef, SweepOctokit } from './issues.ts';
@@ -44,6 +46,8 @@ export interface DoctorReadOptions extends DoctorOptions {
 
 export interface DoctorRun {
   facts: DoctorFacts;
+  /** The options the checks ran with: the given ones, and the gate App's id from the config when none was given. */
+  options: DoctorOptions;
   report: DoctorReport;
   /** The config's `admins` (the sweep's issue copies them). */
   admins: string[];
@@ -177,7 +181,7 @@ interface RuleData {
 }
 
 interface ProtectionData {
-  required_status_checks?: { contexts?: string[]; checks?: { context: string }[] };
+  required_status_checks?: { contexts?: string[]; checks?: { context: string; app_id?: number | null }[] };
   required_pull_request_reviews?: { require_code_owner_reviews?: boolean };
   restrictions?: { users?: { login: string }[]; teams?: { slug: string }[]; apps?: { slug: string }[] } | null;
   enforce_admins?: { enabled?: boolean };
@@ -186,6 +190,20 @@ interface ProtectionData {
 }
 
 const ADMIN_READ = 'Administration: read (an App), or a repository admin\'s token';
+
+/** Classic protection's required checks with their sources (`checks[].app_id`); a context listed only in `contexts` accepts any source. */
+function requiredChecksOf(r: ProtectionData['required_status_checks']): RequiredCheck[] {
+  const out: RequiredCheck[] = (r?.checks ?? []).map((x) => ({ context: x.context, appId: typeof x.app_id === 'number' ? x.app_id : null }));
+  for (const context of r?.contexts ?? []) if (!out.some((x) => x.context === context)) out.push({ context, appId: null });
+  return out;
+}
+
+async function readWorkflowToken(r: Reader): Promise<Fact<WorkflowTokenFacts>> {
+  const what = "the default permissions of the workflows' GITHUB_TOKEN";
+  const got = await r.get<{ default_workflow_permissions: string; can_approve_pull_request_reviews: boolean }>('GET /repos/{owner}/{repo}/actions/permissions/workflow', {}, what, ADMIN_READ);
+  if (!got.ok) return got.missing ? unreadable(ADMIN_READ, `GitHub did not show ${what} (404)`) : refusedAs(got, ADMIN_READ, what);
+  return { defaultPermissions: got.data.default_workflow_permissions, canApprovePullRequests: got.data.can_approve_pull_request_reviews === true };
+}
 
 async function readProtection(r: Reader, branch: string): Promise<BranchProtection> {
   const [rules, classic] = await Promise.all([
@@ -203,7 +221,7 @@ async function readProtection(r: Reader, branch: string): Promise<BranchProtecti
   if (classic.ok) {
     const p = classic.data;
     const c: ClassicProtection = {
-      requiredChecks: [...new Set([...(p.required_status_checks?.contexts ?? []), ...(p.required_status_checks?.checks ?? []).map((x) => x.context)])],
+      requiredChecks: requiredChecksOf(p.required_status_checks),
       requireCodeOwnerReviews: p.required_pull_request_reviews?.require_code_owner_reviews === true,
       restrictions: p.restrictions ? { users: (p.restrictions.users ?? []).map((u) => u.login), teams: (p.restrictions.teams ?? []).map((t) => t.slug), apps: (p.restrictions.apps ?? []).map((a) => a.slug) } : null,
       enforceAdmins: p.enforce_admins?.enabled === true,
@@ -280,7 +298,11 @@ async function readApp(r: Reader, slug: string): Promise<AppFacts> {
 }
 
 /** Reads every fact the doctor's checks need. Throws on a runtime error (the repository cannot be read, GitHub is down). */
-export async function readDoctorFacts(octokit: SweepOctokit, repo: RepoRef, options: DoctorReadOptions = {}): Promise<{ facts: DoctorFacts; admins: string[]; labels: string[] | undefined }> {
+export async function readDoctorFacts(
+  octokit: SweepOctokit,
+  repo: RepoRef,
+  options: DoctorReadOptions = {},
+): Promise<{ facts: DoctorFacts; admins: string[]; labels: string[] | undefined; gateAppId: number | undefined }> {
   const r = new Reader(octokit, repo);
   const info = await r.get<{ default_branch: string; has_issues: boolean }>('GET /repos/{owner}/{repo}', {}, 'the repository', 'Metadata: read');
   if (!info.ok) {
@@ -306,13 +328,14 @@ export async function readDoctorFacts(octokit: SweepOctokit, repo: RepoRef, opti
   if (!configPath) throw new Error(`${r.name} has no access-ledger.yaml on ${branch}: the doctor checks an access repo (create one with \`access-ledger init\`)`);
   const ledgerBranch = config?.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
 
-  const [workflows, codeowners, defaultBranchProtection, ledgerBranchProtection, pushers, app] = await Promise.all([
+  const [workflows, codeowners, defaultBranchProtection, ledgerBranchProtection, pushers, app, workflowToken] = await Promise.all([
     readWorkflows(r, branch),
     readCodeowners(r, branch),
     readProtection(r, branch),
     readProtection(r, ledgerBranch),
     r.list<{ login: string }>('GET /repos/{owner}/{repo}/collaborators', { permission: 'push', affiliation: 'all' }, 'who can push', 'Metadata: read'),
     options.asApp ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true }) : readApp(r, options.appSlug ?? 'access-ledger'),
+    readWorkflowToken(r),
   ]);
 
   const environments: Record<string, Fact<EnvironmentFacts>> = {};
@@ -338,12 +361,20 @@ export async function readDoctorFacts(octokit: SweepOctokit, repo: RepoRef, opti
     rulesets,
     pushers: pushers.ok ? pushers.data.map((p) => p.login) : pushers.missing ? [] : refusedAs(pushers, 'Metadata: read', 'who can push'),
     app,
+    workflowToken,
   };
-  return { facts, admins: config?.data?.admins ?? [], labels: config?.data?.stale?.labels };
+  return { facts, admins: config?.data?.admins ?? [], labels: config?.data?.stale?.labels, gateAppId: gateAppIdOf(config?.data?.gate) };
 }
 
-/** Reads the facts and runs the checks. */
+/** The config's `gate.app_id` when it is an App ID (a config with another value fails \`validate\`, and the doctor then knows no gate App). */
+function gateAppIdOf(gate: unknown): number | undefined {
+  const id = typeof gate === 'object' && gate !== null ? (gate as { app_id?: unknown }).app_id : undefined;
+  return typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Reads the facts and runs the checks; the gate App's id is the option's, else the config's `gate.app_id`. */
 export async function runDoctor(octokit: SweepOctokit, repo: RepoRef, options: DoctorReadOptions = {}): Promise<DoctorRun> {
-  const { facts, admins, labels } = await readDoctorFacts(octokit, repo, options);
-  return { facts, report: runChecks(facts, options), admins, labels };
+  const { facts, admins, labels, gateAppId } = await readDoctorFacts(octokit, repo, options);
+  const checks: DoctorOptions = { ...options, ...(options.gateAppId === undefined && gateAppId !== undefined ? { gateAppId } : {}) };
+  return { facts, options: checks, report: runChecks(facts, checks), admins, labels };
 }

@@ -22,6 +22,8 @@ export interface DoctorArgs {
   format?: 'text' | 'json';
   appSlug?: string;
   gateCheck?: string;
+  /** The gate App's App ID; default the config's `gate.app_id`. */
+  gateAppId?: number;
   ledgerKeySecrets?: string[];
   /** For tests and embedding: an Octokit to use instead of one built from the token. */
   octokit?: SweepOctokit;
@@ -40,6 +42,7 @@ export async function runDoctorCommand(args: DoctorArgs, io: Io): Promise<number
   const { report } = await runDoctor(octokit, { owner: m[1]!, repo: m[2]! }, {
     ...(args.appSlug ? { appSlug: args.appSlug } : {}),
     ...(args.gateCheck ? { gateCheck: args.gateCheck } : {}),
+    ...(args.gateAppId !== undefined ? { gateAppId: args.gateAppId } : {}),
     ...(args.ledgerKeySecrets?.length ? { ledgerKeySecrets: args.ledgerKeySecrets } : {}),
   });
   io.stdout(args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report, io.color));
@@ -56,8 +59,9 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option('-f, --format <format>', 'text or json', 'text')
     .option('--app-slug <slug>', "the ledger App's slug, to find its installation", 'access-ledger')
     .option('--gate-check <name>', "the gate's check name, when it is not the gate job's name")
+    .option('--gate-app-id <id>', "the gate App's App ID, the one source access-ledger/gate may be required from (default: gate.app_id in the config)")
     .option('--ledger-key-secret <name...>', "secret names that hold the ledger App's private key (default: ACCESS_LEDGER_APP_PRIVATE_KEY, ACCESS_LEDGER_APP_KEY)")
-    .action(async (opts: { repo: string; token?: string; apiUrl?: string; format: string; appSlug: string; gateCheck?: string; ledgerKeySecret?: string[] }) => {
+    .action(async (opts: { repo: string; token?: string; apiUrl?: string; format: string; appSlug: string; gateCheck?: string; gateAppId?: string; ledgerKeySecret?: string[] }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
       if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.appSlug)) throw new UsageError(`--app-slug must be an App's slug (lower-case letters, digits, hyphens), not ${JSON.stringify(opts.appSlug)}`);
       for (const s of opts.ledgerKeySecret ?? []) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new UsageError(`--ledger-key-secret must be a secret's name, not ${JSON.stringify(s)}`);
@@ -65,6 +69,10 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
       if (opts.token) args.token = opts.token;
       if (opts.apiUrl) args.apiUrl = opts.apiUrl;
       if (opts.gateCheck) args.gateCheck = opts.gateCheck;
+      if (opts.gateAppId !== undefined) {
+        if (!/^[1-9][0-9]{0,11}$/.test(opts.gateAppId)) throw new UsageError(`--gate-app-id must be the gate App's App ID, a number (its settings page shows it), not ${JSON.stringify(opts.gateAppId)}`);
+        args.gateAppId = Number(opts.gateAppId);
+      }
       if (opts.ledgerKeySecret) args.ledgerKeySecrets = opts.ledgerKeySecret;
       setExit(await runDoctorCommand(args, io));
     });

@@ -45,6 +45,9 @@ ledger:
   # public_keys:
   #   - { id: <16 hex>, key: <base64 SPKI>, from: <YYYY-MM-DD> }
 stale: { expiring_within_days: 14 }
+# The gate App's App ID (its settings page shows it), so that \`access-ledger doctor\` can check
+# that the status access-ledger/gate is required from the gate App alone (docs/gate.md):
+# gate: { app_id: 1234567 }
 `,
     'systems/prod-postgres.yaml': `${header('system')}id: prod-postgres
 name: Production PostgreSQL
@@ -194,17 +197,19 @@ access:
 #
 # pull_request_target runs this file as it is on the default branch, never a pull request's copy
 # of it, and the job checks nothing out: the gate reads the pull request's files through the API,
-# as data. Its token comes from the gate App (gate-app.yml: contents, pull requests and members,
-# read only), never from the ledger App. The gate App's key is a secret of the environment
-# access-ledger-gate, whose deployment branches are only the default branch, so no other branch's
-# workflow can read it: set the environment's variable ACCESS_LEDGER_GATE_CLIENT_ID and secret
-# ACCESS_LEDGER_GATE_PRIVATE_KEY. A review re-runs this check: access-ledger-review.yml and
-# access-ledger-rerun.yml. Actions are pinned by commit; the comment names the version.
+# as data. Its token comes from the gate App (gate-app.yml: contents, pull requests and members
+# read, commit statuses write), never from the ledger App. The gate App's key is a secret of the
+# environment access-ledger-gate, whose deployment branches are only the default branch, so no
+# other branch's workflow can read it: set the environment's variable ACCESS_LEDGER_GATE_CLIENT_ID
+# and secret ACCESS_LEDGER_GATE_PRIVATE_KEY. A review re-runs this check: access-ledger-review.yml
+# and access-ledger-rerun.yml. Actions are pinned by commit; the comment names the version.
 #
 # GitHub attaches a pull_request_target run, and this job's check, to the default branch's tip,
 # not to the pull request's head commit where branch protection looks. So the gate sets the
-# commit status access-ledger/gate on the head commit (pending, then success or failure), with
-# this job's own token (statuses: write): require that status, not the job, in a ruleset.
+# commit status access-ledger/gate on the head commit (pending, then success or failure), with the
+# gate App's token: require that status, not the job, in a ruleset, with the gate App as its
+# source. Any workflow's own GITHUB_TOKEN sets statuses as GitHub Actions, on any branch, so a
+# status from that source (or from any source) is one a pull request can forge for itself.
 name: access-ledger
 run-name: access-ledger gate for pull request #\${{ github.event.pull_request.number }}
 on:
@@ -222,7 +227,6 @@ jobs:
     permissions:
       contents: read
       pull-requests: read
-      statuses: write
     steps:
       - id: token
         uses: ${pin(PINS.appToken)}
@@ -232,9 +236,11 @@ jobs:
           permission-contents: read
           permission-pull-requests: read
           permission-members: read
+          permission-statuses: write
       - uses: ${pin(PINS.gate)}
         with:
           token: \${{ steps.token.outputs.token }}
+          status-token: \${{ steps.token.outputs.token }}
 `,
     '.github/workflows/access-ledger-review.yml': `# Tells the gate that a review changed: someone approved, requested changes or had a review
 # dismissed. GitHub runs this workflow from the pull request's own files, and it cannot reach the
@@ -306,7 +312,7 @@ export async function runInit(dir: string, org: string | undefined, force: boole
   io.stdout(
     `Created an access repo in ${dir} (${Object.keys(files).length} files).\n` +
       `Next: edit the logins and teams, then run: access-ledger validate ${dir}\n` +
-      `Then set up the gate's read-only App and its environment ${GATE_ENVIRONMENT} (docs/setup.md), and check with: access-ledger doctor --repo <org>/<repo>\n`,
+      `Then set up the gate App, its environment ${GATE_ENVIRONMENT} and the status it sets, required from it (docs/setup.md), and check with: access-ledger doctor --repo <org>/<repo>\n`,
   );
   return 0;
 }

@@ -83,8 +83,16 @@ function describeDoctorAction(a: DoctorIssueAction, number?: number): string {
 function doctorLines(d: SweepDoctor | null, dryRun: boolean): string[] {
   if (!d) return [];
   if ('error' in d) return [`setup not checked: ${d.error}`];
-  const failing = d.report.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
-  const lines = [failing.length === 0 ? `setup: all ${d.report.checks.length} doctor checks pass` : `setup: ${failing.length} doctor check(s) fail: ${failing.join(', ')} (run \`access-ledger doctor\` for the fixes)`];
+  const failing = d.report.checks.filter((c) => c.status === 'fail' || c.status === 'unreadable').map((c) => c.id);
+  const warning = d.report.checks.filter((c) => c.status === 'warn').map((c) => c.id);
+  const warns = warning.length ? `; ${warning.length} warn${warning.length === 1 ? 's' : ''}: ${warning.join(', ')}` : '';
+  const lines = [
+    failing.length === 0
+      ? warning.length === 0
+        ? `setup: all ${d.report.checks.length} doctor checks pass`
+        : `setup: no doctor check fails${warns} (run \`access-ledger doctor\` for the fixes)`
+      : `setup: ${failing.length} doctor check(s) fail: ${failing.join(', ')}${warns} (run \`access-ledger doctor\` for the fixes)`,
+  ];
   if (d.issuesDisabled) return lines;
   if (dryRun) for (const a of d.plan.filter((x) => x.type !== 'no-op')) lines.push(`  ${describeDoctorAction(a)}`);
   else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open    /, 'opened  ')}`);
@@ -96,7 +104,8 @@ function doctorJson(d: SweepDoctor | null): unknown {
   if ('error' in d) return { error: d.error };
   return {
     ok: d.report.ok,
-    failing: d.report.checks.filter((c) => c.status !== 'pass').map((c) => ({ id: c.id, status: c.status })),
+    failing: d.report.checks.filter((c) => c.status === 'fail' || c.status === 'unreadable').map((c) => ({ id: c.id, status: c.status })),
+    warning: d.report.checks.filter((c) => c.status === 'warn').map((c) => c.id),
     actions: (d.done.length ? d.done.map((x) => ({ type: x.action.type, issue: x.number || null, outcome: x.outcome })) : d.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, issue: 'issue' in a ? a.issue.number : null, outcome: 'planned' }))),
   };
 }

@@ -7,6 +7,7 @@
  */
 import {
   DEFAULT_LEDGER_KEY_SECRETS,
+  GITHUB_ACTIONS_APP_ID,
   LEDGER_APP_EVENTS,
   LEDGER_APP_PERMISSIONS,
   isUnreadable,
@@ -17,6 +18,7 @@ import {
   type DoctorOptions,
   type EnvironmentFacts,
   type Fact,
+  type RequiredCheck,
   type Ruleset,
   type Unreadable,
 } from './facts.ts';
@@ -36,7 +38,7 @@ import {
   type Workflow,
 } from './workflows.ts';
 
-export const CHECK_IDS = ['workflow-secrets', 'workflow-head-checkout', 'gate-required', 'ledger-branch', 'codeowners', 'issues-enabled', 'app-installed'] as const;
+export const CHECK_IDS = ['workflow-secrets', 'workflow-head-checkout', 'workflow-token', 'gate-required', 'ledger-branch', 'codeowners', 'issues-enabled', 'app-installed'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface CheckInfo {
@@ -54,8 +56,12 @@ export const CHECKS: Readonly<Record<CheckId, CheckInfo>> = {
     title: "No pull_request_target or workflow_run workflow checks out or runs the pull request's code",
     controls: ['SOC2:CC6.1', 'OWASP-NHI:NHI2:2025'],
   },
+  'workflow-token': {
+    title: "Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests",
+    controls: ['SOC2:CC6.3', 'OWASP-NHI:NHI5:2025'],
+  },
   'gate-required': {
-    title: "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch",
+    title: "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch, from the gate App alone",
     controls: ['SOC2:CC8.1', 'SOC2:CC6.3', 'CIS-v8:6.1'],
   },
   'ledger-branch': {
@@ -85,9 +91,12 @@ export interface DoctorProblem {
   line?: number;
   /** Set when the problem is that a fact could not be read: the permission that would read it. */
   permission?: string;
+  /** Set when the problem weakens the setup without opening a way around the gate or the ledger: the check warns, and does not fail. */
+  warning?: true;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'unreadable';
+/** `warn`: only warnings (the report stays ok); `unreadable`: a fact could not be read (counts as failing). */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unreadable';
 
 export interface CheckResult {
   id: CheckId;
@@ -103,7 +112,7 @@ export interface DoctorReport {
   repository: string;
   defaultBranch: string;
   ledgerBranch: string;
-  /** True when every check passes. */
+  /** True when every check passes (or only warns). */
   ok: boolean;
   checks: CheckResult[];
 }
@@ -115,7 +124,8 @@ function unreadableProblem(u: Unreadable, what: string): DoctorProblem {
 }
 
 function result(id: CheckId, problems: DoctorProblem[], detail?: string): CheckResult {
-  const status: CheckStatus = problems.length === 0 ? 'pass' : problems.every((p) => p.permission) ? 'unreadable' : 'fail';
+  const failing = problems.filter((p) => !p.warning);
+  const status: CheckStatus = problems.length === 0 ? 'pass' : failing.length === 0 ? 'warn' : failing.every((p) => p.permission) ? 'unreadable' : 'fail';
   return { id, title: CHECKS[id].title, status, problems, ...(status === 'pass' && detail ? { detail } : {}), controls: CHECKS[id].controls };
 }
 
@@ -172,7 +182,7 @@ function workflowSecrets(workflows: readonly Workflow[], facts: DoctorFacts, opt
           problems.push({
             ...at,
             message: `the job ${code(job.id)} holds ${secret}, the ledger App's key, in a workflow that pull requests start (${prAny.join(', ')}): whoever controls that run can write ledger records, edit the App's comments and open or close its issues as the App`,
-            fix: `give the gate its own read-only App (gate-app.yml) and its key as ACCESS_LEDGER_GATE_PRIVATE_KEY in an environment limited to ${facts.defaultBranch}; delete the ledger App's key from the repository's secrets (${DOCS}/gate.md#tokens)`,
+            fix: `give the gate its own App (gate-app.yml: it reads, and sets only commit statuses) and its key as ACCESS_LEDGER_GATE_PRIVATE_KEY in an environment limited to ${facts.defaultBranch}; delete the ledger App's key from the repository's secrets (${DOCS}/gate.md#tokens)`,
           });
           continue;
         }
@@ -224,33 +234,37 @@ function workflowSecrets(workflows: readonly Workflow[], facts: DoctorFacts, opt
   return problems;
 }
 
-/** The gate reads; a gate job whose tokens can write hands that to anyone who subverts it. */
+/**
+ * The gate reads, and writes one thing: its commit status, with the gate App's token (the only
+ * source of that status no branch can borrow). A gate job whose tokens can write more hands that
+ * to anyone who subverts it.
+ */
 function gateCredential(wf: Workflow, job: Job): DoctorProblem[] {
   const problems: DoctorProblem[] = [];
   for (const step of job.steps.filter(isAppTokenStep)) {
-    const writes = Object.entries(step.with).filter(([k, v]) => /^permission-/.test(k) && /^(write|admin)$/i.test(v.trim()));
+    const writes = Object.entries(step.with).filter(([k, v]) => /^permission-/.test(k) && /^(write|admin)$/i.test(v.trim()) && !(k === 'permission-statuses' && /^write$/i.test(v.trim())));
     if (writes.length > 0) {
       problems.push({
         file: wf.path,
         line: step.line,
-        message: `the gate's token in ${code(job.id)} asks for ${writes.map(([k, v]) => `${k}: ${v}`).join(', ')}: the gate only reads`,
-        fix: 'ask for permission-contents: read, permission-pull-requests: read and permission-members: read only',
+        message: `the gate's token in ${code(job.id)} asks for ${writes.map(([k, v]) => `${k}: ${v}`).join(', ')}: the gate only reads, and writes nothing but its commit status`,
+        fix: 'ask for permission-contents: read, permission-pull-requests: read, permission-members: read and permission-statuses: write only',
       });
     }
   }
   const perms = job.permissions;
-  // The one write the gate makes is its commit status on the head commit, with the job's own token.
+  // The job's own token needs no write: the gate sets its status with the gate App's token.
   const writable =
     typeof perms === 'string'
       ? /write-all/.test(perms) ? ['write-all'] : []
-      : Object.entries(perms ?? {}).filter(([k, v]) => v === 'write' && k !== 'statuses').map(([k]) => `${k}: write`);
+      : Object.entries(perms ?? {}).filter(([, v]) => v === 'write').map(([k]) => `${k}: write`);
   if (perms === undefined && wf.triggers.includes('pull_request_target')) writable.push('(no permissions: key, so the repository default, which may be write)');
   if (writable.length > 0) {
     problems.push({
       file: wf.path,
       line: job.line,
-      message: `the gate job ${code(job.id)} gives its GITHUB_TOKEN ${writable.join(', ')}: the gate only reads, and writes nothing but its commit status (statuses: write)`,
-      fix: 'set `permissions: { contents: read, pull-requests: read, statuses: write }` on the job',
+      message: `the gate job ${code(job.id)} gives its GITHUB_TOKEN ${writable.join(', ')}: the gate only reads, and sets its commit status with the gate App's token, so the job's own token needs no write`,
+      fix: 'set `permissions: { contents: read, pull-requests: read }` on the job, and pass the gate App\'s token as `status-token`',
     });
   }
   return problems;
@@ -315,14 +329,36 @@ function rulesetName(facts: DoctorFacts, id: number): string {
   return r && !isUnreadable(r) ? `ruleset "${r.name}"` : `ruleset ${id}`;
 }
 
-function requiredContexts(p: BranchProtection, facts: DoctorFacts): Map<string, string> {
-  const out = new Map<string, string>();
+/** One place that requires a check: a ruleset or classic branch protection, and the source it accepts. */
+interface Requirement {
+  /** `ruleset "main"` or `branch protection`. */
+  where: string;
+  classic: boolean;
+  /** The App the check must come from; null: any source. */
+  appId: number | null;
+}
+
+/** Every required check of a branch, with each place that requires it and the source that place accepts. */
+function requirements(p: BranchProtection, facts: DoctorFacts): Map<string, Requirement[]> {
+  const out = new Map<string, Requirement[]>();
+  const add = (context: string, r: Requirement) => out.set(context, [...(out.get(context) ?? []), r]);
+  // -1 is how the API spells "any source" when one is set; a missing or null id accepts any source too.
+  const source = (id: unknown): number | null => (typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : null);
   for (const rule of rulesOf(p, 'required_status_checks')) {
-    const checks = (rule.parameters?.required_status_checks as { context?: unknown }[] | undefined) ?? [];
-    for (const c of checks) if (typeof c.context === 'string' && !out.has(c.context)) out.set(c.context, rulesetName(facts, rule.rulesetId));
+    const checks = (rule.parameters?.required_status_checks as { context?: unknown; integration_id?: unknown }[] | undefined) ?? [];
+    for (const c of checks) if (typeof c.context === 'string') add(c.context, { where: rulesetName(facts, rule.rulesetId), classic: false, appId: source(c.integration_id) });
   }
-  if (!isUnreadable(p.classic) && p.classic) for (const c of p.classic.requiredChecks) if (!out.has(c)) out.set(c, 'branch protection');
+  if (!isUnreadable(p.classic) && p.classic) {
+    for (const c of p.classic.requiredChecks) {
+      const check: RequiredCheck = typeof c === 'string' ? { context: c, appId: null } : c;
+      add(check.context, { where: 'branch protection', classic: true, appId: source(check.appId) });
+    }
+  }
   return out;
+}
+
+function requiredContexts(p: BranchProtection, facts: DoctorFacts): Map<string, string> {
+  return new Map([...requirements(p, facts)].map(([context, reqs]) => [context, reqs[0]!.where]));
 }
 
 /** How one gate job reports its verdict, as its workflow and the gate step's inputs say. */
@@ -339,6 +375,23 @@ interface GateReport {
   mode: CommitStatusMode | undefined;
   /** The status context the step sets on the head, when it sets one. */
   context: string | undefined;
+  /**
+   * The token the step sets its status with (`status-token`): the job's own GITHUB_TOKEN (the
+   * input's default), the token of an `actions/create-github-app-token` step of the job, or
+   * something else the doctor cannot trace.
+   */
+  statusToken: { via: 'job' } | { via: 'app'; step: Step } | { via: 'other'; text: string };
+}
+
+const JOB_TOKEN = /^\$\{\{\s*(github\.token|secrets\.GITHUB_TOKEN)\s*\}\}$/i;
+const STEP_TOKEN = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.token\s*\}\}$/;
+
+function statusTokenOf(job: Job, step: Step): GateReport['statusToken'] {
+  const text = (step.with['status-token'] ?? '').trim();
+  if (!text || JOB_TOKEN.test(text)) return { via: 'job' };
+  const id = STEP_TOKEN.exec(text)?.[1];
+  const from = id === undefined ? undefined : job.steps.find((st) => st.id === id && isAppTokenStep(st));
+  return from ? { via: 'app', step: from } : { via: 'other', text };
 }
 
 function gateReport(wf: Workflow, job: Job, step: Step): GateReport {
@@ -351,7 +404,7 @@ function gateReport(wf: Workflow, job: Job, step: Step): GateReport {
   const mode = (COMMIT_STATUS_MODES as readonly string[]).includes(raw) ? (raw as CommitStatusMode) : undefined;
   const posts = mode === 'always' || (mode === 'auto' && baseEvents.length > 0);
   const context = posts ? (step.with['status-context'] ?? '').trim() || DEFAULT_STATUS_CONTEXT : undefined;
-  return { wf, job, step, checkName: checkNameOf(job), baseEvents, headEvents, mode, context };
+  return { wf, job, step, checkName: checkNameOf(job), baseEvents, headEvents, mode, context, statusToken: statusTokenOf(job, step) };
 }
 
 function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorFacts, options: DoctorOptions): DoctorProblem[] {
@@ -364,8 +417,9 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
   /** Checks of jobs that run on pull_request_target: never on the head, so requiring one blocks every pull request. */
   const baseOnly = new Map<string, GateReport>();
   const statuses = new Set<string>();
+  let reports: GateReport[] = [];
   if (workflows) {
-    const reports = workflows.flatMap((wf) => (wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).map((st) => gateReport(wf, j, st))) : []));
+    reports = workflows.flatMap((wf) => (wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).map((st) => gateReport(wf, j, st))) : []));
     // With the check's name given (ACCESS_LEDGER_GATE_CHECK, --gate-check) the gate may run elsewhere.
     if (reports.length === 0 && !options.gateCheck) {
       return [
@@ -416,7 +470,7 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
     });
     misrequired = true;
   }
-  if (contexts.some((n) => required.has(n)) || misrequired) return problems;
+  if (contexts.some((n) => required.has(n)) || misrequired) return [...problems, ...statusSources(reports, requirements(p, facts), facts, options)];
   // The status is required, but no gate sets it (a gate on pull_request reports its job's check instead).
   if (workflows && required.has(DEFAULT_STATUS_CONTEXT) && !statuses.has(DEFAULT_STATUS_CONTEXT) && contexts.length > 0) {
     problems.push({
@@ -435,6 +489,99 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
     message: `the gate's ${what} ${contexts.map(code).join(' or ')} is not required on ${branch}: a pull request can merge while the gate fails, and the App records it only afterwards as an unapproved merge`,
     fix: `Settings → Rules → Rulesets → a branch ruleset on ${branch} with Require status checks to pass: add ${code(name)} (${DOCS}/gate.md#making-the-check-required)`,
   });
+  return problems;
+}
+
+/**
+ * The required status the gate sets must come from the gate App, and the gate must set it with the
+ * gate App's token. Any other source is one a branch can borrow: a workflow's GITHUB_TOKEN sets a
+ * status as GitHub Actions on any branch, and a person's token sets one with no App at all.
+ */
+function statusSources(reports: readonly GateReport[], reqs: Map<string, Requirement[]>, facts: DoctorFacts, options: DoctorOptions): DoctorProblem[] {
+  const problems: DoctorProblem[] = [];
+  const gateApp = options.gateAppId;
+  const idText = gateApp === undefined ? "<the gate App's App ID>" : String(gateApp);
+  const idNote = gateApp === undefined ? "; the gate App's settings page shows its App ID: set it as `gate: { app_id: ... }` in the config so the doctor can check the source" : '';
+  for (const context of new Set(reports.flatMap((r) => (r.context ? [r.context] : [])))) {
+    const found = reqs.get(context);
+    if (!found) continue;
+    const pinned = gateApp !== undefined && found.some((q) => q.appId === gateApp);
+    const requireFix = `require ${code(context)} from the gate App (${DOCS}/gate.md#making-the-check-required)`;
+    // How the gate sets it.
+    for (const r of reports.filter((x) => x.context === context)) {
+      const t = r.statusToken;
+      const at = { file: r.wf.path, line: r.step.line };
+      const fix = `pass the gate App's token as \`status-token\` (as the \`token\` input, e.g. \`\${{ steps.token.outputs.token }}\`), add \`permission-statuses: write\` to its token step, and ${requireFix}`;
+      const counted = pinned
+        ? `the rule requires it from the gate App, so the gate's own verdict never counts and every pull request waits`
+        : 'no rule can tell the gate\'s verdict from a status a branch sets';
+      if (t.via === 'job') {
+        problems.push({ ...at, message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with the job's own GITHUB_TOKEN (\`status-token\`'s default): GitHub records that as coming from GitHub Actions, as it does a status any branch's workflow sets, so ${counted}`, fix });
+      } else if (t.via === 'other') {
+        problems.push({ ...at, message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with ${code(t.text)}, which the doctor cannot trace to the gate App: only a status from the gate App is one no branch can set`, fix });
+      } else {
+        const scopes = Object.entries(t.step.with).filter(([k]) => /^permission-/.test(k));
+        if (scopes.length > 0 && (t.step.with['permission-statuses'] ?? '').trim().toLowerCase() !== 'write') {
+          problems.push({
+            file: r.wf.path,
+            line: t.step.line,
+            message: `the gate App's token step in ${code(r.job.id)} asks for ${scopes.map(([k, v]) => `${k}: ${v}`).join(', ')} but not permission-statuses: write, and the gate sets ${code(context)} with that token: GitHub refuses the status, so every run ends in an error`,
+            fix: "add `permission-statuses: write` to the token step, and accept the gate App's Commit statuses: write permission on its installation (gate-app.yml)",
+          });
+        }
+      }
+    }
+    // Which source the rules accept.
+    if (pinned) continue;
+    for (const q of found) {
+      const where = q.classic
+        ? `Settings → Branches → the branch protection rule of ${facts.defaultBranch} → Require status checks to pass → ${code(context)}: choose the gate App as its source, not "Any source" (API: \`required_status_checks.checks[].app_id: ${idText}\`)`
+        : `Settings → Rules → Rulesets → ${q.where.replace(/^ruleset /, '')} → Require status checks to pass → ${code(context)}: choose the gate App as its source (API: \`required_status_checks[].integration_id: ${idText}\`)`;
+      const fix = `${where}${idNote} (${DOCS}/gate.md#making-the-check-required)`;
+      if (q.appId === null) {
+        problems.push({ message: `${q.where} requires ${code(context)} from any source: anyone who can push a branch can set ${code(`${context}: success`)} on their own pull request's head commit, from a workflow whose GITHUB_TOKEN has statuses: write or with their own token, and the rule counts it`, fix });
+      } else if (q.appId === GITHUB_ACTIONS_APP_ID) {
+        problems.push({ message: `${q.where} requires ${code(context)} from GitHub Actions: every workflow's GITHUB_TOKEN is GitHub Actions, on any branch, so a workflow pushed with a pull request can set ${code(`${context}: success`)} on its head commit and the rule counts it`, fix });
+      } else if (gateApp !== undefined) {
+        problems.push({ message: `${q.where} requires ${code(context)} from the App ${q.appId}, not the gate App (${gateApp}): the gate's own status does not count there, and whoever holds a token of App ${q.appId} can set it`, fix });
+      } else {
+        problems.push({
+          message: `${q.where} requires ${code(context)} from the App ${q.appId}, and the doctor does not know the gate App's id to tell whether that is it`,
+          fix: `if App ${q.appId} is the gate App (its settings page shows its App ID), set \`gate: { app_id: ${q.appId} }\` in ${facts.configPath} (or pass --gate-app-id ${q.appId}); if not, ${where} (${DOCS}/gate.md#making-the-check-required)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** How the required gate is pinned, for a passing check's detail. */
+function gateDetail(name: string, facts: DoctorFacts, options: DoctorOptions): string {
+  const reqs = requirements(facts.defaultBranchProtection, facts).get(name) ?? [];
+  const pinned = options.gateAppId === undefined ? undefined : reqs.find((q) => q.appId === options.gateAppId);
+  return pinned ? `${code(name)} is required by ${pinned.where}, from the gate App ${options.gateAppId}` : `${code(name)} is required by ${reqs[0]?.where ?? 'a rule'}`;
+}
+
+// ---- the default workflow token -----------------------------------------------------------------------
+
+function workflowToken(facts: DoctorFacts): DoctorProblem[] {
+  const t = facts.workflowToken;
+  if (isUnreadable(t)) return [unreadableProblem(t, "the default permissions of the workflows' GITHUB_TOKEN")];
+  const problems: DoctorProblem[] = [];
+  if (t.defaultPermissions !== 'read') {
+    problems.push({
+      warning: true,
+      message: `every workflow in ${facts.repository} that names no \`permissions:\` gets a GITHUB_TOKEN that can write (Workflow permissions: Read and write): a workflow any branch pushes can write contents, issues, pull requests and commit statuses as github-actions[bot]`,
+      fix: `Settings → Actions → General → Workflow permissions: Read repository contents and packages permissions (API: \`PUT /repos/${facts.repository}/actions/permissions/workflow\` with \`default_workflow_permissions: read\`); give a job that needs more its own \`permissions:\``,
+    });
+  }
+  if (t.canApprovePullRequests) {
+    problems.push({
+      warning: true,
+      message: `workflows in ${facts.repository} may approve pull requests (Allow GitHub Actions to create and approve pull requests): a workflow any branch pushes can approve a pull request as github-actions[bot], which counts toward GitHub's required approvals (the gate never counts a bot)`,
+      fix: 'Settings → Actions → General → Workflow permissions: untick Allow GitHub Actions to create and approve pull requests (API: `can_approve_pull_request_reviews: false`)',
+    });
+  }
   return problems;
 }
 
@@ -710,10 +857,11 @@ export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): Doct
   const checks: CheckResult[] = [];
   checks.push(result('workflow-secrets', workflows ? [...broken, ...workflowSecrets(workflows, facts, options)] : unreadWorkflows));
   checks.push(result('workflow-head-checkout', workflows ? headCheckout(workflows) : unreadWorkflows));
+  checks.push(result('workflow-token', workflowToken(facts), isUnreadable(facts.workflowToken) ? undefined : 'read-only by default; workflows cannot approve pull requests'));
   const gate = workflows || options.gateCheck ? gateRequired(workflows, facts, options) : unreadWorkflows;
   const required = requiredContexts(facts.defaultBranchProtection, facts);
   const gateName = [...required.keys()].find((n) => n === options.gateCheck || gateNames(workflows ?? []).includes(n));
-  checks.push(result('gate-required', gate, gateName ? `${code(gateName)} is required by ${required.get(gateName)}` : undefined));
+  checks.push(result('gate-required', gate, gateName ? gateDetail(gateName, facts, options) : undefined));
   const ledger = ledgerBranch(facts);
   checks.push(result('ledger-branch', ledger.problems, ledger.detail));
   checks.push(result('codeowners', codeowners(workflows, facts), !isUnreadable(facts.codeowners) && facts.codeowners ? `${facts.codeowners.path}` : undefined));
@@ -725,7 +873,7 @@ export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): Doct
   );
   const app = appInstalled(facts);
   checks.push(result('app-installed', app.problems, app.detail));
-  return { repository: facts.repository, defaultBranch: facts.defaultBranch, ledgerBranch: facts.ledgerBranch, ok: checks.every((c) => c.status === 'pass'), checks };
+  return { repository: facts.repository, defaultBranch: facts.defaultBranch, ledgerBranch: facts.ledgerBranch, ok: checks.every((c) => c.status === 'pass' || c.status === 'warn'), checks };
 }
 
 /** The ids of rulesets whose bypass lists the checks need (the adapter reads these). */

@@ -42,9 +42,19 @@ export interface Ruleset {
   bypass: Fact<BypassActor[]>;
 }
 
+/**
+ * A required status check and the source it accepts: `appId` is the App the check must come from
+ * (branch protection's `checks[].app_id`, a ruleset's `integration_id`); null accepts any source.
+ */
+export interface RequiredCheck {
+  context: string;
+  appId: number | null;
+}
+
 /** Classic branch protection, the parts the doctor judges (`GET .../branches/{branch}/protection`). */
 export interface ClassicProtection {
-  requiredChecks: string[];
+  /** Required checks; a bare name accepts any source. */
+  requiredChecks: (string | RequiredCheck)[];
   requireCodeOwnerReviews: boolean;
   /** Who may push; null when pushes are not restricted (everyone with write access may push). */
   restrictions: { users: string[]; teams: string[]; apps: string[] } | null;
@@ -99,6 +109,14 @@ export type AppFacts =
   | { via: 'user-token'; slug: string; installation: AppInstallation | null }
   | Unreadable;
 
+/** Settings → Actions → General → Workflow permissions (`GET /repos/{owner}/{repo}/actions/permissions/workflow`). */
+export interface WorkflowTokenFacts {
+  /** What a workflow's GITHUB_TOKEN may do when the workflow names no `permissions:`: `read` or `write`. */
+  defaultPermissions: string;
+  /** Whether a workflow's GITHUB_TOKEN may approve pull requests. */
+  canApprovePullRequests: boolean;
+}
+
 export interface DoctorFacts {
   /** `owner/name`. */
   repository: string;
@@ -120,6 +138,8 @@ export interface DoctorFacts {
   /** Logins with push access to the repository, to name who could write an unprotected branch. */
   pushers: Fact<string[]>;
   app: AppFacts;
+  /** The default permissions of every workflow's GITHUB_TOKEN. */
+  workflowToken: Fact<WorkflowTokenFacts>;
 }
 
 export interface DoctorOptions {
@@ -127,7 +147,15 @@ export interface DoctorOptions {
   ledgerKeySecrets?: readonly string[];
   /** The gate's check name, when it is not the gate job's name (the App's ACCESS_LEDGER_GATE_CHECK). */
   gateCheck?: string;
+  /**
+   * The gate App's id (its App ID, from `gate.app_id` in the config or `--gate-app-id`): the one
+   * source the required status `access-ledger/gate` may accept.
+   */
+  gateAppId?: number;
 }
+
+/** GitHub Actions' App id: the source of every status a workflow's GITHUB_TOKEN sets, on any branch. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
 
 /** The secrets `init` and the docs name for the ledger App's key (the sweep's scheduled workflow once used the second). */
 export const DEFAULT_LEDGER_KEY_SECRETS = ['ACCESS_LEDGER_APP_PRIVATE_KEY', 'ACCESS_LEDGER_APP_KEY'] as const;

@@ -37,13 +37,13 @@ export interface DesiredDoctorIssue {
   summary: string;
 }
 
-/** The issue the report calls for, or null when every check passes. `admins` (the config's) are copied. */
+/** The issue the report calls for, or null when every check passes (a warning alone opens none). `admins` (the config's) are copied. */
 export function desiredDoctorIssue(report: DoctorReport, extraLabels: readonly string[] = [], admins: readonly string[] = []): DesiredDoctorIssue | null {
   if (report.ok) return null;
   const cc = admins.filter((a) => /^@?[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/.test(a)).map((a) => (a.startsWith('@') ? a : `@${a}`));
   const text = doctorIssueBody(report) + (cc.length ? `\n\ncc ${cc.join(' ')}` : '');
   const hash = contentHash(text);
-  const failing = report.checks.filter((c) => c.status !== 'pass').map((c) => `\`${c.id}\``);
+  const failing = report.checks.filter((c) => c.status === 'fail' || c.status === 'unreadable').map((c) => `\`${c.id}\``);
   return {
     title: DOCTOR_TITLE,
     body: `${formatDoctorMarker(hash)}\n${text}`,

@@ -9,13 +9,18 @@ function where(p: DoctorProblem): string {
 function tally(report: DoctorReport): string {
   const failing = report.checks.filter((c) => c.status === 'fail').length;
   const unread = report.checks.filter((c) => c.status === 'unreadable').length;
-  const passing = report.checks.length - failing - unread;
-  if (failing + unread === 0) return `all ${report.checks.length} checks pass`;
+  const warning = report.checks.filter((c) => c.status === 'warn').length;
+  const passing = report.checks.length - failing - unread - warning;
+  const warns = warning ? `${warning} warn${warning === 1 ? 's' : ''}` : '';
+  if (failing + unread === 0) return warning ? `${passing} of ${report.checks.length} checks pass, ${warns}` : `all ${report.checks.length} checks pass`;
   const parts = [`${passing} of ${report.checks.length} checks pass`];
+  if (warning) parts.push(warns);
   if (failing) parts.push(`${failing} fail${failing === 1 ? 's' : ''}`);
   if (unread) parts.push(`${unread} cannot be read and fail${unread === 1 ? 's' : ''} closed`);
   return parts.join(', ');
 }
+
+const MARK: Readonly<Record<string, [number, string]>> = { fail: [31, '✖'], unreadable: [33, '?'], warn: [33, '!'] };
 
 export function formatDoctorText(report: DoctorReport, color: boolean): string {
   const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -25,9 +30,10 @@ export function formatDoctorText(report: DoctorReport, color: boolean): string {
       lines.push(`${c(32, '✔')} ${check.id}${check.detail ? c(2, `  ${check.detail}`) : ''}`);
       continue;
     }
-    lines.push(`${check.status === 'fail' ? c(31, '✖') : c(33, '?')} ${check.id}  ${c(2, check.title)}`);
+    const [color, mark] = MARK[check.status]!;
+    lines.push(`${c(color, mark)} ${check.id}  ${c(2, check.title)}`);
     for (const p of check.problems) {
-      lines.push(`    ${where(p)}${p.message}`);
+      lines.push(`    ${check.status !== 'warn' && p.warning ? 'warning: ' : ''}${where(p)}${p.message}`);
       lines.push(c(2, `      fix: ${p.fix}`));
     }
   }
@@ -42,11 +48,16 @@ function mdEscape(s: string): string {
 
 function problemMd(p: DoctorProblem): string {
   const at = p.file ? `\`${p.file}${p.line ? `:${p.line}` : ''}\`: ` : '';
-  return `- ${at}${mdEscape(p.message)}\n  **Fix:** ${mdEscape(p.fix)}`;
+  return `- ${p.warning ? '(warning) ' : ''}${at}${mdEscape(p.message)}\n  **Fix:** ${mdEscape(p.fix)}`;
 }
 
 function checkMd(check: CheckResult): string {
-  const head = check.status === 'fail' ? `### ✖ \`${check.id}\`: ${check.title}` : `### ? \`${check.id}\`: ${check.title} (cannot be read)`;
+  const head =
+    check.status === 'fail'
+      ? `### ✖ \`${check.id}\`: ${check.title}`
+      : check.status === 'warn'
+        ? `### ! \`${check.id}\`: ${check.title} (a warning)`
+        : `### ? \`${check.id}\`: ${check.title} (cannot be read)`;
   return [head, '', ...check.problems.map(problemMd)].join('\n');
 }
 
@@ -55,7 +66,8 @@ function checkMd(check: CheckResult): string {
  * so an unchanged setup keeps an unchanged issue.
  */
 export function doctorIssueBody(report: DoctorReport): string {
-  const failing = report.checks.filter((c) => c.status !== 'pass');
+  // Failures first, then warnings: the issue opens for a failure, and then lists the warnings too.
+  const failing = [...report.checks.filter((c) => c.status === 'fail' || c.status === 'unreadable'), ...report.checks.filter((c) => c.status === 'warn')];
   const passing = report.checks.filter((c) => c.status === 'pass');
   return [
     `The access-ledger sweep checked how **${report.repository}** is set up and found something that lets a person or a pull request get around the gate or the ledger. Fix each point below; the sweep closes this issue when every check passes, and reopens it if one fails again.`,

@@ -170,4 +170,8 @@ export interface RepoConfig {
     branch_prefix?: string;
     labels?: string[];
   };
+  gate?: {
+    /** The gate App's App ID: the one source the required status access-ledger/gate may accept (`access-ledger doctor` checks it). */
+    app_id?: number;
+  };
 }

@@ -16,9 +16,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { addDays, utcDay } from '../../../src/core/dates.ts';
 import { scaffold } from '../../../src/cli/commands/init.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import { GATE_APP_MANIFEST_PERMISSIONS } from '../fake-github/state.ts';
 import { ROOT, appSigningKey } from './processes.ts';
 import { withLedgerTrust } from '../ledger-keys.ts';
 
@@ -29,6 +31,8 @@ export interface World {
   repo: string;
   org: string;
   installationId: number;
+  /** The installation of the organization's gate App (gate-app.yml), whose token the gate uses. */
+  gateInstallationId: number;
   /** The real day the world was built for (UTC). */
   today: string;
   /** `today` shifted by `n` days. */
@@ -157,19 +161,26 @@ export function safeSetupFiles(today: string): Record<string, string> {
   return Object.fromEntries(Object.entries(scaffold(today, ORG)).filter(([path]) => path.startsWith('.github/')));
 }
 
+/** The gate App's App ID, as the example's config names it (`gate.app_id`). */
+export const GATE_APP_ID = (parseYaml(example('access-ledger.yaml')) as { gate: { app_id: number } }).gate.app_id;
+
 /**
- * The settings docs/gate.md, docs/ledger.md and docs/setup.md ask for: the gate required and
- * code owners' review on the default branch, the ledger's two rulesets, and the gate App's
- * environment limited to the default branch. `access-ledger doctor` passes on the result.
+ * The settings docs/gate.md, docs/ledger.md and docs/setup.md ask for: the gate App registered
+ * from gate-app.yml and installed, its status required from it and code owners' review on the
+ * default branch, the ledger's two rulesets, and the gate App's environment limited to the
+ * default branch. `access-ledger doctor` passes on the result.
  */
-export function protectLikeTheDocs(fake: FakeGitHub, repo: string): void {
+export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstallationId: number } {
   const s = fake.state;
+  const gateApp = s.appBySlug('acme-access-ledger-gate') ?? s.createApp({ id: GATE_APP_ID, slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
+  const [owner, name] = repo.split('/') as [string, string];
+  const gate = s.installationFor(owner, gateApp) ?? s.install(owner, { app: gateApp, repositories: [name], permissions: { ...GATE_APP_MANIFEST_PERMISSIONS }, events: [] });
   s.addRuleset(repo, {
     name: 'main',
     include: ['~DEFAULT_BRANCH'],
     rules: [
       { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true, require_last_push_approval: true } },
-      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate' }] } },
+      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: gateApp.id }] } },
       { type: 'deletion' },
       { type: 'non_fast_forward' },
     ],
@@ -177,6 +188,7 @@ export function protectLikeTheDocs(fake: FakeGitHub, repo: string): void {
   s.addRuleset(repo, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
   s.addRuleset(repo, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
   s.createEnvironment(repo, 'access-ledger-gate', { branches: ['main'] });
+  return { gateInstallationId: gate.id };
 }
 
 export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[] } = {}): World {
@@ -188,8 +200,8 @@ export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?
   s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel'] });
   s.createTeam(ORG, 'platform', { name: 'Platform', members: ['jokafor'] });
   s.createRepo(REPO, { files: { ...accessRepoFiles(today), ...safeSetupFiles(today) }, author: 'mchen', description: "Acme's access repo" });
-  protectLikeTheDocs(fake, REPO);
+  const { gateInstallationId } = protectLikeTheDocs(fake, REPO);
   const installation = s.installationFor(ORG);
   if (!installation) throw new Error('the App is not installed on acme');
-  return { repo: REPO, org: ORG, installationId: installation.id, today, day: (n) => addDays(today, n) };
+  return { repo: REPO, org: ORG, installationId: installation.id, gateInstallationId, today, day: (n) => addDays(today, n) };
 }

@@ -24,12 +24,21 @@ export class Credentials {
     this.state = state;
   }
 
-  issueInstallationToken(installationId: number): { token: string; expiresAt: Date } {
+  /**
+   * An installation token; `permissions` narrows it to those scopes, as `actions/create-github-app-token`'s
+   * `permission-*` inputs do (GitHub refuses a scope the installation does not have: 422).
+   */
+  issueInstallationToken(installationId: number, permissions?: Record<string, string>): { token: string; expiresAt: Date } {
     const installation = this.state.installations.get(installationId);
     if (!installation) throw new HttpError(404, 'Not Found');
+    if (permissions) {
+      const rank = (v: string | undefined) => ({ read: 1, write: 2, admin: 3 })[v ?? ''] ?? 0;
+      const beyond = Object.entries(permissions).filter(([k, v]) => rank(v) > rank(installation.permissions[k]));
+      if (beyond.length > 0) throw new HttpError(422, `The permissions requested are not granted to this installation.`);
+    }
     const token = `ghs_fake${String(++this.serial).padStart(4, '0')}i${installationId}`;
     const expiresAt = this.state.now().getTime() + HOUR;
-    this.tokens.set(token, { actor: { kind: 'installation', installation }, expiresAt });
+    this.tokens.set(token, { actor: { kind: 'installation', installation, ...(permissions ? { permissions: { ...permissions, metadata: 'read' } } : {}) }, expiresAt });
     return { token, expiresAt: new Date(expiresAt) };
   }
 

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError, notFound } from './errors.ts';
 import type { Credentials } from './auth.ts';
 import type { Urls } from './shapes.ts';
-import type { Installation, Repo, State, User } from './state.ts';
+import type { AppInfo, Installation, Repo, State, User } from './state.ts';
 
 /**
  * A workflow's GITHUB_TOKEN: it acts as github-actions[bot], for one repository, with the scopes
@@ -21,7 +21,7 @@ export interface WorkflowScope {
 /** Who is calling: the App itself (a JWT), an installation token, a user token (or a workflow's), or nobody. */
 export type Actor =
   | { kind: 'app' }
-  | { kind: 'installation'; installation: Installation }
+  | { kind: 'installation'; installation: Installation; /** A token narrowed to these scopes when minted (else the installation's). */ permissions?: Record<string, string> }
   | { kind: 'user'; user: User; workflow?: WorkflowScope }
   | { kind: 'anonymous' };
 
@@ -147,7 +147,7 @@ export function repoOf(ctx: Ctx): Repo {
  */
 export function requireWrite(ctx: Ctx, repo: Repo, scope: string): void {
   const actor = ctx.actor;
-  const scoped = actor.kind === 'installation' ? actor.installation.permissions : actor.kind === 'user' ? actor.workflow?.permissions : undefined;
+  const scoped = actor.kind === 'installation' ? (actor.permissions ?? actor.installation.permissions) : actor.kind === 'user' ? actor.workflow?.permissions : undefined;
   if (scoped) {
     if (scoped[scope] !== 'write') throw new HttpError(403, 'Resource not accessible by integration');
     return;
@@ -157,11 +157,18 @@ export function requireWrite(ctx: Ctx, repo: Repo, scope: string): void {
   if (role !== 'write' && role !== 'maintain' && role !== 'admin') throw notFound();
 }
 
-/** The account a write is attributed to: the installation's bot, or the token's user. */
+/** The account a write is attributed to: the installation's App's bot, or the token's user. */
 export function actingUser(ctx: Ctx): User {
   if (ctx.actor.kind === 'user') return ctx.actor.user;
-  if (ctx.actor.kind === 'installation') return ctx.state.app.bot;
+  if (ctx.actor.kind === 'installation') return ctx.actor.installation.app.bot;
   throw new HttpError(401, 'Requires authentication');
+}
+
+/** The App a write comes from: the installation's App, GitHub Actions for a workflow's GITHUB_TOKEN, none for a person. */
+export function actingApp(ctx: Ctx): AppInfo | null {
+  if (ctx.actor.kind === 'installation') return ctx.actor.installation.app;
+  if (ctx.actor.kind === 'user' && ctx.actor.workflow) return ctx.state.actionsApp;
+  return null;
 }
 
 export function bodyObject(ctx: Ctx): Record<string, unknown> {

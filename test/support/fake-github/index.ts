@@ -77,9 +77,12 @@ export class FakeGitHub {
     return this.server.credentials.createWorkflowToken(fullName, permissions);
   }
 
-  /** An installation token, as `POST /app/installations/{id}/access_tokens` would mint. */
-  createInstallationToken(installationId: number): string {
-    return this.server.credentials.issueInstallationToken(installationId).token;
+  /**
+   * An installation token, as `POST /app/installations/{id}/access_tokens` would mint; `permissions`
+   * narrows it as `actions/create-github-app-token`'s `permission-*` inputs do (`{ statuses: 'write' }`).
+   */
+  createInstallationToken(installationId: number, permissions?: Record<string, string>): string {
+    return this.server.credentials.issueInstallationToken(installationId, permissions).token;
   }
 
   /** Expires every token so clients must re-authenticate. */
@@ -142,7 +145,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 }
 
 export { State } from './state.ts';
-export type { CheckRun, CommitStatus, Files, Issue, Pull, Repo, Review, ReviewState, User, WorkflowRun } from './state.ts';
+export type { AppInfo, CheckRun, CommitStatus, Files, Installation, Issue, Pull, Repo, Review, ReviewState, User, WorkflowPermissions, WorkflowRun } from './state.ts';
 export type { FaultKind, FaultRule, FaultSpec } from './faults.ts';
 export type { Delivery, DeliveryTarget } from './webhooks.ts';
 export type { RequestLog } from './server.ts';

@@ -9,8 +9,14 @@ export type RepoRole = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 
 export const ROLE_RANK: Readonly<Record<RepoRole, number>> = { read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 
+/** A required status check; `appId` is the App it must come from (the API's `checks[].app_id`), null for any source. */
+export interface RequiredCheck {
+  context: string;
+  appId: number | null;
+}
+
 export interface ClassicProtection {
-  requiredChecks: string[];
+  requiredChecks: RequiredCheck[];
   strict: boolean;
   /** null: no pull request reviews required. */
   reviews: { count: number; codeOwners: boolean; dismissStale: boolean; lastPush: boolean } | null;
@@ -22,9 +28,12 @@ export interface ClassicProtection {
   blockCreations: boolean;
 }
 
-export function classicProtection(init: Partial<ClassicProtection>): ClassicProtection {
+/** Classic protection's settings as tests give them: a required check by its name alone accepts any source. */
+export type ClassicProtectionInit = Partial<Omit<ClassicProtection, 'requiredChecks'>> & { requiredChecks?: (string | { context: string; appId?: number | null })[] };
+
+export function classicProtection(init: ClassicProtectionInit): ClassicProtection {
   return {
-    requiredChecks: init.requiredChecks ?? [],
+    requiredChecks: (init.requiredChecks ?? []).map((c) => (typeof c === 'string' ? { context: c, appId: null } : { context: c.context, appId: c.appId ?? null })),
     strict: init.strict ?? false,
     reviews: init.reviews ?? null,
     restrictions: init.restrictions ?? null,
@@ -68,7 +77,25 @@ const DEFAULT_PARAMETERS: Readonly<Record<string, Record<string, unknown>>> = {
   required_status_checks: { required_status_checks: [], strict_required_status_checks_policy: false },
 };
 
+/**
+ * GitHub's shape of a ruleset's required checks: `{ context, integration_id? }`, where
+ * `integration_id` is the App the check must come from (absent: any source).
+ */
+function checkRequiredStatusChecks(rule: RuleInit): void {
+  if (rule.type !== 'required_status_checks') return;
+  const checks = rule.parameters?.required_status_checks;
+  if (checks === undefined) return;
+  if (!Array.isArray(checks)) throw new Error('required_status_checks must be a list of { context, integration_id? }');
+  for (const c of checks as Record<string, unknown>[]) {
+    const extra = Object.keys(c).filter((k) => k !== 'context' && k !== 'integration_id');
+    if (typeof c.context !== 'string' || extra.length > 0 || (c.integration_id !== undefined && !Number.isInteger(c.integration_id))) {
+      throw new Error(`a required status check is { context, integration_id? }, not ${JSON.stringify(c)}`);
+    }
+  }
+}
+
 export function ruleset(id: number, now: string, init: RulesetInit): Ruleset {
+  init.rules.forEach(checkRequiredStatusChecks);
   return {
     id,
     createdAt: now,

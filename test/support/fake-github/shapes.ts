@@ -416,7 +416,7 @@ export function integration(u: Urls, s: State, a: AppInfo = s.app): Record<strin
     updated_at: a.createdAt,
     permissions: APP_PERMISSIONS,
     events: ['pull_request', 'pull_request_review', 'organization', 'workflow_run', 'installation'],
-    installations_count: a === s.app ? s.installations.size : 1,
+    installations_count: s.installationsOf(a).length || 1,
   };
 }
 
@@ -431,8 +431,8 @@ export function installation(u: Urls, s: State, i: Installation): Record<string,
     access_tokens_url: `${u.api}/app/installations/${i.id}/access_tokens`,
     repositories_url: `${u.api}/installation/repositories`,
     html_url: `${u.web}/${i.account.type === 'Organization' ? `organizations/${i.account.login}/` : ''}settings/installations/${i.id}`,
-    app_id: s.app.id,
-    app_slug: s.app.slug,
+    app_id: i.app.id,
+    app_slug: i.app.slug,
     target_id: i.account.id,
     target_type: i.account.type === 'Organization' ? 'Organization' : 'User',
     permissions: i.permissions,
@@ -442,7 +442,7 @@ export function installation(u: Urls, s: State, i: Installation): Record<string,
     single_file_name: null,
     has_multiple_single_files: false,
     single_file_paths: [],
-    suspended_by: i.suspendedAt ? user(u, s.app.owner) : null,
+    suspended_by: i.suspendedAt ? user(u, i.app.owner) : null,
     suspended_at: i.suspendedAt,
   };
 }

@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GitStore, diffTrees, mergeTrees, signedPayload, type CommitObject, type FileDiff, type Person, type Sha, type TreeChange } from './git.ts';
 import { HttpError, notFound, validationFailed } from './errors.ts';
-import type { ClassicProtection, Environment, RepoRole, Ruleset, RulesetInit } from './protection.ts';
+import type { ClassicProtection, ClassicProtectionInit, Environment, RepoRole, Ruleset, RulesetInit } from './protection.ts';
 import { classicProtection, environment, ruleset } from './protection.ts';
 
 export type AccountType = 'User' | 'Bot' | 'Organization';
@@ -50,6 +50,8 @@ export interface Org {
 
 export interface Installation {
   id: number;
+  /** The App installed: the access-ledger App unless a test installs another (the gate App). */
+  app: AppInfo;
   account: User;
   repositorySelection: 'all' | 'selected';
   /** Repository names (without owner) when the selection is `selected`. */
@@ -172,8 +174,22 @@ export interface CommitStatus {
   /** As given; GitHub compares contexts case-insensitively. */
   context: string;
   creator: User;
+  /**
+   * The App whose token set it: an installation token's App, GitHub Actions for a workflow's
+   * GITHUB_TOKEN, null for a person's token. A required status check with a source (branch
+   * protection's `app_id`, a ruleset's `integration_id`) counts only statuses from that App.
+   */
+  app: AppInfo | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Settings → Actions → General → Workflow permissions (`GET /repos/{owner}/{repo}/actions/permissions/workflow`). */
+export interface WorkflowPermissions {
+  /** What a workflow's GITHUB_TOKEN may do when the workflow names no `permissions:`. */
+  defaultWorkflowPermissions: 'read' | 'write';
+  /** Whether a workflow's GITHUB_TOKEN may approve pull requests. */
+  canApprovePullRequestReviews: boolean;
 }
 
 export interface Repo {
@@ -207,6 +223,8 @@ export interface Repo {
   rulesets: Ruleset[];
   /** Deployment environments by lower-cased name. */
   environments: Map<string, Environment>;
+  /** GitHub's default for a new repository: read, and no approvals by workflows. */
+  workflowPermissions: WorkflowPermissions;
 }
 
 export interface AppInfo {
@@ -276,6 +294,15 @@ export const APP_MANIFEST_PERMISSIONS: Readonly<Record<string, string>> = {
 };
 export const APP_MANIFEST_EVENTS: readonly string[] = ['pull_request', 'workflow_run', 'organization'];
 
+/** What gate-app.yml asks for: reads, and commit statuses (the gate's verdict on the head commit). */
+export const GATE_APP_MANIFEST_PERMISSIONS: Readonly<Record<string, string>> = {
+  contents: 'read',
+  pull_requests: 'read',
+  members: 'read',
+  statuses: 'write',
+  metadata: 'read',
+};
+
 export function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -291,7 +318,10 @@ export class State {
   readonly orgs = new Map<string, Org>();
   readonly repos = new Map<string, Repo>();
   readonly installations = new Map<number, Installation>();
+  /** The access-ledger App: the JWT's App, and the App of every installation a test does not say otherwise of. */
   readonly app: AppInfo;
+  /** Every App by id: the access-ledger App, GitHub Actions, and those tests register (`createApp`). */
+  readonly apps = new Map<number, AppInfo>();
   /** The GitHub Actions app, which owns the check runs of workflow jobs. */
   readonly actionsApp: AppInfo;
   /** GitHub truncates recursive tree listings beyond this many entries; lower it to exercise `truncated: true`. */
@@ -305,6 +335,8 @@ export class State {
     this.app = { id: opts.appId ?? 4242, slug, name: opts.appName ?? 'access-ledger', owner, bot, createdAt: this.timestamp() };
     const github = this.createUser('github', { type: 'Organization' });
     this.actionsApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: github, bot: this.createUser('github-actions[bot]', { type: 'Bot' }), createdAt: this.timestamp() };
+    this.apps.set(this.app.id, this.app);
+    this.apps.set(this.actionsApp.id, this.actionsApp);
   }
 
   timestamp(): string {
@@ -416,10 +448,30 @@ export class State {
 
   // ---- the App --------------------------------------------------------------------------------
 
-  install(account: string, opts: { repositories?: string[]; permissions?: Record<string, string>; events?: string[] } = {}): Installation {
+  /**
+   * Registers another GitHub App (e.g. an organization's gate App, from gate-app.yml), with its
+   * bot account `<slug>[bot]`. Install it with `install(account, { app })`.
+   */
+  createApp(init: { slug: string; name?: string; id?: number; owner?: string }): AppInfo {
+    const id = init.id ?? this.id();
+    if (this.apps.has(id)) throw new Error(`an App with id ${id} already exists`);
+    if ([...this.apps.values()].some((a) => a.slug === init.slug)) throw new Error(`an App with slug ${init.slug} already exists`);
+    const owner = init.owner ? this.user(init.owner) : this.app.owner;
+    const app: AppInfo = { id, slug: init.slug, name: init.name ?? init.slug, owner, bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }), createdAt: this.timestamp() };
+    this.apps.set(id, app);
+    return app;
+  }
+
+  appBySlug(slug: string): AppInfo | undefined {
+    for (const a of this.apps.values()) if (a.slug === slug.toLowerCase()) return a;
+    return undefined;
+  }
+
+  install(account: string, opts: { repositories?: string[]; permissions?: Record<string, string>; events?: string[]; app?: AppInfo } = {}): Installation {
     const acct = this.users.get(account.toLowerCase()) ?? this.createUser(account);
     const inst: Installation = {
       id: this.id(),
+      app: opts.app ?? this.app,
       account: acct,
       repositorySelection: opts.repositories ? 'selected' : 'all',
       repositories: new Set((opts.repositories ?? []).map((r) => r.toLowerCase())),
@@ -436,9 +488,15 @@ export class State {
     this.installations.delete(id);
   }
 
-  installationFor(account: string): Installation | undefined {
-    for (const i of this.installations.values()) if (i.account.login.toLowerCase() === account.toLowerCase()) return i;
+  /** The installation of `app` (the access-ledger App unless given) on an account. */
+  installationFor(account: string, app: AppInfo = this.app): Installation | undefined {
+    for (const i of this.installations.values()) if (i.app === app && i.account.login.toLowerCase() === account.toLowerCase()) return i;
     return undefined;
+  }
+
+  /** The installations of one App (the access-ledger App unless given), oldest first. */
+  installationsOf(app: AppInfo = this.app): Installation[] {
+    return [...this.installations.values()].filter((i) => i.app === app);
   }
 
   installationCovers(inst: Installation, repo: Repo): boolean {
@@ -475,7 +533,7 @@ export class State {
   }
 
   /** Protects a branch the classic way; the options are GitHub's settings of that name. */
-  protectBranch(fullName: string, branch: string, init: Partial<ClassicProtection> = {}): ClassicProtection {
+  protectBranch(fullName: string, branch: string, init: ClassicProtectionInit = {}): ClassicProtection {
     const p = classicProtection(init);
     this.repo(fullName).protection.set(branch, p);
     return p;
@@ -487,6 +545,13 @@ export class State {
     const r = ruleset(this.id(), this.timestamp(), init);
     repo.rulesets.push(r);
     return r;
+  }
+
+  /** Settings → Actions → General → Workflow permissions of the repository. */
+  setWorkflowPermissions(fullName: string, init: Partial<WorkflowPermissions>): WorkflowPermissions {
+    const repo = this.repo(fullName);
+    repo.workflowPermissions = { ...repo.workflowPermissions, ...init };
+    return repo.workflowPermissions;
   }
 
   /** Creates a deployment environment; `branches` limits which branches (and `tags` which tags) may use it. */
@@ -532,6 +597,7 @@ export class State {
       protection: new Map(),
       rulesets: [],
       environments: new Map(),
+      workflowPermissions: { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false },
     };
     this.repos.set(fullName.toLowerCase(), repo);
     const tree = repo.git.updateTree(undefined, this.fileChanges(repo, init.files ?? { 'README.md': `# ${name}\n` }));
@@ -1063,7 +1129,7 @@ export class State {
    */
   createStatus(
     fullName: string,
-    init: { sha: string; state: string; context?: string | null; description?: string | null; targetUrl?: string | null; creator: string },
+    init: { sha: string; state: string; context?: string | null; description?: string | null; targetUrl?: string | null; creator: string; app?: AppInfo | null },
   ): CommitStatus {
     const repo = this.repo(fullName);
     const sha = /^[0-9a-f]{40}$/i.test(init.sha) && repo.git.commit(init.sha.toLowerCase()) ? init.sha.toLowerCase() : undefined;
@@ -1086,6 +1152,7 @@ export class State {
       targetUrl: init.targetUrl ?? null,
       context,
       creator: this.user(init.creator),
+      app: init.app ?? null,
       createdAt: now,
       updatedAt: now,
     };

@@ -102,7 +102,7 @@ export class Webhooks {
     const out: Record<string, unknown> = { repository: shape.repository(u, this.state, repo), sender: shape.user(u, sender) };
     const org = this.state.org(repo.owner.login);
     if (org) out.organization = shape.orgSimple(u, org);
-    const inst = [...this.state.installations.values()].find((i) => this.state.installationCovers(i, repo));
+    const inst = this.state.installationsOf().find((i) => this.state.installationCovers(i, repo));
     if (inst) out.installation = { id: inst.id, node_id: Buffer.from(`0:Installation${inst.id}`).toString('base64') };
     return out;
   }

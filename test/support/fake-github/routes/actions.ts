@@ -3,8 +3,9 @@
  * gate's verdict), and the rate-limit overview.
  */
 import { HttpError, notFound } from '../errors.ts';
-import { actingUser, bodyObject, intParam, json, list, paginate, repoOf, requireWrite, sortBy, type Ctx, type Route } from '../http.ts';
+import { actingApp, actingUser, bodyObject, intParam, json, list, paginate, repoOf, requireWrite, sortBy, type Ctx, type Route } from '../http.ts';
 import type { Repo } from '../state.ts';
+import { requireAdmin } from './protection.ts';
 import * as shape from '../shapes.ts';
 
 export const actionsRoutes: Route[] = [
@@ -32,6 +33,16 @@ export const actionsRoutes: Route[] = [
       const run = repo.runs.find((r) => r.id === intParam(ctx, 'run_id'));
       if (!run) throw notFound();
       return json(200, shape.workflowRun(ctx.urls, ctx.state, repo, run));
+    },
+  },
+  {
+    // Settings → Actions → General → Workflow permissions: a repository admin, or an App with Administration: read.
+    method: 'GET', path: '/repos/{owner}/{repo}/actions/permissions/workflow', operationId: 'actions/get-github-actions-default-workflow-permissions-repository',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      requireAdmin(ctx, repo);
+      const p = repo.workflowPermissions;
+      return json(200, { default_workflow_permissions: p.defaultWorkflowPermissions, can_approve_pull_request_reviews: p.canApprovePullRequestReviews });
     },
   },
 ];
@@ -84,6 +95,7 @@ export const statusRoutes: Route[] = [
         description: optionalString(body, 'description'),
         targetUrl: optionalString(body, 'target_url'),
         creator: actingUser(ctx).login,
+        app: actingApp(ctx),
       });
       return json(201, shape.status(ctx.urls, repo, created));
     },

@@ -21,13 +21,13 @@ export const appRoutes: Route[] = [
   },
   {
     method: 'GET', path: '/app/installations', operationId: 'apps/list-installations', auth: 'jwt',
-    handler: (ctx) => list(ctx, [...ctx.state.installations.values()], (i) => shape.installation(ctx.urls, ctx.state, i)),
+    handler: (ctx) => list(ctx, ctx.state.installationsOf(), (i) => shape.installation(ctx.urls, ctx.state, i)),
   },
   {
     method: 'GET', path: '/app/installations/{installation_id}', operationId: 'apps/get-installation', auth: 'jwt',
     handler: (ctx) => {
       const i = ctx.state.installations.get(Number(ctx.params.installation_id));
-      if (!i) throw notFound();
+      if (!i || i.app !== ctx.state.app) throw notFound();
       return json(200, shape.installation(ctx.urls, ctx.state, i));
     },
   },
@@ -35,7 +35,7 @@ export const appRoutes: Route[] = [
     method: 'GET', path: '/repos/{owner}/{repo}/installation', operationId: 'apps/get-repo-installation', auth: 'jwt',
     handler: (ctx) => {
       const repo = repoOf(ctx);
-      const i = [...ctx.state.installations.values()].find((x) => ctx.state.installationCovers(x, repo));
+      const i = ctx.state.installationsOf().find((x) => ctx.state.installationCovers(x, repo));
       if (!i) throw notFound();
       return json(200, shape.installation(ctx.urls, ctx.state, i));
     },
@@ -85,7 +85,7 @@ export const appRoutes: Route[] = [
     method: 'POST', path: '/app/installations/{installation_id}/access_tokens', operationId: 'apps/create-installation-access-token', auth: 'jwt',
     handler: (ctx) => {
       const id = Number(ctx.params.installation_id);
-      if (!ctx.state.installations.has(id)) throw new HttpError(404, 'Not Found');
+      if (ctx.state.installations.get(id)?.app !== ctx.state.app) throw new HttpError(404, 'Not Found');
       const { token, expiresAt } = ctx.credentials.issueInstallationToken(id);
       const inst = ctx.state.installations.get(id);
       return json(201, {

@@ -13,11 +13,11 @@ import type { Repo, State } from '../state.ts';
 /** A repository admin's token, or an installation with Administration access. */
 function canAdminister(ctx: Ctx, repo: Repo): boolean {
   if (ctx.actor.kind === 'user') return ctx.state.roleOf(repo, ctx.actor.user.login) === 'admin';
-  if (ctx.actor.kind === 'installation') return ['read', 'write'].includes(ctx.actor.installation.permissions.administration ?? '');
+  if (ctx.actor.kind === 'installation') return ['read', 'write'].includes((ctx.actor.permissions ?? ctx.actor.installation.permissions).administration ?? '');
   return false;
 }
 
-function requireAdmin(ctx: Ctx, repo: Repo): void {
+export function requireAdmin(ctx: Ctx, repo: Repo): void {
   if (canAdminister(ctx, repo)) return;
   if (ctx.actor.kind === 'installation') throw new HttpError(403, 'Resource not accessible by integration');
   throw new HttpError(403, 'Must have admin rights to Repository.');
@@ -41,9 +41,10 @@ function protectionShape(ctx: Ctx, repo: Repo, branch: string, p: ClassicProtect
     body.required_status_checks = {
       url: `${url}/required_status_checks`,
       strict: p.strict,
-      contexts: p.requiredChecks,
+      contexts: p.requiredChecks.map((c) => c.context),
       contexts_url: `${url}/required_status_checks/contexts`,
-      checks: p.requiredChecks.map((context) => ({ context, app_id: null })),
+      // app_id: the App the check must come from; null: any source.
+      checks: p.requiredChecks.map((c) => ({ context: c.context, app_id: c.appId })),
     };
   }
   if (p.reviews) {
@@ -67,7 +68,10 @@ function protectionShape(ctx: Ctx, repo: Repo, branch: string, p: ClassicProtect
         const t = org?.teams.get(slug.toLowerCase());
         return t && org ? [shape.team(ctx.urls, org, t)] : [];
       }),
-      apps: p.restrictions.apps.flatMap((slug) => (slug === ctx.state.app.slug ? [shape.integration(ctx.urls, ctx.state)] : [])),
+      apps: p.restrictions.apps.flatMap((slug) => {
+        const app = ctx.state.appBySlug(slug);
+        return app ? [shape.integration(ctx.urls, ctx.state, app)] : [];
+      }),
     };
   }
   return body;
@@ -75,7 +79,8 @@ function protectionShape(ctx: Ctx, repo: Repo, branch: string, p: ClassicProtect
 
 function rulesetShape(ctx: Ctx, repo: Repo, r: Ruleset, admin: boolean): Record<string, unknown> {
   const self = `${ctx.urls.api}/repos/${repo.fullName}/rulesets/${r.id}`;
-  const mine = ctx.actor.kind === 'installation' && r.bypass.some((b) => b.actorType === 'Integration' && b.actorId === ctx.state.app.id);
+  const actor = ctx.actor;
+  const mine = actor.kind === 'installation' && r.bypass.some((b) => b.actorType === 'Integration' && b.actorId === actor.installation.app.id);
   return {
     id: r.id,
     name: r.name,

@@ -95,7 +95,7 @@ export const pullRoutes: Route[] = [
     method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', operationId: 'pulls/list-reviews',
     handler: (ctx) => {
       const { repo, issue, pull } = pullOf(ctx);
-      const viewer = ctx.actor.kind === 'user' ? ctx.actor.user.id : ctx.actor.kind === 'installation' ? ctx.state.app.bot.id : -1;
+      const viewer = ctx.actor.kind === 'user' ? ctx.actor.user.id : ctx.actor.kind === 'installation' ? ctx.actor.installation.app.bot.id : -1;
       // A pending review is visible only to its author.
       const reviews = pull.reviews.filter((r) => r.state !== 'PENDING' || r.user.id === viewer);
       return list(ctx, reviews, (r) => shape.review(ctx.urls, ctx.state, repo, issue.number, r));
