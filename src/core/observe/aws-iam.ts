@@ -81,7 +81,10 @@ export function parseAwsCredentialReport(bytes: Uint8Array, label: string, taken
       source: [{ ref: `line ${line}`, row: values }],
     });
   }
+  // The account id is the fifth field of every IAM ARN (arn:aws:iam::<account>:user/<name>).
+  const account = accounts.map((a) => /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(a.names[1] ?? '')?.[1]).find((x) => x !== undefined) ?? null;
   return {
+    scope: account,
     row_count: table.rows.length,
     // Roles and privilege are reported for the root user only; credentials, use and MFA for everyone.
     reports: { roles: false, privileged: false, created: true, last_used: true, credentials: true, mfa: true },

@@ -125,7 +125,7 @@ function checkExport(doc: unknown, label: string): GithubOrgExport {
 
 const lower = (s: string) => s.toLowerCase();
 
-export function parseGithubOrgExport(doc: unknown, label: string, takenAt: string): ConnectorResult & { organization: string } {
+export function parseGithubOrgExport(doc: unknown, label: string, takenAt: string): ConnectorResult {
   const ex = checkExport(doc, label);
   const admins = new Set(ex.admins.map(lower));
   const noMfa = ex.members_without_2fa ? new Set(ex.members_without_2fa.map(lower)) : null;
@@ -235,7 +235,7 @@ export function parseGithubOrgExport(doc: unknown, label: string, takenAt: strin
   }
   const reports: Reports = { roles: true, privileged: true, created: false, last_used: false, credentials: false, mfa: noMfa !== null };
   return {
-    organization: ex.organization,
+    scope: ex.organization,
     row_count: rows,
     reports,
     // GitHub lists use, creation and expiry for tokens only, and creation for installations.

@@ -88,6 +88,7 @@ export function buildSnapshot(input: BuildSnapshotInput): ObservedSnapshot {
     format: OBSERVED_FORMAT,
     system: input.system,
     connector: input.connector,
+    scope: input.result.scope ?? null,
     taken_at: input.takenAt.slice(0, 19) + 'Z',
     source: input.source,
     row_count: input.result.row_count,
@@ -143,6 +144,7 @@ export function parseSnapshot(text: string, label: string): ObservedSnapshot {
   }
   const snapshot = doc as unknown as ObservedSnapshot;
   snapshot.reports_by_kind ??= {};
+  snapshot.scope ??= null;
   return snapshot;
 }
 

@@ -107,6 +107,8 @@ export interface ObservedSnapshot {
   /** The system id (systems/<id>.yaml). */
   system: string;
   connector: ConnectorId;
+  /** What the listing covers, when the connector knows it: the GitHub organization, the AWS account id. */
+  scope: string | null;
   /** When the listing was taken, `YYYY-MM-DDTHH:MM:SSZ`. Ages (dormancy, credentials) are measured at this moment. */
   taken_at: string;
   source: SnapshotSource;
@@ -127,6 +129,8 @@ export interface ObservedSnapshot {
 
 /** What a connector returns; `buildSnapshot` adds the envelope. */
 export interface ConnectorResult {
+  /** The organization, account or tenant the export covers, when it says. */
+  scope?: string | null;
   row_count: number;
   reports: Reports;
   reports_by_kind?: Partial<Record<AccountKind, Partial<Reports>>>;
