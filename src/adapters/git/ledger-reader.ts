@@ -14,6 +14,7 @@ import {
   chainResult,
   inspectRecord,
   isRecordPath,
+  isSnapshotPath,
   parseHead,
   rankProblems,
   verifyHead,
@@ -23,6 +24,7 @@ import {
   type RecordSummary,
   type SealedRecord,
 } from '../../core/ledger/index.ts';
+import { createHash } from 'node:crypto';
 import { GitError, catFileBatch, git } from './git.ts';
 
 /** The result of `verify`, shaped for JSON (the binder embeds it as is). */
@@ -156,7 +158,7 @@ async function readTree(repoDir: string, tip: string): Promise<Map<string, strin
   return files;
 }
 
-const needsContent = (path: string) => path === HEAD_PATH || isRecordPath(path);
+const needsContent = (path: string) => path === HEAD_PATH || isRecordPath(path) || isSnapshotPath(path);
 
 /**
  * Verifies the ledger branch of a local clone: every record's hash and path, the prev_hash
@@ -204,14 +206,21 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   for (let i = 0; i < commits.length; i++) {
     const c = commits[i]!;
     const contents = new Map<Change, string>();
+    const digests = new Map<Change, string>();
     for (const ch of wanted[i]!) {
       const next = await blobs.next();
       if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
+      if (isSnapshotPath(ch.path)) {
+        // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
+        digests.set(ch, createHash('sha256').update(next.value.content).digest('hex'));
+        continue;
+      }
       const text = next.value.content.toString('utf8');
       contents.set(ch, text);
       inspectIfTip(ch.path, ch.oid, text);
     }
-    const version = (ch: Change): FileVersion => (contents.has(ch) ? { path: ch.path, content: contents.get(ch)! } : { path: ch.path });
+    const version = (ch: Change): FileVersion =>
+      contents.has(ch) ? { path: ch.path, content: contents.get(ch)! } : digests.has(ch) ? { path: ch.path, sha256: digests.get(ch)! } : { path: ch.path };
     history.addCommit({
       sha: c.sha,
       parents: c.parents,
@@ -224,12 +233,18 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   await blobs.return?.(undefined);
 
   // Anything at the tip no replayed commit wrote (not expected from a first-parent walk).
-  const leftovers = [...tree].filter(([path]) => needsContent(path) && !inspected.has(path));
+  const leftovers = [...tree].filter(([path]) => needsContent(path) && !isSnapshotPath(path) && !inspected.has(path));
   if (leftovers.length > 0) {
     const byOid = new Map(leftovers.map(([path, oid]) => [oid, path]));
     for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
   }
 
+  // An access-snapshot record names its raw export: it must be on the branch, so drift reproduces from git alone.
+  for (const s of summaries) {
+    if (s.raw_path !== undefined && !tree.has(s.raw_path)) {
+      recordProblems.push({ seq: s.seq, path: s.path, check: 'record', problem: `names the stored export ${s.raw_path}, which is not on the branch` });
+    }
+  }
   const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
   const headProblem = verifyHead(headContent, chain.last);
   const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...history.result().problems]);
@@ -253,7 +268,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     first_problem: all[0] ?? null,
     problems: all.slice(0, max),
     problem_count: all.length,
-    checks: ['record hashes and paths', 'prev_hash chain and contiguous seq', 'head.json', 'append-only history'],
+    checks: ['record hashes and paths', 'prev_hash chain and contiguous seq', 'head.json', 'append-only history', 'stored exports named by their SHA-256'],
   };
 }
 

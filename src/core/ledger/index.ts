@@ -4,3 +4,4 @@ export * from './record.ts';
 export * from './plan.ts';
 export * from './verify.ts';
 export * from './markers.ts';
+export * from './snapshots.ts';

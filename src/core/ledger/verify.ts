@@ -7,6 +7,8 @@
  * content, and `HistoryVerifier` takes one commit at a time, so 100,000 records never need to be
  * held in memory at once.
  */
+import { createHash } from 'node:crypto';
+import { SNAPSHOT_PATH_RE, isSnapshotPath } from './snapshots.ts';
 import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, hashRecord, isTimestamp, parseHead, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
 
 /** Which check found a problem; 'online' is the cross-check against the App's PR comments. */
@@ -36,6 +38,8 @@ export interface RecordSummary {
   repository: string;
   /** The pull request number for kinds that concern one (subject.pr.number), else null. */
   pr: number | null;
+  /** The stored export an `access-snapshot` record names (subject.raw_path). */
+  raw_path?: string;
 }
 
 export interface RecordInspection {
@@ -105,6 +109,7 @@ export function inspectRecord(path: string, content: string): RecordInspection {
     repository: r.repository as string,
     pr,
   };
+  if (r.kind === 'access-snapshot' && typeof r.subject.raw_path === 'string') summary.raw_path = r.subject.raw_path;
   let computed: string;
   try {
     computed = hashRecord(r);
@@ -195,6 +200,8 @@ export interface FileVersion {
   path: string;
   /** Needed for records and head.json; may be omitted for other files. */
   content?: string;
+  /** SHA-256 of the file's bytes, for stored exports (snapshots/); computed from `content` when absent. */
+  sha256?: string;
 }
 
 /** One commit of the ledger branch, oldest first, with its changes against its first parent. */
@@ -258,7 +265,13 @@ export class HistoryVerifier {
     }
 
     const added: AddedRecord[] = [];
-    for (const { path, content } of commit.added) {
+    const exports: FileVersion[] = [];
+    for (const version of commit.added) {
+      const { path, content } = version;
+      if (isSnapshotPath(path) && !root) {
+        exports.push(version);
+        continue;
+      }
       if (path === HEAD_PATH) {
         headTouched = true;
         headContent = content;
@@ -280,6 +293,19 @@ export class HistoryVerifier {
       }
       added.push({ ...parsed, path });
     }
+
+    // Raw exports of access snapshots: named by the SHA-256 of their bytes, and only beside a record.
+    for (const { path, content, sha256 } of exports) {
+      const m = SNAPSHOT_PATH_RE.exec(path);
+      if (!m) {
+        report(null, path, `adds ${path}: stored exports are named snapshots/<sha256>.csv or .json`);
+        continue;
+      }
+      const digest = sha256 ?? (content === undefined ? undefined : createHash('sha256').update(content, 'utf8').digest('hex'));
+      if (digest === undefined) report(null, path, `adds the stored export ${path} but its content is unavailable`);
+      else if (digest !== m[1]) report(null, path, `adds a stored export whose content does not match its name (its SHA-256 is ${digest})`);
+    }
+    if (exports.length > 0 && added.length === 0) report(null, exports[0]!.path, 'adds a stored export without a record: exports are added only with the access-snapshot record that names them');
 
     added.sort((a, b) => a.seq - b.seq);
     for (const r of added) {
