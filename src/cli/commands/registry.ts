@@ -6,6 +6,9 @@ import { registerVerify } from './verify.ts';
 import { registerReconcile } from './reconcile.ts';
 import { registerSweep } from './sweep.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerObserve } from './observe.ts';
+import { registerDrift } from './drift.ts';
+import { registerImport } from './import.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
@@ -13,4 +16,7 @@ export async function registerOptionalCommands(program: Command, io: Io, setExit
   registerReconcile(program, io, setExit);
   registerSweep(program, io, setExit);
   registerDoctor(program, io, setExit);
+  registerObserve(program, io, setExit);
+  registerDrift(program, io, setExit);
+  registerImport(program, io, setExit);
 }

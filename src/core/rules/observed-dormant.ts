@@ -45,7 +45,7 @@ export default defineRule<{ days: number }>({
         ...site,
         ...(grant ? { identity: grant.data.identity.id } : {}),
         system: snapshot.system,
-        message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): remove the unused access on ${snapshot.system} and in the grant, or keep it on purpose with an exception`,
+        message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`,
       });
     }
   },
