@@ -38,7 +38,8 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?
 
 /**
  * A date or time as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (UTC), or null for an empty or "none"
- * cell. A time without a zone is read as UTC. Anything else is an error at `where`.
+ * cell (and for the epoch, 1970-01-01T00:00:00Z, which systems write for "never"). A time without
+ * a zone is read as UTC. Anything else is an error at `where`.
  */
 export function parseTime(value: unknown, where: string): string | null {
   const text = cellText(value, where);
@@ -56,7 +57,8 @@ export function parseTime(value: unknown, where: string): string | null {
       else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
       const time = m[2]!.length === 5 ? `${m[2]}:00` : m[2]!;
       const d = new Date(`${m[1]}T${time}${zone.toUpperCase()}`);
-      if (!Number.isNaN(d.getTime()) && new Date(`${m[1]}T00:00:00Z`).toISOString().slice(0, 10) === m[1]) return d.toISOString().slice(0, 19) + 'Z';
+      // Google Workspace and others write the epoch for "never signed in".
+      if (!Number.isNaN(d.getTime()) && new Date(`${m[1]}T00:00:00Z`).toISOString().slice(0, 10) === m[1]) return d.getTime() === 0 ? null : d.toISOString().slice(0, 19) + 'Z';
     }
   }
   throw new ObserveError(`${where} is ${shown(text)}, which is not a date or time: the export should hold ISO 8601 times (2026-11-20T10:00:00Z), days (2026-11-20) or an empty cell`);
