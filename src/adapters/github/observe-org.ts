@@ -76,7 +76,19 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
   let calls = 0;
   const subject = `organization ${org}`;
 
-  async function page(route: string, params: Record<string, unknown>, action: string, permission: string, refusals: readonly number[] = []): Promise<unknown> {
+  interface ListingOptions {
+    /** The permission the listing needs, in app.yml terms. */
+    permission: string;
+    /** Picks the list out of a wrapped answer (`{ total_count, installations }`). */
+    unwrap?: (data: unknown) => unknown;
+    /** Statuses that are an answer, not a failure: thrown as Refused for the caller to judge. */
+    refusals?: readonly number[];
+    /** What to do about a 403, when the default advice does not fit. */
+    forbidden?: string;
+  }
+
+  async function page(route: string, params: Record<string, unknown>, action: string, o: ListingOptions): Promise<unknown> {
+    const { permission, refusals = [] } = o;
     calls++;
     byRoute[route] = (byRoute[route] ?? 0) + 1;
     try {
@@ -91,18 +103,18 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
         repo: '',
         permission,
         subject,
-        forbidden: `the token needs "${permission}" for ${subject} (a GitHub App installation token with that permission, or an organization owner's token)`,
+        forbidden: o.forbidden ?? `the token needs "${permission}" for ${subject} (a GitHub App installation token with that permission, or an organization owner's token)`,
         notFound: `the organization does not exist or the token cannot see it: check the name and that the token belongs to the organization`,
       });
     }
   }
 
   /** Every page of a listing; `unwrap` picks the list out of a wrapped answer. */
-  async function all<T>(route: string, params: Record<string, unknown>, action: string, permission: string, unwrap?: (data: unknown) => unknown, refusals: readonly number[] = []): Promise<T[]> {
+  async function all<T>(route: string, params: Record<string, unknown>, action: string, o: ListingOptions): Promise<T[]> {
     const out: T[] = [];
     for (let p = 1; ; p++) {
-      const data = await page(route, { ...params, per_page: 100, page: p }, action, permission, refusals);
-      const items = unwrap ? unwrap(data) : data;
+      const data = await page(route, { ...params, per_page: 100, page: p }, action, o);
+      const items = o.unwrap ? o.unwrap(data) : data;
       if (!Array.isArray(items)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action} for ${subject}`, null, route, null);
       out.push(...(items as T[]));
       if (items.length < 100) return out;
@@ -111,14 +123,14 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
   }
 
   const gaps: string[] = [];
-  const members = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'all' }, 'listing the members', 'members: read')).map(user);
-  const admins = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'admin' }, 'listing the owners', 'members: read')).map((u) => String(u.login));
+  const members = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'all' }, 'listing the members', { permission: 'members: read' })).map(user);
+  const admins = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'admin' }, 'listing the owners', { permission: 'members: read' })).map((u) => String(u.login));
 
   // Who lacks two-factor authentication: GitHub shows it to organization owners (and Apps with
   // the organization administration permission) only. Without it MFA is not reported, and named as a gap.
   const withoutTwoFactor = async (route: string, who: string): Promise<string[] | null> => {
     try {
-      return (await all<Record<string, unknown>>(route, { org, filter: '2fa_disabled' }, `listing ${who} without two-factor authentication`, 'members: read', undefined, [403, 422])).map((u) => String(u.login));
+      return (await all<Record<string, unknown>>(route, { org, filter: '2fa_disabled' }, `listing ${who} without two-factor authentication`, { permission: 'members: read', refusals: [403, 422] })).map((u) => String(u.login));
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       gaps.push(`MFA of ${who} not listed: GitHub refused the two-factor filter (${err.status}); only organization owners may see it`);
@@ -127,18 +139,18 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
   };
   const membersWithout2fa = await withoutTwoFactor(ROUTES.members, 'members');
 
-  const outside = (await all<Record<string, unknown>>(ROUTES.outside, { org }, 'listing the outside collaborators', 'members: read')).map(user);
+  const outside = (await all<Record<string, unknown>>(ROUTES.outside, { org }, 'listing the outside collaborators', { permission: 'members: read' })).map(user);
   const outsideWithout2fa = outside.length > 0 ? await withoutTwoFactor(ROUTES.outside, 'outside collaborators') : [];
   const repositories: GithubOrgExport['repositories'] = [];
   if (outside.length > 0) {
-    const repos = await all<Record<string, unknown>>(ROUTES.repos, { org, type: 'all' }, 'listing the repositories', 'metadata: read');
+    const repos = await all<Record<string, unknown>>(ROUTES.repos, { org, type: 'all' }, 'listing the repositories', { permission: 'metadata: read' });
     for (const r of repos) {
       const name = String(r.name);
       const collaborators = await all<Record<string, unknown>>(
         ROUTES.collaborators,
         { owner: org, repo: name, affiliation: 'outside' },
         `listing the outside collaborators of ${org}/${name}`,
-        'metadata: read',
+        { permission: 'metadata: read', forbidden: `listing a repository's collaborators needs "metadata: read" (a GitHub App installation token) or push access to every repository (a person's token)` },
       );
       if (collaborators.length > 0) {
         repositories.push({
@@ -155,14 +167,14 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
   }
 
   const teams: GithubOrgExport['teams'] = [];
-  for (const t of await all<Record<string, unknown>>(ROUTES.teams, { org }, 'listing the teams', 'members: read')) {
+  for (const t of await all<Record<string, unknown>>(ROUTES.teams, { org }, 'listing the teams', { permission: 'members: read' })) {
     const slug = String(t.slug);
-    const teamMembers = await all<Record<string, unknown>>(ROUTES.teamMembers, { org, team_slug: slug, role: 'all' }, `listing the members of team ${slug}`, 'members: read');
+    const teamMembers = await all<Record<string, unknown>>(ROUTES.teamMembers, { org, team_slug: slug, role: 'all' }, `listing the members of team ${slug}`, { permission: 'members: read' });
     teams.push({ slug, name: String(t.name ?? slug), members: teamMembers.map((m) => String(m.login)) });
   }
 
   const installations = (
-    await all<Record<string, unknown>>(ROUTES.installations, { org }, 'listing the installed GitHub Apps', 'organization_administration: read', (d) => (d as { installations?: unknown })?.installations)
+    await all<Record<string, unknown>>(ROUTES.installations, { org }, 'listing the installed GitHub Apps', { permission: 'organization_administration: read', unwrap: (d) => (d as { installations?: unknown })?.installations })
   ).map((i): GithubInstallation => {
     const out: GithubInstallation = { id: Number(i.id), app_slug: String(i.app_slug), permissions: { ...((i.permissions ?? {}) as Record<string, string>) } };
     if (typeof i.app_id === 'number') out.app_id = i.app_id;
@@ -180,7 +192,7 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
     gaps.push('fine-grained personal access tokens not listed (--skip-tokens): tokens with access to the organization are not compared');
   } else {
     try {
-      tokens = (await all<Record<string, unknown>>(ROUTES.tokens, { org }, 'listing the fine-grained personal access tokens', 'organization_personal_access_tokens: read', undefined, [403, 404, 422])).map((t) => {
+      tokens = (await all<Record<string, unknown>>(ROUTES.tokens, { org }, 'listing the fine-grained personal access tokens', { permission: 'organization_personal_access_tokens: read', refusals: [403, 404, 422] })).map((t) => {
         const owner = (t.owner ?? {}) as Record<string, unknown>;
         return {
           id: Number(t.id),

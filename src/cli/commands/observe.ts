@@ -181,6 +181,12 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
     const branch = repo.config?.data?.ledger?.branch;
     const store = new LedgerStore({ octokit: client(), owner: repoRef.owner, repo: repoRef.repo, clock: () => io.now(), ...(branch ? { branch } : {}) });
     const [record] = await store.append(draft, { attachments: [{ path: draft.subject.raw_path, content: raw }] });
+    const stored = (record!.subject as { raw_sha256?: string }).raw_sha256;
+    if (stored !== snapshot.raw_sha256) {
+      throw new UsageError(
+        `${record!.key} is already recorded with another export of ${snapshot.system} taken the same second (raw SHA-256 ${stored ?? 'unknown'}): nothing was written; observe again, or pass another --taken-at`,
+      );
+    }
     const line = `recorded seq ${record!.seq} ${record!.key} on ${repoRef.owner}/${repoRef.repo} branch ${store.branch}; raw export at ${draft.subject.raw_path}`;
     if (args.out) io.stdout(`${terminalText(line)}\n`);
     else io.stderr(`access-ledger: ${terminalText(line)}\n`);

@@ -257,7 +257,7 @@ export interface ReviewCampaignSubject {
 
 /**
  * `access-snapshot`: what a system itself listed of who has access, at one moment: the evidence
- * that populations are complete. Key `snapshot-<system>-<YYYYMMDDTHHMMSSZ>-<first 12 of raw_sha256>`;
+ * that populations are complete. Key `snapshot-<system>-<YYYYMMDDTHHMMSSZ>` (of `taken_at`);
  * `occurred_at` is `taken_at`. The raw export is stored beside the records at `raw_path`, named
  * by its SHA-256, so `access-ledger observe --from` on it gives the same accounts again.
  */

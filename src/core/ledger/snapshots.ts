@@ -19,10 +19,13 @@ export function snapshotPath(sha256: string, format: 'csv' | 'json'): string {
   return `${SNAPSHOTS_DIR}/${sha256}.${format}`;
 }
 
-/** `snapshot-<system>-<YYYYMMDDTHHMMSSZ>-<first 12 hex of the raw export's SHA-256>`. */
-export function accessSnapshotKey(system: string, takenAt: string, sha256: string): string {
+/**
+ * `snapshot-<system>-<YYYYMMDDTHHMMSSZ>`: one listing of a system per second. Recording the same
+ * listing again finds its record and writes nothing; a different listing of the same second is
+ * refused by the writer (observe compares the stored record's raw_sha256).
+ */
+export function accessSnapshotKey(system: string, takenAt: string): string {
   if (!/^[a-z0-9][a-z0-9._-]{0,99}$/.test(system)) throw new LedgerFormatError(`invalid system id ${JSON.stringify(system)}`);
   if (!isTimestamp(takenAt)) throw new LedgerFormatError(`invalid taken_at ${JSON.stringify(takenAt)}`);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new LedgerFormatError(`invalid SHA-256 ${JSON.stringify(sha256)}`);
-  return `snapshot-${system}-${takenAt.slice(0, 19).replace(/[-:]/g, '')}Z-${sha256.slice(0, 12)}`;
+  return `snapshot-${system}-${takenAt.slice(0, 19).replace(/[-:]/g, '')}Z`;
 }

@@ -30,7 +30,7 @@ export function snapshotRecordDraft(snapshot: ObservedSnapshot, repository: stri
   };
   return {
     kind: 'access-snapshot',
-    key: accessSnapshotKey(snapshot.system, snapshot.taken_at, snapshot.raw_sha256),
+    key: accessSnapshotKey(snapshot.system, snapshot.taken_at),
     occurred_at: snapshot.taken_at,
     repository,
     controls: [...DEFAULT_CONTROLS['access-snapshot']],
