@@ -67,7 +67,12 @@ export function planImport(repo: Snapshot, snapshot: ObservedSnapshot, folder: s
       return;
     }
     let id = idFrom(baseName(m.account)) || `account-${n + 1}`;
-    if (taken.has(id) || paths.has(`${folder}/${id}.yaml`.toLowerCase())) {
+    // A file at the path an earlier import wrote (perhaps not complete, so not yet a valid grant) is left alone.
+    if (paths.has(`${folder}/${id}.yaml`.toLowerCase())) {
+      plan.skipped.push({ account: m.account, reason: `${folder}/${id}.yaml exists already` });
+      return;
+    }
+    if (taken.has(id)) {
       let k = 2;
       while (taken.has(`${id.slice(0, 95)}-${k}`) || paths.has(`${folder}/${id.slice(0, 95)}-${k}.yaml`.toLowerCase())) k++;
       id = `${id.slice(0, 95)}-${k}`;
