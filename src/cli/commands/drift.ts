@@ -15,7 +15,7 @@ import { builtinRegistry } from '../../core/validate.ts';
 import { maskSecretsDeep } from '../../core/text/mask.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
-import { readRepoFiles } from '../../adapters/fs/read-repo.ts';
+import { readRepoFilesSync } from '../../adapters/fs/read-repo.ts';
 import { formatText } from '../format/text.ts';
 import { toSarif } from '../format/sarif.ts';
 import { UsageError, type Io } from '../io.ts';
@@ -49,7 +49,7 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
   if (args.snapshots.length === 0) throw new UsageError('drift needs at least one --snapshot FILE (written by access-ledger observe)');
   const snapshots: ObservedSnapshot[] = [];
   for (const path of args.snapshots) snapshots.push(await readSnapshotFile(path));
-  const repo = driftRepo(await readRepoFiles(dir));
+  const repo = driftRepo(await readRepoFilesSync(dir));
   const result = drift(repo, snapshots, { packs: loadBuiltinPacks(), today: args.today ?? utcDay(io.now()) });
   if (args.format === 'json') {
     io.stdout(JSON.stringify(maskSecretsDeep({ findings: result.findings, summary: result.summary, snapshots: snapshots.map((s) => ({ system: s.system, connector: s.connector, taken_at: s.taken_at, raw_sha256: s.raw_sha256, accounts: s.accounts.length, gaps: s.gaps })) }), null, 2) + '\n');

@@ -15,7 +15,7 @@ import { buildSnapshot, extractionCommand, parseSnapshot, rawFormatOf, runConnec
 import { OBSERVED_FORMAT, ObserveError, type ObservedSnapshot } from '../../core/observe/types.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { shown } from '../../core/observe/values.ts';
-import { readRepoFiles } from '../../adapters/fs/read-repo.ts';
+import { readRepoFilesSync } from '../../adapters/fs/read-repo.ts';
 import { UsageError, type Io } from '../io.ts';
 import { readExport, readPolicyFiles, resolveSystem } from './observe.ts';
 
@@ -61,7 +61,7 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
   }
   const outDir = resolve(args.out ?? join(root, 'grants', snapshot.system));
   const folder = relative(root, outDir).split(sep).join('/');
-  const repo = driftRepo(await readRepoFiles(root));
+  const repo = driftRepo(await readRepoFilesSync(root));
   const plan = planImport(repo, snapshot, folder);
   await mkdir(outDir, { recursive: true });
   const lines: string[] = [];

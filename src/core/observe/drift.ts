@@ -34,7 +34,8 @@ function fastGrant(file: RepoFile): LoadedFile<Grant> {
   } catch {
     return loadFile<Grant>(file, 'grant');
   }
-  const parsed = parseAccessFile<Grant>(text, 'grant', { detach: true });
+  // Not detached: the grant keeps the text's slices, which the file's own bytes outlive anyway.
+  const parsed = parseAccessFile<Grant>(text, 'grant', { detach: false });
   if (!parsed.data) return loadFile<Grant>(file, 'grant');
   let full: ParsedYaml | undefined;
   const source: ParsedYaml = {
