@@ -24,7 +24,7 @@ function principalOf(i: number): string {
   return i % 10 === 1 ? `svc_${i}` : `id-${i}`;
 }
 
-function grantYaml(i: number): string {
+export function driftGrantYaml(i: number): string {
   const kind = KINDS[i % KINDS.length]!;
   const id = `id-${i}`;
   const lines = ['identity:', `  id: ${id}`, `  kind: ${kind}`, `  description: Synthetic identity number ${i}`, `  owner: owner${i % 500}`];
@@ -60,7 +60,7 @@ export async function ensureDriftRepo(root: string, grants: number): Promise<str
     const folder = join(dir, 'grants', `team-${start / 1000}`);
     await mkdir(folder, { recursive: true });
     const writes: Promise<void>[] = [];
-    for (let i = start; i < Math.min(grants, start + 1000); i++) writes.push(writeFile(join(folder, `id-${i}.yaml`), grantYaml(i)));
+    for (let i = start; i < Math.min(grants, start + 1000); i++) writes.push(writeFile(join(folder, `id-${i}.yaml`), driftGrantYaml(i)));
     await Promise.all(writes);
   }
   await writeFile(join(dir, '.complete'), '');

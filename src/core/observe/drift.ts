@@ -4,8 +4,8 @@
  * in; findings out.
  *
  * Built for 100,000 grants and 100,000 accounts: grant files are read with the binder's fast
- * reader (plain YAML, positions not kept), and a file's positions are computed only when a
- * finding points into it. A file outside the fast reader's subset, or one that fails its schema,
+ * reader (plain YAML, positions not kept), and a file's positions are found only when a finding
+ * points into it, by a walk of its lines (./locate.ts). A file outside the fast reader's subset, or one that fails its schema,
  * goes through the validator's own reader, so the data is always what `validate` reads.
  */
 import { summarize, type Finding, type FindingSummary } from '../findings.ts';
@@ -19,6 +19,7 @@ import { builtinRegistry, validateSnapshot } from '../validate.ts';
 import { SCHEMA_CONTROLS } from '../model/schemas.ts';
 import { maskSecrets } from '../text/mask.ts';
 import { buildObservedFacts } from './match.ts';
+import { blockLocate } from './locate.ts';
 import type { ObservedSnapshot } from './types.ts';
 
 /** A grant read by the fast reader; its positions are read from the text the first time a finding needs one. */
@@ -42,7 +43,8 @@ function fastGrant(file: RepoFile): LoadedFile<Grant> {
     path: file.path,
     value: parsed.data,
     problems: [],
-    locate: (path, key) => (full ??= parseYamlFile(file.path, file.content)).locate(path, key),
+    // The fast reader accepted the text, so a walk of its lines finds most positions; the rest go to the full reader.
+    locate: (path, key) => blockLocate(text, path, key) ?? (full ??= parseYamlFile(file.path, file.content)).locate(path, key),
   };
   const loaded: LoadedFile<Grant> = { path: file.path, source, data: parsed.data, problems: [] };
   if (file.blobSha) loaded.blobSha = file.blobSha;
