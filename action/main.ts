@@ -1,8 +1,14 @@
 /**
  * The gate's entry, as a runner drives it: read the event, gather the pull request's facts
  * through the API, judge them with the pure core, report (annotations, job summary, outputs,
- * optional SARIF). Nothing from the pull request's tree is checked out or executed, so it is
- * safe on `pull_request_target` too. Any failure fails the check, with one line saying what to fix.
+ * optional SARIF, and a commit status on the head commit). Nothing from the pull request's tree
+ * is checked out or executed, so it is safe on `pull_request_target` too. Any failure fails the
+ * check, with one line saying what to fix.
+ *
+ * A `pull_request_target` run's check belongs to the base branch's tip, where branch protection
+ * never looks; so on that event (`commit-status: auto`) the gate also sets the status
+ * `access-ledger/gate` on the pull request's head commit: pending while it judges, then success or
+ * failure, or error when it cannot decide.
  */
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
@@ -16,6 +22,18 @@ import { plainLine } from '../src/core/text/escape.ts';
 import { builtinRegistry } from '../src/core/validate.ts';
 import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
 import { gatherPullFacts, type OctokitLike, type PullRef } from '../src/adapters/github/pull-facts.ts';
+import { CommitStatusError, setCommitStatus, type StatusTarget, type StatusWriter } from '../src/adapters/github/commit-status.ts';
+import {
+  errorStatusOf,
+  parseCommitStatusMode,
+  parseStatusContext,
+  pendingStatus,
+  postsCommitStatus,
+  runUrl,
+  verdictStatus,
+  type CommitStatus,
+  type CommitStatusMode,
+} from '../src/core/commit-status.ts';
 import { toSarif } from '../src/cli/format/sarif.ts';
 import { VERSION } from '../src/cli/version.ts';
 
@@ -71,14 +89,62 @@ function oneLine(text: string): string {
   return plainLine(text);
 }
 
-function inputs(): { token: string; config: string; failOn: 'error' | 'warning'; sarifFile: string } {
+interface Inputs {
+  token: string;
+  config: string;
+  failOn: 'error' | 'warning';
+  sarifFile: string;
+  commitStatus: CommitStatusMode;
+  statusContext: string;
+  statusToken: string;
+}
+
+function inputs(): Inputs {
   const token = core.getInput('token');
   if (!token) throw new Error('the `token` input is empty: pass `token: ${{ github.token }}`, or an App installation token for team approvers');
   const failOn = core.getInput('fail-on') || 'error';
   if (failOn !== 'error' && failOn !== 'warning') throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
   const config = (core.getInput('config') || 'access-ledger.yaml').replace(/^\.\//, '');
   if (isAbsolute(config) || config.split('/').includes('..')) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
-  return { token, config, failOn, sarifFile: core.getInput('sarif-file') };
+  return {
+    token,
+    config,
+    failOn,
+    sarifFile: core.getInput('sarif-file'),
+    commitStatus: parseCommitStatusMode(core.getInput('commit-status')),
+    statusContext: parseStatusContext(core.getInput('status-context')),
+    statusToken: core.getInput('status-token'),
+  };
+}
+
+/** Where and with what the run sets its commit status; undefined when it sets none. */
+interface StatusReporter {
+  writer: StatusWriter;
+  target: StatusTarget;
+  context: string;
+  targetUrl: string | null;
+}
+
+function statusReporter(input: Inputs, eventName: string, pull: PullRef): StatusReporter | undefined {
+  if (!postsCommitStatus(input.commitStatus, eventName)) return undefined;
+  if (!input.statusToken) {
+    throw new Error(
+      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: ` +
+        'pass `status-token: ${{ github.token }}` and give the gate job `permissions: statuses: write`',
+    );
+  }
+  const writer = getOctokit(input.statusToken);
+  return {
+    writer: { request: (route, parameters) => writer.request(route, parameters) },
+    target: { owner: pull.owner, repo: pull.repo, sha: pull.headSha },
+    context: input.statusContext,
+    targetUrl: runUrl({ serverUrl: process.env.GITHUB_SERVER_URL, repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID }),
+  };
+}
+
+async function setStatus(reporter: StatusReporter, status: CommitStatus): Promise<void> {
+  await setCommitStatus(reporter.writer, reporter.target, status);
+  core.info(`access-ledger gate: set the commit status ${status.context} to ${status.state} on ${reporter.target.sha}`);
 }
 
 /** Octokit for the workflow's API; GraphQL goes to GITHUB_GRAPHQL_URL when the runner names it. */
@@ -93,6 +159,7 @@ function client(token: string): OctokitLike {
 }
 
 export async function run(): Promise<void> {
+  let reporter: StatusReporter | undefined;
   try {
     const eventName = process.env.GITHUB_EVENT_NAME ?? '';
     const path = process.env.GITHUB_EVENT_PATH;
@@ -104,16 +171,33 @@ export async function run(): Promise<void> {
     }
     const input = inputs();
     const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
+    reporter = statusReporter(input, eventName, pull);
+    // Pending first: a required status must not stay green from an earlier run while this one judges.
+    if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
     const packs = loadBuiltinPacks();
     const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
     const result = judgePull(facts, { packs, today: utcDay(new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
+    if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
+    if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
+    else core.info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
   } catch (err) {
+    let message = oneLine(err instanceof Error ? err.message : String(err));
+    // The gate could not decide: say so on the head commit too (error, never success), unless
+    // setting the status is what failed.
+    if (reporter && !(err instanceof CommitStatusError)) {
+      try {
+        await setStatus(reporter, errorStatusOf(message, reporter.context, reporter.targetUrl));
+      } catch (statusErr) {
+        message += `; and ${oneLine(statusErr instanceof Error ? statusErr.message : String(statusErr))}`;
+      }
+    }
     core.setOutput('verdict', 'fail');
-    core.setFailed(`access-ledger gate: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+    core.setFailed(`access-ledger gate: ${message}`);
   }
 }
 
+/** Annotations, the JSON report, SARIF, the job summary and the outputs; the caller fails the step. */
 async function report(result: GateResult, ctx: ReportContext, sarifFile: string): Promise<void> {
   for (const f of result.findings) {
     const props: core.AnnotationProperties = { title: `access-ledger: ${oneLine(f.rule)}` };
@@ -131,13 +215,11 @@ async function report(result: GateResult, ctx: ReportContext, sarifFile: string)
   if (sarifFile) {
     const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION), null, 2) + '\n');
+    await writeFile(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION, { category: 'access-ledger/gate/' }), null, 2) + '\n');
   }
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(result, ctx)).write();
 
   core.setOutput('verdict', result.verdict);
   core.setOutput('findings', String(result.findings.length));
   core.setOutput('report-json', reportPath);
-  if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
-  else core.info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }

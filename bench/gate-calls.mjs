@@ -108,6 +108,8 @@ writeSection('Gate: API calls per evaluation', [
   '',
   'Target: the number of calls does not depend on the size of the repo; at most 6 calls plus the membership lookups for a PR under 100 files.',
   '',
+  "The table counts the reads that decide the verdict. On `pull_request_target` (the scaffold) each run also sets its commit status on the head commit twice, `pending` then the verdict: 2 more calls, with the job's own token.",
+  '',
   ...table,
   '',
   `Independent of repo size: ${independent ? 'yes' : 'NO'} (same count at every repo size for the same change and reviewers). Within 6 calls plus membership lookups: ${within ? 'yes' : 'NO'}.`,

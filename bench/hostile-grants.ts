@@ -67,7 +67,7 @@ export const HOSTILE: Hostile[] = [
   { name: 'block-list', attacks: 'a block list of as many one-character items as fit', make: (b) => fill(b, `${HEAD}access:\n`, () => '- a\n') },
   {
     name: 'alias-expansion',
-    attacks: 'a mapping under an anchor, aliased 49 times (each alias copies it)',
+    attacks: 'a mapping under an anchor, aliased 49 times (the rules walk it once per alias)',
     make: (b) => {
       const tail = `  aliases: [${Array.from({ length: 49 }, () => '*a').join(', ')}]\n`;
       return fill(b, `${HEAD}  shared: &a\n`, (i) => `    k${i}: v\n`, tail);
@@ -75,7 +75,8 @@ export const HOSTILE: Hostile[] = [
   },
   { name: 'many-anchors', attacks: 'as many anchors as fit, each aliased once', make: (b) => fill(b, `${HEAD}  list:\n`, (i) => `    - &a${i} v\n    - *a${i}\n`) },
   { name: 'unknown-keys', attacks: 'an unknown key in each of as many access entries as fit (one finding each)', make: (b) => fill(b, `${HEAD}access:\n`, (i) => `  - system: sys-0\n    role: r\n    justification: j\n    expires: 2027-06-01\n    x${i}: 1\n`) },
-  { name: 'long-key', attacks: 'one unknown key as long as the file (did-you-mean compares it with each known key)', make: (b) => `${HEAD}  ${'k'.repeat(Math.max(1, b - HEAD.length - 8))}: v\n` },
+  // An explicit key (`? key`): an implicit one may not run past 1,024 characters.
+  { name: 'long-key', attacks: 'one unknown key as long as the file (did-you-mean compared it with each known key)', make: (b) => `${HEAD}? ${'k'.repeat(Math.max(1, b - HEAD.length - 8))}\n: v\n` },
   { name: 'nested-flow', attacks: 'flow lists 20 deep, repeated', make: (b) => fill(b, `${HEAD}  nested: [`, () => `${'['.repeat(20)}1${']'.repeat(20)},`, '1]\n') },
   { name: 'syntax-errors', attacks: 'a tab-indented line after every key (a syntax error on each)', make: (b) => fill(b, `${HEAD}  extra:\n`, (i) => `    k${i}:\n\tv\n`) },
   { name: 'duplicate-keys', attacks: 'the same key on every line of a mapping', make: (b) => fill(b, `${HEAD}  extra:\n`, () => '    k: v\n') },

@@ -39349,7 +39349,7 @@ function scanUrlPassword(text, out) {
     out.push({ start: u + 1, end: w, kind: "url-password" });
   }
 }
-var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+var isSeparator = (c) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41 || c === 96;
 var REFERENCE_SCHEMES = ["https", "http", "vault", "arn", "aws", "gcp", "azure", "op", "ssm", "sm", "1password", "doppler", "gsm", "keyvault", "akv"];
 function isReference(token) {
   const colon = token.indexOf(":");
@@ -39357,6 +39357,9 @@ function isReference(token) {
   return REFERENCE_SCHEMES.includes(token.slice(0, colon).toLowerCase());
 }
 var isPathChar = (c) => isLower(c) || isDigit(c) || c === 95 || c === 46 || c === 58 || c === 45;
+function isFilePath(token) {
+  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}(?::\d+){0,2}:?$/.test(token) && !token.includes("//");
+}
 function isLowerPath(token) {
   let slashes = 0;
   let segment = 0;
@@ -39385,7 +39388,7 @@ function shannonEntropy(s) {
 function isHighEntropy(token, options) {
   if (token.length < options.minLength) return false;
   if (isReference(token)) return false;
-  if (isLowerPath(token)) return false;
+  if (isLowerPath(token) || isFilePath(token)) return false;
   let lower = false;
   let upper = false;
   let digit = false;
@@ -39821,7 +39824,10 @@ var grant_schema_default = {
         id: {
           type: "string",
           pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
-          description: "Unique in the repo; equals the file name stem."
+          description: "Unique in the repo; equals the file name stem.",
+          examples: [
+            "billing-exporter"
+          ]
         },
         kind: {
           enum: [
@@ -39832,23 +39838,39 @@ var grant_schema_default = {
             "integration",
             "shared-account",
             "agent"
+          ],
+          description: "The kind of identity. Every non-human kind needs a credential block; integration a vendor block; shared-account a shared block and an exception.",
+          examples: [
+            "human",
+            "service-account"
           ]
         },
         description: {
           type: "string",
-          maxLength: 2e3
+          maxLength: 2e3,
+          description: "What the identity is, in a few words: a person's name and role, or what a machine identity does.",
+          examples: [
+            "Nightly invoice export job"
+          ]
         },
         owner: {
           $ref: "#/definitions/loginOrNull",
-          description: "Accountable human, GitHub login."
+          description: "Accountable human, GitHub login; required for every kind (rule owner-required).",
+          examples: [
+            "alice"
+          ]
         },
         github: {
           $ref: "#/definitions/loginOrNull",
-          description: "Humans: the grantee's GitHub login."
+          description: "Humans: the grantee's GitHub login (required for kind human); null for machine identities."
         },
         email: {
           type: "string",
-          maxLength: 320
+          maxLength: 320,
+          description: "A contact address for the identity or its owner.",
+          examples: [
+            "alice@acme.example"
+          ]
         }
       },
       if: {
@@ -39870,7 +39892,8 @@ var grant_schema_default = {
             $ref: "#/definitions/login"
           }
         }
-      }
+      },
+      description: "Who or what holds the access, and who is accountable for it."
     },
     credential: {
       type: "object",
@@ -39886,26 +39909,46 @@ var grant_schema_default = {
             "key-pair",
             "oauth-token",
             "password"
+          ],
+          description: "oidc-federated (no stored secret; preferred), static-secret, key-pair, oauth-token or password.",
+          examples: [
+            "oidc-federated"
           ]
         },
         rotation_days: {
           type: "integer",
           minimum: 1,
-          maximum: 3650
+          maximum: 3650,
+          description: "How often the credential is rotated, in days (rules rotation-max-days, rotation-overdue).",
+          examples: [
+            90
+          ]
         },
         last_rotated: {
-          $ref: "#/definitions/date"
+          $ref: "#/definitions/date",
+          description: "The day the credential was last rotated, YYYY-MM-DD.",
+          examples: [
+            "2026-10-02"
+          ]
         },
         storage: {
           type: "string",
           maxLength: 500,
-          description: "A reference to where the secret lives, never the secret."
+          description: "A reference to where the secret lives, never the secret.",
+          examples: [
+            "vault:kv/billing/exporter"
+          ]
         },
         revocation: {
           type: "string",
-          maxLength: 1e3
+          maxLength: 1e3,
+          description: "How to revoke the credential in a hurry: a runbook link or the steps.",
+          examples: [
+            "https://wiki.example/runbooks/billing-exporter"
+          ]
         }
-      }
+      },
+      description: "How a non-human identity authenticates; required for every non-human kind (rule credential-required)."
     },
     access: {
       type: "array",
@@ -39920,13 +39963,20 @@ var grant_schema_default = {
         properties: {
           system: {
             type: "string",
-            pattern: "^[a-z0-9][a-z0-9._-]{0,99}$"
+            pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
+            description: "The id of a system under systems/ (rule system-known).",
+            examples: [
+              "prod-postgres"
+            ]
           },
           role: {
             type: "string",
             minLength: 1,
             maxLength: 200,
-            description: "The role on the system. When systems/<system>.yaml lists roles, one of those names, exactly."
+            description: "The role on the system. When systems/<system>.yaml lists roles, one of those names, exactly.",
+            examples: [
+              "billing_read"
+            ]
           },
           privileged: {
             type: "boolean",
@@ -39937,11 +39987,19 @@ var grant_schema_default = {
               "string",
               "null"
             ],
-            maxLength: 2e3
+            maxLength: 2e3,
+            description: "Why this access is needed, in a sentence a reviewer can check (rule justification-required).",
+            examples: [
+              "Reads invoices for the nightly export"
+            ]
           },
           request: {
             type: "string",
-            maxLength: 500
+            maxLength: 500,
+            description: "The ticket or link where the access was requested.",
+            examples: [
+              "JIRA-1234"
+            ]
           },
           expires: {
             anyOf: [
@@ -39951,6 +40009,10 @@ var grant_schema_default = {
               {
                 type: "null"
               }
+            ],
+            description: "The last day the access is valid, YYYY-MM-DD (UTC); required, and at most the policy's maximum ahead (rules expiry-required, expiry-max-days, expired).",
+            examples: [
+              "2027-01-31"
             ]
           },
           accounts: {
@@ -39973,34 +40035,59 @@ var grant_schema_default = {
               max_duration_hours: {
                 type: "number",
                 exclusiveMinimum: 0,
-                maximum: 168
+                maximum: 168,
+                description: "The longest session, in hours (at most 168).",
+                examples: [
+                  8
+                ]
               },
               approvers: {
                 type: "array",
                 items: {
                   $ref: "#/definitions/principal"
-                }
+                },
+                description: "Who approves each session: GitHub logins or @org/team.",
+                examples: [
+                  [
+                    "@acme/sre"
+                  ]
+                ]
               }
-            }
+            },
+            description: "Just-in-time access: a standing right to request a time-boxed session, not standing access.",
+            examples: [
+              {
+                max_duration_hours: 4
+              }
+            ]
           }
-        }
-      }
+        },
+        description: "One role on one system, with its justification and expiry."
+      },
+      description: "The access this identity holds, one entry per system and role. May be empty while access is being removed."
     },
     review: {
       type: "object",
       additionalProperties: false,
       properties: {
         last_reviewed: {
-          $ref: "#/definitions/date"
+          $ref: "#/definitions/date",
+          description: "The day of the last review, YYYY-MM-DD."
         },
         reviewer: {
-          $ref: "#/definitions/loginOrNull"
+          $ref: "#/definitions/loginOrNull",
+          description: "GitHub login of who certified the access."
         },
         campaign: {
           type: "string",
-          maxLength: 200
+          maxLength: 200,
+          description: "The review campaign, e.g. 2026-Q4.",
+          examples: [
+            "2026-Q4"
+          ]
         }
-      }
+      },
+      description: "The last access review of this grant; written by review campaigns (rule review-overdue)."
     },
     vendor: {
       type: "object",
@@ -40012,21 +40099,38 @@ var grant_schema_default = {
         name: {
           type: "string",
           minLength: 1,
-          maxLength: 200
+          maxLength: 200,
+          description: "The vendor's name.",
+          examples: [
+            "Acme CRM"
+          ]
         },
         data_scope: {
           type: "string",
-          maxLength: 1e3
+          maxLength: 1e3,
+          description: "What data the integration can reach.",
+          examples: [
+            "customer contact records"
+          ]
         },
         offboarding: {
           type: "string",
-          maxLength: 2e3
+          maxLength: 2e3,
+          description: "How to cut the integration off when the contract ends.",
+          examples: [
+            "revoke the OAuth app in the CRM admin console, then delete this file"
+          ]
         },
         contact: {
           type: "string",
-          maxLength: 320
+          maxLength: 320,
+          description: "The vendor's security or support contact.",
+          examples: [
+            "security@vendor.example"
+          ]
         }
-      }
+      },
+      description: "The third party behind an integration; required for kind integration (rule vendor-offboarding)."
     },
     shared: {
       type: "object",
@@ -40040,7 +40144,14 @@ var grant_schema_default = {
           type: "array",
           items: {
             $ref: "#/definitions/login"
-          }
+          },
+          description: "GitHub logins of everyone who can use the account (at least two).",
+          examples: [
+            [
+              "alice",
+              "bob"
+            ]
+          ]
         },
         compensating_controls: {
           type: "array",
@@ -40048,9 +40159,18 @@ var grant_schema_default = {
             type: "string",
             minLength: 1,
             maxLength: 200
-          }
+          },
+          description: "What reduces the risk of sharing, e.g. checkout, mfa, session-logging.",
+          examples: [
+            [
+              "checkout",
+              "mfa",
+              "session-logging"
+            ]
+          ]
         }
-      }
+      },
+      description: "Who holds a shared account and what makes up for sharing it; required for kind shared-account (rule shared-account-controls)."
     },
     exception: {
       type: "object",
@@ -40062,7 +40182,11 @@ var grant_schema_default = {
       properties: {
         reason: {
           type: "string",
-          maxLength: 2e3
+          maxLength: 2e3,
+          description: "Why the policy cannot be met, at least 10 characters.",
+          examples: [
+            "vendor does not support per-user accounts"
+          ]
         },
         compensating_controls: {
           type: "array",
@@ -40070,7 +40194,13 @@ var grant_schema_default = {
             type: "string",
             minLength: 1,
             maxLength: 200
-          }
+          },
+          description: "What reduces the risk instead.",
+          examples: [
+            [
+              "session-logging"
+            ]
+          ]
         },
         expires: {
           anyOf: [
@@ -40080,21 +40210,39 @@ var grant_schema_default = {
             {
               type: "null"
             }
+          ],
+          description: "The last day the exception holds, YYYY-MM-DD (at most 180 days ahead by default).",
+          examples: [
+            "2026-12-31"
           ]
         },
         approved_by: {
           type: "array",
           items: {
             $ref: "#/definitions/principal"
-          }
+          },
+          description: "Who approved the exception: GitHub logins or @org/team (the gate requires an admins approval).",
+          examples: [
+            [
+              "@acme/security"
+            ]
+          ]
         },
         rules: {
           type: "array",
           items: {
-            type: "string"
-          }
+            type: "string",
+            description: "A rule id from docs/rules.md."
+          },
+          description: "Rules this exception waives for this file while it holds: their findings are reported as warnings naming the exception. Only waivable rules (docs/rules.md).",
+          examples: [
+            [
+              "prefer-federated-credentials"
+            ]
+          ]
         }
-      }
+      },
+      description: "A governed deviation from the policy, approved by the admins, with a reason, compensating controls and an expiry (rule exception-governed). Takes effect once merged."
     }
   },
   definitions: {
@@ -40106,7 +40254,8 @@ var grant_schema_default = {
     },
     login: {
       type: "string",
-      pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\\[bot\\])?$"
+      pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\\[bot\\])?$",
+      description: "A GitHub login (an App may end in [bot])."
     },
     loginOrNull: {
       anyOf: [
@@ -40116,7 +40265,8 @@ var grant_schema_default = {
         {
           type: "null"
         }
-      ]
+      ],
+      description: "A GitHub login, or null."
     },
     principal: {
       type: "string",
@@ -40134,24 +40284,123 @@ var system_schema_default = {
   description: "One system in scope. Path: systems/<id>.yaml",
   type: "object",
   additionalProperties: false,
-  required: ["id", "name", "category"],
+  required: [
+    "id",
+    "name",
+    "category"
+  ],
   properties: {
-    id: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,99}$" },
-    name: { type: "string", minLength: 1, maxLength: 200 },
-    description: { type: "string", maxLength: 2e3 },
-    category: { enum: ["directory", "cloud-console", "database", "ticketing", "source-control", "privileged-access", "saas", "ci-cd", "other"] },
-    environment: { type: "string", maxLength: 100 },
-    owner: { anyOf: [{ $ref: "#/definitions/login" }, { type: "null" }] },
-    approvers: { type: "array", items: { $ref: "#/definitions/principal" } },
-    review_cadence_days: { type: "integer", minimum: 1, maximum: 730 },
+    id: {
+      type: "string",
+      pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
+      description: "The system's id, as grants name it in access[].system; equals the file name stem. Lower-case letters, digits, '.', '_' and '-'.",
+      examples: [
+        "prod-postgres"
+      ]
+    },
+    name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "A readable name, for reviewers and the binder.",
+      examples: [
+        "Production PostgreSQL"
+      ]
+    },
+    description: {
+      type: "string",
+      maxLength: 2e3,
+      description: "Free text: what the system is and what access to it means."
+    },
+    category: {
+      enum: [
+        "directory",
+        "cloud-console",
+        "database",
+        "ticketing",
+        "source-control",
+        "privileged-access",
+        "saas",
+        "ci-cd",
+        "other"
+      ],
+      description: "What kind of system this is; the binder groups systems by it. Use other when none fits.",
+      examples: [
+        "database"
+      ]
+    },
+    environment: {
+      type: "string",
+      maxLength: 100,
+      description: "Where the system runs, e.g. production or staging.",
+      examples: [
+        "production"
+      ]
+    },
+    owner: {
+      anyOf: [
+        {
+          $ref: "#/definitions/login"
+        },
+        {
+          type: "null"
+        }
+      ],
+      description: "GitHub login of the person accountable for who has access (rule system-owner-required).",
+      examples: [
+        "sbrandt"
+      ]
+    },
+    approvers: {
+      type: "array",
+      items: {
+        $ref: "#/definitions/principal"
+      },
+      description: "Who may approve grants to this system: GitHub logins or @org/team (rule system-owner-required; the gate counts their approvals).",
+      examples: [
+        [
+          "@acme/dba",
+          "sbrandt"
+        ]
+      ]
+    },
+    review_cadence_days: {
+      type: "integer",
+      minimum: 1,
+      maximum: 730,
+      description: "How often every grant to this system is re-certified, in days (rule review-overdue; the sweep opens a review pull request when due).",
+      default: 365,
+      examples: [
+        90
+      ]
+    },
     evidence: {
       type: "object",
       additionalProperties: false,
       properties: {
-        provisioning: { type: "string", maxLength: 1e3 },
-        activity: { type: "string", maxLength: 1e3 },
-        review: { type: "string", maxLength: 1e3 }
-      }
+        provisioning: {
+          type: "string",
+          maxLength: 1e3,
+          description: 'How access is created and removed, e.g. "Terraform apply logs, workflow provision.yml".',
+          examples: [
+            "Terraform apply logs, workflow provision.yml"
+          ]
+        },
+        activity: {
+          type: "string",
+          maxLength: 1e3,
+          description: 'Where use of access is logged, e.g. "pgaudit, SIEM index pg-audit".',
+          examples: [
+            "pgaudit, SIEM index pg-audit"
+          ]
+        },
+        review: {
+          type: "string",
+          maxLength: 1e3,
+          description: "Where review evidence outside git lives, if any (required by the strict pack)."
+        }
+      },
+      description: "Where an auditor finds the proof outside git (rule system-evidence-sources)."
     },
     observe: {
       type: "object",
@@ -40209,7 +40458,11 @@ var system_schema_default = {
       type: "object",
       description: "The roles grant files may name for this system (access[].role), each with whether it is privileged. When listed, an access entry with any other role is an error, and an entry on a privileged role must say privileged: true. Example: { superuser: { privileged: true }, read_only: {} }",
       minProperties: 1,
-      propertyNames: { type: "string", minLength: 1, maxLength: 200 },
+      propertyNames: {
+        type: "string",
+        minLength: 1,
+        maxLength: 200
+      },
       additionalProperties: {
         type: "object",
         additionalProperties: false,
@@ -40219,14 +40472,26 @@ var system_schema_default = {
             type: "boolean",
             description: "Whether holding this role is privileged access (admin, superuser, write to production). Privileged access needs the privileged approval count, the shorter expiry and appears in the binder's privileged population, whatever the grant file says. Default false."
           },
-          description: { type: "string", maxLength: 2e3, description: "What the role allows, for requesters and reviewers." }
+          description: {
+            type: "string",
+            maxLength: 2e3,
+            description: "What the role allows, for requesters and reviewers."
+          }
         }
       }
     }
   },
   definitions: {
-    login: { type: "string", pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$" },
-    principal: { type: "string", pattern: "^(@[A-Za-z0-9-]+/[A-Za-z0-9._-]+|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$" }
+    login: {
+      type: "string",
+      pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$",
+      description: "A GitHub login."
+    },
+    principal: {
+      type: "string",
+      pattern: "^(@[A-Za-z0-9-]+/[A-Za-z0-9._-]+|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$",
+      description: "A GitHub login, or @org/team."
+    }
   }
 };
 
@@ -40238,59 +40503,218 @@ var config_schema_default = {
   description: "access-ledger.yaml at the root of an access repo.",
   type: "object",
   additionalProperties: false,
-  required: ["version"],
+  required: [
+    "version"
+  ],
   properties: {
-    version: { const: 1 },
-    organization: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}$" },
-    extends: { type: "string", pattern: "^[a-z0-9-]+$", description: "A pack from the product's policies/: soc2-baseline or strict." },
-    admins: { type: "array", minItems: 1, items: { $ref: "#/definitions/principal" } },
+    version: {
+      const: 1,
+      description: "The format version of this file; always 1.",
+      examples: [
+        1
+      ]
+    },
+    organization: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}$",
+      description: "Your GitHub organization's login, as in github.com/<org>. Owners and grantees are checked against its membership (owner-in-org, owner-left-org), and the App follows its leavers.",
+      examples: [
+        "acme"
+      ]
+    },
+    extends: {
+      type: "string",
+      pattern: "^[a-z0-9-]+$",
+      description: "The built-in policy pack to start from: soc2-baseline (recommended) or strict. Rules in `rules` override the pack.",
+      examples: [
+        "soc2-baseline",
+        "strict"
+      ]
+    },
+    admins: {
+      type: "array",
+      minItems: 1,
+      items: {
+        $ref: "#/definitions/principal"
+      },
+      description: "Who must approve changes to this file, to systems/ and to exceptions: GitHub logins or @org/team. Own these paths in CODEOWNERS too.",
+      examples: [
+        [
+          "@acme/security"
+        ]
+      ]
+    },
     rules: {
       type: "object",
       additionalProperties: {
+        description: "One rule, by its id: a severity, or { severity, options }.",
         anyOf: [
-          { enum: ["error", "warning", "off"] },
+          {
+            enum: [
+              "error",
+              "warning",
+              "off"
+            ],
+            description: "The severity of the rule: error fails validate and the gate, warning is reported, off turns the rule off."
+          },
           {
             type: "object",
             additionalProperties: false,
             properties: {
-              severity: { enum: ["error", "warning", "off"] },
-              options: { type: "object" }
-            }
+              severity: {
+                enum: [
+                  "error",
+                  "warning",
+                  "off"
+                ],
+                description: "error fails validate and the gate; warning is reported without failing; off turns the rule off."
+              },
+              options: {
+                type: "object",
+                description: "The rule's options, merged over the pack's; each rule's options are listed in docs/rules.md.",
+                examples: [
+                  {
+                    human: 365,
+                    non_human: 365,
+                    privileged: 90
+                  }
+                ]
+              }
+            },
+            description: "The rule's severity and options."
           }
         ]
-      }
+      },
+      description: "Per-rule overrides of the pack, by rule id (docs/rules.md): a severity (error, warning, off), or { severity, options }. An unknown rule id is an error that names the closest one.",
+      examples: [
+        {
+          "prefer-federated-credentials": "error",
+          approvals: {
+            options: {
+              default: 1,
+              privileged: 2
+            }
+          }
+        }
+      ]
     },
     ledger: {
       type: "object",
       additionalProperties: false,
       properties: {
-        branch: { type: "string", pattern: "^[A-Za-z0-9._/-]{1,200}$" },
-        provisioning_workflow: { type: "string", maxLength: 200 }
-      }
+        branch: {
+          type: "string",
+          pattern: "^[A-Za-z0-9._/-]{1,200}$",
+          description: "The branch the App writes its hash-chained records to. Protect it so only the App can push (docs/ledger.md).",
+          default: "access-ledger",
+          examples: [
+            "access-ledger"
+          ]
+        },
+        provisioning_workflow: {
+          type: "string",
+          maxLength: 200,
+          description: "A workflow whose runs on merge commits are recorded as `provisioned` evidence: its file name, its path under .github/workflows/, or its name.",
+          examples: [
+            "provision.yml"
+          ]
+        }
+      },
+      description: "Where the App records evidence of merged access changes."
     },
     stale: {
       type: "object",
       additionalProperties: false,
       properties: {
-        expiring_within_days: { type: "integer", minimum: 0, maximum: 365 },
-        labels: { type: "array", items: { type: "string", minLength: 1, maxLength: 50 } },
-        reminder_days: { type: "integer", minimum: 1, maximum: 365 },
-        max_writes_per_run: { type: "integer", minimum: 1, maximum: 1e4 },
-        assign_owner: { type: "boolean" }
-      }
+        expiring_within_days: {
+          type: "integer",
+          minimum: 0,
+          maximum: 365,
+          description: "Warn this many days before access expires (rule expiring-soon).",
+          default: 14,
+          examples: [
+            14
+          ]
+        },
+        labels: {
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1,
+            maxLength: 50
+          },
+          description: "Labels on the stale-grant issues the sweep opens.",
+          default: [
+            "access-ledger"
+          ],
+          examples: [
+            [
+              "access-ledger"
+            ]
+          ]
+        },
+        reminder_days: {
+          type: "integer",
+          minimum: 1,
+          maximum: 365,
+          description: "At most one reminder comment per open issue in this many days.",
+          default: 7
+        },
+        max_writes_per_run: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e4,
+          description: "At most this many issue writes per sweep; the rest wait for the next run, so a first sweep of a large repo does not trip GitHub's rate limits.",
+          default: 100
+        },
+        assign_owner: {
+          type: "boolean",
+          description: "Assign each issue to the grant's accountable owner.",
+          default: true
+        }
+      },
+      description: "How the sweep reports stale grants (expired, expiring soon, owners who left, overdue rotations and reviews) as issues."
     },
     reviews: {
       type: "object",
       additionalProperties: false,
       properties: {
-        enabled: { type: "boolean" },
-        branch_prefix: { type: "string", pattern: "^[A-Za-z0-9._/-]{1,100}$" },
-        labels: { type: "array", items: { type: "string", minLength: 1, maxLength: 50 } }
-      }
+        enabled: {
+          type: "boolean",
+          description: "Open an access-review pull request for each system that is due.",
+          default: true
+        },
+        branch_prefix: {
+          type: "string",
+          pattern: "^[A-Za-z0-9._/-]{1,100}$",
+          description: "Prefix of the branches the review pull requests are opened from.",
+          default: "access-review/",
+          examples: [
+            "access-review/"
+          ]
+        },
+        labels: {
+          type: "array",
+          items: {
+            type: "string",
+            minLength: 1,
+            maxLength: 50
+          },
+          description: "Labels on the review pull requests.",
+          default: [
+            "access-review"
+          ]
+        }
+      },
+      description: "Periodic access reviews, opened as pull requests when a system is due (review_cadence_days)."
     }
   },
   definitions: {
-    principal: { type: "string", pattern: "^(@[A-Za-z0-9-]+/[A-Za-z0-9._-]+|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$" }
+    principal: {
+      type: "string",
+      pattern: "^(@[A-Za-z0-9-]+/[A-Za-z0-9._-]+|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$",
+      description: "A GitHub login, or @org/team."
+    }
   }
 };
 
@@ -40973,11 +41397,12 @@ var system_known_default = defineRule({
   checkGrant(file, ctx) {
     file.data.access.forEach((entry, i) => {
       if (!ctx.index.systemIds.has(entry.system)) {
+        const guess = closest(entry.system, [...ctx.index.systemIds].sort());
         ctx.report({
           ...at(file, ["access", i, "system"]),
           identity: file.data.identity.id,
           system: entry.system,
-          message: `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`
+          message: guess ? `system \`${entry.system}\` is not defined under systems/: did you mean \`${guess}\`? Fix the id, or add systems/${entry.system}.yaml` : `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`
         });
       }
     });
@@ -41442,7 +41867,12 @@ var exception_governed_default = defineRule({
     }
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
-        ctx.report({ ...at(file, ["exception", "rules", i]), identity: id, message: `the exception waives \`${rule}\`, which is not a rule: use a rule id from docs/rules.md` });
+        const guess = closest(rule, [...ctx.waivableRules].sort());
+        ctx.report({
+          ...at(file, ["exception", "rules", i]),
+          identity: id,
+          message: `the exception waives \`${rule}\`, which is not a rule: ${guess ? `did you mean \`${guess}\`? ` : ""}use a rule id from docs/rules.md`
+        });
       } else if (!ctx.waivableRules.has(rule)) {
         ctx.report({
           ...at(file, ["exception", "rules", i]),
@@ -42155,7 +42585,7 @@ function judgeGrantChange(input) {
     const at2 = roleChange ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
     out.entries.push({ ...base, kind, reasons, at: at2 });
     fields.add(`access[${i}]`);
-    for (const c of wider) if (c.principal.link !== "identity" || !ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+    for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
   });
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
@@ -44233,11 +44663,197 @@ function unreadableFile(f) {
   };
 }
 
+// src/adapters/github/commit-status.ts
+var ROUTE = "POST /repos/{owner}/{repo}/statuses/{sha}";
+var CommitStatusError = class extends Error {
+  name = "CommitStatusError";
+};
+async function setCommitStatus(octokit, target, status) {
+  try {
+    await octokit.request(ROUTE, {
+      owner: target.owner,
+      repo: target.repo,
+      sha: target.sha,
+      state: status.state,
+      context: status.context,
+      description: status.description,
+      ...status.target_url ? { target_url: status.target_url } : {}
+    });
+  } catch (err) {
+    const fix = `the gate job needs \`permissions: statuses: write\`, and \`status-token\` must be that job's token (the default, \${{ github.token }}) or another token that can write commit statuses on this repository`;
+    const explained = explainGitHubError(err, {
+      action: `setting the commit status ${status.context} (${status.state}) on ${target.sha.slice(0, 12)}`,
+      route: ROUTE,
+      owner: target.owner,
+      repo: target.repo,
+      permission: "statuses: write",
+      forbidden: fix,
+      notFound: `the status token cannot see the repository or the commit, or cannot write to it: ${fix}`
+    });
+    throw new CommitStatusError(explained.message, { cause: err });
+  }
+}
+
+// src/core/commit-status.ts
+var DEFAULT_STATUS_CONTEXT = "access-ledger/gate";
+var STATUS_DESCRIPTION_MAX = 140;
+var COMMIT_STATUS_MODES = ["auto", "always", "never"];
+var HEAD_ATTACHED_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review"]);
+function parseCommitStatusMode(value) {
+  const mode = value.trim() || "auto";
+  if (COMMIT_STATUS_MODES.includes(mode)) return mode;
+  throw new Error(`the \`commit-status\` input must be auto, always or never, not ${JSON.stringify(value).slice(0, 60)}`);
+}
+function parseStatusContext(value) {
+  const context3 = value.trim() || DEFAULT_STATUS_CONTEXT;
+  if (context3.length > 255 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(context3)) {
+    throw new Error("the `status-context` input must be one line of at most 255 printable characters, e.g. access-ledger/gate");
+  }
+  return context3;
+}
+function postsCommitStatus(mode, eventName) {
+  if (mode === "never") return false;
+  if (mode === "always") return true;
+  return !HEAD_ATTACHED_EVENTS.has(eventName);
+}
+function statusDescription(text) {
+  const one = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim();
+  const chars = [...one];
+  return chars.length > STATUS_DESCRIPTION_MAX ? `${chars.slice(0, STATUS_DESCRIPTION_MAX - 1).join("").trimEnd()}…` : one;
+}
+function runUrl(run2) {
+  const server = (run2.serverUrl || "https://github.com").replace(/\/+$/, "");
+  if (!run2.repository || !/^[^/\s]+\/[^/\s]+$/.test(run2.repository) || !run2.runId || !/^\d+$/.test(run2.runId)) return null;
+  if (!/^https?:\/\//.test(server)) return null;
+  return `${server}/${run2.repository}/actions/runs/${run2.runId}`;
+}
+function pendingStatus(context3, targetUrl) {
+  return { state: "pending", context: context3, description: "judging the pull request at this commit", target_url: targetUrl };
+}
+function verdictStatus(result, context3, targetUrl) {
+  const fallback = result.verdict === "pass" ? "passed" : "failed: see the run for what to fix";
+  return { state: result.verdict === "pass" ? "success" : "failure", context: context3, description: statusDescription(result.nextStep) || fallback, target_url: targetUrl };
+}
+function errorStatusOf(message, context3, targetUrl) {
+  return { state: "error", context: context3, description: statusDescription(`could not decide: ${message}`), target_url: targetUrl };
+}
+
 // src/cli/format/sarif.ts
-var DOCS_URL = "https://github.com/access-ledger/access-ledger/blob/main/docs/rules.md";
-function toSarif(findings, rules, version) {
+import { createHash } from "node:crypto";
+
+// package.json
+var package_default = { name: "access-ledger", version: "0.1.0" };
+
+// src/cli/version.ts
+var VERSION7 = package_default.version;
+
+// src/cli/format/sarif.ts
+var REPO_URL = "https://github.com/access-ledger/access-ledger";
+var DOCS_URL = `${REPO_URL}/blob/v${VERSION7}/docs/rules.md`;
+var MAX_RESULTS = 25e3;
+var MAX_TAGS = 20;
+var FINGERPRINT_KEY = "accessLedgerFinding/v1";
+var SECURITY_SEVERITY = {
+  // A secret in the repository: anyone who can read it can use it.
+  "no-secrets": 9.5,
+  // Privilege granted without the approvals, or kept past its owner or its date.
+  approvals: 8.8,
+  "no-self-approval": 8.8,
+  "role-declared": 8.5,
+  "shared-account-controls": 8.2,
+  "owner-left-org": 8,
+  expired: 8,
+  "exception-governed": 7.8,
+  "credential-required": 7.5,
+  "rotation-max-days": 7.2,
+  "expiry-max-days": 7,
+  "expiry-required": 7,
+  "owner-required": 7,
+  "owner-in-org": 7,
+  "justification-required": 6.5,
+  "vendor-offboarding": 6.5,
+  // Errors in the form of the repository: what the rules read is missing or ambiguous.
+  "system-known": 5.5,
+  "identity-unique": 5.5,
+  schema: 5,
+  "access-path": 5,
+  "identity-file-name": 5,
+  "system-owner-required": 5.5,
+  "system-evidence-sources": 5,
+  // Warnings: due soon, overdue housekeeping, a weaker credential than available.
+  "mass-removal": 4.5,
+  "rotation-overdue": 4.5,
+  "review-overdue": 4,
+  "prefer-federated-credentials": 3.5,
+  "expiring-soon": 2
+};
+function securitySeverity(rule) {
+  return SECURITY_SEVERITY[rule.meta.id] ?? (rule.meta.defaultSeverity === "error" ? 7 : 3);
+}
+function findingFingerprint(f) {
+  const subject = f.message.replace(/\d+/g, "#");
+  const parts = [f.rule, f.file ?? "", f.identity ?? "", f.system ?? "", subject];
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+}
+function firstSentence(text) {
+  const m = /^(.+?[.!?])(\s|$)/.exec(text);
+  return (m ? m[1] : text).trim();
+}
+function helpOf(rule) {
+  const { id, description, fix, controls } = rule.meta;
+  const uri = `${DOCS_URL}#${id}`;
+  return {
+    text: `${description}
+
+How to fix: ${fix}
+
+Controls: ${controls.join(", ")}
+
+More: ${uri}`,
+    markdown: `${description}
+
+**How to fix:** ${fix}
+
+**Controls:** ${controls.map((c) => `\`${c}\``).join(", ")}
+
+See [${id} in the rules reference](${uri}).`
+  };
+}
+function camel(id) {
+  return id.replace(/(^|-)([a-z])/g, (_, _d, ch) => ch.toUpperCase());
+}
+function keepMostSevere(findings, max) {
+  if (findings.length <= max) return [...findings];
+  const ranked = findings.map((f, i) => ({ f, i })).sort((a, b) => a.f.severity === b.f.severity ? a.i - b.i : a.f.severity === "error" ? -1 : 1);
+  return ranked.slice(0, max).sort((a, b) => a.i - b.i).map((x) => x.f);
+}
+function toSarif(findings, rules, version, options = {}) {
   const ruleList = [...rules];
   const indexOf = new Map(ruleList.map((r, i) => [r.meta.id, i]));
+  const kept = keepMostSevere(maskSecretsDeep([...findings]), MAX_RESULTS);
+  const seen = /* @__PURE__ */ new Map();
+  const results = kept.map((f) => {
+    const base = findingFingerprint(f);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return {
+      ruleId: f.rule,
+      ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
+      level: f.severity,
+      message: { text: f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.file ?? "access-ledger.yaml" },
+            region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 }
+          }
+        }
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: `${base}:${n}` },
+      properties: { controls: f.controls, ...f.identity ? { identity: f.identity } : {}, ...f.system ? { system: f.system } : {} }
+    };
+  });
+  const left = findings.length - kept.length;
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -44247,44 +44863,46 @@ function toSarif(findings, rules, version) {
           driver: {
             name: "access-ledger",
             version,
-            informationUri: "https://github.com/access-ledger/access-ledger",
+            semanticVersion: version,
+            informationUri: REPO_URL,
             rules: ruleList.map((r) => ({
               id: r.meta.id,
-              name: r.meta.id.replace(/(^|-)([a-z])/g, (_, _d, ch) => ch.toUpperCase()),
-              shortDescription: { text: r.meta.description },
-              help: { text: r.meta.fix },
+              name: camel(r.meta.id),
+              shortDescription: { text: firstSentence(r.meta.description) },
+              fullDescription: { text: r.meta.description },
+              help: helpOf(r),
               helpUri: `${DOCS_URL}#${r.meta.id}`,
               defaultConfiguration: { level: r.meta.defaultSeverity },
-              properties: { tags: ["access-control", ...r.meta.controls] }
+              properties: {
+                tags: ["security", "access-control", ...r.meta.controls].slice(0, MAX_TAGS),
+                precision: "very-high",
+                "security-severity": securitySeverity(r).toFixed(1)
+              }
             }))
           }
         },
-        // Findings never echo a secret; masked again here, as every output is.
-        results: maskSecretsDeep(findings).map((f) => ({
-          ruleId: f.rule,
-          ...indexOf.has(f.rule) ? { ruleIndex: indexOf.get(f.rule) } : {},
-          level: f.severity,
-          message: { text: f.message },
-          locations: [
+        automationDetails: { id: options.category ?? "access-ledger/validate/" },
+        ...left > 0 ? {
+          invocations: [
             {
-              physicalLocation: {
-                artifactLocation: { uri: f.file ?? "access-ledger.yaml" },
-                region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 }
-              }
+              executionSuccessful: true,
+              toolExecutionNotifications: [
+                {
+                  level: "warning",
+                  message: {
+                    text: `${findings.length} findings, more than the ${MAX_RESULTS} results code scanning accepts in one run: the ${left} least severe are left out of this file (run access-ledger validate for all of them)`
+                  }
+                }
+              ]
             }
-          ],
-          properties: { controls: f.controls, ...f.identity ? { identity: f.identity } : {}, ...f.system ? { system: f.system } : {} }
-        }))
+          ]
+        } : {},
+        results,
+        properties: { findings: findings.length, results: results.length }
       }
     ]
   };
 }
-
-// package.json
-var package_default = { name: "access-ledger", version: "0.1.0" };
-
-// src/cli/version.ts
-var VERSION7 = package_default.version;
 
 // action/main.ts
 var EVALUATED = {
@@ -44328,7 +44946,34 @@ function inputs() {
   if (failOn !== "error" && failOn !== "warning") throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
   const config = (getInput("config") || "access-ledger.yaml").replace(/^\.\//, "");
   if (isAbsolute(config) || config.split("/").includes("..")) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
-  return { token, config, failOn, sarifFile: getInput("sarif-file") };
+  return {
+    token,
+    config,
+    failOn,
+    sarifFile: getInput("sarif-file"),
+    commitStatus: parseCommitStatusMode(getInput("commit-status")),
+    statusContext: parseStatusContext(getInput("status-context")),
+    statusToken: getInput("status-token")
+  };
+}
+function statusReporter(input, eventName, pull) {
+  if (!postsCommitStatus(input.commitStatus, eventName)) return void 0;
+  if (!input.statusToken) {
+    throw new Error(
+      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: pass \`status-token: \${{ github.token }}\` and give the gate job \`permissions: statuses: write\``
+    );
+  }
+  const writer = getOctokit(input.statusToken);
+  return {
+    writer: { request: (route, parameters) => writer.request(route, parameters) },
+    target: { owner: pull.owner, repo: pull.repo, sha: pull.headSha },
+    context: input.statusContext,
+    targetUrl: runUrl({ serverUrl: process.env.GITHUB_SERVER_URL, repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID })
+  };
+}
+async function setStatus(reporter, status) {
+  await setCommitStatus(reporter.writer, reporter.target, status);
+  info(`access-ledger gate: set the commit status ${status.context} to ${status.state} on ${reporter.target.sha}`);
 }
 function client(token) {
   const octokit = getOctokit(token);
@@ -44340,6 +44985,7 @@ function client(token) {
   };
 }
 async function run() {
+  let reporter;
   try {
     const eventName = process.env.GITHUB_EVENT_NAME ?? "";
     const path = process.env.GITHUB_EVENT_PATH;
@@ -44351,13 +44997,26 @@ async function run() {
     }
     const input = inputs();
     const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
+    reporter = statusReporter(input, eventName, pull);
+    if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
     const packs = loadBuiltinPacks();
     const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
     const result = judgePull(facts, { packs, today: utcDay(/* @__PURE__ */ new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
+    if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
+    if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
+    else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
   } catch (err) {
+    let message = oneLine(err instanceof Error ? err.message : String(err));
+    if (reporter && !(err instanceof CommitStatusError)) {
+      try {
+        await setStatus(reporter, errorStatusOf(message, reporter.context, reporter.targetUrl));
+      } catch (statusErr) {
+        message += `; and ${oneLine(statusErr instanceof Error ? statusErr.message : String(statusErr))}`;
+      }
+    }
     setOutput("verdict", "fail");
-    setFailed(`access-ledger gate: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+    setFailed(`access-ledger gate: ${message}`);
   }
 }
 async function report(result, ctx, sarifFile) {
@@ -44376,14 +45035,12 @@ async function report(result, ctx, sarifFile) {
   if (sarifFile) {
     const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
     await mkdir2(dirname2(target), { recursive: true });
-    await writeFile2(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION7), null, 2) + "\n");
+    await writeFile2(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION7, { category: "access-ledger/gate/" }), null, 2) + "\n");
   }
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryMarkdown(result, ctx)).write();
   setOutput("verdict", result.verdict);
   setOutput("findings", String(result.findings.length));
   setOutput("report-json", reportPath);
-  if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
-  else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
 }
 
 // action/index.ts

@@ -7,6 +7,7 @@ import type { Pack } from '../core/engine/policy.ts';
 import type { Clock } from '../core/ledger/index.ts';
 import type { LedgerStoreOptions } from '../adapters/github/ledger-store.ts';
 import { loadBuiltinPacks } from '../adapters/fs/packs.ts';
+import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
 
 /** Store tuning passed to every LedgerStore the App creates (tests shorten the backoff). */
 export type StoreTuning = Partial<Pick<LedgerStoreOptions, 'random' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxBatch' | 'sleep'>>;
@@ -19,6 +20,11 @@ export interface AppDeps {
    * tell an admin bypass from a gate that never ran. `ACCESS_LEDGER_GATE_CHECK`, default `gate` (docs/gate.md).
    */
   gateCheckName: string;
+  /**
+   * The context of the commit status the gate sets on the head commit, read at merge time with
+   * the check. `ACCESS_LEDGER_GATE_STATUS`, default `access-ledger/gate` (docs/gate.md).
+   */
+  gateStatusContext: string;
   store: StoreTuning;
   /** Handlers register their work here; `drain()` waits for it on shutdown. */
   work: WorkTracker;
@@ -66,6 +72,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
     clock: () => new Date(),
     packs: loadBuiltinPacks,
     gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',
+    gateStatusContext: env.ACCESS_LEDGER_GATE_STATUS?.trim() || DEFAULT_STATUS_CONTEXT,
     store: {},
     work: new WorkTracker(),
   };

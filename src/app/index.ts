@@ -9,15 +9,22 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from 'probot';
 import { defaultDeps, type AppDeps } from './deps.ts';
 import { registerLedger } from './ledger/register.ts';
-import { registerSweep } from './sweep/index.ts';
+import { createSweepFeature, registerSweep } from './sweep/index.ts';
+import { sweepSettings } from './sweep/settings.ts';
 
 export type { AppDeps } from './deps.ts';
 
-export function createApp(overrides: Partial<AppDeps> = {}): ApplicationFunction & { deps: AppDeps } {
-  const deps: AppDeps = { ...defaultDeps(), ...overrides };
-  const app = (probot: Probot, options?: ApplicationFunctionOptions): void => {
+export interface CreateAppOptions {
+  /** Read the App's settings (ACCESS_LEDGER_*) from this environment instead of the process's. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createApp(overrides: Partial<AppDeps> = {}, options: CreateAppOptions = {}): ApplicationFunction & { deps: AppDeps } {
+  const deps: AppDeps = { ...defaultDeps(options.env), ...overrides };
+  const sweep = options.env ? createSweepFeature({ settings: sweepSettings(options.env) }) : registerSweep;
+  const app = (probot: Probot, appOptions?: ApplicationFunctionOptions): void => {
     registerLedger(probot, deps);
-    registerSweep(probot, deps, options);
+    sweep(probot, deps, appOptions);
   };
   return Object.assign(app, { deps });
 }

@@ -1,7 +1,8 @@
 /**
- * `npm start`: the App's HTTP server. Configured by Probot's standard environment variables
- * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, LOG_LEVEL,
- * LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md).
+ * `npm start` (and `access-ledger serve`): the App's HTTP server. Configured by Probot's standard
+ * environment variables (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH,
+ * PORT, HOST, LOG_LEVEL, LOG_FORMAT, GHE_HOST, REDIS_URL, SENTRY_DSN; see docs/app.md), with a
+ * `.env` in the current folder filling in what the environment does not set.
  *
  * Webhooks go through Probot's middleware, which verifies `x-hub-signature-256` against
  * WEBHOOK_SECRET before any handler runs: a missing or wrong signature is answered 400 and
@@ -13,6 +14,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type Probot } from 'probot';
 import { createApp } from './index.ts';
 import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
@@ -68,11 +72,32 @@ export function createAppProbot(env: NodeJS.ProcessEnv, octokit: AppOctokitOptio
   return createProbot({ env, overrides: { Octokit: createAppOctokit(octokit) } });
 }
 
-function configured(env: NodeJS.ProcessEnv): boolean {
+export function configured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.APP_ID) && Boolean(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH);
 }
 
+/**
+ * Fills `env` from a `.env` file (as Probot's setup writes it after registering the App), without
+ * overriding anything already set. Returns the names it set.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv, path: string = join(process.cwd(), '.env')): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const filled: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (env[name] !== undefined) continue;
+    env[name] = value;
+    filled.push(name);
+  }
+  return filled;
+}
+
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  loadDotEnv(env);
   const app = createApp();
   if (!configured(env)) {
     if (env.NODE_ENV === 'production') {

@@ -10,6 +10,7 @@ import { terminalText } from '../core/text/escape.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerInit } from './commands/init.ts';
 import { registerOptionalCommands } from './commands/registry.ts';
+import { addExamples } from './help.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode = 0;
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerValidate(program, io, setExit);
   registerInit(program, io, setExit);
   await registerOptionalCommands(program, io, setExit);
+  addExamples(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -333,7 +333,8 @@ function scanUrlPassword(text: string, out: SecretSpan[]): void {
 // High-entropy tokens.
 
 /** Tokens are separated by white space and , ; ' " ( ). */
-const isSeparator = (c: number) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41;
+/** Whitespace and , ; ' " ( ) ` end a token: a value quoted in a message is judged without its quotes. */
+const isSeparator = (c: number) => isSpace(c) || c === 44 || c === 59 || c === 39 || c === 34 || c === 40 || c === 41 || c === 96;
 
 const REFERENCE_SCHEMES = ['https', 'http', 'vault', 'arn', 'aws', 'gcp', 'azure', 'op', 'ssm', 'sm', '1password', 'doppler', 'gsm', 'keyvault', 'akv'];
 
@@ -351,6 +352,15 @@ const isPathChar = (c: number) => isLower(c) || isDigit(c) || c === 95 || c === 
  * `^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$`: lower-case paths and identifiers such as
  * kv/billing/exporter, which are references, not secrets.
  */
+/**
+ * A file path in any case, ending in a short extension (`Grants/people/Alice.YAML`): base64 and
+ * tokens carry no dot before a short alphabetic tail. Linear: one anchored class per part.
+ */
+export function isFilePath(token: string): boolean {
+  // A location may follow (`Grants/x.yaml:12:5:` in a message).
+  return /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}(?::\d+){0,2}:?$/.test(token) && !token.includes('//');
+}
+
 export function isLowerPath(token: string): boolean {
   let slashes = 0;
   let segment = 0; // length of the segment since the last slash
@@ -383,7 +393,7 @@ export function shannonEntropy(s: string): number {
 function isHighEntropy(token: string, options: EntropyOptions): boolean {
   if (token.length < options.minLength) return false;
   if (isReference(token)) return false;
-  if (isLowerPath(token)) return false;
+  if (isLowerPath(token) || isFilePath(token)) return false;
   // Words run together (BillingExporterNightlyJob) read as names; real keys carry digits or symbols.
   let lower = false;
   let upper = false;

@@ -11,6 +11,7 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 import { runAction, type RunnerResult } from './runner.ts';
 import { createRequire } from 'node:module';
+import { githubIngestionProblems, sarifSchemaValidator } from '../support/sarif.ts';
 
 /** GitHub's own example of a `pull_request` `opened` delivery (Codertocat/Hello-World). */
 function examplePayload(): Record<string, any> {
@@ -25,6 +26,8 @@ const BOB = 'grants/people/bob.yaml';
 
 let gh: FakeGitHub;
 let appToken: string;
+/** The gate job's GITHUB_TOKEN, with the scaffold's permissions: it sets the commit status. */
+let workflowToken: string;
 
 beforeAll(async () => {
   gh = await startFakeGitHub();
@@ -40,14 +43,29 @@ beforeAll(async () => {
     },
   });
   appToken = gh.createInstallationToken(gh.state.installationFor('acme')!.id);
+  workflowToken = gh.createWorkflowToken(REPO, { contents: 'read', pull_requests: 'read', statuses: 'write' });
 });
 
 afterAll(async () => {
   await gh?.close();
 });
 
-function run(event: string, payload: unknown, inputs: Record<string, string> = {}): Promise<RunnerResult> {
-  return runAction({ event, payload, repository: REPO, apiUrl: gh.url, graphqlUrl: gh.graphqlUrl, inputs: { token: appToken, 'fail-on': 'error', config: '', 'sarif-file': '', ...inputs } });
+function run(event: string, payload: unknown, inputs: Record<string, string> = {}, opts: { runId?: string; githubToken?: string } = {}): Promise<RunnerResult> {
+  return runAction({
+    event,
+    payload,
+    repository: REPO,
+    apiUrl: gh.url,
+    graphqlUrl: gh.graphqlUrl,
+    githubToken: opts.githubToken ?? workflowToken,
+    ...(opts.runId ? { runId: opts.runId } : {}),
+    inputs: { token: appToken, 'fail-on': 'error', config: '', 'sarif-file': '', ...inputs },
+  });
+}
+
+/** The commit statuses on a commit, oldest first, as `context state: description`. */
+function statusesOn(sha: string): string[] {
+  return gh.state.statusesOf(gh.state.repo(REPO), sha).reverse().map((s) => `${s.context} ${s.state}: ${s.description}`);
 }
 
 const errors = (r: RunnerResult) => r.commands.filter((c) => c.command === 'error');
@@ -70,8 +88,14 @@ describe('the bundled gate, run as a process', () => {
     expect(report).toMatchObject({ verdict: 'fail', pull_request: { number }, rows: [{ identity: 'bob', system: 'db', change: 'adds', missing: 1 }] });
     expect(first.summary).toContain('access-ledger gate: fail');
     expect(first.summary).toMatch(/<tr><td>bob<\/td><td>db<\/td><td>adds: new entry<\/td><td>readonly, expires \d{4}-\d\d-\d\d<\/td><td><\/td><td>1 of 1 from @\u200bacme\/dba or dave<\/td>/);
-    const sarif = JSON.parse(await readFile(join(first.workspace, 'out/gate.sarif'), 'utf8'));
+    const sarifText = await readFile(join(first.workspace, 'out/gate.sarif'), 'utf8');
+    const sarif = JSON.parse(sarifText);
     expect(sarif.runs[0].results).toMatchObject([{ ruleId: 'approvals', locations: [{ physicalLocation: { artifactLocation: { uri: BOB }, region: { startLine: 7 } } }] }]);
+    // Nothing is checked out, so upload-sarif cannot fingerprint: the gate's own fingerprints and category carry the alert.
+    expect(sarif.runs[0].automationDetails).toEqual({ id: 'access-ledger/gate/' });
+    expect(Object.keys(sarif.runs[0].results[0].partialFingerprints)).toEqual(['accessLedgerFinding/v1']);
+    expect(githubIngestionProblems(sarifText)).toEqual([]);
+    expect(sarifSchemaValidator()(sarif)).toBe(true);
     // Files, reviews, commits, one GraphQL read for every file, and the org membership of owner and grantee.
     expect(gh.calls()).toEqual({
       'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': 1,
@@ -186,8 +210,134 @@ describe('the bundled gate, run as a process', () => {
     expect(rerun.code, rerun.stdout).toBe(0);
     expect(rerun.outputs.verdict).toBe('pass');
     expect(rerun.summary).toContain('on pull&#95;request&#95;target/opened');
-    // Reads only: files, reviews, commits, GraphQL queries and membership; nothing is written.
-    expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql')).toEqual([]);
+    // The gate App's token only reads: files, reviews, commits, GraphQL queries and membership.
+    // The one kind of write is the commit status on the head, by the workflow's own token.
+    expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql').map((r) => r.route)).toEqual(Array(4).fill('POST /repos/{owner}/{repo}/statuses/{sha}'));
+    const head = gh.state.pullOf(REPO, number).pull.headSha;
+    expect(gh.state.statusesOf(gh.state.repo(REPO), head).map((s) => s.creator.login)).toEqual(Array(4).fill('github-actions[bot]'));
+  });
+
+  it('on pull_request_target, sets its verdict as the status access-ledger/gate on the head commit: pending, failure, then success after an approval', async () => {
+    gh.state.addOrgMember('acme', 'zed');
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant zed', files: { 'grants/people/zed.yaml': grant('zed', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    const baseTip = gh.state.branchTip(gh.state.repo(REPO), 'main');
+    const payload = gh.payloads.pullRequest('opened', REPO, number);
+    gh.resetCalls();
+    const first = await run('pull_request_target', payload, {}, { runId: '7001' });
+    expect(first.code).toBe(1);
+    expect(errors(first).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave');
+    expect(statusesOn(pull.headSha)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave']);
+    const failure = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha)[0]!;
+    expect(failure).toMatchObject({ targetUrl: 'https://github.com/acme/access/actions/runs/7001', creator: { login: 'github-actions[bot]' } });
+    // Where branch protection looks is the head; the base tip, where the run itself belongs, gets nothing.
+    expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('failure');
+    expect(statusesOn(baseTip)).toEqual([]);
+    expect(gh.callCount('POST /repos/{owner}/{repo}/statuses/{sha}')).toBe(2);
+
+    // access-ledger-rerun.yml re-runs the same run once a review lands: pending again, then success.
+    const review = gh.state.submitReview(REPO, number, { user: 'erin', state: 'APPROVED' });
+    const rerun = await run('pull_request_target', payload, {}, { runId: '7001' });
+    expect(rerun.code, rerun.stdout).toBe(0);
+    expect(statusesOn(pull.headSha).slice(2)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate success: approved by erin']);
+    expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('success');
+
+    // A dismissed approval: the next re-run sets pending before it judges, so green never outlives the approval.
+    gh.state.dismissReview(REPO, number, review.id);
+    const dismissed = await run('pull_request_target', payload, {}, { runId: '7001' });
+    expect(dismissed.code).toBe(1);
+    expect(statusesOn(pull.headSha).slice(4)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave']);
+    expect(gh.errors).toEqual([]);
+  });
+
+  it('commit-status: never sets nothing; always sets it on pull_request too; auto leaves pull_request to its check', async () => {
+    gh.state.addOrgMember('acme', 'quin');
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant quin', files: { 'grants/people/quin.yaml': grant('quin', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    const never = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'never' });
+    expect(never.code).toBe(1);
+    const auto = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number));
+    expect(auto.code).toBe(1);
+    expect(statusesOn(pull.headSha)).toEqual([]);
+    const always = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'always', 'status-context': 'policy/access' });
+    expect(always.code).toBe(1);
+    expect(statusesOn(pull.headSha)).toEqual(['policy/access pending: judging the pull request at this commit', 'policy/access failure: needs 1 more approval from @acme/dba or dave']);
+    const bad = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'yes' });
+    expect(bad.code).toBe(1);
+    expect(errors(bad).at(-1)!.message).toMatch(/the `commit-status` input must be auto, always or never/);
+  });
+
+  it('fails the step, naming the permission, when GitHub refuses the status (a job without statuses: write)', async () => {
+    gh.state.addOrgMember('acme', 'ravi');
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant ravi', files: { 'grants/people/ravi.yaml': grant('ravi', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
+    // The job's token without statuses: write: GitHub answers 403 "Resource not accessible by integration".
+    const readOnly = gh.createWorkflowToken(REPO, { contents: 'read', pull_requests: 'read' });
+    gh.resetCalls();
+    const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), {}, { githubToken: readOnly });
+    expect(r.code).toBe(1);
+    expect(r.outputs.verdict).toBe('fail');
+    const message = errors(r).at(-1)!.message;
+    expect(message).toMatch(/^access-ledger gate: GitHub refused access \(403\) while setting the commit status access-ledger\/gate \(pending\)/);
+    expect(message).toContain('the gate job needs `permissions: statuses: write`');
+    expect(message).toContain('Resource not accessible by integration');
+    expect(message).not.toMatch(/\n|\s{2}at /);
+    expect(statusesOn(pull.headSha)).toEqual([]);
+    // It stops before judging: a verdict it cannot put where branch protection looks would be a silent pass.
+    expect(gh.calls()).toEqual({ 'POST /repos/{owner}/{repo}/statuses/{sha}': 1 });
+
+    // The gate App's token cannot set it either: it stays read-only.
+    const withAppToken = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': appToken });
+    expect(withAppToken.code).toBe(1);
+    expect(errors(withAppToken).at(-1)!.message).toContain('`permissions: statuses: write`');
+
+    // No token at all: says which input to pass.
+    const none = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), {}, { githubToken: '' });
+    expect(none.code).toBe(1);
+    expect(errors(none).at(-1)!.message).toContain('the `status-token` input is empty');
+    expect(statusesOn(pull.headSha)).toEqual([]);
+  });
+
+  it('sets error, never success, when the gate cannot decide (GitHub fails while it reads the pull request)', async () => {
+    gh.state.addOrgMember('acme', 'ula');
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant ula', files: { 'grants/people/ula.yaml': grant('ula', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
+    const fault = gh.faults.add({ route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files', kind: '5xx', status: 502 });
+    try {
+      const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number));
+      expect(r.code).toBe(1);
+      expect(r.outputs.verdict).toBe('fail');
+      expect(errors(r).at(-1)!.message).toMatch(/GitHub failed \(502\)/);
+    } finally {
+      fault.remove();
+    }
+    const statuses = statusesOn(pull.headSha);
+    expect(statuses[0]).toBe('access-ledger/gate pending: judging the pull request at this commit');
+    expect(statuses[1]).toMatch(/^access-ledger\/gate error: could not decide: GitHub failed \(502\)/);
+    expect([...statuses[1]!.split(': ').slice(1).join(': ')].length).toBeLessThanOrEqual(140);
+    expect(statuses).toHaveLength(2);
+    // And once GitHub answers again, the next run decides.
+    const again = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number));
+    expect(again.code, again.stdout).toBe(0);
+    expect(statusesOn(pull.headSha).at(-1)).toBe('access-ledger/gate success: approved by dave');
+  });
+
+  it('cuts a long next step to the 140 characters GitHub accepts in a status description', async () => {
+    // A grantee outside the organization and a missing approval: the next step names both.
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant vic', files: { 'grants/people/vic.yaml': grant('vic', [{ expires: EXPIRES }]) } });
+    const { pull } = gh.state.pullOf(REPO, number);
+    const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number));
+    expect(r.code).toBe(1);
+    const nextStep = errors(r).at(-1)!.message.replace(/^access-ledger gate: /, '');
+    expect(nextStep.length).toBeGreaterThan(140);
+    const [status] = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha);
+    expect(status!.state).toBe('failure');
+    expect([...status!.description!].length).toBeGreaterThan(130);
+    expect([...status!.description!].length).toBeLessThanOrEqual(140);
+    expect(status!.description!.endsWith('…')).toBe(true);
+    expect(nextStep.startsWith(status!.description!.slice(0, -1))).toBe(true);
   });
 
   it('succeeds without evaluating on an event it does not judge', async () => {

@@ -1,15 +1,33 @@
 /**
  * Runs the bundled Action (dist/index.js) as a separate process, the way a GitHub runner does:
- * inputs as INPUT_*, the event payload in a file at GITHUB_EVENT_PATH, the API at GITHUB_API_URL,
- * and the outputs and job summary written to the files at GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
+ * inputs as INPUT_* (the defaults action.yml declares for those the workflow leaves out, with
+ * `${{ github.token }}` as the job's token), the event payload in a file at GITHUB_EVENT_PATH, the
+ * API at GITHUB_API_URL, the run's id, and the outputs and job summary written to the files at
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+export const ACTION_YML = fileURLToPath(new URL('../../action.yml', import.meta.url));
+
+/** The inputs' defaults as action.yml declares them; the runner fills `${{ github.token }}` with the job's token. */
+export function declaredDefaults(githubToken: string): Record<string, string> {
+  const doc = parseYaml(readFileSync(ACTION_YML, 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(doc.inputs ?? {})) {
+    if (spec?.default === undefined || spec.default === null) continue;
+    const value = String(spec.default);
+    if (/\$\{\{\s*github\.token\s*\}\}/.test(value)) out[name] = githubToken;
+    else if (!value.includes('${{')) out[name] = value;
+  }
+  return out;
+}
 
 export interface RunnerResult {
   code: number | null;
@@ -29,6 +47,10 @@ export interface RunnerInput {
   apiUrl: string;
   graphqlUrl: string;
   inputs: Record<string, string>;
+  /** The job's GITHUB_TOKEN, which `${{ github.token }}` defaults resolve to (empty when not given). */
+  githubToken?: string;
+  /** GITHUB_RUN_ID (default 1). */
+  runId?: string;
   /** Extra environment (e.g. a clock). */
   env?: Record<string, string>;
 }
@@ -86,13 +108,15 @@ export async function runAction(input: RunnerInput): Promise<RunnerResult> {
     GITHUB_API_URL: input.apiUrl,
     GITHUB_GRAPHQL_URL: input.graphqlUrl,
     GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: input.runId ?? '1',
+    GITHUB_RUN_ATTEMPT: '1',
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     GITHUB_WORKSPACE: dir,
     RUNNER_TEMP: dir,
     ...input.env,
   };
-  for (const [name, value] of Object.entries(input.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...declaredDefaults(input.githubToken ?? ''), ...input.inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   // The runner starts the action from the workspace, not from the action's own checkout.
   const child = spawn(process.execPath, [DIST], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -234,10 +234,15 @@ describe('pull_request.closed, merged', () => {
     const scopes = [
       installationToken(),
       ...factReads(noApproval, asked),
+      // The gate ran on pull_request_target: no check run on the head, its status access-ledger/gate failing there.
       nock(API)
         .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
         .query({ check_name: 'gate', filter: 'latest', per_page: '100' })
-        .reply(200, { total_count: 1, check_runs: [{ id: 1, name: 'gate', status: 'completed', conclusion: 'failure', started_at: '2026-11-19T12:00:00Z', completed_at: '2026-11-19T12:01:00Z' }] }),
+        .reply(200, { total_count: 0, check_runs: [] }),
+      nock(API)
+        .get(`${REPO_PATH}/commits/${HEAD_SHA}/status`)
+        .query({ per_page: '100', page: '1' })
+        .reply(200, { state: 'failure', sha: HEAD_SHA, total_count: 2, statuses: [{ context: 'ci/lint', state: 'success' }, { context: 'access-ledger/gate', state: 'failure', description: 'needs 1 more approval from @acme/dba' }] }),
       nock(API)
         .get(`${REPO_PATH}/issues`)
         .query({ labels: 'unapproved-merge', state: 'all', since: '2026-11-20T10:00:00Z', sort: 'created', direction: 'desc', per_page: '100', page: '1' })
@@ -493,6 +498,7 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
         .get(`${REPO_PATH}/commits/${HEAD_SHA}/check-runs`)
         .query({ check_name: 'gate', filter: 'latest', per_page: '100' })
         .reply(200, { total_count: 1, check_runs: [{ id: 1, name: 'gate', status: 'completed', conclusion: 'failure', started_at: '2026-11-19T12:00:00Z', completed_at: '2026-11-19T12:01:00Z' }] }),
+      nock(API).get(`${REPO_PATH}/commits/${HEAD_SHA}/status`).query({ per_page: '100', page: '1' }).reply(200, { state: 'pending', sha: HEAD_SHA, total_count: 0, statuses: [] }),
       listIssues().reply(200, []),
       nock(API)
         .post(`${REPO_PATH}/issues`, (b: typeof opened) => {
@@ -510,5 +516,6 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
     expect(posts).toBe(1);
     const um = ledgerRecords().records.map((r) => JSON.parse(r.content) as SealedRecord).find((r) => r.kind === 'unapproved-merge') as SealedRecord<'unapproved-merge'>;
     expect(um.subject.issue).toEqual({ number: 3, url: `https://github.com/${OWNER}/${REPO}/issues/3` });
+    expect(um.subject.cause).toBe('admin-bypass');
   });
 });

@@ -74,7 +74,7 @@ beforeAll(async () => {
   gh.state.createTeam('acme', 'security', { members: ['sam'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/keys/exporter.yaml': EXPORTER } });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot, options: ApplicationFunctionOptions) => {
     registerLedger(app, deps);

@@ -25,7 +25,7 @@ const clock = () => new Date('2026-11-26T10:00:00Z');
 
 beforeEach(async () => {
   gh = await startFakeGitHub({ now: clock });
-  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'mallory'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/people/bob.yaml': grant('bob') } });
 });

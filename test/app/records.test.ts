@@ -195,6 +195,17 @@ describe('unapproved-merge', () => {
     [{ runs: [{ status: 'completed', conclusion: 'failure' }] }, 'admin-bypass'],
     [{ runs: [{ status: 'completed', conclusion: 'action_required' }] }, 'admin-bypass'],
     [{ runs: [{ status: 'completed', conclusion: 'success' }, { status: 'completed', conclusion: 'failure' }] }, 'unknown'],
+    // The status the gate sets on the head under pull_request_target (its check run is on the base tip).
+    [{ runs: [], statuses: [] }, 'gate-outage'],
+    [{ runs: [], statuses: [{ context: 'access-ledger/gate', state: 'failure' }] }, 'admin-bypass'],
+    [{ runs: [], statuses: [{ context: 'access-ledger/gate', state: 'error' }] }, 'admin-bypass'],
+    [{ runs: [], statuses: [{ context: 'access-ledger/gate', state: 'pending' }] }, 'gate-outage'],
+    [{ runs: [], statuses: [{ context: 'access-ledger/gate', state: 'success' }] }, 'unknown'],
+    // A passing check elsewhere (a forged one named like the job, say) cannot hide the gate's failing status ...
+    [{ runs: [{ status: 'completed', conclusion: 'success' }], statuses: [{ context: 'access-ledger/gate', state: 'failure' }] }, 'admin-bypass'],
+    // ... nor make a gate that was still judging look decided.
+    [{ runs: [{ status: 'completed', conclusion: 'success' }], statuses: [{ context: 'access-ledger/gate', state: 'pending' }] }, 'gate-outage'],
+    [{ runs: [{ status: 'completed', conclusion: 'failure' }], statuses: [{ context: 'access-ledger/gate', state: 'success' }] }, 'admin-bypass'],
   ] as const)('cause of %j is %s', (obs, cause) => {
     expect(classifyCause(obs as never)).toBe(cause);
   });
@@ -321,37 +332,58 @@ describe('sticky comment', () => {
 describe('observeGateCheck', () => {
   const repo = { owner: 'acme', repo: 'access' };
   const requester = (answers: Record<string, unknown>, asked: string[]) => ({
-    request: async (route: string) => {
+    request: async (route: string, params?: Record<string, unknown>) => {
       asked.push(route);
-      if (!(route in answers)) throw Object.assign(new Error('Not Found'), { status: 404 });
-      const a = answers[route];
+      const key = params?.page && params.page !== 1 ? `${route} page ${params.page}` : route;
+      if (!(key in answers)) throw Object.assign(new Error('Not Found'), { status: 404 });
+      const a = answers[key];
       if (a instanceof Error) throw a;
       return { status: 200, data: a };
     },
   });
   const RUNS = 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs';
-  const STATUSES = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+  const COMBINED = 'GET /repos/{owner}/{repo}/commits/{ref}/status';
+  const none = { state: 'pending', statuses: [] };
 
-  it('reads the check runs, newest first', async () => {
+  it('reads the check runs, newest first, and the combined status', async () => {
     const asked: string[] = [];
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [{ status: 'completed', conclusion: 'success', completed_at: '2026-11-19T10:00:00Z' }, { status: 'completed', conclusion: 'failure', completed_at: '2026-11-19T11:00:00Z' }] } }, asked), repo, 'h', 'gate', () => undefined);
-    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'completed', conclusion: 'success' }] });
-    expect(asked).toEqual([RUNS]);
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [{ status: 'completed', conclusion: 'success', completed_at: '2026-11-19T10:00:00Z' }, { status: 'completed', conclusion: 'failure', completed_at: '2026-11-19T11:00:00Z' }] }, [COMBINED]: none }, asked), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'completed', conclusion: 'success' }], statuses: [] });
+    expect(asked).toEqual([RUNS, COMBINED]);
   });
 
-  it('falls back to commit statuses of the same name when there is no check run', async () => {
-    const asked: string[] = [];
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [STATUSES]: [{ context: 'other', state: 'success' }, { context: 'gate', state: 'error' }, { context: 'gate', state: 'pending' }] }, asked), repo, 'h', 'gate', () => undefined);
-    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'in_progress', conclusion: null }] });
+  it("reads the gate's status access-ledger/gate on the head: a merge over its failure is an admin bypass, without it an outage", async () => {
+    const combined = { state: 'failure', statuses: [{ context: 'ci/build', state: 'success' }, { context: 'Access-Ledger/Gate', state: 'failure' }] };
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: combined }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    expect(obs).toEqual({ runs: [], statuses: [{ context: 'Access-Ledger/Gate', state: 'failure' }] });
     expect(classifyCause(obs)).toBe('admin-bypass');
-    expect(asked).toEqual([RUNS, STATUSES]);
+    const missing = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'success', statuses: [{ context: 'ci/build', state: 'success' }] } }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    expect(classifyCause(missing)).toBe('gate-outage');
+  });
+
+  it('reads a status named like the check (a gate run by another CI system)', async () => {
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'failure', statuses: [{ context: 'other', state: 'success' }, { context: 'gate', state: 'error' }] } }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    expect(obs).toEqual({ runs: [], statuses: [{ context: 'gate', state: 'error' }] });
+    expect(classifyCause(obs)).toBe('admin-bypass');
+  });
+
+  it('pages through a commit with more than 100 contexts until it finds the gate', async () => {
+    const asked: string[] = [];
+    const many = Array.from({ length: 100 }, (_, i) => ({ context: `ci/${i}`, state: 'success' }));
+    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'failure', statuses: many }, [`${COMBINED} page 2`]: { state: 'failure', statuses: [{ context: 'access-ledger/gate', state: 'failure' }] } }, asked), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    expect(obs!.statuses).toEqual([{ context: 'access-ledger/gate', state: 'failure' }]);
+    expect(asked).toEqual([RUNS, COMBINED, COMBINED]);
   });
 
   it('records the cause as unknown, with a warning naming the permission, when it cannot read them', async () => {
     const warnings: string[] = [];
-    const obs = await observeGateCheck(requester({ [RUNS]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', (m) => warnings.push(m));
+    const obs = await observeGateCheck(requester({ [RUNS]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', 'access-ledger/gate', (m) => warnings.push(m));
     expect(obs).toBeNull();
     expect(classifyCause(obs)).toBe('unknown');
     expect(warnings[0]).toMatch(/checks: read/);
+    const noStatus = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', 'access-ledger/gate', (m) => warnings.push(m));
+    expect(noStatus).toBeNull();
+    expect(warnings[1]).toMatch(/status "access-ledger\/gate".*statuses: read/);
   });
 });
+

@@ -30,6 +30,7 @@ export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDep
     clock: () => new Date(now),
     packs: loadBuiltinPacks,
     gateCheckName: 'gate',
+    gateStatusContext: 'access-ledger/gate',
     store: { random: () => 0.5, sleep: async () => undefined },
     work: new WorkTracker(),
     sleep: async () => undefined,

@@ -222,9 +222,9 @@ describe('manifest', () => {
 
 describe('usage errors exit 2 with one clear line', () => {
   it.each([
-    [['--from', '2026-13-01', '--to', '2026-06-30'], /--from must be a calendar date/],
+    [['--from', '2026-13-01', '--to', '2026-06-30'], /--from must be a date YYYY-MM-DD \(a UTC calendar day\), not "2026-13-01": there is no month 13/],
     [['--from', '2026-06-30', '--to', '2026-01-01'], /is after --to/],
-    [['--from', '2026-01-01', '--to', '2026-06-30', '--as-of', 'yesterday'], /--as-of must be a calendar date/],
+    [['--from', '2026-01-01', '--to', '2026-06-30', '--as-of', 'yesterday'], /--as-of must be a date YYYY-MM-DD \(a UTC calendar day\)/],
   ])('%j', async (args, message) => {
     const r = await run(['export', '--repo', fx.dir, '--out', join(work, 'never'), ...args]);
     expect(r.code).toBe(2);

@@ -10,7 +10,7 @@ export interface Run {
   stderr: string;
 }
 
-export async function run(argv: string[], now = '2026-11-20T10:00:00Z'): Promise<Run> {
+export async function run(argv: string[], now = '2026-11-20T10:00:00Z', env: NodeJS.ProcessEnv = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -19,7 +19,7 @@ export async function run(argv: string[], now = '2026-11-20T10:00:00Z'): Promise
     color: false,
     interactive: false,
     now: () => new Date(now),
-    env: {},
+    env,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -91,7 +91,14 @@ describe('what init writes', () => {
     }
     const [gate, review, rerun] = parseWorkflows(['access-ledger.yml', 'access-ledger-review.yml', 'access-ledger-rerun.yml'].map((f) => ({ path: `.github/workflows/${f}`, text: files[`.github/workflows/${f}`]! })));
     expect(gate!.triggers).toEqual(['pull_request_target']);
-    expect(gate!.jobs[0]).toMatchObject({ id: 'gate', environment: 'access-ledger-gate', permissions: { contents: 'read', 'pull-requests': 'read' } });
+    expect(gate!.jobs[0]).toMatchObject({ id: 'gate', environment: 'access-ledger-gate' });
+    // Reads through the API; the one write is the commit status on the head, with the job's own token.
+    expect(gate!.jobs[0]!.permissions).toEqual({ contents: 'read', 'pull-requests': 'read', statuses: 'write' });
+    const appToken = gate!.jobs[0]!.steps.find((st) => st.id === 'token')!;
+    expect(Object.entries(appToken.with).filter(([k]) => k.startsWith('permission-')).map(([, v]) => v)).toEqual(['read', 'read', 'read']);
+    const gateStep = gate!.jobs[0]!.steps.find((st) => st.uses?.startsWith('access-ledger/access-ledger@'))!;
+    // The status token and context are the defaults: the job's token, access-ledger/gate.
+    expect(gateStep.with).toEqual({ token: '${{ steps.token.outputs.token }}' });
     expect(gate!.jobs[0]!.secrets.map((s) => s.name)).toEqual(['ACCESS_LEDGER_GATE_PRIVATE_KEY']);
     expect(files['.github/workflows/access-ledger.yml']).toMatch(/^concurrency:\n {2}group: access-ledger-gate-\$\{\{ github\.event\.pull_request\.number \}\}\n {2}cancel-in-progress: true$/m);
     // The review relay runs the pull request's own copy: it must hold nothing.
@@ -105,5 +112,15 @@ describe('what init writes', () => {
     const script = rerun!.jobs[0]!.steps[0]!.run!;
     expect(secretsIn(script)).toEqual([]);
     expect(script).not.toContain('${{');
+  });
+
+  it('docs/gate.md shows the gate workflow init writes: same triggers, job permissions and steps', () => {
+    const doc = readFileSync(new URL('../../docs/gate.md', import.meta.url), 'utf8');
+    const shown = /```yaml\n(name: access-ledger\n[\s\S]*?)```/.exec(doc)![1]!;
+    const [fromDocs] = parseWorkflows([{ path: '.github/workflows/access-ledger.yml', text: shown }]);
+    const [fromInit] = parseWorkflows([{ path: '.github/workflows/access-ledger.yml', text: files['.github/workflows/access-ledger.yml']! }]);
+    expect(fromDocs!.triggers).toEqual(fromInit!.triggers);
+    expect(fromDocs!.jobs[0]!.permissions).toEqual(fromInit!.jobs[0]!.permissions);
+    expect(fromDocs!.jobs[0]!.steps.map((st) => [st.id, st.uses, st.with])).toEqual(fromInit!.jobs[0]!.steps.map((st) => [st.id, st.uses, st.with]));
   });
 });

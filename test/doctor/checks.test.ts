@@ -78,7 +78,7 @@ describe('a repository set up the way init and the docs set it up', () => {
     const report = runChecks(safeFacts());
     expect(report.checks.map((c) => [c.id, c.status])).toEqual(CHECK_IDS.map((id) => [id, 'pass']));
     expect(report.ok).toBe(true);
-    expect(report.checks.find((c) => c.id === 'gate-required')!.detail).toBe('`gate` is required by ruleset "main"');
+    expect(report.checks.find((c) => c.id === 'gate-required')!.detail).toBe('`access-ledger/gate` is required by ruleset "main"');
     expect(report.checks.find((c) => c.id === 'ledger-branch')!.detail).toBe('ruleset "access-ledger: only the App writes" lets only the App 4242 update it');
   });
 
@@ -134,8 +134,14 @@ describe('workflow-secrets: no key that can write is within reach of a branch or
       f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('      pull-requests: read\n', '      pull-requests: write\n') }));
     }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN pull-requests: write/],
     ['a gate job on pull_request_target that leaves the token at the repository default', (f) => {
-      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permissions: {}\n', '').replace('    permissions:\n      contents: read\n      pull-requests: read\n', '') }));
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('permissions: {}\n', '').replace('    permissions:\n      contents: read\n      pull-requests: read\n      statuses: write\n', '') }));
     }, 'workflow-secrets', 'fail', /no permissions: key, so the repository default/],
+    ["the gate App's token asks to write commit statuses: the job's own token sets them", (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('          permission-members: read\n', '          permission-members: read\n          permission-statuses: write\n') }));
+    }, 'workflow-secrets', 'fail', /the gate's token in `gate` asks for permission-statuses: write: the gate only reads/],
+    ['the gate job gives its token write-all', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('    permissions:\n      contents: read\n      pull-requests: read\n      statuses: write\n', '    permissions: write-all\n') }));
+    }, 'workflow-secrets', 'fail', /gives its GITHUB_TOKEN write-all: the gate only reads, and writes nothing but its commit status/],
     ['a workflow file the doctor cannot read', addWorkflow('broken.yml', 'on: [push\n'), 'workflow-secrets', 'fail', /broken\.yml is not a workflow the doctor can read/],
     ['the workflow files cannot be listed', (f) => {
       f.workflows = { unreadable: true, permission: 'Contents: read', message: 'GitHub answered 403' };
@@ -164,20 +170,48 @@ describe("workflow-head-checkout: privileged workflows never check out the pull 
   ]);
 });
 
-describe("gate-required: the gate's check is required on the default branch", () => {
+describe("gate-required: the gate's status (or check) is required on the default branch", () => {
   const noRules = (f: DoctorFacts) => {
     f.defaultBranchProtection.rules = MAIN_RULES.filter((r) => r.type !== 'required_status_checks');
   };
+  const requires = (...contexts: string[]) => (f: DoctorFacts) => {
+    f.defaultBranchProtection.rules = [...MAIN_RULES.filter((r) => r.type !== 'required_status_checks'), { type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: contexts.map((context) => ({ context })) } }];
+  };
+  const gateWith = (inputs: string) => (f: DoctorFacts) => {
+    f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('          token: ${{ steps.token.outputs.token }}\n', `          token: \${{ steps.token.outputs.token }}\n${inputs}`) }));
+  };
+  /** A gate on pull_request, whose job's check GitHub attaches to the head commit. */
+  const ON_PULL_REQUEST = 'on: [pull_request, pull_request_review]\npermissions: { contents: read, pull-requests: read }\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: access-ledger/access-ledger@x\n';
   table([
     ['no workflow runs the gate', replaceWorkflows(wf('ci.yml', 'on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: true\n')), 'gate-required', 'fail', /no workflow on main runs the gate/],
-    ['the gate runs but its check is not required', noRules, 'gate-required', 'fail', /the gate's check `gate` is not required on main: a pull request can merge while the gate fails/],
-    ['another check is required, not the gate', (f) => {
-      f.defaultBranchProtection.rules = [{ type: 'required_status_checks', rulesetId: 1, parameters: { required_status_checks: [{ context: 'build' }] } }];
-    }, 'gate-required', 'fail', /`gate` is not required/],
-    ['classic branch protection requires it', (f) => {
+    ['the gate runs but its status is not required', noRules, 'gate-required', 'fail', /the gate's status `access-ledger\/gate` is not required on main: a pull request can merge while the gate fails/],
+    ['another check is required, not the gate', requires('build'), 'gate-required', 'fail', /`access-ledger\/gate` is not required/],
+    // pull_request_target: the run and the job's check belong to main's tip, never to a pull request's head.
+    ["the job's check `gate` is required instead of the status: no pull request can ever satisfy it", requires('gate'), 'gate-required', 'fail', /ruleset "main" requires `gate`, the check of the gate job, which runs on pull_request_target: GitHub attaches it to the tip of main, never to a pull request's head commit, so no pull request can satisfy it/],
+    ["the job's check and the status both required: the check still blocks every pull request", requires('gate', 'access-ledger/gate'), 'gate-required', 'fail', /requires `gate`, the check of the gate job/],
+    ['the gate on pull_request_target with commit-status: never: its verdict never reaches the head', gateWith('          commit-status: never\n'), 'gate-required', 'fail', /the gate runs on pull_request_target with `commit-status: never`: GitHub attaches that run and the check `gate` to the tip of main/],
+    ['commit-status: always on pull_request_target: the status, as with auto', gateWith('          commit-status: always\n'), 'gate-required', 'pass'],
+    ['a commit-status the gate refuses', gateWith('          commit-status: "yes"\n'), 'gate-required', 'fail', /sets `commit-status: yes`, which the gate refuses/],
+    ['a pull_request_review_comment trigger beside pull_request_target changes nothing: the gate does not judge it', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('on:\n  pull_request_target:\n', 'on:\n  pull_request_review_comment:\n  pull_request_target:\n') }));
+    }, 'gate-required', 'pass'],
+    ['a status-context of its own: that context must be required', (f) => {
+      gateWith('          status-context: policy/access\n')(f);
+      noRules(f);
+    }, 'gate-required', 'fail', /the gate's status `policy\/access` is not required/],
+    ['a status-context of its own, while the ruleset still requires access-ledger/gate', gateWith('          status-context: policy/access\n'), 'gate-required', 'fail', /requires the status `access-ledger\/gate`, but no gate workflow on main sets it \(the gate reports `policy\/access`\)/],
+    ['a status-context of its own, required', (f) => {
+      gateWith('          status-context: policy/access\n')(f);
+      requires('policy/access')(f);
+    }, 'gate-required', 'pass'],
+    ['classic branch protection requires the status', (f) => {
+      noRules(f);
+      f.defaultBranchProtection.classic = { requiredChecks: ['access-ledger/gate'], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
+    }, 'gate-required', 'pass'],
+    ["classic branch protection requires the job's check", (f) => {
       noRules(f);
       f.defaultBranchProtection.classic = { requiredChecks: ['gate'], requireCodeOwnerReviews: true, restrictions: null, enforceAdmins: true, allowForcePushes: false, allowDeletions: false };
-    }, 'gate-required', 'pass'],
+    }, 'gate-required', 'fail', /branch protection requires `gate`, the check of the gate job, which runs on pull_request_target/],
     ['rules say no, and classic protection cannot be read: unknown, not a pass', (f) => {
       noRules(f);
       f.defaultBranchProtection.classic = ADMIN_READ;
@@ -185,11 +219,40 @@ describe("gate-required: the gate's check is required on the default branch", ()
     ['a ruleset requires it although classic protection cannot be read', (f) => {
       f.defaultBranchProtection.classic = ADMIN_READ;
     }, 'gate-required', 'pass'],
-    ['the gate job is named: its name is the check', (f) => {
+    ['a named gate job on pull_request_target: its name does not matter, the status does', (f) => {
       f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('  gate:\n    runs-on', '  gate:\n    name: access-ledger gate\n    runs-on') }));
-    }, 'gate-required', 'fail', /`access-ledger gate` is not required/],
-    ['the check name the App is told (ACCESS_LEDGER_GATE_CHECK)', (f) => f, 'gate-required', 'fail', /`policy-gate` is not required/, { gateCheck: 'policy-gate' }],
+    }, 'gate-required', 'pass'],
+    ['a named gate job on pull_request_target, its name required', (f) => {
+      f.workflows = initWorkflows().map((w) => ({ ...w, text: w.text.replace('  gate:\n    runs-on', '  gate:\n    name: access-ledger gate\n    runs-on') }));
+      requires('access-ledger gate')(f);
+    }, 'gate-required', 'fail', /requires `access-ledger gate`, the check of the gate job/],
+    ["a gate on pull_request: its job's check lands on the head and may be required", (f) => {
+      replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST))(f);
+      requires('gate')(f);
+    }, 'gate-required', 'pass'],
+    ["the status required, but the gate runs on pull_request and reports its job's check: nothing sets the status", (f) => {
+      replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST))(f);
+    }, 'gate-required', 'fail', /ruleset "main" requires the status `access-ledger\/gate`, but no gate workflow on main sets it \(the gate reports `gate`\): no pull request can satisfy it/],
+    ['a gate on pull_request with commit-status: always sets the status too', (f) => {
+      replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST + '        with: { commit-status: always }\n'))(f);
+    }, 'gate-required', 'pass'],
+    ['a gate on pull_request with nothing required names its check', (f) => {
+      replaceWorkflows(wf('access-ledger.yml', ON_PULL_REQUEST))(f);
+      noRules(f);
+    }, 'gate-required', 'fail', /the gate's check `gate` is not required on main/],
+    ['the check name the App is told (ACCESS_LEDGER_GATE_CHECK) counts as well', requires('policy-gate'), 'gate-required', 'pass', undefined, { gateCheck: 'policy-gate' }],
+    ['the check name the App is told, with nothing required', noRules, 'gate-required', 'fail', /`access-ledger\/gate` or `policy-gate` is not required/, { gateCheck: 'policy-gate' }],
   ]);
+
+  it("names the status in the fix, and points at the gate job when the job's check is required", () => {
+    const facts = safeFacts();
+    noRules(facts);
+    expect(check(facts, 'gate-required').problems[0]!.fix).toMatch(/Require status checks to pass: add `access-ledger\/gate`/);
+    requires('gate')(facts);
+    const p = check(facts, 'gate-required').problems[0]!;
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 27]);
+    expect(p.fix).toBe('in ruleset "main", require the status `access-ledger/gate` instead of `gate`: the gate sets it on the head commit (https://github.com/access-ledger/access-ledger/blob/main/docs/gate.md#making-the-check-required)');
+  });
 });
 
 describe('ledger-branch: only the App writes the ledger, nobody rewrites it', () => {

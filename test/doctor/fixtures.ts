@@ -14,7 +14,7 @@ export function initWorkflows(): WorkflowFile[] {
 /** The default branch's ruleset: the gate required, code owners' review required. */
 export const MAIN_RULES: BranchRule[] = [
   { type: 'pull_request', rulesetId: 1, parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true } },
-  { type: 'required_status_checks', rulesetId: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'gate' }] } },
+  { type: 'required_status_checks', rulesetId: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate' }] } },
 ];
 
 /** The ledger branch's two rulesets from docs/ledger.md. */

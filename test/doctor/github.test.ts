@@ -55,7 +55,8 @@ describe('doctor against the fake GitHub', () => {
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const failing = report.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
     const expected: Record<string, string[]> = {
-      "the ledger App's key on pull_request": ['workflow-secrets'],
+      // The old scaffold ran the gate on pull_request: it reports the job's check, not the status the ruleset requires.
+      "the ledger App's key on pull_request": ['workflow-secrets', 'gate-required'],
       'the head checked out under pull_request_target': ['workflow-head-checkout'],
       'no required check': ['gate-required'],
       'an unprotected ledger branch': ['ledger-branch'],
@@ -104,12 +105,23 @@ describe('doctor against the fake GitHub', () => {
     gh.state.commitFiles(REPO, 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/security\n/systems/ @acme/ghost-team\n/.github/ @acme/security\n' });
     const repo = gh.state.repo(REPO);
     repo.rulesets = repo.rulesets.filter((r) => r.name !== 'main');
-    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['access-ledger/gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const problems = (id: string) => report.checks.find((c) => c.id === id)!.problems.map((p) => p.message);
     expect(problems('workflow-secrets')).toEqual([expect.stringMatching(/environment `access-ledger-gate`, which also lets branch `release\/\*` use its secrets/)]);
     expect(problems('codeowners')).toEqual(['GitHub ignores line 2 of .github/CODEOWNERS: Unknown owner: make sure @acme/ghost-team exists and has write access to the repository']);
-    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: '`gate` is required by branch protection' });
+    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: '`access-ledger/gate` is required by branch protection' });
+  });
+
+  it("fails when the ruleset requires the pull_request_target job's check instead of the gate's status", async () => {
+    const { installationId } = seedSafeRepo(gh);
+    const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;
+    main.rules = main.rules.map((r) => (r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'gate' }] } } : r));
+    const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
+    const gate = report.checks.find((c) => c.id === 'gate-required')!;
+    expect(gate.status).toBe('fail');
+    expect(gate.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^ruleset "main" requires `gate`, the check of the gate job, which runs on pull_request_target: GitHub attaches it to the tip of main, never to a pull request's head commit/)]);
+    expect(gate.problems[0]!.fix).toContain('require the status `access-ledger/gate` instead of `gate`');
   });
 });
 

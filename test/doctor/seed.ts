@@ -22,7 +22,7 @@ export function seedSafeRepo(gh: FakeGitHub): { installationId: number } {
     include: ['~DEFAULT_BRANCH'],
     rules: [
       { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true, require_last_push_approval: true } },
-      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'gate' }] } },
+      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate' }] } },
       { type: 'deletion' },
       { type: 'non_fast_forward' },
     ],

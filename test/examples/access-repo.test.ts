@@ -13,6 +13,8 @@ import { declaredRole } from '../../src/core/model/roles.ts';
 import { validateSnapshot } from '../../src/core/validate.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { ROOT, runCli, yamlFiles, type CliRun } from './run-cli.ts';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
 
 const DIR = join(ROOT, 'examples', 'access-repo');
 const TODAY = '2026-11-26';
@@ -46,6 +48,33 @@ describe('validate examples/access-repo', () => {
   it('is clean through the core API too, as of the same day', () => {
     const result = validateSnapshot(snapshot, { packs: loadBuiltinPacks(), today: TODAY });
     expect(result.findings).toEqual([]);
+  });
+});
+
+describe('the example never rots', () => {
+  const yearAhead = () => new Date(Date.now() + 366 * 86_400_000);
+  const io = (now: () => Date) => {
+    const out = { stdout: '', stderr: '' };
+    const io: Io = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), color: false, interactive: false, env: {}, now };
+    return { io, out };
+  };
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.example!;
+
+  it(`npm run example validates as of the day the dates were chosen (${TODAY})`, () => {
+    expect(script.split(/\s+/)).toEqual(['node', 'bin/access-ledger.js', 'validate', 'examples/access-repo', '--today', TODAY]);
+  });
+
+  it("npm run example's command still passes with the clock a year ahead", async () => {
+    const args = script.split(/\s+/).slice(2).map((a) => (a === 'examples/access-repo' ? DIR : a));
+    const run = io(yearAhead);
+    expect(await main(args, run.io)).toBe(0);
+    expect(run.out.stdout).toMatch(/no problems in \d+ files/);
+  });
+
+  it('the check can fail: without the pin, the same clock finds every expiry in the past', async () => {
+    const run = io(yearAhead);
+    expect(await main(['validate', DIR, '--format', 'json'], run.io)).toBe(1);
+    expect((JSON.parse(run.out.stdout) as { findings: Finding[] }).findings.some((f) => f.rule === 'expiry-in-future')).toBe(true);
   });
 });
 

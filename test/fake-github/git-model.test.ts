@@ -110,6 +110,52 @@ describe('diffs and merges', () => {
     expect(lineStats(Buffer.from([0, 1]), Buffer.from([0, 2]))).toEqual({ additions: 0, deletions: 0 });
   });
 
+  it('renames as `git diff -M` finds them: exact first, then pairs at least 50% similar, the most similar first', () => {
+    const grant = (id: string, login: string, role = 'superuser') =>
+      `identity:\n  id: ${id}\n  kind: human\n  owner: carol\n  github: ${login}\naccess:\n  - system: db\n    role: ${role}\n    privileged: true\n    justification: Needed for the on-call rotation of the team\n    expires: 2027-01-31\n`;
+    const before = {
+      'grants/people/victim.yaml': grant('victim', 'victim'),
+      'grants/people/alice.yaml': grant('alice', 'alice', 'readonly'),
+      'grants/people/carl.yaml': 'identity:\n  id: carl\n',
+      'grants/a/same.yaml': 'identical\n',
+      'grants/b/other.yaml': 'identical\n',
+      'notes/crlf.txt': 'one\r\ntwo\r\nthree\r\nfour\r\n',
+      'notes/gone.txt': 'nothing in common\nwith anything\n',
+    };
+    const after = {
+      // Two lines of eleven changed: a rename.
+      'grants/people/mallory-admin.yaml': grant('mallory-admin', 'mallory'),
+      // Closer to alice than to victim: paired with alice, the most similar.
+      'grants/contractors/alice2.yaml': grant('alice2', 'alice', 'readonly'),
+      // Rewritten: an addition and a deletion.
+      'grants/people/carla.yaml': 'kind: agent\ndescription: a different file altogether\n',
+      // Exact content twice: the same file name wins.
+      'grants/c/other.yaml': 'identical\n',
+      'grants/c/same.yaml': 'identical\n',
+      'notes/lf.txt': 'one\ntwo\nthree\nfour\n',
+      'notes/new.txt': 'fresh\n',
+    };
+    const store = new GitStore();
+    const fake = diffTrees(store, fakeTree(store, before), fakeTree(store, after)).map((d) => `${{ added: 'A', removed: 'D', modified: 'M', renamed: 'R' }[d.status]} ${d.previous_filename ? `${d.previous_filename} → ` : ''}${d.filename}`);
+    const realTree = (files: Record<string, string>): string => {
+      const index = join(work, `index-${Math.random().toString(36).slice(2)}`);
+      for (const [path, content] of Object.entries(files)) {
+        const sha = git(['hash-object', '-w', '--stdin'], content);
+        git(['update-index', '--add', '--cacheinfo', `100644,${sha},${path}`], undefined, { GIT_INDEX_FILE: index });
+      }
+      return git(['write-tree'], undefined, { GIT_INDEX_FILE: index });
+    };
+    const real = git(['diff-tree', '-r', '-M', '--name-status', realTree(before), realTree(after)])
+      .split('\n')
+      .map((line) => {
+        const [status, a, b] = line.split('\t') as [string, string, string?];
+        return status.startsWith('R') ? `R ${a} → ${b}` : `${status} ${a}`;
+      });
+    expect([...fake].sort()).toEqual([...real].sort());
+    expect(fake).toContain('R grants/people/victim.yaml → grants/people/mallory-admin.yaml');
+    expect(fake).toContain('R grants/people/alice.yaml → grants/contractors/alice2.yaml');
+  });
+
   it('three-way merge takes one-sided changes and reports two-sided conflicts', () => {
     const store = new GitStore();
     const base = fakeTree(store, { 'a': '1\n', 'b': '1\n' });

@@ -181,6 +181,23 @@ describe('REST responses match @octokit/openapi', () => {
     await check(204, 'GET', `${R}/pulls/${pr}/merge`);
     await check(200, 'GET', `${R}/pulls/${pr}`);
     await check(405, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave });
+    // A grant moved and edited (listed as renamed, with previous_filename), a deletion, and commits by two authors.
+    const moved = gh.state.openPullRequest('acme/access', {
+      author: 'bob',
+      title: 'Move bob',
+      head: 'move-bob',
+      commits: [
+        { files: { 'grants/humans/bob.yaml': null, 'grants/people/bob.yaml': 'identity:\n  id: bob\n  kind: human\n  owner: carol\n' }, author: 'bob' },
+        { files: { 'systems/prod-postgres.yaml': null }, author: 'dave' },
+      ],
+    });
+    const files = await check(200, 'GET', `${R}/pulls/${moved}/files`);
+    expect(files.map((f: Record<string, unknown>) => [f.filename, f.status, f.previous_filename])).toEqual([
+      ['grants/people/bob.yaml', 'renamed', 'grants/humans/bob.yaml'],
+      ['systems/prod-postgres.yaml', 'removed', undefined],
+    ]);
+    const commits = await check(200, 'GET', `${R}/pulls/${moved}/commits`);
+    expect(commits.map((c: { author: { login: string } }) => c.author.login)).toEqual(['bob', 'dave']);
     gh.state.commitFiles('acme/access', 'feature-x', { 'grants/humans/x.yaml': 'identity: {id: x}\n' }, { author: 'bob' });
     await check(201, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
     await check(422, 'POST', `${R}/pulls`, { token: bob, body: { title: 'x', head: 'feature-x', base: 'main' } });
@@ -270,6 +287,34 @@ describe('REST responses match @octokit/openapi', () => {
     expect(checks.check_runs.map((c: { conclusion: string }) => c.conclusion)).toEqual(['success']);
     expect((await check(200, 'GET', `${R}/commits/main/check-runs?filter=all`)).total_count).toBe(2);
     await check(200, 'GET', '/rate_limit');
+  });
+
+  it('commit statuses: create, list and combined', async () => {
+    const s = gh.state;
+    const n = s.openPullRequest('acme/access', { author: 'alice', title: 'Grant status', files: { 'grants/humans/status.yaml': 'identity:\n  id: status\n' } });
+    const head = s.pullOf('acme/access', n).pull.headSha;
+    const workflow = gh.createWorkflowToken('acme/access', { contents: 'read', pull_requests: 'read', statuses: 'write' });
+    await check(200, 'GET', `${R}/commits/${head}/status`);
+    const pending = await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'pending', context: 'access-ledger/gate', description: 'judging', target_url: 'https://github.com/acme/access/actions/runs/1' } });
+    expect(pending).toMatchObject({ state: 'pending', context: 'access-ledger/gate', creator: { login: 'github-actions[bot]' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from dave' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('bob'), body: { state: 'success', context: 'ci/build' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'success' } });
+    const listed = await check(200, 'GET', `${R}/commits/${head}/statuses`);
+    expect(listed.map((x: { context: string; state: string }) => `${x.context}:${x.state}`)).toEqual(['default:success', 'ci/build:success', 'access-ledger/gate:failure', 'access-ledger/gate:pending']);
+    const combined = await check(200, 'GET', `${R}/commits/${head}/status`);
+    expect([combined.state, combined.total_count, combined.statuses.map((x: { context: string }) => x.context)]).toEqual(['failure', 3, ['default', 'ci/build', 'access-ledger/gate']]);
+    expect((await check(200, 'GET', `${R}/commits/grant-alice/statuses`)).length).toBe(0);
+    // What GitHub refuses: a token without statuses: write, a description over 140 characters, an unknown commit.
+    await check(403, 'POST', `${R}/statuses/${head}`, { body: { state: 'success', context: 'access-ledger/gate' } });
+    await check(403, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/access', { statuses: 'read' }), body: { state: 'success' } });
+    await check(404, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/other', { statuses: 'write' }), body: { state: 'success' } });
+    await check(404, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('alice'), body: { state: 'success' } });
+    const long = await check(422, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'failure', description: 'x'.repeat(141) } });
+    expect(long.errors).toEqual([{ resource: 'Status', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' }]);
+    await check(422, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'green' } });
+    await check(422, 'POST', `${R}/statuses/${'0'.repeat(40)}`, { token: workflow, body: { state: 'success' } });
+    await check(422, 'GET', `${R}/commits/no-such-ref/status`);
   });
 
   it('every route in the table was exercised', () => {

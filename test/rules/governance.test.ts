@@ -127,7 +127,12 @@ describe('exception-governed', () => {
     {
       name: 'waives a rule that does not exist',
       grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - expiry-max-days\n    - justification-requried\n'),
-      expect: [[18, 'the exception waives `justification-requried`, which is not a rule: use a rule id from docs/rules.md']],
+      expect: [[18, 'the exception waives `justification-requried`, which is not a rule: did you mean `justification-required`? use a rule id from docs/rules.md']],
+    },
+    {
+      name: 'waives a rule like no rule: no guess',
+      grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - everything\n'),
+      expect: [[17, 'the exception waives `everything`, which is not a rule: use a rule id from docs/rules.md']],
     },
     {
       name: 'options through access-ledger.yaml: min_reason_length 60',

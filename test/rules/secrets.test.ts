@@ -63,10 +63,12 @@ function checkAgainstPatterns(s: string): void {
 
 /** The high-entropy test as it was written with regular expressions (safe here: the inputs are short). */
 function referenceHighEntropy(value: string, minLength: number, minEntropy: number): boolean {
-  for (const token of value.split(/[\s,;'"()]+/)) {
+  for (const token of value.split(/[\s,;'"()`]+/)) {
     if (token.length < minLength) continue;
     if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
     if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
+    // A file path in any case (`Grants/people/Alice.YAML`) is a name, not a secret.
+    if (/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+\.[A-Za-z]{1,5}(:\d+){0,2}:?$/.test(token) && !token.includes('//')) continue;
     if (!/[0-9+/=]/.test(token)) continue;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(token)).length;
     if (classes < 2) continue;
@@ -93,7 +95,7 @@ describe('findSecrets', () => {
   });
 
   it('calls a long high-entropy token a secret exactly as the earlier test did', () => {
-    const alphabet = fc.constantFrom(...'aZ09+/=_-.:,;\'"() \nkv/QxR7mP2vL9wK4'.split(''), 'vault:', 'https:', 'OP:', 'a/b', noise(12, 1), noise(30, 2), 'kv/x/');
+    const alphabet = fc.constantFrom(...'aZ09+/=_-.:,;\'"()` \nkv/QxR7mP2vL9wK4'.split(''), '.yaml', 'Grants/', ':12', 'vault:', 'https:', 'OP:', 'a/b', noise(12, 1), noise(30, 2), 'kv/x/');
     const value = fc.array(alphabet, { maxLength: 30 }).map((xs) => xs.join(''));
     fc.assert(
       fc.property(value, fc.integer({ min: 8, max: 30 }), fc.constantFrom(1, 3, 3.5, 4, 4.5), (v, minLength, minEntropy) => {

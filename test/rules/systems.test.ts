@@ -6,7 +6,9 @@ const grantTo = (system: string) => human().replace('- system: db', `- system: $
 describe('system-known', () => {
   const cases: Case[] = [
     { name: 'system has a file', grant: grantTo('wiki'), expect: [] },
-    { name: 'unknown system id', grant: grantTo('dbx'), expect: [[7, 'system `dbx` is not defined under systems/: fix the id or add systems/dbx.yaml']] },
+    { name: 'a near miss of a system id: did you mean', grant: grantTo('dbx'), expect: [[7, 'system `dbx` is not defined under systems/: did you mean `db`? Fix the id, or add systems/dbx.yaml']] },
+    { name: 'a near miss of a longer id', grant: grantTo('wikki'), expect: [[7, 'system `wikki` is not defined under systems/: did you mean `wiki`?']] },
+    { name: 'an id like no system: no guess', grant: grantTo('salesforce'), expect: [[7, 'system `salesforce` is not defined under systems/: fix the id or add systems/salesforce.yaml']] },
     {
       name: 'each unknown entry is reported at its own line',
       grant: human({ extra: '  - system: crm\n    role: viewer\n    justification: Reads accounts for support cases\n    expires: 2027-03-31\n  - system: billing\n    role: viewer\n    justification: Reads invoices for support cases\n    expires: 2027-03-31\n' }),

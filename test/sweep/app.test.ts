@@ -28,7 +28,7 @@ let deps: AppDeps;
 beforeEach(async () => {
   clock = new Date('2027-01-20T09:30:00Z');
   gh = await startFakeGitHub({ now: () => clock });
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);

@@ -75,7 +75,7 @@ describe('the doctor issue', () => {
     expect(reopened.state).toBe('open');
     expect(reopened.body).toContain('### ✖ `workflow-secrets`');
     expect(reopened.body).not.toContain('`ledger-branch`:');
-    expect(reopened.comments.at(-1)!.body).toMatch(/^Reopening: a check fails again \(1 check fails: `workflow-secrets`\)/);
+    expect(reopened.comments.at(-1)!.body).toMatch(/^Reopening: a check fails again \(2 checks fail: `workflow-secrets`, `gate-required`\)/);
   });
 
   it('two sweeps at once leave one open issue', async () => {
@@ -125,7 +125,7 @@ function seedFix(): void {
   const repo = s.repo(REPO);
   repo.rulesets = [];
   s.commitFiles(REPO, 'main', { '.github/CODEOWNERS': "/access-ledger.yaml @acme/security\n/systems/ @acme/security\n/.github/ @acme/security\n" });
-  s.addRuleset(REPO, { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'gate' }] } }] });
+  s.addRuleset(REPO, { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate' }] } }] });
   s.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
   s.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
 }

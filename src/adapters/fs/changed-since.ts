@@ -6,20 +6,38 @@ import { roleOf, type RepoFile } from '../../core/model/snapshot.ts';
 
 const run = promisify(execFile);
 
+/** git cannot answer at all here: it is not installed, or the folder is not in a git work tree. */
+export class GitUnavailable extends Error {
+  override name = 'GitUnavailable';
+}
+
 async function git(dir: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run('git', args, { cwd: dir, maxBuffer: 512 * 1024 * 1024 });
     return stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
+    const e = err as { stderr?: string; message: string; code?: unknown };
+    if (e.code === 'ENOENT') throw new GitUnavailable('--changed-since needs git, and git is not installed or not on PATH: install git, or drop --changed-since to check every file');
     throw new Error(`git ${args[0]} failed in ${dir}: ${(e.stderr || e.message).trim().split('\n')[0]}`);
   }
 }
 
 /** Paths (relative to dir) that differ from `ref`, including new untracked files. */
 export async function changedSince(dir: string, ref: string): Promise<Set<string>> {
+  const inside = await git(dir, ['rev-parse', '--is-inside-work-tree']).then(
+    (out) => out.trim() === 'true',
+    (err: unknown) => {
+      if (err instanceof GitUnavailable) throw err;
+      return false;
+    },
+  );
+  if (!inside) {
+    throw new GitUnavailable(
+      `--changed-since compares with a git ref, and ${dir} is not inside a git work tree: run it in a clone of the access repo (git clone <url>), or drop --changed-since to check every file`,
+    );
+  }
   await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
-    throw new Error(`--changed-since: \`${ref}\` is not a commit in this repository (fetch it first, e.g. git fetch origin ${ref})`);
+    throw new GitUnavailable(`--changed-since: \`${ref}\` is not a commit in this repository (fetch it first, e.g. git fetch origin ${ref}; a shallow clone needs fetch-depth: 0)`);
   });
   const diff = await git(dir, ['diff', '--name-only', '--no-renames', '--relative', '-z', ref, '--', '.']);
   const untracked = await git(dir, ['ls-files', '--others', '--exclude-standard', '-z', '--', '.']);

@@ -7,7 +7,7 @@
  * and one long-lived `git cat-file --batch` that every blob goes through), never one per file.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { gitLogArgs } from '../../core/binder/commands.ts';
+import { folderSpec, gitLogArgs } from '../../core/binder/commands.ts';
 import type { AccessCommit, ChangedFile, ExportParams, TreeFile } from '../../core/binder/types.ts';
 import { isRecordPath, type SealedRecord } from '../../core/ledger/index.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
@@ -311,7 +311,7 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
   // block is stored once the next one has begun.
   const args = gitLogArgs(params, 'grants/');
   const refAt = args.indexOf(params.refSha);
-  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha, '--', 'grants/', 'systems/'];
+  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha, '--', folderSpec('grants/'), folderSpec('systems/')];
   let pending: Buffer = Buffer.alloc(0);
   const addBlocks = (buf: Buffer, end: number): void => {
     for (let s = buf.indexOf(1); s >= 0 && s < end; ) {
@@ -445,13 +445,31 @@ export async function* ledgerRecords(dir: string, cat: CatFile, ledgerSha: strin
   }
 }
 
-/** `owner/repo` from the clone's origin when it is on GitHub, for links. */
+/** `owner/repo` from the clone's origin, for links. */
 export async function githubRepository(dir: string): Promise<string | null> {
+  return (await originRepository(dir))?.repository ?? null;
+}
+
+/**
+ * The web server and `owner/name` of the clone's `origin` remote, on github.com or a GitHub
+ * Enterprise Server: `https://github.acme.internal/acme/access.git`, `git@github.acme.internal:acme/access.git`
+ * and `ssh://git@github.acme.internal/acme/access` all give `https://github.acme.internal` and `acme/access`.
+ */
+export async function originRepository(dir: string): Promise<{ serverUrl: string; repository: string } | null> {
+  let url: string;
   try {
-    const url = (await git(dir, ['remote', 'get-url', 'origin'])).toString('utf8').trim();
-    const m = /github\.com[:/]([A-Za-z0-9-]+\/[A-Za-z0-9._-]+?)(?:\.git)?$/.exec(url);
-    return m ? m[1]! : null;
+    url = (await git(dir, ['remote', 'get-url', 'origin'])).toString('utf8').trim();
   } catch {
     return null;
   }
+  return parseRemoteUrl(url);
+}
+
+export function parseRemoteUrl(url: string): { serverUrl: string; repository: string } | null {
+  const path = '([A-Za-z0-9][A-Za-z0-9-]*\\/[A-Za-z0-9._-]+?)(?:\\.git)?\\/?';
+  const web = new RegExp(`^(https?)://(?:[^@/]+@)?([A-Za-z0-9][^/:]*(?::\\d+)?)/${path}$`).exec(url);
+  if (web) return { serverUrl: `${web[1]}://${web[2]}`, repository: web[3]! };
+  const ssh = new RegExp(`^(?:ssh://)?(?:[^@/]+@)?([A-Za-z0-9][^/:]*)(?::\\d+)?[:/]${path}$`).exec(url);
+  if (ssh) return { serverUrl: `https://${ssh[1]}`, repository: ssh[2]! };
+  return null;
 }

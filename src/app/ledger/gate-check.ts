@@ -1,8 +1,10 @@
 /**
  * What the gate said on the merged head commit: it tells an admin bypass (merged over a failing
- * gate) from a gate that never reported. Read only when a merge fails the policy. The gate's
- * Action reports a check run; a gate run by another CI system may report a commit status of the
- * same name instead, which is read when there is no check run.
+ * gate) from a gate that never reported. Read only when a merge fails the policy. The gate sets
+ * the commit status `access-ledger/gate` on the head (a `pull_request_target` run's check belongs
+ * to the base branch's tip, so that status is what a repository requires); a gate run on
+ * `pull_request` reports its job's check run there instead; a gate run by another CI system may
+ * set a commit status named like the check. All three are read.
  */
 import { errorStatus } from '../../adapters/github/errors.ts';
 import type { GateCheckObservation } from '../../core/records/unapproved-merge.ts';
@@ -15,36 +17,58 @@ interface CheckRun {
   completed_at?: string | null;
 }
 
-interface CommitStatus {
-  context: string;
-  state: 'error' | 'failure' | 'pending' | 'success';
-  updated_at?: string;
+interface CombinedStatus {
+  statuses?: { context: string; state: string }[];
 }
 
-/** A commit status in the terms of a check run: pending is still running, error is a failure. */
-function asRun(s: CommitStatus): GateCheckObservation['runs'][number] {
-  if (s.state === 'pending') return { status: 'in_progress', conclusion: null };
-  return { status: 'completed', conclusion: s.state === 'success' ? 'success' : 'failure' };
+type StatusState = NonNullable<GateCheckObservation['statuses']>[number]['state'];
+const STATES: ReadonlySet<string> = new Set(['error', 'failure', 'pending', 'success']);
+
+/** The combined status lists one status per context, 100 a page; a commit with more than this many contexts is not read further. */
+const MAX_STATUS_PAGES = 10;
+
+/**
+ * The latest status of each of `contexts` on `sha` (`GET .../commits/{ref}/status`: the latest
+ * per context, as branch protection reads it). Contexts compare case-insensitively, as on GitHub.
+ */
+async function latestStatuses(octokit: Requester, repo: RepoRef, sha: string, contexts: readonly string[]): Promise<NonNullable<GateCheckObservation['statuses']>> {
+  const wanted = new Set(contexts.map((c) => c.toLowerCase()));
+  const out: NonNullable<GateCheckObservation['statuses']> = [];
+  for (let page = 1; page <= MAX_STATUS_PAGES && out.length < wanted.size; page++) {
+    const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/status', { ...repo, ref: sha, per_page: 100, page });
+    const statuses = (res.data as CombinedStatus | undefined)?.statuses ?? [];
+    for (const s of statuses) {
+      if (!wanted.has(s.context.toLowerCase()) || out.some((o) => o.context.toLowerCase() === s.context.toLowerCase())) continue;
+      // An unknown state is not a pass.
+      out.push({ context: s.context, state: (STATES.has(s.state) ? s.state : 'error') as StatusState });
+    }
+    if (statuses.length < 100) break;
+  }
+  return out;
 }
 
 /**
- * The gate's check runs (else its commit statuses) on `sha`, newest first; null when they cannot
- * be read (the cause is then recorded as `unknown` and the reason logged: the record itself must
- * not fail for this).
+ * The gate's check runs on `sha`, newest first, and the latest commit status of its context (and
+ * of a status named like the check); null when they cannot be read (the cause is then recorded as
+ * `unknown` and the reason logged: the record itself must not fail for this).
  */
-export async function observeGateCheck(octokit: Requester, repo: RepoRef, sha: string, checkName: string, warn: (msg: string) => void): Promise<GateCheckObservation | null> {
+export async function observeGateCheck(
+  octokit: Requester,
+  repo: RepoRef,
+  sha: string,
+  checkName: string,
+  statusContext: string,
+  warn: (msg: string) => void,
+): Promise<GateCheckObservation | null> {
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 100 });
     const runs = ((res.data as { check_runs?: CheckRun[] }).check_runs ?? []).slice();
     const time = (r: CheckRun) => Date.parse(r.completed_at ?? r.started_at ?? '') || 0;
     runs.sort((a, b) => time(b) - time(a));
-    if (runs.length > 0) return { runs: runs.map((r) => ({ status: r.status, conclusion: r.conclusion })) };
-    const statuses = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ...repo, ref: sha, per_page: 100 });
-    // GitHub lists a commit's statuses newest first.
-    const mine = ((statuses.data as CommitStatus[] | undefined) ?? []).filter((s) => s.context === checkName);
-    return { runs: mine.map(asRun) };
+    const statuses = await latestStatuses(octokit, repo, sha, [...new Set([statusContext, checkName])]);
+    return { runs: runs.map((r) => ({ status: r.status, conclusion: r.conclusion })), statuses };
   } catch (err) {
-    warn(`could not read the gate's check "${checkName}" on ${sha.slice(0, 12)} (HTTP ${errorStatus(err) ?? 'error'}); the App needs "checks: read" and "statuses: read". Recording the cause as unknown.`);
+    warn(`could not read the gate's check "${checkName}" or status "${statusContext}" on ${sha.slice(0, 12)} (HTTP ${errorStatus(err) ?? 'error'}); the App needs "checks: read" and "statuses: read". Recording the cause as unknown.`);
     return null;
   }
 }

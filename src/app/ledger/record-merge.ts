@@ -213,7 +213,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
 
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail' || review.falseClaim) {
-    const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, (m) => log.warn(m));
+    const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, deps.gateStatusContext, (m) => log.warn(m));
     const cause = facts.gaps?.length ? 'too-large' : review.falseClaim ? 'not-a-review' : classifyCause(gate);
     const detail = facts.gaps?.length ? `Pull request #${pull.number} is too large to evaluate: ${facts.gaps.join('; ')}. The grant-change record holds the access files the merge changed as far as they could be read.` : review.falseClaim;
     issue = await ensureUnapprovedIssue(input.octokit, repo, {

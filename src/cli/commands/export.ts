@@ -9,8 +9,6 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { isIsoDate } from '../../core/dates.ts';
 import {
   HTML_PATH,
   MANIFEST_PATH,
@@ -44,8 +42,10 @@ import type { RuleRegistry } from '../../core/rules/index.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { GitError } from '../../adapters/git/git.ts';
-import { CatFile, commitsWithContent, githubRepository, lastCommitOnOrBefore, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
+import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
+import { parseDay } from '../options.ts';
+import { progressFor, type Progress } from '../progress.ts';
 import { VERSION } from '../version.ts';
 import { terminalText } from '../../core/text/escape.ts';
 
@@ -59,6 +59,8 @@ export interface ExportArgs {
   seed?: number;
   branch?: string;
   ref?: string;
+  /** Web root of the GitHub server for the binder's links (default: GITHUB_SERVER_URL, else the origin remote's host). */
+  serverUrl?: string;
 }
 
 export interface ExportOutcome {
@@ -74,41 +76,8 @@ export function defaultSeed(from: string, to: string): number {
   return fnv1a32(`${from}..${to}`);
 }
 
-interface Progress {
-  phase(name: string, total: number): void;
-  tick(n?: number): void;
-  stop(): void;
-}
-
-function progressFor(io: Io): Progress {
-  if (!io.interactive) return { phase() {}, tick() {}, stop() {} };
-  const bar = new cliProgress.SingleBar(
-    { format: '{phase} [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 10, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    phase(name, total) {
-      if (!started) {
-        bar.start(Math.max(1, total), 0, { phase: name.padEnd(18) });
-        started = true;
-      } else {
-        bar.setTotal(Math.max(1, total));
-        bar.update(0, { phase: name.padEnd(18) });
-      }
-    },
-    tick(n = 1) {
-      if (started) bar.increment(n);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
-}
-
 function checkDate(name: string, value: string): string {
-  if (!isIsoDate(value)) throw new UsageError(`${name} must be a calendar date YYYY-MM-DD (UTC), not ${JSON.stringify(value)}`);
-  return value;
+  return parseDay(name, value);
 }
 
 export function binderVerification(v: LedgerVerification, branch: string): BinderVerification {
@@ -325,6 +294,8 @@ interface BuildInput {
   branch: string;
   files: BinderDir;
   progress: Progress;
+  /** `--server-url` or GITHUB_SERVER_URL, when given. */
+  serverUrl: string | undefined;
 }
 
 /** The grant, system and config files of the as-of tree (none when the period starts before the repo). */
@@ -354,7 +325,7 @@ function rulesAsOf(tree: AsOfTree, params: ExportParams, registry: RuleRegistry,
  * commit by commit and grant by grant. The rules, which need every grant of the tree at once,
  * run after this (`rulesAsOf`, on the tree as this pass parsed it), when the index is gone.
  */
-async function readBinder({ repoDir, cat, params, branch, files, progress }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
+async function readBinder({ repoDir, cat, params, branch, files, progress, serverUrl }: BuildInput): Promise<Omit<LedgerPart, 'evidenceMap'> & { evidenceMap: EvidenceMapPage }> {
   // git walks the period's history (it needs only the period) meanwhile.
   const walking = periodCommits(repoDir, params);
   walking.catch(() => undefined);
@@ -369,7 +340,10 @@ async function readBinder({ repoDir, cat, params, branch, files, progress }: Bui
   progress.tick();
   // Then the ledger: the populations join on it as the commits stream past.
   const { ledger, unreadable } = await readLedger(repoDir, cat, params.ledgerSha!, progress);
-  params.repository = ledger.repository ?? (await githubRepository(repoDir));
+  const origin = await originRepository(repoDir);
+  params.repository = ledger.repository ?? origin?.repository ?? null;
+  // Links go to the server the repository lives on: as asked, as the workflow runs on, or as the clone came from.
+  params.serverUrl = serverUrl ?? origin?.serverUrl ?? 'https://github.com';
 
   // Each population streams to its CSV (final, hashed), and to scratch files of its JSON rows
   // and of the rows the page embeds.
@@ -439,7 +413,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
   }
 
   const cat = new CatFile(repoDir);
-  const progress = progressFor(io);
+  const progress = progressFor(io, 'access-ledger export');
   // Written beside the target and renamed at the end, so a failed export leaves no partial binder.
   const staging = `${out}.partial-${process.pid}`;
   let files: BinderDir | null = null;
@@ -474,7 +448,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     await rm(staging, { recursive: true, force: true });
     for (const sub of ['populations', 'samples', SCRATCH]) await mkdir(join(staging, sub), { recursive: true });
     files = new BinderDir(staging);
-    const part = await readBinder({ repoDir, cat, params, branch, files, progress });
+    const part = await readBinder({ repoDir, cat, params, branch, files, progress, serverUrl: args.serverUrl ?? (io.env.GITHUB_SERVER_URL || undefined) });
     const registry = builtinRegistry();
     const binder = assembleBinder(part, rulesAsOf(part.tree, params, registry, progress), registry);
 
@@ -526,12 +500,15 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--seed <s>', 'seed of the sampling generator, 0 to 4294967295 (default: derived from the period)', integer('--seed', 0, 0xffffffff))
     .option('--branch <name>', 'the ledger branch (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .option('--ref <ref>', 'the access repo branch or commit whose history is read', 'HEAD')
-    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string }) => {
+    .option('--server-url <url>', "web root of the GitHub server for the binder's links, e.g. https://github.acme.internal (default: GITHUB_SERVER_URL, else the host of the clone's origin)")
+    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string; serverUrl?: string }) => {
+      if (opts.serverUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(opts.serverUrl)) throw new UsageError(`--server-url must be the web root of a GitHub server, like https://github.acme.internal, not ${JSON.stringify(opts.serverUrl)}`);
       const args: ExportArgs = { repo: opts.repo, from: opts.from, to: opts.to, out: opts.out, ref: opts.ref };
       if (opts.asOf !== undefined) args.asOf = opts.asOf;
       if (opts.sample !== undefined) args.sample = opts.sample;
       if (opts.seed !== undefined) args.seed = opts.seed;
       if (opts.branch !== undefined) args.branch = opts.branch;
+      if (opts.serverUrl !== undefined) args.serverUrl = opts.serverUrl;
       const started = Date.now();
       const r = await runExport(args, io);
       const pops = Object.entries(r.rows).map(([id, n]) => `${id} ${n}`).join(', ');

@@ -193,6 +193,11 @@ access:
 # workflow can read it: set the environment's variable ACCESS_LEDGER_GATE_CLIENT_ID and secret
 # ACCESS_LEDGER_GATE_PRIVATE_KEY. A review re-runs this check: access-ledger-review.yml and
 # access-ledger-rerun.yml. Actions are pinned by commit; the comment names the version.
+#
+# GitHub attaches a pull_request_target run, and this job's check, to the default branch's tip,
+# not to the pull request's head commit where branch protection looks. So the gate sets the
+# commit status access-ledger/gate on the head commit (pending, then success or failure), with
+# this job's own token (statuses: write): require that status, not the job, in a ruleset.
 name: access-ledger
 run-name: access-ledger gate for pull request #\${{ github.event.pull_request.number }}
 on:
@@ -210,6 +215,7 @@ jobs:
     permissions:
       contents: read
       pull-requests: read
+      statuses: write
     steps:
       - id: token
         uses: ${pin(PINS.appToken)}

@@ -15,6 +15,7 @@ import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
 import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
+import { parseDay } from '../options.ts';
 
 export interface ReconcileArgs {
   repo: string;
@@ -80,7 +81,10 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   if (!m) throw new UsageError(`--repo must be owner/name, not ${JSON.stringify(args.repo)}`);
   let since: Date | undefined;
   if (args.since !== undefined) {
-    since = new Date(/^\d{4}-\d{2}-\d{2}$/.test(args.since) ? `${args.since}T00:00:00Z` : args.since);
+    // A day or a time, never rolled over: 2026-02-30 is refused, not read as 2 March.
+    const day = /^(\d{4}-\d{2}-\d{2})(?:$|T)/.exec(args.since)?.[1];
+    if (day) parseDay('--since', day);
+    since = new Date(day === args.since ? `${args.since}T00:00:00Z` : args.since);
     if (Number.isNaN(since.getTime())) throw new UsageError(`--since must be a date (YYYY-MM-DD) or an ISO time, not ${args.since}`);
   }
   const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;

@@ -9,6 +9,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerObserve } from './observe.ts';
 import { registerDrift } from './drift.ts';
 import { registerImport } from './import.ts';
+import { registerServe } from './serve.ts';
 
 export async function registerOptionalCommands(program: Command, io: Io, setExit: (code: number) => void): Promise<void> {
   registerVerify(program, io, setExit);
@@ -19,4 +20,5 @@ export async function registerOptionalCommands(program: Command, io: Io, setExit
   registerObserve(program, io, setExit);
   registerDrift(program, io, setExit);
   registerImport(program, io, setExit);
+  registerServe(program, io, setExit);
 }

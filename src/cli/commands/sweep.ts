@@ -11,7 +11,6 @@
  * error (a missing token or permission is named in the message).
  */
 import type { Command } from 'commander';
-import { isIsoDate } from '../../core/dates.ts';
 import { toTimestamp } from '../../core/ledger/index.ts';
 import { leaverRecordDraft } from '../../core/leavers.ts';
 import type { IssueAction } from '../../core/stale/index.ts';
@@ -24,6 +23,7 @@ import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type S
 import type { DoctorIssueAction } from '../../core/doctor/index.ts';
 import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
+import { parseDay } from '../options.ts';
 import { cliOctokit } from './reconcile.ts';
 
 export interface SweepArgs {
@@ -127,7 +127,7 @@ function textReport(r: SweepReport, dryRun: boolean): string {
 export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> {
   const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(args.repo);
   if (!m) throw new UsageError(`--repo must be owner/name, not ${JSON.stringify(args.repo)}`);
-  if (args.today !== undefined && !isIsoDate(args.today)) throw new UsageError(`--today must be a date YYYY-MM-DD, not ${args.today}`);
+  if (args.today !== undefined) parseDay('--today', args.today);
   const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
   if (!args.octokit && !token) {
     throw new UsageError(

@@ -16,6 +16,7 @@ import type { RepoConfig } from '../../core/model/types.ts';
 import { processIo, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { maskSecretsDeep } from '../../core/text/mask.ts';
+import { CI_PROGRESS_EVERY_MS } from '../progress.ts';
 
 export interface VerifyArgs {
   repo: string;
@@ -101,7 +102,7 @@ export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise
     online = { octokit, ...(args.appLogin ? { appLogin: args.appLogin } : {}) };
   }
 
-  const progress = io.interactive ? progressLine(io) : undefined;
+  const progress = io.interactive ? progressLine(io) : periodicLine(io);
   let result: VerifyResult;
   try {
     result = await verifyWithAnchors(repoDir, branch, online, progress?.update);
@@ -117,6 +118,30 @@ export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise
   if (format === 'json') io.stdout(JSON.stringify(maskSecretsDeep(result), null, 2) + '\n');
   else io.stdout(formatReport(result));
   return result.ok ? 0 : 1;
+}
+
+/** Not on a terminal (CI): one line every 10 seconds while verification lasts, nothing for a short run. */
+function periodicLine(io: Io): { update: (text: string) => void; clear: () => void } {
+  const started = io.now().getTime();
+  let last = started;
+  let latest = 'reading the ledger';
+  const check = (): void => {
+    const now = io.now().getTime();
+    if (now - last < CI_PROGRESS_EVERY_MS) return;
+    last = now;
+    io.stderr(`access-ledger verify: ${latest} (${Math.round((now - started) / 1000)} s elapsed)\n`);
+  };
+  const timer = setInterval(check, CI_PROGRESS_EVERY_MS);
+  timer.unref();
+  return {
+    update(text) {
+      latest = text;
+      check();
+    },
+    clear() {
+      clearInterval(timer);
+    },
+  };
 }
 
 function progressLine(io: Io): { update: (text: string) => void; clear: () => void } {

@@ -260,7 +260,8 @@ export function judgeGrantChange(input: JudgeGrantInput): GrantJudgement {
             : ['access', i];
     out.entries.push({ ...base, kind, reasons, at });
     fields.add(`access[${i}]`);
-    for (const c of wider) if (c.principal.link !== 'identity' || !ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+    // A principal field widens only when the principal is new to the file (a new holder, grantee, owner, id).
+    for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
   });
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;

@@ -13,17 +13,25 @@ export function periodBounds(p: ExportParams): { since: string; until: string } 
   return { since: `${p.period.from}T00:00:00Z`, until: `${p.period.to}T23:59:59Z` };
 }
 
+/**
+ * A folder of the access repo as a git pathspec, whatever its case: `Grants/x.yaml` is read as a
+ * grant (a case-insensitive file system would), so the history must include it.
+ */
+export function folderSpec(folder: 'grants/' | 'systems/'): string {
+  return `:(icase)${folder}`;
+}
+
 /** The git log selection of the period's changes under one folder (the adapter runs the same). */
 export function gitLogArgs(p: ExportParams, folder: 'grants/' | 'systems/'): string[] {
   const { since, until } = periodBounds(p);
-  return ['log', '--first-parent', '--diff-merges=first-parent', '--no-renames', `--since=${since}`, `--until=${until}`, p.refSha, '--', folder];
+  return ['log', '--first-parent', '--diff-merges=first-parent', '--no-renames', `--since=${since}`, `--until=${until}`, p.refSha, '--', folderSpec(folder)];
 }
 
 function gitLog(p: ExportParams, folder: 'grants/' | 'systems/', show: string): string {
   const [cmd, ...rest] = gitLogArgs(p, folder);
   const at = rest.indexOf(p.refSha);
   const opts = rest.slice(0, at);
-  return ['git', cmd, ...opts, `--format='commit %H %cI'`, show, q(p.refSha), '--', folder].join(' ');
+  return ['git', cmd, ...opts, `--format='commit %H %cI'`, show, q(p.refSha), '--', q(folderSpec(folder))].join(' ');
 }
 
 export function changeListCommand(p: ExportParams, folder: 'grants/' | 'systems/'): string {

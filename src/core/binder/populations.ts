@@ -176,7 +176,8 @@ export function approvalFacts(gc: IndexedGrantChange, system: string | null): Ap
 
 function gitLink(p: ExportParams, kind: 'commit' | 'ledger', target: string): string | null {
   if (!p.repository) return null;
-  return kind === 'commit' ? `https://github.com/${p.repository}/commit/${target}` : `https://github.com/${p.repository}/blob/${p.ledgerBranch}/${target}`;
+  const web = `${(p.serverUrl ?? 'https://github.com').replace(/\/+$/, '')}/${p.repository}`;
+  return kind === 'commit' ? `${web}/commit/${target}` : `${web}/blob/${p.ledgerBranch}/${target}`;
 }
 export { gitLink };
 
@@ -262,7 +263,7 @@ export class PopulationBuilder {
   addCommit(commit: AccessCommit): void {
     this.commits++;
     const gc = this.ledger.grantChangeByMergeSha.get(commit.sha);
-    for (const file of commit.files) {
+    for (const file of pairMovedGrants(commit.files)) {
       const role = roleOf(file.path);
       if (role === 'grant') this.addGrantFileChange(commit, file, gc);
       else if (role === 'system') this.addSystemFileChange(commit, file, gc);
@@ -292,7 +293,10 @@ export class PopulationBuilder {
     const grant = after.data ?? before.data;
     const identity = grant?.identity.id ?? fileStem(file.path);
     const kind = grant?.identity.kind ?? null;
-    const diff = diffGrant(before.data, after.data);
+    // A merged file that cannot be read confers nothing known: it neither adds nor removes entries
+    // here (the gate asked the admins for it, and the record says so); it shows as one widening row.
+    const unreadable = file.after !== null && !after.data;
+    const diff = unreadable ? diffGrant(undefined, undefined) : diffGrant(before.data, after.data);
     const merged_at = gc?.pr.merged_at ?? null;
     const changeGaps: string[] = [];
     if (!gc) changeGaps.push('no grant-change record in the ledger for this commit');
@@ -367,8 +371,8 @@ export class PopulationBuilder {
     }
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
     // still gets a row: every grant change appears in at least one derived population.
-    if (file.action === 'modified' && modified === 0 && diff.added.length === 0 && diff.removed.length === 0) {
-      this.emit('modifications', modRow(null, null, '(file)', file.before_blob, file.after_blob, false));
+    if ((file.action === 'modified' || unreadable) && modified === 0 && diff.added.length === 0 && diff.removed.length === 0) {
+      this.emit('modifications', modRow(null, null, '(file)', file.before_blob, file.after_blob, unreadable || fieldWidens('*')));
     }
   }
 
@@ -709,3 +713,23 @@ export class PopulationBuilder {
   }
 }
 
+/**
+ * Git lists a grant moved to another folder as one file deleted and one added (history is read
+ * without rename detection, so the selection is exact); under the same name it is one identity,
+ * as the gate judges it: one modified file at its new path.
+ */
+function pairMovedGrants(files: AccessCommit['files']): AccessCommit['files'] {
+  const removed = new Map<string, AccessCommit['files'][number]>();
+  for (const f of files) if (f.action === 'removed' && roleOf(f.path) === 'grant') removed.set(fileStem(f.path).toLowerCase(), f);
+  const paired = new Set<AccessCommit['files'][number]>();
+  const out: AccessCommit['files'] = [];
+  for (const f of files) {
+    if (f.action !== 'added' || roleOf(f.path) !== 'grant') continue;
+    const from = removed.get(fileStem(f.path).toLowerCase());
+    if (!from || paired.has(from)) continue;
+    paired.add(from);
+    paired.add(f);
+    out.push({ ...f, action: 'modified', before: from.before, before_blob: from.before_blob });
+  }
+  return [...files.filter((f) => !paired.has(f)), ...out];
+}

@@ -52,6 +52,8 @@ export interface ExportParams {
   sampleSize: number | null;
   /** `owner/repo` for GitHub links, when known. */
   repository: string | null;
+  /** Web root of the GitHub server the links go to (`https://github.com`, or a GitHub Enterprise Server's). */
+  serverUrl?: string;
   generatedAt: Timestamp;
   tool: { name: string; version: string };
 }

@@ -21,6 +21,7 @@ import {
   type Unreadable,
 } from './facts.ts';
 import { CODEOWNERS_PATHS, parseCodeowners, ruleFor } from './codeowners.ts';
+import { COMMIT_STATUS_MODES, DEFAULT_STATUS_CONTEXT, HEAD_ATTACHED_EVENTS, type CommitStatusMode } from '../commit-status.ts';
 import {
   PR_CODE_EVENTS,
   PR_EVENTS,
@@ -54,7 +55,7 @@ export const CHECKS: Readonly<Record<CheckId, CheckInfo>> = {
     controls: ['SOC2:CC6.1', 'OWASP-NHI:NHI2:2025'],
   },
   'gate-required': {
-    title: "The gate's check is required to merge into the default branch",
+    title: "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch",
     controls: ['SOC2:CC8.1', 'SOC2:CC6.3', 'CIS-v8:6.1'],
   },
   'ledger-branch': {
@@ -238,14 +239,18 @@ function gateCredential(wf: Workflow, job: Job): DoctorProblem[] {
     }
   }
   const perms = job.permissions;
-  const writable = typeof perms === 'string' ? (/write-all/.test(perms) ? ['write-all'] : []) : Object.entries(perms ?? {}).filter(([, v]) => v === 'write').map(([k]) => `${k}: write`);
+  // The one write the gate makes is its commit status on the head commit, with the job's own token.
+  const writable =
+    typeof perms === 'string'
+      ? /write-all/.test(perms) ? ['write-all'] : []
+      : Object.entries(perms ?? {}).filter(([k, v]) => v === 'write' && k !== 'statuses').map(([k]) => `${k}: write`);
   if (perms === undefined && wf.triggers.includes('pull_request_target')) writable.push('(no permissions: key, so the repository default, which may be write)');
   if (writable.length > 0) {
     problems.push({
       file: wf.path,
       line: job.line,
-      message: `the gate job ${code(job.id)} gives its GITHUB_TOKEN ${writable.join(', ')}: the gate only reads`,
-      fix: 'set `permissions: { contents: read, pull-requests: read }` on the job',
+      message: `the gate job ${code(job.id)} gives its GITHUB_TOKEN ${writable.join(', ')}: the gate only reads, and writes nothing but its commit status (statuses: write)`,
+      fix: 'set `permissions: { contents: read, pull-requests: read, statuses: write }` on the job',
     });
   }
   return problems;
@@ -320,14 +325,49 @@ function requiredContexts(p: BranchProtection, facts: DoctorFacts): Map<string, 
   return out;
 }
 
+/** How one gate job reports its verdict, as its workflow and the gate step's inputs say. */
+interface GateReport {
+  wf: Workflow;
+  job: Job;
+  step: Step;
+  /** The job's check name, on the head commit only for pull_request and pull_request_review runs. */
+  checkName: string;
+  /** Events whose runs GitHub attaches to the base branch's tip (pull_request_target). */
+  baseEvents: string[];
+  /** Events whose runs (and the job's check) land on the head commit. */
+  headEvents: string[];
+  mode: CommitStatusMode | undefined;
+  /** The status context the step sets on the head, when it sets one. */
+  context: string | undefined;
+}
+
+function gateReport(wf: Workflow, job: Job, step: Step): GateReport {
+  const headEvents = wf.triggers.filter((t) => HEAD_ATTACHED_EVENTS.has(t));
+  // Of the events the gate judges, pull_request_target is the one whose run sits on the base branch's tip.
+  const baseEvents = wf.triggers.filter((t) => t === 'pull_request_target');
+  // A computed value (an expression) is read as the default: the doctor cannot evaluate it.
+  const written = (step.with['commit-status'] ?? '').trim();
+  const raw = !written || written.includes('${{') ? 'auto' : written;
+  const mode = (COMMIT_STATUS_MODES as readonly string[]).includes(raw) ? (raw as CommitStatusMode) : undefined;
+  const posts = mode === 'always' || (mode === 'auto' && baseEvents.length > 0);
+  const context = posts ? (step.with['status-context'] ?? '').trim() || DEFAULT_STATUS_CONTEXT : undefined;
+  return { wf, job, step, checkName: checkNameOf(job), baseEvents, headEvents, mode, context };
+}
+
 function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorFacts, options: DoctorOptions): DoctorProblem[] {
   const branch = facts.defaultBranch;
-  let names: string[];
-  if (options.gateCheck) names = [options.gateCheck];
-  else {
-    if (!workflows) return [];
-    const gateJobs = workflows.flatMap((wf) => (wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.filter((j) => j.steps.some(isGateStep)).map((j) => ({ wf, j })) : []));
-    if (gateJobs.length === 0) {
+  const p = facts.defaultBranchProtection;
+  const required = requiredContexts(p, facts);
+  const problems: DoctorProblem[] = [];
+  /** What may be required: the status context a gate sets on the head, or the check of a job that runs on the head. */
+  const accepted: string[] = [];
+  /** Checks of jobs that run on pull_request_target: never on the head, so requiring one blocks every pull request. */
+  const baseOnly = new Map<string, GateReport>();
+  const statuses = new Set<string>();
+  if (workflows) {
+    const reports = workflows.flatMap((wf) => (wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).map((st) => gateReport(wf, j, st))) : []));
+    // With the check's name given (ACCESS_LEDGER_GATE_CHECK, --gate-check) the gate may run elsewhere.
+    if (reports.length === 0 && !options.gateCheck) {
       return [
         {
           message: `no workflow on ${branch} runs the gate (access-ledger/access-ledger) on pull requests`,
@@ -335,21 +375,67 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
         },
       ];
     }
-    names = [...new Set(gateJobs.map(({ j }) => checkNameOf(j)))];
+    for (const r of reports) {
+      if (r.context) {
+        accepted.push(r.context);
+        statuses.add(r.context);
+      }
+      if (r.headEvents.length > 0) accepted.push(r.checkName);
+      if (r.baseEvents.length > 0 && !baseOnly.has(r.checkName)) baseOnly.set(r.checkName, r);
+      if (r.mode === undefined) {
+        problems.push({
+          file: r.wf.path,
+          line: r.step.line,
+          message: `the gate step in ${code(r.job.id)} sets \`commit-status: ${r.step.with['commit-status']}\`, which the gate refuses: it fails every run`,
+          fix: 'use `commit-status: auto` (the default), `always` or `never`',
+        });
+      } else if (r.baseEvents.length > 0 && !r.context) {
+        problems.push({
+          file: r.wf.path,
+          line: r.step.line,
+          message: `the gate runs on ${r.baseEvents.join(', ')} with \`commit-status: never\`: GitHub attaches that run and the check ${code(r.checkName)} to the tip of ${branch}, not to the pull request's head commit, so no verdict of the gate ever reaches the commit where branch protection looks`,
+          fix: `drop \`commit-status: never\` so the gate sets the status ${code(DEFAULT_STATUS_CONTEXT)} on the head commit, give the job \`permissions: statuses: write\`, and require that status (${DOCS}/gate.md#making-the-check-required)`,
+        });
+      }
+    }
+  } else if (!options.gateCheck) {
+    return [];
   }
-  const p = facts.defaultBranchProtection;
-  const required = requiredContexts(p, facts);
-  if (names.some((n) => required.has(n))) return [];
-  const problems: DoctorProblem[] = [];
+  if (options.gateCheck) accepted.push(options.gateCheck);
+  const contexts = [...new Set(accepted)];
+  let misrequired = false;
+  // A required check that can never report on the head commit: every pull request waits for it forever.
+  for (const [name, r] of baseOnly) {
+    if (!required.has(name) || contexts.includes(name)) continue;
+    const instead = contexts.find((c) => c !== name) ?? DEFAULT_STATUS_CONTEXT;
+    problems.push({
+      file: r.wf.path,
+      line: r.job.line,
+      message: `${required.get(name)} requires ${code(name)}, the check of the gate job, which runs on ${r.baseEvents.join(', ')}: GitHub attaches it to the tip of ${branch}, never to a pull request's head commit, so no pull request can satisfy it (every one waits, or is merged by bypassing the rules)`,
+      fix: `in ${required.get(name)}, require the status ${code(instead)} instead of ${code(name)}: the gate sets it on the head commit (${DOCS}/gate.md#making-the-check-required)`,
+    });
+    misrequired = true;
+  }
+  if (contexts.some((n) => required.has(n)) || misrequired) return problems;
+  // The status is required, but no gate sets it (a gate on pull_request reports its job's check instead).
+  if (workflows && required.has(DEFAULT_STATUS_CONTEXT) && !statuses.has(DEFAULT_STATUS_CONTEXT) && contexts.length > 0) {
+    problems.push({
+      message: `${required.get(DEFAULT_STATUS_CONTEXT)} requires the status ${code(DEFAULT_STATUS_CONTEXT)}, but no gate workflow on ${branch} sets it (the gate reports ${contexts.map(code).join(' or ')}): no pull request can satisfy it`,
+      fix: `run the gate as \`access-ledger init\` writes it (pull_request_target, which sets the status), or require ${code(contexts[0]!)} instead (${DOCS}/gate.md#making-the-check-required)`,
+    });
+    return problems;
+  }
   if (isUnreadable(p.rules)) problems.push(unreadableProblem(p.rules, `the rules of ${branch}`));
   if (isUnreadable(p.classic)) problems.push(unreadableProblem(p.classic, `the branch protection of ${branch}`));
-  if (problems.length > 0) return problems;
-  return [
-    {
-      message: `the gate's check ${names.map(code).join(' or ')} is not required on ${branch}: a pull request can merge while the gate fails, and the App records it only afterwards as an unapproved merge`,
-      fix: `Settings → Rules → Rulesets → a branch ruleset on ${branch} with Require status checks to pass: add ${code(names[0]!)} (${DOCS}/gate.md#making-the-check-required)`,
-    },
-  ];
+  if (problems.some((x) => x.permission)) return problems;
+  if (contexts.length === 0) return problems;
+  const name = contexts[0]!;
+  const what = statuses.has(name) ? 'status' : 'check';
+  problems.push({
+    message: `the gate's ${what} ${contexts.map(code).join(' or ')} is not required on ${branch}: a pull request can merge while the gate fails, and the App records it only afterwards as an unapproved merge`,
+    fix: `Settings → Rules → Rulesets → a branch ruleset on ${branch} with Require status checks to pass: add ${code(name)} (${DOCS}/gate.md#making-the-check-required)`,
+  });
+  return problems;
 }
 
 const PEOPLE_ACTORS: Readonly<Record<string, string>> = {
@@ -602,6 +688,18 @@ function appInstalled(facts: DoctorFacts): { problems: DoctorProblem[]; detail?:
 
 // ---- all together ----------------------------------------------------------------------------------
 
+/** The names a gate reports under on the head commit: its status contexts, and the checks of jobs on pull_request or pull_request_review. */
+function gateNames(workflows: readonly Workflow[]): string[] {
+  return workflows.flatMap((wf) =>
+    wf.triggers.some((t) => PR_EVENTS.has(t))
+      ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).flatMap((st) => {
+          const r = gateReport(wf, j, st);
+          return [...(r.context ? [r.context] : []), ...(r.headEvents.length > 0 ? [r.checkName] : [])];
+        }))
+      : [],
+  );
+}
+
 /** Runs every check on the facts. */
 export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): DoctorReport {
   const workflows = isUnreadable(facts.workflows) ? undefined : parseWorkflows(facts.workflows);
@@ -614,7 +712,7 @@ export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): Doct
   checks.push(result('workflow-head-checkout', workflows ? headCheckout(workflows) : unreadWorkflows));
   const gate = workflows || options.gateCheck ? gateRequired(workflows, facts, options) : unreadWorkflows;
   const required = requiredContexts(facts.defaultBranchProtection, facts);
-  const gateName = [...required.keys()].find((n) => n === options.gateCheck || (workflows ?? []).some((w) => w.jobs.some((j) => j.steps.some(isGateStep) && checkNameOf(j) === n)));
+  const gateName = [...required.keys()].find((n) => n === options.gateCheck || gateNames(workflows ?? []).includes(n));
   checks.push(result('gate-required', gate, gateName ? `${code(gateName)} is required by ${required.get(gateName)}` : undefined));
   const ledger = ledgerBranch(facts);
   checks.push(result('ledger-branch', ledger.problems, ledger.detail));

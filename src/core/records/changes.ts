@@ -89,8 +89,11 @@ function fileChange(path: string, identity: string, before: Side | null, after: 
   const action: ChangeAction = before === null ? 'added' : after === null ? 'removed' : 'modified';
   const beforeValue = grantValue(before?.file);
   const afterValue = grantValue(after?.file);
-  const entries =
-    action === 'added'
+  // A merged file that cannot be parsed at all names no entries: nothing is claimed added or removed.
+  const unparsed = after !== null && after.file !== undefined && afterValue === undefined;
+  const entries = unparsed
+    ? []
+    : action === 'added'
       ? entriesOf(afterValue).map((e) => entryChange(e, 'added'))
       : action === 'removed'
         ? entriesOf(beforeValue).map((e) => entryChange(e, 'removed'))

@@ -17,26 +17,48 @@ import type { Finding } from '../findings.ts';
 import { isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
 import { mdCode, mdText, mention, plainLine } from '../text/escape.ts';
 
-/** What the App saw of the gate's check run on the merged head commit (null: not looked up). */
+/** What the App saw of the gate on the merged head commit (null: not looked up). */
 export interface GateCheckObservation {
   /** The gate's check runs on the head commit, newest first. */
   runs: { status: string; conclusion: string | null }[];
+  /**
+   * The latest commit status of the gate's context on the head commit (`access-ledger/gate`, and
+   * one named like the check), as branch protection reads it: the gate sets it on
+   * `pull_request_target`, whose check run belongs to the base branch's tip.
+   */
+  statuses?: { context: string; state: 'error' | 'failure' | 'pending' | 'success' }[];
+}
+
+type Signal = 'pass' | 'fail' | 'running';
+
+function signals(gate: GateCheckObservation): Signal[] {
+  const out: Signal[] = [];
+  const latest = gate.runs[0];
+  if (latest) {
+    const passed = latest.conclusion === 'success' || latest.conclusion === 'neutral' || latest.conclusion === 'skipped';
+    out.push(latest.status !== 'completed' ? 'running' : passed ? 'pass' : 'fail');
+  }
+  for (const s of gate.statuses ?? []) out.push(s.state === 'success' ? 'pass' : s.state === 'pending' ? 'running' : 'fail');
+  return out;
 }
 
 /**
- * Why the merge happened although the policy refuses it, from the gate's own check on the head:
- * - no check, or one still running: the gate did not (or not yet) decide: `gate-outage`;
- * - a failing check: merged over it, by an admin bypass or because the check is not required:
- *   `admin-bypass` (docs/app.md says how to make the check required);
- * - a passing check: the gate passed when it last ran and something changed before the merge
- *   (an approval dismissed, a push): `unknown`, the grant-change record holds the facts.
+ * Why the merge happened although the policy refuses it, from what the gate reported on the head
+ * (its latest check run, and the latest status of its context):
+ * - a failing check or status (failure or error): merged over it, by an admin bypass or because
+ *   it is not required: `admin-bypass` (docs/app.md says how to make it required). A failure
+ *   anywhere wins: a passing check elsewhere cannot hide the gate's failing status;
+ * - nothing reported, or still running (a pending status): the gate did not (or not yet)
+ *   decide: `gate-outage`;
+ * - passed: the gate passed when it last ran and something changed before the merge (an
+ *   approval dismissed, a push): `unknown`, the grant-change record holds the facts.
  */
 export function classifyCause(gate: GateCheckObservation | null): UnapprovedCause {
   if (gate === null) return 'unknown';
-  const latest = gate.runs[0];
-  if (!latest || latest.status !== 'completed') return 'gate-outage';
-  if (latest.conclusion === 'success' || latest.conclusion === 'neutral' || latest.conclusion === 'skipped') return 'unknown';
-  return 'admin-bypass';
+  const seen = signals(gate);
+  if (seen.includes('fail')) return 'admin-bypass';
+  if (seen.length === 0 || seen.includes('running')) return 'gate-outage';
+  return 'unknown';
 }
 
 export interface UnapprovedInput {

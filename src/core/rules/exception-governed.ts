@@ -1,5 +1,6 @@
 import { defineRule } from './types.ts';
 import { at, isBlank } from './helpers.ts';
+import { closest } from '../model/schemas.ts';
 
 /** An exception is evidence of a decision, so it must carry the decision's substance. */
 export default defineRule({
@@ -26,7 +27,12 @@ export default defineRule({
     }
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
-        ctx.report({ ...at(file, ['exception', 'rules', i]), identity: id, message: `the exception waives \`${rule}\`, which is not a rule: use a rule id from docs/rules.md` });
+        const guess = closest(rule, [...ctx.waivableRules].sort());
+        ctx.report({
+          ...at(file, ['exception', 'rules', i]),
+          identity: id,
+          message: `the exception waives \`${rule}\`, which is not a rule: ${guess ? `did you mean \`${guess}\`? ` : ''}use a rule id from docs/rules.md`,
+        });
       } else if (!ctx.waivableRules.has(rule)) {
         ctx.report({
           ...at(file, ['exception', 'rules', i]),

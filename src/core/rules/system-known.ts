@@ -1,5 +1,6 @@
 import { defineRule } from './types.ts';
 import { at } from './helpers.ts';
+import { closest } from '../model/schemas.ts';
 
 export default defineRule({
   meta: {
@@ -16,11 +17,14 @@ export default defineRule({
   checkGrant(file, ctx) {
     file.data.access.forEach((entry, i) => {
       if (!ctx.index.systemIds.has(entry.system)) {
+        const guess = closest(entry.system, [...ctx.index.systemIds].sort());
         ctx.report({
           ...at(file, ['access', i, 'system']),
           identity: file.data.identity.id,
           system: entry.system,
-          message: `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`,
+          message: guess
+            ? `system \`${entry.system}\` is not defined under systems/: did you mean \`${guess}\`? Fix the id, or add systems/${entry.system}.yaml`
+            : `system \`${entry.system}\` is not defined under systems/: fix the id or add systems/${entry.system}.yaml`,
         });
       }
     });

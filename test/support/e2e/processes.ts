@@ -126,6 +126,8 @@ export interface StartAppOptions {
   /** Directory for the log file (default: a new temp dir). */
   dir?: string;
   timeoutMs?: number;
+  /** Start it as `access-ledger serve` (the CLI's entry) instead of `node src/app/server.ts` (`npm start`). */
+  serve?: boolean;
 }
 
 /**
@@ -155,7 +157,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     ACCESS_LEDGER_SCHEDULE: 'off',
     ...options.env,
   });
-  const child = spawn(process.execPath, [APP_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, options.serve ? [CLI, 'serve'] : [APP_SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let log = '';
   const onData = (d: Buffer) => {

@@ -39,6 +39,17 @@ export class Credentials {
     return token;
   }
 
+  /**
+   * A workflow's GITHUB_TOKEN for one repository: it acts as github-actions[bot] with the job's
+   * `permissions:` (scopes in the API's spelling: `pull_requests`, `statuses`, ...).
+   */
+  createWorkflowToken(fullName: string, permissions: Record<string, string>): string {
+    const token = `ghs_fakeworkflow${String(++this.serial).padStart(4, '0')}`;
+    const user = this.state.actionsApp.bot;
+    this.tokens.set(token, { actor: { kind: 'user', user, workflow: { repo: fullName.toLowerCase(), permissions: { ...permissions } } }, expiresAt: Number.POSITIVE_INFINITY });
+    return token;
+  }
+
   /** Makes every token stale, so clients must mint new installation tokens. */
   expireAll(): void {
     for (const t of this.tokens.values()) t.expiresAt = 0;

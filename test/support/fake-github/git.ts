@@ -331,30 +331,98 @@ export function lineStats(before: Buffer | undefined, after: Buffer | undefined)
   return { additions: b.length - common, deletions: a.length - common };
 }
 
-/** File-level diff of two trees with exact-content rename detection, sorted by file name like GitHub. */
+/**
+ * Git's similarity estimate (diffcore-delta.c): text is cut into chunks at each newline or every
+ * 64 bytes (a CR before LF is dropped), and the bytes of chunks both sides share, counted per
+ * chunk as the smaller side's, are what was copied.
+ */
+function chunkBytes(buf: Buffer): Map<string, number> {
+  const out = new Map<string, number>();
+  let kept: number[] = [];
+  const flush = () => {
+    if (kept.length === 0) return;
+    const key = Buffer.from(kept).toString('latin1');
+    out.set(key, (out.get(key) ?? 0) + kept.length);
+    kept = [];
+  };
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i] as number;
+    if (c === 0x0d && buf[i + 1] === 0x0a) continue;
+    kept.push(c);
+    if (c === 0x0a || kept.length >= 64) flush();
+  }
+  flush();
+  return out;
+}
+
+/** Similarity of two blobs in percent of the larger, as `git diff -M` scores a rename (0 for binaries or empty files). */
+export function similarity(before: Buffer, after: Buffer): number {
+  if (before.length === 0 || after.length === 0 || isBinary(before) || isBinary(after)) return 0;
+  const a = chunkBytes(before);
+  const b = chunkBytes(after);
+  let copied = 0;
+  for (const [chunk, n] of a) copied += Math.min(n, b.get(chunk) ?? 0);
+  return (copied * 100) / Math.max(before.length, after.length);
+}
+
+/** Git's default rename threshold (`-M50%`), which GitHub's pull request file listing uses. */
+export const RENAME_THRESHOLD = 50;
+
+/**
+ * File-level diff of two trees, sorted by file name like GitHub. Renames are detected as git does
+ * by default: exact renames first (preferring the same file name), then a deleted and an added file
+ * at least 50% similar, the most similar pairs first.
+ */
 export function diffTrees(store: GitStore, fromTree: Sha | undefined, toTree: Sha): FileDiff[] {
   const before = fromTree ? store.files(fromTree) : new Map<string, FlatEntry>();
   const after = store.files(toTree);
   const content = (sha: Sha): Buffer | undefined => store.blob(sha)?.content;
   const removed = [...before.values()].filter((e) => !after.has(e.path));
+  const added: FlatEntry[] = [];
   const out: FileDiff[] = [];
   for (const e of after.values()) {
     const old = before.get(e.path);
     if (old && old.sha === e.sha && old.mode === e.mode) continue;
-    if (old) {
-      out.push({ filename: e.path, status: 'modified', sha: e.sha, ...lineStats(content(old.sha), content(e.sha)) });
-      continue;
+    if (old) out.push({ filename: e.path, status: 'modified', sha: e.sha, ...lineStats(content(old.sha), content(e.sha)) });
+    else added.push(e);
+  }
+  const renamed = (from: FlatEntry, to: FlatEntry): FileDiff => ({
+    filename: to.path,
+    status: 'renamed',
+    previous_filename: from.path,
+    sha: to.sha,
+    ...(from.sha === to.sha ? { additions: 0, deletions: 0 } : lineStats(content(from.sha), content(to.sha))),
+  });
+  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  const unpaired: FlatEntry[] = [];
+  for (const e of added) {
+    const same = removed.filter((r) => r.sha === e.sha);
+    const pick = same.find((r) => name(r.path) === name(e.path)) ?? same[0];
+    if (pick) {
+      removed.splice(removed.indexOf(pick), 1);
+      out.push(renamed(pick, e));
+    } else unpaired.push(e);
+  }
+  const candidates: { from: FlatEntry; to: FlatEntry; score: number }[] = [];
+  for (const to of unpaired) {
+    for (const from of removed) {
+      const score = similarity(content(from.sha) ?? Buffer.alloc(0), content(to.sha) ?? Buffer.alloc(0));
+      if (score >= RENAME_THRESHOLD) candidates.push({ from, to, score });
     }
-    const renamedFrom = removed.findIndex((r) => r.sha === e.sha);
-    if (renamedFrom >= 0) {
-      const [r] = removed.splice(renamedFrom, 1);
-      out.push({ filename: e.path, status: 'renamed', previous_filename: r?.path, sha: e.sha, additions: 0, deletions: 0 });
-      continue;
-    }
-    out.push({ filename: e.path, status: 'added', sha: e.sha, ...lineStats(undefined, content(e.sha)) });
+  }
+  candidates.sort((x, y) => y.score - x.score);
+  const taken = new Set<string>();
+  for (const c of candidates) {
+    if (taken.has(`from:${c.from.path}`) || taken.has(`to:${c.to.path}`)) continue;
+    taken.add(`from:${c.from.path}`);
+    taken.add(`to:${c.to.path}`);
+    out.push(renamed(c.from, c.to));
+  }
+  for (const e of unpaired) {
+    if (!taken.has(`to:${e.path}`)) out.push({ filename: e.path, status: 'added', sha: e.sha, ...lineStats(undefined, content(e.sha)) });
   }
   for (const r of removed) {
-    out.push({ filename: r.path, status: 'removed', sha: r.sha, ...lineStats(content(r.sha), undefined) });
+    if (!taken.has(`from:${r.path}`)) out.push({ filename: r.path, status: 'removed', sha: r.sha, ...lineStats(content(r.sha), undefined) });
   }
   return out.sort((x, y) => (x.filename < y.filename ? -1 : x.filename > y.filename ? 1 : 0));
 }

@@ -8,11 +8,21 @@ import type { Credentials } from './auth.ts';
 import type { Urls } from './shapes.ts';
 import type { Installation, Repo, State, User } from './state.ts';
 
-/** Who is calling: the App itself (a JWT), an installation token, a user token, or nobody. */
+/**
+ * A workflow's GITHUB_TOKEN: it acts as github-actions[bot], for one repository, with the scopes
+ * of the job's `permissions:` (e.g. `{ contents: 'read', statuses: 'write' }`).
+ */
+export interface WorkflowScope {
+  /** `owner/name`, lower-cased. */
+  repo: string;
+  permissions: Record<string, string>;
+}
+
+/** Who is calling: the App itself (a JWT), an installation token, a user token (or a workflow's), or nobody. */
 export type Actor =
   | { kind: 'app' }
   | { kind: 'installation'; installation: Installation }
-  | { kind: 'user'; user: User }
+  | { kind: 'user'; user: User; workflow?: WorkflowScope }
   | { kind: 'anonymous' };
 
 export interface Ctx {
@@ -126,7 +136,25 @@ export function repoOf(ctx: Ctx): Repo {
   const repo = ctx.state.repos.get(`${ctx.params.owner}/${ctx.params.repo}`.toLowerCase());
   if (!repo) throw notFound();
   if (ctx.actor.kind === 'installation' && !ctx.state.installationCovers(ctx.actor.installation, repo)) throw notFound();
+  if (ctx.actor.kind === 'user' && ctx.actor.workflow && ctx.actor.workflow.repo !== repo.fullName.toLowerCase()) throw notFound();
   return repo;
+}
+
+/**
+ * Refuses a write the caller's token was not given: an installation or a workflow token needs the
+ * scope at `write` (GitHub: 403 "Resource not accessible by integration"); a person needs push
+ * access (GitHub hides the repository from a write it cannot make: 404).
+ */
+export function requireWrite(ctx: Ctx, repo: Repo, scope: string): void {
+  const actor = ctx.actor;
+  const scoped = actor.kind === 'installation' ? actor.installation.permissions : actor.kind === 'user' ? actor.workflow?.permissions : undefined;
+  if (scoped) {
+    if (scoped[scope] !== 'write') throw new HttpError(403, 'Resource not accessible by integration');
+    return;
+  }
+  if (actor.kind !== 'user') throw new HttpError(401, 'Requires authentication');
+  const role = ctx.state.roleOf(repo, actor.user.login);
+  if (role !== 'write' && role !== 'maintain' && role !== 'admin') throw notFound();
 }
 
 /** The account a write is attributed to: the installation's bot, or the token's user. */

@@ -68,6 +68,15 @@ export class FakeGitHub {
     return this.server.credentials.createUserToken(login, token);
   }
 
+  /**
+   * A workflow's GITHUB_TOKEN: github-actions[bot], for `fullName` only, with the job's
+   * `permissions:` in the API's spelling (`{ contents: 'read', pull_requests: 'read', statuses: 'write' }`).
+   * Writes the fake models (commit statuses) need the scope at `write`.
+   */
+  createWorkflowToken(fullName: string, permissions: Record<string, string>): string {
+    return this.server.credentials.createWorkflowToken(fullName, permissions);
+  }
+
   /** An installation token, as `POST /app/installations/{id}/access_tokens` would mint. */
   createInstallationToken(installationId: number): string {
     return this.server.credentials.issueInstallationToken(installationId).token;
@@ -133,7 +142,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 }
 
 export { State } from './state.ts';
-export type { CheckRun, Files, Issue, Pull, Repo, Review, ReviewState, User, WorkflowRun } from './state.ts';
+export type { CheckRun, CommitStatus, Files, Issue, Pull, Repo, Review, ReviewState, User, WorkflowRun } from './state.ts';
 export type { FaultKind, FaultRule, FaultSpec } from './faults.ts';
 export type { Delivery, DeliveryTarget } from './webhooks.ts';
 export type { RequestLog } from './server.ts';

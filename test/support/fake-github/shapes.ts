@@ -5,7 +5,7 @@
  * reuse the same builders.
  */
 import type { Sha } from './git.ts';
-import type { AppInfo, CheckRun, Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
+import type { AppInfo, CheckRun, CommitStatus, Comment, Installation, Issue, Label, Org, Pull, Repo, Review, State, Team, User, WorkflowRun } from './state.ts';
 import { APP_MANIFEST_PERMISSIONS } from './state.ts';
 
 /** Where links in bodies point: `api` is this server (with the prefix the caller used), `web` is the HTML host. */
@@ -534,6 +534,47 @@ export function checkRun(u: Urls, s: State, r: Repo, c: CheckRun): Record<string
     check_suite: { id: c.id + 1 },
     app: integration(u, s, c.app),
     pull_requests: [],
+  };
+}
+
+/** `status`: one commit status, as the create and list endpoints answer. */
+export function status(u: Urls, r: Repo, x: CommitStatus): Record<string, unknown> {
+  return {
+    url: `${u.api}/repos/${r.fullName}/statuses/${x.sha}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${x.creator.id}?v=4`,
+    id: x.id,
+    node_id: x.nodeId,
+    state: x.state,
+    description: x.description,
+    target_url: x.targetUrl,
+    context: x.context,
+    created_at: x.createdAt,
+    updated_at: x.updatedAt,
+    creator: user(u, x.creator),
+  };
+}
+
+/** `combined-commit-status`: the latest status of each context on a commit, and their overall state. */
+export function combinedStatus(u: Urls, s: State, r: Repo, sha: Sha, state: string, latest: CommitStatus[], totalCount: number): Record<string, unknown> {
+  return {
+    state,
+    statuses: latest.map((x) => ({
+      url: `${u.api}/repos/${r.fullName}/statuses/${x.sha}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${x.creator.id}?v=4`,
+      id: x.id,
+      node_id: x.nodeId,
+      state: x.state,
+      description: x.description,
+      target_url: x.targetUrl,
+      context: x.context,
+      created_at: x.createdAt,
+      updated_at: x.updatedAt,
+    })),
+    sha,
+    total_count: totalCount,
+    repository: repository(u, s, r),
+    commit_url: `${u.api}/repos/${r.fullName}/commits/${sha}`,
+    url: `${u.api}/repos/${r.fullName}/commits/${sha}/status`,
   };
 }
 

@@ -184,6 +184,21 @@ export interface CheckRun {
   summary: string | null;
 }
 
+/** A commit status (`POST /repos/{owner}/{repo}/statuses/{sha}`); every one is kept, newest last. */
+export interface CommitStatus {
+  id: number;
+  nodeId: string;
+  sha: Sha;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description: string | null;
+  targetUrl: string | null;
+  /** As given; GitHub compares contexts case-insensitively. */
+  context: string;
+  creator: User;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Repo {
   id: number;
   nodeId: string;
@@ -206,6 +221,7 @@ export interface Repo {
   runs: WorkflowRun[];
   workflows: Map<string, number>;
   checkRuns: CheckRun[];
+  statuses: CommitStatus[];
   /** Direct collaborators by lower-cased login (organization admins have admin access besides). */
   collaborators: Map<string, RepoRole>;
   /** Classic branch protection by branch name. Described for the API; pushes are not refused by it. */
@@ -566,6 +582,7 @@ export class State {
       runs: [],
       workflows: new Map(),
       checkRuns: [],
+      statuses: [],
       collaborators: new Map(),
       protection: new Map(),
       rulesets: [],
@@ -1076,7 +1093,70 @@ export class State {
     repo.checkRuns.push(run);
     return run;
   }
+
+  /**
+   * Sets a commit status with GitHub's rules: the commit must exist, the state is one of four,
+   * the description at most 140 characters, the context defaults to `default`, and a commit and
+   * context keep at most 1000 statuses.
+   */
+  createStatus(
+    fullName: string,
+    init: { sha: string; state: string; context?: string | null; description?: string | null; targetUrl?: string | null; creator: string },
+  ): CommitStatus {
+    const repo = this.repo(fullName);
+    const sha = /^[0-9a-f]{40}$/i.test(init.sha) && repo.git.commit(init.sha.toLowerCase()) ? init.sha.toLowerCase() : undefined;
+    if (!sha) throw new HttpError(422, `No commit found for SHA: ${init.sha}`);
+    if (!STATUS_STATES.has(init.state)) throw validationFailed({ resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' });
+    if (init.description && [...init.description].length > 140) {
+      throw validationFailed({ resource: 'Status', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' });
+    }
+    const context = init.context || 'default';
+    const same = repo.statuses.filter((x) => x.sha === sha && x.context.toLowerCase() === context.toLowerCase());
+    if (same.length >= MAX_STATUSES_PER_CONTEXT) throw validationFailed({ resource: 'Status', code: 'custom', message: 'This SHA and context has reached the maximum number of statuses.' });
+    const id = this.id();
+    const now = this.timestamp();
+    const status: CommitStatus = {
+      id,
+      nodeId: nodeId('StatusContext', id),
+      sha,
+      state: init.state as CommitStatus['state'],
+      description: init.description ?? null,
+      targetUrl: init.targetUrl ?? null,
+      context,
+      creator: this.user(init.creator),
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.statuses.push(status);
+    return status;
+  }
+
+  /** A commit's statuses, newest first (`GET .../commits/{ref}/statuses`). */
+  statusesOf(repo: Repo, sha: Sha): CommitStatus[] {
+    return repo.statuses.filter((x) => x.sha === sha).reverse();
+  }
+
+  /**
+   * The combined status (`GET .../commits/{ref}/status`): the latest status of each context, and
+   * `failure` if one is error or failure, else `pending` if there is none or one is pending, else
+   * `success`.
+   */
+  combinedStatus(repo: Repo, sha: Sha): { state: 'failure' | 'pending' | 'success'; latest: CommitStatus[] } {
+    const seen = new Set<string>();
+    const latest = this.statusesOf(repo, sha).filter((x) => {
+      const key = x.context.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const state = latest.some((x) => x.state === 'error' || x.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((x) => x.state === 'pending') ? 'pending' : 'success';
+    return { state, latest };
+  }
 }
+
+const STATUS_STATES: ReadonlySet<string> = new Set(['error', 'failure', 'pending', 'success']);
+/** GitHub keeps at most this many statuses per commit and context. */
+export const MAX_STATUSES_PER_CONTEXT = 1000;
 
 export function splitName(fullName: string): [string, string] {
   const [owner, name, extra] = fullName.split('/');

@@ -1,6 +1,10 @@
-/** Workflow runs (the `provisioned` evidence reads them), check runs (the gate's verdict), and the rate-limit overview. */
+/**
+ * Workflow runs (the `provisioned` evidence reads them), check runs and commit statuses (the
+ * gate's verdict), and the rate-limit overview.
+ */
 import { HttpError, notFound } from '../errors.ts';
-import { intParam, json, paginate, repoOf, sortBy, type Route } from '../http.ts';
+import { actingUser, bodyObject, intParam, json, list, paginate, repoOf, requireWrite, sortBy, type Ctx, type Route } from '../http.ts';
+import type { Repo } from '../state.ts';
 import * as shape from '../shapes.ts';
 
 export const actionsRoutes: Route[] = [
@@ -47,6 +51,59 @@ export const checkRoutes: Route[] = [
       if ((q.get('filter') ?? 'latest') === 'latest') runs = runs.filter((c, i) => runs.findIndex((x) => x.name === c.name && x.app === c.app) === i);
       const page = paginate(ctx, runs);
       return json(200, { total_count: runs.length, check_runs: page.items.map((c) => shape.checkRun(ctx.urls, ctx.state, repo, c)) }, page.headers);
+    },
+  },
+];
+
+/** The commit a `{ref}` names (a SHA, branch or tag), or GitHub's 422. */
+function commitOfRef(ctx: Ctx, repo: Repo): string {
+  const sha = ctx.state.resolve(repo, ctx.params.ref ?? '');
+  if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.ref}`);
+  return sha;
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | null | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return v as null | undefined;
+  if (typeof v !== 'string') throw new HttpError(422, `Invalid request.\n\nFor '${key}', ${JSON.stringify(v)} is not a string.`);
+  return v;
+}
+
+export const statusRoutes: Route[] = [
+  {
+    method: 'POST', path: '/repos/{owner}/{repo}/statuses/{sha}', operationId: 'repos/create-commit-status',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      requireWrite(ctx, repo, 'statuses');
+      const body = bodyObject(ctx);
+      if (typeof body.state !== 'string') throw new HttpError(422, 'Invalid request.\n\n"state" wasn\'t supplied.');
+      const created = ctx.state.createStatus(repo.fullName, {
+        sha: ctx.params.sha ?? '',
+        state: body.state,
+        context: optionalString(body, 'context'),
+        description: optionalString(body, 'description'),
+        targetUrl: optionalString(body, 'target_url'),
+        creator: actingUser(ctx).login,
+      });
+      return json(201, shape.status(ctx.urls, repo, created));
+    },
+  },
+  {
+    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/statuses', operationId: 'repos/list-commit-statuses-for-ref',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      return list(ctx, ctx.state.statusesOf(repo, commitOfRef(ctx, repo)), (x) => shape.status(ctx.urls, repo, x));
+    },
+  },
+  {
+    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/status', operationId: 'repos/get-combined-status-for-ref',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const sha = commitOfRef(ctx, repo);
+      const combined = ctx.state.combinedStatus(repo, sha);
+      // Pages through the contexts (per_page up to 100); `state` and `total_count` are of them all.
+      const page = paginate(ctx, combined.latest);
+      return json(200, shape.combinedStatus(ctx.urls, ctx.state, repo, sha, combined.state, page.items, combined.latest.length), page.headers);
     },
   },
 ];

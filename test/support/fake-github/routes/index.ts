@@ -4,7 +4,7 @@
  * so a route added here without a contract check fails the suite.
  */
 import { compile, type CompiledRoute, type Route } from '../http.ts';
-import { actionsRoutes, checkRoutes, metaRoutes } from './actions.ts';
+import { actionsRoutes, checkRoutes, metaRoutes, statusRoutes } from './actions.ts';
 import { appRoutes } from './apps.ts';
 import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
@@ -23,6 +23,7 @@ export const routes: readonly Route[] = [
   ...orgRoutes,
   ...actionsRoutes,
   ...checkRoutes,
+  ...statusRoutes,
   ...metaRoutes,
 ];
 
