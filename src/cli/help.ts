@@ -21,6 +21,16 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   reconcile: ['GITHUB_TOKEN=… access-ledger reconcile --repo acme/access', 'access-ledger reconcile --repo acme/access --dry-run --since 2026-09-01'],
   sweep: ['GITHUB_TOKEN=… access-ledger sweep --repo acme/access --dry-run', 'access-ledger sweep --repo acme/access --today 2027-01-31 --format json'],
   doctor: ['GITHUB_TOKEN=$(gh auth token) access-ledger doctor --repo acme/access', 'access-ledger doctor --repo acme/access --format json --api-url https://github.acme.internal/api/v3'],
+  observe: [
+    'GITHUB_TOKEN=… access-ledger observe --system github --out github.json          # the organization, live',
+    'access-ledger observe --system aws-prod --from credential-report.csv --out aws.json',
+    'GITHUB_TOKEN=… access-ledger observe --system okta --from okta-users.json --record --repo acme/access',
+  ],
+  drift: [
+    'access-ledger drift --snapshot github.json aws.json                            # file:line, rule, what to do',
+    'access-ledger drift . --snapshot aws.json --format sarif --output drift.sarif   # for code scanning',
+  ],
+  import: ['access-ledger import --system aws-prod --from aws.json                      # grant files to complete, under grants/aws-prod/'],
   serve: [
     'APP_ID=12345 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=… access-ledger serve',
     'PORT=8080 HOST=127.0.0.1 LOG_FORMAT=json access-ledger serve         # behind a reverse proxy',

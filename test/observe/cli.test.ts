@@ -159,8 +159,19 @@ describe('drift', () => {
     expect((await cli(['drift', '--snapshot', 'pg.json', '--today', '2026-11-21', '--fail-on', 'warning'], { cwd: dir })).code).toBe(1);
   });
 
+  it('--output writes the report and prints one line', async () => {
+    const dir = repo();
+    const [aws] = await snapshots(dir);
+    const r = await cli(['drift', '--snapshot', aws!, '--format', 'sarif', '--output', 'out/drift.sarif', '--today', '2026-11-21'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^\d+ errors?, \d+ warnings? in 7 files \(2 grants, 4 systems\) against 7 observed account\(s\); sarif report written to out\/drift\.sarif\n$/);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'drift.sarif'), 'utf8')).version).toBe('2.1.0');
+  });
+
   it.each([
     ['no --snapshot', ['drift'], /required option '--snapshot <file...>' not specified/],
+    ['a folder that is not an access repo', ['drift', '/', '--snapshot', 'x.json'], /has no access-ledger\.yaml/],
+    ['a day that does not exist', ['drift', '--snapshot', 'x.json', '--today', '2026-02-30'], /--today must be a date YYYY-MM-DD .*February 2026 has 28 days/],
     ['a raw export instead of a snapshot', ['drift', '--snapshot', join(FIXTURES, 'okta-users.json')], /is not a snapshot: pass a file written by access-ledger observe/],
     ['a snapshot that is not there', ['drift', '--snapshot', 'missing.json'], /missing\.json is not a file/],
     ['a bad format', ['drift', '--snapshot', 'x', '--format', 'xml'], /--format must be text, json or sarif/],
