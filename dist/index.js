@@ -44772,6 +44772,11 @@ var SECURITY_SEVERITY = {
   "owner-in-org": 7,
   "justification-required": 6.5,
   "vendor-offboarding": 6.5,
+  // What a system itself lists against the grants (access-ledger drift).
+  "observed-excess-privilege": 8.5,
+  "observed-undeclared": 8,
+  "observed-leaver-access": 8,
+  "observed-mfa-missing": 7.5,
   // Errors in the form of the repository: what the rules read is missing or ambiguous.
   "system-known": 5.5,
   "identity-unique": 5.5,
@@ -44783,6 +44788,9 @@ var SECURITY_SEVERITY = {
   // Warnings: due soon, overdue housekeeping, a weaker credential than available.
   "mass-removal": 4.5,
   "rotation-overdue": 4.5,
+  "observed-rotation-overdue": 4.5,
+  "observed-dormant": 4,
+  "observed-unprovisioned": 3.5,
   "review-overdue": 4,
   "prefer-federated-credentials": 3.5,
   "expiring-soon": 2

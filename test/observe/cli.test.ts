@@ -142,6 +142,7 @@ describe('drift', () => {
     expect(sarifValidator()(log), JSON.stringify(sarifValidator().errors?.slice(0, 3))).toBe(true);
     expect(log.runs[0].results.length).toBe(report.findings.length);
     expect(log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain('observed-undeclared');
+    expect(log.runs[0].automationDetails.id).toBe('access-ledger/drift/');
   });
 
   it('a repo whose grants match what the systems list exits 0; --fail-on warning counts warnings', async () => {

@@ -207,6 +207,22 @@ describe('observe --record: the snapshot as evidence', () => {
     expect(report.findings.filter((f) => f.rule === 'observed-mfa-missing').map((f) => f.message)).toEqual([expect.stringContaining('`dev007`')]);
   });
 
+  it('another export of the same system taken the same second is refused, and nothing is written', async () => {
+    const id = seed();
+    const dir = repoDir();
+    const first = join(dir, 'a.json');
+    const second = join(dir, 'b.json');
+    const base = { format: 'access-ledger/github-org-export@1', organization: 'acme', api: gh.url, admins: [], members_without_2fa: [], outside_collaborators: [], outside_collaborators_without_2fa: [], repositories: [], teams: [], installations: [], personal_access_tokens: [], gaps: [] };
+    writeFileSync(first, JSON.stringify({ ...base, members: [{ login: 'carol' }] }));
+    writeFileSync(second, JSON.stringify({ ...base, members: [{ login: 'carol' }, { login: 'mallory' }] }));
+    const args = { dir, system: 'github', takenAt: '2026-11-20T10:00:00Z', record: true, repo: 'acme/access', octokit: octokit(id) };
+    expect(await runObserve({ ...args, from: first }, memoryIo())).toBe(0);
+    const before = gh.state.log('acme/access', 'refs/heads/access-ledger').length;
+    await expect(runObserve({ ...args, from: second }, memoryIo())).rejects.toThrow(/snapshot-github-20261120T100000Z is already recorded with another export of github taken the same second .*nothing was written/);
+    expect(gh.state.log('acme/access', 'refs/heads/access-ledger')).toHaveLength(before);
+    expect(Object.keys(gh.state.ledger('acme/access')!).filter((p) => p.startsWith('snapshots/'))).toHaveLength(1);
+  });
+
   it('a stored export edited on the ledger branch afterwards breaks verification', async () => {
     const id = seed();
     const dir = repoDir();

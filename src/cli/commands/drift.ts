@@ -60,7 +60,9 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
   if (args.format === 'json') {
     report = JSON.stringify(maskSecretsDeep({ findings: result.findings, summary: result.summary, snapshots: snapshots.map((s) => ({ system: s.system, connector: s.connector, taken_at: s.taken_at, raw_sha256: s.raw_sha256, accounts: s.accounts.length, gaps: s.gaps })) }), null, 2) + '\n';
   } else if (args.format === 'sarif') {
-    report = JSON.stringify(toSarif(result.findings, [...builtinRegistry().rules.values()].filter((r) => r.meta.scope === 'observed' || r.meta.id === 'schema'), VERSION), null, 2) + '\n';
+    // A category of its own: drift's alerts and validate's never close each other.
+    const rules = [...builtinRegistry().rules.values()].filter((r) => r.meta.scope === 'observed' || r.meta.id === 'schema');
+    report = JSON.stringify(toSarif(result.findings, rules, VERSION, { category: 'access-ledger/drift/' }), null, 2) + '\n';
   } else {
     const listed = snapshots.map((s) => `${s.system} (${s.accounts.length} accounts, listed ${s.taken_at})`).join(', ');
     report = `compared with ${terminalText(listed)}\n` + formatText(result.findings, result.summary, Boolean(io.color && !args.output));
