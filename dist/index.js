@@ -40024,6 +40024,16 @@ var grant_schema_default = {
               "2027-01-31"
             ]
           },
+          accounts: {
+            type: "array",
+            maxItems: 100,
+            items: {
+              type: "string",
+              minLength: 1,
+              maxLength: 500
+            },
+            description: "The system's own names for this identity's accounts, when they are not its id, GitHub login or e-mail: an IAM user name or ARN, a database role, a token (pat:<id>). access-ledger drift maps observed accounts to grants by these (docs/observed-access.md)."
+          },
           jit: {
             type: "object",
             additionalProperties: false,
@@ -40400,6 +40410,58 @@ var system_schema_default = {
         }
       },
       description: "Where an auditor finds the proof outside git (rule system-evidence-sources)."
+    },
+    observe: {
+      type: "object",
+      additionalProperties: false,
+      description: "How access-ledger observe reads the system's own listing of who has access (docs/observed-access.md). Either a built-in connector (github-org, aws-iam-credential-report), or a mapped CSV or JSON export: { format: csv, columns: { account: email, role: group, last_used: last_login, privileged: is_admin } }.",
+      properties: {
+        connector: {
+          enum: ["github-org", "aws-iam-credential-report", "mapped"],
+          description: "github-org: the GitHub organization, listed live with a token; aws-iam-credential-report: the CSV of aws iam get-credential-report; mapped (the default when format is given): any CSV or JSON export, read through columns."
+        },
+        format: { enum: ["csv", "json"], description: "The export's format (mapped): csv with a header row, or json (a list of objects, or an object holding one; see records)." },
+        columns: {
+          type: "object",
+          additionalProperties: false,
+          required: ["account"],
+          description: "Which column (a CSV header name, or a dotted path into each JSON object such as profile.login) holds each fact. Only account is required; a rule judges only the facts a column is mapped for.",
+          properties: {
+            account: { type: "string", minLength: 1, maxLength: 200, description: "The account's name as the system lists it: a login, an e-mail, a user name. Required." },
+            role: { type: "string", minLength: 1, maxLength: 200, description: "The role, group or permission set (several rows per account, or several roles per cell with role_separator)." },
+            privileged: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account is privileged (admin, superuser)." },
+            last_used: { type: "string", minLength: 1, maxLength: 200, description: "When the account was last used or last signed in." },
+            created: { type: "string", minLength: 1, maxLength: 200, description: "When the account was created." },
+            mfa: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account has MFA." },
+            kind: { type: "string", minLength: 1, maxLength: 200, description: "The kind of account: person, service, key or app (also user, bot, token, application)." },
+            email: { type: "string", minLength: 1, maxLength: 200, description: "The account's e-mail, when the account column holds something else." },
+            login: { type: "string", minLength: 1, maxLength: 200, description: "The account's login, when the account column holds something else." },
+            active: { type: "string", minLength: 1, maxLength: 200, description: "A column saying the account is active; rows that are not are left out (see active_values)." },
+            disabled: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account is disabled or suspended; such rows are left out." },
+            expires: { type: "string", minLength: 1, maxLength: 200, description: "When the account or its password expires." }
+          }
+        },
+        records: { type: "string", minLength: 1, maxLength: 200, description: "JSON only: the dotted path of the list of accounts in the document, when the document is an object (e.g. users)." },
+        privileged_roles: {
+          type: "array",
+          maxItems: 500,
+          items: { type: "string", minLength: 1, maxLength: 200 },
+          description: "Roles that make an account privileged as the system reports it, e.g. [Super Admin]. Roles this file declares privileged under roles count too."
+        },
+        role_separator: { type: "string", minLength: 1, maxLength: 10, description: "Splits a role cell that holds several roles, e.g. ';'." },
+        kind: { enum: ["person", "service", "key", "app"], description: "The kind of every account in the export, unless a kind column says otherwise (default person)." },
+        active_values: {
+          type: "array",
+          minItems: 1,
+          maxItems: 50,
+          items: { type: "string", minLength: 1, maxLength: 100 },
+          description: "The values of the active column that mean the account is active, e.g. [ACTIVE] for Okta (default: true, yes, 1, active, enabled)."
+        },
+        command: { type: "string", minLength: 1, maxLength: 2e3, description: "The command that produces the export, recorded with each snapshot so the extraction can be repeated." },
+        organization: { $ref: "#/definitions/login", description: "github-org: the organization to list (default: organization in access-ledger.yaml)." }
+      },
+      if: { properties: { connector: { enum: ["github-org", "aws-iam-credential-report"] } }, required: ["connector"] },
+      else: { required: ["format", "columns"], properties: { format: true, columns: true } }
     },
     roles: {
       type: "object",
@@ -41454,12 +41516,12 @@ var role_declared_default = defineRule({
       if (!declared.declared) {
         const names = declaredRoleNames(system);
         const guess = closest(entry.role, names) ?? names.find((n) => n.toLowerCase() === entry.role.trim().toLowerCase());
-        const listed = names.slice(0, LISTED).map((n) => `\`${n}\``).join(", ") + (names.length > LISTED ? ` and ${names.length - LISTED} more` : "");
+        const listed2 = names.slice(0, LISTED).map((n) => `\`${n}\``).join(", ") + (names.length > LISTED ? ` and ${names.length - LISTED} more` : "");
         ctx.report({
           ...at(file, ["access", i, "role"]),
           identity,
           system: entry.system,
-          message: `role ${role} is not declared for system \`${entry.system}\`` + (guess ? `: did you mean \`${guess}\`?` : "") + ` (${where} declares ${listed}): use a declared role, or have the admins add ${role} under roles: in ${where}`
+          message: `role ${role} is not declared for system \`${entry.system}\`` + (guess ? `: did you mean \`${guess}\`?` : "") + ` (${where} declares ${listed2}): use a declared role, or have the admins add ${role} under roles: in ${where}`
         });
         return;
       }
@@ -42340,7 +42402,7 @@ function canonicalize(object) {
 }
 
 // src/core/access/conferral.ts
-var ENTRY_KNOWN = /* @__PURE__ */ new Set(["system", "role", "privileged", "expires", "jit", "justification", "request"]);
+var ENTRY_KNOWN = /* @__PURE__ */ new Set(["system", "role", "privileged", "expires", "jit", "justification", "request", "accounts"]);
 function lowerLogin(login) {
   return login.replace(/^@/, "").toLowerCase();
 }
@@ -42389,7 +42451,12 @@ function conferral(grant, systemOf) {
     const privileged = effectivePrivileged(entry, system);
     const jit = jitOf(entry);
     const until = typeof entry.expires === "string" ? entry.expires : null;
-    for (const principal of principals) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
+    const accounts = [...new Set((entry.accounts ?? []).map((a) => a.trim()).filter((a) => a !== ""))].map((a) => ({
+      key: `account:${entry.system.toLowerCase()}:${a.toLowerCase()}`,
+      link: "account",
+      shown: a
+    }));
+    for (const principal of [...principals, ...accounts]) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
     const residue = Object.fromEntries(Object.entries(entry).filter(([k]) => !ENTRY_KNOWN.has(k)));
     entryResidue.push(canon(residue));
   });
@@ -42444,7 +42511,8 @@ var LINK_WORDS = {
   email: "e-mail",
   holder: "holder",
   owner: "owner",
-  github: "linked GitHub login"
+  github: "linked GitHub login",
+  account: "account"
 };
 function whyWider(c, before, ownBefore) {
   const identityBefore = ownBefore.filter((b) => b.principal.link === "identity");
@@ -42562,7 +42630,8 @@ var PRINCIPAL_FIELDS = {
   github: "identity.github",
   email: "identity.email",
   holder: "shared.holders",
-  owner: "identity.owner"
+  owner: "identity.owner",
+  account: "access[].accounts"
 };
 function judgeGrantChange(input) {
   const b = input.before ? conferral(input.before, input.systemOf) : void 0;
@@ -42606,7 +42675,10 @@ function judgeGrantChange(input) {
     const at2 = roleChange ? ["access", i, "role"] : reasons.includes("becomes privileged") ? ["access", i, "privileged"] : reasons.some((r) => r.startsWith("expiry")) ? ["access", i, "expires"] : reasons.some((r) => r.startsWith("just-in-time")) ? ["access", i, "jit"] : ["access", i];
     out.entries.push({ ...base, kind, reasons, at: at2 });
     fields.add(`access[${i}]`);
-    for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+    for (const c of wider) {
+      if (ownBefore.some((x) => x.principal.key === c.principal.key)) continue;
+      fields.add(c.principal.link === "account" ? `access[${c.entry}].accounts` : PRINCIPAL_FIELDS[c.principal.link]);
+    }
   });
   if (b && b.team !== null && b.team !== a.team && input.reapproveMovers !== false) {
     const move = `moved team: ${b.team} → ${a.team ?? "none"}: the access kept is approved again`;
@@ -42989,7 +43061,7 @@ function accessRows(facts, options) {
     const strongest = list.reduce((a, b) => RANK[b.kind] > RANK[a.kind] ? b : a);
     const widening = list.filter((c) => c.kind === "adds" || c.kind === "widens");
     const required = widening.length === 0 ? 0 : widening.some((c) => c.privileged) ? options.privileged : options.default;
-    const shown = strongest.kind === "removes" ? list : list.filter((c) => c.kind !== "removes");
+    const shown2 = strongest.kind === "removes" ? list : list.filter((c) => c.kind !== "removes");
     const row = {
       approvedBy: [],
       missing: 0,
@@ -43000,8 +43072,8 @@ function accessRows(facts, options) {
       identity: strongest.identity,
       system: strongest.system,
       kind: strongest.kind,
-      requested: strongest.kind === "removes" ? `removes ${describeRequested(list)}` : describeRequested(shown),
-      reasons: shown.flatMap((c) => c.reasons),
+      requested: strongest.kind === "removes" ? `removes ${describeRequested(list)}` : describeRequested(shown2),
+      reasons: shown2.flatMap((c) => c.reasons),
       required
     };
     if (required > 0) row.group = `system:${strongest.system}`;
@@ -43349,6 +43421,469 @@ function misplaced(file) {
   return `\`${file.path}\` differs from the access repo's layout only by case: rename it to \`${fixed}\` (a case-insensitive file system or a provisioning step reads it as access)`;
 }
 
+// src/core/text/escape.ts
+var ZWSP = "​";
+var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var SPACE = /[\s\u0085\u2028\u2029]+/g;
+function stripControls(value) {
+  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
+}
+function cut(value, max) {
+  if (value.length <= max) return value;
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
+}
+function plainLine(value, max = Infinity) {
+  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+}
+var MD_ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "\\": "&#92;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "~": "&#126;",
+  $: "&#36;",
+  "#": "&#35;"
+};
+var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
+function mdText(value, max = Infinity) {
+  const one = plainLine(value, max);
+  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
+  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
+  return out;
+}
+function mdCode(value, max = Infinity, options = {}) {
+  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
+  if (options.inTable) text = text.replace(/\|/g, "\\|");
+  if (text === "") return "` `";
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+// src/core/observe/types.ts
+function reported(snapshot, account, fact) {
+  return snapshot.reports_by_kind?.[account.kind]?.[fact] ?? snapshot.reports[fact];
+}
+
+// src/core/observe/values.ts
+function daysSince(from, to) {
+  return dayNumber(to.slice(0, 10)) - dayNumber(from.slice(0, 10));
+}
+function shown(name) {
+  let text = plainLine(String(name ?? ""), 120).replace(/`/g, "'");
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `\`${text}\``;
+}
+function nameKey(name) {
+  return name.trim().toLowerCase();
+}
+
+// src/core/observe/match.ts
+function snapshotDay(snapshot) {
+  return snapshot.taken_at.slice(0, 10);
+}
+function liveEntries(grant, system, day) {
+  const out = [];
+  grant.data.access.forEach((entry, index) => {
+    if (entry.system !== system) return;
+    if (typeof entry.expires === "string" && entry.expires < day) return;
+    out.push({ entry, index });
+  });
+  return out;
+}
+function entriesFor(grant, system) {
+  const out = [];
+  grant.data.access.forEach((entry, index) => {
+    if (entry.system === system) out.push({ entry, index });
+  });
+  return out;
+}
+
+// src/core/observe/sites.ts
+var systemFiles2 = /* @__PURE__ */ new WeakMap();
+function systemFile(repo, id) {
+  let map = systemFiles2.get(repo);
+  if (!map) {
+    map = /* @__PURE__ */ new Map();
+    for (const s of repo.systems) if (s.data && !map.has(s.data.id)) map.set(s.data.id, s);
+    systemFiles2.set(repo, map);
+  }
+  return map.get(id);
+}
+function systemSite(repo, id) {
+  const file = systemFile(repo, id);
+  if (!file) return { file: `systems/${id}.yaml` };
+  const pos2 = file.source.locate(file.data?.observe ? ["observe"] : ["id"], Boolean(file.data?.observe));
+  return { file: file.path, line: pos2.line, column: pos2.column };
+}
+function grantSite(grant, path, key = false) {
+  const pos2 = grant.source.locate(path, key);
+  return { file: grant.path, line: pos2.line, column: pos2.column };
+}
+function listed(items, max = 8) {
+  const head = items.slice(0, max).join(", ");
+  return items.length > max ? `${head} and ${items.length - max} more` : head;
+}
+function describeAccount(account) {
+  const roles = account.roles.length > 0 ? `; ${listed(account.roles.map((r) => shown(r)), 5)}` : "";
+  return `${shown(account.principal)} (${account.kind}${roles})`;
+}
+function listedBy(snapshot) {
+  return `\`${snapshot.system}\` (listed ${snapshot.taken_at.slice(0, 10)})`;
+}
+function gapNote(snapshot) {
+  return snapshot.gaps.length > 0 ? ` (the listing has gaps: ${listed(snapshot.gaps, 3)})` : "";
+}
+
+// src/core/rules/observed-undeclared.ts
+var observed_undeclared_default = defineRule({
+  meta: {
+    id: "observed-undeclared",
+    description: "Every account a system lists maps to exactly one grant with access to that system in force when the system was listed: no account exists without a grant, and none outlives its expiry.",
+    controls: ["SOC2:CC6.1", "SOC2:CC6.2", "NIST-CSF-2.0:PR.AA-01", "NIST-CSF-2.0:PR.AA-05", "CIS-v8:5.1", "CIS-v8:5.5", "OWASP-NHI:NHI1:2025", "ISO27001:A.5.16", "ISO27001:A.5.18"],
+    scope: "observed",
+    defaultSeverity: "error",
+    waivable: false,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Remove the account from the system, or declare it by pull request: a grant file for it (`access-ledger import` writes one to complete), or an access entry naming it in `accounts`."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts) return;
+    for (const m of facts.matches) {
+      const { snapshot, account } = m;
+      const system = snapshot.system;
+      if (m.grants.length === 0) {
+        ctx.report({
+          ...systemSite(ctx.snapshot, system),
+          system,
+          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which no grant declares: remove it from ${system}, or add a grant for it (by its id, GitHub login, e-mail or an \`accounts\` entry)`
+        });
+        continue;
+      }
+      if (m.grants.length > 1) {
+        ctx.report({
+          ...systemSite(ctx.snapshot, system),
+          system,
+          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`
+        });
+        continue;
+      }
+      const grant = m.grants[0];
+      const id = grant.data.identity.id;
+      const all = entriesFor(grant, system);
+      if (all.length === 0) {
+        ctx.report({
+          ...grantSite(grant, ["access"], true),
+          identity: id,
+          system,
+          message: `${listedBy(snapshot)} lists ${shown(account.principal)} (matched to \`${id}\` by ${m.via}), but this grant declares no access to \`${system}\`: add an access entry by pull request, or remove the account from ${system}`
+        });
+        continue;
+      }
+      if (liveEntries(grant, system, snapshotDay(snapshot)).length === 0) {
+        const last = all.reduce((a, b) => (a.entry.expires ?? "") >= (b.entry.expires ?? "") ? a : b);
+        ctx.report({
+          ...grantSite(grant, ["access", last.index, "expires"]),
+          identity: id,
+          system,
+          message: `access of \`${id}\` to \`${system}\` expired on ${last.entry.expires}, but ${listedBy(snapshot)} still lists its account ${shown(account.principal)}: revoke the account, or renew the access by pull request`
+        });
+      }
+    }
+  }
+});
+
+// src/core/rules/observed-unprovisioned.ts
+var observed_unprovisioned_default = defineRule({
+  meta: {
+    id: "observed-unprovisioned",
+    description: "Every standing access entry in force has an account on its system when a listing of that system is compared: a grant without one was never provisioned, or was removed on the system but not in the file.",
+    controls: ["SOC2:CC6.2", "NIST-CSF-2.0:PR.AA-05", "CIS-v8:5.1", "ISO27001:A.5.18"],
+    scope: "observed",
+    defaultSeverity: "warning",
+    waivable: true,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Provision the access the grant declares (then observe again), or remove the entry by pull request if the access was removed on purpose; if the account has another name on the system, list it in the entry's `accounts`."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts || facts.bySystem.size === 0) return;
+    for (const grant of ctx.index.validGrants) {
+      grant.data.access.forEach((entry, index) => {
+        const snapshots = facts.bySystem.get(entry.system);
+        if (!snapshots || entry.jit) return;
+        if (facts.matchedPaths.get(entry.system)?.has(grant.path)) return;
+        const newest = snapshots.reduce((a, b) => a.taken_at >= b.taken_at ? a : b);
+        if (typeof entry.expires === "string" && entry.expires < snapshotDay(newest)) return;
+        const id = grant.data.identity.id;
+        ctx.report({
+          ...grantSite(grant, ["access", index, "system"]),
+          identity: id,
+          system: entry.system,
+          message: `\`${id}\` is granted \`${entry.role}\` on \`${entry.system}\`, but ${listedBy(newest)} lists no account for it${gapNote(newest)}: provision it, or remove the entry by pull request if the access was removed; if the account has another name there, list it in this entry's accounts`
+        });
+      });
+    }
+  }
+});
+
+// src/core/rules/observed-excess-privilege.ts
+function ignored(role, patterns) {
+  const key = nameKey(role);
+  return patterns.some((p) => {
+    const pat = nameKey(p);
+    return pat.endsWith("*") ? key.startsWith(pat.slice(0, -1)) : key === pat;
+  });
+}
+var observed_excess_privilege_default = defineRule({
+  meta: {
+    id: "observed-excess-privilege",
+    description: "An account holds on its system no role its grant does not declare for that system, and is privileged there only if an entry of its grant is privileged.",
+    controls: ["SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "OWASP-NHI:NHI5:2025", "ISO27001:A.8.2", "CIS-v8:6.8"],
+    scope: "observed",
+    defaultSeverity: "error",
+    waivable: false,
+    optionsSchema: {
+      type: "object",
+      additionalProperties: false,
+      properties: { ignore_roles: { type: "array", items: { type: "string", minLength: 1, maxLength: 200 } } }
+    },
+    defaultOptions: { ignore_roles: [] },
+    fix: "Take the extra role or privilege away on the system, or request it by pull request (an access entry for the role, `privileged: true` where it is privileged) so it is approved and recorded."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts) return;
+    const privilegedBySystem = /* @__PURE__ */ new Map();
+    for (const m of facts.matches) {
+      if (m.grants.length !== 1) continue;
+      const { snapshot, account } = m;
+      const system = snapshot.system;
+      const grant = m.grants[0];
+      const live = liveEntries(grant, system, snapshotDay(snapshot));
+      if (live.length === 0) continue;
+      const id = grant.data.identity.id;
+      const declaration = ctx.index.systems.get(system);
+      let privilegedNames = privilegedBySystem.get(system);
+      if (!privilegedNames) privilegedBySystem.set(system, privilegedNames = new Set(declaredRoleNames(declaration).filter((r) => declaredRole(declaration, r)?.privileged).map(nameKey)));
+      if (reported(snapshot, account, "roles")) {
+        const declared = new Set(live.map((l) => nameKey(l.entry.role)));
+        const extra = account.roles.filter((r) => !declared.has(nameKey(r)) && !ignored(r, ctx.options.ignore_roles));
+        if (extra.length > 0) {
+          ctx.report({
+            ...grantSite(grant, ["access", live[0].index, "role"]),
+            identity: id,
+            system,
+            message: `${listedBy(snapshot)} gives ${shown(account.principal)} ${extra.length === 1 ? "the role" : "the roles"} ${listed(extra.map((r) => shown(r)))}, beyond what \`${id}\` declares for \`${system}\` (${listed(live.map((l) => shown(l.entry.role)))}): remove ${extra.length === 1 ? "it" : "them"} on ${system}, or request ${extra.length === 1 ? "it" : "them"} by pull request`
+          });
+        }
+      }
+      const privilegedRole = account.roles.find((r) => privilegedNames.has(nameKey(r)));
+      const observedPrivileged = account.privileged === true || privilegedRole !== void 0;
+      if (observedPrivileged && !live.some((l) => effectivePrivileged(l.entry, declaration))) {
+        const why = account.privileged === true ? `${system} reports it privileged` : `its role ${shown(privilegedRole)} is declared privileged in the system file`;
+        ctx.report({
+          ...grantSite(grant, ["access", live[0].index, live[0].entry.privileged === void 0 ? "role" : "privileged"]),
+          identity: id,
+          system,
+          message: `${listedBy(snapshot)} lists ${shown(account.principal)} as privileged (${why}), but no access entry of \`${id}\` to \`${system}\` is privileged: remove the privilege on ${system}, or request privileged access by pull request (it needs the privileged approvals and expires sooner)`
+        });
+      }
+    }
+  }
+});
+
+// src/core/rules/observed-dormant.ts
+var observed_dormant_default = defineRule({
+  meta: {
+    id: "observed-dormant",
+    description: "An account is used: a system that reports last use shows a use (or, for an account never used, its creation) within the last `days` days before the listing.",
+    controls: ["CIS-v8:5.3", "SOC2:CC6.2", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.18"],
+    scope: "observed",
+    defaultSeverity: "warning",
+    waivable: true,
+    optionsSchema: { type: "object", additionalProperties: false, properties: { days: { type: "integer", minimum: 1, maximum: 3650 } } },
+    defaultOptions: { days: 90 },
+    fix: "Disable or remove the unused account and revoke its grant by pull request; if it must stay (break-glass), waive this rule with an exception in its grant."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts) return;
+    const limit = ctx.options.days;
+    for (const m of facts.matches) {
+      const { snapshot, account } = m;
+      if (!reported(snapshot, account, "last_used")) continue;
+      let why = null;
+      if (account.last_used !== null) {
+        const idle = daysSince(account.last_used, snapshot.taken_at);
+        if (idle > limit) why = `last used ${account.last_used.slice(0, 10)}, ${idle} days before the listing`;
+      } else if (account.created !== null && reported(snapshot, account, "created")) {
+        const age = daysSince(account.created, snapshot.taken_at);
+        if (age > limit) why = `never used since it was created ${account.created.slice(0, 10)}, ${age} days before the listing`;
+      } else if (!reported(snapshot, account, "created")) {
+        why = "never used";
+      }
+      if (why === null) continue;
+      const grant = m.grants.length === 1 ? m.grants[0] : void 0;
+      const live = grant ? liveEntries(grant, snapshot.system, snapshotDay(snapshot)) : [];
+      const site = grant ? grantSite(grant, live.length > 0 ? ["access", live[0].index] : ["identity", "id"]) : systemSite(ctx.snapshot, snapshot.system);
+      ctx.report({
+        ...site,
+        ...grant ? { identity: grant.data.identity.id } : {},
+        system: snapshot.system,
+        message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`
+      });
+    }
+  }
+});
+
+// src/core/rules/observed-rotation-overdue.ts
+var observed_rotation_overdue_default = defineRule({
+  meta: {
+    id: "observed-rotation-overdue",
+    description: "Every active key, certificate or token a system reports is younger than the rotation period its grant declares (or the policy allows), and no grant records a rotation later than the system shows.",
+    controls: ["OWASP-NHI:NHI7:2025", "SOC2:CC6.1", "NIST-CSF-2.0:PR.AA-01", "ISO27001:A.5.17"],
+    scope: "observed",
+    defaultSeverity: "warning",
+    waivable: true,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Rotate the credential on the system and record the day in `credential.last_rotated` by pull request; correct a `last_rotated` the system does not confirm."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts) return;
+    const policy = ctx.optionsOf("rotation-max-days");
+    for (const m of facts.matches) {
+      const { snapshot, account } = m;
+      if (!reported(snapshot, account, "credentials")) continue;
+      const keys = account.credentials.filter((c) => c.active && c.type !== "password" && c.rotated_at !== null);
+      if (keys.length === 0) continue;
+      const grant = m.grants.length === 1 ? m.grants[0] : void 0;
+      const credential = grant?.data.credential;
+      if (credential?.type === "oidc-federated") {
+        ctx.report({
+          ...grantSite(grant, ["credential", "type"]),
+          identity: grant.data.identity.id,
+          system: snapshot.system,
+          message: `\`${grant.data.identity.id}\` declares an oidc-federated credential, but \`${snapshot.system}\` reports ${keys.length === 1 ? "an active key" : `${keys.length} active keys`} (${keys.map((k) => shown(k.name)).join(", ")}) for ${shown(account.principal)}: delete the keys, or declare the static credential`
+        });
+        continue;
+      }
+      const limit = credential?.rotation_days ?? (credential ? policy?.by_type?.[credential.type] ?? policy?.max : policy?.max);
+      const site = grant ? grantSite(grant, credential?.rotation_days !== void 0 ? ["credential", "rotation_days"] : credential ? ["credential"] : ["identity", "id"], credential !== void 0 && credential.rotation_days === void 0) : systemSite(ctx.snapshot, snapshot.system);
+      const who = grant ? { identity: grant.data.identity.id } : {};
+      if (limit !== void 0) {
+        const stale = keys.filter((k) => daysSince(k.rotated_at, snapshot.taken_at) > limit);
+        if (stale.length > 0) {
+          const oldest = stale.reduce((a, b) => a.rotated_at <= b.rotated_at ? a : b);
+          const age = daysSince(oldest.rotated_at, snapshot.taken_at);
+          ctx.report({
+            ...site,
+            ...who,
+            system: snapshot.system,
+            message: `\`${snapshot.system}\` reports ${shown(oldest.name)} of ${describeAccount(account)} last rotated ${oldest.rotated_at.slice(0, 10)}, ${age} days before the listing, beyond the ${limit}-day rotation ${credential?.rotation_days !== void 0 ? "the grant declares" : "the policy allows"}: rotate it, then record credential.last_rotated`
+          });
+        }
+      }
+      const recorded = credential?.last_rotated;
+      if (grant && recorded) {
+        const older = keys.filter((k) => k.rotated_at.slice(0, 10) < recorded);
+        if (older.length > 0) {
+          const k = older[0];
+          ctx.report({
+            ...grantSite(grant, ["credential", "last_rotated"]),
+            identity: grant.data.identity.id,
+            system: snapshot.system,
+            message: `the grant records a rotation on ${recorded}, but \`${snapshot.system}\` reports ${shown(k.name)} of ${shown(account.principal)} last rotated ${k.rotated_at.slice(0, 10)}: rotate the key, or correct credential.last_rotated to what the system shows`
+          });
+        }
+      }
+    }
+  }
+});
+
+// src/core/rules/observed-mfa-missing.ts
+var observed_mfa_missing_default = defineRule({
+  meta: {
+    id: "observed-mfa-missing",
+    description: "Every account of a person has MFA, where the system reports it (the GitHub organization, the AWS credential report, a mapped mfa column).",
+    controls: ["NIST-CSF-2.0:PR.AA-03", "ISO27001:A.8.5", "CIS-v8:6.5", "SOC2:CC6.1"],
+    scope: "observed",
+    defaultSeverity: "error",
+    waivable: true,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Have the person enrol in MFA (or require it on the system), then observe again; until then the account is a password away from anyone."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    if (!facts) return;
+    for (const m of facts.matches) {
+      const { snapshot, account } = m;
+      if (account.kind !== "person" || account.mfa !== false || !reported(snapshot, account, "mfa")) continue;
+      const grant = m.grants.length === 1 ? m.grants[0] : void 0;
+      ctx.report({
+        ...grant ? grantSite(grant, ["identity", "id"]) : systemSite(ctx.snapshot, snapshot.system),
+        ...grant ? { identity: grant.data.identity.id } : {},
+        system: snapshot.system,
+        message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} without MFA: enrol it in MFA, or require MFA on ${snapshot.system}`
+      });
+    }
+  }
+});
+
+// src/core/rules/observed-leaver-access.ts
+var observed_leaver_access_default = defineRule({
+  meta: {
+    id: "observed-leaver-access",
+    description: "When a person is no longer in the GitHub organization, no other system still lists an account of theirs (compared when a github-org snapshot is among the snapshots).",
+    controls: ["SOC2:CC6.2", "NIST-CSF-2.0:GV.RR-04", "OWASP-NHI:NHI1:2025", "CIS-v8:6.2"],
+    scope: "observed",
+    defaultSeverity: "error",
+    waivable: false,
+    optionsSchema: { type: "object", additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    fix: "Remove the account from the system now, then revoke the grant by pull request (delete the file)."
+  },
+  check(ctx) {
+    const facts = ctx.facts?.observed;
+    const org = facts?.membership;
+    if (!facts || !org) return;
+    for (const m of facts.matches) {
+      const { snapshot, account } = m;
+      if (snapshot.system === org.system || m.grants.length !== 1) continue;
+      const grant = m.grants[0];
+      const identity = grant.data.identity;
+      if (identity.kind !== "human" || !identity.github) continue;
+      const login = nameKey(identity.github.replace(/^@/, ""));
+      if (org.members.has(login) || org.outside.has(login)) continue;
+      ctx.report({
+        ...grantSite(grant, ["identity", "github"]),
+        identity: identity.id,
+        system: snapshot.system,
+        message: `@${identity.github} is not in the organization ${org.organization} (listed ${org.taken_at.slice(0, 10)}), but ${listedBy(snapshot)} still lists their account ${describeAccount(account)}${account.last_used ? `, last used ${account.last_used.slice(0, 10)}` : ""}: remove it from ${snapshot.system} now, then revoke the grant`
+      });
+    }
+  }
+});
+
 // src/core/rules/index.ts
 var BUILTIN_RULES = [
   schema_default,
@@ -43379,7 +43914,14 @@ var BUILTIN_RULES = [
   owner_left_org_default,
   approvals_default,
   no_self_approval_default,
-  owner_in_org_default
+  owner_in_org_default,
+  observed_undeclared_default,
+  observed_unprovisioned_default,
+  observed_excess_privilege_default,
+  observed_dormant_default,
+  observed_rotation_overdue_default,
+  observed_mfa_missing_default,
+  observed_leaver_access_default
 ];
 var RuleRegistry = class {
   rules = /* @__PURE__ */ new Map();
@@ -43602,58 +44144,6 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
   }
   if (parts.length === 0) parts.push("see the findings");
   return [...new Set(parts)].join("; ");
-}
-
-// src/core/text/escape.ts
-var ZWSP = "​";
-var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-var SPACE = /[\s\u0085\u2028\u2029]+/g;
-function stripControls(value) {
-  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
-}
-function cut(value, max) {
-  if (value.length <= max) return value;
-  const chars = [...value];
-  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
-}
-function plainLine(value, max = Infinity) {
-  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
-}
-var MD_ENTITY = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "\\": "&#92;",
-  "`": "&#96;",
-  "*": "&#42;",
-  _: "&#95;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "|": "&#124;",
-  "~": "&#126;",
-  $: "&#36;",
-  "#": "&#35;"
-};
-var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
-function mdText(value, max = Infinity) {
-  const one = plainLine(value, max);
-  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
-  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
-  return out;
-}
-function mdCode(value, max = Infinity, options = {}) {
-  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
-  if (options.inTable) text = text.replace(/\|/g, "\\|");
-  if (text === "") return "` `";
-  let longest = 0;
-  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 // src/core/pull/report.ts
@@ -44388,6 +44878,11 @@ var SECURITY_SEVERITY = {
   "owner-in-org": 7,
   "justification-required": 6.5,
   "vendor-offboarding": 6.5,
+  // What a system itself lists against the grants (access-ledger drift).
+  "observed-excess-privilege": 8.5,
+  "observed-undeclared": 8,
+  "observed-leaver-access": 8,
+  "observed-mfa-missing": 7.5,
   // Errors in the form of the repository: what the rules read is missing or ambiguous.
   "system-known": 5.5,
   "identity-unique": 5.5,
@@ -44399,6 +44894,9 @@ var SECURITY_SEVERITY = {
   // Warnings: due soon, overdue housekeeping, a weaker credential than available.
   "mass-removal": 4.5,
   "rotation-overdue": 4.5,
+  "observed-rotation-overdue": 4.5,
+  "observed-dormant": 4,
+  "observed-unprovisioned": 3.5,
   "review-overdue": 4,
   "prefer-federated-credentials": 3.5,
   "expiring-soon": 2

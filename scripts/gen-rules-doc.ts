@@ -22,6 +22,7 @@ const SCOPE_TEXT: Record<string, string> = {
   repo: 'the whole repo (validate, the gate)',
   'pull-request': 'a pull request (the gate, and the App at merge)',
   time: 'the clock (validate, the sweep)',
+  observed: 'what the systems themselves list (`access-ledger drift`, against snapshots from `observe`)',
 };
 
 export function renderRulesDoc(): string {

@@ -25,6 +25,16 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'access-ledger doctor --repo acme/access --gate-app-id 1093412        # before gate.app_id is in the config',
     'access-ledger doctor --repo acme/access --format json --api-url https://github.acme.internal/api/v3',
   ],
+  observe: [
+    'GITHUB_TOKEN=… access-ledger observe --system github --out github.json          # the organization, live',
+    'access-ledger observe --system aws-prod --from credential-report.csv --out aws.json',
+    'GITHUB_TOKEN=… access-ledger observe --system okta --from okta-users.json --record --repo acme/access',
+  ],
+  drift: [
+    'access-ledger drift --snapshot github.json aws.json                            # file:line, rule, what to do',
+    'access-ledger drift . --snapshot aws.json --format sarif --output drift.sarif   # for code scanning',
+  ],
+  import: ['access-ledger import --system aws-prod --from aws.json                      # grant files to complete, under grants/aws-prod/'],
   serve: [
     'APP_ID=12345 PRIVATE_KEY_PATH=app.pem WEBHOOK_SECRET=… access-ledger serve',
     'PORT=8080 HOST=127.0.0.1 LOG_FORMAT=json access-ledger serve         # behind a reverse proxy',

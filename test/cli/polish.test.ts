@@ -96,7 +96,7 @@ describe('did you mean', () => {
 });
 
 describe('--help', () => {
-  const commands = ['validate', 'init', 'verify', 'export', 'reconcile', 'sweep', 'doctor', 'serve'];
+  const commands = ['validate', 'init', 'verify', 'export', 'reconcile', 'sweep', 'doctor', 'serve', 'observe', 'drift', 'import'];
 
   it('every command has examples, and the list covers every command', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual([...commands].sort());

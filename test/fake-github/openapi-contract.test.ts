@@ -272,6 +272,39 @@ describe('REST responses match @octokit/openapi', () => {
     gh.state.setWorkflowPermissions('acme/access', { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false });
   });
 
+  it('what an organization grants: owners, two-factor, outside collaborators, repositories, installed Apps, personal access tokens', async () => {
+    const s = gh.state;
+    s.createRepo('acme/vendor-portal');
+    s.addCollaborator('acme/vendor-portal', 'vic', 'admin');
+    s.addCollaborator('acme/access', 'vic', 'read');
+    s.setTwoFactor('acme', 'bob', false);
+    s.setTwoFactor('acme', 'vic', false);
+    s.installVendorApp('acme', { slug: 'snyk', permissions: { contents: 'read', metadata: 'read', security_events: 'write' } });
+    s.grantToken('acme', { owner: 'dave', name: 'release-notes', permissions: { repository: { contents: 'write' }, organization: { members: 'read' } }, expiresAt: '2027-01-01T00:00:00Z', lastUsedAt: '2026-11-01T08:00:00Z' });
+    const owner = s.install('acme', { permissions: { members: 'read', organization_administration: 'read', organization_personal_access_tokens: 'read', metadata: 'read' } });
+    const full = gh.createInstallationToken(owner.id);
+
+    expect((await check(200, 'GET', '/orgs/acme/members?role=admin', { token: full })).map((u: { login: string }) => u.login)).toEqual(['carol']);
+    expect((await check(200, 'GET', '/orgs/acme/members?filter=2fa_disabled', { token: full })).map((u: { login: string }) => u.login)).toEqual(['bob']);
+    await check(422, 'GET', '/orgs/acme/members?filter=2fa_disabled');
+    // erin is a direct collaborator of acme/access (an earlier case) without being a member, like vic.
+    expect((await check(200, 'GET', '/orgs/acme/outside_collaborators', { token: full })).map((u: { login: string }) => u.login)).toEqual(['erin', 'vic']);
+    expect((await check(200, 'GET', '/orgs/acme/outside_collaborators?filter=2fa_disabled', { token: full })).map((u: { login: string }) => u.login)).toEqual(['vic']);
+    await check(403, 'GET', '/orgs/acme/outside_collaborators', { token: outsider });
+    const repos = await check(200, 'GET', '/orgs/acme/repos?type=all', { token: full });
+    expect(repos.map((r: { name: string }) => r.name)).toContain('vendor-portal');
+    const outside = await check(200, 'GET', '/repos/acme/vendor-portal/collaborators?affiliation=outside', { token: full });
+    expect(outside.map((c: { login: string; role_name: string }) => `${c.login}:${c.role_name}`)).toEqual(['vic:admin']);
+    const apps = await check(200, 'GET', '/orgs/acme/installations', { token: full });
+    expect(apps.installations.map((i: { app_slug: string }) => i.app_slug)).toEqual(['access-ledger', 'access-ledger', 'snyk']);
+    await check(403, 'GET', '/orgs/acme/installations');
+    const tokens = await check(200, 'GET', '/orgs/acme/personal-access-tokens', { token: full });
+    expect(tokens.map((t: { token_name: string; owner: { login: string } }) => `${t.owner.login}:${t.token_name}`)).toEqual(['dave:release-notes']);
+    await check(403, 'GET', '/orgs/acme/personal-access-tokens');
+    await check(403, 'GET', '/orgs/acme/personal-access-tokens', { token: gh.createToken('carol') });
+    s.uninstall(owner.id);
+  });
+
   it('actions and rate limit', async () => {
     const head = gh.state.pullOf('acme/access', pr).pull.mergeCommitSha as string;
     const run = gh.state.addWorkflowRun('acme/access', { headSha: head, name: 'provision', conclusion: 'success' });

@@ -52,13 +52,13 @@ describe('every rule', () => {
     expect(rule.meta.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
     expect(rule.meta.description.length).toBeGreaterThan(20);
     expect(rule.meta.fix.length).toBeGreaterThan(20);
-    expect(['file', 'repo', 'pull-request', 'time']).toContain(rule.meta.scope);
+    expect(['file', 'repo', 'pull-request', 'time', 'observed']).toContain(rule.meta.scope);
     const validate = new Ajv({ strict: false }).compile(rule.meta.optionsSchema);
     expect(validate(rule.meta.defaultOptions), JSON.stringify(validate.errors)).toBe(true);
     if (rule.meta.coveredBy) expect(BUILTIN_RULES.some((r) => r.meta.id === rule.meta.coveredBy)).toBe(true);
   });
 
-  it('every file, repo and time rule has a table of cases in test/rules/', () => {
+  it('every file, repo, time and observed rule has a table of cases in test/rules/', () => {
     const here = import.meta.dirname;
     const tables = readdirSync(here)
       .filter((f) => f.endsWith('.test.ts'))

@@ -262,6 +262,13 @@ function attackList(today: string): Attack[] {
       verdict: 'fail',
       because: ['new entry', DB_APPROVERS],
     },
+    {
+      name: "another system account named on a privileged entry (the account observed access maps to it)",
+      base: { [VICTIM]: e(VICTIM, (g) => (g.access[0].accounts = ['victim_db'])) },
+      change: { [VICTIM]: e(VICTIM, (g) => (g.access[0].accounts = ['victim_db', 'mallory_db'])) },
+      verdict: 'fail',
+      because: ['new account mallory_db', PRIV],
+    },
     // ── movers ─────────────────────────────────────────────────────────────────────────────
     {
       name: 'a person moves to another team and keeps privileged access',
@@ -554,6 +561,13 @@ export function narrowings(today: string): Attack[] {
     { name: 'the description changed', change: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.description = 'Exports invoices every night')) }, verdict: 'pass', because: ['removal only'] },
     { name: "the grantee's login in other capitals", change: { [ALICE]: e(ALICE, (g) => (g.identity.github = 'Alice')) }, verdict: 'pass', because: ['removal only'] },
     { name: 'a grant moved to another folder, same name', renames: { 'grants/team-a/alice.yaml': ALICE }, change: { 'grants/team-a/alice.yaml': e(ALICE, () => undefined) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'a system account removed from an entry',
+      base: { [ALICE]: e(ALICE, (g) => (g.access[0].accounts = ['alice_ro', 'alice_old'])) },
+      change: { [ALICE]: e(ALICE, (g) => (g.access[0].accounts = ['alice_ro'])) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
     { name: 'a team recorded for the first time', change: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'support')) }, verdict: 'pass', because: ['removal only'] },
     {
       name: 'a move where the config does not ask for re-approval',

@@ -15,6 +15,7 @@ import {
   finishSignatureCheck,
   inspectRecord,
   isRecordPath,
+  isSnapshotPath,
   parseHead,
   rankProblems,
   recordTimeProblems,
@@ -30,7 +31,7 @@ import {
   type SignaturePolicy,
   type SignatureStats,
 } from '../../core/ledger/index.ts';
-import { verify as edVerify } from 'node:crypto';
+import { createHash, verify as edVerify } from 'node:crypto';
 import { GitError, catFileBatch, git } from './git.ts';
 
 /** An Ed25519 verification on libuv's thread pool, so many run side by side off the main thread. */
@@ -202,7 +203,7 @@ async function readTree(repoDir: string, tip: string): Promise<Map<string, strin
   return files;
 }
 
-const needsContent = (path: string) => path === HEAD_PATH || isRecordPath(path);
+const needsContent = (path: string) => path === HEAD_PATH || isRecordPath(path) || isSnapshotPath(path);
 
 /**
  * Verifies the ledger branch of a local clone: every record's hash and path, the prev_hash
@@ -256,15 +257,22 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     const c = commits[i]!;
     const contents = new Map<Change, string>();
     const read = new Map<Change, RecordSummary>();
+    const digests = new Map<Change, string>();
     for (const ch of wanted[i]!) {
       const next = await blobs.next();
       if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
+      if (isSnapshotPath(ch.path)) {
+        // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
+        digests.set(ch, createHash('sha256').update(next.value.content).digest('hex'));
+        continue;
+      }
       const text = next.value.content.toString('utf8');
       contents.set(ch, text);
       const summary = inspectIfTip(ch.path, ch.oid, text);
       if (summary) read.set(ch, summary);
     }
     const version = (ch: Change): FileVersion => {
+      if (digests.has(ch)) return { path: ch.path, sha256: digests.get(ch)! };
       if (!contents.has(ch)) return { path: ch.path };
       const s = read.get(ch);
       // The history replay needs only seq, hash and recorded_at: reuse what the record check parsed.
@@ -284,13 +292,19 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   await blobs.return?.(undefined);
 
   // Anything at the tip no replayed commit wrote (not expected from a first-parent walk).
-  const leftovers = [...tree].filter(([path]) => needsContent(path) && !inspected.has(path));
+  const leftovers = [...tree].filter(([path]) => needsContent(path) && !isSnapshotPath(path) && !inspected.has(path));
   if (leftovers.length > 0) {
     const byOid = new Map(leftovers.map(([path, oid]) => [oid, path]));
     for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
   }
 
   await Promise.all(signing);
+  // An access-snapshot record names its raw export: it must be on the branch, so drift reproduces from git alone.
+  for (const s of summaries) {
+    if (s.raw_path !== undefined && !tree.has(s.raw_path)) {
+      recordProblems.push({ seq: s.seq, path: s.path, check: 'record', problem: `names the stored export ${s.raw_path}, which is not on the branch` });
+    }
+  }
   const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
   const headProblem = verifyHead(headContent, chain.last);
   const trustProblems: LedgerProblem[] = [];
@@ -338,6 +352,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       'prev_hash chain and contiguous seq',
       'head.json',
       'append-only history',
+      'stored exports named by their SHA-256',
       ...(trust ? ['record signatures', 'commit authorship', 'commit and record times'] : []),
     ],
     app_login: trust?.appLogin ?? null,

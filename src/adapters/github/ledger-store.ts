@@ -17,8 +17,10 @@
  * - Signed. Every record is sealed with the App's ledger signing key; without one the store
  *   refuses to write (docs/ledger.md, "Signatures").
  */
+import { createHash } from 'node:crypto';
 import {
   DEFAULT_LEDGER_BRANCH,
+  SNAPSHOT_PATH_RE,
   HEAD_PATH,
   README_PATH,
   RECORDS_DIR,
@@ -146,6 +148,7 @@ const ROUTES = {
   getCommit: 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',
   createCommit: 'POST /repos/{owner}/{repo}/git/commits',
   createTree: 'POST /repos/{owner}/{repo}/git/trees',
+  createBlob: 'POST /repos/{owner}/{repo}/git/blobs',
   getContent: 'GET /repos/{owner}/{repo}/contents/{path}',
   getBlob: 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}',
 } as const;
@@ -153,8 +156,18 @@ const ROUTES = {
 /** The contents API lists at most 1,000 entries of a directory; a full page may be truncated. */
 const CONTENTS_DIR_LIMIT = 1000;
 
+/**
+ * A file committed together with a record: the raw export of an `access-snapshot`, stored at
+ * `snapshots/<sha256>.<ext>` (content-addressed, so writing it twice changes nothing).
+ */
+export interface LedgerAttachment {
+  path: string;
+  content: Uint8Array;
+}
+
 interface Pending {
   drafts: RecordDraft[];
+  attachments?: LedgerAttachment[];
   store: LedgerStore;
   resolve: (result: AppendResult) => void;
   reject: (err: unknown) => void;
@@ -223,10 +236,17 @@ class BranchQueue {
   private async flush(batch: Pending[]): Promise<void> {
     this.stats.flushes++;
     const drafts = batch.flatMap((p) => p.drafts);
+    // Each draft's attachments, by the draft's place in the batch.
+    const attachments = new Map<number, LedgerAttachment[]>();
+    let at = 0;
+    for (const p of batch) {
+      if (p.attachments?.length) for (let i = 0; i < p.drafts.length; i++) attachments.set(at + i, p.attachments);
+      at += p.drafts.length;
+    }
     let done: BatchResult;
     try {
       // Any member's store can write for the batch: all target the same branch.
-      done = await batch[0]!.store.commitBatch(drafts);
+      done = await batch[0]!.store.commitBatch(drafts, attachments);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -300,15 +320,23 @@ export class LedgerStore {
    * the draft's path (a redelivery writes nothing). Rejects with a GitHubApiError,
    * LedgerConflictError or LedgerStateError; a draft breaking the format rejects at once.
    */
-  async append(drafts: RecordDraft | readonly RecordDraft[]): Promise<SealedRecord[]> {
-    return (await this.appendDetailed(drafts)).records;
+  async append(drafts: RecordDraft | readonly RecordDraft[], options: { attachments?: readonly LedgerAttachment[] } = {}): Promise<SealedRecord[]> {
+    return (await this.appendDetailed(drafts, options)).records;
   }
 
   /** Like `append`, and also says which `anomaly` records the append added (see the header). */
-  appendDetailed(drafts: RecordDraft | readonly RecordDraft[]): Promise<AppendResult> {
+  appendDetailed(drafts: RecordDraft | readonly RecordDraft[], options: { attachments?: readonly LedgerAttachment[] } = {}): Promise<AppendResult> {
     const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
+    const attachments = [...(options.attachments ?? [])];
     try {
       if (!this.signer) throw new SigningKeyMissingError();
+      // Only raw exports named by the SHA-256 of their bytes may ride along: the branch holds nothing else.
+      for (const a of attachments) {
+        const m = SNAPSHOT_PATH_RE.exec(a.path);
+        if (!m) throw new Error(`cannot store ${JSON.stringify(a.path)} on the ledger branch: attachments are snapshots/<sha256>.csv or .json`);
+        const digest = createHash('sha256').update(a.content).digest('hex');
+        if (digest !== m[1]) throw new Error(`cannot store ${a.path}: its content's SHA-256 is ${digest}`);
+      }
       // Refuse a bad draft here so it cannot fail the batch it would have joined.
       for (const d of list) {
         checkDraft(d);
@@ -321,7 +349,7 @@ export class LedgerStore {
       return Promise.reject(err);
     }
     if (list.length === 0) return Promise.resolve({ records: [], anomalies: [] });
-    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, store: this, resolve, reject }));
+    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), store: this, resolve, reject }));
   }
 
   /** A snapshot of this branch's counters (shared by every store of the same owner/repo/branch). */
@@ -348,8 +376,10 @@ export class LedgerStore {
    * @internal One commit for a batch, with retries; called by the queue only. One result per
    * draft: its record, or the error that concerns that draft alone.
    */
-  async commitBatch(drafts: RecordDraft[]): Promise<BatchResult> {
+  async commitBatch(drafts: RecordDraft[], attachments: ReadonlyMap<number, readonly LedgerAttachment[]> = new Map()): Promise<BatchResult> {
     const queue = this.queue;
+    /** Blob SHAs of attachments already uploaded (a retry does not upload them again). */
+    const uploaded = new Map<string, string>();
     for (let attempt = 1; ; attempt++) {
       const base = await this.readBase(queue);
       const existing = await this.existingRecords(base, drafts);
@@ -369,10 +399,21 @@ export class LedgerStore {
         return { results, anomalies };
       }
 
+      // The attachments of drafts that become new records, uploaded as blobs (bytes, not text: an export need not be UTF-8).
+      const files = new Map<string, LedgerAttachment>();
+      plan.outcomes.forEach((o, i) => {
+        if (o.status === 'new') for (const a of attachments.get(i) ?? []) files.set(a.path, a);
+      });
+      for (const a of files.values()) {
+        if (uploaded.has(a.path)) continue;
+        const blob = await this.call<{ sha: string }>(ROUTES.createBlob, { content: Buffer.from(a.content).toString('base64'), encoding: 'base64' }, 'storing a raw export on the ledger branch');
+        uploaded.set(a.path, blob.sha);
+      }
       const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
         base_tree: base.treeSha,
         tree: [
           ...plan.records.map((r) => ({ path: recordPath(r), mode: '100644', type: 'blob', content: serializeRecord(r) })),
+          ...[...files.keys()].map((path) => ({ path, mode: '100644', type: 'blob', sha: uploaded.get(path)! })),
           { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(plan.head) },
         ],
       }, 'creating the ledger tree');
@@ -655,14 +696,17 @@ export function ledgerReadme(repository: string, branch: string): string {
 
 This branch is written by the access-ledger App. It holds tamper-evident evidence of access
 changes in ${repository}: every merged grant change with its approvals, unapproved merges,
-provisioning runs, access reviews and people leaving the organization.
+provisioning runs, access reviews, people leaving the organization and snapshots of what the
+systems themselves list.
 
 - \`${RECORDS_DIR}/<YYYY>/<MM>/<key>.json\`: one record per event. Each record carries \`seq\`,
   \`prev_hash\` (the previous record's hash) and \`hash\` (SHA-256 of the RFC 8785 canonical JSON
   of the record without \`hash\`), so the records form a hash chain.
 - \`${HEAD_PATH}\`: the last record's seq, hash and path.
+- \`snapshots/<sha256>.csv|json\`: the raw export each access-snapshot record names (what a
+  system itself listed of who has access), named by the SHA-256 of its bytes.
 
-Commits only ever add records and update head.json. Nothing on this branch is edited or
+Commits only ever add records (and the exports they name) and update head.json. Nothing on this branch is edited or
 deleted; do not push to it. To check it:
 
     git fetch origin ${branch}:${branch}

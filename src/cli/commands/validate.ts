@@ -34,7 +34,7 @@ export function summaryLine(summary: FindingSummary): string {
   return `${verdict} in ${n(summary.files, 'file')} (${n(summary.grants, 'grant')}, ${n(summary.systems, 'system')})`;
 }
 
-async function hasConfig(dir: string): Promise<boolean> {
+export async function hasConfig(dir: string): Promise<boolean> {
   for (const name of CONFIG_PATHS) if ((await stat(join(dir, name)).catch(() => undefined))?.isFile()) return true;
   return false;
 }

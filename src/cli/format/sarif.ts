@@ -56,6 +56,11 @@ export const SECURITY_SEVERITY: Readonly<Record<string, number>> = {
   'owner-in-org': 7.0,
   'justification-required': 6.5,
   'vendor-offboarding': 6.5,
+  // What a system itself lists against the grants (access-ledger drift).
+  'observed-excess-privilege': 8.5,
+  'observed-undeclared': 8.0,
+  'observed-leaver-access': 8.0,
+  'observed-mfa-missing': 7.5,
   // Errors in the form of the repository: what the rules read is missing or ambiguous.
   'system-known': 5.5,
   'identity-unique': 5.5,
@@ -67,6 +72,9 @@ export const SECURITY_SEVERITY: Readonly<Record<string, number>> = {
   // Warnings: due soon, overdue housekeeping, a weaker credential than available.
   'mass-removal': 4.5,
   'rotation-overdue': 4.5,
+  'observed-rotation-overdue': 4.5,
+  'observed-dormant': 4.0,
+  'observed-unprovisioned': 3.5,
   'review-overdue': 4.0,
   'prefer-federated-credentials': 3.5,
   'expiring-soon': 2.0,

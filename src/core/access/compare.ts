@@ -23,6 +23,7 @@ const LINK_WORDS: Record<Capability['principal']['link'], string> = {
   holder: 'holder',
   owner: 'owner',
   github: 'linked GitHub login',
+  account: 'account',
 };
 
 /** Why `c` is not covered by anything before, in a few words. */
@@ -207,6 +208,7 @@ const PRINCIPAL_FIELDS: Record<Capability['principal']['link'], string> = {
   email: 'identity.email',
   holder: 'shared.holders',
   owner: 'identity.owner',
+  account: 'access[].accounts',
 };
 
 /** Judges one grant file's change. */
@@ -263,7 +265,10 @@ export function judgeGrantChange(input: JudgeGrantInput): GrantJudgement {
     out.entries.push({ ...base, kind, reasons, at });
     fields.add(`access[${i}]`);
     // A principal field widens only when the principal is new to the file (a new holder, grantee, owner, id).
-    for (const c of wider) if (!ownBefore.some((x) => x.principal.key === c.principal.key)) fields.add(PRINCIPAL_FIELDS[c.principal.link]);
+    for (const c of wider) {
+      if (ownBefore.some((x) => x.principal.key === c.principal.key)) continue;
+      fields.add(c.principal.link === 'account' ? `access[${c.entry}].accounts` : PRINCIPAL_FIELDS[c.principal.link]);
+    }
   });
   // A move: the person's team changed (or was removed). The access they keep was approved for the
   // old team; the systems' approvers approve it again for the new one. A team recorded for the first

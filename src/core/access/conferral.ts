@@ -20,10 +20,10 @@ import { effectivePrivileged } from '../model/roles.ts';
 import type { AccessEntry, Grant, IdentityKind, IsoDate, System } from '../model/types.ts';
 
 /** How a principal is linked to the identity whose file grants the access. */
-export type PrincipalLink = 'identity' | 'grantee' | 'email' | 'holder' | 'owner' | 'github';
+export type PrincipalLink = 'identity' | 'grantee' | 'email' | 'holder' | 'owner' | 'github' | 'account';
 
 export interface Principal {
-  /** `identity:<id>`, `login:<login>` or `email:<address>`, lower case. */
+  /** `identity:<id>`, `login:<login>`, `email:<address>` or `account:<system>:<name>`, lower case. */
   key: string;
   link: PrincipalLink;
   /** The GitHub login, for `login:` principals (as written, without `@`). */
@@ -78,7 +78,7 @@ export interface Conferral {
 /** Fields that change what nobody can do: editing them needs no approval. */
 export const DOCUMENTATION_FIELDS = ['identity.description', 'access[].justification', 'access[].request', 'vendor.contact'] as const;
 
-const ENTRY_KNOWN = new Set(['system', 'role', 'privileged', 'expires', 'jit', 'justification', 'request']);
+const ENTRY_KNOWN = new Set(['system', 'role', 'privileged', 'expires', 'jit', 'justification', 'request', 'accounts']);
 
 export function lowerLogin(login: string): string {
   return login.replace(/^@/, '').toLowerCase();
@@ -141,7 +141,13 @@ export function conferral(grant: Grant, systemOf: (id: string) => System | undef
     const privileged = effectivePrivileged(entry, system);
     const jit = jitOf(entry);
     const until = typeof entry.expires === 'string' ? entry.expires : null;
-    for (const principal of principals) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
+    // The system's own accounts this entry names (an IAM user ARN, a database role) can use it too.
+    const accounts: Principal[] = [...new Set((entry.accounts ?? []).map((a) => a.trim()).filter((a) => a !== ''))].map((a) => ({
+      key: `account:${entry.system.toLowerCase()}:${a.toLowerCase()}`,
+      link: 'account' as const,
+      shown: a,
+    }));
+    for (const principal of [...principals, ...accounts]) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
     const residue = Object.fromEntries(Object.entries(entry).filter(([k]) => !ENTRY_KNOWN.has(k)));
     entryResidue.push(canon(residue));
   });

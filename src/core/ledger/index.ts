@@ -6,3 +6,4 @@ export * from './verify.ts';
 export * from './markers.ts';
 export * from './signing.ts';
 export * from './authorship.ts';
+export * from './snapshots.ts';

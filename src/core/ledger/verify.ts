@@ -7,6 +7,8 @@
  * content, and `HistoryVerifier` takes one commit at a time, so 100,000 records never need to be
  * held in memory at once.
  */
+import { createHash } from 'node:crypto';
+import { SNAPSHOT_PATH_RE, isSnapshotPath } from './snapshots.ts';
 import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, isTimestamp, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
 import { finishSignatureCheck, prepareSignatureCheck, verifyPendingSignature, type LedgerPublicKey, type PendingSignature, type SignatureCheck } from './signing.ts';
 import { CLOCK_TOLERANCE_MS, authorshipProblem, type GitPerson } from './authorship.ts';
@@ -44,6 +46,8 @@ export interface RecordSummary {
   pr: number | null;
   /** The signature's check against the listed keys; null when signatures were not checked. */
   signature?: SignatureCheck | null;
+  /** The stored export an `access-snapshot` record names (subject.raw_path). */
+  raw_path?: string;
 }
 
 export interface RecordInspection {
@@ -122,6 +126,7 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
     repository: r.repository as string,
     pr,
   };
+  if (r.kind === 'access-snapshot' && typeof r.subject.raw_path === 'string') summary.raw_path = r.subject.raw_path;
   let computed: string;
   let pendingSignature: PendingSignature | undefined;
   try {
@@ -348,6 +353,8 @@ export interface FileVersion {
   content?: string;
   /** A record's seq, stated hash and recorded_at when the caller has read them already (saves parsing `content` again). */
   record?: { seq: number; hash: string; recorded_at: string | null };
+  /** SHA-256 of the file's bytes, for stored exports (snapshots/); computed from `content` when absent. */
+  sha256?: string;
 }
 
 /** One commit of the ledger branch, oldest first, with its changes against its first parent. */
@@ -431,7 +438,13 @@ export class HistoryVerifier {
     }
 
     const added: AddedRecord[] = [];
-    for (const { path, content, record } of commit.added) {
+    const exports: FileVersion[] = [];
+    for (const version of commit.added) {
+      const { path, content, record } = version;
+      if (isSnapshotPath(path) && !root) {
+        exports.push(version);
+        continue;
+      }
       if (path === HEAD_PATH) {
         headTouched = true;
         headContent = content;
@@ -453,6 +466,19 @@ export class HistoryVerifier {
       }
       added.push({ ...parsed, path });
     }
+
+    // Raw exports of access snapshots: named by the SHA-256 of their bytes, and only beside a record.
+    for (const { path, content, sha256 } of exports) {
+      const m = SNAPSHOT_PATH_RE.exec(path);
+      if (!m) {
+        report(null, path, `adds ${path}: stored exports are named snapshots/<sha256>.csv or .json`);
+        continue;
+      }
+      const digest = sha256 ?? (content === undefined ? undefined : createHash('sha256').update(content, 'utf8').digest('hex'));
+      if (digest === undefined) report(null, path, `adds the stored export ${path} but its content is unavailable`);
+      else if (digest !== m[1]) report(null, path, `adds a stored export whose content does not match its name (its SHA-256 is ${digest})`);
+    }
+    if (exports.length > 0 && added.length === 0) report(null, exports[0]!.path, 'adds a stored export without a record: exports are added only with the access-snapshot record that names them');
 
     added.sort((a, b) => a.seq - b.seq);
     if (this.appLogin !== null) this.checkAuthorship(commit, added);

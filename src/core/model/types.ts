@@ -2,6 +2,8 @@
  * The access-repo model (contract: DESIGN.md §3). These are the shapes after schema validation;
  * every key is snake_case as in the YAML files.
  */
+import type { ObserveConfig } from '../observe/mapped.ts';
+
 export const IDENTITY_KINDS = [
   'human',
   'service-account',
@@ -67,6 +69,8 @@ export interface AccessEntry {
   justification?: string;
   request?: string;
   expires?: IsoDate;
+  /** The system's own names for this identity's accounts (an IAM user name or ARN, a database role), for mapping observed access. */
+  accounts?: string[];
   jit?: JitWindow;
 }
 
@@ -133,6 +137,8 @@ export interface System {
   description?: string;
   /** The roles grants may hold on this system; when present, every access entry's role is one of these. */
   roles?: Record<string, RoleDeclaration>;
+  /** How `access-ledger observe` reads the system's own listing of accounts (docs/observed-access.md). */
+  observe?: ObserveConfig;
 }
 
 export interface RuleSetting {

@@ -29,6 +29,13 @@ import approvals from './approvals.ts';
 import noSelfApproval from './no-self-approval.ts';
 import ownerInOrg from './owner-in-org.ts';
 import accessPath from './access-path.ts';
+import observedUndeclared from './observed-undeclared.ts';
+import observedUnprovisioned from './observed-unprovisioned.ts';
+import observedExcessPrivilege from './observed-excess-privilege.ts';
+import observedDormant from './observed-dormant.ts';
+import observedRotationOverdue from './observed-rotation-overdue.ts';
+import observedMfaMissing from './observed-mfa-missing.ts';
+import observedLeaverAccess from './observed-leaver-access.ts';
 
 export const BUILTIN_RULES: readonly AnyRule[] = [
   schema,
@@ -60,6 +67,13 @@ export const BUILTIN_RULES: readonly AnyRule[] = [
   approvals,
   noSelfApproval,
   ownerInOrg,
+  observedUndeclared,
+  observedUnprovisioned,
+  observedExcessPrivilege,
+  observedDormant,
+  observedRotationOverdue,
+  observedMfaMissing,
+  observedLeaverAccess,
 ];
 
 export class RuleRegistry {

@@ -7,14 +7,16 @@ import type { LoadedFile, Snapshot } from '../model/snapshot.ts';
 import type { Grant, IsoDate, RepoConfig, System } from '../model/types.ts';
 import type { PullFacts } from '../pull/facts.ts';
 import type { SnapshotIndex } from '../engine/index-snapshot.ts';
+import type { ObservedFacts } from '../observe/match.ts';
 
 /**
  * file: one file at a time (with the repo index for lookups);
  * repo: the whole repo at once (uniqueness, mass removal);
  * pull-request: a PR's facts (approvals);
- * time: a grant against the clock (the sweep's view).
+ * time: a grant against the clock (the sweep's view);
+ * observed: the grants against what the systems themselves list (`access-ledger drift`).
  */
-export type Scope = 'file' | 'repo' | 'pull-request' | 'time';
+export type Scope = 'file' | 'repo' | 'pull-request' | 'time' | 'observed';
 
 export interface RuleMeta<O = Record<string, unknown>> {
   id: string;
@@ -59,7 +61,12 @@ export interface RuleContext<O> {
   /** The rule ids whose metadata lets an exception waive them. */
   waivableRules: ReadonlySet<string>;
   /** Facts from outside the files, when an adapter has them (e.g. when a grant was added, from the ledger). */
-  facts?: { addedAt?: ReadonlyMap<string, string>; orgMembership?: Readonly<Record<string, boolean>> };
+  facts?: {
+    addedAt?: ReadonlyMap<string, string>;
+    orgMembership?: Readonly<Record<string, boolean>>;
+    /** Snapshots of what systems list, each account mapped to its grant (observed rules only). */
+    observed?: ObservedFacts;
+  };
   report(finding: Report): void;
 }
 

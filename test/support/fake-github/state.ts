@@ -27,6 +27,8 @@ export interface OrgMember {
   state: 'active' | 'pending';
   /** Publicized membership: visible to callers outside the org. */
   public: boolean;
+  /** Whether the member has two-factor authentication on (default true); `filter=2fa_disabled` lists those without. */
+  twoFactor?: boolean;
 }
 
 export interface Team {
@@ -41,11 +43,31 @@ export interface Team {
   updatedAt: string;
 }
 
+/** A fine-grained personal access token approved for the organization (`GET /orgs/{org}/personal-access-tokens`). */
+export interface TokenGrant {
+  /** The grant's id (GitHub's `id`); `tokenId` is the token's own. */
+  id: number;
+  tokenId: number;
+  owner: User;
+  name: string;
+  repositorySelection: 'none' | 'all' | 'subset';
+  permissions: { organization?: Record<string, string>; repository?: Record<string, string>; other?: Record<string, string> };
+  accessGrantedAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  expired: boolean;
+}
+
 export interface Org {
   account: User;
   members: Map<string, OrgMember>;
   teams: Map<string, Team>;
   createdAt: string;
+  /** Other GitHub Apps installed on the organization (vendor integrations), beside this App's own installation. */
+  vendorApps: Installation[];
+  tokens: TokenGrant[];
+  /** Outside collaborators without two-factor authentication, by lower-cased login (members keep it on OrgMember). */
+  outsideWithoutTwoFactor: Set<string>;
 }
 
 export interface Installation {
@@ -383,7 +405,7 @@ export class State {
   createOrg(login: string, init: { members?: string[]; admins?: string[]; install?: boolean } = {}): Org {
     const account = this.createUser(login, { type: 'Organization' });
     if (account.type !== 'Organization') throw new Error(`${login} already exists as a ${account.type}`);
-    const org: Org = this.orgs.get(login.toLowerCase()) ?? { account, members: new Map(), teams: new Map(), createdAt: this.timestamp() };
+    const org: Org = this.orgs.get(login.toLowerCase()) ?? { account, members: new Map(), teams: new Map(), createdAt: this.timestamp(), vendorApps: [], tokens: [], outsideWithoutTwoFactor: new Set() };
     this.orgs.set(login.toLowerCase(), org);
     for (const m of init.members ?? []) this.addOrgMember(login, m);
     for (const m of init.admins ?? []) this.addOrgMember(login, m, { role: 'admin' });
@@ -415,6 +437,69 @@ export class State {
 
   isOrgMember(org: string, login: string): boolean {
     return this.org(org)?.members.get(login.toLowerCase())?.state === 'active';
+  }
+
+  /** Turns a member's (or an outside collaborator's) two-factor authentication on or off. */
+  setTwoFactor(org: string, login: string, enabled: boolean): void {
+    const o = this.requireOrg(org);
+    const m = o.members.get(login.toLowerCase());
+    if (m) m.twoFactor = enabled;
+    else if (enabled) o.outsideWithoutTwoFactor.delete(login.toLowerCase());
+    else o.outsideWithoutTwoFactor.add(login.toLowerCase());
+  }
+
+  /** Users with a direct role on one of the organization's repositories who are not its members, by login. */
+  outsideCollaborators(org: string): string[] {
+    const o = this.requireOrg(org);
+    const out = new Set<string>();
+    for (const r of this.repos.values()) {
+      if (r.owner.id !== o.account.id) continue;
+      for (const login of r.collaborators.keys()) if (!this.isOrgMember(org, login)) out.add(login);
+    }
+    return [...out].sort();
+  }
+
+  /** Installs a vendor's GitHub App on the organization (it shows in `GET /orgs/{org}/installations`). */
+  installVendorApp(org: string, init: { slug: string; name?: string; permissions: Record<string, string>; repositories?: string[]; suspended?: boolean; events?: string[] }): Installation {
+    const o = this.requireOrg(org);
+    const id = this.id();
+    const owner = this.createUser(`${init.slug}-vendor`, { type: 'Organization' });
+    const app: AppInfo = { id, slug: init.slug, name: init.name ?? init.slug, owner, bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }), createdAt: this.timestamp() };
+    const inst: Installation = {
+      id: this.id(),
+      account: o.account,
+      repositorySelection: init.repositories ? 'selected' : 'all',
+      repositories: new Set((init.repositories ?? []).map((r) => r.toLowerCase())),
+      createdAt: this.timestamp(),
+      permissions: { ...init.permissions },
+      events: [...(init.events ?? [])],
+      suspendedAt: init.suspended ? this.timestamp() : null,
+      app,
+    };
+    o.vendorApps.push(inst);
+    return inst;
+  }
+
+  /** Approves a fine-grained personal access token of `owner` for the organization. */
+  grantToken(
+    org: string,
+    init: { owner: string; name: string; permissions?: TokenGrant['permissions']; expiresAt?: string | null; lastUsedAt?: string | null; expired?: boolean; grantedAt?: string; repositorySelection?: TokenGrant['repositorySelection'] },
+  ): TokenGrant {
+    const o = this.requireOrg(org);
+    const grant: TokenGrant = {
+      id: this.id(),
+      tokenId: this.id(),
+      owner: this.user(init.owner),
+      name: init.name,
+      repositorySelection: init.repositorySelection ?? 'all',
+      permissions: init.permissions ?? { repository: { contents: 'read', metadata: 'read' } },
+      accessGrantedAt: init.grantedAt ?? this.timestamp(),
+      expiresAt: init.expiresAt === undefined ? null : init.expiresAt,
+      lastUsedAt: init.lastUsedAt === undefined ? null : init.lastUsedAt,
+      expired: init.expired ?? false,
+    };
+    o.tokens.push(grant);
+    return grant;
   }
 
   createTeam(org: string, slug: string, init: { name?: string; description?: string; members?: string[]; maintainers?: string[] } = {}): Team {

@@ -107,6 +107,10 @@ function pushersOf(state: State, repo: Repo): { login: string; role: RepoRole }[
   return [...out].map(([login, role]) => ({ login: state.user(login).login, role })).sort((a, b) => a.login.localeCompare(b.login));
 }
 
+function directOf(state: State, repo: Repo): { login: string; role: RepoRole }[] {
+  return [...repo.collaborators].map(([login, role]) => ({ login: state.user(login).login, role })).sort((a, b) => a.login.localeCompare(b.login));
+}
+
 const PERMISSION_FILTER: Readonly<Record<string, RepoRole>> = { pull: 'read', triage: 'triage', push: 'write', maintain: 'maintain', admin: 'admin' };
 
 function environmentOf(ctx: Ctx, repo: Repo) {
@@ -186,7 +190,12 @@ export const protectionRoutes: Route[] = [
         throw new HttpError(403, 'Must have push access to view repository collaborators.');
       }
       const want = PERMISSION_FILTER[ctx.query.get('permission') ?? 'pull'] ?? 'read';
-      const people = pushersOf(ctx.state, repo).filter((p) => ROLE_RANK[p.role] >= ROLE_RANK[want]);
+      // affiliation: outside (collaborators who are not organization members), direct (collaborators), all (and organization admins).
+      const affiliation = ctx.query.get('affiliation') ?? 'all';
+      const org = ctx.state.org(repo.owner.login);
+      const people = (affiliation === 'all' ? pushersOf(ctx.state, repo) : directOf(ctx.state, repo))
+        .filter((p) => affiliation !== 'outside' || (org !== undefined && !ctx.state.isOrgMember(org.account.login, p.login)))
+        .filter((p) => ROLE_RANK[p.role] >= ROLE_RANK[want]);
       return list(ctx, people, (p) => {
         const rank = ROLE_RANK[p.role];
         return { ...shape.user(ctx.urls, ctx.state.user(p.login)), permissions: { pull: true, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 }, role_name: p.role };

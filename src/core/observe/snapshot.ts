@@ -1,0 +1,164 @@
+/**
+ * Snapshots: a connector's accounts in the envelope drift, import and the ledger read
+ * (docs/observed-access.md, "The snapshot format"). Pure: `node:crypto` only for SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { isTimestamp } from '../ledger/record.ts';
+import { AWS_IAM_COMMAND, parseAwsCredentialReport } from './aws-iam.ts';
+import { decodeUtf8 } from './csv.ts';
+import { parseGithubOrgExport } from './github-org.ts';
+import { parseMappedExport, type ObserveConfig } from './mapped.ts';
+import {
+  ACCOUNT_KINDS,
+  CONNECTORS,
+  OBSERVED_FORMAT,
+  ObserveError,
+  type ConnectorId,
+  type ConnectorResult,
+  type ObservedAccount,
+  type ObservedSnapshot,
+  type SnapshotSource,
+} from './types.ts';
+import { nameKey, shown } from './values.ts';
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Which connector reads a system's export, by its `observe:` block (a `format` alone means mapped). */
+export function connectorOf(config: ObserveConfig | undefined): ConnectorId | undefined {
+  if (!config) return undefined;
+  if (config.connector) return config.connector;
+  return config.format ? 'mapped' : undefined;
+}
+
+/** The raw export's format as stored on the ledger branch. */
+export function rawFormatOf(connector: ConnectorId, config: ObserveConfig | undefined): 'csv' | 'json' {
+  if (connector === 'aws-iam-credential-report') return 'csv';
+  if (connector === 'github-org') return 'json';
+  return config?.format ?? 'csv';
+}
+
+/** The command recorded with a file's snapshot: the system file's own, else the connector's documented one. */
+export function extractionCommand(connector: ConnectorId, config: ObserveConfig | undefined): string | null {
+  if (config?.command) return config.command;
+  if (connector === 'aws-iam-credential-report') return AWS_IAM_COMMAND;
+  return null;
+}
+
+/** Runs a connector over an export's bytes (for github-org: a raw export written earlier). */
+export function runConnector(connector: ConnectorId, bytes: Uint8Array, label: string, config: ObserveConfig | undefined, takenAt: string): ConnectorResult {
+  switch (connector) {
+    case 'aws-iam-credential-report':
+      return parseAwsCredentialReport(bytes, label, takenAt);
+    case 'mapped':
+      return parseMappedExport(bytes, label, config ?? {});
+    case 'github-org': {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(decodeUtf8(bytes, label));
+      } catch (err) {
+        if (err instanceof ObserveError) throw err;
+        throw new ObserveError(`${label} is not valid JSON (${(err as Error).message.slice(0, 200)})`);
+      }
+      return parseGithubOrgExport(doc, label, takenAt);
+    }
+  }
+}
+
+export interface BuildSnapshotInput {
+  system: string;
+  connector: ConnectorId;
+  takenAt: string;
+  source: SnapshotSource;
+  raw: Uint8Array;
+  rawFormat: 'csv' | 'json';
+  result: ConnectorResult;
+}
+
+export function buildSnapshot(input: BuildSnapshotInput): ObservedSnapshot {
+  if (!isTimestamp(input.takenAt)) throw new ObserveError(`taken_at ${JSON.stringify(input.takenAt)} is not a UTC timestamp like 2026-11-20T10:00:00Z`);
+  const seen = new Map<string, string>();
+  for (const a of input.result.accounts) {
+    const key = nameKey(a.principal);
+    if (seen.has(key)) throw new ObserveError(`the export lists the account ${shown(a.principal)} twice (${seen.get(key)} and ${a.source[0]?.ref ?? '?'}): each account once`);
+    seen.set(key, a.source[0]?.ref ?? '?');
+  }
+  return {
+    format: OBSERVED_FORMAT,
+    system: input.system,
+    connector: input.connector,
+    scope: input.result.scope ?? null,
+    taken_at: input.takenAt.slice(0, 19) + 'Z',
+    source: input.source,
+    row_count: input.result.row_count,
+    raw_sha256: sha256Hex(input.raw),
+    raw_format: input.rawFormat,
+    raw_bytes: input.raw.byteLength,
+    reports: input.result.reports,
+    reports_by_kind: input.result.reports_by_kind ?? {},
+    gaps: input.result.gaps,
+    accounts: input.result.accounts,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
+
+/**
+ * A snapshot file read back (drift, import): the envelope and every account checked for the
+ * fields the rules read, so a hand-edited or truncated file fails here, by name, not later.
+ */
+export function parseSnapshot(text: string, label: string): ObservedSnapshot {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ObserveError(`${label} is not valid JSON (${(err as Error).message.slice(0, 200)}): pass a snapshot written by access-ledger observe`);
+  }
+  if (!isObject(doc)) throw new ObserveError(`${label} is not a snapshot: pass a file written by access-ledger observe`);
+  if (doc.format !== OBSERVED_FORMAT) {
+    throw new ObserveError(`${label} has format ${JSON.stringify(doc.format ?? null)}, not ${OBSERVED_FORMAT}: pass a snapshot written by access-ledger observe (not the system's raw export)`);
+  }
+  const bad = (what: string) => new ObserveError(`${label}: ${what}; the snapshot was changed after access-ledger observe wrote it, or is cut short`);
+  if (typeof doc.system !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(doc.system)) throw bad('system is not a system id');
+  if (!CONNECTORS.includes(doc.connector as ConnectorId)) throw bad('connector is not one this version knows');
+  if (!isTimestamp(doc.taken_at)) throw bad('taken_at is not a UTC timestamp');
+  if (typeof doc.raw_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(doc.raw_sha256)) throw bad('raw_sha256 is not a SHA-256');
+  if (!isObject(doc.reports) || !Array.isArray(doc.accounts) || !Array.isArray(doc.gaps)) throw bad('reports, gaps or accounts is missing');
+  const accounts = doc.accounts as unknown[];
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i];
+    const where = `accounts[${i}]`;
+    if (!isObject(a) || typeof a.principal !== 'string' || a.principal.trim() === '') throw bad(`${where} has no principal`);
+    if (!Array.isArray(a.names) || a.names.some((n) => typeof n !== 'string')) throw bad(`${where}.names is not a list of names`);
+    if (!ACCOUNT_KINDS.includes(a.kind as never)) throw bad(`${where}.kind is not person, service, key or app`);
+    if (!Array.isArray(a.roles) || a.roles.some((r) => typeof r !== 'string')) throw bad(`${where}.roles is not a list of roles`);
+    if (!Array.isArray(a.credentials)) throw bad(`${where}.credentials is not a list`);
+    if (!isStringOrNull(a.created) || !isStringOrNull(a.last_used) || !isStringOrNull(a.expires_at)) throw bad(`${where} has a time that is not text`);
+    if (a.privileged !== null && typeof a.privileged !== 'boolean') throw bad(`${where}.privileged is not true, false or null`);
+    if (a.mfa !== null && typeof a.mfa !== 'boolean') throw bad(`${where}.mfa is not true, false or null`);
+  }
+  const snapshot = doc as unknown as ObservedSnapshot;
+  snapshot.reports_by_kind ??= {};
+  snapshot.scope ??= null;
+  return snapshot;
+}
+
+/**
+ * A snapshot as written to a file: one JSON document, the envelope two-space indented and each
+ * account on a line of its own (so a diff of two snapshots shows accounts added and removed, and
+ * 100,000 accounts stay a file of their own size), with a trailing newline.
+ */
+export function serializeSnapshot(snapshot: ObservedSnapshot): string {
+  const { accounts, ...envelope } = snapshot;
+  const head = JSON.stringify({ ...envelope, accounts: [] }, null, 2);
+  if (accounts.length === 0) return head + '\n';
+  const lines = accounts.map((a) => '    ' + JSON.stringify(a));
+  return head.replace(/"accounts": \[\]\n\}$/, `"accounts": [\n${lines.join(',\n')}\n  ]\n}`) + '\n';
+}
+
+export type { ObservedAccount };
