@@ -128,7 +128,7 @@ re-reads and retries.
 
 ## How to read it
 
-- **lost** and **duplicate records** must be 0: that is the ledger's promise (DESIGN.md §6).
+- **lost** and **duplicate records** must be 0: that is the ledger's promise (docs/ledger.md).
 - **duplicate issues** must be 0: an issue is found again by the hidden marker in its body.
 - **retries** counts failed calls the client sent again (Octokit's retry and throttling plugins,
   and the ledger store's compare-and-swap loop); they cost time, not correctness.

@@ -1,5 +1,5 @@
 /**
- * The finding: the one shape every check returns (contract: DESIGN.md §4).
+ * The finding: the one shape every check returns (docs/rules.md).
  * It is also the JSON output of `access-ledger validate`.
  */
 export type Severity = 'error' | 'warning';

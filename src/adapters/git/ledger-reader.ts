@@ -1,6 +1,6 @@
 /**
  * Reading and verifying the ledger branch of a local clone with plain git, as an auditor would:
- * no GitHub access needed (DESIGN.md §6, §9; docs/ledger.md).
+ * no GitHub access needed (docs/ledger.md).
  *
  * Cost is a fixed handful of git processes whatever the ledger's size: one rev-list, one
  * diff-tree --stdin for every commit's changes, one ls-tree for the tip, and one

@@ -1,5 +1,5 @@
 /**
- * Cross-checking the ledger against the hashes the App posted on pull requests (DESIGN.md §9).
+ * Cross-checking the ledger against the hashes the App posted on pull requests (docs/ledger.md, "Anchors in pull request comments").
  * The ledger's own checks catch any edit made by a later commit; a rewrite of the whole branch
  * history with every hash recomputed is only caught by an anchor kept elsewhere: the hidden
  * marker in the App's sticky PR comment, written when the record was made.

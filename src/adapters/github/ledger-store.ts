@@ -1,6 +1,6 @@
 /**
  * The evidence ledger's writer: appends records to the orphan ledger branch of the access repo
- * through the Git Data API (contract: DESIGN.md §6, docs/ledger.md).
+ * through the Git Data API (docs/ledger.md).
  *
  * - Group commit. Appends for one owner/repo/branch share an in-process queue; whatever arrives
  *   while a commit is in flight goes into the next commit together, so a burst of merges costs a

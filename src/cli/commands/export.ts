@@ -1,7 +1,7 @@
 /**
  * `access-ledger export --repo DIR --from DATE --to DATE --out DIR [--sample N --seed S]
  * [--as-of DATE] [--branch NAME] [--ref REF]`: the auditor's binder from a local clone
- * (DESIGN.md §7, docs/binder.md). Exit 0 when written with an intact ledger, 1 when written but
+ * (docs/binder.md). Exit 0 when written with an intact ledger, 1 when written but
  * the ledger verification failed, 2 on a usage or runtime error (nothing is left half-written).
  */
 import { createHash, type Hash } from 'node:crypto';

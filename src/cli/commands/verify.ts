@@ -1,7 +1,7 @@
 /**
  * `access-ledger verify --repo DIR [--branch NAME] [--online]`: checks the evidence ledger of a
  * local clone. Exit 0 when intact, 1 when broken (naming the first bad seq and what is wrong),
- * 2 when it cannot be read or the command is misused (contract: DESIGN.md §8).
+ * 2 when it cannot be read or the command is misused (docs/ledger.md, "Verifying the ledger"; exit codes as every command: README.md).
  */
 import { resolve } from 'node:path';
 import { Octokit } from '@octokit/core';

@@ -1,6 +1,6 @@
 /**
  * The record kinds of the evidence ledger and the shape of each kind's `subject`
- * (contract: DESIGN.md §6, written down in docs/ledger.md).
+ * (docs/ledger.md).
  *
  * Subjects are plain JSON built by the callers (the App's handlers, the sweep, the reconcile). They
  * hold only strings, integers, booleans, null, arrays and objects: the hash is computed over their
@@ -361,7 +361,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
 ];
 
 /**
- * Controls each kind is evidence for (ids as in reference/controls.md). Callers may pass their own
+ * Controls each kind is evidence for (ids as in src/core/controls.ts, listed in docs/controls.md). Callers may pass their own
  * list; these are the defaults so every record is mapped even when a caller does not care.
  */
 export const DEFAULT_CONTROLS: Readonly<Record<RecordKind, readonly string[]>> = {

@@ -1,5 +1,5 @@
 /**
- * Ledger records: sealing, hashing, paths and serialisation (contract: DESIGN.md §6,
+ * Ledger records: sealing, hashing, paths and serialisation (docs/ledger.md,
  * docs/ledger.md). Pure: no I/O. `node:crypto` is used only for SHA-256.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The access-repo model (contract: DESIGN.md §3). These are the shapes after schema validation;
+ * The access-repo model (docs/file-formats.md). These are the shapes after schema validation;
  * every key is snake_case as in the YAML files.
  */
 import type { ObserveConfig } from '../observe/mapped.ts';

@@ -2,7 +2,7 @@
  * The gate's verdict on a pull request, as a pure function of its facts, the packs and a day.
  * The Action calls it on every PR event; the App calls it again at merge time to record the
  * verdict. The policy is always the BASE branch's: a pull request cannot loosen the rules that
- * judge it (DESIGN.md §5).
+ * judge it (docs/gate.md).
  */
 import { compareFindings, type Finding } from '../findings.ts';
 import { evaluate } from '../engine/evaluate.ts';

@@ -1,5 +1,5 @@
 /**
- * The approval engine (DESIGN.md §5), as a pure function of the pull request's facts.
+ * The approval engine (docs/gate.md, "What it checks"), as a pure function of the pull request's facts.
  *
  * Per reviewer the latest of APPROVED / CHANGES_REQUESTED / DISMISSED counts; COMMENTED and
  * PENDING do not. An approval counts only on the head commit (unless `require_head_sha` is off),

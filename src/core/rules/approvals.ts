@@ -7,7 +7,7 @@ import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprove
 /**
  * Access is granted by the people accountable for the system, before it exists: every system
  * whose access a pull request adds or widens needs its own approvals from that system's
- * approvers as listed on the base branch (DESIGN.md §5). The engine is src/core/pull/plan.ts.
+ * approvers as listed on the base branch (docs/gate.md). The engine is src/core/pull/plan.ts.
  */
 export default defineRule<ApprovalOptions>({
   meta: {
