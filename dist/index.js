@@ -42499,12 +42499,6 @@ function dominates(wide, narrow) {
 }
 
 // src/core/access/compare.ts
-function canonical(value) {
-  return JSON.stringify(
-    value ?? null,
-    (_k, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) : v
-  );
-}
 var LINK_WORDS = {
   identity: "identity",
   grantee: "grantee",
@@ -42540,7 +42534,7 @@ function whyWider(c, before, ownBefore) {
   else if (c.jit !== null) {
     const jits = same.filter((b) => b.jit !== null);
     if (jits.length > 0 && jits.every((b) => b.jit.maxHours < c.jit.maxHours)) reasons.push(`just-in-time window longer: ${jits[0].jit.maxHours}h → ${c.jit.maxHours}h`);
-    if (jits.length > 0 && jits.every((b) => canonical(b.jit.approvers) !== canonical(c.jit.approvers))) {
+    if (jits.length > 0 && jits.every((b) => canon(b.jit.approvers) !== canon(c.jit.approvers))) {
       reasons.push(`just-in-time approvers changed: ${jits[0].jit.approvers.join(", ") || "none"} → ${c.jit.approvers.join(", ") || "none"}`);
     }
   }
@@ -42565,7 +42559,7 @@ function certifies(before, after) {
   for (const [key, value] of Object.entries(after)) {
     if (value === null || value === void 0) continue;
     const old = before?.[key];
-    if (canonical(value) === canonical(old)) continue;
+    if (canon(value) === canon(old)) continue;
     if (key === "last_reviewed" && typeof old === "string" && typeof value === "string" && value < old) continue;
     return true;
   }
@@ -42574,7 +42568,7 @@ function certifies(before, after) {
 function credentialChanges(id, b, a) {
   const bc = b.credential;
   const ac = a.credential;
-  if (canonical(bc) === canonical(ac)) return [];
+  if (canon(bc) === canon(ac)) return [];
   if (!ac) return [`removes the credential block of \`${id}\``];
   if (!bc) return [`adds a credential block to \`${id}\``];
   const out = [];
@@ -42590,7 +42584,7 @@ function credentialChanges(id, b, a) {
   if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
   if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
   const known = /* @__PURE__ */ new Set(["type", "rotation_days", "last_rotated", "storage", "revocation"]);
-  const rest = (c) => canonical(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
+  const rest = (c) => canon(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
   if (rest(bc) !== rest(ac)) out.push(`changes the credential of \`${id}\``);
   return out;
 }
@@ -42616,7 +42610,7 @@ function authorityChanges(b, a, inCampaign) {
     if (dropped.length > 0) out.push({ kind: "authority", at: ["shared", "compensating_controls"], fields: ["shared.compensating_controls"], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}` });
   }
   if (b.authority.other !== a.authority.other) out.push({ kind: "authority", at: [], fields: ["*"], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
-  if (a.exception && canonical(a.exception) !== canonical(b.exception)) {
+  if (a.exception && canon(a.exception) !== canon(b.exception)) {
     out.push({ kind: "exception", at: ["exception"], fields: ["exception"], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
   }
   if (certifies(b.review, a.review) && !inCampaign) {
@@ -42742,12 +42736,6 @@ function pos(file, path, key = false) {
 function top(path) {
   return { file: path, line: 1, column: 1 };
 }
-function canonical2(value) {
-  return JSON.stringify(
-    value ?? null,
-    (_k, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) : v
-  );
-}
 function reviewCampaignOf(pairs) {
   const certified = pairs.filter((p) => p.before && p.after && certifies(p.before.review, p.after.review));
   if (certified.length === 0) return void 0;
@@ -42781,7 +42769,7 @@ function compareSystem(path, before, after, out) {
   else {
     const b = before.data;
     const a = after.data;
-    if (b && a && canonical2(b.approvers ?? []) !== canonical2(a.approvers ?? [])) {
+    if (b && a && canon(b.approvers ?? []) !== canon(a.approvers ?? [])) {
       at2 = pos(after, ["approvers"], true);
       description = `changes who may approve access to \`${id}\``;
     } else {

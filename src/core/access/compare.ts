@@ -4,16 +4,11 @@
  * a pull request with it (src/core/pull/changes.ts) and the binder judges each change of the
  * history with it, so the two always agree on what widened. Pure.
  */
-import { conferral, dominates, type Capability, type Conferral } from './conferral.ts';
+import { canon, conferral, dominates, type Capability, type Conferral } from './conferral.ts';
 import type { Grant, ReviewMeta, System } from '../model/types.ts';
 
 export type AccessChangeKind = 'adds' | 'widens' | 'narrows' | 'removes' | 'unchanged';
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
 
 
 const LINK_WORDS: Record<Capability['principal']['link'], string> = {
@@ -54,7 +49,7 @@ function whyWider(c: Capability, before: readonly Capability[], ownBefore: reado
   else if (c.jit !== null) {
     const jits = same.filter((b) => b.jit !== null);
     if (jits.length > 0 && jits.every((b) => b.jit!.maxHours < c.jit!.maxHours)) reasons.push(`just-in-time window longer: ${jits[0]!.jit!.maxHours}h → ${c.jit.maxHours}h`);
-    if (jits.length > 0 && jits.every((b) => canonical(b.jit!.approvers) !== canonical(c.jit!.approvers))) {
+    if (jits.length > 0 && jits.every((b) => canon(b.jit!.approvers) !== canon(c.jit!.approvers))) {
       reasons.push(`just-in-time approvers changed: ${jits[0]!.jit!.approvers.join(', ') || 'none'} → ${c.jit.approvers.join(', ') || 'none'}`);
     }
   }
@@ -85,7 +80,7 @@ export function certifies(before: ReviewMeta | null | undefined, after: ReviewMe
   for (const [key, value] of Object.entries(after)) {
     if (value === null || value === undefined) continue;
     const old = (before as Record<string, unknown> | null | undefined)?.[key];
-    if (canonical(value) === canonical(old)) continue;
+    if (canon(value) === canon(old)) continue;
     if (key === 'last_reviewed' && typeof old === 'string' && typeof value === 'string' && value < old) continue;
     return true;
   }
@@ -104,7 +99,7 @@ export interface AuthorityChange {
 function credentialChanges(id: string, b: Conferral, a: Conferral): string[] {
   const bc = b.credential;
   const ac = a.credential;
-  if (canonical(bc) === canonical(ac)) return [];
+  if (canon(bc) === canon(ac)) return [];
   if (!ac) return [`removes the credential block of \`${id}\``];
   if (!bc) return [`adds a credential block to \`${id}\``];
   const out: string[] = [];
@@ -121,7 +116,7 @@ function credentialChanges(id: string, b: Conferral, a: Conferral): string[] {
   if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
   if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
   const known = new Set(['type', 'rotation_days', 'last_rotated', 'storage', 'revocation']);
-  const rest = (c: object) => canonical(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
+  const rest = (c: object) => canon(Object.fromEntries(Object.entries(c).filter(([k]) => !known.has(k))));
   if (rest(bc) !== rest(ac)) out.push(`changes the credential of \`${id}\``);
   return out;
 }
@@ -150,7 +145,7 @@ export function authorityChanges(b: Conferral, a: Conferral, inCampaign: boolean
   }
   if (b.authority.other !== a.authority.other) out.push({ kind: 'authority', at: [], fields: ['*'], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
   // Removing an exception ends a deviation (narrowing); adding or changing one is the admins' decision.
-  if (a.exception && canonical(a.exception) !== canonical(b.exception)) {
+  if (a.exception && canon(a.exception) !== canon(b.exception)) {
     out.push({ kind: 'exception', at: ['exception'], fields: ['exception'], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
   }
   if (certifies(b.review, a.review) && !inCampaign) {

@@ -84,7 +84,8 @@ export function lowerLogin(login: string): string {
   return login.replace(/^@/, '').toLowerCase();
 }
 
-function canon(value: unknown): string {
+/** RFC 8785 canonical JSON of a value (undefined as null): equal values, equal text. */
+export function canon(value: unknown): string {
   return canonicalize(value === undefined ? null : value) ?? 'null';
 }
 

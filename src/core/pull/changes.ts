@@ -14,7 +14,7 @@
  *
  * Pure: the facts in, a description out.
  */
-import { conferral, loginsOf, type Capability, type Conferral } from '../access/conferral.ts';
+import { canon, conferral, loginsOf, type Capability, type Conferral } from '../access/conferral.ts';
 import { certifies, judgeGrantChange, type AccessChangeKind } from '../access/compare.ts';
 import { CONFIG_PATHS, fileStem, isCanonicalPath, roleOf, type LoadedFile } from '../model/snapshot.ts';
 import type { Grant, RepoConfig, System } from '../model/types.ts';
@@ -136,11 +136,6 @@ function top(path: string): Position {
   return { file: path, line: 1, column: 1 };
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
 
 interface GrantPair {
   path: string;
@@ -198,7 +193,7 @@ function compareSystem(path: string, before: LoadedFile<System> | undefined, aft
   else {
     const b = before.data;
     const a = after.data;
-    if (b && a && canonical(b.approvers ?? []) !== canonical(a.approvers ?? [])) {
+    if (b && a && canon(b.approvers ?? []) !== canon(a.approvers ?? [])) {
       at = pos(after, ['approvers'], true);
       description = `changes who may approve access to \`${id}\``;
     } else {
