@@ -144,8 +144,8 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
       case 'required': {
         const key = (err.params as { missingProperty: string }).missingProperty;
         message =
-          key === 'github' && path.join('.') === 'identity'
-            ? 'a human identity needs identity.github: the GitHub login of the person being granted access'
+          (key === 'github' || key === 'email') && path.join('.') === 'identity' && name === 'grant'
+            ? 'a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)'
             : `${where} is missing the required key \`${key}\`: add it`;
         break;
       }
@@ -194,7 +194,7 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
           break;
         }
         if (path[path.length - 1] === 'github' && err.data === null) {
-          message = 'a human identity needs identity.github: the GitHub login of the person being granted access';
+          message = 'a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)';
           break;
         }
         const expected = String((err.params as { type: string | string[] }).type).replace(',', ' or ');
@@ -207,6 +207,8 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
       default:
         message = `${where} ${err.message ?? 'is invalid'}: see the ${name} file format in docs/file-formats.md`;
     }
+    // Two alternatives failing for one reason (a human with neither a GitHub login nor an e-mail) say it once.
+    if (findings.some((f) => f.message === message)) continue;
     findings.push({ rule: 'schema', severity: 'error', file: parsed.path, line: pos.line, column: pos.column, message, controls: SCHEMA_CONTROLS });
   }
   return { findings, total: byLocation.size };
