@@ -39862,7 +39862,7 @@ var grant_schema_default = {
         },
         github: {
           $ref: "#/definitions/loginOrNull",
-          description: "Humans: the grantee's GitHub login (required for kind human); null for machine identities."
+          description: "Humans: the grantee's GitHub login. A person without a GitHub account (finance, sales in Okta) sets it to null and gives `email`, the stable account id the systems know them by. Null for machine identities."
         },
         email: {
           type: "string",
@@ -39893,14 +39893,32 @@ var grant_schema_default = {
         ]
       },
       then: {
-        required: [
-          "github"
-        ],
-        properties: {
-          github: {
-            $ref: "#/definitions/login"
+        anyOf: [
+          {
+            required: [
+              "github"
+            ],
+            properties: {
+              github: {
+                $ref: "#/definitions/login"
+              }
+            }
+          },
+          {
+            required: [
+              "email"
+            ],
+            properties: {
+              github: {
+                type: "null"
+              },
+              email: {
+                type: "string",
+                minLength: 3
+              }
+            }
           }
-        }
+        ]
       },
       description: "Who or what holds the access, and who is accountable for it."
     },
@@ -40894,7 +40912,7 @@ function explainErrors(name, parsed, errors) {
       }
       case "required": {
         const key = err.params.missingProperty;
-        message = key === "github" && path.join(".") === "identity" ? "a human identity needs identity.github: the GitHub login of the person being granted access" : `${where} is missing the required key \`${key}\`: add it`;
+        message = (key === "github" || key === "email") && path.join(".") === "identity" && name === "grant" ? "a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)" : `${where} is missing the required key \`${key}\`: add it`;
         break;
       }
       case "format":
@@ -40939,7 +40957,7 @@ function explainErrors(name, parsed, errors) {
           break;
         }
         if (path[path.length - 1] === "github" && err.data === null) {
-          message = "a human identity needs identity.github: the GitHub login of the person being granted access";
+          message = "a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)";
           break;
         }
         const expected = String(err.params.type).replace(",", " or ");
@@ -40952,6 +40970,7 @@ function explainErrors(name, parsed, errors) {
       default:
         message = `${where} ${err.message ?? "is invalid"}: see the ${name} file format in docs/file-formats.md`;
     }
+    if (findings.some((f) => f.message === message)) continue;
     findings.push({ rule: "schema", severity: "error", file: parsed.path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS2 });
   }
   return { findings, total: byLocation.size };
