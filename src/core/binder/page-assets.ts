@@ -156,7 +156,8 @@ export const PAGE_SCRIPT = `
       if(!q)filtered=rows;
       else if(c>=0)filtered=rows.filter(function(r){return low(r[c]).indexOf(q)>=0;});
       else{
-        if(!hay){hay=new Array(rows.length);for(var i=0;i<rows.length;i++){var r=rows[i],s='';for(var k=0;k<r.length;k++)s+=low(r[k])+'\\u0000';hay[i]=s;}}
+        // Each row as one lower-case text, cells apart (a query cannot span two), made on the first search.
+        if(!hay){hay=new Array(rows.length);for(var i=0;i<rows.length;i++)hay[i]=rows[i].join('\\u0000').toLowerCase();}
         filtered=[];for(var j=0;j<rows.length;j++)if(hay[j].indexOf(q)>=0)filtered.push(rows[j]);
       }
       page=0;render();
