@@ -25,7 +25,7 @@ describe('bench: a population’s own page', () => {
       });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^run 1: open \d+ ms/m);
+      expect(r.stdout).toMatch(/^run 1: index.html open \d+ ms; additions.html open \d+ ms/m);
       expect(r.stdout).toContain('open populations/additions.html (1,200 rows, ');
       expect(r.stdout).toContain('status "rows 1–25 of 1,200 rows"');
       // The last row, far past the first page, is found; the page counts every match of the rows.

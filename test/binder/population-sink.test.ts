@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { populationJsonFrame } from '../../src/core/binder/binder.ts';
 import { toCsv } from '../../src/core/binder/csv.ts';
-import { scriptJson, tableDataFrame } from '../../src/core/binder/html.ts';
+import { htmlDataRow, scriptJson, tableDataFrame } from '../../src/core/binder/html.ts';
+import { stripControls } from '../../src/core/text/escape.ts';
 import { PopulationSink, type TextSink } from '../../src/core/binder/population-sink.ts';
 import type { Column, ExportParams, Population, Row } from '../../src/core/binder/types.ts';
 
@@ -108,6 +109,19 @@ describe('PopulationSink', () => {
     const { out } = stream(AWKWARD);
     expect(out.html.text).not.toMatch(/<\/script/i);
     expect(out.html.text).not.toMatch(/[\u2028\u2029]/);
+  });
+
+  it.each([
+    ['plain text', 'Needed for the on-call rotation'],
+    ['an ANSI colour', 'red \u001b[31malert\u001b[0m'],
+    ['C0 and C1 controls', 'a\u0000b\u0007c\u007fd\u0085e\u009bf'],
+    ['a carriage return', 'line\r\nnext'],
+    ['bidi overrides', 'admin\u202eresu\u202c \u2066x\u2069 \u200e\u200f\u061c'],
+    ['what a script cares about', '</script>\u2028\u2029'],
+    ['tab and line feed, kept', 'a\tb\nc'],
+  ])('a page cell with %s is the text stripControls leaves, escaped for a <script>', (_, text) => {
+    const row = { identity: text, system: 1, note: null };
+    expect(htmlDataRow(['identity', 'system', 'note'], row)).toBe(scriptJson([stripControls(text), 1, null]));
   });
 
   it('refuses rows after it is finished', () => {

@@ -30,8 +30,16 @@ const cellHtml = (v: Cell | undefined): string => {
   return /^https:\/\//.test(s) ? link(s, s.replace(/^https:\/\/(github\.com\/)?/, '')) : htmlText(s);
 };
 
+const SCRIPT_UNSAFE = /[<\u2028\u2029]/;
+
 /** JSON inside <script type="application/json">: `<` escaped so no `</script>` can close it. */
-export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+export const scriptJson = (value: unknown): string => {
+  const json = JSON.stringify(value);
+  return SCRIPT_UNSAFE.test(json) ? json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json;
+};
+
+/** A character stripControls removes (every escape sequence it drops starts with one): most cells have none. */
+const STRIPPED = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** A table's data around its rows: `{"c": keys, "r": [rows]}`, escaped for a `<script>`. */
 export function tableDataFrame(keys: readonly string[]): { before: string; after: string } {
@@ -45,7 +53,7 @@ export function tableDataFrame(keys: readonly string[]): { before: string; after
 export function htmlDataRow(keys: readonly string[], row: Row): string {
   return scriptJson(keys.map((k) => {
     const v = row[k] ?? null;
-    return typeof v === 'string' ? stripControls(v) : v;
+    return typeof v === 'string' && STRIPPED.test(v) ? stripControls(v) : v;
   }));
 }
 
@@ -64,13 +72,13 @@ function chartFigure(c: ChartData): string {
 }
 
 /** The heading of a population's section: what it answers, its sample, how to reproduce it. */
-function populationHead(pop: Population, sample: SampleSpec, headingTag: 'h1' | 'h3', filesFrom: string): string {
+function populationHead(pop: Population, sample: SampleSpec, headingTag: 'h1' | 'h3'): string {
   return `<${headingTag}>${htmlText(pop.title)} <span class="status-count">(${pop.rowCount.toLocaleString('en-US')} rows)</span></${headingTag}>
 <p>${htmlText(pop.question)} <span class="note">${htmlText(pop.unit)}. Sample: ${sample.size} (${htmlText(sample.basis)}).</span></p>
 <details><summary>Reproduce</summary>
 <p class="note">Source (run inside the clone): ${htmlText(pop.reproduce.tie_back)}</p><pre>${htmlText(pop.reproduce.git)}</pre>
 <p class="note">Rewrite this file:</p><pre>${htmlText(pop.reproduce.access_ledger)}</pre>
-<p class="note">Files: <code>${filesFrom}${htmlText(pop.id)}.csv</code>, <code>${filesFrom}${htmlText(pop.id)}.json</code>. Controls: ${htmlText(pop.controls.join(', '))}</p></details>`;
+<p class="note">Files: <code>populations/${htmlText(pop.id)}.csv</code>, <code>populations/${htmlText(pop.id)}.json</code>. Controls: ${htmlText(pop.controls.join(', '))}</p></details>`;
 }
 
 /**
@@ -97,7 +105,7 @@ function populationTable(pop: Population, table: PopulationTable): string {
 /** A population's section of index.html up to the content of its data `<script>`. */
 function populationSection(pop: Population, table: PopulationTable, sample: SampleSpec, first: boolean): string {
   return `<section class="population${first ? ' first' : ''}" id="pop-${htmlText(pop.id)}">
-${populationHead(pop, sample, 'h3', 'populations/')}
+${populationHead(pop, sample, 'h3')}
 ${populationTable(pop, table)}`;
 }
 
@@ -105,7 +113,7 @@ ${populationTable(pop, table)}`;
 function populationLinkSection(pop: Population, sample: SampleSpec, first: boolean): string {
   const page = populationPagePath(pop.id);
   return `<section class="population${first ? ' first' : ''}" id="pop-${htmlText(pop.id)}">
-${populationHead(pop, sample, 'h3', 'populations/')}
+${populationHead(pop, sample, 'h3')}
 <p class="own-page">${pop.rowCount.toLocaleString('en-US')} rows: too many to sit in this page, so they have a page of their own, <a href="${htmlAttr(page)}" data-population-page="${htmlAttr(pop.id)}">${htmlText(page)}</a>, which holds and searches every row and opens offline like this one. <code>populations/${htmlText(pop.id)}.csv</code> and <code>.json</code> hold them too.</p>
 </section>`;
 }
@@ -263,7 +271,7 @@ export function* renderPopulationPage(b: Binder, index: number): Generator<HtmlP
 </header>
 <main>
 <section class="population first" id="pop-${htmlText(pop.id)}">
-${populationHead(pop, b.samples[index]!, 'h1', '')}
+${populationHead(pop, b.samples[index]!, 'h1')}
 <p class="note">Every row of the population is in this page, shown ${PAGE_SIZE} at a time: filter by typing (the filter searches all rows), choose a column to narrow the search. Sampled rows and their evidence chains are in <a href="../index.html#sample-${htmlAttr(pop.id)}">the binder</a>.</p>
 ${populationTable(pop, table)}${frame.before}`;
   yield { rowsOf: pop.id };
