@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 // The order of the product's flow: what a pull request meets first comes first.
-const ORDER = ['validate', 'hostile', 'gate', 'ledger', 'sweep', 'observe', 'drift', 'export'];
+const ORDER = ['validate', 'hostile', 'gate', 'ledger', 'sweep', 'observe', 'drift', 'export', 'page'];
 const declared = Object.keys(pkg.scripts ?? {})
   .filter((name) => name.startsWith('bench:'))
   .map((name) => name.slice('bench:'.length))

@@ -1,16 +1,19 @@
 /**
  * index.html in headless Chromium (Debian's chromium driven by playwright-core; no browser
  * download): it renders without console errors, makes no network request, its tables filter,
- * and a screenshot is saved under test-artifacts/ for a person to look at.
+ * and a screenshot is saved under test-artifacts/ for a person to look at. Printed to PDF, it
+ * is landscape and keeps every column: the PDF's text (read with pdf.js) holds every column of
+ * the additions and a sampled row's approver and approval time.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, type Fixture } from './fixture.ts';
-import { run } from './support.ts';
+import { readJson, run } from './support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -103,4 +106,96 @@ describe('index.html', () => {
     expect(requests).toEqual([]);
     await page.close();
   });
+
+  it('prints landscape, every column of a wide table kept as cards, one population a page, without the filter and pager', async () => {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'index.html')).href, { waitUntil: 'load' });
+    // As a person prints it: the page's own @page size (landscape) on A4 paper.
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: false });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'binder-index.pdf'), pdf);
+    const pages = await pdfPages(pdf);
+    expect(pages.length).toBeGreaterThan(5);
+    for (const p of pages) expect(p.width).toBeGreaterThan(p.height);
+    const text = pages.map((p) => p.text).join('\n');
+
+    // The additions, 29 columns: every column is in the printout, labelled, and the sampled row
+    // of PR #1 shows who approved it and when, in the same card.
+    const additions = readJson(out, 'populations/additions.json') as { columns: { title: string }[]; rows: Record<string, unknown>[] };
+    expect(additions.columns.length).toBeGreaterThan(20);
+    const section = between(text, 'Additions (new access) (3 rows)', 'Removals (1 rows)');
+    for (const c of additions.columns) expect(section, `column ${c.title}`).toContain(`${c.title}:`);
+    const row = additions.rows.find((r) => r.pr === 1)!;
+    expect([row.approvers, row.approved_at]).toEqual(['carol', '2026-01-09T15:00:00Z']);
+    const card = between(section, 'PR link: acme/access/pull/1', 'Provisioning result:');
+    expect(card).toContain('Approved by: carol');
+    expect(card).toContain('Approved at: 2026-01-09T15:00:00Z');
+    expect(card).toContain('Requested by: bob');
+
+    // Each population after the first starts a page; its table header repeats on every page it spans.
+    const titles = (readJson(out, 'binder.json').populations as { title: string; rows: number }[]).map((x) => `${x.title} (${x.rows} rows)`);
+    for (const t of titles.slice(1)) expect(pages.some((p) => p.text.startsWith(t)), t).toBe(true);
+    const first = pages.findIndex((p) => p.text.includes('Logical access security software'));
+    const last = pages.findIndex((p) => p.text.includes('Role-Based Access Control'));
+    expect(last).toBeGreaterThan(first);
+    for (let i = first; i <= last; i++) expect(pages[i]!.text, `page ${i + 1}`).toContain('Findings at merge (period)');
+
+    // No interactive chrome: navigation, filter, column choice, pager.
+    for (const chrome of ['Samples and chains', 'any column', 'Previous', 'Next', 'Filter additions']) expect(text).not.toContain(chrome);
+    expect(section).toContain('Printed: all 3 rows.');
+
+    // Laid out for print at the width of a landscape page, no table is wider than the page.
+    await page.setViewportSize({ width: 1047, height: 740 });
+    await page.emulateMedia({ media: 'print' });
+    const wider = await page.evaluate<string[]>(`[...document.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((t) => t.closest('[id]')?.id ?? '?')`);
+    expect(wider).toEqual([]);
+    await page.close();
+  });
+
+  it('holds the identity column in place while a wide table scrolls sideways', async () => {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'index.html')).href, { waitUntil: 'load' });
+    const scroll = page.locator('[data-table="additions"] .scroll');
+    const firstCell = page.locator('[data-table="additions"] tbody tr').first().locator('td').first();
+    expect(await page.locator('[data-table="additions"] thead th').first().textContent()).toBe('Identity');
+    expect(await firstCell.textContent()).toBe('bob');
+    const before = (await firstCell.boundingBox())!;
+    const moved = await scroll.evaluate((e) => {
+      e.scrollLeft = 2000;
+      return e.scrollLeft;
+    });
+    expect(moved).toBeGreaterThan(500);
+    const after = (await firstCell.boundingBox())!;
+    expect(after.x).toBe(before.x);
+    // The cell beside it has scrolled away under it.
+    const second = (await page.locator('[data-table="additions"] tbody tr').first().locator('td').nth(1).boundingBox())!;
+    expect(second.x).toBeLessThan(before.x);
+    await page.screenshot({ path: join(ARTIFACTS, 'binder-sticky.png') });
+    await page.close();
+  });
 });
+
+/** The text of each page of a PDF, as pdf.js reads it, with the page's size in points. */
+async function pdfPages(pdf: Uint8Array): Promise<{ width: number; height: number; text: string }[]> {
+  const task = getDocument({ data: new Uint8Array(pdf), verbosity: 0 });
+  const doc = await task.promise;
+  const pages: { width: number; height: number; text: string }[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const p = await doc.getPage(i);
+    const { width, height } = p.getViewport({ scale: 1 });
+    const content = await p.getTextContent();
+    const text = content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join('');
+    pages.push({ width, height, text: text.replace(/\s+/g, ' ').trim() });
+  }
+  await task.destroy();
+  return pages;
+}
+
+/** The text from `start` up to the next `end` after it; fails when either is missing. */
+function between(text: string, start: string, end: string): string {
+  const at = text.indexOf(start);
+  expect(at, `"${start}" in the text`).toBeGreaterThanOrEqual(0);
+  const stop = text.indexOf(end, at + start.length);
+  expect(stop, `"${end}" after "${start}"`).toBeGreaterThan(at);
+  return text.slice(at, stop);
+}

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { populationJsonFrame } from '../../src/core/binder/binder.ts';
 import { toCsv } from '../../src/core/binder/csv.ts';
-import { scriptJson, tableDataFrame } from '../../src/core/binder/html.ts';
+import { htmlDataRow, scriptJson, tableDataFrame } from '../../src/core/binder/html.ts';
+import { stripControls } from '../../src/core/text/escape.ts';
 import { PopulationSink, type TextSink } from '../../src/core/binder/population-sink.ts';
 import type { Column, ExportParams, Population, Row } from '../../src/core/binder/types.ts';
 
@@ -31,9 +32,9 @@ class Collect implements TextSink {
   }
 }
 
-function stream(rows: readonly Row[], htmlLimit?: number) {
+function stream(rows: readonly Row[], cols: readonly Column[] = columns) {
   const out = { csv: new Collect(), json: new Collect(), html: new Collect() };
-  const sink = new PopulationSink(columns, out, htmlLimit);
+  const sink = new PopulationSink(cols, out);
   for (const r of rows) sink.add(r);
   const table = sink.finish();
   return { out, sink, table };
@@ -73,22 +74,54 @@ describe('PopulationSink', () => {
     expect(Math.max(...out.csv.pieces.map((p) => p.length))).toBeLessThan(80_000);
   });
 
-  it('the page data is the embedded rows as the script reads them, cut at the limit; the first page is 25 rows', () => {
-    const rows = many(40);
-    const { out, table } = stream(rows, 30);
+  it('the page data is every row as the script reads them, however many; the first page is 25 rows', () => {
+    const rows = many(30_000);
+    const { out, table } = stream(rows);
     const keys = columns.map((c) => c.key);
     const frame = tableDataFrame(keys);
     const data = frame.before + out.html.text + frame.after;
-    expect(data).toBe(scriptJson({ c: keys, r: rows.slice(0, 30).map((r) => keys.map((k) => r[k] ?? null)) }));
-    expect(JSON.parse(data).r).toHaveLength(30);
-    expect(table.embedded).toBe(30);
+    expect(data).toBe(scriptJson({ c: keys, r: rows.map((r) => keys.map((k) => r[k] ?? null)) }));
+    expect(JSON.parse(data).r).toHaveLength(30_000);
+    expect(table.embedded).toBe(30_000);
     expect(table.firstPage.match(/<tr>/g)).toHaveLength(25);
+    expect(table.firstPage).toContain('<td data-label="identity">id-0</td>');
+  });
+
+  it.each([
+    ['identity', ['commit', 'path', 'identity', 'kind'], ['identity', 'commit', 'path', 'kind']],
+    ['login', ['login', 'left_at'], ['login', 'left_at']],
+    ['system', ['commit', 'changed_at', 'system', 'action'], ['system', 'commit', 'changed_at', 'action']],
+    ['pr', ['occurred_at', 'pr', 'title'], ['pr', 'occurred_at', 'title']],
+    ['identity before system', ['system', 'reviewed_on', 'identity'], ['identity', 'system', 'reviewed_on']],
+    ['the first column when none names the row', ['a', 'b'], ['a', 'b']],
+  ])('the page shows the column naming the row first (%s); the CSV and JSON keep their order', (_, keys, page) => {
+    const cols = keys.map((key) => ({ key, title: key.toUpperCase(), description: '' }));
+    const row = Object.fromEntries(keys.map((k) => [k, `${k}-value`]));
+    const { out, table } = stream([row], cols);
+    expect(table.keys).toEqual(page);
+    expect(JSON.parse(`[${out.html.text}]`)).toEqual([page.map((k) => `${k}-value`)]);
+    expect(table.firstPage).toBe(`<tr>${page.map((k) => `<td data-label="${k.toUpperCase()}">${k}-value</td>`).join('')}</tr>`);
+    expect(out.csv.text.split('\r\n')[0]).toBe(keys.join(','));
+    expect(Object.keys(JSON.parse(out.json.text.trim()))).toEqual(keys);
   });
 
   it('the page data cannot close its <script>', () => {
     const { out } = stream(AWKWARD);
     expect(out.html.text).not.toMatch(/<\/script/i);
     expect(out.html.text).not.toMatch(/[\u2028\u2029]/);
+  });
+
+  it.each([
+    ['plain text', 'Needed for the on-call rotation'],
+    ['an ANSI colour', 'red \u001b[31malert\u001b[0m'],
+    ['C0 and C1 controls', 'a\u0000b\u0007c\u007fd\u0085e\u009bf'],
+    ['a carriage return', 'line\r\nnext'],
+    ['bidi overrides', 'admin\u202eresu\u202c \u2066x\u2069 \u200e\u200f\u061c'],
+    ['what a script cares about', '</script>\u2028\u2029'],
+    ['tab and line feed, kept', 'a\tb\nc'],
+  ])('a page cell with %s is the text stripControls leaves, escaped for a <script>', (_, text) => {
+    const row = { identity: text, system: 1, note: null };
+    expect(htmlDataRow(['identity', 'system', 'note'], row)).toBe(scriptJson([stripControls(text), 1, null]));
   });
 
   it('refuses rows after it is finished', () => {

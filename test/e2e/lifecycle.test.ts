@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lifecycle, type RecordStep } from '../support/e2e/lifecycle.ts';
 import { duplicateIssues, issues, killAll, readLedger, tail, waitQuiet } from '../support/e2e/index.ts';
+import { claimedForKind, controlClaims } from '../support/control-claims.ts';
 
 let life: Lifecycle;
 let grantPr: number;
@@ -220,5 +221,19 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const leaverIssues = issues(life.fake, life.repo, 'all').filter((i) => i.body?.includes('grants/people/eford.yaml'));
     expect(leaverIssues.map((i) => i.state)).toEqual(['closed']);
     expect(life.fake.errors, tail(life.app.log)).toEqual([]);
+  });
+
+  it('every record the App wrote cites the controls docs/controls.md says its kind cites: all it always cites, nothing it does not name', () => {
+    const claims = controlClaims();
+    const { records } = readLedger(life.fake, life.repo);
+    expect(new Set(records.map((r) => r.kind))).toEqual(new Set(['grant-change', 'identity-left-org', 'review-campaign']));
+    for (const r of records) {
+      const { always, atMost } = claimedForKind(claims, r.kind);
+      expect(always.size, r.kind).toBeGreaterThan(0);
+      for (const c of always) expect(r.controls, `seq ${r.seq} (${r.kind})`).toContain(c);
+      for (const c of r.controls) expect([...atMost], `seq ${r.seq} (${r.kind}) cites ${c}`).toContain(c);
+    }
+    // The revocation cites what the page says a removal adds.
+    expect(records.filter((r) => r.kind === 'grant-change' && r.controls.includes('CIS-v8:6.2')).length).toBeGreaterThan(0);
   });
 });

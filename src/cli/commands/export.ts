@@ -26,7 +26,8 @@ import {
   type ManifestEntry,
 } from '../../core/binder/binder.ts';
 import { evidenceMapCsv, evidenceMapJson, evidenceMapPage, type EvidenceMapPage } from '../../core/binder/evidence-map.ts';
-import { HTML_MAP_LIMIT, renderHtml, type HtmlPiece } from '../../core/binder/html.ts';
+import { HTML_MAP_LIMIT, renderHtml, renderPopulationPage, type HtmlPiece } from '../../core/binder/html.ts';
+import { hasOwnPage, populationPagePath } from '../../core/binder/paging.ts';
 import { LedgerIndex } from '../../core/binder/ledger-index.ts';
 import { parseAccessFile } from '../../core/binder/parse.ts';
 import { JSON_ROW_INDENT, type TextSink } from '../../core/binder/population-sink.ts';
@@ -470,6 +471,10 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
     progress.phase('writing', 0);
     for (const file of binderFiles(binder)) files.writeFile(file.path, file.content);
     const paths = binderPaths(binder.populations);
+    // A large population's own page, then index.html, which links it.
+    for (let i = 0; i < binder.populations.length; i++) {
+      if (hasOwnPage(binder.populations[i]!)) files.writeHtml(populationPagePath(binder.populations[i]!.id), renderPopulationPage(binder, i));
+    }
     // index.html lists the hashes of every file before it; manifest.json covers index.html too.
     files.writeHtml(HTML_PATH, renderHtml(binder, files.manifest(paths.filter((p) => p !== HTML_PATH))));
     files.writeFile(MANIFEST_PATH, [manifestJson(files.manifest(paths))]);

@@ -19,6 +19,7 @@ import type { PopulationTable } from './population-sink.ts';
 import type { PopulationBuilder } from './populations.ts';
 import { drawPopulationSample } from './sampling.ts';
 import { exportCommand } from './commands.ts';
+import { hasOwnPage, populationPagePath } from './paging.ts';
 import { renderSummary } from './summary.ts';
 import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
 import { maskSecretsDeep } from '../text/mask.ts';
@@ -185,8 +186,8 @@ export function populationJsonFrame(pop: Population, params: ExportParams): { be
   return pop.rowCount === 0 ? { before: top.slice(0, at) + '"rows": []', after: rest } : { before: top.slice(0, at) + '"rows": [\n', after: '\n  ]' + rest };
 }
 
-/** Every file of the binder except manifest.json, in the manifest's order. */
-export function binderPaths(populations: readonly Pick<Population, 'id'>[]): string[] {
+/** Every file of the binder except manifest.json, in the manifest's order (a population's own page, when it has one, just before index.html). */
+export function binderPaths(populations: readonly Pick<Population, 'id' | 'rowCount'>[]): string[] {
   return [
     'binder.json',
     'evidence-map.json',
@@ -199,6 +200,7 @@ export function binderPaths(populations: readonly Pick<Population, 'id'>[]): str
     'control-matrix.csv',
     'verification.json',
     'summary.md',
+    ...populations.filter(hasOwnPage).map((p) => populationPagePath(p.id)),
     HTML_PATH,
   ];
 }

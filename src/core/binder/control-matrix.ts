@@ -1,11 +1,12 @@
 /**
  * The control matrix: for each control the rules support (reference/controls.md ids, from the
- * rule registry's metadata and the ledger's record kinds), which rules, which populations, and how
+ * rule registry's metadata), which rules, which ledger record kinds cite it (always, or for some
+ * changes: CONDITIONAL_CONTROLS), which populations, and how
  * many findings in the period: at merge time (the gate's verdicts recorded in the ledger) and on
  * the as-of day (the rules run over the tree as it was then).
  */
 import type { Finding } from '../findings.ts';
-import { DEFAULT_CONTROLS, RECORD_KINDS } from '../ledger/kinds.ts';
+import { CONDITIONAL_CONTROLS, DEFAULT_CONTROLS, RECORD_KINDS } from '../ledger/kinds.ts';
 import type { RuleMeta } from '../rules/types.ts';
 import { compareControls, controlInfo } from './catalog.ts';
 import type { LedgerIndex } from './ledger-index.ts';
@@ -48,7 +49,10 @@ export function buildControlMatrix(
     rows.set(id, { control: id, framework: info.framework, title: info.title, rules: [], record_kinds: [], populations: [], findings_at_merge: 0, findings_as_of: 0 });
   }
   for (const r of rules) for (const c of r.controls) rows.get(c)!.rules.push(enabled(r.id) ? r.id : `${r.id} (off)`);
-  for (const kind of RECORD_KINDS) for (const c of DEFAULT_CONTROLS[kind]) rows.get(c)?.record_kinds.push(kind);
+  for (const kind of RECORD_KINDS) {
+    const cited = new Set([...DEFAULT_CONTROLS[kind], ...(CONDITIONAL_CONTROLS[kind] ?? []).map((x) => x.control)]);
+    for (const c of cited) rows.get(c)?.record_kinds.push(kind);
+  }
   for (const p of populations) for (const c of p.controls) rows.get(c)?.populations.push({ id: p.id, rows: p.rowCount });
   for (const [c, n] of atMerge) { const row = rows.get(c); if (row) row.findings_at_merge += n; }
   for (const f of asOfFindings) for (const c of new Set(f.controls)) { const row = rows.get(c); if (row) row.findings_as_of++; }

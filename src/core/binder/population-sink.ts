@@ -1,12 +1,13 @@
 /**
  * A population as a sink: rows go in one at a time and leave at once as text, handed to
  * `TextSink`s the caller provides (the export writes them to files): CSV for
- * populations/<id>.csv, JSON for the `rows` of populations/<id>.json, and the first rows again as
- * the data of the page's table. What the rest of the binder needs of the rows is counted as they
+ * populations/<id>.csv, JSON for the `rows` of populations/<id>.json, and every row again as
+ * the data of the page's table (cells in the page's column order). What the rest of the binder needs of the rows is counted as they
  * pass. So a population of 200,000 rows costs three write buffers, not 200,000 objects. Pure.
  */
 import { csvHeader, csvLine } from './csv.ts';
-import { htmlDataRow, htmlTableRow, HTML_FIRST_PAGE, HTML_ROW_LIMIT } from './html.ts';
+import { htmlDataRow, htmlTableRow, HTML_FIRST_PAGE } from './html.ts';
+import { pageColumns } from './paging.ts';
 import type { Column, Row } from './types.ts';
 import { maskSecrets } from '../text/mask.ts';
 
@@ -21,15 +22,15 @@ export interface PopulationOutput {
   csv: TextSink;
   /** The rows of the JSON file as they sit between `"rows": [\n` and `\n  ]`: one per line. */
   json: TextSink;
-  /** The rows the page embeds, as they sit between `"r":[` and `]` of the table's data. */
+  /** Every row as the page embeds it, between `"r":[` and `]` of the table's data. */
   html: TextSink;
 }
 
 /** What index.html shows of a population besides the embedded rows (which went to `html`). */
 export interface PopulationTable {
-  /** Rows embedded in the page (at most HTML_ROW_LIMIT). */
+  /** Rows embedded in the page: all of them. */
   embedded: number;
-  /** The column keys, in order (the `"c"` of the table's data). */
+  /** The column keys in the page's order (the `"c"` of the table's data): the lead column first (see pageColumns). */
   keys: string[];
   /** The `<tr>` rows shown before the script runs (at most HTML_FIRST_PAGE). */
   firstPage: string;
@@ -47,8 +48,9 @@ export class PopulationSink {
   count = 0;
   gapRows = 0;
   private readonly keys: string[];
+  private readonly page: Column[];
+  private readonly pageKeys: string[];
   private readonly out: PopulationOutput;
-  private readonly htmlLimit: number;
   // Pieces waiting to be handed on, and their length in characters. Kept as lists and joined
   // when handed on: a string grown by += is a rope of every piece until then.
   private csvBuf: string[];
@@ -58,11 +60,12 @@ export class PopulationSink {
   private firstPage = '';
   private table: PopulationTable | null = null;
 
-  constructor(columns: readonly Column[], out: PopulationOutput, htmlLimit = HTML_ROW_LIMIT) {
+  constructor(columns: readonly Column[], out: PopulationOutput) {
     this.columns = columns;
     this.keys = columns.map((c) => c.key);
+    this.page = pageColumns(columns);
+    this.pageKeys = this.page.map((c) => c.key);
     this.out = out;
-    this.htmlLimit = htmlLimit;
     this.csvBuf = [csvHeader(this.keys) + '\r\n'];
   }
 
@@ -76,12 +79,10 @@ export class PopulationSink {
     this.jsonBuf.push(this.count === 0 ? JSON_ROW_INDENT : `,\n${JSON_ROW_INDENT}`, json);
     this.buffered += line.length + json.length;
     if (row.gaps !== undefined && row.gaps !== null) this.gapRows++;
-    if (this.count < this.htmlLimit) {
-      const data = htmlDataRow(this.keys, row);
-      this.htmlBuf.push(this.count === 0 ? data : `,${data}`);
-      this.buffered += data.length;
-    }
-    if (this.count < HTML_FIRST_PAGE) this.firstPage += htmlTableRow(this.keys, row);
+    const data = htmlDataRow(this.pageKeys, row);
+    this.htmlBuf.push(this.count === 0 ? data : `,${data}`);
+    this.buffered += data.length;
+    if (this.count < HTML_FIRST_PAGE) this.firstPage += htmlTableRow(this.page, row);
     this.count++;
     if (this.buffered >= FLUSH_AT) this.flush();
   }
@@ -100,7 +101,7 @@ export class PopulationSink {
   finish(): PopulationTable {
     if (!this.table) {
       this.flush();
-      this.table = { embedded: Math.min(this.count, this.htmlLimit), keys: this.keys, firstPage: this.firstPage };
+      this.table = { embedded: this.count, keys: this.pageKeys, firstPage: this.firstPage };
     }
     return this.table;
   }

@@ -381,3 +381,16 @@ export const DEFAULT_CONTROLS: Readonly<Record<RecordKind, readonly string[]>> =
   anomaly: ['SOC2:CC7.2', 'NIST-CSF-2.0:DE.CM-03', 'NIST-CSF-2.0:ID.RA-07'],
   'access-snapshot': ['SOC2:CC6.1', 'SOC2:CC6.2', 'NIST-CSF-2.0:PR.AA-05', 'NIST-CSF-2.0:ID.AM-02', 'CIS-v8:5.1', 'CIS-v8:5.5', 'ISO27001:A.5.18'],
 };
+
+/**
+ * Controls a record cites beyond its kind's defaults, and when: a grant-change record adds these
+ * for the change it records (grantChangeControls in src/core/records/grant-change.ts).
+ * docs/controls.md and the binder's control matrix list them with the kind.
+ */
+export const CONDITIONAL_CONTROLS: Readonly<Partial<Record<RecordKind, readonly { control: string; when: string }[]>>> = {
+  'grant-change': [
+    { control: 'CIS-v8:6.2', when: 'when the change removes access' },
+    { control: 'OWASP-NHI:NHI1:2025', when: "when the change removes a non-human identity's access" },
+    { control: 'ISO27001:A.8.2', when: 'when the change touches a privileged access entry' },
+  ],
+};
