@@ -270,7 +270,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const verdict = mergeVerdict(result, deps.clock());
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
-  const drafts: RecordDraft[] = [withKey(buildGrantChangeDraft({ repository, pull, facts, verdict, judgement }), claim.gcKey)];
+  const drafts: RecordDraft[] = [withKey(buildGrantChangeDraft({ repository, pull, facts, verdict, judgement, reviewers: result.reviewers }), claim.gcKey)];
 
   // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
   const review = reviewOfMerge(pull, facts, result);

@@ -11,6 +11,7 @@
  */
 import type { Finding } from '../findings.ts';
 import type { IdentityKind, IsoDate } from '../model/types.ts';
+import type { NotCounted } from '../approvals/reasons.ts';
 
 /** An ISO 8601 UTC timestamp, `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds allowed). */
 export type Timestamp = string;
@@ -89,6 +90,13 @@ export interface ReviewRecord {
   commit_id: string;
   /** Whether `commit_id` is the PR's head SHA at merge: approvals of older commits may not count. */
   on_head: boolean;
+  /**
+   * The gate's judgement of this review at merge: null when it counted as an approval (for at least
+   * one system or the admins), else why not (src/core/approvals/reasons.ts: author, committer,
+   * grantee, bot, not-eligible, undetermined, not-required, older-commit, dismissed, superseded,
+   * changes-requested, commented). Absent on records written before it was recorded.
+   */
+  not_counted?: NotCounted | null;
 }
 
 /** Per system: how many eligible approvals the policy required and who gave them. */
