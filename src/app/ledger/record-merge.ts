@@ -339,7 +339,7 @@ function reviewOfMerge(
     const reviewedOn = day && isIsoDate(day) ? day : marker?.date ?? utcDay(new Date(pull.merged_at!));
     return {
       draft: (repository, pr) =>
-        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows }),
+        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows, membership: facts.orgMembership, mergedOn: utcDay(new Date(pull.merged_at!)) }),
     };
   }
   if (!claimed) return {};

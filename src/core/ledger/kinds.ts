@@ -233,7 +233,18 @@ export interface ReviewItem {
    * it (never the item's own grantees). Absent on records written before per-item sign-off.
    */
   certified_by?: string[];
+  /**
+   * What a reviewer must not keep blindly, as known at the merge: its grantee, a holder or its owner
+   * had left the organization, or the entry had expired. Absent when neither (and on records
+   * written before flags were recorded).
+   */
+  flags?: ReviewFlag[];
 }
+
+/** Why a review item needed a decision rather than a keep. */
+export type ReviewFlag =
+  | { kind: 'left-org'; login: string; as: 'owner' | 'grantee' | 'holder' }
+  | { kind: 'expired'; on: IsoDate };
 
 /**
  * `review-campaign`: a completed periodic access review, merged as a PR.
