@@ -40,7 +40,6 @@ const GAPS = {
   'kept-after-expiry': { title: 'review kept expired access', words: (day: string) => `kept although it expired on ${day}` },
   'unapproved': { title: 'merged although the policy would have refused it', words: (cause: string) => `merged although the policy would have refused it (${cause})` },
   'still-named': { title: 'grant still naming a leaver', words: (path: string, login: string, as: string, day: string) => `${path} still named ${login} (as ${as}) on ${day}` },
-  'malformed-record': { title: 'ledger record that cannot be read', words: (key: string) => `ledger record ${key} cannot be read` },
 } as const;
 
 export type GapKind = keyof typeof GAPS;
