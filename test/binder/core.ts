@@ -41,7 +41,7 @@ const sink = (): TextSink & { text: string } => {
 };
 
 /** Builds every population from a history, the records (sealed in order) and the as-of day. */
-export function buildCore(input: { history: HistoryCommit[]; records: RecordDraft[]; from: string; to: string; asOf?: string }): CoreBinder {
+export function buildCore(input: { history: HistoryCommit[]; records: RecordDraft[]; from: string; to: string; asOf?: string; provisioningWorkflow?: string }): CoreBinder {
   const records = planAppend(emptyHead(), input.records, () => new Date('2026-12-31T00:00:00Z')).records;
   const ledger = new LedgerIndex();
   for (const r of records) ledger.add(r);
@@ -80,6 +80,7 @@ export function buildCore(input: { history: HistoryCommit[]; records: RecordDraf
     sampleSize: null,
     repository: REPOSITORY,
     serverUrl: 'https://github.com',
+    provisioningWorkflow: input.provisioningWorkflow ?? null,
     generatedAt: '2026-12-31T00:00:00Z',
     tool: { name: 'access-ledger', version: 'test' },
   };
@@ -107,7 +108,7 @@ export function buildCore(input: { history: HistoryCommit[]; records: RecordDraf
     evidenceMap: { ...builder.evidenceMap(), systems: [] },
     controlMatrix: [],
     verification: { ok: true, summary: 'ok', records: records.length, commits: 1, first_problem: null, problems: [], command: 'access-ledger verify', result: null },
-    ledger: { records: records.length, by_kind: {}, malformed: 0 },
+    ledger: { records: records.length, by_kind: Object.fromEntries(ledger.byKind), malformed: 0 },
     asOfFindings: { total: 0, by_rule: {} },
   } as unknown as Binder;
   return {

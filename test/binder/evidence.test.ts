@@ -5,7 +5,7 @@
  * and JIT evidence, and the flags of an access review.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GAP_KINDS } from '../../src/core/binder/gaps.ts';
+import { GAP_KINDS, gap } from '../../src/core/binder/gaps.ts';
 import { POPULATION_ORDER } from '../../src/core/binder/populations.ts';
 import { DEFAULT_CONTROLS, identityLeftOrgKey, provisionedKey, reviewCampaignKey, type RecordDraft } from '../../src/core/ledger/index.ts';
 import type { Row } from '../../src/core/binder/types.ts';
@@ -202,7 +202,7 @@ describe('modifications hold access changes only', () => {
 
 describe('every gap counted where it is shown', () => {
   const table: [name: string, pop: string, match: Partial<Row>, gaps: string | null][] = [
-    ['an addition without a provisioning record', 'additions', { identity: 'alice' }, 'no provisioning record (no provisioning workflow configured, or its run was not recorded)'],
+    ['an addition without a provisioning record', 'additions', { identity: 'alice' }, 'no provisioning record (no run of the provisioning workflow on the merge commit is recorded)'],
     ['an addition provisioned', 'additions', { identity: 'bob', role: 'read' }, null],
     ['a change without a ledger record', 'additions', { identity: 'slack' }, 'no grant-change record in the ledger for this commit'],
     ['a review kept access of someone who had left', 'review-campaigns', { identity: 'frank' }, 'no approval record in the ledger; kept although its grantee frank had left the organization'],
@@ -215,6 +215,19 @@ describe('every gap counted where it is shown', () => {
   ];
   it.each(table)('%s', (_, pop, match, gaps) => {
     expect(find(pop, match).row.gaps).toBe(gaps);
+  });
+
+  it('a missing provisioning record is a gap only where the ledger evidences provisioning', () => {
+    const withoutRuns = records.filter((r) => r.kind !== 'provisioned');
+    const none = buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30' });
+    const gapsOf = (c: CoreBinder, identity: string) => c.rows.get('additions')!.find((r) => r.identity === identity)!.gaps;
+    expect(gapsOf(none, 'alice')).toBeNull();
+    expect(none.summary).toContain('No provisioning workflow is configured');
+    const configured = buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30', provisioningWorkflow: 'provision.yml' });
+    expect(gapsOf(configured, 'alice')).toBe('no provisioning record (no run of the provisioning workflow on the merge commit is recorded)');
+    expect(gapsOf(configured, 'bob')).toBe('no provisioning record (no run of the provisioning workflow on the merge commit is recorded)');
+    expect(configured.summary).not.toContain('No provisioning workflow is configured');
+    expect(b.summary).not.toContain('No provisioning workflow is configured');
   });
 
   it('every chain shows exactly its row\'s gaps', () => {
@@ -276,7 +289,7 @@ describe('chains agree with the ledger', () => {
 
   it('a moved grant finds the record that added its access at the old path', () => {
     const row = find('inventory', { identity: 'bob' }).row;
-    expect(row).toMatchObject({ path: 'grants/people/bob.yaml', role: 'write', approval_pr: 2, gaps: 'no provisioning record (no provisioning workflow configured, or its run was not recorded)' });
+    expect(row).toMatchObject({ path: 'grants/people/bob.yaml', role: 'write', approval_pr: 2, gaps: 'no provisioning record (no run of the provisioning workflow on the merge commit is recorded)' });
     expect(chainOf('inventory', { identity: 'bob' }).request).toMatchObject({ pr: 2 });
   });
 
@@ -321,5 +334,62 @@ describe('non-human, vendor and JIT evidence', () => {
       expect(find(id, { identity: 'alice' }).row, id).toMatchObject({ access_path: 'JIT (max 2 h, approved by @acme/oncall, dave)', jit_max_hours: 2, jit_approvers: '@acme/oncall, dave' });
     }
     expect(find('additions', { identity: 'alice' }).row.access_path).toBe('JIT (max 2 h, approved by @acme/oncall, dave)');
+  });
+});
+
+describe('attacks on what the binder shows', () => {
+  const base: HistoryCommit = {
+    sha: sha(100),
+    at: '2025-12-01T10:00:00Z',
+    files: { 'access-ledger.yaml': 'version: 1\norganization: acme\nadmins: [sam]\n', 'systems/prod-db.yaml': system('prod-db', '[carol, dave]'), 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }]) },
+  };
+  const core = (commits: HistoryCommit[], recs: RecordDraft[]) => buildCore({ history: [base, ...commits], records: recs, from: '2026-01-01', to: '2026-06-30' });
+
+  it('an access change hidden among review bookkeeping is still a modification, and the certification still needs the admins', () => {
+    const b2 = core(
+      [{ sha: sha(101), at: '2026-02-01T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read', expires: '2027-06-30' }], review_('2026-02-01')) } }],
+      [grantChange({ pr: 11, sha: sha(101), at: '2026-02-01T10:00:00Z', author: 'mia', changes: [fileChange('grants/humans/mia.yaml', 'modified', [['prod-db', 'read', 'modified']])], reviews: [review('dave', '2026-02-01T09:00:00Z', true, 'APPROVED', null)], approvals: [prodDb(['dave']), { system: 'admins', required: 1, approved_by: [], missing: 1 }], result: 'fail' })],
+    );
+    expect(b2.rows.get('modifications')!.map((r) => [r.system, r.field, r.after])).toEqual([['prod-db', 'expires', '2027-06-30']]);
+    const cert = b2.rows.get('review-campaigns')!;
+    expect(cert).toHaveLength(1);
+    expect(cert[0]).toMatchObject({ campaign: '(outside a campaign)', reviewers: null });
+    expect(String(cert[0]!.gaps)).toContain('no counted approval for admins in the merge-time verdict');
+    expect(String(cert[0]!.gaps)).toContain('admins: 1 of 1 required approvals missing at merge');
+  });
+
+  it('a pull request that only claims to be a review campaign certifies nothing by itself: no campaign record, so its review blocks are a certification the admins had to approve', () => {
+    const b2 = core(
+      [{ sha: sha(102), at: '2026-02-02T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-02-02', 'prod-db/2026-02-02')) } }],
+      [grantChange({ pr: 12, sha: sha(102), at: '2026-02-02T10:00:00Z', author: 'mia', changes: [fileChange('grants/humans/mia.yaml', 'modified', [])], reviews: [review('mia', '2026-02-02T09:00:00Z', true, 'APPROVED', 'grantee')], approvals: [{ system: 'admins', required: 1, approved_by: [], missing: 1 }], result: 'fail' })],
+    );
+    const cert = b2.rows.get('review-campaigns')!;
+    expect(cert.map((r) => [r.campaign, r.reviewers])).toEqual([['(outside a campaign)', null]]);
+    expect(String(cert[0]!.gaps)).toContain('the gate would have refused this merge');
+    expect(b2.rows.get('modifications')).toEqual([]);
+  });
+
+  it('a record that calls an approval counted cannot make it count beyond the verdict\'s approvals', () => {
+    const b2 = core(
+      [{ sha: sha(103), at: '2026-02-03T10:00:00Z', files: { 'grants/humans/nia.yaml': human('nia', [{ system: 'prod-db', role: 'read' }]) } }],
+      [grantChange({ pr: 13, sha: sha(103), at: '2026-02-03T10:00:00Z', author: 'nia', changes: [fileChange('grants/humans/nia.yaml', 'added', [['prod-db', 'read', 'added']])], reviews: [review('zed', '2026-02-03T09:00:00Z', true, 'APPROVED', null)], approvals: [prodDb([])], result: 'fail' })],
+    );
+    const chain = b2.chains('additions')[0]!;
+    expect(chain.approvals.map((a) => [a.reviewer, a.counted, a.eligible_because])).toEqual([['zed', false, 'is not an eligible approver of prod-db']]);
+    expect(chain.gaps).toContain('no counted approval for prod-db in the merge-time verdict');
+  });
+
+  it('a review record without flags still shows the leaver, from the ledger', () => {
+    expect(find('review-campaigns', { identity: 'eve' }).row.flags).toBe('grantee eve left the organization');
+  });
+
+  it('a gap\'s words never split into two gaps, whatever a file says', () => {
+    expect(gap('unreadable-file', 'unknown key; and more').text).toBe('file cannot be read: unknown key, and more');
+    const b2 = core([{ sha: sha(104), at: '2026-02-04T10:00:00Z', files: { 'grants/humans/odd.yaml': 'identity: { id: odd, kind: human, owner: carol, github: odd }\naccess:\n  - { system: prod-db, role: read, bogus: "x; y" }\n' } }], []);
+    const inventory = b2.rows.get('inventory')!.find((r) => r.path === 'grants/humans/odd.yaml')!;
+    const chain = b2.chains('inventory')[b2.rows.get('inventory')!.indexOf(inventory)]!;
+    expect(chain.gaps).toHaveLength(1);
+    expect(chain.gaps[0]).toMatch(/^file cannot be read: /);
+    expect(chain.gaps[0]).not.toContain('; ');
   });
 });

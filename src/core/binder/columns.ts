@@ -81,7 +81,7 @@ export const COLUMNS = {
     col('approved_before_merge', 'Approved before merge', 'yes when the approval time precedes the merge.'),
     col('merged_at', 'Merged at', 'When the pull request was merged.'),
     col('merged_by', 'Merged by', 'Who merged it.'),
-    col('provisioned_at', 'Provisioned at', 'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap).'),
+    col('provisioned_at', 'Provisioned at', 'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap, where a provisioning workflow is configured or any run is recorded).'),
     col('provisioning_run', 'Provisioning run', 'Link to that workflow run.'),
     col('provisioning_conclusion', 'Provisioning result', 'The run\'s conclusion.'),
     ...LEDGER_COLUMNS,

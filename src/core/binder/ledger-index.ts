@@ -246,6 +246,11 @@ export class LedgerIndex {
   /** Records whose subject did not have the shape of its kind (reported as gaps, never dropped silently). */
   readonly malformed: RecordRef[] = [];
   repository: string | null = null;
+  /**
+   * Whether provisioning is evidenced at all (a provisioning workflow configured, or a run
+   * recorded): only then is a merge without a provisioning record a gap.
+   */
+  provisioningExpected = false;
   private finished = false;
   /** Grant files moved under the same name in the period: new path → old path (from git history). */
   private readonly movedFrom = new Map<string, string>();

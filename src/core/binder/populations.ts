@@ -197,7 +197,11 @@ export function approvalFacts(gc: IndexedGrantChange, system: string | null): Ap
 export interface ApprovalGapOptions {
   /** The change added this access: it needed a counted approval whatever the record required. */
   needsApproval?: boolean;
-  /** Provisioning is evidence of this row: a missing or failed provisioning run is a gap. */
+  /**
+   * Provisioning is evidence of this row: a missing or failed provisioning run is a gap. Only where
+   * provisioning is recorded at all (a workflow configured, or a run recorded): without one, the
+   * summary says once that the ledger holds no provisioning evidence.
+   */
   provisioning?: boolean;
   /** An unapproved-merge record of the same merge is a gap (not for the unapproved-merges population itself). */
   unapproved?: boolean;
@@ -222,7 +226,7 @@ export function approvalGaps(ledger: LedgerIndex, gc: IndexedGrantChange, system
     const u = ledger.unapprovedByChange.get(gc.ref.key);
     if (u) gaps.push(gap('unapproved-merge', u.subject.cause));
   }
-  if (options.provisioning) {
+  if (options.provisioning && ledger.provisioningExpected) {
     const provs = ledger.provisionedByChange.get(gc.ref.key) ?? [];
     if (provs.length === 0) gaps.push(gap('no-provisioning-record'));
     else if (!provs.some((pv) => pv.subject.conclusion === 'success')) gaps.push(gap('provisioning-failed'));
@@ -310,6 +314,7 @@ export class PopulationBuilder {
   constructor(params: ExportParams, ledger: LedgerIndex, outputs: PopulationOutputs) {
     this.params = params;
     this.ledger = ledger;
+    ledger.provisioningExpected ||= Boolean(params.provisioningWorkflow) || ledger.provisionedByChange.size > 0;
     this.sinks = Object.fromEntries(POPULATION_ORDER.map((id) => [id, new PopulationSink(COLUMNS[id], outputs(id))])) as Record<PopulationId, PopulationSink>;
     this.charts = new ChartTally(params.period.from, params.period.to, params.asOf);
     this.map = new EvidenceMapBuilder(params, ledger.pool);

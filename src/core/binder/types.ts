@@ -54,6 +54,8 @@ export interface ExportParams {
   repository: string | null;
   /** Web root of the GitHub server the links go to (`https://github.com`, or a GitHub Enterprise Server's). */
   serverUrl?: string;
+  /** `ledger.provisioning_workflow` of the config at `ref`, when it names one: provisioning is then expected on every merge. */
+  provisioningWorkflow?: string | null;
   generatedAt: Timestamp;
   tool: { name: string; version: string };
 }
