@@ -358,6 +358,19 @@ describe('attacks on what the binder shows', () => {
     expect(String(cert[0]!.gaps)).toContain('admins: 1 of 1 required approvals missing at merge');
   });
 
+  it('a review date moved back certifies nothing: it stays a modification that widens nothing, and is no certification', () => {
+    const before = human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-01-20'));
+    const b2 = core(
+      [
+        { sha: sha(105), at: '2026-01-20T10:00:00Z', files: { 'grants/humans/mia.yaml': before } },
+        { sha: sha(106), at: '2026-02-05T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }], review_('2025-06-01')) } },
+      ],
+      [],
+    );
+    expect(b2.rows.get('modifications')!.map((r) => [r.field, r.before, r.after, r.widens])).toEqual([['review.last_reviewed', '2026-01-20', '2025-06-01', 'no']]);
+    expect(b2.rows.get('review-campaigns')!.map((r) => [r.identity, r.reviewed_on])).toEqual([['mia', '2026-01-20']]);
+  });
+
   it('a pull request that only claims to be a review campaign certifies nothing by itself: no campaign record, so its review blocks are a certification the admins had to approve', () => {
     const b2 = core(
       [{ sha: sha(102), at: '2026-02-02T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-02-02', 'prod-db/2026-02-02')) } }],

@@ -508,15 +508,17 @@ export class PopulationBuilder {
         shown++;
       }
     }
-    // Review bookkeeping is a certification, not an access change: a review campaign's record
-    // lists it with who certified each item; outside a campaign it is a review-campaigns row of its own.
-    const reviewFields = diff.fields.filter((f) => isReviewField(f.field));
+    // Review bookkeeping that certifies (the gate asked for approval of it) is a certification, not
+    // an access change: a review campaign's record lists it with who certified each item; outside a
+    // campaign it is a review-campaigns row of its own. A review block changed without certifying
+    // (a date moved back, a reviewer cleared: the gate needs no approval) stays a modification.
+    const certifies = diff.fields.some((f) => isReviewField(f.field)) && (campaign !== undefined || fieldWidens('review'));
     for (const f of diff.fields) {
-      if (isReviewField(f.field)) continue;
+      if (certifies && isReviewField(f.field)) continue;
       this.emit('modifications', modRow(null, null, f.field, f.before, f.after, fieldWidens(f.field)), gapsFor(null));
       shown++;
     }
-    if (reviewFields.length > 0 && after.data) {
+    if (certifies && after.data) {
       if (!campaign) this.addCertification(git, after.data, gc, changeGaps);
       shown++;
     }
