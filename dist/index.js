@@ -43188,6 +43188,45 @@ function neededTeamLookups(facts) {
   return [...pairs.values()];
 }
 
+// src/core/approvals/reasons.ts
+var EXCLUSIONS = ["author", "committer", "grantee", "bot"];
+var NOT_COUNTED = [
+  ...EXCLUSIONS,
+  "not-eligible",
+  "undetermined",
+  "not-required",
+  "older-commit",
+  "dismissed",
+  "superseded",
+  "changes-requested",
+  "commented"
+];
+function scopeOf(ctx) {
+  const s = ctx.scope;
+  if (!s) return "the systems changed";
+  return s === "admins" ? "the admins" : s;
+}
+var PHRASES = {
+  author: () => "opened this pull request and cannot approve it",
+  committer: () => "committed to this pull request and cannot approve it",
+  grantee: (ctx) => ctx.review ? "cannot certify their own access" : "cannot approve their own access",
+  bot: () => "is a bot and cannot approve",
+  "not-eligible": (ctx) => ctx.scope === "admins" ? "is not one of the admins" : `is not an eligible approver of ${scopeOf(ctx)}`,
+  undetermined: (ctx) => `could not be confirmed as a member of an approver team of ${scopeOf(ctx)}`,
+  "not-required": () => "approved a change that needed no approval",
+  "older-commit": () => "approved an older commit",
+  dismissed: () => "had the review dismissed",
+  superseded: () => "superseded by their later review",
+  "changes-requested": () => "requested changes, which is not an approval",
+  commented: () => "commented, which is not an approval"
+};
+function reasonPhrase(reason, ctx = {}) {
+  return PHRASES[reason](ctx);
+}
+function reasonSentence(login, reason, ctx = {}) {
+  return `${login} ${reasonPhrase(reason, ctx)}`;
+}
+
 // src/core/rules/approvals.ts
 var approvals_default = defineRule({
   meta: {
@@ -43248,7 +43287,7 @@ var approvals_default = defineRule({
         const view = row.excluded ? { ...group, required: row.required, missing: row.missing, approvedBy: row.approvedBy } : group;
         const own = row.excluded ? /* @__PURE__ */ new Set([...excluded, ...row.excluded]) : excluded;
         const self = row.excluded ? group.approvedBy.filter((l) => row.excluded.includes(loginKey(l))) : [];
-        const selfNote = self.length ? ` (${self.join(", ")} cannot certify their own access)` : "";
+        const selfNote = self.length ? ` (${self.join(", ")} ${reasonPhrase("grantee", { review: true })})` : "";
         ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(view, own)}${selfNote}${notesFor(view, bots)}` });
       }
     }
@@ -43278,7 +43317,7 @@ function needs(group, excluded) {
 function notesFor(group, bots) {
   const notes = [];
   if (group.approvedBy.length) notes.push(`approved by ${group.approvedBy.join(", ")}`);
-  if (group.stale.length) notes.push(`${group.stale.join(", ")} approved an older commit and must approve the latest one`);
+  if (group.stale.length) notes.push(`${group.stale.join(", ")} ${reasonPhrase("older-commit")} and must approve the latest one`);
   if (group.outsiders.length) {
     const are = group.outsiders.length === 1 ? "is" : "are";
     notes.push(`${group.outsiders.join(", ")} approved but ${are} ${group.key === "admins" ? `not ${group.outsiders.length === 1 ? "one" : ""} of the admins`.replace("  ", " ") : `not on the list for ${group.label}`}`);
@@ -43327,16 +43366,7 @@ var no_self_approval_default = defineRule({
   }
 });
 function sentence(login, why) {
-  switch (why) {
-    case "grantee":
-      return `${login} cannot approve their own access`;
-    case "author":
-      return `${login} opened this pull request and cannot approve it`;
-    case "committer":
-      return `${login} committed to this pull request and cannot approve it`;
-    default:
-      return `${login} is a bot and cannot approve`;
-  }
+  return reasonSentence(login, why);
 }
 function ask(group, excluded) {
   const who = suggestApprovers(group, excluded);
@@ -43967,6 +43997,7 @@ function judgePull(facts, opts) {
       findings: [],
       rows: [],
       approvals: [],
+      reviewers: [],
       nextStep: "nothing to check: this pull request changes nothing under grants/, systems/ or the config",
       nothingToCheck: true,
       removalOnly: false,
@@ -44005,6 +44036,7 @@ function judgePull(facts, opts) {
     findings,
     rows,
     approvals: plan.groups.map((g) => ({ system: g.label, required: g.required, approvedBy: g.approvedBy, missing: g.missing, blockedBy: g.blockedBy })),
+    reviewers: gateReviewers(plan),
     nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy, opts.failOn ?? "error") : nextStepOnPass(plan, changes, warnings),
     nothingToCheck: false,
     removalOnly: changes.removalOnly,
@@ -44101,6 +44133,23 @@ function gateRows(facts, plan) {
       blockedBy: group?.blockedBy ?? [],
       controls: governed ? GOVERNED_CONTROLS : privileged ? [...ACCESS_CONTROLS, "ISO27001:A.8.2"] : ACCESS_CONTROLS
     };
+  });
+}
+function gateReviewers(plan) {
+  const counted = new Set(plan.rows.flatMap((r) => r.approvedBy.map(loginKey)));
+  const undetermined = new Set(plan.groups.flatMap((g) => g.undetermined.map((u) => loginKey(u.login))));
+  return plan.latest.map((r) => {
+    const login = loginKey(r.reviewer);
+    let notCounted;
+    if (r.state === "DISMISSED") notCounted = "dismissed";
+    else if (r.state === "CHANGES_REQUESTED") notCounted = "changes-requested";
+    else if (r.excluded) notCounted = r.excluded;
+    else if (counted.has(login)) notCounted = null;
+    else if (plan.groups.length === 0) notCounted = "not-required";
+    else if (!r.onHead && plan.options.require_head_sha) notCounted = "older-commit";
+    else if (undetermined.has(login)) notCounted = "undetermined";
+    else notCounted = "not-eligible";
+    return { reviewer: r.reviewer, state: r.state, notCounted };
   });
 }
 function excludedLogins(facts, plan) {

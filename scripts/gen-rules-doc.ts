@@ -1,8 +1,9 @@
 /**
  * docs/rules.md is generated from the rules' own metadata so the docs cannot drift from the code.
- * `npm run docs:rules` rewrites it; a test fails when it is stale.
+ * `npm run docs:rules` rewrites it (and docs/controls.md, and the generated sections of
+ * docs/binder.md: scripts/gen-binder-doc.ts); a test fails when one is stale.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_RULES } from '../src/core/rules/index.ts';
 import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
@@ -10,6 +11,7 @@ import type { Pack } from '../src/core/engine/policy.ts';
 import { CONTROLS } from '../src/core/controls.ts';
 import { CONDITIONAL_CONTROLS, DEFAULT_CONTROLS, RECORD_KINDS } from '../src/core/ledger/kinds.ts';
 import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations.ts';
+import { renderBinderDoc } from './gen-binder-doc.ts';
 
 function packSetting(pack: Pack | undefined, packs: Map<string, Pack>, id: string): string | undefined {
   for (let p = pack; p; p = p.extends ? packs.get(p.extends) : undefined) {
@@ -152,5 +154,7 @@ export function renderControlsDoc(): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(new URL('../docs/rules.md', import.meta.url), renderRulesDoc());
   writeFileSync(new URL('../docs/controls.md', import.meta.url), renderControlsDoc());
-  console.log('wrote docs/rules.md and docs/controls.md');
+  const binder = new URL('../docs/binder.md', import.meta.url);
+  writeFileSync(binder, renderBinderDoc(readFileSync(binder, 'utf8')));
+  console.log('wrote docs/rules.md, docs/controls.md and the generated sections of docs/binder.md');
 }

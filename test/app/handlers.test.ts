@@ -192,9 +192,10 @@ describe('pull_request.closed, merged', () => {
         widening_fields: ['access[0]', 'identity.github', 'identity.id'],
       },
     ]);
+    // Each review with the gate's judgement at merge: counted (null), or why not.
     expect(record.subject.reviews).toEqual([
-      { reviewer: 'erin', state: 'COMMENTED', submitted_at: '2026-11-19T08:00:00Z', commit_id: HEAD_SHA, on_head: true },
-      { reviewer: 'dave', state: 'APPROVED', submitted_at: '2026-11-19T12:00:00Z', commit_id: HEAD_SHA, on_head: true },
+      { reviewer: 'erin', state: 'COMMENTED', submitted_at: '2026-11-19T08:00:00Z', commit_id: HEAD_SHA, on_head: true, not_counted: 'commented' },
+      { reviewer: 'dave', state: 'APPROVED', submitted_at: '2026-11-19T12:00:00Z', commit_id: HEAD_SHA, on_head: true, not_counted: null },
     ]);
     expect(record.subject.commit_authors).toEqual(['Codertocat', 'web-flow']);
     expect(record.subject.verdict).toMatchObject({ result: 'pass', evaluated_at: '2026-11-20T10:00:07Z', policy_sha: BASE_SHA });
@@ -269,7 +270,7 @@ describe('pull_request.closed, merged', () => {
     const um = byKey['pr-2-unapproved'] as SealedRecord<'unapproved-merge'>;
     expect(gc.subject.verdict.result).toBe('fail');
     expect(gc.subject.verdict.approvals).toEqual([{ system: 'prod-postgres', required: 1, approved_by: [], missing: 1 }]);
-    expect(gc.subject.reviews).toEqual([{ reviewer: 'dave', state: 'APPROVED', submitted_at: '2026-11-19T12:00:00Z', commit_id: 'a'.repeat(40), on_head: false }]);
+    expect(gc.subject.reviews).toEqual([{ reviewer: 'dave', state: 'APPROVED', submitted_at: '2026-11-19T12:00:00Z', commit_id: 'a'.repeat(40), on_head: false, not_counted: 'older-commit' }]);
     expect(um.subject).toMatchObject({
       grant_change_key: 'pr-2-merged',
       cause: 'admin-bypass',

@@ -175,9 +175,12 @@ describe('samples', () => {
     const rows = (x: any) => x.samples.map((s: { rows: number[] }) => s.rows);
     expect(rows(c)).not.toEqual(rows(a));
     expect(a.seed).toBe(7);
-    // Default sizes by frequency: populations smaller than their size are taken whole.
+    // Default sizes by frequency: populations smaller than their size are taken whole; the gaps
+    // index is never sampled (each gap's row is sampled in its own population).
     const d = await exportWith('7');
-    for (const s of d.samples) expect(s.size).toBe(s.population_rows);
+    for (const s of d.samples) expect(s.size, s.population).toBe(s.frequency === 'index' ? 0 : s.population_rows);
+    expect(d.samples.find((s: { population: string }) => s.population === 'gaps')).toMatchObject({ frequency: 'index', size: 0, rows: [] });
+    expect(a.samples.find((s: { population: string }) => s.population === 'gaps').size).toBe(0);
   });
 });
 

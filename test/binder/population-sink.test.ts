@@ -144,7 +144,7 @@ describe('populations/<id>.json around the streamed rows', () => {
     const parsed = JSON.parse(text);
     expect(parsed.row_count).toBe(rows.length);
     expect(parsed.rows).toEqual(JSON.parse(JSON.stringify(rows)));
-    const head = { id: 'additions', title: 'Additions', question: 'Who?', unit: 'one row per entry', period: params.period, as_of: params.asOf, as_of_commit: params.asOfCommit, ref: 'HEAD', ref_sha: params.refSha, ledger_branch: 'access-ledger', ledger_sha: params.ledgerSha, row_count: rows.length, reproduce: pop(0).reproduce, controls: ['SOC2:CC6.3'], columns };
+    const head = { id: 'additions', title: 'Additions', question: 'Who?', unit: 'one row per entry', period: params.period, as_of: params.asOf, as_of_commit: params.asOfCommit, ref: 'HEAD', ref_sha: params.refSha, ledger_branch: 'access-ledger', ledger_sha: params.ledgerSha, row_count: rows.length, ...(columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: 0, gaps_by_kind: {} } : {}), reproduce: pop(0).reproduce, controls: ['SOC2:CC6.3'], columns };
     const top = JSON.stringify({ ...head, rows: [] }, null, 2);
     const at = top.lastIndexOf('"rows": []');
     expect(text).toBe(top.slice(0, at) + '"rows": ' + rowsBlock(rows) + top.slice(at + 10) + '\n');

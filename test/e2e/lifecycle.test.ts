@@ -174,7 +174,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const campaign = sweep.campaigns.find((p) => p.title.includes('prod-postgres'));
     if (!campaign) throw new Error('no campaign PR');
     expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
-    // The review still lists eford, who has left: the gate will not let it keep that access.
+    // The review still lists eford, who has left: the pull request marks her entry for a decision,
+    // and the gate will not let it keep that access.
+    expect(campaign.body).toContain('⚠️ grantee `eford` left the organization');
     const first = await life.approve(campaign.number, 'jokafor');
     expect(first.gate.code, first.gate.stdout + first.gate.stderr).toBe(1);
     expect(first.gate.stdout).toContain('grantee @eford of `eford` is not a member of the acme organization, so this review cannot keep the access: delete the entry or the file in this pull request');
@@ -205,13 +207,26 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(readFileSync(step.index, 'utf8')).toContain('wzhang');
     // The chain an auditor samples: who asked, who approved which commit, when merged, which record.
     const addition = csvRows(join(step.out, 'populations', 'additions.csv')).find((r) => r.identity === 'wzhang');
-    expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, gaps: '' });
+    // The demo configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
+    expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, provisioned_at: '', gaps: '' });
+    expect(readFileSync(join(step.out, 'summary.md'), 'utf8')).toContain('No provisioning workflow is configured');
+    // wzhang approved his own access: the record keeps the gate's judgement, the chain says it in the gate's words.
+    const chain = JSON.parse(readFileSync(join(step.out, 'chains.json'), 'utf8')).chains.find((c: { population: string; item: { identity: string } }) => c.population === 'additions' && c.item.identity === 'wzhang');
+    expect(chain.approvals.find((a: { reviewer: string }) => a.reviewer === 'wzhang')).toMatchObject({ counted: false, not_counted: 'grantee', eligible_because: 'cannot approve their own access' });
+    expect(chain.gaps).toEqual([]);
+    // Review bookkeeping is no access change; the review decided on eford, who had left.
+    expect(csvRows(join(step.out, 'populations', 'modifications.csv')).filter((r) => r.field!.startsWith('review'))).toEqual([]);
     expect(csvRows(join(step.out, 'populations', 'removals.csv')).find((r) => r.identity === 'wzhang')).toMatchObject({ via: 'pull-request', ledger_seq: '2' });
     expect(csvRows(join(step.out, 'populations', 'left-org.csv')).map((r) => r.login)).toEqual(['eford']);
     // Each item names who certified it: jokafor owns datadog-pg-monitor, so sbrandt certified that one.
     const reviewed = csvRows(join(step.out, 'populations', 'review-campaigns.csv'));
     expect(reviewed.every((r) => r.system === 'prod-postgres')).toBe(true);
     expect(reviewed.find((r) => r.identity === 'datadog-pg-monitor')?.reviewers).toBe('sbrandt');
+    expect(reviewed.find((r) => r.identity === 'eford')).toMatchObject({ outcome: 'removed', flags: 'grantee eford left the organization' });
+    // Every gap of the period is listed by population: the seeded grants predate the ledger.
+    const gaps = csvRows(join(step.out, 'populations', 'gaps.csv'));
+    expect(gaps.some((g) => g.population === 'inventory' && g.identity === 'anovak' && g.kind === 'no-approval-record')).toBe(true);
+    expect(gaps.some((g) => g.identity === 'wzhang')).toBe(false);
     expect(existsSync(join(step.out, 'manifest.json'))).toBe(true);
     expect(step.verify.code, step.verify.stdout + step.verify.stderr).toBe(0);
     expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);

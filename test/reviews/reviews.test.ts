@@ -5,7 +5,9 @@ import {
   campaignBranch,
   campaignEdits,
   campaignOutcome,
+  campaignRecordDraft,
   campaignText,
+  entryFlags,
   dueSystems,
   parseCampaignBranch,
   parseCampaignMarker,
@@ -155,5 +157,72 @@ describe('the outcome of a merged campaign', () => {
     const draft = reviewCampaignDraft({ repository: 'acme/access', system: 'pg', pr, reviewers: ['dave'], reviewedOn: '2026-11-26', outcome: { kept: [], changed: [], removed: [] } });
     expect(draft).toMatchObject({ kind: 'review-campaign', key: 'pr-45-review-campaign', occurred_at: '2026-11-28T16:00:00Z', subject: { system: 'pg', reviewers: ['dave'], reviewed_on: '2026-11-26' } });
     expect(draft.controls).toContain('SOC2:CC6.2');
+  });
+});
+
+describe('what a reviewer must not keep blindly', () => {
+  const ref = { system: 'prod-postgres', date: '2026-11-26' };
+  const shared = `identity:\n  id: ops-shared\n  kind: shared-account\n  owner: carol\nshared:\n  holders: [hana, ivan]\n  compensating_controls: [session recording]\naccess:\n  - system: prod-postgres\n    role: read\n    justification: x\n    expires: 2027-01-31\n`;
+  const snapshot = repo({
+    'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    'grants/eve.yaml': human({ id: 'eve', owner: 'olga', entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    'grants/old.yaml': human({ id: 'old', entries: [{ system: 'prod-postgres', expires: '2026-11-20' }], lastReviewed: '2026-01-01' }),
+    'grants/ops-shared.yaml': shared,
+  });
+  const [d] = dueSystems({ snapshot, today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 });
+  const ctx = { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main', today: '2026-11-26' };
+  const membership = { bob: true, alice: true, carol: true, eve: false, olga: false, old: true, hana: true, ivan: false };
+
+  const table: [grant: string, expected: ReturnType<typeof entryFlags>][] = [
+    ['bob', []],
+    ['eve', [{ kind: 'left-org', login: 'eve', as: 'grantee' }, { kind: 'left-org', login: 'olga', as: 'owner' }]],
+    ['old', [{ kind: 'expired', on: '2026-11-20' }]],
+    ['ops-shared', [{ kind: 'left-org', login: 'ivan', as: 'holder' }]],
+  ];
+  it.each(table)('%s', (id, expected) => {
+    const g = d!.grants.find((x) => x.identity === id)!;
+    expect(entryFlags(g, g.entries[0]!, membership, ctx.today)).toEqual(expected);
+  });
+
+  it('the review pull request marks each flagged entry, never mentions a leaver, and says what to decide', () => {
+    const text = campaignText(d!, ref, { ...ctx, membership });
+    expect(text.body).toContain('**3 entries need a decision, not a keep**');
+    const row = (id: string) => text.body.split('\n').find((l) => l.startsWith(`| [\`${id}\`]`))!;
+    expect(row('eve')).toContain('⚠️ grantee `eve` left the organization; owner `olga` left the organization |');
+    expect(row('eve')).not.toContain('@olga');
+    expect(row('old')).toContain('⚠️ expired on 2026-11-20 |');
+    expect(row('ops-shared')).toContain('⚠️ holder `ivan` left the organization |');
+    expect(row('bob')).toMatch(/\| @alice \| 2027-01-31 \| {2}\|$/);
+    expect(text.body).toContain('| identity | kind | role | privileged | owner | expires | check |');
+  });
+
+  it('without membership only expiry is flagged; with nothing flagged the table is as before', () => {
+    expect(campaignText(d!, ref, ctx).body).toContain('**1 entry needs a decision, not a keep**');
+    const clean = campaignText(d!, ref, { ...ctx, today: '2026-01-01' }).body;
+    expect(clean).not.toContain('need a decision');
+    expect(clean).toContain('| identity | kind | role | privileged | owner | expires |\n');
+  });
+
+  it('the review-campaign record keeps the flags with each item: kept as after the review, removed as before', () => {
+    const g = (id: string, owner: string, expires: string): Grant => ({ identity: { id, kind: 'human', owner, github: id }, access: [{ system: 'pg', role: 'read', expires, justification: 'x' }] });
+    const before = new Map<string, Grant | undefined>([
+      ['grants/a.yaml', g('a', 'alice', '2027-01-01')],
+      ['grants/b.yaml', g('b', 'olga', '2027-01-01')],
+      ['grants/c.yaml', g('c', 'alice', '2026-11-01')],
+    ]);
+    const after = new Map<string, Grant | undefined>([
+      ['grants/a.yaml', g('a', 'alice', '2027-01-01')],
+      ['grants/b.yaml', undefined],
+      ['grants/c.yaml', g('c', 'alice', '2026-11-01')],
+    ]);
+    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
+    const rows = ['a', 'c'].map((identity) => ({ identity, change: 'review', group: 'pg', approvedBy: ['dave'], missing: 0 }));
+    const draft = campaignRecordDraft({ repository: 'acme/access', system: 'pg', pr, reviewedOn: '2026-11-26', before, after, rows, membership: { a: true, alice: true, b: true, olga: false, c: true }, mergedOn: '2026-11-28' });
+    const items = draft.subject.items;
+    expect(items.kept.map((i) => [i.identity, i.flags ?? null])).toEqual([
+      ['a', null],
+      ['c', [{ kind: 'expired', on: '2026-11-01' }]],
+    ]);
+    expect(items.removed).toEqual([{ path: 'grants/b.yaml', identity: 'b', role: 'read', privileged: false, expires: '2027-01-01', flags: [{ kind: 'left-org', login: 'olga', as: 'owner' }] }]);
   });
 });

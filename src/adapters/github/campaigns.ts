@@ -90,6 +90,8 @@ export interface OpenCampaignOptions {
   branchPrefix?: string;
   labels: readonly string[];
   log?: Logger;
+  /** Lower-case login → member of the organization, as the sweep read it: leavers' entries are flagged in the body. */
+  membership?: Readonly<Record<string, boolean>>;
 }
 
 /** Writes one campaign costs: tree, commit, branch, pull request, labels. */
@@ -131,7 +133,7 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
     if (theirs) return { ...result, status: 'exists', number: theirs.number, url: theirs.html_url };
     log.info(`${branch} exists without a pull request: opening the pull request for it`);
   }
-  const text = campaignText(o.due, ref, { repository: `${repo.owner}/${repo.repo}`, webUrl: o.webUrl, configPath: o.configPath, branch: o.defaultBranch });
+  const text = campaignText(o.due, ref, { repository: `${repo.owner}/${repo.repo}`, webUrl: o.webUrl, configPath: o.configPath, branch: o.defaultBranch, today: o.today, ...(o.membership ? { membership: o.membership } : {}) });
   let pull: PullData;
   try {
     pull = await o.pacer.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);

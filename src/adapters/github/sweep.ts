@@ -481,6 +481,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
           ...(config.reviews?.branch_prefix ? { branchPrefix: config.reviews.branch_prefix } : {}),
           labels: reviewLabels,
           log,
+          ...(membership ? { membership } : {}),
         }),
       );
     }

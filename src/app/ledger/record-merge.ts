@@ -270,7 +270,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const verdict = mergeVerdict(result, deps.clock());
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
-  const drafts: RecordDraft[] = [withKey(buildGrantChangeDraft({ repository, pull, facts, verdict, judgement }), claim.gcKey)];
+  const drafts: RecordDraft[] = [withKey(buildGrantChangeDraft({ repository, pull, facts, verdict, judgement, reviewers: result.reviewers }), claim.gcKey)];
 
   // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
   const review = reviewOfMerge(pull, facts, result);
@@ -339,7 +339,7 @@ function reviewOfMerge(
     const reviewedOn = day && isIsoDate(day) ? day : marker?.date ?? utcDay(new Date(pull.merged_at!));
     return {
       draft: (repository, pr) =>
-        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows }),
+        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows, membership: facts.orgMembership, mergedOn: utcDay(new Date(pull.merged_at!)) }),
     };
   }
   if (!claimed) return {};

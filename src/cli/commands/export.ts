@@ -457,6 +457,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
       seed: args.seed ?? defaultSeed(from, to),
       sampleSize: args.sample ?? null,
       repository: null,
+      provisioningWorkflow: config?.ledger?.provisioning_workflow ?? null,
       generatedAt: toTimestamp(io.now()),
       tool: { name: 'access-ledger', version: VERSION },
     };

@@ -96,7 +96,7 @@ export function ledgerPart(input: LedgerPartInput): LedgerPart {
   const { params, builder, ledger, populations, samples, sampledRows } = input;
   ledger.finish();
   const systems = new Map(builder.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
-  const chainBuilder = new ChainBuilder(params, ledger, systems, builder.removalRefs);
+  const chainBuilder = new ChainBuilder(params, ledger, systems, builder.removalRefs, builder.granteeApprovers);
   return {
     params,
     populations,
@@ -176,6 +176,8 @@ export function populationJsonFrame(pop: Population, params: ExportParams): { be
     unit: pop.unit,
     ...binderHeader(params),
     row_count: pop.rowCount,
+    ...(pop.tally ? { tally: pop.tally } : {}),
+    ...(pop.columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: pop.gapRows, gaps_by_kind: pop.gapKinds ?? {} } : {}),
     reproduce: pop.reproduce,
     controls: pop.controls,
     columns: pop.columns,
@@ -222,7 +224,7 @@ export function* binderFiles(b: Binder): Generator<BinderFile> {
     seed: p.seed,
     sample_size: p.sampleSize,
     reproduce: exportCommand(p),
-    populations: b.populations.map((pop) => ({ id: pop.id, title: pop.title, rows: pop.rowCount, files: [populationCsvPath(pop.id), populationJsonPath(pop.id)] })),
+    populations: b.populations.map((pop) => ({ id: pop.id, title: pop.title, rows: pop.rowCount, ...(pop.tally ? { tally: pop.tally } : {}), files: [populationCsvPath(pop.id), populationJsonPath(pop.id)] })),
     ledger: b.ledger,
     verification: { ok: b.verification.ok, summary: b.verification.summary },
   })] };

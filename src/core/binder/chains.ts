@@ -8,6 +8,8 @@ import type { ProvisionedSubject, ReviewState } from '../ledger/kinds.ts';
 import type { PopulationId } from './columns.ts';
 import type { IndexedGrantChange, LedgerIndex, RecordRef } from './ledger-index.ts';
 import { gitLink, type RemovalRef } from './populations.ts';
+import { gapsOfCell } from './gaps.ts';
+import { notCountedReasons, reasonFromRecord, reasonPhrase, type NotCounted } from '../approvals/reasons.ts';
 import type { ExportParams, Row, SampleSpec } from './types.ts';
 
 export interface ChainRecord {
@@ -27,7 +29,10 @@ export interface ChainApproval {
   commit: string;
   reviewed_commit_is_merged_head: boolean;
   counted: boolean;
+  /** Why it counted (the system file that lists the reviewer), or why not, in the gate's words. */
   eligible_because: string;
+  /** Why it did not count (src/core/approvals/reasons.ts), when it did not. */
+  not_counted?: NotCounted;
 }
 
 export interface EvidenceChain {
@@ -54,12 +59,15 @@ export class ChainBuilder {
   private readonly ledger: LedgerIndex;
   private readonly systems: Map<string, System>;
   private readonly removalRows: readonly RemovalRef[];
+  private readonly granteeApprovers: ReadonlyMap<string, ReadonlySet<string>>;
 
-  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: readonly RemovalRef[]) {
+  /** `granteeApprovers`: for records without the gate's judgement, the approvers a changed grant names, by merge commit. */
+  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: readonly RemovalRef[], granteeApprovers: ReadonlyMap<string, ReadonlySet<string>> = new Map()) {
     this.p = params;
     this.ledger = ledger;
     this.systems = systems;
     this.removalRows = removalRows;
+    this.granteeApprovers = granteeApprovers;
   }
 
   private recordOf(ref: RecordRef, role: string): ChainRecord {
@@ -87,49 +95,46 @@ export class ChainBuilder {
       reviews_since: [],
       removal: null,
       ledger: [],
-      gaps: [],
+      // Exactly the row's gaps: what a chain shows missing is what its population counts.
+      gaps: gapsOfCell(row.gaps),
     };
     const asOfEnd = `${this.p.asOf}T23:59:59Z`;
     let anchor: IndexedGrantChange | null = null;
-    let removal: IndexedGrantChange | null = null;
     const byCommit = (c: Row[string] | undefined) => (typeof c === 'string' ? (this.ledger.grantChangeByMergeSha.get(c) ?? null) : null);
     switch (population) {
+      case 'gaps':
+        return chain;
       case 'grant-changes':
       case 'additions':
       case 'modifications':
       case 'system-changes':
         anchor = byCommit(row.commit);
-        if (!anchor) chain.gaps.push(`commit ${String(row.commit).slice(0, 12)} has no grant-change record in the ledger: the approval cannot be shown from the ledger`);
         break;
       case 'removals': {
-        removal = byCommit(row.commit);
+        const removal = byCommit(row.commit);
         anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.removed_at) ?? undefined) : null;
         chain.removal = { at: String(row.removed_at), commit: str(row.commit), pr: removal?.pr.number ?? null, url: removal?.pr.url ?? null, seq: removal?.ref.seq ?? null };
         if (removal) chain.ledger.push(this.recordOf(removal.ref, 'removal'));
-        else chain.gaps.push('the removal has no grant-change record in the ledger');
-        if (!anchor) chain.gaps.push('the grant this removal ended has no approval record in the ledger (it may predate the ledger)');
+        const campaign = removal ? this.ledger.campaignByPr.get(removal.pr.number) : undefined;
+        if (campaign && path && campaign.subject.items.removed.some((i) => i.path === path && i.role === role)) chain.ledger.push(this.recordOf(campaign.ref, 'removal (review-campaign)'));
         break;
       }
       case 'inventory':
       case 'privileged':
         anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, asOfEnd) : null;
-        if (!anchor) chain.gaps.push('no ledger record of the approval that added this access');
         break;
       case 'non-human':
       case 'exceptions':
         anchor = path ? (this.ledger.pathHistory(path).filter((gc) => gc.ref.occurred_at <= asOfEnd).at(-1) ?? null) : null;
-        if (!anchor) chain.gaps.push('no ledger record of a change to this grant file');
         break;
       case 'review-campaigns':
         anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.merged_at) ?? undefined) : null;
-        if (!anchor) chain.gaps.push('no ledger record of the approval that added the reviewed access');
         break;
       case 'unapproved-merges': {
         const u = this.ledger.unapproved.find((x) => x.ref.seq === row.ledger_seq);
         anchor = u ? (this.ledger.grantChangeByKey.get(u.subject.grant_change_key) ?? null) : null;
         if (u) chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
         chain.item = { identity: null, kind: null, path: anchor?.paths.join(', ') ?? null, system: null, role: null };
-        chain.gaps.push(`merged although the policy would have refused it (${String(row.cause)})`);
         break;
       }
       case 'left-org': {
@@ -138,8 +143,7 @@ export class ChainBuilder {
         if (l) {
           chain.ledger.push(this.recordOf(l.ref, 'identity-left-org'));
           chain.affected = l.subject.affected_grants.map((g) => {
-            const removed = this.removalRows.find((r) => r.path === g.path && r.removed_at >= l.subject.left_at);
-            if (!removed) chain.gaps.push(`${g.path} still named ${l.subject.login} at the end of the period (as ${g.role})`);
+            const removed = this.removalRows.find((r) => r.path === g.path && r.file_removed && r.removed_at >= l.subject.left_at);
             return { path: g.path, role: g.role, removed_at: removed ? removed.removed_at : null, pr: removed?.pr ?? null };
           });
         }
@@ -157,9 +161,11 @@ export class ChainBuilder {
     chain.merge = { at: gc.pr.merged_at, by: gc.pr.merged_by, commit: gc.merge_sha, url: gitLink(this.p, 'commit', gc.merge_sha) };
     chain.ledger.unshift(this.recordOf(gc.ref, 'approval (grant-change)'));
     const relevant = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system);
-    for (const r of gc.reviews) {
-      const countedFor = relevant.filter((a) => a.approved_by.some((l) => l.toLowerCase() === r.reviewer.toLowerCase())).map((a) => a.system);
-      const counted = r.state === 'APPROVED' && countedFor.length > 0;
+    const countedFor = (login: string) => relevant.filter((a) => a.approved_by.some((l) => l.toLowerCase() === login.toLowerCase())).map((a) => a.system);
+    const reasons = reviewReasons(gc, system, relevant, this.granteeApprovers.get(gc.merge_sha));
+    gc.reviews.forEach((r, i) => {
+      const reason = reasons[i] ?? null;
+      const counted = reason === null;
       chain.approvals.push({
         reviewer: r.reviewer,
         state: r.state,
@@ -167,40 +173,31 @@ export class ChainBuilder {
         commit: r.commit_id,
         reviewed_commit_is_merged_head: r.on_head,
         counted,
-        eligible_because: this.eligibility(gc, r.reviewer, r.state, r.on_head, counted, countedFor, system),
+        eligible_because: counted ? this.eligibility(gc, r.reviewer, countedFor(r.reviewer)) : reasonPhrase(reason, { scope: system ?? 'the systems changed' }),
+        ...(reason ? { not_counted: reason } : {}),
       });
-    }
-    if (!chain.approvals.some((a) => a.counted) && relevant.some((a) => a.required > 0)) chain.gaps.push('no counted approval in the merge-time verdict');
-    for (const a of relevant) if (a.missing > 0) chain.gaps.push(`${a.system}: ${a.missing} of ${a.required} required approvals missing at merge`);
-    if (gc.verdict === 'fail') chain.gaps.push('the gate re-evaluated at merge time failed');
-    const lastApproval = chain.approvals.filter((a) => a.counted).map((a) => a.at).sort().at(-1);
-    if (lastApproval && gc.pr.merged_at && lastApproval > gc.pr.merged_at) chain.gaps.push('approved after the merge');
+    });
     const provs = this.ledger.provisionedByChange.get(gc.ref.key) ?? [];
     chain.provisioning = provs.map((pv) => provisioningStep(pv.subject));
     for (const pv of provs) chain.ledger.push(this.recordOf(pv.ref, 'provisioning'));
-    if (provs.length === 0) chain.gaps.push('no provisioning record (no provisioning workflow configured, or its run was not recorded)');
-    else if (!provs.some((pv) => pv.subject.conclusion === 'success')) chain.gaps.push('no successful provisioning run recorded');
     const u = this.ledger.unapprovedByChange.get(gc.ref.key);
-    if (u && chain.population !== 'unapproved-merges') {
-      chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
-      chain.gaps.push(`recorded as an unapproved merge (${u.subject.cause})`);
-    }
+    if (u && chain.population !== 'unapproved-merges') chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
   }
 
-  private eligibility(gc: IndexedGrantChange, reviewer: string, state: ReviewState, onHead: boolean, counted: boolean, countedFor: string[], system: string | null): string {
+  /** Why a counted approval counted: the system file that lists the reviewer, or the team the gate resolved. */
+  private eligibility(gc: IndexedGrantChange, reviewer: string, countedFor: string[]): string {
     const login = reviewer.toLowerCase();
-    if (counted) {
-      const listed = countedFor.filter((s) => (this.systems.get(s)?.approvers ?? []).some((a) => a.toLowerCase() === login));
-      const how = listed.length > 0 ? `listed in ${listed.map((s) => `systems/${s}.yaml`).join(', ')} approvers` : 'a member of an approver team of the system (as the gate resolved it at merge)';
-      return `counted by the gate's merge-time verdict for ${countedFor.join(', ')} (policy at ${gc.policy_sha.slice(0, 12)}): ${how}`;
-    }
-    if (state !== 'APPROVED') return `${state} is not an approval`;
-    if (gc.pr.author.toLowerCase() === login) return 'not eligible: author of the pull request';
-    if (gc.commit_authors.some((a) => a.toLowerCase() === login)) return 'not eligible: authored a commit in the pull request';
-    if (!onHead) return 'not counted: approved an older commit, not the merged head';
-    return `not counted: not an eligible approver of ${system ?? 'the systems changed'}`;
+    const listed = countedFor.filter((s) => (this.systems.get(s)?.approvers ?? []).some((a) => a.toLowerCase() === login));
+    const how = listed.length > 0 ? `listed in ${listed.map((s) => `systems/${s}.yaml`).join(', ')} approvers` : 'a member of an approver team of the system (as the gate resolved it at merge)';
+    return `counted by the gate's merge-time verdict for ${countedFor.join(', ')} (policy at ${gc.policy_sha.slice(0, 12)}): ${how}`;
   }
 
+  /**
+   * The removal of what the chain follows, when it was removed: the ledger's record of it, found
+   * by the entry (or, for a whole file, the file's deletion), else by the commit that removed it,
+   * so a removal made by a recorded pull request always links its record (a role change, a move,
+   * a deleted file, an entry removed in a review campaign).
+   */
   private findRemoval(chain: EvidenceChain, anchor: IndexedGrantChange | null, path: string, system: string | null, role: string | null): void {
     const after = anchor?.ref.seq ?? 0;
     const history = system && role ? this.ledger.entryHistory(path, system, role) : this.ledger.pathHistory(path);
@@ -213,11 +210,12 @@ export class ChainBuilder {
       return;
     }
     const since = anchor?.pr.merged_at ?? '';
-    const row = this.removalRows.find((r) => r.path === path && (!system || (r.system === system && r.role === role)) && r.removed_at > since);
-    if (row) {
-      chain.removal = { at: row.removed_at, commit: row.commit || null, pr: null, url: gitLink(this.p, 'commit', row.commit), seq: null };
-      chain.gaps.push('the removal has no ledger record');
-    }
+    // Without an entry (a file's chain), only the file's deletion ends it: a role changed in it does not.
+    const row = this.removalRows.find((r) => r.path === path && (system && role ? r.system === system && r.role === role : r.file_removed) && r.removed_at > since);
+    if (!row) return;
+    const record = this.ledger.grantChangeByMergeSha.get(row.commit);
+    chain.removal = { at: row.removed_at, commit: row.commit || null, pr: record?.pr.number ?? row.pr, url: record?.pr.url ?? gitLink(this.p, 'commit', row.commit), seq: record?.ref.seq ?? null };
+    if (record) chain.ledger.push(this.recordOf(record.ref, 'removal'));
   }
 
   private findReviews(chain: EvidenceChain, anchor: IndexedGrantChange | null, path: string, system: string | null, role: string | null): void {
@@ -225,10 +223,53 @@ export class ChainBuilder {
     for (const r of this.ledger.reviewItemsByPath.get(path) ?? []) {
       if (r.ref.seq <= after) continue;
       if (system && (r.system !== system || r.item.role !== role)) continue;
-      chain.reviews_since.push({ reviewed_on: r.reviewed_on, system: r.system, reviewers: r.reviewers, outcome: r.outcome, pr: r.pr.number, url: r.pr.url, seq: r.ref.seq });
+      chain.reviews_since.push({ reviewed_on: r.reviewed_on, system: r.system, reviewers: r.item.certified_by ?? r.reviewers, outcome: r.outcome, pr: r.pr.number, url: r.pr.url, seq: r.ref.seq });
       if (!chain.ledger.some((l) => l.seq === r.ref.seq)) chain.ledger.push(this.recordOf(r.ref, 'review'));
     }
   }
+}
+
+/**
+ * Why each review of a grant-change record did or did not count, for one system (or all): as the
+ * gate judged it at merge when the record says (`not_counted`), else from what the record holds
+ * (the author, the committers, bots, the head commit, the approvals the verdict counted).
+ */
+export function reviewReasons(
+  gc: IndexedGrantChange,
+  system: string | null,
+  relevant = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system),
+  grantees: ReadonlySet<string> = new Set(),
+): (NotCounted | null)[] {
+  const countedHere = new Set(relevant.flatMap((a) => a.approved_by.map((l) => l.toLowerCase())));
+  const required = relevant.some((a) => a.required > 0);
+  const recorded = gc.reviews.some((r) => r.not_counted !== undefined);
+  if (recorded) {
+    // The gate's judgement is about the whole pull request: an approval that counted for another
+    // system, or for an item other than this one, does not count for this scope.
+    return gc.reviews.map((r) => {
+      const reason = r.not_counted ?? null;
+      if (reason !== null) return reason;
+      if (countedHere.has(r.reviewer.toLowerCase())) return null;
+      return required ? 'not-eligible' : 'not-required';
+    });
+  }
+  const author = gc.pr.author.toLowerCase();
+  const committers = new Set(gc.commit_authors.map((a) => a.toLowerCase()));
+  return notCountedReasons(
+    gc.reviews,
+    reasonFromRecord({
+      excluded: (login) => {
+        const l = login.toLowerCase();
+        if (/\[bot\]$/.test(l)) return 'bot';
+        if (grantees.has(l)) return 'grantee';
+        if (l === author) return 'author';
+        if (committers.has(l)) return 'committer';
+        return undefined;
+      },
+      counted: (login) => countedHere.has(login.toLowerCase()),
+      required,
+    }),
+  );
 }
 
 function provisioningStep(s: ProvisionedSubject): EvidenceChain['provisioning'][number] {

@@ -236,6 +236,8 @@ export class LedgerIndex {
   readonly provisionedByChange = new Map<string, IndexedProvisioned[]>();
   readonly reviewItemsByPath = new Map<string, IndexedReviewItem[]>();
   readonly campaigns: IndexedCampaign[] = [];
+  /** Review-campaign records by the number of their review pull request. */
+  readonly campaignByPr = new Map<number, IndexedCampaign>();
   readonly leftByLogin = new Map<string, IndexedLeft[]>();
   readonly leftByPath = new Map<string, IndexedLeft[]>();
   readonly left: IndexedLeft[] = [];
@@ -244,7 +246,14 @@ export class LedgerIndex {
   /** Records whose subject did not have the shape of its kind (reported as gaps, never dropped silently). */
   readonly malformed: RecordRef[] = [];
   repository: string | null = null;
+  /**
+   * Whether provisioning is evidenced at all (a provisioning workflow configured, or a run
+   * recorded): only then is a merge without a provisioning record a gap.
+   */
+  provisioningExpected = false;
   private finished = false;
+  /** Grant files moved under the same name in the period: new path → old path (from git history). */
+  private readonly movedFrom = new Map<string, string>();
   /** Shares the records' repeating strings (logins, systems, roles, states); the export's other readers use it too. */
   readonly pool: StringPool;
   private readonly details = new DetailStore();
@@ -271,6 +280,7 @@ export class LedgerIndex {
         case 'review-campaign': {
           const s = record.subject as ReviewCampaignSubject;
           this.campaigns.push({ ref, subject: s });
+          this.campaignByPr.set(s.pr.number, { ref, subject: s });
           for (const outcome of ['kept', 'changed', 'removed'] as const) {
             for (const item of s.items[outcome]) {
               push(this.reviewItemsByPath, item.path, { ref, system: s.system, pr: s.pr, reviewers: s.reviewers, reviewed_on: s.reviewed_on, outcome, item });
@@ -352,15 +362,37 @@ export class LedgerIndex {
     return this.byPath.get(path) ?? [];
   }
 
-  /** The latest record that added this entry, optionally only up to a point in time. */
+  /**
+   * A grant file moved to `to` from `from` under the same name (git history shows it; the ledger
+   * records the move as a change of the new path only): the record that added an entry before the
+   * move is found under the old path.
+   */
+  moved(to: string, from: string): void {
+    if (to !== from && !this.movedFrom.has(to)) this.movedFrom.set(to, from);
+  }
+
+  /** The path a file had before it was moved to `path`, if it was. */
+  previousPath(path: string): string | undefined {
+    return this.movedFrom.get(path);
+  }
+
+  /**
+   * The latest record that added this entry, optionally only up to a point in time; for a file
+   * moved under the same name, the record that added it at its earlier path.
+   */
   approvalRecord(path: string, system: string, role: string, until?: string): IndexedGrantChange | null {
-    let found: IndexedGrantChange | null = null;
-    for (const gc of this.pathHistory(path)) {
-      if (!namesEntry(gc, path, system, role)) continue;
-      if (until && gc.ref.occurred_at > until) break;
-      if (gc.entries.some((e) => e.path === path && e.system === system && e.role === role && e.action === 'added')) found = gc;
+    const seen = new Set<string>();
+    for (let at: string | undefined = path; at !== undefined && !seen.has(at); at = this.movedFrom.get(at)) {
+      seen.add(at);
+      let found: IndexedGrantChange | null = null;
+      for (const gc of this.pathHistory(at)) {
+        if (!namesEntry(gc, at, system, role)) continue;
+        if (until && gc.ref.occurred_at > until) break;
+        if (gc.entries.some((e) => e.path === at && e.system === system && e.role === role && e.action === 'added')) found = gc;
+      }
+      if (found) return found;
     }
-    return found;
+    return null;
   }
 }
 

@@ -5,19 +5,23 @@
  * is named in the row, never dropped.
  */
 import { judgeGrantChange } from '../access/compare.ts';
+import { loginsOf } from '../access/conferral.ts';
 import { addDays, daysBetween } from '../dates.ts';
 import { fileStem, roleOf } from '../model/snapshot.ts';
 import type { Grant, IsoDate, System } from '../model/types.ts';
 import { COLUMNS, type PopulationId } from './columns.ts';
 import { changeDiffCommand, changeListCommand, exportCommand, inventoryCommand, ledgerSelectCommand, asOfCommitCommand } from './commands.ts';
 import { diffGrant, fieldChanges, type EntryRef } from './grant-diff.ts';
-import type { IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
+import type { IndexedCampaign, IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
 import { parseAccessFile, type ParsedFile } from './parse.ts';
 import { ChartTally } from './charts.ts';
 import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
 import { AsOfTree } from './findings-as-of.ts';
 import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
+import type { ReviewFlag, ReviewItem } from '../ledger/kinds.ts';
+import { gap, gapCell, type Gap, type GapKind } from './gaps.ts';
+import { flagWords } from '../reviews/campaign.ts';
 
 export interface InventoryGrant {
   path: string;
@@ -42,6 +46,13 @@ interface PopulationMeta {
 }
 
 export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
+  gaps: {
+    title: 'Gaps: every exception of the period',
+    question: 'What evidence is missing, and where? Every gap of every row of the other populations, so the exceptions can be examined first.',
+    unit: 'one row per gap of a row of another population (in the order the rows were made; filter by population or kind)',
+    frequency: 'index',
+    controls: [],
+  },
   'grant-changes': {
     title: 'All grant changes',
     question: 'Which access changes reached the access repo in the period, and was each recorded with its pull request?',
@@ -92,9 +103,9 @@ export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
     controls: ['NIST-CSF-2.0:ID.RA-07', 'NIST-CSF-2.0:PR.AA-02', 'OWASP-NHI:NHI10:2025', 'SOC2:CC6.3'],
   },
   'review-campaigns': {
-    title: 'Access review campaigns',
-    question: 'Which access reviews were completed in the period, by whom, and what happened to each item?',
-    unit: 'one row per item (kept, changed or removed) of each review-campaign record in the period',
+    title: 'Access review items',
+    question: 'Which access reviews were completed in the period, by whom, what did each reviewer have to decide on, and what happened to each item?',
+    unit: 'one row per item (kept, changed, removed or not reviewed) of each review-campaign record in the period, and per access entry of a grant whose review block was certified outside a campaign',
     frequency: 'quarterly',
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
   },
@@ -129,6 +140,7 @@ export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
 };
 
 export const POPULATION_ORDER: readonly PopulationId[] = [
+  'gaps',
   'grant-changes',
   'additions',
   'removals',
@@ -145,8 +157,16 @@ export const POPULATION_ORDER: readonly PopulationId[] = [
 
 const yesNo = (b: boolean | null | undefined): Cell => (b === null || b === undefined ? null : b ? 'yes' : 'no');
 
-export function accessPath(entry: { jit?: { max_duration_hours: number } }): string {
-  return entry.jit ? `JIT (max ${entry.jit.max_duration_hours} h)` : 'standing';
+/** standing, or JIT with its window and who approves each activation: `JIT (max 4 h, approved by @acme/oncall)`. */
+export function accessPath(entry: { jit?: { max_duration_hours: number; approvers?: string[] } }): string {
+  if (!entry.jit) return 'standing';
+  const approvers = entry.jit.approvers?.length ? `, approved by ${entry.jit.approvers.join(', ')}` : '';
+  return `JIT (max ${entry.jit.max_duration_hours} h${approvers})`;
+}
+
+/** The JIT columns of an entry: its window and its activation approvers. */
+function jitCells(entry: { jit?: { max_duration_hours: number; approvers?: string[] } }): Row {
+  return { jit_max_hours: entry.jit?.max_duration_hours ?? null, jit_approvers: entry.jit?.approvers?.join(', ') || null };
 }
 
 export const dayOf = (ts: string | null | undefined): IsoDate | null => (ts ? ts.slice(0, 10) : null);
@@ -174,6 +194,56 @@ export function approvalFacts(gc: IndexedGrantChange, system: string | null): Ap
   return { approvers, approved_at: approvedAt, on_head: onHead };
 }
 
+export interface ApprovalGapOptions {
+  /** The change added this access: it needed a counted approval whatever the record required. */
+  needsApproval?: boolean;
+  /**
+   * Provisioning is evidence of this row: a missing or failed provisioning run is a gap. Only where
+   * provisioning is recorded at all (a workflow configured, or a run recorded): without one, the
+   * summary says once that the ledger holds no provisioning evidence.
+   */
+  provisioning?: boolean;
+  /** An unapproved-merge record of the same merge is a gap (not for the unapproved-merges population itself). */
+  unapproved?: boolean;
+}
+
+/**
+ * What a grant-change record fails to show for one system (or all, for null): a counted approval,
+ * every required approval, approvals on the merged head and before the merge, a passing verdict,
+ * and, as asked, provisioning and no unapproved-merge record. The populations' rows and the chains
+ * of their samples both show these, in these words.
+ */
+export function approvalGaps(ledger: LedgerIndex, gc: IndexedGrantChange, system: string | null, options: ApprovalGapOptions = {}): Gap[] {
+  const gaps: Gap[] = [];
+  const relevant = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system);
+  const facts = approvalFacts(gc, system);
+  if (facts.approvers.length === 0 && (options.needsApproval || relevant.some((a) => a.required > 0))) gaps.push(gap('no-counted-approval', system ?? 'the systems changed'));
+  for (const a of relevant) if (a.missing > 0) gaps.push(gap('approvals-missing', a.system, a.missing, a.required));
+  if (facts.on_head === false) gaps.push(gap('approval-on-older-commit'));
+  if (facts.approved_at && gc.pr.merged_at && facts.approved_at > gc.pr.merged_at) gaps.push(gap('approved-after-merge'));
+  if (gc.verdict === 'fail') gaps.push(gap('gate-failed'));
+  if (options.unapproved !== false) {
+    const u = ledger.unapprovedByChange.get(gc.ref.key);
+    if (u) gaps.push(gap('unapproved-merge', u.subject.cause));
+  }
+  if (options.provisioning && ledger.provisioningExpected) {
+    const provs = ledger.provisionedByChange.get(gc.ref.key) ?? [];
+    if (provs.length === 0) gaps.push(gap('no-provisioning-record'));
+    else if (!provs.some((pv) => pv.subject.conclusion === 'success')) gaps.push(gap('provisioning-failed'));
+  }
+  return gaps;
+}
+
+/** The review bookkeeping of a grant file (`review.last_reviewed`, `review.reviewer`, `review.campaign`): a certification, not an access change. */
+export const isReviewField = (field: string): boolean => field === 'review' || field.startsWith('review.');
+
+export const OUTSIDE_CAMPAIGN = '(outside a campaign)';
+
+/** A review item's flags in words: `grantee eford left the organization; expired on 2026-11-30`. */
+export function flagsText(flags: readonly ReviewFlag[]): string | null {
+  return flags.map(flagWords).join('; ') || null;
+}
+
 function gitLink(p: ExportParams, kind: 'commit' | 'ledger', target: string): string | null {
   if (!p.repository) return null;
   const web = `${(p.serverUrl ?? 'https://github.com').replace(/\/+$/, '')}/${p.repository}`;
@@ -192,6 +262,8 @@ export interface RemovalRef {
   removed_at: string;
   commit: string;
   pr: number | null;
+  /** The whole grant file was deleted (not only this entry). */
+  file_removed: boolean;
 }
 
 /** Same order as String#localeCompare (default locale and options), without its per-call cost. */
@@ -204,6 +276,9 @@ export const localeOrder = new Intl.Collator().compare;
  * as it is made (and so written out), and a grant file is dropped once its rows and evidence-map
  * entries are made; what grows with the repo is the evidence map's entries and the removal
  * references the evidence chains look up.
+ *
+ * Every row's gaps are named in its `gaps` cell and, as they are made, listed as rows of the
+ * `gaps` population (src/core/binder/gaps.ts has the words).
  */
 export class PopulationBuilder {
   private readonly sinks: Record<PopulationId, PopulationSink>;
@@ -219,6 +294,19 @@ export class PopulationBuilder {
   commits = 0;
   /** Grant files removed in the period, by path (for the left-org population). */
   private readonly removedPaths = new Set<string>();
+  /** Grant files moved in the period: old path → new path (a leaver's grant is looked for where it went). */
+  private readonly movedTo = new Map<string, string>();
+  /** `path\0login` of each grant that still names a login of an identity-left-org record on the as-of day. */
+  private readonly stillNamed = new Set<string>();
+  /** Gaps counted per population and kind. */
+  private readonly gapKinds = new Map<PopulationId, Map<GapKind, number>>();
+  /** Certifications of review blocks outside a review campaign (rows of review-campaigns). */
+  private outsideCampaign = 0;
+  /**
+   * For records written before the ledger kept the gate's judgement of each review: merge commit →
+   * the approving reviewers a changed grant names (who could not approve their own access).
+   */
+  readonly granteeApprovers = new Map<string, Set<string>>();
 
   readonly params: ExportParams;
   readonly ledger: LedgerIndex;
@@ -226,21 +314,60 @@ export class PopulationBuilder {
   constructor(params: ExportParams, ledger: LedgerIndex, outputs: PopulationOutputs) {
     this.params = params;
     this.ledger = ledger;
+    ledger.provisioningExpected ||= Boolean(params.provisioningWorkflow) || ledger.provisionedByChange.size > 0;
     this.sinks = Object.fromEntries(POPULATION_ORDER.map((id) => [id, new PopulationSink(COLUMNS[id], outputs(id))])) as Record<PopulationId, PopulationSink>;
     this.charts = new ChartTally(params.period.from, params.period.to, params.asOf);
     this.map = new EvidenceMapBuilder(params, ledger.pool);
   }
 
-  private emit(id: PopulationId, row: Row): void {
+  /**
+   * Hands a row to its population; with `gaps`, sets its `gaps` cell and lists each gap in the
+   * `gaps` population, pointing at the row by its number.
+   */
+  private emit(id: PopulationId, row: Row, gaps?: readonly Gap[]): void {
+    if (gaps) {
+      row.gaps = gapCell(gaps);
+      if (gaps.length > 0) {
+        const number = this.sinks[id].count + 1;
+        let tally = this.gapKinds.get(id);
+        if (!tally) this.gapKinds.set(id, (tally = new Map()));
+        for (const g of gaps) {
+          tally.set(g.kind, (tally.get(g.kind) ?? 0) + 1);
+          this.sinks.gaps.add({
+            population: id,
+            row: number,
+            identity: row.identity ?? row.login ?? null,
+            system: row.system ?? null,
+            role: row.role ?? null,
+            path: row.path ?? null,
+            pr: row.pr ?? null,
+            ledger_seq: row.ledger_seq ?? null,
+            kind: g.kind,
+            gap: g.text,
+          });
+        }
+      }
+    }
     this.sinks[id].add(row);
     if (id === 'additions') this.charts.addition(row);
     else if (id === 'removals') {
       this.charts.removal(row);
       // Pooled: the row's system and role are slices of the grant file's text.
       const pool = this.ledger.pool;
-      this.removalRefs.push({ path: String(row.path), system: pool.of(String(row.system)), role: pool.of(String(row.role)), removed_at: String(row.removed_at), commit: String(row.commit), pr: typeof row.pr === 'number' ? row.pr : null });
+      this.removalRefs.push({
+        path: String(row.path),
+        system: pool.of(String(row.system)),
+        role: pool.of(String(row.role)),
+        removed_at: String(row.removed_at),
+        commit: String(row.commit),
+        pr: typeof row.pr === 'number' ? row.pr : null,
+        file_removed: this.fileRemoved,
+      });
     } else if (id === 'inventory') this.charts.inventory(row);
   }
+
+  /** Whether the removal being emitted deleted its whole file. */
+  private fileRemoved = false;
 
   /** What the page embeds of a population's rows (after `finish`). */
   table(id: PopulationId): PopulationTable {
@@ -263,7 +390,12 @@ export class PopulationBuilder {
   addCommit(commit: AccessCommit): void {
     this.commits++;
     const gc = this.ledger.grantChangeByMergeSha.get(commit.sha);
-    for (const file of pairMovedGrants(commit.files)) {
+    const { files, moves } = pairMovedGrants(commit.files);
+    for (const [to, from] of moves) {
+      this.ledger.moved(to, from);
+      this.movedTo.set(from, to);
+    }
+    for (const file of files) {
       const role = roleOf(file.path);
       if (role === 'grant') this.addGrantFileChange(commit, file, gc);
       else if (role === 'system') this.addSystemFileChange(commit, file, gc);
@@ -274,17 +406,21 @@ export class PopulationBuilder {
     const before = parseAccessFile<System>(file.before, 'system');
     const after = parseAccessFile<System>(file.after, 'system');
     const fields = fieldChanges(before.data ?? {}, after.data ?? {}).map((f) => f.field);
-    this.emit('system-changes', {
-      commit: commit.sha,
-      changed_at: commit.committed_at,
-      path: file.path,
-      system: after.data?.id ?? before.data?.id ?? fileStem(file.path),
-      action: file.action,
-      fields: fields.join('; ') || '(file)',
-      pr: gc?.pr.number ?? null,
-      pr_url: gc?.pr.url ?? null,
-      ...this.ledgerCells(gc),
-    });
+    this.emit(
+      'system-changes',
+      {
+        commit: commit.sha,
+        changed_at: commit.committed_at,
+        path: file.path,
+        system: after.data?.id ?? before.data?.id ?? fileStem(file.path),
+        action: file.action,
+        fields: fields.join('; ') || '(file)',
+        pr: gc?.pr.number ?? null,
+        pr_url: gc?.pr.url ?? null,
+        ...this.ledgerCells(gc),
+      },
+      gc ? approvalGaps(this.ledger, gc, null) : [gap('no-ledger-record')],
+    );
   }
 
   private addGrantFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
@@ -298,36 +434,44 @@ export class PopulationBuilder {
     const unreadable = file.after !== null && !after.data;
     const diff = unreadable ? diffGrant(undefined, undefined) : diffGrant(before.data, after.data);
     const merged_at = gc?.pr.merged_at ?? null;
-    const changeGaps: string[] = [];
-    if (!gc) changeGaps.push('no grant-change record in the ledger for this commit');
-    if (file.before !== null && !before.data) changeGaps.push(`before: ${before.problem}`);
-    if (file.after !== null && !after.data) changeGaps.push(`after: ${after.problem}`);
-    if (gc && gc.verdict === 'fail') changeGaps.push('the gate would have refused this merge');
+    // The review campaign this merge is, if it is one: its record lists what was certified.
+    const campaign = gc ? this.ledger.campaignByPr.get(gc.pr.number) : undefined;
+    const changeGaps: Gap[] = [];
+    if (!gc) changeGaps.push(gap('no-ledger-record'));
+    if (file.before !== null && !before.data) changeGaps.push(gap('unreadable-side', 'before', before.problem ?? 'cannot be read'));
+    if (file.after !== null && !after.data) changeGaps.push(gap('unreadable-side', 'after', after.problem ?? 'cannot be read'));
+    const gapsFor = (system: string | null, options: ApprovalGapOptions = {}): Gap[] => [...changeGaps, ...(gc ? approvalGaps(this.ledger, gc, system, options) : [])];
+    if (gc && !gc.reviews.some((r) => r.not_counted !== undefined)) this.noteGranteeApprovers(gc, before.data, after.data);
     if (file.action === 'removed') this.removedPaths.add(file.path);
 
-    this.emit('grant-changes', {
-      commit: commit.sha,
-      changed_at: commit.committed_at,
-      path: file.path,
-      identity,
-      kind,
-      action: file.action,
-      before_blob: file.before_blob,
-      after_blob: file.after_blob,
-      entries_added: diff.added.length,
-      entries_removed: diff.removed.length,
-      entries_modified: diff.modified.length,
-      ...this.prCells(gc),
-      merged_at,
-      merged_by: gc?.pr.merged_by ?? null,
-      gate: gc?.verdict ?? null,
-      ...this.ledgerCells(gc),
-      gaps: changeGaps.join('; ') || null,
-    });
+    this.emit(
+      'grant-changes',
+      {
+        commit: commit.sha,
+        changed_at: commit.committed_at,
+        path: file.path,
+        identity,
+        kind,
+        action: file.action,
+        before_blob: file.before_blob,
+        after_blob: file.after_blob,
+        entries_added: diff.added.length,
+        entries_removed: diff.removed.length,
+        entries_modified: diff.modified.length,
+        ...this.prCells(gc),
+        merged_at,
+        merged_by: gc?.pr.merged_by ?? null,
+        gate: gc?.verdict ?? null,
+        ...this.ledgerCells(gc),
+      },
+      gapsFor(null),
+    );
 
     const git = { commit: commit.sha, changed_at: commit.committed_at, path: file.path };
-    for (const { entry } of diff.added) this.addAddition(commit, git, identity, after.data!, entry, gc, changeGaps);
-    for (const { entry } of diff.removed) this.addRemoval(commit, git, identity, before.data!, entry, gc);
+    for (const { entry } of diff.added) this.addAddition(git, identity, after.data!, entry, gc, gapsFor(entry.system, { needsApproval: true, provisioning: true }));
+    this.fileRemoved = file.action === 'removed';
+    for (const { entry } of diff.removed) this.addRemoval(commit, git, identity, before.data!, entry, gc, campaign);
+    this.fileRemoved = false;
     const approvalsFor = (system: string | null): string | null => (gc ? approvalFacts(gc, system).approvers.join(', ') || null : null);
     // What widened: the gate's judgement as the ledger recorded it, else the same judgement made
     // here (src/core/access/compare.ts), so the binder and the gate never disagree.
@@ -354,66 +498,144 @@ export class PopulationBuilder {
       approvers: approvalsFor(system),
       merged_at,
       ...this.ledgerCells(gc),
-      gaps: changeGaps.join('; ') || null,
     });
-    let modified = 0;
+    let shown = 0;
     for (const m of diff.modified) {
       const index = after.data?.access.indexOf(m.after) ?? -1;
       for (const f of m.fields) {
         const documentation = f.field === 'justification' || f.field === 'request';
-        this.emit('modifications', modRow(m.after.system, m.after.role, f.field, f.before, f.after, !documentation && (fieldWidens(`access[${index}]`) || fieldWidens('*'))));
-        modified++;
+        this.emit('modifications', modRow(m.after.system, m.after.role, f.field, f.before, f.after, !documentation && (fieldWidens(`access[${index}]`) || fieldWidens('*'))), gapsFor(m.after.system));
+        shown++;
       }
     }
+    // Review bookkeeping that certifies (the gate asked for approval of it) is a certification, not
+    // an access change: a review campaign's record lists it with who certified each item; outside a
+    // campaign it is a review-campaigns row of its own. A review block changed without certifying
+    // (a date moved back, a reviewer cleared: the gate needs no approval) stays a modification.
+    const certifies = diff.fields.some((f) => isReviewField(f.field)) && (campaign !== undefined || fieldWidens('review'));
     for (const f of diff.fields) {
-      this.emit('modifications', modRow(null, null, f.field, f.before, f.after, fieldWidens(f.field)));
-      modified++;
+      if (certifies && isReviewField(f.field)) continue;
+      this.emit('modifications', modRow(null, null, f.field, f.before, f.after, fieldWidens(f.field)), gapsFor(null));
+      shown++;
+    }
+    if (certifies && after.data) {
+      if (!campaign) this.addCertification(git, after.data, gc, changeGaps);
+      shown++;
     }
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
     // still gets a row: every grant change appears in at least one derived population.
-    if ((file.action === 'modified' || unreadable) && modified === 0 && diff.added.length === 0 && diff.removed.length === 0) {
-      this.emit('modifications', modRow(null, null, '(file)', file.before_blob, file.after_blob, unreadable || fieldWidens('*')));
+    if ((file.action === 'modified' || unreadable) && shown === 0 && diff.added.length === 0 && diff.removed.length === 0) {
+      this.emit('modifications', modRow(null, null, '(file)', file.before_blob, file.after_blob, unreadable || fieldWidens('*')), gapsFor(null));
     }
   }
 
-  private addAddition(commit: AccessCommit, git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined, changeGaps: string[]): void {
+  private noteGranteeApprovers(gc: IndexedGrantChange, before: Grant | null, after: Grant | null): void {
+    const approving = new Set(gc.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.reviewer.toLowerCase()));
+    if (approving.size === 0) return;
+    const own = [...loginsOf(before ?? undefined), ...loginsOf(after ?? undefined)].filter((l) => approving.has(l));
+    if (own.length === 0) return;
+    const set = this.granteeApprovers.get(gc.merge_sha) ?? new Set<string>();
+    for (const l of own) set.add(l);
+    this.granteeApprovers.set(gc.merge_sha, set);
+  }
+
+  /**
+   * A grant's review block certified in an ordinary pull request (not a review campaign): the
+   * admins approve it (docs/gate.md). One review-campaigns row per access entry, with the
+   * approvals the gate counted for it.
+   */
+  private addCertification(git: Row, grant: Grant, gc: IndexedGrantChange | undefined, changeGaps: Gap[]): void {
+    const reviewers = gc ? approvalFacts(gc, 'admins').approvers : [];
+    const mergedAt = gc?.pr.merged_at ?? String(git.changed_at);
+    const gaps = [...changeGaps, ...(gc ? approvalGaps(this.ledger, gc, 'admins', { needsApproval: true }) : [])];
+    const entries: (Grant['access'][number] | null)[] = grant.access.length > 0 ? grant.access : [null];
+    for (const entry of entries) {
+      const flags = entry ? this.reviewFlags(String(git.path), entry.expires ?? null, mergedAt) : [];
+      this.emit(
+        'review-campaigns',
+        {
+          system: entry?.system ?? null,
+          campaign: OUTSIDE_CAMPAIGN,
+          reviewed_on: grant.review?.last_reviewed ?? null,
+          reviewers: reviewers.join(', ') || null,
+          outcome: 'kept',
+          flags: flagsText(flags),
+          identity: grant.identity.id,
+          role: entry?.role ?? null,
+          privileged: entry ? yesNo(entry.privileged ?? false) : null,
+          expires: entry?.expires ?? null,
+          path: String(git.path),
+          pr: gc?.pr.number ?? null,
+          pr_url: gc?.pr.url ?? null,
+          merged_at: gc?.pr.merged_at ?? null,
+          ...this.ledgerCells(gc),
+        },
+        [...gaps, ...keptFlagGaps(flags)],
+      );
+      this.outsideCampaign++;
+    }
+  }
+
+  /**
+   * Why a review item needed a decision, as of its review's merge: an identity-left-org record of
+   * a login the grant named that precedes it, and an expiry before it; with what the record says.
+   */
+  private reviewFlags(path: string, expires: string | null, mergedAt: string, recorded: readonly ReviewFlag[] = []): ReviewFlag[] {
+    const flags: ReviewFlag[] = [...recorded];
+    const key = (f: ReviewFlag) => (f.kind === 'left-org' ? `left\u0000${f.login.toLowerCase()}` : 'expired');
+    const seen = new Set(flags.map(key));
+    for (const l of this.ledger.leftByPath.get(path) ?? []) {
+      if (l.subject.left_at > mergedAt) continue;
+      for (const g of l.subject.affected_grants) {
+        if (g.path !== path) continue;
+        const f: ReviewFlag = { kind: 'left-org', login: l.subject.login, as: g.role };
+        if (!seen.has(key(f))) {
+          seen.add(key(f));
+          flags.push(f);
+        }
+      }
+    }
+    const day = mergedAt.slice(0, 10);
+    if (expires && expires < day && !seen.has('expired')) flags.push({ kind: 'expired', on: expires });
+    return flags;
+  }
+
+  private addAddition(git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined, gaps: Gap[]): void {
     const facts = gc ? approvalFacts(gc, entry.system) : null;
     const prov = gc ? (this.ledger.provisionedByChange.get(gc.ref.key) ?? []) : [];
     const lastProv = prov.at(-1);
-    const gaps = [...changeGaps];
-    if (gc && (!facts || facts.approvers.length === 0)) gaps.push(`no counted approval for ${entry.system} in the merge-time verdict`);
-    if (facts && facts.on_head === false) gaps.push('an approval was given on an older commit than the merged head');
     const approvedBefore = facts?.approved_at && gc?.pr.merged_at ? facts.approved_at <= gc.pr.merged_at : null;
-    if (approvedBefore === false) gaps.push('approved after the merge');
-    this.emit('additions', {
-      identity,
-      kind: grant.identity.kind,
-      system: entry.system,
-      role: entry.role,
-      privileged: yesNo(entry.privileged ?? false),
-      access_path: accessPath(entry),
-      expires: entry.expires ?? null,
-      justification: entry.justification ?? null,
-      ticket: entry.request ?? null,
-      owner: grant.identity.owner ?? null,
-      ...git,
-      ...this.prCells(gc),
-      approvers: facts?.approvers.join(', ') || null,
-      approved_at: facts?.approved_at ?? null,
-      approval_on_merged_head: yesNo(facts?.on_head),
-      approved_before_merge: yesNo(approvedBefore),
-      merged_at: gc?.pr.merged_at ?? null,
-      merged_by: gc?.pr.merged_by ?? null,
-      provisioned_at: lastProv?.subject.completed_at ?? null,
-      provisioning_run: lastProv?.subject.run_url ?? null,
-      provisioning_conclusion: lastProv?.subject.conclusion ?? null,
-      ...this.ledgerCells(gc),
-      gaps: gaps.join('; ') || null,
-    });
-    void commit;
+    this.emit(
+      'additions',
+      {
+        identity,
+        kind: grant.identity.kind,
+        system: entry.system,
+        role: entry.role,
+        privileged: yesNo(entry.privileged ?? false),
+        access_path: accessPath(entry),
+        expires: entry.expires ?? null,
+        justification: entry.justification ?? null,
+        ticket: entry.request ?? null,
+        owner: grant.identity.owner ?? null,
+        ...git,
+        ...this.prCells(gc),
+        approvers: facts?.approvers.join(', ') || null,
+        approved_at: facts?.approved_at ?? null,
+        approval_on_merged_head: yesNo(facts?.on_head),
+        approved_before_merge: yesNo(approvedBefore),
+        merged_at: gc?.pr.merged_at ?? null,
+        merged_by: gc?.pr.merged_by ?? null,
+        provisioned_at: lastProv?.subject.completed_at ?? null,
+        provisioning_run: lastProv?.subject.run_url ?? null,
+        provisioning_conclusion: lastProv?.subject.conclusion ?? null,
+        ...this.ledgerCells(gc),
+      },
+      gaps,
+    );
   }
 
-  private addRemoval(commit: AccessCommit, git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined): void {
+  private addRemoval(commit: AccessCommit, git: Row, identity: string, grant: Grant, entry: EntryRef['entry'], gc: IndexedGrantChange | undefined, byCampaign: IndexedCampaign | undefined): void {
     const removedAt = gc?.pr.merged_at ?? commit.committed_at;
     const removedDay = removedAt.slice(0, 10);
     const path = String(git.path);
@@ -425,30 +647,35 @@ export class PopulationBuilder {
     if (entry.expires && entry.expires < removedDay) ends.push(addDays(entry.expires, 1));
     if (left) ends.push(left.subject.left_at.slice(0, 10));
     const ended = ends.sort()[0] ?? null;
-    const campaign = this.ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && c.subject.items.removed.some((i) => i.path === path && i.role === entry.role));
-    const gaps: string[] = [];
-    if (!gc && !campaign) gaps.push('no ledger record for this removal');
-    this.emit('removals', {
-      identity,
-      kind: grant.identity.kind,
-      system: entry.system,
-      role: entry.role,
-      privileged: yesNo(entry.privileged ?? false),
-      expires: entry.expires ?? null,
-      owner: grant.identity.owner ?? null,
-      grantee: grant.identity.github ?? null,
-      ...git,
-      ...this.prCells(gc),
-      removed_at: removedAt,
-      via: campaign ? 'review-campaign' : 'pull-request',
-      left_org_login: left?.subject.login ?? null,
-      left_org_at: left?.subject.left_at ?? null,
-      left_org_seq: left?.ref.seq ?? null,
-      authorization_ended: ended,
-      days_to_remove: ended ? Math.max(0, daysBetween(ended, removedDay)) : null,
-      ...this.ledgerCells(gc),
-      gaps: gaps.join('; ') || null,
-    });
+    const inCampaign = (c: IndexedCampaign | undefined) => c !== undefined && c.subject.items.removed.some((i) => i.path === path && i.role === entry.role);
+    const campaign = inCampaign(byCampaign) ? byCampaign : gc ? undefined : this.ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && inCampaign(c));
+    const gaps: Gap[] = [];
+    if (!gc && !campaign) gaps.push(gap('removal-unrecorded'));
+    if (!this.ledger.approvalRecord(path, entry.system, entry.role, removedAt)) gaps.push(gap('no-approval-record'));
+    this.emit(
+      'removals',
+      {
+        identity,
+        kind: grant.identity.kind,
+        system: entry.system,
+        role: entry.role,
+        privileged: yesNo(entry.privileged ?? false),
+        expires: entry.expires ?? null,
+        owner: grant.identity.owner ?? null,
+        grantee: grant.identity.github ?? null,
+        ...git,
+        ...this.prCells(gc),
+        removed_at: removedAt,
+        via: campaign ? 'review-campaign' : 'pull-request',
+        left_org_login: left?.subject.login ?? null,
+        left_org_at: left?.subject.left_at ?? null,
+        left_org_seq: left?.ref.seq ?? null,
+        authorization_ended: ended,
+        days_to_remove: ended ? Math.max(0, daysBetween(ended, removedDay)) : null,
+        ...this.ledgerCells(gc),
+      },
+      gaps,
+    );
   }
 
   /** A grant of the history: used for its rows and dropped, so not copied out of its text. */
@@ -489,23 +716,23 @@ export class PopulationBuilder {
     const grant = g.grant;
     if (!grant) {
       this.map.addGrant(g, () => null);
-      this.emit('inventory', { identity: fileStem(g.path), kind: null, owner: null, grantee: null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: `file cannot be read: ${g.problem}` });
+      this.emit('inventory', { identity: fileStem(g.path), kind: null, owner: null, grantee: null, system: null, role: null, privileged: null, access_path: null, jit_max_hours: null, jit_approvers: null, expires: null, last_reviewed: null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null }, [gap('unreadable-file', g.problem ?? 'cannot be read')]);
       return;
     }
+    this.noteLeavers(g.path, grant);
     // One approval lookup per entry, shared by the inventory and the evidence map.
     const approvals = grant.access.map((entry) => this.ledger.approvalRecord(g.path, entry.system, entry.role, until));
     this.map.addGrant(g, (i) => approvals[i] ?? null);
     const id = grant.identity;
     const nonHuman = id.kind !== 'human';
     if (grant.access.length === 0) {
-      this.emit('inventory', { identity: id.id, kind: id.kind, owner: id.owner ?? null, grantee: id.github ?? null, system: null, role: null, privileged: null, access_path: null, expires: null, last_reviewed: grant.review?.last_reviewed ?? null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null, gaps: null });
+      this.emit('inventory', { identity: id.id, kind: id.kind, owner: id.owner ?? null, grantee: id.github ?? null, system: null, role: null, privileged: null, access_path: null, jit_max_hours: null, jit_approvers: null, expires: null, last_reviewed: grant.review?.last_reviewed ?? null, path: g.path, blob: g.blob, approval_seq: null, approval_pr: null }, id.owner ? [] : [gap('no-owner')]);
     }
     grant.access.forEach((entry, i) => {
       const approval = approvals[i] ?? null;
-      const gaps: string[] = [];
-      if (!approval) gaps.push('no approval record in the ledger');
-      if (!id.owner) gaps.push('no owner');
-      if (!this.systemIds.has(entry.system)) gaps.push(`system ${entry.system} has no file in systems/`);
+      const gaps: Gap[] = approval ? approvalGaps(this.ledger, approval, entry.system, { needsApproval: true, provisioning: true }) : [gap('no-approval-record')];
+      if (!id.owner) gaps.push(gap('no-owner'));
+      if (!this.systemIds.has(entry.system)) gaps.push(gap('system-undefined', entry.system));
       const base = {
         identity: id.id,
         kind: id.kind,
@@ -513,55 +740,99 @@ export class PopulationBuilder {
         role: entry.role,
         privileged: yesNo(entry.privileged ?? false),
         owner: id.owner ?? null,
+        grantee: id.github ?? null,
         access_path: accessPath(entry),
+        ...jitCells(entry),
         expires: entry.expires ?? null,
         path: g.path,
         approval_seq: approval?.ref.seq ?? null,
         approval_pr: approval?.pr.number ?? null,
       };
-      this.emit('inventory', { ...base, grantee: id.github ?? null, last_reviewed: grant.review?.last_reviewed ?? null, blob: g.blob, gaps: gaps.join('; ') || null });
+      this.emit('inventory', { ...base, last_reviewed: grant.review?.last_reviewed ?? null, blob: g.blob }, gaps);
       if (entry.privileged) {
-        this.emit('privileged', { ...base, justification: entry.justification ?? null, approval_hash: approval?.ref.hash ?? null, gaps: gaps.join('; ') || null });
+        this.emit('privileged', { ...base, justification: entry.justification ?? null, approval_hash: approval?.ref.hash ?? null }, gaps);
       }
     });
+    // The ledger record of the file's latest change (what the chains of the file's rows start from).
+    const latest = nonHuman || grant.exception || grant.shared || id.kind === 'shared-account' ? this.ledger.pathHistory(g.path).filter((gc) => gc.ref.occurred_at <= until).at(-1) : undefined;
+    const fileGaps = (): Gap[] => (latest ? approvalGaps(this.ledger, latest, null) : [gap('file-unrecorded')]);
     if (nonHuman) {
       const cred = grant.credential;
-      const gaps: string[] = [];
-      if (!id.owner) gaps.push('no owner');
-      if (!cred) gaps.push('no credential block');
-      else if (cred.type !== 'oidc-federated' && !cred.last_rotated) gaps.push('no rotation record (credential.last_rotated)');
-      this.emit('non-human', {
-        identity: id.id,
-        kind: id.kind,
-        owner: id.owner ?? null,
-        description: id.description ?? null,
-        credential_type: cred?.type ?? null,
-        rotation_days: cred?.rotation_days ?? null,
-        last_rotated: cred?.last_rotated ?? null,
-        rotation_age_days: cred?.last_rotated ? daysBetween(cred.last_rotated, asOf) : null,
-        storage: cred?.storage ?? null,
-        vendor: grant.vendor?.name ?? null,
-        systems: grant.access.map((e) => `${e.system}:${e.role}`).join('; ') || null,
-        privileged: yesNo(grant.access.some((e) => e.privileged)),
-        path: g.path,
-        gaps: gaps.join('; ') || null,
-      });
+      const gaps: Gap[] = fileGaps();
+      if (!id.owner) gaps.push(gap('no-owner'));
+      if (!cred) gaps.push(gap('no-credential'));
+      else {
+        if (cred.type !== 'oidc-federated' && !cred.last_rotated) gaps.push(gap('no-rotation-record'));
+        if (cred.type !== 'oidc-federated' && !cred.storage?.trim()) gaps.push(gap('no-storage'));
+        if (!cred.revocation?.trim()) gaps.push(gap('no-revocation'));
+      }
+      if (id.kind === 'integration') {
+        if (!grant.vendor) gaps.push(gap('no-vendor'));
+        else {
+          if (!grant.vendor.data_scope?.trim()) gaps.push(gap('no-data-scope'));
+          if (!grant.vendor.offboarding?.trim()) gaps.push(gap('no-offboarding'));
+        }
+      }
+      const privileged = grant.access.filter((e) => e.privileged);
+      this.emit(
+        'non-human',
+        {
+          identity: id.id,
+          kind: id.kind,
+          owner: id.owner ?? null,
+          description: id.description ?? null,
+          credential_type: cred?.type ?? null,
+          rotation_days: cred?.rotation_days ?? null,
+          last_rotated: cred?.last_rotated ?? null,
+          rotation_age_days: cred?.last_rotated ? daysBetween(cred.last_rotated, asOf) : null,
+          storage: cred?.storage ?? null,
+          revocation: cred?.revocation ?? null,
+          vendor: grant.vendor?.name ?? null,
+          data_scope: grant.vendor?.data_scope ?? null,
+          offboarding: grant.vendor?.offboarding ?? null,
+          systems: grant.access.map((e) => `${e.system}:${e.role}`).join('; ') || null,
+          privileged: yesNo(privileged.length > 0),
+          privileged_access: privileged.map((e) => `${e.system}:${e.role} (${accessPath(e)})`).join('; ') || null,
+          path: g.path,
+        },
+        gaps,
+      );
     }
     if (grant.exception) {
       const e = grant.exception;
-      const gaps: string[] = [];
-      if (!e.expires) gaps.push('exception has no expiry');
-      else if (e.expires < asOf) gaps.push(`exception expired on ${e.expires}`);
-      if (!e.approved_by?.length) gaps.push('no approved_by in the file (see the ledger record of the PR that added it)');
-      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+      const gaps: Gap[] = fileGaps();
+      if (!e.expires) gaps.push(gap('exception-no-expiry'));
+      else if (e.expires < asOf) gaps.push(gap('exception-expired', e.expires));
+      if (!e.approved_by?.length) gaps.push(gap('exception-no-approver'));
+      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path }, gaps);
     }
     if (grant.shared || id.kind === 'shared-account') {
       const s = grant.shared;
-      const gaps: string[] = [];
-      if (!s) gaps.push('shared account without a shared block (holders, compensating controls)');
-      else if (s.compensating_controls.length === 0) gaps.push('no compensating controls');
-      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path, gaps: gaps.join('; ') || null });
+      const gaps: Gap[] = fileGaps();
+      if (!s) gaps.push(gap('shared-no-block'));
+      else if (s.compensating_controls.length === 0) gaps.push(gap('shared-no-controls'));
+      this.emit('exceptions', { identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path }, gaps);
     }
+  }
+
+  /** Whether a grant of the as-of tree still names a login an identity-left-org record says left. */
+  private noteLeavers(path: string, grant: Grant): void {
+    const from = this.ledger.previousPath(path);
+    const records = [...(this.ledger.leftByPath.get(path) ?? []), ...(from ? (this.ledger.leftByPath.get(from) ?? []) : [])];
+    if (records.length === 0) return;
+    const named = new Set([grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])].filter((l): l is string => typeof l === 'string').map((l) => l.toLowerCase()));
+    for (const l of records) if (named.has(l.subject.login.toLowerCase())) this.stillNamed.add(`${path}\u0000${l.subject.login.toLowerCase()}`);
+  }
+
+  /** Where a grant file is on the as-of day, following the moves of the period. */
+  private currentPath(path: string): string {
+    const seen = new Set<string>();
+    let at = path;
+    while (this.movedTo.has(at) && !seen.has(at)) {
+      seen.add(at);
+      at = this.movedTo.get(at)!;
+    }
+    return at;
   }
 
   private lastPath: string | null = null;
@@ -596,64 +867,99 @@ export class PopulationBuilder {
     return day >= this.params.period.from && day <= this.params.period.to;
   }
 
+  private campaignsInPeriod = 0;
+  private campaignItems = 0;
+
   private buildLedgerPopulations(): void {
     for (const c of this.ledger.campaigns) {
       if (!this.inPeriod(c.ref.occurred_at)) continue;
+      this.campaignsInPeriod++;
       const s = c.subject;
-      const lists = { kept: s.items.kept, changed: s.items.changed, removed: s.items.removed, 'not reviewed': s.not_reviewed ?? [] };
+      const mergedAt = s.pr.merged_at ?? c.ref.occurred_at;
+      const lists: Record<string, ReviewItem[]> = { kept: s.items.kept, changed: s.items.changed, removed: s.items.removed, 'not reviewed': s.not_reviewed ?? [] };
       for (const outcome of ['kept', 'changed', 'removed', 'not reviewed'] as const) {
-        for (const item of lists[outcome]) {
-          this.emit('review-campaigns', {
-            system: s.system,
-            reviewed_on: s.reviewed_on,
-            // Who certified this item (never its own grantee); records before per-item sign-off name the campaign's reviewers.
-            reviewers: outcome === 'not reviewed' ? null : (item.certified_by ?? s.reviewers).join(', ') || null,
-            outcome,
-            identity: item.identity,
-            role: item.role,
-            privileged: yesNo(item.privileged),
-            expires: item.expires,
-            path: item.path,
-            pr: s.pr.number,
-            pr_url: s.pr.url,
-            merged_at: s.pr.merged_at,
-            ledger_seq: c.ref.seq,
-            ledger_hash: c.ref.hash,
-          });
+        for (const item of lists[outcome]!) {
+          this.campaignItems++;
+          const flags = this.reviewFlags(item.path, item.expires, mergedAt, item.flags ?? []);
+          const gaps: Gap[] = [];
+          if (!this.ledger.approvalRecord(item.path, s.system, item.role, mergedAt)) gaps.push(gap('no-approval-record'));
+          if (outcome === 'not reviewed') gaps.push(gap('not-reviewed'));
+          if (outcome === 'kept' || outcome === 'changed') gaps.push(...keptFlagGaps(flags));
+          this.emit(
+            'review-campaigns',
+            {
+              system: s.system,
+              campaign: s.campaign ?? `PR #${s.pr.number}`,
+              reviewed_on: s.reviewed_on,
+              // Who certified this item (never its own grantee); records before per-item sign-off name the campaign's reviewers.
+              reviewers: outcome === 'not reviewed' ? null : (item.certified_by ?? s.reviewers).join(', ') || null,
+              outcome,
+              flags: flagsText(flags),
+              identity: item.identity,
+              role: item.role,
+              privileged: yesNo(item.privileged),
+              expires: item.expires,
+              path: item.path,
+              pr: s.pr.number,
+              pr_url: s.pr.url,
+              merged_at: s.pr.merged_at,
+              ledger_seq: c.ref.seq,
+              ledger_hash: c.ref.hash,
+            },
+            gaps,
+          );
         }
       }
     }
     for (const u of this.ledger.unapproved) {
       if (!this.inPeriod(u.ref.occurred_at)) continue;
       const s = u.subject;
-      this.emit('unapproved-merges', {
-        occurred_at: u.ref.occurred_at,
-        pr: s.pr.number,
-        pr_url: s.pr.url,
-        title: s.pr.title,
-        author: s.pr.author,
-        merged_by: s.pr.merged_by,
-        cause: s.cause,
-        missing_approvals: s.missing_approvals.map((a) => `${a.system}: ${a.missing} of ${a.required}`).join('; ') || null,
-        findings: s.findings.map((f) => `${f.rule}: ${f.message}`).join(' | ') || null,
-        issue: s.issue?.url ?? null,
-        grant_change_seq: this.ledger.grantChangeByKey.get(s.grant_change_key)?.ref.seq ?? null,
-        ledger_seq: u.ref.seq,
-        ledger_hash: u.ref.hash,
-      });
+      const gc = this.ledger.grantChangeByKey.get(s.grant_change_key);
+      this.emit(
+        'unapproved-merges',
+        {
+          occurred_at: u.ref.occurred_at,
+          pr: s.pr.number,
+          pr_url: s.pr.url,
+          title: s.pr.title,
+          author: s.pr.author,
+          merged_by: s.pr.merged_by,
+          cause: s.cause,
+          detail: s.detail ?? null,
+          missing_approvals: s.missing_approvals.map((a) => `${a.system}: ${a.missing} of ${a.required}`).join('; ') || null,
+          findings: s.findings.map((f) => `${f.rule}: ${f.message}`).join(' | ') || null,
+          issue: s.issue?.url ?? null,
+          grant_change_seq: gc?.ref.seq ?? null,
+          ledger_seq: u.ref.seq,
+          ledger_hash: u.ref.hash,
+        },
+        [gap('unapproved', s.cause), ...(gc ? approvalGaps(this.ledger, gc, null, { unapproved: false }) : [])],
+      );
     }
+    const asOf = this.params.asOf;
     for (const l of this.ledger.left) {
       if (!this.inPeriod(l.ref.occurred_at)) continue;
       const s = l.subject;
-      this.emit('left-org', {
-        login: s.login,
-        left_at: s.left_at,
-        source: s.source,
-        affected_grants: s.affected_grants.map((g) => `${g.path} (${g.role})`).join('; ') || null,
-        removed: s.affected_grants.filter((g) => this.removedPaths.has(g.path)).length,
-        ledger_seq: l.ref.seq,
-        ledger_hash: l.ref.hash,
-      });
+      const login = s.login.toLowerCase();
+      const gaps: Gap[] = [];
+      // A leaver's grant still naming them on the as-of day (wherever it was moved) is a gap, once they had left by then.
+      for (const g of s.affected_grants) {
+        if (s.left_at.slice(0, 10) <= asOf && this.stillNamed.has(`${this.currentPath(g.path)}\u0000${login}`)) gaps.push(gap('still-named', this.currentPath(g.path), s.login, g.role, asOf));
+      }
+      this.emit(
+        'left-org',
+        {
+          login: s.login,
+          left_at: s.left_at,
+          source: s.source,
+          affected_grants: s.affected_grants.map((g) => `${g.path} (${g.role})`).join('; ') || null,
+          removed: s.affected_grants.filter((g) => this.removedPaths.has(g.path)).length,
+          still_named: gaps.length,
+          ledger_seq: l.ref.seq,
+          ledger_hash: l.ref.hash,
+        },
+        gaps,
+      );
     }
   }
 
@@ -663,6 +969,10 @@ export class PopulationBuilder {
     let git: string;
     let tie: string;
     switch (id) {
+      case 'gaps':
+        git = 'jq -r \'.rows[] | select(.gaps != null) | .gaps\' populations/*.json | wc -l   # rows with gaps, across the populations (run in the binder)';
+        tie = 'one row per gap of every row whose `gaps` cell is set, in the other populations of this binder; `population` and `row` name that row (its 1-based number in populations/<population>.csv), and the population\'s "rows with gaps" counts the rows';
+        break;
       case 'grant-changes':
         git = changeListCommand(p, 'grants/');
         tie = 'the command prints the row count: one row per A, M or D line of `git log --name-status` (first-parent history, so a merged pull request counts once)';
@@ -688,8 +998,8 @@ export class PopulationBuilder {
             : `rows are selected from the files at the as-of commit: ${meta.unit}`;
         break;
       case 'review-campaigns':
-        git = ledgerSelectCommand(p, 'review-campaign', 'map(.subject.items | (.kept + .changed + .removed) | length) | add // 0');
-        tie = 'the command prints the row count: the items of every review-campaign record whose occurred_at falls in the period';
+        git = ledgerSelectCommand(p, 'review-campaign', 'map(.subject | (.items | .kept + .changed + .removed) + (.not_reviewed // []) | length) | add // 0');
+        tie = `the command prints the number of rows of review-campaign records: the items of every review-campaign record whose occurred_at falls in the period; rows whose campaign is ${OUTSIDE_CAMPAIGN} come from the history (the grant-changes whose diff sets a grant's review block in a pull request that is no review campaign), one per access entry of the grant`;
         break;
       case 'unapproved-merges':
         git = ledgerSelectCommand(p, 'unapproved-merge', 'length');
@@ -702,27 +1012,47 @@ export class PopulationBuilder {
     }
     const sink = this.sinks[id];
     sink.finish();
+    const kinds = this.gapKinds.get(id);
+    const tally = id === 'review-campaigns' ? campaignTally(this.campaignsInPeriod, this.campaignItems, this.outsideCampaign) : undefined;
     return {
       id,
       ...meta,
       columns: COLUMNS[id],
       rowCount: sink.count,
       gapRows: sink.gapRows,
+      ...(tally ? { tally } : {}),
+      ...(kinds ? { gapKinds: Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) } : {}),
       reproduce: { git, access_ledger: `${exportCommand(p)}   # writes binder/populations/${id}.csv and .json`, tie_back: tie },
     };
   }
 }
 
+/** The gaps of an item a review kept (or changed but kept) although it was flagged. */
+function keptFlagGaps(flags: readonly ReviewFlag[]): Gap[] {
+  return flags.map((f) => (f.kind === 'left-org' ? gap('kept-after-leaving', f.as, f.login) : gap('kept-after-expiry', f.on)));
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** What the review-campaigns rows add up to: campaigns, their items, and certifications outside one. */
+function campaignTally(campaigns: number, items: number, outside: number): string {
+  const parts = [`${plural(campaigns, 'review campaign')} (${plural(items, 'item')})`];
+  if (outside > 0) parts.push(`${plural(outside, 'entry', 'entries')} certified outside a campaign`);
+  return parts.join(', ');
+}
+
 /**
  * Git lists a grant moved to another folder as one file deleted and one added (history is read
  * without rename detection, so the selection is exact); under the same name it is one identity,
- * as the gate judges it: one modified file at its new path.
+ * as the gate judges it: one modified file at its new path. The moves are returned too (new path
+ * → old path): the ledger records a move under the new path only.
  */
-function pairMovedGrants(files: AccessCommit['files']): AccessCommit['files'] {
+function pairMovedGrants(files: AccessCommit['files']): { files: AccessCommit['files']; moves: Map<string, string> } {
   const removed = new Map<string, AccessCommit['files'][number]>();
   for (const f of files) if (f.action === 'removed' && roleOf(f.path) === 'grant') removed.set(fileStem(f.path).toLowerCase(), f);
   const paired = new Set<AccessCommit['files'][number]>();
   const out: AccessCommit['files'] = [];
+  const moves = new Map<string, string>();
   for (const f of files) {
     if (f.action !== 'added' || roleOf(f.path) !== 'grant') continue;
     const from = removed.get(fileStem(f.path).toLowerCase());
@@ -730,6 +1060,7 @@ function pairMovedGrants(files: AccessCommit['files']): AccessCommit['files'] {
     paired.add(from);
     paired.add(f);
     out.push({ ...f, action: 'modified', before: from.before, before_blob: from.before_blob });
+    moves.set(f.path, from.path);
   }
-  return [...files.filter((f) => !paired.has(f)), ...out];
+  return { files: [...files.filter((f) => !paired.has(f)), ...out], moves };
 }

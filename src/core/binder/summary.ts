@@ -2,6 +2,7 @@
 import type { Binder } from './binder.ts';
 import { exportCommand } from './commands.ts';
 import { mdCell, mdCode, mdText } from '../text/escape.ts';
+import { gapTitle, type GapKind } from './gaps.ts';
 
 export function renderSummary(b: Binder): string {
   const p = b.params;
@@ -16,10 +17,23 @@ export function renderSummary(b: Binder): string {
   lines.push('## Populations', '');
   lines.push('| Population | Rows | Sampled | Rows with gaps | File |', '|---|---:|---:|---:|---|');
   b.populations.forEach((pop, i) => {
-    lines.push(`| ${mdCell(pop.title)} | ${pop.rowCount} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
+    const rows = pop.tally ? `${pop.rowCount} (${mdCell(pop.tally)})` : String(pop.rowCount);
+    lines.push(`| ${mdCell(pop.title)} | ${rows} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
   });
   lines.push('');
   lines.push('Each population file states the git command that lists its source and the row count it ties back to; `populations/<id>.json` carries both.', '');
+  // Start from the exceptions: every gap of the period, by population and kind (populations/gaps.csv lists each).
+  const byPopulation = b.populations.filter((pop) => pop.gapKinds && Object.keys(pop.gapKinds).length > 0);
+  lines.push('## Gaps by population', '');
+  if (byPopulation.length === 0) lines.push('None: no row of any population lacks evidence.', '');
+  else {
+    lines.push('| Population | Gap | Count |', '|---|---|---:|');
+    for (const pop of byPopulation) for (const [kind, n] of Object.entries(pop.gapKinds!)) lines.push(`| ${mdCell(pop.title)} | ${mdCell(gapTitle(kind as GapKind))} | ${n} |`);
+    lines.push('', 'Each gap is a row of `populations/gaps.csv`, which names the population and the row it belongs to.', '');
+  }
+  if (!p.provisioningWorkflow && !b.ledger.by_kind['provisioned']) {
+    lines.push('No provisioning workflow is configured (`ledger.provisioning_workflow`) and no provisioning run is recorded: the ledger holds no provisioning evidence, so a blank "Provisioned at" is not counted as a gap. Each system names its own provisioning evidence (`evidence.provisioning`, in the evidence map).', '');
+  }
   const gapEntries = Object.entries(b.evidenceMap.gap_counts).sort((a, b2) => b2[1] - a[1]);
   lines.push('## Evidence map gaps', '');
   if (gapEntries.length === 0) lines.push('None: every system has an owner, approvers and evidence sources, and every access entry has an owner, an approval record and a log source.', '');

@@ -54,6 +54,8 @@ export interface ExportParams {
   repository: string | null;
   /** Web root of the GitHub server the links go to (`https://github.com`, or a GitHub Enterprise Server's). */
   serverUrl?: string;
+  /** `ledger.provisioning_workflow` of the config at `ref`, when it names one: provisioning is then expected on every merge. */
+  provisioningWorkflow?: string | null;
   generatedAt: Timestamp;
   tool: { name: string; version: string };
 }
@@ -67,8 +69,11 @@ export interface Column {
   description: string;
 }
 
-/** How often the control a population evidences operates: it sets the default sample size. */
-export type Frequency = 'event-driven' | 'point-in-time' | 'quarterly' | 'deviation';
+/**
+ * How often the control a population evidences operates: it sets the default sample size. `index`
+ * is no control: a population that points at other populations' rows (the `gaps`), never sampled.
+ */
+export type Frequency = 'event-driven' | 'point-in-time' | 'quarterly' | 'deviation' | 'index';
 
 export interface Reproduce {
   /** A git command, run inside the clone, listing the source of the rows. */
@@ -98,6 +103,10 @@ export interface Population {
   rowCount: number;
   /** Rows whose `gaps` cell is set. */
   gapRows: number;
+  /** What the rows add up to, in the population's own words, when a row is not the unit a heading counts (e.g. "1 review campaign, 4 items"). */
+  tally?: string;
+  /** Gaps of its rows, by kind (docs/binder.md, "Gaps"): how many rows name each. */
+  gapKinds?: Record<string, number>;
   reproduce: Reproduce;
 }
 

@@ -11,6 +11,7 @@
  */
 import type { Finding } from '../findings.ts';
 import type { IdentityKind, IsoDate } from '../model/types.ts';
+import type { NotCounted } from '../approvals/reasons.ts';
 
 /** An ISO 8601 UTC timestamp, `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds allowed). */
 export type Timestamp = string;
@@ -89,6 +90,13 @@ export interface ReviewRecord {
   commit_id: string;
   /** Whether `commit_id` is the PR's head SHA at merge: approvals of older commits may not count. */
   on_head: boolean;
+  /**
+   * The gate's judgement of this review at merge: null when it counted as an approval (for at least
+   * one system or the admins), else why not (src/core/approvals/reasons.ts: author, committer,
+   * grantee, bot, not-eligible, undetermined, not-required, older-commit, dismissed, superseded,
+   * changes-requested, commented). Absent on records written before it was recorded.
+   */
+  not_counted?: NotCounted | null;
 }
 
 /** Per system: how many eligible approvals the policy required and who gave them. */
@@ -225,7 +233,18 @@ export interface ReviewItem {
    * it (never the item's own grantees). Absent on records written before per-item sign-off.
    */
   certified_by?: string[];
+  /**
+   * What a reviewer must not keep blindly, as known at the merge: its grantee, a holder or its owner
+   * had left the organization, or the entry had expired. Absent when neither (and on records
+   * written before flags were recorded).
+   */
+  flags?: ReviewFlag[];
 }
+
+/** Why a review item needed a decision rather than a keep. */
+export type ReviewFlag =
+  | { kind: 'left-org'; login: string; as: 'owner' | 'grantee' | 'holder' }
+  | { kind: 'expired'; on: IsoDate };
 
 /**
  * `review-campaign`: a completed periodic access review, merged as a PR.

@@ -17,6 +17,7 @@ import { plural } from '../rules/helpers.ts';
 import { pullChanges, pullRoleOf, type PullChanges } from './changes.ts';
 import { loginKey, type PullFacts } from './facts.ts';
 import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type RowKind } from './plan.ts';
+import type { NotCounted } from '../approvals/reasons.ts';
 
 export interface JudgeOptions {
   packs: ReadonlyMap<string, Pack>;
@@ -59,12 +60,25 @@ export interface GateApproval {
   blockedBy: string[];
 }
 
+/**
+ * A reviewer whose latest review decides something (approve, request changes, dismissed), and
+ * whether their approval counted: `notCounted` is null when it counted for at least one system
+ * (or the admins), else the reason, in the words of src/core/approvals/reasons.ts.
+ */
+export interface GateReviewer {
+  reviewer: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'DISMISSED';
+  notCounted: NotCounted | null;
+}
+
 export interface GateResult {
   verdict: 'pass' | 'fail';
   findings: Finding[];
   rows: GateRow[];
   /** One entry per system whose access the PR adds or widens, and `admins` for governed changes. */
   approvals: GateApproval[];
+  /** Per reviewer, whether their approval counted and why not (the ledger records it with each review). */
+  reviewers: GateReviewer[];
   /** One line: what to do next, or why it passed. */
   nextStep: string;
   /** The PR changes nothing under grants/, systems/ or the config. */
@@ -92,6 +106,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
       findings: [],
       rows: [],
       approvals: [],
+      reviewers: [],
       nextStep: 'nothing to check: this pull request changes nothing under grants/, systems/ or the config',
       nothingToCheck: true,
       removalOnly: false,
@@ -132,6 +147,7 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     findings,
     rows,
     approvals: plan.groups.map((g) => ({ system: g.label, required: g.required, approvedBy: g.approvedBy, missing: g.missing, blockedBy: g.blockedBy })),
+    reviewers: gateReviewers(plan),
     nextStep: failing ? nextStepOnFailure(facts, plan, findings, policy, opts.failOn ?? 'error') : nextStepOnPass(plan, changes, warnings),
     nothingToCheck: false,
     removalOnly: changes.removalOnly,
@@ -248,6 +264,25 @@ function gateRows(facts: PullFacts, plan: ApprovalPlan): GateRow[] {
       blockedBy: group?.blockedBy ?? [],
       controls: governed ? GOVERNED_CONTROLS : privileged ? [...ACCESS_CONTROLS, 'ISO27001:A.8.2'] : ACCESS_CONTROLS,
     };
+  });
+}
+
+/** Why each reviewer's deciding review counted or not, in the gate's order: excluded, counted, head, list. */
+function gateReviewers(plan: ApprovalPlan): GateReviewer[] {
+  const counted = new Set(plan.rows.flatMap((r) => r.approvedBy.map(loginKey)));
+  const undetermined = new Set(plan.groups.flatMap((g) => g.undetermined.map((u) => loginKey(u.login))));
+  return plan.latest.map((r) => {
+    const login = loginKey(r.reviewer);
+    let notCounted: NotCounted | null;
+    if (r.state === 'DISMISSED') notCounted = 'dismissed';
+    else if (r.state === 'CHANGES_REQUESTED') notCounted = 'changes-requested';
+    else if (r.excluded) notCounted = r.excluded;
+    else if (counted.has(login)) notCounted = null;
+    else if (plan.groups.length === 0) notCounted = 'not-required';
+    else if (!r.onHead && plan.options.require_head_sha) notCounted = 'older-commit';
+    else if (undetermined.has(login)) notCounted = 'undetermined';
+    else notCounted = 'not-eligible';
+    return { reviewer: r.reviewer, state: r.state, notCounted };
   });
 }
 

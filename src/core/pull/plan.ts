@@ -13,6 +13,7 @@
 import type { System } from '../model/types.ts';
 import { pullChanges, type AccessChange, type AccessChangeKind, type GovernedKind, type Position } from './changes.ts';
 import { isTeam, loginKey, teamKey, type PullFacts } from './facts.ts';
+import type { Exclusion } from '../approvals/reasons.ts';
 
 export interface ApprovalOptions {
   /** Approvals needed for a system whose access the PR adds or widens. */
@@ -25,7 +26,8 @@ export interface ApprovalOptions {
 
 export const DEFAULT_APPROVAL_OPTIONS: ApprovalOptions = { default: 1, privileged: 2, require_head_sha: true };
 
-export type Exclusion = 'grantee' | 'author' | 'committer' | 'bot';
+/** Why a reviewer may never approve this pull request (the words: src/core/approvals/reasons.ts). */
+export type { Exclusion };
 
 export interface LatestReview {
   reviewer: string;

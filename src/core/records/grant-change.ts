@@ -11,6 +11,9 @@ import {
   type Verdict,
 } from '../ledger/index.ts';
 import type { PullFacts, PullReview } from '../pull/facts.ts';
+import type { GateReviewer } from '../pull/judge.ts';
+import { loginKey } from '../pull/facts.ts';
+import { notCountedReasons } from '../approvals/reasons.ts';
 import { grantChanges, policyChanges, type BlobShas, type FileJudgement, type PolicyFileChange, type RecordedGrantFileChange } from './changes.ts';
 import { githubTime, isRecordableMerge, pullRequestRef, type MergedPull } from './pull.ts';
 
@@ -31,11 +34,17 @@ export interface GrantChangeInput {
   mergeBlobs?: BlobShas;
   /** The gate's judgement per grant path (src/core/records/changes.ts fileJudgements). */
   judgement?: ReadonlyMap<string, FileJudgement>;
+  /** The merge-time verdict's judgement of each reviewer (GateResult.reviewers): recorded with each review. */
+  reviewers?: readonly GateReviewer[];
 }
 
-export function reviewRecords(reviews: readonly PullReview[], headSha: string): ReviewRecord[] {
+/**
+ * The reviews as recorded; with the gate's judgement of the reviewers, each says whether it counted
+ * and why not (`not_counted`), in the vocabulary the gate and the binder use.
+ */
+export function reviewRecords(reviews: readonly PullReview[], headSha: string, reviewers?: readonly GateReviewer[]): ReviewRecord[] {
   // A PENDING review is a draft only its author sees: not a sign-off.
-  return reviews
+  const records: ReviewRecord[] = reviews
     .filter((r): r is PullReview & { state: ReviewRecord['state'] } => r.state !== 'PENDING')
     .map((r) => ({
       reviewer: r.reviewer,
@@ -44,6 +53,13 @@ export function reviewRecords(reviews: readonly PullReview[], headSha: string): 
       commit_id: r.commitId,
       on_head: r.commitId === headSha,
     }));
+  if (!reviewers) return records;
+  const judged = new Map(reviewers.map((r) => [loginKey(r.reviewer), r.notCounted]));
+  const reasons = notCountedReasons(records, (r) => {
+    const reason = judged.get(loginKey(r.reviewer));
+    return reason === undefined ? 'not-eligible' : reason;
+  });
+  return records.map((r, i) => ({ ...r, not_counted: reasons[i]! }));
 }
 
 export function commitAuthorLogins(authors: readonly (string | null)[]): string[] {
@@ -73,7 +89,7 @@ export function buildGrantChangeSubject(input: GrantChangeInput): GrantChangeRec
     merge_sha: pull.merge_commit_sha,
     changes: grantChanges(changeInput),
     policy_changes: policyChanges(changeInput),
-    reviews: reviewRecords(facts.reviews, pull.head.sha),
+    reviews: reviewRecords(facts.reviews, pull.head.sha, input.reviewers),
     commit_authors: commitAuthorLogins(facts.commitAuthors),
     verdict: input.verdict,
     ...(facts.gaps?.length ? { gaps: [...facts.gaps] } : {}),

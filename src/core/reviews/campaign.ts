@@ -5,6 +5,7 @@
 import { isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { isIsoDate } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
+import type { ReviewFlag } from '../ledger/kinds.ts';
 import type { CampaignGrant, DueSystem } from './due.ts';
 import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
@@ -138,6 +139,45 @@ export interface CampaignBodyContext {
   branch: string;
   /** Identity id → last day the access was used, where an adapter knows it. */
   lastUsed?: ReadonlyMap<string, IsoDate>;
+  /** Lower-case login → member of the organization, as the sweep read it (false: has left). */
+  membership?: Readonly<Record<string, boolean>>;
+  /** The day the review opens: an entry that expired before it is flagged. */
+  today?: IsoDate;
+}
+
+/** Why a reviewer must not keep an entry blindly: someone it names has left, or it has expired. */
+export type EntryFlag = ReviewFlag;
+
+/**
+ * The flags of one entry of a grant: its grantee, a holder or its owner is no member of the
+ * organization (as `membership` says; an unknown login is not flagged here), or it expired before
+ * `today`. The review pull request and the `review-campaign` record mark the same things.
+ */
+export function entryFlags(
+  grant: { owner: string | null; github: string | null; holders: readonly string[] },
+  entry: { expires: IsoDate | null },
+  membership: Readonly<Record<string, boolean>> | undefined,
+  today: IsoDate | undefined,
+): EntryFlag[] {
+  const flags: EntryFlag[] = [];
+  const seen = new Set<string>();
+  const left = (login: string | null, as: 'owner' | 'grantee' | 'holder') => {
+    if (!login || !membership) return;
+    const key = login.replace(/^@/, '').toLowerCase();
+    if (membership[key] !== false || seen.has(key)) return;
+    seen.add(key);
+    flags.push({ kind: 'left-org', login, as });
+  };
+  left(grant.github, 'grantee');
+  for (const h of grant.holders) left(h, 'holder');
+  left(grant.owner, 'owner');
+  if (entry.expires && today && entry.expires < today) flags.push({ kind: 'expired', on: entry.expires });
+  return flags;
+}
+
+/** A flag in words, as the pull request, the record's readers and the binder say it. */
+export function flagWords(f: EntryFlag): string {
+  return f.kind === 'left-org' ? `${f.as} ${f.login} left the organization` : `expired on ${f.on}`;
 }
 
 export function formatCampaignMarker(ref: CampaignRef): string {
@@ -155,19 +195,24 @@ export function parseCampaignMarker(body: string | null | undefined): CampaignRe
 export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBodyContext): CampaignText {
   const base = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${encodeURIComponent(ctx.branch)}/`;
   const showUsed = Boolean(ctx.lastUsed?.size);
+  const flagsOf = due.grants.map((g) => g.entries.map((e) => entryFlags(g, e, ctx.membership, ctx.today)));
+  const flagged = flagsOf.flat().filter((f) => f.length > 0).length;
   const rows: string[] = [];
   let entries = 0;
   let privileged = 0;
-  for (const g of due.grants) {
-    for (const e of g.entries) {
+  due.grants.forEach((g, gi) => {
+    g.entries.forEach((e, ei) => {
       entries++;
       if (e.privileged) privileged++;
       const used = showUsed ? ` ${mdText(ctx.lastUsed!.get(g.identity) ?? 'unknown', 40)} |` : '';
+      // A leaver is named, never mentioned: the flag is for the reviewers.
+      const flags = flagsOf[gi]![ei]!;
+      const check = flagged > 0 ? ` ${flags.length ? `⚠️ ${flags.map((f) => (f.kind === 'left-org' ? `${f.as} ${cellCode(f.login)} left the organization` : `expired on ${mdText(f.on, 40)}`)).join('; ')}` : ''} |` : '';
       rows.push(
-        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? mention(g.owner) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}`,
+        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? (flags.some((f) => f.kind === 'left-org' && f.as === 'owner') ? cellCode(g.owner) : mention(g.owner)) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}${check}`,
       );
-    }
-  }
+    });
+  });
   const approvers = due.approvers.length ? due.approvers.map(mention).join(', ') : '_none listed: the admins_';
   const head = [
     formatCampaignMarker(ref),
@@ -185,8 +230,14 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
     `- **Narrow** access: change its ${code('role')}, ${code('privileged')} or ${code('expires')} in this pull request.`,
     '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed.',
     '',
-    `| identity | kind | role | privileged | owner | expires |${showUsed ? ' last used |' : ''}`,
-    `|---|---|---|---|---|---|${showUsed ? '---|' : ''}`,
+    ...(flagged > 0
+      ? [
+          `**${flagged} entr${flagged === 1 ? 'y needs' : 'ies need'} a decision, not a keep** (marked ⚠️ below): the grantee, a holder or the owner has left the organization, or the access has expired. Revoke it, hand a non-human identity to a new owner, or renew it with a new justification in this pull request; the record of this review marks each one with what was decided.`,
+          '',
+        ]
+      : []),
+    `| identity | kind | role | privileged | owner | expires |${showUsed ? ' last used |' : ''}${flagged > 0 ? ' check |' : ''}`,
+    `|---|---|---|---|---|---|${showUsed ? '---|' : ''}${flagged > 0 ? '---|' : ''}`,
   ];
   const foot = [
     '',

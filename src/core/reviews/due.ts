@@ -21,6 +21,8 @@ export interface CampaignGrant {
   kind: IdentityKind;
   owner: string | null;
   github: string | null;
+  /** A shared account's holders (the people who use it). */
+  holders: string[];
   entries: CampaignEntry[];
   lastReviewed: IsoDate | null;
   revocation: string | null;
@@ -71,6 +73,7 @@ function campaignGrant(path: string, g: Grant, entries: Grant['access']): Campai
     kind: g.identity.kind,
     owner: g.identity.owner ?? null,
     github: g.identity.github ?? null,
+    holders: g.shared?.holders ?? [],
     entries: entries.map((e) => ({ role: e.role, privileged: e.privileged === true, expires: e.expires ?? null })),
     lastReviewed: g.review?.last_reviewed ?? null,
     revocation: g.credential?.revocation ?? null,

@@ -8,6 +8,7 @@ import type { PullRequestRef, ReviewCampaignSubject, ReviewItem, ReviewRecord } 
 import { DEFAULT_CONTROLS } from '../ledger/kinds.ts';
 import { reviewCampaignKey, type RecordDraft } from '../ledger/record.ts';
 import type { IsoDate } from '../model/types.ts';
+import { entryFlags } from './campaign.ts';
 
 export interface CampaignOutcome {
   kept: ReviewItem[];
@@ -94,6 +95,21 @@ export function reviewCampaignDraft(input: {
   };
 }
 
+/**
+ * Each item with what a reviewer must not keep blindly: its grantee, a holder or its owner had
+ * left the organization (as far as `membership` knows), or it had expired by the merge. A kept or
+ * changed item is judged as it is after the review, a removed one as it was.
+ */
+function flagged(outcome: CampaignOutcome, input: { before: ReadonlyMap<string, Grant | undefined>; after: ReadonlyMap<string, Grant | undefined>; membership?: Readonly<Record<string, boolean>>; mergedOn?: IsoDate }): CampaignOutcome {
+  const mark = (side: ReadonlyMap<string, Grant | undefined>) => (item: ReviewItem): ReviewItem => {
+    const g = side.get(item.path);
+    const who = { owner: g?.identity.owner ?? null, github: g?.identity.github ?? null, holders: g?.shared?.holders ?? [] };
+    const flags = entryFlags(who, item, input.membership, input.mergedOn);
+    return flags.length > 0 ? { ...item, flags } : item;
+  };
+  return { kept: outcome.kept.map(mark(input.after)), changed: outcome.changed.map(mark(input.after)), removed: outcome.removed.map(mark(input.before)) };
+}
+
 /** The gate's rows a review-campaign record needs (src/core/pull/judge.ts GateRow). */
 export interface CampaignGateRow {
   identity?: string;
@@ -118,8 +134,12 @@ export function campaignRecordDraft(input: {
   before: ReadonlyMap<string, Grant | undefined>;
   after: ReadonlyMap<string, Grant | undefined>;
   rows: readonly CampaignGateRow[];
+  /** Lower-case login → member of the organization, as the merge-time gate read it (false: has left). */
+  membership?: Readonly<Record<string, boolean>>;
+  /** The day of the merge: an item that expired before it is flagged. */
+  mergedOn?: IsoDate;
 }): RecordDraft<'review-campaign'> {
-  const outcome = campaignOutcome(input.system, input.before, input.after);
+  const outcome = flagged(campaignOutcome(input.system, input.before, input.after), input);
   const certifiers = new Map<string, string[] | null>();
   for (const row of input.rows) {
     if (row.change !== 'review' || row.group !== input.system || !row.identity) continue;

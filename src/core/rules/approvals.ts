@@ -3,6 +3,7 @@ import { plural } from './helpers.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
 import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
+import { reasonPhrase } from '../approvals/reasons.ts';
 
 /**
  * Access is granted by the people accountable for the system, before it exists: every system
@@ -71,7 +72,7 @@ export default defineRule<ApprovalOptions>({
         const view: ApproverGroup = row.excluded ? { ...group, required: row.required, missing: row.missing, approvedBy: row.approvedBy } : group;
         const own = row.excluded ? new Set([...excluded, ...row.excluded]) : excluded;
         const self = row.excluded ? group.approvedBy.filter((l) => row.excluded!.includes(loginKey(l))) : [];
-        const selfNote = self.length ? ` (${self.join(', ')} cannot certify their own access)` : '';
+        const selfNote = self.length ? ` (${self.join(', ')} ${reasonPhrase('grantee', { review: true })})` : '';
         ctx.report({ ...here(row), message: `${subjectOf(row)} ${needs(view, own)}${selfNote}${notesFor(view, bots)}` });
       }
     }
@@ -113,7 +114,7 @@ export function needs(group: ApproverGroup, excluded: ReadonlySet<string>): stri
 function notesFor(group: ApproverGroup, bots: string[]): string {
   const notes: string[] = [];
   if (group.approvedBy.length) notes.push(`approved by ${group.approvedBy.join(', ')}`);
-  if (group.stale.length) notes.push(`${group.stale.join(', ')} approved an older commit and must approve the latest one`);
+  if (group.stale.length) notes.push(`${group.stale.join(', ')} ${reasonPhrase('older-commit')} and must approve the latest one`);
   if (group.outsiders.length) {
     const are = group.outsiders.length === 1 ? 'is' : 'are';
     notes.push(`${group.outsiders.join(', ')} approved but ${are} ${group.key === 'admins' ? `not ${group.outsiders.length === 1 ? 'one' : ''} of the admins`.replace('  ', ' ') : `not on the list for ${group.label}`}`);

@@ -1,7 +1,8 @@
 import { defineRule } from './types.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type ApproverGroup, type Exclusion } from '../pull/plan.ts';
+import { DEFAULT_APPROVAL_OPTIONS, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalPlan, type ApproverGroup } from '../pull/plan.ts';
+import { reasonSentence, type Exclusion } from '../approvals/reasons.ts';
 
 /**
  * Segregation of duties: nobody approves their own request. The approval engine already ignores
@@ -50,17 +51,9 @@ export default defineRule({
   },
 });
 
+/** Why `login`'s approval does not count, in the words the records and the binder use too. */
 export function sentence(login: string, why: Exclusion): string {
-  switch (why) {
-    case 'grantee':
-      return `${login} cannot approve their own access`;
-    case 'author':
-      return `${login} opened this pull request and cannot approve it`;
-    case 'committer':
-      return `${login} committed to this pull request and cannot approve it`;
-    default:
-      return `${login} is a bot and cannot approve`;
-  }
+  return reasonSentence(login, why);
 }
 
 function ask(group: ApproverGroup, excluded: ReadonlySet<string>): string {
