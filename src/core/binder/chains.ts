@@ -107,6 +107,7 @@ export class ChainBuilder {
       case 'grant-changes':
       case 'additions':
       case 'modifications':
+      case 'movers':
       case 'system-changes':
         anchor = byCommit(row.commit);
         break;

@@ -11,7 +11,7 @@ import { fileStem, roleOf } from '../model/snapshot.ts';
 import type { Grant, IsoDate, System } from '../model/types.ts';
 import { COLUMNS, type PopulationId } from './columns.ts';
 import { changeDiffCommand, changeListCommand, exportCommand, inventoryCommand, ledgerSelectCommand, asOfCommitCommand } from './commands.ts';
-import { diffGrant, fieldChanges, type EntryRef } from './grant-diff.ts';
+import { diffGrant, fieldChanges, type EntryRef, type GrantDiff } from './grant-diff.ts';
 import type { IndexedCampaign, IndexedGrantChange, LedgerIndex } from './ledger-index.ts';
 import { parseAccessFile, type ParsedFile } from './parse.ts';
 import { ChartTally } from './charts.ts';
@@ -81,6 +81,13 @@ export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
     frequency: 'event-driven',
     controls: ['SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18'],
   },
+  movers: {
+    title: 'Movers',
+    question: 'Who changed team in the period, which access did they keep, add and lose, and who approved the access they kept?',
+    unit: 'one row per change of a person\'s identity.team (a team recorded for the first time is not a move)',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.2'],
+  },
   privileged: {
     title: 'Privileged access',
     question: 'Who holds privileged access on the as-of day, until when, and where is its approval recorded?',
@@ -145,6 +152,7 @@ export const POPULATION_ORDER: readonly PopulationId[] = [
   'additions',
   'removals',
   'modifications',
+  'movers',
   'privileged',
   'non-human',
   'exceptions',
@@ -423,6 +431,43 @@ export class PopulationBuilder {
     );
   }
 
+  /**
+   * A person changed team (docs/gate.md, "What a change does": a move). The access they keep was
+   * approved for the old team; the gate asks its systems' approvers to approve it again, and the
+   * row shows whether they did.
+   */
+  private addMove(git: Row, identity: string, before: Grant | undefined, after: Grant | undefined, diff: GrantDiff, gc: IndexedGrantChange | undefined, gapsFor: (system: string | null, options?: ApprovalGapOptions) => Gap[]): void {
+    if (!before || !after || before.identity.kind !== 'human' || after.identity.kind !== 'human') return;
+    const team = (g: Grant) => (typeof g.identity.team === 'string' && g.identity.team.trim() !== '' ? g.identity.team.trim() : null);
+    const oldTeam = team(before);
+    const newTeam = team(after);
+    if (oldTeam === null || oldTeam.toLowerCase() === (newTeam ?? '').toLowerCase()) return;
+    const entry = (e: { system: string; role: string }) => `${e.system}:${e.role}`;
+    const changed = new Set([...diff.added.map((a) => entry(a.entry)), ...diff.removed.map((r) => entry(r.entry))]);
+    const kept = after.access.filter((e) => !changed.has(entry(e))).map(entry);
+    const systems = [...new Set(after.access.map((e) => e.system))];
+    const gaps = gc ? systems.flatMap((s) => gapsFor(s, { needsApproval: true })) : gapsFor(null);
+    this.emit(
+      'movers',
+      {
+        identity,
+        login: after.identity.github ?? after.identity.email ?? null,
+        old_team: oldTeam,
+        new_team: newTeam,
+        kept: kept.join('; ') || null,
+        added: diff.added.map((a) => entry(a.entry)).join('; ') || null,
+        removed: diff.removed.map((r) => entry(r.entry)).join('; ') || null,
+        approvers: gc ? approvalFacts(gc, null).approvers.join(', ') || null : null,
+        gate: gc?.verdict ?? null,
+        ...git,
+        ...this.prCells(gc),
+        merged_at: gc?.pr.merged_at ?? null,
+        ...this.ledgerCells(gc),
+      },
+      [...new Map(gaps.map((g) => [g.text, g])).values()],
+    );
+  }
+
   private addGrantFileChange(commit: AccessCommit, file: AccessCommit['files'][number], gc: IndexedGrantChange | undefined): void {
     const before = this.parseGrant(file.before);
     const after = this.parseGrant(file.after);
@@ -468,6 +513,7 @@ export class PopulationBuilder {
     );
 
     const git = { commit: commit.sha, changed_at: commit.committed_at, path: file.path };
+    this.addMove(git, identity, before.data ?? undefined, after.data ?? undefined, diff, gc, gapsFor);
     for (const { entry } of diff.added) this.addAddition(git, identity, after.data!, entry, gc, gapsFor(entry.system, { needsApproval: true, provisioning: true }));
     this.fileRemoved = file.action === 'removed';
     for (const { entry } of diff.removed) this.addRemoval(commit, git, identity, before.data!, entry, gc, campaign);
@@ -984,6 +1030,7 @@ export class PopulationBuilder {
       case 'additions':
       case 'removals':
       case 'modifications':
+      case 'movers':
         git = changeDiffCommand(p);
         tie = `rows are derived from the diffs this command prints (the same commits as grant-changes): ${meta.unit}; each row names its commit and file, so \`git show <commit>:<file>\` and \`git show <commit>^:<file>\` show both sides`;
         break;
