@@ -18,6 +18,7 @@ import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile
 import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface ReconcileArgs {
   repo: string;
@@ -129,7 +130,7 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
 export function registerReconcile(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('reconcile')
-    .description('record merged access changes the ledger is missing (the App was down or a delivery was lost)')
+    .description(DESCRIPTIONS.reconcile)
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')

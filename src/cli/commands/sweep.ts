@@ -27,6 +27,7 @@ import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';
 import { cliOctokit } from './reconcile.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface SweepArgs {
   repo: string;
@@ -201,7 +202,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
 export function registerSweep(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('sweep')
-    .description('open, update and close issues for stale grants and leavers and for an unsafe setup, and open access reviews that are due')
+    .description(DESCRIPTIONS.sweep)
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--dry-run', 'print what it would open, update and close; write nothing')
     .option('--today <date>', 'evaluate as of this UTC day (YYYY-MM-DD) instead of today')

@@ -52,10 +52,13 @@ function problem(path: string, pos: Pos, message: string, severity: 'error' | 'w
 
 const START: Pos = { line: 1, column: 1 };
 
+// One decoder for every file: a whole-buffer decode (no `stream`) starts from a clean state.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function decode(path: string, content: Uint8Array | string, problems: Finding[]): string | undefined {
   if (typeof content === 'string') return content;
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+    return UTF8.decode(content);
   } catch {
     // Binary search for the longest valid prefix (a streaming decode tolerates a cut sequence).
     const validPrefix = (n: number): boolean => {
