@@ -32,7 +32,7 @@ import {
 import { DEFAULT_REVIEW_LABELS, campaignBranch, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
-  Pacer,
+  WriteBudget,
   deferredWithin,
   executeIssuePlan,
   listAll,
@@ -46,6 +46,7 @@ import {
 } from './issues.ts';
 import { CAMPAIGN_WRITES, latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import { readTarball } from './sweep-archive.ts';
+import { WritePacer, isContentCreating, withWritePacing, type WritePacerOptions } from './pacing.ts';
 import { runDoctor, type DoctorReadOptions } from './doctor.ts';
 import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
 import { grantsNaming } from '../../core/leavers.ts';
@@ -61,21 +62,32 @@ export interface RequestCounts {
   byRoute: Record<string, number>;
 }
 
-/** Wraps an Octokit so every request is counted: GETs (and GraphQL queries) as reads, the rest as writes. */
-export function countingOctokit(octokit: SweepOctokit): { octokit: SweepOctokit; counts: RequestCounts } {
+/**
+ * Wraps an Octokit so every request is counted: GETs and GraphQL queries as reads, the rest as
+ * writes. Whatever else the Octokit offers stays reachable (the wrapper inherits from it), and its
+ * `graphql`, when it has one, is counted too (a query as a read, a mutation as a write).
+ */
+export function countingOctokit<T extends SweepOctokit>(octokit: T): { octokit: T; counts: RequestCounts } {
   const counts: RequestCounts = { reads: 0, writes: 0, byRoute: {} };
-  return {
-    counts,
-    octokit: {
-      request(route, parameters) {
-        const method = route.split(' ')[0] ?? 'GET';
-        if (method === 'GET' || route === 'POST /graphql') counts.reads++;
-        else counts.writes++;
-        counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
-        return octokit.request(route, parameters);
-      },
-    },
+  const count = (route: string, write: boolean) => {
+    if (write) counts.writes++;
+    else counts.reads++;
+    counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
   };
+  const wrapped = Object.create(octokit) as T & { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> };
+  wrapped.request = (route, parameters) => {
+    const [method = 'GET', url = ''] = route.split(' ');
+    count(route, route === 'POST /graphql' ? isContentCreating(method, url, parameters?.query) : method !== 'GET');
+    return octokit.request(route, parameters);
+  };
+  const graphql = (octokit as { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> }).graphql;
+  if (typeof graphql === 'function') {
+    wrapped.graphql = (query, variables) => {
+      count('POST /graphql', isContentCreating('POST', '/graphql', query));
+      return graphql(query, variables);
+    };
+  }
+  return { counts, octokit: wrapped };
 }
 
 // ---- reading the branch --------------------------------------------------------------------------
@@ -218,22 +230,30 @@ export interface SweepOptions {
   log?: Logger;
   /** Membership source; `false` skips the leaver check (open leaver issues are then left as they are). */
   membership?: MembershipReader | false;
-  /** Write pacing (tests inject a clock and a sleep so they do not wait). */
-  pacing?: { minIntervalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> };
+  /**
+   * Pacing of writes, for an Octokit that does not pace its own (one built without `writePacing`,
+   * a test double): its writes then take turns with a pacer of these settings (tests inject a
+   * clock and a sleep so they do not wait); without it, with the process's pacer.
+   */
+  pacing?: WritePacerOptions;
   /** Override `stale.max_writes_per_run`. */
   maxWrites?: number;
   /** Closed managed issues younger than this are reopened when their problem returns (default 90 days). */
   reopenWindowDays?: number;
   /** System id → day of its latest `review-campaign` record, when the caller read the ledger. */
   lastCampaign?: ReadonlyMap<string, IsoDate>;
-  /** Runs after the issues and reviews (the App passes the ledger's reconcile). */
-  afterSweep?: () => Promise<void>;
+  /**
+   * Runs after the issues and reviews (the App passes the ledger's reconcile), with the sweep's
+   * Octokit: its requests are paced and counted with the sweep's.
+   */
+  afterSweep?: (octokit: SweepOctokit) => Promise<void>;
   /**
    * Called for a departed login the sweep is about to open the first leaver issue for (the
    * `member_removed` event was missed): the caller records `identity-left-org` (source `sweep`).
-   * Runs before the issue is written, so evidence never trails the issue.
+   * Runs before the issue is written, so evidence never trails the issue. The ledger writes go
+   * through `octokit`, the sweep's own: paced with its other writes and counted in its requests.
    */
-  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined }) => Promise<void>;
+  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined; octokit: SweepOctokit }) => Promise<void>;
   /**
    * Runs the doctor's checks on the repository's setup and keeps one issue open while a check
    * fails (src/adapters/github/doctor-issue.ts). Off unless given.
@@ -316,7 +336,7 @@ function isUrgent(a: IssueAction): boolean {
 
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const log = options.log ?? silentLogger;
-  const { octokit, counts } = countingOctokit(options.octokit);
+  const { octokit, counts } = countingOctokit(withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : undefined));
   const repo = options.repo;
   const loaded = await loadDefaultBranch(octokit, repo);
   const { repository, branch, sha, files, snapshot, webUrl } = loaded;
@@ -347,7 +367,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const desired = desiredIssues(evaluation.problems, renderContextFor(loaded, membership));
 
   const maxWrites = options.maxWrites ?? settings.maxWritesPerRun;
-  const pacer = new Pacer({ maxWrites: options.dryRun ? 0 : maxWrites, ...options.pacing });
+  const budget = new WriteBudget({ maxWrites: options.dryRun ? 0 : maxWrites });
   const report: SweepReport = {
     repository,
     branch,
@@ -368,7 +388,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   };
 
   // The doctor reads the setup and keeps its one issue; a failure to read is logged, never the end of the sweep.
-  const doctor = async (pacerFor: Pacer, dryRun: boolean): Promise<void> => {
+  const doctor = async (budgetFor: WriteBudget, dryRun: boolean): Promise<void> => {
     if (!options.doctor) return;
     try {
       const run = await runDoctor(octokit, repo, options.doctor);
@@ -376,7 +396,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         report.doctor = { report: run.report, plan: [], done: [], issuesDisabled: true };
         return;
       }
-      report.doctor = await keepDoctorIssue({ octokit, repo, pacer: pacerFor, report: run.report, admins: run.admins, labels: settings.labels, dryRun, log });
+      report.doctor = await keepDoctorIssue({ octokit, repo, budget: budgetFor, report: run.report, admins: run.admins, labels: settings.labels, dryRun, log });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn(`the doctor could not check ${repository}: ${message}`);
@@ -419,7 +439,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   }
 
   if (options.dryRun) {
-    await doctor(pacer, true);
+    await doctor(budget, true);
     // What this budget would leave for the next run, spent in the order a real run spends it.
     const urgentFirst = deferredWithin(plan.filter(isUrgent), maxWrites);
     const afterReviews = Math.max(0, urgentFirst.left - report.dueSystems.length * CAMPAIGN_WRITES);
@@ -434,14 +454,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const exec = {
     octokit,
     repo,
-    pacer,
+    budget,
     today,
     reminderDays: settings.reminderDays,
     branch,
     log,
     ...(listedAt ? { listedAt } : {}),
     ...(onNewLeaver && organization
-      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch }) : undefined) }
+      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch, octokit }) : undefined) }
       : {}),
   };
   const urgent = plan.filter(isUrgent);
@@ -455,7 +475,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   };
   if (info.has_issues) merge(await executeIssuePlan(urgent, exec));
   // An unsafe setup is as urgent as a leaver: its issue goes before the review campaigns.
-  await doctor(pacer, false);
+  await doctor(budget, false);
   if (reviewsOn) {
     const filesByPath = new Map<string, string>();
     for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
@@ -470,7 +490,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         await openCampaign({
           octokit,
           repo,
-          pacer,
+          budget,
           due,
           today,
           baseSha: sha,
@@ -489,7 +509,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   report.executed = executed;
   report.issuesDisabled ||= executed.disabled;
   report.deferred = executed.results.filter((r) => r.outcome === 'deferred').map((r) => r.action);
-  if (options.afterSweep) await options.afterSweep();
+  if (options.afterSweep) await options.afterSweep(octokit);
   log.info(
     `swept ${repository}@${branch} as of ${today}: ${evaluation.problems.length} problems, ${executed.results.filter((r) => r.outcome === 'done').length} issue actions done, ` +
       `${report.deferred.length} left for the next run, ${report.campaigns.filter((c) => c.status === 'opened').length} review campaign(s) opened; ${counts.reads} reads, ${counts.writes} writes`,

@@ -13,12 +13,13 @@ import { toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { grantsNaming, leaverProblem, leaverRecordDraft } from '../../core/leavers.ts';
 import { keyOf, planIssues, renderIssue, staleSettings } from '../../core/stale/index.ts';
 import { utcDay } from '../../core/dates.ts';
-import { Pacer, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
+import { WriteBudget, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
 import { discoverAccessRepos, sweepLedgerStore, type Log, type SweepFeature } from './run.ts';
 import { appendWithAnomalyIssues } from '../ledger/trust.ts';
 import type { Requester } from '../github.ts';
+import { WritePacer, withWritePacing } from '../../adapters/github/pacing.ts';
 
 export interface LeaverOutcome {
   repo: RepoRef;
@@ -37,7 +38,9 @@ export async function handleMemberRemoved(input: {
   feature: SweepFeature;
   log: Log;
 }): Promise<LeaverOutcome[]> {
-  const { octokit, org, deps, feature, log } = input;
+  const { org, deps, feature, log } = input;
+  // Every write of the handler, the ledger's and the issue's, is paced with the process's others.
+  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : undefined);
   const login = input.login.toLowerCase();
   feature.membership.invalidate(org);
   const outcomes: LeaverOutcome[] = [];
@@ -68,8 +71,8 @@ export async function handleMemberRemoved(input: {
       const plan = planIssues({ desired: [desired], existing, today, reminderDays: settings.reminderDays, grantIds: new Set(), branch: loaded.branch }).filter(
         (a) => a.type !== 'remind' && ('desired' in a ? a.desired.key : keyOf(a.issue)) === key,
       );
-      const pacer = new Pacer({ maxWrites: settings.maxWritesPerRun, ...feature.pacing });
-      const done = await executeIssuePlan(plan, { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
+      const budget = new WriteBudget({ maxWrites: settings.maxWritesPerRun });
+      const done = await executeIssuePlan(plan, { octokit, repo, budget, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
       issue = done.created[0] ?? (plan.find((a) => 'issue' in a && a.type !== 'close-duplicate') as { issue?: { number: number } } | undefined)?.issue?.number ?? issue;
     } else if (!loaded.hasIssues) {
       log.warn(`Issues are disabled in ${loaded.repository}: the leaver @${login} is recorded, but no issue lists their ${affected.length} grant reference(s). Turn Issues on to get it.`);

@@ -158,16 +158,16 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.pacing ? { pacing: args.pacing } : {}),
     log: { info: () => undefined, warn },
     ...(args.doctor === false ? {} : { doctor: {} }),
-    onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
+    onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
-      const store = await sweepLedgerStore(octokit, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: octokit as unknown as Requester, repo, deps });
+      const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
     },
     ...(args.reconcile === false || args.dryRun
       ? {}
       : {
-          afterSweep: async () => {
-            const r = await reconcile({ octokit: octokit as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
+          afterSweep: async (swept: SweepOctokit) => {
+            const r = await reconcile({ octokit: swept as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
             if (r.failures.length) warn(`reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``);
           },
         }),
