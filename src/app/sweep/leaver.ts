@@ -7,11 +7,10 @@
  * Redelivery: an open leaver issue for the login means the departure is already being handled, so
  * no second record is written; the issue is only brought up to date.
  */
-import { builtinRegistry } from '../../core/validate.ts';
-import { resolvePolicy } from '../../core/engine/policy.ts';
 import { toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
-import { grantsNaming, leaverProblem, leaverRecordDraft } from '../../core/leavers.ts';
-import { keyOf, planIssues, renderIssue, staleSettings } from '../../core/stale/index.ts';
+import type { AffectedGrant } from '../../core/ledger/kinds.ts';
+import { leaverRecordDraft } from '../../core/leavers.ts';
+import { keyOf, planIssues, renderIssue, staleSettings, type LeaverProblem } from '../../core/stale/index.ts';
 import { utcDay } from '../../core/dates.ts';
 import { WriteBudget, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
@@ -46,9 +45,17 @@ export async function handleMemberRemoved(input: {
   const outcomes: LeaverOutcome[] = [];
   for (const repo of await discoverAccessRepos(octokit, feature, input.installationId)) {
     const loaded = await loadDefaultBranch(octokit, repo);
-    const config = loaded.snapshot.config?.data;
-    if (!config || (config.organization ?? repo.owner).toLowerCase() !== org.toLowerCase()) continue;
-    const affected = grantsNaming(loaded.snapshot, login);
+    const config = loaded.summary.config?.data;
+    // The grants naming the login, and its problem under the repo's policy, from the worker that
+    // parsed the branch; then the worker is let go, before any write.
+    let leaver: { affected: AffectedGrant[]; problem: LeaverProblem | null } | null = null;
+    try {
+      if (config && (config.organization ?? repo.owner).toLowerCase() === org.toLowerCase()) leaver = await loaded.session.leaver(login, deps.packs());
+    } finally {
+      await loaded.session.close();
+    }
+    if (!config || !leaver) continue;
+    const { affected, problem } = leaver;
     const key = keyOf({ kind: 'left-org', id: login });
     const open = loaded.hasIssues ? (await listOpenManagedIssues(octokit, repo)).filter((i) => keyOf(i) === key) : [];
 
@@ -61,8 +68,6 @@ export async function handleMemberRemoved(input: {
     }
 
     let issue: number | null = open[0]?.number ?? null;
-    const { policy } = resolvePolicy(loaded.snapshot.config, deps.packs(), builtinRegistry());
-    const problem = leaverProblem(loaded.snapshot, policy, login);
     if (problem && loaded.hasIssues) {
       const settings = staleSettings(config);
       const today = utcDay(deps.clock());

@@ -34,6 +34,8 @@ export interface SweepFeature {
   discover?: (octokit: SweepOctokit, installationId: number) => Promise<RepoRef[]>;
   /** The ledger's reconcile for one repo, when the App has it. */
   reconcile?: (octokit: SweepOctokit, repo: RepoRef) => Promise<void>;
+  /** Told how many files of a repo the sweep's worker has read, every thousand. */
+  onProgress?: (repo: RepoRef, files: number) => void;
 }
 
 interface InstallationRepo {
@@ -123,6 +125,7 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
       await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
     },
     ...(feature.reconcile ? { afterSweep: (swept: SweepOctokit) => feature.reconcile!(swept, repo) } : {}),
+    ...(feature.onProgress ? { onProgress: (files: number) => feature.onProgress!(repo, files) } : {}),
     ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),
   });
   return report;
