@@ -1,4 +1,7 @@
-/** Writes one `## <title>` section of docs/performance.md, leaving every other section as it is. */
+/**
+ * Writes one `## <title>` section of docs/performance.md, leaving every other section as it is.
+ * With BENCH_NO_WRITE=1 (the test suite's smoke runs, at tiny sizes) it writes nothing.
+ */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const FILE = new URL('../docs/performance.md', import.meta.url).pathname;
@@ -11,6 +14,7 @@ absolute times as indicative.
 `;
 
 export function writeSection(title: string, lines: string[]): void {
+  if (process.env.BENCH_NO_WRITE === '1') return;
   const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : HEADER;
   const heading = `## ${title}`;
   const body = `${heading}\n\n${lines.join('\n')}\n`;

@@ -28,10 +28,15 @@ export type { BranchSummary } from './branch-protocol.ts';
 const WORKER = new URL(`./sweep-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /**
- * Heap of a sweep worker. A repo of 100,000 grants needs about a third of it; a repo past it ends
- * its sweep with an error naming the limit, and the App goes on.
+ * Heap of a sweep worker. The parsed repo of 100,000 grants holds about 250 MB of it; a repo past
+ * it ends its sweep with an error naming the limit, and the App goes on.
  */
 export const WORKER_HEAP_MB = 1024;
+/**
+ * Young generation of a sweep worker: parsing makes short-lived objects by the million, and a
+ * larger nursery than this adds to the process's peak memory without saving time.
+ */
+const WORKER_YOUNG_MB = 32;
 
 let pool: Piscina | undefined;
 
@@ -43,7 +48,7 @@ function workers(): Piscina {
     maxThreads: Math.max(2, Math.min(4, availableParallelism())),
     idleTimeout: 30_000,
     atomics: 'disabled',
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
   });
   return pool;
 }
@@ -66,6 +71,14 @@ export interface Evaluation {
   desired: DesiredIssue[];
   /** `default_cadence_days` of the policy's `review-overdue` rule. */
   defaultCadenceDays: number;
+}
+
+/** Why a worker failed, in words: running out of its heap names the limit. */
+function workerFailure(err: unknown): Error {
+  if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new Error(`the repository needs more memory than a sweep worker may use (${WORKER_HEAP_MB} MB of heap): split its grants across more than one access repository`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
@@ -94,7 +107,7 @@ export class BranchSession {
     });
     // The worker died (out of memory, a crash): every question still open fails with why.
     ended.catch((err: unknown) => {
-      this.failure = new Error(`the sweep's worker stopped: ${err instanceof Error ? err.message : String(err)}`);
+      this.failure = new Error(`the sweep's worker stopped: ${workerFailure(err).message}`);
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
     });
@@ -121,7 +134,7 @@ export class BranchSession {
         () => reject(new Error('the sweep worker ended before reading the branch')),
         (err: unknown) => {
           port1.close();
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(workerFailure(err));
         },
       );
     });
