@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { WritePacer, isContentCreating, pacedFetch, withWritePacing, writePacing } from '../../src/adapters/github/pacing.ts';
 import { createAppOctokit } from '../../src/app/octokit.ts';
+import { countingOctokit } from '../../src/adapters/github/sweep.ts';
 import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { sweepSettings } from '../../src/app/sweep/settings.ts';
@@ -137,6 +138,25 @@ describe('writes are spaced by when they are sent', () => {
     await once.request('POST /repos/{owner}/{repo}/issues', {});
     await once.request('GET /repos/{owner}/{repo}/issues', {});
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe("the sweep's request count", () => {
+  it('counts reads, writes and GraphQL by what they do, and keeps what else the client offers', async () => {
+    const client = {
+      request: async (_route: string, _params?: Record<string, unknown>) => ({ status: 200, data: null }),
+      graphql: async (_query: string, _variables?: Record<string, unknown>) => ({}),
+      paginate: 'kept',
+    };
+    const { octokit, counts } = countingOctokit(client);
+    await octokit.request('GET /repos/{owner}/{repo}/issues', {});
+    await octokit.request('POST /repos/{owner}/{repo}/git/commits', {});
+    await octokit.request('POST /graphql', { query: 'query { viewer { login } }' });
+    await octokit.graphql('query($o: String!) { repository(owner: $o) { id } }');
+    await octokit.graphql('mutation { addStar(input: {}) { clientMutationId } }');
+    expect(counts).toMatchObject({ reads: 3, writes: 2 });
+    expect(counts.byRoute['POST /graphql']).toBe(3);
+    expect(octokit.paginate).toBe('kept');
   });
 });
 
