@@ -3,8 +3,8 @@
  * the minutes 100,000 `git commit`s would take): N commits on main, each a merged pull request
  * adding one grant file (every 100th also edits an older grant, every 200th also removes one), and
  * an access-ledger branch with one grant-change record per merge, sealed and signed by the ledger
- * core with a fixed key and appended 100 records per commit by the App's bot, the config naming the
- * App and listing the key, as the App writes it. Deterministic, cached under .bench/.
+ * core with a fixed key and appended one record per commit by the App's bot (the App commits
+ * about once per merge), the config naming the App and listing the key, as the App writes it. Deterministic, cached under .bench/.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,8 +42,8 @@ function fastImport(dir: string, produce: (write: (chunk: string) => Promise<voi
 const blob = (content: string): string => `data ${Buffer.byteLength(content)}\n${content}\n`;
 
 export async function ensureExportRepo(root: string, n: number): Promise<string> {
-  // v2: records signed and committed by the App's bot (a cache of the unsigned layout is not reused).
-  const dir = join(root, `export-v2-${n}`);
+  // v3: one record per commit, signed and committed by the App's bot (older layouts are not reused).
+  const dir = join(root, `export-v3-${n}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -64,10 +64,10 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
   });
   const shas = execFileSync('git', ['-C', dir, 'rev-list', '--reverse', '--first-parent', 'main'], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n').slice(1);
 
-  // access-ledger: one grant-change record per merge, 100 records per commit.
+  // access-ledger: one grant-change record per merge, one commit per record.
   await fastImport(dir, async (write) => {
     let head = emptyHead();
-    const batch = 100;
+    const batch = 1;
     for (let start = 0; start < n; start += batch) {
       const drafts: RecordDraft[] = [];
       for (let i = start; i < Math.min(n, start + batch); i++) {

@@ -8,6 +8,9 @@
 //    included) is done, retries; then the same burst with 5% of GitHub's answers failing (5xx).
 // Updates the "App: ledger appends" section of docs/performance.md. Exit 1 when a target is missed
 // or the ledger does not verify.
+//   BENCH_LEDGER_SIZES  grants per merged pull request (default 1,10,100)
+//   BENCH_LEDGER_BURST  merges delivered at once (default 50)
+//   BENCH_NO_WRITE      1: print only (the test suite's smoke run)
 import { generateKeyPairSync } from 'node:crypto';
 import { Probot } from 'probot';
 import { startFakeGitHub } from '../test/support/fake-github/index.ts';
@@ -233,4 +236,5 @@ writeSection('App: ledger appends', [
   `Targets: all ${BURST} recorded in under 60 s with Probot's default throttling, and well under one ledger write per record: ${burstWithin ? 'met' : 'MISSED'}. Group commits put whatever queued while a commit was in flight into the next one, so the ledger costs three writes per commit, not per record. Octokit's throttling paces every write and every GraphQL query to one a second and each new comment to one every three seconds, process-wide: the records land once the merges' GraphQL fact reads (one per merge, paced like writes) have gone through, about one second per merge in the burst, and the sticky comments follow at GitHub's content-creation pace. "Retried answers" are the fake's 5xx answers, each retried by Octokit's retry plugin; the ledger still holds every merge exactly once.`,
 ]);
 
-if (!ledgerWithin || !burstWithin || !intact) process.exitCode = 1;
+// The burst's targets are for the documented burst of 50: a smaller one (the test suite's smoke run) only has to keep the ledger intact.
+if (!ledgerWithin || (BURST >= 50 && !burstWithin) || !intact) process.exitCode = 1;

@@ -1,6 +1,7 @@
 /**
  * The App's Octokit: Probot's (retry, throttling, pagination, logging) with rate-limit handlers
- * that retry secondary rate limits too (see rate-limits.ts). `npm start` (server.ts) builds its
+ * that retry secondary rate limits too (see rate-limits.ts), and every write paced by when it is
+ * sent, process-wide (src/adapters/github/pacing.ts). `npm start` (server.ts) builds its
  * Probot with it, so every `context.octokit` and every `app.auth()` client (the sweep's) has it.
  *
  * The handlers sit in a `defaults` function between Probot's own option layers: Probot puts its
@@ -10,6 +11,7 @@
  */
 import { ProbotOctokit } from 'probot';
 import { rateLimitHandlers } from './rate-limits.ts';
+import { writePacing, type WritePacer } from '../adapters/github/pacing.ts';
 
 export interface AppOctokitOptions {
   /** Rate-limit retries per request (default RATE_LIMIT_RETRIES). */
@@ -21,11 +23,18 @@ export interface AppOctokitOptions {
   throttle?: Record<string, unknown>;
   /** More options for @octokit/plugin-retry (e.g. its `retryAfterBaseValue`). */
   retry?: Record<string, unknown>;
+  /**
+   * The pacer every content-creating request waits for right before it is sent (default: the
+   * process's, shared with every other paced Octokit of the process; tests pass a virtual one).
+   */
+  pacer?: WritePacer;
 }
 
 export function createAppOctokit(options: AppOctokitOptions = {}): typeof ProbotOctokit {
   const handlers = rateLimitHandlers(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {});
-  return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+  // Every write the App sends (ledger commits, comments, issues, the sweep's) is spaced by when it
+  // goes out, after the throttling and retry plugins' queues (src/adapters/github/pacing.ts).
+  return ProbotOctokit.plugin(writePacing(options.pacer)).defaults((instance: Record<string, unknown>) => ({
     ...instance,
     ...(options.retry ? { retry: { ...(instance.retry as object | undefined), ...options.retry } } : {}),
     throttle: { ...(instance.throttle as object | undefined), ...options.throttle, ...handlers },

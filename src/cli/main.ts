@@ -7,9 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { processIo, UsageError, type Io } from './io.ts';
 import { VERSION } from './version.ts';
 import { terminalText } from '../core/text/escape.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerInit } from './commands/init.ts';
-import { registerOptionalCommands } from './commands/registry.ts';
+import { registerCommands } from './commands/registry.ts';
 import { addExamples } from './help.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -23,9 +21,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run access-ledger --help for usage)');
-  registerValidate(program, io, setExit);
-  registerInit(program, io, setExit);
-  await registerOptionalCommands(program, io, setExit);
+  // Only the command being run is loaded (src/cli/commands/registry.ts).
+  await registerCommands(program, io, setExit, argv);
   addExamples(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import nock from 'nock';
 import { Octokit } from '@octokit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Pacer, executeIssuePlan, listOpenManagedIssues, type SweepOctokit } from '../../src/adapters/github/issues.ts';
+import { WriteBudget, executeIssuePlan, listOpenManagedIssues, type SweepOctokit } from '../../src/adapters/github/issues.ts';
 import { MANAGED_LABEL, formatStaleMarker, type DesiredIssue, type IssueAction, type ManagedIssue } from '../../src/core/stale/index.ts';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, any>> }>;
@@ -51,8 +51,8 @@ const managed = (o: Partial<ManagedIssue> = {}): ManagedIssue => ({ number: 7, s
 let octokit: SweepOctokit;
 const warnings: string[] = [];
 function run(actions: IssueAction[], maxWrites = 100) {
-  const pacer = new Pacer({ maxWrites, now: () => 0, sleep: async () => {} });
-  return executeIssuePlan(actions, { octokit, repo: { owner: 'acme', repo: 'access' }, pacer, today: '2026-11-26', reminderDays: 7, branch: 'main', log: { info() {}, warn: (m) => warnings.push(m) } });
+  const budget = new WriteBudget({ maxWrites });
+  return executeIssuePlan(actions, { octokit, repo: { owner: 'acme', repo: 'access' }, budget, today: '2026-11-26', reminderDays: 7, branch: 'main', log: { info() {}, warn: (m) => warnings.push(m) } });
 }
 
 beforeEach(() => {

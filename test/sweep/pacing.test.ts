@@ -1,8 +1,8 @@
-/** Writes are spaced at least a second apart and capped per run; the next run resumes from GitHub. */
+/** Writes are capped per run and spaced at least a second apart; the next run resumes from GitHub. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { MembershipReader, runSweep } from '../../src/adapters/github/sweep.ts';
-import { Pacer } from '../../src/adapters/github/issues.ts';
+import { WriteBudget } from '../../src/adapters/github/issues.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { exampleFiles, markers, octokitFor, REPO, seedExample } from './helpers.ts';
 
@@ -18,19 +18,13 @@ afterEach(async () => {
   await gh.close();
 });
 
-describe('the pacer', () => {
-  it('waits out the interval between writes on an injected clock, and refuses past the cap', async () => {
-    let t = 10_000;
-    const waits: number[] = [];
-    const pacer = new Pacer({ maxWrites: 3, now: () => t, sleep: async (ms) => { waits.push(ms); t += ms; } });
-    await pacer.write(async () => undefined);
-    t += 300;
-    await pacer.write(async () => undefined);
-    t += 1500;
-    await pacer.write(async () => undefined);
-    expect(waits).toEqual([700]);
-    expect(pacer.remaining).toBe(0);
-    await expect(pacer.write(async () => undefined)).rejects.toThrow(/budget/);
+describe('the write budget', () => {
+  it('counts writes and refuses past the cap', async () => {
+    const budget = new WriteBudget({ maxWrites: 2 });
+    await budget.write(async () => undefined);
+    await budget.write(async () => undefined);
+    expect(budget.remaining).toBe(0);
+    await expect(budget.write(async () => undefined)).rejects.toThrow(/budget/);
   });
 });
 

@@ -7,7 +7,7 @@
 import type { IsoDate } from '../../core/model/types.ts';
 import { campaignBranch, campaignEdits, campaignText, parseCampaignBranch, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
-import { listAll, silentLogger, type Logger, type Pacer, type RepoRef, type SweepOctokit } from './issues.ts';
+import { listAll, silentLogger, type Logger, type WriteBudget, type RepoRef, type SweepOctokit } from './issues.ts';
 
 export interface CampaignResult {
   system: string;
@@ -77,7 +77,7 @@ async function findPull(octokit: SweepOctokit, repo: RepoRef, branch: string): P
 export interface OpenCampaignOptions {
   octokit: SweepOctokit;
   repo: RepoRef;
-  pacer: Pacer;
+  budget: WriteBudget;
   due: DueSystem;
   today: IsoDate;
   /** The default branch's commit the campaign edits. */
@@ -104,11 +104,11 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   const edits = campaignEdits(o.files, o.due, ref);
   const result: CampaignResult = { system: o.due.system, branch, status: 'nothing-to-edit', files: edits.length };
   if (edits.length === 0) return result;
-  if (o.pacer.remaining < CAMPAIGN_WRITES) return { ...result, status: 'deferred' };
+  if (o.budget.remaining < CAMPAIGN_WRITES) return { ...result, status: 'deferred' };
   const { repo, octokit } = o;
 
   const commit = await call<{ tree: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: o.baseSha }, repo, 'reading the commit a review campaign starts from', 'contents: read');
-  const tree = await o.pacer.write(() =>
+  const tree = await o.budget.write(() =>
     call<{ sha: string }>(
       octokit,
       'POST /repos/{owner}/{repo}/git/trees',
@@ -119,11 +119,11 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
     ),
   );
   const message = `Access review of ${o.due.system}, ${o.today}\n\nSets review.last_reviewed on the ${edits.length} grant file(s) with access to ${o.due.system}. Approve to recertify; delete lines or files to revoke.\n`;
-  const created = await o.pacer.write(() =>
+  const created = await o.budget.write(() =>
     call<{ sha: string }>(octokit, 'POST /repos/{owner}/{repo}/git/commits', { message, tree: tree.sha, parents: [o.baseSha] }, repo, `committing the review of ${o.due.system}`, 'contents: write'),
   );
   try {
-    await o.pacer.write(() => octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha: created.sha }));
+    await o.budget.write(() => octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha: created.sha }));
   } catch (err) {
     if (!alreadyExists(err)) {
       throw explainGitHubError(err, { action: `creating branch ${branch}`, route: 'POST /repos/{owner}/{repo}/git/refs', owner: repo.owner, repo: repo.repo, permission: 'contents: write' });
@@ -136,7 +136,7 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   const text = campaignText(o.due, ref, { repository: `${repo.owner}/${repo.repo}`, webUrl: o.webUrl, configPath: o.configPath, branch: o.defaultBranch, today: o.today, ...(o.membership ? { membership: o.membership } : {}) });
   let pull: PullData;
   try {
-    pull = await o.pacer.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);
+    pull = await o.budget.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);
   } catch (err) {
     if (alreadyExists(err)) {
       const theirs = await findPull(octokit, repo, branch);
@@ -144,8 +144,8 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
     }
     throw explainGitHubError(err, { action: `opening the review pull request for ${o.due.system}`, route: 'POST /repos/{owner}/{repo}/pulls', owner: repo.owner, repo: repo.repo, permission: 'pull_requests: write' });
   }
-  if (o.labels.length && o.pacer.remaining > 0) {
-    await o.pacer.write(() => call(octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { issue_number: pull.number, labels: [...o.labels] }, repo, `labelling review pull request #${pull.number}`, 'issues: write'));
+  if (o.labels.length && o.budget.remaining > 0) {
+    await o.budget.write(() => call(octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { issue_number: pull.number, labels: [...o.labels] }, repo, `labelling review pull request #${pull.number}`, 'issues: write'));
   }
   log.info(`opened access review #${pull.number} for ${o.due.system} (${edits.length} grant files)`);
   return { ...result, status: 'opened', number: pull.number, url: pull.html_url };

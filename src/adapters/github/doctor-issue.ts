@@ -16,12 +16,12 @@ import {
   type DoctorIssueAction,
   type DoctorReport,
 } from '../../core/doctor/index.ts';
-import { IssuesDisabledError, call, listAll, silentLogger, type Logger, type Pacer, type RepoRef, type SweepOctokit } from './issues.ts';
+import { IssuesDisabledError, call, listAll, silentLogger, type Logger, type WriteBudget, type RepoRef, type SweepOctokit } from './issues.ts';
 
 export interface DoctorIssueOptions {
   octokit: SweepOctokit;
   repo: RepoRef;
-  pacer: Pacer;
+  budget: WriteBudget;
   report: DoctorReport;
   /** The config's `admins`, copied on the issue. */
   admins?: readonly string[];
@@ -59,15 +59,15 @@ async function fresh(o: DoctorIssueOptions, number: number): Promise<DoctorIssue
 }
 
 async function comment(o: DoctorIssueOptions, number: number, body: string): Promise<void> {
-  await o.pacer.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
+  await o.budget.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
 }
 
 async function patch(o: DoctorIssueOptions, number: number, fields: Record<string, unknown>, what: string): Promise<void> {
-  await o.pacer.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
+  await o.budget.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
 }
 
 async function create(o: DoctorIssueOptions, d: DesiredDoctorIssue): Promise<number> {
-  const issue = await o.pacer.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', { title: d.title, body: d.body, labels: d.labels }, o.repo, 'opening the doctor issue'));
+  const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', { title: d.title, body: d.body, labels: d.labels }, o.repo, 'opening the doctor issue'));
   return issue.number;
 }
 
@@ -115,7 +115,7 @@ export async function keepDoctorIssue(o: DoctorIssueOptions): Promise<DoctorIssu
       if (action.type === 'no-op') continue;
       // An opened issue keeps two writes in reserve, to close a duplicate a concurrent sweep opened.
       const cost = doctorIssueWrites(action) + (action.type === 'create' ? 2 : 0);
-      if (o.pacer.remaining < cost) {
+      if (o.budget.remaining < cost) {
         result.done.push({ action, number: 'issue' in action ? action.issue.number : 0, outcome: 'deferred' });
         continue;
       }
@@ -126,7 +126,7 @@ export async function keepDoctorIssue(o: DoctorIssueOptions): Promise<DoctorIssu
     if (created) {
       const open = (await listDoctorIssues(o.octokit, o.repo, 'open')).sort((a, b) => a.number - b.number);
       for (const dup of open.slice(1)) {
-        if (o.pacer.remaining < 2) break;
+        if (o.budget.remaining < 2) break;
         const action: DoctorIssueAction = { type: 'close-duplicate', issue: dup, of: open[0]!.number, comment: `Duplicate of #${open[0]!.number}, which tracks the same setup (two sweeps ran at once). Closing this one.` };
         result.done.push({ action, ...(await execute(o, action)) });
       }

@@ -1,7 +1,8 @@
 /**
  * The stale-grant issue lifecycle against GitHub: list the managed issues, then carry out a plan
- * from the core (src/core/stale/plan.ts). Writes are paced (at most one a second, under GitHub's
- * 80 content-creating requests a minute) and capped per run (`stale.max_writes_per_run`). Nothing
+ * from the core (src/core/stale/plan.ts). Writes are capped per run (`stale.max_writes_per_run`)
+ * and paced by the Octokit they go through (at most one a second by when each is sent, under
+ * GitHub's 80 content-creating requests a minute: src/adapters/github/pacing.ts). Nothing
  * is remembered between runs: the next run lists the issues again and plans only what is left.
  *
  * Two sweeps at once (two replicas firing their daily schedule together) are expected:
@@ -99,42 +100,27 @@ export async function listRecentlyClosedManagedIssues(octokit: SweepOctokit, rep
   return issues.map(toManagedIssue).filter((i): i is ManagedIssue => i !== undefined);
 }
 
-export interface PacerOptions {
-  /** Most writes this run (`stale.max_writes_per_run`). */
-  maxWrites: number;
-  /** Least time between two writes (default 1000 ms). */
-  minIntervalMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/** Spaces writes at least `minIntervalMs` apart and counts them against the run's cap. */
-export class Pacer {
+/**
+ * A run's write budget (`stale.max_writes_per_run`): counts the writes of a run and refuses past
+ * the cap. Spacing writes in time is not its job: the Octokit the writes go through paces every
+ * write of the process by when it is sent (src/adapters/github/pacing.ts).
+ */
+export class WriteBudget {
   readonly maxWrites: number;
   writes = 0;
-  private last = -Infinity;
-  private readonly minIntervalMs: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(o: PacerOptions) {
+  constructor(o: { maxWrites: number }) {
     this.maxWrites = o.maxWrites;
-    this.minIntervalMs = o.minIntervalMs ?? 1000;
-    this.now = o.now ?? Date.now;
-    this.sleep = o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   get remaining(): number {
     return Math.max(0, this.maxWrites - this.writes);
   }
 
-  /** Runs one write, after waiting out the interval. Throws when the cap is spent (callers check `remaining` first). */
+  /** Runs one write against the budget. Throws when the cap is spent (callers check `remaining` first). */
   async write<T>(fn: () => Promise<T>): Promise<T> {
     if (this.writes >= this.maxWrites) throw new Error('the write budget of this run is spent');
-    const wait = this.last + this.minIntervalMs - this.now();
-    if (wait > 0) await this.sleep(wait);
     this.writes++;
-    this.last = this.now();
     return fn();
   }
 }
@@ -153,7 +139,7 @@ export interface ExecutionReport {
 export interface ExecuteOptions {
   octokit: SweepOctokit;
   repo: RepoRef;
-  pacer: Pacer;
+  budget: WriteBudget;
   today: IsoDate;
   reminderDays: number;
   branch: string;
@@ -239,8 +225,8 @@ export async function executeIssuePlan(actions: readonly IssueAction[], o: Execu
     for (const action of actions) {
       const cost = writesOf(action) + (action.type === 'create' ? DUPLICATE_RESERVE : 0);
       if (cost === 0) continue;
-      if (o.pacer.remaining - reserved < cost && reserved > 0) await settle();
-      if (o.pacer.remaining - reserved < cost) {
+      if (o.budget.remaining - reserved < cost && reserved > 0) await settle();
+      if (o.budget.remaining - reserved < cost) {
         report.results.push({ action, outcome: 'deferred' });
         continue;
       }
@@ -267,24 +253,24 @@ async function fresh(o: ExecuteOptions, number: number): Promise<ManagedIssue | 
 }
 
 async function comment(o: ExecuteOptions, number: number, body: string): Promise<void> {
-  await o.pacer.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
+  await o.budget.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
 }
 
 async function patch(o: ExecuteOptions, number: number, fields: Record<string, unknown>, what: string): Promise<void> {
-  await o.pacer.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
+  await o.budget.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
 }
 
 async function create(o: ExecuteOptions, d: DesiredIssue): Promise<number> {
   const params = { title: d.title, body: d.body, labels: d.labels, ...(d.assignees.length ? { assignees: d.assignees } : {}) };
   try {
-    const issue = await o.pacer.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', params, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+    const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', params, o.repo, `opening the ${d.kind} issue for ${d.id}`));
     return issue.number;
   } catch (err) {
     // An owner who cannot be assigned (no access to the repo) must not block the issue: the body
     // names them, so open it unassigned. That costs one more write, if the budget has one.
-    if (err instanceof GitHubApiError && err.status === 422 && d.assignees.length > 0 && o.pacer.remaining > 0) {
+    if (err instanceof GitHubApiError && err.status === 422 && d.assignees.length > 0 && o.budget.remaining > 0) {
       const { assignees: _dropped, ...rest } = params as typeof params & { assignees?: string[] };
-      const issue = await o.pacer.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', rest, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+      const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', rest, o.repo, `opening the ${d.kind} issue for ${d.id}`));
       return issue.number;
     }
     throw err;
@@ -342,7 +328,7 @@ async function closeDuplicates(o: ExecuteOptions, keys: ReadonlySet<string>): Pr
   );
   const closed: number[] = [];
   for (const d of dupes) {
-    if (o.pacer.remaining < writesOf(d)) break; // the next run closes it first thing
+    if (o.budget.remaining < writesOf(d)) break; // the next run closes it first thing
     const now = await fresh(o, d.issue.number);
     if (!now || now.state !== 'open') continue; // the other sweep closed it already
     await comment(o, d.issue.number, d.comment);

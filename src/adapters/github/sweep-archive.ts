@@ -1,81 +1,108 @@
 /**
  * Reading a repository archive (`GET /repos/{owner}/{repo}/tarball/{ref}`): one request for every
- * file at a commit, however many there are. The sweep uses it when the repo is too large for a
- * recursive tree listing (GitHub truncates those past 100,000 entries or 7 MB) or has more files
- * than a handful of batched blob reads would cover.
+ * file at a commit, however many there are. The sweep uses it because a recursive tree listing is
+ * truncated past 100,000 entries or 7 MB, exactly where an access repo is large.
+ *
+ * The archive is read as a stream, entry by entry (Node's gunzip, tar-stream's parser): neither
+ * the compressed download nor the inflated tar is ever held whole, only the files asked for, one
+ * at a time, and of a file over the size limit only its first bytes.
  */
-import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract } from 'tar-stream';
 
 export interface ArchiveFile {
   /** Repo-relative path (the archive's `<owner>-<repo>-<sha>/` prefix removed). */
   path: string;
+  /** The file's bytes; only the first `keepBytes` + 1 of a larger file. */
   content: Buffer;
+  /** The file's size in bytes. */
+  size: number;
+  /** Git's blob id of the whole file (computed as it streams past, so it is exact even when the content was cut). */
+  blobSha: string;
 }
 
-function field(block: Buffer, start: number, length: number): string {
-  const raw = block.subarray(start, start + length);
-  const nul = raw.indexOf(0);
-  return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
+export interface ReadArchiveOptions {
+  /** Which repo-relative paths to read; the others stream past unread. */
+  wanted?: (path: string) => boolean;
+  /** Bytes kept of a file; a larger one keeps one byte more, enough to be reported as too large. */
+  keepBytes?: number;
 }
 
-function octal(block: Buffer, start: number, length: number): number {
-  const s = field(block, start, length).trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw new Error(`corrupt archive: bad number field ${JSON.stringify(s)}`);
-  return parseInt(s, 8);
-}
+export type ArchiveSource = WebReadableStream<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array | AsyncIterable<Uint8Array>;
 
-/** PAX extended header records: `<len> <key>=<value>\n`. */
-function paxRecords(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < data.length) {
-    const space = data.indexOf(0x20, i);
-    if (space < 0) break;
-    const len = Number(data.subarray(i, space).toString('ascii'));
-    if (!Number.isSafeInteger(len) || len <= 0) break;
-    const record = data.subarray(space + 1, i + len - 1).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
-    i += len;
+/** A failure of the caller's `onFile`, passed on as it is. */
+class Consumer {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
   }
-  return out;
+}
+
+function toReadable(source: ArchiveSource): Readable {
+  if (source instanceof Uint8Array) return Readable.from([source]);
+  if (typeof (source as { getReader?: unknown }).getReader === 'function') return Readable.fromWeb(source as WebReadableStream<Uint8Array>);
+  return Readable.from(source as AsyncIterable<Uint8Array>);
 }
 
 /**
  * The regular files of a gzipped tar archive as GitHub serves it (ustar with PAX headers; the
- * global header carries the commit id). `wanted` filters by repo-relative path before copying.
+ * global header carries the commit id), handed to `onFile` one by one as they stream past.
+ * Rejects on a corrupt or truncated archive, naming what was wrong.
  */
-export function readTarball(gz: Uint8Array, wanted: (path: string) => boolean = () => true): ArchiveFile[] {
-  const tar = gunzipSync(gz);
-  const files: ArchiveFile[] = [];
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + 512 <= tar.length) {
-    const block = tar.subarray(offset, offset + 512);
-    if (block.every((b) => b === 0)) break;
-    const size = octal(block, 124, 12);
-    const type = String.fromCharCode(block[156] ?? 0x30);
-    const dataStart = offset + 512;
-    const data = tar.subarray(dataStart, dataStart + size);
-    if (data.length < size) throw new Error('corrupt archive: truncated entry');
-    offset = dataStart + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      longName = paxRecords(data).get('path') ?? longName;
-      continue;
+export async function readArchive(source: ArchiveSource, onFile: (file: ArchiveFile) => void | Promise<void>, options: ReadArchiveOptions = {}): Promise<number> {
+  const wanted = options.wanted ?? (() => true);
+  const keep = options.keepBytes ?? Infinity;
+  const input = toReadable(source);
+  const gunzip = createGunzip();
+  const extract = tarExtract();
+  const fail = (what: string) => (err: Error) => extract.destroy(new Error(`${what}: ${err.message}`));
+  input.on('error', fail('the archive download failed'));
+  gunzip.on('error', fail('the archive is not a valid gzip stream'));
+  input.pipe(gunzip).pipe(extract);
+  let files = 0;
+  try {
+    for await (const entry of extract) {
+      const { name, type, size = 0 } = entry.header;
+      const slash = name.indexOf('/');
+      const path = slash < 0 ? '' : name.slice(slash + 1);
+      if (type !== 'file' && type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      if (!path || !wanted(path)) {
+        entry.resume();
+        continue;
+      }
+      const hash = createHash('sha1').update(`blob ${size}\0`);
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        if (kept <= keep) {
+          const part = kept + chunk.length > keep + 1 ? chunk.subarray(0, keep + 1 - kept) : chunk;
+          chunks.push(part);
+          kept += part.length;
+        }
+      }
+      files++;
+      // A copy: the chunks are views into the inflated stream's larger buffers.
+      const file = { path, content: Buffer.concat(chunks), size, blobSha: hash.digest('hex') };
+      try {
+        await onFile(file);
+      } catch (err) {
+        throw new Consumer(err);
+      }
     }
-    if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0+$/, '');
-      continue;
-    }
-    if (type === 'g') continue; // global header: the commit comment
-    const prefix = field(block, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-    longName = undefined;
-    if (type !== '0' && type !== '\0') continue; // directories, symlinks, ...
-    const slash = name.indexOf('/');
-    const path = slash < 0 ? name : name.slice(slash + 1);
-    if (path && wanted(path)) files.push({ path, content: Buffer.from(data) });
+  } catch (err) {
+    input.destroy();
+    gunzip.destroy();
+    extract.destroy();
+    if (err instanceof Consumer) throw err.cause;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(/^the archive/.test(message) ? message : `the archive is not a valid tar stream: ${message}`);
   }
   return files;
 }

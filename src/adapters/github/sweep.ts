@@ -3,6 +3,9 @@
  * the clock and organization membership, keep one issue per stale (grant, problem) in step, and
  * open an access-review pull request for each system that is due.
  *
+ * The branch is read, parsed and judged in a worker thread (branch-session.ts), so the App keeps
+ * answering webhooks during a sweep; this module does the requests and the writes.
+ *
  * Read cost is a constant plus one request per 100 open managed issues (and per 100 org members):
  * - the whole branch in one request: the repository archive (`tarball`), whatever its size. A
  *   recursive tree plus batched blob reads would cost at least two requests, and GitHub truncates
@@ -12,27 +15,14 @@
  *   checked once (404: left; 302: the token cannot see private membership, so fail closed).
  * Writes are only for issues whose state must change, paced and capped (see issues.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Pack } from '../../core/engine/policy.ts';
 import { daysBetween, utcDay } from '../../core/dates.ts';
-import { buildSnapshot, roleOf, type RepoFile, type Snapshot } from '../../core/model/snapshot.ts';
 import type { IsoDate } from '../../core/model/types.ts';
-import {
-  desiredIssues,
-  evaluateStale,
-  planIssues,
-  staleSettings,
-  summarizePlan,
-  type DesiredIssue,
-  type IssueAction,
-  type ManagedIssue,
-  type Problem,
-  type RenderContext,
-} from '../../core/stale/index.ts';
-import { DEFAULT_REVIEW_LABELS, campaignBranch, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
+import { staleSettings, summarizePlan, type DesiredIssue, type IssueAction, type ManagedIssue, type Problem, type RenderContext } from '../../core/stale/index.ts';
+import { DEFAULT_REVIEW_LABELS, campaignBranch, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
-  Pacer,
+  WriteBudget,
   deferredWithin,
   executeIssuePlan,
   listAll,
@@ -45,10 +35,11 @@ import {
   type SweepOctokit,
 } from './issues.ts';
 import { CAMPAIGN_WRITES, latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
-import { readTarball } from './sweep-archive.ts';
+import type { ArchiveSource } from './sweep-archive.ts';
+import { BranchSession, type BranchSessionOptions, type BranchSummary, type Evaluation } from './branch-session.ts';
+import { WritePacer, isContentCreating, withWritePacing, type WritePacerOptions } from './pacing.ts';
 import { runDoctor, type DoctorReadOptions } from './doctor.ts';
 import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
-import { grantsNaming } from '../../core/leavers.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 
 export type { Logger, RepoRef, SweepOctokit } from './issues.ts';
@@ -61,21 +52,32 @@ export interface RequestCounts {
   byRoute: Record<string, number>;
 }
 
-/** Wraps an Octokit so every request is counted: GETs (and GraphQL queries) as reads, the rest as writes. */
-export function countingOctokit(octokit: SweepOctokit): { octokit: SweepOctokit; counts: RequestCounts } {
+/**
+ * Wraps an Octokit so every request is counted: GETs and GraphQL queries as reads, the rest as
+ * writes. Whatever else the Octokit offers stays reachable (the wrapper inherits from it), and its
+ * `graphql`, when it has one, is counted too (a query as a read, a mutation as a write).
+ */
+export function countingOctokit<T extends SweepOctokit>(octokit: T): { octokit: T; counts: RequestCounts } {
   const counts: RequestCounts = { reads: 0, writes: 0, byRoute: {} };
-  return {
-    counts,
-    octokit: {
-      request(route, parameters) {
-        const method = route.split(' ')[0] ?? 'GET';
-        if (method === 'GET' || route === 'POST /graphql') counts.reads++;
-        else counts.writes++;
-        counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
-        return octokit.request(route, parameters);
-      },
-    },
+  const count = (route: string, write: boolean) => {
+    if (write) counts.writes++;
+    else counts.reads++;
+    counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
   };
+  const wrapped = Object.create(octokit) as T & { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> };
+  wrapped.request = (route, parameters) => {
+    const [method = 'GET', url = ''] = route.split(' ');
+    count(route, route === 'POST /graphql' ? isContentCreating(method, url, parameters?.query) : method !== 'GET');
+    return octokit.request(route, parameters);
+  };
+  const graphql = (octokit as { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> }).graphql;
+  if (typeof graphql === 'function') {
+    wrapped.graphql = (query, variables) => {
+      count('POST /graphql', isContentCreating('POST', '/graphql', query));
+      return graphql(query, variables);
+    };
+  }
+  return { counts, octokit: wrapped };
 }
 
 // ---- reading the branch --------------------------------------------------------------------------
@@ -96,23 +98,16 @@ async function get<T>(octokit: SweepOctokit, route: string, params: Record<strin
   }
 }
 
-/** Git's blob id of a file's bytes, so files read from the archive carry the same evidence as the tree. */
-export function gitBlobSha(content: Uint8Array): string {
-  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
-}
-
-export interface BranchRead {
-  branch: string;
-  sha: string;
-  files: RepoFile[];
-}
-
-/** Every config, system and grant file at `sha`, in one request (the repository archive). */
-export async function readFilesAt(octokit: SweepOctokit, repo: RepoRef, sha: string): Promise<RepoFile[]> {
-  const data = await get<ArrayBuffer | Uint8Array | string>(octokit, 'GET /repos/{owner}/{repo}/tarball/{ref}', { ref: sha }, repo, `downloading the archive of ${sha.slice(0, 12)}`);
-  if (typeof data === 'string') throw new Error(`GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with text instead of a gzip archive`);
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  return readTarball(bytes, (path) => roleOf(path) !== 'other').map((f) => ({ path: f.path, content: f.content, blobSha: gitBlobSha(f.content) }));
+/**
+ * The archive of `sha` (every file at that commit, in one request), as it downloads: a stream
+ * from Octokit (its body is not read into memory), or bytes from a client that has them whole.
+ */
+export async function downloadArchive(octokit: SweepOctokit, repo: RepoRef, sha: string): Promise<ArchiveSource> {
+  const data = await get<unknown>(octokit, 'GET /repos/{owner}/{repo}/tarball/{ref}', { ref: sha, request: { parseSuccessResponseBody: false } }, repo, `downloading the archive of ${sha.slice(0, 12)}`);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data && typeof (data as { getReader?: unknown }).getReader === 'function') return data as ArchiveSource;
+  throw new Error(`GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with ${typeof data === 'string' ? 'text' : 'something'} instead of a gzip archive`);
 }
 
 // ---- membership --------------------------------------------------------------------------------
@@ -192,18 +187,6 @@ export class MembershipReader {
   }
 }
 
-function loginsNamed(snapshot: Snapshot): Set<string> {
-  const out = new Set<string>();
-  for (const f of snapshot.grants) {
-    const g = f.data;
-    if (!g) continue;
-    if (g.identity.owner) out.add(g.identity.owner.toLowerCase());
-    if (g.identity.kind === 'human' && g.identity.github) out.add(g.identity.github.toLowerCase());
-    for (const h of g.shared?.holders ?? []) out.add(h.toLowerCase());
-  }
-  return out;
-}
-
 // ---- the sweep ---------------------------------------------------------------------------------
 
 export interface SweepOptions {
@@ -218,27 +201,37 @@ export interface SweepOptions {
   log?: Logger;
   /** Membership source; `false` skips the leaver check (open leaver issues are then left as they are). */
   membership?: MembershipReader | false;
-  /** Write pacing (tests inject a clock and a sleep so they do not wait). */
-  pacing?: { minIntervalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> };
+  /**
+   * Pacing of writes, for an Octokit that does not pace its own (one built without `writePacing`,
+   * a test double): its writes then take turns with a pacer of these settings (tests inject a
+   * clock and a sleep so they do not wait); without it, with the process's pacer.
+   */
+  pacing?: WritePacerOptions;
   /** Override `stale.max_writes_per_run`. */
   maxWrites?: number;
   /** Closed managed issues younger than this are reopened when their problem returns (default 90 days). */
   reopenWindowDays?: number;
   /** System id → day of its latest `review-campaign` record, when the caller read the ledger. */
   lastCampaign?: ReadonlyMap<string, IsoDate>;
-  /** Runs after the issues and reviews (the App passes the ledger's reconcile). */
-  afterSweep?: () => Promise<void>;
+  /**
+   * Runs after the issues and reviews (the App passes the ledger's reconcile), with the sweep's
+   * Octokit: its requests are paced and counted with the sweep's.
+   */
+  afterSweep?: (octokit: SweepOctokit) => Promise<void>;
   /**
    * Called for a departed login the sweep is about to open the first leaver issue for (the
    * `member_removed` event was missed): the caller records `identity-left-org` (source `sweep`).
-   * Runs before the issue is written, so evidence never trails the issue.
+   * Runs before the issue is written, so evidence never trails the issue. The ledger writes go
+   * through `octokit`, the sweep's own: paced with its other writes and counted in its requests.
    */
-  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined }) => Promise<void>;
+  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined; octokit: SweepOctokit }) => Promise<void>;
   /**
    * Runs the doctor's checks on the repository's setup and keeps one issue open while a check
    * fails (src/adapters/github/doctor-issue.ts). Off unless given.
    */
   doctor?: DoctorReadOptions;
+  /** Called as the worker reads the branch, every thousand files. */
+  onProgress?: (files: number) => void;
 }
 
 /** The doctor's part of a sweep: its report and the issue kept for it, or why it could not run. */
@@ -264,10 +257,15 @@ export interface SweepReport {
   requests: RequestCounts;
   /** Null when the sweep ran without the doctor. */
   doctor: SweepDoctor | null;
+  /** Files read and parsed by the sweep's worker thread (none on the main thread). */
+  parsedInWorker: number;
 }
 
 
-/** The default branch as the sweep sees it: one commit, every access-repo file at it, parsed. */
+/**
+ * The default branch as the sweep sees it: one commit, every access-repo file at it, read and
+ * parsed by a worker thread that holds the parsed repo (`session`) until it is closed.
+ */
 export interface LoadedBranch {
   repository: string;
   branch: string;
@@ -275,31 +273,42 @@ export interface LoadedBranch {
   hasIssues: boolean;
   /** Web root of the GitHub server (`https://github.com`, or the GHES host). */
   webUrl: string;
-  files: RepoFile[];
-  snapshot: Snapshot;
+  /** The config, counts and named logins of the branch. */
+  summary: BranchSummary;
+  /** The parsed branch, in its worker: close it when done (`finally`). */
+  session: BranchSession;
 }
 
-/** Reads: the repository, the branch ref, the archive. Three requests whatever the size of the repo. */
-export async function loadDefaultBranch(octokit: SweepOctokit, repo: RepoRef): Promise<LoadedBranch> {
+/**
+ * Reads: the repository, the branch ref, the archive. Three requests whatever the size of the
+ * repo; the archive streams to a worker thread that parses it (branch-session.ts).
+ */
+export async function loadDefaultBranch(octokit: SweepOctokit, repo: RepoRef, options: BranchSessionOptions = {}): Promise<LoadedBranch> {
   const repository = `${repo.owner}/${repo.repo}`;
   const info = await get<RepoData>(octokit, 'GET /repos/{owner}/{repo}', {}, repo, 'reading the repository', 'metadata: read');
   const branch = info.default_branch;
   const ref = await get<{ object: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` }, repo, `reading branch ${branch}`);
   const sha = ref.object.sha;
-  const files = await readFilesAt(octokit, repo, sha);
+  const archive = await downloadArchive(octokit, repo, sha);
+  let session: BranchSession;
+  try {
+    session = await BranchSession.open(archive, options);
+  } catch (err) {
+    throw new Error(`reading the archive of ${repository}@${sha.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const webUrl = info.html_url.slice(0, info.html_url.length - repository.length - 1);
-  return { repository, branch, sha, hasIssues: info.has_issues, webUrl, files, snapshot: buildSnapshot(files) };
+  return { repository, branch, sha, hasIssues: info.has_issues, webUrl, summary: session.summary, session };
 }
 
 /** What the issue texts need to know about the repo and its config. */
-export function renderContextFor(loaded: LoadedBranch, membership?: Readonly<Record<string, boolean>>): RenderContext {
-  const config = loaded.snapshot.config?.data;
+export function renderContextFor(loaded: Pick<LoadedBranch, 'repository' | 'branch' | 'webUrl' | 'summary'>, membership?: Readonly<Record<string, boolean>>): RenderContext {
+  const config = loaded.summary.config?.data;
   const settings = staleSettings(config);
   return {
     repository: loaded.repository,
     branch: loaded.branch,
     webUrl: loaded.webUrl,
-    configPath: loaded.snapshot.config?.path ?? 'access-ledger.yaml',
+    configPath: loaded.summary.config?.path ?? 'access-ledger.yaml',
     labels: settings.labels,
     assignOwner: settings.assignOwner,
     reminderDays: settings.reminderDays,
@@ -314,61 +323,121 @@ function isUrgent(a: IssueAction): boolean {
   return a.type === 'close-duplicate' || ('desired' in a ? a.desired.urgent : a.issue.kind === 'left-org');
 }
 
+/** What the sweep learns from the branch before it writes anything. */
+interface Judged {
+  evaluation: Evaluation;
+  plan: IssueAction[];
+  listedAt: Date | undefined;
+  openCampaigns: Map<string, { number: number; url: string }>;
+  due: DueSystem[];
+  /** The grant files the due reviews edit (path → text). */
+  reviewFiles: Map<string, string>;
+  /** The grants naming each departed login. */
+  naming: Record<string, AffectedGrant[]>;
+  /** Who of the logins the grants name is still in the organization, when it was checked. */
+  membership: Record<string, boolean> | undefined;
+}
+
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const log = options.log ?? silentLogger;
-  const { octokit, counts } = countingOctokit(options.octokit);
+  const { octokit, counts } = countingOctokit(withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : undefined));
   const repo = options.repo;
-  const loaded = await loadDefaultBranch(octokit, repo);
-  const { repository, branch, sha, files, snapshot, webUrl } = loaded;
+  const loaded = await loadDefaultBranch(octokit, repo, options.onProgress ? { onProgress: options.onProgress } : {});
+  const { repository, branch, sha, summary, webUrl, session } = loaded;
   const info = { has_issues: loaded.hasIssues };
-  if (!snapshot.config?.data) {
-    throw new Error(`${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`);
-  }
-  const config = snapshot.config.data;
+  const config = summary.config?.data;
+  const configPath = summary.config?.path ?? 'access-ledger.yaml';
   const settings = staleSettings(config);
   const today = options.today ?? utcDay(options.now());
-
-  // Membership: fail closed, before any write.
-  let membership: Record<string, boolean> | undefined;
-  let membershipState: SweepReport['membership'] = 'skipped';
-  if (options.membership !== false) {
-    if (!config.organization) {
-      membershipState = 'no-organization';
-      log.warn(`${repository}: access-ledger.yaml names no organization, so leavers are not checked (set \`organization\`)`);
-    } else {
-      const reader = options.membership ?? new MembershipReader();
-      membership = await reader.read(octokit, config.organization, loginsNamed(snapshot), repo);
-      membershipState = 'checked';
-    }
-  }
-
-  const evaluation = evaluateStale(snapshot, { packs: options.packs, today, ...(membership ? { membership } : {}) });
-  const reviewLabels = config.reviews?.labels ?? DEFAULT_REVIEW_LABELS;
-  const desired = desiredIssues(evaluation.problems, renderContextFor(loaded, membership));
-
   const maxWrites = options.maxWrites ?? settings.maxWritesPerRun;
-  const pacer = new Pacer({ maxWrites: options.dryRun ? 0 : maxWrites, ...options.pacing });
+  const budget = new WriteBudget({ maxWrites: options.dryRun ? 0 : maxWrites });
+  const reviewLabels = config?.reviews?.labels ?? DEFAULT_REVIEW_LABELS;
+  const reviewsOn = config?.reviews?.enabled ?? true;
+  let membershipState: SweepReport['membership'] = 'skipped';
+  let judged: Judged;
+  let parsed = 0;
+
+  // Everything that needs the parsed branch, with the reads it depends on; then the worker is let go.
+  try {
+    if (!config) {
+      throw new Error(`${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`);
+    }
+    // Membership: fail closed, before any write.
+    let membership: Record<string, boolean> | undefined;
+    if (options.membership !== false) {
+      if (!config.organization) {
+        membershipState = 'no-organization';
+        log.warn(`${repository}: access-ledger.yaml names no organization, so leavers are not checked (set \`organization\`)`);
+      } else {
+        const reader = options.membership ?? new MembershipReader();
+        membership = await reader.read(octokit, config.organization, summary.logins, repo);
+        membershipState = 'checked';
+      }
+    }
+    const evaluation = await session.evaluate({ packs: options.packs, today, ...(membership ? { membership } : {}), render: renderContextFor(loaded, membership) });
+
+    // ---- issues: plan ----
+    let plan: IssueAction[] = [];
+    let listedAt: Date | undefined;
+    if (!info.has_issues) {
+      log.warn(`Issues are disabled in ${repository}: no stale-grant issues are opened (${evaluation.desired.length} problems found). Turn Issues on in the repository's settings to get them.`);
+    } else {
+      listedAt = options.now();
+      let existing: ManagedIssue[] = await listOpenManagedIssues(octokit, repo);
+      const openKeys = new Set(existing.map((i) => `${i.kind}:${i.id}`));
+      if (evaluation.desired.some((d) => !openKeys.has(d.key))) {
+        existing = existing.concat(await listRecentlyClosedManagedIssues(octokit, repo, today, options.reopenWindowDays ?? 90));
+      }
+      // Without membership the leaver issues cannot be judged: leave them exactly as they are.
+      if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
+      plan = await session.plan({ existing, today, reminderDays: settings.reminderDays, branch });
+    }
+
+    // ---- reviews: which systems are due ----
+    let openCampaigns = new Map<string, { number: number; url: string }>();
+    let due: DueSystem[] = [];
+    let reviewFiles = new Map<string, string>();
+    if (reviewsOn) {
+      openCampaigns = await listOpenCampaigns(octokit, repo, config.reviews?.branch_prefix);
+      ({ due, files: reviewFiles } = await session.due({
+        today,
+        leadDays: config.stale?.expiring_within_days ?? 14,
+        defaultCadenceDays: evaluation.defaultCadenceDays,
+        openCampaigns: [...openCampaigns.keys()],
+        ...(options.lastCampaign ? { lastCampaign: options.lastCampaign } : {}),
+      }));
+    }
+    const departed = evaluation.desired.filter((d) => d.kind === 'left-org').map((d) => d.id);
+    const naming = departed.length && options.onNewLeaver && !options.dryRun ? await session.naming(departed) : {};
+    judged = { evaluation, plan, listedAt, openCampaigns, due, reviewFiles, naming, membership };
+  } finally {
+    parsed = (await session.close())?.files ?? 0;
+  }
+  const { evaluation, plan, listedAt } = judged;
+  const desired = evaluation.desired;
+
   const report: SweepReport = {
     repository,
     branch,
     sha,
     today,
-    grants: snapshot.grants.length,
+    grants: summary.grants,
     problems: evaluation.problems,
     desired,
-    plan: [],
+    plan,
     deferred: [],
     executed: null,
     campaigns: [],
-    dueSystems: [],
+    dueSystems: judged.due,
     membership: membershipState,
     issuesDisabled: !info.has_issues,
     requests: counts,
     doctor: null,
+    parsedInWorker: parsed,
   };
 
   // The doctor reads the setup and keeps its one issue; a failure to read is logged, never the end of the sweep.
-  const doctor = async (pacerFor: Pacer, dryRun: boolean): Promise<void> => {
+  const doctor = async (budgetFor: WriteBudget, dryRun: boolean): Promise<void> => {
     if (!options.doctor) return;
     try {
       const run = await runDoctor(octokit, repo, options.doctor);
@@ -376,7 +445,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         report.doctor = { report: run.report, plan: [], done: [], issuesDisabled: true };
         return;
       }
-      report.doctor = await keepDoctorIssue({ octokit, repo, pacer: pacerFor, report: run.report, admins: run.admins, labels: settings.labels, dryRun, log });
+      report.doctor = await keepDoctorIssue({ octokit, repo, budget: budgetFor, report: run.report, admins: run.admins, labels: settings.labels, dryRun, log });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn(`the doctor could not check ${repository}: ${message}`);
@@ -384,42 +453,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     }
   };
 
-  // ---- issues: plan ----
-  let plan: IssueAction[] = [];
-  let listedAt: Date | undefined;
-  if (!info.has_issues) {
-    log.warn(`Issues are disabled in ${repository}: no stale-grant issues are opened (${desired.length} problems found). Turn Issues on in the repository's settings to get them.`);
-  } else {
-    listedAt = options.now();
-    let existing: ManagedIssue[] = await listOpenManagedIssues(octokit, repo);
-    const openKeys = new Set(existing.map((i) => `${i.kind}:${i.id}`));
-    if (desired.some((d) => !openKeys.has(d.key))) {
-      existing = existing.concat(await listRecentlyClosedManagedIssues(octokit, repo, today, options.reopenWindowDays ?? 90));
-    }
-    // Without membership the leaver issues cannot be judged: leave them exactly as they are.
-    if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
-    plan = planIssues({ desired, existing, today, reminderDays: settings.reminderDays, grantIds: new Set(snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : []))), branch });
-  }
-  report.plan = plan;
-
-  // ---- reviews: which systems are due ----
-  const reviewsOn = config.reviews?.enabled ?? true;
-  let open = new Map<string, { number: number; url: string }>();
-  if (reviewsOn) {
-    open = await listOpenCampaigns(octokit, repo, config.reviews?.branch_prefix);
-    const defaultCadence = Number(evaluation.policy.rules.get('review-overdue')?.options.default_cadence_days ?? 365);
-    report.dueSystems = dueSystems({
-      snapshot,
-      today,
-      leadDays: config.stale?.expiring_within_days ?? 14,
-      defaultCadenceDays: defaultCadence,
-      openCampaigns: new Set(open.keys()),
-      ...(options.lastCampaign ? { lastCampaign: options.lastCampaign } : {}),
-    });
-  }
-
   if (options.dryRun) {
-    await doctor(pacer, true);
+    await doctor(budget, true);
     // What this budget would leave for the next run, spent in the order a real run spends it.
     const urgentFirst = deferredWithin(plan.filter(isUrgent), maxWrites);
     const afterReviews = Math.max(0, urgentFirst.left - report.dueSystems.length * CAMPAIGN_WRITES);
@@ -429,19 +464,19 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   }
 
   // ---- writes: urgent issues, then review campaigns, then the rest ----
-  const organization = config.organization;
+  const organization = config!.organization;
   const onNewLeaver = options.onNewLeaver;
   const exec = {
     octokit,
     repo,
-    pacer,
+    budget,
     today,
     reminderDays: settings.reminderDays,
     branch,
     log,
     ...(listedAt ? { listedAt } : {}),
     ...(onNewLeaver && organization
-      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: grantsNaming(snapshot, d.id), ledgerBranch: config.ledger?.branch }) : undefined) }
+      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: judged.naming[d.id] ?? [], ledgerBranch: config!.ledger?.branch, octokit }) : undefined) }
       : {}),
   };
   const urgent = plan.filter(isUrgent);
@@ -455,33 +490,31 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   };
   if (info.has_issues) merge(await executeIssuePlan(urgent, exec));
   // An unsafe setup is as urgent as a leaver: its issue goes before the review campaigns.
-  await doctor(pacer, false);
+  await doctor(budget, false);
   if (reviewsOn) {
-    const filesByPath = new Map<string, string>();
-    for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
     for (const due of report.dueSystems) {
       // A campaign closed without merging is a decision too: the next one waits reminder_days.
-      const last = await latestCampaignDay(octokit, repo, due.system, config.reviews?.branch_prefix);
+      const last = await latestCampaignDay(octokit, repo, due.system, config!.reviews?.branch_prefix);
       if (last && last < today && daysBetween(last, today) < settings.reminderDays) {
-        report.campaigns.push({ system: due.system, branch: campaignBranch({ system: due.system, date: last }, config.reviews?.branch_prefix), status: 'waiting', files: 0 });
+        report.campaigns.push({ system: due.system, branch: campaignBranch({ system: due.system, date: last }, config!.reviews?.branch_prefix), status: 'waiting', files: 0 });
         continue;
       }
       report.campaigns.push(
         await openCampaign({
           octokit,
           repo,
-          pacer,
+          budget,
           due,
           today,
           baseSha: sha,
           defaultBranch: branch,
-          files: filesByPath,
+          files: judged.reviewFiles,
           webUrl,
-          configPath: snapshot.config.path,
-          ...(config.reviews?.branch_prefix ? { branchPrefix: config.reviews.branch_prefix } : {}),
+          configPath,
+          ...(config!.reviews?.branch_prefix ? { branchPrefix: config!.reviews.branch_prefix } : {}),
           labels: reviewLabels,
           log,
-          ...(membership ? { membership } : {}),
+          ...(judged.membership ? { membership: judged.membership } : {}),
         }),
       );
     }
@@ -490,12 +523,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   report.executed = executed;
   report.issuesDisabled ||= executed.disabled;
   report.deferred = executed.results.filter((r) => r.outcome === 'deferred').map((r) => r.action);
-  if (options.afterSweep) await options.afterSweep();
+  if (options.afterSweep) await options.afterSweep(octokit);
   log.info(
     `swept ${repository}@${branch} as of ${today}: ${evaluation.problems.length} problems, ${executed.results.filter((r) => r.outcome === 'done').length} issue actions done, ` +
       `${report.deferred.length} left for the next run, ${report.campaigns.filter((c) => c.status === 'opened').length} review campaign(s) opened; ${counts.reads} reads, ${counts.writes} writes`,
   );
   return report;
 }
-
-

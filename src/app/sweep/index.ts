@@ -23,6 +23,7 @@ export interface SweepFeatureOptions {
   pacing?: SweepFeature['pacing'];
   discover?: SweepFeature['discover'];
   reconcile?: SweepFeature['reconcile'];
+  onProgress?: SweepFeature['onProgress'];
   timers?: Timers;
   random?: () => number;
 }
@@ -35,6 +36,7 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
       membership: new MembershipReader({ now: () => deps.clock().getTime() }),
       ...(options.pacing ? { pacing: options.pacing } : {}),
       ...(options.discover ? { discover: options.discover } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };
     const log: Log = {
       info: (m) => app.log.info(m),

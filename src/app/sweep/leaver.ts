@@ -7,18 +7,18 @@
  * Redelivery: an open leaver issue for the login means the departure is already being handled, so
  * no second record is written; the issue is only brought up to date.
  */
-import { builtinRegistry } from '../../core/validate.ts';
-import { resolvePolicy } from '../../core/engine/policy.ts';
 import { toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
-import { grantsNaming, leaverProblem, leaverRecordDraft } from '../../core/leavers.ts';
-import { keyOf, planIssues, renderIssue, staleSettings } from '../../core/stale/index.ts';
+import type { AffectedGrant } from '../../core/ledger/kinds.ts';
+import { leaverRecordDraft } from '../../core/leavers.ts';
+import { keyOf, planIssues, renderIssue, staleSettings, type LeaverProblem } from '../../core/stale/index.ts';
 import { utcDay } from '../../core/dates.ts';
-import { Pacer, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
+import { WriteBudget, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
 import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
 import { discoverAccessRepos, sweepLedgerStore, type Log, type SweepFeature } from './run.ts';
 import { appendWithAnomalyIssues } from '../ledger/trust.ts';
 import type { Requester } from '../github.ts';
+import { WritePacer, withWritePacing } from '../../adapters/github/pacing.ts';
 
 export interface LeaverOutcome {
   repo: RepoRef;
@@ -37,15 +37,25 @@ export async function handleMemberRemoved(input: {
   feature: SweepFeature;
   log: Log;
 }): Promise<LeaverOutcome[]> {
-  const { octokit, org, deps, feature, log } = input;
+  const { org, deps, feature, log } = input;
+  // Every write of the handler, the ledger's and the issue's, is paced with the process's others.
+  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : undefined);
   const login = input.login.toLowerCase();
   feature.membership.invalidate(org);
   const outcomes: LeaverOutcome[] = [];
   for (const repo of await discoverAccessRepos(octokit, feature, input.installationId)) {
     const loaded = await loadDefaultBranch(octokit, repo);
-    const config = loaded.snapshot.config?.data;
-    if (!config || (config.organization ?? repo.owner).toLowerCase() !== org.toLowerCase()) continue;
-    const affected = grantsNaming(loaded.snapshot, login);
+    const config = loaded.summary.config?.data;
+    // The grants naming the login, and its problem under the repo's policy, from the worker that
+    // parsed the branch; then the worker is let go, before any write.
+    let leaver: { affected: AffectedGrant[]; problem: LeaverProblem | null } | null = null;
+    try {
+      if (config && (config.organization ?? repo.owner).toLowerCase() === org.toLowerCase()) leaver = await loaded.session.leaver(login, deps.packs());
+    } finally {
+      await loaded.session.close();
+    }
+    if (!config || !leaver) continue;
+    const { affected, problem } = leaver;
     const key = keyOf({ kind: 'left-org', id: login });
     const open = loaded.hasIssues ? (await listOpenManagedIssues(octokit, repo)).filter((i) => keyOf(i) === key) : [];
 
@@ -58,8 +68,6 @@ export async function handleMemberRemoved(input: {
     }
 
     let issue: number | null = open[0]?.number ?? null;
-    const { policy } = resolvePolicy(loaded.snapshot.config, deps.packs(), builtinRegistry());
-    const problem = leaverProblem(loaded.snapshot, policy, login);
     if (problem && loaded.hasIssues) {
       const settings = staleSettings(config);
       const today = utcDay(deps.clock());
@@ -68,8 +76,8 @@ export async function handleMemberRemoved(input: {
       const plan = planIssues({ desired: [desired], existing, today, reminderDays: settings.reminderDays, grantIds: new Set(), branch: loaded.branch }).filter(
         (a) => a.type !== 'remind' && ('desired' in a ? a.desired.key : keyOf(a.issue)) === key,
       );
-      const pacer = new Pacer({ maxWrites: settings.maxWritesPerRun, ...feature.pacing });
-      const done = await executeIssuePlan(plan, { octokit, repo, pacer, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
+      const budget = new WriteBudget({ maxWrites: settings.maxWritesPerRun });
+      const done = await executeIssuePlan(plan, { octokit, repo, budget, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
       issue = done.created[0] ?? (plan.find((a) => 'issue' in a && a.type !== 'close-duplicate') as { issue?: { number: number } } | undefined)?.issue?.number ?? issue;
     } else if (!loaded.hasIssues) {
       log.warn(`Issues are disabled in ${loaded.repository}: the leaver @${login} is recorded, but no issue lists their ${affected.length} grant reference(s). Turn Issues on to get it.`);

@@ -34,6 +34,8 @@ export interface SweepFeature {
   discover?: (octokit: SweepOctokit, installationId: number) => Promise<RepoRef[]>;
   /** The ledger's reconcile for one repo, when the App has it. */
   reconcile?: (octokit: SweepOctokit, repo: RepoRef) => Promise<void>;
+  /** Told how many files of a repo the sweep's worker has read, every thousand. */
+  onProgress?: (repo: RepoRef, files: number) => void;
 }
 
 interface InstallationRepo {
@@ -115,14 +117,15 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
     membership: feature.membership,
     log,
     ...(feature.pacing ? { pacing: feature.pacing } : {}),
-    onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
+    onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       // Day precision: the sweep only knows the day it noticed, and two replicas noticing on the
       // same day then write the same record path, which the ledger deduplicates.
       const leftAt = `${toTimestamp(deps.clock()).slice(0, 10)}T00:00:00Z`;
-      const store = await sweepLedgerStore(octokit, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: octokit as unknown as Requester, repo, deps });
+      const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
     },
-    ...(feature.reconcile ? { afterSweep: () => feature.reconcile!(octokit, repo) } : {}),
+    ...(feature.reconcile ? { afterSweep: (swept: SweepOctokit) => feature.reconcile!(swept, repo) } : {}),
+    ...(feature.onProgress ? { onProgress: (files: number) => feature.onProgress!(repo, files) } : {}),
     ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),
   });
   return report;

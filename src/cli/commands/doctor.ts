@@ -14,6 +14,7 @@ import { runDoctor } from '../../adapters/github/doctor.ts';
 import type { SweepOctokit } from '../../adapters/github/issues.ts';
 import { UsageError, type Io } from '../io.ts';
 import { cliOctokit } from './reconcile.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface DoctorArgs {
   repo: string;
@@ -52,7 +53,7 @@ export async function runDoctorCommand(args: DoctorArgs, io: Io): Promise<number
 export function registerDoctor(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('doctor')
-    .description("check the access repository's setup on GitHub: keys within reach of pull requests, the gate required, the ledger branch protected, CODEOWNERS, Issues, the App")
+    .description(DESCRIPTIONS.doctor)
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')

@@ -23,6 +23,7 @@ import { VERSION } from '../version.ts';
 import { MAX_EXPORT_BYTES } from './observe.ts';
 import { hasConfig, summaryLine } from './validate.ts';
 import { parseDay } from '../options.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface DriftArgs {
   dir: string;
@@ -85,7 +86,7 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
 export function registerDrift(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('drift')
-    .description('compare the grant files with what the systems list (snapshots from observe): undeclared accounts, unprovisioned grants, excess privilege, dormant access, old credentials, missing MFA, leavers')
+    .description(DESCRIPTIONS.drift)
     .argument('[dir]', 'root of the access repo', '.')
     .requiredOption('--snapshot <file...>', 'snapshots written by access-ledger observe (one or more)')
     .option('-f, --format <format>', 'text, json or sarif', 'text')

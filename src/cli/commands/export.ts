@@ -49,6 +49,7 @@ import { parseDay } from '../options.ts';
 import { progressFor, type Progress } from '../progress.ts';
 import { VERSION } from '../version.ts';
 import { terminalText } from '../../core/text/escape.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface ExportArgs {
   repo: string;
@@ -511,7 +512,7 @@ const integer = (name: string, min: number, max: number) => (value: string): num
 export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('export')
-    .description("write the auditor's binder for a period: evidence map, populations, samples, evidence chains, control matrix, ledger verification")
+    .description(DESCRIPTIONS.export)
     .requiredOption('--repo <dir>', 'a local clone of the access repo (with its ledger branch fetched)')
     .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (UTC)')
     .requiredOption('--to <date>', 'last day of the period, YYYY-MM-DD (UTC), inclusive')

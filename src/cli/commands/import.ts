@@ -18,6 +18,7 @@ import { shown } from '../../core/observe/values.ts';
 import { readRepoFilesSync } from '../../adapters/fs/read-repo.ts';
 import { UsageError, type Io } from '../io.ts';
 import { readExport, readPolicyFiles, resolveSystem } from './observe.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface ImportArgs {
   dir: string;
@@ -86,7 +87,7 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
 export function registerImport(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('write grant files for the accounts a system lists that no grant declares yet (owner, justification and expiry left to fill in)')
+    .description(DESCRIPTIONS.import)
     .argument('[dir]', 'root of the access repo', '.')
     .requiredOption('--system <id>', 'the system, as in systems/<id>.yaml')
     .requiredOption('--from <file>', 'a snapshot written by observe, or the system\'s own export')

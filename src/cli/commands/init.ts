@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { addDays, utcDay } from '../../core/dates.ts';
 import { UsageError, type Io } from '../io.ts';
 import { PINS, pin } from '../pins.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 const SCHEMA_BASE = 'https://raw.githubusercontent.com/access-ledger/access-ledger/main/policies/schemas';
 
@@ -320,7 +321,7 @@ export async function runInit(dir: string, org: string | undefined, force: boole
 export function registerInit(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('init')
-    .description('scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS and the gate workflows')
+    .description(DESCRIPTIONS.init)
     .argument('[dir]', 'where to create it', '.')
     .option('--org <login>', "your GitHub organization's login (required)")
     .option('--force', 'overwrite existing files', false)

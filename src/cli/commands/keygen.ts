@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { isIsoDate } from '../../core/dates.ts';
 import { generateLedgerKey, toTimestamp } from '../../core/ledger/index.ts';
 import { UsageError, type Io } from '../io.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface KeygenArgs {
   out: string;
@@ -48,7 +49,7 @@ export async function runKeygen(args: KeygenArgs, io: Io): Promise<number> {
 export function registerKeygen(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('keygen')
-    .description('make a new ledger signing key: the private key for the App, the public key for access-ledger.yaml')
+    .description(DESCRIPTIONS.keygen)
     .requiredOption('--out <file>', 'where to write the private key (PEM; created with mode 0600, never overwritten)')
     .option('--from <date>', 'the first day (UTC) the App signs with this key (default: today)')
     .action(async (opts: { out: string; from?: string }) => {

@@ -28,6 +28,7 @@ import type { Requester } from '../../app/github.ts';
 import { observeOrganization, type ObserveOctokit } from '../../adapters/github/observe-org.ts';
 import { UsageError, type Io } from '../io.ts';
 import { cliOctokit } from './reconcile.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 /** An export larger than this is not an account listing; reading it would only exhaust memory. */
 export const MAX_EXPORT_BYTES = 512 * 2 ** 20;
@@ -206,7 +207,7 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
 export function registerObserve(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('observe')
-    .description("snapshot what a system itself lists of who has access: the GitHub organization live, any other system from its own export")
+    .description(DESCRIPTIONS.observe)
     .argument('[dir]', 'root of the access repo (its systems/ say how each system is read)', '.')
     .requiredOption('--system <id>', 'the system, as in systems/<id>.yaml (github: the organization)')
     .option('--from <file>', "the system's export (an IAM credential report, a CSV or JSON export; for github, a raw export written with --raw-out)")

@@ -12,12 +12,14 @@ import { defaultDeps, type AppDeps } from '../../app/deps.ts';
 import { cliAppLogin } from '../../app/ledger/trust.ts';
 import type { Requester } from '../../app/github.ts';
 import { rateLimitHandlers } from '../../app/rate-limits.ts';
+import { writePacing } from '../../adapters/github/pacing.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
 import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface ReconcileArgs {
   repo: string;
@@ -37,13 +39,15 @@ export interface ReconcileArgs {
 
 // Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
 // is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
-const CliOctokit = Octokit.plugin(throttling, retry);
+// Every write is paced by when it is sent, with the process's other writes (pacing.ts).
+const CliOctokit = Octokit.plugin(throttling, retry, writePacing());
 
 /**
  * An Octokit with retries and GitHub's rate-limit pacing, as the App has: 5xx answers and network
  * errors retried by the retry plugin, and primary and secondary rate limits retried (honouring
  * retry-after) up to RATE_LIMIT_RETRIES times per request by the same handlers as the App's
- * (src/app/rate-limits.ts). `sweep` uses it too. `throttle` adds options of the throttling
+ * (src/app/rate-limits.ts), and every write spaced at least a second from the process's others by
+ * when it is sent (src/adapters/github/pacing.ts). `sweep` uses it too. `throttle` adds options of the throttling
  * plugin (tests shorten the waits with `retryAfterBaseValue`).
  */
 export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}): OctokitLike {
@@ -129,7 +133,7 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
 export function registerReconcile(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('reconcile')
-    .description('record merged access changes the ledger is missing (the App was down or a delivery was lost)')
+    .description(DESCRIPTIONS.reconcile)
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')

@@ -12,6 +12,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError, type Io } from '../io.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 /** The package's own app.yml (the manifest the App is registered from). */
 function packagedManifest(): string {
@@ -42,9 +43,7 @@ export async function runServe(io: Io, cwd: string = process.cwd()): Promise<voi
 export function registerServe(program: Command, io: Io, _setExit: (code: number) => void): void {
   program
     .command('serve')
-    .description(
-      "run the GitHub App: record merged access changes on the ledger branch, open stale-grant and setup issues, run access reviews (configured by Probot's environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST; see docs/app.md)",
-    )
+    .description(DESCRIPTIONS.serve)
     .action(async () => {
       await runServe(io);
     });

@@ -27,6 +27,7 @@ import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';
 import { cliOctokit } from './reconcile.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface SweepArgs {
   repo: string;
@@ -166,16 +167,16 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.pacing ? { pacing: args.pacing } : {}),
     log: { info: () => undefined, warn },
     ...(args.doctor === false ? {} : { doctor: {} }),
-    onNewLeaver: async ({ login, organization, affected, ledgerBranch }) => {
+    onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
-      const store = await sweepLedgerStore(octokit, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: octokit as unknown as Requester, repo, deps });
+      const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
     },
     ...(args.reconcile === false || args.dryRun
       ? {}
       : {
-          afterSweep: async () => {
-            const r = await reconcile({ octokit: octokit as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
+          afterSweep: async (swept: SweepOctokit) => {
+            const r = await reconcile({ octokit: swept as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
             if (r.failures.length) warn(`reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``);
           },
         }),
@@ -210,7 +211,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
 export function registerSweep(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('sweep')
-    .description('open, update and close issues for stale grants and leavers and for an unsafe setup, and open access reviews that are due')
+    .description(DESCRIPTIONS.sweep)
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--dry-run', 'print what it would open, update and close; write nothing')
     .option('--today <date>', 'evaluate as of this UTC day (YYYY-MM-DD) instead of today')

@@ -16,6 +16,7 @@ import { UsageError, type Io } from '../io.ts';
 import { VERSION } from '../version.ts';
 import { maskSecretsDeep } from '../../core/text/mask.ts';
 import { parseDay } from '../options.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface ValidateArgs {
   dir: string;
@@ -99,7 +100,7 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<number> {
 export function registerValidate(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('validate')
-    .description('check an access repo: file formats, owners, expiries, justifications, credentials, secrets')
+    .description(DESCRIPTIONS.validate)
     .argument('[dir]', 'root of the access repo', '.')
     .option('-f, --format <format>', 'text, json or sarif', 'text')
     .option('--changed-since <ref>', 'report only files changed since this git ref (repo-level rules still see the whole repo)')

@@ -17,6 +17,7 @@ import { processIo, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { maskSecretsDeep } from '../../core/text/mask.ts';
 import { CI_PROGRESS_EVERY_MS } from '../progress.ts';
+import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface VerifyArgs {
   repo: string;
@@ -226,7 +227,7 @@ export function formatReport(r: VerifyResult): string {
 export function registerVerify(program: Command, io: Io = processIo(), setExit: (code: number) => void = (code) => void (process.exitCode = code)): Command {
   return program
     .command('verify')
-    .description("verify the evidence ledger of a local clone: hashes, chain, head.json, append-only history, the records' signatures and that only the App wrote it")
+    .description(DESCRIPTIONS.verify)
     .option('--repo <dir>', 'a local clone of the access repo', '.')
     .option('--branch <name>', 'the ledger branch, a local branch or origin/<name> as a fresh clone has it (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))

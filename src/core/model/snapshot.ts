@@ -12,6 +12,11 @@ export interface RepoFile {
   content: Uint8Array | string;
   /** Git blob SHA when the adapter knows it (recorded as evidence). */
   blobSha?: string;
+  /**
+   * The file's size in bytes, when `content` holds only its start: an adapter that streams files
+   * need not read past the size limit to have the file reported as too large.
+   */
+  size?: number;
 }
 
 export interface LoadedFile<T> {
@@ -62,7 +67,7 @@ export function fileStem(path: string): string {
 }
 
 export function loadFile<T>(file: RepoFile, schema: 'grant' | 'system' | 'config'): LoadedFile<T> {
-  const source = parseYamlFile(file.path, file.content);
+  const source = parseYamlFile(file.path, file.content, file.size);
   const problems = [...source.problems];
   const loaded: LoadedFile<T> = { path: file.path, source, problems };
   if (file.blobSha) loaded.blobSha = file.blobSha;
@@ -73,24 +78,38 @@ export function loadFile<T>(file: RepoFile, schema: 'grant' | 'system' | 'config
   return loaded;
 }
 
-export function buildSnapshot(files: Iterable<RepoFile>): Snapshot {
-  const snapshot: Snapshot = { systems: [], grants: [] };
-  for (const file of files) {
+/**
+ * A snapshot built one file at a time, for files that arrive as a stream: each is parsed as it
+ * is added, so its bytes can go at once. `finish` orders the files as buildSnapshot does.
+ */
+export class SnapshotBuilder {
+  private readonly snapshot: Snapshot = { systems: [], grants: [] };
+
+  add(file: RepoFile): void {
     switch (roleOf(file.path)) {
       case 'config':
-        if (!snapshot.config) snapshot.config = loadFile<RepoConfig>(file, 'config');
+        if (!this.snapshot.config) this.snapshot.config = loadFile<RepoConfig>(file, 'config');
         break;
       case 'system':
-        snapshot.systems.push(loadFile<System>(file, 'system'));
+        this.snapshot.systems.push(loadFile<System>(file, 'system'));
         break;
       case 'grant':
-        snapshot.grants.push(loadFile<Grant>(file, 'grant'));
+        this.snapshot.grants.push(loadFile<Grant>(file, 'grant'));
         break;
       default:
         break;
     }
   }
-  snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
-  snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
-  return snapshot;
+
+  finish(): Snapshot {
+    this.snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
+    this.snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
+    return this.snapshot;
+  }
+}
+
+export function buildSnapshot(files: Iterable<RepoFile>): Snapshot {
+  const builder = new SnapshotBuilder();
+  for (const file of files) builder.add(file);
+  return builder.finish();
 }

@@ -52,10 +52,13 @@ function problem(path: string, pos: Pos, message: string, severity: 'error' | 'w
 
 const START: Pos = { line: 1, column: 1 };
 
+// One decoder for every file: a whole-buffer decode (no `stream`) starts from a clean state.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function decode(path: string, content: Uint8Array | string, problems: Finding[]): string | undefined {
   if (typeof content === 'string') return content;
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+    return UTF8.decode(content);
   } catch {
     // Binary search for the longest valid prefix (a streaming decode tolerates a cut sequence).
     const validPrefix = (n: number): boolean => {
@@ -300,9 +303,11 @@ export function capProblems(findings: Finding[], what: string, total = findings.
 
 const DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
 
-export function parseYamlFile(path: string, content: Uint8Array | string): ParsedYaml {
+/** `fileSize`: the size in bytes, when `content` holds only the start of the file (one past the limit need not be read whole). */
+export function parseYamlFile(path: string, content: Uint8Array | string, fileSize?: number): ParsedYaml {
   const problems: Finding[] = [];
-  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  const read = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  const size = Math.max(read, fileSize ?? 0);
   const none: ParsedYaml = { path, value: undefined, problems, locate: () => START };
   if (size > MAX_FILE_BYTES) {
     problems.push(problem(path, START, `the file is ${size} bytes, over the 1 MiB limit: split it, one identity per file`));
