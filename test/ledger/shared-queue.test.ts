@@ -141,13 +141,43 @@ describe('replicas sharing one append queue through Redis', () => {
     const first = a.append(draftFor('shared-handover', 1));
     await new Promise((r) => setTimeout(r, 150));
     const second = b.append(draftFor('shared-handover', 2));
+    await new Promise((r) => setTimeout(r, 100));
+    // The holder has another append of its own waiting, so it goes on holding the lock after its first commit.
+    const third = a.append(draftFor('shared-handover', 3));
+    await new Promise((r) => setTimeout(r, 100));
+    open();
+    const [ra, rb, rc] = await Promise.all([first, second, third]);
+    expect(ra[0]!.key).toBe('pr-1-merged');
+    expect(rb[0]).toMatchObject({ key: 'pr-2-merged', seq: 2 });
+    expect(rc[0]).toMatchObject({ key: 'pr-3-merged', seq: 3 });
+    expect(records(fake).keys).toEqual(['pr-1-merged', 'pr-2-merged', 'pr-3-merged']);
+    // Two commits: the first append alone, then both waiting ones together.
+    expect(fake.history('access-ledger')).toHaveLength(3);
+  });
+
+  it('a holder with nothing of its own left waiting hands the lock to a replica still waiting', async () => {
+    const fake = ledger('shared-pass-on');
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    const calls = { a: 0, b: 0 };
+    const counting = (who: 'a' | 'b', wait: boolean): LedgerOctokit => ({
+      async request(route, params) {
+        calls[who]++;
+        if (wait && movesRef(route)) await opened;
+        return plain.request(route, params);
+      },
+    });
+    const first = storeOn(replica('a'), 'shared-pass-on', counting('a', true)).append(draftFor('shared-pass-on', 1));
     await new Promise((r) => setTimeout(r, 150));
+    const second = storeOn(replica('b'), 'shared-pass-on', counting('b', false)).append(draftFor('shared-pass-on', 2));
+    await new Promise((r) => setTimeout(r, 100));
     open();
     const [ra, rb] = await Promise.all([first, second]);
-    expect(ra[0]!.key).toBe('pr-1-merged');
-    expect(rb[0]!.key).toBe('pr-2-merged');
-    expect(rb[0]!.seq).toBe(2);
-    expect(records(fake).keys).toEqual(['pr-1-merged', 'pr-2-merged']);
+    expect([ra[0]!.seq, rb[0]!.seq]).toEqual([1, 2]);
+    expect(records(fake)).toEqual({ keys: ['pr-1-merged', 'pr-2-merged'], chainOk: true });
+    // b committed its own append once a had none left.
+    expect(calls.b).toBeGreaterThan(0);
+    expect(await admin.exists(keysOf('shared-pass-on').lock)).toBe(0);
   });
 
   it('a holder that dies before its commit lands: the next holder takes its drafts again and writes each once', async () => {
@@ -173,16 +203,16 @@ describe('replicas sharing one append queue through Redis', () => {
     const fake = ledger('shared-died-after');
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
-    let patches = 0;
+    let commits = 0;
     let reachedResolve!: () => void;
     const reached = new Promise<void>((r) => (reachedResolve = r));
     const a = replica('a');
     const aStore = storeOn(a, 'shared-died-after', {
       async request(route, params) {
         if (!movesRef(route)) return plain.request(route, params);
-        patches++;
-        if (patches === 1) {
-          await opened; // the first commit waits until replica b has queued
+        commits++;
+        if (commits === 1) {
+          await opened; // the first commit waits until replica b (and a again) have queued
           return plain.request(route, params);
         }
         await plain.request(route, params); // the second commit lands on GitHub...
@@ -191,19 +221,20 @@ describe('replicas sharing one append queue through Redis', () => {
       },
     });
     const first = aStore.append(draftFor('shared-died-after', 1));
-    void first.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 150));
     const b = storeOn(replica('b'), 'shared-died-after');
     const second = b.append(draftFor('shared-died-after', 2));
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 100));
+    void settle(aStore.append(draftFor('shared-died-after', 3)));
+    await new Promise((r) => setTimeout(r, 100));
     open();
     expect((await first)[0]!.seq).toBe(1);
-    await reached; // the holder took b's draft, committed it, and died
-    expect(records(fake).keys).toEqual(['pr-1-merged', 'pr-2-merged']);
+    await reached; // the holder took b's draft and its own, committed them, and died
+    expect(records(fake).keys).toEqual(['pr-1-merged', 'pr-2-merged', 'pr-3-merged']);
     await crash(a);
     const got = await second;
     expect(got[0]).toMatchObject({ key: 'pr-2-merged', seq: 2 });
-    expect(records(fake)).toEqual({ keys: ['pr-1-merged', 'pr-2-merged'], chainOk: true });
+    expect(records(fake)).toEqual({ keys: ['pr-1-merged', 'pr-2-merged', 'pr-3-merged'], chainOk: true });
     expect(fake.history('access-ledger')).toHaveLength(3);
   });
 

@@ -10,9 +10,11 @@
  *   expiry, renewed by the holder every third of it) moves jobs from the pending list to the
  *   in-flight list, commits them all in one group commit with the ledger store, stores each job's
  *   outcome under a key of its own (with an expiry), publishes the job's id, and clears it from the
- *   in-flight list, in one script that first checks the lock is still its own. It goes on while jobs
- *   are pending, then lets go of the lock (only when nothing is pending, atomically, so a job
- *   pushed meanwhile is never left without a writer).
+ *   in-flight list, in one script that first checks the lock is still its own. Each commit takes
+ *   every pending job (up to the store's batch size), whichever replica it came from. The holder
+ *   goes on while appends of its own are waiting and jobs are pending, then lets go of the lock:
+ *   when nothing is pending, atomically (a job pushed meanwhile is never left without a writer);
+ *   when only other replicas' jobs are, with a notice that wakes them to take it.
  * - Waiting. A replica learns its outcome from the published id, and also looks for it (and whether
  *   the lock is free) every `pollMs`, jittered: if the holder died, its lock expires and a waiting
  *   replica takes it over.
@@ -609,6 +611,14 @@ class SharedBranchQueue implements LedgerBranchQueue {
         const mine = jobs.map((j, i) => [this.waiting.get(j.id), outcomes[i]!, j.id] as const).filter(([w]) => w !== undefined);
         for (const [w, outcome] of mine) this.finish(w!, outcome);
         if (mine.length > 0) void redis.del(...mine.map(([, , id]) => this.keys.result(id))).catch(() => undefined);
+        // With no append of its own left, the lock goes to a replica still waiting (the empty
+        // notice wakes them): a replica that is done (a function about to be frozen, a process
+        // about to stop) never sits on the lock.
+        if (this.waiting.size === 0) {
+          await script(redis, 'ledgerRelease')(this.keys.lock, this.keys.pending, this.keys.inflight, token, '1', this.keys.channel);
+          released = true;
+          return;
+        }
       }
     } finally {
       clearInterval(renew);
