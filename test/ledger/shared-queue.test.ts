@@ -271,6 +271,21 @@ describe('replicas sharing one append queue through Redis', () => {
     expect(await admin.llen(k.inflight)).toBe(0);
   });
 
+  it('Redis loses its data (restarted without persistence): waiting appends are handed over again and recorded once', async () => {
+    const fake = ledger('shared-flushed');
+    const k = keysOf('shared-flushed');
+    await admin.set(k.lock, 'a-holder-that-never-finishes', 'PX', 60_000);
+    const a = storeOn(replica('a'), 'shared-flushed').append(draftFor('shared-flushed', 1));
+    const b = storeOn(replica('b'), 'shared-flushed').append(draftFor('shared-flushed', 2));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await admin.llen(k.pending)).toBe(2);
+    await admin.flushall();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect([ra[0]!.key, rb[0]!.key]).toEqual(['pr-1-merged', 'pr-2-merged']);
+    expect(records(fake)).toEqual({ keys: ['pr-1-merged', 'pr-2-merged'], chainOk: true });
+    expect(warnings.join('\n')).toMatch(/no longer in Redis: handing them over again/);
+  });
+
   it('a replica closing lets go of the lock, and a waiting append fails only after its deadline, taken back, nothing written', async () => {
     const fake = ledger('shared-deadline');
     const k = keysOf('shared-deadline');

@@ -282,6 +282,8 @@ export function sharedQueueKeys(prefix: string, keyId: string, ledger: string): 
 interface Waiter {
   id: string;
   entry: string;
+  /** The signed job, to hand over again should Redis lose it. */
+  message: string;
   store: LedgerStore;
   deadline: number;
   resolve: (r: AppendResult) => void;
@@ -461,7 +463,7 @@ class SharedBranchQueue implements LedgerBranchQueue {
       redis = await this.owner.client();
       // Listening before the job is visible, so its outcome's notice cannot be missed.
       await this.owner.subscribe(this.keys.channel, this);
-      this.waiting.set(id, { id, entry, store: item.store, deadline: Date.now() + this.owner.settings.waitTimeoutMs, resolve: item.resolve, reject: item.reject });
+      this.waiting.set(id, { id, entry, message, store: item.store, deadline: Date.now() + this.owner.settings.waitTimeoutMs, resolve: item.resolve, reject: item.reject });
       await redis.multi().hset(this.keys.jobs, id, message).rpush(this.keys.pending, entry).exec();
     } catch (err) {
       this.waiting.delete(id);
@@ -534,23 +536,55 @@ class SharedBranchQueue implements LedgerBranchQueue {
     this.timer = null;
   }
 
-  /** Looks for outcomes whose notice was missed, gives up on appends past their deadline, and takes over a lock nobody holds. */
+  /**
+   * Looks for outcomes whose notice was missed, hands over again a job Redis lost (restarted
+   * without persistence, a failover), gives up on appends past their deadline, and takes over a
+   * lock nobody holds.
+   */
   private async poll(): Promise<void> {
     if (this.waiting.size === 0) return;
     try {
-      await this.collect([...this.waiting.keys()]);
+      const ids = [...this.waiting.keys()];
+      const redis = await this.owner.client();
+      // Whether each job is still queued, then its outcome: a job that is neither was lost, since
+      // a holder stores the outcome and clears the job in one step.
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hexists(this.keys.jobs, id);
+      for (const id of ids) pipeline.getdel(this.keys.result(id));
+      const replies = (await pipeline.exec()) ?? [];
+      const lost: Waiter[] = [];
+      ids.forEach((id, i) => {
+        const [queuedErr, queued] = replies[i] ?? [null, null];
+        const [outcomeErr, outcome] = replies[ids.length + i] ?? [null, null];
+        if (!outcomeErr && typeof outcome === 'string') this.settle(id, outcome);
+        else if (!queuedErr && !outcomeErr && Number(queued) === 0 && this.waiting.has(id)) lost.push(this.waiting.get(id)!);
+      });
+      if (lost.length > 0) {
+        // Safe even if it had been committed: its records are found at their paths and not written again.
+        this.owner.log.warn(`${lost.length} ledger append(s) on ${this.ledger} were no longer in Redis: handing them over again`);
+        const again = redis.multi();
+        for (const w of lost) again.hset(this.keys.jobs, w.id, w.message).rpush(this.keys.pending, w.entry);
+        await again.exec();
+      }
       const now = Date.now();
       for (const w of [...this.waiting.values()]) if (now > w.deadline) await this.giveUp(w);
     } catch (err) {
       this.owner.log.warn(`waiting for ledger appends on ${this.ledger}: ${(err as Error).message}`);
+      const now = Date.now();
+      for (const w of [...this.waiting.values()]) if (now > w.deadline) await this.giveUp(w);
     }
     const w = this.anyWaiter();
     if (w) this.tryLead(w.store);
   }
 
   private async giveUp(w: Waiter): Promise<void> {
-    const redis = await this.owner.client();
-    const withdrawn = Number(await script(redis, 'ledgerWithdraw')(this.keys.pending, this.keys.jobs, w.entry, w.id));
+    let withdrawn = 0;
+    try {
+      const redis = await this.owner.client();
+      withdrawn = Number(await script(redis, 'ledgerWithdraw')(this.keys.pending, this.keys.jobs, w.entry, w.id));
+    } catch {
+      // Redis is out of reach: whether the job was taken is unknown, and said so below.
+    }
     if (!this.waiting.delete(w.id)) return;
     const waited = Math.round(this.owner.settings.waitTimeoutMs / 1000);
     w.reject(
