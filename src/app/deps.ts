@@ -1,12 +1,13 @@
 /**
  * What every feature of the App is given: the clock, the policy packs, settings from the
- * environment, and a tracker of work still running (so a shutdown lets appends finish).
- * Tests pass their own; production uses `defaultDeps()`.
+ * environment, the ledger's append queues, and a tracker of work still running (so a shutdown
+ * lets appends finish). Tests pass their own; production uses `defaultDeps()`.
  */
 import { readFileSync } from 'node:fs';
 import type { Pack } from '../core/engine/policy.ts';
 import { createLedgerSigner, type Clock, type LedgerSigner } from '../core/ledger/index.ts';
-import type { LedgerStoreOptions } from '../adapters/github/ledger-store.ts';
+import { InProcessLedgerQueues, type LedgerQueues, type LedgerStoreOptions } from '../adapters/github/ledger-store.ts';
+import { RedisLedgerQueues } from '../adapters/redis/ledger-queue.ts';
 import { loadBuiltinPacks } from '../adapters/fs/packs.ts';
 import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
 
@@ -27,6 +28,13 @@ export interface AppDeps {
    */
   gateStatusContext: string;
   store: StoreTuning;
+  /**
+   * Where the ledger stores' appends wait for their group commit. In-process by default; with
+   * REDIS_URL (the App only) one queue per ledger shared by every replica through Redis, so
+   * whichever replica holds the ledger's lock commits them all (docs/ledger.md, "Appends across
+   * replicas"). Without it the stores share this process's default queues.
+   */
+  ledgerQueues?: LedgerQueues;
   /**
    * The ledger signing key (ACCESS_LEDGER_SIGNING_KEY or ACCESS_LEDGER_SIGNING_KEY_PATH). Null
    * when the environment has none or it cannot be used (`signingKeyProblem` says why): the App
@@ -116,7 +124,20 @@ export function signerFromEnv(env: NodeJS.ProcessEnv): { signer: LedgerSigner | 
   }
 }
 
-export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
+/**
+ * The App's ledger queues: shared between replicas through Redis when REDIS_URL is set, else this
+ * process's own. A bad REDIS_URL is reported by `problem` (the App refuses to start).
+ */
+export function ledgerQueuesFromEnv(env: NodeJS.ProcessEnv, signer: LedgerSigner | null): LedgerQueues {
+  const url = env.REDIS_URL?.trim();
+  return url ? new RedisLedgerQueues({ url, signer }) : new InProcessLedgerQueues();
+}
+
+/**
+ * Everything from the environment. `app` is for the App itself: only it joins the replicas'
+ * shared ledger queue (REDIS_URL); the CLI's writers keep a queue of their own.
+ */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env, options: { app?: boolean } = {}): AppDeps {
   const signing = signerFromEnv(env);
   return {
     clock: () => new Date(),
@@ -124,6 +145,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
     gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',
     gateStatusContext: env.ACCESS_LEDGER_GATE_STATUS?.trim() || DEFAULT_STATUS_CONTEXT,
     store: {},
+    ledgerQueues: options.app ? ledgerQueuesFromEnv(env, signing.signer) : new InProcessLedgerQueues(),
     signer: signing.signer,
     ...(signing.problem ? { signingKeyProblem: signing.problem } : {}),
     work: new WorkTracker(),

@@ -9,6 +9,7 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from 'probot';
 import { defaultDeps, type AppDeps } from './deps.ts';
 import { registerLedger } from './ledger/register.ts';
+import { RedisLedgerQueues, redactRedisUrl } from '../adapters/redis/ledger-queue.ts';
 import { createSweepFeature, registerSweep } from './sweep/index.ts';
 import { sweepSettings } from './sweep/settings.ts';
 
@@ -20,12 +21,16 @@ export interface CreateAppOptions {
 }
 
 export function createApp(overrides: Partial<AppDeps> = {}, options: CreateAppOptions = {}): ApplicationFunction & { deps: AppDeps } {
-  const deps: AppDeps = { ...defaultDeps(options.env), ...overrides };
+  const deps: AppDeps = { ...defaultDeps(options.env, { app: !overrides.ledgerQueues }), ...overrides };
   const sweep = options.env ? createSweepFeature({ settings: sweepSettings(options.env) }) : registerSweep;
   const app = (probot: Probot, appOptions?: ApplicationFunctionOptions): void => {
     deps.appLogin ??= appLoginFromGitHub(probot);
     if (!deps.signer) probot.log.warn(`${deps.signingKeyProblem ?? 'no ledger signing key'}: every ledger append will be refused`);
     else probot.log.info(`signing ledger records with key ${deps.signer.keyId}`);
+    if (deps.ledgerQueues instanceof RedisLedgerQueues) {
+      deps.ledgerQueues.log = probot.log;
+      probot.log.info(`ledger appends go through the queue shared with the App's other replicas in Redis at ${redactRedisUrl(deps.ledgerQueues.url)}`);
+    }
     registerLedger(probot, deps);
     sweep(probot, deps, appOptions);
   };

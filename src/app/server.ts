@@ -22,6 +22,8 @@ import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type
 import { createApp } from './index.ts';
 import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
 import { defaultDeps, type WorkTracker } from './deps.ts';
+import type { LedgerQueues } from '../adapters/github/ledger-store.ts';
+import { RedisLedgerQueues } from '../adapters/redis/ledger-queue.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -59,10 +61,16 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-/** Stops accepting requests, then waits (bounded) for handlers still writing to the ledger. */
-export async function shutdown(server: Server, work: WorkTracker, timeoutMs = 30_000): Promise<boolean> {
+/**
+ * Stops accepting requests, then waits (bounded) for handlers still writing to the ledger, then
+ * lets go of the ledger queues (a replica holding a shared queue's lock finishes its commit and
+ * releases it for the others).
+ */
+export async function shutdown(server: Server, work: WorkTracker, timeoutMs = 30_000, queues?: LedgerQueues): Promise<boolean> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return work.drain(timeoutMs);
+  const finished = await work.drain(timeoutMs);
+  await queues?.close?.();
+  return finished;
 }
 
 /**
@@ -113,13 +121,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   // The ledger holds only signed records: without its signing key the App does not start.
   if (!app.deps.signer) throw new Error(app.deps.signingKeyProblem ?? 'ACCESS_LEDGER_SIGNING_KEY must be set to the ledger signing key');
+  if (app.deps.ledgerQueues instanceof RedisLedgerQueues && app.deps.ledgerQueues.problem) throw new Error(app.deps.ledgerQueues.problem);
   const probot = createAppProbot(env);
   const server = await createAppServer({ probot, app, ...(env.WEBHOOK_PATH ? { webhooksPath: env.WEBHOOK_PATH } : {}) });
   const address = await listen(server, Number(env.PORT) || 3000, env.HOST || '0.0.0.0');
   probot.log.info(`access-ledger App listening on http://${address.address}:${address.port}${env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH}`);
   const stop = (signal: string) => {
     probot.log.info(`${signal}: finishing ledger appends in flight, then stopping`);
-    void shutdown(server, app.deps.work).then((finished) => {
+    void shutdown(server, app.deps.work, 30_000, app.deps.ledgerQueues).then((finished) => {
       if (!finished) probot.log.warn('stopped with handlers still running; their events can be redelivered or reconciled');
       process.exit(0);
     });

@@ -3,6 +3,7 @@
  * throttling, real webhook payloads from @octokit/webhooks-examples patched to the scenario, an
  * access repo's files with their git blob SHAs, and nock answers for GitHub's GraphQL blob reads.
  */
+import { WritePacer } from '../../src/adapters/github/pacing.ts';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import examples from '@octokit/webhooks-examples' with { type: 'json' };
 import nock from 'nock';
@@ -64,6 +65,7 @@ export const UNPACED = { key: () => ({ schedule: <A extends unknown[], R>(_optio
 export const LiveOctokit = createAppOctokit({
   throttle: { retryAfterBaseValue: 5, write: UNPACED, notifications: UNPACED },
   retry: { retryAfterBaseValue: 5 },
+  pacer: new WritePacer({ minIntervalMs: 0 }),
 });
 
 export async function loadProbot(deps: AppDeps, secret = 'test-secret', Octokit: typeof ProbotOctokit = TestOctokit): Promise<Probot> {

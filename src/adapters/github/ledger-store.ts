@@ -2,10 +2,12 @@
  * The evidence ledger's writer: appends records to the orphan ledger branch of the access repo
  * through the Git Data API (docs/ledger.md).
  *
- * - Group commit. Appends for one owner/repo/branch share an in-process queue; whatever arrives
- *   while a commit is in flight goes into the next commit together, so a burst of merges costs a
- *   handful of requests, not three writes each (GitHub allows 80 content-creating requests a
- *   minute, and Probot paces writes to about one a second).
+ * - Group commit. Appends for one owner/repo/branch share a queue; whatever arrives while a
+ *   commit is in flight goes into the next commit together, so a burst of merges costs a handful
+ *   of requests, not three writes each (GitHub allows 80 content-creating requests a minute, and
+ *   Probot paces writes to about one a second). The queue is in-process by default; with
+ *   REDIS_URL the App's replicas share one (src/adapters/redis/ledger-queue.ts), and whichever
+ *   replica holds the ledger's lock commits every replica's appends.
  * - Compare-and-swap. The branch ref is updated without force; when another writer (a second
  *   replica, another process) moved it first, GitHub answers 422 "not a fast forward" and the
  *   batch is re-read, re-planned and retried with jittered exponential backoff. The ledger never
@@ -83,6 +85,12 @@ export interface LedgerStoreOptions {
   /** Most records in one commit; the rest go into the next (default 200). */
   maxBatch?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where appends wait for their commit: every store given the same queues and naming the same
+   * owner/repo/branch shares one queue. The App passes its own (deps.ts: in-process, or shared
+   * between replicas through Redis); stores made without share this process's default queues.
+   */
+  queues?: LedgerQueues;
 }
 
 /** Counters per owner/repo/branch queue, for benchmarks and logs. */
@@ -165,12 +173,29 @@ export interface LedgerAttachment {
   content: Uint8Array;
 }
 
-interface Pending {
+/** One caller's append waiting in a queue: its drafts (checked), the store it came through, and its promise. */
+export interface PendingAppend {
   drafts: RecordDraft[];
   attachments?: LedgerAttachment[];
   store: LedgerStore;
   resolve: (result: AppendResult) => void;
   reject: (err: unknown) => void;
+}
+
+/** The queue of one ledger branch: appends wait here and go into group commits. */
+export interface LedgerBranchQueue {
+  /** Counters of the commits this process made for the branch. */
+  readonly stats: LedgerStoreStats;
+  /** The commit this process last published, so the next commit can skip re-reading it. */
+  known: LedgerBase | null;
+  enqueue(item: PendingAppend): void;
+}
+
+/** Hands out one queue per owner/repo/branch. */
+export interface LedgerQueues {
+  queueFor(owner: string, repo: string, branch: string): LedgerBranchQueue;
+  /** Lets commits in flight finish and lets go of what the queues hold (connections, locks). */
+  close?(): Promise<void>;
 }
 
 /** What a batch commit answers: one record or error per draft, and the anomalies per draft index. */
@@ -180,7 +205,7 @@ interface BatchResult {
 }
 
 /** What a flush builds on: the branch tip as read (or the fresh genesis commit). */
-interface Base {
+export interface LedgerBase {
   commitSha: string;
   treeSha: string;
   head: LedgerHead;
@@ -188,19 +213,20 @@ interface Base {
   refExists: boolean;
 }
 
-function newStats(): LedgerStoreStats {
+type Base = LedgerBase;
+
+export function newLedgerStats(): LedgerStoreStats {
   return { requests: 0, byRoute: {}, commits: 0, genesis: 0, flushes: 0, conflicts: 0, appended: 0, deduplicated: 0 };
 }
 
-/** One per owner/repo/branch in this process: serialises commits and groups waiting appends. */
-class BranchQueue {
-  readonly stats = newStats();
-  pending: Pending[] = [];
-  running = false;
-  /** The commit this process last published, so the next flush can skip re-reading it. */
+/** One per owner/repo/branch: serialises this process's commits and groups waiting appends. */
+class InProcessBranchQueue implements LedgerBranchQueue {
+  readonly stats = newLedgerStats();
   known: Base | null = null;
+  private pending: PendingAppend[] = [];
+  private running = false;
 
-  enqueue(item: Pending): void {
+  enqueue(item: PendingAppend): void {
     this.pending.push(item);
     if (this.running) return;
     this.running = true;
@@ -213,16 +239,21 @@ class BranchQueue {
     try {
       while (this.pending.length > 0) {
         const batch = this.takeBatch();
-        await this.flush(batch);
+        const done = await commitAppends(batch[0]!.store, batch);
+        batch.forEach((p, i) => {
+          const r = done[i]!;
+          if (r instanceof Error) p.reject(r);
+          else p.resolve(r);
+        });
       }
     } finally {
       this.running = false;
     }
   }
 
-  private takeBatch(): Pending[] {
+  private takeBatch(): PendingAppend[] {
     const limit = this.pending[0]!.store.maxBatch;
-    const batch: Pending[] = [];
+    const batch: PendingAppend[] = [];
     let count = 0;
     while (this.pending.length > 0) {
       const next = this.pending[0]!;
@@ -232,48 +263,63 @@ class BranchQueue {
     }
     return batch;
   }
-
-  private async flush(batch: Pending[]): Promise<void> {
-    this.stats.flushes++;
-    const drafts = batch.flatMap((p) => p.drafts);
-    // Each draft's attachments, by the draft's place in the batch.
-    const attachments = new Map<number, LedgerAttachment[]>();
-    let at = 0;
-    for (const p of batch) {
-      if (p.attachments?.length) for (let i = 0; i < p.drafts.length; i++) attachments.set(at + i, p.attachments);
-      at += p.drafts.length;
-    }
-    let done: BatchResult;
-    try {
-      // Any member's store can write for the batch: all target the same branch.
-      done = await batch[0]!.store.commitBatch(drafts, attachments);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    let offset = 0;
-    for (const p of batch) {
-      const mine = done.results.slice(offset, offset + p.drafts.length);
-      const anomalies = p.drafts.flatMap((_, i) => done.anomalies.get(offset + i) ?? []);
-      offset += p.drafts.length;
-      const failed = mine.find((r) => r instanceof Error);
-      if (failed) p.reject(failed);
-      else p.resolve({ records: mine as SealedRecord[], anomalies });
-    }
-  }
 }
 
-const queues = new Map<string, BranchQueue>();
+/** The key of a ledger branch's queue. Owner and repository names are case-insensitive on GitHub; branch names are not. */
+export function ledgerQueueKey(owner: string, repo: string, branch: string): string {
+  return `${owner.toLowerCase()}/${repo.toLowerCase()}#${branch}`;
+}
 
-function queueFor(owner: string, repo: string, branch: string): BranchQueue {
-  // Owner and repository names are case-insensitive on GitHub; branch names are not.
-  const key = `${owner.toLowerCase()}/${repo.toLowerCase()}#${branch}`;
-  let q = queues.get(key);
-  if (!q) {
-    q = new BranchQueue();
-    queues.set(key, q);
+/** Queues in this process only: appends of one process share commits; other processes race by compare-and-swap. */
+export class InProcessLedgerQueues implements LedgerQueues {
+  private readonly queues = new Map<string, InProcessBranchQueue>();
+
+  queueFor(owner: string, repo: string, branch: string): LedgerBranchQueue {
+    const key = ledgerQueueKey(owner, repo, branch);
+    let q = this.queues.get(key);
+    if (!q) {
+      q = new InProcessBranchQueue();
+      this.queues.set(key, q);
+    }
+    return q;
   }
-  return q;
+
+  async close(): Promise<void> {}
+}
+
+/** For stores made without `queues` (tests, benchmarks): one set per process, as before queues were injectable. */
+const processQueues = new InProcessLedgerQueues();
+
+/**
+ * One group commit for several callers' appends, through `store` (all target its branch): one
+ * outcome per item, in order: what it appended, or the error that concerns it (a failure of the
+ * whole commit is every item's error). Never throws.
+ */
+export async function commitAppends(store: LedgerStore, items: readonly Pick<PendingAppend, 'drafts' | 'attachments'>[]): Promise<(AppendResult | Error)[]> {
+  const drafts = items.flatMap((p) => p.drafts);
+  // Each draft's attachments, by the draft's place in the batch.
+  const attachments = new Map<number, LedgerAttachment[]>();
+  let at = 0;
+  for (const p of items) {
+    if (p.attachments?.length) for (let i = 0; i < p.drafts.length; i++) attachments.set(at + i, p.attachments);
+    at += p.drafts.length;
+  }
+  store.countFlush();
+  let done: BatchResult;
+  try {
+    done = await store.commitBatch(drafts, attachments);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    return items.map(() => error);
+  }
+  let offset = 0;
+  return items.map((p) => {
+    const mine = done.results.slice(offset, offset + p.drafts.length);
+    const anomalies = p.drafts.flatMap((_, i) => done.anomalies.get(offset + i) ?? []);
+    offset += p.drafts.length;
+    const failed = mine.find((r) => r instanceof Error);
+    return failed ? (failed as Error) : { records: mine as SealedRecord[], anomalies };
+  });
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -292,7 +338,7 @@ export class LedgerStore {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly queue: BranchQueue;
+  private readonly queue: LedgerBranchQueue;
 
   constructor(options: LedgerStoreOptions) {
     this.octokit = options.octokit;
@@ -311,7 +357,7 @@ export class LedgerStore {
     if (!/^[A-Za-z0-9._/-]+$/.test(this.branch) || this.branch.includes('..') || this.branch.startsWith('/') || this.branch.endsWith('/')) {
       throw new Error(`invalid ledger branch name ${JSON.stringify(this.branch)}`);
     }
-    this.queue = queueFor(this.owner, this.repo, this.branch);
+    this.queue = (options.queues ?? processQueues).queueFor(this.owner, this.repo, this.branch);
   }
 
   /**
@@ -329,27 +375,42 @@ export class LedgerStore {
     const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
     const attachments = [...(options.attachments ?? [])];
     try {
-      if (!this.signer) throw new SigningKeyMissingError();
-      // Only raw exports named by the SHA-256 of their bytes may ride along: the branch holds nothing else.
-      for (const a of attachments) {
-        const m = SNAPSHOT_PATH_RE.exec(a.path);
-        if (!m) throw new Error(`cannot store ${JSON.stringify(a.path)} on the ledger branch: attachments are snapshots/<sha256>.csv or .json`);
-        const digest = createHash('sha256').update(a.content).digest('hex');
-        if (digest !== m[1]) throw new Error(`cannot store ${a.path}: its content's SHA-256 is ${digest}`);
-      }
-      // Refuse a bad draft here so it cannot fail the batch it would have joined.
-      for (const d of list) {
-        checkDraft(d);
-        // Evidence about one repository must never land in another's ledger.
-        if (d.repository.toLowerCase() !== `${this.owner}/${this.repo}`.toLowerCase()) {
-          throw new Error(`record ${d.key} is about ${d.repository} but this ledger belongs to ${this.owner}/${this.repo}`);
-        }
-      }
+      this.checkAppend(list, attachments);
     } catch (err) {
       return Promise.reject(err);
     }
     if (list.length === 0) return Promise.resolve({ records: [], anomalies: [] });
     return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), store: this, resolve, reject }));
+  }
+
+  /**
+   * @internal Throws unless the drafts and attachments may be appended to this ledger: the store
+   * signs, every draft is well-formed and about this repository, and every attachment is a raw
+   * export named by the SHA-256 of its bytes. Checked before an append joins a queue, so a bad
+   * draft cannot fail the batch it would have joined, and again by a replica committing appends
+   * another replica handed over.
+   */
+  checkAppend(drafts: readonly RecordDraft[], attachments: readonly LedgerAttachment[]): void {
+    if (!this.signer) throw new SigningKeyMissingError();
+    // Only raw exports named by the SHA-256 of their bytes may ride along: the branch holds nothing else.
+    for (const a of attachments) {
+      const m = SNAPSHOT_PATH_RE.exec(a.path);
+      if (!m) throw new Error(`cannot store ${JSON.stringify(a.path)} on the ledger branch: attachments are snapshots/<sha256>.csv or .json`);
+      const digest = createHash('sha256').update(a.content).digest('hex');
+      if (digest !== m[1]) throw new Error(`cannot store ${a.path}: its content's SHA-256 is ${digest}`);
+    }
+    for (const d of drafts) {
+      checkDraft(d);
+      // Evidence about one repository must never land in another's ledger.
+      if (d.repository.toLowerCase() !== `${this.owner}/${this.repo}`.toLowerCase()) {
+        throw new Error(`record ${d.key} is about ${d.repository} but this ledger belongs to ${this.owner}/${this.repo}`);
+      }
+    }
+  }
+
+  /** @internal Counts one batch taken from the queue. */
+  countFlush(): void {
+    this.queue.stats.flushes++;
   }
 
   /** A snapshot of this branch's counters (shared by every store of the same owner/repo/branch). */
@@ -526,7 +587,7 @@ export class LedgerStore {
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
   }
 
-  private async readBase(queue: BranchQueue): Promise<Base> {
+  private async readBase(queue: LedgerBranchQueue): Promise<Base> {
     const sha = await this.readRefSha();
     if (sha === null) return this.createGenesis(queue);
     // The tip is the commit this process published last: its tree and head are known.
@@ -566,7 +627,7 @@ export class LedgerStore {
    * not created here but together with the first append (POST refs fails if another writer
    * created the branch meanwhile, which is the same compare-and-swap as an update).
    */
-  private async createGenesis(queue: BranchQueue): Promise<Base> {
+  private async createGenesis(queue: LedgerBranchQueue): Promise<Base> {
     const head = emptyHead();
     const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
       tree: [

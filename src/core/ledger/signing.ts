@@ -26,6 +26,12 @@ import { contentHash, isTimestamp } from './record.ts';
 export const SIGNATURE_ALG = 'ed25519' as const;
 /** Prefixed to the content hash before signing, so a ledger key's signature means nothing elsewhere. */
 export const SIGNATURE_CONTEXT = 'access-ledger/record-signature@1:';
+/**
+ * Prefixed to the digest of a message App replicas pass each other through a shared queue (an
+ * append handed over, its outcome handed back): signed with the same key as records, but never
+ * valid as a record's signature, nor a record's signature as one of these.
+ */
+export const QUEUE_SIGNATURE_CONTEXT = 'access-ledger/queue-message@1:';
 /** Hex digits of SHA-256(SPKI DER) that make a key id. */
 export const KEY_ID_LENGTH = 16;
 const KEY_ID_RE = /^[0-9a-f]{16}$/;
@@ -46,6 +52,11 @@ export interface LedgerSigner {
   readonly publicKey: string;
   /** Signs a record's content hash. */
   sign(contentHash: string): RecordSignature;
+  /**
+   * Signs the digest of a message between App replicas (QUEUE_SIGNATURE_CONTEXT + digest); base64.
+   * Check it with `verifyQueueMessage`.
+   */
+  signQueueMessage(digest: string): string;
 }
 
 /** A key or a key list that cannot be used; the message says which and how to fix it. */
@@ -91,7 +102,16 @@ export function createLedgerSigner(privateKeyPem: string, source = 'the ledger s
       const sig = edSign(null, Buffer.from(SIGNATURE_CONTEXT + hash, 'utf8'), key).toString('base64');
       return { key_id: keyId, alg: SIGNATURE_ALG, sig };
     },
+    signQueueMessage(digest: string): string {
+      return edSign(null, Buffer.from(QUEUE_SIGNATURE_CONTEXT + digest, 'utf8'), key).toString('base64');
+    },
   };
+}
+
+/** Whether `sig` (base64) is the key's signature of a queue message's digest (see QUEUE_SIGNATURE_CONTEXT). */
+export function verifyQueueMessage(publicKey: LedgerPublicKey, digest: string, sig: string): boolean {
+  if (typeof sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig)) return false;
+  return edVerify(null, Buffer.from(QUEUE_SIGNATURE_CONTEXT + digest, 'utf8'), publicKey.key, Buffer.from(sig, 'base64'));
 }
 
 /** A new ledger key: the private key as PKCS#8 PEM, the public key as SPKI PEM and base64 DER. */
