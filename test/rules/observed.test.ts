@@ -312,3 +312,32 @@ describe('drift over unreadable files', () => {
     expect(a.length).toBeGreaterThan(0);
   });
 });
+
+describe('the account a finding is about', () => {
+  it('every observed finding about one account names it in `account`; findings about a grant without an account name none', () => {
+    const snapshots = [
+      listing('db', [
+        account('alice-gh', { roles: ['reader', 'writer'], mfa: false, last_used: '2025-01-01T00:00:00Z' }),
+        account('mallory', { roles: ['reader'] }),
+      ]),
+    ];
+    const f = run({ 'grants/alice.yaml': ALICE, 'grants/exporter.yaml': SVC }, snapshots);
+    const byRule = (rule: string) => f.filter((x) => x.rule === rule).map((x) => x.account ?? null);
+    expect(byRule('observed-undeclared')).toEqual(['mallory']);
+    expect(byRule('observed-excess-privilege')).toEqual(['alice-gh']);
+    expect(byRule('observed-mfa-missing')).toEqual(['alice-gh']);
+    expect(byRule('observed-dormant')).toEqual(['alice-gh']);
+    // The exporter's grant has no account on db: the finding is about the grant.
+    expect(byRule('observed-unprovisioned')).toEqual([null]);
+  });
+
+  it('attack: an account named like a secret is masked in `account` as in the message', () => {
+    const key = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const f = run({ 'grants/alice.yaml': ALICE }, [listing('db', [account('alice-gh', { roles: ['reader'] }), account(key, { roles: ['reader'] })])]);
+    const undeclared = f.filter((x) => x.rule === 'observed-undeclared');
+    expect(undeclared).toHaveLength(1);
+    expect(undeclared[0]!.account).not.toContain(key);
+    expect(undeclared[0]!.account).toMatch(/masked/);
+    expect(undeclared[0]!.message).not.toContain(key);
+  });
+});

@@ -45,6 +45,7 @@ export default defineRule<{ days: number }>({
         ...site,
         ...(grant ? { identity: grant.data.identity.id } : {}),
         system: snapshot.system,
+        account: account.principal,
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`,
       });
     }

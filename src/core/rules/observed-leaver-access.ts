@@ -36,6 +36,7 @@ export default defineRule({
         ...grantSite(grant, ['identity', 'github']),
         identity: identity.id,
         system: snapshot.system,
+        account: account.principal,
         message: `@${identity.github} is not in the organization ${org.organization} (listed ${org.taken_at.slice(0, 10)}), but ${listedBy(snapshot)} still lists their account ${describeAccount(account)}${account.last_used ? `, last used ${account.last_used.slice(0, 10)}` : ''}: remove it from ${snapshot.system} now, then revoke the grant`,
       });
     }

@@ -26,6 +26,7 @@ export default defineRule({
         ...(grant ? grantSite(grant, ['identity', 'id']) : systemSite(ctx.snapshot, snapshot.system)),
         ...(grant ? { identity: grant.data.identity.id } : {}),
         system: snapshot.system,
+        account: account.principal,
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} without MFA: enrol it in MFA, or require MFA on ${snapshot.system}`,
       });
     }
