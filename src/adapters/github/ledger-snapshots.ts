@@ -47,6 +47,8 @@ export interface ReadSnapshotsResult {
   listings: Map<string, RecordedSnapshot>;
   /** System → why its latest listing could not be used (it is then not judged). */
   problems: Map<string, string>;
+  /** Records passed over on the way to a usable one (newer, but not the App's, or broken), in words. */
+  ignored: string[];
   /** The ledger tip the listings were read at; null when the branch does not exist. */
   tip: string | null;
   requests: number;
@@ -73,7 +75,7 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
       throw explainGitHubError(err, { action, route, owner: repo.owner, repo: repo.repo, permission: 'contents: read', branch });
     }
   };
-  const result: ReadSnapshotsResult = { listings: new Map(), problems: new Map(), tip: null, requests: 0 };
+  const result: ReadSnapshotsResult = { listings: new Map(), problems: new Map(), ignored: [], tip: null, requests: 0 };
   const wanted = new Set(o.systems.keys());
   if (wanted.size === 0) return result;
 
@@ -128,6 +130,8 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
               result.listings.set(system, used);
               result.problems.delete(system);
               wanted.delete(system);
+            } else {
+              result.ignored.push(result.problems.get(system)!);
             }
           }
         }

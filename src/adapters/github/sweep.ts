@@ -49,9 +49,12 @@ import { readTarball } from './sweep-archive.ts';
 import { runDoctor, type DoctorReadOptions } from './doctor.ts';
 import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
 import { grantsNaming } from '../../core/leavers.ts';
+import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/record.ts';
+import { driftIssueJudged, sweepDrift, type SweepDriftResult, type SweepObservedOptions } from './sweep-drift.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 
 export type { Logger, RepoRef, SweepOctokit } from './issues.ts';
+export type { SweepDriftResult, SweepObservedOptions } from './sweep-drift.ts';
 
 // ---- counting requests ---------------------------------------------------------------------------
 
@@ -239,6 +242,13 @@ export interface SweepOptions {
    * fails (src/adapters/github/doctor-issue.ts). Off unless given.
    */
   doctor?: DoctorReadOptions;
+  /**
+   * Compares each observed system's latest recorded listing with the grants and keeps one issue
+   * per system and kind of difference (src/adapters/github/sweep-drift.ts); with `organization`,
+   * first lists and records the GitHub organization, at most once a day. Off unless given: drift
+   * issues are then left as they are.
+   */
+  observed?: SweepObservedOptions;
 }
 
 /** The doctor's part of a sweep: its report and the issue kept for it, or why it could not run. */
@@ -264,6 +274,8 @@ export interface SweepReport {
   requests: RequestCounts;
   /** Null when the sweep ran without the doctor. */
   doctor: SweepDoctor | null;
+  /** The listings compared and what came of the organization's; null when drift was not asked for. */
+  drift: SweepDriftResult | { error: string } | null;
 }
 
 
@@ -306,6 +318,7 @@ export function renderContextFor(loaded: LoadedBranch, membership?: Readonly<Rec
     admins: config?.admins ?? [],
     ...(membership ? { membership } : {}),
     reviewLabel: (config?.reviews?.labels ?? DEFAULT_REVIEW_LABELS)[0] ?? 'access-review',
+    ledgerBranch: config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH,
   };
 }
 
@@ -344,7 +357,23 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
 
   const evaluation = evaluateStale(snapshot, { packs: options.packs, today, ...(membership ? { membership } : {}) });
   const reviewLabels = config.reviews?.labels ?? DEFAULT_REVIEW_LABELS;
-  const desired = desiredIssues(evaluation.problems, renderContextFor(loaded, membership));
+
+  // Drift: the systems' latest listings against the grants. A failure to read them is logged and
+  // leaves every drift issue as it is; the rest of the sweep goes on.
+  let drifted: SweepDriftResult | null = null;
+  let driftReport: SweepReport['drift'] = null;
+  if (options.observed) {
+    try {
+      drifted = await sweepDrift({ octokit, repo, repository, snapshot, config, packs: options.packs, today, now: options.now, ledgerBranch: config.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, options: options.observed, dryRun: Boolean(options.dryRun), log });
+      driftReport = drifted;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn(`${repository}: the systems' listings could not be compared with the grants: ${message}`);
+      driftReport = { error: message };
+    }
+  }
+  const problems: Problem[] = [...evaluation.problems, ...(drifted?.problemsFound ?? [])];
+  const desired = desiredIssues(problems, renderContextFor(loaded, membership));
 
   const maxWrites = options.maxWrites ?? settings.maxWritesPerRun;
   const pacer = new Pacer({ maxWrites: options.dryRun ? 0 : maxWrites, ...options.pacing });
@@ -354,7 +383,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     sha,
     today,
     grants: snapshot.grants.length,
-    problems: evaluation.problems,
+    problems,
     desired,
     plan: [],
     deferred: [],
@@ -365,6 +394,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     issuesDisabled: !info.has_issues,
     requests: counts,
     doctor: null,
+    drift: driftReport,
   };
 
   // The doctor reads the setup and keeps its one issue; a failure to read is logged, never the end of the sweep.
@@ -398,7 +428,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     }
     // Without membership the leaver issues cannot be judged: leave them exactly as they are.
     if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
-    plan = planIssues({ desired, existing, today, reminderDays: settings.reminderDays, grantIds: new Set(snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : []))), branch });
+    // Nor drift issues of a system whose listing was not read.
+    existing = existing.filter((i) => driftIssueJudged(i, drifted));
+    plan = planIssues({
+      desired,
+      existing,
+      today,
+      reminderDays: settings.reminderDays,
+      grantIds: new Set(snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : []))),
+      branch,
+      ...(drifted ? { observedSystems: drifted.observed } : {}),
+    });
   }
   report.plan = plan;
 
@@ -491,7 +531,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   report.deferred = executed.results.filter((r) => r.outcome === 'deferred').map((r) => r.action);
   if (options.afterSweep) await options.afterSweep();
   log.info(
-    `swept ${repository}@${branch} as of ${today}: ${evaluation.problems.length} problems, ${executed.results.filter((r) => r.outcome === 'done').length} issue actions done, ` +
+    `swept ${repository}@${branch} as of ${today}: ${problems.length} problems, ${executed.results.filter((r) => r.outcome === 'done').length} issue actions done, ` +
       `${report.deferred.length} left for the next run, ${report.campaigns.filter((c) => c.status === 'opened').length} review campaign(s) opened; ${counts.reads} reads, ${counts.writes} writes`,
   );
   return report;
