@@ -118,7 +118,7 @@ describe('the doctor issue', () => {
     expect(r.doctor).toMatchObject({ report: { ok: true }, plan: [] });
     expect(r.doctor && 'report' in r.doctor ? r.doctor.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`) : []).toEqual(['workflow-token:warn']);
     expect(doctorIssues()).toEqual([]);
-    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: {}, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
+    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
     expect(await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing }, io)).toBe(0);
     expect(io.out).toContain('setup: no doctor check fails; 1 warns: workflow-token (run `access-ledger doctor` for the fixes)');
   });
