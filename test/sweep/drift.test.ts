@@ -5,7 +5,10 @@
  * Named attacks: a listing pushed to the ledger branch by someone else, an export changed after it
  * was recorded, account names that would ping people, link or hide text, and a secret in a name.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerLedger } from '../../src/app/ledger/register.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { APP_MANIFEST_PERMISSIONS } from '../support/fake-github/state.ts';
 import { MembershipReader, runSweep, type SweepReport } from '../../src/adapters/github/sweep.ts';
@@ -49,6 +52,7 @@ evidence:
   activity: pgaudit in the SIEM
 roles:
   admin: { privileged: true }
+  reader: { description: Reads the orders }
 observe:
   format: csv
   columns: { account: user, role: role, last_used: last_used }
@@ -65,6 +69,7 @@ credential:
   rotation_days: 90
   last_rotated: 2027-01-01
   storage: vault:kv/${id}
+  revocation: https://wiki.example/runbooks/${id}
 access:
   - system: db
     role: ${role}
@@ -335,5 +340,38 @@ observe: { connector: github-org }
     const org = report.drift && 'organization' in report.drift ? report.drift.organization : [];
     expect(org).toEqual([{ system: 'github', status: 'failed', error: expect.stringMatching(/organization_administration: read/) }]);
     expect(driftMarkers()).toEqual(['observed-undeclared:db']);
+  });
+});
+
+describe("a review campaign on the system's listing", () => {
+  it('the review pull request shows the listing beside each entry and the undeclared accounts; its merge records the listing it was shown', async () => {
+    const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    gh.state.commitFiles('acme/access', 'main', { 'systems/db.yaml': DB.replace('approvers: [carol]', 'approvers: [carol, dave]') }, { author: 'carol' });
+    const { record } = await recordListing(DAY1, '2027-01-19T22:00:00Z');
+    // db's grants have never been reviewed: the first sweep opens its review.
+    const swept = await sweep('2027-01-20');
+    expect(swept.campaigns.map((c) => `${c.system}:${c.status}`)).toEqual(['db:opened']);
+    const pull = gh.state.listIssues('acme/access', { state: 'open', pullRequests: true }).find((i) => i.pull)!;
+    expect(pull.body).toContain(`ledger record \`${record.key}\``);
+    expect(pull.body).toContain('| `svc_exporter` | 2027-01-19 |');
+    expect(pull.body).toContain('#### Accounts `db` lists that no grant declares (1)');
+    expect(pull.body).toContain('| `mallory` | service | `admin` | 2027-01-18 | not reported | no grant declares it |');
+
+    // A newer listing, recorded after the review was opened, is not the one it was shown.
+    await recordListing(DAY1.replace('mallory', 'nobody'), '2027-01-20T09:00:00Z');
+    clock = new Date('2027-01-20T10:00:00Z');
+    gh.state.submitReview('acme/access', pull.number, { user: 'dave', state: 'APPROVED' });
+    gh.state.mergePull('acme/access', pull.number, { by: 'dave' });
+    const probot = new Probot({ appId: gh.state.app.id, privateKey: key, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
+    await probot.load((app: Probot) => registerLedger(app, deps));
+    await probot.receive({ id: 'merge-1', name: 'pull_request', payload: gh.payloads.pullRequest('closed', 'acme/access', pull.number) } as never);
+    expect(await deps.work.drain(30_000)).toBe(true);
+    const ledger = gh.state.ledger('acme/access')!;
+    const campaign = Object.entries(ledger).find(([p]) => p.endsWith(`pr-${pull.number}-review-campaign.json`));
+    const unapproved = Object.entries(ledger).find(([p]) => p.endsWith(`pr-${pull.number}-unapproved.json`));
+    expect(unapproved ? JSON.parse(unapproved[1]).subject : null).toBeNull();
+    expect(campaign, Object.keys(ledger).join('\n')).toBeDefined();
+    expect(JSON.parse(campaign![1]).subject.snapshot).toEqual({ key: record.key, raw_sha256: (record.subject as { raw_sha256: string }).raw_sha256, taken_at: '2027-01-19T22:00:00Z' });
   });
 });

@@ -5,7 +5,7 @@
  * refused by GitHub ("Reference already exists") and finds the first one's pull request instead.
  */
 import type { IsoDate } from '../../core/model/types.ts';
-import { campaignBranch, campaignEdits, campaignText, parseCampaignBranch, type DueSystem } from '../../core/reviews/index.ts';
+import { campaignBranch, campaignEdits, campaignText, parseCampaignBranch, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import { listAll, silentLogger, type Logger, type Pacer, type RepoRef, type SweepOctokit } from './issues.ts';
 
@@ -90,6 +90,10 @@ export interface OpenCampaignOptions {
   branchPrefix?: string;
   labels: readonly string[];
   log?: Logger;
+  /** The system's latest recorded listing, shown beside each entry in the pull request's description. */
+  listing?: CampaignListing;
+  /** The ledger branch (the description links the listing's raw export). */
+  ledgerBranch?: string;
 }
 
 /** Writes one campaign costs: tree, commit, branch, pull request, labels. */
@@ -131,7 +135,14 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
     if (theirs) return { ...result, status: 'exists', number: theirs.number, url: theirs.html_url };
     log.info(`${branch} exists without a pull request: opening the pull request for it`);
   }
-  const text = campaignText(o.due, ref, { repository: `${repo.owner}/${repo.repo}`, webUrl: o.webUrl, configPath: o.configPath, branch: o.defaultBranch });
+  const text = campaignText(o.due, ref, {
+    repository: `${repo.owner}/${repo.repo}`,
+    webUrl: o.webUrl,
+    configPath: o.configPath,
+    branch: o.defaultBranch,
+    ...(o.listing ? { listing: o.listing } : {}),
+    ...(o.ledgerBranch ? { ledgerBranch: o.ledgerBranch } : {}),
+  });
   let pull: PullData;
   try {
     pull = await o.pacer.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);

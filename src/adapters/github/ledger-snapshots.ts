@@ -40,10 +40,12 @@ export interface ReadSnapshotsOptions {
   systems: ReadonlyMap<string, ObserveConfig | undefined>;
   /** Only listings taken at or before this time (`YYYY-MM-DDTHH:MM:SSZ`). */
   atOrBefore?: string;
+  /** Read the records only, not their exports (what a review-campaign record names needs no more). */
+  recordsOnly?: boolean;
 }
 
 export interface ReadSnapshotsResult {
-  /** The latest usable listing of each system that has one. */
+  /** The latest usable listing of each system that has one (`snapshot` null with `recordsOnly`). */
   listings: Map<string, RecordedSnapshot>;
   /** System → why its latest listing could not be used (it is then not judged). */
   problems: Map<string, string>;
@@ -162,6 +164,7 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
       result.problems.set(system, `${path} is not an access-snapshot record of ${system}`);
       return null;
     }
+    if (o.recordsOnly) return { record: { key: record.key, seq: record.seq, hash: record.hash, path, occurred_at: record.occurred_at }, subject, snapshot: null as unknown as RecordedSnapshot['snapshot'] };
     const raw = await readExport(subject.raw_path);
     if (!raw) {
       result.problems.set(system, `${subject.raw_path}, the raw export ${record.key} names, is not on the ledger branch`);
@@ -185,6 +188,17 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
     const blob = await call<{ content: string; encoding: string }>('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: file.sha }, `reading ${path}`);
     return Buffer.from(blob!.content, blob!.encoding === 'base64' ? 'base64' : 'utf8');
   }
+}
+
+/**
+ * The record of the latest listing of `system` taken at or before `atOrBefore`, checked as the
+ * App's own; its export is not read. Null when there is none (or none the App wrote).
+ */
+export async function findSnapshotRecord(o: Omit<ReadSnapshotsOptions, 'systems' | 'recordsOnly'> & { system: string }): Promise<Pick<RecordedSnapshot, 'record' | 'subject'> | null> {
+  const { system, ...rest } = o;
+  const found = await readLatestSnapshots({ ...rest, systems: new Map([[system, undefined]]), recordsOnly: true });
+  const listing = found.listings.get(system);
+  return listing ? { record: listing.record, subject: listing.subject } : null;
 }
 
 /** A listing recorded: its record as the ledger holds it. */

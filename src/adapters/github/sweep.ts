@@ -29,7 +29,7 @@ import {
   type Problem,
   type RenderContext,
 } from '../../core/stale/index.ts';
-import { DEFAULT_REVIEW_LABELS, campaignBranch, dueSystems, type DueSystem } from '../../core/reviews/index.ts';
+import { DEFAULT_REVIEW_LABELS, campaignBranch, campaignListing, dueSystems, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
   Pacer,
@@ -497,6 +497,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   // An unsafe setup is as urgent as a leaver: its issue goes before the review campaigns.
   await doctor(pacer, false);
   if (reviewsOn) {
+    // A review is shown the system's latest listing, when the sweep read one.
+    const listingFor = (system: string): CampaignListing | undefined => {
+      const listed = drifted?.observed.has(system) ? drifted.listings.get(system) : undefined;
+      return listed ? campaignListing(snapshot, listed) : undefined;
+    };
     const filesByPath = new Map<string, string>();
     for (const f of files) filesByPath.set(f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8'));
     for (const due of report.dueSystems) {
@@ -521,6 +526,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
           ...(config.reviews?.branch_prefix ? { branchPrefix: config.reviews.branch_prefix } : {}),
           labels: reviewLabels,
           log,
+          ...(listingFor(due.system) ? { listing: listingFor(due.system)! } : {}),
+          ledgerBranch: config.ledger?.branch ?? DEFAULT_LEDGER_BRANCH,
         }),
       );
     }

@@ -8,6 +8,7 @@ import type { PullRequestRef, ReviewCampaignSubject, ReviewItem, ReviewRecord } 
 import { DEFAULT_CONTROLS } from '../ledger/kinds.ts';
 import { reviewCampaignKey, type RecordDraft } from '../ledger/record.ts';
 import type { IsoDate } from '../model/types.ts';
+import type { CampaignSnapshotRef } from './listing.ts';
 
 export interface CampaignOutcome {
   kept: ReviewItem[];
@@ -118,6 +119,8 @@ export function campaignRecordDraft(input: {
   before: ReadonlyMap<string, Grant | undefined>;
   after: ReadonlyMap<string, Grant | undefined>;
   rows: readonly CampaignGateRow[];
+  /** The system's listing the review was shown, when it had one. */
+  snapshot?: CampaignSnapshotRef | null;
 }): RecordDraft<'review-campaign'> {
   const outcome = campaignOutcome(input.system, input.before, input.after);
   const certifiers = new Map<string, string[] | null>();
@@ -141,5 +144,6 @@ export function campaignRecordDraft(input: {
   const draft = reviewCampaignDraft({ repository: input.repository, system: input.system, pr: input.pr, reviewers, reviewedOn: input.reviewedOn, outcome: items });
   if (notReviewed.length > 0) draft.subject.not_reviewed = notReviewed;
   if (input.campaign) draft.subject.campaign = input.campaign;
+  if (input.snapshot) draft.subject.snapshot = { key: input.snapshot.key, raw_sha256: input.snapshot.raw_sha256, taken_at: input.snapshot.taken_at };
   return draft;
 }
