@@ -132,6 +132,21 @@ export class ChainBuilder {
         chain.gaps.push(`merged although the policy would have refused it (${String(row.cause)})`);
         break;
       }
+      case 'completeness': {
+        // The listing, and the record that resolved the difference (a grant change, or a later listing).
+        chain.item = { identity: str(row.identity), kind: null, path, system, role: null, ...(str(row.account) ? { login: String(row.account) } : {}) };
+        const listing = this.ledger.snapshots.find((x) => x.ref.seq === row.snapshot_seq);
+        if (listing) chain.ledger.push(this.recordOf(listing.ref, 'listing (access-snapshot)'));
+        const resolved = typeof row.resolved_seq === 'number' ? row.resolved_seq : null;
+        const change = resolved === null ? undefined : this.ledger.grantChangeByKey.get(String(row.resolved_by));
+        if (change) this.fillFromGrantChange(chain, change, system);
+        else if (resolved !== null) {
+          const later = this.ledger.snapshots.find((x) => x.ref.seq === resolved);
+          if (later) chain.ledger.push(this.recordOf(later.ref, 'later listing'));
+        }
+        if (str(row.gaps)) chain.gaps.push(String(row.gaps));
+        return chain;
+      }
       case 'left-org': {
         const l = this.ledger.left.find((x) => x.ref.seq === row.ledger_seq);
         chain.item = { identity: null, kind: null, path: null, system: null, role: null, login: String(row.login) };

@@ -7,6 +7,7 @@ import type { Binder, ManifestEntry } from './binder.ts';
 import type { EvidenceChain } from './chains.ts';
 import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
+import { gitLink } from './populations.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { Cell, Population, Row, SampleSpec } from './types.ts';
 import { htmlAttr, htmlText, stripControls } from '../text/escape.ts';
@@ -229,7 +230,7 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
       const ids = s.identities.slice(0, HTML_MAP_LIMIT);
       const more = s.identity_count > ids.length ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
       return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${htmlText(s.id)}${s.name ? ` — ${htmlText(s.name)}` : ''} <span class="note">${htmlText(s.category ?? '?')}, ${htmlText(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${htmlText(s.gaps.join('; '))})</span>` : ''}</summary>
-<p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}</p>
+<p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}${s.listings?.length ? `<br>Listed by the system itself: ${s.listings.map((l) => `${link(gitLink(p, 'ledger', l.raw_path), l.taken_at)} (record ${htmlText(l.key)}, seq ${l.seq}; export SHA-256 <code>${htmlText(l.raw_sha256)}</code>)`).join('; ')}` : ''}</p>
 <div class="scroll"><table><thead><tr><th>Identity</th><th>Kind</th><th>Role</th><th>Privileged</th><th>Access path</th><th>Expires</th><th>Owner</th><th>Approval record</th><th>Use logged in</th><th>Gaps</th></tr></thead><tbody>${ids
         .map(
           (i) =>
