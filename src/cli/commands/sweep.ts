@@ -1,7 +1,8 @@
 /**
- * `access-ledger sweep --repo owner/name [--dry-run] [--today DATE]`: the App's sweep from the
- * command line, so a scheduled workflow can run it. It evaluates every grant on the default branch
- * against the clock and organization membership, keeps one issue per stale grant and problem,
+ * `access-ledger sweep --repo owner/name [--dry-run] [--today DATE] [--observe-org]`: the App's
+ * sweep from the command line, so a scheduled workflow can run it. It evaluates every grant on the
+ * default branch against the clock and organization membership, keeps one issue per stale grant
+ * and problem and one per system and kind of difference from its latest recorded listing,
  * opens access-review pull requests for systems that are due, and backfills the ledger (reconcile).
  * `--dry-run` prints what it would open, update, reopen, remind and close, and writes nothing.
  * It also runs the doctor's checks on the repository's setup and keeps one issue open while one
@@ -248,7 +249,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
 export function registerSweep(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('sweep')
-    .description('open, update and close issues for stale grants and leavers and for an unsafe setup, and open access reviews that are due')
+    .description("open, update and close issues for stale grants and leavers, for what the systems list against the grants, and for an unsafe setup, and open access reviews that are due")
     .requiredOption('--repo <owner/name>', 'the access repository on GitHub')
     .option('--dry-run', 'print what it would open, update and close; write nothing')
     .option('--today <date>', 'evaluate as of this UTC day (YYYY-MM-DD) instead of today')
