@@ -21,7 +21,9 @@ import { parseYamlFile } from '../../src/core/model/yaml-file.ts';
 import { hashRecord, serializeRecord, type SealedRecord } from '../../src/core/ledger/index.ts';
 import type { RepoConfig, System } from '../../src/core/model/types.ts';
 import { buildSnapshot, runConnector } from '../../src/core/observe/snapshot.ts';
-import { APP_LOGIN, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
+import { APP_LOGIN, TEST_SIGNING_KEY, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
+import { runSweepCommand } from '../../src/cli/commands/sweep.ts';
+import type { Io } from '../../src/cli/io.ts';
 import { markers, octokitFor, REPO, virtualPacing } from './helpers.ts';
 
 const packs = loadBuiltinPacks();
@@ -373,5 +375,28 @@ describe("a review campaign on the system's listing", () => {
     expect(unapproved ? JSON.parse(unapproved[1]).subject : null).toBeNull();
     expect(campaign, Object.keys(ledger).join('\n')).toBeDefined();
     expect(JSON.parse(campaign![1]).subject.snapshot).toEqual({ key: record.key, raw_sha256: (record.subject as { raw_sha256: string }).raw_sha256, taken_at: '2027-01-19T22:00:00Z' });
+  });
+});
+
+describe('access-ledger sweep --observe-org', () => {
+  it('lists and records the organization first, and says which listings it compared', async () => {
+    gh.state.commitFiles('acme/access', 'main', { 'systems/github.yaml': `id: github
+name: GitHub organization acme
+category: source-control
+environment: production
+owner: carol
+approvers: [carol]
+review_cadence_days: 180
+evidence: { provisioning: Terraform, activity: the audit log }
+observe: { connector: github-org }
+` }, { author: 'carol' });
+    gh.state.installationFor('acme')!.permissions = { ...APP_MANIFEST_PERMISSIONS, organization_administration: 'read', organization_personal_access_tokens: 'read' };
+    await recordListing(DAY1, '2027-01-19T22:00:00Z');
+    clock = new Date('2027-01-20T06:00:00Z');
+    const io: Io & { out: string; err: string } = { out: '', err: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => clock, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+    const code = await runSweepCommand({ repo: 'acme/access', octokit: octokitFor(gh, installationId), observeOrg: true, membership: false, reconcile: false, doctor: false, pacing: virtualPacing().pacing }, io);
+    expect(code, io.err).toBe(0);
+    expect(io.out).toMatch(/^organization listed as github: recorded seq \d+ snapshot-github-20270120T060000Z$/m);
+    expect(io.out).toMatch(/^compared with their latest listings: db \(2027-01-19T22:00:00Z\), github \(2027-01-20T06:00:00Z\)$/m);
   });
 });
