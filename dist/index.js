@@ -41138,7 +41138,8 @@ function evaluate(input) {
           message: r.message,
           controls: rule.meta.controls,
           ...r.identity !== void 0 ? { identity: r.identity } : {},
-          ...r.system !== void 0 ? { system: r.system } : {}
+          ...r.system !== void 0 ? { system: r.system } : {},
+          ...r.account !== void 0 ? { account: r.account } : {}
         });
       }
     };
@@ -41166,7 +41167,9 @@ function evaluate(input) {
 }
 function masked(f) {
   const message = maskSecrets(f.message);
-  return message === f.message ? f : { ...f, message };
+  const account = f.account === void 0 ? void 0 : maskSecrets(f.account);
+  if (message === f.message && account === f.account) return f;
+  return { ...f, message, ...account !== void 0 ? { account } : {} };
 }
 function applyExceptions(findings, exceptions, today, registry) {
   const waivers = /* @__PURE__ */ new Map();
@@ -43483,9 +43486,11 @@ function daysSince(from, to) {
   return dayNumber(to.slice(0, 10)) - dayNumber(from.slice(0, 10));
 }
 function shown(name) {
-  let text = plainLine(String(name ?? ""), 120).replace(/`/g, "'");
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `\`${text}\``;
+  return `\`${accountLabel(name)}\``;
+}
+function accountLabel(name) {
+  const text = plainLine(String(name ?? ""), 120).replace(/`/g, "'");
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 function nameKey(name) {
   return name.trim().toLowerCase();
@@ -43571,6 +43576,7 @@ var observed_undeclared_default = defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which no grant declares: remove it from ${system}, or add a grant for it (by its id, GitHub login, e-mail or an \`accounts\` entry)`
         });
         continue;
@@ -43579,6 +43585,7 @@ var observed_undeclared_default = defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`
         });
         continue;
@@ -43591,6 +43598,7 @@ var observed_undeclared_default = defineRule({
           ...grantSite(grant, ["access"], true),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} (matched to \`${id}\` by ${m.via}), but this grant declares no access to \`${system}\`: add an access entry by pull request, or remove the account from ${system}`
         });
         continue;
@@ -43601,6 +43609,7 @@ var observed_undeclared_default = defineRule({
           ...grantSite(grant, ["access", last.index, "expires"]),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `access of \`${id}\` to \`${system}\` expired on ${last.entry.expires}, but ${listedBy(snapshot)} still lists its account ${shown(account.principal)}: revoke the account, or renew the access by pull request`
         });
       }
@@ -43690,6 +43699,7 @@ var observed_excess_privilege_default = defineRule({
             ...grantSite(grant, ["access", live[0].index, "role"]),
             identity: id,
             system,
+            account: accountLabel(account.principal),
             message: `${listedBy(snapshot)} gives ${shown(account.principal)} ${extra.length === 1 ? "the role" : "the roles"} ${listed(extra.map((r) => shown(r)))}, beyond what \`${id}\` declares for \`${system}\` (${listed(live.map((l) => shown(l.entry.role)))}): remove ${extra.length === 1 ? "it" : "them"} on ${system}, or request ${extra.length === 1 ? "it" : "them"} by pull request`
           });
         }
@@ -43702,6 +43712,7 @@ var observed_excess_privilege_default = defineRule({
           ...grantSite(grant, ["access", live[0].index, live[0].entry.privileged === void 0 ? "role" : "privileged"]),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} as privileged (${why}), but no access entry of \`${id}\` to \`${system}\` is privileged: remove the privilege on ${system}, or request privileged access by pull request (it needs the privileged approvals and expires sooner)`
         });
       }
@@ -43747,6 +43758,7 @@ var observed_dormant_default = defineRule({
         ...site,
         ...grant ? { identity: grant.data.identity.id } : {},
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`
       });
     }
@@ -43782,6 +43794,7 @@ var observed_rotation_overdue_default = defineRule({
           ...grantSite(grant, ["credential", "type"]),
           identity: grant.data.identity.id,
           system: snapshot.system,
+          account: accountLabel(account.principal),
           message: `\`${grant.data.identity.id}\` declares an oidc-federated credential, but \`${snapshot.system}\` reports ${keys.length === 1 ? "an active key" : `${keys.length} active keys`} (${keys.map((k) => shown(k.name)).join(", ")}) for ${shown(account.principal)}: delete the keys, or declare the static credential`
         });
         continue;
@@ -43798,6 +43811,7 @@ var observed_rotation_overdue_default = defineRule({
             ...site,
             ...who,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `\`${snapshot.system}\` reports ${shown(oldest.name)} of ${describeAccount(account)} last rotated ${oldest.rotated_at.slice(0, 10)}, ${age} days before the listing, beyond the ${limit}-day rotation ${credential?.rotation_days !== void 0 ? "the grant declares" : "the policy allows"}: rotate it, then record credential.last_rotated`
           });
         }
@@ -43811,6 +43825,7 @@ var observed_rotation_overdue_default = defineRule({
             ...grantSite(grant, ["credential", "last_rotated"]),
             identity: grant.data.identity.id,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `the grant records a rotation on ${recorded}, but \`${snapshot.system}\` reports ${shown(k.name)} of ${shown(account.principal)} last rotated ${k.rotated_at.slice(0, 10)}: rotate the key, or correct credential.last_rotated to what the system shows`
           });
         }
@@ -43843,6 +43858,7 @@ var observed_mfa_missing_default = defineRule({
         ...grant ? grantSite(grant, ["identity", "id"]) : systemSite(ctx.snapshot, snapshot.system),
         ...grant ? { identity: grant.data.identity.id } : {},
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} without MFA: enrol it in MFA, or require MFA on ${snapshot.system}`
       });
     }
@@ -43878,6 +43894,7 @@ var observed_leaver_access_default = defineRule({
         ...grantSite(grant, ["identity", "github"]),
         identity: identity.id,
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `@${identity.github} is not in the organization ${org.organization} (listed ${org.taken_at.slice(0, 10)}), but ${listedBy(snapshot)} still lists their account ${describeAccount(account)}${account.last_used ? `, last used ${account.last_used.slice(0, 10)}` : ""}: remove it from ${snapshot.system} now, then revoke the grant`
       });
     }
