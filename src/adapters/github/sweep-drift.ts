@@ -52,7 +52,7 @@ export interface SweepDriftResult {
   observed: Set<string>;
   /** The latest usable listing of each system (the organization's too, without a file). */
   listings: Map<string, RecordedSnapshot>;
-  /** System → why its listing could not be used; `*` when the ledger could not be read at all. */
+  /** System → why its listing could not be used. */
   problems: Map<string, string>;
   /** Records passed over for an older usable listing (someone else's, or broken), in words. */
   ignored: string[];
@@ -173,7 +173,7 @@ async function listAndRecord(input: SweepDriftInput, org: NonNullable<SweepObser
  */
 export function driftIssueJudged(issue: Pick<ManagedIssue, 'kind' | 'id'>, d: SweepDriftResult | null): boolean {
   if (!isDriftKind(issue.kind)) return true;
-  if (!d || d.problems.has('*')) return false;
+  if (!d) return false;
   if (!d.observed.has(issue.id)) return true;
   if (!d.listings.has(issue.id) || d.problems.has(issue.id)) return false;
   if (issue.kind === 'observed-leaver-access') {

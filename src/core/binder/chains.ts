@@ -34,7 +34,7 @@ export interface EvidenceChain {
   population: PopulationId;
   row: number;
   draw: number;
-  item: { identity: string | null; kind: string | null; path: string | null; system: string | null; role: string | null; login?: string };
+  item: { identity: string | null; kind: string | null; path: string | null; system: string | null; role: string | null; login?: string; account?: string };
   request: { pr: number; title: string; url: string; author: string; opened_at: string } | null;
   approvals: ChainApproval[];
   merge: { at: string | null; by: string | null; commit: string; url: string | null } | null;
@@ -134,7 +134,7 @@ export class ChainBuilder {
       }
       case 'completeness': {
         // The listing, and the record that resolved the difference (a grant change, or a later listing).
-        chain.item = { identity: str(row.identity), kind: null, path, system, role: null, ...(str(row.account) ? { login: String(row.account) } : {}) };
+        chain.item = { identity: str(row.identity), kind: null, path, system, role: null, ...(str(row.account) ? { account: String(row.account) } : {}) };
         const listing = this.ledger.snapshots.find((x) => x.ref.seq === row.snapshot_seq);
         if (listing) chain.ledger.push(this.recordOf(listing.ref, 'listing (access-snapshot)'));
         const resolved = typeof row.resolved_seq === 'number' ? row.resolved_seq : null;

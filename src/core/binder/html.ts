@@ -181,7 +181,9 @@ ${truncated}
 function chainCard(c: EvidenceChain): string {
   const item = c.item.login
     ? `login <strong>${htmlText(c.item.login)}</strong>`
-    : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
+    : c.item.account
+      ? `account <strong>${htmlText(c.item.account)}</strong> listed by ${htmlText(c.item.system ?? '')}${c.item.identity ? ` (grant ${htmlText(c.item.identity)})` : ''}`
+      : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
   const steps: string[] = [];
   if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${htmlText(c.request.title)}” by ${htmlText(c.request.author)}, opened ${htmlText(c.request.opened_at)}</li>`);
   else steps.push('<li><b>Request</b>: <span class="gap">no pull request on record</span></li>');
