@@ -39385,9 +39385,12 @@ function shannonEntropy(s) {
   }
   return h;
 }
+var BASIC_UTC_TIME = /\d{8}T\d{6}Z/;
+var BASIC_UTC_TIME_ALL = /\d{8}T\d{6}Z/g;
 function isHighEntropy(token, options) {
   if (token.length < options.minLength) return false;
   if (isReference(token)) return false;
+  if (token.includes("T") && BASIC_UTC_TIME.test(token)) return isHighEntropy(token.replace(BASIC_UTC_TIME_ALL, ""), options);
   if (isLowerPath(token) || isFilePath(token)) return false;
   let lower = false;
   let upper = false;
@@ -39430,10 +39433,11 @@ function problem(path, pos2, message, severity = "error") {
   return { rule: "schema", severity, file: path, line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS };
 }
 var START = { line: 1, column: 1 };
+var UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function decode(path, content, problems) {
   if (typeof content === "string") return content;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(content);
+    return UTF8.decode(content);
   } catch {
     const validPrefix = (n) => {
       try {
@@ -39614,9 +39618,10 @@ function capProblems(findings, what2, total = findings.length) {
   ];
 }
 var DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
-function parseYamlFile(path, content) {
+function parseYamlFile(path, content, fileSize) {
   const problems = [];
-  const size = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  const read = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+  const size = Math.max(read, fileSize ?? 0);
   const none = { path, value: void 0, problems, locate: () => START };
   if (size > MAX_FILE_BYTES) {
     problems.push(problem(path, START, `the file is ${size} bytes, over the 1 MiB limit: split it, one identity per file`));
@@ -41005,7 +41010,7 @@ function fileStem(path) {
   return base.replace(/\.ya?ml$/i, "");
 }
 function loadFile(file, schema) {
-  const source = parseYamlFile(file.path, file.content);
+  const source = parseYamlFile(file.path, file.content, file.size);
   const problems = [...source.problems];
   const loaded = { path: file.path, source, problems };
   if (file.blobSha) loaded.blobSha = file.blobSha;
@@ -41015,26 +41020,33 @@ function loadFile(file, schema) {
   if (schemaFindings.length === 0 && !problems.some((p) => p.severity === "error")) loaded.data = source.value;
   return loaded;
 }
-function buildSnapshot(files) {
-  const snapshot = { systems: [], grants: [] };
-  for (const file of files) {
+var SnapshotBuilder = class {
+  snapshot = { systems: [], grants: [] };
+  add(file) {
     switch (roleOf(file.path)) {
       case "config":
-        if (!snapshot.config) snapshot.config = loadFile(file, "config");
+        if (!this.snapshot.config) this.snapshot.config = loadFile(file, "config");
         break;
       case "system":
-        snapshot.systems.push(loadFile(file, "system"));
+        this.snapshot.systems.push(loadFile(file, "system"));
         break;
       case "grant":
-        snapshot.grants.push(loadFile(file, "grant"));
+        this.snapshot.grants.push(loadFile(file, "grant"));
         break;
       default:
         break;
     }
   }
-  snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
-  snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
-  return snapshot;
+  finish() {
+    this.snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
+    this.snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
+    return this.snapshot;
+  }
+};
+function buildSnapshot(files) {
+  const builder = new SnapshotBuilder();
+  for (const file of files) builder.add(file);
+  return builder.finish();
 }
 
 // src/core/engine/index-snapshot.ts
@@ -41157,7 +41169,8 @@ function evaluate(input) {
           message: r.message,
           controls: rule.meta.controls,
           ...r.identity !== void 0 ? { identity: r.identity } : {},
-          ...r.system !== void 0 ? { system: r.system } : {}
+          ...r.system !== void 0 ? { system: r.system } : {},
+          ...r.account !== void 0 ? { account: r.account } : {}
         });
       }
     };
@@ -41185,7 +41198,9 @@ function evaluate(input) {
 }
 function masked(f) {
   const message = maskSecrets(f.message);
-  return message === f.message ? f : { ...f, message };
+  const account = f.account === void 0 ? void 0 : maskSecrets(f.account);
+  if (message === f.message && account === f.account) return f;
+  return { ...f, message, ...account !== void 0 ? { account } : {} };
 }
 function applyExceptions(findings, exceptions, today, registry) {
   const waivers = /* @__PURE__ */ new Map();
@@ -43520,9 +43535,11 @@ function daysSince(from, to) {
   return dayNumber(to.slice(0, 10)) - dayNumber(from.slice(0, 10));
 }
 function shown(name) {
-  let text = plainLine(String(name ?? ""), 120).replace(/`/g, "'");
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `\`${text}\``;
+  return `\`${accountLabel(name)}\``;
+}
+function accountLabel(name) {
+  const text = plainLine(String(name ?? ""), 120).replace(/`/g, "'");
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 function nameKey(name) {
   return name.trim().toLowerCase();
@@ -43608,6 +43625,7 @@ var observed_undeclared_default = defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which no grant declares: remove it from ${system}, or add a grant for it (by its id, GitHub login, e-mail or an \`accounts\` entry)`
         });
         continue;
@@ -43616,6 +43634,7 @@ var observed_undeclared_default = defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`
         });
         continue;
@@ -43628,6 +43647,7 @@ var observed_undeclared_default = defineRule({
           ...grantSite(grant, ["access"], true),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} (matched to \`${id}\` by ${m.via}), but this grant declares no access to \`${system}\`: add an access entry by pull request, or remove the account from ${system}`
         });
         continue;
@@ -43638,6 +43658,7 @@ var observed_undeclared_default = defineRule({
           ...grantSite(grant, ["access", last.index, "expires"]),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `access of \`${id}\` to \`${system}\` expired on ${last.entry.expires}, but ${listedBy(snapshot)} still lists its account ${shown(account.principal)}: revoke the account, or renew the access by pull request`
         });
       }
@@ -43727,6 +43748,7 @@ var observed_excess_privilege_default = defineRule({
             ...grantSite(grant, ["access", live[0].index, "role"]),
             identity: id,
             system,
+            account: accountLabel(account.principal),
             message: `${listedBy(snapshot)} gives ${shown(account.principal)} ${extra.length === 1 ? "the role" : "the roles"} ${listed(extra.map((r) => shown(r)))}, beyond what \`${id}\` declares for \`${system}\` (${listed(live.map((l) => shown(l.entry.role)))}): remove ${extra.length === 1 ? "it" : "them"} on ${system}, or request ${extra.length === 1 ? "it" : "them"} by pull request`
           });
         }
@@ -43739,6 +43761,7 @@ var observed_excess_privilege_default = defineRule({
           ...grantSite(grant, ["access", live[0].index, live[0].entry.privileged === void 0 ? "role" : "privileged"]),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} as privileged (${why}), but no access entry of \`${id}\` to \`${system}\` is privileged: remove the privilege on ${system}, or request privileged access by pull request (it needs the privileged approvals and expires sooner)`
         });
       }
@@ -43784,6 +43807,7 @@ var observed_dormant_default = defineRule({
         ...site,
         ...grant ? { identity: grant.data.identity.id } : {},
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`
       });
     }
@@ -43819,6 +43843,7 @@ var observed_rotation_overdue_default = defineRule({
           ...grantSite(grant, ["credential", "type"]),
           identity: grant.data.identity.id,
           system: snapshot.system,
+          account: accountLabel(account.principal),
           message: `\`${grant.data.identity.id}\` declares an oidc-federated credential, but \`${snapshot.system}\` reports ${keys.length === 1 ? "an active key" : `${keys.length} active keys`} (${keys.map((k) => shown(k.name)).join(", ")}) for ${shown(account.principal)}: delete the keys, or declare the static credential`
         });
         continue;
@@ -43835,6 +43860,7 @@ var observed_rotation_overdue_default = defineRule({
             ...site,
             ...who,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `\`${snapshot.system}\` reports ${shown(oldest.name)} of ${describeAccount(account)} last rotated ${oldest.rotated_at.slice(0, 10)}, ${age} days before the listing, beyond the ${limit}-day rotation ${credential?.rotation_days !== void 0 ? "the grant declares" : "the policy allows"}: rotate it, then record credential.last_rotated`
           });
         }
@@ -43848,6 +43874,7 @@ var observed_rotation_overdue_default = defineRule({
             ...grantSite(grant, ["credential", "last_rotated"]),
             identity: grant.data.identity.id,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `the grant records a rotation on ${recorded}, but \`${snapshot.system}\` reports ${shown(k.name)} of ${shown(account.principal)} last rotated ${k.rotated_at.slice(0, 10)}: rotate the key, or correct credential.last_rotated to what the system shows`
           });
         }
@@ -43880,6 +43907,7 @@ var observed_mfa_missing_default = defineRule({
         ...grant ? grantSite(grant, ["identity", "id"]) : systemSite(ctx.snapshot, snapshot.system),
         ...grant ? { identity: grant.data.identity.id } : {},
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} without MFA: enrol it in MFA, or require MFA on ${snapshot.system}`
       });
     }
@@ -43915,6 +43943,7 @@ var observed_leaver_access_default = defineRule({
         ...grantSite(grant, ["identity", "github"]),
         identity: identity.id,
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `@${identity.github} is not in the organization ${org.organization} (listed ${org.taken_at.slice(0, 10)}), but ${listedBy(snapshot)} still lists their account ${describeAccount(account)}${account.last_used ? `, last used ${account.last_used.slice(0, 10)}` : ""}: remove it from ${snapshot.system} now, then revoke the grant`
       });
     }

@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import type { SealedRecord } from '../src/core/ledger/index.ts';
 import { Lifecycle } from '../test/support/e2e/lifecycle.ts';
 import { killAll, tail, tempDir, type GateRun } from '../test/support/e2e/index.ts';
+import { awsCredentialReport, costReportKeyGrant } from '../test/support/e2e/world.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -55,10 +58,10 @@ process.once('SIGINT', () => void stop(130));
 
 try {
   say(bold('access-ledger demo') + dim(' · the life of one access grant, on a local fake of GitHub (no network, no account)'));
-  life = await Lifecycle.start({ dir });
+  life = await Lifecycle.start({ dir, aws: true });
   const { world, repo } = life;
   const day = world.day;
-  say(`\nAcme's access repo ${bold(repo)}: systems prod-postgres and jira, 5 grants; teams @acme/security, @acme/data, @acme/platform, @acme/eng-managers.`);
+  say(`\nAcme's access repo ${bold(repo)}: systems prod-postgres, jira and aws-prod, 6 grants; teams @acme/security, @acme/data, @acme/platform, @acme/eng-managers.`);
   say(`The App's server runs as pid ${life.app.pid}; GitHub's webhooks reach it signed. Today is ${world.today}.`);
   const doctor = await life.doctor();
   if (doctor.code !== 0) throw new Error(`doctor exited ${doctor.code}: ${(doctor.stdout + doctor.stderr).trim()}`);
@@ -122,13 +125,42 @@ try {
   const change = recertified.ledger.records.find((r) => r.kind === 'grant-change' && (r.subject as { pr?: { number?: number } }).pr?.number === campaign.number);
   then('App', `merged: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}`);
 
-  step(10, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
+  step(10, 'The platform team records what GitHub and AWS themselves list: the organization live, and the IAM credential report');
+  // Two scheduled jobs at once, as they may run: the ledger takes both, one after the other.
+  const [org, aws] = await Promise.all([life.observe('github'), life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(world.today) })]);
+  const listed = (r: SealedRecord, what: string) => `recorded ${recorded(r)}: ${(r.subject as { account_count: number }).account_count} ${what}, its raw export stored beside it at ${dim((r.subject as { raw_path: string }).raw_path.slice(0, 22) + '…')}`;
+  for (const [r, what] of ([[org.record, 'accounts of the organization'], [aws.record, 'IAM users']] as const).toSorted((a, b) => a[0].seq - b[0].seq)) then('observe', listed(r, what));
+  const drifted = await life.sweep(day(41));
+  if (drifted.cli.code !== 0) throw new Error(`sweep exited ${drifted.cli.code}: ${(drifted.cli.stderr || drifted.cli.stdout).trim()}`);
+  const driftIssue = drifted.opened.find((i) => /kind=observed-undeclared/.test(i.body ?? ''));
+  if (!driftIssue) throw new Error(`the sweep opened no drift issue: ${drifted.cli.stdout.trim()}`);
+  then('sweep', `opened issue #${driftIssue.number} "${driftIssue.title}": the key cost-report-exporter is in AWS, in no grant`);
+
+  step(11, 'jokafor declares the key by pull request: grants/keys/cost-report-exporter.yaml, naming the IAM user in `accounts`');
+  const declared = await life.openPr({ author: 'jokafor', title: 'Declare the cost report key', body: 'Drift found the IAM user cost-report-exporter with no grant: this declares it.', head: 'declare-cost-report-key', files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(world.today) } });
+  then('gate', `PR #${declared.pr} ${verdict(declared.gate)}`);
+  then('gate', `nadia-r (@acme/security approves aws-prod) approves: ${verdict((await life.approve(declared.pr, 'nadia-r')).gate)}`);
+  const keyMerged = await life.mergeAndRecord(declared.pr, 'jokafor');
+  then('App', `recorded ${recorded(keyMerged.record)}`);
+  const redrift = await life.sweep(day(42));
+  for (const i of redrift.closed) then('sweep', `closed issue #${i.number} "${i.title}": the latest listing, compared with main, shows no undeclared account`);
+
+  step(12, `The auditor clones acme/access and exports the binder for ${day(-1)} to ${day(0)}`);
   const audit = await life.exportAndVerify(day(-1), day(0));
   if (audit.export.code !== 0) throw new Error(`export exited ${audit.export.code}: ${(audit.export.stderr || audit.export.stdout).trim()}`);
   then('export', `${Object.keys(audit.manifest.files ?? {}).length || 'the'} files, each hashed in manifest.json`);
   const records = life.fake.state.ledger(repo) ? Object.keys(life.fake.state.ledger(repo) ?? {}).filter((p) => p.startsWith('records/')).length : 0;
   then('verify', audit.verify.code === 0 ? `${green('OK')}: ${records} records: hashes, chain and history intact, every record signed by the App's key, every commit by its bot` : `${red('FAILED')}: ${audit.verify.stdout.trim()}`);
   then('verify', audit.verifyOnline.code === 0 ? `${green('OK')}: every hash matches the App's comment on its pull request` : `${red('FAILED')} --online: ${audit.verifyOnline.stdout.trim()}`);
+  const completeness = JSON.parse(readFileSync(join(audit.out, 'populations', 'completeness.json'), 'utf8')) as { rows: Record<string, unknown>[] };
+  for (const r of completeness.rows.filter((x) => x.type === 'listing')) {
+    const diffs = completeness.rows.filter((x) => x.snapshot === r.snapshot && x.type !== 'listing');
+    const what = diffs.map((x) => `${x.type} ${String(x.account ?? x.identity)}: ${x.resolution === 'grant-change' ? `resolved by PR #${String(x.resolved_pr)} (seq ${String(x.resolved_seq)})` : String(x.resolution)}`).join('; ');
+    const kept = /^no file under systems\//.test(String(r.gaps ?? '')) ? dim('(no system file defines it: kept as the list of who is a member, not compared)') : r.gaps ? dim(`(${String(r.gaps)})`) : '';
+    then('binder', `completeness: ${String(r.system)} listed ${String(r.taken_at)} (export ${String(r.raw_sha256).slice(0, 12)}…)${kept ? ` ${kept}` : `: ${String(r.observed)} accounts, ${diffs.length ? what : 'no difference'}`}`);
+  }
+  const unlisted = completeness.rows.filter((x) => x.type === 'no-listing').map((x) => String(x.system));
+  if (unlisted.length) then('binder', `completeness: ${unlisted.join(', ')} not listed in the period ${dim('(a gap the binder names)')}`);
 
   say(`\n${bold('Binder:')} ${audit.index}`);
   say(dim(`(work files, the clone and the App's log: ${dir}; done in ${Math.round((Date.now() - started) / 1000)} s)`));

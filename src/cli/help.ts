@@ -19,7 +19,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'access-ledger export --repo . --from 2026-07-01 --to 2026-09-30 --out binder-q3 --sample 25 --seed 2026',
   ],
   reconcile: ['GITHUB_TOKEN=… access-ledger reconcile --repo acme/access', 'access-ledger reconcile --repo acme/access --dry-run --since 2026-09-01'],
-  sweep: ['GITHUB_TOKEN=… access-ledger sweep --repo acme/access --dry-run', 'access-ledger sweep --repo acme/access --today 2027-01-31 --format json'],
+  sweep: [
+    'GITHUB_TOKEN=… access-ledger sweep --repo acme/access --dry-run',
+    'access-ledger sweep --repo acme/access --today 2027-01-31 --format json',
+    'access-ledger sweep --repo acme/access --observe-org        # list and record the organization first, once a day',
+  ],
   doctor: [
     'GITHUB_TOKEN=$(gh auth token) access-ledger doctor --repo acme/access',
     'access-ledger doctor --repo acme/access --gate-app-id 1093412        # before gate.app_id is in the config',

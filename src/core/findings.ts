@@ -18,6 +18,11 @@ export interface Finding {
   controls: string[];
   identity?: string;
   system?: string;
+  /**
+   * The account a system listed, as it names it (its principal), for findings of the observed
+   * rules about one account. Added after the first release of the shape: absent elsewhere.
+   */
+  account?: string;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

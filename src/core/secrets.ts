@@ -389,10 +389,16 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
+const BASIC_UTC_TIME = /\d{8}T\d{6}Z/;
+const BASIC_UTC_TIME_ALL = /\d{8}T\d{6}Z/g;
+
 /** A long token with mixed character classes and high entropy, that is not a URL, path or prose. */
 function isHighEntropy(token: string, options: EntropyOptions): boolean {
   if (token.length < options.minLength) return false;
   if (isReference(token)) return false;
+  // A UTC time in basic format (the ledger's record keys: snapshot-aws-prod-20261206T020914Z) is
+  // a date, not key material: judge what is left around it.
+  if (token.includes('T') && BASIC_UTC_TIME.test(token)) return isHighEntropy(token.replace(BASIC_UTC_TIME_ALL, ''), options);
   if (isLowerPath(token) || isFilePath(token)) return false;
   // Words run together (BillingExporterNightlyJob) read as names; real keys carry digits or symbols.
   let lower = false;

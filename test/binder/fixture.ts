@@ -286,8 +286,11 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
   return { dir, commits, head, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** Appends each batch as one commit on a separate repo's orphan branch, then fetches it. */
-export function writeLedger(root: string, accessDir: string, batches: RecordDraft[][]): LedgerHead {
+/**
+ * Appends each batch as one commit on a separate repo's orphan branch, then fetches it. `files`
+ * adds other files to a batch's commit (the raw exports an access-snapshot record names), by batch.
+ */
+export function writeLedger(root: string, accessDir: string, batches: RecordDraft[][], files: Record<number, Record<string, string>> = {}): LedgerHead {
   const ledgerDir = join(root, 'ledger-src');
   mkdirSync(ledgerDir);
   gitIn(ledgerDir, ['init', '-q', '-b', 'access-ledger']);
@@ -301,6 +304,7 @@ export function writeLedger(root: string, accessDir: string, batches: RecordDraf
       write(ledgerDir, path, serializeRecord(r));
       existing.add(path);
     }
+    for (const [path, content] of Object.entries(files[i] ?? {})) write(ledgerDir, path, content);
     write(ledgerDir, 'head.json', serializeHead(plan.head));
     head = plan.head;
     gitIn(ledgerDir, ['add', '-A'], at, undefined, APP_IDENTITY);

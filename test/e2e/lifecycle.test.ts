@@ -5,10 +5,13 @@
  * approval part is the product's promise: a grant PR fails until an eligible approver approves its
  * head commit, whoever else approves first (a member who is no approver, the grantee).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lifecycle, type RecordStep } from '../support/e2e/lifecycle.ts';
+import { awsCredentialReport, costReportKeyGrant } from '../support/e2e/world.ts';
+import type { SealedRecord } from '../../src/core/ledger/index.ts';
 import { duplicateIssues, issues, killAll, readLedger, tail, waitQuiet } from '../support/e2e/index.ts';
 import { claimedForKind, controlClaims } from '../support/control-claims.ts';
 
@@ -16,6 +19,9 @@ let life: Lifecycle;
 let grantPr: number;
 let expiredIssue: number;
 let merged: RecordStep;
+let listings: { org: SealedRecord; aws: SealedRecord };
+let driftIssue: number;
+let keyPr: number;
 
 /** Rows of a binder CSV as objects keyed by its header (fields may be quoted). */
 function csvRows(file: string): Array<Record<string, string>> {
@@ -49,7 +55,7 @@ const ledgerOk = () => {
 };
 
 beforeAll(async () => {
-  life = await Lifecycle.start();
+  life = await Lifecycle.start({ aws: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -200,6 +206,45 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     ledgerOk();
   });
 
+  it('what the systems list: the organization and the AWS credential report are recorded with their raw exports, and the sweep opens one issue for the key no grant declares', async () => {
+    const [org, aws] = await Promise.all([life.observe('github'), life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(life.world.today) })]);
+    listings = { org: org.record, aws: aws.record };
+    const ledger = life.fake.state.ledger(life.repo)!;
+    for (const r of [org.record, aws.record]) {
+      const subject = r.subject as { raw_path: string; raw_sha256: string };
+      expect(createHash('sha256').update(ledger[subject.raw_path]!).digest('hex')).toBe(subject.raw_sha256);
+      expect(r.signature).toBeDefined();
+    }
+    expect((aws.record.subject as { account_count: number }).account_count).toBe(2);
+    const sweep = await life.sweep(life.world.day(41));
+    expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
+    expect(sweep.cli.stdout).toContain('compared with their latest listings: aws-prod');
+    const drift = sweep.opened.filter((i) => /<!-- access-ledger:stale id=aws-prod kind=observed-undeclared /.test(i.body ?? ''));
+    expect(drift.map((i) => i.title), sweep.opened.map((i) => i.title).join('\n')).toEqual(['Accounts on AWS production account (acme-prod, 4821-0000-1111) (aws-prod) that no grant declares']);
+    driftIssue = drift[0]!.number;
+    expect(drift[0]!.body).toContain('`cost-report-exporter`');
+    expect(drift[0]!.body).toContain(aws.record.key);
+    // The root user maps to its break-glass grant: nothing else differs.
+    expect(sweep.opened.filter((i) => /kind=observed-/.test(i.body ?? ''))).toHaveLength(1);
+    expect(duplicateIssues(life.fake, life.repo)).toEqual([]);
+    ledgerOk();
+  });
+
+  it('the key declared by a pull request an approver of aws-prod signs off: recorded, and the next sweep closes the drift issue', async () => {
+    const opened = await life.openPr({ author: 'jokafor', title: 'Declare the cost report key', body: 'Drift found the IAM user cost-report-exporter with no grant.', head: 'declare-cost-report-key', files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(life.world.today) } });
+    keyPr = opened.pr;
+    expect(opened.gate.code, opened.gate.stdout + opened.gate.stderr).toBe(1);
+    expect(opened.gate.nextStep).toMatch(/needs 1 more approval from @acme\/platform or @acme\/security/);
+    const approved = await life.approve(keyPr, 'nadia-r');
+    expect(approved.gate.code, approved.gate.stdout + approved.gate.stderr).toBe(0);
+    await life.mergeAndRecord(keyPr, 'jokafor');
+    const sweep = await life.sweep(life.world.day(42));
+    expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
+    expect(sweep.closed.map((i) => i.number)).toEqual([driftIssue]);
+    expect(life.fake.state.issue(life.repo, driftIssue).comments.at(-1)!.body).toMatch(/^The latest listing of `aws-prod`, compared with the grants on `main`, shows none of this any more/);
+    ledgerOk();
+  });
+
   it('the auditor: export writes the binder from a clone, verify passes offline and against the PR comments', async () => {
     const step = await life.exportAndVerify(life.world.day(-1), life.world.day(0));
     expect(step.export.code, step.export.stdout + step.export.stderr).toBe(0);
@@ -227,6 +272,14 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const gaps = csvRows(join(step.out, 'populations', 'gaps.csv'));
     expect(gaps.some((g) => g.population === 'inventory' && g.identity === 'anovak' && g.kind === 'no-approval-record')).toBe(true);
     expect(gaps.some((g) => g.identity === 'wzhang')).toBe(false);
+    // Completeness: the AWS listing, the key it showed that no grant declared, and the pull request that declared it.
+    const completeness = csvRows(join(step.out, 'populations', 'completeness.csv'));
+    expect(completeness.find((r) => r.system === 'aws-prod' && r.type === 'listing')).toMatchObject({ snapshot: listings.aws.key, raw_sha256: (listings.aws.subject as { raw_sha256: string }).raw_sha256, observed: '2', matched: '1', differences: '1', gaps: '' });
+    expect(completeness.find((r) => r.type === 'undeclared')).toMatchObject({ system: 'aws-prod', account: 'cost-report-exporter', resolution: 'grant-change', resolved_pr: String(keyPr), resolved_by: `pr-${keyPr}-merged` });
+    expect(completeness.find((r) => r.system === 'github' && r.type === 'listing')?.gaps).toMatch(/^no file under systems\/ defined github/);
+    expect(completeness.filter((r) => r.type === 'no-listing').map((r) => r.system)).toEqual(['jira', 'prod-postgres']);
+    const map = JSON.parse(readFileSync(join(step.out, 'evidence-map.json'), 'utf8')) as { systems: { id: string; listings?: { key: string }[] }[] };
+    expect(map.systems.find((x) => x.id === 'aws-prod')?.listings?.map((l) => l.key)).toEqual([listings.aws.key]);
     expect(existsSync(join(step.out, 'manifest.json'))).toBe(true);
     expect(step.verify.code, step.verify.stdout + step.verify.stderr).toBe(0);
     expect(step.verifyOnline.code, step.verifyOnline.stdout + step.verifyOnline.stderr).toBe(0);
@@ -241,7 +294,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
   it('every record the App wrote cites the controls docs/controls.md says its kind cites: all it always cites, nothing it does not name', () => {
     const claims = controlClaims();
     const { records } = readLedger(life.fake, life.repo);
-    expect(new Set(records.map((r) => r.kind))).toEqual(new Set(['grant-change', 'identity-left-org', 'review-campaign']));
+    expect(new Set(records.map((r) => r.kind))).toEqual(new Set(['grant-change', 'identity-left-org', 'review-campaign', 'access-snapshot']));
     for (const r of records) {
       const { always, atMost } = claimedForKind(claims, r.kind);
       expect(always.size, r.kind).toBeGreaterThan(0);

@@ -130,7 +130,7 @@ describe('drift', () => {
     const report = JSON.parse(json.stdout);
     expect(report.summary).toMatchObject({ snapshots: 3, accounts: 7 + 2 + 5, grants: 2 });
     for (const f of report.findings) {
-      expect(Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'column', 'message', 'controls', 'identity', 'system'].includes(k))).toBe(true);
+      expect(Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'column', 'message', 'controls', 'identity', 'system', 'account'].includes(k))).toBe(true);
       expect(f.rule).toMatch(/^(observed-|schema$)/);
       expect(f.controls.length).toBeGreaterThan(0);
     }

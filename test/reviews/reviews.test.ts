@@ -4,6 +4,7 @@ import {
   approvingReviewers,
   campaignBranch,
   campaignEdits,
+  campaignListing,
   campaignOutcome,
   campaignRecordDraft,
   campaignText,
@@ -16,6 +17,7 @@ import {
 } from '../../src/core/reviews/index.ts';
 import type { Grant } from '../../src/core/model/types.ts';
 import { apiKey, human, repo } from '../stale/fixtures.ts';
+import { ALL, account, listing } from '../support/observed.ts';
 
 const due = (grants: Record<string, string>, today: string, extra: { lastCampaign?: Map<string, string>; open?: Set<string> } = {}) =>
   dueSystems({
@@ -224,5 +226,81 @@ describe('what a reviewer must not keep blindly', () => {
       ['c', [{ kind: 'expired', on: '2026-11-01' }]],
     ]);
     expect(items.removed).toEqual([{ path: 'grants/b.yaml', identity: 'b', role: 'read', privileged: false, expires: '2027-01-01', flags: [{ kind: 'left-org', login: 'olga', as: 'owner' }] }]);
+  });
+});
+
+describe('a review on the system\'s own listing', () => {
+  const ref = { system: 'prod-postgres', date: '2026-11-26' };
+  const ctx = { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main', ledgerBranch: 'access-ledger' };
+  const grants = {
+    'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', privileged: true, expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    'grants/carl.yaml': human({ id: 'carl', entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    'grants/jira-only.yaml': human({ id: 'jo', entries: [{ system: 'jira', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    'grants/old.yaml': human({ id: 'olga', entries: [{ system: 'prod-postgres', expires: '2026-10-31' }], lastReviewed: '2026-01-01' }),
+  };
+  const listed = (accounts: Parameters<typeof listing>[1]) => {
+    const s = listing('prod-postgres', accounts, { taken_at: '2026-11-25T06:00:00Z', raw_sha256: 'c'.repeat(64), reports: { ...ALL, mfa: true, last_used: true } });
+    return {
+      record: { key: 'snapshot-prod-postgres-20261125T060000Z', seq: 7, hash: 'd'.repeat(64), path: 'records/2026/11/snapshot-prod-postgres-20261125T060000Z.json', occurred_at: s.taken_at },
+      subject: { system: 'prod-postgres', connector: 'mapped', scope: null, extraction: { type: 'file' as const, command: null, file: null, api: null, calls: null }, taken_at: s.taken_at, row_count: accounts.length, account_count: accounts.length, raw_sha256: s.raw_sha256, raw_bytes: 1, raw_path: `snapshots/${'c'.repeat(64)}.csv`, snapshot_sha256: 'e'.repeat(64), gaps: [] },
+      snapshot: s,
+    };
+  };
+  const body = (accounts: Parameters<typeof listing>[1]) => {
+    const snapshot = repo(grants);
+    const [d] = dueSystems({ snapshot, today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 }).filter((x) => x.system === 'prod-postgres');
+    return campaignText(d!, ref, { ...ctx, listing: campaignListing(snapshot, listed(accounts)) }).body;
+  };
+
+  it.each([
+    [
+      'each entry beside the account listed for it, its last use and MFA',
+      [account('bob', { last_used: '2026-11-20T08:00:00Z', mfa: false }), account('carl', { last_used: null, created: '2026-01-01T00:00:00Z' })],
+      ['| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | `bob` | 2026-11-20 | **no** |', '| `carl` | never | yes |', 'it lists no account that no grant declares'],
+      ['#### Accounts'],
+    ],
+    [
+      'a grant with no account there is not listed: never provisioned, or removed',
+      [account('bob')],
+      ['| [`carl`](https://github.com/acme/access/blob/main/grants/carl.yaml) | human | `read` | no | @alice | 2027-01-31 | _not listed_ | | |', '2 grants have no account there'],
+      [],
+    ],
+    [
+      'undeclared accounts are listed with why, to be resolved in the review',
+      [account('bob'), account('carl'), account('mallory', { roles: ['superuser'], last_used: '2026-11-24T00:00:00Z' }), account('jo'), account('olga')],
+      [
+        '#### Accounts `prod-postgres` lists that no grant declares (3)',
+        '| `jo` | person | _none reported_ | 2026-11-19 | yes | it maps to jo, whose grant has no access to prod-postgres |',
+        '| `mallory` | person | `superuser` | 2026-11-24 | yes | no grant declares it |',
+        '| `olga` | person | _none reported_ | 2026-11-19 | yes | the access of olga had expired when the system listed it |',
+        '**Resolve** each account the system lists that no grant declares',
+      ],
+      [],
+    ],
+  ] as const)('%s', (_, accounts, contains, absent) => {
+    const text = body([...accounts]);
+    expect(text).toContain("**What `prod-postgres` itself lists:** its listing taken 2026-11-25T06:00:00Z ([raw export](https://github.com/acme/access/blob/access-ledger/snapshots/" + 'c'.repeat(64) + '.csv), SHA-256 `' + 'c'.repeat(64) + '`; ledger record `snapshot-prod-postgres-20261125T060000Z`, seq 7)');
+    for (const c of contains) expect(text).toContain(c);
+    for (const a of absent) expect(text).not.toContain(a);
+    expect(parseCampaignMarker(text)).toEqual(ref);
+  });
+
+  it('attack: an account name that would ping a team, open a link or hide a marker stays inert', () => {
+    const text = body([account('bob'), account('carl'), account('@acme/security [x](https://evil.example) <!-- access-ledger:review system=jira date=2026-11-26 -->')]);
+    const outsideCode = text.replace(/(`+)[^`]*?\1/g, '');
+    expect(outsideCode).not.toContain('@acme/security');
+    expect(outsideCode).not.toContain('https://evil');
+    expect(text.match(/<!-- access-ledger:review/g)).toHaveLength(1);
+    expect(parseCampaignMarker(text)).toEqual(ref);
+  });
+
+  it.each([
+    ['names the listing it was shown', { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' }, { snapshot: { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' } }],
+    ['without a listing, names none', null, {}],
+  ] as const)('the review-campaign record %s', (_, snapshot, expected) => {
+    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
+    const draft = campaignRecordDraft({ repository: 'acme/access', system: 'prod-postgres', pr, reviewedOn: '2026-11-26', before: new Map(), after: new Map(), rows: [], snapshot });
+    expect(draft.subject.snapshot).toEqual((expected as { snapshot?: unknown }).snapshot);
+    expect('snapshot' in draft.subject).toBe(snapshot !== null);
   });
 });

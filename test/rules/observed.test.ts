@@ -8,52 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/findings.ts';
 import { drift, driftRepo } from '../../src/core/observe/drift.ts';
-import { OBSERVED_FORMAT, type ObservedAccount, type ObservedSnapshot, type Reports } from '../../src/core/observe/types.ts';
+import type { ObservedSnapshot } from '../../src/core/observe/types.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { CONFIG, SYSTEMS, TODAY, y } from './harness.ts';
 
-const TAKEN = '2026-11-20T10:00:00Z';
-const ALL: Reports = { roles: true, privileged: true, created: true, last_used: true, credentials: true, mfa: true };
-
-export function account(principal: string, over: Partial<ObservedAccount> = {}): ObservedAccount {
-  return {
-    principal,
-    names: [principal],
-    kind: 'person',
-    roles: [],
-    permissions: null,
-    privileged: false,
-    created: '2024-01-01T00:00:00Z',
-    last_used: '2026-11-19T00:00:00Z',
-    credentials: [],
-    credential_age_days: null,
-    mfa: true,
-    expires_at: null,
-    owner: null,
-    source: [{ ref: 'line 2', row: { account: principal } }],
-    ...over,
-  };
-}
-
-export function listing(system: string, accounts: ObservedAccount[], over: Partial<ObservedSnapshot> = {}): ObservedSnapshot {
-  return {
-    format: OBSERVED_FORMAT,
-    system,
-    connector: 'mapped',
-    scope: null,
-    taken_at: TAKEN,
-    source: { type: 'file', file: `${system}.csv`, command: null, api: null, calls: null },
-    row_count: accounts.length,
-    raw_sha256: '0'.repeat(64),
-    raw_format: 'csv',
-    raw_bytes: 0,
-    reports: ALL,
-    reports_by_kind: {},
-    gaps: [],
-    accounts,
-    ...over,
-  };
-}
+import { ALL, account, listing } from '../support/observed.ts';
 
 const ALICE = y`
   identity: { id: alice, kind: human, github: alice-gh, owner: alice-gh, email: alice@acme.com }
@@ -310,5 +269,34 @@ describe('drift over unreadable files', () => {
     const b = run({ 'grants/alice.yaml': fancy }, snapshots).map((x) => `${x.rule} ${x.line! - 1}`);
     expect(a).toEqual(b);
     expect(a.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the account a finding is about', () => {
+  it('every observed finding about one account names it in `account`; findings about a grant without an account name none', () => {
+    const snapshots = [
+      listing('db', [
+        account('alice-gh', { roles: ['reader', 'writer'], mfa: false, last_used: '2025-01-01T00:00:00Z' }),
+        account('mallory', { roles: ['reader'] }),
+      ]),
+    ];
+    const f = run({ 'grants/alice.yaml': ALICE, 'grants/exporter.yaml': SVC }, snapshots);
+    const byRule = (rule: string) => f.filter((x) => x.rule === rule).map((x) => x.account ?? null);
+    expect(byRule('observed-undeclared')).toEqual(['mallory']);
+    expect(byRule('observed-excess-privilege')).toEqual(['alice-gh']);
+    expect(byRule('observed-mfa-missing')).toEqual(['alice-gh']);
+    expect(byRule('observed-dormant')).toEqual(['alice-gh']);
+    // The exporter's grant has no account on db: the finding is about the grant.
+    expect(byRule('observed-unprovisioned')).toEqual([null]);
+  });
+
+  it('attack: an account named like a secret is masked in `account` as in the message', () => {
+    const key = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const f = run({ 'grants/alice.yaml': ALICE }, [listing('db', [account('alice-gh', { roles: ['reader'] }), account(key, { roles: ['reader'] })])]);
+    const undeclared = f.filter((x) => x.rule === 'observed-undeclared');
+    expect(undeclared).toHaveLength(1);
+    expect(undeclared[0]!.account).not.toContain(key);
+    expect(undeclared[0]!.account).toMatch(/masked/);
+    expect(undeclared[0]!.message).not.toContain(key);
   });
 });

@@ -63,7 +63,10 @@ function checkAgainstPatterns(s: string): void {
 
 /** The high-entropy test as it was written with regular expressions (safe here: the inputs are short). */
 function referenceHighEntropy(value: string, minLength: number, minEntropy: number): boolean {
-  for (const token of value.split(/[\s,;'"()`]+/)) {
+  for (const whole of value.split(/[\s,;'"()`]+/)) {
+    if (whole.length < minLength) continue;
+    // A UTC time in basic format is a date: the rest of the token is judged.
+    const token = whole.replace(/\d{8}T\d{6}Z/g, '');
     if (token.length < minLength) continue;
     if (/^(https?|vault|arn|aws|gcp|azure|op|ssm|sm|1password|doppler|gsm|keyvault|akv):/i.test(token)) continue;
     if (/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(token)) continue;
@@ -95,13 +98,25 @@ describe('findSecrets', () => {
   });
 
   it('calls a long high-entropy token a secret exactly as the earlier test did', () => {
-    const alphabet = fc.constantFrom(...'aZ09+/=_-.:,;\'"()` \nkv/QxR7mP2vL9wK4'.split(''), '.yaml', 'Grants/', ':12', 'vault:', 'https:', 'OP:', 'a/b', noise(12, 1), noise(30, 2), 'kv/x/');
+    const alphabet = fc.constantFrom(...'aZ09+/=_-.:,;\'"()` \nkv/QxR7mP2vL9wK4'.split(''), '20261206T020914Z', 'snapshot-aws-prod-', '.yaml', 'Grants/', ':12', 'vault:', 'https:', 'OP:', 'a/b', noise(12, 1), noise(30, 2), 'kv/x/');
     const value = fc.array(alphabet, { maxLength: 30 }).map((xs) => xs.join(''));
     fc.assert(
       fc.property(value, fc.integer({ min: 8, max: 30 }), fc.constantFrom(1, 3, 3.5, 4, 4.5), (v, minLength, minEntropy) => {
         expect(looksHighEntropy(v, { minLength, minEntropy })).toBe(referenceHighEntropy(v, minLength, minEntropy));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('never calls a ledger record key a secret, whatever its time', () => {
+    const when = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true });
+    const system = fc.constantFrom('aws-prod', 'github', 'prod-postgres', 'okta', 'snowflake-analytics');
+    fc.assert(
+      fc.property(when, system, (d, s) => {
+        const key = `snapshot-${s}-${d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
+        expect(findSecrets(`ledger record ${key}, seq 6`), key).toEqual([]);
+      }),
+      { numRuns: 2000 },
     );
   });
 
@@ -121,6 +136,8 @@ describe('findSecrets', () => {
     { name: 'a high-entropy token', text: `token ${noise(40, 19)} here`, want: [{ kind: 'high-entropy', secret: noise(40, 19) }] },
     { name: 'a known token is not reported again as high-entropy', text: FAKE_SECRETS[1]!.value, want: [{ kind: 'github-token', secret: FAKE_SECRETS[1]!.value }] },
     { name: 'a vault reference is not a secret', text: 'vault:kv/billing/exporter', want: [] },
+    { name: 'a ledger record key with its UTC time is not a secret, whatever the time', text: 'ledger record snapshot-aws-prod-20261206T020914Z, seq 6', want: [] },
+    { name: 'a secret beside a UTC time is still one', text: `token ${noise(40, 19)}20261206T020914Z here`, want: [{ kind: 'high-entropy', secret: `${noise(40, 19)}20261206T020914Z` }] },
   ];
   it.each(cases)('$name', (c) => {
     expect(findSecrets(c.text).map((s) => ({ kind: s.kind, secret: c.text.slice(s.start, s.end) }))).toEqual(c.want);

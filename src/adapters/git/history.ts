@@ -419,6 +419,12 @@ async function* commitsOf(cat: CatFile, history: PeriodHistory): AsyncGenerator<
 }
 
 /** The grant, system and config files of a commit's tree (path and blob), in git's order. */
+/** The last first-parent commit of `refSha` committed at or before a moment (`YYYY-MM-DDTHH:MM:SSZ`), or null. */
+export async function lastCommitAtOrBefore(dir: string, refSha: string, at: string): Promise<string | null> {
+  const out = (await git(dir, ['rev-list', '-1', '--first-parent', `--until=${at}`, refSha])).toString('utf8').trim();
+  return out || null;
+}
+
 export async function treeFiles(dir: string, commit: string): Promise<{ path: string; blob: string }[]> {
   return (await lsTree(dir, commit)).filter((e) => roleOf(e.path) !== 'other').map((e) => ({ path: e.path, blob: e.oid }));
 }

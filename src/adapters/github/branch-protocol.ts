@@ -16,7 +16,7 @@ export interface BranchSummary {
   logins: string[];
 }
 
-export type SessionOp = 'evaluate' | 'plan' | 'due' | 'naming' | 'leaver';
+export type SessionOp = 'evaluate' | 'addProblems' | 'plan' | 'due' | 'naming' | 'leaver' | 'observedSystems' | 'judgeDrift' | 'campaignListings';
 
 export type SessionRequest = { id: number; op: SessionOp; args: unknown } | { op: 'close' };
 

@@ -16,7 +16,10 @@ import type { Pack } from '../../core/engine/policy.ts';
 import type { IsoDate } from '../../core/model/types.ts';
 import type { LeaverProblem } from '../../core/stale/detect.ts';
 import type { DesiredIssue, IssueAction, ManagedIssue, Problem, RenderContext } from '../../core/stale/index.ts';
-import type { DueSystem } from '../../core/reviews/index.ts';
+import type { CampaignListing, DueSystem } from '../../core/reviews/index.ts';
+import type { RecordedSnapshot } from '../../core/observe/record.ts';
+import type { DriftProblem } from '../../core/stale/index.ts';
+import type { DriftJudge, observedSystems } from './sweep-drift.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 import type { ArchiveSource } from './sweep-archive.ts';
 import type { BranchSummary, SessionOp, SessionReply, SessionRequest } from './branch-protocol.ts';
@@ -84,7 +87,7 @@ function workerFailure(err: unknown): Error {
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
 /** A parsed branch held by a worker thread; ask it questions, then close it. */
-export class BranchSession {
+export class BranchSession implements DriftJudge {
   readonly summary: BranchSummary;
   private readonly port: MessagePort;
   private readonly pending = new Map<number, Pending>();
@@ -155,9 +158,29 @@ export class BranchSession {
     return this.ask('evaluate', args);
   }
 
+  /** Adds problems found outside the rules (drift) to the evaluation; returns it whole again. */
+  addProblems(args: { problems: Problem[]; render: RenderContext }): Promise<Evaluation> {
+    return this.ask('addProblems', args);
+  }
+
   /** The plan against the issues that exist (after `evaluate`). */
-  plan(args: { existing: ManagedIssue[]; today: IsoDate; reminderDays: number; branch: string }): Promise<IssueAction[]> {
+  plan(args: { existing: ManagedIssue[]; today: IsoDate; reminderDays: number; branch: string; observedSystems?: string[] }): Promise<IssueAction[]> {
     return this.ask('plan', args);
+  }
+
+  /** Systems whose listings the sweep reads (sweep-drift.ts). */
+  observedSystems(): Promise<ReturnType<typeof observedSystems>> {
+    return this.ask('observedSystems', {});
+  }
+
+  /** The grants against these listings, as drift problems of the compared systems. */
+  judgeDrift(args: { listings: Map<string, RecordedSnapshot>; systems: string[]; packs: ReadonlyMap<string, Pack>; today: IsoDate }): Promise<DriftProblem[]> {
+    return this.ask('judgeDrift', args);
+  }
+
+  /** Each listed system's listing as its review shows it, beside the grants. */
+  campaignListings(args: { listed: RecordedSnapshot[] }): Promise<Map<string, CampaignListing>> {
+    return this.ask('campaignListings', args);
   }
 
   /** The systems due for an access review, and the texts of the grant files those reviews edit. */

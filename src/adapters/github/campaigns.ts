@@ -5,7 +5,7 @@
  * refused by GitHub ("Reference already exists") and finds the first one's pull request instead.
  */
 import type { IsoDate } from '../../core/model/types.ts';
-import { campaignBranch, campaignEdits, campaignText, parseCampaignBranch, type DueSystem } from '../../core/reviews/index.ts';
+import { campaignBranch, campaignEdits, campaignText, parseCampaignBranch, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import { listAll, silentLogger, type Logger, type WriteBudget, type RepoRef, type SweepOctokit } from './issues.ts';
 
@@ -92,6 +92,10 @@ export interface OpenCampaignOptions {
   log?: Logger;
   /** Lower-case login → member of the organization, as the sweep read it: leavers' entries are flagged in the body. */
   membership?: Readonly<Record<string, boolean>>;
+  /** The system's latest recorded listing, shown beside each entry in the pull request's description. */
+  listing?: CampaignListing;
+  /** The ledger branch (the description links the listing's raw export). */
+  ledgerBranch?: string;
 }
 
 /** Writes one campaign costs: tree, commit, branch, pull request, labels. */
@@ -133,7 +137,16 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
     if (theirs) return { ...result, status: 'exists', number: theirs.number, url: theirs.html_url };
     log.info(`${branch} exists without a pull request: opening the pull request for it`);
   }
-  const text = campaignText(o.due, ref, { repository: `${repo.owner}/${repo.repo}`, webUrl: o.webUrl, configPath: o.configPath, branch: o.defaultBranch, today: o.today, ...(o.membership ? { membership: o.membership } : {}) });
+  const text = campaignText(o.due, ref, {
+    repository: `${repo.owner}/${repo.repo}`,
+    webUrl: o.webUrl,
+    configPath: o.configPath,
+    branch: o.defaultBranch,
+    today: o.today,
+    ...(o.membership ? { membership: o.membership } : {}),
+    ...(o.listing ? { listing: o.listing } : {}),
+    ...(o.ledgerBranch ? { ledgerBranch: o.ledgerBranch } : {}),
+  });
   let pull: PullData;
   try {
     pull = await o.budget.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);

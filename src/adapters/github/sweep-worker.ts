@@ -16,7 +16,10 @@ import { SnapshotBuilder, roleOf, type RepoFile, type Snapshot } from '../../cor
 import { MAX_FILE_BYTES } from '../../core/model/yaml-file.ts';
 import type { IsoDate } from '../../core/model/types.ts';
 import { desiredIssues, evaluateStale, planIssues, type DesiredIssue, type ManagedIssue, type RenderContext } from '../../core/stale/index.ts';
-import { dueSystems } from '../../core/reviews/index.ts';
+import { campaignListing, dueSystems, type CampaignListing } from '../../core/reviews/index.ts';
+import type { RecordedSnapshot } from '../../core/observe/record.ts';
+import type { Problem } from '../../core/stale/index.ts';
+import { judgeDrift, observedSystems } from './sweep-drift.ts';
 import { grantsNaming, leaverProblem } from '../../core/leavers.ts';
 import type { Policy } from '../../core/engine/policy.ts';
 import { builtinRegistry } from '../../core/validate.ts';
@@ -55,6 +58,8 @@ class Branch {
   readonly texts: Map<string, string>;
   policy: Policy | undefined;
   desired: DesiredIssue[] = [];
+  problems: Problem[] = [];
+  defaultCadenceDays = 365;
 
   constructor(snapshot: Snapshot, texts: Map<string, string>) {
     this.snapshot = snapshot;
@@ -75,14 +80,35 @@ class Branch {
   evaluate(a: { packs: ReadonlyMap<string, Pack>; today: IsoDate; membership?: Record<string, boolean>; render: RenderContext }) {
     const evaluation = evaluateStale(this.snapshot, { packs: a.packs, today: a.today, ...(a.membership ? { membership: a.membership } : {}) });
     this.policy = evaluation.policy;
-    this.desired = desiredIssues(evaluation.problems, a.render);
-    const defaultCadenceDays = Number(evaluation.policy.rules.get('review-overdue')?.options.default_cadence_days ?? 365);
-    return { problems: evaluation.problems, desired: this.desired, defaultCadenceDays };
+    this.problems = evaluation.problems;
+    this.desired = desiredIssues(this.problems, a.render);
+    this.defaultCadenceDays = Number(evaluation.policy.rules.get('review-overdue')?.options.default_cadence_days ?? 365);
+    return { problems: this.problems, desired: this.desired, defaultCadenceDays: this.defaultCadenceDays };
   }
 
-  plan(a: { existing: ManagedIssue[]; today: IsoDate; reminderDays: number; branch: string }) {
+  addProblems(a: { problems: Problem[]; render: RenderContext }) {
+    this.problems = [...this.problems, ...a.problems];
+    this.desired = desiredIssues(this.problems, a.render);
+    return { problems: this.problems, desired: this.desired, defaultCadenceDays: this.defaultCadenceDays };
+  }
+
+  observedSystems() {
+    return observedSystems(this.snapshot);
+  }
+
+  judgeDrift(a: Parameters<typeof judgeDrift>[1]) {
+    return judgeDrift(this.snapshot, a);
+  }
+
+  campaignListings(a: { listed: RecordedSnapshot[] }) {
+    const out = new Map<string, CampaignListing>();
+    for (const l of a.listed) out.set(l.snapshot.system, campaignListing(this.snapshot, l));
+    return out;
+  }
+
+  plan(a: { existing: ManagedIssue[]; today: IsoDate; reminderDays: number; branch: string; observedSystems?: string[] }) {
     const grantIds = new Set(this.snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : [])));
-    return planIssues({ desired: this.desired, existing: a.existing, today: a.today, reminderDays: a.reminderDays, grantIds, branch: a.branch });
+    return planIssues({ desired: this.desired, existing: a.existing, today: a.today, reminderDays: a.reminderDays, grantIds, branch: a.branch, ...(a.observedSystems ? { observedSystems: new Set(a.observedSystems) } : {}) });
   }
 
   due(a: { today: IsoDate; leadDays: number; defaultCadenceDays: number; openCampaigns: string[]; lastCampaign?: ReadonlyMap<string, IsoDate> }) {

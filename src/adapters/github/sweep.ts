@@ -19,7 +19,7 @@ import type { Pack } from '../../core/engine/policy.ts';
 import { daysBetween, utcDay } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model/types.ts';
 import { staleSettings, summarizePlan, type DesiredIssue, type IssueAction, type ManagedIssue, type Problem, type RenderContext } from '../../core/stale/index.ts';
-import { DEFAULT_REVIEW_LABELS, campaignBranch, type DueSystem } from '../../core/reviews/index.ts';
+import { DEFAULT_REVIEW_LABELS, campaignBranch, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import {
   WriteBudget,
@@ -41,8 +41,11 @@ import { WritePacer, isContentCreating, withWritePacing, type WritePacerOptions 
 import { runDoctor, type DoctorReadOptions } from './doctor.ts';
 import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
+import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/record.ts';
+import { driftIssueJudged, sweepDrift, type SweepDriftResult, type SweepObservedOptions } from './sweep-drift.ts';
 
 export type { Logger, RepoRef, SweepOctokit } from './issues.ts';
+export type { SweepDriftResult, SweepObservedOptions } from './sweep-drift.ts';
 
 // ---- counting requests ---------------------------------------------------------------------------
 
@@ -232,6 +235,13 @@ export interface SweepOptions {
   doctor?: DoctorReadOptions;
   /** Called as the worker reads the branch, every thousand files. */
   onProgress?: (files: number) => void;
+  /**
+   * Compares each observed system's latest recorded listing with the grants and keeps one issue
+   * per system and kind of difference (src/adapters/github/sweep-drift.ts); with `organization`,
+   * first lists and records the GitHub organization, at most once a day. Off unless given: drift
+   * issues are then left as they are.
+   */
+  observed?: SweepObservedOptions;
 }
 
 /** The doctor's part of a sweep: its report and the issue kept for it, or why it could not run. */
@@ -259,6 +269,8 @@ export interface SweepReport {
   doctor: SweepDoctor | null;
   /** Files read and parsed by the sweep's worker thread (none on the main thread). */
   parsedInWorker: number;
+  /** The listings compared and what came of the organization's; null when drift was not asked for. */
+  drift: SweepDriftResult | { error: string } | null;
 }
 
 
@@ -315,6 +327,7 @@ export function renderContextFor(loaded: Pick<LoadedBranch, 'repository' | 'bran
     admins: config?.admins ?? [],
     ...(membership ? { membership } : {}),
     reviewLabel: (config?.reviews?.labels ?? DEFAULT_REVIEW_LABELS)[0] ?? 'access-review',
+    ledgerBranch: config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH,
   };
 }
 
@@ -336,6 +349,11 @@ interface Judged {
   naming: Record<string, AffectedGrant[]>;
   /** Who of the logins the grants name is still in the organization, when it was checked. */
   membership: Record<string, boolean> | undefined;
+  /** What drift found, or why it could not run; null when not asked for. */
+  drifted: SweepDriftResult | null;
+  driftReport: SweepReport['drift'];
+  /** Each due system's latest listing, shown in its review. */
+  listings: Map<string, CampaignListing>;
 }
 
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
@@ -374,7 +392,23 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         membershipState = 'checked';
       }
     }
-    const evaluation = await session.evaluate({ packs: options.packs, today, ...(membership ? { membership } : {}), render: renderContextFor(loaded, membership) });
+    let evaluation = await session.evaluate({ packs: options.packs, today, ...(membership ? { membership } : {}), render: renderContextFor(loaded, membership) });
+
+    // Drift: the systems' latest listings against the grants. A failure to read them is logged and
+    // leaves every drift issue as it is; the rest of the sweep goes on.
+    let drifted: SweepDriftResult | null = null;
+    let driftReport: SweepReport['drift'] = null;
+    if (options.observed) {
+      try {
+        drifted = await sweepDrift({ octokit, repo, repository, judge: session, config, packs: options.packs, today, now: options.now, ledgerBranch: config.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, options: options.observed, dryRun: Boolean(options.dryRun), log });
+        driftReport = drifted;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn(`${repository}: the systems' listings could not be compared with the grants: ${message}`);
+        driftReport = { error: message };
+      }
+      if (drifted?.problemsFound.length) evaluation = await session.addProblems({ problems: drifted.problemsFound, render: renderContextFor(loaded, membership) });
+    }
 
     // ---- issues: plan ----
     let plan: IssueAction[] = [];
@@ -390,7 +424,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
       }
       // Without membership the leaver issues cannot be judged: leave them exactly as they are.
       if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
-      plan = await session.plan({ existing, today, reminderDays: settings.reminderDays, branch });
+      // Nor drift issues of a system whose listing was not read.
+      existing = existing.filter((i) => driftIssueJudged(i, drifted));
+      plan = await session.plan({ existing, today, reminderDays: settings.reminderDays, branch, ...(drifted ? { observedSystems: [...drifted.observed] } : {}) });
     }
 
     // ---- reviews: which systems are due ----
@@ -409,7 +445,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     }
     const departed = evaluation.desired.filter((d) => d.kind === 'left-org').map((d) => d.id);
     const naming = departed.length && options.onNewLeaver && !options.dryRun ? await session.naming(departed) : {};
-    judged = { evaluation, plan, listedAt, openCampaigns, due, reviewFiles, naming, membership };
+    // A review is shown the system's latest listing, when the sweep read one.
+    const listed = due.flatMap((d) => {
+      const l = drifted?.observed.has(d.system) ? drifted.listings.get(d.system) : undefined;
+      return l ? [l] : [];
+    });
+    const listings = listed.length ? await session.campaignListings({ listed }) : new Map<string, CampaignListing>();
+    judged = { evaluation, plan, listedAt, openCampaigns, due, reviewFiles, naming, membership, drifted, driftReport, listings };
   } finally {
     parsed = (await session.close())?.files ?? 0;
   }
@@ -434,6 +476,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     requests: counts,
     doctor: null,
     parsedInWorker: parsed,
+    drift: judged.driftReport,
   };
 
   // The doctor reads the setup and keeps its one issue; a failure to read is logged, never the end of the sweep.
@@ -515,6 +558,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
           labels: reviewLabels,
           log,
           ...(judged.membership ? { membership: judged.membership } : {}),
+          ...(judged.listings.has(due.system) ? { listing: judged.listings.get(due.system)! } : {}),
+          ledgerBranch: config!.ledger?.branch ?? DEFAULT_LEDGER_BRANCH,
         }),
       );
     }

@@ -37,7 +37,9 @@ import { judgePull, type GateResult } from '../../core/pull/judge.ts';
 import { pullChanges } from '../../core/pull/changes.ts';
 import { isIsoDate } from '../../core/dates.ts';
 import type { Grant } from '../../core/model/types.ts';
-import { DEFAULT_BRANCH_PREFIX, campaignRecordDraft, parseCampaignMarker } from '../../core/reviews/index.ts';
+import { DEFAULT_BRANCH_PREFIX, campaignRecordDraft, parseCampaignMarker, type CampaignSnapshotRef } from '../../core/reviews/index.ts';
+import { findSnapshotRecord } from '../../adapters/github/ledger-snapshots.ts';
+import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
 import { fileJudgements, touchesAccess } from '../../core/records/changes.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
@@ -274,7 +276,12 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
 
   // A review campaign is known by its content and the gate's verdict, never by its branch or marker.
   const review = reviewOfMerge(pull, facts, result);
-  if (review.draft) drafts.push(review.draft(repository, pullRequestRef(pull)));
+  if (review.draft) {
+    // The listing the review was shown: the system's latest recorded listing taken before the
+    // review was opened, from the ledger (never from the pull request's text).
+    const listed = await findSnapshotRecord({ octokit: input.octokit as unknown as LedgerOctokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
+    drafts.push(review.draft(repository, pullRequestRef(pull), listed ? { key: listed.record.key, raw_sha256: listed.subject.raw_sha256, taken_at: listed.subject.taken_at } : null));
+  }
 
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail' || review.falseClaim) {
@@ -320,7 +327,7 @@ function reviewOfMerge(
   pull: PullPayload,
   facts: PullFacts,
   result: GateResult,
-): { draft?: (repository: string, pr: ReturnType<typeof pullRequestRef>) => RecordDraft; falseClaim?: string } {
+): { draft?: (repository: string, pr: ReturnType<typeof pullRequestRef>, snapshot: CampaignSnapshotRef | null) => RecordDraft; system?: string; falseClaim?: string } {
   const changes = pullChanges(facts);
   const prefix = facts.base.config?.data?.reviews?.branch_prefix ?? DEFAULT_BRANCH_PREFIX;
   const marker = parseCampaignMarker(pull.body);
@@ -338,8 +345,9 @@ function reviewOfMerge(
     const day = campaign.campaign?.slice(campaign.campaign.lastIndexOf('/') + 1);
     const reviewedOn = day && isIsoDate(day) ? day : marker?.date ?? utcDay(new Date(pull.merged_at!));
     return {
-      draft: (repository, pr) =>
-        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows, membership: facts.orgMembership, mergedOn: utcDay(new Date(pull.merged_at!)) }),
+      system: campaign.system,
+      draft: (repository, pr, snapshot) =>
+        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows, membership: facts.orgMembership, mergedOn: utcDay(new Date(pull.merged_at!)), snapshot }),
     };
   }
   if (!claimed) return {};

@@ -11,7 +11,7 @@ import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/record.ts';
 import type { LedgerOctokit, LedgerStore } from '../../adapters/github/ledger-store.ts';
 import type { RepoConfig } from '../../core/model/types.ts';
 import type { Requester } from '../github.ts';
-import { appendWithAnomalyIssues, ledgerStoreFor } from '../ledger/trust.ts';
+import { appendWithAnomalyIssues, ledgerStoreFor, trustFor } from '../ledger/trust.ts';
 import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
 import type { AppDeps } from '../deps.ts';
@@ -127,6 +127,11 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
     ...(feature.reconcile ? { afterSweep: (swept: SweepOctokit) => feature.reconcile!(swept, repo) } : {}),
     ...(feature.onProgress ? { onProgress: (files: number) => feature.onProgress!(repo, files) } : {}),
     ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),
+    // Drift issues from the systems' recorded listings; the organization listed at most once a day.
+    observed: {
+      trust: (config) => trustFor(octokit as unknown as LedgerOctokit, repo, deps, config),
+      organization: { store: (config) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: feature.settings.apiUrl ?? 'https://api.github.com' },
+    },
   });
   return report;
 }

@@ -21,6 +21,8 @@ export interface SweepSettings {
   repositories: string[] | null;
   /** Run the doctor's checks in each sweep (default true). */
   doctor?: boolean;
+  /** The API root the organization is listed from, recorded with its listing (from GHE_HOST, else GitHub's). */
+  apiUrl?: string;
 }
 
 export const DEFAULT_CRON_PATH = '/api/access-ledger/sweep';
@@ -51,5 +53,6 @@ export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettin
     cronPath: path,
     repositories: repos && repos.length ? repos : null,
     doctor: doctor === 'on',
+    apiUrl: env.GHE_HOST?.trim() ? `${env.GHE_PROTOCOL?.trim() || 'https'}://${env.GHE_HOST.trim()}/api/v3` : 'https://api.github.com',
   };
 }

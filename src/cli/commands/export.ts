@@ -43,6 +43,7 @@ import type { RuleRegistry } from '../../core/rules/index.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerTrust, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { GitError } from '../../adapters/git/git.ts';
+import { completenessFromClone } from '../../adapters/git/completeness.ts';
 import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, ledgerRecords, periodCommits, readTreeFiles, revParse, treeFiles } from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
 import { parseDay } from '../options.ts';
@@ -387,6 +388,10 @@ async function readBinder({ repoDir, cat, params, branch, trust, files, progress
     builder.addGrantFile(file);
     progress.tick();
   }
+  // The systems' own listings against the grants of their day, and how each difference was resolved.
+  progress.phase('comparing listings', 1);
+  builder.addCompleteness(await completenessFromClone({ repoDir, cat, params, ledger, systems: builder.systems, packs: loadBuiltinPacks() }));
+  progress.tick();
   const populations = builder.finish();
   for (const f of streams) f.finish();
 

@@ -15,8 +15,8 @@ import { isTimestamp, toTimestamp } from '../../core/ledger/index.ts';
 import { buildSnapshot as buildRepoSnapshot, roleOf, type Snapshot } from '../../core/model/snapshot.ts';
 import type { System } from '../../core/model/types.ts';
 import type { ObserveConfig } from '../../core/observe/mapped.ts';
-import { snapshotRecordDraft } from '../../core/observe/record.ts';
-import { buildSnapshot, connectorOf, extractionCommand, rawFormatOf, runConnector, serializeSnapshot, sha256Hex } from '../../core/observe/snapshot.ts';
+import { buildSnapshot, connectorOf, extractionCommand, rawFormatOf, runConnector, serializeSnapshot } from '../../core/observe/snapshot.ts';
+import { SnapshotConflictError, recordSnapshot } from '../../adapters/github/ledger-snapshots.ts';
 import { ObserveError, type ConnectorId, type ObservedSnapshot } from '../../core/observe/types.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { listRepoPaths, readRepoFiles } from '../../adapters/fs/read-repo.ts';
@@ -184,20 +184,19 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
   }
 
   if (args.record && repoRef) {
-    const draft = snapshotRecordDraft(snapshot, `${repoRef.owner}/${repoRef.repo}`, sha256Hex(text));
     const branch = repo.config?.data?.ledger?.branch;
     // Signed with the App's key and checked against the App's own writes, as every ledger append is.
     const octokit = client();
     const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repoRef, args.appLogin) };
     const store = await ledgerStoreFor(octokit as unknown as LedgerOctokit, repoRef, branch ?? DEFAULT_LEDGER_BRANCH, deps, repo.config?.data ?? null);
-    const [record] = await store.append(draft, { attachments: [{ path: draft.subject.raw_path, content: raw }] });
-    const stored = (record!.subject as { raw_sha256?: string }).raw_sha256;
-    if (stored !== snapshot.raw_sha256) {
-      throw new UsageError(
-        `${record!.key} is already recorded with another export of ${snapshot.system} taken the same second (raw SHA-256 ${stored ?? 'unknown'}): nothing was written; observe again, or pass another --taken-at`,
-      );
+    let recorded: Awaited<ReturnType<typeof recordSnapshot>>;
+    try {
+      recorded = await recordSnapshot(store, snapshot, raw, `${repoRef.owner}/${repoRef.repo}`);
+    } catch (err) {
+      if (err instanceof SnapshotConflictError) throw new UsageError(err.message);
+      throw err;
     }
-    const line = `recorded seq ${record!.seq} ${record!.key} on ${repoRef.owner}/${repoRef.repo} branch ${store.branch}; raw export at ${draft.subject.raw_path}`;
+    const line = `recorded seq ${recorded.record.seq} ${recorded.record.key} on ${repoRef.owner}/${repoRef.repo} branch ${store.branch}; raw export at ${recorded.rawPath}`;
     if (args.out) io.stdout(`${terminalText(line)}\n`);
     else io.stderr(`access-ledger: ${terminalText(line)}\n`);
   }

@@ -1,7 +1,8 @@
 /**
- * `access-ledger sweep --repo owner/name [--dry-run] [--today DATE]`: the App's sweep from the
- * command line, so a scheduled workflow can run it. It evaluates every grant on the default branch
- * against the clock and organization membership, keeps one issue per stale grant and problem,
+ * `access-ledger sweep --repo owner/name [--dry-run] [--today DATE] [--observe-org]`: the App's
+ * sweep from the command line, so a scheduled workflow can run it. It evaluates every grant on the
+ * default branch against the clock and organization membership, keeps one issue per stale grant
+ * and problem and one per system and kind of difference from its latest recorded listing,
  * opens access-review pull requests for systems that are due, and backfills the ledger (reconcile).
  * `--dry-run` prints what it would open, update, reopen, remind and close, and writes nothing.
  * It also runs the doctor's checks on the repository's setup and keeps one issue open while one
@@ -15,7 +16,9 @@ import { toTimestamp } from '../../core/ledger/index.ts';
 import { leaverRecordDraft } from '../../core/leavers.ts';
 import type { IssueAction } from '../../core/stale/index.ts';
 import { defaultDeps } from '../../app/deps.ts';
-import { appendWithAnomalyIssues, cliAppLogin } from '../../app/ledger/trust.ts';
+import { appendWithAnomalyIssues, cliAppLogin, trustFor } from '../../app/ledger/trust.ts';
+import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
+import type { RepoConfig } from '../../core/model/types.ts';
 import { sweepLedgerStore } from '../../app/sweep/run.ts';
 import type { Requester } from '../../app/github.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
@@ -40,6 +43,8 @@ export interface SweepArgs {
   reconcile?: boolean;
   /** Run the doctor's checks and keep their issue (default true). */
   doctor?: boolean;
+  /** List and record the GitHub organization (systems whose file says connector github-org), at most once a day. */
+  observeOrg?: boolean;
   format?: 'text' | 'json';
   /** The App's bot account (default: ledger.app_login of access-ledger.yaml). */
   appLogin?: string;
@@ -100,6 +105,17 @@ function doctorLines(d: SweepDoctor | null, dryRun: boolean): string[] {
   return lines;
 }
 
+function driftJson(d: SweepReport['drift']): unknown {
+  if (!d) return null;
+  if ('error' in d) return { error: d.error };
+  return {
+    listings: [...d.listings.entries()].map(([system, l]) => ({ system, key: l.record.key, seq: l.record.seq, taken_at: l.subject.taken_at, raw_sha256: l.subject.raw_sha256, compared: d.observed.has(system) })),
+    problems: [...d.problems.entries()].map(([system, problem]) => ({ system, problem })),
+    ignored: d.ignored,
+    organization: d.organization,
+  };
+}
+
 function doctorJson(d: SweepDoctor | null): unknown {
   if (!d) return null;
   if ('error' in d) return { error: d.error };
@@ -109,6 +125,22 @@ function doctorJson(d: SweepDoctor | null): unknown {
     warning: d.report.checks.filter((c) => c.status === 'warn').map((c) => c.id),
     actions: (d.done.length ? d.done.map((x) => ({ type: x.action.type, issue: x.number || null, outcome: x.outcome })) : d.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, issue: 'issue' in a ? a.issue.number : null, outcome: 'planned' }))),
   };
+}
+
+function driftLines(d: SweepReport['drift']): string[] {
+  if (!d) return [];
+  if ('error' in d) return [`listings not compared: ${d.error}`];
+  const lines: string[] = [];
+  for (const o of d.organization) {
+    if (o.status === 'recorded') lines.push(`organization listed as ${o.system}: recorded seq ${o.seq} ${o.key}`);
+    else if (o.status === 'listed-today') lines.push(`organization already listed today as ${o.system} (${o.key})`);
+    else lines.push(`organization not listed for ${o.system}: ${o.error}`);
+  }
+  const compared = [...d.listings.entries()].filter(([system]) => d.observed.has(system));
+  if (compared.length) lines.push(`compared with their latest listings: ${compared.map(([system, l]) => `${system} (${l.subject.taken_at})`).join(', ')}`);
+  for (const [system, problem] of d.problems) lines.push(`listing of ${system} not used: ${problem}`);
+  for (const why of d.ignored) if (![...d.problems.values()].includes(why)) lines.push(`passed over: ${why}`);
+  return lines;
 }
 
 function textReport(r: SweepReport, dryRun: boolean): string {
@@ -131,6 +163,7 @@ function textReport(r: SweepReport, dryRun: boolean): string {
     for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
     if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
   }
+  lines.push(...driftLines(r.drift));
   lines.push(...doctorLines(r.doctor, dryRun));
   if (r.deferred.length) lines.push(`${r.deferred.length} change(s) left for the next run (stale.max_writes_per_run)`);
   lines.push(`GitHub requests: ${r.requests.reads} reads, ${r.requests.writes} writes`);
@@ -149,7 +182,8 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     );
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
-  const octokit = args.octokit ?? (cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn) as unknown as SweepOctokit);
+  const apiUrl = args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com';
+  const octokit = args.octokit ?? (cliOctokit(token!, apiUrl, warn) as unknown as SweepOctokit);
   const repo = { owner: m[1]!, repo: m[2]! };
   const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin) };
   if (!args.dryRun && !deps.signer) {
@@ -167,6 +201,10 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.pacing ? { pacing: args.pacing } : {}),
     log: { info: () => undefined, warn },
     ...(args.doctor === false ? {} : { doctor: {} }),
+    observed: {
+      trust: (config) => trustFor(octokit as unknown as LedgerOctokit, repo, deps, config),
+      ...(args.observeOrg ? { organization: { store: (config: RepoConfig) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: apiUrl } } : {}),
+    },
     onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
       const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
@@ -196,6 +234,7 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
           membership: report.membership,
           issuesDisabled: report.issuesDisabled,
           doctor: doctorJson(report.doctor),
+          drift: driftJson(report.drift),
           requests: { reads: report.requests.reads, writes: report.requests.writes },
         },
         null,
@@ -221,12 +260,14 @@ export function registerSweep(program: Command, io: Io, setExit: (code: number) 
     .option('--max-writes <n>', 'override stale.max_writes_per_run for this run')
     .option('--no-reconcile', 'do not backfill missing ledger records after the sweep')
     .option('--no-doctor', "do not check the repository's setup (the doctor's checks and their issue)")
+    .option('--observe-org', 'list and record the GitHub organization first (systems whose file says observe: { connector: github-org }), at most once a day')
     .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; format: string; appLogin?: string }) => {
+    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; observeOrg?: boolean; format: string; appLogin?: string }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
       const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile, doctor: opts.doctor };
       if (opts.appLogin) args.appLogin = opts.appLogin;
+      if (opts.observeOrg) args.observeOrg = true;
       if (opts.dryRun) args.dryRun = true;
       if (opts.today) args.today = opts.today;
       if (opts.token) args.token = opts.token;

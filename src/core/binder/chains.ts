@@ -39,7 +39,7 @@ export interface EvidenceChain {
   population: PopulationId;
   row: number;
   draw: number;
-  item: { identity: string | null; kind: string | null; path: string | null; system: string | null; role: string | null; login?: string };
+  item: { identity: string | null; kind: string | null; path: string | null; system: string | null; role: string | null; login?: string; account?: string };
   request: { pr: number; title: string; url: string; author: string; opened_at: string } | null;
   approvals: ChainApproval[];
   merge: { at: string | null; by: string | null; commit: string; url: string | null } | null;
@@ -137,6 +137,21 @@ export class ChainBuilder {
         if (u) chain.ledger.push(this.recordOf(u.ref, 'unapproved-merge'));
         chain.item = { identity: null, kind: null, path: anchor?.paths.join(', ') ?? null, system: null, role: null };
         break;
+      }
+      case 'completeness': {
+        // The listing, and the record that resolved the difference (a grant change, or a later listing).
+        chain.item = { identity: str(row.identity), kind: null, path, system, role: null, ...(str(row.account) ? { account: String(row.account) } : {}) };
+        const listing = this.ledger.snapshots.find((x) => x.ref.seq === row.snapshot_seq);
+        if (listing) chain.ledger.push(this.recordOf(listing.ref, 'listing (access-snapshot)'));
+        const resolved = typeof row.resolved_seq === 'number' ? row.resolved_seq : null;
+        const change = resolved === null ? undefined : this.ledger.grantChangeByKey.get(String(row.resolved_by));
+        if (change) this.fillFromGrantChange(chain, change, system);
+        else if (resolved !== null) {
+          const later = this.ledger.snapshots.find((x) => x.ref.seq === resolved);
+          if (later) chain.ledger.push(this.recordOf(later.ref, 'later listing'));
+        }
+        if (str(row.gaps)) chain.gaps.push(String(row.gaps));
+        return chain;
       }
       case 'left-org': {
         const l = this.ledger.left.find((x) => x.ref.seq === row.ledger_seq);

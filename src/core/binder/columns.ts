@@ -1,5 +1,6 @@
 /** Column definitions of every population: key (CSV header), title, and what the cell means. */
 import type { Column } from './types.ts';
+import { COMPLETENESS_COLUMNS } from './completeness.ts';
 
 const col = (key: string, title: string, description: string): Column => ({ key, title, description });
 
@@ -258,6 +259,7 @@ export const COLUMNS = {
     col('approval_pr', 'Approval PR', 'Its pull request.'),
     gapsCol,
   ],
+  completeness: COMPLETENESS_COLUMNS,
 } satisfies Record<string, Column[]>;
 
 export type PopulationId = keyof typeof COLUMNS;

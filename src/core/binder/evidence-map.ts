@@ -37,6 +37,18 @@ export interface MapSystem {
   evidence: { provisioning: string | null; activity: string | null; review: string | null; review_cadence_days: number | null };
   gaps: string[];
   identities: MapIdentity[];
+  /** The system's own listings of its accounts in the period (access-snapshot records), oldest first. */
+  listings?: MapListing[];
+}
+
+/** A listing of a system's accounts on the ledger: the evidence that its population is complete. */
+export interface MapListing {
+  key: string;
+  seq: number;
+  hash: string;
+  taken_at: string;
+  raw_sha256: string;
+  raw_path: string;
 }
 
 /** What index.html and summary.md show of the map: each system with its first identities. */
@@ -117,6 +129,17 @@ export class EvidenceMapBuilder {
     this.byId.set(id, entry);
   }
 
+  /**
+   * The system's listings in the period (every access-snapshot record of it): their hashes go in
+   * the map, and a system listed never in the period is a gap.
+   */
+  addListings(id: string, listings: readonly MapListing[]): void {
+    const sys = this.byId.get(id);
+    if (!sys) return;
+    sys.listings = [...listings];
+    if (listings.length === 0) this.gap(sys.gaps, 'no listing of its accounts in the period: the completeness of its population was not tested', 'system without a listing in the period');
+  }
+
   /** A grant file; `approvalOf(i)` is the ledger record that added its i-th access entry, if any. */
   addGrant(g: InventoryGrant, approvalOf: (entry: number) => IndexedGrantChange | null): void {
     if (!g.grant) {
@@ -185,7 +208,7 @@ export class EvidenceMapBuilder {
 
 /** A system's JSON without its identities: everything up to the `[` of `"identities":[…]}`. */
 function systemJsonHead(s: MapSystem): string {
-  const head = JSON.stringify(maskSecretsDeep({ id: s.id, path: s.path, name: s.name, category: s.category, environment: s.environment, owner: s.owner, approvers: s.approvers, evidence: s.evidence, gaps: s.gaps, identities: [] }));
+  const head = JSON.stringify(maskSecretsDeep({ id: s.id, path: s.path, name: s.name, category: s.category, environment: s.environment, owner: s.owner, approvers: s.approvers, evidence: s.evidence, gaps: s.gaps, listings: s.listings ?? [], identities: [] }));
   return head.slice(0, -3) + '[';
 }
 
@@ -222,7 +245,7 @@ export function* evidenceMapJson(map: EvidenceMap): Generator<string> {
   yield piece + top.slice(at + '"systems": []'.length) + '\n';
 }
 
-const MAP_CSV_KEYS = ['system', 'category', 'environment', 'system_owner', 'approvers', 'provisioning', 'activity_log', 'review_cadence_days', 'system_gaps', 'identity', 'kind', 'role', 'privileged', 'access_path', 'expires', 'owner', 'approval_seq', 'approval_pr', 'path', 'gaps'];
+const MAP_CSV_KEYS = ['system', 'category', 'environment', 'system_owner', 'approvers', 'provisioning', 'activity_log', 'review_cadence_days', 'system_gaps', 'identity', 'kind', 'role', 'privileged', 'access_path', 'expires', 'owner', 'approval_seq', 'approval_pr', 'path', 'gaps', 'system_listings'];
 
 /** evidence-map.csv, in pieces: one row per access entry, or one per system without any. */
 export function* evidenceMapCsv(map: EvidenceMap): Generator<string> {
@@ -231,7 +254,7 @@ export function* evidenceMapCsv(map: EvidenceMap): Generator<string> {
   let piece = csvHeader(keys) + '\r\n';
   for (const s of map.systems) {
     // No secret leaves in the binder: what the files say is masked where it looks like one.
-    const system = maskSecretsDeep({ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null });
+    const system = maskSecretsDeep({ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null, system_listings: (s.listings ?? []).map((l) => `${l.key} (seq ${l.seq}, export SHA-256 ${l.raw_sha256})`).join('; ') || null });
     if (s.identities.length === 0) {
       piece += csvLine(keys, { ...system, identity: null, kind: null, role: null, privileged: null, access_path: null, expires: null, owner: null, approval_seq: null, approval_pr: null, path: null, gaps: null }) + '\r\n';
     }

@@ -12,6 +12,7 @@ import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
 import { CARD_COLUMNS, PAGE_SCRIPT, PAGE_SIZE, PAGE_STYLE } from './page-assets.ts';
 import { HTML_INLINE_ROWS, hasOwnPage, pageColumns, populationPagePath } from './paging.ts';
+import { gitLink } from './populations.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { Cell, Column, ExportParams, Population, Row, SampleSpec } from './types.ts';
 import { htmlAttr, htmlText, stripControls } from '../text/escape.ts';
@@ -134,7 +135,9 @@ const binderTitle = (p: ExportParams): string => `Access binder${p.repository ? 
 function chainCard(c: EvidenceChain): string {
   const item = c.item.login
     ? `login <strong>${htmlText(c.item.login)}</strong>`
-    : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
+    : c.item.account
+      ? `account <strong>${htmlText(c.item.account)}</strong> listed by ${htmlText(c.item.system ?? '')}${c.item.identity ? ` (grant ${htmlText(c.item.identity)})` : ''}`
+      : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
   const steps: string[] = [];
   if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${htmlText(c.request.title)}” by ${htmlText(c.request.author)}, opened ${htmlText(c.request.opened_at)}</li>`);
   else steps.push('<li><b>Request</b>: <span class="gap">no pull request on record</span></li>');
@@ -183,7 +186,7 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
       const ids = s.identities.slice(0, HTML_MAP_LIMIT);
       const more = s.identity_count > ids.length ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
       return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${htmlText(s.id)}${s.name ? ` — ${htmlText(s.name)}` : ''} <span class="note">${htmlText(s.category ?? '?')}, ${htmlText(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${htmlText(s.gaps.join('; '))})</span>` : ''}</summary>
-<p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}</p>
+<p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}${s.listings?.length ? `<br>Listed by the system itself: ${s.listings.map((l) => `${link(gitLink(p, 'ledger', l.raw_path), l.taken_at)} (record ${htmlText(l.key)}, seq ${l.seq}; export SHA-256 <code>${htmlText(l.raw_sha256)}</code>)`).join('; ')}` : ''}</p>
 <div class="scroll"><table class="rows"><thead><tr><th>Identity</th><th>Kind</th><th>Role</th><th>Privileged</th><th>Access path</th><th>Expires</th><th>Owner</th><th>Approval record</th><th>Use logged in</th><th>Gaps</th></tr></thead><tbody>${ids
         .map(
           (i) =>

@@ -4,6 +4,7 @@
  * grant change out of the heap (DetailStore). Pure.
  */
 import type {
+  AccessSnapshotSubject,
   GrantChangeSubject,
   IdentityLeftOrgSubject,
   ProvisionedSubject,
@@ -83,6 +84,11 @@ export interface IndexedUnapproved {
 export interface IndexedCampaign {
   ref: RecordRef;
   subject: ReviewCampaignSubject;
+}
+
+export interface IndexedSnapshot {
+  ref: RecordRef;
+  subject: AccessSnapshotSubject;
 }
 
 /** A record's reference; its path is derived when asked (only chains cite it), not stored. */
@@ -243,6 +249,8 @@ export class LedgerIndex {
   readonly left: IndexedLeft[] = [];
   readonly unapproved: IndexedUnapproved[] = [];
   readonly unapprovedByChange = new Map<string, IndexedUnapproved>();
+  /** access-snapshot records: the systems' own listings, in seq order once `finish()` ran. */
+  readonly snapshots: IndexedSnapshot[] = [];
   /** Records whose subject did not have the shape of its kind (reported as gaps, never dropped silently). */
   readonly malformed: RecordRef[] = [];
   repository: string | null = null;
@@ -296,6 +304,12 @@ export class LedgerIndex {
           for (const g of s.affected_grants) push(this.leftByPath, g.path, entry);
           break;
         }
+        case 'access-snapshot': {
+          const s = record.subject as AccessSnapshotSubject;
+          if (typeof s.system !== 'string' || typeof s.taken_at !== 'string' || typeof s.raw_path !== 'string') throw new Error('not an access-snapshot subject');
+          this.snapshots.push({ ref, subject: s });
+          break;
+        }
         case 'unapproved-merge': {
           const s = record.subject as UnapprovedMergeSubject;
           const entry = { ref, subject: s };
@@ -347,6 +361,7 @@ export class LedgerIndex {
     this.campaigns.sort((a, b) => a.ref.seq - b.ref.seq);
     this.unapproved.sort((a, b) => a.ref.seq - b.ref.seq);
     this.left.sort((a, b) => a.ref.seq - b.ref.seq);
+    this.snapshots.sort((a, b) => a.ref.seq - b.ref.seq);
     return this;
   }
 

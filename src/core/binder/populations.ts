@@ -18,6 +18,7 @@ import { ChartTally } from './charts.ts';
 import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
 import { AsOfTree } from './findings-as-of.ts';
 import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
+import { COMPLETENESS_META } from './completeness.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 import type { ReviewFlag, ReviewItem } from '../ledger/kinds.ts';
 import { gap, gapCell, type Gap, type GapKind } from './gaps.ts';
@@ -144,6 +145,7 @@ export const POPULATION_META: Record<PopulationId, PopulationMeta> = {
     frequency: 'point-in-time',
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:ID.AM-02', 'ISO27001:A.5.15', 'ISO27001:A.5.16', 'CIS-v8:5.1'],
   },
+  completeness: COMPLETENESS_META,
 };
 
 export const POPULATION_ORDER: readonly PopulationId[] = [
@@ -161,6 +163,7 @@ export const POPULATION_ORDER: readonly PopulationId[] = [
   'left-org',
   'system-changes',
   'inventory',
+  'completeness',
 ];
 
 const yesNo = (b: boolean | null | undefined): Cell => (b === null || b === undefined ? null : b ? 'yes' : 'no');
@@ -742,6 +745,9 @@ export class PopulationBuilder {
     this.tree.systems.push(system);
     this.systemIds.add(system.system?.id ?? fileStem(system.path));
     this.map.addSystem(system);
+    const id = system.system?.id ?? fileStem(system.path);
+    const inPeriod = this.ledger.snapshots.filter((l) => l.subject.system === id && this.inPeriod(l.subject.taken_at));
+    this.map.addListings(id, inPeriod.map((l) => ({ key: l.ref.key, seq: l.ref.seq, hash: l.ref.hash, taken_at: l.subject.taken_at, raw_sha256: l.subject.raw_sha256, raw_path: l.subject.raw_path })));
   }
 
   /**
@@ -887,6 +893,11 @@ export class PopulationBuilder {
   private inPathOrder(path: string): void {
     if (this.lastPath !== null && localeOrder(this.lastPath, path) > 0) throw new Error(`tree files out of path order: ${path} after ${this.lastPath}`);
     this.lastPath = path;
+  }
+
+  /** The rows of the completeness population (src/core/binder/completeness.ts), once made. */
+  addCompleteness(rows: Iterable<Row>): void {
+    for (const row of rows) this.emit('completeness', row);
   }
 
   /** The config file of the tree as of the as-of day (for the rules). */
@@ -1055,6 +1066,12 @@ export class PopulationBuilder {
       case 'left-org':
         git = ledgerSelectCommand(p, 'identity-left-org', 'length');
         tie = 'the command prints the row count: identity-left-org records whose occurred_at falls in the period';
+        break;
+      case 'completeness':
+        git = ledgerSelectCommand(p, 'access-snapshot', 'length');
+        tie =
+          'the command prints the number of listings in the period: one `listing` row each, then one row per difference; each listing reads back with `access-ledger observe --system <system> --from <raw export> --taken-at <taken_at>` ' +
+          '(`git show <ledger sha>:snapshots/<raw_sha256>.csv` or `.json` gives the export), and its differences with `access-ledger drift` against the grants at `access_commit`; systems not listed in the period are `no-listing` rows';
         break;
     }
     const sink = this.sinks[id];

@@ -88,6 +88,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
           controls: rule.meta.controls,
           ...(r.identity !== undefined ? { identity: r.identity } : {}),
           ...(r.system !== undefined ? { system: r.system } : {}),
+          ...(r.account !== undefined ? { account: r.account } : {}),
         });
       },
     };
@@ -112,10 +113,12 @@ export function evaluate(input: EvaluateInput): Finding[] {
   return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked).sort(compareFindings);
 }
 
-/** A finding never echoes a secret: whatever a message quotes (a key name, a value) is masked. */
+/** A finding never echoes a secret: whatever a message or an account name quotes (a key name, a value) is masked. */
 function masked(f: Finding): Finding {
   const message = maskSecrets(f.message);
-  return message === f.message ? f : { ...f, message };
+  const account = f.account === undefined ? undefined : maskSecrets(f.account);
+  if (message === f.message && account === f.account) return f;
+  return { ...f, message, ...(account !== undefined ? { account } : {}) };
 }
 
 /**

@@ -272,6 +272,11 @@ export interface ReviewCampaignSubject {
   not_reviewed?: ReviewItem[];
   /** The campaign id the grant files carry (`<system>/<date>`), when they agree on one. */
   campaign?: string;
+  /**
+   * The system's listing the review was shown (its latest `access-snapshot` record taken before the
+   * review was opened), when it had one. Added after the first release of the format.
+   */
+  snapshot?: { key: string; raw_sha256: string; taken_at: Timestamp };
 }
 
 /** What the App found on the ledger branch that it did not write (as GitHub and the file showed it). */

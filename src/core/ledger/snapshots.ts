@@ -29,3 +29,19 @@ export function accessSnapshotKey(system: string, takenAt: string): string {
   if (!isTimestamp(takenAt)) throw new LedgerFormatError(`invalid taken_at ${JSON.stringify(takenAt)}`);
   return `snapshot-${system}-${takenAt.slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
+
+const SNAPSHOT_RECORD_NAME_RE = /^snapshot-([a-z0-9][a-z0-9._-]{0,99})-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d{1,3}))?\.json$/;
+
+/**
+ * The system and time a snapshot record's file name says (`snapshot-<system>-<YYYYMMDDTHHMMSSZ>.json`,
+ * or an alternate key `…-<n>.json`), so the latest listing of a system is found by listing the
+ * records' folders, without reading every record. Null for any other name. What the name says is
+ * only where to look: the record itself is read and checked before it is used.
+ */
+export function parseSnapshotRecordName(name: string): { system: string; takenAt: string; alternate: number } | null {
+  const m = SNAPSHOT_RECORD_NAME_RE.exec(name);
+  if (!m) return null;
+  const takenAt = `${m[2]}-${m[3]}-${m[4]}T${m[5]}:${m[6]}:${m[7]}Z`;
+  if (!isTimestamp(takenAt)) return null;
+  return { system: m[1]!, takenAt, alternate: m[8] ? Number(m[8]) : 1 };
+}

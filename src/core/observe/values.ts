@@ -82,9 +82,17 @@ export function daysSince(from: string, to: string): number {
  * formula (= + - @ tab CR get a leading apostrophe), in backticks.
  */
 export function shown(name: unknown): string {
-  let text = plainLine(String(name ?? ''), 120).replace(/`/g, "'");
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `\`${text}\``;
+  return `\`${accountLabel(name)}\``;
+}
+
+/**
+ * A name from a system's export as a finding's `account` holds it: `shown` without the backticks.
+ * Two names compare equal here when the system's names do (after `nameKey`), but for names cut at
+ * 120 characters or masked as secrets.
+ */
+export function accountLabel(name: unknown): string {
+  const text = plainLine(String(name ?? ''), 120).replace(/`/g, "'");
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** Lower-cased, trimmed: how names are compared. */

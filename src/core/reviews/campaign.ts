@@ -7,6 +7,7 @@ import { isIsoDate } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
 import type { ReviewFlag } from '../ledger/kinds.ts';
 import type { CampaignGrant, DueSystem } from './due.ts';
+import type { CampaignListing, ListedAccount } from './listing.ts';
 import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 export const DEFAULT_BRANCH_PREFIX = 'access-review/';
@@ -143,6 +144,10 @@ export interface CampaignBodyContext {
   membership?: Readonly<Record<string, boolean>>;
   /** The day the review opens: an entry that expired before it is flagged. */
   today?: IsoDate;
+  /** The system's latest recorded listing, when it has one: each entry is shown beside what it lists. */
+  listing?: CampaignListing;
+  /** The ledger branch (links to the listing's raw export). */
+  ledgerBranch?: string;
 }
 
 /** Why a reviewer must not keep an entry blindly: someone it names has left, or it has expired. */
@@ -192,33 +197,55 @@ export function parseCampaignMarker(body: string | null | undefined): CampaignRe
   return m && isIsoDate(m[2]) ? { system: m[1]!, date: m[2]! } : undefined;
 }
 
+const used = (a: ListedAccount): string => (!a.lastUsedReported ? 'not reported' : a.last_used ? a.last_used.slice(0, 10) : 'never');
+const mfa = (a: ListedAccount): string => (a.mfa === null ? 'not reported' : a.mfa ? 'yes' : '**no**');
+
 export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBodyContext): CampaignText {
   const base = `${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${encodeURIComponent(ctx.branch)}/`;
-  const showUsed = Boolean(ctx.lastUsed?.size);
+  const listing = ctx.listing;
+  const showUsed = !listing && Boolean(ctx.lastUsed?.size);
   const flagsOf = due.grants.map((g) => g.entries.map((e) => entryFlags(g, e, ctx.membership, ctx.today)));
   const flagged = flagsOf.flat().filter((f) => f.length > 0).length;
   const rows: string[] = [];
   let entries = 0;
   let privileged = 0;
+  let unlisted = 0;
   due.grants.forEach((g, gi) => {
+    const accounts = listing?.byGrant.get(g.path) ?? [];
+    if (listing && accounts.length === 0) unlisted++;
     g.entries.forEach((e, ei) => {
       entries++;
       if (e.privileged) privileged++;
-      const used = showUsed ? ` ${mdText(ctx.lastUsed!.get(g.identity) ?? 'unknown', 40)} |` : '';
+      let extra = '';
+      if (listing) {
+        extra = accounts.length
+          ? ` ${accounts.map((a) => mdCode(a.principal, 120, { inTable: true })).join(', ')} | ${accounts.map((a) => mdText(used(a), 40)).join(', ')} | ${accounts.map(mfa).join(', ')} |`
+          : ' _not listed_ | | |';
+      } else if (showUsed) {
+        extra = ` ${mdText(ctx.lastUsed!.get(g.identity) ?? 'unknown', 40)} |`;
+      }
       // A leaver is named, never mentioned: the flag is for the reviewers.
       const flags = flagsOf[gi]![ei]!;
       const check = flagged > 0 ? ` ${flags.length ? `⚠️ ${flags.map((f) => (f.kind === 'left-org' ? `${f.as} ${cellCode(f.login)} left the organization` : `expired on ${mdText(f.on, 40)}`)).join('; ')}` : ''} |` : '';
       rows.push(
-        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? (flags.some((f) => f.kind === 'left-org' && f.as === 'owner') ? cellCode(g.owner) : mention(g.owner)) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${used}${check}`,
+        `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? (flags.some((f) => f.kind === 'left-org' && f.as === 'owner') ? cellCode(g.owner) : mention(g.owner)) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${extra}${check}`,
       );
     });
   });
   const approvers = due.approvers.length ? due.approvers.map(mention).join(', ') : '_none listed: the admins_';
+  const ledger = ctx.ledgerBranch ?? 'access-ledger';
+  const listingLines = listing
+    ? [
+        '',
+        `**What ${code(due.system)} itself lists:** its listing taken ${mdText(listing.taken_at, 40)} ([raw export](${ctx.webUrl.replace(/\/$/, '')}/${urlPath(ctx.repository)}/blob/${urlPath(ledger)}/${urlPath(listing.raw_path)}), SHA-256 ${mdCode(listing.raw_sha256, 64)}; ledger record ${mdCode(listing.key, 200)}, seq ${listing.seq}). Each entry below shows the account the system lists for it, its last use and MFA where the system reports them; ${unlisted === 0 ? 'every grant has its account' : `${unlisted} grant${unlisted === 1 ? ' has' : 's have'} no account there (_not listed_: never provisioned, or removed there: revoke the entry, or provision it)`}; ${listing.undeclared.length === 0 ? 'it lists no account that no grant declares' : `it lists ${listing.undeclared.length} account${listing.undeclared.length === 1 ? '' : 's'} that no grant declares (below)`}.${listing.gaps.length ? ` The listing could not cover: ${listing.gaps.map((g) => mdText(g, 300)).join('; ')}.` : ''}`,
+      ]
+    : [];
   const head = [
     formatCampaignMarker(ref),
     `### Access review of ${code(due.system)} (${mdText(due.name, 200)}), ${ref.date}`,
     '',
     `Every identity with access to ${code(due.system)} is listed below: ${due.grants.length} grant file${due.grants.length === 1 ? '' : 's'}, ${entries} access entr${entries === 1 ? 'y' : 'ies'}, ${privileged} privileged. ${mdText(due.system, 100)} is reviewed every ${due.cadenceDays} days; ${due.due ? `this review is due by ${due.due}` : 'it has no review on record'}.`,
+    ...listingLines,
     '',
     `This pull request sets ${code('review.last_reviewed')} to ${ref.date} in each file (and ${code('review.reviewer')} to null: the approvers of this pull request are the reviewers, and the evidence ledger records who they were when it merges).`,
     '',
@@ -228,7 +255,8 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
     '- **Keep** access that is still needed: leave it as it is.',
     '- **Revoke** access that is not: in this pull request, delete the entry\'s lines from the file, or delete the whole file to revoke the identity, after removing the access in the system itself.',
     `- **Narrow** access: change its ${code('role')}, ${code('privileged')} or ${code('expires')} in this pull request.`,
-    '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed.',
+    ...(listing?.undeclared.length ? ['- **Resolve** each account the system lists that no grant declares: declare it (a pull request adding a grant for it, approved like any other), or remove it in the system.'] : []),
+    '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed' + (listing ? `, and the listing it was shown (${code(listing.key)})` : '') + '.',
     '',
     ...(flagged > 0
       ? [
@@ -236,23 +264,48 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
           '',
         ]
       : []),
-    `| identity | kind | role | privileged | owner | expires |${showUsed ? ' last used |' : ''}${flagged > 0 ? ' check |' : ''}`,
-    `|---|---|---|---|---|---|${showUsed ? '---|' : ''}${flagged > 0 ? '---|' : ''}`,
+    `| identity | kind | role | privileged | owner | expires |${listing ? ' listed as | last used | MFA |' : showUsed ? ' last used |' : ''}${flagged > 0 ? ' check |' : ''}`,
+    `|---|---|---|---|---|---|${listing ? '---|---|---|' : showUsed ? '---|' : ''}${flagged > 0 ? '---|' : ''}`,
+  ];
+  const undeclaredRows = (listing?.undeclared ?? []).map(
+    (a) => `| ${mdCode(a.principal, 120, { inTable: true })} | ${mdText(a.kind, 20)} | ${a.roles.length ? a.roles.map((r) => mdCode(r, 100, { inTable: true })).join(', ') : '_none reported_'} | ${mdText(used(a), 40)} | ${mfa(a)} | ${mdText(a.why, 400)} |`,
+  );
+  const undeclaredHead = [
+    '',
+    `#### Accounts ${code(due.system)} lists that no grant declares (${undeclaredRows.length})`,
+    '',
+    'Resolve each in this review: declare it by a pull request adding a grant (approved like any other), or remove it in the system. The sweep keeps an issue open for them until then.',
+    '',
+    '| account | kind | roles | last used | MFA | why |',
+    '|---|---|---|---|---|---|',
   ];
   const foot = [
     '',
     '---',
     `<sub>Opened by the access-ledger review campaign for ${code(ctx.repository)} under ${code(ctx.configPath)} (${code('reviews')}: labels, branch prefix; ${code(`systems/${due.system}.yaml`)}: ${code('review_cadence_days')}). No second review of ${code(due.system)} opens while this one is open.</sub>`,
   ];
-  let size = head.join('\n').length + foot.join('\n').length + 200;
+  let size = head.join('\n').length + foot.join('\n').length + (undeclaredRows.length ? undeclaredHead.join('\n').length : 0) + 400;
   const shown: string[] = [];
   for (const r of rows) {
     if (size + r.length + 1 > MAX_BODY) break;
     shown.push(r);
     size += r.length + 1;
   }
+  const shownUndeclared: string[] = [];
+  for (const r of undeclaredRows) {
+    if (size + r.length + 1 > MAX_BODY) break;
+    shownUndeclared.push(r);
+    size += r.length + 1;
+  }
   const more = rows.length - shown.length;
-  const body = [...head, ...shown, ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []), ...foot].join('\n') + '\n';
+  const moreUndeclared = undeclaredRows.length - shownUndeclared.length;
+  const body = [
+    ...head,
+    ...shown,
+    ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []),
+    ...(undeclaredRows.length ? [...undeclaredHead, ...shownUndeclared, ...(moreUndeclared > 0 ? ['', `…and ${moreUndeclared} more accounts: see the drift issue of ${code(due.system)}, or run ${code('access-ledger drift')} on the listing.`] : [])] : []),
+    ...foot,
+  ].join('\n') + '\n';
   return { title: `Access review: ${plainLine(due.name, 200)} (${plainLine(due.system, 100)}), ${ref.date}`, body };
 }
 

@@ -2,3 +2,4 @@
 export * from './due.ts';
 export * from './campaign.ts';
 export * from './outcome.ts';
+export * from './listing.ts';

@@ -9,6 +9,7 @@ import { DEFAULT_CONTROLS } from '../ledger/kinds.ts';
 import { reviewCampaignKey, type RecordDraft } from '../ledger/record.ts';
 import type { IsoDate } from '../model/types.ts';
 import { entryFlags } from './campaign.ts';
+import type { CampaignSnapshotRef } from './listing.ts';
 
 export interface CampaignOutcome {
   kept: ReviewItem[];
@@ -138,6 +139,8 @@ export function campaignRecordDraft(input: {
   membership?: Readonly<Record<string, boolean>>;
   /** The day of the merge: an item that expired before it is flagged. */
   mergedOn?: IsoDate;
+  /** The system's listing the review was shown, when it had one. */
+  snapshot?: CampaignSnapshotRef | null;
 }): RecordDraft<'review-campaign'> {
   const outcome = flagged(campaignOutcome(input.system, input.before, input.after), input);
   const certifiers = new Map<string, string[] | null>();
@@ -161,5 +164,6 @@ export function campaignRecordDraft(input: {
   const draft = reviewCampaignDraft({ repository: input.repository, system: input.system, pr: input.pr, reviewers, reviewedOn: input.reviewedOn, outcome: items });
   if (notReviewed.length > 0) draft.subject.not_reviewed = notReviewed;
   if (input.campaign) draft.subject.campaign = input.campaign;
+  if (input.snapshot) draft.subject.snapshot = { key: input.snapshot.key, raw_sha256: input.snapshot.raw_sha256, taken_at: input.snapshot.taken_at };
   return draft;
 }

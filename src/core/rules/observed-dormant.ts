@@ -2,7 +2,7 @@ import { defineRule } from './types.ts';
 import { liveEntries, snapshotDay } from '../observe/match.ts';
 import { describeAccount, grantSite, listedBy, systemSite } from '../observe/sites.ts';
 import { reported } from '../observe/types.ts';
-import { daysSince } from '../observe/values.ts';
+import { accountLabel, daysSince } from '../observe/values.ts';
 
 /**
  * Access nobody uses: an account whose last use (or, never used, whose creation) lies more than
@@ -45,6 +45,7 @@ export default defineRule<{ days: number }>({
         ...site,
         ...(grant ? { identity: grant.data.identity.id } : {}),
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} ${why} (more than ${limit}): ${grant ? `remove it on ${snapshot.system} and revoke the access by pull request, or keep it on purpose with an exception` : `remove it from ${snapshot.system}`}`,
       });
     }

@@ -3,7 +3,7 @@ import { declaredRole, declaredRoleNames, effectivePrivileged } from '../model/r
 import { liveEntries, snapshotDay } from '../observe/match.ts';
 import { grantSite, listed, listedBy } from '../observe/sites.ts';
 import { reported } from '../observe/types.ts';
-import { nameKey, shown } from '../observe/values.ts';
+import { accountLabel, nameKey, shown } from '../observe/values.ts';
 
 export interface ExcessPrivilegeOptions {
   /** Observed roles left out of the comparison: exact names, or a prefix ending in `*` (e.g. `team:*`). */
@@ -63,6 +63,7 @@ export default defineRule<ExcessPrivilegeOptions>({
             ...grantSite(grant, ['access', live[0]!.index, 'role']),
             identity: id,
             system,
+            account: accountLabel(account.principal),
             message: `${listedBy(snapshot)} gives ${shown(account.principal)} ${extra.length === 1 ? 'the role' : 'the roles'} ${listed(extra.map((r) => shown(r)))}, beyond what \`${id}\` declares for \`${system}\` (${listed(live.map((l) => shown(l.entry.role)))}): remove ${extra.length === 1 ? 'it' : 'them'} on ${system}, or request ${extra.length === 1 ? 'it' : 'them'} by pull request`,
           });
         }
@@ -75,6 +76,7 @@ export default defineRule<ExcessPrivilegeOptions>({
           ...grantSite(grant, ['access', live[0]!.index, live[0]!.entry.privileged === undefined ? 'role' : 'privileged']),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} as privileged (${why}), but no access entry of \`${id}\` to \`${system}\` is privileged: remove the privilege on ${system}, or request privileged access by pull request (it needs the privileged approvals and expires sooner)`,
         });
       }

@@ -1,6 +1,6 @@
 import { defineRule } from './types.ts';
 import { describeAccount, grantSite, listedBy } from '../observe/sites.ts';
-import { nameKey } from '../observe/values.ts';
+import { accountLabel, nameKey } from '../observe/values.ts';
 
 /**
  * Someone who left the organization (no longer a member or outside collaborator in the GitHub
@@ -36,6 +36,7 @@ export default defineRule({
         ...grantSite(grant, ['identity', 'github']),
         identity: identity.id,
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `@${identity.github} is not in the organization ${org.organization} (listed ${org.taken_at.slice(0, 10)}), but ${listedBy(snapshot)} still lists their account ${describeAccount(account)}${account.last_used ? `, last used ${account.last_used.slice(0, 10)}` : ''}: remove it from ${snapshot.system} now, then revoke the grant`,
       });
     }

@@ -1,6 +1,7 @@
 import { defineRule } from './types.ts';
 import { describeAccount, grantSite, listedBy, systemSite } from '../observe/sites.ts';
 import { reported } from '../observe/types.ts';
+import { accountLabel } from '../observe/values.ts';
 
 /** A person's account without MFA, where the system reports MFA. */
 export default defineRule({
@@ -26,6 +27,7 @@ export default defineRule({
         ...(grant ? grantSite(grant, ['identity', 'id']) : systemSite(ctx.snapshot, snapshot.system)),
         ...(grant ? { identity: grant.data.identity.id } : {}),
         system: snapshot.system,
+        account: accountLabel(account.principal),
         message: `${listedBy(snapshot)} reports the account ${describeAccount(account)} without MFA: enrol it in MFA, or require MFA on ${snapshot.system}`,
       });
     }

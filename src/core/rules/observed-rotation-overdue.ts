@@ -2,7 +2,7 @@ import { defineRule } from './types.ts';
 import type { RotationMaxDaysOptions } from './rotation-max-days.ts';
 import { describeAccount, grantSite, systemSite } from '../observe/sites.ts';
 import { reported } from '../observe/types.ts';
-import { daysSince, shown } from '../observe/values.ts';
+import { accountLabel, daysSince, shown } from '../observe/values.ts';
 
 /**
  * The system's own word on a credential's age, against the rotation the grant declares: a key
@@ -39,6 +39,7 @@ export default defineRule({
           ...grantSite(grant!, ['credential', 'type']),
           identity: grant!.data.identity.id,
           system: snapshot.system,
+          account: accountLabel(account.principal),
           message: `\`${grant!.data.identity.id}\` declares an oidc-federated credential, but \`${snapshot.system}\` reports ${keys.length === 1 ? 'an active key' : `${keys.length} active keys`} (${keys.map((k) => shown(k.name)).join(', ')}) for ${shown(account.principal)}: delete the keys, or declare the static credential`,
         });
         continue;
@@ -55,6 +56,7 @@ export default defineRule({
             ...site,
             ...who,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `\`${snapshot.system}\` reports ${shown(oldest.name)} of ${describeAccount(account)} last rotated ${oldest.rotated_at!.slice(0, 10)}, ${age} days before the listing, beyond the ${limit}-day rotation ${credential?.rotation_days !== undefined ? 'the grant declares' : 'the policy allows'}: rotate it, then record credential.last_rotated`,
           });
         }
@@ -68,6 +70,7 @@ export default defineRule({
             ...grantSite(grant, ['credential', 'last_rotated']),
             identity: grant.data.identity.id,
             system: snapshot.system,
+            account: accountLabel(account.principal),
             message: `the grant records a rotation on ${recorded}, but \`${snapshot.system}\` reports ${shown(k.name)} of ${shown(account.principal)} last rotated ${k.rotated_at!.slice(0, 10)}: rotate the key, or correct credential.last_rotated to what the system shows`,
           });
         }

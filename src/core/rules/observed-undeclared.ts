@@ -1,7 +1,7 @@
 import { defineRule } from './types.ts';
 import { entriesFor, liveEntries, snapshotDay } from '../observe/match.ts';
 import { describeAccount, grantSite, listed, listedBy, systemSite } from '../observe/sites.ts';
-import { shown } from '../observe/values.ts';
+import { accountLabel, shown } from '../observe/values.ts';
 
 /**
  * What a system lists that no grant declares: the orphaned token, the undocumented integration,
@@ -31,6 +31,7 @@ export default defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which no grant declares: remove it from ${system}, or add a grant for it (by its id, GitHub login, e-mail or an \`accounts\` entry)`,
         });
         continue;
@@ -39,6 +40,7 @@ export default defineRule({
         ctx.report({
           ...systemSite(ctx.snapshot, system),
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`,
         });
         continue;
@@ -51,6 +53,7 @@ export default defineRule({
           ...grantSite(grant, ['access'], true),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `${listedBy(snapshot)} lists ${shown(account.principal)} (matched to \`${id}\` by ${m.via}), but this grant declares no access to \`${system}\`: add an access entry by pull request, or remove the account from ${system}`,
         });
         continue;
@@ -61,6 +64,7 @@ export default defineRule({
           ...grantSite(grant, ['access', last.index, 'expires']),
           identity: id,
           system,
+          account: accountLabel(account.principal),
           message: `access of \`${id}\` to \`${system}\` expired on ${last.entry.expires}, but ${listedBy(snapshot)} still lists its account ${shown(account.principal)}: revoke the account, or renew the access by pull request`,
         });
       }

@@ -13,6 +13,7 @@ import type { AccessEntry, Grant, IsoDate, System } from '../model/types.ts';
 import type { Policy } from '../engine/policy.ts';
 import { builtinRegistry } from '../validate.ts';
 import { KIND_INFO, type ProblemKind } from './kinds.ts';
+import type { DriftProblem } from './drift.ts';
 
 export interface GrantRef {
   identity: string;
@@ -92,7 +93,7 @@ export interface LeaverProblem extends Base<'left-org'> {
   grants: LeaverGrant[];
 }
 
-export type Problem = EntriesProblem | ReviewProblem | RotationProblem | ExceptionProblem | LeaverProblem;
+export type Problem = EntriesProblem | ReviewProblem | RotationProblem | ExceptionProblem | LeaverProblem | DriftProblem;
 
 export interface DetectInput {
   snapshot: Snapshot;

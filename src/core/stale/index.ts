@@ -16,6 +16,7 @@ export * from './marker.ts';
 export * from './detect.ts';
 export * from './render.ts';
 export * from './plan.ts';
+export * from './drift.ts';
 
 export interface StaleSettings {
   labels: string[];

@@ -8,7 +8,7 @@
  */
 import { daysBetween, utcDay } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
-import { KIND_INFO, type ProblemKind } from './kinds.ts';
+import { KIND_INFO, isDriftKind, type DriftKind, type ProblemKind } from './kinds.ts';
 import { parseStaleMarker } from './marker.ts';
 import type { DesiredIssue } from './render.ts';
 import { mdCode, mention } from '../text/escape.ts';
@@ -88,6 +88,8 @@ export interface PlanInput {
   grantIds: ReadonlySet<string>;
   /** The branch the sweep read (named in closing comments). */
   branch: string;
+  /** Systems compared with their latest listing in this sweep (closing text of drift issues). */
+  observedSystems?: ReadonlySet<string>;
 }
 
 export const keyOf = (x: { kind: ProblemKind; id: string }) => `${x.kind}:${x.id}`;
@@ -97,13 +99,19 @@ function closeComment(issue: ManagedIssue, input: PlanInput, desiredKeys: Readon
   if (issue.kind === 'left-org') {
     return `No grant ${on} names ${mention(issue.id)} any more: their access is revoked or handed over. Closing.`;
   }
+  if (isDriftKind(issue.kind)) {
+    if (!input.observedSystems?.has(issue.id)) {
+      return `${mdCode(issue.id, 100)} is no longer compared with its listing (its system file ${on} is gone, or says no more how its listing is read). Closing.`;
+    }
+    return `The latest listing of ${mdCode(issue.id, 100)}, compared with the grants ${on}, shows none of this any more (${DRIFT_FIXED[issue.kind]}). Closing. (If the rule was turned off in the config instead, the issue closes the same way.)`;
+  }
   if (!input.grantIds.has(issue.id)) {
     return `The grant ${mdCode(issue.id, 100)} is no longer ${on}: the access is revoked. Closing.`;
   }
   if (issue.kind === 'expiring-soon' && desiredKeys.has(keyOf({ kind: 'expired', id: issue.id }))) {
     return `The access of ${mdCode(issue.id, 100)} has now expired without being renewed; the expiry issue asks for its revocation. Closing this one.`;
   }
-  const fixed: Record<ProblemKind, string> = {
+  const fixed: Record<Exclude<ProblemKind, DriftKind>, string> = {
     'left-org': '',
     expired: `No access entry of ${mdCode(issue.id, 100)} is past its expiry any more ${on} (renewed or removed).`,
     'expiring-soon': `No access entry of ${mdCode(issue.id, 100)} expires within the warning window any more ${on} (renewed or removed).`,
@@ -112,8 +120,19 @@ function closeComment(issue: ManagedIssue, input: PlanInput, desiredKeys: Readon
     'review-overdue': `${mdCode(issue.id, 100)} is reviewed within its cadence ${on}.`,
     'rotation-overdue': `The credential of ${mdCode(issue.id, 100)} is rotated within its period ${on}.`,
   };
-  return `${fixed[issue.kind]} Closing. (If the rule was turned off in the config instead, the issue closes the same way.)`;
+  return `${fixed[issue.kind as Exclude<ProblemKind, DriftKind>]} Closing. (If the rule was turned off in the config instead, the issue closes the same way.)`;
 }
+
+/** How a drift issue's differences went away, in the closing comment. */
+const DRIFT_FIXED: Readonly<Record<DriftKind, string>> = {
+  'observed-leaver-access': 'their accounts are removed, or their grants revoked',
+  'observed-undeclared': 'each account is declared by a grant, or removed from the system',
+  'observed-excess-privilege': 'the extra roles and privilege are removed, or granted by pull request',
+  'observed-mfa-missing': 'each account has MFA, or is gone',
+  'observed-rotation-overdue': 'the keys are rotated, or gone',
+  'observed-unprovisioned': 'each grant has its account, or the entry is removed',
+  'observed-dormant': 'the accounts are used again, removed, or their access revoked',
+};
 
 function remindDue(issue: ManagedIssue, today: IsoDate, reminderDays: number): boolean {
   const last = utcDay(new Date(issue.updatedAt));

@@ -7,7 +7,9 @@ import { addDays } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
 import type { EntriesProblem, EntryFact, ExceptionProblem, GrantRef, LeaverProblem, Problem, ReviewProblem, RotationProblem } from './detect.ts';
 import { problemKey } from './detect.ts';
-import { KIND_INFO, type ProblemKind } from './kinds.ts';
+import { driftParts } from './drift.ts';
+import { KIND_INFO, isDriftKind, type ProblemKind } from './kinds.ts';
+import { DEFAULT_LEDGER_BRANCH } from '../ledger/record.ts';
 import { contentHash, formatStaleMarker } from './marker.ts';
 import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
@@ -43,6 +45,8 @@ export interface RenderContext {
   membership?: Readonly<Record<string, boolean>>;
   /** Label of the access-review pull requests (linked from review-overdue issues). */
   reviewLabel?: string;
+  /** The ledger branch (drift issues link the raw export of the listing they were found in). */
+  ledgerBranch?: string;
 }
 
 export interface DesiredIssue {
@@ -102,6 +106,8 @@ interface Parts {
   summary: string;
   lines: string[];
   assignees: string[];
+  /** Shown after the first line but left out of the hash (drift: which listing found it). */
+  note?: string[];
 }
 
 function expired(p: EntriesProblem, ctx: RenderContext): Parts {
@@ -268,6 +274,9 @@ function leaver(p: LeaverProblem, ctx: RenderContext): Parts {
 }
 
 function parts(p: Problem, ctx: RenderContext): Parts {
+  if (isDriftKind(p.kind)) {
+    return driftParts(p as Extract<Problem, { system: string; rows: unknown }>, { repository: ctx.repository, branch: ctx.branch, webUrl: ctx.webUrl, ledgerBranch: ctx.ledgerBranch ?? DEFAULT_LEDGER_BRANCH });
+  }
   switch (p.kind) {
     case 'expired':
       return expired(p, ctx);
@@ -283,6 +292,8 @@ function parts(p: Problem, ctx: RenderContext): Parts {
       return exceptionExpired(p, ctx);
     case 'left-org':
       return leaver(p, ctx);
+    default:
+      throw new Error(`no issue text for the problem kind ${String((p as Problem).kind)}`);
   }
 }
 
@@ -296,18 +307,20 @@ export function renderIssue(p: Problem, ctx: RenderContext): DesiredIssue {
   const info = KIND_INFO[p.kind];
   const x = parts(p, ctx);
   const reminder = ctx.reminderDays ?? DEFAULT_REMINDER_DAYS;
-  const content = [
-    ...x.lines,
+  const rest = [
     '',
     `**Controls:** ${p.controls.map(code).join(', ')} · **Rule:** ${code(info.rule)} (${p.severity})`,
     '',
     '---',
     `<sub>Opened by the access-ledger sweep of ${code(ctx.repository)} (branch ${code(ctx.branch)}) under ${code(ctx.configPath)}: labels from ${code('stale.labels')}, owner assignment from ${code('stale.assign_owner')}, a reminder at most every ${reminder} days (${code('stale.reminder_days')}). It closes itself when the problem is fixed. Keep the hidden marker at the top of this description: it is how the sweep finds this issue again.</sub>`,
-  ].join('\n');
-  const hash = contentHash(content);
+  ];
+  // The hash covers what the issue says, not the note of where it was found.
+  const hash = contentHash([...x.lines, ...rest].join('\n'));
+  const content = [...x.lines.slice(0, 1), ...(x.note ?? []), ...x.lines.slice(1), ...rest].join('\n');
   const assign = ctx.assignOwner ?? true;
+  // Only people can be assigned (a system's owner may be a team).
   const assignees = assign
-    ? [...new Set(x.assignees.filter((a) => ctx.membership?.[a.toLowerCase()] !== false))].slice(0, MAX_ASSIGNEES)
+    ? [...new Set(x.assignees.filter((a) => !a.includes('/') && !a.startsWith('@') && ctx.membership?.[a.toLowerCase()] !== false))].slice(0, MAX_ASSIGNEES)
     : [];
   return {
     key: problemKey(p),
@@ -321,6 +334,6 @@ export function renderIssue(p: Problem, ctx: RenderContext): DesiredIssue {
     summary: x.summary,
     urgent: info.urgent,
     priority: info.priority,
-    path: p.kind === 'left-org' ? null : p.grant.path,
+    path: 'grant' in p ? p.grant.path : null,
   };
 }

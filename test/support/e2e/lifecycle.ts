@@ -5,8 +5,8 @@
  * `npm run demo` narrates the same steps. Each step returns what a person would look at on
  * GitHub afterwards: the check's verdict and next step, the ledger record, the issues.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SealedRecord } from '../../../src/core/ledger/index.ts';
 import type { FakeGitHub, Issue, Review } from '../fake-github/index.ts';
 import { startFakeGitHub } from '../fake-github/index.ts';
@@ -21,6 +21,14 @@ export interface LifecycleOptions {
   seed?: number;
   /** Bound on each wait for the App (default 60 s). */
   waitMs?: number;
+  /** Seed the production AWS account too (its system file says how it is listed), and let the App list the organization. */
+  aws?: boolean;
+}
+
+export interface ObserveStep {
+  cli: ProcessResult;
+  /** The access-snapshot record the listing was recorded as. */
+  record: SealedRecord;
 }
 
 export interface GateStep {
@@ -79,7 +87,7 @@ export class Lifecycle {
     const dir = options.dir ?? tempDir('lifecycle');
     const fake = await startFakeGitHub({ seed: options.seed ?? 1 });
     try {
-      const world = seedAcme(fake);
+      const world = seedAcme(fake, { aws: options.aws === true });
       // The access repos are named, as a deployment may: the App then needs no repository listing
       // (test/e2e/app-discovery.test.ts runs the App without them, listing the installation).
       const app = await startApp({ fake, dir, env: { ACCESS_LEDGER_REPOSITORIES: world.repo } });
@@ -145,6 +153,38 @@ export class Lifecycle {
     const anchor = kind === 'grant-change' ? record : await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'grant-change', pr)[0], { what: `the grant-change record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
     const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(anchor.hash))?.body, { what: `the App's comment on #${pr} naming ${anchor.hash.slice(0, 12)}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
     return { pr, record, comment, anchored: comment.includes(record.hash), ledger: readLedger(this.fake, this.repo) };
+  }
+
+  /** A pull request changing `files`, opened by `author`; the gate runs on `pull_request.opened`. */
+  async openPr(o: { author: string; title: string; body: string; head: string; files: Record<string, string | null> }): Promise<GateStep> {
+    const pr = this.fake.state.openPullRequest(this.repo, o);
+    return { pr, gate: await this.gate('pull_request', this.fake.payloads.pullRequest('opened', this.repo, pr)) };
+  }
+
+  /**
+   * `access-ledger observe --record`, as a scheduled workflow in the access repo runs it: the
+   * repo's config and systems checked out, the App's installation token and signing key. `from`
+   * is the system's own export; without it the organization is listed live.
+   */
+  async observe(system: string, from?: { name: string; content: string }): Promise<ObserveStep> {
+    const checkout = join(this.dir, 'checkout');
+    rmSync(checkout, { recursive: true, force: true });
+    for (const [path, content] of Object.entries(this.fake.state.readTree(this.repo, 'main') ?? {})) {
+      if (path !== 'access-ledger.yaml' && !path.startsWith('systems/')) continue;
+      mkdirSync(dirname(join(checkout, path)), { recursive: true });
+      writeFileSync(join(checkout, path), content);
+    }
+    const args = ['observe', checkout, '--system', system, '--out', join(this.dir, `${system}.snapshot.json`), '--record', '--repo', this.repo];
+    if (from) {
+      writeFileSync(join(this.dir, from.name), from.content);
+      args.push('--from', join(this.dir, from.name));
+    }
+    const before = new Set(recordsOf(readLedger(this.fake, this.repo), 'access-snapshot').map((r) => r.key));
+    const cli = await runCli(args, { env: { GITHUB_TOKEN: this.token, GITHUB_API_URL: this.fake.url }, timeoutMs: this.waitMs });
+    if (cli.code !== 0) throw new Error(`observe --system ${system} exited ${cli.code}: ${(cli.stderr || cli.stdout).trim()}`);
+    const record = recordsOf(readLedger(this.fake, this.repo), 'access-snapshot').find((r) => !before.has(r.key) && (r.subject as { system?: string }).system === system);
+    if (!record) throw new Error(`observe --system ${system} recorded nothing: ${cli.stdout.trim()}`);
+    return { cli, record };
   }
 
   /** `access-ledger doctor` with the App's installation token: how the repository is set up. */

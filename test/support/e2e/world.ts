@@ -137,6 +137,90 @@ review: { last_reviewed: ${d(-40)}, reviewer: sbrandt, campaign: ${d(-40).slice(
   };
 }
 
+/**
+ * The production AWS account, observed: its system file (the example's, with an `observe:` block
+ * reading the IAM credential report) and the one grant it has, the root user's break-glass.
+ */
+export function awsFiles(today: string): Record<string, string> {
+  const d = (n: number) => addDays(today, n);
+  return {
+    'systems/aws-prod.yaml': `${example('systems/aws-prod.yaml')}observe: { connector: aws-iam-credential-report }
+`,
+    'grants/shared/aws-root-breakglass.yaml': `# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json
+identity:
+  id: aws-root-breakglass
+  kind: shared-account
+  description: Root user of the production AWS account, for the few tasks only root can do and for lockouts
+  owner: mchen
+credential:
+  type: password
+  rotation_days: 90
+  last_rotated: ${d(-10)}
+  storage: 1password:vault/breakglass/aws-prod-root (sealed; hardware MFA key in the office safe)
+  revocation: Reset the root password from the account e-mail and re-seal it; deregister the MFA device
+shared:
+  holders: [mchen, jokafor]
+  compensating_controls: [checkout, mfa, session-logging]
+exception:
+  reason: AWS allows exactly one root user per account; it cannot be split into personal identities
+  compensating_controls: [checkout, mfa, session-logging, cloudtrail-root-login-alert]
+  expires: ${d(150)}
+  approved_by: ["@acme/security"]
+access:
+  - system: aws-prod
+    role: root
+    privileged: true
+    justification: Account recovery and root-only tasks (closing regions, changing the support plan) when IAM is unusable
+    request: SEC-301
+    expires: ${d(80)}
+    jit: { max_duration_hours: 1, approvers: ["@acme/security"] }
+    accounts: ["<root_account>"]
+review: { last_reviewed: ${d(-10)}, reviewer: rpatel, campaign: ${d(-10).slice(0, 7)} }
+`,
+  };
+}
+
+/**
+ * The AWS IAM credential report of the production account on `today` (what
+ * `aws iam get-credential-report` returns): the root user, and an IAM user with an access key that
+ * no grant declares, the service key nobody wrote down.
+ */
+export function awsCredentialReport(today: string): string {
+  const d = (n: number) => addDays(today, n);
+  const na = (n: number) => Array<string>(n).fill('N/A').join(',');
+  return [
+    'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated',
+    `<root_account>,arn:aws:iam::482100001111:root,2019-03-04T09:12:44+00:00,not_supported,${d(-3)}T14:03:11+00:00,not_supported,not_supported,true,false,${na(4)},false,${na(4)},false,N/A,false,N/A`,
+    `cost-report-exporter,arn:aws:iam::482100001111:user/svc/cost-report-exporter,${d(-120)}T08:00:00+00:00,false,N/A,N/A,N/A,false,true,${d(-30)}T07:15:00+00:00,${d(-1)}T02:00:14+00:00,us-east-1,ce,false,${na(4)},false,N/A,false,N/A`,
+    '',
+  ].join('\n');
+}
+
+/** The grant that declares the service key (what the platform team writes once drift finds it). */
+export function costReportKeyGrant(today: string): string {
+  const d = (n: number) => addDays(today, n);
+  return `# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json
+identity:
+  id: cost-report-exporter
+  kind: api-key
+  description: IAM access key the nightly cost report job uses to read Cost Explorer
+  owner: jokafor
+credential:
+  type: static-secret
+  rotation_days: 90
+  last_rotated: ${d(-30)}
+  storage: vault:kv/finops/cost-report-exporter
+  revocation: Deactivate and delete the key with aws iam delete-access-key --user-name cost-report-exporter
+access:
+  - system: aws-prod
+    role: ReadOnlyAccess
+    justification: Reads Cost Explorer for the nightly cost report to finance
+    request: PLAT-1290
+    expires: ${d(180)}
+    accounts: [cost-report-exporter]
+`;
+}
+
 /** The grant file of a new identity asking for read access to prod-postgres until `expires`. */
 export function newGrantFile(login: string, expires: string, opts: { name?: string; owner?: string; request?: string } = {}): string {
   return `# yaml-language-server: $schema=../../../../policies/schemas/grant.schema.json
@@ -191,7 +275,7 @@ export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstal
   return { gateInstallationId: gate.id };
 }
 
-export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[] } = {}): World {
+export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[]; aws?: boolean } = {}): World {
   const today = opts.today ?? utcDay(new Date());
   const s = fake.state;
   s.createOrg(ORG, { members: ['rpatel', 'jokafor', 'sbrandt', 'anovak', 'eford', 'wzhang', 'nadia-r', ...(opts.extraMembers ?? [])], admins: ['mchen'] });
@@ -199,9 +283,11 @@ export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?
   s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt'] });
   s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel'] });
   s.createTeam(ORG, 'platform', { name: 'Platform', members: ['jokafor'] });
-  s.createRepo(REPO, { files: { ...accessRepoFiles(today), ...safeSetupFiles(today) }, author: 'mchen', description: "Acme's access repo" });
+  s.createRepo(REPO, { files: { ...accessRepoFiles(today), ...(opts.aws ? awsFiles(today) : {}), ...safeSetupFiles(today) }, author: 'mchen', description: "Acme's access repo" });
   const { gateInstallationId } = protectLikeTheDocs(fake, REPO);
   const installation = s.installationFor(ORG);
   if (!installation) throw new Error('the App is not installed on acme');
+  // Listing the organization needs what docs/observed-access.md asks the App for.
+  if (opts.aws) Object.assign(installation.permissions, { organization_administration: 'read', organization_personal_access_tokens: 'read' });
   return { repo: REPO, org: ORG, installationId: installation.id, gateInstallationId, today, day: (n) => addDays(today, n) };
 }
