@@ -207,3 +207,15 @@ describe('the scheduled workflows, the merge queue relay and the editor settings
     }
   });
 });
+
+describe('the docs show the scheduled workflows init writes', () => {
+  const files = scaffold('2027-01-20', 'acme');
+  it.each([
+    ['docs/stale-grants.md', 'access-ledger sweep', '.github/workflows/access-ledger-sweep.yml'],
+    ['docs/code-scanning.md', 'access-ledger validate', '.github/workflows/access-ledger-validate.yml'],
+  ])('%s shows %s as init writes it, key for key', (doc, name, path) => {
+    const text = readFileSync(new URL(`../../${doc}`, import.meta.url), 'utf8');
+    const shown = new RegExp('```yaml\\n(name: ' + name + '\\n[\\s\\S]*?)```').exec(text)![1]!;
+    expect(parse(shown)).toEqual(parse(files[path]!));
+  });
+});
