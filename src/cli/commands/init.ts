@@ -462,7 +462,7 @@ export async function runInit(dir: string, org: string | undefined, force: boole
 export function registerInit(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('init')
-    .description('scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS and the gate workflows')
+    .description('scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS, the gate, sweep and validate workflows, editor settings')
     .argument('[dir]', 'where to create it', '.')
     .option('--org <login>', "your GitHub organization's login (required)")
     .option('--force', 'overwrite existing files', false)
