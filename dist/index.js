@@ -44306,6 +44306,27 @@ function reportJson(result, ctx) {
     findings: result.findings
   });
 }
+function groupSummaryMarkdown(verdict, group) {
+  const mark = verdict.verdict === "pass" ? "✅" : "❌";
+  const lines = [`## ${mark} access-ledger gate: merge group ${verdict.verdict}`, "", mdText(verdict.nextStep, 2e3), ""];
+  const numbers = group.members.map((m) => `#${m.ctx.number}`).join(", ");
+  lines.push(
+    `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? "" : "s"} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ""}.`,
+    ""
+  );
+  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, "### ").replace(/^### Findings/gm, "#### Findings"));
+  return lines.join("\n") + "\n" + body.join("\n");
+}
+function groupReportJson(verdict, group) {
+  return maskSecretsDeep({
+    tool: "access-ledger gate",
+    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
+    ...group.event ? { event: group.event } : {},
+    verdict: verdict.verdict,
+    next_step: verdict.nextStep,
+    pull_requests: group.members.map((m) => reportJson(m.result, m.ctx))
+  });
+}
 
 // src/adapters/fs/packs.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -44854,6 +44875,121 @@ function unreadableFile(f) {
   };
 }
 
+// src/adapters/github/merge-queue.ts
+var QUERY = `query mergeQueue($owner: String!, $name: String!, $branch: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    mergeQueue(branch: $branch) {
+      entries(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          position
+          state
+          headCommit { oid }
+          baseCommit { oid }
+          pullRequest { number headRefOid baseRefName author { __typename login } }
+        }
+      }
+    }
+  }
+}`;
+var MAX_PAGES = 20;
+async function readMergeQueue(client2, target, branch) {
+  const where = `${target.owner}/${target.repo}`;
+  const out = [];
+  let cursor = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let data;
+    try {
+      data = await client2.graphql(QUERY, { owner: target.owner, name: target.repo, branch, cursor });
+    } catch (err) {
+      throw explain(err, where, branch, target);
+    }
+    if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${where} while reading its merge queue: the token cannot see it (it needs contents: read)`, null, "POST /graphql", void 0);
+    const entries2 = data.repository.mergeQueue?.entries;
+    if (!entries2) return out;
+    for (const raw of entries2.nodes) {
+      if (!raw?.pullRequest) throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists an entry whose pull request the token cannot read (it needs pull requests: read)`, null, "POST /graphql", void 0);
+      const author = raw.pullRequest.author;
+      out.push({
+        number: raw.pullRequest.number,
+        headRefOid: raw.pullRequest.headRefOid,
+        baseRefName: raw.pullRequest.baseRefName,
+        author: author?.login ?? null,
+        authorIsBot: author?.__typename === "Bot",
+        headCommit: raw.headCommit?.oid ?? null,
+        baseCommit: raw.baseCommit?.oid ?? null,
+        position: raw.position,
+        state: raw.state
+      });
+    }
+    if (!entries2.pageInfo.hasNextPage) return out;
+    cursor = entries2.pageInfo.endCursor;
+  }
+  throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists more than ${MAX_PAGES * 100} entries: the gate does not judge a group it cannot see whole`, null, "POST /graphql", void 0);
+}
+function explain(err, where, branch, target) {
+  const errors = err?.errors;
+  if (Array.isArray(errors) && errors.length > 0 && errorStatus(err) === null) {
+    const detail = (errors[0].message ?? "unknown error").split("\n")[0];
+    const forbidden = errors.some((e) => e.type === "FORBIDDEN" || e.type === "INSUFFICIENT_SCOPES" || e.type === "NOT_FOUND");
+    return new GitHubApiError(
+      forbidden ? `GitHub refused to show the merge queue of ${where} (${branch}): the gate App's token needs contents: read and pull requests: read. ${detail}` : `GitHub's GraphQL API failed while reading the merge queue of ${where} (${branch}): ${detail}`,
+      null,
+      "POST /graphql",
+      err
+    );
+  }
+  return explainGitHubError(err, { action: `reading the merge queue of ${branch}`, route: "POST /graphql", owner: target.owner, repo: target.repo, permission: "pull requests: read" });
+}
+
+// src/core/pull/merge-group.ts
+var QUEUE_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-([0-9a-f]{40})$/;
+function parseQueueRef(ref) {
+  const m = QUEUE_REF.exec(ref);
+  if (!m) return void 0;
+  return { baseBranch: m[1], number: Number(m[2]), baseSha: m[3] };
+}
+function groupOf(entries2, headSha, baseBranch) {
+  const byHead = /* @__PURE__ */ new Map();
+  for (const e of entries2) {
+    if (!e.headCommit) continue;
+    if (byHead.has(e.headCommit)) return { ok: false, reason: `the merge queue of ${baseBranch} lists two entries built as ${e.headCommit}` };
+    byHead.set(e.headCommit, e);
+  }
+  const own = byHead.get(headSha);
+  if (!own) {
+    return {
+      ok: false,
+      reason: `the merge queue of ${baseBranch} holds no entry built as ${headSha} (it was rebuilt or left the queue), so the gate cannot tell which pull requests it holds`
+    };
+  }
+  const chain = [];
+  const seen = /* @__PURE__ */ new Set();
+  let at2 = own;
+  let base = null;
+  while (at2) {
+    if (seen.has(at2.number)) return { ok: false, reason: `the merge queue of ${baseBranch} builds pull request #${at2.number} on itself` };
+    if (at2.baseRefName !== baseBranch) return { ok: false, reason: `pull request #${at2.number} in the merge queue of ${baseBranch} merges into ${at2.baseRefName}` };
+    seen.add(at2.number);
+    chain.push(at2);
+    base = at2.baseCommit;
+    at2 = base ? byHead.get(base) : void 0;
+  }
+  if (!base) return { ok: false, reason: `the merge queue of ${baseBranch} does not say which commit pull request #${chain[chain.length - 1].number} was built on` };
+  return { ok: true, entries: chain.reverse(), baseSha: base };
+}
+function groupVerdict(members) {
+  const failing = members.filter((m) => m.verdict === "fail");
+  if (members.length === 0) return { verdict: "fail", nextStep: "the merge group holds no pull request to judge" };
+  if (failing.length === 0) {
+    const numbers = members.map((m) => `#${m.number}`).join(", ");
+    return { verdict: "pass", nextStep: members.length === 1 ? `pull request ${numbers}: ${members[0].nextStep}` : `every pull request in the merge group passes (${numbers})` };
+  }
+  const first = failing[0];
+  const more = failing.length - 1;
+  return { verdict: "fail", nextStep: `pull request #${first.number}: ${first.nextStep}${more > 0 ? `; and ${more} more pull request${more === 1 ? "" : "s"} in the merge group fail${more === 1 ? "s" : ""}` : ""}` };
+}
+
 // src/adapters/github/commit-status.ts
 var ROUTE = "POST /repos/{owner}/{repo}/statuses/{sha}";
 var CommitStatusError = class extends Error {
@@ -44918,8 +45054,8 @@ function runUrl(run2) {
   if (!/^https?:\/\//.test(server)) return null;
   return `${server}/${run2.repository}/actions/runs/${run2.runId}`;
 }
-function pendingStatus(context3, targetUrl) {
-  return { state: "pending", context: context3, description: "judging the pull request at this commit", target_url: targetUrl };
+function pendingStatus(context3, targetUrl, description = "judging the pull request at this commit") {
+  return { state: "pending", context: context3, description: statusDescription(description), target_url: targetUrl };
 }
 function verdictStatus(result, context3, targetUrl) {
   const fallback = result.verdict === "pass" ? "passed" : "failed: see the run for what to fix";
@@ -45107,18 +45243,27 @@ function toSarif(findings, rules, version, options = {}) {
 var EVALUATED = {
   pull_request: ["opened", "synchronize", "reopened", "edited", "ready_for_review"],
   pull_request_target: ["opened", "synchronize", "reopened", "edited", "ready_for_review"],
-  pull_request_review: ["submitted", "dismissed"]
+  pull_request_review: ["submitted", "dismissed"],
+  merge_group: ["checks_requested"],
+  workflow_run: ["completed"]
 };
-function shouldEvaluate(eventName, action) {
+var GROUP_EVENTS = /* @__PURE__ */ new Set(["merge_group", "workflow_run"]);
+function shouldEvaluate(eventName, action, payload = {}) {
   const actions = EVALUATED[eventName];
   if (!actions) {
     return {
       evaluate: false,
-      message: `access-ledger gate: the ${eventName || "unknown"} event is not one the gate evaluates (it runs on pull_request, pull_request_target and pull_request_review); nothing to do`
+      message: `access-ledger gate: the ${eventName || "unknown"} event is not one the gate evaluates (it runs on pull_request, pull_request_target, pull_request_review, merge_group, and workflow_run after a merge group); nothing to do`
     };
   }
   if (!action || !actions.includes(action)) {
     return { evaluate: false, message: `access-ledger gate: ${eventName} ${action ?? "(no action)"} does not change what the gate judges (it evaluates ${actions.join(", ")}); nothing to do` };
+  }
+  if (eventName === "workflow_run" && payload.workflow_run?.event !== "merge_group") {
+    return {
+      evaluate: false,
+      message: `access-ledger gate: this workflow_run follows a run of the ${payload.workflow_run?.event || "unknown"} event, not a merge group's, so there is nothing to judge and no status is set (a workflow_run runs the gate only after a merge queue's run)`
+    };
   }
   return { evaluate: true };
 }
@@ -45134,6 +45279,29 @@ function pullRefOf(payload, repository) {
   const ref = { owner, repo, number: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, author: pr.user?.login ?? "ghost" };
   if (pr.user?.type === "Bot") ref.authorIsBot = true;
   return ref;
+}
+var SHA = /^[0-9a-f]{40}$/;
+function groupRefOf(eventName, payload, repository) {
+  const [envOwner, envRepo] = (repository ?? "").split("/");
+  const owner = payload.repository?.owner.login ?? envOwner;
+  const repo = payload.repository?.name ?? envRepo;
+  if (!owner || !repo) throw new Error("cannot tell which repository this merge group belongs to: GITHUB_REPOSITORY is not set");
+  if (eventName === "merge_group") {
+    const g = payload.merge_group;
+    const baseBranch = g?.base_ref?.replace(/^refs\/heads\//, "");
+    if (!g?.head_sha || !SHA.test(g.head_sha) || !g.head_ref || !baseBranch) throw new Error("the merge_group event names no group commit (head_sha), branch (head_ref) or base_ref: the gate cannot tell what to judge");
+    return { owner, repo, headSha: g.head_sha, headRef: g.head_ref.replace(/^refs\/heads\//, ""), baseBranch };
+  }
+  const run2 = payload.workflow_run;
+  const own = payload.repository?.full_name ?? `${owner}/${repo}`;
+  if (run2?.head_repository?.full_name && run2.head_repository.full_name.toLowerCase() !== own.toLowerCase()) {
+    throw new Error(`the workflow run came from ${run2.head_repository.full_name}, not ${own}: a merge group is built in the repository itself`);
+  }
+  const queue = run2?.head_branch ? parseQueueRef(run2.head_branch) : void 0;
+  if (!run2?.head_sha || !SHA.test(run2.head_sha) || !queue) {
+    throw new Error(`the merge group's run names no group commit or its branch is not a merge queue's (gh-readonly-queue/<branch>/pr-<n>-<sha>, not ${JSON.stringify(run2?.head_branch ?? null)}): the gate cannot tell what to judge`);
+  }
+  return { owner, repo, headSha: run2.head_sha, headRef: run2.head_branch, baseBranch: queue.baseBranch };
 }
 function oneLine(text) {
   return plainLine(text);
@@ -45155,17 +45323,17 @@ function inputs() {
     statusToken: getInput("status-token")
   };
 }
-function statusReporter(input, eventName, pull) {
+function statusReporter(input, eventName, target) {
   if (!postsCommitStatus(input.commitStatus, eventName)) return void 0;
   if (!input.statusToken) {
     throw new Error(
-      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the pull request's head commit: pass the gate App's token, \`status-token: \${{ steps.token.outputs.token }}\`, with \`permission-statuses: write\` on its token step`
+      `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the ${GROUP_EVENTS.has(eventName) ? "merge group's commit" : "pull request's head commit"}: pass the gate App's token, \`status-token: \${{ steps.token.outputs.token }}\`, with \`permission-statuses: write\` on its token step`
     );
   }
   const writer = getOctokit(input.statusToken);
   return {
     writer: { request: (route, parameters) => writer.request(route, parameters) },
-    target: { owner: pull.owner, repo: pull.repo, sha: pull.headSha },
+    target,
     context: input.statusContext,
     targetUrl: runUrl({ serverUrl: process.env.GITHUB_SERVER_URL, repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID })
   };
@@ -45189,14 +45357,20 @@ async function run() {
     const eventName = process.env.GITHUB_EVENT_NAME ?? "";
     const path = process.env.GITHUB_EVENT_PATH;
     const payload = path ? JSON.parse(await readFile(path, "utf8")) : {};
-    const decision = shouldEvaluate(eventName, payload.action);
+    const decision = shouldEvaluate(eventName, payload.action, payload);
     if (!decision.evaluate) {
       info(oneLine(decision.message));
       return;
     }
     const input = inputs();
+    if (GROUP_EVENTS.has(eventName)) {
+      const group = groupRefOf(eventName, payload, process.env.GITHUB_REPOSITORY);
+      reporter = statusReporter(input, eventName, { owner: group.owner, repo: group.repo, sha: group.headSha });
+      await judgeGroup(input, group, `${eventName}/${payload.action}`, reporter);
+      return;
+    }
     const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
-    reporter = statusReporter(input, eventName, pull);
+    reporter = statusReporter(input, eventName, { owner: pull.owner, repo: pull.repo, sha: pull.headSha });
     if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
     const packs = loadBuiltinPacks();
     const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
@@ -45218,9 +45392,43 @@ async function run() {
     setFailed(`access-ledger gate: ${message}`);
   }
 }
-async function report(result, ctx, sarifFile) {
+async function judgeGroup(input, group, event, reporter) {
+  if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl, "judging the merge group at this commit"));
+  const api = client(input.token);
+  const queue = await readMergeQueue(api, { owner: group.owner, repo: group.repo }, group.baseBranch);
+  const found = groupOf(queue, group.headSha, group.baseBranch);
+  if (!found.ok) throw new Error(found.reason);
+  const packs = loadBuiltinPacks();
+  const today = utcDay(/* @__PURE__ */ new Date());
+  const members = [];
+  for (const entry of found.entries) {
+    const pull = { owner: group.owner, repo: group.repo, number: entry.number, headSha: entry.headRefOid, baseSha: found.baseSha, author: entry.author ?? "ghost" };
+    if (entry.authorIsBot) pull.authorIsBot = true;
+    const facts = await gatherPullFacts(api, pull, { configPath: input.config, packs });
+    const result = judgePull(facts, { packs, today, failOn: input.failOn });
+    members.push({ result, ctx: { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event } });
+  }
+  const verdict = groupVerdict(members.map((m) => ({ number: m.ctx.number, verdict: m.result.verdict, nextStep: m.result.nextStep })));
+  const ctx = { owner: group.owner, repo: group.repo, headSha: group.headSha, headRef: group.headRef, baseBranch: group.baseBranch, baseSha: found.baseSha, event, members };
+  await reportGroup(verdict, ctx, input.sarifFile);
+  if (reporter) await setStatus(reporter, verdictStatus(verdict, reporter.context, reporter.targetUrl));
+  if (verdict.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(verdict.nextStep)}`);
+  else info(`access-ledger gate: pass: ${oneLine(verdict.nextStep)}`);
+}
+async function reportGroup(verdict, ctx, sarifFile) {
+  for (const m of ctx.members) annotate(m.result, `#${m.ctx.number}`);
+  const findings = ctx.members.flatMap((m) => m.result.findings);
+  const reportPath = join2(process.env.RUNNER_TEMP || tmpdir(), `access-ledger-gate-${ctx.headSha.slice(0, 12)}.json`);
+  await writeFile2(reportPath, JSON.stringify(groupReportJson(verdict, ctx), null, 2) + "\n");
+  if (sarifFile) await writeSarif(sarifFile, findings);
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(groupSummaryMarkdown(verdict, ctx)).write();
+  setOutput("verdict", verdict.verdict);
+  setOutput("findings", String(findings.length));
+  setOutput("report-json", reportPath);
+}
+function annotate(result, pull) {
   for (const f of result.findings) {
-    const props = { title: `access-ledger: ${oneLine(f.rule)}` };
+    const props = { title: `access-ledger: ${oneLine(f.rule)}${pull ? ` (${pull})` : ""}` };
     if (f.file) {
       props.file = oneLine(f.file);
       if (f.line) props.startLine = f.line;
@@ -45229,13 +45437,17 @@ async function report(result, ctx, sarifFile) {
     if (f.severity === "error") error(oneLine(f.message), props);
     else warning(oneLine(f.message), props);
   }
+}
+async function writeSarif(sarifFile, findings) {
+  const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
+  await mkdir2(dirname2(target), { recursive: true });
+  await writeFile2(target, JSON.stringify(toSarif(findings, builtinRegistry().rules.values(), VERSION7, { category: "access-ledger/gate/" }), null, 2) + "\n");
+}
+async function report(result, ctx, sarifFile) {
+  annotate(result);
   const reportPath = join2(process.env.RUNNER_TEMP || tmpdir(), `access-ledger-gate-${ctx.number}.json`);
   await writeFile2(reportPath, JSON.stringify(reportJson(result, ctx), null, 2) + "\n");
-  if (sarifFile) {
-    const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
-    await mkdir2(dirname2(target), { recursive: true });
-    await writeFile2(target, JSON.stringify(toSarif(result.findings, builtinRegistry().rules.values(), VERSION7, { category: "access-ledger/gate/" }), null, 2) + "\n");
-  }
+  if (sarifFile) await writeSarif(sarifFile, result.findings);
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(summaryMarkdown(result, ctx)).write();
   setOutput("verdict", result.verdict);
   setOutput("findings", String(result.findings.length));

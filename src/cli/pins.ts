@@ -16,6 +16,10 @@ export interface Pin {
 export const PINS = {
   appToken: { action: 'actions/create-github-app-token', sha: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3', version: 'v3.1.1' },
   gate: { action: 'access-ledger/access-ledger', sha: 'a333fb96221b0cd2cb18bc6d33a4a10d0cb22ebe', version: 'v0.1.0' },
+  /** The same commit this project's release workflow pins. */
+  setupNode: { action: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' },
+  checkout: { action: 'actions/checkout', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' },
+  uploadSarif: { action: 'github/codeql-action/upload-sarif', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', version: 'v4.36.2' },
 } as const satisfies Record<string, Pin>;
 
 /** `owner/name@<sha> # <version>`, as a workflow's `uses:` value. */

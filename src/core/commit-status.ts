@@ -85,8 +85,8 @@ export function runUrl(run: RunLocation): string | null {
 }
 
 /** Set when the run starts, so a required status never stays green from an earlier run while this one judges. */
-export function pendingStatus(context: string, targetUrl: string | null): CommitStatus {
-  return { state: 'pending', context, description: 'judging the pull request at this commit', target_url: targetUrl };
+export function pendingStatus(context: string, targetUrl: string | null, description = 'judging the pull request at this commit'): CommitStatus {
+  return { state: 'pending', context, description: statusDescription(description), target_url: targetUrl };
 }
 
 /** The verdict: success or failure, with the one-line next step. */

@@ -1,11 +1,12 @@
 import { TEST_SIGNING_KEY } from '../support/ledger-keys.ts';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, type Fixture } from '../binder/fixture.ts';
 import { appPrivateKey, freePort } from '../support/e2e/processes.ts';
+import { installSeeded, packTarball, seedLockfile } from '../support/package.ts';
 import { ROOT } from './run-cli.ts';
 
 /**
@@ -22,26 +23,6 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { na
 let tarball: string;
 let fx: Fixture;
 
-interface LockEntry {
-  dev?: boolean;
-  link?: boolean;
-  [key: string]: unknown;
-}
-
-/** A project depending on the tarball, with a lockfile of the package's production dependency tree. */
-function writeProject(): void {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const spec = `file:../${tarball}`;
-  const packages: Record<string, unknown> = {
-    '': { name: 'access-repo-tools', dependencies: { [pkg.name]: spec } },
-    [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: spec, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
-  };
-  for (const [path, entry] of Object.entries(lock.packages)) if (path && !entry.dev && !entry.link) packages[path] = entry;
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'access-repo-tools', private: true, dependencies: { [pkg.name]: spec } }, null, 2));
-  writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ name: 'access-repo-tools', lockfileVersion: 3, requires: true, packages }, null, 2));
-}
-
 /** The installed command, as `npx access-ledger` runs it in the project. */
 function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [join(project, 'node_modules', '.bin', 'access-ledger'), ...args], {
@@ -53,10 +34,9 @@ function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } 
 }
 
 beforeAll(() => {
-  tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-  writeProject();
-  const install = spawnSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`npm ci of the tarball failed (run \`npm ci\` in the repository first: it fills the npm cache this install reads offline):\n${install.stderr}`);
+  tarball = packTarball(work).slice(work.length + 1);
+  seedLockfile(project, `file:../${tarball}`);
+  installSeeded(project);
   fx = buildFixture();
 }, 300_000);
 

@@ -87,8 +87,8 @@ describe('a repository set up the way init and the docs set it up', () => {
     for (const id of CHECK_IDS) for (const c of CHECKS[id].controls) expect(CONTROL_IDS.has(c), `${id}: ${c}`).toBe(true);
   });
 
-  it('the adapter is told to read the gate environment and the ledger rulesets', () => {
-    expect(environmentsToRead(parseWorkflows(initWorkflows()))).toEqual(['access-ledger-gate']);
+  it("the adapter is told to read the gate's and the sweep's environments and the ledger rulesets", () => {
+    expect(environmentsToRead(parseWorkflows(initWorkflows()))).toEqual(['access-ledger-gate', 'access-ledger-sweep']);
     expect(rulesetsToRead(safeFacts())).toEqual([2, 3]);
   });
 });
@@ -259,7 +259,7 @@ describe("gate-required: the gate's status (or check) is required on the default
     expect(check(facts, 'gate-required').problems[0]!.fix).toMatch(/Require status checks to pass: add `access-ledger\/gate`/);
     requires('gate')(facts);
     const p = check(facts, 'gate-required').problems[0]!;
-    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 29]);
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 37]);
     expect(p.fix).toBe('in ruleset "main", require the status `access-ledger/gate` instead of `gate`: the gate sets it on the head commit (https://github.com/access-ledger/access-ledger/blob/main/docs/gate.md#making-the-check-required)');
   });
 });
@@ -347,7 +347,7 @@ describe('gate-required: the source of access-ledger/gate', () => {
     const facts = safeFacts();
     gateStep((t) => t.replace('          status-token: ${{ steps.token.outputs.token }}\n', ''))(facts);
     const p = check(facts, 'gate-required').problems[0]!;
-    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 46]);
+    expect([p.file, p.line]).toEqual(['.github/workflows/access-ledger.yml', 56]);
     expect(p.fix).toMatch(/^pass the gate App's token as `status-token`/);
   });
 });

@@ -41,7 +41,10 @@ export function safeFacts(): DoctorFacts {
     configPath: 'access-ledger.yaml',
     ledgerBranch: 'access-ledger',
     workflows: initWorkflows(),
-    environments: { 'access-ledger-gate': { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] } },
+    environments: {
+      'access-ledger-gate': { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] },
+      'access-ledger-sweep': { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] },
+    },
     codeowners: { path: '.github/CODEOWNERS', text: FILES['.github/CODEOWNERS']!, errors: [] },
     defaultBranchProtection: { rules: structuredClone(MAIN_RULES), classic: null },
     ledgerBranchProtection: { rules: structuredClone(LEDGER_RULES), classic: null },

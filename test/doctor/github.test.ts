@@ -50,11 +50,11 @@ describe('doctor against the fake GitHub', () => {
     const asAdmin = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
     expect(asAdmin.report.ok).toBe(true);
     expect(asAdmin.facts.app).toMatchObject({ via: 'user-token', installation: { slug: 'access-ledger', coversRepo: true } });
-    // It only reads: 20 requests with the App's token on the repository init scaffolds (docs/doctor.md, What it costs).
+    // It only reads: 25 requests with the App's token on the repository init scaffolds (docs/doctor.md, What it costs).
     expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     gh.resetCalls();
     await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
-    expect(gh.requests).toHaveLength(20);
+    expect(gh.requests).toHaveLength(25);
   });
 
   it.each(Object.entries(UNSAFE))('fails on %s', async (name, unsafe) => {
@@ -106,6 +106,23 @@ describe('doctor against the fake GitHub', () => {
     gh.state.install('acme', { repositories: ['other'] });
     const elsewhere = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
     expect(elsewhere.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/installed on selected repositories that do not include acme\/access/);
+  });
+
+  it("a person's token finds the App by the slug in the config's ledger.app_login, as an App of its own name has it", async () => {
+    const { installationId } = seedSafeRepo(gh);
+    gh.state.uninstall(installationId);
+    const own = gh.state.createApp({ slug: 'acme-access-ledger', name: 'Acme access-ledger' });
+    gh.state.install('acme', { app: own, repositories: ['access'] });
+    // The config still names the default bot: the doctor looks for the App access-ledger, and does not find it.
+    const before = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
+    expect(before.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/^the access-ledger App is not installed/);
+    gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': CONFIG_WITH_GATE_APP.replace('app_login: access-ledger[bot]', 'app_login: acme-access-ledger[bot]') });
+    const after = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
+    expect(after.report.checks.find((c) => c.id === 'app-installed')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^installation \d+ \(selected repositories\)$/) });
+    expect(after.facts.app).toMatchObject({ via: 'user-token', slug: 'acme-access-ledger' });
+    // --app-slug still wins.
+    const named = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref, { appSlug: 'access-ledger' });
+    expect(named.report.checks.find((c) => c.id === 'app-installed')!.status).toBe('fail');
   });
 
   it('reads the environment, the CODEOWNERS errors and classic protection as GitHub shows them', async () => {

@@ -2,7 +2,7 @@
  * An access repository on the fake GitHub set up the way `access-ledger init` and the docs set it
  * up (the scaffold's files with the gate App's id in the config, the gate App installed, its
  * status required from it and code owners' review on main, the ledger's two rulesets, the gate's
- * environment limited to main), and the unsafe changes the doctor must see.
+ * and the sweep's environments limited to main), and the unsafe changes the doctor must see.
  */
 import { Octokit } from '@octokit/core';
 import type { FakeGitHub } from '../support/fake-github/index.ts';
@@ -37,6 +37,7 @@ export function seedSafeRepo(gh: FakeGitHub): { installationId: number; gateInst
   s.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
   s.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
   s.createEnvironment(REPO, 'access-ledger-gate', { branches: ['main'] });
+  s.createEnvironment(REPO, 'access-ledger-sweep', { branches: ['main'] });
   return { installationId: s.installationFor('acme')!.id, gateInstallationId: gate.id };
 }
 

@@ -423,6 +423,16 @@ describe('webhook payloads match the x-webhooks schemas and carry every key of t
     const run = s.addWorkflowRun('acme/access', { headSha: s.pullOf('acme/access', n).pull.mergeCommitSha as string });
     shaped('workflow-run-completed', 'workflow_run', 'completed', gh.payloads.workflowRunCompleted('acme/access', run.id));
   });
+
+  it('merge_group, and the workflow_run a merge group\'s run completes', () => {
+    const s = gh.state;
+    const n = s.openPullRequest('acme/access', { author: 'bob', title: 'Remove bob', files: { 'grants/humans/bob.yaml': null } });
+    const entry = s.enqueue('acme/access', n, { by: 'dave' });
+    shaped('merge-group-checks-requested', 'merge_group', 'checks_requested', gh.payloads.mergeGroup('checks_requested', 'acme/access', n));
+    valid('merge-group-destroyed', gh.payloads.mergeGroup('destroyed', 'acme/access', n, { reason: 'dequeued' }));
+    const run = s.addWorkflowRun('acme/access', { headSha: entry.headCommit, headBranch: entry.headRef, event: 'merge_group', name: 'access-ledger merge queue', path: '.github/workflows/access-ledger-queue.yml' });
+    shaped('workflow-run-completed', 'workflow_run', 'completed', gh.payloads.workflowRunCompleted('acme/access', run.id));
+  });
 });
 
 describe('GraphQL', () => {
@@ -433,6 +443,31 @@ describe('GraphQL', () => {
 
   it("the blob reader's query is valid against GitHub's published schema", () => {
     expect(validate(githubGraphqlSchema(), parse(query))).toEqual([]);
+  });
+
+  it("the gate's merge queue query is valid against GitHub's published schema, and the fake answers it", async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../../src/adapters/github/merge-queue.ts', import.meta.url), 'utf8');
+    const mergeQueueQuery = /const QUERY = `([\s\S]*?)`;/.exec(source)![1]!;
+    expect(validate(githubGraphqlSchema(), parse(mergeQueueQuery))).toEqual([]);
+    const n = gh.state.openPullRequest('acme/access', { author: 'bob', title: 'Remove bob', files: { 'grants/humans/bob.yaml': null } });
+    const entry = gh.state.enqueue('acme/access', n, { by: 'dave' });
+    const res = await fetch(gh.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `token ${gh.createToken('dave')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: mergeQueueQuery, variables: { owner: 'acme', name: 'access', branch: 'main', cursor: null } }),
+    });
+    const body = (await res.json()) as { data: { repository: { mergeQueue: { entries: { nodes: { pullRequest: { number: number } }[]; pageInfo: unknown } } } } };
+    const { nodes, pageInfo } = body.data.repository.mergeQueue.entries;
+    expect(pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+    // Queued last, built on the entry ahead of it.
+    expect(nodes.at(-1)).toEqual({
+      position: nodes.length,
+      state: 'AWAITING_CHECKS',
+      headCommit: { oid: entry.headCommit },
+      baseCommit: { oid: entry.baseCommit },
+      pullRequest: { number: n, headRefOid: gh.state.pullOf('acme/access', n).pull.headSha, baseRefName: 'main', author: { __typename: 'User', login: 'bob' } },
+    });
   });
 
   it('validation is real: a field GitHub does not have is rejected', () => {

@@ -38,7 +38,7 @@ import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import type { RepoRef, SweepOctokit } from './issues.ts';
 
 export interface DoctorReadOptions extends DoctorOptions {
-  /** The ledger App's slug, to find its installation with a person's token (default `access-ledger`). */
+  /** The ledger App's slug, to find its installation with a person's token (default: from the config's `ledger.app_login`, else `access-ledger`). */
   appSlug?: string;
   /** The token is the ledger App's own installation token (the App's sweep): it is installed on what it can read. */
   asApp?: boolean;
@@ -334,7 +334,7 @@ export async function readDoctorFacts(
     readProtection(r, branch),
     readProtection(r, ledgerBranch),
     r.list<{ login: string }>('GET /repos/{owner}/{repo}/collaborators', { permission: 'push', affiliation: 'all' }, 'who can push', 'Metadata: read'),
-    options.asApp ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true }) : readApp(r, options.appSlug ?? 'access-ledger'),
+    options.asApp ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true }) : readApp(r, options.appSlug ?? appSlugOf(config?.data?.ledger?.app_login) ?? 'access-ledger'),
     readWorkflowToken(r),
   ]);
 
@@ -364,6 +364,12 @@ export async function readDoctorFacts(
     workflowToken,
   };
   return { facts, admins: config?.data?.admins ?? [], labels: config?.data?.stale?.labels, gateAppId: gateAppIdOf(config?.data?.gate) };
+}
+
+/** The ledger App's slug from the config's `ledger.app_login` (`<slug>[bot]`), when it is one. */
+function appSlugOf(login: unknown): string | undefined {
+  const m = typeof login === 'string' ? /^([a-z0-9][a-z0-9-]*)\[bot\]$/.exec(login) : null;
+  return m?.[1];
 }
 
 /** The config's `gate.app_id` when it is an App ID (a config with another value fails \`validate\`, and the doctor then knows no gate App). */

@@ -4,7 +4,7 @@
  */
 export const DESCRIPTIONS = {
   validate: 'check an access repo: file formats, owners, expiries, justifications, credentials, secrets',
-  init: 'scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS and the gate workflows',
+  init: 'scaffold a new access repo: config, one system, one grant of each identity kind, CODEOWNERS, the gate, sweep and validate workflows, editor settings',
   verify: "verify the evidence ledger of a local clone: hashes, chain, head.json, append-only history, the records' signatures and that only the App wrote it",
   export: "write the auditor's binder for a period: evidence map, populations, samples, evidence chains, control matrix, ledger verification",
   reconcile: 'record merged access changes the ledger is missing (the App was down or a delivery was lost)',

@@ -58,15 +58,16 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
     .option('-f, --format <format>', 'text or json', 'text')
-    .option('--app-slug <slug>', "the ledger App's slug, to find its installation", 'access-ledger')
+    .option('--app-slug <slug>', "the ledger App's slug, to find its installation (default: ledger.app_login in the config without [bot], else access-ledger)")
     .option('--gate-check <name>', "the gate's check name, when it is not the gate job's name")
     .option('--gate-app-id <id>', "the gate App's App ID, the one source access-ledger/gate may be required from (default: gate.app_id in the config)")
     .option('--ledger-key-secret <name...>', "secret names that hold the ledger App's private key (default: ACCESS_LEDGER_APP_PRIVATE_KEY, ACCESS_LEDGER_APP_KEY)")
-    .action(async (opts: { repo: string; token?: string; apiUrl?: string; format: string; appSlug: string; gateCheck?: string; gateAppId?: string; ledgerKeySecret?: string[] }) => {
+    .action(async (opts: { repo: string; token?: string; apiUrl?: string; format: string; appSlug?: string; gateCheck?: string; gateAppId?: string; ledgerKeySecret?: string[] }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
-      if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.appSlug)) throw new UsageError(`--app-slug must be an App's slug (lower-case letters, digits, hyphens), not ${JSON.stringify(opts.appSlug)}`);
+      if (opts.appSlug !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.appSlug)) throw new UsageError(`--app-slug must be an App's slug (lower-case letters, digits, hyphens), not ${JSON.stringify(opts.appSlug)}`);
       for (const s of opts.ledgerKeySecret ?? []) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new UsageError(`--ledger-key-secret must be a secret's name, not ${JSON.stringify(s)}`);
-      const args: DoctorArgs = { repo: opts.repo, format: opts.format, appSlug: opts.appSlug };
+      const args: DoctorArgs = { repo: opts.repo, format: opts.format };
+      if (opts.appSlug) args.appSlug = opts.appSlug;
       if (opts.token) args.token = opts.token;
       if (opts.apiUrl) args.apiUrl = opts.apiUrl;
       if (opts.gateCheck) args.gateCheck = opts.gateCheck;

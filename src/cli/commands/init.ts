@@ -6,11 +6,41 @@ import { addDays, utcDay } from '../../core/dates.ts';
 import { UsageError, type Io } from '../io.ts';
 import { PINS, pin } from '../pins.ts';
 import { DESCRIPTIONS } from './descriptions.ts';
+import { VERSION } from '../version.ts';
 
-const SCHEMA_BASE = 'https://raw.githubusercontent.com/access-ledger/access-ledger/main/policies/schemas';
+/**
+ * Where the JSON Schemas of this release are published: the release's tag, so an editor checks a
+ * file against the schema of the `access-ledger` that validates it.
+ */
+export const SCHEMA_BASE = `https://raw.githubusercontent.com/access-ledger/access-ledger/v${VERSION}/policies/schemas`;
+
+/** The schema of each kind of file, and the files of an access repo it describes (`yaml.schemas` globs). */
+export const SCHEMA_FILES: Readonly<Record<'config' | 'system' | 'grant', readonly string[]>> = {
+  config: ['access-ledger.yaml', 'access-ledger.yml'],
+  system: ['systems/*.yaml', 'systems/*.yml'],
+  grant: ['grants/**/*.yaml', 'grants/**/*.yml'],
+};
 
 /** The environment whose secrets hold the gate App's key; its deployment branches must be only the default branch. */
 export const GATE_ENVIRONMENT = 'access-ledger-gate';
+
+/** The environment whose secrets hold the ledger App's key and the ledger signing key, for the scheduled sweep; only the default branch. */
+export const SWEEP_ENVIRONMENT = 'access-ledger-sweep';
+
+/** The workflow a merge queue starts (`merge_group`); its completion runs the gate on the group. */
+export const QUEUE_WORKFLOW = 'access-ledger merge queue';
+
+/** How the scheduled workflows run this release of the command. */
+const NPX = `npx --yes access-ledger@${VERSION}`;
+
+/** The secrets and variables the scaffolded workflows read, one name each (docs/setup.md). */
+export const WORKFLOW_SECRETS = {
+  gatePrivateKey: 'ACCESS_LEDGER_GATE_PRIVATE_KEY',
+  gateClientId: 'ACCESS_LEDGER_GATE_CLIENT_ID',
+  appPrivateKey: 'ACCESS_LEDGER_APP_PRIVATE_KEY',
+  appClientId: 'ACCESS_LEDGER_APP_CLIENT_ID',
+  signingKey: 'ACCESS_LEDGER_SIGNING_KEY',
+} as const;
 
 /** A GitHub organization's login: letters, digits and single hyphens, neither first nor last, at most 39. */
 const ORG_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -23,6 +53,12 @@ export function checkOrg(org: string | undefined): string {
     throw new UsageError(`--org must be your GitHub organization's login (letters, digits and single hyphens, at most 39, as in github.com/<org>), not ${JSON.stringify(org)}`);
   }
   return org;
+}
+
+/** Points the YAML language server (VS Code's YAML extension) at the schema of each kind of file. */
+function vscodeSettings(): string {
+  const schemas = Object.fromEntries(Object.entries(SCHEMA_FILES).map(([kind, globs]) => [`${SCHEMA_BASE}/${kind}.schema.json`, globs]));
+  return JSON.stringify({ 'yaml.schemas': schemas }, null, 2) + '\n';
 }
 
 export function scaffold(today: string, org: string): Record<string, string> {
@@ -211,18 +247,28 @@ access:
 # gate App's token: require that status, not the job, in a ruleset, with the gate App as its
 # source. Any workflow's own GITHUB_TOKEN sets statuses as GitHub Actions, on any branch, so a
 # status from that source (or from any source) is one a pull request can forge for itself.
+#
+# With a merge queue, the queue waits for access-ledger/gate on the commit of each merge group.
+# access-ledger-queue.yml runs for the group (from the group's files, holding nothing); when it
+# completes, workflow_run runs this file from the default branch, and the gate judges every pull
+# request in the group, as the merge queue lists them, and sets the status on the group's commit.
 name: access-ledger
-run-name: access-ledger gate for pull request #\${{ github.event.pull_request.number }}
+run-name: \${{ github.event_name == 'workflow_run' && format('access-ledger gate for merge group {0}', github.event.workflow_run.head_branch) || format('access-ledger gate for pull request #{0}', github.event.pull_request.number) }}
 on:
   pull_request_target:
     types: [opened, synchronize, reopened, edited, ready_for_review]
+  workflow_run:
+    workflows: [${QUEUE_WORKFLOW}]
+    types: [completed]
 permissions: {}
 concurrency:
-  group: access-ledger-gate-\${{ github.event.pull_request.number }}
+  group: access-ledger-gate-\${{ github.event.pull_request.number || github.event.workflow_run.head_sha }}
   cancel-in-progress: true
 jobs:
   gate:
     runs-on: ubuntu-latest
+    # Of the runs access-ledger-queue.yml completes, only a merge queue's: the gate refuses the rest too.
+    if: github.event_name != 'workflow_run' || github.event.workflow_run.event == 'merge_group'
     timeout-minutes: 10
     environment: ${GATE_ENVIRONMENT}
     permissions:
@@ -232,8 +278,8 @@ jobs:
       - id: token
         uses: ${pin(PINS.appToken)}
         with:
-          client-id: \${{ vars.ACCESS_LEDGER_GATE_CLIENT_ID }}
-          private-key: \${{ secrets.ACCESS_LEDGER_GATE_PRIVATE_KEY }}
+          client-id: \${{ vars.${WORKFLOW_SECRETS.gateClientId} }}
+          private-key: \${{ secrets.${WORKFLOW_SECRETS.gatePrivateKey} }}
           permission-contents: read
           permission-pull-requests: read
           permission-members: read
@@ -293,6 +339,102 @@ jobs:
           gh run watch "$run" --interval 10 > /dev/null || true
           gh run rerun "$run"
 `,
+    '.github/workflows/access-ledger-queue.yml': `# Tells the gate that a merge queue built a group. GitHub runs this workflow for the group's commit
+# on merge_group, from the group's own files (the queued pull requests' copy of it), on a branch
+# gh-readonly-queue/..., which the access-ledger-gate environment refuses: so it holds nothing and
+# does nothing but finish. Its completion runs access-ledger.yml from the default branch, which
+# judges every pull request in the group and sets access-ledger/gate on the group's commit, where
+# the queue waits for it. Without a merge queue it never runs. See docs/gate.md.
+name: ${QUEUE_WORKFLOW}
+on:
+  merge_group:
+    types: [checks_requested]
+permissions: {}
+jobs:
+  queue:
+    runs-on: ubuntu-latest
+    timeout-minutes: 2
+    steps:
+      - run: echo "A merge group was built; access-ledger.yml judges it from the default branch."
+`,
+    '.github/workflows/access-ledger-sweep.yml': `# The daily sweep (docs/stale-grants.md): an issue for each stale grant and leaver, access review
+# pull requests when a system is due, the ledger's reconcile of merges whose webhook was missed,
+# and the setup checks of access-ledger doctor, with one issue open while any fails.
+#
+# It acts as the ledger App, with the App's installation token (the permissions of app.yml), and
+# signs the records it writes with the ledger signing key. Both keys are secrets of the
+# environment access-ledger-sweep, whose deployment branches are only the default branch: no
+# workflow on another branch, and no pull request, can read them. Set the environment's variable
+# ACCESS_LEDGER_APP_CLIENT_ID and secrets ACCESS_LEDGER_APP_PRIVATE_KEY and ACCESS_LEDGER_SIGNING_KEY.
+# The job's own GITHUB_TOKEN gets nothing. The App running as a server sweeps each day as well;
+# the two are safe together (docs/stale-grants.md#running-the-sweep).
+name: access-ledger sweep
+on:
+  schedule:
+    - cron: '17 6 * * *'
+  workflow_dispatch: {}
+permissions: {}
+concurrency:
+  group: access-ledger-sweep
+  cancel-in-progress: false
+jobs:
+  sweep:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    environment: ${SWEEP_ENVIRONMENT}
+    steps:
+      - id: token
+        uses: ${pin(PINS.appToken)}
+        with:
+          client-id: \${{ vars.${WORKFLOW_SECRETS.appClientId} }}
+          private-key: \${{ secrets.${WORKFLOW_SECRETS.appPrivateKey} }}
+      - uses: ${pin(PINS.setupNode)}
+        with:
+          node-version: 24
+      - env:
+          GITHUB_TOKEN: \${{ steps.token.outputs.token }}
+          ${WORKFLOW_SECRETS.signingKey}: \${{ secrets.${WORKFLOW_SECRETS.signingKey} }}
+        run: ${NPX} sweep --repo "$GITHUB_REPOSITORY"
+`,
+    '.github/workflows/access-ledger-validate.yml': `# The whole repo, validated as of today, its findings as code scanning alerts (docs/code-scanning.md):
+# on every push to the default branch and each day, so an entry that expired since its merge becomes
+# an alert too. The gate judges only what a pull request changes; this job reads every file.
+#
+# It runs on push and on a schedule, never on a pull request: no branch's or fork's code runs here
+# with this job's token. Only this job may write code scanning results (security-events: write).
+name: access-ledger validate
+on:
+  push:
+    branches: [main]
+  schedule:
+    - cron: '41 5 * * *'
+permissions: {}
+concurrency:
+  group: access-ledger-validate
+  cancel-in-progress: true
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: ${pin(PINS.checkout)}
+        with:
+          persist-credentials: false
+      - uses: ${pin(PINS.setupNode)}
+        with:
+          node-version: 24
+      # Exit 1 on findings: the job fails, and the alerts are uploaded all the same.
+      - run: ${NPX} validate . --format sarif --output access-ledger.sarif
+      - if: \${{ !cancelled() && hashFiles('access-ledger.sarif') != '' }}
+        uses: ${pin(PINS.uploadSarif)}
+        with:
+          sarif_file: access-ledger.sarif
+          category: access-ledger/validate/
+`,
+    '.vscode/settings.json': vscodeSettings(),
   };
   return files;
 }
@@ -313,7 +455,7 @@ export async function runInit(dir: string, org: string | undefined, force: boole
   io.stdout(
     `Created an access repo in ${dir} (${Object.keys(files).length} files).\n` +
       `Next: edit the logins and teams, then run: access-ledger validate ${dir}\n` +
-      `Then set up the gate App, its environment ${GATE_ENVIRONMENT} and the status it sets, required from it (docs/setup.md), and check with: access-ledger doctor --repo <org>/<repo>\n`,
+      `Then follow docs/setup.md: the ledger App and the gate App, the environments ${GATE_ENVIRONMENT} and ${SWEEP_ENVIRONMENT}, the rulesets; and check with: access-ledger doctor --repo <org>/<repo>\n`,
   );
   return 0;
 }

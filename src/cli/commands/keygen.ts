@@ -39,7 +39,7 @@ export async function runKeygen(args: KeygenArgs, io: Io): Promise<number> {
   }
   io.stdout(
     `Wrote the private key of ledger key ${key.keyId} to ${path} (mode 0600).\n` +
-      `Keep it secret: give it to the App as ACCESS_LEDGER_SIGNING_KEY (the PEM itself) and to nothing else.\n\n` +
+      `Keep it secret: give it to the App as ACCESS_LEDGER_SIGNING_KEY (the PEM itself), and to the scheduled sweep as the secret ACCESS_LEDGER_SIGNING_KEY of the environment access-ledger-sweep, and to nothing else.\n\n` +
       `Add the public key to access-ledger.yaml (keep the entries of earlier keys, with their until):\n\n` +
       `ledger:\n  public_keys:\n    - id: ${key.keyId}\n      key: ${key.publicKey}\n      from: ${from}\n`,
   );

@@ -111,3 +111,43 @@ export function reportJson(result: GateResult, ctx: ReportContext): object {
     findings: result.findings,
   });
 }
+
+/** A merge group the gate judged: its commit and branch, and each pull request in it with its result. */
+export interface GroupReportContext {
+  owner: string;
+  repo: string;
+  /** The group's commit. */
+  headSha: string;
+  /** The group's branch, `gh-readonly-queue/...`. */
+  headRef: string;
+  /** The branch the queue merges into, and the commit of it the queue built on. */
+  baseBranch: string;
+  baseSha: string;
+  event?: string;
+  members: { ctx: ReportContext; result: GateResult }[];
+}
+
+/** The job summary for a merge group: its verdict and next step, then each pull request's own summary. */
+export function groupSummaryMarkdown(verdict: { verdict: 'pass' | 'fail'; nextStep: string }, group: GroupReportContext): string {
+  const mark = verdict.verdict === 'pass' ? '✅' : '❌';
+  const lines = [`## ${mark} access-ledger gate: merge group ${verdict.verdict}`, '', mdText(verdict.nextStep, 2000), ''];
+  const numbers = group.members.map((m) => `#${m.ctx.number}`).join(', ');
+  lines.push(
+    `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? '' : 's'} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ''}.`,
+    '',
+  );
+  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, '### ').replace(/^### Findings/gm, '#### Findings'));
+  return lines.join('\n') + '\n' + body.join('\n');
+}
+
+/** The JSON report for a merge group: the group, its verdict, and each pull request's report. */
+export function groupReportJson(verdict: { verdict: 'pass' | 'fail'; nextStep: string }, group: GroupReportContext): object {
+  return maskSecretsDeep({
+    tool: 'access-ledger gate',
+    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
+    ...(group.event ? { event: group.event } : {}),
+    verdict: verdict.verdict,
+    next_step: verdict.nextStep,
+    pull_requests: group.members.map((m) => reportJson(m.result, m.ctx)),
+  });
+}

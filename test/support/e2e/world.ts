@@ -251,8 +251,8 @@ export const GATE_APP_ID = (parseYaml(example('access-ledger.yaml')) as { gate: 
 /**
  * The settings docs/gate.md, docs/ledger.md and docs/setup.md ask for: the gate App registered
  * from gate-app.yml and installed, its status required from it and code owners' review on the
- * default branch, the ledger's two rulesets, and the gate App's environment limited to the
- * default branch. `access-ledger doctor` passes on the result.
+ * default branch, the ledger's two rulesets, and the environments of the gate App's key and of the
+ * sweep's keys, limited to the default branch. `access-ledger doctor` passes on the result.
  */
 export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstallationId: number } {
   const s = fake.state;
@@ -272,6 +272,7 @@ export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstal
   s.addRuleset(repo, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
   s.addRuleset(repo, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
   s.createEnvironment(repo, 'access-ledger-gate', { branches: ['main'] });
+  s.createEnvironment(repo, 'access-ledger-sweep', { branches: ['main'] });
   return { gateInstallationId: gate.id };
 }
 

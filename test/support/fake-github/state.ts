@@ -206,6 +206,25 @@ export interface CommitStatus {
   updatedAt: string;
 }
 
+/**
+ * An entry of a branch's merge queue: the pull request, and the commit the queue built for it (its
+ * merge group) on the commit of the entry ahead of it, or the branch's tip.
+ */
+export interface MergeQueueEntry {
+  id: number;
+  nodeId: string;
+  number: number;
+  /** The branch the queue merges into. */
+  branch: string;
+  /** The merge group's commit, on `refs/heads/gh-readonly-queue/<branch>/pr-<n>-<base>`. */
+  headCommit: Sha;
+  headRef: string;
+  /** The commit the group was built on. */
+  baseCommit: Sha;
+  enqueuedAt: string;
+  enqueuer: User;
+}
+
 /** Settings → Actions → General → Workflow permissions (`GET /repos/{owner}/{repo}/actions/permissions/workflow`). */
 export interface WorkflowPermissions {
   /** What a workflow's GITHUB_TOKEN may do when the workflow names no `permissions:`. */
@@ -247,6 +266,8 @@ export interface Repo {
   environments: Map<string, Environment>;
   /** GitHub's default for a new repository: read, and no approvals by workflows. */
   workflowPermissions: WorkflowPermissions;
+  /** Merge queue entries, in queue order, of every branch. */
+  mergeQueue: MergeQueueEntry[];
 }
 
 export interface AppInfo {
@@ -683,6 +704,7 @@ export class State {
       rulesets: [],
       environments: new Map(),
       workflowPermissions: { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false },
+      mergeQueue: [],
     };
     this.repos.set(fullName.toLowerCase(), repo);
     const tree = repo.git.updateTree(undefined, this.fileChanges(repo, init.files ?? { 'README.md': `# ${name}\n` }));
@@ -759,6 +781,8 @@ export class State {
         p.headSha = sha;
         p.baseSha = repo.refs.get(`refs/heads/${p.baseRef}`) ?? p.baseSha;
         issue.updatedAt = now;
+        // A push to a queued pull request takes it out of the queue, as on GitHub.
+        if (repo.mergeQueue.some((e) => e.number === issue.number)) this.dequeue(repo.fullName, issue.number);
       }
     }
   }
@@ -1045,6 +1069,69 @@ export class State {
     pull.baseSha = baseTip;
     this.closeIssue(issue, by);
     return { sha };
+  }
+
+  // ---- merge queues ---------------------------------------------------------------------------
+
+  /**
+   * Adds a pull request to its base branch's merge queue, as GitHub does when someone queues it:
+   * builds its merge group, a merge commit (committed by GitHub) of the pull request's head onto
+   * the commit of the entry ahead of it or the branch's tip, on a branch
+   * `gh-readonly-queue/<branch>/pr-<n>-<that commit>`. What the queue would require first is the
+   * test's to decide. Conflicts refuse with 405.
+   */
+  enqueue(fullName: string, number: number, opts: { by: string }): MergeQueueEntry {
+    const { repo, issue, pull } = this.pullOf(fullName, number);
+    if (issue.state !== 'open') throw new HttpError(405, 'Pull Request is not open');
+    if (repo.mergeQueue.some((e) => e.number === number)) throw new HttpError(405, 'Pull Request is already queued');
+    const ahead = repo.mergeQueue.filter((e) => e.branch === pull.baseRef).at(-1);
+    return this.buildGroup(repo, issue, pull, ahead ? ahead.headCommit : this.branchTip(repo, pull.baseRef), this.user(opts.by));
+  }
+
+  private buildGroup(repo: Repo, issue: Issue, pull: Pull, base: Sha, enqueuer: User, enqueuedAt = this.timestamp()): MergeQueueEntry {
+    const git = repo.git;
+    const treeOf = (sha: Sha | undefined): Sha | undefined => (sha ? git.commit(sha)?.tree : undefined);
+    const mb = git.mergeBase(base, pull.headSha);
+    const merged = mergeTrees(git, treeOf(mb), treeOf(base) as Sha, treeOf(pull.headSha) as Sha);
+    if (!('tree' in merged)) throw new HttpError(405, 'Pull Request is not mergeable');
+    const committer = { ...GITHUB_WEB_FLOW, date: this.timestamp() };
+    const headCommit = this.writeGitHubCommit(repo, {
+      tree: merged.tree,
+      parents: [base, pull.headSha],
+      author: committer,
+      committer,
+      message: `Merge pull request #${issue.number} from ${repo.owner.login}/${pull.headRef}\n\n${issue.title}`,
+    });
+    const headRef = `gh-readonly-queue/${pull.baseRef}/pr-${issue.number}-${base}`;
+    this.setRef(repo, `refs/heads/${headRef}`, headCommit, { create: true });
+    const id = this.id();
+    const entry: MergeQueueEntry = { id, nodeId: nodeId('MergeQueueEntry', id), number: issue.number, branch: pull.baseRef, headCommit, headRef, baseCommit: base, enqueuedAt, enqueuer };
+    repo.mergeQueue.push(entry);
+    return entry;
+  }
+
+  /**
+   * Takes a pull request out of the queue (a failed check, a push, someone removing it): its group
+   * branch goes, and the groups of the entries behind it are built again on what is left ahead.
+   */
+  dequeue(fullName: string, number: number): void {
+    const repo = this.repo(fullName);
+    const at = repo.mergeQueue.findIndex((e) => e.number === number);
+    if (at < 0) throw new HttpError(404, 'Pull Request is not queued');
+    const branch = repo.mergeQueue[at]!.branch;
+    const behind = repo.mergeQueue.filter((e, i) => i > at && e.branch === branch);
+    for (const e of [repo.mergeQueue[at]!, ...behind]) repo.refs.delete(`refs/heads/${e.headRef}`);
+    repo.mergeQueue = repo.mergeQueue.filter((e) => e.number !== number && !behind.includes(e));
+    for (const e of behind) {
+      const { issue, pull } = this.pullOf(fullName, e.number);
+      const ahead = repo.mergeQueue.filter((x) => x.branch === branch).at(-1);
+      this.buildGroup(repo, issue, pull, ahead ? ahead.headCommit : this.branchTip(repo, branch), e.enqueuer, e.enqueuedAt);
+    }
+  }
+
+  /** The merge queue of a branch, in queue order. */
+  mergeQueueOf(fullName: string, branch: string): MergeQueueEntry[] {
+    return this.repo(fullName).mergeQueue.filter((e) => e.branch === branch);
   }
 
   closeIssue(issue: Issue, by: User | null, reason: Issue['stateReason'] = 'completed'): void {

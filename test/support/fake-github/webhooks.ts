@@ -174,6 +174,33 @@ export class Webhooks {
     return payload;
   }
 
+  /** `merge_group` for a queue entry in state (`checks_requested` when the queue built it, `destroyed` when it went). */
+  mergeGroup(action: 'checks_requested' | 'destroyed', fullName: string, number: number, opts: { reason?: 'merged' | 'invalidated' | 'dequeued' } = {}): Record<string, unknown> {
+    const repo = this.state.repo(fullName);
+    const entry = repo.mergeQueue.find((e) => e.number === number);
+    if (!entry) throw new Error(`pull request ${number} is not queued in ${fullName}`);
+    const c = repo.git.commit(entry.headCommit)!;
+    return {
+      action,
+      ...(action === 'destroyed' ? { reason: opts.reason ?? 'dequeued' } : {}),
+      merge_group: {
+        head_sha: entry.headCommit,
+        head_ref: `refs/heads/${entry.headRef}`,
+        base_sha: entry.baseCommit,
+        base_ref: `refs/heads/${entry.branch}`,
+        head_commit: {
+          id: entry.headCommit,
+          tree_id: c.tree,
+          message: c.message,
+          timestamp: c.committer.date,
+          author: { name: c.author.name, email: c.author.email },
+          committer: { name: c.committer.name, email: c.committer.email },
+        },
+      },
+      ...this.envelope(repo, entry.enqueuer),
+    };
+  }
+
   /** `workflow_run` completed for a run already in state. */
   workflowRunCompleted(fullName: string, runId: number): Record<string, unknown> {
     const repo = this.state.repo(fullName);

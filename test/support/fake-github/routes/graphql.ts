@@ -1,6 +1,7 @@
 /**
  * A narrow GraphQL endpoint: `repository(owner, name) { object(expression: "<rev>:<path>") { ... } }`
- * with Blob and Tree (entries and their blobs), which is what a batched blob reader sends. Queries
+ * with Blob and Tree (entries and their blobs), which is what a batched blob reader sends, and
+ * `repository { mergeQueue(branch) { entries { ... } } }`, which the gate reads for a merge group. Queries
  * are parsed and validated against GitHub's published schema and executed by `graphql` itself, so
  * any selection over the modelled fields works, and anything else fails as it would on GitHub.
  */
@@ -8,7 +9,7 @@ import { GraphQLError, buildSchema, graphql, type GraphQLSchema } from 'graphql'
 import { schema as githubSchema } from '@octokit/graphql-schema';
 import { bodyObject, json, type Ctx, type Reply } from '../http.ts';
 import { isBinary } from '../git.ts';
-import type { Repo } from '../state.ts';
+import type { MergeQueueEntry, Repo, State } from '../state.ts';
 
 let cached: GraphQLSchema | undefined;
 
@@ -75,6 +76,53 @@ function objectAt(ctx: Ctx, repo: Repo, expression: string): Record<string, unkn
   return null;
 }
 
+function commitNode(repo: Repo, oid: string): Record<string, unknown> {
+  return { __typename: 'Commit', id: Buffer.from(`0:Commit${oid}`).toString('base64'), oid, abbreviatedOid: oid.slice(0, 7), message: repo.git.commit(oid)?.message };
+}
+
+function actorNode(state: State, login: string): Record<string, unknown> {
+  const user = state.user(login);
+  return { __typename: user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User', login: user.login, id: Buffer.from(`0:${user.type}${user.id}`).toString('base64') };
+}
+
+/** Cursor pagination over a list, as GitHub's connections page (`first`, `after`). */
+function connection<T>(items: readonly T[], args: { first?: number | null; after?: string | null }, node: (item: T, index: number) => Record<string, unknown>): Record<string, unknown> {
+  const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^cursor:/, '')) + 1 : 0;
+  const first = Math.min(args.first ?? 100, 100);
+  const page = items.slice(start, start + first);
+  const cursor = (i: number) => Buffer.from(`cursor:${i}`).toString('base64');
+  return {
+    totalCount: items.length,
+    nodes: page.map((item, i) => node(item, start + i)),
+    edges: page.map((item, i) => ({ cursor: cursor(start + i), node: node(item, start + i) })),
+    pageInfo: { hasNextPage: start + first < items.length, hasPreviousPage: start > 0, startCursor: page.length ? cursor(start) : null, endCursor: page.length ? cursor(start + page.length - 1) : null },
+  };
+}
+
+function mergeQueueEntryNode(ctx: Ctx, repo: Repo, e: MergeQueueEntry, position: number): Record<string, unknown> {
+  const { issue, pull } = ctx.state.pullOf(repo.fullName, e.number);
+  return {
+    id: e.nodeId,
+    position,
+    state: 'AWAITING_CHECKS',
+    enqueuedAt: e.enqueuedAt,
+    enqueuer: actorNode(ctx.state, e.enqueuer.login),
+    jump: false,
+    solo: false,
+    headCommit: commitNode(repo, e.headCommit),
+    baseCommit: commitNode(repo, e.baseCommit),
+    pullRequest: {
+      id: Buffer.from(`0:PullRequest${issue.id}`).toString('base64'),
+      number: issue.number,
+      title: issue.title,
+      headRefOid: pull.headSha,
+      headRefName: pull.headRef,
+      baseRefName: pull.baseRef,
+      author: actorNode(ctx.state, issue.user.login),
+    },
+  };
+}
+
 export async function handleGraphql(ctx: Ctx): Promise<Reply> {
   const b = bodyObject(ctx);
   if (typeof b.query !== 'string') return json(200, { errors: [{ message: 'A query attribute must be specified and must be a string.' }] });
@@ -92,6 +140,16 @@ export async function handleGraphql(ctx: Ctx): Promise<Reply> {
         isPrivate: repo.private,
         object: ({ expression }: { expression: string }) => objectAt(ctx, repo, expression),
         defaultBranchRef: { name: repo.defaultBranch, prefix: 'refs/heads/', target: objectAt(ctx, repo, repo.defaultBranch) },
+        // Null for a branch that does not exist; a branch without queued entries has an empty queue.
+        mergeQueue: ({ branch }: { branch?: string | null }) => {
+          const name = branch ?? repo.defaultBranch;
+          if (!repo.refs.has(`refs/heads/${name}`)) return null;
+          const entries = ctx.state.mergeQueueOf(repo.fullName, name);
+          return {
+            id: Buffer.from(`0:MergeQueue${repo.id}:${name}`).toString('base64'),
+            entries: (args: { first?: number | null; after?: string | null }) => connection(entries, args, (e, i) => mergeQueueEntryNode(ctx, repo, e, i + 1)),
+          };
+        },
       };
     },
     rateLimit: () => ({ limit: 5000, cost: 1, remaining: ctx.quota.remaining, used: ctx.quota.used, resetAt: new Date(ctx.quota.reset * 1000).toISOString(), nodeCount: 0 }),
