@@ -43,8 +43,8 @@ import {
   type CommitStatus,
   type CommitStatusMode,
 } from '../src/core/commit-status.ts';
-import { toSarif } from '../src/cli/format/sarif.ts';
-import { VERSION } from '../src/cli/version.ts';
+import { toSarif } from '../src/core/report/sarif.ts';
+import { VERSION } from '../src/core/version.ts';
 
 /** The events and actions the gate evaluates; anything else succeeds without evaluating. */
 export const EVALUATED: Readonly<Record<string, readonly string[]>> = {

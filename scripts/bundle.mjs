@@ -17,7 +17,7 @@ const at = process.argv.indexOf('--outdir');
 const outdir = resolve(root, at >= 0 ? process.argv[at + 1] : 'dist');
 
 /**
- * The version is all the bundle needs from package.json (src/cli/version.ts). Embedding the whole
+ * The version is all the bundle needs from package.json (src/core/version.ts). Embedding the whole
  * file would make every new npm script a change of dist/.
  */
 const packageVersionOnly = {

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { processIo, UsageError, type Io } from './io.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../core/version.ts';
 import { terminalText } from '../core/text/escape.ts';
 import { registerCommands } from './commands/registry.ts';
 import { addExamples } from './help.ts';

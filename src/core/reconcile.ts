@@ -2,7 +2,7 @@
  * Reconcile: find merged pull requests that the ledger does not hold yet (the App was down, a
  * webhook delivery was lost) so they can be recorded. Pure planning: which window of time to
  * look at, when a listing of closed PRs (newest update first) can stop, and which of the merged
- * PRs still need a record. The adapter (src/adapters/github/reconcile.ts) does the reading.
+ * PRs still need a record. The App's use case (src/app/ledger/reconcile.ts) does the reading.
  */
 import { grantChangeKey, recordPath, toTimestamp, type Timestamp } from './ledger/index.ts';
 

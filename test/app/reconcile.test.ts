@@ -10,7 +10,7 @@ import { FakeGit } from '../ledger/fake-git.ts';
 import { mergedDraft } from '../ledger/fixtures.ts';
 import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../src/adapters/github/pull-facts.ts';
-import { reconcile } from '../../src/adapters/github/reconcile.ts';
+import { reconcile } from '../../src/app/ledger/reconcile.ts';
 import { runReconcile } from '../../src/cli/commands/reconcile.ts';
 import { main } from '../../src/cli/main.ts';
 import { HEAD_PATH, verifyLedgerState, type SealedRecord } from '../../src/core/ledger/index.ts';

@@ -135,8 +135,11 @@ describe('index.html', () => {
     // Each population after the first starts a page; its table header repeats on every page it spans.
     const titles = (readJson(out, 'binder.json').populations as { title: string; rows: number }[]).map((x) => `${x.title} (${x.rows} rows)`);
     for (const t of titles.slice(1)) expect(pages.some((p) => p.text.startsWith(t)), t).toBe(true);
-    const first = pages.findIndex((p) => p.text.includes('Logical access security software'));
-    const last = pages.findIndex((p) => p.text.includes('Role-Based Access Control'));
+    // The control matrix spans the pages from its first control to its last (an id is never broken across lines).
+    const matrixIds = (readJson<{ controls: { control: string }[] }>(out, 'control-matrix.json').controls).map((r) => r.control);
+    const first = pages.findIndex((p) => p.text.includes('Control matrix Control Title'));
+    const last = pages.findLastIndex((p) => p.text.includes(`${matrixIds.at(-1)!} `));
+    expect(pages[first]!.text).toContain(`${matrixIds[0]!} `);
     expect(last).toBeGreaterThan(first);
     for (let i = first; i <= last; i++) expect(pages[i]!.text, `page ${i + 1}`).toContain('Findings at merge (period)');
 

@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { scaffold } from '../../src/cli/commands/init.ts';
 import { parseCodeowners, parseWorkflows, ruleFor, secretsIn } from '../../src/core/doctor/index.ts';
-import { VERSION } from '../../src/cli/version.ts';
+import { VERSION } from '../../src/core/version.ts';
 import { runCli } from './run-cli.ts';
 
 function memoryIo(): Io & { out: string; err: string } {

@@ -34,7 +34,7 @@ async function eagerHelp(): Promise<string> {
     .description('Access-as-code with evidence an auditor accepts')
     .exitOverride()
     .configureOutput({ writeOut: (s) => t.stdout(s), writeErr: (s) => t.stderr(s) });
-  const { VERSION } = await import('../../src/cli/version.ts');
+  const { VERSION } = await import('../../src/core/version.ts');
   program.version(VERSION).showHelpAfterError('(run access-ledger --help for usage)');
   await registerCommands(program, t, () => undefined, [], 'all');
   addExamples(program);

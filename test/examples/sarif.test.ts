@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/findings.ts';
 import { builtinRegistry } from '../../src/core/validate.ts';
-import { FINGERPRINT_KEY, MAX_RESULTS, securitySeverity, toSarif } from '../../src/cli/format/sarif.ts';
+import { FINGERPRINT_KEY, MAX_RESULTS, securitySeverity, toSarif } from '../../src/core/report/sarif.ts';
 import { githubIngestionProblems, sarifSchemaValidator as sarifValidator } from '../support/sarif.ts';
 import { ROOT, runCli, type CliRun } from './run-cli.ts';
 

@@ -10,7 +10,7 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import type { SweepOctokit } from '../../adapters/github/issues.ts';
 import { MembershipReader } from '../../adapters/github/sweep.ts';
-import { reconcile } from '../../adapters/github/reconcile.ts';
+import { reconcile } from '../ledger/reconcile.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
 import { handleMemberRemoved } from './leaver.ts';

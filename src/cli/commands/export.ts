@@ -48,7 +48,7 @@ import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, le
 import { UsageError, type Io } from '../io.ts';
 import { parseDay } from '../options.ts';
 import { progressFor, type Progress } from '../progress.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../core/version.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { DESCRIPTIONS } from './descriptions.ts';
 

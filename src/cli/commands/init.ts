@@ -6,7 +6,7 @@ import { addDays, utcDay } from '../../core/dates.ts';
 import { UsageError, type Io } from '../io.ts';
 import { PINS, pin } from '../pins.ts';
 import { DESCRIPTIONS } from './descriptions.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../../core/version.ts';
 
 /**
  * Where the JSON Schemas of this release are published: the release's tag, so an editor checks a

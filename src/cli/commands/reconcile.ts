@@ -15,7 +15,7 @@ import { rateLimitHandlers } from '../../app/rate-limits.ts';
 import { writePacing } from '../../adapters/github/pacing.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
-import { reconcile, type ReconcileReport } from '../../adapters/github/reconcile.ts';
+import { reconcile, type ReconcileReport } from '../../app/ledger/reconcile.ts';
 import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';

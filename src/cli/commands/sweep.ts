@@ -23,7 +23,7 @@ import { sweepLedgerStore } from '../../app/sweep/run.ts';
 import type { Requester } from '../../app/github.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
-import { reconcile } from '../../adapters/github/reconcile.ts';
+import { reconcile } from '../../app/ledger/reconcile.ts';
 import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import type { DoctorIssueAction } from '../../core/doctor/index.ts';
 import { UsageError, type Io } from '../io.ts';

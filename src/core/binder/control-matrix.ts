@@ -1,5 +1,5 @@
 /**
- * The control matrix: for each control the rules support (reference/controls.md ids, from the
+ * The control matrix: for each control the rules support (ids of src/core/controls.ts, from the
  * rule registry's metadata), which rules, which ledger record kinds cite it (always, or for some
  * changes: CONDITIONAL_CONTROLS), which populations, and how
  * many findings in the period: at merge time (the gate's verdicts recorded in the ledger) and on

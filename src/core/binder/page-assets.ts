@@ -88,6 +88,7 @@ details>summary{cursor:pointer;font-weight:600}
   code,pre{font-size:9px;overflow-wrap:anywhere}
   .note,.meta{font-size:9px}
   #control-matrix td:first-child{white-space:nowrap}
+  th{overflow-wrap:break-word}
   table.rows{width:100%;min-width:0}
   table.rows td{max-width:none}
   .printed{display:block;color:var(--muted);font-size:9px;margin:2px 0}

@@ -1,6 +1,6 @@
 /**
- * Sample sizes and draws. The default sizes follow the practitioner table in
- * reference/controls.md (the AICPA mandates none): a control that operates on events gets 25
+ * Sample sizes and draws. The default sizes follow the practitioners' table by control
+ * frequency that docs/binder.md ("How sampling works") gives (the AICPA mandates none): a control that operates on events gets 25
  * items, the low end of the 25–60 range for event-driven controls; a quarterly control 2; a
  * point-in-time population (the inventory, privileged access, non-human identities) is tested
  * like an event-driven one, 25 items; deviations (unapproved merges) are all listed, never

@@ -16,9 +16,9 @@
  *   many were left out; every result has a ruleId, a message and one location with a line.
  */
 import { createHash } from 'node:crypto';
-import type { Finding } from '../../core/findings.ts';
-import type { AnyRule } from '../../core/rules/types.ts';
-import { maskSecretsDeep } from '../../core/text/mask.ts';
+import type { Finding } from '../findings.ts';
+import type { AnyRule } from '../rules/types.ts';
+import { maskSecretsDeep } from '../text/mask.ts';
 import { VERSION } from '../version.ts';
 
 export const REPO_URL = 'https://github.com/access-ledger/access-ledger';

@@ -18,13 +18,13 @@
  */
 import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, checkRecordSignature, parseHead, type Clock } from '../../core/ledger/index.ts';
 import { grantChangePath, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
-import type { AppDeps } from '../../app/deps.ts';
-import { call, type RepoRef } from '../../app/github.ts';
-import { readRepoConfig } from '../../app/ledger/config.ts';
-import { trustedKeys } from '../../app/ledger/trust.ts';
-import { recordMerge, silentLog, type AppendTurn, type Log, type PullPayload, type RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
-import { readObjects } from './blobs.ts';
-import type { OctokitLike } from './pull-facts.ts';
+import type { AppDeps } from '../deps.ts';
+import { call, type RepoRef } from '../github.ts';
+import { readRepoConfig } from './config.ts';
+import { trustedKeys } from './trust.ts';
+import { recordMerge, silentLog, type AppendTurn, type Log, type PullPayload, type RecordMergeOutcome } from './record-merge.ts';
+import { readObjects } from '../../adapters/github/blobs.ts';
+import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 
 export interface ReconcileOptions {
   octokit: OctokitLike;
