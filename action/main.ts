@@ -43,6 +43,7 @@ import {
   type CommitStatus,
   type CommitStatusMode,
 } from '../src/core/commit-status.ts';
+import { CONFIG_PATHS } from '../src/core/model/snapshot.ts';
 import { toSarif } from '../src/core/report/sarif.ts';
 import { VERSION } from '../src/core/version.ts';
 
@@ -155,6 +156,13 @@ function inputs(): Inputs {
   if (failOn !== 'error' && failOn !== 'warning') throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
   const config = (core.getInput('config') || 'access-ledger.yaml').replace(/^\.\//, '');
   if (isAbsolute(config) || config.split('/').includes('..')) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
+  // The App that records merges, the sweep and the CLI find the config at the root only: a gate
+  // judging by a config elsewhere would pass merges the App then never records.
+  if (!CONFIG_PATHS.includes(config)) {
+    throw new Error(
+      `the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(' or ')}: move it there and drop the \`config\` input`,
+    );
+  }
   return {
     token,
     config,

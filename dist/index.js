@@ -45313,6 +45313,11 @@ function inputs() {
   if (failOn !== "error" && failOn !== "warning") throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
   const config = (getInput("config") || "access-ledger.yaml").replace(/^\.\//, "");
   if (isAbsolute(config) || config.split("/").includes("..")) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
+  if (!CONFIG_PATHS.includes(config)) {
+    throw new Error(
+      `the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(" or ")}: move it there and drop the \`config\` input`
+    );
+  }
   return {
     token,
     config,

@@ -154,6 +154,20 @@ describe('the bundled gate, run as a process', () => {
     expect(gh.calls()).toEqual({ 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': 1 });
   });
 
+  it('fails, naming the fix, when the config input points where the App and the sweep do not read', async () => {
+    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant zoe', files: { 'grants/people/zoe.yaml': grant('zoe', [{ expires: EXPIRES }]) } });
+    for (const config of ['access/ledger.yaml', '.github/access-ledger.yaml']) {
+      const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { config });
+      expect(r.code).toBe(1);
+      expect(errors(r).at(-1)!.message).toContain(`the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as access-ledger.yaml or access-ledger.yml`);
+      expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+    }
+    for (const config of ['access-ledger.yml', './access-ledger.yaml']) {
+      const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { config });
+      expect(errors(r).map((e) => e.message).join('\n')).not.toContain('`config` input');
+    }
+  });
+
   it('passes a removal-only PR without any approval', async () => {
     const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Revoke carl', files: { 'grants/people/carl.yaml': null } });
     const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number));

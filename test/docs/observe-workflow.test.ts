@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { PINS, pin } from '../../src/cli/pins.ts';
 import { registerObserve } from '../../src/cli/commands/observe.ts';
 import { VERSION } from '../../src/core/version.ts';
-import { runChecks } from '../../src/core/doctor/index.ts';
+import { runChecks, type WorkflowFile } from '../../src/core/doctor/index.ts';
 import { GATE_OPTIONS, safeFacts } from '../doctor/fixtures.ts';
 
 const page = readFileSync(new URL('../../docs/observed-access.md', import.meta.url), 'utf8');
@@ -59,7 +59,7 @@ describe('docs/observed-access.md: recording listings on a schedule', () => {
   it('leaves every check of the doctor passing when added to the scaffold', () => {
     const facts = safeFacts();
     const before = runChecks(facts, GATE_OPTIONS);
-    facts.workflows = [...facts.workflows, { path: '.github/workflows/access-ledger-observe.yml', text: block }];
+    facts.workflows = [...(facts.workflows as WorkflowFile[]), { path: '.github/workflows/access-ledger-observe.yml', text: block }];
     const after = runChecks(facts, GATE_OPTIONS);
     const status = (r: typeof after) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
     expect(Object.values(status(before)).every((s) => s === 'pass')).toBe(true);
