@@ -137,6 +137,17 @@ describe('the completeness population', () => {
     expect(rows[7]!.access_commit).toBe(c.removeCarl!.sha);
   });
 
+  it('every gap of a completeness row is a row of the gaps population, by kind, pointing back at its row', () => {
+    const gaps = (readJson(out, join('populations', 'gaps.json')) as { rows: Array<Record<string, unknown>> }).rows.filter((g) => g.population === 'completeness');
+    const expected = rows.flatMap((r, i) => (typeof r.gaps === 'string' ? r.gaps.split('; ').map((text) => ({ row: i + 1, gap: text })) : []));
+    expect(gaps.map((g) => ({ row: g.row, gap: g.gap }))).toEqual(expected);
+    expect(gaps.map((g) => g.kind)).toEqual(['difference-open', 'difference-open', 'no-listing']);
+    expect(gaps.at(-1)).toMatchObject({ system: 'wiki', kind: 'no-listing', row: rows.length });
+    const meta = readJson(out, join('populations', 'completeness.json')) as { rows_with_gaps: number; gaps_by_kind: Record<string, number> };
+    expect(meta.rows_with_gaps).toBe(3);
+    expect(meta.gaps_by_kind).toEqual({ 'difference-open': 2, 'no-listing': 1 });
+  });
+
   it('the evidence map carries each listing\'s record and export hash, and marks a system never listed', () => {
     const map = readJson(out, 'evidence-map.json') as { systems: Array<{ id: string; gaps: string[]; listings: Array<{ key: string; raw_sha256: string; seq: number }> }> };
     const db = map.systems.find((s) => s.id === 'db')!;

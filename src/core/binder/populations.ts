@@ -18,7 +18,7 @@ import { ChartTally } from './charts.ts';
 import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
 import { AsOfTree } from './findings-as-of.ts';
 import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
-import { COMPLETENESS_META } from './completeness.ts';
+import { COMPLETENESS_META, type CompletenessRow } from './completeness.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 import type { ReviewFlag, ReviewItem } from '../ledger/kinds.ts';
 import { gap, gapCell, type Gap, type GapKind } from './gaps.ts';
@@ -896,8 +896,8 @@ export class PopulationBuilder {
   }
 
   /** The rows of the completeness population (src/core/binder/completeness.ts), once made. */
-  addCompleteness(rows: Iterable<Row>): void {
-    for (const row of rows) this.emit('completeness', row);
+  addCompleteness(rows: Iterable<CompletenessRow>): void {
+    for (const { row, gaps } of rows) this.emit('completeness', row, gaps);
   }
 
   /** The config file of the tree as of the as-of day (for the rules). */
