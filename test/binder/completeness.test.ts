@@ -165,6 +165,14 @@ describe('the completeness population', () => {
     expect(mallory.ledger.map((l) => `${l.role}: ${l.key}`)).toEqual(['approval (grant-change): pr-11-merged', `listing (access-snapshot): ${listings['2026-02-01T06:00:00Z']!.key}`]);
   });
 
+  it('a sampled row\'s chain shows exactly its row\'s gaps, each once', () => {
+    const chains = (readJson(out, 'chains.json') as { chains: Array<{ population: string; item: { system: string | null }; gaps: string[] }> }).chains.filter((x) => x.population === 'completeness');
+    const wiki = chains.find((x) => x.item.system === 'wiki')!;
+    expect(wiki.gaps).toEqual(['no listing of wiki in the period: the completeness of its population was not tested (its system file has no observe block)']);
+    const open = chains.filter((x) => x.gaps.some((g) => g.startsWith('excess-privilege')));
+    expect(open.map((x) => x.gaps)).toEqual([['excess-privilege difference not resolved by the end of the ledger'], ['excess-privilege difference not resolved by the end of the ledger']]);
+  });
+
   it('attack: a name written as a formula is a cell that opens nothing in a spreadsheet, and the JSON keeps it as data', () => {
     const text = readFileSync(join(out, 'populations', 'completeness.csv'), 'utf8');
     expect(text).not.toMatch(/(^|,)"?=HYPERLINK/m);
