@@ -571,6 +571,9 @@ export class PopulationBuilder {
       if (!campaign) this.addCertification(git, after.data, gc, changeGaps);
       shown++;
     }
+    // A new grant file that arrives with a review block certifies it as well: the gate asks the
+    // admins for it as for any review written outside a campaign, so it is listed the same way.
+    if (file.action === 'added' && !campaign && after.data?.review?.last_reviewed && fieldWidens('review')) this.addCertification(git, after.data, gc, changeGaps);
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
     // still gets a row: every grant change appears in at least one derived population.
     if ((file.action === 'modified' || unreadable) && shown === 0 && diff.added.length === 0 && diff.removed.length === 0) {
