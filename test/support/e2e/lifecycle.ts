@@ -186,6 +186,11 @@ export class Lifecycle {
   /** Merges on GitHub, delivers the signed `pull_request.closed` webhook, and waits for the record and the App's comment. */
   async mergeAndRecord(pr: number, by: string, kind = 'grant-change'): Promise<RecordStep> {
     this.fake.state.mergePull(this.repo, pr, { by });
+    return this.recordMerged(pr, kind);
+  }
+
+  /** Delivers the `pull_request.closed` webhook of a PR merged on GitHub, and waits for the record and the App's comment. */
+  async recordMerged(pr: number, kind = 'grant-change'): Promise<RecordStep> {
     const delivery = await this.fake.deliver('pull_request', this.fake.payloads.pullRequest('closed', this.repo, pr), { url: this.app.webhookUrl, secret: this.app.secret });
     if (delivery.status >= 400) throw new Error(`the App answered the merge of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
     const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), kind, pr)[0], { what: `a ${kind} record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });

@@ -18,7 +18,7 @@ import type { SealedRecord } from '../../../src/core/ledger/index.ts';
 import type { Issue } from '../fake-github/index.ts';
 import { StoryClock } from './clock.ts';
 import { Lifecycle, type ExportStep, type GateStep, type RecordStep, type SweepStep } from './lifecycle.ts';
-import { issues, readLedger, recordsOf } from './observe.ts';
+import { readLedger, recordsOf } from './observe.ts';
 import type { GateRun } from './processes.ts';
 import { awsCredentialReport, costReportKeyGrant, storyGrantFiles } from './world.ts';
 
@@ -31,23 +31,23 @@ export const DAYS = {
   request: 2,
   move: 5,
   expired: 31,
-  closed: 32,
   leaver: 33,
+  closed: 34,
   review: 40,
   listings: 41,
   declared: 42,
-  redrift: 43,
   audit: 44,
 } as const;
 
 /** The pull requests that bring Acme's existing access under the ledger, and who approves each. */
 export const SEED_PRS: ReadonlyArray<{ title: string; body: string; head: string; files: string[]; approvers: string[] }> = [
   {
-    title: 'Record the access of the payments and finance analysts, and the Datadog monitor key',
-    body: 'Acme moves its access into this repo: these grants were last reviewed in the previous quarter.',
-    head: 'seed-people-and-monitor',
-    files: ['grants/people/anovak.yaml', 'grants/people/eford.yaml', 'grants/keys/datadog-pg-monitor.yaml'],
-    approvers: ['sbrandt', 'rpatel', 'nadia-r'],
+    title: "Record the analysts' database and Jira access, the Datadog monitor key and the AWS root break-glass account",
+    body: 'Acme moves its existing access into this repo: each grant was last reviewed in the previous quarter (SEC-301 for the root user).',
+    head: 'seed-access',
+    files: ['grants/people/anovak.yaml', 'grants/people/eford.yaml', 'grants/keys/datadog-pg-monitor.yaml', 'grants/shared/aws-root-breakglass.yaml'],
+    // prod-postgres and jira for the analysts; two of @acme/platform or @acme/security, neither a holder, for the root user; an admin for the review blocks and the exception.
+    approvers: ['sbrandt', 'rpatel', 'nadia-r', 'okim'],
   },
   {
     title: "Record the leads' privileged access: the database DBA and the Jira site admin",
@@ -55,13 +55,6 @@ export const SEED_PRS: ReadonlyArray<{ title: string; body: string; head: string
     head: 'seed-privileged',
     files: ['grants/people/sbrandt.yaml', 'grants/people/rpatel.yaml'],
     approvers: ['jokafor', 'lmoreau', 'dkaur', 'bwright', 'nadia-r'],
-  },
-  {
-    title: "Record the AWS root user's break-glass account",
-    body: 'The shared root user, with its exception and compensating controls (SEC-301).',
-    head: 'seed-breakglass',
-    files: ['grants/shared/aws-root-breakglass.yaml'],
-    approvers: ['nadia-r', 'okim'],
   },
 ];
 
@@ -81,14 +74,15 @@ export interface StoryResult {
   period: { from: string; to: string };
   seeds: RecordStep[];
   seedGates: GateStep[];
+  seedProvisioned: SealedRecord[];
   grant: { pr: number; opened: GateRun; bystander: GateRun; grantee: GateRun; approved: GateRun; merged: RecordStep; provisioned: SealedRecord };
-  mover: { pr: number; opened: GateRun; approved: GateRun; merged: RecordStep; provisioned: SealedRecord };
+  mover: { pr: number; opened: GateRun; approved: GateRun; merged: RecordStep };
   expired: SweepStep;
   revoked: GateStep & RecordStep & { provisioned: SealedRecord; closed: Issue[] };
   leaver: { record: SealedRecord; issue: Issue; pr: number; gate: GateRun; merged: RecordStep; provisioned: SealedRecord; closed: Issue[] };
   review: { campaign: Issue; gates: GateRun[]; merged: RecordStep; change: SealedRecord | undefined };
   listings: { org: SealedRecord; aws: SealedRecord; driftIssue: Issue };
-  declared: { pr: number; opened: GateRun; approved: GateRun; merged: RecordStep; provisioned: SealedRecord; closed: Issue[] };
+  declared: { pr: number; opened: GateRun; approved: GateRun; merged: RecordStep; provisioned: SealedRecord };
   audit: ExportStep;
   records: number;
 }
@@ -114,7 +108,8 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const day = world.day;
   const at = (n: number, time: string) => clock.advanceTo(`${day(n)}T${time}:00Z`);
   const step = (n: number, text: string) => say(`\n${bold(`${n}.`)} ${text}`);
-  const then = (who: string, text: string) => say(`   ${dim(`${who}:`.padEnd(8))} ${text}`);
+  const then = (who: string, text: string) => say(`   ${dim(`${who}:`.padEnd(10))} ${text}`);
+  const note = (text: string) => say(`   ${text}`);
   const verdict = (gate: GateRun): string => {
     const next = (gate.nextStep ?? '').replace(/^access-ledger gate:\s*/, '');
     if (gate.outputs.verdict === 'pass') return `${green('✓ pass')}${gate.code === 0 ? '' : ` (exit ${gate.code})`}`;
@@ -151,18 +146,19 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const seeds: RecordStep[] = [];
   const seedGates: GateStep[] = [];
   let hour = 9;
+  const seedProvisioned: SealedRecord[] = [];
   for (const seed of SEED_PRS) {
     at(DAYS.seed, `${String(hour++).padStart(2, '0')}:00`);
     const pr = life.fake.state.openPullRequest(repo, { author: 'mchen', title: seed.title, body: seed.body, head: seed.head, files: Object.fromEntries(seed.files.map((f) => [f, grantFiles[f]!])) });
     const gate = await life.approveAll(pr, seed.approvers, 10);
     seedGates.push(gate);
     if (gate.gate.outputs.verdict !== 'pass') throw new Error(`the seed PR #${pr} did not pass the gate: ${gate.gate.nextStep}`);
+    then('gate', `PR #${pr} ${dim(seed.files.map((f) => f.replace(/^grants\//, '')).join(', '))}: approved by ${seed.approvers.join(', ')}: ${verdict(gate.gate)}`);
     clock.advance(10);
     const merged = await life.mergeAndRecord(pr, 'mchen');
     seeds.push(merged);
-    then('gate', `PR #${pr} ${dim(seed.files.map((f) => f.replace(/^grants\//, '')).join(', '))}: approved by ${seed.approvers.join(', ')}: ${verdict(gate.gate)}`);
     then('App', `merged ${mergedAt(pr)}: recorded ${recorded(merged.record)}`);
-    await provision(pr);
+    seedProvisioned.push(await provision(pr));
   }
 
   // ---- day 2: a new hire's access -------------------------------------------------------------
@@ -171,17 +167,17 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
   then('gate', `PR #${opened.pr} ${verdict(opened.gate)}`);
   at(DAYS.request, '09:40');
-  then('', 'anovak, a backend engineer in the org but no approver of prod-postgres, approves the head commit');
+  note('anovak, a backend engineer in the org but no approver of prod-postgres, approves the head commit');
   const bystander = (await life.approve(opened.pr, 'anovak')).gate;
   then('gate', verdict(bystander));
   const why = entryReason(bystander, 'grants/people/wzhang.yaml');
   if (why) then('gate', dim(`at the grant: ${why}`));
   at(DAYS.request, '10:05');
-  then('', 'wzhang, the grantee, approves the pull request');
+  note('wzhang, the grantee, approves the pull request');
   const grantee = (await life.approve(opened.pr, 'wzhang')).gate;
   then('gate', verdict(grantee));
   at(DAYS.request, '10:30');
-  then('', 'sbrandt approves the head commit (@acme/data approves prod-postgres)');
+  note('sbrandt approves the head commit (@acme/data approves prod-postgres)');
   const approved = (await life.approve(opened.pr, 'sbrandt')).gate;
   then('gate', verdict(approved));
   at(DAYS.request, '11:00');
@@ -196,13 +192,13 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   if (!anovak) throw new Error('anovak has no grant on main');
   const move = await life.openPr({ author: 'rpatel', title: 'anovak moves to the data team', body: 'Ana joins the data platform squad; her Jira and database access stay as they are (HR-4411).', head: 'move-anovak', files: { 'grants/people/anovak.yaml': anovak.replace(/^  team: payments$/m, '  team: data').replace(/^  description: .*$/m, '  description: Ana Novak, Backend engineer, data platform team') } });
   then('gate', `PR #${move.pr} ${verdict(move.gate)}`);
-  then('', dim('a move: the approvers of every system she keeps (jira, prod-postgres) approve her access again (movers.reapprove)'));
+  note(dim('a move: the approvers of every system she keeps (jira, prod-postgres) approve her access again (movers.reapprove)'));
   const moveApproved = await life.approveAll(move.pr, ['dkaur', 'sbrandt'], 20);
   then('gate', `dkaur (@acme/eng-managers) and sbrandt (@acme/data) approve: ${verdict(moveApproved.gate)}`);
   clock.advance(15);
   const moved = await life.mergeAndRecord(move.pr, 'rpatel');
   then('App', `merged ${mergedAt(move.pr)}: recorded ${recorded(moved.record)}`);
-  const moveProvisioned = await provision(move.pr);
+  note(dim('no access added or removed: nothing for the provisioning workflow to apply'));
 
   // ---- day 31: expiry and revocation ----------------------------------------------------------
   step(4, `${day(DAYS.expired)}: wzhang's access expired yesterday (${day(30)}); the daily sweep runs`);
@@ -210,13 +206,11 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   for (const i of expired.opened) then('sweep', `opened issue #${i.number} "${i.title}"${i.assignees.length ? ` for @${i.assignees.join(', @')}` : ''}`);
   if (expired.opened.length === 0) then('sweep', 'opened no issue');
   at(DAYS.expired, '14:00');
-  then('', 'sbrandt revokes: a pull request deleting grants/people/wzhang.yaml');
+  note('sbrandt revokes: a pull request deleting grants/people/wzhang.yaml');
   const revoked = await life.revoke('wzhang', 'sbrandt');
   then('gate', `PR #${revoked.pr} ${verdict(revoked.gate)} (a removal needs no approval: revocation must be fast)`);
   then('App', `merged ${mergedAt(revoked.pr)}: recorded ${recorded(revoked.record)}`);
   const revokeProvisioned = await provision(revoked.pr);
-  const resweep = await sweep(DAYS.closed);
-  for (const i of resweep.closed) then('sweep', `${day(DAYS.closed)}: closed issue #${i.number} "${i.title}": the grant is gone`);
 
   // ---- day 33: a leaver -----------------------------------------------------------------------
   at(DAYS.leaver, '10:00');
@@ -231,9 +225,8 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const removed = await life.mergeAndRecord(removal.pr, 'sbrandt');
   then('App', `merged ${mergedAt(removal.pr)}: recorded ${recorded(removed.record)}`);
   const removalProvisioned = await provision(removal.pr);
-  const afterLeaver = await sweep(DAYS.leaver + 1);
-  const leaverClosed = issues(life.fake, repo, 'closed').filter((i) => i.number === left.issue.number);
-  for (const i of leaverClosed) then('sweep', `issue #${i.number} closed: no grant names eford any more`);
+  const afterLeaver = await sweep(DAYS.closed);
+  for (const i of afterLeaver.closed) then('sweep', `${day(DAYS.closed)}: closed issue #${i.number} "${i.title}": ${i.number === left.issue.number ? 'no grant names eford any more' : 'the grant is gone'}`);
 
   // ---- day 40: the access review --------------------------------------------------------------
   step(6, `${day(DAYS.review)}: prod-postgres is due for its 90-day access review`);
@@ -276,8 +269,6 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const keyMerged = await life.mergeAndRecord(declared.pr, 'jokafor');
   then('App', `merged ${mergedAt(declared.pr)}: recorded ${recorded(keyMerged.record)}`);
   const keyProvisioned = await provision(declared.pr);
-  const redrift = await sweep(DAYS.redrift);
-  for (const i of redrift.closed) then('sweep', `${day(DAYS.redrift)}: closed issue #${i.number} "${i.title}": the latest listing, compared with main, shows no undeclared account`);
 
   // ---- day 44: the auditor --------------------------------------------------------------------
   at(DAYS.audit, '09:00');
@@ -308,14 +299,15 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
     period,
     seeds,
     seedGates,
+    seedProvisioned,
     grant: { pr: opened.pr, opened: opened.gate, bystander, grantee, approved, merged, provisioned: grantProvisioned },
-    mover: { pr: move.pr, opened: move.gate, approved: moveApproved.gate, merged: moved, provisioned: moveProvisioned },
+    mover: { pr: move.pr, opened: move.gate, approved: moveApproved.gate, merged: moved },
     expired,
-    revoked: { ...revoked, provisioned: revokeProvisioned, closed: resweep.closed },
-    leaver: { record: left.record, issue: left.issue, pr: removal.pr, gate: removal.gate, merged: removed, provisioned: removalProvisioned, closed: [...leaverClosed, ...afterLeaver.closed.filter((i) => i.number !== left.issue.number)] },
+    revoked: { ...revoked, provisioned: revokeProvisioned, closed: afterLeaver.closed.filter((i) => i.number !== left.issue.number) },
+    leaver: { record: left.record, issue: left.issue, pr: removal.pr, gate: removal.gate, merged: removed, provisioned: removalProvisioned, closed: afterLeaver.closed.filter((i) => i.number === left.issue.number) },
     review: { campaign, gates: [first.gate, signed.gate], merged: recertified, change },
     listings: { org: org.record, aws: aws.record, driftIssue },
-    declared: { pr: declared.pr, opened: declared.gate, approved: keyApproved, merged: keyMerged, provisioned: keyProvisioned, closed: redrift.closed },
+    declared: { pr: declared.pr, opened: declared.gate, approved: keyApproved, merged: keyMerged, provisioned: keyProvisioned },
     audit,
     records,
   };
