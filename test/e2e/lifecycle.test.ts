@@ -252,7 +252,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(readFileSync(step.index, 'utf8')).toContain('wzhang');
     // The chain an auditor samples: who asked, who approved which commit, when merged, which record.
     const addition = csvRows(join(step.out, 'populations', 'additions.csv')).find((r) => r.identity === 'wzhang');
-    // The demo configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
+    // This world configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
     expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, provisioned_at: '', gaps: '' });
     expect(readFileSync(join(step.out, 'summary.md'), 'utf8')).toContain('No provisioning workflow is configured');
     // wzhang approved his own access: the record keeps the gate's judgement, the chain says it in the gate's words.

@@ -1,9 +1,10 @@
 /**
  * The whole lifecycle of access at Acme, step by step, with the product's real processes against
  * the fake GitHub: the gate (bundled Action), the App (its HTTP server), the CLI (sweep,
- * reconcile, export, verify). test/e2e/lifecycle.test.ts asserts on each step's result;
- * `npm run demo` narrates the same steps. Each step returns what a person would look at on
- * GitHub afterwards: the check's verdict and next step, the ledger record, the issues.
+ * reconcile, export, verify). test/e2e/lifecycle.test.ts asserts on each step's result; the
+ * story `npm run demo` tells (story.ts) is made of the same steps, on a story clock. Each step
+ * returns what a person would look at on GitHub afterwards: the check's verdict and next step, the
+ * ledger record, the issues.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
