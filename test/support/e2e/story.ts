@@ -198,7 +198,7 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   clock.advance(15);
   const moved = await life.mergeAndRecord(move.pr, 'rpatel');
   then('App', `merged ${mergedAt(move.pr)}: recorded ${recorded(moved.record)}`);
-  note(dim('no access added or removed: nothing for the provisioning workflow to apply'));
+  note(dim('no access added or removed: the story does not wait for a provisioning run here'));
 
   // ---- day 31: expiry and revocation ----------------------------------------------------------
   step(4, `${day(DAYS.expired)}: wzhang's access expired yesterday (${day(30)}); the daily sweep runs`);
