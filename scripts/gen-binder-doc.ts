@@ -43,6 +43,12 @@ const EXAMPLES: Record<GapKind, () => Gap> = {
   'kept-after-leaving': () => gap('kept-after-leaving', '{grantee, holder or owner}', '{login}'),
   'kept-after-expiry': () => gap('kept-after-expiry', '{day}'),
   unapproved: () => gap('unapproved', '{cause}'),
+  'listing-unreadable': () => gap('listing-unreadable', '{problem}'),
+  'listing-incomplete': () => gap('listing-incomplete', '{what the connector could not list}'),
+  'listing-before-repo': () => gap('listing-before-repo'),
+  'listing-not-compared': () => gap('listing-not-compared', '{system}', '{commit}'),
+  'difference-open': () => gap('difference-open', '{type}'),
+  'no-listing': () => gap('no-listing', '{system}', false),
   'still-named': () => gap('still-named', '{file}', '{login}', '{grantee, holder or owner}', '{as-of day}'),
 };
 
@@ -80,6 +86,12 @@ const WHERE: Record<GapKind, string> = {
   'kept-after-leaving': 'review-campaigns',
   'kept-after-expiry': 'review-campaigns',
   unapproved: 'unapproved-merges',
+  'listing-unreadable': 'completeness (listing)',
+  'listing-incomplete': 'completeness (listing)',
+  'listing-before-repo': 'completeness (listing)',
+  'listing-not-compared': 'completeness (listing)',
+  'difference-open': 'completeness (undeclared, unprovisioned, excess-privilege, dormant)',
+  'no-listing': 'completeness (no-listing)',
   'still-named': 'left-org',
 };
 

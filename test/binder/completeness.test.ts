@@ -137,6 +137,17 @@ describe('the completeness population', () => {
     expect(rows[7]!.access_commit).toBe(c.removeCarl!.sha);
   });
 
+  it('every gap of a completeness row is a row of the gaps population, by kind, pointing back at its row', () => {
+    const gaps = (readJson(out, join('populations', 'gaps.json')) as { rows: Array<Record<string, unknown>> }).rows.filter((g) => g.population === 'completeness');
+    const expected = rows.flatMap((r, i) => (typeof r.gaps === 'string' ? r.gaps.split('; ').map((text) => ({ row: i + 1, gap: text })) : []));
+    expect(gaps.map((g) => ({ row: g.row, gap: g.gap }))).toEqual(expected);
+    expect(gaps.map((g) => g.kind)).toEqual(['difference-open', 'difference-open', 'no-listing']);
+    expect(gaps.at(-1)).toMatchObject({ system: 'wiki', kind: 'no-listing', row: rows.length });
+    const meta = readJson(out, join('populations', 'completeness.json')) as { rows_with_gaps: number; gaps_by_kind: Record<string, number> };
+    expect(meta.rows_with_gaps).toBe(3);
+    expect(meta.gaps_by_kind).toEqual({ 'difference-open': 2, 'no-listing': 1 });
+  });
+
   it('the evidence map carries each listing\'s record and export hash, and marks a system never listed', () => {
     const map = readJson(out, 'evidence-map.json') as { systems: Array<{ id: string; gaps: string[]; listings: Array<{ key: string; raw_sha256: string; seq: number }> }> };
     const db = map.systems.find((s) => s.id === 'db')!;
@@ -152,6 +163,14 @@ describe('the completeness population', () => {
     expect(chains.length).toBe(rows.length);
     const mallory = chains.find((x) => rows[x.row]!.account === 'mallory')!;
     expect(mallory.ledger.map((l) => `${l.role}: ${l.key}`)).toEqual(['approval (grant-change): pr-11-merged', `listing (access-snapshot): ${listings['2026-02-01T06:00:00Z']!.key}`]);
+  });
+
+  it('a sampled row\'s chain shows exactly its row\'s gaps, each once', () => {
+    const chains = (readJson(out, 'chains.json') as { chains: Array<{ population: string; item: { system: string | null }; gaps: string[] }> }).chains.filter((x) => x.population === 'completeness');
+    const wiki = chains.find((x) => x.item.system === 'wiki')!;
+    expect(wiki.gaps).toEqual(['no listing of wiki in the period: the completeness of its population was not tested (its system file has no observe block)']);
+    const open = chains.filter((x) => x.gaps.some((g) => g.startsWith('excess-privilege')));
+    expect(open.map((x) => x.gaps)).toEqual([['excess-privilege difference not resolved by the end of the ledger'], ['excess-privilege difference not resolved by the end of the ledger']]);
   });
 
   it('attack: a name written as a formula is a cell that opens nothing in a spreadsheet, and the JSON keeps it as data', () => {

@@ -358,6 +358,20 @@ describe('attacks on what the binder shows', () => {
     expect(String(cert[0]!.gaps)).toContain('admins: 1 of 1 required approvals missing at merge');
   });
 
+  it('a new grant file that arrives with a review block is a certification too: listed with the admins who approved it, and a gap without them', () => {
+    const nia = human('nia', [{ system: 'prod-db', role: 'read' }], review_('2025-12-20'));
+    const added = (approvedBy: string[]) =>
+      core(
+        [{ sha: sha(107), at: '2026-02-03T10:00:00Z', files: { 'grants/humans/nia.yaml': nia } }],
+        [grantChange({ pr: 13, sha: sha(107), at: '2026-02-03T10:00:00Z', author: 'carol', changes: [fileChange('grants/humans/nia.yaml', 'added', [['prod-db', 'read', 'added']])], reviews: [review('dave', '2026-02-03T09:00:00Z', true, 'APPROVED', null), ...approvedBy.map((a) => review(a, '2026-02-03T09:30:00Z', true, 'APPROVED', null))], approvals: [prodDb(['dave']), { system: 'admins', required: 1, approved_by: approvedBy, missing: approvedBy.length ? 0 : 1 }], result: approvedBy.length ? 'pass' : 'fail' })],
+      );
+    const approved = added(['sam']).rows.get('review-campaigns')!;
+    expect(approved.map((r) => [r.campaign, r.identity, r.system, r.reviewed_on, r.reviewers, r.pr, r.gaps])).toEqual([['(outside a campaign)', 'nia', 'prod-db', '2025-12-20', 'sam', 13, null]]);
+    const unapproved = added([]).rows.get('review-campaigns')!;
+    expect(unapproved).toHaveLength(1);
+    expect(String(unapproved[0]!.gaps)).toContain('no counted approval for admins in the merge-time verdict');
+  });
+
   it('a review date moved back certifies nothing: it stays a modification that widens nothing, and is no certification', () => {
     const before = human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-01-20'));
     const b2 = core(

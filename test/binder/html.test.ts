@@ -5,17 +5,16 @@
  * is landscape and keeps every column: the PDF's text (read with pdf.js) holds every column of
  * the additions and a sampled row's approver and approval time.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, type Fixture } from './fixture.ts';
 import { readJson, run } from './support.ts';
+import { between, launchBrowser, pdfPages } from '../support/binder-print.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
 let fx: Fixture;
@@ -24,21 +23,13 @@ let out: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium) to run the binder's browser test`);
-  }
   fx = buildFixture();
   work = mkdtempSync(join(tmpdir(), 'binder-html-'));
   out = join(work, 'binder');
   const r = await run(['export', '--repo', fx.dir, '--from', '2026-01-01', '--to', '2026-06-30', '--out', out, '--seed', '7', '--sample', '3']);
   expect(r.code).toBe(0);
   // A fresh user-data-dir per run: no profile, cache or extension state carries over.
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 1000 },
-  });
+  context = await launchBrowser(work);
 });
 
 afterAll(async () => {
@@ -177,28 +168,3 @@ describe('index.html', () => {
     await page.close();
   });
 });
-
-/** The text of each page of a PDF, as pdf.js reads it, with the page's size in points. */
-async function pdfPages(pdf: Uint8Array): Promise<{ width: number; height: number; text: string }[]> {
-  const task = getDocument({ data: new Uint8Array(pdf), verbosity: 0 });
-  const doc = await task.promise;
-  const pages: { width: number; height: number; text: string }[] = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const p = await doc.getPage(i);
-    const { width, height } = p.getViewport({ scale: 1 });
-    const content = await p.getTextContent();
-    const text = content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join('');
-    pages.push({ width, height, text: text.replace(/\s+/g, ' ').trim() });
-  }
-  await task.destroy();
-  return pages;
-}
-
-/** The text from `start` up to the next `end` after it; fails when either is missing. */
-function between(text: string, start: string, end: string): string {
-  const at = text.indexOf(start);
-  expect(at, `"${start}" in the text`).toBeGreaterThanOrEqual(0);
-  const stop = text.indexOf(end, at + start.length);
-  expect(stop, `"${end}" after "${start}"`).toBeGreaterThan(at);
-  return text.slice(at, stop);
-}

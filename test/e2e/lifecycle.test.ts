@@ -252,7 +252,7 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(readFileSync(step.index, 'utf8')).toContain('wzhang');
     // The chain an auditor samples: who asked, who approved which commit, when merged, which record.
     const addition = csvRows(join(step.out, 'populations', 'additions.csv')).find((r) => r.identity === 'wzhang');
-    // The demo configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
+    // This world configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
     expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, provisioned_at: '', gaps: '' });
     expect(readFileSync(join(step.out, 'summary.md'), 'utf8')).toContain('No provisioning workflow is configured');
     // wzhang approved his own access: the record keeps the gate's judgement, the chain says it in the gate's words.
@@ -264,10 +264,15 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(csvRows(join(step.out, 'populations', 'removals.csv')).find((r) => r.identity === 'wzhang')).toMatchObject({ via: 'pull-request', ledger_seq: '2' });
     expect(csvRows(join(step.out, 'populations', 'left-org.csv')).map((r) => r.login)).toEqual(['eford']);
     // Each item names who certified it: jokafor owns datadog-pg-monitor, so sbrandt certified that one.
-    const reviewed = csvRows(join(step.out, 'populations', 'review-campaigns.csv'));
+    const rows = csvRows(join(step.out, 'populations', 'review-campaigns.csv'));
+    const reviewed = rows.filter((r) => r.campaign !== '(outside a campaign)');
     expect(reviewed.every((r) => r.system === 'prod-postgres')).toBe(true);
     expect(reviewed.find((r) => r.identity === 'datadog-pg-monitor')?.reviewers).toBe('sbrandt');
     expect(reviewed.find((r) => r.identity === 'eford')).toMatchObject({ outcome: 'removed', flags: 'grantee eford left the organization' });
+    // The repo's first commit wrote its grants' review blocks with no pull request: certifications nobody recorded.
+    const unrecorded = rows.filter((r) => r.campaign === '(outside a campaign)');
+    expect(unrecorded.length).toBeGreaterThan(0);
+    for (const r of unrecorded) expect([r.identity, r.pr, r.gaps]).toEqual([r.identity, '', 'no grant-change record in the ledger for this commit']);
     // Every gap of the period is listed by population: the seeded grants predate the ledger.
     const gaps = csvRows(join(step.out, 'populations', 'gaps.csv'));
     expect(gaps.some((g) => g.population === 'inventory' && g.identity === 'anovak' && g.kind === 'no-approval-record')).toBe(true);

@@ -198,8 +198,12 @@ describe('REST responses match @octokit/openapi', () => {
     await check(404, 'GET', `${R}/pulls/${pr}/merge`);
     await check(200, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave, body: { merge_method: 'merge' } });
     await check(204, 'GET', `${R}/pulls/${pr}/merge`);
-    await check(200, 'GET', `${R}/pulls/${pr}`);
+    const mergedPull = await check(200, 'GET', `${R}/pulls/${pr}`);
     await check(405, 'PUT', `${R}/pulls/${pr}/merge`, { token: dave });
+    // The pull request merged as a commit (what the App asks of a provisioning run's commit).
+    const associated = await check(200, 'GET', `${R}/commits/${mergedPull.merge_commit_sha}/pulls`);
+    expect(associated.map((p: { number: number }) => p.number)).toEqual([pr]);
+    await check(422, 'GET', `${R}/commits/${'0'.repeat(40)}/pulls`);
     // A grant moved and edited (listed as renamed, with previous_filename), a deletion, and commits by two authors.
     const moved = gh.state.openPullRequest('acme/access', {
       author: 'bob',

@@ -10,11 +10,11 @@
  * through the shared `cat-file --batch`; per later change to a listed system, its grant file.
  */
 import type { Pack } from '../../core/engine/policy.ts';
-import { completenessRows, type ChangeInput, type ListingInput } from '../../core/binder/completeness.ts';
+import { completenessRows, type ChangeInput, type CompletenessRow, type ListingInput } from '../../core/binder/completeness.ts';
 import type { LedgerIndex } from '../../core/binder/ledger-index.ts';
 import { parseAccessFile } from '../../core/binder/parse.ts';
 import type { InventorySystem } from '../../core/binder/populations.ts';
-import type { ExportParams, Row } from '../../core/binder/types.ts';
+import type { ExportParams } from '../../core/binder/types.ts';
 import { buildSnapshot, type Snapshot } from '../../core/model/snapshot.ts';
 import type { Grant } from '../../core/model/types.ts';
 import { StoredSnapshotError, snapshotFromRecord } from '../../core/observe/record.ts';
@@ -32,7 +32,7 @@ export interface CompletenessReadInput {
   packs: ReadonlyMap<string, Pack>;
 }
 
-export async function completenessFromClone(input: CompletenessReadInput): Promise<Row[]> {
+export async function completenessFromClone(input: CompletenessReadInput): Promise<CompletenessRow[]> {
   const { repoDir, cat, params, ledger } = input;
   const systems = input.systems.map((s) => ({ id: s.system?.id ?? s.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''), observed: Boolean(connectorOf(s.system?.observe) ?? (s.system?.id === 'github' ? 'github-org' : undefined)) }));
   // Systems listed in the period, and every listing of them from the period's start on.

@@ -150,7 +150,6 @@ export class ChainBuilder {
           const later = this.ledger.snapshots.find((x) => x.ref.seq === resolved);
           if (later) chain.ledger.push(this.recordOf(later.ref, 'later listing'));
         }
-        if (str(row.gaps)) chain.gaps.push(String(row.gaps));
         return chain;
       }
       case 'left-org': {

@@ -21,6 +21,7 @@ import type { ObservedSnapshot } from '../observe/types.ts';
 import { accountLabel, nameKey } from '../observe/values.ts';
 import type { ValidGrant } from '../rules/types.ts';
 import type { Column, Period, Row } from './types.ts';
+import { gap, type Gap } from './gaps.ts';
 
 const col = (key: string, title: string, description: string): Column => ({ key, title, description });
 
@@ -120,7 +121,7 @@ interface Judged {
   matched: number | null;
   /** Lower-cased account labels the listing holds. */
   accounts: Set<string>;
-  gaps: string[];
+  gaps: Gap[];
 }
 
 const inPeriod = (ts: string, p: Period): boolean => ts.slice(0, 10) >= p.from && ts.slice(0, 10) <= p.to;
@@ -130,17 +131,17 @@ function judge(l: ListingInput, packs: ReadonlyMap<string, Pack>): Judged {
   const out: Judged = { listing: l, compared: false, differences: [], declared: null, matched: null, accounts: new Set(), gaps: [] };
   const s = l.snapshot;
   if (!s) {
-    out.gaps.push(`the listing cannot be read back: ${l.problem ?? 'unknown'}`);
+    out.gaps.push(gap('listing-unreadable', l.problem ?? 'unknown'));
     return out;
   }
   for (const a of s.accounts) out.accounts.add(labelKey(a.principal));
-  if (s.gaps.length) out.gaps.push(`the listing could not cover: ${s.gaps.join('; ')}`);
+  if (s.gaps.length) out.gaps.push(gap('listing-incomplete', s.gaps.join(', ')));
   if (!l.repo) {
-    out.gaps.push('the access repo had no commit yet when it was listed: not compared');
+    out.gaps.push(gap('listing-before-repo'));
     return out;
   }
   if (!l.repo.systems.some((f) => f.data?.id === s.system)) {
-    out.gaps.push(`no file under systems/ defined ${s.system} at ${l.commit?.slice(0, 12) ?? 'that time'}: not compared (a listing of the organization without one tells who is a member)`);
+    out.gaps.push(gap('listing-not-compared', s.system, l.commit?.slice(0, 12) ?? 'that time'));
     return out;
   }
   out.compared = true;
@@ -232,7 +233,13 @@ function resolve(d: Difference, at: Judged, later: readonly Judged[], changes: r
   return change ? byChange(change) : OPEN;
 }
 
-export function completenessRows(input: CompletenessInput): Row[] {
+/** A row of the completeness population, and its gaps (its `gaps` cell is written from them). */
+export interface CompletenessRow {
+  row: Row;
+  gaps: Gap[];
+}
+
+export function completenessRows(input: CompletenessInput): CompletenessRow[] {
   const bySystem = new Map<string, ListingInput[]>();
   for (const l of input.listings) {
     const list = bySystem.get(l.subject.system) ?? [];
@@ -240,7 +247,7 @@ export function completenessRows(input: CompletenessInput): Row[] {
     bySystem.set(l.subject.system, list);
   }
   const changes = [...input.changes].sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.seq - b.seq);
-  const rows: Row[] = [];
+  const rows: CompletenessRow[] = [];
   const listed = new Set<string>();
   for (const system of [...bySystem.keys()].sort()) {
     const all = bySystem.get(system)!.sort((a, b) => a.subject.taken_at.localeCompare(b.subject.taken_at) || a.record.seq - b.record.seq);
@@ -261,7 +268,7 @@ export function completenessRows(input: CompletenessInput): Row[] {
         raw_sha256: l.subject.raw_sha256,
         access_commit: l.commit,
       };
-      rows.push({
+      rows.push({ gaps: j.gaps, row: {
         ...base,
         type: 'listing',
         declared: j.declared,
@@ -274,11 +281,10 @@ export function completenessRows(input: CompletenessInput): Row[] {
         detail: null,
         ...OPEN,
         resolution: null,
-        gaps: j.gaps.join('; ') || null,
-      });
+      } });
       for (const d of j.differences) {
         const r = resolve(d, j, judged.slice(i + 1), changes);
-        rows.push({
+        rows.push({ gaps: r.resolution === 'open' ? [gap('difference-open', d.type)] : [], row: {
           ...base,
           type: d.type,
           declared: null,
@@ -290,14 +296,13 @@ export function completenessRows(input: CompletenessInput): Row[] {
           path: d.finding.file ?? null,
           detail: d.finding.message,
           ...r,
-          gaps: r.resolution === 'open' ? `${d.type} difference not resolved by the end of the ledger` : null,
-        });
+        } });
       }
     });
   }
   for (const s of [...input.systems].sort((a, b) => a.id.localeCompare(b.id))) {
     if (listed.has(s.id)) continue;
-    rows.push({
+    rows.push({ gaps: [gap('no-listing', s.id, Boolean(s.observed))], row: {
       system: s.id,
       type: 'no-listing',
       taken_at: null,
@@ -316,8 +321,7 @@ export function completenessRows(input: CompletenessInput): Row[] {
       detail: null,
       ...OPEN,
       resolution: null,
-      gaps: `no listing of ${s.id} in the period: the completeness of its population was not tested${s.observed ? '' : ' (its system file has no observe block)'}`,
-    });
+    } });
   }
   return rows;
 }

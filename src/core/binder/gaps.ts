@@ -39,6 +39,12 @@ const GAPS = {
   'kept-after-leaving': { title: 'review kept access of someone who had left', words: (as: string, login: string) => `kept although its ${as} ${login} had left the organization` },
   'kept-after-expiry': { title: 'review kept expired access', words: (day: string) => `kept although it expired on ${day}` },
   'unapproved': { title: 'merged although the policy would have refused it', words: (cause: string) => `merged although the policy would have refused it (${cause})` },
+  'listing-unreadable': { title: 'listing that cannot be read back', words: (problem: string) => `the listing cannot be read back: ${problem}` },
+  'listing-incomplete': { title: 'listing that could not cover every account', words: (what: string) => `the listing could not cover: ${what}` },
+  'listing-before-repo': { title: 'listing taken before the access repo had a commit', words: () => 'the access repo had no commit yet when it was listed: not compared' },
+  'listing-not-compared': { title: 'listing of a system no file defined', words: (system: string, commit: string) => `no file under systems/ defined ${system} at ${commit}: not compared (a listing of the organization without one tells who is a member)` },
+  'difference-open': { title: 'listed difference not resolved', words: (type: string) => `${type} difference not resolved by the end of the ledger` },
+  'no-listing': { title: 'system not listed in the period', words: (system: string, observed: boolean) => `no listing of ${system} in the period: the completeness of its population was not tested${observed ? '' : ' (its system file has no observe block)'}` },
   'still-named': { title: 'grant still naming a leaver', words: (path: string, login: string, as: string, day: string) => `${path} still named ${login} (as ${as}) on ${day}` },
 } as const;
 

@@ -18,7 +18,7 @@ import { ChartTally } from './charts.ts';
 import { EvidenceMapBuilder, type EvidenceMap } from './evidence-map.ts';
 import { AsOfTree } from './findings-as-of.ts';
 import { PopulationSink, type PopulationOutput, type PopulationTable } from './population-sink.ts';
-import { COMPLETENESS_META } from './completeness.ts';
+import { COMPLETENESS_META, type CompletenessRow } from './completeness.ts';
 import type { AccessCommit, Cell, ExportParams, Frequency, Population, Row, TreeFile } from './types.ts';
 import type { ReviewFlag, ReviewItem } from '../ledger/kinds.ts';
 import { gap, gapCell, type Gap, type GapKind } from './gaps.ts';
@@ -571,6 +571,9 @@ export class PopulationBuilder {
       if (!campaign) this.addCertification(git, after.data, gc, changeGaps);
       shown++;
     }
+    // A new grant file that arrives with a review block certifies it as well: the gate asks the
+    // admins for it as for any review written outside a campaign, so it is listed the same way.
+    if (file.action === 'added' && !campaign && after.data?.review?.last_reviewed && fieldWidens('review')) this.addCertification(git, after.data, gc, changeGaps);
     // A modified file whose change no row above shows (formatting, or a side that cannot be read)
     // still gets a row: every grant change appears in at least one derived population.
     if ((file.action === 'modified' || unreadable) && shown === 0 && diff.added.length === 0 && diff.removed.length === 0) {
@@ -896,8 +899,8 @@ export class PopulationBuilder {
   }
 
   /** The rows of the completeness population (src/core/binder/completeness.ts), once made. */
-  addCompleteness(rows: Iterable<Row>): void {
-    for (const row of rows) this.emit('completeness', row);
+  addCompleteness(rows: Iterable<CompletenessRow>): void {
+    for (const { row, gaps } of rows) this.emit('completeness', row, gaps);
   }
 
   /** The config file of the tree as of the as-of day (for the rules). */

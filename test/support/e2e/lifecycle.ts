@@ -1,9 +1,10 @@
 /**
  * The whole lifecycle of access at Acme, step by step, with the product's real processes against
  * the fake GitHub: the gate (bundled Action), the App (its HTTP server), the CLI (sweep,
- * reconcile, export, verify). test/e2e/lifecycle.test.ts asserts on each step's result;
- * `npm run demo` narrates the same steps. Each step returns what a person would look at on
- * GitHub afterwards: the check's verdict and next step, the ledger record, the issues.
+ * reconcile, export, verify). test/e2e/lifecycle.test.ts asserts on each step's result; the
+ * story `npm run demo` tells (story.ts) is made of the same steps, on a story clock. Each step
+ * returns what a person would look at on GitHub afterwards: the check's verdict and next step, the
+ * ledger record, the issues.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +13,9 @@ import type { FakeGitHub, Issue, Review } from '../fake-github/index.ts';
 import { startFakeGitHub } from '../fake-github/index.ts';
 import { cloneFromFake } from './clone.ts';
 import { botComments, botPulls, issues, readLedger, recordsOf, tail, waitFor, type LedgerView } from './observe.ts';
-import { runCli, runGate, startApp, tempDir, type AppProcess, type GateRun, type ProcessResult } from './processes.ts';
-import { newGrantFile, seedAcme, type World } from './world.ts';
+import type { StoryClock } from './clock.ts';
+import { runCli, runGate, startApp, tempDir, useClock, type AppProcess, type GateRun, type ProcessResult } from './processes.ts';
+import { newGrantFile, PROVISIONING_WORKFLOW, seedAcme, type World } from './world.ts';
 
 export interface LifecycleOptions {
   /** Work directory (App log, event files, the clone, the binder); default a new temp dir. */
@@ -23,6 +25,13 @@ export interface LifecycleOptions {
   waitMs?: number;
   /** Seed the production AWS account too (its system file says how it is listed), and let the App list the organization. */
   aws?: boolean;
+  /**
+   * One clock for the fake and every process (clock.ts): the world is seeded on its day, and the
+   * story moves it forward. Without it, the wall clock.
+   */
+  clock?: StoryClock;
+  /** The story's repo (world.ts): no grant in its first commit, a provisioning workflow, more approvers. */
+  story?: boolean;
 }
 
 export interface ObserveStep {
@@ -68,31 +77,48 @@ export class Lifecycle {
   readonly fake: FakeGitHub;
   readonly world: World;
   readonly dir: string;
-  /** The installation token: what `actions/create-github-app-token` gives the gate and a scheduled `sweep`. */
-  readonly token: string;
   app: AppProcess;
+  readonly clock: StoryClock | undefined;
   private readonly waitMs: number;
+  private issued: { token: string; until: number } | undefined;
 
-  private constructor(fake: FakeGitHub, world: World, app: AppProcess, dir: string, waitMs: number) {
+  private constructor(fake: FakeGitHub, world: World, app: AppProcess, dir: string, waitMs: number, clock: StoryClock | undefined) {
     this.fake = fake;
     this.world = world;
     this.app = app;
     this.dir = dir;
     this.waitMs = waitMs;
-    this.token = fake.createInstallationToken(world.installationId);
+    this.clock = clock;
+  }
+
+  /**
+   * The installation token: what `actions/create-github-app-token` gives the gate and a scheduled
+   * `sweep`. A workflow gets a fresh one each run; here a new one once the clock has moved past
+   * most of its hour.
+   */
+  get token(): string {
+    const now = this.fake.state.now().getTime();
+    if (!this.issued || this.issued.until <= now) this.issued = { token: this.fake.createInstallationToken(this.world.installationId), until: now + 30 * 60_000 };
+    return this.issued.token;
   }
 
   /** The fake with Acme's world, and the App's server pointed at it. */
   static async start(options: LifecycleOptions = {}): Promise<Lifecycle> {
     const dir = options.dir ?? tempDir('lifecycle');
     const fake = await startFakeGitHub({ seed: options.seed ?? 1 });
+    const clock = options.clock;
+    if (clock) {
+      fake.state.now = () => clock.now();
+      useClock(clock);
+    }
     try {
-      const world = seedAcme(fake, { aws: options.aws === true });
+      const world = seedAcme(fake, { aws: options.aws === true, story: options.story === true, ...(clock ? { today: clock.today() } : {}) });
       // The access repos are named, as a deployment may: the App then needs no repository listing
       // (test/e2e/app-discovery.test.ts runs the App without them, listing the installation).
       const app = await startApp({ fake, dir, env: { ACCESS_LEDGER_REPOSITORIES: world.repo } });
-      return new Lifecycle(fake, world, app, dir, options.waitMs ?? 60_000);
+      return new Lifecycle(fake, world, app, dir, options.waitMs ?? 60_000, clock);
     } catch (err) {
+      if (clock) useClock(null);
       await fake.close();
       throw err;
     }
@@ -101,6 +127,7 @@ export class Lifecycle {
   async stop(opts: { removeDir?: boolean } = {}): Promise<void> {
     await this.app.stop().catch(() => undefined);
     await this.fake.close();
+    if (this.clock) useClock(null);
     if (opts.removeDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -137,6 +164,20 @@ export class Lifecycle {
     return { pr, review, gate: await this.gate('pull_request_review', this.fake.payloads.pullRequestReview('submitted', this.repo, pr, review.id)) };
   }
 
+  /**
+   * Several reviewers approve the head commit, one after the other (`minutes` apart on a story
+   * clock); the gate runs on the last review, as it does on each.
+   */
+  async approveAll(pr: number, reviewers: string[], minutes = 5): Promise<GateStep> {
+    let last: Review | undefined;
+    for (const reviewer of reviewers) {
+      this.clock?.advance(minutes);
+      last = this.fake.state.submitReview(this.repo, pr, { user: reviewer, state: 'APPROVED', body: 'Looks right.' });
+    }
+    if (!last) throw new Error('approveAll needs a reviewer');
+    return { pr, gate: await this.gate('pull_request_review', this.fake.payloads.pullRequestReview('submitted', this.repo, pr, last.id)) };
+  }
+
   /** Someone pushes a commit to the pull request; the gate runs again on `pull_request.synchronize`. */
   async push(pr: number, files: Record<string, string | null>, author: string, message: string): Promise<GateStep> {
     this.fake.state.pushToPullRequest(this.repo, pr, files, { author, message });
@@ -146,6 +187,11 @@ export class Lifecycle {
   /** Merges on GitHub, delivers the signed `pull_request.closed` webhook, and waits for the record and the App's comment. */
   async mergeAndRecord(pr: number, by: string, kind = 'grant-change'): Promise<RecordStep> {
     this.fake.state.mergePull(this.repo, pr, { by });
+    return this.recordMerged(pr, kind);
+  }
+
+  /** Delivers the `pull_request.closed` webhook of a PR merged on GitHub, and waits for the record and the App's comment. */
+  async recordMerged(pr: number, kind = 'grant-change'): Promise<RecordStep> {
     const delivery = await this.fake.deliver('pull_request', this.fake.payloads.pullRequest('closed', this.repo, pr), { url: this.app.webhookUrl, secret: this.app.secret });
     if (delivery.status >= 400) throw new Error(`the App answered the merge of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
     const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), kind, pr)[0], { what: `a ${kind} record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
@@ -153,6 +199,19 @@ export class Lifecycle {
     const anchor = kind === 'grant-change' ? record : await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'grant-change', pr)[0], { what: `the grant-change record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
     const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(anchor.hash))?.body, { what: `the App's comment on #${pr} naming ${anchor.hash.slice(0, 12)}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
     return { pr, record, comment, anchored: comment.includes(record.hash), ledger: readLedger(this.fake, this.repo) };
+  }
+
+  /**
+   * The provisioning workflow (`ledger.provisioning_workflow`) runs on the merge commit of `pr`
+   * and completes; GitHub sends `workflow_run.completed` and the App records it as `provisioned`.
+   */
+  async provision(pr: number, conclusion: 'success' | 'failure' = 'success'): Promise<SealedRecord> {
+    const merged = this.fake.state.pullOf(this.repo, pr).pull;
+    if (!merged.mergeCommitSha) throw new Error(`#${pr} is not merged: nothing to provision`);
+    const run = this.fake.state.addWorkflowRun(this.repo, { headSha: merged.mergeCommitSha, path: PROVISIONING_WORKFLOW, name: 'provision', event: 'push', conclusion, actor: merged.mergedBy?.login ?? 'mchen' });
+    const delivery = await this.fake.deliver('workflow_run', this.fake.payloads.workflowRunCompleted(this.repo, run.id), { url: this.app.webhookUrl, secret: this.app.secret });
+    if (delivery.status >= 400) throw new Error(`the App answered workflow_run of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
+    return waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'provisioned', pr)[0], { what: `the provisioned record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
   }
 
   /** A pull request changing `files`, opened by `author`; the gate runs on `pull_request.opened`. */

@@ -109,13 +109,20 @@ export function tempDir(prefix: string): string {
  * checks, and none of the product's own settings from the caller's environment (a REDIS_URL
  * included: only a test that starts its own Redis passes one).
  */
+let clockEnv: NodeJS.ProcessEnv = {};
+
+/** Every child started from now on reads this clock's time (clock.ts); `null` for the wall clock. */
+export function useClock(clock: { env(): NodeJS.ProcessEnv } | null): void {
+  clockEnv = clock ? clock.env() : {};
+}
+
 function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(INPUT_|GITHUB_|RUNNER_|APP_ID$|PRIVATE_KEY|WEBHOOK_|GHE_|GH_TOKEN$|HTTPS?_PROXY$|https?_proxy$|ACCESS_LEDGER_|REDIS_URL$)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
+  return { ...env, ...clockEnv, NO_COLOR: '1', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
 }
 
 // ---- the App ---------------------------------------------------------------------------------

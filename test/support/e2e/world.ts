@@ -13,6 +13,10 @@
  *   anovak   Backend engineer: a member, but no approver of prod-postgres
  *   eford    Data analyst: leaves the organization in the scenario
  *   wzhang   New data engineer who asks for read access to prod-postgres
+ * and, in the story the demo tells (`story: true`), the approvers privileged access needs twice:
+ *   lmoreau  Data engineer, @acme/data
+ *   dkaur, bwright  Engineering managers, @acme/eng-managers
+ *   okim     Security engineer, @acme/security
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -276,15 +280,60 @@ export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstal
   return { gateInstallationId: gate.id };
 }
 
-export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[]; aws?: boolean } = {}): World {
+/** The workflow that applies merged access (the demo's stand-in for a Terraform apply), named by `ledger.provisioning_workflow`. */
+export const PROVISIONING_WORKFLOW = '.github/workflows/provision.yml';
+
+const provisionWorkflow = `name: provision
+on:
+  push:
+    branches: [main]
+    paths: ['grants/**']
+permissions:
+  contents: read
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./scripts/apply-grants.sh
+`;
+
+/** Each person's team (`identity.team`): a change of team is a move. */
+const TEAMS: Record<string, string> = { anovak: 'payments', eford: 'finance', sbrandt: 'data', rpatel: 'engineering' };
+
+/**
+ * The grant files of the story's access repo as of `today`: the world's grants, each person's
+ * with their team. In the story they enter by pull request, not in the repo's first commit.
+ */
+export function storyGrantFiles(today: string, opts: { aws?: boolean } = {}): Record<string, string> {
+  const all = { ...accessRepoFiles(today), ...(opts.aws ? awsFiles(today) : {}) };
+  const out: Record<string, string> = {};
+  for (const [path, content] of Object.entries(all)) {
+    if (!path.startsWith('grants/')) continue;
+    const id = /^grants\/people\/([^/]+)\.yaml$/.exec(path)?.[1];
+    out[path] = id && TEAMS[id] ? content.replace(/^(  description: .*\n)/m, `$1  team: ${TEAMS[id]}\n`) : content;
+  }
+  return out;
+}
+
+export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?: string[]; aws?: boolean; story?: boolean } = {}): World {
   const today = opts.today ?? utcDay(new Date());
   const s = fake.state;
-  s.createOrg(ORG, { members: ['rpatel', 'jokafor', 'sbrandt', 'anovak', 'eford', 'wzhang', 'nadia-r', ...(opts.extraMembers ?? [])], admins: ['mchen'] });
-  s.createTeam(ORG, 'security', { name: 'Security', members: ['mchen', 'nadia-r'] });
-  s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt'] });
-  s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel'] });
+  // The story's approvers: privileged access needs two approvals, none from its own grantee.
+  const more = opts.story ? { data: ['lmoreau'], managers: ['dkaur', 'bwright'], security: ['okim'] } : { data: [], managers: [], security: [] };
+  s.createOrg(ORG, { members: ['rpatel', 'jokafor', 'sbrandt', 'anovak', 'eford', 'wzhang', 'nadia-r', ...more.data, ...more.managers, ...more.security, ...(opts.extraMembers ?? [])], admins: ['mchen'] });
+  s.createTeam(ORG, 'security', { name: 'Security', members: ['mchen', 'nadia-r', ...more.security] });
+  s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt', ...more.data] });
+  s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel', ...more.managers] });
   s.createTeam(ORG, 'platform', { name: 'Platform', members: ['jokafor'] });
-  s.createRepo(REPO, { files: { ...accessRepoFiles(today), ...(opts.aws ? awsFiles(today) : {}), ...safeSetupFiles(today) }, author: 'mchen', description: "Acme's access repo" });
+  let files: Record<string, string> = { ...accessRepoFiles(today), ...(opts.aws ? awsFiles(today) : {}), ...safeSetupFiles(today) };
+  if (opts.story) {
+    // The story's repo starts with its config, systems and workflows; every grant enters by pull request.
+    files = Object.fromEntries(Object.entries(files).filter(([path]) => !path.startsWith('grants/')));
+    files['access-ledger.yaml'] = files['access-ledger.yaml']!.replace(/^ledger:\n/m, `ledger:\n  provisioning_workflow: ${PROVISIONING_WORKFLOW.split('/').pop()}\n`);
+    files[PROVISIONING_WORKFLOW] = provisionWorkflow;
+  }
+  s.createRepo(REPO, { files, author: 'mchen', description: "Acme's access repo" });
   const { gateInstallationId } = protectLikeTheDocs(fake, REPO);
   const installation = s.installationFor(ORG);
   if (!installation) throw new Error('the App is not installed on acme');

@@ -1,5 +1,5 @@
 /** Pull requests: listing, files, commits, reviews (with dismissal) and merging. */
-import { notFound, validationFailed } from '../errors.ts';
+import { HttpError, notFound, validationFailed } from '../errors.ts';
 import { actingUser, bodyObject, intParam, json, list, noContent, repoOf, sortBy, type Ctx, type Route } from '../http.ts';
 import * as shape from '../shapes.ts';
 import type { Issue, Pull, Repo, ReviewState } from '../state.ts';
@@ -53,6 +53,17 @@ export const pullRoutes: Route[] = [
         head: b.head, base: b.base, title: b.title, body: typeof b.body === 'string' ? b.body : null, user: actingUser(ctx), draft: b.draft === true,
       });
       return json(201, shape.pull(ctx.urls, ctx.state, repo, issue, true), { location: `${ctx.urls.api}/repos/${repo.fullName}/pulls/${issue.number}` });
+    },
+  },
+  {
+    // The pull requests a commit belongs to: merged as it (its merge commit), or whose head it is.
+    method: 'GET', path: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', operationId: 'repos/list-pull-requests-associated-with-commit',
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const sha = ctx.state.resolve(repo, ctx.params.commit_sha ?? '');
+      if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.commit_sha}`);
+      const pulls = [...repo.issues.values()].filter((i) => i.pull && (i.pull.mergeCommitSha === sha || i.pull.headSha === sha));
+      return list(ctx, sortBy(pulls, (i) => i.number, 'desc'), (i) => shape.pull(ctx.urls, ctx.state, repo, i, false));
     },
   },
   {
