@@ -165,10 +165,14 @@ const perMerge = [];
 
 /** The least time between two content-creating requests as the fake received them (ms), and how many there were. */
 function writeGaps(requests) {
-  const at = requests.filter((r) => r.contentCreating).map((r) => r.at).sort((a, b) => a - b);
+  const writes = requests.filter((r) => r.contentCreating).sort((a, b) => a.at - b.at);
   let min = Infinity;
-  for (let i = 1; i < at.length; i++) min = Math.min(min, at[i] - at[i - 1]);
-  return { writes: at.length, minGapMs: at.length > 1 ? min : null };
+  let pair = null;
+  for (let i = 1; i < writes.length; i++) {
+    const gap = writes[i].at - writes[i - 1].at;
+    if (gap < min) [min, pair] = [gap, `${writes[i - 1].route} → ${writes[i].route}`];
+  }
+  return { writes: writes.length, minGapMs: writes.length > 1 ? min : null, minGapBetween: pair };
 }
 
 async function burst(label, faultRate, size) {
@@ -216,6 +220,7 @@ async function burst(label, faultRate, size) {
     accepted: statuses.filter((s) => s === 200 || s === 202).length,
     writes: gaps.writes,
     minGapMs: gaps.minGapMs,
+    minGapBetween: gaps.minGapBetween,
     comments: w.gh.state.pullOf(w.repo, numbers[numbers.length - 1]).issue.comments.length,
     commented: numbers.filter((n) => w.gh.state.pullOf(w.repo, n).issue.comments.length === 1).length,
   };

@@ -175,7 +175,14 @@ export async function gatherMergeReads(octokit: OctokitLike, pull: PullRef, opts
   const api = new PullApi(octokit, pull);
   const configPath = opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : undefined;
   const configExprs = (configPath ? [configPath] : CONFIG_PATHS).map((p) => `${pull.baseSha}:${p}`);
-  const { listing, objects } = await listPull(octokit, pull, { files: null, reviews: null, commits: null, ...(opts.fold?.comments ? { comments: null } : {}), objects: configExprs });
+  // The base config and systems are read whatever the PR changed: with the listings, not after them.
+  const { listing, objects } = await listPull(octokit, pull, {
+    files: null,
+    reviews: null,
+    commits: null,
+    ...(opts.fold?.comments ? { comments: null } : {}),
+    objects: [...configExprs, `${pull.baseSha}:systems`],
+  });
   const gaps: string[] = [];
   let files = listing.files;
   const filesRoute = 'POST /graphql (pullRequest.files)';
