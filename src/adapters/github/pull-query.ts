@@ -39,7 +39,7 @@ const PAGE = 100;
 
 /** The query for one page: only the connections `req` names, and the objects. */
 export function pullPageQuery(req: PullPageRequest): { query: string; variables: Record<string, unknown> } {
-  const vars = ['$owner: String!', '$name: String!', '$number: Int!'];
+  const vars = ['$owner: String!', '$name: String!'];
   const variables: Record<string, unknown> = {};
   const parts: string[] = [];
   const page = (name: keyof PullPageRequest, body: string) => {
@@ -57,6 +57,7 @@ export function pullPageQuery(req: PullPageRequest): { query: string; variables:
     variables[`o${i}`] = expr;
     return `    o${i}: object(expression: $o${i}) { ${OBJECT_FIELDS} }`;
   });
+  if (parts.length > 0) vars.splice(2, 0, '$number: Int!');
   const pull = parts.length > 0 ? [`    pullRequest(number: $number) {`, ...parts, `    }`] : [];
   return { query: `query(${vars.join(', ')}) {\n  repository(owner: $owner, name: $name) {\n${[...pull, ...objects].join('\n')}\n  }\n}`, variables };
 }
