@@ -6,7 +6,10 @@
  * Cheap by construction: the changed-files listing, the reviews and the commits are one page each
  * for a PR under 100 files, and every file is read in batched GraphQL queries (one per 100
  * files), so the number of calls never grows with the size of the access repo. Memberships are
- * looked up only for the reviewers and owners the rules need, once each per run.
+ * looked up only for the reviewers and owners the rules need, once each per run. The App, which
+ * records merges in bursts, gathers the same facts with its reads folded (`gatherMergeReads`: the
+ * listings in one GraphQL query, src/adapters/github/pull-query.ts); the gate Action keeps the REST
+ * listings.
  *
  * Fails closed: any failed call, a truncated listing, or a membership the token cannot see
  * throws a GitHubApiError whose message says what to fix.

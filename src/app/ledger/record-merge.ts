@@ -128,9 +128,8 @@ interface ContentFile {
 }
 
 /**
- * A file of the ledger branch (null when it or the branch does not exist), by one REST read:
- * REST reads are not paced by Octokit's write throttle the way GraphQL queries are, which keeps
- * a burst of merges from queueing behind each other.
+ * A file of the ledger branch (null when it or the branch does not exist), by one REST read (the
+ * merge handler reads its own record paths with its facts; this is for every other path).
  */
 export async function readLedgerFile(octokit: OctokitLike, repo: RepoRef, branch: string, path: string): Promise<string | null> {
   return readLedgerFileRest(octokit, repo, branch, path);
