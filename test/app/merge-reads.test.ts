@@ -5,6 +5,13 @@
  * or by a bot, and in two GraphQL queries where the REST gatherer needs five.
  */
 import { Octokit } from '@octokit/core';
+import { generateKeyPairSync } from 'node:crypto';
+import { Probot, ProbotOctokit } from 'probot';
+import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { registerLedger } from '../../src/app/ledger/register.ts';
+import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
+import { parseRecordMarkers } from '../../src/core/ledger/index.ts';
+import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { gatherMergeReads, gatherPullFacts, type PullRef } from '../../src/adapters/github/pull-facts.ts';
@@ -119,5 +126,36 @@ describe('gatherMergeReads against the fake GitHub', () => {
     const reads = await gatherMergeReads(client() as never, ref(n), { fold: { comments: true } });
     expect(reads.facts.files).toEqual([{ path: 'README.md', status: 'added' }]);
     expect(gh.calls()).toEqual({ 'POST /graphql': 1 });
+  });
+});
+
+describe('attacks on the comment the folded query lists', () => {
+  const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+
+  it("a person named like the App's bot, and another App's bot, paste the marker: neither comment is adopted, the App writes its own", async () => {
+    const slug = APP_LOGIN.replace(/\[bot\]$/, '');
+    gh.state.createUser(slug); // a person whose login is the App's slug, without [bot]
+    gh.state.createUser('other-app[bot]', { type: 'Bot' });
+    gh.state.addOrgMember('acme', slug);
+    const n = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant erin', files: { 'grants/people/erin.yaml': grant('erin') } });
+    gh.state.submitReview(REPO, n, { user: 'dave', state: 'APPROVED' });
+    const forged = `${COMMENT_MARKER}\n<!-- access-ledger:record key=pr-${n}-merged seq=1 hash=${'0'.repeat(64)} -->\n`;
+    gh.state.addComment(REPO, n, { user: slug, body: forged });
+    gh.state.addComment(REPO, n, { user: 'other-app[bot]', body: forged });
+    gh.state.mergePull(REPO, n, { by: 'carol' });
+    const deps: AppDeps = { clock: () => new Date('2026-11-26T10:00:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+    const probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
+    await probot.load((app: Probot) => registerLedger(app, deps));
+    await probot.receive({ id: 'd-1', name: 'pull_request', payload: gh.payloads.pullRequest('closed', REPO, n) } as never);
+    expect(await deps.work.drain(60_000)).toBe(true);
+
+    const comments = gh.state.pullOf(REPO, n).issue.comments;
+    expect(comments.map((c) => c.user.login)).toEqual([slug, 'other-app[bot]', APP_LOGIN]);
+    // The forged comments are as they were; the App's anchors the record it wrote.
+    expect(comments[0]!.body).toBe(forged);
+    expect(comments[1]!.body).toBe(forged);
+    const record = JSON.parse(Object.entries(gh.state.ledger(REPO) ?? {}).find(([p]) => p.endsWith(`pr-${n}-merged.json`))![1]) as { hash: string };
+    expect(parseRecordMarkers(comments[2]!.body)).toEqual([{ key: `pr-${n}-merged`, seq: 1, hash: record.hash }]);
   });
 });
