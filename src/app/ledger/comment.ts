@@ -57,9 +57,19 @@ export function commentWrites(repo: RepoRef, pr: number): number {
   return writes.get(turnKey(repo, pr)) ?? 0;
 }
 
-function wrote(repo: RepoRef, pr: number): void {
+/**
+ * Runs a write of the PR's comment, counted when it starts and again when it ends: a listing read
+ * while the write was in flight may or may not show it, so it is stale either way.
+ */
+async function writing<T>(repo: RepoRef, pr: number, write: () => Promise<T>): Promise<T> {
   const key = turnKey(repo, pr);
-  writes.set(key, (writes.get(key) ?? 0) + 1);
+  const count = () => writes.set(key, (writes.get(key) ?? 0) + 1);
+  count();
+  try {
+    return await write();
+  } finally {
+    count();
+  }
 }
 
 /** The App's sticky comment among comments already listed, or null. */
@@ -109,10 +119,8 @@ async function upsertNow(
   options: CreateOnceOptions,
   listed?: ListedComments,
 ): Promise<CommentResult> {
-  const patch = async (id: number, body: string) => {
-    wrote(repo, pr);
-    return call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));
-  };
+  const patch = (id: number, body: string) =>
+    writing(repo, pr, () => call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`)));
   const fresh = listed !== undefined && listed.writesBefore === commentWrites(repo, pr);
   const existing = fresh ? ownRecordComment(listed.comments, ctx.appLogin) : await findRecordComment(octokit, repo, pr, ctx.appLogin);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);
@@ -123,15 +131,15 @@ async function upsertNow(
   }
   const created = await createOnce<IssueComment>(
     {
-      create: () => {
-        wrote(repo, pr);
-        return call<IssueComment>(
-          octokit,
-          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-          { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
-          WHAT(repo, `commenting the ledger record on pull request #${pr}`),
-        );
-      },
+      create: () =>
+        writing(repo, pr, () =>
+          call<IssueComment>(
+            octokit,
+            'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+            { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
+            WHAT(repo, `commenting the ledger record on pull request #${pr}`),
+          ),
+        ),
       find: () => findRecordComment(octokit, repo, pr, ctx.appLogin),
     },
     options,
@@ -144,12 +152,13 @@ async function upsertNow(
     if (!oldest || oldest.id === created.value.id) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
     const merged = updateRecordComment(oldest.body ?? null, records, ctx);
     if (merged.changed) await patch(oldest.id, merged.body);
-    wrote(repo, pr);
-    await call(
-      octokit,
-      'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
-      { comment_id: created.value.id },
-      WHAT(repo, `removing a second ledger comment on pull request #${pr}`),
+    await writing(repo, pr, () =>
+      call(
+        octokit,
+        'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        { comment_id: created.value.id },
+        WHAT(repo, `removing a second ledger comment on pull request #${pr}`),
+      ),
     );
     return { action: 'updated', id: oldest.id, conflicts: merged.conflicts };
   }
