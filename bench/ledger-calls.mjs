@@ -185,6 +185,8 @@ async function burst(label, faultRate, size) {
   const numbers = Array.from({ length: BURST }, () => mergeGrantPr(w, 1));
   if (faultRate > 0) w.gh.faults.add({ route: /^(GET|POST|PATCH) \/repos\//, kind: '5xx', rate: faultRate });
   w.gh.resetCalls();
+  const queue = w.deps.ledgerQueues.queueFor('acme', w.repo.split('/')[1], 'access-ledger');
+  const statsBefore = { ...queue.stats };
   const commitsBefore = w.gh.state.log(w.repo, 'refs/heads/access-ledger').length;
   const started = Date.now();
   let recordedMs = null;
@@ -219,6 +221,8 @@ async function burst(label, faultRate, size) {
     verified: verified.ok,
     accepted: statuses.filter((s) => s === 200 || s === 202).length,
     writes: gaps.writes,
+    refused: queue.stats.conflicts - statsBefore.conflicts,
+    flushes: queue.stats.flushes - statsBefore.flushes,
     minGapMs: gaps.minGapMs,
     minGapBetween: gaps.minGapBetween,
     comments: w.gh.state.pullOf(w.repo, numbers[numbers.length - 1]).issue.comments.length,
@@ -254,7 +258,7 @@ writeSection('App: ledger appends', [
   '',
   '### API calls per recorded merge',
   '',
-  'Each pull request adds N service-account grants owned by one person, approved by the system\'s approver. The merge handler folds its reads into two GraphQL queries: the first lists the pull request\'s changed files, reviews, commits and comments and reads the base config (paged again only when a page of 100 is full); the second reads the access files it changed, the base systems and, from the ledger branch named by that config, the tip commit, head.json and this merge\'s record paths (the redelivery check). "Membership" is the owner\'s organization membership (one per distinct owner). The append builds on the tip the query saw, so it needs no read of its own (tree, commit and ref writes); when the branch moved meanwhile, the ref update is refused and the append reads the branch again. "PR comment" is the comment written and one more look for a second writer\'s comment posted at the same moment (the lookup by marker before writing comes with the first query). The first merge after start also mints an installation token, creates the ledger branch and asks GitHub once for the App\'s bot account (`GET /app`, counted in the total only), whose commits and comments alone the App takes for its own.',
+  'Each pull request adds N service-account grants owned by one person, approved by the system\'s approver. The merge handler folds its reads into two GraphQL queries: the first lists the pull request\'s changed files, reviews, commits and comments and reads the base config and systems (paged again only when a page of 100 is full); the second reads the access files it changed and, from the ledger branch named by that config, the tip commit, head.json and this merge\'s record paths (the redelivery check). "Membership" is the owner\'s organization membership (one per distinct owner). The append builds on the tip the query saw, so it needs no read of its own (tree, commit and ref writes); when the branch moved meanwhile, the ref update is refused and the append reads the branch again. "PR comment" is the comment written and one more look for a second writer\'s comment posted at the same moment (the lookup by marker before writing comes with the first query). The first merge after start also mints an installation token, creates the ledger branch and asks GitHub once for the App\'s bot account (`GET /app`, counted in the total only), whose commits and comments alone the App takes for its own.',
   '',
   `| merge | calls | of which reads | ${names.join(' | ')} |`,
   `|---|---:|---:|${names.map(() => '---:').join('|')}|`,
@@ -264,11 +268,11 @@ writeSection('App: ledger appends', [
   '',
   `### A burst of merges delivered at once`,
   '',
-  '| run | merges | records on the ledger | every handler done (comments too) | ledger writes | writes per record | commits | content-creating requests | least gap between two | retried answers | ledger verifies |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...bursts.map((b) => `| ${b.label} | ${b.merges} | ${s(b.recordedS)} | ${s(b.doneS)} | ${b.ledgerWrites} | **${b.perRecord.toFixed(2)}** | ${b.commits} | ${b.writes} | ${gap(b)} | ${b.retries} | ${b.verified && b.records === b.merges ? `yes, ${b.records} records` : `NO (${b.records} records)`} |`),
+  '| run | merges | records on the ledger | every handler done (comments too) | ledger writes | writes per record | commits | ref updates refused | content-creating requests | least gap between two | retried answers | ledger verifies |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...bursts.map((b) => `| ${b.label} | ${b.merges} | ${s(b.recordedS)} | ${s(b.doneS)} | ${b.ledgerWrites} | **${b.perRecord.toFixed(2)}** | ${b.commits} | ${b.refused} | ${b.writes} | ${gap(b)} | ${b.retries} | ${b.verified && b.records === b.merges ? `yes, ${b.records} records` : `NO (${b.records} records)`} |`),
   '',
-  `Targets: all ${BURST} recorded in under ${TARGET_RECORDED_S} s, well under one ledger write per record: ${burstWithin ? 'met' : 'MISSED'}; every handler done, each pull request with exactly one comment: ${allDone ? 'met' : 'MISSED'}; no two content-creating requests (POST, PATCH, PUT, DELETE, GraphQL mutations) closer than the pacer's ${MIN_WRITE_INTERVAL_MS / 1000} s as GitHub received them: ${paced ? 'met' : 'MISSED'}. GraphQL queries are reads: they go around Octokit's write queue (which would space them a second apart, process-wide) and are not paced, so a burst's reads run side by side and the records land after a few group commits; the first commit takes what queued in the first moment, the next one everything that queued while it was in flight. Writes keep GitHub's content-creation pace: every write waits for the process's pacer (one a second, measured when sent) and Octokit's write queue, and each new comment also for Octokit's notification queue (one every three seconds), so the sticky comments are what takes the burst's time once the records are written (${BURST} comments at three seconds each). "Retried answers" are the fake's 5xx answers, each retried by Octokit's retry plugin; the ledger still holds every merge exactly once.`,
+  `Targets: all ${BURST} recorded in under ${TARGET_RECORDED_S} s, well under one ledger write per record: ${burstWithin ? 'met' : 'MISSED'}; every handler done, each pull request with exactly one comment: ${allDone ? 'met' : 'MISSED'}; no two content-creating requests (POST, PATCH, PUT, DELETE, GraphQL mutations) closer than the pacer's ${MIN_WRITE_INTERVAL_MS / 1000} s as GitHub received them: ${paced ? 'met' : 'MISSED'}. GraphQL queries are reads: they go around Octokit's write queue (which would space them a second apart, process-wide) and are not paced, so a burst's reads run side by side and the records land after a few group commits; the first commit takes what queued in the first moment, the next one everything that queued while it was in flight. Writes keep GitHub's content-creation pace: every write waits for the process's pacer (one every 1.1 s, measured when sent: a second plus a tenth for the way to GitHub) and Octokit's write queue, and each new comment also for Octokit's notification queue (one every three seconds), so the sticky comments are what takes the burst's time once the records are written (${BURST} comments at three seconds each). "Ref updates refused" are commits built on a tip that another commit had moved by the time the ref was updated (the append then reads the branch and retries). "Retried answers" are the fake's 5xx answers, each retried by Octokit's retry plugin; the ledger still holds every merge exactly once.`,
 ]);
 
 if (!callsWithin || (BURST >= 200 && !burstWithin) || !paced || !allDone || !intact) process.exitCode = 1;
