@@ -183,7 +183,8 @@ async function burst(label, faultRate, size) {
   await w.gh.deliver('pull_request', w.gh.payloads.pullRequest('closed', w.repo, first), { url: w.url, secret: SECRET });
   await settle(w);
   const numbers = Array.from({ length: BURST }, () => mergeGrantPr(w, 1));
-  if (faultRate > 0) w.gh.faults.add({ route: /^(GET|POST|PATCH) \/repos\//, kind: '5xx', rate: faultRate });
+  // Reads (REST and GraphQL) and writes alike.
+  if (faultRate > 0) w.gh.faults.add({ route: /^(GET|POST|PATCH) \/(repos\/|graphql$)/, kind: '5xx', rate: faultRate });
   w.gh.resetCalls();
   const queue = w.deps.ledgerQueues.queueFor('acme', w.repo.split('/')[1], 'access-ledger');
   const statsBefore = { ...queue.stats };
