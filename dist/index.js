@@ -44422,33 +44422,37 @@ function explainGitHubError(err, ctx) {
 // src/adapters/github/blobs.ts
 var MAX_OBJECTS_PER_QUERY = 100;
 var BLOB_FIELDS = "oid byteSize isBinary text";
-function objectsQuery(count) {
-  const vars = Array.from({ length: count }, (_, i) => `$e${i}: String!`).join(", ");
+function objectsQuery(count, extra) {
+  const vars = [...Array.from({ length: count }, (_, i) => `$e${i}: String!`), ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`)].join(", ");
   const fields = Array.from(
     { length: count },
     (_, i) => `    f${i}: object(expression: $e${i}) { __typename ... on Blob { ${BLOB_FIELDS} } ... on Tree { entries { name path type oid object { ... on Blob { ${BLOB_FIELDS} } } } } }`
   ).join("\n");
-  return `query($owner: String!, $name: String!, ${vars}) {
+  const more = extra ? `
+    ${extra.selection}` : "";
+  return `query($owner: String!, $name: String!${vars ? `, ${vars}` : ""}) {
   repository(owner: $owner, name: $name) {
-${fields}
+${fields}${more}
   }
 }`;
 }
-async function readObjects(client2, target, expressions) {
+async function readObjectsWith(client2, target, expressions, extra) {
   const unique = [...new Set(expressions)];
   const out = /* @__PURE__ */ new Map();
   const batches = [];
   for (let i = 0; i < unique.length; i += MAX_OBJECTS_PER_QUERY) batches.push(unique.slice(i, i + MAX_OBJECTS_PER_QUERY));
-  const answers = await Promise.all(batches.map((batch) => readBatch(client2, target, batch)));
-  answers.forEach((answer, b) => batches[b].forEach((expr, i) => out.set(expr, answer[i] ?? null)));
-  return out;
+  if (batches.length === 0 && extra) batches.push([]);
+  const answers = await Promise.all(batches.map((batch, b) => readBatch(client2, target, batch, b === 0 ? extra : void 0)));
+  answers.forEach((answer, b) => batches[b].forEach((expr, i) => out.set(expr, answer.objects[i] ?? null)));
+  return { objects: out, extra: extra ? answers[0]?.repository ?? null : null };
 }
-async function readBatch(client2, target, batch) {
+async function readBatch(client2, target, batch, extra) {
   const variables = { owner: target.owner, name: target.repo };
   batch.forEach((expr, i) => variables[`e${i}`] = expr);
+  for (const [k, v] of Object.entries(extra?.variables ?? {})) variables[k] = v.value;
   let data;
   try {
-    data = await client2.graphql(objectsQuery(batch.length), variables);
+    data = await client2.graphql(objectsQuery(batch.length, extra), variables);
   } catch (err) {
     throw explainGraphqlError(err, target);
   }
@@ -44460,7 +44464,7 @@ async function readBatch(client2, target, batch) {
       void 0
     );
   }
-  return batch.map((expr, i) => toRead(pathOf(expr), data.repository[`f${i}`] ?? null));
+  return { objects: batch.map((expr, i) => toRead(pathOf(expr), data.repository[`f${i}`] ?? null)), repository: data.repository };
 }
 function pathOf(expression) {
   return expression.slice(expression.indexOf(":") + 1).replace(/^\/+|\/+$/g, "");
@@ -44553,6 +44557,10 @@ async function gatherPullFacts(octokit, pull, opts = {}) {
   facts.commitAuthors = commitAuthors;
   facts.base = snapshots.base;
   facts.head = snapshots.head;
+  await lookUpMemberships(api, facts, opts);
+  return facts;
+}
+async function lookUpMemberships(api, facts, opts) {
   const org = facts.base.config?.data?.organization;
   const policy = opts.packs ? resolvePolicy(facts.base.config, opts.packs, builtinRegistry()).policy : void 0;
   const on = (rule) => !policy || (policy.rules.get(rule)?.severity ?? "off") !== "off";
@@ -44570,7 +44578,6 @@ async function gatherPullFacts(octokit, pull, opts = {}) {
     }
   }
   await runLimited(lookups, opts.concurrency ?? 8);
-  return facts;
 }
 async function runLimited(tasks, limit) {
   let next = 0;
@@ -44809,7 +44816,7 @@ var PullApi = class {
     return explainGitHubError(err, { action, route, owner: this.pull.owner, repo: this.pull.repo, permission: "members: read", forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}` });
   }
 };
-async function readSnapshots(octokit, pull, relevant, configPath) {
+async function readSnapshots(octokit, pull, relevant, configPath, pre = /* @__PURE__ */ new Map(), extra) {
   const base = pull.baseSha;
   const head = pull.headSha;
   const configPaths = configPath ? [configPath] : CONFIG_PATHS;
@@ -44820,12 +44827,13 @@ async function readSnapshots(octokit, pull, relevant, configPath) {
     if (f.status !== "added" && pullRoleOf(before, configPath) === "grant") baseExprs.push(`${base}:${before}`);
     if (f.status !== "removed" && pullRoleOf(f.path, configPath) !== "other") headExprs.push(`${head}:${f.path}`);
   }
-  const read = await readObjects(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs]);
+  const asked = await readObjectsWith(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs].filter((e) => !pre.has(e)), extra);
+  const read = new Map([...pre, ...asked.objects]);
   const baseFiles = [];
   for (const expr of baseExprs) collect(read.get(expr) ?? null, baseFiles, configPath);
   const headFiles = [];
   for (const expr of headExprs) collect(read.get(expr) ?? null, headFiles, configPath);
-  return { base: snapshotOf(baseFiles, configPath), head: snapshotOf(headFiles, configPath) };
+  return { base: snapshotOf(baseFiles, configPath), head: snapshotOf(headFiles, configPath), extra: asked.extra };
 }
 function collect(obj, out, configPath) {
   if (!obj) return;

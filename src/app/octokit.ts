@@ -1,7 +1,9 @@
 /**
  * The App's Octokit: Probot's (retry, throttling, pagination, logging) with rate-limit handlers
  * that retry secondary rate limits too (see rate-limits.ts), and every write paced by when it is
- * sent, process-wide (src/adapters/github/pacing.ts). `npm start` (server.ts) builds its
+ * sent, process-wide (src/adapters/github/pacing.ts). GraphQL queries are reads: Octokit's throttling
+ * would queue them with the writes (one a second), so they go around its write queue while keeping
+ * its rate-limit retries (`readAwareRetryLimiter`). `npm start` (server.ts) builds its
  * Probot with it, so every `context.octokit` and every `app.auth()` client (the sweep's) has it.
  *
  * The handlers sit in a `defaults` function between Probot's own option layers: Probot puts its
@@ -10,8 +12,8 @@
  * Probot's throttle options (REDIS_URL's shared connection, the installation id).
  */
 import { ProbotOctokit } from 'probot';
-import { rateLimitHandlers } from './rate-limits.ts';
-import { writePacing, type WritePacer } from '../adapters/github/pacing.ts';
+import { rateLimitHandlers, readAwareRetryLimiter } from './rate-limits.ts';
+import { isContentCreating, writePacing, type WritePacer } from '../adapters/github/pacing.ts';
 
 export interface AppOctokitOptions {
   /** Rate-limit retries per request (default RATE_LIMIT_RETRIES). */
@@ -37,6 +39,12 @@ export function createAppOctokit(options: AppOctokitOptions = {}): typeof Probot
   return ProbotOctokit.plugin(writePacing(options.pacer)).defaults((instance: Record<string, unknown>) => ({
     ...instance,
     ...(options.retry ? { retry: { ...(instance.retry as object | undefined), ...options.retry } } : {}),
-    throttle: { ...(instance.throttle as object | undefined), ...options.throttle, ...handlers },
+    // GraphQL queries are reads: they skip the throttling plugin's write queue (rate-limits.ts).
+    throttle: {
+      ...(instance.throttle as object | undefined),
+      retryLimiter: readAwareRetryLimiter((o) => !isContentCreating(o.method, o.url, o.query)),
+      ...options.throttle,
+      ...handlers,
+    },
   }));
 }

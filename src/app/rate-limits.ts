@@ -64,3 +64,56 @@ export function rateLimitHandlers(options: RateLimitOptions = {}): RateLimitHand
     };
   return { onRateLimit: handler('rate limit reached'), onSecondaryRateLimit: handler('secondary rate limit') };
 }
+
+/** The parts of the throttling plugin's per-client state a query's turn swaps (see `readAwareRetryLimiter`). */
+interface ThrottleState {
+  write?: unknown;
+  [key: string]: unknown;
+}
+
+/** A job of the throttling plugin: `doRequest(state, request, options)`. */
+type ThrottleJob = (state: ThrottleState, request: unknown, options: { method?: string; url?: string; query?: unknown }) => Promise<unknown>;
+
+type FailedListener = (error: unknown, info: { args: unknown[]; retryCount: number }) => unknown;
+
+/** A write group that lets a request through at once: what a GraphQL query gets in place of the write queue. */
+const NO_WAIT_GROUP = { key: () => ({ schedule: (_options: unknown, fn: () => Promise<unknown>) => fn() }) };
+
+const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The throttling plugin's `retryLimiter`, for one client: it runs every request (the plugin
+ * schedules each one through it, and retries it when a rate-limit handler says so), so it is where
+ * a GraphQL *query* is told apart from a write. The plugin puts every `POST /graphql` in its write
+ * group (one request a second, process-wide), which makes a burst of merges queue their reads
+ * behind each other; GitHub's content-creation limits concern mutations and content-creating REST
+ * requests only. A query runs with a write group that does not wait, and everything else the plugin
+ * does stays: its global concurrency, its GraphQL `RATE_LIMITED` check, and its retries of primary
+ * and secondary rate limits (403/429 with retry-after, waited out through `onSecondaryRateLimit`).
+ * Mutations and REST writes keep the write (and notification) queues.
+ */
+export function readAwareRetryLimiter(isRead: (options: { method?: string; url?: string; query?: unknown }) => boolean) {
+  const failed: FailedListener[] = [];
+  return {
+    on(event: string, listener: FailedListener): void {
+      if (event === 'failed') failed.push(listener);
+    },
+    async schedule(job: ThrottleJob, state: ThrottleState, request: unknown, options: { method?: string; url?: string; query?: unknown }): Promise<unknown> {
+      const runState = isRead(options) ? { ...state, write: NO_WAIT_GROUP } : state;
+      const args = [runState, request, options];
+      for (let retryCount = 0; ; retryCount++) {
+        try {
+          return await job(runState, request, options);
+        } catch (error) {
+          let wait: number | undefined;
+          for (const listener of failed) {
+            const answer = await listener(error, { args, retryCount });
+            if (typeof answer === 'number') wait = answer;
+          }
+          if (wait === undefined) throw error;
+          await sleepMs(wait);
+        }
+      }
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { upsertRecordComment } from '../../src/app/ledger/comment.ts';
+import { commentWrites, upsertRecordComment } from '../../src/app/ledger/comment.ts';
 import type { Requester } from '../../src/app/github.ts';
 import { sealRecord, type RecordDraft } from '../../src/core/ledger/index.ts';
 import { mergedDraft } from '../ledger/fixtures.ts';
@@ -74,4 +74,40 @@ describe('the sticky comment under concurrent writers in one process', () => {
     expect(gh.comments[0]!.body).toContain('key=pr-46-merged');
     expect(gh.comments[0]!.body).toContain('key=pr-46-provisioned-7');
   });
+
+  it('a listing read before another handler of this process wrote the comment is not trusted: the comments are read again, and there is still one', async () => {
+    const gh = slowComments();
+    const reads: string[] = [];
+    const counting: Requester = { request: (route, params) => (route.startsWith('GET') && reads.push(route), gh.request(route, params)) };
+    const repo = { owner: 'acme', repo: 'access' };
+    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
+    const first = sealRecord(mergedDraft(47), null, '2026-11-20T10:00:03Z');
+    const campaign = sealRecord({ ...mergedDraft(47), key: 'pr-47-review-campaign' }, { seq: first.seq, hash: first.hash }, '2026-11-20T10:00:04Z');
+    // The merge handler lists the comments (none) with its facts; the review campaign's handler then writes the comment.
+    const listed = { comments: [], writesBefore: commentWrites(repo, 47) };
+    const campaignWrite = upsertRecordComment(counting, repo, 47, [campaign], ctx);
+    await campaignWrite;
+    reads.length = 0;
+    await upsertRecordComment(counting, repo, 47, [first], ctx, {}, listed);
+    expect(reads[0]).toBe('GET /repos/{owner}/{repo}/issues/{issue_number}/comments');
+    // Updated in place: never a second comment posted (and then removed).
+    expect(gh.deleted).toEqual([]);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.body).toContain('key=pr-47-merged');
+    expect(gh.comments[0]!.body).toContain('key=pr-47-review-campaign');
+  });
+
+  it('a listing no write of this process followed stands in for the lookup', async () => {
+    const gh = slowComments();
+    const reads: string[] = [];
+    const counting: Requester = { request: (route, params) => (route.startsWith('GET') && reads.push(route), gh.request(route, params)) };
+    const repo = { owner: 'acme', repo: 'access' };
+    const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
+    const record = sealRecord(mergedDraft(48), null, '2026-11-20T10:00:03Z');
+    const result = await upsertRecordComment(counting, repo, 48, [record], ctx, {}, { comments: [], writesBefore: commentWrites(repo, 48) });
+    expect(result.action).toBe('created');
+    // Only the one look after posting, for a second writer's comment.
+    expect(reads).toEqual(['GET /repos/{owner}/{repo}/issues/{issue_number}/comments']);
+  });
 });
+

@@ -23,6 +23,8 @@ import {
   grantFile,
   graphqlObjects,
   installationToken,
+  type LedgerTip,
+  type PullSpec,
   loadProbot,
   pullRequestClosed,
   testDeps,
@@ -69,19 +71,28 @@ interface Review {
   at: string;
 }
 
-/** The reads of the gate's fact gatherer for PR #2 adding bob's grant. */
-function factReads(reviews: Review[], asked: string[][]) {
+/** The ledger branch's tip as the merge handler's second query reads it. */
+function ledgerTip(): LedgerTip | null {
+  const tip = git.refs.get('refs/heads/access-ledger');
+  return tip ? { commit: tip, tree: git.get(tip, 'commit').tree, files: git.files(tip) } : null;
+}
+
+/**
+ * The reads of the merge handler for PR #2 adding bob's grant: the folded query (files, reviews,
+ * commits, comments, base config), then the files' contents with the ledger tip, then memberships.
+ */
+function factReads(reviews: Review[], asked: string[][], comments: PullSpec['comments'] = []) {
   return [
-    nock(API).get(`${REPO_PATH}/pulls/2/files`).query({ per_page: '100', page: '1' }).reply(200, [{ filename: GRANT_PATH, status: 'added', sha: blobSha(BOB) }]),
-    nock(API)
-      .get(`${REPO_PATH}/pulls/2/reviews`)
-      .query({ per_page: '100', page: '1' })
-      .reply(200, reviews.map((r, i) => ({ id: 80 + i, user: { login: r.login, type: 'User' }, state: r.state, commit_id: r.commit, submitted_at: r.at }))),
-    nock(API)
-      .get(`${REPO_PATH}/pulls/2/commits`)
-      .query({ per_page: '100', page: '1' })
-      .reply(200, [{ sha: HEAD_SHA, author: { login: 'Codertocat' }, committer: { login: 'web-flow' }, commit: { message: 'Grant bob read on prod-postgres' } }]),
-    graphqlObjects(revisions, asked),
+    graphqlObjects(revisions, asked, {
+      times: 2,
+      ledger: ledgerTip,
+      pull: {
+        files: [{ path: GRANT_PATH, changeType: 'ADDED' }],
+        reviews: reviews.map((r) => ({ login: r.login, state: r.state, commit: r.commit, at: r.at })),
+        commits: [{ author: 'Codertocat', committer: 'web-flow', message: 'Grant bob read on prod-postgres' }],
+        comments,
+      },
+    }),
     // owner-in-org: the grant's owner and grantee must be members of the organization.
     nock(API).get('/orgs/acme/members/alice').reply(204),
     nock(API).get('/orgs/acme/members/bob').reply(204),
@@ -93,9 +104,9 @@ const APPROVED: Review[] = [
   { login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' },
 ];
 
-function commentWrites(captured: { body?: string }, existing: unknown[] = []) {
+/** The comment written (the lookup before it comes with the first query), then one more look. */
+function commentWrites(captured: { body?: string }) {
   return [
-    nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, existing),
     nock(API)
       .post(`${REPO_PATH}/issues/2/comments`, (body: { body: string }) => {
         captured.body = body.body;
@@ -145,8 +156,8 @@ describe('pull_request.closed, merged', () => {
     const { asked, comment, scopes } = await recordApprovedMerge();
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
 
-    // One batched file read for the facts: the base's config and systems, the head's grant.
-    expect(asked).toEqual([[`${BASE_SHA}:access-ledger.yaml`, `${BASE_SHA}:access-ledger.yml`, `${BASE_SHA}:systems`, `${HEAD_SHA}:${GRANT_PATH}`]]);
+    // Two queries for the facts: the base's config and systems with the pull request's listings, then the head's grant.
+    expect(asked).toEqual([[`${BASE_SHA}:access-ledger.yaml`, `${BASE_SHA}:access-ledger.yml`, `${BASE_SHA}:systems`], [`${HEAD_SHA}:${GRANT_PATH}`]]);
 
     // The ledger: a genesis commit, then one commit with the record; the chain verifies.
     const { records, head } = ledgerRecords();
@@ -154,8 +165,8 @@ describe('pull_request.closed, merged', () => {
     const state = verifyLedgerState({ records, head });
     expect(state.problems).toEqual([]);
     expect(git.history('access-ledger')).toHaveLength(2);
+    // The query saw no ledger branch: no REST read of the record's path; the branch is created.
     expect(git.log.map((r) => `${r.method} ${r.path}`)).toEqual([
-      `GET /contents/${RECORD_PATH}`,
       'GET /git/ref/heads/access-ledger',
       'POST /git/trees',
       'POST /git/commits',
@@ -214,16 +225,13 @@ describe('pull_request.closed, merged', () => {
     const logBefore = git.log.length;
 
     const asked: string[][] = [];
-    const existing = [{ id: 555, body: first.comment.body, user: { login: 'access-ledger[bot]', type: 'Bot' } }];
-    const scopes = before(() => [
-      ...factReads(APPROVED, asked),
-      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, existing),
-    ]);
+    const existing = [{ id: 555, body: first.comment.body!, login: 'access-ledger[bot]', type: 'Bot' }];
+    const scopes = before(() => [...factReads(APPROVED, asked, existing)]);
     await first.probot.receive({ id: 'delivery-1', name: 'pull_request', payload: pullRequestClosed() as never });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(git.history('access-ledger')).toEqual(commitsBefore);
-    // One read of the ledger (the record is there) and one of who committed it (the App), not one write.
-    expect(git.log.slice(logBefore).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /contents/${RECORD_PATH}`, 'GET /commits']);
+    // The query found the record at its path; one read of who committed it (the App), not one write.
+    expect(git.log.slice(logBefore).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /commits']);
     expect(ledgerRecords().records).toHaveLength(1);
   });
 
@@ -304,10 +312,10 @@ describe('pull_request.closed, merged in a repo that is not an access repo', () 
     const asked: string[][] = [];
     const scopes = [
       installationToken(),
-      nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, [{ filename: 'systems/notes.yaml', status: 'added' }]),
-      nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, []),
-      nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [{ author: { login: 'Codertocat' }, committer: null, commit: { message: 'notes' } }]),
-      graphqlObjects({ [HEAD_SHA]: { 'systems/notes.yaml': 'id: notes\n' } }, asked),
+      graphqlObjects({ [HEAD_SHA]: { 'systems/notes.yaml': 'id: notes\n' } }, asked, {
+        times: 2,
+        pull: { files: [{ path: 'systems/notes.yaml', changeType: 'ADDED' }], commits: [{ author: 'Codertocat', committer: null, message: 'notes' }] },
+      }),
     ];
     git.start();
     const probot = await loadProbot(testDeps());
@@ -320,7 +328,7 @@ describe('pull_request.closed, merged in a repo that is not an access repo', () 
 describe('pull_request.closed, failing', () => {
   it('throws when GitHub keeps failing, so the delivery can be redelivered, and writes nothing', async () => {
     installationToken();
-    nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(502, { message: 'Bad Gateway' });
+    nock(API).post('/graphql').reply(502, { message: 'Bad Gateway' });
     git.start();
     const probot = await loadProbot(testDeps());
     await expect(probot.receive({ id: 'delivery-4', name: 'pull_request', payload: pullRequestClosed() as never })).rejects.toThrow(/changed files|502/);
@@ -412,7 +420,6 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
     const scopes = [
       installationToken(),
       ...factReads(APPROVED, asked),
-      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
       nock(API)
         .post(`${REPO_PATH}/issues/2/comments`)
         .reply(() => (posts++, [403, SECONDARY, { 'retry-after': '1' }])),
@@ -440,7 +447,6 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
     const scopes = [
       installationToken(),
       ...factReads(APPROVED, asked),
-      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
       // GitHub wrote the comment, then the answer was lost on the way back.
       nock(API)
         .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
@@ -469,7 +475,6 @@ describe('pull_request.closed under GitHub\'s transient failures (the production
     const scopes = [
       installationToken(),
       ...factReads(APPROVED, asked),
-      nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
       nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(502, { message: 'Bad Gateway' }),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query({ per_page: '100', page: '1' }).reply(200, []),
       nock(API)

@@ -6,7 +6,9 @@
 import nock from 'nock';
 import { createProbot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RATE_LIMIT_RETRIES, rateLimitHandlers } from '../../src/app/rate-limits.ts';
+import { RATE_LIMIT_RETRIES, rateLimitHandlers, readAwareRetryLimiter } from '../../src/app/rate-limits.ts';
+import { createAppOctokit } from '../../src/app/octokit.ts';
+import { WritePacer } from '../../src/adapters/github/pacing.ts';
 import { createAppProbot } from '../../src/app/server.ts';
 import { cliOctokit } from '../../src/cli/commands/reconcile.ts';
 import { API, INSTALLATION, REPO_PATH, installationToken, privateKey } from './support.ts';
@@ -89,5 +91,78 @@ describe('the CLI\'s Octokit (reconcile, sweep)', () => {
     await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     expect(warnings).toEqual([expect.stringContaining('secondary rate limit on GET')]);
+  });
+});
+
+describe('GraphQL queries are reads: the App\'s Octokit keeps them out of the write queue', () => {
+  /** A stand-in for the throttling plugin's write group that counts who waits in it. */
+  function countingWriteGroup(seen: string[]) {
+    return { key: () => ({ schedule: (_options: unknown, fn: () => Promise<unknown>) => (seen.push('write queue'), fn()) }) };
+  }
+
+  function appOctokit(seen: string[]) {
+    const Octokit = createAppOctokit({ pacer: new WritePacer({ minIntervalMs: 0 }), throttle: { write: countingWriteGroup(seen), retryAfterBaseValue: 5 } });
+    return new Octokit({ auth: 'ghs_test' });
+  }
+
+  it.each([
+    ['a query', 'query($n: Int!) { viewer { login } }', 0],
+    ['an anonymous query', '  # the viewer\n{ viewer { login } }', 0],
+    ['a mutation', 'mutation { addStar(input: { starrableId: "R_1" }) { clientMutationId } }', 1],
+    ['a document that is not plainly a query', 'subscription { x }', 1],
+  ])('%s waits in the write queue %i time(s)', async (_what, query, waits) => {
+    const seen: string[] = [];
+    const scope = nock(API).post('/graphql').reply(200, { data: {} });
+    await appOctokit(seen).request('POST /graphql', { query });
+    expect(seen).toHaveLength(waits);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
+  it('REST writes still wait in the write queue, reads do not', async () => {
+    const seen: string[] = [];
+    const scopes = [nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 1 }), nock(API).get(FILES).reply(200, [])];
+    const octokit = appOctokit(seen);
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'Codertocat', repo: 'Hello-World', issue_number: 2, body: 'x' });
+    await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 });
+    expect(seen).toEqual(['write queue']);
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+  });
+
+  it.each([403, 429])('a query answered %i with a secondary rate limit is waited out and retried', async (status) => {
+    const seen: string[] = [];
+    const scopes = [nock(API).post('/graphql').reply(status, SECONDARY, { 'retry-after': '1' }), nock(API).post('/graphql').reply(200, { data: { viewer: { login: 'x' } } })];
+    const data = await appOctokit(seen).graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+    expect(data.viewer.login).toBe('x');
+    expect(seen).toEqual([]);
+    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+  });
+
+  it(`a query still limited after ${RATE_LIMIT_RETRIES} retries fails`, async () => {
+    const scope = nock(API).post('/graphql').times(RATE_LIMIT_RETRIES + 1).reply(403, SECONDARY, { 'retry-after': '1' });
+    await expect(appOctokit([]).graphql('query { viewer { login } }')).rejects.toMatchObject({ status: 403 });
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('readAwareRetryLimiter', () => {
+  it('runs a read with a write group that does not wait, a write with the plugin\'s own, and retries when a listener says how long to wait', async () => {
+    const limiter = readAwareRetryLimiter((o) => o.method === 'GET');
+    const own = { key: () => ({ schedule: async () => undefined }) };
+    const used: unknown[] = [];
+    let fail = 1;
+    limiter.on('failed', (_error, info) => (info.retryCount === 0 ? 0 : undefined));
+    const job = async (state: { write?: unknown }) => {
+      used.push(state.write);
+      if (fail-- > 0) throw new Error('limited');
+      return 'ok';
+    };
+    expect(await limiter.schedule(job, { write: own }, {}, { method: 'POST', url: '/x' })).toBe('ok');
+    expect(used).toEqual([own, own]);
+    used.length = 0;
+    fail = 0;
+    expect(await limiter.schedule(job, { write: own }, {}, { method: 'GET', url: '/x' })).toBe('ok');
+    expect(used[0]).not.toBe(own);
+    fail = 2;
+    await expect(limiter.schedule(job, { write: own }, {}, { method: 'GET', url: '/x' })).rejects.toThrow('limited');
   });
 });

@@ -27,6 +27,7 @@ import {
   blobSha,
   grantFile,
   graphqlObjects,
+  type LedgerTip,
   pullRequestClosed,
   testDeps,
   unmatchedRequests,
@@ -69,6 +70,12 @@ function revisions(): Revisions {
 }
 
 const pr2 = pullRequestClosed().pull_request as Record<string, unknown>;
+
+/** The ledger branch's tip as the merge handler's second query reads it. */
+function ledgerTip(): LedgerTip | null {
+  const tip = git.refs.get('refs/heads/access-ledger');
+  return tip ? { commit: tip, tree: git.get(tip, 'commit').tree, files: git.files(tip) } : null;
+}
 /** A pulls-list item: the list has no merged_by. */
 const listed = (pr: Record<string, unknown>) => {
   const { merged_by: _omit, ...item } = pr;
@@ -95,14 +102,18 @@ function expectations(asked: string[][], commentBody: { body?: string }) {
     nock(API).get(`${REPO_PATH}/pulls`).query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' }).reply(200, listing()),
     graphqlObjects(revisions, asked), // which merges are recorded
     // Recording PR #2, as the webhook would have.
-    nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, [{ filename: 'grants/people/bob.yaml', status: 'added' }]),
-    nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, [{ user: { login: 'dave', type: 'User' }, state: 'APPROVED', commit_id: HEAD_SHA, submitted_at: '2026-11-19T12:00:00Z' }]),
-    nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [{ author: { login: 'Codertocat' }, committer: { login: 'Codertocat' }, commit: { message: 'Grant bob' } }]),
-    graphqlObjects(revisions, asked),
+    graphqlObjects(revisions, asked, {
+      times: 2,
+      pull: {
+        files: [{ path: 'grants/people/bob.yaml', changeType: 'ADDED' }],
+        reviews: [{ login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' }],
+        commits: [{ author: 'Codertocat', committer: 'Codertocat', message: 'Grant bob' }],
+      },
+      ledger: ledgerTip,
+    }),
     nock(API).get('/orgs/acme/members/alice').reply(204),
     nock(API).get('/orgs/acme/members/bob').reply(204),
     nock(API).get(`${REPO_PATH}/pulls/2`).reply(200, pr2),
-    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
     nock(API)
       .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
         commentBody.body = b.body;
@@ -206,20 +217,22 @@ describe('reconcile of several missing PRs', () => {
   const pull = (n: number) => ({ ...pr2, number: n, title: `Grant ${login(n)} read access to prod-postgres`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${n}`, merged_at: mergedAt(n), updated_at: mergedAt(n) });
 
   function manyExpectations(asked: string[][], comments: Map<number, string>) {
+    // Each merge's two folded queries, answered by the number asked (the PRs are read side by side).
+    const reads = () => graphqlObjects(manyRevisions, asked, {
+      times: 2 * numbers.length,
+      pull: (n) => ({
+        files: [{ path: `grants/people/${login(n)}.yaml`, changeType: 'ADDED' }],
+        reviews: [{ login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' }],
+        commits: [{ author: login(n), committer: login(n), message: 'Grant' }],
+      }),
+      // The oldest merge's reads are the slowest: its record must still come first.
+      delay: (n) => (n === numbers[0] ? 40 : 0),
+      ledger: ledgerTip,
+    });
     const perPr = numbers.flatMap((n) => [
-      nock(API)
-        .get(`${REPO_PATH}/pulls/${n}/files`)
-        .query(true)
-        // The oldest merge's reads are the slowest: its record must still come first.
-        .delay(n === numbers[0] ? 40 : 0)
-        .reply(200, [{ filename: `grants/people/${login(n)}.yaml`, status: 'added' }]),
-      nock(API).get(`${REPO_PATH}/pulls/${n}/reviews`).query(true).reply(200, [{ user: { login: 'dave', type: 'User' }, state: 'APPROVED', commit_id: HEAD_SHA, submitted_at: '2026-11-19T12:00:00Z' }]),
-      nock(API).get(`${REPO_PATH}/pulls/${n}/commits`).query(true).reply(200, [{ author: { login: login(n) }, committer: { login: login(n) }, commit: { message: 'Grant' } }]),
-      graphqlObjects(manyRevisions, asked),
       nock(API).get('/orgs/acme/members/alice').reply(204),
       nock(API).get(`/orgs/acme/members/${login(n)}`).reply(204),
       nock(API).get(`${REPO_PATH}/pulls/${n}`).reply(200, pull(n)),
-      nock(API).get(`${REPO_PATH}/issues/${n}/comments`).query(true).reply(200, []),
       nock(API)
         .post(`${REPO_PATH}/issues/${n}/comments`, (b: { body: string }) => {
           comments.set(n, b.body);
@@ -242,6 +255,7 @@ describe('reconcile of several missing PRs', () => {
         .query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' })
         .reply(200, numbers.map((n) => listed(pull(n))).reverse()),
       graphqlObjects(manyRevisions, asked), // which merges are recorded
+      reads(),
       ...perPr,
     ];
   }

@@ -88,13 +88,21 @@ describe('the App over HTTP', () => {
   it('handles a webhook whose signature matches: the merge is recorded', async () => {
     const scopes = [
       installationToken(),
-      nock(API).get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, [{ filename: 'grants/people/bob.yaml', status: 'added' }]),
-      nock(API).get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, [{ user: { login: 'dave', type: 'User' }, state: 'APPROVED', commit_id: HEAD_SHA, submitted_at: '2026-11-19T12:00:00Z' }]),
-      nock(API).get(`${REPO_PATH}/pulls/2/commits`).query(true).reply(200, [{ author: { login: 'Codertocat' }, committer: { login: 'Codertocat' }, commit: { message: 'Grant bob' } }]),
-      graphqlObjects(revisions),
+      // The merge handler's folded reads: the pull request with the base config and systems, then the grant with the ledger tip.
+      graphqlObjects(revisions, [], {
+        times: 2,
+        pull: {
+          files: [{ path: 'grants/people/bob.yaml', changeType: 'ADDED' }],
+          reviews: [{ login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' }],
+          commits: [{ author: 'Codertocat', committer: 'Codertocat', message: 'Grant bob' }],
+        },
+        ledger: () => {
+          const tip = git.refs.get('refs/heads/access-ledger');
+          return tip ? { commit: tip, tree: git.get(tip, 'commit').tree, files: git.files(tip) } : null;
+        },
+      }),
       nock(API).get('/orgs/acme/members/alice').reply(204),
       nock(API).get('/orgs/acme/members/bob').reply(204),
-      nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
       nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 1 }),
       nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
     ];

@@ -213,26 +213,97 @@ export function resolveExpression(revisions: Revisions, expression: string): unk
   };
 }
 
+/** A pull request as the merge handler's folded query lists it (REST-like logins: a bot's with `[bot]`). */
+export interface PullSpec {
+  files: { path: string; changeType: string }[];
+  reviews?: { login: string | null; type?: string; state: string; commit: string | null; at: string | null }[];
+  commits?: { author: string | null; committer?: string | null; message?: string }[];
+  comments?: { id: number; body: string; login: string; type?: string }[];
+}
+
+/** The ledger branch's tip as the folded query reads it (null: no branch). */
+export interface LedgerTip {
+  commit: string;
+  tree: string;
+  files: ReadonlyMap<string, string>;
+}
+
+export interface GraphqlAnswers {
+  /** Answers `pullRequest(number:)` (the merge handler's first query), by the number asked. */
+  pull?: PullSpec | ((number: number) => PullSpec);
+  /** Waits this long (ms) before answering a pull request's first query, by its number. */
+  delay?: (number: number) => number;
+  /** Answers `ledgerRef: ref(qualifiedName:)` with the tip and its files. */
+  ledger?: () => LedgerTip | null;
+  /** Queries this interceptor answers (default 1). */
+  times?: number;
+}
+
+const actor = (login: string, type = 'User') => ({ __typename: type, login: type === 'Bot' ? login.replace(/\[bot\]$/, '') : login });
+
+function connection<T>(nodes: T[]) {
+  return { totalCount: nodes.length, pageInfo: { hasNextPage: false, endCursor: null }, nodes };
+}
+
+function pullNode(spec: PullSpec) {
+  return {
+    files: connection(spec.files),
+    reviews: connection((spec.reviews ?? []).map((r) => ({ author: r.login === null ? null : actor(r.login, r.type), authorAssociation: 'MEMBER', state: r.state, submittedAt: r.at, commit: r.commit ? { oid: r.commit } : null }))),
+    commits: connection(
+      (spec.commits ?? []).map((c) => ({
+        commit: {
+          oid: 'c'.repeat(40),
+          message: c.message ?? 'commit',
+          author: { email: `${c.author ?? 'someone'}@example.com`, user: c.author ? { login: c.author } : null },
+          committer: { email: `${c.committer ?? 'someone'}@example.com`, user: c.committer ? { login: c.committer } : null },
+        },
+      })),
+    ),
+    comments: connection((spec.comments ?? []).map((c) => ({ databaseId: c.id, body: c.body, url: `https://github.com/${OWNER}/${REPO}/pull/2#issuecomment-${c.id}`, author: actor(c.login, c.type) }))),
+  };
+}
+
+function ledgerNode(tip: LedgerTip | null, variables: Record<string, string>) {
+  if (!tip) return null;
+  const target: Record<string, unknown> = { __typename: 'Commit', oid: tip.commit, tree: { oid: tip.tree } };
+  for (const [name, value] of Object.entries(variables)) {
+    if (!/^p\d+$/.test(name)) continue;
+    const text = tip.files.get(value);
+    target[name] = text === undefined ? null : { object: { __typename: 'Blob', oid: blobSha(text), byteSize: Buffer.byteLength(text), isBinary: false, text } };
+  }
+  return { target };
+}
+
 /**
- * One GraphQL query of the blob reader, answered from `revisions`. The expressions asked are
- * pushed to `asked` so a test can assert exactly what was read.
+ * GraphQL queries answered from `revisions` (the blob reader's `object(expression:)`), and, when
+ * given, the pull request and the ledger tip of the merge handler's folded queries. The object
+ * expressions asked are pushed to `asked` so a test can assert exactly what was read.
  */
-export function graphqlObjects(revisions: Revisions | (() => Revisions), asked: string[][] = []): nock.Scope {
+export function graphqlObjects(revisions: Revisions | (() => Revisions), asked: string[][] = [], answers: GraphqlAnswers = {}): nock.Scope {
   // nock 15 hands a one-parameter reply function the fetch Request.
   const reply = async (req: Request): Promise<[number, unknown]> => {
-    const { variables } = (await req.json()) as GraphqlRequest;
+    const { query, variables } = (await req.json()) as GraphqlRequest;
     const repository: Record<string, unknown> = {};
     const exprs: string[] = [];
     const revs = typeof revisions === 'function' ? revisions() : revisions;
     for (const [name, value] of Object.entries(variables)) {
-      if (!/^e\d+$/.test(name)) continue;
+      if (!/^[eo]\d+$/.test(name)) continue;
       exprs.push(value);
-      repository[`f${name.slice(1)}`] = resolveExpression(revs, value);
+      repository[`${name.startsWith('e') ? 'f' : 'o'}${name.slice(1)}`] = resolveExpression(revs, value);
     }
+    if (query.includes('pullRequest(')) {
+      const number = Number((variables as Record<string, unknown>).number);
+      const wait = answers.delay?.(number) ?? 0;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const spec = typeof answers.pull === 'function' ? answers.pull(number) : answers.pull;
+      if (!spec) return [200, { data: { repository: { ...repository, pullRequest: null } }, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a PullRequest with the number of 2.' }] }];
+      repository.pullRequest = pullNode(spec);
+    }
+    if (query.includes('ledgerRef:')) repository.ledgerRef = ledgerNode(answers.ledger?.() ?? null, variables);
     asked.push(exprs);
     return [200, { data: { repository } }];
   };
-  return nock(API).post('/graphql').reply(reply as never);
+  return nock(API).post('/graphql').times(answers.times ?? 1).reply(reply as never);
 }
 
 /** Requests nock had no interceptor for (each one also fails the call that made it). */

@@ -474,6 +474,37 @@ describe('GraphQL', () => {
     });
   });
 
+  it("the merge handler's folded queries are valid against GitHub's published schema, and the fake answers them in GitHub's connection shapes", async () => {
+    const { pullPageQuery } = await import('../../src/adapters/github/pull-query.ts');
+    const { objectsQuery } = await import('../../src/adapters/github/blobs.ts');
+    const first = pullPageQuery({ files: null, reviews: null, commits: null, comments: null, objects: ['main:access-ledger.yaml', 'main:systems'] });
+    const later = pullPageQuery({ reviews: 'Y3Vyc29yOjk5' });
+    const ledger = objectsQuery(1, {
+      selection: 'ledgerRef: ref(qualifiedName: $refName) { target { __typename oid ... on Commit { tree { oid } p0: file(path: $p0) { object { __typename ... on Blob { oid byteSize isBinary text } } } } } }',
+      variables: { refName: { type: 'String!', value: 'refs/heads/main' }, p0: { type: 'String!', value: 'grants/humans/bob.yaml' } },
+    });
+    for (const q of [first.query, later.query, ledger]) expect(validate(githubGraphqlSchema(), parse(q))).toEqual([]);
+    const n = gh.state.openPullRequest('acme/access', { author: 'bob', title: 'Add zed', head: 'add-zed', files: { 'grants/humans/zed.yaml': 'identity:\n  id: zed\n' } });
+    gh.state.submitReview('acme/access', n, { user: 'dave', state: 'APPROVED' });
+    gh.state.addComment('acme/access', n, { user: 'dave', body: 'ok' });
+    const post = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(gh.graphqlUrl, { method: 'POST', headers: { authorization: `token ${gh.createToken('dave')}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as { data: { repository: Record<string, any> }; errors?: unknown };
+    };
+    const body = await post(first.query, { owner: 'acme', name: 'access', number: n, ...first.variables });
+    expect(body.errors).toBeUndefined();
+    const pr = body.data.repository.pullRequest;
+    expect(pr.files).toEqual({ totalCount: 1, pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: [{ path: 'grants/humans/zed.yaml', changeType: 'ADDED' }] });
+    expect(pr.reviews.nodes).toEqual([{ author: { __typename: 'User', login: 'dave' }, authorAssociation: 'MEMBER', state: 'APPROVED', submittedAt: expect.any(String), commit: { oid: gh.state.pullOf('acme/access', n).pull.headSha } }]);
+    expect(pr.commits.nodes[0].commit).toMatchObject({ oid: expect.any(String), message: 'Add zed', author: { email: expect.any(String), user: { login: 'bob' } } });
+    expect(pr.comments.nodes).toEqual([{ databaseId: expect.any(Number), body: 'ok', url: expect.stringContaining(`/pull/${n}#issuecomment-`), author: { __typename: 'User', login: 'dave' } }]);
+    expect(body.data.repository.o1.__typename).toBe('Tree');
+    const tip = await post(ledger, { owner: 'acme', name: 'access', e0: 'main:README.md', refName: 'refs/heads/add-zed', p0: 'grants/humans/zed.yaml' });
+    expect(tip.data.repository.ledgerRef.target).toMatchObject({ __typename: 'Commit', oid: gh.state.pullOf('acme/access', n).pull.headSha, tree: { oid: expect.any(String) }, p0: { object: { __typename: 'Blob', text: 'identity:\n  id: zed\n' } } });
+    const none = await post(ledger, { owner: 'acme', name: 'access', e0: 'main:README.md', refName: 'refs/heads/no-such-branch', p0: 'x' });
+    expect(none.data.repository.ledgerRef).toBeNull();
+  });
+
   it('validation is real: a field GitHub does not have is rejected', () => {
     const errors = validate(githubGraphqlSchema(), parse('{ repository(owner: "a", name: "b") { object(expression: "main:x") { ... on Blob { contents } } } }'));
     expect(errors.map((e) => e.message)).toEqual(['Cannot query field "contents" on type "Blob".']);

@@ -1,7 +1,7 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LedgerConflictError, LedgerStateError, LedgerStore, SigningKeyMissingError, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
+import { InProcessLedgerQueues, LedgerConflictError, LedgerStateError, LedgerStore, SigningKeyMissingError, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
 import { LedgerTrustChecker } from '../../src/adapters/github/ledger-trust.ts';
 import {
   HEAD_PATH,
@@ -144,6 +144,66 @@ describe('LedgerStore.append', () => {
       'PATCH /git/refs/heads/access-ledger',
     ]);
     expect(audit(fake).chain.ok).toBe(true);
+  });
+
+  describe('building on what the caller read of the branch (`seen`)', () => {
+    /** The tip as a caller's GraphQL query would have read it: commit, tree, head.json and paths. */
+    function seenAt(fake: FakeGit, paths: string[]) {
+      const tip = fake.refs.get('refs/heads/access-ledger')!;
+      const files = fake.files(tip);
+      return { commitSha: tip, treeSha: fake.get(tip, 'commit').tree, files: new Map([HEAD_PATH, ...paths].map((p) => [p, files.get(p) ?? null] as const)) };
+    }
+    const log = (fake: FakeGit) => fake.log.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, 'SHA')}`);
+
+    it('on the tip the caller saw, a process that has written nothing yet appends with its three writes alone', async () => {
+      const { fake, store, make } = setup('seen-cold');
+      await store.append(draftFor('seen-cold', 1));
+      // Another process's store (queues of its own): it knows no tip, the caller's read is all it has.
+      const cold = make({ queues: new InProcessLedgerQueues() });
+      fake.log.length = 0;
+      const draft = draftFor('seen-cold', 2);
+      const { records } = await cold.appendDetailed(draft, { seen: seenAt(fake, [recordPath(draft)]) });
+      expect(records[0]).toMatchObject({ seq: 2 });
+      expect(log(fake)).toEqual(['POST /git/trees', 'POST /git/commits', 'PATCH /git/refs/heads/access-ledger']);
+      expect(audit(fake).chain.ok).toBe(true);
+    });
+
+    it('a redelivery the caller already found at the path writes nothing and reads nothing', async () => {
+      const { fake, store } = setup('seen-redelivery');
+      const [first] = await store.append(draftFor('seen-redelivery', 1));
+      fake.log.length = 0;
+      const draft = draftFor('seen-redelivery', 1);
+      const { records } = await store.appendDetailed(draft, { seen: seenAt(fake, [recordPath(draft)]) });
+      expect(records[0]!.hash).toBe(first!.hash);
+      expect(fake.log).toEqual([]);
+    });
+
+    it('a tip the caller saw that another writer moved since: the ref update is refused, and the retry reads the branch and chains after it', async () => {
+      const { fake, store } = setup('seen-stale');
+      const [first] = await store.append(draftFor('seen-stale', 1));
+      const draft = draftFor('seen-stale', 2);
+      const seen = seenAt(fake, [recordPath(draft)]);
+      const foreign = planAppend(headFor(first!), [draftFor('seen-stale', 3)], fixedClock()).records[0]!;
+      fake.foreignCommit('access-ledger', { [recordPath(foreign)]: serializeRecord(foreign), [HEAD_PATH]: serializeHead(headFor(foreign)) });
+      fake.log.length = 0;
+      const { records } = await store.appendDetailed(draft, { seen });
+      expect(records[0]).toMatchObject({ seq: 3, prev_hash: foreign.hash });
+      expect(store.stats().conflicts).toBe(1);
+      expect(log(fake).slice(0, 4)).toEqual(['POST /git/trees', 'POST /git/commits', 'PATCH /git/refs/heads/access-ledger', 'GET /git/ref/heads/access-ledger']);
+      expect(audit(fake).chain).toMatchObject({ ok: true, count: 3 });
+    });
+
+    it('a stale read of a record path is never taken for the path at another commit: the record the process wrote since is found', async () => {
+      const { fake, store } = setup('seen-since');
+      await store.append(draftFor('seen-since', 1));
+      const draft = draftFor('seen-since', 2);
+      // Read before this process recorded the same event (a redelivery racing the first delivery).
+      const seen = seenAt(fake, [recordPath(draft)]);
+      const [recorded] = await store.append(draft);
+      const { records } = await store.appendDetailed(draft, { seen });
+      expect(records[0]!.hash).toBe(recorded!.hash);
+      expect(audit(fake).chain).toMatchObject({ ok: true, count: 2 });
+    });
   });
 
   it('groups 50 concurrent appends into few commits with a contiguous chain', async () => {

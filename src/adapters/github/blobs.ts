@@ -36,14 +36,21 @@ export const MAX_OBJECTS_PER_QUERY = 100;
 
 const BLOB_FIELDS = 'oid byteSize isBinary text';
 
-export function objectsQuery(count: number): string {
-  const vars = Array.from({ length: count }, (_, i) => `$e${i}: String!`).join(', ');
+/** More fields of the repository read in the same query as the objects: GraphQL text and its variables' types and values. */
+export interface ExtraSelection {
+  selection: string;
+  variables: Record<string, { type: string; value: unknown }>;
+}
+
+export function objectsQuery(count: number, extra?: ExtraSelection): string {
+  const vars = [...Array.from({ length: count }, (_, i) => `$e${i}: String!`), ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`)].join(', ');
   const fields = Array.from(
     { length: count },
     (_, i) =>
       `    f${i}: object(expression: $e${i}) { __typename ... on Blob { ${BLOB_FIELDS} } ... on Tree { entries { name path type oid object { ... on Blob { ${BLOB_FIELDS} } } } } }`,
   ).join('\n');
-  return `query($owner: String!, $name: String!, ${vars}) {\n  repository(owner: $owner, name: $name) {\n${fields}\n  }\n}`;
+  const more = extra ? `\n    ${extra.selection}` : '';
+  return `query($owner: String!, $name: String!${vars ? `, ${vars}` : ''}) {\n  repository(owner: $owner, name: $name) {\n${fields}${more}\n  }\n}`;
 }
 
 interface RawBlob {
@@ -59,7 +66,7 @@ interface RawTree {
   entries: { name: string; path?: string | null; type: string; oid: string; object: Partial<RawBlob> | null }[];
 }
 
-type RawObject = (RawBlob & { __typename: 'Blob' }) | RawTree | { __typename: string } | null;
+export type RawObject = (RawBlob & { __typename: 'Blob' }) | RawTree | { __typename: string } | null;
 
 export interface ReadTarget {
   owner: string;
@@ -71,21 +78,36 @@ export interface ReadTarget {
  * null when nothing is at that path (a missing file is an answer, not an error).
  */
 export async function readObjects(client: GraphqlClient, target: ReadTarget, expressions: readonly string[]): Promise<Map<string, ObjectRead | null>> {
+  return (await readObjectsWith(client, target, expressions)).objects;
+}
+
+/**
+ * Like readObjects, with `extra` fields of the repository read in the first query (no query of
+ * their own): `extra` is what the repository answered for them.
+ */
+export async function readObjectsWith(
+  client: GraphqlClient,
+  target: ReadTarget,
+  expressions: readonly string[],
+  extra?: ExtraSelection,
+): Promise<{ objects: Map<string, ObjectRead | null>; extra: Record<string, unknown> | null }> {
   const unique = [...new Set(expressions)];
   const out = new Map<string, ObjectRead | null>();
   const batches: string[][] = [];
   for (let i = 0; i < unique.length; i += MAX_OBJECTS_PER_QUERY) batches.push(unique.slice(i, i + MAX_OBJECTS_PER_QUERY));
-  const answers = await Promise.all(batches.map((batch) => readBatch(client, target, batch)));
-  answers.forEach((answer, b) => batches[b]!.forEach((expr, i) => out.set(expr, answer[i] ?? null)));
-  return out;
+  if (batches.length === 0 && extra) batches.push([]);
+  const answers = await Promise.all(batches.map((batch, b) => readBatch(client, target, batch, b === 0 ? extra : undefined)));
+  answers.forEach((answer, b) => batches[b]!.forEach((expr, i) => out.set(expr, answer.objects[i] ?? null)));
+  return { objects: out, extra: extra ? (answers[0]?.repository ?? null) : null };
 }
 
-async function readBatch(client: GraphqlClient, target: ReadTarget, batch: string[]): Promise<(ObjectRead | null)[]> {
+async function readBatch(client: GraphqlClient, target: ReadTarget, batch: string[], extra?: ExtraSelection): Promise<{ objects: (ObjectRead | null)[]; repository: Record<string, unknown> }> {
   const variables: Record<string, unknown> = { owner: target.owner, name: target.repo };
   batch.forEach((expr, i) => (variables[`e${i}`] = expr));
+  for (const [k, v] of Object.entries(extra?.variables ?? {})) variables[k] = v.value;
   let data: { repository: Record<string, RawObject> | null };
   try {
-    data = await client.graphql<{ repository: Record<string, RawObject> | null }>(objectsQuery(batch.length), variables);
+    data = await client.graphql<{ repository: Record<string, RawObject> | null }>(objectsQuery(batch.length, extra), variables);
   } catch (err) {
     throw explainGraphqlError(err, target);
   }
@@ -97,14 +119,14 @@ async function readBatch(client: GraphqlClient, target: ReadTarget, batch: strin
       undefined,
     );
   }
-  return batch.map((expr, i) => toRead(pathOf(expr), data.repository![`f${i}`] ?? null));
+  return { objects: batch.map((expr, i) => toRead(pathOf(expr), data.repository![`f${i}`] ?? null)), repository: data.repository as Record<string, unknown> };
 }
 
 function pathOf(expression: string): string {
   return expression.slice(expression.indexOf(':') + 1).replace(/^\/+|\/+$/g, '');
 }
 
-function toRead(path: string, raw: RawObject): ObjectRead | null {
+export function toRead(path: string, raw: RawObject): ObjectRead | null {
   if (!raw) return null;
   if (raw.__typename === 'Blob') {
     const b = raw as RawBlob;

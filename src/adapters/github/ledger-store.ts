@@ -173,10 +173,23 @@ export interface LedgerAttachment {
   content: Uint8Array;
 }
 
+/**
+ * What a caller already read of the ledger branch (the App reads it in the same GraphQL query as
+ * the merge's files): the tip, and files at that tip (text, or null when absent). A commit built on
+ * that very tip needs neither the ref nor those paths read again; when the branch moved meanwhile
+ * the ref update is refused (not a fast-forward) and the commit is re-read and retried as usual.
+ */
+export interface LedgerSeen {
+  commitSha: string;
+  treeSha: string;
+  files: ReadonlyMap<string, string | null>;
+}
+
 /** One caller's append waiting in a queue: its drafts (checked), the store it came through, and its promise. */
 export interface PendingAppend {
   drafts: RecordDraft[];
   attachments?: LedgerAttachment[];
+  seen?: LedgerSeen;
   store: LedgerStore;
   resolve: (result: AppendResult) => void;
   reject: (err: unknown) => void;
@@ -295,7 +308,7 @@ const processQueues = new InProcessLedgerQueues();
  * outcome per item, in order: what it appended, or the error that concerns it (a failure of the
  * whole commit is every item's error). Never throws.
  */
-export async function commitAppends(store: LedgerStore, items: readonly Pick<PendingAppend, 'drafts' | 'attachments'>[]): Promise<(AppendResult | Error)[]> {
+export async function commitAppends(store: LedgerStore, items: readonly Pick<PendingAppend, 'drafts' | 'attachments' | 'seen'>[]): Promise<(AppendResult | Error)[]> {
   const drafts = items.flatMap((p) => p.drafts);
   // Each draft's attachments, by the draft's place in the batch.
   const attachments = new Map<number, LedgerAttachment[]>();
@@ -307,7 +320,7 @@ export async function commitAppends(store: LedgerStore, items: readonly Pick<Pen
   store.countFlush();
   let done: BatchResult;
   try {
-    done = await store.commitBatch(drafts, attachments);
+    done = await store.commitBatch(drafts, attachments, items.flatMap((p) => (p.seen ? [p.seen] : [])));
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     return items.map(() => error);
@@ -371,7 +384,7 @@ export class LedgerStore {
   }
 
   /** Like `append`, and also says which `anomaly` records the append added (see the header). */
-  appendDetailed(drafts: RecordDraft | readonly RecordDraft[], options: { attachments?: readonly LedgerAttachment[] } = {}): Promise<AppendResult> {
+  appendDetailed(drafts: RecordDraft | readonly RecordDraft[], options: { attachments?: readonly LedgerAttachment[]; seen?: LedgerSeen } = {}): Promise<AppendResult> {
     const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
     const attachments = [...(options.attachments ?? [])];
     try {
@@ -380,7 +393,8 @@ export class LedgerStore {
       return Promise.reject(err);
     }
     if (list.length === 0) return Promise.resolve({ records: [], anomalies: [] });
-    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), store: this, resolve, reject }));
+    const seen = options.seen;
+    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), ...(seen ? { seen } : {}), store: this, resolve, reject }));
   }
 
   /**
@@ -437,13 +451,17 @@ export class LedgerStore {
    * @internal One commit for a batch, with retries; called by the queue only. One result per
    * draft: its record, or the error that concerns that draft alone.
    */
-  async commitBatch(drafts: RecordDraft[], attachments: ReadonlyMap<number, readonly LedgerAttachment[]> = new Map()): Promise<BatchResult> {
+  async commitBatch(drafts: RecordDraft[], attachments: ReadonlyMap<number, readonly LedgerAttachment[]> = new Map(), seen: readonly LedgerSeen[] = []): Promise<BatchResult> {
     const queue = this.queue;
     /** Blob SHAs of attachments already uploaded (a retry does not upload them again). */
     const uploaded = new Map<string, string>();
     for (let attempt = 1; ; attempt++) {
-      const base = await this.readBase(queue);
-      const existing = await this.existingRecords(base, drafts);
+      // The first attempt builds on what the callers saw when that is the tip as far as this
+      // process knows; a retry (the branch moved) reads everything again.
+      const base = (attempt === 1 ? this.baseFromSeen(queue, seen) : null) ?? (await this.readBase(queue));
+      const known = new Map<string, string | null>();
+      for (const s of seen) if (s.commitSha === base.commitSha) for (const [path, text] of s.files) known.set(path, text);
+      const existing = await this.existingRecords(base, drafts, known);
       const claimed = await this.claimPaths(base, drafts, existing);
       const all = [...claimed.drafts, ...claimed.anomalies.map((a) => a.draft)];
       const plan = planAppend(base.head, all, this.clock, (p) => existing.has(p), this.signer);
@@ -587,6 +605,25 @@ export class LedgerStore {
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
   }
 
+  /**
+   * The base a caller's read of the branch gives without a request: the commit this process
+   * published last when a caller saw exactly that tip, else (nothing published since start, or
+   * since a lost race) the tip every caller saw, when they agree and it has a readable head.json.
+   */
+  private baseFromSeen(queue: LedgerBranchQueue, seen: readonly LedgerSeen[]): Base | null {
+    if (seen.length === 0) return null;
+    if (queue.known) return seen.some((s) => s.commitSha === queue.known!.commitSha) ? queue.known : null;
+    const first = seen[0]!;
+    if (!seen.every((s) => s.commitSha === first.commitSha)) return null;
+    const text = first.files.get(HEAD_PATH);
+    if (typeof text !== 'string') return null;
+    try {
+      return { commitSha: first.commitSha, treeSha: first.treeSha, head: parseHead(text), refExists: true };
+    } catch {
+      return null; // read it the usual way, which says what is wrong with it
+    }
+  }
+
   private async readBase(queue: LedgerBranchQueue): Promise<Base> {
     const sha = await this.readRefSha();
     if (sha === null) return this.createGenesis(queue);
@@ -663,12 +700,18 @@ export class LedgerStore {
    * Which drafts' paths already hold a record, with their content. One directory listing per
    * month with several drafts (a burst), one file read otherwise.
    */
-  private async existingRecords(base: Base, drafts: RecordDraft[]): Promise<Map<string, string>> {
+  private async existingRecords(base: Base, drafts: RecordDraft[], known: ReadonlyMap<string, string | null> = new Map()): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (!base.refExists) return found; // a branch being created holds no records
     const byDir = new Map<string, Set<string>>();
     for (const d of drafts) {
       const path = recordPath(d);
+      // Read at this very commit by the caller already.
+      if (known.has(path)) {
+        const text = known.get(path);
+        if (typeof text === 'string') found.set(path, text);
+        continue;
+      }
       const dir = path.slice(0, path.lastIndexOf('/'));
       let set = byDir.get(dir);
       if (!set) byDir.set(dir, (set = new Set()));

@@ -19,20 +19,30 @@ export interface PacingClock {
 }
 
 export interface WritePacerOptions extends PacingClock {
-  /** Least time between two writes being sent (default 1000 ms). */
+  /** Least time between two writes arriving at GitHub (default 1000 ms). */
   minIntervalMs?: number;
+  /**
+   * Added to the interval between two sends (default 0): a request's way to GitHub takes more or
+   * less time each time, so two writes sent exactly a second apart can arrive closer than that.
+   * The process's pacer allows SEND_MARGIN_MS.
+   */
+  marginMs?: number;
 }
 
 export const MIN_WRITE_INTERVAL_MS = 1000;
 
+/** What the process's pacer adds to each interval so that GitHub sees at least MIN_WRITE_INTERVAL_MS. */
+export const SEND_MARGIN_MS = 100;
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Spaces writes at least `minIntervalMs` apart by the time each is sent. Turns are taken in the
- * order asked for; a turn waits for the one before it, then for the interval.
+ * Spaces writes at least `minIntervalMs` (plus `marginMs`) apart by the time each is sent. Turns
+ * are taken in the order asked for; a turn waits for the one before it, then for the interval.
  */
 export class WritePacer {
   readonly minIntervalMs: number;
+  readonly marginMs: number;
   /** Writes let through so far. */
   sent = 0;
   private last = -Infinity;
@@ -42,6 +52,7 @@ export class WritePacer {
 
   constructor(o: WritePacerOptions = {}) {
     this.minIntervalMs = o.minIntervalMs ?? MIN_WRITE_INTERVAL_MS;
+    this.marginMs = o.marginMs ?? 0;
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? realSleep;
   }
@@ -49,7 +60,7 @@ export class WritePacer {
   /** Resolves when a write may be sent now; the caller sends it at once. */
   turn(): Promise<void> {
     const mine = this.queue.then(async () => {
-      const wait = this.last + this.minIntervalMs - this.now();
+      const wait = this.last + this.minIntervalMs + this.marginMs - this.now();
       if (wait > 0) await this.sleep(wait);
       this.last = this.now();
       this.sent++;
@@ -64,7 +75,7 @@ let shared: WritePacer | undefined;
 
 /** The process's pacer: every paced Octokit of the process (the App's, the CLI's) shares it. */
 export function processWritePacer(): WritePacer {
-  shared ??= new WritePacer();
+  shared ??= new WritePacer({ marginMs: SEND_MARGIN_MS });
   return shared;
 }
 

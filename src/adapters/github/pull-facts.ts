@@ -6,7 +6,10 @@
  * Cheap by construction: the changed-files listing, the reviews and the commits are one page each
  * for a PR under 100 files, and every file is read in batched GraphQL queries (one per 100
  * files), so the number of calls never grows with the size of the access repo. Memberships are
- * looked up only for the reviewers and owners the rules need, once each per run.
+ * looked up only for the reviewers and owners the rules need, once each per run. The App, which
+ * records merges in bursts, gathers the same facts with its reads folded (`gatherMergeReads`: the
+ * listings in one GraphQL query, src/adapters/github/pull-query.ts); the gate Action keeps the REST
+ * listings.
  *
  * Fails closed: any failed call, a truncated listing, or a membership the token cannot see
  * throws a GitHubApiError whose message says what to fix.
@@ -22,7 +25,8 @@ import { neededTeamLookups } from '../../core/pull/plan.ts';
 import { resolvePolicy, type Pack } from '../../core/engine/policy.ts';
 import { builtinRegistry } from '../../core/validate.ts';
 import { loginsToCheck } from '../../core/rules/owner-in-org.ts';
-import { readObjects, type BlobRead, type GraphqlClient, type ObjectRead } from './blobs.ts';
+import { explainGraphqlError, readObjectsWith, toRead, type BlobRead, type ExtraSelection, type GraphqlClient, type ObjectRead, type RawObject } from './blobs.ts';
+import { addPullPage, emptyListing, pullPageQuery, type ListedComment, type PullListing, type PullPageRequest, type RawPullPage } from './pull-query.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
 
 /** The part of an `@octokit/core` client the gate uses; @actions/github's and Probot's both fit. */
@@ -111,7 +115,12 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
   facts.commitAuthors = commitAuthors;
   facts.base = snapshots.base;
   facts.head = snapshots.head;
+  await lookUpMemberships(api, facts, opts);
+  return facts;
+}
 
+/** The memberships the rules need, looked up once each (team and organization). */
+async function lookUpMemberships(api: PullApi, facts: PullFacts, opts: GatherOptions): Promise<void> {
   const org = facts.base.config?.data?.organization;
   const policy = opts.packs ? resolvePolicy(facts.base.config, opts.packs, builtinRegistry()).policy : undefined;
   const on = (rule: string) => !policy || (policy.rules.get(rule)?.severity ?? 'off') !== 'off';
@@ -129,7 +138,171 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
     }
   }
   await runLimited(lookups, opts.concurrency ?? 8);
-  return facts;
+}
+
+/** A branch's tip and files at it, read in the same query as the changed files (see `FoldOptions.ref`). */
+export interface RefRead {
+  branch: string;
+  /** Null when the branch does not exist. */
+  tip: { commitSha: string; treeSha: string } | null;
+  /** Each path asked for: its text at the tip, null when absent; a path missing here could not be read whole (read it again). */
+  files: Map<string, string | null>;
+}
+
+/** What the App folds into the fact queries besides the facts. */
+export interface FoldOptions {
+  /** List the pull request's comments in the first query. */
+  comments?: boolean;
+  /** Once the base config is read: a branch whose tip, and which files at it, to read in the files' query. */
+  ref?: (config: RepoConfig | null) => { branch: string; paths: string[] } | null;
+}
+
+export interface MergeReads {
+  facts: PullFacts;
+  /** The pull request's comments as listed (when asked for; null otherwise). */
+  comments: ListedComment[] | null;
+  /** The branch asked for by `FoldOptions.ref` (null when not asked or the PR changed no access file). */
+  ref: RefRead | null;
+}
+
+/** Pages of the folded query before giving up on a connection that keeps saying there is more. */
+const MAX_PULL_PAGES = 40;
+
+/**
+ * The merge handler's reads, folded: the same facts as `gatherPullFacts`, with the changed files,
+ * reviews and commits (and the comments, and the base config) in one GraphQL query, paged only
+ * while a page is full, and the files' contents read with the branch `fold.ref` names. Listings
+ * GitHub truncates, renames and memberships are handled as `gatherPullFacts` handles them.
+ */
+export async function gatherMergeReads(octokit: OctokitLike, pull: PullRef, opts: GatherOptions & { fold?: FoldOptions } = {}): Promise<MergeReads> {
+  const api = new PullApi(octokit, pull);
+  const configPath = opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : undefined;
+  const configExprs = (configPath ? [configPath] : CONFIG_PATHS).map((p) => `${pull.baseSha}:${p}`);
+  // The base config and systems are read whatever the PR changed: with the listings, not after them.
+  const { listing, objects } = await listPull(octokit, pull, {
+    files: null,
+    reviews: null,
+    commits: null,
+    ...(opts.fold?.comments ? { comments: null } : {}),
+    objects: [...configExprs, `${pull.baseSha}:systems`],
+  });
+  const gaps: string[] = [];
+  let files = listing.files;
+  const filesRoute = 'POST /graphql (pullRequest.files)';
+  if (listing.filesTotal >= MAX_LISTED_FILES) {
+    const message = `pull request #${pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`;
+    if (!opts.mergeSha) throw new TruncatedListing(message, filesRoute, []);
+    gaps.push(message);
+    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, configPath);
+  } else if (listing.renamed) {
+    // GraphQL does not say where a renamed file came from; the REST listing does.
+    try {
+      files = await api.files();
+    } catch (err) {
+      if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+      gaps.push(err.message);
+      files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, configPath);
+    }
+  }
+  const facts: PullFacts = {
+    number: pull.number,
+    author: pull.author,
+    headSha: pull.headSha,
+    baseSha: pull.baseSha,
+    files,
+    base: { systems: [], grants: [] },
+    head: { systems: [], grants: [] },
+    reviews: [],
+    commitAuthors: [],
+    teamMembership: {},
+    orgMembership: {},
+  };
+  if (configPath) facts.configPath = configPath;
+  if (pull.authorIsBot) facts.authorIsBot = true;
+  const comments = opts.fold?.comments ? listing.comments : null;
+  const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'));
+  if (relevant.length === 0) {
+    if (gaps.length > 0) facts.gaps = gaps;
+    return { facts, comments, ref: null };
+  }
+  if (listing.commitsListed >= MAX_LISTED_COMMITS || listing.commitsTotal >= MAX_LISTED_COMMITS) {
+    const message = `pull request #${pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`;
+    if (!opts.mergeSha) throw new TruncatedListing(message, 'POST /graphql (pullRequest.commits)', listing.commitAuthors);
+    gaps.push(message);
+  }
+  if (gaps.length > 0) facts.gaps = gaps;
+  facts.reviews = listing.reviews;
+  facts.commitAuthors = listing.commitAuthors;
+
+  // The base config as the first query read it: what `ref` is chosen by.
+  const configFiles: Unreadable[] = [];
+  for (const expr of configExprs) collect(objects.get(expr) ?? null, configFiles, facts.configPath);
+  const wanted = opts.fold?.ref ? opts.fold.ref(snapshotOf(configFiles, facts.configPath).config?.data ?? null) : null;
+  const extra = wanted ? refSelection(wanted.branch, wanted.paths) : undefined;
+  const snapshots = await readSnapshots(octokit, pull, relevant, facts.configPath, objects, extra);
+  facts.base = snapshots.base;
+  facts.head = snapshots.head;
+  await lookUpMemberships(api, facts, opts);
+  return { facts, comments, ref: wanted ? parseRefRead(wanted.branch, wanted.paths, snapshots.extra) : null };
+}
+
+/** The folded query, page after page while a connection's page was full. */
+async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequest): Promise<{ listing: PullListing; objects: Map<string, ObjectRead | null> }> {
+  const listing = emptyListing();
+  const objects = new Map<string, ObjectRead | null>();
+  let req: PullPageRequest = first;
+  for (let n = 0; n < MAX_PULL_PAGES; n++) {
+    const { query, variables } = pullPageQuery(req);
+    let data: { repository: (Record<string, unknown> & { pullRequest?: RawPullPage | null }) | null };
+    try {
+      data = await octokit.graphql(query, { owner: pull.owner, name: pull.repo, number: pull.number, ...variables });
+    } catch (err) {
+      throw explainGraphqlError(err, { owner: pull.owner, repo: pull.repo });
+    }
+    if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${pull.owner}/${pull.repo} through GraphQL: the token cannot see it (it needs contents: read and pull-requests: read)`, null, 'POST /graphql', undefined);
+    if (n === 0) (req.objects ?? []).forEach((expr, i) => objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject)));
+    const pr = data.repository.pullRequest;
+    if (!pr) throw new GitHubApiError(`GitHub found no pull request #${pull.number} in ${pull.owner}/${pull.repo}: the token needs pull-requests: read`, null, 'POST /graphql', undefined);
+    const next = addPullPage(listing, pr, coAuthorLogins);
+    // Stop paging what is truncated anyway.
+    if (listing.filesTotal >= MAX_LISTED_FILES) delete next.files;
+    if (listing.commitsListed >= MAX_LISTED_COMMITS) delete next.commits;
+    if (Object.keys(next).length === 0) return { listing, objects };
+    req = next;
+  }
+  throw new GitHubApiError(`GitHub kept paging pull request #${pull.number} of ${pull.owner}/${pull.repo} past ${MAX_PULL_PAGES} pages: refusing to go on`, null, 'POST /graphql', undefined);
+}
+
+/** `ledger: ref(…) { target { … on Commit { oid tree { oid } p0: file(path: …) … } } }`, with its variables. */
+function refSelection(branch: string, paths: readonly string[]): ExtraSelection {
+  const variables: ExtraSelection['variables'] = { refName: { type: 'String!', value: `refs/heads/${branch}` } };
+  const files = paths.map((p, i) => {
+    variables[`p${i}`] = { type: 'String!', value: p };
+    return `p${i}: file(path: $p${i}) { object { __typename ... on Blob { oid byteSize isBinary text } } }`;
+  });
+  return { selection: `ledgerRef: ref(qualifiedName: $refName) { target { __typename oid ... on Commit { tree { oid } ${files.join(' ')} } } }`, variables };
+}
+
+type RawRef = { target?: { __typename?: string; oid?: string; tree?: { oid: string } | null } & Record<string, unknown> } | null;
+
+/** The branch's tip and files as answered; a file whose text did not come whole is left out (read it again). */
+export function parseRefRead(branch: string, paths: readonly string[], repository: Record<string, unknown> | null): RefRead {
+  const files = new Map<string, string | null>();
+  const ref = (repository?.ledgerRef ?? null) as RawRef;
+  const target = ref?.target;
+  if (!target || target.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
+  paths.forEach((path, i) => {
+    const entry = target[`p${i}`] as { object?: { __typename?: string; byteSize?: number; isBinary?: boolean; text?: string | null } | null } | null | undefined;
+    if (entry === undefined) return;
+    if (entry === null) {
+      files.set(path, null);
+      return;
+    }
+    const obj = entry.object;
+    if (obj?.__typename !== 'Blob' || obj.isBinary || typeof obj.text !== 'string' || Buffer.byteLength(obj.text) !== obj.byteSize) return;
+    files.set(path, obj.text);
+  });
+  return { branch, tip: { commitSha: target.oid, treeSha: target.tree.oid }, files };
 }
 
 async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
@@ -409,7 +582,14 @@ interface Snapshots {
 }
 
 /** Everything the judge reads from files, in batched GraphQL queries. */
-async function readSnapshots(octokit: GraphqlClient, pull: PullRef, relevant: ChangedFile[], configPath: string | undefined): Promise<Snapshots> {
+async function readSnapshots(
+  octokit: GraphqlClient,
+  pull: PullRef,
+  relevant: ChangedFile[],
+  configPath: string | undefined,
+  pre: ReadonlyMap<string, ObjectRead | null> = new Map(),
+  extra?: ExtraSelection,
+): Promise<Snapshots & { extra: Record<string, unknown> | null }> {
   const base = pull.baseSha;
   const head = pull.headSha;
   const configPaths = configPath ? [configPath] : CONFIG_PATHS;
@@ -421,13 +601,14 @@ async function readSnapshots(octokit: GraphqlClient, pull: PullRef, relevant: Ch
     if (f.status !== 'added' && pullRoleOf(before, configPath) === 'grant') baseExprs.push(`${base}:${before}`);
     if (f.status !== 'removed' && pullRoleOf(f.path, configPath) !== 'other') headExprs.push(`${head}:${f.path}`);
   }
-  const read = await readObjects(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs]);
+  const asked = await readObjectsWith(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs].filter((e) => !pre.has(e)), extra);
+  const read = new Map([...pre, ...asked.objects]);
 
   const baseFiles: Unreadable[] = [];
   for (const expr of baseExprs) collect(read.get(expr) ?? null, baseFiles, configPath);
   const headFiles: Unreadable[] = [];
   for (const expr of headExprs) collect(read.get(expr) ?? null, headFiles, configPath);
-  return { base: snapshotOf(baseFiles, configPath), head: snapshotOf(headFiles, configPath) };
+  return { base: snapshotOf(baseFiles, configPath), head: snapshotOf(headFiles, configPath), extra: asked.extra };
 }
 
 /** A file as read: its content, or why it could not be read as text. */

@@ -1,5 +1,6 @@
 /**
- * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker, and only
+ * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker (listed by
+ * the merge handler's first query when no writer of this process wrote it since), and only
  * among those written by the App's own bot account (anyone else, a person or another App, could
  * paste the marker: such a comment is never adopted), updated in place, and not written at all
  * when it already says the same. Exactly one: the comment is created with
@@ -32,6 +33,47 @@ export type AppCommentContext = CommentContext & { appLogin: string };
 /** The App's sticky comment on the PR (written by `appLogin`), or null. */
 export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: number, appLogin: string): Promise<IssueComment | null> {
   const comments = await listPages<IssueComment>(octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr }, WHAT(repo, `listing the comments of pull request #${pr}`), { maxPages: 30 });
+  return ownRecordComment(comments, appLogin);
+}
+
+/**
+ * The PR's comments as a read folded into an earlier query listed them (the merge handler lists
+ * them with the pull request's files), and this process's write count for the PR's comment when
+ * that read began (`commentWrites`). The listing stands in for the first lookup only while no
+ * writer of this process has written the PR's comment since; otherwise the comments are read again.
+ */
+export interface ListedComments {
+  comments: readonly IssueComment[];
+  writesBefore: number;
+}
+
+/** Comment writes (create, update, delete) this process made per PR: a listing read before one is stale. */
+const writes = new Map<string, number>();
+
+const turnKey = (repo: RepoRef, pr: number) => `${repo.owner}/${repo.repo}#${pr}`.toLowerCase();
+
+/** How many times this process wrote the PR's comment so far (see ListedComments). */
+export function commentWrites(repo: RepoRef, pr: number): number {
+  return writes.get(turnKey(repo, pr)) ?? 0;
+}
+
+/**
+ * Runs a write of the PR's comment, counted when it starts and again when it ends: a listing read
+ * while the write was in flight may or may not show it, so it is stale either way.
+ */
+async function writing<T>(repo: RepoRef, pr: number, write: () => Promise<T>): Promise<T> {
+  const key = turnKey(repo, pr);
+  const count = () => writes.set(key, (writes.get(key) ?? 0) + 1);
+  count();
+  try {
+    return await write();
+  } finally {
+    count();
+  }
+}
+
+/** The App's sticky comment among comments already listed, or null. */
+function ownRecordComment(comments: readonly IssueComment[], appLogin: string): IssueComment | null {
   const login = appLogin.toLowerCase();
   return comments.find((c) => c.user?.login.toLowerCase() === login && isRecordComment(c.body)) ?? null;
 }
@@ -63,8 +105,9 @@ export function upsertRecordComment(
   records: readonly SealedRecord[],
   ctx: AppCommentContext,
   options: CreateOnceOptions = {},
+  listed?: ListedComments,
 ): Promise<CommentResult> {
-  return inTurn(`${repo.owner}/${repo.repo}#${pr}`.toLowerCase(), () => upsertNow(octokit, repo, pr, records, ctx, options));
+  return inTurn(turnKey(repo, pr), () => upsertNow(octokit, repo, pr, records, ctx, options, listed));
 }
 
 async function upsertNow(
@@ -74,10 +117,12 @@ async function upsertNow(
   records: readonly SealedRecord[],
   ctx: AppCommentContext,
   options: CreateOnceOptions,
+  listed?: ListedComments,
 ): Promise<CommentResult> {
-  const patch = async (id: number, body: string) =>
-    call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`));
-  const existing = await findRecordComment(octokit, repo, pr, ctx.appLogin);
+  const patch = (id: number, body: string) =>
+    writing(repo, pr, () => call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`)));
+  const fresh = listed !== undefined && listed.writesBefore === commentWrites(repo, pr);
+  const existing = fresh ? ownRecordComment(listed.comments, ctx.appLogin) : await findRecordComment(octokit, repo, pr, ctx.appLogin);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);
   if (existing && !update.changed) return { action: 'unchanged', id: existing.id, conflicts: update.conflicts };
   if (existing) {
@@ -87,11 +132,13 @@ async function upsertNow(
   const created = await createOnce<IssueComment>(
     {
       create: () =>
-        call<IssueComment>(
-          octokit,
-          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-          { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
-          WHAT(repo, `commenting the ledger record on pull request #${pr}`),
+        writing(repo, pr, () =>
+          call<IssueComment>(
+            octokit,
+            'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+            { issue_number: pr, body: update.body, request: NO_AUTO_RETRY },
+            WHAT(repo, `commenting the ledger record on pull request #${pr}`),
+          ),
         ),
       find: () => findRecordComment(octokit, repo, pr, ctx.appLogin),
     },
@@ -105,11 +152,13 @@ async function upsertNow(
     if (!oldest || oldest.id === created.value.id) return { action: 'created', id: created.value.id, conflicts: update.conflicts };
     const merged = updateRecordComment(oldest.body ?? null, records, ctx);
     if (merged.changed) await patch(oldest.id, merged.body);
-    await call(
-      octokit,
-      'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
-      { comment_id: created.value.id },
-      WHAT(repo, `removing a second ledger comment on pull request #${pr}`),
+    await writing(repo, pr, () =>
+      call(
+        octokit,
+        'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        { comment_id: created.value.id },
+        WHAT(repo, `removing a second ledger comment on pull request #${pr}`),
+      ),
     );
     return { action: 'updated', id: oldest.id, conflicts: merged.conflicts };
   }

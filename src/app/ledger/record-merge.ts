@@ -3,9 +3,11 @@
  * reconcile and the provisioned handler's backfill. Generic over the Octokit (Probot's, the
  * CLI's), so the same steps run from a webhook and from `access-ledger reconcile`.
  *
- * 1. Gather the PR's facts with the gate's own gatherer and stop unless it touched grants/,
- *    systems/ or the config.
- * 2. One read: does the ledger already hold this merge's record (a redelivery: then nothing is
+ * 1. Gather the PR's facts with the gate's own gatherer, its reads folded (gatherMergeReads: one
+ *    GraphQL query for the files, reviews, commits, the PR's comments and the base config; one
+ *    for the files' contents, with the ledger branch's tip, head.json and this merge's record
+ *    paths), and stop unless it touched grants/, systems/ or the config.
+ * 2. From that read: does the ledger already hold this merge's record (a redelivery: then nothing is
  *    written, only the sticky comment is completed if an earlier attempt stopped before it). A
  *    record found there counts only if the App wrote it (src/adapters/github/ledger-trust.ts);
  *    one it did not write is tampering: the merge is recorded under the next alternate key
@@ -22,6 +24,7 @@
 import { utcDay } from '../../core/dates.ts';
 import {
   DEFAULT_LEDGER_BRANCH,
+  HEAD_PATH,
   alternateKey,
   grantChangeKey,
   inspectRecord,
@@ -49,10 +52,10 @@ import { buildUnapprovedMergeDraft, classifyCause, unapprovedIssueBody, unapprov
 import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError } from '../../adapters/github/ledger-store.ts';
 import type { RecordTrust } from '../../adapters/github/ledger-trust.ts';
-import { gatherPullFacts, type OctokitLike } from '../../adapters/github/pull-facts.ts';
+import { gatherMergeReads, type OctokitLike, type RefRead } from '../../adapters/github/pull-facts.ts';
 import { createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
-import { upsertRecordComment, type CommentResult } from './comment.ts';
+import { commentWrites, upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
 import { ensureAnomalyIssue, ensureUnapprovedIssue, type IssueRef } from './issue.ts';
 import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
@@ -125,11 +128,14 @@ interface ContentFile {
 }
 
 /**
- * A file of the ledger branch (null when it or the branch does not exist), by one REST read:
- * REST reads are not paced by Octokit's write throttle the way GraphQL queries are, which keeps
- * a burst of merges from queueing behind each other.
+ * A file of the ledger branch (null when it or the branch does not exist), by one REST read (the
+ * merge handler reads its own record paths with its facts; this is for every other path).
  */
 export async function readLedgerFile(octokit: OctokitLike, repo: RepoRef, branch: string, path: string): Promise<string | null> {
+  return readLedgerFileRest(octokit, repo, branch, path);
+}
+
+async function readLedgerFileRest(octokit: OctokitLike, repo: RepoRef, branch: string, path: string): Promise<string | null> {
   const what = { action: `checking whether ${path} is on the ledger branch ${branch}`, permission: 'contents: read', repo };
   const file = await callOrNull<ContentFile>(octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { path, ref: branch }, what);
   if (file === null) return null;
@@ -158,8 +164,17 @@ interface MergeClaim {
  * alternate pair (`pr-<n>-merged-2`, …) whose grant-change path is free or holds the App's own
  * record. Every record met on the way that the App did not write is returned as foreign.
  */
-async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt: string, trust: RecordTrust): Promise<MergeClaim> {
+async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt: string, trust: RecordTrust, seen: RefRead | null): Promise<MergeClaim> {
   const { octokit, repo } = input;
+  // What the folded query read of the branch answers without a request.
+  const readLedgerFile = (o: OctokitLike, r: RepoRef, b: string, path: string): Promise<string | null> => {
+    if (seen && seen.branch === b) {
+      if (seen.tip === null) return Promise.resolve(null);
+      const text = seen.files.get(path);
+      if (text !== undefined) return Promise.resolve(text);
+    }
+    return readLedgerFileRest(o, r, b, path);
+  };
   const n = input.pull.number;
   const foreign: ForeignRecord[] = [];
   for (let k = 1; k <= MAX_MERGE_KEYS; k++) {
@@ -214,7 +229,12 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     return { status: 'not-default-branch', pr: pull.number };
   }
 
-  const facts = await gatherPullFacts(input.octokit, {
+  // This merge's record paths under its first keys: read with the files, so the redelivery check
+  // and the append need no read of their own.
+  const listedMergedAt = pull.merged_at;
+  const firstPaths = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => recordPath({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
+  const writesBefore = commentWrites(repo, pull.number);
+  const reads = await gatherMergeReads(input.octokit, {
     owner: repo.owner,
     repo: repo.repo,
     number: pull.number,
@@ -222,7 +242,12 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     baseSha: pull.base.sha,
     author: pull.user?.login ?? 'ghost',
     ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
-  }, pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {});
+  }, {
+    ...(pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {}),
+    fold: { comments: true, ref: (config) => ({ branch: config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, paths: [HEAD_PATH, ...firstPaths] }) },
+  });
+  const facts = reads.facts;
+  const listed: ListedComments | undefined = reads.comments ? { comments: reads.comments, writesBefore } : undefined;
   if (!touchesAccess(facts.files)) return { status: 'not-access', pr: pull.number };
   // Not an access repo (no config on the base, and this PR does not add one): nothing to record.
   if (!facts.base.config && !facts.files.some((f) => roleOf(f.path) === 'config')) {
@@ -243,7 +268,9 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const repository = `${repo.owner}/${repo.repo}`;
   const prRef = { number: pull.number, url: pull.html_url };
 
-  const claim = await claimMergeKeys(input, branch, mergedAt, trust);
+  // The read is of the merged PR as listed; `complete` may only fill in fields, never the merge time.
+  const seen = reads.ref && reads.ref.branch === branch && recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt }) === firstPaths[0] ? reads.ref : null;
+  const claim = await claimMergeKeys(input, branch, mergedAt, trust, seen);
   const gcPath = recordPath({ key: claim.gcKey, occurred_at: mergedAt });
   const anomalyDrafts = claim.foreign.map((f) => buildAnomalyDraft({ repository, foreign: f, occurredAt: mergedAt, recordedAs: claim.gcKey, pr: prRef }));
   if (claim.recorded) {
@@ -262,7 +289,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     }
     for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
     const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps));
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
@@ -303,13 +330,13 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
 
   await input.appendTurn?.wait();
   // append() queues the drafts at once: the next merge in line may queue behind them now.
-  const appending = store.appendDetailed(drafts);
+  const appending = store.appendDetailed(drafts, seen?.tip ? { seen: { ...seen.tip, files: seen.files } } : {});
   input.appendTurn?.release();
   const appended = await appending;
   const records = appended.records.filter((r) => r.kind !== 'anomaly');
   const anomalies = [...appended.records.filter((r) => r.kind === 'anomaly'), ...appended.anomalies];
   for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
-  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps));
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
   }

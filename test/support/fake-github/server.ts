@@ -31,6 +31,13 @@ export interface RequestLog {
   route: string;
   status: number;
   fault?: FaultKind;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
+  /**
+   * Whether it creates or changes content, as GitHub's secondary limits count: every method but
+   * GET and HEAD, except a GraphQL query (a mutation counts).
+   */
+  contentCreating: boolean;
 }
 
 const GRAPHQL_PATHS = new Set(['/graphql', '/api/graphql']);
@@ -93,6 +100,7 @@ export class FakeServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const url = new URL(req.url ?? '/', this.origin);
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
@@ -104,7 +112,7 @@ export class FakeServer {
     const found = graphqlCall ? undefined : match(compiledRoutes, method, path);
     const template = graphqlCall ? '/graphql' : found?.route.path;
     const routeKey = template ? `${method} ${template}` : `${method} (unmatched)`;
-    const log: RequestLog = { method, path, route: routeKey, status: 0 };
+    const log: RequestLog = { method, path, route: routeKey, status: 0, at, contentCreating: method !== 'GET' && method !== 'HEAD' && !(graphqlCall && isGraphqlQuery(raw)) };
     this.requests.push(log);
     this.calls.set(routeKey, (this.calls.get(routeKey) ?? 0) + 1);
 
@@ -215,6 +223,19 @@ export class FakeServer {
     }, ms);
     this.timers.add(t);
   }
+}
+
+/** A GraphQL document that reads: `query …` or an anonymous `{ … }` (anything else counts as a write). */
+function isGraphqlQuery(raw: Buffer): boolean {
+  let doc: unknown;
+  try {
+    doc = (JSON.parse(raw.toString('utf8')) as { query?: unknown }).query;
+  } catch {
+    return false;
+  }
+  if (typeof doc !== 'string') return false;
+  const start = doc.replace(/^(?:\s+|#[^\n]*(?:\n|$))*/, '');
+  return /^query\b/.test(start) || start.startsWith('{');
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -341,7 +341,7 @@ function gitPerson(p: { name: string; email: string; date: string }): Record<str
 /** GitHub's own account, linked to commits it committed (`GitHub <noreply@github.com>`). */
 const WEB_FLOW_USER: User = { login: 'web-flow', id: 19864447, nodeId: 'MDQ6VXNlcjE5ODY0NDQ3', type: 'User', name: 'GitHub', email: GITHUB_WEB_FLOW.email };
 
-function accountOf(s: State, email: string): User | undefined {
+export function accountOf(s: State, email: string): User | undefined {
   return email.toLowerCase() === GITHUB_WEB_FLOW.email ? WEB_FLOW_USER : s.userByEmail(email);
 }
 

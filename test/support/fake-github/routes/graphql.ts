@@ -1,7 +1,10 @@
 /**
  * A narrow GraphQL endpoint: `repository(owner, name) { object(expression: "<rev>:<path>") { ... } }`
  * with Blob and Tree (entries and their blobs), which is what a batched blob reader sends, and
- * `repository { mergeQueue(branch) { entries { ... } } }`, which the gate reads for a merge group. Queries
+ * `repository { mergeQueue(branch) { entries { ... } } }`, which the gate reads for a merge group,
+ * `repository { pullRequest(number) { files, reviews, commits, comments } }` (connections paged as
+ * GitHub pages them), which the App folds a merge's reads into, and `repository { ref(qualifiedName) }`
+ * with its Commit's `tree` and `file(path:)`. Queries
  * are parsed and validated against GitHub's published schema and executed by `graphql` itself, so
  * any selection over the modelled fields works, and anything else fails as it would on GitHub.
  */
@@ -9,7 +12,8 @@ import { GraphQLError, buildSchema, graphql, type GraphQLSchema } from 'graphql'
 import { schema as githubSchema } from '@octokit/graphql-schema';
 import { bodyObject, json, type Ctx, type Reply } from '../http.ts';
 import { isBinary } from '../git.ts';
-import type { MergeQueueEntry, Repo, State } from '../state.ts';
+import type { Issue, MergeQueueEntry, Repo, State, User } from '../state.ts';
+import { accountOf } from '../shapes.ts';
 
 let cached: GraphQLSchema | undefined;
 
@@ -80,6 +84,104 @@ function commitNode(repo: Repo, oid: string): Record<string, unknown> {
   return { __typename: 'Commit', id: Buffer.from(`0:Commit${oid}`).toString('base64'), oid, abbreviatedOid: oid.slice(0, 7), message: repo.git.commit(oid)?.message };
 }
 
+/**
+ * An account as GraphQL's Actor: a bot's login without the `[bot]` the REST API shows
+ * (`dependabot`, not `dependabot[bot]`), as GitHub answers.
+ */
+function graphqlActor(user: User): Record<string, unknown> {
+  const typename = user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User';
+  return { __typename: typename, login: typename === 'Bot' ? user.login.replace(/\[bot\]$/, '') : user.login, id: Buffer.from(`0:${user.type}${user.id}`).toString('base64') };
+}
+
+/** A commit's git author or committer: `user` is the GitHub *User* behind the email (a bot is not a User: null). */
+function gitActorNode(state: State, person: { name: string; email: string; date: string }): Record<string, unknown> {
+  const account = accountOf(state, person.email);
+  return { name: person.name, email: person.email, date: person.date, user: account && account.type === 'User' ? { __typename: 'User', login: account.login, id: Buffer.from(`0:User${account.id}`).toString('base64') } : null };
+}
+
+/** A Commit with what the App reads of one: tree, message, git author and committer, and `file(path:)`. */
+function fullCommitNode(state: State, repo: Repo, oid: string): Record<string, unknown> {
+  const c = repo.git.commit(oid);
+  return {
+    ...commitNode(repo, oid),
+    // Resolved only when asked for: a ledger's tree holds every record.
+    tree: () =>
+      c ? { __typename: 'Tree', id: Buffer.from(`0:Tree${c.tree}`).toString('base64'), oid: c.tree, abbreviatedOid: c.tree.slice(0, 7), entries: () => (treeNode(repo, c.tree, '') as { entries: unknown[] }).entries } : null,
+    author: c ? gitActorNode(state, c.author) : null,
+    committer: c ? gitActorNode(state, c.committer) : null,
+    file: ({ path }: { path: string }) => {
+      const clean = path.replace(/^\/+|\/+$/g, '');
+      const entry = c ? repo.git.entryAt(c.tree, clean) : undefined;
+      if (!entry) return null;
+      const name = clean.slice(clean.lastIndexOf('/') + 1);
+      return {
+        name,
+        path: clean,
+        type: entry.type,
+        oid: entry.sha,
+        mode: entry.type === 'tree' ? 0o40000 : 0o100644,
+        object: entry.type === 'blob' ? blobNode(repo, entry.sha) : entry.type === 'tree' ? treeNode(repo, entry.sha, clean) : null,
+      };
+    },
+  };
+}
+
+const CHANGE_TYPE: Record<string, string> = { added: 'ADDED', modified: 'MODIFIED', removed: 'DELETED', renamed: 'RENAMED' };
+
+/** A pull request as GraphQL's PullRequest: the fields the App folds into one query. */
+function pullRequestNode(ctx: Ctx, repo: Repo, issue: Issue): Record<string, unknown> {
+  const pull = issue.pull!;
+  const viewer = ctx.actor.kind === 'user' ? ctx.actor.user.id : ctx.actor.kind === 'installation' ? ctx.actor.installation.app.bot.id : -1;
+  const url = `${ctx.urls.web}/${repo.fullName}/pull/${issue.number}`;
+  return {
+    __typename: 'PullRequest',
+    id: Buffer.from(`0:PullRequest${issue.id}`).toString('base64'),
+    number: issue.number,
+    title: issue.title,
+    url,
+    headRefOid: pull.headSha,
+    baseRefOid: pull.baseSha,
+    merged: pull.merged,
+    mergedAt: pull.mergedAt,
+    author: graphqlActor(issue.user),
+    // GitHub lists at most 3000 files and 250 commits of a pull request.
+    files: (args: { first?: number | null; after?: string | null }) =>
+      connection(ctx.state.pullFiles(repo, issue).slice(0, 3000), args, (f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status], additions: f.additions, deletions: f.deletions, viewerViewedState: 'UNVIEWED' })),
+    reviews: (args: { first?: number | null; after?: string | null }) =>
+      connection(
+        // A pending review is visible only to its author.
+        pull.reviews.filter((r) => r.state !== 'PENDING' || r.user.id === viewer),
+        args,
+        (r) => ({
+          id: r.nodeId,
+          databaseId: r.id,
+          author: graphqlActor(r.user),
+          authorAssociation: r.user.id === issue.user.id ? 'OWNER' : 'MEMBER',
+          body: r.body,
+          state: r.state,
+          submittedAt: r.submittedAt,
+          commit: repo.git.commit(r.commitId) ? commitNode(repo, r.commitId) : null,
+        }),
+      ),
+    commits: (args: { first?: number | null; after?: string | null }) =>
+      connection(ctx.state.pullCommits(repo, issue).slice(0, 250), args, (sha) => ({
+        id: Buffer.from(`0:PullRequestCommit${issue.id}:${sha}`).toString('base64'),
+        url: `${url}/commits/${sha}`,
+        commit: fullCommitNode(ctx.state, repo, sha),
+      })),
+    comments: (args: { first?: number | null; after?: string | null }) =>
+      connection(issue.comments, args, (c) => ({
+        id: c.nodeId,
+        databaseId: c.id,
+        body: c.body,
+        url: `${url}#issuecomment-${c.id}`,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        author: graphqlActor(c.user),
+      })),
+  };
+}
+
 function actorNode(state: State, login: string): Record<string, unknown> {
   const user = state.user(login);
   return { __typename: user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User', login: user.login, id: Buffer.from(`0:${user.type}${user.id}`).toString('base64') };
@@ -140,6 +242,20 @@ export async function handleGraphql(ctx: Ctx): Promise<Reply> {
         isPrivate: repo.private,
         object: ({ expression }: { expression: string }) => objectAt(ctx, repo, expression),
         defaultBranchRef: { name: repo.defaultBranch, prefix: 'refs/heads/', target: objectAt(ctx, repo, repo.defaultBranch) },
+        // Null for a number that is not a pull request (GitHub adds a NOT_FOUND error beside it).
+        pullRequest: ({ number }: { number: number }) => {
+          const issue = repo.issues.get(number);
+          if (!issue?.pull) throw new GraphQLError(`Could not resolve to a PullRequest with the number of ${number}.`, { extensions: { type: 'NOT_FOUND' } });
+          return pullRequestNode(ctx, repo, issue);
+        },
+        // `refs/heads/<branch>` (or a bare branch name) → the Ref, its target a Commit; null when absent.
+        ref: ({ qualifiedName }: { qualifiedName: string }) => {
+          const qualified = qualifiedName.startsWith('refs/') ? qualifiedName : `refs/heads/${qualifiedName}`;
+          const sha = repo.refs.get(qualified);
+          if (!sha) return null;
+          const name = qualified.replace(/^refs\/(heads|tags)\//, '');
+          return { id: Buffer.from(`0:Ref${repo.id}:${qualified}`).toString('base64'), name, prefix: qualified.slice(0, qualified.length - name.length), target: fullCommitNode(ctx.state, repo, sha) };
+        },
         // Null for a branch that does not exist; a branch without queued entries has an empty queue.
         mergeQueue: ({ branch }: { branch?: string | null }) => {
           const name = branch ?? repo.defaultBranch;
