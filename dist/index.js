@@ -44517,6 +44517,11 @@ var MAX_LISTED_FILES = 3e3;
 var MAX_LISTED_COMMITS = 250;
 var PER_PAGE = 100;
 var APP_TOKEN_HINT = "use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow's GITHUB_TOKEN cannot read teams or private org membership";
+async function filesFromTrees(err, octokit, pull, opts, gaps) {
+  if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+  gaps.push(err.message);
+  return changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : void 0);
+}
 async function gatherPullFacts(octokit, pull, opts = {}) {
   const api = new PullApi(octokit, pull);
   const gaps = [];
@@ -44524,9 +44529,7 @@ async function gatherPullFacts(octokit, pull, opts = {}) {
   try {
     files = await api.files();
   } catch (err) {
-    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
-    gaps.push(err.message);
-    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : void 0);
+    files = await filesFromTrees(err, octokit, pull, opts, gaps);
   }
   const empty = { systems: [], grants: [] };
   const facts = {

@@ -73,6 +73,17 @@ const PER_PAGE = 100;
 export const APP_TOKEN_HINT =
   'use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow\'s GITHUB_TOKEN cannot read teams or private org membership';
 
+/**
+ * After a listing of the changed files was cut short: at a merge, the access files the merge
+ * changed, from its trees, with the cut recorded as a gap (the verdict then fails); anywhere else,
+ * and for any other error, the error stands and the gate fails closed.
+ */
+async function filesFromTrees(err: unknown, octokit: OctokitLike, pull: PullRef, opts: GatherOptions, gaps: string[]): Promise<ChangedFile[]> {
+  if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
+  gaps.push(err.message);
+  return changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : undefined);
+}
+
 export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts: GatherOptions = {}): Promise<PullFacts> {
   const api = new PullApi(octokit, pull);
   const gaps: string[] = [];
@@ -80,9 +91,7 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
   try {
     files = await api.files();
   } catch (err) {
-    if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
-    gaps.push(err.message);
-    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, opts.configPath && !CONFIG_PATHS.includes(opts.configPath) ? opts.configPath : undefined);
+    files = await filesFromTrees(err, octokit, pull, opts, gaps);
   }
   const empty: Snapshot = { systems: [], grants: [] };
   const facts: PullFacts = {
@@ -191,17 +200,13 @@ export async function gatherMergeReads(octokit: OctokitLike, pull: PullRef, opts
   const filesRoute = 'POST /graphql (pullRequest.files)';
   if (listing.filesTotal >= MAX_LISTED_FILES) {
     const message = `pull request #${pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`;
-    if (!opts.mergeSha) throw new TruncatedListing(message, filesRoute, []);
-    gaps.push(message);
-    files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, configPath);
+    files = await filesFromTrees(new TruncatedListing(message, filesRoute, []), octokit, pull, opts, gaps);
   } else if (listing.renamed) {
     // GraphQL does not say where a renamed file came from; the REST listing does.
     try {
       files = await api.files();
     } catch (err) {
-      if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
-      gaps.push(err.message);
-      files = await changedByTrees(octokit, pull, opts.mergeSha, gaps, configPath);
+      files = await filesFromTrees(err, octokit, pull, opts, gaps);
     }
   }
   const facts: PullFacts = {
