@@ -43,7 +43,7 @@ const blob = (content: string): string => `data ${Buffer.byteLength(content)}\n$
 
 export async function ensureExportRepo(root: string, n: number): Promise<string> {
   // v3: one record per commit, signed and committed by the App's bot (older layouts are not reused).
-  const dir = join(root, `export-v3-${n}`);
+  const dir = join(root, `export-v4-${n}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -4,7 +4,7 @@
  * look at, when a listing of closed PRs (newest update first) can stop, and which of the merged
  * PRs still need a record. The App's use case (src/app/ledger/reconcile.ts) does the reading.
  */
-import { grantChangeKey, recordPath, toTimestamp, type Timestamp } from './ledger/index.ts';
+import { grantChangeKey, monthRecordPath, recordPath, toTimestamp, type Timestamp } from './ledger/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -76,10 +76,10 @@ export function grantChangePath(pr: { number: number; merged_at: string }): stri
   return recordPath({ key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) });
 }
 
-/** The month directories (`records/YYYY/MM`) the PRs' records would be in. */
-export function recordDirs(prs: readonly { number: number; merged_at: string }[]): string[] {
-  const dirs = new Set(prs.map((p) => grantChangePath(p).replace(/\/[^/]+$/, '')));
-  return [...dirs].sort();
+/** Where a PR's grant-change record may be: its day folder, or its month folder in a ledger from before day folders. */
+export function grantChangePaths(pr: { number: number; merged_at: string }): string[] {
+  const event = { key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) };
+  return [recordPath(event), monthRecordPath(event)];
 }
 
 /**
@@ -92,7 +92,7 @@ export function missingMerges<P extends ListedPull & { merged_at: string }>(merg
   for (const p of merged) {
     if (seen.has(p.number)) continue;
     seen.add(p.number);
-    if (!recorded(grantChangePath(p))) out.push(p);
+    if (!grantChangePaths(p).some(recorded)) out.push(p);
   }
   return out.sort((a, b) => Date.parse(a.merged_at) - Date.parse(b.merged_at) || a.number - b.number);
 }

@@ -35,7 +35,7 @@ import {
 
 const BOB = grantFile('bob');
 const GRANT_PATH = 'grants/people/bob.yaml';
-const RECORD_PATH = 'records/2026/11/pr-2-merged.json';
+const RECORD_PATH = 'records/2026/11/20/pr-2-merged.json';
 
 let git: FakeGit;
 let unmatched: string[];
@@ -368,7 +368,7 @@ describe('workflow_run.completed', () => {
       // Linked only once GitHub says the App committed the grant-change record.
       'GET /commits',
       'GET /git/ref/heads/access-ledger',
-      'GET /contents/records/2026/11/pr-2-provisioned-9001.json',
+      'GET /contents/records/2026/11/20/pr-2-provisioned-9001.json',
       'POST /git/trees',
       'POST /git/commits',
       'PATCH /git/refs/heads/access-ledger',

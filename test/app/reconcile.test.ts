@@ -140,7 +140,13 @@ describe('reconcile', () => {
 
     expect(report).toMatchObject({ branch: 'access-ledger', listed: 4, merged: 2, missing: [2], failures: [], truncated: false });
     expect(report.window).toEqual({ since: '2026-11-16T09:00:00Z', capped: false });
-    expect(asked[2]).toEqual(['refs/heads/access-ledger:records/2026/11/pr-2-merged.json', 'refs/heads/access-ledger:records/2026/11/pr-1-merged.json']);
+    // Each PR's day folder, and its month folder where a ledger from before day folders would hold it.
+    expect(asked[2]).toEqual([
+      'refs/heads/access-ledger:records/2026/11/20/pr-2-merged.json',
+      'refs/heads/access-ledger:records/2026/11/pr-2-merged.json',
+      'refs/heads/access-ledger:records/2026/11/19/pr-1-merged.json',
+      'refs/heads/access-ledger:records/2026/11/pr-1-merged.json',
+    ]);
     expect(report.outcomes.map((o) => o.status)).toEqual(['recorded']);
 
     const records = ledger().sort((a, b) => a.seq - b.seq);

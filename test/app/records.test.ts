@@ -299,7 +299,7 @@ describe('sticky comment', () => {
     expect(changed).toBe(true);
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     expect(parseRecordMarkers(body)).toEqual([{ key: 'pr-45-merged', seq: 12, hash: gc.hash }]);
-    expect(body).toContain('[`records/2026/11/pr-45-merged.json`](https://github.com/acme/access/blob/access-ledger/records/2026/11/pr-45-merged.json)');
+    expect(body).toContain('[`records/2026/11/20/pr-45-merged.json`](https://github.com/acme/access/blob/access-ledger/records/2026/11/20/pr-45-merged.json)');
     expect(body).toContain(gc.hash);
     expect(body).toContain('`bob` added (+prod-postgres/read)');
     expect(body).toContain('policy at merge: **pass**');

@@ -112,7 +112,7 @@ describe('the App over HTTP', () => {
     expect(res).toEqual({ status: 200, text: 'ok\n' });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
     const tip = git.refs.get('refs/heads/access-ledger')!;
-    expect([...git.files(tip).keys()].filter((p) => p.startsWith('records/'))).toEqual(['records/2026/11/pr-2-merged.json']);
+    expect([...git.files(tip).keys()].filter((p) => p.startsWith('records/'))).toEqual(['records/2026/11/20/pr-2-merged.json']);
   });
 
   it.each([

@@ -27,7 +27,10 @@ import {
   recordPath,
   sealRecord,
   serializeHead,
+  emptyHead,
   headFor,
+  parseHead,
+  type LedgerHead,
   serializeRecord,
   toTimestamp,
   type SealedRecord,
@@ -71,6 +74,11 @@ function commitOnto(dir: string, parent: string | null, files: Record<string, st
 }
 
 /** The records at the tip of a clone's ledger branch, in seq order. */
+/** head.json at the ledger's tip: a forger continues it, as the App would. */
+function tipHead(dir: string, ref = 'origin/access-ledger'): LedgerHead {
+  return parseHead(git(dir, ['show', `${ref}:head.json`]));
+}
+
 function tipRecords(dir: string, ref = 'origin/access-ledger'): SealedRecord[] {
   return git(dir, ['ls-tree', '-r', '--name-only', ref, 'records'])
     .split('\n')
@@ -155,7 +163,7 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
     const records = tipRecords(clone);
     const last = records[records.length - 1]!;
     const forged = forgedGrantChange(life.repo, 99, '2020-03-01T09:00:00Z', { seq: last.seq, hash: last.hash });
-    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged)) }, { author: MALLORY, committer: MALLORY, date: '2020-03-01T09:00:00Z' }, `Record seq ${forged.seq}: pr-99-merged`);
+    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) }, { author: MALLORY, committer: MALLORY, date: '2020-03-01T09:00:00Z' }, `Record seq ${forged.seq}: pr-99-merged`);
     git(clone, ['update-ref', 'refs/heads/access-ledger', sha]);
     for (const online of [false, true]) {
       const r = await verify(clone, life, online);
@@ -173,7 +181,7 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
     const last = records[records.length - 1]!;
     const now = toTimestamp(new Date());
     const forged = forgedGrantChange(life.repo, 98, now, { seq: last.seq, hash: last.hash });
-    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged)) }, { author: BOT, committer: GITHUB, date: now }, `Record seq ${forged.seq}: pr-98-merged`);
+    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) }, { author: BOT, committer: GITHUB, date: now }, `Record seq ${forged.seq}: pr-98-merged`);
     git(clone, ['update-ref', 'refs/heads/access-ledger', sha]);
     const r = await verify(clone, life, false);
     expect(r.code, r.out).toBe(1);
@@ -204,12 +212,14 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
         prev = resealed;
       }
       let parent: string | null = null;
+      let head = emptyHead();
       for (const sha of shas) {
         const added = git(clone, ['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', sha]).split('\n').filter((p) => p.startsWith('records/'));
         const files: Record<string, string> = parent ? {} : { 'README.md': git(clone, ['show', `${sha}:README.md`]) };
         for (const path of added) files[path] = serializeRecord(rewritten.find((r) => recordPath(r) === path)!);
         const newest = rewritten.filter((r) => added.includes(recordPath(r))).at(-1);
-        files['head.json'] = newest ? serializeHead(headFor(newest)) : git(clone, ['show', `${sha}:head.json`]) + '\n';
+        if (newest) head = headFor(newest, head);
+        files['head.json'] = newest ? serializeHead(head) : git(clone, ['show', `${sha}:head.json`]) + '\n';
         const date = git(clone, ['log', '-1', '--format=%cI', sha]);
         parent = commitOnto(clone, parent, files, { author: BOT, committer: GITHUB, date }, git(clone, ['log', '-1', '--format=%B', sha]));
       }
@@ -294,7 +304,7 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     const last = view.records.at(-1)!;
     const now = toTimestamp(new Date());
     const record = forgedGrantChange(life.repo, number, now, { seq: last.seq, hash: last.hash });
-    const sha = life.fake.state.commitFiles(life.repo, 'access-ledger', { [recordPath(record)]: serializeRecord(record), 'head.json': serializeHead(headFor(record)) }, {
+    const sha = life.fake.state.commitFiles(life.repo, 'access-ledger', { [recordPath(record)]: serializeRecord(record), 'head.json': serializeHead(headFor(record, parseHead(life.fake.state.ledger(life.repo, 'access-ledger')!['head.json']!))) }, {
       author: typeof who.author === 'string' ? who.author : { ...who.author, date: now },
       ...(who.committer ? { committer: { ...who.committer, date: now } } : {}),
       message: `Record seq ${record.seq}: ${record.key}`,

@@ -89,7 +89,7 @@ describe('LedgerStore.append', () => {
     expect([...fake.files(shas[0]!).keys()].sort()).toEqual([README_PATH, HEAD_PATH]);
     expect(parseHead(fake.files(shas[0]!).get(HEAD_PATH)!)).toEqual(emptyHead());
     expect(fake.files(shas[0]!).get(README_PATH)).toMatch(/git fetch origin access-ledger:access-ledger/);
-    expect(tip.get('records/2026/11/pr-45-merged.json')).toBe(serializeRecord(record!));
+    expect(tip.get('records/2026/11/20/pr-45-merged.json')).toBe(serializeRecord(record!));
     expect(head).toEqual(headFor(record!));
     expect(chain.ok).toBe(true);
     expect(history.problems).toEqual([]);
@@ -117,7 +117,7 @@ describe('LedgerStore.append', () => {
     expect(second).toMatchObject({ seq: 2 });
     expect(fake.log.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, 'SHA')}`)).toEqual([
       'GET /git/ref/heads/access-ledger',
-      'GET /contents/records/2026/11/pr-2-merged.json',
+      'GET /contents/records/2026/11/20/pr-2-merged.json',
       'POST /git/trees',
       'POST /git/commits',
       'PATCH /git/refs/heads/access-ledger',
@@ -126,7 +126,7 @@ describe('LedgerStore.append', () => {
     expect(patch.force).toBe(false);
     const tree = fake.log.find((r) => r.method === 'POST' && r.path === '/git/trees')!.body as { base_tree: string; tree: { path: string }[] };
     expect(tree.base_tree).toMatch(/^[0-9a-f]{40}$/);
-    expect(tree.tree.map((e) => e.path)).toEqual(['records/2026/11/pr-2-merged.json', HEAD_PATH]);
+    expect(tree.tree.map((e) => e.path)).toEqual(['records/2026/11/20/pr-2-merged.json', HEAD_PATH]);
 
     // Someone else moved the branch: the store reads the tip commit and head.json first.
     const foreign = planAppend(headFor(second!), [draftFor('steady', 3)], fixedClock()).records[0]!;
@@ -138,7 +138,7 @@ describe('LedgerStore.append', () => {
       'GET /git/ref/heads/access-ledger',
       'GET /git/commits/SHA',
       'GET /contents/head.json',
-      'GET /contents/records/2026/11/pr-4-merged.json',
+      'GET /contents/records/2026/11/20/pr-4-merged.json',
       'POST /git/trees',
       'POST /git/commits',
       'PATCH /git/refs/heads/access-ledger',
@@ -288,7 +288,7 @@ describe('LedgerStore.append', () => {
     // Linear history; our record never landed.
     const shas = fake.history('access-ledger');
     expect(shas.every((s) => fake.get(s, 'commit').parents.length <= 1)).toBe(true);
-    expect(fake.files(shas[shas.length - 1]!).has('records/2026/11/pr-2-merged.json')).toBe(false);
+    expect(fake.files(shas[shas.length - 1]!).has('records/2026/11/20/pr-2-merged.json')).toBe(false);
     // The queue is free again.
     fake.hook = null;
     await expect(store.append(draftFor('storm', 3))).resolves.toHaveLength(1);
@@ -325,7 +325,7 @@ describe('LedgerStore.append', () => {
     const { fake, store } = setup('tampered');
     await store.append(draftFor('tampered', 1));
     const tip = fake.files(fake.refs.get('refs/heads/access-ledger')!);
-    fake.foreignCommit('access-ledger', { 'records/2026/11/pr-1-merged.json': tip.get('records/2026/11/pr-1-merged.json')!.replace('dave', 'mallory') });
+    fake.foreignCommit('access-ledger', { 'records/2026/11/20/pr-1-merged.json': tip.get('records/2026/11/20/pr-1-merged.json')!.replace('dave', 'mallory') });
     const [bad, good] = await Promise.allSettled([store.append(draftFor('tampered', 1)), store.append(draftFor('tampered', 2))]);
     expect(bad.status).toBe('rejected');
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(LedgerStateError);
@@ -422,7 +422,7 @@ describe('LedgerStore.append', () => {
     expect(fake.refs.has('refs/heads/evidence/ledger')).toBe(true);
     expect(await store.readHead()).toEqual(headFor(r!));
     expect(await store.readRecord(recordPath(r!))).toEqual(r);
-    expect(await store.readRecord('records/2026/11/pr-6-merged.json')).toBeNull();
+    expect(await store.readRecord('records/2026/11/20/pr-6-merged.json')).toBeNull();
   });
 });
 
@@ -438,7 +438,7 @@ describe('LedgerStore against scripted nock', () => {
       .get('/repos/acme/scripted/contents/head.json')
       .query({ ref: 'c'.repeat(40) })
       .reply(200, { type: 'file', encoding: 'base64', content: Buffer.from(serializeHead(head)).toString('base64') })
-      .get('/repos/acme/scripted/contents/records%2F2026%2F11%2Fpr-45-merged.json')
+      .get('/repos/acme/scripted/contents/records%2F2026%2F11%2F20%2Fpr-45-merged.json')
       .query({ ref: 'c'.repeat(40) })
       .reply(404, { message: 'Not Found' })
       .post('/repos/acme/scripted/git/trees', (body: { base_tree: string; tree: { path: string; content: string; mode: string; type: string }[] }) => {

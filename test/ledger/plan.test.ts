@@ -25,14 +25,14 @@ describe('planAppend', () => {
     {
       name: 'skips drafts whose path exists',
       drafts: [45, 46, 47],
-      existing: new Set(['records/2026/11/pr-46-merged.json']),
+      existing: new Set(['records/2026/11/20/pr-46-merged.json']),
       outcomes: ['new', 'exists', 'new'],
       seqs: [1, 2],
     },
     {
       name: 'writes nothing when everything exists (a redelivery)',
       drafts: [45],
-      existing: new Set(['records/2026/11/pr-45-merged.json']),
+      existing: new Set(['records/2026/11/20/pr-45-merged.json']),
       outcomes: ['exists'],
       seqs: [],
     },
@@ -58,9 +58,22 @@ describe('planAppend', () => {
     expect(plan.records[0]!.hash).toBe(hashRecord(plan.records[0]!));
   });
 
-  it('places each record by its own month', () => {
+  it('places each record by its own day', () => {
     const plan = planAppend(emptyHead(), [mergedDraft(1, '2026-10-31T23:59:59Z'), mergedDraft(2, '2026-11-01T00:00:00Z')], fixedClock());
-    expect(plan.outcomes.map((o) => o.path)).toEqual(['records/2026/10/pr-1-merged.json', 'records/2026/11/pr-2-merged.json']);
+    expect(plan.outcomes.map((o) => o.path)).toEqual(['records/2026/10/31/pr-1-merged.json', 'records/2026/11/01/pr-2-merged.json']);
+  });
+
+  it('on a ledger from before day folders, finds a redelivered event in its month folder and starts day folders after it', () => {
+    const first = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
+    const old = { format: 'access-ledger/head@1' as const, seq: 1, hash: first.hash, path: 'records/2026/11/pr-45-merged.json' };
+    const plan = planAppend(old, [mergedDraft(45), mergedDraft(46)], fixedClock(), new Set(['records/2026/11/pr-45-merged.json']));
+    expect(plan.outcomes.map((o) => [o.status, o.path])).toEqual([
+      ['exists', 'records/2026/11/pr-45-merged.json'],
+      ['new', 'records/2026/11/20/pr-46-merged.json'],
+    ]);
+    expect(plan.head.day_folders).toEqual({ from_seq: 2, since: plan.records[0]!.recorded_at });
+    // A new ledger never looks in a month folder: a record there is not this event's.
+    expect(planAppend(emptyHead(), [mergedDraft(45)], fixedClock(), new Set(['records/2026/11/pr-45-merged.json'])).outcomes[0]!.status).toBe('new');
   });
 
   it('refuses a bad draft before sealing anything', () => {

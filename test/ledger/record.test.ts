@@ -11,7 +11,11 @@ import {
   identityLeftOrgKey,
   parseHead,
   provisionedKey,
+  RECORD_PATH_RE,
+  isMonthRecordPath,
+  monthRecordPath,
   recordPath,
+  recordPathCandidates,
   reviewCampaignKey,
   sealRecord,
   serializeHead,
@@ -42,12 +46,30 @@ describe('hashRecord', () => {
 
 describe('recordPath', () => {
   it.each([
-    [{ key: 'pr-45-merged', occurred_at: '2026-11-20T10:00:00Z' }, 'records/2026/11/pr-45-merged.json'],
-    [{ key: 'pr-7-unapproved', occurred_at: '2027-01-01T00:00:00.123Z' }, 'records/2027/01/pr-7-unapproved.json'],
-    // The event's own month, even one second before midnight UTC at a month's end.
-    [{ key: 'left-bob-20261130T235959Z', occurred_at: '2026-11-30T23:59:59Z', kind: 'identity-left-org' }, 'records/2026/11/left-bob-20261130T235959Z.json'],
-  ])('%o -> %s', (event, path) => {
+    [{ key: 'pr-45-merged', occurred_at: '2026-11-20T10:00:00Z' }, 'records/2026/11/20/pr-45-merged.json', 'records/2026/11/pr-45-merged.json'],
+    [{ key: 'pr-7-unapproved', occurred_at: '2027-01-01T00:00:00.123Z' }, 'records/2027/01/01/pr-7-unapproved.json', 'records/2027/01/pr-7-unapproved.json'],
+    // The event's own day, even one second before midnight UTC at a month's end.
+    [{ key: 'left-bob-20261130T235959Z', occurred_at: '2026-11-30T23:59:59Z', kind: 'identity-left-org' }, 'records/2026/11/30/left-bob-20261130T235959Z.json', 'records/2026/11/left-bob-20261130T235959Z.json'],
+  ])('%o -> %s (before day folders: %s)', (event, path, month) => {
     expect(recordPath(event)).toBe(path);
+    expect(monthRecordPath(event)).toBe(month);
+    expect(RECORD_PATH_RE.test(path) && RECORD_PATH_RE.test(month)).toBe(true);
+    expect([isMonthRecordPath(path), isMonthRecordPath(month)]).toEqual([false, true]);
+  });
+
+  const at = (seq: number, day_folders?: { from_seq: number; since: string }) =>
+    ({ format: 'access-ledger/head@1' as const, seq, hash: seq ? 'a'.repeat(64) : null, path: seq ? 'records/2026/11/pr-1-merged.json' : null, ...(day_folders ? { day_folders } : {}) });
+  it.each([
+    ['an empty ledger: day folders only', at(0), '2026-01-01T00:00:00Z', 1],
+    ['a ledger from before day folders: both, whenever the event happened', at(7), '2030-01-01T00:00:00Z', 2],
+    ['day folders from seq 1: day folders only', at(7, { from_seq: 1, since: '2026-11-20T10:00:00Z' }), '2026-01-01T00:00:00Z', 1],
+    ['an event before the switch: both', at(9, { from_seq: 8, since: '2026-11-20T10:00:00Z' }), '2026-11-19T10:00:00Z', 2],
+    ['an event a day after the switch at most (clock slack): both', at(9, { from_seq: 8, since: '2026-11-20T10:00:00Z' }), '2026-11-21T10:00:00Z', 2],
+    ['an event well after the switch: day folders only', at(9, { from_seq: 8, since: '2026-11-20T10:00:00Z' }), '2026-11-21T10:00:01Z', 1],
+  ])('recordPathCandidates: %s', (_name, head, occurred_at, count) => {
+    const got = recordPathCandidates(head, { key: 'pr-45-merged', occurred_at });
+    expect(got).toHaveLength(count);
+    expect(got[0]).toBe(recordPath({ key: 'pr-45-merged', occurred_at }));
   });
 
   it.each([
@@ -150,8 +172,14 @@ describe('head.json', () => {
     expect(parseHead(serializeHead(emptyHead()))).toEqual(emptyHead());
     const r = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
     const head = headFor(r);
-    expect(head).toEqual({ format: 'access-ledger/head@1', seq: 1, hash: r.hash, path: 'records/2026/11/pr-45-merged.json' });
+    expect(head).toEqual({ format: 'access-ledger/head@1', seq: 1, hash: r.hash, path: 'records/2026/11/20/pr-45-merged.json', day_folders: { from_seq: 1, since: '2026-11-20T10:00:03Z' } });
     expect(parseHead(serializeHead(head))).toEqual(head);
+    // A head written before day folders has no day_folders; the first append after it names where they start.
+    const old = { format: 'access-ledger/head@1' as const, seq: 1, hash: r.hash, path: 'records/2026/11/pr-45-merged.json' };
+    expect(parseHead(JSON.stringify(old))).toEqual(old);
+    const next = sealRecord(mergedDraft(46), r, '2026-12-01T08:00:00Z');
+    expect(headFor(next, old).day_folders).toEqual({ from_seq: 2, since: '2026-12-01T08:00:00Z' });
+    expect(headFor(sealRecord(mergedDraft(47), next, '2026-12-02T08:00:00Z'), headFor(next, old)).day_folders).toEqual({ from_seq: 2, since: '2026-12-01T08:00:00Z' });
   });
 
   it.each([
@@ -161,6 +189,9 @@ describe('head.json', () => {
     ['{"format":"access-ledger/head@1","seq":-1,"hash":null,"path":null}', /seq/],
     ['{"format":"access-ledger/head@1","seq":0,"hash":"ab","path":null}', /seq 0/],
     ['{"format":"access-ledger/head@1","seq":2,"hash":"ab","path":"records/2026/11/a.json"}', /hash/],
+    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":null}`, /day_folders is not an object/],
+    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":3,"since":"2026-11-02T00:00:00Z"}}`, /from_seq/],
+    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":1,"since":"yesterday"}}`, /since/],
   ])('refuses %s', (content, message) => {
     expect(() => parseHead(content)).toThrow(message);
   });

@@ -71,7 +71,7 @@ describe('the access-snapshot record', () => {
     const draft = snapshotRecordDraft(snapshot(), 'acme/access', 'f'.repeat(64));
     expect(draft.key).toBe('snapshot-aws-prod-20261120T100000Z');
     expect(accessSnapshotKey('aws-prod', '2026-11-20T10:00:00Z')).toBe(draft.key);
-    expect(recordPath(draft)).toBe('records/2026/11/snapshot-aws-prod-20261120T100000Z.json');
+    expect(recordPath(draft)).toBe('records/2026/11/20/snapshot-aws-prod-20261120T100000Z.json');
     expect(draft.subject).toMatchObject({ system: 'aws-prod', raw_path: `snapshots/${SHA}.csv`, raw_sha256: SHA, row_count: 1, account_count: 0, extraction: { type: 'file', command: 'aws iam get-credential-report' } });
     const [sealed] = planAppend(emptyHead(), [draft], fixedClock()).records;
     expect(inspectRecord(recordPath(sealed!), serializeRecord(sealed!)).summary?.raw_path).toBe(`snapshots/${SHA}.csv`);

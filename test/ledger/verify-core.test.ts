@@ -16,6 +16,8 @@ import {
   verifyHead,
   verifyHistory,
   verifyLedgerState,
+  folderProblems,
+  monthRecordPath,
   type FileEntry,
   type HistoryCommit,
   type SealedRecord,
@@ -60,6 +62,38 @@ describe('inspectRecord', () => {
   it('catches a record moved to another path', () => {
     const got = inspectRecord('records/2026/10/pr-100-merged.json', serializeRecord(r!));
     expect(got.problem?.problem).toMatch(/wrong path.*records\/2026\/11\/pr-100-merged.json/);
+    const day = inspectRecord('records/2026/11/21/pr-100-merged.json', serializeRecord(r!));
+    expect(day.problem?.problem).toMatch(/wrong path.*records\/2026\/11\/20\/pr-100-merged.json/);
+  });
+});
+
+describe('folderProblems: which records are in month folders and which in day folders', () => {
+  const rs = chain(4);
+  const month = (r: SealedRecord): FileEntry => ({ path: monthRecordPath(r), content: serializeRecord(r) });
+  // A ledger written before day folders (records 1-2, head without day_folders), then appended to.
+  const oldHead = { format: 'access-ledger/head@1' as const, seq: 2, hash: rs[1]!.hash, path: monthRecordPath(rs[1]!) };
+  const upgraded = headFor(rs[3]!, headFor(rs[2]!, oldHead));
+  const state = (files: FileEntry[], head: object) => verifyLedgerState({ records: files, head: serializeHead(head as never) });
+  it.each([
+    ['a new ledger: every record in a day folder', () => state(rs.map(entry), headFor(rs[3]!)), null],
+    ['a ledger from before day folders: every record in a month folder', () => state(rs.slice(0, 2).map(month), oldHead), null],
+    ['an upgraded ledger: month folders up to the switch, day folders after', () => state([month(rs[0]!), month(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded), null],
+    ['a record after the switch in a month folder', () => state([month(rs[0]!), month(rs[1]!), month(rs[2]!), entry(rs[3]!)], upgraded), /seq 3.*in a month folder, but head.json says records from seq 3 are in day folders/],
+    ['a record before the switch in a day folder', () => state([month(rs[0]!), entry(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded), /seq 2.*in a day folder, but head.json says day folders start at seq 3/],
+    ['a day folder under a head that names none', () => state([month(rs[0]!), entry(rs[1]!)], oldHead), /seq 2.*head.json names no day folders/],
+    ['a switch whose time is not its record\'s', () => state(rs.map(entry), { ...headFor(rs[3]!), day_folders: { from_seq: 1, since: '2020-01-01T00:00:00Z' } }), /day_folders.since is 2020-01-01T00:00:00Z, but seq 1/],
+  ])('%s', (_name, run, message) => {
+    const got = run();
+    if (message === null) expect(got.problems).toEqual([]);
+    else expect(got.problems.map((p) => `seq ${p.seq} ${p.problem}`).join('\n')).toMatch(message);
+  });
+
+  it('refuses one key stored twice, once in each layout', () => {
+    const twin = planAppend(headFor(rs[1]!), [mergedDraft(100)], fixedClock()).records[0]!;
+    // Not the App's behaviour (it finds the month folder's record first); what a forger could leave.
+    const summaries = [inspectRecord(monthRecordPath(rs[0]!), serializeRecord(rs[0]!)).summary!, { ...inspectRecord(recordPath(twin), serializeRecord(twin)).summary!, seq: 2 }];
+    const head = serializeHead({ ...headFor(twin), day_folders: { from_seq: 2, since: twin.recorded_at } });
+    expect(folderProblems(head, summaries).map((p) => p.problem)).toEqual([`key pr-100-merged is stored twice: seq 1 is ${monthRecordPath(rs[0]!)}`]);
   });
 });
 

@@ -169,7 +169,7 @@ describe('observe --record: the snapshot as evidence', () => {
     const snapshot = parseSnapshot(readFileSync(out, 'utf8'), out);
     const files = gh.state.ledger('acme/access')!;
     const rawPath = `snapshots/${snapshot.raw_sha256}.json`;
-    expect(Object.keys(files).sort()).toEqual(['README.md', 'head.json', 'records/2026/11/snapshot-github-20261120T100000Z.json', rawPath]);
+    expect(Object.keys(files).sort()).toEqual(['README.md', 'head.json', 'records/2026/11/20/snapshot-github-20261120T100000Z.json', rawPath]);
     const record = JSON.parse(Object.entries(files).find(([p]) => p.startsWith('records/'))![1]);
     expect(record).toMatchObject({ kind: 'access-snapshot', occurred_at: '2026-11-20T10:00:00Z', subject: { system: 'github', connector: 'github-org', scope: 'acme', row_count: snapshot.row_count, account_count: 254, raw_sha256: snapshot.raw_sha256, raw_path: rawPath, extraction: { type: 'api', calls: snapshot.source.calls }, gaps: [] } });
     // One commit holds the record, its export and head.json.

@@ -233,7 +233,7 @@ describe('drift issues', () => {
     // Its hash recomputed, so it passes its own checks: only who wrote it gives it away.
     const { hash: _hash, ...body } = JSON.parse(ledger[path]!.replace(/20270119T220000Z/g, '20270120T050000Z').replace(/2027-01-19T22:00:00Z/g, '2027-01-20T05:00:00Z')) as SealedRecord;
     const forged = serializeRecord({ ...body, hash: hashRecord(body) } as SealedRecord);
-    gh.state.commitFiles('acme/access', 'access-ledger', { [path.replace('20270119T220000Z', '20270120T050000Z')]: forged }, { author: 'mallory', message: 'Record a clean listing' });
+    gh.state.commitFiles('acme/access', 'access-ledger', { [path.replace('20270119T220000Z', '20270120T050000Z').replace('/2027/01/19/', '/2027/01/20/')]: forged }, { author: 'mallory', message: 'Record a clean listing' });
     const report = await sweep('2027-01-21');
     expect(report.drift && 'problems' in report.drift ? [...report.drift.problems.keys()] : []).toEqual([]);
     expect(report.drift && 'ignored' in report.drift ? report.drift.ignored : []).toEqual([expect.stringMatching(/snapshot-db-20270120T050000Z\.json was not written by the App \(the signature by key [0-9a-f]{16} does not verify/)]);

@@ -21,6 +21,7 @@ import {
   recordTimeProblems,
   signatureProblems,
   verifyHead,
+  folderProblems,
   type FileVersion,
   type GitPerson,
   type LedgerHead,
@@ -223,8 +224,8 @@ export async function verifyLedger(repoDir: string, branch: string = DEFAULT_LED
 
 async function verifyAt(repoDir: string, branch: string, ref: string, tip: string, options: VerifyLedgerOptions): Promise<LedgerVerification> {
   const trust = options.trust;
-  const commits = await readHistory(repoDir, tip);
-  const tree = await readTree(repoDir, tip);
+  // Two git processes side by side: the history's changes and the tip's tree.
+  const [commits, tree] = await Promise.all([readHistory(repoDir, tip), readTree(repoDir, tip)]);
 
   // Each (path, oid) of the tip is summarised once, when the commit that wrote it is replayed.
   const summaries: RecordSummary[] = [];
@@ -307,6 +308,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   }
   const chain = chainResult(summaries, recordProblems, summaries.length + recordProblems.filter((p) => p.seq === null).length);
   const headProblem = verifyHead(headContent, chain.last);
+  const folders = folderProblems(headContent, summaries);
   const trustProblems: LedgerProblem[] = [];
   let signatures: SignatureStats | null = null;
   const warnings: string[] = [];
@@ -326,7 +328,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     signatures = judged.stats;
     warnings.push(...judged.warnings);
   }
-  const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...history.result().problems, ...trustProblems]);
+  const all = rankProblems([...chain.problems, ...(headProblem ? [headProblem] : []), ...folders, ...history.result().problems, ...trustProblems]);
   let head: LedgerHead | null = null;
   try {
     head = headContent === null ? null : parseHead(headContent);

@@ -5,8 +5,8 @@
  * `observe --from` would (docs/observed-access.md, "Snapshots as evidence"). Also the one way a
  * listing is recorded, shared by `observe --record` and the sweep.
  *
- * Reads: the branch ref, its commit, the root tree, `records/`, then the year and month folders,
- * newest first, until every system asked for is found (one request each); then per system found,
+ * Reads: the branch ref, its commit, the root tree, `records/`, then the year folders and each month
+ * with its day folders (one recursive listing), newest first, until every system asked for is found (one request each); then per system found,
  * the record (one), who committed it (one) and its export (one, two for an export over 1 MB).
  * Record file names say which system and time they hold, so no record of another kind is read.
  *
@@ -88,8 +88,8 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
   }
   const tip = ref.object.sha;
   result.tip = tip;
-  const tree = async (sha: string, what: string): Promise<TreeEntry[]> => {
-    const t = await call<{ tree: TreeEntry[]; truncated?: boolean }>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: sha }, `listing ${what} on the ledger branch ${branch}`);
+  const tree = async (sha: string, what: string, recursive = false): Promise<TreeEntry[]> => {
+    const t = await call<{ tree: TreeEntry[]; truncated?: boolean }>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: sha, ...(recursive ? { recursive: '1' } : {}) }, `listing ${what} on the ledger branch ${branch}`);
     if (!t) return [];
     if (t.truncated) throw new Error(`GitHub truncated the listing of ${what} on the ledger branch ${branch} of ${repo.owner}/${repo.repo}: a listing cut short could hide the latest snapshot record, so none is used`);
     return t.tree;
@@ -106,9 +106,11 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
         if (o.atOrBefore && `${year.path}-${month.path}` > o.atOrBefore.slice(0, 7)) continue;
         const folder = `records/${year.path}/${month.path}`;
         const candidates = new Map<string, { entry: TreeEntry; takenAt: string; alternate: number }[]>();
-        for (const e of await tree(month.sha, `${folder}/`)) {
-          if (e.type !== 'blob') continue;
-          const name = parseSnapshotRecordName(e.path);
+        // One listing of the month with its day folders (`DD/<key>.json`) and, in a ledger from
+        // before day folders, the month's own records (`<key>.json`).
+        for (const e of await tree(month.sha, `${folder}/`, true)) {
+          if (e.type !== 'blob' || !/^(?:\d{2}\/)?[^/]+$/.test(e.path)) continue;
+          const name = parseSnapshotRecordName(e.path.slice(e.path.lastIndexOf('/') + 1));
           if (!name || !wanted.has(name.system) || (o.atOrBefore && name.takenAt > o.atOrBefore)) continue;
           const list = candidates.get(name.system) ?? [];
           list.push({ entry: e, takenAt: name.takenAt, alternate: name.alternate });

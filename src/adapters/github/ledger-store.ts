@@ -34,6 +34,7 @@ import {
   parseHead,
   planAppend,
   recordPath,
+  recordPathCandidates,
   serializeHead,
   serializeRecord,
   type Clock,
@@ -545,9 +546,9 @@ export class LedgerStore {
       let draft = original;
       const foreign: RecordDraft[] = [];
       for (let n = 1; ; ) {
-        const path = recordPath(draft);
-        const content = existing.get(path);
-        if (content === undefined) break;
+        const path = recordPathCandidates(base.head, draft).find((p) => existing.has(p));
+        if (path === undefined) break;
+        const content = existing.get(path)!;
         const origin = await this.trust.check(path, content, base.commitSha);
         if (origin.own) break;
         const pr = prOf(original);
@@ -557,19 +558,25 @@ export class LedgerStore {
           break;
         }
         draft = { ...original, key: alternateKey(original.key, n) };
-        const next = recordPath(draft);
-        if (!existing.has(next)) {
+        for (const next of recordPathCandidates(base.head, draft)) {
+          if (existing.has(next)) break;
           const text = await this.readFile(next, base.commitSha, 'checking whether a record exists');
-          if (text !== null) existing.set(next, text);
+          if (text !== null) {
+            existing.set(next, text);
+            break;
+          }
         }
       }
       out[i] = draft;
       for (const a of foreign) {
         const anomaly = { ...a, subject: { ...(a as RecordDraft<'anomaly'>).subject, recorded_as: errors.has(i) ? null : draft.key } } as RecordDraft;
-        const path = recordPath(anomaly);
-        if (!existing.has(path)) {
+        for (const path of recordPathCandidates(base.head, anomaly)) {
+          if (existing.has(path)) break;
           const text = await this.readFile(path, base.commitSha, 'checking whether a record exists');
-          if (text !== null) existing.set(path, text);
+          if (text !== null) {
+            existing.set(path, text);
+            break;
+          }
         }
         anomalies.push({ of: i, draft: anomaly });
       }
@@ -705,17 +712,19 @@ export class LedgerStore {
     if (!base.refExists) return found; // a branch being created holds no records
     const byDir = new Map<string, Set<string>>();
     for (const d of drafts) {
-      const path = recordPath(d);
-      // Read at this very commit by the caller already.
-      if (known.has(path)) {
-        const text = known.get(path);
-        if (typeof text === 'string') found.set(path, text);
-        continue;
+      // A day folder's path, and a month folder's for an event from before day folders.
+      for (const path of recordPathCandidates(base.head, d)) {
+        // Read at this very commit by the caller already.
+        if (known.has(path)) {
+          const text = known.get(path);
+          if (typeof text === 'string') found.set(path, text);
+          continue;
+        }
+        const dir = path.slice(0, path.lastIndexOf('/'));
+        let set = byDir.get(dir);
+        if (!set) byDir.set(dir, (set = new Set()));
+        set.add(path);
       }
-      const dir = path.slice(0, path.lastIndexOf('/'));
-      let set = byDir.get(dir);
-      if (!set) byDir.set(dir, (set = new Set()));
-      set.add(path);
     }
     for (const [dir, paths] of byDir) {
       let candidates: string[] = [...paths];
@@ -803,7 +812,7 @@ changes in ${repository}: every merged grant change with its approvals, unapprov
 provisioning runs, access reviews, people leaving the organization and snapshots of what the
 systems themselves list.
 
-- \`${RECORDS_DIR}/<YYYY>/<MM>/<key>.json\`: one record per event. Each record carries \`seq\`,
+- \`${RECORDS_DIR}/<YYYY>/<MM>/<DD>/<key>.json\`: one record per event, in the day it happened. Each record carries \`seq\`,
   \`prev_hash\` (the previous record's hash) and \`hash\` (SHA-256 of the RFC 8785 canonical JSON
   of the record without \`hash\`), so the records form a hash chain.
 - \`${HEAD_PATH}\`: the last record's seq, hash and path.

@@ -4,7 +4,7 @@
  * commit is the merge commit of a recorded grant change. If the grant change is not recorded yet
  * (its delivery was lost), it is recorded first: provisioning evidence never points at nothing.
  */
-import { DEFAULT_LEDGER_BRANCH, grantChangeKey, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
+import { DEFAULT_LEDGER_BRANCH, grantChangeKey, monthRecordPath, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { createWaits, type AppDeps } from '../deps.ts';
@@ -60,8 +60,15 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   const merged = pulls.find((p) => p.merged_at !== null && p.merge_commit_sha === run.head_sha);
   if (!merged) return skip(`${run.head_sha.slice(0, 12)} is not the merge commit of a pull request`);
 
-  const gcPath = recordPath({ key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) });
-  const stored = await readLedgerFile(input.octokit, repo, branch, gcPath);
+  // The merge's day folder, then its month folder (where a ledger from before day folders keeps it).
+  const gcEvent = { key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) };
+  let gcPath = recordPath(gcEvent);
+  let stored = await readLedgerFile(input.octokit, repo, branch, gcPath);
+  if (stored === null) {
+    const month = monthRecordPath(gcEvent);
+    stored = await readLedgerFile(input.octokit, repo, branch, month);
+    if (stored !== null) gcPath = month;
+  }
   const trust = await trustFor(input.octokit, repo, deps, config.data);
   let grantChange: SealedRecord;
   if (stored !== null && (await trust.check(gcPath, stored, branch)).own) {

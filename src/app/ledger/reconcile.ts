@@ -17,7 +17,7 @@
  * starts.
  */
 import { DEFAULT_LEDGER_BRANCH, HEAD_PATH, checkRecordSignature, parseHead, type Clock } from '../../core/ledger/index.ts';
-import { grantChangePath, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
+import { grantChangePaths, missingMerges, reconcileWindow, scanPage, type ReconcileWindow } from '../../core/reconcile.ts';
 import type { AppDeps } from '../deps.ts';
 import { call, type RepoRef } from '../github.ts';
 import { readRepoConfig } from './config.ts';
@@ -149,7 +149,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
 
   const rev = `refs/heads/${branch}`;
-  const exprs = merged.map((p) => `${rev}:${grantChangePath(p)}`);
+  const exprs = merged.flatMap((p) => grantChangePaths(p).map((path) => `${rev}:${path}`));
   const found = exprs.length > 0 ? await readObjects(octokit, repo, exprs) : new Map();
   // A record counts as there only if it is signed by a key the App trusts; anything else (a record
   // pushed by someone else, or one sealed before signing) goes through recordMerge, which checks

@@ -28,10 +28,14 @@ import {
   alternateKey,
   grantChangeKey,
   inspectRecord,
+  monthRecordPath,
+  parseHead,
   recordPath,
+  recordPathCandidates,
   reviewCampaignKey,
   toTimestamp,
   unapprovedMergeKey,
+  type LedgerHead,
   type RecordDraft,
   type SealedRecord,
 } from '../../core/ledger/index.ts';
@@ -175,15 +179,25 @@ async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt:
     }
     return readLedgerFileRest(o, r, b, path);
   };
+  // The head the folded query read says whether this merge could be stored in a month folder
+  // (a ledger from before day folders); without it, both folders are looked at.
+  const head = headOf(seen);
+  const stored = async (key: string): Promise<{ path: string; text: string } | null> => {
+    const event = { key, occurred_at: mergedAt };
+    for (const path of head ? recordPathCandidates(head, event) : [recordPath(event), monthRecordPath(event)]) {
+      const text = await readLedgerFile(octokit, repo, branch, path);
+      if (text !== null) return { path, text };
+    }
+    return null;
+  };
   const n = input.pull.number;
   const foreign: ForeignRecord[] = [];
   for (let k = 1; k <= MAX_MERGE_KEYS; k++) {
     const gcKey = k === 1 ? grantChangeKey(n) : alternateKey(grantChangeKey(n), k);
     const umKey = k === 1 ? unapprovedMergeKey(n) : alternateKey(unapprovedMergeKey(n), k);
-    const gcPath = recordPath({ key: gcKey, occurred_at: mergedAt });
-    const umPath = recordPath({ key: umKey, occurred_at: mergedAt });
-    const gcText = await readLedgerFile(octokit, repo, branch, gcPath);
-    if (gcText !== null) {
+    const gc = await stored(gcKey);
+    if (gc !== null) {
+      const { path: gcPath, text: gcText } = gc;
       const origin = await trust.check(gcPath, gcText, branch);
       if (!origin.own) {
         foreign.push(origin);
@@ -192,8 +206,8 @@ async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt:
       // Recorded before (a redelivery, or a retry after the comment failed): write no record.
       const records = [storedRecord(gcPath, gcText, branch)];
       if ((records[0]!.subject as { verdict?: { result?: string } }).verdict?.result === 'fail') {
-        const umText = await readLedgerFile(octokit, repo, branch, umPath);
-        if (umText !== null && (await trust.check(umPath, umText, branch)).own) records.push(storedRecord(umPath, umText, branch));
+        const um = await stored(umKey);
+        if (um !== null && (await trust.check(um.path, um.text, branch)).own) records.push(storedRecord(um.path, um.text, branch));
       }
       return { gcKey, umKey, recorded: records, foreign };
     }
@@ -204,6 +218,17 @@ async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt:
   throw new LedgerStateError(
     `The paths of ${MAX_MERGE_KEYS} keys for PR #${n} on branch ${branch} of ${repo.owner}/${repo.repo} hold records the App did not write; refusing to go on. Run \`access-ledger verify\`.`,
   );
+}
+
+/** head.json as the folded query read it, or null (not read, or unreadable: then both folders are looked at). */
+function headOf(seen: RefRead | null): LedgerHead | null {
+  const text = seen?.files.get(HEAD_PATH);
+  if (typeof text !== 'string') return null;
+  try {
+    return parseHead(text);
+  } catch {
+    return null;
+  }
 }
 
 /** A stored record read back: it must pass its own checks before the App builds on it. */
@@ -232,7 +257,9 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   // This merge's record paths under its first keys: read with the files, so the redelivery check
   // and the append need no read of their own.
   const listedMergedAt = pull.merged_at;
-  const firstPaths = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => recordPath({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
+  // The month folders' paths too, where a ledger from before day folders holds a merge recorded then.
+  const firstEvents = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => ({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
+  const firstPaths = [...firstEvents.map(recordPath), ...firstEvents.map(monthRecordPath)];
   const writesBefore = commentWrites(repo, pull.number);
   const reads = await gatherMergeReads(input.octokit, {
     owner: repo.owner,

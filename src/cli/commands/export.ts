@@ -294,8 +294,8 @@ async function readLedger(repoDir: string, cat: CatFile, ledgerSha: string, prog
   const ledger = new LedgerIndex();
   progress.phase('reading ledger', 0);
   let unreadable = 0;
-  for await (const { record } of ledgerRecords(repoDir, cat, ledgerSha)) {
-    if (record && typeof record === 'object' && typeof record.kind === 'string' && record.subject) ledger.add(record);
+  for await (const { path, record } of ledgerRecords(repoDir, cat, ledgerSha)) {
+    if (record && typeof record === 'object' && typeof record.kind === 'string' && record.subject) ledger.add(record, path);
     else unreadable++;
     progress.tick();
   }

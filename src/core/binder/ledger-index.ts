@@ -15,7 +15,7 @@ import type {
   SystemApproval,
   UnapprovedMergeSubject,
 } from '../ledger/kinds.ts';
-import { recordPath, type SealedRecord } from '../ledger/record.ts';
+import { isMonthRecordPath, monthRecordPath, recordPath, type SealedRecord } from '../ledger/record.ts';
 import { StringPool } from './string-pool.ts';
 import { TextStore, type TextRef } from './text-store.ts';
 
@@ -98,18 +98,21 @@ class Ref implements RecordRef {
   readonly key: string;
   readonly kind: string;
   readonly occurred_at: string;
+  /** Stored in a month folder (a ledger from before day folders); the path is not kept, it follows from the rest. */
+  readonly monthFolder: boolean;
 
-  constructor(r: SealedRecord, kind: string) {
+  constructor(r: SealedRecord, kind: string, monthFolder: boolean) {
     this.seq = r.seq;
     this.hash = r.hash;
     this.key = r.key;
     this.kind = kind;
     this.occurred_at = r.occurred_at;
+    this.monthFolder = monthFolder;
   }
 
   get path(): string {
     try {
-      return recordPath(this);
+      return this.monthFolder ? monthRecordPath(this) : recordPath(this);
     } catch {
       return `records/?/${this.key}.json`;
     }
@@ -270,11 +273,12 @@ export class LedgerIndex {
     this.pool = pool;
   }
 
-  add(record: SealedRecord): void {
+  /** Indexes a record read from `path` on the ledger branch (its day folder when not given). */
+  add(record: SealedRecord, path?: string): void {
     this.count++;
     this.byKind.set(record.kind, (this.byKind.get(record.kind) ?? 0) + 1);
     if (typeof record.repository === 'string' && !this.repository) this.repository = record.repository;
-    const ref = new Ref(record, this.pool.of(record.kind));
+    const ref = new Ref(record, this.pool.of(record.kind), path !== undefined && isMonthRecordPath(path));
     try {
       switch (record.kind) {
         case 'grant-change':

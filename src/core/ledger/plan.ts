@@ -3,7 +3,7 @@
  * decide which drafts become new records, in which order, and what the new head is.
  * Pure, so the store adapter's retry loop can re-plan against a fresh head on every attempt.
  */
-import { headFor, recordPath, sealRecord, toTimestamp, type Clock, type LedgerHead, type RecordDraft, type SealedRecord } from './record.ts';
+import { headFor, recordPath, recordPathCandidates, sealRecord, toTimestamp, type Clock, type LedgerHead, type RecordDraft, type SealedRecord } from './record.ts';
 import type { LedgerSigner } from './signing.ts';
 
 export type DraftOutcome =
@@ -24,7 +24,8 @@ export interface AppendPlan {
 }
 
 /**
- * Seals the drafts whose path is not in `existing`, chaining them after `head` in the order given.
+ * Seals the drafts whose paths (a day folder's, and a month folder's for an event from before
+ * day folders: `recordPathCandidates`) are not in `existing`, chaining them after `head` in the order given.
  * The clock is read once: every record of one commit carries the same recorded_at. With a
  * signer, every new record is signed (the App always passes one; see docs/ledger.md).
  */
@@ -50,15 +51,16 @@ export function planAppend(
       return;
     }
     firstByPath.set(path, i);
-    if (exists(path)) {
-      outcomes.push({ status: 'exists', path });
+    const stored = recordPathCandidates(head, draft).find(exists);
+    if (stored !== undefined) {
+      outcomes.push({ status: 'exists', path: stored });
       return;
     }
     const record = sealRecord(draft, tip, recordedAt, signer);
     records.push(record);
     outcomes.push({ status: 'new', path, record });
     tip = { seq: record.seq, hash: record.hash };
-    newHead = headFor(record);
+    newHead = headFor(record, newHead);
   });
   return { outcomes, records, head: newHead };
 }

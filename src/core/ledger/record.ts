@@ -55,6 +55,18 @@ export interface LedgerHead {
   seq: number;
   hash: string | null;
   path: string | null;
+  /**
+   * Where records began to be stored in day folders (`records/<YYYY>/<MM>/<DD>/`): the first
+   * such record's seq and recorded_at. Records before it are in month folders
+   * (`records/<YYYY>/<MM>/`), where ledgers written before day folders keep them. Absent in an
+   * empty head and in a head written before day folders (then every record is in a month folder).
+   */
+  day_folders?: DayFolders;
+}
+
+export interface DayFolders {
+  from_seq: number;
+  since: Timestamp;
 }
 
 /** Where the chain continues from: the previous record's seq and hash (seq 0 / null: empty). */
@@ -73,8 +85,8 @@ const KIND_RE = /^[a-z][a-z0-9-]{0,63}$/;
 const REPOSITORY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 export const HASH_RE = /^[0-9a-f]{64}$/;
-/** `records/<YYYY>/<MM>/<key>.json` */
-export const RECORD_PATH_RE = /^records\/(\d{4})\/(\d{2})\/([A-Za-z0-9][A-Za-z0-9._-]{0,199})\.json$/;
+/** `records/<YYYY>/<MM>/<DD>/<key>.json`, or `records/<YYYY>/<MM>/<key>.json` before day folders. */
+export const RECORD_PATH_RE = /^records\/(\d{4})\/(\d{2})\/(?:(\d{2})\/)?([A-Za-z0-9][A-Za-z0-9._-]{0,199})\.json$/;
 
 /** True for `YYYY-MM-DDTHH:MM:SS[.fff]Z` naming a real instant (no 2026-02-30). */
 export function isTimestamp(value: unknown): value is Timestamp {
@@ -138,13 +150,59 @@ export function canonicalRecord(record: object): string {
   return text;
 }
 
-/** The record's path on the ledger branch: `records/<YYYY>/<MM>/<key>.json`, from occurred_at. */
-export function recordPath(event: { key: string; occurred_at: string; kind?: string }): string {
+type PathEvent = { key: string; occurred_at: string; kind?: string };
+
+function checkPathEvent(event: PathEvent): void {
   if (!KEY_RE.test(event.key)) throw new LedgerFormatError(`invalid record key ${JSON.stringify(event.key)}: use letters, digits, '.', '_' and '-' (at most 200), starting with a letter or digit`);
   if (!isTimestamp(event.occurred_at)) throw new LedgerFormatError(`invalid occurred_at ${JSON.stringify(event.occurred_at)}: use an ISO 8601 UTC timestamp like 2026-11-20T10:00:00Z`);
-  // The month comes from the event's own time, not the recording time, so a redelivered or
-  // backfilled event lands on the same path and is recognised as already recorded.
+}
+
+/**
+ * The record's path on the ledger branch: `records/<YYYY>/<MM>/<DD>/<key>.json`, from occurred_at.
+ * The date comes from the event's own time, not the recording time, so a redelivered or
+ * backfilled event lands on the same path and is recognised as already recorded. A day's folder
+ * stops growing when the day ends, which keeps each commit's change to the tree small: checking
+ * that every commit only appended costs the records, not commits × records (docs/ledger.md).
+ */
+export function recordPath(event: PathEvent): string {
+  checkPathEvent(event);
+  return `${RECORDS_DIR}/${event.occurred_at.slice(0, 4)}/${event.occurred_at.slice(5, 7)}/${event.occurred_at.slice(8, 10)}/${event.key}.json`;
+}
+
+/** Where a ledger written before day folders stored the record: `records/<YYYY>/<MM>/<key>.json`. */
+export function monthRecordPath(event: PathEvent): string {
+  checkPathEvent(event);
   return `${RECORDS_DIR}/${event.occurred_at.slice(0, 4)}/${event.occurred_at.slice(5, 7)}/${event.key}.json`;
+}
+
+/** True for a path in the month layout of ledgers written before day folders. */
+export function isMonthRecordPath(path: string): boolean {
+  const m = RECORD_PATH_RE.exec(path);
+  return m !== null && m[3] === undefined;
+}
+
+/** The seq from which records are in day folders under this head (head.seq + 1: none yet). */
+export function dayFoldersFrom(head: LedgerHead): number {
+  if (head.day_folders) return head.day_folders.from_seq;
+  // An empty head: every record to come goes to a day folder. A head without the field written
+  // over records: those records are all in month folders.
+  return head.seq === 0 ? 1 : head.seq + 1;
+}
+
+/** Slack for clocks: an event recorded before day folders may carry an occurred_at a little after the switch. */
+const MONTH_LAYOUT_SLACK_MS = 24 * 3600 * 1000;
+
+/**
+ * Every path a record of this event may already be stored at under this head, the day folder
+ * first: also the month folder when the ledger holds records from before day folders and the
+ * event could be one of them (it happened before the switch). A new ledger has one path per event.
+ */
+export function recordPathCandidates(head: LedgerHead, event: PathEvent): string[] {
+  const day = recordPath(event);
+  if (dayFoldersFrom(head) <= 1) return [day];
+  const since = head.day_folders ? Date.parse(head.day_folders.since) : Number.POSITIVE_INFINITY;
+  if (Date.parse(event.occurred_at) > since + MONTH_LAYOUT_SLACK_MS) return [day];
+  return [day, monthRecordPath(event)];
 }
 
 /**
@@ -251,12 +309,15 @@ export function emptyHead(): LedgerHead {
   return { format: HEAD_FORMAT, seq: 0, hash: null, path: null };
 }
 
-export function headFor(record: SealedRecord): LedgerHead {
-  return { format: HEAD_FORMAT, seq: record.seq, hash: record.hash, path: recordPath(record) };
+/** The head after appending `record` (stored in its day folder) to a ledger whose head was `previous`. */
+export function headFor(record: SealedRecord, previous: LedgerHead = emptyHead()): LedgerHead {
+  const day_folders = previous.day_folders ?? { from_seq: dayFoldersFrom(previous), since: record.recorded_at };
+  return { format: HEAD_FORMAT, seq: record.seq, hash: record.hash, path: recordPath(record), day_folders };
 }
 
 export function serializeHead(head: LedgerHead): string {
-  return JSON.stringify({ format: HEAD_FORMAT, seq: head.seq, hash: head.hash, path: head.path }, null, 2) + '\n';
+  const fields = { format: HEAD_FORMAT, seq: head.seq, hash: head.hash, path: head.path, ...(head.day_folders ? { day_folders: { from_seq: head.day_folders.from_seq, since: head.day_folders.since } } : {}) };
+  return JSON.stringify(fields, null, 2) + '\n';
 }
 
 /** Parses head.json; throws LedgerFormatError saying what is wrong. */
@@ -277,7 +338,17 @@ export function parseHead(content: string): LedgerHead {
     if (typeof h.hash !== 'string' || !HASH_RE.test(h.hash)) throw new LedgerFormatError('head.json hash is not 64 lower-case hex digits');
     if (typeof h.path !== 'string' || !RECORD_PATH_RE.test(h.path)) throw new LedgerFormatError('head.json path is not a record path');
   }
-  return { format: HEAD_FORMAT, seq: h.seq, hash: (h.hash as string | null) ?? null, path: (h.path as string | null) ?? null };
+  const head: LedgerHead = { format: HEAD_FORMAT, seq: h.seq, hash: (h.hash as string | null) ?? null, path: (h.path as string | null) ?? null };
+  if (h.day_folders !== undefined) {
+    const d = h.day_folders as Record<string, unknown> | null;
+    if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new LedgerFormatError('head.json day_folders is not an object');
+    if (typeof d.from_seq !== 'number' || !Number.isSafeInteger(d.from_seq) || d.from_seq < 1 || d.from_seq > h.seq) {
+      throw new LedgerFormatError('head.json day_folders.from_seq is not the seq of a record in the chain');
+    }
+    if (!isTimestamp(d.since)) throw new LedgerFormatError('head.json day_folders.since is not an ISO 8601 UTC timestamp');
+    head.day_folders = { from_seq: d.from_seq, since: d.since };
+  }
+  return head;
 }
 
 // ---- keys: one per event, so a redelivered event maps to the same path ----

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SNAPSHOT_PATH_RE, isSnapshotPath } from './snapshots.ts';
-import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, isTimestamp, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
+import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, dayFoldersFrom, isMonthRecordPath, isTimestamp, monthRecordPath, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
 import { finishSignatureCheck, prepareSignatureCheck, verifyPendingSignature, type LedgerPublicKey, type PendingSignature, type SignatureCheck } from './signing.ts';
 import { CLOCK_TOLERANCE_MS, authorshipProblem, type GitPerson } from './authorship.ts';
 
@@ -88,7 +88,7 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
     summary,
     problem: { seq, path, check: 'record', problem },
   });
-  if (!RECORD_PATH_RE.test(path)) return fail(null, 'not a record path: only records/<YYYY>/<MM>/<key>.json files belong under records/');
+  if (!RECORD_PATH_RE.test(path)) return fail(null, 'not a record path: only records/<YYYY>/<MM>/<DD>/<key>.json files (records/<YYYY>/<MM>/<key>.json before day folders) belong under records/');
   let value: unknown;
   try {
     value = JSON.parse(content);
@@ -147,7 +147,9 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
   }
   let expected: string;
   try {
-    expected = recordPath({ key: summary.key, occurred_at: summary.occurred_at });
+    // Which of the two layouts a record belongs to depends on its seq (folderProblems judges it).
+    const event = { key: summary.key, occurred_at: summary.occurred_at };
+    expected = isMonthRecordPath(path) ? monthRecordPath(event) : recordPath(event);
   } catch (e) {
     return { ...fail(seq, (e as Error).message, summary), ...pending };
   }
@@ -311,6 +313,41 @@ export function recordTimeProblems(summaries: readonly RecordSummary[]): LedgerP
       continue;
     }
     if (!latest || t > Date.parse(latest.recorded_at)) latest = s;
+  }
+  return problems;
+}
+
+/**
+ * Checks each record's folder against head.json: records before `day_folders.from_seq` in month
+ * folders, the rest in day folders (a head without the field: all in month folders, an empty
+ * ledger has none); `day_folders.since` is that first record's recorded_at; and no key is stored
+ * twice (once in each layout). A head that cannot be read is verifyHead's problem, not this one's.
+ */
+export function folderProblems(headContent: string | null, summaries: readonly RecordSummary[]): LedgerProblem[] {
+  let head: LedgerHead;
+  try {
+    if (headContent === null) return [];
+    head = parseHead(headContent);
+  } catch {
+    return [];
+  }
+  const from = dayFoldersFrom(head);
+  const problems: LedgerProblem[] = [];
+  const byKey = new Map<string, RecordSummary>();
+  for (const s of [...summaries].sort((a, b) => a.seq - b.seq)) {
+    const month = isMonthRecordPath(s.path);
+    if (month && s.seq >= from) {
+      problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `in a month folder, but head.json says records from seq ${from} are in day folders (${recordPath(s)})` });
+    } else if (!month && s.seq < from) {
+      const why = head.day_folders ? `head.json says day folders start at seq ${from}` : 'head.json names no day folders, so every record is in a month folder';
+      problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `in a day folder, but ${why} (${monthRecordPath(s)})` });
+    }
+    if (head.day_folders && s.seq === head.day_folders.from_seq && s.recorded_at !== head.day_folders.since) {
+      problems.push({ seq: s.seq, path: HEAD_PATH, check: 'head', problem: `head.json day_folders.since is ${head.day_folders.since}, but seq ${s.seq}, the first record in a day folder, was recorded at ${s.recorded_at}` });
+    }
+    const twin = byKey.get(s.key);
+    if (twin) problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `key ${s.key} is stored twice: seq ${twin.seq} is ${twin.path}` });
+    else byKey.set(s.key, s);
   }
   return problems;
 }
@@ -668,10 +705,11 @@ export function verifyLedgerState(state: LedgerState): LedgerStateResult {
   }
   const chain = chainResult(summaries, recordProblems, state.records.length);
   const head = verifyHead(state.head, chain.last);
+  const folders = folderProblems(state.head, summaries);
   const history = state.commits ? verifyHistory(state.commits, state.appLogin ? { appLogin: state.appLogin } : {}) : null;
   const signatures = state.signatures ? signatureProblems(summaries, state.signatures).problems : [];
   const times = state.appLogin || state.signatures ? recordTimeProblems(summaries) : [];
-  const problems = rankProblems([...chain.problems, ...(head ? [head] : []), ...(history?.problems ?? []), ...signatures, ...times]);
+  const problems = rankProblems([...chain.problems, ...(head ? [head] : []), ...folders, ...(history?.problems ?? []), ...signatures, ...times]);
   return {
     ok: problems.length === 0,
     records: chain.count,
