@@ -35,6 +35,9 @@ import {
 import { createHash, verify as edVerify } from 'node:crypto';
 import { GitError, catFileBatch, git } from './git.ts';
 
+/** Signature checks left running while the next records are read (see verifyAt). */
+const SIGNATURES_IN_FLIGHT = 256;
+
 /** An Ed25519 verification on libuv's thread pool, so many run side by side off the main thread. */
 function verifyAsync(p: PendingSignature): Promise<boolean> {
   return new Promise((resolve, reject) => edVerify(null, p.message, p.key, p.sig, (err, ok) => (err ? reject(err) : resolve(ok))));
@@ -232,6 +235,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
   const signing: Promise<void>[] = [];
+  let settled = 0;
   let headContent: string | null = null;
   const inspectIfTip = (path: string, oid: string, content: string): RecordSummary | null => {
     if (tree.get(path) !== oid || inspected.has(path)) return null;
@@ -272,6 +276,9 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       const summary = inspectIfTip(ch.path, ch.oid, text);
       if (summary) read.set(ch, summary);
     }
+    // Enough checks in flight to keep the thread pool busy, few enough that a whole ledger's
+    // pending checks (messages, signatures, closures) do not sit on the heap at once.
+    while (signing.length - settled > SIGNATURES_IN_FLIGHT) await signing[settled++];
     const version = (ch: Change): FileVersion => {
       if (digests.has(ch)) return { path: ch.path, sha256: digests.get(ch)! };
       if (!contents.has(ch)) return { path: ch.path };
