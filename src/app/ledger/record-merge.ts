@@ -53,9 +53,9 @@ import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError } from '../../adapters/github/ledger-store.ts';
 import type { RecordTrust } from '../../adapters/github/ledger-trust.ts';
 import { gatherMergeReads, type OctokitLike, type RefRead } from '../../adapters/github/pull-facts.ts';
-import { createWaits, type AppDeps } from '../deps.ts';
+import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
-import { commentWrites, upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
+import { upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
 import { ensureAnomalyIssue, ensureUnapprovedIssue, type IssueRef } from './issue.ts';
 import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
@@ -233,7 +233,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   // and the append need no read of their own.
   const listedMergedAt = pull.merged_at;
   const firstPaths = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => recordPath({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
-  const writesBefore = commentWrites(repo, pull.number);
+  const writesBefore = deps.commentTurns.writes(repo, pull.number);
   const reads = await gatherMergeReads(input.octokit, {
     owner: repo.owner,
     repo: repo.repo,
@@ -289,7 +289,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     }
     for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
     const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
@@ -336,7 +336,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const records = appended.records.filter((r) => r.kind !== 'anomaly');
   const anomalies = [...appended.records.filter((r) => r.kind === 'anomaly'), ...appended.anomalies];
   for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
-  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
   }

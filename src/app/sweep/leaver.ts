@@ -38,8 +38,8 @@ export async function handleMemberRemoved(input: {
   log: Log;
 }): Promise<LeaverOutcome[]> {
   const { org, deps, feature, log } = input;
-  // Every write of the handler, the ledger's and the issue's, is paced with the process's others.
-  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : undefined);
+  // Every write of the handler, the ledger's and the issue's, is paced with the App's others.
+  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : deps.writePacer);
   const login = input.login.toLowerCase();
   feature.membership.invalidate(org);
   const outcomes: LeaverOutcome[] = [];

@@ -117,6 +117,7 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
     membership: feature.membership,
     log,
     ...(feature.pacing ? { pacing: feature.pacing } : {}),
+    pacer: deps.writePacer,
     onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       // Day precision: the sweep only knows the day it noticed, and two replicas noticing on the
       // same day then write the same record path, which the ledger deduplicates.

@@ -183,15 +183,18 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const apiUrl = args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com';
-  const octokit = args.octokit ?? (cliOctokit(token!, apiUrl, warn) as unknown as SweepOctokit);
+  // The command's own dependencies: its queues, and one pacer for every write it sends.
+  const base = defaultDeps(io.env);
+  const octokit = args.octokit ?? (cliOctokit(token!, apiUrl, warn, {}, base.writePacer) as unknown as SweepOctokit);
   const repo = { owner: m[1]!, repo: m[2]! };
-  const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin) };
+  const deps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin) };
   if (!args.dryRun && !deps.signer) {
     throw new UsageError(`sweep records leavers and backfills merges on the ledger, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
   }
   const report = await runSweep({
     octokit,
     repo,
+    pacer: deps.writePacer,
     packs: loadBuiltinPacks(),
     now: () => io.now(),
     ...(args.today ? { today: args.today } : {}),
