@@ -46,14 +46,10 @@ import {
 import { buildAnomalyDraft } from '../../core/records/anomaly.ts';
 import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import type { RecordTrust } from './ledger-trust.ts';
+import type { GitHubRequester } from './port.ts';
 
-/**
- * The one method the store uses. Structural, so @octokit/core's Octokit, Probot's context.octokit
- * and @actions/github's getOctokit() all fit whatever their @octokit/core version.
- */
-export interface LedgerOctokit {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
-}
+/** What the store uses of the GitHub port (src/adapters/github/port.ts): REST requests. */
+export type LedgerOctokit = GitHubRequester;
 
 export interface LedgerStoreOptions {
   octokit: LedgerOctokit;

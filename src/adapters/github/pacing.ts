@@ -11,6 +11,7 @@
  * gives each content-creating request a `fetch` that first takes its turn with the pacer. A retry
  * goes through that `fetch` again, and takes another turn.
  */
+import type { GitHubRequester } from './port.ts';
 
 /** The clock the pacer reads and how it waits (tests pass a virtual one). */
 export interface PacingClock {
@@ -141,10 +142,8 @@ export function writePacing(pacer: WritePacer): (octokit: unknown) => PacedOctok
   };
 }
 
-/** The least a paced client needs: Octokit's `request`. */
-export interface Requesting {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, unknown> }>;
-}
+/** The least a paced client needs: the GitHub port's `request` (src/adapters/github/port.ts). */
+export type Requesting = GitHubRequester;
 
 /** Whether the client paces its own writes at send time (it was built with `writePacing`). */
 export function pacesWrites(octokit: unknown): boolean {

@@ -306,7 +306,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   if (review.draft) {
     // The listing the review was shown: the system's latest recorded listing taken before the
     // review was opened, from the ledger (never from the pull request's text).
-    const listed = await findSnapshotRecord({ octokit: input.octokit as unknown as LedgerOctokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
+    const listed = await findSnapshotRecord({ octokit: input.octokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
     drafts.push(review.draft(repository, pullRequestRef(pull), listed ? { key: listed.record.key, raw_sha256: listed.subject.raw_sha256, taken_at: listed.subject.taken_at } : null));
   }
 

@@ -13,6 +13,7 @@ import { cliAppLogin } from '../../app/ledger/trust.ts';
 import type { Requester } from '../../app/github.ts';
 import { rateLimitHandlers } from '../../app/rate-limits.ts';
 import { entryWritePacer, writePacing, type WritePacer } from '../../adapters/github/pacing.ts';
+import { gitHubPort, type GitHubPort } from '../../adapters/github/port.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../app/ledger/reconcile.ts';
@@ -47,16 +48,16 @@ export interface ReconcileArgs {
  * too. `throttle` adds options of the throttling plugin (tests shorten the waits with
  * `retryAfterBaseValue`).
  */
-export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}, pacer: WritePacer = entryWritePacer()): OctokitLike {
+export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}, pacer: WritePacer = entryWritePacer()): GitHubPort {
   // Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
   // is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
   const CliOctokit = Octokit.plugin(throttling, retry, writePacing(pacer));
-  return new CliOctokit({
+  return gitHubPort(new CliOctokit({
     auth: token,
     baseUrl,
     userAgent: 'access-ledger-cli',
     throttle: { ...throttle, ...rateLimitHandlers({ warn }) },
-  }) as unknown as OctokitLike;
+  }));
 }
 
 function describe(outcome: RecordMergeOutcome): string {
@@ -104,7 +105,7 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   const base = defaultDeps(io.env);
   const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn, {}, base.writePacer);
   const repo = { owner: m[1]!, repo: m[2]! };
-  const deps: AppDeps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin), ...args.deps };
+  const deps: AppDeps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit, repo, args.appLogin), ...args.deps };
   if (!args.dryRun && !deps.signer) {
     throw new UsageError(`reconcile writes ledger records, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
   }
