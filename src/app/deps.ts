@@ -15,6 +15,7 @@ import { CommentTurns } from './ledger/comment.ts';
 import { RedisLedgerQueues } from '../adapters/redis/ledger-queue.ts';
 import { loadBuiltinPacks } from '../adapters/fs/packs.ts';
 import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
+import { checkConfigPath } from '../core/model/snapshot.ts';
 
 /** Store tuning passed to every LedgerStore the App creates (tests shorten the backoff). */
 export type StoreTuning = Partial<Pick<LedgerStoreOptions, 'random' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxBatch' | 'sleep'>>;
@@ -61,6 +62,13 @@ export interface AppDeps {
    * sweep take `--app-login` or `ledger.app_login` of access-ledger.yaml instead.
    */
   appLogin?: () => Promise<string>;
+  /**
+   * The repo config's path when it is set (ACCESS_LEDGER_CONFIG), checked by the rule the gate
+   * Action applies to its `config` input (`checkConfigPath`): the App judges merges by the same
+   * config the gate does. A path the rule refuses is `configProblem`, and the App does not start.
+   */
+  configPath?: string;
+  configProblem?: string;
   /** Handlers register their work here; `drain()` waits for it on shutdown. */
   work: WorkTracker;
   /**
@@ -162,7 +170,10 @@ export function commentWrite(deps: Pick<AppDeps, 'sleep' | 'commentTurns'>): { s
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env, options: { app?: boolean } = {}): AppDeps {
   const signing = signerFromEnv(env);
+  const config = env.ACCESS_LEDGER_CONFIG?.trim() ? checkConfigPath(env.ACCESS_LEDGER_CONFIG, 'ACCESS_LEDGER_CONFIG') : null;
   return {
+    ...(config?.ok ? { configPath: config.path } : {}),
+    ...(config && !config.ok ? { configProblem: config.problem } : {}),
     clock: () => new Date(),
     packs: loadBuiltinPacks,
     gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',

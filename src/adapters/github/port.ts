@@ -78,9 +78,14 @@ const PORT = Symbol('GitHub port');
  * `request` differ between versions and plugins, and this is the one place that says what the
  * product relies on (REST `request`, and `graphql` where the client has it).
  */
-export function gitHubPort(octokit: object): GitHubPort {
+export interface PortOptions {
+  /** Where GraphQL goes when it is not beside the REST API (Actions' GITHUB_GRAPHQL_URL). */
+  graphqlUrl?: string;
+}
+
+export function gitHubPort(octokit: object, options: PortOptions = {}): GitHubPort {
   if ((octokit as Partial<Record<typeof PORT, true>>)[PORT]) return octokit as GitHubPort;
-  const client = octokit as GitHubRequester & Partial<GitHubGraphql> & Record<string, unknown>;
+  const client = octokit as GitHubRequester & { graphql?: (query: string | Record<string, unknown>, variables?: Record<string, unknown>) => Promise<unknown> };
   const request = (route: string, parameters?: Record<string, unknown>) => client.request(route, parameters);
   const call = async <T>(route: string, params: Record<string, unknown>, what: CallContext): Promise<T> => {
     try {
@@ -96,7 +101,9 @@ export function gitHubPort(octokit: object): GitHubPort {
     request,
     graphql: <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
       if (typeof client.graphql !== 'function') throw new Error('this GitHub client cannot send GraphQL queries');
-      return client.graphql<T>(query, variables);
+      // The options form takes `url` beside the variables (the string form refuses it as a variable name).
+      if (options.graphqlUrl) return client.graphql({ query, ...variables, url: options.graphqlUrl }) as Promise<T>;
+      return client.graphql(query, variables) as Promise<T>;
     },
     call,
     async callOrNull<T>(route: string, params: Record<string, unknown>, what: CallContext): Promise<T | null> {

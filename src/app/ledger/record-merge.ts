@@ -36,7 +36,7 @@ import {
   type SealedRecord,
 } from '../../core/ledger/index.ts';
 import { buildAnomalyDraft, type ForeignRecord } from '../../core/records/anomaly.ts';
-import { judgePull, type GateResult } from '../../core/pull/judge.ts';
+import type { GateResult } from '../../core/pull/judge.ts';
 import { pullChanges } from '../../core/pull/changes.ts';
 import { isIsoDate } from '../../core/dates.ts';
 import type { Grant } from '../../core/model/types.ts';
@@ -53,6 +53,7 @@ import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError } from '../../adapters/github/ledger-store.ts';
 import type { RecordTrust } from '../../adapters/github/ledger-trust.ts';
 import { gatherMergeReads, type OctokitLike, type RefRead } from '../../adapters/github/pull-facts.ts';
+import { gatePullRequest, pullRefFromEvent } from '../../adapters/github/gate.ts';
 import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
@@ -234,15 +235,10 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const listedMergedAt = pull.merged_at;
   const firstPaths = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => recordPath({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
   const writesBefore = deps.commentTurns.writes(repo, pull.number);
-  const reads = await gatherMergeReads(input.octokit, {
-    owner: repo.owner,
-    repo: repo.repo,
-    number: pull.number,
-    headSha: pull.head.sha,
-    baseSha: pull.base.sha,
-    author: pull.user?.login ?? 'ghost',
-    ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
-  }, {
+  // The same reference the gate Action builds from its event, in the repository the webhook names.
+  const ref = pullRefFromEvent({ pull_request: pull, repository: { name: repo.repo, owner: { login: repo.owner } } });
+  const reads = await gatherMergeReads(input.octokit, ref, {
+    ...(deps.configPath ? { configPath: deps.configPath } : {}),
     ...(pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {}),
     fold: { comments: true, ref: (config) => ({ branch: config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, paths: [HEAD_PATH, ...firstPaths] }) },
   });
@@ -295,7 +291,8 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   }
   for (const f of claim.foreign) log.warn(`PR #${pull.number}: ${f.path} on ${branch} was not written by the App (${f.reason}); recording the merge as ${claim.gcKey} with an anomaly record`);
 
-  const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
+  // The gate's own entry, on the facts read above: the verdict the Action would have given.
+  const { result } = await gatePullRequest(input.octokit, ref, { ...(deps.configPath ? { configPath: deps.configPath } : {}), packs: deps.packs(), today: utcDay(new Date(mergedAt)), facts });
   const verdict = mergeVerdict(result, deps.clock());
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
