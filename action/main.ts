@@ -21,14 +21,16 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { utcDay } from '../src/core/dates.ts';
-import { judgePull, type GateResult } from '../src/core/pull/judge.ts';
+import type { GateResult } from '../src/core/pull/judge.ts';
 import { groupReportJson, groupSummaryMarkdown, reportJson, summaryMarkdown, type GroupReportContext, type ReportContext } from '../src/core/pull/report.ts';
 import { plainLine } from '../src/core/text/escape.ts';
 import { builtinRegistry } from '../src/core/validate.ts';
 import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
-import { gatherPullFacts, type OctokitLike, type PullRef } from '../src/adapters/github/pull-facts.ts';
+import type { PullRef } from '../src/adapters/github/pull-facts.ts';
+import { gatePullRequest, pullRefFromEvent } from '../src/adapters/github/gate.ts';
+import { gitHubPort, type GitHubPort } from '../src/adapters/github/port.ts';
 import { readMergeQueue } from '../src/adapters/github/merge-queue.ts';
 import { groupOf, groupVerdict, parseQueueRef, type GroupRef } from '../src/core/pull/merge-group.ts';
 import { CommitStatusError, setCommitStatus, type StatusTarget, type StatusWriter } from '../src/adapters/github/commit-status.ts';
@@ -43,7 +45,7 @@ import {
   type CommitStatus,
   type CommitStatusMode,
 } from '../src/core/commit-status.ts';
-import { CONFIG_PATHS } from '../src/core/model/snapshot.ts';
+import { checkConfigPath } from '../src/core/model/snapshot.ts';
 import { toSarif } from '../src/core/report/sarif.ts';
 import { VERSION } from '../src/core/version.ts';
 
@@ -90,21 +92,6 @@ interface PullPayload {
     user: { login: string; type?: string } | null;
   };
   repository?: { name: string; owner: { login: string }; full_name?: string };
-}
-
-function pullRefOf(payload: PullPayload, repository: string | undefined): PullRef {
-  const pr = payload.pull_request;
-  if (!pr?.head?.sha || !pr.base?.sha || typeof pr.number !== 'number') {
-    throw new Error('the event payload has no pull_request with head and base SHAs: run the gate on pull_request, pull_request_target or pull_request_review');
-  }
-  // The base repository is where the policy lives (on pull_request_target from a fork too).
-  const [envOwner, envRepo] = (repository ?? '').split('/');
-  const owner = payload.repository?.owner.login ?? pr.base.repo?.owner.login ?? envOwner;
-  const repo = payload.repository?.name ?? pr.base.repo?.name ?? envRepo;
-  if (!owner || !repo) throw new Error('cannot tell which repository this pull request belongs to: GITHUB_REPOSITORY is not set');
-  const ref: PullRef = { owner, repo, number: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, author: pr.user?.login ?? 'ghost' };
-  if (pr.user?.type === 'Bot') ref.authorIsBot = true;
-  return ref;
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -154,15 +141,10 @@ function inputs(): Inputs {
   if (!token) throw new Error('the `token` input is empty: pass `token: ${{ github.token }}`, or an App installation token for team approvers');
   const failOn = core.getInput('fail-on') || 'error';
   if (failOn !== 'error' && failOn !== 'warning') throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
-  const config = (core.getInput('config') || 'access-ledger.yaml').replace(/^\.\//, '');
-  if (isAbsolute(config) || config.split('/').includes('..')) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
-  // The App that records merges, the sweep and the CLI find the config at the root only: a gate
-  // judging by a config elsewhere would pass merges the App then never records.
-  if (!CONFIG_PATHS.includes(config)) {
-    throw new Error(
-      `the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(' or ')}: move it there and drop the \`config\` input`,
-    );
-  }
+  // The one rule the App applies to ACCESS_LEDGER_CONFIG too (src/core/model/snapshot.ts).
+  const checked = checkConfigPath(core.getInput('config'), 'the `config` input');
+  if (!checked.ok) throw new Error(checked.problem);
+  const config = checked.path;
   return {
     token,
     config,
@@ -207,14 +189,9 @@ async function setStatus(reporter: StatusReporter, status: CommitStatus): Promis
 }
 
 /** Octokit for the workflow's API; GraphQL goes to GITHUB_GRAPHQL_URL when the runner names it. */
-function client(token: string): OctokitLike {
-  const octokit = getOctokit(token);
+function client(token: string): GitHubPort {
   const graphqlUrl = process.env.GITHUB_GRAPHQL_URL;
-  return {
-    request: (route, parameters) => octokit.request(route, parameters) as ReturnType<OctokitLike['request']>,
-    // The options form takes `url` beside the variables (the string form refuses it as a variable name).
-    graphql: <T>(query: string, variables?: Record<string, unknown>) => octokit.graphql<T>({ query, ...variables, ...(graphqlUrl ? { url: graphqlUrl } : {}) }),
-  };
+  return gitHubPort(getOctokit(token), graphqlUrl ? { graphqlUrl } : {});
 }
 
 export async function run(): Promise<void> {
@@ -235,13 +212,11 @@ export async function run(): Promise<void> {
       await judgeGroup(input, group, `${eventName}/${payload.action}`, reporter);
       return;
     }
-    const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
+    const pull = pullRefFromEvent(payload, process.env.GITHUB_REPOSITORY);
     reporter = statusReporter(input, eventName, { owner: pull.owner, repo: pull.repo, sha: pull.headSha });
     // Pending first: a required status must not stay green from an earlier run while this one judges.
     if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
-    const packs = loadBuiltinPacks();
-    const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
-    const result = judgePull(facts, { packs, today: utcDay(new Date()), failOn: input.failOn });
+    const { result } = await gatePullRequest(client(input.token), pull, { configPath: input.config, packs: loadBuiltinPacks(), today: utcDay(new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
     if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
     if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
@@ -279,8 +254,7 @@ async function judgeGroup(input: Inputs, group: GroupRef, event: string, reporte
   for (const entry of found.entries) {
     const pull: PullRef = { owner: group.owner, repo: group.repo, number: entry.number, headSha: entry.headRefOid, baseSha: found.baseSha, author: entry.author ?? 'ghost' };
     if (entry.authorIsBot) pull.authorIsBot = true;
-    const facts = await gatherPullFacts(api, pull, { configPath: input.config, packs });
-    const result = judgePull(facts, { packs, today, failOn: input.failOn });
+    const { result } = await gatePullRequest(api, pull, { configPath: input.config, packs, today, failOn: input.failOn });
     members.push({ result, ctx: { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event } });
   }
   const verdict = groupVerdict(members.map((m) => ({ number: m.ctx.number, verdict: m.result.verdict, nextStep: m.result.nextStep })));

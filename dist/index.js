@@ -1278,14 +1278,14 @@ var require_util = __commonJS({
       };
     }
     function ReadableStreamFrom(iterable) {
-      let iterator2;
+      let iterator3;
       return new ReadableStream(
         {
           async start() {
-            iterator2 = iterable[Symbol.asyncIterator]();
+            iterator3 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value } = await iterator2.next();
+            const { done, value } = await iterator3.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -1300,7 +1300,7 @@ var require_util = __commonJS({
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator2.return();
+            await iterator3.return();
           },
           type: "bytes"
         }
@@ -5568,13 +5568,13 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         length = Buffer.byteLength(source);
       }
       if (action != null) {
-        let iterator2;
+        let iterator3;
         stream = new ReadableStream({
           async start() {
-            iterator2 = action(object)[Symbol.asyncIterator]();
+            iterator3 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value, done } = await iterator2.next();
+            const { value, done } = await iterator3.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5591,7 +5591,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator2.return();
+            await iterator3.return();
           },
           type: "bytes"
         });
@@ -12126,12 +12126,12 @@ var require_headers = __commonJS({
           if (size === 0) {
             return array;
           }
-          const iterator2 = this[kHeadersMap][Symbol.iterator]();
-          const firstValue = iterator2.next().value;
+          const iterator3 = this[kHeadersMap][Symbol.iterator]();
+          const firstValue = iterator3.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            value = iterator2.next().value;
+            value = iterator3.next().value;
             x = array[i] = [value[0], value[1].value];
             assert(x[1] !== null);
             left = 0;
@@ -12152,7 +12152,7 @@ var require_headers = __commonJS({
               array[left] = x;
             }
           }
-          if (!iterator2.next().done) {
+          if (!iterator3.next().done) {
             throw new TypeError("Unreachable");
           }
           return array;
@@ -12339,15 +12339,15 @@ var require_headers = __commonJS({
     });
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
-        const iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
+        const iterator3 = Reflect.get(V, Symbol.iterator);
+        if (!util.types.isProxy(V) && iterator3 === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
           }
         }
-        if (typeof iterator2 === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator2.bind(V));
+        if (typeof iterator3 === "function") {
+          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator3.bind(V));
         }
         return webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
       }
@@ -14333,8 +14333,8 @@ var require_fetch = __commonJS({
         if (socket) {
           response = makeResponse({ status, statusText, headersList, socket });
         } else {
-          const iterator2 = body[Symbol.asyncIterator]();
-          fetchParams.controller.next = () => iterator2.next();
+          const iterator3 = body[Symbol.asyncIterator]();
+          fetchParams.controller.next = () => iterator3.next();
           response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
@@ -39075,8 +39075,8 @@ function paginate(octokit, route, parameters, mapFn) {
     mapFn
   );
 }
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
+function gather(octokit, results, iterator22, mapFn) {
+  return iterator22.next().then((result) => {
     if (result.done) {
       return results;
     }
@@ -39090,7 +39090,7 @@ function gather(octokit, results, iterator2, mapFn) {
     if (earlyExit) {
       return results;
     }
-    return gather(octokit, results, iterator2, mapFn);
+    return gather(octokit, results, iterator22, mapFn);
   });
 }
 var composePaginateRest = Object.assign(paginate, {
@@ -39139,7 +39139,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 // action/main.ts
 import { mkdir as mkdir2, readFile, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname2, isAbsolute, join as join2, resolve } from "node:path";
+import { dirname as dirname2, join as join2, resolve } from "node:path";
 
 // src/core/dates.ts
 var DAY_MS = 864e5;
@@ -39155,14 +39155,6 @@ function daysBetween(from, to) {
 function addDays(date, days2) {
   return new Date((dayNumber(date) + days2) * DAY_MS).toISOString().slice(0, 10);
 }
-
-// src/core/findings.ts
-function compareFindings(a, b) {
-  return (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
-}
-
-// src/core/model/yaml-file.ts
-var import_yaml = __toESM(require_dist(), 1);
 
 // src/core/secrets.ts
 var SECRET_NAMES = {
@@ -39420,7 +39412,214 @@ function highEntropyTokens(text, options) {
   return found;
 }
 
+// src/core/text/mask.ts
+var MASKED = "…(masked)";
+var OPENERS = "`'\"([{<";
+var CLOSERS = "`'\")]}>.,:;!?";
+var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
+function maskSecrets(text) {
+  if (text.length < 10) return text;
+  const spans = findSecrets(text);
+  if (spans.length === 0) return text;
+  let out = "";
+  let at2 = 0;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i].start;
+    let end = spans[i].end;
+    for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
+    let from = Math.max(start, at2);
+    while (from < end && OPENERS.includes(text[from])) from++;
+    while (end > from && CLOSERS.includes(text[end - 1])) end--;
+    if (from >= end) continue;
+    out += text.slice(at2, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? "") + MASKED;
+    at2 = end;
+  }
+  return out + text.slice(at2);
+}
+function maskSecretsDeep(value) {
+  return deep(value);
+}
+function deep(value) {
+  if (typeof value === "string") return maskSecrets(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const m = deep(v);
+      if (m !== v) changed = true;
+      return m;
+    });
+    return changed ? out : value;
+  }
+  if (value && typeof value === "object") {
+    let changed = false;
+    const out = {};
+    for (const [k, v] of Object.entries(value)) {
+      const mk = maskSecrets(k);
+      const mv = deep(v);
+      if (mk !== k || mv !== v) changed = true;
+      out[mk] = mv;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
+// src/core/text/escape.ts
+var ZWSP = "​";
+var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var SPACE = /[\s\u0085\u2028\u2029]+/g;
+function stripControls(value) {
+  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
+}
+function cut(value, max) {
+  if (value.length <= max) return value;
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
+}
+function plainLine(value, max = Infinity) {
+  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+}
+var MD_ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "\\": "&#92;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "~": "&#126;",
+  $: "&#36;",
+  "#": "&#35;"
+};
+var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
+function mdText(value, max = Infinity) {
+  const one = plainLine(value, max);
+  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
+  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
+  return out;
+}
+function mdCode(value, max = Infinity, options = {}) {
+  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
+  if (options.inTable) text = text.replace(/\|/g, "\\|");
+  if (text === "") return "` `";
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+// src/core/pull/report.ts
+var CHANGE_LABEL = {
+  adds: "adds",
+  widens: "widens",
+  narrows: "narrows",
+  removes: "removes",
+  unchanged: "unchanged",
+  config: "config",
+  system: "system",
+  exception: "exception",
+  authority: "authority",
+  review: "review",
+  unreadable: "unreadable",
+  path: "path"
+};
+function code(text) {
+  return mdCode(text, 300);
+}
+function cell(text) {
+  return `<td>${mdText(text, 1e3)}</td>`;
+}
+function missingText(row) {
+  if (row.required === 0) return row.change === "removes" || row.change === "narrows" ? "none (removal)" : "none";
+  const parts = [];
+  if (row.missing > 0) parts.push(`${row.missing} of ${row.required} from ${row.approvers || "nobody eligible"}`);
+  if (row.blockedBy.length > 0) parts.push(`changes requested by ${row.blockedBy.join(", ")}`);
+  return parts.length ? parts.join("; ") : "✓";
+}
+function summaryMarkdown(result, ctx) {
+  const lines = [];
+  const mark = result.verdict === "pass" ? "✅" : "❌";
+  lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, "");
+  lines.push(mdText(result.nextStep, 2e3), "");
+  lines.push(
+    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${mdText(ctx.event, 100)}` : ""}.`,
+    ""
+  );
+  if (result.nothingToCheck) return lines.join("\n") + "\n";
+  if (result.rows.length > 0) {
+    lines.push("<table>");
+    lines.push("<tr><th>Identity or file</th><th>System</th><th>Change</th><th>Requested</th><th>Approved by</th><th>Missing</th><th>Controls</th></tr>");
+    for (const row of result.rows) {
+      lines.push(
+        "<tr>" + cell(row.subject) + cell(row.system ?? "") + cell(`${CHANGE_LABEL[row.change]}${row.reasons.length && row.change !== "removes" ? `: ${row.reasons.join(", ")}` : ""}`) + cell(row.requested) + cell(row.approvedBy.join(", ")) + cell(missingText(row)) + cell(row.controls.join(" ")) + "</tr>"
+      );
+    }
+    lines.push("</table>", "");
+  }
+  if (result.findings.length > 0) {
+    lines.push(`### Findings (${result.errors} error${result.errors === 1 ? "" : "s"}, ${result.warnings} warning${result.warnings === 1 ? "" : "s"})`, "");
+    for (const f of result.findings) lines.push(`- ${findingLine(f)}`);
+    lines.push("");
+  }
+  return lines.join("\n") + "\n";
+}
+function findingLine(f) {
+  const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ""}`)} ` : "";
+  return `**${f.severity}** ${where}${mdText(f.message, 2e3)} <sub>(${mdText(f.rule, 100)}; ${mdText(f.controls.join(", "), 500)})</sub>`;
+}
+function reportJson(result, ctx) {
+  return maskSecretsDeep({
+    tool: "access-ledger gate",
+    pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
+    ...ctx.event ? { event: ctx.event } : {},
+    verdict: result.verdict,
+    next_step: result.nextStep,
+    nothing_to_check: result.nothingToCheck,
+    removal_only: result.removalOnly,
+    policy: { pack: result.pack, sha: result.policySha },
+    summary: { errors: result.errors, warnings: result.warnings },
+    approvals: result.approvals,
+    rows: result.rows,
+    findings: result.findings
+  });
+}
+function groupSummaryMarkdown(verdict, group) {
+  const mark = verdict.verdict === "pass" ? "✅" : "❌";
+  const lines = [`## ${mark} access-ledger gate: merge group ${verdict.verdict}`, "", mdText(verdict.nextStep, 2e3), ""];
+  const numbers = group.members.map((m) => `#${m.ctx.number}`).join(", ");
+  lines.push(
+    `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? "" : "s"} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ""}.`,
+    ""
+  );
+  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, "### ").replace(/^### Findings/gm, "#### Findings"));
+  return lines.join("\n") + "\n" + body.join("\n");
+}
+function groupReportJson(verdict, group) {
+  return maskSecretsDeep({
+    tool: "access-ledger gate",
+    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
+    ...group.event ? { event: group.event } : {},
+    verdict: verdict.verdict,
+    next_step: verdict.nextStep,
+    pull_requests: group.members.map((m) => reportJson(m.result, m.ctx))
+  });
+}
+
+// src/core/findings.ts
+function compareFindings(a, b) {
+  return (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+}
+
 // src/core/model/yaml-file.ts
+var import_yaml = __toESM(require_dist(), 1);
 var MAX_FILE_BYTES = 1024 * 1024;
 var MAX_ALIASES = 50;
 var MAX_DEPTH = 24;
@@ -40992,6 +41191,19 @@ function patternHint(path) {
 
 // src/core/model/snapshot.ts
 var CONFIG_PATHS = ["access-ledger.yaml", "access-ledger.yml"];
+function checkConfigPath(configured, source) {
+  const path = (configured?.trim() || CONFIG_PATHS[0]).replace(/^\.\//, "");
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.split(/[\\/]/).includes("..")) {
+    return { ok: false, problem: `${source} must be a path inside the repository, not ${path}` };
+  }
+  if (!CONFIG_PATHS.includes(path)) {
+    return {
+      ok: false,
+      problem: `${source} names ${path}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(" or ")}: move it there and drop ${source}`
+    };
+  }
+  return { ok: true, path };
+}
 function roleOf(path) {
   if (CONFIG_PATHS.includes(path)) return "config";
   if (!/\.ya?ml$/i.test(path)) return "other";
@@ -41064,58 +41276,6 @@ function indexSnapshot(snapshot) {
   }
   const validGrants = snapshot.grants.filter((g) => g.data !== void 0);
   return { systemIds, systems, validGrants, validSystems };
-}
-
-// src/core/text/mask.ts
-var MASKED = "…(masked)";
-var OPENERS = "`'\"([{<";
-var CLOSERS = "`'\")]}>.,:;!?";
-var PREFIX = /^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|[rs]k_live_|AIza|eyJ|-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)/;
-function maskSecrets(text) {
-  if (text.length < 10) return text;
-  const spans = findSecrets(text);
-  if (spans.length === 0) return text;
-  let out = "";
-  let at2 = 0;
-  for (let i = 0; i < spans.length; ) {
-    const start = spans[i].start;
-    let end = spans[i].end;
-    for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
-    let from = Math.max(start, at2);
-    while (from < end && OPENERS.includes(text[from])) from++;
-    while (end > from && CLOSERS.includes(text[end - 1])) end--;
-    if (from >= end) continue;
-    out += text.slice(at2, from) + (PREFIX.exec(text.slice(from, end))?.[0] ?? "") + MASKED;
-    at2 = end;
-  }
-  return out + text.slice(at2);
-}
-function maskSecretsDeep(value) {
-  return deep(value);
-}
-function deep(value) {
-  if (typeof value === "string") return maskSecrets(value);
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v) => {
-      const m = deep(v);
-      if (m !== v) changed = true;
-      return m;
-    });
-    return changed ? out : value;
-  }
-  if (value && typeof value === "object") {
-    let changed = false;
-    const out = {};
-    for (const [k, v] of Object.entries(value)) {
-      const mk = maskSecrets(k);
-      const mv = deep(v);
-      if (mk !== k || mv !== v) changed = true;
-      out[mk] = mv;
-    }
-    return changed ? out : value;
-  }
-  return value;
 }
 
 // src/core/engine/evaluate.ts
@@ -43473,58 +43633,6 @@ function misplaced(file) {
   return `\`${file.path}\` differs from the access repo's layout only by case: rename it to \`${fixed}\` (a case-insensitive file system or a provisioning step reads it as access)`;
 }
 
-// src/core/text/escape.ts
-var ZWSP = "​";
-var ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-var BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-var SPACE = /[\s\u0085\u2028\u2029]+/g;
-function stripControls(value) {
-  return value.replace(ANSI, "").replace(/\r\n?|\u0085/g, "\n").replace(CONTROL, "").replace(BIDI, "");
-}
-function cut(value, max) {
-  if (value.length <= max) return value;
-  const chars = [...value];
-  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
-}
-function plainLine(value, max = Infinity) {
-  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
-}
-var MD_ENTITY = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "\\": "&#92;",
-  "`": "&#96;",
-  "*": "&#42;",
-  _: "&#95;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "|": "&#124;",
-  "~": "&#126;",
-  $: "&#36;",
-  "#": "&#35;"
-};
-var MD_SPECIAL = /[&<>"'\\`*_[\]|~$#]/g;
-function mdText(value, max = Infinity) {
-  const one = plainLine(value, max);
-  let out = one.replace(MD_SPECIAL, (c) => MD_ENTITY[c]).replace(/@/g, `@${ZWSP}`).replace(/&#35;(?=\d)/g, `&#35;${ZWSP}`).replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
-  out = out.replace(/^[-+=]/, (c) => `&#${c.charCodeAt(0)};`).replace(/^(\d{1,9})([.)])/, (_, n, p) => `${n}&#${p.charCodeAt(0)};`);
-  return out;
-}
-function mdCode(value, max = Infinity, options = {}) {
-  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
-  if (options.inTable) text = text.replace(/\|/g, "\\|");
-  if (text === "") return "` `";
-  let longest = 0;
-  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
 // src/core/observe/types.ts
 function reported(snapshot, account, fact) {
   return snapshot.reports_by_kind?.[account.kind]?.[fact] ?? snapshot.reports[fact];
@@ -44013,6 +44121,35 @@ function builtinRegistry() {
   return defaultRegistry;
 }
 
+// src/adapters/fs/packs.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2 } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+function findPoliciesDir() {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (; ; ) {
+    const candidate = join(dir, "policies");
+    if (existsSync3(join(candidate, "soc2-baseline.yaml"))) return candidate + "/";
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("the built-in policy packs (policies/*.yaml) are missing from this installation");
+    dir = parent;
+  }
+}
+var POLICIES_DIR = findPoliciesDir();
+var cache2;
+function loadBuiltinPacks() {
+  if (!cache2) {
+    cache2 = /* @__PURE__ */ new Map();
+    for (const name of readdirSync(POLICIES_DIR)) {
+      if (!name.endsWith(".yaml")) continue;
+      const pack = (0, import_yaml2.parse)(readFileSync2(POLICIES_DIR + name, "utf8"));
+      cache2.set(pack.name, pack);
+    }
+  }
+  return cache2;
+}
+
 // src/core/pull/judge.ts
 var ACCESS_CONTROLS = ["SOC2:CC6.2", "SOC2:CC6.3", "NIST-CSF-2.0:PR.AA-05", "ISO27001:A.5.18"];
 var GOVERNED_CONTROLS = ["SOC2:CC8.1", "NIST-CSF-2.0:ID.RA-07", "NIST-CSF-2.0:GV.RR-02"];
@@ -44229,132 +44366,6 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
   }
   if (parts.length === 0) parts.push("see the findings");
   return [...new Set(parts)].join("; ");
-}
-
-// src/core/pull/report.ts
-var CHANGE_LABEL = {
-  adds: "adds",
-  widens: "widens",
-  narrows: "narrows",
-  removes: "removes",
-  unchanged: "unchanged",
-  config: "config",
-  system: "system",
-  exception: "exception",
-  authority: "authority",
-  review: "review",
-  unreadable: "unreadable",
-  path: "path"
-};
-function code(text) {
-  return mdCode(text, 300);
-}
-function cell(text) {
-  return `<td>${mdText(text, 1e3)}</td>`;
-}
-function missingText(row) {
-  if (row.required === 0) return row.change === "removes" || row.change === "narrows" ? "none (removal)" : "none";
-  const parts = [];
-  if (row.missing > 0) parts.push(`${row.missing} of ${row.required} from ${row.approvers || "nobody eligible"}`);
-  if (row.blockedBy.length > 0) parts.push(`changes requested by ${row.blockedBy.join(", ")}`);
-  return parts.length ? parts.join("; ") : "✓";
-}
-function summaryMarkdown(result, ctx) {
-  const lines = [];
-  const mark = result.verdict === "pass" ? "✅" : "❌";
-  lines.push(`## ${mark} access-ledger gate: ${result.verdict}`, "");
-  lines.push(mdText(result.nextStep, 2e3), "");
-  lines.push(
-    `Pull request #${ctx.number} at ${code(ctx.headSha.slice(0, 7))}, judged with the policy of its base ${code(ctx.baseSha.slice(0, 7))} (pack ${code(result.pack)})${ctx.event ? `, on ${mdText(ctx.event, 100)}` : ""}.`,
-    ""
-  );
-  if (result.nothingToCheck) return lines.join("\n") + "\n";
-  if (result.rows.length > 0) {
-    lines.push("<table>");
-    lines.push("<tr><th>Identity or file</th><th>System</th><th>Change</th><th>Requested</th><th>Approved by</th><th>Missing</th><th>Controls</th></tr>");
-    for (const row of result.rows) {
-      lines.push(
-        "<tr>" + cell(row.subject) + cell(row.system ?? "") + cell(`${CHANGE_LABEL[row.change]}${row.reasons.length && row.change !== "removes" ? `: ${row.reasons.join(", ")}` : ""}`) + cell(row.requested) + cell(row.approvedBy.join(", ")) + cell(missingText(row)) + cell(row.controls.join(" ")) + "</tr>"
-      );
-    }
-    lines.push("</table>", "");
-  }
-  if (result.findings.length > 0) {
-    lines.push(`### Findings (${result.errors} error${result.errors === 1 ? "" : "s"}, ${result.warnings} warning${result.warnings === 1 ? "" : "s"})`, "");
-    for (const f of result.findings) lines.push(`- ${findingLine(f)}`);
-    lines.push("");
-  }
-  return lines.join("\n") + "\n";
-}
-function findingLine(f) {
-  const where = f.file ? `${code(`${f.file}${f.line ? `:${f.line}` : ""}`)} ` : "";
-  return `**${f.severity}** ${where}${mdText(f.message, 2e3)} <sub>(${mdText(f.rule, 100)}; ${mdText(f.controls.join(", "), 500)})</sub>`;
-}
-function reportJson(result, ctx) {
-  return maskSecretsDeep({
-    tool: "access-ledger gate",
-    pull_request: { owner: ctx.owner, repo: ctx.repo, number: ctx.number, head_sha: ctx.headSha, base_sha: ctx.baseSha },
-    ...ctx.event ? { event: ctx.event } : {},
-    verdict: result.verdict,
-    next_step: result.nextStep,
-    nothing_to_check: result.nothingToCheck,
-    removal_only: result.removalOnly,
-    policy: { pack: result.pack, sha: result.policySha },
-    summary: { errors: result.errors, warnings: result.warnings },
-    approvals: result.approvals,
-    rows: result.rows,
-    findings: result.findings
-  });
-}
-function groupSummaryMarkdown(verdict, group) {
-  const mark = verdict.verdict === "pass" ? "✅" : "❌";
-  const lines = [`## ${mark} access-ledger gate: merge group ${verdict.verdict}`, "", mdText(verdict.nextStep, 2e3), ""];
-  const numbers = group.members.map((m) => `#${m.ctx.number}`).join(", ");
-  lines.push(
-    `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? "" : "s"} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ""}.`,
-    ""
-  );
-  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, "### ").replace(/^### Findings/gm, "#### Findings"));
-  return lines.join("\n") + "\n" + body.join("\n");
-}
-function groupReportJson(verdict, group) {
-  return maskSecretsDeep({
-    tool: "access-ledger gate",
-    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
-    ...group.event ? { event: group.event } : {},
-    verdict: verdict.verdict,
-    next_step: verdict.nextStep,
-    pull_requests: group.members.map((m) => reportJson(m.result, m.ctx))
-  });
-}
-
-// src/adapters/fs/packs.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2 } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-function findPoliciesDir() {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (; ; ) {
-    const candidate = join(dir, "policies");
-    if (existsSync3(join(candidate, "soc2-baseline.yaml"))) return candidate + "/";
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("the built-in policy packs (policies/*.yaml) are missing from this installation");
-    dir = parent;
-  }
-}
-var POLICIES_DIR = findPoliciesDir();
-var cache2;
-function loadBuiltinPacks() {
-  if (!cache2) {
-    cache2 = /* @__PURE__ */ new Map();
-    for (const name of readdirSync(POLICIES_DIR)) {
-      if (!name.endsWith(".yaml")) continue;
-      const pack = (0, import_yaml2.parse)(readFileSync2(POLICIES_DIR + name, "utf8"));
-      cache2.set(pack.name, pack);
-    }
-  }
-  return cache2;
 }
 
 // src/adapters/github/errors.ts
@@ -44589,7 +44600,7 @@ async function runLimited(tasks, limit) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
-function hasNext(headers) {
+function hasNext(headers = {}) {
   const link = headers.link ?? headers.Link;
   return typeof link === "string" && /rel="next"/.test(link);
 }
@@ -44688,8 +44699,8 @@ var PullApi = class {
   }
   async files() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files";
-    const { items, truncated } = await this.pages(route, "listing the pull request's changed files", "pull-requests: read", MAX_LISTED_FILES);
-    if (truncated) {
+    const { items, truncated: truncated2 } = await this.pages(route, "listing the pull request's changed files", "pull-requests: read", MAX_LISTED_FILES);
+    if (truncated2) {
       throw new TruncatedListing(
         `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
         route,
@@ -44729,14 +44740,14 @@ var PullApi = class {
   }
   async commitAuthors() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits";
-    const { items, truncated } = await this.pages(route, "listing the pull request's commits", "pull-requests: read", MAX_LISTED_COMMITS);
+    const { items, truncated: truncated2 } = await this.pages(route, "listing the pull request's commits", "pull-requests: read", MAX_LISTED_COMMITS);
     const out = /* @__PURE__ */ new Set();
     for (const c of items) {
       out.add(c.author?.login ?? null);
       out.add(c.committer?.login ?? null);
       for (const login of coAuthorLogins(c.commit?.message ?? "")) out.add(login);
     }
-    if (truncated) {
+    if (truncated2) {
       throw new TruncatedListing(
         `pull request #${this.pull.number} has ${MAX_LISTED_COMMITS} or more commits, and GitHub lists no more than ${MAX_LISTED_COMMITS}: the gate cannot tell who authored them all, so it fails closed. Squash or split the pull request`,
         route,
@@ -44884,6 +44895,233 @@ function unreadableFile(f) {
     source: { path: f.path, value: void 0, problems: [], locate: () => start },
     problems: [{ rule: "schema", severity: "error", file: f.path, ...start, message: f.problem, controls: SCHEMA_CONTROLS2 }]
   };
+}
+
+// src/adapters/github/gate.ts
+async function gatePullRequest(port, ref, options) {
+  const facts = options.facts ?? await gatherPullFacts(port, ref, { ...options.configPath ? { configPath: options.configPath } : {}, packs: options.packs });
+  const result = judgePull(facts, { packs: options.packs, today: options.today, ...options.failOn ? { failOn: options.failOn } : {} });
+  return { facts, result };
+}
+function pullRefFromEvent(payload, repository) {
+  const pr = payload.pull_request;
+  if (!pr?.head?.sha || !pr.base?.sha || typeof pr.number !== "number") {
+    throw new Error("the event payload has no pull_request with head and base SHAs: run the gate on pull_request, pull_request_target or pull_request_review");
+  }
+  const [envOwner, envRepo] = (repository ?? "").split("/");
+  const owner = payload.repository?.owner.login ?? pr.base.repo?.owner.login ?? envOwner;
+  const repo = payload.repository?.name ?? pr.base.repo?.name ?? envRepo;
+  if (!owner || !repo) throw new Error("cannot tell which repository this pull request belongs to: GITHUB_REPOSITORY is not set");
+  const ref = { owner, repo, number: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, author: pr.user?.login ?? "ghost" };
+  if (pr.user?.type === "Bot") ref.authorIsBot = true;
+  return ref;
+}
+
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var VERSION7 = "0.0.0-development";
+function normalizePaginatedListResponse2(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator2(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse2(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error2) {
+          if (error2.status !== 409) throw error2;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate2(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather2(
+    octokit,
+    [],
+    iterator2(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather2(octokit, results, iterator22, mapFn) {
+  return iterator22.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather2(octokit, results, iterator22, mapFn);
+  });
+}
+var composePaginateRest2 = Object.assign(paginate2, {
+  iterator: iterator2
+});
+function paginateRest2(octokit) {
+  return {
+    paginate: Object.assign(paginate2.bind(null, octokit), {
+      iterator: iterator2.bind(null, octokit)
+    })
+  };
+}
+paginateRest2.VERSION = VERSION7;
+
+// src/adapters/github/port.ts
+var PORT = /* @__PURE__ */ Symbol("GitHub port");
+function gitHubPort(octokit, options = {}) {
+  if (octokit[PORT]) return octokit;
+  const client2 = octokit;
+  const request2 = (route, parameters) => client2.request(route, parameters);
+  const call = async (route, params, what2) => {
+    try {
+      return (await request2(route, { owner: what2.repo.owner, repo: what2.repo.repo, ...params })).data;
+    } catch (err) {
+      throw translate(err, route, what2);
+    }
+  };
+  const port = Object.create(octokit);
+  Object.assign(port, {
+    [PORT]: true,
+    request: request2,
+    graphql: (query, variables) => {
+      if (typeof client2.graphql !== "function") throw new Error("this GitHub client cannot send GraphQL queries");
+      if (options.graphqlUrl) return client2.graphql({ query, ...variables, url: options.graphqlUrl });
+      return client2.graphql(query, variables);
+    },
+    call,
+    async callOrNull(route, params, what2) {
+      try {
+        return await call(route, params, what2);
+      } catch (err) {
+        if (errorStatus(err) === 404) return null;
+        throw err;
+      }
+    },
+    paginate: (route, params, what2, options2 = {}) => paginate3(client2, route, params, what2, options2),
+    async readFile(repo, ref, path, what2 = {}) {
+      const data = await port.callOrNull(
+        "GET /repos/{owner}/{repo}/contents/{path}",
+        { path, ref },
+        { action: `reading ${path} at ${ref}`, permission: "contents: read", ...what2, repo }
+      );
+      if (data === null) return null;
+      if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") {
+        throw new GitHubApiError(`${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`, null, "GET /repos/{owner}/{repo}/contents/{path}", null);
+      }
+      return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    }
+  });
+  return port;
+}
+function translate(err, route, what2) {
+  const { repo, ...ctx } = what2;
+  return explainGitHubError(err, { ...ctx, route, owner: repo.owner, repo: repo.repo });
+}
+function truncated(route, what2, pages, perPage, narrow) {
+  return new GitHubApiError(
+    `Stopped ${what2.action} for ${what2.subject ?? `${what2.repo.owner}/${what2.repo.repo}`} after ${pages} pages of ${perPage}: the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? "Narrow it (e.g. a shorter window) or raise the limit."}`,
+    null,
+    route,
+    null
+  );
+}
+async function paginate3(client2, route, params, what2, options) {
+  const perPage = options.perPage ?? 100;
+  const maxPages = options.maxPages ?? 10;
+  const parameters = { owner: what2.repo.owner, repo: what2.repo.repo, ...params, per_page: perPage };
+  const out = [];
+  let pages = 0;
+  const take = (data) => {
+    if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${what2.action}`, null, route, null);
+    out.push(...data);
+    pages++;
+    return options.stop?.(data) ?? false;
+  };
+  try {
+    if (typeof client2.request.endpoint === "function") {
+      const iterator3 = composePaginateRest2.iterator(client2, route, parameters);
+      for await (const page of iterator3) {
+        if (take(page.data)) break;
+        if (pages >= maxPages && /rel="next"/.test(String(page.headers?.link ?? ""))) throw truncated(route, what2, maxPages, perPage, options.narrow);
+      }
+      return out;
+    }
+    for (let page = 1; ; page++) {
+      const { data } = await client2.request(route, { ...parameters, page });
+      const length = Array.isArray(data) ? data.length : 0;
+      if (take(data) || length < perPage) return out;
+      if (page >= maxPages) throw truncated(route, what2, maxPages, perPage, options.narrow);
+    }
+  } catch (err) {
+    throw translate(err, route, what2);
+  }
 }
 
 // src/adapters/github/merge-queue.ts
@@ -45083,11 +45321,11 @@ import { createHash } from "node:crypto";
 var package_default = { name: "access-ledger", version: "0.1.0" };
 
 // src/core/version.ts
-var VERSION7 = package_default.version;
+var VERSION8 = package_default.version;
 
 // src/core/report/sarif.ts
 var REPO_URL = "https://github.com/access-ledger/access-ledger";
-var DOCS_URL = `${REPO_URL}/blob/v${VERSION7}/docs/rules.md`;
+var DOCS_URL = `${REPO_URL}/blob/v${VERSION8}/docs/rules.md`;
 var MAX_RESULTS = 25e3;
 var MAX_TAGS = 20;
 var FINGERPRINT_KEY = "accessLedgerFinding/v1";
@@ -45278,19 +45516,6 @@ function shouldEvaluate(eventName, action, payload = {}) {
   }
   return { evaluate: true };
 }
-function pullRefOf(payload, repository) {
-  const pr = payload.pull_request;
-  if (!pr?.head?.sha || !pr.base?.sha || typeof pr.number !== "number") {
-    throw new Error("the event payload has no pull_request with head and base SHAs: run the gate on pull_request, pull_request_target or pull_request_review");
-  }
-  const [envOwner, envRepo] = (repository ?? "").split("/");
-  const owner = payload.repository?.owner.login ?? pr.base.repo?.owner.login ?? envOwner;
-  const repo = payload.repository?.name ?? pr.base.repo?.name ?? envRepo;
-  if (!owner || !repo) throw new Error("cannot tell which repository this pull request belongs to: GITHUB_REPOSITORY is not set");
-  const ref = { owner, repo, number: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, author: pr.user?.login ?? "ghost" };
-  if (pr.user?.type === "Bot") ref.authorIsBot = true;
-  return ref;
-}
 var SHA = /^[0-9a-f]{40}$/;
 function groupRefOf(eventName, payload, repository) {
   const [envOwner, envRepo] = (repository ?? "").split("/");
@@ -45322,13 +45547,9 @@ function inputs() {
   if (!token) throw new Error("the `token` input is empty: pass `token: ${{ github.token }}`, or an App installation token for team approvers");
   const failOn = getInput("fail-on") || "error";
   if (failOn !== "error" && failOn !== "warning") throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
-  const config = (getInput("config") || "access-ledger.yaml").replace(/^\.\//, "");
-  if (isAbsolute(config) || config.split("/").includes("..")) throw new Error(`the \`config\` input must be a path inside the repository, not ${config}`);
-  if (!CONFIG_PATHS.includes(config)) {
-    throw new Error(
-      `the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(" or ")}: move it there and drop the \`config\` input`
-    );
-  }
+  const checked = checkConfigPath(getInput("config"), "the `config` input");
+  if (!checked.ok) throw new Error(checked.problem);
+  const config = checked.path;
   return {
     token,
     config,
@@ -45359,13 +45580,8 @@ async function setStatus(reporter, status) {
   info(`access-ledger gate: set the commit status ${status.context} to ${status.state} on ${reporter.target.sha}`);
 }
 function client(token) {
-  const octokit = getOctokit(token);
   const graphqlUrl = process.env.GITHUB_GRAPHQL_URL;
-  return {
-    request: (route, parameters) => octokit.request(route, parameters),
-    // The options form takes `url` beside the variables (the string form refuses it as a variable name).
-    graphql: (query, variables) => octokit.graphql({ query, ...variables, ...graphqlUrl ? { url: graphqlUrl } : {} })
-  };
+  return gitHubPort(getOctokit(token), graphqlUrl ? { graphqlUrl } : {});
 }
 async function run() {
   let reporter;
@@ -45385,12 +45601,10 @@ async function run() {
       await judgeGroup(input, group, `${eventName}/${payload.action}`, reporter);
       return;
     }
-    const pull = pullRefOf(payload, process.env.GITHUB_REPOSITORY);
+    const pull = pullRefFromEvent(payload, process.env.GITHUB_REPOSITORY);
     reporter = statusReporter(input, eventName, { owner: pull.owner, repo: pull.repo, sha: pull.headSha });
     if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
-    const packs = loadBuiltinPacks();
-    const facts = await gatherPullFacts(client(input.token), pull, { configPath: input.config, packs });
-    const result = judgePull(facts, { packs, today: utcDay(/* @__PURE__ */ new Date()), failOn: input.failOn });
+    const { result } = await gatePullRequest(client(input.token), pull, { configPath: input.config, packs: loadBuiltinPacks(), today: utcDay(/* @__PURE__ */ new Date()), failOn: input.failOn });
     await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
     if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
     if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
@@ -45420,8 +45634,7 @@ async function judgeGroup(input, group, event, reporter) {
   for (const entry of found.entries) {
     const pull = { owner: group.owner, repo: group.repo, number: entry.number, headSha: entry.headRefOid, baseSha: found.baseSha, author: entry.author ?? "ghost" };
     if (entry.authorIsBot) pull.authorIsBot = true;
-    const facts = await gatherPullFacts(api, pull, { configPath: input.config, packs });
-    const result = judgePull(facts, { packs, today, failOn: input.failOn });
+    const { result } = await gatePullRequest(api, pull, { configPath: input.config, packs, today, failOn: input.failOn });
     members.push({ result, ctx: { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event } });
   }
   const verdict = groupVerdict(members.map((m) => ({ number: m.ctx.number, verdict: m.result.verdict, nextStep: m.result.nextStep })));
@@ -45457,7 +45670,7 @@ function annotate(result, pull) {
 async function writeSarif(sarifFile, findings) {
   const target = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), sarifFile);
   await mkdir2(dirname2(target), { recursive: true });
-  await writeFile2(target, JSON.stringify(toSarif(findings, builtinRegistry().rules.values(), VERSION7, { category: "access-ledger/gate/" }), null, 2) + "\n");
+  await writeFile2(target, JSON.stringify(toSarif(findings, builtinRegistry().rules.values(), VERSION8, { category: "access-ledger/gate/" }), null, 2) + "\n");
 }
 async function report(result, ctx, sarifFile) {
   annotate(result);
@@ -45496,4 +45709,7 @@ content-type/dist/index.js:
 
 @octokit/graphql/dist-bundle/index.js:
   (* v8 ignore if -- @preserve *)
+
+@octokit/plugin-paginate-rest/dist-bundle/index.js:
+  (* v8 ignore next -- @preserve *)
 */

@@ -1,15 +1,21 @@
 /**
  * What every feature of the App is given: the clock, the policy packs, settings from the
- * environment, the ledger's append queues, and a tracker of work still running (so a shutdown
- * lets appends finish). Tests pass their own; production uses `defaultDeps()`.
+ * environment, a tracker of work still running (so a shutdown lets appends finish), and all the
+ * App's concurrency: the ledger's append queues (one writer per repository and ledger branch),
+ * the write pacer and the PR comments' turns. Nothing that orders or spaces work lives in a
+ * module: two Apps in one process share none of it. Tests pass their own; production uses
+ * `defaultDeps()`, and the CLI builds its own in each command.
  */
 import { readFileSync } from 'node:fs';
 import type { Pack } from '../core/engine/policy.ts';
 import { createLedgerSigner, type Clock, type LedgerSigner } from '../core/ledger/index.ts';
 import { InProcessLedgerQueues, type LedgerQueues, type LedgerStoreOptions } from '../adapters/github/ledger-store.ts';
+import { SEND_MARGIN_MS, WritePacer } from '../adapters/github/pacing.ts';
+import { CommentTurns } from './ledger/comment.ts';
 import { RedisLedgerQueues } from '../adapters/redis/ledger-queue.ts';
 import { loadBuiltinPacks } from '../adapters/fs/packs.ts';
 import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
+import { checkConfigPath } from '../core/model/snapshot.ts';
 
 /** Store tuning passed to every LedgerStore the App creates (tests shorten the backoff). */
 export type StoreTuning = Partial<Pick<LedgerStoreOptions, 'random' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxBatch' | 'sleep'>>;
@@ -32,9 +38,17 @@ export interface AppDeps {
    * Where the ledger stores' appends wait for their group commit. In-process by default; with
    * REDIS_URL (the App only) one queue per ledger shared by every replica through Redis, so
    * whichever replica holds the ledger's lock commits them all (docs/ledger.md, "Appends across
-   * replicas"). Without it the stores share this process's default queues.
+   * replicas"). Every store the App makes takes its branch's queue from here.
    */
-  ledgerQueues?: LedgerQueues;
+  ledgerQueues: LedgerQueues;
+  /**
+   * The pacer every write of the App waits for (src/adapters/github/pacing.ts): the App's Octokit
+   * is built with it (src/app/server.ts), and a client that does not pace its own writes is
+   * wrapped with it.
+   */
+  writePacer: WritePacer;
+  /** The turns writers of one PR's sticky comment take, and its write counts (src/app/ledger/comment.ts). */
+  commentTurns: CommentTurns;
   /**
    * The ledger signing key (ACCESS_LEDGER_SIGNING_KEY or ACCESS_LEDGER_SIGNING_KEY_PATH). Null
    * when the environment has none or it cannot be used (`signingKeyProblem` says why): the App
@@ -48,6 +62,13 @@ export interface AppDeps {
    * sweep take `--app-login` or `ledger.app_login` of access-ledger.yaml instead.
    */
   appLogin?: () => Promise<string>;
+  /**
+   * The repo config's path when it is set (ACCESS_LEDGER_CONFIG), checked by the rule the gate
+   * Action applies to its `config` input (`checkConfigPath`): the App judges merges by the same
+   * config the gate does. A path the rule refuses is `configProblem`, and the App does not start.
+   */
+  configPath?: string;
+  configProblem?: string;
   /** Handlers register their work here; `drain()` waits for it on shutdown. */
   work: WorkTracker;
   /**
@@ -133,19 +154,33 @@ export function ledgerQueuesFromEnv(env: NodeJS.ProcessEnv, signer: LedgerSigner
   return url ? new RedisLedgerQueues({ url, signer }) : new InProcessLedgerQueues();
 }
 
+/** The App's concurrency, fresh: queues of this process only, a pacer, comment turns. */
+export function newConcurrency(): Pick<AppDeps, 'ledgerQueues' | 'writePacer' | 'commentTurns'> {
+  return { ledgerQueues: new InProcessLedgerQueues(), writePacer: new WritePacer({ marginMs: SEND_MARGIN_MS }), commentTurns: new CommentTurns() };
+}
+
+/** A comment write's options for a feature: the create-or-find waits and the App's comment turns. */
+export function commentWrite(deps: Pick<AppDeps, 'sleep' | 'commentTurns'>): { sleep?: (ms: number) => Promise<void>; turns: CommentTurns } {
+  return { ...createWaits(deps), turns: deps.commentTurns };
+}
+
 /**
  * Everything from the environment. `app` is for the App itself: only it joins the replicas'
  * shared ledger queue (REDIS_URL); the CLI's writers keep a queue of their own.
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env, options: { app?: boolean } = {}): AppDeps {
   const signing = signerFromEnv(env);
+  const config = env.ACCESS_LEDGER_CONFIG?.trim() ? checkConfigPath(env.ACCESS_LEDGER_CONFIG, 'ACCESS_LEDGER_CONFIG') : null;
   return {
+    ...(config?.ok ? { configPath: config.path } : {}),
+    ...(config && !config.ok ? { configProblem: config.problem } : {}),
     clock: () => new Date(),
     packs: loadBuiltinPacks,
     gateCheckName: env.ACCESS_LEDGER_GATE_CHECK?.trim() || 'gate',
     gateStatusContext: env.ACCESS_LEDGER_GATE_STATUS?.trim() || DEFAULT_STATUS_CONTEXT,
     store: {},
-    ledgerQueues: options.app ? ledgerQueuesFromEnv(env, signing.signer) : new InProcessLedgerQueues(),
+    ...newConcurrency(),
+    ...(options.app ? { ledgerQueues: ledgerQueuesFromEnv(env, signing.signer) } : {}),
     signer: signing.signer,
     ...(signing.problem ? { signingKeyProblem: signing.problem } : {}),
     work: new WorkTracker(),

@@ -22,6 +22,7 @@ export interface CreateAppOptions {
 
 export function createApp(overrides: Partial<AppDeps> = {}, options: CreateAppOptions = {}): ApplicationFunction & { deps: AppDeps } {
   const deps: AppDeps = { ...defaultDeps(options.env, { app: !overrides.ledgerQueues }), ...overrides };
+  // Each App has its own concurrency (queues, pacer, comment turns): nothing is shared through a module.
   const sweep = options.env ? createSweepFeature({ settings: sweepSettings(options.env) }) : registerSweep;
   const app = (probot: Probot, appOptions?: ApplicationFunctionOptions): void => {
     deps.appLogin ??= appLoginFromGitHub(probot);

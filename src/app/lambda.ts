@@ -54,8 +54,8 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env): (even
     if (!env.WEBHOOK_SECRET) throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
     // No in-process schedule in a function: it lives only while it answers.
     const settings = { ...env, ACCESS_LEDGER_SCHEDULE: env.ACCESS_LEDGER_SCHEDULE ?? 'off' };
-    const p = createAppProbot(settings);
     const app = createApp({}, { env: settings });
+    const p = createAppProbot(settings, { pacer: app.deps.writePacer });
     await p.load(app);
     return p;
   };

@@ -121,8 +121,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   // The ledger holds only signed records: without its signing key the App does not start.
   if (!app.deps.signer) throw new Error(app.deps.signingKeyProblem ?? 'ACCESS_LEDGER_SIGNING_KEY must be set to the ledger signing key');
+  if (app.deps.configProblem) throw new Error(app.deps.configProblem);
   if (app.deps.ledgerQueues instanceof RedisLedgerQueues && app.deps.ledgerQueues.problem) throw new Error(app.deps.ledgerQueues.problem);
-  const probot = createAppProbot(env);
+  // The App's Octokit paces its writes with the pacer of the App's dependencies.
+  const probot = createAppProbot(env, { pacer: app.deps.writePacer });
   const server = await createAppServer({ probot, app, ...(env.WEBHOOK_PATH ? { webhooksPath: env.WEBHOOK_PATH } : {}) });
   const address = await listen(server, Number(env.PORT) || 3000, env.HOST || '0.0.0.0');
   probot.log.info(`access-ledger App listening on http://${address.address}:${address.port}${env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH}`);

@@ -25,7 +25,7 @@ import { addDays, utcDay } from '../../src/core/dates.ts';
 import { roleOf } from '../../src/core/model/snapshot.ts';
 import { hasUnapprovedIssueMarker } from '../../src/core/records/unapproved-merge.ts';
 import type { GrantFileChange } from '../../src/core/ledger/index.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
@@ -67,7 +67,7 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   token = seedAttackOrg(gh);
   gh.state.createRepo(REPO, { files: { 'README.md': '# Access\n' }, author: 'sam' });
-  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), sleep: async () => undefined };
+  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot) => registerLedger(app, deps));
 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { commentWrites, upsertRecordComment } from '../../src/app/ledger/comment.ts';
+import { CommentTurns, upsertRecordComment } from '../../src/app/ledger/comment.ts';
 import type { Requester } from '../../src/app/github.ts';
 import { sealRecord, type RecordDraft } from '../../src/core/ledger/index.ts';
 import { mergedDraft } from '../ledger/fixtures.ts';
@@ -44,12 +44,13 @@ function slowComments(beforePost?: (comments: Comment[]) => void): Requester & {
 describe('the sticky comment under concurrent writers in one process', () => {
   it('two handlers answering one merge leave one comment naming both records', async () => {
     const gh = slowComments();
+    const turns = new CommentTurns();
     const repo = { owner: 'acme', repo: 'access' };
     const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
     const first = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
     const campaign: RecordDraft<'grant-change'> = { ...mergedDraft(45), key: 'pr-45-review-campaign' };
     const second = sealRecord(campaign, { seq: first.seq, hash: first.hash }, '2026-11-20T10:00:04Z');
-    await Promise.all([upsertRecordComment(gh, repo, 45, [first], ctx), upsertRecordComment(gh, repo, 45, [second], ctx)]);
+    await Promise.all([upsertRecordComment(gh, repo, 45, [first], ctx, { turns }), upsertRecordComment(gh, repo, 45, [second], ctx, { turns })]);
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]!.body).toContain('key=pr-45-merged');
     expect(gh.comments[0]!.body).toContain('key=pr-45-review-campaign');
@@ -62,12 +63,12 @@ describe('the sticky comment under concurrent writers in one process', () => {
     const theirs = sealRecord({ ...mergedDraft(46), key: 'pr-46-provisioned-7' }, { seq: merged.seq, hash: merged.hash }, '2026-11-20T10:00:04Z');
     // The other process's comment lands between our listing (none yet) and our POST.
     const other = slowComments();
-    await upsertRecordComment(other, repo, 46, [theirs], ctx);
+    await upsertRecordComment(other, repo, 46, [theirs], ctx, { turns: new CommentTurns() });
     const theirBody = other.comments[0]!.body;
     const gh = slowComments((comments) => {
       if (comments.length === 0) comments.push({ id: 1, body: theirBody, user: BOT });
     });
-    const result = await upsertRecordComment(gh, repo, 46, [merged], ctx);
+    const result = await upsertRecordComment(gh, repo, 46, [merged], ctx, { turns: new CommentTurns() });
     expect(gh.comments.map((c) => c.id)).toEqual([1]);
     expect(gh.deleted).toEqual([100]);
     expect(result).toMatchObject({ action: 'updated', id: 1 });
@@ -81,14 +82,15 @@ describe('the sticky comment under concurrent writers in one process', () => {
     const counting: Requester = { request: (route, params) => (route.startsWith('GET') && reads.push(route), gh.request(route, params)) };
     const repo = { owner: 'acme', repo: 'access' };
     const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
+    const turns = new CommentTurns();
     const first = sealRecord(mergedDraft(47), null, '2026-11-20T10:00:03Z');
     const campaign = sealRecord({ ...mergedDraft(47), key: 'pr-47-review-campaign' }, { seq: first.seq, hash: first.hash }, '2026-11-20T10:00:04Z');
     // The merge handler lists the comments (none) with its facts; the review campaign's handler then writes the comment.
-    const listed = { comments: [], writesBefore: commentWrites(repo, 47) };
-    const campaignWrite = upsertRecordComment(counting, repo, 47, [campaign], ctx);
+    const listed = { comments: [], writesBefore: turns.writes(repo, 47) };
+    const campaignWrite = upsertRecordComment(counting, repo, 47, [campaign], ctx, { turns });
     await campaignWrite;
     reads.length = 0;
-    await upsertRecordComment(counting, repo, 47, [first], ctx, {}, listed);
+    await upsertRecordComment(counting, repo, 47, [first], ctx, { turns }, listed);
     expect(reads[0]).toBe('GET /repos/{owner}/{repo}/issues/{issue_number}/comments');
     // Updated in place: never a second comment posted (and then removed).
     expect(gh.deleted).toEqual([]);
@@ -104,7 +106,8 @@ describe('the sticky comment under concurrent writers in one process', () => {
     const repo = { owner: 'acme', repo: 'access' };
     const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access', appLogin: 'access-ledger[bot]' };
     const record = sealRecord(mergedDraft(48), null, '2026-11-20T10:00:03Z');
-    const result = await upsertRecordComment(counting, repo, 48, [record], ctx, {}, { comments: [], writesBefore: commentWrites(repo, 48) });
+    const turns = new CommentTurns();
+    const result = await upsertRecordComment(counting, repo, 48, [record], ctx, { turns }, { comments: [], writesBefore: turns.writes(repo, 48) });
     expect(result.action).toBe('created');
     // Only the one look after posting, for a second writer's comment.
     expect(reads).toEqual(['GET /repos/{owner}/{repo}/issues/{issue_number}/comments']);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
 import { Probot, ProbotOctokit, type ApplicationFunctionOptions } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { sweepSettings } from '../../src/app/sweep/settings.ts';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   gh.state.createTeam('acme', 'security', { members: ['sam'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': withLedgerTrust(CONFIG, [testSigner()]), ...SYSTEMS, 'grants/keys/exporter.yaml': EXPORTER } });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot, options: ApplicationFunctionOptions) => {
     registerLedger(app, deps);

@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { gatherPullFacts } from '../../src/adapters/github/pull-facts.ts';
@@ -26,7 +26,7 @@ const clock = () => new Date('2026-11-26T10:00:00Z');
 
 beforeEach(async () => {
   gh = await startFakeGitHub({ now: clock });
-  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'mallory'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/people/bob.yaml': grant('bob') } });
 });

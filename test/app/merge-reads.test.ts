@@ -7,7 +7,7 @@
 import { Octokit } from '@octokit/core';
 import { generateKeyPairSync } from 'node:crypto';
 import { Probot, ProbotOctokit } from 'probot';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import { parseRecordMarkers } from '../../src/core/ledger/index.ts';
@@ -144,7 +144,7 @@ describe('attacks on the comment the folded query lists', () => {
     gh.state.addComment(REPO, n, { user: slug, body: forged });
     gh.state.addComment(REPO, n, { user: 'other-app[bot]', body: forged });
     gh.state.mergePull(REPO, n, { by: 'carol' });
-    const deps: AppDeps = { clock: () => new Date('2026-11-26T10:00:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker() };
+    const deps: AppDeps = { clock: () => new Date('2026-11-26T10:00:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
     const probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot.load((app: Probot) => registerLedger(app, deps));
     await probot.receive({ id: 'd-1', name: 'pull_request', payload: gh.payloads.pullRequest('closed', REPO, n) } as never);

@@ -10,7 +10,7 @@ import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app/index.ts';
 import { createAppOctokit } from '../../src/app/octokit.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { APP_LOGIN, testSigner, withLedgerTrust } from '../support/ledger-keys.ts';
 
@@ -38,6 +38,7 @@ export function testDeps(now = '2026-11-20T10:00:07Z', overrides: Partial<AppDep
     signer: testSigner(),
     appLogin: async () => APP_LOGIN,
     work: new WorkTracker(),
+    ...newConcurrency(),
     sleep: async () => undefined,
     ...overrides,
   };

@@ -33,14 +33,16 @@ afterEach(() => {
   nock.cleanAll();
 });
 
-/** Each test uses its own repository name, so each gets its own in-process queue. */
+/** The stores of one test share one process's queues (as the App's do); each test has its own. */
 function setup(repo: string, options: Partial<LedgerStoreOptions> = {}) {
   const fake = new FakeGit('acme', repo).start();
   fakes.push(fake);
   const delays: number[] = [];
+  const queues = new InProcessLedgerQueues();
   const make = (extra: Partial<LedgerStoreOptions> = {}) =>
     new LedgerStore({
       octokit,
+      queues,
       owner: 'acme',
       repo,
       clock: fixedClock(),

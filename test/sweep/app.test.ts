@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit, createNodeMiddleware, type ApplicationFunctionOptions } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { sweepSettings, type SweepSettings } from '../../src/app/sweep/settings.ts';
@@ -29,7 +29,7 @@ let deps: AppDeps;
 beforeEach(async () => {
   clock = new Date('2027-01-20T09:30:00Z');
   gh = await startFakeGitHub({ now: () => clock });
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency() };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);

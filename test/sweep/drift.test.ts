@@ -15,7 +15,7 @@ import { MembershipReader, runSweep, type SweepReport } from '../../src/adapters
 import { recordSnapshot } from '../../src/adapters/github/ledger-snapshots.ts';
 import type { LedgerOctokit } from '../../src/adapters/github/ledger-store.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { ledgerStoreFor, trustFor } from '../../src/app/ledger/trust.ts';
 import { parseYamlFile } from '../../src/core/model/yaml-file.ts';
 import { hashRecord, serializeRecord, type SealedRecord } from '../../src/core/ledger/index.ts';
@@ -95,7 +95,7 @@ beforeEach(async () => {
   gh.state.createOrg('acme', { members: ['carol', 'dave'] });
   gh.state.createRepo('acme/access', { files: FILES });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker() };
+  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency() };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);

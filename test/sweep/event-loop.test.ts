@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { createAppServer, listen, shutdown } from '../../src/app/server.ts';
 import { createAppOctokit } from '../../src/app/octokit.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { registerLedger } from '../../src/app/ledger/register.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { sweepSettings } from '../../src/app/sweep/settings.ts';
@@ -82,7 +82,7 @@ describe('a large sweep runs beside the webhooks', () => {
     let t = 0;
     const pacer = new WritePacer({ now: () => t, sleep: async (ms) => void (t += ms) });
     const probot = new Probot({ appId: gh.state.app.id, privateKey: key, secret: SECRET, baseUrl: gh.url, Octokit: createAppOctokit({ pacer, throttle: { enabled: false }, retry: { enabled: false } }), logLevel: 'fatal' });
-    const deps: AppDeps = { clock: () => TODAY, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), sleep: async () => undefined };
+    const deps: AppDeps = { clock: () => TODAY, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
 
     const progress: number[] = [];
     const loop = monitorEventLoopDelay({ resolution: 10 });

@@ -12,7 +12,7 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { WritePacer, isContentCreating, pacedFetch, withWritePacing, writePacing } from '../../src/adapters/github/pacing.ts';
 import { createAppOctokit } from '../../src/app/octokit.ts';
 import { countingOctokit } from '../../src/adapters/github/sweep.ts';
-import { WorkTracker, type AppDeps } from '../../src/app/deps.ts';
+import { WorkTracker, newConcurrency, type AppDeps } from '../../src/app/deps.ts';
 import { createSweepFeature } from '../../src/app/sweep/index.ts';
 import { sweepSettings } from '../../src/app/sweep/settings.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
@@ -177,7 +177,7 @@ describe('the App: one pacer for the sweep, its ledger writes and its issues', (
     // The App's own Octokit, as `npm start` builds it, with the queues off and the pacer on a virtual clock.
     const AppOctokit = createAppOctokit({ pacer, throttle: { enabled: false }, retry: { enabled: false } });
     const probot = new Probot({ appId: gh.state.app.id, privateKey: key, secret: 'webhook-secret', baseUrl: gh.url, Octokit: AppOctokit, logLevel: 'fatal' });
-    const deps: AppDeps = { clock: () => new Date('2027-01-20T09:30:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), sleep: async () => undefined };
+    const deps: AppDeps = { clock: () => new Date('2027-01-20T09:30:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
     let runner!: ReturnType<ReturnType<typeof createSweepFeature>>;
     await probot.load((app: Probot, o: ApplicationFunctionOptions) => {
       runner = createSweepFeature({ settings: { ...sweepSettings({}), schedule: 'off', cronSecret: null, doctor: false }, discover: async () => [REPO], reconcile: async () => undefined })(app, deps, o);

@@ -5,10 +5,10 @@
  * whatever the size of the repo. Works with any `@octokit/core`-style client (the Action's and Probot's).
  */
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
+import type { GitHubGraphql } from './port.ts';
 
-export interface GraphqlClient {
-  graphql: <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
-}
+/** What the batched reads use of the GitHub port (src/adapters/github/port.ts). */
+export type GraphqlClient = GitHubGraphql;
 
 export interface BlobRead {
   kind: 'blob';

@@ -25,16 +25,12 @@ import {
   type ManagedIssue,
 } from '../../core/stale/index.ts';
 import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { gitHubPort, type GitHubRequester, type RepoRef } from './port.ts';
 import { mdCode } from '../../core/text/escape.ts';
 
-export interface SweepOctokit {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, unknown> }>;
-}
-
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+/** What the sweep uses of the GitHub port (src/adapters/github/port.ts): REST requests. */
+export type SweepOctokit = GitHubRequester;
+export type { RepoRef };
 
 export interface Logger {
   info(message: string): void;
@@ -61,25 +57,27 @@ interface IssueData {
 
 export async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'issues: write'): Promise<T> {
   try {
-    const res = await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params });
-    return res.data as T;
+    return await gitHubPort(octokit).call<T>(route, params, { action, permission, repo });
   } catch (err) {
-    if (errorStatus(err) === 410 && /issue/i.test(githubMessage(err))) {
-      throw new IssuesDisabledError(`Issues are disabled in ${repo.owner}/${repo.repo}: the sweep cannot ${action}. Turn Issues on in the repository's settings to get stale-grant issues.`);
-    }
-    throw explainGitHubError(err, { action, route, owner: repo.owner, repo: repo.repo, permission });
+    throw issuesDisabled(err, repo, action);
   }
 }
 
-/** Every page of a list endpoint; fails closed (never a silently truncated list) past `maxPages`. */
+/** GitHub's 410 on an issue route: Issues are off in the repository (any other error stands). */
+function issuesDisabled(err: unknown, repo: RepoRef, action: string): unknown {
+  const original = err instanceof GitHubApiError ? err.cause : err;
+  if (errorStatus(original) === 410 && /issue/i.test(githubMessage(original))) {
+    return new IssuesDisabledError(`Issues are disabled in ${repo.owner}/${repo.repo}: the sweep cannot ${action}. Turn Issues on in the repository's settings to get stale-grant issues.`);
+  }
+  return err;
+}
+
+/** Every page of a list endpoint, through the GitHub port; fails closed (never a silently truncated list) past `maxPages`. */
 export async function listAll<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, maxPages = 500, permission = 'issues: read'): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const items = await call<T[]>(octokit, route, { ...params, per_page: 100, page }, repo, action, permission);
-    if (!Array.isArray(items)) throw new Error(`GitHub answered ${route} with something other than a list while ${action}`);
-    out.push(...items);
-    if (items.length < 100) return out;
-    if (page >= maxPages) throw new Error(`Stopped ${action} in ${repo.owner}/${repo.repo} after ${maxPages} pages: a truncated list could make the sweep open duplicate issues.`);
+  try {
+    return await gitHubPort(octokit).paginate<T>(route, params, { action, permission, repo }, { maxPages, narrow: 'A truncated list could make the sweep open duplicate issues.' });
+  } catch (err) {
+    throw issuesDisabled(err, repo, action);
   }
 }
 

@@ -47,14 +47,10 @@ import {
 import { buildAnomalyDraft } from '../../core/records/anomaly.ts';
 import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import type { RecordTrust } from './ledger-trust.ts';
+import type { GitHubRequester } from './port.ts';
 
-/**
- * The one method the store uses. Structural, so @octokit/core's Octokit, Probot's context.octokit
- * and @actions/github's getOctokit() all fit whatever their @octokit/core version.
- */
-export interface LedgerOctokit {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
-}
+/** What the store uses of the GitHub port (src/adapters/github/port.ts): REST requests. */
+export type LedgerOctokit = GitHubRequester;
 
 export interface LedgerStoreOptions {
   octokit: LedgerOctokit;
@@ -89,7 +85,7 @@ export interface LedgerStoreOptions {
   /**
    * Where appends wait for their commit: every store given the same queues and naming the same
    * owner/repo/branch shares one queue. The App passes its own (deps.ts: in-process, or shared
-   * between replicas through Redis); stores made without share this process's default queues.
+   * between replicas through Redis); a store made without has a queue of its own.
    */
   queues?: LedgerQueues;
 }
@@ -301,9 +297,6 @@ export class InProcessLedgerQueues implements LedgerQueues {
   async close(): Promise<void> {}
 }
 
-/** For stores made without `queues` (tests, benchmarks): one set per process, as before queues were injectable. */
-const processQueues = new InProcessLedgerQueues();
-
 /**
  * One group commit for several callers' appends, through `store` (all target its branch): one
  * outcome per item, in order: what it appended, or the error that concerns it (a failure of the
@@ -371,7 +364,9 @@ export class LedgerStore {
     if (!/^[A-Za-z0-9._/-]+$/.test(this.branch) || this.branch.includes('..') || this.branch.startsWith('/') || this.branch.endsWith('/')) {
       throw new Error(`invalid ledger branch name ${JSON.stringify(this.branch)}`);
     }
-    this.queue = (options.queues ?? processQueues).queueFor(this.owner, this.repo, this.branch);
+    // A store made without `queues` has a queue of its own: appends through it share commits only
+    // with each other. The App's stores share the App's queues (src/app/deps.ts).
+    this.queue = (options.queues ?? new InProcessLedgerQueues()).queueFor(this.owner, this.repo, this.branch);
   }
 
   /**

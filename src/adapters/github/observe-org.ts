@@ -13,10 +13,10 @@
  */
 import { GITHUB_EXPORT_FORMAT, type GithubInstallation, type GithubOrgExport, type GithubRepoCollaborator, type GithubTokenGrant, type GithubUser } from '../../core/observe/github-org.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
+import type { GitHubRequester } from './port.ts';
 
-export interface ObserveOctokit {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
-}
+/** What the organization's listing uses of the GitHub port (src/adapters/github/port.ts). */
+export type ObserveOctokit = GitHubRequester;
 
 export interface ObserveOrgOptions {
   octokit: ObserveOctokit;

@@ -11,6 +11,7 @@
  * gives each content-creating request a `fetch` that first takes its turn with the pacer. A retry
  * goes through that `fetch` again, and takes another turn.
  */
+import type { GitHubRequester } from './port.ts';
 
 /** The clock the pacer reads and how it waits (tests pass a virtual one). */
 export interface PacingClock {
@@ -71,12 +72,12 @@ export class WritePacer {
   }
 }
 
-let shared: WritePacer | undefined;
-
-/** The process's pacer: every paced Octokit of the process (the App's, the CLI's) shares it. */
-export function processWritePacer(): WritePacer {
-  shared ??= new WritePacer({ marginMs: SEND_MARGIN_MS });
-  return shared;
+/**
+ * A pacer for an entry point's writes (the App's, one CLI command's): made once where the entry
+ * builds its dependencies and passed to whatever writes, never kept in a module.
+ */
+export function entryWritePacer(): WritePacer {
+  return new WritePacer({ marginMs: SEND_MARGIN_MS });
 }
 
 /** The parts of Octokit's request options the pacer reads. */
@@ -126,12 +127,12 @@ interface HookableOctokit {
 }
 
 /**
- * An Octokit plugin: content-creating requests wait for `pacer` (default: the process's) right
- * before they are sent. `Octokit.plugin(writePacing())`.
+ * An Octokit plugin: content-creating requests wait for `pacer` right before they are sent.
+ * `Octokit.plugin(writePacing(pacer))`: every instance of that class shares the pacer.
  */
-export function writePacing(pacer?: WritePacer): (octokit: unknown) => PacedOctokit {
+export function writePacing(pacer: WritePacer): (octokit: unknown) => PacedOctokit {
   return (octokit) => {
-    const p = pacer ?? processWritePacer();
+    const p = pacer;
     (octokit as HookableOctokit).hook.before('request', (options) => {
       if (!isContentCreating(options.method, options.url, options.query)) return;
       const inner = options.request?.fetch ?? globalThis.fetch;
@@ -141,10 +142,8 @@ export function writePacing(pacer?: WritePacer): (octokit: unknown) => PacedOcto
   };
 }
 
-/** The least a paced client needs: Octokit's `request`. */
-export interface Requesting {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, unknown> }>;
-}
+/** The least a paced client needs: the GitHub port's `request` (src/adapters/github/port.ts). */
+export type Requesting = GitHubRequester;
 
 /** Whether the client paces its own writes at send time (it was built with `writePacing`). */
 export function pacesWrites(octokit: unknown): boolean {
@@ -158,7 +157,7 @@ export function pacesWrites(octokit: unknown): boolean {
  * The wrapper inherits whatever else the client offers; its `graphql`, when it has one, takes a
  * turn for a mutation.
  */
-export function withWritePacing<T extends Requesting>(octokit: T, pacer: WritePacer = processWritePacer()): T {
+export function withWritePacing<T extends Requesting>(octokit: T, pacer: WritePacer): T {
   if (pacesWrites(octokit)) return octokit;
   const wrapped = Object.create(octokit) as T & PacedOctokit & { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> };
   wrapped.writePacer = pacer;

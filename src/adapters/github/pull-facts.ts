@@ -28,11 +28,10 @@ import { loginsToCheck } from '../../core/rules/owner-in-org.ts';
 import { explainGraphqlError, readObjectsWith, toRead, type BlobRead, type ExtraSelection, type GraphqlClient, type ObjectRead, type RawObject } from './blobs.ts';
 import { addPullPage, emptyListing, pullPageQuery, type ListedComment, type PullListing, type PullPageRequest, type RawPullPage } from './pull-query.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
+import type { GitHubApi } from './port.ts';
 
-/** The part of an `@octokit/core` client the gate uses; @actions/github's and Probot's both fit. */
-export interface OctokitLike extends GraphqlClient {
-  request: (route: string, parameters?: Record<string, unknown>) => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
-}
+/** What the gate's reads use of the GitHub port (src/adapters/github/port.ts): REST and GraphQL. */
+export type OctokitLike = GitHubApi;
 
 /** What the event says about the pull request. */
 export interface PullRef {
@@ -318,7 +317,7 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
-function hasNext(headers: Record<string, unknown>): boolean {
+function hasNext(headers: Record<string, unknown> = {}): boolean {
   const link = headers.link ?? headers.Link;
   return typeof link === 'string' && /rel="next"/.test(link);
 }

@@ -129,7 +129,7 @@ export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResu
   const result: SweepDriftResult = { observed: new Set(withFile.keys()), listings: new Map(), problems: new Map(), ignored: [], organizationSystems, organization: [], problemsFound: [], requests: 0 };
   if (read.size === 0) return result;
   const trust = await input.options.trust(input.config);
-  const found = await readLatestSnapshots({ octokit: input.octokit as unknown as LedgerOctokit, repo: input.repo, branch: input.ledgerBranch, trust, systems: read });
+  const found = await readLatestSnapshots({ octokit: input.octokit, repo: input.repo, branch: input.ledgerBranch, trust, systems: read });
   result.requests = found.requests;
   result.listings = found.listings;
   result.problems = found.problems;
@@ -171,7 +171,7 @@ export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResu
 async function listAndRecord(input: SweepDriftInput, org: NonNullable<SweepObservedOptions['organization']>, system: string, config: ObserveConfig | undefined): Promise<RecordedSnapshot> {
   const organization = config?.organization ?? input.config.organization;
   if (!organization) throw new Error(`which organization? set organization in access-ledger.yaml, or observe.organization in systems/${system}.yaml`);
-  const listed = await observeOrganization({ octokit: input.octokit as unknown as ObserveOctokit, organization, api: org.api });
+  const listed = await observeOrganization({ octokit: input.octokit, organization, api: org.api });
   const raw = Buffer.from(JSON.stringify(listed.export, null, 2) + '\n');
   const takenAt = toTimestamp(input.now());
   const snapshot = buildSnapshot({

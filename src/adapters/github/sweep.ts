@@ -37,7 +37,7 @@ import {
 import { CAMPAIGN_WRITES, latestCampaignDay, listOpenCampaigns, openCampaign, type CampaignResult } from './campaigns.ts';
 import type { ArchiveSource } from './sweep-archive.ts';
 import { BranchSession, type BranchSessionOptions, type BranchSummary, type Evaluation } from './branch-session.ts';
-import { WritePacer, isContentCreating, withWritePacing, type WritePacerOptions } from './pacing.ts';
+import { WritePacer, entryWritePacer, isContentCreating, withWritePacing, type WritePacerOptions } from './pacing.ts';
 import { runDoctor, type DoctorReadOptions } from './doctor.ts';
 import { keepDoctorIssue, type DoctorIssueResult } from './doctor-issue.ts';
 import type { AffectedGrant } from '../../core/ledger/kinds.ts';
@@ -207,9 +207,14 @@ export interface SweepOptions {
   /**
    * Pacing of writes, for an Octokit that does not pace its own (one built without `writePacing`,
    * a test double): its writes then take turns with a pacer of these settings (tests inject a
-   * clock and a sleep so they do not wait); without it, with the process's pacer.
+   * clock and a sleep so they do not wait); without it, with `pacer`.
    */
   pacing?: WritePacerOptions;
+  /**
+   * The entry's pacer (the App's `deps.writePacer`, the CLI command's), for an Octokit that does
+   * not pace its own writes; without it, a pacer of this run's own.
+   */
+  pacer?: WritePacer;
   /** Override `stale.max_writes_per_run`. */
   maxWrites?: number;
   /** Closed managed issues younger than this are reopened when their problem returns (default 90 days). */
@@ -358,7 +363,7 @@ interface Judged {
 
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const log = options.log ?? silentLogger;
-  const { octokit, counts } = countingOctokit(withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : undefined));
+  const { octokit, counts } = countingOctokit(withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : (options.pacer ?? entryWritePacer())));
   const repo = options.repo;
   const loaded = await loadDefaultBranch(octokit, repo, options.onProgress ? { onProgress: options.onProgress } : {});
   const { repository, branch, sha, summary, webUrl, session } = loaded;

@@ -1,6 +1,6 @@
 /**
  * The sticky PR comment, on GitHub: found among the PR's comments by its hidden marker (listed by
- * the merge handler's first query when no writer of this process wrote it since), and only
+ * the merge handler's first query when no writer of this App wrote it since), and only
  * among those written by the App's own bot account (anyone else, a person or another App, could
  * paste the marker: such a comment is never adopted), updated in place, and not written at all
  * when it already says the same. Exactly one: the comment is created with
@@ -38,38 +38,70 @@ export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: n
 
 /**
  * The PR's comments as a read folded into an earlier query listed them (the merge handler lists
- * them with the pull request's files), and this process's write count for the PR's comment when
- * that read began (`commentWrites`). The listing stands in for the first lookup only while no
- * writer of this process has written the PR's comment since; otherwise the comments are read again.
+ * them with the pull request's files), and the App's write count for the PR's comment when
+ * that read began (`CommentTurns.writes`). The listing stands in for the first lookup only while no
+ * writer of this App has written the PR's comment since; otherwise the comments are read again.
  */
 export interface ListedComments {
   comments: readonly IssueComment[];
   writesBefore: number;
 }
 
-/** Comment writes (create, update, delete) this process made per PR: a listing read before one is stale. */
-const writes = new Map<string, number>();
-
 const turnKey = (repo: RepoRef, pr: number) => `${repo.owner}/${repo.repo}#${pr}`.toLowerCase();
 
-/** How many times this process wrote the PR's comment so far (see ListedComments). */
-export function commentWrites(repo: RepoRef, pr: number): number {
-  return writes.get(turnKey(repo, pr)) ?? 0;
+/**
+ * The turns the writers of PR comments take, and how often each PR's comment was written: held
+ * in the App's dependencies (src/app/deps.ts, `commentTurns`), one per App, never per module, so
+ * two Apps in one process (or two tests) never wait for each other.
+ *
+ * Writers of one PR's comment take turns. Every handler of a webhook runs in the process that
+ * received it (the ledger's and the review campaign's both answer a merge), so taking turns here
+ * is what keeps their read-modify-write of the one comment from racing: no second comment, no
+ * lost line. The write count tells a listing read before a write (stale) from one read after.
+ */
+export class CommentTurns {
+  /** Comment writes (create, update, delete) made per PR: a listing read before one is stale. */
+  private readonly counts = new Map<string, number>();
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  /** How many times the PR's comment was written so far (see ListedComments). */
+  writes(repo: RepoRef, pr: number): number {
+    return this.counts.get(turnKey(repo, pr)) ?? 0;
+  }
+
+  /**
+   * Runs a write of the PR's comment, counted when it starts and again when it ends: a listing
+   * read while the write was in flight may or may not show it, so it is stale either way.
+   */
+  async writing<T>(repo: RepoRef, pr: number, write: () => Promise<T>): Promise<T> {
+    const key = turnKey(repo, pr);
+    const count = () => this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    count();
+    try {
+      return await write();
+    } finally {
+      count();
+    }
+  }
+
+  /** Runs `work` once every earlier writer of the PR's comment is done. */
+  async inTurn<T>(repo: RepoRef, pr: number, work: () => Promise<T>): Promise<T> {
+    const key = turnKey(repo, pr);
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(work);
+    const settled = mine.catch(() => undefined);
+    this.turns.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    }
+  }
 }
 
-/**
- * Runs a write of the PR's comment, counted when it starts and again when it ends: a listing read
- * while the write was in flight may or may not show it, so it is stale either way.
- */
-async function writing<T>(repo: RepoRef, pr: number, write: () => Promise<T>): Promise<T> {
-  const key = turnKey(repo, pr);
-  const count = () => writes.set(key, (writes.get(key) ?? 0) + 1);
-  count();
-  try {
-    return await write();
-  } finally {
-    count();
-  }
+/** How a comment write waits after a failed create, and the App's comment turns it takes. */
+export interface CommentWriteOptions extends CreateOnceOptions {
+  turns: CommentTurns;
 }
 
 /** The App's sticky comment among comments already listed, or null. */
@@ -78,36 +110,16 @@ function ownRecordComment(comments: readonly IssueComment[], appLogin: string): 
   return comments.find((c) => c.user?.login.toLowerCase() === login && isRecordComment(c.body)) ?? null;
 }
 
-/**
- * Writers of one PR's comment in this process take turns. Every handler of a webhook runs in the
- * process that received it (the ledger's and the review campaign's both answer a merge), so
- * taking turns here is what keeps their read-modify-write of the one comment from racing: no
- * second comment, no lost line.
- */
-const commentTurns = new Map<string, Promise<unknown>>();
-
-async function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = commentTurns.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => undefined).then(work);
-  const settled = mine.catch(() => undefined);
-  commentTurns.set(key, settled);
-  try {
-    return await mine;
-  } finally {
-    if (commentTurns.get(key) === settled) commentTurns.delete(key);
-  }
-}
-
 export function upsertRecordComment(
   octokit: Requester,
   repo: RepoRef,
   pr: number,
   records: readonly SealedRecord[],
   ctx: AppCommentContext,
-  options: CreateOnceOptions = {},
+  options: CommentWriteOptions,
   listed?: ListedComments,
 ): Promise<CommentResult> {
-  return inTurn(turnKey(repo, pr), () => upsertNow(octokit, repo, pr, records, ctx, options, listed));
+  return options.turns.inTurn(repo, pr, () => upsertNow(octokit, repo, pr, records, ctx, options, listed));
 }
 
 async function upsertNow(
@@ -116,12 +128,13 @@ async function upsertNow(
   pr: number,
   records: readonly SealedRecord[],
   ctx: AppCommentContext,
-  options: CreateOnceOptions,
+  { turns, ...options }: CommentWriteOptions,
   listed?: ListedComments,
 ): Promise<CommentResult> {
+  const writing = <T>(r: RepoRef, n: number, write: () => Promise<T>) => turns.writing(r, n, write);
   const patch = (id: number, body: string) =>
     writing(repo, pr, () => call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`)));
-  const fresh = listed !== undefined && listed.writesBefore === commentWrites(repo, pr);
+  const fresh = listed !== undefined && listed.writesBefore === turns.writes(repo, pr);
   const existing = fresh ? ownRecordComment(listed.comments, ctx.appLogin) : await findRecordComment(octokit, repo, pr, ctx.appLogin);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);
   if (existing && !update.changed) return { action: 'unchanged', id: existing.id, conflicts: update.conflicts };

@@ -7,7 +7,7 @@
 import { DEFAULT_LEDGER_BRANCH, grantChangeKey, monthRecordPath, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
-import { createWaits, type AppDeps } from '../deps.ts';
+import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
 import { call, type RepoRef } from '../github.ts';
 import { upsertRecordComment, type CommentResult } from './comment.ts';
 import { readRepoConfig } from './config.ts';
@@ -92,7 +92,7 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   const { records: [record], anomalies } = await store.appendDetailed([draft]);
   const appLogin = await appLoginFor(deps, config.data);
   for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: config.data?.admins }, createWaits(deps));
-  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!, ...anomalies], { branch, repositoryUrl: input.repositoryUrl, appLogin }, createWaits(deps));
+  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!, ...anomalies], { branch, repositoryUrl: input.repositoryUrl, appLogin }, commentWrite(deps));
   log.info(`PR #${merged.number} provisioned by run ${run.id} (${run.conclusion}): seq ${record!.seq}`);
   return { status: 'recorded', pr: merged.number, record: record!, comment };
 }

@@ -40,7 +40,7 @@ import {
   type SealedRecord,
 } from '../../core/ledger/index.ts';
 import { buildAnomalyDraft, type ForeignRecord } from '../../core/records/anomaly.ts';
-import { judgePull, type GateResult } from '../../core/pull/judge.ts';
+import type { GateResult } from '../../core/pull/judge.ts';
 import { pullChanges } from '../../core/pull/changes.ts';
 import { isIsoDate } from '../../core/dates.ts';
 import type { Grant } from '../../core/model/types.ts';
@@ -57,9 +57,10 @@ import { mergeVerdict } from '../../core/records/verdict.ts';
 import { LedgerStateError } from '../../adapters/github/ledger-store.ts';
 import type { RecordTrust } from '../../adapters/github/ledger-trust.ts';
 import { gatherMergeReads, type OctokitLike, type RefRead } from '../../adapters/github/pull-facts.ts';
-import { createWaits, type AppDeps } from '../deps.ts';
+import { gatePullRequest, pullRefFromEvent } from '../../adapters/github/gate.ts';
+import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
-import { commentWrites, upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
+import { upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
 import { ensureAnomalyIssue, ensureUnapprovedIssue, type IssueRef } from './issue.ts';
 import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
@@ -260,16 +261,11 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   // The month folders' paths too, where a ledger from before day folders holds a merge recorded then.
   const firstEvents = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => ({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
   const firstPaths = [...firstEvents.map(recordPath), ...firstEvents.map(monthRecordPath)];
-  const writesBefore = commentWrites(repo, pull.number);
-  const reads = await gatherMergeReads(input.octokit, {
-    owner: repo.owner,
-    repo: repo.repo,
-    number: pull.number,
-    headSha: pull.head.sha,
-    baseSha: pull.base.sha,
-    author: pull.user?.login ?? 'ghost',
-    ...(pull.user?.type === 'Bot' ? { authorIsBot: true } : {}),
-  }, {
+  const writesBefore = deps.commentTurns.writes(repo, pull.number);
+  // The same reference the gate Action builds from its event, in the repository the webhook names.
+  const ref = pullRefFromEvent({ pull_request: pull, repository: { name: repo.repo, owner: { login: repo.owner } } });
+  const reads = await gatherMergeReads(input.octokit, ref, {
+    ...(deps.configPath ? { configPath: deps.configPath } : {}),
     ...(pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {}),
     fold: { comments: true, ref: (config) => ({ branch: config?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, paths: [HEAD_PATH, ...firstPaths] }) },
   });
@@ -316,13 +312,14 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     }
     for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
     const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
-    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
+    const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
   for (const f of claim.foreign) log.warn(`PR #${pull.number}: ${f.path} on ${branch} was not written by the App (${f.reason}); recording the merge as ${claim.gcKey} with an anomaly record`);
 
-  const result: GateResult = judgePull(facts, { packs: deps.packs(), today: utcDay(new Date(mergedAt)) });
+  // The gate's own entry, on the facts read above: the verdict the Action would have given.
+  const { result } = await gatePullRequest(input.octokit, ref, { ...(deps.configPath ? { configPath: deps.configPath } : {}), packs: deps.packs(), today: utcDay(new Date(mergedAt)), facts });
   const verdict = mergeVerdict(result, deps.clock());
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
@@ -333,7 +330,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   if (review.draft) {
     // The listing the review was shown: the system's latest recorded listing taken before the
     // review was opened, from the ledger (never from the pull request's text).
-    const listed = await findSnapshotRecord({ octokit: input.octokit as unknown as LedgerOctokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
+    const listed = await findSnapshotRecord({ octokit: input.octokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
     drafts.push(review.draft(repository, pullRequestRef(pull), listed ? { key: listed.record.key, raw_sha256: listed.subject.raw_sha256, taken_at: listed.subject.taken_at } : null));
   }
 
@@ -363,7 +360,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const records = appended.records.filter((r) => r.kind !== 'anomaly');
   const anomalies = [...appended.records.filter((r) => r.kind === 'anomaly'), ...appended.anomalies];
   for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
-  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, createWaits(deps), listed);
+  const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
   if (comment.conflicts.length > 0) {
     log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
   }

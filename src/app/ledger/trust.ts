@@ -50,7 +50,7 @@ export async function ledgerStoreFor(octokit: LedgerOctokit, repo: RepoRef, bran
     clock: deps.clock,
     signer: deps.signer,
     trust: trust ?? (await trustFor(octokit, repo, deps, config)),
-    ...(deps.ledgerQueues ? { queues: deps.ledgerQueues } : {}),
+    queues: deps.ledgerQueues,
     ...deps.store,
   });
 }

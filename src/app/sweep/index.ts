@@ -15,6 +15,7 @@ import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
 import { handleMemberRemoved } from './leaver.ts';
 import { createSweepRunner, type Log, type SweepFeature } from './run.ts';
+import { gitHubPort } from '../../adapters/github/port.ts';
 import { sweepSettings, type SweepSettings } from './settings.ts';
 import { cronHandler, startSchedule, type Timers } from './trigger.ts';
 
@@ -48,7 +49,8 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
       options.reconcile ??
       (async (octokit, repo) => {
         try {
-          const r = await reconcile({ octokit: octokit as unknown as OctokitLike, repo, deps, log });
+          // The sweep's client is the installation's Octokit: the port gives the reconcile its GraphQL.
+          const r = await reconcile({ octokit: gitHubPort(octokit), repo, deps, log });
           if (r.failures.length) log.warn(`reconcile of ${repo.owner}/${repo.repo}: ${r.failures.map((f) => `#${f.pr}: ${f.error}`).join('; ')}`);
         } catch (err) {
           log.error(`reconcile of ${repo.owner}/${repo.repo} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -93,7 +95,7 @@ export function createSweepFeature(options: SweepFeatureOptions = {}) {
       const installationId = context.payload.installation?.id;
       if (!installationId) return;
       await deps.work.track(
-        handleMemberRemoved({ octokit: context.octokit as unknown as SweepOctokit, installationId, org, login: context.payload.membership.user!.login, deps, feature, log }),
+        handleMemberRemoved({ octokit: context.octokit, installationId, org, login: context.payload.membership.user!.login, deps, feature, log }),
       );
     });
 

@@ -38,8 +38,8 @@ export async function handleMemberRemoved(input: {
   log: Log;
 }): Promise<LeaverOutcome[]> {
   const { org, deps, feature, log } = input;
-  // Every write of the handler, the ledger's and the issue's, is paced with the process's others.
-  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : undefined);
+  // Every write of the handler, the ledger's and the issue's, is paced with the App's others.
+  const octokit = withWritePacing(input.octokit, feature.pacing ? new WritePacer(feature.pacing) : deps.writePacer);
   const login = input.login.toLowerCase();
   feature.membership.invalidate(org);
   const outcomes: LeaverOutcome[] = [];
@@ -63,7 +63,7 @@ export async function handleMemberRemoved(input: {
     if (open.length === 0) {
       const draft = leaverRecordDraft({ repository: loaded.repository, organization: org, login, leftAt: toTimestamp(deps.clock()), source: 'member_removed', affected });
       const store = await sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config);
-      [record] = (await appendWithAnomalyIssues(store, [draft], { octokit: octokit as unknown as Requester, repo, deps, admins: config.admins })).records as [SealedRecord];
+      [record] = (await appendWithAnomalyIssues(store, [draft], { octokit: octokit, repo, deps, admins: config.admins })).records as [SealedRecord];
       log.info(`@${login} left ${org}: recorded ${draft.key} in ${loaded.repository} (${affected.length} grant reference(s))`);
     }
 

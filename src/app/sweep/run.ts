@@ -15,6 +15,7 @@ import { appendWithAnomalyIssues, ledgerStoreFor, trustFor } from '../ledger/tru
 import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
 import type { AppDeps } from '../deps.ts';
+import { gitHubPort } from '../../adapters/github/port.ts';
 import { CONFIG_PATHS } from '../../core/model/snapshot.ts';
 import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts';
 import type { SweepSettings } from './settings.ts';
@@ -104,7 +105,7 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
 
 /** The ledger store of an access repo for the sweep's writers (signed, never adopting a foreign record). */
 export function sweepLedgerStore(octokit: SweepOctokit, repo: RepoRef, branch: string | undefined, deps: AppDeps, config?: RepoConfig | null): Promise<LedgerStore> {
-  return ledgerStoreFor(octokit as unknown as LedgerOctokit, repo, branch ?? DEFAULT_LEDGER_BRANCH, deps, config);
+  return ledgerStoreFor(octokit, repo, branch ?? DEFAULT_LEDGER_BRANCH, deps, config);
 }
 
 /** Sweeps one repo with the App's installation token; a leaver the sweep finds first is recorded with the day it was found. */
@@ -117,19 +118,20 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
     membership: feature.membership,
     log,
     ...(feature.pacing ? { pacing: feature.pacing } : {}),
+    pacer: deps.writePacer,
     onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       // Day precision: the sweep only knows the day it noticed, and two replicas noticing on the
       // same day then write the same record path, which the ledger deduplicates.
       const leftAt = `${toTimestamp(deps.clock()).slice(0, 10)}T00:00:00Z`;
       const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept, repo, deps });
     },
     ...(feature.reconcile ? { afterSweep: (swept: SweepOctokit) => feature.reconcile!(swept, repo) } : {}),
     ...(feature.onProgress ? { onProgress: (files: number) => feature.onProgress!(repo, files) } : {}),
     ...(feature.settings.doctor === false ? {} : { doctor: { asApp: true, ...(deps.gateCheckName !== 'gate' ? { gateCheck: deps.gateCheckName } : {}) } }),
     // Drift issues from the systems' recorded listings; the organization listed at most once a day.
     observed: {
-      trust: (config) => trustFor(octokit as unknown as LedgerOctokit, repo, deps, config),
+      trust: (config) => trustFor(octokit, repo, deps, config),
       organization: { store: (config) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: feature.settings.apiUrl ?? 'https://api.github.com' },
     },
   });
@@ -141,7 +143,7 @@ export function createSweepRunner(app: Probot, deps: AppDeps, feature: SweepFeat
   let running: Promise<SweepReport[]> | null = null;
 
   async function sweepInstallation(installationId: number): Promise<SweepReport[]> {
-    const octokit = (await app.auth(installationId)) as unknown as SweepOctokit;
+    const octokit = gitHubPort(await app.auth(installationId));
     const reports: SweepReport[] = [];
     for (const repo of await discoverAccessRepos(octokit, feature, installationId)) {
       try {
@@ -154,7 +156,7 @@ export function createSweepRunner(app: Probot, deps: AppDeps, feature: SweepFeat
   }
 
   async function sweepAll(): Promise<SweepReport[]> {
-    const appOctokit = (await app.auth()) as unknown as SweepOctokit;
+    const appOctokit = gitHubPort(await app.auth());
     const installations = await listAll<{ id: number; account?: { login?: string } }>(appOctokit, 'GET /app/installations', {}, { owner: 'app', repo: 'installations' }, 'listing the App\'s installations', 100, 'the App\'s own credentials');
     const reports: SweepReport[] = [];
     for (const inst of installations) {

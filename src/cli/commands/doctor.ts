@@ -39,7 +39,7 @@ export async function runDoctorCommand(args: DoctorArgs, io: Io): Promise<number
   const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
   if (!args.octokit && !token) throw new UsageError(DOCTOR_TOKEN_HELP);
   const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
-  const octokit = args.octokit ?? (cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn) as unknown as SweepOctokit);
+  const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
   const { report } = await runDoctor(octokit, { owner: m[1]!, repo: m[2]! }, {
     ...(args.appSlug ? { appSlug: args.appSlug } : {}),
     ...(args.gateCheck ? { gateCheck: args.gateCheck } : {}),

@@ -131,7 +131,7 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
           : 'recording needs a GitHub token: pass --token or set GITHUB_TOKEN (contents: write on the access repo)',
       );
     }
-    octokit = cliOctokit(token, apiUrl, warn) as unknown as ObserveOctokit & LedgerOctokit;
+    octokit = cliOctokit(token, apiUrl, warn);
     return octokit;
   };
 
@@ -187,8 +187,8 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
     const branch = repo.config?.data?.ledger?.branch;
     // Signed with the App's key and checked against the App's own writes, as every ledger append is.
     const octokit = client();
-    const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repoRef, args.appLogin) };
-    const store = await ledgerStoreFor(octokit as unknown as LedgerOctokit, repoRef, branch ?? DEFAULT_LEDGER_BRANCH, deps, repo.config?.data ?? null);
+    const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit, repoRef, args.appLogin) };
+    const store = await ledgerStoreFor(octokit, repoRef, branch ?? DEFAULT_LEDGER_BRANCH, deps, repo.config?.data ?? null);
     let recorded: Awaited<ReturnType<typeof recordSnapshot>>;
     try {
       recorded = await recordSnapshot(store, snapshot, raw, `${repoRef.owner}/${repoRef.repo}`);

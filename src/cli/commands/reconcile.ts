@@ -12,7 +12,8 @@ import { defaultDeps, type AppDeps } from '../../app/deps.ts';
 import { cliAppLogin } from '../../app/ledger/trust.ts';
 import type { Requester } from '../../app/github.ts';
 import { rateLimitHandlers } from '../../app/rate-limits.ts';
-import { writePacing } from '../../adapters/github/pacing.ts';
+import { entryWritePacer, writePacing, type WritePacer } from '../../adapters/github/pacing.ts';
+import { gitHubPort, type GitHubPort } from '../../adapters/github/port.ts';
 import type { RecordMergeOutcome } from '../../app/ledger/record-merge.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile, type ReconcileReport } from '../../app/ledger/reconcile.ts';
@@ -37,26 +38,26 @@ export interface ReconcileArgs {
   deps?: Partial<AppDeps>;
 }
 
-// Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
-// is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
-// Every write is paced by when it is sent, with the process's other writes (pacing.ts).
-const CliOctokit = Octokit.plugin(throttling, retry, writePacing());
 
 /**
  * An Octokit with retries and GitHub's rate-limit pacing, as the App has: 5xx answers and network
  * errors retried by the retry plugin, and primary and secondary rate limits retried (honouring
  * retry-after) up to RATE_LIMIT_RETRIES times per request by the same handlers as the App's
- * (src/app/rate-limits.ts), and every write spaced at least a second from the process's others by
- * when it is sent (src/adapters/github/pacing.ts). `sweep` uses it too. `throttle` adds options of the throttling
- * plugin (tests shorten the waits with `retryAfterBaseValue`).
+ * (src/app/rate-limits.ts), and every write spaced at least a second from the command's others by
+ * when it is sent, with `pacer`, the command's (src/adapters/github/pacing.ts). `sweep` uses it
+ * too. `throttle` adds options of the throttling plugin (tests shorten the waits with
+ * `retryAfterBaseValue`).
  */
-export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}): OctokitLike {
-  return new CliOctokit({
+export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}, pacer: WritePacer = entryWritePacer()): GitHubPort {
+  // Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
+  // is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
+  const CliOctokit = Octokit.plugin(throttling, retry, writePacing(pacer));
+  return gitHubPort(new CliOctokit({
     auth: token,
     baseUrl,
     userAgent: 'access-ledger-cli',
     throttle: { ...throttle, ...rateLimitHandlers({ warn }) },
-  }) as unknown as OctokitLike;
+  }));
 }
 
 function describe(outcome: RecordMergeOutcome): string {
@@ -100,9 +101,11 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
     throw new UsageError('reconcile needs a GitHub token that can read pull requests and write the ledger branch (contents: write, pull_requests: write, issues: write): pass --token or set GITHUB_TOKEN');
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
-  const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
+  // The command's own dependencies: its queues, and one pacer for every write it sends.
+  const base = defaultDeps(io.env);
+  const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn, {}, base.writePacer);
   const repo = { owner: m[1]!, repo: m[2]! };
-  const deps: AppDeps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin), ...args.deps };
+  const deps: AppDeps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit, repo, args.appLogin), ...args.deps };
   if (!args.dryRun && !deps.signer) {
     throw new UsageError(`reconcile writes ledger records, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
   }

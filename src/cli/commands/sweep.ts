@@ -30,6 +30,7 @@ import { UsageError, type Io } from '../io.ts';
 import { terminalText } from '../../core/text/escape.ts';
 import { parseDay } from '../options.ts';
 import { cliOctokit } from './reconcile.ts';
+import { gitHubPort } from '../../adapters/github/port.ts';
 import { DESCRIPTIONS } from './descriptions.ts';
 
 export interface SweepArgs {
@@ -183,15 +184,18 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   const apiUrl = args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com';
-  const octokit = args.octokit ?? (cliOctokit(token!, apiUrl, warn) as unknown as SweepOctokit);
+  // The command's own dependencies: its queues, and one pacer for every write it sends.
+  const base = defaultDeps(io.env);
+  const octokit = args.octokit ?? cliOctokit(token!, apiUrl, warn, {}, base.writePacer);
   const repo = { owner: m[1]!, repo: m[2]! };
-  const deps = { ...defaultDeps(io.env), clock: () => io.now(), appLogin: cliAppLogin(octokit as unknown as Requester, repo, args.appLogin) };
+  const deps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit, repo, args.appLogin) };
   if (!args.dryRun && !deps.signer) {
     throw new UsageError(`sweep records leavers and backfills merges on the ledger, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
   }
   const report = await runSweep({
     octokit,
     repo,
+    pacer: deps.writePacer,
     packs: loadBuiltinPacks(),
     now: () => io.now(),
     ...(args.today ? { today: args.today } : {}),
@@ -202,19 +206,19 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     log: { info: () => undefined, warn },
     ...(args.doctor === false ? {} : { doctor: {} }),
     observed: {
-      trust: (config) => trustFor(octokit as unknown as LedgerOctokit, repo, deps, config),
+      trust: (config) => trustFor(octokit, repo, deps, config),
       ...(args.observeOrg ? { organization: { store: (config: RepoConfig) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: apiUrl } } : {}),
     },
     onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
       const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept as unknown as Requester, repo, deps });
+      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept, repo, deps });
     },
     ...(args.reconcile === false || args.dryRun
       ? {}
       : {
           afterSweep: async (swept: SweepOctokit) => {
-            const r = await reconcile({ octokit: swept as unknown as OctokitLike, repo, deps, log: { info: () => undefined, warn } });
+            const r = await reconcile({ octokit: gitHubPort(swept), repo, deps, log: { info: () => undefined, warn } });
             if (r.failures.length) warn(`reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``);
           },
         }),

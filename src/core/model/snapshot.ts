@@ -37,6 +37,27 @@ export interface Snapshot {
 
 export const CONFIG_PATHS = ['access-ledger.yaml', 'access-ledger.yml'];
 
+/**
+ * The repo config's path as configured (the Action's `config` input, the App's
+ * ACCESS_LEDGER_CONFIG), checked by the one rule both apply: a path at the repository's root,
+ * access-ledger.yaml or access-ledger.yml, where the App that records merges, the sweep and the
+ * CLI read it. A gate judging by a config elsewhere would pass merges the App then never records.
+ * `source` names the setting in the message. Returns the path, or a problem saying what to do.
+ */
+export function checkConfigPath(configured: string | undefined, source: string): { ok: true; path: string } | { ok: false; problem: string } {
+  const path = (configured?.trim() || CONFIG_PATHS[0]!).replace(/^\.\//, '');
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.split(/[\\/]/).includes('..')) {
+    return { ok: false, problem: `${source} must be a path inside the repository, not ${path}` };
+  }
+  if (!CONFIG_PATHS.includes(path)) {
+    return {
+      ok: false,
+      problem: `${source} names ${path}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as ${CONFIG_PATHS.join(' or ')}: move it there and drop ${source}`,
+    };
+  }
+  return { ok: true, path };
+}
+
 export type FileRole = 'config' | 'system' | 'grant' | 'other';
 
 /**
