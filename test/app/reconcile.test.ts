@@ -1,152 +1,74 @@
 /**
- * Reconcile against GitHub (nock): a merged PR whose webhook never arrived is found by listing
- * closed PRs since the ledger's newest record and recorded exactly as the App would have; one
- * already recorded is left alone; the CLI reports it and exits 0, or 1 when a gap remains.
+ * Reconcile against the stateful fake GitHub: a merged PR whose webhook never arrived is found by
+ * listing closed PRs since the ledger's newest record and recorded exactly as the App would have;
+ * one already recorded is left alone; the CLI reports it and exits 0, or 1 when a gap remains.
  */
 import { Octokit } from '@octokit/core';
-import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeGit } from '../ledger/fake-git.ts';
 import { mergedDraft } from '../ledger/fixtures.ts';
 import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
 import type { OctokitLike } from '../../src/adapters/github/pull-facts.ts';
 import { reconcile } from '../../src/app/ledger/reconcile.ts';
 import { runReconcile } from '../../src/cli/commands/reconcile.ts';
 import { main } from '../../src/cli/main.ts';
-import { HEAD_PATH, verifyLedgerState, type SealedRecord } from '../../src/core/ledger/index.ts';
-import {
-  API,
-  BASE_SHA,
-  CONFIG,
-  HEAD_SHA,
-  MERGE_SHA,
-  OWNER,
-  REPO,
-  REPO_PATH,
-  SYSTEM,
-  blobSha,
-  grantFile,
-  graphqlObjects,
-  type LedgerTip,
-  pullRequestClosed,
-  testDeps,
-  unmatchedRequests,
-  type Revisions,
-} from './support.ts';
+import { verifyLedgerState, type SealedRecord } from '../../src/core/ledger/index.ts';
+import { refuseRealConnections } from '../support/no-network.ts';
+import { ACCESS, GRANT_PATH, appWorld, grantFile, testDeps, type AppWorld } from './support.ts';
 import { TEST_SIGNING_KEY, testSigner } from '../support/ledger-keys.ts';
 
-const BOB = grantFile('bob');
-const octokit = new Octokit({ auth: 'ghs_test', request: { retries: 0 } }) as unknown as OctokitLike;
+refuseRealConnections();
 
-let git: FakeGit;
-let unmatched: string[];
+const [OWNER, REPO] = ACCESS.split('/') as [string, string];
 
+let w: AppWorld;
+let octokit: OctokitLike;
+
+/**
+ * Four closed pull requests: #1 merged 2026-11-19 09:00 and already in the ledger, #2 (bob's
+ * grant, approved by dave) merged 2026-11-20 10:00 whose webhook never arrived, #3 closed without
+ * a merge, #4 merged long before the window.
+ */
 beforeEach(async () => {
-  nock.disableNetConnect();
-  git = new FakeGit(OWNER, REPO).start();
-  // The ledger already holds PR #1, merged the day before.
-  const store = new LedgerStore({ octokit, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z'), signer: testSigner(), trust: null });
-  await store.append({ ...mergedDraft(1, '2026-11-19T09:00:00Z'), repository: `${OWNER}/${REPO}` });
-  git.stop();
-  git.log.length = 0;
-  unmatched = unmatchedRequests();
+  w = await appWorld('2026-09-30T00:00:00Z', { takeFirstNumber: false });
+  const s = w.gh.state;
+  // Installation tokens last an hour of the fake's clock: one is minted whenever the clock has moved on.
+  const client = () => new Octokit({ baseUrl: w.gh.url, auth: w.gh.createInstallationToken(s.installationFor('acme')!.id), request: { retries: 0 } }) as unknown as OctokitLike;
+  const one = s.openPullRequest(ACCESS, { author: 'alice', title: 'Note the on-call rota', files: { 'notes/one.txt': 'one\n' } });
+  const two = s.openPullRequest(ACCESS, { author: 'Codertocat', title: 'Grant bob read access to prod-postgres', files: { [GRANT_PATH]: grantFile('bob') } });
+  const three = s.openPullRequest(ACCESS, { author: 'alice', title: 'Abandoned', files: { 'notes/three.txt': 'three\n' } });
+  const four = s.openPullRequest(ACCESS, { author: 'alice', title: 'Old', files: { 'notes/four.txt': 'four\n' } });
+  expect([one, two, three, four]).toEqual([1, 2, 3, 4]);
+  w.at('2026-10-01T00:00:00Z');
+  s.mergePull(ACCESS, four, { by: 'carol' });
+  w.at('2026-11-18T00:00:00Z');
+  s.closePullRequest(ACCESS, three, 'alice');
+  w.at('2026-11-19T09:00:00Z');
+  s.mergePull(ACCESS, one, { by: 'carol' });
+  // The ledger already holds PR #1, recorded as it merged.
+  const store = new LedgerStore({ octokit: client() as never, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z'), signer: testSigner(), trust: null });
+  await store.append({ ...mergedDraft(1, '2026-11-19T09:00:00Z'), repository: ACCESS });
+  w.at('2026-11-19T12:00:00Z');
+  s.submitReview(ACCESS, two, { user: 'dave', state: 'APPROVED' });
+  w.at('2026-11-20T10:00:00Z');
+  s.mergePull(ACCESS, two, { by: 'carol' });
+  octokit = client();
+  w.gh.resetCalls();
 });
 
-afterEach(() => {
-  git.stop();
-  nock.cleanAll();
-  nock.emitter.removeAllListeners('no match');
-  expect(unmatched).toEqual([]);
+afterEach(async () => {
+  expect(w.gh.errors).toEqual([]);
+  await w.gh.close();
 });
 
-function revisions(): Revisions {
-  const tip = git.refs.get('refs/heads/access-ledger')!;
-  return {
-    [BASE_SHA]: { 'access-ledger.yaml': CONFIG, 'systems/prod-postgres.yaml': SYSTEM },
-    [HEAD_SHA]: { 'grants/people/bob.yaml': BOB },
-    [MERGE_SHA]: { 'grants/people/bob.yaml': BOB },
-    'refs/heads/access-ledger': Object.fromEntries(git.files(tip)),
-  };
-}
-
-const pr2 = pullRequestClosed().pull_request as Record<string, unknown>;
-
-/** The ledger branch's tip as the merge handler's second query reads it. */
-function ledgerTip(): LedgerTip | null {
-  const tip = git.refs.get('refs/heads/access-ledger');
-  return tip ? { commit: tip, tree: git.get(tip, 'commit').tree, files: git.files(tip) } : null;
-}
-/** A pulls-list item: the list has no merged_by. */
-const listed = (pr: Record<string, unknown>) => {
-  const { merged_by: _omit, ...item } = pr;
-  return item;
-};
-
-function listing() {
-  const pr1 = { ...listed(pr2), number: 1, html_url: `https://github.com/${OWNER}/${REPO}/pull/1`, merged_at: '2026-11-19T09:00:00Z', updated_at: '2026-11-19T09:00:01Z' };
-  const closed = { ...listed(pr2), number: 3, merged: false, merged_at: null, updated_at: '2026-11-18T00:00:00Z' };
-  const old = { ...listed(pr2), number: 4, merged_at: '2026-10-01T00:00:00Z', updated_at: '2026-10-01T00:00:00Z' };
-  return [{ ...listed(pr2), updated_at: '2026-11-20T10:00:01Z' }, pr1, closed, old];
-}
-
-/** Everything reconcile reads before recording, and the recording of PR #2 itself. */
-function expectations(asked: string[][], commentBody: { body?: string }) {
-  return [
-    nock(API).get(REPO_PATH).reply(200, { default_branch: 'master', html_url: `https://github.com/${OWNER}/${REPO}` }),
-    nock(API)
-      .get(`${REPO_PATH}/contents/access-ledger.yaml`)
-      .query({ ref: 'master' })
-      .reply(200, { type: 'file', sha: blobSha(CONFIG), encoding: 'base64', content: Buffer.from(CONFIG).toString('base64') }),
-    graphqlObjects(revisions, asked), // head.json
-    graphqlObjects(revisions, asked), // the newest record
-    nock(API).get(`${REPO_PATH}/pulls`).query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' }).reply(200, listing()),
-    graphqlObjects(revisions, asked), // which merges are recorded
-    // Recording PR #2, as the webhook would have.
-    graphqlObjects(revisions, asked, {
-      times: 2,
-      pull: {
-        files: [{ path: 'grants/people/bob.yaml', changeType: 'ADDED' }],
-        reviews: [{ login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' }],
-        commits: [{ author: 'Codertocat', committer: 'Codertocat', message: 'Grant bob' }],
-      },
-      ledger: ledgerTip,
-    }),
-    nock(API).get('/orgs/acme/members/alice').reply(204),
-    nock(API).get('/orgs/acme/members/bob').reply(204),
-    nock(API).get(`${REPO_PATH}/pulls/2`).reply(200, pr2),
-    nock(API)
-      .post(`${REPO_PATH}/issues/2/comments`, (b: { body: string }) => {
-        commentBody.body = b.body;
-        return true;
-      })
-      .reply(201, { id: 9 }),
-    nock(API).get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, []),
-  ];
-}
-
-function ledger(): SealedRecord[] {
-  const files = git.files(git.refs.get('refs/heads/access-ledger')!);
-  return [...files].filter(([p]) => p.startsWith('records/')).map(([, c]) => JSON.parse(c) as SealedRecord);
-}
+const ledger = (): SealedRecord[] => w.ledger().records.map((r) => JSON.parse(r.content) as SealedRecord);
+const commentsOn = (number: number) => w.gh.state.pullOf(ACCESS, number).issue.comments;
 
 describe('reconcile', () => {
   it('backfills a merged PR that has no record, after the newest record, and leaves the recorded one alone', async () => {
-    const asked: string[][] = [];
-    const comment: { body?: string } = {};
-    const scopes = expectations(asked, comment);
-    git.start();
     const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z') });
-    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
 
     expect(report).toMatchObject({ branch: 'access-ledger', listed: 4, merged: 2, missing: [2], failures: [], truncated: false });
     expect(report.window).toEqual({ since: '2026-11-16T09:00:00Z', capped: false });
-    // Each PR's day folder, and its month folder where a ledger from before day folders would hold it.
-    expect(asked[2]).toEqual([
-      'refs/heads/access-ledger:records/2026/11/20/pr-2-merged.json',
-      'refs/heads/access-ledger:records/2026/11/pr-2-merged.json',
-      'refs/heads/access-ledger:records/2026/11/19/pr-1-merged.json',
-      'refs/heads/access-ledger:records/2026/11/pr-1-merged.json',
-    ]);
     expect(report.outcomes.map((o) => o.status)).toEqual(['recorded']);
 
     const records = ledger().sort((a, b) => a.seq - b.seq);
@@ -155,36 +77,32 @@ describe('reconcile', () => {
     expect(backfilled.subject.pr.merged_by).toBe('carol'); // from the full PR, not the listing
     expect(backfilled.subject.verdict).toMatchObject({ result: 'pass', evaluated_at: '2026-11-21T06:00:00Z' });
     expect(backfilled.recorded_at).toBe('2026-11-21T06:00:00Z');
-    const files = git.files(git.refs.get('refs/heads/access-ledger')!);
-    const entries = [...files].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
-    expect(verifyLedgerState({ records: entries, head: files.get(HEAD_PATH) ?? null }).problems).toEqual([]);
-    expect(comment.body).toContain(backfilled.hash);
+    const { records: entries, head } = w.ledger();
+    expect(verifyLedgerState({ records: entries, head }).problems).toEqual([]);
+    // PR #2 gets the App's comment anchoring the record; the recorded PR #1 is not touched.
+    expect(commentsOn(2).map((c) => c.body).join('\n')).toContain(backfilled.hash);
+    expect(commentsOn(1)).toEqual([]);
   });
 
   it('the CLI reports the backfill and exits 0', async () => {
     const out: string[] = [];
-    const scopes = expectations([], {});
-    git.start();
     // As a scheduled workflow runs it: the ledger key from a secret, the App's account named.
     const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY } };
-    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, appLogin: 'access-ledger[bot]', deps: { store: { sleep: async () => undefined } } }, io);
-    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    const code = await runReconcile({ repo: ACCESS, octokit, appLogin: 'access-ledger[bot]', deps: { store: { sleep: async () => undefined } } }, io);
     expect(code).toBe(0);
     expect(out.join('')).toContain('#2 recorded: seq 2 pr-2-merged');
+    expect(ledger().map((r) => r.key).sort()).toEqual(['pr-1-merged', 'pr-2-merged']);
   });
 
   it('a dry run reports the gap, records nothing and exits 1', async () => {
     const out: string[] = [];
-    const asked: string[][] = [];
-    const scopes = expectations(asked, {}).slice(0, 6);
-    git.start();
     const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: {} };
-    const code = await runReconcile({ repo: `${OWNER}/${REPO}`, octokit, dryRun: true }, io);
-    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
+    const code = await runReconcile({ repo: ACCESS, octokit, dryRun: true }, io);
     expect(code).toBe(1);
     expect(out.join('')).toContain('missing a record: #2 (dry run: nothing recorded)');
     expect(ledger().map((r) => r.key)).toEqual(['pr-1-merged']);
-    expect(git.log.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(w.writes()).toEqual([]);
+    expect(commentsOn(2)).toEqual([]);
   });
 });
 
@@ -205,103 +123,65 @@ describe('access-ledger reconcile usage', () => {
 
 describe('reconcile of several missing PRs', () => {
   const N = 6;
-  const numbers = Array.from({ length: N }, (_, i) => 10 + i);
-  const login = (n: number) => `eng-${n}`;
-  const mergedAt = (n: number) => `2026-11-20T10:${String(n).padStart(2, '0')}:00Z`;
+  const login = (i: number) => `eng-${i}`;
+  const mergedAt = (i: number) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z`;
+  let numbers: number[];
 
-  function manyRevisions(): Revisions {
-    const tip = git.refs.get('refs/heads/access-ledger')!;
-    const grants = Object.fromEntries(numbers.map((n) => [`grants/people/${login(n)}.yaml`, grantFile(login(n))]));
-    return {
-      [BASE_SHA]: { 'access-ledger.yaml': CONFIG, 'systems/prod-postgres.yaml': SYSTEM },
-      [HEAD_SHA]: grants,
-      [MERGE_SHA]: grants,
-      'refs/heads/access-ledger': Object.fromEntries(git.files(tip)),
-    };
-  }
-
-  const pull = (n: number) => ({ ...pr2, number: n, title: `Grant ${login(n)} read access to prod-postgres`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${n}`, merged_at: mergedAt(n), updated_at: mergedAt(n) });
-
-  function manyExpectations(asked: string[][], comments: Map<number, string>) {
-    // Each merge's two folded queries, answered by the number asked (the PRs are read side by side).
-    const reads = () => graphqlObjects(manyRevisions, asked, {
-      times: 2 * numbers.length,
-      pull: (n) => ({
-        files: [{ path: `grants/people/${login(n)}.yaml`, changeType: 'ADDED' }],
-        reviews: [{ login: 'dave', state: 'APPROVED', commit: HEAD_SHA, at: '2026-11-19T12:00:00Z' }],
-        commits: [{ author: login(n), committer: login(n), message: 'Grant' }],
-      }),
-      // The oldest merge's reads are the slowest: its record must still come first.
-      delay: (n) => (n === numbers[0] ? 40 : 0),
-      ledger: ledgerTip,
+  /** N more grants after #2, each approved by dave and merged a minute after the one before; none recorded. */
+  beforeEach(() => {
+    const s = w.gh.state;
+    w.at('2026-11-19T10:00:00Z');
+    numbers = Array.from({ length: N }, (_, i) => {
+      s.addOrgMember('acme', login(i));
+      return s.openPullRequest(ACCESS, { author: login(i), title: `Grant ${login(i)} read access to prod-postgres`, files: { [`grants/people/${login(i)}.yaml`]: grantFile(login(i)) } });
     });
-    const perPr = numbers.flatMap((n) => [
-      nock(API).get('/orgs/acme/members/alice').reply(204),
-      nock(API).get(`/orgs/acme/members/${login(n)}`).reply(204),
-      nock(API).get(`${REPO_PATH}/pulls/${n}`).reply(200, pull(n)),
-      nock(API)
-        .post(`${REPO_PATH}/issues/${n}/comments`, (b: { body: string }) => {
-          comments.set(n, b.body);
-          return true;
-        })
-        .reply(201, { id: n }),
-      nock(API).get(`${REPO_PATH}/issues/${n}/comments`).query(true).reply(200, []),
-    ]);
-    return [
-      nock(API).get(REPO_PATH).reply(200, { default_branch: 'master', html_url: `https://github.com/${OWNER}/${REPO}` }),
-      nock(API)
-        .get(`${REPO_PATH}/contents/access-ledger.yaml`)
-        .query({ ref: 'master' })
-        .reply(200, { type: 'file', sha: blobSha(CONFIG), encoding: 'base64', content: Buffer.from(CONFIG).toString('base64') }),
-      graphqlObjects(manyRevisions, asked), // head.json
-      graphqlObjects(manyRevisions, asked), // the newest record
-      // Newest update first, as GitHub lists them.
-      nock(API)
-        .get(`${REPO_PATH}/pulls`)
-        .query({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100', page: '1' })
-        .reply(200, numbers.map((n) => listed(pull(n))).reverse()),
-      graphqlObjects(manyRevisions, asked), // which merges are recorded
-      reads(),
-      ...perPr,
-    ];
+    w.at('2026-11-19T12:00:00Z');
+    for (const n of numbers) s.submitReview(ACCESS, n, { user: 'dave', state: 'APPROVED' });
+    numbers.forEach((n, i) => {
+      w.at(mergedAt(i + 1));
+      s.mergePull(ACCESS, n, { by: 'carol' });
+    });
+    // GitHub takes a moment to answer: appends queue while a commit is in flight.
+    w.gh.faults.delayMs = 5;
+  });
+
+  /** The oldest merge's (#2's) reads are the slowest (the PRs are read side by side): its record must still come first. */
+  function slowOldest(): void {
+    w.gh.faults.intercept(async (req) => {
+      const number = (req.body as { variables?: { number?: unknown } } | undefined)?.variables?.number;
+      if (req.route === 'POST /graphql' && number === 2) await new Promise((r) => setTimeout(r, 40));
+    });
   }
 
-  it(`records ${N} missing PRs a few at once: ${N} records, oldest merge first, in fewer commits than PRs`, async () => {
-    const comments = new Map<number, string>();
-    const scopes = manyExpectations([], comments);
-    git.start();
-    // GitHub takes a moment to answer: appends queue while a commit is in flight.
-    git.delayMs = 5;
-    const commitsBefore = git.history('access-ledger').length;
+  it(`records ${N + 1} missing PRs a few at once: ${N + 1} records, oldest merge first, in fewer commits than PRs`, async () => {
+    slowOldest();
+    const commitsBefore = w.ledgerCommits().length;
     const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z') });
-    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
 
-    expect(report.missing).toEqual(numbers);
+    expect(report.missing).toEqual([2, ...numbers]);
     expect(report.failures).toEqual([]);
-    expect(report.outcomes.map((o) => [o.pr, o.status])).toEqual(numbers.map((n) => [n, 'recorded']));
+    expect(report.outcomes.map((o) => [o.pr, o.status])).toEqual([2, ...numbers].map((n) => [n, 'recorded']));
     const records = ledger().sort((a, b) => a.seq - b.seq);
     // The backfilled records' seq follows the order of the merges.
-    expect(records.map((r) => r.key)).toEqual(['pr-1-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
-    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: N + 1 }, (_, i) => i + 1));
-    const commits = git.history('access-ledger').length - commitsBefore;
+    expect(records.map((r) => r.key)).toEqual(['pr-1-merged', 'pr-2-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: N + 2 }, (_, i) => i + 1));
+    const commits = w.ledgerCommits().length - commitsBefore;
     expect(commits).toBeGreaterThan(0);
-    expect(commits).toBeLessThan(N);
-    const files = git.files(git.refs.get('refs/heads/access-ledger')!);
-    const entries = [...files].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
-    expect(verifyLedgerState({ records: entries, head: files.get(HEAD_PATH) ?? null }).problems).toEqual([]);
+    expect(commits).toBeLessThan(N + 1);
+    const { records: entries, head } = w.ledger();
+    expect(verifyLedgerState({ records: entries, head }).problems).toEqual([]);
     // Each PR's own comment anchors its own record.
-    for (const r of records.slice(1)) expect(comments.get((r.subject as { pr: { number: number } }).pr.number)).toContain(r.hash);
+    for (const r of records.slice(1)) {
+      const pr = (r.subject as { pr: { number: number } }).pr.number;
+      expect(commentsOn(pr).map((c) => c.body).join('\n')).toContain(r.hash);
+    }
   });
 
   it('with a concurrency of 1 each PR is its own commit (what the group commit saves)', async () => {
-    const scopes = manyExpectations([], new Map());
-    git.start();
-    git.delayMs = 5;
-    const commitsBefore = git.history('access-ledger').length;
+    const commitsBefore = w.ledgerCommits().length;
     const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z'), concurrency: 1 });
-    for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
-    expect(report.outcomes).toHaveLength(N);
-    expect(git.history('access-ledger').length - commitsBefore).toBe(N);
-    expect(ledger().sort((a, b) => a.seq - b.seq).map((r) => r.key)).toEqual(['pr-1-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
+    expect(report.outcomes).toHaveLength(N + 1);
+    expect(w.ledgerCommits().length - commitsBefore).toBe(N + 1);
+    expect(ledger().sort((a, b) => a.seq - b.seq).map((r) => r.key)).toEqual(['pr-1-merged', 'pr-2-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
   });
 });

@@ -103,3 +103,43 @@ describe('fault shapes', () => {
     expect(gh.callCount('GET /repos/{owner}/{repo}')).toBe(2);
   }, 10_000);
 });
+
+describe('interceptors: the turns seeded faults cannot express', () => {
+  it('act on the world before the fake answers, or answer in its place, and see the decoded path, route, query and body', async () => {
+    const { gh, call } = await world(1);
+    const seen: Array<{ route: string; path: string; query: string; body: unknown }> = [];
+    const hook = gh.faults.intercept((req) => {
+      seen.push({ route: req.route, path: req.path, query: req.query.toString(), body: req.body });
+      // Another writer moves main between the client's read and its write.
+      if (req.method === 'PATCH') gh.state.commitFiles('acme/access', 'main', { 'other.txt': 'theirs\n' });
+      if (req.route === 'GET /repos/{owner}/{repo}/git/ref/{ref}' && req.path.endsWith('/gone')) return { status: 409, body: { message: 'Git Repository is empty.' } };
+      return undefined;
+    });
+    const tip = gh.state.branchTip(gh.state.repo('acme/access'), 'main');
+    const child = gh.state.repo('acme/access').git.writeCommit({ tree: gh.state.treeOf(gh.state.repo('acme/access'), tip)!, parents: [tip], author: gh.state.person('alice'), committer: gh.state.person('alice'), message: 'mine' });
+    const patch = await call('PATCH', '/repos/acme/access/git/refs/heads%2Fmain?x=1', { body: { sha: child, force: false } });
+    expect(patch.status).toBe(422);
+    expect(patch.body.message).toBe('Update is not a fast forward');
+    expect(seen[0]).toEqual({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', path: '/repos/acme/access/git/refs/heads/main', query: 'x=1', body: { sha: child, force: false } });
+    expect((await call('GET', '/repos/acme/access/git/ref/heads/gone')).status).toBe(409);
+    // The log keeps each request's query and body too.
+    expect(gh.requests.find((r) => r.method === 'PATCH')).toMatchObject({ query: 'x=1', body: { sha: child, force: false }, status: 422 });
+
+    hook.remove();
+    expect((await call('GET', '/repos/acme/access/git/ref/heads/gone')).status).toBe(404);
+  });
+
+  it('delayMs holds every answer: what changes in the world meanwhile is in it, as over a network', async () => {
+    const { gh, call } = await world(1);
+    gh.faults.delayMs = 200;
+    const before = gh.requests.length;
+    const listing = call('GET', '/repos/acme/access/issues?state=all');
+    while (gh.requests.length === before) await new Promise((r) => setImmediate(r));
+    // The request has arrived and is held: an issue opened now is in its answer.
+    gh.state.createIssue('acme/access', { author: 'carol', title: 'Opened while the answer was held' });
+    const answer = await listing;
+    expect(answer.status).toBe(200);
+    expect(answer.body.map((i: { title: string }) => i.title)).toContain('Opened while the answer was held');
+    gh.faults.delayMs = 0;
+  });
+});

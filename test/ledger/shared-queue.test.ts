@@ -6,40 +6,49 @@
  */
 import { Octokit } from '@octokit/core';
 import { Redis } from 'ioredis';
-import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerStore, type LedgerOctokit } from '../../src/adapters/github/ledger-store.ts';
 import { LedgerQueueError, RedisLedgerQueues, sharedQueueKeys, type RedisLedgerQueuesOptions } from '../../src/adapters/redis/ledger-queue.ts';
 import { defaultDeps } from '../../src/app/deps.ts';
 import { InProcessLedgerQueues } from '../../src/adapters/github/ledger-store.ts';
 import { verifyChain, type RecordDraft, type SealedRecord } from '../../src/core/ledger/index.ts';
-import { FakeGit } from './fake-git.ts';
+import { ledgerRepo, type LedgerRepo } from './ledger-repo.ts';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
+import { refuseRealConnections } from '../support/no-network.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
 import { keyFromSeed, testSigner } from '../support/ledger-keys.ts';
 import { requireRedisServer, startRedis, type RedisServer } from '../support/redis.ts';
 
-const plain: LedgerOctokit = new Octokit({ auth: 'test-token', request: { retries: 0 } });
+refuseRealConnections();
+
+/** One fake GitHub for the file; each test writes the ledger of a repository of its own. */
+let gh: FakeGitHub;
+/** The App's installation client on acme, as each replica's own Octokit would be. */
+let plain: LedgerOctokit;
 
 let redis: RedisServer;
 let admin: Redis;
 beforeAll(async () => {
+  gh = await startFakeGitHub();
+  gh.state.createOrg('acme');
+  plain = new Octokit({ baseUrl: gh.url, auth: gh.createInstallationToken(gh.state.installationFor('acme')!.id), request: { retries: 0 } });
   redis = await startRedis();
   admin = new Redis(redis.url);
 });
 afterAll(async () => {
   admin?.disconnect();
   await redis?.stop();
-  nock.enableNetConnect();
+  expect(gh.errors).toEqual([]);
+  await gh.close();
 });
 
-let fakes: FakeGit[] = [];
 let replicas: RedisLedgerQueues[] = [];
 const warnings: string[] = [];
 afterEach(async () => {
   await Promise.all(replicas.map((q) => q.close()));
   replicas = [];
-  for (const f of fakes) f.stop();
-  fakes = [];
+  gh.faults.clear();
+  gh.faults.delayMs = 0;
   warnings.length = 0;
 });
 
@@ -50,10 +59,8 @@ function replica(name: string, options: Partial<RedisLedgerQueuesOptions> = {}):
   return q;
 }
 
-function ledger(repo: string): FakeGit {
-  const fake = new FakeGit('acme', repo).start();
-  fakes.push(fake);
-  return fake;
+function ledger(repo: string): Promise<LedgerRepo> {
+  return ledgerRepo(repo, { gh });
 }
 
 function storeOn(queues: RedisLedgerQueues | InProcessLedgerQueues, repo: string, octokit: LedgerOctokit = plain): LedgerStore {
@@ -62,7 +69,7 @@ function storeOn(queues: RedisLedgerQueues | InProcessLedgerQueues, repo: string
 
 const draftFor = (repo: string, pr: number): RecordDraft => ({ ...mergedDraft(pr), repository: `acme/${repo}` });
 
-function records(fake: FakeGit): { keys: string[]; chainOk: boolean } {
+function records(fake: LedgerRepo): { keys: string[]; chainOk: boolean } {
   const shas = fake.history('access-ledger');
   const tip = fake.files(shas[shas.length - 1]!);
   const recs = [...tip].filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
@@ -70,7 +77,7 @@ function records(fake: FakeGit): { keys: string[]; chainOk: boolean } {
 }
 
 /** Ref updates GitHub refused as not a fast-forward: every PATCH of the ref but those that moved it (the first commit creates the ref). */
-const refused = (fake: FakeGit) => fake.log.filter((r) => r.method === 'PATCH' && /\/git\/refs\//.test(r.path)).length - (fake.history('access-ledger').length - 2);
+const refused = (fake: LedgerRepo) => fake.log().filter((r) => r.method === 'PATCH' && /\/git\/refs\//.test(r.path)).length - (fake.history('access-ledger').length - 2);
 /** The request that publishes a commit: the ref's creation (first commit) or its update. */
 const movesRef = (route: string) => route === 'POST /repos/{owner}/{repo}/git/refs' || route.startsWith('PATCH /repos/{owner}/{repo}/git/refs/');
 const keysOf = (repo: string) => sharedQueueKeys('access-ledger', testSigner().keyId, `acme/${repo}#access-ledger`);
@@ -100,8 +107,8 @@ const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: unkn
 
 describe('replicas sharing one append queue through Redis', () => {
   it('three replicas\' appends go into a few group commits, each record once, the chain contiguous, no ref update refused', async () => {
-    const fake = ledger('shared-burst');
-    fake.delayMs = 5;
+    const fake = await ledger('shared-burst');
+    gh.faults.delayMs = 5;
     const stores = ['a', 'b', 'c'].map((n) => storeOn(replica(n), 'shared-burst'));
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3]!.append(draftFor('shared-burst', i + 1))));
     expect(results.map((r) => r[0]!.key)).toEqual(Array.from({ length: 60 }, (_, i) => `pr-${i + 1}-merged`));
@@ -123,7 +130,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a replica that does not hold the lock hands its drafts to the holder and learns its records from it', async () => {
-    const fake = ledger('shared-handover');
+    const fake = await ledger('shared-handover');
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
     const a = storeOn(replica('a'), 'shared-handover', {
@@ -156,7 +163,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a holder with nothing of its own left waiting hands the lock to a replica still waiting', async () => {
-    const fake = ledger('shared-pass-on');
+    const fake = await ledger('shared-pass-on');
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
     const calls = { a: 0, b: 0 };
@@ -181,7 +188,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a holder that dies before its commit lands: the next holder takes its drafts again and writes each once', async () => {
-    const fake = ledger('shared-died-before');
+    const fake = await ledger('shared-died-before');
     const dying = holding((route) => route === 'POST /repos/{owner}/{repo}/git/commits', 'before');
     const a = replica('a');
     void settle(storeOn(a, 'shared-died-before', dying.octokit).append(draftFor('shared-died-before', 1)));
@@ -200,7 +207,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a holder that dies after its commit landed: the next holder finds the records already there and writes nothing twice', async () => {
-    const fake = ledger('shared-died-after');
+    const fake = await ledger('shared-died-after');
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
     let commits = 0;
@@ -239,7 +246,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a holder whose lock expired while it worked cannot hand out outcomes; its drafts are taken again, written once', async () => {
-    const fake = ledger('shared-zombie');
+    const fake = await ledger('shared-zombie');
     const k = keysOf('shared-zombie');
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
@@ -272,7 +279,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('Redis loses its data (restarted without persistence): waiting appends are handed over again and recorded once', async () => {
-    const fake = ledger('shared-flushed');
+    const fake = await ledger('shared-flushed');
     const k = keysOf('shared-flushed');
     await admin.set(k.lock, 'a-holder-that-never-finishes', 'PX', 60_000);
     const a = storeOn(replica('a'), 'shared-flushed').append(draftFor('shared-flushed', 1));
@@ -287,7 +294,7 @@ describe('replicas sharing one append queue through Redis', () => {
   });
 
   it('a replica closing lets go of the lock, and a waiting append fails only after its deadline, taken back, nothing written', async () => {
-    const fake = ledger('shared-deadline');
+    const fake = await ledger('shared-deadline');
     const k = keysOf('shared-deadline');
     await admin.set(k.lock, 'a-holder-that-never-finishes', 'PX', 60_000);
     const store = storeOn(replica('a', { waitTimeoutMs: 600 }), 'shared-deadline');
@@ -296,7 +303,7 @@ describe('replicas sharing one append queue through Redis', () => {
     expect(String((outcome as { error: Error }).error.message)).toMatch(/taken back and nothing was written/);
     expect(await admin.llen(k.pending)).toBe(0);
     expect(await admin.hlen(k.jobs)).toBe(0);
-    expect(fake.log).toEqual([]);
+    expect(fake.log()).toEqual([]);
     await admin.del(k.lock);
 
     const b = replica('b');
@@ -316,7 +323,7 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
 
   it('a job pushed into Redis without the App\'s key is refused: nothing is signed or written for it, the real appends go on', async () => {
     const repo = 'attack-forged-job';
-    const fake = ledger(repo);
+    const fake = await ledger(repo);
     const { k, free } = await park(repo);
     const forged = draftFor(repo, 666);
     // Unsigned, then signed with another Ed25519 key (another App sharing the Redis, or an intruder's).
@@ -341,8 +348,8 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
   it('a job the App signed for another ledger, replayed into this one, is refused', async () => {
     const from = 'attack-replay-from';
     const to = 'attack-replay-to';
-    const fake = ledger(to);
-    ledger(from);
+    const fake = await ledger(to);
+    await ledger(from);
     const src = await park(from);
     const dst = await park(to);
     const original = settle(storeOn(replica('a', { waitTimeoutMs: 5000 }), from).append(draftFor(from, 7)));
@@ -363,7 +370,7 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
 
   it('a forged outcome does not settle an append: the replica waits for the real commit', async () => {
     const repo = 'attack-forged-outcome';
-    const fake = ledger(repo);
+    const fake = await ledger(repo);
     const { k, free } = await park(repo);
     const append = storeOn(replica('a'), repo).append(draftFor(repo, 1));
     await new Promise((r) => setTimeout(r, 150));
@@ -372,7 +379,7 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
     await admin.set(k.result(id!), JSON.stringify({ payload: JSON.stringify(lie), sig: testSigner(keyFromSeed('an intruder')).signQueueMessage('0'.repeat(64)) }));
     await admin.publish(k.channel, id!);
     await new Promise((r) => setTimeout(r, 300));
-    expect(fake.log).toEqual([]);
+    expect(fake.log()).toEqual([]);
     expect(await admin.llen(k.pending)).toBe(1);
     await free();
     const got = await append;
@@ -385,7 +392,7 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
 
 describe('setting up the shared queue', () => {
   it('Redis out of reach: the append fails at once, naming REDIS_URL, and nothing is written', async () => {
-    const fake = ledger('shared-down');
+    const fake = await ledger('shared-down');
     const q = new RedisLedgerQueues({ url: 'redis://:secret@127.0.0.1:1', signer: testSigner(), log: { warn: () => undefined } });
     replicas.push(q);
     const outcome = await settle(storeOn(q, 'shared-down').append(draftFor('shared-down', 1)));
@@ -394,7 +401,7 @@ describe('setting up the shared queue', () => {
     expect(error.message).toMatch(/Could not use Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(REDIS_URL\)/);
     expect(error.message).not.toMatch(/secret/);
     expect(error.message).toMatch(/Nothing was written/);
-    expect(fake.log).toEqual([]);
+    expect(fake.log()).toEqual([]);
   });
 
   it.each([

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/core';
 import { Command } from 'commander';
-import nock from 'nock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger, readLedgerRecords } from '../../src/adapters/git/ledger-reader.ts';
 import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
@@ -18,16 +17,26 @@ import {
   type SealedRecord,
 } from '../../src/core/ledger/index.ts';
 import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
-import { FakeGit } from './fake-git.ts';
+import { ledgerRepo } from './ledger-repo.ts';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory, tempDir, type FixtureCommit } from './git-fixture.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
 import { ledgerYaml } from '../support/ledger-keys.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testSigner } from '../support/ledger-keys.ts';
+import { refuseRealConnections } from '../support/no-network.ts';
+
+refuseRealConnections();
 
 afterAll(cleanupTempDirs);
-afterEach(() => nock.cleanAll());
+let gh: FakeGitHub | undefined;
+afterEach(async () => {
+  if (!gh) return;
+  expect(gh.errors).toEqual([]);
+  await gh.close();
+  gh = undefined;
+});
 
 function testIo(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -211,31 +220,45 @@ describe('verify usage and runtime errors', () => {
 
 describe('verify --online', () => {
   /** The App's sticky comment: its own marker first, then one anchor line per record. */
-  const markerComment = (records: SealedRecord[]) => ({
-    user: { login: 'access-ledger[bot]', type: 'Bot' },
-    html_url: 'https://github.com/acme/access/pull/1#issuecomment-1',
+  interface Said {
+    login: string;
+    type?: 'User' | 'Bot';
+    body: string;
+  }
+  const markerComment = (records: SealedRecord[]): Said => ({
+    login: 'access-ledger[bot]',
+    type: 'Bot',
     body: `${COMMENT_MARKER}\nRecorded in the evidence ledger.\n${records.map((r) => formatRecordMarker(r)).join('\n')}`,
   });
 
-  function api(overrides: Record<number, unknown[]> = {}) {
-    nock.disableNetConnect();
-    const scope = nock('https://api.github.com');
+  /**
+   * acme/access on the fake GitHub with pull requests #1-#5, each with a reviewer's comment and the
+   * App's comment anchoring its record, unless `overrides` says what was said on it instead. Returns
+   * the environment an auditor's shell would have, and a client.
+   */
+  async function api(overrides: Record<number, Said[]> = {}) {
+    gh = await startFakeGitHub();
+    gh.state.createOrg('acme', { members: ['alice', 'auditor'] });
+    gh.state.createRepo('acme/access');
     for (let pr = 1; pr <= 5; pr++) {
-      scope
-        .get(`/repos/acme/access/issues/${pr}/comments`)
-        .query({ per_page: '100', page: '1' })
-        .reply(200, overrides[pr] ?? [{ user: { login: 'alice', type: 'User' }, body: 'lgtm' }, markerComment([rec(pr)])]);
+      const number = gh.state.openPullRequest('acme/access', { author: 'alice', title: `Access change ${pr}`, files: { [`grants/people/p${pr}.yaml`]: `identity:\n  id: p${pr}\n` } });
+      for (const c of overrides[pr] ?? [{ login: 'alice', body: 'lgtm' }, markerComment([rec(pr)])]) {
+        gh.state.createUser(c.login, { type: c.type ?? 'User' });
+        gh.state.addComment('acme/access', number, { user: c.login, body: c.body });
+      }
     }
-    return scope;
+    const token = gh.createToken('auditor');
+    return { env: { GITHUB_TOKEN: token, GITHUB_API_URL: gh.url }, octokit: new Octokit({ baseUrl: gh.url, auth: token }), fake: gh };
   }
+  const COMMENT_READS = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
 
   it('passes when every anchor matches', async () => {
     const dir = buildRepo(base.commits);
-    const scope = api();
-    const t = testIo({ GITHUB_TOKEN: 't' });
+    const { env, fake } = await api();
+    const t = testIo(env);
     expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(0);
     expect(t.out()).toMatch(/PR comments: 5 pull requests read, 5\/5 anchors match/);
-    expect(scope.isDone()).toBe(true);
+    expect(fake.callCount(COMMENT_READS)).toBe(5);
   });
 
   it('catches a force-pushed rewrite that is consistent with itself', async () => {
@@ -251,9 +274,9 @@ describe('verify --online', () => {
     );
     const dir = buildRepo(commits);
     // A human's comment with a marker is not trusted: anyone can comment.
-    api({ 2: [{ user: { login: 'mallory', type: 'User' }, body: formatRecordMarker({ key: 'pr-2-merged', seq: 2, hash: 'f'.repeat(64) }) }, markerComment([rec(2)])] });
+    const { octokit } = await api({ 2: [{ login: 'mallory', body: formatRecordMarker({ key: 'pr-2-merged', seq: 2, hash: 'f'.repeat(64) }) }, markerComment([rec(2)])] });
     const t = testIo();
-    const code = await runVerify({ repo: dir, online: true, octokit: new Octokit({ auth: 't' }) }, t.io);
+    const code = await runVerify({ repo: dir, online: true, octokit }, t.io);
     expect(code).toBe(1);
     // Offline already: the re-sealed records carry signatures that no longer verify.
     expect(t.out()).toMatch(/BROKEN at seq 3: the signature by key [0-9a-f]{16} does not verify/);
@@ -268,9 +291,9 @@ describe('verify --online', () => {
     const spoof = formatRecordMarker({ key: 'pr-1-merged', seq: 1, hash: 'f'.repeat(64) });
     // An older comment whose visible line quoted a role with a marker in it; another bot quoting one on its own line.
     const inline = { ...markerComment([rec(1)]), body: `${markerComment([rec(1)]).body}\n- **seq 1** · (+db/admin ${spoof})` };
-    const otherBot = { user: { login: 'quote-bot[bot]', type: 'Bot' }, body: `Requested role:\n${spoof}` };
-    api({ 1: [inline, otherBot] });
-    const t = testIo({ GITHUB_TOKEN: 't' });
+    const otherBot: Said = { login: 'quote-bot[bot]', type: 'Bot', body: `Requested role:\n${spoof}` };
+    const { env } = await api({ 1: [inline, otherBot] });
+    const t = testIo(env);
     expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(0);
     expect(t.out()).toMatch(/5\/5 anchors match/);
   });
@@ -278,14 +301,13 @@ describe('verify --online', () => {
   it('catches a record removed from the ledger that a PR comment anchors', async () => {
     const short = ledgerHistory([1, 2]); // seqs 1-3: the same records as the base ledger
     const dir = buildRepo(short.commits);
-    nock.disableNetConnect();
     const removed = { key: 'pr-3-provisioned-77', seq: 4, hash: 'e'.repeat(64) };
-    nock('https://api.github.com')
-      .get('/repos/acme/access/issues/1/comments').query(true).reply(200, [markerComment([rec(1)])])
-      .get('/repos/acme/access/issues/2/comments').query(true).reply(200, [markerComment([rec(2)])])
-      .get('/repos/acme/access/issues/3/comments').query(true)
-      .reply(200, [{ ...markerComment([rec(3)]), body: `${COMMENT_MARKER}\n${formatRecordMarker(rec(3))}\n${formatRecordMarker(removed)}` }]);
-    const t = testIo({ GITHUB_TOKEN: 't' });
+    const { env } = await api({
+      1: [markerComment([rec(1)])],
+      2: [markerComment([rec(2)])],
+      3: [{ ...markerComment([rec(3)]), body: `${COMMENT_MARKER}\n${formatRecordMarker(rec(3))}\n${formatRecordMarker(removed)}` }],
+    });
+    const t = testIo(env);
     expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(1);
     expect(t.out()).toMatch(/BROKEN at seq 4: the comment by access-ledger\[bot\] on acme\/access#3 .*anchors pr-3-provisioned-77 at seq 4 .* the ledger has no record with that key/);
   });
@@ -293,9 +315,9 @@ describe('verify --online', () => {
 
 describe('a ledger written by LedgerStore verifies with git', () => {
   it('round-trips through the Git Data API fake into a real repository', async () => {
-    const fake = new FakeGit('acme', 'roundtrip').start();
+    const fake = await ledgerRepo('roundtrip');
     try {
-      const store = new LedgerStore({ octokit: new Octokit({ auth: 't' }), owner: 'acme', repo: 'roundtrip', clock: fixedClock(), signer: testSigner(), trust: null, sleep: async () => {} });
+      const store = new LedgerStore({ octokit: fake.octokit, owner: 'acme', repo: 'roundtrip', clock: fixedClock(), signer: testSigner(), trust: null, sleep: async () => {} });
       const draft = (n: number) => ({ ...mergedDraft(n, new Date(Date.UTC(2026, 10, 28) + n * 86_400_000).toISOString().slice(0, 19) + 'Z'), repository: 'acme/roundtrip' });
       await store.append(draft(1));
       await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(draft(2 + i))));
@@ -309,7 +331,7 @@ describe('a ledger written by LedgerStore verifies with git', () => {
         const files: Record<string, string | null> = {};
         for (const [p, c] of fake.files(sha)) if (before.get(p) !== c) files[p] = c;
         for (const p of before.keys()) if (!fake.files(sha).has(p)) files[p] = null;
-        return { files, message: fake.get(sha, 'commit').message };
+        return { files, message: fake.commit(sha).message };
       });
       const dir = buildRepo(commits);
       const result = await verifyLedger(dir, 'access-ledger');
@@ -320,7 +342,8 @@ describe('a ledger written by LedgerStore verifies with git', () => {
       expect(paths.some((p) => p.startsWith('records/2026/11/'))).toBe(true);
       expect(paths.some((p) => p.startsWith('records/2026/12/'))).toBe(true);
     } finally {
-      fake.stop();
+      expect(fake.gh.errors).toEqual([]);
+      await fake.gh.close();
     }
   });
 });

@@ -131,6 +131,14 @@ export function gitHubPort(octokit: object, options: PortOptions = {}): GitHubPo
   return port;
 }
 
+/**
+ * The client beneath a port (the object itself when it is not one), for a wrapper that must see
+ * every request the port makes, its own `call`s included: wrap the client, then build a port over it.
+ */
+export function portClient(octokit: object): object {
+  return (octokit as Partial<Record<typeof PORT, true>>)[PORT] ? (Object.getPrototypeOf(octokit) as object) : octokit;
+}
+
 function translate(err: unknown, route: string, what: CallContext): GitHubApiError {
   const { repo, ...ctx } = what;
   return explainGitHubError(err, { ...ctx, route, owner: repo.owner, repo: repo.repo });

@@ -21,6 +21,7 @@ import type { IsoDate } from '../../core/model/types.ts';
 import { staleSettings, summarizePlan, type DesiredIssue, type IssueAction, type ManagedIssue, type Problem, type RenderContext } from '../../core/stale/index.ts';
 import { DEFAULT_REVIEW_LABELS, campaignBranch, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
+import { gitHubPort, portClient } from './port.ts';
 import {
   WriteBudget,
   deferredWithin,
@@ -67,20 +68,25 @@ export function countingOctokit<T extends SweepOctokit>(octokit: T): { octokit: 
     else counts.reads++;
     counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
   };
-  const wrapped = Object.create(octokit) as T & { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> };
-  wrapped.request = (route, parameters) => {
+  // The client beneath a port is wrapped, and a port rebuilt over it, so the requests the port's
+  // own `call`s make are counted too (the ledger's writes for a leaver among them).
+  const base = portClient(octokit) as T;
+  const wrapped = Object.create(base) as T & { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> };
+  // Routes are counted by their template, so listings go page by page through this `request`
+  // (it carries no endpoint parser for the paginate plugin, which would send URLs instead).
+  wrapped.request = (route: string, parameters?: Record<string, unknown>) => {
     const [method = 'GET', url = ''] = route.split(' ');
     count(route, route === 'POST /graphql' ? isContentCreating(method, url, parameters?.query) : method !== 'GET');
-    return octokit.request(route, parameters);
+    return base.request(route, parameters);
   };
-  const graphql = (octokit as { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> }).graphql;
+  const graphql = (base as { graphql?: (query: string, variables?: Record<string, unknown>) => Promise<unknown> }).graphql;
   if (typeof graphql === 'function') {
     wrapped.graphql = (query, variables) => {
       count('POST /graphql', isContentCreating('POST', '/graphql', query));
       return graphql(query, variables);
     };
   }
-  return { counts, octokit: wrapped };
+  return { counts, octokit: base === (octokit as object) ? wrapped : (gitHubPort(wrapped) as unknown as T) };
 }
 
 // ---- reading the branch --------------------------------------------------------------------------

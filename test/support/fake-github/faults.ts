@@ -51,12 +51,35 @@ export function prng(seed: number): () => number {
 
 export type Injection = { rule: FaultRule; reply: Reply } | { rule: FaultRule; timeoutMs: number };
 
+/** A request as an interceptor sees it: after authentication, before the fake's handler. */
+export interface InterceptedRequest {
+  method: string;
+  /** The path as sent, percent-decoded, without the `/api/v3` prefix or the query. */
+  path: string;
+  /** `METHOD template` (e.g. `PATCH /repos/{owner}/{repo}/git/refs/{ref}`, `POST /graphql`). */
+  route: string;
+  query: URLSearchParams;
+  /** The parsed JSON body (undefined when there was none). */
+  body: unknown;
+}
+
+/**
+ * A scripted turn the seeded rules cannot express: it runs before the fake handles a request and
+ * may change the world first (another writer moving a branch between a read and a write), or
+ * answer in the fake's place (a 403 on one write, an empty repository's 409). Returning nothing
+ * lets the fake answer as usual.
+ */
+export type Interceptor = (req: InterceptedRequest) => Reply | undefined | void | Promise<Reply | undefined | void>;
+
 export class Faults {
   private readonly seed: number;
   private rules: Array<{ rule: FaultRule; random: () => number }> = [];
   private added = 0;
+  private interceptors: Interceptor[] = [];
   /** Injected faults per kind since the last `reset()`. */
   counts: Record<FaultKind, number> = zeroCounts();
+  /** Holds every answer this many milliseconds, so concurrent requests interleave as over a network. */
+  delayMs = 0;
 
   constructor(seed: number) {
     this.seed = seed;
@@ -68,9 +91,25 @@ export class Faults {
     return rule;
   }
 
-  /** Removes every rule (counters stay until `reset`). */
+  /** Adds an interceptor (see `Interceptor`), run in the order added; `remove()` takes it away. */
+  intercept(fn: Interceptor): { remove(): void } {
+    this.interceptors.push(fn);
+    return { remove: () => { this.interceptors = this.interceptors.filter((f) => f !== fn); } };
+  }
+
+  /** The first interceptor's answer to this request, if one answers (each may act on the world first). */
+  async intercepted(req: InterceptedRequest): Promise<Reply | undefined> {
+    for (const fn of [...this.interceptors]) {
+      const reply = await fn(req);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+
+  /** Removes every rule and interceptor (counters stay until `reset`). */
   clear(): void {
     this.rules = [];
+    this.interceptors = [];
   }
 
   reset(): void {

@@ -38,6 +38,10 @@ export interface RequestLog {
    * GET and HEAD, except a GraphQL query (a mutation counts).
    */
   contentCreating: boolean;
+  /** The query string as sent (without `?`). */
+  query: string;
+  /** The parsed JSON body, when the request had one. */
+  body?: unknown;
 }
 
 const GRAPHQL_PATHS = new Set(['/graphql', '/api/graphql']);
@@ -112,7 +116,17 @@ export class FakeServer {
     const found = graphqlCall ? undefined : match(compiledRoutes, method, path);
     const template = graphqlCall ? '/graphql' : found?.route.path;
     const routeKey = template ? `${method} ${template}` : `${method} (unmatched)`;
-    const log: RequestLog = { method, path, route: routeKey, status: 0, at, contentCreating: method !== 'GET' && method !== 'HEAD' && !(graphqlCall && isGraphqlQuery(raw)) };
+    const log: RequestLog = { method, path, route: routeKey, status: 0, at, contentCreating: method !== 'GET' && method !== 'HEAD' && !(graphqlCall && isGraphqlQuery(raw)), query: url.search.replace(/^\?/, '') };
+    let body: unknown;
+    let unparsable = false;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+        log.body = body;
+      } catch {
+        unparsable = true;
+      }
+    }
     this.requests.push(log);
     this.calls.set(routeKey, (this.calls.get(routeKey) ?? 0) + 1);
 
@@ -183,13 +197,12 @@ export class FakeServer {
         return;
       }
 
-      let body: unknown;
-      if (raw.length) {
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new HttpError(400, 'Problems parsing JSON');
-        }
+      if (unparsable) throw new HttpError(400, 'Problems parsing JSON');
+      if (this.faults.delayMs > 0) await new Promise((r) => setTimeout(r, this.faults.delayMs));
+      const scripted = await this.faults.intercepted({ method, path: safeDecode(path), route: routeKey, query: url.searchParams, body });
+      if (scripted) {
+        send(scripted);
+        return;
       }
       const ctx: Ctx = {
         method, path, params: found?.params ?? {}, query: url.searchParams, headers: req.headers, body, actor,
@@ -236,6 +249,14 @@ function isGraphqlQuery(raw: Buffer): boolean {
   if (typeof doc !== 'string') return false;
   const start = doc.replace(/^(?:\s+|#[^\n]*(?:\n|$))*/, '');
   return /^query\b/.test(start) || start.startsWith('{');
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
