@@ -342,7 +342,6 @@ describe('workflow_run.completed', () => {
     const gc = JSON.parse(ledgerRecords().records[0]!.content) as SealedRecord;
     git.log.length = 0;
 
-    const asked: string[][] = [];
     let updated: string | undefined;
     const scopes = before(() => [
       nock(API)

@@ -28,7 +28,7 @@ export interface RequestLog {
   body: unknown;
 }
 
-export type Hook = (req: RequestLog) => [number, unknown] | undefined | void;
+export type Hook = (req: RequestLog) => [number, unknown] | undefined;
 
 export class FakeGit {
   readonly objects = new Map<string, GitObject>();

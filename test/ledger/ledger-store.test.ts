@@ -213,7 +213,9 @@ describe('LedgerStore.append', () => {
     const before = store.stats();
 
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(draftFor('burst', 100 + i))));
-    results.forEach(([r], i) => expect(r).toMatchObject({ key: `pr-${100 + i}-merged` }));
+    results.forEach(([r], i) => {
+      expect(r).toMatchObject({ key: `pr-${100 + i}-merged` });
+    });
     const seqs = results.map(([r]) => r!.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
 

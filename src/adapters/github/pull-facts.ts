@@ -265,7 +265,11 @@ async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequ
       throw explainGraphqlError(err, { owner: pull.owner, repo: pull.repo });
     }
     if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${pull.owner}/${pull.repo} through GraphQL: the token cannot see it (it needs contents: read and pull-requests: read)`, null, 'POST /graphql', undefined);
-    if (n === 0) (req.objects ?? []).forEach((expr, i) => objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject)));
+    if (n === 0) {
+      (req.objects ?? []).forEach((expr, i) => {
+        objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject));
+      });
+    }
     const pr = data.repository.pullRequest;
     if (!pr) throw new GitHubApiError(`GitHub found no pull request #${pull.number} in ${pull.owner}/${pull.repo}: the token needs pull-requests: read`, null, 'POST /graphql', undefined);
     const next = addPullPage(listing, pr, coAuthorLogins);
@@ -295,7 +299,7 @@ export function parseRefRead(branch: string, paths: readonly string[], repositor
   const files = new Map<string, string | null>();
   const ref = (repository?.ledgerRef ?? null) as RawRef;
   const target = ref?.target;
-  if (!target || target.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
+  if (target?.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
   paths.forEach((path, i) => {
     const entry = target[`p${i}`] as { object?: { __typename?: string; byteSize?: number; isBinary?: boolean; text?: string | null } | null } | null | undefined;
     if (entry === undefined) return;

@@ -12,7 +12,7 @@ import type { LedgerOctokit, LedgerStore } from '../../adapters/github/ledger-st
 import type { RepoConfig } from '../../core/model/types.ts';
 import type { Requester } from '../github.ts';
 import { appendWithAnomalyIssues, ledgerStoreFor, trustFor } from '../ledger/trust.ts';
-import { MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
+import { type MembershipReader, runSweep, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
 import type { AppDeps } from '../deps.ts';
 import { CONFIG_PATHS } from '../../core/model/snapshot.ts';

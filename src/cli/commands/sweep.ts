@@ -101,7 +101,7 @@ function doctorLines(d: SweepDoctor | null, dryRun: boolean): string[] {
   ];
   if (d.issuesDisabled) return lines;
   if (dryRun) for (const a of d.plan.filter((x) => x.type !== 'no-op')) lines.push(`  ${describeDoctorAction(a)}`);
-  else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open    /, 'opened  ')}`);
+  else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open {4}/, 'opened  ')}`);
   return lines;
 }
 
@@ -159,7 +159,7 @@ function textReport(r: SweepReport, dryRun: boolean): string {
   } else {
     const done = r.executed?.results.filter((x) => x.outcome === 'done') ?? [];
     lines.push(done.length ? `issues changed (${done.length}):` : 'no issue needed a change');
-    for (const x of done) lines.push(`  ${describe(x.action).replace(/^open   /, `opened #${x.number ?? '?'}`)}`);
+    for (const x of done) lines.push(`  ${describe(x.action).replace(/^open {3}/, `opened #${x.number ?? '?'}`)}`);
     for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
     if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
   }

@@ -108,7 +108,9 @@ export function notCountedReasons(reviews: readonly ReviewLike[], deciding: Deci
     .map((r, i) => ({ r, i }))
     .filter(({ r }) => DECISIVE.has(r.state))
     .sort((a, b) => (a.r.submitted_at < b.r.submitted_at ? -1 : a.r.submitted_at > b.r.submitted_at ? 1 : a.i - b.i))
-    .forEach(({ r, i }) => latest.set(key(r.reviewer), i));
+    .forEach(({ r, i }) => {
+      latest.set(key(r.reviewer), i);
+    });
   return reviews.map((r, i) => {
     if (!DECISIVE.has(r.state)) return 'commented';
     if (latest.get(key(r.reviewer)) !== i) return 'superseded';
