@@ -76,12 +76,6 @@ export function grantChangePath(pr: { number: number; merged_at: string }): stri
   return recordPath({ key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) });
 }
 
-/** The month directories (`records/YYYY/MM`) the PRs' records would be in. */
-export function recordDirs(prs: readonly { number: number; merged_at: string }[]): string[] {
-  const dirs = new Set(prs.map((p) => grantChangePath(p).replace(/\/[^/]+$/, '')));
-  return [...dirs].sort();
-}
-
 /**
  * The merged PRs without a grant-change record, oldest merge first (so their records take seq
  * numbers in merge order), each PR once.

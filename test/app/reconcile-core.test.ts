@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantChangePath, missingMerges, reconcileWindow, recordDirs, scanPage } from '../../src/core/reconcile.ts';
+import { grantChangePath, missingMerges, reconcileWindow, scanPage } from '../../src/core/reconcile.ts';
 
 const now = new Date('2026-11-20T12:00:00Z');
 
@@ -42,8 +42,7 @@ describe('missingMerges', () => {
     expect(got.map((p) => p.number)).toEqual([1, 3]);
   });
 
-  it('paths and directories follow the record format', () => {
+  it('paths follow the record format', () => {
     expect(grantChangePath({ number: 45, merged_at: '2026-11-20T10:00:00.000Z' })).toBe('records/2026/11/pr-45-merged.json');
-    expect(recordDirs([m(1, '2026-10-31T23:59:59Z'), m(2, '2026-11-01T00:00:00Z'), m(3, '2026-11-30T00:00:00Z')])).toEqual(['records/2026/10', 'records/2026/11']);
   });
 });

@@ -45,6 +45,9 @@ export interface PullRef {
   authorIsBot?: boolean;
 }
 
+/** Membership lookups in flight at once. */
+const LOOKUP_CONCURRENCY = 8;
+
 export interface GatherOptions {
   /** The config's path when it is not `access-ledger.yaml` (the Action's `config` input). */
   configPath?: string;
@@ -53,8 +56,6 @@ export interface GatherOptions {
    * (without them, every lookup a rule could need is made).
    */
   packs?: ReadonlyMap<string, Pack>;
-  /** Membership lookups in flight at once. */
-  concurrency?: number;
   /**
    * Recording a merge (the App) rather than gating a pull request: a listing GitHub truncates does
    * not stop the record. The access files the merge changed are found by comparing the trees of
@@ -146,7 +147,7 @@ async function lookUpMemberships(api: PullApi, facts: PullFacts, opts: GatherOpt
       });
     }
   }
-  await runLimited(lookups, opts.concurrency ?? 8);
+  await runLimited(lookups, LOOKUP_CONCURRENCY);
 }
 
 /** A branch's tip and files at it, read in the same query as the changed files (see `FoldOptions.ref`). */

@@ -101,13 +101,6 @@ export function judgeDrift(repo: Snapshot, args: { listings: Map<string, Recorde
   return driftProblems({ findings, listings: args.listings, repo, systems: new Set(args.systems) });
 }
 
-export function snapshotJudge(repo: Snapshot): DriftJudge {
-  return {
-    observedSystems: async () => observedSystems(repo),
-    judgeDrift: async (args) => judgeDrift(repo, args),
-  };
-}
-
 export interface SweepDriftInput {
   octokit: SweepOctokit;
   repo: RepoRef;

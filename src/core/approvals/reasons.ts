@@ -31,14 +31,6 @@ export const NOT_COUNTED = [
 ] as const;
 export type NotCounted = (typeof NOT_COUNTED)[number];
 
-export function isNotCounted(value: unknown): value is NotCounted {
-  return typeof value === 'string' && (NOT_COUNTED as readonly string[]).includes(value);
-}
-
-export function isExclusion(value: unknown): value is Exclusion {
-  return typeof value === 'string' && (EXCLUSIONS as readonly string[]).includes(value);
-}
-
 export interface ReasonContext {
   /** What the approval was for: a system id, `admins`, or a phrase ("the systems changed"). */
   scope?: string;

@@ -180,8 +180,6 @@ function jitCells(entry: { jit?: { max_duration_hours: number; approvers?: strin
   return { jit_max_hours: entry.jit?.max_duration_hours ?? null, jit_approvers: entry.jit?.approvers?.join(', ') || null };
 }
 
-export const dayOf = (ts: string | null | undefined): IsoDate | null => (ts ? ts.slice(0, 10) : null);
-
 /** Counted approvals for one system from a merge-time verdict, with the time each was given. */
 export interface ApprovalFacts {
   approvers: string[];
