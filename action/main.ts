@@ -138,6 +138,7 @@ interface Inputs {
 
 function inputs(): Inputs {
   const token = core.getInput('token');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression for the user to paste
   if (!token) throw new Error('the `token` input is empty: pass `token: ${{ github.token }}`, or an App installation token for team approvers');
   const failOn = core.getInput('fail-on') || 'error';
   if (failOn !== 'error' && failOn !== 'warning') throw new Error(`the \`fail-on\` input must be error or warning, not ${failOn}`);
@@ -169,6 +170,7 @@ function statusReporter(input: Inputs, eventName: string, target: StatusTarget):
   if (!input.statusToken) {
     throw new Error(
       `the \`status-token\` input is empty, so the gate cannot set its commit status ${input.statusContext} on the ${GROUP_EVENTS.has(eventName) ? "merge group's commit" : "pull request's head commit"}: ` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression for the user to paste
         "pass the gate App's token, `status-token: ${{ steps.token.outputs.token }}`, with `permission-statuses: write` on its token step",
     );
   }

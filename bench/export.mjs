@@ -22,7 +22,7 @@ const BIN = new URL('../bin/access-ledger.js', import.meta.url).pathname;
 const FLOOR = new URL('./export-run.ts', import.meta.url).pathname;
 
 const loadStart = loadavg()[0].toFixed(2);
-let t = performance.now();
+const t = performance.now();
 const dir = await ensureExportRepo(root, n);
 const genS = (performance.now() - t) / 1000;
 console.log(`synthetic repo ready in ${genS.toFixed(1)} s: ${dir}`);

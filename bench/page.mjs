@@ -78,7 +78,7 @@ const first = runs[0];
 const fmt = (x) => x.toLocaleString('en-US');
 const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
 console.log(`open populations/${POP}.html (${fmt(total)} rows, ${mb(bytes)}): status "${first.status}"; index.html ${mb(indexBytes)}`);
-queries.forEach((q, i) => console.log(`search ${JSON.stringify(q.q)}${q.column === null ? '' : ` in column ${q.column}`} over all ${fmt(total)} rows: ${first.searches[i].matching} matching (expected ${want[i]}); status "${first.searches[i].status}"`));
+for (const [i, q] of queries.entries()) console.log(`search ${JSON.stringify(q.q)}${q.column === null ? '' : ` in column ${q.column}`} over all ${fmt(total)} rows: ${first.searches[i].matching} matching (expected ${want[i]}); status "${first.searches[i].status}"`);
 console.log(`next page: "${first.paging}"; print: ${first.printed.rows} rows laid out, "${first.printed.text}"`);
 if (failures.length > 0) {
   for (const f of failures) process.stderr.write(`bench:page: ${f}\n`);

@@ -49,4 +49,3 @@ export function measure(args: readonly string[], options: { env?: NodeJS.Process
 }
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

@@ -197,7 +197,9 @@ export function serve(gh, n) {
         const m = re.exec(url.pathname);
         if (!m) continue;
         const captured = m.slice(org ? 2 : 3).map(decodeURIComponent);
-        names.forEach((name, i) => (params[name] = captured[i]));
+        names.forEach((name, i) => {
+          params[name] = captured[i];
+        });
         if (req.method !== 'GET') Object.assign(params, await body(req));
         const r = await gh.request(route, params);
         return send(r.status, r.data);

@@ -41371,7 +41371,7 @@ function applyExceptions(findings, exceptions, today, registry) {
   if (waivers.size === 0) return findings;
   return findings.map((f) => {
     const w = f.file ? waivers.get(f.file) : void 0;
-    if (!w || !w.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
+    if (!w?.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
     return { ...f, severity: "warning", message: `${f.message} (waived by the exception in this file until ${w.expires ?? "it is removed"})` };
   });
 }
@@ -43046,7 +43046,7 @@ function pullChanges(facts) {
   const widensCapability = provisional.access.some((c) => c.kind === "adds" || c.kind === "widens");
   const onlyReviews = provisional.governed.every((g) => g.kind === "review");
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : void 0;
-  const inCampaign = (c) => campaign !== void 0 && campaign.items.some((i) => i.identity === c.identity);
+  const inCampaign = (c) => campaign?.items.some((i) => i.identity === c.identity) === true;
   for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf, reapproveMovers);
   if (campaign) {
     out.campaign = campaign;
@@ -44454,12 +44454,18 @@ async function readObjectsWith(client2, target, expressions, extra) {
   for (let i = 0; i < unique.length; i += MAX_OBJECTS_PER_QUERY) batches.push(unique.slice(i, i + MAX_OBJECTS_PER_QUERY));
   if (batches.length === 0 && extra) batches.push([]);
   const answers = await Promise.all(batches.map((batch, b) => readBatch(client2, target, batch, b === 0 ? extra : void 0)));
-  answers.forEach((answer, b) => batches[b].forEach((expr, i) => out.set(expr, answer.objects[i] ?? null)));
+  answers.forEach((answer, b) => {
+    batches[b].forEach((expr, i) => {
+      out.set(expr, answer.objects[i] ?? null);
+    });
+  });
   return { objects: out, extra: extra ? answers[0]?.repository ?? null : null };
 }
 async function readBatch(client2, target, batch, extra) {
   const variables = { owner: target.owner, name: target.repo };
-  batch.forEach((expr, i) => variables[`e${i}`] = expr);
+  batch.forEach((expr, i) => {
+    variables[`e${i}`] = expr;
+  });
   for (const [k, v] of Object.entries(extra?.variables ?? {})) variables[k] = v.value;
   let data;
   try {
@@ -44524,6 +44530,7 @@ function explainGraphqlError(err, target) {
 }
 
 // src/adapters/github/pull-facts.ts
+var LOOKUP_CONCURRENCY = 8;
 var MAX_LISTED_FILES = 3e3;
 var MAX_LISTED_COMMITS = 250;
 var PER_PAGE = 100;
@@ -44591,7 +44598,7 @@ async function lookUpMemberships(api, facts, opts) {
       });
     }
   }
-  await runLimited(lookups, opts.concurrency ?? 8);
+  await runLimited(lookups, LOOKUP_CONCURRENCY);
 }
 async function runLimited(tasks, limit) {
   let next = 0;

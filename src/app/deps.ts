@@ -18,7 +18,7 @@ import { DEFAULT_STATUS_CONTEXT } from '../core/commit-status.ts';
 import { checkConfigPath } from '../core/model/snapshot.ts';
 
 /** Store tuning passed to every LedgerStore the App creates (tests shorten the backoff). */
-export type StoreTuning = Partial<Pick<LedgerStoreOptions, 'random' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxBatch' | 'sleep'>>;
+export type StoreTuning = Partial<Pick<LedgerStoreOptions, 'random' | 'sleep'>>;
 
 export interface AppDeps {
   clock: Clock;

@@ -21,7 +21,7 @@ import { parseEnv } from 'node:util';
 import { createNodeMiddleware, createProbot, run, type ApplicationFunction, type Probot } from 'probot';
 import { createApp } from './index.ts';
 import { createAppOctokit, type AppOctokitOptions } from './octokit.ts';
-import { defaultDeps, type WorkTracker } from './deps.ts';
+import type { WorkTracker } from './deps.ts';
 import type { LedgerQueues } from '../adapters/github/ledger-store.ts';
 import { RedisLedgerQueues } from '../adapters/redis/ledger-queue.ts';
 

@@ -57,7 +57,7 @@ function terminalProgress(): Progress {
   return {
     phase(name, size) {
       phase = name;
-      total = size > 0 ? size : 0;
+      total = Math.max(size, 0);
       // cli-progress needs a positive total; the text above decides what is shown.
       if (!started) {
         bar.start(Math.max(1, size), 0);
@@ -97,7 +97,7 @@ function periodicProgress(io: Io, label: string, everyMs: number): Progress {
   return {
     phase(name, size) {
       phase = name;
-      total = size > 0 ? size : 0;
+      total = Math.max(size, 0);
       value = 0;
       check();
     },

@@ -67,23 +67,3 @@ export const CONTROLS: readonly Control[] = [
   c('NIST-AI-RMF', 'GOVERN-1.7', 'Processes for decommissioning and phasing out AI systems safely'),
   c('NIST-AI-RMF', 'GOVERN-2.1', 'Roles, responsibilities and lines of communication are documented'),
 ];
-
-export const CONTROL_IDS: ReadonlySet<string> = new Set(CONTROLS.map((x) => x.id));
-
-const byId = new Map(CONTROLS.map((x) => [x.id, x]));
-
-export function controlTitle(id: string): string | undefined {
-  return byId.get(id)?.title;
-}
-
-/**
- * CSF 1.1 identifiers people still write, mapped to their CSF 2.0 successors. Accepted as input
- * (e.g. in an auditor's request list) and translated; never cited by the product itself.
- */
-export const LEGACY_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  'NIST-CSF-1.1:PR.AC-1': ['NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:PR.AA-05'],
-  'NIST-CSF-1.1:PR.AC-4': ['NIST-CSF-2.0:PR.AA-05'],
-  'NIST-CSF-1.1:PR.AC-6': ['NIST-CSF-2.0:PR.AA-02'],
-  'NIST-CSF-1.1:PR.AC-7': ['NIST-CSF-2.0:PR.AA-03'],
-  'NIST-CSF-1.1:PR.IP-11': ['NIST-CSF-2.0:GV.RR-04'],
-};

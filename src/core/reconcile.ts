@@ -71,11 +71,6 @@ export function scanPage<P extends ListedPull>(page: readonly P[], since: Timest
   return { merged, done };
 }
 
-/** The ledger path of a PR's grant-change record (where reconcile looks for it). */
-export function grantChangePath(pr: { number: number; merged_at: string }): string {
-  return recordPath({ key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) });
-}
-
 /** Where a PR's grant-change record may be: its day folder, or its month folder in a ledger from before day folders. */
 export function grantChangePaths(pr: { number: number; merged_at: string }): string[] {
   const event = { key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) };

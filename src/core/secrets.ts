@@ -49,6 +49,7 @@ export const SECRET_NAMES: Readonly<Record<SecretKind, string>> = {
 /**
  * The pattern each known format matches, for reference and for the tests that hold the scanners
  * to it. Never run these on untrusted text: several of them backtrack.
+ * @internal for the tests
  */
 export const SECRET_PATTERNS: Readonly<Record<Exclude<SecretKind, 'high-entropy'>, RegExp>> = {
   'github-token': /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/,
@@ -430,7 +431,10 @@ function highEntropyTokens(text: string, options: EntropyOptions): SecretSpan[] 
   return found;
 }
 
-/** Whether `text` holds a long high-entropy token (the high-entropy part of findSecrets alone). */
+/**
+ * Whether `text` holds a long high-entropy token (the high-entropy part of findSecrets alone).
+ * @internal for the tests, which hold the scanner to it
+ */
 export function looksHighEntropy(text: string, options: EntropyOptions = DEFAULT_ENTROPY): boolean {
   return highEntropyTokens(text, options).length > 0;
 }

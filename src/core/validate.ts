@@ -3,7 +3,7 @@
  * The CLI, the gate and the sweep all call this with different scopes.
  */
 import { summarize, type Finding, type FindingSummary } from './findings.ts';
-import { buildSnapshot, type RepoFile, type Snapshot } from './model/snapshot.ts';
+import type { Snapshot } from './model/snapshot.ts';
 import type { IsoDate } from './model/types.ts';
 import { evaluate, type EvaluateInput } from './engine/evaluate.ts';
 import { resolvePolicy, type Pack, type Policy } from './engine/policy.ts';
@@ -60,8 +60,4 @@ export function validateSnapshot(snapshot: Snapshot, options: ValidateOptions): 
   }
   const files = snapshot.grants.length + snapshot.systems.length + (snapshot.config ? 1 : 0);
   return { findings, summary: summarize(findings, { files, grants: snapshot.grants.length, systems: snapshot.systems.length }), snapshot, policy };
-}
-
-export function validateFiles(files: Iterable<RepoFile>, options: ValidateOptions): ValidateResult {
-  return validateSnapshot(buildSnapshot(files), options);
 }

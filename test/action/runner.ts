@@ -70,7 +70,7 @@ export function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-function unescape(text: string): string {
+function unescapeCommand(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 }
 
@@ -82,9 +82,9 @@ export function parseCommands(stdout: string): RunnerResult['commands'] {
     const properties: Record<string, string> = {};
     for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
       const eq = pair.indexOf('=');
-      properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1));
+      properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1));
     }
-    out.push({ command: m[1]!, properties, message: unescape(m[3] ?? '') });
+    out.push({ command: m[1]!, properties, message: unescapeCommand(m[3] ?? '') });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantChangePath, missingMerges, reconcileWindow, grantChangePaths, scanPage } from '../../src/core/reconcile.ts';
+import { grantChangePaths, missingMerges, reconcileWindow, scanPage } from '../../src/core/reconcile.ts';
 
 const now = new Date('2026-11-20T12:00:00Z');
 
@@ -37,13 +37,12 @@ describe('scanPage', () => {
 describe('missingMerges', () => {
   const m = (number: number, merged_at: string) => ({ number, merged_at, updated_at: merged_at, base: { ref: 'main' } });
   it('returns unrecorded merges oldest first, each once', () => {
-    const recorded = new Set([grantChangePath({ number: 2, merged_at: '2026-11-02T00:00:00Z' })]);
+    const recorded = new Set([grantChangePaths({ number: 2, merged_at: '2026-11-02T00:00:00Z' })[0]!]);
     const got = missingMerges([m(3, '2026-11-03T00:00:00Z'), m(2, '2026-11-02T00:00:00Z'), m(1, '2026-10-31T23:59:59Z'), m(3, '2026-11-03T00:00:00Z')], (p) => recorded.has(p));
     expect(got.map((p) => p.number)).toEqual([1, 3]);
   });
 
   it('paths and directories follow the record format', () => {
-    expect(grantChangePath({ number: 45, merged_at: '2026-11-20T10:00:00.000Z' })).toBe('records/2026/11/20/pr-45-merged.json');
     expect(grantChangePaths({ number: 45, merged_at: '2026-11-20T10:00:00.000Z' })).toEqual(['records/2026/11/20/pr-45-merged.json', 'records/2026/11/pr-45-merged.json']);
   });
 

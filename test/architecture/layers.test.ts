@@ -12,7 +12,7 @@ const ROOT = normalize(join(import.meta.dirname, '..', '..'));
 type Layer = 'core' | 'adapters' | 'app' | 'cli' | 'action' | 'package.json' | 'policies' | 'other';
 
 /** Which layers each layer may import (itself included). */
-export const MAY_IMPORT: Readonly<Record<Exclude<Layer, 'package.json' | 'policies' | 'other'>, readonly Layer[]>> = {
+const MAY_IMPORT: Readonly<Record<Exclude<Layer, 'package.json' | 'policies' | 'other'>, readonly Layer[]>> = {
   core: ['core', 'policies', 'package.json'],
   adapters: ['core', 'adapters', 'policies'],
   app: ['core', 'adapters', 'app', 'policies'],
@@ -21,7 +21,7 @@ export const MAY_IMPORT: Readonly<Record<Exclude<Layer, 'package.json' | 'polici
 };
 
 /** Packages the core may use: parsing, schemas, canonical JSON and hashing, all without I/O. */
-export const CORE_PACKAGES = ['yaml', 'ajv', 'ajv-formats', 'canonicalize', 'csv-parse/sync', 'node:crypto'];
+const CORE_PACKAGES = ['yaml', 'ajv', 'ajv-formats', 'canonicalize', 'csv-parse/sync', 'node:crypto'];
 
 function layerOf(path: string): Layer {
   const [top, second] = path.split('/');
@@ -41,7 +41,7 @@ function sources(dir: string): string[] {
 // Static imports and re-exports (`from '…'`, also across lines) and dynamic `import('…')`.
 const IMPORT = /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 

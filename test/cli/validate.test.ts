@@ -52,7 +52,7 @@ describe('access-ledger init + validate', () => {
     git(dir, 'commit', '-qm', 'initial');
     // An unchanged file breaks a rule: it must not be reported in changed-since mode.
     const alice = join(dir, 'grants/humans/alice.yaml');
-    writeFileSync(alice, readFileSync(alice, 'utf8').replace(/    justification: .*\n/, ''));
+    writeFileSync(alice, readFileSync(alice, 'utf8').replace(/ {4}justification: .*\n/, ''));
     git(dir, 'commit', '-qam', 'break alice');
     // A new file duplicates an existing identity: reported, because the duplicate is in the change.
     writeFileSync(join(dir, 'grants/humans/alice-copy.yaml'), readFileSync(join(dir, 'grants/agents/support-agent.yaml'), 'utf8'));

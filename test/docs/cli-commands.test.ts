@@ -31,7 +31,7 @@ function words(command: string): string[] {
 }
 
 /** The access-ledger invocations of a page's sh/bash blocks: synopses (with `[--option]`) are read as the full command. */
-export function invocations(page: string, text: string): Invocation[] {
+function invocations(page: string, text: string): Invocation[] {
   const found: Invocation[] = [];
   const lines = text.split('\n');
   let inShell = false;

@@ -257,7 +257,9 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
         expect(deleted.out).toMatch(/BROKEN at seq 1: the signature by key/);
         expect(deleted.out).toMatch(new RegExp(`seq 1 \\[online\\] .*no comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} anchors ${grantChangeKey(first)} \\(seq 1\\)`));
       } finally {
-        comments.forEach((c, i) => (c.body = saved[i]!));
+        comments.forEach((c, i) => {
+          c.body = saved[i]!;
+        });
         for (const pr of [first, second]) {
           const issue = life.fake.state.issue(life.repo, pr);
           for (const c of comments) if (c.issueNumber === pr && !issue.comments.includes(c)) issue.comments.push(c);

@@ -95,11 +95,6 @@ export function operation(operationId: string): { method: string; path: string; 
   throw new Error(`no operation ${operationId} in @octokit/openapi`);
 }
 
-/** The declared statuses of an operation. */
-export function declaredStatuses(operationId: string): string[] {
-  return Object.keys(operation(operationId).op.responses as Json);
-}
-
 /**
  * The validator for an operation's JSON response at `status`: `null` when GitHub declares that
  * status without a JSON body (204, 302), `undefined` when the status is not declared.

@@ -13,7 +13,7 @@ export const OLD = 'c'.repeat(40);
 export const BASE = 'b'.repeat(40);
 
 export { TODAY, y, CONFIG, SYSTEMS } from '../support/access-repo-fixtures.ts';
-import { TODAY, y, CONFIG, SYSTEMS } from '../support/access-repo-fixtures.ts';
+import { TODAY, CONFIG, SYSTEMS } from '../support/access-repo-fixtures.ts';
 
 export interface Entry {
   system?: string;

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadFile } from '../../src/core/model/snapshot.ts';
 import { CONFIG, SYSTEMS, TEAMS } from '../support/attacks.ts';
-import { TODAY, judge } from './scenario.ts';
+import { judge } from './scenario.ts';
 
 type G = Record<string, any>;
 const LOGINS = ['alice', 'Alice', 'bob', 'carol', 'mallory', 'dave'];

@@ -38,10 +38,6 @@ export const GIT_ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
 
-export function sh(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
 /** One commit: files to write (null deletes); `merge` joins another branch's tip into it. */
 export interface FixtureCommit {
   files: Record<string, string | null>;

@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/core';
+import type { Octokit } from '@octokit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessLedgerQueues, LedgerConflictError, LedgerStateError, LedgerStore, SigningKeyMissingError, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
 import { LedgerTrustChecker } from '../../src/adapters/github/ledger-trust.ts';
@@ -220,7 +220,9 @@ describe('LedgerStore.append', () => {
     const before = store.stats();
 
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(draftFor('burst', 100 + i))));
-    results.forEach(([r], i) => expect(r).toMatchObject({ key: `pr-${100 + i}-merged` }));
+    results.forEach(([r], i) => {
+      expect(r).toMatchObject({ key: `pr-${100 + i}-merged` });
+    });
     const seqs = results.map(([r]) => r!.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/core';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { verifyLedger, readLedgerRecords } from '../../src/adapters/git/ledger-reader.ts';
+import { resolveLedgerRef, verifyLedger } from '../../src/adapters/git/ledger-reader.ts';
 import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
 import { registerVerify, runVerify } from '../../src/cli/commands/verify.ts';
 import type { Io } from '../../src/cli/io.ts';
@@ -11,6 +11,7 @@ import {
   formatRecordMarker,
   hashRecord,
   headFor,
+  isRecordPath,
   recordPath,
   serializeHead,
   serializeRecord,
@@ -28,6 +29,15 @@ import { testSigner } from '../support/ledger-keys.ts';
 import { refuseRealConnections } from '../support/no-network.ts';
 
 refuseRealConnections();
+
+/** Every record at the ledger branch's tip of a clone, parsed, in seq order: what a run left there. */
+async function readLedgerRecords(repoDir: string): Promise<{ path: string; record: SealedRecord }[]> {
+  const { sha } = await resolveLedgerRef(repoDir);
+  const git = (...args: string[]) => execFileSync('git', ['-C', repoDir, ...args], { env: GIT_ENV, encoding: 'utf8' });
+  const paths = git('ls-tree', '-r', '--name-only', sha).split('\n').filter(isRecordPath);
+  const records = paths.map((path) => ({ path, record: JSON.parse(git('show', `${sha}:${path}`)) as SealedRecord }));
+  return records.sort((a, b) => a.record.seq - b.record.seq);
+}
 
 afterAll(cleanupTempDirs);
 let gh: FakeGitHub | undefined;
@@ -77,8 +87,8 @@ describe('verifyLedger on an intact ledger', () => {
     const result = await verifyLedger(clone, 'access-ledger');
     expect(result).toMatchObject({ ok: true, ref: 'refs/remotes/origin/access-ledger', records: 5 });
     const read = await readLedgerRecords(clone);
-    expect(read.records.map((r) => r.record.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(read.records[2]!.record).toEqual(rec(3));
+    expect(read.map((r) => r.record.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(read[2]!.record).toEqual(rec(3));
   });
 
   it('finds the ledger branch the repo config names when --branch is not given', async () => {
@@ -338,7 +348,7 @@ describe('a ledger written by LedgerStore verifies with git', () => {
       expect(result).toMatchObject({ ok: true, records: 23, problem_count: 0 });
       expect(result.commits).toBeLessThanOrEqual(5);
       // Records from November and December: the path follows each event's own month.
-      const paths = (await readLedgerRecords(dir)).records.map((r) => r.path);
+      const paths = (await readLedgerRecords(dir)).map((r) => r.path);
       expect(paths.some((p) => p.startsWith('records/2026/11/'))).toBe(true);
       expect(paths.some((p) => p.startsWith('records/2026/12/'))).toBe(true);
     } finally {

@@ -21,7 +21,9 @@ const schemaOf = (name: string) => JSON.parse(readFileSync(join(ROOT, 'policies'
 function properties(node: unknown, path: string, out: { path: string; node: Node }[] = []): { path: string; node: Node }[] {
   if (!node || typeof node !== 'object') return out;
   if (Array.isArray(node)) {
-    node.forEach((n, i) => properties(n, `${path}[${i}]`, out));
+    node.forEach((n, i) => {
+      properties(n, `${path}[${i}]`, out);
+    });
     return out;
   }
   const n = node as Node;
@@ -38,7 +40,7 @@ function properties(node: unknown, path: string, out: { path: string; node: Node
   return out;
 }
 
-function compile(name: string) {
+function compile() {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const other of NAMES) ajv.addSchema(schemaOf(other));
@@ -62,7 +64,7 @@ describe.each(NAMES)('%s.schema.json', (name) => {
   });
 
   it('gives examples and defaults that are valid values of their property', () => {
-    const ajv = compile(name);
+    const ajv = compile();
     let checked = 0;
     for (const { path, node } of properties(schema, name)) {
       const { examples, default: dflt, description: _d, ...rest } = node as Node & { examples?: unknown[]; default?: unknown };

@@ -27,7 +27,9 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 function paths(value: unknown, prefix: YamlPath = []): YamlPath[] {
   const out: YamlPath[] = [prefix];
   if (Array.isArray(value)) {
-    value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
+    value.forEach((v, i) => {
+      out.push(...paths(v, [...prefix, i]));
+    });
     out.push([...prefix, value.length]);
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));

@@ -78,7 +78,7 @@ export function checkCase(rule: string, c: Case): Finding[] {
   return mine;
 }
 
-/** A human grant with one access entry; its lines are fixed (HUMAN_LINES) so tables can cite them. */
+/** A human grant with one access entry; its lines are fixed so tables can cite them. */
 export function human(opts: { id?: string; expires?: string; privileged?: boolean; extra?: string } = {}): string {
   const id = opts.id ?? 'alice';
   return (
@@ -97,5 +97,3 @@ export function human(opts: { id?: string; expires?: string; privileged?: boolea
   ` + (opts.extra ?? '')
   );
 }
-/** Line numbers in a human() grant. */
-export const HUMAN_LINES = { id: 2, kind: 3, owner: 4, github: 5, entry: 7, role: 8, privileged: 9, justification: 10, expires: 11, extra: 12 } as const;

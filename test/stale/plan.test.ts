@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planIssues, withinBudget, writesOf, type DesiredIssue, type IssueAction, type ManagedIssue } from '../../src/core/stale/index.ts';
+import { planIssues, writesOf, type DesiredIssue, type IssueAction, type ManagedIssue } from '../../src/core/stale/index.ts';
 
 function desired(kind: DesiredIssue['kind'], id: string, hash = 'a'.repeat(16)): DesiredIssue {
   return { key: `${kind}:${id}`, kind, id, title: `${kind} ${id}`, body: '', hash, labels: [], assignees: [], summary: `${kind} of ${id}`, urgent: kind === 'left-org', priority: 0, path: null };
@@ -83,32 +83,14 @@ describe('issue lifecycle planning', () => {
   });
 });
 
-describe('the write budget', () => {
+describe('writes per action', () => {
   const plan = planIssues({
     ...base,
     desired: [desired('left-org', 'zed'), desired('expired', 'b'), desired('expired', 'c')],
     existing: [issue(2, 'expired', 'gone')],
   });
 
-  it('counts writes per action and never splits one', () => {
+  it('counts writes per action', () => {
     expect(plan.map(writesOf)).toEqual([1, 2, 1, 1]);
-    const split = withinBudget(plan, 2);
-    expect(split.run.map(brief)).toEqual(['create:left-org:zed']);
-    expect(split.writes).toBe(1);
-    expect(split.deferred).toHaveLength(3);
-  });
-
-  it('takes everything when the budget allows, and the next run resumes with what is left', () => {
-    expect(withinBudget(plan, 100).run).toHaveLength(4);
-    expect(withinBudget(plan, 0).run).toHaveLength(0);
-    const first = withinBudget(plan, 3).run.map(brief);
-    expect(first).toEqual(['create:left-org:zed', 'close:expired:gone#2']);
-    // The next run lists what the first one did and plans only the rest.
-    const next = planIssues({
-      ...base,
-      desired: [desired('left-org', 'zed'), desired('expired', 'b'), desired('expired', 'c')],
-      existing: [issue(10, 'left-org', 'zed'), issue(2, 'expired', 'gone', { state: 'closed' })].map((i) => ({ ...i, updatedAt: '2026-11-26T00:00:00Z' })),
-    });
-    expect(withinBudget(next, 3).run.map(brief)).toEqual(['create:expired:b', 'create:expired:c']);
   });
 });

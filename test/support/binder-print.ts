@@ -30,6 +30,7 @@ export async function readBinder(context: BrowserContext, index: string): Promis
   const page = await context.newPage();
   try {
     await page.goto(pathToFileURL(index).href, { waitUntil: 'load' });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees, which textContent is not
     const screen = await page.locator('body').innerText();
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: false });
     return { screen, pdf };

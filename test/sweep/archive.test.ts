@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readArchive, type ArchiveFile } from '../../src/adapters/github/sweep-archive.ts';
 import { BranchSession } from '../../src/adapters/github/branch-session.ts';
-import { MembershipReader, runSweep } from '../../src/adapters/github/sweep.ts';
+import { runSweep } from '../../src/adapters/github/sweep.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { MAX_FILE_BYTES } from '../../src/core/model/yaml-file.ts';
 import { tar } from '../support/fake-github/tarball.ts';

@@ -99,7 +99,7 @@ describe('a large sweep runs beside the webhooks', () => {
         onProgress: (_repo, read) => {
           progress.push(read);
           readingEnded = performance.now();
-          if (delivered) return;
+          if (delivered !== undefined) return;
           // The worker is reading: now the merge's webhook arrives.
           readingStarted = performance.now();
           loop.enable();

@@ -1,11 +1,11 @@
 /** Reads an access repo from disk: the config, systems/ and grants/ (any depth), nothing else. */
-import { readFileSync } from 'node:fs';
+import { type Dirent, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { CONFIG_PATHS, roleOf, type RepoFile } from '../../core/model/snapshot.ts';
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {

@@ -451,11 +451,6 @@ export async function* ledgerRecords(dir: string, cat: CatFile, ledgerSha: strin
   }
 }
 
-/** `owner/repo` from the clone's origin, for links. */
-export async function githubRepository(dir: string): Promise<string | null> {
-  return (await originRepository(dir))?.repository ?? null;
-}
-
 /**
  * The web server and `owner/name` of the clone's `origin` remote, on github.com or a GitHub
  * Enterprise Server: `https://github.acme.internal/acme/access.git`, `git@github.acme.internal:acme/access.git`

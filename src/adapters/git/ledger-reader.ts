@@ -28,7 +28,6 @@ import {
   type LedgerProblem,
   type PendingSignature,
   type RecordSummary,
-  type SealedRecord,
   type SignaturePolicy,
   type SignatureStats,
 } from '../../core/ledger/index.ts';
@@ -369,35 +368,4 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     signatures,
     warnings,
   };
-}
-
-/**
- * Every record at the branch tip, parsed, in seq order (for the binder). Unverified: call
- * verifyLedger first and report its result next to what is read here.
- */
-export async function readLedgerRecords(repoDir: string, branch: string = DEFAULT_LEDGER_BRANCH): Promise<{ ref: string; tip: string; records: { path: string; record: SealedRecord }[] }> {
-  const { ref, sha } = await resolveLedgerRef(repoDir, branch);
-  try {
-    const tree = await readTree(repoDir, sha);
-    const paths = new Map<string, string[]>();
-    for (const [path, oid] of tree) {
-      if (!isRecordPath(path)) continue;
-      paths.set(oid, [...(paths.get(oid) ?? []), path]);
-    }
-    const records: { path: string; record: SealedRecord }[] = [];
-    for await (const obj of catFileBatch(repoDir, paths.keys())) {
-      for (const path of paths.get(obj.oid)!) {
-        try {
-          records.push({ path, record: JSON.parse(obj.content.toString('utf8')) as SealedRecord });
-        } catch {
-          throw new LedgerReadError(`${path} on ${ref} is not valid JSON`, 'Run access-ledger verify to see what is wrong with the ledger.');
-        }
-      }
-    }
-    records.sort((a, b) => a.record.seq - b.record.seq);
-    return { ref, tip: sha, records };
-  } catch (err) {
-    if (err instanceof GitError) throw new LedgerReadError(err.message, err.hint);
-    throw err;
-  }
 }

@@ -97,13 +97,19 @@ export async function readObjectsWith(
   for (let i = 0; i < unique.length; i += MAX_OBJECTS_PER_QUERY) batches.push(unique.slice(i, i + MAX_OBJECTS_PER_QUERY));
   if (batches.length === 0 && extra) batches.push([]);
   const answers = await Promise.all(batches.map((batch, b) => readBatch(client, target, batch, b === 0 ? extra : undefined)));
-  answers.forEach((answer, b) => batches[b]!.forEach((expr, i) => out.set(expr, answer.objects[i] ?? null)));
+  answers.forEach((answer, b) => {
+    batches[b]!.forEach((expr, i) => {
+      out.set(expr, answer.objects[i] ?? null);
+    });
+  });
   return { objects: out, extra: extra ? (answers[0]?.repository ?? null) : null };
 }
 
 async function readBatch(client: GraphqlClient, target: ReadTarget, batch: string[], extra?: ExtraSelection): Promise<{ objects: (ObjectRead | null)[]; repository: Record<string, unknown> }> {
   const variables: Record<string, unknown> = { owner: target.owner, name: target.repo };
-  batch.forEach((expr, i) => (variables[`e${i}`] = expr));
+  batch.forEach((expr, i) => {
+    variables[`e${i}`] = expr;
+  });
   for (const [k, v] of Object.entries(extra?.variables ?? {})) variables[k] = v.value;
   let data: { repository: Record<string, RawObject> | null };
   try {

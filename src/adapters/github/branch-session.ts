@@ -56,13 +56,6 @@ function workers(): Piscina {
   return pool;
 }
 
-/** Ends the pool's workers (the App's shutdown; tests). A later session starts a new pool. */
-export async function closeBranchWorkers(): Promise<void> {
-  const p = pool;
-  pool = undefined;
-  await p?.destroy();
-}
-
 export interface BranchSessionOptions {
   /** Called as the worker reads the archive, every `progressEvery` files. */
   onProgress?: (files: number) => void;

@@ -77,7 +77,7 @@ async function execute(o: DoctorIssueOptions, a: DoctorIssueAction): Promise<{ n
       return { number: await create(o, a.desired), outcome: 'done' };
     case 'update': {
       const now = await fresh(o, a.issue.number);
-      if (!now || now.state !== 'open' || now.hash === a.desired.hash) return { number: a.issue.number, outcome: 'skipped' };
+      if (now?.state !== 'open' || now.hash === a.desired.hash) return { number: a.issue.number, outcome: 'skipped' };
       await patch(o, a.issue.number, { title: a.desired.title, body: a.desired.body }, 'updating');
       await comment(o, a.issue.number, a.comment);
       return { number: a.issue.number, outcome: 'done' };
@@ -92,7 +92,7 @@ async function execute(o: DoctorIssueOptions, a: DoctorIssueAction): Promise<{ n
     case 'close':
     case 'close-duplicate': {
       const now = await fresh(o, a.issue.number);
-      if (!now || now.state !== 'open') return { number: a.issue.number, outcome: 'skipped' };
+      if (now?.state !== 'open') return { number: a.issue.number, outcome: 'skipped' };
       await comment(o, a.issue.number, a.comment);
       await patch(o, a.issue.number, { state: 'closed', state_reason: a.type === 'close' ? 'completed' : 'not_planned' }, 'closing');
       return { number: a.issue.number, outcome: 'done' };

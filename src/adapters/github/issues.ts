@@ -24,7 +24,7 @@ import {
   type IssueAction,
   type ManagedIssue,
 } from '../../core/stale/index.ts';
-import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { GitHubApiError, errorStatus, githubMessage } from './errors.ts';
 import { gitHubPort, type GitHubRequester, type RepoRef } from './port.ts';
 import { mdCode } from '../../core/text/escape.ts';
 
@@ -284,7 +284,7 @@ async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ out
     }
     case 'update': {
       const now = await fresh(o, action.issue.number);
-      if (!now || now.state !== 'open' || now.hash === action.desired.hash) return { outcome: 'skipped', number: action.issue.number, note: 'already current' };
+      if (now?.state !== 'open' || now.hash === action.desired.hash) return { outcome: 'skipped', number: action.issue.number, note: 'already current' };
       await patch(o, action.issue.number, { body: action.desired.body }, 'updating');
       await comment(o, action.issue.number, commentFor(action, o));
       return { outcome: 'done', number: action.issue.number };
@@ -298,7 +298,7 @@ async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ out
     }
     case 'remind': {
       const now = await fresh(o, action.issue.number);
-      if (!now || now.state !== 'open' || daysBetween(utcDay(new Date(now.updatedAt)), o.today) < o.reminderDays) {
+      if (now?.state !== 'open' || daysBetween(utcDay(new Date(now.updatedAt)), o.today) < o.reminderDays) {
         return { outcome: 'skipped', number: action.issue.number, note: 'recent activity' };
       }
       await comment(o, action.issue.number, commentFor(action, o));
@@ -307,7 +307,7 @@ async function executeOne(action: IssueAction, o: ExecuteOptions): Promise<{ out
     case 'close':
     case 'close-duplicate': {
       const now = await fresh(o, action.issue.number);
-      if (!now || now.state !== 'open') return { outcome: 'skipped', number: action.issue.number, note: 'already closed' };
+      if (now?.state !== 'open') return { outcome: 'skipped', number: action.issue.number, note: 'already closed' };
       await comment(o, action.issue.number, commentFor(action, o));
       await patch(o, action.issue.number, { state: 'closed', state_reason: action.type === 'close' ? 'completed' : 'not_planned' }, 'closing');
       return { outcome: 'done', number: action.issue.number };
@@ -328,7 +328,7 @@ async function closeDuplicates(o: ExecuteOptions, keys: ReadonlySet<string>): Pr
   for (const d of dupes) {
     if (o.budget.remaining < writesOf(d)) break; // the next run closes it first thing
     const now = await fresh(o, d.issue.number);
-    if (!now || now.state !== 'open') continue; // the other sweep closed it already
+    if (now?.state !== 'open') continue; // the other sweep closed it already
     await comment(o, d.issue.number, d.comment);
     await patch(o, d.issue.number, { state: 'closed', state_reason: 'not_planned' }, 'closing duplicate');
     closed.push(d.issue.number);

@@ -45,7 +45,7 @@ import {
   type SealedRecord,
 } from '../../core/ledger/index.ts';
 import { buildAnomalyDraft } from '../../core/records/anomaly.ts';
-import { GitHubApiError, errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
 import type { RecordTrust } from './ledger-trust.ts';
 import type { GitHubRequester } from './port.ts';
 
@@ -75,12 +75,6 @@ export interface LedgerStoreOptions {
   random?: () => number;
   /** Attempts per commit before giving up on a branch that keeps moving (default 8). */
   maxAttempts?: number;
-  /** First retry delay in ms; doubles per attempt, with jitter (default 250). */
-  baseDelayMs?: number;
-  /** Ceiling of one retry delay in ms (default 8000). */
-  maxDelayMs?: number;
-  /** Most records in one commit; the rest go into the next (default 200). */
-  maxBatch?: number;
   sleep?: (ms: number) => Promise<void>;
   /**
    * Where appends wait for their commit: every store given the same queues and naming the same
@@ -331,19 +325,24 @@ export async function commitAppends(store: LedgerStore, items: readonly Pick<Pen
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** First retry delay in ms; doubles per attempt, with jitter. */
+const BASE_DELAY_MS = 250;
+/** Ceiling of one retry delay in ms. */
+const MAX_DELAY_MS = 8000;
+/** Most records in one commit; the rest go into the next. */
+const MAX_BATCH = 200;
+
 export class LedgerStore {
   readonly owner: string;
   readonly repo: string;
   readonly branch: string;
-  readonly maxBatch: number;
+  readonly maxBatch = MAX_BATCH;
   private readonly octokit: LedgerOctokit;
   private readonly clock: Clock;
   private readonly signer: LedgerSigner | null;
   private readonly trust: RecordTrust | null;
   private readonly random: () => number;
   private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly queue: LedgerBranchQueue;
 
@@ -357,9 +356,6 @@ export class LedgerStore {
     this.trust = options.trust;
     this.random = options.random ?? Math.random;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    this.baseDelayMs = options.baseDelayMs ?? 250;
-    this.maxDelayMs = options.maxDelayMs ?? 8000;
-    this.maxBatch = Math.max(1, options.maxBatch ?? 200);
     this.sleep = options.sleep ?? defaultSleep;
     if (!/^[A-Za-z0-9._/-]+$/.test(this.branch) || this.branch.includes('..') || this.branch.startsWith('/') || this.branch.endsWith('/')) {
       throw new Error(`invalid ledger branch name ${JSON.stringify(this.branch)}`);
@@ -603,7 +599,7 @@ export class LedgerStore {
 
   /** Full jitter between half and all of the doubled delay, so competing replicas spread out. */
   private backoff(attempt: number): number {
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
   }
 
@@ -795,8 +791,6 @@ function prOf(draft: RecordDraft): { number: number; url: string } | null {
   const pr = (draft.subject as { pr?: { number?: unknown; url?: unknown } }).pr;
   return pr && typeof pr.number === 'number' && typeof pr.url === 'string' ? { number: pr.number, url: pr.url } : null;
 }
-
-export { GitHubApiError };
 
 /** README.md of the ledger branch: tells whoever finds the branch what it is and how to check it. */
 export function ledgerReadme(repository: string, branch: string): string {

@@ -44,6 +44,9 @@ export interface PullRef {
   authorIsBot?: boolean;
 }
 
+/** Membership lookups in flight at once. */
+const LOOKUP_CONCURRENCY = 8;
+
 export interface GatherOptions {
   /** The config's path when it is not `access-ledger.yaml` (the Action's `config` input). */
   configPath?: string;
@@ -52,8 +55,6 @@ export interface GatherOptions {
    * (without them, every lookup a rule could need is made).
    */
   packs?: ReadonlyMap<string, Pack>;
-  /** Membership lookups in flight at once. */
-  concurrency?: number;
   /**
    * Recording a merge (the App) rather than gating a pull request: a listing GitHub truncates does
    * not stop the record. The access files the merge changed are found by comparing the trees of
@@ -145,7 +146,7 @@ async function lookUpMemberships(api: PullApi, facts: PullFacts, opts: GatherOpt
       });
     }
   }
-  await runLimited(lookups, opts.concurrency ?? 8);
+  await runLimited(lookups, LOOKUP_CONCURRENCY);
 }
 
 /** A branch's tip and files at it, read in the same query as the changed files (see `FoldOptions.ref`). */
@@ -264,7 +265,11 @@ async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequ
       throw explainGraphqlError(err, { owner: pull.owner, repo: pull.repo });
     }
     if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${pull.owner}/${pull.repo} through GraphQL: the token cannot see it (it needs contents: read and pull-requests: read)`, null, 'POST /graphql', undefined);
-    if (n === 0) (req.objects ?? []).forEach((expr, i) => objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject)));
+    if (n === 0) {
+      (req.objects ?? []).forEach((expr, i) => {
+        objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject));
+      });
+    }
     const pr = data.repository.pullRequest;
     if (!pr) throw new GitHubApiError(`GitHub found no pull request #${pull.number} in ${pull.owner}/${pull.repo}: the token needs pull-requests: read`, null, 'POST /graphql', undefined);
     const next = addPullPage(listing, pr, coAuthorLogins);
@@ -294,7 +299,7 @@ export function parseRefRead(branch: string, paths: readonly string[], repositor
   const files = new Map<string, string | null>();
   const ref = (repository?.ledgerRef ?? null) as RawRef;
   const target = ref?.target;
-  if (!target || target.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
+  if (target?.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
   paths.forEach((path, i) => {
     const entry = target[`p${i}`] as { object?: { __typename?: string; byteSize?: number; isBinary?: boolean; text?: string | null } | null } | null | undefined;
     if (entry === undefined) return;

@@ -147,7 +147,7 @@ export function addPullPage(into: PullListing, page: RawPullPage, coAuthors: (me
   }
   if (page.reviews) {
     for (const r of page.reviews.nodes ?? []) {
-      if (!r || !r.author) continue; // a deleted account ("ghost") cannot approve
+      if (!r?.author) continue; // a deleted account ("ghost") cannot approve
       into.reviews.push({
         reviewer: restLogin(r.author),
         reviewerIsBot: r.author.__typename === 'Bot',

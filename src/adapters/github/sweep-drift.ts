@@ -19,10 +19,10 @@ import type { RecordedSnapshot } from '../../core/observe/record.ts';
 import { buildSnapshot, connectorOf, runConnector } from '../../core/observe/snapshot.ts';
 import type { ConnectorId } from '../../core/observe/types.ts';
 import { driftProblems, isDriftKind, type DriftProblem, type ManagedIssue } from '../../core/stale/index.ts';
-import type { LedgerOctokit, LedgerStore } from './ledger-store.ts';
+import type { LedgerStore } from './ledger-store.ts';
 import { readLatestSnapshots, recordSnapshot } from './ledger-snapshots.ts';
 import type { RecordTrust } from './ledger-trust.ts';
-import { observeOrganization, type ObserveOctokit } from './observe-org.ts';
+import { observeOrganization, } from './observe-org.ts';
 import type { Logger, RepoRef, SweepOctokit } from './issues.ts';
 import type { AccessSnapshotSubject } from '../../core/ledger/kinds.ts';
 
@@ -99,13 +99,6 @@ export interface DriftJudge {
 export function judgeDrift(repo: Snapshot, args: { listings: Map<string, RecordedSnapshot>; systems: string[]; packs: ReadonlyMap<string, Pack>; today: IsoDate }): DriftProblem[] {
   const { findings } = drift(repo, [...args.listings.values()].map((l) => l.snapshot), { packs: args.packs, today: args.today });
   return driftProblems({ findings, listings: args.listings, repo, systems: new Set(args.systems) });
-}
-
-export function snapshotJudge(repo: Snapshot): DriftJudge {
-  return {
-    observedSystems: async () => observedSystems(repo),
-    judgeDrift: async (args) => judgeDrift(repo, args),
-  };
 }
 
 export interface SweepDriftInput {

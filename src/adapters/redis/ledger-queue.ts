@@ -670,9 +670,15 @@ class SharedBranchQueue implements LedgerBranchQueue {
         this.owner.log.warn(`refused ledger append ${job.id} from the shared queue of ${this.ledger}: ${why}`);
         outcomes[at] = { v: 1, ledger: this.ledger, id: job.id, error: { name: 'LedgerQueueError', message: `The shared ledger queue refused this append: ${why}. Nothing was written for it.` } };
       };
-      if (job.raw === '') return refuse('its content is missing from Redis');
+      if (job.raw === '') {
+        refuse('its content is missing from Redis');
+        return;
+      }
       const payload = openMessage<JobPayload>(job.raw, 'job', this.ledger, job.id, key);
-      if (typeof payload === 'string') return refuse(`${payload} (it was not handed over by a replica of this App)`);
+      if (typeof payload === 'string') {
+        refuse(`${payload} (it was not handed over by a replica of this App)`);
+        return;
+      }
       try {
         const attachments = (payload.attachments ?? []).map((a) => ({ path: a.path, content: new Uint8Array(Buffer.from(a.content, 'base64')) }));
         store.checkAppend(payload.drafts, attachments);

@@ -99,11 +99,11 @@ type ListedPullItem = PullPayload & { updated_at: string; merged_at: string | nu
 async function newestRecord(octokit: OctokitLike, repo: RepoRef, branch: string): Promise<{ occurred_at: string; recorded_at: string } | null> {
   const rev = `refs/heads/${branch}`;
   const head = (await readObjects(octokit, repo, [`${rev}:${HEAD_PATH}`])).get(`${rev}:${HEAD_PATH}`);
-  if (!head || head.kind !== 'blob' || head.text === null) return null;
+  if (head?.kind !== 'blob' || head.text === null) return null;
   const parsed = parseHead(head.text);
   if (parsed.path === null) return null;
   const record = (await readObjects(octokit, repo, [`${rev}:${parsed.path}`])).get(`${rev}:${parsed.path}`);
-  if (!record || record.kind !== 'blob' || record.text === null) {
+  if (record?.kind !== 'blob' || record.text === null) {
     throw new Error(`head.json on ${repo.owner}/${repo.repo} branch ${branch} names ${parsed.path}, which is missing: run access-ledger verify`);
   }
   const r = JSON.parse(record.text) as { occurred_at: string; recorded_at: string };

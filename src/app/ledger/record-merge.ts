@@ -46,7 +46,6 @@ import { isIsoDate } from '../../core/dates.ts';
 import type { Grant } from '../../core/model/types.ts';
 import { DEFAULT_BRANCH_PREFIX, campaignRecordDraft, parseCampaignMarker, type CampaignSnapshotRef } from '../../core/reviews/index.ts';
 import { findSnapshotRecord } from '../../adapters/github/ledger-snapshots.ts';
-import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import type { PullFacts } from '../../core/pull/facts.ts';
 import { fileJudgements, touchesAccess } from '../../core/records/changes.ts';
 import { roleOf } from '../../core/model/snapshot.ts';

@@ -8,10 +8,8 @@
  * whose login no grant names any more (and reopens one closed too early).
  */
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import type { SweepOctokit } from '../../adapters/github/issues.ts';
 import { MembershipReader } from '../../adapters/github/sweep.ts';
 import { reconcile } from '../ledger/reconcile.ts';
-import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import type { AppDeps } from '../deps.ts';
 import { handleMemberRemoved } from './leaver.ts';
 import { createSweepRunner, type Log, type SweepFeature } from './run.ts';

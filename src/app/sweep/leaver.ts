@@ -17,7 +17,6 @@ import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep
 import type { AppDeps } from '../deps.ts';
 import { discoverAccessRepos, sweepLedgerStore, type Log, type SweepFeature } from './run.ts';
 import { appendWithAnomalyIssues } from '../ledger/trust.ts';
-import type { Requester } from '../github.ts';
 import { WritePacer, withWritePacing } from '../../adapters/github/pacing.ts';
 
 export interface LeaverOutcome {

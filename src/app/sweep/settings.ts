@@ -51,7 +51,7 @@ export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettin
     firstDelayMs: [5 * 60_000, 20 * 60_000],
     cronSecret: secret,
     cronPath: path,
-    repositories: repos && repos.length ? repos : null,
+    repositories: repos?.length ? repos : null,
     doctor: doctor === 'on',
     apiUrl: env.GHE_HOST?.trim() ? `${env.GHE_PROTOCOL?.trim() || 'https'}://${env.GHE_HOST.trim()}/api/v3` : 'https://api.github.com',
   };

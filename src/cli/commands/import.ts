@@ -5,7 +5,7 @@
  * The rules report each empty field, so the gate passes none of these files unfinished.
  * Never overwrites a file. Exit 0 when the files were written, 2 on a usage or runtime error.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { isTimestamp, toTimestamp } from '../../core/ledger/index.ts';

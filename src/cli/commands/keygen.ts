@@ -4,7 +4,7 @@
  * (ACCESS_LEDGER_SIGNING_KEY); the public key is printed as the `ledger.public_keys` entry to add
  * to access-ledger.yaml (docs/ledger.md, "Signatures").
  */
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isIsoDate } from '../../core/dates.ts';
@@ -23,7 +23,7 @@ export async function runKeygen(args: KeygenArgs, io: Io): Promise<number> {
   if (!isIsoDate(from)) throw new UsageError(`--from must be a date YYYY-MM-DD, not ${JSON.stringify(from)}`);
   const key = generateLedgerKey();
   const path = resolve(args.out);
-  let file;
+  let file: FileHandle;
   try {
     // 'wx': fail if it exists, so an existing key (and the evidence it signs) is never replaced by accident.
     file = await open(path, 'wx', 0o600);

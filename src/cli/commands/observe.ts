@@ -24,7 +24,6 @@ import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/index.ts';
 import { defaultDeps } from '../../app/deps.ts';
 import { cliAppLogin, ledgerStoreFor } from '../../app/ledger/trust.ts';
-import type { Requester } from '../../app/github.ts';
 import { observeOrganization, type ObserveOctokit } from '../../adapters/github/observe-org.ts';
 import { UsageError, type Io } from '../io.ts';
 import { cliOctokit } from './reconcile.ts';

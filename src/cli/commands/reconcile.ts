@@ -10,7 +10,6 @@ import { throttling } from '@octokit/plugin-throttling';
 import type { Command } from 'commander';
 import { defaultDeps, type AppDeps } from '../../app/deps.ts';
 import { cliAppLogin } from '../../app/ledger/trust.ts';
-import type { Requester } from '../../app/github.ts';
 import { rateLimitHandlers } from '../../app/rate-limits.ts';
 import { entryWritePacer, writePacing, type WritePacer } from '../../adapters/github/pacing.ts';
 import { gitHubPort, type GitHubPort } from '../../adapters/github/port.ts';

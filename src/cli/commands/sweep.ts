@@ -17,12 +17,9 @@ import { leaverRecordDraft } from '../../core/leavers.ts';
 import type { IssueAction } from '../../core/stale/index.ts';
 import { defaultDeps } from '../../app/deps.ts';
 import { appendWithAnomalyIssues, cliAppLogin, trustFor } from '../../app/ledger/trust.ts';
-import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import type { RepoConfig } from '../../core/model/types.ts';
 import { sweepLedgerStore } from '../../app/sweep/run.ts';
-import type { Requester } from '../../app/github.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
-import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { reconcile } from '../../app/ledger/reconcile.ts';
 import { MembershipReader, runSweep, type SweepDoctor, type SweepOctokit, type SweepReport } from '../../adapters/github/sweep.ts';
 import type { DoctorIssueAction } from '../../core/doctor/index.ts';
@@ -102,7 +99,7 @@ function doctorLines(d: SweepDoctor | null, dryRun: boolean): string[] {
   ];
   if (d.issuesDisabled) return lines;
   if (dryRun) for (const a of d.plan.filter((x) => x.type !== 'no-op')) lines.push(`  ${describeDoctorAction(a)}`);
-  else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open    /, 'opened  ')}`);
+  else for (const x of d.done.filter((y) => y.outcome === 'done')) lines.push(`  ${describeDoctorAction(x.action, x.number).replace(/^open {4}/, 'opened  ')}`);
   return lines;
 }
 
@@ -160,7 +157,7 @@ function textReport(r: SweepReport, dryRun: boolean): string {
   } else {
     const done = r.executed?.results.filter((x) => x.outcome === 'done') ?? [];
     lines.push(done.length ? `issues changed (${done.length}):` : 'no issue needed a change');
-    for (const x of done) lines.push(`  ${describe(x.action).replace(/^open   /, `opened #${x.number ?? '?'}`)}`);
+    for (const x of done) lines.push(`  ${describe(x.action).replace(/^open {3}/, `opened #${x.number ?? '?'}`)}`);
     for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
     if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
   }

@@ -52,7 +52,7 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<number> {
   }
   const today = args.today ?? utcDay(io.now());
   let changed: Set<string> | undefined;
-  let base;
+  let base: ReturnType<typeof buildSnapshot> | undefined;
   // Gate mode: the change is judged as the gate would (no clock rules about unrelated grants).
   let scopes: Scope[] = ['file', 'repo', 'time'];
   if (args.changedSince) {

@@ -75,9 +75,6 @@ export interface Conferral {
   team: string | null;
 }
 
-/** Fields that change what nobody can do: editing them needs no approval. */
-export const DOCUMENTATION_FIELDS = ['identity.description', 'access[].justification', 'access[].request', 'vendor.contact'] as const;
-
 const ENTRY_KNOWN = new Set(['system', 'role', 'privileged', 'expires', 'jit', 'justification', 'request', 'accounts']);
 
 export function lowerLogin(login: string): string {

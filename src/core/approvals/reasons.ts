@@ -31,14 +31,6 @@ export const NOT_COUNTED = [
 ] as const;
 export type NotCounted = (typeof NOT_COUNTED)[number];
 
-export function isNotCounted(value: unknown): value is NotCounted {
-  return typeof value === 'string' && (NOT_COUNTED as readonly string[]).includes(value);
-}
-
-export function isExclusion(value: unknown): value is Exclusion {
-  return typeof value === 'string' && (EXCLUSIONS as readonly string[]).includes(value);
-}
-
 export interface ReasonContext {
   /** What the approval was for: a system id, `admins`, or a phrase ("the systems changed"). */
   scope?: string;
@@ -108,7 +100,9 @@ export function notCountedReasons(reviews: readonly ReviewLike[], deciding: Deci
     .map((r, i) => ({ r, i }))
     .filter(({ r }) => DECISIVE.has(r.state))
     .sort((a, b) => (a.r.submitted_at < b.r.submitted_at ? -1 : a.r.submitted_at > b.r.submitted_at ? 1 : a.i - b.i))
-    .forEach(({ r, i }) => latest.set(key(r.reviewer), i));
+    .forEach(({ r, i }) => {
+      latest.set(key(r.reviewer), i);
+    });
   return reviews.map((r, i) => {
     if (!DECISIVE.has(r.state)) return 'commented';
     if (latest.get(key(r.reviewer)) !== i) return 'superseded';

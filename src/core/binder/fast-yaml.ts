@@ -20,7 +20,7 @@ const bail = (): never => {
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INT_RE = /^[-+]?[0-9]+$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const SAFE_PLAIN_RE = /^[A-Za-z_/$^(][^]*$/;
+const SAFE_PLAIN_RE = /^[A-Za-z_/$^(][\s\S]*$/;
 
 function scalar(raw: string): unknown {
   let s = raw.trim();

@@ -49,6 +49,7 @@ const GAPS = {
 } as const;
 
 export type GapKind = keyof typeof GAPS;
+/** @internal for scripts/gen-binder-doc.ts, which lists every kind in docs/binder.md, and the tests */
 export const GAP_KINDS = Object.keys(GAPS) as GapKind[];
 
 export interface Gap {

@@ -40,6 +40,7 @@ export const scriptJson = (value: unknown): string => {
 };
 
 /** A character stripControls removes (every escape sequence it drops starts with one): most cells have none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it finds the control characters stripControls removes
 const STRIPPED = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** A table's data around its rows: `{"c": keys, "r": [rows]}`, escaped for a `<script>`. */

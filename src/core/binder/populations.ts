@@ -180,8 +180,6 @@ function jitCells(entry: { jit?: { max_duration_hours: number; approvers?: strin
   return { jit_max_hours: entry.jit?.max_duration_hours ?? null, jit_approvers: entry.jit?.approvers?.join(', ') || null };
 }
 
-export const dayOf = (ts: string | null | undefined): IsoDate | null => (ts ? ts.slice(0, 10) : null);
-
 /** Counted approvals for one system from a merge-time verdict, with the time each was given. */
 export interface ApprovalFacts {
   approvers: string[];
@@ -699,7 +697,7 @@ export class PopulationBuilder {
     if (entry.expires && entry.expires < removedDay) ends.push(addDays(entry.expires, 1));
     if (left) ends.push(left.subject.left_at.slice(0, 10));
     const ended = ends.sort()[0] ?? null;
-    const inCampaign = (c: IndexedCampaign | undefined) => c !== undefined && c.subject.items.removed.some((i) => i.path === path && i.role === entry.role);
+    const inCampaign = (c: IndexedCampaign | undefined) => c?.subject.items.removed.some((i) => i.path === path && i.role === entry.role) === true;
     const campaign = inCampaign(byCampaign) ? byCampaign : gc ? undefined : this.ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && inCampaign(c));
     const gaps: Gap[] = [];
     if (!gc && !campaign) gaps.push(gap('removal-unrecorded'));

@@ -31,7 +31,7 @@ export function renderSummary(b: Binder): string {
     for (const pop of byPopulation) for (const [kind, n] of Object.entries(pop.gapKinds!)) lines.push(`| ${mdCell(pop.title)} | ${mdCell(gapTitle(kind as GapKind))} | ${n} |`);
     lines.push('', 'Each gap is a row of `populations/gaps.csv`, which names the population and the row it belongs to.', '');
   }
-  if (!p.provisioningWorkflow && !b.ledger.by_kind['provisioned']) {
+  if (!p.provisioningWorkflow && !b.ledger.by_kind.provisioned) {
     lines.push('No provisioning workflow is configured (`ledger.provisioning_workflow`) and no provisioning run is recorded: the ledger holds no provisioning evidence, so a blank "Provisioned at" is not counted as a gap. Each system names its own provisioning evidence (`evidence.provisioning`, in the evidence map).', '');
   }
   const gapEntries = Object.entries(b.evidenceMap.gap_counts).sort((a, b2) => b2[1] - a[1]);

@@ -35,7 +35,7 @@ export function parseCodeowners(text: string): CodeownersRule[] {
   return rules;
 }
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -62,7 +62,7 @@ function patternRegex(body: string): string {
     }
     if (ch === '*') out += '[^/]*';
     else if (ch === '?') out += '[^/]';
-    else out += escape(ch);
+    else out += escapeRegex(ch);
   }
   return out;
 }

@@ -110,7 +110,7 @@ function stringMap(v: unknown): Record<string, string> {
 /** Every string scalar under `value`, with its path. */
 function strings(value: unknown, path: Path, out: { path: Path; text: string }[] = []): { path: Path; text: string }[] {
   if (typeof value === 'string') out.push({ path, text: value });
-  else if (Array.isArray(value)) value.forEach((v, i) => strings(v, [...path, i], out));
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) strings(v, [...path, i], out);
   else if (isRecord(value)) for (const [k, v] of Object.entries(value)) strings(v, [...path, k], out);
   return out;
 }

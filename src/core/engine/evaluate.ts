@@ -135,7 +135,7 @@ function applyExceptions(findings: Finding[], exceptions: Snapshot, today: IsoDa
   if (waivers.size === 0) return findings;
   return findings.map((f) => {
     const w = f.file ? waivers.get(f.file) : undefined;
-    if (!w || !w.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
+    if (!w?.rules.has(f.rule) || registry.get(f.rule)?.meta.waivable !== true) return f;
     return { ...f, severity: 'warning', message: `${f.message} (waived by the exception in this file until ${w.expires ?? 'it is removed'})` };
   });
 }

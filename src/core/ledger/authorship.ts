@@ -19,9 +19,6 @@ export interface GitPerson {
 /** Clocks of the App, GitHub and replicas may disagree a little; times closer than this are not judged. */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
 
-/** `access-ledger[bot]`: a GitHub App's bot login. */
-export const APP_LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\[bot\]$/;
-
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

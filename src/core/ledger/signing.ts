@@ -125,17 +125,6 @@ export function generateLedgerKey(): { privateKeyPem: string; publicKeyPem: stri
   };
 }
 
-/** One entry of `ledger.public_keys` in access-ledger.yaml, as written. */
-export interface LedgerPublicKeyConfig {
-  id: string;
-  /** PEM (`-----BEGIN PUBLIC KEY-----`) or base64 of the SPKI DER. */
-  key: string;
-  /** `YYYY-MM-DD` (from the start of that UTC day) or an ISO 8601 UTC time. */
-  from: string;
-  /** Optional end: `YYYY-MM-DD` (through the end of that UTC day) or an ISO 8601 UTC time. */
-  until?: string | null;
-}
-
 /** A listed public key, ready to verify with. */
 export interface LedgerPublicKey {
   id: string;

@@ -651,7 +651,10 @@ export interface ChainResult {
   problems: LedgerProblem[];
 }
 
-/** Checks record files (any order): each file on its own, then the chain they form. */
+/**
+ * Checks record files (any order): each file on its own, then the chain they form.
+ * @internal for the tests, which hold record files in memory
+ */
 export function verifyChain(entries: readonly FileEntry[]): ChainResult {
   const summaries: RecordSummary[] = [];
   const problems: LedgerProblem[] = [];
@@ -693,7 +696,10 @@ export interface LedgerStateResult {
   problems: LedgerProblem[];
 }
 
-/** Every check at once, for callers holding the whole ledger in memory (tests, the binder). */
+/**
+ * Every check at once, for callers holding the whole ledger in memory.
+ * @internal for the tests and benchmarks, which check what a run left on the ledger
+ */
 export function verifyLedgerState(state: LedgerState): LedgerStateResult {
   const keys = state.signatures?.keys;
   const summaries: RecordSummary[] = [];

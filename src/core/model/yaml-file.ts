@@ -23,7 +23,7 @@ export const MAX_TOKENS = 50_000;
 /** Values (keys, scalars, lists and mappings) in the data once its aliases are expanded. */
 export const MAX_VALUES = 50_000;
 /** Characters of text in the data once its aliases are expanded: no more than a file may hold. */
-export const MAX_TEXT = MAX_FILE_BYTES;
+const MAX_TEXT = MAX_FILE_BYTES;
 /** Findings about one file's YAML, and about its schema, beyond which one finding counts the rest. */
 export const MAX_FILE_PROBLEMS = 100;
 

@@ -146,7 +146,7 @@ export function parseGithubOrgExport(doc: unknown, label: string, takenAt: strin
 
   const accounts: ObservedAccount[] = [];
   const person = (u: GithubUser): AccountKind => (u.type === 'Bot' ? 'service' : 'person');
-  const names = (u: GithubUser) => (u.email && u.email.trim() ? [u.login, u.email.trim()] : [u.login]);
+  const names = (u: GithubUser) => (u.email?.trim() ? [u.login, u.email.trim()] : [u.login]);
   ex.members.forEach((m, i) => {
     const admin = admins.has(lower(m.login));
     accounts.push({

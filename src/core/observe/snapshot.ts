@@ -15,7 +15,6 @@ import {
   ObserveError,
   type ConnectorId,
   type ConnectorResult,
-  type ObservedAccount,
   type ObservedSnapshot,
   type SnapshotSource,
 } from './types.ts';
@@ -160,5 +159,3 @@ export function serializeSnapshot(snapshot: ObservedSnapshot): string {
   const lines = accounts.map((a) => '    ' + JSON.stringify(a));
   return head.replace(/"accounts": \[\]\n\}$/, `"accounts": [\n${lines.join(',\n')}\n  ]\n}`) + '\n';
 }
-
-export type { ObservedAccount };

@@ -292,7 +292,7 @@ export function pullChanges(facts: PullFacts): PullChanges {
   const widensCapability = provisional.access.some((c) => c.kind === 'adds' || c.kind === 'widens');
   const onlyReviews = provisional.governed.every((g) => g.kind === 'review');
   const campaign = !widensCapability && onlyReviews ? reviewCampaignOf(sides) : undefined;
-  const inCampaign = (c: Conferral) => campaign !== undefined && campaign.items.some((i) => i.identity === c.identity);
+  const inCampaign = (c: Conferral) => campaign?.items.some((i) => i.identity === c.identity) === true;
 
   // 4. Judge each grant.
   for (const s of sides) judgeGrant(s, beforeCaps, out, inCampaign, systemOf, reapproveMovers);

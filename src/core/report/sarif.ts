@@ -29,7 +29,10 @@ export const DOCS_URL = `${REPO_URL}/blob/v${VERSION}/docs/rules.md`;
 export const MAX_RESULTS = 25_000;
 /** GitHub's limit of tags per rule (only 10 are shown). */
 export const MAX_TAGS = 20;
-/** The partialFingerprints key this tool writes (versioned: a new scheme gets a new key). */
+/**
+ * The partialFingerprints key this tool writes (versioned: a new scheme gets a new key).
+ * @internal for the tests, which compare fingerprints across runs
+ */
 export const FINGERPRINT_KEY = 'accessLedgerFinding/v1';
 
 /**

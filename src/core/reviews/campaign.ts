@@ -6,7 +6,7 @@ import { isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { isIsoDate } from '../dates.ts';
 import type { IsoDate } from '../model/types.ts';
 import type { ReviewFlag } from '../ledger/kinds.ts';
-import type { CampaignGrant, DueSystem } from './due.ts';
+import type { DueSystem } from './due.ts';
 import type { CampaignListing, ListedAccount } from './listing.ts';
 import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
@@ -308,5 +308,3 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
   ].join('\n') + '\n';
   return { title: `Access review: ${plainLine(due.name, 200)} (${plainLine(due.system, 100)}), ${ref.date}`, body };
 }
-
-export type { CampaignGrant };

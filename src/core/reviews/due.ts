@@ -54,18 +54,6 @@ export interface DueInput {
   openCampaigns?: ReadonlySet<string>;
 }
 
-export function grantsToSystem(snapshot: Snapshot, system: string): CampaignGrant[] {
-  const out: CampaignGrant[] = [];
-  for (const f of snapshot.grants) {
-    const g = f.data;
-    if (!g) continue;
-    const entries = g.access.filter((e) => e.system === system);
-    if (entries.length === 0) continue;
-    out.push(campaignGrant(f.path, g, entries));
-  }
-  return out;
-}
-
 function campaignGrant(path: string, g: Grant, entries: Grant['access']): CampaignGrant {
   return {
     path,

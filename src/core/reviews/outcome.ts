@@ -57,7 +57,10 @@ export function campaignOutcome(system: string, before: ReadonlyMap<string, Gran
   return out;
 }
 
-/** The sign-off: per reviewer the latest decisive review; those approving (on any commit) who are eligible. */
+/**
+ * The sign-off: per reviewer the latest decisive review; those approving (on any commit) who are eligible.
+ * @internal for the tests
+ */
 export function approvingReviewers(reviews: readonly ReviewRecord[], eligible?: (login: string) => boolean): string[] {
   const latest = new Map<string, ReviewRecord>();
   for (const r of reviews) {

@@ -13,10 +13,10 @@ export interface StaleMarker {
   hash: string;
 }
 
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._\[\]-]{0,99}$/;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._[\]-]{0,99}$/;
 const HASH_RE = /^[0-9a-f]{16}$/;
 /** A marker alone on its line, as `formatStaleMarker` writes it: never one inside other text. */
-const MARKER_RE = /^[ \t]*<!-- access-ledger:stale id=([A-Za-z0-9][A-Za-z0-9._\[\]-]{0,99}) kind=([a-z-]{1,40}) hash=([0-9a-f]{16}) -->[ \t]*\r?$/m;
+const MARKER_RE = /^[ \t]*<!-- access-ledger:stale id=([A-Za-z0-9][A-Za-z0-9._[\]-]{0,99}) kind=([a-z-]{1,40}) hash=([0-9a-f]{16}) -->[ \t]*\r?$/m;
 
 export function formatStaleMarker(m: StaleMarker): string {
   if (!ID_RE.test(m.id) || !isProblemKind(m.kind) || !HASH_RE.test(m.hash)) {

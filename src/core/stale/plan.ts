@@ -216,37 +216,6 @@ export function planIssues(input: PlanInput): IssueAction[] {
   return actions.sort((a, b) => rank(a) - rank(b) || keyOfAction(a).localeCompare(keyOfAction(b)) || numberOf(a) - numberOf(b));
 }
 
-export interface BudgetSplit {
-  /** Actions to execute this run, in order. */
-  run: IssueAction[];
-  /** Actions left for the next run (the write cap was reached). */
-  deferred: IssueAction[];
-  writes: number;
-}
-
-/**
- * Takes actions in plan order while their writes fit the budget. An action is never split: a
- * body edit without its comment, or a close without its reason, would leave a half-told story.
- */
-export function withinBudget(actions: readonly IssueAction[], maxWrites: number): BudgetSplit {
-  const run: IssueAction[] = [];
-  const deferred: IssueAction[] = [];
-  let writes = 0;
-  let full = false;
-  for (const a of actions) {
-    const w = writesOf(a);
-    if (w === 0) continue;
-    if (!full && writes + w <= maxWrites) {
-      run.push(a);
-      writes += w;
-    } else {
-      full = true; // keep the order strict: later (lower-priority) actions wait even if they would fit
-      deferred.push(a);
-    }
-  }
-  return { run, deferred, writes };
-}
-
 /** Counts per action type, for logs and the dry run. */
 export function summarizePlan(actions: readonly IssueAction[]): Record<IssueAction['type'], number> {
   const out: Record<IssueAction['type'], number> = { create: 0, update: 0, reopen: 0, remind: 0, close: 0, 'close-duplicate': 0, 'no-op': 0 };

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noControlCharactersInRegex: finding and dropping control characters is what this module is for
 /**
  * The one way text that people write (grant and system files, pull request titles, the config)
  * reaches Markdown, HTML or a terminal. Every function here drops control characters, masks what

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { prng } from '../fake-github/faults.ts';
 import { startFakeGitHub, type FakeGitHub, type FaultKind } from '../fake-github/index.ts';
 import { cloneFromFake } from './clone.ts';
-import { duplicateIssues, issues, markerOf, readLedger, recordPr, recordsOf, tail, waitFor, waitQuiet } from './observe.ts';
+import { duplicateIssues, issues, markerOf, readLedger, recordPr, recordsOf, waitFor, waitQuiet } from './observe.ts';
 import { runCli, startApp, tempDir, type AppProcess } from './processes.ts';
 import { newGrantFile, seedAcme, type World } from './world.ts';
 

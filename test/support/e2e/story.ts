@@ -190,7 +190,7 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   step(3, `${day(DAYS.move)}: anovak moves from the payments team to the data team: rpatel changes her \`identity.team\` by pull request, keeping her access`);
   const anovak = life.fake.state.readTree(repo, 'main')?.['grants/people/anovak.yaml'];
   if (!anovak) throw new Error('anovak has no grant on main');
-  const move = await life.openPr({ author: 'rpatel', title: 'anovak moves to the data team', body: 'Ana joins the data platform squad; her Jira and database access stay as they are (HR-4411).', head: 'move-anovak', files: { 'grants/people/anovak.yaml': anovak.replace(/^  team: payments$/m, '  team: data').replace(/^  description: .*$/m, '  description: Ana Novak, Backend engineer, data platform team') } });
+  const move = await life.openPr({ author: 'rpatel', title: 'anovak moves to the data team', body: 'Ana joins the data platform squad; her Jira and database access stay as they are (HR-4411).', head: 'move-anovak', files: { 'grants/people/anovak.yaml': anovak.replace(/^ {2}team: payments$/m, '  team: data').replace(/^ {2}description: .*$/m, '  description: Ana Novak, Backend engineer, data platform team') } });
   then('gate', `PR #${move.pr} ${verdict(move.gate)}`);
   note(dim('a move: the approvers of every system she keeps (jira, prod-postgres) approve her access again (movers.reapprove)'));
   const moveApproved = await life.approveAll(move.pr, ['dkaur', 'sbrandt'], 20);

@@ -311,7 +311,7 @@ export function storyGrantFiles(today: string, opts: { aws?: boolean } = {}): Re
   for (const [path, content] of Object.entries(all)) {
     if (!path.startsWith('grants/')) continue;
     const id = /^grants\/people\/([^/]+)\.yaml$/.exec(path)?.[1];
-    out[path] = id && TEAMS[id] ? content.replace(/^(  description: .*\n)/m, `$1  team: ${TEAMS[id]}\n`) : content;
+    out[path] = id && TEAMS[id] ? content.replace(/^( {2}description: .*\n)/m, `$1  team: ${TEAMS[id]}\n`) : content;
   }
   return out;
 }

@@ -69,7 +69,7 @@ export interface InterceptedRequest {
  * answer in the fake's place (a 403 on one write, an empty repository's 409). Returning nothing
  * lets the fake answer as usual.
  */
-export type Interceptor = (req: InterceptedRequest) => Reply | undefined | void | Promise<Reply | undefined | void>;
+export type Interceptor = (req: InterceptedRequest) => Reply | undefined | Promise<Reply | undefined>;
 
 export class Faults {
   private readonly seed: number;

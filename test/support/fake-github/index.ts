@@ -145,9 +145,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 }
 
 export { State } from './state.ts';
-export type { AppInfo, CheckRun, CommitStatus, Files, Installation, Issue, Pull, Repo, Review, ReviewState, User, WorkflowPermissions, WorkflowRun } from './state.ts';
-export type { FaultKind, FaultRule, FaultSpec, InterceptedRequest, Interceptor } from './faults.ts';
+export type { AppInfo, Files, Issue, Repo, Review } from './state.ts';
+export type { FaultKind } from './faults.ts';
 export type { Delivery, DeliveryTarget } from './webhooks.ts';
 export type { RequestLog } from './server.ts';
-export { sign } from './webhooks.ts';
 export { routeTable } from './routes/index.ts';

@@ -423,7 +423,7 @@ export function integration(u: Urls, s: State, a: AppInfo = s.app): Record<strin
 /** What app.yml asks for (also each installation's default). */
 export const APP_PERMISSIONS: Record<string, string> = { ...APP_MANIFEST_PERMISSIONS };
 
-export function installation(u: Urls, s: State, i: Installation): Record<string, unknown> {
+export function installation(u: Urls, _s: State, i: Installation): Record<string, unknown> {
   return {
     id: i.id,
     account: user(u, i.account),

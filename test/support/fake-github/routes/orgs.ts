@@ -135,7 +135,7 @@ export const orgRoutes: Route[] = [
     method: 'GET', path: '/orgs/{org}/public_members/{username}', operationId: 'orgs/check-public-membership-for-user',
     handler: (ctx) => {
       const m = orgOf(ctx).members.get((ctx.params.username ?? '').toLowerCase());
-      if (!m || m.state !== 'active' || !m.public) throw notFound();
+      if (m?.state !== 'active' || !m.public) throw notFound();
       return noContent();
     },
   },
