@@ -7,7 +7,7 @@
 import { NOT_COUNTED, reasonPhrase } from '../src/core/approvals/reasons.ts';
 import { COLUMNS } from '../src/core/binder/columns.ts';
 import { GAP_KINDS, gap, gapTitle, type Gap, type GapKind } from '../src/core/binder/gaps.ts';
-import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations.ts';
+import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations/index.ts';
 
 /** What each kind says, with placeholders for what a row fills in. */
 const EXAMPLES: Record<GapKind, () => Gap> = {

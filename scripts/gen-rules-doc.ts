@@ -10,7 +10,7 @@ import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
 import type { Pack } from '../src/core/engine/policy.ts';
 import { CONTROLS } from '../src/core/controls.ts';
 import { CONDITIONAL_CONTROLS, DEFAULT_CONTROLS, RECORD_KINDS } from '../src/core/ledger/kinds.ts';
-import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations.ts';
+import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations/index.ts';
 import { renderBinderDoc } from './gen-binder-doc.ts';
 
 function packSetting(pack: Pack | undefined, packs: Map<string, Pack>, id: string): string | undefined {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBinderDoc } from '../../scripts/gen-binder-doc.ts';
 import { COLUMNS } from '../../src/core/binder/columns.ts';
 import { GAP_KINDS } from '../../src/core/binder/gaps.ts';
-import { POPULATION_ORDER } from '../../src/core/binder/populations.ts';
+import { POPULATION_ORDER } from '../../src/core/binder/populations/index.ts';
 
 describe('docs/binder.md', () => {
   const onDisk = readFileSync(new URL('../../docs/binder.md', import.meta.url), 'utf8');

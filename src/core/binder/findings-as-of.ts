@@ -12,7 +12,8 @@ import type { LoadedFile, Snapshot } from '../model/snapshot.ts';
 import type { Grant, RepoConfig, System } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
 import { lightLoadedFile, parseAccessFile } from './parse.ts';
-import { localeOrder, type InventoryGrant, type InventorySystem } from './populations.ts';
+import { localeOrder } from './populations/shared.ts';
+import type { InventoryGrant, InventorySystem } from './types.ts';
 import { TextStore, type TextRef } from './text-store.ts';
 
 export interface AsOfFindings {
