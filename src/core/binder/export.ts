@@ -43,6 +43,7 @@ import { LedgerIndex, type IndexedGrantChange } from './ledger-index.ts';
 import { hasOwnPage, populationPagePath } from './paging.ts';
 import { parseAccessFile } from './parse.ts';
 import { PopulationSink, type PopulationOutput } from './population-sink.ts';
+import GAPS from './populations/gaps.ts';
 import { POPULATIONS, ROW_ORDER } from './populations/index.ts';
 import { accessPath, approvalGaps, isReviewField, jitCells, localeOrder, yesNo, type ApprovalGapOptions, type RemovalRef } from './populations/shared.ts';
 import type { GrantChangeEvent, PopulationContext, PopulationHooks, PopulationModule, TreeGrantEvent } from './populations/types.ts';
@@ -209,14 +210,25 @@ export async function buildPopulations(params: ExportParams, ledger: LedgerIndex
   return { populations: run.finish(), ...run.evidence() };
 }
 
+/** A population in one export: its module, the sink of its rows, its hooks, and its gaps counted by kind. */
+interface RunEntry {
+  module: PopulationModule;
+  sink: PopulationSink;
+  hooks: PopulationHooks;
+  gapKinds: Map<GapKind, number>;
+}
+
 /**
  * One export's populations while the inputs stream past: each population's hooks, the sink of
  * its rows, and what the binder keeps beside the rows (the evidence map, the charts, what the
  * evidence chains look up, the as-of tree for the rules). Only `buildPopulations` drives it.
  */
 class PopulationRun {
-  private readonly sinks: Record<PopulationId, PopulationSink>;
-  private readonly hooks: { module: PopulationModule; hooks: PopulationHooks }[];
+  /** Every population, in binder order. */
+  private readonly entries: RunEntry[];
+  /** The same, in the order their hooks run (`ROW_ORDER`; a population it does not name runs last). */
+  private readonly called: RunEntry[];
+  private readonly gaps: PopulationSink;
   private readonly charts: ChartTally;
   private readonly map: EvidenceMapBuilder;
   private readonly removalRefs: RemovalRef[] = [];
@@ -230,8 +242,6 @@ class PopulationRun {
   private readonly systemIds = new Set<string>();
   /** The as-of tree as parsed here, kept for the rules (which run once the ledger index is gone). */
   private readonly tree = new AsOfTree();
-  /** Gaps counted per population and kind. */
-  private readonly gapKinds = new Map<PopulationId, Map<GapKind, number>>();
 
   private readonly params: ExportParams;
   private readonly ledger: LedgerIndex;
@@ -240,24 +250,23 @@ class PopulationRun {
     this.params = params;
     this.ledger = ledger;
     ledger.provisioningExpected ||= Boolean(params.provisioningWorkflow) || ledger.provisionedByChange.size > 0;
-    this.sinks = Object.fromEntries(POPULATIONS.map((p) => [p.id, new PopulationSink(p.columns, outputs(p.id))])) as Record<PopulationId, PopulationSink>;
     this.charts = new ChartTally(params.period.from, params.period.to, params.asOf);
     this.map = new EvidenceMapBuilder(params, ledger.pool);
-    const byId = new Map(POPULATIONS.map((p) => [p.id, p]));
-    this.hooks = ROW_ORDER.map((id) => {
-      const module = byId.get(id)!;
-      return { module, hooks: module.start(this.context(id)) };
-    });
+    this.entries = POPULATIONS.map((module) => ({ module, sink: new PopulationSink(module.columns, outputs(module.id)), hooks: {}, gapKinds: new Map() }));
+    this.gaps = this.entries.find((e) => e.module === GAPS)!.sink;
+    for (const entry of this.entries) entry.hooks = entry.module.start(this.context(entry));
+    const rank = new Map(ROW_ORDER.map((id, i) => [id, i]));
+    this.called = [...this.entries].sort((a, b) => (rank.get(a.module.id) ?? Infinity) - (rank.get(b.module.id) ?? Infinity));
   }
 
-  private context(id: PopulationId): PopulationContext {
+  private context(entry: RunEntry): PopulationContext {
     const { from, to } = this.params.period;
     return {
       params: this.params,
       ledger: this.ledger,
       charts: this.charts,
       removalRefs: this.removalRefs,
-      emit: (row, gaps) => this.emit(id, row, gaps),
+      emit: (row, gaps) => this.emit(entry, row, gaps),
       inPeriod: (ts) => {
         const day = ts.slice(0, 10);
         return day >= from && day <= to;
@@ -269,17 +278,15 @@ class PopulationRun {
    * Hands a row to its population; with `gaps`, sets its `gaps` cell and lists each gap in the
    * `gaps` population, pointing at the row by its number.
    */
-  private emit(id: PopulationId, row: Row, gaps?: readonly Gap[]): void {
+  private emit(entry: RunEntry, row: Row, gaps?: readonly Gap[]): void {
     if (gaps) {
       row.gaps = gapCell(gaps);
       if (gaps.length > 0) {
-        const number = this.sinks[id].count + 1;
-        let tally = this.gapKinds.get(id);
-        if (!tally) this.gapKinds.set(id, (tally = new Map()));
+        const number = entry.sink.count + 1;
         for (const g of gaps) {
-          tally.set(g.kind, (tally.get(g.kind) ?? 0) + 1);
-          this.sinks.gaps.add({
-            population: id,
+          entry.gapKinds.set(g.kind, (entry.gapKinds.get(g.kind) ?? 0) + 1);
+          this.gaps.add({
+            population: entry.module.id,
             row: number,
             identity: row.identity ?? row.login ?? null,
             system: row.system ?? null,
@@ -293,21 +300,21 @@ class PopulationRun {
         }
       }
     }
-    this.sinks[id].add(row);
+    entry.sink.add(row);
   }
 
   commit(commit: AccessCommit): void {
     const gc = this.ledger.grantChangeByMergeSha.get(commit.sha);
     const { files, moves } = pairMovedGrants(commit.files);
     for (const [to, from] of moves) this.ledger.moved(to, from);
-    for (const { hooks } of this.hooks) hooks.onCommit?.({ commit, moves });
+    for (const { hooks } of this.called) hooks.onCommit?.({ commit, moves });
     for (const file of files) {
       const role = roleOf(file.path);
       if (role === 'grant') {
         const event = this.grantChange(commit, file, gc);
-        for (const { hooks } of this.hooks) hooks.onGrantChange?.(event);
+        for (const { hooks } of this.called) hooks.onGrantChange?.(event);
       } else if (role === 'system') {
-        for (const { hooks } of this.hooks) hooks.onSystemChange?.({ commit, file, gc });
+        for (const { hooks } of this.called) hooks.onSystemChange?.({ commit, file, gc });
       }
     }
   }
@@ -440,34 +447,31 @@ class PopulationRun {
           approval_seq: approval?.ref.seq ?? null,
           approval_pr: approval?.pr.number ?? null,
         };
-        for (const { hooks } of this.hooks) hooks.onTreeEntry?.({ grant: event, data: grant, entry, index, approval, gaps, base });
+        for (const { hooks } of this.called) hooks.onTreeEntry?.({ grant: event, data: grant, entry, index, approval, gaps, base });
       });
     }
-    for (const { hooks } of this.hooks) hooks.onTreeGrant?.(event);
+    for (const { hooks } of this.called) hooks.onTreeGrant?.(event);
   }
 
   listings(rows: Iterable<CompletenessRow>): void {
-    for (const row of rows) for (const { hooks } of this.hooks) hooks.onListing?.(row);
+    for (const row of rows) for (const { hooks } of this.called) hooks.onListing?.(row);
   }
 
   /** Every population's last rows, and each described, in binder order. */
   finish(): Population[] {
-    for (const { hooks } of this.hooks) hooks.finish?.();
-    const tallies = new Map(this.hooks.map(({ module, hooks }) => [module.id, hooks.tally?.()]));
-    return POPULATIONS.map((module) => {
-      const sink = this.sinks[module.id];
+    for (const { hooks } of this.called) hooks.finish?.();
+    return this.entries.map(({ module, sink, hooks, gapKinds }) => {
       sink.finish();
-      const kinds = this.gapKinds.get(module.id);
-      const tally = tallies.get(module.id);
+      const tally = hooks.tally?.();
       const { git, tie_back } = module.reproduce(this.params);
       return {
         id: module.id,
         ...module.meta,
-        columns: module.columns as Population['columns'],
+        columns: [...module.columns],
         rowCount: sink.count,
         gapRows: sink.gapRows,
         ...(tally ? { tally } : {}),
-        ...(kinds ? { gapKinds: Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) } : {}),
+        ...(gapKinds.size > 0 ? { gapKinds: Object.fromEntries([...gapKinds].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) } : {}),
         reproduce: { git, access_ledger: `${exportCommand(this.params)}   # writes binder/populations/${module.id}.csv and .json`, tie_back },
       };
     });
@@ -477,7 +481,7 @@ class PopulationRun {
   evidence() {
     return {
       systems: this.systems,
-      tables: POPULATIONS.map((p) => this.sinks[p.id].finish()),
+      tables: this.entries.map((e) => e.sink.finish()),
       charts: this.charts.charts(),
       evidenceMap: this.map.finish(),
       removalRefs: this.removalRefs,

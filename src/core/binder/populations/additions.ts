@@ -1,7 +1,30 @@
 /** One row per access entry added: who was granted what, approved by whom and when, provisioned when. */
-import { COLUMNS } from '../columns.ts';
+import { col, ENTRY_COLUMNS, gapsCol, GIT_COLUMNS, LEDGER_COLUMNS, PR_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { accessPath, approvalFacts, diffReproduce, ledgerCells, prCells, yesNo } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  ...ENTRY_COLUMNS,
+  col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
+  col('expires', 'Expires', 'The entry\'s expiry day.'),
+  col('justification', 'Justification', 'Why the access is needed, as written in the file.'),
+  col('ticket', 'Ticket', 'The optional request ticket or link in the entry.'),
+  col('owner', 'Owner', 'identity.owner: the accountable person.'),
+  ...GIT_COLUMNS,
+  ...PR_COLUMNS,
+  col('approvers', 'Approved by', 'Approvals the gate counted for this system at merge time.'),
+  col('approved_at', 'Approved at', 'Time of the last counted approval: when the requirement was met.'),
+  col('approval_on_merged_head', 'Approval on merged head', 'yes when every counted approval was given on the commit that was merged.'),
+  col('approved_before_merge', 'Approved before merge', 'yes when the approval time precedes the merge.'),
+  col('merged_at', 'Merged at', 'When the pull request was merged.'),
+  col('merged_by', 'Merged by', 'Who merged it.'),
+  col('provisioned_at', 'Provisioned at', 'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap, where a provisioning workflow is configured or any run is recorded).'),
+  col('provisioning_run', 'Provisioning run', 'Link to that workflow run.'),
+  col('provisioning_conclusion', 'Provisioning result', 'The run\'s conclusion.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 const meta = {
   title: 'Additions (new access)',
@@ -14,7 +37,7 @@ const meta = {
 export default definePopulation({
   id: 'additions',
   meta,
-  columns: COLUMNS.additions,
+  columns,
   reproduce: (p) => diffReproduce(p, meta.unit),
   start: (ctx) => ({
     onGrantChange({ gc, after, identity, diff, git, gapsFor }) {

@@ -3,15 +3,14 @@
  * difference was resolved: its rows are made by src/core/binder/completeness.ts from the
  * listings on the ledger, and handed on here.
  */
-import { COLUMNS } from '../columns.ts';
 import { ledgerSelectCommand } from '../commands.ts';
-import { COMPLETENESS_META } from '../completeness.ts';
+import { COMPLETENESS_COLUMNS, COMPLETENESS_META } from '../completeness.ts';
 import { definePopulation } from './types.ts';
 
 export default definePopulation({
   id: 'completeness',
   meta: COMPLETENESS_META,
-  columns: COLUMNS.completeness,
+  columns: COMPLETENESS_COLUMNS,
   reproduce: (p) => ({
     git: ledgerSelectCommand(p, 'access-snapshot', 'length'),
     tie_back:

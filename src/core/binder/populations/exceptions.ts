@@ -1,8 +1,24 @@
 /** One row per exception block, and one per shared account, of the as-of tree. */
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { gap, type Gap } from '../gaps.ts';
 import { asOfReproduce } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('identity', 'Identity', 'identity.id.'),
+  col('kind', 'Kind', 'Identity kind.'),
+  col('type', 'Type', 'exception (a governed deviation) or shared-account.'),
+  col('reason', 'Reason', 'exception.reason.'),
+  col('compensating_controls', 'Compensating controls', 'Controls that offset the deviation.'),
+  col('holders', 'Holders', 'shared.holders: the people who use a shared account.'),
+  col('waived_rules', 'Waived rules', 'exception.rules: rules the exception waives.'),
+  col('approved_by', 'Approved by', 'exception.approved_by.'),
+  col('expires', 'Expires', 'exception.expires (for shared accounts without an exception: empty).'),
+  col('owner', 'Owner', 'identity.owner.'),
+  col('path', 'File', 'The grant file.'),
+  gapsCol,
+];
 
 const meta = {
   title: 'Exceptions and shared accounts',
@@ -15,7 +31,7 @@ const meta = {
 export default definePopulation({
   id: 'exceptions',
   meta,
-  columns: COLUMNS.exceptions,
+  columns,
   reproduce: (p) => asOfReproduce(p, meta.unit),
   start: (ctx) => ({
     onTreeGrant({ file: g, fileGaps }) {

@@ -6,7 +6,7 @@
  * module in this folder, its test, and its id in both lists.
  */
 import type { PopulationId } from '../columns.ts';
-import type { PopulationMeta, PopulationModule } from './types.ts';
+import type { PopulationModule } from './types.ts';
 import gaps from './gaps.ts';
 import grantChanges from './grant-changes.ts';
 import additions from './additions.ts';
@@ -61,7 +61,5 @@ export const ROW_ORDER: readonly PopulationId[] = [
 
 /** The population ids in binder order. */
 export const POPULATION_ORDER: readonly PopulationId[] = POPULATIONS.map((p) => p.id);
-
-export const POPULATION_META = Object.fromEntries(POPULATIONS.map((p) => [p.id, p.meta])) as Record<PopulationId, PopulationMeta>;
 
 export type { PopulationModule, PopulationMeta } from './types.ts';

@@ -1,9 +1,29 @@
 /** One row per access entry of every grant file at the as-of commit: who had access to what that day. */
 import { fileStem } from '../../model/snapshot.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, JIT_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { asOfCommitCommand, inventoryCommand } from '../commands.ts';
 import { gap } from '../gaps.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('identity', 'Identity', 'identity.id.'),
+  col('kind', 'Kind', 'Identity kind.'),
+  col('owner', 'Owner', 'identity.owner.'),
+  col('grantee', 'Grantee', 'identity.github (humans).'),
+  col('system', 'System', 'The system the entry reaches (empty for a file with no access entries).'),
+  col('role', 'Role', 'The role.'),
+  col('privileged', 'Privileged', 'Whether the entry is privileged.'),
+  col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
+  ...JIT_COLUMNS,
+  col('expires', 'Expires', 'The entry\'s expiry day.'),
+  col('last_reviewed', 'Last reviewed', 'review.last_reviewed.'),
+  col('path', 'File', 'The grant file.'),
+  col('blob', 'Blob', 'Git blob SHA of the file at the as-of commit.'),
+  col('approval_seq', 'Approval record seq', 'Ledger seq of the latest grant-change record that added this entry.'),
+  col('approval_pr', 'Approval PR', 'Its pull request.'),
+  gapsCol,
+];
 
 export default definePopulation({
   id: 'inventory',
@@ -14,7 +34,7 @@ export default definePopulation({
     frequency: 'point-in-time',
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:ID.AM-02', 'ISO27001:A.5.15', 'ISO27001:A.5.16', 'CIS-v8:5.1'],
   },
-  columns: COLUMNS.inventory,
+  columns,
   reproduce: (p) => ({
     git: `${inventoryCommand(p)}   # as-of commit: ${asOfCommitCommand(p)}`,
     tie_back: 'the command prints the number of grant files at the as-of commit, which equals the number of distinct files in the rows: one row per access entry of each file (one for a file without entries), each with its file and blob SHA',

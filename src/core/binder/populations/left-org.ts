@@ -3,10 +3,22 @@
  * which still named them on the as-of day (wherever the grant was moved to).
  */
 import type { Grant } from '../../model/types.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, LEDGER_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { ledgerSelectCommand } from '../commands.ts';
 import { gap, type Gap } from '../gaps.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('login', 'Login', 'The GitHub login that left the organization.'),
+  col('left_at', 'Left at', 'When it left.'),
+  col('source', 'Source', 'member_removed (webhook) or sweep.'),
+  col('affected_grants', 'Grants naming it', 'Grant files that named the login when it left (path as role).'),
+  col('removed', 'Removed in period', 'How many of those grant files were removed in the period.'),
+  col('still_named', 'Still naming it', 'How many of those grant files still named the login on the as-of day (each is a gap).'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 export default definePopulation({
   id: 'left-org',
@@ -17,7 +29,7 @@ export default definePopulation({
     frequency: 'event-driven',
     controls: ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
   },
-  columns: COLUMNS['left-org'],
+  columns,
   reproduce: (p) => ({ git: ledgerSelectCommand(p, 'identity-left-org', 'length'), tie_back: 'the command prints the row count: identity-left-org records whose occurred_at falls in the period' }),
   start: (ctx) => {
     /** Grant files removed in the period, by path. */

@@ -3,10 +3,28 @@
  * certifies is a review-campaigns row; a review block changed without certifying (a date moved
  * back, a reviewer cleared: the gate needs no approval) stays here, widening nothing.
  */
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, GIT_COLUMNS, LEDGER_COLUMNS, PR_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import type { Row } from '../types.ts';
 import { approvalFacts, diffReproduce, isReviewField, ledgerCells, prCells, yesNo } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('identity', 'Identity', 'identity.id of the grant file.'),
+  col('kind', 'Kind', 'Identity kind after the change.'),
+  col('system', 'System', 'The access entry edited (empty for a change outside access).'),
+  col('role', 'Role', 'Its role.'),
+  col('field', 'Field', 'The field that changed (dotted path; `(file)` when only formatting changed). A certification of the `review` block is not an access change: it is in review-campaigns (a review block changed without certifying, e.g. a date moved back, stays here).'),
+  col('before', 'Before', 'Value before the change.'),
+  col('after', 'After', 'Value after the change.'),
+  col('widens', 'Widens access', 'yes when the gate judged this field\'s change to need approval: more access for someone (a new principal, role, privilege, later or no expiry, a longer or differently approved JIT window), or a changed authority fact (owner, kind, credential, vendor, shared controls, exception, review). The ledger\'s grant-change record carries the judgement; docs/gate.md explains it.'),
+  ...GIT_COLUMNS,
+  ...PR_COLUMNS,
+  col('approvers', 'Approved by', 'Approvals the gate counted at merge time (for this system when one is named).'),
+  col('merged_at', 'Merged at', 'When the pull request was merged.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 const meta = {
   title: 'Modifications',
@@ -19,7 +37,7 @@ const meta = {
 export default definePopulation({
   id: 'modifications',
   meta,
-  columns: COLUMNS.modifications,
+  columns,
   reproduce: (p) => diffReproduce(p, meta.unit),
   start: (ctx) => ({
     onGrantChange({ file, gc, after, identity, kind, unreadable, diff, git, gapsFor, widens, certifies }) {

@@ -4,9 +4,27 @@
  * again, and the row shows whether they did.
  */
 import type { Grant } from '../../model/types.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, GIT_COLUMNS, LEDGER_COLUMNS, PR_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { approvalFacts, diffReproduce, ledgerCells, prCells } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('identity', 'Identity', 'identity.id of the person\'s grant file.'),
+  col('login', 'Login', 'The person\'s GitHub login (identity.github), or their e-mail when they have no GitHub account.'),
+  col('old_team', 'Old team', 'identity.team before the move.'),
+  col('new_team', 'New team', 'identity.team after it (empty when the team was removed).'),
+  col('kept', 'Access kept', 'Entries (system:role) the person keeps across the move: the gate asks their systems\' approvers to approve them again (movers.reapprove).'),
+  col('added', 'Access added', 'Entries added in the same change.'),
+  col('removed', 'Access removed', 'Entries removed in the same change: the old team\'s access the move ended.'),
+  col('approvers', 'Approved by', 'Approvals the gate counted at merge time, for every system of the kept and added access.'),
+  col('gate', 'Gate at merge', 'The merge-time verdict: pass, or fail when the access kept was not approved again.'),
+  ...GIT_COLUMNS,
+  ...PR_COLUMNS,
+  col('merged_at', 'Merged at', 'When the pull request was merged.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 const meta = {
   title: 'Movers',
@@ -22,7 +40,7 @@ const entryName = (e: { system: string; role: string }): string => `${e.system}:
 export default definePopulation({
   id: 'movers',
   meta,
-  columns: COLUMNS.movers,
+  columns,
   reproduce: (p) => diffReproduce(p, meta.unit),
   start: (ctx) => ({
     onGrantChange({ gc, before, after, identity, diff, git, gapsFor }) {

@@ -1,9 +1,31 @@
 /** One row per non-human grant file of the as-of tree: owner, credential, rotation, storage, revocation. */
 import { daysBetween } from '../../dates.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { gap, type Gap } from '../gaps.ts';
 import { accessPath, asOfReproduce, yesNo } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('identity', 'Identity', 'identity.id.'),
+  col('kind', 'Kind', 'service-account, api-key, ci-token, integration, shared-account or agent.'),
+  col('owner', 'Owner', 'identity.owner: the accountable human.'),
+  col('description', 'Description', 'identity.description.'),
+  col('credential_type', 'Credential', 'credential.type.'),
+  col('rotation_days', 'Rotation (days)', 'credential.rotation_days: the required rotation interval.'),
+  col('last_rotated', 'Last rotated', 'credential.last_rotated.'),
+  col('rotation_age_days', 'Rotation age (days)', 'Days from last rotation to the as-of day.'),
+  col('storage', 'Secret storage', 'credential.storage: where the secret lives (a reference, never the secret; masked if it looks like one).'),
+  col('revocation', 'Revocation path', 'credential.revocation: how to revoke the credential (a runbook link or the steps).'),
+  col('vendor', 'Vendor', 'vendor.name for integrations.'),
+  col('data_scope', 'Vendor data scope', 'vendor.data_scope: the data the vendor reaches.'),
+  col('offboarding', 'Vendor offboarding', 'vendor.offboarding: how the vendor\'s access is revoked when the partnership ends.'),
+  col('systems', 'Systems', 'Systems the identity reaches (system:role; …).'),
+  col('privileged', 'Privileged', 'yes when any entry is privileged.'),
+  col('privileged_access', 'Privileged access', 'Each privileged entry with its access path (system:role, standing or JIT with its window and approvers).'),
+  col('path', 'File', 'The grant file.'),
+  gapsCol,
+];
 
 const meta = {
   title: 'Non-human identities',
@@ -16,7 +38,7 @@ const meta = {
 export default definePopulation({
   id: 'non-human',
   meta,
-  columns: COLUMNS['non-human'],
+  columns,
   reproduce: (p) => asOfReproduce(p, meta.unit),
   start: (ctx) => ({
     onTreeGrant({ file: g, fileGaps }) {

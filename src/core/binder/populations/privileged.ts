@@ -1,7 +1,23 @@
 /** One row per privileged access entry of the as-of tree: who holds it, until when, and its approval record. */
-import { COLUMNS } from '../columns.ts';
+import { col, ENTRY_COLUMNS, gapsCol, JIT_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { asOfReproduce } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  ...ENTRY_COLUMNS,
+  col('owner', 'Owner', 'identity.owner.'),
+  col('grantee', 'Grantee', 'identity.github (humans).'),
+  col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
+  ...JIT_COLUMNS,
+  col('expires', 'Expires', 'The entry\'s expiry day.'),
+  col('justification', 'Justification', 'Why the access is needed.'),
+  col('path', 'File', 'The grant file.'),
+  col('approval_seq', 'Approval record seq', 'Ledger seq of the latest grant-change record that added this entry.'),
+  col('approval_pr', 'Approval PR', 'Its pull request.'),
+  col('approval_hash', 'Approval record hash', 'Its hash.'),
+  gapsCol,
+];
 
 const meta = {
   title: 'Privileged access',
@@ -14,7 +30,7 @@ const meta = {
 export default definePopulation({
   id: 'privileged',
   meta,
-  columns: COLUMNS.privileged,
+  columns,
   reproduce: (p) => asOfReproduce(p, meta.unit),
   start: (ctx) => ({
     onTreeEntry({ entry, approval, gaps, base }) {

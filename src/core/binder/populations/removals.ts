@@ -1,11 +1,30 @@
 /** One row per access entry removed: when, and how long after it stopped being authorized. */
 import { addDays, daysBetween } from '../../dates.ts';
 import type { IsoDate } from '../../model/types.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, ENTRY_COLUMNS, gapsCol, GIT_COLUMNS, LEDGER_COLUMNS, PR_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { gap, type Gap } from '../gaps.ts';
 import type { IndexedCampaign } from '../ledger-index.ts';
 import { diffReproduce, ledgerCells, prCells, yesNo } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  ...ENTRY_COLUMNS,
+  col('expires', 'Expired on', 'The entry\'s expiry day before removal.'),
+  col('owner', 'Owner', 'identity.owner before removal.'),
+  col('grantee', 'Grantee', 'identity.github before removal (humans).'),
+  ...GIT_COLUMNS,
+  ...PR_COLUMNS,
+  col('removed_at', 'Removed at', 'When the removal was merged (the commit time when no record exists).'),
+  col('via', 'Via', 'pull-request, or review-campaign when an access review revoked it.'),
+  col('left_org_login', 'Left the org', 'Login of the owner, grantee or holder whose identity-left-org record precedes the removal.'),
+  col('left_org_at', 'Left at', 'When that login left the organization (ledger).'),
+  col('left_org_seq', 'Left record seq', 'Ledger seq of the identity-left-org record.'),
+  col('authorization_ended', 'Authorization ended', 'The day access stopped being authorized: the day after expiry, or the day the person left, whichever came first.'),
+  col('days_to_remove', 'Days to remove', 'Days from authorization ending to removal; empty when removed while still authorized.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 const meta = {
   title: 'Removals',
@@ -18,7 +37,7 @@ const meta = {
 export default definePopulation({
   id: 'removals',
   meta,
-  columns: COLUMNS.removals,
+  columns,
   reproduce: (p) => diffReproduce(p, meta.unit),
   start: (ctx) => ({
     onGrantChange({ commit, file, gc, before, identity, diff, git, campaign: byCampaign }) {

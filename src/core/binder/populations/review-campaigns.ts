@@ -5,13 +5,33 @@
  */
 import type { Grant } from '../../model/types.ts';
 import type { ReviewItem } from '../../ledger/kinds.ts';
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, LEDGER_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { ledgerSelectCommand } from '../commands.ts';
 import { gap, type Gap } from '../gaps.ts';
 import { approvalFacts, approvalGaps, flagsText, keptFlagGaps, ledgerCells, OUTSIDE_CAMPAIGN, reviewFlags, yesNo } from './shared.ts';
 import { definePopulation, type GrantChangeEvent } from './types.ts';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+const columns: Column[] = [
+  col('system', 'System', 'The system reviewed.'),
+  col('campaign', 'Campaign', 'The campaign (`<system>/<date>`, or the review pull request when the files name none); `(outside a campaign)` for a review block certified in an ordinary pull request.'),
+  col('reviewed_on', 'Reviewed on', 'The review date written into review.last_reviewed.'),
+  col('reviewers', 'Reviewers', 'Who certified this item: the system\'s approvers whose approval of the head commit counted for it, never its own grantees (outside a campaign: the approvals the gate counted for the review block, the admins\').'),
+  col('outcome', 'Decision', 'kept (recertified), changed, removed, or not reviewed (marked reviewed in the pull request, but certified by nobody eligible other than its own grantee).'),
+  col('flags', 'Flags', 'What the reviewer must not keep blindly: its grantee, a holder or its owner had left the organization, or the entry had expired, by the review\'s merge.'),
+  col('identity', 'Identity', 'The identity reviewed.'),
+  col('role', 'Role', 'Its role on the system.'),
+  col('privileged', 'Privileged', 'Whether the entry is privileged.'),
+  col('expires', 'Expires', 'The entry\'s expiry (after the review; before it for removals).'),
+  col('path', 'File', 'The grant file.'),
+  col('pr', 'PR', 'The review pull request.'),
+  col('pr_url', 'PR link', 'The review pull request on GitHub.'),
+  col('merged_at', 'Completed at', 'When the review was merged.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 export default definePopulation({
   id: 'review-campaigns',
@@ -22,7 +42,7 @@ export default definePopulation({
     frequency: 'quarterly',
     controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
   },
-  columns: COLUMNS['review-campaigns'],
+  columns,
   reproduce: (p) => ({
     git: ledgerSelectCommand(p, 'review-campaign', 'map(.subject | (.items | .kept + .changed + .removed) + (.not_reviewed // []) | length) | add // 0'),
     tie_back: `the command prints the number of rows of review-campaign records: the items of every review-campaign record whose occurred_at falls in the period; rows whose campaign is ${OUTSIDE_CAMPAIGN} come from the history (the grant-changes whose diff sets a grant's review block in a pull request that is no review campaign), one per access entry of the grant`,

@@ -1,9 +1,27 @@
 /** One row per unapproved-merge record in the period: merges the policy would have refused, and why. */
-import { COLUMNS } from '../columns.ts';
+import { col, gapsCol, LEDGER_COLUMNS } from '../columns.ts';
+import type { Column } from '../types.ts';
 import { ledgerSelectCommand } from '../commands.ts';
 import { gap } from '../gaps.ts';
 import { approvalGaps } from './shared.ts';
 import { definePopulation } from './types.ts';
+
+const columns: Column[] = [
+  col('occurred_at', 'Merged at', 'When the merge happened.'),
+  col('pr', 'PR', 'Pull request number.'),
+  col('pr_url', 'PR link', 'The pull request on GitHub.'),
+  col('title', 'Title', 'Pull request title.'),
+  col('author', 'Author', 'Pull request author.'),
+  col('merged_by', 'Merged by', 'Who merged it.'),
+  col('cause', 'Cause', 'admin-bypass, gate-outage, gate-not-required, not-a-review, too-large or unknown.'),
+  col('detail', 'Detail', 'What the cause means for this merge, when the record says.'),
+  col('missing_approvals', 'Missing approvals', 'Systems whose required approvals were missing (system: missing of required).'),
+  col('findings', 'Findings', 'Error findings of the merge-time verdict.'),
+  col('issue', 'Follow-up issue', 'The issue opened about it.'),
+  col('grant_change_seq', 'Grant-change seq', 'Seq of the grant-change record of the same merge.'),
+  ...LEDGER_COLUMNS,
+  gapsCol,
+];
 
 export default definePopulation({
   id: 'unapproved-merges',
@@ -14,7 +32,7 @@ export default definePopulation({
     frequency: 'deviation',
     controls: ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'ISO27001:A.5.18'],
   },
-  columns: COLUMNS['unapproved-merges'],
+  columns,
   reproduce: (p) => ({ git: ledgerSelectCommand(p, 'unapproved-merge', 'length'), tie_back: 'the command prints the row count: unapproved-merge records whose occurred_at falls in the period' }),
   start: (ctx) => ({
     finish() {
