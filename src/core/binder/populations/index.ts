@@ -62,4 +62,3 @@ export const ROW_ORDER: readonly PopulationId[] = [
 /** The population ids in binder order. */
 export const POPULATION_ORDER: readonly PopulationId[] = POPULATIONS.map((p) => p.id);
 
-export type { PopulationModule, PopulationMeta } from './types.ts';

@@ -3,7 +3,6 @@
  * and gaps of a grant-change record, the cells of a pull request and a ledger record, the access
  * path of an entry, the review flags of an item. Pure.
  */
-import type { IsoDate } from '../../model/types.ts';
 import type { ReviewFlag } from '../../ledger/kinds.ts';
 import { flagWords } from '../../reviews/campaign.ts';
 import { asOfCommitCommand, changeDiffCommand, inventoryCommand } from '../commands.ts';
@@ -25,7 +24,6 @@ export function jitCells(entry: { jit?: { max_duration_hours: number; approvers?
   return { jit_max_hours: entry.jit?.max_duration_hours ?? null, jit_approvers: entry.jit?.approvers?.join(', ') || null };
 }
 
-export const dayOf = (ts: string | null | undefined): IsoDate | null => (ts ? ts.slice(0, 10) : null);
 
 /** Counted approvals for one system from a merge-time verdict, with the time each was given. */
 export interface ApprovalFacts {
