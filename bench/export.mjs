@@ -70,7 +70,7 @@ function status() {
 function gitShare() {
   const c = median(runs['verify-chain'].map((m) => m.cpuMs));
   const g = median(runs['verify-chain'].map((m) => m.childrenCpuMs));
-  return `Why one record per commit costs more than the records alone: verifying that each commit only appended means diffing each commit's tree against its parent's (\`git diff-tree --stdin\`, one process for the whole history), and a record's folder is its month (\`records/<YYYY>/<MM>/\`), which gains one entry per commit. Each diff reads the whole folder of the month, so the history costs commits × records per month, not commits: here ${(g / 1000).toFixed(2)} s of git's CPU of the floor's ${(c / 1000).toFixed(2)} s (the synthetic repo merges about 9,000 pull requests a month; at 1,000 a month each diff reads a ninth as much). Holding the 10 s and 30 s targets at this rate needs folders that stop growing (a day's folder) or a check of the history that does not diff every commit: not done yet.`;
+  return `What one record per commit costs in git: verifying that each commit only appended diffs each commit's tree against its parent's (\`git diff-tree --stdin\`, one process for the whole history). A record's folder is its day (\`records/<YYYY>/<MM>/<DD>/\`, docs/ledger.md), which stops growing when the day ends, so each diff reads one day's folder and the history costs the records, not commits × records: here ${(g / 1000).toFixed(2)} s of git's CPU of the floor's ${(c / 1000).toFixed(2)} s at about 300 merges a day (with month folders, which ledgers kept before day folders, the same history cost 27 s of git's CPU, a month's folder being read at every commit).`;
 }
 
 /** What the signature, authorship and time checks add to verify, against the baseline of the same run. */

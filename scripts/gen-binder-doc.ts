@@ -5,9 +5,8 @@
  * code. `npm run docs:rules` rewrites them; a test fails when they are stale.
  */
 import { NOT_COUNTED, reasonPhrase } from '../src/core/approvals/reasons.ts';
-import { COLUMNS } from '../src/core/binder/columns.ts';
 import { GAP_KINDS, gap, gapTitle, type Gap, type GapKind } from '../src/core/binder/gaps.ts';
-import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations.ts';
+import { POPULATIONS } from '../src/core/binder/populations/index.ts';
 
 /** What each kind says, with placeholders for what a row fills in. */
 const EXAMPLES: Record<GapKind, () => Gap> = {
@@ -108,9 +107,9 @@ function between(text: string, name: string, body: string): string {
 
 export function renderColumns(): string {
   const out: string[] = [];
-  for (const id of POPULATION_ORDER) {
-    out.push(`### \`${id}\`: ${POPULATION_META[id].title}`, '', '| column | title | meaning |', '|---|---|---|');
-    for (const c of COLUMNS[id]) out.push(`| \`${c.key}\` | ${cell(c.title)} | ${cell(c.description)} |`);
+  for (const { id, meta, columns } of POPULATIONS) {
+    out.push(`### \`${id}\`: ${meta.title}`, '', '| column | title | meaning |', '|---|---|---|');
+    for (const c of columns) out.push(`| \`${c.key}\` | ${cell(c.title)} | ${cell(c.description)} |`);
     out.push('');
   }
   return out.join('\n');

@@ -10,7 +10,7 @@ import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
 import type { Pack } from '../src/core/engine/policy.ts';
 import { CONTROLS } from '../src/core/controls.ts';
 import { CONDITIONAL_CONTROLS, DEFAULT_CONTROLS, RECORD_KINDS } from '../src/core/ledger/kinds.ts';
-import { POPULATION_META, POPULATION_ORDER } from '../src/core/binder/populations.ts';
+import { POPULATIONS } from '../src/core/binder/populations/index.ts';
 import { renderBinderDoc } from './gen-binder-doc.ts';
 
 function packSetting(pack: Pack | undefined, packs: Map<string, Pack>, id: string): string | undefined {
@@ -112,7 +112,7 @@ export function controlCitations(): Map<string, { rules: string[]; records: stri
     for (const c of DEFAULT_CONTROLS[kind]) at(c).records.push(`\`${kind}\``);
     for (const { control, when } of CONDITIONAL_CONTROLS[kind] ?? []) if (!DEFAULT_CONTROLS[kind].includes(control)) at(control).records.push(`\`${kind}\` (${when})`);
   }
-  for (const id of POPULATION_ORDER) for (const c of POPULATION_META[id].controls) at(c).populations.push(id);
+  for (const { id, meta } of POPULATIONS) for (const c of meta.controls) at(c).populations.push(id);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The binder's core without git: a history of commits (path → content), the ledger's records and
  * an as-of day in; every population's rows, the summary and the evidence chain of every row out.
- * The same builder, index and chains the export runs, fed plain data, so the tables of cases in
+ * The same population modules, index and chains the export runs, fed plain data, so the tables of cases in
  * test/binder/ run in milliseconds.
  */
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { drawSamples, type Binder } from '../../src/core/binder/binder.ts';
 import { ChainBuilder, type EvidenceChain } from '../../src/core/binder/chains.ts';
 import type { PopulationId } from '../../src/core/binder/columns.ts';
 import { LedgerIndex } from '../../src/core/binder/ledger-index.ts';
-import { PopulationBuilder, localeOrder } from '../../src/core/binder/populations.ts';
+import { buildPopulations } from '../../src/core/binder/export.ts';
 import type { TextSink } from '../../src/core/binder/population-sink.ts';
 import { renderSummary } from '../../src/core/binder/summary.ts';
 import type { AccessCommit, ChangedFile, ExportParams, Population, Row } from '../../src/core/binder/types.ts';
@@ -41,7 +41,7 @@ const sink = (): TextSink & { text: string } => {
 };
 
 /** Builds every population from a history, the records (sealed in order) and the as-of day. */
-export function buildCore(input: { history: HistoryCommit[]; records: RecordDraft[]; from: string; to: string; asOf?: string; provisioningWorkflow?: string }): CoreBinder {
+export async function buildCore(input: { history: HistoryCommit[]; records: RecordDraft[]; from: string; to: string; asOf?: string; provisioningWorkflow?: string }): Promise<CoreBinder> {
   const records = planAppend(emptyHead(), input.records, () => new Date('2026-12-31T00:00:00Z')).records;
   const ledger = new LedgerIndex();
   for (const r of records) ledger.add(r);
@@ -85,27 +85,36 @@ export function buildCore(input: { history: HistoryCommit[]; records: RecordDraf
     tool: { name: 'access-ledger', version: 'test' },
   };
   const outputs = new Map<string, { json: ReturnType<typeof sink> }>();
-  const builder = new PopulationBuilder(params, ledger, (id) => {
-    const out = { csv: sink(), json: sink(), html: sink() };
-    outputs.set(id, out);
-    return out;
-  });
-  for (const c of commits) builder.addCommit(c);
-  const files = [...asOfTree].map(([path, content]) => ({ path, blob: blob(content), content })).sort((a, b) => localeOrder(a.path, b.path));
-  for (const f of files) if (roleOf(f.path) === 'system') builder.addSystemFile(f);
-  for (const f of files) if (roleOf(f.path) === 'config') builder.addConfigFile(f);
-  for (const f of files) if (roleOf(f.path) === 'grant') builder.addGrantFile(f);
-  const populations = builder.finish();
+  const files = [...asOfTree].map(([path, content]) => ({ path, blob: blob(content), content }));
+  const built = await buildPopulations(
+    params,
+    ledger,
+    {
+      history: async () => ({ total: commits.length, commits: (async function* () { yield* commits; })() }),
+      tree: async () => files.map(({ path, blob }) => ({ path, blob })),
+      readTree: async function* (list) {
+        for (const f of list) yield files.find((x) => x.path === f.path)!;
+      },
+      listings: async () => [],
+    },
+    (id) => {
+      const out = { csv: sink(), json: sink(), html: sink() };
+      outputs.set(id, out);
+      return out;
+    },
+    { phase: () => undefined, tick: () => undefined },
+  );
+  const populations = built.populations;
   const rows = new Map(populations.map((p) => [p.id, JSON.parse(`[${outputs.get(p.id)!.json.text}]`) as Row[]]));
-  const systems = new Map(builder.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
-  const chainBuilder = new ChainBuilder(params, ledger, systems, builder.removalRefs, builder.granteeApprovers);
+  const systems = new Map(built.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
+  const chainBuilder = new ChainBuilder(params, ledger, systems, built.removalRefs, built.granteeApprovers);
   const samples = drawSamples(params, populations);
   const binder = {
     params,
     populations,
     samples,
     chains: [],
-    evidenceMap: { ...builder.evidenceMap(), systems: [] },
+    evidenceMap: { ...built.evidenceMap, systems: [] },
     controlMatrix: [],
     verification: { ok: true, summary: 'ok', records: records.length, commits: 1, first_problem: null, problems: [], command: 'access-ledger verify', result: null },
     ledger: { records: records.length, by_kind: Object.fromEntries(ledger.byKind), malformed: 0 },

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GAP_KINDS, gap } from '../../src/core/binder/gaps.ts';
-import { POPULATION_ORDER } from '../../src/core/binder/populations.ts';
+import { POPULATION_ORDER } from '../../src/core/binder/populations/index.ts';
 import { DEFAULT_CONTROLS, identityLeftOrgKey, provisionedKey, reviewCampaignKey, type RecordDraft } from '../../src/core/ledger/index.ts';
 import type { Row } from '../../src/core/binder/types.ts';
 import { MASKED } from '../../src/core/text/mask.ts';
@@ -128,8 +128,8 @@ const records: RecordDraft[] = [
 ];
 
 let b: CoreBinder;
-beforeAll(() => {
-  b = buildCore({ history, records, from: '2026-01-01', to: '2026-06-30' });
+beforeAll(async () => {
+  b = await buildCore({ history, records, from: '2026-01-01', to: '2026-06-30' });
 });
 
 const rowsOf = (id: string): Row[] => b.rows.get(id)!;
@@ -155,7 +155,7 @@ describe('approvals in the chains, in the gate\'s words', () => {
     expect(`${a.counted ? 'counted' : 'not counted'}: ${a.eligible_because}`).toBe(expected);
   });
 
-  it('never says "not counted" twice, and each not-counted approval names its reason once', () => {
+  it('never says "not counted" twice, and each not-counted approval names its reason once', async () => {
     for (const id of POPULATION_ORDER) {
       for (const c of b.chains(id)) {
         for (const a of c.approvals) {
@@ -166,7 +166,7 @@ describe('approvals in the chains, in the gate\'s words', () => {
     }
   });
 
-  it('an approval that counted for one system is not counted for another', () => {
+  it('an approval that counted for one system is not counted for another', async () => {
     // dave counted for prod-db; in the path-level chain of the campaign's grant change he counted too.
     const row = find('grant-changes', { commit: sha(9), path: 'grants/humans/dan.yaml' });
     expect(b.chains('grant-changes')[row.index]!.approvals.map((a) => [a.reviewer, a.counted])).toEqual([['dave', true]]);
@@ -174,11 +174,11 @@ describe('approvals in the chains, in the gate\'s words', () => {
 });
 
 describe('modifications hold access changes only', () => {
-  it('no review bookkeeping row is a modification', () => {
+  it('no review bookkeeping row is a modification', async () => {
     expect(rowsOf('modifications').filter((r) => String(r.field).startsWith('review'))).toEqual([]);
   });
 
-  it('a campaign\'s items are review-campaigns rows with their certifiers, flags and decision', () => {
+  it('a campaign\'s items are review-campaigns rows with their certifiers, flags and decision', async () => {
     const rows = rowsOf('review-campaigns').filter((r) => r.pr === 8);
     expect(rows.map((r) => [r.identity, r.outcome, r.reviewers, r.flags, r.campaign])).toEqual([
       ['bob', 'kept', 'dave', null, 'prod-db/2026-05-01'],
@@ -188,11 +188,11 @@ describe('modifications hold access changes only', () => {
     ]);
   });
 
-  it('a review block certified outside a campaign stays visible, with the admins who approved it', () => {
+  it('a review block certified outside a campaign stays visible, with the admins who approved it', async () => {
     expect(find('review-campaigns', { identity: 'alice' }).row).toMatchObject({ campaign: '(outside a campaign)', system: 'prod-db', role: 'dba', reviewers: 'sam', outcome: 'kept', reviewed_on: '2026-04-01', pr: 7 });
   });
 
-  it('the heading counts campaigns, not items', () => {
+  it('the heading counts campaigns, not items', async () => {
     const pop = b.populations.get('review-campaigns')!;
     expect(pop.rowCount).toBe(5);
     expect(pop.tally).toBe('1 review campaign (4 items), 1 entry certified outside a campaign');
@@ -217,20 +217,20 @@ describe('every gap counted where it is shown', () => {
     expect(find(pop, match).row.gaps).toBe(gaps);
   });
 
-  it('a missing provisioning record is a gap only where the ledger evidences provisioning', () => {
+  it('a missing provisioning record is a gap only where the ledger evidences provisioning', async () => {
     const withoutRuns = records.filter((r) => r.kind !== 'provisioned');
-    const none = buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30' });
+    const none = await buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30' });
     const gapsOf = (c: CoreBinder, identity: string) => c.rows.get('additions')!.find((r) => r.identity === identity)!.gaps;
     expect(gapsOf(none, 'alice')).toBeNull();
     expect(none.summary).toContain('No provisioning workflow is configured');
-    const configured = buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30', provisioningWorkflow: 'provision.yml' });
+    const configured = await buildCore({ history, records: withoutRuns, from: '2026-01-01', to: '2026-06-30', provisioningWorkflow: 'provision.yml' });
     expect(gapsOf(configured, 'alice')).toBe('no provisioning record (no run of the provisioning workflow on the merge commit is recorded)');
     expect(gapsOf(configured, 'bob')).toBe('no provisioning record (no run of the provisioning workflow on the merge commit is recorded)');
     expect(configured.summary).not.toContain('No provisioning workflow is configured');
     expect(b.summary).not.toContain('No provisioning workflow is configured');
   });
 
-  it('every chain shows exactly its row\'s gaps', () => {
+  it('every chain shows exactly its row\'s gaps', async () => {
     let checked = 0;
     for (const id of POPULATION_ORDER) {
       if (id === 'gaps') continue;
@@ -243,7 +243,7 @@ describe('every gap counted where it is shown', () => {
     expect(checked).toBeGreaterThan(30);
   });
 
-  it('the gaps population lists every gap of every row, pointing at its row, in the vocabulary', () => {
+  it('the gaps population lists every gap of every row, pointing at its row, in the vocabulary', async () => {
     const listed = rowsOf('gaps');
     let expected = 0;
     for (const id of POPULATION_ORDER) {
@@ -265,7 +265,7 @@ describe('every gap counted where it is shown', () => {
     expect(b.populations.get('gaps')!.frequency).toBe('index');
   });
 
-  it('the summary starts from the exceptions: every gap by population and kind', () => {
+  it('the summary starts from the exceptions: every gap by population and kind', async () => {
     expect(b.summary).toContain('## Gaps by population');
     expect(b.summary).toMatch(/\| Access review items \| review kept access of someone who had left \| 1 \|/);
     expect(b.summary).toMatch(/\| People who left the organization \| grant still naming a leaver \| 1 \|/);
@@ -275,32 +275,32 @@ describe('every gap counted where it is shown', () => {
 });
 
 describe('chains agree with the ledger', () => {
-  it('an entry ended by a role change links the pull request that changed it', () => {
+  it('an entry ended by a role change links the pull request that changed it', async () => {
     const c = chainOf('additions', { identity: 'bob', role: 'read' });
     expect(c.removal).toMatchObject({ pr: 2, seq: expect.any(Number) });
     expect(c.ledger.map((l) => l.role)).toContain('removal');
     expect(c.gaps).toEqual([]);
   });
 
-  it('a file\'s chain does not take a role change for its removal', () => {
+  it('a file\'s chain does not take a role change for its removal', async () => {
     const c = chainOf('grant-changes', { commit: sha(2) });
     expect(c.removal).toBeNull();
   });
 
-  it('a moved grant finds the record that added its access at the old path', () => {
+  it('a moved grant finds the record that added its access at the old path', async () => {
     const row = find('inventory', { identity: 'bob' }).row;
     expect(row).toMatchObject({ path: 'grants/people/bob.yaml', role: 'write', approval_pr: 2, gaps: 'no provisioning record (no run of the provisioning workflow on the merge commit is recorded)' });
     expect(chainOf('inventory', { identity: 'bob' }).request).toMatchObject({ pr: 2 });
   });
 
-  it('a deleted file links the pull request that deleted it', () => {
+  it('a deleted file links the pull request that deleted it', async () => {
     const c = chainOf('additions', { identity: 'old-job' });
     expect(c.removal).toMatchObject({ pr: 9, commit: sha(10) });
     const r = chainOf('removals', { identity: 'old-job' });
     expect(r.removal).toMatchObject({ pr: 9 });
   });
 
-  it('an entry removed in a review campaign links both the merge and the campaign', () => {
+  it('an entry removed in a review campaign links both the merge and the campaign', async () => {
     const c = chainOf('removals', { identity: 'eve' });
     expect(find('removals', { identity: 'eve' }).row.via).toBe('review-campaign');
     expect(c.removal).toMatchObject({ pr: 8 });
@@ -312,7 +312,7 @@ describe('chains agree with the ledger', () => {
 });
 
 describe('non-human, vendor and JIT evidence', () => {
-  it('a non-human identity\'s revocation path and credential storage, masked when it looks like a secret', () => {
+  it('a non-human identity\'s revocation path and credential storage, masked when it looks like a secret', async () => {
     const row = find('non-human', { identity: 'exporter' }).row;
     expect(String(row.storage)).toContain(MASKED);
     expect(String(row.storage)).not.toContain(TOKEN);
@@ -320,16 +320,16 @@ describe('non-human, vendor and JIT evidence', () => {
     expect(row.privileged_access).toBe('prod-db:billing_read (standing)');
   });
 
-  it('an integration\'s vendor data scope and offboarding path', () => {
+  it('an integration\'s vendor data scope and offboarding path', async () => {
     expect(find('non-human', { identity: 'slack' }).row).toMatchObject({ vendor: 'Slack', data_scope: 'Channel names and pull request titles', offboarding: 'Uninstall the app and revoke its token', revocation: 'Uninstall the app in Slack admin', storage: 'vault:kv/slack' });
   });
 
-  it('an integration without data scope or offboarding path has both as gaps, in the history as in the vocabulary', () => {
-    const b2 = buildCore({ history: history.slice(0, 6), records: [], from: '2026-01-01', to: '2026-06-30' });
+  it('an integration without data scope or offboarding path has both as gaps, in the history as in the vocabulary', async () => {
+    const b2 = await buildCore({ history: history.slice(0, 6), records: [], from: '2026-01-01', to: '2026-06-30' });
     expect(b2.rows.get('non-human')!.find((r) => r.identity === 'slack')!.gaps).toBe('no ledger record of a change to this grant file; no vendor data scope (vendor.data_scope); no vendor offboarding path (vendor.offboarding)');
   });
 
-  it('JIT access names its window and its approvers, in privileged access and the inventory', () => {
+  it('JIT access names its window and its approvers, in privileged access and the inventory', async () => {
     for (const id of ['privileged', 'inventory']) {
       expect(find(id, { identity: 'alice' }).row, id).toMatchObject({ access_path: 'JIT (max 2 h, approved by @acme/oncall, dave)', jit_max_hours: 2, jit_approvers: '@acme/oncall, dave' });
     }
@@ -345,8 +345,8 @@ describe('attacks on what the binder shows', () => {
   };
   const core = (commits: HistoryCommit[], recs: RecordDraft[]) => buildCore({ history: [base, ...commits], records: recs, from: '2026-01-01', to: '2026-06-30' });
 
-  it('an access change hidden among review bookkeeping is still a modification, and the certification still needs the admins', () => {
-    const b2 = core(
+  it('an access change hidden among review bookkeeping is still a modification, and the certification still needs the admins', async () => {
+    const b2 = await core(
       [{ sha: sha(101), at: '2026-02-01T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read', expires: '2027-06-30' }], review_('2026-02-01')) } }],
       [grantChange({ pr: 11, sha: sha(101), at: '2026-02-01T10:00:00Z', author: 'mia', changes: [fileChange('grants/humans/mia.yaml', 'modified', [['prod-db', 'read', 'modified']])], reviews: [review('dave', '2026-02-01T09:00:00Z', true, 'APPROVED', null)], approvals: [prodDb(['dave']), { system: 'admins', required: 1, approved_by: [], missing: 1 }], result: 'fail' })],
     );
@@ -358,23 +358,23 @@ describe('attacks on what the binder shows', () => {
     expect(String(cert[0]!.gaps)).toContain('admins: 1 of 1 required approvals missing at merge');
   });
 
-  it('a new grant file that arrives with a review block is a certification too: listed with the admins who approved it, and a gap without them', () => {
+  it('a new grant file that arrives with a review block is a certification too: listed with the admins who approved it, and a gap without them', async () => {
     const nia = human('nia', [{ system: 'prod-db', role: 'read' }], review_('2025-12-20'));
     const added = (approvedBy: string[]) =>
       core(
         [{ sha: sha(107), at: '2026-02-03T10:00:00Z', files: { 'grants/humans/nia.yaml': nia } }],
         [grantChange({ pr: 13, sha: sha(107), at: '2026-02-03T10:00:00Z', author: 'carol', changes: [fileChange('grants/humans/nia.yaml', 'added', [['prod-db', 'read', 'added']])], reviews: [review('dave', '2026-02-03T09:00:00Z', true, 'APPROVED', null), ...approvedBy.map((a) => review(a, '2026-02-03T09:30:00Z', true, 'APPROVED', null))], approvals: [prodDb(['dave']), { system: 'admins', required: 1, approved_by: approvedBy, missing: approvedBy.length ? 0 : 1 }], result: approvedBy.length ? 'pass' : 'fail' })],
       );
-    const approved = added(['sam']).rows.get('review-campaigns')!;
+    const approved = (await added(['sam'])).rows.get('review-campaigns')!;
     expect(approved.map((r) => [r.campaign, r.identity, r.system, r.reviewed_on, r.reviewers, r.pr, r.gaps])).toEqual([['(outside a campaign)', 'nia', 'prod-db', '2025-12-20', 'sam', 13, null]]);
-    const unapproved = added([]).rows.get('review-campaigns')!;
+    const unapproved = (await added([])).rows.get('review-campaigns')!;
     expect(unapproved).toHaveLength(1);
     expect(String(unapproved[0]!.gaps)).toContain('no counted approval for admins in the merge-time verdict');
   });
 
-  it('a review date moved back certifies nothing: it stays a modification that widens nothing, and is no certification', () => {
+  it('a review date moved back certifies nothing: it stays a modification that widens nothing, and is no certification', async () => {
     const before = human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-01-20'));
-    const b2 = core(
+    const b2 = await core(
       [
         { sha: sha(105), at: '2026-01-20T10:00:00Z', files: { 'grants/humans/mia.yaml': before } },
         { sha: sha(106), at: '2026-02-05T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }], review_('2025-06-01')) } },
@@ -385,8 +385,8 @@ describe('attacks on what the binder shows', () => {
     expect(b2.rows.get('review-campaigns')!.map((r) => [r.identity, r.reviewed_on])).toEqual([['mia', '2026-01-20']]);
   });
 
-  it('a pull request that only claims to be a review campaign certifies nothing by itself: no campaign record, so its review blocks are a certification the admins had to approve', () => {
-    const b2 = core(
+  it('a pull request that only claims to be a review campaign certifies nothing by itself: no campaign record, so its review blocks are a certification the admins had to approve', async () => {
+    const b2 = await core(
       [{ sha: sha(102), at: '2026-02-02T10:00:00Z', files: { 'grants/humans/mia.yaml': human('mia', [{ system: 'prod-db', role: 'read' }], review_('2026-02-02', 'prod-db/2026-02-02')) } }],
       [grantChange({ pr: 12, sha: sha(102), at: '2026-02-02T10:00:00Z', author: 'mia', changes: [fileChange('grants/humans/mia.yaml', 'modified', [])], reviews: [review('mia', '2026-02-02T09:00:00Z', true, 'APPROVED', 'grantee')], approvals: [{ system: 'admins', required: 1, approved_by: [], missing: 1 }], result: 'fail' })],
     );
@@ -396,8 +396,8 @@ describe('attacks on what the binder shows', () => {
     expect(b2.rows.get('modifications')).toEqual([]);
   });
 
-  it('a record that calls an approval counted cannot make it count beyond the verdict\'s approvals', () => {
-    const b2 = core(
+  it('a record that calls an approval counted cannot make it count beyond the verdict\'s approvals', async () => {
+    const b2 = await core(
       [{ sha: sha(103), at: '2026-02-03T10:00:00Z', files: { 'grants/humans/nia.yaml': human('nia', [{ system: 'prod-db', role: 'read' }]) } }],
       [grantChange({ pr: 13, sha: sha(103), at: '2026-02-03T10:00:00Z', author: 'nia', changes: [fileChange('grants/humans/nia.yaml', 'added', [['prod-db', 'read', 'added']])], reviews: [review('zed', '2026-02-03T09:00:00Z', true, 'APPROVED', null)], approvals: [prodDb([])], result: 'fail' })],
     );
@@ -406,13 +406,13 @@ describe('attacks on what the binder shows', () => {
     expect(chain.gaps).toContain('no counted approval for prod-db in the merge-time verdict');
   });
 
-  it('a review record without flags still shows the leaver, from the ledger', () => {
+  it('a review record without flags still shows the leaver, from the ledger', async () => {
     expect(find('review-campaigns', { identity: 'eve' }).row.flags).toBe('grantee eve left the organization');
   });
 
-  it('a gap\'s words never split into two gaps, whatever a file says', () => {
+  it('a gap\'s words never split into two gaps, whatever a file says', async () => {
     expect(gap('unreadable-file', 'unknown key; and more').text).toBe('file cannot be read: unknown key, and more');
-    const b2 = core([{ sha: sha(104), at: '2026-02-04T10:00:00Z', files: { 'grants/humans/odd.yaml': 'identity: { id: odd, kind: human, owner: carol, github: odd }\naccess:\n  - { system: prod-db, role: read, bogus: "x; y" }\n' } }], []);
+    const b2 = await core([{ sha: sha(104), at: '2026-02-04T10:00:00Z', files: { 'grants/humans/odd.yaml': 'identity: { id: odd, kind: human, owner: carol, github: odd }\naccess:\n  - { system: prod-db, role: read, bogus: "x; y" }\n' } }], []);
     const inventory = b2.rows.get('inventory')!.find((r) => r.path === 'grants/humans/odd.yaml')!;
     const chain = b2.chains('inventory')[b2.rows.get('inventory')!.indexOf(inventory)]!;
     expect(chain.gaps).toHaveLength(1);

@@ -52,28 +52,28 @@ const records = [
 ];
 
 let b: CoreBinder;
-beforeAll(() => {
-  b = buildCore({ history, records, from: '2026-01-01', to: '2026-06-30' });
+beforeAll(async () => {
+  b = await buildCore({ history, records, from: '2026-01-01', to: '2026-06-30' });
 });
 const movers = (): Row[] => b.rows.get('movers')!;
 
 describe('movers', () => {
-  it('lists each change of team, once, and not a team recorded for the first time', () => {
+  it('lists each change of team, once, and not a team recorded for the first time', async () => {
     expect(movers().map((r) => `${r.identity}: ${r.old_team} → ${r.new_team}`)).toEqual(['carol: payments → data', 'eli: support → sales']);
   });
 
-  it('shows the access kept, added and removed, and who approved it, from the merge\'s record', () => {
+  it('shows the access kept, added and removed, and who approved it, from the merge\'s record', async () => {
     expect(movers()[0]).toMatchObject({ login: 'carol', kept: 'prod-db:read', added: 'warehouse:read', removed: 'billing:admin', approvers: 'dave, erin', gate: 'pass', pr: 12, changed_at: '2026-02-01T12:00:00Z', gaps: null });
   });
 
-  it('a move with no ledger record is a gap, counted in the gaps population', () => {
+  it('a move with no ledger record is a gap, counted in the gaps population', async () => {
     const eli = movers()[1]!;
     expect(eli).toMatchObject({ kept: 'prod-db:read', pr: null, approvers: null });
     expect(String(eli.gaps)).toContain(gap('no-ledger-record').text);
     expect(b.rows.get('gaps')!.filter((g) => g.population === 'movers').map((g) => `${g.row} ${g.identity} ${g.kind}`)).toEqual(['2 eli no-ledger-record']);
   });
 
-  it('each row\'s chain links the merge that moved the person', () => {
+  it('each row\'s chain links the merge that moved the person', async () => {
     const chains = b.chains('movers');
     expect(chains[0]!.ledger.map((l) => l.seq)).toEqual([1]);
     expect(chains[1]!.ledger).toEqual([]);

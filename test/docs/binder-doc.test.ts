@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderBinderDoc } from '../../scripts/gen-binder-doc.ts';
-import { COLUMNS } from '../../src/core/binder/columns.ts';
 import { GAP_KINDS } from '../../src/core/binder/gaps.ts';
-import { POPULATION_ORDER } from '../../src/core/binder/populations.ts';
+import { POPULATIONS } from '../../src/core/binder/populations/index.ts';
 
 describe('docs/binder.md', () => {
   const onDisk = readFileSync(new URL('../../docs/binder.md', import.meta.url), 'utf8');
@@ -13,10 +12,10 @@ describe('docs/binder.md', () => {
   });
 
   it('documents every population, each of its columns, and every kind of gap', () => {
-    for (const id of POPULATION_ORDER) {
+    for (const { id, columns } of POPULATIONS) {
       expect(onDisk, id).toContain(`### \`${id}\`:`);
       expect(onDisk, id).toMatch(new RegExp(`^\\| \`${id}\` \\|`, 'm'));
-      for (const c of COLUMNS[id]) expect(onDisk, `${id}.${c.key}`).toContain(`| \`${c.key}\` |`);
+      for (const c of columns) expect(onDisk, `${id}.${c.key}`).toContain(`| \`${c.key}\` |`);
     }
     for (const kind of GAP_KINDS) expect(onDisk, kind).toContain(`| \`${kind}\` |`);
   });

@@ -7,7 +7,7 @@
  * page names "when". A control the page says nothing cites appears nowhere in the binder.
  * (test/e2e/lifecycle.test.ts checks the records the App writes against the same claims.)
  */
-import { POPULATION_ORDER } from '../../src/core/binder/populations.ts';
+import { POPULATION_ORDER } from '../../src/core/binder/populations/index.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -13,7 +13,7 @@ import type { Pack } from '../../core/engine/policy.ts';
 import { completenessRows, type ChangeInput, type CompletenessRow, type ListingInput } from '../../core/binder/completeness.ts';
 import type { LedgerIndex } from '../../core/binder/ledger-index.ts';
 import { parseAccessFile } from '../../core/binder/parse.ts';
-import type { InventorySystem } from '../../core/binder/populations.ts';
+import type { InventorySystem } from '../../core/binder/types.ts';
 import type { ExportParams } from '../../core/binder/types.ts';
 import { buildSnapshot, type Snapshot } from '../../core/model/snapshot.ts';
 import type { Grant } from '../../core/model/types.ts';

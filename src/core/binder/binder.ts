@@ -1,6 +1,6 @@
 /**
  * Assembling the binder. The populations' rows are streamed to their files while they are built
- * (PopulationBuilder, PopulationSink); what remains here is drawing the samples from the row
+ * (src/core/binder/export.ts drives the population modules, PopulationSink writes); what remains here is drawing the samples from the row
  * counts, the chains of the sampled rows (read back by the caller), the evidence map, the control
  * matrix and the verification result, and the text of every other file, handed on in pieces so
  * that no file of a large binder is ever one string. The caller writes the files and hashes them
@@ -16,12 +16,12 @@ import type { EvidenceMap, EvidenceMapPage } from './evidence-map.ts';
 import type { AsOfFindings, AsOfTree } from './findings-as-of.ts';
 import type { LedgerIndex } from './ledger-index.ts';
 import type { PopulationTable } from './population-sink.ts';
-import type { PopulationBuilder } from './populations.ts';
+import type { RemovalRef } from './populations/shared.ts';
 import { drawPopulationSample } from './sampling.ts';
 import { exportCommand } from './commands.ts';
 import { hasOwnPage, populationPagePath } from './paging.ts';
 import { renderSummary } from './summary.ts';
-import type { ExportParams, Population, Row, SampleSpec } from './types.ts';
+import type { ExportParams, InventorySystem, Population, Row, SampleSpec } from './types.ts';
 import { maskSecretsDeep } from '../text/mask.ts';
 
 /** The ledger verification as the binder records it (the verify command's result, summarised). */
@@ -74,8 +74,18 @@ export type LedgerPart = Omit<Binder, 'evidenceMap' | 'controlMatrix' | 'asOfFin
 
 export interface LedgerPartInput {
   params: ExportParams;
-  /** The builder after `finish()`: its systems, evidence map, tables, charts and removal references. */
-  builder: PopulationBuilder;
+  /** The system files of the as-of tree. */
+  systems: readonly InventorySystem[];
+  /** What index.html embeds of each population, in binder order. */
+  tables: PopulationTable[];
+  charts: ChartData[];
+  evidenceMap: EvidenceMap;
+  /** What the chains of sampled removals look up. */
+  removalRefs: readonly RemovalRef[];
+  /** For records without the gate's judgement of each review: merge commit → the approvers a changed grant names. */
+  granteeApprovers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The as-of tree as the tree pass parsed it, for the rules. */
+  tree: AsOfTree;
   populations: Population[];
   samples: SampleSpec[];
   sampledRows: Row[][];
@@ -93,23 +103,23 @@ export function drawSamples(params: ExportParams, populations: readonly Populati
  * findings per control, the evidence map. After this the index can go.
  */
 export function ledgerPart(input: LedgerPartInput): LedgerPart {
-  const { params, builder, ledger, populations, samples, sampledRows } = input;
+  const { params, ledger, populations, samples, sampledRows } = input;
   ledger.finish();
-  const systems = new Map(builder.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
-  const chainBuilder = new ChainBuilder(params, ledger, systems, builder.removalRefs, builder.granteeApprovers);
+  const systems = new Map(input.systems.filter((s) => s.system).map((s) => [s.system!.id, s.system!]));
+  const chainBuilder = new ChainBuilder(params, ledger, systems, input.removalRefs, input.granteeApprovers);
   return {
     params,
     populations,
-    tables: populations.map((p) => builder.table(p.id as PopulationId)),
-    charts: builder.charts.charts(),
+    tables: input.tables,
+    charts: input.charts,
     samples,
     sampledRows,
     chains: populations.flatMap((p, i) => chainBuilder.chainsFor(p.id as PopulationId, samples[i]!, sampledRows[i]!)),
-    evidenceMap: builder.evidenceMap(),
+    evidenceMap: input.evidenceMap,
     atMerge: findingsAtMerge(params, ledger),
     verification: input.verification,
     ledger: { records: ledger.count, by_kind: Object.fromEntries(ledger.byKind), malformed: ledger.malformed.length },
-    tree: builder.tree,
+    tree: input.tree,
   };
 }
 

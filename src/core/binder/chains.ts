@@ -7,7 +7,7 @@ import type { System } from '../model/types.ts';
 import type { ProvisionedSubject, ReviewState } from '../ledger/kinds.ts';
 import type { PopulationId } from './columns.ts';
 import type { IndexedGrantChange, LedgerIndex, RecordRef } from './ledger-index.ts';
-import { gitLink, type RemovalRef } from './populations.ts';
+import { gitLink, type RemovalRef } from './populations/shared.ts';
 import { gapsOfCell } from './gaps.ts';
 import { notCountedReasons, reasonFromRecord, reasonPhrase, type NotCounted } from '../approvals/reasons.ts';
 import type { ExportParams, Row, SampleSpec } from './types.ts';

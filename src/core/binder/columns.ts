@@ -1,28 +1,30 @@
-/** Column definitions of every population: key (CSV header), title, and what the cell means. */
+/**
+ * The columns several populations share (a column is its key in the CSV header, its title, and
+ * what the cell means); each population lists its own in its module (src/core/binder/populations/).
+ */
 import type { Column } from './types.ts';
-import { COMPLETENESS_COLUMNS } from './completeness.ts';
 
-const col = (key: string, title: string, description: string): Column => ({ key, title, description });
+export const col = (key: string, title: string, description: string): Column => ({ key, title, description });
 
-const PR_COLUMNS: Column[] = [
+export const PR_COLUMNS: Column[] = [
   col('pr', 'PR', 'Pull request number of the change (from the ledger record of the merge).'),
   col('pr_url', 'PR link', 'The pull request on GitHub.'),
   col('pr_author', 'Requested by', 'Author of the pull request: the requester.'),
   col('requested_at', 'Requested at', 'When the pull request was opened (the request).'),
 ];
 
-const LEDGER_COLUMNS: Column[] = [
+export const LEDGER_COLUMNS: Column[] = [
   col('ledger_seq', 'Ledger seq', 'Sequence number of the ledger record of the merge; empty when the merge has no record (a gap).'),
   col('ledger_hash', 'Ledger hash', 'SHA-256 of that record (RFC 8785 canonical JSON without `hash`).'),
 ];
 
-const GIT_COLUMNS: Column[] = [
+export const GIT_COLUMNS: Column[] = [
   col('commit', 'Commit', 'The commit on the access branch that made the change (first-parent history).'),
   col('changed_at', 'Changed at', 'Committer date of that commit: when the change reached the branch.'),
   col('path', 'File', 'The grant file.'),
 ];
 
-const ENTRY_COLUMNS: Column[] = [
+export const ENTRY_COLUMNS: Column[] = [
   col('identity', 'Identity', 'identity.id of the grant file.'),
   col('kind', 'Kind', 'human, service-account, api-key, ci-token, integration, shared-account or agent.'),
   col('system', 'System', 'The system the access entry reaches.'),
@@ -30,236 +32,13 @@ const ENTRY_COLUMNS: Column[] = [
   col('privileged', 'Privileged', 'Whether the entry is marked privileged.'),
 ];
 
-const gapsCol = col('gaps', 'Gaps', 'What evidence is missing for this row (docs/binder.md, "Gaps"); each gap is also a row of the `gaps` population.');
+export const gapsCol = col('gaps', 'Gaps', 'What evidence is missing for this row (docs/binder.md, "Gaps"); each gap is also a row of the `gaps` population.');
 
-const JIT_COLUMNS: Column[] = [
+export const JIT_COLUMNS: Column[] = [
   col('jit_max_hours', 'JIT max hours', 'For just-in-time access: the longest window one activation may last (jit.max_duration_hours); empty for standing access.'),
   col('jit_approvers', 'JIT approvers', 'For just-in-time access: who approves each activation (jit.approvers); empty when the file names none.'),
 ];
 
-export const COLUMNS = {
-  gaps: [
-    col('population', 'Population', 'The population the gap is counted in.'),
-    col('row', 'Row', 'The row\'s number in populations/<population>.csv (1-based, as the samples number rows).'),
-    col('identity', 'Identity', 'The row\'s identity (for left-org, the login that left).'),
-    col('system', 'System', 'The row\'s system, when it has one.'),
-    col('role', 'Role', 'The row\'s role, when it has one.'),
-    col('path', 'File', 'The row\'s grant or system file, when it has one.'),
-    col('pr', 'PR', 'The row\'s pull request, when it has one.'),
-    col('ledger_seq', 'Ledger seq', 'The row\'s ledger record, when it has one.'),
-    col('kind', 'Gap kind', 'The kind of gap (docs/binder.md, "Gaps", lists every kind).'),
-    col('gap', 'Gap', 'The gap, in the words the row\'s `gaps` cell and its evidence chain use.'),
-  ],
-  'grant-changes': [
-    ...GIT_COLUMNS,
-    col('identity', 'Identity', 'identity.id (the file name stem when the file cannot be read).'),
-    col('kind', 'Kind', 'Identity kind after the change (before it, for a removal).'),
-    col('action', 'Action', 'added, modified or removed: what the commit did to the file.'),
-    col('before_blob', 'Blob before', 'Git blob SHA of the file before the commit.'),
-    col('after_blob', 'Blob after', 'Git blob SHA of the file after the commit.'),
-    col('entries_added', 'Entries added', 'Access entries this change added.'),
-    col('entries_removed', 'Entries removed', 'Access entries this change removed.'),
-    col('entries_modified', 'Entries modified', 'Access entries this change edited.'),
-    ...PR_COLUMNS,
-    col('merged_at', 'Merged at', 'When the pull request was merged.'),
-    col('merged_by', 'Merged by', 'Who merged it.'),
-    col('gate', 'Gate at merge', 'The gate verdict re-evaluated at merge time: pass or fail.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  additions: [
-    ...ENTRY_COLUMNS,
-    col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
-    col('expires', 'Expires', 'The entry\'s expiry day.'),
-    col('justification', 'Justification', 'Why the access is needed, as written in the file.'),
-    col('ticket', 'Ticket', 'The optional request ticket or link in the entry.'),
-    col('owner', 'Owner', 'identity.owner: the accountable person.'),
-    ...GIT_COLUMNS,
-    ...PR_COLUMNS,
-    col('approvers', 'Approved by', 'Approvals the gate counted for this system at merge time.'),
-    col('approved_at', 'Approved at', 'Time of the last counted approval: when the requirement was met.'),
-    col('approval_on_merged_head', 'Approval on merged head', 'yes when every counted approval was given on the commit that was merged.'),
-    col('approved_before_merge', 'Approved before merge', 'yes when the approval time precedes the merge.'),
-    col('merged_at', 'Merged at', 'When the pull request was merged.'),
-    col('merged_by', 'Merged by', 'Who merged it.'),
-    col('provisioned_at', 'Provisioned at', 'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap, where a provisioning workflow is configured or any run is recorded).'),
-    col('provisioning_run', 'Provisioning run', 'Link to that workflow run.'),
-    col('provisioning_conclusion', 'Provisioning result', 'The run\'s conclusion.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  removals: [
-    ...ENTRY_COLUMNS,
-    col('expires', 'Expired on', 'The entry\'s expiry day before removal.'),
-    col('owner', 'Owner', 'identity.owner before removal.'),
-    col('grantee', 'Grantee', 'identity.github before removal (humans).'),
-    ...GIT_COLUMNS,
-    ...PR_COLUMNS,
-    col('removed_at', 'Removed at', 'When the removal was merged (the commit time when no record exists).'),
-    col('via', 'Via', 'pull-request, or review-campaign when an access review revoked it.'),
-    col('left_org_login', 'Left the org', 'Login of the owner, grantee or holder whose identity-left-org record precedes the removal.'),
-    col('left_org_at', 'Left at', 'When that login left the organization (ledger).'),
-    col('left_org_seq', 'Left record seq', 'Ledger seq of the identity-left-org record.'),
-    col('authorization_ended', 'Authorization ended', 'The day access stopped being authorized: the day after expiry, or the day the person left, whichever came first.'),
-    col('days_to_remove', 'Days to remove', 'Days from authorization ending to removal; empty when removed while still authorized.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  modifications: [
-    col('identity', 'Identity', 'identity.id of the grant file.'),
-    col('kind', 'Kind', 'Identity kind after the change.'),
-    col('system', 'System', 'The access entry edited (empty for a change outside access).'),
-    col('role', 'Role', 'Its role.'),
-    col('field', 'Field', 'The field that changed (dotted path; `(file)` when only formatting changed). A certification of the `review` block is not an access change: it is in review-campaigns (a review block changed without certifying, e.g. a date moved back, stays here).'),
-    col('before', 'Before', 'Value before the change.'),
-    col('after', 'After', 'Value after the change.'),
-    col('widens', 'Widens access', 'yes when the gate judged this field\'s change to need approval: more access for someone (a new principal, role, privilege, later or no expiry, a longer or differently approved JIT window), or a changed authority fact (owner, kind, credential, vendor, shared controls, exception, review). The ledger\'s grant-change record carries the judgement; docs/gate.md explains it.'),
-    ...GIT_COLUMNS,
-    ...PR_COLUMNS,
-    col('approvers', 'Approved by', 'Approvals the gate counted at merge time (for this system when one is named).'),
-    col('merged_at', 'Merged at', 'When the pull request was merged.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  movers: [
-    col('identity', 'Identity', 'identity.id of the person\'s grant file.'),
-    col('login', 'Login', 'The person\'s GitHub login (identity.github), or their e-mail when they have no GitHub account.'),
-    col('old_team', 'Old team', 'identity.team before the move.'),
-    col('new_team', 'New team', 'identity.team after it (empty when the team was removed).'),
-    col('kept', 'Access kept', 'Entries (system:role) the person keeps across the move: the gate asks their systems\' approvers to approve them again (movers.reapprove).'),
-    col('added', 'Access added', 'Entries added in the same change.'),
-    col('removed', 'Access removed', 'Entries removed in the same change: the old team\'s access the move ended.'),
-    col('approvers', 'Approved by', 'Approvals the gate counted at merge time, for every system of the kept and added access.'),
-    col('gate', 'Gate at merge', 'The merge-time verdict: pass, or fail when the access kept was not approved again.'),
-    ...GIT_COLUMNS,
-    ...PR_COLUMNS,
-    col('merged_at', 'Merged at', 'When the pull request was merged.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  privileged: [
-    ...ENTRY_COLUMNS,
-    col('owner', 'Owner', 'identity.owner.'),
-    col('grantee', 'Grantee', 'identity.github (humans).'),
-    col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
-    ...JIT_COLUMNS,
-    col('expires', 'Expires', 'The entry\'s expiry day.'),
-    col('justification', 'Justification', 'Why the access is needed.'),
-    col('path', 'File', 'The grant file.'),
-    col('approval_seq', 'Approval record seq', 'Ledger seq of the latest grant-change record that added this entry.'),
-    col('approval_pr', 'Approval PR', 'Its pull request.'),
-    col('approval_hash', 'Approval record hash', 'Its hash.'),
-    gapsCol,
-  ],
-  'non-human': [
-    col('identity', 'Identity', 'identity.id.'),
-    col('kind', 'Kind', 'service-account, api-key, ci-token, integration, shared-account or agent.'),
-    col('owner', 'Owner', 'identity.owner: the accountable human.'),
-    col('description', 'Description', 'identity.description.'),
-    col('credential_type', 'Credential', 'credential.type.'),
-    col('rotation_days', 'Rotation (days)', 'credential.rotation_days: the required rotation interval.'),
-    col('last_rotated', 'Last rotated', 'credential.last_rotated.'),
-    col('rotation_age_days', 'Rotation age (days)', 'Days from last rotation to the as-of day.'),
-    col('storage', 'Secret storage', 'credential.storage: where the secret lives (a reference, never the secret; masked if it looks like one).'),
-    col('revocation', 'Revocation path', 'credential.revocation: how to revoke the credential (a runbook link or the steps).'),
-    col('vendor', 'Vendor', 'vendor.name for integrations.'),
-    col('data_scope', 'Vendor data scope', 'vendor.data_scope: the data the vendor reaches.'),
-    col('offboarding', 'Vendor offboarding', 'vendor.offboarding: how the vendor\'s access is revoked when the partnership ends.'),
-    col('systems', 'Systems', 'Systems the identity reaches (system:role; …).'),
-    col('privileged', 'Privileged', 'yes when any entry is privileged.'),
-    col('privileged_access', 'Privileged access', 'Each privileged entry with its access path (system:role, standing or JIT with its window and approvers).'),
-    col('path', 'File', 'The grant file.'),
-    gapsCol,
-  ],
-  exceptions: [
-    col('identity', 'Identity', 'identity.id.'),
-    col('kind', 'Kind', 'Identity kind.'),
-    col('type', 'Type', 'exception (a governed deviation) or shared-account.'),
-    col('reason', 'Reason', 'exception.reason.'),
-    col('compensating_controls', 'Compensating controls', 'Controls that offset the deviation.'),
-    col('holders', 'Holders', 'shared.holders: the people who use a shared account.'),
-    col('waived_rules', 'Waived rules', 'exception.rules: rules the exception waives.'),
-    col('approved_by', 'Approved by', 'exception.approved_by.'),
-    col('expires', 'Expires', 'exception.expires (for shared accounts without an exception: empty).'),
-    col('owner', 'Owner', 'identity.owner.'),
-    col('path', 'File', 'The grant file.'),
-    gapsCol,
-  ],
-  'review-campaigns': [
-    col('system', 'System', 'The system reviewed.'),
-    col('campaign', 'Campaign', 'The campaign (`<system>/<date>`, or the review pull request when the files name none); `(outside a campaign)` for a review block certified in an ordinary pull request.'),
-    col('reviewed_on', 'Reviewed on', 'The review date written into review.last_reviewed.'),
-    col('reviewers', 'Reviewers', 'Who certified this item: the system\'s approvers whose approval of the head commit counted for it, never its own grantees (outside a campaign: the approvals the gate counted for the review block, the admins\').'),
-    col('outcome', 'Decision', 'kept (recertified), changed, removed, or not reviewed (marked reviewed in the pull request, but certified by nobody eligible other than its own grantee).'),
-    col('flags', 'Flags', 'What the reviewer must not keep blindly: its grantee, a holder or its owner had left the organization, or the entry had expired, by the review\'s merge.'),
-    col('identity', 'Identity', 'The identity reviewed.'),
-    col('role', 'Role', 'Its role on the system.'),
-    col('privileged', 'Privileged', 'Whether the entry is privileged.'),
-    col('expires', 'Expires', 'The entry\'s expiry (after the review; before it for removals).'),
-    col('path', 'File', 'The grant file.'),
-    col('pr', 'PR', 'The review pull request.'),
-    col('pr_url', 'PR link', 'The review pull request on GitHub.'),
-    col('merged_at', 'Completed at', 'When the review was merged.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  'unapproved-merges': [
-    col('occurred_at', 'Merged at', 'When the merge happened.'),
-    col('pr', 'PR', 'Pull request number.'),
-    col('pr_url', 'PR link', 'The pull request on GitHub.'),
-    col('title', 'Title', 'Pull request title.'),
-    col('author', 'Author', 'Pull request author.'),
-    col('merged_by', 'Merged by', 'Who merged it.'),
-    col('cause', 'Cause', 'admin-bypass, gate-outage, gate-not-required, not-a-review, too-large or unknown.'),
-    col('detail', 'Detail', 'What the cause means for this merge, when the record says.'),
-    col('missing_approvals', 'Missing approvals', 'Systems whose required approvals were missing (system: missing of required).'),
-    col('findings', 'Findings', 'Error findings of the merge-time verdict.'),
-    col('issue', 'Follow-up issue', 'The issue opened about it.'),
-    col('grant_change_seq', 'Grant-change seq', 'Seq of the grant-change record of the same merge.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  'left-org': [
-    col('login', 'Login', 'The GitHub login that left the organization.'),
-    col('left_at', 'Left at', 'When it left.'),
-    col('source', 'Source', 'member_removed (webhook) or sweep.'),
-    col('affected_grants', 'Grants naming it', 'Grant files that named the login when it left (path as role).'),
-    col('removed', 'Removed in period', 'How many of those grant files were removed in the period.'),
-    col('still_named', 'Still naming it', 'How many of those grant files still named the login on the as-of day (each is a gap).'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  'system-changes': [
-    col('commit', 'Commit', 'The commit that changed the system file.'),
-    col('changed_at', 'Changed at', 'Committer date of the commit.'),
-    col('path', 'File', 'The system file.'),
-    col('system', 'System', 'The system id.'),
-    col('action', 'Action', 'added, modified or removed.'),
-    col('fields', 'Fields changed', 'Fields whose value changed (owner, approvers, evidence, cadence, …).'),
-    col('pr', 'PR', 'Pull request number, when the merge was recorded.'),
-    col('pr_url', 'PR link', 'The pull request on GitHub.'),
-    ...LEDGER_COLUMNS,
-    gapsCol,
-  ],
-  inventory: [
-    col('identity', 'Identity', 'identity.id.'),
-    col('kind', 'Kind', 'Identity kind.'),
-    col('owner', 'Owner', 'identity.owner.'),
-    col('grantee', 'Grantee', 'identity.github (humans).'),
-    col('system', 'System', 'The system the entry reaches (empty for a file with no access entries).'),
-    col('role', 'Role', 'The role.'),
-    col('privileged', 'Privileged', 'Whether the entry is privileged.'),
-    col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
-    ...JIT_COLUMNS,
-    col('expires', 'Expires', 'The entry\'s expiry day.'),
-    col('last_reviewed', 'Last reviewed', 'review.last_reviewed.'),
-    col('path', 'File', 'The grant file.'),
-    col('blob', 'Blob', 'Git blob SHA of the file at the as-of commit.'),
-    col('approval_seq', 'Approval record seq', 'Ledger seq of the latest grant-change record that added this entry.'),
-    col('approval_pr', 'Approval PR', 'Its pull request.'),
-    gapsCol,
-  ],
-  completeness: COMPLETENESS_COLUMNS,
-} satisfies Record<string, Column[]>;
 
-export type PopulationId = keyof typeof COLUMNS;
+/** A population's id (the `id` of its module; src/core/binder/populations/index.ts lists them). */
+export type PopulationId = string;

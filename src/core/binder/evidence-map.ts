@@ -8,7 +8,8 @@ import type { System } from '../model/types.ts';
 import { csvHeader, csvLine } from './csv.ts';
 import type { IndexedGrantChange } from './ledger-index.ts';
 import { StringPool } from './string-pool.ts';
-import { accessPath, localeOrder, type InventoryGrant, type InventorySystem } from './populations.ts';
+import { accessPath, localeOrder } from './populations/shared.ts';
+import type { InventoryGrant, InventorySystem } from './types.ts';
 import type { ExportParams } from './types.ts';
 import { maskSecretsDeep } from '../text/mask.ts';
 

@@ -12,13 +12,23 @@ import type { LoadedFile, Snapshot } from '../model/snapshot.ts';
 import type { Grant, RepoConfig, System } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
 import { lightLoadedFile, parseAccessFile } from './parse.ts';
-import { localeOrder, type InventoryGrant, type InventorySystem } from './populations.ts';
+import { localeOrder } from './populations/shared.ts';
+import type { InventoryGrant, InventorySystem } from './types.ts';
 import { TextStore, type TextRef } from './text-store.ts';
 
 export interface AsOfFindings {
   findings: Finding[];
   /** Whether the policy in force on the as-of day runs a rule. */
   enabled: (ruleId: string) => boolean;
+}
+
+/** A grant of the tree as kept: its data, or (when JSON cannot hold it) the file's text to parse again. */
+interface KeptGrant {
+  path: string;
+  blob: string;
+  problem: string | null;
+  grant: Grant | null;
+  content: string | null;
 }
 
 /** The as-of tree as parsed once: its config text, its systems, and its grants kept as JSON text. */
@@ -35,8 +45,8 @@ export class AsOfTree {
    * value JSON cannot hold (an infinite number, say) reaches them as the parser gave it.
    */
   addGrant(g: InventoryGrant, json: string | undefined, content: string | null): void {
-    const kept = g.grant === null || json === undefined ? `null,${JSON.stringify(g.grant === null ? null : content)}` : `${json},null`;
-    this.refs.push(this.text.put(`[${JSON.stringify(g.path)},${JSON.stringify(g.blob)},${JSON.stringify(g.problem)},${kept}]`));
+    const kept = g.grant === null || json === undefined ? `"grant":null,"content":${JSON.stringify(g.grant === null ? null : content)}` : `"grant":${json},"content":null`;
+    this.refs.push(this.text.put(`{"path":${JSON.stringify(g.path)},"blob":${JSON.stringify(g.blob)},"problem":${JSON.stringify(g.problem)},${kept}}`));
   }
 
   get grantCount(): number {
@@ -52,7 +62,7 @@ export class AsOfTree {
     this.taken = true;
     for (const ref of this.refs) {
       this.text.releaseBefore(ref);
-      const [path, blob, problem, grant, content] = JSON.parse(this.text.get(ref)) as [string, string, string | null, Grant | null, string | null];
+      const { path, blob, problem, grant, content } = JSON.parse(this.text.get(ref)) as KeptGrant;
       yield content === null ? { path, blob, grant, problem } : { path, blob, grant: parseAccessFile<Grant>(content, 'grant').data, problem };
     }
     this.release();

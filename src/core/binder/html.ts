@@ -12,7 +12,7 @@ import { renderBarChart, type ChartData } from './charts.ts';
 import { exportCommand } from './commands.ts';
 import { CARD_COLUMNS, PAGE_SCRIPT, PAGE_SIZE, PAGE_STYLE } from './page-assets.ts';
 import { HTML_INLINE_ROWS, hasOwnPage, pageColumns, populationPagePath } from './paging.ts';
-import { gitLink } from './populations.ts';
+import { gitLink } from './populations/shared.ts';
 import type { PopulationTable } from './population-sink.ts';
 import type { Cell, Column, ExportParams, Population, Row, SampleSpec } from './types.ts';
 import { htmlAttr, htmlText, stripControls } from '../text/escape.ts';

@@ -2,7 +2,7 @@
  * The binder's plain data: what the adapters hand in (history, inventory, ledger, verification)
  * and what the core hands back (populations, samples, chains, files). No I/O here.
  */
-import type { IsoDate } from '../model/types.ts';
+import type { Grant, IsoDate, System } from '../model/types.ts';
 import type { Timestamp } from '../ledger/kinds.ts';
 
 /** A grant or system file changed by one commit, with its content before and after. */
@@ -27,6 +27,22 @@ export interface TreeFile {
   path: string;
   blob: string;
   content: string | null;
+}
+
+/** A grant file of the as-of tree as read: its data, or why it cannot be read. */
+export interface InventoryGrant {
+  path: string;
+  blob: string;
+  grant: Grant | null;
+  problem: string | null;
+}
+
+/** A system file of the as-of tree as read. */
+export interface InventorySystem {
+  path: string;
+  blob: string;
+  system: System | null;
+  problem: string | null;
 }
 
 export interface Period {
