@@ -14,7 +14,6 @@ import type { TextSink } from '../../src/core/binder/population-sink.ts';
 import { renderSummary } from '../../src/core/binder/summary.ts';
 import type { AccessCommit, ChangedFile, ExportParams, Population, Row } from '../../src/core/binder/types.ts';
 import { DEFAULT_CONTROLS, emptyHead, grantChangeKey, planAppend, type GrantChangeSubject, type GrantFileChange, type RecordDraft, type ReviewRecord, type SealedRecord } from '../../src/core/ledger/index.ts';
-import { roleOf } from '../../src/core/model/snapshot.ts';
 
 export const REPOSITORY = 'acme/access';
 const blob = (content: string): string => createHash('sha1').update(content).digest('hex');
