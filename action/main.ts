@@ -61,7 +61,11 @@ export const EVALUATED: Readonly<Record<string, readonly string[]>> = {
 /** Events whose subject is a merge group, not one pull request. */
 const GROUP_EVENTS: ReadonlySet<string> = new Set(['merge_group', 'workflow_run']);
 
-export function shouldEvaluate(eventName: string, action: string | undefined, payload: { workflow_run?: { event?: string } } = {}): { evaluate: true } | { evaluate: false; message: string } {
+export function shouldEvaluate(
+  eventName: string,
+  action: string | undefined,
+  payload: { workflow_run?: { event?: string } } = {},
+): { evaluate: true } | { evaluate: false; message: string } {
   const actions = EVALUATED[eventName];
   if (!actions) {
     return {
@@ -70,7 +74,10 @@ export function shouldEvaluate(eventName: string, action: string | undefined, pa
     };
   }
   if (!action || !actions.includes(action)) {
-    return { evaluate: false, message: `access-ledger gate: ${eventName} ${action ?? '(no action)'} does not change what the gate judges (it evaluates ${actions.join(', ')}); nothing to do` };
+    return {
+      evaluate: false,
+      message: `access-ledger gate: ${eventName} ${action ?? '(no action)'} does not change what the gate judges (it evaluates ${actions.join(', ')}); nothing to do`,
+    };
   }
   if (eventName === 'workflow_run' && payload.workflow_run?.event !== 'merge_group') {
     return {
@@ -84,7 +91,13 @@ export function shouldEvaluate(eventName: string, action: string | undefined, pa
 interface PullPayload {
   action?: string;
   merge_group?: { head_sha?: string; head_ref?: string; base_ref?: string };
-  workflow_run?: { event?: string; head_sha?: string; head_branch?: string | null; head_repository?: { full_name?: string } | null; repository?: { full_name?: string } };
+  workflow_run?: {
+    event?: string;
+    head_sha?: string;
+    head_branch?: string | null;
+    head_repository?: { full_name?: string } | null;
+    repository?: { full_name?: string };
+  };
   pull_request?: {
     number: number;
     head: { sha: string };
@@ -105,7 +118,8 @@ function groupRefOf(eventName: string, payload: PullPayload, repository: string 
   if (eventName === 'merge_group') {
     const g = payload.merge_group;
     const baseBranch = g?.base_ref?.replace(/^refs\/heads\//, '');
-    if (!g?.head_sha || !SHA.test(g.head_sha) || !g.head_ref || !baseBranch) throw new Error('the merge_group event names no group commit (head_sha), branch (head_ref) or base_ref: the gate cannot tell what to judge');
+    if (!g?.head_sha || !SHA.test(g.head_sha) || !g.head_ref || !baseBranch)
+      throw new Error('the merge_group event names no group commit (head_sha), branch (head_ref) or base_ref: the gate cannot tell what to judge');
     return { owner, repo, headSha: g.head_sha, headRef: g.head_ref.replace(/^refs\/heads\//, ''), baseBranch };
   }
   const run = payload.workflow_run;
@@ -116,7 +130,9 @@ function groupRefOf(eventName: string, payload: PullPayload, repository: string 
   }
   const queue = run?.head_branch ? parseQueueRef(run.head_branch) : undefined;
   if (!run?.head_sha || !SHA.test(run.head_sha) || !queue) {
-    throw new Error(`the merge group's run names no group commit or its branch is not a merge queue's (gh-readonly-queue/<branch>/pr-<n>-<sha>, not ${JSON.stringify(run?.head_branch ?? null)}): the gate cannot tell what to judge`);
+    throw new Error(
+      `the merge group's run names no group commit or its branch is not a merge queue's (gh-readonly-queue/<branch>/pr-<n>-<sha>, not ${JSON.stringify(run?.head_branch ?? null)}): the gate cannot tell what to judge`,
+    );
   }
   return { owner, repo, headSha: run.head_sha, headRef: run.head_branch!, baseBranch: queue.baseBranch };
 }
@@ -218,8 +234,17 @@ export async function run(): Promise<void> {
     reporter = statusReporter(input, eventName, { owner: pull.owner, repo: pull.repo, sha: pull.headSha });
     // Pending first: a required status must not stay green from an earlier run while this one judges.
     if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
-    const { result } = await gatePullRequest(client(input.token), pull, { configPath: input.config, packs: loadBuiltinPacks(), today: utcDay(new Date()), failOn: input.failOn });
-    await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
+    const { result } = await gatePullRequest(client(input.token), pull, {
+      configPath: input.config,
+      packs: loadBuiltinPacks(),
+      today: utcDay(new Date()),
+      failOn: input.failOn,
+    });
+    await report(
+      result,
+      { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` },
+      input.sarifFile,
+    );
     if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
     if (result.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
     else core.info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
@@ -254,13 +279,29 @@ async function judgeGroup(input: Inputs, group: GroupRef, event: string, reporte
   const today = utcDay(new Date());
   const members: GroupReportContext['members'] = [];
   for (const entry of found.entries) {
-    const pull: PullRef = { owner: group.owner, repo: group.repo, number: entry.number, headSha: entry.headRefOid, baseSha: found.baseSha, author: entry.author ?? 'ghost' };
+    const pull: PullRef = {
+      owner: group.owner,
+      repo: group.repo,
+      number: entry.number,
+      headSha: entry.headRefOid,
+      baseSha: found.baseSha,
+      author: entry.author ?? 'ghost',
+    };
     if (entry.authorIsBot) pull.authorIsBot = true;
     const { result } = await gatePullRequest(api, pull, { configPath: input.config, packs, today, failOn: input.failOn });
     members.push({ result, ctx: { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event } });
   }
   const verdict = groupVerdict(members.map((m) => ({ number: m.ctx.number, verdict: m.result.verdict, nextStep: m.result.nextStep })));
-  const ctx: GroupReportContext = { owner: group.owner, repo: group.repo, headSha: group.headSha, headRef: group.headRef, baseBranch: group.baseBranch, baseSha: found.baseSha, event, members };
+  const ctx: GroupReportContext = {
+    owner: group.owner,
+    repo: group.repo,
+    headSha: group.headSha,
+    headRef: group.headRef,
+    baseBranch: group.baseBranch,
+    baseSha: found.baseSha,
+    event,
+    members,
+  };
   await reportGroup(verdict, ctx, input.sarifFile);
   if (reporter) await setStatus(reporter, verdictStatus(verdict, reporter.context, reporter.targetUrl));
   if (verdict.verdict === 'fail') core.setFailed(`access-ledger gate: ${oneLine(verdict.nextStep)}`);

@@ -57,7 +57,9 @@ for (const r of results) {
 }
 const failed = results.filter((r) => r.code !== 0);
 if (failed.length > 0) {
-  process.stderr.write(`\n${failed.length} of ${results.length} benchmarks failed; rerun one with: ${failed.map((f) => `npm run bench:${f.name}`).join(' ; ')}\n`);
+  process.stderr.write(
+    `\n${failed.length} of ${results.length} benchmarks failed; rerun one with: ${failed.map((f) => `npm run bench:${f.name}`).join(' ; ')}\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`\nAll ${results.length} benchmarks ran; figures are in docs/performance.md.\n`);

@@ -29,11 +29,25 @@ export function driftGrantYaml(i: number): string {
   const id = `id-${i}`;
   const lines = ['identity:', `  id: ${id}`, `  kind: ${kind}`, `  description: Synthetic identity number ${i}`, `  owner: owner${i % 500}`];
   if (kind === 'human') lines.push(`  github: user${i}`);
-  else lines.push('credential:', '  type: static-secret', '  rotation_days: 60', `  last_rotated: ${addDays(BENCH_TODAY, -(i % 30))}`, `  storage: vault:kv/synthetic/${id}`, `  revocation: https://wiki.example/runbooks/${id}`);
-  if (kind === 'integration') lines.push('vendor:', `  name: Vendor ${i}`, '  data_scope: order records', '  offboarding: revoke the OAuth app, then delete this file');
+  else
+    lines.push(
+      'credential:',
+      '  type: static-secret',
+      '  rotation_days: 60',
+      `  last_rotated: ${addDays(BENCH_TODAY, -(i % 30))}`,
+      `  storage: vault:kv/synthetic/${id}`,
+      `  revocation: https://wiki.example/runbooks/${id}`,
+    );
+  if (kind === 'integration')
+    lines.push('vendor:', `  name: Vendor ${i}`, '  data_scope: order records', '  offboarding: revoke the OAuth app, then delete this file');
   if (kind === 'shared-account') {
     lines.push('shared:', `  holders: [user${i}, user${i + 1}]`, '  compensating_controls: [checkout, mfa, session-logging]');
-    lines.push('exception:', '  reason: Vendor console supports a single admin login only', '  compensating_controls: [session-logging]', `  expires: ${addDays(BENCH_TODAY, 60)}`);
+    lines.push(
+      'exception:',
+      '  reason: Vendor console supports a single admin login only',
+      '  compensating_controls: [session-logging]',
+      `  expires: ${addDays(BENCH_TODAY, 60)}`,
+    );
   }
   const privileged = i % 10 === 0;
   lines.push(
@@ -52,7 +66,13 @@ export function driftGrantYaml(i: number): string {
 /** The repo: the config, 20 systems and N grant files, 1,000 a folder. */
 export async function ensureDriftRepo(root: string, grants: number): Promise<string> {
   const dir = join(root, `drift-repo-${grants}`);
-  if (await access(join(dir, '.complete')).then(() => true, () => false)) return dir;
+  if (
+    await access(join(dir, '.complete')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   await mkdir(join(dir, 'systems'), { recursive: true });
   await writeFile(join(dir, 'access-ledger.yaml'), 'version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n');
   for (let i = 0; i < 20; i++) await writeFile(join(dir, 'systems', `sys-${i}.yaml`), systemYaml(i));
@@ -73,7 +93,13 @@ const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 export async function ensureSnapshots(dir: string, grants: number, systems = 20): Promise<string[]> {
   const out = join(dir, '.snapshots');
   const files = Array.from({ length: systems }, (_, s) => join(out, `sys-${s}.json`));
-  if (await access(join(out, '.complete')).then(() => true, () => false)) return files;
+  if (
+    await access(join(out, '.complete')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return files;
   await mkdir(out, { recursive: true });
   const rows: string[][] = Array.from({ length: systems }, () => ['account,role,last_used,mfa,kind']);
   for (let i = 0; i < grants; i++) {
@@ -84,14 +110,26 @@ export async function ensureSnapshots(dir: string, grants: number, systems = 20)
     const role = i % 200 === 11 ? 'role-0;role-9' : 'role-0';
     const lastUsed = i % 50 === 3 ? '2026-01-15T00:00:00Z' : '2026-11-20T08:00:00Z';
     const mfa = kind === 'human' ? (i % 100 === 21 ? 'false' : 'true') : '';
-    rows[system]!.push([principal, role, lastUsed, mfa, kind === 'human' ? 'person' : kind === 'integration' ? 'app' : kind === 'api-key' ? 'key' : 'service'].map(cell).join(','));
+    rows[system]!.push(
+      [principal, role, lastUsed, mfa, kind === 'human' ? 'person' : kind === 'integration' ? 'app' : kind === 'api-key' ? 'key' : 'service']
+        .map(cell)
+        .join(','),
+    );
     if (i % 100 === 59) rows[system]!.push([`orphan-${i}`, 'role-0', '2026-11-20T08:00:00Z', '', 'service'].join(','));
   }
   for (let s = 0; s < systems; s++) {
     const raw = Buffer.from(rows[s]!.join('\n') + '\n');
     const config = { ...CONFIG, role_separator: ';' };
     const result = runConnector('mapped', raw, `sys-${s}.csv`, config, TAKEN_AT);
-    const snapshot = buildSnapshot({ system: `sys-${s}`, connector: 'mapped', takenAt: TAKEN_AT, source: { type: 'file', file: `sys-${s}.csv`, command: null, api: null, calls: null }, raw, rawFormat: 'csv', result });
+    const snapshot = buildSnapshot({
+      system: `sys-${s}`,
+      connector: 'mapped',
+      takenAt: TAKEN_AT,
+      source: { type: 'file', file: `sys-${s}.csv`, command: null, api: null, calls: null },
+      raw,
+      rawFormat: 'csv',
+      result,
+    });
     await writeFile(files[s]!, serializeSnapshot(snapshot));
   }
   await writeFile(join(out, '.complete'), '');

@@ -14,7 +14,10 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const reps = Number(process.env.BENCH_REPS ?? 3);
 
 function measure(mode, dir, snapshots) {
-  const out = execFileSync(process.execPath, [new URL('./drift-run.ts', import.meta.url).pathname, mode, dir, ...snapshots], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, [new URL('./drift-run.ts', import.meta.url).pathname, mode, dir, ...snapshots], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').pop());
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -39,7 +42,9 @@ for (const n of sizes) {
   }
   const row = { grants: n, accounts, findings, floorMs: median(floor), fullMs: median(full), range: [Math.min(...full), Math.max(...full)], peakRssMb: rss };
   rows.push(row);
-  console.log(`${n} grants, ${accounts} accounts: floor ${row.floorMs.toFixed(0)} ms, drift ${row.fullMs.toFixed(0)} ms (${findings} findings), peak RSS ${rss.toFixed(0)} MB`);
+  console.log(
+    `${n} grants, ${accounts} accounts: floor ${row.floorMs.toFixed(0)} ms, drift ${row.fullMs.toFixed(0)} ms (${findings} findings), peak RSS ${rss.toFixed(0)} MB`,
+  );
 }
 
 const big = rows.find((r) => r.grants === 100000);
@@ -49,11 +54,14 @@ const verdict = big
 writeSection('Drift', [
   `Command: \`npm run bench:drift\` (median of ${reps} runs per size, each a fresh process, alternating with the floor; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load} before the runs).`,
   '',
-  'The repo and the snapshots are synthetic (bench/drift-snapshots.ts, written once): N grant files of every identity kind with one access entry each over 20 systems, and one snapshot per system, written through the mapped connector, listing one account per grant with drift planted in each: 1% of accounts no grant declares, 1% of grants without an account, 0.5% with a role beyond the grant, 2% dormant, 1% of people without MFA. The floor is the least any comparison must do: read every grant file, parse it with the fast reader and check it against the schema, and parse every snapshot. `drift` adds the mapping of every account to its grant, every observed rule under the policy, the positions of the findings\' lines and the JSON report.',
+  "The repo and the snapshots are synthetic (bench/drift-snapshots.ts, written once): N grant files of every identity kind with one access entry each over 20 systems, and one snapshot per system, written through the mapped connector, listing one account per grant with drift planted in each: 1% of accounts no grant declares, 1% of grants without an account, 0.5% with a role beyond the grant, 2% dormant, 1% of people without MFA. The floor is the least any comparison must do: read every grant file, parse it with the fast reader and check it against the schema, and parse every snapshot. `drift` adds the mapping of every account to its grant, every observed rule under the policy, the positions of the findings' lines and the JSON report.",
   '',
   '| grants | observed accounts | findings | floor | `drift`: median (range) | peak RSS of `drift` |',
   '|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.grants.toLocaleString('en-US')} | ${r.accounts.toLocaleString('en-US')} | ${r.findings.toLocaleString('en-US')} | ${(r.floorMs / 1000).toFixed(2)} s | ${(r.fullMs / 1000).toFixed(2)} s (${(r.range[0] / 1000).toFixed(1)}–${(r.range[1] / 1000).toFixed(1)}) | ${r.peakRssMb.toFixed(0)} MB |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.grants.toLocaleString('en-US')} | ${r.accounts.toLocaleString('en-US')} | ${r.findings.toLocaleString('en-US')} | ${(r.floorMs / 1000).toFixed(2)} s | ${(r.fullMs / 1000).toFixed(2)} s (${(r.range[0] / 1000).toFixed(1)}–${(r.range[1] / 1000).toFixed(1)}) | ${r.peakRssMb.toFixed(0)} MB |`,
+  ),
   '',
   verdict,
 ]);

@@ -9,7 +9,17 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONTROLS, emptyHead, grantChangeKey, planAppend, recordPath, serializeHead, serializeRecord, type GrantChangeSubject, type RecordDraft } from '../src/core/ledger/index.ts';
+import {
+  DEFAULT_CONTROLS,
+  emptyHead,
+  grantChangeKey,
+  planAppend,
+  recordPath,
+  serializeHead,
+  serializeRecord,
+  type GrantChangeSubject,
+  type RecordDraft,
+} from '../src/core/ledger/index.ts';
 import { grantYaml, systemYaml } from './synthetic-repo.ts';
 import { APP_LOGIN, testSigner, withLedgerTrust } from '../test/support/ledger-keys.ts';
 
@@ -27,8 +37,7 @@ function fastImport(dir: string, produce: (write: (chunk: string) => Promise<voi
     const child = spawn('git', ['-C', dir, 'fast-import', '--quiet', '--done'], { stdio: ['pipe', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`))));
-    const write = (chunk: string): Promise<void> =>
-      child.stdin.write(chunk) ? Promise.resolve() : new Promise((r) => child.stdin.once('drain', () => r()));
+    const write = (chunk: string): Promise<void> => (child.stdin.write(chunk) ? Promise.resolve() : new Promise((r) => child.stdin.once('drain', () => r())));
     produce(write).then(
       () => child.stdin.end('done\n'),
       (err) => {
@@ -51,18 +60,30 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
 
   // main: the access repo's history.
   await fastImport(dir, async (write) => {
-    let files = 'M 100644 inline access-ledger.yaml\n' + blob(withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n', [SIGNER]));
+    let files =
+      'M 100644 inline access-ledger.yaml\n' +
+      blob(withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n', [SIGNER]));
     for (let s = 0; s < 20; s++) files += `M 100644 inline systems/sys-${s}.yaml\n` + blob(systemYaml(s));
     await write(`commit refs/heads/main\nmark :1\ncommitter Bench <bench@acme.example> ${START / 1000 - 86400} +0000\n${blob('Initial access repo')}${files}`);
     for (let i = 0; i < n; i++) {
       const t = START / 1000 + (i + 1) * STEP_S;
       let ops = `M 100644 inline ${grantPath(i)}\n${blob(grantYaml(i))}`;
-      if (i % 100 === 0 && i >= 50) ops += `M 100644 inline ${grantPath(i - 50)}\n${blob(grantYaml(i - 50).replace(/expires: (\d{4})/g, (_, y: string) => `expires: ${Number(y) + 1}`).replace('Synthetic identity', 'Synthetic identity (edited)'))}`;
+      if (i % 100 === 0 && i >= 50)
+        ops += `M 100644 inline ${grantPath(i - 50)}\n${blob(
+          grantYaml(i - 50)
+            .replace(/expires: (\d{4})/g, (_, y: string) => `expires: ${Number(y) + 1}`)
+            .replace('Synthetic identity', 'Synthetic identity (edited)'),
+        )}`;
       if (i % 200 === 0 && i >= 100) ops += `D ${grantPath(i - 100)}\n`;
-      await write(`commit refs/heads/main\nmark :${i + 2}\ncommitter Bench <bench@acme.example> ${t} +0000\n${blob(`Grant id-${i} (#${i + 1})`)}from :${i + 1}\n${ops}`);
+      await write(
+        `commit refs/heads/main\nmark :${i + 2}\ncommitter Bench <bench@acme.example> ${t} +0000\n${blob(`Grant id-${i} (#${i + 1})`)}from :${i + 1}\n${ops}`,
+      );
     }
   });
-  const shas = execFileSync('git', ['-C', dir, 'rev-list', '--reverse', '--first-parent', 'main'], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n').slice(1);
+  const shas = execFileSync('git', ['-C', dir, 'rev-list', '--reverse', '--first-parent', 'main'], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    .trim()
+    .split('\n')
+    .slice(1);
 
   // access-ledger: one grant-change record per merge, one commit per record.
   await fastImport(dir, async (write) => {
@@ -76,7 +97,15 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
         const approvedAt = new Date(START + (i + 1) * STEP_S * 1000 - 600_000).toISOString().slice(0, 19) + 'Z';
         const systems = [...new Set(Array.from({ length: 1 + (i % 3) }, (_, k) => `sys-${(i + k) % 20}`))];
         const subject: GrantChangeSubject = {
-          pr: { number: i + 1, title: `Grant id-${i}`, url: `https://github.com/${REPOSITORY}/pull/${i + 1}`, author: `user${i % 997}`, created_at: openedAt, merged_at: mergedAt, merged_by: 'approver1' },
+          pr: {
+            number: i + 1,
+            title: `Grant id-${i}`,
+            url: `https://github.com/${REPOSITORY}/pull/${i + 1}`,
+            author: `user${i % 997}`,
+            created_at: openedAt,
+            merged_at: mergedAt,
+            merged_by: 'approver1',
+          },
           base_sha: shas[i - 1] ?? shas[0]!,
           head_sha: 'b'.repeat(40),
           merge_sha: shas[i]!,
@@ -88,14 +117,33 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
               action: 'added',
               before_blob: null,
               after_blob: 'a'.repeat(40),
-              entries: Array.from({ length: 1 + (i % 3) }, (_, k) => ({ system: `sys-${(i + k) % 20}`, role: `role-${k}`, privileged: (i + k) % 10 === 0, action: 'added' as const, expires: '2027-01-01' })),
+              entries: Array.from({ length: 1 + (i % 3) }, (_, k) => ({
+                system: `sys-${(i + k) % 20}`,
+                role: `role-${k}`,
+                privileged: (i + k) % 10 === 0,
+                action: 'added' as const,
+                expires: '2027-01-01',
+              })),
             },
           ],
           reviews: [{ reviewer: `approver${i % 20}`, state: 'APPROVED', submitted_at: approvedAt, commit_id: 'b'.repeat(40), on_head: true }],
           commit_authors: [`user${i % 997}`],
-          verdict: { result: 'pass', evaluated_at: mergedAt, policy_sha: shas[0]!, findings: [], approvals: systems.map((s) => ({ system: s, required: 1, approved_by: [`approver${i % 20}`], missing: 0 })) },
+          verdict: {
+            result: 'pass',
+            evaluated_at: mergedAt,
+            policy_sha: shas[0]!,
+            findings: [],
+            approvals: systems.map((s) => ({ system: s, required: 1, approved_by: [`approver${i % 20}`], missing: 0 })),
+          },
         };
-        drafts.push({ kind: 'grant-change', key: grantChangeKey(i + 1), occurred_at: mergedAt, repository: REPOSITORY, controls: [...DEFAULT_CONTROLS['grant-change']], subject });
+        drafts.push({
+          kind: 'grant-change',
+          key: grantChangeKey(i + 1),
+          occurred_at: mergedAt,
+          repository: REPOSITORY,
+          controls: [...DEFAULT_CONTROLS['grant-change']],
+          subject,
+        });
       }
       const at = drafts.at(-1)!.occurred_at;
       const plan = planAppend(head, drafts, () => new Date(Date.parse(at) + 30_000), new Set(), SIGNER);
@@ -104,7 +152,9 @@ export async function ensureExportRepo(root: string, n: number): Promise<string>
       for (const r of plan.records) ops += `M 100644 inline ${recordPath(r)}\n${blob(serializeRecord(r))}`;
       ops += `M 100644 inline head.json\n${blob(serializeHead(plan.head))}`;
       const when = `${Math.floor(Date.parse(at) / 1000) + 31} +0000`;
-      await write(`commit refs/heads/access-ledger\nauthor ${BOT} ${when}\ncommitter ${BOT} ${when}\n${blob(`Record seq ${plan.records[0]!.seq}-${plan.head.seq}`)}${ops}`);
+      await write(
+        `commit refs/heads/access-ledger\nauthor ${BOT} ${when}\ncommitter ${BOT} ${when}\n${blob(`Record seq ${plan.records[0]!.seq}-${plan.head.seq}`)}${ops}`,
+      );
     }
   });
   execFileSync('git', ['-C', dir, 'checkout', '-q', 'main']);

@@ -41,8 +41,16 @@ function measure(mode) {
   }
   // The previous run's binder is removed first: deleting it is not the export's work.
   rmSync(out, { recursive: true, force: true });
-  const m = measureProcess([BIN, 'export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], { env: { CI: 'true' } });
-  return { ...m, detail: m.stdout.split('\n').find((l) => l.includes('populations:'))?.trim() };
+  const m = measureProcess([BIN, 'export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], {
+    env: { CI: 'true' },
+  });
+  return {
+    ...m,
+    detail: m.stdout
+      .split('\n')
+      .find((l) => l.includes('populations:'))
+      ?.trim(),
+  };
 }
 
 const runs = { export: [], verify: [], 'verify-chain': [] };
@@ -50,7 +58,9 @@ for (let r = 0; r < reps; r++) {
   for (const mode of ['verify-chain', 'verify', 'export']) {
     const m = measure(mode);
     runs[mode].push(m);
-    console.log(`${mode}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU (git ${(m.childrenCpuMs / 1000).toFixed(2)} s), peak RSS ${m.maxRssMb.toFixed(0)} MB ${typeof m.detail === 'string' ? m.detail : JSON.stringify(m.detail)}`);
+    console.log(
+      `${mode}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU (git ${(m.childrenCpuMs / 1000).toFixed(2)} s), peak RSS ${m.maxRssMb.toFixed(0)} MB ${typeof m.detail === 'string' ? m.detail : JSON.stringify(m.detail)}`,
+    );
   }
 }
 const row = (mode, target) => {
@@ -97,7 +107,7 @@ writeSection('Binder: export and verify', [
   '',
   gitShare(),
   '',
-  'Earlier figures were measured in-process after start-up, on a ledger of 100 records per commit (1,000 commits for 100,000 records), which hides the cost of each commit: before records were signed (commit a333fb9, an unsigned ledger, at load average 1.67): export 19.17 s (18.6–19.5), verify 4.29 s (4.2–4.5). At a higher load the absolute times grow (compare `verify-chain` with that verify); what signing adds is the ratio above: on an idle two-core machine, one Ed25519 verification per record at `openssl speed`\'s rate (about 9,400 a second per core here) adds about 5 s for 100,000 records.',
+  "Earlier figures were measured in-process after start-up, on a ledger of 100 records per commit (1,000 commits for 100,000 records), which hides the cost of each commit: before records were signed (commit a333fb9, an unsigned ledger, at load average 1.67): export 19.17 s (18.6–19.5), verify 4.29 s (4.2–4.5). At a higher load the absolute times grow (compare `verify-chain` with that verify); what signing adds is the ratio above: on an idle two-core machine, one Ed25519 verification per record at `openssl speed`'s rate (about 9,400 a second per core here) adds about 5 s for 100,000 records.",
   '',
   'Before the export streamed its rows (commit 7ddd5dc, the same command and repo): export 38.36 s and 2010 MB peak RSS, every population row and file held in memory until the files were written, a quarter of the time in garbage collection.',
   '',

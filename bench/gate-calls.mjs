@@ -79,7 +79,10 @@ for (const size of REPO_SIZES) {
       const facts = await gatherPullFacts(octokit, { owner: 'acme', repo: 'access', number, headSha: pull.headSha, baseSha: pull.baseSha, author: 'alice' });
       const result = judgePull(facts, { packs: loadBuiltinPacks(), today: TODAY });
       const calls = gh.calls();
-      const count = (prefix) => Object.entries(calls).filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+      const count = (prefix) =>
+        Object.entries(calls)
+          .filter(([k]) => k.startsWith(prefix))
+          .reduce((a, [, v]) => a + v, 0);
       const team = count('GET /orgs/{org}/teams/');
       const org = count('GET /orgs/{org}/members/');
       const graphql = count('POST /graphql');
@@ -87,7 +90,9 @@ for (const size of REPO_SIZES) {
       const listing = total - team - org - graphql;
       const row = { size, changed, reviewers: n, total, listing, graphql, team, org, fixed: listing + graphql, verdict: result.verdict };
       rows.push(row);
-      console.log(`${size} grants, ${changed} changed, ${n} reviewer(s): ${total} calls (listing ${listing}, GraphQL ${graphql}, team ${team}, org ${org}) → ${result.verdict}`);
+      console.log(
+        `${size} grants, ${changed} changed, ${n} reviewer(s): ${total} calls (listing ${listing}, GraphQL ${graphql}, team ${team}, org ${org}) → ${result.verdict}`,
+      );
     }
   }
   await gh.close();
@@ -99,7 +104,9 @@ const independent = CHANGED.every((c) => REVIEWERS.every((n) => new Set(bySize(c
 const table = [
   '| grants in repo | grant files changed | approving reviewers | calls | listings (files, reviews, commits) | GraphQL reads | team lookups | org lookups |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.size.toLocaleString('en-US')} | ${r.changed} | ${r.reviewers} | **${r.total}** | ${r.listing} | ${r.graphql} | ${r.team} | ${r.org} |`),
+  ...rows.map(
+    (r) => `| ${r.size.toLocaleString('en-US')} | ${r.changed} | ${r.reviewers} | **${r.total}** | ${r.listing} | ${r.graphql} | ${r.team} | ${r.org} |`,
+  ),
 ];
 writeSection('Gate: API calls per evaluation', [
   `Command: \`npm run bench:gate\` (counted by the stateful fake GitHub; Node ${process.version}).`,

@@ -52,7 +52,9 @@ export function ordinaryGrant(bytes: number): string {
   const withText = (i: number, text: string) => entry(i).replace(/justification: .*\n/, `justification: ${text}\n`);
   const base = withText(499, '').length;
   const length = Math.min(2000, Math.floor((bytes - head.length) / 500) - base);
-  const text = PROSE.repeat(Math.ceil(length / PROSE.length)).slice(0, length).trimEnd();
+  const text = PROSE.repeat(Math.ceil(length / PROSE.length))
+    .slice(0, length)
+    .trimEnd();
   return head + Array.from({ length: 500 }, (_, i) => withText(i, text)).join('');
 }
 
@@ -62,7 +64,11 @@ export const HOSTILE: Hostile[] = [
   { name: 'url-no-at', attacks: '`a://b:cde` repeated: schemes and passwords that never reach an @', make: (b) => withValue(b, 'a://b:cde') },
   { name: 'slack-tokens', attacks: '`xoxb-` repeated: Slack tokens back to back', make: (b) => withValue(b, 'xoxb-') },
   { name: 'entropy', attacks: 'one long token of mixed characters (entropy counted once)', make: (b) => withValue(b, 'aZ3+kQ9/xW7=') },
-  { name: 'many-keys', attacks: 'one mapping with as many keys as fit (the parser compared each key with every other)', make: (b) => fill(b, `${HEAD}  extra:\n`, (i) => `    k${i}: v\n`) },
+  {
+    name: 'many-keys',
+    attacks: 'one mapping with as many keys as fit (the parser compared each key with every other)',
+    make: (b) => fill(b, `${HEAD}  extra:\n`, (i) => `    k${i}: v\n`),
+  },
   { name: 'flow-list', attacks: 'a flow list of as many one-character items as fit', make: (b) => fill(b, `${HEAD}access: [`, () => '1,', '1]\n') },
   { name: 'block-list', attacks: 'a block list of as many one-character items as fit', make: (b) => fill(b, `${HEAD}access:\n`, () => '- a\n') },
   {
@@ -73,12 +79,32 @@ export const HOSTILE: Hostile[] = [
       return fill(b, `${HEAD}  shared: &a\n`, (i) => `    k${i}: v\n`, tail);
     },
   },
-  { name: 'many-anchors', attacks: 'as many anchors as fit, each aliased once', make: (b) => fill(b, `${HEAD}  list:\n`, (i) => `    - &a${i} v\n    - *a${i}\n`) },
-  { name: 'unknown-keys', attacks: 'an unknown key in each of as many access entries as fit (one finding each)', make: (b) => fill(b, `${HEAD}access:\n`, (i) => `  - system: sys-0\n    role: r\n    justification: j\n    expires: 2027-06-01\n    x${i}: 1\n`) },
+  {
+    name: 'many-anchors',
+    attacks: 'as many anchors as fit, each aliased once',
+    make: (b) => fill(b, `${HEAD}  list:\n`, (i) => `    - &a${i} v\n    - *a${i}\n`),
+  },
+  {
+    name: 'unknown-keys',
+    attacks: 'an unknown key in each of as many access entries as fit (one finding each)',
+    make: (b) => fill(b, `${HEAD}access:\n`, (i) => `  - system: sys-0\n    role: r\n    justification: j\n    expires: 2027-06-01\n    x${i}: 1\n`),
+  },
   // An explicit key (`? key`): an implicit one may not run past 1,024 characters.
-  { name: 'long-key', attacks: 'one unknown key as long as the file (did-you-mean compared it with each known key)', make: (b) => `${HEAD}? ${'k'.repeat(Math.max(1, b - HEAD.length - 8))}\n: v\n` },
-  { name: 'nested-flow', attacks: 'flow lists 20 deep, repeated', make: (b) => fill(b, `${HEAD}  nested: [`, () => `${'['.repeat(20)}1${']'.repeat(20)},`, '1]\n') },
-  { name: 'syntax-errors', attacks: 'a tab-indented line after every key (a syntax error on each)', make: (b) => fill(b, `${HEAD}  extra:\n`, (i) => `    k${i}:\n\tv\n`) },
+  {
+    name: 'long-key',
+    attacks: 'one unknown key as long as the file (did-you-mean compared it with each known key)',
+    make: (b) => `${HEAD}? ${'k'.repeat(Math.max(1, b - HEAD.length - 8))}\n: v\n`,
+  },
+  {
+    name: 'nested-flow',
+    attacks: 'flow lists 20 deep, repeated',
+    make: (b) => fill(b, `${HEAD}  nested: [`, () => `${'['.repeat(20)}1${']'.repeat(20)},`, '1]\n'),
+  },
+  {
+    name: 'syntax-errors',
+    attacks: 'a tab-indented line after every key (a syntax error on each)',
+    make: (b) => fill(b, `${HEAD}  extra:\n`, (i) => `    k${i}:\n\tv\n`),
+  },
   { name: 'duplicate-keys', attacks: 'the same key on every line of a mapping', make: (b) => fill(b, `${HEAD}  extra:\n`, () => '    k: v\n') },
 ];
 

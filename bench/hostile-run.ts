@@ -90,4 +90,15 @@ if (mode === 'validate') {
 /** What the file got, in a few words: the first finding's message up to its advice. */
 const first = findings.find((f) => f.file === path && f.severity === 'error');
 const said = first ? `${first.rule}: ${first.message.split(/ \(|: /)[0]}` : 'none';
-process.stdout.write(JSON.stringify({ mode, name, bytes: Buffer.byteLength(grant), ms, findings: findings.length, rules: summarize(findings), first: said, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    mode,
+    name,
+    bytes: Buffer.byteLength(grant),
+    ms,
+    findings: findings.length,
+    rules: summarize(findings),
+    first: said,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
+);

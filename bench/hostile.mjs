@@ -59,9 +59,21 @@ for (const bytes of sizes) {
     for (const [name, ms] of runs) {
       const judged = median(ms.map((m) => m.ms));
       const wall = median(ms.map((m) => m.wallMs));
-      const row = { bytes, mode, name, judgedMs: judged, wallMs: wall, ratio: judged / baseMs, wallRatio: wall / baseWall, rules: ms[0].rules, first: ms[0].first };
+      const row = {
+        bytes,
+        mode,
+        name,
+        judgedMs: judged,
+        wallMs: wall,
+        ratio: judged / baseMs,
+        wallRatio: wall / baseWall,
+        rules: ms[0].rules,
+        first: ms[0].first,
+      };
       rows.push(row);
-      console.log(`${kib(bytes).padStart(8)} ${mode.padEnd(8)} ${name.padEnd(16)} judged ${time(judged).padStart(8)} (×${row.ratio.toFixed(2)})  process ${time(wall).padStart(8)} (×${row.wallRatio.toFixed(2)})  ${JSON.stringify(row.rules)} ${row.first}`);
+      console.log(
+        `${kib(bytes).padStart(8)} ${mode.padEnd(8)} ${name.padEnd(16)} judged ${time(judged).padStart(8)} (×${row.ratio.toFixed(2)})  process ${time(wall).padStart(8)} (×${row.wallRatio.toFixed(2)})  ${JSON.stringify(row.rules)} ${row.first}`,
+      );
     }
   }
 }

@@ -38,16 +38,23 @@ const loadStart = loadavg()[0].toFixed(2);
 const SECRET = 'bench-webhook-secret';
 const TODAY = utcDay(new Date());
 const EXPIRES = addDays(TODAY, 90);
-const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const privateKey = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 
 // The App's ledger signing key, made as `access-ledger keygen` makes one; the config lists its
 // public key and names the App's bot account.
 const SIGNING = freshSigningKey();
-const CONFIG = withLedgerTrust(`version: 1
+const CONFIG = withLedgerTrust(
+  `version: 1
 organization: acme
 extends: soc2-baseline
 admins: ["@acme/security"]
-`, [SIGNING.signer]);
+`,
+  [SIGNING.signer],
+);
 const SYSTEM = `id: db
 name: Production database
 category: database
@@ -104,7 +111,9 @@ function mergeGrantPr(w, n) {
 
 function ledgerState(w) {
   const files = w.gh.state.ledger(w.repo) ?? {};
-  const records = Object.entries(files).filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content }));
+  const records = Object.entries(files)
+    .filter(([p]) => p.startsWith('records/'))
+    .map(([path, content]) => ({ path, content }));
   return { records, verified: verifyLedgerState({ records, head: files[HEAD_PATH] ?? null }) };
 }
 
@@ -152,11 +161,20 @@ const perMerge = [];
     const calls = w.gh.calls();
     const total = Object.values(calls).reduce((a, b) => a + b, 0);
     const purpose = byPurpose(calls);
-    perMerge.push({ label, n, total, purpose, reads: Object.entries(calls).filter(([k]) => k.startsWith('GET')).reduce((a, [, v]) => a + v, 0) });
+    perMerge.push({
+      label,
+      n,
+      total,
+      purpose,
+      reads: Object.entries(calls)
+        .filter(([k]) => k.startsWith('GET'))
+        .reduce((a, [, v]) => a + v, 0),
+    });
     console.log(`${label}: ${total} calls ${JSON.stringify(purpose)}`);
   }
   const { records, verified } = ledgerState(w);
-  if (!verified.ok || records.length !== SIZES.length + 1) throw new Error(`ledger after the per-merge runs: ${records.length} records, ${JSON.stringify(verified.first)}`);
+  if (!verified.ok || records.length !== SIZES.length + 1)
+    throw new Error(`ledger after the per-merge runs: ${records.length} records, ${JSON.stringify(verified.first)}`);
   await shutdown(w.server, w.deps.work);
   await w.gh.close();
 }
@@ -202,7 +220,9 @@ async function burst(label, faultRate, size) {
   clearInterval(poll);
   if (recordedMs === null && ledgerState(w).records.length >= BURST + 1) recordedMs = doneMs;
   const calls = w.gh.calls();
-  const ledgerWrites = Object.entries(calls).filter(([k]) => /^(POST|PATCH) \/repos\/\{owner\}\/\{repo\}\/git\//.test(k)).reduce((a, [, v]) => a + v, 0);
+  const ledgerWrites = Object.entries(calls)
+    .filter(([k]) => /^(POST|PATCH) \/repos\/\{owner\}\/\{repo\}\/git\//.test(k))
+    .reduce((a, [, v]) => a + v, 0);
   const commits = w.gh.state.log(w.repo, 'refs/heads/access-ledger').length - commitsBefore;
   const errors = w.gh.requests.filter((r) => r.status >= 500 || r.status === 429).length;
   const gaps = writeGaps(w.gh.requests);
@@ -251,15 +271,20 @@ const intact = bursts.every((b) => b.verified && b.records === b.merges);
 const s = (x) => (x === null ? 'not reached' : `${x.toFixed(1)} s`);
 const gap = (b) => (b.minGapMs === null ? 'n/a' : `${(b.minGapMs / 1000).toFixed(3)} s`);
 console.log(`calls per merge: ${steady.map((r) => r.total).join(', ')} (target ≤ ${TARGET_CALLS}: ${callsWithin ? 'met' : 'MISSED'})`);
-for (const b of bursts) console.log(`${b.label}: ${b.merges} recorded in ${s(b.recordedS)}, all handlers done in ${s(b.doneS)}, least gap between two writes ${gap(b)} (pacer ${MIN_WRITE_INTERVAL_MS / 1000} s)`);
-console.log(`burst target (${BURST} recorded in under ${TARGET_RECORDED_S} s): ${burstWithin ? 'met' : 'MISSED'}; writes paced: ${paced ? 'yes' : 'NO'}; every handler done: ${allDone ? 'yes' : 'NO'}`);
+for (const b of bursts)
+  console.log(
+    `${b.label}: ${b.merges} recorded in ${s(b.recordedS)}, all handlers done in ${s(b.doneS)}, least gap between two writes ${gap(b)} (pacer ${MIN_WRITE_INTERVAL_MS / 1000} s)`,
+  );
+console.log(
+  `burst target (${BURST} recorded in under ${TARGET_RECORDED_S} s): ${burstWithin ? 'met' : 'MISSED'}; writes paced: ${paced ? 'yes' : 'NO'}; every handler done: ${allDone ? 'yes' : 'NO'}`,
+);
 
 writeSection('App: ledger appends', [
   `Command: \`npm run bench:ledger\` (the App's HTTP server and the Octokit \`npm start\` runs, retries and throttling on, against the stateful fake GitHub on 127.0.0.1; webhooks signed and POSTed; ${cpus().length} cores, Node ${process.version}; load average ${loadStart} before the run, ${loadavg()[0].toFixed(2)} after: other work shares the machine).`,
   '',
   '### API calls per recorded merge',
   '',
-  'Each pull request adds N service-account grants owned by one person, approved by the system\'s approver. The merge handler folds its reads into two GraphQL queries: the first lists the pull request\'s changed files, reviews, commits and comments and reads the base config and systems (paged again only when a page of 100 is full); the second reads the access files it changed and, from the ledger branch named by that config, the tip commit, head.json and this merge\'s record paths (the redelivery check). "Membership" is the owner\'s organization membership (one per distinct owner). The append builds on the tip the query saw, so it needs no read of its own (tree, commit and ref writes); when the branch moved meanwhile, the ref update is refused and the append reads the branch again. "PR comment" is the comment written and one more look for a second writer\'s comment posted at the same moment (the lookup by marker before writing comes with the first query). The first merge after start also mints an installation token, creates the ledger branch and asks GitHub once for the App\'s bot account (`GET /app`, counted in the total only), whose commits and comments alone the App takes for its own.',
+  "Each pull request adds N service-account grants owned by one person, approved by the system's approver. The merge handler folds its reads into two GraphQL queries: the first lists the pull request's changed files, reviews, commits and comments and reads the base config and systems (paged again only when a page of 100 is full); the second reads the access files it changed and, from the ledger branch named by that config, the tip commit, head.json and this merge's record paths (the redelivery check). \"Membership\" is the owner's organization membership (one per distinct owner). The append builds on the tip the query saw, so it needs no read of its own (tree, commit and ref writes); when the branch moved meanwhile, the ref update is refused and the append reads the branch again. \"PR comment\" is the comment written and one more look for a second writer's comment posted at the same moment (the lookup by marker before writing comes with the first query). The first merge after start also mints an installation token, creates the ledger branch and asks GitHub once for the App's bot account (`GET /app`, counted in the total only), whose commits and comments alone the App takes for its own.",
   '',
   `| merge | calls | of which reads | ${names.join(' | ')} |`,
   `|---|---:|---:|${names.map(() => '---:').join('|')}|`,
@@ -271,7 +296,10 @@ writeSection('App: ledger appends', [
   '',
   '| run | merges | records on the ledger | every handler done (comments too) | ledger writes | writes per record | commits | ref updates refused | content-creating requests | least gap between two | retried answers | ledger verifies |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...bursts.map((b) => `| ${b.label} | ${b.merges} | ${s(b.recordedS)} | ${s(b.doneS)} | ${b.ledgerWrites} | **${b.perRecord.toFixed(2)}** | ${b.commits} | ${b.refused} | ${b.writes} | ${gap(b)} | ${b.retries} | ${b.verified && b.records === b.merges ? `yes, ${b.records} records` : `NO (${b.records} records)`} |`),
+  ...bursts.map(
+    (b) =>
+      `| ${b.label} | ${b.merges} | ${s(b.recordedS)} | ${s(b.doneS)} | ${b.ledgerWrites} | **${b.perRecord.toFixed(2)}** | ${b.commits} | ${b.refused} | ${b.writes} | ${gap(b)} | ${b.retries} | ${b.verified && b.records === b.merges ? `yes, ${b.records} records` : `NO (${b.records} records)`} |`,
+  ),
   '',
   `Targets: all ${BURST} recorded in under ${TARGET_RECORDED_S} s, well under one ledger write per record: ${burstWithin ? 'met' : 'MISSED'}; every handler done, each pull request with exactly one comment: ${allDone ? 'met' : 'MISSED'}; no two content-creating requests (POST, PATCH, PUT, DELETE, GraphQL mutations) closer than the pacer's ${MIN_WRITE_INTERVAL_MS / 1000} s as GitHub received them: ${paced ? 'met' : 'MISSED'}. GraphQL queries are reads: they go around Octokit's write queue (which would space them a second apart, process-wide) and are not paced, so a burst's reads run side by side and the records land after a few group commits; the first commit takes what queued in the first moment, the next one everything that queued while it was in flight. Writes keep GitHub's content-creation pace: every write waits for the process's pacer (one every 1.1 s, measured when sent: a second plus a tenth for the way to GitHub) and Octokit's write queue, and each new comment also for Octokit's notification queue (one every three seconds), so the sticky comments are what takes the burst's time once the records are written (${BURST} comments at three seconds each). "Ref updates refused" are commits built on a tip that another commit had moved by the time the ref was updated (the append then reads the branch and retries). "Retried answers" are the fake's 5xx answers, each retried by Octokit's retry plugin; the ledger still holds every merge exactly once.`,
 ]);

@@ -20,7 +20,9 @@ const out = `${root}mask-binder-${n}`;
 rmSync(out, { recursive: true, force: true });
 const BIN = new URL('../bin/access-ledger.js', import.meta.url).pathname;
 const RUN = new URL('./mask-run.ts', import.meta.url).pathname;
-const exported = measure([BIN, 'export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], { env: { CI: 'true' } });
+const exported = measure([BIN, 'export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], {
+  env: { CI: 'true' },
+});
 const read = [];
 const masked = [];
 let mask;
@@ -31,7 +33,9 @@ for (let r = 0; r < reps; r++) {
   mask = JSON.parse(m.stdout.trim().split('\n').pop());
 }
 const maskMs = Math.max(0, median(masked) - median(read));
-console.log(`export ${(exported.cpuMs / 1000).toFixed(2)} s CPU; masking ${mask.rows} rows, ${mask.cells} text cells: ${maskMs.toFixed(0)} ms CPU (reading and masking ${median(masked).toFixed(0)} ms, reading alone ${median(read).toFixed(0)} ms)`);
+console.log(
+  `export ${(exported.cpuMs / 1000).toFixed(2)} s CPU; masking ${mask.rows} rows, ${mask.cells} text cells: ${maskMs.toFixed(0)} ms CPU (reading and masking ${median(masked).toFixed(0)} ms, reading alone ${median(read).toFixed(0)} ms)`,
+);
 
 writeSection('Binder: masking secrets', [
   `Command: \`npm run bench:mask\` (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after: other work shares the machine).`,

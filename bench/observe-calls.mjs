@@ -48,14 +48,16 @@ for (const members of SIZES) {
   for (const outside of [false, true]) {
     const row = await measure(members, outside);
     rows.push(row);
-    console.log(`${members} members, ${row.teams} teams, ${row.outsiders} outside collaborators on ${row.repos} repositories: ${row.calls} requests (${((row.calls / members) * 1000).toFixed(0)} per 1,000 members)`);
+    console.log(
+      `${members} members, ${row.teams} teams, ${row.outsiders} outside collaborators on ${row.repos} repositories: ${row.calls} requests (${((row.calls / members) * 1000).toFixed(0)} per 1,000 members)`,
+    );
   }
 }
 const r = (row, route) => row.byRoute[route] ?? 0;
 writeSection('Observe: GitHub organization requests', [
   `Command: \`npm run bench:observe\` (counted by the stateful fake GitHub; Node ${process.version}).`,
   '',
-  'Every listing is read 100 a page to its end. The organization: 1 owner in 50 members, a team per 25 members, 1 member in 100 without two-factor authentication, 21 installed Apps, a fine-grained token per 50 members; in the second row of each size, 1 outside collaborator per 200 members, on repositories out of one per 5 members. Outside collaborators\' repository permissions cost one request per repository of the organization, because GitHub lists a repository\'s collaborators per repository; an organization without outside collaborators pays nothing for them.',
+  "Every listing is read 100 a page to its end. The organization: 1 owner in 50 members, a team per 25 members, 1 member in 100 without two-factor authentication, 21 installed Apps, a fine-grained token per 50 members; in the second row of each size, 1 outside collaborator per 200 members, on repositories out of one per 5 members. Outside collaborators' repository permissions cost one request per repository of the organization, because GitHub lists a repository's collaborators per repository; an organization without outside collaborators pays nothing for them.",
   '',
   '| members | teams | outside collaborators | repositories | requests | per 1,000 members | members + owners + 2FA | teams | outside collaborators (+ 2FA) | repositories | repository collaborators | Apps | tokens |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -64,5 +66,5 @@ writeSection('Observe: GitHub organization requests', [
       `| ${x.members.toLocaleString('en-US')} | ${x.teams} | ${x.outsiders} | ${x.outsiders ? x.repos.toLocaleString('en-US') : '–'} | **${x.calls}** | ${((x.calls / x.members) * 1000).toFixed(0)} | ${r(x, 'GET /orgs/{org}/members')} | ${r(x, 'GET /orgs/{org}/teams') + r(x, 'GET /orgs/{org}/teams/{team_slug}/members')} | ${r(x, 'GET /orgs/{org}/outside_collaborators')} | ${r(x, 'GET /orgs/{org}/repos')} | ${r(x, 'GET /repos/{owner}/{repo}/collaborators')} | ${r(x, 'GET /orgs/{org}/installations')} | ${r(x, 'GET /orgs/{org}/personal-access-tokens')} |`,
   ),
   '',
-  'Requests = ⌈members/100⌉ + ⌈owners/100⌉ + ⌈members without 2FA/100⌉ + ⌈outside collaborators/100⌉ + ⌈teams/100⌉ + one page per 100 members of each team + ⌈Apps/100⌉ + ⌈tokens/100⌉, and, only when there are outside collaborators, ⌈their 2FA/100⌉ + ⌈repositories/100⌉ + one per repository. A 10,000-member organization without outside collaborators takes well under GitHub\'s 5,000 requests an hour for an App installation (more for large organizations); teams of more than 100 members cost a page per 100.',
+  "Requests = ⌈members/100⌉ + ⌈owners/100⌉ + ⌈members without 2FA/100⌉ + ⌈outside collaborators/100⌉ + ⌈teams/100⌉ + one page per 100 members of each team + ⌈Apps/100⌉ + ⌈tokens/100⌉, and, only when there are outside collaborators, ⌈their 2FA/100⌉ + ⌈repositories/100⌉ + one per repository. A 10,000-member organization without outside collaborators takes well under GitHub's 5,000 requests an hour for an App installation (more for large organizations); teams of more than 100 members cost a page per 100.",
 ]);

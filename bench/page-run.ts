@@ -28,7 +28,16 @@ const profile = mkdtempSync(join(tmpdir(), 'bench-page-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
   viewport: { width: 1400, height: 1000 },
 });
 const problems: string[] = [];
@@ -50,7 +59,9 @@ try {
   const loadMs = await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].loadEventEnd`);
   const ready = await page.evaluate<boolean>(`document.documentElement.hasAttribute('data-ready')`);
   const box = `[data-table="${tableId ?? (await page.evaluate<string>(`document.querySelector('[data-table]').getAttribute('data-table')`))}"]`;
-  const rows = await page.evaluate<{ total: string; status: string }>(`({ total: document.querySelector('${box}').getAttribute('data-matching'), status: document.querySelector('${box} .status').textContent })`);
+  const rows = await page.evaluate<{ total: string; status: string }>(
+    `({ total: document.querySelector('${box}').getAttribute('data-matching'), status: document.querySelector('${box} .status').textContent })`,
+  );
 
   const searches = [];
   for (const { q, column } of queries) {
@@ -74,9 +85,13 @@ try {
   await page.locator(`${box} button.next`).click();
   const paging = await page.locator(`${box} .status`).textContent();
   await page.evaluate(`window.dispatchEvent(new Event('beforeprint'))`);
-  const printed = await page.evaluate<{ text: string | null; rows: number }>(`({ text: document.querySelector('${box} .printed')?.textContent ?? null, rows: document.querySelectorAll('${box} tbody tr').length })`);
+  const printed = await page.evaluate<{ text: string | null; rows: number }>(
+    `({ text: document.querySelector('${box} .printed')?.textContent ?? null, rows: document.querySelectorAll('${box} tbody tr').length })`,
+  );
   await page.evaluate(`window.dispatchEvent(new Event('afterprint'))`);
-  process.stdout.write(JSON.stringify({ open_ms: openMs, load_ms: loadMs, ready, total: Number(rows.total), status: rows.status, searches, paging, printed, problems }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ open_ms: openMs, load_ms: loadMs, ready, total: Number(rows.total), status: rows.status, searches, paging, printed, problems }) + '\n',
+  );
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -30,8 +30,31 @@ const dir = await ensureExportRepo(root, n);
 const out = join(root, `page-binder-${n}`);
 // The export as a user runs it, a whole process; the previous run's binder is removed first.
 rmSync(out, { recursive: true, force: true });
-const exported = measure([new URL('../bin/access-ledger.js', import.meta.url).pathname, 'export', '--repo', dir, '--from', '2025-12-01', '--to', '2026-11-30', '--out', out, '--seed', '20261126'], { env: { CI: 'true' } });
-console.log(`export: ${(exported.wallMs / 1000).toFixed(1)} s, ${exported.stdout.split('\n').find((l) => l.includes('populations:'))?.trim() ?? ''}`);
+const exported = measure(
+  [
+    new URL('../bin/access-ledger.js', import.meta.url).pathname,
+    'export',
+    '--repo',
+    dir,
+    '--from',
+    '2025-12-01',
+    '--to',
+    '2026-11-30',
+    '--out',
+    out,
+    '--seed',
+    '20261126',
+  ],
+  { env: { CI: 'true' } },
+);
+console.log(
+  `export: ${(exported.wallMs / 1000).toFixed(1)} s, ${
+    exported.stdout
+      .split('\n')
+      .find((l) => l.includes('populations:'))
+      ?.trim() ?? ''
+  }`,
+);
 
 const failures = [];
 const pagePath = join(out, 'populations', `${POP}.html`);
@@ -42,7 +65,8 @@ const total = population.rows.length;
 const keys = pageColumns(population.columns).map((c) => c.key);
 const cells = (row) => keys.map((k) => (row[k] === null || row[k] === undefined ? '' : String(row[k]).toLowerCase()));
 /** What the page should report: rows with a cell (or the chosen column's cell) containing the query. */
-const expected = ({ q, column }) => population.rows.filter((r) => (column === null ? cells(r).some((c) => c.includes(q)) : cells(r)[column].includes(q))).length;
+const expected = ({ q, column }) =>
+  population.rows.filter((r) => (column === null ? cells(r).some((c) => c.includes(q)) : cells(r)[column].includes(q))).length;
 const last = population.rows.at(-1);
 const queries = [
   { label: `the last row's identity`, q: String(last.identity), column: null },
@@ -60,25 +84,43 @@ const indexOpen = [];
 const runner = new URL('./page-run.ts', import.meta.url).pathname;
 for (let r = 0; r < reps; r++) {
   // index.html first, as an auditor opens the binder (its first inline table for the check).
-  const home = JSON.parse(execFileSync(process.execPath, [runner, join(out, 'index.html'), '[]'], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+  const home = JSON.parse(
+    execFileSync(process.execPath, [runner, join(out, 'index.html'), '[]'], { encoding: 'utf8', maxBuffer: 1 << 24 })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
   for (const p of home.problems) failures.push(`index.html: ${p}`);
-  if (!home.ready) failures.push('index.html\'s script did not mark it ready');
+  if (!home.ready) failures.push("index.html's script did not mark it ready");
   indexOpen.push(home.open_ms);
-  const m = JSON.parse(execFileSync(process.execPath, [runner, pagePath, JSON.stringify(queries.map(({ q, column }) => ({ q, column })))], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+  const m = JSON.parse(
+    execFileSync(process.execPath, [runner, pagePath, JSON.stringify(queries.map(({ q, column }) => ({ q, column })))], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
   runs.push(m);
   if (m.total !== total) failures.push(`the page holds ${m.total} rows, the population ${total}`);
-  if (!m.ready) failures.push('the page\'s script did not mark it ready');
+  if (!m.ready) failures.push("the page's script did not mark it ready");
   for (const p of m.problems) failures.push(`the page: ${p}`);
   m.searches.forEach((s, i) => {
     if (s.matching !== want[i]) failures.push(`search ${JSON.stringify(s.q)}: the page says ${s.matching} matching, the rows hold ${want[i]}`);
   });
-  console.log(`run ${r + 1}: index.html open ${home.open_ms.toFixed(0)} ms; ${POP}.html open ${m.open_ms.toFixed(0)} ms (its own clock: load event ends at ${m.load_ms.toFixed(0)} ms); ${m.searches.map((s) => `${JSON.stringify(s.q)} ${s.ms.toFixed(1)} ms`).join(', ')}`);
+  console.log(
+    `run ${r + 1}: index.html open ${home.open_ms.toFixed(0)} ms; ${POP}.html open ${m.open_ms.toFixed(0)} ms (its own clock: load event ends at ${m.load_ms.toFixed(0)} ms); ${m.searches.map((s) => `${JSON.stringify(s.q)} ${s.ms.toFixed(1)} ms`).join(', ')}`,
+  );
 }
 const first = runs[0];
 const fmt = (x) => x.toLocaleString('en-US');
 const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
 console.log(`open populations/${POP}.html (${fmt(total)} rows, ${mb(bytes)}): status "${first.status}"; index.html ${mb(indexBytes)}`);
-for (const [i, q] of queries.entries()) console.log(`search ${JSON.stringify(q.q)}${q.column === null ? '' : ` in column ${q.column}`} over all ${fmt(total)} rows: ${first.searches[i].matching} matching (expected ${want[i]}); status "${first.searches[i].status}"`);
+for (const [i, q] of queries.entries())
+  console.log(
+    `search ${JSON.stringify(q.q)}${q.column === null ? '' : ` in column ${q.column}`} over all ${fmt(total)} rows: ${first.searches[i].matching} matching (expected ${want[i]}); status "${first.searches[i].status}"`,
+  );
 console.log(`next page: "${first.paging}"; print: ${first.printed.rows} rows laid out, "${first.printed.text}"`);
 if (failures.length > 0) {
   for (const f of failures) process.stderr.write(`bench:page: ${f}\n`);
@@ -103,7 +145,7 @@ writeSection("Binder: a population's own page", [
   '',
   `Target: the page opens in under 2 s (${met(median(openMs) < 2000)}), and a search covers every row (met: each count above is every matching row of the population, not of a first slice).`,
   '',
-  'Before each population could have a page of its own (commit f507d27, the same repo and export, its index.html measured with `node bench/page-run.ts <binder>/index.html \'<the queries>\' additions` at a load average of about 5): index.html embedded the first 25,000 rows of every population, 39.7 MB; it opened in 1.2 s (1.1–1.3, 3 runs), and its additions table held 25,000 of the 99,999 rows, so searching for the last row\'s identity `id-49999` found 0 rows and `sys-3` 1,250 of 5,000.',
+  "Before each population could have a page of its own (commit f507d27, the same repo and export, its index.html measured with `node bench/page-run.ts <binder>/index.html '<the queries>' additions` at a load average of about 5): index.html embedded the first 25,000 rows of every population, 39.7 MB; it opened in 1.2 s (1.1–1.3, 3 runs), and its additions table held 25,000 of the 99,999 rows, so searching for the last row's identity `id-49999` found 0 rows and `sys-3` 1,250 of 5,000.",
   '',
 ]);
 console.log('wrote the section "Binder: a population\'s own page" of docs/performance.md');

@@ -45,7 +45,9 @@ const [shared, alone] = runs;
 const pct = (r) => (r.refUpdates.sent === 0 ? '0%' : `${Math.round((100 * r.refUpdates.refused) / r.refUpdates.sent)}%`);
 const row = (label, r) =>
   `| ${label} | ${r.recordedOnce} / ${r.lost} / ${r.duplicateRecords} | ${r.refUpdates.refused} of ${r.refUpdates.sent} (${pct(r)}) | ${r.commits} | ${(r.merges / r.commits).toFixed(1)} | ${r.apiRequests} | ${r.seconds.records.toFixed(0)} s | ${r.chain.ok && r.chain.verifyExit === 0 ? `yes, ${r.chain.records} records` : 'NO'} |`;
-const ok = runs.every((r) => r.lost === 0 && r.duplicateRecords === 0 && r.chain.ok && r.chain.verifyExit === 0) && shared.refUpdates.refused <= Math.floor(shared.refUpdates.sent * 0.05);
+const ok =
+  runs.every((r) => r.lost === 0 && r.duplicateRecords === 0 && r.chain.ok && r.chain.verifyExit === 0) &&
+  shared.refUpdates.refused <= Math.floor(shared.refUpdates.sent * 0.05);
 const cmd = `npm run bench:replicas${replicas !== 3 || merges !== 100 ? ` -- --replicas ${replicas} --merges ${merges}` : ''}`;
 
 writeSection('App: replicas', [
@@ -60,5 +62,7 @@ writeSection('App: replicas', [
   '',
   `Target: every merge recorded exactly once and at most 5% of ref updates refused when the replicas share Redis: ${ok ? 'met' : 'MISSED'}. With \`REDIS_URL\` one replica at a time holds the ledger's lock and commits every replica's records, so the branch has one writer and group commits span replicas; without it each replica groups only its own and loses the compare-and-swap whenever another moved the branch first (each refusal is a re-read and a retry, never a lost or doubled record). The shared run is slower to finish because Probot also shares Octokit's pacing through the same Redis: the installation's writes (each merge's GraphQL fact read among them) go at about one a second across all replicas, as GitHub's limits are per installation, where replicas without Redis each write at that pace; and since the holder's commit writes wait in that one pace behind the burst's fact reads, nearly the whole burst goes into one commit.`,
 ]);
-process.stdout.write(`\n${ok ? 'OK' : 'FAILED'}: shared ${shared.recordedOnce}/${merges} once, ${shared.refUpdates.refused} of ${shared.refUpdates.sent} refused; alone ${alone.recordedOnce}/${merges} once, ${alone.refUpdates.refused} of ${alone.refUpdates.sent} refused\n`);
+process.stdout.write(
+  `\n${ok ? 'OK' : 'FAILED'}: shared ${shared.recordedOnce}/${merges} once, ${shared.refUpdates.refused} of ${shared.refUpdates.sent} refused; alone ${alone.recordedOnce}/${merges} once, ${alone.refUpdates.refused} of ${alone.refUpdates.sent} refused\n`,
+);
 if (!ok) process.exitCode = 1;

@@ -67,16 +67,28 @@ export class StubGitHub {
       case 'GET /repos/{owner}/{repo}/tarball/{ref}':
         return ok(this.archive.buffer.slice(this.archive.byteOffset, this.archive.byteOffset + this.archive.byteLength));
       case 'GET /orgs/{org}/members':
-        return ok(this.page(this.members.map((login) => ({ login })), params));
+        return ok(
+          this.page(
+            this.members.map((login) => ({ login })),
+            params,
+          ),
+        );
       case 'GET /orgs/{org}/members/{username}':
         if (this.memberSet.has(String(params.username).toLowerCase())) return ok(undefined, 204);
         throw httpError(404, 'Not Found');
       case 'GET /repos/{owner}/{repo}/pulls':
         return ok([]);
       case 'GET /repos/{owner}/{repo}/issues': {
-        const labels = String(params.labels ?? '').split(',').filter(Boolean);
+        const labels = String(params.labels ?? '')
+          .split(',')
+          .filter(Boolean);
         const list = [...this.issues.values()]
-          .filter((i) => (params.state === 'all' || i.state === (params.state ?? 'open')) && labels.every((l) => i.labels.includes(l)) && (!params.since || i.updated_at >= params.since))
+          .filter(
+            (i) =>
+              (params.state === 'all' || i.state === (params.state ?? 'open')) &&
+              labels.every((l) => i.labels.includes(l)) &&
+              (!params.since || i.updated_at >= params.since),
+          )
           .sort((a, b) => a.number - b.number);
         return ok(this.page(list, params));
       }
@@ -87,7 +99,17 @@ export class StubGitHub {
       }
       case 'POST /repos/{owner}/{repo}/issues': {
         const number = this.nextNumber++;
-        const i = { number, title: params.title, body: params.body, labels: params.labels ?? [], assignees: params.assignees ?? [], state: 'open', state_reason: null, updated_at: this.now(), comments: 0 };
+        const i = {
+          number,
+          title: params.title,
+          body: params.body,
+          labels: params.labels ?? [],
+          assignees: params.assignees ?? [],
+          state: 'open',
+          state_reason: null,
+          updated_at: this.now(),
+          comments: 0,
+        };
         this.issues.set(number, i);
         return ok(i, 201);
       }
@@ -132,7 +154,7 @@ export function syntheticRepo(n) {
     files.set(grantPath(i), grant(i, i % STALE_EVERY === 0));
     members.add(`owner${i % 500}`);
     if (i % 7 === 0) members.add(`user${i}`); // humans' grantees
-    if (i % 7 === 5) (members.add(`user${i}`), members.add(`user${i + 1}`)); // shared-account holders
+    if (i % 7 === 5) members.add(`user${i}`), members.add(`user${i + 1}`); // shared-account holders
   }
   return { files, members };
 }
@@ -143,8 +165,8 @@ export function churned(files, n) {
   let fixed = 0;
   let broken = 0;
   for (let i = 0; i < n && (fixed < 10 || broken < 10); i++) {
-    if (i % STALE_EVERY === 0 && fixed < 10) (next.set(grantPath(i), grant(i, false)), fixed++);
-    else if (i % STALE_EVERY === 1 && broken < 10) (next.set(grantPath(i), grant(i, true)), broken++);
+    if (i % STALE_EVERY === 0 && fixed < 10) next.set(grantPath(i), grant(i, false)), fixed++;
+    else if (i % STALE_EVERY === 1 && broken < 10) next.set(grantPath(i), grant(i, true)), broken++;
   }
   return next;
 }
@@ -185,9 +207,20 @@ export function serve(gh, n) {
         // The benchmark blocks on each measured process for longer than a kept-alive socket lives.
         const close = { connection: 'close' };
         const what = url.pathname.slice('/_bench/'.length);
-        if (what === 'counts') return send(200, { reads: gh.reads, writes: gh.writes, byRoute: gh.byRoute, openIssues: [...gh.issues.values()].filter((i) => i.state === 'open').length, members: gh.members.length }, close);
+        if (what === 'counts')
+          return send(
+            200,
+            {
+              reads: gh.reads,
+              writes: gh.writes,
+              byRoute: gh.byRoute,
+              openIssues: [...gh.issues.values()].filter((i) => i.state === 'open').length,
+              members: gh.members.length,
+            },
+            close,
+          );
         const b = await body(req);
-        if (what === 'day') (gh.day = b.day, (gh.clock = 0), gh.reset());
+        if (what === 'day') (gh.day = b.day), (gh.clock = 0), gh.reset();
         else if (what === 'churn') gh.setFiles(churned(gh.files, n));
         return send(200, { ok: true }, close);
       }

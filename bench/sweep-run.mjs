@@ -17,5 +17,12 @@ const report = await runSweep({
   membership: new MembershipReader(),
 });
 process.stdout.write(
-  JSON.stringify({ grants: report.grants, problems: report.problems.length, parsedInWorker: report.parsedInWorker, reads: report.requests.reads, writes: report.requests.writes, byRoute: report.requests.byRoute }) + '\n',
+  JSON.stringify({
+    grants: report.grants,
+    problems: report.problems.length,
+    parsedInWorker: report.parsedInWorker,
+    reads: report.requests.reads,
+    writes: report.requests.writes,
+    byRoute: report.requests.byRoute,
+  }) + '\n',
 );

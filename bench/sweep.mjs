@@ -51,7 +51,8 @@ for (const n of sizes) {
       const m = measure([RUN, stub.base, today]);
       const out = JSON.parse(m.stdout.trim().split('\n').pop());
       const counts = await stub.control('counts');
-      if (counts.reads !== out.reads || counts.writes !== out.writes) throw new Error(`the sweep counted ${out.reads} reads and ${out.writes} writes, GitHub saw ${counts.reads} and ${counts.writes}`);
+      if (counts.reads !== out.reads || counts.writes !== out.writes)
+        throw new Error(`the sweep counted ${out.reads} reads and ${out.writes} writes, GitHub saw ${counts.reads} and ${counts.writes}`);
       const by = (route) => counts.byRoute[route] ?? 0;
       runs.push({
         label: labels[day],
@@ -64,7 +65,9 @@ for (const n of sizes) {
         wallMs: m.wallMs,
         maxRssMb: m.maxRssMb,
       });
-      console.log(`${n} grants, ${labels[day]}: ${(m.cpuMs / 1000).toFixed(2)} s CPU, ${(m.wallMs / 1000).toFixed(2)} s wall, peak RSS ${m.maxRssMb.toFixed(0)} MB; ${out.problems} problems; ${out.reads} reads, ${out.writes} writes`);
+      console.log(
+        `${n} grants, ${labels[day]}: ${(m.cpuMs / 1000).toFixed(2)} s CPU, ${(m.wallMs / 1000).toFixed(2)} s wall, peak RSS ${m.maxRssMb.toFixed(0)} MB; ${out.problems} problems; ${out.reads} reads, ${out.writes} writes`,
+      );
     }
     results.push({ grants: n, members: stub.members, floor, runs, stale: runs[0].problems });
     console.log(`${n} grants: floor ${(floor.cpuMs / 1000).toFixed(2)} s CPU, peak RSS ${floor.maxRssMb.toFixed(0)} MB`);
@@ -87,7 +90,10 @@ writeSection('Sweep', [
   '|---:|---|---:|---:|---:|---:|',
   ...results.flatMap((r) => [
     `| ${fmt(r.grants)} | floor: read, parse, schema | ${s(r.floor.cpuMs)} | 1.00 | ${s(r.floor.wallMs)} | ${r.floor.maxRssMb.toFixed(0)} MB |`,
-    ...r.runs.map((run) => `| ${fmt(r.grants)} | ${run.label} | ${s(run.cpuMs)} | ${(run.cpuMs / r.floor.cpuMs).toFixed(2)} | ${s(run.wallMs)} | ${run.maxRssMb.toFixed(0)} MB |`),
+    ...r.runs.map(
+      (run) =>
+        `| ${fmt(r.grants)} | ${run.label} | ${s(run.cpuMs)} | ${(run.cpuMs / r.floor.cpuMs).toFixed(2)} | ${s(run.wallMs)} | ${run.maxRssMb.toFixed(0)} MB |`,
+    ),
   ]),
   '',
   `Target: peak RSS under 600 MB at ${fmt(largest.grants)} grants: ${peak < 600 ? 'met' : 'NOT met'} (${peak.toFixed(0)} MB). Problems found: ${results.map((r) => `${fmt(r.stale)} at ${fmt(r.grants)} grants`).join(', ')}. The steady sweep, which writes nothing, shows what a sweep costs beyond the floor: start-up, the worker's start, the membership pages and issue listings, the rules, the issue texts and the plan. How the memory stays bounded: the archive streams from the socket through gunzip and the tar parser to the worker, one file at a time, each parsed as it arrives; the main thread never holds the archive, a file or the parsed repo, and receives only the problems, the issue texts and the plan.`,
@@ -96,9 +102,14 @@ writeSection('Sweep', [
   '',
   '| grants | sweep | open managed issues after | reads = constant + issue pages + member pages + re-reads | writes |',
   '|---:|---|---:|---|---:|',
-  ...results.flatMap((r) => r.runs.map((run) => `| ${fmt(r.grants)} | ${run.label} | ${fmt(run.openIssues)} | ${run.reads} = ${run.reads - run.memberPages - run.issuePages - run.issueRechecks} + ${run.issuePages} + ${run.memberPages} + ${run.issueRechecks} | ${run.writes} |`)),
+  ...results.flatMap((r) =>
+    r.runs.map(
+      (run) =>
+        `| ${fmt(r.grants)} | ${run.label} | ${fmt(run.openIssues)} | ${run.reads} = ${run.reads - run.memberPages - run.issuePages - run.issueRechecks} + ${run.issuePages} + ${run.memberPages} + ${run.issueRechecks} | ${run.writes} |`,
+    ),
+  ),
   '',
-  'Reading: the whole branch is one archive download whatever its size, so reads do not grow with grants. The issue listing grows by one page per 100 open managed issues; a run that opened issues lists again only those updated since it started (one page) to catch a duplicate from a concurrent sweep. A write to an existing issue re-reads it first (so two replicas do not both comment), which is one read per write, never per grant. The steady sweep writes nothing. Every write the sweep makes is counted, the ledger records of leavers it finds included, and each is sent at least a second after the process\'s previous write (the stand-in has no rate limits, so the benchmark does not wait).',
+  "Reading: the whole branch is one archive download whatever its size, so reads do not grow with grants. The issue listing grows by one page per 100 open managed issues; a run that opened issues lists again only those updated since it started (one page) to catch a duplicate from a concurrent sweep. A write to an existing issue re-reads it first (so two replicas do not both comment), which is one read per write, never per grant. The steady sweep writes nothing. Every write the sweep makes is counted, the ledger records of leavers it finds included, and each is sent at least a second after the process's previous write (the stand-in has no rate limits, so the benchmark does not wait).",
   '',
   `The other read that grows is organization membership (the leaver check): one page per 100 members of the organization (${results.map((r) => fmt(r.members)).join(' and ')} members in these runs), plus one check per login missing from the list. It depends on the size of the organization, not on the number of grants or issues; the App caches it per organization for ten minutes and drops the cache on \`organization\` member events, and \`--no-membership\` skips it in the CLI.`,
 ]);

@@ -38,10 +38,16 @@ export function grantYaml(i: number, today = BENCH_TODAY): string {
       `  revocation: https://wiki.example/runbooks/${id}`,
     );
   }
-  if (kind === 'integration') lines.push('vendor:', `  name: Vendor ${i}`, '  data_scope: order records', '  offboarding: revoke the OAuth app, then delete this file');
+  if (kind === 'integration')
+    lines.push('vendor:', `  name: Vendor ${i}`, '  data_scope: order records', '  offboarding: revoke the OAuth app, then delete this file');
   if (kind === 'shared-account') {
     lines.push('shared:', `  holders: [user${i}, user${i + 1}]`, '  compensating_controls: [checkout, mfa, session-logging]');
-    lines.push('exception:', '  reason: Vendor console supports a single admin login only', '  compensating_controls: [session-logging]', `  expires: ${addDays(today, 60)}`);
+    lines.push(
+      'exception:',
+      '  reason: Vendor console supports a single admin login only',
+      '  compensating_controls: [session-logging]',
+      `  expires: ${addDays(today, 60)}`,
+    );
   }
   lines.push('access:');
   const n = 1 + (i % 3);
@@ -62,7 +68,13 @@ export function grantYaml(i: number, today = BENCH_TODAY): string {
 export async function ensureSyntheticRepo(root: string, grants: number): Promise<string> {
   const dir = join(root, `repo-${grants}`);
   const marker = join(dir, '.complete');
-  if (await access(marker).then(() => true, () => false)) return dir;
+  if (
+    await access(marker).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   await mkdir(join(dir, 'systems'), { recursive: true });
   await writeFile(join(dir, 'access-ledger.yaml'), 'version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n');
   for (let i = 0; i < 20; i++) await writeFile(join(dir, 'systems', `sys-${i}.yaml`), systemYaml(i));

@@ -26,6 +26,9 @@ if (file) {
     const u = process.resourceUsage();
     const own = (u.userCPUTime + u.systemCPUTime) / 1000;
     const children = childrenCpuMs();
-    writeFileSync(file, JSON.stringify({ cpuMs: own + children, ownCpuMs: own, childrenCpuMs: children, maxRssMb: u.maxRSS / 1024, wallMs: performance.now() }));
+    writeFileSync(
+      file,
+      JSON.stringify({ cpuMs: own + children, ownCpuMs: own, childrenCpuMs: children, maxRssMb: u.maxRSS / 1024, wallMs: performance.now() }),
+    );
   });
 }

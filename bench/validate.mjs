@@ -45,7 +45,9 @@ for (const n of sizes) {
   };
   row.ratio = row.fullCpu / row.floorCpu;
   rows.push(row);
-  console.log(`${n} grants: floor ${row.floorCpu.toFixed(0)} ms CPU (${row.floorWall.toFixed(0)} ms wall), validate ${row.fullCpu.toFixed(0)} ms CPU (${row.fullWall.toFixed(0)} ms wall), ratio ${row.ratio.toFixed(2)}, peak RSS ${row.fullRss.toFixed(0)} MB`);
+  console.log(
+    `${n} grants: floor ${row.floorCpu.toFixed(0)} ms CPU (${row.floorWall.toFixed(0)} ms wall), validate ${row.fullCpu.toFixed(0)} ms CPU (${row.fullWall.toFixed(0)} ms wall), ratio ${row.ratio.toFixed(2)}, peak RSS ${row.fullRss.toFixed(0)} MB`,
+  );
 }
 const loadAfter = loadavg()[0];
 
@@ -62,7 +64,10 @@ writeSection('Core: validate', [
   '',
   '| grant files | floor: CPU | `validate`: CPU | ratio | floor: wall | `validate`: wall | peak RSS: floor | peak RSS: `validate` |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.grants.toLocaleString('en-US')} | ${s(r.floorCpu)} | ${s(r.fullCpu)} | **${r.ratio.toFixed(2)}** | ${s(r.floorWall)} | ${s(r.fullWall)} | ${r.floorRss.toFixed(0)} MB | ${r.fullRss.toFixed(0)} MB |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.grants.toLocaleString('en-US')} | ${s(r.floorCpu)} | ${s(r.fullCpu)} | **${r.ratio.toFixed(2)}** | ${s(r.floorWall)} | ${s(r.fullWall)} | ${r.floorRss.toFixed(0)} MB | ${r.fullRss.toFixed(0)} MB |`,
+  ),
   '',
   `Targets: ${targets.join('; ')}.`,
   '',

@@ -39479,7 +39479,10 @@ function cut(value, max) {
   return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 function plainLine(value, max = Infinity) {
-  return cut(maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(), max);
+  return cut(
+    maskSecrets(stripControls(String(value ?? ""))).replace(SPACE, " ").trim(),
+    max
+  );
 }
 var MD_ENTITY = {
   "&": "&amp;",
@@ -39599,13 +39602,22 @@ function groupSummaryMarkdown(verdict, group) {
     `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? "" : "s"} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ""}.`,
     ""
   );
-  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, "### ").replace(/^### Findings/gm, "#### Findings"));
+  const body = group.members.map(
+    (m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, "### ").replace(/^### Findings/gm, "#### Findings")
+  );
   return lines.join("\n") + "\n" + body.join("\n");
 }
 function groupReportJson(verdict, group) {
   return maskSecretsDeep({
     tool: "access-ledger gate",
-    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
+    merge_group: {
+      owner: group.owner,
+      repo: group.repo,
+      head_sha: group.headSha,
+      head_ref: group.headRef,
+      base_branch: group.baseBranch,
+      base_sha: group.baseSha
+    },
     ...group.event ? { event: group.event } : {},
     verdict: verdict.verdict,
     next_step: verdict.nextStep,
@@ -39813,7 +39825,10 @@ function capProblems(findings, what2, total = findings.length) {
   const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1];
   return [
     ...sorted.slice(0, MAX_FILE_PROBLEMS),
-    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what2} in this file are not listed: fix the ones listed and check the file again` }
+    {
+      ...first,
+      message: `${(total - MAX_FILE_PROBLEMS).toLocaleString("en-US")} more ${what2} in this file are not listed: fix the ones listed and check the file again`
+    }
   ];
 }
 var DEPTH_MESSAGE = `the document nests deeper than ${MAX_DEPTH} levels: grant files are shallow; flatten it`;
@@ -39839,7 +39854,9 @@ function parseYamlFile(path, content, fileSize) {
   const crlf = text.indexOf("\r\n");
   if (crlf >= 0) {
     const line = text.slice(0, crlf).split("\n").length;
-    problems.push(problem(path, { line, column: 1 }, "the file uses CRLF line endings: save it with LF endings (e.g. `git config core.autocrlf input`)", "warning"));
+    problems.push(
+      problem(path, { line, column: 1 }, "the file uses CRLF line endings: save it with LF endings (e.g. `git config core.autocrlf input`)", "warning")
+    );
   }
   const flowDepth = maxFlowDepth(text);
   if (flowDepth.depth > MAX_DEPTH) {
@@ -39903,11 +39920,23 @@ function parseYamlFile(path, content, fileSize) {
     return none;
   }
   if (walked.cycle !== void 0) {
-    problems.push(problem(path, at2(walked.cycle), "an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases"));
+    problems.push(
+      problem(
+        path,
+        at2(walked.cycle),
+        "an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases"
+      )
+    );
     return none;
   }
   if (walked.aliases !== void 0) {
-    problems.push(problem(path, at2(walked.aliases), `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`));
+    problems.push(
+      problem(
+        path,
+        at2(walked.aliases),
+        `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`
+      )
+    );
     return none;
   }
   if (walked.expansion !== void 0) {
@@ -40012,57 +40041,34 @@ var grant_schema_default = {
   description: "One identity and the access it holds. Path: grants/**/<identity.id>.yaml",
   type: "object",
   additionalProperties: false,
-  required: [
-    "identity",
-    "access"
-  ],
+  required: ["identity", "access"],
   properties: {
     identity: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "id",
-        "kind"
-      ],
+      required: ["id", "kind"],
       properties: {
         id: {
           type: "string",
           pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
           description: "Unique in the repo; equals the file name stem.",
-          examples: [
-            "billing-exporter"
-          ]
+          examples: ["billing-exporter"]
         },
         kind: {
-          enum: [
-            "human",
-            "service-account",
-            "api-key",
-            "ci-token",
-            "integration",
-            "shared-account",
-            "agent"
-          ],
+          enum: ["human", "service-account", "api-key", "ci-token", "integration", "shared-account", "agent"],
           description: "The kind of identity. Every non-human kind needs a credential block; integration a vendor block; shared-account a shared block and an exception.",
-          examples: [
-            "human",
-            "service-account"
-          ]
+          examples: ["human", "service-account"]
         },
         description: {
           type: "string",
           maxLength: 2e3,
           description: "What the identity is, in a few words: a person's name and role, or what a machine identity does.",
-          examples: [
-            "Nightly invoice export job"
-          ]
+          examples: ["Nightly invoice export job"]
         },
         owner: {
           $ref: "#/definitions/loginOrNull",
           description: "Accountable human, GitHub login; required for every kind (rule owner-required).",
-          examples: [
-            "alice"
-          ]
+          examples: ["alice"]
         },
         github: {
           $ref: "#/definitions/loginOrNull",
@@ -40072,18 +40078,14 @@ var grant_schema_default = {
           type: "string",
           maxLength: 320,
           description: "A contact address for the identity or its owner.",
-          examples: [
-            "alice@acme.example"
-          ]
+          examples: ["alice@acme.example"]
         },
         team: {
           type: "string",
           minLength: 1,
           maxLength: 100,
           description: "The team or department the person belongs to. When it changes, the person has moved: the gate asks the approvers of every system they keep access to to approve it again (`movers.reapprove` in the config), and the binder lists the move under `movers`.",
-          examples: [
-            "data-platform"
-          ]
+          examples: ["data-platform"]
         }
       },
       if: {
@@ -40092,16 +40094,12 @@ var grant_schema_default = {
             const: "human"
           }
         },
-        required: [
-          "kind"
-        ]
+        required: ["kind"]
       },
       then: {
         anyOf: [
           {
-            required: [
-              "github"
-            ],
+            required: ["github"],
             properties: {
               github: {
                 $ref: "#/definitions/login"
@@ -40109,9 +40107,7 @@ var grant_schema_default = {
             }
           },
           {
-            required: [
-              "email"
-            ],
+            required: ["email"],
             properties: {
               github: {
                 type: "null"
@@ -40129,54 +40125,36 @@ var grant_schema_default = {
     credential: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "type"
-      ],
+      required: ["type"],
       properties: {
         type: {
-          enum: [
-            "static-secret",
-            "oidc-federated",
-            "key-pair",
-            "oauth-token",
-            "password"
-          ],
+          enum: ["static-secret", "oidc-federated", "key-pair", "oauth-token", "password"],
           description: "oidc-federated (no stored secret; preferred), static-secret, key-pair, oauth-token or password.",
-          examples: [
-            "oidc-federated"
-          ]
+          examples: ["oidc-federated"]
         },
         rotation_days: {
           type: "integer",
           minimum: 1,
           maximum: 3650,
           description: "How often the credential is rotated, in days (rules rotation-max-days, rotation-overdue).",
-          examples: [
-            90
-          ]
+          examples: [90]
         },
         last_rotated: {
           $ref: "#/definitions/date",
           description: "The day the credential was last rotated, YYYY-MM-DD.",
-          examples: [
-            "2026-10-02"
-          ]
+          examples: ["2026-10-02"]
         },
         storage: {
           type: "string",
           maxLength: 500,
           description: "A reference to where the secret lives, never the secret.",
-          examples: [
-            "vault:kv/billing/exporter"
-          ]
+          examples: ["vault:kv/billing/exporter"]
         },
         revocation: {
           type: "string",
           maxLength: 1e3,
           description: "How to revoke the credential in a hurry: a runbook link or the steps.",
-          examples: [
-            "https://wiki.example/runbooks/billing-exporter"
-          ]
+          examples: ["https://wiki.example/runbooks/billing-exporter"]
         }
       },
       description: "How a non-human identity authenticates; required for every non-human kind (rule credential-required)."
@@ -40187,50 +40165,36 @@ var grant_schema_default = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: [
-          "system",
-          "role"
-        ],
+        required: ["system", "role"],
         properties: {
           system: {
             type: "string",
             pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
             description: "The id of a system under systems/ (rule system-known).",
-            examples: [
-              "prod-postgres"
-            ]
+            examples: ["prod-postgres"]
           },
           role: {
             type: "string",
             minLength: 1,
             maxLength: 200,
             description: "The role on the system. When systems/<system>.yaml lists roles, one of those names, exactly.",
-            examples: [
-              "billing_read"
-            ]
+            examples: ["billing_read"]
           },
           privileged: {
             type: "boolean",
             description: "Whether this is privileged access. When the system lists its roles, true exactly on the roles it declares privileged."
           },
           justification: {
-            type: [
-              "string",
-              "null"
-            ],
+            type: ["string", "null"],
             maxLength: 2e3,
             description: "Why this access is needed, in a sentence a reviewer can check (rule justification-required).",
-            examples: [
-              "Reads invoices for the nightly export"
-            ]
+            examples: ["Reads invoices for the nightly export"]
           },
           request: {
             type: "string",
             maxLength: 500,
             description: "The ticket or link where the access was requested.",
-            examples: [
-              "JIRA-1234"
-            ]
+            examples: ["JIRA-1234"]
           },
           expires: {
             anyOf: [
@@ -40242,9 +40206,7 @@ var grant_schema_default = {
               }
             ],
             description: "The last day the access is valid, YYYY-MM-DD (UTC); required, and at most the policy's maximum ahead (rules expiry-required, expiry-max-days, expired).",
-            examples: [
-              "2027-01-31"
-            ]
+            examples: ["2027-01-31"]
           },
           accounts: {
             type: "array",
@@ -40259,18 +40221,14 @@ var grant_schema_default = {
           jit: {
             type: "object",
             additionalProperties: false,
-            required: [
-              "max_duration_hours"
-            ],
+            required: ["max_duration_hours"],
             properties: {
               max_duration_hours: {
                 type: "number",
                 exclusiveMinimum: 0,
                 maximum: 168,
                 description: "The longest session, in hours (at most 168).",
-                examples: [
-                  8
-                ]
+                examples: [8]
               },
               approvers: {
                 type: "array",
@@ -40278,11 +40236,7 @@ var grant_schema_default = {
                   $ref: "#/definitions/principal"
                 },
                 description: "Who approves each session: GitHub logins or @org/team.",
-                examples: [
-                  [
-                    "@acme/sre"
-                  ]
-                ]
+                examples: [["@acme/sre"]]
               }
             },
             description: "Just-in-time access: a standing right to request a time-boxed session, not standing access.",
@@ -40313,9 +40267,7 @@ var grant_schema_default = {
           type: "string",
           maxLength: 200,
           description: "The review campaign, e.g. 2026-Q4.",
-          examples: [
-            "2026-Q4"
-          ]
+          examples: ["2026-Q4"]
         }
       },
       description: "The last access review of this grant; written by review campaigns (rule review-overdue)."
@@ -40323,42 +40275,32 @@ var grant_schema_default = {
     vendor: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "name"
-      ],
+      required: ["name"],
       properties: {
         name: {
           type: "string",
           minLength: 1,
           maxLength: 200,
           description: "The vendor's name.",
-          examples: [
-            "Acme CRM"
-          ]
+          examples: ["Acme CRM"]
         },
         data_scope: {
           type: "string",
           maxLength: 1e3,
           description: "What data the integration can reach.",
-          examples: [
-            "customer contact records"
-          ]
+          examples: ["customer contact records"]
         },
         offboarding: {
           type: "string",
           maxLength: 2e3,
           description: "How to cut the integration off when the contract ends.",
-          examples: [
-            "revoke the OAuth app in the CRM admin console, then delete this file"
-          ]
+          examples: ["revoke the OAuth app in the CRM admin console, then delete this file"]
         },
         contact: {
           type: "string",
           maxLength: 320,
           description: "The vendor's security or support contact.",
-          examples: [
-            "security@vendor.example"
-          ]
+          examples: ["security@vendor.example"]
         }
       },
       description: "The third party behind an integration; required for kind integration (rule vendor-offboarding)."
@@ -40366,10 +40308,7 @@ var grant_schema_default = {
     shared: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "holders",
-        "compensating_controls"
-      ],
+      required: ["holders", "compensating_controls"],
       properties: {
         holders: {
           type: "array",
@@ -40377,12 +40316,7 @@ var grant_schema_default = {
             $ref: "#/definitions/login"
           },
           description: "GitHub logins of everyone who can use the account (at least two).",
-          examples: [
-            [
-              "alice",
-              "bob"
-            ]
-          ]
+          examples: [["alice", "bob"]]
         },
         compensating_controls: {
           type: "array",
@@ -40392,13 +40326,7 @@ var grant_schema_default = {
             maxLength: 200
           },
           description: "What reduces the risk of sharing, e.g. checkout, mfa, session-logging.",
-          examples: [
-            [
-              "checkout",
-              "mfa",
-              "session-logging"
-            ]
-          ]
+          examples: [["checkout", "mfa", "session-logging"]]
         }
       },
       description: "Who holds a shared account and what makes up for sharing it; required for kind shared-account (rule shared-account-controls)."
@@ -40406,18 +40334,13 @@ var grant_schema_default = {
     exception: {
       type: "object",
       additionalProperties: false,
-      required: [
-        "reason",
-        "compensating_controls"
-      ],
+      required: ["reason", "compensating_controls"],
       properties: {
         reason: {
           type: "string",
           maxLength: 2e3,
           description: "Why the policy cannot be met, at least 10 characters.",
-          examples: [
-            "vendor does not support per-user accounts"
-          ]
+          examples: ["vendor does not support per-user accounts"]
         },
         compensating_controls: {
           type: "array",
@@ -40427,11 +40350,7 @@ var grant_schema_default = {
             maxLength: 200
           },
           description: "What reduces the risk instead.",
-          examples: [
-            [
-              "session-logging"
-            ]
-          ]
+          examples: [["session-logging"]]
         },
         expires: {
           anyOf: [
@@ -40443,9 +40362,7 @@ var grant_schema_default = {
             }
           ],
           description: "The last day the exception holds, YYYY-MM-DD (at most 180 days ahead by default).",
-          examples: [
-            "2026-12-31"
-          ]
+          examples: ["2026-12-31"]
         },
         approved_by: {
           type: "array",
@@ -40453,11 +40370,7 @@ var grant_schema_default = {
             $ref: "#/definitions/principal"
           },
           description: "Who approved the exception: GitHub logins or @org/team (the gate requires an admins approval).",
-          examples: [
-            [
-              "@acme/security"
-            ]
-          ]
+          examples: [["@acme/security"]]
         },
         rules: {
           type: "array",
@@ -40466,11 +40379,7 @@ var grant_schema_default = {
             description: "A rule id from docs/rules.md."
           },
           description: "Rules this exception waives for this file while it holds: their findings are reported as warnings naming the exception. Only waivable rules (docs/rules.md).",
-          examples: [
-            [
-              "prefer-federated-credentials"
-            ]
-          ]
+          examples: [["prefer-federated-credentials"]]
         }
       },
       description: "A governed deviation from the policy, approved by the admins, with a reason, compensating controls and an expiry (rule exception-governed). Takes effect once merged."
@@ -40515,28 +40424,20 @@ var system_schema_default = {
   description: "One system in scope. Path: systems/<id>.yaml",
   type: "object",
   additionalProperties: false,
-  required: [
-    "id",
-    "name",
-    "category"
-  ],
+  required: ["id", "name", "category"],
   properties: {
     id: {
       type: "string",
       pattern: "^[a-z0-9][a-z0-9._-]{0,99}$",
       description: "The system's id, as grants name it in access[].system; equals the file name stem. Lower-case letters, digits, '.', '_' and '-'.",
-      examples: [
-        "prod-postgres"
-      ]
+      examples: ["prod-postgres"]
     },
     name: {
       type: "string",
       minLength: 1,
       maxLength: 200,
       description: "A readable name, for reviewers and the binder.",
-      examples: [
-        "Production PostgreSQL"
-      ]
+      examples: ["Production PostgreSQL"]
     },
     description: {
       type: "string",
@@ -40544,29 +40445,15 @@ var system_schema_default = {
       description: "Free text: what the system is and what access to it means."
     },
     category: {
-      enum: [
-        "directory",
-        "cloud-console",
-        "database",
-        "ticketing",
-        "source-control",
-        "privileged-access",
-        "saas",
-        "ci-cd",
-        "other"
-      ],
+      enum: ["directory", "cloud-console", "database", "ticketing", "source-control", "privileged-access", "saas", "ci-cd", "other"],
       description: "What kind of system this is; the binder groups systems by it. Use other when none fits.",
-      examples: [
-        "database"
-      ]
+      examples: ["database"]
     },
     environment: {
       type: "string",
       maxLength: 100,
       description: "Where the system runs, e.g. production or staging.",
-      examples: [
-        "production"
-      ]
+      examples: ["production"]
     },
     owner: {
       anyOf: [
@@ -40578,9 +40465,7 @@ var system_schema_default = {
         }
       ],
       description: "GitHub login of the person accountable for who has access (rule system-owner-required).",
-      examples: [
-        "sbrandt"
-      ]
+      examples: ["sbrandt"]
     },
     approvers: {
       type: "array",
@@ -40588,12 +40473,7 @@ var system_schema_default = {
         $ref: "#/definitions/principal"
       },
       description: "Who may approve grants to this system: GitHub logins or @org/team (rule system-owner-required; the gate counts their approvals).",
-      examples: [
-        [
-          "@acme/dba",
-          "sbrandt"
-        ]
-      ]
+      examples: [["@acme/dba", "sbrandt"]]
     },
     review_cadence_days: {
       type: "integer",
@@ -40601,9 +40481,7 @@ var system_schema_default = {
       maximum: 730,
       description: "How often every grant to this system is re-certified, in days (rule review-overdue; the sweep opens a review pull request when due).",
       default: 365,
-      examples: [
-        90
-      ]
+      examples: [90]
     },
     evidence: {
       type: "object",
@@ -40613,17 +40491,13 @@ var system_schema_default = {
           type: "string",
           maxLength: 1e3,
           description: 'How access is created and removed, e.g. "Terraform apply logs, workflow provision.yml".',
-          examples: [
-            "Terraform apply logs, workflow provision.yml"
-          ]
+          examples: ["Terraform apply logs, workflow provision.yml"]
         },
         activity: {
           type: "string",
           maxLength: 1e3,
           description: 'Where use of access is logged, e.g. "pgaudit, SIEM index pg-audit".',
-          examples: [
-            "pgaudit, SIEM index pg-audit"
-          ]
+          examples: ["pgaudit, SIEM index pg-audit"]
         },
         review: {
           type: "string",
@@ -40642,28 +40516,76 @@ var system_schema_default = {
           enum: ["github-org", "aws-iam-credential-report", "mapped"],
           description: "github-org: the GitHub organization, listed live with a token; aws-iam-credential-report: the CSV of aws iam get-credential-report; mapped (the default when format is given): any CSV or JSON export, read through columns."
         },
-        format: { enum: ["csv", "json"], description: "The export's format (mapped): csv with a header row, or json (a list of objects, or an object holding one; see records)." },
+        format: {
+          enum: ["csv", "json"],
+          description: "The export's format (mapped): csv with a header row, or json (a list of objects, or an object holding one; see records)."
+        },
         columns: {
           type: "object",
           additionalProperties: false,
           required: ["account"],
           description: "Which column (a CSV header name, or a dotted path into each JSON object such as profile.login) holds each fact. Only account is required; a rule judges only the facts a column is mapped for.",
           properties: {
-            account: { type: "string", minLength: 1, maxLength: 200, description: "The account's name as the system lists it: a login, an e-mail, a user name. Required." },
-            role: { type: "string", minLength: 1, maxLength: 200, description: "The role, group or permission set (several rows per account, or several roles per cell with role_separator)." },
-            privileged: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account is privileged (admin, superuser)." },
+            account: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "The account's name as the system lists it: a login, an e-mail, a user name. Required."
+            },
+            role: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "The role, group or permission set (several rows per account, or several roles per cell with role_separator)."
+            },
+            privileged: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "A true/false column saying the account is privileged (admin, superuser)."
+            },
             last_used: { type: "string", minLength: 1, maxLength: 200, description: "When the account was last used or last signed in." },
             created: { type: "string", minLength: 1, maxLength: 200, description: "When the account was created." },
             mfa: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account has MFA." },
-            kind: { type: "string", minLength: 1, maxLength: 200, description: "The kind of account: person, service, key or app (also user, bot, token, application)." },
-            email: { type: "string", minLength: 1, maxLength: 200, description: "The account's e-mail, when the account column holds something else." },
-            login: { type: "string", minLength: 1, maxLength: 200, description: "The account's login, when the account column holds something else." },
-            active: { type: "string", minLength: 1, maxLength: 200, description: "A column saying the account is active; rows that are not are left out (see active_values)." },
-            disabled: { type: "string", minLength: 1, maxLength: 200, description: "A true/false column saying the account is disabled or suspended; such rows are left out." },
+            kind: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "The kind of account: person, service, key or app (also user, bot, token, application)."
+            },
+            email: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "The account's e-mail, when the account column holds something else."
+            },
+            login: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "The account's login, when the account column holds something else."
+            },
+            active: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "A column saying the account is active; rows that are not are left out (see active_values)."
+            },
+            disabled: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "A true/false column saying the account is disabled or suspended; such rows are left out."
+            },
             expires: { type: "string", minLength: 1, maxLength: 200, description: "When the account or its password expires." }
           }
         },
-        records: { type: "string", minLength: 1, maxLength: 200, description: "JSON only: the dotted path of the list of accounts in the document, when the document is an object (e.g. users)." },
+        records: {
+          type: "string",
+          minLength: 1,
+          maxLength: 200,
+          description: "JSON only: the dotted path of the list of accounts in the document, when the document is an object (e.g. users)."
+        },
         privileged_roles: {
           type: "array",
           maxItems: 500,
@@ -40671,7 +40593,10 @@ var system_schema_default = {
           description: "Roles that make an account privileged as the system reports it, e.g. [Super Admin]. Roles this file declares privileged under roles count too."
         },
         role_separator: { type: "string", minLength: 1, maxLength: 10, description: "Splits a role cell that holds several roles, e.g. ';'." },
-        kind: { enum: ["person", "service", "key", "app"], description: "The kind of every account in the export, unless a kind column says otherwise (default person)." },
+        kind: {
+          enum: ["person", "service", "key", "app"],
+          description: "The kind of every account in the export, unless a kind column says otherwise (default person)."
+        },
         active_values: {
           type: "array",
           minItems: 1,
@@ -40679,7 +40604,12 @@ var system_schema_default = {
           items: { type: "string", minLength: 1, maxLength: 100 },
           description: "The values of the active column that mean the account is active, e.g. [ACTIVE] for Okta (default: true, yes, 1, active, enabled)."
         },
-        command: { type: "string", minLength: 1, maxLength: 2e3, description: "The command that produces the export, recorded with each snapshot so the extraction can be repeated." },
+        command: {
+          type: "string",
+          minLength: 1,
+          maxLength: 2e3,
+          description: "The command that produces the export, recorded with each snapshot so the extraction can be repeated."
+        },
         organization: { $ref: "#/definitions/login", description: "github-org: the organization to list (default: organization in access-ledger.yaml)." }
       },
       if: { properties: { connector: { enum: ["github-org", "aws-iam-credential-report"] } }, required: ["connector"] },
@@ -40734,33 +40664,24 @@ var config_schema_default = {
   description: "access-ledger.yaml at the root of an access repo.",
   type: "object",
   additionalProperties: false,
-  required: [
-    "version"
-  ],
+  required: ["version"],
   properties: {
     version: {
       const: 1,
       description: "The format version of this file; always 1.",
-      examples: [
-        1
-      ]
+      examples: [1]
     },
     organization: {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}$",
       description: "Your GitHub organization's login, as in github.com/<org>. Owners and grantees are checked against its membership (owner-in-org, owner-left-org), and the App follows its leavers.",
-      examples: [
-        "acme"
-      ]
+      examples: ["acme"]
     },
     extends: {
       type: "string",
       pattern: "^[a-z0-9-]+$",
       description: "The built-in policy pack to start from: soc2-baseline (recommended) or strict. Rules in `rules` override the pack.",
-      examples: [
-        "soc2-baseline",
-        "strict"
-      ]
+      examples: ["soc2-baseline", "strict"]
     },
     admins: {
       type: "array",
@@ -40769,11 +40690,7 @@ var config_schema_default = {
         $ref: "#/definitions/principal"
       },
       description: "Who must approve changes to this file, to systems/ and to exceptions: GitHub logins or @org/team. Own these paths in CODEOWNERS too.",
-      examples: [
-        [
-          "@acme/security"
-        ]
-      ]
+      examples: [["@acme/security"]]
     },
     rules: {
       type: "object",
@@ -40781,11 +40698,7 @@ var config_schema_default = {
         description: "One rule, by its id: a severity, or { severity, options }.",
         anyOf: [
           {
-            enum: [
-              "error",
-              "warning",
-              "off"
-            ],
+            enum: ["error", "warning", "off"],
             description: "The severity of the rule: error fails validate and the gate, warning is reported, off turns the rule off."
           },
           {
@@ -40793,11 +40706,7 @@ var config_schema_default = {
             additionalProperties: false,
             properties: {
               severity: {
-                enum: [
-                  "error",
-                  "warning",
-                  "off"
-                ],
+                enum: ["error", "warning", "off"],
                 description: "error fails validate and the gate; warning is reported without failing; off turns the rule off."
               },
               options: {
@@ -40838,25 +40747,19 @@ var config_schema_default = {
           pattern: "^[A-Za-z0-9._/-]{1,200}$",
           description: "The branch the App writes its hash-chained records to. Protect it so only the App can push (docs/ledger.md).",
           default: "access-ledger",
-          examples: [
-            "access-ledger"
-          ]
+          examples: ["access-ledger"]
         },
         provisioning_workflow: {
           type: "string",
           maxLength: 200,
           description: "A workflow whose runs on merge commits are recorded as `provisioned` evidence: its file name, its path under .github/workflows/, or its name.",
-          examples: [
-            "provision.yml"
-          ]
+          examples: ["provision.yml"]
         },
         app_login: {
           type: "string",
           pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\\[bot\\]$",
           description: "The App's bot account, its slug followed by [bot] (e.g. access-ledger[bot]): the only author of ledger commits and of the anchoring PR comments.",
-          examples: [
-            "access-ledger[bot]"
-          ]
+          examples: ["access-ledger[bot]"]
         },
         public_keys: {
           type: "array",
@@ -40865,11 +40768,7 @@ var config_schema_default = {
           items: {
             type: "object",
             additionalProperties: false,
-            required: [
-              "id",
-              "key",
-              "from"
-            ],
+            required: ["id", "key", "from"],
             description: "One signing key: its id, its public half and when it was in use.",
             properties: {
               id: {
@@ -40909,9 +40808,7 @@ var config_schema_default = {
           maximum: 365,
           description: "Warn this many days before access expires (rule expiring-soon).",
           default: 14,
-          examples: [
-            14
-          ]
+          examples: [14]
         },
         labels: {
           type: "array",
@@ -40921,14 +40818,8 @@ var config_schema_default = {
             maxLength: 50
           },
           description: "Labels on the stale-grant issues the sweep opens.",
-          default: [
-            "access-ledger"
-          ],
-          examples: [
-            [
-              "access-ledger"
-            ]
-          ]
+          default: ["access-ledger"],
+          examples: [["access-ledger"]]
         },
         reminder_days: {
           type: "integer",
@@ -40966,9 +40857,7 @@ var config_schema_default = {
           pattern: "^[A-Za-z0-9._/-]{1,100}$",
           description: "Prefix of the branches the review pull requests are opened from.",
           default: "access-review/",
-          examples: [
-            "access-review/"
-          ]
+          examples: ["access-review/"]
         },
         labels: {
           type: "array",
@@ -40978,9 +40867,7 @@ var config_schema_default = {
             maxLength: 50
           },
           description: "Labels on the review pull requests.",
-          default: [
-            "access-review"
-          ]
+          default: ["access-review"]
         }
       },
       description: "Periodic access reviews, opened as pull requests when a system is due (review_cadence_days)."
@@ -41005,9 +40892,7 @@ var config_schema_default = {
           type: "integer",
           minimum: 1,
           description: "The gate App's App ID (on its settings page). The required status access-ledger/gate must come from this App alone; access-ledger doctor checks that it does.",
-          examples: [
-            1093412
-          ]
+          examples: [1093412]
         }
       },
       description: "The gate's GitHub App (gate-app.yml), which sets the status access-ledger/gate (docs/gate.md)."
@@ -41406,7 +41291,15 @@ function resolvePolicy(configFile, packs, registry) {
   const config = configFile?.data;
   const problem2 = (path, message, key = false) => {
     const pos2 = configFile?.source.locate(path, key) ?? { line: 1, column: 1 };
-    findings.push({ rule: "schema", severity: "error", file: configFile?.path ?? "access-ledger.yaml", line: pos2.line, column: pos2.column, message, controls: SCHEMA_CONTROLS2 });
+    findings.push({
+      rule: "schema",
+      severity: "error",
+      file: configFile?.path ?? "access-ledger.yaml",
+      line: pos2.line,
+      column: pos2.column,
+      message,
+      controls: SCHEMA_CONTROLS2
+    });
   };
   const rules = /* @__PURE__ */ new Map();
   for (const rule of registry.rules.values()) {
@@ -41611,7 +41504,11 @@ var identity_unique_default = defineRule({
       if (files.length < 2) continue;
       for (const f of files) {
         const others = files.filter((o) => o !== f).map((o) => o.path).join(", ");
-        ctx.report({ ...at(f, ["identity", "id"]), identity: id, message: `identity \`${id}\` is also defined in ${others}: keep one file per identity and merge the access entries into it` });
+        ctx.report({
+          ...at(f, ["identity", "id"]),
+          identity: id,
+          message: `identity \`${id}\` is also defined in ${others}: keep one file per identity and merge the access entries into it`
+        });
       }
     }
     for (const [login, files] of byLogin) {
@@ -41620,7 +41517,11 @@ var identity_unique_default = defineRule({
       if (ids.size < 2) continue;
       for (const f of files) {
         const others = files.filter((o) => o !== f).map((o) => o.path).join(", ");
-        ctx.report({ ...at(f, ["identity", "github"]), identity: f.data.identity.id, message: `GitHub login \`${login}\` is also the grantee in ${others}: a person has one grant file; merge them` });
+        ctx.report({
+          ...at(f, ["identity", "github"]),
+          identity: f.data.identity.id,
+          message: `GitHub login \`${login}\` is also the grantee in ${others}: a person has one grant file; merge them`
+        });
       }
     }
   }
@@ -41760,7 +41661,11 @@ var system_owner_required_default = defineRule({
       ctx.report({ ...at(file, ["owner"]), system: s.id, message: `system \`${s.id}\` has no owner: set owner to the GitHub login of the accountable person` });
     }
     if (!s.approvers || s.approvers.length === 0) {
-      ctx.report({ ...at(file, ["approvers"]), system: s.id, message: `system \`${s.id}\` lists no approvers, so no grant to it can be approved: add approvers (logins or @org/team)` });
+      ctx.report({
+        ...at(file, ["approvers"]),
+        system: s.id,
+        message: `system \`${s.id}\` lists no approvers, so no grant to it can be approved: add approvers (logins or @org/team)`
+      });
     }
   }
 });
@@ -41849,7 +41754,11 @@ var expiry_required_default = defineRule({
     });
     const exc = file.data.exception;
     if (exc && !exc.expires) {
-      ctx.report({ ...at(file, ["exception"], true), identity: file.data.identity.id, message: "the exception has no expiry: add exception.expires: YYYY-MM-DD so the deviation is revisited" });
+      ctx.report({
+        ...at(file, ["exception"], true),
+        identity: file.data.identity.id,
+        message: "the exception has no expiry: add exception.expires: YYYY-MM-DD so the deviation is revisited"
+      });
     }
   }
 });
@@ -41964,14 +41873,26 @@ var credential_required_default = defineRule({
     if (!isNonHuman(g)) return;
     const id = g.identity.id;
     if (!g.credential) {
-      ctx.report({ ...at(file, ["identity", "kind"]), identity: id, message: `${g.identity.kind} \`${id}\` has no credential block: add credential: with type, storage and revocation` });
+      ctx.report({
+        ...at(file, ["identity", "kind"]),
+        identity: id,
+        message: `${g.identity.kind} \`${id}\` has no credential block: add credential: with type, storage and revocation`
+      });
       return;
     }
     if (ctx.options.require_storage && isBlank(g.credential.storage) && g.credential.type !== "oidc-federated") {
-      ctx.report({ ...at(file, ["credential"], true), identity: id, message: `credential of \`${id}\` does not say where it is stored: add credential.storage (a reference such as vault:kv/…, never the secret)` });
+      ctx.report({
+        ...at(file, ["credential"], true),
+        identity: id,
+        message: `credential of \`${id}\` does not say where it is stored: add credential.storage (a reference such as vault:kv/…, never the secret)`
+      });
     }
     if (ctx.options.require_revocation && isBlank(g.credential.revocation)) {
-      ctx.report({ ...at(file, ["credential"], true), identity: id, message: `credential of \`${id}\` does not say how to revoke it: add credential.revocation (a runbook link or the steps)` });
+      ctx.report({
+        ...at(file, ["credential"], true),
+        identity: id,
+        message: `credential of \`${id}\` does not say how to revoke it: add credential.revocation (a runbook link or the steps)`
+      });
     }
   }
 });
@@ -42002,9 +41923,17 @@ var rotation_max_days_default = defineRule({
     const max = ctx.options.by_type[c.type] ?? ctx.options.max;
     const id = file.data.identity.id;
     if (c.rotation_days === void 0) {
-      ctx.report({ ...at(file, ["credential", "type"]), identity: id, message: `${c.type} credential of \`${id}\` has no rotation period: add credential.rotation_days (at most ${max})` });
+      ctx.report({
+        ...at(file, ["credential", "type"]),
+        identity: id,
+        message: `${c.type} credential of \`${id}\` has no rotation period: add credential.rotation_days (at most ${max})`
+      });
     } else if (c.rotation_days > max) {
-      ctx.report({ ...at(file, ["credential", "rotation_days"]), identity: id, message: `rotation every ${c.rotation_days} days is longer than the ${max} days allowed for ${c.type}: set rotation_days to ${max} or less` });
+      ctx.report({
+        ...at(file, ["credential", "rotation_days"]),
+        identity: id,
+        message: `rotation every ${c.rotation_days} days is longer than the ${max} days allowed for ${c.type}: set rotation_days to ${max} or less`
+      });
     }
   }
 });
@@ -42065,25 +41994,50 @@ var shared_account_controls_default = defineRule({
     const g = file.data;
     const id = g.identity.id;
     if (g.identity.kind !== "shared-account") {
-      if (g.shared) ctx.report({ ...at(file, ["shared"], true), identity: id, message: `only shared-account identities carry a shared block: remove it or change identity.kind` });
+      if (g.shared)
+        ctx.report({
+          ...at(file, ["shared"], true),
+          identity: id,
+          message: `only shared-account identities carry a shared block: remove it or change identity.kind`
+        });
       return;
     }
     if (!g.shared) {
-      ctx.report({ ...at(file, ["identity", "kind"]), identity: id, message: `shared account \`${id}\` has no shared block: list shared.holders and shared.compensating_controls` });
+      ctx.report({
+        ...at(file, ["identity", "kind"]),
+        identity: id,
+        message: `shared account \`${id}\` has no shared block: list shared.holders and shared.compensating_controls`
+      });
     } else {
       if (g.shared.holders.length === 0) {
-        ctx.report({ ...at(file, ["shared", "holders"]), identity: id, message: `shared account \`${id}\` names no holders: list every person who can use it` });
+        ctx.report({
+          ...at(file, ["shared", "holders"]),
+          identity: id,
+          message: `shared account \`${id}\` names no holders: list every person who can use it`
+        });
       }
       const have = new Set(g.shared.compensating_controls.map((c) => c.toLowerCase()));
       const missing = ctx.options.required_controls.filter((c) => !have.has(c.toLowerCase()));
       if (missing.length > 0) {
-        ctx.report({ ...at(file, ["shared", "compensating_controls"]), identity: id, message: `shared account \`${id}\` lacks the compensating controls ${missing.join(", ")}: add them to shared.compensating_controls` });
+        ctx.report({
+          ...at(file, ["shared", "compensating_controls"]),
+          identity: id,
+          message: `shared account \`${id}\` lacks the compensating controls ${missing.join(", ")}: add them to shared.compensating_controls`
+        });
       } else if (ctx.options.any_of.length > 0 && !ctx.options.any_of.some((c) => have.has(c.toLowerCase()))) {
-        ctx.report({ ...at(file, ["shared", "compensating_controls"]), identity: id, message: `shared account \`${id}\` needs at least one of ${ctx.options.any_of.join(", ")} in shared.compensating_controls` });
+        ctx.report({
+          ...at(file, ["shared", "compensating_controls"]),
+          identity: id,
+          message: `shared account \`${id}\` needs at least one of ${ctx.options.any_of.join(", ")} in shared.compensating_controls`
+        });
       }
     }
     if (ctx.options.require_exception && !g.exception) {
-      ctx.report({ ...at(file, ["identity", "kind"]), identity: id, message: `shared account \`${id}\` is a deviation from one-person-one-identity: add an exception block with the reason, compensating controls and expiry` });
+      ctx.report({
+        ...at(file, ["identity", "kind"]),
+        identity: id,
+        message: `shared account \`${id}\` is a deviation from one-person-one-identity: add an exception block with the reason, compensating controls and expiry`
+      });
     }
   }
 });
@@ -42106,14 +42060,26 @@ var vendor_offboarding_default = defineRule({
     if (g.identity.kind !== "integration") return;
     const id = g.identity.id;
     if (!g.vendor) {
-      ctx.report({ ...at(file, ["identity", "kind"]), identity: id, message: `integration \`${id}\` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding` });
+      ctx.report({
+        ...at(file, ["identity", "kind"]),
+        identity: id,
+        message: `integration \`${id}\` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding`
+      });
       return;
     }
     if (isBlank(g.vendor.offboarding)) {
-      ctx.report({ ...at(file, ["vendor"], true), identity: id, message: `integration \`${id}\` does not say how to offboard the vendor: add vendor.offboarding (the steps to revoke its access)` });
+      ctx.report({
+        ...at(file, ["vendor"], true),
+        identity: id,
+        message: `integration \`${id}\` does not say how to offboard the vendor: add vendor.offboarding (the steps to revoke its access)`
+      });
     }
     if (isBlank(g.vendor.data_scope)) {
-      ctx.report({ ...at(file, ["vendor"], true), identity: id, message: `integration \`${id}\` does not say what data the vendor reaches: add vendor.data_scope` });
+      ctx.report({
+        ...at(file, ["vendor"], true),
+        identity: id,
+        message: `integration \`${id}\` does not say what data the vendor reaches: add vendor.data_scope`
+      });
     }
   }
 });
@@ -42136,10 +42102,18 @@ var exception_governed_default = defineRule({
     if (!exc) return;
     const id = file.data.identity.id;
     if (isBlank(exc.reason) || exc.reason.trim().length < ctx.options.min_reason_length) {
-      ctx.report({ ...at(file, ["exception", "reason"]), identity: id, message: `the exception for \`${id}\` does not explain itself: write exception.reason (why the policy cannot be met)` });
+      ctx.report({
+        ...at(file, ["exception", "reason"]),
+        identity: id,
+        message: `the exception for \`${id}\` does not explain itself: write exception.reason (why the policy cannot be met)`
+      });
     }
     if (exc.compensating_controls.length === 0) {
-      ctx.report({ ...at(file, ["exception", "compensating_controls"]), identity: id, message: `the exception for \`${id}\` lists no compensating controls: say what reduces the risk instead (e.g. session-logging)` });
+      ctx.report({
+        ...at(file, ["exception", "compensating_controls"]),
+        identity: id,
+        message: `the exception for \`${id}\` lists no compensating controls: say what reduces the risk instead (e.g. session-logging)`
+      });
     }
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {
@@ -42216,7 +42190,10 @@ var no_secrets_default = defineRule({
       if (ctx.changed && !ctx.changed.has(file.path)) continue;
       scan(
         file.source.value,
-        (path, kind, key) => ctx.report({ ...at(file, path, key), message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
+        (path, kind, key) => ctx.report({
+          ...at(file, path, key),
+          message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…`
+        }),
         ctx.options
       );
     }
@@ -42407,7 +42384,11 @@ var rotation_overdue_default = defineRule({
     if (!c || c.type === "oidc-federated" || c.rotation_days === void 0) return;
     const id = file.data.identity.id;
     if (!c.last_rotated) {
-      ctx.report({ ...at(file, ["credential"], true), identity: id, message: `credential of \`${id}\` has no rotation on record: rotate it and set credential.last_rotated` });
+      ctx.report({
+        ...at(file, ["credential"], true),
+        identity: id,
+        message: `credential of \`${id}\` has no rotation on record: rotate it and set credential.last_rotated`
+      });
       return;
     }
     const due = addDays(c.last_rotated, c.rotation_days);
@@ -42440,11 +42421,19 @@ var owner_left_org_default = defineRule({
     const g = file.data;
     const grantee = g.identity.kind === "human" ? g.identity.github : void 0;
     if (grantee && members[grantee.toLowerCase()] === false) {
-      ctx.report({ ...at(file, ["identity", "github"]), identity: g.identity.id, message: `grantee @${grantee} is no longer a member of the organization: revoke by deleting ${file.path}` });
+      ctx.report({
+        ...at(file, ["identity", "github"]),
+        identity: g.identity.id,
+        message: `grantee @${grantee} is no longer a member of the organization: revoke by deleting ${file.path}`
+      });
     }
     const owner = g.identity.owner;
     if (owner && owner !== grantee && members[owner.toLowerCase()] === false) {
-      ctx.report({ ...at(file, ["identity", "owner"]), identity: g.identity.id, message: `owner @${owner} is no longer a member of the organization: hand \`${g.identity.id}\` to a new owner by pull request, or revoke it` });
+      ctx.report({
+        ...at(file, ["identity", "owner"]),
+        identity: g.identity.id,
+        message: `owner @${owner} is no longer a member of the organization: hand \`${g.identity.id}\` to a new owner by pull request, or revoke it`
+      });
     }
   }
 });
@@ -42650,7 +42639,8 @@ function conferral(grant, systemOf) {
       link: "account",
       shown: a
     }));
-    for (const principal of [...principals, ...accounts]) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
+    for (const principal of [...principals, ...accounts])
+      capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
     const residue = Object.fromEntries(Object.entries(entry).filter(([k]) => !ENTRY_KNOWN.has(k)));
     entryResidue.push(canon(residue));
   });
@@ -42727,7 +42717,8 @@ function whyWider(c, before, ownBefore) {
   if (c.jit === null && same.every((b) => b.jit !== null)) reasons.push("just-in-time limit removed (standing access)");
   else if (c.jit !== null) {
     const jits = same.filter((b) => b.jit !== null);
-    if (jits.length > 0 && jits.every((b) => b.jit.maxHours < c.jit.maxHours)) reasons.push(`just-in-time window longer: ${jits[0].jit.maxHours}h → ${c.jit.maxHours}h`);
+    if (jits.length > 0 && jits.every((b) => b.jit.maxHours < c.jit.maxHours))
+      reasons.push(`just-in-time window longer: ${jits[0].jit.maxHours}h → ${c.jit.maxHours}h`);
     if (jits.length > 0 && jits.every((b) => canon(b.jit.approvers) !== canon(c.jit.approvers))) {
       reasons.push(`just-in-time approvers changed: ${jits[0].jit.approvers.join(", ") || "none"} → ${c.jit.approvers.join(", ") || "none"}`);
     }
@@ -42774,7 +42765,8 @@ function credentialChanges(id, b, a) {
     const stricter = ac.rotation_days !== void 0 && (bc.rotation_days === void 0 || ac.rotation_days < bc.rotation_days);
     if (!stricter) out.push(`lengthens the rotation period of \`${id}\`: ${bc.rotation_days ?? "none"} → ${ac.rotation_days ?? "none"} days`);
   }
-  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null)) out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? "none"} → ${ac.last_rotated ?? "none"}`);
+  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null))
+    out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? "none"} → ${ac.last_rotated ?? "none"}`);
   if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
   if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
   const known = /* @__PURE__ */ new Set(["type", "rotation_days", "last_rotated", "storage", "revocation"]);
@@ -42785,9 +42777,15 @@ function credentialChanges(id, b, a) {
 function authorityChanges(b, a, inCampaign) {
   const id = a.identity;
   const out = [];
-  if (b.authority.kind !== a.authority.kind) out.push({ kind: "authority", at: ["identity", "kind"], fields: ["identity.kind"], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
+  if (b.authority.kind !== a.authority.kind)
+    out.push({ kind: "authority", at: ["identity", "kind"], fields: ["identity.kind"], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
   if (b.authority.owner !== a.authority.owner) {
-    out.push({ kind: "authority", at: ["identity", "owner"], fields: ["identity.owner"], description: `changes the owner of ${a.kind === "human" ? "" : "non-human identity "}\`${id}\`: ${b.owner ? "@" + b.owner : "none"} → ${a.owner ? "@" + a.owner : "none"}` });
+    out.push({
+      kind: "authority",
+      at: ["identity", "owner"],
+      fields: ["identity.owner"],
+      description: `changes the owner of ${a.kind === "human" ? "" : "non-human identity "}\`${id}\`: ${b.owner ? "@" + b.owner : "none"} → ${a.owner ? "@" + a.owner : "none"}`
+    });
   }
   if (b.authority.credential !== a.authority.credential) {
     for (const d of credentialChanges(id, b, a)) out.push({ kind: "authority", at: ["credential"], fields: ["credential"], description: d });
@@ -42796,16 +42794,33 @@ function authorityChanges(b, a, inCampaign) {
     const bv = b.vendor;
     const av = a.vendor;
     const field = !av || !bv ? null : av.data_scope !== bv.data_scope ? "data scope" : av.name !== bv.name ? "name" : av.offboarding !== bv.offboarding ? "offboarding" : null;
-    out.push({ kind: "authority", at: ["vendor"], fields: ["vendor.name", "vendor.data_scope", "vendor.offboarding"], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? bv ? "changes" : "adds" : "removes"} the vendor of \`${id}\`` });
+    out.push({
+      kind: "authority",
+      at: ["vendor"],
+      fields: ["vendor.name", "vendor.data_scope", "vendor.offboarding"],
+      description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? bv ? "changes" : "adds" : "removes"} the vendor of \`${id}\``
+    });
   }
   if (b.authority["shared-controls"] !== a.authority["shared-controls"]) {
     const kept = new Set(a.compensatingControls);
     const dropped = b.compensatingControls.filter((c) => !kept.has(c));
-    if (dropped.length > 0) out.push({ kind: "authority", at: ["shared", "compensating_controls"], fields: ["shared.compensating_controls"], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}` });
+    if (dropped.length > 0)
+      out.push({
+        kind: "authority",
+        at: ["shared", "compensating_controls"],
+        fields: ["shared.compensating_controls"],
+        description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(", ")}`
+      });
   }
-  if (b.authority.other !== a.authority.other) out.push({ kind: "authority", at: [], fields: ["*"], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
+  if (b.authority.other !== a.authority.other)
+    out.push({ kind: "authority", at: [], fields: ["*"], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
   if (a.exception && canon(a.exception) !== canon(b.exception)) {
-    out.push({ kind: "exception", at: ["exception"], fields: ["exception"], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
+    out.push({
+      kind: "exception",
+      at: ["exception"],
+      fields: ["exception"],
+      description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\``
+    });
   }
   if (certifies(b.review, a.review) && !inCampaign) {
     out.push({ kind: "review", at: ["review"], fields: ["review"], description: `writes a review of \`${id}\` outside an access review` });
@@ -42832,7 +42847,16 @@ function judgeGrantChange(input) {
   if (input.after === void 0) {
     input.before?.access.forEach((e, i) => {
       const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
-      out.entries.push({ index: i, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: "removes", reasons: ["grant file deleted"], at: ["access", i] });
+      out.entries.push({
+        index: i,
+        system: e.system,
+        role: e.role,
+        privileged,
+        expires: e.expires ?? null,
+        kind: "removes",
+        reasons: ["grant file deleted"],
+        at: ["access", i]
+      });
     });
     return out;
   }
@@ -42882,7 +42906,16 @@ function judgeGrantChange(input) {
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
     const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
-    out.entries.push({ index: j, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: "removes", reasons: [`entry ${e.role}${privileged ? " (privileged)" : ""} removed`], at: ["access"] });
+    out.entries.push({
+      index: j,
+      system: e.system,
+      role: e.role,
+      privileged,
+      expires: e.expires ?? null,
+      kind: "removes",
+      reasons: [`entry ${e.role}${privileged ? " (privileged)" : ""} removed`],
+      at: ["access"]
+    });
   });
   if (b) {
     out.authority = authorityChanges(b, a, input.inCampaign === true);
@@ -43143,7 +43176,12 @@ function judgeGrant(side, beforeCaps, out, inCampaign, systemOf, reapproveMovers
     });
   }
   for (const change of judged.authority) {
-    out.governed.push({ ...change.at.length && after ? pos(after, change.at, true) : top(pair.path), kind: change.kind, identity, description: change.description });
+    out.governed.push({
+      ...change.at.length && after ? pos(after, change.at, true) : top(pair.path),
+      kind: change.kind,
+      identity,
+      description: change.description
+    });
   }
 }
 function sortedFiles(files) {
@@ -43495,7 +43533,9 @@ function notesFor(group, bots) {
   if (group.stale.length) notes.push(`${group.stale.join(", ")} ${reasonPhrase("older-commit")} and must approve the latest one`);
   if (group.outsiders.length) {
     const are = group.outsiders.length === 1 ? "is" : "are";
-    notes.push(`${group.outsiders.join(", ")} approved but ${are} ${group.key === "admins" ? `not ${group.outsiders.length === 1 ? "one" : ""} of the admins`.replace("  ", " ") : `not on the list for ${group.label}`}`);
+    notes.push(
+      `${group.outsiders.join(", ")} approved but ${are} ${group.key === "admins" ? `not ${group.outsiders.length === 1 ? "one" : ""} of the admins`.replace("  ", " ") : `not on the list for ${group.label}`}`
+    );
   }
   if (bots.length) notes.push(`approvals by bots do not count (${bots.join(", ")})`);
   return notes.length ? ` (${notes.join("; ")})` : "";
@@ -43550,7 +43590,11 @@ function ask(group, excluded) {
 function ownRows(plan, grants, login) {
   const key = loginKey(login);
   const paths = new Set(
-    grants.filter((g) => [g.before?.data, g.after?.data].some((d) => d && (loginKey(d.identity.github ?? "") === key || (d.shared?.holders ?? []).some((h) => loginKey(h) === key)))).map((g) => g.path)
+    grants.filter(
+      (g) => [g.before?.data, g.after?.data].some(
+        (d) => d && (loginKey(d.identity.github ?? "") === key || (d.shared?.holders ?? []).some((h) => loginKey(h) === key))
+      )
+    ).map((g) => g.path)
   );
   return plan.rows.filter((r) => r.group && paths.has(r.file));
 }
@@ -43700,7 +43744,10 @@ function listed(items, max = 8) {
   return items.length > max ? `${head} and ${items.length - max} more` : head;
 }
 function describeAccount(account) {
-  const roles = account.roles.length > 0 ? `; ${listed(account.roles.map((r) => shown(r)), 5)}` : "";
+  const roles = account.roles.length > 0 ? `; ${listed(
+    account.roles.map((r) => shown(r)),
+    5
+  )}` : "";
   return `${shown(account.principal)} (${account.kind}${roles})`;
 }
 function listedBy(snapshot) {
@@ -43715,7 +43762,17 @@ var observed_undeclared_default = defineRule({
   meta: {
     id: "observed-undeclared",
     description: "Every account a system lists maps to exactly one grant with access to that system in force when the system was listed: no account exists without a grant, and none outlives its expiry.",
-    controls: ["SOC2:CC6.1", "SOC2:CC6.2", "NIST-CSF-2.0:PR.AA-01", "NIST-CSF-2.0:PR.AA-05", "CIS-v8:5.1", "CIS-v8:5.5", "OWASP-NHI:NHI1:2025", "ISO27001:A.5.16", "ISO27001:A.5.18"],
+    controls: [
+      "SOC2:CC6.1",
+      "SOC2:CC6.2",
+      "NIST-CSF-2.0:PR.AA-01",
+      "NIST-CSF-2.0:PR.AA-05",
+      "CIS-v8:5.1",
+      "CIS-v8:5.5",
+      "OWASP-NHI:NHI1:2025",
+      "ISO27001:A.5.16",
+      "ISO27001:A.5.18"
+    ],
     scope: "observed",
     defaultSeverity: "error",
     waivable: false,
@@ -43743,7 +43800,10 @@ var observed_undeclared_default = defineRule({
           ...systemSite(ctx.snapshot, system),
           system,
           account: accountLabel(account.principal),
-          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`
+          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(
+            m.grants.map((g) => g.path),
+            4
+          )} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`
         });
         continue;
       }
@@ -43847,7 +43907,13 @@ var observed_excess_privilege_default = defineRule({
       const id = grant.data.identity.id;
       const declaration = ctx.index.systems.get(system);
       let privilegedNames = privilegedBySystem.get(system);
-      if (!privilegedNames) privilegedBySystem.set(system, privilegedNames = new Set(declaredRoleNames(declaration).filter((r) => declaredRole(declaration, r)?.privileged).map(nameKey)));
+      if (!privilegedNames)
+        privilegedBySystem.set(
+          system,
+          privilegedNames = new Set(
+            declaredRoleNames(declaration).filter((r) => declaredRole(declaration, r)?.privileged).map(nameKey)
+          )
+        );
       if (reported(snapshot, account, "roles")) {
         const declared = new Set(live.map((l) => nameKey(l.entry.role)));
         const extra = account.roles.filter((r) => !declared.has(nameKey(r)) && !ignored(r, ctx.options.ignore_roles));
@@ -43957,7 +44023,11 @@ var observed_rotation_overdue_default = defineRule({
         continue;
       }
       const limit = credential?.rotation_days ?? (credential ? policy?.by_type?.[credential.type] ?? policy?.max : policy?.max);
-      const site = grant ? grantSite(grant, credential?.rotation_days !== void 0 ? ["credential", "rotation_days"] : credential ? ["credential"] : ["identity", "id"], credential !== void 0 && credential.rotation_days === void 0) : systemSite(ctx.snapshot, snapshot.system);
+      const site = grant ? grantSite(
+        grant,
+        credential?.rotation_days !== void 0 ? ["credential", "rotation_days"] : credential ? ["credential"] : ["identity", "id"],
+        credential !== void 0 && credential.rotation_days === void 0
+      ) : systemSite(ctx.snapshot, snapshot.system);
       const who = grant ? { identity: grant.data.identity.id } : {};
       if (limit !== void 0) {
         const stale = keys.filter((k) => daysSince(k.rotated_at, snapshot.taken_at) > limit);
@@ -44190,7 +44260,11 @@ function judgePull(facts, opts) {
     // An exception takes effect once merged: the pull request's own exceptions waive nothing.
     exceptionsFrom: facts.base
   });
-  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry), ...gapFindings(facts, registry));
+  findings.push(
+    ...configFindings(facts, changes, opts, registry, basePolicyFindings),
+    ...massRemovalByCount(changes, policy, registry),
+    ...gapFindings(facts, registry)
+  );
   findings.sort(compareFindings);
   const plan = planApprovals(facts, approvalOptions);
   const rows = gateRows(facts, plan);
@@ -44356,7 +44430,9 @@ function nextStepOnFailure(facts, plan, findings, policy, failOn) {
     }
     for (const g of plan.groups) for (const b of g.blockedBy) parts.push(`${b} requested changes: address them, or have the review dismissed`);
     for (const g of plan.groups) {
-      for (const u of g.undetermined) if (u.state === "CHANGES_REQUESTED" || g.missing > 0) parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
+      for (const u of g.undetermined)
+        if (u.state === "CHANGES_REQUESTED" || g.missing > 0)
+          parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
     }
     for (const g of short) {
       const own = new Set(excluded);
@@ -44434,7 +44510,10 @@ function explainGitHubError(err, ctx) {
 var MAX_OBJECTS_PER_QUERY = 100;
 var BLOB_FIELDS = "oid byteSize isBinary text";
 function objectsQuery(count, extra) {
-  const vars = [...Array.from({ length: count }, (_, i) => `$e${i}: String!`), ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`)].join(", ");
+  const vars = [
+    ...Array.from({ length: count }, (_, i) => `$e${i}: String!`),
+    ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`)
+  ].join(", ");
   const fields = Array.from(
     { length: count },
     (_, i) => `    f${i}: object(expression: $e${i}) { __typename ... on Blob { ${BLOB_FIELDS} } ... on Tree { entries { name path type oid object { ... on Blob { ${BLOB_FIELDS} } } } } }`
@@ -44500,7 +44579,14 @@ function toRead(path, raw) {
       const entryPath = e.path ?? (path ? `${path}/${e.name}` : e.name);
       if (e.type === "tree") trees.push(entryPath);
       else if (e.type === "blob" && e.object) {
-        blobs.push({ kind: "blob", path: entryPath, oid: e.object.oid ?? e.oid, byteSize: e.object.byteSize ?? 0, isBinary: e.object.isBinary === true, text: e.object.text ?? null });
+        blobs.push({
+          kind: "blob",
+          path: entryPath,
+          oid: e.object.oid ?? e.oid,
+          byteSize: e.object.byteSize ?? 0,
+          isBinary: e.object.isBinary === true,
+          text: e.object.text ?? null
+        });
       }
     }
     return { kind: "tree", path, blobs, trees };
@@ -44526,7 +44612,13 @@ function explainGraphqlError(err, target) {
     }
     return new GitHubApiError(message, null, "POST /graphql", err);
   }
-  return explainGitHubError(err, { action: "reading files through GraphQL", route: "POST /graphql", owner: target.owner, repo: target.repo, permission: "contents: read" });
+  return explainGitHubError(err, {
+    action: "reading files through GraphQL",
+    route: "POST /graphql",
+    owner: target.owner,
+    repo: target.repo,
+    permission: "contents: read"
+  });
 }
 
 // src/adapters/github/pull-facts.ts
@@ -44566,7 +44658,9 @@ async function gatherPullFacts(octokit, pull, opts = {}) {
   if (opts.configPath && !CONFIG_PATHS.includes(opts.configPath)) facts.configPath = opts.configPath;
   if (pull.authorIsBot) facts.authorIsBot = true;
   if (gaps.length > 0) facts.gaps = gaps;
-  const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== "other" || f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== "other");
+  const relevant = files.filter(
+    (f) => pullRoleOf(f.path, facts.configPath) !== "other" || f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== "other"
+  );
   if (relevant.length === 0) return facts;
   const commits = api.commitAuthors().catch((err) => {
     if (!(err instanceof TruncatedListing) || !opts.mergeSha) throw err;
@@ -44648,14 +44742,23 @@ async function changedByTrees(octokit, pull, mergeSha, gaps, configPath) {
       throw explainGitHubError(err, { ...what2(action), route });
     }
   };
-  const merge2 = await get("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: mergeSha }, `reading merge commit ${mergeSha.slice(0, 7)}`);
+  const merge2 = await get(
+    "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+    { commit_sha: mergeSha },
+    `reading merge commit ${mergeSha.slice(0, 7)}`
+  );
   const parentSha = merge2.parents[0]?.sha;
   const parent = parentSha ? await get("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: parentSha }, `reading commit ${parentSha.slice(0, 7)}`) : void 0;
   const blobs = async (treeSha) => {
     const out = /* @__PURE__ */ new Map();
     if (!treeSha) return out;
-    const tree = await get("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { tree_sha: treeSha, recursive: "1" }, `listing the tree ${treeSha.slice(0, 7)}`);
-    if (tree.truncated) gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
+    const tree = await get(
+      "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+      { tree_sha: treeSha, recursive: "1" },
+      `listing the tree ${treeSha.slice(0, 7)}`
+    );
+    if (tree.truncated)
+      gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
     for (const e of tree.tree) if (e.type === "blob" && pullRoleOf(e.path, configPath) !== "other") out.set(e.path, e.sha);
     return out;
   };
@@ -44698,7 +44801,8 @@ var PullApi = class {
     for (let page = 1; ; page++) {
       const res = await this.call(route, { pull_number: this.pull.number, per_page: PER_PAGE, page }, action, permission);
       const data = res.data;
-      if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, void 0);
+      if (!Array.isArray(data))
+        throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, void 0);
       items.push(...data);
       if (items.length >= max) return { items, truncated: true };
       if (!hasNext(res.headers) || data.length === 0) return { items, truncated: false };
@@ -44706,7 +44810,12 @@ var PullApi = class {
   }
   async files() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files";
-    const { items, truncated: truncated2 } = await this.pages(route, "listing the pull request's changed files", "pull-requests: read", MAX_LISTED_FILES);
+    const { items, truncated: truncated2 } = await this.pages(
+      route,
+      "listing the pull request's changed files",
+      "pull-requests: read",
+      MAX_LISTED_FILES
+    );
     if (truncated2) {
       throw new TruncatedListing(
         `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
@@ -44726,12 +44835,7 @@ var PullApi = class {
   }
   async reviews() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews";
-    const { items } = await this.pages(
-      route,
-      "listing the pull request's reviews",
-      "pull-requests: read",
-      Number.POSITIVE_INFINITY
-    );
+    const { items } = await this.pages(route, "listing the pull request's reviews", "pull-requests: read", Number.POSITIVE_INFINITY);
     const out = [];
     for (const r of items) {
       if (!r.user) continue;
@@ -44824,7 +44928,12 @@ var PullApi = class {
       const res = await this.octokit.request(route, { org, username: login, request: { redirect: "manual" } });
       if (res.status === 204) return true;
       if (res.status >= 300 && res.status < 400) {
-        throw new GitHubApiError(`the token cannot see private members of the ${org} organization, so the gate cannot tell whether @${login} is a member: ${APP_TOKEN_HINT}`, res.status, route, void 0);
+        throw new GitHubApiError(
+          `the token cannot see private members of the ${org} organization, so the gate cannot tell whether @${login} is a member: ${APP_TOKEN_HINT}`,
+          res.status,
+          route,
+          void 0
+        );
       }
       throw new GitHubApiError(`GitHub answered ${res.status} while reading whether @${login} is a member of ${org}`, res.status, route, void 0);
     } catch (err) {
@@ -44834,7 +44943,14 @@ var PullApi = class {
     }
   }
   membershipError(err, route, action) {
-    return explainGitHubError(err, { action, route, owner: this.pull.owner, repo: this.pull.repo, permission: "members: read", forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}` });
+    return explainGitHubError(err, {
+      action,
+      route,
+      owner: this.pull.owner,
+      repo: this.pull.repo,
+      permission: "members: read",
+      forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}`
+    });
   }
 };
 async function readSnapshots(octokit, pull, relevant, configPath, pre = /* @__PURE__ */ new Map(), extra) {
@@ -44848,7 +44964,12 @@ async function readSnapshots(octokit, pull, relevant, configPath, pre = /* @__PU
     if (f.status !== "added" && pullRoleOf(before, configPath) === "grant") baseExprs.push(`${base}:${before}`);
     if (f.status !== "removed" && pullRoleOf(f.path, configPath) !== "other") headExprs.push(`${head}:${f.path}`);
   }
-  const asked = await readObjectsWith(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs].filter((e) => !pre.has(e)), extra);
+  const asked = await readObjectsWith(
+    octokit,
+    { owner: pull.owner, repo: pull.repo },
+    [...baseExprs, ...headExprs].filter((e) => !pre.has(e)),
+    extra
+  );
   const read = new Map([...pre, ...asked.objects]);
   const baseFiles = [];
   for (const expr of baseExprs) collect(read.get(expr) ?? null, baseFiles, configPath);
@@ -44865,7 +44986,8 @@ function collect(obj, out, configPath) {
   out.push(fromBlob(obj));
 }
 function fromBlob(b) {
-  if (b.byteSize > MAX_FILE_BYTES) return { path: b.path, blobSha: b.oid, problem: `the file is ${b.byteSize} bytes, over the 1 MiB limit: split it, one identity per file` };
+  if (b.byteSize > MAX_FILE_BYTES)
+    return { path: b.path, blobSha: b.oid, problem: `the file is ${b.byteSize} bytes, over the 1 MiB limit: split it, one identity per file` };
   if (b.isBinary || b.text === null) return { path: b.path, blobSha: b.oid, problem: "the file is binary, not YAML text: save it as UTF-8 text" };
   if (Buffer.byteLength(b.text) !== b.byteSize) {
     return { path: b.path, blobSha: b.oid, problem: "GitHub returned this file incomplete or not as UTF-8: save it as UTF-8 text under 1 MiB" };
@@ -45080,7 +45202,12 @@ function gitHubPort(octokit, options = {}) {
       );
       if (data === null) return null;
       if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") {
-        throw new GitHubApiError(`${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`, null, "GET /repos/{owner}/{repo}/contents/{path}", null);
+        throw new GitHubApiError(
+          `${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`,
+          null,
+          "GET /repos/{owner}/{repo}/contents/{path}",
+          null
+        );
       }
       return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
     }
@@ -45160,11 +45287,23 @@ async function readMergeQueue(client2, target, branch) {
     } catch (err) {
       throw explain(err, where, branch, target);
     }
-    if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${where} while reading its merge queue: the token cannot see it (it needs contents: read)`, null, "POST /graphql", void 0);
+    if (!data?.repository)
+      throw new GitHubApiError(
+        `GitHub found no repository ${where} while reading its merge queue: the token cannot see it (it needs contents: read)`,
+        null,
+        "POST /graphql",
+        void 0
+      );
     const entries2 = data.repository.mergeQueue?.entries;
     if (!entries2) return out;
     for (const raw of entries2.nodes) {
-      if (!raw?.pullRequest) throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists an entry whose pull request the token cannot read (it needs pull requests: read)`, null, "POST /graphql", void 0);
+      if (!raw?.pullRequest)
+        throw new GitHubApiError(
+          `the merge queue of ${where} (${branch}) lists an entry whose pull request the token cannot read (it needs pull requests: read)`,
+          null,
+          "POST /graphql",
+          void 0
+        );
       const author = raw.pullRequest.author;
       out.push({
         number: raw.pullRequest.number,
@@ -45181,7 +45320,12 @@ async function readMergeQueue(client2, target, branch) {
     if (!entries2.pageInfo.hasNextPage) return out;
     cursor = entries2.pageInfo.endCursor;
   }
-  throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists more than ${MAX_PAGES * 100} entries: the gate does not judge a group it cannot see whole`, null, "POST /graphql", void 0);
+  throw new GitHubApiError(
+    `the merge queue of ${where} (${branch}) lists more than ${MAX_PAGES * 100} entries: the gate does not judge a group it cannot see whole`,
+    null,
+    "POST /graphql",
+    void 0
+  );
 }
 function explain(err, where, branch, target) {
   const errors = err?.errors;
@@ -45195,7 +45339,13 @@ function explain(err, where, branch, target) {
       err
     );
   }
-  return explainGitHubError(err, { action: `reading the merge queue of ${branch}`, route: "POST /graphql", owner: target.owner, repo: target.repo, permission: "pull requests: read" });
+  return explainGitHubError(err, {
+    action: `reading the merge queue of ${branch}`,
+    route: "POST /graphql",
+    owner: target.owner,
+    repo: target.repo,
+    permission: "pull requests: read"
+  });
 }
 
 // src/core/pull/merge-group.ts
@@ -45225,13 +45375,15 @@ function groupOf(entries2, headSha, baseBranch) {
   let base = null;
   while (at2) {
     if (seen.has(at2.number)) return { ok: false, reason: `the merge queue of ${baseBranch} builds pull request #${at2.number} on itself` };
-    if (at2.baseRefName !== baseBranch) return { ok: false, reason: `pull request #${at2.number} in the merge queue of ${baseBranch} merges into ${at2.baseRefName}` };
+    if (at2.baseRefName !== baseBranch)
+      return { ok: false, reason: `pull request #${at2.number} in the merge queue of ${baseBranch} merges into ${at2.baseRefName}` };
     seen.add(at2.number);
     chain.push(at2);
     base = at2.baseCommit;
     at2 = base ? byHead.get(base) : void 0;
   }
-  if (!base) return { ok: false, reason: `the merge queue of ${baseBranch} does not say which commit pull request #${chain[chain.length - 1].number} was built on` };
+  if (!base)
+    return { ok: false, reason: `the merge queue of ${baseBranch} does not say which commit pull request #${chain[chain.length - 1].number} was built on` };
   return { ok: true, entries: chain.reverse(), baseSha: base };
 }
 function groupVerdict(members) {
@@ -45239,11 +45391,17 @@ function groupVerdict(members) {
   if (members.length === 0) return { verdict: "fail", nextStep: "the merge group holds no pull request to judge" };
   if (failing.length === 0) {
     const numbers = members.map((m) => `#${m.number}`).join(", ");
-    return { verdict: "pass", nextStep: members.length === 1 ? `pull request ${numbers}: ${members[0].nextStep}` : `every pull request in the merge group passes (${numbers})` };
+    return {
+      verdict: "pass",
+      nextStep: members.length === 1 ? `pull request ${numbers}: ${members[0].nextStep}` : `every pull request in the merge group passes (${numbers})`
+    };
   }
   const first = failing[0];
   const more = failing.length - 1;
-  return { verdict: "fail", nextStep: `pull request #${first.number}: ${first.nextStep}${more > 0 ? `; and ${more} more pull request${more === 1 ? "" : "s"} in the merge group fail${more === 1 ? "s" : ""}` : ""}` };
+  return {
+    verdict: "fail",
+    nextStep: `pull request #${first.number}: ${first.nextStep}${more > 0 ? `; and ${more} more pull request${more === 1 ? "" : "s"} in the merge group fail${more === 1 ? "s" : ""}` : ""}`
+  };
 }
 
 // src/adapters/github/commit-status.ts
@@ -45315,7 +45473,12 @@ function pendingStatus(context3, targetUrl, description = "judging the pull requ
 }
 function verdictStatus(result, context3, targetUrl) {
   const fallback = result.verdict === "pass" ? "passed" : "failed: see the run for what to fix";
-  return { state: result.verdict === "pass" ? "success" : "failure", context: context3, description: statusDescription(result.nextStep) || fallback, target_url: targetUrl };
+  return {
+    state: result.verdict === "pass" ? "success" : "failure",
+    context: context3,
+    description: statusDescription(result.nextStep) || fallback,
+    target_url: targetUrl
+  };
 }
 function errorStatusOf(message, context3, targetUrl) {
   return { state: "error", context: context3, description: statusDescription(`could not decide: ${message}`), target_url: targetUrl };
@@ -45513,7 +45676,10 @@ function shouldEvaluate(eventName, action, payload = {}) {
     };
   }
   if (!action || !actions.includes(action)) {
-    return { evaluate: false, message: `access-ledger gate: ${eventName} ${action ?? "(no action)"} does not change what the gate judges (it evaluates ${actions.join(", ")}); nothing to do` };
+    return {
+      evaluate: false,
+      message: `access-ledger gate: ${eventName} ${action ?? "(no action)"} does not change what the gate judges (it evaluates ${actions.join(", ")}); nothing to do`
+    };
   }
   if (eventName === "workflow_run" && payload.workflow_run?.event !== "merge_group") {
     return {
@@ -45532,7 +45698,8 @@ function groupRefOf(eventName, payload, repository) {
   if (eventName === "merge_group") {
     const g = payload.merge_group;
     const baseBranch = g?.base_ref?.replace(/^refs\/heads\//, "");
-    if (!g?.head_sha || !SHA.test(g.head_sha) || !g.head_ref || !baseBranch) throw new Error("the merge_group event names no group commit (head_sha), branch (head_ref) or base_ref: the gate cannot tell what to judge");
+    if (!g?.head_sha || !SHA.test(g.head_sha) || !g.head_ref || !baseBranch)
+      throw new Error("the merge_group event names no group commit (head_sha), branch (head_ref) or base_ref: the gate cannot tell what to judge");
     return { owner, repo, headSha: g.head_sha, headRef: g.head_ref.replace(/^refs\/heads\//, ""), baseBranch };
   }
   const run2 = payload.workflow_run;
@@ -45542,7 +45709,9 @@ function groupRefOf(eventName, payload, repository) {
   }
   const queue = run2?.head_branch ? parseQueueRef(run2.head_branch) : void 0;
   if (!run2?.head_sha || !SHA.test(run2.head_sha) || !queue) {
-    throw new Error(`the merge group's run names no group commit or its branch is not a merge queue's (gh-readonly-queue/<branch>/pr-<n>-<sha>, not ${JSON.stringify(run2?.head_branch ?? null)}): the gate cannot tell what to judge`);
+    throw new Error(
+      `the merge group's run names no group commit or its branch is not a merge queue's (gh-readonly-queue/<branch>/pr-<n>-<sha>, not ${JSON.stringify(run2?.head_branch ?? null)}): the gate cannot tell what to judge`
+    );
   }
   return { owner, repo, headSha: run2.head_sha, headRef: run2.head_branch, baseBranch: queue.baseBranch };
 }
@@ -45611,8 +45780,17 @@ async function run() {
     const pull = pullRefFromEvent(payload, process.env.GITHUB_REPOSITORY);
     reporter = statusReporter(input, eventName, { owner: pull.owner, repo: pull.repo, sha: pull.headSha });
     if (reporter) await setStatus(reporter, pendingStatus(reporter.context, reporter.targetUrl));
-    const { result } = await gatePullRequest(client(input.token), pull, { configPath: input.config, packs: loadBuiltinPacks(), today: utcDay(/* @__PURE__ */ new Date()), failOn: input.failOn });
-    await report(result, { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` }, input.sarifFile);
+    const { result } = await gatePullRequest(client(input.token), pull, {
+      configPath: input.config,
+      packs: loadBuiltinPacks(),
+      today: utcDay(/* @__PURE__ */ new Date()),
+      failOn: input.failOn
+    });
+    await report(
+      result,
+      { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event: `${eventName}/${payload.action}` },
+      input.sarifFile
+    );
     if (reporter) await setStatus(reporter, verdictStatus(result, reporter.context, reporter.targetUrl));
     if (result.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(result.nextStep)}`);
     else info(`access-ledger gate: pass: ${oneLine(result.nextStep)}`);
@@ -45639,13 +45817,29 @@ async function judgeGroup(input, group, event, reporter) {
   const today = utcDay(/* @__PURE__ */ new Date());
   const members = [];
   for (const entry of found.entries) {
-    const pull = { owner: group.owner, repo: group.repo, number: entry.number, headSha: entry.headRefOid, baseSha: found.baseSha, author: entry.author ?? "ghost" };
+    const pull = {
+      owner: group.owner,
+      repo: group.repo,
+      number: entry.number,
+      headSha: entry.headRefOid,
+      baseSha: found.baseSha,
+      author: entry.author ?? "ghost"
+    };
     if (entry.authorIsBot) pull.authorIsBot = true;
     const { result } = await gatePullRequest(api, pull, { configPath: input.config, packs, today, failOn: input.failOn });
     members.push({ result, ctx: { owner: pull.owner, repo: pull.repo, number: pull.number, headSha: pull.headSha, baseSha: pull.baseSha, event } });
   }
   const verdict = groupVerdict(members.map((m) => ({ number: m.ctx.number, verdict: m.result.verdict, nextStep: m.result.nextStep })));
-  const ctx = { owner: group.owner, repo: group.repo, headSha: group.headSha, headRef: group.headRef, baseBranch: group.baseBranch, baseSha: found.baseSha, event, members };
+  const ctx = {
+    owner: group.owner,
+    repo: group.repo,
+    headSha: group.headSha,
+    headRef: group.headRef,
+    baseBranch: group.baseBranch,
+    baseSha: found.baseSha,
+    event,
+    members
+  };
   await reportGroup(verdict, ctx, input.sarifFile);
   if (reporter) await setStatus(reporter, verdictStatus(verdict, reporter.context, reporter.targetUrl));
   if (verdict.verdict === "fail") setFailed(`access-ledger gate: ${oneLine(verdict.nextStep)}`);

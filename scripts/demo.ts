@@ -11,7 +11,9 @@ import { startStory, tellStory, STORY_DAYS_AGO } from '../test/support/e2e/story
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  process.stdout.write(`usage: npm run demo [-- --out DIR]\n  Tells the story of access at Acme, from ${STORY_DAYS_AGO} days ago, on a local fake of GitHub and writes the binder under DIR (default: a new temp dir).\n`);
+  process.stdout.write(
+    `usage: npm run demo [-- --out DIR]\n  Tells the story of access at Acme, from ${STORY_DAYS_AGO} days ago, on a local fake of GitHub and writes the binder under DIR (default: a new temp dir).\n`,
+  );
   process.exit(0);
 }
 

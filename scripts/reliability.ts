@@ -57,8 +57,19 @@ try {
 
 const table = reportTable(report, rate);
 process.stdout.write(`\n${table.join('\n')}\n`);
-const ok = report.lost === 0 && report.duplicateRecords === 0 && report.duplicateIssues === 0 && report.sweeps.open === report.sweeps.expected && report.sweeps.exits.every((c) => c === 0) && report.chain.ok && report.chain.verifyExit === 0 && report.invalidSignature.status >= 400 && report.invalidSignature.requestsAfter === 0;
-process.stdout.write(`\n${ok ? 'OK' : 'FAILED'}: ${report.lost} lost, ${report.duplicateRecords} duplicate records, ${report.duplicateIssues} duplicate issues; chain ${report.chain.ok && report.chain.verifyExit === 0 ? 'verifies' : 'BROKEN'}\n`);
+const ok =
+  report.lost === 0 &&
+  report.duplicateRecords === 0 &&
+  report.duplicateIssues === 0 &&
+  report.sweeps.open === report.sweeps.expected &&
+  report.sweeps.exits.every((c) => c === 0) &&
+  report.chain.ok &&
+  report.chain.verifyExit === 0 &&
+  report.invalidSignature.status >= 400 &&
+  report.invalidSignature.requestsAfter === 0;
+process.stdout.write(
+  `\n${ok ? 'OK' : 'FAILED'}: ${report.lost} lost, ${report.duplicateRecords} duplicate records, ${report.duplicateIssues} duplicate issues; chain ${report.chain.ok && report.chain.verifyExit === 0 ? 'verifies' : 'BROKEN'}\n`,
+);
 if (!ok) {
   process.stdout.write(`reconcile said:\n${report.reconcile.output}\nverify said:\n${report.chain.verifyOutput}\nthe sweeps said:\n${report.sweeps.output}\n`);
 }

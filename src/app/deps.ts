@@ -135,7 +135,7 @@ export function signerFromEnv(env: NodeJS.ProcessEnv): { signer: LedgerSigner | 
       problem:
         `${SIGNING_KEY_VARIABLE} is not set: the App signs every ledger record and writes none without its key. ` +
         'Make a key with `access-ledger keygen --out ledger-signing-key.pem`, set ACCESS_LEDGER_SIGNING_KEY to the PEM ' +
-        "(or ACCESS_LEDGER_SIGNING_KEY_PATH to the file), and list the public key under ledger.public_keys in access-ledger.yaml (docs/app.md, \"Environment\")",
+        '(or ACCESS_LEDGER_SIGNING_KEY_PATH to the file), and list the public key under ledger.public_keys in access-ledger.yaml (docs/app.md, "Environment")',
     };
   }
   try {

@@ -9,12 +9,22 @@ export type { RepoRef } from '../adapters/github/port.ts';
 export type Requester = GitHubRequester;
 
 /** One request through the GitHub port; a failure becomes a GitHubApiError saying what was being done and which permission it needs. */
-export function call<T>(octokit: Requester, route: string, params: Record<string, unknown>, what: { action: string; permission: string; repo: RepoRef }): Promise<T> {
+export function call<T>(
+  octokit: Requester,
+  route: string,
+  params: Record<string, unknown>,
+  what: { action: string; permission: string; repo: RepoRef },
+): Promise<T> {
   return gitHubPort(octokit).call<T>(route, params, what);
 }
 
 /** Like `call`, but a 404 is an answer (null), not an error. */
-export function callOrNull<T>(octokit: Requester, route: string, params: Record<string, unknown>, what: { action: string; permission: string; repo: RepoRef }): Promise<T | null> {
+export function callOrNull<T>(
+  octokit: Requester,
+  route: string,
+  params: Record<string, unknown>,
+  what: { action: string; permission: string; repo: RepoRef },
+): Promise<T | null> {
   return gitHubPort(octokit).callOrNull<T>(route, params, what);
 }
 
@@ -49,7 +59,10 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * have landed, `find` looks for the object by its hidden marker, and only when it is not there is
  * the POST sent again. `found` tells that the object came from `find`, not from the POST's answer.
  */
-export async function createOnce<T>(ops: { create: () => Promise<T>; find: () => Promise<T | null> }, options: CreateOnceOptions = {}): Promise<{ value: T; found: boolean }> {
+export async function createOnce<T>(
+  ops: { create: () => Promise<T>; find: () => Promise<T | null> },
+  options: CreateOnceOptions = {},
+): Promise<{ value: T; found: boolean }> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const sleep = options.sleep ?? realSleep;
   for (let attempt = 1; ; attempt++) {
@@ -77,7 +90,13 @@ export interface ListOptions<T> {
  * Every page of a list endpoint, through the GitHub port's pagination. A listing that would go
  * past `maxPages` throws instead of silently returning a truncated list.
  */
-export function listPages<T>(octokit: Requester, route: string, params: Record<string, unknown>, what: { action: string; permission: string; repo: RepoRef }, opts: ListOptions<T> = {}): Promise<T[]> {
+export function listPages<T>(
+  octokit: Requester,
+  route: string,
+  params: Record<string, unknown>,
+  what: { action: string; permission: string; repo: RepoRef },
+  opts: ListOptions<T> = {},
+): Promise<T[]> {
   return gitHubPort(octokit).paginate<T>(route, params, what, {
     ...(opts.maxPages !== undefined ? { maxPages: opts.maxPages } : {}),
     ...(opts.perPage !== undefined ? { perPage: opts.perPage } : {}),

@@ -35,7 +35,11 @@ export interface LambdaResult {
   body: string;
 }
 
-const reply = (statusCode: number, body: unknown): LambdaResult => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const reply = (statusCode: number, body: unknown): LambdaResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 function statusOf(err: unknown): number {
   const e = err as { status?: unknown; errors?: { status?: unknown }[] };
@@ -50,8 +54,10 @@ function statusOf(err: unknown): number {
 export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env): (event: LambdaEvent) => Promise<LambdaResult> {
   let probot: Promise<Probot> | undefined;
   const start = async (): Promise<Probot> => {
-    if (!configured(env)) throw new Error('APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set in the function\'s environment (docs/app.md, "Environment")');
-    if (!env.WEBHOOK_SECRET) throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
+    if (!configured(env))
+      throw new Error('APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set in the function\'s environment (docs/app.md, "Environment")');
+    if (!env.WEBHOOK_SECRET)
+      throw new Error('WEBHOOK_SECRET must be set to the webhook secret of the App registration: without it webhook signatures cannot be verified');
     // No in-process schedule in a function: it lives only while it answers.
     const settings = { ...env, ACCESS_LEDGER_SCHEDULE: env.ACCESS_LEDGER_SCHEDULE ?? 'off' };
     const app = createApp({}, { env: settings });
@@ -72,7 +78,8 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv = process.env): (even
     const id = headers['x-github-delivery'];
     const name = headers['x-github-event'];
     const signature = headers['x-hub-signature-256'];
-    if (!id || !name || !signature) return reply(400, { error: 'a GitHub webhook needs the x-github-delivery, x-github-event and x-hub-signature-256 headers' });
+    if (!id || !name || !signature)
+      return reply(400, { error: 'a GitHub webhook needs the x-github-delivery, x-github-event and x-hub-signature-256 headers' });
     const payload = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
 
     let app: Probot;

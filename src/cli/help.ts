@@ -8,7 +8,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'access-ledger validate . --format sarif --output access-ledger.sarif   # for code scanning',
     'access-ledger validate . --format json --today 2027-01-31               # as of a given day',
   ],
-  init: ['access-ledger init access --org acme                     # scaffold ./access for the organization acme', 'access-ledger init . --org acme --force                  # rewrite the starting files here'],
+  init: [
+    'access-ledger init access --org acme                     # scaffold ./access for the organization acme',
+    'access-ledger init . --org acme --force                  # rewrite the starting files here',
+  ],
   verify: [
     'git fetch origin access-ledger:access-ledger && access-ledger verify --repo .',
     'access-ledger verify --repo . --branch origin/access-ledger --format json',
@@ -58,7 +61,10 @@ export function addExamples(program: Command): void {
   }
   program.addHelpText(
     'after',
-    block(['access-ledger init access --org acme && cd access && access-ledger validate', 'access-ledger validate --help                            # every command has examples']) +
+    block([
+      'access-ledger init access --org acme && cd access && access-ledger validate',
+      'access-ledger validate --help                            # every command has examples',
+    ]) +
       '\nExit codes: 0 ok, 1 findings or a verification failure, 2 a usage or runtime error.\nDocumentation: docs/ in the package, or https://github.com/access-ledger/access-ledger#readme\n',
   );
 }

@@ -62,9 +62,17 @@ export function postsCommitStatus(mode: CommitStatusMode, eventName: string): bo
  * read otherwise than it is), at most 140 characters, cut with an ellipsis.
  */
 export function statusDescription(text: string): string {
-  const one = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const one = text
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...one];
-  return chars.length > STATUS_DESCRIPTION_MAX ? `${chars.slice(0, STATUS_DESCRIPTION_MAX - 1).join('').trimEnd()}…` : one;
+  return chars.length > STATUS_DESCRIPTION_MAX
+    ? `${chars
+        .slice(0, STATUS_DESCRIPTION_MAX - 1)
+        .join('')
+        .trimEnd()}…`
+    : one;
 }
 
 export interface RunLocation {
@@ -92,7 +100,12 @@ export function pendingStatus(context: string, targetUrl: string | null, descrip
 /** The verdict: success or failure, with the one-line next step. */
 export function verdictStatus(result: { verdict: 'pass' | 'fail'; nextStep: string }, context: string, targetUrl: string | null): CommitStatus {
   const fallback = result.verdict === 'pass' ? 'passed' : 'failed: see the run for what to fix';
-  return { state: result.verdict === 'pass' ? 'success' : 'failure', context, description: statusDescription(result.nextStep) || fallback, target_url: targetUrl };
+  return {
+    state: result.verdict === 'pass' ? 'success' : 'failure',
+    context,
+    description: statusDescription(result.nextStep) || fallback,
+    target_url: targetUrl,
+  };
 }
 
 /** The gate could not decide (an API error, a missing permission): `error`, never a pass. */

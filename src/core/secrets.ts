@@ -192,7 +192,11 @@ function scanWordStarts(text: string, out: SecretSpan[]): void {
     if (c === 103 /* g */) {
       if (!may('github-token', p)) continue;
       const t = text.charCodeAt(p + 2);
-      if (text.charCodeAt(p + 1) === 104 /* h */ && (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) /* p o u s r */ && text.charCodeAt(p + 3) === 95) {
+      if (
+        text.charCodeAt(p + 1) === 104 /* h */ &&
+        (t === 112 || t === 111 || t === 117 || t === 115 || t === 114) /* p o u s r */ &&
+        text.charCodeAt(p + 3) === 95
+      ) {
         // [A-Za-z0-9]{36,}\b: the run must end at a non-word character or the end of the text.
         const e = runEnd(text, p + 4, isAlnum);
         if (e - (p + 4) >= 36 && !(e < n && isWord(text.charCodeAt(e)))) push('github-token', p, e);

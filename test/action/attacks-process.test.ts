@@ -94,11 +94,22 @@ async function gate(a: Attack): Promise<{ run: RunnerResult; said: string; repor
 /** The process's annotations and next step, and the pure judge's findings and next step, in one shape. */
 function agreement(run: RunnerResult, a: Attack, refused: readonly string[]) {
   const annotations = run.commands.filter((c) => (c.command === 'error' || c.command === 'warning') && c.properties.title);
-  const next = run.code === 0 ? (run.stdout.split('\n').filter((l) => l.startsWith('access-ledger gate: pass: ')).at(-1) ?? '') : (run.commands.filter((c) => c.command === 'error').at(-1)?.message ?? '');
+  const next =
+    run.code === 0
+      ? (run.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('access-ledger gate: pass: '))
+          .at(-1) ?? '')
+      : (run.commands.filter((c) => c.command === 'error').at(-1)?.message ?? '');
   const pure = pureJudgement(a, refused);
   return {
     process: {
-      findings: annotations.map((c) => `${c.command} ${c.properties.title!.replace(/^access-ledger: /, '')} ${c.properties.file ?? ''}:${c.properties.line ?? ''}:${c.properties.col ?? ''} ${c.message}`).sort(),
+      findings: annotations
+        .map(
+          (c) =>
+            `${c.command} ${c.properties.title!.replace(/^access-ledger: /, '')} ${c.properties.file ?? ''}:${c.properties.line ?? ''}:${c.properties.col ?? ''} ${c.message}`,
+        )
+        .sort(),
       nextStep: next.replace(/^access-ledger gate: (pass: )?/, ''),
     },
     pure: {
@@ -135,8 +146,14 @@ describe('the bundled gate, run as a process: narrowing and documentation edits 
     expect(run.outputs.verdict, said).toBe('pass');
     expect(run.code, said).toBe(0);
     for (const fragment of a.because) expect(said).toContain(fragment);
-    expect(run.commands.filter((c) => c.command === 'error'), said).toEqual([]);
-    expect(report.rows.filter((r) => r.required > 0), said).toEqual([]);
+    expect(
+      run.commands.filter((c) => c.command === 'error'),
+      said,
+    ).toEqual([]);
+    expect(
+      report.rows.filter((r) => r.required > 0),
+      said,
+    ).toEqual([]);
     const { process, pure } = agreement(run, a, refused);
     expect(process).toEqual(pure);
   });

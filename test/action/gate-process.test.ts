@@ -16,7 +16,10 @@ import { githubIngestionProblems, sarifSchemaValidator } from '../support/sarif.
 
 /** GitHub's own example of a `pull_request` `opened` delivery (Codertocat/Hello-World). */
 function examplePayload(): Record<string, any> {
-  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[];
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as {
+    name: string;
+    examples: Record<string, any>[];
+  }[];
   const opened = examples.find((e) => e.name === 'pull_request')!.examples.find((x) => x.action === 'opened')!;
   return structuredClone(opened);
 }
@@ -77,14 +80,21 @@ function run(event: string, payload: unknown, inputs: Record<string, string> = {
 
 /** The commit statuses on a commit, oldest first, as `context state: description`. */
 function statusesOn(sha: string): string[] {
-  return gh.state.statusesOf(gh.state.repo(REPO), sha).reverse().map((s) => `${s.context} ${s.state}: ${s.description}`);
+  return gh.state
+    .statusesOf(gh.state.repo(REPO), sha)
+    .reverse()
+    .map((s) => `${s.context} ${s.state}: ${s.description}`);
 }
 
 const errors = (r: RunnerResult) => r.commands.filter((c) => c.command === 'error');
 
 describe('the bundled gate, run as a process', () => {
   it('fails an unapproved grant PR with an annotation at the access entry, then passes once an eligible approval on the head SHA exists', async () => {
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant bob read access to db', files: { [BOB]: grant('bob', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant bob read access to db',
+      files: { [BOB]: grant('bob', [{ expires: EXPIRES }]) },
+    });
     gh.resetCalls();
     const first = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { 'sarif-file': 'out/gate.sarif' });
     expect(first.stderr).toBe('');
@@ -99,10 +109,14 @@ describe('the bundled gate, run as a process', () => {
     const report = JSON.parse(await readFile(first.outputs['report-json']!, 'utf8'));
     expect(report).toMatchObject({ verdict: 'fail', pull_request: { number }, rows: [{ identity: 'bob', system: 'db', change: 'adds', missing: 1 }] });
     expect(first.summary).toContain('access-ledger gate: fail');
-    expect(first.summary).toMatch(/<tr><td>bob<\/td><td>db<\/td><td>adds: new entry<\/td><td>readonly, expires \d{4}-\d\d-\d\d<\/td><td><\/td><td>1 of 1 from @\u200bacme\/dba or dave<\/td>/);
+    expect(first.summary).toMatch(
+      /<tr><td>bob<\/td><td>db<\/td><td>adds: new entry<\/td><td>readonly, expires \d{4}-\d\d-\d\d<\/td><td><\/td><td>1 of 1 from @\u200bacme\/dba or dave<\/td>/,
+    );
     const sarifText = await readFile(join(first.workspace, 'out/gate.sarif'), 'utf8');
     const sarif = JSON.parse(sarifText);
-    expect(sarif.runs[0].results).toMatchObject([{ ruleId: 'approvals', locations: [{ physicalLocation: { artifactLocation: { uri: BOB }, region: { startLine: 7 } } }] }]);
+    expect(sarif.runs[0].results).toMatchObject([
+      { ruleId: 'approvals', locations: [{ physicalLocation: { artifactLocation: { uri: BOB }, region: { startLine: 7 } } }] },
+    ]);
     // Nothing is checked out, so upload-sarif cannot fingerprint: the gate's own fingerprints and category carry the alert.
     expect(sarif.runs[0].automationDetails).toEqual({ id: 'access-ledger/gate/' });
     expect(Object.keys(sarif.runs[0].results[0].partialFingerprints)).toEqual(['accessLedgerFinding/v1']);
@@ -119,7 +133,9 @@ describe('the bundled gate, run as a process', () => {
 
     // An approval of an older commit does not count ...
     const stale = gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
-    gh.state.pushToPullRequest(REPO, number, { [BOB]: grant('bob', [{ expires: EXPIRES, justification: 'Investigates incidents from production rows (on call)' }]) });
+    gh.state.pushToPullRequest(REPO, number, {
+      [BOB]: grant('bob', [{ expires: EXPIRES, justification: 'Investigates incidents from production rows (on call)' }]),
+    });
     const afterPush = await run('pull_request', gh.payloads.pullRequest('synchronize', REPO, number));
     expect(afterPush.code).toBe(1);
     expect(errors(afterPush)[0]!.message).toContain('dave approved an older commit and must approve the latest one');
@@ -155,16 +171,26 @@ describe('the bundled gate, run as a process', () => {
   });
 
   it('fails, naming the fix, when the config input points where the App and the sweep do not read', async () => {
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant zoe', files: { 'grants/people/zoe.yaml': grant('zoe', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant zoe',
+      files: { 'grants/people/zoe.yaml': grant('zoe', [{ expires: EXPIRES }]) },
+    });
     for (const config of ['access/ledger.yaml', '.github/access-ledger.yaml']) {
       const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { config });
       expect(r.code).toBe(1);
-      expect(errors(r).at(-1)!.message).toContain(`the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as access-ledger.yaml or access-ledger.yml`);
+      expect(errors(r).at(-1)!.message).toContain(
+        `the \`config\` input names ${config}, but the App that records merges, the sweep and the CLI read the repo config only at the repository's root, as access-ledger.yaml or access-ledger.yml`,
+      );
       expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
     }
     for (const config of ['access-ledger.yml', './access-ledger.yaml']) {
       const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { config });
-      expect(errors(r).map((e) => e.message).join('\n')).not.toContain('`config` input');
+      expect(
+        errors(r)
+          .map((e) => e.message)
+          .join('\n'),
+      ).not.toContain('`config` input');
     }
   });
 
@@ -176,7 +202,11 @@ describe('the bundled gate, run as a process', () => {
   });
 
   it('fails closed, naming the fix, when the token cannot read private org membership', async () => {
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant zoe', files: { 'grants/people/zoe.yaml': grant('zoe', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant zoe',
+      files: { 'grants/people/zoe.yaml': grant('zoe', [{ expires: EXPIRES }]) },
+    });
     // A token of someone outside the org, like a workflow token without members: read.
     const outsider = gh.createToken('octo-outsider');
     const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { token: outsider });
@@ -196,12 +226,22 @@ describe('the bundled gate, run as a process', () => {
     });
     const r = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number));
     expect(r.code).toBe(1);
-    expect(errors(r).map((c) => `${c.properties.file}:${c.properties.line}`)).toEqual(['access-ledger.yaml:1', 'grants/people/yan.yaml:7', 'undefined:undefined']);
-    expect(errors(r).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave for db; needs 1 more approval from @acme/security (the admins) for the governed changes');
+    expect(errors(r).map((c) => `${c.properties.file}:${c.properties.line}`)).toEqual([
+      'access-ledger.yaml:1',
+      'grants/people/yan.yaml:7',
+      'undefined:undefined',
+    ]);
+    expect(errors(r).at(-1)!.message).toBe(
+      'access-ledger gate: needs 1 more approval from @acme/dba or dave for db; needs 1 more approval from @acme/security (the admins) for the governed changes',
+    );
   });
 
-  it('reads GitHub\'s own example payload, on pull_request and on pull_request_target', async () => {
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant wes', files: { 'grants/people/wes.yaml': grant('wes', [{ expires: EXPIRES }]) } });
+  it("reads GitHub's own example payload, on pull_request and on pull_request_target", async () => {
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant wes',
+      files: { 'grants/people/wes.yaml': grant('wes', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     const payload = examplePayload();
     // The example is for Codertocat/Hello-World: point its numbers and SHAs at the fake's PR.
@@ -221,7 +261,11 @@ describe('the bundled gate, run as a process', () => {
   });
 
   it('on pull_request_target, from a fork: a re-run after a review reads the reviews again and passes, and the gate only ever reads', async () => {
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant sam', files: { 'grants/people/sam.yaml': grant('sam', [{ expires: EXPIRES }]), '.github/workflows/steal.yml': 'on: pull_request\njobs: {}\n' } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant sam',
+      files: { 'grants/people/sam.yaml': grant('sam', [{ expires: EXPIRES }]), '.github/workflows/steal.yml': 'on: pull_request\njobs: {}\n' },
+    });
     // The event as GitHub delivers it to the base branch's workflow; the head lives in a fork.
     const payload = gh.payloads.pullRequest('opened', REPO, number) as { pull_request: { head: { repo: { full_name: string; owner: { login: string } } } } };
     payload.pull_request.head.repo.full_name = 'mallory/access';
@@ -238,14 +282,22 @@ describe('the bundled gate, run as a process', () => {
     expect(rerun.summary).toContain('on pull&#95;request&#95;target/opened');
     // The gate App's token reads files, reviews, commits, GraphQL queries and membership; its one
     // kind of write is the commit status on the head, which GitHub records as the gate App's.
-    expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql').map((r) => r.route)).toEqual(Array(4).fill('POST /repos/{owner}/{repo}/statuses/{sha}'));
+    expect(gh.requests.filter((r) => r.method !== 'GET' && r.route !== 'POST /graphql').map((r) => r.route)).toEqual(
+      Array(4).fill('POST /repos/{owner}/{repo}/statuses/{sha}'),
+    );
     const head = gh.state.pullOf(REPO, number).pull.headSha;
-    expect(gh.state.statusesOf(gh.state.repo(REPO), head).map((s) => `${s.creator.login} ${s.app?.id}`)).toEqual(Array(4).fill(`acme-access-ledger-gate[bot] ${gateApp.id}`));
+    expect(gh.state.statusesOf(gh.state.repo(REPO), head).map((s) => `${s.creator.login} ${s.app?.id}`)).toEqual(
+      Array(4).fill(`acme-access-ledger-gate[bot] ${gateApp.id}`),
+    );
   });
 
   it('on pull_request_target, sets its verdict as the status access-ledger/gate on the head commit: pending, failure, then success after an approval', async () => {
     gh.state.addOrgMember('acme', 'zed');
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant zed', files: { 'grants/people/zed.yaml': grant('zed', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant zed',
+      files: { 'grants/people/zed.yaml': grant('zed', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     const baseTip = gh.state.branchTip(gh.state.repo(REPO), 'main');
     const payload = gh.payloads.pullRequest('opened', REPO, number);
@@ -253,9 +305,16 @@ describe('the bundled gate, run as a process', () => {
     const first = await run('pull_request_target', payload, {}, { runId: '7001' });
     expect(first.code).toBe(1);
     expect(errors(first).at(-1)!.message).toBe('access-ledger gate: needs 1 more approval from @acme/dba or dave');
-    expect(statusesOn(pull.headSha)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave']);
+    expect(statusesOn(pull.headSha)).toEqual([
+      'access-ledger/gate pending: judging the pull request at this commit',
+      'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave',
+    ]);
     const failure = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha)[0]!;
-    expect(failure).toMatchObject({ targetUrl: 'https://github.com/acme/access/actions/runs/7001', creator: { login: 'acme-access-ledger-gate[bot]' }, app: gateApp });
+    expect(failure).toMatchObject({
+      targetUrl: 'https://github.com/acme/access/actions/runs/7001',
+      creator: { login: 'acme-access-ledger-gate[bot]' },
+      app: gateApp,
+    });
     // Where branch protection looks is the head; the base tip, where the run itself belongs, gets nothing.
     expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('failure');
     expect(statusesOn(baseTip)).toEqual([]);
@@ -265,20 +324,30 @@ describe('the bundled gate, run as a process', () => {
     const review = gh.state.submitReview(REPO, number, { user: 'erin', state: 'APPROVED' });
     const rerun = await run('pull_request_target', payload, {}, { runId: '7001' });
     expect(rerun.code, rerun.stdout).toBe(0);
-    expect(statusesOn(pull.headSha).slice(2)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate success: approved by erin']);
+    expect(statusesOn(pull.headSha).slice(2)).toEqual([
+      'access-ledger/gate pending: judging the pull request at this commit',
+      'access-ledger/gate success: approved by erin',
+    ]);
     expect(gh.state.combinedStatus(gh.state.repo(REPO), pull.headSha).state).toBe('success');
 
     // A dismissed approval: the next re-run sets pending before it judges, so green never outlives the approval.
     gh.state.dismissReview(REPO, number, review.id);
     const dismissed = await run('pull_request_target', payload, {}, { runId: '7001' });
     expect(dismissed.code).toBe(1);
-    expect(statusesOn(pull.headSha).slice(4)).toEqual(['access-ledger/gate pending: judging the pull request at this commit', 'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave']);
+    expect(statusesOn(pull.headSha).slice(4)).toEqual([
+      'access-ledger/gate pending: judging the pull request at this commit',
+      'access-ledger/gate failure: needs 1 more approval from @acme/dba or dave',
+    ]);
     expect(gh.errors).toEqual([]);
   });
 
   it('commit-status: never sets nothing; always sets it on pull_request too; auto leaves pull_request to its check', async () => {
     gh.state.addOrgMember('acme', 'quin');
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant quin', files: { 'grants/people/quin.yaml': grant('quin', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant quin',
+      files: { 'grants/people/quin.yaml': grant('quin', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     const never = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'never' });
     expect(never.code).toBe(1);
@@ -287,7 +356,10 @@ describe('the bundled gate, run as a process', () => {
     expect(statusesOn(pull.headSha)).toEqual([]);
     const always = await run('pull_request', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'always', 'status-context': 'policy/access' });
     expect(always.code).toBe(1);
-    expect(statusesOn(pull.headSha)).toEqual(['policy/access pending: judging the pull request at this commit', 'policy/access failure: needs 1 more approval from @acme/dba or dave']);
+    expect(statusesOn(pull.headSha)).toEqual([
+      'policy/access pending: judging the pull request at this commit',
+      'policy/access failure: needs 1 more approval from @acme/dba or dave',
+    ]);
     const bad = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'commit-status': 'yes' });
     expect(bad.code).toBe(1);
     expect(errors(bad).at(-1)!.message).toMatch(/the `commit-status` input must be auto, always or never/);
@@ -295,7 +367,11 @@ describe('the bundled gate, run as a process', () => {
 
   it('fails the step, naming the permission, when GitHub refuses the status (a token without statuses: write)', async () => {
     gh.state.addOrgMember('acme', 'ravi');
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant ravi', files: { 'grants/people/ravi.yaml': grant('ravi', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant ravi',
+      files: { 'grants/people/ravi.yaml': grant('ravi', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
     // The gate App's token as a token step that leaves out permission-statuses: write mints it:
@@ -318,20 +394,26 @@ describe('the bundled gate, run as a process', () => {
     // The job's own token without statuses: write (the scaffold's job permissions) cannot set it either.
     const withJobToken = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': workflowToken });
     expect(withJobToken.code).toBe(1);
-    expect(errors(withJobToken).at(-1)!.message).toContain('a job\'s own token needs `permissions: statuses: write`');
+    expect(errors(withJobToken).at(-1)!.message).toContain("a job's own token needs `permissions: statuses: write`");
 
     // No status token at all: refused before anything is read, saying which input to pass.
     gh.resetCalls();
     const none = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { 'status-token': '' });
     expect(none.code).toBe(1);
-    expect(errors(none).at(-1)!.message).toContain("the `status-token` input is empty, so the gate cannot set its commit status access-ledger/gate on the pull request's head commit: pass the gate App's token");
+    expect(errors(none).at(-1)!.message).toContain(
+      "the `status-token` input is empty, so the gate cannot set its commit status access-ledger/gate on the pull request's head commit: pass the gate App's token",
+    );
     expect(gh.calls()).toEqual({});
     expect(statusesOn(pull.headSha)).toEqual([]);
   });
 
   it("with the gate App's token as both token and status-token (the scaffold), the status is the gate App's; a branch's forged status is not", async () => {
     gh.state.addOrgMember('acme', 'tess');
-    const number = gh.state.openPullRequest(REPO, { author: 'mallory', title: 'Grant tess', files: { 'grants/people/tess.yaml': grant('tess', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'mallory',
+      title: 'Grant tess',
+      files: { 'grants/people/tess.yaml': grant('tess', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number), { token: appToken, 'status-token': appToken });
     expect(r.code).toBe(1);
@@ -359,13 +441,20 @@ describe('the bundled gate, run as a process', () => {
     expect(all.find((x) => x.app?.slug === 'github-actions')).toMatchObject({ state: 'success', creator: { login: 'github-actions[bot]' } });
     // The gate App as the source: only the gate's own statuses count, and the newest says failure.
     const fromGateApp = all.filter((x) => x.app?.id === gateApp.id);
-    expect(fromGateApp.map((x) => `${x.state}: ${x.description}`)).toEqual(['failure: needs 1 more approval from @acme/dba or dave', 'pending: judging the pull request at this commit']);
+    expect(fromGateApp.map((x) => `${x.state}: ${x.description}`)).toEqual([
+      'failure: needs 1 more approval from @acme/dba or dave',
+      'pending: judging the pull request at this commit',
+    ]);
     expect(fromGateApp.every((x) => x.creator.login === 'acme-access-ledger-gate[bot]')).toBe(true);
   });
 
   it('sets error, never success, when the gate cannot decide (GitHub fails while it reads the pull request)', async () => {
     gh.state.addOrgMember('acme', 'ula');
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant ula', files: { 'grants/people/ula.yaml': grant('ula', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant ula',
+      files: { 'grants/people/ula.yaml': grant('ula', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     gh.state.submitReview(REPO, number, { user: 'dave', state: 'APPROVED' });
     const fault = gh.faults.add({ route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files', kind: '5xx', status: 502 });
@@ -390,11 +479,17 @@ describe('the bundled gate, run as a process', () => {
 
   it('cuts a long next step to the 140 characters GitHub accepts in a status description', async () => {
     // A grantee outside the organization and a missing approval: the next step names both.
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant vic', files: { 'grants/people/vic.yaml': grant('vic', [{ expires: EXPIRES }]) } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant vic',
+      files: { 'grants/people/vic.yaml': grant('vic', [{ expires: EXPIRES }]) },
+    });
     const { pull } = gh.state.pullOf(REPO, number);
     const r = await run('pull_request_target', gh.payloads.pullRequest('opened', REPO, number));
     expect(r.code).toBe(1);
-    const nextStep = errors(r).at(-1)!.message.replace(/^access-ledger gate: /, '');
+    const nextStep = errors(r)
+      .at(-1)!
+      .message.replace(/^access-ledger gate: /, '');
     expect(nextStep.length).toBeGreaterThan(140);
     const [status] = gh.state.statusesOf(gh.state.repo(REPO), pull.headSha);
     expect(status!.state).toBe('failure');

@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { addDays, utcDay } from '../../src/core/dates.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.ts';
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
-import { HOSTILE_PROSE, HOSTILE_ROLE, KEY_TOKEN, SECRET_ROLE, expectInertMarkdown, expectInertTerminal, expectNoSecret, yamlString } from '../support/hostile.ts';
+import {
+  HOSTILE_PROSE,
+  HOSTILE_ROLE,
+  KEY_TOKEN,
+  SECRET_ROLE,
+  expectInertMarkdown,
+  expectInertTerminal,
+  expectNoSecret,
+  yamlString,
+} from '../support/hostile.ts';
 import { runAction } from './runner.ts';
 
 const REPO = 'acme/access';
@@ -42,7 +51,11 @@ describe('the bundled gate on hostile grant files', () => {
       { system: 'wiki', role: yamlString(SECRET_ROLE), expires: EXPIRES },
     ]);
     const keyed = grant('kim', [{ expires: EXPIRES }]).replace('  kind: human\n', `  kind: human\n  ${KEY_TOKEN}: pasted\n`);
-    const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Grant bob @mchen [x](https://evil.example)', files: { [BOB]: hostile, [KEYED]: keyed } });
+    const number = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Grant bob @mchen [x](https://evil.example)',
+      files: { [BOB]: hostile, [KEYED]: keyed },
+    });
     const r = await runAction({
       event: 'pull_request',
       payload: gh.payloads.pullRequest('opened', REPO, number),
@@ -62,7 +75,9 @@ describe('the bundled gate on hostile grant files', () => {
       [KEYED, '4', 'a key name under identity looks like a GitHub token'],
     ]);
     // The schema names the unknown key, masked.
-    expect(annotations.find((c) => c.properties.file === KEYED && c.properties.title === 'access-ledger: schema')!.message).toContain('unknown key `ghp_…(masked)` under identity');
+    expect(annotations.find((c) => c.properties.file === KEYED && c.properties.title === 'access-ledger: schema')!.message).toContain(
+      'unknown key `ghp_…(masked)` under identity',
+    );
     for (const a of annotations) {
       expectInertTerminal(a.message);
       expectNoSecret(JSON.stringify(a.properties));
@@ -74,7 +89,12 @@ describe('the bundled gate on hostile grant files', () => {
     expect(r.summary).toMatch(/^## ❌ access-ledger gate: fail$/m);
     expect(r.summary.match(/^#{1,6} /gm)).toEqual(['## ', '### ']);
     const table = r.summary.slice(r.summary.indexOf('<table>'), r.summary.indexOf('</table>'));
-    expect(table.split('\n').slice(1, -1).filter((l) => !l.startsWith('<tr>'))).toEqual([]);
+    expect(
+      table
+        .split('\n')
+        .slice(1, -1)
+        .filter((l) => !l.startsWith('<tr>')),
+    ).toEqual([]);
     // The hostile role is there, as text (the rows of both entries).
     expect(r.summary).toContain('admin &#35;&#35; ✅ access-ledger gate: pass PWNED &lt;!-- access-ledger:record key=pr-1-merged');
     expect(r.summary).toContain('reader ghp&#95;…(masked)');

@@ -54,7 +54,12 @@ function run(event: string, payload: unknown): Promise<RunnerResult> {
 /** The relay's run for a queued pull request's group completes: the payload the gate's workflow_run gets. */
 function relayCompleted(number: number, over: { event?: string; headBranch?: string; headSha?: string } = {}): Record<string, unknown> {
   const entry = gh.state.mergeQueueOf(REPO, 'main').find((e) => e.number === number)!;
-  const r = gh.state.addWorkflowRun(REPO, { ...RELAY, headSha: over.headSha ?? entry.headCommit, headBranch: over.headBranch ?? entry.headRef, event: over.event ?? 'merge_group' });
+  const r = gh.state.addWorkflowRun(REPO, {
+    ...RELAY,
+    headSha: over.headSha ?? entry.headCommit,
+    headBranch: over.headBranch ?? entry.headRef,
+    event: over.event ?? 'merge_group',
+  });
   return gh.payloads.workflowRunCompleted(REPO, r.id);
 }
 
@@ -68,7 +73,11 @@ function gateStatuses(sha: string): string[] {
 }
 
 function openGrant(login: string, author = 'alice'): number {
-  return gh.state.openPullRequest(REPO, { author, title: `Grant ${login} read access to db`, files: { [`grants/people/${login}.yaml`]: grant(login, [{ expires: EXPIRES }]) } });
+  return gh.state.openPullRequest(REPO, {
+    author,
+    title: `Grant ${login} read access to db`,
+    files: { [`grants/people/${login}.yaml`]: grant(login, [{ expires: EXPIRES }]) },
+  });
 }
 
 describe('the gate on a merge queue, as the scaffold runs it', () => {
@@ -84,7 +93,11 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     expect(gateStatuses(gh.state.pullOf(REPO, number).pull.headSha)).toEqual([]);
     expect(r.outputs).toMatchObject({ verdict: 'pass', findings: '0' });
     const report = JSON.parse(await readFile(r.outputs['report-json']!, 'utf8'));
-    expect(report).toMatchObject({ merge_group: { head_sha: entry.headCommit, head_ref: entry.headRef, base_branch: 'main', base_sha: entry.baseCommit }, verdict: 'pass', pull_requests: [{ pull_request: { number }, verdict: 'pass' }] });
+    expect(report).toMatchObject({
+      merge_group: { head_sha: entry.headCommit, head_ref: entry.headRef, base_branch: 'main', base_sha: entry.baseCommit },
+      verdict: 'pass',
+      pull_requests: [{ pull_request: { number }, verdict: 'pass' }],
+    });
     expect(r.summary).toContain('access-ledger gate: merge group pass');
     gh.state.dequeue(REPO, number);
   });
@@ -98,7 +111,9 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     const r = await run('workflow_run', relayCompleted(number));
     expect(r.code).toBe(1);
     expect(gateStatuses(entry.headCommit).at(-1)).toBe(`failure: pull request #${number}: needs 1 more approval from @acme/dba or dave`);
-    expect(r.commands.filter((c) => c.command === 'error').at(-1)!.message).toBe(`access-ledger gate: pull request #${number}: needs 1 more approval from @acme/dba or dave`);
+    expect(r.commands.filter((c) => c.command === 'error').at(-1)!.message).toBe(
+      `access-ledger gate: pull request #${number}: needs 1 more approval from @acme/dba or dave`,
+    );
     gh.state.dequeue(REPO, number);
   });
 
@@ -113,7 +128,10 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     expect(r.code).toBe(1);
     expect(gateStatuses(entry.headCommit).at(-1)).toBe(`failure: pull request #${first}: needs 1 more approval from @acme/dba or dave`);
     const report = JSON.parse(await readFile(r.outputs['report-json']!, 'utf8'));
-    expect(report.pull_requests.map((p: { pull_request: { number: number }; verdict: string }) => [p.pull_request.number, p.verdict])).toEqual([[first, 'fail'], [second, 'pass']]);
+    expect(report.pull_requests.map((p: { pull_request: { number: number }; verdict: string }) => [p.pull_request.number, p.verdict])).toEqual([
+      [first, 'fail'],
+      [second, 'pass'],
+    ]);
     // Once the first is approved and the groups are judged again, both pass.
     gh.state.submitReview(REPO, first, { user: 'dave', state: 'APPROVED' });
     const again = await run('workflow_run', relayCompleted(second));
@@ -126,7 +144,9 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     // The old group's commit is no longer in the queue: the gate cannot tell what it holds, and says error.
     const stale = await run('workflow_run', relayCompleted(second, { headSha: entry.headCommit, headBranch: entry.headRef }));
     expect(stale.code).toBe(1);
-    expect(gateStatuses(entry.headCommit).at(-1)).toMatch(/^error: could not decide: the merge queue of main holds no entry built as [0-9a-f]{40} \(it was rebuilt/);
+    expect(gateStatuses(entry.headCommit).at(-1)).toMatch(
+      /^error: could not decide: the merge queue of main holds no entry built as [0-9a-f]{40} \(it was rebuilt/,
+    );
     gh.state.dequeue(REPO, second);
   });
 
@@ -148,7 +168,12 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     gh.state.addCollaborator(REPO, 'mallory', 'write');
     const number = openGrant('wes', 'mallory');
     const { pull } = gh.state.pullOf(REPO, number);
-    const forged = gh.state.addWorkflowRun(REPO, { ...RELAY, headSha: pull.headSha, headBranch: `gh-readonly-queue/main/pr-${number}-${'0'.repeat(40)}`, event: 'push' });
+    const forged = gh.state.addWorkflowRun(REPO, {
+      ...RELAY,
+      headSha: pull.headSha,
+      headBranch: `gh-readonly-queue/main/pr-${number}-${'0'.repeat(40)}`,
+      event: 'push',
+    });
     gh.resetCalls();
     const r = await run('workflow_run', gh.payloads.workflowRunCompleted(REPO, forged.id));
     expect(r.code).toBe(0);
@@ -165,7 +190,9 @@ describe('the gate on a merge queue, as the scaffold runs it', () => {
     const entry = gh.state.enqueue(REPO, number, { by: 'dave' });
     const odd = await run('workflow_run', relayCompleted(number, { headBranch: 'main' }));
     expect(odd.code).toBe(1);
-    expect(odd.commands.filter((c) => c.command === 'error').at(-1)!.message).toMatch(/its branch is not a merge queue's \(gh-readonly-queue\/<branch>\/pr-<n>-<sha>, not "main"\)/);
+    expect(odd.commands.filter((c) => c.command === 'error').at(-1)!.message).toMatch(
+      /its branch is not a merge queue's \(gh-readonly-queue\/<branch>\/pr-<n>-<sha>, not "main"\)/,
+    );
     const fault = gh.faults.add({ route: '/graphql', kind: '5xx', status: 502 });
     try {
       const down = await run('workflow_run', relayCompleted(number));

@@ -116,7 +116,8 @@ export async function runAction(input: RunnerInput): Promise<RunnerResult> {
     RUNNER_TEMP: dir,
     ...input.env,
   };
-  for (const [name, value] of Object.entries({ ...declaredDefaults(input.githubToken ?? ''), ...input.inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...declaredDefaults(input.githubToken ?? ''), ...input.inputs }))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   // The runner starts the action from the workspace, not from the action's own checkout.
   const child = spawn(process.execPath, [DIST], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -41,13 +41,16 @@ const cases: Attack[] = [...attacks(today), ...narrowings(today)];
 
 /** Probot layers its own throttling options over the class's defaults; a function default has the last word. */
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 
 interface GateRow {
   file: string;
   required: number;
 }
-
 
 /** What happened to one case, for the binder's checks after all of them are merged. */
 interface Merged {
@@ -67,7 +70,18 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   token = seedAttackOrg(gh);
   gh.state.createRepo(REPO, { files: { 'README.md': '# Access\n' }, author: 'sam' });
-  deps = { clock: () => new Date(), packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
+  deps = {
+    clock: () => new Date(),
+    packs: loadBuiltinPacks,
+    gateCheckName: 'gate',
+    gateStatusContext: 'access-ledger/gate',
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
+    store: { random: () => 0.5, sleep: async () => undefined },
+    work: new WorkTracker(),
+    ...newConcurrency(),
+    sleep: async () => undefined,
+  };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot) => registerLedger(app, deps));
 });
@@ -139,7 +153,9 @@ describe('every attack and narrowing, merged by an admin without the approvals, 
     const unapproved = records.filter((r) => r.kind === 'unapproved-merge');
     const issues = gh.state.listIssues(REPO).filter((x) => hasUnapprovedIssueMarker(x.body, pr.number));
     // What the ledger says about the merge: the verdict's findings, and the admins' issue (which carries the next step).
-    const said = [...subject.verdict.findings.map((f) => `${f.rule} ${f.file ?? ''}:${f.line ?? ''} ${f.message}`), ...issues.map((x) => x.body ?? '')].join('\n');
+    const said = [...subject.verdict.findings.map((f) => `${f.rule} ${f.file ?? ''}:${f.line ?? ''} ${f.message}`), ...issues.map((x) => x.body ?? '')].join(
+      '\n',
+    );
 
     // The verdict recorded at merge is the gate's.
     expect(subject.verdict.result, said).toBe(recorded.verdict);
@@ -164,7 +180,10 @@ describe('every attack and narrowing, merged by an admin without the approvals, 
     }
 
     // The grant files recorded as widening are the grant files the gate asked someone to approve.
-    const widening = subject.changes.filter((c) => c.widens).map((c) => c.path).sort();
+    const widening = subject.changes
+      .filter((c) => c.widens)
+      .map((c) => c.path)
+      .sort();
     const asked = [...new Set(recorded.rows.filter((r) => r.required > 0 && roleOf(r.file) === 'grant').map((r) => r.file))].sort();
     expect(widening, `the gate's rows: ${JSON.stringify(recorded.rows)}`).toEqual(asked);
     expect(subject.changes.every((c) => c.widens === false || c.widens === true)).toBe(true);
@@ -206,7 +225,14 @@ describe("the binder exported from a clone holding every case's merge", () => {
     const mods = modifications.filter((r) => r.pr === m.pr);
     const adds = additions.filter((r) => r.pr === m.pr);
     const certs = certifications.filter((r) => r.pr === m.pr);
-    return { ...m, mods, adds, certs, show: (rows: Record<string, unknown>[]) => rows.map((r) => `${r.path} ${r.system ?? ''} ${r.role ?? ''} ${r.field ?? ''} widens=${r.widens ?? ''}`).join('\n') };
+    return {
+      ...m,
+      mods,
+      adds,
+      certs,
+      show: (rows: Record<string, unknown>[]) =>
+        rows.map((r) => `${r.path} ${r.system ?? ''} ${r.role ?? ''} ${r.field ?? ''} widens=${r.widens ?? ''}`).join('\n'),
+    };
   }
 
   /**
@@ -219,14 +245,23 @@ describe("the binder exported from a clone holding every case's merge", () => {
   function widensAsTheGateSaid(a: Attack): void {
     const { gate, changes, mods, adds, certs, show } = rowsOf(a);
     const modified = changes.filter((c) => c.action === 'modified').map((c) => c.path);
-    const binder = modified.filter((path) => mods.some((r) => r.path === path && r.widens === 'yes') || adds.some((r) => r.path === path) || certs.some((r) => r.path === path));
+    const binder = modified.filter(
+      (path) => mods.some((r) => r.path === path && r.widens === 'yes') || adds.some((r) => r.path === path) || certs.some((r) => r.path === path),
+    );
     // No certification is shown as an access change: a review block is a modification only when
     // its change certifies nothing (the gate asked no approval for it).
-    expect(mods.filter((r) => String(r.field).startsWith('review') && r.widens === 'yes'), show(mods)).toEqual([]);
+    expect(
+      mods.filter((r) => String(r.field).startsWith('review') && r.widens === 'yes'),
+      show(mods),
+    ).toEqual([]);
     const asked = modified.filter((path) => gateAsked(gate.rows, new Set([path])));
     expect(binder, `modifications:\n${show(mods)}\nadditions:\n${show(adds)}`).toEqual(asked);
     // And nothing the gate let through is shown widening.
-    if (!gateAsked(gate.rows)) expect(mods.filter((r) => r.widens === 'yes'), show(mods)).toEqual([]);
+    if (!gateAsked(gate.rows))
+      expect(
+        mods.filter((r) => r.widens === 'yes'),
+        show(mods),
+      ).toEqual([]);
   }
 
   /** The binder's additions rows of the pull request are the entries its record says were added. */

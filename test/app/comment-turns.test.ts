@@ -113,4 +113,3 @@ describe('the sticky comment under concurrent writers in one process', () => {
     expect(reads).toEqual(['GET /repos/{owner}/{repo}/issues/{issue_number}/comments']);
   });
 });
-

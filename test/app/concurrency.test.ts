@@ -11,7 +11,8 @@ import { testDeps } from './support.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** A top-level declaration that holds concurrency: a queue, a pacer, comment turns, a limiter, a map of promises. */
-const concurrency = /^(?:export\s+)?(?:const|let|var)\s+\w+(?:\s*:[^=]+)?\s*=\s*(?:new\s+(?:\w*Queues?|\w*Pacer|CommentTurns|\w*Limiter)\b|new\s+Map<[^>]*Promise)/;
+const concurrency =
+  /^(?:export\s+)?(?:const|let|var)\s+\w+(?:\s*:[^=]+)?\s*=\s*(?:new\s+(?:\w*Queues?|\w*Pacer|CommentTurns|\w*Limiter)\b|new\s+Map<[^>]*Promise)/;
 const lazy = /^(?:export\s+)?let\s+\w+\s*:\s*(?:\w*Queues?|\w*Pacer|CommentTurns)\b/;
 
 function sources(dir: string): string[] {

@@ -36,7 +36,9 @@ describe('access-ledger serve without its settings', () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     const r = runCli(['serve'], { cwd: empty, env: clean });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^access-ledger: APP_ID and PRIVATE_KEY \(or PRIVATE_KEY_PATH\) are not set\. .* run `access-ledger serve` in a folder holding app\.yml \(copy \/.*app\.yml\)/);
+    expect(r.stderr).toMatch(
+      /^access-ledger: APP_ID and PRIVATE_KEY \(or PRIVATE_KEY_PATH\) are not set\. .* run `access-ledger serve` in a folder holding app\.yml \(copy \/.*app\.yml\)/,
+    );
   });
 
   it('with a key but no webhook secret: exit 2 naming WEBHOOK_SECRET, nothing listening', () => {

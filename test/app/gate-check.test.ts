@@ -37,7 +37,11 @@ beforeAll(async () => {
 afterAll(() => gh?.close());
 
 function open(login: string): { number: number; head: string } {
-  const number = gh.state.openPullRequest(REPO, { author: 'alice', title: `Grant ${login}`, files: { [`grants/people/${login}.yaml`]: grant(login, [{ expires: EXPIRES }]) } });
+  const number = gh.state.openPullRequest(REPO, {
+    author: 'alice',
+    title: `Grant ${login}`,
+    files: { [`grants/people/${login}.yaml`]: grant(login, [{ expires: EXPIRES }]) },
+  });
   return { number, head: gh.state.pullOf(REPO, number).pull.headSha };
 }
 
@@ -77,7 +81,13 @@ describe("the App reads the gate's status on the merged head", () => {
     expect(await causeAt(never.head)).toBe('gate-outage');
 
     const judging = open('finn');
-    gh.state.createStatus(REPO, { sha: judging.head, state: 'pending', context: 'access-ledger/gate', description: 'judging the pull request at this commit', creator: 'github-actions[bot]' });
+    gh.state.createStatus(REPO, {
+      sha: judging.head,
+      state: 'pending',
+      context: 'access-ledger/gate',
+      description: 'judging the pull request at this commit',
+      creator: 'github-actions[bot]',
+    });
     gh.state.mergePull(REPO, judging.number, { by: 'carol' });
     expect(await causeAt(judging.head)).toBe('gate-outage');
   });

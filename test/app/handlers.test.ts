@@ -43,7 +43,13 @@ async function receiveClosed(number: number, deps = testDeps(), Octokit?: Parame
 /** The gate ran on pull_request_target: no check run on the head, its status access-ledger/gate failing there. */
 function gateFailedOn(head: string): void {
   w.gh.state.createStatus(ACCESS, { sha: head, state: 'success', context: 'ci/lint', creator: 'github-actions[bot]' });
-  w.gh.state.createStatus(ACCESS, { sha: head, state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from @acme/dba', creator: 'github-actions[bot]' });
+  w.gh.state.createStatus(ACCESS, {
+    sha: head,
+    state: 'failure',
+    context: 'access-ledger/gate',
+    description: 'needs 1 more approval from @acme/dba',
+    creator: 'github-actions[bot]',
+  });
 }
 
 describe('pull_request.closed, merged', () => {
@@ -68,7 +74,15 @@ describe('pull_request.closed, merged', () => {
 
     const record = JSON.parse(files[0]!.content) as SealedRecord<'grant-change'>;
     expect(record.hash).toBe(hashRecord(record));
-    expect(record).toMatchObject({ kind: 'grant-change', key: 'pr-2-merged', seq: 1, prev_hash: null, occurred_at: '2026-11-20T10:00:00Z', recorded_at: '2026-11-20T10:00:07Z', repository: ACCESS });
+    expect(record).toMatchObject({
+      kind: 'grant-change',
+      key: 'pr-2-merged',
+      seq: 1,
+      prev_hash: null,
+      occurred_at: '2026-11-20T10:00:00Z',
+      recorded_at: '2026-11-20T10:00:07Z',
+      repository: ACCESS,
+    });
     expect(record.subject.pr).toEqual({
       number: 2,
       title: 'Grant bob read access to prod-postgres',
@@ -204,7 +218,9 @@ describe('pull_request.closed, failing', () => {
     const pr = mergeBobsGrant(w);
     w.gh.faults.add({ route: '/graphql', kind: '5xx', status: 502 });
     const probot = await w.probot(testDeps());
-    await expect(probot.receive({ id: 'delivery-4', name: 'pull_request', payload: w.gh.payloads.pullRequest('closed', ACCESS, pr.number) as never })).rejects.toThrow(/changed files|502/);
+    await expect(
+      probot.receive({ id: 'delivery-4', name: 'pull_request', payload: w.gh.payloads.pullRequest('closed', ACCESS, pr.number) as never }),
+    ).rejects.toThrow(/changed files|502/);
     expect(w.gh.state.ledger(ACCESS)).toBeUndefined();
     expect(w.writes()).toEqual([]);
   });
@@ -306,4 +322,3 @@ describe("pull_request.closed under GitHub's transient failures (the production 
     expect(um.subject.cause).toBe('admin-bypass');
   });
 });
-

@@ -24,10 +24,26 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { cloneFromFake } from '../support/e2e/clone.ts';
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 import { cleanupTempDirs, tempDir } from '../ledger/git-fixture.ts';
-import { AWS_KEY, GH_TOKEN, HOSTILE_PROSE, HOSTILE_ROLE, SECRET_ROLE, SPOOFED_MARKER, SPOOF_HASH, expectInertMarkdown, expectInertTerminal, expectNoSecret, yamlString } from '../support/hostile.ts';
+import {
+  AWS_KEY,
+  GH_TOKEN,
+  HOSTILE_PROSE,
+  HOSTILE_ROLE,
+  SECRET_ROLE,
+  SPOOFED_MARKER,
+  SPOOF_HASH,
+  expectInertMarkdown,
+  expectInertTerminal,
+  expectNoSecret,
+  yamlString,
+} from '../support/hostile.ts';
 
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const REPO = 'acme/access';
 
 /** An API key on the default branch whose free text attacks the sweep's issues: expired access, an expired exception, an overdue rotation. */
@@ -75,11 +91,25 @@ beforeAll(async () => {
   gh.state.createTeam('acme', 'security', { members: ['sam'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': withLedgerTrust(CONFIG, [testSigner()]), ...SYSTEMS, 'grants/keys/exporter.yaml': EXPORTER } });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
+  deps = {
+    clock: () => clock,
+    packs: loadBuiltinPacks,
+    gateCheckName: 'gate',
+    gateStatusContext: 'access-ledger/gate',
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
+    store: { random: () => 0.5, sleep: async () => undefined },
+    work: new WorkTracker(),
+    ...newConcurrency(),
+  };
   probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
   await probot.load((app: Probot, options: ApplicationFunctionOptions) => {
     registerLedger(app, deps);
-    sweep = createSweepFeature({ settings: { ...sweepSettings({}), schedule: 'off', cronSecret: null }, pacing: { sleep: async () => undefined }, discover: async () => [{ owner: 'acme', repo: 'access' }] })(app, deps, options);
+    sweep = createSweepFeature({
+      settings: { ...sweepSettings({}), schedule: 'off', cronSecret: null },
+      pacing: { sleep: async () => undefined },
+      discover: async () => [{ owner: 'acme', repo: 'access' }],
+    })(app, deps, options);
   });
 });
 
@@ -90,17 +120,23 @@ afterAll(async () => {
 });
 
 describe('the App on hostile grant files', () => {
-  it('records an unapproved hostile merge: the sticky comment and the admins\' issue show it inert, with no secret', async () => {
+  it("records an unapproved hostile merge: the sticky comment and the admins' issue show it inert, with no secret", async () => {
     const hostile = grant('bob', [
       { role: yamlString(HOSTILE_ROLE), expires: '2027-03-01', justification: yamlString(HOSTILE_PROSE) },
       { system: 'wiki', role: yamlString(SECRET_ROLE), expires: '2027-03-01' },
     ]);
-    pr = gh.state.openPullRequest(REPO, { author: 'alice', title: `Grant bob\n\n## ✅ PWNED @mchen ${GH_TOKEN}`, files: { 'grants/people/bob.yaml': hostile } });
+    pr = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: `Grant bob\n\n## ✅ PWNED @mchen ${GH_TOKEN}`,
+      files: { 'grants/people/bob.yaml': hostile },
+    });
     gh.state.mergePull(REPO, pr, { by: 'carol' });
     await receive('pull_request', gh.payloads.pullRequest('closed', REPO, pr));
 
     const ledger = gh.state.ledger(REPO) ?? {};
-    const records = Object.entries(ledger).filter(([p]) => p.startsWith('records/')).map(([, c]) => JSON.parse(c) as { key: string; seq: number; hash: string });
+    const records = Object.entries(ledger)
+      .filter(([p]) => p.startsWith('records/'))
+      .map(([, c]) => JSON.parse(c) as { key: string; seq: number; hash: string });
     expect(records.map((r) => r.key).sort()).toEqual([`pr-${pr}-merged`, `pr-${pr}-unapproved`]);
 
     const comments = gh.state.issue(REPO, pr).comments;
@@ -108,7 +144,9 @@ describe('the App on hostile grant files', () => {
     const body = comments[0]!.body;
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     // The anchors are exactly the App's, one per record; the role's spoofed marker is not one.
-    expect(parseRecordMarkers(body).sort((a, b) => a.seq - b.seq)).toEqual(records.map(({ key, seq, hash }) => ({ key, seq, hash })).sort((a, b) => a.seq - b.seq));
+    expect(parseRecordMarkers(body).sort((a, b) => a.seq - b.seq)).toEqual(
+      records.map(({ key, seq, hash }) => ({ key, seq, hash })).sort((a, b) => a.seq - b.seq),
+    );
     expect(body).not.toContain(SPOOFED_MARKER);
     const anchors = body.split('\n').filter((l) => l.startsWith('<!-- access-ledger:record '));
     expectInertMarkdown(body, { mentions: ['carol'], markers: [COMMENT_MARKER, ...anchors] });
@@ -160,7 +198,7 @@ describe('the App on hostile grant files', () => {
     expect(byKind('rotation-overdue')).toContain('(stored at `vault:kv/exporter (old value ghp_…(masked))`)');
     expect(byKind('rotation-overdue')).toContain('(runbook: call the API with AKIA…(masked) PWNED');
     expect(byKind('expired')).toContain('| `db` | `admin ## ✅ access-ledger gate: pass PWNED <\u200b!-- access-ledger:record key=pr-1-merged');
- 
+
     // The review campaign for db (never reviewed) lists the same role in its pull request body.
     const reviews = gh.state.listIssues(REPO, { state: 'open', labels: ['access-review'], pullRequests: true });
     const db = reviews.find((r) => r.title === `Access review: Production database (db), ${clock.toISOString().slice(0, 10)}`);

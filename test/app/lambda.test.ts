@@ -21,7 +21,15 @@ beforeAll(async () => {
   fake = await startFakeGitHub({ seed: 5 });
   world = seedAcme(fake);
   const api = new URL(fake.url);
-  env = { APP_ID: String(fake.state.app.id), PRIVATE_KEY: appPrivateKey(), WEBHOOK_SECRET: SECRET, GHE_HOST: api.host, GHE_PROTOCOL: 'http', LOG_LEVEL: 'fatal', ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY };
+  env = {
+    APP_ID: String(fake.state.app.id),
+    PRIVATE_KEY: appPrivateKey(),
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: api.host,
+    GHE_PROTOCOL: 'http',
+    LOG_LEVEL: 'fatal',
+    ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY,
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -33,7 +41,13 @@ function event(name: string, body: string, headers: Record<string, string> = {},
   return {
     rawPath: '/api/github/webhooks',
     requestContext: { http: { method: 'POST', path: '/api/github/webhooks' } },
-    headers: { 'content-type': 'application/json', 'X-GitHub-Event': name, 'X-GitHub-Delivery': `delivery-${++deliveries}`, 'X-Hub-Signature-256': sign(SECRET, body), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'X-GitHub-Event': name,
+      'X-GitHub-Delivery': `delivery-${++deliveries}`,
+      'X-Hub-Signature-256': sign(SECRET, body),
+      ...headers,
+    },
     body,
     isBase64Encoded: false,
     ...extra,
@@ -41,7 +55,12 @@ function event(name: string, body: string, headers: Record<string, string> = {},
 }
 
 function mergedPr(login: string): number {
-  const pr = fake.state.openPullRequest(world.repo, { author: login, title: `Grant ${login}`, head: `grant-${login}`, files: { [`grants/people/${login}.yaml`]: newGrantFile(login, world.day(30)) } });
+  const pr = fake.state.openPullRequest(world.repo, {
+    author: login,
+    title: `Grant ${login}`,
+    head: `grant-${login}`,
+    files: { [`grants/people/${login}.yaml`]: newGrantFile(login, world.day(30)) },
+  });
   fake.state.submitReview(world.repo, pr, { user: 'sbrandt', state: 'APPROVED', body: 'ok' });
   fake.state.mergePull(world.repo, pr, { by: 'sbrandt' });
   return pr;

@@ -17,7 +17,11 @@ import { Octokit } from '@octokit/core';
 import { CONFIG, SYSTEMS, grant } from '../gate/scenario.ts';
 
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const REPO = 'acme/access';
 
 let gh: FakeGitHub;
@@ -26,7 +30,17 @@ const clock = () => new Date('2026-11-26T10:00:00Z');
 
 beforeEach(async () => {
   gh = await startFakeGitHub({ now: clock });
-  deps = { clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
+  deps = {
+    clock,
+    packs: loadBuiltinPacks,
+    gateCheckName: 'access-ledger',
+    gateStatusContext: 'access-ledger/gate',
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
+    store: { random: () => 0.5, sleep: async () => undefined },
+    work: new WorkTracker(),
+    ...newConcurrency(),
+  };
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'mallory'] });
   gh.state.createRepo(REPO, { files: { 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/people/bob.yaml': grant('bob') } });
 });
@@ -46,7 +60,9 @@ function hugePull(): number {
 
 function records(prefix: string): Record<string, any>[] {
   const files = gh.state.ledger(REPO) ?? {};
-  return Object.entries(files).filter(([p]) => p.startsWith('records/') && p.includes(prefix)).map(([, c]) => JSON.parse(c));
+  return Object.entries(files)
+    .filter(([p]) => p.startsWith('records/') && p.includes(prefix))
+    .map(([, c]) => JSON.parse(c));
 }
 
 describe('a merge of more files than GitHub lists', () => {
@@ -54,7 +70,9 @@ describe('a merge of more files than GitHub lists', () => {
     const number = hugePull();
     const octokit = new Octokit({ baseUrl: gh.url, auth: gh.createInstallationToken(gh.state.installationFor('acme')!.id) });
     const pull = gh.state.pullOf(REPO, number).pull;
-    await expect(gatherPullFacts(octokit as never, { owner: 'acme', repo: 'access', number, headSha: pull.headSha, baseSha: pull.baseSha, author: 'mallory' })).rejects.toThrow(
+    await expect(
+      gatherPullFacts(octokit as never, { owner: 'acme', repo: 'access', number, headSha: pull.headSha, baseSha: pull.baseSha, author: 'mallory' }),
+    ).rejects.toThrow(
       /changes 3000 or more files, and GitHub lists no more than 3000: the gate cannot see every change, so it fails closed\. Split the pull request/,
     );
   });

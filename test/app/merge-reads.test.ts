@@ -48,7 +48,10 @@ async function both(number: number) {
   const rest = await gatherPullFacts(client() as never, ref(number), { packs });
   const restCalls = gh.calls();
   gh.resetCalls();
-  const folded = await gatherMergeReads(client() as never, ref(number), { packs, fold: { comments: true, ref: () => ({ branch: 'access-ledger', paths: ['head.json'] }) } });
+  const folded = await gatherMergeReads(client() as never, ref(number), {
+    packs,
+    fold: { comments: true, ref: () => ({ branch: 'access-ledger', paths: ['head.json'] }) },
+  });
   const foldedCalls = gh.calls();
   return { rest: plain(rest), folded: { ...folded, facts: plain(folded.facts) }, restCalls, foldedCalls };
 }
@@ -64,14 +67,23 @@ describe('gatherMergeReads against the fake GitHub', () => {
     expect(folded.facts).toEqual(rest);
     expect(rest.reviews.map((r) => r.reviewer)).toEqual(['dave']);
     const lookups = Object.entries(restCalls).filter(([k]) => k.startsWith('GET /orgs/'));
-    expect(restCalls).toMatchObject({ 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': 1, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': 1, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': 1, 'POST /graphql': 1 });
+    expect(restCalls).toMatchObject({
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': 1,
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': 1,
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits': 1,
+      'POST /graphql': 1,
+    });
     expect(foldedCalls).toEqual({ 'POST /graphql': 2, ...Object.fromEntries(lookups) });
   });
 
   it('over 100 files, reviews and commits: each connection pages while its page is full, and the facts are the same', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 120; i++) files[`grants/people/p${i}.yaml`] = grant(`p${i}`, [{}], { owner: 'carol' });
-    const commits = Array.from({ length: 105 }, (_, i) => ({ files: i === 0 ? files : { [`notes/n${i}.txt`]: `note ${i}\n` }, author: i % 2 ? 'alice' : 'bob', message: `step ${i}` }));
+    const commits = Array.from({ length: 105 }, (_, i) => ({
+      files: i === 0 ? files : { [`notes/n${i}.txt`]: `note ${i}\n` },
+      author: i % 2 ? 'alice' : 'bob',
+      message: `step ${i}`,
+    }));
     const n = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Many', commits });
     for (let i = 0; i < 103; i++) {
       gh.state.createUser(`reviewer-${i}`);
@@ -85,7 +97,11 @@ describe('gatherMergeReads against the fake GitHub', () => {
   });
 
   it('a renamed grant: the REST listing says where it came from, and the facts are the same', async () => {
-    const n = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Rename', files: { 'grants/people/bob.yaml': null, 'grants/people/robert.yaml': grant('bob') } });
+    const n = gh.state.openPullRequest(REPO, {
+      author: 'alice',
+      title: 'Rename',
+      files: { 'grants/people/bob.yaml': null, 'grants/people/robert.yaml': grant('bob') },
+    });
     gh.state.submitReview(REPO, n, { user: 'dave', state: 'APPROVED' });
     const { rest, folded, foldedCalls } = await both(n);
     expect(folded.facts).toEqual(rest);
@@ -114,10 +130,17 @@ describe('gatherMergeReads against the fake GitHub', () => {
     gh.state.addComment(REPO, n, { user: 'carol', body: 'looks fine' });
     gh.state.commitFiles(REPO, 'access-ledger', { 'head.json': '{"seq":0}\n' }, { parent: null });
     const tip = gh.state.log(REPO, 'refs/heads/access-ledger')[0];
-    const reads = await gatherMergeReads(client() as never, ref(n), { fold: { comments: true, ref: () => ({ branch: 'access-ledger', paths: ['head.json', 'records/2026/11/pr-9-merged.json'] }) } });
+    const reads = await gatherMergeReads(client() as never, ref(n), {
+      fold: { comments: true, ref: () => ({ branch: 'access-ledger', paths: ['head.json', 'records/2026/11/pr-9-merged.json'] }) },
+    });
     expect(reads.comments).toEqual([expect.objectContaining({ body: 'looks fine', user: { login: 'carol', type: 'User' } })]);
     expect(reads.ref?.tip?.commitSha).toBe(typeof tip === 'string' ? tip : (tip as { sha: string }).sha);
-    expect(reads.ref?.files).toEqual(new Map([['head.json', '{"seq":0}\n'], ['records/2026/11/pr-9-merged.json', null]]));
+    expect(reads.ref?.files).toEqual(
+      new Map([
+        ['head.json', '{"seq":0}\n'],
+        ['records/2026/11/pr-9-merged.json', null],
+      ]),
+    );
   });
 
   it('a pull request that changes no access file: one query, no file read', async () => {
@@ -130,7 +153,11 @@ describe('gatherMergeReads against the fake GitHub', () => {
 });
 
 describe('attacks on the comment the folded query lists', () => {
-  const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  const KEY = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
   const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
 
   it("a person named like the App's bot, and another App's bot, paste the marker: neither comment is adopted, the App writes its own", async () => {
@@ -144,7 +171,17 @@ describe('attacks on the comment the folded query lists', () => {
     gh.state.addComment(REPO, n, { user: slug, body: forged });
     gh.state.addComment(REPO, n, { user: 'other-app[bot]', body: forged });
     gh.state.mergePull(REPO, n, { by: 'carol' });
-    const deps: AppDeps = { clock: () => new Date('2026-11-26T10:00:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', signer: testSigner(), appLogin: async () => APP_LOGIN, store: { random: () => 0.5, sleep: async () => undefined }, work: new WorkTracker(), ...newConcurrency() };
+    const deps: AppDeps = {
+      clock: () => new Date('2026-11-26T10:00:00Z'),
+      packs: loadBuiltinPacks,
+      gateCheckName: 'access-ledger',
+      gateStatusContext: 'access-ledger/gate',
+      signer: testSigner(),
+      appLogin: async () => APP_LOGIN,
+      store: { random: () => 0.5, sleep: async () => undefined },
+      work: new WorkTracker(),
+      ...newConcurrency(),
+    };
     const probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, secret: 'webhook-secret', baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot.load((app: Probot) => registerLedger(app, deps));
     await probot.receive({ id: 'd-1', name: 'pull_request', payload: gh.payloads.pullRequest('closed', REPO, n) } as never);

@@ -13,7 +13,10 @@ import { createAppProbot } from '../../src/app/server.ts';
 import { cliOctokit } from '../../src/cli/commands/reconcile.ts';
 import { API, INSTALLATION, REPO_PATH, installationToken, privateKey } from './support.ts';
 
-const SECONDARY = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' };
+const SECONDARY = {
+  message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+  documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+};
 const FILES = `${REPO_PATH}/pulls/2/files`;
 const env = (): NodeJS.ProcessEnv => ({ APP_ID: '123', PRIVATE_KEY: privateKey(), WEBHOOK_SECRET: 'test-secret', LOG_LEVEL: 'fatal' });
 
@@ -56,9 +59,15 @@ describe('rateLimitHandlers', () => {
   });
 });
 
-describe('the App\'s Octokit, as npm start builds it', () => {
+describe("the App's Octokit, as npm start builds it", () => {
   it('retries a secondary rate limit (403 with retry-after) and the request succeeds', async () => {
-    const scopes = [installationToken(), limited(1), nock(API).get(FILES).reply(200, [{ filename: 'grants/people/bob.yaml' }])];
+    const scopes = [
+      installationToken(),
+      limited(1),
+      nock(API)
+        .get(FILES)
+        .reply(200, [{ filename: 'grants/people/bob.yaml' }]),
+    ];
     const probot = createAppProbot(env(), { throttle: { retryAfterBaseValue: 5 } });
     const octokit = await probot.auth(INSTALLATION);
     const res = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 });
@@ -70,20 +79,24 @@ describe('the App\'s Octokit, as npm start builds it', () => {
     const scopes = [installationToken(), limited(RATE_LIMIT_RETRIES + 1)];
     const probot = createAppProbot(env(), { throttle: { retryAfterBaseValue: 5 } });
     const octokit = await probot.auth(INSTALLATION);
-    await expect(octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 }),
+    ).rejects.toMatchObject({ status: 403 });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
   });
 
-  it('Probot\'s default Octokit does not retry it (why the App has its own handlers)', async () => {
+  it("Probot's default Octokit does not retry it (why the App has its own handlers)", async () => {
     const scopes = [installationToken(), limited(1)];
     const probot = createProbot({ env: env() });
     const octokit = await probot.auth(INSTALLATION);
-    await expect(octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 }),
+    ).rejects.toMatchObject({ status: 403 });
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
   });
 });
 
-describe('the CLI\'s Octokit (reconcile, sweep)', () => {
+describe("the CLI's Octokit (reconcile, sweep)", () => {
   it.each([403, 429])('retries a secondary rate limit answered %i and the request succeeds, with a warning', async (status) => {
     const warnings: string[] = [];
     const scopes = [limited(1, status), nock(API).get(FILES).reply(200, [])];
@@ -94,7 +107,7 @@ describe('the CLI\'s Octokit (reconcile, sweep)', () => {
   });
 });
 
-describe('GraphQL queries are reads: the App\'s Octokit keeps them out of the write queue', () => {
+describe("GraphQL queries are reads: the App's Octokit keeps them out of the write queue", () => {
   /** A stand-in for the throttling plugin's write group that counts who waits in it. */
   function countingWriteGroup(seen: string[]) {
     return { key: () => ({ schedule: (_options: unknown, fn: () => Promise<unknown>) => (seen.push('write queue'), fn()) }) };
@@ -122,7 +135,12 @@ describe('GraphQL queries are reads: the App\'s Octokit keeps them out of the wr
     const seen: string[] = [];
     const scopes = [nock(API).post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 1 }), nock(API).get(FILES).reply(200, [])];
     const octokit = appOctokit(seen);
-    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'Codertocat', repo: 'Hello-World', issue_number: 2, body: 'x' });
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: 'Codertocat',
+      repo: 'Hello-World',
+      issue_number: 2,
+      body: 'x',
+    });
     await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: 'Codertocat', repo: 'Hello-World', pull_number: 2 });
     expect(seen).toEqual(['write queue']);
     for (const s of scopes) expect(s.pendingMocks()).toEqual([]);
@@ -130,7 +148,12 @@ describe('GraphQL queries are reads: the App\'s Octokit keeps them out of the wr
 
   it.each([403, 429])('a query answered %i with a secondary rate limit is waited out and retried', async (status) => {
     const seen: string[] = [];
-    const scopes = [nock(API).post('/graphql').reply(status, SECONDARY, { 'retry-after': '1' }), nock(API).post('/graphql').reply(200, { data: { viewer: { login: 'x' } } })];
+    const scopes = [
+      nock(API).post('/graphql').reply(status, SECONDARY, { 'retry-after': '1' }),
+      nock(API)
+        .post('/graphql')
+        .reply(200, { data: { viewer: { login: 'x' } } }),
+    ];
     const data = await appOctokit(seen).graphql<{ viewer: { login: string } }>('query { viewer { login } }');
     expect(data.viewer.login).toBe('x');
     expect(seen).toEqual([]);
@@ -138,14 +161,17 @@ describe('GraphQL queries are reads: the App\'s Octokit keeps them out of the wr
   });
 
   it(`a query still limited after ${RATE_LIMIT_RETRIES} retries fails`, async () => {
-    const scope = nock(API).post('/graphql').times(RATE_LIMIT_RETRIES + 1).reply(403, SECONDARY, { 'retry-after': '1' });
+    const scope = nock(API)
+      .post('/graphql')
+      .times(RATE_LIMIT_RETRIES + 1)
+      .reply(403, SECONDARY, { 'retry-after': '1' });
     await expect(appOctokit([]).graphql('query { viewer { login } }')).rejects.toMatchObject({ status: 403 });
     expect(scope.pendingMocks()).toEqual([]);
   });
 });
 
 describe('readAwareRetryLimiter', () => {
-  it('runs a read with a write group that does not wait, a write with the plugin\'s own, and retries when a listener says how long to wait', async () => {
+  it("runs a read with a write group that does not wait, a write with the plugin's own, and retries when a listener says how long to wait", async () => {
     const limiter = readAwareRetryLimiter((o) => o.method === 'GET');
     const own = { key: () => ({ schedule: async () => undefined }) };
     const used: unknown[] = [];

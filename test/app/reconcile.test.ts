@@ -32,7 +32,8 @@ beforeEach(async () => {
   w = await appWorld('2026-09-30T00:00:00Z', { takeFirstNumber: false });
   const s = w.gh.state;
   // Installation tokens last an hour of the fake's clock: one is minted whenever the clock has moved on.
-  const client = () => new Octokit({ baseUrl: w.gh.url, auth: w.gh.createInstallationToken(s.installationFor('acme')!.id), request: { retries: 0 } }) as unknown as OctokitLike;
+  const client = () =>
+    new Octokit({ baseUrl: w.gh.url, auth: w.gh.createInstallationToken(s.installationFor('acme')!.id), request: { retries: 0 } }) as unknown as OctokitLike;
   const one = s.openPullRequest(ACCESS, { author: 'alice', title: 'Note the on-call rota', files: { 'notes/one.txt': 'one\n' } });
   const two = s.openPullRequest(ACCESS, { author: 'Codertocat', title: 'Grant bob read access to prod-postgres', files: { [GRANT_PATH]: grantFile('bob') } });
   const three = s.openPullRequest(ACCESS, { author: 'alice', title: 'Abandoned', files: { 'notes/three.txt': 'three\n' } });
@@ -45,7 +46,14 @@ beforeEach(async () => {
   w.at('2026-11-19T09:00:00Z');
   s.mergePull(ACCESS, one, { by: 'carol' });
   // The ledger already holds PR #1, recorded as it merged.
-  const store = new LedgerStore({ octokit: client() as never, owner: OWNER, repo: REPO, clock: () => new Date('2026-11-19T09:00:05Z'), signer: testSigner(), trust: null });
+  const store = new LedgerStore({
+    octokit: client() as never,
+    owner: OWNER,
+    repo: REPO,
+    clock: () => new Date('2026-11-19T09:00:05Z'),
+    signer: testSigner(),
+    trust: null,
+  });
   await store.append({ ...mergedDraft(1, '2026-11-19T09:00:00Z'), repository: ACCESS });
   w.at('2026-11-19T12:00:00Z');
   s.submitReview(ACCESS, two, { user: 'dave', state: 'APPROVED' });
@@ -72,7 +80,10 @@ describe('reconcile', () => {
     expect(report.outcomes.map((o) => o.status)).toEqual(['recorded']);
 
     const records = ledger().sort((a, b) => a.seq - b.seq);
-    expect(records.map((r) => [r.seq, r.key])).toEqual([[1, 'pr-1-merged'], [2, 'pr-2-merged']]);
+    expect(records.map((r) => [r.seq, r.key])).toEqual([
+      [1, 'pr-1-merged'],
+      [2, 'pr-2-merged'],
+    ]);
     const backfilled = records[1] as SealedRecord<'grant-change'>;
     expect(backfilled.subject.pr.merged_by).toBe('carol'); // from the full PR, not the listing
     expect(backfilled.subject.verdict).toMatchObject({ result: 'pass', evaluated_at: '2026-11-21T06:00:00Z' });
@@ -80,23 +91,45 @@ describe('reconcile', () => {
     const { records: entries, head } = w.ledger();
     expect(verifyLedgerState({ records: entries, head }).problems).toEqual([]);
     // PR #2 gets the App's comment anchoring the record; the recorded PR #1 is not touched.
-    expect(commentsOn(2).map((c) => c.body).join('\n')).toContain(backfilled.hash);
+    expect(
+      commentsOn(2)
+        .map((c) => c.body)
+        .join('\n'),
+    ).toContain(backfilled.hash);
     expect(commentsOn(1)).toEqual([]);
   });
 
   it('the CLI reports the backfill and exits 0', async () => {
     const out: string[] = [];
     // As a scheduled workflow runs it: the ledger key from a secret, the App's account named.
-    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY } };
+    const io = {
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void out.push(t),
+      color: false,
+      interactive: false,
+      now: () => new Date('2026-11-21T06:00:00Z'),
+      env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+    };
     const code = await runReconcile({ repo: ACCESS, octokit, appLogin: 'access-ledger[bot]', deps: { store: { sleep: async () => undefined } } }, io);
     expect(code).toBe(0);
     expect(out.join('')).toContain('#2 recorded: seq 2 pr-2-merged');
-    expect(ledger().map((r) => r.key).sort()).toEqual(['pr-1-merged', 'pr-2-merged']);
+    expect(
+      ledger()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['pr-1-merged', 'pr-2-merged']);
   });
 
   it('a dry run reports the gap, records nothing and exits 1', async () => {
     const out: string[] = [];
-    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), color: false, interactive: false, now: () => new Date('2026-11-21T06:00:00Z'), env: {} };
+    const io = {
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void out.push(t),
+      color: false,
+      interactive: false,
+      now: () => new Date('2026-11-21T06:00:00Z'),
+      env: {},
+    };
     const code = await runReconcile({ repo: ACCESS, octokit, dryRun: true }, io);
     expect(code).toBe(1);
     expect(out.join('')).toContain('missing a record: #2 (dry run: nothing recorded)');
@@ -133,7 +166,11 @@ describe('reconcile of several missing PRs', () => {
     w.at('2026-11-19T10:00:00Z');
     numbers = Array.from({ length: N }, (_, i) => {
       s.addOrgMember('acme', login(i));
-      return s.openPullRequest(ACCESS, { author: login(i), title: `Grant ${login(i)} read access to prod-postgres`, files: { [`grants/people/${login(i)}.yaml`]: grantFile(login(i)) } });
+      return s.openPullRequest(ACCESS, {
+        author: login(i),
+        title: `Grant ${login(i)} read access to prod-postgres`,
+        files: { [`grants/people/${login(i)}.yaml`]: grantFile(login(i)) },
+      });
     });
     w.at('2026-11-19T12:00:00Z');
     for (const n of numbers) s.submitReview(ACCESS, n, { user: 'dave', state: 'APPROVED' });
@@ -173,7 +210,11 @@ describe('reconcile of several missing PRs', () => {
     // Each PR's own comment anchors its own record.
     for (const r of records.slice(1)) {
       const pr = (r.subject as { pr: { number: number } }).pr.number;
-      expect(commentsOn(pr).map((c) => c.body).join('\n')).toContain(r.hash);
+      expect(
+        commentsOn(pr)
+          .map((c) => c.body)
+          .join('\n'),
+      ).toContain(r.hash);
     }
   });
 
@@ -182,6 +223,10 @@ describe('reconcile of several missing PRs', () => {
     const report = await reconcile({ octokit, repo: { owner: OWNER, repo: REPO }, deps: testDeps('2026-11-21T06:00:00Z'), concurrency: 1 });
     expect(report.outcomes).toHaveLength(N + 1);
     expect(w.ledgerCommits().length - commitsBefore).toBe(N + 1);
-    expect(ledger().sort((a, b) => a.seq - b.seq).map((r) => r.key)).toEqual(['pr-1-merged', 'pr-2-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
+    expect(
+      ledger()
+        .sort((a, b) => a.seq - b.seq)
+        .map((r) => r.key),
+    ).toEqual(['pr-1-merged', 'pr-2-merged', ...numbers.map((n) => `pr-${n}-merged`)]);
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../../src/core/model/snapshot.ts';
 import { diffEntries, grantChanges, policyChanges, touchesAccess } from '../../src/core/records/changes.ts';
 import { buildGrantChangeDraft, grantChangeControls, reviewRecords } from '../../src/core/records/grant-change.ts';
-import { buildUnapprovedMergeDraft, classifyCause, mentions, unapprovedIssueBody, unapprovedIssueMarker, hasUnapprovedIssueMarker } from '../../src/core/records/unapproved-merge.ts';
+import {
+  buildUnapprovedMergeDraft,
+  classifyCause,
+  mentions,
+  unapprovedIssueBody,
+  unapprovedIssueMarker,
+  hasUnapprovedIssueMarker,
+} from '../../src/core/records/unapproved-merge.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, provisionedRecordKey } from '../../src/core/records/provisioned.ts';
 import { parseCommentBlocks, updateRecordComment, COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import { observeGateCheck } from '../../src/app/ledger/gate-check.ts';
@@ -14,9 +21,13 @@ const grant = (id: string, kind: string, access: string) => `identity:
   id: ${id}
   kind: ${kind}
   owner: alice
-${kind === 'human' ? `  github: ${id}\n` : ''}${kind === 'human' ? '' : `credential:
+${kind === 'human' ? `  github: ${id}\n` : ''}${
+  kind === 'human'
+    ? ''
+    : `credential:
   type: oidc-federated
-`}access:
+`
+}access:
 ${access}`;
 
 const entry = (system: string, role: string, extra = '') => `  - system: ${system}
@@ -42,7 +53,20 @@ const verdict = (result: 'pass' | 'fail', missing = 0): Verdict => ({
   result,
   evaluated_at: '2026-11-20T10:00:05Z',
   policy_sha: 'b'.repeat(40),
-  findings: result === 'fail' ? [{ rule: 'approvals', severity: 'error', file: 'grants/people/bob.yaml', line: 8, column: 5, message: 'needs 1 more approval from @acme/dba', controls: ['SOC2:CC6.2'] }] : [],
+  findings:
+    result === 'fail'
+      ? [
+          {
+            rule: 'approvals',
+            severity: 'error',
+            file: 'grants/people/bob.yaml',
+            line: 8,
+            column: 5,
+            message: 'needs 1 more approval from @acme/dba',
+            controls: ['SOC2:CC6.2'],
+          },
+        ]
+      : [],
   approvals: [{ system: 'prod-postgres', required: 1, approved_by: missing ? [] : ['dave'], missing }],
 });
 
@@ -61,14 +85,28 @@ describe('touchesAccess', () => {
 });
 
 describe('diffEntries', () => {
-  const e = (system: string, role: string, extra: Partial<ModelEntry> = {}): ModelEntry => ({ system, role, justification: 'x', expires: '2027-01-31', ...extra });
+  const e = (system: string, role: string, extra: Partial<ModelEntry> = {}): ModelEntry => ({
+    system,
+    role,
+    justification: 'x',
+    expires: '2027-01-31',
+    ...extra,
+  });
   it.each([
     ['unchanged', [e('db', 'read')], [e('db', 'read')], []],
     ['added', [], [e('db', 'read')], [['db', 'read', 'added']]],
     ['removed', [e('db', 'read')], [], [['db', 'read', 'removed']]],
     ['expiry extended', [e('db', 'read')], [e('db', 'read', { expires: '2027-06-30' })], [['db', 'read', 'modified']]],
     ['made privileged', [e('db', 'read')], [e('db', 'read', { privileged: true })], [['db', 'read', 'modified']]],
-    ['role changed is one removed and one added', [e('db', 'read')], [e('db', 'write')], [['db', 'write', 'added'], ['db', 'read', 'removed']]],
+    [
+      'role changed is one removed and one added',
+      [e('db', 'read')],
+      [e('db', 'write')],
+      [
+        ['db', 'write', 'added'],
+        ['db', 'read', 'removed'],
+      ],
+    ],
     ['key order does not matter', [{ role: 'read', system: 'db', justification: 'x', expires: '2027-01-31' }], [e('db', 'read')], []],
     ['duplicates pair in order', [e('db', 'read'), e('db', 'read', { expires: '2027-02-01' })], [e('db', 'read')], [['db', 'read', 'removed']]],
   ] as const)('%s', (_name, before, after, expected) => {
@@ -91,7 +129,11 @@ describe('grantChanges', () => {
     { path: 'systems/prod-postgres.yaml', content: 'id: prod-postgres\nname: PG\ncategory: database\n', blobSha: '5'.repeat(40) },
   ]);
   const head = buildSnapshot([
-    { path: 'grants/people/bob.yaml', content: grant('bob', 'human', entry('prod-postgres', 'read') + entry('prod-postgres', 'admin', '    privileged: true\n')), blobSha: 'a'.repeat(40) },
+    {
+      path: 'grants/people/bob.yaml',
+      content: grant('bob', 'human', entry('prod-postgres', 'read') + entry('prod-postgres', 'admin', '    privileged: true\n')),
+      blobSha: 'a'.repeat(40),
+    },
     { path: 'grants/people/carol.yaml', content: grant('carol', 'human', entry('jira', 'user')), blobSha: 'c'.repeat(40) },
     { path: 'grants/svc/new-name.yaml', content: grant('new-name', 'service-account', entry('prod-s3', 'read')), blobSha: 'd'.repeat(40) },
     { path: 'grants/contractors/moved.yaml', content: grant('moved', 'human', entry('jira', 'user')), blobSha: '4'.repeat(40) },
@@ -111,7 +153,17 @@ describe('grantChanges', () => {
 
   it('lists each identity with action, blob SHAs and changed entries', () => {
     const changes = grantChanges({ files, base, head });
-    expect(changes.map((c) => [c.path, c.identity, c.kind, c.action, c.before_blob?.[0] ?? null, c.after_blob?.[0] ?? null, c.entries.map((e) => `${e.action}:${e.system}/${e.role}`)])).toEqual([
+    expect(
+      changes.map((c) => [
+        c.path,
+        c.identity,
+        c.kind,
+        c.action,
+        c.before_blob?.[0] ?? null,
+        c.after_blob?.[0] ?? null,
+        c.entries.map((e) => `${e.action}:${e.system}/${e.role}`),
+      ]),
+    ).toEqual([
       ['grants/contractors/moved.yaml', 'moved', 'human', 'modified', '4', '4', []],
       ['grants/people/bob.yaml', 'bob', 'human', 'modified', '1', 'a', ['added:prod-postgres/admin']],
       ['grants/people/broken.yaml', 'broken', null, 'added', null, 'e', []],
@@ -157,7 +209,15 @@ describe('grant-change draft', () => {
     expect(draft.key).toBe('pr-45-merged');
     expect(draft.occurred_at).toBe('2026-11-20T10:00:00Z');
     const s = draft.subject;
-    expect(s.pr).toEqual({ number: 45, title: pull.title, url: pull.html_url, author: 'bob', created_at: '2026-11-18T09:00:00Z', merged_at: '2026-11-20T10:00:00Z', merged_by: 'carol' });
+    expect(s.pr).toEqual({
+      number: 45,
+      title: pull.title,
+      url: pull.html_url,
+      author: 'bob',
+      created_at: '2026-11-18T09:00:00Z',
+      merged_at: '2026-11-20T10:00:00Z',
+      merged_by: 'carol',
+    });
     expect([s.base_sha, s.head_sha, s.merge_sha]).toEqual(['b'.repeat(40), 'h'.repeat(40), 'm'.repeat(40)]);
     expect(s.reviews).toEqual([
       { reviewer: 'erin', state: 'COMMENTED', submitted_at: '2026-11-19T08:00:00Z', commit_id: 'h'.repeat(40), on_head: true },
@@ -173,11 +233,23 @@ describe('grant-change draft', () => {
   });
 
   it('refuses a PR that was not merged', () => {
-    expect(() => buildGrantChangeDraft({ repository: 'acme/access', pull: { ...pull, merged_at: null }, facts, verdict: verdict('pass') })).toThrow(/not merged/);
+    expect(() => buildGrantChangeDraft({ repository: 'acme/access', pull: { ...pull, merged_at: null }, facts, verdict: verdict('pass') })).toThrow(
+      /not merged/,
+    );
   });
 
   it('adds revocation and privileged-access controls when the change has them', () => {
-    const removal = [{ path: 'p', identity: 'svc', kind: 'service-account' as const, action: 'removed' as const, before_blob: 'x', after_blob: null, entries: [{ system: 's', role: 'r', privileged: true, action: 'removed' as const, expires: null }] }];
+    const removal = [
+      {
+        path: 'p',
+        identity: 'svc',
+        kind: 'service-account' as const,
+        action: 'removed' as const,
+        before_blob: 'x',
+        after_blob: null,
+        entries: [{ system: 's', role: 'r', privileged: true, action: 'removed' as const, expires: null }],
+      },
+    ];
     expect(grantChangeControls(removal)).toEqual(expect.arrayContaining(['CIS-v8:6.2', 'OWASP-NHI:NHI1:2025', 'ISO27001:A.8.2']));
     expect(grantChangeControls([])).not.toContain('CIS-v8:6.2');
   });
@@ -194,7 +266,15 @@ describe('unapproved-merge', () => {
     [{ runs: [{ status: 'in_progress', conclusion: null }] }, 'gate-outage'],
     [{ runs: [{ status: 'completed', conclusion: 'failure' }] }, 'admin-bypass'],
     [{ runs: [{ status: 'completed', conclusion: 'action_required' }] }, 'admin-bypass'],
-    [{ runs: [{ status: 'completed', conclusion: 'success' }, { status: 'completed', conclusion: 'failure' }] }, 'unknown'],
+    [
+      {
+        runs: [
+          { status: 'completed', conclusion: 'success' },
+          { status: 'completed', conclusion: 'failure' },
+        ],
+      },
+      'unknown',
+    ],
     // The status the gate sets on the head under pull_request_target (its check run is on the base tip).
     [{ runs: [], statuses: [] }, 'gate-outage'],
     [{ runs: [], statuses: [{ context: 'access-ledger/gate', state: 'failure' }] }, 'admin-bypass'],
@@ -211,7 +291,13 @@ describe('unapproved-merge', () => {
   });
 
   it('links the grant-change record, lists what was missing and the issue', () => {
-    const d = buildUnapprovedMergeDraft({ repository: 'acme/access', pull, verdict: verdict('fail', 1), cause: 'admin-bypass', issue: { number: 46, url: 'https://github.com/acme/access/issues/46' } });
+    const d = buildUnapprovedMergeDraft({
+      repository: 'acme/access',
+      pull,
+      verdict: verdict('fail', 1),
+      cause: 'admin-bypass',
+      issue: { number: 46, url: 'https://github.com/acme/access/issues/46' },
+    });
     expect(d.key).toBe('pr-45-unapproved');
     expect(d.subject.grant_change_key).toBe('pr-45-merged');
     expect(d.subject.missing_approvals).toEqual([{ system: 'prod-postgres', required: 1, approved_by: [], missing: 1 }]);
@@ -220,7 +306,14 @@ describe('unapproved-merge', () => {
   });
 
   it('writes an issue that mentions the admins, links the PR and says what was missing', () => {
-    const body = unapprovedIssueBody({ pull, verdict: verdict('fail', 1), cause: 'admin-bypass', admins: ['@acme/security', 'zoe', 'not a login!'], branch: 'access-ledger', recordPath: 'records/2026/11/pr-45-merged.json' });
+    const body = unapprovedIssueBody({
+      pull,
+      verdict: verdict('fail', 1),
+      cause: 'admin-bypass',
+      admins: ['@acme/security', 'zoe', 'not a login!'],
+      branch: 'access-ledger',
+      recordPath: 'records/2026/11/pr-45-merged.json',
+    });
     expect(hasUnapprovedIssueMarker(body, 45)).toBe(true);
     expect(hasUnapprovedIssueMarker(body, 4)).toBe(false);
     expect(body.startsWith(unapprovedIssueMarker(45))).toBe(true);
@@ -240,7 +333,17 @@ describe('unapproved-merge', () => {
 });
 
 describe('provisioned', () => {
-  const run = { id: 9001, name: 'Provision', path: '.github/workflows/provision.yml', head_sha: 'm'.repeat(40), run_attempt: 1, html_url: 'https://github.com/acme/access/actions/runs/9001', status: 'completed', conclusion: 'success', updated_at: '2026-11-20T10:05:00Z' };
+  const run = {
+    id: 9001,
+    name: 'Provision',
+    path: '.github/workflows/provision.yml',
+    head_sha: 'm'.repeat(40),
+    run_attempt: 1,
+    html_url: 'https://github.com/acme/access/actions/runs/9001',
+    status: 'completed',
+    conclusion: 'success',
+    updated_at: '2026-11-20T10:05:00Z',
+  };
   it.each([
     ['provision.yml', true],
     ['.github/workflows/provision.yml', true],
@@ -279,7 +382,9 @@ describe('provisioned', () => {
   });
 
   it('refuses a run that has not completed', () => {
-    expect(() => buildProvisionedDraft({ repository: 'acme/access', pr: { number: 45, url: '' }, run: { ...run, status: 'in_progress', conclusion: null } })).toThrow(/not completed/);
+    expect(() =>
+      buildProvisionedDraft({ repository: 'acme/access', pr: { number: 45, url: '' }, run: { ...run, status: 'in_progress', conclusion: null } }),
+    ).toThrow(/not completed/);
   });
 });
 
@@ -287,9 +392,25 @@ describe('sticky comment', () => {
   const ctx = { branch: 'access-ledger', repositoryUrl: 'https://github.com/acme/access' };
   const head = buildSnapshot([{ path: 'grants/people/bob.yaml', content: grant('bob', 'human', entry('prod-postgres', 'read')), blobSha: 'a'.repeat(40) }]);
   const facts = { files: [{ path: 'grants/people/bob.yaml', status: 'added' as const }], base: buildSnapshot([]), head, reviews: [], commitAuthors: [] };
-  const gc = sealRecord(buildGrantChangeDraft({ repository: 'acme/access', pull, facts, verdict: verdict('pass') }), { seq: 11, hash: 'e'.repeat(64) }, '2026-11-20T10:00:06Z');
+  const gc = sealRecord(
+    buildGrantChangeDraft({ repository: 'acme/access', pull, facts, verdict: verdict('pass') }),
+    { seq: 11, hash: 'e'.repeat(64) },
+    '2026-11-20T10:00:06Z',
+  );
   const prov = sealRecord(
-    buildProvisionedDraft({ repository: 'acme/access', pr: { number: 45, url: pull.html_url }, run: { id: 7, path: '.github/workflows/provision.yml', head_sha: 'm'.repeat(40), html_url: 'u', status: 'completed', conclusion: 'failure', updated_at: '2026-11-20T10:06:00Z' } }),
+    buildProvisionedDraft({
+      repository: 'acme/access',
+      pr: { number: 45, url: pull.html_url },
+      run: {
+        id: 7,
+        path: '.github/workflows/provision.yml',
+        head_sha: 'm'.repeat(40),
+        html_url: 'u',
+        status: 'completed',
+        conclusion: 'failure',
+        updated_at: '2026-11-20T10:06:00Z',
+      },
+    }),
     { seq: 12, hash: gc.hash },
     '2026-11-20T10:06:01Z',
   );
@@ -324,10 +445,12 @@ describe('sticky comment', () => {
 
   it('parses blocks back', () => {
     const body = updateRecordComment(null, [gc, prov], ctx).body;
-    expect(parseCommentBlocks(body).map((b) => [b.key, b.seq])).toEqual([['pr-45-merged', 12], ['pr-45-provisioned-7', 13]]);
+    expect(parseCommentBlocks(body).map((b) => [b.key, b.seq])).toEqual([
+      ['pr-45-merged', 12],
+      ['pr-45-provisioned-7', 13],
+    ]);
   });
 });
-
 
 describe('observeGateCheck', () => {
   const repo = { owner: 'acme', repo: 'access' };
@@ -347,22 +470,85 @@ describe('observeGateCheck', () => {
 
   it('reads the check runs, newest first, and the combined status', async () => {
     const asked: string[] = [];
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [{ status: 'completed', conclusion: 'success', completed_at: '2026-11-19T10:00:00Z' }, { status: 'completed', conclusion: 'failure', completed_at: '2026-11-19T11:00:00Z' }] }, [COMBINED]: none }, asked), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
-    expect(obs).toEqual({ runs: [{ status: 'completed', conclusion: 'failure' }, { status: 'completed', conclusion: 'success' }], statuses: [] });
+    const obs = await observeGateCheck(
+      requester(
+        {
+          [RUNS]: {
+            check_runs: [
+              { status: 'completed', conclusion: 'success', completed_at: '2026-11-19T10:00:00Z' },
+              { status: 'completed', conclusion: 'failure', completed_at: '2026-11-19T11:00:00Z' },
+            ],
+          },
+          [COMBINED]: none,
+        },
+        asked,
+      ),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      () => undefined,
+    );
+    expect(obs).toEqual({
+      runs: [
+        { status: 'completed', conclusion: 'failure' },
+        { status: 'completed', conclusion: 'success' },
+      ],
+      statuses: [],
+    });
     expect(asked).toEqual([RUNS, COMBINED]);
   });
 
   it("reads the gate's status access-ledger/gate on the head: a merge over its failure is an admin bypass, without it an outage", async () => {
-    const combined = { state: 'failure', statuses: [{ context: 'ci/build', state: 'success' }, { context: 'Access-Ledger/Gate', state: 'failure' }] };
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: combined }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    const combined = {
+      state: 'failure',
+      statuses: [
+        { context: 'ci/build', state: 'success' },
+        { context: 'Access-Ledger/Gate', state: 'failure' },
+      ],
+    };
+    const obs = await observeGateCheck(
+      requester({ [RUNS]: { check_runs: [] }, [COMBINED]: combined }, []),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      () => undefined,
+    );
     expect(obs).toEqual({ runs: [], statuses: [{ context: 'Access-Ledger/Gate', state: 'failure' }] });
     expect(classifyCause(obs)).toBe('admin-bypass');
-    const missing = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'success', statuses: [{ context: 'ci/build', state: 'success' }] } }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    const missing = await observeGateCheck(
+      requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'success', statuses: [{ context: 'ci/build', state: 'success' }] } }, []),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      () => undefined,
+    );
     expect(classifyCause(missing)).toBe('gate-outage');
   });
 
   it('reads a status named like the check (a gate run by another CI system)', async () => {
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'failure', statuses: [{ context: 'other', state: 'success' }, { context: 'gate', state: 'error' }] } }, []), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    const obs = await observeGateCheck(
+      requester(
+        {
+          [RUNS]: { check_runs: [] },
+          [COMBINED]: {
+            state: 'failure',
+            statuses: [
+              { context: 'other', state: 'success' },
+              { context: 'gate', state: 'error' },
+            ],
+          },
+        },
+        [],
+      ),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      () => undefined,
+    );
     expect(obs).toEqual({ runs: [], statuses: [{ context: 'gate', state: 'error' }] });
     expect(classifyCause(obs)).toBe('admin-bypass');
   });
@@ -370,20 +556,47 @@ describe('observeGateCheck', () => {
   it('pages through a commit with more than 100 contexts until it finds the gate', async () => {
     const asked: string[] = [];
     const many = Array.from({ length: 100 }, (_, i) => ({ context: `ci/${i}`, state: 'success' }));
-    const obs = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: { state: 'failure', statuses: many }, [`${COMBINED} page 2`]: { state: 'failure', statuses: [{ context: 'access-ledger/gate', state: 'failure' }] } }, asked), repo, 'h', 'gate', 'access-ledger/gate', () => undefined);
+    const obs = await observeGateCheck(
+      requester(
+        {
+          [RUNS]: { check_runs: [] },
+          [COMBINED]: { state: 'failure', statuses: many },
+          [`${COMBINED} page 2`]: { state: 'failure', statuses: [{ context: 'access-ledger/gate', state: 'failure' }] },
+        },
+        asked,
+      ),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      () => undefined,
+    );
     expect(obs!.statuses).toEqual([{ context: 'access-ledger/gate', state: 'failure' }]);
     expect(asked).toEqual([RUNS, COMBINED, COMBINED]);
   });
 
   it('records the cause as unknown, with a warning naming the permission, when it cannot read them', async () => {
     const warnings: string[] = [];
-    const obs = await observeGateCheck(requester({ [RUNS]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', 'access-ledger/gate', (m) => warnings.push(m));
+    const obs = await observeGateCheck(
+      requester({ [RUNS]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      (m) => warnings.push(m),
+    );
     expect(obs).toBeNull();
     expect(classifyCause(obs)).toBe('unknown');
     expect(warnings[0]).toMatch(/checks: read/);
-    const noStatus = await observeGateCheck(requester({ [RUNS]: { check_runs: [] }, [COMBINED]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []), repo, 'h', 'gate', 'access-ledger/gate', (m) => warnings.push(m));
+    const noStatus = await observeGateCheck(
+      requester({ [RUNS]: { check_runs: [] }, [COMBINED]: Object.assign(new Error('Forbidden'), { status: 403 }) }, []),
+      repo,
+      'h',
+      'gate',
+      'access-ledger/gate',
+      (m) => warnings.push(m),
+    );
     expect(noStatus).toBeNull();
     expect(warnings[1]).toMatch(/status "access-ledger\/gate".*statuses: read/);
   });
 });
-

@@ -22,7 +22,11 @@ export const INSTALLATION = 1;
 let key: string | undefined;
 /** An RSA key for the App's JWT, generated once per test file. */
 export function privateKey(): string {
-  key ??= generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  key ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
   return key;
 }
 
@@ -70,7 +74,9 @@ export const LiveOctokit = createAppOctokit({
 
 /** Probot asks for an installation token before the first call of an event. */
 export function installationToken(): nock.Scope {
-  return nock(API).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION}/access_tokens`)
+    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
 }
 
 /** Git's blob id of a file's content, as GitHub reports it. */
@@ -80,12 +86,15 @@ export function blobSha(content: string): string {
 }
 
 /** The access repo's config; it names the App's bot account and lists the test signing key. */
-export const CONFIG = withLedgerTrust(`version: 1
+export const CONFIG = withLedgerTrust(
+  `version: 1
 organization: acme
 extends: soc2-baseline
 admins: ["@acme/security"]
 ledger: { branch: access-ledger, provisioning_workflow: provision.yml }
-`, [testSigner()]);
+`,
+  [testSigner()],
+);
 
 export const SYSTEM = `id: prod-postgres
 name: Production PostgreSQL
@@ -135,7 +144,10 @@ export interface AppWorld {
  * prod-postgres (approvers: dave) on main, the org's people as members, @acme/security the admins,
  * and issue #1 taken (so the first pull request is #2, as in GitHub's own webhook examples).
  */
-export async function appWorld(start = '2026-11-18T09:00:00Z', opts: { /** Take issue #1 (default true). */ takeFirstNumber?: boolean } = {}): Promise<AppWorld> {
+export async function appWorld(
+  start = '2026-11-18T09:00:00Z',
+  opts: { /** Take issue #1 (default true). */ takeFirstNumber?: boolean } = {},
+): Promise<AppWorld> {
   let now = new Date(start);
   const gh = await startFakeGitHub({ now: () => now });
   gh.state.createOrg('acme', { members: ['alice', 'bob', 'carol', 'dave', 'erin', 'Codertocat'] });
@@ -156,7 +168,12 @@ export async function appWorld(start = '2026-11-18T09:00:00Z', opts: { /** Take 
     ledger: () => {
       const files = gh.state.ledger(ACCESS);
       if (!files) return { records: [], head: null };
-      return { records: Object.entries(files).filter(([p]) => p.startsWith('records/')).map(([path, content]) => ({ path, content })), head: files['head.json'] ?? null };
+      return {
+        records: Object.entries(files)
+          .filter(([p]) => p.startsWith('records/'))
+          .map(([path, content]) => ({ path, content })),
+        head: files['head.json'] ?? null,
+      };
     },
     ledgerCommits: () => {
       const out: string[] = [];
@@ -172,10 +189,18 @@ export async function appWorld(start = '2026-11-18T09:00:00Z', opts: { /** Take 
  * (11-19 08:00) and dave's approval (11-19 12:00) on its head, merged by carol 2026-11-20 10:00.
  * `approval: 'stale'` moves the head after dave approved, so his approval is of an older commit.
  */
-export function mergeBobsGrant(w: AppWorld, opts: { approval?: 'head' | 'stale' } = {}): { number: number; base: string; head: string; merge: string; approvedCommit: string } {
+export function mergeBobsGrant(
+  w: AppWorld,
+  opts: { approval?: 'head' | 'stale' } = {},
+): { number: number; base: string; head: string; merge: string; approvedCommit: string } {
   const s = w.gh.state;
   w.at('2026-11-18T09:00:00Z');
-  const number = s.openPullRequest(ACCESS, { author: 'Codertocat', title: 'Grant bob read access to prod-postgres', head: 'grant-bob', files: { [GRANT_PATH]: grantFile('bob') } });
+  const number = s.openPullRequest(ACCESS, {
+    author: 'Codertocat',
+    title: 'Grant bob read access to prod-postgres',
+    head: 'grant-bob',
+    files: { [GRANT_PATH]: grantFile('bob') },
+  });
   w.at('2026-11-19T08:00:00Z');
   s.submitReview(ACCESS, number, { user: 'erin', state: 'COMMENTED' });
   w.at('2026-11-19T12:00:00Z');

@@ -68,7 +68,12 @@ describe('layers (docs/architecture.md)', () => {
   const all = edges();
 
   it('reads the imports of every source file', () => {
-    expect(importsOf(`import { a } from './a.ts';\nexport type { B } from "../b.ts";\nconst c = await import('./c.ts');\nimport './side.ts';`)).toEqual(['./a.ts', '../b.ts', './c.ts', './side.ts']);
+    expect(importsOf(`import { a } from './a.ts';\nexport type { B } from "../b.ts";\nconst c = await import('./c.ts');\nimport './side.ts';`)).toEqual([
+      './a.ts',
+      '../b.ts',
+      './c.ts',
+      './side.ts',
+    ]);
     expect(all.filter((e) => e.from === 'core').length).toBeGreaterThan(100);
     expect(all.filter((e) => e.from === 'action').length).toBeGreaterThan(5);
   });

@@ -13,7 +13,17 @@ import { buildPopulations } from '../../src/core/binder/export.ts';
 import type { TextSink } from '../../src/core/binder/population-sink.ts';
 import { renderSummary } from '../../src/core/binder/summary.ts';
 import type { AccessCommit, ChangedFile, ExportParams, Population, Row } from '../../src/core/binder/types.ts';
-import { DEFAULT_CONTROLS, emptyHead, grantChangeKey, planAppend, type GrantChangeSubject, type GrantFileChange, type RecordDraft, type ReviewRecord, type SealedRecord } from '../../src/core/ledger/index.ts';
+import {
+  DEFAULT_CONTROLS,
+  emptyHead,
+  grantChangeKey,
+  planAppend,
+  type GrantChangeSubject,
+  type GrantFileChange,
+  type RecordDraft,
+  type ReviewRecord,
+  type SealedRecord,
+} from '../../src/core/ledger/index.ts';
 
 export const REPOSITORY = 'acme/access';
 const blob = (content: string): string => createHash('sha1').update(content).digest('hex');
@@ -40,7 +50,14 @@ const sink = (): TextSink & { text: string } => {
 };
 
 /** Builds every population from a history, the records (sealed in order) and the as-of day. */
-export async function buildCore(input: { history: HistoryCommit[]; records: RecordDraft[]; from: string; to: string; asOf?: string; provisioningWorkflow?: string }): Promise<CoreBinder> {
+export async function buildCore(input: {
+  history: HistoryCommit[];
+  records: RecordDraft[];
+  from: string;
+  to: string;
+  asOf?: string;
+  provisioningWorkflow?: string;
+}): Promise<CoreBinder> {
   const records = planAppend(emptyHead(), input.records, () => new Date('2026-12-31T00:00:00Z')).records;
   const ledger = new LedgerIndex();
   for (const r of records) ledger.add(r);
@@ -56,7 +73,14 @@ export async function buildCore(input: { history: HistoryCommit[]; records: Reco
       const before = tree.get(path) ?? null;
       if (after === null) tree.delete(path);
       else tree.set(path, after);
-      files.push({ path, action: before === null ? 'added' : after === null ? 'removed' : 'modified', before, after, before_blob: before === null ? null : blob(before), after_blob: after === null ? null : blob(after) });
+      files.push({
+        path,
+        action: before === null ? 'added' : after === null ? 'removed' : 'modified',
+        before,
+        after,
+        before_blob: before === null ? null : blob(before),
+        after_blob: after === null ? null : blob(after),
+      });
     }
     const day = c.at.slice(0, 10);
     if (day >= input.from && day <= input.to) commits.push({ sha: c.sha, committed_at: c.at, files });
@@ -89,7 +113,12 @@ export async function buildCore(input: { history: HistoryCommit[]; records: Reco
     params,
     ledger,
     {
-      history: async () => ({ total: commits.length, commits: (async function* () { yield* commits; })() }),
+      history: async () => ({
+        total: commits.length,
+        commits: (async function* () {
+          yield* commits;
+        })(),
+      }),
       tree: async () => files.map(({ path, blob }) => ({ path, blob })),
       readTree: async function* (list) {
         for (const f of list) yield files.find((x) => x.path === f.path)!;
@@ -115,7 +144,16 @@ export async function buildCore(input: { history: HistoryCommit[]; records: Reco
     chains: [],
     evidenceMap: { ...built.evidenceMap, systems: [] },
     controlMatrix: [],
-    verification: { ok: true, summary: 'ok', records: records.length, commits: 1, first_problem: null, problems: [], command: 'access-ledger verify', result: null },
+    verification: {
+      ok: true,
+      summary: 'ok',
+      records: records.length,
+      commits: 1,
+      first_problem: null,
+      problems: [],
+      command: 'access-ledger verify',
+      result: null,
+    },
     ledger: { records: records.length, by_kind: Object.fromEntries(ledger.byKind), malformed: 0 },
     asOfFindings: { total: 0, by_rule: {} },
   } as unknown as Binder;
@@ -131,7 +169,13 @@ export async function buildCore(input: { history: HistoryCommit[]; records: Reco
   };
 }
 
-export const review = (reviewer: string, at: string, onHead = true, state: ReviewRecord['state'] = 'APPROVED', notCounted?: ReviewRecord['not_counted']): ReviewRecord => ({
+export const review = (
+  reviewer: string,
+  at: string,
+  onHead = true,
+  state: ReviewRecord['state'] = 'APPROVED',
+  notCounted?: ReviewRecord['not_counted'],
+): ReviewRecord => ({
   reviewer,
   state,
   submitted_at: at,
@@ -159,7 +203,15 @@ export function grantChange(o: {
     repository: REPOSITORY,
     controls: [...DEFAULT_CONTROLS['grant-change']],
     subject: {
-      pr: { number: o.pr, title: `Access change #${o.pr}`, url: `https://github.com/${REPOSITORY}/pull/${o.pr}`, author: o.author, created_at: o.at.replace(/T.*/, 'T08:00:00Z'), merged_at: o.at, merged_by: 'carol' },
+      pr: {
+        number: o.pr,
+        title: `Access change #${o.pr}`,
+        url: `https://github.com/${REPOSITORY}/pull/${o.pr}`,
+        author: o.author,
+        created_at: o.at.replace(/T.*/, 'T08:00:00Z'),
+        merged_at: o.at,
+        merged_by: 'carol',
+      },
       base_sha: 'a'.repeat(40),
       head_sha: 'b'.repeat(40),
       merge_sha: o.sha,
@@ -172,7 +224,12 @@ export function grantChange(o: {
 }
 
 /** One grant file's change as the record lists it. */
-export function fileChange(path: string, action: GrantFileChange['action'], entries: [system: string, role: string, action: GrantFileChange['action'], privileged?: boolean][], kind: GrantFileChange['kind'] = 'human'): GrantFileChange {
+export function fileChange(
+  path: string,
+  action: GrantFileChange['action'],
+  entries: [system: string, role: string, action: GrantFileChange['action'], privileged?: boolean][],
+  kind: GrantFileChange['kind'] = 'human',
+): GrantFileChange {
   const identity = path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   return {
     path,

@@ -57,14 +57,41 @@ afterAll(() => {
 
 describe('export writes every file of the binder', () => {
   it('has the evidence map, every population as CSV and JSON, samples, chains, matrix, verification, manifest, html, summary', () => {
-    const files = walk(out).map((f) => relative(out, f)).sort();
-    const pops = ['grant-changes', 'additions', 'removals', 'modifications', 'privileged', 'non-human', 'exceptions', 'review-campaigns', 'unapproved-merges', 'left-org', 'system-changes', 'inventory'];
+    const files = walk(out)
+      .map((f) => relative(out, f))
+      .sort();
+    const pops = [
+      'grant-changes',
+      'additions',
+      'removals',
+      'modifications',
+      'privileged',
+      'non-human',
+      'exceptions',
+      'review-campaigns',
+      'unapproved-merges',
+      'left-org',
+      'system-changes',
+      'inventory',
+    ];
     for (const p of pops) {
       expect(files).toContain(`populations/${p}.csv`);
       expect(files).toContain(`populations/${p}.json`);
       expect(files).toContain(`samples/${p}.csv`);
     }
-    for (const f of ['evidence-map.json', 'evidence-map.csv', 'samples.json', 'chains.json', 'control-matrix.json', 'control-matrix.csv', 'verification.json', 'manifest.json', 'index.html', 'summary.md', 'binder.json']) {
+    for (const f of [
+      'evidence-map.json',
+      'evidence-map.csv',
+      'samples.json',
+      'chains.json',
+      'control-matrix.json',
+      'control-matrix.csv',
+      'verification.json',
+      'manifest.json',
+      'index.html',
+      'summary.md',
+      'binder.json',
+    ]) {
       expect(files).toContain(f);
     }
   });
@@ -98,12 +125,24 @@ describe('every population ties back to git', () => {
     // dan was granted after the as-of day: the inventory is history, not today's files.
     expect(files.has('grants/humans/dan.yaml')).toBe(false);
     let entries = 0;
-    for (const path of gitIn(fx.dir, ['ls-tree', '-r', '--name-only', pop.as_of_commit, '--', 'grants/']).split('\n').filter(Boolean)) entries += entriesAt(fx.dir, pop.as_of_commit, path).size;
+    for (const path of gitIn(fx.dir, ['ls-tree', '-r', '--name-only', pop.as_of_commit, '--', 'grants/']).split('\n').filter(Boolean))
+      entries += entriesAt(fx.dir, pop.as_of_commit, path).size;
     expect(pop.row_count).toBe(entries);
   });
 
   it('additions, removals and modifications match a diff of every changed file done here with git show', () => {
-    const listing = gitIn(fx.dir, ['log', '--first-parent', '--no-renames', '--since=2026-01-01T00:00:00Z', '--until=2026-06-30T23:59:59Z', '--format=C %H', '--name-only', 'HEAD', '--', 'grants/']);
+    const listing = gitIn(fx.dir, [
+      'log',
+      '--first-parent',
+      '--no-renames',
+      '--since=2026-01-01T00:00:00Z',
+      '--until=2026-06-30T23:59:59Z',
+      '--format=C %H',
+      '--name-only',
+      'HEAD',
+      '--',
+      'grants/',
+    ]);
     let added = 0;
     let removed = 0;
     let modified = 0;
@@ -131,7 +170,9 @@ describe('every population ties back to git', () => {
   it('CSV and JSON hold the same rows', () => {
     for (const id of ['additions', 'inventory', 'grant-changes']) {
       const pop = readJson(out, `populations/${id}.json`);
-      const lines = readFileSync(join(out, `populations/${id}.csv`), 'utf8').trimEnd().split('\r\n');
+      const lines = readFileSync(join(out, `populations/${id}.csv`), 'utf8')
+        .trimEnd()
+        .split('\r\n');
       expect(lines[0]).toBe(pop.columns.map((c: { key: string }) => c.key).join(','));
       expect(lines.length - 1).toBe(pop.row_count);
     }
@@ -141,7 +182,15 @@ describe('every population ties back to git', () => {
 describe('populations join the ledger', () => {
   it('a removal names who left, when, and how long removal took', () => {
     const [row] = readJson(out, 'populations/removals.json').rows;
-    expect(row).toMatchObject({ identity: 'bob', system: 'prod-db', left_org_login: 'bob', left_org_at: '2026-03-30T08:00:00Z', authorization_ended: '2026-03-30', days_to_remove: 3, pr: 4 });
+    expect(row).toMatchObject({
+      identity: 'bob',
+      system: 'prod-db',
+      left_org_login: 'bob',
+      left_org_at: '2026-03-30T08:00:00Z',
+      authorization_ended: '2026-03-30',
+      days_to_remove: 3,
+      pr: 4,
+    });
   });
 
   it('an addition without a ledger record is kept, its gap named', () => {
@@ -209,9 +258,16 @@ describe('manifest', () => {
   it('lists the SHA-256 of every other file, and the hashes match', () => {
     const m = readJson(out, 'manifest.json');
     const listed = new Map(m.files.map((f: { path: string; sha256: string }) => [f.path, f.sha256]));
-    const files = walk(out).map((f) => relative(out, f)).filter((f) => f !== 'manifest.json');
+    const files = walk(out)
+      .map((f) => relative(out, f))
+      .filter((f) => f !== 'manifest.json');
     expect([...listed.keys()].sort()).toEqual(files.sort());
-    for (const f of files) expect(listed.get(f), f).toBe(createHash('sha256').update(readFileSync(join(out, f))).digest('hex'));
+    for (const f of files)
+      expect(listed.get(f), f).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(out, f)))
+          .digest('hex'),
+      );
   });
 
   it('a changed file no longer matches', () => {

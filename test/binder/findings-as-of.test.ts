@@ -9,9 +9,11 @@ import { parseAccessFile } from '../../src/core/binder/parse.ts';
 import type { Grant } from '../../src/core/model/types.ts';
 
 const FILES: Record<string, string> = {
-  'grants/a.yaml': 'identity:\n  id: a\n  kind: human\n  owner: carol\n  github: a\naccess:\n  - system: prod-db\n    role: read\n    justification: Needed for ünïcödé reports\n    expires: 2026-12-31\n',
+  'grants/a.yaml':
+    'identity:\n  id: a\n  kind: human\n  owner: carol\n  github: a\naccess:\n  - system: prod-db\n    role: read\n    justification: Needed for ünïcödé reports\n    expires: 2026-12-31\n',
   // A block scalar: outside the fast reader's subset, so the full parser reads it.
-  'grants/b.yaml': 'identity:\n  id: b\n  kind: human\n  owner: carol\n  github: b\naccess:\n  - system: prod-db\n    role: read\n    justification: |\n      Two lines\n      of reasons\n',
+  'grants/b.yaml':
+    'identity:\n  id: b\n  kind: human\n  owner: carol\n  github: b\naccess:\n  - system: prod-db\n    role: read\n    justification: |\n      Two lines\n      of reasons\n',
   'grants/c.yaml': 'identity: [not, a, mapping]\n',
 };
 

@@ -32,7 +32,13 @@ export const REPOSITORY = 'acme/access';
 /** Who commits to the ledger branch: the App's bot account, as GitHub writes it. */
 export const APP_IDENTITY = { name: APP_LOGIN, email: `4243+${APP_LOGIN}@users.noreply.github.com` };
 
-export function gitIn(dir: string, args: string[], date = '2026-01-01T00:00:00Z', input?: string, who = { name: 'Access Bot', email: 'bot@acme.example' }): string {
+export function gitIn(
+  dir: string,
+  args: string[],
+  date = '2026-01-01T00:00:00Z',
+  input?: string,
+  who = { name: 'Access Bot', email: 'bot@acme.example' },
+): string {
   return execFileSync('git', ['-C', dir, ...args], {
     encoding: 'utf8',
     input,
@@ -51,12 +57,15 @@ export function gitIn(dir: string, args: string[], date = '2026-01-01T00:00:00Z'
   });
 }
 
-const CONFIG = withLedgerTrust(`version: 1
+const CONFIG = withLedgerTrust(
+  `version: 1
 organization: acme
 extends: soc2-baseline
 admins: ["@acme/security"]
 ledger: { branch: access-ledger }
-`, [testSigner()]);
+`,
+  [testSigner()],
+);
 
 const system = (id: string, approvers: string) => `id: ${id}
 name: ${id === 'prod-db' ? 'Production PostgreSQL' : 'GitHub organization'}
@@ -143,7 +152,16 @@ const review = (reviewer: string, at: string, head: string, onHead = true, state
   on_head: onHead,
 });
 
-export function grantChange(pr: number, c: FixtureCommit, opened: string, author: string, changes: GrantFileChange[], reviews: ReviewRecord[], approvals: GrantChangeSubject['verdict']['approvals'], result: 'pass' | 'fail' = 'pass'): RecordDraft<'grant-change'> {
+export function grantChange(
+  pr: number,
+  c: FixtureCommit,
+  opened: string,
+  author: string,
+  changes: GrantFileChange[],
+  reviews: ReviewRecord[],
+  approvals: GrantChangeSubject['verdict']['approvals'],
+  result: 'pass' | 'fail' = 'pass',
+): RecordDraft<'grant-change'> {
   return {
     kind: 'grant-change',
     key: grantChangeKey(pr),
@@ -151,14 +169,29 @@ export function grantChange(pr: number, c: FixtureCommit, opened: string, author
     repository: REPOSITORY,
     controls: [...DEFAULT_CONTROLS['grant-change']],
     subject: {
-      pr: { number: pr, title: `Access change #${pr}`, url: `https://github.com/${REPOSITORY}/pull/${pr}`, author, created_at: opened, merged_at: c.at, merged_by: 'carol' },
+      pr: {
+        number: pr,
+        title: `Access change #${pr}`,
+        url: `https://github.com/${REPOSITORY}/pull/${pr}`,
+        author,
+        created_at: opened,
+        merged_at: c.at,
+        merged_by: 'carol',
+      },
       base_sha: 'a'.repeat(40),
       head_sha: 'b'.repeat(40),
       merge_sha: c.sha,
       changes,
       reviews,
       commit_authors: [author],
-      verdict: { result, evaluated_at: c.at, policy_sha: 'a'.repeat(40), findings: result === 'fail' ? [{ rule: 'approvals', severity: 'error', message: 'prod-db needs 1 approval', controls: ['SOC2:CC6.2', 'SOC2:CC8.1'] }] : [], approvals },
+      verdict: {
+        result,
+        evaluated_at: c.at,
+        policy_sha: 'a'.repeat(40),
+        findings:
+          result === 'fail' ? [{ rule: 'approvals', severity: 'error', message: 'prod-db needs 1 approval', controls: ['SOC2:CC6.2', 'SOC2:CC8.1'] }] : [],
+        approvals,
+      },
     },
   };
 }
@@ -213,7 +246,17 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
       entries: [{ system: 'prod-db', role: 'admin', privileged: true, action, expires: '2026-03-31' }],
     });
     const drafts: RecordDraft[][] = [
-      [grantChange(1, c.addBob!, '2026-01-08T09:00:00Z', 'bob', [bobFile('added')], [review('mallory', '2026-01-08T10:00:00Z', 'b'.repeat(40), true, 'COMMENTED'), review('carol', '2026-01-09T15:00:00Z', 'b'.repeat(40))], [{ system: 'prod-db', required: 1, approved_by: ['carol'], missing: 0 }])],
+      [
+        grantChange(
+          1,
+          c.addBob!,
+          '2026-01-08T09:00:00Z',
+          'bob',
+          [bobFile('added')],
+          [review('mallory', '2026-01-08T10:00:00Z', 'b'.repeat(40), true, 'COMMENTED'), review('carol', '2026-01-09T15:00:00Z', 'b'.repeat(40))],
+          [{ system: 'prod-db', required: 1, approved_by: ['carol'], missing: 0 }],
+        ),
+      ],
       [
         {
           kind: 'provisioned',
@@ -221,7 +264,17 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
           occurred_at: '2026-01-10T12:05:00Z',
           repository: REPOSITORY,
           controls: [...DEFAULT_CONTROLS.provisioned],
-          subject: { pr: { number: 1, url: `https://github.com/${REPOSITORY}/pull/1` }, grant_change_key: grantChangeKey(1), workflow: '.github/workflows/provision.yml', run_id: 111, run_attempt: 1, run_url: `https://github.com/${REPOSITORY}/actions/runs/111`, head_sha: c.addBob!.sha, conclusion: 'success', completed_at: '2026-01-10T12:05:00Z' },
+          subject: {
+            pr: { number: 1, url: `https://github.com/${REPOSITORY}/pull/1` },
+            grant_change_key: grantChangeKey(1),
+            workflow: '.github/workflows/provision.yml',
+            run_id: 111,
+            run_attempt: 1,
+            run_url: `https://github.com/${REPOSITORY}/actions/runs/111`,
+            head_sha: c.addBob!.sha,
+            conclusion: 'success',
+            completed_at: '2026-01-10T12:05:00Z',
+          },
         },
       ],
       [
@@ -230,9 +283,25 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
           c.changeAlice!,
           '2026-02-04T08:00:00Z',
           'alice',
-          [{ path: 'grants/humans/alice.yaml', identity: 'alice', kind: 'human', action: 'modified', before_blob: 'e'.repeat(40), after_blob: 'd'.repeat(40), entries: [{ system: 'prod-db', role: 'read', privileged: false, action: 'modified', expires: '2027-01-15' }, { system: 'github', role: 'maintain', privileged: false, action: 'added', expires: '2026-09-30' }] }],
+          [
+            {
+              path: 'grants/humans/alice.yaml',
+              identity: 'alice',
+              kind: 'human',
+              action: 'modified',
+              before_blob: 'e'.repeat(40),
+              after_blob: 'd'.repeat(40),
+              entries: [
+                { system: 'prod-db', role: 'read', privileged: false, action: 'modified', expires: '2027-01-15' },
+                { system: 'github', role: 'maintain', privileged: false, action: 'added', expires: '2026-09-30' },
+              ],
+            },
+          ],
           [review('erin', '2026-02-04T12:00:00Z', 'c'.repeat(40), false)],
-          [{ system: 'prod-db', required: 1, approved_by: [], missing: 1 }, { system: 'github', required: 1, approved_by: ['erin'], missing: 0 }],
+          [
+            { system: 'prod-db', required: 1, approved_by: [], missing: 1 },
+            { system: 'github', required: 1, approved_by: ['erin'], missing: 0 },
+          ],
           'fail',
         ),
         {
@@ -241,7 +310,22 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
           occurred_at: c.changeAlice!.at,
           repository: REPOSITORY,
           controls: [...DEFAULT_CONTROLS['unapproved-merge']],
-          subject: { pr: { number: 2, title: 'Access change #2', url: `https://github.com/${REPOSITORY}/pull/2`, author: 'alice', created_at: '2026-02-04T08:00:00Z', merged_at: c.changeAlice!.at, merged_by: 'carol' }, grant_change_key: grantChangeKey(2), cause: 'admin-bypass', missing_approvals: [{ system: 'prod-db', required: 1, approved_by: [], missing: 1 }], findings: [], issue: { number: 40, url: `https://github.com/${REPOSITORY}/issues/40` } },
+          subject: {
+            pr: {
+              number: 2,
+              title: 'Access change #2',
+              url: `https://github.com/${REPOSITORY}/pull/2`,
+              author: 'alice',
+              created_at: '2026-02-04T08:00:00Z',
+              merged_at: c.changeAlice!.at,
+              merged_by: 'carol',
+            },
+            grant_change_key: grantChangeKey(2),
+            cause: 'admin-bypass',
+            missing_approvals: [{ system: 'prod-db', required: 1, approved_by: [], missing: 1 }],
+            findings: [],
+            issue: { number: 40, url: `https://github.com/${REPOSITORY}/issues/40` },
+          },
         },
       ],
       [
@@ -251,7 +335,13 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
           occurred_at: '2026-03-30T08:00:00Z',
           repository: REPOSITORY,
           controls: [...DEFAULT_CONTROLS['identity-left-org']],
-          subject: { login: 'bob', organization: 'acme', left_at: '2026-03-30T08:00:00Z', source: 'member_removed', affected_grants: [{ path: 'grants/humans/bob.yaml', identity: 'bob', role: 'grantee' }] },
+          subject: {
+            login: 'bob',
+            organization: 'acme',
+            left_at: '2026-03-30T08:00:00Z',
+            source: 'member_removed',
+            affected_grants: [{ path: 'grants/humans/bob.yaml', identity: 'bob', role: 'grantee' }],
+          },
         },
       ],
       [grantChange(4, c.removeBob!, '2026-04-01T09:00:00Z', 'carol', [bobFile('removed')], [], [])],
@@ -264,7 +354,15 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
           controls: [...DEFAULT_CONTROLS['review-campaign']],
           subject: {
             system: 'prod-db',
-            pr: { number: 7, title: 'Access review: prod-db', url: `https://github.com/${REPOSITORY}/pull/7`, author: 'access-ledger[bot]', created_at: '2026-04-10T00:00:00Z', merged_at: '2026-04-15T10:00:00Z', merged_by: 'carol' },
+            pr: {
+              number: 7,
+              title: 'Access review: prod-db',
+              url: `https://github.com/${REPOSITORY}/pull/7`,
+              author: 'access-ledger[bot]',
+              created_at: '2026-04-10T00:00:00Z',
+              merged_at: '2026-04-15T10:00:00Z',
+              merged_by: 'carol',
+            },
             reviewers: ['carol'],
             reviewed_on: '2026-04-15',
             items: {
@@ -279,7 +377,27 @@ export function buildFixture(options: { withLedger?: boolean } = {}): Fixture {
         },
       ],
       [grantChange(5, c.changeSystem!, '2026-04-30T09:00:00Z', 'carol', [], [review('frank', '2026-04-30T12:00:00Z', 'b'.repeat(40))], [])],
-      [grantChange(6, c.addDan!, '2026-07-14T09:00:00Z', 'dan', [{ path: 'grants/humans/dan.yaml', identity: 'dan', kind: 'human', action: 'added', before_blob: null, after_blob: '9'.repeat(40), entries: [{ system: 'github', role: 'read', privileged: false, action: 'added', expires: '2026-12-31' }] }], [review('erin', '2026-07-14T10:00:00Z', 'b'.repeat(40))], [{ system: 'github', required: 1, approved_by: ['erin'], missing: 0 }])],
+      [
+        grantChange(
+          6,
+          c.addDan!,
+          '2026-07-14T09:00:00Z',
+          'dan',
+          [
+            {
+              path: 'grants/humans/dan.yaml',
+              identity: 'dan',
+              kind: 'human',
+              action: 'added',
+              before_blob: null,
+              after_blob: '9'.repeat(40),
+              entries: [{ system: 'github', role: 'read', privileged: false, action: 'added', expires: '2026-12-31' }],
+            },
+          ],
+          [review('erin', '2026-07-14T10:00:00Z', 'b'.repeat(40))],
+          [{ system: 'github', required: 1, approved_by: ['erin'], missing: 0 }],
+        ),
+      ],
     ];
     head = writeLedger(root, dir, drafts);
   }

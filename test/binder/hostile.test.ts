@@ -28,7 +28,10 @@ beforeAll(async () => {
   gitIn(dir, ['config', 'commit.gpgsign', 'false']);
   gitIn(dir, ['remote', 'add', 'origin', 'https://github.com/acme/access.git']);
   write(dir, 'access-ledger.yaml', withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n', [testSigner()]));
-  write(dir, 'systems/prod-db.yaml', `id: prod-db
+  write(
+    dir,
+    'systems/prod-db.yaml',
+    `id: prod-db
 name: ${yamlString(`Prod ${SCRIPT} @mchen`)}
 category: database
 owner: carol
@@ -36,8 +39,12 @@ approvers: ["@acme/dba"]
 evidence:
   provisioning: ${yamlString(`Terraform ${HOSTILE_PROSE}`)}
   activity: ${yamlString(`SIEM, token ${GH_TOKEN}`)}
-`);
-  write(dir, 'grants/services/exporter.yaml', `identity:
+`,
+  );
+  write(
+    dir,
+    'grants/services/exporter.yaml',
+    `identity:
   id: exporter
   kind: service-account
   description: ${yamlString(HOSTILE_PROSE)}
@@ -61,22 +68,32 @@ exception:
   reason: ${yamlString(`${HOSTILE_PROSE} ${AWS_KEY}`)}
   compensating_controls: [${yamlString(SCRIPT)}]
   expires: 2026-12-31
-`);
+`,
+  );
   const added = commit(dir, 'add', '2026-02-01T10:00:00Z', `Add the exporter ${SCRIPT} (#1)`);
-  const draft = grantChange(1, added, '2026-01-31T09:00:00Z', 'alice', [
-    {
-      path: 'grants/services/exporter.yaml',
-      identity: 'exporter',
-      kind: 'service-account',
-      action: 'added',
-      before_blob: null,
-      after_blob: 'f'.repeat(40),
-      entries: [
-        { system: 'prod-db', role: HOSTILE_ROLE, privileged: false, action: 'added', expires: '2026-12-31' },
-        { system: 'prod-db', role: SECRET_ROLE, privileged: false, action: 'added', expires: '2026-12-31' },
-      ],
-    },
-  ], [], [{ system: 'prod-db', required: 1, approved_by: [], missing: 1 }], 'fail');
+  const draft = grantChange(
+    1,
+    added,
+    '2026-01-31T09:00:00Z',
+    'alice',
+    [
+      {
+        path: 'grants/services/exporter.yaml',
+        identity: 'exporter',
+        kind: 'service-account',
+        action: 'added',
+        before_blob: null,
+        after_blob: 'f'.repeat(40),
+        entries: [
+          { system: 'prod-db', role: HOSTILE_ROLE, privileged: false, action: 'added', expires: '2026-12-31' },
+          { system: 'prod-db', role: SECRET_ROLE, privileged: false, action: 'added', expires: '2026-12-31' },
+        ],
+      },
+    ],
+    [],
+    [{ system: 'prod-db', required: 1, approved_by: [], missing: 1 }],
+    'fail',
+  );
   draft.subject.pr.title = `Add the exporter ${SCRIPT} [x](https://evil.example) ${GH_TOKEN}`;
   writeLedger(root, dir, [[draft]]);
 

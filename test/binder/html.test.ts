@@ -125,9 +125,13 @@ describe('index.html', () => {
 
     // Each population after the first starts a page; its table header repeats on every page it spans.
     const titles = (readJson(out, 'binder.json').populations as { title: string; rows: number }[]).map((x) => `${x.title} (${x.rows} rows)`);
-    for (const t of titles.slice(1)) expect(pages.some((p) => p.text.startsWith(t)), t).toBe(true);
+    for (const t of titles.slice(1))
+      expect(
+        pages.some((p) => p.text.startsWith(t)),
+        t,
+      ).toBe(true);
     // The control matrix spans the pages from its first control to its last (an id is never broken across lines).
-    const matrixIds = (readJson<{ controls: { control: string }[] }>(out, 'control-matrix.json').controls).map((r) => r.control);
+    const matrixIds = readJson<{ controls: { control: string }[] }>(out, 'control-matrix.json').controls.map((r) => r.control);
     const first = pages.findIndex((p) => p.text.includes('Control matrix Control Title'));
     const last = pages.findLastIndex((p) => p.text.includes(`${matrixIds.at(-1)!} `));
     expect(pages[first]!.text).toContain(`${matrixIds[0]!} `);
@@ -141,7 +145,9 @@ describe('index.html', () => {
     // Laid out for print at the width of a landscape page, no table is wider than the page.
     await page.setViewportSize({ width: 1047, height: 740 });
     await page.emulateMedia({ media: 'print' });
-    const wider = await page.evaluate<string[]>(`[...document.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((t) => t.closest('[id]')?.id ?? '?')`);
+    const wider = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((t) => t.closest('[id]')?.id ?? '?')`,
+    );
     expect(wider).toEqual([]);
     await page.close();
   });

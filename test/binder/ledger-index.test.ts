@@ -5,14 +5,30 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LedgerIndex } from '../../src/core/binder/ledger-index.ts';
-import { DEFAULT_CONTROLS, emptyHead, grantChangeKey, planAppend, type GrantChangeSubject, type RecordDraft, type SealedRecord } from '../../src/core/ledger/index.ts';
+import {
+  DEFAULT_CONTROLS,
+  emptyHead,
+  grantChangeKey,
+  planAppend,
+  type GrantChangeSubject,
+  type RecordDraft,
+  type SealedRecord,
+} from '../../src/core/ledger/index.ts';
 
 const sha = (n: number, c = 'a'): string => `${c}${n.toString(16).padStart(39, '0')}`;
 
 function subject(i: number): GrantChangeSubject {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().slice(0, 19) + 'Z';
   return {
-    pr: { number: i + 1, title: `Grant ${i} — ünïcödé`, url: `https://github.com/acme/access/pull/${i + 1}`, author: `user${i % 7}`, created_at: at, merged_at: at, merged_by: 'carol' },
+    pr: {
+      number: i + 1,
+      title: `Grant ${i} — ünïcödé`,
+      url: `https://github.com/acme/access/pull/${i + 1}`,
+      author: `user${i % 7}`,
+      created_at: at,
+      merged_at: at,
+      merged_by: 'carol',
+    },
     base_sha: sha(i, 'b'),
     head_sha: sha(i, 'c'),
     merge_sha: sha(i),
@@ -24,18 +40,49 @@ function subject(i: number): GrantChangeSubject {
         action: 'added',
         before_blob: null,
         after_blob: sha(i, 'e'),
-        entries: Array.from({ length: 1 + (i % 3) }, (_, k) => ({ system: `sys-${k}`, role: `role-${k}`, privileged: k === 0, action: 'added' as const, expires: '2027-01-01' })),
+        entries: Array.from({ length: 1 + (i % 3) }, (_, k) => ({
+          system: `sys-${k}`,
+          role: `role-${k}`,
+          privileged: k === 0,
+          action: 'added' as const,
+          expires: '2027-01-01',
+        })),
       },
-      ...(i % 10 === 0 ? [{ path: `grants/shared/file-${i}.yaml`, identity: `shared-${i}`, kind: 'shared-account' as const, action: 'modified' as const, before_blob: sha(i, 'f'), after_blob: sha(i, 'd'), entries: [] }] : []),
+      ...(i % 10 === 0
+        ? [
+            {
+              path: `grants/shared/file-${i}.yaml`,
+              identity: `shared-${i}`,
+              kind: 'shared-account' as const,
+              action: 'modified' as const,
+              before_blob: sha(i, 'f'),
+              after_blob: sha(i, 'd'),
+              entries: [],
+            },
+          ]
+        : []),
     ],
     reviews: [{ reviewer: `approver${i % 5}`, state: 'APPROVED', submitted_at: at, commit_id: sha(i, 'c'), on_head: i % 4 !== 0 }],
     commit_authors: [`user${i % 7}`],
-    verdict: { result: i % 9 === 0 ? 'fail' : 'pass', evaluated_at: at, policy_sha: sha(0, '9'), findings: i % 9 === 0 ? [{ rule: 'approvals', severity: 'error', message: 'missing', controls: ['SOC2:CC6.2'] }] : [], approvals: [{ system: 'sys-0', required: 1, approved_by: [`approver${i % 5}`], missing: 0 }] },
+    verdict: {
+      result: i % 9 === 0 ? 'fail' : 'pass',
+      evaluated_at: at,
+      policy_sha: sha(0, '9'),
+      findings: i % 9 === 0 ? [{ rule: 'approvals', severity: 'error', message: 'missing', controls: ['SOC2:CC6.2'] }] : [],
+      approvals: [{ system: 'sys-0', required: 1, approved_by: [`approver${i % 5}`], missing: 0 }],
+    },
   };
 }
 
 function records(n: number): SealedRecord[] {
-  const drafts: RecordDraft[] = Array.from({ length: n }, (_, i) => ({ kind: 'grant-change', key: grantChangeKey(i + 1), occurred_at: subject(i).pr.merged_at!, repository: 'acme/access', controls: [...DEFAULT_CONTROLS['grant-change']], subject: subject(i) }));
+  const drafts: RecordDraft[] = Array.from({ length: n }, (_, i) => ({
+    kind: 'grant-change',
+    key: grantChangeKey(i + 1),
+    occurred_at: subject(i).pr.merged_at!,
+    repository: 'acme/access',
+    controls: [...DEFAULT_CONTROLS['grant-change']],
+    subject: subject(i),
+  }));
   return planAppend(emptyHead(), drafts, () => new Date('2026-12-01T00:00:00Z')).records;
 }
 
@@ -60,7 +107,19 @@ describe('LedgerIndex', () => {
       expect(gc.policy_sha).toBe(s.verdict.policy_sha);
       expect(gc.verdict_findings).toEqual(s.verdict.findings.map((f) => ({ rule: f.rule, severity: f.severity, controls: f.controls })));
       expect(gc.paths).toEqual(s.changes.map((c) => c.path));
-      expect(gc.entries).toEqual(s.changes.flatMap((c) => c.entries.map((e) => ({ path: c.path, identity: c.identity, file_action: c.action, system: e.system, role: e.role, privileged: e.privileged, action: e.action }))));
+      expect(gc.entries).toEqual(
+        s.changes.flatMap((c) =>
+          c.entries.map((e) => ({
+            path: c.path,
+            identity: c.identity,
+            file_action: c.action,
+            system: e.system,
+            role: e.role,
+            privileged: e.privileged,
+            action: e.action,
+          })),
+        ),
+      );
     }
   });
 

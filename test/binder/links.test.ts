@@ -25,9 +25,12 @@ describe('the origin remote, as the clone has it', () => {
     expect(parseRemoteUrl(url)).toEqual({ serverUrl, repository });
   });
 
-  it.each(['/srv/git/access.git', '../acme/access', 'file:///srv/git/acme/access.git', 'https://github.com/acme'])('%s names no server and repository', (url) => {
-    expect(parseRemoteUrl(url)).toBeNull();
-  });
+  it.each(['/srv/git/access.git', '../acme/access', 'file:///srv/git/acme/access.git', 'https://github.com/acme'])(
+    '%s names no server and repository',
+    (url) => {
+      expect(parseRemoteUrl(url)).toBeNull();
+    },
+  );
 });
 
 describe('links in the binder', () => {
@@ -73,13 +76,29 @@ describe('links in the binder', () => {
   });
 
   it('--server-url wins over both', async () => {
-    const links = commitLinks(await exportWith('https://github.com/acme/access.git', ['--server-url', 'https://ghe.acme.example/'], { GITHUB_SERVER_URL: 'https://github.acme.internal' }));
+    const links = commitLinks(
+      await exportWith('https://github.com/acme/access.git', ['--server-url', 'https://ghe.acme.example/'], {
+        GITHUB_SERVER_URL: 'https://github.acme.internal',
+      }),
+    );
     expect(links.length).toBeGreaterThan(0);
     expect(links.every((l) => l.startsWith('https://ghe.acme.example/acme/access/commit/'))).toBe(true);
   });
 
   it('--server-url must be a web root', async () => {
-    const r = await run(['export', '--repo', fx.dir, '--from', '2026-01-01', '--to', '2026-06-30', '--out', join(tmpdir(), 'never'), '--server-url', 'github.acme.internal']);
+    const r = await run([
+      'export',
+      '--repo',
+      fx.dir,
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-06-30',
+      '--out',
+      join(tmpdir(), 'never'),
+      '--server-url',
+      'github.acme.internal',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--server-url must be the web root of a GitHub server, like https:\/\/github\.acme\.internal/);
   });

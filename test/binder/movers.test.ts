@@ -8,8 +8,10 @@ import type { Row } from '../../src/core/binder/types.ts';
 import { buildCore, fileChange, grantChange, review, type CoreBinder, type HistoryCommit } from './core.ts';
 
 const sha = (n: number): string => n.toString(16).padStart(40, '0');
-const system = (id: string, approvers: string) => `id: ${id}\nname: ${id}\ncategory: database\nowner: carol\napprovers: ${approvers}\nreview_cadence_days: 90\nevidence:\n  provisioning: Terraform\n  activity: SIEM\n`;
-const entry = (system: string, role: string) => `  - system: ${system}\n    role: ${role}\n    justification: Work for the team she is on\n    expires: 2026-12-31\n`;
+const system = (id: string, approvers: string) =>
+  `id: ${id}\nname: ${id}\ncategory: database\nowner: carol\napprovers: ${approvers}\nreview_cadence_days: 90\nevidence:\n  provisioning: Terraform\n  activity: SIEM\n`;
+const entry = (system: string, role: string) =>
+  `  - system: ${system}\n    role: ${role}\n    justification: Work for the team she is on\n    expires: 2026-12-31\n`;
 const person = (id: string, team: string | null, entries: [string, string][]) =>
   `identity:\n  id: ${id}\n  kind: human\n  owner: olga\n  github: ${id}\n${team ? `  team: ${team}\n` : ''}access:\n${entries.map(([s, r]) => entry(s, r)).join('')}`;
 
@@ -22,13 +24,25 @@ const history: HistoryCommit[] = [
       'systems/prod-db.yaml': system('prod-db', '[dave]'),
       'systems/billing.yaml': system('billing', '[erin]'),
       'systems/warehouse.yaml': system('warehouse', '[erin]'),
-      'grants/people/carol.yaml': person('carol', 'payments', [['prod-db', 'read'], ['billing', 'admin']]),
+      'grants/people/carol.yaml': person('carol', 'payments', [
+        ['prod-db', 'read'],
+        ['billing', 'admin'],
+      ]),
       'grants/people/dan.yaml': person('dan', null, [['prod-db', 'read']]),
       'grants/people/eli.yaml': person('eli', 'support', [['prod-db', 'read']]),
     },
   },
   // carol moves from payments to data: keeps prod-db, loses billing, gains warehouse.
-  { sha: sha(2), at: '2026-02-01T12:00:00Z', files: { 'grants/people/carol.yaml': person('carol', 'data', [['prod-db', 'read'], ['warehouse', 'read']]) } },
+  {
+    sha: sha(2),
+    at: '2026-02-01T12:00:00Z',
+    files: {
+      'grants/people/carol.yaml': person('carol', 'data', [
+        ['prod-db', 'read'],
+        ['warehouse', 'read'],
+      ]),
+    },
+  },
   // dan's team is recorded for the first time: not a move.
   { sha: sha(3), at: '2026-02-10T12:00:00Z', files: { 'grants/people/dan.yaml': person('dan', 'support', [['prod-db', 'read']]) } },
   // eli moves, pushed straight to the branch: no ledger record.
@@ -41,7 +55,12 @@ const records = [
     sha: sha(2),
     at: history[1]!.at,
     author: 'olga',
-    changes: [fileChange('grants/people/carol.yaml', 'modified', [['warehouse', 'read', 'added'], ['billing', 'admin', 'removed']])],
+    changes: [
+      fileChange('grants/people/carol.yaml', 'modified', [
+        ['warehouse', 'read', 'added'],
+        ['billing', 'admin', 'removed'],
+      ]),
+    ],
     reviews: [review('dave', '2026-02-01T10:00:00Z'), review('erin', '2026-02-01T11:00:00Z')],
     approvals: [
       { system: 'prod-db', required: 1, approved_by: ['dave'], missing: 0 },
@@ -62,18 +81,33 @@ describe('movers', () => {
     expect(movers().map((r) => `${r.identity}: ${r.old_team} → ${r.new_team}`)).toEqual(['carol: payments → data', 'eli: support → sales']);
   });
 
-  it('shows the access kept, added and removed, and who approved it, from the merge\'s record', async () => {
-    expect(movers()[0]).toMatchObject({ login: 'carol', kept: 'prod-db:read', added: 'warehouse:read', removed: 'billing:admin', approvers: 'dave, erin', gate: 'pass', pr: 12, changed_at: '2026-02-01T12:00:00Z', gaps: null });
+  it("shows the access kept, added and removed, and who approved it, from the merge's record", async () => {
+    expect(movers()[0]).toMatchObject({
+      login: 'carol',
+      kept: 'prod-db:read',
+      added: 'warehouse:read',
+      removed: 'billing:admin',
+      approvers: 'dave, erin',
+      gate: 'pass',
+      pr: 12,
+      changed_at: '2026-02-01T12:00:00Z',
+      gaps: null,
+    });
   });
 
   it('a move with no ledger record is a gap, counted in the gaps population', async () => {
     const eli = movers()[1]!;
     expect(eli).toMatchObject({ kept: 'prod-db:read', pr: null, approvers: null });
     expect(String(eli.gaps)).toContain(gap('no-ledger-record').text);
-    expect(b.rows.get('gaps')!.filter((g) => g.population === 'movers').map((g) => `${g.row} ${g.identity} ${g.kind}`)).toEqual(['2 eli no-ledger-record']);
+    expect(
+      b.rows
+        .get('gaps')!
+        .filter((g) => g.population === 'movers')
+        .map((g) => `${g.row} ${g.identity} ${g.kind}`),
+    ).toEqual(['2 eli no-ledger-record']);
   });
 
-  it('each row\'s chain links the merge that moved the person', async () => {
+  it("each row's chain links the merge that moved the person", async () => {
     const chains = b.chains('movers');
     expect(chains[0]!.ledger.map((l) => l.seq)).toEqual([1]);
     expect(chains[1]!.ledger).toEqual([]);

@@ -37,7 +37,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 1000 },
   });
 }, 120_000);
@@ -80,7 +89,11 @@ describe('a population of 2,199 rows', () => {
     expect(additions.rows).toHaveLength(2199);
     const page = readFileSync(join(out, 'populations/additions.html'));
     const manifest = readJson(out, 'manifest.json').files as { path: string; sha256: string; bytes: number }[];
-    expect(manifest.find((f) => f.path === 'populations/additions.html')).toEqual({ path: 'populations/additions.html', sha256: createHash('sha256').update(page).digest('hex'), bytes: page.length });
+    expect(manifest.find((f) => f.path === 'populations/additions.html')).toEqual({
+      path: 'populations/additions.html',
+      sha256: createHash('sha256').update(page).digest('hex'),
+      bytes: page.length,
+    });
     const index = readFileSync(join(out, 'index.html'), 'utf8');
     expect(index).toContain(`<td>populations/additions.html</td><td>${page.length}</td>`);
     const section = index.slice(index.indexOf('id="pop-additions"'), index.indexOf('</section>', index.indexOf('id="pop-additions"')));
@@ -112,7 +125,8 @@ describe('a population of 2,199 rows', () => {
     const { page, problems } = await open('populations/additions.html');
     const box = page.locator('[data-table="additions"]');
     const last = String(additions.rows.at(-1)!.identity);
-    const matches = (q: string, key?: string) => additions.rows.filter((r) => (key ? [r[key]] : Object.values(r)).some((v) => v !== null && String(v).toLowerCase().includes(q))).length;
+    const matches = (q: string, key?: string) =>
+      additions.rows.filter((r) => (key ? [r[key]] : Object.values(r)).some((v) => v !== null && String(v).toLowerCase().includes(q))).length;
     await box.locator('input.filter').fill(last);
     expect(await box.getAttribute('data-matching')).toBe(String(matches(last)));
     expect(await box.locator('.status').textContent()).toBe(`rows 1–${matches(last)} of ${matches(last)} matching (of 2,199)`);
@@ -134,7 +148,9 @@ describe('a population of 2,199 rows', () => {
     const box = page.locator('[data-table="additions"]');
     await page.evaluate(`window.dispatchEvent(new Event('beforeprint'))`);
     expect(await box.locator('tbody tr').count()).toBe(25);
-    expect(await box.locator('.printed').textContent()).toBe('Printed: rows 1–25 of 2,199 rows; more than 2,000 rows are not laid out for print at once: filter to print fewer, or read populations/additions.csv, which holds every row.');
+    expect(await box.locator('.printed').textContent()).toBe(
+      'Printed: rows 1–25 of 2,199 rows; more than 2,000 rows are not laid out for print at once: filter to print fewer, or read populations/additions.csv, which holds every row.',
+    );
     await page.evaluate(`window.dispatchEvent(new Event('afterprint'))`);
     expect(await box.locator('tbody tr').count()).toBe(25);
 

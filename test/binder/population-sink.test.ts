@@ -43,7 +43,15 @@ function stream(rows: readonly Row[], cols: readonly Column[] = columns) {
 /** The JSON file's `rows` array as populations/<id>.json held it before rows were streamed. */
 const rowsBlock = (rows: readonly Row[]): string => (rows.length === 0 ? '[]' : `[\n    ${rows.map((r) => JSON.stringify(r)).join(',\n    ')}\n  ]`);
 
-const many = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ identity: `id-${i}`, system: `sys-${i % 7}`, note: `Needed for workload ${i}, "quoted"`, count: i, flag: i % 2 === 0, gaps: i % 5 === 0 ? 'no approval record in the ledger' : null }));
+const many = (n: number): Row[] =>
+  Array.from({ length: n }, (_, i) => ({
+    identity: `id-${i}`,
+    system: `sys-${i % 7}`,
+    note: `Needed for workload ${i}, "quoted"`,
+    count: i,
+    flag: i % 2 === 0,
+    gaps: i % 5 === 0 ? 'no approval record in the ledger' : null,
+  }));
 
 describe('PopulationSink', () => {
   it.each([
@@ -131,8 +139,27 @@ describe('PopulationSink', () => {
 });
 
 describe('populations/<id>.json around the streamed rows', () => {
-  const params = { period: { from: '2026-01-01', to: '2026-06-30' }, asOf: '2026-06-30', asOfCommit: 'c'.repeat(40), ref: 'HEAD', refSha: 'c'.repeat(40), ledgerBranch: 'access-ledger', ledgerSha: 'd'.repeat(40) } as ExportParams;
-  const pop = (rowCount: number): Population => ({ id: 'additions', title: 'Additions', question: 'Who?', unit: 'one row per entry', frequency: 'event-driven', controls: ['SOC2:CC6.3'], columns, rowCount, gapRows: 0, reproduce: { git: 'git log', access_ledger: 'access-ledger export', tie_back: 'rows' } });
+  const params = {
+    period: { from: '2026-01-01', to: '2026-06-30' },
+    asOf: '2026-06-30',
+    asOfCommit: 'c'.repeat(40),
+    ref: 'HEAD',
+    refSha: 'c'.repeat(40),
+    ledgerBranch: 'access-ledger',
+    ledgerSha: 'd'.repeat(40),
+  } as ExportParams;
+  const pop = (rowCount: number): Population => ({
+    id: 'additions',
+    title: 'Additions',
+    question: 'Who?',
+    unit: 'one row per entry',
+    frequency: 'event-driven',
+    controls: ['SOC2:CC6.3'],
+    columns,
+    rowCount,
+    gapRows: 0,
+    reproduce: { git: 'git log', access_ledger: 'access-ledger export', tie_back: 'rows' },
+  });
 
   it.each([
     ['rows', AWKWARD],
@@ -144,7 +171,24 @@ describe('populations/<id>.json around the streamed rows', () => {
     const parsed = JSON.parse(text);
     expect(parsed.row_count).toBe(rows.length);
     expect(parsed.rows).toEqual(JSON.parse(JSON.stringify(rows)));
-    const head = { id: 'additions', title: 'Additions', question: 'Who?', unit: 'one row per entry', period: params.period, as_of: params.asOf, as_of_commit: params.asOfCommit, ref: 'HEAD', ref_sha: params.refSha, ledger_branch: 'access-ledger', ledger_sha: params.ledgerSha, row_count: rows.length, ...(columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: 0, gaps_by_kind: {} } : {}), reproduce: pop(0).reproduce, controls: ['SOC2:CC6.3'], columns };
+    const head = {
+      id: 'additions',
+      title: 'Additions',
+      question: 'Who?',
+      unit: 'one row per entry',
+      period: params.period,
+      as_of: params.asOf,
+      as_of_commit: params.asOfCommit,
+      ref: 'HEAD',
+      ref_sha: params.refSha,
+      ledger_branch: 'access-ledger',
+      ledger_sha: params.ledgerSha,
+      row_count: rows.length,
+      ...(columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: 0, gaps_by_kind: {} } : {}),
+      reproduce: pop(0).reproduce,
+      controls: ['SOC2:CC6.3'],
+      columns,
+    };
     const top = JSON.stringify({ ...head, rows: [] }, null, 2);
     const at = top.lastIndexOf('"rows": []');
     expect(text).toBe(top.slice(0, at) + '"rows": ' + rowsBlock(rows) + top.slice(at + 10) + '\n');

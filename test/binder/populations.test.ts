@@ -14,12 +14,13 @@ import type { Row } from '../../src/core/binder/types.ts';
 import { buildCore, type CoreBinder, type HistoryCommit } from './core.ts';
 
 const sha = (n: number): string => n.toString(16).padStart(40, '0');
-const system = (id: string) => `id: ${id}\nname: ${id}\ncategory: database\nowner: carol\napprovers: [dave]\nreview_cadence_days: 90\nevidence:\n  provisioning: Terraform\n  activity: SIEM\n`;
+const system = (id: string) =>
+  `id: ${id}\nname: ${id}\ncategory: database\nowner: carol\napprovers: [dave]\nreview_cadence_days: 90\nevidence:\n  provisioning: Terraform\n  activity: SIEM\n`;
 const person = (id: string, team: string, entries: [system: string, role: string, privileged: boolean][]) =>
   `identity:\n  id: ${id}\n  kind: human\n  owner: olga\n  github: ${id}\n  team: ${team}\naccess:\n${entries.map(([s, r, p]) => `  - system: ${s}\n    role: ${r}\n    privileged: ${p}\n    justification: Work\n    expires: 2026-12-31\n`).join('')}`;
 
 describe('the population registry', () => {
-  it('lists every population once, in the binder\'s order, and orders the hooks of each only once', () => {
+  it("lists every population once, in the binder's order, and orders the hooks of each only once", () => {
     const ids = POPULATIONS.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(POPULATION_ORDER).toEqual(ids);
@@ -48,9 +49,22 @@ describe('the order rows are made in', () => {
     {
       sha: sha(1),
       at: '2025-12-05T10:00:00Z',
-      files: { 'access-ledger.yaml': 'version: 1\norganization: acme\nadmins: [sam]\n', 'systems/prod-db.yaml': system('prod-db'), 'grants/people/sofia.yaml': person('sofia', 'payments', [['prod-db', 'read', false]]) },
+      files: {
+        'access-ledger.yaml': 'version: 1\norganization: acme\nadmins: [sam]\n',
+        'systems/prod-db.yaml': system('prod-db'),
+        'grants/people/sofia.yaml': person('sofia', 'payments', [['prod-db', 'read', false]]),
+      },
     },
-    { sha: sha(2), at: '2026-02-01T12:00:00Z', files: { 'grants/people/sofia.yaml': person('sofia', 'data', [['prod-db', 'read', false], ['prod-db', 'admin', true]]) } },
+    {
+      sha: sha(2),
+      at: '2026-02-01T12:00:00Z',
+      files: {
+        'grants/people/sofia.yaml': person('sofia', 'data', [
+          ['prod-db', 'read', false],
+          ['prod-db', 'admin', true],
+        ]),
+      },
+    },
   ];
   let b: CoreBinder;
   beforeAll(async () => {
@@ -59,23 +73,27 @@ describe('the order rows are made in', () => {
   const gapRows = (): Row[] => b.rows.get('gaps')!;
 
   it('lists the gaps of one change in the order its rows were made: the change, the move, what it added, then each field it changed', () => {
-    const commit = gapRows().filter((r) => r.population !== 'inventory' && r.population !== 'privileged').map((r) => r.population);
+    const commit = gapRows()
+      .filter((r) => r.population !== 'inventory' && r.population !== 'privileged')
+      .map((r) => r.population);
     expect(commit).toEqual(['grant-changes', 'movers', 'additions', 'modifications']);
   });
 
   it('lists the gaps of the as-of tree entry by entry: each inventory row, then its privileged row', () => {
-    const tree = gapRows().filter((r) => r.population === 'inventory' || r.population === 'privileged').map((r) => `${r.population}:${r.role}`);
+    const tree = gapRows()
+      .filter((r) => r.population === 'inventory' || r.population === 'privileged')
+      .map((r) => `${r.population}:${r.role}`);
     expect(tree).toEqual(['inventory:read', 'inventory:admin', 'privileged:admin']);
   });
 
-  it('points each gap at its row by number, in the population\'s own file order', () => {
+  it("points each gap at its row by number, in the population's own file order", () => {
     for (const g of gapRows()) {
       const row = b.rows.get(String(g.population))![Number(g.row) - 1]!;
       expect(row.gaps, `${g.population} ${g.row}`).toContain(String(g.gap));
     }
   });
 
-  it('keeps each population in the binder\'s order, whatever the order its hooks ran in', () => {
+  it("keeps each population in the binder's order, whatever the order its hooks ran in", () => {
     expect([...b.populations.keys()]).toEqual([...POPULATION_ORDER]);
   });
 });

@@ -32,7 +32,10 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'binder-stream-'));
   // A copy of a grant (the same blob at two paths), and a grant file of ~200 KB of multi-byte text.
   write('grants/humans/alice-copy.yaml', readFileSync(join(fx.dir, 'grants/humans/alice.yaml'), 'utf8'));
-  write(BIG, `${PREAMBLE}identity:\n  id: big\n  kind: human\n  owner: carol\n  github: big\naccess:\n  - system: prod-db\n    role: read\n    privileged: false\n    justification: ${JUSTIFICATION}\n    expires: 2026-12-31\n`);
+  write(
+    BIG,
+    `${PREAMBLE}identity:\n  id: big\n  kind: human\n  owner: carol\n  github: big\naccess:\n  - system: prod-db\n    role: read\n    privileged: false\n    justification: ${JUSTIFICATION}\n    expires: 2026-12-31\n`,
+  );
   gitIn(fx.dir, ['add', '-A'], '2026-08-01T10:00:00Z');
   gitIn(fx.dir, ['commit', '-q', '-m', 'Copy alice; add a large grant'], '2026-08-01T10:00:00Z');
   out = join(work, 'binder');
@@ -61,7 +64,9 @@ describe('streamed populations', () => {
         expect(sampled[k + 1], `${s.population} draw ${k + 1}`).toBe(`${k + 1},${row},${pop[row]}`);
         checked++;
       });
-      const chains = (readJson(out, 'chains.json').chains as { population: string; row: number; item: { path: string | null } }[]).filter((c) => c.population === s.population);
+      const chains = (readJson(out, 'chains.json').chains as { population: string; row: number; item: { path: string | null } }[]).filter(
+        (c) => c.population === s.population,
+      );
       expect(chains.map((c) => c.row + 1)).toEqual(s.rows);
       for (const c of chains) if (c.item.path !== null && 'path' in (json[c.row] as object)) expect(c.item.path).toBe((json[c.row] as { path: string }).path);
     }
@@ -77,13 +82,34 @@ describe('streamed populations', () => {
   });
 
   it('reads a blob that sits at two paths for both', () => {
-    const paths = (readJson(out, 'populations/inventory.json').rows as { path: string; blob: string }[]).filter((r) => r.path.startsWith('grants/humans/alice'));
-    expect(paths.map((r) => r.path).sort()).toEqual(['grants/humans/alice-copy.yaml', 'grants/humans/alice-copy.yaml', 'grants/humans/alice.yaml', 'grants/humans/alice.yaml']);
+    const paths = (readJson(out, 'populations/inventory.json').rows as { path: string; blob: string }[]).filter((r) =>
+      r.path.startsWith('grants/humans/alice'),
+    );
+    expect(paths.map((r) => r.path).sort()).toEqual([
+      'grants/humans/alice-copy.yaml',
+      'grants/humans/alice-copy.yaml',
+      'grants/humans/alice.yaml',
+      'grants/humans/alice.yaml',
+    ]);
     expect(new Set(paths.map((r) => r.blob)).size).toBe(1);
   });
 
   it('leaves no scratch file behind', () => {
-    expect(readdirSync(out).sort()).toEqual(['binder.json', 'chains.json', 'control-matrix.csv', 'control-matrix.json', 'evidence-map.csv', 'evidence-map.json', 'index.html', 'manifest.json', 'populations', 'samples', 'samples.json', 'summary.md', 'verification.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'binder.json',
+      'chains.json',
+      'control-matrix.csv',
+      'control-matrix.json',
+      'evidence-map.csv',
+      'evidence-map.json',
+      'index.html',
+      'manifest.json',
+      'populations',
+      'samples',
+      'samples.json',
+      'summary.md',
+      'verification.json',
+    ]);
     expect(readdirSync(work)).toEqual(['binder']);
   });
 });

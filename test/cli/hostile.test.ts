@@ -24,7 +24,10 @@ beforeAll(() => {
   const files: Record<string, string> = {
     'access-ledger.yaml': CONFIG,
     ...SYSTEMS,
-    'grants/people/bob.yaml': grant('bob', [{}, { system: 'wiki', role: yamlString(SECRET_ROLE) }]).replace('  kind: human\n', `  kind: human\n  ${yamlString(TERMINAL_KEY)}: x\n`),
+    'grants/people/bob.yaml': grant('bob', [{}, { system: 'wiki', role: yamlString(SECRET_ROLE) }]).replace(
+      '  kind: human\n',
+      `  kind: human\n  ${yamlString(TERMINAL_KEY)}: x\n`,
+    ),
     'grants/people/kim.yaml': grant('kim').replace('  kind: human\n', `  kind: human\n  ${KEY_TOKEN}: pasted\n`),
     [EVIL_FILE]: grant('eve'),
   };

@@ -12,7 +12,16 @@ import { VERSION } from '../../src/core/version.ts';
 import { runCli } from './run-cli.ts';
 
 function memoryIo(): Io & { out: string; err: string } {
-  const io = { out: '', err: '', color: false, interactive: false, env: {}, now: () => new Date('2027-01-20T06:00:00Z'), stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    color: false,
+    interactive: false,
+    env: {},
+    now: () => new Date('2027-01-20T06:00:00Z'),
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -66,7 +75,14 @@ describe('what init writes', () => {
 
   it('CODEOWNERS gives the config, systems/ and .github/ (itself included) to the admins, and leaves grants to the gate', () => {
     const rules = parseCodeowners(files['.github/CODEOWNERS']!);
-    for (const path of ['access-ledger.yaml', 'systems/prod-postgres.yaml', 'systems/new.yaml', '.github/workflows/access-ledger.yml', '.github/workflows/new.yml', '.github/CODEOWNERS']) {
+    for (const path of [
+      'access-ledger.yaml',
+      'systems/prod-postgres.yaml',
+      'systems/new.yaml',
+      '.github/workflows/access-ledger.yml',
+      '.github/workflows/new.yml',
+      '.github/CODEOWNERS',
+    ]) {
       expect(ruleFor(rules, path)?.owners, path).toEqual(['@acme/security']);
     }
     expect(ruleFor(rules, 'grants/humans/alice.yaml')).toBeUndefined();
@@ -87,22 +103,46 @@ describe('what init writes', () => {
 
   it('every workflow sets least permissions, a timeout per job, and the gate runs on pull_request_target in its environment without checking anything out', () => {
     for (const path of workflowPaths) {
-      const doc = parse(files[path]!) as { on: Record<string, unknown>; permissions: unknown; jobs: Record<string, { 'timeout-minutes'?: number; steps: { uses?: string }[] }> };
+      const doc = parse(files[path]!) as {
+        on: Record<string, unknown>;
+        permissions: unknown;
+        jobs: Record<string, { 'timeout-minutes'?: number; steps: { uses?: string }[] }>;
+      };
       expect(doc.permissions, path).toEqual({});
       const checksOut = path.endsWith('/access-ledger-validate.yml');
       for (const [id, job] of Object.entries(doc.jobs)) {
         expect(job['timeout-minutes'], `${path} ${id}`).toBeGreaterThan(0);
         // Only the validate job checks out: its own push to the default branch, never a pull request.
-        expect(job.steps.some((s) => s.uses?.startsWith('actions/checkout')), `${path} ${id}`).toBe(checksOut);
+        expect(
+          job.steps.some((s) => s.uses?.startsWith('actions/checkout')),
+          `${path} ${id}`,
+        ).toBe(checksOut);
       }
     }
     expect(workflowPaths.sort()).toEqual(
-      ['access-ledger.yml', 'access-ledger-queue.yml', 'access-ledger-rerun.yml', 'access-ledger-review.yml', 'access-ledger-sweep.yml', 'access-ledger-validate.yml'].map((f) => `.github/workflows/${f}`).sort(),
+      [
+        'access-ledger.yml',
+        'access-ledger-queue.yml',
+        'access-ledger-rerun.yml',
+        'access-ledger-review.yml',
+        'access-ledger-sweep.yml',
+        'access-ledger-validate.yml',
+      ]
+        .map((f) => `.github/workflows/${f}`)
+        .sort(),
     );
-    const [gate, review, rerun] = parseWorkflows(['access-ledger.yml', 'access-ledger-review.yml', 'access-ledger-rerun.yml'].map((f) => ({ path: `.github/workflows/${f}`, text: files[`.github/workflows/${f}`]! })));
+    const [gate, review, rerun] = parseWorkflows(
+      ['access-ledger.yml', 'access-ledger-review.yml', 'access-ledger-rerun.yml'].map((f) => ({
+        path: `.github/workflows/${f}`,
+        text: files[`.github/workflows/${f}`]!,
+      })),
+    );
     // Pull requests, and (after access-ledger-queue.yml) a merge queue's groups, from the default branch.
     expect(gate!.triggers).toEqual(['pull_request_target', 'workflow_run']);
-    expect((parse(files['.github/workflows/access-ledger.yml']!) as { on: { workflow_run: unknown } }).on.workflow_run).toEqual({ workflows: ['access-ledger merge queue'], types: ['completed'] });
+    expect((parse(files['.github/workflows/access-ledger.yml']!) as { on: { workflow_run: unknown } }).on.workflow_run).toEqual({
+      workflows: ['access-ledger merge queue'],
+      types: ['completed'],
+    });
     expect(gate!.jobs[0]).toMatchObject({ id: 'gate', environment: 'access-ledger-gate' });
     // Reads through the API; the job's own token writes nothing.
     expect(gate!.jobs[0]!.permissions).toEqual({ contents: 'read', 'pull-requests': 'read' });
@@ -119,7 +159,9 @@ describe('what init writes', () => {
     expect(gateStep.with).toEqual({ token: '${{ steps.token.outputs.token }}', 'status-token': '${{ steps.token.outputs.token }}' });
     expect(gate!.jobs[0]!.secrets.map((s) => s.name)).toEqual(['ACCESS_LEDGER_GATE_PRIVATE_KEY']);
     // One gate at a time per pull request, or per merge group: a push cancels the check of the commit it replaces.
-    expect(files['.github/workflows/access-ledger.yml']).toMatch(/^concurrency:\n {2}group: access-ledger-gate-\$\{\{ github\.event\.pull_request\.number \|\| github\.event\.workflow_run\.head_sha \}\}\n {2}cancel-in-progress: true$/m);
+    expect(files['.github/workflows/access-ledger.yml']).toMatch(
+      /^concurrency:\n {2}group: access-ledger-gate-\$\{\{ github\.event\.pull_request\.number \|\| github\.event\.workflow_run\.head_sha \}\}\n {2}cancel-in-progress: true$/m,
+    );
     // The review relay runs the pull request's own copy: it must hold nothing.
     expect(review!.triggers).toEqual(['pull_request_review']);
     expect(review!.jobs.flatMap((j) => j.secrets)).toEqual([]);
@@ -147,7 +189,15 @@ describe('what init writes', () => {
 describe('the scheduled workflows, the merge queue relay and the editor settings init writes', () => {
   const files = scaffold('2027-01-20', 'acme');
   const workflow = (name: string) => parseWorkflows([{ path: `.github/workflows/${name}`, text: files[`.github/workflows/${name}`]! }])[0]!;
-  const raw = (name: string) => parse(files[`.github/workflows/${name}`]!) as { on: Record<string, unknown>; concurrency: unknown; jobs: Record<string, { permissions?: unknown; steps: { uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string>; if?: string }[] }> };
+  const raw = (name: string) =>
+    parse(files[`.github/workflows/${name}`]!) as {
+      on: Record<string, unknown>;
+      concurrency: unknown;
+      jobs: Record<
+        string,
+        { permissions?: unknown; steps: { uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string>; if?: string }[] }
+      >;
+    };
 
   it('the sweep runs daily and on demand, as the ledger App, with both keys only in an environment and a job token that gets nothing', () => {
     const sweep = workflow('access-ledger-sweep.yml');
@@ -185,7 +235,9 @@ describe('the scheduled workflows, the merge queue relay and the editor settings
     expect(queue.triggers).toEqual(['merge_group']);
     expect(queue.jobs.flatMap((j) => j.secrets)).toEqual([]);
     expect(queue.jobs.every((j) => j.environment === undefined && JSON.stringify(j.permissions) === '{}')).toBe(true);
-    expect((parse(files['.github/workflows/access-ledger.yml']!) as { jobs: { gate: { if: string } } }).jobs.gate.if).toBe("github.event_name != 'workflow_run' || github.event.workflow_run.event == 'merge_group'");
+    expect((parse(files['.github/workflows/access-ledger.yml']!) as { jobs: { gate: { if: string } } }).jobs.gate.if).toBe(
+      "github.event_name != 'workflow_run' || github.event.workflow_run.event == 'merge_group'",
+    );
   });
 
   it('.vscode/settings.json points each file at the schema of this release, the same URL as its first-line comment', () => {
@@ -196,8 +248,19 @@ describe('the scheduled workflows, the merge queue relay and the editor settings
       [`${base}/system.schema.json`]: ['systems/*.yaml', 'systems/*.yml'],
       [`${base}/grant.schema.json`]: ['grants/**/*.yaml', 'grants/**/*.yml'],
     });
-    for (const url of Object.keys(settings['yaml.schemas'])) expect(existsSync(new URL(`../../policies/schemas/${url.split('/').pop()}`, import.meta.url)), url).toBe(true);
-    const globs = Object.entries(settings['yaml.schemas']).flatMap(([url, gs]) => gs.map((g) => ({ url, re: new RegExp(`^${g.replace(/\./g, '\\.').replace(/\*\*\//g, '(.+/)?').replace(/\*/g, '[^/]+')}$`) })));
+    for (const url of Object.keys(settings['yaml.schemas']))
+      expect(existsSync(new URL(`../../policies/schemas/${url.split('/').pop()}`, import.meta.url)), url).toBe(true);
+    const globs = Object.entries(settings['yaml.schemas']).flatMap(([url, gs]) =>
+      gs.map((g) => ({
+        url,
+        re: new RegExp(
+          `^${g
+            .replace(/\./g, '\\.')
+            .replace(/\*\*\//g, '(.+/)?')
+            .replace(/\*/g, '[^/]+')}$`,
+        ),
+      })),
+    );
     const yamlFiles = Object.keys(files).filter((p) => /\.ya?ml$/.test(p) && !p.startsWith('.github/'));
     expect(yamlFiles).toHaveLength(9);
     for (const path of yamlFiles) {

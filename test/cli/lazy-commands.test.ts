@@ -113,7 +113,11 @@ describe('commands are loaded only when they run', () => {
     const { code, loaded } = JSON.parse(r.stdout) as { code: number; loaded: string[] };
     expect(code).toBe(0);
     expect(loaded.some((u) => u.includes('/src/cli/commands/validate.ts'))).toBe(true);
-    const heavy = loaded.filter((u) => /node_modules\/(@octokit|probot|piscina|tar-stream|cli-progress)\/|\/src\/(core\/binder|core\/ledger|app|adapters\/github|adapters\/git)\/|\/src\/cli\/commands\/(?!validate|registry|descriptions)/.test(u));
+    const heavy = loaded.filter((u) =>
+      /node_modules\/(@octokit|probot|piscina|tar-stream|cli-progress)\/|\/src\/(core\/binder|core\/ledger|app|adapters\/github|adapters\/git)\/|\/src\/cli\/commands\/(?!validate|registry|descriptions)/.test(
+        u,
+      ),
+    );
     expect(heavy).toEqual([]);
   }, 60_000);
 });

@@ -19,7 +19,14 @@ import { ROOT } from './run-cli.ts';
 const work = mkdtempSync(join(tmpdir(), 'al-pack-'));
 const project = join(work, 'project');
 const installed = join(project, 'node_modules', 'access-ledger');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; license: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+};
 let tarball: string;
 let fx: Fixture;
 
@@ -47,7 +54,20 @@ afterAll(() => {
 
 describe('the published package', () => {
   it('holds the compiled build, the policies, the docs and the manifests, and no tests', () => {
-    for (const path of ['bin/access-ledger.js', 'build/src/cli/main.js', 'build/src/cli/commands/serve.js', 'build/src/app/server.js', 'policies/soc2-baseline.yaml', 'policies/schemas/grant.schema.json', 'dist/index.js', 'action.yml', 'app.yml', 'gate-app.yml', 'docs/install.md', 'README.md']) {
+    for (const path of [
+      'bin/access-ledger.js',
+      'build/src/cli/main.js',
+      'build/src/cli/commands/serve.js',
+      'build/src/app/server.js',
+      'policies/soc2-baseline.yaml',
+      'policies/schemas/grant.schema.json',
+      'dist/index.js',
+      'action.yml',
+      'app.yml',
+      'gate-app.yml',
+      'docs/install.md',
+      'README.md',
+    ]) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
     expect(existsSync(join(installed, 'test'))).toBe(false);
@@ -107,7 +127,18 @@ describe('the published package', () => {
     const key = appPrivateKey();
     const child = spawn(process.execPath, [join(project, 'node_modules', '.bin', 'access-ledger'), 'serve'], {
       cwd: project,
-      env: { PATH: process.env.PATH, APP_ID: '1', PRIVATE_KEY: key, WEBHOOK_SECRET: 'package-test-secret', PORT: String(port), HOST: '127.0.0.1', ACCESS_LEDGER_SCHEDULE: 'off', NODE_ENV: 'production', LOG_LEVEL: 'fatal', ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+      env: {
+        PATH: process.env.PATH,
+        APP_ID: '1',
+        PRIVATE_KEY: key,
+        WEBHOOK_SECRET: 'package-test-secret',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ACCESS_LEDGER_SCHEDULE: 'off',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'fatal',
+        ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -118,12 +149,19 @@ describe('the published package', () => {
       let status = 0;
       for (let i = 0; i < 300 && status !== 200; i++) {
         if (child.exitCode !== null) throw new Error(`serve exited early:\n${log}`);
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status).toBe(200);
       // An unsigned webhook is refused before any handler runs.
-      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'd-1' }, body: '{}' });
+      const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'd-1' },
+        body: '{}',
+      });
       expect(res.status).toBe(400);
     } finally {
       child.kill('SIGTERM');
@@ -151,7 +189,10 @@ describe('the container image, laid out as the Dockerfile lays it out', () => {
         // The context is this checkout; the build stage's /app/build is what `npm pack` compiled here.
         const from = copy.from === 'build' ? join(ROOT, source.replace(/^\/app\//, '')) : join(ROOT, source);
         if (!existsSync(from)) throw new Error(`the Dockerfile copies ${source}, which the checkout does not hold`);
-        const to = copy.dest.endsWith('/') || copy.sources.length > 1 ? join(app, copy.dest.replace(/^\.\/?/, ''), source.split('/').pop()!) : join(app, copy.dest.replace(/^\.\//, ''));
+        const to =
+          copy.dest.endsWith('/') || copy.sources.length > 1
+            ? join(app, copy.dest.replace(/^\.\/?/, ''), source.split('/').pop()!)
+            : join(app, copy.dest.replace(/^\.\//, ''));
         mkdirSync(dirname(to), { recursive: true });
         cpSync(from, to, { recursive: true });
       }
@@ -163,7 +204,8 @@ describe('the container image, laid out as the Dockerfile lays it out', () => {
       symlinkSync(join(project, 'node_modules', name), join(app, 'node_modules', name));
     }
     expect(existsSync(join(app, 'src'))).toBe(false);
-    const run = (args: string[]) => spawnSync(process.execPath, [join(app, 'bin', 'access-ledger.js'), ...args], { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [join(app, 'bin', 'access-ledger.js'), ...args], { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     const validate = run(['validate', join(ROOT, 'examples/access-repo'), '--today', '2026-11-26']);
     expect(validate.stderr).toBe('');
     expect(validate.status).toBe(0);

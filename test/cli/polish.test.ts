@@ -69,7 +69,9 @@ describe('dates are strict: a day that does not exist is refused, never rolled o
   ])('%j exits 2 naming %s and why, before anything else runs', (args, option) => {
     const r = runCli(args as string[]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^access-ledger: ${option} must be a date YYYY-MM-DD \\(a UTC calendar day\\), not "[^"]+": \\w+ \\d{4} has \\d\\d days\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^access-ledger: ${option} must be a date YYYY-MM-DD \\(a UTC calendar day\\), not "[^"]+": \\w+ \\d{4} has \\d\\d days\\n$`),
+    );
   });
 });
 
@@ -135,7 +137,9 @@ describe('a folder that is not an access repo, and a folder that is not a git cl
     cpSync(join(ROOT, 'examples/access-repo'), dir, { recursive: true });
     const r = runCli(['validate', dir, '--changed-since', 'origin/main'], { env: { GIT_CEILING_DIRECTORIES: tmpdir() } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^access-ledger: --changed-since compares with a git ref, and .* is not inside a git work tree: run it in a clone of the access repo \(git clone <url>\), or drop --changed-since to check every file\n$/);
+    expect(r.stderr).toMatch(
+      /^access-ledger: --changed-since compares with a git ref, and .* is not inside a git work tree: run it in a clone of the access repo \(git clone <url>\), or drop --changed-since to check every file\n$/,
+    );
   });
 
   it('--changed-since without git on PATH says git is missing', () => {
@@ -154,7 +158,9 @@ describe('validate --output', () => {
     const r = runCli(['validate', 'examples/broken-repo', '--today', '2026-11-26', '--format', format, '--output', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(new RegExp(`^\\d+ errors, \\d+ warnings in \\d+ files \\(\\d+ grants, \\d+ systems\\); ${format} report written to .*findings\\.${format}\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^\\d+ errors, \\d+ warnings in \\d+ files \\(\\d+ grants, \\d+ systems\\); ${format} report written to .*findings\\.${format}\\n$`),
+    );
     const written = readFileSync(file, 'utf8');
     const direct = runCli(['validate', 'examples/broken-repo', '--today', '2026-11-26', '--format', format]);
     expect(written).toBe(direct.stdout);

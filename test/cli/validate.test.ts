@@ -32,7 +32,15 @@ describe('access-ledger init + validate', () => {
     expect(out.code).toBe(0);
     expect(report.summary.grants).toBe(7);
     const kinds = new Set<string>();
-    for (const f of ['humans/alice', 'services/billing-exporter', 'keys/metrics-api-key', 'ci/deploy-token', 'integrations/crm-sync', 'shared/db-breakglass', 'agents/support-agent']) {
+    for (const f of [
+      'humans/alice',
+      'services/billing-exporter',
+      'keys/metrics-api-key',
+      'ci/deploy-token',
+      'integrations/crm-sync',
+      'shared/db-breakglass',
+      'agents/support-agent',
+    ]) {
       kinds.add(/kind: (\S+)/.exec(readFileSync(join(dir, 'grants', `${f}.yaml`), 'utf8'))![1]!);
     }
     expect(kinds.size).toBe(7);
@@ -102,7 +110,9 @@ describe('validate usage', () => {
       const out = runCli(['validate', dir]);
       expect(out.code).toBe(1);
       expect(out.stdout).not.toContain('\x1b[');
-      expect(out.stdout).toMatch(/grants\/keys\/metrics-api-key\.yaml\n\s+\d+:\d+\s+error\s+identity `metrics-api-key` has no owner: set identity.owner .* owner-required/);
+      expect(out.stdout).toMatch(
+        /grants\/keys\/metrics-api-key\.yaml\n\s+\d+:\d+\s+error\s+identity `metrics-api-key` has no owner: set identity.owner .* owner-required/,
+      );
       expect(out.stdout).toMatch(/1 error, 0 warnings/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,12 @@ import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/cli/commands/registry.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const PAGES = [...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'README.md'];
+const PAGES = [
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+  'README.md',
+];
 
 interface Invocation {
   page: string;
@@ -44,14 +49,14 @@ function invocations(page: string, text: string): Invocation[] {
     if (!inShell) continue;
     // A synopsis continues on the next lines.
     let full = line;
-    while (full.trimEnd().endsWith('\\') || (/\[--/.test(full) && lines[i + 1] && /^\s+\[--/.test(lines[i + 1]!))) full = full.trimEnd().replace(/\\$/, '') + ' ' + lines[++i]!.trim();
+    while (full.trimEnd().endsWith('\\') || (/\[--/.test(full) && lines[i + 1] && /^\s+\[--/.test(lines[i + 1]!)))
+      full = full.trimEnd().replace(/\\$/, '') + ' ' + lines[++i]!.trim();
     const code = full.replace(/\s#\s.*$/, '').trim();
     // `docker build -t access-ledger .` names an image; `docker run … access-ledger validate /repo` runs the CLI.
     if (/^docker build\b/.test(code)) continue;
     const m = /(?:^|\s)(?:npx\s+(?:--yes\s+)?access-ledger(?:@\S+)?|access-ledger|node\s+bin\/access-ledger\.js)\s+(.*)$/.exec(code);
     if (!m) continue;
-    const argv = words(m[1]!.replace(/\[(--[^\]]*(?:\[[^\]]*\])?[^\]]*)\]/g, '$1'))
-      .map((w) => (w === '…' ? 'x' : w.replace(/^<(.*)>$/, 'placeholder-$1')));
+    const argv = words(m[1]!.replace(/\[(--[^\]]*(?:\[[^\]]*\])?[^\]]*)\]/g, '$1')).map((w) => (w === '…' ? 'x' : w.replace(/^<(.*)>$/, 'placeholder-$1')));
     found.push({ page, line: i + 1, text: code, argv });
   }
   return found;
@@ -76,7 +81,17 @@ async function parses(argv: string[]): Promise<string | null> {
 
 describe('every access-ledger command the docs show', () => {
   it('reads synopses, continued lines, quotes and placeholders', () => {
-    const page = ['```sh', 'GITHUB_TOKEN=… npx access-ledger verify --repo . --online [--app-login access-ledger[bot]]', 'access-ledger sweep --repo acme/access [--dry-run]', '                    [--format json]', 'npx --yes access-ledger@0.1.0 sweep --repo "$GITHUB_REPOSITORY"   # a comment', '```', '```yaml', 'access-ledger nothing here', '```'].join('\n');
+    const page = [
+      '```sh',
+      'GITHUB_TOKEN=… npx access-ledger verify --repo . --online [--app-login access-ledger[bot]]',
+      'access-ledger sweep --repo acme/access [--dry-run]',
+      '                    [--format json]',
+      'npx --yes access-ledger@0.1.0 sweep --repo "$GITHUB_REPOSITORY"   # a comment',
+      '```',
+      '```yaml',
+      'access-ledger nothing here',
+      '```',
+    ].join('\n');
     expect(invocations('p.md', page).map((x) => x.argv)).toEqual([
       ['verify', '--repo', '.', '--online', '--app-login', 'access-ledger[bot]'],
       ['sweep', '--repo', 'acme/access', '--dry-run', '--format', 'json'],
@@ -86,7 +101,18 @@ describe('every access-ledger command the docs show', () => {
 
   it('finds the commands of every page that shows any', () => {
     const pages = new Set(all.map((x) => x.page));
-    for (const p of ['README.md', 'docs/install.md', 'docs/ledger.md', 'docs/observed-access.md', 'docs/binder.md', 'docs/app.md', 'docs/stale-grants.md', 'docs/code-scanning.md', 'docs/doctor.md']) expect(pages, p).toContain(p);
+    for (const p of [
+      'README.md',
+      'docs/install.md',
+      'docs/ledger.md',
+      'docs/observed-access.md',
+      'docs/binder.md',
+      'docs/app.md',
+      'docs/stale-grants.md',
+      'docs/code-scanning.md',
+      'docs/doctor.md',
+    ])
+      expect(pages, p).toContain(p);
     expect(all.length).toBeGreaterThan(25);
   });
 

@@ -67,7 +67,13 @@ describe('docs/controls.md against the binder', () => {
     const uncited = [...claims.values()].filter((c) => c.rules.length + c.records.length + c.populations.length === 0).map((c) => c.control);
     // The catalogue's NIST AI RMF GOVERN controls among them: no rule, record or population evidences them.
     expect(uncited).toEqual(expect.arrayContaining(['NIST-AI-RMF:GOVERN-1.6', 'NIST-AI-RMF:GOVERN-1.7', 'NIST-AI-RMF:GOVERN-2.1']));
-    const files = ['control-matrix.json', 'control-matrix.csv', 'summary.md', 'index.html', ...readdirSync(join(out, 'populations')).map((f) => `populations/${f}`)];
+    const files = [
+      'control-matrix.json',
+      'control-matrix.csv',
+      'summary.md',
+      'index.html',
+      ...readdirSync(join(out, 'populations')).map((f) => `populations/${f}`),
+    ];
     for (const f of files) {
       const text = readFileSync(join(out, f), 'utf8');
       for (const c of uncited) expect(text, `${c} in ${f}`).not.toContain(c);
@@ -83,7 +89,12 @@ describe('docs/controls.md against the binder', () => {
       const claimed = [...claims.values()].filter((c) => c.populations.includes(id)).map((c) => c.control);
       expect(sorted(listed), id).toEqual(sorted(claimed));
     }
-    for (const c of claims.values()) for (const p of c.populations) expect(pops.map((x) => x.id), `${c.control} names ${p}`).toContain(p);
+    for (const c of claims.values())
+      for (const p of c.populations)
+        expect(
+          pops.map((x) => x.id),
+          `${c.control} names ${p}`,
+        ).toContain(p);
   });
 });
 
@@ -93,15 +104,45 @@ describe('docs/controls.md against the records', () => {
   });
 
   const file = (over: Partial<RecordedGrantFileChange>, entries: RecordedGrantFileChange['entries']): RecordedGrantFileChange =>
-    ({ path: 'grants/x.yaml', identity: 'x', kind: 'human', action: 'modified', before_blob: 'a'.repeat(40), after_blob: 'b'.repeat(40), entries, ...over }) as RecordedGrantFileChange;
-  const entry = (action: 'added' | 'removed' | 'modified', privileged = false) => ({ system: 'prod-db', role: 'read', privileged, action, expires: '2026-12-31' });
+    ({
+      path: 'grants/x.yaml',
+      identity: 'x',
+      kind: 'human',
+      action: 'modified',
+      before_blob: 'a'.repeat(40),
+      after_blob: 'b'.repeat(40),
+      entries,
+      ...over,
+    }) as RecordedGrantFileChange;
+  const entry = (action: 'added' | 'removed' | 'modified', privileged = false) => ({
+    system: 'prod-db',
+    role: 'read',
+    privileged,
+    action,
+    expires: '2026-12-31',
+  });
 
   it.each([
     ['adds a human’s standing access', [file({ action: 'added', before_blob: null }, [entry('added')])], [], []],
     ['removes a human’s access', [file({}, [entry('removed')])], ['CIS-v8:6.2'], ['when the change removes access']],
-    ['deletes a service account’s file', [file({ kind: 'service-account', action: 'removed', after_blob: null }, [entry('removed')])], ['CIS-v8:6.2', 'OWASP-NHI:NHI1:2025'], ['when the change removes access', "when the change removes a non-human identity's access"]],
-    ['adds privileged access', [file({ action: 'added', before_blob: null }, [entry('added', true)])], ['ISO27001:A.8.2'], ['when the change touches a privileged access entry']],
-    ['changes an agent’s privileged entry', [file({ kind: 'agent' }, [entry('modified', true)])], ['ISO27001:A.8.2'], ['when the change touches a privileged access entry']],
+    [
+      'deletes a service account’s file',
+      [file({ kind: 'service-account', action: 'removed', after_blob: null }, [entry('removed')])],
+      ['CIS-v8:6.2', 'OWASP-NHI:NHI1:2025'],
+      ['when the change removes access', "when the change removes a non-human identity's access"],
+    ],
+    [
+      'adds privileged access',
+      [file({ action: 'added', before_blob: null }, [entry('added', true)])],
+      ['ISO27001:A.8.2'],
+      ['when the change touches a privileged access entry'],
+    ],
+    [
+      'changes an agent’s privileged entry',
+      [file({ kind: 'agent' }, [entry('modified', true)])],
+      ['ISO27001:A.8.2'],
+      ['when the change touches a privileged access entry'],
+    ],
   ] as const)('a grant-change record that %s cites the kind’s controls and those the page names for it', (_, changes, extra, when) => {
     const { always, atMost } = claimedForKind(claims, 'grant-change');
     const cited = grantChangeControls(changes as unknown as RecordedGrantFileChange[]);

@@ -24,7 +24,10 @@ function table(): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
     if (!line.startsWith('| `')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     for (const m of cells[0]!.matchAll(/`([A-Z_][A-Z0-9_]*)`/g)) rows.set(m[1]!, cells);
   }
   return rows;
@@ -43,7 +46,22 @@ describe('the environment table in docs/app.md', () => {
   });
 
   it("lists Probot's own variables", () => {
-    for (const name of ['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'WEBHOOK_PATH', 'PORT', 'HOST', 'LOG_LEVEL', 'LOG_FORMAT', 'GHE_HOST', 'GHE_PROTOCOL', 'REDIS_URL', 'SENTRY_DSN', 'NODE_ENV']) {
+    for (const name of [
+      'APP_ID',
+      'PRIVATE_KEY',
+      'PRIVATE_KEY_PATH',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_PATH',
+      'PORT',
+      'HOST',
+      'LOG_LEVEL',
+      'LOG_FORMAT',
+      'GHE_HOST',
+      'GHE_PROTOCOL',
+      'REDIS_URL',
+      'SENTRY_DSN',
+      'NODE_ENV',
+    ]) {
       expect(rows.has(name), name).toBe(true);
     }
   });

@@ -18,7 +18,11 @@ import { GATE_OPTIONS, safeFacts } from '../doctor/fixtures.ts';
 const page = readFileSync(new URL('../../docs/observed-access.md', import.meta.url), 'utf8');
 const block = /<!-- observe-workflow -->\n```yaml\n([\s\S]*?)\n```/.exec(page)?.[1] ?? '';
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Workflow = { on: Record<string, unknown>; permissions: unknown; jobs: Record<string, { environment: string; permissions: Record<string, string>; steps: Step[] }> };
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions: unknown;
+  jobs: Record<string, { environment: string; permissions: Record<string, string>; steps: Step[] }>;
+};
 const workflow = parse(block) as Workflow;
 
 describe('docs/observed-access.md: recording listings on a schedule', () => {
@@ -31,12 +35,16 @@ describe('docs/observed-access.md: recording listings on a schedule', () => {
     expect(job!.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
   });
 
-  it('pins every action by its full commit, the scaffold\'s actions at the scaffold\'s commits', () => {
+  it("pins every action by its full commit, the scaffold's actions at the scaffold's commits", () => {
     const uses = Object.values(workflow.jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
     expect(uses.length).toBeGreaterThan(3);
     for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
     const lines = block.split('\n');
-    for (const p of [PINS.checkout, PINS.appToken, PINS.setupNode]) expect(lines.some((l) => l.trim() === `- uses: ${pin(p)}` || l.trim() === `uses: ${pin(p)}`), p.action).toBe(true);
+    for (const p of [PINS.checkout, PINS.appToken, PINS.setupNode])
+      expect(
+        lines.some((l) => l.trim() === `- uses: ${pin(p)}` || l.trim() === `uses: ${pin(p)}`),
+        p.action,
+      ).toBe(true);
   });
 
   it("records with observe's own options, at the version the scaffold installs", async () => {
@@ -49,11 +57,18 @@ describe('docs/observed-access.md: recording listings on a schedule', () => {
     // Parsed by the command itself: an option it does not have is an error, not a silent pass.
     const program = new Command().exitOverride();
     let parsed: { dir: string; opts: Record<string, unknown> } | undefined;
-    registerObserve(program, { stdout: () => undefined, stderr: () => undefined, color: false, interactive: false, now: () => new Date(), env: {} } as never, () => undefined);
+    registerObserve(
+      program,
+      { stdout: () => undefined, stderr: () => undefined, color: false, interactive: false, now: () => new Date(), env: {} } as never,
+      () => undefined,
+    );
     const observe = program.commands.find((c) => c.name() === 'observe')!;
     observe.exitOverride().action((dir: string, opts: Record<string, unknown>) => void (parsed = { dir, opts }));
     await program.parseAsync(argv, { from: 'user' });
-    expect(parsed).toEqual({ dir: '.', opts: expect.objectContaining({ system: 'aws-prod', from: 'credential-report.csv', record: true, repo: 'acme/access' }) });
+    expect(parsed).toEqual({
+      dir: '.',
+      opts: expect.objectContaining({ system: 'aws-prod', from: 'credential-report.csv', record: true, repo: 'acme/access' }),
+    });
   });
 
   it('leaves every check of the doctor passing when added to the scaffold', () => {

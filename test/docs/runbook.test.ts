@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../support/walkthrough/runbook.ts';
 
 describe('parseRunbook', () => {
-  it('reads each step\'s commands, skipping comments and blank lines and joining continued lines', () => {
+  it("reads each step's commands, skipping comments and blank lines and joining continued lines", () => {
     const page = [
       '# Title',
       '',
@@ -26,7 +26,14 @@ describe('parseRunbook', () => {
       '```',
     ].join('\n');
     expect(parseRunbook(page)).toEqual([
-      { step: 'one', line: 4, commands: [{ text: 'npx access-ledger init access --org acme   # trailing words stay', line: 6 }, { text: 'git commit -m "x"', line: 8 }] },
+      {
+        step: 'one',
+        line: 4,
+        commands: [
+          { text: 'npx access-ledger init access --org acme   # trailing words stay', line: 6 },
+          { text: 'git commit -m "x"', line: 8 },
+        ],
+      },
       { step: 'two', line: 17, commands: [{ text: 'cd ..', line: 18 }] },
     ]);
   });

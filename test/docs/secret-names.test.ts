@@ -10,7 +10,11 @@ import { scaffold, WORKFLOW_SECRETS } from '../../src/cli/commands/init.ts';
 import { DEFAULT_LEDGER_KEY_SECRETS } from '../../src/core/doctor/index.ts';
 import { PACKAGE_ROOT } from '../support/package.ts';
 
-const docs = Object.fromEntries(readdirSync(join(PACKAGE_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => [`docs/${f}`, readFileSync(join(PACKAGE_ROOT, 'docs', f), 'utf8')]));
+const docs = Object.fromEntries(
+  readdirSync(join(PACKAGE_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => [`docs/${f}`, readFileSync(join(PACKAGE_ROOT, 'docs', f), 'utf8')]),
+);
 const pages = { ...docs, 'README.md': readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8') };
 const setup = docs['docs/setup.md']!;
 
@@ -26,7 +30,8 @@ function table(): Record<string, { vars: string[]; secrets: string[] }> {
 describe('secret and variable names', () => {
   const files = scaffold('2027-01-20', 'acme');
   const workflows = Object.entries(files).filter(([p]) => p.startsWith('.github/workflows/'));
-  const read = (kind: 'secrets' | 'vars') => new Set(workflows.flatMap(([, text]) => [...text.matchAll(new RegExp(`\\b${kind}\\.([A-Za-z0-9_]+)`, 'g'))].map((m) => m[1]!)));
+  const read = (kind: 'secrets' | 'vars') =>
+    new Set(workflows.flatMap(([, text]) => [...text.matchAll(new RegExp(`\\b${kind}\\.([A-Za-z0-9_]+)`, 'g'))].map((m) => m[1]!)));
 
   it("setup.md's table lists exactly what the scaffolded workflows read, each in the environment of the job that reads it", () => {
     const t = table();
@@ -50,9 +55,16 @@ describe('secret and variable names', () => {
 
   it('no page names an App key, a client id or the signing key by another name', () => {
     // The App's own environment (Probot's names and the signing key's), and the names the doctor also recognises as the ledger App's key.
-    const allowed = new Set<string>([...Object.values(WORKFLOW_SECRETS), 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'ACCESS_LEDGER_SIGNING_KEY_PATH', ...DEFAULT_LEDGER_KEY_SECRETS]);
+    const allowed = new Set<string>([
+      ...Object.values(WORKFLOW_SECRETS),
+      'PRIVATE_KEY',
+      'PRIVATE_KEY_PATH',
+      'ACCESS_LEDGER_SIGNING_KEY_PATH',
+      ...DEFAULT_LEDGER_KEY_SECRETS,
+    ]);
     for (const [page, text] of Object.entries(pages)) {
-      for (const m of text.matchAll(/\b([A-Z][A-Z0-9_]*(?:PRIVATE_KEY|CLIENT_ID|SIGNING_KEY|APP_KEY)(?:_PATH)?)\b/g)) expect(allowed.has(m[1]!), `${page}: ${m[1]}`).toBe(true);
+      for (const m of text.matchAll(/\b([A-Z][A-Z0-9_]*(?:PRIVATE_KEY|CLIENT_ID|SIGNING_KEY|APP_KEY)(?:_PATH)?)\b/g))
+        expect(allowed.has(m[1]!), `${page}: ${m[1]}`).toBe(true);
     }
   });
 

@@ -46,9 +46,22 @@ const BLOCKS = parseRunbook(PAGE);
 // The page's example values.
 const ORG = 'acme';
 const REPO = 'acme/access';
-const LEDGER_APP = { id: 1093411, slug: 'acme-access-ledger', name: 'Acme access-ledger', clientId: 'Iv23liAcmeLedger0001', keyFile: 'acme-access-ledger.private-key.pem' };
-const GATE_APP = { id: 1093412, slug: 'acme-access-ledger-gate', name: 'Acme access-ledger gate', clientId: 'Iv23liAcmeGate000001', keyFile: 'acme-access-ledger-gate.private-key.pem' };
-const manifest = (file: string) => parseYaml(readFileSync(join(PACKAGE_ROOT, file), 'utf8')) as { default_permissions: Record<string, string>; default_events: string[] };
+const LEDGER_APP = {
+  id: 1093411,
+  slug: 'acme-access-ledger',
+  name: 'Acme access-ledger',
+  clientId: 'Iv23liAcmeLedger0001',
+  keyFile: 'acme-access-ledger.private-key.pem',
+};
+const GATE_APP = {
+  id: 1093412,
+  slug: 'acme-access-ledger-gate',
+  name: 'Acme access-ledger gate',
+  clientId: 'Iv23liAcmeGate000001',
+  keyFile: 'acme-access-ledger-gate.private-key.pem',
+};
+const manifest = (file: string) =>
+  parseYaml(readFileSync(join(PACKAGE_ROOT, file), 'utf8')) as { default_permissions: Record<string, string>; default_events: string[] };
 
 let gh: FakeGitHub;
 let port: number;
@@ -77,7 +90,11 @@ beforeAll(async () => {
   // `gh auth token` prints the token the GitHub CLI is logged in with: GH_TOKEN, when it is set.
   const bin = join(home, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'gh'), '#!/bin/sh\nif [ "$1" = auth ] && [ "$2" = token ] && [ -n "$GH_TOKEN" ]; then printf \'%s\\n\' "$GH_TOKEN"; exit 0; fi\necho "gh: only \\`gh auth token\\` stands in for the GitHub CLI here" >&2\nexit 4\n', { mode: 0o755 });
+  writeFileSync(
+    join(bin, 'gh'),
+    '#!/bin/sh\nif [ "$1" = auth ] && [ "$2" = token ] && [ -n "$GH_TOKEN" ]; then printf \'%s\\n\' "$GH_TOKEN"; exit 0; fi\necho "gh: only \\`gh auth token\\` stands in for the GitHub CLI here" >&2\nexit 4\n',
+    { mode: 0o755 },
+  );
   const api = new URL(gh.url);
   session = new ShellSession(home, {
     ...cleanEnv(),
@@ -121,7 +138,8 @@ afterAll(async () => {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(INPUT_|GITHUB_|RUNNER_|APP_ID$|PRIVATE_KEY|WEBHOOK_|GHE_|GH_TOKEN$|HTTPS?_PROXY$|https?_proxy$|ACCESS_LEDGER_|NODE_ENV$|PORT$|HOST$|npm_)/.test(k)) continue;
+    if (/^(INPUT_|GITHUB_|RUNNER_|APP_ID$|PRIVATE_KEY|WEBHOOK_|GHE_|GH_TOKEN$|HTTPS?_PROXY$|https?_proxy$|ACCESS_LEDGER_|NODE_ENV$|PORT$|HOST$|npm_)/.test(k))
+      continue;
     env[k] = v;
   }
   return env;
@@ -181,7 +199,12 @@ const HANDLERS: Record<string, Handler[]> = {
     ok(/^cd access$/),
     ok(/^npx access-ledger validate$/, (r) => expect(r.stdout).toMatch(/no problems in 9 files \(7 grants, 1 system\)/)),
   ],
-  'webhook-secret': [ok(/^cd \.\.$/), ok(/^openssl rand -hex 32 > webhook-secret\.txt$/, () => expect(readFileSync(join(workingFolder, 'webhook-secret.txt'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/))],
+  'webhook-secret': [
+    ok(/^cd \.\.$/),
+    ok(/^openssl rand -hex 32 > webhook-secret\.txt$/, () =>
+      expect(readFileSync(join(workingFolder, 'webhook-secret.txt'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/),
+    ),
+  ],
   keygen: [
     ok(/^npx access-ledger keygen --out ledger-signing-key\.pem$/, (r) => {
       keygenOutput = r.stdout;
@@ -201,7 +224,9 @@ const HANDLERS: Record<string, Handler[]> = {
       how: 'instead',
       before: () => {
         const files: Record<string, string> = {};
-        const paths = execFileSync('git', ['ls-tree', '-r', '--name-only', 'HEAD'], { cwd: session.cwd, env: session.env, encoding: 'utf8' }).trim().split('\n');
+        const paths = execFileSync('git', ['ls-tree', '-r', '--name-only', 'HEAD'], { cwd: session.cwd, env: session.env, encoding: 'utf8' })
+          .trim()
+          .split('\n');
         for (const p of paths) files[p] = execFileSync('git', ['show', `HEAD:${p}`], { cwd: session.cwd, env: session.env, encoding: 'utf8' });
         gh.state.createRepo(REPO, { files, author: 'carol', private: true });
       },
@@ -233,7 +258,8 @@ function plan(block: RunbookBlock): { line: string; at: number; handler: Handler
   if (!handlers) throw new Error(`docs/setup.md line ${block.line}: the step ${block.step} is not run by this test`);
   return block.commands.map((c) => {
     const found = handlers.filter((h) => h.match.test(c.text.trim()));
-    if (found.length !== 1) throw new Error(`docs/setup.md line ${c.line}: \`${c.text}\` is covered by ${found.length} handlers of the step ${block.step}, not one`);
+    if (found.length !== 1)
+      throw new Error(`docs/setup.md line ${c.line}: \`${c.text}\` is covered by ${found.length} handlers of the step ${block.step}, not one`);
     return { line: c.text.trim(), at: c.line, handler: found[0]! };
   });
 }
@@ -260,7 +286,10 @@ async function runStep(step: string): Promise<void> {
 async function waitForHealth(server: NonNullable<typeof app>): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (server.exited) throw new Error(`the App exited:\n${server.log}`);
-    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -281,9 +310,17 @@ function runner(): RunnerSetup {
 /** The ruleset `main` as GitHub enforces its required status: the newest status of each context, from the App it names, is success. */
 function requiredStatusPasses(sha: string): boolean {
   const repo = gh.state.repo(REPO);
-  const checks = repo.rulesets.flatMap((r) => r.rules.filter((x) => x.type === 'required_status_checks').flatMap((x) => x.parameters!.required_status_checks as { context: string; integration_id?: number }[]));
+  const checks = repo.rulesets.flatMap((r) =>
+    r.rules
+      .filter((x) => x.type === 'required_status_checks')
+      .flatMap((x) => x.parameters!.required_status_checks as { context: string; integration_id?: number }[]),
+  );
   expect(checks.length).toBeGreaterThan(0);
-  return checks.every((c) => gh.state.statusesOf(repo, sha).find((s) => s.context === c.context && (c.integration_id === undefined || s.app?.id === c.integration_id))?.state === 'success');
+  return checks.every(
+    (c) =>
+      gh.state.statusesOf(repo, sha).find((s) => s.context === c.context && (c.integration_id === undefined || s.app?.id === c.integration_id))?.state ===
+      'success',
+  );
 }
 
 // ---- the walkthrough ---------------------------------------------------------------------------
@@ -302,7 +339,9 @@ describe('docs/setup.md, followed word for word', () => {
   it('1. installs the packed tarball in a working folder', async () => {
     await runStep('install');
     expect(existsSync(join(workingFolder, 'node_modules', 'access-ledger', 'build', 'src', 'cli', 'main.js'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(workingFolder, 'package.json'), 'utf8')).dependencies).toEqual({ 'access-ledger': `file:../access-ledger/${TARBALL_NAME}` });
+    expect(JSON.parse(readFileSync(join(workingFolder, 'package.json'), 'utf8')).dependencies).toEqual({
+      'access-ledger': `file:../access-ledger/${TARBALL_NAME}`,
+    });
   }, 300_000);
 
   it('2. scaffolds the access repo, which validates', async () => {
@@ -316,7 +355,11 @@ describe('docs/setup.md, followed word for word', () => {
     expect(gh.state.app).toMatchObject({ id: LEDGER_APP.id, slug: LEDGER_APP.slug, name: LEDGER_APP.name });
     writeFileSync(join(workingFolder, LEDGER_APP.keyFile), appPrivateKey(), { mode: 0o600 });
     gateApp = gh.state.createApp({ id: GATE_APP.id, slug: GATE_APP.slug, name: GATE_APP.name });
-    const gateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const gateKey = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     writeFileSync(join(workingFolder, GATE_APP.keyFile), gateKey, { mode: 0o600 });
     // The page's example values are the ones it uses later.
     expect(PAGE).toContain(`**App ID** (\`${LEDGER_APP.id}\`)`);
@@ -363,7 +406,12 @@ describe('docs/setup.md, followed word for word', () => {
     const li = gh.state.install(ORG, { app: gh.state.app, repositories: ['access'], permissions: ledger.default_permissions, events: ledger.default_events });
     const gi = gh.state.install(ORG, { app: gateApp, repositories: ['access'], permissions: gate.default_permissions, events: gate.default_events });
     registered.push(
-      { name: LEDGER_APP.name, clientId: LEDGER_APP.clientId, privateKeyPem: readFileSync(join(workingFolder, LEDGER_APP.keyFile), 'utf8'), installationId: li.id },
+      {
+        name: LEDGER_APP.name,
+        clientId: LEDGER_APP.clientId,
+        privateKeyPem: readFileSync(join(workingFolder, LEDGER_APP.keyFile), 'utf8'),
+        installationId: li.id,
+      },
       { name: GATE_APP.name, clientId: GATE_APP.clientId, privateKeyPem: readFileSync(join(workingFolder, GATE_APP.keyFile), 'utf8'), installationId: gi.id },
     );
   });
@@ -389,13 +437,26 @@ describe('docs/setup.md, followed word for word', () => {
     expect(app!.exited).toBe(false);
     // The App is the packed package's, run by npx from the working folder.
     expect(session.cwd).toBe(workingFolder);
-    const unsigned = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'setup-1' }, body: '{}' });
+    const unsigned = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'setup-1' },
+      body: '{}',
+    });
     expect(unsigned.status).toBe(400);
   }, 120_000);
 
   it('9. protects the ledger branch with the two rulesets, the ledger App the only bypass', () => {
-    gh.state.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: LEDGER_APP.id, bypassMode: 'always' }] });
-    gh.state.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+    gh.state.addRuleset(REPO, {
+      name: 'access-ledger: only the App writes',
+      include: ['refs/heads/access-ledger'],
+      rules: [{ type: 'creation' }, { type: 'update' }],
+      bypass: [{ actorType: 'Integration', actorId: LEDGER_APP.id, bypassMode: 'always' }],
+    });
+    gh.state.addRuleset(REPO, {
+      name: 'access-ledger: history is permanent',
+      include: ['refs/heads/access-ledger'],
+      rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }],
+    });
   });
 
   it('10. the first pull request: the gate sets its status from the gate App, is made required from it, passes once approved, and the App records the merge', async () => {
@@ -422,7 +483,15 @@ describe('docs/setup.md, followed word for word', () => {
       name: 'main',
       include: ['~DEFAULT_BRANCH'],
       rules: [
-        { type: 'pull_request', parameters: { required_approving_review_count: 1, dismiss_stale_reviews_on_push: true, require_last_push_approval: true, require_code_owner_review: true } },
+        {
+          type: 'pull_request',
+          parameters: {
+            required_approving_review_count: 1,
+            dismiss_stale_reviews_on_push: true,
+            require_last_push_approval: true,
+            require_code_owner_review: true,
+          },
+        },
         { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP.id }] } },
         { type: 'non_fast_forward' },
         { type: 'deletion' },
@@ -444,7 +513,10 @@ describe('docs/setup.md, followed word for word', () => {
     // 4. Merged; GitHub tells the App with a signed webhook, and the App records it on the ledger branch.
     gh.state.mergePull(REPO, number, { by: 'carol' });
     const secret = readFileSync(join(workingFolder, 'webhook-secret.txt'), 'utf8').trim();
-    const delivery = await gh.deliver('pull_request', gh.payloads.pullRequest('closed', REPO, number), { url: `http://127.0.0.1:${port}/api/github/webhooks`, secret });
+    const delivery = await gh.deliver('pull_request', gh.payloads.pullRequest('closed', REPO, number), {
+      url: `http://127.0.0.1:${port}/api/github/webhooks`,
+      secret,
+    });
     expect(delivery.status, `${delivery.response}\n${app!.log.slice(-3000)}`).toBe(200);
     const ledger = gh.state.ledger(REPO)!;
     const path = Object.keys(ledger).find((p) => p.endsWith(`/pr-${number}-merged.json`))!;
@@ -452,12 +524,19 @@ describe('docs/setup.md, followed word for word', () => {
     expect(record).toMatchObject({ kind: 'grant-change', subject: { verdict: { result: 'pass', findings: [] } } });
     expect(keygenOutput).toContain(`id: ${record.signature.key_id}`);
     // A delivery signed with another secret changes nothing.
-    const forged = await gh.deliver('pull_request', gh.payloads.pullRequest('closed', REPO, number), { url: `http://127.0.0.1:${port}/api/github/webhooks`, secret: 'not-the-secret' });
+    const forged = await gh.deliver('pull_request', gh.payloads.pullRequest('closed', REPO, number), {
+      url: `http://127.0.0.1:${port}/api/github/webhooks`,
+      secret: 'not-the-secret',
+    });
     expect(forged.status).toBe(400);
   }, 180_000);
 
   it('11. runs the sweep and the full-repo validate from their workflow files; the SARIF is what code scanning accepts', async () => {
-    const sweep = await runJob(runner(), { workflow: '.github/workflows/access-ledger-sweep.yml', event: 'workflow_dispatch', payload: { ref: 'refs/heads/main', inputs: {} } });
+    const sweep = await runJob(runner(), {
+      workflow: '.github/workflows/access-ledger-sweep.yml',
+      event: 'workflow_dispatch',
+      payload: { ref: 'refs/heads/main', inputs: {} },
+    });
     const sweepRun = sweep.steps.find((s) => s.run)!;
     expect(sweep.conclusion, `${sweepRun.stdout}\n${sweepRun.stderr}`).toBe('success');
     expect(sweepRun.run).toMatch(/^npx --yes access-ledger@\d+\.\d+\.\d+ sweep --repo "\$GITHUB_REPOSITORY"$/);
@@ -467,7 +546,11 @@ describe('docs/setup.md, followed word for word', () => {
     expect(gh.state.listIssues(REPO, { labels: ['access-ledger-doctor'], state: 'all' })).toEqual([]);
 
     const main = gh.state.branchTip(gh.state.repo(REPO), 'main');
-    const validate = await runJob(runner(), { workflow: '.github/workflows/access-ledger-validate.yml', event: 'push', payload: { ref: 'refs/heads/main', after: main } });
+    const validate = await runJob(runner(), {
+      workflow: '.github/workflows/access-ledger-validate.yml',
+      event: 'push',
+      payload: { ref: 'refs/heads/main', after: main },
+    });
     const validateRun = validate.steps.find((s) => s.run)!;
     expect(validate.conclusion, `${validateRun.stdout}\n${validateRun.stderr}\n${validate.steps.map((s) => s.stderr).join('\n')}`).toBe('success');
     expect(validate.uploads).toEqual([{ file: 'access-ledger.sarif', category: 'access-ledger/validate/' }]);

@@ -15,8 +15,16 @@ export function initWorkflows(): WorkflowFile[] {
 
 /** The default branch's ruleset: the gate required, code owners' review required. */
 export const MAIN_RULES: BranchRule[] = [
-  { type: 'pull_request', rulesetId: 1, parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true } },
-  { type: 'required_status_checks', rulesetId: 1, parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } },
+  {
+    type: 'pull_request',
+    rulesetId: 1,
+    parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true },
+  },
+  {
+    type: 'required_status_checks',
+    rulesetId: 1,
+    parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] },
+  },
 ];
 
 /** The ledger branch's two rulesets from docs/ledger.md. */
@@ -42,8 +50,16 @@ export function safeFacts(): DoctorFacts {
     ledgerBranch: 'access-ledger',
     workflows: initWorkflows(),
     environments: {
-      'access-ledger-gate': { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] },
-      'access-ledger-sweep': { exists: true, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: [{ name: 'main', type: 'branch' }] },
+      'access-ledger-gate': {
+        exists: true,
+        policy: { protectedBranches: false, customBranchPolicies: true },
+        branchPolicies: [{ name: 'main', type: 'branch' }],
+      },
+      'access-ledger-sweep': {
+        exists: true,
+        policy: { protectedBranches: false, customBranchPolicies: true },
+        branchPolicies: [{ name: 'main', type: 'branch' }],
+      },
     },
     codeowners: { path: '.github/CODEOWNERS', text: FILES['.github/CODEOWNERS']!, errors: [] },
     defaultBranchProtection: { rules: structuredClone(MAIN_RULES), classic: null },

@@ -45,7 +45,9 @@ describe('doctor against the fake GitHub', () => {
     expect(asApp.admins).toEqual(['@acme/security']);
     // The gate App's id comes from the config (gate.app_id), and the ruleset requires the status from it.
     expect(asApp.options.gateAppId).toBe(GATE_APP_ID);
-    expect(asApp.report.checks.find((c) => c.id === 'gate-required')!.detail).toBe(`\`access-ledger/gate\` is required by ruleset "main", from the gate App ${GATE_APP_ID}`);
+    expect(asApp.report.checks.find((c) => c.id === 'gate-required')!.detail).toBe(
+      `\`access-ledger/gate\` is required by ruleset "main", from the gate App ${GATE_APP_ID}`,
+    );
     expect(asApp.facts.workflowToken).toEqual({ defaultPermissions: 'read', canApprovePullRequests: false });
     const asAdmin = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
     expect(asAdmin.report.ok).toBe(true);
@@ -90,7 +92,9 @@ describe('doctor against the fake GitHub', () => {
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const ledger = report.checks.find((c) => c.id === 'ledger-branch')!;
     expect(ledger.status).toBe('unreadable');
-    expect(ledger.problems[0]!.message).toMatch(/cannot read who may bypass ruleset "access-ledger: only the App writes": GitHub shows a ruleset's bypass list only to callers who can edit it/);
+    expect(ledger.problems[0]!.message).toMatch(
+      /cannot read who may bypass ruleset "access-ledger: only the App writes": GitHub shows a ruleset's bypass list only to callers who can edit it/,
+    );
     expect(ledger.problems[0]!.permission).toMatch(/Administration: read/);
     expect(report.ok).toBe(false);
     // What the rules alone prove still passes.
@@ -101,11 +105,15 @@ describe('doctor against the fake GitHub', () => {
     const { installationId } = seedSafeRepo(gh);
     gh.state.uninstall(installationId);
     const none = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
-    expect(none.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/the access-ledger App is not installed where this token can see it/);
+    expect(none.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(
+      /the access-ledger App is not installed where this token can see it/,
+    );
     gh.state.createRepo('acme/other');
     gh.state.install('acme', { repositories: ['other'] });
     const elsewhere = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
-    expect(elsewhere.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/installed on selected repositories that do not include acme\/access/);
+    expect(elsewhere.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(
+      /installed on selected repositories that do not include acme\/access/,
+    );
   });
 
   it("a person's token finds the App by the slug in the config's ledger.app_login, as an App of its own name has it", async () => {
@@ -116,9 +124,14 @@ describe('doctor against the fake GitHub', () => {
     // The config still names the default bot: the doctor looks for the App access-ledger, and does not find it.
     const before = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
     expect(before.report.checks.find((c) => c.id === 'app-installed')!.problems[0]!.message).toMatch(/^the access-ledger App is not installed/);
-    gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': CONFIG_WITH_GATE_APP.replace('app_login: access-ledger[bot]', 'app_login: acme-access-ledger[bot]') });
+    gh.state.commitFiles(REPO, 'main', {
+      'access-ledger.yaml': CONFIG_WITH_GATE_APP.replace('app_login: access-ledger[bot]', 'app_login: acme-access-ledger[bot]'),
+    });
     const after = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref);
-    expect(after.report.checks.find((c) => c.id === 'app-installed')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^installation \d+ \(selected repositories\)$/) });
+    expect(after.report.checks.find((c) => c.id === 'app-installed')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^installation \d+ \(selected repositories\)$/),
+    });
     expect(after.facts.app).toMatchObject({ via: 'user-token', slug: 'acme-access-ledger' });
     // --app-slug still wins.
     const named = await runDoctor(octokitWith(gh, gh.createToken('carol')), ref, { appSlug: 'access-ledger' });
@@ -131,22 +144,49 @@ describe('doctor against the fake GitHub', () => {
     gh.state.commitFiles(REPO, 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/security\n/systems/ @acme/ghost-team\n/.github/ @acme/security\n' });
     const repo = gh.state.repo(REPO);
     repo.rulesets = repo.rulesets.filter((r) => r.name !== 'main');
-    gh.state.protectBranch(REPO, 'main', { requiredChecks: [{ context: 'access-ledger/gate', appId: GATE_APP_ID }], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    gh.state.protectBranch(REPO, 'main', {
+      requiredChecks: [{ context: 'access-ledger/gate', appId: GATE_APP_ID }],
+      reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true },
+      enforceAdmins: true,
+    });
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const problems = (id: string) => report.checks.find((c) => c.id === id)!.problems.map((p) => p.message);
-    expect(problems('workflow-secrets')).toEqual([expect.stringMatching(/environment `access-ledger-gate`, which also lets branch `release\/\*` use its secrets/)]);
-    expect(problems('codeowners')).toEqual(['GitHub ignores line 2 of .github/CODEOWNERS: Unknown owner: make sure @acme/ghost-team exists and has write access to the repository']);
-    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({ status: 'pass', detail: `\`access-ledger/gate\` is required by branch protection, from the gate App ${GATE_APP_ID}` });
+    expect(problems('workflow-secrets')).toEqual([
+      expect.stringMatching(/environment `access-ledger-gate`, which also lets branch `release\/\*` use its secrets/),
+    ]);
+    expect(problems('codeowners')).toEqual([
+      'GitHub ignores line 2 of .github/CODEOWNERS: Unknown owner: make sure @acme/ghost-team exists and has write access to the repository',
+    ]);
+    expect(report.checks.find((c) => c.id === 'gate-required')).toMatchObject({
+      status: 'pass',
+      detail: `\`access-ledger/gate\` is required by branch protection, from the gate App ${GATE_APP_ID}`,
+    });
     // The same check from any source (app_id null), as GitHub shows it: a branch can forge it.
-    gh.state.protectBranch(REPO, 'main', { requiredChecks: ['access-ledger/gate'], reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    gh.state.protectBranch(REPO, 'main', {
+      requiredChecks: ['access-ledger/gate'],
+      reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true },
+      enforceAdmins: true,
+    });
     const any = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
-    expect(any.report.checks.find((c) => c.id === 'gate-required')!.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^branch protection requires `access-ledger\/gate` from any source: anyone who can push a branch/)]);
+    expect(any.report.checks.find((c) => c.id === 'gate-required')!.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^branch protection requires `access-ledger\/gate` from any source: anyone who can push a branch/),
+    ]);
   });
 
   describe('the source of the required access-ledger/gate, as the ruleset gives it', () => {
     const requireFrom = (integrationId?: number) => {
       const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;
-      main.rules = main.rules.map((r) => (r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'access-ledger/gate', ...(integrationId === undefined ? {} : { integration_id: integrationId }) }] } } : r));
+      main.rules = main.rules.map((r) =>
+        r.type === 'required_status_checks'
+          ? {
+              ...r,
+              parameters: {
+                ...r.parameters,
+                required_status_checks: [{ context: 'access-ledger/gate', ...(integrationId === undefined ? {} : { integration_id: integrationId }) }],
+              },
+            }
+          : r,
+      );
     };
     const gateRequired = async (options: { gateAppId?: number } = {}) => {
       const token = gh.createInstallationToken(gh.state.installationFor('acme')!.id);
@@ -169,7 +209,9 @@ describe('doctor against the fake GitHub', () => {
     it('--gate-app-id wins over the config; without either, an App source cannot be told apart and fails', async () => {
       seedSafeRepo(gh);
       // The option names another App: the ruleset's source is then not the gate App.
-      expect((await gateRequired({ gateAppId: 31337 })).problems.map((p) => p.message)).toEqual([expect.stringMatching(/from the App 1093412, not the gate App \(31337\)/)]);
+      expect((await gateRequired({ gateAppId: 31337 })).problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(/from the App 1093412, not the gate App \(31337\)/),
+      ]);
       gh.state.commitFiles(REPO, 'main', { 'access-ledger.yaml': FILES['access-ledger.yaml']! });
       const unknown = await gateRequired();
       expect(unknown.status).toBe('fail');
@@ -187,24 +229,36 @@ describe('doctor against the fake GitHub', () => {
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const token = report.checks.find((c) => c.id === 'workflow-token')!;
     expect(token.status).toBe('warn');
-    expect(token.problems.map((p) => p.message)).toEqual([expect.stringMatching(/gets a GITHUB_TOKEN that can write/), expect.stringMatching(/may approve pull requests/)]);
+    expect(token.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/gets a GITHUB_TOKEN that can write/),
+      expect.stringMatching(/may approve pull requests/),
+    ]);
     expect(report.ok).toBe(true);
     // A writer's token cannot see the setting: the check fails closed, naming what would read it.
     gh.state.addCollaborator(REPO, 'bob', 'write');
     const asWriter = await runDoctor(octokitWith(gh, gh.createToken('bob')), ref);
     const unread = asWriter.report.checks.find((c) => c.id === 'workflow-token')!;
     expect(unread.status).toBe('unreadable');
-    expect(unread.problems[0]).toMatchObject({ message: expect.stringMatching(/^cannot read the default permissions of the workflows' GITHUB_TOKEN: GitHub refused/), permission: expect.stringMatching(/Administration: read/) });
+    expect(unread.problems[0]).toMatchObject({
+      message: expect.stringMatching(/^cannot read the default permissions of the workflows' GITHUB_TOKEN: GitHub refused/),
+      permission: expect.stringMatching(/Administration: read/),
+    });
   });
 
   it("fails when the ruleset requires the pull_request_target job's check instead of the gate's status", async () => {
     const { installationId } = seedSafeRepo(gh);
     const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;
-    main.rules = main.rules.map((r) => (r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'gate' }] } } : r));
+    main.rules = main.rules.map((r) =>
+      r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'gate' }] } } : r,
+    );
     const { report } = await runDoctor(octokitWith(gh, gh.createInstallationToken(installationId)), ref);
     const gate = report.checks.find((c) => c.id === 'gate-required')!;
     expect(gate.status).toBe('fail');
-    expect(gate.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^ruleset "main" requires `gate`, the check of the gate job, which runs on pull_request_target: GitHub attaches it to the tip of main, never to a pull request's head commit/)]);
+    expect(gate.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^ruleset "main" requires `gate`, the check of the gate job, which runs on pull_request_target: GitHub attaches it to the tip of main, never to a pull request's head commit/,
+      ),
+    ]);
     expect(gate.problems[0]!.fix).toContain('require the status `access-ledger/gate` instead of `gate`');
   });
 });
@@ -222,7 +276,7 @@ describe('access-ledger doctor, as a process', () => {
     const env = { GITHUB_TOKEN: gh.createInstallationToken(installationId), GITHUB_API_URL: gh.url };
     const unknown = await cli(['doctor', '--repo', REPO], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toContain("✖ gate-required");
+    expect(unknown.stdout).toContain('✖ gate-required');
     expect(unknown.stdout).toContain("the doctor does not know the gate App's id");
     const named = await cli(['doctor', '--repo', REPO, '--gate-app-id', String(GATE_APP_ID)], env);
     expect([named.code, named.stderr]).toEqual([0, '']);
@@ -234,8 +288,10 @@ describe('access-ledger doctor, as a process', () => {
     const token = gh.createToken('carol');
     const text = await cli(['doctor', '--repo', REPO, '--token', token, '--api-url', gh.url]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain("✖ workflow-secrets");
-    expect(text.stdout).toContain(".github/workflows/access-ledger.yml:14: the job `gate` holds secrets.ACCESS_LEDGER_APP_PRIVATE_KEY, the ledger App's key, in a workflow that pull requests start (pull_request, pull_request_review)");
+    expect(text.stdout).toContain('✖ workflow-secrets');
+    expect(text.stdout).toContain(
+      ".github/workflows/access-ledger.yml:14: the job `gate` holds secrets.ACCESS_LEDGER_APP_PRIVATE_KEY, the ledger App's key, in a workflow that pull requests start (pull_request, pull_request_review)",
+    );
     expect(text.stdout).toContain('.github/workflows/preview.yml:8: the job `preview` of a pull_request_target workflow checks out');
     expect(text.stdout).toMatch(/\n {6}fix: /);
     expect(text.stdout).toMatch(/✖ 3 of 8 checks pass, 5 fail\n$/);
@@ -266,7 +322,10 @@ describe('access-ledger doctor, as a process', () => {
     const format = await cli(['doctor', '--repo', REPO, '--token', 'x', '--format', 'sarif']);
     expect([format.code, format.stderr]).toEqual([2, expect.stringMatching(/--format must be text or json/)]);
     const appId = await cli(['doctor', '--repo', REPO, '--token', 'x', '--gate-app-id', 'acme-gate']);
-    expect([appId.code, appId.stderr]).toEqual([2, expect.stringMatching(/--gate-app-id must be the gate App's App ID, a number \(its settings page shows it\), not "acme-gate"/)]);
+    expect([appId.code, appId.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--gate-app-id must be the gate App's App ID, a number \(its settings page shows it\), not "acme-gate"/),
+    ]);
     const creds = await cli(['doctor', '--repo', REPO, '--token', 'not-a-token', '--api-url', gh.url]);
     expect([creds.code, creds.stderr]).toEqual([2, expect.stringMatching(/^access-ledger: GitHub rejected the credentials \(401\)/)]);
     const missing = await cli(['doctor', '--repo', 'acme/nope', '--token', gh.createToken('carol'), '--api-url', gh.url]);

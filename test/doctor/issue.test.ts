@@ -1,6 +1,15 @@
 /** The one doctor issue: its marker, and the plan against the issues that exist, as tables. */
 import { describe, expect, it } from 'vitest';
-import { DOCTOR_LABEL, desiredDoctorIssue, formatDoctorMarker, parseDoctorMarker, planDoctorIssue, runChecks, toDoctorIssue, type DoctorIssue } from '../../src/core/doctor/index.ts';
+import {
+  DOCTOR_LABEL,
+  desiredDoctorIssue,
+  formatDoctorMarker,
+  parseDoctorMarker,
+  planDoctorIssue,
+  runChecks,
+  toDoctorIssue,
+  type DoctorIssue,
+} from '../../src/core/doctor/index.ts';
 import { GATE_OPTIONS, safeFacts } from './fixtures.ts';
 
 function unsafe(change: (f: ReturnType<typeof safeFacts>) => void = () => undefined) {
@@ -38,7 +47,12 @@ describe('the desired issue', () => {
   it('a body without the marker, or a pull request, is not a doctor issue', () => {
     expect(toDoctorIssue({ number: 1, state: 'open', body: 'hello' })).toBeUndefined();
     expect(toDoctorIssue({ number: 1, state: 'open', body: formatDoctorMarker('0123456789abcdef'), pull_request: {} })).toBeUndefined();
-    expect(toDoctorIssue({ number: 3, state: 'closed', body: `x\n${formatDoctorMarker('0123456789abcdef')}`, state_reason: 'completed' })).toEqual({ number: 3, state: 'closed', hash: '0123456789abcdef', stateReason: 'completed' });
+    expect(toDoctorIssue({ number: 3, state: 'closed', body: `x\n${formatDoctorMarker('0123456789abcdef')}`, state_reason: 'completed' })).toEqual({
+      number: 3,
+      state: 'closed',
+      hash: '0123456789abcdef',
+      stateReason: 'completed',
+    });
     expect(() => formatDoctorMarker('nope')).toThrow();
   });
 });
@@ -46,7 +60,12 @@ describe('the desired issue', () => {
 describe('planDoctorIssue', () => {
   const d = desiredDoctorIssue(unsafe())!;
   const open = (number: number, hash = d.hash): DoctorIssue => ({ number, state: 'open', hash });
-  const closed = (number: number, stateReason: string | null = 'completed', hash = 'ffffffffffffffff'): DoctorIssue => ({ number, state: 'closed', hash, stateReason });
+  const closed = (number: number, stateReason: string | null = 'completed', hash = 'ffffffffffffffff'): DoctorIssue => ({
+    number,
+    state: 'closed',
+    hash,
+    stateReason,
+  });
   it.each([
     ['safe, no issue: nothing', null, [], []],
     ['safe, an open issue: close it with a comment', null, [open(4)], ['close #4']],

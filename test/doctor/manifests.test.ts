@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { LEDGER_APP_EVENTS, LEDGER_APP_PERMISSIONS } from '../../src/core/doctor/index.ts';
 import { APP_MANIFEST_EVENTS, APP_MANIFEST_PERMISSIONS, GATE_APP_MANIFEST_PERMISSIONS } from '../support/fake-github/state.ts';
 
-const manifest = (file: string) => parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { default_permissions: Record<string, string>; default_events: string[]; hook_attributes?: unknown; public: boolean };
+const manifest = (file: string) =>
+  parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as {
+    default_permissions: Record<string, string>;
+    default_events: string[];
+    hook_attributes?: unknown;
+    public: boolean;
+  };
 
 describe('App manifests', () => {
   it("app.yml asks for exactly what the doctor checks an installation has accepted, and the fake's installations have it", () => {

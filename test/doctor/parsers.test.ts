@@ -24,7 +24,10 @@ describe('parseWorkflow', () => {
   it('reads the triggers in each of their three forms', () => {
     expect(parseWorkflow(wf('a.yml', 'on: push\njobs: {}\n')).triggers).toEqual(['push']);
     expect(parseWorkflow(wf('a.yml', 'on: [push, pull_request]\njobs: {}\n')).triggers).toEqual(['push', 'pull_request']);
-    expect(parseWorkflow(wf('a.yml', 'on:\n  pull_request_target:\n    types: [opened]\n  schedule:\n    - cron: "0 1 * * *"\njobs: {}\n')).triggers).toEqual(['pull_request_target', 'schedule']);
+    expect(parseWorkflow(wf('a.yml', 'on:\n  pull_request_target:\n    types: [opened]\n  schedule:\n    - cron: "0 1 * * *"\njobs: {}\n')).triggers).toEqual([
+      'pull_request_target',
+      'schedule',
+    ]);
   });
 
   it('finds each secret with its line and the input it feeds, and the environment in both of its forms', () => {
@@ -113,7 +116,9 @@ describe('CODEOWNERS', () => {
   });
 
   it('the last matching line decides, a line without owners unowns, comments and escapes are read as GitHub reads them', () => {
-    const rules = parseCodeowners(['# owners', '*            @acme/everyone', '/systems/    @acme/security  # the systems', '/systems/tmp/', '\\#odd        @acme/odd', ''].join('\n'));
+    const rules = parseCodeowners(
+      ['# owners', '*            @acme/everyone', '/systems/    @acme/security  # the systems', '/systems/tmp/', '\\#odd        @acme/odd', ''].join('\n'),
+    );
     expect(rules.map((r) => [r.line, r.pattern, r.owners])).toEqual([
       [2, '*', ['@acme/everyone']],
       [3, '/systems/', ['@acme/security']],

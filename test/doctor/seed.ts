@@ -28,14 +28,34 @@ export function seedSafeRepo(gh: FakeGitHub): { installationId: number; gateInst
     name: 'main',
     include: ['~DEFAULT_BRANCH'],
     rules: [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true, require_last_push_approval: true } },
-      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } },
+      {
+        type: 'pull_request',
+        parameters: {
+          required_approving_review_count: 1,
+          require_code_owner_review: true,
+          dismiss_stale_reviews_on_push: true,
+          require_last_push_approval: true,
+        },
+      },
+      {
+        type: 'required_status_checks',
+        parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] },
+      },
       { type: 'deletion' },
       { type: 'non_fast_forward' },
     ],
   });
-  s.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
-  s.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+  s.addRuleset(REPO, {
+    name: 'access-ledger: only the App writes',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'creation' }, { type: 'update' }],
+    bypass: [{ actorType: 'Integration', actorId: s.app.id }],
+  });
+  s.addRuleset(REPO, {
+    name: 'access-ledger: history is permanent',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }],
+  });
   s.createEnvironment(REPO, 'access-ledger-gate', { branches: ['main'] });
   s.createEnvironment(REPO, 'access-ledger-sweep', { branches: ['main'] });
   return { installationId: s.installationFor('acme')!.id, gateInstallationId: gate.id };
@@ -79,7 +99,9 @@ export const UNSAFE: Record<string, (gh: FakeGitHub) => void> = {
   'the head checked out under pull_request_target': (gh) => void gh.state.commitFiles(REPO, 'main', { '.github/workflows/preview.yml': HEAD_CHECKOUT }),
   'access-ledger/gate required from any source': (gh) => {
     const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;
-    main.rules = main.rules.map((r) => (r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'access-ledger/gate' }] } } : r));
+    main.rules = main.rules.map((r) =>
+      r.type === 'required_status_checks' ? { ...r, parameters: { ...r.parameters, required_status_checks: [{ context: 'access-ledger/gate' }] } } : r,
+    );
   },
   'no required check': (gh) => {
     const main = gh.state.repo(REPO).rulesets.find((r) => r.name === 'main')!;

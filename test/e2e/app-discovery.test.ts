@@ -57,7 +57,10 @@ describe('the App without ACCESS_LEDGER_REPOSITORIES', { timeout: 120_000 }, () 
 
     // Every listed repository was asked for its config; the others were read no further.
     for (const repo of ['acme/service-000', 'acme/service-100']) {
-      expect(pathsUnder(repo).every((p) => /^\/contents\/access-ledger\.ya?ml$/.test(p)), `${repo}: ${pathsUnder(repo).join(', ')}`).toBe(true);
+      expect(
+        pathsUnder(repo).every((p) => /^\/contents\/access-ledger\.ya?ml$/.test(p)),
+        `${repo}: ${pathsUnder(repo).join(', ')}`,
+      ).toBe(true);
       expect(pathsUnder(repo)).toContain('/contents/access-ledger.yaml');
     }
     // The access repo was swept: read beyond its config.

@@ -103,7 +103,9 @@ function shown(id: string, r: Row, fields: string[]): void {
   const title = (key: string) => pop.columns.find((c) => c.key === key)!.title;
   // The column that names the row comes first on screen and in print.
   const first = id === 'left-org' ? 'login' : 'identity';
-  const lines = section(screen, id).split('\n').filter((l) => l.split('\t')[0] === r[first] && fields.every((f) => l.split('\t').includes(r[f]!)));
+  const lines = section(screen, id)
+    .split('\n')
+    .filter((l) => l.split('\t')[0] === r[first] && fields.every((f) => l.split('\t').includes(r[f]!)));
   expect(lines.length, `${id}: the screen's row of ${r[first]} with ${fields.map((f) => `${f}=${r[f]}`).join(', ')}`).toBeGreaterThan(0);
   // On paper a value may wrap anywhere, even inside a time: the printout is compared without spaces.
   const flat = (t: string) => t.replace(/\s+/g, '');
@@ -158,7 +160,11 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
     expect(recorded).toEqual([...recorded].sort());
     // The first grant entered on day 1; nothing is dated on the real today.
     const today = new Date().toISOString().slice(0, 10);
-    const times = [...`${readFileSync(join(out, 'populations', 'grant-changes.csv'), 'utf8')}${readFileSync(join(out, 'populations', 'additions.csv'), 'utf8')}`.matchAll(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g)].map((m) => m[0]);
+    const times = [
+      ...`${readFileSync(join(out, 'populations', 'grant-changes.csv'), 'utf8')}${readFileSync(join(out, 'populations', 'additions.csv'), 'utf8')}`.matchAll(
+        /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g,
+      ),
+    ].map((m) => m[0]);
     expect(times.length).toBeGreaterThan(10);
     for (const t of times) expect(t.slice(0, 10) >= story.period.from && t.slice(0, 10) <= story.period.to && t.slice(0, 10) !== today, t).toBe(true);
   });
@@ -179,7 +185,10 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
         pr_author: issue.user.login,
         requested_at: issue.createdAt,
         approvers: c.approvers,
-        approved_at: counted.map((x) => x.submittedAt).sort().at(-1),
+        approved_at: counted
+          .map((x) => x.submittedAt)
+          .sort()
+          .at(-1),
         approval_on_merged_head: 'yes',
         approved_before_merge: 'yes',
         merged_at: pull.mergedAt,
@@ -190,20 +199,38 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
         provisioning_run: (c.provisioned.subject as { run_url: string }).run_url,
         gaps: '',
       });
-      expect(r.requested_at! < r.approved_at! && r.approved_at! < r.merged_at! && r.merged_at! < r.provisioned_at!, `${c.identity}: requested, approved, merged, provisioned in that order`).toBe(true);
+      expect(
+        r.requested_at! < r.approved_at! && r.approved_at! < r.merged_at! && r.merged_at! < r.provisioned_at!,
+        `${c.identity}: requested, approved, merged, provisioned in that order`,
+      ).toBe(true);
       // The ledger record the row cites is the merge of that pull request.
       const gc = recordAt(r.ledger_seq!);
-      expect([gc.kind, gc.hash, (gc.subject as { pr: { number: number; merged_at: string } }).pr]).toEqual(['grant-change', r.ledger_hash, expect.objectContaining({ number: c.pr, merged_at: r.merged_at })]);
+      expect([gc.kind, gc.hash, (gc.subject as { pr: { number: number; merged_at: string } }).pr]).toEqual([
+        'grant-change',
+        r.ledger_hash,
+        expect.objectContaining({ number: c.pr, merged_at: r.merged_at }),
+      ]);
       shown('additions', r, ['identity', 'system', 'requested_at', 'approvers', 'approved_at', 'merged_at', 'provisioned_at']);
     }
     // The approvals that did not count stay visible in the chain, in the gate's words.
     const chain = chains().find((c) => c.population === 'additions' && c.item.identity === 'wzhang')!;
-    expect(chain.approvals.map((a) => [a.reviewer, a.counted, a.not_counted ?? null])).toEqual([['anovak', false, 'not-eligible'], ['wzhang', false, 'grantee'], ['sbrandt', true, null]]);
+    expect(chain.approvals.map((a) => [a.reviewer, a.counted, a.not_counted ?? null])).toEqual([
+      ['anovak', false, 'not-eligible'],
+      ['wzhang', false, 'grantee'],
+      ['sbrandt', true, null],
+    ]);
   });
 
   it('terminations: the leaver, when she left, when her access was removed and by which pull request, and how many days it took; the expired grant the same way', () => {
     const left = row('left-org', { login: 'eford' });
-    expect(left).toMatchObject({ left_at: story.leaver.record.occurred_at, source: 'member_removed', removed: '1', still_named: '0', ledger_seq: String(story.leaver.record.seq), gaps: '' });
+    expect(left).toMatchObject({
+      left_at: story.leaver.record.occurred_at,
+      source: 'member_removed',
+      removed: '1',
+      still_named: '0',
+      ledger_seq: String(story.leaver.record.seq),
+      gaps: '',
+    });
     const removal = row('removals', { identity: 'eford' });
     const pull = story.life.fake.state.pullOf(story.life.repo, story.leaver.pr).pull;
     expect(removal).toMatchObject({
@@ -225,7 +252,15 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
     shown('removals', removal, ['identity', 'pr', 'removed_at', 'left_org_at', 'days_to_remove']);
     shown('left-org', left, ['login', 'left_at']);
     const expired = row('removals', { identity: 'wzhang' });
-    expect(expired).toMatchObject({ expires: story.life.world.day(30), authorization_ended: story.life.world.day(31), removed_at: story.life.fake.state.pullOf(story.life.repo, story.revoked.pr).pull.mergedAt, days_to_remove: '0', pr: String(story.revoked.pr), left_org_login: '', gaps: '' });
+    expect(expired).toMatchObject({
+      expires: story.life.world.day(30),
+      authorization_ended: story.life.world.day(31),
+      removed_at: story.life.fake.state.pullOf(story.life.repo, story.revoked.pr).pull.mergedAt,
+      days_to_remove: '0',
+      pr: String(story.revoked.pr),
+      left_org_login: '',
+      gaps: '',
+    });
   });
 
   it('reviews: the campaign, who certified each item, what was kept, changed or removed, dated the day it merged; and the seeded reviews the admins approved', () => {
@@ -243,7 +278,14 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
     ]);
     for (const i of items) {
       const r = row('review-campaigns', { identity: String(i.identity), pr: String(story.review.campaign.number) });
-      expect(r).toMatchObject({ campaign: subject.campaign, reviewed_on: subject.reviewed_on, merged_at: pull.mergedAt, ledger_seq: String(campaign.seq), ledger_hash: campaign.hash, gaps: '' });
+      expect(r).toMatchObject({
+        campaign: subject.campaign,
+        reviewed_on: subject.reviewed_on,
+        merged_at: pull.mergedAt,
+        ledger_seq: String(campaign.seq),
+        ledger_hash: campaign.hash,
+        gaps: '',
+      });
       // Nobody certified their own access.
       expect(r.reviewers!.split(', ')).not.toContain(r.identity);
       shown('review-campaigns', r, ['identity', 'reviewers', 'outcome', 'reviewed_on']);
@@ -254,7 +296,12 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
     const admins = new Set(['mchen', 'nadia-r', 'okim']);
     for (const r of outside) {
       expect(r.gaps, String(r.identity)).toBeNull();
-      expect(String(r.reviewers).split(', ').filter((x) => admins.has(x)).length, String(r.identity)).toBeGreaterThan(0);
+      expect(
+        String(r.reviewers)
+          .split(', ')
+          .filter((x) => admins.has(x)).length,
+        String(r.identity),
+      ).toBeGreaterThan(0);
       expect(String(r.reviewers).split(', '), String(r.identity)).not.toContain(r.identity);
     }
   });
@@ -280,7 +327,10 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
       expect(counted).not.toContain(r.identity);
       shown('privileged', r, ['identity', 'system', 'expires', 'access_path', 'approval_pr']);
     }
-    expect(row('privileged', { identity: 'sbrandt' })).toMatchObject({ access_path: 'JIT (max 4 h, approved by @acme/data, jokafor)', expires: story.life.world.day(75) });
+    expect(row('privileged', { identity: 'sbrandt' })).toMatchObject({
+      access_path: 'JIT (max 4 h, approved by @acme/data, jokafor)',
+      expires: story.life.world.day(75),
+    });
   });
 
   it('non-human credentials: owner, credential type, rotation and storage', () => {
@@ -294,13 +344,32 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
       expect(Number(r.rotation_age_days)).toBeLessThanOrEqual(Number(r.rotation_days));
       shown('non-human', r, ['identity', 'owner', 'credential_type', 'last_rotated', 'storage']);
     }
-    expect(row('non-human', { identity: 'cost-report-exporter' })).toMatchObject({ owner: 'jokafor', credential_type: 'static-secret', rotation_days: '90', last_rotated: story.life.world.day(DAYS.listings - 30), storage: 'vault:kv/finops/cost-report-exporter' });
-    expect(row('non-human', { identity: 'datadog-pg-monitor' })).toMatchObject({ owner: 'jokafor', credential_type: 'static-secret', storage: 'vault:kv/observability/datadog-pg-monitor' });
+    expect(row('non-human', { identity: 'cost-report-exporter' })).toMatchObject({
+      owner: 'jokafor',
+      credential_type: 'static-secret',
+      rotation_days: '90',
+      last_rotated: story.life.world.day(DAYS.listings - 30),
+      storage: 'vault:kv/finops/cost-report-exporter',
+    });
+    expect(row('non-human', { identity: 'datadog-pg-monitor' })).toMatchObject({
+      owner: 'jokafor',
+      credential_type: 'static-secret',
+      storage: 'vault:kv/observability/datadog-pg-monitor',
+    });
   });
 
-  it('the mover: old and new team, the access kept, and the kept systems\' approvers who approved it again', () => {
+  it("the mover: old and new team, the access kept, and the kept systems' approvers who approved it again", () => {
     const r = row('movers', { identity: 'anovak' });
-    expect(r).toMatchObject({ old_team: 'payments', new_team: 'data', kept: 'jira:user; prod-postgres:readonly', approvers: 'dkaur, sbrandt', gate: 'pass', pr: String(story.mover.pr), merged_at: story.life.fake.state.pullOf(story.life.repo, story.mover.pr).pull.mergedAt, gaps: '' });
+    expect(r).toMatchObject({
+      old_team: 'payments',
+      new_team: 'data',
+      kept: 'jira:user; prod-postgres:readonly',
+      approvers: 'dkaur, sbrandt',
+      gate: 'pass',
+      pr: String(story.mover.pr),
+      merged_at: story.life.fake.state.pullOf(story.life.repo, story.mover.pr).pull.mergedAt,
+      gaps: '',
+    });
     shown('movers', r, ['identity', 'old_team', 'new_team', 'approvers']);
   });
 
@@ -352,7 +421,10 @@ describe("the auditor's request list, answered from the demo's binder", { timeou
         // The same reviews at the same times; counted for the item's system exactly when the merge-time verdict counted them for it.
         // (A chain of a whole file, with no system, counts an approval counted for any system.)
         const counted = new Set(s.verdict.approvals.filter((a) => !c.item.system || a.system === c.item.system).flatMap((a) => a.approved_by));
-        expect(c.approvals.map((a) => [a.reviewer, a.at, a.counted]), `${c.population} #${c.row}`).toEqual(s.reviews.map((x) => [x.reviewer, x.submitted_at, counted.has(x.reviewer)]));
+        expect(
+          c.approvals.map((a) => [a.reviewer, a.at, a.counted]),
+          `${c.population} #${c.row}`,
+        ).toEqual(s.reviews.map((x) => [x.reviewer, x.submitted_at, counted.has(x.reviewer)]));
       }
     }
     expect(grantChanges).toBeGreaterThan(5);

@@ -12,7 +12,11 @@ const dirs: string[] = [];
 beforeAll(async () => {
   fake = await startFakeGitHub({ seed: 7 });
   world = seedAcme(fake);
-  const pr = fake.state.openPullRequest(world.repo, { author: 'wzhang', title: 'Grant wzhang read on prod-postgres', files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) } });
+  const pr = fake.state.openPullRequest(world.repo, {
+    author: 'wzhang',
+    title: 'Grant wzhang read on prod-postgres',
+    files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) },
+  });
   fake.state.submitReview(world.repo, pr, { user: 'sbrandt', state: 'APPROVED' });
   fake.state.mergePull(world.repo, pr, { by: 'sbrandt' });
   // An orphan branch, as the ledger is.
@@ -37,7 +41,12 @@ describe('cloneFromFake', () => {
     const result = cloneFromFake(fake, world.repo, dir);
     expect(result.objects).toBe(fake.state.repo(world.repo).git.objects.size);
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(fake.state.repo(world.repo).refs.get('refs/heads/main'));
-    expect(git(dir, 'log', '--format=%H', 'HEAD').split('\n').sort()).toEqual(fake.state.log(world.repo, 'main').map((c) => c.sha).sort());
+    expect(git(dir, 'log', '--format=%H', 'HEAD').split('\n').sort()).toEqual(
+      fake.state
+        .log(world.repo, 'main')
+        .map((c) => c.sha)
+        .sort(),
+    );
     expect(git(dir, 'rev-parse', 'origin/access-ledger')).toBe(result.branches['access-ledger']);
     expect(git(dir, 'remote', 'get-url', 'origin')).toBe('https://github.com/acme/access.git');
     expect(readFileSync(join(dir, 'grants/people/wzhang.yaml'), 'utf8')).toBe(fake.state.readFile(world.repo, 'main', 'grants/people/wzhang.yaml'));

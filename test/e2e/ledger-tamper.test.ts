@@ -17,9 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  COMMENT_MARKER,
-} from '../../src/core/records/comment.ts';
+import { COMMENT_MARKER } from '../../src/core/records/comment.ts';
 import {
   formatRecordMarker,
   grantChangeKey,
@@ -55,7 +53,13 @@ function git(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: s
 let indexes = 0;
 
 /** A commit of `files` on top of `parent` (its tree kept), with any author, committer and date a pusher likes. */
-function commitOnto(dir: string, parent: string | null, files: Record<string, string>, who: { author: typeof BOT; committer: typeof BOT; date: string }, message: string): string {
+function commitOnto(
+  dir: string,
+  parent: string | null,
+  files: Record<string, string>,
+  who: { author: typeof BOT; committer: typeof BOT; date: string },
+  message: string,
+): string {
   const env = { GIT_INDEX_FILE: join(dir, '.git', `tamper-index-${++indexes}`) };
   git(dir, parent ? ['read-tree', parent] : ['read-tree', '--empty'], env);
   for (const [path, content] of Object.entries(files)) {
@@ -93,7 +97,11 @@ function forgedGrantChange(repo: string, pr: number, occurredAt: string, prev: {
   subject.pr.url = `https://github.com/${repo}/pull/${pr}`;
   subject.verdict.approvals = [{ system: 'prod-postgres', required: 1, approved_by: ['jokafor'], missing: 0 }];
   subject.reviews = [{ reviewer: 'jokafor', state: 'APPROVED', submitted_at: occurredAt, commit_id: 'b'.repeat(40), on_head: true }];
-  return sealRecord({ kind: 'grant-change', key: grantChangeKey(pr), occurred_at: occurredAt, repository: repo, controls: ['SOC2:CC6.2'], subject }, prev, occurredAt);
+  return sealRecord(
+    { kind: 'grant-change', key: grantChangeKey(pr), occurred_at: occurredAt, repository: repo, controls: ['SOC2:CC6.2'], subject },
+    prev,
+    occurredAt,
+  );
 }
 
 async function verify(clone: string, life: Lifecycle, online: boolean, extra: string[] = []) {
@@ -136,7 +144,7 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
     killAll();
   }, 60_000);
 
-  it('the App posts its own comment beside another account\'s comment with its markers, and anchors the true hash', () => {
+  it("the App posts its own comment beside another account's comment with its markers, and anchors the true hash", () => {
     const record = recordsOf(readLedger(life.fake, life.repo), 'grant-change', second)[0]!;
     const mine = botComments(life.fake, life.repo, second);
     expect(mine).toHaveLength(1);
@@ -146,7 +154,7 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
     expect(theirs.body).not.toContain(record.hash);
   });
 
-  it('the untampered ledger passes offline and online; the other account\'s comment is ignored, not trusted', async () => {
+  it("the untampered ledger passes offline and online; the other account's comment is ignored, not trusted", async () => {
     const clone = freshClone();
     const offline = await verify(clone, life, false);
     expect(offline.code, offline.out).toBe(0);
@@ -163,25 +171,43 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
     const records = tipRecords(clone);
     const last = records[records.length - 1]!;
     const forged = forgedGrantChange(life.repo, 99, '2020-03-01T09:00:00Z', { seq: last.seq, hash: last.hash });
-    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) }, { author: MALLORY, committer: MALLORY, date: '2020-03-01T09:00:00Z' }, `Record seq ${forged.seq}: pr-99-merged`);
+    const sha = commitOnto(
+      clone,
+      'access-ledger',
+      { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) },
+      { author: MALLORY, committer: MALLORY, date: '2020-03-01T09:00:00Z' },
+      `Record seq ${forged.seq}: pr-99-merged`,
+    );
     git(clone, ['update-ref', 'refs/heads/access-ledger', sha]);
     for (const online of [false, true]) {
       const r = await verify(clone, life, online);
       expect(r.code, r.out).toBe(1);
       expect(r.out).toMatch(new RegExp(`BROKEN at seq ${forged.seq}: `));
-      expect(r.out).toContain(`commit ${sha.slice(0, 12)} is authored by Mallory <mallory@acme.example> and is committed by Mallory <mallory@acme.example>, not by the App (access-ledger[bot])`);
+      expect(r.out).toContain(
+        `commit ${sha.slice(0, 12)} is authored by Mallory <mallory@acme.example> and is committed by Mallory <mallory@acme.example>, not by the App (access-ledger[bot])`,
+      );
       expect(r.out).toMatch(new RegExp(`seq ${forged.seq} \\[signature\\] ${recordPath(forged).replace(/\//g, '\\/')}: is not signed, but seq 1 before it is`));
-      expect(r.out).toMatch(new RegExp(`commit ${sha.slice(0, 12)} was authored 2020-03-01T09:00:00Z and committed 2020-03-01T09:00:00Z, before the commit [0-9a-f]{12} it follows`));
+      expect(r.out).toMatch(
+        new RegExp(
+          `commit ${sha.slice(0, 12)} was authored 2020-03-01T09:00:00Z and committed 2020-03-01T09:00:00Z, before the commit [0-9a-f]{12} it follows`,
+        ),
+      );
     }
   });
 
-  it('a record appended as the App\'s bot (name, e-mail and GitHub as committer) still fails: it carries no signature', async () => {
+  it("a record appended as the App's bot (name, e-mail and GitHub as committer) still fails: it carries no signature", async () => {
     const clone = freshClone();
     const records = tipRecords(clone);
     const last = records[records.length - 1]!;
     const now = toTimestamp(new Date());
     const forged = forgedGrantChange(life.repo, 98, now, { seq: last.seq, hash: last.hash });
-    const sha = commitOnto(clone, 'access-ledger', { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) }, { author: BOT, committer: GITHUB, date: now }, `Record seq ${forged.seq}: pr-98-merged`);
+    const sha = commitOnto(
+      clone,
+      'access-ledger',
+      { [recordPath(forged)]: serializeRecord(forged), 'head.json': serializeHead(headFor(forged, tipHead(clone))) },
+      { author: BOT, committer: GITHUB, date: now },
+      `Record seq ${forged.seq}: pr-98-merged`,
+    );
     git(clone, ['update-ref', 'refs/heads/access-ledger', sha]);
     const r = await verify(clone, life, false);
     expect(r.code, r.out).toBe(1);
@@ -214,7 +240,9 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
       let parent: string | null = null;
       let head = emptyHead();
       for (const sha of shas) {
-        const added = git(clone, ['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', sha]).split('\n').filter((p) => p.startsWith('records/'));
+        const added = git(clone, ['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', sha])
+          .split('\n')
+          .filter((p) => p.startsWith('records/'));
         const files: Record<string, string> = parent ? {} : { 'README.md': git(clone, ['show', `${sha}:README.md`]) };
         for (const path of added) files[path] = serializeRecord(rewritten.find((r) => recordPath(r) === path)!);
         const newest = rewritten.filter((r) => added.includes(recordPath(r))).at(-1);
@@ -234,13 +262,17 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
       expect(r.out).not.toContain('[authorship]');
     });
 
-    it('fails online too: the App\'s comments anchor the original hashes', async () => {
+    it("fails online too: the App's comments anchor the original hashes", async () => {
       const r = await verify(clone, life, true);
       expect(r.code, r.out).toBe(1);
-      expect(r.out).toMatch(new RegExp(`seq 1 \\[online\\] .*the ledger's ${grantChangeKey(first)} is seq 1 with hash ${rewritten[0]!.hash}, but the comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} .*anchored seq 1 with hash ${originals[0]!.hash}`));
+      expect(r.out).toMatch(
+        new RegExp(
+          `seq 1 \\[online\\] .*the ledger's ${grantChangeKey(first)} is seq 1 with hash ${rewritten[0]!.hash}, but the comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} .*anchored seq 1 with hash ${originals[0]!.hash}`,
+        ),
+      );
     });
 
-    it('still fails when the App\'s comments are edited to the new hashes, and when they are deleted', async () => {
+    it("still fails when the App's comments are edited to the new hashes, and when they are deleted", async () => {
       const comments = [first, second].flatMap((pr) => life.fake.state.issue(life.repo, pr).comments.filter((c) => c.user.login === 'access-ledger[bot]'));
       const saved = comments.map((c) => c.body);
       try {
@@ -255,7 +287,11 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
         const deleted = await verify(clone, life, true);
         expect(deleted.code, deleted.out).toBe(1);
         expect(deleted.out).toMatch(/BROKEN at seq 1: the signature by key/);
-        expect(deleted.out).toMatch(new RegExp(`seq 1 \\[online\\] .*no comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} anchors ${grantChangeKey(first)} \\(seq 1\\)`));
+        expect(deleted.out).toMatch(
+          new RegExp(
+            `seq 1 \\[online\\] .*no comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} anchors ${grantChangeKey(first)} \\(seq 1\\)`,
+          ),
+        );
       } finally {
         comments.forEach((c, i) => {
           c.body = saved[i]!;
@@ -277,13 +313,19 @@ describe('tampering with the ledger of a working App', { timeout: 240_000 }, () 
       comment.body = saved.replace(record.hash, 'e'.repeat(64));
       const edited = await verify(clone, life, true);
       expect(edited.code, edited.out).toBe(1);
-      expect(edited.out).toMatch(new RegExp(`BROKEN at seq 1: the ledger's ${grantChangeKey(first)} is seq 1 with hash ${record.hash}, but the comment by access-ledger\\[bot\\].* anchored seq 1 with hash e{64}`));
+      expect(edited.out).toMatch(
+        new RegExp(
+          `BROKEN at seq 1: the ledger's ${grantChangeKey(first)} is seq 1 with hash ${record.hash}, but the comment by access-ledger\\[bot\\].* anchored seq 1 with hash e{64}`,
+        ),
+      );
 
       const issue = life.fake.state.issue(life.repo, first);
       issue.comments.splice(issue.comments.indexOf(comment), 1);
       const deleted = await verify(clone, life, true);
       expect(deleted.code, deleted.out).toBe(1);
-      expect(deleted.out).toMatch(new RegExp(`BROKEN at seq 1: no comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} anchors ${grantChangeKey(first)}`));
+      expect(deleted.out).toMatch(
+        new RegExp(`BROKEN at seq 1: no comment by access-ledger\\[bot\\] on ${life.repo.replace('/', '\\/')}#${first} anchors ${grantChangeKey(first)}`),
+      );
       // Offline, nothing on the branch changed: it passes, as it should.
       expect((await verify(clone, life, false)).code).toBe(0);
     } finally {
@@ -306,19 +348,34 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     const last = view.records.at(-1)!;
     const now = toTimestamp(new Date());
     const record = forgedGrantChange(life.repo, number, now, { seq: last.seq, hash: last.hash });
-    const sha = life.fake.state.commitFiles(life.repo, 'access-ledger', { [recordPath(record)]: serializeRecord(record), 'head.json': serializeHead(headFor(record, parseHead(life.fake.state.ledger(life.repo, 'access-ledger')!['head.json']!))) }, {
-      author: typeof who.author === 'string' ? who.author : { ...who.author, date: now },
-      ...(who.committer ? { committer: { ...who.committer, date: now } } : {}),
-      message: `Record seq ${record.seq}: ${record.key}`,
-    });
+    const sha = life.fake.state.commitFiles(
+      life.repo,
+      'access-ledger',
+      {
+        [recordPath(record)]: serializeRecord(record),
+        'head.json': serializeHead(headFor(record, parseHead(life.fake.state.ledger(life.repo, 'access-ledger')!['head.json']!))),
+      },
+      {
+        author: typeof who.author === 'string' ? who.author : { ...who.author, date: now },
+        ...(who.committer ? { committer: { ...who.committer, date: now } } : {}),
+        message: `Record seq ${record.seq}: ${record.key}`,
+      },
+    );
     return { sha, record };
   }
 
   async function mergeUnapproved(number: number): Promise<SealedRecord<'anomaly'>> {
     life.fake.state.mergePull(life.repo, number, { by: 'mchen' });
-    const delivery = await life.fake.deliver('pull_request', life.fake.payloads.pullRequest('closed', life.repo, number), { url: life.app.webhookUrl, secret: life.app.secret });
+    const delivery = await life.fake.deliver('pull_request', life.fake.payloads.pullRequest('closed', life.repo, number), {
+      url: life.app.webhookUrl,
+      secret: life.app.secret,
+    });
     expect(delivery.status, delivery.response).toBeLessThan(400);
-    return (await waitFor(() => recordsOf(readLedger(life.fake, life.repo), 'anomaly', number)[0], { what: `the anomaly record of #${number}`, timeoutMs: 60_000, detail: () => tail(life.app.log) })) as SealedRecord<'anomaly'>;
+    return (await waitFor(() => recordsOf(readLedger(life.fake, life.repo), 'anomaly', number)[0], {
+      what: `the anomaly record of #${number}`,
+      timeoutMs: 60_000,
+      detail: () => tail(life.app.log),
+    })) as SealedRecord<'anomaly'>;
   }
 
   beforeAll(async () => {
@@ -344,7 +401,9 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     expect(mine.map((r) => r.key)).toEqual([`pr-${pr}-merged-2`]);
     expect((mine[0]!.subject as { verdict: { result: string } }).verdict.result).toBe('fail');
     const unapproved = recordsOf(view, 'unapproved-merge', pr);
-    expect(unapproved.map((r) => [r.key, (r.subject as { grant_change_key: string }).grant_change_key])).toEqual([[`pr-${pr}-unapproved-2`, `pr-${pr}-merged-2`]]);
+    expect(unapproved.map((r) => [r.key, (r.subject as { grant_change_key: string }).grant_change_key])).toEqual([
+      [`pr-${pr}-unapproved-2`, `pr-${pr}-merged-2`],
+    ]);
     expect(anomaly.subject).toMatchObject({
       type: 'foreign-record',
       found: { path: recordPath(forged), key: forged.key, kind: 'grant-change', seq: forged.seq, hash: forged.hash, signed_by: null },
@@ -354,7 +413,10 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     });
     expect(anomaly.subject.reason).toMatch(/is authored by mallory .* not by the App \(access-ledger\[bot\]\)/);
     expect(anomaly.signature?.key_id).toMatch(/^[0-9a-f]{16}$/);
-    const tampering = await waitFor(() => issues(life.fake, life.repo).find((i) => i.labels.includes('ledger-tampering')), { what: 'the tampering issue', timeoutMs: 30_000 });
+    const tampering = await waitFor(() => issues(life.fake, life.repo).find((i) => i.labels.includes('ledger-tampering')), {
+      what: 'the tampering issue',
+      timeoutMs: 30_000,
+    });
     expect(tampering.body).toContain(recordPath(forged));
     expect(tampering.body).toContain(forgedSha);
     expect(tampering.body).toMatch(/@acme\/security/);
@@ -362,11 +424,15 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     expect(issues(life.fake, life.repo).some((i) => i.labels.includes('unapproved-merge') && (i.body ?? '').includes(`#${pr}`))).toBe(true);
   });
 
-  it('the forged hash is never anchored in the App\'s comment; the App\'s own records are', async () => {
+  it("the forged hash is never anchored in the App's comment; the App's own records are", async () => {
     const view = readLedger(life.fake, life.repo);
-    const comment = await waitFor(() => botComments(life.fake, life.repo, pr).find((c) => c.body.includes(`pr-${pr}-merged-2`))?.body, { what: 'the App\'s comment', timeoutMs: 30_000 });
+    const comment = await waitFor(() => botComments(life.fake, life.repo, pr).find((c) => c.body.includes(`pr-${pr}-merged-2`))?.body, {
+      what: "the App's comment",
+      timeoutMs: 30_000,
+    });
     expect(comment).not.toContain(forged.hash);
-    for (const r of view.records.filter((x) => x.hash !== forged.hash && (x.subject as { pr?: { number?: number } }).pr?.number === pr)) expect(comment).toContain(r.hash);
+    for (const r of view.records.filter((x) => x.hash !== forged.hash && (x.subject as { pr?: { number?: number } }).pr?.number === pr))
+      expect(comment).toContain(r.hash);
   });
 
   it('a redelivery of the merge writes nothing new and opens no second issue', async () => {
@@ -393,13 +459,18 @@ describe('a record written ahead of the merge', { timeout: 240_000 }, () => {
     }
   });
 
-  it('a record pre-written under the App\'s own name and with GitHub as committer is caught too: GitHub does not report it verified', async () => {
+  it("a record pre-written under the App's own name and with GitHub as committer is caught too: GitHub does not report it verified", async () => {
     const next = (await life.openGrantPr('eford', { by: 'eford', title: 'Grant eford more access' })).pr;
     // The bot's real name and e-mail, so GitHub even links the commit to the App's account.
     const { sha, record } = prewrite(next, { author: { name: 'access-ledger[bot]', email: life.fake.state.app.bot.email }, committer: GITHUB });
     const anomaly = await mergeUnapproved(next);
     expect(anomaly.subject.found.hash).toBe(record.hash);
-    expect(anomaly.subject.commit).toMatchObject({ sha, author: { name: 'access-ledger[bot]', login: 'access-ledger[bot]' }, committer: { name: 'GitHub', login: 'web-flow' }, verified: false });
+    expect(anomaly.subject.commit).toMatchObject({
+      sha,
+      author: { name: 'access-ledger[bot]', login: 'access-ledger[bot]' },
+      committer: { name: 'GitHub', login: 'web-flow' },
+      verified: false,
+    });
     expect(anomaly.subject.reason).toMatch(/not verified by GitHub \(unsigned\)/);
     expect(recordsOf(readLedger(life.fake, life.repo), 'grant-change', next).map((r) => r.key)).toContain(`pr-${next}-merged-2`);
   });
@@ -419,7 +490,9 @@ describe('verify names the fix when the App is not named', () => {
       git(clone, ['commit', '-qam', 'forget the App'], { GIT_AUTHOR_NAME: 'x', GIT_AUTHOR_EMAIL: 'x@x', GIT_COMMITTER_NAME: 'x', GIT_COMMITTER_EMAIL: 'x@x' });
       const r = await verify(clone, life, false);
       expect(r.code, r.out).toBe(1);
-      expect(r.out).toMatch(/no App login to check the ledger commits against, so anyone could have written them: set ledger\.app_login in access-ledger\.yaml .* or pass --app-login/);
+      expect(r.out).toMatch(
+        /no App login to check the ledger commits against, so anyone could have written them: set ledger\.app_login in access-ledger\.yaml .* or pass --app-login/,
+      );
       const named = await verify(clone, life, false, ['--app-login', 'access-ledger[bot]']);
       expect(named.code, named.out).toBe(0);
     } finally {

@@ -185,7 +185,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(campaign.body).toContain('⚠️ grantee `eford` left the organization');
     const first = await life.approve(campaign.number, 'jokafor');
     expect(first.gate.code, first.gate.stdout + first.gate.stderr).toBe(1);
-    expect(first.gate.stdout).toContain('grantee @eford of `eford` is not a member of the acme organization, so this review cannot keep the access: delete the entry or the file in this pull request');
+    expect(first.gate.stdout).toContain(
+      'grantee @eford of `eford` is not a member of the acme organization, so this review cannot keep the access: delete the entry or the file in this pull request',
+    );
     const revoked = await life.push(campaign.number, { 'grants/people/eford.yaml': null }, 'mchen', 'Revoke eford in the review: she has left');
     expect(revoked.gate.code).toBe(1);
     // jokafor owns one of the reviewed identities: their approval certifies the others, not that one.
@@ -207,7 +209,10 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
   });
 
   it('what the systems list: the organization and the AWS credential report are recorded with their raw exports, and the sweep opens one issue for the key no grant declares', async () => {
-    const [org, aws] = await Promise.all([life.observe('github'), life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(life.world.today) })]);
+    const [org, aws] = await Promise.all([
+      life.observe('github'),
+      life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(life.world.today) }),
+    ]);
     listings = { org: org.record, aws: aws.record };
     const ledger = life.fake.state.ledger(life.repo)!;
     for (const r of [org.record, aws.record]) {
@@ -220,7 +225,10 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
     expect(sweep.cli.stdout).toContain('compared with their latest listings: aws-prod');
     const drift = sweep.opened.filter((i) => /<!-- access-ledger:stale id=aws-prod kind=observed-undeclared /.test(i.body ?? ''));
-    expect(drift.map((i) => i.title), sweep.opened.map((i) => i.title).join('\n')).toEqual(['Accounts on AWS production account (acme-prod, 4821-0000-1111) (aws-prod) that no grant declares']);
+    expect(
+      drift.map((i) => i.title),
+      sweep.opened.map((i) => i.title).join('\n'),
+    ).toEqual(['Accounts on AWS production account (acme-prod, 4821-0000-1111) (aws-prod) that no grant declares']);
     driftIssue = drift[0]!.number;
     expect(drift[0]!.body).toContain('`cost-report-exporter`');
     expect(drift[0]!.body).toContain(aws.record.key);
@@ -231,7 +239,13 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
   });
 
   it('the key declared by a pull request an approver of aws-prod signs off: recorded, and the next sweep closes the drift issue', async () => {
-    const opened = await life.openPr({ author: 'jokafor', title: 'Declare the cost report key', body: 'Drift found the IAM user cost-report-exporter with no grant.', head: 'declare-cost-report-key', files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(life.world.today) } });
+    const opened = await life.openPr({
+      author: 'jokafor',
+      title: 'Declare the cost report key',
+      body: 'Drift found the IAM user cost-report-exporter with no grant.',
+      head: 'declare-cost-report-key',
+      files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(life.world.today) },
+    });
     keyPr = opened.pr;
     expect(opened.gate.code, opened.gate.stdout + opened.gate.stderr).toBe(1);
     expect(opened.gate.nextStep).toMatch(/needs 1 more approval from @acme\/platform or @acme\/security/);
@@ -241,7 +255,9 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     const sweep = await life.sweep(life.world.day(42));
     expect(sweep.cli.code, sweep.cli.stdout + sweep.cli.stderr).toBe(0);
     expect(sweep.closed.map((i) => i.number)).toEqual([driftIssue]);
-    expect(life.fake.state.issue(life.repo, driftIssue).comments.at(-1)!.body).toMatch(/^The latest listing of `aws-prod`, compared with the grants on `main`, shows none of this any more/);
+    expect(life.fake.state.issue(life.repo, driftIssue).comments.at(-1)!.body).toMatch(
+      /^The latest listing of `aws-prod`, compared with the grants on `main`, shows none of this any more/,
+    );
     ledgerOk();
   });
 
@@ -253,11 +269,29 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     // The chain an auditor samples: who asked, who approved which commit, when merged, which record.
     const addition = csvRows(join(step.out, 'populations', 'additions.csv')).find((r) => r.identity === 'wzhang');
     // This world configures no provisioning workflow: a blank "provisioned at" is no gap, and the summary says why.
-    expect(addition).toMatchObject({ system: 'prod-postgres', pr: String(grantPr), pr_author: 'rpatel', approvers: 'sbrandt', approval_on_merged_head: 'yes', approved_before_merge: 'yes', merged_by: 'sbrandt', ledger_seq: '1', ledger_hash: merged.record.hash, provisioned_at: '', gaps: '' });
+    expect(addition).toMatchObject({
+      system: 'prod-postgres',
+      pr: String(grantPr),
+      pr_author: 'rpatel',
+      approvers: 'sbrandt',
+      approval_on_merged_head: 'yes',
+      approved_before_merge: 'yes',
+      merged_by: 'sbrandt',
+      ledger_seq: '1',
+      ledger_hash: merged.record.hash,
+      provisioned_at: '',
+      gaps: '',
+    });
     expect(readFileSync(join(step.out, 'summary.md'), 'utf8')).toContain('No provisioning workflow is configured');
     // wzhang approved his own access: the record keeps the gate's judgement, the chain says it in the gate's words.
-    const chain = JSON.parse(readFileSync(join(step.out, 'chains.json'), 'utf8')).chains.find((c: { population: string; item: { identity: string } }) => c.population === 'additions' && c.item.identity === 'wzhang');
-    expect(chain.approvals.find((a: { reviewer: string }) => a.reviewer === 'wzhang')).toMatchObject({ counted: false, not_counted: 'grantee', eligible_because: 'cannot approve their own access' });
+    const chain = JSON.parse(readFileSync(join(step.out, 'chains.json'), 'utf8')).chains.find(
+      (c: { population: string; item: { identity: string } }) => c.population === 'additions' && c.item.identity === 'wzhang',
+    );
+    expect(chain.approvals.find((a: { reviewer: string }) => a.reviewer === 'wzhang')).toMatchObject({
+      counted: false,
+      not_counted: 'grantee',
+      eligible_because: 'cannot approve their own access',
+    });
     expect(chain.gaps).toEqual([]);
     // Review bookkeeping is no access change; the review decided on eford, who had left.
     expect(csvRows(join(step.out, 'populations', 'modifications.csv')).filter((r) => r.field!.startsWith('review'))).toEqual([]);
@@ -279,8 +313,21 @@ describe('the lifecycle of access at Acme', { timeout: 180_000 }, () => {
     expect(gaps.some((g) => g.identity === 'wzhang')).toBe(false);
     // Completeness: the AWS listing, the key it showed that no grant declared, and the pull request that declared it.
     const completeness = csvRows(join(step.out, 'populations', 'completeness.csv'));
-    expect(completeness.find((r) => r.system === 'aws-prod' && r.type === 'listing')).toMatchObject({ snapshot: listings.aws.key, raw_sha256: (listings.aws.subject as { raw_sha256: string }).raw_sha256, observed: '2', matched: '1', differences: '1', gaps: '' });
-    expect(completeness.find((r) => r.type === 'undeclared')).toMatchObject({ system: 'aws-prod', account: 'cost-report-exporter', resolution: 'grant-change', resolved_pr: String(keyPr), resolved_by: `pr-${keyPr}-merged` });
+    expect(completeness.find((r) => r.system === 'aws-prod' && r.type === 'listing')).toMatchObject({
+      snapshot: listings.aws.key,
+      raw_sha256: (listings.aws.subject as { raw_sha256: string }).raw_sha256,
+      observed: '2',
+      matched: '1',
+      differences: '1',
+      gaps: '',
+    });
+    expect(completeness.find((r) => r.type === 'undeclared')).toMatchObject({
+      system: 'aws-prod',
+      account: 'cost-report-exporter',
+      resolution: 'grant-change',
+      resolved_pr: String(keyPr),
+      resolved_by: `pr-${keyPr}-merged`,
+    });
     expect(completeness.find((r) => r.system === 'github' && r.type === 'listing')?.gaps).toMatch(/^no file under systems\/ defined github/);
     expect(completeness.filter((r) => r.type === 'no-listing').map((r) => r.system)).toEqual(['jira', 'prod-postgres']);
     const map = JSON.parse(readFileSync(join(step.out, 'evidence-map.json'), 'utf8')) as { systems: { id: string; listings?: { key: string }[] }[] };

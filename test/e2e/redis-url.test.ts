@@ -5,7 +5,23 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APP_SERVER, appPrivateKey, appSigningKey, killAll, newGrantFile, readLedger, recordPr, runProcess, seedAcme, startApp, startFakeGitHub, tail, tempDir, waitFor, type FakeGitHub } from '../support/e2e/index.ts';
+import {
+  APP_SERVER,
+  appPrivateKey,
+  appSigningKey,
+  killAll,
+  newGrantFile,
+  readLedger,
+  recordPr,
+  runProcess,
+  seedAcme,
+  startApp,
+  startFakeGitHub,
+  tail,
+  tempDir,
+  waitFor,
+  type FakeGitHub,
+} from '../support/e2e/index.ts';
 import { startRedis, type RedisServer } from '../support/redis.ts';
 import { sharedQueueKeys } from '../../src/adapters/redis/ledger-queue.ts';
 
@@ -35,7 +51,9 @@ describe('REDIS_URL', { timeout: 120_000 }, () => {
       timeoutMs: 30_000,
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/access-ledger App: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, not "https:\/\/user:\*\*\*@cache\.internal:6379\/": it is where the App's replicas share the ledger's append queue/);
+    expect(r.stderr).toMatch(
+      /access-ledger App: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, not "https:\/\/user:\*\*\*@cache\.internal:6379\/": it is where the App's replicas share the ledger's append queue/,
+    );
     expect(r.stderr).not.toContain('hunter2');
   });
 
@@ -45,11 +63,20 @@ describe('REDIS_URL', { timeout: 120_000 }, () => {
     const world = seedAcme(fake);
     const app = await startApp({ fake, dir: tempDir('redis-url'), env: { REDIS_URL: redis.url } });
     expect(app.log).toContain(`ledger appends go through the queue shared with the App's other replicas in Redis at ${redis.url}`);
-    const pr = fake.state.openPullRequest(world.repo, { author: 'wzhang', title: 'Grant wzhang read-only access', head: 'grant-wzhang', files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) } });
+    const pr = fake.state.openPullRequest(world.repo, {
+      author: 'wzhang',
+      title: 'Grant wzhang read-only access',
+      head: 'grant-wzhang',
+      files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) },
+    });
     fake.state.submitReview(world.repo, pr, { user: 'sbrandt', state: 'APPROVED' });
     fake.state.mergePull(world.repo, pr, { by: 'sbrandt' });
     await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: app.webhookUrl, secret: app.secret });
-    await waitFor(() => readLedger(fake!, world.repo).records.find((r) => r.kind === 'grant-change' && recordPr(r) === pr), { what: `the record of #${pr}`, timeoutMs: 60_000, detail: () => tail(app.log) });
+    await waitFor(() => readLedger(fake!, world.repo).records.find((r) => r.kind === 'grant-change' && recordPr(r) === pr), {
+      what: `the record of #${pr}`,
+      timeoutMs: 60_000,
+      detail: () => tail(app.log),
+    });
     expect(readLedger(fake, world.repo).verification.ok).toBe(true);
     expect(await app.stop()).toBe(0);
     const client = new Redis(redis.url);

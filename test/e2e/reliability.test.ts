@@ -17,7 +17,11 @@ describe('reliability under faults', () => {
     expect(r.faults.total, 'faults were injected').toBeGreaterThan(0);
     expect(r.deliveries.redeliveries).toBe(6);
     expect(r.deliveries.refused).toBeGreaterThanOrEqual(2);
-    expect({ lost: r.lost, duplicateRecords: r.duplicateRecords, duplicateIssues: r.duplicateIssues }, context).toEqual({ lost: 0, duplicateRecords: 0, duplicateIssues: 0 });
+    expect({ lost: r.lost, duplicateRecords: r.duplicateRecords, duplicateIssues: r.duplicateIssues }, context).toEqual({
+      lost: 0,
+      duplicateRecords: 0,
+      duplicateIssues: 0,
+    });
     expect(r.recordedOnce).toBe(8);
     expect(r.grantChangeRecords).toBe(8);
     expect(r.unapprovedRecords).toBe(0);

@@ -15,10 +15,16 @@ describe('App replicas sharing one ledger queue through Redis', () => {
     const r = await runReplicas({ replicas: 3, merges: 100, waitMs: 7 * 60_000 });
     const context = `verify: ${r.chain.verifyOutput}\n${r.logTails.map((t, i) => `replica ${i + 1}:\n${t}`).join('\n')}`;
     expect(r.deliveries.perReplica).toEqual([34, 33, 33]);
-    expect({ lost: r.lost, duplicateRecords: r.duplicateRecords, recordedOnce: r.recordedOnce }, context).toEqual({ lost: 0, duplicateRecords: 0, recordedOnce: 100 });
+    expect({ lost: r.lost, duplicateRecords: r.duplicateRecords, recordedOnce: r.recordedOnce }, context).toEqual({
+      lost: 0,
+      duplicateRecords: 0,
+      recordedOnce: 100,
+    });
     expect(r.grantChangeRecords).toBe(100);
     expect(r.refUpdates.sent, 'the ledger ref was updated by PATCH').toBeGreaterThan(0);
-    expect(r.refUpdates.refused, `${r.refUpdates.refused} of ${r.refUpdates.sent} ref updates refused`).toBeLessThanOrEqual(Math.floor(r.refUpdates.sent * 0.05));
+    expect(r.refUpdates.refused, `${r.refUpdates.refused} of ${r.refUpdates.sent} ref updates refused`).toBeLessThanOrEqual(
+      Math.floor(r.refUpdates.sent * 0.05),
+    );
     expect(r.commits, 'group commits across replicas').toBeLessThan(100);
     expect(r.chain.ok, context).toBe(true);
     expect(r.chain.verifyExit, context).toBe(0);

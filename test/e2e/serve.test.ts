@@ -6,7 +6,21 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, newGrantFile, readLedger, recordPr, seedAcme, startApp, startFakeGitHub, tail, tempDir, waitFor, type AppProcess, type FakeGitHub, type World } from '../support/e2e/index.ts';
+import {
+  killAll,
+  newGrantFile,
+  readLedger,
+  recordPr,
+  seedAcme,
+  startApp,
+  startFakeGitHub,
+  tail,
+  tempDir,
+  waitFor,
+  type AppProcess,
+  type FakeGitHub,
+  type World,
+} from '../support/e2e/index.ts';
 
 let fake: FakeGitHub;
 let app: AppProcess;
@@ -31,7 +45,12 @@ describe('access-ledger serve', { timeout: 120_000 }, () => {
   });
 
   it('records a merge delivered as a signed webhook, with links to the configured server', async () => {
-    const pr = fake.state.openPullRequest(world.repo, { author: 'wzhang', title: 'Grant wzhang read-only access', head: 'grant-wzhang', files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) } });
+    const pr = fake.state.openPullRequest(world.repo, {
+      author: 'wzhang',
+      title: 'Grant wzhang read-only access',
+      head: 'grant-wzhang',
+      files: { 'grants/people/wzhang.yaml': newGrantFile('wzhang', world.day(30)) },
+    });
     fake.state.submitReview(world.repo, pr, { user: 'sbrandt', state: 'APPROVED', body: 'ok' });
     fake.state.mergePull(world.repo, pr, { by: 'sbrandt' });
     const delivery = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: app.webhookUrl, secret: app.secret });
@@ -51,7 +70,12 @@ describe('access-ledger serve', { timeout: 120_000 }, () => {
     const body = JSON.stringify(fake.payloads.pullRequest('closed', world.repo, 1));
     const res = await fetch(app.webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'forged-1', 'x-hub-signature-256': `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'forged-1',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`,
+      },
       body,
     });
     expect(res.status).toBe(400);

@@ -18,7 +18,17 @@ afterAll(async () => {
 /** The App's server as production starts it, with only the variables given. */
 function startServer(extra: NodeJS.ProcessEnv) {
   return runProcess(process.execPath, [APP_SERVER], {
-    env: { PATH: process.env.PATH, APP_ID: '4242', PRIVATE_KEY: appPrivateKey(), WEBHOOK_SECRET: 'secret', PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ACCESS_LEDGER_SCHEDULE: 'off', ...extra },
+    env: {
+      PATH: process.env.PATH,
+      APP_ID: '4242',
+      PRIVATE_KEY: appPrivateKey(),
+      WEBHOOK_SECRET: 'secret',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      ACCESS_LEDGER_SCHEDULE: 'off',
+      ...extra,
+    },
     timeoutMs: 30_000,
   });
 }
@@ -27,7 +37,9 @@ describe('the ledger signing key', { timeout: 60_000 }, () => {
   it('the App does not start without ACCESS_LEDGER_SIGNING_KEY, and says how to make one', async () => {
     const r = await startServer({});
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/access-ledger App: ACCESS_LEDGER_SIGNING_KEY is not set: the App signs every ledger record and writes none without its key\. Make a key with `access-ledger keygen/);
+    expect(r.stderr).toMatch(
+      /access-ledger App: ACCESS_LEDGER_SIGNING_KEY is not set: the App signs every ledger record and writes none without its key\. Make a key with `access-ledger keygen/,
+    );
   });
 
   it('the App does not start with a key that is not Ed25519', async () => {

@@ -65,7 +65,10 @@ describe('the example never rots', () => {
   });
 
   it("npm run example's command still passes with the clock a year ahead", async () => {
-    const args = script.split(/\s+/).slice(2).map((a) => (a === 'examples/access-repo' ? DIR : a));
+    const args = script
+      .split(/\s+/)
+      .slice(2)
+      .map((a) => (a === 'examples/access-repo' ? DIR : a));
     const run = io(yearAhead);
     expect(await main(args, run.io)).toBe(0);
     expect(run.out.stdout).toMatch(/no problems in \d+ files/);

@@ -39,7 +39,10 @@ describe('validate examples/broken-repo', () => {
 
   it.each(expected.map((e) => [key(e), e] as const))('reports %s', (_, e) => {
     const atLine = report.findings.filter((f) => f.file === e.file && f.line === e.line);
-    expect(atLine.map((f) => f.rule), `findings at ${e.file}:${e.line}`).toContain(e.rule);
+    expect(
+      atLine.map((f) => f.rule),
+      `findings at ${e.file}:${e.line}`,
+    ).toContain(e.rule);
   });
 
   it('reports nothing that is not marked (one violation per mark)', () => {

@@ -76,7 +76,13 @@ describe('validate --format sarif', () => {
     run.results.forEach((r, i) => {
       const f = findings[i]!;
       const loc = r.locations[0]!.physicalLocation;
-      expect([r.ruleId, loc.artifactLocation.uri, loc.region.startLine, loc.region.startColumn, r.level]).toEqual([f.rule, f.file, f.line, f.column, f.severity]);
+      expect([r.ruleId, loc.artifactLocation.uri, loc.region.startLine, loc.region.startColumn, r.level]).toEqual([
+        f.rule,
+        f.file,
+        f.line,
+        f.column,
+        f.severity,
+      ]);
       expect(run.tool.driver.rules[r.ruleIndex!]!.id).toBe(r.ruleId);
     });
   });
@@ -145,10 +151,14 @@ describe('what GitHub code scanning needs beyond the schema', () => {
     const after = new Map(later.runs[0]!.results.map((r) => [r.partialFingerprints[FINGERPRINT_KEY]!, r]));
     // The same findings (a later day may add time-based ones, e.g. an expiry now due soon)...
     const kept = [...before.keys()].filter((k) => after.has(k));
-    const lost = [...before.entries()].filter(([k]) => !after.has(k)).map(([, r]) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}: ${r.message.text}`);
+    const lost = [...before.entries()]
+      .filter(([k]) => !after.has(k))
+      .map(([, r]) => `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}: ${r.message.text}`);
     expect(lost).toEqual([]);
     // ...at other lines, under the same fingerprints.
-    const moved = kept.filter((k) => before.get(k)!.locations[0]!.physicalLocation.region.startLine !== after.get(k)!.locations[0]!.physicalLocation.region.startLine);
+    const moved = kept.filter(
+      (k) => before.get(k)!.locations[0]!.physicalLocation.region.startLine !== after.get(k)!.locations[0]!.physicalLocation.region.startLine,
+    );
     expect(moved.length).toBeGreaterThan(5);
     // And a finding about another identity is another alert.
     const a = findings.find((f) => f.identity)!;
@@ -167,7 +177,8 @@ describe('what GitHub code scanning needs beyond the schema', () => {
     }
     expect(score.get('no-secrets')).toBeGreaterThanOrEqual(9);
     expect(Math.max(...score.values())).toBe(score.get('no-secrets'));
-    for (const id of ['approvals', 'no-self-approval', 'role-declared', 'shared-account-controls', 'expired', 'owner-left-org']) expect(score.get(id), id).toBeGreaterThanOrEqual(7);
+    for (const id of ['approvals', 'no-self-approval', 'role-declared', 'shared-account-controls', 'expired', 'owner-left-org'])
+      expect(score.get(id), id).toBeGreaterThanOrEqual(7);
     const errors = rules.filter((r) => r.defaultConfiguration.level === 'error').map((r) => score.get(r.id)!);
     const warnings = rules.filter((r) => r.defaultConfiguration.level === 'warning').map((r) => score.get(r.id)!);
     expect(Math.min(...errors)).toBeGreaterThan(Math.max(...warnings));
@@ -196,14 +207,23 @@ describe('what GitHub code scanning needs beyond the schema', () => {
     const many: Finding[] = [];
     for (let i = 0; i < 30_000; i++) {
       const error = i % 6 === 0;
-      many.push({ ...base, severity: error ? 'error' : 'warning', rule: error ? base.rule : 'expiring-soon', identity: `id-${i}`, file: `grants/people/id-${i}.yaml`, message: `finding ${i}` });
+      many.push({
+        ...base,
+        severity: error ? 'error' : 'warning',
+        rule: error ? base.rule : 'expiring-soon',
+        identity: `id-${i}`,
+        file: `grants/people/id-${i}.yaml`,
+        message: `finding ${i}`,
+      });
     }
     const text = JSON.stringify(toSarif(many, builtinRegistry().rules.values(), '0.1.0'), null, 2);
     const big = JSON.parse(text) as SarifLog;
     const run = big.runs[0]!;
     expect(run.results).toHaveLength(MAX_RESULTS);
     expect(run.results.filter((r) => r.level === 'error')).toHaveLength(5000);
-    expect(run.invocations![0]!.toolExecutionNotifications[0]!.message.text).toMatch(/^30000 findings, more than the 25000 results code scanning accepts in one run: the 5000 least severe are left out/);
+    expect(run.invocations![0]!.toolExecutionNotifications[0]!.message.text).toMatch(
+      /^30000 findings, more than the 25000 results code scanning accepts in one run: the 5000 least severe are left out/,
+    );
     expect(githubIngestionProblems(text)).toEqual([]);
     const validate = sarifValidator();
     expect(validate(big)).toBe(true);

@@ -112,15 +112,27 @@ describe('interceptors: the turns seeded faults cannot express', () => {
       seen.push({ route: req.route, path: req.path, query: req.query.toString(), body: req.body });
       // Another writer moves main between the client's read and its write.
       if (req.method === 'PATCH') gh.state.commitFiles('acme/access', 'main', { 'other.txt': 'theirs\n' });
-      if (req.route === 'GET /repos/{owner}/{repo}/git/ref/{ref}' && req.path.endsWith('/gone')) return { status: 409, body: { message: 'Git Repository is empty.' } };
+      if (req.route === 'GET /repos/{owner}/{repo}/git/ref/{ref}' && req.path.endsWith('/gone'))
+        return { status: 409, body: { message: 'Git Repository is empty.' } };
       return undefined;
     });
     const tip = gh.state.branchTip(gh.state.repo('acme/access'), 'main');
-    const child = gh.state.repo('acme/access').git.writeCommit({ tree: gh.state.treeOf(gh.state.repo('acme/access'), tip)!, parents: [tip], author: gh.state.person('alice'), committer: gh.state.person('alice'), message: 'mine' });
+    const child = gh.state.repo('acme/access').git.writeCommit({
+      tree: gh.state.treeOf(gh.state.repo('acme/access'), tip)!,
+      parents: [tip],
+      author: gh.state.person('alice'),
+      committer: gh.state.person('alice'),
+      message: 'mine',
+    });
     const patch = await call('PATCH', '/repos/acme/access/git/refs/heads%2Fmain?x=1', { body: { sha: child, force: false } });
     expect(patch.status).toBe(422);
     expect(patch.body.message).toBe('Update is not a fast forward');
-    expect(seen[0]).toEqual({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', path: '/repos/acme/access/git/refs/heads/main', query: 'x=1', body: { sha: child, force: false } });
+    expect(seen[0]).toEqual({
+      route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+      path: '/repos/acme/access/git/refs/heads/main',
+      query: 'x=1',
+      body: { sha: child, force: false },
+    });
     expect((await call('GET', '/repos/acme/access/git/ref/heads/gone')).status).toBe(409);
     // The log keeps each request's query and body too.
     expect(gh.requests.find((r) => r.method === 'PATCH')).toMatchObject({ query: 'x=1', body: { sha: child, force: false }, status: 422 });

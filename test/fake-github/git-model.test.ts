@@ -13,7 +13,9 @@ const work = mkdtempSync(join(tmpdir(), 'fake-git-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function git(args: string[], input?: string | Buffer, env: Record<string, string> = {}): string {
-  return execFileSync('git', args, { cwd: work, input, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: work, ...env } }).toString().trim();
+  return execFileSync('git', args, { cwd: work, input, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: work, ...env } })
+    .toString()
+    .trim();
 }
 git(['init', '-q']);
 
@@ -60,8 +62,12 @@ describe('git object encoding', () => {
     const tree = fakeTree(store, FILES);
     const when = '2026-11-26T13:15:09Z';
     const env = {
-      GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@example.com', GIT_AUTHOR_DATE: '@1795698909 +0000',
-      GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com', GIT_COMMITTER_DATE: '@1795698909 +0000',
+      GIT_AUTHOR_NAME: 'Alice',
+      GIT_AUTHOR_EMAIL: 'alice@example.com',
+      GIT_AUTHOR_DATE: '@1795698909 +0000',
+      GIT_COMMITTER_NAME: 'GitHub',
+      GIT_COMMITTER_EMAIL: 'noreply@github.com',
+      GIT_COMMITTER_DATE: '@1795698909 +0000',
     };
     const root = git(['commit-tree', tree, '-m', 'Initial commit'], undefined, env);
     const person = { name: 'Alice', email: 'alice@example.com', date: when };
@@ -136,7 +142,9 @@ describe('diffs and merges', () => {
       'notes/new.txt': 'fresh\n',
     };
     const store = new GitStore();
-    const fake = diffTrees(store, fakeTree(store, before), fakeTree(store, after)).map((d) => `${{ added: 'A', removed: 'D', modified: 'M', renamed: 'R' }[d.status]} ${d.previous_filename ? `${d.previous_filename} → ` : ''}${d.filename}`);
+    const fake = diffTrees(store, fakeTree(store, before), fakeTree(store, after)).map(
+      (d) => `${{ added: 'A', removed: 'D', modified: 'M', renamed: 'R' }[d.status]} ${d.previous_filename ? `${d.previous_filename} → ` : ''}${d.filename}`,
+    );
     const realTree = (files: Record<string, string>): string => {
       const index = join(work, `index-${Math.random().toString(36).slice(2)}`);
       for (const [path, content] of Object.entries(files)) {
@@ -158,12 +166,16 @@ describe('diffs and merges', () => {
 
   it('three-way merge takes one-sided changes and reports two-sided conflicts', () => {
     const store = new GitStore();
-    const base = fakeTree(store, { 'a': '1\n', 'b': '1\n' });
-    const ours = fakeTree(store, { 'a': '2\n' }, base);
-    const theirs = fakeTree(store, { 'b': '2\n', 'c': 'new\n' }, base);
+    const base = fakeTree(store, { a: '1\n', b: '1\n' });
+    const ours = fakeTree(store, { a: '2\n' }, base);
+    const theirs = fakeTree(store, { b: '2\n', c: 'new\n' }, base);
     const merged = mergeTrees(store, base, ours, theirs);
-    expect('tree' in merged && Object.fromEntries([...store.files(merged.tree)].map(([p, e]) => [p, store.blob(e.sha)?.content.toString()]))).toEqual({ a: '2\n', b: '2\n', c: 'new\n' });
-    const clash = fakeTree(store, { 'a': '3\n' }, base);
+    expect('tree' in merged && Object.fromEntries([...store.files(merged.tree)].map(([p, e]) => [p, store.blob(e.sha)?.content.toString()]))).toEqual({
+      a: '2\n',
+      b: '2\n',
+      c: 'new\n',
+    });
+    const clash = fakeTree(store, { a: '3\n' }, base);
     expect(mergeTrees(store, base, ours, clash)).toEqual({ conflicts: ['a'] });
   });
 

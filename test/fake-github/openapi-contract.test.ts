@@ -93,18 +93,47 @@ describe('REST responses match @octokit/openapi', () => {
     s.createBranch('acme/access', 'access-ledger');
     const gateApp = s.createApp({ slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
     // A required check from any source (app_id null) and one only the gate App may set.
-    s.protectBranch('acme/access', 'main', { requiredChecks: ['gate', { context: 'access-ledger/gate', appId: gateApp.id }], strict: true, reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true }, enforceAdmins: true });
+    s.protectBranch('acme/access', 'main', {
+      requiredChecks: ['gate', { context: 'access-ledger/gate', appId: gateApp.id }],
+      strict: true,
+      reviews: { count: 1, codeOwners: true, dismissStale: true, lastPush: true },
+      enforceAdmins: true,
+    });
     s.protectBranch('acme/access', 'access-ledger', { restrictions: { users: ['erin'], teams: ['dba'], apps: ['access-ledger'] }, enforceAdmins: true });
-    s.addRuleset('acme/access', { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true, required_approving_review_count: 1 } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'gate' }, { context: 'access-ledger/gate', integration_id: gateApp.id }] } }] });
-    expect(() => s.addRuleset('acme/access', { name: 'bad', include: ['~ALL'], rules: [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'x', app_id: 1 }] } }] })).toThrow(/\{ context, integration_id\? \}/);
-    const writes = s.addRuleset('acme/access', { name: 'only the App', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
+    s.addRuleset('acme/access', {
+      name: 'main',
+      include: ['~DEFAULT_BRANCH'],
+      rules: [
+        { type: 'pull_request', parameters: { require_code_owner_review: true, required_approving_review_count: 1 } },
+        {
+          type: 'required_status_checks',
+          parameters: { required_status_checks: [{ context: 'gate' }, { context: 'access-ledger/gate', integration_id: gateApp.id }] },
+        },
+      ],
+    });
+    expect(() =>
+      s.addRuleset('acme/access', {
+        name: 'bad',
+        include: ['~ALL'],
+        rules: [{ type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'x', app_id: 1 }] } }],
+      }),
+    ).toThrow(/\{ context, integration_id\? \}/);
+    const writes = s.addRuleset('acme/access', {
+      name: 'only the App',
+      include: ['refs/heads/access-ledger'],
+      rules: [{ type: 'creation' }, { type: 'update' }],
+      bypass: [{ actorType: 'Integration', actorId: s.app.id }],
+    });
     s.addRuleset('acme/access', { name: 'history', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
     s.addRuleset('acme/access', { name: 'off', enforcement: 'disabled', include: ['~ALL'], rules: [{ type: 'deletion' }] });
     s.createEnvironment('acme/access', 'access-ledger-gate', { branches: ['main'] });
     s.createEnvironment('acme/access', 'anything', { branches: null });
 
     const main = await check(200, 'GET', `${R}/branches/main/protection`, { token: admin });
-    expect(main.required_status_checks.checks).toEqual([{ context: 'gate', app_id: null }, { context: 'access-ledger/gate', app_id: gateApp.id }]);
+    expect(main.required_status_checks.checks).toEqual([
+      { context: 'gate', app_id: null },
+      { context: 'access-ledger/gate', app_id: gateApp.id },
+    ]);
     expect(main.required_status_checks.contexts).toEqual(['gate', 'access-ledger/gate']);
     const ledger = await check(200, 'GET', `${R}/branches/access-ledger/protection`);
     expect(ledger.restrictions.users.map((u: { login: string }) => u.login)).toEqual(['erin']);
@@ -120,7 +149,9 @@ describe('REST responses match @octokit/openapi', () => {
     expect(ledgerRules.map((r: { type: string }) => r.type)).toEqual(['creation', 'update', 'deletion', 'non_fast_forward']);
     expect(await check(200, 'GET', `${R}/rules/branches/not-yet-created`)).toEqual([]);
 
-    expect((await check(200, 'GET', `${R}/rulesets/${writes.id}`)).bypass_actors).toEqual([{ actor_id: s.app.id, actor_type: 'Integration', bypass_mode: 'always' }]);
+    expect((await check(200, 'GET', `${R}/rulesets/${writes.id}`)).bypass_actors).toEqual([
+      { actor_id: s.app.id, actor_type: 'Integration', bypass_mode: 'always' },
+    ]);
     expect((await check(200, 'GET', `${R}/rulesets/${writes.id}`, { token: writer })).bypass_actors).toBeUndefined();
     await check(404, 'GET', `${R}/rulesets/1`);
 
@@ -128,10 +159,15 @@ describe('REST responses match @octokit/openapi', () => {
     expect(pushers.map((c: { login: string; role_name: string }) => `${c.login}:${c.role_name}`)).toEqual(['bob:write', 'carol:admin', 'erin:admin']);
     await check(403, 'GET', `${R}/collaborators`, { token: gh.createToken('alice') });
 
-    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate`)).deployment_branch_policy).toEqual({ protected_branches: false, custom_branch_policies: true });
+    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate`)).deployment_branch_policy).toEqual({
+      protected_branches: false,
+      custom_branch_policies: true,
+    });
     expect((await check(200, 'GET', `${R}/environments/anything`)).deployment_branch_policy).toBeNull();
     await check(404, 'GET', `${R}/environments/missing`);
-    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate/deployment-branch-policies`)).branch_policies).toMatchObject([{ name: 'main', type: 'branch' }]);
+    expect((await check(200, 'GET', `${R}/environments/access-ledger-gate/deployment-branch-policies`)).branch_policies).toMatchObject([
+      { name: 'main', type: 'branch' },
+    ]);
 
     const errors = await check(200, 'GET', `${R}/codeowners/errors?ref=main`);
     expect(errors.errors.map((e: { line: number; kind: string; message: string }) => `${e.line} ${e.kind}`)).toEqual(['2 Unknown owner', '2 Unknown owner']);
@@ -167,7 +203,12 @@ describe('REST responses match @octokit/openapi', () => {
     expect(commit.committer).toMatchObject({ name: 'GitHub', email: 'noreply@github.com' });
     expect(commit.verification).toMatchObject({ verified: true, reason: 'valid' });
     const custom = await check(201, 'POST', `${R}/git/commits`, {
-      body: { message: 'as someone', tree: tree.sha, parents: [main.object.sha], author: { name: 'access-ledger[bot]', email: '1+access-ledger[bot]@users.noreply.github.com' } },
+      body: {
+        message: 'as someone',
+        tree: tree.sha,
+        parents: [main.object.sha],
+        author: { name: 'access-ledger[bot]', email: '1+access-ledger[bot]@users.noreply.github.com' },
+      },
     });
     expect(custom.verification).toMatchObject({ verified: false, reason: 'unsigned' });
     await check(201, 'POST', `${R}/git/refs`, { body: { ref: 'refs/heads/contract', sha: main.object.sha } });
@@ -176,7 +217,11 @@ describe('REST responses match @octokit/openapi', () => {
     // The commits that touched a path, with the accounts GitHub links and its signature verdict.
     const touching = await check(200, 'GET', `${R}/commits?sha=contract&path=records/2026/11/x.json&per_page=100`);
     expect(touching.map((c: { sha: string }) => c.sha)).toEqual([commit.sha]);
-    expect(touching[0]).toMatchObject({ author: { login: 'access-ledger[bot]' }, committer: { login: 'web-flow' }, commit: { verification: { verified: true } } });
+    expect(touching[0]).toMatchObject({
+      author: { login: 'access-ledger[bot]' },
+      committer: { login: 'web-flow' },
+      commit: { verification: { verified: true } },
+    });
     expect(await check(200, 'GET', `${R}/commits?sha=contract&path=nothing-here.txt`)).toEqual([]);
     await check(422, 'PATCH', `${R}/git/refs/heads/contract`, { body: { sha: main.object.sha, force: false } });
     await check(204, 'DELETE', `${R}/git/refs/heads/contract`);
@@ -227,7 +272,9 @@ describe('REST responses match @octokit/openapi', () => {
   });
 
   it('issues, comments and labels', async () => {
-    const issue = await check(201, 'POST', `${R}/issues`, { body: { title: 'Grant expired: bob', labels: ['access-ledger', 'expired'], assignees: ['carol'] } });
+    const issue = await check(201, 'POST', `${R}/issues`, {
+      body: { title: 'Grant expired: bob', labels: ['access-ledger', 'expired'], assignees: ['carol'] },
+    });
     await check(410, 'POST', '/repos/acme/no-issues/issues', { body: { title: 'x' } });
     await check(200, 'GET', `${R}/issues?state=all&labels=expired`);
     await check(200, 'GET', `${R}/issues/${issue.number}`);
@@ -265,12 +312,18 @@ describe('REST responses match @octokit/openapi', () => {
     await check(200, 'GET', '/orgs/acme/teams');
   });
 
-  it('default workflow permissions: GitHub\'s default, a write default, and who may read them', async () => {
+  it("default workflow permissions: GitHub's default, a write default, and who may read them", async () => {
     const admin = gh.createToken('carol');
-    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`, { token: admin })).toEqual({ default_workflow_permissions: 'read', can_approve_pull_request_reviews: false });
+    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`, { token: admin })).toEqual({
+      default_workflow_permissions: 'read',
+      can_approve_pull_request_reviews: false,
+    });
     gh.state.setWorkflowPermissions('acme/access', { defaultWorkflowPermissions: 'write', canApprovePullRequestReviews: true });
     // The App's installation token reads it with Administration: read, as app.yml asks.
-    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`)).toEqual({ default_workflow_permissions: 'write', can_approve_pull_request_reviews: true });
+    expect(await check(200, 'GET', `${R}/actions/permissions/workflow`)).toEqual({
+      default_workflow_permissions: 'write',
+      can_approve_pull_request_reviews: true,
+    });
     await check(403, 'GET', `${R}/actions/permissions/workflow`, { token: gh.createToken('bob') });
     await check(404, 'GET', '/repos/acme/missing/actions/permissions/workflow', { token: admin });
     gh.state.setWorkflowPermissions('acme/access', { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false });
@@ -284,8 +337,16 @@ describe('REST responses match @octokit/openapi', () => {
     s.setTwoFactor('acme', 'bob', false);
     s.setTwoFactor('acme', 'vic', false);
     s.installVendorApp('acme', { slug: 'snyk', permissions: { contents: 'read', metadata: 'read', security_events: 'write' } });
-    s.grantToken('acme', { owner: 'dave', name: 'release-notes', permissions: { repository: { contents: 'write' }, organization: { members: 'read' } }, expiresAt: '2027-01-01T00:00:00Z', lastUsedAt: '2026-11-01T08:00:00Z' });
-    const owner = s.install('acme', { permissions: { members: 'read', organization_administration: 'read', organization_personal_access_tokens: 'read', metadata: 'read' } });
+    s.grantToken('acme', {
+      owner: 'dave',
+      name: 'release-notes',
+      permissions: { repository: { contents: 'write' }, organization: { members: 'read' } },
+      expiresAt: '2027-01-01T00:00:00Z',
+      lastUsedAt: '2026-11-01T08:00:00Z',
+    });
+    const owner = s.install('acme', {
+      permissions: { members: 'read', organization_administration: 'read', organization_personal_access_tokens: 'read', metadata: 'read' },
+    });
     const full = gh.createInstallationToken(owner.id);
 
     expect((await check(200, 'GET', '/orgs/acme/members?role=admin', { token: full })).map((u: { login: string }) => u.login)).toEqual(['carol']);
@@ -293,7 +354,9 @@ describe('REST responses match @octokit/openapi', () => {
     await check(422, 'GET', '/orgs/acme/members?filter=2fa_disabled');
     // erin is a direct collaborator of acme/access (an earlier case) without being a member, like vic.
     expect((await check(200, 'GET', '/orgs/acme/outside_collaborators', { token: full })).map((u: { login: string }) => u.login)).toEqual(['erin', 'vic']);
-    expect((await check(200, 'GET', '/orgs/acme/outside_collaborators?filter=2fa_disabled', { token: full })).map((u: { login: string }) => u.login)).toEqual(['vic']);
+    expect((await check(200, 'GET', '/orgs/acme/outside_collaborators?filter=2fa_disabled', { token: full })).map((u: { login: string }) => u.login)).toEqual([
+      'vic',
+    ]);
     await check(403, 'GET', '/orgs/acme/outside_collaborators', { token: outsider });
     const repos = await check(200, 'GET', '/orgs/acme/repos?type=all', { token: full });
     expect(repos.map((r: { name: string }) => r.name)).toContain('vendor-portal');
@@ -329,15 +392,30 @@ describe('REST responses match @octokit/openapi', () => {
     const head = s.pullOf('acme/access', n).pull.headSha;
     const workflow = gh.createWorkflowToken('acme/access', { contents: 'read', pull_requests: 'read', statuses: 'write' });
     await check(200, 'GET', `${R}/commits/${head}/status`);
-    const pending = await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'pending', context: 'access-ledger/gate', description: 'judging', target_url: 'https://github.com/acme/access/actions/runs/1' } });
+    const pending = await check(201, 'POST', `${R}/statuses/${head}`, {
+      token: workflow,
+      body: { state: 'pending', context: 'access-ledger/gate', description: 'judging', target_url: 'https://github.com/acme/access/actions/runs/1' },
+    });
     expect(pending).toMatchObject({ state: 'pending', context: 'access-ledger/gate', creator: { login: 'github-actions[bot]' } });
-    await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from dave' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, {
+      token: workflow,
+      body: { state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from dave' },
+    });
     await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('bob'), body: { state: 'success', context: 'ci/build' } });
     await check(201, 'POST', `${R}/statuses/${head}`, { token: workflow, body: { state: 'success' } });
     const listed = await check(200, 'GET', `${R}/commits/${head}/statuses`);
-    expect(listed.map((x: { context: string; state: string }) => `${x.context}:${x.state}`)).toEqual(['default:success', 'ci/build:success', 'access-ledger/gate:failure', 'access-ledger/gate:pending']);
+    expect(listed.map((x: { context: string; state: string }) => `${x.context}:${x.state}`)).toEqual([
+      'default:success',
+      'ci/build:success',
+      'access-ledger/gate:failure',
+      'access-ledger/gate:pending',
+    ]);
     const combined = await check(200, 'GET', `${R}/commits/${head}/status`);
-    expect([combined.state, combined.total_count, combined.statuses.map((x: { context: string }) => x.context)]).toEqual(['failure', 3, ['default', 'ci/build', 'access-ledger/gate']]);
+    expect([combined.state, combined.total_count, combined.statuses.map((x: { context: string }) => x.context)]).toEqual([
+      'failure',
+      3,
+      ['default', 'ci/build', 'access-ledger/gate'],
+    ]);
     expect((await check(200, 'GET', `${R}/commits/grant-alice/statuses`)).length).toBe(0);
     // What GitHub refuses: a token without statuses: write, a description over 140 characters, an unknown commit.
     await check(403, 'POST', `${R}/statuses/${head}`, { body: { state: 'success', context: 'access-ledger/gate' } });
@@ -354,13 +432,26 @@ describe('REST responses match @octokit/openapi', () => {
   it("commit statuses record the App that set them: the gate App's installation, GitHub Actions, or none", async () => {
     const s = gh.state;
     const gateApp = s.appBySlug('acme-access-ledger-gate') ?? s.createApp({ slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
-    const installation = s.installationFor('acme', gateApp) ?? s.install('acme', { app: gateApp, repositories: ['access'], permissions: { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write', metadata: 'read' }, events: [] });
+    const installation =
+      s.installationFor('acme', gateApp) ??
+      s.install('acme', {
+        app: gateApp,
+        repositories: ['access'],
+        permissions: { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write', metadata: 'read' },
+        events: [],
+      });
     const n = s.openPullRequest('acme/access', { author: 'alice', title: 'Grant source', files: { 'grants/humans/source.yaml': 'identity:\n  id: source\n' } });
     const head = s.pullOf('acme/access', n).pull.headSha;
     const gateToken = gh.createInstallationToken(installation.id, { contents: 'read', pull_requests: 'read', members: 'read', statuses: 'write' });
-    const byGate = await check(201, 'POST', `${R}/statuses/${head}`, { token: gateToken, body: { state: 'success', context: 'access-ledger/gate', description: 'approved by dave' } });
+    const byGate = await check(201, 'POST', `${R}/statuses/${head}`, {
+      token: gateToken,
+      body: { state: 'success', context: 'access-ledger/gate', description: 'approved by dave' },
+    });
     expect(byGate.creator).toMatchObject({ login: 'acme-access-ledger-gate[bot]', type: 'Bot' });
-    await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createWorkflowToken('acme/access', { statuses: 'write' }), body: { state: 'success', context: 'access-ledger/gate' } });
+    await check(201, 'POST', `${R}/statuses/${head}`, {
+      token: gh.createWorkflowToken('acme/access', { statuses: 'write' }),
+      body: { state: 'success', context: 'access-ledger/gate' },
+    });
     await check(201, 'POST', `${R}/statuses/${head}`, { token: gh.createToken('bob'), body: { state: 'success', context: 'access-ledger/gate' } });
     expect(s.statusesOf(s.repo('acme/access'), head).map((x) => [x.creator.login, x.app?.slug ?? null])).toEqual([
       ['bob', null],
@@ -368,7 +459,10 @@ describe('REST responses match @octokit/openapi', () => {
       ['acme-access-ledger-gate[bot]', 'acme-access-ledger-gate'],
     ]);
     // A gate App token minted without statuses: write (the permission-* inputs leave it out) is refused.
-    await check(403, 'POST', `${R}/statuses/${head}`, { token: gh.createInstallationToken(installation.id, { contents: 'read' }), body: { state: 'success', context: 'access-ledger/gate' } });
+    await check(403, 'POST', `${R}/statuses/${head}`, {
+      token: gh.createInstallationToken(installation.id, { contents: 'read' }),
+      body: { state: 'success', context: 'access-ledger/gate' },
+    });
     // The gate App's installation is not the ledger App's: the ledger App's JWT neither lists it nor mints its tokens.
     const jwt = appJwt();
     expect((await check(200, 'GET', '/app/installations', { token: jwt })).map((i: { id: number }) => i.id)).not.toContain(installation.id);
@@ -378,7 +472,9 @@ describe('REST responses match @octokit/openapi', () => {
   });
 
   it('every route in the table was exercised', () => {
-    const missing = routeTable().map((r) => `${r.method} ${r.path}`).filter((k) => !covered.has(k));
+    const missing = routeTable()
+      .map((r) => `${r.method} ${r.path}`)
+      .filter((k) => !covered.has(k));
     expect(missing).toEqual([]);
     expect(gh.errors).toEqual([]);
   });
@@ -428,13 +524,19 @@ describe('webhook payloads match the x-webhooks schemas and carry every key of t
     shaped('workflow-run-completed', 'workflow_run', 'completed', gh.payloads.workflowRunCompleted('acme/access', run.id));
   });
 
-  it('merge_group, and the workflow_run a merge group\'s run completes', () => {
+  it("merge_group, and the workflow_run a merge group's run completes", () => {
     const s = gh.state;
     const n = s.openPullRequest('acme/access', { author: 'bob', title: 'Remove bob', files: { 'grants/humans/bob.yaml': null } });
     const entry = s.enqueue('acme/access', n, { by: 'dave' });
     shaped('merge-group-checks-requested', 'merge_group', 'checks_requested', gh.payloads.mergeGroup('checks_requested', 'acme/access', n));
     valid('merge-group-destroyed', gh.payloads.mergeGroup('destroyed', 'acme/access', n, { reason: 'dequeued' }));
-    const run = s.addWorkflowRun('acme/access', { headSha: entry.headCommit, headBranch: entry.headRef, event: 'merge_group', name: 'access-ledger merge queue', path: '.github/workflows/access-ledger-queue.yml' });
+    const run = s.addWorkflowRun('acme/access', {
+      headSha: entry.headCommit,
+      headBranch: entry.headRef,
+      event: 'merge_group',
+      name: 'access-ledger merge queue',
+      path: '.github/workflows/access-ledger-queue.yml',
+    });
     shaped('workflow-run-completed', 'workflow_run', 'completed', gh.payloads.workflowRunCompleted('acme/access', run.id));
   });
 });
@@ -461,7 +563,9 @@ describe('GraphQL', () => {
       headers: { authorization: `token ${gh.createToken('dave')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ query: mergeQueueQuery, variables: { owner: 'acme', name: 'access', branch: 'main', cursor: null } }),
     });
-    const body = (await res.json()) as { data: { repository: { mergeQueue: { entries: { nodes: { pullRequest: { number: number } }[]; pageInfo: unknown } } } } };
+    const body = (await res.json()) as {
+      data: { repository: { mergeQueue: { entries: { nodes: { pullRequest: { number: number } }[]; pageInfo: unknown } } } };
+    };
     const { nodes, pageInfo } = body.data.repository.mergeQueue.entries;
     expect(pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
     // Queued last, built on the entry ahead of it.
@@ -480,33 +584,69 @@ describe('GraphQL', () => {
     const first = pullPageQuery({ files: null, reviews: null, commits: null, comments: null, objects: ['main:access-ledger.yaml', 'main:systems'] });
     const later = pullPageQuery({ reviews: 'Y3Vyc29yOjk5' });
     const ledger = objectsQuery(1, {
-      selection: 'ledgerRef: ref(qualifiedName: $refName) { target { __typename oid ... on Commit { tree { oid } p0: file(path: $p0) { object { __typename ... on Blob { oid byteSize isBinary text } } } } } }',
+      selection:
+        'ledgerRef: ref(qualifiedName: $refName) { target { __typename oid ... on Commit { tree { oid } p0: file(path: $p0) { object { __typename ... on Blob { oid byteSize isBinary text } } } } } }',
       variables: { refName: { type: 'String!', value: 'refs/heads/main' }, p0: { type: 'String!', value: 'grants/humans/bob.yaml' } },
     });
     for (const q of [first.query, later.query, ledger]) expect(validate(githubGraphqlSchema(), parse(q))).toEqual([]);
-    const n = gh.state.openPullRequest('acme/access', { author: 'bob', title: 'Add zed', head: 'add-zed', files: { 'grants/humans/zed.yaml': 'identity:\n  id: zed\n' } });
+    const n = gh.state.openPullRequest('acme/access', {
+      author: 'bob',
+      title: 'Add zed',
+      head: 'add-zed',
+      files: { 'grants/humans/zed.yaml': 'identity:\n  id: zed\n' },
+    });
     gh.state.submitReview('acme/access', n, { user: 'dave', state: 'APPROVED' });
     gh.state.addComment('acme/access', n, { user: 'dave', body: 'ok' });
     const post = async (query: string, variables: Record<string, unknown>) => {
-      const res = await fetch(gh.graphqlUrl, { method: 'POST', headers: { authorization: `token ${gh.createToken('dave')}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(gh.graphqlUrl, {
+        method: 'POST',
+        headers: { authorization: `token ${gh.createToken('dave')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await res.json()) as { data: { repository: Record<string, any> }; errors?: unknown };
     };
     const body = await post(first.query, { owner: 'acme', name: 'access', number: n, ...first.variables });
     expect(body.errors).toBeUndefined();
     const pr = body.data.repository.pullRequest;
-    expect(pr.files).toEqual({ totalCount: 1, pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: [{ path: 'grants/humans/zed.yaml', changeType: 'ADDED' }] });
-    expect(pr.reviews.nodes).toEqual([{ author: { __typename: 'User', login: 'dave' }, authorAssociation: 'MEMBER', state: 'APPROVED', submittedAt: expect.any(String), commit: { oid: gh.state.pullOf('acme/access', n).pull.headSha } }]);
-    expect(pr.commits.nodes[0].commit).toMatchObject({ oid: expect.any(String), message: 'Add zed', author: { email: expect.any(String), user: { login: 'bob' } } });
-    expect(pr.comments.nodes).toEqual([{ databaseId: expect.any(Number), body: 'ok', url: expect.stringContaining(`/pull/${n}#issuecomment-`), author: { __typename: 'User', login: 'dave' } }]);
+    expect(pr.files).toEqual({
+      totalCount: 1,
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+      nodes: [{ path: 'grants/humans/zed.yaml', changeType: 'ADDED' }],
+    });
+    expect(pr.reviews.nodes).toEqual([
+      {
+        author: { __typename: 'User', login: 'dave' },
+        authorAssociation: 'MEMBER',
+        state: 'APPROVED',
+        submittedAt: expect.any(String),
+        commit: { oid: gh.state.pullOf('acme/access', n).pull.headSha },
+      },
+    ]);
+    expect(pr.commits.nodes[0].commit).toMatchObject({
+      oid: expect.any(String),
+      message: 'Add zed',
+      author: { email: expect.any(String), user: { login: 'bob' } },
+    });
+    expect(pr.comments.nodes).toEqual([
+      { databaseId: expect.any(Number), body: 'ok', url: expect.stringContaining(`/pull/${n}#issuecomment-`), author: { __typename: 'User', login: 'dave' } },
+    ]);
     expect(body.data.repository.o1.__typename).toBe('Tree');
     const tip = await post(ledger, { owner: 'acme', name: 'access', e0: 'main:README.md', refName: 'refs/heads/add-zed', p0: 'grants/humans/zed.yaml' });
-    expect(tip.data.repository.ledgerRef.target).toMatchObject({ __typename: 'Commit', oid: gh.state.pullOf('acme/access', n).pull.headSha, tree: { oid: expect.any(String) }, p0: { object: { __typename: 'Blob', text: 'identity:\n  id: zed\n' } } });
+    expect(tip.data.repository.ledgerRef.target).toMatchObject({
+      __typename: 'Commit',
+      oid: gh.state.pullOf('acme/access', n).pull.headSha,
+      tree: { oid: expect.any(String) },
+      p0: { object: { __typename: 'Blob', text: 'identity:\n  id: zed\n' } },
+    });
     const none = await post(ledger, { owner: 'acme', name: 'access', e0: 'main:README.md', refName: 'refs/heads/no-such-branch', p0: 'x' });
     expect(none.data.repository.ledgerRef).toBeNull();
   });
 
   it('validation is real: a field GitHub does not have is rejected', () => {
-    const errors = validate(githubGraphqlSchema(), parse('{ repository(owner: "a", name: "b") { object(expression: "main:x") { ... on Blob { contents } } } }'));
+    const errors = validate(
+      githubGraphqlSchema(),
+      parse('{ repository(owner: "a", name: "b") { object(expression: "main:x") { ... on Blob { contents } } } }'),
+    );
     expect(errors.map((e) => e.message)).toEqual(['Cannot query field "contents" on type "Blob".']);
   });
 });

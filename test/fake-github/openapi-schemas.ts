@@ -33,7 +33,10 @@ const compiled = new Map<string, ValidateFunction>();
 /** Every `#/components/schemas/x` reachable from a schema. */
 function reachable(schema: unknown, out = new Map<string, Json>()): Map<string, Json> {
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
@@ -122,5 +125,8 @@ export function webhookValidator(name: string): ValidateFunction {
 }
 
 export function describeErrors(fn: ValidateFunction): string {
-  return (fn.errors ?? []).slice(0, 20).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`).join('\n');
+  return (fn.errors ?? [])
+    .slice(0, 20)
+    .map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
+    .join('\n');
 }

@@ -65,7 +65,12 @@ describe('git data: the ledger write path', () => {
   it('appends to an orphan branch with blobs, nested trees, commits and compare-and-swap ref updates', async () => {
     const blob = await call('POST', `${R}/git/blobs`, { body: { content: Buffer.from('{"seq":1}\n').toString('base64'), encoding: 'base64' } });
     const tree1 = await call('POST', `${R}/git/trees`, {
-      body: { tree: [{ path: 'records/2026/11/pr-1-merged.json', mode: '100644', type: 'blob', sha: blob.body.sha }, { path: 'head.json', mode: '100644', type: 'blob', content: '{"seq":1}\n' }] },
+      body: {
+        tree: [
+          { path: 'records/2026/11/pr-1-merged.json', mode: '100644', type: 'blob', sha: blob.body.sha },
+          { path: 'head.json', mode: '100644', type: 'blob', content: '{"seq":1}\n' },
+        ],
+      },
     });
     expect(tree1.status).toBe(201);
     expect(tree1.body.tree.map((e: { path: string }) => e.path)).toEqual(['head.json', 'records']);
@@ -74,7 +79,13 @@ describe('git data: the ledger write path', () => {
     expect((await call('POST', `${R}/git/refs`, { body: { ref: 'refs/heads/access-ledger', sha: c1.body.sha } })).status).toBe(201);
 
     const tree2 = await call('POST', `${R}/git/trees`, {
-      body: { base_tree: tree1.body.sha, tree: [{ path: 'records/2026/11/pr-2-merged.json', mode: '100644', type: 'blob', content: '{"seq":2}\n' }, { path: 'head.json', mode: '100644', type: 'blob', content: '{"seq":2}\n' }] },
+      body: {
+        base_tree: tree1.body.sha,
+        tree: [
+          { path: 'records/2026/11/pr-2-merged.json', mode: '100644', type: 'blob', content: '{"seq":2}\n' },
+          { path: 'head.json', mode: '100644', type: 'blob', content: '{"seq":2}\n' },
+        ],
+      },
     });
     const c2 = await call('POST', `${R}/git/commits`, { body: { message: 'ledger: seq 2', tree: tree2.body.sha, parents: [c1.body.sha] } });
     const ok = await call('PATCH', `${R}/git/refs/heads/access-ledger`, { body: { sha: c2.body.sha, force: false } });
@@ -89,16 +100,27 @@ describe('git data: the ledger write path', () => {
     const listing = await call('GET', `${R}/git/trees/access-ledger?recursive=1`);
     expect(listing.body.truncated).toBe(false);
     expect(listing.body.tree.map((e: { path: string; type: string }) => `${e.type} ${e.path}`)).toEqual([
-      'blob head.json', 'tree records', 'tree records/2026', 'tree records/2026/11', 'blob records/2026/11/pr-1-merged.json', 'blob records/2026/11/pr-2-merged.json',
+      'blob head.json',
+      'tree records',
+      'tree records/2026',
+      'tree records/2026/11',
+      'blob records/2026/11/pr-1-merged.json',
+      'blob records/2026/11/pr-2-merged.json',
     ]);
   });
 
   it('refuses a non-fast-forward update exactly like GitHub, and allows it with force', async () => {
     const main = gh.state.branchTip(gh.state.repo('acme/access'), 'main');
-    const sibling = await call('POST', `${R}/git/commits`, { body: { message: 'sibling', tree: gh.state.repo('acme/access').git.commit(main)?.tree, parents: [] } });
+    const sibling = await call('POST', `${R}/git/commits`, {
+      body: { message: 'sibling', tree: gh.state.repo('acme/access').git.commit(main)?.tree, parents: [] },
+    });
     const refused = await call('PATCH', `${R}/git/refs/heads/main`, { body: { sha: sibling.body.sha, force: false } });
     expect(refused.status).toBe(422);
-    expect(refused.body).toEqual({ message: 'Update is not a fast forward', documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference', status: '422' });
+    expect(refused.body).toEqual({
+      message: 'Update is not a fast forward',
+      documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference',
+      status: '422',
+    });
     expect(gh.state.branchTip(gh.state.repo('acme/access'), 'main')).toBe(main);
     const forced = await call('PATCH', `${R}/git/refs/heads/main`, { body: { sha: sibling.body.sha, force: true } });
     expect(forced.status).toBe(200);
@@ -122,7 +144,12 @@ describe('git data: the ledger write path', () => {
 
 describe('pull requests', () => {
   it('files, commits and reviews as GitHub reports them', async () => {
-    gh.state.pushToPullRequest('acme/access', pr, { 'systems/prod-postgres.yaml': null, 'systems/postgres.yaml': 'id: prod-postgres\nowner: carol\n' }, { author: 'bob' });
+    gh.state.pushToPullRequest(
+      'acme/access',
+      pr,
+      { 'systems/prod-postgres.yaml': null, 'systems/postgres.yaml': 'id: prod-postgres\nowner: carol\n' },
+      { author: 'bob' },
+    );
     const files = await call('GET', `${R}/pulls/${pr}/files`);
     expect(files.body.map((f: Record<string, unknown>) => [f.filename, f.status, f.previous_filename, f.additions, f.deletions, f.changes])).toEqual([
       ['grants/humans/alice.yaml', 'added', undefined, 2, 0, 2],
@@ -303,7 +330,10 @@ describe('installation repositories', () => {
     expect(res.body).toMatchObject({ total_count: 2, repository_selection: 'selected' });
     expect(res.body.repositories.map((r: { full_name: string }) => r.full_name)).toEqual(['globex/access', 'globex/wiki']);
     const user = await call('GET', '/installation/repositories', { token: gh.createToken('gina') });
-    expect([user.status, user.body.message]).toEqual([403, 'You must authenticate with an installation access token in order to list repositories for an installation.']);
+    expect([user.status, user.body.message]).toEqual([
+      403,
+      'You must authenticate with an installation access token in order to list repositories for an installation.',
+    ]);
     expect((await call('GET', '/installation/repositories', { token: appJwt() })).status).toBe(403);
   });
 });
@@ -329,8 +359,16 @@ describe('contents', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fake-tar-'));
     try {
       writeFileSync(join(dir, 'a.tgz'), archive);
-      const listing = execFileSync('tar', ['-tzf', join(dir, 'a.tgz')]).toString().trim().split('\n');
-      expect(listing.filter((l) => !l.endsWith('/')).map((l) => l.replace(/^[^/]+\//, '')).sort()).toEqual(['access-ledger.yaml', 'grants/humans/bob.yaml', 'systems/prod-postgres.yaml']);
+      const listing = execFileSync('tar', ['-tzf', join(dir, 'a.tgz')])
+        .toString()
+        .trim()
+        .split('\n');
+      expect(
+        listing
+          .filter((l) => !l.endsWith('/'))
+          .map((l) => l.replace(/^[^/]+\//, ''))
+          .sort(),
+      ).toEqual(['access-ledger.yaml', 'grants/humans/bob.yaml', 'systems/prod-postgres.yaml']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -339,7 +377,11 @@ describe('contents', () => {
 
 describe('authentication and rate limits', () => {
   it('an App authenticates with a JWT, mints an installation token, and reads its repos only', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const octokit = new ProbotOctokit({ baseUrl: gh.url, auth: { appId: gh.state.app.id, privateKey, installationId } });
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: 'acme', repo: 'access', pull_number: pr });
     expect(data.number).toBe(pr);

@@ -55,10 +55,18 @@ describe('deliveries', () => {
     expect(await new Webhooks({ secret: 'wrong' }).verify(got?.body as string, got?.headers['x-hub-signature-256'] as string)).toBe(false);
 
     let seen: any;
-    webhooks.on('pull_request.closed', ({ payload: p }) => { seen = p; });
+    webhooks.on('pull_request.closed', ({ payload: p }) => {
+      seen = p;
+    });
     await webhooks.verifyAndReceive({ id: d.id, name: 'pull_request', payload: got?.body as string, signature: got?.headers['x-hub-signature-256'] as string });
     const merged = gh.state.pullOf('acme/access', pr).pull;
-    expect(seen.pull_request).toMatchObject({ merged: true, merge_commit_sha: merged.mergeCommitSha, merged_at: merged.mergedAt, head: { sha: merged.headSha }, base: { sha: merged.baseSha } });
+    expect(seen.pull_request).toMatchObject({
+      merged: true,
+      merge_commit_sha: merged.mergeCommitSha,
+      merged_at: merged.mergedAt,
+      head: { sha: merged.headSha },
+      base: { sha: merged.baseSha },
+    });
     expect(seen.installation.id).toBe(gh.state.installationFor('acme')?.id);
   });
 

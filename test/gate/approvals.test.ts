@@ -20,7 +20,9 @@ interface Case {
   alsoFrom?: string[];
 }
 
-const addBob = (entries = [{}] as Parameters<typeof grant>[1], opts?: Parameters<typeof grant>[2]): Scenario['change'] => ({ [BOB]: grant('bob', entries, opts) });
+const addBob = (entries = [{}] as Parameters<typeof grant>[1], opts?: Parameters<typeof grant>[2]): Scenario['change'] => ({
+  [BOB]: grant('bob', entries, opts),
+});
 const dba = { '@acme/dba': ['erin', 'frida'] };
 const it_ = { '@acme/it': ['ivy'] };
 const security = { '@acme/security': ['sam', 'sue'] };
@@ -49,7 +51,13 @@ const cases: Case[] = [
   },
   {
     name: 'a COMMENTED review after an approval leaves the approval standing',
-    s: { change: addBob(), reviews: [['dave', 'APPROVED'], ['dave', 'COMMENTED']] },
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['dave', 'COMMENTED'],
+      ],
+    },
     verdict: 'pass',
   },
   {
@@ -60,19 +68,35 @@ const cases: Case[] = [
   },
   {
     name: 'dismissal of an earlier approval leaves a later one standing',
-    s: { change: addBob(), reviews: [['dave', 'DISMISSED'], ['dave', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'DISMISSED'],
+        ['dave', 'APPROVED'],
+      ],
+    },
     verdict: 'pass',
   },
   {
     name: 'the latest review decides by time, not by list order',
-    s: { change: addBob(), reviews: [['dave', 'APPROVED', 'head', '2026-11-26T12:00:00Z'], ['dave', 'CHANGES_REQUESTED', 'head', '2026-11-26T09:00:00Z']] },
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'APPROVED', 'head', '2026-11-26T12:00:00Z'],
+        ['dave', 'CHANGES_REQUESTED', 'head', '2026-11-26T09:00:00Z'],
+      ],
+    },
     verdict: 'pass',
   },
 
   // ── who may not approve ───────────────────────────────────────────────────────────────────
   {
     name: 'self-approval: the grantee, though a listed approver, cannot approve their own access',
-    s: { change: addBob(), systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bob]') }, reviews: [['bob', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bob]') },
+      reviews: [['bob', 'APPROVED']],
+    },
     verdict: 'fail',
     next: 'bob cannot approve their own access; needs 1 more approval from @acme/dba or dave',
     findings: [
@@ -82,7 +106,14 @@ const cases: Case[] = [
   },
   {
     name: 'self-approval is ignored, not fatal, once an eligible approver has approved',
-    s: { change: addBob(), systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bob]') }, reviews: [['bob', 'APPROVED'], ['dave', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bob]') },
+      reviews: [
+        ['bob', 'APPROVED'],
+        ['dave', 'APPROVED'],
+      ],
+    },
     verdict: 'pass',
   },
   {
@@ -114,7 +145,12 @@ const cases: Case[] = [
   },
   {
     name: 'a bot cannot approve, even one on the list',
-    s: { change: addBob(), systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, "@acme/bots"]') }, teams: { '@acme/bots': ['approver-bot[bot]'] }, reviews: [['approver-bot[bot]', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, "@acme/bots"]') },
+      teams: { '@acme/bots': ['approver-bot[bot]'] },
+      reviews: [['approver-bot[bot]', 'APPROVED']],
+    },
     verdict: 'fail',
     findings: [['approvals', `${BOB}:7`, 'approvals by bots do not count (approver-bot[bot])']],
   },
@@ -126,7 +162,7 @@ const cases: Case[] = [
 
   // ── eligibility from the base branch's lists ──────────────────────────────────────────────
   {
-    name: 'an approver outside the system\'s list does not count',
+    name: "an approver outside the system's list does not count",
     s: { change: addBob(), teams: dba, reviews: [['zoe', 'APPROVED']] },
     verdict: 'fail',
     findings: [['approvals', `${BOB}:7`, 'zoe approved but is not on the list for db']],
@@ -145,12 +181,20 @@ const cases: Case[] = [
     next: 'could not determine whether erin is a member of @acme/dba',
     findings: [
       ['approvals', `${BOB}:7`, 'needs 1 more approval'],
-      ['approvals', `${BOB}:7`, 'could not determine whether erin is a member of @acme/dba, so their approval cannot be judged: run the gate with a token that can read team membership'],
+      [
+        'approvals',
+        `${BOB}:7`,
+        'could not determine whether erin is a member of @acme/dba, so their approval cannot be judged: run the gate with a token that can read team membership',
+      ],
     ],
   },
   {
     name: 'a system without approvers is approved by its owner',
-    s: { change: addBob(), systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace(/approvers: .*\n/, '') }, reviews: [['dave', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace(/approvers: .*\n/, '') },
+      reviews: [['dave', 'APPROVED']],
+    },
     verdict: 'fail',
     next: 'needs 1 more approval from carol (the owner of db, which lists no approvers)',
   },
@@ -174,25 +218,59 @@ const cases: Case[] = [
   // ── change requests ───────────────────────────────────────────────────────────────────────
   {
     name: 'CHANGES_REQUESTED after APPROVED blocks',
-    s: { change: addBob(), reviews: [['dave', 'APPROVED'], ['dave', 'CHANGES_REQUESTED']] },
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['dave', 'CHANGES_REQUESTED'],
+      ],
+    },
     verdict: 'fail',
     next: 'dave requested changes: address them, or have the review dismissed',
     findings: [
       ['approvals', `${BOB}:7`, 'needs 1 more approval'],
-      ['approvals', `${BOB}:7`, 'dave requested changes (as an approver of db): address them and ask dave to approve the latest commit, or have the review dismissed'],
+      [
+        'approvals',
+        `${BOB}:7`,
+        'dave requested changes (as an approver of db): address them and ask dave to approve the latest commit, or have the review dismissed',
+      ],
     ],
   },
-  { name: 'APPROVED after CHANGES_REQUESTED counts', s: { change: addBob(), reviews: [['dave', 'CHANGES_REQUESTED'], ['dave', 'APPROVED']] }, verdict: 'pass' },
+  {
+    name: 'APPROVED after CHANGES_REQUESTED counts',
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'CHANGES_REQUESTED'],
+        ['dave', 'APPROVED'],
+      ],
+    },
+    verdict: 'pass',
+  },
   {
     name: 'a change request from another eligible approver blocks despite an approval',
-    s: { change: addBob(), teams: dba, reviews: [['dave', 'APPROVED'], ['erin', 'CHANGES_REQUESTED', 'old']] },
+    s: {
+      change: addBob(),
+      teams: dba,
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['erin', 'CHANGES_REQUESTED', 'old'],
+      ],
+    },
     verdict: 'fail',
     next: 'erin requested changes',
     findings: [['approvals', `${BOB}:7`, 'erin requested changes (as an approver of db)']],
   },
   {
     name: 'a change request from someone off the list does not block',
-    s: { change: addBob(), teams: dba, reviews: [['dave', 'APPROVED'], ['zoe', 'CHANGES_REQUESTED']] },
+    s: {
+      change: addBob(),
+      teams: dba,
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['zoe', 'CHANGES_REQUESTED'],
+      ],
+    },
     verdict: 'pass',
   },
 
@@ -202,21 +280,39 @@ const cases: Case[] = [
     s: { change: addBob([{ privileged: true, expires: '2027-01-31' }]), reviews: [['dave', 'APPROVED']] },
     verdict: 'fail',
     next: 'needs 1 more approval (2 required) from @acme/dba or dave',
-    findings: [['approvals', `${BOB}:7`, '(readonly (privileged), expires 2027-01-31: new entry) needs 1 more approval (2 required) from @acme/dba or dave (approved by dave)']],
+    findings: [
+      [
+        'approvals',
+        `${BOB}:7`,
+        '(readonly (privileged), expires 2027-01-31: new entry) needs 1 more approval (2 required) from @acme/dba or dave (approved by dave)',
+      ],
+    ],
   },
   {
     name: 'two privileged entries on one system need two approvals, not four',
     s: {
-      change: addBob([{ role: 'admin', privileged: true, expires: '2027-01-31' }, { role: 'replication', privileged: true, expires: '2027-01-31' }]),
+      change: addBob([
+        { role: 'admin', privileged: true, expires: '2027-01-31' },
+        { role: 'replication', privileged: true, expires: '2027-01-31' },
+      ]),
       teams: dba,
-      reviews: [['dave', 'APPROVED'], ['erin', 'APPROVED']],
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['erin', 'APPROVED'],
+      ],
     },
     verdict: 'pass',
     next: 'approved by dave, erin',
   },
   {
     name: 'two privileged entries with one approval: one more needed, reported once per identity and system',
-    s: { change: addBob([{ role: 'admin', privileged: true, expires: '2027-01-31' }, { role: 'replication', privileged: true, expires: '2027-01-31' }]), reviews: [['dave', 'APPROVED']] },
+    s: {
+      change: addBob([
+        { role: 'admin', privileged: true, expires: '2027-01-31' },
+        { role: 'replication', privileged: true, expires: '2027-01-31' },
+      ]),
+      reviews: [['dave', 'APPROVED']],
+    },
     verdict: 'fail',
     findings: [['approvals', `${BOB}:7`, 'needs 1 more approval (2 required)']],
   },
@@ -225,11 +321,24 @@ const cases: Case[] = [
     s: { change: addBob([{ system: 'db' }, { system: 'wiki' }]), teams: it_, reviews: [['dave', 'APPROVED']] },
     verdict: 'fail',
     next: 'needs 1 more approval from @acme/it',
-    findings: [['approvals', `${BOB}:11`, 'access for `bob` to wiki (readonly, expires 2027-03-31: new entry) needs 1 more approval from @acme/it (dave approved but is not on the list for wiki)']],
+    findings: [
+      [
+        'approvals',
+        `${BOB}:11`,
+        'access for `bob` to wiki (readonly, expires 2027-03-31: new entry) needs 1 more approval from @acme/it (dave approved but is not on the list for wiki)',
+      ],
+    ],
   },
   {
     name: 'two systems, one eligible approver of each',
-    s: { change: addBob([{ system: 'db' }, { system: 'wiki' }]), teams: it_, reviews: [['dave', 'APPROVED'], ['ivy', 'APPROVED']] },
+    s: {
+      change: addBob([{ system: 'db' }, { system: 'wiki' }]),
+      teams: it_,
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['ivy', 'APPROVED'],
+      ],
+    },
     verdict: 'pass',
   },
   {
@@ -261,10 +370,19 @@ const cases: Case[] = [
     verdict: 'fail',
     findings: [['approvals', `${BOB}:10`, 'expiry later: 2027-03-31 → 2027-06-30']],
   },
-  { name: 'an earlier expiry narrows: no approval', s: { grants: { [BOB]: grant('bob') }, change: addBob([{ expires: '2027-01-15' }]) }, verdict: 'pass', next: 'removal only' },
+  {
+    name: 'an earlier expiry narrows: no approval',
+    s: { grants: { [BOB]: grant('bob') }, change: addBob([{ expires: '2027-01-15' }]) },
+    verdict: 'pass',
+    next: 'removal only',
+  },
   {
     name: 'privileged false → true widens, with the privileged count',
-    s: { grants: { [BOB]: grant('bob', [{ privileged: false, expires: '2027-01-31' }]) }, change: addBob([{ privileged: true, expires: '2027-01-31' }]), reviews: [['dave', 'APPROVED']] },
+    s: {
+      grants: { [BOB]: grant('bob', [{ privileged: false, expires: '2027-01-31' }]) },
+      change: addBob([{ privileged: true, expires: '2027-01-31' }]),
+      reviews: [['dave', 'APPROVED']],
+    },
     verdict: 'fail',
     findings: [['approvals', `${BOB}:9`, 'becomes privileged) needs 1 more approval (2 required)']],
   },
@@ -277,7 +395,12 @@ const cases: Case[] = [
   { name: 'adding a just-in-time limit narrows', s: { grants: { [BOB]: grant('bob') }, change: addBob([{ jit: 4 }]) }, verdict: 'pass' },
   {
     name: 'a new grantee is new access',
-    s: { grants: { [BOB]: grant('bob') }, change: addBob([{}], { github: 'bobby' }), reviews: [['bobby', 'APPROVED']], systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bobby]') } },
+    s: {
+      grants: { [BOB]: grant('bob') },
+      change: addBob([{}], { github: 'bobby' }),
+      reviews: [['bobby', 'APPROVED']],
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, bobby]') },
+    },
     verdict: 'fail',
     next: 'bobby cannot approve their own access',
     findings: [
@@ -285,7 +408,12 @@ const cases: Case[] = [
       ['no-self-approval', `${BOB}:7`, 'bobby cannot approve their own access'],
     ],
   },
-  { name: 'a reworded justification needs no approval', s: { grants: { [BOB]: grant('bob') }, change: addBob([{ justification: 'Reads production rows during incidents' }]) }, verdict: 'pass', next: 'no approval needed' },
+  {
+    name: 'a reworded justification needs no approval',
+    s: { grants: { [BOB]: grant('bob') }, change: addBob([{ justification: 'Reads production rows during incidents' }]) },
+    verdict: 'pass',
+    next: 'no approval needed',
+  },
   {
     name: 'a renamed file with the same content needs no approval',
     s: { grants: { 'grants/bob.yaml': grant('bob') }, change: { [BOB]: grant('bob') }, renames: { [BOB]: 'grants/bob.yaml' } },
@@ -301,13 +429,21 @@ const cases: Case[] = [
   },
   {
     name: 'removal-only (one entry of two) passes without approval, even with a change request',
-    s: { grants: { [BOB]: grant('bob', [{ system: 'db' }, { system: 'wiki' }]) }, change: addBob([{ system: 'db' }]), reviews: [['dave', 'CHANGES_REQUESTED']] },
+    s: {
+      grants: { [BOB]: grant('bob', [{ system: 'db' }, { system: 'wiki' }]) },
+      change: addBob([{ system: 'db' }]),
+      reviews: [['dave', 'CHANGES_REQUESTED']],
+    },
     verdict: 'pass',
     next: 'removal only',
   },
   {
     name: 'a removal next to an addition still needs the addition approved',
-    s: { grants: { [BOB]: grant('bob') }, change: { [BOB]: null, 'grants/people/cleo.yaml': grant('cleo', [{ system: 'wiki' }]) }, reviews: [['dave', 'APPROVED']] },
+    s: {
+      grants: { [BOB]: grant('bob') },
+      change: { [BOB]: null, 'grants/people/cleo.yaml': grant('cleo', [{ system: 'wiki' }]) },
+      reviews: [['dave', 'APPROVED']],
+    },
     verdict: 'fail',
     next: 'needs 1 more approval from @acme/it',
   },
@@ -316,7 +452,10 @@ const cases: Case[] = [
   {
     name: 'a PR that weakens the config is judged with the base config and needs the admins',
     s: {
-      change: { 'access-ledger.yaml': CONFIG + 'rules:\n  approvals: "off"\n  expiry-max-days: { options: { human: 3650 } }\n', ...addBob([{ expires: '2030-01-01' }]) },
+      change: {
+        'access-ledger.yaml': CONFIG + 'rules:\n  approvals: "off"\n  expiry-max-days: { options: { human: 3650 } }\n',
+        ...addBob([{ expires: '2030-01-01' }]),
+      },
       reviews: [['dave', 'APPROVED']],
     },
     verdict: 'fail',
@@ -337,20 +476,28 @@ const cases: Case[] = [
     findings: [['approvals', 'access/ledger.yaml:1', 'changes the repo config']],
   },
   {
-    name: 'adding an exception needs the admins as well as the system\'s approver',
+    name: "adding an exception needs the admins as well as the system's approver",
     s: {
-      change: addBob([{}], { extra: y`
+      change: addBob([{}], {
+        extra: y`
         exception:
           reason: The vendor tool cannot use personal accounts
           compensating_controls: [session-logging]
           expires: 2027-01-31
-      ` }),
+      `,
+      }),
       teams: security,
       reviews: [['dave', 'APPROVED']],
     },
     verdict: 'fail',
     next: 'needs 1 more approval from @acme/security (the admins)',
-    findings: [['approvals', `${BOB}:11`, 'this pull request adds an exception to `bob`; it needs 1 more approval from @acme/security (the admins) (dave approved but is not one of the admins)']],
+    findings: [
+      [
+        'approvals',
+        `${BOB}:11`,
+        'this pull request adds an exception to `bob`; it needs 1 more approval from @acme/security (the admins) (dave approved but is not one of the admins)',
+      ],
+    ],
   },
   {
     name: 'a grant to a system added in the same PR is approved by the admins',
@@ -398,19 +545,26 @@ const cases: Case[] = [
   },
   {
     name: 'a removal is not blocked by an owner who left',
-    s: { grants: { [BOB]: grant('bob', [{ system: 'db' }, { system: 'wiki' }], { owner: 'olga' }) }, change: addBob([{ system: 'db' }], { owner: 'olga' }), orgMembers: ['bob'] },
+    s: {
+      grants: { [BOB]: grant('bob', [{ system: 'db' }, { system: 'wiki' }], { owner: 'olga' }) },
+      change: addBob([{ system: 'db' }], { owner: 'olga' }),
+      orgMembers: ['bob'],
+    },
     verdict: 'pass',
   },
 ];
 
-describe('the gate\'s approval engine', () => {
+describe("the gate's approval engine", () => {
   it('has the table the issue asks for (at least 30 cases)', () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
   it.each(cases)('$name', (c) => {
     const r = judge(c.s);
     const mine = r.findings.filter((f) => PR_RULES.has(f.rule));
     const others = r.findings.filter((f) => !PR_RULES.has(f.rule) && !c.alsoFrom?.includes(f.rule));
-    expect(others.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`), 'findings of other rules').toEqual([]);
+    expect(
+      others.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`),
+      'findings of other rules',
+    ).toEqual([]);
     expect(r.verdict, `${r.nextStep}\n${show(r).join('\n')}`).toBe(c.verdict);
     if (c.next) expect(r.nextStep).toContain(c.next);
     if (c.findings) {

@@ -43,6 +43,9 @@ describe('narrowing and documentation edits pass with no approval', () => {
     const said = [...show(r), r.nextStep].join('\n');
     expect(r.verdict, said).toBe('pass');
     expect(r.removalOnly, said).toBe(true);
-    expect(r.findings.filter((f) => f.severity === 'error'), said).toEqual([]);
+    expect(
+      r.findings.filter((f) => f.severity === 'error'),
+      said,
+    ).toEqual([]);
   });
 });

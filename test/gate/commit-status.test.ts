@@ -68,8 +68,17 @@ describe('what the status says', () => {
 
   it('success and failure carry the next step; an empty one still says something', () => {
     const url = 'https://github.com/acme/access/actions/runs/7';
-    expect(verdictStatus({ verdict: 'fail', nextStep: 'needs 1 more approval from dave' }, 'access-ledger/gate', url)).toEqual({ state: 'failure', context: 'access-ledger/gate', description: 'needs 1 more approval from dave', target_url: url });
-    expect(verdictStatus({ verdict: 'pass', nextStep: 'approved by erin' }, 'c', null)).toMatchObject({ state: 'success', description: 'approved by erin', target_url: null });
+    expect(verdictStatus({ verdict: 'fail', nextStep: 'needs 1 more approval from dave' }, 'access-ledger/gate', url)).toEqual({
+      state: 'failure',
+      context: 'access-ledger/gate',
+      description: 'needs 1 more approval from dave',
+      target_url: url,
+    });
+    expect(verdictStatus({ verdict: 'pass', nextStep: 'approved by erin' }, 'c', null)).toMatchObject({
+      state: 'success',
+      description: 'approved by erin',
+      target_url: null,
+    });
     expect(verdictStatus({ verdict: 'pass', nextStep: ' ' }, 'c', null).description).toBe('passed');
     expect(verdictStatus({ verdict: 'fail', nextStep: '' }, 'c', null).description).toMatch(/^failed/);
   });

@@ -16,7 +16,8 @@ function paged(pages: number, perPage = 2, status = 200) {
   const fetch = async (url: string | URL | Request) => {
     const u = new URL(String(url));
     asked.push(u.pathname + u.search);
-    if (status !== 200) return new Response(JSON.stringify({ message: 'Resource not accessible by integration' }), { status, headers: { 'content-type': 'application/json' } });
+    if (status !== 200)
+      return new Response(JSON.stringify({ message: 'Resource not accessible by integration' }), { status, headers: { 'content-type': 'application/json' } });
     const page = Number(u.searchParams.get('page') ?? '1');
     const items = Array.from({ length: perPage }, (_, i) => ({ id: (page - 1) * perPage + i }));
     const next = new URL(u);
@@ -29,7 +30,7 @@ function paged(pages: number, perPage = 2, status = 200) {
 }
 
 describe('the GitHub port', () => {
-  it('reads every page GitHub links to, through Octokit\'s pagination', async () => {
+  it("reads every page GitHub links to, through Octokit's pagination", async () => {
     const { octokit, asked } = paged(3);
     const items = await gitHubPort(octokit).paginate<{ id: number }>('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2 });
     expect(items.map((i) => i.id)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -40,9 +41,9 @@ describe('the GitHub port', () => {
     const { octokit, asked } = paged(5);
     const listing = gitHubPort(octokit).paginate('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2, maxPages: 2, narrow: 'Use a shorter window.' });
     await expect(listing).rejects.toThrow(GitHubApiError);
-    await expect(gitHubPort(paged(5).octokit).paginate('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2, maxPages: 2, narrow: 'Use a shorter window.' })).rejects.toThrow(
-      /Stopped listing the issues for acme\/access after 2 pages of 2: .*truncated list could hide evidence\. Use a shorter window\./,
-    );
+    await expect(
+      gitHubPort(paged(5).octokit).paginate('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2, maxPages: 2, narrow: 'Use a shorter window.' }),
+    ).rejects.toThrow(/Stopped listing the issues for acme\/access after 2 pages of 2: .*truncated list could hide evidence\. Use a shorter window\./);
     expect(asked).toHaveLength(2);
   });
 
@@ -51,7 +52,7 @@ describe('the GitHub port', () => {
     await expect(gitHubPort(octokit).paginate('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2, maxPages: 2 })).resolves.toHaveLength(4);
   });
 
-  it('a client without Octokit\'s endpoint parser pages by number, and fails closed at the cap too', async () => {
+  it("a client without Octokit's endpoint parser pages by number, and fails closed at the cap too", async () => {
     const asked: unknown[] = [];
     const double = { request: async (_route: string, params: Record<string, unknown> = {}) => (asked.push(params.page), { status: 200, data: [1, 2] }) };
     await expect(gitHubPort(double).paginate('GET /repos/{owner}/{repo}/issues', {}, what, { perPage: 2, maxPages: 3 })).rejects.toThrow(/after 3 pages of 2/);
@@ -60,7 +61,9 @@ describe('the GitHub port', () => {
 
   it('translates a refusal once, with the permission that is missing', async () => {
     const { octokit } = paged(1, 2, 403);
-    const err = await gitHubPort(octokit).call('GET /repos/{owner}/{repo}/issues', {}, what).catch((e: unknown) => e);
+    const err = await gitHubPort(octokit)
+      .call('GET /repos/{owner}/{repo}/issues', {}, what)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitHubApiError);
     expect((err as Error).message).toMatch(/GitHub refused access \(403\) while listing the issues .* needs the "issues: read" permission/);
     // Translated once: a port over a port is the same port.
@@ -68,10 +71,11 @@ describe('the GitHub port', () => {
     expect(gitHubPort(port)).toBe(port);
   });
 
-  it('reads a file\'s text, and a missing file is null', async () => {
+  it("reads a file's text, and a missing file is null", async () => {
     const double = {
       request: async (_route: string, params: Record<string, unknown> = {}) => {
-        if (params.path === 'head.json') return { status: 200, data: { type: 'file', encoding: 'base64', content: Buffer.from('{"seq":3}').toString('base64') } };
+        if (params.path === 'head.json')
+          return { status: 200, data: { type: 'file', encoding: 'base64', content: Buffer.from('{"seq":3}').toString('base64') } };
         throw Object.assign(new Error('Not Found'), { status: 404 });
       },
     };
@@ -117,14 +121,31 @@ describe('the repo config path, one rule for the Action and the App', () => {
 });
 
 describe('the pull request reference from an event', () => {
-  const pr = { number: 7, head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40), repo: { name: 'access', owner: { login: 'acme' } } }, user: { login: 'dependabot[bot]', type: 'Bot' } };
+  const pr = {
+    number: 7,
+    head: { sha: 'h'.repeat(40) },
+    base: { sha: 'b'.repeat(40), repo: { name: 'access', owner: { login: 'acme' } } },
+    user: { login: 'dependabot[bot]', type: 'Bot' },
+  };
 
-  it('is in the base repository, where the policy lives (a fork\'s pull_request_target too)', () => {
-    expect(pullRefFromEvent({ pull_request: pr, repository: { name: 'access', owner: { login: 'acme' } } })).toEqual({ owner: 'acme', repo: 'access', number: 7, headSha: pr.head.sha, baseSha: pr.base.sha, author: 'dependabot[bot]', authorIsBot: true });
-    expect(pullRefFromEvent({ pull_request: { ...pr, base: { sha: pr.base.sha }, user: null } }, 'acme/access')).toMatchObject({ owner: 'acme', repo: 'access', author: 'ghost' });
+  it("is in the base repository, where the policy lives (a fork's pull_request_target too)", () => {
+    expect(pullRefFromEvent({ pull_request: pr, repository: { name: 'access', owner: { login: 'acme' } } })).toEqual({
+      owner: 'acme',
+      repo: 'access',
+      number: 7,
+      headSha: pr.head.sha,
+      baseSha: pr.base.sha,
+      author: 'dependabot[bot]',
+      authorIsBot: true,
+    });
+    expect(pullRefFromEvent({ pull_request: { ...pr, base: { sha: pr.base.sha }, user: null } }, 'acme/access')).toMatchObject({
+      owner: 'acme',
+      repo: 'access',
+      author: 'ghost',
+    });
   });
 
-  it('an event without the pull request\'s commits, or without a repository, is refused', () => {
+  it("an event without the pull request's commits, or without a repository, is refused", () => {
     expect(() => pullRefFromEvent({})).toThrow(/no pull_request with head and base SHAs/);
     expect(() => pullRefFromEvent({ pull_request: { ...pr, base: { sha: pr.base.sha } } })).toThrow(/GITHUB_REPOSITORY is not set/);
   });

@@ -72,16 +72,33 @@ describe('gatherPullFacts', () => {
   it('reads config and systems at the base and the changed grant at the head in one GraphQL query, and looks up only the memberships it needs', async () => {
     accessRepo({ 'README.md': '# access\n' });
     const bob = grant('bob');
-    const ref = pull({ 'grants/people/bob.yaml': bob, 'README.md': '# access repo\n' }, [['erin', 'APPROVED'], ['dave', 'COMMENTED'], ['ci-bot[bot]', 'APPROVED']], 'Grant bob\n\nCo-authored-by: Carl <4242+carl@users.noreply.github.com>');
+    const ref = pull(
+      { 'grants/people/bob.yaml': bob, 'README.md': '# access repo\n' },
+      [
+        ['erin', 'APPROVED'],
+        ['dave', 'COMMENTED'],
+        ['ci-bot[bot]', 'APPROVED'],
+      ],
+      'Grant bob\n\nCo-authored-by: Carl <4242+carl@users.noreply.github.com>',
+    );
     gh.resetCalls();
     const facts = await gatherPullFacts(octokit(), ref);
     expect(gh.callCount('POST /graphql')).toBe(1);
-    expect(facts.files).toEqual(expect.arrayContaining([{ path: 'grants/people/bob.yaml', status: 'added' }, { path: 'README.md', status: 'modified' }]));
+    expect(facts.files).toEqual(
+      expect.arrayContaining([
+        { path: 'grants/people/bob.yaml', status: 'added' },
+        { path: 'README.md', status: 'modified' },
+      ]),
+    );
     expect(facts.files).toHaveLength(2);
     expect(facts.base.config?.data?.organization).toBe('acme');
     expect(facts.base.systems.map((s) => s.data?.id)).toEqual(['db', 'wiki']);
     expect(facts.head.grants.map((g) => [g.path, g.data?.identity.id, g.blobSha])).toEqual([['grants/people/bob.yaml', 'bob', blobOf(bob)]]);
-    expect(facts.reviews.map((r) => [r.reviewer, r.state, r.reviewerIsBot])).toEqual([['erin', 'APPROVED', false], ['dave', 'COMMENTED', false], ['ci-bot[bot]', 'APPROVED', true]]);
+    expect(facts.reviews.map((r) => [r.reviewer, r.state, r.reviewerIsBot])).toEqual([
+      ['erin', 'APPROVED', false],
+      ['dave', 'COMMENTED', false],
+      ['ci-bot[bot]', 'APPROVED', true],
+    ]);
     expect(facts.commitAuthors).toEqual(['alice', 'carl']);
     expect(facts.teamMembership).toEqual({ '@acme/dba': { erin: true } });
     expect(facts.orgMembership).toEqual({ carol: true, bob: true });
@@ -120,7 +137,10 @@ describe('gatherPullFacts', () => {
     const number = gh.state.openPullRequest(REPO, {
       author: 'alice',
       title: 'Grant bob, with docs',
-      commits: [{ files }, ...Array.from({ length: 40 }, (_, i) => ({ files: { [`notes/${i}.txt`]: `${i}\n` }, author: i % 2 ? 'alice' : 'dave', message: `note ${i}` }))],
+      commits: [
+        { files },
+        ...Array.from({ length: 40 }, (_, i) => ({ files: { [`notes/${i}.txt`]: `${i}\n` }, author: i % 2 ? 'alice' : 'dave', message: `note ${i}` })),
+      ],
     });
     for (let i = 0; i < 35; i++) gh.state.submitReview(REPO, number, { user: i === 34 ? 'erin' : 'dave', state: i === 34 ? 'APPROVED' : 'COMMENTED' });
     const { pull: p } = gh.state.pullOf(REPO, number);
@@ -162,7 +182,23 @@ describe('gatherPullFacts', () => {
     // The fake's diff does not detect copies (GitHub rarely reports them): its listing is scripted.
     gh.faults.intercept((req) =>
       req.route === FILES
-        ? { status: 200, body: [{ sha: blobOf(grant('copy')), filename: 'grants/people/copy.yaml', status: 'copied', previous_filename: 'grants/people/bob.yaml', additions: 7, deletions: 0, changes: 7, blob_url: '', raw_url: '', contents_url: '' }] }
+        ? {
+            status: 200,
+            body: [
+              {
+                sha: blobOf(grant('copy')),
+                filename: 'grants/people/copy.yaml',
+                status: 'copied',
+                previous_filename: 'grants/people/bob.yaml',
+                additions: 7,
+                deletions: 0,
+                changes: 7,
+                blob_url: '',
+                raw_url: '',
+                contents_url: '',
+              },
+            ],
+          }
         : undefined,
     );
     const facts = await gatherPullFacts(octokit(), ref);
@@ -173,7 +209,10 @@ describe('gatherPullFacts', () => {
 
   it('turns a binary or oversized grant file into a schema finding instead of reading it', async () => {
     accessRepo();
-    const ref = pull({ 'grants/people/bin.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), 'grants/people/huge.yaml': 'x'.repeat(5_000_000) });
+    const ref = pull({
+      'grants/people/bin.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+      'grants/people/huge.yaml': 'x'.repeat(5_000_000),
+    });
     const facts = await gatherPullFacts(octokit(), ref);
     const result = judgePull(facts, { packs: loadBuiltinPacks(), today: TODAY });
     // Nothing an unreadable file confers can be known: it is judged as widening, for the admins.
@@ -208,29 +247,43 @@ describe('gatherPullFacts fails closed', () => {
     const files: Files = {};
     for (let i = 0; i < 3000; i++) files[`grants/g${i}.yaml`] = `identity: { id: g${i} }\n`;
     const ref = pull(files);
-    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(`pull request #${ref.number} changes 3000 or more files, and GitHub lists no more than 3000: the gate cannot see every change, so it fails closed. Split the pull request`);
+    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(
+      `pull request #${ref.number} changes 3000 or more files, and GitHub lists no more than 3000: the gate cannot see every change, so it fails closed. Split the pull request`,
+    );
   });
 
   it("at GitHub's 250-commit listing limit", async () => {
     accessRepo();
-    const commits = Array.from({ length: 250 }, (_, i) => ({ files: i === 0 ? { 'grants/people/bob.yaml': grant('bob') } : { [`notes/${i}.txt`]: `${i}\n` }, message: `step ${i}` }));
+    const commits = Array.from({ length: 250 }, (_, i) => ({
+      files: i === 0 ? { 'grants/people/bob.yaml': grant('bob') } : { [`notes/${i}.txt`]: `${i}\n` },
+      message: `step ${i}`,
+    }));
     const number = gh.state.openPullRequest(REPO, { author: 'alice', title: 'Many steps', commits });
     const { pull: p } = gh.state.pullOf(REPO, number);
-    await expect(gatherPullFacts(octokit(), { owner: 'acme', repo: 'access', number, headSha: p.headSha, baseSha: p.baseSha, author: 'alice' })).rejects.toThrow(
-      'has 250 or more commits, and GitHub lists no more than 250: the gate cannot tell who authored them all, so it fails closed',
-    );
+    await expect(
+      gatherPullFacts(octokit(), { owner: 'acme', repo: 'access', number, headSha: p.headSha, baseSha: p.baseSha, author: 'alice' }),
+    ).rejects.toThrow('has 250 or more commits, and GitHub lists no more than 250: the gate cannot tell who authored them all, so it fails closed');
   });
 
   it('on the primary rate limit, with when it resets', async () => {
     const ref = relevant();
     gh.faults.add({ route: FILES, kind: 'primary-rate-limit' });
-    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(/^GitHub rate limit reached while listing the pull request's changed files .* \(resets at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z\); retry later/);
+    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(
+      /^GitHub rate limit reached while listing the pull request's changed files .* \(resets at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z\); retry later/,
+    );
   });
 
   it('when the token may not read pull requests', async () => {
     const ref = relevant();
     // The fake does not enforce read scopes: GitHub's refusal of a token without pull-requests: read is scripted.
-    gh.faults.intercept((req) => (req.route === FILES ? { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests-files' } } : undefined));
+    gh.faults.intercept((req) =>
+      req.route === FILES
+        ? {
+            status: 403,
+            body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests-files' },
+          }
+        : undefined,
+    );
     await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow('the token needs pull-requests: read (in the workflow, grant it under `permissions:`)');
   });
 
@@ -243,8 +296,14 @@ describe('gatherPullFacts fails closed', () => {
   it('on GraphQL errors', async () => {
     const ref = relevant();
     // GitHub's GraphQL rate limit answers 200 with an error list, which no fault kind models.
-    gh.faults.intercept((req) => (req.route === 'POST /graphql' ? { status: 200, body: { data: null, errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1.' }] } } : undefined));
-    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow("GitHub's GraphQL rate limit is exhausted while reading files of acme/access: re-run after it resets");
+    gh.faults.intercept((req) =>
+      req.route === 'POST /graphql'
+        ? { status: 200, body: { data: null, errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1.' }] } }
+        : undefined,
+    );
+    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(
+      "GitHub's GraphQL rate limit is exhausted while reading files of acme/access: re-run after it resets",
+    );
   });
 
   it('when the token cannot read team membership, saying which token to use', async () => {
@@ -259,7 +318,9 @@ describe('gatherPullFacts fails closed', () => {
   it('when a listed team does not exist or is invisible to the token', async () => {
     gh.state.org('acme')!.teams.delete('dba');
     const ref = relevant();
-    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow('team @acme/dba, listed as approvers on the base branch, does not exist or the token cannot see it');
+    await expect(gatherPullFacts(octokit(), ref)).rejects.toThrow(
+      'team @acme/dba, listed as approvers on the base branch, does not exist or the token cannot see it',
+    );
   });
 
   it('treats a 404 as "not a member" once the team is known to be visible', async () => {
@@ -277,12 +338,18 @@ describe('gatherPullFacts fails closed', () => {
     const outsider = new Octokit({ baseUrl: gh.url, auth: gh.createToken('mallory'), request: { retries: 0 } });
     gh.state.addCollaborator(REPO, 'mallory', 'read');
     gh.faults.intercept((req) => (req.route === TEAM_MEMBERSHIP ? { status: 200, body: { state: 'active', role: 'member', url: '' } } : undefined));
-    await expect(gatherPullFacts(outsider, ref)).rejects.toThrow('the token cannot see private members of the acme organization, so the gate cannot tell whether @');
+    await expect(gatherPullFacts(outsider, ref)).rejects.toThrow(
+      'the token cannot see private members of the acme organization, so the gate cannot tell whether @',
+    );
   });
 });
 
 describe('co-authors', () => {
   it('takes logins from GitHub no-reply addresses in Co-authored-by trailers', () => {
-    expect(coAuthorLogins('Fix\n\nCo-authored-by: Dave <12+dave@users.noreply.github.com>\nco-authored-by: e <erin@users.noreply.github.com>\nCo-authored-by: X <x@example.com>')).toEqual(['dave', 'erin']);
+    expect(
+      coAuthorLogins(
+        'Fix\n\nCo-authored-by: Dave <12+dave@users.noreply.github.com>\nco-authored-by: e <erin@users.noreply.github.com>\nCo-authored-by: X <x@example.com>',
+      ),
+    ).toEqual(['dave', 'erin']);
   });
 });

@@ -21,16 +21,32 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'a listed approver on the head commit counts', s: { change: addBob(), reviews: [['dave', 'APPROVED']] }, reasons: [null] },
-  { name: 'the grantee', s: { change: addBob(), teams: { '@acme/dba': ['bob'] }, reviews: [['bob', 'APPROVED'], ['dave', 'APPROVED']] }, reasons: ['grantee', null] },
+  {
+    name: 'the grantee',
+    s: {
+      change: addBob(),
+      teams: { '@acme/dba': ['bob'] },
+      reviews: [
+        ['bob', 'APPROVED'],
+        ['dave', 'APPROVED'],
+      ],
+    },
+    reasons: ['grantee', null],
+  },
   { name: 'the owner of a grant is no grantee of a human grant', s: { change: addBob({ owner: 'dave' }), reviews: [['dave', 'APPROVED']] }, reasons: [null] },
   { name: 'the author', s: { change: addBob(), author: 'dave', commitAuthors: ['dave'], reviews: [['dave', 'APPROVED']] }, reasons: ['author'] },
   { name: 'a commit author', s: { change: addBob(), commitAuthors: ['alice', 'dave'], reviews: [['dave', 'APPROVED']] }, reasons: ['committer'] },
   {
     name: 'a bot, even one on the list',
-    s: { change: addBob(), systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, "@acme/bots"]') }, teams: { '@acme/bots': ['approver-bot[bot]'] }, reviews: [['approver-bot[bot]', 'APPROVED']] },
+    s: {
+      change: addBob(),
+      systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']!.replace('dave]', 'dave, "@acme/bots"]') },
+      teams: { '@acme/bots': ['approver-bot[bot]'] },
+      reviews: [['approver-bot[bot]', 'APPROVED']],
+    },
     reasons: ['bot'],
   },
-  { name: 'someone not on the system\'s list', s: { change: addBob(), reviews: [['zoe', 'APPROVED']] }, reasons: ['not-eligible'] },
+  { name: "someone not on the system's list", s: { change: addBob(), reviews: [['zoe', 'APPROVED']] }, reasons: ['not-eligible'] },
   { name: 'an approval of an older commit', s: { change: addBob(), reviews: [['dave', 'APPROVED', 'old']] }, reasons: ['older-commit'] },
   {
     name: 'an older commit counts where the policy allows it',
@@ -38,10 +54,39 @@ const cases: Case[] = [
     reasons: [null],
   },
   { name: 'a dismissed review', s: { change: addBob(), reviews: [['dave', 'DISMISSED']] }, reasons: ['dismissed'] },
-  { name: 'an approval superseded by a change request', s: { change: addBob(), reviews: [['dave', 'APPROVED'], ['dave', 'CHANGES_REQUESTED']] }, reasons: ['superseded', 'changes-requested'] },
-  { name: 'an earlier approval superseded by one on the head, a comment decides nothing', s: { change: addBob(), reviews: [['dave', 'APPROVED', 'old'], ['dave', 'COMMENTED'], ['dave', 'APPROVED']] }, reasons: ['superseded', 'commented', null] },
-  { name: 'a team whose membership could not be read', s: { change: addBob(), unknownTeams: ['@acme/dba'], reviews: [['erin', 'APPROVED']] }, reasons: ['undetermined'] },
-  { name: 'a removal needs no approval', s: { grants: { [BOB]: grant('bob') }, change: { [BOB]: null }, reviews: [['dave', 'APPROVED']] }, reasons: ['not-required'] },
+  {
+    name: 'an approval superseded by a change request',
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['dave', 'CHANGES_REQUESTED'],
+      ],
+    },
+    reasons: ['superseded', 'changes-requested'],
+  },
+  {
+    name: 'an earlier approval superseded by one on the head, a comment decides nothing',
+    s: {
+      change: addBob(),
+      reviews: [
+        ['dave', 'APPROVED', 'old'],
+        ['dave', 'COMMENTED'],
+        ['dave', 'APPROVED'],
+      ],
+    },
+    reasons: ['superseded', 'commented', null],
+  },
+  {
+    name: 'a team whose membership could not be read',
+    s: { change: addBob(), unknownTeams: ['@acme/dba'], reviews: [['erin', 'APPROVED']] },
+    reasons: ['undetermined'],
+  },
+  {
+    name: 'a removal needs no approval',
+    s: { grants: { [BOB]: grant('bob') }, change: { [BOB]: null }, reviews: [['dave', 'APPROVED']] },
+    reasons: ['not-required'],
+  },
 ];
 
 describe('why each review counted or not', () => {
@@ -58,7 +103,7 @@ describe('why each review counted or not', () => {
     }
   });
 
-  it('records without the gate\'s judgement keep their old shape', () => {
+  it("records without the gate's judgement keep their old shape", () => {
     const facts = factsOf(cases[1]!.s);
     expect(reviewRecords(facts.reviews, HEAD).every((r) => !('not_counted' in r))).toBe(true);
   });
@@ -80,7 +125,7 @@ describe('why each review counted or not', () => {
   });
 });
 
-describe('a record without the gate\'s judgement, read back', () => {
+describe("a record without the gate's judgement, read back", () => {
   const at = (m: number) => `2026-11-26T10:${String(m).padStart(2, '0')}:00Z`;
   const table: [name: string, reviews: { reviewer: string; state: string; on_head: boolean }[], counted: string[], expected: (NotCounted | null)[]][] = [
     ['counted by the verdict', [{ reviewer: 'carol', state: 'APPROVED', on_head: true }], ['carol'], [null]],
@@ -90,7 +135,15 @@ describe('a record without the gate\'s judgement, read back', () => {
     ['the grantee the binder saw in the change', [{ reviewer: 'bob', state: 'APPROVED', on_head: true }], [], ['grantee']],
     ['an older commit', [{ reviewer: 'erin', state: 'APPROVED', on_head: false }], [], ['older-commit']],
     ['not on the list', [{ reviewer: 'zoe', state: 'APPROVED', on_head: true }], [], ['not-eligible']],
-    ['superseded, then counted', [{ reviewer: 'carol', state: 'APPROVED', on_head: false }, { reviewer: 'carol', state: 'APPROVED', on_head: true }], ['carol'], ['superseded', null]],
+    [
+      'superseded, then counted',
+      [
+        { reviewer: 'carol', state: 'APPROVED', on_head: false },
+        { reviewer: 'carol', state: 'APPROVED', on_head: true },
+      ],
+      ['carol'],
+      ['superseded', null],
+    ],
   ];
   it.each(table)('%s', (_, reviews, counted, expected) => {
     const decide = reasonFromRecord({
@@ -98,7 +151,12 @@ describe('a record without the gate\'s judgement, read back', () => {
       counted: (l) => counted.includes(l),
       required: true,
     });
-    expect(notCountedReasons(reviews.map((r, i) => ({ ...r, submitted_at: at(i) })), decide)).toEqual(expected);
+    expect(
+      notCountedReasons(
+        reviews.map((r, i) => ({ ...r, submitted_at: at(i) })),
+        decide,
+      ),
+    ).toEqual(expected);
   });
 
   it('an approval where none was needed', () => {

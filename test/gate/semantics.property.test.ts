@@ -49,7 +49,11 @@ function capabilitiesCovered(before: G, after: G): boolean {
   const pb = principals(before);
   for (const p of principals(after)) {
     for (const ea of after.access) {
-      const ok = pb.has(p) && before.access.some((eb: G) => eb.system === ea.system && eb.role === ea.role && (!privileged(ea) || privileged(eb)) && until(ea) <= until(eb) && jitCovered(eb, ea));
+      const ok =
+        pb.has(p) &&
+        before.access.some(
+          (eb: G) => eb.system === ea.system && eb.role === ea.role && (!privileged(ea) || privileged(eb)) && until(ea) <= until(eb) && jitCovered(eb, ea),
+        );
       if (!ok) return false;
     }
   }
@@ -58,7 +62,12 @@ function capabilitiesCovered(before: G, after: G): boolean {
 const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a ?? null)) === JSON.stringify(sortKeys(b ?? null));
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as G)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as G)[k])]),
+    );
   return v;
 }
 function without(o: G | undefined, ...keys: string[]): G | null {
@@ -79,7 +88,12 @@ function authorityKept(b: G, a: G): boolean {
   if (low(b.identity.owner ?? '') !== low(a.identity.owner ?? '')) return false;
   const cb = b.credential;
   const ca = a.credential;
-  const stricterRotation = cb && ca && same(without(cb, 'rotation_days'), without(ca, 'rotation_days')) && ca.rotation_days !== undefined && (cb.rotation_days === undefined || ca.rotation_days < cb.rotation_days);
+  const stricterRotation =
+    cb &&
+    ca &&
+    same(without(cb, 'rotation_days'), without(ca, 'rotation_days')) &&
+    ca.rotation_days !== undefined &&
+    (cb.rotation_days === undefined || ca.rotation_days < cb.rotation_days);
   if (!same(cb, ca) && !stricterRotation) return false;
   if (!same(without(b.vendor, 'contact'), without(a.vendor, 'contact'))) return false;
   const controls = new Set(a.shared?.compensating_controls ?? []);
@@ -87,7 +101,10 @@ function authorityKept(b: G, a: G): boolean {
   if (a.exception && !same(a.exception, b.exception)) return false;
   if (certifies(b.review, a.review)) return false;
   // Everything else but the documentation fields and what the rules above cover.
-  const rest = (g: G) => ({ ...without(g, 'identity', 'access', 'credential', 'vendor', 'shared', 'exception', 'review'), shared: without(g.shared, 'holders', 'compensating_controls') });
+  const rest = (g: G) => ({
+    ...without(g, 'identity', 'access', 'credential', 'vendor', 'shared', 'exception', 'review'),
+    shared: without(g.shared, 'holders', 'compensating_controls'),
+  });
   return same(rest(b), rest(a));
 }
 function valid(g: G): boolean {
@@ -104,14 +121,41 @@ function noApprovalNeeded(before: G, after: G | null): boolean {
 
 const login = fc.constantFrom(...LOGINS);
 const date = fc.constantFrom(...DATES);
-const jit = fc.record({ max_duration_hours: fc.integer({ min: 1, max: 8 }), approvers: fc.uniqueArray(fc.constantFrom('dave', 'erin', '@acme/dba'), { maxLength: 2 }) });
+const jit = fc.record({
+  max_duration_hours: fc.integer({ min: 1, max: 8 }),
+  approvers: fc.uniqueArray(fc.constantFrom('dave', 'erin', '@acme/dba'), { maxLength: 2 }),
+});
 const entry = fc.record(
-  { system: fc.constantFrom(...SYSTEM_IDS), role: fc.constantFrom(...ROLES), privileged: fc.boolean(), expires: fc.oneof(date, fc.constant(null)), jit, justification: fc.constantFrom('Needed for the on-call rotation', 'Reads rows for incident work') },
+  {
+    system: fc.constantFrom(...SYSTEM_IDS),
+    role: fc.constantFrom(...ROLES),
+    privileged: fc.boolean(),
+    expires: fc.oneof(date, fc.constant(null)),
+    jit,
+    justification: fc.constantFrom('Needed for the on-call rotation', 'Reads rows for incident work'),
+  },
   { requiredKeys: ['system', 'role', 'justification'] },
 );
-const credential = fc.record({ type: fc.constantFrom(...CREDENTIALS), rotation_days: fc.integer({ min: 7, max: 400 }), last_rotated: date, storage: fc.constantFrom('vault:kv/a', 'vault:kv/b'), revocation: fc.constantFrom('delete it', 'revoke it') }, { requiredKeys: ['type'] });
-const review = fc.record({ last_reviewed: date, reviewer: fc.oneof(login, fc.constant(null)), campaign: fc.constantFrom('db/2026-11-20', 'wiki/2026-11-20') }, { requiredKeys: [] });
-const exception = fc.record({ reason: fc.constantFrom('The vendor has no per-user tokens'), compensating_controls: fc.constant(['session-logging']), expires: date, rules: fc.constant(['rotation-max-days']) });
+const credential = fc.record(
+  {
+    type: fc.constantFrom(...CREDENTIALS),
+    rotation_days: fc.integer({ min: 7, max: 400 }),
+    last_rotated: date,
+    storage: fc.constantFrom('vault:kv/a', 'vault:kv/b'),
+    revocation: fc.constantFrom('delete it', 'revoke it'),
+  },
+  { requiredKeys: ['type'] },
+);
+const review = fc.record(
+  { last_reviewed: date, reviewer: fc.oneof(login, fc.constant(null)), campaign: fc.constantFrom('db/2026-11-20', 'wiki/2026-11-20') },
+  { requiredKeys: [] },
+);
+const exception = fc.record({
+  reason: fc.constantFrom('The vendor has no per-user tokens'),
+  compensating_controls: fc.constant(['session-logging']),
+  expires: date,
+  rules: fc.constant(['rotation-max-days']),
+});
 
 const grant: fc.Arbitrary<G> = fc
   .record({
@@ -155,9 +199,9 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.constantFrom(...KINDS).map((k) => ({ name: `kind ${k}`, apply: (g: G) => ((g.identity.kind = k), g) })),
   fc.constantFrom('subject', 'other').map((id) => ({ name: `id ${id}`, apply: (g: G) => ((g.identity.id = id), g) })),
   fc.constant<Edit>({ name: 'description', apply: (g: G) => ((g.identity.description = 'edited'), g) }),
-  fc.tuple(fc.nat(2), fc.constantFrom(...ROLES)).map(([i, r]) => ({ name: `role[${i}] ${r}`, apply: (g: G) => (entryAt(g, i).role = r, g) })),
-  fc.tuple(fc.nat(2), fc.constantFrom(...SYSTEM_IDS)).map(([i, s]) => ({ name: `system[${i}] ${s}`, apply: (g: G) => (entryAt(g, i).system = s, g) })),
-  fc.tuple(fc.nat(2), fc.boolean()).map(([i, p]) => ({ name: `privileged[${i}] ${p}`, apply: (g: G) => (entryAt(g, i).privileged = p, g) })),
+  fc.tuple(fc.nat(2), fc.constantFrom(...ROLES)).map(([i, r]) => ({ name: `role[${i}] ${r}`, apply: (g: G) => ((entryAt(g, i).role = r), g) })),
+  fc.tuple(fc.nat(2), fc.constantFrom(...SYSTEM_IDS)).map(([i, s]) => ({ name: `system[${i}] ${s}`, apply: (g: G) => ((entryAt(g, i).system = s), g) })),
+  fc.tuple(fc.nat(2), fc.boolean()).map(([i, p]) => ({ name: `privileged[${i}] ${p}`, apply: (g: G) => ((entryAt(g, i).privileged = p), g) })),
   fc.tuple(fc.nat(2), fc.oneof(date, fc.constant(null), fc.constant(undefined))).map(([i, x]) => ({
     name: `expires[${i}] ${x}`,
     apply: (g: G) => {
@@ -176,20 +220,37 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
       return g;
     },
   })),
-  fc.nat(2).map((i) => ({ name: `justification[${i}]`, apply: (g: G) => (entryAt(g, i).justification = 'Reworded for the auditor', g) })),
+  fc.nat(2).map((i) => ({ name: `justification[${i}]`, apply: (g: G) => ((entryAt(g, i).justification = 'Reworded for the auditor'), g) })),
   entry.map((e) => ({ name: `add entry ${JSON.stringify(e)}`, apply: (g: G) => (g.access.push(e), g) })),
   fc.nat(2).map((i) => ({ name: `remove entry ${i}`, apply: (g: G) => (g.access.length ? g.access.splice(i % g.access.length, 1) : undefined, g) })),
   login.map((l) => ({ name: `add holder ${l}`, apply: (g: G) => (g.shared ? (g.shared.holders = [...g.shared.holders, l]) : undefined, g) })),
-  fc.nat(2).map((i) => ({ name: `remove holder ${i}`, apply: (g: G) => (g.shared && g.shared.holders.length > 1 ? g.shared.holders.splice(i % g.shared.holders.length, 1) : undefined, g) })),
-  fc.uniqueArray(fc.constantFrom('checkout', 'mfa', 'session-logging', 'approval-workflow'), { minLength: 1, maxLength: 4 }).map((c) => ({ name: `controls ${c}`, apply: (g: G) => (g.shared ? (g.shared.compensating_controls = c) : undefined, g) })),
-  fc.constantFrom<[string, unknown]>(['type', 'static-secret'], ['type', 'oidc-federated'], ['rotation_days', 30], ['rotation_days', 365], ['last_rotated', '2026-11-25'], ['storage', 'env:SECRET'], ['revocation', 'ask mallory']).map(([k, v]) => ({
-    name: `credential.${k} ${v}`,
-    apply: (g: G) => (g.credential ? (g.credential[k] = v) : undefined, g),
+  fc.nat(2).map((i) => ({
+    name: `remove holder ${i}`,
+    apply: (g: G) => (g.shared && g.shared.holders.length > 1 ? g.shared.holders.splice(i % g.shared.holders.length, 1) : undefined, g),
   })),
-  fc.constantFrom<[string, string]>(['data_scope', 'everything'], ['offboarding', 'none'], ['contact', 'y@crm.example'], ['name', 'Other CRM']).map(([k, v]) => ({
-    name: `vendor.${k} ${v}`,
-    apply: (g: G) => (g.vendor ? (g.vendor[k] = v) : undefined, g),
-  })),
+  fc
+    .uniqueArray(fc.constantFrom('checkout', 'mfa', 'session-logging', 'approval-workflow'), { minLength: 1, maxLength: 4 })
+    .map((c) => ({ name: `controls ${c}`, apply: (g: G) => (g.shared ? (g.shared.compensating_controls = c) : undefined, g) })),
+  fc
+    .constantFrom<[string, unknown]>(
+      ['type', 'static-secret'],
+      ['type', 'oidc-federated'],
+      ['rotation_days', 30],
+      ['rotation_days', 365],
+      ['last_rotated', '2026-11-25'],
+      ['storage', 'env:SECRET'],
+      ['revocation', 'ask mallory'],
+    )
+    .map(([k, v]) => ({
+      name: `credential.${k} ${v}`,
+      apply: (g: G) => (g.credential ? (g.credential[k] = v) : undefined, g),
+    })),
+  fc
+    .constantFrom<[string, string]>(['data_scope', 'everything'], ['offboarding', 'none'], ['contact', 'y@crm.example'], ['name', 'Other CRM'])
+    .map(([k, v]) => ({
+      name: `vendor.${k} ${v}`,
+      apply: (g: G) => (g.vendor ? (g.vendor[k] = v) : undefined, g),
+    })),
   fc.option(review, { nil: undefined }).map((r) => ({
     name: `review ${JSON.stringify(r)}`,
     apply: (g: G) => {
@@ -210,7 +271,14 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 
 /** Whether the real gate asks for any approval for the change. */
 function gateNeedsApproval(before: G, after: G | null): boolean {
-  const r = judge({ config: CONFIG, systems: SYSTEMS, grants: { [PATH]: stringify(before) }, change: { [PATH]: after === null ? null : stringify(after) }, author: 'mallory', teams: TEAMS });
+  const r = judge({
+    config: CONFIG,
+    systems: SYSTEMS,
+    grants: { [PATH]: stringify(before) },
+    change: { [PATH]: after === null ? null : stringify(after) },
+    author: 'mallory',
+    teams: TEAMS,
+  });
   return !r.removalOnly;
 }
 

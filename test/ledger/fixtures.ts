@@ -52,4 +52,7 @@ export function mergedDraft(pr: number, mergedAt = '2026-11-20T10:00:00Z'): Reco
   };
 }
 
-export const fixedClock = (iso = '2026-11-20T10:00:03Z') => () => new Date(iso);
+export const fixedClock =
+  (iso = '2026-11-20T10:00:03Z') =>
+  () =>
+    new Date(iso);

@@ -66,7 +66,12 @@ export function cleanupTempDirs(): void {
  * lists the test key), and `branch` built from the commits, committed by the App's bot unless a
  * commit says otherwise.
  */
-export function buildRepo(commits: readonly FixtureCommit[], branch = 'access-ledger', extraBranches: Record<string, readonly FixtureCommit[]> = {}, config = TRUSTING_CONFIG): string {
+export function buildRepo(
+  commits: readonly FixtureCommit[],
+  branch = 'access-ledger',
+  extraBranches: Record<string, readonly FixtureCommit[]> = {},
+  config = TRUSTING_CONFIG,
+): string {
   const dir = tempDir();
   execFileSync('git', ['init', '-q', '-b', 'main', dir], { env: GIT_ENV });
   let stream = '';
@@ -105,7 +110,13 @@ export function ledgerHistory(sizes: readonly number[], draft: (n: number) => Re
   let head: LedgerHead = emptyHead();
   let n = 1;
   for (const size of sizes) {
-    const plan = planAppend(head, Array.from({ length: size }, () => draft(n++)), fixedClock(), new Set(), testSigner());
+    const plan = planAppend(
+      head,
+      Array.from({ length: size }, () => draft(n++)),
+      fixedClock(),
+      new Set(),
+      testSigner(),
+    );
     head = plan.head;
     records.push(...plan.records);
     const files: Record<string, string> = {};

@@ -45,7 +45,10 @@ export interface LedgerRepo {
 }
 
 /** Starts a fake GitHub (unless given one) with `acme/<repo>` (the App installed on acme) and returns the view above. */
-export async function ledgerRepo(repo: string, opts: { owner?: string; now?: () => Date; /** Another repository on a fake already running. */ gh?: FakeGitHub } = {}): Promise<LedgerRepo> {
+export async function ledgerRepo(
+  repo: string,
+  opts: { owner?: string; now?: () => Date /** Another repository on a fake already running. */; gh?: FakeGitHub } = {},
+): Promise<LedgerRepo> {
   const owner = opts.owner ?? 'acme';
   const gh = opts.gh ?? (await startFakeGitHub(opts.now ? { now: opts.now } : {}));
   if (!gh.state.org(owner)) gh.state.createOrg(owner);
@@ -55,8 +58,7 @@ export async function ledgerRepo(repo: string, opts: { owner?: string; now?: () 
   const octokit = new Octokit({ baseUrl: gh.url, auth: token, request: { retries: 0 } });
   const prefix = `/repos/${fullName}`;
   let from = 0;
-  const mine = () =>
-    gh.requests.slice(from).filter((q) => decode(q.path).toLowerCase().startsWith(`${prefix.toLowerCase()}/`));
+  const mine = () => gh.requests.slice(from).filter((q) => decode(q.path).toLowerCase().startsWith(`${prefix.toLowerCase()}/`));
 
   const ref = (branch: string) => `refs/heads/${branch}`;
   const view: LedgerRepo = {
@@ -90,7 +92,10 @@ export async function ledgerRepo(repo: string, opts: { owner?: string; now?: () 
         const person: Person = { name: by.name, email: by.email, date: gh.state.timestamp() };
         return gh.state.commitFiles(fullName, branch, files, { author: person, committer: person, message });
       }
-      const tree = r.git.updateTree(r.git.commit(tip)?.tree, Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob' as const, sha: r.git.writeBlob(content) })));
+      const tree = r.git.updateTree(
+        r.git.commit(tip)?.tree,
+        Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob' as const, sha: r.git.writeBlob(content) })),
+      );
       const sha = gh.state.writeGitHubCommit(r, { tree, parents: [tip], author: gh.state.person(gh.state.app.bot.login), message });
       gh.state.setRef(r, ref(branch), sha);
       return sha;

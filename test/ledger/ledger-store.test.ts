@@ -1,6 +1,14 @@
 import type { Octokit } from '@octokit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessLedgerQueues, LedgerConflictError, LedgerStateError, LedgerStore, SigningKeyMissingError, type LedgerOctokit, type LedgerStoreOptions } from '../../src/adapters/github/ledger-store.ts';
+import {
+  InProcessLedgerQueues,
+  LedgerConflictError,
+  LedgerStateError,
+  LedgerStore,
+  SigningKeyMissingError,
+  type LedgerOctokit,
+  type LedgerStoreOptions,
+} from '../../src/adapters/github/ledger-store.ts';
 import { LedgerTrustChecker } from '../../src/adapters/github/ledger-trust.ts';
 import {
   HEAD_PATH,
@@ -196,7 +204,12 @@ describe('LedgerStore.append', () => {
       const { records } = await store.appendDetailed(draft, { seen });
       expect(records[0]).toMatchObject({ seq: 3, prev_hash: foreign.hash });
       expect(store.stats().conflicts).toBe(1);
-      expect(log(fake).slice(0, 4)).toEqual(['POST /git/trees', 'POST /git/commits', 'PATCH /git/refs/heads/access-ledger', 'GET /git/ref/heads/access-ledger']);
+      expect(log(fake).slice(0, 4)).toEqual([
+        'POST /git/trees',
+        'POST /git/commits',
+        'PATCH /git/refs/heads/access-ledger',
+        'GET /git/ref/heads/access-ledger',
+      ]);
       expect(audit(fake).chain).toMatchObject({ ok: true, count: 3 });
     });
 
@@ -293,7 +306,12 @@ describe('LedgerStore.append', () => {
     expect((err as LedgerConflictError).attempts).toBe(4);
     expect(delays).toHaveLength(3);
     expect(delays[2]).toBeGreaterThan(delays[0]!);
-    expect(fake.log().filter((r) => r.method === 'PATCH').every((r) => (r.body as { force: boolean }).force === false)).toBe(true);
+    expect(
+      fake
+        .log()
+        .filter((r) => r.method === 'PATCH')
+        .every((r) => (r.body as { force: boolean }).force === false),
+    ).toBe(true);
     // Linear history; our record never landed.
     const shas = fake.history('access-ledger');
     expect(shas.every((s) => fake.commit(s).parents.length <= 1)).toBe(true);
@@ -349,8 +367,15 @@ describe('LedgerStore.append', () => {
     expect(fake.log()).toEqual([]);
   });
 
-  describe('a record at a draft\'s path that the App did not write', () => {
-    const trusting = (fake: LedgerRepo) => new LedgerTrustChecker({ octokit: typed(fake.octokit), owner: 'acme', repo: fake.repo, appLogin: 'access-ledger[bot]', keys: [publicKeyOf(testSigner())] });
+  describe("a record at a draft's path that the App did not write", () => {
+    const trusting = (fake: LedgerRepo) =>
+      new LedgerTrustChecker({
+        octokit: typed(fake.octokit),
+        owner: 'acme',
+        repo: fake.repo,
+        appLogin: 'access-ledger[bot]',
+        keys: [publicKeyOf(testSigner())],
+      });
     const mallory = { name: 'Mallory', email: 'mallory@acme.example', login: 'mallory' };
 
     it('is not adopted: the event goes to the next key, with an anomaly record in the same commit; a redelivery finds both', async () => {
@@ -361,7 +386,12 @@ describe('LedgerStore.append', () => {
       // Someone pushes a correctly chained, unsigned record for PR 2 before the App records it.
       const head = parseHead(fake.files(fake.tip()!).get(HEAD_PATH)!);
       const forged = planAppend(head, [draftFor(repo, 2)], fixedClock()).records[0]!;
-      const sha = fake.foreignCommit('access-ledger', { [recordPath(forged)]: serializeRecord(forged), [HEAD_PATH]: serializeHead(headFor(forged)) }, 'Record seq 2: pr-2-merged', mallory);
+      const sha = fake.foreignCommit(
+        'access-ledger',
+        { [recordPath(forged)]: serializeRecord(forged), [HEAD_PATH]: serializeHead(headFor(forged)) },
+        'Record seq 2: pr-2-merged',
+        mallory,
+      );
 
       const result = await store.appendDetailed(draftFor(repo, 2));
       expect(result.records.map((r) => [r.key, r.seq])).toEqual([['pr-2-merged-2', 3]]);
@@ -384,7 +414,7 @@ describe('LedgerStore.append', () => {
       expect(fake.count('POST') + fake.count('PATCH')).toBe(0);
     });
 
-    it('an unsigned record the App wrote before signing, in a commit GitHub verified, is the App\'s: a redelivery writes nothing', async () => {
+    it("an unsigned record the App wrote before signing, in a commit GitHub verified, is the App's: a redelivery writes nothing", async () => {
       const repo = 'legacy';
       const { fake, make } = await setup(repo);
       await make({ signer: testSigner() }).append(draftFor(repo, 1));
@@ -407,8 +437,12 @@ describe('LedgerStore.append', () => {
   it('says which permission is missing when GitHub refuses the write', async () => {
     const { fake, store } = await setup('denied');
     await store.append(draftFor('denied', 1));
-    fake.gh.faults.intercept((req) => (req.route === 'POST /repos/{owner}/{repo}/git/trees' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined));
-    await expect(store.append(draftFor('denied', 2))).rejects.toThrow(/403.*"contents: write" permission on this repository.*Resource not accessible by integration/);
+    fake.gh.faults.intercept((req) =>
+      req.route === 'POST /repos/{owner}/{repo}/git/trees' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined,
+    );
+    await expect(store.append(draftFor('denied', 2))).rejects.toThrow(
+      /403.*"contents: write" permission on this repository.*Resource not accessible by integration/,
+    );
   });
 
   it('explains an empty repository', async () => {

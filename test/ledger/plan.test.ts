@@ -8,7 +8,11 @@ describe('planAppend', () => {
     const clock = () => (calls++, new Date('2026-11-20T10:00:03Z'));
     const plan = planAppend(emptyHead(), [mergedDraft(45), mergedDraft(46), mergedDraft(47)], clock);
     expect(calls).toBe(1);
-    expect(plan.records.map((r) => [r.seq, r.key])).toEqual([[1, 'pr-45-merged'], [2, 'pr-46-merged'], [3, 'pr-47-merged']]);
+    expect(plan.records.map((r) => [r.seq, r.key])).toEqual([
+      [1, 'pr-45-merged'],
+      [2, 'pr-46-merged'],
+      [3, 'pr-47-merged'],
+    ]);
     expect(plan.records.every((r) => r.recorded_at === '2026-11-20T10:00:03Z')).toBe(true);
     expect(plan.head).toEqual(headFor(plan.records[2]!));
     const chain = verifyChain(plan.records.map((r) => ({ path: recordPath(r), content: serializeRecord(r) })));
@@ -46,7 +50,12 @@ describe('planAppend', () => {
     { name: 'an empty batch changes nothing', drafts: [], existing: new Set<string>(), outcomes: [], seqs: [] },
   ])('$name', ({ drafts, existing, outcomes, seqs }) => {
     const head = emptyHead();
-    const plan = planAppend(head, drafts.map((n) => mergedDraft(n)), fixedClock(), existing);
+    const plan = planAppend(
+      head,
+      drafts.map((n) => mergedDraft(n)),
+      fixedClock(),
+      existing,
+    );
     expect(plan.outcomes.map((o) => o.status)).toEqual(outcomes);
     expect(plan.records.map((r) => r.seq)).toEqual(seqs);
     if (seqs.length === 0) expect(plan.head).toBe(head);

@@ -49,7 +49,11 @@ describe('recordPath', () => {
     [{ key: 'pr-45-merged', occurred_at: '2026-11-20T10:00:00Z' }, 'records/2026/11/20/pr-45-merged.json', 'records/2026/11/pr-45-merged.json'],
     [{ key: 'pr-7-unapproved', occurred_at: '2027-01-01T00:00:00.123Z' }, 'records/2027/01/01/pr-7-unapproved.json', 'records/2027/01/pr-7-unapproved.json'],
     // The event's own day, even one second before midnight UTC at a month's end.
-    [{ key: 'left-bob-20261130T235959Z', occurred_at: '2026-11-30T23:59:59Z', kind: 'identity-left-org' }, 'records/2026/11/30/left-bob-20261130T235959Z.json', 'records/2026/11/left-bob-20261130T235959Z.json'],
+    [
+      { key: 'left-bob-20261130T235959Z', occurred_at: '2026-11-30T23:59:59Z', kind: 'identity-left-org' },
+      'records/2026/11/30/left-bob-20261130T235959Z.json',
+      'records/2026/11/left-bob-20261130T235959Z.json',
+    ],
   ])('%o -> %s (before day folders: %s)', (event, path, month) => {
     expect(recordPath(event)).toBe(path);
     expect(monthRecordPath(event)).toBe(month);
@@ -57,8 +61,13 @@ describe('recordPath', () => {
     expect([isMonthRecordPath(path), isMonthRecordPath(month)]).toEqual([false, true]);
   });
 
-  const at = (seq: number, day_folders?: { from_seq: number; since: string }) =>
-    ({ format: 'access-ledger/head@1' as const, seq, hash: seq ? 'a'.repeat(64) : null, path: seq ? 'records/2026/11/pr-1-merged.json' : null, ...(day_folders ? { day_folders } : {}) });
+  const at = (seq: number, day_folders?: { from_seq: number; since: string }) => ({
+    format: 'access-ledger/head@1' as const,
+    seq,
+    hash: seq ? 'a'.repeat(64) : null,
+    path: seq ? 'records/2026/11/pr-1-merged.json' : null,
+    ...(day_folders ? { day_folders } : {}),
+  });
   it.each([
     ['an empty ledger: day folders only', at(0), '2026-01-01T00:00:00Z', 1],
     ['a ledger from before day folders: both, whenever the event happened', at(7), '2030-01-01T00:00:00Z', 2],
@@ -106,7 +115,14 @@ describe('keys', () => {
 describe('sealRecord', () => {
   it('starts the chain at seq 1 with prev_hash null', () => {
     const r = sealRecord(mergedDraft(45), null, new Date('2026-11-20T10:00:03.456Z'));
-    expect(r).toMatchObject({ format: 'access-ledger/record@1', kind: 'grant-change', key: 'pr-45-merged', seq: 1, prev_hash: null, recorded_at: '2026-11-20T10:00:03Z' });
+    expect(r).toMatchObject({
+      format: 'access-ledger/record@1',
+      kind: 'grant-change',
+      key: 'pr-45-merged',
+      seq: 1,
+      prev_hash: null,
+      recorded_at: '2026-11-20T10:00:03Z',
+    });
     expect(r.hash).toBe(hashRecord(r));
     expect(sealRecord(mergedDraft(45), { seq: 0, hash: null }, '2026-11-20T10:00:03Z')).toEqual(r);
   });
@@ -121,7 +137,19 @@ describe('sealRecord', () => {
   it('writes fields in the documented order and a trailing newline', () => {
     const r = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
     const text = serializeRecord(r);
-    expect(Object.keys(JSON.parse(text) as object)).toEqual(['format', 'kind', 'key', 'seq', 'prev_hash', 'occurred_at', 'recorded_at', 'repository', 'controls', 'subject', 'hash']);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      'format',
+      'kind',
+      'key',
+      'seq',
+      'prev_hash',
+      'occurred_at',
+      'recorded_at',
+      'repository',
+      'controls',
+      'subject',
+      'hash',
+    ]);
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "seq": 1,\n');
   });
@@ -172,14 +200,23 @@ describe('head.json', () => {
     expect(parseHead(serializeHead(emptyHead()))).toEqual(emptyHead());
     const r = sealRecord(mergedDraft(45), null, '2026-11-20T10:00:03Z');
     const head = headFor(r);
-    expect(head).toEqual({ format: 'access-ledger/head@1', seq: 1, hash: r.hash, path: 'records/2026/11/20/pr-45-merged.json', day_folders: { from_seq: 1, since: '2026-11-20T10:00:03Z' } });
+    expect(head).toEqual({
+      format: 'access-ledger/head@1',
+      seq: 1,
+      hash: r.hash,
+      path: 'records/2026/11/20/pr-45-merged.json',
+      day_folders: { from_seq: 1, since: '2026-11-20T10:00:03Z' },
+    });
     expect(parseHead(serializeHead(head))).toEqual(head);
     // A head written before day folders has no day_folders; the first append after it names where they start.
     const old = { format: 'access-ledger/head@1' as const, seq: 1, hash: r.hash, path: 'records/2026/11/pr-45-merged.json' };
     expect(parseHead(JSON.stringify(old))).toEqual(old);
     const next = sealRecord(mergedDraft(46), r, '2026-12-01T08:00:00Z');
     expect(headFor(next, old).day_folders).toEqual({ from_seq: 2, since: '2026-12-01T08:00:00Z' });
-    expect(headFor(sealRecord(mergedDraft(47), next, '2026-12-02T08:00:00Z'), headFor(next, old)).day_folders).toEqual({ from_seq: 2, since: '2026-12-01T08:00:00Z' });
+    expect(headFor(sealRecord(mergedDraft(47), next, '2026-12-02T08:00:00Z'), headFor(next, old)).day_folders).toEqual({
+      from_seq: 2,
+      since: '2026-12-01T08:00:00Z',
+    });
   });
 
   it.each([
@@ -189,9 +226,18 @@ describe('head.json', () => {
     ['{"format":"access-ledger/head@1","seq":-1,"hash":null,"path":null}', /seq/],
     ['{"format":"access-ledger/head@1","seq":0,"hash":"ab","path":null}', /seq 0/],
     ['{"format":"access-ledger/head@1","seq":2,"hash":"ab","path":"records/2026/11/a.json"}', /hash/],
-    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":null}`, /day_folders is not an object/],
-    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":3,"since":"2026-11-02T00:00:00Z"}}`, /from_seq/],
-    [`{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":1,"since":"yesterday"}}`, /since/],
+    [
+      `{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":null}`,
+      /day_folders is not an object/,
+    ],
+    [
+      `{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":3,"since":"2026-11-02T00:00:00Z"}}`,
+      /from_seq/,
+    ],
+    [
+      `{"format":"access-ledger/head@1","seq":2,"hash":"${'a'.repeat(64)}","path":"records/2026/11/02/a.json","day_folders":{"from_seq":1,"since":"yesterday"}}`,
+      /since/,
+    ],
   ])('refuses %s', (content, message) => {
     expect(() => parseHead(content)).toThrow(message);
   });
@@ -213,7 +259,15 @@ describe('the hand recipe in docs/ledger.md', () => {
     const r = sealRecord(d, { seq: 11, hash: 'a'.repeat(64) }, '2026-11-20T10:00:03Z');
     const { hash, ...rest } = JSON.parse(serializeRecord(r)) as Record<string, unknown>;
     const sort = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(sort) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+      Array.isArray(v)
+        ? v.map(sort)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+            )
+          : v;
     expect(sha256(JSON.stringify(sort(rest)))).toBe(hash);
     expect(JSON.stringify(sort(rest))).toBe(canonicalRecord(r));
   });

@@ -54,7 +54,14 @@ afterEach(async () => {
 
 /** One App replica: queues of its own, on the shared Redis; short lock and poll times for the tests. */
 function replica(name: string, options: Partial<RedisLedgerQueuesOptions> = {}): RedisLedgerQueues {
-  const q = new RedisLedgerQueues({ url: redis.url, signer: testSigner(), lockTtlMs: 900, pollMs: 100, log: { warn: (m) => void warnings.push(`${name}: ${m}`) }, ...options });
+  const q = new RedisLedgerQueues({
+    url: redis.url,
+    signer: testSigner(),
+    lockTtlMs: 900,
+    pollMs: 100,
+    log: { warn: (m) => void warnings.push(`${name}: ${m}`) },
+    ...options,
+  });
   replicas.push(q);
   return q;
 }
@@ -64,7 +71,17 @@ function ledger(repo: string): Promise<LedgerRepo> {
 }
 
 function storeOn(queues: RedisLedgerQueues | InProcessLedgerQueues, repo: string, octokit: LedgerOctokit = plain): LedgerStore {
-  return new LedgerStore({ octokit, owner: 'acme', repo, clock: fixedClock(), signer: testSigner(), trust: null, random: () => 0.5, sleep: async () => {}, queues });
+  return new LedgerStore({
+    octokit,
+    owner: 'acme',
+    repo,
+    clock: fixedClock(),
+    signer: testSigner(),
+    trust: null,
+    random: () => 0.5,
+    sleep: async () => {},
+    queues,
+  });
 }
 
 const draftFor = (repo: string, pr: number): RecordDraft => ({ ...mergedDraft(pr), repository: `acme/${repo}` });
@@ -77,7 +94,8 @@ function records(fake: LedgerRepo): { keys: string[]; chainOk: boolean } {
 }
 
 /** Ref updates GitHub refused as not a fast-forward: every PATCH of the ref but those that moved it (the first commit creates the ref). */
-const refused = (fake: LedgerRepo) => fake.log().filter((r) => r.method === 'PATCH' && /\/git\/refs\//.test(r.path)).length - (fake.history('access-ledger').length - 2);
+const refused = (fake: LedgerRepo) =>
+  fake.log().filter((r) => r.method === 'PATCH' && /\/git\/refs\//.test(r.path)).length - (fake.history('access-ledger').length - 2);
 /** The request that publishes a commit: the ref's creation (first commit) or its update. */
 const movesRef = (route: string) => route === 'POST /repos/{owner}/{repo}/git/refs' || route.startsWith('PATCH /repos/{owner}/{repo}/git/refs/');
 const keysOf = (repo: string) => sharedQueueKeys('access-ledger', testSigner().keyId, `acme/${repo}#access-ledger`);
@@ -103,10 +121,14 @@ async function crash(q: RedisLedgerQueues): Promise<void> {
   (await q.client()).disconnect();
 }
 
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 
 describe('replicas sharing one append queue through Redis', () => {
-  it('three replicas\' appends go into a few group commits, each record once, the chain contiguous, no ref update refused', async () => {
+  it("three replicas' appends go into a few group commits, each record once, the chain contiguous, no ref update refused", async () => {
     const fake = await ledger('shared-burst');
     gh.faults.delayMs = 5;
     const stores = ['a', 'b', 'c'].map((n) => storeOn(replica(n), 'shared-burst'));
@@ -321,7 +343,7 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
     return { k, free: async () => void (await admin.multi().del(k.lock).publish(k.channel, '').exec()) };
   }
 
-  it('a job pushed into Redis without the App\'s key is refused: nothing is signed or written for it, the real appends go on', async () => {
+  it("a job pushed into Redis without the App's key is refused: nothing is signed or written for it, the real appends go on", async () => {
     const repo = 'attack-forged-job';
     const fake = await ledger(repo);
     const { k, free } = await park(repo);
@@ -376,7 +398,10 @@ describe('attacks on the shared queue (Redis is a carrier, not a source of evide
     await new Promise((r) => setTimeout(r, 150));
     const [id] = await admin.hkeys(k.jobs);
     const lie = { v: 1, ledger: `acme/${repo}#access-ledger`, id, records: [{ key: 'pr-1-merged', seq: 99, hash: '0'.repeat(64) }], anomalies: [] };
-    await admin.set(k.result(id!), JSON.stringify({ payload: JSON.stringify(lie), sig: testSigner(keyFromSeed('an intruder')).signQueueMessage('0'.repeat(64)) }));
+    await admin.set(
+      k.result(id!),
+      JSON.stringify({ payload: JSON.stringify(lie), sig: testSigner(keyFromSeed('an intruder')).signQueueMessage('0'.repeat(64)) }),
+    );
     await admin.publish(k.channel, id!);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.log()).toEqual([]);

@@ -53,7 +53,15 @@ function history(extra: { added?: { path: string; content?: string; sha256?: str
   const plan = planAppend(emptyHead(), [snapshotRecordDraft(snapshot(), 'acme/access', 'f'.repeat(64))], fixedClock());
   const record = plan.records[0]!;
   const commits: HistoryCommit[] = [
-    { sha: 'a'.repeat(40), added: [{ path: README_PATH, content: '#' }, { path: HEAD_PATH, content: serializeHead(emptyHead()) }], modified: [], deleted: [] },
+    {
+      sha: 'a'.repeat(40),
+      added: [
+        { path: README_PATH, content: '#' },
+        { path: HEAD_PATH, content: serializeHead(emptyHead()) },
+      ],
+      modified: [],
+      deleted: [],
+    },
     {
       sha: 'b'.repeat(40),
       parents: ['a'.repeat(40)],
@@ -72,7 +80,14 @@ describe('the access-snapshot record', () => {
     expect(draft.key).toBe('snapshot-aws-prod-20261120T100000Z');
     expect(accessSnapshotKey('aws-prod', '2026-11-20T10:00:00Z')).toBe(draft.key);
     expect(recordPath(draft)).toBe('records/2026/11/20/snapshot-aws-prod-20261120T100000Z.json');
-    expect(draft.subject).toMatchObject({ system: 'aws-prod', raw_path: `snapshots/${SHA}.csv`, raw_sha256: SHA, row_count: 1, account_count: 0, extraction: { type: 'file', command: 'aws iam get-credential-report' } });
+    expect(draft.subject).toMatchObject({
+      system: 'aws-prod',
+      raw_path: `snapshots/${SHA}.csv`,
+      raw_sha256: SHA,
+      row_count: 1,
+      account_count: 0,
+      extraction: { type: 'file', command: 'aws iam get-credential-report' },
+    });
     const [sealed] = planAppend(emptyHead(), [draft], fixedClock()).records;
     expect(inspectRecord(recordPath(sealed!), serializeRecord(sealed!)).summary?.raw_path).toBe(`snapshots/${SHA}.csv`);
   });
@@ -91,7 +106,11 @@ describe('the access-snapshot record', () => {
   it.each([
     ['edited afterwards', { modified: [{ path: snapshotPath(SHA, 'csv') }], deleted: [], added: [] }, /modifies snapshots\//],
     ['deleted afterwards', { modified: [], deleted: [{ path: snapshotPath(SHA, 'csv') }], added: [] }, /deletes snapshots\//],
-    ['added later without a record', { modified: [], deleted: [], added: [{ path: snapshotPath(createHash('sha256').update('x').digest('hex'), 'json'), content: 'x' }] }, /without a record/],
+    [
+      'added later without a record',
+      { modified: [], deleted: [], added: [{ path: snapshotPath(createHash('sha256').update('x').digest('hex'), 'json'), content: 'x' }] },
+      /without a record/,
+    ],
   ])('history: a stored export %s is a problem', (_, change, message) => {
     const r = history({ added: [{ path: snapshotPath(SHA, 'csv'), content: RAW }], later: { sha: 'c'.repeat(40), parents: ['b'.repeat(40)], ...change } });
     expect(r.problems.map((p) => p.problem)).toEqual([expect.stringMatching(message)]);

@@ -25,7 +25,11 @@ import {
 import { fixedClock, mergedDraft } from './fixtures.ts';
 
 function chain(n: number): SealedRecord[] {
-  return planAppend(emptyHead(), Array.from({ length: n }, (_, i) => mergedDraft(100 + i)), fixedClock()).records;
+  return planAppend(
+    emptyHead(),
+    Array.from({ length: n }, (_, i) => mergedDraft(100 + i)),
+    fixedClock(),
+  ).records;
 }
 const entry = (r: SealedRecord): FileEntry => ({ path: recordPath(r), content: serializeRecord(r) });
 const resealed = (r: Record<string, unknown>) => ({ ...r, hash: hashRecord(r) }) as unknown as SealedRecord;
@@ -77,11 +81,27 @@ describe('folderProblems: which records are in month folders and which in day fo
   it.each([
     ['a new ledger: every record in a day folder', () => state(rs.map(entry), headFor(rs[3]!)), null],
     ['a ledger from before day folders: every record in a month folder', () => state(rs.slice(0, 2).map(month), oldHead), null],
-    ['an upgraded ledger: month folders up to the switch, day folders after', () => state([month(rs[0]!), month(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded), null],
-    ['a record after the switch in a month folder', () => state([month(rs[0]!), month(rs[1]!), month(rs[2]!), entry(rs[3]!)], upgraded), /seq 3.*in a month folder, but head.json says records from seq 3 are in day folders/],
-    ['a record before the switch in a day folder', () => state([month(rs[0]!), entry(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded), /seq 2.*in a day folder, but head.json says day folders start at seq 3/],
+    [
+      'an upgraded ledger: month folders up to the switch, day folders after',
+      () => state([month(rs[0]!), month(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded),
+      null,
+    ],
+    [
+      'a record after the switch in a month folder',
+      () => state([month(rs[0]!), month(rs[1]!), month(rs[2]!), entry(rs[3]!)], upgraded),
+      /seq 3.*in a month folder, but head.json says records from seq 3 are in day folders/,
+    ],
+    [
+      'a record before the switch in a day folder',
+      () => state([month(rs[0]!), entry(rs[1]!), entry(rs[2]!), entry(rs[3]!)], upgraded),
+      /seq 2.*in a day folder, but head.json says day folders start at seq 3/,
+    ],
     ['a day folder under a head that names none', () => state([month(rs[0]!), entry(rs[1]!)], oldHead), /seq 2.*head.json names no day folders/],
-    ['a switch whose time is not its record\'s', () => state(rs.map(entry), { ...headFor(rs[3]!), day_folders: { from_seq: 1, since: '2020-01-01T00:00:00Z' } }), /day_folders.since is 2020-01-01T00:00:00Z, but seq 1/],
+    [
+      "a switch whose time is not its record's",
+      () => state(rs.map(entry), { ...headFor(rs[3]!), day_folders: { from_seq: 1, since: '2020-01-01T00:00:00Z' } }),
+      /day_folders.since is 2020-01-01T00:00:00Z, but seq 1/,
+    ],
   ])('%s', (_name, run, message) => {
     const got = run();
     if (message === null) expect(got.problems).toEqual([]);
@@ -91,7 +111,10 @@ describe('folderProblems: which records are in month folders and which in day fo
   it('refuses one key stored twice, once in each layout', () => {
     const twin = planAppend(headFor(rs[1]!), [mergedDraft(100)], fixedClock()).records[0]!;
     // Not the App's behaviour (it finds the month folder's record first); what a forger could leave.
-    const summaries = [inspectRecord(monthRecordPath(rs[0]!), serializeRecord(rs[0]!)).summary!, { ...inspectRecord(recordPath(twin), serializeRecord(twin)).summary!, seq: 2 }];
+    const summaries = [
+      inspectRecord(monthRecordPath(rs[0]!), serializeRecord(rs[0]!)).summary!,
+      { ...inspectRecord(recordPath(twin), serializeRecord(twin)).summary!, seq: 2 },
+    ];
     const head = serializeHead({ ...headFor(twin), day_folders: { from_seq: 2, since: twin.recorded_at } });
     expect(folderProblems(head, summaries).map((p) => p.problem)).toEqual([`key pr-100-merged is stored twice: seq 1 is ${monthRecordPath(rs[0]!)}`]);
   });
@@ -101,7 +124,12 @@ describe('verifyChain', () => {
   const rs = chain(5);
   type Case = { name: string; files: () => FileEntry[]; seq: number | null; message: RegExp };
   const cases: Case[] = [
-    { name: 'an edited record', files: () => rs.map((r, i) => (i === 2 ? { ...entry(r), content: entry(r).content.replace('alice', 'mallory') } : entry(r))), seq: 3, message: /hash mismatch/ },
+    {
+      name: 'an edited record',
+      files: () => rs.map((r, i) => (i === 2 ? { ...entry(r), content: entry(r).content.replace('alice', 'mallory') } : entry(r))),
+      seq: 3,
+      message: /hash mismatch/,
+    },
     {
       name: 'an edited record re-hashed',
       files: () => rs.map((r, i) => (i === 2 ? entry(resealed({ ...r, controls: [] })) : entry(r))),
@@ -119,7 +147,10 @@ describe('verifyChain', () => {
     },
     {
       name: 'two records swapped between paths',
-      files: () => rs.map((r, i) => (i === 1 ? { path: entry(r).path, content: entry(rs[2]!).content } : i === 2 ? { path: entry(r).path, content: entry(rs[1]!).content } : entry(r))),
+      files: () =>
+        rs.map((r, i) =>
+          i === 1 ? { path: entry(r).path, content: entry(rs[2]!).content } : i === 2 ? { path: entry(r).path, content: entry(rs[1]!).content } : entry(r),
+        ),
       seq: 2,
       message: /wrong path/,
     },
@@ -183,7 +214,11 @@ function history(sizes: number[]): { commits: HistoryCommit[]; records: SealedRe
   const records: SealedRecord[] = [];
   let pr = 1;
   sizes.forEach((n, i) => {
-    const plan = planAppend(head, Array.from({ length: n }, () => mergedDraft(pr++)), fixedClock());
+    const plan = planAppend(
+      head,
+      Array.from({ length: n }, () => mergedDraft(pr++)),
+      fixedClock(),
+    );
     head = plan.head;
     records.push(...plan.records);
     commits.push({
@@ -201,7 +236,10 @@ describe('verifyHistory', () => {
   const base = history([1, 3, 1]); // seqs 1 | 2 3 4 | 5
   const rec = (seq: number) => base.records[seq - 1]!;
   const headAt = (seq: number) => ({ path: HEAD_PATH, content: serializeHead(headFor(rec(seq))) });
-  const later = (c: Partial<HistoryCommit>): HistoryCommit[] => [...base.commits, { sha: 'f'.repeat(40), parents: ['p'], added: [], modified: [], deleted: [], ...c }];
+  const later = (c: Partial<HistoryCommit>): HistoryCommit[] => [
+    ...base.commits,
+    { sha: 'f'.repeat(40), parents: ['p'], added: [], modified: [], deleted: [], ...c },
+  ];
 
   it('accepts a history of appends', () => {
     expect(verifyHistory(base.commits)).toEqual({ commits: 4, maxSeq: 5, problems: [] });
@@ -213,8 +251,18 @@ describe('verifyHistory', () => {
   });
 
   it.each([
-    { name: 'a later commit modifying an earlier record', commits: later({ modified: [{ ...entry(rec(2)), content: '{}' }, headAt(5)] }), seq: 2, message: /modifies a record/ },
-    { name: 'a commit deleting a record', commits: later({ deleted: [{ path: entry(rec(3)).path }], modified: [headAt(5)] }), seq: 3, message: /deletes a record/ },
+    {
+      name: 'a later commit modifying an earlier record',
+      commits: later({ modified: [{ ...entry(rec(2)), content: '{}' }, headAt(5)] }),
+      seq: 2,
+      message: /modifies a record/,
+    },
+    {
+      name: 'a commit deleting a record',
+      commits: later({ deleted: [{ path: entry(rec(3)).path }], modified: [headAt(5)] }),
+      seq: 3,
+      message: /deletes a record/,
+    },
     {
       name: 'a commit inserting a record below the head',
       commits: later({ added: [entry(resealedAt(rec(3), 'pr-999-merged'))], modified: [headAt(5)] }),
@@ -227,7 +275,12 @@ describe('verifyHistory', () => {
       seq: 6,
       message: /seq 6 was skipped/,
     },
-    { name: 'a commit rewriting head.json only', commits: later({ modified: [headAt(4)] }), seq: 5, message: /head.json says seq 4 but the chain goes on to seq 5/ },
+    {
+      name: 'a commit rewriting head.json only',
+      commits: later({ modified: [headAt(4)] }),
+      seq: 5,
+      message: /head.json says seq 4 but the chain goes on to seq 5/,
+    },
     { name: 'an append that leaves head.json alone', commits: later({ added: [entry(next)] }), seq: 6, message: /without updating head.json/ },
     { name: 'a commit deleting head.json', commits: later({ deleted: [{ path: HEAD_PATH }] }), seq: null, message: /deletes head.json/ },
     { name: 'a commit touching another file', commits: later({ modified: [{ path: README_PATH }] }), seq: null, message: /modifies README.md/ },
@@ -270,7 +323,11 @@ describe('verifyLedgerState', () => {
 
   it('passes an intact ledger', () => {
     const { commits, records } = history([2, 2]);
-    expect(verifyLedgerState({ records: records.map(entry), head: serializeHead(headFor(records[3]!)), commits })).toMatchObject({ ok: true, records: 4, problems: [] });
+    expect(verifyLedgerState({ records: records.map(entry), head: serializeHead(headFor(records[3]!)), commits })).toMatchObject({
+      ok: true,
+      records: 4,
+      problems: [],
+    });
   });
 });
 

@@ -129,7 +129,12 @@ describe('verifyLedger finds tampering', () => {
   const cases: { name: string; commits: () => FixtureCommit[]; seq: number | null; check: string; message: RegExp }[] = [
     {
       name: 'an edited record (history rewritten so no later commit shows it)',
-      commits: () => base.commits.map((c) => (recordPath(rec(3)) in c.files ? { ...c, files: { ...c.files, [recordPath(rec(3))]: serializeRecord(rec(3)).replace('"merged_by": "dave"', '"merged_by": "eve"') } } : c)),
+      commits: () =>
+        base.commits.map((c) =>
+          recordPath(rec(3)) in c.files
+            ? { ...c, files: { ...c.files, [recordPath(rec(3))]: serializeRecord(rec(3)).replace('"merged_by": "dave"', '"merged_by": "eve"') } }
+            : c,
+        ),
       seq: 3,
       check: 'record',
       message: /hash mismatch/,
@@ -149,7 +154,13 @@ describe('verifyLedger finds tampering', () => {
       check: 'record',
       message: /wrong path/,
     },
-    { name: 'a rewritten head.json', commits: () => later({ [HEAD_PATH]: serializeHead(headFor(rec(3))) }), seq: 4, check: 'head', message: /head.json says seq 3 but the chain goes on to seq 5/ },
+    {
+      name: 'a rewritten head.json',
+      commits: () => later({ [HEAD_PATH]: serializeHead(headFor(rec(3))) }),
+      seq: 4,
+      check: 'head',
+      message: /head.json says seq 3 but the chain goes on to seq 5/,
+    },
     {
       name: 'a later commit that modifies an earlier record (re-sealed, chain and head made consistent)',
       commits: () => later({ ...Object.assign({}, ...resealedFrom3.map(file)), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[2]!)) }),
@@ -172,14 +183,22 @@ describe('verifyLedger finds tampering', () => {
   });
 
   it('the fully re-sealed ledger passes every offline check but the history', async () => {
-    const rewritten = base.commits.map((c, i) => (i === 2 ? { ...c, files: { ...file(rec(2)), ...file(resealedFrom3[0]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[0]!)) } } : i === 3 ? { ...c, files: { ...file(resealedFrom3[1]!), ...file(resealedFrom3[2]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[2]!)) } } : c));
+    const rewritten = base.commits.map((c, i) =>
+      i === 2
+        ? { ...c, files: { ...file(rec(2)), ...file(resealedFrom3[0]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[0]!)) } }
+        : i === 3
+          ? { ...c, files: { ...file(resealedFrom3[1]!), ...file(resealedFrom3[2]!), [HEAD_PATH]: serializeHead(headFor(resealedFrom3[2]!)) } }
+          : c,
+    );
     const dir = buildRepo(rewritten);
     // A force-pushed rewrite is consistent with itself; only the PR anchors can tell (below).
     expect((await verifyLedger(dir, 'access-ledger')).ok).toBe(true);
   });
 
   it('a merge into the ledger branch', async () => {
-    const dir = buildRepo([...base.commits, { files: { 'x.txt': 'x\n' }, message: 'merge', merge: 'side' }], 'access-ledger', { side: [{ files: { 'x.txt': 'x\n' } }] });
+    const dir = buildRepo([...base.commits, { files: { 'x.txt': 'x\n' }, message: 'merge', merge: 'side' }], 'access-ledger', {
+      side: [{ files: { 'x.txt': 'x\n' } }],
+    });
     const result = await verifyLedger(dir, 'access-ledger');
     expect(result.ok).toBe(false);
     expect(result.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/is a merge/));
@@ -251,7 +270,11 @@ describe('verify --online', () => {
     gh.state.createOrg('acme', { members: ['alice', 'auditor'] });
     gh.state.createRepo('acme/access');
     for (let pr = 1; pr <= 5; pr++) {
-      const number = gh.state.openPullRequest('acme/access', { author: 'alice', title: `Access change ${pr}`, files: { [`grants/people/p${pr}.yaml`]: `identity:\n  id: p${pr}\n` } });
+      const number = gh.state.openPullRequest('acme/access', {
+        author: 'alice',
+        title: `Access change ${pr}`,
+        files: { [`grants/people/p${pr}.yaml`]: `identity:\n  id: p${pr}\n` },
+      });
       for (const c of overrides[pr] ?? [{ login: 'alice', body: 'lgtm' }, markerComment([rec(pr)])]) {
         gh.state.createUser(c.login, { type: c.type ?? 'User' });
         gh.state.addComment('acme/access', number, { user: c.login, body: c.body });
@@ -280,18 +303,26 @@ describe('verify --online', () => {
       prev = r;
     }
     const commits = base.commits.map((c, i) =>
-      i === 2 ? { ...c, files: { ...file(rec(2)), ...file(resealed[0]!), [HEAD_PATH]: serializeHead(headFor(resealed[0]!)) } } : i === 3 ? { ...c, files: { ...file(resealed[1]!), ...file(resealed[2]!), [HEAD_PATH]: serializeHead(headFor(resealed[2]!)) } } : c,
+      i === 2
+        ? { ...c, files: { ...file(rec(2)), ...file(resealed[0]!), [HEAD_PATH]: serializeHead(headFor(resealed[0]!)) } }
+        : i === 3
+          ? { ...c, files: { ...file(resealed[1]!), ...file(resealed[2]!), [HEAD_PATH]: serializeHead(headFor(resealed[2]!)) } }
+          : c,
     );
     const dir = buildRepo(commits);
     // A human's comment with a marker is not trusted: anyone can comment.
-    const { octokit } = await api({ 2: [{ login: 'mallory', body: formatRecordMarker({ key: 'pr-2-merged', seq: 2, hash: 'f'.repeat(64) }) }, markerComment([rec(2)])] });
+    const { octokit } = await api({
+      2: [{ login: 'mallory', body: formatRecordMarker({ key: 'pr-2-merged', seq: 2, hash: 'f'.repeat(64) }) }, markerComment([rec(2)])],
+    });
     const t = testIo();
     const code = await runVerify({ repo: dir, online: true, octokit }, t.io);
     expect(code).toBe(1);
     // Offline already: the re-sealed records carry signatures that no longer verify.
     expect(t.out()).toMatch(/BROKEN at seq 3: the signature by key [0-9a-f]{16} does not verify/);
     // And the anchors disagree.
-    expect(t.out()).toMatch(/seq 3 \[online\] records\/\S+: the ledger's pr-3-merged is seq 3 with hash [0-9a-f]{64}, but the comment by access-ledger\[bot\] on acme\/access#3/);
+    expect(t.out()).toMatch(
+      /seq 3 \[online\] records\/\S+: the ledger's pr-3-merged is seq 3 with hash [0-9a-f]{64}, but the comment by access-ledger\[bot\] on acme\/access#3/,
+    );
     expect(t.out()).toMatch(/2\/5 anchors match/);
     expect(t.out()).toMatch(/1 comment with markers by other accounts ignored/);
   });
@@ -319,7 +350,9 @@ describe('verify --online', () => {
     });
     const t = testIo(env);
     expect(await runVerify({ repo: dir, online: true }, t.io)).toBe(1);
-    expect(t.out()).toMatch(/BROKEN at seq 4: the comment by access-ledger\[bot\] on acme\/access#3 .*anchors pr-3-provisioned-77 at seq 4 .* the ledger has no record with that key/);
+    expect(t.out()).toMatch(
+      /BROKEN at seq 4: the comment by access-ledger\[bot\] on acme\/access#3 .*anchors pr-3-provisioned-77 at seq 4 .* the ledger has no record with that key/,
+    );
   });
 });
 
@@ -327,8 +360,19 @@ describe('a ledger written by LedgerStore verifies with git', () => {
   it('round-trips through the Git Data API fake into a real repository', async () => {
     const fake = await ledgerRepo('roundtrip');
     try {
-      const store = new LedgerStore({ octokit: fake.octokit, owner: 'acme', repo: 'roundtrip', clock: fixedClock(), signer: testSigner(), trust: null, sleep: async () => {} });
-      const draft = (n: number) => ({ ...mergedDraft(n, new Date(Date.UTC(2026, 10, 28) + n * 86_400_000).toISOString().slice(0, 19) + 'Z'), repository: 'acme/roundtrip' });
+      const store = new LedgerStore({
+        octokit: fake.octokit,
+        owner: 'acme',
+        repo: 'roundtrip',
+        clock: fixedClock(),
+        signer: testSigner(),
+        trust: null,
+        sleep: async () => {},
+      });
+      const draft = (n: number) => ({
+        ...mergedDraft(n, new Date(Date.UTC(2026, 10, 28) + n * 86_400_000).toISOString().slice(0, 19) + 'Z'),
+        repository: 'acme/roundtrip',
+      });
       await store.append(draft(1));
       await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(draft(2 + i))));
       await store.append([draft(30), draft(31)]);

@@ -89,23 +89,46 @@ const CASES: BadCase[] = [
   {
     name: 'malformed YAML (an unclosed flow sequence)',
     files: { 'grants/bad/malformed.yaml': fixture('malformed.yaml') },
-    want: [{ file: 'grants/bad/malformed.yaml', line: 10, column: 5, message: 'YAML syntax error (Flow sequence in block collection must be sufficiently indented and end with a ]): fix the syntax at this position' }],
+    want: [
+      {
+        file: 'grants/bad/malformed.yaml',
+        line: 10,
+        column: 5,
+        message: 'YAML syntax error (Flow sequence in block collection must be sufficiently indented and end with a ]): fix the syntax at this position',
+      },
+    ],
   },
   {
     name: 'a duplicate key (a later expires would silently win)',
     files: { 'grants/bad/duplicate-keys.yaml': fixture('duplicate-keys.yaml') },
-    want: [{ file: 'grants/bad/duplicate-keys.yaml', line: 11, column: 5, message: 'a key appears twice in the same mapping: keep one (a later value would silently replace the first)' }],
+    want: [
+      {
+        file: 'grants/bad/duplicate-keys.yaml',
+        line: 11,
+        column: 5,
+        message: 'a key appears twice in the same mapping: keep one (a later value would silently replace the first)',
+      },
+    ],
   },
   {
     name: 'a YAML alias bomb ("billion laughs")',
     files: { 'grants/bad/alias-bomb.yaml': fixture('alias-bomb.yaml') },
     // Line 3 expands 10 aliases; each *b on line 4 brings 11 (itself and the 10 inside b): the 4th passes 50.
-    want: [{ file: 'grants/bad/alias-bomb.yaml', line: 4, column: 20, message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases' }],
+    want: [
+      {
+        file: 'grants/bad/alias-bomb.yaml',
+        line: 4,
+        column: 20,
+        message: 'the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases',
+      },
+    ],
   },
   {
     name: 'a deeply nested document (30 levels of mappings)',
     files: { 'grants/bad/deep-nesting.yaml': fixture('deep-nesting.yaml') },
-    want: [{ file: 'grants/bad/deep-nesting.yaml', line: 33, column: 49, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' }],
+    want: [
+      { file: 'grants/bad/deep-nesting.yaml', line: 33, column: 49, message: 'the document nests deeper than 24 levels: grant files are shallow; flatten it' },
+    ],
   },
   {
     name: 'a pathologically deep flow sequence (10,000 brackets): no stack overflow escapes',
@@ -118,7 +141,14 @@ const CASES: BadCase[] = [
   {
     name: 'a file over 1 MiB',
     files: { 'grants/bad/huge.yaml': exactly(MAX_FILE_BYTES + 1, 'huge') },
-    want: [{ file: 'grants/bad/huge.yaml', line: 1, column: 1, message: `the file is ${MAX_FILE_BYTES + 1} bytes, over the 1 MiB limit: split it, one identity per file` }],
+    want: [
+      {
+        file: 'grants/bad/huge.yaml',
+        line: 1,
+        column: 1,
+        message: `the file is ${MAX_FILE_BYTES + 1} bytes, over the 1 MiB limit: split it, one identity per file`,
+      },
+    ],
   },
   {
     name: 'non-UTF-8 bytes: the position of the first bad byte',
@@ -151,7 +181,14 @@ const CASES: BadCase[] = [
   {
     name: 'a multi-document file: at the second document',
     files: { 'grants/bad/multi-document.yaml': fixture('multi-document.yaml') },
-    want: [{ file: 'grants/bad/multi-document.yaml', line: 11, column: 1, message: 'the file holds more than one YAML document: keep one identity per file and remove the extra `---` section' }],
+    want: [
+      {
+        file: 'grants/bad/multi-document.yaml',
+        line: 11,
+        column: 1,
+        message: 'the file holds more than one YAML document: keep one identity per file and remove the extra `---` section',
+      },
+    ],
   },
   {
     name: 'wrong types',
@@ -172,7 +209,14 @@ const CASES: BadCase[] = [
   {
     name: 'an impossible date (2026-02-30)',
     files: { 'grants/bad/impossible-date.yaml': fixture('impossible-date.yaml') },
-    want: [{ file: 'grants/bad/impossible-date.yaml', line: 10, column: 14, message: 'access[0].expires is not a real calendar date: write an existing day as YYYY-MM-DD' }],
+    want: [
+      {
+        file: 'grants/bad/impossible-date.yaml',
+        line: 10,
+        column: 14,
+        message: 'access[0].expires is not a real calendar date: write an existing day as YYYY-MM-DD',
+      },
+    ],
   },
   {
     name: 'February 29 in a common year',
@@ -182,12 +226,22 @@ const CASES: BadCase[] = [
   {
     name: 'a date-time where a date belongs',
     files: { 'grants/bad/date-time.yaml': fixture('date-time.yaml') },
-    want: [{ file: 'grants/bad/date-time.yaml', line: 10, column: 14, message: 'access[0].expires must be a date (YYYY-MM-DD), not a date-time: write 2027-03-31' }],
+    want: [
+      { file: 'grants/bad/date-time.yaml', line: 10, column: 14, message: 'access[0].expires must be a date (YYYY-MM-DD), not a date-time: write 2027-03-31' },
+    ],
   },
   {
     name: 'an identity id that differs from the file name',
     files: { 'grants/bad/id-differs.yaml': fixture('id-differs.yaml') },
-    want: [{ rule: 'identity-file-name', file: 'grants/bad/id-differs.yaml', line: 2, column: 7, message: 'identity.id `id-differs-from-file` differs from the file name `id-differs`' }],
+    want: [
+      {
+        rule: 'identity-file-name',
+        file: 'grants/bad/id-differs.yaml',
+        line: 2,
+        column: 7,
+        message: 'identity.id `id-differs-from-file` differs from the file name `id-differs`',
+      },
+    ],
   },
   {
     name: 'the same identity in two files',
@@ -196,14 +250,28 @@ const CASES: BadCase[] = [
       'grants/team-b/same-identity.yaml': fixture('same-identity/team-b/same-identity.yaml'),
     },
     want: [
-      { rule: 'identity-unique', file: 'grants/team-a/same-identity.yaml', line: 2, column: 7, message: 'identity `same-identity` is also defined in grants/team-b/same-identity.yaml' },
-      { rule: 'identity-unique', file: 'grants/team-b/same-identity.yaml', line: 2, column: 7, message: 'identity `same-identity` is also defined in grants/team-a/same-identity.yaml' },
+      {
+        rule: 'identity-unique',
+        file: 'grants/team-a/same-identity.yaml',
+        line: 2,
+        column: 7,
+        message: 'identity `same-identity` is also defined in grants/team-b/same-identity.yaml',
+      },
+      {
+        rule: 'identity-unique',
+        file: 'grants/team-b/same-identity.yaml',
+        line: 2,
+        column: 7,
+        message: 'identity `same-identity` is also defined in grants/team-a/same-identity.yaml',
+      },
     ],
   },
   {
     name: 'access to an unknown system',
     files: { 'grants/bad/unknown-system.yaml': fixture('unknown-system.yaml') },
-    want: [{ rule: 'system-known', file: 'grants/bad/unknown-system.yaml', line: 11, column: 13, message: 'system `prod-postgress` is not defined under systems/' }],
+    want: [
+      { rule: 'system-known', file: 'grants/bad/unknown-system.yaml', line: 11, column: 13, message: 'system `prod-postgress` is not defined under systems/' },
+    ],
   },
   {
     name: 'an empty file',
@@ -225,7 +293,16 @@ const CASES: BadCase[] = [
   ),
   {
     name: 'a private key in a block scalar',
-    files: { 'grants/bad/secret-pem.yaml': goodGrant('secret-pem', { request: '|\n' + fakePrivateKey().split('\n').map((l) => '      ' + l).join('\n') }) },
+    files: {
+      'grants/bad/secret-pem.yaml': goodGrant('secret-pem', {
+        request:
+          '|\n' +
+          fakePrivateKey()
+            .split('\n')
+            .map((l) => '      ' + l)
+            .join('\n'),
+      }),
+    },
     want: [{ rule: 'no-secrets', file: 'grants/bad/secret-pem.yaml', line: 11, message: 'access[0].request looks like a private key' }],
     secret: fakePrivateKey().split('\n')[1]!,
   },
@@ -234,7 +311,13 @@ const CASES: BadCase[] = [
     files: { 'grants/bad/secret-date.yaml': goodGrant('secret-date', { expires: FAKE_SECRETS[0]!.value }) },
     want: [
       { file: 'grants/bad/secret-date.yaml', line: 10, column: 14, message: 'access[0].expires is not a real calendar date' },
-      { rule: 'no-secrets', file: 'grants/bad/secret-date.yaml', line: 10, column: 14, message: 'access[0].expires looks like a GitHub token: remove it, rotate the secret' },
+      {
+        rule: 'no-secrets',
+        file: 'grants/bad/secret-date.yaml',
+        line: 10,
+        column: 14,
+        message: 'access[0].expires looks like a GitHub token: remove it, rotate the secret',
+      },
     ],
     secret: FAKE_SECRETS[0]!.value.slice(4),
   },
@@ -259,10 +342,20 @@ const CASES: BadCase[] = [
   },
   {
     name: 'a password in a URL amid a megabyte of near misses is still found, and not echoed',
-    files: { 'grants/bad/long-secret.yaml': goodGrant('long-secret', { request: JSON.stringify(`${'eyJ-'.repeat(120_000)} ${'a://b:cde'.repeat(20_000)} ${URL_SECRET} ${'a'.repeat(300_000)}`) }) },
+    files: {
+      'grants/bad/long-secret.yaml': goodGrant('long-secret', {
+        request: JSON.stringify(`${'eyJ-'.repeat(120_000)} ${'a://b:cde'.repeat(20_000)} ${URL_SECRET} ${'a'.repeat(300_000)}`),
+      }),
+    },
     want: [
       { file: 'grants/bad/long-secret.yaml', line: 11, column: 14, message: 'access[0].request must NOT have more than 500 characters' },
-      { rule: 'no-secrets', file: 'grants/bad/long-secret.yaml', line: 11, column: 14, message: 'access[0].request looks like a password in a URL: remove it, rotate the secret' },
+      {
+        rule: 'no-secrets',
+        file: 'grants/bad/long-secret.yaml',
+        line: 11,
+        column: 14,
+        message: 'access[0].request looks like a password in a URL: remove it, rotate the secret',
+      },
     ],
     secret: URL_SECRET.split(':')[2]!.split('@')[0]!,
   },
@@ -270,23 +363,41 @@ const CASES: BadCase[] = [
     name: 'a mapping of 100,000 keys (the parser compared each key with every earlier one): reading stops at the token limit',
     files: { 'grants/bad/many-keys.yaml': lines(100_000, (i) => `k${i.toString(36)}: 1\n`) },
     // Five tokens a line (key, colon, space, value, line break): the 50,001st starts line 10,001.
-    want: [{ file: 'grants/bad/many-keys.yaml', line: 10_001, column: 1, message: `the file holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens` }],
+    want: [
+      { file: 'grants/bad/many-keys.yaml', line: 10_001, column: 1, message: `the file holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens` },
+    ],
   },
   {
     name: 'a 20 KB file whose aliases expand a mapping of 2,000 keys 49 times: refused before anything is expanded',
     files: { 'grants/bad/alias-49.yaml': ALIASED + `  copies: [${Array.from({ length: 49 }, () => '*big').join(', ')}]\n` },
     // The grant and the anchored mapping hold about 4,030 values; each alias adds 4,001; the 12th passes 50,000.
-    want: [{ file: 'grants/bad/alias-49.yaml', line: lineCount(ALIASED) + 1, column: '  copies: ['.length + 1 + 11 * '*big, '.length, message: 'expanding the YAML aliases up to this one would give more than 50,000 values or more than 1 MiB of text' }],
+    want: [
+      {
+        file: 'grants/bad/alias-49.yaml',
+        line: lineCount(ALIASED) + 1,
+        column: '  copies: ['.length + 1 + 11 * '*big, '.length,
+        message: 'expanding the YAML aliases up to this one would give more than 50,000 values or more than 1 MiB of text',
+      },
+    ],
   },
   {
     name: '3,000 anchors each aliased once (the parser resolved each alias by scanning every anchor): the 51st alias',
     files: { 'grants/bad/anchors.yaml': ANCHORS },
-    want: [{ file: 'grants/bad/anchors.yaml', line: lineCount(goodGrant('anchors')) + 2 + 50, column: '  k50: [&a50 v, '.length + 1, message: 'the file uses YAML aliases beyond the limit of 50 expansions' }],
+    want: [
+      {
+        file: 'grants/bad/anchors.yaml',
+        line: lineCount(goodGrant('anchors')) + 2 + 50,
+        column: '  k50: [&a50 v, '.length + 1,
+        message: 'the file uses YAML aliases beyond the limit of 50 expansions',
+      },
+    ],
   },
   {
     name: 'an alias inside the node it names (endless data)',
     files: { 'grants/bad/alias-cycle.yaml': goodGrant('alias-cycle') + 'review: &r\n  loop: *r\n' },
-    want: [{ file: 'grants/bad/alias-cycle.yaml', line: 12, column: 9, message: 'an alias refers to the node that contains it, which would make the data endless' }],
+    want: [
+      { file: 'grants/bad/alias-cycle.yaml', line: 12, column: 9, message: 'an alias refers to the node that contains it, which would make the data endless' },
+    ],
   },
   {
     name: 'an alias that nests deeper than 24 levels once expanded',
@@ -301,14 +412,26 @@ const CASES: BadCase[] = [
   {
     name: 'an unknown key as long as the file is quoted cut short (and no did-you-mean table of its length)',
     files: { 'grants/bad/long-key.yaml': goodGrant('long-key') + `? ${'k'.repeat(900_000)}\n: v\n` },
-    want: [{ file: 'grants/bad/long-key.yaml', line: 11, column: 3, message: `unknown key \`${'k'.repeat(40)}…\` (900,000 characters) under the top level: allowed keys are` }],
+    want: [
+      {
+        file: 'grants/bad/long-key.yaml',
+        line: 11,
+        column: 3,
+        message: `unknown key \`${'k'.repeat(40)}…\` (900,000 characters) under the top level: allowed keys are`,
+      },
+    ],
   },
   {
     name: '5,000 unknown keys: the first 100 and a count of the rest',
     files: { 'grants/bad/unknown-many.yaml': UNKNOWN },
     want: [
       { file: 'grants/bad/unknown-many.yaml', line: 11, column: 5, message: 'unknown key `x0` under access[0]' },
-      { file: 'grants/bad/unknown-many.yaml', line: 111, column: 5, message: '4,900 more schema problems in this file are not listed: fix the ones listed and check the file again' },
+      {
+        file: 'grants/bad/unknown-many.yaml',
+        line: 111,
+        column: 5,
+        message: '4,900 more schema problems in this file are not listed: fix the ones listed and check the file again',
+      },
     ],
     loose: true,
     count: 101,
@@ -341,7 +464,10 @@ function check(c: BadCase, findings: Finding[]): void {
         f.severity === (w.severity ?? 'error') &&
         f.message.includes(w.message),
     );
-    expect(hit, `${w.rule ?? 'schema'} at ${w.file}:${w.line}${w.column ? ':' + w.column : ''} "${w.message}" among\n${mine.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}`).join('\n')}`).toBeDefined();
+    expect(
+      hit,
+      `${w.rule ?? 'schema'} at ${w.file}:${w.line}${w.column ? ':' + w.column : ''} "${w.message}" among\n${mine.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.severity} ${f.message}`).join('\n')}`,
+    ).toBeDefined();
   }
   if (!c.loose) expect(mine).toHaveLength(c.want.length);
   if (c.count !== undefined) expect(mine).toHaveLength(c.count);

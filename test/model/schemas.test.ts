@@ -59,8 +59,12 @@ describe.each(NAMES)('%s.schema.json', (name) => {
   it('the check can fail: a property without a description is found', () => {
     const broken = structuredClone(schema);
     const first = Object.keys(broken.properties as Node)[0]!;
-    delete ((broken.properties as Record<string, Node>)[first]!).description;
-    expect(properties(broken, name).filter((p) => typeof p.node.description !== 'string').map((p) => p.path)).toContain(`${name}.${first}`);
+    delete (broken.properties as Record<string, Node>)[first]!.description;
+    expect(
+      properties(broken, name)
+        .filter((p) => typeof p.node.description !== 'string')
+        .map((p) => p.path),
+    ).toContain(`${name}.${first}`);
   });
 
   it('gives examples and defaults that are valid values of their property', () => {
@@ -95,7 +99,9 @@ describe('schema URLs in the docs and the examples', () => {
   it(`name the release v${VERSION}, never a branch`, () => {
     const urls: string[] = [];
     for (const f of [join(ROOT, 'README.md'), ...files(join(ROOT, 'docs')), ...files(join(ROOT, 'examples'))]) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/https:\/\/raw\.githubusercontent\.com\/access-ledger\/access-ledger\/([^/\s]+)\/policies\/schemas\/[a-z]+\.schema\.json/g)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /https:\/\/raw\.githubusercontent\.com\/access-ledger\/access-ledger\/([^/\s]+)\/policies\/schemas\/[a-z]+\.schema\.json/g,
+      )) {
         urls.push(`${relative(ROOT, f)} ${m[1]}`);
       }
     }

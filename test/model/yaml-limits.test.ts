@@ -15,7 +15,10 @@ describe('the emptiness check', () => {
   it('agrees with the pattern it replaced (short texts, where the pattern is fast enough)', () => {
     const old = /^(\s*#[^\n]*\n?|\s*---\s*\n?)*\s*$/;
     const text = fc.array(fc.constantFrom('#', '-', '---', ' ', '\n', '\t', 'x', '\r', '\u00a0', ':'), { maxLength: 12 }).map((xs) => xs.join(''));
-    fc.assert(fc.property(text, (t) => void expect(isBlankYaml(t), JSON.stringify(t)).toBe(old.test(t))), { numRuns: 5000 });
+    fc.assert(
+      fc.property(text, (t) => void expect(isBlankYaml(t), JSON.stringify(t)).toBe(old.test(t))),
+      { numRuns: 5000 },
+    );
   });
 
   it('reads comment lines before a value once (the pattern backtracked exponentially)', () => {
@@ -57,14 +60,18 @@ describe('limits at their edges', () => {
     const aliases = (n: number) => `a: &x 1\nb: [${Array.from({ length: n }, () => '*x').join(', ')}]\n`;
     expect(messages(aliases(MAX_ALIASES))).toEqual([]);
     expect(parseYamlFile('x.yaml', aliases(MAX_ALIASES)).value).toEqual({ a: 1, b: Array(MAX_ALIASES).fill(1) });
-    expect(messages(aliases(MAX_ALIASES + 1))).toEqual([`2:${5 + MAX_ALIASES * 4} the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases`]);
+    expect(messages(aliases(MAX_ALIASES + 1))).toEqual([
+      `2:${5 + MAX_ALIASES * 4} the file uses YAML aliases beyond the limit of 50 expansions: write the values out instead of using anchors and aliases`,
+    ]);
   });
 
   it(`${MAX_DEPTH} levels are read, as written and through an alias; one more is refused where it starts`, () => {
     const nest = (n: number, inner: string) => '['.repeat(n) + inner + ']'.repeat(n);
     expect(messages(`a: ${nest(MAX_DEPTH - 1, '1')}\n`)).toEqual([]);
     expect(messages(`a: &d ${nest(10, '1')}\nb: ${nest(MAX_DEPTH - 11, '*d')}\n`)).toEqual([]);
-    expect(messages(`a: &d ${nest(10, '1')}\nb: ${nest(MAX_DEPTH - 10, '*d')}\n`)).toEqual([`2:${4 + MAX_DEPTH - 10} the document nests deeper than 24 levels: grant files are shallow; flatten it`]);
+    expect(messages(`a: &d ${nest(10, '1')}\nb: ${nest(MAX_DEPTH - 10, '*d')}\n`)).toEqual([
+      `2:${4 + MAX_DEPTH - 10} the document nests deeper than 24 levels: grant files are shallow; flatten it`,
+    ]);
   });
 
   it('text: aliases of a long value may not expand past what a file may hold', () => {
@@ -81,6 +88,9 @@ describe('limits at their edges', () => {
     const problems = parseYamlFile('x.yaml', text).problems;
     expect(problems).toHaveLength(101);
     expect(problems.every((p) => p.severity === 'warning')).toBe(true);
-    expect(problems[100]).toMatchObject({ line: 101, message: '50 more YAML warnings in this file are not listed: fix the ones listed and check the file again' });
+    expect(problems[100]).toMatchObject({
+      line: 101,
+      message: '50 more YAML warnings in this file are not listed: fix the ones listed and check the file again',
+    });
   });
 });

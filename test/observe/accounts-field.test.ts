@@ -17,7 +17,11 @@ describe('access[].accounts', () => {
   it('is optional: grants written before it still validate, and it is read when present', () => {
     const files = [
       { path: 'grants/a.yaml', content: 'identity: { id: a, kind: service-account, owner: carol }\naccess:\n  - system: s\n    role: r\n' },
-      { path: 'grants/b.yaml', content: 'identity: { id: b, kind: service-account, owner: carol }\naccess:\n  - system: s\n    role: r\n    accounts: [b-prod, "arn:aws:iam::1:user/b"]\n' },
+      {
+        path: 'grants/b.yaml',
+        content:
+          'identity: { id: b, kind: service-account, owner: carol }\naccess:\n  - system: s\n    role: r\n    accounts: [b-prod, "arn:aws:iam::1:user/b"]\n',
+      },
       { path: 'grants/c.yaml', content: 'identity: { id: c, kind: service-account, owner: carol }\naccess:\n  - system: s\n    role: r\n    accounts: ""\n' },
     ];
     const snap = buildSnapshot(files);

@@ -42,27 +42,52 @@ function repo(): string {
   mkdirSync(join(dir, 'grants', 'people'), { recursive: true });
   mkdirSync(join(dir, 'grants', 'services'), { recursive: true });
   writeFileSync(join(dir, 'access-ledger.yaml'), 'version: 1\norganization: acme\nextends: soc2-baseline\nadmins: ["@acme/security"]\n');
-  writeFileSync(join(dir, 'systems', 'aws-prod.yaml'), 'id: aws-prod\nname: AWS production\ncategory: cloud-console\nowner: jokafor\napprovers: ["@acme/platform"]\nobserve: { connector: aws-iam-credential-report }\nroles:\n  root: { privileged: true }\n  account: {}\n');
+  writeFileSync(
+    join(dir, 'systems', 'aws-prod.yaml'),
+    'id: aws-prod\nname: AWS production\ncategory: cloud-console\nowner: jokafor\napprovers: ["@acme/platform"]\nobserve: { connector: aws-iam-credential-report }\nroles:\n  root: { privileged: true }\n  account: {}\n',
+  );
   writeFileSync(
     join(dir, 'systems', 'okta.yaml'),
     'id: okta\nname: Okta\ncategory: directory\nowner: jokafor\napprovers: ["@acme/it"]\nobserve:\n  format: json\n  columns: { account: profile.login, email: profile.email, last_used: lastLogin, created: created, active: status }\n  active_values: [ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY]\n  command: okta-users.sh > okta-users.json\n',
   );
-  writeFileSync(join(dir, 'systems', 'prod-postgres.yaml'), "id: prod-postgres\nname: Production PostgreSQL\ncategory: database\nowner: sbrandt\napprovers: [sbrandt]\nobserve:\n  format: csv\n  columns: { account: rolname, privileged: rolsuper, active: rolcanlogin, role: member_of, expires: rolvaliduntil }\n  role_separator: ';'\n  kind: service\n");
-  writeFileSync(join(dir, 'systems', 'github.yaml'), 'id: github\nname: GitHub acme\ncategory: source-control\nowner: carol\napprovers: [carol]\nobserve: { connector: github-org }\n');
-  writeFileSync(join(dir, 'grants', 'people', 'jokafor.yaml'), 'identity: { id: jokafor, kind: human, github: jokafor, owner: jokafor, email: jokafor@acme.example }\naccess:\n  - system: aws-prod\n    role: account\n    justification: Operates the production account\n    expires: 2027-02-01\n  - system: okta\n    role: account\n    justification: Single sign-on for everything\n    expires: 2027-02-01\n');
-  writeFileSync(join(dir, 'grants', 'services', 'billing-exporter.yaml'), 'identity: { id: billing-exporter, kind: service-account, owner: jokafor }\ncredential: { type: static-secret, rotation_days: 90, last_rotated: 2026-10-02, storage: "vault:kv/billing", revocation: "runbook" }\naccess:\n  - system: aws-prod\n    role: account\n    justification: Writes invoices to the billing bucket\n    expires: 2027-02-01\n');
+  writeFileSync(
+    join(dir, 'systems', 'prod-postgres.yaml'),
+    "id: prod-postgres\nname: Production PostgreSQL\ncategory: database\nowner: sbrandt\napprovers: [sbrandt]\nobserve:\n  format: csv\n  columns: { account: rolname, privileged: rolsuper, active: rolcanlogin, role: member_of, expires: rolvaliduntil }\n  role_separator: ';'\n  kind: service\n",
+  );
+  writeFileSync(
+    join(dir, 'systems', 'github.yaml'),
+    'id: github\nname: GitHub acme\ncategory: source-control\nowner: carol\napprovers: [carol]\nobserve: { connector: github-org }\n',
+  );
+  writeFileSync(
+    join(dir, 'grants', 'people', 'jokafor.yaml'),
+    'identity: { id: jokafor, kind: human, github: jokafor, owner: jokafor, email: jokafor@acme.example }\naccess:\n  - system: aws-prod\n    role: account\n    justification: Operates the production account\n    expires: 2027-02-01\n  - system: okta\n    role: account\n    justification: Single sign-on for everything\n    expires: 2027-02-01\n',
+  );
+  writeFileSync(
+    join(dir, 'grants', 'services', 'billing-exporter.yaml'),
+    'identity: { id: billing-exporter, kind: service-account, owner: jokafor }\ncredential: { type: static-secret, rotation_days: 90, last_rotated: 2026-10-02, storage: "vault:kv/billing", revocation: "runbook" }\naccess:\n  - system: aws-prod\n    role: account\n    justification: Writes invoices to the billing bucket\n    expires: 2027-02-01\n',
+  );
   return dir;
 }
 
 describe('observe from a file', () => {
   it('writes the snapshot to --out and a summary; without --out the snapshot is the only thing on stdout', async () => {
     const dir = repo();
-    const r = await cli(['observe', '--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--out', join(dir, 'aws.json'), '--taken-at', TAKEN], { cwd: dir });
+    const r = await cli(
+      ['observe', '--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--out', join(dir, 'aws.json'), '--taken-at', TAKEN],
+      { cwd: dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^observed aws-prod \(aws-iam-credential-report, 482100001111\) at 2026-11-20T10:00:00Z: 7 account\(s\) from 7 row\(s\); raw export SHA-256 [0-9a-f]{64}/);
+    expect(r.stdout).toMatch(
+      /^observed aws-prod \(aws-iam-credential-report, 482100001111\) at 2026-11-20T10:00:00Z: 7 account\(s\) from 7 row\(s\); raw export SHA-256 [0-9a-f]{64}/,
+    );
     const snap = JSON.parse(readFileSync(join(dir, 'aws.json'), 'utf8'));
-    expect(snap).toMatchObject({ format: 'access-ledger/observed@1', system: 'aws-prod', row_count: 7, source: { type: 'file', command: expect.stringContaining('aws iam get-credential-report') } });
+    expect(snap).toMatchObject({
+      format: 'access-ledger/observed@1',
+      system: 'aws-prod',
+      row_count: 7,
+      source: { type: 'file', command: expect.stringContaining('aws iam get-credential-report') },
+    });
 
     const okta = await cli(['observe', dir, '--system', 'okta', '--from', join(FIXTURES, 'okta-users.json'), '--taken-at', TAKEN]);
     expect(okta.code).toBe(0);
@@ -74,9 +99,17 @@ describe('observe from a file', () => {
 
   it.each([
     ['a system read from a file, without --from', ['--system', 'aws-prod'], /aws-prod is read from its own export: pass it with --from FILE/],
-    ['a system that does not exist', ['--system', 'nope', '--from', 'x'], /there is no system "nope" under systems\/ \(the systems are aws-prod, github, okta, prod-postgres\)/],
+    [
+      'a system that does not exist',
+      ['--system', 'nope', '--from', 'x'],
+      /there is no system "nope" under systems\/ \(the systems are aws-prod, github, okta, prod-postgres\)/,
+    ],
     ['an export that is not a credential report', ['--system', 'aws-prod', '--from', join(FIXTURES, 'postgres-roles.csv')], /has no column `user`/],
-    ['--record without --repo', ['--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--record'], /--record needs --repo OWNER\/NAME/],
+    [
+      '--record without --repo',
+      ['--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--record'],
+      /--record needs --repo OWNER\/NAME/,
+    ],
     ['a bad --taken-at', ['--system', 'aws-prod', '--from', 'x', '--taken-at', 'yesterday'], /--taken-at must be a UTC time/],
     ['the organization live without a token', ['--system', 'github'], /observing the GitHub organization needs a token/],
   ])('%s: exit 2, one line saying what to do', async (_, args, message) => {
@@ -101,7 +134,11 @@ describe('observe from a file', () => {
 describe('drift', () => {
   async function snapshots(dir: string): Promise<string[]> {
     const out: string[] = [];
-    for (const [system, file] of [['aws-prod', 'aws-credential-report.csv'], ['okta', 'okta-users.json'], ['prod-postgres', 'postgres-roles.csv']] as const) {
+    for (const [system, file] of [
+      ['aws-prod', 'aws-credential-report.csv'],
+      ['okta', 'okta-users.json'],
+      ['prod-postgres', 'postgres-roles.csv'],
+    ] as const) {
       const path = join(dir, `${system}.snapshot.json`);
       const r = await cli(['observe', '--system', system, '--from', join(FIXTURES, file), '--out', path, '--taken-at', TAKEN], { cwd: dir });
       expect(r.code, r.stderr).toBe(0);
@@ -130,7 +167,9 @@ describe('drift', () => {
     const report = JSON.parse(json.stdout);
     expect(report.summary).toMatchObject({ snapshots: 3, accounts: 7 + 2 + 5, grants: 2 });
     for (const f of report.findings) {
-      expect(Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'column', 'message', 'controls', 'identity', 'system', 'account'].includes(k))).toBe(true);
+      expect(
+        Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'column', 'message', 'controls', 'identity', 'system', 'account'].includes(k)),
+      ).toBe(true);
       expect(f.rule).toMatch(/^(observed-|schema$)/);
       expect(f.controls.length).toBeGreaterThan(0);
     }
@@ -148,7 +187,11 @@ describe('drift', () => {
   it('a repo whose grants match what the systems list exits 0; --fail-on warning counts warnings', async () => {
     const dir = repo();
     writeFileSync(join(dir, 'pg.csv'), 'rolname,rolsuper,rolcanlogin,rolvaliduntil,member_of\nbilling_exporter,f,t,,account\n');
-    writeFileSync(join(dir, 'grants', 'services', 'billing-exporter.yaml'), readFileSync(join(dir, 'grants', 'services', 'billing-exporter.yaml'), 'utf8') + '  - system: prod-postgres\n    role: account\n    justification: Reads the invoices it exports\n    expires: 2027-02-01\n    accounts: [billing_exporter]\n');
+    writeFileSync(
+      join(dir, 'grants', 'services', 'billing-exporter.yaml'),
+      readFileSync(join(dir, 'grants', 'services', 'billing-exporter.yaml'), 'utf8') +
+        '  - system: prod-postgres\n    role: account\n    justification: Reads the invoices it exports\n    expires: 2027-02-01\n    accounts: [billing_exporter]\n',
+    );
     expect((await cli(['observe', '--system', 'prod-postgres', '--from', 'pg.csv', '--out', 'pg.json', '--taken-at', TAKEN], { cwd: dir })).code).toBe(0);
     const clean = await cli(['drift', '--snapshot', 'pg.json', '--today', '2026-11-21'], { cwd: dir });
     expect(clean.code, clean.stdout).toBe(0);
@@ -165,7 +208,9 @@ describe('drift', () => {
     const [aws] = await snapshots(dir);
     const r = await cli(['drift', '--snapshot', aws!, '--format', 'sarif', '--output', 'out/drift.sarif', '--today', '2026-11-21'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^\d+ errors?, \d+ warnings? in 7 files \(2 grants, 4 systems\) against 7 observed account\(s\); sarif report written to out\/drift\.sarif\n$/);
+    expect(r.stdout).toMatch(
+      /^\d+ errors?, \d+ warnings? in 7 files \(2 grants, 4 systems\) against 7 observed account\(s\); sarif report written to out\/drift\.sarif\n$/,
+    );
     expect(JSON.parse(readFileSync(join(dir, 'out', 'drift.sarif'), 'utf8')).version).toBe('2.1.0');
   });
 
@@ -173,7 +218,11 @@ describe('drift', () => {
     ['no --snapshot', ['drift'], /required option '--snapshot <file...>' not specified/],
     ['a folder that is not an access repo', ['drift', '/', '--snapshot', 'x.json'], /has no access-ledger\.yaml/],
     ['a day that does not exist', ['drift', '--snapshot', 'x.json', '--today', '2026-02-30'], /--today must be a date YYYY-MM-DD .*February 2026 has 28 days/],
-    ['a raw export instead of a snapshot', ['drift', '--snapshot', join(FIXTURES, 'okta-users.json')], /is not a snapshot: pass a file written by access-ledger observe/],
+    [
+      'a raw export instead of a snapshot',
+      ['drift', '--snapshot', join(FIXTURES, 'okta-users.json')],
+      /is not a snapshot: pass a file written by access-ledger observe/,
+    ],
     ['a snapshot that is not there', ['drift', '--snapshot', 'missing.json'], /missing\.json is not a file/],
     ['a bad format', ['drift', '--snapshot', 'x', '--format', 'xml'], /--format must be text, json or sarif/],
   ])('%s: exit 2', async (_, args, message) => {
@@ -187,13 +236,22 @@ describe('import', () => {
   it('writes one grant per undeclared account, skips the declared, never overwrites, and the files fail validate until completed', async () => {
     const dir = repo();
     const snap = join(dir, 'aws.json');
-    expect((await cli(['observe', '--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--out', snap, '--taken-at', TAKEN], { cwd: dir })).code).toBe(0);
+    expect(
+      (await cli(['observe', '--system', 'aws-prod', '--from', join(FIXTURES, 'aws-credential-report.csv'), '--out', snap, '--taken-at', TAKEN], { cwd: dir }))
+        .code,
+    ).toBe(0);
     const r = await cli(['import', '--system', 'aws-prod', '--from', snap], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('skipped `jokafor`: declared by grants/people/jokafor.yaml');
     expect(r.stdout).toContain('5 grant file(s) written, 2 account(s) already declared');
-    expect(readdirSync(join(dir, 'grants', 'aws-prod')).sort()).toEqual(['datadog-integration.yaml', 'kjensen.yaml', 'legacy-etl.yaml', 'root.yaml', 'tkim.yaml']);
+    expect(readdirSync(join(dir, 'grants', 'aws-prod')).sort()).toEqual([
+      'datadog-integration.yaml',
+      'kjensen.yaml',
+      'legacy-etl.yaml',
+      'root.yaml',
+      'tkim.yaml',
+    ]);
     const etl = readFileSync(join(dir, 'grants', 'aws-prod', 'legacy-etl.yaml'), 'utf8');
     expect(etl).toMatch(/^# yaml-language-server: \$schema=/);
     expect(etl).toContain('  owner:\n');
@@ -202,7 +260,9 @@ describe('import', () => {
 
     const v = await cli(['validate', '--format', 'json', '--today', '2026-11-21'], { cwd: dir });
     expect(v.code).toBe(1);
-    const rules = (JSON.parse(v.stdout).findings as { file: string; rule: string }[]).filter((f) => f.file === 'grants/aws-prod/legacy-etl.yaml').map((f) => f.rule);
+    const rules = (JSON.parse(v.stdout).findings as { file: string; rule: string }[])
+      .filter((f) => f.file === 'grants/aws-prod/legacy-etl.yaml')
+      .map((f) => f.rule);
     expect(rules).toEqual(expect.arrayContaining(['owner-required', 'justification-required', 'expiry-required', 'credential-required']));
 
     // The same import again changes nothing: every account is declared or its file is there.
@@ -212,14 +272,26 @@ describe('import', () => {
     expect(readdirSync(join(dir, 'grants', 'aws-prod'))).toHaveLength(5);
   });
 
-  it('reads the system\'s own export too, and after completing the files drift finds every account declared', async () => {
+  it("reads the system's own export too, and after completing the files drift finds every account declared", async () => {
     const dir = repo();
     const r = await cli(['import', '--system', 'prod-postgres', '--from', join(FIXTURES, 'postgres-roles.csv'), '--taken-at', TAKEN], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(readdirSync(join(dir, 'grants', 'prod-postgres')).sort()).toEqual(['analytics.yaml', 'billing_exporter.yaml', 'datadog.yaml', 'postgres.yaml', 'sbrandt.yaml']);
+    expect(readdirSync(join(dir, 'grants', 'prod-postgres')).sort()).toEqual([
+      'analytics.yaml',
+      'billing_exporter.yaml',
+      'datadog.yaml',
+      'postgres.yaml',
+      'sbrandt.yaml',
+    ]);
     expect(readFileSync(join(dir, 'grants', 'prod-postgres', 'postgres.yaml'), 'utf8')).toContain('    role: account\n    privileged: true\n');
     expect(readFileSync(join(dir, 'grants', 'prod-postgres', 'analytics.yaml'), 'utf8')).toMatch(/role: analytics_read\n(.|\n)*role: readonly\n/);
-    expect((await cli(['observe', '--system', 'prod-postgres', '--from', join(FIXTURES, 'postgres-roles.csv'), '--out', 'pg.json', '--taken-at', TAKEN], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await cli(['observe', '--system', 'prod-postgres', '--from', join(FIXTURES, 'postgres-roles.csv'), '--out', 'pg.json', '--taken-at', TAKEN], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     const d = JSON.parse((await cli(['drift', '--snapshot', 'pg.json', '--format', 'json', '--today', '2026-11-21'], { cwd: dir })).stdout);
     expect(d.findings.filter((f: { rule: string }) => f.rule === 'observed-undeclared')).toEqual([]);
   });
@@ -241,7 +313,11 @@ describe('hostile exports through every output', () => {
     );
     const o = await cli(['observe', '--system', 'prod-postgres', '--from', 'pg.csv', '--out', 'pg.json', '--taken-at', TAKEN], { cwd: dir });
     expect(o.code, o.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'pg.json'), 'utf8')).accounts.map((a: { principal: string }) => a.principal)).toEqual([FORMULA, 'o"brien', '\u001b[31mred\u001b[0m']);
+    expect(JSON.parse(readFileSync(join(dir, 'pg.json'), 'utf8')).accounts.map((a: { principal: string }) => a.principal)).toEqual([
+      FORMULA,
+      'o"brien',
+      '\u001b[31mred\u001b[0m',
+    ]);
     for (const format of ['text', 'json', 'sarif']) {
       const d = await cli(['drift', '--snapshot', 'pg.json', '--format', format, '--today', '2026-11-21'], { cwd: dir });
       expect(d.code, d.stderr).toBe(1);
@@ -257,7 +333,10 @@ describe('hostile exports through every output', () => {
     // The grant file holds the name as data (quoted YAML); its comment and description never break a line.
     for (const f of readdirSync(join(dir, 'grants', 'prod-postgres'))) {
       const text = readFileSync(join(dir, 'grants', 'prod-postgres', f), 'utf8');
-      expect(text.split('\n').every((l) => l === '' || l.startsWith('#') || /^ *[a-z_-]+:|^ *- /.test(l)), text).toBe(true);
+      expect(
+        text.split('\n').every((l) => l === '' || l.startsWith('#') || /^ *[a-z_-]+:|^ *- /.test(l)),
+        text,
+      ).toBe(true);
     }
   });
 });
@@ -273,9 +352,14 @@ describe('observe the organization live (the fake GitHub on 127.0.0.1)', () => {
   afterEach(() => expect(gh.errors).toEqual([]));
 
   it('with a token that may list everything: exit 0, the request count on stderr', async () => {
-    const inst = gh.state.install('acme', { permissions: { members: 'read', organization_administration: 'read', organization_personal_access_tokens: 'read', metadata: 'read' } });
+    const inst = gh.state.install('acme', {
+      permissions: { members: 'read', organization_administration: 'read', organization_personal_access_tokens: 'read', metadata: 'read' },
+    });
     const dir = repo();
-    const r = await cli(['observe', '--system', 'github', '--taken-at', TAKEN], { cwd: dir, env: { GITHUB_TOKEN: gh.createInstallationToken(inst.id), GITHUB_API_URL: gh.url } });
+    const r = await cli(['observe', '--system', 'github', '--taken-at', TAKEN], {
+      cwd: dir,
+      env: { GITHUB_TOKEN: gh.createInstallationToken(inst.id), GITHUB_API_URL: gh.url },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/observed github \(github-org, acme\) .* 3 account\(s\)/);
     expect(r.stderr).toMatch(/GitHub requests: \d+/);
@@ -289,11 +373,15 @@ describe('observe the organization live (the fake GitHub on 127.0.0.1)', () => {
     const dir = repo();
     const refused = await cli(['observe', '--system', 'github'], { cwd: dir, env });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^access-ledger: GitHub refused to list the fine-grained personal access tokens of organization acme \(403\).*organization_personal_access_tokens: read.*--skip-tokens/);
+    expect(refused.stderr).toMatch(
+      /^access-ledger: GitHub refused to list the fine-grained personal access tokens of organization acme \(403\).*organization_personal_access_tokens: read.*--skip-tokens/,
+    );
     const skipped = await cli(['observe', '--system', 'github', '--skip-tokens'], { cwd: dir, env });
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stderr).toContain('gap: fine-grained personal access tokens not listed (--skip-tokens)');
-    expect(JSON.parse(skipped.stdout).gaps).toEqual(['fine-grained personal access tokens not listed (--skip-tokens): tokens with access to the organization are not compared']);
+    expect(JSON.parse(skipped.stdout).gaps).toEqual([
+      'fine-grained personal access tokens not listed (--skip-tokens): tokens with access to the organization are not compared',
+    ]);
     gh.state.uninstall(inst.id);
   });
 
@@ -318,5 +406,3 @@ function sarifValidator() {
   validator = ajv.compile(schema);
   return validator;
 }
-
-

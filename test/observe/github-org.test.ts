@@ -53,7 +53,14 @@ function seed(permissions: Record<string, string> = FULL): number {
   s.createRepo('acme/portal');
   s.addCollaborator('acme/portal', 'vic', 'admin');
   s.installVendorApp('acme', { slug: 'snyk', permissions: { contents: 'read', metadata: 'read' } });
-  s.grantToken('acme', { owner: 'dev003', name: 'release-notes', permissions: { repository: { contents: 'write' } }, lastUsedAt: '2026-11-01T00:00:00Z', expiresAt: '2027-02-01T00:00:00Z', grantedAt: '2026-09-01T00:00:00Z' });
+  s.grantToken('acme', {
+    owner: 'dev003',
+    name: 'release-notes',
+    permissions: { repository: { contents: 'write' } },
+    lastUsedAt: '2026-11-01T00:00:00Z',
+    expiresAt: '2027-02-01T00:00:00Z',
+    grantedAt: '2026-09-01T00:00:00Z',
+  });
   s.grantToken('acme', { owner: 'dev004', name: 'old', expired: true });
   return s.install('acme', { permissions }).id;
 }
@@ -63,7 +70,16 @@ function octokit(installationId: number): ObserveOctokit & LedgerOctokit {
 }
 
 function memoryIo(): Io & { out: string; err: string } {
-  const io = { out: '', err: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    color: false,
+    interactive: false,
+    env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+    now: () => NOW,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -102,7 +118,9 @@ describe('listing the organization', () => {
     expect(accounts.filter((a) => a.privileged).map((a) => a.principal)).toEqual(['carol', 'dave', 'vic']);
     expect(accounts.find((a) => a.principal === 'dev001')!.roles).toEqual(['member', 'team:dba']);
     expect(accounts.find((a) => a.principal === 'dev007')!.mfa).toBe(false);
-    expect(accounts.filter((a) => a.kind === 'key').map((a) => [a.names[1], a.owner, a.last_used])).toEqual([['release-notes', 'dev003', '2026-11-01T00:00:00Z']]);
+    expect(accounts.filter((a) => a.kind === 'key').map((a) => [a.names[1], a.owner, a.last_used])).toEqual([
+      ['release-notes', 'dev003', '2026-11-01T00:00:00Z'],
+    ]);
   });
 
   it('a token that may not list personal access tokens fails closed, naming the permission and the flag', async () => {
@@ -128,7 +146,7 @@ describe('listing the organization', () => {
     );
   });
 
-  it('an organization owner\'s own token lists everything but the tokens, which GitHub lists to Apps only', async () => {
+  it("an organization owner's own token lists everything but the tokens, which GitHub lists to Apps only", async () => {
     seed();
     const carol = new Octokit({ baseUrl: gh.url, auth: gh.createToken('carol') }) as unknown as ObserveOctokit;
     await expect(observeOrganization({ octokit: carol, organization: 'acme', api: gh.url })).rejects.toThrow(/only a GitHub App installation token/);
@@ -142,7 +160,9 @@ describe('listing the organization', () => {
 
   it('an organization that does not exist is a clear error', async () => {
     const id = seed();
-    await expect(observeOrganization({ octokit: octokit(id), organization: 'nope', api: gh.url })).rejects.toThrow(/404 while listing the members \(GET \/orgs\/\{org\}\/members\) for organization nope: the organization does not exist or the token cannot see it/);
+    await expect(observeOrganization({ octokit: octokit(id), organization: 'nope', api: gh.url })).rejects.toThrow(
+      /404 while listing the members \(GET \/orgs\/\{org\}\/members\) for organization nope: the organization does not exist or the token cannot see it/,
+    );
   });
 });
 
@@ -153,7 +173,10 @@ describe('observe --record: the snapshot as evidence', () => {
     mkdirSync(join(dir, 'grants'), { recursive: true });
     writeFileSync(join(dir, 'access-ledger.yaml'), withLedgerTrust('version: 1\norganization: acme\nextends: soc2-baseline\n', [testSigner()]));
     writeFileSync(join(dir, 'systems', 'github.yaml'), 'id: github\nname: GitHub acme\ncategory: source-control\nobserve: { connector: github-org }\n');
-    writeFileSync(join(dir, 'grants', 'carol.yaml'), 'identity: { id: carol, kind: human, github: carol, owner: carol }\naccess:\n  - system: github\n    role: admin\n    privileged: true\n    justification: Organization owner\n    expires: 2027-01-31\n');
+    writeFileSync(
+      join(dir, 'grants', 'carol.yaml'),
+      'identity: { id: carol, kind: human, github: carol, owner: carol }\naccess:\n  - system: github\n    role: admin\n    privileged: true\n    justification: Organization owner\n    expires: 2027-01-31\n',
+    );
     return dir;
   }
 
@@ -171,7 +194,21 @@ describe('observe --record: the snapshot as evidence', () => {
     const rawPath = `snapshots/${snapshot.raw_sha256}.json`;
     expect(Object.keys(files).sort()).toEqual(['README.md', 'head.json', 'records/2026/11/20/snapshot-github-20261120T100000Z.json', rawPath]);
     const record = JSON.parse(Object.entries(files).find(([p]) => p.startsWith('records/'))![1]);
-    expect(record).toMatchObject({ kind: 'access-snapshot', occurred_at: '2026-11-20T10:00:00Z', subject: { system: 'github', connector: 'github-org', scope: 'acme', row_count: snapshot.row_count, account_count: 254, raw_sha256: snapshot.raw_sha256, raw_path: rawPath, extraction: { type: 'api', calls: snapshot.source.calls }, gaps: [] } });
+    expect(record).toMatchObject({
+      kind: 'access-snapshot',
+      occurred_at: '2026-11-20T10:00:00Z',
+      subject: {
+        system: 'github',
+        connector: 'github-org',
+        scope: 'acme',
+        row_count: snapshot.row_count,
+        account_count: 254,
+        raw_sha256: snapshot.raw_sha256,
+        raw_path: rawPath,
+        extraction: { type: 'api', calls: snapshot.source.calls },
+        gaps: [],
+      },
+    });
     // One commit holds the record, its export and head.json.
     const log = gh.state.log('acme/access', 'refs/heads/access-ledger');
     expect(log).toHaveLength(2);
@@ -194,7 +231,12 @@ describe('observe --record: the snapshot as evidence', () => {
 
     // Recording the same listing again writes nothing new.
     const twice = memoryIo();
-    expect(await runObserve({ dir, system: 'github', from: stored, takenAt: '2026-11-20T10:00:00Z', record: true, repo: 'acme/access', appLogin: APP_LOGIN, octokit: octokit(id) }, twice)).toBe(0);
+    expect(
+      await runObserve(
+        { dir, system: 'github', from: stored, takenAt: '2026-11-20T10:00:00Z', record: true, repo: 'acme/access', appLogin: APP_LOGIN, octokit: octokit(id) },
+        twice,
+      ),
+    ).toBe(0);
     expect(gh.state.log('acme/access', 'refs/heads/access-ledger')).toHaveLength(2);
 
     // Drift against the grants: one owner declared, the rest named.
@@ -213,13 +255,28 @@ describe('observe --record: the snapshot as evidence', () => {
     const dir = repoDir();
     const first = join(dir, 'a.json');
     const second = join(dir, 'b.json');
-    const base = { format: 'access-ledger/github-org-export@1', organization: 'acme', api: gh.url, admins: [], members_without_2fa: [], outside_collaborators: [], outside_collaborators_without_2fa: [], repositories: [], teams: [], installations: [], personal_access_tokens: [], gaps: [] };
+    const base = {
+      format: 'access-ledger/github-org-export@1',
+      organization: 'acme',
+      api: gh.url,
+      admins: [],
+      members_without_2fa: [],
+      outside_collaborators: [],
+      outside_collaborators_without_2fa: [],
+      repositories: [],
+      teams: [],
+      installations: [],
+      personal_access_tokens: [],
+      gaps: [],
+    };
     writeFileSync(first, JSON.stringify({ ...base, members: [{ login: 'carol' }] }));
     writeFileSync(second, JSON.stringify({ ...base, members: [{ login: 'carol' }, { login: 'mallory' }] }));
     const args = { dir, system: 'github', takenAt: '2026-11-20T10:00:00Z', record: true, repo: 'acme/access', appLogin: APP_LOGIN, octokit: octokit(id) };
     expect(await runObserve({ ...args, from: first }, memoryIo())).toBe(0);
     const before = gh.state.log('acme/access', 'refs/heads/access-ledger').length;
-    await expect(runObserve({ ...args, from: second }, memoryIo())).rejects.toThrow(/snapshot-github-20261120T100000Z is already recorded with another export of github taken the same second .*nothing was written/);
+    await expect(runObserve({ ...args, from: second }, memoryIo())).rejects.toThrow(
+      /snapshot-github-20261120T100000Z is already recorded with another export of github taken the same second .*nothing was written/,
+    );
     expect(gh.state.log('acme/access', 'refs/heads/access-ledger')).toHaveLength(before);
     expect(Object.keys(gh.state.ledger('acme/access')!).filter((p) => p.startsWith('snapshots/'))).toHaveLength(1);
   });
@@ -227,7 +284,12 @@ describe('observe --record: the snapshot as evidence', () => {
   it('a stored export edited on the ledger branch afterwards breaks verification', async () => {
     const id = seed();
     const dir = repoDir();
-    expect(await runObserve({ dir, system: 'github', out: join(dir, 's.json'), record: true, repo: 'acme/access', appLogin: APP_LOGIN, octokit: octokit(id) }, memoryIo())).toBe(0);
+    expect(
+      await runObserve(
+        { dir, system: 'github', out: join(dir, 's.json'), record: true, repo: 'acme/access', appLogin: APP_LOGIN, octokit: octokit(id) },
+        memoryIo(),
+      ),
+    ).toBe(0);
     const rawPath = Object.keys(gh.state.ledger('acme/access')!).find((p) => p.startsWith('snapshots/'))!;
     gh.state.commitFiles('acme/access', 'access-ledger', { [rawPath]: '{"format":"access-ledger/github-org-export@1","members":[]}\n' });
     const clone = tmp();

@@ -43,7 +43,7 @@ const texts: [string, string][] = [
   ...Array.from({ length: 14 }, (_, i): [string, string] => [`the validate benchmark's grant ${i}`, grantYaml(i)]),
   ...Array.from({ length: 11 }, (_, i): [string, string] => [`the drift benchmark's grant ${i}`, driftGrantYaml(i)]),
   ['indented sequence and item maps', 'identity:\n  id: a\naccess:\n- system: db\n  role: r\n  accounts: [x, y]\n-   system: wiki\n    role: "q"  # quoted\n'],
-  ['nested items and empty-ish values', 'a:\n  b:\n    - - x\n    -\n      c: 1\n  d: null\n  e: \'s\'\nf:\n  - 1\n  - two\n'],
+  ['nested items and empty-ish values', "a:\n  b:\n    - - x\n    -\n      c: 1\n  d: null\n  e: 's'\nf:\n  - 1\n  - two\n"],
   ['comments between keys', '# head\nidentity:\n  # inner\n  id: a   # trailing\n\n  kind: human\naccess: []\n'],
 ];
 
@@ -63,8 +63,21 @@ describe('blockLocate', () => {
   });
 
   it('answers the paths the observed rules point at', () => {
-    const text = 'identity:\n  id: a\n  github: a-gh\ncredential:\n  type: static-secret\n  rotation_days: 90\n  last_rotated: 2026-10-01\naccess:\n  - system: db\n    role: reader\n    privileged: false\n    expires: 2027-01-31\n';
-    for (const [p, key] of [[['access'], true], [['access', 0], false], [['access', 0, 'system'], false], [['access', 0, 'role'], false], [['access', 0, 'privileged'], false], [['access', 0, 'expires'], false], [['identity', 'id'], false], [['identity', 'github'], false], [['credential', 'rotation_days'], false], [['credential', 'last_rotated'], false], [['credential'], true]] as const) {
+    const text =
+      'identity:\n  id: a\n  github: a-gh\ncredential:\n  type: static-secret\n  rotation_days: 90\n  last_rotated: 2026-10-01\naccess:\n  - system: db\n    role: reader\n    privileged: false\n    expires: 2027-01-31\n';
+    for (const [p, key] of [
+      [['access'], true],
+      [['access', 0], false],
+      [['access', 0, 'system'], false],
+      [['access', 0, 'role'], false],
+      [['access', 0, 'privileged'], false],
+      [['access', 0, 'expires'], false],
+      [['identity', 'id'], false],
+      [['identity', 'github'], false],
+      [['credential', 'rotation_days'], false],
+      [['credential', 'last_rotated'], false],
+      [['credential'], true],
+    ] as const) {
       expect(blockLocate(text, p as unknown as YamlPath, key), JSON.stringify(p)).toEqual(parseYamlFile('x', text).locate(p as unknown as YamlPath, key));
     }
   });

@@ -163,12 +163,17 @@ describe('the Dockerfile', () => {
   });
 
   it('.dockerignore admits only what the image is built from, and never keys or .env', () => {
-    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
     expect(ignore).toEqual(expect.arrayContaining(['**/.env', '**/*.pem']));
     // Every path the Dockerfile copies from the context is admitted.
     const admitted = new Set(ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/\*\*$/, '')));
-    const copied = stages.flatMap((s) => s.instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1)));
+    const copied = stages.flatMap((s) =>
+      s.instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1)),
+    );
     expect(copied.length).toBeGreaterThan(5);
     expect(copied.filter((c) => !admitted.has(c))).toEqual([]);
   });

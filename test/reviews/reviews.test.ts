@@ -77,7 +77,10 @@ describe('the campaign pull request', () => {
   });
 
   it('edits only the review block of each grant to the system, keeping comments and style', () => {
-    const bob = human({ entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }).replace('identity:', '# Bob runs the reports\nidentity:');
+    const bob = human({ entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' }).replace(
+      'identity:',
+      '# Bob runs the reports\nidentity:',
+    );
     const files = new Map([
       ['grants/bob.yaml', bob],
       ['grants/key.yaml', apiKey({ lastRotated: '2026-11-01' })],
@@ -95,26 +98,41 @@ describe('the campaign pull request', () => {
   });
 
   it('adds a review block where there is none, and refuses what it cannot edit safely', () => {
-    expect(reviewEdit('identity: { id: x }\naccess: []\n', ref)).toBe('identity: { id: x }\naccess: []\nreview:\n  last_reviewed: 2026-11-26\n  reviewer: null\n  campaign: prod-postgres/2026-11-26\n');
-    expect(reviewEdit('access: []\nreview:\n    last_reviewed: 2026-01-01 # q1\n', ref)).toBe('access: []\nreview:\n    last_reviewed: 2026-11-26 # q1\n    reviewer: null\n    campaign: prod-postgres/2026-11-26\n');
+    expect(reviewEdit('identity: { id: x }\naccess: []\n', ref)).toBe(
+      'identity: { id: x }\naccess: []\nreview:\n  last_reviewed: 2026-11-26\n  reviewer: null\n  campaign: prod-postgres/2026-11-26\n',
+    );
+    expect(reviewEdit('access: []\nreview:\n    last_reviewed: 2026-01-01 # q1\n', ref)).toBe(
+      'access: []\nreview:\n    last_reviewed: 2026-11-26 # q1\n    reviewer: null\n    campaign: prod-postgres/2026-11-26\n',
+    );
     expect(reviewEdit('- a list\n', ref)).toBeUndefined();
     expect(reviewEdit('review: [1, 2]\n', ref)).toBeUndefined();
   });
 
   it('lists every grant with identity, kind, role, privileged, owner and expiry, and how to revoke', () => {
-    const snapshot = repo({ 'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', privileged: true, expires: '2027-01-31' }], lastReviewed: '2026-01-01' }) });
+    const snapshot = repo({
+      'grants/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', privileged: true, expires: '2027-01-31' }], lastReviewed: '2026-01-01' }),
+    });
     const [d] = dueSystems({ snapshot, today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 });
-    const text = campaignText(d!, ref, { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main', lastUsed: new Map([['bob', '2026-11-20']]) });
+    const text = campaignText(d!, ref, {
+      repository: 'acme/access',
+      webUrl: 'https://github.com',
+      configPath: 'access-ledger.yaml',
+      branch: 'main',
+      lastUsed: new Map([['bob', '2026-11-20']]),
+    });
     expect(text.title).toBe('Access review: Production PostgreSQL (prod-postgres), 2026-11-26');
-    expect(text.body).toContain('| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | 2026-11-20 |');
+    expect(text.body).toContain(
+      '| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | 2026-11-20 |',
+    );
     expect(text.body).toContain('delete the entry');
     expect(text.body).toContain('@acme/dba, @dave');
     expect(parseCampaignMarker(text.body)).toEqual(ref);
   });
 
-  it('keeps the body under GitHub\'s limit for a large system', () => {
+  it("keeps the body under GitHub's limit for a large system", () => {
     const grants: Record<string, string> = {};
-    for (let i = 0; i < 2000; i++) grants[`grants/u${i}.yaml`] = human({ id: `u${i}`, entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' });
+    for (let i = 0; i < 2000; i++)
+      grants[`grants/u${i}.yaml`] = human({ id: `u${i}`, entries: [{ system: 'prod-postgres', expires: '2027-01-31' }], lastReviewed: '2026-01-01' });
     const [d] = dueSystems({ snapshot: repo(grants), today: '2026-11-26', leadDays: 14, defaultCadenceDays: 365 });
     const text = campaignText(d!, ref, { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main' });
     expect(text.body.length).toBeLessThan(65_536);
@@ -131,7 +149,13 @@ describe('the outcome of a merged campaign', () => {
   it('sorts each entry into kept, changed or removed', () => {
     const before = new Map<string, Grant | undefined>([
       ['grants/a.yaml', g('a', [{ system: 'pg', role: 'read', expires: '2027-01-01' }])],
-      ['grants/b.yaml', g('b', [{ system: 'pg', role: 'write', expires: '2027-01-01' }, { system: 'jira', role: 'user' }])],
+      [
+        'grants/b.yaml',
+        g('b', [
+          { system: 'pg', role: 'write', expires: '2027-01-01' },
+          { system: 'jira', role: 'user' },
+        ]),
+      ],
       ['grants/c.yaml', g('c', [{ system: 'pg', role: 'dba', privileged: true, expires: '2027-01-01' }])],
       ['grants/d.yaml', g('d', [{ system: 'pg', role: 'read', expires: '2027-01-01' }])],
     ]);
@@ -147,17 +171,49 @@ describe('the outcome of a merged campaign', () => {
     expect(out.removed.map((i) => `${i.identity}:${i.role}`)).toEqual(['b:write', 'd:read']);
   });
 
-  it('the sign-off is each reviewer\'s latest decisive review, approvals only', () => {
-    const r = (reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED', at: string) => ({ reviewer, state, submitted_at: at, commit_id: 'a'.repeat(40), on_head: true });
-    const reviews = [r('dave', 'APPROVED', '2026-11-27T10:00:00Z'), r('erin', 'APPROVED', '2026-11-27T10:00:00Z'), r('erin', 'CHANGES_REQUESTED', '2026-11-27T11:00:00Z'), r('fred', 'APPROVED', '2026-11-27T09:00:00Z'), r('fred', 'COMMENTED', '2026-11-27T12:00:00Z')];
+  it("the sign-off is each reviewer's latest decisive review, approvals only", () => {
+    const r = (reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED', at: string) => ({
+      reviewer,
+      state,
+      submitted_at: at,
+      commit_id: 'a'.repeat(40),
+      on_head: true,
+    });
+    const reviews = [
+      r('dave', 'APPROVED', '2026-11-27T10:00:00Z'),
+      r('erin', 'APPROVED', '2026-11-27T10:00:00Z'),
+      r('erin', 'CHANGES_REQUESTED', '2026-11-27T11:00:00Z'),
+      r('fred', 'APPROVED', '2026-11-27T09:00:00Z'),
+      r('fred', 'COMMENTED', '2026-11-27T12:00:00Z'),
+    ];
     expect(approvingReviewers(reviews)).toEqual(['dave', 'fred']);
     expect(approvingReviewers(reviews, (l) => l === 'dave')).toEqual(['dave']);
   });
 
   it('becomes a review-campaign ledger draft keyed by the pull request', () => {
-    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
-    const draft = reviewCampaignDraft({ repository: 'acme/access', system: 'pg', pr, reviewers: ['dave'], reviewedOn: '2026-11-26', outcome: { kept: [], changed: [], removed: [] } });
-    expect(draft).toMatchObject({ kind: 'review-campaign', key: 'pr-45-review-campaign', occurred_at: '2026-11-28T16:00:00Z', subject: { system: 'pg', reviewers: ['dave'], reviewed_on: '2026-11-26' } });
+    const pr = {
+      number: 45,
+      title: 't',
+      url: 'https://github.com/acme/access/pull/45',
+      author: 'access-ledger[bot]',
+      created_at: '2026-11-26T06:00:00Z',
+      merged_at: '2026-11-28T16:00:00Z',
+      merged_by: 'dave',
+    };
+    const draft = reviewCampaignDraft({
+      repository: 'acme/access',
+      system: 'pg',
+      pr,
+      reviewers: ['dave'],
+      reviewedOn: '2026-11-26',
+      outcome: { kept: [], changed: [], removed: [] },
+    });
+    expect(draft).toMatchObject({
+      kind: 'review-campaign',
+      key: 'pr-45-review-campaign',
+      occurred_at: '2026-11-28T16:00:00Z',
+      subject: { system: 'pg', reviewers: ['dave'], reviewed_on: '2026-11-26' },
+    });
     expect(draft.controls).toContain('SOC2:CC6.2');
   });
 });
@@ -177,7 +233,13 @@ describe('what a reviewer must not keep blindly', () => {
 
   const table: [grant: string, expected: ReturnType<typeof entryFlags>][] = [
     ['bob', []],
-    ['eve', [{ kind: 'left-org', login: 'eve', as: 'grantee' }, { kind: 'left-org', login: 'olga', as: 'owner' }]],
+    [
+      'eve',
+      [
+        { kind: 'left-org', login: 'eve', as: 'grantee' },
+        { kind: 'left-org', login: 'olga', as: 'owner' },
+      ],
+    ],
     ['old', [{ kind: 'expired', on: '2026-11-20' }]],
     ['ops-shared', [{ kind: 'left-org', login: 'ivan', as: 'holder' }]],
   ];
@@ -206,7 +268,10 @@ describe('what a reviewer must not keep blindly', () => {
   });
 
   it('the review-campaign record keeps the flags with each item: kept as after the review, removed as before', () => {
-    const g = (id: string, owner: string, expires: string): Grant => ({ identity: { id, kind: 'human', owner, github: id }, access: [{ system: 'pg', role: 'read', expires, justification: 'x' }] });
+    const g = (id: string, owner: string, expires: string): Grant => ({
+      identity: { id, kind: 'human', owner, github: id },
+      access: [{ system: 'pg', role: 'read', expires, justification: 'x' }],
+    });
     const before = new Map<string, Grant | undefined>([
       ['grants/a.yaml', g('a', 'alice', '2027-01-01')],
       ['grants/b.yaml', g('b', 'olga', '2027-01-01')],
@@ -217,19 +282,46 @@ describe('what a reviewer must not keep blindly', () => {
       ['grants/b.yaml', undefined],
       ['grants/c.yaml', g('c', 'alice', '2026-11-01')],
     ]);
-    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
+    const pr = {
+      number: 45,
+      title: 't',
+      url: 'https://github.com/acme/access/pull/45',
+      author: 'access-ledger[bot]',
+      created_at: '2026-11-26T06:00:00Z',
+      merged_at: '2026-11-28T16:00:00Z',
+      merged_by: 'dave',
+    };
     const rows = ['a', 'c'].map((identity) => ({ identity, change: 'review', group: 'pg', approvedBy: ['dave'], missing: 0 }));
-    const draft = campaignRecordDraft({ repository: 'acme/access', system: 'pg', pr, reviewedOn: '2026-11-26', before, after, rows, membership: { a: true, alice: true, b: true, olga: false, c: true }, mergedOn: '2026-11-28' });
+    const draft = campaignRecordDraft({
+      repository: 'acme/access',
+      system: 'pg',
+      pr,
+      reviewedOn: '2026-11-26',
+      before,
+      after,
+      rows,
+      membership: { a: true, alice: true, b: true, olga: false, c: true },
+      mergedOn: '2026-11-28',
+    });
     const items = draft.subject.items;
     expect(items.kept.map((i) => [i.identity, i.flags ?? null])).toEqual([
       ['a', null],
       ['c', [{ kind: 'expired', on: '2026-11-01' }]],
     ]);
-    expect(items.removed).toEqual([{ path: 'grants/b.yaml', identity: 'b', role: 'read', privileged: false, expires: '2027-01-01', flags: [{ kind: 'left-org', login: 'olga', as: 'owner' }] }]);
+    expect(items.removed).toEqual([
+      {
+        path: 'grants/b.yaml',
+        identity: 'b',
+        role: 'read',
+        privileged: false,
+        expires: '2027-01-01',
+        flags: [{ kind: 'left-org', login: 'olga', as: 'owner' }],
+      },
+    ]);
   });
 });
 
-describe('a review on the system\'s own listing', () => {
+describe("a review on the system's own listing", () => {
   const ref = { system: 'prod-postgres', date: '2026-11-26' };
   const ctx = { repository: 'acme/access', webUrl: 'https://github.com', configPath: 'access-ledger.yaml', branch: 'main', ledgerBranch: 'access-ledger' };
   const grants = {
@@ -239,10 +331,33 @@ describe('a review on the system\'s own listing', () => {
     'grants/old.yaml': human({ id: 'olga', entries: [{ system: 'prod-postgres', expires: '2026-10-31' }], lastReviewed: '2026-01-01' }),
   };
   const listed = (accounts: Parameters<typeof listing>[1]) => {
-    const s = listing('prod-postgres', accounts, { taken_at: '2026-11-25T06:00:00Z', raw_sha256: 'c'.repeat(64), reports: { ...ALL, mfa: true, last_used: true } });
+    const s = listing('prod-postgres', accounts, {
+      taken_at: '2026-11-25T06:00:00Z',
+      raw_sha256: 'c'.repeat(64),
+      reports: { ...ALL, mfa: true, last_used: true },
+    });
     return {
-      record: { key: 'snapshot-prod-postgres-20261125T060000Z', seq: 7, hash: 'd'.repeat(64), path: 'records/2026/11/snapshot-prod-postgres-20261125T060000Z.json', occurred_at: s.taken_at },
-      subject: { system: 'prod-postgres', connector: 'mapped', scope: null, extraction: { type: 'file' as const, command: null, file: null, api: null, calls: null }, taken_at: s.taken_at, row_count: accounts.length, account_count: accounts.length, raw_sha256: s.raw_sha256, raw_bytes: 1, raw_path: `snapshots/${'c'.repeat(64)}.csv`, snapshot_sha256: 'e'.repeat(64), gaps: [] },
+      record: {
+        key: 'snapshot-prod-postgres-20261125T060000Z',
+        seq: 7,
+        hash: 'd'.repeat(64),
+        path: 'records/2026/11/snapshot-prod-postgres-20261125T060000Z.json',
+        occurred_at: s.taken_at,
+      },
+      subject: {
+        system: 'prod-postgres',
+        connector: 'mapped',
+        scope: null,
+        extraction: { type: 'file' as const, command: null, file: null, api: null, calls: null },
+        taken_at: s.taken_at,
+        row_count: accounts.length,
+        account_count: accounts.length,
+        raw_sha256: s.raw_sha256,
+        raw_bytes: 1,
+        raw_path: `snapshots/${'c'.repeat(64)}.csv`,
+        snapshot_sha256: 'e'.repeat(64),
+        gaps: [],
+      },
       snapshot: s,
     };
   };
@@ -256,13 +371,20 @@ describe('a review on the system\'s own listing', () => {
     [
       'each entry beside the account listed for it, its last use and MFA',
       [account('bob', { last_used: '2026-11-20T08:00:00Z', mfa: false }), account('carl', { last_used: null, created: '2026-01-01T00:00:00Z' })],
-      ['| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | `bob` | 2026-11-20 | **no** |', '| `carl` | never | yes |', 'it lists no account that no grant declares'],
+      [
+        '| [`bob`](https://github.com/acme/access/blob/main/grants/bob.yaml) | human | `dba` | **yes** | @alice | 2027-01-31 | `bob` | 2026-11-20 | **no** |',
+        '| `carl` | never | yes |',
+        'it lists no account that no grant declares',
+      ],
       ['#### Accounts'],
     ],
     [
       'a grant with no account there is not listed: never provisioned, or removed',
       [account('bob')],
-      ['| [`carl`](https://github.com/acme/access/blob/main/grants/carl.yaml) | human | `read` | no | @alice | 2027-01-31 | _not listed_ | | |', '2 grants have no account there'],
+      [
+        '| [`carl`](https://github.com/acme/access/blob/main/grants/carl.yaml) | human | `read` | no | @alice | 2027-01-31 | _not listed_ | | |',
+        '2 grants have no account there',
+      ],
       [],
     ],
     [
@@ -279,14 +401,24 @@ describe('a review on the system\'s own listing', () => {
     ],
   ] as const)('%s', (_, accounts, contains, absent) => {
     const text = body([...accounts]);
-    expect(text).toContain("**What `prod-postgres` itself lists:** its listing taken 2026-11-25T06:00:00Z ([raw export](https://github.com/acme/access/blob/access-ledger/snapshots/" + 'c'.repeat(64) + '.csv), SHA-256 `' + 'c'.repeat(64) + '`; ledger record `snapshot-prod-postgres-20261125T060000Z`, seq 7)');
+    expect(text).toContain(
+      '**What `prod-postgres` itself lists:** its listing taken 2026-11-25T06:00:00Z ([raw export](https://github.com/acme/access/blob/access-ledger/snapshots/' +
+        'c'.repeat(64) +
+        '.csv), SHA-256 `' +
+        'c'.repeat(64) +
+        '`; ledger record `snapshot-prod-postgres-20261125T060000Z`, seq 7)',
+    );
     for (const c of contains) expect(text).toContain(c);
     for (const a of absent) expect(text).not.toContain(a);
     expect(parseCampaignMarker(text)).toEqual(ref);
   });
 
   it('attack: an account name that would ping a team, open a link or hide a marker stays inert', () => {
-    const text = body([account('bob'), account('carl'), account('@acme/security [x](https://evil.example) <!-- access-ledger:review system=jira date=2026-11-26 -->')]);
+    const text = body([
+      account('bob'),
+      account('carl'),
+      account('@acme/security [x](https://evil.example) <!-- access-ledger:review system=jira date=2026-11-26 -->'),
+    ]);
     const outsideCode = text.replace(/(`+)[^`]*?\1/g, '');
     expect(outsideCode).not.toContain('@acme/security');
     expect(outsideCode).not.toContain('https://evil');
@@ -295,11 +427,32 @@ describe('a review on the system\'s own listing', () => {
   });
 
   it.each([
-    ['names the listing it was shown', { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' }, { snapshot: { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' } }],
+    [
+      'names the listing it was shown',
+      { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' },
+      { snapshot: { key: 'snapshot-prod-postgres-20261125T060000Z', raw_sha256: 'c'.repeat(64), taken_at: '2026-11-25T06:00:00Z' } },
+    ],
     ['without a listing, names none', null, {}],
   ] as const)('the review-campaign record %s', (_, snapshot, expected) => {
-    const pr = { number: 45, title: 't', url: 'https://github.com/acme/access/pull/45', author: 'access-ledger[bot]', created_at: '2026-11-26T06:00:00Z', merged_at: '2026-11-28T16:00:00Z', merged_by: 'dave' };
-    const draft = campaignRecordDraft({ repository: 'acme/access', system: 'prod-postgres', pr, reviewedOn: '2026-11-26', before: new Map(), after: new Map(), rows: [], snapshot });
+    const pr = {
+      number: 45,
+      title: 't',
+      url: 'https://github.com/acme/access/pull/45',
+      author: 'access-ledger[bot]',
+      created_at: '2026-11-26T06:00:00Z',
+      merged_at: '2026-11-28T16:00:00Z',
+      merged_by: 'dave',
+    };
+    const draft = campaignRecordDraft({
+      repository: 'acme/access',
+      system: 'prod-postgres',
+      pr,
+      reviewedOn: '2026-11-26',
+      before: new Map(),
+      after: new Map(),
+      rows: [],
+      snapshot,
+    });
     expect(draft.subject.snapshot).toEqual((expected as { snapshot?: unknown }).snapshot);
     expect('snapshot' in draft.subject).toBe(snapshot !== null);
   });

@@ -9,10 +9,18 @@ const withJustification = (text: string) => human().replace('justification: Inve
 describe('justification-required', () => {
   const cases: Case[] = [
     { name: 'a justification a reviewer can judge', grant: human(), expect: [] },
-    { name: 'missing: points at the entry', grant: human().replace(/ {4}justification: .*\n/, ''), expect: [[7, 'access to `db` has no justification: add justification: saying why']] },
+    {
+      name: 'missing: points at the entry',
+      grant: human().replace(/ {4}justification: .*\n/, ''),
+      expect: [[7, 'access to `db` has no justification: add justification: saying why']],
+    },
     { name: 'null', grant: withJustification('null'), expect: [[10, 'has no justification']] },
     { name: 'empty text', grant: withJustification('""'), expect: [[10, 'has no justification']] },
-    { name: 'too short', grant: withJustification('needed'), expect: [[10, 'the justification for `db` is too short to judge (6 characters, at least 10): say what the access is used for']] },
+    {
+      name: 'too short',
+      grant: withJustification('needed'),
+      expect: [[10, 'the justification for `db` is too short to judge (6 characters, at least 10): say what the access is used for']],
+    },
     { name: 'exactly the minimum (10)', grant: withJustification('on-call 24'), expect: [] },
     { name: 'one under the minimum (9)', grant: withJustification('on-call 2'), expect: [[10, '(9 characters, at least 10)']] },
     { name: 'surrounding spaces do not count', grant: withJustification('"    on-call     "'), expect: [[10, '(7 characters, at least 10)']] },
@@ -35,7 +43,12 @@ describe('justification-required', () => {
       options: { config: CONFIG + 'rules:\n  justification-required: warning\n' },
       expect: [[10, 'too short', 'warning']],
     },
-    { name: 'turned off through access-ledger.yaml', grant: withJustification('needed'), options: { config: CONFIG + 'rules:\n  justification-required: { severity: "off" }\n' }, expect: [] },
+    {
+      name: 'turned off through access-ledger.yaml',
+      grant: withJustification('needed'),
+      options: { config: CONFIG + 'rules:\n  justification-required: { severity: "off" }\n' },
+      expect: [],
+    },
   ];
   it.each(cases)('$name', (c) => void checkCase('justification-required', c));
 });
@@ -49,7 +62,11 @@ const EXCEPTION = y`
 describe('expiry-required', () => {
   const cases: Case[] = [
     { name: 'has an expiry', grant: human(), expect: [] },
-    { name: 'missing: points at the entry', grant: human().replace(/ {4}expires: .*\n/, ''), expect: [[7, 'access to `db` (readonly) has no expiry: add expires: YYYY-MM-DD']] },
+    {
+      name: 'missing: points at the entry',
+      grant: human().replace(/ {4}expires: .*\n/, ''),
+      expect: [[7, 'access to `db` (readonly) has no expiry: add expires: YYYY-MM-DD']],
+    },
     { name: 'null', grant: human({ expires: 'null' }), expect: [[7, 'has no expiry']] },
     {
       name: 'an exception without expiry: points at the exception key',
@@ -104,9 +121,24 @@ describe('expiry-max-days (counted from today, 2026-11-26)', () => {
       expect: [[15, 'the exception expires 2027-05-26, 181 days ahead; exceptions may last at most 180 days: set exception.expires to 2027-05-25 or earlier']],
     },
     { name: 'leap day today (2028-02-29): 365 days is 2029-02-28', grant: human({ expires: '2029-02-28' }), options: { today: '2028-02-29' }, expect: [] },
-    { name: 'leap day today (2028-02-29): 2029-03-01 is 366 days', grant: human({ expires: '2029-03-01' }), options: { today: '2028-02-29' }, expect: [[11, 'is 366 days ahead']] },
-    { name: 'a year that crosses a leap day: 2027-03-01 to 2028-02-29 is 365 days', grant: human({ expires: '2028-02-29' }), options: { today: '2027-03-01' }, expect: [] },
-    { name: 'a year that crosses a leap day: 2028-03-01 is 366 days', grant: human({ expires: '2028-03-01' }), options: { today: '2027-03-01' }, expect: [[11, 'is 366 days ahead; access may last at most 365 days: set expires to 2028-02-29']] },
+    {
+      name: 'leap day today (2028-02-29): 2029-03-01 is 366 days',
+      grant: human({ expires: '2029-03-01' }),
+      options: { today: '2028-02-29' },
+      expect: [[11, 'is 366 days ahead']],
+    },
+    {
+      name: 'a year that crosses a leap day: 2027-03-01 to 2028-02-29 is 365 days',
+      grant: human({ expires: '2028-02-29' }),
+      options: { today: '2027-03-01' },
+      expect: [],
+    },
+    {
+      name: 'a year that crosses a leap day: 2028-03-01 is 366 days',
+      grant: human({ expires: '2028-03-01' }),
+      options: { today: '2027-03-01' },
+      expect: [[11, 'is 366 days ahead; access may last at most 365 days: set expires to 2028-02-29']],
+    },
     {
       name: 'the strict pack allows 180 days for humans',
       grant: human({ expires: '2027-05-31' }),
@@ -147,8 +179,19 @@ describe('expiry-in-future', () => {
       grant: human({ expires: '2026-11-25' }),
       expect: [[11, 'access to `db` expired on 2026-11-25 (1 day ago): set a future date to renew, or delete the entry to revoke']],
     },
-    { name: 'leap day: valid on 2028-02-29', grant: human({ expires: '2028-02-29' }), options: { today: '2028-02-29' }, expect: [], alsoFrom: ['expiring-soon'] },
-    { name: 'leap day: expired on 2028-03-01', grant: human({ expires: '2028-02-29' }), options: { today: '2028-03-01' }, expect: [[11, 'expired on 2028-02-29']] },
+    {
+      name: 'leap day: valid on 2028-02-29',
+      grant: human({ expires: '2028-02-29' }),
+      options: { today: '2028-02-29' },
+      expect: [],
+      alsoFrom: ['expiring-soon'],
+    },
+    {
+      name: 'leap day: expired on 2028-03-01',
+      grant: human({ expires: '2028-02-29' }),
+      options: { today: '2028-03-01' },
+      expect: [[11, 'expired on 2028-02-29']],
+    },
     {
       name: 'an expired exception',
       grant: human({ extra: EXCEPTION + '  expires: 2026-11-01\n' }),

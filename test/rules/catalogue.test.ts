@@ -118,7 +118,9 @@ describe('the packs (policies/*.yaml)', () => {
   });
 
   it('the files on disk are the packs loaded', () => {
-    const names = readdirSync(POLICIES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => (parse(readFileSync(join(POLICIES_DIR, f), 'utf8')) as Pack).name);
+    const names = readdirSync(POLICIES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => (parse(readFileSync(join(POLICIES_DIR, f), 'utf8')) as Pack).name);
     expect(names.sort()).toEqual(packs.map((p) => p.name).sort());
   });
 });

@@ -74,9 +74,18 @@ describe('rotation-max-days', () => {
       expect: [[6, 'static-secret credential of `alice` has no rotation period: add credential.rotation_days (at most 90)']],
     },
     { name: 'key pair every 365 days', grant: nh('ci-token', cred('key-pair', { rotation: 365 })), expect: [] },
-    { name: 'key pair every 366 days', grant: nh('ci-token', cred('key-pair', { rotation: 366 })), expect: [[7, 'longer than the 365 days allowed for key-pair']] },
+    {
+      name: 'key pair every 366 days',
+      grant: nh('ci-token', cred('key-pair', { rotation: 366 })),
+      expect: [[7, 'longer than the 365 days allowed for key-pair']],
+    },
     { name: 'OAuth token every 180 days', grant: nh('integration', cred('oauth-token', { rotation: 180 })), expect: [], alsoFrom: ['vendor-offboarding'] },
-    { name: 'OAuth token every 181 days', grant: nh('integration', cred('oauth-token', { rotation: 181 })), expect: [[7, 'longer than the 180 days allowed for oauth-token']], alsoFrom: ['vendor-offboarding'] },
+    {
+      name: 'OAuth token every 181 days',
+      grant: nh('integration', cred('oauth-token', { rotation: 181 })),
+      expect: [[7, 'longer than the 180 days allowed for oauth-token']],
+      alsoFrom: ['vendor-offboarding'],
+    },
     { name: 'password every 91 days', grant: nh('api-key', cred('password', { rotation: 91 })), expect: [[7, 'the 90 days allowed for password']] },
     { name: 'federated: no rotation period needed', grant: nh('service-account', OIDC), expect: [] },
     {
@@ -106,7 +115,11 @@ describe('prefer-federated-credentials', () => {
       grant: nh('ci-token', cred('static-secret')),
       expect: [[6, 'ci-token `alice` uses a static-secret: prefer an oidc-federated credential', 'warning']],
     },
-    { name: 'a service account with a password', grant: nh('service-account', cred('password')), expect: [[6, 'service-account `alice` uses a password', 'warning']] },
+    {
+      name: 'a service account with a password',
+      grant: nh('service-account', cred('password')),
+      expect: [[6, 'service-account `alice` uses a password', 'warning']],
+    },
     { name: 'an agent with a static secret', grant: nh('agent', cred('static-secret')), expect: [[6, 'agent `alice` uses a static-secret', 'warning']] },
     { name: 'a CI token with a key pair (a GitHub App key)', grant: nh('ci-token', cred('key-pair', { rotation: 365 })), expect: [] },
     { name: 'a federated CI token', grant: nh('ci-token', OIDC), expect: [] },

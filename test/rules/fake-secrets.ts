@@ -29,8 +29,16 @@ export const FAKE_SECRETS: FakeSecret[] = [
   { kind: 'GitHub App installation token', value: ['gh', 's_', noise(36, 4)].join(''), named: 'a GitHub token' },
   { kind: 'AWS access key id', value: ['AK', 'IA', noise(16, 5, UPPER_DIGITS)].join(''), named: 'an AWS access key id' },
   { kind: 'AWS temporary key id', value: ['AS', 'IA', noise(16, 6, UPPER_DIGITS)].join(''), named: 'an AWS access key id' },
-  { kind: 'Slack bot token', value: ['xo', 'xb-', noise(12, 7, '0123456789'), '-', noise(13, 8, '0123456789'), '-', noise(24, 9)].join(''), named: 'a Slack token' },
-  { kind: 'Slack webhook URL', value: ['https://hooks.', 'slack.com/services/T', noise(8, 10, UPPER_DIGITS), '/B', noise(8, 11, UPPER_DIGITS), '/', noise(24, 12)].join(''), named: 'a Slack webhook URL' },
+  {
+    kind: 'Slack bot token',
+    value: ['xo', 'xb-', noise(12, 7, '0123456789'), '-', noise(13, 8, '0123456789'), '-', noise(24, 9)].join(''),
+    named: 'a Slack token',
+  },
+  {
+    kind: 'Slack webhook URL',
+    value: ['https://hooks.', 'slack.com/services/T', noise(8, 10, UPPER_DIGITS), '/B', noise(8, 11, UPPER_DIGITS), '/', noise(24, 12)].join(''),
+    named: 'a Slack webhook URL',
+  },
   { kind: 'Stripe secret key', value: ['sk', '_live_', noise(24, 13)].join(''), named: 'a Stripe secret key' },
   { kind: 'Google API key', value: ['AI', 'za', noise(35, 14)].join(''), named: 'a Google API key' },
   { kind: 'JSON Web Token', value: ['ey', 'J', noise(20, 15), '.ey', 'J', noise(30, 16), '.', noise(43, 17)].join(''), named: 'a JSON Web Token' },

@@ -25,21 +25,34 @@ function shared(opts: { kind?: string; shared?: string | null; exception?: strin
   const exception =
     opts.exception === null
       ? ''
-      : (opts.exception ?? 'exception:\n  reason: The database needs one superuser for recovery\n  compensating_controls: [checkout, session-logging]\n  expires: 2027-02-20\n');
+      : (opts.exception ??
+        'exception:\n  reason: The database needs one superuser for recovery\n  compensating_controls: [checkout, session-logging]\n  expires: 2027-02-20\n');
   return `identity:\n  id: alice\n  kind: ${opts.kind ?? 'shared-account'}\n  owner: carol\n` + CREDENTIAL + sharedBlock + exception + ACCESS;
 }
 
 describe('shared-account-controls', () => {
   const cases: Case[] = [
     { name: 'holders, controls and an exception', grant: shared(), expect: [] },
-    { name: 'no shared block: points at the kind', grant: shared({ shared: null }), expect: [[3, 'shared account `alice` has no shared block: list shared.holders and shared.compensating_controls']] },
-    { name: 'no holders', grant: shared({ shared: 'shared:\n  holders: []\n  compensating_controls: [checkout]\n' }), expect: [[12, 'shared account `alice` names no holders: list every person who can use it']] },
+    {
+      name: 'no shared block: points at the kind',
+      grant: shared({ shared: null }),
+      expect: [[3, 'shared account `alice` has no shared block: list shared.holders and shared.compensating_controls']],
+    },
+    {
+      name: 'no holders',
+      grant: shared({ shared: 'shared:\n  holders: []\n  compensating_controls: [checkout]\n' }),
+      expect: [[12, 'shared account `alice` names no holders: list every person who can use it']],
+    },
     {
       name: 'no compensating controls',
       grant: shared({ shared: 'shared:\n  holders: [carol]\n  compensating_controls: []\n' }),
       expect: [[13, 'shared account `alice` needs at least one of checkout, mfa, session-logging in shared.compensating_controls']],
     },
-    { name: 'controls outside the accepted set', grant: shared({ shared: 'shared:\n  holders: [carol]\n  compensating_controls: [video-review]\n' }), expect: [[13, 'needs at least one of checkout, mfa, session-logging']] },
+    {
+      name: 'controls outside the accepted set',
+      grant: shared({ shared: 'shared:\n  holders: [carol]\n  compensating_controls: [video-review]\n' }),
+      expect: [[13, 'needs at least one of checkout, mfa, session-logging']],
+    },
     { name: 'controls compare case-insensitively', grant: shared({ shared: 'shared:\n  holders: [carol]\n  compensating_controls: [MFA]\n' }), expect: [] },
     {
       name: 'no exception: points at the kind',
@@ -57,7 +70,8 @@ describe('shared-account-controls', () => {
       grant: shared(),
       options: { config: STRICT, systems: {} },
       files: {
-        'systems/db.yaml': 'id: db\nname: DB\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit, review: role report }\n',
+        'systems/db.yaml':
+          'id: db\nname: DB\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit, review: role report }\n',
       },
       expect: [[13, 'shared account `alice` lacks the compensating controls session-logging: add them to shared.compensating_controls', 'error']],
     },
@@ -73,7 +87,8 @@ describe('shared-account-controls', () => {
 
 /** Lines: 3 kind, 11 vendor, 12 name, 13 data_scope, 14 offboarding. */
 function integration(vendor: string | null): string {
-  const credential = 'credential:\n  type: oauth-token\n  rotation_days: 180\n  last_rotated: 2026-11-01\n  storage: held by the vendor\n  revocation: revoke the OAuth app\n';
+  const credential =
+    'credential:\n  type: oauth-token\n  rotation_days: 180\n  last_rotated: 2026-11-01\n  storage: held by the vendor\n  revocation: revoke the OAuth app\n';
   return 'identity:\n  id: alice\n  kind: integration\n  owner: carol\n' + credential + (vendor ?? '') + ACCESS;
 }
 
@@ -81,10 +96,16 @@ describe('vendor-offboarding', () => {
   const cases: Case[] = [
     {
       name: 'name, data scope and offboarding',
-      grant: integration('vendor:\n  name: Example CRM Inc.\n  data_scope: customer contact records\n  offboarding: revoke the OAuth app, then delete this file\n'),
+      grant: integration(
+        'vendor:\n  name: Example CRM Inc.\n  data_scope: customer contact records\n  offboarding: revoke the OAuth app, then delete this file\n',
+      ),
       expect: [],
     },
-    { name: 'no vendor block: points at the kind', grant: integration(null), expect: [[3, 'integration `alice` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding']] },
+    {
+      name: 'no vendor block: points at the kind',
+      grant: integration(null),
+      expect: [[3, 'integration `alice` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding']],
+    },
     {
       name: 'no offboarding: points at the vendor key',
       grant: integration('vendor:\n  name: Example CRM Inc.\n  data_scope: customer contact records\n'),
@@ -112,13 +133,21 @@ describe('exception-governed', () => {
   /** Lines: 12 exception, 13 reason, 14 compensating_controls, 15 expires, 16 rules, 17 first rule. */
   const withException = (body: string) => human({ extra: 'exception:\n' + body });
   const cases: Case[] = [
-    { name: 'reason, controls and expiry', grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n'), expect: [] },
+    {
+      name: 'reason, controls and expiry',
+      grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n'),
+      expect: [],
+    },
     {
       name: 'a reason too short to explain anything',
       grant: withException('  reason: legacy\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n'),
       expect: [[13, 'the exception for `alice` does not explain itself: write exception.reason (why the policy cannot be met)']],
     },
-    { name: 'a reason of exactly 10 characters', grant: withException('  reason: legacy app\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n'), expect: [] },
+    {
+      name: 'a reason of exactly 10 characters',
+      grant: withException('  reason: legacy app\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n'),
+      expect: [],
+    },
     {
       name: 'no compensating controls',
       grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: []\n  expires: 2027-03-31\n'),
@@ -126,12 +155,18 @@ describe('exception-governed', () => {
     },
     {
       name: 'waives a rule that does not exist',
-      grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - expiry-max-days\n    - justification-requried\n'),
-      expect: [[18, 'the exception waives `justification-requried`, which is not a rule: did you mean `justification-required`? use a rule id from docs/rules.md']],
+      grant: withException(
+        '  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - expiry-max-days\n    - justification-requried\n',
+      ),
+      expect: [
+        [18, 'the exception waives `justification-requried`, which is not a rule: did you mean `justification-required`? use a rule id from docs/rules.md'],
+      ],
     },
     {
       name: 'waives a rule like no rule: no guess',
-      grant: withException('  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - everything\n'),
+      grant: withException(
+        '  reason: The vendor tool cannot use personal accounts\n  compensating_controls: [session-logging]\n  expires: 2027-03-31\n  rules:\n    - everything\n',
+      ),
       expect: [[17, 'the exception waives `everything`, which is not a rule: use a rule id from docs/rules.md']],
     },
     {

@@ -66,8 +66,14 @@ export function checkCase(rule: string, c: Case): Finding[] {
   const findings = run(caseFiles(c), c.options);
   const mine = findings.filter((f) => f.rule === rule);
   const others = findings.filter((f) => f.rule !== rule && !c.alsoFrom?.includes(f.rule));
-  expect(others.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`), 'findings of other rules').toEqual([]);
-  expect(mine.map((f) => `${f.file}:${f.line} ${f.message}`), `findings of ${rule}`).toHaveLength(c.expect.length);
+  expect(
+    others.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`),
+    'findings of other rules',
+  ).toEqual([]);
+  expect(
+    mine.map((f) => `${f.file}:${f.line} ${f.message}`),
+    `findings of ${rule}`,
+  ).toHaveLength(c.expect.length);
   c.expect.forEach(([line, fragment, severity], i) => {
     const f = mine[i]!;
     expect(f.line, f.message).toBe(line);

@@ -47,7 +47,10 @@ describe('identity-file-name', () => {
     },
     {
       name: 'system id differs from the file name',
-      files: { 'systems/postgres.yaml': 'id: pg\nname: Postgres\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit }\n' },
+      files: {
+        'systems/postgres.yaml':
+          'id: pg\nname: Postgres\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit }\n',
+      },
       expect: [[1, 'system id `pg` differs from the file name `postgres`: rename the file to systems/pg.yaml']],
     },
   ];
@@ -58,11 +61,24 @@ describe('access-path', () => {
   const cases: Case[] = [
     { name: 'the exact layout', path: 'grants/services/exporter.yaml', grant: svc('exporter'), expect: [] },
     { name: 'sub-folders may use any case', path: 'grants/Services/exporter.yml', grant: svc('exporter'), expect: [] },
-    { name: 'Grants/ is read as a grant, and must be renamed', path: 'Grants/services/exporter.yaml', grant: svc('exporter'), expect: [[1, '`Grants/services/exporter.yaml` differs from the access repo\'s layout only by case: rename it to `grants/services/exporter.yaml`']] },
-    { name: 'an upper-case extension', path: 'grants/services/exporter.YAML', grant: svc('exporter'), expect: [[1, 'rename it to `grants/services/exporter.yaml`']] },
+    {
+      name: 'Grants/ is read as a grant, and must be renamed',
+      path: 'Grants/services/exporter.yaml',
+      grant: svc('exporter'),
+      expect: [[1, "`Grants/services/exporter.yaml` differs from the access repo's layout only by case: rename it to `grants/services/exporter.yaml`"]],
+    },
+    {
+      name: 'an upper-case extension',
+      path: 'grants/services/exporter.YAML',
+      grant: svc('exporter'),
+      expect: [[1, 'rename it to `grants/services/exporter.yaml`']],
+    },
     {
       name: 'a system under SYSTEMS/',
-      files: { 'SYSTEMS/pg.yaml': 'id: pg\nname: Postgres\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit }\n' },
+      files: {
+        'SYSTEMS/pg.yaml':
+          'id: pg\nname: Postgres\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit }\n',
+      },
       expect: [[1, 'rename it to `systems/pg.yaml`']],
     },
   ];
@@ -109,7 +125,12 @@ describe('identity-unique', () => {
 describe('owner-required', () => {
   const cases: Case[] = [
     { name: 'owner set', path: 'grants/s/exporter.yaml', grant: svc('exporter'), expect: [] },
-    { name: 'owner null', path: 'grants/s/exporter.yaml', grant: svc('exporter', null), expect: [[4, 'identity `exporter` has no owner: set identity.owner to the GitHub login']] },
+    {
+      name: 'owner null',
+      path: 'grants/s/exporter.yaml',
+      grant: svc('exporter', null),
+      expect: [[4, 'identity `exporter` has no owner: set identity.owner to the GitHub login']],
+    },
     {
       name: 'owner key missing: points at the identity: key',
       path: 'grants/s/exporter.yaml',

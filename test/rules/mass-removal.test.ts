@@ -32,14 +32,28 @@ const cases: MassCase[] = [
     name: '3 of 10 entries (30%): a warning',
     base: ten,
     ...removeFiles(ten, 3),
-    expect: ['this change removes 3 access entries (30% of all access, 3 files deleted), over the limit of 25 entries or 20%: split it, or confirm it is intended and have the admins approve', 'warning'],
+    expect: [
+      'this change removes 3 access entries (30% of all access, 3 files deleted), over the limit of 25 entries or 20%: split it, or confirm it is intended and have the admins approve',
+      'warning',
+    ],
   },
   { name: 'a single revocation is never called out, whatever the share', base: people(2), ...removeFiles(people(2), 1), expect: null },
   { name: '25 of 200 entries: at the limit', base: twoHundred, ...removeFiles(twoHundred, 25), expect: null },
-  { name: '26 of 200 entries (13%): over the entry limit', base: twoHundred, ...removeFiles(twoHundred, 26), expect: ['removes 26 access entries (13% of all access, 26 files deleted)', 'warning'] },
+  {
+    name: '26 of 200 entries (13%): over the entry limit',
+    base: twoHundred,
+    ...removeFiles(twoHundred, 26),
+    expect: ['removes 26 access entries (13% of all access, 26 files deleted)', 'warning'],
+  },
   {
     name: 'entries removed from a file that stays',
-    base: { ...people(3), 'grants/people/big.yaml': human({ id: 'big', extra: '  - system: wiki\n    role: editor\n    justification: Writes the on-call runbooks\n    expires: 2027-03-31\n'.repeat(4) }) },
+    base: {
+      ...people(3),
+      'grants/people/big.yaml': human({
+        id: 'big',
+        extra: '  - system: wiki\n    role: editor\n    justification: Writes the on-call runbooks\n    expires: 2027-03-31\n'.repeat(4),
+      }),
+    },
     current: { ...people(3), 'grants/people/big.yaml': human({ id: 'big' }) },
     changed: ['grants/people/big.yaml'],
     expect: ['removes 4 access entries (50% of all access, 0 files deleted)', 'warning'],
@@ -52,7 +66,13 @@ const cases: MassCase[] = [
     options: { config: CONFIG + 'rules:\n  mass-removal: { options: { max_percent: 50 } }\n' },
     expect: null,
   },
-  { name: 'the strict pack makes it an error', base: ten, ...removeFiles(ten, 3), options: { config: CONFIG.replace('soc2-baseline', 'strict') }, expect: ['removes 3 access entries', 'error'] },
+  {
+    name: 'the strict pack makes it an error',
+    base: ten,
+    ...removeFiles(ten, 3),
+    options: { config: CONFIG.replace('soc2-baseline', 'strict') },
+    expect: ['removes 3 access entries', 'error'],
+  },
 ];
 
 describe('mass-removal', () => {

@@ -51,7 +51,14 @@ describe('no-secrets', () => {
 
   it('finds a private key in a block scalar, and reports the line where the value starts', () => {
     const key = fakePrivateKey();
-    const grant = apiKey({ storage: '|\n' + key.split('\n').map((l) => '    ' + l).join('\n') }).replace(/^ {2}revocation/m, '  revocation');
+    const grant = apiKey({
+      storage:
+        '|\n' +
+        key
+          .split('\n')
+          .map((l) => '    ' + l)
+          .join('\n'),
+    }).replace(/^ {2}revocation/m, '  revocation');
     const findings = run({ 'grants/keys/alice.yaml': grant });
     const mine = findings.filter((f) => f.rule === 'no-secrets');
     expect(mine).toHaveLength(1);
@@ -71,13 +78,48 @@ describe('no-secrets', () => {
 
   const clean: Case[] = [
     { name: 'a vault reference', grant: apiKey({ storage: 'vault:kv/billing/exporter' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'a 1Password reference', grant: apiKey({ storage: '1password:vault/Infrastructure/exporter-api-key' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'an AWS Secrets Manager ARN', grant: apiKey({ storage: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/exporter-AbCdEf' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'a runbook URL', grant: apiKey({ revocation: 'https://wiki.example/runbooks/Exporter-Key-Rotation-2026Q4' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'a git commit SHA (hex is below the entropy bar)', grant: apiKey({ revocation: `revert ${noise(40, 30, '0123456789abcdef')}` }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'a UUID', grant: apiKey({ revocation: 'delete client 123e4567-e89b-42d3-a456-426614174000 in the IdP' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'ordinary prose with long words', grant: apiKey({ description: 'Internationalization-related exports for the customer-success dashboards' }), path: 'grants/keys/alice.yaml', expect: [] },
-    { name: 'an AWS-documented example key id is still flagged (it has the exact shape)', grant: apiKey({ storage: ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('') }), path: 'grants/keys/alice.yaml', expect: [[8, 'looks like an AWS access key id']] },
+    {
+      name: 'a 1Password reference',
+      grant: apiKey({ storage: '1password:vault/Infrastructure/exporter-api-key' }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'an AWS Secrets Manager ARN',
+      grant: apiKey({ storage: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/exporter-AbCdEf' }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'a runbook URL',
+      grant: apiKey({ revocation: 'https://wiki.example/runbooks/Exporter-Key-Rotation-2026Q4' }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'a git commit SHA (hex is below the entropy bar)',
+      grant: apiKey({ revocation: `revert ${noise(40, 30, '0123456789abcdef')}` }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'a UUID',
+      grant: apiKey({ revocation: 'delete client 123e4567-e89b-42d3-a456-426614174000 in the IdP' }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'ordinary prose with long words',
+      grant: apiKey({ description: 'Internationalization-related exports for the customer-success dashboards' }),
+      path: 'grants/keys/alice.yaml',
+      expect: [],
+    },
+    {
+      name: 'an AWS-documented example key id is still flagged (it has the exact shape)',
+      grant: apiKey({ storage: ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('') }),
+      path: 'grants/keys/alice.yaml',
+      expect: [[8, 'looks like an AWS access key id']],
+    },
     { name: 'a human grant without secrets', grant: human(), expect: [] },
     {
       name: 'options through access-ledger.yaml: a higher entropy bar lets a borderline string through',
@@ -116,7 +158,10 @@ describe('no-secrets', () => {
       const system = `id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\n${token}: ${aws}\n`;
       const mine = run({ 'systems/crm.yaml': system }).filter((f) => f.rule === 'no-secrets');
       expect(mine.map((f) => [f.line, f.message])).toEqual([
-        [6, 'a key name at the top level looks like a GitHub token: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…'],
+        [
+          6,
+          'a key name at the top level looks like a GitHub token: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…',
+        ],
         [6, 'ghp_…(masked) looks like an AWS access key id: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…'],
       ]);
     });
@@ -128,7 +173,9 @@ describe('no-secrets', () => {
 
   it('cannot be waived by an exception', () => {
     const secret = FAKE_SECRETS[3]!.value;
-    const grant = apiKey({ storage: secret }) + 'exception:\n  reason: Waiting for the vault migration\n  compensating_controls: [monitoring]\n  expires: 2027-01-31\n  rules: [no-secrets]\n';
+    const grant =
+      apiKey({ storage: secret }) +
+      'exception:\n  reason: Waiting for the vault migration\n  compensating_controls: [monitoring]\n  expires: 2027-01-31\n  rules: [no-secrets]\n';
     const mine = run({ 'grants/keys/alice.yaml': grant }).filter((f) => f.rule === 'no-secrets');
     expect(mine.map((f) => f.severity)).toEqual(['error']);
     expect(mine[0]!.message).not.toContain('waived');

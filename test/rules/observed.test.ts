@@ -59,7 +59,10 @@ function check(rule: string, c: Case): Finding[] {
   const findings = run(c.files ?? {}, c.snapshots, c.config);
   const mine = findings.filter((f) => f.rule === rule);
   const others = findings.filter((f) => f.rule !== rule && !c.alsoFrom?.includes(f.rule));
-  expect(others.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`), 'findings of other rules').toEqual([]);
+  expect(
+    others.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`),
+    'findings of other rules',
+  ).toEqual([]);
   expect(mine.map((f) => `${f.file}:${f.line} ${f.message}`)).toHaveLength(c.expect.length);
   c.expect.forEach(([at, fragment], i) => {
     expect(`${mine[i]!.file}:${mine[i]!.line}`, mine[i]!.message).toBe(at);
@@ -73,11 +76,36 @@ const table = (rule: string, cases: Case[]) => it.each(cases.map((c) => [c.name,
 
 describe('observed-undeclared', () => {
   table('observed-undeclared', [
-    { name: 'every account maps to a grant in force: nothing to say', files: { 'grants/alice.yaml': ALICE, 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] }), account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null })])], expect: [] },
-    { name: 'the orphaned account: on the system, in no grant (points at the system file)', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] }), account('mallory', { roles: ['reader'] })])], expect: [['systems/db.yaml:1', 'lists the account `mallory` (person; `reader`), which no grant declares']] },
-    { name: 'an account maps by the grant\'s e-mail, case aside', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('Alice@ACME.com', { roles: ['reader'] })])], expect: [] },
-    { name: 'an account maps by the identity id when nothing stronger names it', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice', { roles: ['reader'] })])], expect: [] },
-    { name: 'an account maps by an accounts entry for this system', files: { 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('SVC_EXPORTER', { kind: 'service', roles: ['reader'], mfa: null })])], expect: [] },
+    {
+      name: 'every account maps to a grant in force: nothing to say',
+      files: { 'grants/alice.yaml': ALICE, 'grants/exporter.yaml': SVC },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] }), account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null })])],
+      expect: [],
+    },
+    {
+      name: 'the orphaned account: on the system, in no grant (points at the system file)',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] }), account('mallory', { roles: ['reader'] })])],
+      expect: [['systems/db.yaml:1', 'lists the account `mallory` (person; `reader`), which no grant declares']],
+    },
+    {
+      name: "an account maps by the grant's e-mail, case aside",
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('Alice@ACME.com', { roles: ['reader'] })])],
+      expect: [],
+    },
+    {
+      name: 'an account maps by the identity id when nothing stronger names it',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice', { roles: ['reader'] })])],
+      expect: [],
+    },
+    {
+      name: 'an account maps by an accounts entry for this system',
+      files: { 'grants/exporter.yaml': SVC },
+      snapshots: [listing('db', [account('SVC_EXPORTER', { kind: 'service', roles: ['reader'], mfa: null })])],
+      expect: [],
+    },
     {
       name: 'attack: an accounts entry on another system does not cover this one',
       files: { 'grants/exporter.yaml': SVC },
@@ -96,7 +124,12 @@ describe('observed-undeclared', () => {
       snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] })])],
       expect: [['grants/alice.yaml:6', 'access of `alice` to `db` expired on 2026-11-01, but `db` (listed 2026-11-20) still lists its account `alice-gh`']],
     },
-    { name: 'access valid through its expiry day counts on that day', files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2026-11-20') }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] })])], expect: [] },
+    {
+      name: 'access valid through its expiry day counts on that day',
+      files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2026-11-20') },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] })])],
+      expect: [],
+    },
     {
       name: 'attack: a homoglyph of a declared name is another account',
       files: { 'grants/alice.yaml': ALICE },
@@ -131,15 +164,38 @@ describe('observed-undeclared', () => {
 
 describe('observed-unprovisioned', () => {
   table('observed-unprovisioned', [
-    { name: 'a grant with no account on a listed system: never provisioned, or removed there', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [])], expect: [['grants/alice.yaml:3', '`alice` is granted `reader` on `db`, but `db` (listed 2026-11-20) lists no account for it']] },
+    {
+      name: 'a grant with no account on a listed system: never provisioned, or removed there',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [])],
+      expect: [['grants/alice.yaml:3', '`alice` is granted `reader` on `db`, but `db` (listed 2026-11-20) lists no account for it']],
+    },
     { name: 'a system nobody listed is not judged', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('wiki', [])], expect: [] },
-    { name: 'just-in-time access has no standing account', files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2027-01-31\n    jit: { max_duration_hours: 4 }') }, snapshots: [listing('db', [])], expect: [] },
-    { name: 'access that had expired by the listing is the clock rules\' business', files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2026-11-01') }, snapshots: [listing('db', [])], expect: [] },
-    { name: 'a listing with gaps says so in the finding', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [], { gaps: ['tokens not listed'] })], expect: [['grants/alice.yaml:3', '(the listing has gaps: tokens not listed)']] },
+    {
+      name: 'just-in-time access has no standing account',
+      files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2027-01-31\n    jit: { max_duration_hours: 4 }') },
+      snapshots: [listing('db', [])],
+      expect: [],
+    },
+    {
+      name: "access that had expired by the listing is the clock rules' business",
+      files: { 'grants/alice.yaml': ALICE.replace('expires: 2027-01-31', 'expires: 2026-11-01') },
+      snapshots: [listing('db', [])],
+      expect: [],
+    },
+    {
+      name: 'a listing with gaps says so in the finding',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [], { gaps: ['tokens not listed'] })],
+      expect: [['grants/alice.yaml:3', '(the listing has gaps: tokens not listed)']],
+    },
     {
       name: 'judged against the newest listing of the system',
       files: { 'grants/alice.yaml': ALICE },
-      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'] })], { taken_at: '2026-10-01T00:00:00Z' }), listing('db', [], { taken_at: '2026-11-20T00:00:00Z' })],
+      snapshots: [
+        listing('db', [account('alice-gh', { roles: ['reader'] })], { taken_at: '2026-10-01T00:00:00Z' }),
+        listing('db', [], { taken_at: '2026-11-20T00:00:00Z' }),
+      ],
       expect: [],
     },
   ]);
@@ -147,9 +203,24 @@ describe('observed-unprovisioned', () => {
 
 describe('observed-excess-privilege', () => {
   table('observed-excess-privilege', [
-    { name: 'a role no entry declares', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader', 'writer'] })])], expect: [['grants/alice.yaml:4', 'gives `alice-gh` the role `writer`, beyond what `alice` declares for `db` (`reader`)']] },
-    { name: 'roles compare case-insensitively', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['READER'] })])], expect: [] },
-    { name: 'roles a snapshot does not report are not compared', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['writer'] })], { reports: { ...ALL, roles: false } })], expect: [] },
+    {
+      name: 'a role no entry declares',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader', 'writer'] })])],
+      expect: [['grants/alice.yaml:4', 'gives `alice-gh` the role `writer`, beyond what `alice` declares for `db` (`reader`)']],
+    },
+    {
+      name: 'roles compare case-insensitively',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['READER'] })])],
+      expect: [],
+    },
+    {
+      name: 'roles a snapshot does not report are not compared',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['writer'] })], { reports: { ...ALL, roles: false } })],
+      expect: [],
+    },
     {
       name: 'ignored roles (option) are left out',
       config: `${CONFIG}rules:\n  observed-excess-privilege: { options: { ignore_roles: ["team:*"] } }\n`,
@@ -175,17 +246,47 @@ describe('observed-excess-privilege', () => {
         ['grants/alice.yaml:4', 'as privileged (its role `DBA` is declared privileged in the system file)'],
       ],
     },
-    { name: 'declared privileged access covers an observed admin', files: { 'grants/alice.yaml': ALICE.replace('role: reader', 'role: reader\n    privileged: true').replace('2027-01-31', '2027-01-15') }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], privileged: true })])], expect: [] },
+    {
+      name: 'declared privileged access covers an observed admin',
+      files: { 'grants/alice.yaml': ALICE.replace('role: reader', 'role: reader\n    privileged: true').replace('2027-01-31', '2027-01-15') },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], privileged: true })])],
+      expect: [],
+    },
   ]);
 });
 
 describe('observed-dormant', () => {
   table('observed-dormant', [
-    { name: 'last used more than 90 days before the listing', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: '2026-06-01T00:00:00Z' })])], expect: [['grants/alice.yaml:3', 'reports the account `alice-gh` (person; `reader`) last used 2026-06-01, 172 days before the listing (more than 90)']] },
-    { name: '90 days exactly is not dormant', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: '2026-08-22T00:00:00Z' })])], expect: [] },
-    { name: 'never used since created long ago', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null, created: '2026-01-01T00:00:00Z' })])], expect: [['grants/alice.yaml:3', 'never used since it was created 2026-01-01, 323 days before the listing']] },
-    { name: 'never used, created recently', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null, created: '2026-11-01T00:00:00Z' })])], expect: [] },
-    { name: 'use not reported: not judged', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null })], { reports: { ...ALL, last_used: false } })], expect: [] },
+    {
+      name: 'last used more than 90 days before the listing',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: '2026-06-01T00:00:00Z' })])],
+      expect: [['grants/alice.yaml:3', 'reports the account `alice-gh` (person; `reader`) last used 2026-06-01, 172 days before the listing (more than 90)']],
+    },
+    {
+      name: '90 days exactly is not dormant',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: '2026-08-22T00:00:00Z' })])],
+      expect: [],
+    },
+    {
+      name: 'never used since created long ago',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null, created: '2026-01-01T00:00:00Z' })])],
+      expect: [['grants/alice.yaml:3', 'never used since it was created 2026-01-01, 323 days before the listing']],
+    },
+    {
+      name: 'never used, created recently',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null, created: '2026-11-01T00:00:00Z' })])],
+      expect: [],
+    },
+    {
+      name: 'use not reported: not judged',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: null })], { reports: { ...ALL, last_used: false } })],
+      expect: [],
+    },
     {
       name: 'the window is an option',
       config: `${CONFIG}rules:\n  observed-dormant: { options: { days: 30 } }\n`,
@@ -193,21 +294,59 @@ describe('observed-dormant', () => {
       snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], last_used: '2026-10-01T00:00:00Z' })])],
       expect: [['grants/alice.yaml:3', '(more than 30)']],
     },
-    { name: 'an undeclared dormant account is named at the system file too', snapshots: [listing('db', [account('ghost', { last_used: '2025-01-01T00:00:00Z' })])], expect: [['systems/db.yaml:1', 'last used 2025-01-01']], alsoFrom: ['observed-undeclared'] },
+    {
+      name: 'an undeclared dormant account is named at the system file too',
+      snapshots: [listing('db', [account('ghost', { last_used: '2025-01-01T00:00:00Z' })])],
+      expect: [['systems/db.yaml:1', 'last used 2025-01-01']],
+      alsoFrom: ['observed-undeclared'],
+    },
   ]);
 });
 
 describe('observed-rotation-overdue', () => {
-  const key = (rotated: string, active = true) => ({ name: 'access_key_1', type: 'access-key' as const, active, rotated_at: rotated, last_used: null, expires_at: null });
+  const key = (rotated: string, active = true) => ({
+    name: 'access_key_1',
+    type: 'access-key' as const,
+    active,
+    rotated_at: rotated,
+    last_used: null,
+    expires_at: null,
+  });
   table('observed-rotation-overdue', [
-    { name: 'a key rotated within the declared period', files: { 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-10-01T00:00:00Z')] })])], expect: [] },
-    { name: 'a key older than the declared rotation', files: { 'grants/exporter.yaml': SVC.replace('last_rotated: 2026-10-01', 'last_rotated: 2026-01-01') }, snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-01-01T00:00:00Z')] })])], expect: [['grants/exporter.yaml:4', 'last rotated 2026-01-01, 323 days before the listing, beyond the 90-day rotation the grant declares']] },
-    { name: 'an inactive old key does not count', files: { 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2020-01-01T00:00:00Z', false), key('2026-10-01T00:00:00Z')] })])], expect: [] },
+    {
+      name: 'a key rotated within the declared period',
+      files: { 'grants/exporter.yaml': SVC },
+      snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-10-01T00:00:00Z')] })])],
+      expect: [],
+    },
+    {
+      name: 'a key older than the declared rotation',
+      files: { 'grants/exporter.yaml': SVC.replace('last_rotated: 2026-10-01', 'last_rotated: 2026-01-01') },
+      snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-01-01T00:00:00Z')] })])],
+      expect: [['grants/exporter.yaml:4', 'last rotated 2026-01-01, 323 days before the listing, beyond the 90-day rotation the grant declares']],
+    },
+    {
+      name: 'an inactive old key does not count',
+      files: { 'grants/exporter.yaml': SVC },
+      snapshots: [
+        listing('db', [
+          account('svc_exporter', {
+            kind: 'service',
+            roles: ['reader'],
+            mfa: null,
+            credentials: [key('2020-01-01T00:00:00Z', false), key('2026-10-01T00:00:00Z')],
+          }),
+        ]),
+      ],
+      expect: [],
+    },
     {
       name: 'attack: the file records a rotation the system does not show',
       files: { 'grants/exporter.yaml': SVC.replace('rotation_days: 90', 'rotation_days: 365') },
       snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-02-01T00:00:00Z')] })])],
-      expect: [['grants/exporter.yaml:5', 'the grant records a rotation on 2026-10-01, but `db` reports `access_key_1` of `svc_exporter` last rotated 2026-02-01']],
+      expect: [
+        ['grants/exporter.yaml:5', 'the grant records a rotation on 2026-10-01, but `db` reports `access_key_1` of `svc_exporter` last rotated 2026-02-01'],
+      ],
     },
     {
       name: 'a federated identity with a standing key on the system',
@@ -215,22 +354,58 @@ describe('observed-rotation-overdue', () => {
       snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2026-10-01T00:00:00Z')] })])],
       expect: [['grants/exporter.yaml:3', 'declares an oidc-federated credential, but `db` reports an active key']],
     },
-    { name: 'an undeclared key is held to the policy\'s maximum', snapshots: [listing('db', [account('old-key', { kind: 'key', mfa: null, credentials: [key('2025-01-01T00:00:00Z')] })])], expect: [['systems/db.yaml:1', 'beyond the 90-day rotation the policy allows']], alsoFrom: ['observed-undeclared'] },
-    { name: 'credentials not reported: not judged', files: { 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2020-01-01T00:00:00Z')] })], { reports: { ...ALL, credentials: false } })], expect: [] },
+    {
+      name: "an undeclared key is held to the policy's maximum",
+      snapshots: [listing('db', [account('old-key', { kind: 'key', mfa: null, credentials: [key('2025-01-01T00:00:00Z')] })])],
+      expect: [['systems/db.yaml:1', 'beyond the 90-day rotation the policy allows']],
+      alsoFrom: ['observed-undeclared'],
+    },
+    {
+      name: 'credentials not reported: not judged',
+      files: { 'grants/exporter.yaml': SVC },
+      snapshots: [
+        listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [key('2020-01-01T00:00:00Z')] })], {
+          reports: { ...ALL, credentials: false },
+        }),
+      ],
+      expect: [],
+    },
   ]);
 });
 
 describe('observed-mfa-missing', () => {
   table('observed-mfa-missing', [
-    { name: 'a person without MFA', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })])], expect: [['grants/alice.yaml:1', 'reports the account `alice-gh` (person; `reader`) without MFA']] },
-    { name: 'a service account without MFA is not a person', files: { 'grants/exporter.yaml': SVC }, snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: false })])], expect: [] },
-    { name: 'MFA not reported (null) is not judged', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: null })])], expect: [] },
-    { name: 'MFA reported for tokens only is not judged for people', files: { 'grants/alice.yaml': ALICE }, snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })], { reports: { ...ALL, mfa: false } })], expect: [] },
+    {
+      name: 'a person without MFA',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })])],
+      expect: [['grants/alice.yaml:1', 'reports the account `alice-gh` (person; `reader`) without MFA']],
+    },
+    {
+      name: 'a service account without MFA is not a person',
+      files: { 'grants/exporter.yaml': SVC },
+      snapshots: [listing('db', [account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: false })])],
+      expect: [],
+    },
+    {
+      name: 'MFA not reported (null) is not judged',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: null })])],
+      expect: [],
+    },
+    {
+      name: 'MFA reported for tokens only is not judged for people',
+      files: { 'grants/alice.yaml': ALICE },
+      snapshots: [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })], { reports: { ...ALL, mfa: false } })],
+      expect: [],
+    },
   ]);
 
   it('an exception waiving the rule turns it into a warning that names the exception', () => {
     const grant = `${ALICE}exception:\n  reason: Hardware key on order, due next week\n  compensating_controls: [ip-allowlist]\n  expires: 2026-12-15\n  rules: [observed-mfa-missing]\n`;
-    const f = run({ 'grants/alice.yaml': grant }, [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })])]).filter((x) => x.rule === 'observed-mfa-missing');
+    const f = run({ 'grants/alice.yaml': grant }, [listing('db', [account('alice-gh', { roles: ['reader'], mfa: false })])]).filter(
+      (x) => x.rule === 'observed-mfa-missing',
+    );
     expect(f.map((x) => [x.severity, x.message.includes('waived by the exception in this file until 2026-12-15')])).toEqual([['warning', true]]);
   });
 });
@@ -238,19 +413,44 @@ describe('observed-mfa-missing', () => {
 describe('observed-leaver-access', () => {
   const BOB = ALICE.replace(/alice/g, 'bob');
   const org = (logins: string[], outside: string[] = []) =>
-    listing('github', [...logins.map((l) => account(l, { roles: ['member'] })), ...outside.map((l) => account(l, { roles: ['outside-collaborator'] }))], { connector: 'github-org', scope: 'acme' });
+    listing('github', [...logins.map((l) => account(l, { roles: ['member'] })), ...outside.map((l) => account(l, { roles: ['outside-collaborator'] }))], {
+      connector: 'github-org',
+      scope: 'acme',
+    });
   table('observed-leaver-access', [
     {
       name: 'someone gone from the organization whose database account is still there',
       files: { 'grants/bob.yaml': BOB },
       snapshots: [org(['alice-gh']), listing('db', [account('bob-gh', { roles: ['reader'], last_used: '2026-11-18T00:00:00Z' })])],
-      expect: [['grants/bob.yaml:1', '@bob-gh is not in the organization acme (listed 2026-11-20), but `db` (listed 2026-11-20) still lists their account `bob-gh` (person; `reader`), last used 2026-11-18']],
+      expect: [
+        [
+          'grants/bob.yaml:1',
+          '@bob-gh is not in the organization acme (listed 2026-11-20), but `db` (listed 2026-11-20) still lists their account `bob-gh` (person; `reader`), last used 2026-11-18',
+        ],
+      ],
       // The organization's other members have no grants in this small repo.
       alsoFrom: ['observed-undeclared'],
     },
-    { name: 'a member is no leaver', files: { 'grants/bob.yaml': BOB }, snapshots: [org(['bob-gh']), listing('db', [account('bob-gh', { roles: ['reader'] })])], expect: [], alsoFrom: ['observed-undeclared'] },
-    { name: 'an outside collaborator is no leaver', files: { 'grants/bob.yaml': BOB }, snapshots: [org([], ['bob-gh']), listing('db', [account('bob-gh', { roles: ['reader'] })])], expect: [], alsoFrom: ['observed-undeclared'] },
-    { name: 'without a listing of the organization nobody is judged', files: { 'grants/bob.yaml': BOB }, snapshots: [listing('db', [account('bob-gh', { roles: ['reader'] })])], expect: [] },
+    {
+      name: 'a member is no leaver',
+      files: { 'grants/bob.yaml': BOB },
+      snapshots: [org(['bob-gh']), listing('db', [account('bob-gh', { roles: ['reader'] })])],
+      expect: [],
+      alsoFrom: ['observed-undeclared'],
+    },
+    {
+      name: 'an outside collaborator is no leaver',
+      files: { 'grants/bob.yaml': BOB },
+      snapshots: [org([], ['bob-gh']), listing('db', [account('bob-gh', { roles: ['reader'] })])],
+      expect: [],
+      alsoFrom: ['observed-undeclared'],
+    },
+    {
+      name: 'without a listing of the organization nobody is judged',
+      files: { 'grants/bob.yaml': BOB },
+      snapshots: [listing('db', [account('bob-gh', { roles: ['reader'] })])],
+      expect: [],
+    },
   ]);
 });
 

@@ -8,8 +8,20 @@ const config = (rules: string) => CONFIG + 'rules:\n' + rules;
 describe('repo config overrides (access-ledger.yaml rules:)', () => {
   const cases: (Case & { rule: string })[] = [
     { rule: 'justification-required', name: 'the baseline severity', grant: short, expect: [[10, 'too short', 'error']] },
-    { rule: 'justification-required', name: 'severity as a bare word', grant: short, options: { config: config('  justification-required: warning\n') }, expect: [[10, 'too short', 'warning']] },
-    { rule: 'justification-required', name: 'severity in a setting', grant: short, options: { config: config('  justification-required: { severity: warning }\n') }, expect: [[10, 'too short', 'warning']] },
+    {
+      rule: 'justification-required',
+      name: 'severity as a bare word',
+      grant: short,
+      options: { config: config('  justification-required: warning\n') },
+      expect: [[10, 'too short', 'warning']],
+    },
+    {
+      rule: 'justification-required',
+      name: 'severity in a setting',
+      grant: short,
+      options: { config: config('  justification-required: { severity: warning }\n') },
+      expect: [[10, 'too short', 'warning']],
+    },
     { rule: 'justification-required', name: 'turned off', grant: short, options: { config: config('  justification-required: "off"\n') }, expect: [] },
     {
       rule: 'justification-required',
@@ -18,7 +30,13 @@ describe('repo config overrides (access-ledger.yaml rules:)', () => {
       options: { config: config('  justification-required: { options: { min_length: 20 } }\n') },
       expect: [[10, '(6 characters, at least 20)', 'error']],
     },
-    { rule: 'expiring-soon', name: 'a warning rule raised to error', grant: human({ expires: '2026-12-01' }), options: { config: config('  expiring-soon: error\n') }, expect: [[11, 'in 5 days', 'error']] },
+    {
+      rule: 'expiring-soon',
+      name: 'a warning rule raised to error',
+      grant: human({ expires: '2026-12-01' }),
+      options: { config: config('  expiring-soon: error\n') },
+      expect: [[11, 'in 5 days', 'error']],
+    },
   ];
   it.each(cases)('$name', (c) => void checkCase(c.rule, c));
 });
@@ -28,7 +46,11 @@ describe('config problems are schema findings on access-ledger.yaml', () => {
     {
       name: 'an unknown rule id, at its key',
       config: config('  justification-requried: warning\n'),
-      expect: { line: 6, column: 3, message: 'unknown rule `justification-requried`: did you mean `justification-required`? (the rule ids are in docs/rules.md)' },
+      expect: {
+        line: 6,
+        column: 3,
+        message: 'unknown rule `justification-requried`: did you mean `justification-required`? (the rule ids are in docs/rules.md)',
+      },
     },
     {
       name: 'invalid options, at the rule',
@@ -65,13 +87,16 @@ describe('config problems are schema findings on access-ledger.yaml', () => {
   });
 
   it('access-ledger.yml is accepted, and extends defaults to soc2-baseline', () => {
-    expect(run({ 'grants/people/alice.yaml': short, 'access-ledger.yml': 'version: 1\n' }, { config: null }).map((f) => [f.rule, f.severity])).toEqual([['justification-required', 'error']]);
+    expect(run({ 'grants/people/alice.yaml': short, 'access-ledger.yml': 'version: 1\n' }, { config: null }).map((f) => [f.rule, f.severity])).toEqual([
+      ['justification-required', 'error'],
+    ]);
   });
 });
 
 describe('the strict pack', () => {
   const strict = CONFIG.replace('soc2-baseline', 'strict');
-  const DB = 'id: db\nname: DB\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit, review: role report }\n';
+  const DB =
+    'id: db\nname: DB\ncategory: database\nowner: carol\napprovers: [dave]\nevidence: { provisioning: terraform, activity: pgaudit, review: role report }\n';
 
   it('tightens windows and severities of the baseline it extends', () => {
     const grant = human({ expires: '2027-06-30' }).replace('justification: Investigates incidents from production rows', 'justification: Reads the orders db');
@@ -84,7 +109,10 @@ describe('the strict pack', () => {
 
   it('a repo config may loosen a strict option again (the gate asks the admins to approve that)', () => {
     const grant = human({ expires: '2027-06-30' });
-    const findings = run({ 'grants/people/alice.yaml': grant }, { config: strict + 'rules:\n  expiry-max-days: { options: { human: 365 } }\n', systems: { 'systems/db.yaml': DB } });
+    const findings = run(
+      { 'grants/people/alice.yaml': grant },
+      { config: strict + 'rules:\n  expiry-max-days: { options: { human: 365 } }\n', systems: { 'systems/db.yaml': DB } },
+    );
     expect(findings).toEqual([]);
   });
 });
@@ -102,7 +130,9 @@ describe('exceptions waive rules for their own file while in force', () => {
   });
 
   it('only the rules it names', () => {
-    const grant = human({ expires: '2026-12-01' }).replace('justification: Investigates incidents from production rows', 'justification: needed') + exception('expiring-soon');
+    const grant =
+      human({ expires: '2026-12-01' }).replace('justification: Investigates incidents from production rows', 'justification: needed') +
+      exception('expiring-soon');
     const findings = run({ 'grants/people/alice.yaml': grant });
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([
       ['justification-required', 'error'],
@@ -134,7 +164,10 @@ describe('exceptions waive rules for their own file while in force', () => {
 
   it.each(['no-secrets', 'expiry-in-future', 'exception-governed'])('never %s', (rule) => {
     const grants: Record<string, string> = {
-      'no-secrets': human().replace('justification: Investigates incidents from production rows', `justification: "rows, key ${['AK', 'IA'].join('')}Q4JQ7XAMPLEZ5W2M"`),
+      'no-secrets': human().replace(
+        'justification: Investigates incidents from production rows',
+        `justification: "rows, key ${['AK', 'IA'].join('')}Q4JQ7XAMPLEZ5W2M"`,
+      ),
       'expiry-in-future': human({ expires: '2026-11-01' }),
       'exception-governed': human(),
     };

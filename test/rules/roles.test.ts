@@ -30,7 +30,12 @@ describe('declaredRole', () => {
     ['an inherited name is not declared: constructor', DB, 'constructor', { declared: false, privileged: false }],
     ['an inherited name is not declared: __proto__', DB, '__proto__', { declared: false, privileged: false }],
     ['an inherited name is not declared: toString', DB, 'toString', { declared: false, privileged: false }],
-    ['privileged must be the boolean true', { ...BARE, roles: { odd: { privileged: 'yes' as unknown as boolean } } }, 'odd', { declared: true, privileged: false }],
+    [
+      'privileged must be the boolean true',
+      { ...BARE, roles: { odd: { privileged: 'yes' as unknown as boolean } } },
+      'odd',
+      { declared: true, privileged: false },
+    ],
   ];
   it.each(cases)('%s', (_, system, role, expected) => expect(declaredRole(system, role)).toEqual(expected));
 });
@@ -77,10 +82,25 @@ describe('role-declared', () => {
       name: 'an undeclared role, with a suggestion and the declared names',
       grant: withRole('superusr', true),
       options: declared,
-      expect: [[8, 'role `superusr` is not declared for system `db`: did you mean `superuser`? (systems/db.yaml declares `superuser`, `readonly`, `writer`): use a declared role, or have the admins add `superusr` under roles: in systems/db.yaml']],
+      expect: [
+        [
+          8,
+          'role `superusr` is not declared for system `db`: did you mean `superuser`? (systems/db.yaml declares `superuser`, `readonly`, `writer`): use a declared role, or have the admins add `superusr` under roles: in systems/db.yaml',
+        ],
+      ],
     },
-    { name: 'an undeclared role with nothing close: no suggestion', grant: withRole('billing_admin'), options: declared, expect: [[8, 'role `billing_admin` is not declared for system `db` (systems/db.yaml declares']] },
-    { name: 'case counts, and the suggestion finds the declared spelling', grant: withRole('SUPERUSER', true), options: declared, expect: [[8, 'did you mean `superuser`?']] },
+    {
+      name: 'an undeclared role with nothing close: no suggestion',
+      grant: withRole('billing_admin'),
+      options: declared,
+      expect: [[8, 'role `billing_admin` is not declared for system `db` (systems/db.yaml declares']],
+    },
+    {
+      name: 'case counts, and the suggestion finds the declared spelling',
+      grant: withRole('SUPERUSER', true),
+      options: declared,
+      expect: [[8, 'did you mean `superuser`?']],
+    },
     {
       name: 'attack: privileged: false on a role declared privileged (one approval, a year) is reported at the privileged line',
       grant: withRole('superuser', false),
@@ -97,24 +117,55 @@ describe('role-declared', () => {
       name: 'privileged: true on a role declared ordinary says what to write',
       grant: withRole('readonly', true),
       options: declared,
-      expect: [[9, 'role `readonly` on `db` is not declared privileged in systems/db.yaml, but this entry says privileged: true: write privileged: false (or remove the line)']],
+      expect: [
+        [
+          9,
+          'role `readonly` on `db` is not declared privileged in systems/db.yaml, but this entry says privileged: true: write privileged: false (or remove the line)',
+        ],
+      ],
     },
-    { name: 'attack: a role named after an inherited property (constructor) is not declared', grant: withRole('constructor'), options: declared, expect: [[8, 'role `constructor` is not declared for system `db`']] },
-    { name: 'attack: a role named __proto__ is not declared', grant: withRole('"__proto__"'), options: declared, expect: [[8, 'role `__proto__` is not declared for system `db`']] },
-    { name: 'attack: trailing spaces in a quoted role do not match', grant: withRole('"superuser "', true), options: declared, expect: [[8, 'role `superuser ` is not declared for system `db`: did you mean `superuser`?']] },
+    {
+      name: 'attack: a role named after an inherited property (constructor) is not declared',
+      grant: withRole('constructor'),
+      options: declared,
+      expect: [[8, 'role `constructor` is not declared for system `db`']],
+    },
+    {
+      name: 'attack: a role named __proto__ is not declared',
+      grant: withRole('"__proto__"'),
+      options: declared,
+      expect: [[8, 'role `__proto__` is not declared for system `db`']],
+    },
+    {
+      name: 'attack: trailing spaces in a quoted role do not match',
+      grant: withRole('"superuser "', true),
+      options: declared,
+      expect: [[8, 'role `superuser ` is not declared for system `db`: did you mean `superuser`?']],
+    },
     {
       name: 'each entry is judged against its own system',
-      grant: human({ extra: '  - system: wiki\n    role: editor\n    justification: Edits the runbooks after incidents\n    expires: 2027-03-31\n  - system: db\n    role: owner\n    justification: Migrates the schema every release\n    expires: 2027-02-01\n' }),
+      grant: human({
+        extra:
+          '  - system: wiki\n    role: editor\n    justification: Edits the runbooks after incidents\n    expires: 2027-03-31\n  - system: db\n    role: owner\n    justification: Migrates the schema every release\n    expires: 2027-02-01\n',
+      }),
       options: declared,
       expect: [[17, 'role `owner` is not declared for system `db`']],
     },
     {
       name: 'a long list of declared roles is cut short',
       grant: withRole('zzz'),
-      options: { systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']! + 'roles:\n' + Array.from({ length: 10 }, (_, i) => `  r${i}: {}\n`).join('') } },
+      options: {
+        systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']! + 'roles:\n' + Array.from({ length: 10 }, (_, i) => `  r${i}: {}\n`).join('') },
+      },
       expect: [[8, '`r7` and 2 more): use a declared role']],
     },
-    { name: 'an unknown system is system-known\'s finding, not this rule\'s', grant: human().replace('system: db', 'system: dbx'), options: declared, expect: [], alsoFrom: ['system-known'] },
+    {
+      name: "an unknown system is system-known's finding, not this rule's",
+      grant: human().replace('system: db', 'system: dbx'),
+      options: declared,
+      expect: [],
+      alsoFrom: ['system-known'],
+    },
     {
       name: 'a system file that fails its schema declares nothing (schema reports it)',
       grant: withRole('superuser', false),
@@ -124,7 +175,9 @@ describe('role-declared', () => {
     },
     {
       name: 'an exception may waive it, and it stays visible as a warning',
-      grant: withRole('superuser', false) + y`
+      grant:
+        withRole('superuser', false) +
+        y`
         exception:
           reason: The migration tool connects as superuser until the vendor fixes its grants
           compensating_controls: [session-logging]
@@ -132,7 +185,13 @@ describe('role-declared', () => {
           rules: [role-declared]
       `,
       options: declared,
-      expect: [[9, 'declared privileged in systems/db.yaml, but this entry says privileged: false: write privileged: true (privileged access needs the privileged number of approvals and expires sooner) (waived by the exception in this file until 2027-01-31)', 'warning']],
+      expect: [
+        [
+          9,
+          'declared privileged in systems/db.yaml, but this entry says privileged: false: write privileged: true (privileged access needs the privileged number of approvals and expires sooner) (waived by the exception in this file until 2027-01-31)',
+          'warning',
+        ],
+      ],
     },
     {
       name: 'severity warning through access-ledger.yaml',
@@ -140,7 +199,12 @@ describe('role-declared', () => {
       options: { ...declared, config: CONFIG + 'rules:\n  role-declared: warning\n' },
       expect: [[9, 'write privileged: true', 'warning']],
     },
-    { name: 'turned off through access-ledger.yaml', grant: withRole('nope'), options: { ...declared, config: CONFIG + 'rules:\n  role-declared: "off"\n' }, expect: [] },
+    {
+      name: 'turned off through access-ledger.yaml',
+      grant: withRole('nope'),
+      options: { ...declared, config: CONFIG + 'rules:\n  role-declared: "off"\n' },
+      expect: [],
+    },
     {
       name: 'the strict pack has it as an error',
       grant: withRole('nope'),
@@ -151,7 +215,7 @@ describe('role-declared', () => {
   ];
   it.each(cases)('$name', (c) => void checkCase('role-declared', c));
 
-  it('names the finding\'s identity, system and least-privilege controls', () => {
+  it("names the finding's identity, system and least-privilege controls", () => {
     const [f] = checkCase('role-declared', { name: '', grant: withRole('superuser', false), options: declared, expect: [[9, 'write privileged: true']] });
     expect(f).toMatchObject({ identity: 'alice', system: 'db', file: 'grants/people/alice.yaml', line: 9, column: 17 });
     expect(f!.controls).toEqual(['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'CIS-v8:6.8', 'ISO27001:A.8.2']);
@@ -165,18 +229,33 @@ describe('expiry-max-days on declared roles', () => {
       name: 'attack: privileged: false on a role declared privileged still gets the privileged window',
       grant: withRole('superuser', false).replace('expires: 2027-02-01', 'expires: 2027-11-26'),
       options: declared,
-      expect: [[11, 'is 365 days ahead; `superuser` is declared privileged in systems/db.yaml, and privileged access may last at most 90 days: set expires to 2027-02-24 or earlier']],
+      expect: [
+        [
+          11,
+          'is 365 days ahead; `superuser` is declared privileged in systems/db.yaml, and privileged access may last at most 90 days: set expires to 2027-02-24 or earlier',
+        ],
+      ],
     },
-    { name: 'a role declared privileged: 90 days is allowed', grant: withRole('superuser', null).replace('expires: 2027-02-01', 'expires: 2027-02-24'), options: declared, expect: [] },
-    { name: 'a role declared ordinary keeps the long window', grant: withRole('readonly', false).replace('expires: 2027-02-01', 'expires: 2027-11-26'), options: declared, expect: [] },
     {
-      name: 'the entry\'s own privileged: true still counts on an ordinary role',
+      name: 'a role declared privileged: 90 days is allowed',
+      grant: withRole('superuser', null).replace('expires: 2027-02-01', 'expires: 2027-02-24'),
+      options: declared,
+      expect: [],
+    },
+    {
+      name: 'a role declared ordinary keeps the long window',
+      grant: withRole('readonly', false).replace('expires: 2027-02-01', 'expires: 2027-11-26'),
+      options: declared,
+      expect: [],
+    },
+    {
+      name: "the entry's own privileged: true still counts on an ordinary role",
       grant: withRole('readonly', true).replace('expires: 2027-02-01', 'expires: 2027-11-26'),
       options: declared,
       expect: [[11, 'privileged access may last at most 90 days']],
     },
     {
-      name: 'attack: a change that declassifies the role on its own head is judged by the base\'s declaration',
+      name: "attack: a change that declassifies the role on its own head is judged by the base's declaration",
       grant: withRole('superuser', false).replace('expires: 2027-02-01', 'expires: 2027-11-26'),
       options: {
         systems: { ...SYSTEMS, 'systems/db.yaml': SYSTEMS['systems/db.yaml']! + DB_ROLES.replace('privileged: true', 'privileged: false') },
@@ -189,21 +268,43 @@ describe('expiry-max-days on declared roles', () => {
   it.each(cases)('$name', (c) => void checkCase('expiry-max-days', c));
 });
 
-describe('the system file\'s roles (schema)', () => {
-  const sys = (roles: string) => ({ 'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: log }\n' + roles });
+describe("the system file's roles (schema)", () => {
+  const sys = (roles: string) => ({
+    'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: log }\n' + roles,
+  });
   const cases: Case[] = [
-    { name: 'roles with and without privileged and description', files: sys('roles:\n  admin: { privileged: true, description: Everything }\n  viewer: {}\n'), expect: [] },
+    {
+      name: 'roles with and without privileged and description',
+      files: sys('roles:\n  admin: { privileged: true, description: Everything }\n  viewer: {}\n'),
+      expect: [],
+    },
     { name: 'an empty roles mapping', files: sys('roles: {}\n'), expect: [[7, 'roles is empty: list at least one entry under it, or remove it']] },
-    { name: 'a role with no value', files: sys('roles:\n  viewer:\n'), expect: [[8, 'roles.viewer must be a mapping: write `viewer: {}` for an ordinary role, or `viewer: { privileged: true }`']] },
+    {
+      name: 'a role with no value',
+      files: sys('roles:\n  viewer:\n'),
+      expect: [[8, 'roles.viewer must be a mapping: write `viewer: {}` for an ordinary role, or `viewer: { privileged: true }`']],
+    },
     { name: 'privileged as text', files: sys('roles:\n  admin: { privileged: "yes" }\n'), expect: [[8, 'roles.admin.privileged must be boolean, not text']] },
-    { name: 'a typo in a role\'s key', files: sys('roles:\n  admin: { priviledged: true }\n'), expect: [[8, 'unknown key `priviledged` under roles.admin: did you mean `privileged`?']] },
+    {
+      name: "a typo in a role's key",
+      files: sys('roles:\n  admin: { priviledged: true }\n'),
+      expect: [[8, 'unknown key `priviledged` under roles.admin: did you mean `privileged`?']],
+    },
     { name: 'roles as a list', files: sys('roles: [admin, viewer]\n'), expect: [[7, 'roles must be a mapping, not a list']] },
-    { name: 'an empty role name, at its key', files: sys('roles:\n  "": {}\n  viewer: {}\n'), expect: [[8, 'a key under roles is empty: names there are 1 to 200 characters']] },
-    { name: 'a role name longer than a grant may write', files: sys(`roles:\n  ${'a'.repeat(201)}: {}\n`), expect: [[8, 'a key under roles is 201 characters long: names there are 1 to 200 characters']] },
+    {
+      name: 'an empty role name, at its key',
+      files: sys('roles:\n  "": {}\n  viewer: {}\n'),
+      expect: [[8, 'a key under roles is empty: names there are 1 to 200 characters']],
+    },
+    {
+      name: 'a role name longer than a grant may write',
+      files: sys(`roles:\n  ${'a'.repeat(201)}: {}\n`),
+      expect: [[8, 'a key under roles is 201 characters long: names there are 1 to 200 characters']],
+    },
   ];
   it.each(cases)('$name', (c) => void checkCase('schema', c));
 
-  it('a role named __proto__ is the system\'s own key, not a prototype', () => {
+  it("a role named __proto__ is the system's own key, not a prototype", () => {
     const snapshot = buildSnapshot([{ path: 'systems/db.yaml', content: 'id: db\nname: DB\ncategory: database\nroles:\n  __proto__: { privileged: true }\n' }]);
     const system = snapshot.systems[0]!.data!;
     expect(Object.getPrototypeOf(system.roles)).toBe(Object.prototype);
@@ -213,8 +314,11 @@ describe('the system file\'s roles (schema)', () => {
 });
 
 describe('validate: the whole repo', () => {
-  it('passes a repo whose grants match their systems\' declarations', () => {
-    const findings = run({ 'grants/people/alice.yaml': withRole('superuser', true).replace('expires: 2027-02-01', 'expires: 2027-02-01') }, { systems: DECLARED });
+  it("passes a repo whose grants match their systems' declarations", () => {
+    const findings = run(
+      { 'grants/people/alice.yaml': withRole('superuser', true).replace('expires: 2027-02-01', 'expires: 2027-02-01') },
+      { systems: DECLARED },
+    );
     expect(findings.map((f) => `${f.rule} ${f.message}`)).toEqual([]);
   });
 });

@@ -5,18 +5,78 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENTROPY, KNOWN_KINDS, SECRET_PATTERNS, findSecrets, isLowerPath, looksHighEntropy, shannonEntropy, type SecretKind } from '../../src/core/secrets.ts';
+import {
+  DEFAULT_ENTROPY,
+  KNOWN_KINDS,
+  SECRET_PATTERNS,
+  findSecrets,
+  isLowerPath,
+  looksHighEntropy,
+  shannonEntropy,
+  type SecretKind,
+} from '../../src/core/secrets.ts';
 import { FAKE_SECRETS, fakePrivateKey, noise } from './fake-secrets.ts';
 
 /** Pieces of every format, and the characters around their edges, so generated text often comes close to a match. */
 const PIECES = [
-  'gh', 'p_', 'o_', 'x_', 'ithub_pat_', 'github_pat_', 'ghp_', 'ghs_',
-  'AKIA', 'ASIA', 'AIza', 'xox', 'b-', 'xoxb-', 'xoxq-', 'sk_live_', 'rk_live_', 'k_live_',
-  'hooks.slack.com/services/T', '/B', '/', 'eyJ', '.', '.eyJ',
-  '-----BEGIN ', 'RSA ', 'PRIVATE KEY', ' BLOCK', '-----', '-----END ',
-  '://', ':', '@', 'postgres', 'Https', '1a', '+', ' ', '\n', '\t', '\u00a0', '_', '-', '=',
-  'a', 'Z', '7', 'é', '€', ',', '"', '(', ')',
-  'abcdefghij', 'ABCDEFGHIJKLMNOP', '0123456789', 'Ab9Cd8Ef7Gh6Ij5Kl4', 'kv/billing/exporter',
+  'gh',
+  'p_',
+  'o_',
+  'x_',
+  'ithub_pat_',
+  'github_pat_',
+  'ghp_',
+  'ghs_',
+  'AKIA',
+  'ASIA',
+  'AIza',
+  'xox',
+  'b-',
+  'xoxb-',
+  'xoxq-',
+  'sk_live_',
+  'rk_live_',
+  'k_live_',
+  'hooks.slack.com/services/T',
+  '/B',
+  '/',
+  'eyJ',
+  '.',
+  '.eyJ',
+  '-----BEGIN ',
+  'RSA ',
+  'PRIVATE KEY',
+  ' BLOCK',
+  '-----',
+  '-----END ',
+  '://',
+  ':',
+  '@',
+  'postgres',
+  'Https',
+  '1a',
+  '+',
+  ' ',
+  '\n',
+  '\t',
+  '\u00a0',
+  '_',
+  '-',
+  '=',
+  'a',
+  'Z',
+  '7',
+  'é',
+  '€',
+  ',',
+  '"',
+  '(',
+  ')',
+  'abcdefghij',
+  'ABCDEFGHIJKLMNOP',
+  '0123456789',
+  'Ab9Cd8Ef7Gh6Ij5Kl4',
+  'kv/billing/exporter',
 ];
 
 const text = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 4 })), { maxLength: 40 }).map((xs) => xs.join(''));
@@ -98,7 +158,21 @@ describe('findSecrets', () => {
   });
 
   it('calls a long high-entropy token a secret exactly as the earlier test did', () => {
-    const alphabet = fc.constantFrom(...'aZ09+/=_-.:,;\'"()` \nkv/QxR7mP2vL9wK4'.split(''), '20261206T020914Z', 'snapshot-aws-prod-', '.yaml', 'Grants/', ':12', 'vault:', 'https:', 'OP:', 'a/b', noise(12, 1), noise(30, 2), 'kv/x/');
+    const alphabet = fc.constantFrom(
+      ...'aZ09+/=_-.:,;\'"()` \nkv/QxR7mP2vL9wK4'.split(''),
+      '20261206T020914Z',
+      'snapshot-aws-prod-',
+      '.yaml',
+      'Grants/',
+      ':12',
+      'vault:',
+      'https:',
+      'OP:',
+      'a/b',
+      noise(12, 1),
+      noise(30, 2),
+      'kv/x/',
+    );
     const value = fc.array(alphabet, { maxLength: 30 }).map((xs) => xs.join(''));
     fc.assert(
       fc.property(value, fc.integer({ min: 8, max: 30 }), fc.constantFrom(1, 3, 3.5, 4, 4.5), (v, minLength, minEntropy) => {
@@ -113,7 +187,10 @@ describe('findSecrets', () => {
     const system = fc.constantFrom('aws-prod', 'github', 'prod-postgres', 'okta', 'snowflake-analytics');
     fc.assert(
       fc.property(when, system, (d, s) => {
-        const key = `snapshot-${s}-${d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
+        const key = `snapshot-${s}-${d
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d{3}/, '')}`;
         expect(findSecrets(`ledger record ${key}, seq 6`), key).toEqual([]);
       }),
       { numRuns: 2000 },
@@ -122,22 +199,59 @@ describe('findSecrets', () => {
 
   it('recognizes lower-case paths exactly as the earlier pattern did', () => {
     const path = fc.array(fc.constantFrom('a', '0', '_', '.', ':', '-', '/', 'A', ' '), { maxLength: 8 }).map((xs) => xs.join(''));
-    fc.assert(fc.property(path, (p) => void expect(isLowerPath(p), JSON.stringify(p)).toBe(/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(p))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(path, (p) => void expect(isLowerPath(p), JSON.stringify(p)).toBe(/^[a-z0-9_.:-]*(\/[a-z0-9_.:-]+)+\/?$/.test(p))),
+      { numRuns: 3000 },
+    );
   });
 
   const cases: { name: string; text: string; want: { kind: SecretKind; secret: string }[] }[] = [
     { name: 'nothing in prose', text: 'Investigates incidents from production rows', want: [] },
-    { name: 'a GitHub token in prose', text: `call the API with ${FAKE_SECRETS[0]!.value} to revoke`, want: [{ kind: 'github-token', secret: FAKE_SECRETS[0]!.value }] },
+    {
+      name: 'a GitHub token in prose',
+      text: `call the API with ${FAKE_SECRETS[0]!.value} to revoke`,
+      want: [{ kind: 'github-token', secret: FAKE_SECRETS[0]!.value }],
+    },
     { name: 'the password of a URL, not its host', text: 'see postgres://app:s3cr3t@db', want: [{ kind: 'url-password', secret: 's3cr3t' }] },
-    { name: 'a long URL with a password is a high-entropy token as well', text: 'postgres://app:s3cr3t-pw@db.internal:5432/app', want: [{ kind: 'high-entropy', secret: 'postgres://app:s3cr3t-pw@db.internal:5432/app' }, { kind: 'url-password', secret: 's3cr3t-pw' }] },
+    {
+      name: 'a long URL with a password is a high-entropy token as well',
+      text: 'postgres://app:s3cr3t-pw@db.internal:5432/app',
+      want: [
+        { kind: 'high-entropy', secret: 'postgres://app:s3cr3t-pw@db.internal:5432/app' },
+        { kind: 'url-password', secret: 's3cr3t-pw' },
+      ],
+    },
     { name: 'a private key from BEGIN to END', text: `key:\n${fakePrivateKey()}\nthanks`, want: [{ kind: 'private-key', secret: fakePrivateKey() }] },
-    { name: 'a private key without its END line runs to the end', text: `${fakePrivateKey().split('\n').slice(0, 2).join('\n')}`, want: [{ kind: 'private-key', secret: fakePrivateKey().split('\n').slice(0, 2).join('\n') }] },
-    { name: 'two tokens, in order', text: `${FAKE_SECRETS[3]!.value} and ${FAKE_SECRETS[7]!.value}`, want: [{ kind: 'aws-access-key-id', secret: FAKE_SECRETS[3]!.value }, { kind: 'stripe-secret-key', secret: FAKE_SECRETS[7]!.value }] },
+    {
+      name: 'a private key without its END line runs to the end',
+      text: `${fakePrivateKey().split('\n').slice(0, 2).join('\n')}`,
+      want: [{ kind: 'private-key', secret: fakePrivateKey().split('\n').slice(0, 2).join('\n') }],
+    },
+    {
+      name: 'two tokens, in order',
+      text: `${FAKE_SECRETS[3]!.value} and ${FAKE_SECRETS[7]!.value}`,
+      want: [
+        { kind: 'aws-access-key-id', secret: FAKE_SECRETS[3]!.value },
+        { kind: 'stripe-secret-key', secret: FAKE_SECRETS[7]!.value },
+      ],
+    },
     { name: 'a high-entropy token', text: `token ${noise(40, 19)} here`, want: [{ kind: 'high-entropy', secret: noise(40, 19) }] },
-    { name: 'a known token is not reported again as high-entropy', text: FAKE_SECRETS[1]!.value, want: [{ kind: 'github-token', secret: FAKE_SECRETS[1]!.value }] },
+    {
+      name: 'a known token is not reported again as high-entropy',
+      text: FAKE_SECRETS[1]!.value,
+      want: [{ kind: 'github-token', secret: FAKE_SECRETS[1]!.value }],
+    },
     { name: 'a vault reference is not a secret', text: 'vault:kv/billing/exporter', want: [] },
-    { name: 'a ledger record key with its UTC time is not a secret, whatever the time', text: 'ledger record snapshot-aws-prod-20261206T020914Z, seq 6', want: [] },
-    { name: 'a secret beside a UTC time is still one', text: `token ${noise(40, 19)}20261206T020914Z here`, want: [{ kind: 'high-entropy', secret: `${noise(40, 19)}20261206T020914Z` }] },
+    {
+      name: 'a ledger record key with its UTC time is not a secret, whatever the time',
+      text: 'ledger record snapshot-aws-prod-20261206T020914Z, seq 6',
+      want: [],
+    },
+    {
+      name: 'a secret beside a UTC time is still one',
+      text: `token ${noise(40, 19)}20261206T020914Z here`,
+      want: [{ kind: 'high-entropy', secret: `${noise(40, 19)}20261206T020914Z` }],
+    },
   ];
   it.each(cases)('$name', (c) => {
     expect(findSecrets(c.text).map((s) => ({ kind: s.kind, secret: c.text.slice(s.start, s.end) }))).toEqual(c.want);

@@ -16,7 +16,13 @@ describe('expired (the sweep view; covered by expiry-in-future when both run)', 
       name: 'the sweep (time scope only) reports it',
       grant: human({ expires: '2026-11-25' }),
       options: { scopes: ['time'] },
-      expect: [[11, 'access to `db` (readonly) expired on 2026-11-25, 1 day ago: renew it by pull request with a new expires, or revoke it by deleting the entry', 'error']],
+      expect: [
+        [
+          11,
+          'access to `db` (readonly) expired on 2026-11-25, 1 day ago: renew it by pull request with a new expires, or revoke it by deleting the entry',
+          'error',
+        ],
+      ],
     },
     { name: 'expires today: not expired yet', grant: human({ expires: '2026-11-26' }), options: { scopes: ['time'] }, expect: [], alsoFrom: ['expiring-soon'] },
     {
@@ -37,8 +43,19 @@ describe('expired (the sweep view; covered by expiry-in-future when both run)', 
       options: { scopes: ['time'] },
       expect: [[15, "the exception for `alice` expired on 2026-11-20: renew it with the admins' approval"]],
     },
-    { name: 'leap day: 2028-02-29 is still valid that day', grant: human({ expires: '2028-02-29' }), options: { scopes: ['time'], today: '2028-02-29' }, expect: [], alsoFrom: ['expiring-soon'] },
-    { name: 'leap day: expired on 2028-03-01', grant: human({ expires: '2028-02-29' }), options: { scopes: ['time'], today: '2028-03-01' }, expect: [[11, 'expired on 2028-02-29, 1 day ago']] },
+    {
+      name: 'leap day: 2028-02-29 is still valid that day',
+      grant: human({ expires: '2028-02-29' }),
+      options: { scopes: ['time'], today: '2028-02-29' },
+      expect: [],
+      alsoFrom: ['expiring-soon'],
+    },
+    {
+      name: 'leap day: expired on 2028-03-01',
+      grant: human({ expires: '2028-02-29' }),
+      options: { scopes: ['time'], today: '2028-03-01' },
+      expect: [[11, 'expired on 2028-02-29, 1 day ago']],
+    },
   ];
   it.each(cases)('$name', (c) => void checkCase('expired', c));
 });
@@ -67,7 +84,10 @@ describe('expiring-soon', () => {
     },
     {
       name: 'each entry on its own line',
-      grant: human({ expires: '2026-12-01', extra: '  - system: wiki\n    role: editor\n    justification: Writes the on-call runbooks\n    expires: 2026-12-05\n' }),
+      grant: human({
+        expires: '2026-12-01',
+        extra: '  - system: wiki\n    role: editor\n    justification: Writes the on-call runbooks\n    expires: 2026-12-05\n',
+      }),
       expect: [
         [11, 'access to `db` (readonly) expires on 2026-12-01, in 5 days'],
         [15, 'access to `wiki` (editor) expires on 2026-12-05, in 9 days'],
@@ -93,7 +113,13 @@ describe('review-overdue', () => {
     {
       name: 'due yesterday: overdue by 1 day',
       grant: reviewed('2026-08-27'),
-      expect: [[13, 'review of `alice` was due on 2026-11-25 (db is reviewed every 90 days; last reviewed 2026-08-27), 1 day overdue: approve the access review pull request or revoke', 'warning']],
+      expect: [
+        [
+          13,
+          'review of `alice` was due on 2026-11-25 (db is reviewed every 90 days; last reviewed 2026-08-27), 1 day overdue: approve the access review pull request or revoke',
+          'warning',
+        ],
+      ],
     },
     {
       name: 'the strictest cadence of the systems reached decides (wiki yearly, then db quarterly)',
@@ -104,13 +130,17 @@ describe('review-overdue', () => {
     {
       name: 'a system without a cadence uses the default of 365 days',
       grant: reviewed('2025-11-25').replace('- system: db', '- system: crm'),
-      files: { 'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: vendor log }\n' },
+      files: {
+        'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: vendor log }\n',
+      },
       expect: [[13, 'was due on 2026-11-25 (crm is reviewed every 365 days']],
     },
     {
       name: 'options through access-ledger.yaml: default_cadence_days 30',
       grant: reviewed('2026-10-26').replace('- system: db', '- system: crm'),
-      files: { 'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: vendor log }\n' },
+      files: {
+        'systems/crm.yaml': 'id: crm\nname: CRM\ncategory: saas\nowner: carol\napprovers: [dave]\nevidence: { provisioning: Okta, activity: vendor log }\n',
+      },
       options: { config: CONFIG + 'rules:\n  review-overdue: { options: { default_cadence_days: 30 } }\n' },
       expect: [[13, '1 day overdue']],
     },
@@ -121,8 +151,20 @@ describe('review-overdue', () => {
       options: { facts: { addedAt: new Map([['grants/people/alice.yaml', '2026-08-01']]) } },
       expect: [[2, 'review of `alice` was due on 2026-10-30 (db is reviewed every 90 days; last changed 2026-08-01), 27 days overdue']],
     },
-    { name: 'leap year: due 2028-02-29, judged that day', grant: reviewed('2027-12-01'), options: { today: '2028-02-29' }, expect: [], alsoFrom: ['expiry-in-future'] },
-    { name: 'leap year: due 2028-02-29, judged the day after', grant: reviewed('2027-12-01'), options: { today: '2028-03-01' }, expect: [[13, 'was due on 2028-02-29']], alsoFrom: ['expiry-in-future'] },
+    {
+      name: 'leap year: due 2028-02-29, judged that day',
+      grant: reviewed('2027-12-01'),
+      options: { today: '2028-02-29' },
+      expect: [],
+      alsoFrom: ['expiry-in-future'],
+    },
+    {
+      name: 'leap year: due 2028-02-29, judged the day after',
+      grant: reviewed('2027-12-01'),
+      options: { today: '2028-03-01' },
+      expect: [[13, 'was due on 2028-02-29']],
+      alsoFrom: ['expiry-in-future'],
+    },
     {
       name: 'the strict pack makes it an error',
       grant: reviewed('2026-08-27'),
@@ -163,7 +205,13 @@ describe('rotation-overdue', () => {
       name: 'due yesterday: overdue by 1 day',
       grant: rotated('2026-08-27'),
       path: 'grants/keys/alice.yaml',
-      expect: [[9, 'credential of `alice` was due for rotation on 2026-11-25 (every 90 days, last 2026-08-27), 1 day overdue: rotate it and update credential.last_rotated', 'warning']],
+      expect: [
+        [
+          9,
+          'credential of `alice` was due for rotation on 2026-11-25 (every 90 days, last 2026-08-27), 1 day overdue: rotate it and update credential.last_rotated',
+          'warning',
+        ],
+      ],
     },
     {
       name: 'no rotation on record: points at the credential key',
@@ -171,8 +219,22 @@ describe('rotation-overdue', () => {
       path: 'grants/keys/alice.yaml',
       expect: [[5, 'credential of `alice` has no rotation on record: rotate it and set credential.last_rotated']],
     },
-    { name: 'leap year: rotated 2027-12-01, due 2028-02-29', grant: rotated('2027-12-01'), path: 'grants/keys/alice.yaml', options: { today: '2028-02-29', scopes: ['time'] }, expect: [], alsoFrom: ['expired'] },
-    { name: 'leap year: a day later', grant: rotated('2027-12-01'), path: 'grants/keys/alice.yaml', options: { today: '2028-03-01', scopes: ['time'] }, expect: [[9, 'due for rotation on 2028-02-29']], alsoFrom: ['expired'] },
+    {
+      name: 'leap year: rotated 2027-12-01, due 2028-02-29',
+      grant: rotated('2027-12-01'),
+      path: 'grants/keys/alice.yaml',
+      options: { today: '2028-02-29', scopes: ['time'] },
+      expect: [],
+      alsoFrom: ['expired'],
+    },
+    {
+      name: 'leap year: a day later',
+      grant: rotated('2027-12-01'),
+      path: 'grants/keys/alice.yaml',
+      options: { today: '2028-03-01', scopes: ['time'] },
+      expect: [[9, 'due for rotation on 2028-02-29']],
+      alsoFrom: ['expired'],
+    },
     {
       name: 'the strict pack makes it an error',
       grant: rotated('2026-08-01').replace('rotation_days: 90', 'rotation_days: 60'),
@@ -191,7 +253,8 @@ describe('rotation-overdue', () => {
   it.each(cases)('$name', (c) => void checkCase('rotation-overdue', c));
 });
 
-const service = 'identity:\n  id: exporter\n  kind: service-account\n  owner: bob\ncredential:\n  type: oidc-federated\n  revocation: remove the binding\naccess:\n  - system: db\n    role: app\n    justification: Reads invoices for the export\n    expires: 2027-03-31\n';
+const service =
+  'identity:\n  id: exporter\n  kind: service-account\n  owner: bob\ncredential:\n  type: oidc-federated\n  revocation: remove the binding\naccess:\n  - system: db\n    role: app\n    justification: Reads invoices for the export\n    expires: 2027-03-31\n';
 
 describe('owner-left-org (membership facts from the adapter)', () => {
   const cases: Case[] = [
@@ -210,7 +273,12 @@ describe('owner-left-org (membership facts from the adapter)', () => {
       options: { facts: { orgMembership: { bob: false } } },
       expect: [[4, 'owner @bob is no longer a member of the organization: hand `exporter` to a new owner by pull request, or revoke it']],
     },
-    { name: 'membership unknown for a login: not reported (the adapter fails closed instead)', grant: human(), options: { facts: { orgMembership: { carol: true } } }, expect: [] },
+    {
+      name: 'membership unknown for a login: not reported (the adapter fails closed instead)',
+      grant: human(),
+      options: { facts: { orgMembership: { carol: true } } },
+      expect: [],
+    },
     {
       name: 'logins compare case-insensitively',
       grant: human().replace('github: alice', 'github: Alice'),

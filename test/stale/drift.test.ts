@@ -28,13 +28,28 @@ function recorded(s: ObservedSnapshot, seq: number): RecordedSnapshot {
   const key = `snapshot-${s.system}-${s.taken_at.replace(/[-:]/g, '')}`;
   return {
     record: { key, seq, hash: 'a'.repeat(64), path: `records/2026/11/${key}.json`, occurred_at: s.taken_at },
-    subject: { system: s.system, connector: s.connector, scope: s.scope, extraction: { type: 'file', command: null, file: null, api: null, calls: null }, taken_at: s.taken_at, row_count: s.accounts.length, account_count: s.accounts.length, raw_sha256: s.raw_sha256, raw_bytes: 0, raw_path: `snapshots/${s.raw_sha256}.csv`, snapshot_sha256: 'b'.repeat(64), gaps: [] },
+    subject: {
+      system: s.system,
+      connector: s.connector,
+      scope: s.scope,
+      extraction: { type: 'file', command: null, file: null, api: null, calls: null },
+      taken_at: s.taken_at,
+      row_count: s.accounts.length,
+      account_count: s.accounts.length,
+      raw_sha256: s.raw_sha256,
+      raw_bytes: 0,
+      raw_path: `snapshots/${s.raw_sha256}.csv`,
+      snapshot_sha256: 'b'.repeat(64),
+      gaps: [],
+    },
     snapshot: s,
   };
 }
 
 function problemsFor(s: ObservedSnapshot, seq = 1): DriftProblem[] {
-  const repo = driftRepo(Object.entries({ 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/exporter.yaml': SVC }).map(([path, content]) => ({ path, content })));
+  const repo = driftRepo(
+    Object.entries({ 'access-ledger.yaml': CONFIG, ...SYSTEMS, 'grants/exporter.yaml': SVC }).map(([path, content]) => ({ path, content })),
+  );
   const { findings } = drift(repo, [s], { packs: loadBuiltinPacks(), today: s.taken_at.slice(0, 10) });
   return driftProblems({ findings, listings: new Map([[s.system, recorded(s, seq)]]), repo, systems: new Set(['db']) });
 }
@@ -45,7 +60,12 @@ function dbOn(day: string, extra: ObservedSnapshot['accounts'] = []): ObservedSn
     'db',
     [
       account('ghost', { kind: 'service', roles: ['reader'], last_used: '2025-01-01T00:00:00Z', mfa: null }),
-      account('svc_exporter', { kind: 'service', roles: ['reader'], mfa: null, credentials: [{ name: 'key_1', type: 'access-key', active: true, rotated_at: '2025-06-01T00:00:00Z', last_used: `${day}T00:00:00Z`, expires_at: null }] }),
+      account('svc_exporter', {
+        kind: 'service',
+        roles: ['reader'],
+        mfa: null,
+        credentials: [{ name: 'key_1', type: 'access-key', active: true, rotated_at: '2025-06-01T00:00:00Z', last_used: `${day}T00:00:00Z`, expires_at: null }],
+      }),
       ...extra,
     ],
     { taken_at: `${day}T10:00:00Z`, raw_sha256: day.replace(/-/g, '').padEnd(64, '0') },
@@ -84,9 +104,18 @@ describe('drift problems and their issues', () => {
 
   it.each([
     ['`db` (listed 2026-11-20) lists the account `x` (person), which no grant declares', '`db` lists the account `x` (person), which no grant declares'],
-    ['`db` (listed 2026-11-20) reports the account `x` (service) last used 2025-01-01, 688 days before the listing (more than 90): remove it', '`db` reports the account `x` (service) last used 2025-01-01 (more than 90): remove it'],
-    ['`db` reports `key_1` of `x` (service) last rotated 2025-06-01, 1 day before the listing, beyond the 90-day rotation', '`db` reports `key_1` of `x` (service) last rotated 2025-06-01, beyond the 90-day rotation'],
-    ['@bob is not in the organization acme (listed 2026-11-20), but `db` (listed 2026-11-20) still lists', '@bob is not in the organization acme, but `db` still lists'],
+    [
+      '`db` (listed 2026-11-20) reports the account `x` (service) last used 2025-01-01, 688 days before the listing (more than 90): remove it',
+      '`db` reports the account `x` (service) last used 2025-01-01 (more than 90): remove it',
+    ],
+    [
+      '`db` reports `key_1` of `x` (service) last rotated 2025-06-01, 1 day before the listing, beyond the 90-day rotation',
+      '`db` reports `key_1` of `x` (service) last rotated 2025-06-01, beyond the 90-day rotation',
+    ],
+    [
+      '@bob is not in the organization acme (listed 2026-11-20), but `db` (listed 2026-11-20) still lists',
+      '@bob is not in the organization acme, but `db` still lists',
+    ],
   ])('steady message: %s', (message, steady) => {
     expect(steadyMessage(message)).toBe(steady);
   });

@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { planIssues, writesOf, type DesiredIssue, type IssueAction, type ManagedIssue } from '../../src/core/stale/index.ts';
 
 function desired(kind: DesiredIssue['kind'], id: string, hash = 'a'.repeat(16)): DesiredIssue {
-  return { key: `${kind}:${id}`, kind, id, title: `${kind} ${id}`, body: '', hash, labels: [], assignees: [], summary: `${kind} of ${id}`, urgent: kind === 'left-org', priority: 0, path: null };
+  return {
+    key: `${kind}:${id}`,
+    kind,
+    id,
+    title: `${kind} ${id}`,
+    body: '',
+    hash,
+    labels: [],
+    assignees: [],
+    summary: `${kind} of ${id}`,
+    urgent: kind === 'left-org',
+    priority: 0,
+    path: null,
+  };
 }
 
 function issue(number: number, kind: ManagedIssue['kind'], id: string, o: Partial<ManagedIssue> = {}): ManagedIssue {
@@ -18,12 +31,21 @@ describe('issue lifecycle planning', () => {
     ['does nothing when the issue is current', [desired('expired', 'bob')], [issue(7, 'expired', 'bob')], ['no-op:expired:bob#7']],
     ['updates when the content changed', [desired('expired', 'bob', 'b'.repeat(16))], [issue(7, 'expired', 'bob')], ['update:expired:bob#7']],
     ['closes when the problem is gone', [], [issue(7, 'expired', 'bob')], ['close:expired:bob#7']],
-    ['reopens a closed issue when the problem comes back', [desired('expired', 'bob')], [issue(7, 'expired', 'bob', { state: 'closed', stateReason: 'completed' })], ['reopen:expired:bob#7']],
+    [
+      'reopens a closed issue when the problem comes back',
+      [desired('expired', 'bob')],
+      [issue(7, 'expired', 'bob', { state: 'closed', stateReason: 'completed' })],
+      ['reopen:expired:bob#7'],
+    ],
     ['leaves closed issues alone while the problem stays gone', [], [issue(7, 'expired', 'bob', { state: 'closed' })], []],
     [
       'reopens the newest closed issue that was not a duplicate',
       [desired('expired', 'bob')],
-      [issue(3, 'expired', 'bob', { state: 'closed', stateReason: 'completed' }), issue(5, 'expired', 'bob', { state: 'closed', stateReason: 'completed' }), issue(6, 'expired', 'bob', { state: 'closed', stateReason: 'not_planned' })],
+      [
+        issue(3, 'expired', 'bob', { state: 'closed', stateReason: 'completed' }),
+        issue(5, 'expired', 'bob', { state: 'closed', stateReason: 'completed' }),
+        issue(6, 'expired', 'bob', { state: 'closed', stateReason: 'not_planned' }),
+      ],
       ['reopen:expired:bob#5'],
     ],
     [
@@ -32,7 +54,12 @@ describe('issue lifecycle planning', () => {
       [issue(9, 'expired', 'bob'), issue(8, 'expired', 'bob')],
       ['close-duplicate:expired:bob#9', 'no-op:expired:bob#8'],
     ],
-    ['tracks kinds of one grant separately', [desired('expired', 'bob'), desired('review-overdue', 'bob')], [issue(7, 'expired', 'bob')], ['create:review-overdue:bob', 'no-op:expired:bob#7']],
+    [
+      'tracks kinds of one grant separately',
+      [desired('expired', 'bob'), desired('review-overdue', 'bob')],
+      [issue(7, 'expired', 'bob')],
+      ['create:review-overdue:bob', 'no-op:expired:bob#7'],
+    ],
   ];
   it.each(cases)('%s', (_name, want, existing, expected) => {
     expect(planIssues({ ...base, desired: want, existing }).map(brief)).toEqual(expected);
@@ -69,7 +96,13 @@ describe('issue lifecycle planning', () => {
   it('orders work so a small budget goes to leavers first, then fixes, new problems, edits, reminders', () => {
     const plan = planIssues({
       ...base,
-      desired: [desired('expiring-soon', 'a'), desired('expired', 'b'), desired('left-org', 'zed'), desired('review-overdue', 'c', 'c'.repeat(16)), desired('expired', 'd')],
+      desired: [
+        desired('expiring-soon', 'a'),
+        desired('expired', 'b'),
+        desired('left-org', 'zed'),
+        desired('review-overdue', 'c', 'c'.repeat(16)),
+        desired('expired', 'd'),
+      ],
       existing: [issue(1, 'review-overdue', 'c'), issue(2, 'expired', 'gone'), issue(3, 'expired', 'd', { updatedAt: '2026-10-01T00:00:00Z' })],
     });
     expect(plan.map(brief)).toEqual([

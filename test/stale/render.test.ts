@@ -9,7 +9,12 @@ function issuesOn(today: string, grants: Record<string, string>, membership?: Re
 }
 
 describe('rendered issues', () => {
-  const grants = { 'grants/people/bob.yaml': human({ entries: [{ system: 'prod-postgres', role: 'dba', expires: '2026-11-01', privileged: true }], lastReviewed: '2026-11-01' }) };
+  const grants = {
+    'grants/people/bob.yaml': human({
+      entries: [{ system: 'prod-postgres', role: 'dba', expires: '2026-11-01', privileged: true }],
+      lastReviewed: '2026-11-01',
+    }),
+  };
 
   it('says what is wrong, since when, what to do, which controls, and which config produced it', () => {
     const [issue] = issuesOn('2026-11-26', grants);
@@ -69,7 +74,13 @@ describe('rendered issues on hostile grant files', () => {
   const DIR = 'grants/`x`|[y](https://evil.example) @mchen <!-- z -->';
   const role = yamlString(HOSTILE_ROLE);
   const grants = {
-    [`${DIR}/bob.yaml`]: human({ entries: [{ system: 'prod-postgres', role, expires: '2026-11-01' }, { system: 'gone', role, expires: '2027-06-01' }], lastReviewed: '2025-01-01' }),
+    [`${DIR}/bob.yaml`]: human({
+      entries: [
+        { system: 'prod-postgres', role, expires: '2026-11-01' },
+        { system: 'gone', role, expires: '2027-06-01' },
+      ],
+      lastReviewed: '2025-01-01',
+    }),
     [`${DIR}/eve.yaml`]: human({ id: 'eve', owner: 'bob', entries: [{ system: 'jira', role, expires: '2026-12-01' }] }),
   };
 

@@ -23,7 +23,14 @@ export function seedAttackOrg(gh: FakeGitHub): string {
 
 /** The base branch of a case: the config, the systems and the grants, with the case's replacements. */
 export function baseRepoFiles(a: Attack, today: string): Record<string, string> {
-  return { 'README.md': '# Access\n', 'access-ledger.yaml': withLedgerTrust(a.config ?? CONFIG, [testSigner()]), ...SYSTEMS, ...(a.systems ?? {}), ...baseFiles(today), ...(a.base ?? {}) };
+  return {
+    'README.md': '# Access\n',
+    'access-ledger.yaml': withLedgerTrust(a.config ?? CONFIG, [testSigner()]),
+    ...SYSTEMS,
+    ...(a.systems ?? {}),
+    ...baseFiles(today),
+    ...(a.base ?? {}),
+  };
 }
 
 /** What the pull request's first commit writes: the change, and for a rename the old path deleted. */
@@ -49,7 +56,12 @@ export interface OpenedPull {
 export function openAttackPull(gh: FakeGitHub, repo: string, a: Attack, opts: { head?: string } = {}): OpenedPull {
   const author = a.author ?? 'mallory';
   const [first = author, ...others] = a.commitAuthors ?? [author];
-  const number = gh.state.openPullRequest(repo, { author, title: a.name.slice(0, 200), ...(opts.head ? { head: opts.head } : {}), commits: [{ files: changeFiles(a), author: first, message: 'Change access' }] });
+  const number = gh.state.openPullRequest(repo, {
+    author,
+    title: a.name.slice(0, 200),
+    ...(opts.head ? { head: opts.head } : {}),
+    commits: [{ files: changeFiles(a), author: first, message: 'Change access' }],
+  });
   const refused: string[] = [];
   const review = (reviewer: string, state: string, commitId?: string) => {
     try {
@@ -57,7 +69,11 @@ export function openAttackPull(gh: FakeGitHub, repo: string, a: Attack, opts: { 
         const r = gh.state.submitReview(repo, number, { user: reviewer, state: 'APPROVED', ...(commitId ? { commitId } : {}) });
         gh.state.dismissReview(repo, number, r.id);
       } else {
-        gh.state.submitReview(repo, number, { user: reviewer, state: state as 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED', ...(commitId ? { commitId } : {}) });
+        gh.state.submitReview(repo, number, {
+          user: reviewer,
+          state: state as 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED',
+          ...(commitId ? { commitId } : {}),
+        });
       }
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -68,7 +84,8 @@ export function openAttackPull(gh: FakeGitHub, repo: string, a: Attack, opts: { 
   const older = gh.state.pullOf(repo, number).pull.headSha;
   for (const [reviewer, state, on] of reviews) if (on === 'old') review(reviewer, state, older);
   for (const login of others) gh.state.pushToPullRequest(repo, number, {}, { author: login, message: `Review the change (${login})` });
-  if (others.length === 0 && reviews.some(([, , on]) => on === 'old')) gh.state.pushToPullRequest(repo, number, {}, { author, message: 'Push after the review' });
+  if (others.length === 0 && reviews.some(([, , on]) => on === 'old'))
+    gh.state.pushToPullRequest(repo, number, {}, { author, message: 'Push after the review' });
   for (const [reviewer, state, on] of reviews) if (on !== 'old') review(reviewer, state);
   return { number, headSha: gh.state.pullOf(repo, number).pull.headSha, refused };
 }

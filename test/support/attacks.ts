@@ -68,10 +68,19 @@ type Grant = Record<string, any>;
 /** The base repo's grants as objects, with dates relative to `today`. */
 export function baseGrants(today: string): Record<string, Grant> {
   const d = (n: number) => addDays(today, n);
-  const entry = (system: string, role: string, expires: string, extra: Grant = {}) => ({ system, role, ...extra, justification: 'Needed for the on-call rotation of the team', expires });
+  const entry = (system: string, role: string, expires: string, extra: Grant = {}) => ({
+    system,
+    role,
+    ...extra,
+    justification: 'Needed for the on-call rotation of the team',
+    expires,
+  });
   return {
     'grants/people/alice.yaml': { identity: { id: 'alice', kind: 'human', owner: 'carol', github: 'alice' }, access: [entry('db', 'readonly', d(60))] },
-    'grants/people/victim.yaml': { identity: { id: 'victim', kind: 'human', owner: 'carol', github: 'victim', email: 'victim@acme.example' }, access: [entry('db', 'superuser', d(30), { privileged: true })] },
+    'grants/people/victim.yaml': {
+      identity: { id: 'victim', kind: 'human', owner: 'carol', github: 'victim', email: 'victim@acme.example' },
+      access: [entry('db', 'superuser', d(30), { privileged: true })],
+    },
     'grants/people/mallory.yaml': { identity: { id: 'mallory', kind: 'human', owner: 'carol', github: 'mallory' }, access: [entry('wiki', 'editor', d(60))] },
     'grants/shared/breakglass.yaml': {
       identity: { id: 'breakglass', kind: 'shared-account', owner: 'carol', description: 'Break-glass superuser' },
@@ -94,7 +103,12 @@ export function baseGrants(today: string): Record<string, Grant> {
       identity: { id: 'crm', kind: 'integration', owner: 'carol', description: 'CRM sync' },
       credential: { type: 'oauth-token', rotation_days: 90, last_rotated: d(-30), storage: 'vault:kv/crm', revocation: 'revoke the OAuth app in the CRM' },
       access: [entry('wiki', 'reader', d(60))],
-      vendor: { name: 'Acme CRM', data_scope: 'customer contact records', offboarding: 'revoke the OAuth app, then delete this file', contact: 'support@crm.example' },
+      vendor: {
+        name: 'Acme CRM',
+        data_scope: 'customer contact records',
+        offboarding: 'revoke the OAuth app, then delete this file',
+        contact: 'support@crm.example',
+      },
     },
     'grants/agents/helper.yaml': {
       identity: { id: 'helper', kind: 'agent', owner: 'carol', description: 'Support agent' },
@@ -133,24 +147,49 @@ function attackList(today: string): Attack[] {
   const e = (path: string, edit: (g: Grant, d: (n: number) => string) => void) => edited(today, path, edit);
   const d = (n: number) => addDays(today, n);
   const newMallory = (extra: Grant = {}) =>
-    stringify({ identity: { id: 'mallory', kind: 'human', owner: 'carol', github: 'mallory' }, access: [{ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }, { system: 'db', role: 'superuser', privileged: true, justification: 'Needed for the on-call rotation of the team', expires: d(30) }], ...extra });
+    stringify({
+      identity: { id: 'mallory', kind: 'human', owner: 'carol', github: 'mallory' },
+      access: [
+        { system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) },
+        { system: 'db', role: 'superuser', privileged: true, justification: 'Needed for the on-call rotation of the team', expires: d(30) },
+      ],
+      ...extra,
+    });
   const list: Attack[] = [
     // ── exceptions ─────────────────────────────────────────────────────────────────────────
     {
       name: 'a new grant waives approvals and no-self-approval with its own exception',
-      change: { [MALLORY]: newMallory({ exception: { reason: 'Urgent incident work this week', compensating_controls: ['session-logging'], expires: d(7), rules: ['approvals', 'no-self-approval'] } }) },
+      change: {
+        [MALLORY]: newMallory({
+          exception: {
+            reason: 'Urgent incident work this week',
+            compensating_controls: ['session-logging'],
+            expires: d(7),
+            rules: ['approvals', 'no-self-approval'],
+          },
+        }),
+      },
       verdict: 'fail',
       because: [PRIV, 'adds an exception to `mallory`; it needs 1 more approval ' + ADMINS, 'the exception waives `approvals`, which no exception can waive'],
     },
     {
       name: 'an exception waiving expiry-max-days is added in the same pull request as the longer expiry',
-      change: { [VICTIM]: e(VICTIM, (g, d) => { g.access[0].expires = d(300); g.exception = { reason: 'Vendor migration runs all year', compensating_controls: ['session-logging'], expires: d(300), rules: ['expiry-max-days'] }; }) },
+      change: {
+        [VICTIM]: e(VICTIM, (g, d) => {
+          g.access[0].expires = d(300);
+          g.exception = { reason: 'Vendor migration runs all year', compensating_controls: ['session-logging'], expires: d(300), rules: ['expiry-max-days'] };
+        }),
+      },
       verdict: 'fail',
       because: ['expiry later', DB_APPROVERS, 'adds an exception to `victim`; it needs 1 more approval ' + ADMINS, 'expiry-max-days'],
     },
     {
       name: 'an existing exception is extended',
-      change: { [GLASS]: e(GLASS, (g, d) => { g.exception.expires = d(400); }) },
+      change: {
+        [GLASS]: e(GLASS, (g, d) => {
+          g.exception.expires = d(400);
+        }),
+      },
       verdict: 'fail',
       because: ['changes the exception of `breakglass`; it needs 1 more approval ' + ADMINS],
     },
@@ -184,7 +223,11 @@ function attackList(today: string): Attack[] {
       name: 'mallory makes herself the owner of a service account',
       change: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.owner = 'mallory')) },
       verdict: 'fail',
-      because: ['@mallory becomes the owner, who can use the identity', DB_APPROVERS, 'changes the owner of non-human identity `exporter`: @carol → @mallory; it needs 1 more approval ' + ADMINS],
+      because: [
+        '@mallory becomes the owner, who can use the identity',
+        DB_APPROVERS,
+        'changes the owner of non-human identity `exporter`: @carol → @mallory; it needs 1 more approval ' + ADMINS,
+      ],
     },
     {
       name: 'a GitHub login linked to a service account',
@@ -207,13 +250,26 @@ function attackList(today: string): Attack[] {
     },
     {
       name: 'step one of two: a human grant turned into an agent owned by mallory',
-      change: { [VICTIM]: e(VICTIM, (g) => { g.identity.kind = 'agent'; g.identity.owner = 'mallory'; g.identity.github = null; g.credential = { type: 'oidc-federated', revocation: 'remove the binding' }; }) },
+      change: {
+        [VICTIM]: e(VICTIM, (g) => {
+          g.identity.kind = 'agent';
+          g.identity.owner = 'mallory';
+          g.identity.github = null;
+          g.credential = { type: 'oidc-federated', revocation: 'remove the binding' };
+        }),
+      },
       verdict: 'fail',
       because: ['changes the kind of `victim`: human → agent', ADMINS, '@mallory becomes the owner', DB_APPROVERS],
     },
     {
       name: 'step two of two: the agent turned back into a human grant with a new grantee',
-      base: { [VICTIM]: e(VICTIM, (g) => { g.identity.kind = 'agent'; g.identity.github = null; g.credential = { type: 'oidc-federated', revocation: 'remove the binding' }; }) },
+      base: {
+        [VICTIM]: e(VICTIM, (g) => {
+          g.identity.kind = 'agent';
+          g.identity.github = null;
+          g.credential = { type: 'oidc-federated', revocation: 'remove the binding' };
+        }),
+      },
       change: { [VICTIM]: e(VICTIM, (g) => (g.identity.github = 'mallory')) },
       verdict: 'fail',
       because: ['changes the kind of `victim`: agent → human', ADMINS, 'new grantee @mallory', DB_APPROVERS],
@@ -240,13 +296,24 @@ function attackList(today: string): Attack[] {
     {
       name: 'a privileged grant renamed to another identity (GitHub reports a rename)',
       renames: { 'grants/people/mallory-admin.yaml': VICTIM },
-      change: { 'grants/people/mallory-admin.yaml': e(VICTIM, (g) => { g.identity.id = 'mallory-admin'; g.identity.github = 'mallory'; }) },
+      change: {
+        'grants/people/mallory-admin.yaml': e(VICTIM, (g) => {
+          g.identity.id = 'mallory-admin';
+          g.identity.github = 'mallory';
+        }),
+      },
       verdict: 'fail',
       because: ['new entry', PRIV],
     },
     {
       name: 'a grant moved to another folder under another name in two files',
-      change: { [VICTIM]: null, 'grants/contractors/mallory-x.yaml': e(VICTIM, (g) => { g.identity.id = 'mallory-x'; g.identity.github = 'mallory'; }) },
+      change: {
+        [VICTIM]: null,
+        'grants/contractors/mallory-x.yaml': e(VICTIM, (g) => {
+          g.identity.id = 'mallory-x';
+          g.identity.github = 'mallory';
+        }),
+      },
       verdict: 'fail',
       because: ['new entry', PRIV],
     },
@@ -263,7 +330,7 @@ function attackList(today: string): Attack[] {
       because: ['new entry', DB_APPROVERS],
     },
     {
-      name: "another system account named on a privileged entry (the account observed access maps to it)",
+      name: 'another system account named on a privileged entry (the account observed access maps to it)',
       base: { [VICTIM]: e(VICTIM, (g) => (g.access[0].accounts = ['victim_db'])) },
       change: { [VICTIM]: e(VICTIM, (g) => (g.access[0].accounts = ['victim_db', 'mallory_db'])) },
       verdict: 'fail',
@@ -287,7 +354,13 @@ function attackList(today: string): Attack[] {
     // ── credentials and vendors ────────────────────────────────────────────────────────────
     {
       name: 'a federated credential downgraded to a static secret',
-      change: { [EXPORTER]: e(EXPORTER, (g) => (g.credential = { type: 'static-secret', rotation_days: 90, last_rotated: today, storage: 'vault:kv/exporter', revocation: 'delete the secret' })) },
+      change: {
+        [EXPORTER]: e(
+          EXPORTER,
+          (g) =>
+            (g.credential = { type: 'static-secret', rotation_days: 90, last_rotated: today, storage: 'vault:kv/exporter', revocation: 'delete the secret' }),
+        ),
+      },
       verdict: 'fail',
       because: ['downgrades the credential of `exporter`: oidc-federated → static-secret', ADMINS],
     },
@@ -369,7 +442,11 @@ function attackList(today: string): Attack[] {
     },
     {
       name: 'a declared superuser role requested as not privileged',
-      change: { [MALLORY]: e(MALLORY, (g, d) => g.access.push({ system: 'db', role: 'superuser', privileged: false, justification: 'Needed for the on-call rotation of the team', expires: d(300) })) },
+      change: {
+        [MALLORY]: e(MALLORY, (g, d) =>
+          g.access.push({ system: 'db', role: 'superuser', privileged: false, justification: 'Needed for the on-call rotation of the team', expires: d(300) }),
+        ),
+      },
       reviews: [['dave', 'APPROVED']],
       verdict: 'fail',
       because: ['(2 required) ' + DB_APPROVERS, 'is declared privileged in systems/db.yaml'],
@@ -391,14 +468,29 @@ function attackList(today: string): Attack[] {
     },
     {
       name: 'a review block written on an identity that reaches two systems, with no campaign named',
-      base: { [ALICE]: e(ALICE, (g, d) => g.access.push({ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) })) },
-      change: { [ALICE]: e(ALICE, (g, d) => { g.access.push({ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }); g.review = { last_reviewed: today, reviewer: 'alice' }; }) },
+      base: {
+        [ALICE]: e(ALICE, (g, d) =>
+          g.access.push({ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }),
+        ),
+      },
+      change: {
+        [ALICE]: e(ALICE, (g, d) => {
+          g.access.push({ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) });
+          g.review = { last_reviewed: today, reviewer: 'alice' };
+        }),
+      },
       verdict: 'fail',
       because: ['writes a review of `alice` outside an access review; it needs 1 more approval ' + ADMINS],
     },
     {
       name: 'a new grant arrives with its review already written',
-      change: { 'grants/people/trent.yaml': stringify({ identity: { id: 'trent', kind: 'human', owner: 'carol', github: 'trent' }, access: [{ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }], review: { last_reviewed: today, reviewer: 'ivy' } }) },
+      change: {
+        'grants/people/trent.yaml': stringify({
+          identity: { id: 'trent', kind: 'human', owner: 'carol', github: 'trent' },
+          access: [{ system: 'wiki', role: 'editor', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+          review: { last_reviewed: today, reviewer: 'ivy' },
+        }),
+      },
       verdict: 'fail',
       because: ['writes a review of `trent` outside an access review', ADMINS],
     },
@@ -414,10 +506,19 @@ function attackList(today: string): Attack[] {
     },
     {
       name: 'in a review, an approver certifies their own grant',
-      base: { 'grants/people/erin.yaml': stringify({ identity: { id: 'erin', kind: 'human', owner: 'carol', github: 'erin' }, access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }] }) },
+      base: {
+        'grants/people/erin.yaml': stringify({
+          identity: { id: 'erin', kind: 'human', owner: 'carol', github: 'erin' },
+          access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+        }),
+      },
       change: {
         [ALICE]: e(ALICE, (g) => (g.review = { last_reviewed: today, reviewer: null, campaign: `db/${today}` })),
-        'grants/people/erin.yaml': stringify({ identity: { id: 'erin', kind: 'human', owner: 'carol', github: 'erin' }, access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }], review: { last_reviewed: today, reviewer: null, campaign: `db/${today}` } }),
+        'grants/people/erin.yaml': stringify({
+          identity: { id: 'erin', kind: 'human', owner: 'carol', github: 'erin' },
+          access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+          review: { last_reviewed: today, reviewer: null, campaign: `db/${today}` },
+        }),
       },
       author: 'access-ledger[bot]',
       commitAuthors: ['access-ledger[bot]'],
@@ -428,7 +529,10 @@ function attackList(today: string): Attack[] {
     {
       name: 'a review that also widens access is no review',
       change: {
-        [ALICE]: e(ALICE, (g, d) => { g.review = { last_reviewed: today, reviewer: null, campaign: `db/${today}` }; g.access[0].expires = d(300); }),
+        [ALICE]: e(ALICE, (g, d) => {
+          g.review = { last_reviewed: today, reviewer: null, campaign: `db/${today}` };
+          g.access[0].expires = d(300);
+        }),
         [VICTIM]: e(VICTIM, (g) => (g.review = { last_reviewed: today, reviewer: null, campaign: `db/${today}` })),
       },
       reviews: [['dave', 'APPROVED']],
@@ -448,19 +552,33 @@ function attackList(today: string): Attack[] {
     // ── paths and YAML ─────────────────────────────────────────────────────────────────────
     {
       name: 'a grant under Grants/ (a case-insensitive file system reads it)',
-      change: { 'Grants/people/mallory-db.yaml': stringify({ identity: { id: 'mallory-db', kind: 'human', owner: 'carol', github: 'mallory' }, access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }] }) },
+      change: {
+        'Grants/people/mallory-db.yaml': stringify({
+          identity: { id: 'mallory-db', kind: 'human', owner: 'carol', github: 'mallory' },
+          access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+        }),
+      },
       verdict: 'fail',
-      because: ['differs from the access repo\'s layout only by case', ADMINS, DB_APPROVERS],
+      because: ["differs from the access repo's layout only by case", ADMINS, DB_APPROVERS],
     },
     {
       name: 'a grant with an upper-case extension',
-      change: { 'grants/people/mallory-db.YAML': stringify({ identity: { id: 'mallory-db', kind: 'human', owner: 'carol', github: 'mallory' }, access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }] }) },
+      change: {
+        'grants/people/mallory-db.YAML': stringify({
+          identity: { id: 'mallory-db', kind: 'human', owner: 'carol', github: 'mallory' },
+          access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+        }),
+      },
       verdict: 'fail',
       because: ['rename it to `grants/people/mallory-db.yaml`', DB_APPROVERS],
     },
     {
       name: 'a holder smuggled in through a YAML anchor in the description',
-      change: { [GLASS]: e(GLASS, () => undefined).replace('description: Break-glass superuser', 'description: &who mallory').replace(/(\n\s+)- victim\n/, '$1- victim$1- *who\n') },
+      change: {
+        [GLASS]: e(GLASS, () => undefined)
+          .replace('description: Break-glass superuser', 'description: &who mallory')
+          .replace(/(\n\s+)- victim\n/, '$1- victim$1- *who\n'),
+      },
       verdict: 'fail',
       because: ['new holder @mallory', DB_APPROVERS],
     },
@@ -488,7 +606,10 @@ function attackList(today: string): Attack[] {
       author: 'carol',
       commitAuthors: ['carol'],
       change: { [GLASS]: e(GLASS, (g) => g.shared.holders.push('dave')) },
-      reviews: [['dave', 'APPROVED'], ['erin', 'APPROVED']],
+      reviews: [
+        ['dave', 'APPROVED'],
+        ['erin', 'APPROVED'],
+      ],
       verdict: 'fail',
       because: ['dave cannot approve their own access', '(2 required)'],
     },
@@ -496,7 +617,12 @@ function attackList(today: string): Attack[] {
       name: 'the grantee approves in other capitals',
       author: 'carol',
       commitAuthors: ['carol'],
-      change: { 'grants/people/dave.yaml': stringify({ identity: { id: 'dave', kind: 'human', owner: 'carol', github: 'Dave' }, access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }] }) },
+      change: {
+        'grants/people/dave.yaml': stringify({
+          identity: { id: 'dave', kind: 'human', owner: 'carol', github: 'Dave' },
+          access: [{ system: 'db', role: 'readonly', justification: 'Needed for the on-call rotation of the team', expires: d(60) }],
+        }),
+      },
       reviews: [['DAVE', 'APPROVED']],
       verdict: 'fail',
       because: ['DAVE cannot approve their own access', 'needs 1 more approval from @acme/dba'],
@@ -505,7 +631,12 @@ function attackList(today: string): Attack[] {
       name: "the service account's owner approves access for it",
       author: 'mallory',
       base: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.owner = 'dave')) },
-      change: { [EXPORTER]: e(EXPORTER, (g, d) => { g.identity.owner = 'dave'; g.access[0].expires = d(120); }) },
+      change: {
+        [EXPORTER]: e(EXPORTER, (g, d) => {
+          g.identity.owner = 'dave';
+          g.access[0].expires = d(120);
+        }),
+      },
       reviews: [['dave', 'APPROVED']],
       verdict: 'fail',
       because: ['dave cannot approve their own access'],
@@ -515,7 +646,10 @@ function attackList(today: string): Attack[] {
       author: 'alice',
       commitAuthors: ['alice', 'erin'],
       change: { [MALLORY]: newMallory() },
-      reviews: [['erin', 'APPROVED'], ['frida', 'APPROVED']],
+      reviews: [
+        ['erin', 'APPROVED'],
+        ['frida', 'APPROVED'],
+      ],
       verdict: 'fail',
       because: ['erin committed to this pull request and cannot approve it'],
     },
@@ -545,22 +679,79 @@ export function narrowings(today: string): Attack[] {
       verdict: 'pass',
       because: ['removal only'],
     },
-    { name: 'standing access made just-in-time', change: { [ALICE]: e(ALICE, (g) => (g.access[0].jit = { max_duration_hours: 2, approvers: ['dave'] })) }, verdict: 'pass', because: ['removal only'] },
-    { name: 'a JIT window shortened', change: { [BATCH]: e(BATCH, (g) => (g.access[0].jit.max_duration_hours = 1)) }, verdict: 'pass', because: ['removal only'] },
-    { name: 'the rotation period shortened', change: { [BATCH]: e(BATCH, (g) => (g.credential.rotation_days = 30)) }, verdict: 'pass', because: ['removal only'] },
-    { name: 'a compensating control added to a shared account', change: { [GLASS]: e(GLASS, (g) => g.shared.compensating_controls.push('approval-workflow')) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'standing access made just-in-time',
+      change: { [ALICE]: e(ALICE, (g) => (g.access[0].jit = { max_duration_hours: 2, approvers: ['dave'] })) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: 'a JIT window shortened',
+      change: { [BATCH]: e(BATCH, (g) => (g.access[0].jit.max_duration_hours = 1)) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: 'the rotation period shortened',
+      change: { [BATCH]: e(BATCH, (g) => (g.credential.rotation_days = 30)) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: 'a compensating control added to a shared account',
+      change: { [GLASS]: e(GLASS, (g) => g.shared.compensating_controls.push('approval-workflow')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
     {
       name: 'an exception removed',
-      base: { [CRM]: e(CRM, (g, d) => (g.exception = { reason: 'The vendor has no per-user tokens', compensating_controls: ['session-logging'], expires: d(30), rules: ['rotation-max-days'] })) },
+      base: {
+        [CRM]: e(
+          CRM,
+          (g, d) =>
+            (g.exception = {
+              reason: 'The vendor has no per-user tokens',
+              compensating_controls: ['session-logging'],
+              expires: d(30),
+              rules: ['rotation-max-days'],
+            }),
+        ),
+      },
       change: { [CRM]: e(CRM, () => undefined) },
       verdict: 'pass',
       because: ['removal only'],
     },
-    { name: 'a justification reworded', change: { [ALICE]: e(ALICE, (g) => (g.access[0].justification = 'Reads production rows when paged at night')) }, verdict: 'pass', because: ['removal only'] },
-    { name: "the vendor's contact changed", change: { [CRM]: e(CRM, (g) => (g.vendor.contact = 'help@crm.example')) }, verdict: 'pass', because: ['removal only'] },
-    { name: 'the description changed', change: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.description = 'Exports invoices every night')) }, verdict: 'pass', because: ['removal only'] },
-    { name: "the grantee's login in other capitals", change: { [ALICE]: e(ALICE, (g) => (g.identity.github = 'Alice')) }, verdict: 'pass', because: ['removal only'] },
-    { name: 'a grant moved to another folder, same name', renames: { 'grants/team-a/alice.yaml': ALICE }, change: { 'grants/team-a/alice.yaml': e(ALICE, () => undefined) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'a justification reworded',
+      change: { [ALICE]: e(ALICE, (g) => (g.access[0].justification = 'Reads production rows when paged at night')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: "the vendor's contact changed",
+      change: { [CRM]: e(CRM, (g) => (g.vendor.contact = 'help@crm.example')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: 'the description changed',
+      change: { [EXPORTER]: e(EXPORTER, (g) => (g.identity.description = 'Exports invoices every night')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: "the grantee's login in other capitals",
+      change: { [ALICE]: e(ALICE, (g) => (g.identity.github = 'Alice')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
+    {
+      name: 'a grant moved to another folder, same name',
+      renames: { 'grants/team-a/alice.yaml': ALICE },
+      change: { 'grants/team-a/alice.yaml': e(ALICE, () => undefined) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
     {
       name: 'a system account removed from an entry',
       base: { [ALICE]: e(ALICE, (g) => (g.access[0].accounts = ['alice_ro', 'alice_old'])) },
@@ -568,7 +759,12 @@ export function narrowings(today: string): Attack[] {
       verdict: 'pass',
       because: ['removal only'],
     },
-    { name: 'a team recorded for the first time', change: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'support')) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'a team recorded for the first time',
+      change: { [ALICE]: e(ALICE, (g) => (g.identity.team = 'support')) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
     {
       name: 'a move where the config does not ask for re-approval',
       config: CONFIG + 'movers: { reapprove: false }\n',
@@ -577,6 +773,12 @@ export function narrowings(today: string): Attack[] {
       verdict: 'pass',
       because: ['removal only'],
     },
-    { name: 'a review date moved back', base: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-5), reviewer: 'dave' })) }, change: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-50), reviewer: 'dave' })) }, verdict: 'pass', because: ['removal only'] },
+    {
+      name: 'a review date moved back',
+      base: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-5), reviewer: 'dave' })) },
+      change: { [ALICE]: e(ALICE, (g, d) => (g.review = { last_reviewed: d(-50), reviewer: 'dave' })) },
+      verdict: 'pass',
+      because: ['removal only'],
+    },
   ];
 }

@@ -96,7 +96,7 @@ export function expectInertMarkdown(body: string, options: InertOptions = {}): v
   const allowed = new Set(options.markers ?? []);
   for (const line of body.split('\n')) {
     if (allowed.has(line.trim())) continue;
-    expect(line, 'a comment opener outside the product\'s markers').not.toContain('<!--');
+    expect(line, "a comment opener outside the product's markers").not.toContain('<!--');
   }
   const text = outsideCode(body);
   expect(text).not.toMatch(/<\s*(img|script|a|iframe|svg)\b/i);

@@ -36,7 +36,9 @@ export function publicKeyEntry(signer: LedgerSigner, from = '2020-01-01', until?
 }
 
 /** The `ledger:` block naming the App and listing the signers' public keys (block style). */
-export function ledgerYaml(opts: { signers?: readonly LedgerSigner[]; branch?: string; provisioningWorkflow?: string; appLogin?: string | null; from?: string } = {}): string {
+export function ledgerYaml(
+  opts: { signers?: readonly LedgerSigner[]; branch?: string; provisioningWorkflow?: string; appLogin?: string | null; from?: string } = {},
+): string {
   const signers = opts.signers ?? [testSigner()];
   const lines = ['ledger:'];
   if (opts.branch) lines.push(`  branch: ${opts.branch}`);
@@ -73,6 +75,12 @@ export function withLedgerTrust(config: string, signers: readonly LedgerSigner[]
     }
     rest = [...lines.slice(0, start), ...lines.slice(end)];
   }
-  const block = ledgerYaml({ signers, ...(branch ? { branch } : {}), ...(workflow ? { provisioningWorkflow: workflow } : {}), ...(opts.appLogin ? { appLogin: opts.appLogin } : {}), ...(opts.from ? { from: opts.from } : {}) });
+  const block = ledgerYaml({
+    signers,
+    ...(branch ? { branch } : {}),
+    ...(workflow ? { provisioningWorkflow: workflow } : {}),
+    ...(opts.appLogin ? { appLogin: opts.appLogin } : {}),
+    ...(opts.from ? { from: opts.from } : {}),
+  });
   return `${rest.join('\n').replace(/\n*$/, '\n')}${block}`;
 }

@@ -43,4 +43,3 @@ export function listing(system: string, accounts: ObservedAccount[], over: Parti
     ...over,
   };
 }
-

@@ -78,7 +78,9 @@ function withPackLock<T>(fn: () => T, timeoutMs = 300_000): T {
 /** `npm pack` of this checkout into `dest`; returns the tarball's path. */
 export function packTarball(dest: string): string {
   mkdirSync(dest, { recursive: true });
-  const name = withPackLock(() => execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!);
+  const name = withPackLock(
+    () => execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!,
+  );
   return join(dest, name);
 }
 
@@ -100,13 +102,23 @@ interface LockEntry {
 export function seedLockfile(project: string, spec: string): void {
   const lock = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const manifestPath = join(project, 'package.json');
-  const manifest = (existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { name: 'access-repo-tools', private: true }) as Record<string, unknown>;
+  const manifest = (existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { name: 'access-repo-tools', private: true }) as Record<
+    string,
+    unknown
+  >;
   manifest.dependencies = { ...(manifest.dependencies as Record<string, string> | undefined), [PKG.name]: spec };
   const root: Record<string, unknown> = { name: manifest.name, dependencies: manifest.dependencies };
   if (typeof manifest.version === 'string') root.version = manifest.version;
   const packages: Record<string, unknown> = {
     '': root,
-    [`node_modules/${PKG.name}`]: { version: PKG.version, resolved: spec, license: PKG.license, dependencies: PKG.dependencies, bin: PKG.bin, engines: PKG.engines },
+    [`node_modules/${PKG.name}`]: {
+      version: PKG.version,
+      resolved: spec,
+      license: PKG.license,
+      dependencies: PKG.dependencies,
+      bin: PKG.bin,
+      engines: PKG.engines,
+    },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (!path || entry.dev || entry.link) continue;
@@ -125,6 +137,13 @@ export function offlineNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv 
 
 /** `npm ci` of a project `seedLockfile` wrote; throws with npm's own words when it fails. */
 export function installSeeded(project: string): void {
-  const install = spawnSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, encoding: 'utf8', env: offlineNpmEnv() });
-  if (install.status !== 0) throw new Error(`npm ci of the tarball failed (run \`npm ci\` in the repository first: it fills the npm cache this install reads offline):\n${install.stderr}`);
+  const install = spawnSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: project,
+    encoding: 'utf8',
+    env: offlineNpmEnv(),
+  });
+  if (install.status !== 0)
+    throw new Error(
+      `npm ci of the tarball failed (run \`npm ci\` in the repository first: it fills the npm cache this install reads offline):\n${install.stderr}`,
+    );
 }

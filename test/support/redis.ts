@@ -25,7 +25,9 @@ export interface RedisServer {
 export function requireRedisServer(bin = REDIS_SERVER): void {
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`${bin} is not installed (${probe.error?.message ?? probe.stderr.trim()}): the shared ledger queue is tested against a real Redis. Install Debian's package: ${INSTALL}`);
+    throw new Error(
+      `${bin} is not installed (${probe.error?.message ?? probe.stderr.trim()}): the shared ledger queue is tested against a real Redis. Install Debian's package: ${INSTALL}`,
+    );
   }
 }
 
@@ -65,7 +67,24 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'access-ledger-redis-'));
   const child: ChildProcess = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--loglevel',
+      'warning',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -74,7 +74,8 @@ export function githubIngestionProblems(text: string): string[] {
       const sev = rule.properties?.['security-severity'];
       if (sev !== undefined) {
         const n = Number(sev);
-        if (typeof sev !== 'string' || !/^\d+(\.\d+)?$/.test(sev) || n < 0 || n > 10) problems.push(`rule ${rule.id}: security-severity ${JSON.stringify(sev)} is not a number from 0.0 to 10.0`);
+        if (typeof sev !== 'string' || !/^\d+(\.\d+)?$/.test(sev) || n < 0 || n > 10)
+          problems.push(`rule ${rule.id}: security-severity ${JSON.stringify(sev)} is not a number from 0.0 to 10.0`);
         if (!tags.includes('security')) problems.push(`rule ${rule.id}: security-severity without the security tag is ignored`);
       }
     }
@@ -91,7 +92,8 @@ export function githubIngestionProblems(text: string): string[] {
       const uri = loc?.artifactLocation?.uri;
       if (!uri || /^[a-z]+:/i.test(uri) || uri.startsWith('/')) problems.push(`${where}: artifactLocation.uri ${uri} is not a path relative to the repository`);
       if (!loc?.region?.startLine || loc.region.startLine < 1) problems.push(`${where}: no region.startLine`);
-      if (!res.partialFingerprints || Object.keys(res.partialFingerprints).length === 0) problems.push(`${where}: no partialFingerprints (upload-sarif cannot compute them without a checkout)`);
+      if (!res.partialFingerprints || Object.keys(res.partialFingerprints).length === 0)
+        problems.push(`${where}: no partialFingerprints (upload-sarif cannot compute them without a checkout)`);
     });
   });
   return problems;

@@ -18,7 +18,11 @@ import { APP_LOGIN, testSigner } from '../support/ledger-keys.ts';
 
 /** Probot layers its own throttling options over the class's defaults; a function default has the last word. */
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const SECRET = 'cron-secret-0123456789abcdef';
 const OFF: SweepSettings = { ...sweepSettings({}), schedule: 'off', cronSecret: null };
 
@@ -29,7 +33,17 @@ let deps: AppDeps;
 beforeEach(async () => {
   clock = new Date('2027-01-20T09:30:00Z');
   gh = await startFakeGitHub({ now: () => clock });
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency() };
+  deps = {
+    clock: () => clock,
+    packs: loadBuiltinPacks,
+    gateCheckName: 'access-ledger',
+    gateStatusContext: 'access-ledger/gate',
+    store: { random: () => 0.5, sleep: async () => undefined },
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
+    work: new WorkTracker(),
+    ...newConcurrency(),
+  };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);
@@ -52,7 +66,11 @@ async function receive(probot: Probot, name: string, payload: Record<string, unk
 
 function records(prefix: string): Record<string, any> {
   const files = gh.state.ledger('acme/access') ?? {};
-  return Object.fromEntries(Object.entries(files).filter(([p]) => p.startsWith('records/') && p.includes(prefix)).map(([p, c]) => [p, JSON.parse(c)]));
+  return Object.fromEntries(
+    Object.entries(files)
+      .filter(([p]) => p.startsWith('records/') && p.includes(prefix))
+      .map(([p, c]) => [p, JSON.parse(c)]),
+  );
 }
 
 describe('organization.member_removed', () => {
@@ -93,13 +111,22 @@ describe('organization.member_removed', () => {
     // A partial revocation merged (the key handed over, tkim's own access still there): the sweep
     // keeps the issue open with the shorter list. Then the rest is revoked and the sweep closes it.
     const key = exampleFiles()['grants/keys/datadog-pg-monitor.yaml']!.replace('owner: tkim', 'owner: mchen');
-    const pr = gh.state.openPullRequest('acme/access', { author: 'kjensen', title: 'Hand over the monitor key', files: { 'grants/keys/datadog-pg-monitor.yaml': key } });
+    const pr = gh.state.openPullRequest('acme/access', {
+      author: 'kjensen',
+      title: 'Hand over the monitor key',
+      files: { 'grants/keys/datadog-pg-monitor.yaml': key },
+    });
     gh.state.mergePull('acme/access', pr, { by: 'kjensen' });
     await receive(probot, 'pull_request', gh.payloads.pullRequest('closed', 'acme/access', pr));
     await runner.sweepInstallation(installationId);
     expect(gh.state.issue('acme/access', issue.number).state).toBe('open');
     expect(gh.state.issue('acme/access', issue.number).body).not.toContain('datadog-pg-monitor');
-    const revoke = gh.state.openPullRequest('acme/access', { author: 'kjensen', title: 'Revoke tkim', head: 'revoke-tkim', files: { 'grants/people/tkim.yaml': null } });
+    const revoke = gh.state.openPullRequest('acme/access', {
+      author: 'kjensen',
+      title: 'Revoke tkim',
+      head: 'revoke-tkim',
+      files: { 'grants/people/tkim.yaml': null },
+    });
     gh.state.mergePull('acme/access', revoke, { by: 'kjensen' });
     await runner.sweepInstallation(installationId);
     expect(gh.state.issue('acme/access', issue.number).state).toBe('closed');
@@ -144,7 +171,12 @@ describe('review campaigns', () => {
     expect(review.labels).toContain('access-review');
     expect(review.body).toContain('| [`sbrandt`]');
     gh.state.createTeam('acme', 'data', { members: ['sbrandt'] });
-    gh.state.pushToPullRequest('acme/access', review.number, { 'grants/keys/datadog-pg-monitor.yaml': null }, { author: 'kjensen', message: 'Revoke the old monitor key' });
+    gh.state.pushToPullRequest(
+      'acme/access',
+      review.number,
+      { 'grants/keys/datadog-pg-monitor.yaml': null },
+      { author: 'kjensen', message: 'Revoke the old monitor key' },
+    );
     gh.state.submitReview('acme/access', review.number, { user: 'jokafor', state: 'APPROVED' });
     gh.state.submitReview('acme/access', review.number, { user: 'sbrandt', state: 'APPROVED' });
     gh.state.submitReview('acme/access', review.number, { user: 'kjensen', state: 'APPROVED' }); // committed to it, and not a prod-postgres approver
@@ -161,7 +193,13 @@ describe('review campaigns', () => {
     const recs = Object.values(records(`pr-${review.number}-review-campaign`));
     expect(recs).toHaveLength(1);
     const subject = recs[0]!.subject;
-    expect(subject).toMatchObject({ system: 'prod-postgres', reviewed_on: '2027-03-01', campaign: 'prod-postgres/2027-03-01', reviewers: ['jokafor', 'sbrandt'], pr: { number: review.number, merged_by: 'jokafor' } });
+    expect(subject).toMatchObject({
+      system: 'prod-postgres',
+      reviewed_on: '2027-03-01',
+      campaign: 'prod-postgres/2027-03-01',
+      reviewers: ['jokafor', 'sbrandt'],
+      pr: { number: review.number, merged_by: 'jokafor' },
+    });
     expect(subject.items.removed.map((i: { identity: string }) => i.identity)).toEqual(['datadog-pg-monitor']);
     expect(subject.items.kept.length).toBeGreaterThan(3);
     expect(subject.items.changed).toEqual([]);
@@ -231,7 +269,13 @@ describe('triggers', () => {
     const fakeTimers = { setTimeout: (fn: () => void, ms: number) => (timers.push({ fn, ms }), {}), clearTimeout: () => undefined };
     const probot = new Probot({ appId: gh.state.app.id, privateKey: KEY, baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot.load((app: Probot, o: ApplicationFunctionOptions) => {
-      createSweepFeature({ settings: { ...OFF, schedule: 'daily' }, timers: fakeTimers, random: () => 0.5, pacing: virtualPacing().pacing, discover: async () => [REPO] })(app, deps, o);
+      createSweepFeature({
+        settings: { ...OFF, schedule: 'daily' },
+        timers: fakeTimers,
+        random: () => 0.5,
+        pacing: virtualPacing().pacing,
+        discover: async () => [REPO],
+      })(app, deps, o);
     });
     expect(timers).toHaveLength(1);
     expect(timers[0]!.ms).toBe(Math.round(5 * 60_000 + 0.5 * 15 * 60_000));
@@ -245,14 +289,19 @@ describe('triggers', () => {
     const none: unknown[] = [];
     const probot2 = new Probot({ appId: gh.state.app.id, privateKey: KEY, baseUrl: gh.url, Octokit: TestOctokit, logLevel: 'fatal' });
     await probot2.load((app: Probot, o: ApplicationFunctionOptions) => {
-      createSweepFeature({ settings: sweepSettings({ ACCESS_LEDGER_SCHEDULE: 'off' }), timers: { setTimeout: (f: () => void) => (none.push(f), {}), clearTimeout: () => undefined } })(app, deps, o);
+      createSweepFeature({
+        settings: sweepSettings({ ACCESS_LEDGER_SCHEDULE: 'off' }),
+        timers: { setTimeout: (f: () => void) => (none.push(f), {}), clearTimeout: () => undefined },
+      })(app, deps, o);
     });
     expect(none).toEqual([]);
   });
 
   it('settings: a clear error for a bad schedule, a short secret or a malformed repository list', () => {
     expect(sweepSettings({})).toMatchObject({ schedule: 'daily', cronSecret: null, cronPath: '/api/access-ledger/sweep', repositories: null });
-    expect(sweepSettings({ ACCESS_LEDGER_SCHEDULE: 'OFF', ACCESS_LEDGER_CRON_SECRET: SECRET, ACCESS_LEDGER_REPOSITORIES: 'acme/access, acme/other' })).toMatchObject({ schedule: 'off', cronSecret: SECRET, repositories: ['acme/access', 'acme/other'] });
+    expect(
+      sweepSettings({ ACCESS_LEDGER_SCHEDULE: 'OFF', ACCESS_LEDGER_CRON_SECRET: SECRET, ACCESS_LEDGER_REPOSITORIES: 'acme/access, acme/other' }),
+    ).toMatchObject({ schedule: 'off', cronSecret: SECRET, repositories: ['acme/access', 'acme/other'] });
     expect(() => sweepSettings({ ACCESS_LEDGER_SCHEDULE: 'hourly' })).toThrow(/"daily" or "off"/);
     expect(() => sweepSettings({ ACCESS_LEDGER_CRON_SECRET: 'short' })).toThrow(/at least 16 characters/);
     expect(() => sweepSettings({ ACCESS_LEDGER_REPOSITORIES: 'not-a-repo' })).toThrow(/owner\/name/);

@@ -51,7 +51,10 @@ describe('reading the archive as a stream', () => {
       },
     });
     const got = await read(stream);
-    expect(got.map((f) => [f.path, f.size])).toEqual([['grants/a.yaml', 25_000], ['grants/b.yaml', 5]]);
+    expect(got.map((f) => [f.path, f.size])).toEqual([
+      ['grants/a.yaml', 25_000],
+      ['grants/b.yaml', 5],
+    ]);
   });
 
   it('keeps only the start of a file past the limit, with its true size and blob id', async () => {
@@ -101,7 +104,16 @@ describe('the worker session', () => {
         }
       },
     };
-    const sweep = () => runSweep({ octokit, repo: { owner: 'acme', repo: 'access' }, packs: loadBuiltinPacks(), now: () => new Date('2026-11-26T06:00:00Z'), dryRun: true, membership: false, pacing: { now: () => 0, sleep: async () => undefined } });
+    const sweep = () =>
+      runSweep({
+        octokit,
+        repo: { owner: 'acme', repo: 'access' },
+        packs: loadBuiltinPacks(),
+        now: () => new Date('2026-11-26T06:00:00Z'),
+        dryRun: true,
+        membership: false,
+        pacing: { now: () => 0, sleep: async () => undefined },
+      });
     await expect(sweep()).rejects.toThrow(/reading the archive of acme\/access@cccccccccccc failed: .*not a valid gzip stream/);
     serve = good;
     const report = await sweep();

@@ -32,7 +32,16 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 }
 
 function memoryIo(env: NodeJS.ProcessEnv = {}): Io & { out: string; err: string } {
-  const io = { out: '', err: '', color: false, interactive: false, env, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    color: false,
+    interactive: false,
+    env,
+    now: () => NOW,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 

@@ -47,7 +47,15 @@ function instrumented(octokit: SweepOctokit, hooks: { before?: (route: string) =
 }
 
 function sweepWith(octokit: SweepOctokit) {
-  return runSweep({ octokit, repo: REPO, packs, now: () => new Date(`${TODAY}T06:00:00Z`), today: TODAY, pacing: virtualPacing().pacing, membership: new MembershipReader() });
+  return runSweep({
+    octokit,
+    repo: REPO,
+    packs,
+    now: () => new Date(`${TODAY}T06:00:00Z`),
+    today: TODAY,
+    pacing: virtualPacing().pacing,
+    membership: new MembershipReader(),
+  });
 }
 
 function openPulls(): string[] {
@@ -93,7 +101,12 @@ describe('two sweeps at once', () => {
       expect(c.comments.at(-1)!.body).toMatch(/^Duplicate of #\d+/);
     }
     // One review pull request per due system, whichever sweep opened it.
-    expect(openPulls()).toEqual(['access-review/aws-prod/2027-03-01', 'access-review/okta/2027-03-01', 'access-review/prod-postgres/2027-03-01', 'access-review/teleport/2027-03-01']);
+    expect(openPulls()).toEqual([
+      'access-review/aws-prod/2027-03-01',
+      'access-review/okta/2027-03-01',
+      'access-review/prod-postgres/2027-03-01',
+      'access-review/teleport/2027-03-01',
+    ]);
 
     // The following runs finish the work without a duplicate; then there is nothing left to do.
     for (let i = 0; i < 3; i++) await sweepWith(octokitFor(gh, installationId));

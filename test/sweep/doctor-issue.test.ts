@@ -30,7 +30,16 @@ afterEach(async () => {
 });
 
 function sweep(o: { dryRun?: boolean; client?: SweepOctokit } = {}) {
-  return runSweep({ octokit: o.client ?? octokit, repo: { owner: 'acme', repo: 'access' }, packs: loadBuiltinPacks(), now: () => NOW, membership: false, pacing: virtualPacing().pacing, doctor: {}, ...(o.dryRun ? { dryRun: true } : {}) });
+  return runSweep({
+    octokit: o.client ?? octokit,
+    repo: { owner: 'acme', repo: 'access' },
+    packs: loadBuiltinPacks(),
+    now: () => NOW,
+    membership: false,
+    pacing: virtualPacing().pacing,
+    doctor: {},
+    ...(o.dryRun ? { dryRun: true } : {}),
+  });
 }
 
 const doctorIssues = (state: 'open' | 'closed' | 'all' = 'all') => gh.state.listIssues(REPO, { state }).filter((i) => parseDoctorMarker(i.body));
@@ -94,7 +103,15 @@ describe('the doctor issue', () => {
     const dry = await sweep({ dryRun: true });
     expect(dry.doctor && 'plan' in dry.doctor ? dry.doctor.plan.map((a) => a.type) : null).toEqual(['create']);
     expect(doctorIssues()).toEqual([]);
-    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
+    const io: Io & { out: string } = {
+      out: '',
+      color: false,
+      interactive: false,
+      env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+      now: () => NOW,
+      stdout: (t: string) => void (io.out += t),
+      stderr: () => undefined,
+    };
     expect(await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing }, io)).toBe(0);
     expect(io.out).toMatch(/setup: 1 doctor check\(s\) fail: gate-required \(run `access-ledger doctor` for the fixes\)\n {2}opened {2}the setup issue #\d+/);
     const json: Io & { out: string } = { ...io, out: '', stdout: (t: string) => void (json.out += t) };
@@ -116,9 +133,19 @@ describe('the doctor issue', () => {
     gh.state.setWorkflowPermissions(REPO, { defaultWorkflowPermissions: 'write' });
     const r = await sweep();
     expect(r.doctor).toMatchObject({ report: { ok: true }, plan: [] });
-    expect(r.doctor && 'report' in r.doctor ? r.doctor.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`) : []).toEqual(['workflow-token:warn']);
+    expect(r.doctor && 'report' in r.doctor ? r.doctor.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`) : []).toEqual([
+      'workflow-token:warn',
+    ]);
     expect(doctorIssues()).toEqual([]);
-    const io: Io & { out: string } = { out: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => NOW, stdout: (t: string) => void (io.out += t), stderr: () => undefined };
+    const io: Io & { out: string } = {
+      out: '',
+      color: false,
+      interactive: false,
+      env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+      now: () => NOW,
+      stdout: (t: string) => void (io.out += t),
+      stderr: () => undefined,
+    };
     expect(await runSweepCommand({ repo: REPO, octokit, membership: false, reconcile: false, pacing: virtualPacing().pacing }, io)).toBe(0);
     expect(io.out).toContain('setup: no doctor check fails; 1 warns: workflow-token (run `access-ledger doctor` for the fixes)');
   });
@@ -137,8 +164,24 @@ function seedFix(): void {
   const s = gh.state;
   const repo = s.repo(REPO);
   repo.rulesets = [];
-  s.commitFiles(REPO, 'main', { '.github/CODEOWNERS': "/access-ledger.yaml @acme/security\n/systems/ @acme/security\n/.github/ @acme/security\n" });
-  s.addRuleset(REPO, { name: 'main', include: ['~DEFAULT_BRANCH'], rules: [{ type: 'pull_request', parameters: { require_code_owner_review: true } }, { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } }] });
-  s.addRuleset(REPO, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
-  s.addRuleset(REPO, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+  s.commitFiles(REPO, 'main', { '.github/CODEOWNERS': '/access-ledger.yaml @acme/security\n/systems/ @acme/security\n/.github/ @acme/security\n' });
+  s.addRuleset(REPO, {
+    name: 'main',
+    include: ['~DEFAULT_BRANCH'],
+    rules: [
+      { type: 'pull_request', parameters: { require_code_owner_review: true } },
+      { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'access-ledger/gate', integration_id: GATE_APP_ID }] } },
+    ],
+  });
+  s.addRuleset(REPO, {
+    name: 'access-ledger: only the App writes',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'creation' }, { type: 'update' }],
+    bypass: [{ actorType: 'Integration', actorId: s.app.id }],
+  });
+  s.addRuleset(REPO, {
+    name: 'access-ledger: history is permanent',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }],
+  });
 }

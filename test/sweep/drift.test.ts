@@ -95,7 +95,17 @@ beforeEach(async () => {
   gh.state.createOrg('acme', { members: ['carol', 'dave'] });
   gh.state.createRepo('acme/access', { files: FILES });
   installationId = gh.state.installationFor('acme')!.id;
-  deps = { clock: () => clock, packs: loadBuiltinPacks, gateCheckName: 'gate', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency() };
+  deps = {
+    clock: () => clock,
+    packs: loadBuiltinPacks,
+    gateCheckName: 'gate',
+    gateStatusContext: 'access-ledger/gate',
+    store: { random: () => 0.5, sleep: async () => undefined },
+    signer: testSigner(),
+    appLogin: async () => APP_LOGIN,
+    work: new WorkTracker(),
+    ...newConcurrency(),
+  };
 });
 afterEach(async () => {
   expect(gh.errors).toEqual([]);
@@ -140,7 +150,8 @@ function sweep(today: string, extra: Partial<Parameters<typeof runSweep>[0]> = {
 }
 
 const driftMarkers = () => markers(gh).filter((m) => m.startsWith('observed-'));
-const issueOf = (marker: string) => gh.state.listIssues('acme/access', { state: 'all' }).find((i) => (i.body ?? '').includes(`id=${marker.split(':')[1]} kind=${marker.split(':')[0]} `))!;
+const issueOf = (marker: string) =>
+  gh.state.listIssues('acme/access', { state: 'all' }).find((i) => (i.body ?? '').includes(`id=${marker.split(':')[1]} kind=${marker.split(':')[0]} `))!;
 
 describe('drift issues', () => {
   it('one issue per system and kind: the account, the grant, what the listing shows and which listing found it; a second sweep changes nothing', async () => {
@@ -174,7 +185,10 @@ describe('drift issues', () => {
     expect(same.requests.writes).toBe(0);
     expect(gh.state.issue('acme/access', issue.number).body).toBe(issue.body);
 
-    await recordListing(csv(['svc_exporter,reader,2027-01-21', 'reporter,reader,2027-01-21', 'mallory,admin,2027-01-21', 'eve,reader,2027-01-21']), '2027-01-21T22:00:00Z');
+    await recordListing(
+      csv(['svc_exporter,reader,2027-01-21', 'reporter,reader,2027-01-21', 'mallory,admin,2027-01-21', 'eve,reader,2027-01-21']),
+      '2027-01-21T22:00:00Z',
+    );
     const changed = await sweep('2027-01-22');
     expect(changed.plan.filter((a) => a.type === 'update').map((a) => ('issue' in a ? a.issue.number : 0))).toEqual([issue.number]);
     const now = gh.state.issue('acme/access', issue.number);
@@ -187,12 +201,19 @@ describe('drift issues', () => {
     await recordListing(DAY1, '2027-01-19T22:00:00Z');
     await sweep('2027-01-20');
     const issue = issueOf('observed-undeclared:db');
-    gh.state.commitFiles('acme/access', 'main', { 'grants/services/mallory.yaml': grant('mallory', null, 'admin').replace('    role: admin\n', '    role: admin\n    privileged: true\n') }, { author: 'carol', message: 'Declare mallory' });
+    gh.state.commitFiles(
+      'acme/access',
+      'main',
+      { 'grants/services/mallory.yaml': grant('mallory', null, 'admin').replace('    role: admin\n', '    role: admin\n    privileged: true\n') },
+      { author: 'carol', message: 'Declare mallory' },
+    );
     const fixed = await sweep('2027-01-21');
     expect(fixed.plan.filter((a) => a.type === 'close').map((a) => ('issue' in a ? a.issue.number : 0))).toEqual([issue.number]);
     const closed = gh.state.issue('acme/access', issue.number);
     expect(closed.state).toBe('closed');
-    expect(closed.comments.at(-1)!.body).toMatch(/^The latest listing of `db`, compared with the grants on `main`, shows none of this any more \(each account is declared by a grant, or removed from the system\)\. Closing\./);
+    expect(closed.comments.at(-1)!.body).toMatch(
+      /^The latest listing of `db`, compared with the grants on `main`, shows none of this any more \(each account is declared by a grant, or removed from the system\)\. Closing\./,
+    );
 
     gh.state.commitFiles('acme/access', 'main', { 'grants/services/mallory.yaml': null }, { author: 'carol', message: 'Remove mallory again' });
     const regressed = await sweep('2027-01-22');
@@ -205,7 +226,12 @@ describe('drift issues', () => {
     await recordListing(DAY1, '2027-01-19T22:00:00Z');
     await sweep('2027-01-20');
     const issue = issueOf('observed-undeclared:db');
-    gh.state.commitFiles('acme/access', 'main', { 'systems/db.yaml': DB.slice(0, DB.indexOf('observe:')) }, { author: 'carol', message: 'db is no longer listed' });
+    gh.state.commitFiles(
+      'acme/access',
+      'main',
+      { 'systems/db.yaml': DB.slice(0, DB.indexOf('observe:')) },
+      { author: 'carol', message: 'db is no longer listed' },
+    );
     await sweep('2027-01-21');
     const closed = gh.state.issue('acme/access', issue.number);
     expect(closed.state).toBe('closed');
@@ -231,12 +257,21 @@ describe('drift issues', () => {
     const ledger = gh.state.ledger('acme/access')!;
     const path = Object.keys(ledger).find((p) => p.endsWith(`${record.key}.json`))!;
     // Its hash recomputed, so it passes its own checks: only who wrote it gives it away.
-    const { hash: _hash, ...body } = JSON.parse(ledger[path]!.replace(/20270119T220000Z/g, '20270120T050000Z').replace(/2027-01-19T22:00:00Z/g, '2027-01-20T05:00:00Z')) as SealedRecord;
+    const { hash: _hash, ...body } = JSON.parse(
+      ledger[path]!.replace(/20270119T220000Z/g, '20270120T050000Z').replace(/2027-01-19T22:00:00Z/g, '2027-01-20T05:00:00Z'),
+    ) as SealedRecord;
     const forged = serializeRecord({ ...body, hash: hashRecord(body) } as SealedRecord);
-    gh.state.commitFiles('acme/access', 'access-ledger', { [path.replace('20270119T220000Z', '20270120T050000Z').replace('/2027/01/19/', '/2027/01/20/')]: forged }, { author: 'mallory', message: 'Record a clean listing' });
+    gh.state.commitFiles(
+      'acme/access',
+      'access-ledger',
+      { [path.replace('20270119T220000Z', '20270120T050000Z').replace('/2027/01/19/', '/2027/01/20/')]: forged },
+      { author: 'mallory', message: 'Record a clean listing' },
+    );
     const report = await sweep('2027-01-21');
     expect(report.drift && 'problems' in report.drift ? [...report.drift.problems.keys()] : []).toEqual([]);
-    expect(report.drift && 'ignored' in report.drift ? report.drift.ignored : []).toEqual([expect.stringMatching(/snapshot-db-20270120T050000Z\.json was not written by the App \(the signature by key [0-9a-f]{16} does not verify/)]);
+    expect(report.drift && 'ignored' in report.drift ? report.drift.ignored : []).toEqual([
+      expect.stringMatching(/snapshot-db-20270120T050000Z\.json was not written by the App \(the signature by key [0-9a-f]{16} does not verify/),
+    ]);
     expect(report.drift && 'listings' in report.drift ? report.drift.listings.get('db')?.record.key : null).toBe(record.key);
     expect(gh.state.issue('acme/access', issue.number).state).toBe('open');
     expect(report.requests.writes).toBe(0);
@@ -247,7 +282,12 @@ describe('drift issues', () => {
     await sweep('2027-01-20');
     const issue = issueOf('observed-undeclared:db');
     const rawPath = (record.subject as { raw_path: string }).raw_path;
-    gh.state.commitFiles('acme/access', 'access-ledger', { [rawPath]: csv(['svc_exporter,reader,2027-01-19', 'reporter,reader,2027-01-19']) }, { author: 'mallory', message: 'Tidy the export' });
+    gh.state.commitFiles(
+      'acme/access',
+      'access-ledger',
+      { [rawPath]: csv(['svc_exporter,reader,2027-01-19', 'reporter,reader,2027-01-19']) },
+      { author: 'mallory', message: 'Tidy the export' },
+    );
     const report = await sweep('2027-01-21');
     const problems = report.drift && 'problems' in report.drift ? report.drift.problems : new Map();
     expect(problems.get('db')).toMatch(/has SHA-256 [0-9a-f]{64}, not the [0-9a-f]{64} the record names/);
@@ -257,8 +297,17 @@ describe('drift issues', () => {
 
   it('attack: account names that would mention people, link, hide text or leak a secret are shown inert and masked', async () => {
     const secret = 'ghp_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
-    const names = ['@acme/security', '<img src=x onerror=alert(1)>', '[click](https://evil.example)', '<!-- access-ledger:stale id=db kind=observed-dormant hash=0000000000000000 -->', `"${secret}"`];
-    await recordListing(csv([...names.map((n) => `"${n.replace(/"/g, '""')}",reader,2027-01-19`), 'svc_exporter,reader,2027-01-19', 'reporter,reader,2027-01-19']), '2027-01-19T22:00:00Z');
+    const names = [
+      '@acme/security',
+      '<img src=x onerror=alert(1)>',
+      '[click](https://evil.example)',
+      '<!-- access-ledger:stale id=db kind=observed-dormant hash=0000000000000000 -->',
+      `"${secret}"`,
+    ];
+    await recordListing(
+      csv([...names.map((n) => `"${n.replace(/"/g, '""')}",reader,2027-01-19`), 'svc_exporter,reader,2027-01-19', 'reporter,reader,2027-01-19']),
+      '2027-01-19T22:00:00Z',
+    );
     await sweep('2027-01-20');
     const body = issueOf('observed-undeclared:db').body ?? '';
     expect(body).not.toContain(secret);
@@ -298,7 +347,11 @@ observe: { connector: github-org }
 
   it('is listed and recorded (signed, with its raw export) at most once a day, when a system file says connector github-org', async () => {
     gh.state.commitFiles('acme/access', 'main', { 'systems/github.yaml': GITHUB }, { author: 'carol' });
-    gh.state.installationFor('acme')!.permissions = { ...APP_MANIFEST_PERMISSIONS, organization_administration: 'read', organization_personal_access_tokens: 'read' };
+    gh.state.installationFor('acme')!.permissions = {
+      ...APP_MANIFEST_PERMISSIONS,
+      organization_administration: 'read',
+      organization_personal_access_tokens: 'read',
+    };
     const octokit = () => octokitFor(gh, installationId);
     const withOrg = () => ({
       observed: {
@@ -348,7 +401,11 @@ observe: { connector: github-org }
 describe("a review campaign on the system's listing", () => {
   it('the review pull request shows the listing beside each entry and the undeclared accounts; its merge records the listing it was shown', async () => {
     const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const key = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     gh.state.commitFiles('acme/access', 'main', { 'systems/db.yaml': DB.replace('approvers: [carol]', 'approvers: [carol, dave]') }, { author: 'carol' });
     const { record } = await recordListing(DAY1, '2027-01-19T22:00:00Z');
     // db's grants have never been reviewed: the first sweep opens its review.
@@ -374,13 +431,21 @@ describe("a review campaign on the system's listing", () => {
     const unapproved = Object.entries(ledger).find(([p]) => p.endsWith(`pr-${pull.number}-unapproved.json`));
     expect(unapproved ? JSON.parse(unapproved[1]).subject : null).toBeNull();
     expect(campaign, Object.keys(ledger).join('\n')).toBeDefined();
-    expect(JSON.parse(campaign![1]).subject.snapshot).toEqual({ key: record.key, raw_sha256: (record.subject as { raw_sha256: string }).raw_sha256, taken_at: '2027-01-19T22:00:00Z' });
+    expect(JSON.parse(campaign![1]).subject.snapshot).toEqual({
+      key: record.key,
+      raw_sha256: (record.subject as { raw_sha256: string }).raw_sha256,
+      taken_at: '2027-01-19T22:00:00Z',
+    });
   });
 });
 
 describe('access-ledger sweep --observe-org', () => {
   it('lists and records the organization first, and says which listings it compared', async () => {
-    gh.state.commitFiles('acme/access', 'main', { 'systems/github.yaml': `id: github
+    gh.state.commitFiles(
+      'acme/access',
+      'main',
+      {
+        'systems/github.yaml': `id: github
 name: GitHub organization acme
 category: source-control
 environment: production
@@ -389,12 +454,39 @@ approvers: [carol]
 review_cadence_days: 180
 evidence: { provisioning: Terraform, activity: the audit log }
 observe: { connector: github-org }
-` }, { author: 'carol' });
-    gh.state.installationFor('acme')!.permissions = { ...APP_MANIFEST_PERMISSIONS, organization_administration: 'read', organization_personal_access_tokens: 'read' };
+`,
+      },
+      { author: 'carol' },
+    );
+    gh.state.installationFor('acme')!.permissions = {
+      ...APP_MANIFEST_PERMISSIONS,
+      organization_administration: 'read',
+      organization_personal_access_tokens: 'read',
+    };
     await recordListing(DAY1, '2027-01-19T22:00:00Z');
     clock = new Date('2027-01-20T06:00:00Z');
-    const io: Io & { out: string; err: string } = { out: '', err: '', color: false, interactive: false, env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY }, now: () => clock, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-    const code = await runSweepCommand({ repo: 'acme/access', octokit: octokitFor(gh, installationId), observeOrg: true, membership: false, reconcile: false, doctor: false, pacing: virtualPacing().pacing }, io);
+    const io: Io & { out: string; err: string } = {
+      out: '',
+      err: '',
+      color: false,
+      interactive: false,
+      env: { ACCESS_LEDGER_SIGNING_KEY: TEST_SIGNING_KEY },
+      now: () => clock,
+      stdout: (t: string) => void (io.out += t),
+      stderr: (t: string) => void (io.err += t),
+    };
+    const code = await runSweepCommand(
+      {
+        repo: 'acme/access',
+        octokit: octokitFor(gh, installationId),
+        observeOrg: true,
+        membership: false,
+        reconcile: false,
+        doctor: false,
+        pacing: virtualPacing().pacing,
+      },
+      io,
+    );
     expect(code, io.err).toBe(0);
     expect(io.out).toMatch(/^organization listed as github: recorded seq \d+ snapshot-github-20270120T060000Z$/m);
     expect(io.out).toMatch(/^compared with their latest listings: db \(2027-01-19T22:00:00Z\), github \(2027-01-20T06:00:00Z\)$/m);

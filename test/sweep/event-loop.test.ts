@@ -75,14 +75,41 @@ describe('a large sweep runs beside the webhooks', () => {
     for (let i = 0; i < BULK; i++) files[`grants/bulk/team-${i % 50}/svc-${i}.yaml`] = bulkGrant(i);
     const { installationId } = seedExample(gh, { files });
     for (const team of ['security', 'data', 'platform', 'eng-managers', 'revops', 'sre']) gh.state.createTeam('acme', team, { members: ['kjensen'] });
-    const pr = gh.state.openPullRequest('acme/access', { author: 'sbrandt', title: 'Grant bulk-svc-new', head: 'grant-new', files: { 'grants/people/bulk-new.yaml': bulkGrant(BULK).replace(`bulk-svc-${BULK}`, 'bulk-svc-new') } });
+    const pr = gh.state.openPullRequest('acme/access', {
+      author: 'sbrandt',
+      title: 'Grant bulk-svc-new',
+      head: 'grant-new',
+      files: { 'grants/people/bulk-new.yaml': bulkGrant(BULK).replace(`bulk-svc-${BULK}`, 'bulk-svc-new') },
+    });
     gh.state.submitReview('acme/access', pr, { user: 'jokafor', state: 'APPROVED' });
 
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const key = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     let t = 0;
     const pacer = new WritePacer({ now: () => t, sleep: async (ms) => void (t += ms) });
-    const probot = new Probot({ appId: gh.state.app.id, privateKey: key, secret: SECRET, baseUrl: gh.url, Octokit: createAppOctokit({ pacer, throttle: { enabled: false }, retry: { enabled: false } }), logLevel: 'fatal' });
-    const deps: AppDeps = { clock: () => TODAY, packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
+    const probot = new Probot({
+      appId: gh.state.app.id,
+      privateKey: key,
+      secret: SECRET,
+      baseUrl: gh.url,
+      Octokit: createAppOctokit({ pacer, throttle: { enabled: false }, retry: { enabled: false } }),
+      logLevel: 'fatal',
+    });
+    const deps: AppDeps = {
+      clock: () => TODAY,
+      packs: loadBuiltinPacks,
+      gateCheckName: 'access-ledger',
+      gateStatusContext: 'access-ledger/gate',
+      store: { random: () => 0.5, sleep: async () => undefined },
+      signer: testSigner(),
+      appLogin: async () => APP_LOGIN,
+      work: new WorkTracker(),
+      ...newConcurrency(),
+      sleep: async () => undefined,
+    };
 
     const progress: number[] = [];
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -104,7 +131,9 @@ describe('a large sweep runs beside the webhooks', () => {
           readingStarted = performance.now();
           loop.enable();
           gh.state.mergePull('acme/access', pr, { by: 'jokafor' });
-          delivered = gh.deliver('pull_request', gh.payloads.pullRequest('closed', 'acme/access', pr), { url, secret: SECRET }).then((d) => ({ status: d.status, response: d.response, readAtAnswer: progress.at(-1)! }));
+          delivered = gh
+            .deliver('pull_request', gh.payloads.pullRequest('closed', 'acme/access', pr), { url, secret: SECRET })
+            .then((d) => ({ status: d.status, response: d.response, readAtAnswer: progress.at(-1)! }));
         },
       })(a, deps, o);
     };
@@ -113,7 +142,12 @@ describe('a large sweep runs beside the webhooks', () => {
     const url = `http://127.0.0.1:${port}/api/github/webhooks`;
     try {
       // The App has been running: one merge recorded already (its first compiles the schemas and mints a token).
-      const earlier = gh.state.openPullRequest('acme/access', { author: 'sbrandt', title: 'Grant bulk-svc-old', head: 'grant-old', files: { 'grants/people/bulk-old.yaml': bulkGrant(BULK).replace(`bulk-svc-${BULK}`, 'bulk-svc-old') } });
+      const earlier = gh.state.openPullRequest('acme/access', {
+        author: 'sbrandt',
+        title: 'Grant bulk-svc-old',
+        head: 'grant-old',
+        files: { 'grants/people/bulk-old.yaml': bulkGrant(BULK).replace(`bulk-svc-${BULK}`, 'bulk-svc-old') },
+      });
       gh.state.submitReview('acme/access', earlier, { user: 'jokafor', state: 'APPROVED' });
       gh.state.mergePull('acme/access', earlier, { by: 'jokafor' });
       expect((await gh.deliver('pull_request', gh.payloads.pullRequest('closed', 'acme/access', earlier), { url, secret: SECRET })).status).toBe(200);

@@ -22,9 +22,27 @@ export function exampleFiles(): Record<string, string> {
 }
 
 /** Every login the example grants name (owners, grantees, holders), plus the approvers. */
-export const EXAMPLE_LOGINS = ['rpatel', 'bwright', 'jokafor', 'hmori-studio', 'nadia-r', 'tkim', 'anovak', 'lgarcia', 'dsilva', 'sbrandt', 'eford', 'kjensen', 'mchen', 'oliver-b'];
+export const EXAMPLE_LOGINS = [
+  'rpatel',
+  'bwright',
+  'jokafor',
+  'hmori-studio',
+  'nadia-r',
+  'tkim',
+  'anovak',
+  'lgarcia',
+  'dsilva',
+  'sbrandt',
+  'eford',
+  'kjensen',
+  'mchen',
+  'oliver-b',
+];
 
-export function seedExample(gh: FakeGitHub, o: { leavers?: string[]; hasIssues?: boolean; files?: Record<string, string> } = {}): { octokit: SweepOctokit; installationId: number } {
+export function seedExample(
+  gh: FakeGitHub,
+  o: { leavers?: string[]; hasIssues?: boolean; files?: Record<string, string> } = {},
+): { octokit: SweepOctokit; installationId: number } {
   const members = EXAMPLE_LOGINS.filter((l) => !(o.leavers ?? []).includes(l));
   gh.state.createOrg('acme', { members });
   for (const l of o.leavers ?? []) gh.state.createUser(l);

@@ -30,7 +30,16 @@ const desired: DesiredIssue = {
   priority: 1,
   path: 'grants/bob.yaml',
 };
-const managed = (issue: Issue, o: Partial<ManagedIssue> = {}): ManagedIssue => ({ number: issue.number, state: issue.state, kind: 'expired', id: 'bob', hash: HASH_OLD, updatedAt: issue.updatedAt, title: issue.title, ...o });
+const managed = (issue: Issue, o: Partial<ManagedIssue> = {}): ManagedIssue => ({
+  number: issue.number,
+  state: issue.state,
+  kind: 'expired',
+  id: 'bob',
+  hash: HASH_OLD,
+  updatedAt: issue.updatedAt,
+  title: issue.title,
+  ...o,
+});
 
 let gh: FakeGitHub;
 let now: Date;
@@ -60,7 +69,15 @@ function run(actions: IssueAction[], maxWrites = 100) {
   mintToken();
   gh.resetCalls();
   const budget = new WriteBudget({ maxWrites });
-  return executeIssuePlan(actions, { octokit, repo: { owner: 'acme', repo: 'access' }, budget, today: '2026-11-26', reminderDays: 7, branch: 'main', log: { info() {}, warn: (m) => warnings.push(m) } });
+  return executeIssuePlan(actions, {
+    octokit,
+    repo: { owner: 'acme', repo: 'access' },
+    budget,
+    today: '2026-11-26',
+    reminderDays: 7,
+    branch: 'main',
+    log: { info() {}, warn: (m) => warnings.push(m) },
+  });
 }
 
 /** An issue the sweep opened earlier about bob's expired access, with the hash of what it said then. */
@@ -144,7 +161,10 @@ describe('the issue lifecycle against the REST API', () => {
 
   it('issues disabled (410): logs what to do and carries on without throwing', async () => {
     gh.state.repo(REPO).hasIssues = false;
-    const report = await run([{ type: 'create', desired }, { type: 'create', desired: { ...desired, key: 'expired:eve', id: 'eve' } }]);
+    const report = await run([
+      { type: 'create', desired },
+      { type: 'create', desired: { ...desired, key: 'expired:eve', id: 'eve' } },
+    ]);
     expect(report.disabled).toBe(true);
     expect(warnings).toEqual([expect.stringMatching(/Issues are disabled in acme\/access.*Turn Issues on/)]);
     expect(gh.callCount('POST /repos/{owner}/{repo}/issues')).toBe(1);

@@ -31,23 +31,50 @@ describe('the write budget', () => {
 describe('a capped sweep', () => {
   it('stops at stale.max_writes_per_run, spaces writes a second apart, and the next runs finish the work', async () => {
     const files = exampleFiles();
-    files['access-ledger.yaml'] = files['access-ledger.yaml']!.replace('stale: { expiring_within_days: 14 }', 'stale: { expiring_within_days: 14, max_writes_per_run: 7 }\nreviews: { enabled: false }');
+    files['access-ledger.yaml'] = files['access-ledger.yaml']!.replace(
+      'stale: { expiring_within_days: 14 }',
+      'stale: { expiring_within_days: 14, max_writes_per_run: 7 }\nreviews: { enabled: false }',
+    );
     const { installationId } = seedExample(gh, { files, leavers: ['tkim'] });
     let t = 0;
     const stamps: number[] = [];
-    const pacing = { now: () => t, sleep: async (ms: number) => { t += ms; } };
+    const pacing = {
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    };
     const counted = (octokit: ReturnType<typeof octokitFor>) => ({
       request: (route: string, params?: Record<string, unknown>) => {
         if (!route.startsWith('GET ')) stamps.push(t);
         return octokit.request(route, params);
       },
     });
-    const run = () => runSweep({ octokit: counted(octokitFor(gh, installationId)), repo: REPO, packs, now: () => new Date(`${TODAY}T06:00:00Z`), today: TODAY, pacing, membership: new MembershipReader() });
+    const run = () =>
+      runSweep({
+        octokit: counted(octokitFor(gh, installationId)),
+        repo: REPO,
+        packs,
+        now: () => new Date(`${TODAY}T06:00:00Z`),
+        today: TODAY,
+        pacing,
+        membership: new MembershipReader(),
+      });
 
     // The dry run foresees exactly what the budget will leave for the next run.
-    const dry = await runSweep({ octokit: octokitFor(gh, installationId), repo: REPO, packs, now: () => new Date(`${TODAY}T06:00:00Z`), today: TODAY, dryRun: true, membership: new MembershipReader() });
+    const dry = await runSweep({
+      octokit: octokitFor(gh, installationId),
+      repo: REPO,
+      packs,
+      now: () => new Date(`${TODAY}T06:00:00Z`),
+      today: TODAY,
+      dryRun: true,
+      membership: new MembershipReader(),
+    });
     const first = await run();
-    expect(dry.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number))).toEqual(first.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number)));
+    expect(dry.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number))).toEqual(
+      first.deferred.map((a) => ('desired' in a ? a.desired.key : a.issue.number)),
+    );
     expect(first.requests.writes).toBeLessThanOrEqual(7);
     expect(first.requests.writes).toBeGreaterThanOrEqual(5);
     expect(first.deferred.length).toBeGreaterThan(0);

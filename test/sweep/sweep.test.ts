@@ -26,7 +26,16 @@ afterEach(async () => {
 /** One sweep on `today`, with a fresh installation token (tokens live an hour on GitHub's clock). */
 function sweep(installationId: number, today: string, extra: Partial<Parameters<typeof runSweep>[0]> = {}) {
   clock = new Date(`${today}T06:00:00Z`);
-  return runSweep({ octokit: octokitFor(gh, installationId), repo: REPO, packs, now: () => new Date(`${today}T06:00:00Z`), today, pacing: virtualPacing().pacing, membership: new MembershipReader(), ...extra });
+  return runSweep({
+    octokit: octokitFor(gh, installationId),
+    repo: REPO,
+    packs,
+    now: () => new Date(`${today}T06:00:00Z`),
+    today,
+    pacing: virtualPacing().pacing,
+    membership: new MembershipReader(),
+    ...extra,
+  });
 }
 
 describe('the sweep over the example repo', () => {
@@ -115,7 +124,14 @@ describe('the sweep over the example repo', () => {
     clock = new Date('2027-01-15T04:30:00Z');
     // 23:30 on the 14th in New York is already the 15th in UTC: 14 days before dsilva's and
     // sbrandt's 2027-01-29, inside the window (on the 14th they would be 15 days away, outside it).
-    const report = await runSweep({ octokit: octokitFor(gh, installationId), repo: REPO, packs, now: () => new Date('2027-01-14T23:30:00-05:00'), dryRun: true, membership: false });
+    const report = await runSweep({
+      octokit: octokitFor(gh, installationId),
+      repo: REPO,
+      packs,
+      now: () => new Date('2027-01-14T23:30:00-05:00'),
+      dryRun: true,
+      membership: false,
+    });
     expect(report.today).toBe('2027-01-15');
     expect(report.desired.map((d) => d.key)).toEqual(['expiring-soon:dsilva', 'expiring-soon:sbrandt']);
   });
@@ -138,7 +154,9 @@ describe('membership fails closed', () => {
     gh.state.createUser('mallory');
     const { Octokit } = await import('@octokit/core');
     const octokit = new Octokit({ baseUrl: gh.url, auth: outsider });
-    await expect(runSweep({ octokit: octokit as never, repo: REPO, packs, now: () => clock, today: '2027-01-20', membership: new MembershipReader() })).rejects.toThrow(/Cannot tell whether @\S+ is still a member of acme.*members: read/);
+    await expect(
+      runSweep({ octokit: octokit as never, repo: REPO, packs, now: () => clock, today: '2027-01-20', membership: new MembershipReader() }),
+    ).rejects.toThrow(/Cannot tell whether @\S+ is still a member of acme.*members: read/);
     expect(gh.state.listIssues('acme/access', { state: 'all' })).toEqual([]);
   });
 

@@ -30,7 +30,13 @@ function virtualPacer() {
     }
   }
   // What is already running finishes before the clock moves on, as it would in real time.
-  const pacer = new Recording({ now: () => clock.t, sleep: async (ms) => { await new Promise((r) => setImmediate(r)); clock.t += ms; } });
+  const pacer = new Recording({
+    now: () => clock.t,
+    sleep: async (ms) => {
+      await new Promise((r) => setImmediate(r));
+      clock.t += ms;
+    },
+  });
   return { clock, sent, pacer };
 }
 
@@ -88,7 +94,12 @@ describe('writes are spaced by when they are sent', () => {
     const octokit = new (Octokit.plugin(queue, writePacing(pacer)))({ auth: 'token', request: { fetch } });
     // The sweep's spacing before: a second between handing the comment and the close to Octokit.
     handedOver.push(clock.t);
-    const comment = octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'access', issue_number: 1, body: 'fixed' });
+    const comment = octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: 'acme',
+      repo: 'access',
+      issue_number: 1,
+      body: 'fixed',
+    });
     clock.t += 1000;
     handedOver.push(clock.t);
     const close = octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner: 'acme', repo: 'access', issue_number: 1, state: 'closed' });
@@ -109,7 +120,13 @@ describe('writes are spaced by when they are sent', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // A pacer whose sleep waits for the test: a write is stuck in its turn until released.
-    const slow = new WritePacer({ now: () => clock.t, sleep: async (ms) => { await gate; clock.t += ms; } });
+    const slow = new WritePacer({
+      now: () => clock.t,
+      sleep: async (ms) => {
+        await gate;
+        clock.t += ms;
+      },
+    });
     await slow.turn();
     const fetch = (async (url: string, init?: RequestInit) => {
       order.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
@@ -173,14 +190,33 @@ describe('the App: one pacer for the sweep, its ledger writes and its issues', (
   it('a sweep that finds a leaver the webhook missed: every write, ledger commits included, is counted and sent a second after the one before', async () => {
     const { installationId } = seedExample(gh, { leavers: ['tkim'] });
     const { sent, pacer } = virtualPacer();
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const key = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     // The App's own Octokit, as `npm start` builds it, with the queues off and the pacer on a virtual clock.
     const AppOctokit = createAppOctokit({ pacer, throttle: { enabled: false }, retry: { enabled: false } });
     const probot = new Probot({ appId: gh.state.app.id, privateKey: key, secret: 'webhook-secret', baseUrl: gh.url, Octokit: AppOctokit, logLevel: 'fatal' });
-    const deps: AppDeps = { clock: () => new Date('2027-01-20T09:30:00Z'), packs: loadBuiltinPacks, gateCheckName: 'access-ledger', gateStatusContext: 'access-ledger/gate', store: { random: () => 0.5, sleep: async () => undefined }, signer: testSigner(), appLogin: async () => APP_LOGIN, work: new WorkTracker(), ...newConcurrency(), sleep: async () => undefined };
+    const deps: AppDeps = {
+      clock: () => new Date('2027-01-20T09:30:00Z'),
+      packs: loadBuiltinPacks,
+      gateCheckName: 'access-ledger',
+      gateStatusContext: 'access-ledger/gate',
+      store: { random: () => 0.5, sleep: async () => undefined },
+      signer: testSigner(),
+      appLogin: async () => APP_LOGIN,
+      work: new WorkTracker(),
+      ...newConcurrency(),
+      sleep: async () => undefined,
+    };
     let runner!: ReturnType<ReturnType<typeof createSweepFeature>>;
     await probot.load((app: Probot, o: ApplicationFunctionOptions) => {
-      runner = createSweepFeature({ settings: { ...sweepSettings({}), schedule: 'off', cronSecret: null, doctor: false }, discover: async () => [REPO], reconcile: async () => undefined })(app, deps, o);
+      runner = createSweepFeature({
+        settings: { ...sweepSettings({}), schedule: 'off', cronSecret: null, doctor: false },
+        discover: async () => [REPO],
+        reconcile: async () => undefined,
+      })(app, deps, o);
     });
     gh.resetCalls();
     const [report] = await runner.sweepInstallation(installationId);

@@ -27,7 +27,11 @@ describe('mdText: Markdown inline text', () => {
     { name: 'a heading on a new line stays on this line, as text', input: 'x\n\n## ✅ gate: pass', out: 'x &#35;&#35; ✅ gate: pass' },
     { name: 'a heading at the start is text', input: '# title', out: '&#35; title' },
     { name: 'a table row cannot start or split a cell', input: 'a | b\n|---|', out: 'a &#124; b &#124;-&#45;-&#124;'.replace('-&#45;-', '---') },
-    { name: 'emphasis, strikethrough and math are text', input: '**b** _i_ ~~s~~ $x$', out: '&#42;&#42;b&#42;&#42; &#95;i&#95; &#126;&#126;s&#126;&#126; &#36;x&#36;' },
+    {
+      name: 'emphasis, strikethrough and math are text',
+      input: '**b** _i_ ~~s~~ $x$',
+      out: '&#42;&#42;b&#42;&#42; &#95;i&#95; &#126;&#126;s&#126;&#126; &#36;x&#36;',
+    },
     { name: 'a code span cannot open', input: 'a `b` c', out: 'a &#96;b&#96; c' },
     { name: 'a backslash cannot escape what follows', input: 'a\\*b', out: 'a&#92;&#42;b' },
     { name: 'an issue reference links nowhere', input: 'see #12 and GH-3', out: `see &#35;${ZW}12 and GH-${ZW}3` },
@@ -208,7 +212,13 @@ describe('maskSecrets', () => {
   });
 
   it('leaves references, URLs, paths, hashes and prose alone', () => {
-    for (const s of ['vault:kv/billing/exporter', 'https://wiki.example/runbooks/Exporter-Key-Rotation-2026Q4', 'grants/people/some-long-engineer-name.yaml', 'a'.repeat(64), 'Internationalization-related exports for dashboards']) {
+    for (const s of [
+      'vault:kv/billing/exporter',
+      'https://wiki.example/runbooks/Exporter-Key-Rotation-2026Q4',
+      'grants/people/some-long-engineer-name.yaml',
+      'a'.repeat(64),
+      'Internationalization-related exports for dashboards',
+    ]) {
       expect(maskSecrets(s)).toBe(s);
     }
   });

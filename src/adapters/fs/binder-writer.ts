@@ -106,7 +106,11 @@ export class BinderDir implements BinderWriter {
 
   /** The population's CSV (final, hashed), and scratch files of its JSON rows and of the rows its page embeds. */
   population(id: string): PopulationOutput {
-    const out = { csv: this.create(populationCsvPath(id)), json: this.create(`${SCRATCH}/${id}.json`, false), html: this.create(`${SCRATCH}/${id}.html`, false) };
+    const out = {
+      csv: this.create(populationCsvPath(id)),
+      json: this.create(`${SCRATCH}/${id}.json`, false),
+      html: this.create(`${SCRATCH}/${id}.html`, false),
+    };
     this.streams.push(out.csv, out.json, out.html);
     return out;
   }

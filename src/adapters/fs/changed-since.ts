@@ -17,7 +17,8 @@ async function git(dir: string, args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string; code?: unknown };
-    if (e.code === 'ENOENT') throw new GitUnavailable('--changed-since needs git, and git is not installed or not on PATH: install git, or drop --changed-since to check every file');
+    if (e.code === 'ENOENT')
+      throw new GitUnavailable('--changed-since needs git, and git is not installed or not on PATH: install git, or drop --changed-since to check every file');
     throw new Error(`git ${args[0]} failed in ${dir}: ${(e.stderr || e.message).trim().split('\n')[0]}`);
   }
 }
@@ -37,7 +38,9 @@ export async function changedSince(dir: string, ref: string): Promise<Set<string
     );
   }
   await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
-    throw new GitUnavailable(`--changed-since: \`${ref}\` is not a commit in this repository (fetch it first, e.g. git fetch origin ${ref}; a shallow clone needs fetch-depth: 0)`);
+    throw new GitUnavailable(
+      `--changed-since: \`${ref}\` is not a commit in this repository (fetch it first, e.g. git fetch origin ${ref}; a shallow clone needs fetch-depth: 0)`,
+    );
   });
   const diff = await git(dir, ['diff', '--name-only', '--no-renames', '--relative', '-z', ref, '--', '.']);
   const untracked = await git(dir, ['ls-files', '--others', '--exclude-standard', '-z', '--', '.']);
@@ -56,7 +59,10 @@ export async function filesAt(dir: string, ref: string): Promise<RepoFile[]> {
     if (type === 'blob' && sha && roleOf(path) !== 'other') entries.push({ path, sha });
   }
   if (entries.length === 0) return [];
-  const contents = await catFileBatch(dir, entries.map((e) => e.sha));
+  const contents = await catFileBatch(
+    dir,
+    entries.map((e) => e.sha),
+  );
   return entries.map((e, i) => ({ path: e.path, content: contents[i]!, blobSha: e.sha }));
 }
 

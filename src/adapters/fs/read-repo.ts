@@ -26,7 +26,9 @@ export async function listRepoPaths(root: string): Promise<string[]> {
   // read and judged (the `access-path` rule asks for the exact name).
   let top: string[] = [];
   try {
-    top = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && ['grants', 'systems'].includes(e.name.toLowerCase())).map((e) => e.name);
+    top = (await readdir(root, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && ['grants', 'systems'].includes(e.name.toLowerCase()))
+      .map((e) => e.name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -34,9 +34,16 @@ export interface CompletenessReadInput {
 
 export async function completenessFromClone(input: CompletenessReadInput): Promise<CompletenessRow[]> {
   const { repoDir, cat, params, ledger } = input;
-  const systems = input.systems.map((s) => ({ id: s.system?.id ?? s.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''), observed: Boolean(connectorOf(s.system?.observe) ?? (s.system?.id === 'github' ? 'github-org' : undefined)) }));
+  const systems = input.systems.map((s) => ({
+    id: s.system?.id ?? s.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+    observed: Boolean(connectorOf(s.system?.observe) ?? (s.system?.id === 'github' ? 'github-org' : undefined)),
+  }));
   // Systems listed in the period, and every listing of them from the period's start on.
-  const listed = new Set(ledger.snapshots.filter((l) => l.subject.taken_at.slice(0, 10) >= params.period.from && l.subject.taken_at.slice(0, 10) <= params.period.to).map((l) => l.subject.system));
+  const listed = new Set(
+    ledger.snapshots
+      .filter((l) => l.subject.taken_at.slice(0, 10) >= params.period.from && l.subject.taken_at.slice(0, 10) <= params.period.to)
+      .map((l) => l.subject.system),
+  );
   const relevant = ledger.snapshots.filter((l) => listed.has(l.subject.system) && l.subject.taken_at.slice(0, 10) >= params.period.from);
   const repos = new Map<string, Snapshot>();
   const listings: ListingInput[] = [];
@@ -47,7 +54,8 @@ export async function completenessFromClone(input: CompletenessReadInput): Promi
       repo = repos.get(commit) ?? null;
       if (!repo) {
         const files = [];
-        for await (const f of readTreeFiles(cat, await treeFiles(repoDir, commit))) if (f.content !== null) files.push({ path: f.path, content: f.content, blobSha: f.blob });
+        for await (const f of readTreeFiles(cat, await treeFiles(repoDir, commit)))
+          if (f.content !== null) files.push({ path: f.path, content: f.content, blobSha: f.blob });
         repo = buildSnapshot(files);
         repos.clear(); // listings come in time order: one access commit's files at a time
         repos.set(commit, repo);
@@ -66,7 +74,14 @@ export async function completenessFromClone(input: CompletenessReadInput): Promi
         problem = err.message;
       }
     }
-    listings.push({ record: { seq: l.ref.seq, hash: l.ref.hash, key: l.ref.key, occurred_at: l.ref.occurred_at }, subject: l.subject, snapshot, problem, repo, commit });
+    listings.push({
+      record: { seq: l.ref.seq, hash: l.ref.hash, key: l.ref.key, occurred_at: l.ref.occurred_at },
+      subject: l.subject,
+      snapshot,
+      problem,
+      repo,
+      commit,
+    });
   }
 
   // Merged changes to the listed systems after the first of those listings: what may resolve a difference.
@@ -79,8 +94,20 @@ export async function completenessFromClone(input: CompletenessReadInput): Promi
       for (const e of gc.entries) {
         if (!listed.has(e.system)) continue;
         const at = `${gc.merge_sha}:${e.path}`;
-        if (!grants.has(at)) grants.set(at, e.action === 'removed' && e.file_action === 'removed' ? null : parseAccessFile<Grant>(await cat.read(at), 'grant').data);
-        changes.push({ seq: gc.ref.seq, key: gc.ref.key, occurred_at: gc.pr.merged_at ?? gc.ref.occurred_at, pr: gc.pr.number, pr_url: gc.pr.url, path: e.path, system: e.system, role: e.role, action: e.action, grant: grants.get(at) ?? null });
+        if (!grants.has(at))
+          grants.set(at, e.action === 'removed' && e.file_action === 'removed' ? null : parseAccessFile<Grant>(await cat.read(at), 'grant').data);
+        changes.push({
+          seq: gc.ref.seq,
+          key: gc.ref.key,
+          occurred_at: gc.pr.merged_at ?? gc.ref.occurred_at,
+          pr: gc.pr.number,
+          pr_url: gc.pr.url,
+          path: e.path,
+          system: e.system,
+          role: e.role,
+          action: e.action,
+          grant: grants.get(at) ?? null,
+        });
       }
     }
   }

@@ -30,7 +30,7 @@ export function git(dir: string, args: readonly string[], input?: string): Promi
       { encoding: 'buffer', maxBuffer: MAX_BUFFER, env: gitEnv(), windowsHide: true },
       (err, stdout, stderr) => {
         if (err) {
-          const code = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+          const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
           if ((err as { code?: unknown }).code === 'ENOENT') {
             reject(new GitError('git is not installed or not on PATH', 'Install git (2.31 or later) and retry.'));
             return;
@@ -102,7 +102,8 @@ export async function* catFileBatch(dir: string, oids: Iterable<string>): AsyncG
         if (nl < 0) break;
         const header = buf.subarray(0, nl).toString('utf8');
         const parts = header.split(' ');
-        if (parts[1] === 'missing') throw new GitError(`git object ${parts[0]} is missing from the clone`, 'Fetch the ledger branch again; the clone may be shallow or incomplete.');
+        if (parts[1] === 'missing')
+          throw new GitError(`git object ${parts[0]} is missing from the clone`, 'Fetch the ledger branch again; the clone may be shallow or incomplete.');
         const size = Number(parts[2]);
         if (parts.length !== 3 || !Number.isSafeInteger(size)) throw new GitError(`unexpected git cat-file output: ${header.slice(0, 200)}`);
         if (buf.length < nl + 1 + size + 1) break;

@@ -34,14 +34,18 @@ export class CatFile {
   private stderr = '';
 
   constructor(dir: string) {
-    this.child = spawn('git', ['-C', dir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' } });
+    this.child = spawn('git', ['-C', dir, 'cat-file', '--batch'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
+    });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (d: string) => (this.stderr += d));
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stdin.on('error', () => undefined);
     this.child.on('error', (e) => this.fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? new GitError('git is not installed or not on PATH') : e));
     this.child.on('close', (code) => {
-      if (this.pending.length > 0) this.fail(new GitError(`git cat-file exited (${String(code)}) with ${this.pending.length} requests unanswered: ${this.stderr.trim()}`));
+      if (this.pending.length > 0)
+        this.fail(new GitError(`git cat-file exited (${String(code)}) with ${this.pending.length} requests unanswered: ${this.stderr.trim()}`));
     });
   }
 
@@ -217,7 +221,11 @@ export interface PeriodHistory {
  */
 function gitStream(dir: string, args: readonly string[], onBytes: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }, windowsHide: true });
+    const child = spawn('git', ['-C', dir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
+      windowsHide: true,
+    });
     let stderr = '';
     let failed: unknown = null;
     child.stderr.setEncoding('utf8');
@@ -231,7 +239,11 @@ function gitStream(dir: string, args: readonly string[], onBytes: (chunk: Buffer
         child.kill();
       }
     });
-    child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ENOENT' ? new GitError('git is not installed or not on PATH', 'Install git (2.31 or later) and retry.') : e));
+    child.on('error', (e) =>
+      reject(
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? new GitError('git is not installed or not on PATH', 'Install git (2.31 or later) and retry.') : e,
+      ),
+    );
     child.on('close', (code) => {
       if (failed) reject(failed);
       else if (code !== 0) reject(new GitError(`git ${args[0]} failed: ${stderr.trim() || `exit ${String(code)}`}`, null, code));
@@ -311,7 +323,17 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
   // block is stored once the next one has begun.
   const args = gitLogArgs(params, 'grants/');
   const refAt = args.indexOf(params.refSha);
-  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha, '--', folderSpec('grants/'), folderSpec('systems/')];
+  const withFormat = [
+    ...args.slice(0, refAt),
+    '--raw',
+    '--no-abbrev',
+    '-z',
+    '--format=%x01%H%x00%cI%x00',
+    params.refSha,
+    '--',
+    folderSpec('grants/'),
+    folderSpec('systems/'),
+  ];
   let pending: Buffer = Buffer.alloc(0);
   const addBlocks = (buf: Buffer, end: number): void => {
     for (let s = buf.indexOf(1); s >= 0 && s < end; ) {
@@ -410,7 +432,11 @@ async function* commitsOf(cat: CatFile, history: PeriodHistory): AsyncGenerator<
     }));
     while (!next.done && next.value.item.commit === c) {
       const { item, content } = next.value;
-      if (content === null) throw new GitError(`blob ${item.oid} of ${c.changes[item.change]!.path} is missing from the clone`, 'The clone is incomplete (shallow or partial): fetch the full history with git fetch --unshallow.');
+      if (content === null)
+        throw new GitError(
+          `blob ${item.oid} of ${c.changes[item.change]!.path} is missing from the clone`,
+          'The clone is incomplete (shallow or partial): fetch the full history with git fetch --unshallow.',
+        );
       files[item.change]![item.side] = content;
       next = await reader.next();
     }
@@ -432,7 +458,8 @@ export async function treeFiles(dir: string, commit: string): Promise<{ path: st
 /** The files' contents, streamed in the order given. */
 export async function* readTreeFiles(cat: CatFile, files: readonly { path: string; blob: string }[]): AsyncGenerator<TreeFile> {
   for await (const { item, content } of cat.readAll(files, (e) => e.blob)) {
-    if (content === null) throw new GitError(`blob ${item.blob} of ${item.path} is missing from the clone`, 'The clone is incomplete: fetch it again without --filter.');
+    if (content === null)
+      throw new GitError(`blob ${item.blob} of ${item.path} is missing from the clone`, 'The clone is incomplete: fetch it again without --filter.');
     yield { path: item.path, blob: item.blob, content };
   }
 }

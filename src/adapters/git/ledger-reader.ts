@@ -117,7 +117,9 @@ export async function resolveLedgerRef(repoDir: string, branch: string = DEFAULT
   if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..')) {
     throw new LedgerReadError(`invalid branch name ${JSON.stringify(branch)}`);
   }
-  const listed = (await git(repoDir, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${branch}`, `refs/remotes/*/${branch}`])).toString('utf8');
+  const listed = (await git(repoDir, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${branch}`, `refs/remotes/*/${branch}`])).toString(
+    'utf8',
+  );
   const refs = listed
     .split('\n')
     .filter(Boolean)
@@ -126,7 +128,11 @@ export async function resolveLedgerRef(repoDir: string, branch: string = DEFAULT
       return { ref, sha };
     })
     // for-each-ref matches refs/remotes/*/<branch> by glob; keep exact names only.
-    .filter((r) => r.ref === `refs/heads/${branch}` || /^refs\/remotes\/[^/]+\//.test(r.ref) && r.ref.endsWith(`/${branch}`) && r.ref.split('/').length === 3 + branch.split('/').length);
+    .filter(
+      (r) =>
+        r.ref === `refs/heads/${branch}` ||
+        (/^refs\/remotes\/[^/]+\//.test(r.ref) && r.ref.endsWith(`/${branch}`) && r.ref.split('/').length === 3 + branch.split('/').length),
+    );
   const pick = refs.find((r) => r.ref === `refs/heads/${branch}`) ?? refs.find((r) => r.ref === `refs/remotes/origin/${branch}`) ?? refs[0];
   if (!pick) {
     throw new LedgerReadError(
@@ -158,7 +164,9 @@ const isoOfSeconds = (s: string): string => new Date(Number(s) * 1000).toISOStri
 /** Every commit on the branch's first-parent line, oldest first, with its changes to that parent. */
 async function readHistory(repoDir: string, tip: string): Promise<CommitChanges[]> {
   // One commit per \x1e-terminated entry: "<sha> <parents>", author name, e-mail, time, committer name, e-mail, time.
-  const log = (await git(repoDir, ['log', '--reverse', '--first-parent', '--format=%H %P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1e', tip])).toString('utf8');
+  const log = (await git(repoDir, ['log', '--reverse', '--first-parent', '--format=%H %P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1e', tip])).toString(
+    'utf8',
+  );
   const commits: CommitChanges[] = log
     .split('\x1e')
     .map((entry) => entry.replace(/^\n/, ''))
@@ -255,7 +263,10 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
   };
 
   const wanted = commits.map((c) => c.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path)));
-  const blobs = catFileBatch(repoDir, wanted.flat().map((ch) => ch.oid))[Symbol.asyncIterator]();
+  const blobs = catFileBatch(
+    repoDir,
+    wanted.flat().map((ch) => ch.oid),
+  )[Symbol.asyncIterator]();
   const history = new HistoryVerifier(trust?.appLogin ? { appLogin: trust.appLogin } : {});
   for (let i = 0; i < commits.length; i++) {
     const c = commits[i]!;
@@ -283,7 +294,9 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       if (!contents.has(ch)) return { path: ch.path };
       const s = read.get(ch);
       // The history replay needs only seq, hash and recorded_at: reuse what the record check parsed.
-      return s ? { path: ch.path, content: contents.get(ch)!, record: { seq: s.seq, hash: s.hash, recorded_at: s.recorded_at } } : { path: ch.path, content: contents.get(ch)! };
+      return s
+        ? { path: ch.path, content: contents.get(ch)!, record: { seq: s.seq, hash: s.hash, recorded_at: s.recorded_at } }
+        : { path: ch.path, content: contents.get(ch)! };
     };
     history.addCommit({
       sha: c.sha,

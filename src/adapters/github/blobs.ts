@@ -43,7 +43,10 @@ export interface ExtraSelection {
 }
 
 export function objectsQuery(count: number, extra?: ExtraSelection): string {
-  const vars = [...Array.from({ length: count }, (_, i) => `$e${i}: String!`), ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`)].join(', ');
+  const vars = [
+    ...Array.from({ length: count }, (_, i) => `$e${i}: String!`),
+    ...Object.entries(extra?.variables ?? {}).map(([k, v]) => `$${k}: ${v.type}`),
+  ].join(', ');
   const fields = Array.from(
     { length: count },
     (_, i) =>
@@ -105,7 +108,12 @@ export async function readObjectsWith(
   return { objects: out, extra: extra ? (answers[0]?.repository ?? null) : null };
 }
 
-async function readBatch(client: GraphqlClient, target: ReadTarget, batch: string[], extra?: ExtraSelection): Promise<{ objects: (ObjectRead | null)[]; repository: Record<string, unknown> }> {
+async function readBatch(
+  client: GraphqlClient,
+  target: ReadTarget,
+  batch: string[],
+  extra?: ExtraSelection,
+): Promise<{ objects: (ObjectRead | null)[]; repository: Record<string, unknown> }> {
   const variables: Record<string, unknown> = { owner: target.owner, name: target.repo };
   batch.forEach((expr, i) => {
     variables[`e${i}`] = expr;
@@ -146,7 +154,14 @@ export function toRead(path: string, raw: RawObject): ObjectRead | null {
       const entryPath = e.path ?? (path ? `${path}/${e.name}` : e.name);
       if (e.type === 'tree') trees.push(entryPath);
       else if (e.type === 'blob' && e.object) {
-        blobs.push({ kind: 'blob', path: entryPath, oid: e.object.oid ?? e.oid, byteSize: e.object.byteSize ?? 0, isBinary: e.object.isBinary === true, text: e.object.text ?? null });
+        blobs.push({
+          kind: 'blob',
+          path: entryPath,
+          oid: e.object.oid ?? e.oid,
+          byteSize: e.object.byteSize ?? 0,
+          isBinary: e.object.isBinary === true,
+          text: e.object.text ?? null,
+        });
       }
     }
     return { kind: 'tree', path, blobs, trees };
@@ -179,5 +194,11 @@ export function explainGraphqlError(err: unknown, target: ReadTarget): GitHubApi
     }
     return new GitHubApiError(message, null, 'POST /graphql', err);
   }
-  return explainGitHubError(err, { action: 'reading files through GraphQL', route: 'POST /graphql', owner: target.owner, repo: target.repo, permission: 'contents: read' });
+  return explainGitHubError(err, {
+    action: 'reading files through GraphQL',
+    route: 'POST /graphql',
+    owner: target.owner,
+    repo: target.repo,
+    permission: 'contents: read',
+  });
 }

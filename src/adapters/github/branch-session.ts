@@ -72,7 +72,9 @@ export interface Evaluation {
 /** Why a worker failed, in words: running out of its heap names the limit. */
 function workerFailure(err: unknown): Error {
   if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new Error(`the repository needs more memory than a sweep worker may use (${WORKER_HEAP_MB} MB of heap): split its grants across more than one access repository`);
+    return new Error(
+      `the repository needs more memory than a sweep worker may use (${WORKER_HEAP_MB} MB of heap): split its grants across more than one access repository`,
+    );
   }
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -115,7 +117,11 @@ export class BranchSession implements DriftJudge {
     const transfer: unknown[] = [port2];
     // A stream is handed over (its chunks then flow to the worker as they arrive); bytes are copied.
     if (!(archive instanceof Uint8Array) && typeof (archive as { getReader?: unknown }).getReader === 'function') transfer.push(archive);
-    const task: SessionTask = { port: port2, archive: archive instanceof Uint8Array ? new Uint8Array(archive) : archive, progressEvery: options.onProgress ? (options.progressEvery ?? 1000) : 0 };
+    const task: SessionTask = {
+      port: port2,
+      archive: archive instanceof Uint8Array ? new Uint8Array(archive) : archive,
+      progressEvery: options.onProgress ? (options.progressEvery ?? 1000) : 0,
+    };
     const ended = workers().run(task, { transferList: transfer as never }) as Promise<SessionEnd>;
     return new Promise<BranchSession>((resolve, reject) => {
       const onMessage = (m: SessionReply) => {
@@ -177,7 +183,13 @@ export class BranchSession implements DriftJudge {
   }
 
   /** The systems due for an access review, and the texts of the grant files those reviews edit. */
-  due(args: { today: IsoDate; leadDays: number; defaultCadenceDays: number; openCampaigns: string[]; lastCampaign?: ReadonlyMap<string, IsoDate> }): Promise<{ due: DueSystem[]; files: Map<string, string> }> {
+  due(args: {
+    today: IsoDate;
+    leadDays: number;
+    defaultCadenceDays: number;
+    openCampaigns: string[];
+    lastCampaign?: ReadonlyMap<string, IsoDate>;
+  }): Promise<{ due: DueSystem[]; files: Map<string, string> }> {
     return this.ask('due', args);
   }
 

@@ -43,7 +43,15 @@ async function call<T>(octokit: SweepOctokit, route: string, params: Record<stri
 
 /** Open campaign pull requests by system (reads: one per 100 open pull requests). */
 export async function listOpenCampaigns(octokit: SweepOctokit, repo: RepoRef, prefix?: string): Promise<Map<string, { number: number; url: string }>> {
-  const pulls = await listAll<PullData>(octokit, 'GET /repos/{owner}/{repo}/pulls', { state: 'open', sort: 'created', direction: 'asc' }, repo, 'listing open pull requests for review campaigns', 100, 'pull_requests: read');
+  const pulls = await listAll<PullData>(
+    octokit,
+    'GET /repos/{owner}/{repo}/pulls',
+    { state: 'open', sort: 'created', direction: 'asc' },
+    repo,
+    'listing open pull requests for review campaigns',
+    100,
+    'pull_requests: read',
+  );
   const out = new Map<string, { number: number; url: string }>();
   const self = `${repo.owner}/${repo.repo}`.toLowerCase();
   for (const p of pulls) {
@@ -60,7 +68,14 @@ export async function listOpenCampaigns(octokit: SweepOctokit, repo: RepoRef, pr
  */
 export async function latestCampaignDay(octokit: SweepOctokit, repo: RepoRef, system: string, prefix?: string): Promise<IsoDate | null> {
   const head = campaignBranch({ system, date: '2000-01-01' }, prefix).replace(/2000-01-01$/, '');
-  const refs = await call<{ ref: string }[]>(octokit, 'GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ref: `heads/${head}` }, repo, `looking for earlier review branches of ${system}`, 'contents: read');
+  const refs = await call<{ ref: string }[]>(
+    octokit,
+    'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+    { ref: `heads/${head}` },
+    repo,
+    `looking for earlier review branches of ${system}`,
+    'contents: read',
+  );
   let latest: IsoDate | null = null;
   for (const r of refs) {
     const parsed = parseCampaignBranch(r.ref.replace(/^refs\/heads\//, ''), prefix);
@@ -70,7 +85,14 @@ export async function latestCampaignDay(octokit: SweepOctokit, repo: RepoRef, sy
 }
 
 async function findPull(octokit: SweepOctokit, repo: RepoRef, branch: string): Promise<PullData | undefined> {
-  const pulls = await call<PullData[]>(octokit, 'GET /repos/{owner}/{repo}/pulls', { state: 'open', head: `${repo.owner}:${branch}`, per_page: 10 }, repo, `looking for the pull request of ${branch}`, 'pull_requests: read');
+  const pulls = await call<PullData[]>(
+    octokit,
+    'GET /repos/{owner}/{repo}/pulls',
+    { state: 'open', head: `${repo.owner}:${branch}`, per_page: 10 },
+    repo,
+    `looking for the pull request of ${branch}`,
+    'pull_requests: read',
+  );
   return pulls[0];
 }
 
@@ -111,7 +133,14 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   if (o.budget.remaining < CAMPAIGN_WRITES) return { ...result, status: 'deferred' };
   const { repo, octokit } = o;
 
-  const commit = await call<{ tree: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: o.baseSha }, repo, 'reading the commit a review campaign starts from', 'contents: read');
+  const commit = await call<{ tree: { sha: string } }>(
+    octokit,
+    'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',
+    { commit_sha: o.baseSha },
+    repo,
+    'reading the commit a review campaign starts from',
+    'contents: read',
+  );
   const tree = await o.budget.write(() =>
     call<{ sha: string }>(
       octokit,
@@ -124,13 +153,28 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   );
   const message = `Access review of ${o.due.system}, ${o.today}\n\nSets review.last_reviewed on the ${edits.length} grant file(s) with access to ${o.due.system}. Approve to recertify; delete lines or files to revoke.\n`;
   const created = await o.budget.write(() =>
-    call<{ sha: string }>(octokit, 'POST /repos/{owner}/{repo}/git/commits', { message, tree: tree.sha, parents: [o.baseSha] }, repo, `committing the review of ${o.due.system}`, 'contents: write'),
+    call<{ sha: string }>(
+      octokit,
+      'POST /repos/{owner}/{repo}/git/commits',
+      { message, tree: tree.sha, parents: [o.baseSha] },
+      repo,
+      `committing the review of ${o.due.system}`,
+      'contents: write',
+    ),
   );
   try {
-    await o.budget.write(() => octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha: created.sha }));
+    await o.budget.write(() =>
+      octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha: created.sha }),
+    );
   } catch (err) {
     if (!alreadyExists(err)) {
-      throw explainGitHubError(err, { action: `creating branch ${branch}`, route: 'POST /repos/{owner}/{repo}/git/refs', owner: repo.owner, repo: repo.repo, permission: 'contents: write' });
+      throw explainGitHubError(err, {
+        action: `creating branch ${branch}`,
+        route: 'POST /repos/{owner}/{repo}/git/refs',
+        owner: repo.owner,
+        repo: repo.repo,
+        permission: 'contents: write',
+      });
     }
     // Another sweep is opening this campaign (or did): use its pull request if it is there yet.
     const theirs = await findPull(octokit, repo, branch);
@@ -149,16 +193,43 @@ export async function openCampaign(o: OpenCampaignOptions): Promise<CampaignResu
   });
   let pull: PullData;
   try {
-    pull = await o.budget.write(async () => (await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, title: text.title, head: branch, base: o.defaultBranch, body: text.body })).data as PullData);
+    pull = await o.budget.write(
+      async () =>
+        (
+          await octokit.request('POST /repos/{owner}/{repo}/pulls', {
+            owner: repo.owner,
+            repo: repo.repo,
+            title: text.title,
+            head: branch,
+            base: o.defaultBranch,
+            body: text.body,
+          })
+        ).data as PullData,
+    );
   } catch (err) {
     if (alreadyExists(err)) {
       const theirs = await findPull(octokit, repo, branch);
       if (theirs) return { ...result, status: 'exists', number: theirs.number, url: theirs.html_url };
     }
-    throw explainGitHubError(err, { action: `opening the review pull request for ${o.due.system}`, route: 'POST /repos/{owner}/{repo}/pulls', owner: repo.owner, repo: repo.repo, permission: 'pull_requests: write' });
+    throw explainGitHubError(err, {
+      action: `opening the review pull request for ${o.due.system}`,
+      route: 'POST /repos/{owner}/{repo}/pulls',
+      owner: repo.owner,
+      repo: repo.repo,
+      permission: 'pull_requests: write',
+    });
   }
   if (o.labels.length && o.budget.remaining > 0) {
-    await o.budget.write(() => call(octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { issue_number: pull.number, labels: [...o.labels] }, repo, `labelling review pull request #${pull.number}`, 'issues: write'));
+    await o.budget.write(() =>
+      call(
+        octokit,
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+        { issue_number: pull.number, labels: [...o.labels] },
+        repo,
+        `labelling review pull request #${pull.number}`,
+        'issues: write',
+      ),
+    );
   }
   log.info(`opened access review #${pull.number} for ${o.due.system} (${edits.length} grant files)`);
   return { ...result, status: 'opened', number: pull.number, url: pull.html_url };

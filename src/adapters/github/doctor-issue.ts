@@ -50,24 +50,45 @@ interface IssueData {
 }
 
 async function listDoctorIssues(octokit: SweepOctokit, repo: RepoRef, state: 'all' | 'open'): Promise<DoctorIssue[]> {
-  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', { state, labels: DOCTOR_LABEL, sort: 'created', direction: 'asc' }, repo, 'listing the doctor issues');
+  const issues = await listAll<IssueData>(
+    octokit,
+    'GET /repos/{owner}/{repo}/issues',
+    { state, labels: DOCTOR_LABEL, sort: 'created', direction: 'asc' },
+    repo,
+    'listing the doctor issues',
+  );
   return issues.map(toDoctorIssue).filter((i): i is DoctorIssue => i !== undefined);
 }
 
 async function fresh(o: DoctorIssueOptions, number: number): Promise<DoctorIssue | undefined> {
-  return toDoctorIssue(await call<IssueData>(o.octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number }, o.repo, `reading issue #${number}`, 'issues: read'));
+  return toDoctorIssue(
+    await call<IssueData>(
+      o.octokit,
+      'GET /repos/{owner}/{repo}/issues/{issue_number}',
+      { issue_number: number },
+      o.repo,
+      `reading issue #${number}`,
+      'issues: read',
+    ),
+  );
 }
 
 async function comment(o: DoctorIssueOptions, number: number, body: string): Promise<void> {
-  await o.budget.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
+  await o.budget.write(() =>
+    call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`),
+  );
 }
 
 async function patch(o: DoctorIssueOptions, number: number, fields: Record<string, unknown>, what: string): Promise<void> {
-  await o.budget.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
+  await o.budget.write(() =>
+    call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`),
+  );
 }
 
 async function create(o: DoctorIssueOptions, d: DesiredDoctorIssue): Promise<number> {
-  const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', { title: d.title, body: d.body, labels: d.labels }, o.repo, 'opening the doctor issue'));
+  const issue = await o.budget.write(() =>
+    call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', { title: d.title, body: d.body, labels: d.labels }, o.repo, 'opening the doctor issue'),
+  );
   return issue.number;
 }
 
@@ -127,7 +148,12 @@ export async function keepDoctorIssue(o: DoctorIssueOptions): Promise<DoctorIssu
       const open = (await listDoctorIssues(o.octokit, o.repo, 'open')).sort((a, b) => a.number - b.number);
       for (const dup of open.slice(1)) {
         if (o.budget.remaining < 2) break;
-        const action: DoctorIssueAction = { type: 'close-duplicate', issue: dup, of: open[0]!.number, comment: `Duplicate of #${open[0]!.number}, which tracks the same setup (two sweeps ran at once). Closing this one.` };
+        const action: DoctorIssueAction = {
+          type: 'close-duplicate',
+          issue: dup,
+          of: open[0]!.number,
+          comment: `Duplicate of #${open[0]!.number}, which tracks the same setup (two sweeps ran at once). Closing this one.`,
+        };
         result.done.push({ action, ...(await execute(o, action)) });
       }
     }

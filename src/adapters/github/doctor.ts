@@ -120,13 +120,19 @@ function decode(file: ContentFile): string {
 }
 
 async function readWorkflows(r: Reader, ref: string): Promise<Fact<WorkflowFile[]>> {
-  const dir = await r.get<ContentFile[] | ContentFile>('GET /repos/{owner}/{repo}/contents/{path}', { path: '.github/workflows', ref }, 'the workflow folder', 'Contents: read');
+  const dir = await r.get<ContentFile[] | ContentFile>(
+    'GET /repos/{owner}/{repo}/contents/{path}',
+    { path: '.github/workflows', ref },
+    'the workflow folder',
+    'Contents: read',
+  );
   if (!dir.ok) return dir.missing ? [] : refusedAs(dir, 'Contents: read', 'the workflow files');
   if (!Array.isArray(dir.data)) return [];
   const files: WorkflowFile[] = [];
   for (const entry of dir.data.filter((e) => e.type === 'file' && /\.ya?ml$/.test(e.name)).sort((a, b) => a.path.localeCompare(b.path))) {
     const got = await r.get<ContentFile>('GET /repos/{owner}/{repo}/contents/{path}', { path: entry.path, ref }, entry.path, 'Contents: read');
-    if (!got.ok) return got.missing ? unreadable('Contents: read', `${entry.path} was listed but could not be read`) : refusedAs(got, 'Contents: read', entry.path);
+    if (!got.ok)
+      return got.missing ? unreadable('Contents: read', `${entry.path} was listed but could not be read`) : refusedAs(got, 'Contents: read', entry.path);
     files.push({ path: entry.path, text: decode(got.data) });
   }
   return files;
@@ -141,9 +147,19 @@ async function readEnvironment(r: Reader, name: string): Promise<Fact<Environmen
   const got = await r.get<EnvironmentData>('GET /repos/{owner}/{repo}/environments/{environment_name}', { environment_name: name }, what, 'Environments: read');
   if (!got.ok) return got.missing ? { exists: false, policy: null, branchPolicies: [] } : refusedAs(got, 'Environments: read', what);
   const p = got.data.deployment_branch_policy;
-  const env: EnvironmentFacts = { exists: true, policy: p ? { protectedBranches: p.protected_branches, customBranchPolicies: p.custom_branch_policies } : null, branchPolicies: [] };
+  const env: EnvironmentFacts = {
+    exists: true,
+    policy: p ? { protectedBranches: p.protected_branches, customBranchPolicies: p.custom_branch_policies } : null,
+    branchPolicies: [],
+  };
   if (p?.custom_branch_policies) {
-    const policies = await r.list<{ name: string; type?: string }>('GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies', { environment_name: name }, `the deployment branches of ${name}`, 'Environments: read', 'branch_policies');
+    const policies = await r.list<{ name: string; type?: string }>(
+      'GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies',
+      { environment_name: name },
+      `the deployment branches of ${name}`,
+      'Environments: read',
+      'branch_policies',
+    );
     if (!policies.ok) return policies.missing ? env : refusedAs(policies, 'Environments: read', `the deployment branches of ${name}`);
     env.branchPolicies = policies.data.map((x) => ({ name: x.name, type: x.type ?? 'branch' }));
   }
@@ -158,7 +174,12 @@ async function readCodeowners(r: Reader, ref: string): Promise<Fact<CodeownersFa
       return refusedAs(got, 'Contents: read', path);
     }
     if (Array.isArray(got.data) || got.data.type !== 'file') continue;
-    const errors = await r.get<{ errors: { line: number; message: string; kind?: string }[] }>('GET /repos/{owner}/{repo}/codeowners/errors', { ref }, `the errors in ${path}`, 'Contents: read');
+    const errors = await r.get<{ errors: { line: number; message: string; kind?: string }[] }>(
+      'GET /repos/{owner}/{repo}/codeowners/errors',
+      { ref },
+      `the errors in ${path}`,
+      'Contents: read',
+    );
     const facts: CodeownersFacts = {
       path,
       text: decode(got.data),
@@ -189,7 +210,7 @@ interface ProtectionData {
   allow_deletions?: { enabled?: boolean };
 }
 
-const ADMIN_READ = 'Administration: read (an App), or a repository admin\'s token';
+const ADMIN_READ = "Administration: read (an App), or a repository admin's token";
 
 /** Classic protection's required checks with their sources (`checks[].app_id`); a context listed only in `contexts` accepts any source. */
 function requiredChecksOf(r: ProtectionData['required_status_checks']): RequiredCheck[] {
@@ -200,7 +221,12 @@ function requiredChecksOf(r: ProtectionData['required_status_checks']): Required
 
 async function readWorkflowToken(r: Reader): Promise<Fact<WorkflowTokenFacts>> {
   const what = "the default permissions of the workflows' GITHUB_TOKEN";
-  const got = await r.get<{ default_workflow_permissions: string; can_approve_pull_request_reviews: boolean }>('GET /repos/{owner}/{repo}/actions/permissions/workflow', {}, what, ADMIN_READ);
+  const got = await r.get<{ default_workflow_permissions: string; can_approve_pull_request_reviews: boolean }>(
+    'GET /repos/{owner}/{repo}/actions/permissions/workflow',
+    {},
+    what,
+    ADMIN_READ,
+  );
   if (!got.ok) return got.missing ? unreadable(ADMIN_READ, `GitHub did not show ${what} (404)`) : refusedAs(got, ADMIN_READ, what);
   return { defaultPermissions: got.data.default_workflow_permissions, canApprovePullRequests: got.data.can_approve_pull_request_reviews === true };
 }
@@ -212,7 +238,14 @@ async function readProtection(r: Reader, branch: string): Promise<BranchProtecti
   ]);
   const out: BranchProtection = {
     rules: rules.ok
-      ? rules.data.map((x): BranchRule => ({ type: x.type, rulesetId: x.ruleset_id ?? 0, ...(x.parameters ? { parameters: x.parameters } : {}), ...(x.ruleset_source_type ? { source: x.ruleset_source_type } : {}) }))
+      ? rules.data.map(
+          (x): BranchRule => ({
+            type: x.type,
+            rulesetId: x.ruleset_id ?? 0,
+            ...(x.parameters ? { parameters: x.parameters } : {}),
+            ...(x.ruleset_source_type ? { source: x.ruleset_source_type } : {}),
+          }),
+        )
       : rules.missing
         ? []
         : refusedAs(rules, 'Metadata: read', `the rules of ${branch}`),
@@ -223,7 +256,13 @@ async function readProtection(r: Reader, branch: string): Promise<BranchProtecti
     const c: ClassicProtection = {
       requiredChecks: requiredChecksOf(p.required_status_checks),
       requireCodeOwnerReviews: p.required_pull_request_reviews?.require_code_owner_reviews === true,
-      restrictions: p.restrictions ? { users: (p.restrictions.users ?? []).map((u) => u.login), teams: (p.restrictions.teams ?? []).map((t) => t.slug), apps: (p.restrictions.apps ?? []).map((a) => a.slug) } : null,
+      restrictions: p.restrictions
+        ? {
+            users: (p.restrictions.users ?? []).map((u) => u.login),
+            teams: (p.restrictions.teams ?? []).map((t) => t.slug),
+            apps: (p.restrictions.apps ?? []).map((a) => a.slug),
+          }
+        : null,
       enforceAdmins: p.enforce_admins?.enabled === true,
       allowForcePushes: p.allow_force_pushes?.enabled === true,
       allowDeletions: p.allow_deletions?.enabled === true,
@@ -240,15 +279,23 @@ interface RulesetData {
 }
 
 async function readRuleset(r: Reader, id: number): Promise<Fact<Ruleset>> {
-  const got = await r.get<RulesetData>('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { ruleset_id: id, includes_parents: true }, `ruleset ${id}`, 'Metadata: read');
-  if (!got.ok) return got.missing ? unreadable('Metadata: read', `ruleset ${id} was listed among the branch's rules but GitHub could not find it`) : refusedAs(got, 'Metadata: read', `ruleset ${id}`);
+  const got = await r.get<RulesetData>(
+    'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}',
+    { ruleset_id: id, includes_parents: true },
+    `ruleset ${id}`,
+    'Metadata: read',
+  );
+  if (!got.ok)
+    return got.missing
+      ? unreadable('Metadata: read', `ruleset ${id} was listed among the branch's rules but GitHub could not find it`)
+      : refusedAs(got, 'Metadata: read', `ruleset ${id}`);
   const d = got.data;
   return {
     id: d.id,
     name: d.name,
     bypass: d.bypass_actors
       ? d.bypass_actors.map((a) => ({ type: a.actor_type, id: a.actor_id ?? null, ...(a.bypass_mode ? { mode: a.bypass_mode } : {}) }))
-      : unreadable(ADMIN_READ, 'GitHub shows a ruleset\'s bypass list only to callers who can edit it'),
+      : unreadable(ADMIN_READ, "GitHub shows a ruleset's bypass list only to callers who can edit it"),
   };
 }
 
@@ -287,7 +334,13 @@ async function readApp(r: Reader, slug: string): Promise<AppFacts> {
     };
     if (i.repository_selection === 'all' && i.account?.login.toLowerCase() === owner) inst.coversRepo = true;
     else {
-      const repos = await r.list<{ full_name: string }>('GET /user/installations/{installation_id}/repositories', { installation_id: i.id }, `the repositories of installation ${i.id}`, fix, 'repositories');
+      const repos = await r.list<{ full_name: string }>(
+        'GET /user/installations/{installation_id}/repositories',
+        { installation_id: i.id },
+        `the repositories of installation ${i.id}`,
+        fix,
+        'repositories',
+      );
       if (repos.ok) inst.coversRepo = repos.data.some((x) => x.full_name.toLowerCase() === repoName);
     }
     if (inst.coversRepo === true) return { via: 'user-token', slug, installation: inst };
@@ -325,7 +378,8 @@ export async function readDoctorFacts(
     config = buildSnapshot([{ path, content: decode(got.data) }]).config;
     break;
   }
-  if (!configPath) throw new Error(`${r.name} has no access-ledger.yaml on ${branch}: the doctor checks an access repo (create one with \`access-ledger init\`)`);
+  if (!configPath)
+    throw new Error(`${r.name} has no access-ledger.yaml on ${branch}: the doctor checks an access repo (create one with \`access-ledger init\`)`);
   const ledgerBranch = config?.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
 
   const [workflows, codeowners, defaultBranchProtection, ledgerBranchProtection, pushers, app, workflowToken] = await Promise.all([
@@ -334,7 +388,9 @@ export async function readDoctorFacts(
     readProtection(r, branch),
     readProtection(r, ledgerBranch),
     r.list<{ login: string }>('GET /repos/{owner}/{repo}/collaborators', { permission: 'push', affiliation: 'all' }, 'who can push', 'Metadata: read'),
-    options.asApp ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true }) : readApp(r, options.appSlug ?? appSlugOf(config?.data?.ledger?.app_login) ?? 'access-ledger'),
+    options.asApp
+      ? Promise.resolve<AppFacts>({ via: 'installation-token', coversRepo: true })
+      : readApp(r, options.appSlug ?? appSlugOf(config?.data?.ledger?.app_login) ?? 'access-ledger'),
     readWorkflowToken(r),
   ]);
 

@@ -33,7 +33,8 @@ export interface GateOutcome {
 
 /** Gathers the pull request's facts (at its base and head) and judges them. Fails closed: a read that fails throws. */
 export async function gatePullRequest(port: GitHubApi, ref: PullRef, options: GateOptions): Promise<GateOutcome> {
-  const facts = options.facts ?? (await gatherPullFacts(port, ref, { ...(options.configPath ? { configPath: options.configPath } : {}), packs: options.packs }));
+  const facts =
+    options.facts ?? (await gatherPullFacts(port, ref, { ...(options.configPath ? { configPath: options.configPath } : {}), packs: options.packs }));
   const result = judgePull(facts, { packs: options.packs, today: options.today, ...(options.failOn ? { failOn: options.failOn } : {}) });
   return { facts, result };
 }

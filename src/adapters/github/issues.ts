@@ -14,16 +14,7 @@
  */
 import { daysBetween, utcDay } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model/types.ts';
-import {
-  MANAGED_LABEL,
-  keyOf,
-  planIssues,
-  toManagedIssue,
-  writesOf,
-  type DesiredIssue,
-  type IssueAction,
-  type ManagedIssue,
-} from '../../core/stale/index.ts';
+import { MANAGED_LABEL, keyOf, planIssues, toManagedIssue, writesOf, type DesiredIssue, type IssueAction, type ManagedIssue } from '../../core/stale/index.ts';
 import { GitHubApiError, errorStatus, githubMessage } from './errors.ts';
 import { gitHubPort, type GitHubRequester, type RepoRef } from './port.ts';
 import { mdCode } from '../../core/text/escape.ts';
@@ -55,7 +46,14 @@ interface IssueData {
   pull_request?: unknown;
 }
 
-export async function call<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'issues: write'): Promise<T> {
+export async function call<T>(
+  octokit: SweepOctokit,
+  route: string,
+  params: Record<string, unknown>,
+  repo: RepoRef,
+  action: string,
+  permission = 'issues: write',
+): Promise<T> {
   try {
     return await gitHubPort(octokit).call<T>(route, params, { action, permission, repo });
   } catch (err) {
@@ -67,15 +65,30 @@ export async function call<T>(octokit: SweepOctokit, route: string, params: Reco
 function issuesDisabled(err: unknown, repo: RepoRef, action: string): unknown {
   const original = err instanceof GitHubApiError ? err.cause : err;
   if (errorStatus(original) === 410 && /issue/i.test(githubMessage(original))) {
-    return new IssuesDisabledError(`Issues are disabled in ${repo.owner}/${repo.repo}: the sweep cannot ${action}. Turn Issues on in the repository's settings to get stale-grant issues.`);
+    return new IssuesDisabledError(
+      `Issues are disabled in ${repo.owner}/${repo.repo}: the sweep cannot ${action}. Turn Issues on in the repository's settings to get stale-grant issues.`,
+    );
   }
   return err;
 }
 
 /** Every page of a list endpoint, through the GitHub port; fails closed (never a silently truncated list) past `maxPages`. */
-export async function listAll<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, maxPages = 500, permission = 'issues: read'): Promise<T[]> {
+export async function listAll<T>(
+  octokit: SweepOctokit,
+  route: string,
+  params: Record<string, unknown>,
+  repo: RepoRef,
+  action: string,
+  maxPages = 500,
+  permission = 'issues: read',
+): Promise<T[]> {
   try {
-    return await gitHubPort(octokit).paginate<T>(route, params, { action, permission, repo }, { maxPages, narrow: 'A truncated list could make the sweep open duplicate issues.' });
+    return await gitHubPort(octokit).paginate<T>(
+      route,
+      params,
+      { action, permission, repo },
+      { maxPages, narrow: 'A truncated list could make the sweep open duplicate issues.' },
+    );
   } catch (err) {
     throw issuesDisabled(err, repo, action);
   }
@@ -94,7 +107,13 @@ export async function listOpenManagedIssues(octokit: SweepOctokit, repo: RepoRef
  */
 export async function listRecentlyClosedManagedIssues(octokit: SweepOctokit, repo: RepoRef, today: IsoDate, days: number): Promise<ManagedIssue[]> {
   const since = `${utcDay(new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000))}T00:00:00Z`;
-  const issues = await listAll<IssueData>(octokit, 'GET /repos/{owner}/{repo}/issues', { state: 'closed', labels: MANAGED_LABEL, since, sort: 'updated', direction: 'desc' }, repo, 'listing recently closed stale-grant issues');
+  const issues = await listAll<IssueData>(
+    octokit,
+    'GET /repos/{owner}/{repo}/issues',
+    { state: 'closed', labels: MANAGED_LABEL, since, sort: 'updated', direction: 'desc' },
+    repo,
+    'listing recently closed stale-grant issues',
+  );
   return issues.map(toManagedIssue).filter((i): i is ManagedIssue => i !== undefined);
 }
 
@@ -246,29 +265,44 @@ export async function executeIssuePlan(actions: readonly IssueAction[], o: Execu
 }
 
 async function fresh(o: ExecuteOptions, number: number): Promise<ManagedIssue | undefined> {
-  const data = await call<IssueData>(o.octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number }, o.repo, `reading issue #${number}`, 'issues: read');
+  const data = await call<IssueData>(
+    o.octokit,
+    'GET /repos/{owner}/{repo}/issues/{issue_number}',
+    { issue_number: number },
+    o.repo,
+    `reading issue #${number}`,
+    'issues: read',
+  );
   return toManagedIssue(data);
 }
 
 async function comment(o: ExecuteOptions, number: number, body: string): Promise<void> {
-  await o.budget.write(() => call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`));
+  await o.budget.write(() =>
+    call(o.octokit, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body }, o.repo, `commenting on issue #${number}`),
+  );
 }
 
 async function patch(o: ExecuteOptions, number: number, fields: Record<string, unknown>, what: string): Promise<void> {
-  await o.budget.write(() => call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`));
+  await o.budget.write(() =>
+    call(o.octokit, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', { issue_number: number, ...fields }, o.repo, `${what} issue #${number}`),
+  );
 }
 
 async function create(o: ExecuteOptions, d: DesiredIssue): Promise<number> {
   const params = { title: d.title, body: d.body, labels: d.labels, ...(d.assignees.length ? { assignees: d.assignees } : {}) };
   try {
-    const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', params, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+    const issue = await o.budget.write(() =>
+      call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', params, o.repo, `opening the ${d.kind} issue for ${d.id}`),
+    );
     return issue.number;
   } catch (err) {
     // An owner who cannot be assigned (no access to the repo) must not block the issue: the body
     // names them, so open it unassigned. That costs one more write, if the budget has one.
     if (err instanceof GitHubApiError && err.status === 422 && d.assignees.length > 0 && o.budget.remaining > 0) {
       const { assignees: _dropped, ...rest } = params as typeof params & { assignees?: string[] };
-      const issue = await o.budget.write(() => call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', rest, o.repo, `opening the ${d.kind} issue for ${d.id}`));
+      const issue = await o.budget.write(() =>
+        call<IssueData>(o.octokit, 'POST /repos/{owner}/{repo}/issues', rest, o.repo, `opening the ${d.kind} issue for ${d.id}`),
+      );
       return issue.number;
     }
     throw err;

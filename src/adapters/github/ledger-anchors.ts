@@ -64,7 +64,8 @@ export async function crossCheckPrComments(options: AnchorCheckOptions): Promise
       seq: null,
       path: null,
       check: 'online',
-      problem: "the App's account is not known, so its comments cannot be told from anyone else's: set ledger.app_login in access-ledger.yaml or pass --app-login",
+      problem:
+        "the App's account is not known, so its comments cannot be told from anyone else's: set ledger.app_login in access-ledger.yaml or pass --app-login",
     });
     return result;
   }
@@ -98,7 +99,9 @@ async function checkPr(
       data = (await options.octokit.request(route, { owner, repo, issue_number: job.pr, per_page: 100, page })).data as Comment[];
     } catch (err) {
       if (errorStatus(err) === 404 || errorStatus(err) === 410) {
-        result.warnings.push(`${job.repository}#${job.pr}: the pull request's comments could not be read (${errorStatus(err)}); its records were not cross-checked`);
+        result.warnings.push(
+          `${job.repository}#${job.pr}: the pull request's comments could not be read (${errorStatus(err)}); its records were not cross-checked`,
+        );
         return;
       }
       throw explainGitHubError(err, { action: `reading the comments of pull request #${job.pr}`, route, owner, repo, permission: 'pull requests: read' });
@@ -114,7 +117,9 @@ async function checkPr(
     if (login.toLowerCase() !== options.appLogin!.toLowerCase()) {
       if (parseRecordMarkers(c.body).length > 0) {
         result.ignored++;
-        result.warnings.push(`${job.repository}#${job.pr}: a comment by ${login || 'a deleted account'}${c.html_url ? ` (${c.html_url})` : ''} carries record markers but is not the App's (${options.appLogin}): ignored`);
+        result.warnings.push(
+          `${job.repository}#${job.pr}: a comment by ${login || 'a deleted account'}${c.html_url ? ` (${c.html_url})` : ''} carries record markers but is not the App's (${options.appLogin}): ignored`,
+        );
       }
       continue;
     }

@@ -81,7 +81,12 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
   const wanted = new Set(o.systems.keys());
   if (wanted.size === 0) return result;
 
-  const ref = await call<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` }, `reading the ledger branch ${branch}`, true);
+  const ref = await call<{ object: { sha: string } }>(
+    'GET /repos/{owner}/{repo}/git/ref/{ref}',
+    { ref: `heads/${branch}` },
+    `reading the ledger branch ${branch}`,
+    true,
+  );
   if (!ref) {
     result.requests = requests;
     return result;
@@ -89,19 +94,32 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
   const tip = ref.object.sha;
   result.tip = tip;
   const tree = async (sha: string, what: string, recursive = false): Promise<TreeEntry[]> => {
-    const t = await call<{ tree: TreeEntry[]; truncated?: boolean }>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: sha, ...(recursive ? { recursive: '1' } : {}) }, `listing ${what} on the ledger branch ${branch}`);
+    const t = await call<{ tree: TreeEntry[]; truncated?: boolean }>(
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+      { tree_sha: sha, ...(recursive ? { recursive: '1' } : {}) },
+      `listing ${what} on the ledger branch ${branch}`,
+    );
     if (!t) return [];
-    if (t.truncated) throw new Error(`GitHub truncated the listing of ${what} on the ledger branch ${branch} of ${repo.owner}/${repo.repo}: a listing cut short could hide the latest snapshot record, so none is used`);
+    if (t.truncated)
+      throw new Error(
+        `GitHub truncated the listing of ${what} on the ledger branch ${branch} of ${repo.owner}/${repo.repo}: a listing cut short could hide the latest snapshot record, so none is used`,
+      );
     return t.tree;
   };
-  const commit = await call<{ tree: { sha: string } }>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: tip }, `reading the ledger tip of ${branch}`);
+  const commit = await call<{ tree: { sha: string } }>(
+    'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',
+    { commit_sha: tip },
+    `reading the ledger tip of ${branch}`,
+  );
   const records = (await tree(commit!.tree.sha, 'the branch')).find((e) => e.path === 'records' && e.type === 'tree');
   const tried = new Map<string, number>();
   if (records) {
     const years = (await tree(records.sha, 'records/')).filter((e) => e.type === 'tree' && /^\d{4}$/.test(e.path)).sort((a, b) => b.path.localeCompare(a.path));
     scan: for (const year of years) {
       if (o.atOrBefore && year.path > o.atOrBefore.slice(0, 4)) continue;
-      const months = (await tree(year.sha, `records/${year.path}/`)).filter((e) => e.type === 'tree' && /^\d{2}$/.test(e.path)).sort((a, b) => b.path.localeCompare(a.path));
+      const months = (await tree(year.sha, `records/${year.path}/`))
+        .filter((e) => e.type === 'tree' && /^\d{2}$/.test(e.path))
+        .sort((a, b) => b.path.localeCompare(a.path));
       for (const month of months) {
         if (o.atOrBefore && `${year.path}-${month.path}` > o.atOrBefore.slice(0, 7)) continue;
         const folder = `records/${year.path}/${month.path}`;
@@ -124,7 +142,10 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
             const n = (tried.get(system) ?? 0) + 1;
             tried.set(system, n);
             if (n > MAX_CANDIDATES) {
-              result.problems.set(system, `${MAX_CANDIDATES} snapshot records of ${system} on ${branch} could not be used (the last: ${result.problems.get(system) ?? 'unknown'}); run access-ledger verify on a clone`);
+              result.problems.set(
+                system,
+                `${MAX_CANDIDATES} snapshot records of ${system} on ${branch} could not be used (the last: ${result.problems.get(system) ?? 'unknown'}); run access-ledger verify on a clone`,
+              );
               wanted.delete(system);
               break;
             }
@@ -162,11 +183,21 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
     }
     const record = JSON.parse(content) as SealedRecord<'access-snapshot'>;
     const subject = record.subject as AccessSnapshotSubject;
-    if (record.kind !== 'access-snapshot' || subject?.system !== system || typeof subject.raw_path !== 'string' || !/^snapshots\/[0-9a-f]{64}\.(csv|json)$/.test(subject.raw_path)) {
+    if (
+      record.kind !== 'access-snapshot' ||
+      subject?.system !== system ||
+      typeof subject.raw_path !== 'string' ||
+      !/^snapshots\/[0-9a-f]{64}\.(csv|json)$/.test(subject.raw_path)
+    ) {
       result.problems.set(system, `${path} is not an access-snapshot record of ${system}`);
       return null;
     }
-    if (o.recordsOnly) return { record: { key: record.key, seq: record.seq, hash: record.hash, path, occurred_at: record.occurred_at }, subject, snapshot: null as unknown as RecordedSnapshot['snapshot'] };
+    if (o.recordsOnly)
+      return {
+        record: { key: record.key, seq: record.seq, hash: record.hash, path, occurred_at: record.occurred_at },
+        subject,
+        snapshot: null as unknown as RecordedSnapshot['snapshot'],
+      };
     const raw = await readExport(subject.raw_path);
     if (!raw) {
       result.problems.set(system, `${subject.raw_path}, the raw export ${record.key} names, is not on the ledger branch`);
@@ -183,9 +214,15 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
   }
 
   async function readExport(path: string): Promise<Uint8Array | null> {
-    const file = await call<{ type?: string; content?: string; encoding?: string; sha?: string; size?: number }>('GET /repos/{owner}/{repo}/contents/{path}', { path, ref: tip }, `reading ${path}`, true);
+    const file = await call<{ type?: string; content?: string; encoding?: string; sha?: string; size?: number }>(
+      'GET /repos/{owner}/{repo}/contents/{path}',
+      { path, ref: tip },
+      `reading ${path}`,
+      true,
+    );
     if (!file || Array.isArray(file) || file.type !== 'file') return null;
-    if (file.encoding === 'base64' && typeof file.content === 'string' && (file.content.length > 0 || file.size === 0)) return Buffer.from(file.content, 'base64');
+    if (file.encoding === 'base64' && typeof file.content === 'string' && (file.content.length > 0 || file.size === 0))
+      return Buffer.from(file.content, 'base64');
     // Files over 1 MB come without content from the contents API: read the blob.
     const blob = await call<{ content: string; encoding: string }>('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: file.sha }, `reading ${path}`);
     return Buffer.from(blob!.content, blob!.encoding === 'base64' ? 'base64' : 'utf8');
@@ -196,7 +233,9 @@ export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<Read
  * The record of the latest listing of `system` taken at or before `atOrBefore`, checked as the
  * App's own; its export is not read. Null when there is none (or none the App wrote).
  */
-export async function findSnapshotRecord(o: Omit<ReadSnapshotsOptions, 'systems' | 'recordsOnly'> & { system: string }): Promise<Pick<RecordedSnapshot, 'record' | 'subject'> | null> {
+export async function findSnapshotRecord(
+  o: Omit<ReadSnapshotsOptions, 'systems' | 'recordsOnly'> & { system: string },
+): Promise<Pick<RecordedSnapshot, 'record' | 'subject'> | null> {
   const { system, ...rest } = o;
   const found = await readLatestSnapshots({ ...rest, systems: new Map([[system, undefined]]), recordsOnly: true });
   const listing = found.listings.get(system);

@@ -124,7 +124,7 @@ export class SigningKeyMissingError extends Error {
   override name = 'SigningKeyMissingError';
   constructor() {
     super(
-      'No ledger signing key: set ACCESS_LEDGER_SIGNING_KEY to the PEM of the App\'s Ed25519 signing key (make one with `access-ledger keygen`, ' +
+      "No ledger signing key: set ACCESS_LEDGER_SIGNING_KEY to the PEM of the App's Ed25519 signing key (make one with `access-ledger keygen`, " +
         'and list its public key under ledger.public_keys in access-ledger.yaml). Nothing was written: the ledger holds only signed records.',
     );
   }
@@ -296,7 +296,10 @@ export class InProcessLedgerQueues implements LedgerQueues {
  * outcome per item, in order: what it appended, or the error that concerns it (a failure of the
  * whole commit is every item's error). Never throws.
  */
-export async function commitAppends(store: LedgerStore, items: readonly Pick<PendingAppend, 'drafts' | 'attachments' | 'seen'>[]): Promise<(AppendResult | Error)[]> {
+export async function commitAppends(
+  store: LedgerStore,
+  items: readonly Pick<PendingAppend, 'drafts' | 'attachments' | 'seen'>[],
+): Promise<(AppendResult | Error)[]> {
   const drafts = items.flatMap((p) => p.drafts);
   // Each draft's attachments, by the draft's place in the batch.
   const attachments = new Map<number, LedgerAttachment[]>();
@@ -308,7 +311,11 @@ export async function commitAppends(store: LedgerStore, items: readonly Pick<Pen
   store.countFlush();
   let done: BatchResult;
   try {
-    done = await store.commitBatch(drafts, attachments, items.flatMap((p) => (p.seen ? [p.seen] : [])));
+    done = await store.commitBatch(
+      drafts,
+      attachments,
+      items.flatMap((p) => (p.seen ? [p.seen] : [])),
+    );
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     return items.map(() => error);
@@ -376,7 +383,10 @@ export class LedgerStore {
   }
 
   /** Like `append`, and also says which `anomaly` records the append added (see the header). */
-  appendDetailed(drafts: RecordDraft | readonly RecordDraft[], options: { attachments?: readonly LedgerAttachment[]; seen?: LedgerSeen } = {}): Promise<AppendResult> {
+  appendDetailed(
+    drafts: RecordDraft | readonly RecordDraft[],
+    options: { attachments?: readonly LedgerAttachment[]; seen?: LedgerSeen } = {},
+  ): Promise<AppendResult> {
     const list = Array.isArray(drafts) ? [...(drafts as readonly RecordDraft[])] : [drafts as RecordDraft];
     const attachments = [...(options.attachments ?? [])];
     try {
@@ -386,7 +396,9 @@ export class LedgerStore {
     }
     if (list.length === 0) return Promise.resolve({ records: [], anomalies: [] });
     const seen = options.seen;
-    return new Promise((resolve, reject) => this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), ...(seen ? { seen } : {}), store: this, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.queue.enqueue({ drafts: list, ...(attachments.length ? { attachments } : {}), ...(seen ? { seen } : {}), store: this, resolve, reject }),
+    );
   }
 
   /**
@@ -443,7 +455,11 @@ export class LedgerStore {
    * @internal One commit for a batch, with retries; called by the queue only. One result per
    * draft: its record, or the error that concerns that draft alone.
    */
-  async commitBatch(drafts: RecordDraft[], attachments: ReadonlyMap<number, readonly LedgerAttachment[]> = new Map(), seen: readonly LedgerSeen[] = []): Promise<BatchResult> {
+  async commitBatch(
+    drafts: RecordDraft[],
+    attachments: ReadonlyMap<number, readonly LedgerAttachment[]> = new Map(),
+    seen: readonly LedgerSeen[] = [],
+  ): Promise<BatchResult> {
     const queue = this.queue;
     /** Blob SHAs of attachments already uploaded (a retry does not upload them again). */
     const uploaded = new Map<string, string>();
@@ -477,22 +493,34 @@ export class LedgerStore {
       });
       for (const a of files.values()) {
         if (uploaded.has(a.path)) continue;
-        const blob = await this.call<{ sha: string }>(ROUTES.createBlob, { content: Buffer.from(a.content).toString('base64'), encoding: 'base64' }, 'storing a raw export on the ledger branch');
+        const blob = await this.call<{ sha: string }>(
+          ROUTES.createBlob,
+          { content: Buffer.from(a.content).toString('base64'), encoding: 'base64' },
+          'storing a raw export on the ledger branch',
+        );
         uploaded.set(a.path, blob.sha);
       }
-      const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
-        base_tree: base.treeSha,
-        tree: [
-          ...plan.records.map((r) => ({ path: recordPath(r), mode: '100644', type: 'blob', content: serializeRecord(r) })),
-          ...[...files.keys()].map((path) => ({ path, mode: '100644', type: 'blob', sha: uploaded.get(path)! })),
-          { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(plan.head) },
-        ],
-      }, 'creating the ledger tree');
-      const commit = await this.call<{ sha: string }>(ROUTES.createCommit, {
-        message: appendCommitMessage(plan.records),
-        tree: tree.sha,
-        parents: [base.commitSha],
-      }, 'creating the ledger commit');
+      const tree = await this.call<{ sha: string }>(
+        ROUTES.createTree,
+        {
+          base_tree: base.treeSha,
+          tree: [
+            ...plan.records.map((r) => ({ path: recordPath(r), mode: '100644', type: 'blob', content: serializeRecord(r) })),
+            ...[...files.keys()].map((path) => ({ path, mode: '100644', type: 'blob', sha: uploaded.get(path)! })),
+            { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(plan.head) },
+          ],
+        },
+        'creating the ledger tree',
+      );
+      const commit = await this.call<{ sha: string }>(
+        ROUTES.createCommit,
+        {
+          message: appendCommitMessage(plan.records),
+          tree: tree.sha,
+          parents: [base.commitSha],
+        },
+        'creating the ledger commit',
+      );
 
       const published = await this.publish(base, commit.sha);
       if (published) {
@@ -545,7 +573,12 @@ export class LedgerStore {
         const pr = prOf(original);
         foreign.push(buildAnomalyDraft({ repository, foreign: origin, occurredAt: original.occurred_at, recordedAs: null, pr }));
         if (++n > MAX_ALTERNATES) {
-          errors.set(i, new LedgerStateError(`${MAX_ALTERNATES} paths for ${original.key} on ${repository} branch ${this.branch} hold records the App did not write; refusing to go on. Run \`access-ledger verify\`.`));
+          errors.set(
+            i,
+            new LedgerStateError(
+              `${MAX_ALTERNATES} paths for ${original.key} on ${repository} branch ${this.branch} hold records the App did not write; refusing to go on. Run \`access-ledger verify\`.`,
+            ),
+          );
           break;
         }
         draft = { ...original, key: alternateKey(original.key, n) };
@@ -634,7 +667,9 @@ export class LedgerStore {
 
   private async readRefSha(): Promise<string | null> {
     try {
-      const data = await this.call<{ object: { sha: string } }>(ROUTES.getRef, { ref: `heads/${this.branch}` }, 'reading the ledger branch', { notFound: true });
+      const data = await this.call<{ object: { sha: string } }>(ROUTES.getRef, { ref: `heads/${this.branch}` }, 'reading the ledger branch', {
+        notFound: true,
+      });
       return data.object.sha;
     } catch (err) {
       if (err instanceof NotFound) return null;
@@ -664,17 +699,25 @@ export class LedgerStore {
    */
   private async createGenesis(queue: LedgerBranchQueue): Promise<Base> {
     const head = emptyHead();
-    const tree = await this.call<{ sha: string }>(ROUTES.createTree, {
-      tree: [
-        { path: README_PATH, mode: '100644', type: 'blob', content: ledgerReadme(`${this.owner}/${this.repo}`, this.branch) },
-        { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(head) },
-      ],
-    }, 'creating the ledger branch');
-    const commit = await this.call<{ sha: string }>(ROUTES.createCommit, {
-      message: `Start the access-ledger evidence branch\n\nRecords are appended by the access-ledger App; see README.md.\n`,
-      tree: tree.sha,
-      parents: [],
-    }, 'creating the ledger branch');
+    const tree = await this.call<{ sha: string }>(
+      ROUTES.createTree,
+      {
+        tree: [
+          { path: README_PATH, mode: '100644', type: 'blob', content: ledgerReadme(`${this.owner}/${this.repo}`, this.branch) },
+          { path: HEAD_PATH, mode: '100644', type: 'blob', content: serializeHead(head) },
+        ],
+      },
+      'creating the ledger branch',
+    );
+    const commit = await this.call<{ sha: string }>(
+      ROUTES.createCommit,
+      {
+        message: `Start the access-ledger evidence branch\n\nRecords are appended by the access-ledger App; see README.md.\n`,
+        tree: tree.sha,
+        parents: [],
+      },
+      'creating the ledger branch',
+    );
     queue.stats.genesis++;
     return { commitSha: commit.sha, treeSha: tree.sha, head, refExists: false };
   }

@@ -13,14 +13,7 @@
  *
  * One request: `GET /repos/{owner}/{repo}/commits?sha=<tip>&path=<path>`.
  */
-import {
-  apiCommitProblem,
-  checkRecordSignature,
-  commitFacts,
-  inspectRecord,
-  type ApiCommit,
-  type LedgerPublicKey,
-} from '../../core/ledger/index.ts';
+import { apiCommitProblem, checkRecordSignature, commitFacts, inspectRecord, type ApiCommit, type LedgerPublicKey } from '../../core/ledger/index.ts';
 import { describeFound, type ForeignRecord } from '../../core/records/anomaly.ts';
 import { explainGitHubError } from './errors.ts';
 import type { LedgerOctokit } from './ledger-store.ts';
@@ -78,7 +71,10 @@ export class LedgerTrustChecker implements RecordTrust {
     const commits = await this.commitsTouching(path, ref);
     if (commits.length === 0) return foreign('GitHub lists no commit on the ledger branch that added it');
     if (commits.length > 1) {
-      return foreign(`${commits.length} commits on the ledger branch touched it (newest ${commits[0]!.sha.slice(0, 12)}): the App adds a record once and never changes it`, commits[commits.length - 1]!);
+      return foreign(
+        `${commits.length} commits on the ledger branch touched it (newest ${commits[0]!.sha.slice(0, 12)}): the App adds a record once and never changes it`,
+        commits[commits.length - 1]!,
+      );
     }
     const commit = commits[0]!;
     const who = apiCommitProblem(commit, this.options.appLogin);

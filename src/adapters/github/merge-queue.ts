@@ -51,11 +51,23 @@ export async function readMergeQueue(client: GraphqlClient, target: { owner: str
     } catch (err) {
       throw explain(err, where, branch, target);
     }
-    if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${where} while reading its merge queue: the token cannot see it (it needs contents: read)`, null, 'POST /graphql', undefined);
+    if (!data?.repository)
+      throw new GitHubApiError(
+        `GitHub found no repository ${where} while reading its merge queue: the token cannot see it (it needs contents: read)`,
+        null,
+        'POST /graphql',
+        undefined,
+      );
     const entries = data.repository.mergeQueue?.entries;
     if (!entries) return out;
     for (const raw of entries.nodes) {
-      if (!raw?.pullRequest) throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists an entry whose pull request the token cannot read (it needs pull requests: read)`, null, 'POST /graphql', undefined);
+      if (!raw?.pullRequest)
+        throw new GitHubApiError(
+          `the merge queue of ${where} (${branch}) lists an entry whose pull request the token cannot read (it needs pull requests: read)`,
+          null,
+          'POST /graphql',
+          undefined,
+        );
       const author = raw.pullRequest.author;
       out.push({
         number: raw.pullRequest.number,
@@ -72,7 +84,12 @@ export async function readMergeQueue(client: GraphqlClient, target: { owner: str
     if (!entries.pageInfo.hasNextPage) return out;
     cursor = entries.pageInfo.endCursor;
   }
-  throw new GitHubApiError(`the merge queue of ${where} (${branch}) lists more than ${MAX_PAGES * 100} entries: the gate does not judge a group it cannot see whole`, null, 'POST /graphql', undefined);
+  throw new GitHubApiError(
+    `the merge queue of ${where} (${branch}) lists more than ${MAX_PAGES * 100} entries: the gate does not judge a group it cannot see whole`,
+    null,
+    'POST /graphql',
+    undefined,
+  );
 }
 
 interface GraphqlErrorLike {
@@ -93,5 +110,11 @@ function explain(err: unknown, where: string, branch: string, target: { owner: s
       err,
     );
   }
-  return explainGitHubError(err, { action: `reading the merge queue of ${branch}`, route: 'POST /graphql', owner: target.owner, repo: target.repo, permission: 'pull requests: read' });
+  return explainGitHubError(err, {
+    action: `reading the merge queue of ${branch}`,
+    route: 'POST /graphql',
+    owner: target.owner,
+    repo: target.repo,
+    permission: 'pull requests: read',
+  });
 }

@@ -11,7 +11,14 @@
  * (+ their 2FA listing, + ⌈repositories/100⌉ + one per repository, only when there are outside
  * collaborators) + ⌈teams/100⌉ + Σ⌈team members/100⌉ + ⌈installations/100⌉ + ⌈tokens/100⌉.
  */
-import { GITHUB_EXPORT_FORMAT, type GithubInstallation, type GithubOrgExport, type GithubRepoCollaborator, type GithubTokenGrant, type GithubUser } from '../../core/observe/github-org.ts';
+import {
+  GITHUB_EXPORT_FORMAT,
+  type GithubInstallation,
+  type GithubOrgExport,
+  type GithubRepoCollaborator,
+  type GithubTokenGrant,
+  type GithubUser,
+} from '../../core/observe/github-org.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
 import type { GitHubRequester } from './port.ts';
 
@@ -103,7 +110,9 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
         repo: '',
         permission,
         subject,
-        forbidden: o.forbidden ?? `the token needs "${permission}" for ${subject} (a GitHub App installation token with that permission, or an organization owner's token)`,
+        forbidden:
+          o.forbidden ??
+          `the token needs "${permission}" for ${subject} (a GitHub App installation token with that permission, or an organization owner's token)`,
         notFound: `the organization does not exist or the token cannot see it: check the name and that the token belongs to the organization`,
       });
     }
@@ -115,22 +124,31 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
     for (let p = 1; ; p++) {
       const data = await page(route, { ...params, per_page: 100, page: p }, action, o);
       const items = o.unwrap ? o.unwrap(data) : data;
-      if (!Array.isArray(items)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action} for ${subject}`, null, route, null);
+      if (!Array.isArray(items))
+        throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action} for ${subject}`, null, route, null);
       out.push(...(items as T[]));
       if (items.length < 100) return out;
-      if (p >= maxPages) throw new GitHubApiError(`Stopped ${action} for ${subject} after ${maxPages} pages: a listing cut short would hide accounts`, null, route, null);
+      if (p >= maxPages)
+        throw new GitHubApiError(`Stopped ${action} for ${subject} after ${maxPages} pages: a listing cut short would hide accounts`, null, route, null);
     }
   }
 
   const gaps: string[] = [];
   const members = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'all' }, 'listing the members', { permission: 'members: read' })).map(user);
-  const admins = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'admin' }, 'listing the owners', { permission: 'members: read' })).map((u) => String(u.login));
+  const admins = (await all<Record<string, unknown>>(ROUTES.members, { org, role: 'admin' }, 'listing the owners', { permission: 'members: read' })).map((u) =>
+    String(u.login),
+  );
 
   // Who lacks two-factor authentication: GitHub shows it to organization owners (and Apps with
   // the organization administration permission) only. Without it MFA is not reported, and named as a gap.
   const withoutTwoFactor = async (route: string, who: string): Promise<string[] | null> => {
     try {
-      return (await all<Record<string, unknown>>(route, { org, filter: '2fa_disabled' }, `listing ${who} without two-factor authentication`, { permission: 'members: read', refusals: [403, 422] })).map((u) => String(u.login));
+      return (
+        await all<Record<string, unknown>>(route, { org, filter: '2fa_disabled' }, `listing ${who} without two-factor authentication`, {
+          permission: 'members: read',
+          refusals: [403, 422],
+        })
+      ).map((u) => String(u.login));
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       gaps.push(`MFA of ${who} not listed: GitHub refused the two-factor filter (${err.status}); only organization owners may see it`);
@@ -150,7 +168,10 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
         ROUTES.collaborators,
         { owner: org, repo: name, affiliation: 'outside' },
         `listing the outside collaborators of ${org}/${name}`,
-        { permission: 'metadata: read', forbidden: `listing a repository's collaborators needs "metadata: read" (a GitHub App installation token) or push access to every repository (a person's token)` },
+        {
+          permission: 'metadata: read',
+          forbidden: `listing a repository's collaborators needs "metadata: read" (a GitHub App installation token) or push access to every repository (a person's token)`,
+        },
       );
       if (collaborators.length > 0) {
         repositories.push({
@@ -169,12 +190,17 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
   const teams: GithubOrgExport['teams'] = [];
   for (const t of await all<Record<string, unknown>>(ROUTES.teams, { org }, 'listing the teams', { permission: 'members: read' })) {
     const slug = String(t.slug);
-    const teamMembers = await all<Record<string, unknown>>(ROUTES.teamMembers, { org, team_slug: slug, role: 'all' }, `listing the members of team ${slug}`, { permission: 'members: read' });
+    const teamMembers = await all<Record<string, unknown>>(ROUTES.teamMembers, { org, team_slug: slug, role: 'all' }, `listing the members of team ${slug}`, {
+      permission: 'members: read',
+    });
     teams.push({ slug, name: String(t.name ?? slug), members: teamMembers.map((m) => String(m.login)) });
   }
 
   const installations = (
-    await all<Record<string, unknown>>(ROUTES.installations, { org }, 'listing the installed GitHub Apps', { permission: 'organization_administration: read', unwrap: (d) => (d as { installations?: unknown })?.installations })
+    await all<Record<string, unknown>>(ROUTES.installations, { org }, 'listing the installed GitHub Apps', {
+      permission: 'organization_administration: read',
+      unwrap: (d) => (d as { installations?: unknown })?.installations,
+    })
   ).map((i): GithubInstallation => {
     const out: GithubInstallation = { id: Number(i.id), app_slug: String(i.app_slug), permissions: { ...((i.permissions ?? {}) as Record<string, string>) } };
     if (typeof i.app_id === 'number') out.app_id = i.app_id;
@@ -192,7 +218,12 @@ export async function observeOrganization(options: ObserveOrgOptions): Promise<O
     gaps.push('fine-grained personal access tokens not listed (--skip-tokens): tokens with access to the organization are not compared');
   } else {
     try {
-      tokens = (await all<Record<string, unknown>>(ROUTES.tokens, { org }, 'listing the fine-grained personal access tokens', { permission: 'organization_personal_access_tokens: read', refusals: [403, 404, 422] })).map((t) => {
+      tokens = (
+        await all<Record<string, unknown>>(ROUTES.tokens, { org }, 'listing the fine-grained personal access tokens', {
+          permission: 'organization_personal_access_tokens: read',
+          refusals: [403, 404, 422],
+        })
+      ).map((t) => {
         const owner = (t.owner ?? {}) as Record<string, unknown>;
         return {
           id: Number(t.id),

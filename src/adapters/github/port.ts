@@ -114,7 +114,8 @@ export function gitHubPort(octokit: object, options: PortOptions = {}): GitHubPo
         throw err;
       }
     },
-    paginate: <T>(route: string, params: Record<string, unknown>, what: CallContext, options: PaginateOptions = {}) => paginate<T>(client, route, params, what, options),
+    paginate: <T>(route: string, params: Record<string, unknown>, what: CallContext, options: PaginateOptions = {}) =>
+      paginate<T>(client, route, params, what, options),
     async readFile(repo: RepoRef, ref: string, path: string, what: Partial<Omit<CallContext, 'repo'>> = {}): Promise<string | null> {
       const data = await port.callOrNull<{ type?: string; content?: string; encoding?: string }>(
         'GET /repos/{owner}/{repo}/contents/{path}',
@@ -123,7 +124,12 @@ export function gitHubPort(octokit: object, options: PortOptions = {}): GitHubPo
       );
       if (data === null) return null;
       if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string') {
-        throw new GitHubApiError(`${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`, null, 'GET /repos/{owner}/{repo}/contents/{path}', null);
+        throw new GitHubApiError(
+          `${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`,
+          null,
+          'GET /repos/{owner}/{repo}/contents/{path}',
+          null,
+        );
       }
       return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
     },
@@ -170,7 +176,10 @@ async function paginate<T>(client: GitHubRequester, route: string, params: Recor
   try {
     if (typeof (client as EndpointClient).request.endpoint === 'function') {
       // Octokit's own pagination: the next page is the one GitHub's `link` header names.
-      const iterator = composePaginateRest.iterator(client as never, route as never, parameters as never) as AsyncIterable<{ data: unknown; headers?: Record<string, unknown> }>;
+      const iterator = composePaginateRest.iterator(client as never, route as never, parameters as never) as AsyncIterable<{
+        data: unknown;
+        headers?: Record<string, unknown>;
+      }>;
       for await (const page of iterator) {
         if (take(page.data)) break;
         // At the cap with more to come: fail before asking for the page past it.

@@ -25,7 +25,16 @@ import { neededTeamLookups } from '../../core/pull/plan.ts';
 import { resolvePolicy, type Pack } from '../../core/engine/policy.ts';
 import { builtinRegistry } from '../../core/validate.ts';
 import { loginsToCheck } from '../../core/rules/owner-in-org.ts';
-import { explainGraphqlError, readObjectsWith, toRead, type BlobRead, type ExtraSelection, type GraphqlClient, type ObjectRead, type RawObject } from './blobs.ts';
+import {
+  explainGraphqlError,
+  readObjectsWith,
+  toRead,
+  type BlobRead,
+  type ExtraSelection,
+  type GraphqlClient,
+  type ObjectRead,
+  type RawObject,
+} from './blobs.ts';
 import { addPullPage, emptyListing, pullPageQuery, type ListedComment, type PullListing, type PullPageRequest, type RawPullPage } from './pull-query.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
 import type { GitHubApi } from './port.ts';
@@ -71,7 +80,7 @@ const PER_PAGE = 100;
 
 /** The token the docs tell people to use when the workflow token cannot read teams or members. */
 export const APP_TOKEN_HINT =
-  'use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow\'s GITHUB_TOKEN cannot read teams or private org membership';
+  "use an App installation token with the organization permission Members: read (e.g. from actions/create-github-app-token) as the `token` input; the workflow's GITHUB_TOKEN cannot read teams or private org membership";
 
 /**
  * After a listing of the changed files was cut short: at a merge, the access files the merge
@@ -110,7 +119,9 @@ export async function gatherPullFacts(octokit: OctokitLike, pull: PullRef, opts:
   if (opts.configPath && !CONFIG_PATHS.includes(opts.configPath)) facts.configPath = opts.configPath;
   if (pull.authorIsBot) facts.authorIsBot = true;
   if (gaps.length > 0) facts.gaps = gaps;
-  const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'));
+  const relevant = files.filter(
+    (f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'),
+  );
   // Nothing under grants/, systems/ or the config: nothing more to read.
   if (relevant.length === 0) return facts;
 
@@ -225,7 +236,9 @@ export async function gatherMergeReads(octokit: OctokitLike, pull: PullRef, opts
   if (configPath) facts.configPath = configPath;
   if (pull.authorIsBot) facts.authorIsBot = true;
   const comments = opts.fold?.comments ? listing.comments : null;
-  const relevant = files.filter((f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'));
+  const relevant = files.filter(
+    (f) => pullRoleOf(f.path, facts.configPath) !== 'other' || (f.previousPath && pullRoleOf(f.previousPath, facts.configPath) !== 'other'),
+  );
   if (relevant.length === 0) {
     if (gaps.length > 0) facts.gaps = gaps;
     return { facts, comments, ref: null };
@@ -252,7 +265,11 @@ export async function gatherMergeReads(octokit: OctokitLike, pull: PullRef, opts
 }
 
 /** The folded query, page after page while a connection's page was full. */
-async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequest): Promise<{ listing: PullListing; objects: Map<string, ObjectRead | null> }> {
+async function listPull(
+  octokit: OctokitLike,
+  pull: PullRef,
+  first: PullPageRequest,
+): Promise<{ listing: PullListing; objects: Map<string, ObjectRead | null> }> {
   const listing = emptyListing();
   const objects = new Map<string, ObjectRead | null>();
   let req: PullPageRequest = first;
@@ -264,14 +281,26 @@ async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequ
     } catch (err) {
       throw explainGraphqlError(err, { owner: pull.owner, repo: pull.repo });
     }
-    if (!data?.repository) throw new GitHubApiError(`GitHub found no repository ${pull.owner}/${pull.repo} through GraphQL: the token cannot see it (it needs contents: read and pull-requests: read)`, null, 'POST /graphql', undefined);
+    if (!data?.repository)
+      throw new GitHubApiError(
+        `GitHub found no repository ${pull.owner}/${pull.repo} through GraphQL: the token cannot see it (it needs contents: read and pull-requests: read)`,
+        null,
+        'POST /graphql',
+        undefined,
+      );
     if (n === 0) {
       (req.objects ?? []).forEach((expr, i) => {
         objects.set(expr, toRead(expr.slice(expr.indexOf(':') + 1), (data.repository![`o${i}`] ?? null) as RawObject));
       });
     }
     const pr = data.repository.pullRequest;
-    if (!pr) throw new GitHubApiError(`GitHub found no pull request #${pull.number} in ${pull.owner}/${pull.repo}: the token needs pull-requests: read`, null, 'POST /graphql', undefined);
+    if (!pr)
+      throw new GitHubApiError(
+        `GitHub found no pull request #${pull.number} in ${pull.owner}/${pull.repo}: the token needs pull-requests: read`,
+        null,
+        'POST /graphql',
+        undefined,
+      );
     const next = addPullPage(listing, pr, coAuthorLogins);
     // Stop paging what is truncated anyway.
     if (listing.filesTotal >= MAX_LISTED_FILES) delete next.files;
@@ -279,7 +308,12 @@ async function listPull(octokit: OctokitLike, pull: PullRef, first: PullPageRequ
     if (Object.keys(next).length === 0) return { listing, objects };
     req = next;
   }
-  throw new GitHubApiError(`GitHub kept paging pull request #${pull.number} of ${pull.owner}/${pull.repo} past ${MAX_PULL_PAGES} pages: refusing to go on`, null, 'POST /graphql', undefined);
+  throw new GitHubApiError(
+    `GitHub kept paging pull request #${pull.number} of ${pull.owner}/${pull.repo} past ${MAX_PULL_PAGES} pages: refusing to go on`,
+    null,
+    'POST /graphql',
+    undefined,
+  );
 }
 
 /** `ledger: ref(…) { target { … on Commit { oid tree { oid } p0: file(path: …) … } } }`, with its variables. */
@@ -301,7 +335,10 @@ export function parseRefRead(branch: string, paths: readonly string[], repositor
   const target = ref?.target;
   if (target?.__typename !== 'Commit' || !target.oid || !target.tree?.oid) return { branch, tip: null, files };
   paths.forEach((path, i) => {
-    const entry = target[`p${i}`] as { object?: { __typename?: string; byteSize?: number; isBinary?: boolean; text?: string | null } | null } | null | undefined;
+    const entry = target[`p${i}`] as
+      | { object?: { __typename?: string; byteSize?: number; isBinary?: boolean; text?: string | null } | null }
+      | null
+      | undefined;
     if (entry === undefined) return;
     if (entry === null) {
       files.set(path, null);
@@ -376,14 +413,25 @@ async function changedByTrees(octokit: OctokitLike, pull: PullRef, mergeSha: str
   };
   type GitCommit = { tree: { sha: string }; parents: { sha: string }[] };
   type Tree = { tree: { path: string; type: string; sha: string }[]; truncated: boolean };
-  const merge = await get<GitCommit>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: mergeSha }, `reading merge commit ${mergeSha.slice(0, 7)}`);
+  const merge = await get<GitCommit>(
+    'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',
+    { commit_sha: mergeSha },
+    `reading merge commit ${mergeSha.slice(0, 7)}`,
+  );
   const parentSha = merge.parents[0]?.sha;
-  const parent = parentSha ? await get<GitCommit>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: parentSha }, `reading commit ${parentSha.slice(0, 7)}`) : undefined;
+  const parent = parentSha
+    ? await get<GitCommit>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: parentSha }, `reading commit ${parentSha.slice(0, 7)}`)
+    : undefined;
   const blobs = async (treeSha: string | undefined): Promise<Map<string, string>> => {
     const out = new Map<string, string>();
     if (!treeSha) return out;
-    const tree = await get<Tree>('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' }, `listing the tree ${treeSha.slice(0, 7)}`);
-    if (tree.truncated) gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
+    const tree = await get<Tree>(
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+      { tree_sha: treeSha, recursive: '1' },
+      `listing the tree ${treeSha.slice(0, 7)}`,
+    );
+    if (tree.truncated)
+      gaps.push(`the tree of ${treeSha.slice(0, 7)} is too large for GitHub to list in one read: access files beyond what it listed are not compared`);
     for (const e of tree.tree) if (e.type === 'blob' && pullRoleOf(e.path, configPath) !== 'other') out.set(e.path, e.sha);
     return out;
   };
@@ -431,7 +479,8 @@ class PullApi {
     for (let page = 1; ; page++) {
       const res = await this.call(route, { pull_number: this.pull.number, per_page: PER_PAGE, page }, action, permission);
       const data = res.data as T[];
-      if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, undefined);
+      if (!Array.isArray(data))
+        throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, undefined);
       items.push(...data);
       if (items.length >= max) return { items, truncated: true };
       if (!hasNext(res.headers) || data.length === 0) return { items, truncated: false };
@@ -440,7 +489,12 @@ class PullApi {
 
   async files(): Promise<ChangedFile[]> {
     const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files';
-    const { items, truncated } = await this.pages<{ filename: string; status: string; previous_filename?: string }>(route, 'listing the pull request\'s changed files', 'pull-requests: read', MAX_LISTED_FILES);
+    const { items, truncated } = await this.pages<{ filename: string; status: string; previous_filename?: string }>(
+      route,
+      "listing the pull request's changed files",
+      'pull-requests: read',
+      MAX_LISTED_FILES,
+    );
     if (truncated) {
       throw new TruncatedListing(
         `pull request #${this.pull.number} changes ${MAX_LISTED_FILES} or more files, and GitHub lists no more than ${MAX_LISTED_FILES}: the gate cannot see every change, so it fails closed. Split the pull request`,
@@ -462,12 +516,12 @@ class PullApi {
   async reviews(): Promise<PullReview[]> {
     const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews';
     // GitHub returns every review of a PR, however many; there is no listing cap to guard.
-    const { items } = await this.pages<{ user: { login: string; type?: string } | null; state: string; commit_id: string | null; submitted_at?: string | null }>(
-      route,
-      'listing the pull request\'s reviews',
-      'pull-requests: read',
-      Number.POSITIVE_INFINITY,
-    );
+    const { items } = await this.pages<{
+      user: { login: string; type?: string } | null;
+      state: string;
+      commit_id: string | null;
+      submitted_at?: string | null;
+    }>(route, "listing the pull request's reviews", 'pull-requests: read', Number.POSITIVE_INFINITY);
     const out: PullReview[] = [];
     for (const r of items) {
       if (!r.user) continue; // a deleted account ("ghost") cannot approve
@@ -485,7 +539,7 @@ class PullApi {
   async commitAuthors(): Promise<(string | null)[]> {
     const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits';
     type Commit = { author: { login: string } | null; committer: { login: string } | null; commit?: { message?: string } };
-    const { items, truncated } = await this.pages<Commit>(route, 'listing the pull request\'s commits', 'pull-requests: read', MAX_LISTED_COMMITS);
+    const { items, truncated } = await this.pages<Commit>(route, "listing the pull request's commits", 'pull-requests: read', MAX_LISTED_COMMITS);
     const out = new Set<string | null>();
     for (const c of items) {
       out.add(c.author?.login ?? null);
@@ -570,7 +624,12 @@ class PullApi {
       const res = await this.octokit.request(route, { org, username: login, request: { redirect: 'manual' } });
       if (res.status === 204) return true;
       if (res.status >= 300 && res.status < 400) {
-        throw new GitHubApiError(`the token cannot see private members of the ${org} organization, so the gate cannot tell whether @${login} is a member: ${APP_TOKEN_HINT}`, res.status, route, undefined);
+        throw new GitHubApiError(
+          `the token cannot see private members of the ${org} organization, so the gate cannot tell whether @${login} is a member: ${APP_TOKEN_HINT}`,
+          res.status,
+          route,
+          undefined,
+        );
       }
       throw new GitHubApiError(`GitHub answered ${res.status} while reading whether @${login} is a member of ${org}`, res.status, route, undefined);
     } catch (err) {
@@ -581,7 +640,14 @@ class PullApi {
   }
 
   private membershipError(err: unknown, route: string, action: string): GitHubApiError {
-    return explainGitHubError(err, { action, route, owner: this.pull.owner, repo: this.pull.repo, permission: 'members: read', forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}` });
+    return explainGitHubError(err, {
+      action,
+      route,
+      owner: this.pull.owner,
+      repo: this.pull.repo,
+      permission: 'members: read',
+      forbidden: `the token cannot read the organization's teams or members: ${APP_TOKEN_HINT}`,
+    });
   }
 }
 
@@ -610,7 +676,12 @@ async function readSnapshots(
     if (f.status !== 'added' && pullRoleOf(before, configPath) === 'grant') baseExprs.push(`${base}:${before}`);
     if (f.status !== 'removed' && pullRoleOf(f.path, configPath) !== 'other') headExprs.push(`${head}:${f.path}`);
   }
-  const asked = await readObjectsWith(octokit, { owner: pull.owner, repo: pull.repo }, [...baseExprs, ...headExprs].filter((e) => !pre.has(e)), extra);
+  const asked = await readObjectsWith(
+    octokit,
+    { owner: pull.owner, repo: pull.repo },
+    [...baseExprs, ...headExprs].filter((e) => !pre.has(e)),
+    extra,
+  );
   const read = new Map([...pre, ...asked.objects]);
 
   const baseFiles: Unreadable[] = [];
@@ -638,7 +709,8 @@ function collect(obj: ObjectRead | null, out: Unreadable[], configPath: string |
 }
 
 function fromBlob(b: BlobRead): Unreadable {
-  if (b.byteSize > MAX_FILE_BYTES) return { path: b.path, blobSha: b.oid, problem: `the file is ${b.byteSize} bytes, over the 1 MiB limit: split it, one identity per file` };
+  if (b.byteSize > MAX_FILE_BYTES)
+    return { path: b.path, blobSha: b.oid, problem: `the file is ${b.byteSize} bytes, over the 1 MiB limit: split it, one identity per file` };
   if (b.isBinary || b.text === null) return { path: b.path, blobSha: b.oid, problem: 'the file is binary, not YAML text: save it as UTF-8 text' };
   if (Buffer.byteLength(b.text) !== b.byteSize) {
     // GitHub's text is UTF-8; a length that does not match means it was cut short or re-encoded.

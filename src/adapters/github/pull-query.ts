@@ -75,7 +75,13 @@ interface RawActor {
 
 export interface RawPullPage {
   files?: Connection<{ path: string; changeType: string }> | null;
-  reviews?: Connection<{ author: RawActor | null; authorAssociation?: string; state: string; submittedAt: string | null; commit: { oid: string } | null }> | null;
+  reviews?: Connection<{
+    author: RawActor | null;
+    authorAssociation?: string;
+    state: string;
+    submittedAt: string | null;
+    commit: { oid: string } | null;
+  }> | null;
   commits?: Connection<{ commit: { oid: string; message: string; author: RawGitActor | null; committer: RawGitActor | null } | null }> | null;
   comments?: Connection<{ databaseId: number | null; body: string; url: string; author: RawActor | null }> | null;
 }
@@ -110,7 +116,14 @@ export function emptyListing(): PullListing {
   return { files: [], filesTotal: 0, renamed: false, reviews: [], commitAuthors: [], commitsListed: 0, commitsTotal: 0, comments: [] };
 }
 
-const CHANGE: Record<string, ChangedFile['status'] | undefined> = { ADDED: 'added', COPIED: 'added', MODIFIED: 'modified', CHANGED: 'modified', DELETED: 'removed', RENAMED: 'renamed' };
+const CHANGE: Record<string, ChangedFile['status'] | undefined> = {
+  ADDED: 'added',
+  COPIED: 'added',
+  MODIFIED: 'modified',
+  CHANGED: 'modified',
+  DELETED: 'removed',
+  RENAMED: 'renamed',
+};
 
 /** An Actor's login as REST shows it: a bot's with `[bot]`. */
 export function restLogin(actor: RawActor): string {
@@ -178,7 +191,12 @@ export function addPullPage(into: PullListing, page: RawPullPage, coAuthors: (me
   if (page.comments) {
     for (const c of page.comments.nodes ?? []) {
       if (!c || c.databaseId === null) continue;
-      into.comments.push({ id: c.databaseId, body: c.body, html_url: c.url, user: c.author ? { login: restLogin(c.author), type: c.author.__typename ?? 'User' } : null });
+      into.comments.push({
+        id: c.databaseId,
+        body: c.body,
+        html_url: c.url,
+        user: c.author ? { login: restLogin(c.author), type: c.author.__typename ?? 'User' } : null,
+      });
     }
     const cursor = more(page.comments);
     if (cursor) next.comments = cursor;

@@ -52,7 +52,11 @@ function toReadable(source: ArchiveSource): Readable {
  * global header carries the commit id), handed to `onFile` one by one as they stream past.
  * Rejects on a corrupt or truncated archive, naming what was wrong.
  */
-export async function readArchive(source: ArchiveSource, onFile: (file: ArchiveFile) => void | Promise<void>, options: ReadArchiveOptions = {}): Promise<number> {
+export async function readArchive(
+  source: ArchiveSource,
+  onFile: (file: ArchiveFile) => void | Promise<void>,
+  options: ReadArchiveOptions = {},
+): Promise<number> {
   const wanted = options.wanted ?? (() => true);
   const keep = options.keepBytes ?? Infinity;
   const input = toReadable(source);

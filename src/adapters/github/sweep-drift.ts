@@ -22,7 +22,7 @@ import { driftProblems, isDriftKind, type DriftProblem, type ManagedIssue } from
 import type { LedgerStore } from './ledger-store.ts';
 import { readLatestSnapshots, recordSnapshot } from './ledger-snapshots.ts';
 import type { RecordTrust } from './ledger-trust.ts';
-import { observeOrganization, } from './observe-org.ts';
+import { observeOrganization } from './observe-org.ts';
 import type { Logger, RepoRef, SweepOctokit } from './issues.ts';
 import type { AccessSnapshotSubject } from '../../core/ledger/kinds.ts';
 
@@ -72,7 +72,10 @@ export const ORGANIZATION_SYSTEM = 'github';
  * `github`, the organization), and `github` itself without a file (the organization's listing tells
  * who left, for observed-leaver-access, even when no system file defines it).
  */
-export function observedSystems(repo: Snapshot): { withFile: Map<string, { connector: ConnectorId; config: ObserveConfig | undefined }>; read: Map<string, ObserveConfig | undefined> } {
+export function observedSystems(repo: Snapshot): {
+  withFile: Map<string, { connector: ConnectorId; config: ObserveConfig | undefined }>;
+  read: Map<string, ObserveConfig | undefined>;
+} {
   const withFile = new Map<string, { connector: ConnectorId; config: ObserveConfig | undefined }>();
   for (const f of repo.systems) {
     const s = f.data;
@@ -96,8 +99,15 @@ export interface DriftJudge {
 }
 
 /** `drift` and its problems over a parsed repo: what the worker runs, and what a snapshot in hand runs. */
-export function judgeDrift(repo: Snapshot, args: { listings: Map<string, RecordedSnapshot>; systems: string[]; packs: ReadonlyMap<string, Pack>; today: IsoDate }): DriftProblem[] {
-  const { findings } = drift(repo, [...args.listings.values()].map((l) => l.snapshot), { packs: args.packs, today: args.today });
+export function judgeDrift(
+  repo: Snapshot,
+  args: { listings: Map<string, RecordedSnapshot>; systems: string[]; packs: ReadonlyMap<string, Pack>; today: IsoDate },
+): DriftProblem[] {
+  const { findings } = drift(
+    repo,
+    [...args.listings.values()].map((l) => l.snapshot),
+    { packs: args.packs, today: args.today },
+  );
   return driftProblems({ findings, listings: args.listings, repo, systems: new Set(args.systems) });
 }
 
@@ -119,7 +129,16 @@ export interface SweepDriftInput {
 export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResult> {
   const { withFile, read } = await input.judge.observedSystems();
   const organizationSystems = new Set([...read.keys()].filter((id) => (withFile.get(id)?.connector ?? 'github-org') === 'github-org'));
-  const result: SweepDriftResult = { observed: new Set(withFile.keys()), listings: new Map(), problems: new Map(), ignored: [], organizationSystems, organization: [], problemsFound: [], requests: 0 };
+  const result: SweepDriftResult = {
+    observed: new Set(withFile.keys()),
+    listings: new Map(),
+    problems: new Map(),
+    ignored: [],
+    organizationSystems,
+    organization: [],
+    problemsFound: [],
+    requests: 0,
+  };
   if (read.size === 0) return result;
   const trust = await input.options.trust(input.config);
   const found = await readLatestSnapshots({ octokit: input.octokit, repo: input.repo, branch: input.ledgerBranch, trust, systems: read });
@@ -128,7 +147,8 @@ export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResu
   result.problems = found.problems;
   result.ignored = found.ignored;
   for (const [system, problem] of found.problems) input.log.warn(`${input.repository}: the latest listing of ${system} is not used: ${problem}`);
-  for (const why of found.ignored) if (![...found.problems.values()].includes(why)) input.log.warn(`${input.repository}: a snapshot record was passed over: ${why}`);
+  for (const why of found.ignored)
+    if (![...found.problems.values()].includes(why)) input.log.warn(`${input.repository}: a snapshot record was passed over: ${why}`);
 
   // The organization, listed and recorded at most once a day.
   const org = input.options.organization;
@@ -146,7 +166,9 @@ export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResu
         result.listings.set(system, listed);
         result.problems.delete(system);
         result.organization.push({ system, status: 'recorded', key: listed.record.key, seq: listed.record.seq });
-        input.log.info(`${input.repository}: listed the organization as ${system} (${listed.snapshot.accounts.length} accounts), recorded ${listed.record.key}`);
+        input.log.info(
+          `${input.repository}: listed the organization as ${system} (${listed.snapshot.accounts.length} accounts), recorded ${listed.record.key}`,
+        );
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         result.organization.push({ system, status: 'failed', error });
@@ -161,7 +183,12 @@ export async function sweepDrift(input: SweepDriftInput): Promise<SweepDriftResu
   return result;
 }
 
-async function listAndRecord(input: SweepDriftInput, org: NonNullable<SweepObservedOptions['organization']>, system: string, config: ObserveConfig | undefined): Promise<RecordedSnapshot> {
+async function listAndRecord(
+  input: SweepDriftInput,
+  org: NonNullable<SweepObservedOptions['organization']>,
+  system: string,
+  config: ObserveConfig | undefined,
+): Promise<RecordedSnapshot> {
   const organization = config?.organization ?? input.config.organization;
   if (!organization) throw new Error(`which organization? set organization in access-ledger.yaml, or observe.organization in systems/${system}.yaml`);
   const listed = await observeOrganization({ octokit: input.octokit, organization, api: org.api });
@@ -178,7 +205,11 @@ async function listAndRecord(input: SweepDriftInput, org: NonNullable<SweepObser
   });
   const store = await org.store(input.config);
   const { record } = await recordSnapshot(store, snapshot, raw, input.repository);
-  return { record: { key: record.key, seq: record.seq, hash: record.hash, path: recordPath(record), occurred_at: record.occurred_at }, subject: record.subject as AccessSnapshotSubject, snapshot };
+  return {
+    record: { key: record.key, seq: record.seq, hash: record.hash, path: recordPath(record), occurred_at: record.occurred_at },
+    subject: record.subject as AccessSnapshotSubject,
+    snapshot,
+  };
 }
 
 /**

@@ -108,7 +108,15 @@ class Branch {
 
   plan(a: { existing: ManagedIssue[]; today: IsoDate; reminderDays: number; branch: string; observedSystems?: string[] }) {
     const grantIds = new Set(this.snapshot.grants.flatMap((g) => (g.data ? [g.data.identity.id] : [])));
-    return planIssues({ desired: this.desired, existing: a.existing, today: a.today, reminderDays: a.reminderDays, grantIds, branch: a.branch, ...(a.observedSystems ? { observedSystems: new Set(a.observedSystems) } : {}) });
+    return planIssues({
+      desired: this.desired,
+      existing: a.existing,
+      today: a.today,
+      reminderDays: a.reminderDays,
+      grantIds,
+      branch: a.branch,
+      ...(a.observedSystems ? { observedSystems: new Set(a.observedSystems) } : {}),
+    });
   }
 
   due(a: { today: IsoDate; leadDays: number; defaultCadenceDays: number; openCampaigns: string[]; lastCampaign?: ReadonlyMap<string, IsoDate> }) {
@@ -195,4 +203,3 @@ export default async function session(task: SessionTask): Promise<SessionEnd> {
   });
   return { files };
 }
-

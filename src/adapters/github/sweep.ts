@@ -18,7 +18,15 @@
 import type { Pack } from '../../core/engine/policy.ts';
 import { daysBetween, utcDay } from '../../core/dates.ts';
 import type { IsoDate } from '../../core/model/types.ts';
-import { staleSettings, summarizePlan, type DesiredIssue, type IssueAction, type ManagedIssue, type Problem, type RenderContext } from '../../core/stale/index.ts';
+import {
+  staleSettings,
+  summarizePlan,
+  type DesiredIssue,
+  type IssueAction,
+  type ManagedIssue,
+  type Problem,
+  type RenderContext,
+} from '../../core/stale/index.ts';
 import { DEFAULT_REVIEW_LABELS, campaignBranch, type CampaignListing, type DueSystem } from '../../core/reviews/index.ts';
 import { errorStatus, explainGitHubError } from './errors.ts';
 import { gitHubPort, portClient } from './port.ts';
@@ -99,7 +107,14 @@ interface RepoData {
   owner?: { type?: string };
 }
 
-async function get<T>(octokit: SweepOctokit, route: string, params: Record<string, unknown>, repo: RepoRef, action: string, permission = 'contents: read'): Promise<T> {
+async function get<T>(
+  octokit: SweepOctokit,
+  route: string,
+  params: Record<string, unknown>,
+  repo: RepoRef,
+  action: string,
+  permission = 'contents: read',
+): Promise<T> {
   try {
     return (await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params })).data as T;
   } catch (err) {
@@ -112,11 +127,19 @@ async function get<T>(octokit: SweepOctokit, route: string, params: Record<strin
  * from Octokit (its body is not read into memory), or bytes from a client that has them whole.
  */
 export async function downloadArchive(octokit: SweepOctokit, repo: RepoRef, sha: string): Promise<ArchiveSource> {
-  const data = await get<unknown>(octokit, 'GET /repos/{owner}/{repo}/tarball/{ref}', { ref: sha, request: { parseSuccessResponseBody: false } }, repo, `downloading the archive of ${sha.slice(0, 12)}`);
+  const data = await get<unknown>(
+    octokit,
+    'GET /repos/{owner}/{repo}/tarball/{ref}',
+    { ref: sha, request: { parseSuccessResponseBody: false } },
+    repo,
+    `downloading the archive of ${sha.slice(0, 12)}`,
+  );
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (data && typeof (data as { getReader?: unknown }).getReader === 'function') return data as ArchiveSource;
-  throw new Error(`GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with ${typeof data === 'string' ? 'text' : 'something'} instead of a gzip archive`);
+  throw new Error(
+    `GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with ${typeof data === 'string' ? 'text' : 'something'} instead of a gzip archive`,
+  );
 }
 
 // ---- membership --------------------------------------------------------------------------------
@@ -154,7 +177,15 @@ export class MembershipReader {
     const key = org.toLowerCase();
     let entry = this.cache.get(key);
     if (!entry || this.now() - entry.at > this.ttlMs) {
-      const members = await listAll<{ login: string }>(octokit, 'GET /orgs/{org}/members', { org }, repo, `listing the members of ${org}`, 1000, 'members: read');
+      const members = await listAll<{ login: string }>(
+        octokit,
+        'GET /orgs/{org}/members',
+        { org },
+        repo,
+        `listing the members of ${org}`,
+        1000,
+        'members: read',
+      );
       entry = { at: this.now(), members: new Set(members.map((m) => m.login.toLowerCase())), checked: new Map() };
       this.cache.set(key, entry);
     }
@@ -184,7 +215,14 @@ export class MembershipReader {
       status = (await octokit.request(route, { org, username: login, request: { redirect: 'manual' } })).status;
     } catch (err) {
       status = errorStatus(err);
-      if (status !== 404 && status !== 302) throw explainGitHubError(err, { action: `checking whether @${login} is a member of ${org}`, route, owner: repo.owner, repo: repo.repo, permission: 'members: read' });
+      if (status !== 404 && status !== 302)
+        throw explainGitHubError(err, {
+          action: `checking whether @${login} is a member of ${org}`,
+          route,
+          owner: repo.owner,
+          repo: repo.repo,
+          permission: 'members: read',
+        });
     }
     if (status === 204) return true;
     if (status === 404) return false;
@@ -238,7 +276,13 @@ export interface SweepOptions {
    * Runs before the issue is written, so evidence never trails the issue. The ledger writes go
    * through `octokit`, the sweep's own: paced with its other writes and counted in its requests.
    */
-  onNewLeaver?: (leaver: { login: string; organization: string; affected: AffectedGrant[]; ledgerBranch: string | undefined; octokit: SweepOctokit }) => Promise<void>;
+  onNewLeaver?: (leaver: {
+    login: string;
+    organization: string;
+    affected: AffectedGrant[];
+    ledgerBranch: string | undefined;
+    octokit: SweepOctokit;
+  }) => Promise<void>;
   /**
    * Runs the doctor's checks on the repository's setup and keeps one issue open while a check
    * fails (src/adapters/github/doctor-issue.ts). Off unless given.
@@ -284,7 +328,6 @@ export interface SweepReport {
   drift: SweepDriftResult | { error: string } | null;
 }
 
-
 /**
  * The default branch as the sweep sees it: one commit, every access-repo file at it, read and
  * parsed by a worker thread that holds the parsed repo (`session`) until it is closed.
@@ -310,7 +353,13 @@ export async function loadDefaultBranch(octokit: SweepOctokit, repo: RepoRef, op
   const repository = `${repo.owner}/${repo.repo}`;
   const info = await get<RepoData>(octokit, 'GET /repos/{owner}/{repo}', {}, repo, 'reading the repository', 'metadata: read');
   const branch = info.default_branch;
-  const ref = await get<{ object: { sha: string } }>(octokit, 'GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` }, repo, `reading branch ${branch}`);
+  const ref = await get<{ object: { sha: string } }>(
+    octokit,
+    'GET /repos/{owner}/{repo}/git/ref/{ref}',
+    { ref: `heads/${branch}` },
+    repo,
+    `reading branch ${branch}`,
+  );
   const sha = ref.object.sha;
   const archive = await downloadArchive(octokit, repo, sha);
   let session: BranchSession;
@@ -324,7 +373,10 @@ export async function loadDefaultBranch(octokit: SweepOctokit, repo: RepoRef, op
 }
 
 /** What the issue texts need to know about the repo and its config. */
-export function renderContextFor(loaded: Pick<LoadedBranch, 'repository' | 'branch' | 'webUrl' | 'summary'>, membership?: Readonly<Record<string, boolean>>): RenderContext {
+export function renderContextFor(
+  loaded: Pick<LoadedBranch, 'repository' | 'branch' | 'webUrl' | 'summary'>,
+  membership?: Readonly<Record<string, boolean>>,
+): RenderContext {
   const config = loaded.summary.config?.data;
   const settings = staleSettings(config);
   return {
@@ -369,7 +421,9 @@ interface Judged {
 
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const log = options.log ?? silentLogger;
-  const { octokit, counts } = countingOctokit(withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : (options.pacer ?? entryWritePacer())));
+  const { octokit, counts } = countingOctokit(
+    withWritePacing(options.octokit, options.pacing ? new WritePacer(options.pacing) : (options.pacer ?? entryWritePacer())),
+  );
   const repo = options.repo;
   const loaded = await loadDefaultBranch(octokit, repo, options.onProgress ? { onProgress: options.onProgress } : {});
   const { repository, branch, sha, summary, webUrl, session } = loaded;
@@ -389,7 +443,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   // Everything that needs the parsed branch, with the reads it depends on; then the worker is let go.
   try {
     if (!config) {
-      throw new Error(`${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`);
+      throw new Error(
+        `${repository} has no valid access-ledger.yaml on ${branch}: run \`access-ledger validate\` on it (the sweep needs the config to know the organization and the stale settings)`,
+      );
     }
     // Membership: fail closed, before any write.
     let membership: Record<string, boolean> | undefined;
@@ -403,7 +459,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
         membershipState = 'checked';
       }
     }
-    let evaluation = await session.evaluate({ packs: options.packs, today, ...(membership ? { membership } : {}), render: renderContextFor(loaded, membership) });
+    let evaluation = await session.evaluate({
+      packs: options.packs,
+      today,
+      ...(membership ? { membership } : {}),
+      render: renderContextFor(loaded, membership),
+    });
 
     // Drift: the systems' latest listings against the grants. A failure to read them is logged and
     // leaves every drift issue as it is; the rest of the sweep goes on.
@@ -411,21 +472,37 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     let driftReport: SweepReport['drift'] = null;
     if (options.observed) {
       try {
-        drifted = await sweepDrift({ octokit, repo, repository, judge: session, config, packs: options.packs, today, now: options.now, ledgerBranch: config.ledger?.branch ?? DEFAULT_LEDGER_BRANCH, options: options.observed, dryRun: Boolean(options.dryRun), log });
+        drifted = await sweepDrift({
+          octokit,
+          repo,
+          repository,
+          judge: session,
+          config,
+          packs: options.packs,
+          today,
+          now: options.now,
+          ledgerBranch: config.ledger?.branch ?? DEFAULT_LEDGER_BRANCH,
+          options: options.observed,
+          dryRun: Boolean(options.dryRun),
+          log,
+        });
         driftReport = drifted;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log.warn(`${repository}: the systems' listings could not be compared with the grants: ${message}`);
         driftReport = { error: message };
       }
-      if (drifted?.problemsFound.length) evaluation = await session.addProblems({ problems: drifted.problemsFound, render: renderContextFor(loaded, membership) });
+      if (drifted?.problemsFound.length)
+        evaluation = await session.addProblems({ problems: drifted.problemsFound, render: renderContextFor(loaded, membership) });
     }
 
     // ---- issues: plan ----
     let plan: IssueAction[] = [];
     let listedAt: Date | undefined;
     if (!info.has_issues) {
-      log.warn(`Issues are disabled in ${repository}: no stale-grant issues are opened (${evaluation.desired.length} problems found). Turn Issues on in the repository's settings to get them.`);
+      log.warn(
+        `Issues are disabled in ${repository}: no stale-grant issues are opened (${evaluation.desired.length} problems found). Turn Issues on in the repository's settings to get them.`,
+      );
     } else {
       listedAt = options.now();
       let existing: ManagedIssue[] = await listOpenManagedIssues(octokit, repo);
@@ -437,7 +514,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
       if (membershipState !== 'checked') existing = existing.filter((i) => i.kind !== 'left-org');
       // Nor drift issues of a system whose listing was not read.
       existing = existing.filter((i) => driftIssueJudged(i, drifted));
-      plan = await session.plan({ existing, today, reminderDays: settings.reminderDays, branch, ...(drifted ? { observedSystems: [...drifted.observed] } : {}) });
+      plan = await session.plan({
+        existing,
+        today,
+        reminderDays: settings.reminderDays,
+        branch,
+        ...(drifted ? { observedSystems: [...drifted.observed] } : {}),
+      });
     }
 
     // ---- reviews: which systems are due ----
@@ -512,7 +595,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     // What this budget would leave for the next run, spent in the order a real run spends it.
     const urgentFirst = deferredWithin(plan.filter(isUrgent), maxWrites);
     const afterReviews = Math.max(0, urgentFirst.left - report.dueSystems.length * CAMPAIGN_WRITES);
-    report.deferred = [...urgentFirst.deferred, ...deferredWithin(plan.filter((a) => !isUrgent(a)), afterReviews).deferred];
+    report.deferred = [
+      ...urgentFirst.deferred,
+      ...deferredWithin(
+        plan.filter((a) => !isUrgent(a)),
+        afterReviews,
+      ).deferred,
+    ];
     log.info(`dry run of ${repository}@${branch}: ${JSON.stringify(summarizePlan(plan))}, ${report.dueSystems.length} review campaign(s) due`);
     return report;
   }
@@ -530,7 +619,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     log,
     ...(listedAt ? { listedAt } : {}),
     ...(onNewLeaver && organization
-      ? { beforeCreate: async (d: DesiredIssue) => (d.kind === 'left-org' ? onNewLeaver({ login: d.id, organization, affected: judged.naming[d.id] ?? [], ledgerBranch: config!.ledger?.branch, octokit }) : undefined) }
+      ? {
+          beforeCreate: async (d: DesiredIssue) =>
+            d.kind === 'left-org'
+              ? onNewLeaver({ login: d.id, organization, affected: judged.naming[d.id] ?? [], ledgerBranch: config!.ledger?.branch, octokit })
+              : undefined,
+        }
       : {}),
   };
   const urgent = plan.filter(isUrgent);
@@ -550,7 +644,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
       // A campaign closed without merging is a decision too: the next one waits reminder_days.
       const last = await latestCampaignDay(octokit, repo, due.system, config!.reviews?.branch_prefix);
       if (last && last < today && daysBetween(last, today) < settings.reminderDays) {
-        report.campaigns.push({ system: due.system, branch: campaignBranch({ system: due.system, date: last }, config!.reviews?.branch_prefix), status: 'waiting', files: 0 });
+        report.campaigns.push({
+          system: due.system,
+          branch: campaignBranch({ system: due.system, date: last }, config!.reviews?.branch_prefix),
+          status: 'waiting',
+          files: 0,
+        });
         continue;
       }
       report.campaigns.push(

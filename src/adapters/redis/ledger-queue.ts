@@ -206,7 +206,13 @@ function signMessage(signer: LedgerSigner, kind: 'job' | 'outcome', ledger: stri
 }
 
 /** The payload of a signed message, or why it cannot be trusted. */
-function openMessage<T extends { ledger: string; id: string }>(raw: string, kind: 'job' | 'outcome', ledger: string, id: string, key: LedgerPublicKey): T | string {
+function openMessage<T extends { ledger: string; id: string }>(
+  raw: string,
+  kind: 'job' | 'outcome',
+  ledger: string,
+  id: string,
+  key: LedgerPublicKey,
+): T | string {
   let signed: Signed;
   try {
     signed = JSON.parse(raw) as Signed;
@@ -214,7 +220,8 @@ function openMessage<T extends { ledger: string; id: string }>(raw: string, kind
     return 'it is not JSON';
   }
   if (!signed || typeof signed.payload !== 'string' || typeof signed.sig !== 'string') return 'it is not a signed message';
-  if (!verifyQueueMessage(key, digestOf(kind, ledger, id, signed.payload), signed.sig)) return `its signature does not verify with the App's ledger key ${key.id}`;
+  if (!verifyQueueMessage(key, digestOf(kind, ledger, id, signed.payload), signed.sig))
+    return `its signature does not verify with the App's ledger key ${key.id}`;
   const payload = JSON.parse(signed.payload) as T;
   if (payload.ledger !== ledger || payload.id !== id) return 'it names another ledger or job';
   return payload;
@@ -320,9 +327,10 @@ export class RedisLedgerQueues implements LedgerQueues {
       waitTimeoutMs: options.waitTimeoutMs ?? DEFAULTS.waitTimeoutMs,
       prefix: options.prefix ?? DEFAULTS.prefix,
     };
-    this.problem = /^rediss?:\/\/[^/]/.test(this.url) && URL.canParse(this.url)
-      ? null
-      : `REDIS_URL must be a redis:// or rediss:// URL, not ${JSON.stringify(redactRedisUrl(this.url))}: it is where the App's replicas share the ledger's append queue (docs/app.md, "Environment")`;
+    this.problem =
+      /^rediss?:\/\/[^/]/.test(this.url) && URL.canParse(this.url)
+        ? null
+        : `REDIS_URL must be a redis:// or rediss:// URL, not ${JSON.stringify(redactRedisUrl(this.url))}: it is where the App's replicas share the ledger's append queue (docs/app.md, "Environment")`;
   }
 
   queueFor(owner: string, repo: string, branch: string): LedgerBranchQueue {
@@ -447,7 +455,8 @@ class SharedBranchQueue implements LedgerBranchQueue {
   private async handOver(item: PendingAppend): Promise<void> {
     const signer = this.owner.signer;
     if (!signer) throw new SigningKeyMissingError();
-    if (this.owner.isClosing) throw new LedgerQueueError('The App is stopping: the ledger append was not handed over. Nothing was written; the delivery can be redelivered.');
+    if (this.owner.isClosing)
+      throw new LedgerQueueError('The App is stopping: the ledger append was not handed over. Nothing was written; the delivery can be redelivered.');
     const id = randomUUID();
     const entry = `${id}:${item.drafts.length}`;
     const payload: JobPayload = {
@@ -463,7 +472,15 @@ class SharedBranchQueue implements LedgerBranchQueue {
       redis = await this.owner.client();
       // Listening before the job is visible, so its outcome's notice cannot be missed.
       await this.owner.subscribe(this.keys.channel, this);
-      this.waiting.set(id, { id, entry, message, store: item.store, deadline: Date.now() + this.owner.settings.waitTimeoutMs, resolve: item.resolve, reject: item.reject });
+      this.waiting.set(id, {
+        id,
+        entry,
+        message,
+        store: item.store,
+        deadline: Date.now() + this.owner.settings.waitTimeoutMs,
+        resolve: item.resolve,
+        reject: item.reject,
+      });
       await redis.multi().hset(this.keys.jobs, id, message).rpush(this.keys.pending, entry).exec();
     } catch (err) {
       this.waiting.delete(id);
@@ -523,10 +540,13 @@ class SharedBranchQueue implements LedgerBranchQueue {
   private schedulePoll(): void {
     if (this.timer || this.waiting.size === 0) return;
     const { pollMs } = this.owner.settings;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.poll().finally(() => this.schedulePoll());
-    }, Math.round(pollMs / 2 + pollMs * this.owner.random()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.poll().finally(() => this.schedulePoll());
+      },
+      Math.round(pollMs / 2 + pollMs * this.owner.random()),
+    );
     // The App's server keeps the process alive; a waiting append alone need not.
     this.timer.unref();
   }
@@ -600,7 +620,11 @@ class SharedBranchQueue implements LedgerBranchQueue {
   private tryLead(store: LedgerStore): void {
     if (this.leading || this.owner.isClosing) return;
     this.leading = this.lead(store)
-      .catch((err: unknown) => this.owner.log.warn(`committing the shared ledger queue of ${this.ledger}: ${(err as Error).message}; another replica takes over once the lock expires`))
+      .catch((err: unknown) =>
+        this.owner.log.warn(
+          `committing the shared ledger queue of ${this.ledger}: ${(err as Error).message}; another replica takes over once the lock expires`,
+        ),
+      )
       .finally(() => {
         this.leading = null;
       });
@@ -613,19 +637,24 @@ class SharedBranchQueue implements LedgerBranchQueue {
     const token = randomUUID();
     if ((await redis.set(this.keys.lock, token, 'PX', lockTtlMs, 'NX')) !== 'OK') return;
     let held = true;
-    const renew = setInterval(() => {
-      script(redis, 'ledgerRenew')(this.keys.lock, token, lockTtlMs).then(
-        (n) => {
-          if (Number(n) !== 1) held = false;
-        },
-        () => undefined,
-      );
-    }, Math.max(50, Math.floor(lockTtlMs / 3)));
+    const renew = setInterval(
+      () => {
+        script(redis, 'ledgerRenew')(this.keys.lock, token, lockTtlMs).then(
+          (n) => {
+            if (Number(n) !== 1) held = false;
+          },
+          () => undefined,
+        );
+      },
+      Math.max(50, Math.floor(lockTtlMs / 3)),
+    );
     renew.unref();
     let released = false;
     try {
       while (held && !this.owner.isClosing) {
-        const taken = (await script(redis, 'ledgerTake')(this.keys.lock, this.keys.pending, this.keys.inflight, this.keys.jobs, token, store.maxBatch)) as string[] | null;
+        const taken = (await script(redis, 'ledgerTake')(this.keys.lock, this.keys.pending, this.keys.inflight, this.keys.jobs, token, store.maxBatch)) as
+          | string[]
+          | null;
         if (taken === null) break; // the lock expired and someone else holds it now
         if (taken.length === 0) {
           const r = Number(await script(redis, 'ledgerRelease')(this.keys.lock, this.keys.pending, this.keys.inflight, token, '0', this.keys.channel));
@@ -639,7 +668,19 @@ class SharedBranchQueue implements LedgerBranchQueue {
         const signer = this.owner.signer!;
         const args: string[] = [];
         for (const [i, job] of jobs.entries()) args.push(job.entry, job.id, signMessage(signer, 'outcome', this.ledger, job.id, outcomes[i]!));
-        const ok = Number(await script(redis, 'ledgerComplete')(3 + jobs.length, this.keys.lock, this.keys.inflight, this.keys.jobs, ...jobs.map((j) => this.keys.result(j.id)), token, resultTtlMs, this.keys.channel, ...args));
+        const ok = Number(
+          await script(redis, 'ledgerComplete')(
+            3 + jobs.length,
+            this.keys.lock,
+            this.keys.inflight,
+            this.keys.jobs,
+            ...jobs.map((j) => this.keys.result(j.id)),
+            token,
+            resultTtlMs,
+            this.keys.channel,
+            ...args,
+          ),
+        );
         if (ok !== 1) break; // lost the lock mid-commit: the next holder takes these jobs again
         // This replica's own appends are settled here; the others learn theirs from the notice.
         const mine = jobs.map((j, i) => [this.waiting.get(j.id), outcomes[i]!, j.id] as const).filter(([w]) => w !== undefined);
@@ -656,7 +697,8 @@ class SharedBranchQueue implements LedgerBranchQueue {
       }
     } finally {
       clearInterval(renew);
-      if (!released) await script(redis, 'ledgerRelease')(this.keys.lock, this.keys.pending, this.keys.inflight, token, '1', this.keys.channel).catch(() => undefined);
+      if (!released)
+        await script(redis, 'ledgerRelease')(this.keys.lock, this.keys.pending, this.keys.inflight, token, '1', this.keys.channel).catch(() => undefined);
     }
   }
 
@@ -668,7 +710,12 @@ class SharedBranchQueue implements LedgerBranchQueue {
     jobs.forEach((job, at) => {
       const refuse = (why: string) => {
         this.owner.log.warn(`refused ledger append ${job.id} from the shared queue of ${this.ledger}: ${why}`);
-        outcomes[at] = { v: 1, ledger: this.ledger, id: job.id, error: { name: 'LedgerQueueError', message: `The shared ledger queue refused this append: ${why}. Nothing was written for it.` } };
+        outcomes[at] = {
+          v: 1,
+          ledger: this.ledger,
+          id: job.id,
+          error: { name: 'LedgerQueueError', message: `The shared ledger queue refused this append: ${why}. Nothing was written for it.` },
+        };
       };
       if (job.raw === '') {
         refuse('its content is missing from Redis');
@@ -688,11 +735,17 @@ class SharedBranchQueue implements LedgerBranchQueue {
       }
     });
     if (valid.length > 0) {
-      const done = await commitAppends(store, valid.map((v) => ({ drafts: v.drafts, ...(v.attachments.length ? { attachments: v.attachments } : {}) })));
+      const done = await commitAppends(
+        store,
+        valid.map((v) => ({ drafts: v.drafts, ...(v.attachments.length ? { attachments: v.attachments } : {}) })),
+      );
       valid.forEach((v, i) => {
         const r = done[i]!;
         const id = jobs[v.at]!.id;
-        outcomes[v.at] = r instanceof Error ? { v: 1, ledger: this.ledger, id, error: errorOf(r) } : { v: 1, ledger: this.ledger, id, records: r.records, anomalies: r.anomalies };
+        outcomes[v.at] =
+          r instanceof Error
+            ? { v: 1, ledger: this.ledger, id, error: errorOf(r) }
+            : { v: 1, ledger: this.ledger, id, records: r.records, anomalies: r.anomalies };
       });
     }
     return outcomes as OutcomePayload[];
@@ -706,7 +759,11 @@ class SharedBranchQueue implements LedgerBranchQueue {
     clearTimeout(timer);
     for (const w of [...this.waiting.values()]) {
       this.waiting.delete(w.id);
-      w.reject(new LedgerQueueError(`The App stopped before the ledger append's outcome arrived: it stays queued for the other replicas and may be on the branch. A redelivery finds the record if it was written and writes it otherwise.`));
+      w.reject(
+        new LedgerQueueError(
+          `The App stopped before the ledger append's outcome arrived: it stays queued for the other replicas and may be on the branch. A redelivery finds the record if it was written and writes it otherwise.`,
+        ),
+      );
     }
   }
 }

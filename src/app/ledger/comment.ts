@@ -32,7 +32,13 @@ export type AppCommentContext = CommentContext & { appLogin: string };
 
 /** The App's sticky comment on the PR (written by `appLogin`), or null. */
 export async function findRecordComment(octokit: Requester, repo: RepoRef, pr: number, appLogin: string): Promise<IssueComment | null> {
-  const comments = await listPages<IssueComment>(octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr }, WHAT(repo, `listing the comments of pull request #${pr}`), { maxPages: 30 });
+  const comments = await listPages<IssueComment>(
+    octokit,
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    { issue_number: pr },
+    WHAT(repo, `listing the comments of pull request #${pr}`),
+    { maxPages: 30 },
+  );
   return ownRecordComment(comments, appLogin);
 }
 
@@ -133,7 +139,14 @@ async function upsertNow(
 ): Promise<CommentResult> {
   const writing = <T>(r: RepoRef, n: number, write: () => Promise<T>) => turns.writing(r, n, write);
   const patch = (id: number, body: string) =>
-    writing(repo, pr, () => call(octokit, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: id, body }, WHAT(repo, `updating the ledger comment on pull request #${pr}`)));
+    writing(repo, pr, () =>
+      call(
+        octokit,
+        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        { comment_id: id, body },
+        WHAT(repo, `updating the ledger comment on pull request #${pr}`),
+      ),
+    );
   const fresh = listed !== undefined && listed.writesBefore === turns.writes(repo, pr);
   const existing = fresh ? ownRecordComment(listed.comments, ctx.appLogin) : await findRecordComment(octokit, repo, pr, ctx.appLogin);
   const update = updateRecordComment(existing?.body ?? null, records, ctx);

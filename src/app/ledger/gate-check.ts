@@ -31,7 +31,12 @@ const MAX_STATUS_PAGES = 10;
  * The latest status of each of `contexts` on `sha` (`GET .../commits/{ref}/status`: the latest
  * per context, as branch protection reads it). Contexts compare case-insensitively, as on GitHub.
  */
-async function latestStatuses(octokit: Requester, repo: RepoRef, sha: string, contexts: readonly string[]): Promise<NonNullable<GateCheckObservation['statuses']>> {
+async function latestStatuses(
+  octokit: Requester,
+  repo: RepoRef,
+  sha: string,
+  contexts: readonly string[],
+): Promise<NonNullable<GateCheckObservation['statuses']>> {
   const wanted = new Set(contexts.map((c) => c.toLowerCase()));
   const out: NonNullable<GateCheckObservation['statuses']> = [];
   for (let page = 1; page <= MAX_STATUS_PAGES && out.length < wanted.size; page++) {
@@ -61,14 +66,22 @@ export async function observeGateCheck(
   warn: (msg: string) => void,
 ): Promise<GateCheckObservation | null> {
   try {
-    const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 100 });
+    const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...repo,
+      ref: sha,
+      check_name: checkName,
+      filter: 'latest',
+      per_page: 100,
+    });
     const runs = ((res.data as { check_runs?: CheckRun[] }).check_runs ?? []).slice();
     const time = (r: CheckRun) => Date.parse(r.completed_at ?? r.started_at ?? '') || 0;
     runs.sort((a, b) => time(b) - time(a));
     const statuses = await latestStatuses(octokit, repo, sha, [...new Set([statusContext, checkName])]);
     return { runs: runs.map((r) => ({ status: r.status, conclusion: r.conclusion })), statuses };
   } catch (err) {
-    warn(`could not read the gate's check "${checkName}" or status "${statusContext}" on ${sha.slice(0, 12)} (HTTP ${errorStatus(err) ?? 'error'}); the App needs "checks: read" and "statuses: read". Recording the cause as unknown.`);
+    warn(
+      `could not read the gate's check "${checkName}" or status "${statusContext}" on ${sha.slice(0, 12)} (HTTP ${errorStatus(err) ?? 'error'}); the App needs "checks: read" and "statuses: read". Recording the cause as unknown.`,
+    );
     return null;
   }
 }

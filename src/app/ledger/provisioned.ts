@@ -27,9 +27,7 @@ export interface ProvisionedInput {
   log?: Log;
 }
 
-export type ProvisionedOutcome =
-  | { status: 'skipped'; reason: string }
-  | { status: 'recorded'; pr: number; record: SealedRecord; comment: CommentResult };
+export type ProvisionedOutcome = { status: 'skipped'; reason: string } | { status: 'recorded'; pr: number; record: SealedRecord; comment: CommentResult };
 
 interface CommitPull extends PullPayload {
   merged_at: string | null;
@@ -47,16 +45,22 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   if (run.head_branch && run.head_branch !== input.defaultBranch) return skip(`ran on ${run.head_branch}, not ${input.defaultBranch}`);
 
   const config = await readRepoConfig(input.octokit, repo, run.head_sha);
-  if (!config) return skip('the repository has no access-ledger.yaml at the run\'s commit');
+  if (!config) return skip("the repository has no access-ledger.yaml at the run's commit");
   const configured = config.data?.ledger?.provisioning_workflow;
-  if (!matchesProvisioningWorkflow(configured, run)) return skip(configured ? `not the provisioning workflow (${configured})` : 'no ledger.provisioning_workflow configured');
+  if (!matchesProvisioningWorkflow(configured, run))
+    return skip(configured ? `not the provisioning workflow (${configured})` : 'no ledger.provisioning_workflow configured');
   const branch = config.data?.ledger?.branch ?? DEFAULT_LEDGER_BRANCH;
 
-  const pulls = await call<CommitPull[]>(input.octokit, 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { commit_sha: run.head_sha, per_page: 100 }, {
-    action: `finding the pull request merged as ${run.head_sha.slice(0, 12)}`,
-    permission: 'pull_requests: read',
-    repo,
-  });
+  const pulls = await call<CommitPull[]>(
+    input.octokit,
+    'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+    { commit_sha: run.head_sha, per_page: 100 },
+    {
+      action: `finding the pull request merged as ${run.head_sha.slice(0, 12)}`,
+      permission: 'pull_requests: read',
+      repo,
+    },
+  );
   const merged = pulls.find((p) => p.merged_at !== null && p.merge_commit_sha === run.head_sha);
   if (!merged) return skip(`${run.head_sha.slice(0, 12)} is not the merge commit of a pull request`);
 
@@ -76,23 +80,48 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   } else {
     // The merge itself was never recorded (a lost delivery), or what sits at its path was not
     // written by the App: record it now, from the full PR (recordMerge handles a foreign record).
-    const full = await call<PullPayload>(input.octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: merged.number }, {
-      action: `reading pull request #${merged.number}`,
-      permission: 'pull_requests: read',
+    const full = await call<PullPayload>(
+      input.octokit,
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+      { pull_number: merged.number },
+      {
+        action: `reading pull request #${merged.number}`,
+        permission: 'pull_requests: read',
+        repo,
+      },
+    );
+    const outcome = await recordMerge({
+      octokit: input.octokit,
       repo,
+      repositoryUrl: input.repositoryUrl,
+      defaultBranch: input.defaultBranch,
+      pull: full,
+      deps,
+      log,
     });
-    const outcome = await recordMerge({ octokit: input.octokit, repo, repositoryUrl: input.repositoryUrl, defaultBranch: input.defaultBranch, pull: full, deps, log });
-    if (outcome.status !== 'recorded' && outcome.status !== 'already-recorded') return skip(`pull request #${merged.number} changed no access (${outcome.status})`);
+    if (outcome.status !== 'recorded' && outcome.status !== 'already-recorded')
+      return skip(`pull request #${merged.number} changed no access (${outcome.status})`);
     grantChange = outcome.records[0]!;
   }
 
   const store = await ledgerStoreFor(input.octokit, repo, branch, deps, config.data, trust);
   const built = buildProvisionedDraft({ repository: `${repo.owner}/${repo.repo}`, pr: { number: merged.number, url: merged.html_url }, run });
   const draft = { ...built, subject: { ...built.subject, grant_change_key: grantChange.key } };
-  const { records: [record], anomalies } = await store.appendDetailed([draft]);
+  const {
+    records: [record],
+    anomalies,
+  } = await store.appendDetailed([draft]);
   const appLogin = await appLoginFor(deps, config.data);
-  for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: config.data?.admins }, createWaits(deps));
-  const comment = await upsertRecordComment(input.octokit, repo, merged.number, [grantChange, record!, ...anomalies], { branch, repositoryUrl: input.repositoryUrl, appLogin }, commentWrite(deps));
+  for (const a of anomalies)
+    await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: config.data?.admins }, createWaits(deps));
+  const comment = await upsertRecordComment(
+    input.octokit,
+    repo,
+    merged.number,
+    [grantChange, record!, ...anomalies],
+    { branch, repositoryUrl: input.repositoryUrl, appLogin },
+    commentWrite(deps),
+  );
   log.info(`PR #${merged.number} provisioned by run ${run.id} (${run.conclusion}): seq ${record!.seq}`);
   return { status: 'recorded', pr: merged.number, record: record!, comment };
 }

@@ -175,18 +175,26 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     failures: [],
     truncated,
   };
-  if (truncated) log.warn(`reconcile stopped after ${listed} closed pull requests before reaching ${window.since}: run it with an explicit --since to cover the rest`);
+  if (truncated)
+    log.warn(`reconcile stopped after ${listed} closed pull requests before reaching ${window.since}: run it with an explicit --since to cover the rest`);
   if (options.dryRun) return report;
 
   const complete = async (pull: PullPayload): Promise<PullPayload> =>
-    call<PullPayload>(octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: pull.number }, what(`reading pull request #${pull.number}`, 'pull_requests: read'));
+    call<PullPayload>(
+      octokit,
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+      { pull_number: pull.number },
+      what(`reading pull request #${pull.number}`, 'pull_requests: read'),
+    );
   const turns = turnsInOrder(missing.length);
   const outcomes: (RecordMergeOutcome | undefined)[] = [];
   const failures: (ReconcileFailure | undefined)[] = [];
   const recordOne = async (i: number): Promise<void> => {
     const pull = missing[i]!;
     try {
-      const outcome = await deps.work.track(recordMerge({ octokit, repo, repositoryUrl: info.html_url, defaultBranch: info.default_branch, pull, deps, log, complete, appendTurn: turns[i]! }));
+      const outcome = await deps.work.track(
+        recordMerge({ octokit, repo, repositoryUrl: info.html_url, defaultBranch: info.default_branch, pull, deps, log, complete, appendTurn: turns[i]! }),
+      );
       outcomes[i] = outcome;
       options.onRecorded?.(outcome);
     } catch (err) {

@@ -143,7 +143,8 @@ async function readLedgerFileRest(octokit: OctokitLike, repo: RepoRef, branch: s
   const what = { action: `checking whether ${path} is on the ledger branch ${branch}`, permission: 'contents: read', repo };
   const file = await callOrNull<ContentFile>(octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { path, ref: branch }, what);
   if (file === null) return null;
-  if (Array.isArray(file) || file.type !== 'file') throw new LedgerStateError(`${path} on the ledger branch ${branch} of ${repo.owner}/${repo.repo} is not a file`);
+  if (Array.isArray(file) || file.type !== 'file')
+    throw new LedgerStateError(`${path} on the ledger branch ${branch} of ${repo.owner}/${repo.repo} is not a file`);
   if (typeof file.content === 'string' && (file.content.length > 0 || file.size === 0)) return Buffer.from(file.content, 'base64').toString('utf8');
   // Files over 1 MB come without content from the contents API: read the blob.
   const blob = await call<{ content: string; encoding: string }>(octokit, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: file.sha }, what);
@@ -235,7 +236,9 @@ function headOf(seen: RefRead | null): LedgerHead | null {
 function storedRecord(path: string, text: string, branch: string): SealedRecord {
   const { problem } = inspectRecord(path, text);
   if (problem) {
-    throw new LedgerStateError(`The record at ${path} on branch ${branch} fails verification (${problem.problem}); refusing to build on it. Run \`access-ledger verify\` on a clone.`);
+    throw new LedgerStateError(
+      `The record at ${path} on branch ${branch} fails verification (${problem.problem}); refusing to build on it. Run \`access-ledger verify\` on a clone.`,
+    );
   }
   return JSON.parse(text) as SealedRecord;
 }
@@ -258,7 +261,9 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   // and the append need no read of their own.
   const listedMergedAt = pull.merged_at;
   // The month folders' paths too, where a ledger from before day folders holds a merge recorded then.
-  const firstEvents = listedMergedAt ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => ({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) })) : [];
+  const firstEvents = listedMergedAt
+    ? [grantChangeKey(pull.number), unapprovedMergeKey(pull.number)].map((key) => ({ key, occurred_at: toTimestamp(new Date(listedMergedAt)) }))
+    : [];
   const firstPaths = [...firstEvents.map(recordPath), ...firstEvents.map(monthRecordPath)];
   const writesBefore = deps.commentTurns.writes(repo, pull.number);
   // The same reference the gate Action builds from its event, in the repository the webhook names.
@@ -291,7 +296,8 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const prRef = { number: pull.number, url: pull.html_url };
 
   // The read is of the merged PR as listed; `complete` may only fill in fields, never the merge time.
-  const seen = reads.ref && reads.ref.branch === branch && recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt }) === firstPaths[0] ? reads.ref : null;
+  const seen =
+    reads.ref && reads.ref.branch === branch && recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt }) === firstPaths[0] ? reads.ref : null;
   const claim = await claimMergeKeys(input, branch, mergedAt, trust, seen);
   const gcPath = recordPath({ key: claim.gcKey, occurred_at: mergedAt });
   const anomalyDrafts = claim.foreign.map((f) => buildAnomalyDraft({ repository, foreign: f, occurredAt: mergedAt, recordedAs: claim.gcKey, pr: prRef }));
@@ -309,16 +315,30 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
       const storedRc = await readLedgerFile(input.octokit, repo, branch, rcPath);
       if (storedRc !== null && (await trust.check(rcPath, storedRc, branch)).own) records.push(storedRecord(rcPath, storedRc, branch));
     }
-    for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
+    for (const a of anomalies)
+      await ensureAnomalyIssue(
+        input.octokit,
+        repo,
+        { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins },
+        createWaits(deps),
+      );
     const verdict = (records[0]!.subject as { verdict?: { result?: 'pass' | 'fail' } }).verdict?.result ?? 'pass';
     const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
     log.info(`PR #${pull.number} is already recorded (seq ${records[0]!.seq}); nothing appended, comment ${comment.action}`);
     return { status: 'already-recorded', pr: pull.number, branch, records, verdict, issue: null, comment };
   }
-  for (const f of claim.foreign) log.warn(`PR #${pull.number}: ${f.path} on ${branch} was not written by the App (${f.reason}); recording the merge as ${claim.gcKey} with an anomaly record`);
+  for (const f of claim.foreign)
+    log.warn(
+      `PR #${pull.number}: ${f.path} on ${branch} was not written by the App (${f.reason}); recording the merge as ${claim.gcKey} with an anomaly record`,
+    );
 
   // The gate's own entry, on the facts read above: the verdict the Action would have given.
-  const { result } = await gatePullRequest(input.octokit, ref, { ...(deps.configPath ? { configPath: deps.configPath } : {}), packs: deps.packs(), today: utcDay(new Date(mergedAt)), facts });
+  const { result } = await gatePullRequest(input.octokit, ref, {
+    ...(deps.configPath ? { configPath: deps.configPath } : {}),
+    packs: deps.packs(),
+    today: utcDay(new Date(mergedAt)),
+    facts,
+  });
   const verdict = mergeVerdict(result, deps.clock());
   const judged = pullChanges(facts);
   const judgement = fileJudgements(judged.grants, judged.access);
@@ -329,21 +349,50 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   if (review.draft) {
     // The listing the review was shown: the system's latest recorded listing taken before the
     // review was opened, from the ledger (never from the pull request's text).
-    const listed = await findSnapshotRecord({ octokit: input.octokit, repo, branch, trust, system: review.system!, atOrBefore: toTimestamp(new Date(pull.created_at)) });
-    drafts.push(review.draft(repository, pullRequestRef(pull), listed ? { key: listed.record.key, raw_sha256: listed.subject.raw_sha256, taken_at: listed.subject.taken_at } : null));
+    const listed = await findSnapshotRecord({
+      octokit: input.octokit,
+      repo,
+      branch,
+      trust,
+      system: review.system!,
+      atOrBefore: toTimestamp(new Date(pull.created_at)),
+    });
+    drafts.push(
+      review.draft(
+        repository,
+        pullRequestRef(pull),
+        listed ? { key: listed.record.key, raw_sha256: listed.subject.raw_sha256, taken_at: listed.subject.taken_at } : null,
+      ),
+    );
   }
 
   let issue: IssueRef | null = null;
   if (verdict.result === 'fail' || review.falseClaim) {
     const gate = await observeGateCheck(input.octokit, repo, pull.head.sha, deps.gateCheckName, deps.gateStatusContext, (m) => log.warn(m));
     const cause = facts.gaps?.length ? 'too-large' : review.falseClaim ? 'not-a-review' : classifyCause(gate);
-    const detail = facts.gaps?.length ? `Pull request #${pull.number} is too large to evaluate: ${facts.gaps.join('; ')}. The grant-change record holds the access files the merge changed as far as they could be read.` : review.falseClaim;
-    issue = await ensureUnapprovedIssue(input.octokit, repo, {
-      pr: pull.number,
-      mergedAt,
-      title: unapprovedIssueTitle(pull),
-      body: unapprovedIssueBody({ pull, verdict, cause, ...(detail ? { detail } : {}), admins: facts.base.config?.data?.admins, branch, recordPath: gcPath, nextStep: result.nextStep }),
-    }, createWaits(deps));
+    const detail = facts.gaps?.length
+      ? `Pull request #${pull.number} is too large to evaluate: ${facts.gaps.join('; ')}. The grant-change record holds the access files the merge changed as far as they could be read.`
+      : review.falseClaim;
+    issue = await ensureUnapprovedIssue(
+      input.octokit,
+      repo,
+      {
+        pr: pull.number,
+        mergedAt,
+        title: unapprovedIssueTitle(pull),
+        body: unapprovedIssueBody({
+          pull,
+          verdict,
+          cause,
+          ...(detail ? { detail } : {}),
+          admins: facts.base.config?.data?.admins,
+          branch,
+          recordPath: gcPath,
+          nextStep: result.nextStep,
+        }),
+      },
+      createWaits(deps),
+    );
     const um = buildUnapprovedMergeDraft({ repository, pull, verdict, cause, ...(detail ? { detail } : {}), issue: { number: issue.number, url: issue.url } });
     drafts.push(withKey({ ...um, subject: { ...um.subject, grant_change_key: claim.gcKey } }, claim.umKey));
     log.warn(`PR #${pull.number} was merged although the base policy refuses it (${cause}); issue #${issue.number}`);
@@ -358,10 +407,18 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const appended = await appending;
   const records = appended.records.filter((r) => r.kind !== 'anomaly');
   const anomalies = [...appended.records.filter((r) => r.kind === 'anomaly'), ...appended.anomalies];
-  for (const a of anomalies) await ensureAnomalyIssue(input.octokit, repo, { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins }, createWaits(deps));
+  for (const a of anomalies)
+    await ensureAnomalyIssue(
+      input.octokit,
+      repo,
+      { anomaly: a as SealedRecord<'anomaly'>, branch, admins: facts.base.config?.data?.admins },
+      createWaits(deps),
+    );
   const comment = await upsertRecordComment(input.octokit, repo, pull.number, [...records, ...anomalies], commentCtx, commentWrite(deps), listed);
   if (comment.conflicts.length > 0) {
-    log.warn(`the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`);
+    log.warn(
+      `the sticky comment on PR #${pull.number} anchors another hash for ${comment.conflicts.join(', ')}: left as it was; run access-ledger verify --online`,
+    );
   }
   log.info(`PR #${pull.number} recorded: ${records.map((r) => `seq ${r.seq} ${r.key}`).join(', ')} on ${branch}`);
   return { status: 'recorded', pr: pull.number, branch, records, verdict: verdict.result, issue, comment };
@@ -377,7 +434,11 @@ function reviewOfMerge(
   pull: PullPayload,
   facts: PullFacts,
   result: GateResult,
-): { draft?: (repository: string, pr: ReturnType<typeof pullRequestRef>, snapshot: CampaignSnapshotRef | null) => RecordDraft; system?: string; falseClaim?: string } {
+): {
+  draft?: (repository: string, pr: ReturnType<typeof pullRequestRef>, snapshot: CampaignSnapshotRef | null) => RecordDraft;
+  system?: string;
+  falseClaim?: string;
+} {
   const changes = pullChanges(facts);
   const prefix = facts.base.config?.data?.reviews?.branch_prefix ?? DEFAULT_BRANCH_PREFIX;
   const marker = parseCampaignMarker(pull.body);
@@ -393,17 +454,31 @@ function reviewOfMerge(
       after.set(g.path, g.after ? heads.get(g.after.path) : undefined);
     }
     const day = campaign.campaign?.slice(campaign.campaign.lastIndexOf('/') + 1);
-    const reviewedOn = day && isIsoDate(day) ? day : marker?.date ?? utcDay(new Date(pull.merged_at!));
+    const reviewedOn = day && isIsoDate(day) ? day : (marker?.date ?? utcDay(new Date(pull.merged_at!)));
     return {
       system: campaign.system,
       draft: (repository, pr, snapshot) =>
-        campaignRecordDraft({ repository, system: campaign.system, ...(campaign.campaign ? { campaign: campaign.campaign } : {}), pr, reviewedOn, before, after, rows: result.rows, membership: facts.orgMembership, mergedOn: utcDay(new Date(pull.merged_at!)), snapshot }),
+        campaignRecordDraft({
+          repository,
+          system: campaign.system,
+          ...(campaign.campaign ? { campaign: campaign.campaign } : {}),
+          pr,
+          reviewedOn,
+          before,
+          after,
+          rows: result.rows,
+          membership: facts.orgMembership,
+          mergedOn: utcDay(new Date(pull.merged_at!)),
+          snapshot,
+        }),
     };
   }
   if (!claimed) return {};
   const what = marker ? `marked as an access review of ${marker.system}` : `opened from the review branch ${pull.head.ref}`;
   if (!campaign) {
-    return { falseClaim: `Pull request #${pull.number} was ${what}, but it changes more than the review blocks of grants to one system (or certifies no review), so it is not an access review.` };
+    return {
+      falseClaim: `Pull request #${pull.number} was ${what}, but it changes more than the review blocks of grants to one system (or certifies no review), so it is not an access review.`,
+    };
   }
   return { falseClaim: `Pull request #${pull.number} was ${what}, but the gate refused it at merge time: ${result.nextStep}.` };
 }

@@ -40,7 +40,14 @@ export async function trustFor(octokit: LedgerOctokit, repo: RepoRef, deps: AppD
  * A store for the repo's ledger branch that signs with the App's key and checks a record found
  * at a path before treating it as recorded. Refuses at once when the App has no signing key.
  */
-export async function ledgerStoreFor(octokit: LedgerOctokit, repo: RepoRef, branch: string, deps: AppDeps, config?: RepoConfig | null, trust?: LedgerTrustChecker): Promise<LedgerStore> {
+export async function ledgerStoreFor(
+  octokit: LedgerOctokit,
+  repo: RepoRef,
+  branch: string,
+  deps: AppDeps,
+  config?: RepoConfig | null,
+  trust?: LedgerTrustChecker,
+): Promise<LedgerStore> {
   if (!deps.signer) throw new SigningKeyMissingError();
   return new LedgerStore({
     octokit,
@@ -81,7 +88,12 @@ export function cliAppLogin(octokit: Requester, repo: RepoRef, flag: string | un
   return () => {
     resolved ??= (async () => {
       if (flag) return flag;
-      const info = await call<{ default_branch: string }>(octokit, 'GET /repos/{owner}/{repo}', {}, { action: 'reading the repository', permission: 'metadata: read', repo });
+      const info = await call<{ default_branch: string }>(
+        octokit,
+        'GET /repos/{owner}/{repo}',
+        {},
+        { action: 'reading the repository', permission: 'metadata: read', repo },
+      );
       const config = await readRepoConfig(octokit, repo, info.default_branch);
       const login = config?.data?.ledger?.app_login;
       if (!login) {

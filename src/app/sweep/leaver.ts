@@ -12,7 +12,14 @@ import type { AffectedGrant } from '../../core/ledger/kinds.ts';
 import { leaverRecordDraft } from '../../core/leavers.ts';
 import { keyOf, planIssues, renderIssue, staleSettings, type LeaverProblem } from '../../core/stale/index.ts';
 import { utcDay } from '../../core/dates.ts';
-import { WriteBudget, executeIssuePlan, listOpenManagedIssues, listRecentlyClosedManagedIssues, type RepoRef, type SweepOctokit } from '../../adapters/github/issues.ts';
+import {
+  WriteBudget,
+  executeIssuePlan,
+  listOpenManagedIssues,
+  listRecentlyClosedManagedIssues,
+  type RepoRef,
+  type SweepOctokit,
+} from '../../adapters/github/issues.ts';
 import { loadDefaultBranch, renderContextFor } from '../../adapters/github/sweep.ts';
 import type { AppDeps } from '../deps.ts';
 import { discoverAccessRepos, sweepLedgerStore, type Log, type SweepFeature } from './run.ts';
@@ -60,7 +67,14 @@ export async function handleMemberRemoved(input: {
 
     let record: SealedRecord | null = null;
     if (open.length === 0) {
-      const draft = leaverRecordDraft({ repository: loaded.repository, organization: org, login, leftAt: toTimestamp(deps.clock()), source: 'member_removed', affected });
+      const draft = leaverRecordDraft({
+        repository: loaded.repository,
+        organization: org,
+        login,
+        leftAt: toTimestamp(deps.clock()),
+        source: 'member_removed',
+        affected,
+      });
       const store = await sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config);
       [record] = (await appendWithAnomalyIssues(store, [draft], { octokit: octokit, repo, deps, admins: config.admins })).records as [SealedRecord];
       log.info(`@${login} left ${org}: recorded ${draft.key} in ${loaded.repository} (${affected.length} grant reference(s))`);
@@ -77,9 +91,14 @@ export async function handleMemberRemoved(input: {
       );
       const budget = new WriteBudget({ maxWrites: settings.maxWritesPerRun });
       const done = await executeIssuePlan(plan, { octokit, repo, budget, today, reminderDays: settings.reminderDays, branch: loaded.branch, log });
-      issue = done.created[0] ?? (plan.find((a) => 'issue' in a && a.type !== 'close-duplicate') as { issue?: { number: number } } | undefined)?.issue?.number ?? issue;
+      issue =
+        done.created[0] ??
+        (plan.find((a) => 'issue' in a && a.type !== 'close-duplicate') as { issue?: { number: number } } | undefined)?.issue?.number ??
+        issue;
     } else if (!loaded.hasIssues) {
-      log.warn(`Issues are disabled in ${loaded.repository}: the leaver @${login} is recorded, but no issue lists their ${affected.length} grant reference(s). Turn Issues on to get it.`);
+      log.warn(
+        `Issues are disabled in ${loaded.repository}: the leaver @${login} is recorded, but no issue lists their ${affected.length} grant reference(s). Turn Issues on to get it.`,
+      );
     }
     outcomes.push({ repo, record, issue, grants: new Set(affected.map((a) => a.path)).size });
   }

@@ -51,7 +51,14 @@ async function hasConfig(octokit: SweepOctokit, repo: RepoRef): Promise<boolean>
       await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: repo.owner, repo: repo.repo, path });
       return true;
     } catch (err) {
-      if (errorStatus(err) !== 404) throw explainGitHubError(err, { action: `looking for ${path}`, route: 'GET /repos/{owner}/{repo}/contents/{path}', owner: repo.owner, repo: repo.repo, permission: 'contents: read' });
+      if (errorStatus(err) !== 404)
+        throw explainGitHubError(err, {
+          action: `looking for ${path}`,
+          route: 'GET /repos/{owner}/{repo}/contents/{path}',
+          owner: repo.owner,
+          repo: repo.repo,
+          permission: 'contents: read',
+        });
     }
   }
   return false;
@@ -66,10 +73,15 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
     for (const full of feature.settings.repositories) {
       const [owner, name] = full.split('/') as [string, string];
       try {
-        const data = (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data as { archived?: boolean; owner: { login: string }; name: string };
+        const data = (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data as {
+          archived?: boolean;
+          owner: { login: string };
+          name: string;
+        };
         if (!data.archived) out.push({ owner: data.owner.login, repo: data.name });
       } catch (err) {
-        if (errorStatus(err) !== 404) throw explainGitHubError(err, { action: `reading ${full}`, route: 'GET /repos/{owner}/{repo}', owner, repo: name, permission: 'metadata: read' });
+        if (errorStatus(err) !== 404)
+          throw explainGitHubError(err, { action: `reading ${full}`, route: 'GET /repos/{owner}/{repo}', owner, repo: name, permission: 'metadata: read' });
       }
     }
     return out;
@@ -87,7 +99,8 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
         repo: String(installationId),
         subject: `installation ${installationId}`,
         permission: 'metadata: read',
-        notFound: 'the installation was removed, or the call was not made with its installation token; reinstall the App or set ACCESS_LEDGER_REPOSITORIES to the access repos',
+        notFound:
+          'the installation was removed, or the call was not made with its installation token; reinstall the App or set ACCESS_LEDGER_REPOSITORIES to the access repos',
       });
     }
     all.push(...data.repositories);
@@ -103,7 +116,13 @@ export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepF
 }
 
 /** The ledger store of an access repo for the sweep's writers (signed, never adopting a foreign record). */
-export function sweepLedgerStore(octokit: SweepOctokit, repo: RepoRef, branch: string | undefined, deps: AppDeps, config?: RepoConfig | null): Promise<LedgerStore> {
+export function sweepLedgerStore(
+  octokit: SweepOctokit,
+  repo: RepoRef,
+  branch: string | undefined,
+  deps: AppDeps,
+  config?: RepoConfig | null,
+): Promise<LedgerStore> {
   return ledgerStoreFor(octokit, repo, branch ?? DEFAULT_LEDGER_BRANCH, deps, config);
 }
 
@@ -123,7 +142,11 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
       // same day then write the same record path, which the ledger deduplicates.
       const leftAt = `${toTimestamp(deps.clock()).slice(0, 10)}T00:00:00Z`;
       const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept, repo, deps });
+      await appendWithAnomalyIssues(
+        store,
+        [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })],
+        { octokit: swept, repo, deps },
+      );
     },
     ...(feature.reconcile ? { afterSweep: (swept: SweepOctokit) => feature.reconcile!(swept, repo) } : {}),
     ...(feature.onProgress ? { onProgress: (files: number) => feature.onProgress!(repo, files) } : {}),
@@ -131,7 +154,10 @@ export async function sweepRepo(octokit: SweepOctokit, repo: RepoRef, deps: AppD
     // Drift issues from the systems' recorded listings; the organization listed at most once a day.
     observed: {
       trust: (config) => trustFor(octokit, repo, deps, config),
-      organization: { store: (config) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: feature.settings.apiUrl ?? 'https://api.github.com' },
+      organization: {
+        store: (config) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config),
+        api: feature.settings.apiUrl ?? 'https://api.github.com',
+      },
     },
   });
   return report;
@@ -156,7 +182,15 @@ export function createSweepRunner(app: Probot, deps: AppDeps, feature: SweepFeat
 
   async function sweepAll(): Promise<SweepReport[]> {
     const appOctokit = gitHubPort(await app.auth());
-    const installations = await listAll<{ id: number; account?: { login?: string } }>(appOctokit, 'GET /app/installations', {}, { owner: 'app', repo: 'installations' }, 'listing the App\'s installations', 100, 'the App\'s own credentials');
+    const installations = await listAll<{ id: number; account?: { login?: string } }>(
+      appOctokit,
+      'GET /app/installations',
+      {},
+      { owner: 'app', repo: 'installations' },
+      "listing the App's installations",
+      100,
+      "the App's own credentials",
+    );
     const reports: SweepReport[] = [];
     for (const inst of installations) {
       try {

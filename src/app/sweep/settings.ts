@@ -41,7 +41,10 @@ export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettin
   if (!path.startsWith('/')) throw new Error(`ACCESS_LEDGER_CRON_PATH must start with "/", not ${JSON.stringify(path)}`);
   const doctor = (env.ACCESS_LEDGER_DOCTOR ?? 'on').trim().toLowerCase();
   if (doctor !== 'on' && doctor !== 'off') throw new Error(`ACCESS_LEDGER_DOCTOR must be "on" or "off", not ${JSON.stringify(env.ACCESS_LEDGER_DOCTOR)}`);
-  const repos = env.ACCESS_LEDGER_REPOSITORIES?.split(',').map((r) => r.trim()).filter(Boolean) ?? null;
+  const repos =
+    env.ACCESS_LEDGER_REPOSITORIES?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean) ?? null;
   for (const r of repos ?? []) {
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(r)) throw new Error(`ACCESS_LEDGER_REPOSITORIES: ${JSON.stringify(r)} is not owner/name`);
   }

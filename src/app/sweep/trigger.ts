@@ -19,7 +19,10 @@ const nodeTimers: Timers = {
  * Runs `run` after a random first delay, then every `intervalMs`. The timers never keep the
  * process alive; a run still going when the next is due is not doubled (the caller's guard).
  */
-export function startSchedule(run: () => Promise<unknown>, o: { intervalMs: number; firstDelayMs: readonly [number, number]; random?: () => number; timers?: Timers; onError?: (err: unknown) => void }): () => void {
+export function startSchedule(
+  run: () => Promise<unknown>,
+  o: { intervalMs: number; firstDelayMs: readonly [number, number]; random?: () => number; timers?: Timers; onError?: (err: unknown) => void },
+): () => void {
   const timers = o.timers ?? nodeTimers;
   const random = o.random ?? Math.random;
   let handle: unknown;

@@ -40,12 +40,16 @@ export async function runDoctorCommand(args: DoctorArgs, io: Io): Promise<number
   if (!args.octokit && !token) throw new UsageError(DOCTOR_TOKEN_HELP);
   const warn = (msg: string) => io.stderr(`access-ledger: ${msg}\n`);
   const octokit = args.octokit ?? cliOctokit(token!, args.apiUrl ?? io.env.GITHUB_API_URL ?? 'https://api.github.com', warn);
-  const { report } = await runDoctor(octokit, { owner: m[1]!, repo: m[2]! }, {
-    ...(args.appSlug ? { appSlug: args.appSlug } : {}),
-    ...(args.gateCheck ? { gateCheck: args.gateCheck } : {}),
-    ...(args.gateAppId !== undefined ? { gateAppId: args.gateAppId } : {}),
-    ...(args.ledgerKeySecrets?.length ? { ledgerKeySecrets: args.ledgerKeySecrets } : {}),
-  });
+  const { report } = await runDoctor(
+    octokit,
+    { owner: m[1]!, repo: m[2]! },
+    {
+      ...(args.appSlug ? { appSlug: args.appSlug } : {}),
+      ...(args.gateCheck ? { gateCheck: args.gateCheck } : {}),
+      ...(args.gateAppId !== undefined ? { gateAppId: args.gateAppId } : {}),
+      ...(args.ledgerKeySecrets?.length ? { ledgerKeySecrets: args.ledgerKeySecrets } : {}),
+    },
+  );
   io.stdout(args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report, io.color));
   return report.ok ? 0 : 1;
 }
@@ -61,21 +65,38 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option('--app-slug <slug>', "the ledger App's slug, to find its installation (default: ledger.app_login in the config without [bot], else access-ledger)")
     .option('--gate-check <name>', "the gate's check name, when it is not the gate job's name")
     .option('--gate-app-id <id>', "the gate App's App ID, the one source access-ledger/gate may be required from (default: gate.app_id in the config)")
-    .option('--ledger-key-secret <name...>', "secret names that hold the ledger App's private key (default: ACCESS_LEDGER_APP_PRIVATE_KEY, ACCESS_LEDGER_APP_KEY)")
-    .action(async (opts: { repo: string; token?: string; apiUrl?: string; format: string; appSlug?: string; gateCheck?: string; gateAppId?: string; ledgerKeySecret?: string[] }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
-      if (opts.appSlug !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.appSlug)) throw new UsageError(`--app-slug must be an App's slug (lower-case letters, digits, hyphens), not ${JSON.stringify(opts.appSlug)}`);
-      for (const s of opts.ledgerKeySecret ?? []) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new UsageError(`--ledger-key-secret must be a secret's name, not ${JSON.stringify(s)}`);
-      const args: DoctorArgs = { repo: opts.repo, format: opts.format };
-      if (opts.appSlug) args.appSlug = opts.appSlug;
-      if (opts.token) args.token = opts.token;
-      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
-      if (opts.gateCheck) args.gateCheck = opts.gateCheck;
-      if (opts.gateAppId !== undefined) {
-        if (!/^[1-9][0-9]{0,11}$/.test(opts.gateAppId)) throw new UsageError(`--gate-app-id must be the gate App's App ID, a number (its settings page shows it), not ${JSON.stringify(opts.gateAppId)}`);
-        args.gateAppId = Number(opts.gateAppId);
-      }
-      if (opts.ledgerKeySecret) args.ledgerKeySecrets = opts.ledgerKeySecret;
-      setExit(await runDoctorCommand(args, io));
-    });
+    .option(
+      '--ledger-key-secret <name...>',
+      "secret names that hold the ledger App's private key (default: ACCESS_LEDGER_APP_PRIVATE_KEY, ACCESS_LEDGER_APP_KEY)",
+    )
+    .action(
+      async (opts: {
+        repo: string;
+        token?: string;
+        apiUrl?: string;
+        format: string;
+        appSlug?: string;
+        gateCheck?: string;
+        gateAppId?: string;
+        ledgerKeySecret?: string[];
+      }) => {
+        if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
+        if (opts.appSlug !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.appSlug))
+          throw new UsageError(`--app-slug must be an App's slug (lower-case letters, digits, hyphens), not ${JSON.stringify(opts.appSlug)}`);
+        for (const s of opts.ledgerKeySecret ?? [])
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new UsageError(`--ledger-key-secret must be a secret's name, not ${JSON.stringify(s)}`);
+        const args: DoctorArgs = { repo: opts.repo, format: opts.format };
+        if (opts.appSlug) args.appSlug = opts.appSlug;
+        if (opts.token) args.token = opts.token;
+        if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+        if (opts.gateCheck) args.gateCheck = opts.gateCheck;
+        if (opts.gateAppId !== undefined) {
+          if (!/^[1-9][0-9]{0,11}$/.test(opts.gateAppId))
+            throw new UsageError(`--gate-app-id must be the gate App's App ID, a number (its settings page shows it), not ${JSON.stringify(opts.gateAppId)}`);
+          args.gateAppId = Number(opts.gateAppId);
+        }
+        if (opts.ledgerKeySecret) args.ledgerKeySecrets = opts.ledgerKeySecret;
+        setExit(await runDoctorCommand(args, io));
+      },
+    );
 }

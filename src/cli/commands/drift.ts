@@ -51,7 +51,8 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
   const dir = resolve(args.dir);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${args.dir} is not a directory: pass the root of an access repo`);
-  if (!(await hasConfig(dir))) throw new UsageError(`${dir} has no access-ledger.yaml: pass the root of an access repo (the folder holding access-ledger.yaml, grants/ and systems/)`);
+  if (!(await hasConfig(dir)))
+    throw new UsageError(`${dir} has no access-ledger.yaml: pass the root of an access repo (the folder holding access-ledger.yaml, grants/ and systems/)`);
   if (args.snapshots.length === 0) throw new UsageError('drift needs at least one --snapshot FILE (written by access-ledger observe)');
   const snapshots: ObservedSnapshot[] = [];
   for (const path of args.snapshots) snapshots.push(await readSnapshotFile(path));
@@ -59,7 +60,23 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
   const result = drift(repo, snapshots, { packs: loadBuiltinPacks(), today: args.today ?? utcDay(io.now()) });
   let report: string;
   if (args.format === 'json') {
-    report = JSON.stringify(maskSecretsDeep({ findings: result.findings, summary: result.summary, snapshots: snapshots.map((s) => ({ system: s.system, connector: s.connector, taken_at: s.taken_at, raw_sha256: s.raw_sha256, accounts: s.accounts.length, gaps: s.gaps })) }), null, 2) + '\n';
+    report =
+      JSON.stringify(
+        maskSecretsDeep({
+          findings: result.findings,
+          summary: result.summary,
+          snapshots: snapshots.map((s) => ({
+            system: s.system,
+            connector: s.connector,
+            taken_at: s.taken_at,
+            raw_sha256: s.raw_sha256,
+            accounts: s.accounts.length,
+            gaps: s.gaps,
+          })),
+        }),
+        null,
+        2,
+      ) + '\n';
   } else if (args.format === 'sarif') {
     // A category of its own: drift's alerts and validate's never close each other.
     const rules = [...builtinRegistry().rules.values()].filter((r) => r.meta.scope === 'observed' || r.meta.id === 'schema');
@@ -73,9 +90,13 @@ export async function runDrift(args: DriftArgs, io: Io): Promise<number> {
       await mkdir(dirname(resolve(args.output)), { recursive: true });
       await writeFile(resolve(args.output), report);
     } catch (err) {
-      throw new UsageError(`--output ${args.output} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give a path in a folder you can write to`);
+      throw new UsageError(
+        `--output ${args.output} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give a path in a folder you can write to`,
+      );
     }
-    io.stdout(`${summaryLine(result.summary)} against ${result.summary.accounts} observed account(s); ${args.format} report written to ${terminalText(args.output)}\n`);
+    io.stdout(
+      `${summaryLine(result.summary)} against ${result.summary.accounts} observed account(s); ${args.format} report written to ${terminalText(args.output)}\n`,
+    );
   } else {
     io.stdout(report);
   }

@@ -23,7 +23,17 @@ import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
 import { LedgerReadError, resolveLedgerRef, verifyLedger, type LedgerTrust, type LedgerVerification } from '../../adapters/git/ledger-reader.ts';
 import { GitError } from '../../adapters/git/git.ts';
 import { completenessFromClone } from '../../adapters/git/completeness.ts';
-import { CatFile, commitsWithContent, lastCommitOnOrBefore, originRepository, ledgerRecords, periodCommits, readTreeFiles, treeFiles, revParse } from '../../adapters/git/history.ts';
+import {
+  CatFile,
+  commitsWithContent,
+  lastCommitOnOrBefore,
+  originRepository,
+  ledgerRecords,
+  periodCommits,
+  readTreeFiles,
+  treeFiles,
+  revParse,
+} from '../../adapters/git/history.ts';
 import { UsageError, type Io } from '../io.ts';
 import { parseDay } from '../options.ts';
 import { progressFor } from '../progress.ts';
@@ -68,8 +78,13 @@ function checkDate(name: string, value: string): string {
 function signatureSummary(v: LedgerVerification): string {
   const s = v.signatures;
   if (!s) return '';
-  const byKey = Object.entries(s.by_key).map(([id, n]) => `${n} by key ${id}`).join(', ');
-  const unsigned = s.unsigned_legacy > 0 ? `; ${s.unsigned_legacy} unsigned, sealed before records were signed (seqs ${s.legacy_seqs![0]}-${s.legacy_seqs![1]}): nothing but their hash chain vouches for them` : '';
+  const byKey = Object.entries(s.by_key)
+    .map(([id, n]) => `${n} by key ${id}`)
+    .join(', ');
+  const unsigned =
+    s.unsigned_legacy > 0
+      ? `; ${s.unsigned_legacy} unsigned, sealed before records were signed (seqs ${s.legacy_seqs![0]}-${s.legacy_seqs![1]}): nothing but their hash chain vouches for them`
+      : '';
   return `; ${s.signed} record${s.signed === 1 ? '' : 's'} signed${byKey ? ` (${byKey})` : ''}${unsigned}${v.app_login ? `; commits by ${v.app_login}` : ''}`;
 }
 
@@ -83,7 +98,9 @@ export function binderVerification(v: LedgerVerification, branch: string): Binde
     warnings: v.warnings,
     records: v.records,
     commits: v.commits,
-    first_problem: first ? `${first.seq !== null ? `seq ${first.seq}` : 'no seq'} [${first.check}]${first.path ? ` ${first.path}` : ''}: ${first.problem}` : null,
+    first_problem: first
+      ? `${first.seq !== null ? `seq ${first.seq}` : 'no seq'} [${first.check}]${first.path ? ` ${first.path}` : ''}: ${first.problem}`
+      : null,
     problems: v.problems.map((p) => ({ seq: p.seq, check: p.check, problem: p.problem })),
     command: `access-ledger verify --repo . --branch ${branch}`,
     // A copy: strings in the result may be slices of git's whole history listing.
@@ -95,7 +112,8 @@ async function ensureEmptyOut(out: string): Promise<void> {
   const info = await stat(out).catch(() => undefined);
   if (!info) return;
   if (!info.isDirectory()) throw new UsageError(`--out ${out} exists and is not a directory`);
-  if ((await readdir(out)).length > 0) throw new UsageError(`--out ${out} is not empty: give a new directory (a binder is written whole, never mixed with an older one)`);
+  if ((await readdir(out)).length > 0)
+    throw new UsageError(`--out ${out} is not empty: give a new directory (a binder is written whole, never mixed with an older one)`);
 }
 
 /** The ledger verification, as the binder records it; a ledger that cannot be read is a usage error naming the fix. */
@@ -122,7 +140,8 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
   const refSha = await revParse(repoDir, ref);
   if (!refSha) {
     const isRepo = await revParse(repoDir, 'HEAD');
-    if (!isRepo && ref === 'HEAD') throw new UsageError(`${args.repo} is not a git clone with commits: pass --repo a clone of the access repo (git clone <url>)`);
+    if (!isRepo && ref === 'HEAD')
+      throw new UsageError(`${args.repo} is not a git clone with commits: pass --repo a clone of the access repo (git clone <url>)`);
     throw new UsageError(`--ref ${ref} is not a commit in ${args.repo}: fetch it first (git fetch origin ${ref})`);
   }
 
@@ -211,12 +230,14 @@ export async function runExport(args: ExportArgs, io: Io): Promise<ExportOutcome
   }
 }
 
-const integer = (name: string, min: number, max: number) => (value: string): number => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
-  const n = Number(value);
-  if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}`);
-  return n;
-};
+const integer =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}`);
+    return n;
+  };
 
 export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -231,31 +252,56 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--seed <s>', 'seed of the sampling generator, 0 to 4294967295 (default: derived from the period)', integer('--seed', 0, 0xffffffff))
     .option('--branch <name>', 'the ledger branch (default: ledger.branch of access-ledger.yaml, else access-ledger)')
     .option('--ref <ref>', 'the access repo branch or commit whose history is read', 'HEAD')
-    .option('--server-url <url>', "web root of the GitHub server for the binder's links, e.g. https://github.acme.internal (default: GITHUB_SERVER_URL, else the host of the clone's origin)")
+    .option(
+      '--server-url <url>',
+      "web root of the GitHub server for the binder's links, e.g. https://github.acme.internal (default: GITHUB_SERVER_URL, else the host of the clone's origin)",
+    )
     .option('--app-login <login>', "the App's bot account the ledger commits are checked against (default: ledger.app_login of access-ledger.yaml)")
-    .action(async (opts: { repo: string; from: string; to: string; out: string; asOf?: string; sample?: number; seed?: number; branch?: string; ref: string; serverUrl?: string; appLogin?: string }) => {
-      if (opts.serverUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(opts.serverUrl)) throw new UsageError(`--server-url must be the web root of a GitHub server, like https://github.acme.internal, not ${JSON.stringify(opts.serverUrl)}`);
-      const args: ExportArgs = { repo: opts.repo, from: opts.from, to: opts.to, out: opts.out, ref: opts.ref };
-      if (opts.appLogin !== undefined) args.appLogin = opts.appLogin;
-      if (opts.asOf !== undefined) args.asOf = opts.asOf;
-      if (opts.sample !== undefined) args.sample = opts.sample;
-      if (opts.seed !== undefined) args.seed = opts.seed;
-      if (opts.branch !== undefined) args.branch = opts.branch;
-      if (opts.serverUrl !== undefined) args.serverUrl = opts.serverUrl;
-      const started = Date.now();
-      const r = await runExport(args, io);
-      const pops = Object.entries(r.rows).map(([id, n]) => `${id} ${n}`).join(', ');
-      io.stdout(
-        terminalText(
-          `Binder written to ${r.out} (${r.files} files, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
-            `  period ${r.params.period.from} to ${r.params.period.to}, inventory as of ${r.params.asOf}, seed ${r.params.seed}\n` +
-            `  populations: ${pops}\n` +
-            `  ledger verification: ${r.verification.ok ? 'passed' : 'FAILED'}: ${r.verification.summary}\n` +
-            `  open ${join(r.out, 'index.html')}; paste ${join(r.out, 'summary.md')} into the audit request\n`,
-          { multiline: true },
-        ),
-      );
-      if (!r.verification.ok) io.stderr(`access-ledger export: the ledger failed verification (${terminalText(r.verification.first_problem ?? 'see verification.json')}); the binder records it\n`);
-      setExit(r.verification.ok ? 0 : 1);
-    });
+    .action(
+      async (opts: {
+        repo: string;
+        from: string;
+        to: string;
+        out: string;
+        asOf?: string;
+        sample?: number;
+        seed?: number;
+        branch?: string;
+        ref: string;
+        serverUrl?: string;
+        appLogin?: string;
+      }) => {
+        if (opts.serverUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(opts.serverUrl))
+          throw new UsageError(
+            `--server-url must be the web root of a GitHub server, like https://github.acme.internal, not ${JSON.stringify(opts.serverUrl)}`,
+          );
+        const args: ExportArgs = { repo: opts.repo, from: opts.from, to: opts.to, out: opts.out, ref: opts.ref };
+        if (opts.appLogin !== undefined) args.appLogin = opts.appLogin;
+        if (opts.asOf !== undefined) args.asOf = opts.asOf;
+        if (opts.sample !== undefined) args.sample = opts.sample;
+        if (opts.seed !== undefined) args.seed = opts.seed;
+        if (opts.branch !== undefined) args.branch = opts.branch;
+        if (opts.serverUrl !== undefined) args.serverUrl = opts.serverUrl;
+        const started = Date.now();
+        const r = await runExport(args, io);
+        const pops = Object.entries(r.rows)
+          .map(([id, n]) => `${id} ${n}`)
+          .join(', ');
+        io.stdout(
+          terminalText(
+            `Binder written to ${r.out} (${r.files} files, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+              `  period ${r.params.period.from} to ${r.params.period.to}, inventory as of ${r.params.asOf}, seed ${r.params.seed}\n` +
+              `  populations: ${pops}\n` +
+              `  ledger verification: ${r.verification.ok ? 'passed' : 'FAILED'}: ${r.verification.summary}\n` +
+              `  open ${join(r.out, 'index.html')}; paste ${join(r.out, 'summary.md')} into the audit request\n`,
+            { multiline: true },
+          ),
+        );
+        if (!r.verification.ok)
+          io.stderr(
+            `access-ledger export: the ledger failed verification (${terminalText(r.verification.first_problem ?? 'see verification.json')}); the binder records it\n`,
+          );
+        setExit(r.verification.ok ? 0 : 1);
+      },
+    );
 }

@@ -51,7 +51,8 @@ async function snapshotFrom(args: ImportArgs, io: Io): Promise<ObservedSnapshot>
 }
 
 export async function runImport(args: ImportArgs, io: Io): Promise<number> {
-  if (args.takenAt !== undefined && !isTimestamp(args.takenAt)) throw new UsageError(`--taken-at must be a UTC time like 2026-11-20T10:00:00Z, not ${args.takenAt}`);
+  if (args.takenAt !== undefined && !isTimestamp(args.takenAt))
+    throw new UsageError(`--taken-at must be a UTC time like 2026-11-20T10:00:00Z, not ${args.takenAt}`);
   const root = resolve(args.dir);
   let snapshot: ObservedSnapshot;
   try {
@@ -71,7 +72,8 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
     try {
       await writeFile(target, g.content, { flag: 'wx' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${target} exists already: import never overwrites a file; move it away or pass another --out`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new UsageError(`${target} exists already: import never overwrites a file; move it away or pass another --out`);
       throw err;
     }
     lines.push(`wrote   ${relative(process.cwd(), target) || target}  (${g.account.kind} ${shown(g.account.principal)})`);
@@ -90,7 +92,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
     .description(DESCRIPTIONS.import)
     .argument('[dir]', 'root of the access repo', '.')
     .requiredOption('--system <id>', 'the system, as in systems/<id>.yaml')
-    .requiredOption('--from <file>', 'a snapshot written by observe, or the system\'s own export')
+    .requiredOption('--from <file>', "a snapshot written by observe, or the system's own export")
     .option('--out <dir>', 'where to write the files (default: grants/<system>/ in the access repo)')
     .option('--taken-at <time>', 'when the export was taken, as a UTC time (default: now)')
     .action(async (dir: string, opts: { system: string; from: string; out?: string; takenAt?: string }) => {

@@ -50,7 +50,9 @@ export function checkOrg(org: string | undefined): string {
     throw new UsageError('init needs --org: the login of your GitHub organization, as in github.com/<org> (e.g. --org acme)');
   }
   if (!ORG_LOGIN.test(org)) {
-    throw new UsageError(`--org must be your GitHub organization's login (letters, digits and single hyphens, at most 39, as in github.com/<org>), not ${JSON.stringify(org)}`);
+    throw new UsageError(
+      `--org must be your GitHub organization's login (letters, digits and single hyphens, at most 39, as in github.com/<org>), not ${JSON.stringify(org)}`,
+    );
   }
   return org;
 }
@@ -444,7 +446,10 @@ export async function runInit(dir: string, org: string | undefined, force: boole
   const files = scaffold(utcDay(io.now()), checkOrg(org));
   if (!force) {
     for (const path of Object.keys(files)) {
-      const exists = await access(join(root, path)).then(() => true, () => false);
+      const exists = await access(join(root, path)).then(
+        () => true,
+        () => false,
+      );
       if (exists) throw new UsageError(`${join(dir, path)} already exists: run init in an empty folder, or pass --force to overwrite`);
     }
   }

@@ -77,7 +77,9 @@ export function resolveSystem(repo: Snapshot, id: string): ResolvedSystem {
   if (!system) {
     if (id === 'github') return { id, connector: 'github-org', config: undefined, file: null };
     const known = repo.systems.map((s) => s.data?.id).filter(Boolean);
-    throw new UsageError(`there is no system ${JSON.stringify(id)} under systems/${known.length ? ` (the systems are ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}`);
+    throw new UsageError(
+      `there is no system ${JSON.stringify(id)} under systems/${known.length ? ` (the systems are ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}`,
+    );
   }
   const connector = connectorOf(system.observe) ?? (id === 'github' ? 'github-org' : undefined);
   if (!connector) {
@@ -105,11 +107,15 @@ function summaryLines(s: ObservedSnapshot): string[] {
 }
 
 export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
-  if (args.takenAt !== undefined && !isTimestamp(args.takenAt)) throw new UsageError(`--taken-at must be a UTC time like 2026-11-20T10:00:00Z, not ${args.takenAt}`);
+  if (args.takenAt !== undefined && !isTimestamp(args.takenAt))
+    throw new UsageError(`--taken-at must be a UTC time like 2026-11-20T10:00:00Z, not ${args.takenAt}`);
   let repoRef: { owner: string; repo: string } | undefined;
   if (args.record) {
     const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(args.repo ?? '');
-    if (!m) throw new UsageError(`--record needs --repo OWNER/NAME, the access repo whose ledger records the snapshot${args.repo ? ` (not ${JSON.stringify(args.repo)})` : ''}`);
+    if (!m)
+      throw new UsageError(
+        `--record needs --repo OWNER/NAME, the access repo whose ledger records the snapshot${args.repo ? ` (not ${JSON.stringify(args.repo)})` : ''}`,
+      );
     repoRef = { owner: m[1]!, repo: m[2]! };
   } else if (args.repo) {
     throw new UsageError('--repo is for --record: pass both to record the snapshot on the ledger');
@@ -139,7 +145,10 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
   try {
     if (system.connector === 'github-org' && !args.from) {
       const organization = system.config?.organization ?? repo.config?.data?.organization;
-      if (!organization) throw new UsageError(`which organization? set organization in access-ledger.yaml, or observe.organization in ${system.file ?? `systems/${system.id}.yaml`}`);
+      if (!organization)
+        throw new UsageError(
+          `which organization? set organization in access-ledger.yaml, or observe.organization in ${system.file ?? `systems/${system.id}.yaml`}`,
+        );
       const listed = await observeOrganization({ octokit: client(), organization, api: apiUrl, ...(args.skipTokens ? { skipTokens: true } : {}) });
       raw = Buffer.from(JSON.stringify(listed.export, null, 2) + '\n');
       const result = runConnector('github-org', raw, `the ${organization} listing`, system.config, takenAt);
@@ -153,7 +162,8 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
         result,
       });
     } else {
-      if (!args.from) throw new UsageError(`${system.id} is read from its own export: pass it with --from FILE (docs/observed-access.md has the command for each system)`);
+      if (!args.from)
+        throw new UsageError(`${system.id} is read from its own export: pass it with --from FILE (docs/observed-access.md has the command for each system)`);
       if (args.skipTokens) throw new UsageError('--skip-tokens is for listing the GitHub organization live');
       raw = await readExport(args.from);
       const result = runConnector(system.connector, raw, args.from, system.config, takenAt);
@@ -176,10 +186,18 @@ export async function runObserve(args: ObserveArgs, io: Io): Promise<number> {
   if (args.rawOut) await writeFile(args.rawOut, raw);
   if (args.out) {
     await writeFile(args.out, text);
-    io.stdout(summaryLines(snapshot).map((l) => terminalText(l)).join('\n') + `\nwrote ${terminalText(args.out)}\n`);
+    io.stdout(
+      summaryLines(snapshot)
+        .map((l) => terminalText(l))
+        .join('\n') + `\nwrote ${terminalText(args.out)}\n`,
+    );
   } else {
     io.stdout(text);
-    io.stderr(summaryLines(snapshot).map((l) => `access-ledger: ${terminalText(l)}`).join('\n') + '\n');
+    io.stderr(
+      summaryLines(snapshot)
+        .map((l) => `access-ledger: ${terminalText(l)}`)
+        .join('\n') + '\n',
+    );
   }
 
   if (args.record && repoRef) {
@@ -218,11 +236,28 @@ export function registerObserve(program: Command, io: Io, setExit: (code: number
     .option('--record', 'append the snapshot to the ledger, with its raw export (needs --repo)')
     .option('--repo <owner/name>', 'with --record: the access repo whose ledger records it')
     .option('--app-login <login>', "with --record: the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
-    .action(async (dir: string, opts: { system: string; from?: string; out?: string; rawOut?: string; takenAt?: string; token?: string; apiUrl?: string; skipTokens?: boolean; record?: boolean; repo?: string; appLogin?: string }) => {
-      const args: ObserveArgs = { dir, system: opts.system };
-      for (const k of ['from', 'out', 'rawOut', 'takenAt', 'token', 'apiUrl', 'repo', 'appLogin'] as const) if (opts[k] !== undefined) args[k] = opts[k];
-      if (opts.skipTokens) args.skipTokens = true;
-      if (opts.record) args.record = true;
-      setExit(await runObserve(args, io));
-    });
+    .action(
+      async (
+        dir: string,
+        opts: {
+          system: string;
+          from?: string;
+          out?: string;
+          rawOut?: string;
+          takenAt?: string;
+          token?: string;
+          apiUrl?: string;
+          skipTokens?: boolean;
+          record?: boolean;
+          repo?: string;
+          appLogin?: string;
+        },
+      ) => {
+        const args: ObserveArgs = { dir, system: opts.system };
+        for (const k of ['from', 'out', 'rawOut', 'takenAt', 'token', 'apiUrl', 'repo', 'appLogin'] as const) if (opts[k] !== undefined) args[k] = opts[k];
+        if (opts.skipTokens) args.skipTokens = true;
+        if (opts.record) args.record = true;
+        setExit(await runObserve(args, io));
+      },
+    );
 }

@@ -37,7 +37,6 @@ export interface ReconcileArgs {
   deps?: Partial<AppDeps>;
 }
 
-
 /**
  * An Octokit with retries and GitHub's rate-limit pacing, as the App has: 5xx answers and network
  * errors retried by the retry plugin, and primary and secondary rate limits retried (honouring
@@ -47,16 +46,24 @@ export interface ReconcileArgs {
  * too. `throttle` adds options of the throttling plugin (tests shorten the waits with
  * `retryAfterBaseValue`).
  */
-export function cliOctokit(token: string, baseUrl: string, warn: (msg: string) => void, throttle: Record<string, unknown> = {}, pacer: WritePacer = entryWritePacer()): GitHubPort {
+export function cliOctokit(
+  token: string,
+  baseUrl: string,
+  warn: (msg: string) => void,
+  throttle: Record<string, unknown> = {},
+  pacer: WritePacer = entryWritePacer(),
+): GitHubPort {
   // Probot's order: the throttling plugin sits next to the request, so a rate limit (403 or 429)
   // is waited out as GitHub asks (retry-after) before the retry plugin's own backoff sees it.
   const CliOctokit = Octokit.plugin(throttling, retry, writePacing(pacer));
-  return gitHubPort(new CliOctokit({
-    auth: token,
-    baseUrl,
-    userAgent: 'access-ledger-cli',
-    throttle: { ...throttle, ...rateLimitHandlers({ warn }) },
-  }));
+  return gitHubPort(
+    new CliOctokit({
+      auth: token,
+      baseUrl,
+      userAgent: 'access-ledger-cli',
+      throttle: { ...throttle, ...rateLimitHandlers({ warn }) },
+    }),
+  );
 }
 
 function describe(outcome: RecordMergeOutcome): string {
@@ -97,7 +104,9 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   }
   const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
   if (!args.octokit && !token) {
-    throw new UsageError('reconcile needs a GitHub token that can read pull requests and write the ledger branch (contents: write, pull_requests: write, issues: write): pass --token or set GITHUB_TOKEN');
+    throw new UsageError(
+      'reconcile needs a GitHub token that can read pull requests and write the ledger branch (contents: write, pull_requests: write, issues: write): pass --token or set GITHUB_TOKEN',
+    );
   }
   const warn = (msg: string) => io.stderr(`access-ledger: ${terminalText(msg)}\n`);
   // The command's own dependencies: its queues, and one pacer for every write it sends.
@@ -106,7 +115,9 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   const repo = { owner: m[1]!, repo: m[2]! };
   const deps: AppDeps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit, repo, args.appLogin), ...args.deps };
   if (!args.dryRun && !deps.signer) {
-    throw new UsageError(`reconcile writes ledger records, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
+    throw new UsageError(
+      `reconcile writes ledger records, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`,
+    );
   }
   const report = await reconcile({
     octokit,
@@ -122,7 +133,11 @@ export async function runReconcile(args: ReconcileArgs, io: Io): Promise<number>
   if (args.format === 'json') {
     const json = {
       ...report,
-      outcomes: report.outcomes.map((o) => ('records' in o ? { status: o.status, pr: o.pr, verdict: o.verdict, records: o.records.map((r) => ({ seq: r.seq, key: r.key, hash: r.hash })), issue: o.issue } : o)),
+      outcomes: report.outcomes.map((o) =>
+        'records' in o
+          ? { status: o.status, pr: o.pr, verdict: o.verdict, records: o.records.map((r) => ({ seq: r.seq, key: r.key, hash: r.hash })), issue: o.issue }
+          : o,
+      ),
     };
     io.stdout(JSON.stringify(json, null, 2) + '\n');
   } else {
@@ -145,24 +160,36 @@ export function registerReconcile(program: Command, io: Io, setExit: (code: numb
     .option('--dry-run', 'report what is missing without recording it')
     .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; token?: string; apiUrl?: string; since?: string; maxDays?: string; maxPulls?: string; dryRun?: boolean; format: string; appLogin?: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
-      const int = (name: string, v: string | undefined) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, not ${v}`);
-        return n;
-      };
-      const args: ReconcileArgs = { repo: opts.repo, format: opts.format };
-      if (opts.token) args.token = opts.token;
-      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
-      if (opts.since) args.since = opts.since;
-      const maxDays = int('--max-days', opts.maxDays);
-      if (maxDays !== undefined) args.maxDays = maxDays;
-      const maxPulls = int('--max-pulls', opts.maxPulls);
-      if (maxPulls !== undefined) args.maxPulls = maxPulls;
-      if (opts.dryRun) args.dryRun = true;
-      if (opts.appLogin) args.appLogin = opts.appLogin;
-      setExit(await runReconcile(args, io));
-    });
+    .action(
+      async (opts: {
+        repo: string;
+        token?: string;
+        apiUrl?: string;
+        since?: string;
+        maxDays?: string;
+        maxPulls?: string;
+        dryRun?: boolean;
+        format: string;
+        appLogin?: string;
+      }) => {
+        if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
+        const int = (name: string, v: string | undefined) => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, not ${v}`);
+          return n;
+        };
+        const args: ReconcileArgs = { repo: opts.repo, format: opts.format };
+        if (opts.token) args.token = opts.token;
+        if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+        if (opts.since) args.since = opts.since;
+        const maxDays = int('--max-days', opts.maxDays);
+        if (maxDays !== undefined) args.maxDays = maxDays;
+        const maxPulls = int('--max-pulls', opts.maxPulls);
+        if (maxPulls !== undefined) args.maxPulls = maxPulls;
+        if (opts.dryRun) args.dryRun = true;
+        if (opts.appLogin) args.appLogin = opts.appLogin;
+        setExit(await runReconcile(args, io));
+      },
+    );
 }

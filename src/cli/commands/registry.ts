@@ -49,7 +49,13 @@ export function commandOf(argv: readonly string[]): CommandName | undefined {
  * Registers the command `argv` names (or every command, with `load: 'all'`), and a stand-in for
  * each of the others that only the top-level help and commander's "did you mean" see.
  */
-export async function registerCommands(program: Command, io: Io, setExit: (code: number) => void, argv: readonly string[], load: 'named' | 'all' = 'named'): Promise<void> {
+export async function registerCommands(
+  program: Command,
+  io: Io,
+  setExit: (code: number) => void,
+  argv: readonly string[],
+  load: 'named' | 'all' = 'named',
+): Promise<void> {
   const wanted = load === 'all' ? undefined : commandOf(argv);
   const terms = new Map<Command, string>();
   for (const entry of COMMANDS) {

@@ -107,7 +107,14 @@ function driftJson(d: SweepReport['drift']): unknown {
   if (!d) return null;
   if ('error' in d) return { error: d.error };
   return {
-    listings: [...d.listings.entries()].map(([system, l]) => ({ system, key: l.record.key, seq: l.record.seq, taken_at: l.subject.taken_at, raw_sha256: l.subject.raw_sha256, compared: d.observed.has(system) })),
+    listings: [...d.listings.entries()].map(([system, l]) => ({
+      system,
+      key: l.record.key,
+      seq: l.record.seq,
+      taken_at: l.subject.taken_at,
+      raw_sha256: l.subject.raw_sha256,
+      compared: d.observed.has(system),
+    })),
     problems: [...d.problems.entries()].map(([system, problem]) => ({ system, problem })),
     ignored: d.ignored,
     organization: d.organization,
@@ -121,7 +128,9 @@ function doctorJson(d: SweepDoctor | null): unknown {
     ok: d.report.ok,
     failing: d.report.checks.filter((c) => c.status === 'fail' || c.status === 'unreadable').map((c) => ({ id: c.id, status: c.status })),
     warning: d.report.checks.filter((c) => c.status === 'warn').map((c) => c.id),
-    actions: (d.done.length ? d.done.map((x) => ({ type: x.action.type, issue: x.number || null, outcome: x.outcome })) : d.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, issue: 'issue' in a ? a.issue.number : null, outcome: 'planned' }))),
+    actions: d.done.length
+      ? d.done.map((x) => ({ type: x.action.type, issue: x.number || null, outcome: x.outcome }))
+      : d.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, issue: 'issue' in a ? a.issue.number : null, outcome: 'planned' })),
   };
 }
 
@@ -153,13 +162,15 @@ function textReport(r: SweepReport, dryRun: boolean): string {
   if (dryRun) {
     lines.push(changes.length ? `issues it ${verb} change (${changes.length}):` : 'no issue to open, update or close');
     for (const a of changes) lines.push(`  ${describe(a)}${deferred.has(a) ? '   (next run: write budget)' : ''}`);
-    for (const d of r.dueSystems) lines.push(`  review  ${d.system}: open an access review pull request (${d.grants.length} grant file(s), due ${d.due ?? 'now: never reviewed'})`);
+    for (const d of r.dueSystems)
+      lines.push(`  review  ${d.system}: open an access review pull request (${d.grants.length} grant file(s), due ${d.due ?? 'now: never reviewed'})`);
   } else {
     const done = r.executed?.results.filter((x) => x.outcome === 'done') ?? [];
     lines.push(done.length ? `issues changed (${done.length}):` : 'no issue needed a change');
     for (const x of done) lines.push(`  ${describe(x.action).replace(/^open {3}/, `opened #${x.number ?? '?'}`)}`);
     for (const c of r.campaigns) lines.push(`  review  ${c.system}: ${c.status}${c.number ? ` #${c.number}` : ''}`);
-    if (r.executed?.duplicatesClosed.length) lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
+    if (r.executed?.duplicatesClosed.length)
+      lines.push(`  closed duplicate(s) opened by a concurrent sweep: ${r.executed.duplicatesClosed.map((n) => `#${n}`).join(', ')}`);
   }
   lines.push(...driftLines(r.drift));
   lines.push(...doctorLines(r.doctor, dryRun));
@@ -187,7 +198,9 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
   const repo = { owner: m[1]!, repo: m[2]! };
   const deps = { ...base, clock: () => io.now(), appLogin: cliAppLogin(octokit, repo, args.appLogin) };
   if (!args.dryRun && !deps.signer) {
-    throw new UsageError(`sweep records leavers and backfills merges on the ledger, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`);
+    throw new UsageError(
+      `sweep records leavers and backfills merges on the ledger, and ${deps.signingKeyProblem ?? 'the ledger signing key cannot be used'}. (--dry-run writes nothing and needs no key.)`,
+    );
   }
   const report = await runSweep({
     octokit,
@@ -204,19 +217,28 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
     ...(args.doctor === false ? {} : { doctor: {} }),
     observed: {
       trust: (config) => trustFor(octokit, repo, deps, config),
-      ...(args.observeOrg ? { organization: { store: (config: RepoConfig) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: apiUrl } } : {}),
+      ...(args.observeOrg
+        ? { organization: { store: (config: RepoConfig) => sweepLedgerStore(octokit, repo, config.ledger?.branch, deps, config), api: apiUrl } }
+        : {}),
     },
     onNewLeaver: async ({ login, organization, affected, ledgerBranch, octokit: swept }) => {
       const leftAt = `${toTimestamp(io.now()).slice(0, 10)}T00:00:00Z`;
       const store = await sweepLedgerStore(swept, repo, ledgerBranch, deps);
-      await appendWithAnomalyIssues(store, [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })], { octokit: swept, repo, deps });
+      await appendWithAnomalyIssues(
+        store,
+        [leaverRecordDraft({ repository: `${repo.owner}/${repo.repo}`, organization, login, leftAt, source: 'sweep', affected })],
+        { octokit: swept, repo, deps },
+      );
     },
     ...(args.reconcile === false || args.dryRun
       ? {}
       : {
           afterSweep: async (swept: SweepOctokit) => {
             const r = await reconcile({ octokit: gitHubPort(swept), repo, deps, log: { info: () => undefined, warn } });
-            if (r.failures.length) warn(`reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``);
+            if (r.failures.length)
+              warn(
+                `reconcile could not record ${r.failures.map((f) => `#${f.pr} (${f.error})`).join(', ')}: run \`access-ledger reconcile --repo ${args.repo}\``,
+              );
           },
         }),
   });
@@ -230,7 +252,14 @@ export async function runSweepCommand(args: SweepArgs, io: Io): Promise<number> 
           today: report.today,
           dryRun: Boolean(args.dryRun),
           problems: report.problems.map((p) => ({ kind: p.kind, id: p.id, severity: p.severity })),
-          actions: report.plan.filter((a) => a.type !== 'no-op').map((a) => ({ type: a.type, key: 'desired' in a ? a.desired.key : `${a.issue.kind}:${a.issue.id}`, issue: 'issue' in a ? a.issue.number : null, deferred: report.deferred.includes(a) })),
+          actions: report.plan
+            .filter((a) => a.type !== 'no-op')
+            .map((a) => ({
+              type: a.type,
+              key: 'desired' in a ? a.desired.key : `${a.issue.kind}:${a.issue.id}`,
+              issue: 'issue' in a ? a.issue.number : null,
+              deferred: report.deferred.includes(a),
+            })),
           reviews: args.dryRun ? report.dueSystems.map((d) => ({ system: d.system, due: d.due, grants: d.grants.length })) : report.campaigns,
           membership: report.membership,
           issuesDisabled: report.issuesDisabled,
@@ -264,20 +293,35 @@ export function registerSweep(program: Command, io: Io, setExit: (code: number) 
     .option('--observe-org', 'list and record the GitHub organization first (systems whose file says observe: { connector: github-org }), at most once a day')
     .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot] (default: ledger.app_login of access-ledger.yaml)")
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (opts: { repo: string; dryRun?: boolean; today?: string; token?: string; apiUrl?: string; membership: boolean; maxWrites?: string; reconcile: boolean; doctor: boolean; observeOrg?: boolean; format: string; appLogin?: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
-      const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile, doctor: opts.doctor };
-      if (opts.appLogin) args.appLogin = opts.appLogin;
-      if (opts.observeOrg) args.observeOrg = true;
-      if (opts.dryRun) args.dryRun = true;
-      if (opts.today) args.today = opts.today;
-      if (opts.token) args.token = opts.token;
-      if (opts.apiUrl) args.apiUrl = opts.apiUrl;
-      if (opts.maxWrites !== undefined) {
-        const n = Number(opts.maxWrites);
-        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-writes must be a whole number, not ${opts.maxWrites}`);
-        args.maxWrites = n;
-      }
-      setExit(await runSweepCommand(args, io));
-    });
+    .action(
+      async (opts: {
+        repo: string;
+        dryRun?: boolean;
+        today?: string;
+        token?: string;
+        apiUrl?: string;
+        membership: boolean;
+        maxWrites?: string;
+        reconcile: boolean;
+        doctor: boolean;
+        observeOrg?: boolean;
+        format: string;
+        appLogin?: string;
+      }) => {
+        if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not ${opts.format}`);
+        const args: SweepArgs = { repo: opts.repo, format: opts.format, membership: opts.membership, reconcile: opts.reconcile, doctor: opts.doctor };
+        if (opts.appLogin) args.appLogin = opts.appLogin;
+        if (opts.observeOrg) args.observeOrg = true;
+        if (opts.dryRun) args.dryRun = true;
+        if (opts.today) args.today = opts.today;
+        if (opts.token) args.token = opts.token;
+        if (opts.apiUrl) args.apiUrl = opts.apiUrl;
+        if (opts.maxWrites !== undefined) {
+          const n = Number(opts.maxWrites);
+          if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-writes must be a whole number, not ${opts.maxWrites}`);
+          args.maxWrites = n;
+        }
+        setExit(await runSweepCommand(args, io));
+      },
+    );
 }

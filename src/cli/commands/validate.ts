@@ -87,7 +87,9 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<number> {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, report);
     } catch (err) {
-      throw new UsageError(`--output ${args.output} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give a path in a folder you can write to`);
+      throw new UsageError(
+        `--output ${args.output} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give a path in a folder you can write to`,
+      );
     }
     io.stdout(`${summaryLine(result.summary)}; ${args.format} report written to ${args.output}\n`);
   } else {

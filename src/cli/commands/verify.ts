@@ -111,8 +111,8 @@ export async function runVerify(args: VerifyArgs, io: Io = processIo()): Promise
     const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
     if (!args.octokit && !token) {
       io.stderr(
-        'access-ledger verify: --online needs a GitHub token to read the App\'s pull request comments: pass --token or set GITHUB_TOKEN ' +
-          '(read access to the access repo\'s pull requests is enough).\n',
+        "access-ledger verify: --online needs a GitHub token to read the App's pull request comments: pass --token or set GITHUB_TOKEN " +
+          "(read access to the access repo's pull requests is enough).\n",
       );
       return 2;
     }
@@ -188,7 +188,9 @@ function describe(p: LedgerProblem): string {
 export function formatReport(r: VerifyResult): string {
   const lines: string[] = [];
   lines.push(`Ledger ${r.branch} of ${r.repo}`);
-  lines.push(`  read from ${r.ref} at ${r.tip.slice(0, 12)}: ${r.records} record${r.records === 1 ? '' : 's'} in ${r.commits} commit${r.commits === 1 ? '' : 's'}`);
+  lines.push(
+    `  read from ${r.ref} at ${r.tip.slice(0, 12)}: ${r.records} record${r.records === 1 ? '' : 's'} in ${r.commits} commit${r.commits === 1 ? '' : 's'}`,
+  );
   if (r.last) lines.push(`  last record seq ${r.last.seq}: ${r.last.path} ${r.last.hash}`);
   if (r.app_login) lines.push(`  commits checked against the App ${r.app_login}`);
   if (r.signatures) {
@@ -214,7 +216,9 @@ export function formatReport(r: VerifyResult): string {
   }
   const first = r.first_problem!;
   lines.push(`BROKEN at ${first.seq !== null ? `seq ${first.seq}` : 'a change no seq can be given to'}: ${first.problem}`);
-  lines.push(`${r.problem_count} problem${r.problem_count === 1 ? '' : 's'} found${r.problem_count > r.problems.length ? ` (first ${r.problems.length} shown)` : ''}:`);
+  lines.push(
+    `${r.problem_count} problem${r.problem_count === 1 ? '' : 's'} found${r.problem_count > r.problems.length ? ` (first ${r.problems.length} shown)` : ''}:`,
+  );
   for (const p of r.problems.slice(0, 20)) lines.push(`  ${describe(p)}`);
   if (r.problems.length > 20) lines.push(`  … ${r.problem_count - 20} more (use --format json for all)`);
   return lines.map((l) => terminalText(l)).join('\n') + '\n';
@@ -229,12 +233,18 @@ export function registerVerify(program: Command, io: Io = processIo(), setExit: 
     .command('verify')
     .description(DESCRIPTIONS.verify)
     .option('--repo <dir>', 'a local clone of the access repo', '.')
-    .option('--branch <name>', 'the ledger branch, a local branch or origin/<name> as a fresh clone has it (default: ledger.branch of access-ledger.yaml, else access-ledger)')
+    .option(
+      '--branch <name>',
+      'the ledger branch, a local branch or origin/<name> as a fresh clone has it (default: ledger.branch of access-ledger.yaml, else access-ledger)',
+    )
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
     .option('--online', "also cross-check hashes against the App's pull request comments (needs a token)")
     .option('--token <token>', 'GitHub token for --online (default: GITHUB_TOKEN or GH_TOKEN)')
     .option('--api-url <url>', 'GitHub API URL for --online (default: GITHUB_API_URL or https://api.github.com)')
-    .option('--app-login <login>', "the App's bot account, e.g. access-ledger[bot]: the only author of ledger commits and anchoring comments (default: ledger.app_login of access-ledger.yaml)")
+    .option(
+      '--app-login <login>',
+      "the App's bot account, e.g. access-ledger[bot]: the only author of ledger commits and anchoring comments (default: ledger.app_login of access-ledger.yaml)",
+    )
     .action(async (opts: { repo: string; branch?: string; format: 'text' | 'json'; online?: boolean; token?: string; apiUrl?: string; appLogin?: string }) => {
       const args: VerifyArgs = { repo: opts.repo, format: opts.format };
       if (opts.branch !== undefined) args.branch = opts.branch;

@@ -9,8 +9,6 @@ import type { Grant, ReviewMeta, System } from '../model/types.ts';
 
 export type AccessChangeKind = 'adds' | 'widens' | 'narrows' | 'removes' | 'unchanged';
 
-
-
 const LINK_WORDS: Record<Capability['principal']['link'], string> = {
   identity: 'identity',
   grantee: 'grantee',
@@ -48,7 +46,8 @@ function whyWider(c: Capability, before: readonly Capability[], ownBefore: reado
   if (c.jit === null && same.every((b) => b.jit !== null)) reasons.push('just-in-time limit removed (standing access)');
   else if (c.jit !== null) {
     const jits = same.filter((b) => b.jit !== null);
-    if (jits.length > 0 && jits.every((b) => b.jit!.maxHours < c.jit!.maxHours)) reasons.push(`just-in-time window longer: ${jits[0]!.jit!.maxHours}h → ${c.jit.maxHours}h`);
+    if (jits.length > 0 && jits.every((b) => b.jit!.maxHours < c.jit!.maxHours))
+      reasons.push(`just-in-time window longer: ${jits[0]!.jit!.maxHours}h → ${c.jit.maxHours}h`);
     if (jits.length > 0 && jits.every((b) => canon(b.jit!.approvers) !== canon(c.jit!.approvers))) {
       reasons.push(`just-in-time approvers changed: ${jits[0]!.jit!.approvers.join(', ') || 'none'} → ${c.jit.approvers.join(', ') || 'none'}`);
     }
@@ -70,7 +69,6 @@ function whatNarrows(caps: readonly Capability[], before: readonly Capability[])
   else if (same.jit && id.jit && id.jit.maxHours < same.jit.maxHours) out.push(`just-in-time window shorter: ${same.jit.maxHours}h → ${id.jit.maxHours}h`);
   return out;
 }
-
 
 const STRONG_CREDENTIALS = new Set(['oidc-federated', 'key-pair']);
 
@@ -112,7 +110,8 @@ function credentialChanges(id: string, b: Conferral, a: Conferral): string[] {
     const stricter = ac.rotation_days !== undefined && (bc.rotation_days === undefined || ac.rotation_days < bc.rotation_days);
     if (!stricter) out.push(`lengthens the rotation period of \`${id}\`: ${bc.rotation_days ?? 'none'} → ${ac.rotation_days ?? 'none'} days`);
   }
-  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null)) out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? 'none'} → ${ac.last_rotated ?? 'none'}`);
+  if ((bc.last_rotated ?? null) !== (ac.last_rotated ?? null))
+    out.push(`records a rotation of \`${id}\`: last_rotated ${bc.last_rotated ?? 'none'} → ${ac.last_rotated ?? 'none'}`);
   if ((bc.storage ?? null) !== (ac.storage ?? null)) out.push(`changes where the credential of \`${id}\` is stored`);
   if ((bc.revocation ?? null) !== (ac.revocation ?? null)) out.push(`changes how the credential of \`${id}\` is revoked`);
   const known = new Set(['type', 'rotation_days', 'last_rotated', 'storage', 'revocation']);
@@ -125,9 +124,15 @@ function credentialChanges(id: string, b: Conferral, a: Conferral): string[] {
 export function authorityChanges(b: Conferral, a: Conferral, inCampaign: boolean): AuthorityChange[] {
   const id = a.identity;
   const out: AuthorityChange[] = [];
-  if (b.authority.kind !== a.authority.kind) out.push({ kind: 'authority', at: ['identity', 'kind'], fields: ['identity.kind'], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
+  if (b.authority.kind !== a.authority.kind)
+    out.push({ kind: 'authority', at: ['identity', 'kind'], fields: ['identity.kind'], description: `changes the kind of \`${id}\`: ${b.kind} → ${a.kind}` });
   if (b.authority.owner !== a.authority.owner) {
-    out.push({ kind: 'authority', at: ['identity', 'owner'], fields: ['identity.owner'], description: `changes the owner of ${a.kind === 'human' ? '' : 'non-human identity '}\`${id}\`: ${b.owner ? '@' + b.owner : 'none'} → ${a.owner ? '@' + a.owner : 'none'}` });
+    out.push({
+      kind: 'authority',
+      at: ['identity', 'owner'],
+      fields: ['identity.owner'],
+      description: `changes the owner of ${a.kind === 'human' ? '' : 'non-human identity '}\`${id}\`: ${b.owner ? '@' + b.owner : 'none'} → ${a.owner ? '@' + a.owner : 'none'}`,
+    });
   }
   if (b.authority.credential !== a.authority.credential) {
     for (const d of credentialChanges(id, b, a)) out.push({ kind: 'authority', at: ['credential'], fields: ['credential'], description: d });
@@ -135,25 +140,50 @@ export function authorityChanges(b: Conferral, a: Conferral, inCampaign: boolean
   if (b.authority.vendor !== a.authority.vendor) {
     const bv = b.vendor;
     const av = a.vendor;
-    const field = !av || !bv ? null : av.data_scope !== bv.data_scope ? 'data scope' : av.name !== bv.name ? 'name' : av.offboarding !== bv.offboarding ? 'offboarding' : null;
-    out.push({ kind: 'authority', at: ['vendor'], fields: ['vendor.name', 'vendor.data_scope', 'vendor.offboarding'], description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? (bv ? 'changes' : 'adds') : 'removes'} the vendor of \`${id}\`` });
+    const field =
+      !av || !bv
+        ? null
+        : av.data_scope !== bv.data_scope
+          ? 'data scope'
+          : av.name !== bv.name
+            ? 'name'
+            : av.offboarding !== bv.offboarding
+              ? 'offboarding'
+              : null;
+    out.push({
+      kind: 'authority',
+      at: ['vendor'],
+      fields: ['vendor.name', 'vendor.data_scope', 'vendor.offboarding'],
+      description: field ? `changes the vendor ${field} of \`${id}\`` : `${av ? (bv ? 'changes' : 'adds') : 'removes'} the vendor of \`${id}\``,
+    });
   }
   if (b.authority['shared-controls'] !== a.authority['shared-controls']) {
     const kept = new Set(a.compensatingControls);
     const dropped = b.compensatingControls.filter((c) => !kept.has(c));
-    if (dropped.length > 0) out.push({ kind: 'authority', at: ['shared', 'compensating_controls'], fields: ['shared.compensating_controls'], description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(', ')}` });
+    if (dropped.length > 0)
+      out.push({
+        kind: 'authority',
+        at: ['shared', 'compensating_controls'],
+        fields: ['shared.compensating_controls'],
+        description: `drops compensating controls of shared account \`${id}\`: ${dropped.join(', ')}`,
+      });
   }
-  if (b.authority.other !== a.authority.other) out.push({ kind: 'authority', at: [], fields: ['*'], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
+  if (b.authority.other !== a.authority.other)
+    out.push({ kind: 'authority', at: [], fields: ['*'], description: `changes \`${id}\` in a way the gate does not recognise as narrowing` });
   // Removing an exception ends a deviation (narrowing); adding or changing one is the admins' decision.
   if (a.exception && canon(a.exception) !== canon(b.exception)) {
-    out.push({ kind: 'exception', at: ['exception'], fields: ['exception'], description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\`` });
+    out.push({
+      kind: 'exception',
+      at: ['exception'],
+      fields: ['exception'],
+      description: b.exception ? `changes the exception of \`${id}\`` : `adds an exception to \`${id}\``,
+    });
   }
   if (certifies(b.review, a.review) && !inCampaign) {
     out.push({ kind: 'review', at: ['review'], fields: ['review'], description: `writes a review of \`${id}\` outside an access review` });
   }
   return out;
 }
-
 
 /** One access entry, judged. `index` is the entry's place in the file after the change (before it, for a removal). */
 export interface EntryJudgement {
@@ -219,7 +249,16 @@ export function judgeGrantChange(input: JudgeGrantInput): GrantJudgement {
   if (input.after === undefined) {
     input.before?.access.forEach((e, i) => {
       const privileged = b?.capabilities.find((c) => c.entry === i)?.privileged ?? e.privileged === true;
-      out.entries.push({ index: i, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: 'removes', reasons: ['grant file deleted'], at: ['access', i] });
+      out.entries.push({
+        index: i,
+        system: e.system,
+        role: e.role,
+        privileged,
+        expires: e.expires ?? null,
+        kind: 'removes',
+        reasons: ['grant file deleted'],
+        at: ['access', i],
+      });
     });
     return out;
   }
@@ -282,7 +321,16 @@ export function judgeGrantChange(input: JudgeGrantInput): GrantJudgement {
   input.before?.access.forEach((e, j) => {
     if (matched.has(j)) return;
     const privileged = b?.capabilities.find((c) => c.entry === j)?.privileged ?? e.privileged === true;
-    out.entries.push({ index: j, system: e.system, role: e.role, privileged, expires: e.expires ?? null, kind: 'removes', reasons: [`entry ${e.role}${privileged ? ' (privileged)' : ''} removed`], at: ['access'] });
+    out.entries.push({
+      index: j,
+      system: e.system,
+      role: e.role,
+      privileged,
+      expires: e.expires ?? null,
+      kind: 'removes',
+      reasons: [`entry ${e.role}${privileged ? ' (privileged)' : ''} removed`],
+      at: ['access'],
+    });
   });
 
   if (b) {

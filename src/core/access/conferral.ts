@@ -145,7 +145,8 @@ export function conferral(grant: Grant, systemOf: (id: string) => System | undef
       link: 'account' as const,
       shown: a,
     }));
-    for (const principal of [...principals, ...accounts]) capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
+    for (const principal of [...principals, ...accounts])
+      capabilities.push({ principal, system: entry.system, role: entry.role, privileged, jit, until, entry: i });
     const residue = Object.fromEntries(Object.entries(entry).filter(([k]) => !ENTRY_KNOWN.has(k)));
     entryResidue.push(canon(residue));
   });

@@ -179,20 +179,24 @@ export const populationJsonPath = (id: string): string => `populations/${id}.jso
  * are all known.
  */
 export function populationJsonFrame(pop: Population, params: ExportParams): { before: string; after: string } {
-  const top = JSON.stringify({
-    id: pop.id,
-    title: pop.title,
-    question: pop.question,
-    unit: pop.unit,
-    ...binderHeader(params),
-    row_count: pop.rowCount,
-    ...(pop.tally ? { tally: pop.tally } : {}),
-    ...(pop.columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: pop.gapRows, gaps_by_kind: pop.gapKinds ?? {} } : {}),
-    reproduce: pop.reproduce,
-    controls: pop.controls,
-    columns: pop.columns,
-    rows: [],
-  }, null, 2);
+  const top = JSON.stringify(
+    {
+      id: pop.id,
+      title: pop.title,
+      question: pop.question,
+      unit: pop.unit,
+      ...binderHeader(params),
+      row_count: pop.rowCount,
+      ...(pop.tally ? { tally: pop.tally } : {}),
+      ...(pop.columns.some((c) => c.key === 'gaps') ? { rows_with_gaps: pop.gapRows, gaps_by_kind: pop.gapKinds ?? {} } : {}),
+      reproduce: pop.reproduce,
+      controls: pop.controls,
+      columns: pop.columns,
+      rows: [],
+    },
+    null,
+    2,
+  );
   const at = top.lastIndexOf('"rows": []');
   const rest = top.slice(at + '"rows": []'.length) + '\n';
   return pop.rowCount === 0 ? { before: top.slice(0, at) + '"rows": []', after: rest } : { before: top.slice(0, at) + '"rows": [\n', after: '\n  ]' + rest };
@@ -225,35 +229,74 @@ export function binderPaths(populations: readonly Pick<Population, 'id' | 'rowCo
  */
 export function* binderFiles(b: Binder): Generator<BinderFile> {
   const p = b.params;
-  yield { path: 'binder.json', content: [json({
-    format: 'access-ledger/binder@1',
-    generated_at: p.generatedAt,
-    tool: p.tool,
-    repository: p.repository,
-    ...binderHeader(p),
-    seed: p.seed,
-    sample_size: p.sampleSize,
-    reproduce: exportCommand(p),
-    populations: b.populations.map((pop) => ({ id: pop.id, title: pop.title, rows: pop.rowCount, ...(pop.tally ? { tally: pop.tally } : {}), files: [populationCsvPath(pop.id), populationJsonPath(pop.id)] })),
-    ledger: b.ledger,
-    verification: { ok: b.verification.ok, summary: b.verification.summary },
-  })] };
+  yield {
+    path: 'binder.json',
+    content: [
+      json({
+        format: 'access-ledger/binder@1',
+        generated_at: p.generatedAt,
+        tool: p.tool,
+        repository: p.repository,
+        ...binderHeader(p),
+        seed: p.seed,
+        sample_size: p.sampleSize,
+        reproduce: exportCommand(p),
+        populations: b.populations.map((pop) => ({
+          id: pop.id,
+          title: pop.title,
+          rows: pop.rowCount,
+          ...(pop.tally ? { tally: pop.tally } : {}),
+          files: [populationCsvPath(pop.id), populationJsonPath(pop.id)],
+        })),
+        ledger: b.ledger,
+        verification: { ok: b.verification.ok, summary: b.verification.summary },
+      }),
+    ],
+  };
   for (let i = 0; i < b.populations.length; i++) {
     const pop = b.populations[i]!;
     const s = b.samples[i]!;
-    yield { path: `samples/${pop.id}.csv`, content: [toCsv(pop.columns, b.sampledRows[i]!, [{ key: 'draw', values: s.rows.map((_, k) => k + 1) }, { key: 'row', values: s.rows.map((r) => r + 1) }])] };
+    yield {
+      path: `samples/${pop.id}.csv`,
+      content: [
+        toCsv(pop.columns, b.sampledRows[i]!, [
+          { key: 'draw', values: s.rows.map((_, k) => k + 1) },
+          { key: 'row', values: s.rows.map((r) => r + 1) },
+        ]),
+      ],
+    };
   }
-  yield { path: 'samples.json', content: [json({
-    generator: 'mulberry32; per population, stream seed = seed XOR FNV-1a-32(population id); k rows drawn by the first k steps of a Fisher-Yates shuffle (see docs/binder.md)',
-    seed: p.seed,
-    samples: b.samples.map((s) => ({ ...s, rows: s.rows.map((r) => r + 1), row_numbering: '1-based, in the order of populations/<id>.csv' })),
-  })] };
+  yield {
+    path: 'samples.json',
+    content: [
+      json({
+        generator:
+          'mulberry32; per population, stream seed = seed XOR FNV-1a-32(population id); k rows drawn by the first k steps of a Fisher-Yates shuffle (see docs/binder.md)',
+        seed: p.seed,
+        samples: b.samples.map((s) => ({ ...s, rows: s.rows.map((r) => r + 1), row_numbering: '1-based, in the order of populations/<id>.csv' })),
+      }),
+    ],
+  };
   yield { path: 'chains.json', content: [json({ chains: b.chains })] };
   yield { path: 'control-matrix.json', content: [json({ controls: b.controlMatrix })] };
-  yield { path: 'control-matrix.csv', content: [toCsv(
-    ['control', 'framework', 'title', 'rules', 'record_kinds', 'populations', 'findings_at_merge', 'findings_as_of'].map((key) => ({ key, title: key, description: '' })),
-    b.controlMatrix.map((c) => ({ ...c, rules: c.rules.join('; '), record_kinds: c.record_kinds.join('; '), populations: c.populations.map((x) => `${x.id} (${x.rows})`).join('; ') })),
-  )] };
+  yield {
+    path: 'control-matrix.csv',
+    content: [
+      toCsv(
+        ['control', 'framework', 'title', 'rules', 'record_kinds', 'populations', 'findings_at_merge', 'findings_as_of'].map((key) => ({
+          key,
+          title: key,
+          description: '',
+        })),
+        b.controlMatrix.map((c) => ({
+          ...c,
+          rules: c.rules.join('; '),
+          record_kinds: c.record_kinds.join('; '),
+          populations: c.populations.map((x) => `${x.id} (${x.rows})`).join('; '),
+        })),
+      ),
+    ],
+  };
   yield { path: 'verification.json', content: [json(b.verification)] };
   yield { path: 'summary.md', content: [renderSummary(b)] };
 }

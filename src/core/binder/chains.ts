@@ -62,7 +62,13 @@ export class ChainBuilder {
   private readonly granteeApprovers: ReadonlyMap<string, ReadonlySet<string>>;
 
   /** `granteeApprovers`: for records without the gate's judgement, the approvers a changed grant names, by merge commit. */
-  constructor(params: ExportParams, ledger: LedgerIndex, systems: Map<string, System>, removalRows: readonly RemovalRef[], granteeApprovers: ReadonlyMap<string, ReadonlySet<string>> = new Map()) {
+  constructor(
+    params: ExportParams,
+    ledger: LedgerIndex,
+    systems: Map<string, System>,
+    removalRows: readonly RemovalRef[],
+    granteeApprovers: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  ) {
     this.p = params;
     this.ledger = ledger;
     this.systems = systems;
@@ -114,10 +120,17 @@ export class ChainBuilder {
       case 'removals': {
         const removal = byCommit(row.commit);
         anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.removed_at) ?? undefined) : null;
-        chain.removal = { at: String(row.removed_at), commit: str(row.commit), pr: removal?.pr.number ?? null, url: removal?.pr.url ?? null, seq: removal?.ref.seq ?? null };
+        chain.removal = {
+          at: String(row.removed_at),
+          commit: str(row.commit),
+          pr: removal?.pr.number ?? null,
+          url: removal?.pr.url ?? null,
+          seq: removal?.ref.seq ?? null,
+        };
         if (removal) chain.ledger.push(this.recordOf(removal.ref, 'removal'));
         const campaign = removal ? this.ledger.campaignByPr.get(removal.pr.number) : undefined;
-        if (campaign && path && campaign.subject.items.removed.some((i) => i.path === path && i.role === role)) chain.ledger.push(this.recordOf(campaign.ref, 'removal (review-campaign)'));
+        if (campaign && path && campaign.subject.items.removed.some((i) => i.path === path && i.role === role))
+          chain.ledger.push(this.recordOf(campaign.ref, 'removal (review-campaign)'));
         break;
       }
       case 'inventory':
@@ -126,7 +139,12 @@ export class ChainBuilder {
         break;
       case 'non-human':
       case 'exceptions':
-        anchor = path ? (this.ledger.pathHistory(path).filter((gc) => gc.ref.occurred_at <= asOfEnd).at(-1) ?? null) : null;
+        anchor = path
+          ? (this.ledger
+              .pathHistory(path)
+              .filter((gc) => gc.ref.occurred_at <= asOfEnd)
+              .at(-1) ?? null)
+          : null;
         break;
       case 'review-campaigns':
         anchor = path && system && role ? this.ledger.approvalRecord(path, system, role, str(row.merged_at) ?? undefined) : null;
@@ -165,7 +183,12 @@ export class ChainBuilder {
         return chain;
       }
     }
-    if (anchor) this.fillFromGrantChange(chain, anchor, population === 'grant-changes' || population === 'unapproved-merges' || population === 'system-changes' ? null : system);
+    if (anchor)
+      this.fillFromGrantChange(
+        chain,
+        anchor,
+        population === 'grant-changes' || population === 'unapproved-merges' || population === 'system-changes' ? null : system,
+      );
     if (population !== 'removals' && path) this.findRemoval(chain, anchor, path, system, role);
     if (path) this.findReviews(chain, anchor, path, system, role);
     return chain;
@@ -203,7 +226,10 @@ export class ChainBuilder {
   private eligibility(gc: IndexedGrantChange, reviewer: string, countedFor: string[]): string {
     const login = reviewer.toLowerCase();
     const listed = countedFor.filter((s) => (this.systems.get(s)?.approvers ?? []).some((a) => a.toLowerCase() === login));
-    const how = listed.length > 0 ? `listed in ${listed.map((s) => `systems/${s}.yaml`).join(', ')} approvers` : 'a member of an approver team of the system (as the gate resolved it at merge)';
+    const how =
+      listed.length > 0
+        ? `listed in ${listed.map((s) => `systems/${s}.yaml`).join(', ')} approvers`
+        : 'a member of an approver team of the system (as the gate resolved it at merge)';
     return `counted by the gate's merge-time verdict for ${countedFor.join(', ')} (policy at ${gc.policy_sha.slice(0, 12)}): ${how}`;
   }
 
@@ -217,7 +243,11 @@ export class ChainBuilder {
     const after = anchor?.ref.seq ?? 0;
     const history = system && role ? this.ledger.entryHistory(path, system, role) : this.ledger.pathHistory(path);
     const gc = history.find(
-      (h) => h.ref.seq > after && h.entries.some((e) => e.path === path && (system && role ? e.system === system && e.role === role && e.action === 'removed' : e.file_action === 'removed')),
+      (h) =>
+        h.ref.seq > after &&
+        h.entries.some(
+          (e) => e.path === path && (system && role ? e.system === system && e.role === role && e.action === 'removed' : e.file_action === 'removed'),
+        ),
     );
     if (gc) {
       chain.removal = { at: gc.pr.merged_at ?? gc.ref.occurred_at, commit: gc.merge_sha, pr: gc.pr.number, url: gc.pr.url, seq: gc.ref.seq };
@@ -226,10 +256,18 @@ export class ChainBuilder {
     }
     const since = anchor?.pr.merged_at ?? '';
     // Without an entry (a file's chain), only the file's deletion ends it: a role changed in it does not.
-    const row = this.removalRows.find((r) => r.path === path && (system && role ? r.system === system && r.role === role : r.file_removed) && r.removed_at > since);
+    const row = this.removalRows.find(
+      (r) => r.path === path && (system && role ? r.system === system && r.role === role : r.file_removed) && r.removed_at > since,
+    );
     if (!row) return;
     const record = this.ledger.grantChangeByMergeSha.get(row.commit);
-    chain.removal = { at: row.removed_at, commit: row.commit || null, pr: record?.pr.number ?? row.pr, url: record?.pr.url ?? gitLink(this.p, 'commit', row.commit), seq: record?.ref.seq ?? null };
+    chain.removal = {
+      at: row.removed_at,
+      commit: row.commit || null,
+      pr: record?.pr.number ?? row.pr,
+      url: record?.pr.url ?? gitLink(this.p, 'commit', row.commit),
+      seq: record?.ref.seq ?? null,
+    };
     if (record) chain.ledger.push(this.recordOf(record.ref, 'removal'));
   }
 
@@ -238,7 +276,15 @@ export class ChainBuilder {
     for (const r of this.ledger.reviewItemsByPath.get(path) ?? []) {
       if (r.ref.seq <= after) continue;
       if (system && (r.system !== system || r.item.role !== role)) continue;
-      chain.reviews_since.push({ reviewed_on: r.reviewed_on, system: r.system, reviewers: r.item.certified_by ?? r.reviewers, outcome: r.outcome, pr: r.pr.number, url: r.pr.url, seq: r.ref.seq });
+      chain.reviews_since.push({
+        reviewed_on: r.reviewed_on,
+        system: r.system,
+        reviewers: r.item.certified_by ?? r.reviewers,
+        outcome: r.outcome,
+        pr: r.pr.number,
+        url: r.pr.url,
+        seq: r.ref.seq,
+      });
       if (!chain.ledger.some((l) => l.seq === r.ref.seq)) chain.ledger.push(this.recordOf(r.ref, 'review'));
     }
   }

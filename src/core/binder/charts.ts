@@ -32,7 +32,6 @@ const KIND_COLORS: Record<string, string> = {
 };
 const KINDS = Object.keys(KIND_COLORS);
 
-
 function months(from: string, to: string): string[] {
   const out: string[] = [];
   let y = Number(from.slice(0, 4));
@@ -158,12 +157,24 @@ export class ChartTally {
         series.push({ label: `${kind} removed`, color: KIND_COLORS[kind]!, values: [...rem] });
       }
     }
-    return { id: 'chart-grants', title: 'Grants over time by kind', note: 'Access entries added (above the axis) and removed (below) per month of the period, by identity kind.', categories: [...this.months], series };
+    return {
+      id: 'chart-grants',
+      title: 'Grants over time by kind',
+      note: 'Access entries added (above the axis) and removed (below) per month of the period, by identity kind.',
+      categories: [...this.months],
+      series,
+    };
   }
 
   /** Inventory entries by month of expiry over the twelve months after the as-of day. */
   expiriesAhead(): ChartData {
-    return { id: 'chart-expiries', title: 'Expiries ahead', note: `Access entries in the inventory by month of expiry, from the as-of day ${this.asOf}.`, categories: [...this.expiryCats], series: [{ label: 'entries', color: '#3b6ea8', values: [...this.expiries] }] };
+    return {
+      id: 'chart-expiries',
+      title: 'Expiries ahead',
+      note: `Access entries in the inventory by month of expiry, from the as-of day ${this.asOf}.`,
+      categories: [...this.expiryCats],
+      series: [{ label: 'entries', color: '#3b6ea8', values: [...this.expiries] }],
+    };
   }
 
   timeToApprove(): ChartData {
@@ -226,17 +237,21 @@ export function renderBarChart(chart: ChartData): string {
       const y1 = Math.min(y(from), y(to));
       const h = Math.abs(y(from) - y(to));
       const opacity = s.label.endsWith('removed') ? ' fill-opacity="0.55"' : '';
-      parts.push(`<rect x="${(left + i * bw + 1).toFixed(1)}" y="${y1.toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"${opacity}><title>${htmlText(`${cat}: ${s.label} ${Math.abs(v)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${(left + i * bw + 1).toFixed(1)}" y="${y1.toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"${opacity}><title>${htmlText(`${cat}: ${s.label} ${Math.abs(v)}`)}</title></rect>`,
+      );
     }
     const every = Math.ceil(n / 12);
-    if (i % every === 0) parts.push(`<text x="${(left + i * bw + bw / 2).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle" font-size="10">${htmlText(cat)}</text>`);
+    if (i % every === 0)
+      parts.push(`<text x="${(left + i * bw + bw / 2).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle" font-size="10">${htmlText(cat)}</text>`);
   });
   const legend = [...new Map(chart.series.map((s) => [s.label.replace(/ (added|removed)$/, ''), s.color])).entries()];
   legend.forEach(([label, color], i) => {
     const x = left + (i % 4) * 150;
     const ly = H - 12 + Math.floor(i / 4) * 12;
-    parts.push(`<rect x="${x}" y="${ly - 8}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${ly + 1}" font-size="10">${htmlText(label)}</text>`);
+    parts.push(
+      `<rect x="${x}" y="${ly - 8}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${ly + 1}" font-size="10">${htmlText(label)}</text>`,
+    );
   });
   return `<svg class="chart" viewBox="0 0 ${W} ${H + Math.max(0, Math.ceil(legend.length / 4) - 1) * 12}" role="img" aria-label="${htmlAttr(chart.title)}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
-

@@ -35,10 +35,13 @@ export const ENTRY_COLUMNS: Column[] = [
 export const gapsCol = col('gaps', 'Gaps', 'What evidence is missing for this row (docs/binder.md, "Gaps"); each gap is also a row of the `gaps` population.');
 
 export const JIT_COLUMNS: Column[] = [
-  col('jit_max_hours', 'JIT max hours', 'For just-in-time access: the longest window one activation may last (jit.max_duration_hours); empty for standing access.'),
+  col(
+    'jit_max_hours',
+    'JIT max hours',
+    'For just-in-time access: the longest window one activation may last (jit.max_duration_hours); empty for standing access.',
+  ),
   col('jit_approvers', 'JIT approvers', 'For just-in-time access: who approves each activation (jit.approvers); empty when the file names none.'),
 ];
-
 
 /** A population's id (the `id` of its module; src/core/binder/populations/index.ts lists them). */
 export type PopulationId = string;

@@ -27,8 +27,12 @@ const col = (key: string, title: string, description: string): Column => ({ key,
 
 export const COMPLETENESS_COLUMNS: Column[] = [
   col('system', 'System', 'The system listed.'),
-  col('type', 'Row', 'listing (what the grants declared against what the system listed), a difference it showed (undeclared, unprovisioned, excess-privilege, dormant), or no-listing (the system was not listed in the period).'),
-  col('taken_at', 'Listed at', 'When the system listed its accounts (the listing\'s taken_at).'),
+  col(
+    'type',
+    'Row',
+    'listing (what the grants declared against what the system listed), a difference it showed (undeclared, unprovisioned, excess-privilege, dormant), or no-listing (the system was not listed in the period).',
+  ),
+  col('taken_at', 'Listed at', "When the system listed its accounts (the listing's taken_at)."),
   col('snapshot', 'Listing record', 'Key of the access-snapshot record on the ledger branch.'),
   col('snapshot_seq', 'Listing seq', 'Its ledger seq.'),
   col('snapshot_hash', 'Listing hash', 'Its hash (RFC 8785 canonical JSON without `hash`).'),
@@ -41,9 +45,17 @@ export const COMPLETENESS_COLUMNS: Column[] = [
   col('account', 'Account', 'The account the system listed (as messages show it: one line, masked, a formula after an apostrophe).'),
   col('identity', 'Identity', 'The grant the difference is about, when there is one.'),
   col('path', 'File', 'Where the difference points: the grant file, or the system file for an account no grant declares.'),
-  col('detail', 'Detail', 'The difference in the words of its rule (observed-undeclared, observed-unprovisioned, observed-excess-privilege, observed-dormant).'),
-  col('resolution', 'Resolution', 'grant-change (a later merged change declared the account, or revoked the access), later-listing-without-account, later-listing (listed again without the difference), or open.'),
-  col('resolved_at', 'Resolved at', 'When: the change\'s merge, or the later listing\'s taken_at.'),
+  col(
+    'detail',
+    'Detail',
+    'The difference in the words of its rule (observed-undeclared, observed-unprovisioned, observed-excess-privilege, observed-dormant).',
+  ),
+  col(
+    'resolution',
+    'Resolution',
+    'grant-change (a later merged change declared the account, or revoked the access), later-listing-without-account, later-listing (listed again without the difference), or open.',
+  ),
+  col('resolved_at', 'Resolved at', "When: the change's merge, or the later listing's taken_at."),
   col('resolved_by', 'Resolved by', 'The ledger record that shows the resolution (a grant-change or an access-snapshot key).'),
   col('resolved_seq', 'Resolved seq', 'Its ledger seq.'),
   col('resolved_pr', 'Resolved by PR', 'The pull request of the resolving change.'),
@@ -56,7 +68,17 @@ export const COMPLETENESS_META = {
   question: "Does each system's own listing of accounts match the grants, and how was every difference resolved?",
   unit: 'one row per listing of a system in the period (declared against listed), one per difference it showed, and one per system not listed in the period',
   frequency: 'point-in-time' as const,
-  controls: ['SOC2:CC6.1', 'SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'NIST-CSF-2.0:ID.AM-02', 'CIS-v8:5.1', 'CIS-v8:5.3', 'CIS-v8:5.5', 'ISO27001:A.5.18'],
+  controls: [
+    'SOC2:CC6.1',
+    'SOC2:CC6.2',
+    'SOC2:CC6.3',
+    'NIST-CSF-2.0:PR.AA-05',
+    'NIST-CSF-2.0:ID.AM-02',
+    'CIS-v8:5.1',
+    'CIS-v8:5.3',
+    'CIS-v8:5.5',
+    'ISO27001:A.5.18',
+  ],
 };
 
 /** A listing on the ledger, as the adapter read it. */
@@ -161,7 +183,13 @@ function judge(l: ListingInput, packs: ReadonlyMap<string, Pack>): Judged {
     if (!type || f.system !== s.system) continue;
     const account = f.account ? nameKey(f.account) : '';
     const role = f.rule === 'observed-unprovisioned' ? (/is granted `([^`]*)`/.exec(f.message)?.[1] ?? null) : null;
-    out.differences.push({ type, key: `${type}\0${account}\0${f.identity ?? ''}\0${account ? '' : `${f.file ?? ''}\0${role ?? ''}`}`, finding: f, names: names.get(account) ?? (f.account ? [f.account] : []), role });
+    out.differences.push({
+      type,
+      key: `${type}\0${account}\0${f.identity ?? ''}\0${account ? '' : `${f.file ?? ''}\0${role ?? ''}`}`,
+      finding: f,
+      names: names.get(account) ?? (f.account ? [f.account] : []),
+      role,
+    });
   }
   return out;
 }
@@ -225,7 +253,14 @@ function resolve(d: Difference, at: Judged, later: readonly Judged[], changes: r
     if (!still) {
       const account = d.finding.account ? nameKey(d.finding.account) : null;
       const gone = account !== null && !next.accounts.has(account);
-      return { resolution: gone ? 'later-listing-without-account' : 'later-listing', resolved_at: until, resolved_by: next.listing.record.key, resolved_seq: next.listing.record.seq, resolved_pr: null, resolved_pr_url: null };
+      return {
+        resolution: gone ? 'later-listing-without-account' : 'later-listing',
+        resolved_at: until,
+        resolved_by: next.listing.record.key,
+        resolved_seq: next.listing.record.seq,
+        resolved_pr: null,
+        resolved_pr_url: null,
+      };
     }
     since = until;
   }
@@ -268,60 +303,69 @@ export function completenessRows(input: CompletenessInput): CompletenessRow[] {
         raw_sha256: l.subject.raw_sha256,
         access_commit: l.commit,
       };
-      rows.push({ gaps: j.gaps, row: {
-        ...base,
-        type: 'listing',
-        declared: j.declared,
-        observed: l.snapshot ? l.snapshot.accounts.length : l.subject.account_count,
-        matched: j.matched,
-        differences: j.differences.length,
+      rows.push({
+        gaps: j.gaps,
+        row: {
+          ...base,
+          type: 'listing',
+          declared: j.declared,
+          observed: l.snapshot ? l.snapshot.accounts.length : l.subject.account_count,
+          matched: j.matched,
+          differences: j.differences.length,
+          account: null,
+          identity: null,
+          path: null,
+          detail: null,
+          ...OPEN,
+          resolution: null,
+        },
+      });
+      for (const d of j.differences) {
+        const r = resolve(d, j, judged.slice(i + 1), changes);
+        rows.push({
+          gaps: r.resolution === 'open' ? [gap('difference-open', d.type)] : [],
+          row: {
+            ...base,
+            type: d.type,
+            declared: null,
+            observed: null,
+            matched: null,
+            differences: null,
+            account: d.finding.account ?? null,
+            identity: d.finding.identity ?? null,
+            path: d.finding.file ?? null,
+            detail: d.finding.message,
+            ...r,
+          },
+        });
+      }
+    });
+  }
+  for (const s of [...input.systems].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (listed.has(s.id)) continue;
+    rows.push({
+      gaps: [gap('no-listing', s.id, Boolean(s.observed))],
+      row: {
+        system: s.id,
+        type: 'no-listing',
+        taken_at: null,
+        snapshot: null,
+        snapshot_seq: null,
+        snapshot_hash: null,
+        raw_sha256: null,
+        access_commit: null,
+        declared: null,
+        observed: null,
+        matched: null,
+        differences: null,
         account: null,
         identity: null,
         path: null,
         detail: null,
         ...OPEN,
         resolution: null,
-      } });
-      for (const d of j.differences) {
-        const r = resolve(d, j, judged.slice(i + 1), changes);
-        rows.push({ gaps: r.resolution === 'open' ? [gap('difference-open', d.type)] : [], row: {
-          ...base,
-          type: d.type,
-          declared: null,
-          observed: null,
-          matched: null,
-          differences: null,
-          account: d.finding.account ?? null,
-          identity: d.finding.identity ?? null,
-          path: d.finding.file ?? null,
-          detail: d.finding.message,
-          ...r,
-        } });
-      }
+      },
     });
-  }
-  for (const s of [...input.systems].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (listed.has(s.id)) continue;
-    rows.push({ gaps: [gap('no-listing', s.id, Boolean(s.observed))], row: {
-      system: s.id,
-      type: 'no-listing',
-      taken_at: null,
-      snapshot: null,
-      snapshot_seq: null,
-      snapshot_hash: null,
-      raw_sha256: null,
-      access_commit: null,
-      declared: null,
-      observed: null,
-      matched: null,
-      differences: null,
-      account: null,
-      identity: null,
-      path: null,
-      detail: null,
-      ...OPEN,
-      resolution: null,
-    } });
   }
   return rows;
 }

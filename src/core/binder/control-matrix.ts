@@ -46,7 +46,16 @@ export function buildControlMatrix(
   const rows = new Map<string, ControlRow>();
   for (const id of ids) {
     const info = controlInfo(id);
-    rows.set(id, { control: id, framework: info.framework, title: info.title, rules: [], record_kinds: [], populations: [], findings_at_merge: 0, findings_as_of: 0 });
+    rows.set(id, {
+      control: id,
+      framework: info.framework,
+      title: info.title,
+      rules: [],
+      record_kinds: [],
+      populations: [],
+      findings_at_merge: 0,
+      findings_as_of: 0,
+    });
   }
   for (const r of rules) for (const c of r.controls) rows.get(c)!.rules.push(enabled(r.id) ? r.id : `${r.id} (off)`);
   for (const kind of RECORD_KINDS) {
@@ -54,7 +63,14 @@ export function buildControlMatrix(
     for (const c of cited) rows.get(c)?.record_kinds.push(kind);
   }
   for (const p of populations) for (const c of p.controls) rows.get(c)?.populations.push({ id: p.id, rows: p.rowCount });
-  for (const [c, n] of atMerge) { const row = rows.get(c); if (row) row.findings_at_merge += n; }
-  for (const f of asOfFindings) for (const c of new Set(f.controls)) { const row = rows.get(c); if (row) row.findings_as_of++; }
+  for (const [c, n] of atMerge) {
+    const row = rows.get(c);
+    if (row) row.findings_at_merge += n;
+  }
+  for (const f of asOfFindings)
+    for (const c of new Set(f.controls)) {
+      const row = rows.get(c);
+      if (row) row.findings_as_of++;
+    }
   return [...rows.values()].sort((a, b) => compareControls(a.control, b.control));
 }

@@ -115,7 +115,12 @@ export class EvidenceMapBuilder {
       environment: s?.environment ?? null,
       owner: s?.owner ?? null,
       approvers: s?.approvers ?? [],
-      evidence: { provisioning: s?.evidence?.provisioning ?? null, activity: s?.evidence?.activity ?? null, review: s?.evidence?.review ?? null, review_cadence_days: s?.review_cadence_days ?? null },
+      evidence: {
+        provisioning: s?.evidence?.provisioning ?? null,
+        activity: s?.evidence?.activity ?? null,
+        review: s?.evidence?.review ?? null,
+        review_cadence_days: s?.review_cadence_days ?? null,
+      },
       gaps: [],
       identities: [],
     };
@@ -138,7 +143,12 @@ export class EvidenceMapBuilder {
     const sys = this.byId.get(id);
     if (!sys) return;
     sys.listings = [...listings];
-    if (listings.length === 0) this.gap(sys.gaps, 'no listing of its accounts in the period: the completeness of its population was not tested', 'system without a listing in the period');
+    if (listings.length === 0)
+      this.gap(
+        sys.gaps,
+        'no listing of its accounts in the period: the completeness of its population was not tested',
+        'system without a listing in the period',
+      );
   }
 
   /** A grant file; `approvalOf(i)` is the ledger record that added its i-th access entry, if any. */
@@ -153,7 +163,18 @@ export class EvidenceMapBuilder {
     g.grant.access.forEach((e, i) => {
       let sys = this.byId.get(e.system);
       if (!sys) {
-        sys = { id: e.system, path: null, name: null, category: null, environment: null, owner: null, approvers: [], evidence: { provisioning: null, activity: null, review: null, review_cadence_days: null }, gaps: [], identities: [] };
+        sys = {
+          id: e.system,
+          path: null,
+          name: null,
+          category: null,
+          environment: null,
+          owner: null,
+          approvers: [],
+          evidence: { provisioning: null, activity: null, review: null, review_cadence_days: null },
+          gaps: [],
+          identities: [],
+        };
         this.gap(sys.gaps, 'no file in systems/: the system is granted but not defined', 'system not defined');
         this.byId.set(e.system, sys);
       }
@@ -209,7 +230,21 @@ export class EvidenceMapBuilder {
 
 /** A system's JSON without its identities: everything up to the `[` of `"identities":[…]}`. */
 function systemJsonHead(s: MapSystem): string {
-  const head = JSON.stringify(maskSecretsDeep({ id: s.id, path: s.path, name: s.name, category: s.category, environment: s.environment, owner: s.owner, approvers: s.approvers, evidence: s.evidence, gaps: s.gaps, listings: s.listings ?? [], identities: [] }));
+  const head = JSON.stringify(
+    maskSecretsDeep({
+      id: s.id,
+      path: s.path,
+      name: s.name,
+      category: s.category,
+      environment: s.environment,
+      owner: s.owner,
+      approvers: s.approvers,
+      evidence: s.evidence,
+      gaps: s.gaps,
+      listings: s.listings ?? [],
+      identities: [],
+    }),
+  );
   return head.slice(0, -3) + '[';
 }
 
@@ -222,7 +257,11 @@ const PIECE = 1 << 16;
  * identities is handed on in pieces, never as one string.
  */
 export function* evidenceMapJson(map: EvidenceMap): Generator<string> {
-  const top = JSON.stringify({ as_of: map.as_of, as_of_commit: map.as_of_commit, unreadable: map.unreadable, gap_counts: map.gap_counts, systems: [] }, null, 2);
+  const top = JSON.stringify(
+    { as_of: map.as_of, as_of_commit: map.as_of_commit, unreadable: map.unreadable, gap_counts: map.gap_counts, systems: [] },
+    null,
+    2,
+  );
   const at = top.lastIndexOf('"systems": []');
   let piece = top.slice(0, at) + '"systems": ';
   if (map.systems.length === 0) piece += '[]';
@@ -246,7 +285,29 @@ export function* evidenceMapJson(map: EvidenceMap): Generator<string> {
   yield piece + top.slice(at + '"systems": []'.length) + '\n';
 }
 
-const MAP_CSV_KEYS = ['system', 'category', 'environment', 'system_owner', 'approvers', 'provisioning', 'activity_log', 'review_cadence_days', 'system_gaps', 'identity', 'kind', 'role', 'privileged', 'access_path', 'expires', 'owner', 'approval_seq', 'approval_pr', 'path', 'gaps', 'system_listings'];
+const MAP_CSV_KEYS = [
+  'system',
+  'category',
+  'environment',
+  'system_owner',
+  'approvers',
+  'provisioning',
+  'activity_log',
+  'review_cadence_days',
+  'system_gaps',
+  'identity',
+  'kind',
+  'role',
+  'privileged',
+  'access_path',
+  'expires',
+  'owner',
+  'approval_seq',
+  'approval_pr',
+  'path',
+  'gaps',
+  'system_listings',
+];
 
 /** evidence-map.csv, in pieces: one row per access entry, or one per system without any. */
 export function* evidenceMapCsv(map: EvidenceMap): Generator<string> {
@@ -255,12 +316,53 @@ export function* evidenceMapCsv(map: EvidenceMap): Generator<string> {
   let piece = csvHeader(keys) + '\r\n';
   for (const s of map.systems) {
     // No secret leaves in the binder: what the files say is masked where it looks like one.
-    const system = maskSecretsDeep({ system: s.id, category: s.category, environment: s.environment, system_owner: s.owner, approvers: s.approvers.join(', '), provisioning: s.evidence.provisioning, activity_log: s.evidence.activity, review_cadence_days: s.evidence.review_cadence_days, system_gaps: s.gaps.join('; ') || null, system_listings: (s.listings ?? []).map((l) => `${l.key} (seq ${l.seq}, export SHA-256 ${l.raw_sha256})`).join('; ') || null });
+    const system = maskSecretsDeep({
+      system: s.id,
+      category: s.category,
+      environment: s.environment,
+      system_owner: s.owner,
+      approvers: s.approvers.join(', '),
+      provisioning: s.evidence.provisioning,
+      activity_log: s.evidence.activity,
+      review_cadence_days: s.evidence.review_cadence_days,
+      system_gaps: s.gaps.join('; ') || null,
+      system_listings: (s.listings ?? []).map((l) => `${l.key} (seq ${l.seq}, export SHA-256 ${l.raw_sha256})`).join('; ') || null,
+    });
     if (s.identities.length === 0) {
-      piece += csvLine(keys, { ...system, identity: null, kind: null, role: null, privileged: null, access_path: null, expires: null, owner: null, approval_seq: null, approval_pr: null, path: null, gaps: null }) + '\r\n';
+      piece +=
+        csvLine(keys, {
+          ...system,
+          identity: null,
+          kind: null,
+          role: null,
+          privileged: null,
+          access_path: null,
+          expires: null,
+          owner: null,
+          approval_seq: null,
+          approval_pr: null,
+          path: null,
+          gaps: null,
+        }) + '\r\n';
     }
     for (const i of s.identities) {
-      piece += csvLine(keys, { ...system, ...maskSecretsDeep({ identity: i.identity, kind: i.kind, role: i.role, privileged: i.privileged ? 'yes' : 'no', access_path: i.access_path, expires: i.expires, owner: i.owner, approval_seq: i.approval?.seq ?? null, approval_pr: i.approval?.pr ?? null, path: i.path, gaps: i.gaps.join('; ') || null }) }) + '\r\n';
+      piece +=
+        csvLine(keys, {
+          ...system,
+          ...maskSecretsDeep({
+            identity: i.identity,
+            kind: i.kind,
+            role: i.role,
+            privileged: i.privileged ? 'yes' : 'no',
+            access_path: i.access_path,
+            expires: i.expires,
+            owner: i.owner,
+            approval_seq: i.approval?.seq ?? null,
+            approval_pr: i.approval?.pr ?? null,
+            path: i.path,
+            gaps: i.gaps.join('; ') || null,
+          }),
+        }) + '\r\n';
       if (piece.length >= PIECE) {
         yield piece;
         piece = '';

@@ -29,7 +29,20 @@ import type { Pack } from '../engine/policy.ts';
 import { fileStem, roleOf } from '../model/snapshot.ts';
 import type { Grant, System } from '../model/types.ts';
 import type { RuleRegistry } from '../rules/index.ts';
-import { assembleBinder, binderFiles, binderPaths, drawSamples, HTML_PATH, ledgerPart, MANIFEST_PATH, manifestJson, populationJsonFrame, type Binder, type BinderVerification, type ManifestEntry } from './binder.ts';
+import {
+  assembleBinder,
+  binderFiles,
+  binderPaths,
+  drawSamples,
+  HTML_PATH,
+  ledgerPart,
+  MANIFEST_PATH,
+  manifestJson,
+  populationJsonFrame,
+  type Binder,
+  type BinderVerification,
+  type ManifestEntry,
+} from './binder.ts';
 import { ChartTally } from './charts.ts';
 import type { PopulationId } from './columns.ts';
 import { exportCommand } from './commands.ts';
@@ -143,7 +156,8 @@ async function readBinder(params: ExportParams, sources: ExportSources, writer: 
   const ledger = new LedgerIndex();
   let unreadable = 0;
   for await (const { path, record } of sources.records()) {
-    if (record && typeof record === 'object' && typeof (record as { kind?: unknown }).kind === 'string' && (record as { subject?: unknown }).subject) ledger.add(record as Parameters<LedgerIndex['add']>[0], path);
+    if (record && typeof record === 'object' && typeof (record as { kind?: unknown }).kind === 'string' && (record as { subject?: unknown }).subject)
+      ledger.add(record as Parameters<LedgerIndex['add']>[0], path);
     else unreadable++;
     progress.tick();
   }
@@ -183,7 +197,13 @@ export type PopulationSources = Pick<ExportSources, 'history' | 'tree' | 'readTr
  * listings, joined on the ledger index; each row handed to `outputs` as it is made. Returns the
  * populations described, in binder order, and what the binder keeps beside their rows.
  */
-export async function buildPopulations(params: ExportParams, ledger: LedgerIndex, sources: PopulationSources, outputs: (id: PopulationId) => PopulationOutput, progress: ExportProgress) {
+export async function buildPopulations(
+  params: ExportParams,
+  ledger: LedgerIndex,
+  sources: PopulationSources,
+  outputs: (id: PopulationId) => PopulationOutput,
+  progress: ExportProgress,
+) {
   const run = new PopulationRun(params, ledger, outputs);
   const history = await sources.history();
   progress.phase('reading history', history.total);
@@ -335,7 +355,10 @@ class PopulationRun {
     if (file.before !== null && !before.data) changeGaps.push(gap('unreadable-side', 'before', before.problem ?? 'cannot be read'));
     if (file.after !== null && !after.data) changeGaps.push(gap('unreadable-side', 'after', after.problem ?? 'cannot be read'));
     const ledger = this.ledger;
-    const gapsFor = (system: string | null, options: ApprovalGapOptions = {}): Gap[] => [...changeGaps, ...(gc ? approvalGaps(ledger, gc, system, options) : [])];
+    const gapsFor = (system: string | null, options: ApprovalGapOptions = {}): Gap[] => [
+      ...changeGaps,
+      ...(gc ? approvalGaps(ledger, gc, system, options) : []),
+    ];
     if (gc && !gc.reviews.some((r) => r.not_counted !== undefined)) this.noteGranteeApprovers(gc, before.data, after.data);
     // What widened: the gate's judgement as the ledger recorded it, else the same judgement made
     // here (src/core/access/compare.ts), so the binder and the gate never disagree.
@@ -395,8 +418,20 @@ class PopulationRun {
     this.systemIds.add(id);
     this.map.addSystem(system);
     const { from, to } = this.params.period;
-    const inPeriod = this.ledger.snapshots.filter((l) => l.subject.system === id && l.subject.taken_at.slice(0, 10) >= from && l.subject.taken_at.slice(0, 10) <= to);
-    this.map.addListings(id, inPeriod.map((l) => ({ key: l.ref.key, seq: l.ref.seq, hash: l.ref.hash, taken_at: l.subject.taken_at, raw_sha256: l.subject.raw_sha256, raw_path: l.subject.raw_path })));
+    const inPeriod = this.ledger.snapshots.filter(
+      (l) => l.subject.system === id && l.subject.taken_at.slice(0, 10) >= from && l.subject.taken_at.slice(0, 10) <= to,
+    );
+    this.map.addListings(
+      id,
+      inPeriod.map((l) => ({
+        key: l.ref.key,
+        seq: l.ref.seq,
+        hash: l.ref.hash,
+        taken_at: l.subject.taken_at,
+        raw_sha256: l.subject.raw_sha256,
+        raw_path: l.subject.raw_path,
+      })),
+    );
   }
 
   /**
@@ -421,7 +456,11 @@ class PopulationRun {
       approvals,
       fileGaps: () => {
         // The ledger record of the file's latest change (what the chains of the file's rows start from).
-        if (latest === null) latest = this.ledger.pathHistory(g.path).filter((gc) => gc.ref.occurred_at <= until).at(-1);
+        if (latest === null)
+          latest = this.ledger
+            .pathHistory(g.path)
+            .filter((gc) => gc.ref.occurred_at <= until)
+            .at(-1);
         return latest ? approvalGaps(this.ledger, latest, null) : [gap('file-unrecorded')];
       },
     };
@@ -429,7 +468,9 @@ class PopulationRun {
       const id = grant.identity;
       grant.access.forEach((entry, index) => {
         const approval = approvals[index] ?? null;
-        const gaps: Gap[] = approval ? approvalGaps(this.ledger, approval, entry.system, { needsApproval: true, provisioning: true }) : [gap('no-approval-record')];
+        const gaps: Gap[] = approval
+          ? approvalGaps(this.ledger, approval, entry.system, { needsApproval: true, provisioning: true })
+          : [gap('no-approval-record')];
         if (!id.owner) gaps.push(gap('no-owner'));
         if (!this.systemIds.has(entry.system)) gaps.push(gap('system-undefined', entry.system));
         const base = {

@@ -45,7 +45,8 @@ export class AsOfTree {
    * value JSON cannot hold (an infinite number, say) reaches them as the parser gave it.
    */
   addGrant(g: InventoryGrant, json: string | undefined, content: string | null): void {
-    const kept = g.grant === null || json === undefined ? `"grant":null,"content":${JSON.stringify(g.grant === null ? null : content)}` : `"grant":${json},"content":null`;
+    const kept =
+      g.grant === null || json === undefined ? `"grant":null,"content":${JSON.stringify(g.grant === null ? null : content)}` : `"grant":${json},"content":null`;
     this.refs.push(this.text.put(`{"path":${JSON.stringify(g.path)},"blob":${JSON.stringify(g.blob)},"problem":${JSON.stringify(g.problem)},${kept}}`));
   }
 

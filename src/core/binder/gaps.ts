@@ -12,12 +12,18 @@ const GAPS = {
   'no-approval-record': { title: 'access without an approval record', words: () => 'no approval record in the ledger' },
   'file-unrecorded': { title: 'grant file without a ledger record', words: () => 'no ledger record of a change to this grant file' },
   'no-counted-approval': { title: 'no counted approval', words: (scope: string) => `no counted approval for ${scope} in the merge-time verdict` },
-  'approvals-missing': { title: 'required approvals missing', words: (scope: string, missing: number, required: number) => `${scope}: ${missing} of ${required} required approvals missing at merge` },
+  'approvals-missing': {
+    title: 'required approvals missing',
+    words: (scope: string, missing: number, required: number) => `${scope}: ${missing} of ${required} required approvals missing at merge`,
+  },
   'approval-on-older-commit': { title: 'approval on an older commit', words: () => 'an approval was given on an older commit than the merged head' },
   'approved-after-merge': { title: 'approved after the merge', words: () => 'approved after the merge' },
   'gate-failed': { title: 'merged although the gate refused it', words: () => 'the gate would have refused this merge' },
   'unapproved-merge': { title: 'recorded as an unapproved merge', words: (cause: string) => `recorded as an unapproved merge (${cause})` },
-  'no-provisioning-record': { title: 'no provisioning record', words: () => 'no provisioning record (no run of the provisioning workflow on the merge commit is recorded)' },
+  'no-provisioning-record': {
+    title: 'no provisioning record',
+    words: () => 'no provisioning record (no run of the provisioning workflow on the merge commit is recorded)',
+  },
   'provisioning-failed': { title: 'no successful provisioning run', words: () => 'no successful provisioning run recorded' },
   'unreadable-file': { title: 'file that cannot be read', words: (problem: string) => `file cannot be read: ${problem}` },
   'unreadable-side': { title: 'file that cannot be read', words: (side: 'before' | 'after', problem: string) => `${side}: ${problem}` },
@@ -35,17 +41,40 @@ const GAPS = {
   'exception-no-approver': { title: 'exception without approvers', words: () => 'no approved_by in the file (see the ledger record of the PR that added it)' },
   'shared-no-block': { title: 'shared account without a shared block', words: () => 'shared account without a shared block (holders, compensating controls)' },
   'shared-no-controls': { title: 'shared account without compensating controls', words: () => 'no compensating controls' },
-  'not-reviewed': { title: 'review item certified by nobody eligible', words: () => 'marked reviewed, but certified by nobody eligible other than its own grantee' },
-  'kept-after-leaving': { title: 'review kept access of someone who had left', words: (as: string, login: string) => `kept although its ${as} ${login} had left the organization` },
+  'not-reviewed': {
+    title: 'review item certified by nobody eligible',
+    words: () => 'marked reviewed, but certified by nobody eligible other than its own grantee',
+  },
+  'kept-after-leaving': {
+    title: 'review kept access of someone who had left',
+    words: (as: string, login: string) => `kept although its ${as} ${login} had left the organization`,
+  },
   'kept-after-expiry': { title: 'review kept expired access', words: (day: string) => `kept although it expired on ${day}` },
-  'unapproved': { title: 'merged although the policy would have refused it', words: (cause: string) => `merged although the policy would have refused it (${cause})` },
+  unapproved: {
+    title: 'merged although the policy would have refused it',
+    words: (cause: string) => `merged although the policy would have refused it (${cause})`,
+  },
   'listing-unreadable': { title: 'listing that cannot be read back', words: (problem: string) => `the listing cannot be read back: ${problem}` },
   'listing-incomplete': { title: 'listing that could not cover every account', words: (what: string) => `the listing could not cover: ${what}` },
-  'listing-before-repo': { title: 'listing taken before the access repo had a commit', words: () => 'the access repo had no commit yet when it was listed: not compared' },
-  'listing-not-compared': { title: 'listing of a system no file defined', words: (system: string, commit: string) => `no file under systems/ defined ${system} at ${commit}: not compared (a listing of the organization without one tells who is a member)` },
+  'listing-before-repo': {
+    title: 'listing taken before the access repo had a commit',
+    words: () => 'the access repo had no commit yet when it was listed: not compared',
+  },
+  'listing-not-compared': {
+    title: 'listing of a system no file defined',
+    words: (system: string, commit: string) =>
+      `no file under systems/ defined ${system} at ${commit}: not compared (a listing of the organization without one tells who is a member)`,
+  },
   'difference-open': { title: 'listed difference not resolved', words: (type: string) => `${type} difference not resolved by the end of the ledger` },
-  'no-listing': { title: 'system not listed in the period', words: (system: string, observed: boolean) => `no listing of ${system} in the period: the completeness of its population was not tested${observed ? '' : ' (its system file has no observe block)'}` },
-  'still-named': { title: 'grant still naming a leaver', words: (path: string, login: string, as: string, day: string) => `${path} still named ${login} (as ${as}) on ${day}` },
+  'no-listing': {
+    title: 'system not listed in the period',
+    words: (system: string, observed: boolean) =>
+      `no listing of ${system} in the period: the completeness of its population was not tested${observed ? '' : ' (its system file has no observe block)'}`,
+  },
+  'still-named': {
+    title: 'grant still naming a leaver',
+    words: (path: string, login: string, as: string, day: string) => `${path} still named ${login} (as ${as}) on ${day}`,
+  },
 } as const;
 
 export type GapKind = keyof typeof GAPS;

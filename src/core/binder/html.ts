@@ -36,7 +36,12 @@ const SCRIPT_UNSAFE = /[<\u2028\u2029]/;
 /** JSON inside <script type="application/json">: `<` escaped so no `</script>` can close it. */
 export const scriptJson = (value: unknown): string => {
   const json = JSON.stringify(value);
-  return SCRIPT_UNSAFE.test(json) ? json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json;
+  return SCRIPT_UNSAFE.test(json)
+    ? json
+        .replace(/</g, '\\u003c')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')
+    : json;
 };
 
 /** A character stripControls removes (every escape sequence it drops starts with one): most cells have none. */
@@ -53,10 +58,12 @@ export function tableDataFrame(keys: readonly string[]): { before: string; after
  * control and bidi characters that would reorder what the table shows (the CSV and JSON keep them).
  */
 export function htmlDataRow(keys: readonly string[], row: Row): string {
-  return scriptJson(keys.map((k) => {
-    const v = row[k] ?? null;
-    return typeof v === 'string' && STRIPPED.test(v) ? stripControls(v) : v;
-  }));
+  return scriptJson(
+    keys.map((k) => {
+      const v = row[k] ?? null;
+      return typeof v === 'string' && STRIPPED.test(v) ? stripControls(v) : v;
+    }),
+  );
 }
 
 /** One row of a population as the table's first page shows it, each cell labelled with its column (for the printed cards). */
@@ -140,23 +147,46 @@ function chainCard(c: EvidenceChain): string {
       ? `account <strong>${htmlText(c.item.account)}</strong> listed by ${htmlText(c.item.system ?? '')}${c.item.identity ? ` (grant ${htmlText(c.item.identity)})` : ''}`
       : `<strong>${htmlText(c.item.identity ?? '')}</strong>${c.item.kind ? ` (${htmlText(c.item.kind)})` : ''}${c.item.system ? ` → ${htmlText(c.item.system)} as ${htmlText(c.item.role ?? '')}` : ''}${c.item.path ? ` <span class="note">${htmlText(c.item.path)}</span>` : ''}`;
   const steps: string[] = [];
-  if (c.request) steps.push(`<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${htmlText(c.request.title)}” by ${htmlText(c.request.author)}, opened ${htmlText(c.request.opened_at)}</li>`);
+  if (c.request)
+    steps.push(
+      `<li><b>Request</b>: ${link(c.request.url, `PR #${c.request.pr}`)} “${htmlText(c.request.title)}” by ${htmlText(c.request.author)}, opened ${htmlText(c.request.opened_at)}</li>`,
+    );
   else steps.push('<li><b>Request</b>: <span class="gap">no pull request on record</span></li>');
   if (c.approvals.length === 0) steps.push(`<li><b>Approvals</b>: <span class="${c.request ? 'note' : 'gap'}">none recorded</span></li>`);
   else
     steps.push(
       `<li><b>Approvals</b>:<ul>${c.approvals
-        .map((a) => `<li>${htmlText(a.reviewer)}: ${htmlText(a.state)} at ${htmlText(a.at)}; reviewed commit = merged head: <b>${a.reviewed_commit_is_merged_head ? 'yes' : 'no'}</b>; ${a.counted ? 'counted' : 'not counted'}: ${htmlText(a.eligible_because)}</li>`)
+        .map(
+          (a) =>
+            `<li>${htmlText(a.reviewer)}: ${htmlText(a.state)} at ${htmlText(a.at)}; reviewed commit = merged head: <b>${a.reviewed_commit_is_merged_head ? 'yes' : 'no'}</b>; ${a.counted ? 'counted' : 'not counted'}: ${htmlText(a.eligible_because)}</li>`,
+        )
         .join('')}</ul></li>`,
     );
-  if (c.merge) steps.push(`<li><b>Merge</b>: ${htmlText(c.merge.at ?? 'time unknown')} by ${htmlText(c.merge.by ?? 'unknown')}, commit ${link(c.merge.url, c.merge.commit.slice(0, 12))}</li>`);
-  if (c.provisioning.length) steps.push(`<li><b>Provisioning</b>: ${c.provisioning.map((pv) => `${link(pv.url, `run ${pv.run_id}`)} ${htmlText(pv.conclusion)} at ${htmlText(pv.completed_at)}`).join('; ')}</li>`);
+  if (c.merge)
+    steps.push(
+      `<li><b>Merge</b>: ${htmlText(c.merge.at ?? 'time unknown')} by ${htmlText(c.merge.by ?? 'unknown')}, commit ${link(c.merge.url, c.merge.commit.slice(0, 12))}</li>`,
+    );
+  if (c.provisioning.length)
+    steps.push(
+      `<li><b>Provisioning</b>: ${c.provisioning.map((pv) => `${link(pv.url, `run ${pv.run_id}`)} ${htmlText(pv.conclusion)} at ${htmlText(pv.completed_at)}`).join('; ')}</li>`,
+    );
   else if (c.request) steps.push('<li><b>Provisioning</b>: <span class="note">not recorded</span></li>');
-  if (c.reviews_since.length) steps.push(`<li><b>Reviews since</b>: ${c.reviews_since.map((r) => `${htmlText(r.reviewed_on)} ${htmlText(r.outcome)} by ${htmlText(r.reviewers.join(', '))} (${link(r.url, `PR #${r.pr}`)}, seq ${r.seq})`).join('; ')}</li>`);
+  if (c.reviews_since.length)
+    steps.push(
+      `<li><b>Reviews since</b>: ${c.reviews_since.map((r) => `${htmlText(r.reviewed_on)} ${htmlText(r.outcome)} by ${htmlText(r.reviewers.join(', '))} (${link(r.url, `PR #${r.pr}`)}, seq ${r.seq})`).join('; ')}</li>`,
+    );
   else if (c.request) steps.push('<li><b>Reviews since</b>: none recorded</li>');
-  if (c.removal) steps.push(`<li><b>Removal</b>: ${htmlText(c.removal.at)}${c.removal.pr ? ` by ${link(c.removal.url, `PR #${c.removal.pr}`)}` : c.removal.commit ? ` in commit ${htmlText(c.removal.commit.slice(0, 12))}` : ''}</li>`);
-  if (c.affected) steps.push(`<li><b>Grants naming the login</b>: ${c.affected.map((a) => `${htmlText(a.path)} (${htmlText(a.role)}): ${a.removed_at ? `removed ${htmlText(a.removed_at)}` : '<span class="gap">not removed</span>'}`).join('; ') || 'none'}</li>`);
-  const ledger = c.ledger.length ? `<li><b>Ledger</b>: ${c.ledger.map((l) => `${htmlText(l.role)} ${link(l.url, `seq ${l.seq}`)} <code title="${htmlAttr(l.hash)}">${htmlText(l.hash.slice(0, 16))}…</code>`).join('; ')}</li>` : '<li><b>Ledger</b>: <span class="gap">no record</span></li>';
+  if (c.removal)
+    steps.push(
+      `<li><b>Removal</b>: ${htmlText(c.removal.at)}${c.removal.pr ? ` by ${link(c.removal.url, `PR #${c.removal.pr}`)}` : c.removal.commit ? ` in commit ${htmlText(c.removal.commit.slice(0, 12))}` : ''}</li>`,
+    );
+  if (c.affected)
+    steps.push(
+      `<li><b>Grants naming the login</b>: ${c.affected.map((a) => `${htmlText(a.path)} (${htmlText(a.role)}): ${a.removed_at ? `removed ${htmlText(a.removed_at)}` : '<span class="gap">not removed</span>'}`).join('; ') || 'none'}</li>`,
+    );
+  const ledger = c.ledger.length
+    ? `<li><b>Ledger</b>: ${c.ledger.map((l) => `${htmlText(l.role)} ${link(l.url, `seq ${l.seq}`)} <code title="${htmlAttr(l.hash)}">${htmlText(l.hash.slice(0, 16))}…</code>`).join('; ')}</li>`
+    : '<li><b>Ledger</b>: <span class="gap">no record</span></li>';
   const gaps = c.gaps.length ? `<p class="gap">Gaps: ${htmlText(c.gaps.join('; '))}</p>` : '';
   return `<article class="chain${c.gaps.length ? ' has-gaps' : ''}" data-population="${htmlAttr(c.population)}" data-row="${c.row + 1}"><div>Draw ${c.draw + 1}, row ${c.row + 1}: ${item}</div><ol>${steps.join('')}${ledger}</ol>${gaps}</article>`;
 }
@@ -176,7 +206,10 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
   const title = binderTitle(p);
   const v = b.verification;
   const cards = b.populations
-    .map((x, i) => `<a class="card" href="#pop-${htmlText(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rowCount.toLocaleString('en-US')}</div><div class="t">${htmlText(x.title)} · sample ${b.samples[i]!.size}</div></a>`)
+    .map(
+      (x, i) =>
+        `<a class="card" href="#pop-${htmlText(x.id)}" style="text-decoration:none;color:inherit"><div class="n">${x.rowCount.toLocaleString('en-US')}</div><div class="t">${htmlText(x.title)} · sample ${b.samples[i]!.size}</div></a>`,
+    )
     .join('');
   const gapRows = Object.entries(b.evidenceMap.gap_counts)
     .sort((a, c) => c[1] - a[1])
@@ -185,7 +218,10 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
   const mapHtml = b.evidenceMap.systems
     .map((s) => {
       const ids = s.identities.slice(0, HTML_MAP_LIMIT);
-      const more = s.identity_count > ids.length ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>` : '';
+      const more =
+        s.identity_count > ids.length
+          ? `<p class="truncated">${ids.length} of ${s.identity_count} identities shown; all are in <code>evidence-map.json</code> and <code>evidence-map.csv</code>.</p>`
+          : '';
       return `<details class="system"${b.evidenceMap.systems.length <= 12 ? ' open' : ''}><summary>${htmlText(s.id)}${s.name ? ` — ${htmlText(s.name)}` : ''} <span class="note">${htmlText(s.category ?? '?')}, ${htmlText(s.environment ?? 'environment not stated')}, ${s.identity_count} access entries</span>${s.gaps.length ? ` <span class="gap">(${htmlText(s.gaps.join('; '))})</span>` : ''}</summary>
 <p>Owner: ${htmlText(s.owner ?? '—')} · Approvers: ${htmlText(s.approvers.join(', ') || '—')} · Review cadence: ${htmlText(s.evidence.review_cadence_days ?? '—')} days<br>Provisioning evidence: ${htmlText(s.evidence.provisioning ?? '—')} · Activity log: ${htmlText(s.evidence.activity ?? '—')}${s.listings?.length ? `<br>Listed by the system itself: ${s.listings.map((l) => `${link(gitLink(p, 'ledger', l.raw_path), l.taken_at)} (record ${htmlText(l.key)}, seq ${l.seq}; export SHA-256 <code>${htmlText(l.raw_sha256)}</code>)`).join('; ')}` : ''}</p>
 <div class="scroll"><table class="rows"><thead><tr><th>Identity</th><th>Kind</th><th>Role</th><th>Privileged</th><th>Access path</th><th>Expires</th><th>Owner</th><th>Approval record</th><th>Use logged in</th><th>Gaps</th></tr></thead><tbody>${ids
@@ -204,9 +240,15 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
     })
     .join('\n');
   const matrix = b.controlMatrix
-    .map((c) => `<tr><td><b>${htmlText(c.control)}</b></td><td>${htmlText(c.title)}</td><td>${htmlText(c.rules.join(', '))}</td><td>${htmlText(c.record_kinds.join(', '))}</td><td>${c.populations.map((x) => `<a href="#pop-${htmlText(x.id)}">${htmlText(x.id)}</a> (${x.rows})`).join(', ')}</td><td>${c.findings_at_merge}</td><td>${c.findings_as_of}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td><b>${htmlText(c.control)}</b></td><td>${htmlText(c.title)}</td><td>${htmlText(c.rules.join(', '))}</td><td>${htmlText(c.record_kinds.join(', '))}</td><td>${c.populations.map((x) => `<a href="#pop-${htmlText(x.id)}">${htmlText(x.id)}</a> (${x.rows})`).join(', ')}</td><td>${c.findings_at_merge}</td><td>${c.findings_as_of}</td></tr>`,
+    )
     .join('');
-  const problems = v.problems.slice(0, 50).map((x) => `<tr><td>${htmlText(x.seq ?? '')}</td><td>${htmlText(x.check)}</td><td>${htmlText(x.problem)}</td></tr>`).join('');
+  const problems = v.problems
+    .slice(0, 50)
+    .map((x) => `<tr><td>${htmlText(x.seq ?? '')}</td><td>${htmlText(x.check)}</td><td>${htmlText(x.problem)}</td></tr>`)
+    .join('');
   yield `${pageStart(title)}<header><h1>${htmlText(title)}</h1>
 <p class="meta">Inventory as of ${htmlText(p.asOf)}${p.asOfCommit ? ` (commit <code>${htmlText(p.asOfCommit.slice(0, 12))}</code>)` : ''} · access branch <code>${htmlText(p.ref)}</code> at <code>${htmlText(p.refSha.slice(0, 12))}</code> · ledger <code>${htmlText(p.ledgerBranch)}</code>${p.ledgerSha ? ` at <code>${htmlText(p.ledgerSha.slice(0, 12))}</code>` : ''}</p>
 <p class="meta">Ledger verification: <span class="badge ${v.ok ? 'ok' : 'bad'}" id="verification-badge">${v.ok ? 'passed' : 'FAILED'}</span> ${htmlText(v.summary)}</p>
@@ -217,10 +259,23 @@ export function* renderHtml(b: Binder, files: readonly ManifestEntry[]): Generat
 <div class="cards">${cards}</div>
 <h3>Evidence gaps</h3>
 ${gapRows ? `<table style="max-width:640px"><thead><tr><th>Gap</th><th>Count</th></tr></thead><tbody>${gapRows}</tbody></table>` : '<p>None.</p>'}
-<p class="note">Findings of the rules on ${htmlText(p.asOf)}: ${b.asOfFindings.total}. Ledger: ${b.ledger.records} records (${htmlText(Object.entries(b.ledger.by_kind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none')}).</p>
+<p class="note">Findings of the rules on ${htmlText(p.asOf)}: ${b.asOfFindings.total}. Ledger: ${b.ledger.records} records (${htmlText(
+    Object.entries(b.ledger.by_kind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none',
+  )}).</p>
 <h2 id="evidence-map">Evidence map</h2>
 <p class="note">Every system in scope on ${htmlText(p.asOf)}, and under it every identity with access to it. Gaps are marked in red.</p>
-${b.evidenceMap.unreadable.length ? `<p class="gap">${b.evidenceMap.unreadable.length} grant files could not be read at the as-of commit: ${htmlText(b.evidenceMap.unreadable.slice(0, 20).map((u) => u.path).join(', '))}</p>` : ''}
+${
+  b.evidenceMap.unreadable.length
+    ? `<p class="gap">${b.evidenceMap.unreadable.length} grant files could not be read at the as-of commit: ${htmlText(
+        b.evidenceMap.unreadable
+          .slice(0, 20)
+          .map((u) => u.path)
+          .join(', '),
+      )}</p>`
+    : ''
+}
 ${mapHtml || '<p>No systems.</p>'}
 <h2 id="charts">Charts</h2>
 <div class="charts">${charts.map(chartFigure).join('')}</div>

@@ -173,7 +173,8 @@ class DetailStore {
     const entries: GrantChangeEntry[] = [];
     const widening = new Map<string, string[]>();
     for (const [path, identity, file_action, list, fields] of changes) {
-      for (const [system, role, privileged, action, widens] of list) entries.push({ path, identity, file_action, system, role, privileged, action, ...(typeof widens === 'boolean' ? { widens } : {}) });
+      for (const [system, role, privileged, action, widens] of list)
+        entries.push({ path, identity, file_action, system, role, privileged, action, ...(typeof widens === 'boolean' ? { widens } : {}) });
       if (Array.isArray(fields)) widening.set(path, fields);
     }
     const detail: GrantChangeDetail = { pr, reviews, commit_authors, approvals, verdict, policy_sha, entries, paths: changes.map((c) => c[0]), widening };
@@ -310,7 +311,8 @@ export class LedgerIndex {
         }
         case 'access-snapshot': {
           const s = record.subject as AccessSnapshotSubject;
-          if (typeof s.system !== 'string' || typeof s.taken_at !== 'string' || typeof s.raw_path !== 'string') throw new Error('not an access-snapshot subject');
+          if (typeof s.system !== 'string' || typeof s.taken_at !== 'string' || typeof s.raw_path !== 'string')
+            throw new Error('not an access-snapshot subject');
           this.snapshots.push({ ref, subject: s });
           break;
         }
@@ -338,9 +340,18 @@ export class LedgerIndex {
       s.verdict.approvals,
       s.verdict.result,
       s.verdict.policy_sha,
-      s.changes.map((c) => [c.path, c.identity, c.action, c.entries.map((e) => [e.system, e.role, e.privileged, e.action, e.widens ?? null] as [string, string, boolean, string, boolean | null]), c.widening_fields ?? null]),
+      s.changes.map((c) => [
+        c.path,
+        c.identity,
+        c.action,
+        c.entries.map((e) => [e.system, e.role, e.privileged, e.action, e.widens ?? null] as [string, string, boolean, string, boolean | null]),
+        c.widening_fields ?? null,
+      ]),
     ];
-    const findings = s.verdict.findings.length === 0 ? NO_FINDINGS : s.verdict.findings.map((f) => ({ rule: I.of(f.rule), severity: I.of(f.severity), controls: I.all(f.controls) }));
+    const findings =
+      s.verdict.findings.length === 0
+        ? NO_FINDINGS
+        : s.verdict.findings.map((f) => ({ rule: I.of(f.rule), severity: I.of(f.severity), controls: I.all(f.controls) }));
     const indexed = new GrantChange(ref, s.merge_sha, findings, this.details, detail);
     this.grantChangeByMergeSha.set(s.merge_sha, indexed);
     this.grantChangeByKey.set(ref.key, indexed);

@@ -61,7 +61,17 @@ export function lightLoadedFile<T>(path: string, data: T | null, problem: string
     path,
     source: { path, value: data ?? undefined, problems: [], locate: () => ({ line: 1, column: 1 }) },
     problems: problem
-      ? [{ rule: 'schema', severity: 'error', file: path, line: 1, column: 1, message: problem, controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.15'] }]
+      ? [
+          {
+            rule: 'schema',
+            severity: 'error',
+            file: path,
+            line: 1,
+            column: 1,
+            message: problem,
+            controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.15'],
+          },
+        ]
       : [],
   };
   if (data !== null) file.data = data;

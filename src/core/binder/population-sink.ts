@@ -36,7 +36,6 @@ export interface PopulationTable {
   firstPage: string;
 }
 
-
 /** Text is handed on in pieces of about this many characters. */
 const FLUSH_AT = 1 << 16;
 

@@ -14,7 +14,7 @@ export const DEFAULT_SIZES: Readonly<Record<Frequency, { size: number | 'all'; b
   'point-in-time': { size: 25, basis: 'point-in-time population, tested like an event-driven control: 25 items' },
   quarterly: { size: 2, basis: 'quarterly control: 2 items' },
   deviation: { size: 'all', basis: 'deviations are all examined: the whole population' },
-  index: { size: 0, basis: 'an index of the other populations\' gaps, not sampled: each gap\'s row is sampled, with its evidence chain, in its own population' },
+  index: { size: 0, basis: "an index of the other populations' gaps, not sampled: each gap's row is sampled, with its evidence chain, in its own population" },
 };
 
 export function sampleSizeFor(pop: Pick<Population, 'frequency'>, override: number | null): { size: number | 'all'; basis: string } {

@@ -8,17 +8,25 @@ export function renderSummary(b: Binder): string {
   const p = b.params;
   const lines: string[] = [];
   lines.push(`# Access binder${p.repository ? `: ${mdText(p.repository)}` : ''}, ${p.period.from} to ${p.period.to}`, '');
-  lines.push(`- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit ${mdCode(p.asOfCommit.slice(0, 12))})` : ''}`);
-  lines.push(`- Access branch: ${mdCode(p.ref)} at ${mdCode(p.refSha.slice(0, 12))}; ledger branch ${mdCode(p.ledgerBranch)}${p.ledgerSha ? ` at ${mdCode(p.ledgerSha.slice(0, 12))}` : ''} (${b.ledger.records} records)`);
+  lines.push(
+    `- Period: ${p.period.from} to ${p.period.to} (UTC days, inclusive); inventory as of ${p.asOf}${p.asOfCommit ? ` (commit ${mdCode(p.asOfCommit.slice(0, 12))})` : ''}`,
+  );
+  lines.push(
+    `- Access branch: ${mdCode(p.ref)} at ${mdCode(p.refSha.slice(0, 12))}; ledger branch ${mdCode(p.ledgerBranch)}${p.ledgerSha ? ` at ${mdCode(p.ledgerSha.slice(0, 12))}` : ''} (${b.ledger.records} records)`,
+  );
   lines.push(`- Ledger verification: **${b.verification.ok ? 'passed' : 'FAILED'}**: ${mdText(b.verification.summary)}`);
   for (const w of b.verification.warnings ?? []) lines.push(`  - Note: ${mdText(w)}`);
-  lines.push(`- Generated ${p.generatedAt} by ${p.tool.name} ${p.tool.version}; sample seed **${p.seed}**${p.sampleSize !== null ? `, --sample ${p.sampleSize}` : ', default sizes'}`);
+  lines.push(
+    `- Generated ${p.generatedAt} by ${p.tool.name} ${p.tool.version}; sample seed **${p.seed}**${p.sampleSize !== null ? `, --sample ${p.sampleSize}` : ', default sizes'}`,
+  );
   lines.push(`- Reproduce: ${mdCode(exportCommand(p))}`, '');
   lines.push('## Populations', '');
   lines.push('| Population | Rows | Sampled | Rows with gaps | File |', '|---|---:|---:|---:|---|');
   b.populations.forEach((pop, i) => {
     const rows = pop.tally ? `${pop.rowCount} (${mdCell(pop.tally)})` : String(pop.rowCount);
-    lines.push(`| ${mdCell(pop.title)} | ${rows} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`);
+    lines.push(
+      `| ${mdCell(pop.title)} | ${rows} | ${b.samples[i]!.size} | ${pop.columns.some((c) => c.key === 'gaps') ? pop.gapRows : '–'} | populations/${pop.id}.csv |`,
+    );
   });
   lines.push('');
   lines.push('Each population file states the git command that lists its source and the row count it ties back to; `populations/<id>.json` carries both.', '');
@@ -28,15 +36,23 @@ export function renderSummary(b: Binder): string {
   if (byPopulation.length === 0) lines.push('None: no row of any population lacks evidence.', '');
   else {
     lines.push('| Population | Gap | Count |', '|---|---|---:|');
-    for (const pop of byPopulation) for (const [kind, n] of Object.entries(pop.gapKinds!)) lines.push(`| ${mdCell(pop.title)} | ${mdCell(gapTitle(kind as GapKind))} | ${n} |`);
+    for (const pop of byPopulation)
+      for (const [kind, n] of Object.entries(pop.gapKinds!)) lines.push(`| ${mdCell(pop.title)} | ${mdCell(gapTitle(kind as GapKind))} | ${n} |`);
     lines.push('', 'Each gap is a row of `populations/gaps.csv`, which names the population and the row it belongs to.', '');
   }
   if (!p.provisioningWorkflow && !b.ledger.by_kind.provisioned) {
-    lines.push('No provisioning workflow is configured (`ledger.provisioning_workflow`) and no provisioning run is recorded: the ledger holds no provisioning evidence, so a blank "Provisioned at" is not counted as a gap. Each system names its own provisioning evidence (`evidence.provisioning`, in the evidence map).', '');
+    lines.push(
+      'No provisioning workflow is configured (`ledger.provisioning_workflow`) and no provisioning run is recorded: the ledger holds no provisioning evidence, so a blank "Provisioned at" is not counted as a gap. Each system names its own provisioning evidence (`evidence.provisioning`, in the evidence map).',
+      '',
+    );
   }
   const gapEntries = Object.entries(b.evidenceMap.gap_counts).sort((a, b2) => b2[1] - a[1]);
   lines.push('## Evidence map gaps', '');
-  if (gapEntries.length === 0) lines.push('None: every system has an owner, approvers and evidence sources, and every access entry has an owner, an approval record and a log source.', '');
+  if (gapEntries.length === 0)
+    lines.push(
+      'None: every system has an owner, approvers and evidence sources, and every access entry has an owner, an approval record and a log source.',
+      '',
+    );
   else {
     lines.push('| Gap | Count |', '|---|---:|');
     for (const [k, v] of gapEntries) lines.push(`| ${mdCell(k)} | ${v} |`);
@@ -45,7 +61,9 @@ export function renderSummary(b: Binder): string {
   lines.push('## Control matrix', '');
   lines.push('| Control | Rules | Populations | Findings at merge | Findings as of ' + p.asOf + ' |', '|---|---|---|---:|---:|');
   for (const c of b.controlMatrix) {
-    lines.push(`| ${c.control} ${mdCell(c.title)} | ${c.rules.length} | ${c.populations.map((x) => x.id).join(', ') || '–'} | ${c.findings_at_merge} | ${c.findings_as_of} |`);
+    lines.push(
+      `| ${c.control} ${mdCell(c.title)} | ${c.rules.length} | ${c.populations.map((x) => x.id).join(', ') || '–'} | ${c.findings_at_merge} | ${c.findings_as_of} |`,
+    );
   }
   lines.push('');
   const unapproved = b.populations.find((x) => x.id === 'unapproved-merges')!.rowCount;

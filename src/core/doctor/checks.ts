@@ -38,7 +38,16 @@ import {
   type Workflow,
 } from './workflows.ts';
 
-export const CHECK_IDS = ['workflow-secrets', 'workflow-head-checkout', 'workflow-token', 'gate-required', 'ledger-branch', 'codeowners', 'issues-enabled', 'app-installed'] as const;
+export const CHECK_IDS = [
+  'workflow-secrets',
+  'workflow-head-checkout',
+  'workflow-token',
+  'gate-required',
+  'ledger-branch',
+  'codeowners',
+  'issues-enabled',
+  'app-installed',
+] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface CheckInfo {
@@ -57,11 +66,12 @@ export const CHECKS: Readonly<Record<CheckId, CheckInfo>> = {
     controls: ['SOC2:CC6.1', 'OWASP-NHI:NHI2:2025'],
   },
   'workflow-token': {
-    title: "Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests",
+    title: 'Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests',
     controls: ['SOC2:CC6.3', 'OWASP-NHI:NHI5:2025'],
   },
   'gate-required': {
-    title: "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch, from the gate App alone",
+    title:
+      "What the gate reports on a pull request's head commit (its status access-ledger/gate) is required to merge into the default branch, from the gate App alone",
     controls: ['SOC2:CC8.1', 'SOC2:CC6.3', 'CIS-v8:6.1'],
   },
   'ledger-branch': {
@@ -154,7 +164,8 @@ function keysOf(job: Job, options: DoctorOptions): { name: string; line: number;
 /** Environments the doctor must read: those of jobs that hold a key (the adapter reads these). */
 export function environmentsToRead(workflows: readonly Workflow[], options: DoctorOptions = {}): string[] {
   const out = new Set<string>();
-  for (const wf of workflows) for (const job of wf.jobs) if (job.environment && !job.environment.includes('${{') && keysOf(job, options).length > 0) out.add(job.environment);
+  for (const wf of workflows)
+    for (const job of wf.jobs) if (job.environment && !job.environment.includes('${{') && keysOf(job, options).length > 0) out.add(job.environment);
   return [...out].sort();
 }
 
@@ -242,7 +253,9 @@ function workflowSecrets(workflows: readonly Workflow[], facts: DoctorFacts, opt
 function gateCredential(wf: Workflow, job: Job): DoctorProblem[] {
   const problems: DoctorProblem[] = [];
   for (const step of job.steps.filter(isAppTokenStep)) {
-    const writes = Object.entries(step.with).filter(([k, v]) => /^permission-/.test(k) && /^(write|admin)$/i.test(v.trim()) && !(k === 'permission-statuses' && /^write$/i.test(v.trim())));
+    const writes = Object.entries(step.with).filter(
+      ([k, v]) => /^permission-/.test(k) && /^(write|admin)$/i.test(v.trim()) && !(k === 'permission-statuses' && /^write$/i.test(v.trim())),
+    );
     if (writes.length > 0) {
       problems.push({
         file: wf.path,
@@ -256,15 +269,19 @@ function gateCredential(wf: Workflow, job: Job): DoctorProblem[] {
   // The job's own token needs no write: the gate sets its status with the gate App's token.
   const writable =
     typeof perms === 'string'
-      ? /write-all/.test(perms) ? ['write-all'] : []
-      : Object.entries(perms ?? {}).filter(([, v]) => v === 'write').map(([k]) => `${k}: write`);
+      ? /write-all/.test(perms)
+        ? ['write-all']
+        : []
+      : Object.entries(perms ?? {})
+          .filter(([, v]) => v === 'write')
+          .map(([k]) => `${k}: write`);
   if (perms === undefined && wf.triggers.includes('pull_request_target')) writable.push('(no permissions: key, so the repository default, which may be write)');
   if (writable.length > 0) {
     problems.push({
       file: wf.path,
       line: job.line,
       message: `the gate job ${code(job.id)} gives its GITHUB_TOKEN ${writable.join(', ')}: the gate only reads, and sets its commit status with the gate App's token, so the job's own token needs no write`,
-      fix: 'set `permissions: { contents: read, pull-requests: read }` on the job, and pass the gate App\'s token as `status-token`',
+      fix: "set `permissions: { contents: read, pull-requests: read }` on the job, and pass the gate App's token as `status-token`",
     });
   }
   return problems;
@@ -272,11 +289,14 @@ function gateCredential(wf: Workflow, job: Job): DoctorProblem[] {
 
 // ---- checking out the head -------------------------------------------------------------------------
 
-const HEAD_EXPRESSION = /github\.event\.pull_request\.head\.(sha|ref|repo)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch|repository|commit)|github\.event\.pull_request\.merge_commit_sha|github\.event\.(number|pull_request\.number)|refs\/pull\//;
+const HEAD_EXPRESSION =
+  /github\.event\.pull_request\.head\.(sha|ref|repo)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch|repository|commit)|github\.event\.pull_request\.merge_commit_sha|github\.event\.(number|pull_request\.number)|refs\/pull\//;
 const GIT_FETCH = /\b(git\s+(-\S+\s+)*(fetch|checkout|switch|pull|clone|worktree|reset)\b|gh\s+pr\s+checkout\b)/;
 
 function headVars(env: Record<string, string>): string[] {
-  return Object.entries(env).filter(([, v]) => HEAD_EXPRESSION.test(v)).map(([k]) => k);
+  return Object.entries(env)
+    .filter(([, v]) => HEAD_EXPRESSION.test(v))
+    .map(([k]) => k);
 }
 
 function checksOutHead(step: Step, jobEnv: Record<string, string>): string | undefined {
@@ -292,7 +312,8 @@ function checksOutHead(step: Step, jobEnv: Record<string, string>): string | und
   for (const line of step.run.split('\n')) {
     if (/\bgh\s+pr\s+checkout\b/.test(line)) return line.trim();
     if (!GIT_FETCH.test(line)) continue;
-    if (HEAD_EXPRESSION.test(line) || /\bpull\/[^\s/]+\/(head|merge)\b/.test(line) || vars.some((v) => new RegExp(`\\$\\{?${v}\\b`).test(line))) return line.trim();
+    if (HEAD_EXPRESSION.test(line) || /\bpull\/[^\s/]+\/(head|merge)\b/.test(line) || vars.some((v) => new RegExp(`\\$\\{?${v}\\b`).test(line)))
+      return line.trim();
   }
   return undefined;
 }
@@ -346,7 +367,8 @@ function requirements(p: BranchProtection, facts: DoctorFacts): Map<string, Requ
   const source = (id: unknown): number | null => (typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : null);
   for (const rule of rulesOf(p, 'required_status_checks')) {
     const checks = (rule.parameters?.required_status_checks as { context?: unknown; integration_id?: unknown }[] | undefined) ?? [];
-    for (const c of checks) if (typeof c.context === 'string') add(c.context, { where: rulesetName(facts, rule.rulesetId), classic: false, appId: source(c.integration_id) });
+    for (const c of checks)
+      if (typeof c.context === 'string') add(c.context, { where: rulesetName(facts, rule.rulesetId), classic: false, appId: source(c.integration_id) });
   }
   if (!isUnreadable(p.classic) && p.classic) {
     for (const c of p.classic.requiredChecks) {
@@ -419,7 +441,9 @@ function gateRequired(workflows: readonly Workflow[] | undefined, facts: DoctorF
   const statuses = new Set<string>();
   let reports: GateReport[] = [];
   if (workflows) {
-    reports = workflows.flatMap((wf) => (wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).map((st) => gateReport(wf, j, st))) : []));
+    reports = workflows.flatMap((wf) =>
+      wf.triggers.some((t) => PR_EVENTS.has(t)) ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).map((st) => gateReport(wf, j, st))) : [],
+    );
     // With the check's name given (ACCESS_LEDGER_GATE_CHECK, --gate-check) the gate may run elsewhere.
     if (reports.length === 0 && !options.gateCheck) {
       return [
@@ -501,7 +525,10 @@ function statusSources(reports: readonly GateReport[], reqs: Map<string, Require
   const problems: DoctorProblem[] = [];
   const gateApp = options.gateAppId;
   const idText = gateApp === undefined ? "<the gate App's App ID>" : String(gateApp);
-  const idNote = gateApp === undefined ? "; the gate App's settings page shows its App ID: set it as `gate: { app_id: ... }` in the config so the doctor can check the source" : '';
+  const idNote =
+    gateApp === undefined
+      ? "; the gate App's settings page shows its App ID: set it as `gate: { app_id: ... }` in the config so the doctor can check the source"
+      : '';
   for (const context of new Set(reports.flatMap((r) => (r.context ? [r.context] : [])))) {
     const found = reqs.get(context);
     if (!found) continue;
@@ -514,11 +541,19 @@ function statusSources(reports: readonly GateReport[], reqs: Map<string, Require
       const fix = `pass the gate App's token as \`status-token\` (as the \`token\` input, e.g. \`\${{ steps.token.outputs.token }}\`), add \`permission-statuses: write\` to its token step, and ${requireFix}`;
       const counted = pinned
         ? `the rule requires it from the gate App, so the gate's own verdict never counts and every pull request waits`
-        : 'no rule can tell the gate\'s verdict from a status a branch sets';
+        : "no rule can tell the gate's verdict from a status a branch sets";
       if (t.via === 'job') {
-        problems.push({ ...at, message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with the job's own GITHUB_TOKEN (\`status-token\`'s default): GitHub records that as coming from GitHub Actions, as it does a status any branch's workflow sets, so ${counted}`, fix });
+        problems.push({
+          ...at,
+          message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with the job's own GITHUB_TOKEN (\`status-token\`'s default): GitHub records that as coming from GitHub Actions, as it does a status any branch's workflow sets, so ${counted}`,
+          fix,
+        });
       } else if (t.via === 'other') {
-        problems.push({ ...at, message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with ${code(t.text)}, which the doctor cannot trace to the gate App: only a status from the gate App is one no branch can set`, fix });
+        problems.push({
+          ...at,
+          message: `the gate step in ${code(r.job.id)} sets the status ${code(context)} with ${code(t.text)}, which the doctor cannot trace to the gate App: only a status from the gate App is one no branch can set`,
+          fix,
+        });
       } else {
         const scopes = Object.entries(t.step.with).filter(([k]) => /^permission-/.test(k));
         if (scopes.length > 0 && (t.step.with['permission-statuses'] ?? '').trim().toLowerCase() !== 'write') {
@@ -539,11 +574,20 @@ function statusSources(reports: readonly GateReport[], reqs: Map<string, Require
         : `Settings → Rules → Rulesets → ${q.where.replace(/^ruleset /, '')} → Require status checks to pass → ${code(context)}: choose the gate App as its source (API: \`required_status_checks[].integration_id: ${idText}\`)`;
       const fix = `${where}${idNote} (${DOCS}/gate.md#making-the-check-required)`;
       if (q.appId === null) {
-        problems.push({ message: `${q.where} requires ${code(context)} from any source: anyone who can push a branch can set ${code(`${context}: success`)} on their own pull request's head commit, from a workflow whose GITHUB_TOKEN has statuses: write or with their own token, and the rule counts it`, fix });
+        problems.push({
+          message: `${q.where} requires ${code(context)} from any source: anyone who can push a branch can set ${code(`${context}: success`)} on their own pull request's head commit, from a workflow whose GITHUB_TOKEN has statuses: write or with their own token, and the rule counts it`,
+          fix,
+        });
       } else if (q.appId === GITHUB_ACTIONS_APP_ID) {
-        problems.push({ message: `${q.where} requires ${code(context)} from GitHub Actions: every workflow's GITHUB_TOKEN is GitHub Actions, on any branch, so a workflow pushed with a pull request can set ${code(`${context}: success`)} on its head commit and the rule counts it`, fix });
+        problems.push({
+          message: `${q.where} requires ${code(context)} from GitHub Actions: every workflow's GITHUB_TOKEN is GitHub Actions, on any branch, so a workflow pushed with a pull request can set ${code(`${context}: success`)} on its head commit and the rule counts it`,
+          fix,
+        });
       } else if (gateApp !== undefined) {
-        problems.push({ message: `${q.where} requires ${code(context)} from the App ${q.appId}, not the gate App (${gateApp}): the gate's own status does not count there, and whoever holds a token of App ${q.appId} can set it`, fix });
+        problems.push({
+          message: `${q.where} requires ${code(context)} from the App ${q.appId}, not the gate App (${gateApp}): the gate's own status does not count there, and whoever holds a token of App ${q.appId} can set it`,
+          fix,
+        });
       } else {
         problems.push({
           message: `${q.where} requires ${code(context)} from the App ${q.appId}, and the doctor does not know the gate App's id to tell whether that is it`,
@@ -559,7 +603,9 @@ function statusSources(reports: readonly GateReport[], reqs: Map<string, Require
 function gateDetail(name: string, facts: DoctorFacts, options: DoctorOptions): string {
   const reqs = requirements(facts.defaultBranchProtection, facts).get(name) ?? [];
   const pinned = options.gateAppId === undefined ? undefined : reqs.find((q) => q.appId === options.gateAppId);
-  return pinned ? `${code(name)} is required by ${pinned.where}, from the gate App ${options.gateAppId}` : `${code(name)} is required by ${reqs[0]?.where ?? 'a rule'}`;
+  return pinned
+    ? `${code(name)} is required by ${pinned.where}, from the gate App ${options.gateAppId}`
+    : `${code(name)} is required by ${reqs[0]?.where ?? 'a rule'}`;
 }
 
 // ---- the default workflow token -----------------------------------------------------------------------
@@ -661,7 +707,11 @@ function rulesetWrites(facts: DoctorFacts): Route {
     });
     return { ok: false, problems };
   }
-  return { ok: true, problems: [], detail: `${rulesetName(facts, clean)} lets only ${(facts.rulesets[clean] as Ruleset & { bypass: BypassActor[] }).bypass.map(actorName).join(', ') || 'nobody'} update it` };
+  return {
+    ok: true,
+    problems: [],
+    detail: `${rulesetName(facts, clean)} lets only ${(facts.rulesets[clean] as Ruleset & { bypass: BypassActor[] }).bypass.map(actorName).join(', ') || 'nobody'} update it`,
+  };
 }
 
 /** Writes restricted by classic branch protection to Apps only, admins included. */
@@ -672,13 +722,25 @@ function classicWrites(facts: DoctorFacts): Route {
   if (!c) return { ok: false, problems: [] };
   const problems: DoctorProblem[] = [];
   if (!c.restrictions) {
-    problems.push({ message: `branch protection of ${code(branch)} does not restrict who can push: ${who(facts.pushers)} can push records to it`, fix: `enable Restrict who can push with only the access-ledger App (${DOCS}/ledger.md#branch-protection)` });
+    problems.push({
+      message: `branch protection of ${code(branch)} does not restrict who can push: ${who(facts.pushers)} can push records to it`,
+      fix: `enable Restrict who can push with only the access-ledger App (${DOCS}/ledger.md#branch-protection)`,
+    });
   } else if (c.restrictions.users.length > 0 || c.restrictions.teams.length > 0) {
     const names = [...c.restrictions.users, ...c.restrictions.teams.map((t) => `team ${t}`)];
-    problems.push({ message: `branch protection of ${code(branch)} lets ${names.join(', ')} push to it`, fix: 'leave only the access-ledger App in Restrict who can push' });
+    problems.push({
+      message: `branch protection of ${code(branch)} lets ${names.join(', ')} push to it`,
+      fix: 'leave only the access-ledger App in Restrict who can push',
+    });
   }
-  if (!c.enforceAdmins) problems.push({ message: `branch protection of ${code(branch)} does not apply to administrators: they can push to it`, fix: 'turn on Do not allow bypassing the above settings' });
-  return problems.length ? { ok: false, problems } : { ok: true, problems: [], detail: `branch protection lets only ${c.restrictions!.apps.join(', ') || 'no one'} push` };
+  if (!c.enforceAdmins)
+    problems.push({
+      message: `branch protection of ${code(branch)} does not apply to administrators: they can push to it`,
+      fix: 'turn on Do not allow bypassing the above settings',
+    });
+  return problems.length
+    ? { ok: false, problems }
+    : { ok: true, problems: [], detail: `branch protection lets only ${c.restrictions!.apps.join(', ') || 'no one'} push` };
 }
 
 /** Deletion and force-push blocked for everyone, the App included. */
@@ -687,12 +749,19 @@ function history(facts: DoctorFacts): Route {
   const branch = facts.ledgerBranch;
   const problems: DoctorProblem[] = [];
   const open: string[] = [];
-  for (const [type, what] of [['deletion', 'deletion'], ['non_fast_forward', 'force pushes']] as const) {
+  for (const [type, what] of [
+    ['deletion', 'deletion'],
+    ['non_fast_forward', 'force pushes'],
+  ] as const) {
     const found: DoctorProblem[] = [];
     let blocked = false;
     for (const id of new Set(rulesOf(p, type).map((r) => r.rulesetId))) {
       const rs = facts.rulesets[id];
-      const bypass: Fact<BypassActor[]> = !rs ? { unreadable: true, permission: 'Metadata: read', message: 'it was not read' } : isUnreadable(rs) ? rs : rs.bypass;
+      const bypass: Fact<BypassActor[]> = !rs
+        ? { unreadable: true, permission: 'Metadata: read', message: 'it was not read' }
+        : isUnreadable(rs)
+          ? rs
+          : rs.bypass;
       if (isUnreadable(bypass)) found.push(unreadableProblem(bypass, `who may bypass ${rulesetName(facts, id)}`));
       else if (bypass.length === 0) blocked = true;
       else {
@@ -731,7 +800,9 @@ function ledgerBranch(facts: DoctorFacts): { problems: DoctorProblem[]; detail?:
   else if (cl.ok) detail = cl.detail;
   else {
     const known = [...rs.problems, ...cl.problems];
-    const rulesUnreadable = isUnreadable(facts.ledgerBranchProtection.rules) ? [unreadableProblem(facts.ledgerBranchProtection.rules, `the rules of ${branch}`)] : [];
+    const rulesUnreadable = isUnreadable(facts.ledgerBranchProtection.rules)
+      ? [unreadableProblem(facts.ledgerBranchProtection.rules, `the rules of ${branch}`)]
+      : [];
     if (known.length === 0 && rulesUnreadable.length === 0) {
       unprotected = true;
       problems.push({
@@ -777,12 +848,21 @@ function codeowners(workflows: readonly Workflow[] | undefined, facts: DoctorFac
       problems.push({
         file: c.path,
         ...(rule ? { line: rule.line } : {}),
-        message: rule ? `${c.path} line ${rule.line} (${code(rule.pattern)}) leaves ${probe.what} without an owner` : `${c.path} gives ${probe.what} no owner: changes to it need no admin's review`,
+        message: rule
+          ? `${c.path} line ${rule.line} (${code(rule.pattern)}) leaves ${probe.what} without an owner`
+          : `${c.path} gives ${probe.what} no owner: changes to it need no admin's review`,
         fix: `add a line such as ${code(`/${probe.what.replace(/ itself$/, '').replace(/^\//, '')} @your-org/security`)} after any broader pattern`,
       });
     }
     if (isUnreadable(c.errors)) problems.push({ ...unreadableProblem(c.errors, `the errors GitHub found in ${c.path}`), file: c.path });
-    else for (const e of c.errors) problems.push({ file: c.path, line: e.line, message: `GitHub ignores line ${e.line} of ${c.path}: ${e.message}`, fix: 'fix the line: an owner GitHub cannot resolve (a team without write access, a user without access) owns nothing' });
+    else
+      for (const e of c.errors)
+        problems.push({
+          file: c.path,
+          line: e.line,
+          message: `GitHub ignores line ${e.line} of ${c.path}: ${e.message}`,
+          fix: 'fix the line: an owner GitHub cannot resolve (a team without write access, a user without access) owns nothing',
+        });
   }
   // Owners only matter when their review is required.
   const p = facts.defaultBranchProtection;
@@ -811,26 +891,54 @@ function appInstalled(facts: DoctorFacts): { problems: DoctorProblem[]; detail?:
   if (isUnreadable(a)) return { problems: [unreadableProblem(a, "the App's installations")] };
   if (a.via === 'installation-token') {
     if (a.coversRepo) return { problems: [], detail: 'read with an installation token that covers the repository' };
-    return { problems: [{ message: `the installation behind this token does not cover ${facts.repository}`, fix: 'add the repository to the App\'s installation (organization settings → GitHub Apps → access-ledger → Configure)' }] };
+    return {
+      problems: [
+        {
+          message: `the installation behind this token does not cover ${facts.repository}`,
+          fix: "add the repository to the App's installation (organization settings → GitHub Apps → access-ledger → Configure)",
+        },
+      ],
+    };
   }
   const inst = a.installation;
   const fixInstall = `install the ${a.slug} App on ${facts.repository} (docs/app.md)`;
-  if (!inst) return { problems: [{ message: `the ${a.slug} App is not installed where this token can see it: merges are not recorded and no issue is opened`, fix: fixInstall }] };
+  if (!inst)
+    return {
+      problems: [
+        { message: `the ${a.slug} App is not installed where this token can see it: merges are not recorded and no issue is opened`, fix: fixInstall },
+      ],
+    };
   const problems: DoctorProblem[] = [];
-  if (inst.suspended) problems.push({ message: `the ${a.slug} App's installation ${inst.id} is suspended: it receives no events and cannot act`, fix: 'unsuspend it in the organization settings → GitHub Apps' });
-  if (inst.coversRepo === false) problems.push({ message: `the ${a.slug} App is installed on selected repositories that do not include ${facts.repository}`, fix: fixInstall });
-  if (inst.coversRepo === undefined) problems.push({ message: `cannot tell whether the ${a.slug} App's installation covers ${facts.repository}`, fix: 'run the doctor with a token of someone who can see the installation\'s repositories', permission: 'a token that can list the installation\'s repositories' });
+  if (inst.suspended)
+    problems.push({
+      message: `the ${a.slug} App's installation ${inst.id} is suspended: it receives no events and cannot act`,
+      fix: 'unsuspend it in the organization settings → GitHub Apps',
+    });
+  if (inst.coversRepo === false)
+    problems.push({ message: `the ${a.slug} App is installed on selected repositories that do not include ${facts.repository}`, fix: fixInstall });
+  if (inst.coversRepo === undefined)
+    problems.push({
+      message: `cannot tell whether the ${a.slug} App's installation covers ${facts.repository}`,
+      fix: "run the doctor with a token of someone who can see the installation's repositories",
+      permission: "a token that can list the installation's repositories",
+    });
   const order = { read: 1, write: 2, admin: 3 } as Record<string, number>;
   const missing = Object.entries(LEDGER_APP_PERMISSIONS).filter(([k, v]) => (order[inst.permissions[k] ?? ''] ?? 0) < order[v]!);
   if (missing.length > 0) {
     problems.push({
       message: `the ${a.slug} App's installation lacks ${missing.map(([k, v]) => `${k}: ${v}`).join(', ')}, which app.yml asks for: the App cannot do all its work`,
-      fix: 'accept the App\'s new permissions (organization settings → GitHub Apps → access-ledger → Review request), or add them in the App\'s settings first',
+      fix: "accept the App's new permissions (organization settings → GitHub Apps → access-ledger → Review request), or add them in the App's settings first",
     });
   }
   const events = LEDGER_APP_EVENTS.filter((e) => !inst.events.includes(e));
-  if (events.length > 0) problems.push({ message: `the ${a.slug} App does not receive ${events.join(', ')} events: merges or leavers go unrecorded until the next sweep`, fix: 'subscribe the App to the events in app.yml (the App\'s settings → Permissions & events)' });
-  return problems.length ? { problems } : { problems, detail: `installation ${inst.id} (${inst.repositorySelection === 'all' ? 'all repositories' : 'selected repositories'})` };
+  if (events.length > 0)
+    problems.push({
+      message: `the ${a.slug} App does not receive ${events.join(', ')} events: merges or leavers go unrecorded until the next sweep`,
+      fix: "subscribe the App to the events in app.yml (the App's settings → Permissions & events)",
+    });
+  return problems.length
+    ? { problems }
+    : { problems, detail: `installation ${inst.id} (${inst.repositorySelection === 'all' ? 'all repositories' : 'selected repositories'})` };
 }
 
 // ---- all together ----------------------------------------------------------------------------------
@@ -839,10 +947,12 @@ function appInstalled(facts: DoctorFacts): { problems: DoctorProblem[]; detail?:
 function gateNames(workflows: readonly Workflow[]): string[] {
   return workflows.flatMap((wf) =>
     wf.triggers.some((t) => PR_EVENTS.has(t))
-      ? wf.jobs.flatMap((j) => j.steps.filter(isGateStep).flatMap((st) => {
-          const r = gateReport(wf, j, st);
-          return [...(r.context ? [r.context] : []), ...(r.headEvents.length > 0 ? [r.checkName] : [])];
-        }))
+      ? wf.jobs.flatMap((j) =>
+          j.steps.filter(isGateStep).flatMap((st) => {
+            const r = gateReport(wf, j, st);
+            return [...(r.context ? [r.context] : []), ...(r.headEvents.length > 0 ? [r.checkName] : [])];
+          }),
+        )
       : [],
   );
 }
@@ -852,12 +962,27 @@ export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): Doct
   const workflows = isUnreadable(facts.workflows) ? undefined : parseWorkflows(facts.workflows);
   const unreadWorkflows = isUnreadable(facts.workflows) ? [unreadableProblem(facts.workflows, 'the workflow files')] : [];
   const broken: DoctorProblem[] = (workflows ?? []).flatMap((w) =>
-    w.error ? [{ file: w.path, line: w.error.line, message: `${w.path} is not a workflow the doctor can read (${w.error.message}): its jobs are not checked`, fix: 'fix the file (GitHub refuses it too), or delete it' }] : [],
+    w.error
+      ? [
+          {
+            file: w.path,
+            line: w.error.line,
+            message: `${w.path} is not a workflow the doctor can read (${w.error.message}): its jobs are not checked`,
+            fix: 'fix the file (GitHub refuses it too), or delete it',
+          },
+        ]
+      : [],
   );
   const checks: CheckResult[] = [];
   checks.push(result('workflow-secrets', workflows ? [...broken, ...workflowSecrets(workflows, facts, options)] : unreadWorkflows));
   checks.push(result('workflow-head-checkout', workflows ? headCheckout(workflows) : unreadWorkflows));
-  checks.push(result('workflow-token', workflowToken(facts), isUnreadable(facts.workflowToken) ? undefined : 'read-only by default; workflows cannot approve pull requests'));
+  checks.push(
+    result(
+      'workflow-token',
+      workflowToken(facts),
+      isUnreadable(facts.workflowToken) ? undefined : 'read-only by default; workflows cannot approve pull requests',
+    ),
+  );
   const gate = workflows || options.gateCheck ? gateRequired(workflows, facts, options) : unreadWorkflows;
   const required = requiredContexts(facts.defaultBranchProtection, facts);
   const gateName = [...required.keys()].find((n) => n === options.gateCheck || gateNames(workflows ?? []).includes(n));
@@ -868,17 +993,32 @@ export function runChecks(facts: DoctorFacts, options: DoctorOptions = {}): Doct
   checks.push(
     result(
       'issues-enabled',
-      facts.hasIssues ? [] : [{ message: `Issues are turned off in ${facts.repository}: the App cannot open stale-grant, leaver or unapproved-merge issues, so problems go unseen`, fix: 'Settings → General → Features → Issues' }],
+      facts.hasIssues
+        ? []
+        : [
+            {
+              message: `Issues are turned off in ${facts.repository}: the App cannot open stale-grant, leaver or unapproved-merge issues, so problems go unseen`,
+              fix: 'Settings → General → Features → Issues',
+            },
+          ],
     ),
   );
   const app = appInstalled(facts);
   checks.push(result('app-installed', app.problems, app.detail));
-  return { repository: facts.repository, defaultBranch: facts.defaultBranch, ledgerBranch: facts.ledgerBranch, ok: checks.every((c) => c.status === 'pass' || c.status === 'warn'), checks };
+  return {
+    repository: facts.repository,
+    defaultBranch: facts.defaultBranch,
+    ledgerBranch: facts.ledgerBranch,
+    ok: checks.every((c) => c.status === 'pass' || c.status === 'warn'),
+    checks,
+  };
 }
 
 /** The ids of rulesets whose bypass lists the checks need (the adapter reads these). */
 export function rulesetsToRead(facts: Pick<DoctorFacts, 'ledgerBranchProtection'>): number[] {
   const rules = facts.ledgerBranchProtection.rules;
   if (isUnreadable(rules)) return [];
-  return [...new Set(rules.filter((r) => ['update', 'creation', 'deletion', 'non_fast_forward'].includes(r.type)).map((r) => r.rulesetId))].sort((a, b) => a - b);
+  return [...new Set(rules.filter((r) => ['update', 'creation', 'deletion', 'non_fast_forward'].includes(r.type)).map((r) => r.rulesetId))].sort(
+    (a, b) => a - b,
+  );
 }

@@ -60,7 +60,13 @@ export interface DoctorIssue {
   stateReason?: string | null;
 }
 
-export function toDoctorIssue(issue: { number: number; state: string; body?: string | null; state_reason?: string | null; pull_request?: unknown }): DoctorIssue | undefined {
+export function toDoctorIssue(issue: {
+  number: number;
+  state: string;
+  body?: string | null;
+  state_reason?: string | null;
+  pull_request?: unknown;
+}): DoctorIssue | undefined {
   if (issue.pull_request) return undefined;
   const marker = parseDoctorMarker(issue.body);
   if (!marker) return undefined;
@@ -91,7 +97,12 @@ export function planDoctorIssue(desired: DesiredDoctorIssue | null, existing: re
   const actions: DoctorIssueAction[] = [];
   const keeper = open[0];
   for (const dup of open.slice(1)) {
-    actions.push({ type: 'close-duplicate', issue: dup, of: keeper!.number, comment: `Duplicate of #${keeper!.number}, which tracks the same setup (two sweeps ran at once). Closing this one.` });
+    actions.push({
+      type: 'close-duplicate',
+      issue: dup,
+      of: keeper!.number,
+      comment: `Duplicate of #${keeper!.number}, which tracks the same setup (two sweeps ran at once). Closing this one.`,
+    });
   }
   if (!desired) {
     if (keeper) actions.push({ type: 'close', issue: keeper, comment: 'Every check of the access-ledger doctor passes now. Closing.' });
@@ -99,13 +110,27 @@ export function planDoctorIssue(desired: DesiredDoctorIssue | null, existing: re
   }
   if (keeper) {
     if (keeper.hash === desired.hash) actions.push({ type: 'no-op', issue: keeper });
-    else actions.push({ type: 'update', issue: keeper, desired, comment: `What is unsafe changed: ${desired.summary}. The description above now lists each problem and its fix.` });
+    else
+      actions.push({
+        type: 'update',
+        issue: keeper,
+        desired,
+        comment: `What is unsafe changed: ${desired.summary}. The description above now lists each problem and its fix.`,
+      });
     return actions;
   }
   // A check fails again: reopen the newest closed issue that was not a duplicate.
-  const closed = existing.filter((i) => i.state === 'closed').sort((a, b) => (a.stateReason === 'not_planned' ? 1 : 0) - (b.stateReason === 'not_planned' ? 1 : 0) || b.number - a.number);
+  const closed = existing
+    .filter((i) => i.state === 'closed')
+    .sort((a, b) => (a.stateReason === 'not_planned' ? 1 : 0) - (b.stateReason === 'not_planned' ? 1 : 0) || b.number - a.number);
   const previous = closed[0];
-  if (previous) actions.push({ type: 'reopen', issue: previous, desired, comment: `Reopening: a check fails again (${desired.summary}). The description above lists each problem and its fix.` });
+  if (previous)
+    actions.push({
+      type: 'reopen',
+      issue: previous,
+      desired,
+      comment: `Reopening: a check fails again (${desired.summary}). The description above lists each problem and its fix.`,
+    });
   else actions.push({ type: 'create', desired });
   return actions;
 }

@@ -110,7 +110,9 @@ export function evaluate(input: EvaluateInput): Finding[] {
       }
     }
   }
-  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked).sort(compareFindings);
+  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry)
+    .map(masked)
+    .sort(compareFindings);
 }
 
 /** A finding never echoes a secret: whatever a message or an account name quotes (a key name, a value) is masked. */

@@ -65,7 +65,15 @@ export function resolvePolicy(
   const config = configFile?.data;
   const problem = (path: (string | number)[], message: string, key = false) => {
     const pos = configFile?.source.locate(path, key) ?? { line: 1, column: 1 };
-    findings.push({ rule: 'schema', severity: 'error', file: configFile?.path ?? 'access-ledger.yaml', line: pos.line, column: pos.column, message, controls: SCHEMA_CONTROLS });
+    findings.push({
+      rule: 'schema',
+      severity: 'error',
+      file: configFile?.path ?? 'access-ledger.yaml',
+      line: pos.line,
+      column: pos.column,
+      message,
+      controls: SCHEMA_CONTROLS,
+    });
   };
 
   const rules = new Map<string, ResolvedRule>();

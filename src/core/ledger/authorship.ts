@@ -68,7 +68,12 @@ export interface CommitFacts {
 }
 
 export function commitFacts(c: ApiCommit): CommitFacts {
-  const person = (p: ApiCommit['commit']['author'], u: { login: string } | null) => ({ name: p?.name ?? '', email: p?.email ?? '', login: u?.login ?? null, date: p?.date ?? null });
+  const person = (p: ApiCommit['commit']['author'], u: { login: string } | null) => ({
+    name: p?.name ?? '',
+    email: p?.email ?? '',
+    login: u?.login ?? null,
+    date: p?.date ?? null,
+  });
   return {
     sha: c.sha,
     author: person(c.commit.author, c.author),
@@ -91,7 +96,8 @@ export function apiCommitProblem(c: ApiCommit, appLogin: string): string | null 
   const text = authorshipProblem(f.author, f.committer, appLogin);
   if (text) return `commit ${c.sha.slice(0, 12)} ${text}`;
   const login = appLogin.toLowerCase();
-  if (f.author.login?.toLowerCase() !== login) return `commit ${c.sha.slice(0, 12)} is not linked to the App's account by GitHub (author account: ${f.author.login ?? 'none'})`;
+  if (f.author.login?.toLowerCase() !== login)
+    return `commit ${c.sha.slice(0, 12)} is not linked to the App's account by GitHub (author account: ${f.author.login ?? 'none'})`;
   const byGitHub = isGitHubIdentity(f.committer);
   const committerOk = byGitHub ? f.committer.login === 'web-flow' : f.committer.login?.toLowerCase() === login;
   if (!committerOk) return `commit ${c.sha.slice(0, 12)} is committed as ${f.committer.name} but GitHub links it to ${f.committer.login ?? 'no account'}`;

@@ -167,16 +167,7 @@ export interface UnapprovedMergeSubject {
   issue: { number: number; url: string } | null;
 }
 
-export type RunConclusion =
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'action_required'
-  | 'neutral'
-  | 'stale'
-  | 'startup_failure';
+export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required' | 'neutral' | 'stale' | 'startup_failure';
 
 /**
  * `provisioned`: the configured provisioning workflow's run on the merge commit.
@@ -242,9 +233,7 @@ export interface ReviewItem {
 }
 
 /** Why a review item needed a decision rather than a keep. */
-export type ReviewFlag =
-  | { kind: 'left-org'; login: string; as: 'owner' | 'grantee' | 'holder' }
-  | { kind: 'expired'; on: IsoDate };
+export type ReviewFlag = { kind: 'left-org'; login: string; as: 'owner' | 'grantee' | 'holder' } | { kind: 'expired'; on: IsoDate };
 
 /**
  * `review-campaign`: a completed periodic access review, merged as a PR.
@@ -389,15 +378,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
  * list; these are the defaults so every record is mapped even when a caller does not care.
  */
 export const DEFAULT_CONTROLS: Readonly<Record<RecordKind, readonly string[]>> = {
-  'grant-change': [
-    'SOC2:CC6.2',
-    'SOC2:CC6.3',
-    'SOC2:CC8.1',
-    'NIST-CSF-2.0:PR.AA-01',
-    'NIST-CSF-2.0:PR.AA-05',
-    'ISO27001:A.5.18',
-    'CIS-v8:6.1',
-  ],
+  'grant-change': ['SOC2:CC6.2', 'SOC2:CC6.3', 'SOC2:CC8.1', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.1'],
   'unapproved-merge': ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'ISO27001:A.5.18'],
   'review-campaign': ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI5:2025', 'ISO27001:A.5.18', 'CIS-v8:5.5', 'CIS-v8:6.8'],
   'identity-left-org': ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'NIST-CSF-2.0:PR.AA-01', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],

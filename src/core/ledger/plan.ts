@@ -3,7 +3,17 @@
  * decide which drafts become new records, in which order, and what the new head is.
  * Pure, so the store adapter's retry loop can re-plan against a fresh head on every attempt.
  */
-import { headFor, recordPath, recordPathCandidates, sealRecord, toTimestamp, type Clock, type LedgerHead, type RecordDraft, type SealedRecord } from './record.ts';
+import {
+  headFor,
+  recordPath,
+  recordPathCandidates,
+  sealRecord,
+  toTimestamp,
+  type Clock,
+  type LedgerHead,
+  type RecordDraft,
+  type SealedRecord,
+} from './record.ts';
 import type { LedgerSigner } from './signing.ts';
 
 export type DraftOutcome =

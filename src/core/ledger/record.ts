@@ -125,7 +125,10 @@ export function recordHashes(record: object): { hash: string; content: string } 
     if (value === undefined) continue;
     members.push([k, `${JSON.stringify(k)}:${value}`]);
   }
-  const digest = (parts: [string, string][]) => createHash('sha256').update(`{${parts.map((m) => m[1]).join(',')}}`, 'utf8').digest('hex');
+  const digest = (parts: [string, string][]) =>
+    createHash('sha256')
+      .update(`{${parts.map((m) => m[1]).join(',')}}`, 'utf8')
+      .digest('hex');
   const content = members.filter(([k]) => k !== 'signature');
   const hash = digest(members);
   return { hash, content: content.length === members.length ? hash : digest(content) };
@@ -153,8 +156,12 @@ export function canonicalRecord(record: object): string {
 type PathEvent = { key: string; occurred_at: string; kind?: string };
 
 function checkPathEvent(event: PathEvent): void {
-  if (!KEY_RE.test(event.key)) throw new LedgerFormatError(`invalid record key ${JSON.stringify(event.key)}: use letters, digits, '.', '_' and '-' (at most 200), starting with a letter or digit`);
-  if (!isTimestamp(event.occurred_at)) throw new LedgerFormatError(`invalid occurred_at ${JSON.stringify(event.occurred_at)}: use an ISO 8601 UTC timestamp like 2026-11-20T10:00:00Z`);
+  if (!KEY_RE.test(event.key))
+    throw new LedgerFormatError(
+      `invalid record key ${JSON.stringify(event.key)}: use letters, digits, '.', '_' and '-' (at most 200), starting with a letter or digit`,
+    );
+  if (!isTimestamp(event.occurred_at))
+    throw new LedgerFormatError(`invalid occurred_at ${JSON.stringify(event.occurred_at)}: use an ISO 8601 UTC timestamp like 2026-11-20T10:00:00Z`);
 }
 
 /**
@@ -211,7 +218,12 @@ export function recordPathCandidates(head: LedgerHead, event: PathEvent): string
  * deep-copied (and checked to be plain JSON) so a caller mutating its object later cannot change
  * a sealed record.
  */
-export function sealRecord<K extends RecordKind>(draft: RecordDraft<K>, prev: ChainTip | null, recordedAt: Date | Timestamp, signer: LedgerSigner | null = null): SealedRecord<K> {
+export function sealRecord<K extends RecordKind>(
+  draft: RecordDraft<K>,
+  prev: ChainTip | null,
+  recordedAt: Date | Timestamp,
+  signer: LedgerSigner | null = null,
+): SealedRecord<K> {
   checkDraft(draft);
   const tipSeq = prev?.seq ?? 0;
   if (!Number.isSafeInteger(tipSeq) || tipSeq < 0) throw new LedgerFormatError(`invalid previous seq ${String(tipSeq)}`);
@@ -316,7 +328,13 @@ export function headFor(record: SealedRecord, previous: LedgerHead = emptyHead()
 }
 
 export function serializeHead(head: LedgerHead): string {
-  const fields = { format: HEAD_FORMAT, seq: head.seq, hash: head.hash, path: head.path, ...(head.day_folders ? { day_folders: { from_seq: head.day_folders.from_seq, since: head.day_folders.since } } : {}) };
+  const fields = {
+    format: HEAD_FORMAT,
+    seq: head.seq,
+    hash: head.hash,
+    path: head.path,
+    ...(head.day_folders ? { day_folders: { from_seq: head.day_folders.from_seq, since: head.day_folders.since } } : {}),
+  };
   return JSON.stringify(fields, null, 2) + '\n';
 }
 
@@ -414,10 +432,7 @@ export function appendCommitMessage(records: readonly SealedRecord[]): string {
   if (records.length === 0) throw new LedgerFormatError('an append commit needs at least one record');
   const first = records[0]!;
   const last = records[records.length - 1]!;
-  const title =
-    records.length === 1
-      ? `Record seq ${first.seq}: ${first.key}`
-      : `Record seq ${first.seq}-${last.seq}: ${records.length} records`;
+  const title = records.length === 1 ? `Record seq ${first.seq}: ${first.key}` : `Record seq ${first.seq}-${last.seq}: ${records.length} records`;
   const lines = records.map((r) => `seq ${r.seq} ${r.key} ${r.hash}`);
   return `${title}\n\n${lines.join('\n')}\n`;
 }

@@ -90,7 +90,9 @@ export function createLedgerSigner(privateKeyPem: string, source = 'the ledger s
     throw new LedgerKeyError(`${source} is not a PEM private key (${(err as Error).message}): generate one with \`access-ledger keygen\``);
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new LedgerKeyError(`${source} is a ${key.asymmetricKeyType ?? 'unknown'} key; the ledger signs with Ed25519: generate one with \`access-ledger keygen\``);
+    throw new LedgerKeyError(
+      `${source} is a ${key.asymmetricKeyType ?? 'unknown'} key; the ledger signs with Ed25519: generate one with \`access-ledger keygen\``,
+    );
   }
   const pub = createPublicKey(key);
   const keyId = keyIdOf(pub);
@@ -228,10 +230,7 @@ function period(k: LedgerPublicKey): string {
   return `from ${k.fromText}${k.untilText ? ` until ${k.untilText}` : ''}`;
 }
 
-export type SignatureCheck =
-  | { status: 'unsigned' }
-  | { status: 'valid'; key_id: string }
-  | { status: 'invalid'; key_id: string | null; problem: string };
+export type SignatureCheck = { status: 'unsigned' } | { status: 'valid'; key_id: string } | { status: 'invalid'; key_id: string | null; problem: string };
 
 /** What is left of a signature check once everything but the Ed25519 verification is done. */
 export interface PendingSignature {
@@ -248,20 +247,30 @@ export interface PendingSignature {
  * once, off the main thread; `finishSignatureCheck` then gives the outcome). `content` is the
  * record's content hash when the caller has it already.
  */
-export function prepareSignatureCheck(record: Record<string, unknown>, keys: readonly LedgerPublicKey[], content?: string): SignatureCheck | { pending: PendingSignature } {
+export function prepareSignatureCheck(
+  record: Record<string, unknown>,
+  keys: readonly LedgerPublicKey[],
+  content?: string,
+): SignatureCheck | { pending: PendingSignature } {
   const s = record.signature;
   if (s === undefined) return { status: 'unsigned' };
-  if (s === null || typeof s !== 'object' || Array.isArray(s)) return { status: 'invalid', key_id: null, problem: 'signature is not an object with key_id, alg and sig' };
+  if (s === null || typeof s !== 'object' || Array.isArray(s))
+    return { status: 'invalid', key_id: null, problem: 'signature is not an object with key_id, alg and sig' };
   const sig = s as Record<string, unknown>;
   const keyId = typeof sig.key_id === 'string' && KEY_ID_RE.test(sig.key_id) ? sig.key_id : null;
   if (keyId === null) return { status: 'invalid', key_id: null, problem: 'signature.key_id is not 16 lower-case hex digits' };
   if (sig.alg !== SIGNATURE_ALG) return { status: 'invalid', key_id: keyId, problem: `signature.alg is ${JSON.stringify(sig.alg)}, expected ${SIGNATURE_ALG}` };
-  if (typeof sig.sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig.sig)) return { status: 'invalid', key_id: keyId, problem: 'signature.sig is not a base64 Ed25519 signature' };
+  if (typeof sig.sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig.sig))
+    return { status: 'invalid', key_id: keyId, problem: 'signature.sig is not a base64 Ed25519 signature' };
   const key = keys.find((k) => k.id === keyId);
   if (!key) return { status: 'invalid', key_id: keyId, problem: `signed with key ${keyId}, which ledger.public_keys does not list` };
   const at = typeof record.recorded_at === 'string' ? record.recorded_at : '';
   if (!keyValidAt(key, at)) {
-    return { status: 'invalid', key_id: keyId, problem: `signed with key ${keyId}, valid ${period(key)}, but the record says it was sealed at ${at || 'an unknown time'}` };
+    return {
+      status: 'invalid',
+      key_id: keyId,
+      problem: `signed with key ${keyId}, valid ${period(key)}, but the record says it was sealed at ${at || 'an unknown time'}`,
+    };
   }
   let hash: string;
   try {
@@ -275,7 +284,11 @@ export function prepareSignatureCheck(record: Record<string, unknown>, keys: rea
 /** The outcome of a pending check, given whether the Ed25519 signature verified. */
 export function finishSignatureCheck(p: PendingSignature, verified: boolean): SignatureCheck {
   if (verified) return { status: 'valid', key_id: p.key_id };
-  return { status: 'invalid', key_id: p.key_id, problem: `the signature by key ${p.key_id} does not verify: the record was changed after it was signed, or the signature was made with another key` };
+  return {
+    status: 'invalid',
+    key_id: p.key_id,
+    problem: `the signature by key ${p.key_id} does not verify: the record was changed after it was signed, or the signature was made with another key`,
+  };
 }
 
 /** Verifies a pending check's Ed25519 signature now, on this thread. */

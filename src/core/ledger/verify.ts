@@ -9,8 +9,31 @@
  */
 import { createHash } from 'node:crypto';
 import { SNAPSHOT_PATH_RE, isSnapshotPath } from './snapshots.ts';
-import { HASH_RE, HEAD_PATH, RECORD_FORMAT, RECORD_PATH_RE, RECORDS_DIR, README_PATH, dayFoldersFrom, isMonthRecordPath, isTimestamp, monthRecordPath, parseHead, recordHashes, recordPath, type LedgerFormatError, type LedgerHead } from './record.ts';
-import { finishSignatureCheck, prepareSignatureCheck, verifyPendingSignature, type LedgerPublicKey, type PendingSignature, type SignatureCheck } from './signing.ts';
+import {
+  HASH_RE,
+  HEAD_PATH,
+  RECORD_FORMAT,
+  RECORD_PATH_RE,
+  RECORDS_DIR,
+  README_PATH,
+  dayFoldersFrom,
+  isMonthRecordPath,
+  isTimestamp,
+  monthRecordPath,
+  parseHead,
+  recordHashes,
+  recordPath,
+  type LedgerFormatError,
+  type LedgerHead,
+} from './record.ts';
+import {
+  finishSignatureCheck,
+  prepareSignatureCheck,
+  verifyPendingSignature,
+  type LedgerPublicKey,
+  type PendingSignature,
+  type SignatureCheck,
+} from './signing.ts';
 import { CLOCK_TOLERANCE_MS, authorshipProblem, type GitPerson } from './authorship.ts';
 
 /**
@@ -88,7 +111,11 @@ export function inspectRecord(path: string, content: string, keys?: readonly Led
     summary,
     problem: { seq, path, check: 'record', problem },
   });
-  if (!RECORD_PATH_RE.test(path)) return fail(null, 'not a record path: only records/<YYYY>/<MM>/<DD>/<key>.json files (records/<YYYY>/<MM>/<key>.json before day folders) belong under records/');
+  if (!RECORD_PATH_RE.test(path))
+    return fail(
+      null,
+      'not a record path: only records/<YYYY>/<MM>/<DD>/<key>.json files (records/<YYYY>/<MM>/<key>.json before day folders) belong under records/',
+    );
   let value: unknown;
   try {
     value = JSON.parse(content);
@@ -238,8 +265,8 @@ export function signatureProblems(summaries: readonly RecordSummary[], policy: S
         path: CONFIG_FILE,
         check: 'signature',
         problem:
-          'access-ledger.yaml lists no ledger.public_keys, so the records\' signatures cannot be checked and anyone could have written them. ' +
-          'Add the App\'s public key: `access-ledger keygen` prints the entry for a new key, and the App logs the id of the key it signs with.',
+          "access-ledger.yaml lists no ledger.public_keys, so the records' signatures cannot be checked and anyone could have written them. " +
+          "Add the App's public key: `access-ledger keygen` prints the entry for a new key, and the App logs the id of the key it signs with.",
       });
     }
     return { problems, stats, warnings: [] };
@@ -337,13 +364,23 @@ export function folderProblems(headContent: string | null, summaries: readonly R
   for (const s of [...summaries].sort((a, b) => a.seq - b.seq)) {
     const month = isMonthRecordPath(s.path);
     if (month && s.seq >= from) {
-      problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `in a month folder, but head.json says records from seq ${from} are in day folders (${recordPath(s)})` });
+      problems.push({
+        seq: s.seq,
+        path: s.path,
+        check: 'record',
+        problem: `in a month folder, but head.json says records from seq ${from} are in day folders (${recordPath(s)})`,
+      });
     } else if (!month && s.seq < from) {
       const why = head.day_folders ? `head.json says day folders start at seq ${from}` : 'head.json names no day folders, so every record is in a month folder';
       problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `in a day folder, but ${why} (${monthRecordPath(s)})` });
     }
     if (head.day_folders && s.seq === head.day_folders.from_seq && s.recorded_at !== head.day_folders.since) {
-      problems.push({ seq: s.seq, path: HEAD_PATH, check: 'head', problem: `head.json day_folders.since is ${head.day_folders.since}, but seq ${s.seq}, the first record in a day folder, was recorded at ${s.recorded_at}` });
+      problems.push({
+        seq: s.seq,
+        path: HEAD_PATH,
+        check: 'head',
+        problem: `head.json day_folders.since is ${head.day_folders.since}, but seq ${s.seq}, the first record in a day folder, was recorded at ${s.recorded_at}`,
+      });
     }
     const twin = byKey.get(s.key);
     if (twin) problems.push({ seq: s.seq, path: s.path, check: 'record', problem: `key ${s.key} is stored twice: seq ${twin.seq} is ${twin.path}` });
@@ -372,13 +409,19 @@ function headMismatch(
 ): LedgerProblem | null {
   const lastSeq = last?.seq ?? 0;
   if (head.seq < lastSeq) {
-    return problem(head.seq + 1, `head.json says seq ${head.seq} but the chain goes on to seq ${lastSeq}: records after seq ${head.seq} are not covered by the head`);
+    return problem(
+      head.seq + 1,
+      `head.json says seq ${head.seq} but the chain goes on to seq ${lastSeq}: records after seq ${head.seq} are not covered by the head`,
+    );
   }
   if (head.seq > lastSeq) {
     return problem(lastSeq + 1, `head.json says seq ${head.seq} but the last record is seq ${lastSeq}: records were removed`);
   }
   if (last && (head.hash !== last.hash || head.path !== last.path)) {
-    return problem(last.seq, `head.json names ${head.path ?? 'null'} with hash ${head.hash ?? 'null'}, but seq ${last.seq} is ${last.path} with hash ${last.hash}`);
+    return problem(
+      last.seq,
+      `head.json names ${head.path ?? 'null'} with hash ${head.hash ?? 'null'}, but seq ${last.seq} is ${last.path} with hash ${last.hash}`,
+    );
   }
   return null;
 }
@@ -515,7 +558,8 @@ export class HistoryVerifier {
       if (digest === undefined) report(null, path, `adds the stored export ${path} but its content is unavailable`);
       else if (digest !== m[1]) report(null, path, `adds a stored export whose content does not match its name (its SHA-256 is ${digest})`);
     }
-    if (exports.length > 0 && added.length === 0) report(null, exports[0]!.path, 'adds a stored export without a record: exports are added only with the access-snapshot record that names them');
+    if (exports.length > 0 && added.length === 0)
+      report(null, exports[0]!.path, 'adds a stored export without a record: exports are added only with the access-snapshot record that names them');
 
     added.sort((a, b) => a.seq - b.seq);
     if (this.appLogin !== null) this.checkAuthorship(commit, added);
@@ -584,7 +628,10 @@ export class HistoryVerifier {
         committerAt < last.committer - CLOCK_TOLERANCE_MS ? `committed ${commit.committer.date}` : null,
       ].filter(Boolean);
       if (back.length) {
-        report('time', `was ${back.join(' and ')}, before the commit ${short(last.sha)} it follows (${new Date(last.committer).toISOString().slice(0, 19)}Z): time on the ledger branch only runs forward, so it was written later with its dates set back`);
+        report(
+          'time',
+          `was ${back.join(' and ')}, before the commit ${short(last.sha)} it follows (${new Date(last.committer).toISOString().slice(0, 19)}Z): time on the ledger branch only runs forward, so it was written later with its dates set back`,
+        );
       }
     }
     for (const r of added) {

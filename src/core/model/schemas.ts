@@ -194,7 +194,8 @@ function explainErrors(name: SchemaName, parsed: ParsedYaml, errors: readonly Er
           break;
         }
         if (path[path.length - 1] === 'github' && err.data === null) {
-          message = 'a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)';
+          message =
+            'a human identity needs identity.github (the GitHub login of the person being granted access), or, for a person without a GitHub account, github: null and identity.email (the account id the systems know them by)';
           break;
         }
         const expected = String((err.params as { type: string | string[] }).type).replace(',', ' or ');

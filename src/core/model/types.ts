@@ -4,15 +4,7 @@
  */
 import type { ObserveConfig } from '../observe/mapped.ts';
 
-export const IDENTITY_KINDS = [
-  'human',
-  'service-account',
-  'api-key',
-  'ci-token',
-  'integration',
-  'shared-account',
-  'agent',
-] as const;
+export const IDENTITY_KINDS = ['human', 'service-account', 'api-key', 'ci-token', 'integration', 'shared-account', 'agent'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
 export const CREDENTIAL_TYPES = ['static-secret', 'oidc-federated', 'key-pair', 'oauth-token', 'password'] as const;

@@ -7,7 +7,23 @@
  * before anything is expanded), so a hostile file under the size limit costs what an ordinary
  * one of the same size costs. docs/file-formats.md lists each limit and its finding.
  */
-import { CST, Composer, Lexer, LineCounter, Parser, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  CST,
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { isSpace } from '../secrets.ts';
 import type { Finding } from '../findings.ts';
 
@@ -297,7 +313,10 @@ export function capProblems(findings: Finding[], what: string, total = findings.
   const first = sorted[MAX_FILE_PROBLEMS] ?? sorted[sorted.length - 1]!;
   return [
     ...sorted.slice(0, MAX_FILE_PROBLEMS),
-    { ...first, message: `${(total - MAX_FILE_PROBLEMS).toLocaleString('en-US')} more ${what} in this file are not listed: fix the ones listed and check the file again` },
+    {
+      ...first,
+      message: `${(total - MAX_FILE_PROBLEMS).toLocaleString('en-US')} more ${what} in this file are not listed: fix the ones listed and check the file again`,
+    },
   ];
 }
 
@@ -326,7 +345,9 @@ export function parseYamlFile(path: string, content: Uint8Array | string, fileSi
   const crlf = text.indexOf('\r\n');
   if (crlf >= 0) {
     const line = text.slice(0, crlf).split('\n').length;
-    problems.push(problem(path, { line, column: 1 }, 'the file uses CRLF line endings: save it with LF endings (e.g. `git config core.autocrlf input`)', 'warning'));
+    problems.push(
+      problem(path, { line, column: 1 }, 'the file uses CRLF line endings: save it with LF endings (e.g. `git config core.autocrlf input`)', 'warning'),
+    );
   }
 
   const flowDepth = maxFlowDepth(text);
@@ -400,11 +421,23 @@ export function parseYamlFile(path: string, content: Uint8Array | string, fileSi
     return none;
   }
   if (walked.cycle !== undefined) {
-    problems.push(problem(path, at(walked.cycle), 'an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases'));
+    problems.push(
+      problem(
+        path,
+        at(walked.cycle),
+        'an alias refers to the node that contains it, which would make the data endless: write the values out instead of using anchors and aliases',
+      ),
+    );
     return none;
   }
   if (walked.aliases !== undefined) {
-    problems.push(problem(path, at(walked.aliases), `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`));
+    problems.push(
+      problem(
+        path,
+        at(walked.aliases),
+        `the file uses YAML aliases beyond the limit of ${MAX_ALIASES} expansions: write the values out instead of using anchors and aliases`,
+      ),
+    );
     return none;
   }
   if (walked.expansion !== undefined) {

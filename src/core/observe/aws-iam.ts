@@ -17,7 +17,21 @@ export const AWS_IAM_COMMAND =
 
 export const ROOT_USER = '<root_account>';
 
-const REQUIRED = ['user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed', 'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated', 'access_key_1_last_used_date', 'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date'];
+const REQUIRED = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+];
 
 export function parseAwsCredentialReport(bytes: Uint8Array, label: string, takenAt: string): ConnectorResult {
   const table = readCsv(bytes, label);
@@ -50,13 +64,15 @@ export function parseAwsCredentialReport(bytes: Uint8Array, label: string, taken
       const active = parseBool(values[`access_key_${n}_active`], at(`access_key_${n}_active`)) === true;
       const rotated = parseTime(values[`access_key_${n}_last_rotated`], at(`access_key_${n}_last_rotated`));
       const used = parseTime(values[`access_key_${n}_last_used_date`], at(`access_key_${n}_last_used_date`));
-      if (active || rotated !== null) credentials.push({ name: `access_key_${n}`, type: 'access-key', active, rotated_at: rotated, last_used: used, expires_at: null });
+      if (active || rotated !== null)
+        credentials.push({ name: `access_key_${n}`, type: 'access-key', active, rotated_at: rotated, last_used: used, expires_at: null });
     }
     if (hasCerts) {
       for (const n of [1, 2]) {
         const active = parseBool(values[`cert_${n}_active`], at(`cert_${n}_active`)) === true;
         const rotated = parseTime(values[`cert_${n}_last_rotated`], at(`cert_${n}_last_rotated`));
-        if (active || rotated !== null) credentials.push({ name: `cert_${n}`, type: 'certificate', active, rotated_at: rotated, last_used: null, expires_at: null });
+        if (active || rotated !== null)
+          credentials.push({ name: `cert_${n}`, type: 'certificate', active, rotated_at: rotated, last_used: null, expires_at: null });
       }
     }
     let lastUsed: string | null = null;

@@ -44,8 +44,12 @@ export function readCsv(bytes: Uint8Array, label: string): CsvTable {
   } catch (err) {
     const e = err as { message?: string; lines?: number; code?: string };
     const line = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
-    const why = String(e.message ?? err).replace(/\s+on line \d+$/, '').replace(/\s+at line \d+$/, '');
-    throw new ObserveError(`${label} is not a well-formed CSV file${line} (${why}): export it again; every row needs as many cells as the header, and a quote that opens a cell must close it`);
+    const why = String(e.message ?? err)
+      .replace(/\s+on line \d+$/, '')
+      .replace(/\s+at line \d+$/, '');
+    throw new ObserveError(
+      `${label} is not a well-formed CSV file${line} (${why}): export it again; every row needs as many cells as the header, and a quote that opens a cell must close it`,
+    );
   }
   if (records.length === 0) throw new ObserveError(`${label} is empty: an export has a header row naming its columns`);
   const first = records[0]!;
@@ -77,6 +81,11 @@ export function requireColumns(table: CsvTable, required: readonly string[], lab
   const have = new Set(table.header);
   const missing = required.filter((c) => !have.has(c));
   if (missing.length > 0) {
-    throw new ObserveError(`${label} has no column ${missing.map((m) => shown(m)).join(', ')} (it has ${table.header.slice(0, 12).map((h) => shown(h)).join(', ')}${table.header.length > 12 ? ', …' : ''}): ${hint}`);
+    throw new ObserveError(
+      `${label} has no column ${missing.map((m) => shown(m)).join(', ')} (it has ${table.header
+        .slice(0, 12)
+        .map((h) => shown(h))
+        .join(', ')}${table.header.length > 12 ? ', …' : ''}): ${hint}`,
+    );
   }
 }

@@ -91,7 +91,13 @@ export interface DriftResult {
  */
 export function drift(repo: Snapshot, snapshots: readonly ObservedSnapshot[], options: DriftOptions): DriftResult {
   const observed = buildObservedFacts(repo, snapshots);
-  const result = validateSnapshot(repo, { packs: options.packs, today: options.today, scopes: ['observed'], registry: options.registry ?? builtinRegistry(), facts: { observed } });
+  const result = validateSnapshot(repo, {
+    packs: options.packs,
+    today: options.today,
+    scopes: ['observed'],
+    registry: options.registry ?? builtinRegistry(),
+    facts: { observed },
+  });
   const unreadable: Finding[] = [];
   for (const f of [...repo.systems, ...repo.grants] as LoadedFile<unknown>[]) {
     if (f.data !== undefined) continue;
@@ -102,13 +108,19 @@ export function drift(repo: Snapshot, snapshots: readonly ObservedSnapshot[], op
       file: f.path,
       line: first?.line ?? 1,
       column: first?.column ?? 1,
-      message: maskSecrets(`this file cannot be read (${first?.message ?? 'not valid'}), so drift cannot map accounts to it: fix it (access-ledger validate shows every problem)`),
+      message: maskSecrets(
+        `this file cannot be read (${first?.message ?? 'not valid'}), so drift cannot map accounts to it: fix it (access-ledger validate shows every problem)`,
+      ),
       controls: SCHEMA_CONTROLS,
     });
   }
   const findings = [...unreadable, ...result.findings];
   let accounts = 0;
   for (const s of snapshots) accounts += s.accounts.length;
-  const summary = summarize(findings, { files: repo.grants.length + repo.systems.length + (repo.config ? 1 : 0), grants: repo.grants.length, systems: repo.systems.length });
+  const summary = summarize(findings, {
+    files: repo.grants.length + repo.systems.length + (repo.config ? 1 : 0),
+    grants: repo.grants.length,
+    systems: repo.systems.length,
+  });
   return { findings, summary: { ...summary, snapshots: snapshots.length, accounts } };
 }

@@ -105,7 +105,9 @@ export const SENSITIVE_PERMISSIONS = new Set([
 ]);
 
 export function privilegedPermissions(permissions: Record<string, string>): boolean {
-  return Object.entries(permissions).some(([key, level]) => level === 'admin' || (level === 'write' && SENSITIVE_PERMISSIONS.has(key.slice(key.lastIndexOf('.') + 1))));
+  return Object.entries(permissions).some(
+    ([key, level]) => level === 'admin' || (level === 'write' && SENSITIVE_PERMISSIONS.has(key.slice(key.lastIndexOf('.') + 1))),
+  );
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -114,7 +116,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function checkExport(doc: unknown, label: string): GithubOrgExport {
   if (!isObject(doc) || doc.format !== GITHUB_EXPORT_FORMAT) {
-    throw new ObserveError(`${label} is not a GitHub organization export (format ${GITHUB_EXPORT_FORMAT}): write one with access-ledger observe --system <id> --raw-out FILE`);
+    throw new ObserveError(
+      `${label} is not a GitHub organization export (format ${GITHUB_EXPORT_FORMAT}): write one with access-ledger observe --system <id> --raw-out FILE`,
+    );
   }
   for (const key of ['members', 'admins', 'outside_collaborators', 'repositories', 'teams', 'installations', 'gaps'] as const) {
     if (!Array.isArray(doc[key])) throw new ObserveError(`${label}: ${key} is not a list`);
@@ -136,7 +140,9 @@ export function parseGithubOrgExport(doc: unknown, label: string, takenAt: strin
   ex.repositories.forEach((r, ri) => {
     r.outside_collaborators.forEach((c, ci) => {
       const entry = reposOf.get(lower(c.login)) ?? { roles: [], admin: false, rows: [] };
-      const permission = c.role_name ?? (c.permissions?.admin ? 'admin' : c.permissions?.maintain ? 'maintain' : c.permissions?.push ? 'write' : c.permissions?.triage ? 'triage' : 'read');
+      const permission =
+        c.role_name ??
+        (c.permissions?.admin ? 'admin' : c.permissions?.maintain ? 'maintain' : c.permissions?.push ? 'write' : c.permissions?.triage ? 'triage' : 'read');
       entry.roles.push(`repo:${r.name}:${permission}`);
       entry.admin ||= permission === 'admin';
       entry.rows.push({ ref: `/repositories/${ri}/outside_collaborators/${ci}`, row: { repository: r.name, ...c } });

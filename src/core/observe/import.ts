@@ -58,7 +58,9 @@ function baseName(account: ObservedAccount): string {
 export function planImport(repo: Snapshot, snapshot: ObservedSnapshot, folder: string): ImportPlan {
   const facts = buildObservedFacts(repo, [snapshot]);
   const system = repo.systems.find((s) => s.data?.id === snapshot.system)?.data;
-  const taken = new Set(repo.grants.map((g) => g.data?.identity.id ?? g.path.slice(g.path.lastIndexOf('/') + 1).replace(/\.ya?ml$/i, '')).map((id) => id.toLowerCase()));
+  const taken = new Set(
+    repo.grants.map((g) => g.data?.identity.id ?? g.path.slice(g.path.lastIndexOf('/') + 1).replace(/\.ya?ml$/i, '')).map((id) => id.toLowerCase()),
+  );
   const paths = new Set(repo.grants.map((g) => g.path.toLowerCase()));
   const plan: ImportPlan = { written: [], skipped: [] };
   facts.matches.forEach((m, n) => {
@@ -87,7 +89,11 @@ export function planImport(repo: Snapshot, snapshot: ObservedSnapshot, folder: s
 
 function grantYaml(id: string, account: ObservedAccount, snapshot: ObservedSnapshot, system: System | undefined): string {
   const root = account.principal === '<root_account>';
-  const kind: IdentityKind = root ? 'shared-account' : account.kind === 'person' && account.roles.includes('outside-collaborator') ? 'human' : KIND[account.kind];
+  const kind: IdentityKind = root
+    ? 'shared-account'
+    : account.kind === 'person' && account.roles.includes('outside-collaborator')
+      ? 'human'
+      : KIND[account.kind];
   const github = snapshot.connector === 'github-org' && kind === 'human';
   const identity: Record<string, unknown> = {
     id,
@@ -111,7 +117,8 @@ function grantYaml(id: string, account: ObservedAccount, snapshot: ObservedSnaps
   const roles = account.roles.length > 0 ? account.roles : ['account'];
   const entries = roles.map((role) => {
     const entry: Record<string, unknown> = { system: snapshot.system, role };
-    const privileged = declaredRole(system, role)?.privileged === true || (account.privileged === true && (account.roles.length <= 1 || /admin|owner|super|root/i.test(role)));
+    const privileged =
+      declaredRole(system, role)?.privileged === true || (account.privileged === true && (account.roles.length <= 1 || /admin|owner|super|root/i.test(role)));
     if (privileged) entry.privileged = true;
     entry.justification = null;
     entry.expires = null;
@@ -122,7 +129,12 @@ function grantYaml(id: string, account: ObservedAccount, snapshot: ObservedSnaps
   // The system says the account is privileged: at least one entry says so too.
   if (account.privileged === true && !entries.some((e) => e.privileged === true)) {
     const first = entries[0]!;
-    entries[0] = { system: first.system, role: first.role, privileged: true, ...Object.fromEntries(Object.entries(first).filter(([k]) => k !== 'system' && k !== 'role')) };
+    entries[0] = {
+      system: first.system,
+      role: first.role,
+      privileged: true,
+      ...Object.fromEntries(Object.entries(first).filter(([k]) => k !== 'system' && k !== 'role')),
+    };
   }
   grant.access = entries;
   if (kind === 'integration') grant.vendor = { name: plainLine(baseName(account), 200) || id };

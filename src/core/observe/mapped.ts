@@ -49,10 +49,28 @@ export interface ObserveConfig {
 }
 
 const KIND_WORDS: Record<string, AccountKind> = {
-  person: 'person', human: 'person', user: 'person', member: 'person', employee: 'person', contractor: 'person',
-  service: 'service', 'service-account': 'service', service_account: 'service', serviceaccount: 'service', bot: 'service', machine: 'service', workload: 'service',
-  key: 'key', token: 'key', 'api-key': 'key', api_key: 'key', apikey: 'key',
-  app: 'app', application: 'app', integration: 'app', oauth: 'app',
+  person: 'person',
+  human: 'person',
+  user: 'person',
+  member: 'person',
+  employee: 'person',
+  contractor: 'person',
+  service: 'service',
+  'service-account': 'service',
+  service_account: 'service',
+  serviceaccount: 'service',
+  bot: 'service',
+  machine: 'service',
+  workload: 'service',
+  key: 'key',
+  token: 'key',
+  'api-key': 'key',
+  api_key: 'key',
+  apikey: 'key',
+  app: 'app',
+  application: 'app',
+  integration: 'app',
+  oauth: 'app',
 };
 
 interface Item {
@@ -91,14 +109,21 @@ function jsonItems(bytes: Uint8Array, label: string, records: string | undefined
     }
   }
   if (!Array.isArray(list)) {
-    const lists = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc).filter((k) => Array.isArray((doc as Record<string, unknown>)[k])) : [];
+    const lists =
+      doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc).filter((k) => Array.isArray((doc as Record<string, unknown>)[k])) : [];
     throw new ObserveError(
       `${label}: ${records ? `${JSON.stringify(records)} is` : 'the document is'} not a list of accounts` +
-        (lists.length ? `; set observe.records in the system file to one of ${lists.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : ''),
+        (lists.length
+          ? `; set observe.records in the system file to one of ${lists
+              .slice(0, 5)
+              .map((k) => JSON.stringify(k))
+              .join(', ')}`
+          : ''),
     );
   }
   const items = list.map((row, i) => {
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new ObserveError(`${label} item ${pointer}/${i} is not an object: each account is one JSON object`);
+    if (row === null || typeof row !== 'object' || Array.isArray(row))
+      throw new ObserveError(`${label} item ${pointer}/${i} is not an object: each account is one JSON object`);
     return { ref: `${pointer}/${i}`, row: row as Record<string, unknown> };
   });
   return { items, pointer };
@@ -114,7 +139,7 @@ export function parseMappedExport(bytes: Uint8Array, label: string, config: Obse
   if (format === 'csv') {
     const table = readCsv(bytes, label);
     const mapped = Object.values(columns).filter((c): c is string => typeof c === 'string');
-    requireColumns(table, mapped, label, 'fix observe.columns in the system file to name the export\'s header, or export the missing columns');
+    requireColumns(table, mapped, label, "fix observe.columns in the system file to name the export's header, or export the missing columns");
     items = table.rows.map((r) => ({ ref: `line ${r.line}`, row: r.values }));
   } else {
     items = jsonItems(bytes, label, config.records).items;
@@ -136,7 +161,9 @@ export function parseMappedExport(bytes: Uint8Array, label: string, config: Obse
         try {
           active = parseBool(raw, at('active')) !== false;
         } catch {
-          throw new ObserveError(`${at('active')} is ${shown(String(raw))}: list the values that mean active in observe.active_values (e.g. [ACTIVE]) in the system file`);
+          throw new ObserveError(
+            `${at('active')} is ${shown(String(raw))}: list the values that mean active in observe.active_values (e.g. [ACTIVE]) in the system file`,
+          );
         }
       }
       if (!active) continue;
@@ -144,7 +171,8 @@ export function parseMappedExport(bytes: Uint8Array, label: string, config: Obse
     if (columns.disabled !== undefined && parseBool(get('disabled'), at('disabled')) === true) continue;
 
     const principal = (cellText(get('account'), at('account')) ?? '').trim();
-    if (principal === '') throw new ObserveError(`${at('account')}: the account is empty; every row needs one (or mark the row inactive with an active column)`);
+    if (principal === '')
+      throw new ObserveError(`${at('account')}: the account is empty; every row needs one (or mark the row inactive with an active column)`);
 
     const roles: string[] = [];
     if (columns.role !== undefined) {

@@ -166,4 +166,3 @@ function membershipOf(snapshots: readonly ObservedSnapshot[]): Membership | null
   }
   return { organization: newest.scope ?? newest.system, system: newest.system, taken_at: newest.taken_at, members, outside };
 }
-

@@ -63,9 +63,12 @@ export class StoredSnapshotError extends Error {
 export function snapshotFromRecord(subject: AccessSnapshotSubject, key: string, raw: Uint8Array, config: ObserveConfig | undefined): ObservedSnapshot {
   const digest = sha256Hex(raw);
   if (digest !== subject.raw_sha256) {
-    throw new StoredSnapshotError(`the stored export ${subject.raw_path} of ${key} has SHA-256 ${digest}, not the ${subject.raw_sha256} the record names: it was changed after it was recorded (run access-ledger verify on a clone)`);
+    throw new StoredSnapshotError(
+      `the stored export ${subject.raw_path} of ${key} has SHA-256 ${digest}, not the ${subject.raw_sha256} the record names: it was changed after it was recorded (run access-ledger verify on a clone)`,
+    );
   }
-  if (!CONNECTORS.includes(subject.connector as ConnectorId)) throw new StoredSnapshotError(`${key} names the connector ${JSON.stringify(subject.connector)}, which this version does not know: upgrade access-ledger`);
+  if (!CONNECTORS.includes(subject.connector as ConnectorId))
+    throw new StoredSnapshotError(`${key} names the connector ${JSON.stringify(subject.connector)}, which this version does not know: upgrade access-ledger`);
   const connector = subject.connector as ConnectorId;
   const format = subject.raw_path.endsWith('.json') ? 'json' : 'csv';
   try {
@@ -74,13 +77,22 @@ export function snapshotFromRecord(subject: AccessSnapshotSubject, key: string, 
       system: subject.system,
       connector,
       takenAt: subject.taken_at,
-      source: { type: subject.extraction.type, file: subject.extraction.file, command: subject.extraction.command, api: subject.extraction.api, calls: subject.extraction.calls },
+      source: {
+        type: subject.extraction.type,
+        file: subject.extraction.file,
+        command: subject.extraction.command,
+        api: subject.extraction.api,
+        calls: subject.extraction.calls,
+      },
       raw,
       rawFormat: format,
       result,
     });
   } catch (err) {
-    if (err instanceof ObserveError) throw new StoredSnapshotError(`the stored export of ${key} cannot be read as ${subject.system}'s listing today (${err.message}): check the observe block of systems/${subject.system}.yaml`);
+    if (err instanceof ObserveError)
+      throw new StoredSnapshotError(
+        `the stored export of ${key} cannot be read as ${subject.system}'s listing today (${err.message}): check the observe block of systems/${subject.system}.yaml`,
+      );
     throw err;
   }
 }

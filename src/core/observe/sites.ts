@@ -50,7 +50,13 @@ export function listed(items: readonly string[], max = 8): string {
 
 /** `alice` (person; admin, team:dba): the account as messages name it. */
 export function describeAccount(account: ObservedAccount): string {
-  const roles = account.roles.length > 0 ? `; ${listed(account.roles.map((r) => shown(r)), 5)}` : '';
+  const roles =
+    account.roles.length > 0
+      ? `; ${listed(
+          account.roles.map((r) => shown(r)),
+          5,
+        )}`
+      : '';
   return `${shown(account.principal)} (${account.kind}${roles})`;
 }
 

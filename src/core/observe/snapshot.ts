@@ -80,7 +80,8 @@ export function buildSnapshot(input: BuildSnapshotInput): ObservedSnapshot {
   const seen = new Map<string, string>();
   for (const a of input.result.accounts) {
     const key = nameKey(a.principal);
-    if (seen.has(key)) throw new ObserveError(`the export lists the account ${shown(a.principal)} twice (${seen.get(key)} and ${a.source[0]?.ref ?? '?'}): each account once`);
+    if (seen.has(key))
+      throw new ObserveError(`the export lists the account ${shown(a.principal)} twice (${seen.get(key)} and ${a.source[0]?.ref ?? '?'}): each account once`);
     seen.set(key, a.source[0]?.ref ?? '?');
   }
   return {
@@ -120,7 +121,9 @@ export function parseSnapshot(text: string, label: string): ObservedSnapshot {
   }
   if (!isObject(doc)) throw new ObserveError(`${label} is not a snapshot: pass a file written by access-ledger observe`);
   if (doc.format !== OBSERVED_FORMAT) {
-    throw new ObserveError(`${label} has format ${JSON.stringify(doc.format ?? null)}, not ${OBSERVED_FORMAT}: pass a snapshot written by access-ledger observe (not the system's raw export)`);
+    throw new ObserveError(
+      `${label} has format ${JSON.stringify(doc.format ?? null)}, not ${OBSERVED_FORMAT}: pass a snapshot written by access-ledger observe (not the system's raw export)`,
+    );
   }
   const bad = (what: string) => new ObserveError(`${label}: ${what}; the snapshot was changed after access-ledger observe wrote it, or is cut short`);
   if (typeof doc.system !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(doc.system)) throw bad('system is not a system id');

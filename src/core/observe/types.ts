@@ -139,7 +139,11 @@ export interface ConnectorResult {
 }
 
 /** Whether `snapshot` reports `fact` for `account` (a rule judges only what is reported). */
-export function reported(snapshot: Pick<ObservedSnapshot, 'reports' | 'reports_by_kind'>, account: Pick<ObservedAccount, 'kind'>, fact: keyof Reports): boolean {
+export function reported(
+  snapshot: Pick<ObservedSnapshot, 'reports' | 'reports_by_kind'>,
+  account: Pick<ObservedAccount, 'kind'>,
+  fact: keyof Reports,
+): boolean {
   return snapshot.reports_by_kind?.[account.kind]?.[fact] ?? snapshot.reports[fact];
 }
 

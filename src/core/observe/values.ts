@@ -17,7 +17,9 @@ export function cellText(value: unknown, where: string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new ObserveError(`${where} holds ${Array.isArray(value) ? 'a list' : 'an object'} where a single value belongs: map the column to a field that holds text`);
+  throw new ObserveError(
+    `${where} holds ${Array.isArray(value) ? 'a list' : 'an object'} where a single value belongs: map the column to a field that holds text`,
+  );
 }
 
 /** true, false, or null for an empty or "none" cell; anything else is an error at `where`. */
@@ -58,10 +60,13 @@ export function parseTime(value: unknown, where: string): string | null {
       const time = m[2]!.length === 5 ? `${m[2]}:00` : m[2]!;
       const d = new Date(`${m[1]}T${time}${zone.toUpperCase()}`);
       // Google Workspace and others write the epoch for "never signed in".
-      if (!Number.isNaN(d.getTime()) && new Date(`${m[1]}T00:00:00Z`).toISOString().slice(0, 10) === m[1]) return d.getTime() === 0 ? null : d.toISOString().slice(0, 19) + 'Z';
+      if (!Number.isNaN(d.getTime()) && new Date(`${m[1]}T00:00:00Z`).toISOString().slice(0, 10) === m[1])
+        return d.getTime() === 0 ? null : d.toISOString().slice(0, 19) + 'Z';
     }
   }
-  throw new ObserveError(`${where} is ${shown(text)}, which is not a date or time: the export should hold ISO 8601 times (2026-11-20T10:00:00Z), days (2026-11-20) or an empty cell`);
+  throw new ObserveError(
+    `${where} is ${shown(text)}, which is not a date or time: the export should hold ISO 8601 times (2026-11-20T10:00:00Z), days (2026-11-20) or an empty cell`,
+  );
 }
 
 /** The later of two times (either may be null). Days and times compare by their text, which sorts in time order. */

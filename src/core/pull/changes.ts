@@ -136,7 +136,6 @@ function top(path: string): Position {
   return { file: path, line: 1, column: 1 };
 }
 
-
 interface GrantPair {
   path: string;
   before?: LoadedFile<Grant>;
@@ -233,7 +232,10 @@ export function pullChanges(facts: PullFacts): PullChanges {
   for (const f of sortedFiles(facts.files)) {
     const beforePath = f.status === 'renamed' ? (f.previousPath ?? f.path) : f.path;
     for (const p of new Set([f.path, beforePath])) {
-      if (!seen.has(`misplaced:${p}`) && (isConfigCaseVariant(p, facts.configPath) || (roleOf(p) !== 'other' && !isConfigPath(p, facts.configPath) && !isCanonicalPath(p)))) {
+      if (
+        !seen.has(`misplaced:${p}`) &&
+        (isConfigCaseVariant(p, facts.configPath) || (roleOf(p) !== 'other' && !isConfigPath(p, facts.configPath) && !isCanonicalPath(p)))
+      ) {
         seen.add(`misplaced:${p}`);
         out.misplaced.push(p);
         out.relevant = true;
@@ -385,7 +387,9 @@ function judgeGrant(
     const bd = before?.data;
     const ad = after.data;
     changed.accountableChanged =
-      !bd || loginKey(bd.identity.owner ?? '') !== loginKey(ad.identity.owner ?? '') || loginKey(bd.identity.github ?? '') !== loginKey(ad.identity.github ?? '');
+      !bd ||
+      loginKey(bd.identity.owner ?? '') !== loginKey(ad.identity.owner ?? '') ||
+      loginKey(bd.identity.github ?? '') !== loginKey(ad.identity.github ?? '');
   }
   if (judged.unreadable && after) {
     // Unreadable after the change: nothing it confers can be known, so it is judged as widening.
@@ -408,7 +412,12 @@ function judgeGrant(
     });
   }
   for (const change of judged.authority) {
-    out.governed.push({ ...(change.at.length && after ? pos(after, change.at, true) : top(pair.path)), kind: change.kind, identity, description: change.description });
+    out.governed.push({
+      ...(change.at.length && after ? pos(after, change.at, true) : top(pair.path)),
+      kind: change.kind,
+      identity,
+      description: change.description,
+    });
   }
 }
 

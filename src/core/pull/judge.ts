@@ -134,7 +134,11 @@ export function judgePull(facts: PullFacts, opts: JudgeOptions): GateResult {
     // An exception takes effect once merged: the pull request's own exceptions waive nothing.
     exceptionsFrom: facts.base,
   });
-  findings.push(...configFindings(facts, changes, opts, registry, basePolicyFindings), ...massRemovalByCount(changes, policy, registry), ...gapFindings(facts, registry));
+  findings.push(
+    ...configFindings(facts, changes, opts, registry, basePolicyFindings),
+    ...massRemovalByCount(changes, policy, registry),
+    ...gapFindings(facts, registry),
+  );
   findings.sort(compareFindings);
 
   const plan = planApprovals(facts, approvalOptions);
@@ -327,7 +331,9 @@ function nextStepOnFailure(facts: PullFacts, plan: ApprovalPlan, findings: Findi
     }
     for (const g of plan.groups) for (const b of g.blockedBy) parts.push(`${b} requested changes: address them, or have the review dismissed`);
     for (const g of plan.groups) {
-      for (const u of g.undetermined) if (u.state === 'CHANGES_REQUESTED' || g.missing > 0) parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
+      for (const u of g.undetermined)
+        if (u.state === 'CHANGES_REQUESTED' || g.missing > 0)
+          parts.push(`could not determine whether ${u.login} is a member of ${u.team}: use a token with members: read`);
     }
     for (const g of short) {
       // In a review campaign the items still short exclude their own grantees from the suggestion too.

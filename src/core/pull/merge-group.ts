@@ -49,9 +49,7 @@ export function parseQueueRef(ref: string): { baseBranch: string; number: number
   return { baseBranch: m[1]!, number: Number(m[2]), baseSha: m[3]! };
 }
 
-export type Group =
-  | { ok: true; entries: QueueEntry[]; baseSha: string }
-  | { ok: false; reason: string };
+export type Group = { ok: true; entries: QueueEntry[]; baseSha: string } | { ok: false; reason: string };
 
 /**
  * The entries whose changes the group's commit holds, the one ahead of all first: the entry that
@@ -78,13 +76,15 @@ export function groupOf(entries: readonly QueueEntry[], headSha: string, baseBra
   let base: string | null = null;
   while (at) {
     if (seen.has(at.number)) return { ok: false, reason: `the merge queue of ${baseBranch} builds pull request #${at.number} on itself` };
-    if (at.baseRefName !== baseBranch) return { ok: false, reason: `pull request #${at.number} in the merge queue of ${baseBranch} merges into ${at.baseRefName}` };
+    if (at.baseRefName !== baseBranch)
+      return { ok: false, reason: `pull request #${at.number} in the merge queue of ${baseBranch} merges into ${at.baseRefName}` };
     seen.add(at.number);
     chain.push(at);
     base = at.baseCommit;
     at = base ? byHead.get(base) : undefined;
   }
-  if (!base) return { ok: false, reason: `the merge queue of ${baseBranch} does not say which commit pull request #${chain[chain.length - 1]!.number} was built on` };
+  if (!base)
+    return { ok: false, reason: `the merge queue of ${baseBranch} does not say which commit pull request #${chain[chain.length - 1]!.number} was built on` };
   return { ok: true, entries: chain.reverse(), baseSha: base };
 }
 
@@ -100,9 +100,15 @@ export function groupVerdict(members: readonly MemberVerdict[]): { verdict: 'pas
   if (members.length === 0) return { verdict: 'fail', nextStep: 'the merge group holds no pull request to judge' };
   if (failing.length === 0) {
     const numbers = members.map((m) => `#${m.number}`).join(', ');
-    return { verdict: 'pass', nextStep: members.length === 1 ? `pull request ${numbers}: ${members[0]!.nextStep}` : `every pull request in the merge group passes (${numbers})` };
+    return {
+      verdict: 'pass',
+      nextStep: members.length === 1 ? `pull request ${numbers}: ${members[0]!.nextStep}` : `every pull request in the merge group passes (${numbers})`,
+    };
   }
   const first = failing[0]!;
   const more = failing.length - 1;
-  return { verdict: 'fail', nextStep: `pull request #${first.number}: ${first.nextStep}${more > 0 ? `; and ${more} more pull request${more === 1 ? '' : 's'} in the merge group fail${more === 1 ? 's' : ''}` : ''}` };
+  return {
+    verdict: 'fail',
+    nextStep: `pull request #${first.number}: ${first.nextStep}${more > 0 ? `; and ${more} more pull request${more === 1 ? '' : 's'} in the merge group fail${more === 1 ? 's' : ''}` : ''}`,
+  };
 }

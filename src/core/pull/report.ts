@@ -136,7 +136,11 @@ export function groupSummaryMarkdown(verdict: { verdict: 'pass' | 'fail'; nextSt
     `Merge group ${code(group.headSha.slice(0, 7))} (${mdText(group.headRef, 300)}) into ${mdText(group.baseBranch, 200)} at ${code(group.baseSha.slice(0, 7))}, holding ${group.members.length} pull request${group.members.length === 1 ? '' : 's'} (${numbers}), each judged as on its own${group.event ? `, on ${mdText(group.event, 100)}` : ''}.`,
     '',
   );
-  const body = group.members.map((m) => summaryMarkdown(m.result, m.ctx).replace(/^## /gm, '### ').replace(/^### Findings/gm, '#### Findings'));
+  const body = group.members.map((m) =>
+    summaryMarkdown(m.result, m.ctx)
+      .replace(/^## /gm, '### ')
+      .replace(/^### Findings/gm, '#### Findings'),
+  );
   return lines.join('\n') + '\n' + body.join('\n');
 }
 
@@ -144,7 +148,14 @@ export function groupSummaryMarkdown(verdict: { verdict: 'pass' | 'fail'; nextSt
 export function groupReportJson(verdict: { verdict: 'pass' | 'fail'; nextStep: string }, group: GroupReportContext): object {
   return maskSecretsDeep({
     tool: 'access-ledger gate',
-    merge_group: { owner: group.owner, repo: group.repo, head_sha: group.headSha, head_ref: group.headRef, base_branch: group.baseBranch, base_sha: group.baseSha },
+    merge_group: {
+      owner: group.owner,
+      repo: group.repo,
+      head_sha: group.headSha,
+      head_ref: group.headRef,
+      base_branch: group.baseBranch,
+      base_sha: group.baseSha,
+    },
     ...(group.event ? { event: group.event } : {}),
     verdict: verdict.verdict,
     next_step: verdict.nextStep,

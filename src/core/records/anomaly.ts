@@ -133,7 +133,7 @@ export function anomalyIssueBody(input: { anomaly: SealedRecord<'anomaly'>; path
     '',
     '1. Find out who pushed the commit above to the ledger branch, and how (see the organization audit log).',
     '2. Restrict pushes to the ledger branch to the App (docs/ledger.md, "Branch protection").',
-    '3. Keep the branch as it is: the ledger is append-only, and `access-ledger verify` will keep reporting the foreign record, with this anomaly record next to it as the App\'s account of it.',
+    "3. Keep the branch as it is: the ledger is append-only, and `access-ledger verify` will keep reporting the foreign record, with this anomaly record next to it as the App's account of it.",
   );
   return lines.join('\n') + '\n';
 }

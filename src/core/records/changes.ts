@@ -51,7 +51,8 @@ function entriesOf(value: Partial<Grant> | undefined): AccessEntry[] {
   const access = value?.access;
   if (!Array.isArray(access)) return [];
   return access.filter(
-    (e): e is AccessEntry => e !== null && typeof e === 'object' && typeof (e as AccessEntry).system === 'string' && typeof (e as AccessEntry).role === 'string',
+    (e): e is AccessEntry =>
+      e !== null && typeof e === 'object' && typeof (e as AccessEntry).system === 'string' && typeof (e as AccessEntry).role === 'string',
   );
 }
 
@@ -151,7 +152,8 @@ export function grantChanges(input: ChangeInput): RecordedGrantFileChange[] {
   const judged = (change: RecordedGrantFileChange): RecordedGrantFileChange => {
     const j = input.judgement?.get(change.path);
     if (!input.judgement) return change;
-    if (!j || change.action === 'removed') return { ...change, entries: change.entries.map((e) => ({ ...e, widens: false })), widens: false, widening: [], widening_fields: [] };
+    if (!j || change.action === 'removed')
+      return { ...change, entries: change.entries.map((e) => ({ ...e, widens: false })), widens: false, widening: [], widening_fields: [] };
     return {
       ...change,
       entries: change.entries.map((e) => ({ ...e, widens: e.action !== 'removed' && j.widenedEntries.has(`${e.system}\u0000${e.role}`) })),
@@ -182,10 +184,15 @@ export function grantChanges(input: ChangeInput): RecordedGrantFileChange[] {
 }
 
 /** The gate's judgement per changed grant path, as the grant-change record carries it. */
-export function fileJudgements(grants: readonly { path: string; widens: boolean; widening: string[]; wideningFields: string[] }[], access: readonly { file: string; system: string; role: string; kind: string }[]): Map<string, FileJudgement> {
+export function fileJudgements(
+  grants: readonly { path: string; widens: boolean; widening: string[]; wideningFields: string[] }[],
+  access: readonly { file: string; system: string; role: string; kind: string }[],
+): Map<string, FileJudgement> {
   const out = new Map<string, FileJudgement>();
   for (const g of grants) {
-    const widenedEntries = new Set(access.filter((a) => a.file === g.path && (a.kind === 'adds' || a.kind === 'widens')).map((a) => `${a.system}\u0000${a.role}`));
+    const widenedEntries = new Set(
+      access.filter((a) => a.file === g.path && (a.kind === 'adds' || a.kind === 'widens')).map((a) => `${a.system}\u0000${a.role}`),
+    );
     out.set(g.path, { widens: g.widens, widening: g.widening, wideningFields: g.wideningFields, widenedEntries });
   }
   return out;

@@ -106,5 +106,5 @@ export function updateRecordComment(existing: string | null, records: readonly S
     blocks.set(r.key, recordBlock(r, ctx));
   }
   const body = render([...blocks.values()], ctx);
-  return { body, changed: existing === null || body !== existing.replace(/\r\n/g, "\n"), conflicts };
+  return { body, changed: existing === null || body !== existing.replace(/\r\n/g, '\n'), conflicts };
 }

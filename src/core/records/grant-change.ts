@@ -2,14 +2,7 @@
  * The `grant-change` record of a merged pull request: who changed which access, who approved it
  * on which commit, and what the policy of the base branch said at merge time. Pure.
  */
-import {
-  DEFAULT_CONTROLS,
-  grantChangeKey,
-  type GrantChangeSubject,
-  type RecordDraft,
-  type ReviewRecord,
-  type Verdict,
-} from '../ledger/index.ts';
+import { DEFAULT_CONTROLS, grantChangeKey, type GrantChangeSubject, type RecordDraft, type ReviewRecord, type Verdict } from '../ledger/index.ts';
 import type { PullFacts, PullReview } from '../pull/facts.ts';
 import type { GateReviewer } from '../pull/judge.ts';
 import { loginKey } from '../pull/facts.ts';
@@ -81,7 +74,13 @@ export function grantChangeControls(changes: readonly RecordedGrantFileChange[])
 export function buildGrantChangeSubject(input: GrantChangeInput): GrantChangeRecordSubject {
   const { pull, facts } = input;
   if (!isRecordableMerge(pull)) throw new Error(`pull request #${pull.number} is not merged: only merged pull requests are recorded`);
-  const changeInput = { files: facts.files, base: facts.base, head: facts.head, ...(input.mergeBlobs ? { mergeBlobs: input.mergeBlobs } : {}), ...(input.judgement ? { judgement: input.judgement } : {}) };
+  const changeInput = {
+    files: facts.files,
+    base: facts.base,
+    head: facts.head,
+    ...(input.mergeBlobs ? { mergeBlobs: input.mergeBlobs } : {}),
+    ...(input.judgement ? { judgement: input.judgement } : {}),
+  };
   return {
     pr: pullRequestRef(pull),
     base_sha: pull.base.sha,

@@ -3,14 +3,7 @@
  * access-ledger.yaml) ran on the merge commit of a recorded grant change. It links the approval
  * to the moment access was actually applied. Pure.
  */
-import {
-  DEFAULT_CONTROLS,
-  grantChangeKey,
-  provisionedKey,
-  type ProvisionedSubject,
-  type RecordDraft,
-  type RunConclusion,
-} from '../ledger/index.ts';
+import { DEFAULT_CONTROLS, grantChangeKey, provisionedKey, type ProvisionedSubject, type RecordDraft, type RunConclusion } from '../ledger/index.ts';
 import { githubTime } from './pull.ts';
 
 /** The fields of a `workflow_run` payload's run the record needs (structurally the webhook's). */
@@ -27,7 +20,17 @@ export interface WorkflowRunData {
   updated_at: string;
 }
 
-const CONCLUSIONS: readonly RunConclusion[] = ['success', 'failure', 'cancelled', 'skipped', 'timed_out', 'action_required', 'neutral', 'stale', 'startup_failure'];
+const CONCLUSIONS: readonly RunConclusion[] = [
+  'success',
+  'failure',
+  'cancelled',
+  'skipped',
+  'timed_out',
+  'action_required',
+  'neutral',
+  'stale',
+  'startup_failure',
+];
 
 /** The workflow file as recorded: the path without any `@ref` suffix. */
 export function workflowFile(run: Pick<WorkflowRunData, 'path'>): string {

@@ -1,12 +1,5 @@
 /** One-line, human summaries of sealed records, for the sticky PR comment and logs. Pure. */
-import type {
-  AccessEntryChange,
-  AnomalySubject,
-  GrantChangeSubject,
-  ProvisionedSubject,
-  SealedRecord,
-  UnapprovedMergeSubject,
-} from '../ledger/index.ts';
+import type { AccessEntryChange, AnomalySubject, GrantChangeSubject, ProvisionedSubject, SealedRecord, UnapprovedMergeSubject } from '../ledger/index.ts';
 import type { PolicyFileChange } from './changes.ts';
 import { mdCode, mdText, mention } from '../text/escape.ts';
 

@@ -118,7 +118,8 @@ export function hasUnapprovedIssueMarker(body: string | null | undefined, pr: nu
 }
 
 const CAUSE_TEXT: Record<UnapprovedCause, string> = {
-  'admin-bypass': "it was merged while the gate's check on its head commit was failing: an administrator bypassed branch protection, or the check is not required",
+  'admin-bypass':
+    "it was merged while the gate's check on its head commit was failing: an administrator bypassed branch protection, or the check is not required",
   'gate-outage': 'the gate did not report a result on its head commit (it did not run, was down, or had not finished)',
   'gate-not-required': 'the gate is not a required check on the base branch',
   'too-large': 'GitHub would not list all of it, so the policy could not judge every change it makes',

@@ -226,7 +226,10 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
       }
       // A leaver is named, never mentioned: the flag is for the reviewers.
       const flags = flagsOf[gi]![ei]!;
-      const check = flagged > 0 ? ` ${flags.length ? `⚠️ ${flags.map((f) => (f.kind === 'left-org' ? `${f.as} ${cellCode(f.login)} left the organization` : `expired on ${mdText(f.on, 40)}`)).join('; ')}` : ''} |` : '';
+      const check =
+        flagged > 0
+          ? ` ${flags.length ? `⚠️ ${flags.map((f) => (f.kind === 'left-org' ? `${f.as} ${cellCode(f.login)} left the organization` : `expired on ${mdText(f.on, 40)}`)).join('; ')}` : ''} |`
+          : '';
       rows.push(
         `| [${cellCode(g.identity)}](${base}${urlPath(g.path)}) | ${mdText(g.kind, 40)} | ${cellCode(e.role)} | ${e.privileged ? '**yes**' : 'no'} | ${g.owner ? (flags.some((f) => f.kind === 'left-org' && f.as === 'owner') ? cellCode(g.owner) : mention(g.owner)) : '_none_'} | ${e.expires ? mdText(e.expires, 40) : '_none_'} |${extra}${check}`,
       );
@@ -253,10 +256,16 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
     '',
     '**How to review:**',
     '- **Keep** access that is still needed: leave it as it is.',
-    '- **Revoke** access that is not: in this pull request, delete the entry\'s lines from the file, or delete the whole file to revoke the identity, after removing the access in the system itself.',
+    "- **Revoke** access that is not: in this pull request, delete the entry's lines from the file, or delete the whole file to revoke the identity, after removing the access in the system itself.",
     `- **Narrow** access: change its ${code('role')}, ${code('privileged')} or ${code('expires')} in this pull request.`,
-    ...(listing?.undeclared.length ? ['- **Resolve** each account the system lists that no grant declares: declare it (a pull request adding a grant for it, approved like any other), or remove it in the system.'] : []),
-    '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed' + (listing ? `, and the listing it was shown (${code(listing.key)})` : '') + '.',
+    ...(listing?.undeclared.length
+      ? [
+          '- **Resolve** each account the system lists that no grant declares: declare it (a pull request adding a grant for it, approved like any other), or remove it in the system.',
+        ]
+      : []),
+    '- **Approve** the pull request to sign off, then merge it. The merge is recorded as a `review-campaign` record with what was kept, changed and removed' +
+      (listing ? `, and the listing it was shown (${code(listing.key)})` : '') +
+      '.',
     '',
     ...(flagged > 0
       ? [
@@ -268,7 +277,8 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
     `|---|---|---|---|---|---|${listing ? '---|---|---|' : showUsed ? '---|' : ''}${flagged > 0 ? '---|' : ''}`,
   ];
   const undeclaredRows = (listing?.undeclared ?? []).map(
-    (a) => `| ${mdCode(a.principal, 120, { inTable: true })} | ${mdText(a.kind, 20)} | ${a.roles.length ? a.roles.map((r) => mdCode(r, 100, { inTable: true })).join(', ') : '_none reported_'} | ${mdText(used(a), 40)} | ${mfa(a)} | ${mdText(a.why, 400)} |`,
+    (a) =>
+      `| ${mdCode(a.principal, 120, { inTable: true })} | ${mdText(a.kind, 20)} | ${a.roles.length ? a.roles.map((r) => mdCode(r, 100, { inTable: true })).join(', ') : '_none reported_'} | ${mdText(used(a), 40)} | ${mfa(a)} | ${mdText(a.why, 400)} |`,
   );
   const undeclaredHead = [
     '',
@@ -299,12 +309,21 @@ export function campaignText(due: DueSystem, ref: CampaignRef, ctx: CampaignBody
   }
   const more = rows.length - shown.length;
   const moreUndeclared = undeclaredRows.length - shownUndeclared.length;
-  const body = [
-    ...head,
-    ...shown,
-    ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []),
-    ...(undeclaredRows.length ? [...undeclaredHead, ...shownUndeclared, ...(moreUndeclared > 0 ? ['', `…and ${moreUndeclared} more accounts: see the drift issue of ${code(due.system)}, or run ${code('access-ledger drift')} on the listing.`] : [])] : []),
-    ...foot,
-  ].join('\n') + '\n';
+  const body =
+    [
+      ...head,
+      ...shown,
+      ...(more > 0 ? ['', `…and ${more} more entries: see the files changed in this pull request.`] : []),
+      ...(undeclaredRows.length
+        ? [
+            ...undeclaredHead,
+            ...shownUndeclared,
+            ...(moreUndeclared > 0
+              ? ['', `…and ${moreUndeclared} more accounts: see the drift issue of ${code(due.system)}, or run ${code('access-ledger drift')} on the listing.`]
+              : []),
+          ]
+        : []),
+      ...foot,
+    ].join('\n') + '\n';
   return { title: `Access review: ${plainLine(due.name, 200)} (${plainLine(due.system, 100)}), ${ref.date}`, body };
 }

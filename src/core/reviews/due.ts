@@ -76,7 +76,13 @@ export function dueSystems(input: DueInput): DueSystem[] {
     const systems = new Set(g.access.map((e) => e.system));
     for (const s of systems) {
       const list = bySystem.get(s) ?? [];
-      list.push(campaignGrant(f.path, g, g.access.filter((e) => e.system === s)));
+      list.push(
+        campaignGrant(
+          f.path,
+          g,
+          g.access.filter((e) => e.system === s),
+        ),
+      );
       bySystem.set(s, list);
     }
   }
@@ -99,7 +105,16 @@ export function dueSystems(input: DueInput): DueSystem[] {
     const due = oldest ? addDays(oldest, cadence) : null;
     if (due && due > horizon) continue;
     grants.sort((a, b) => a.path.localeCompare(b.path));
-    out.push({ system: sys.id, name: sys.name, owner: sys.owner ?? null, approvers: sys.approvers ?? [], cadenceDays: cadence, due, lastReviewed: oldest, grants });
+    out.push({
+      system: sys.id,
+      name: sys.name,
+      owner: sys.owner ?? null,
+      approvers: sys.approvers ?? [],
+      cadenceDays: cadence,
+      due,
+      lastReviewed: oldest,
+      grants,
+    });
   }
   return out.sort((a, b) => (a.due ?? '').localeCompare(b.due ?? '') || a.system.localeCompare(b.system));
 }

@@ -30,7 +30,11 @@ const same = (a: ReviewItem, b: ReviewItem) => a.role === b.role && a.privileged
  * `before` and `after` map each grant path the campaign covered to its data at the base and at the
  * merge (undefined: absent or unreadable). Entries are matched by role first, then in order.
  */
-export function campaignOutcome(system: string, before: ReadonlyMap<string, Grant | undefined>, after: ReadonlyMap<string, Grant | undefined>): CampaignOutcome {
+export function campaignOutcome(
+  system: string,
+  before: ReadonlyMap<string, Grant | undefined>,
+  after: ReadonlyMap<string, Grant | undefined>,
+): CampaignOutcome {
   const out: CampaignOutcome = { kept: [], changed: [], removed: [] };
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
   for (const path of paths) {
@@ -104,13 +108,23 @@ export function reviewCampaignDraft(input: {
  * left the organization (as far as `membership` knows), or it had expired by the merge. A kept or
  * changed item is judged as it is after the review, a removed one as it was.
  */
-function flagged(outcome: CampaignOutcome, input: { before: ReadonlyMap<string, Grant | undefined>; after: ReadonlyMap<string, Grant | undefined>; membership?: Readonly<Record<string, boolean>>; mergedOn?: IsoDate }): CampaignOutcome {
-  const mark = (side: ReadonlyMap<string, Grant | undefined>) => (item: ReviewItem): ReviewItem => {
-    const g = side.get(item.path);
-    const who = { owner: g?.identity.owner ?? null, github: g?.identity.github ?? null, holders: g?.shared?.holders ?? [] };
-    const flags = entryFlags(who, item, input.membership, input.mergedOn);
-    return flags.length > 0 ? { ...item, flags } : item;
-  };
+function flagged(
+  outcome: CampaignOutcome,
+  input: {
+    before: ReadonlyMap<string, Grant | undefined>;
+    after: ReadonlyMap<string, Grant | undefined>;
+    membership?: Readonly<Record<string, boolean>>;
+    mergedOn?: IsoDate;
+  },
+): CampaignOutcome {
+  const mark =
+    (side: ReadonlyMap<string, Grant | undefined>) =>
+    (item: ReviewItem): ReviewItem => {
+      const g = side.get(item.path);
+      const who = { owner: g?.identity.owner ?? null, github: g?.identity.github ?? null, holders: g?.shared?.holders ?? [] };
+      const flags = entryFlags(who, item, input.membership, input.mergedOn);
+      return flags.length > 0 ? { ...item, flags } : item;
+    };
   return { kept: outcome.kept.map(mark(input.after)), changed: outcome.changed.map(mark(input.after)), removed: outcome.removed.map(mark(input.before)) };
 }
 
@@ -164,7 +178,14 @@ export function campaignRecordDraft(input: {
     });
   const items = { kept: signed(outcome.kept), changed: signed(outcome.changed), removed: outcome.removed };
   const reviewers = [...new Set([...items.kept, ...items.changed].flatMap((i) => i.certified_by ?? []))].sort();
-  const draft = reviewCampaignDraft({ repository: input.repository, system: input.system, pr: input.pr, reviewers, reviewedOn: input.reviewedOn, outcome: items });
+  const draft = reviewCampaignDraft({
+    repository: input.repository,
+    system: input.system,
+    pr: input.pr,
+    reviewers,
+    reviewedOn: input.reviewedOn,
+    outcome: items,
+  });
   if (notReviewed.length > 0) draft.subject.not_reviewed = notReviewed;
   if (input.campaign) draft.subject.campaign = input.campaign;
   if (input.snapshot) draft.subject.snapshot = { key: input.snapshot.key, raw_sha256: input.snapshot.raw_sha256, taken_at: input.snapshot.taken_at };

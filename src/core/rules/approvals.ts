@@ -2,7 +2,15 @@ import { defineRule } from './types.ts';
 import { plural } from './helpers.ts';
 import { pullChanges } from '../pull/changes.ts';
 import { loginKey } from '../pull/facts.ts';
-import { DEFAULT_APPROVAL_OPTIONS, isGovernedKind, planApprovals, suggestApprovers, type ApprovalOptions, type ApprovalRow, type ApproverGroup } from '../pull/plan.ts';
+import {
+  DEFAULT_APPROVAL_OPTIONS,
+  isGovernedKind,
+  planApprovals,
+  suggestApprovers,
+  type ApprovalOptions,
+  type ApprovalRow,
+  type ApproverGroup,
+} from '../pull/plan.ts';
 import { reasonPhrase } from '../approvals/reasons.ts';
 
 /**
@@ -29,7 +37,7 @@ export default defineRule<ApprovalOptions>({
       },
     },
     defaultOptions: DEFAULT_APPROVAL_OPTIONS,
-    fix: 'Ask an approver listed for the system in systems/<id>.yaml (or a member of a listed team) to approve the pull request\'s latest commit; changes to the config, systems/ or an exception need one of the `admins`.',
+    fix: "Ask an approver listed for the system in systems/<id>.yaml (or a member of a listed team) to approve the pull request's latest commit; changes to the config, systems/ or an exception need one of the `admins`.",
   },
   check(ctx) {
     const pull = ctx.pull;
@@ -117,7 +125,9 @@ function notesFor(group: ApproverGroup, bots: string[]): string {
   if (group.stale.length) notes.push(`${group.stale.join(', ')} ${reasonPhrase('older-commit')} and must approve the latest one`);
   if (group.outsiders.length) {
     const are = group.outsiders.length === 1 ? 'is' : 'are';
-    notes.push(`${group.outsiders.join(', ')} approved but ${are} ${group.key === 'admins' ? `not ${group.outsiders.length === 1 ? 'one' : ''} of the admins`.replace('  ', ' ') : `not on the list for ${group.label}`}`);
+    notes.push(
+      `${group.outsiders.join(', ')} approved but ${are} ${group.key === 'admins' ? `not ${group.outsiders.length === 1 ? 'one' : ''} of the admins`.replace('  ', ' ') : `not on the list for ${group.label}`}`,
+    );
   }
   if (bots.length) notes.push(`approvals by bots do not count (${bots.join(', ')})`);
   return notes.length ? ` (${notes.join('; ')})` : '';

@@ -23,14 +23,26 @@ export default defineRule({
     if (!isNonHuman(g)) return;
     const id = g.identity.id;
     if (!g.credential) {
-      ctx.report({ ...at(file, ['identity', 'kind']), identity: id, message: `${g.identity.kind} \`${id}\` has no credential block: add credential: with type, storage and revocation` });
+      ctx.report({
+        ...at(file, ['identity', 'kind']),
+        identity: id,
+        message: `${g.identity.kind} \`${id}\` has no credential block: add credential: with type, storage and revocation`,
+      });
       return;
     }
     if (ctx.options.require_storage && isBlank(g.credential.storage) && g.credential.type !== 'oidc-federated') {
-      ctx.report({ ...at(file, ['credential'], true), identity: id, message: `credential of \`${id}\` does not say where it is stored: add credential.storage (a reference such as vault:kv/…, never the secret)` });
+      ctx.report({
+        ...at(file, ['credential'], true),
+        identity: id,
+        message: `credential of \`${id}\` does not say where it is stored: add credential.storage (a reference such as vault:kv/…, never the secret)`,
+      });
     }
     if (ctx.options.require_revocation && isBlank(g.credential.revocation)) {
-      ctx.report({ ...at(file, ['credential'], true), identity: id, message: `credential of \`${id}\` does not say how to revoke it: add credential.revocation (a runbook link or the steps)` });
+      ctx.report({
+        ...at(file, ['credential'], true),
+        identity: id,
+        message: `credential of \`${id}\` does not say how to revoke it: add credential.revocation (a runbook link or the steps)`,
+      });
     }
   },
 });

@@ -6,7 +6,8 @@ import { closest } from '../model/schemas.ts';
 export default defineRule({
   meta: {
     id: 'exception-governed',
-    description: 'An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist and may be waived. Exceptions are approved by the admins (the gate enforces it), and take effect only once merged.',
+    description:
+      'An exception gives its reason, its compensating controls and an expiry, and waives only rules that exist and may be waived. Exceptions are approved by the admins (the gate enforces it), and take effect only once merged.',
     controls: ['NIST-CSF-2.0:ID.RA-07', 'SOC2:CC6.3'],
     scope: 'file',
     defaultSeverity: 'error',
@@ -20,10 +21,18 @@ export default defineRule({
     if (!exc) return;
     const id = file.data.identity.id;
     if (isBlank(exc.reason) || exc.reason.trim().length < ctx.options.min_reason_length) {
-      ctx.report({ ...at(file, ['exception', 'reason']), identity: id, message: `the exception for \`${id}\` does not explain itself: write exception.reason (why the policy cannot be met)` });
+      ctx.report({
+        ...at(file, ['exception', 'reason']),
+        identity: id,
+        message: `the exception for \`${id}\` does not explain itself: write exception.reason (why the policy cannot be met)`,
+      });
     }
     if (exc.compensating_controls.length === 0) {
-      ctx.report({ ...at(file, ['exception', 'compensating_controls']), identity: id, message: `the exception for \`${id}\` lists no compensating controls: say what reduces the risk instead (e.g. session-logging)` });
+      ctx.report({
+        ...at(file, ['exception', 'compensating_controls']),
+        identity: id,
+        message: `the exception for \`${id}\` lists no compensating controls: say what reduces the risk instead (e.g. session-logging)`,
+      });
     }
     exc.rules?.forEach((rule, i) => {
       if (!ctx.knownRules.has(rule)) {

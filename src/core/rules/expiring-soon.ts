@@ -5,7 +5,8 @@ import { daysBetween } from '../dates.ts';
 export default defineRule<{ days?: number }>({
   meta: {
     id: 'expiring-soon',
-    description: 'Access that expires within the warning window (config `stale.expiring_within_days`, default 14) is flagged so the owner can renew or let it lapse on purpose.',
+    description:
+      'Access that expires within the warning window (config `stale.expiring_within_days`, default 14) is flagged so the owner can renew or let it lapse on purpose.',
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05'],
     scope: 'time',
     defaultSeverity: 'warning',

@@ -13,7 +13,8 @@ export interface ExpiryMaxDaysOptions {
 export default defineRule<ExpiryMaxDaysOptions>({
   meta: {
     id: 'expiry-max-days',
-    description: 'An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access (an entry marked privileged, or on a role its system declares privileged), and one for exceptions.',
+    description:
+      'An expiry lies no further ahead than the policy allows: per human and non-human identities, a shorter window for privileged access (an entry marked privileged, or on a role its system declares privileged), and one for exceptions.',
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'OWASP-NHI:NHI7:2025', 'ISO27001:A.8.2'],
     scope: 'file',
     defaultSeverity: 'error',

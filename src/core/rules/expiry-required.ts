@@ -27,7 +27,11 @@ export default defineRule({
     });
     const exc = file.data.exception;
     if (exc && !exc.expires) {
-      ctx.report({ ...at(file, ['exception'], true), identity: file.data.identity.id, message: 'the exception has no expiry: add exception.expires: YYYY-MM-DD so the deviation is revisited' });
+      ctx.report({
+        ...at(file, ['exception'], true),
+        identity: file.data.identity.id,
+        message: 'the exception has no expiry: add exception.expires: YYYY-MM-DD so the deviation is revisited',
+      });
     }
   },
 });

@@ -5,7 +5,8 @@ import { at } from './helpers.ts';
 export default defineRule({
   meta: {
     id: 'identity-file-name',
-    description: 'A grant file is named after its identity (`grants/**/<identity.id>.yaml`) and a system file after its id, so a path always says whose access it is.',
+    description:
+      'A grant file is named after its identity (`grants/**/<identity.id>.yaml`) and a system file after its id, so a path always says whose access it is.',
     controls: ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-01', 'CIS-v8:5.1'],
     scope: 'file',
     defaultSeverity: 'error',

@@ -6,7 +6,7 @@ import type { ValidGrant } from './types.ts';
 export default defineRule({
   meta: {
     id: 'identity-unique',
-    description: 'Each identity id appears in exactly one grant file, and a person\'s GitHub login is the grantee of at most one human grant file.',
+    description: "Each identity id appears in exactly one grant file, and a person's GitHub login is the grantee of at most one human grant file.",
     controls: ['NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:PR.AA-02', 'ISO27001:A.5.16', 'OWASP-NHI:NHI9:2025'],
     scope: 'repo',
     defaultSeverity: 'error',
@@ -34,8 +34,15 @@ export default defineRule({
     for (const [id, files] of byId) {
       if (files.length < 2) continue;
       for (const f of files) {
-        const others = files.filter((o) => o !== f).map((o) => o.path).join(', ');
-        ctx.report({ ...at(f, ['identity', 'id']), identity: id, message: `identity \`${id}\` is also defined in ${others}: keep one file per identity and merge the access entries into it` });
+        const others = files
+          .filter((o) => o !== f)
+          .map((o) => o.path)
+          .join(', ');
+        ctx.report({
+          ...at(f, ['identity', 'id']),
+          identity: id,
+          message: `identity \`${id}\` is also defined in ${others}: keep one file per identity and merge the access entries into it`,
+        });
       }
     }
     for (const [login, files] of byLogin) {
@@ -43,8 +50,15 @@ export default defineRule({
       const ids = new Set(files.map((f) => f.data.identity.id));
       if (ids.size < 2) continue; // already reported as a duplicate id
       for (const f of files) {
-        const others = files.filter((o) => o !== f).map((o) => o.path).join(', ');
-        ctx.report({ ...at(f, ['identity', 'github']), identity: f.data.identity.id, message: `GitHub login \`${login}\` is also the grantee in ${others}: a person has one grant file; merge them` });
+        const others = files
+          .filter((o) => o !== f)
+          .map((o) => o.path)
+          .join(', ');
+        ctx.report({
+          ...at(f, ['identity', 'github']),
+          identity: f.data.identity.id,
+          message: `GitHub login \`${login}\` is also the grantee in ${others}: a person has one grant file; merge them`,
+        });
       }
     }
   },

@@ -38,7 +38,8 @@ function what(path: YamlPath, key: boolean): string {
 export default defineRule<{ min_length: number; min_entropy: number }>({
   meta: {
     id: 'no-secrets',
-    description: 'No grant or system file contains a secret, as a value or as a key name: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.',
+    description:
+      'No grant or system file contains a secret, as a value or as a key name: known token formats (GitHub, AWS, Slack, Stripe, Google, JWT, private keys, passwords in URLs) and high-entropy strings.',
     controls: ['OWASP-NHI:NHI2:2025', 'ISO27001:A.5.17', 'SOC2:CC6.1'],
     scope: 'file',
     defaultSeverity: 'error',
@@ -52,13 +53,16 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
     fix: 'Remove the value, rotate the secret (it is in git history now), and store a reference such as vault:kv/… in credential.storage.',
   },
   checkGrant(file, ctx) {
-    scan(file.source.value, (path, kind, key) =>
-      ctx.report({
-        ...at(file, path, key),
-        identity: file.data.identity.id,
-        message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`,
-      }),
-    ctx.options);
+    scan(
+      file.source.value,
+      (path, kind, key) =>
+        ctx.report({
+          ...at(file, path, key),
+          identity: file.data.identity.id,
+          message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/… in credential.storage`,
+        }),
+      ctx.options,
+    );
   },
   // Files that parsed but failed their schema still get scanned: a token under a mistyped key
   // must be called a secret (and rotated), not only an unknown key.
@@ -67,15 +71,24 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
     for (const file of files) {
       if (file.data !== undefined || file.source.value === undefined) continue;
       if (ctx.changed && !ctx.changed.has(file.path)) continue;
-      scan(file.source.value, (path, kind, key) =>
-        ctx.report({ ...at(file, path, key), message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…` }),
-      ctx.options);
+      scan(
+        file.source.value,
+        (path, kind, key) =>
+          ctx.report({
+            ...at(file, path, key),
+            message: `${what(path, key)} looks like ${kind}: remove it, rotate the secret (git history keeps it), and keep only a reference such as vault:kv/…`,
+          }),
+        ctx.options,
+      );
     }
   },
   checkSystem(file, ctx) {
-    scan(file.source.value, (path, kind, key) =>
-      ctx.report({ ...at(file, path, key), system: file.data.id, message: `${what(path, key)} looks like ${kind}: remove it and rotate the secret` }),
-    ctx.options);
+    scan(
+      file.source.value,
+      (path, kind, key) =>
+        ctx.report({ ...at(file, path, key), system: file.data.id, message: `${what(path, key)} looks like ${kind}: remove it and rotate the secret` }),
+      ctx.options,
+    );
   },
 });
 

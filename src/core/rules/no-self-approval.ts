@@ -13,7 +13,7 @@ export default defineRule({
   meta: {
     id: 'no-self-approval',
     description:
-      'An approval from the pull request\'s author, an author or committer of one of its commits, or the grantee of a changed grant does not count; while approvals are missing the gate says whose approval was ignored and why.',
+      "An approval from the pull request's author, an author or committer of one of its commits, or the grantee of a changed grant does not count; while approvals are missing the gate says whose approval was ignored and why.",
     controls: ['SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'SOC2:CC8.1'],
     scope: 'pull-request',
     defaultSeverity: 'error',
@@ -65,7 +65,11 @@ function ownRows(plan: ApprovalPlan, grants: ReturnType<typeof pullChanges>['gra
   const key = loginKey(login);
   const paths = new Set(
     grants
-      .filter((g) => [g.before?.data, g.after?.data].some((d) => d && (loginKey(d.identity.github ?? '') === key || (d.shared?.holders ?? []).some((h) => loginKey(h) === key))))
+      .filter((g) =>
+        [g.before?.data, g.after?.data].some(
+          (d) => d && (loginKey(d.identity.github ?? '') === key || (d.shared?.holders ?? []).some((h) => loginKey(h) === key)),
+        ),
+      )
       .map((g) => g.path),
   );
   return plan.rows.filter((r) => r.group && paths.has(r.file));

@@ -11,7 +11,8 @@ import { accountLabel, daysSince } from '../observe/values.ts';
 export default defineRule<{ days: number }>({
   meta: {
     id: 'observed-dormant',
-    description: 'An account is used: a system that reports last use shows a use (or, for an account never used, its creation) within the last `days` days before the listing.',
+    description:
+      'An account is used: a system that reports last use shows a use (or, for an account never used, its creation) within the last `days` days before the listing.',
     controls: ['CIS-v8:5.3', 'SOC2:CC6.2', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18'],
     scope: 'observed',
     defaultSeverity: 'warning',

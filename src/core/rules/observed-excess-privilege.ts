@@ -54,7 +54,15 @@ export default defineRule<ExcessPrivilegeOptions>({
       const id = grant.data.identity.id;
       const declaration = ctx.index.systems.get(system);
       let privilegedNames = privilegedBySystem.get(system);
-      if (!privilegedNames) privilegedBySystem.set(system, (privilegedNames = new Set(declaredRoleNames(declaration).filter((r) => declaredRole(declaration, r)?.privileged).map(nameKey))));
+      if (!privilegedNames)
+        privilegedBySystem.set(
+          system,
+          (privilegedNames = new Set(
+            declaredRoleNames(declaration)
+              .filter((r) => declaredRole(declaration, r)?.privileged)
+              .map(nameKey),
+          )),
+        );
       if (reported(snapshot, account, 'roles')) {
         const declared = new Set(live.map((l) => nameKey(l.entry.role)));
         const extra = account.roles.filter((r) => !declared.has(nameKey(r)) && !ignored(r, ctx.options.ignore_roles));
@@ -71,7 +79,8 @@ export default defineRule<ExcessPrivilegeOptions>({
       const privilegedRole = account.roles.find((r) => privilegedNames.has(nameKey(r)));
       const observedPrivileged = account.privileged === true || privilegedRole !== undefined;
       if (observedPrivileged && !live.some((l) => effectivePrivileged(l.entry, declaration))) {
-        const why = account.privileged === true ? `${system} reports it privileged` : `its role ${shown(privilegedRole)} is declared privileged in the system file`;
+        const why =
+          account.privileged === true ? `${system} reports it privileged` : `its role ${shown(privilegedRole)} is declared privileged in the system file`;
         ctx.report({
           ...grantSite(grant, ['access', live[0]!.index, live[0]!.entry.privileged === undefined ? 'role' : 'privileged']),
           identity: id,

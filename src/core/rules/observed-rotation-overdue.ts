@@ -45,7 +45,13 @@ export default defineRule({
         continue;
       }
       const limit = credential?.rotation_days ?? (credential ? (policy?.by_type?.[credential.type] ?? policy?.max) : policy?.max);
-      const site = grant ? grantSite(grant, credential?.rotation_days !== undefined ? ['credential', 'rotation_days'] : credential ? ['credential'] : ['identity', 'id'], credential !== undefined && credential.rotation_days === undefined) : systemSite(ctx.snapshot, snapshot.system);
+      const site = grant
+        ? grantSite(
+            grant,
+            credential?.rotation_days !== undefined ? ['credential', 'rotation_days'] : credential ? ['credential'] : ['identity', 'id'],
+            credential !== undefined && credential.rotation_days === undefined,
+          )
+        : systemSite(ctx.snapshot, snapshot.system);
       const who = grant ? { identity: grant.data.identity.id } : {};
       if (limit !== undefined) {
         const stale = keys.filter((k) => daysSince(k.rotated_at!, snapshot.taken_at) > limit);

@@ -13,7 +13,17 @@ export default defineRule({
     id: 'observed-undeclared',
     description:
       'Every account a system lists maps to exactly one grant with access to that system in force when the system was listed: no account exists without a grant, and none outlives its expiry.',
-    controls: ['SOC2:CC6.1', 'SOC2:CC6.2', 'NIST-CSF-2.0:PR.AA-01', 'NIST-CSF-2.0:PR.AA-05', 'CIS-v8:5.1', 'CIS-v8:5.5', 'OWASP-NHI:NHI1:2025', 'ISO27001:A.5.16', 'ISO27001:A.5.18'],
+    controls: [
+      'SOC2:CC6.1',
+      'SOC2:CC6.2',
+      'NIST-CSF-2.0:PR.AA-01',
+      'NIST-CSF-2.0:PR.AA-05',
+      'CIS-v8:5.1',
+      'CIS-v8:5.5',
+      'OWASP-NHI:NHI1:2025',
+      'ISO27001:A.5.16',
+      'ISO27001:A.5.18',
+    ],
     scope: 'observed',
     defaultSeverity: 'error',
     waivable: false,
@@ -41,7 +51,10 @@ export default defineRule({
           ...systemSite(ctx.snapshot, system),
           system,
           account: accountLabel(account.principal),
-          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(m.grants.map((g) => g.path), 4)} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`,
+          message: `${listedBy(snapshot)} lists the account ${describeAccount(account)}, which ${listed(
+            m.grants.map((g) => g.path),
+            4,
+          )} all claim (by ${m.via}): an account belongs to one grant; name it in exactly one`,
         });
         continue;
       }

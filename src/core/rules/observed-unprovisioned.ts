@@ -18,7 +18,7 @@ export default defineRule({
     waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
-    fix: 'Provision the access the grant declares (then observe again), or remove the entry by pull request if the access was removed on purpose; if the account has another name on the system, list it in the entry\'s `accounts`.',
+    fix: "Provision the access the grant declares (then observe again), or remove the entry by pull request if the access was removed on purpose; if the account has another name on the system, list it in the entry's `accounts`.",
   },
   check(ctx) {
     const facts = ctx.facts?.observed;

@@ -13,7 +13,8 @@ import type { RepoConfig } from '../model/types.ts';
 export default defineRule({
   meta: {
     id: 'owner-in-org',
-    description: 'The owner, and for a human the grantee, of every grant a pull request adds, widens or hands over is a member of the organization named in the config.',
+    description:
+      'The owner, and for a human the grantee, of every grant a pull request adds, widens or hands over is a member of the organization named in the config.',
     controls: ['NIST-CSF-2.0:GV.RR-02', 'SOC2:CC6.2', 'ISO27001:A.5.16', 'CIS-v8:5.5'],
     scope: 'pull-request',
     defaultSeverity: 'error',

@@ -15,7 +15,7 @@ export default defineRule({
     waivable: false,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
-    fix: 'Revoke the grantee\'s access (delete the file), or hand a non-human identity to a new owner by pull request.',
+    fix: "Revoke the grantee's access (delete the file), or hand a non-human identity to a new owner by pull request.",
   },
   checkGrant(file, ctx) {
     const members = ctx.facts?.orgMembership;
@@ -23,11 +23,19 @@ export default defineRule({
     const g = file.data;
     const grantee = g.identity.kind === 'human' ? g.identity.github : undefined;
     if (grantee && members[grantee.toLowerCase()] === false) {
-      ctx.report({ ...at(file, ['identity', 'github']), identity: g.identity.id, message: `grantee @${grantee} is no longer a member of the organization: revoke by deleting ${file.path}` });
+      ctx.report({
+        ...at(file, ['identity', 'github']),
+        identity: g.identity.id,
+        message: `grantee @${grantee} is no longer a member of the organization: revoke by deleting ${file.path}`,
+      });
     }
     const owner = g.identity.owner;
     if (owner && owner !== grantee && members[owner.toLowerCase()] === false) {
-      ctx.report({ ...at(file, ['identity', 'owner']), identity: g.identity.id, message: `owner @${owner} is no longer a member of the organization: hand \`${g.identity.id}\` to a new owner by pull request, or revoke it` });
+      ctx.report({
+        ...at(file, ['identity', 'owner']),
+        identity: g.identity.id,
+        message: `owner @${owner} is no longer a member of the organization: hand \`${g.identity.id}\` to a new owner by pull request, or revoke it`,
+      });
     }
   },
 });

@@ -24,7 +24,7 @@ export default defineRule({
     waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
-    fix: 'Use a role the system lists under `roles:` in systems/<id>.yaml and set `privileged` as the system declares it; to add a role or change whether it is privileged, change the system file (which needs the admins\' approval).',
+    fix: "Use a role the system lists under `roles:` in systems/<id>.yaml and set `privileged` as the system declares it; to add a role or change whether it is privileged, change the system file (which needs the admins' approval).",
   },
   checkGrant(file, ctx) {
     const identity = file.data.identity.id;
@@ -37,7 +37,11 @@ export default defineRule({
       if (!declared.declared) {
         const names = declaredRoleNames(system);
         const guess = closest(entry.role, names) ?? names.find((n) => n.toLowerCase() === entry.role.trim().toLowerCase());
-        const listed = names.slice(0, LISTED).map((n) => `\`${n}\``).join(', ') + (names.length > LISTED ? ` and ${names.length - LISTED} more` : '');
+        const listed =
+          names
+            .slice(0, LISTED)
+            .map((n) => `\`${n}\``)
+            .join(', ') + (names.length > LISTED ? ` and ${names.length - LISTED} more` : '');
         ctx.report({
           ...at(file, ['access', i, 'role']),
           identity,

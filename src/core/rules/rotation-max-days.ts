@@ -33,9 +33,17 @@ export default defineRule<RotationMaxDaysOptions>({
     const max = ctx.options.by_type[c.type] ?? ctx.options.max;
     const id = file.data.identity.id;
     if (c.rotation_days === undefined) {
-      ctx.report({ ...at(file, ['credential', 'type']), identity: id, message: `${c.type} credential of \`${id}\` has no rotation period: add credential.rotation_days (at most ${max})` });
+      ctx.report({
+        ...at(file, ['credential', 'type']),
+        identity: id,
+        message: `${c.type} credential of \`${id}\` has no rotation period: add credential.rotation_days (at most ${max})`,
+      });
     } else if (c.rotation_days > max) {
-      ctx.report({ ...at(file, ['credential', 'rotation_days']), identity: id, message: `rotation every ${c.rotation_days} days is longer than the ${max} days allowed for ${c.type}: set rotation_days to ${max} or less` });
+      ctx.report({
+        ...at(file, ['credential', 'rotation_days']),
+        identity: id,
+        message: `rotation every ${c.rotation_days} days is longer than the ${max} days allowed for ${c.type}: set rotation_days to ${max} or less`,
+      });
     }
   },
 });

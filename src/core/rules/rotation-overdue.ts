@@ -19,7 +19,11 @@ export default defineRule({
     if (!c || c.type === 'oidc-federated' || c.rotation_days === undefined) return;
     const id = file.data.identity.id;
     if (!c.last_rotated) {
-      ctx.report({ ...at(file, ['credential'], true), identity: id, message: `credential of \`${id}\` has no rotation on record: rotate it and set credential.last_rotated` });
+      ctx.report({
+        ...at(file, ['credential'], true),
+        identity: id,
+        message: `credential of \`${id}\` has no rotation on record: rotate it and set credential.last_rotated`,
+      });
       return;
     }
     const due = addDays(c.last_rotated, c.rotation_days);

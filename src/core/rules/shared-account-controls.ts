@@ -5,7 +5,8 @@ import { at } from './helpers.ts';
 export default defineRule<{ required_controls: string[]; any_of: string[]; require_exception: boolean }>({
   meta: {
     id: 'shared-account-controls',
-    description: 'A shared account lists its named holders and its compensating controls, and is governed by an exception; only shared accounts carry a shared block.',
+    description:
+      'A shared account lists its named holders and its compensating controls, and is governed by an exception; only shared accounts carry a shared block.',
     controls: ['NIST-CSF-2.0:PR.AA-02', 'OWASP-NHI:NHI10:2025', 'SOC2:CC6.1', 'ISO27001:A.5.16', 'CIS-v8:6.5'],
     scope: 'file',
     defaultSeverity: 'error',
@@ -26,25 +27,50 @@ export default defineRule<{ required_controls: string[]; any_of: string[]; requi
     const g = file.data;
     const id = g.identity.id;
     if (g.identity.kind !== 'shared-account') {
-      if (g.shared) ctx.report({ ...at(file, ['shared'], true), identity: id, message: `only shared-account identities carry a shared block: remove it or change identity.kind` });
+      if (g.shared)
+        ctx.report({
+          ...at(file, ['shared'], true),
+          identity: id,
+          message: `only shared-account identities carry a shared block: remove it or change identity.kind`,
+        });
       return;
     }
     if (!g.shared) {
-      ctx.report({ ...at(file, ['identity', 'kind']), identity: id, message: `shared account \`${id}\` has no shared block: list shared.holders and shared.compensating_controls` });
+      ctx.report({
+        ...at(file, ['identity', 'kind']),
+        identity: id,
+        message: `shared account \`${id}\` has no shared block: list shared.holders and shared.compensating_controls`,
+      });
     } else {
       if (g.shared.holders.length === 0) {
-        ctx.report({ ...at(file, ['shared', 'holders']), identity: id, message: `shared account \`${id}\` names no holders: list every person who can use it` });
+        ctx.report({
+          ...at(file, ['shared', 'holders']),
+          identity: id,
+          message: `shared account \`${id}\` names no holders: list every person who can use it`,
+        });
       }
       const have = new Set(g.shared.compensating_controls.map((c) => c.toLowerCase()));
       const missing = ctx.options.required_controls.filter((c) => !have.has(c.toLowerCase()));
       if (missing.length > 0) {
-        ctx.report({ ...at(file, ['shared', 'compensating_controls']), identity: id, message: `shared account \`${id}\` lacks the compensating controls ${missing.join(', ')}: add them to shared.compensating_controls` });
+        ctx.report({
+          ...at(file, ['shared', 'compensating_controls']),
+          identity: id,
+          message: `shared account \`${id}\` lacks the compensating controls ${missing.join(', ')}: add them to shared.compensating_controls`,
+        });
       } else if (ctx.options.any_of.length > 0 && !ctx.options.any_of.some((c) => have.has(c.toLowerCase()))) {
-        ctx.report({ ...at(file, ['shared', 'compensating_controls']), identity: id, message: `shared account \`${id}\` needs at least one of ${ctx.options.any_of.join(', ')} in shared.compensating_controls` });
+        ctx.report({
+          ...at(file, ['shared', 'compensating_controls']),
+          identity: id,
+          message: `shared account \`${id}\` needs at least one of ${ctx.options.any_of.join(', ')} in shared.compensating_controls`,
+        });
       }
     }
     if (ctx.options.require_exception && !g.exception) {
-      ctx.report({ ...at(file, ['identity', 'kind']), identity: id, message: `shared account \`${id}\` is a deviation from one-person-one-identity: add an exception block with the reason, compensating controls and expiry` });
+      ctx.report({
+        ...at(file, ['identity', 'kind']),
+        identity: id,
+        message: `shared account \`${id}\` is a deviation from one-person-one-identity: add an exception block with the reason, compensating controls and expiry`,
+      });
     }
   },
 });

@@ -12,7 +12,7 @@ export default defineRule({
     waivable: true,
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
-    fix: 'Fix the system id, or add systems/<id>.yaml (which needs the admins\' approval).',
+    fix: "Fix the system id, or add systems/<id>.yaml (which needs the admins' approval).",
   },
   checkGrant(file, ctx) {
     file.data.access.forEach((entry, i) => {

@@ -19,7 +19,11 @@ export default defineRule({
       ctx.report({ ...at(file, ['owner']), system: s.id, message: `system \`${s.id}\` has no owner: set owner to the GitHub login of the accountable person` });
     }
     if (!s.approvers || s.approvers.length === 0) {
-      ctx.report({ ...at(file, ['approvers']), system: s.id, message: `system \`${s.id}\` lists no approvers, so no grant to it can be approved: add approvers (logins or @org/team)` });
+      ctx.report({
+        ...at(file, ['approvers']),
+        system: s.id,
+        message: `system \`${s.id}\` lists no approvers, so no grant to it can be approved: add approvers (logins or @org/team)`,
+      });
     }
   },
 });

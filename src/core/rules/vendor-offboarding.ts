@@ -19,14 +19,26 @@ export default defineRule({
     if (g.identity.kind !== 'integration') return;
     const id = g.identity.id;
     if (!g.vendor) {
-      ctx.report({ ...at(file, ['identity', 'kind']), identity: id, message: `integration \`${id}\` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding` });
+      ctx.report({
+        ...at(file, ['identity', 'kind']),
+        identity: id,
+        message: `integration \`${id}\` has no vendor block: add vendor.name, vendor.data_scope and vendor.offboarding`,
+      });
       return;
     }
     if (isBlank(g.vendor.offboarding)) {
-      ctx.report({ ...at(file, ['vendor'], true), identity: id, message: `integration \`${id}\` does not say how to offboard the vendor: add vendor.offboarding (the steps to revoke its access)` });
+      ctx.report({
+        ...at(file, ['vendor'], true),
+        identity: id,
+        message: `integration \`${id}\` does not say how to offboard the vendor: add vendor.offboarding (the steps to revoke its access)`,
+      });
     }
     if (isBlank(g.vendor.data_scope)) {
-      ctx.report({ ...at(file, ['vendor'], true), identity: id, message: `integration \`${id}\` does not say what data the vendor reaches: add vendor.data_scope` });
+      ctx.report({
+        ...at(file, ['vendor'], true),
+        identity: id,
+        message: `integration \`${id}\` does not say what data the vendor reaches: add vendor.data_scope`,
+      });
     }
   },
 });

@@ -182,7 +182,12 @@ export function detectProblems(input: DetectInput): Problem[] {
         problems.push({ ...base, kind, grant, entries: g.access.filter((e) => e.expires !== undefined && e.expires < today).map(entryFact) });
         break;
       case 'expiring-soon':
-        problems.push({ ...base, kind, grant, entries: g.access.filter((e) => e.expires !== undefined && e.expires >= today && flaggedSystems.has(e.system)).map(entryFact) });
+        problems.push({
+          ...base,
+          kind,
+          grant,
+          entries: g.access.filter((e) => e.expires !== undefined && e.expires >= today && flaggedSystems.has(e.system)).map(entryFact),
+        });
         break;
       case 'unknown-system':
         problems.push({ ...base, kind, grant, entries: g.access.filter((e) => flaggedSystems.has(e.system)).map(entryFact) });
@@ -261,14 +266,29 @@ export function detectLeavers(snapshot: Snapshot, policy: Policy, members: Reado
     for (const [login, roles] of named) {
       const list = byLogin.get(login) ?? [];
       const owner = g.identity.owner && g.identity.owner.toLowerCase() !== login ? g.identity.owner : null;
-      list.push({ path, identity: g.identity.id, kind: g.identity.kind, roles: [...roles].sort(), systems: [...new Set(g.access.map((e) => e.system))].sort(), owner });
+      list.push({
+        path,
+        identity: g.identity.id,
+        kind: g.identity.kind,
+        roles: [...roles].sort(),
+        systems: [...new Set(g.access.map((e) => e.system))].sort(),
+        owner,
+      });
       byLogin.set(login, list);
     }
   }
   const out: LeaverProblem[] = [];
   for (const [login, grants] of byLogin) {
     grants.sort((a, b) => a.path.localeCompare(b.path));
-    out.push({ kind: 'left-org', id: login, login, organization: policy.config?.organization ?? null, grants, controls, severity: setting.severity === 'warning' ? 'warning' : 'error' });
+    out.push({
+      kind: 'left-org',
+      id: login,
+      login,
+      organization: policy.config?.organization ?? null,
+      grants,
+      controls,
+      severity: setting.severity === 'warning' ? 'warning' : 'error',
+    });
   }
   return out;
 }

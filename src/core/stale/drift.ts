@@ -66,7 +66,16 @@ export function steadyMessage(message: string): string {
 }
 
 function listingOf(r: RecordedSnapshot): DriftListing {
-  return { key: r.record.key, seq: r.record.seq, taken_at: r.subject.taken_at, raw_sha256: r.subject.raw_sha256, raw_path: r.subject.raw_path, connector: r.subject.connector, scope: r.subject.scope, gaps: [...r.subject.gaps] };
+  return {
+    key: r.record.key,
+    seq: r.record.seq,
+    taken_at: r.subject.taken_at,
+    raw_sha256: r.subject.raw_sha256,
+    raw_path: r.subject.raw_path,
+    connector: r.subject.connector,
+    scope: r.subject.scope,
+    gaps: [...r.subject.gaps],
+  };
 }
 
 const strongest = (a: Finding['severity'], b: Finding['severity']): Finding['severity'] => (a === 'error' || b === 'error' ? 'error' : 'warning');
@@ -76,11 +85,17 @@ const strongest = (a: Finding['severity'], b: Finding['severity']): Finding['sev
  * defined under systems/ whose latest listing was read). `listings` are the recorded listings the
  * findings were computed from, by system.
  */
-export function driftProblems(input: { findings: readonly Finding[]; listings: ReadonlyMap<string, RecordedSnapshot>; repo: Snapshot; systems: ReadonlySet<string> }): DriftProblem[] {
+export function driftProblems(input: {
+  findings: readonly Finding[];
+  listings: ReadonlyMap<string, RecordedSnapshot>;
+  repo: Snapshot;
+  systems: ReadonlySet<string>;
+}): DriftProblem[] {
   const defs = new Map<string, { name: string | null; owner: string | null }>();
   for (const f of input.repo.systems) if (f.data) defs.set(f.data.id, { name: f.data.name ?? null, owner: f.data.owner ?? null });
   let membership: RecordedSnapshot | null = null;
-  for (const r of input.listings.values()) if (r.subject.connector === 'github-org' && (!membership || r.subject.taken_at > membership.subject.taken_at)) membership = r;
+  for (const r of input.listings.values())
+    if (r.subject.connector === 'github-org' && (!membership || r.subject.taken_at > membership.subject.taken_at)) membership = r;
   const groups = new Map<string, DriftProblem>();
   for (const f of input.findings) {
     if (!isDriftKind(f.rule) || !f.system || !input.systems.has(f.system)) continue;
@@ -105,11 +120,24 @@ export function driftProblems(input: { findings: readonly Finding[]; listings: R
       groups.set(key, p);
     }
     p.severity = strongest(p.severity, f.severity);
-    p.rows.push({ account: f.account ?? null, identity: f.identity ?? null, file: f.file ?? null, line: f.line ?? null, severity: f.severity, message: steadyMessage(f.message) });
+    p.rows.push({
+      account: f.account ?? null,
+      identity: f.identity ?? null,
+      file: f.file ?? null,
+      line: f.line ?? null,
+      severity: f.severity,
+      message: steadyMessage(f.message),
+    });
   }
   const out = [...groups.values()];
   for (const p of out) {
-    p.rows.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.account ?? '').localeCompare(b.account ?? '') || a.message.localeCompare(b.message));
+    p.rows.sort(
+      (a, b) =>
+        (a.file ?? '').localeCompare(b.file ?? '') ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        (a.account ?? '').localeCompare(b.account ?? '') ||
+        a.message.localeCompare(b.message),
+    );
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
 }
@@ -187,7 +215,9 @@ export function driftParts(p: DriftProblem, ctx: DriftRenderContext): DriftParts
     '| account | grant (where the finding points) | what the listing shows |',
     '|---|---|---|',
     ...rows,
-    ...(count > shown.length ? ['', `…and ${count - shown.length} more: run ${mdCode(`access-ledger drift --snapshot <the listing>`, 200)} on a clone to see them all.`] : []),
+    ...(count > shown.length
+      ? ['', `…and ${count - shown.length} more: run ${mdCode(`access-ledger drift --snapshot <the listing>`, 200)} on a clone to see them all.`]
+      : []),
     '',
     `**What to do:** ${meta ? mdText(meta.fix, 1000) : 'see the rule in docs/rules.md'} Then the next sweep compares again (after the next listing, for what is fixed on ${system} itself) and closes this issue once nothing of this kind is left.`,
   ];

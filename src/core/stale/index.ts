@@ -55,7 +55,13 @@ export function evaluateStale(
     ...(options.membership ? { facts: { orgMembership: options.membership } } : {}),
   });
   const findings = result.findings.filter((f) => SWEEP_RULES.has(f.rule));
-  const problems = detectProblems({ snapshot, findings, policy: result.policy, today: options.today, ...(options.membership ? { membership: options.membership } : {}) });
+  const problems = detectProblems({
+    snapshot,
+    findings,
+    policy: result.policy,
+    today: options.today,
+    ...(options.membership ? { membership: options.membership } : {}),
+  });
   return { findings, problems, policy: result.policy };
 }
 

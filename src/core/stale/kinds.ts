@@ -64,4 +64,8 @@ export const KIND_INFO: Readonly<Record<ProblemKind, KindInfo>> = {
 };
 
 /** The rules the sweep evaluates on the files alone (with `validateSnapshot(..., { scopes: ['time', 'file'], only })`); the drift kinds come from `drift`. */
-export const SWEEP_RULES: ReadonlySet<string> = new Set(Object.entries(KIND_INFO).filter(([kind]) => !isDriftKind(kind)).map(([, k]) => k.rule));
+export const SWEEP_RULES: ReadonlySet<string> = new Set(
+  Object.entries(KIND_INFO)
+    .filter(([kind]) => !isDriftKind(kind))
+    .map(([, k]) => k.rule),
+);

@@ -192,7 +192,12 @@ export function planIssues(input: PlanInput): IssueAction[] {
     list.sort((a, b) => a.number - b.number);
     keeper.set(key, list[0]!);
     for (const dup of list.slice(1)) {
-      actions.push({ type: 'close-duplicate', issue: dup, of: list[0]!.number, comment: `Duplicate of #${list[0]!.number}, which tracks the same problem (two sweeps ran at once). Closing this one.` });
+      actions.push({
+        type: 'close-duplicate',
+        issue: dup,
+        of: list[0]!.number,
+        comment: `Duplicate of #${list[0]!.number}, which tracks the same problem (two sweeps ran at once). Closing this one.`,
+      });
     }
   }
 

@@ -205,7 +205,9 @@ function rotationOverdue(p: RotationProblem, ctx: RenderContext): Parts {
     : `must be rotated every ${p.rotationDays} days but has no rotation on record (${code('credential.last_rotated')} is missing).`;
   return {
     title: `Credential rotation overdue: ${plainLine(p.grant.identity, 100)}`,
-    summary: p.due ? `the credential of ${code(p.grant.identity)} was due for rotation by ${p.due}` : `the credential of ${code(p.grant.identity)} has no rotation on record`,
+    summary: p.due
+      ? `the credential of ${code(p.grant.identity)} was due for rotation by ${p.due}`
+      : `the credential of ${code(p.grant.identity)} has no rotation on record`,
     assignees: p.grant.owner ? [p.grant.owner] : [],
     lines: [
       `### The credential of ${code(p.grant.identity)} is overdue for rotation`,
@@ -261,8 +263,13 @@ function leaver(p: LeaverProblem, ctx: RenderContext): Parts {
       '',
       '| grant | kind | how it names them | systems | other owner |',
       '|---|---|---|---|---|',
-      ...shown.map((g) => `| ${fileLink(ctx, g.path, true)} | ${mdText(g.kind, 40)} | ${mdText(g.roles.join(', '), 100)} | ${g.systems.map(cellCode).join(', ')} | ${g.owner ? mention(g.owner) : '_none_'} |`),
-      ...(p.grants.length > shown.length ? ['', `…and ${p.grants.length - shown.length} more grant files that name ${mention(p.login)} (search the repo for the login).`] : []),
+      ...shown.map(
+        (g) =>
+          `| ${fileLink(ctx, g.path, true)} | ${mdText(g.kind, 40)} | ${mdText(g.roles.join(', '), 100)} | ${g.systems.map(cellCode).join(', ')} | ${g.owner ? mention(g.owner) : '_none_'} |`,
+      ),
+      ...(p.grants.length > shown.length
+        ? ['', `…and ${p.grants.length - shown.length} more grant files that name ${mention(p.login)} (search the repo for the login).`]
+        : []),
       '',
       '**What to do:**',
       `- **Grantee or shared holder:** remove the access in each system, then open one pull request that deletes those files (or removes the login from ${code('shared.holders')} and rotates the shared secret).`,
@@ -275,7 +282,12 @@ function leaver(p: LeaverProblem, ctx: RenderContext): Parts {
 
 function parts(p: Problem, ctx: RenderContext): Parts {
   if (isDriftKind(p.kind)) {
-    return driftParts(p as Extract<Problem, { system: string; rows: unknown }>, { repository: ctx.repository, branch: ctx.branch, webUrl: ctx.webUrl, ledgerBranch: ctx.ledgerBranch ?? DEFAULT_LEDGER_BRANCH });
+    return driftParts(p as Extract<Problem, { system: string; rows: unknown }>, {
+      repository: ctx.repository,
+      branch: ctx.branch,
+      webUrl: ctx.webUrl,
+      ledgerBranch: ctx.ledgerBranch ?? DEFAULT_LEDGER_BRANCH,
+    });
   }
   switch (p.kind) {
     case 'expired':

@@ -23,7 +23,8 @@ import { maskSecrets } from './mask.ts';
 const ZWSP = '\u200b';
 
 /** ANSI escape sequences: CSI (ESC [ or the 8-bit CSI), OSC (ESC ] … BEL or ST), and two-byte ESC sequences. */
-const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
+const ANSI =
+  /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[P^_X][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[ -/]*[0-~]?/g;
 /** C0 controls but tab and line feed, DEL, and C1 controls. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** Bidirectional embeddings, overrides, isolates and marks: they reorder what a reader sees. */
@@ -33,7 +34,11 @@ const SPACE = /[\s\u0085\u2028\u2029]+/g;
 
 /** Removes ANSI escape sequences, control characters (tab and line feed kept) and bidi controls. */
 export function stripControls(value: string): string {
-  return value.replace(ANSI, '').replace(/\r\n?|\u0085/g, '\n').replace(CONTROL, '').replace(BIDI, '');
+  return value
+    .replace(ANSI, '')
+    .replace(/\r\n?|\u0085/g, '\n')
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
 }
 
 function cut(value: string, max: number): string {
@@ -44,7 +49,12 @@ function cut(value: string, max: number): string {
 
 /** Masked, without controls, on one line, cut to `max` characters (with an ellipsis). */
 export function plainLine(value: unknown, max = Infinity): string {
-  return cut(maskSecrets(stripControls(String(value ?? ''))).replace(SPACE, ' ').trim(), max);
+  return cut(
+    maskSecrets(stripControls(String(value ?? '')))
+      .replace(SPACE, ' ')
+      .trim(),
+    max,
+  );
 }
 
 /** Terminal output: masked, no escape sequence or control character; one line unless `multiline`. */
@@ -108,7 +118,9 @@ export function mdCell(value: unknown, max = Infinity): string {
  * raw text holds no `<!--` (no hidden marker, even inside code).
  */
 export function mdCode(value: unknown, max = Infinity, options: { inTable?: boolean } = {}): string {
-  let text = plainLine(value, max).replace(/<!--/g, `<${ZWSP}!--`).replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
+  let text = plainLine(value, max)
+    .replace(/<!--/g, `<${ZWSP}!--`)
+    .replace(/--!?>/g, (m) => `--${ZWSP}${m.slice(2)}`);
   if (options.inTable) text = text.replace(/\|/g, '\\|');
   if (text === '') return '` `';
   let longest = 0;

@@ -98,7 +98,8 @@ export class Lifecycle {
    */
   get token(): string {
     const now = this.fake.state.now().getTime();
-    if (!this.issued || this.issued.until <= now) this.issued = { token: this.fake.createInstallationToken(this.world.installationId), until: now + 30 * 60_000 };
+    if (!this.issued || this.issued.until <= now)
+      this.issued = { token: this.fake.createInstallationToken(this.world.installationId), until: now + 30 * 60_000 };
     return this.issued.token;
   }
 
@@ -192,12 +193,31 @@ export class Lifecycle {
 
   /** Delivers the `pull_request.closed` webhook of a PR merged on GitHub, and waits for the record and the App's comment. */
   async recordMerged(pr: number, kind = 'grant-change'): Promise<RecordStep> {
-    const delivery = await this.fake.deliver('pull_request', this.fake.payloads.pullRequest('closed', this.repo, pr), { url: this.app.webhookUrl, secret: this.app.secret });
-    if (delivery.status >= 400) throw new Error(`the App answered the merge of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
-    const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), kind, pr)[0], { what: `a ${kind} record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    const delivery = await this.fake.deliver('pull_request', this.fake.payloads.pullRequest('closed', this.repo, pr), {
+      url: this.app.webhookUrl,
+      secret: this.app.secret,
+    });
+    if (delivery.status >= 400)
+      throw new Error(`the App answered the merge of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
+    const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), kind, pr)[0], {
+      what: `a ${kind} record of #${pr}`,
+      timeoutMs: this.waitMs,
+      detail: () => tail(this.app.log),
+    });
     // The sticky comment anchors the PR's grant-change record (and names every record it lists).
-    const anchor = kind === 'grant-change' ? record : await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'grant-change', pr)[0], { what: `the grant-change record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
-    const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(anchor.hash))?.body, { what: `the App's comment on #${pr} naming ${anchor.hash.slice(0, 12)}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    const anchor =
+      kind === 'grant-change'
+        ? record
+        : await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'grant-change', pr)[0], {
+            what: `the grant-change record of #${pr}`,
+            timeoutMs: this.waitMs,
+            detail: () => tail(this.app.log),
+          });
+    const comment = await waitFor(() => botComments(this.fake, this.repo, pr).find((c) => c.body.includes(anchor.hash))?.body, {
+      what: `the App's comment on #${pr} naming ${anchor.hash.slice(0, 12)}`,
+      timeoutMs: this.waitMs,
+      detail: () => tail(this.app.log),
+    });
     return { pr, record, comment, anchored: comment.includes(record.hash), ledger: readLedger(this.fake, this.repo) };
   }
 
@@ -208,10 +228,25 @@ export class Lifecycle {
   async provision(pr: number, conclusion: 'success' | 'failure' = 'success'): Promise<SealedRecord> {
     const merged = this.fake.state.pullOf(this.repo, pr).pull;
     if (!merged.mergeCommitSha) throw new Error(`#${pr} is not merged: nothing to provision`);
-    const run = this.fake.state.addWorkflowRun(this.repo, { headSha: merged.mergeCommitSha, path: PROVISIONING_WORKFLOW, name: 'provision', event: 'push', conclusion, actor: merged.mergedBy?.login ?? 'mchen' });
-    const delivery = await this.fake.deliver('workflow_run', this.fake.payloads.workflowRunCompleted(this.repo, run.id), { url: this.app.webhookUrl, secret: this.app.secret });
-    if (delivery.status >= 400) throw new Error(`the App answered workflow_run of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
-    return waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'provisioned', pr)[0], { what: `the provisioned record of #${pr}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    const run = this.fake.state.addWorkflowRun(this.repo, {
+      headSha: merged.mergeCommitSha,
+      path: PROVISIONING_WORKFLOW,
+      name: 'provision',
+      event: 'push',
+      conclusion,
+      actor: merged.mergedBy?.login ?? 'mchen',
+    });
+    const delivery = await this.fake.deliver('workflow_run', this.fake.payloads.workflowRunCompleted(this.repo, run.id), {
+      url: this.app.webhookUrl,
+      secret: this.app.secret,
+    });
+    if (delivery.status >= 400)
+      throw new Error(`the App answered workflow_run of #${pr} with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
+    return waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'provisioned', pr)[0], {
+      what: `the provisioned record of #${pr}`,
+      timeoutMs: this.waitMs,
+      detail: () => tail(this.app.log),
+    });
   }
 
   /** A pull request changing `files`, opened by `author`; the gate runs on `pull_request.opened`. */
@@ -241,7 +276,9 @@ export class Lifecycle {
     const before = new Set(recordsOf(readLedger(this.fake, this.repo), 'access-snapshot').map((r) => r.key));
     const cli = await runCli(args, { env: { GITHUB_TOKEN: this.token, GITHUB_API_URL: this.fake.url }, timeoutMs: this.waitMs });
     if (cli.code !== 0) throw new Error(`observe --system ${system} exited ${cli.code}: ${(cli.stderr || cli.stdout).trim()}`);
-    const record = recordsOf(readLedger(this.fake, this.repo), 'access-snapshot').find((r) => !before.has(r.key) && (r.subject as { system?: string }).system === system);
+    const record = recordsOf(readLedger(this.fake, this.repo), 'access-snapshot').find(
+      (r) => !before.has(r.key) && (r.subject as { system?: string }).system === system,
+    );
     if (!record) throw new Error(`observe --system ${system} recorded nothing: ${cli.stdout.trim()}`);
     return { cli, record };
   }
@@ -255,7 +292,10 @@ export class Lifecycle {
   async sweep(today: string): Promise<SweepStep> {
     const before = new Map(issues(this.fake, this.repo).map((i) => [i.number, i.state]));
     const pullsBefore = new Set(botPulls(this.fake, this.repo).map((p) => p.number));
-    const cli = await runCli(['sweep', '--repo', this.repo, '--today', today], { env: { GITHUB_TOKEN: this.token, GITHUB_API_URL: this.fake.url }, timeoutMs: this.waitMs * 2 });
+    const cli = await runCli(['sweep', '--repo', this.repo, '--today', today], {
+      env: { GITHUB_TOKEN: this.token, GITHUB_API_URL: this.fake.url },
+      timeoutMs: this.waitMs * 2,
+    });
     const after = issues(this.fake, this.repo);
     return {
       today,
@@ -282,10 +322,22 @@ export class Lifecycle {
   /** GitHub removes the member and sends `organization.member_removed`; the App records it and opens the urgent issue. */
   async leaver(login: string, by = 'mchen'): Promise<{ record: SealedRecord; issue: Issue }> {
     this.fake.state.removeOrgMember(this.world.org, login);
-    const delivery = await this.fake.deliver('organization', this.fake.payloads.organizationMemberRemoved(this.world.org, login, { sender: by }), { url: this.app.webhookUrl, secret: this.app.secret });
+    const delivery = await this.fake.deliver('organization', this.fake.payloads.organizationMemberRemoved(this.world.org, login, { sender: by }), {
+      url: this.app.webhookUrl,
+      secret: this.app.secret,
+    });
     if (delivery.status >= 400) throw new Error(`the App answered member_removed with HTTP ${delivery.status}: ${delivery.response}\n${tail(this.app.log)}`);
-    const record = await waitFor(() => recordsOf(readLedger(this.fake, this.repo), 'identity-left-org').find((r) => JSON.stringify(r.subject).includes(`"${login}"`)), { what: `the identity-left-org record of ${login}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
-    const issue = await waitFor(() => issues(this.fake, this.repo, 'open').find((i) => /<!--\s*access-ledger:stale\s+id=/.test(i.body ?? '') && (i.body ?? '').includes(`id=${login} kind=left-org`)), { what: `the leaver issue of ${login}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) });
+    const record = await waitFor(
+      () => recordsOf(readLedger(this.fake, this.repo), 'identity-left-org').find((r) => JSON.stringify(r.subject).includes(`"${login}"`)),
+      { what: `the identity-left-org record of ${login}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) },
+    );
+    const issue = await waitFor(
+      () =>
+        issues(this.fake, this.repo, 'open').find(
+          (i) => /<!--\s*access-ledger:stale\s+id=/.test(i.body ?? '') && (i.body ?? '').includes(`id=${login} kind=left-org`),
+        ),
+      { what: `the leaver issue of ${login}`, timeoutMs: this.waitMs, detail: () => tail(this.app.log) },
+    );
     return { record, issue };
   }
 

@@ -81,7 +81,10 @@ export function duplicateIssues(fake: FakeGitHub, repo: string): Issue[][] {
 /** Comments on an issue or PR by the App's bot. */
 export function botComments(fake: FakeGitHub, repo: string, number: number): Array<{ id: number; body: string }> {
   const bot = fake.state.app.bot.login.toLowerCase();
-  return fake.state.issue(repo, number).comments.filter((c) => c.user.login.toLowerCase() === bot).map((c) => ({ id: c.id, body: c.body }));
+  return fake.state
+    .issue(repo, number)
+    .comments.filter((c) => c.user.login.toLowerCase() === bot)
+    .map((c) => ({ id: c.id, body: c.body }));
 }
 
 export class WaitTimeout extends Error {
@@ -92,7 +95,10 @@ export class WaitTimeout extends Error {
  * Polls `probe` until it returns something other than undefined/false, or throws after
  * `timeoutMs` with `what` and the optional `detail()` (e.g. the App's last log lines).
  */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, opts: { what: string; timeoutMs?: number; intervalMs?: number; detail?: () => string }): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  opts: { what: string; timeoutMs?: number; intervalMs?: number; detail?: () => string },
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
     const v = await probe();

@@ -42,10 +42,27 @@ export interface FaultShare {
 /** How the fault rate is split between kinds (shares sum to 1). */
 export const FAULT_MIX: ReadonlyArray<FaultShare & { weight: number; holdMs?: number; phase?: 'before' | 'after' }> = [
   { kind: '5xx', weight: 0.45, share: 0, models: 'GitHub answers 502 or 503 (a deploy, a load balancer hiccup); nothing was done' },
-  { kind: '5xx', weight: 0.1, phase: 'after', share: 0, models: 'the request was carried out, but the answer was lost on the way back (a 502 after the write landed)' },
-  { kind: 'secondary-rate-limit', weight: 0.2, share: 0, models: "GitHub's secondary rate limit: 403 with retry-after (too many concurrent or content-creating requests)" },
+  {
+    kind: '5xx',
+    weight: 0.1,
+    phase: 'after',
+    share: 0,
+    models: 'the request was carried out, but the answer was lost on the way back (a 502 after the write landed)',
+  },
+  {
+    kind: 'secondary-rate-limit',
+    weight: 0.2,
+    share: 0,
+    models: "GitHub's secondary rate limit: 403 with retry-after (too many concurrent or content-creating requests)",
+  },
   { kind: '429', weight: 0.1, share: 0, models: 'the same limit as 429 Too Many Requests with retry-after' },
-  { kind: 'timeout', weight: 0.15, holdMs: 1500, share: 0, models: 'the connection hangs, then is cut (a dead proxy or a stalled backend); the client sees a network error' },
+  {
+    kind: 'timeout',
+    weight: 0.15,
+    holdMs: 1500,
+    share: 0,
+    models: 'the connection hangs, then is cut (a dead proxy or a stalled backend); the client sees a network error',
+  },
 ];
 
 /** The API routes the App calls: repository contents, git data, pulls, issues, org membership, checks, GraphQL. */
@@ -168,9 +185,16 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
     const first = prs[0] as number;
     fake.state.mergePull(world.repo, first, { by: 'sbrandt' });
     const before = fake.requests.length;
-    const forged = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, first), { url: app.webhookUrl, secret: 'not-the-secret' });
+    const forged = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, first), {
+      url: app.webhookUrl,
+      secret: 'not-the-secret',
+    });
     await sleep(1500);
-    const invalidSignature = { status: forged.status, requestsAfter: fake.requests.length - before, recorded: recordsOf(readLedger(fake, world.repo), 'grant-change', first).length > 0 };
+    const invalidSignature = {
+      status: forged.status,
+      requestsAfter: fake.requests.length - before,
+      recorded: recordsOf(readLedger(fake, world.repo), 'grant-change', first).length > 0,
+    };
     log(`forged signature: HTTP ${forged.status}, ${invalidSignature.requestsAfter} GitHub requests after it`);
 
     // ---- faults on, then the burst: merges with each webhook twice, in a shuffled order ----
@@ -194,7 +218,8 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       await sleep(s.at);
       if (s.pr !== first && !s.redelivery) fake.state.mergePull(world.repo, s.pr, { by: 'sbrandt' });
       // The redelivery of a PR not merged yet waits for its merge (GitHub sends nothing before).
-      if (fake.state.pullOf(world.repo, s.pr).pull.merged === false) await waitFor(() => fake.state.pullOf(world.repo, s.pr).pull.merged, { what: `merge of #${s.pr}`, timeoutMs: 10_000 });
+      if (fake.state.pullOf(world.repo, s.pr).pull.merged === false)
+        await waitFor(() => fake.state.pullOf(world.repo, s.pr).pull.merged, { what: `merge of #${s.pr}`, timeoutMs: 10_000 });
       deliveredOrder.push(s.pr);
       try {
         const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, s.pr), { ...target(), deliveryId: s.id });
@@ -257,7 +282,11 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
     const redelivering = Promise.all(
       [...failed].map(async ([pr, id]) => {
         await sleep(Math.floor(random() * 2000));
-        const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: restarted.webhookUrl, secret: restarted.secret, deliveryId: id });
+        const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), {
+          url: restarted.webhookUrl,
+          secret: restarted.secret,
+          deliveryId: id,
+        });
         byStatus[String(d.status)] = (byStatus[String(d.status)] ?? 0) + 1;
       }),
     );
@@ -283,8 +312,12 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
     const sweepMs = Date.now() - sweepStart;
     const expectedIssues = logins.filter((_, i) => expiresSoon(i)).length;
     const expiredOpen = issues(fake, world.repo, 'open').filter((i) => /kind=expired/.test(i.body ?? '')).length;
-    const duplicatesClosed = issues(fake, world.repo, 'closed').filter((c) => issues(fake, world.repo, 'open').some((o) => o.body && markerOf(o.body) === markerOf(c.body))).length;
-    log(`two concurrent sweeps exited ${concurrent.map((c) => c.code).join(' and ')}, a third ${settle.code}: ${expiredOpen} expired-grant issues open (expected ${expectedIssues}), ${duplicatesClosed} duplicates closed`);
+    const duplicatesClosed = issues(fake, world.repo, 'closed').filter((c) =>
+      issues(fake, world.repo, 'open').some((o) => o.body && markerOf(o.body) === markerOf(c.body)),
+    ).length;
+    log(
+      `two concurrent sweeps exited ${concurrent.map((c) => c.code).join(' and ')}, a third ${settle.code}: ${expiredOpen} expired-grant issues open (expected ${expectedIssues}), ${duplicatesClosed} duplicates closed`,
+    );
     await waitQuiet(fake, { quietMs: 2000, timeoutMs: waitMs });
 
     // ---- the count ----
@@ -328,7 +361,14 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
       duplicateIssues: duplicateIssues(fake, world.repo).reduce((a, g) => a + g.length - 1, 0),
       duplicateComments,
       chain: { records: ledger.records.length, ok: ledger.verification.ok, verifyExit: verify.code, verifyOutput: (verify.stdout + verify.stderr).trim() },
-      deliveries: { sent: deliveredOrder.length, redeliveries: schedule.filter((s) => s.redelivery).length, outOfOrder, refused, redeliveredAfterRestart: failed.size, byStatus },
+      deliveries: {
+        sent: deliveredOrder.length,
+        redeliveries: schedule.filter((s) => s.redelivery).length,
+        outOfOrder,
+        refused,
+        redeliveredAfterRestart: failed.size,
+        byStatus,
+      },
       invalidSignature,
       faults: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind, writesLandedAnswerLost: landed },
       retries: countRetries(fake),
@@ -344,7 +384,9 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
         seconds: sweepMs / 1000,
         output: [...concurrent, settle].map((c) => (c.stdout + c.stderr).trim()).join('\n---\n'),
       },
-      failedDeliveries: Object.entries(byStatus).filter(([st]) => Number(st) >= 400).reduce((a, [, n]) => a + n, 0),
+      failedDeliveries: Object.entries(byStatus)
+        .filter(([st]) => Number(st) >= 400)
+        .reduce((a, [, n]) => a + n, 0),
       seconds: { burst: burstSeconds, reconcile: reconcileMs / 1000, total: (Date.now() - started) / 1000 },
       handlerErrors: fake.errors.length,
       workDir,
@@ -360,7 +402,9 @@ export async function runReliability(options: ReliabilityOptions = {}): Promise<
 /** The report as the table `npm run reliability` prints and docs/reliability.md shows. */
 export function reportTable(r: ReliabilityReport, rate: number): string[] {
   const row = (what: string, value: string | number) => `| ${what} | ${value} |`;
-  const kinds = Object.entries(r.faults.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(r.faults.byKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return [
     '| measure | value |',
     '|---|---:|',
@@ -375,7 +419,10 @@ export function reportTable(r: ReliabilityReport, rate: number): string[] {
     row('PRs with more than one App comment', r.duplicateComments),
     row('unapproved-merge records (all PRs were approved)', r.unapprovedRecords),
     row('records on the ledger / chain verifies (`access-ledger verify`)', `${r.chain.records} / ${r.chain.ok && r.chain.verifyExit === 0 ? 'yes' : 'NO'}`),
-    row('webhook deliveries (redeliveries; after a later PR\'s; refused while down)', `${r.deliveries.sent} (${r.deliveries.redeliveries}; ${r.deliveries.outOfOrder}; ${r.deliveries.refused})`),
+    row(
+      "webhook deliveries (redeliveries; after a later PR's; refused while down)",
+      `${r.deliveries.sent} (${r.deliveries.redeliveries}; ${r.deliveries.outOfOrder}; ${r.deliveries.refused})`,
+    ),
     row('forged signature: HTTP status / GitHub calls after it', `${r.invalidSignature.status} / ${r.invalidSignature.requestsAfter}`),
     row(`faults injected (${Math.round(rate * 100)}% of the App's calls)`, `${r.faults.total} (${kinds})`),
     row('… of which the write landed but the answer was lost', r.faults.writesLandedAnswerLost),

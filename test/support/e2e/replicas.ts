@@ -63,7 +63,9 @@ export interface ReplicasReport {
 
 /** The ledger ref's updates on the fake: `PATCH /repos/{owner}/{repo}/git/refs/heads%2Faccess-ledger`. */
 function ledgerRefUpdates(requests: readonly { route: string; path: string; status: number }[]): { sent: number; refused: number } {
-  const patches = requests.filter((r) => r.route === 'PATCH /repos/{owner}/{repo}/git/refs/{ref}' && decodeURIComponent(r.path).endsWith('/git/refs/heads/access-ledger'));
+  const patches = requests.filter(
+    (r) => r.route === 'PATCH /repos/{owner}/{repo}/git/refs/{ref}' && decodeURIComponent(r.path).endsWith('/git/refs/heads/access-ledger'),
+  );
   return { sent: patches.length, refused: patches.filter((r) => r.status === 422).length };
 }
 
@@ -96,7 +98,9 @@ export async function runReplicas(options: ReplicasOptions = {}): Promise<Replic
       return pr;
     });
     for (let i = 0; i < n; i++) apps.push(await startApp({ fake, dir: workDir, env: redis ? { REDIS_URL: redis.url } : {} }));
-    log(`${n} App replicas started (pids ${apps.map((a) => a.pid).join(', ')})${redis ? `, sharing Redis at ${redis.url}` : ', without Redis'}; ${merges} grant PRs open and approved`);
+    log(
+      `${n} App replicas started (pids ${apps.map((a) => a.pid).join(', ')})${redis ? `, sharing Redis at ${redis.url}` : ', without Redis'}; ${merges} grant PRs open and approved`,
+    );
 
     // ---- the burst: merges spread over a few seconds, each webhook to the next replica in turn ----
     const answered: Record<string, number> = {};
@@ -108,7 +112,11 @@ export async function runReplicas(options: ReplicasOptions = {}): Promise<Replic
       const app = apps[i % n]!;
       perReplica[i % n]!++;
       try {
-        const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), { url: app.webhookUrl, secret: app.secret, deliveryId: randomUUID() });
+        const d = await fake.deliver('pull_request', fake.payloads.pullRequest('closed', world.repo, pr), {
+          url: app.webhookUrl,
+          secret: app.secret,
+          deliveryId: randomUUID(),
+        });
         answered[String(d.status)] = (answered[String(d.status)] ?? 0) + 1;
       } catch {
         answered.unanswered = (answered.unanswered ?? 0) + 1;
@@ -123,7 +131,12 @@ export async function runReplicas(options: ReplicasOptions = {}): Promise<Replic
         last = now;
         return now >= merges || undefined;
       },
-      { what: `all ${merges} merges on the ledger`, timeoutMs: waitMs, intervalMs: 250, detail: () => apps.map((a, i) => `replica ${i + 1}:\n${tail(a.log, 15)}`).join('\n') },
+      {
+        what: `all ${merges} merges on the ledger`,
+        timeoutMs: waitMs,
+        intervalMs: 250,
+        detail: () => apps.map((a, i) => `replica ${i + 1}:\n${tail(a.log, 15)}`).join('\n'),
+      },
     );
     const recordsSeconds = (Date.now() - burstStart) / 1000;
     log(`every merge on the ledger after ${recordsSeconds.toFixed(1)} s; stopping the replicas (their PR comments are still paced)`);

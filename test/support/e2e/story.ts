@@ -102,7 +102,12 @@ function entryReason(gate: GateRun, file: string): string | null {
 }
 
 /** Tells the story on `life`, writing what a person would see to `say`. */
-export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?: string) => void = () => undefined, paint: Painter = plain): Promise<StoryResult> {
+export async function tellStory(
+  life: Lifecycle,
+  clock: StoryClock,
+  say: (line?: string) => void = () => undefined,
+  paint: Painter = plain,
+): Promise<StoryResult> {
   const { bold, dim, green, red } = paint;
   const { world, repo } = life;
   const day = world.day;
@@ -131,14 +136,22 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   };
   const mergedAt = (pr: number) => time(life.fake.state.pullOf(repo, pr).pull.mergedAt);
 
-  say(`\nAcme's access repo ${bold(repo)} was created on ${day(0)} with its config, the systems prod-postgres, jira and aws-prod, and a provisioning workflow (${dim('ledger.provisioning_workflow: provision.yml')}); no grant yet.`);
-  say(`Teams: @acme/security (the admins), @acme/data, @acme/platform, @acme/eng-managers. The App's server runs as pid ${life.app.pid}; GitHub's webhooks reach it signed.`);
+  say(
+    `\nAcme's access repo ${bold(repo)} was created on ${day(0)} with its config, the systems prod-postgres, jira and aws-prod, and a provisioning workflow (${dim('ledger.provisioning_workflow: provision.yml')}); no grant yet.`,
+  );
+  say(
+    `Teams: @acme/security (the admins), @acme/data, @acme/platform, @acme/eng-managers. The App's server runs as pid ${life.app.pid}; GitHub's webhooks reach it signed.`,
+  );
   say(`One clock for GitHub, the gate, the App and the CLI: it starts on ${day(0)} (${STORY_DAYS_AGO} days ago) and only moves forward.`);
   const doctor = await life.doctor();
   if (doctor.code !== 0) throw new Error(`doctor exited ${doctor.code}: ${(doctor.stdout + doctor.stderr).trim()}`);
-  say(`The repo is set up as \`access-ledger init\` and the docs set it up (the gate required, CODEOWNERS, the ledger branch protected): ${green('doctor ✓')} ${dim((/all \d+ checks pass/.exec(doctor.stdout) ?? ['all checks pass'])[0])}.`);
+  say(
+    `The repo is set up as \`access-ledger init\` and the docs set it up (the gate required, CODEOWNERS, the ledger branch protected): ${green('doctor ✓')} ${dim((/all \d+ checks pass/.exec(doctor.stdout) ?? ['all checks pass'])[0])}.`,
+  );
   const keyId = /signing ledger records with key ([0-9a-f]{16})/.exec(life.app.log)?.[1];
-  say(`It signs every ledger record with its Ed25519 key${keyId ? ` ${keyId}` : ''} (made as \`access-ledger keygen\` makes one); access-ledger.yaml lists the public key and names the App's bot, access-ledger[bot].`);
+  say(
+    `It signs every ledger record with its Ed25519 key${keyId ? ` ${keyId}` : ''} (made as \`access-ledger keygen\` makes one); access-ledger.yaml lists the public key and names the App's bot, access-ledger[bot].`,
+  );
 
   // ---- day 1: the existing access enters by pull request -------------------------------------
   step(1, `${day(DAYS.seed)}: mchen brings Acme's existing access under the ledger, in ${SEED_PRS.length} pull requests approved by each system's approvers`);
@@ -149,11 +162,20 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   const seedProvisioned: SealedRecord[] = [];
   for (const seed of SEED_PRS) {
     at(DAYS.seed, `${String(hour++).padStart(2, '0')}:00`);
-    const pr = life.fake.state.openPullRequest(repo, { author: 'mchen', title: seed.title, body: seed.body, head: seed.head, files: Object.fromEntries(seed.files.map((f) => [f, grantFiles[f]!])) });
+    const pr = life.fake.state.openPullRequest(repo, {
+      author: 'mchen',
+      title: seed.title,
+      body: seed.body,
+      head: seed.head,
+      files: Object.fromEntries(seed.files.map((f) => [f, grantFiles[f]!])),
+    });
     const gate = await life.approveAll(pr, seed.approvers, 10);
     seedGates.push(gate);
     if (gate.gate.outputs.verdict !== 'pass') throw new Error(`the seed PR #${pr} did not pass the gate: ${gate.gate.nextStep}`);
-    then('gate', `PR #${pr} ${dim(seed.files.map((f) => f.replace(/^grants\//, '')).join(', '))}: approved by ${seed.approvers.join(', ')}: ${verdict(gate.gate)}`);
+    then(
+      'gate',
+      `PR #${pr} ${dim(seed.files.map((f) => f.replace(/^grants\//, '')).join(', '))}: approved by ${seed.approvers.join(', ')}: ${verdict(gate.gate)}`,
+    );
     clock.advance(10);
     const merged = await life.mergeAndRecord(pr, 'mchen');
     seeds.push(merged);
@@ -163,7 +185,10 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
 
   // ---- day 2: a new hire's access -------------------------------------------------------------
   at(DAYS.request, '09:00');
-  step(2, `${day(DAYS.request)}: rpatel asks for read-only access to prod-postgres for new hire wzhang, until ${day(30)}: a pull request adding grants/people/wzhang.yaml`);
+  step(
+    2,
+    `${day(DAYS.request)}: rpatel asks for read-only access to prod-postgres for new hire wzhang, until ${day(30)}: a pull request adding grants/people/wzhang.yaml`,
+  );
   const opened = await life.openGrantPr('wzhang', { by: 'rpatel', expires: day(30) });
   then('gate', `PR #${opened.pr} ${verdict(opened.gate)}`);
   at(DAYS.request, '09:40');
@@ -190,7 +215,17 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   step(3, `${day(DAYS.move)}: anovak moves from the payments team to the data team: rpatel changes her \`identity.team\` by pull request, keeping her access`);
   const anovak = life.fake.state.readTree(repo, 'main')?.['grants/people/anovak.yaml'];
   if (!anovak) throw new Error('anovak has no grant on main');
-  const move = await life.openPr({ author: 'rpatel', title: 'anovak moves to the data team', body: 'Ana joins the data platform squad; her Jira and database access stay as they are (HR-4411).', head: 'move-anovak', files: { 'grants/people/anovak.yaml': anovak.replace(/^ {2}team: payments$/m, '  team: data').replace(/^ {2}description: .*$/m, '  description: Ana Novak, Backend engineer, data platform team') } });
+  const move = await life.openPr({
+    author: 'rpatel',
+    title: 'anovak moves to the data team',
+    body: 'Ana joins the data platform squad; her Jira and database access stay as they are (HR-4411).',
+    head: 'move-anovak',
+    files: {
+      'grants/people/anovak.yaml': anovak
+        .replace(/^ {2}team: payments$/m, '  team: data')
+        .replace(/^ {2}description: .*$/m, '  description: Ana Novak, Backend engineer, data platform team'),
+    },
+  });
   then('gate', `PR #${move.pr} ${verdict(move.gate)}`);
   note(dim('a move: the approvers of every system she keeps (jira, prod-postgres) approve her access again (movers.reapprove)'));
   const moveApproved = await life.approveAll(move.pr, ['dkaur', 'sbrandt'], 20);
@@ -219,14 +254,24 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   then('App', `recorded ${recorded(left.record)}`);
   then('App', `opened urgent issue #${left.issue.number} "${left.issue.title}"`);
   at(DAYS.leaver, '11:15');
-  const removal = await life.openPr({ author: 'sbrandt', title: "Remove eford's access: she left the organization", body: `eford left Acme today. Closes #${left.issue.number}`, head: 'leaver-eford', files: { 'grants/people/eford.yaml': null } });
+  const removal = await life.openPr({
+    author: 'sbrandt',
+    title: "Remove eford's access: she left the organization",
+    body: `eford left Acme today. Closes #${left.issue.number}`,
+    head: 'leaver-eford',
+    files: { 'grants/people/eford.yaml': null },
+  });
   then('gate', `sbrandt opens PR #${removal.pr} deleting grants/people/eford.yaml: ${verdict(removal.gate)}`);
   clock.advance(10);
   const removed = await life.mergeAndRecord(removal.pr, 'sbrandt');
   then('App', `merged ${mergedAt(removal.pr)}: recorded ${recorded(removed.record)}`);
   const removalProvisioned = await provision(removal.pr);
   const afterLeaver = await sweep(DAYS.closed);
-  for (const i of afterLeaver.closed) then('sweep', `${day(DAYS.closed)}: closed issue #${i.number} "${i.title}": ${i.number === left.issue.number ? 'no grant names eford any more' : 'the grant is gone'}`);
+  for (const i of afterLeaver.closed)
+    then(
+      'sweep',
+      `${day(DAYS.closed)}: closed issue #${i.number} "${i.title}": ${i.number === left.issue.number ? 'no grant names eford any more' : 'the grant is gone'}`,
+    );
 
   // ---- day 40: the access review --------------------------------------------------------------
   step(6, `${day(DAYS.review)}: prod-postgres is due for its 90-day access review`);
@@ -243,15 +288,28 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   at(DAYS.review, '16:30');
   const recertified = await life.mergeAndRecord(campaign.number, 'jokafor', 'review-campaign');
   const change = recordsOf(recertified.ledger, 'grant-change', campaign.number)[0];
-  then('App', `merged ${mergedAt(campaign.number)}: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}, dated the day it merged`);
+  then(
+    'App',
+    `merged ${mergedAt(campaign.number)}: recorded ${change ? `${recorded(change)} and ` : ''}${recorded(recertified.record)}, dated the day it merged`,
+  );
 
   // ---- day 41: what the systems list ----------------------------------------------------------
   at(DAYS.listings, '02:00');
   step(7, `${day(DAYS.listings)}: the platform team records what GitHub and AWS themselves list: the organization live, and the IAM credential report`);
   // Two scheduled jobs at once, as they may run: the ledger takes both, one after the other.
-  const [org, aws] = await Promise.all([life.observe('github'), life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(day(DAYS.listings)) })]);
-  const listed = (r: SealedRecord, what: string) => `recorded ${recorded(r)}: ${(r.subject as { account_count: number }).account_count} ${what}, its raw export stored beside it at ${dim((r.subject as { raw_path: string }).raw_path.slice(0, 22) + '…')}`;
-  for (const [r, what] of ([[org.record, 'accounts of the organization'], [aws.record, 'IAM users']] as const).toSorted((a, b) => a[0].seq - b[0].seq)) then('observe', listed(r, what));
+  const [org, aws] = await Promise.all([
+    life.observe('github'),
+    life.observe('aws-prod', { name: 'credential-report.csv', content: awsCredentialReport(day(DAYS.listings)) }),
+  ]);
+  const listed = (r: SealedRecord, what: string) =>
+    `recorded ${recorded(r)}: ${(r.subject as { account_count: number }).account_count} ${what}, its raw export stored beside it at ${dim((r.subject as { raw_path: string }).raw_path.slice(0, 22) + '…')}`;
+  for (const [r, what] of (
+    [
+      [org.record, 'accounts of the organization'],
+      [aws.record, 'IAM users'],
+    ] as const
+  ).toSorted((a, b) => a[0].seq - b[0].seq))
+    then('observe', listed(r, what));
   const drifted = await sweep(DAYS.listings);
   const driftIssue = drifted.opened.find((i) => /kind=observed-undeclared/.test(i.body ?? ''));
   if (!driftIssue) throw new Error(`the sweep opened no drift issue: ${drifted.cli.stdout.trim()}`);
@@ -260,7 +318,13 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   // ---- day 42: the key declared ---------------------------------------------------------------
   at(DAYS.declared, '10:00');
   step(8, `${day(DAYS.declared)}: jokafor declares the key by pull request: grants/keys/cost-report-exporter.yaml, naming the IAM user in \`accounts\``);
-  const declared = await life.openPr({ author: 'jokafor', title: 'Declare the cost report key', body: 'Drift found the IAM user cost-report-exporter with no grant: this declares it.', head: 'declare-cost-report-key', files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(day(DAYS.listings)) } });
+  const declared = await life.openPr({
+    author: 'jokafor',
+    title: 'Declare the cost report key',
+    body: 'Drift found the IAM user cost-report-exporter with no grant: this declares it.',
+    head: 'declare-cost-report-key',
+    files: { 'grants/keys/cost-report-exporter.yaml': costReportKeyGrant(day(DAYS.listings)) },
+  });
   then('gate', `PR #${declared.pr} ${verdict(declared.gate)}`);
   at(DAYS.declared, '10:45');
   const keyApproved = (await life.approve(declared.pr, 'nadia-r')).gate;
@@ -278,20 +342,50 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
   if (audit.export.code !== 0) throw new Error(`export exited ${audit.export.code}: ${(audit.export.stderr || audit.export.stdout).trim()}`);
   then('export', `${Object.keys(audit.manifest.files ?? {}).length || 'the'} files, each hashed in manifest.json`);
   const records = readLedger(life.fake, repo).records.length;
-  then('verify', audit.verify.code === 0 ? `${green('OK')}: ${records} records: hashes, chain and history intact, every record signed by the App's key, every commit by its bot` : `${red('FAILED')}: ${audit.verify.stdout.trim()}`);
-  then('verify', audit.verifyOnline.code === 0 ? `${green('OK')}: every hash matches the App's comment on its pull request` : `${red('FAILED')} --online: ${audit.verifyOnline.stdout.trim()}`);
+  then(
+    'verify',
+    audit.verify.code === 0
+      ? `${green('OK')}: ${records} records: hashes, chain and history intact, every record signed by the App's key, every commit by its bot`
+      : `${red('FAILED')}: ${audit.verify.stdout.trim()}`,
+  );
+  then(
+    'verify',
+    audit.verifyOnline.code === 0
+      ? `${green('OK')}: every hash matches the App's comment on its pull request`
+      : `${red('FAILED')} --online: ${audit.verifyOnline.stdout.trim()}`,
+  );
   const population = (id: string) => JSON.parse(readFileSync(join(audit.out, 'populations', `${id}.json`), 'utf8')) as { rows: Record<string, unknown>[] };
   const count = (id: string) => population(id).rows.length;
-  then('binder', `${count('additions')} additions, ${count('removals')} removals, ${count('movers')} mover, ${count('review-campaigns')} review items, ${count('privileged')} privileged entries, ${count('non-human')} non-human identities`);
+  then(
+    'binder',
+    `${count('additions')} additions, ${count('removals')} removals, ${count('movers')} mover, ${count('review-campaigns')} review items, ${count('privileged')} privileged entries, ${count('non-human')} non-human identities`,
+  );
   const completeness = population('completeness');
   for (const r of completeness.rows.filter((x) => x.type === 'listing')) {
     const diffs = completeness.rows.filter((x) => x.snapshot === r.snapshot && x.type !== 'listing');
-    const what = diffs.map((x) => `${x.type} ${String(x.account ?? x.identity)}: ${x.resolution === 'grant-change' ? `resolved by PR #${String(x.resolved_pr)} (seq ${String(x.resolved_seq)})` : String(x.resolution)}`).join('; ');
-    const kept = /^no file under systems\//.test(String(r.gaps ?? '')) ? dim('(no system file defines it: kept as the list of who is a member, not compared)') : r.gaps ? dim(`(${String(r.gaps)})`) : '';
-    then('binder', `completeness: ${String(r.system)} listed ${String(r.taken_at)} (export ${String(r.raw_sha256).slice(0, 12)}…)${kept ? ` ${kept}` : `: ${String(r.observed)} accounts, ${diffs.length ? what : 'no difference'}`}`);
+    const what = diffs
+      .map(
+        (x) =>
+          `${x.type} ${String(x.account ?? x.identity)}: ${x.resolution === 'grant-change' ? `resolved by PR #${String(x.resolved_pr)} (seq ${String(x.resolved_seq)})` : String(x.resolution)}`,
+      )
+      .join('; ');
+    const kept = /^no file under systems\//.test(String(r.gaps ?? ''))
+      ? dim('(no system file defines it: kept as the list of who is a member, not compared)')
+      : r.gaps
+        ? dim(`(${String(r.gaps)})`)
+        : '';
+    then(
+      'binder',
+      `completeness: ${String(r.system)} listed ${String(r.taken_at)} (export ${String(r.raw_sha256).slice(0, 12)}…)${kept ? ` ${kept}` : `: ${String(r.observed)} accounts, ${diffs.length ? what : 'no difference'}`}`,
+    );
   }
   const gaps = population('gaps').rows;
-  then('binder', gaps.length === 0 ? 'no gaps' : `${gaps.length} gap${gaps.length === 1 ? '' : 's'}, each listed once: ${gaps.map((g) => `${String(g.population)} ${String(g.system || g.identity)} (${String(g.kind)})`).join('; ')}`);
+  then(
+    'binder',
+    gaps.length === 0
+      ? 'no gaps'
+      : `${gaps.length} gap${gaps.length === 1 ? '' : 's'}, each listed once: ${gaps.map((g) => `${String(g.population)} ${String(g.system || g.identity)} (${String(g.kind)})`).join('; ')}`,
+  );
 
   return {
     life,
@@ -304,7 +398,15 @@ export async function tellStory(life: Lifecycle, clock: StoryClock, say: (line?:
     mover: { pr: move.pr, opened: move.gate, approved: moveApproved.gate, merged: moved },
     expired,
     revoked: { ...revoked, provisioned: revokeProvisioned, closed: afterLeaver.closed.filter((i) => i.number !== left.issue.number) },
-    leaver: { record: left.record, issue: left.issue, pr: removal.pr, gate: removal.gate, merged: removed, provisioned: removalProvisioned, closed: afterLeaver.closed.filter((i) => i.number === left.issue.number) },
+    leaver: {
+      record: left.record,
+      issue: left.issue,
+      pr: removal.pr,
+      gate: removal.gate,
+      merged: removed,
+      provisioned: removalProvisioned,
+      closed: afterLeaver.closed.filter((i) => i.number === left.issue.number),
+    },
     review: { campaign, gates: [first.gate, signed.gate], merged: recertified, change },
     listings: { org: org.record, aws: aws.record, driftIssue },
     declared: { pr: declared.pr, opened: declared.gate, approved: keyApproved, merged: keyMerged, provisioned: keyProvisioned },

@@ -262,19 +262,41 @@ export function protectLikeTheDocs(fake: FakeGitHub, repo: string): { gateInstal
   const s = fake.state;
   const gateApp = s.appBySlug('acme-access-ledger-gate') ?? s.createApp({ id: GATE_APP_ID, slug: 'acme-access-ledger-gate', name: 'access-ledger gate' });
   const [owner, name] = repo.split('/') as [string, string];
-  const gate = s.installationFor(owner, gateApp) ?? s.install(owner, { app: gateApp, repositories: [name], permissions: { ...GATE_APP_MANIFEST_PERMISSIONS }, events: [] });
+  const gate =
+    s.installationFor(owner, gateApp) ??
+    s.install(owner, { app: gateApp, repositories: [name], permissions: { ...GATE_APP_MANIFEST_PERMISSIONS }, events: [] });
   s.addRuleset(repo, {
     name: 'main',
     include: ['~DEFAULT_BRANCH'],
     rules: [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: true, dismiss_stale_reviews_on_push: true, require_last_push_approval: true } },
-      { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: gateApp.id }] } },
+      {
+        type: 'pull_request',
+        parameters: {
+          required_approving_review_count: 1,
+          require_code_owner_review: true,
+          dismiss_stale_reviews_on_push: true,
+          require_last_push_approval: true,
+        },
+      },
+      {
+        type: 'required_status_checks',
+        parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: 'access-ledger/gate', integration_id: gateApp.id }] },
+      },
       { type: 'deletion' },
       { type: 'non_fast_forward' },
     ],
   });
-  s.addRuleset(repo, { name: 'access-ledger: only the App writes', include: ['refs/heads/access-ledger'], rules: [{ type: 'creation' }, { type: 'update' }], bypass: [{ actorType: 'Integration', actorId: s.app.id }] });
-  s.addRuleset(repo, { name: 'access-ledger: history is permanent', include: ['refs/heads/access-ledger'], rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }] });
+  s.addRuleset(repo, {
+    name: 'access-ledger: only the App writes',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'creation' }, { type: 'update' }],
+    bypass: [{ actorType: 'Integration', actorId: s.app.id }],
+  });
+  s.addRuleset(repo, {
+    name: 'access-ledger: history is permanent',
+    include: ['refs/heads/access-ledger'],
+    rules: [{ type: 'deletion' }, { type: 'non_fast_forward' }],
+  });
   s.createEnvironment(repo, 'access-ledger-gate', { branches: ['main'] });
   s.createEnvironment(repo, 'access-ledger-sweep', { branches: ['main'] });
   return { gateInstallationId: gate.id };
@@ -321,7 +343,22 @@ export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?
   const s = fake.state;
   // The story's approvers: privileged access needs two approvals, none from its own grantee.
   const more = opts.story ? { data: ['lmoreau'], managers: ['dkaur', 'bwright'], security: ['okim'] } : { data: [], managers: [], security: [] };
-  s.createOrg(ORG, { members: ['rpatel', 'jokafor', 'sbrandt', 'anovak', 'eford', 'wzhang', 'nadia-r', ...more.data, ...more.managers, ...more.security, ...(opts.extraMembers ?? [])], admins: ['mchen'] });
+  s.createOrg(ORG, {
+    members: [
+      'rpatel',
+      'jokafor',
+      'sbrandt',
+      'anovak',
+      'eford',
+      'wzhang',
+      'nadia-r',
+      ...more.data,
+      ...more.managers,
+      ...more.security,
+      ...(opts.extraMembers ?? []),
+    ],
+    admins: ['mchen'],
+  });
   s.createTeam(ORG, 'security', { name: 'Security', members: ['mchen', 'nadia-r', ...more.security] });
   s.createTeam(ORG, 'data', { name: 'Data', members: ['sbrandt', ...more.data] });
   s.createTeam(ORG, 'eng-managers', { name: 'Engineering managers', members: ['rpatel', ...more.managers] });
@@ -330,7 +367,10 @@ export function seedAcme(fake: FakeGitHub, opts: { today?: string; extraMembers?
   if (opts.story) {
     // The story's repo starts with its config, systems and workflows; every grant enters by pull request.
     files = Object.fromEntries(Object.entries(files).filter(([path]) => !path.startsWith('grants/')));
-    files['access-ledger.yaml'] = files['access-ledger.yaml']!.replace(/^ledger:\n/m, `ledger:\n  provisioning_workflow: ${PROVISIONING_WORKFLOW.split('/').pop()}\n`);
+    files['access-ledger.yaml'] = files['access-ledger.yaml']!.replace(
+      /^ledger:\n/m,
+      `ledger:\n  provisioning_workflow: ${PROVISIONING_WORKFLOW.split('/').pop()}\n`,
+    );
     files[PROVISIONING_WORKFLOW] = provisionWorkflow;
   }
   s.createRepo(REPO, { files, author: 'mchen', description: "Acme's access repo" });

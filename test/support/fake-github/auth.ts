@@ -38,7 +38,10 @@ export class Credentials {
     }
     const token = `ghs_fake${String(++this.serial).padStart(4, '0')}i${installationId}`;
     const expiresAt = this.state.now().getTime() + HOUR;
-    this.tokens.set(token, { actor: { kind: 'installation', installation, ...(permissions ? { permissions: { ...permissions, metadata: 'read' } } : {}) }, expiresAt });
+    this.tokens.set(token, {
+      actor: { kind: 'installation', installation, ...(permissions ? { permissions: { ...permissions, metadata: 'read' } } : {}) },
+      expiresAt,
+    });
     return { token, expiresAt: new Date(expiresAt) };
   }
 
@@ -55,7 +58,10 @@ export class Credentials {
   createWorkflowToken(fullName: string, permissions: Record<string, string>): string {
     const token = `ghs_fakeworkflow${String(++this.serial).padStart(4, '0')}`;
     const user = this.state.actionsApp.bot;
-    this.tokens.set(token, { actor: { kind: 'user', user, workflow: { repo: fullName.toLowerCase(), permissions: { ...permissions } } }, expiresAt: Number.POSITIVE_INFINITY });
+    this.tokens.set(token, {
+      actor: { kind: 'user', user, workflow: { repo: fullName.toLowerCase(), permissions: { ...permissions } } },
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
     return token;
   }
 
@@ -92,9 +98,13 @@ function isJwt(s: string): boolean {
 /** The rate-limit bucket a caller draws from. */
 export function bucketOf(actor: Actor): string {
   switch (actor.kind) {
-    case 'app': return 'app';
-    case 'installation': return `installation:${actor.installation.id}`;
-    case 'user': return `user:${actor.user.login}`;
-    default: return 'anonymous';
+    case 'app':
+      return 'app';
+    case 'installation':
+      return `installation:${actor.installation.id}`;
+    case 'user':
+      return `user:${actor.user.login}`;
+    default:
+      return 'anonymous';
   }
 }

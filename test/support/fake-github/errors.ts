@@ -42,5 +42,4 @@ export class HttpError extends Error {
 
 export const notFound = (): HttpError => new HttpError(404, 'Not Found');
 
-export const validationFailed = (...errors: Array<ValidationErrorItem | string>): HttpError =>
-  new HttpError(422, 'Validation Failed', { errors });
+export const validationFailed = (...errors: Array<ValidationErrorItem | string>): HttpError => new HttpError(422, 'Validation Failed', { errors });

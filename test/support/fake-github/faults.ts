@@ -86,7 +86,13 @@ export class Faults {
   }
 
   add(spec: FaultSpec): FaultRule {
-    const rule: FaultRule = { ...spec, injected: 0, remove: () => { this.rules = this.rules.filter((r) => r.rule !== rule); } };
+    const rule: FaultRule = {
+      ...spec,
+      injected: 0,
+      remove: () => {
+        this.rules = this.rules.filter((r) => r.rule !== rule);
+      },
+    };
     this.rules.push({ rule, random: prng((this.seed ^ Math.imul(++this.added, 0x9e3779b1)) >>> 0) });
     return rule;
   }
@@ -94,7 +100,11 @@ export class Faults {
   /** Adds an interceptor (see `Interceptor`), run in the order added; `remove()` takes it away. */
   intercept(fn: Interceptor): { remove(): void } {
     this.interceptors.push(fn);
-    return { remove: () => { this.interceptors = this.interceptors.filter((f) => f !== fn); } };
+    return {
+      remove: () => {
+        this.interceptors = this.interceptors.filter((f) => f !== fn);
+      },
+    };
   }
 
   /** The first interceptor's answer to this request, if one answers (each may act on the world first). */
@@ -169,11 +179,17 @@ function faultReply(rule: FaultRule, random: () => number, now: Date): Reply {
       return {
         status: 403,
         headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-used': '5000', 'x-ratelimit-limit': '5000' },
-        body: { message: 'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID FAKE:0000:0000.', documentation_url: `${docs}#about-the-primary-rate-limit` },
+        body: {
+          message: 'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID FAKE:0000:0000.',
+          documentation_url: `${docs}#about-the-primary-rate-limit`,
+        },
       };
     }
     case 'non-fast-forward':
-      return { status: 422, body: { message: 'Update is not a fast forward', documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference', status: '422' } };
+      return {
+        status: 422,
+        body: { message: 'Update is not a fast forward', documentation_url: 'https://docs.github.com/rest/git/refs#update-a-reference', status: '422' },
+      };
     case 'timeout':
       throw new Error('unreachable: timeouts are not replies');
   }

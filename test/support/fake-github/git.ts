@@ -26,7 +26,15 @@ export interface TreeEntry {
 export type GitObject =
   | { type: 'blob'; content: Buffer }
   | { type: 'tree'; entries: TreeEntry[] }
-  | { type: 'commit'; tree: Sha; parents: Sha[]; author: Person; committer: Person; message: string; /** The `gpgsig` header: an armored signature over the rest of the commit. */ gpgsig?: string };
+  | {
+      type: 'commit';
+      tree: Sha;
+      parents: Sha[];
+      author: Person;
+      committer: Person;
+      message: string /** The `gpgsig` header: an armored signature over the rest of the commit. */;
+      gpgsig?: string;
+    };
 
 export type BlobObject = Extract<GitObject, { type: 'blob' }>;
 export type TreeObject = Extract<GitObject, { type: 'tree' }>;
@@ -181,7 +189,10 @@ export class GitStore {
         const existing: TreeEntry | Node | undefined = node.entries.get(dir);
         let next: Node;
         if (existing === undefined) {
-          if (change.sha === null) { node = undefined; break; } // deleting below a missing dir: nothing to do
+          if (change.sha === null) {
+            node = undefined;
+            break;
+          } // deleting below a missing dir: nothing to do
           next = { entries: new Map() };
         } else if (isNode(existing)) {
           next = existing;
@@ -202,7 +213,10 @@ export class GitStore {
     const write = (node: Node): Sha | null => {
       const entries: TreeEntry[] = [];
       for (const [name, e] of node.entries) {
-        if (!isNode(e)) { entries.push(e); continue; }
+        if (!isNode(e)) {
+          entries.push(e);
+          continue;
+        }
         const sha = write(e);
         if (sha !== null) entries.push({ name, mode: '040000', type: 'tree', sha });
       }
@@ -228,7 +242,11 @@ export class GitStore {
 
   /** Files (blobs, symlinks, submodules) by path. */
   files(treeSha: Sha): Map<string, FlatEntry> {
-    return new Map(this.listTree(treeSha, true).filter((e) => e.type !== 'tree').map((e) => [e.path, e]));
+    return new Map(
+      this.listTree(treeSha, true)
+        .filter((e) => e.type !== 'tree')
+        .map((e) => [e.path, e]),
+    );
   }
 
   /** The entry at `path` in a tree; '' is the tree itself. */
@@ -322,7 +340,10 @@ export function lineStats(before: Buffer | undefined, after: Buffer | undefined)
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
   let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
   a = a.slice(start, endA);
   b = b.slice(start, endB);
   if (a.length * b.length > 4_000_000) return { additions: b.length, deletions: a.length }; // too big to align: count as rewritten
@@ -451,7 +472,10 @@ export function mergeTrees(store: GitStore, baseTree: Sha | undefined, oursTree:
     const o = key(ours.get(path));
     const t = key(theirs.get(path));
     if (t === b || t === o) continue; // theirs did not change it, or both agree: ours stands
-    if (o !== b) { conflicts.push(path); continue; }
+    if (o !== b) {
+      conflicts.push(path);
+      continue;
+    }
     const e = theirs.get(path);
     changes.push(e ? { path, mode: e.mode, type: e.type, sha: e.sha } : { path, mode: '100644', type: 'blob', sha: null });
   }

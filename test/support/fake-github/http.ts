@@ -21,7 +21,11 @@ export interface WorkflowScope {
 /** Who is calling: the App itself (a JWT), an installation token, a user token (or a workflow's), or nobody. */
 export type Actor =
   | { kind: 'app' }
-  | { kind: 'installation'; installation: Installation; /** A token narrowed to these scopes when minted (else the installation's). */ permissions?: Record<string, string> }
+  | {
+      kind: 'installation';
+      installation: Installation /** A token narrowed to these scopes when minted (else the installation's). */;
+      permissions?: Record<string, string>;
+    }
   | { kind: 'user'; user: User; workflow?: WorkflowScope }
   | { kind: 'anonymous' };
 
@@ -99,7 +103,9 @@ export function match(routes: readonly CompiledRoute[], method: string, path: st
     const m = route.method === method ? route.regex.exec(path) : null;
     if (!m) continue;
     const params: Record<string, string> = {};
-    route.names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1] ?? ''); });
+    route.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(m[i + 1] ?? '');
+    });
     return { route, params };
   }
   return undefined;
@@ -147,7 +153,8 @@ export function repoOf(ctx: Ctx): Repo {
  */
 export function requireWrite(ctx: Ctx, repo: Repo, scope: string): void {
   const actor = ctx.actor;
-  const scoped = actor.kind === 'installation' ? (actor.permissions ?? actor.installation.permissions) : actor.kind === 'user' ? actor.workflow?.permissions : undefined;
+  const scoped =
+    actor.kind === 'installation' ? (actor.permissions ?? actor.installation.permissions) : actor.kind === 'user' ? actor.workflow?.permissions : undefined;
   if (scoped) {
     if (scoped[scope] !== 'write') throw new HttpError(403, 'Resource not accessible by integration');
     return;

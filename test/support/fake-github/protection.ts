@@ -29,11 +29,15 @@ export interface ClassicProtection {
 }
 
 /** Classic protection's settings as tests give them: a required check by its name alone accepts any source. */
-export type ClassicProtectionInit = Partial<Omit<ClassicProtection, 'requiredChecks'>> & { requiredChecks?: (string | { context: string; appId?: number | null })[] };
+export type ClassicProtectionInit = Partial<Omit<ClassicProtection, 'requiredChecks'>> & {
+  requiredChecks?: (string | { context: string; appId?: number | null })[];
+};
 
 export function classicProtection(init: ClassicProtectionInit): ClassicProtection {
   return {
-    requiredChecks: (init.requiredChecks ?? []).map((c) => (typeof c === 'string' ? { context: c, appId: null } : { context: c.context, appId: c.appId ?? null })),
+    requiredChecks: (init.requiredChecks ?? []).map((c) =>
+      typeof c === 'string' ? { context: c, appId: null } : { context: c.context, appId: c.appId ?? null },
+    ),
     strict: init.strict ?? false,
     reviews: init.reviews ?? null,
     restrictions: init.restrictions ?? null,
@@ -73,7 +77,13 @@ export interface Ruleset extends Required<RulesetInit> {
 /** GitHub requires these parameters of each rule type; tests may leave them out. */
 const DEFAULT_PARAMETERS: Readonly<Record<string, Record<string, unknown>>> = {
   update: { update_allows_fetch_and_merge: false },
-  pull_request: { dismiss_stale_reviews_on_push: false, require_code_owner_review: false, require_last_push_approval: false, required_approving_review_count: 0, required_review_thread_resolution: false },
+  pull_request: {
+    dismiss_stale_reviews_on_push: false,
+    require_code_owner_review: false,
+    require_last_push_approval: false,
+    required_approving_review_count: 0,
+    required_review_thread_resolution: false,
+  },
   required_status_checks: { required_status_checks: [], strict_required_status_checks_policy: false },
 };
 
@@ -103,7 +113,9 @@ export function ruleset(id: number, now: string, init: RulesetInit): Ruleset {
     enforcement: init.enforcement ?? 'active',
     include: init.include,
     exclude: init.exclude ?? [],
-    rules: init.rules.map((r) => (DEFAULT_PARAMETERS[r.type] || r.parameters ? { type: r.type, parameters: { ...DEFAULT_PARAMETERS[r.type], ...r.parameters } } : { type: r.type })),
+    rules: init.rules.map((r) =>
+      DEFAULT_PARAMETERS[r.type] || r.parameters ? { type: r.type, parameters: { ...DEFAULT_PARAMETERS[r.type], ...r.parameters } } : { type: r.type },
+    ),
     bypass: init.bypass ?? [],
   };
 }
@@ -142,10 +154,19 @@ export interface Environment {
   branchPolicies: { id: number; name: string; type: 'branch' | 'tag' }[];
 }
 
-export function environment(id: number, now: string, name: string, init: { branches?: string[] | 'protected' | null; tags?: string[] }, nextId: () => number): Environment {
+export function environment(
+  id: number,
+  now: string,
+  name: string,
+  init: { branches?: string[] | 'protected' | null; tags?: string[] },
+  nextId: () => number,
+): Environment {
   const branches = init.branches ?? null;
   if (branches === null && !init.tags) return { id, name, createdAt: now, policy: null, branchPolicies: [] };
   if (branches === 'protected') return { id, name, createdAt: now, policy: { protectedBranches: true, customBranchPolicies: false }, branchPolicies: [] };
-  const policies = [...(branches ?? []).map((n) => ({ id: nextId(), name: n, type: 'branch' as const })), ...(init.tags ?? []).map((n) => ({ id: nextId(), name: n, type: 'tag' as const }))];
+  const policies = [
+    ...(branches ?? []).map((n) => ({ id: nextId(), name: n, type: 'branch' as const })),
+    ...(init.tags ?? []).map((n) => ({ id: nextId(), name: n, type: 'tag' as const })),
+  ];
   return { id, name, createdAt: now, policy: { protectedBranches: false, customBranchPolicies: true }, branchPolicies: policies };
 }

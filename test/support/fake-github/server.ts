@@ -116,7 +116,15 @@ export class FakeServer {
     const found = graphqlCall ? undefined : match(compiledRoutes, method, path);
     const template = graphqlCall ? '/graphql' : found?.route.path;
     const routeKey = template ? `${method} ${template}` : `${method} (unmatched)`;
-    const log: RequestLog = { method, path, route: routeKey, status: 0, at, contentCreating: method !== 'GET' && method !== 'HEAD' && !(graphqlCall && isGraphqlQuery(raw)), query: url.search.replace(/^\?/, '') };
+    const log: RequestLog = {
+      method,
+      path,
+      route: routeKey,
+      status: 0,
+      at,
+      contentCreating: method !== 'GET' && method !== 'HEAD' && !(graphqlCall && isGraphqlQuery(raw)),
+      query: url.search.replace(/^\?/, ''),
+    };
     let body: unknown;
     let unparsable = false;
     if (raw.length) {
@@ -165,7 +173,9 @@ export class FakeServer {
       if (method === 'GET' && download) {
         const ctx = { state: this.state, urls } as Ctx;
         const rest = download[3] as string;
-        send(download[1] === 'codeload' ? codeload(ctx, download[2] as string, rest.replace(/^legacy\.tar\.gz\//, '')) : rawFile(ctx, download[2] as string, rest));
+        send(
+          download[1] === 'codeload' ? codeload(ctx, download[2] as string, rest.replace(/^legacy\.tar\.gz\//, '')) : rawFile(ctx, download[2] as string, rest),
+        );
         return;
       }
       if (!graphqlCall && !found) throw new HttpError(404, 'Not Found');
@@ -205,8 +215,18 @@ export class FakeServer {
         return;
       }
       const ctx: Ctx = {
-        method, path, params: found?.params ?? {}, query: url.searchParams, headers: req.headers, body, actor,
-        state: this.state, credentials: this.credentials, quota, urls, requestUrl: url,
+        method,
+        path,
+        params: found?.params ?? {},
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        actor,
+        state: this.state,
+        credentials: this.credentials,
+        quota,
+        urls,
+        requestUrl: url,
       };
       const reply = graphqlCall ? await handleGraphql(ctx) : await (found as NonNullable<typeof found>).route.handler(ctx);
 

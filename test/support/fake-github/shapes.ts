@@ -5,7 +5,26 @@
  * reuse the same builders.
  */
 import type { Sha } from './git.ts';
-import { APP_MANIFEST_PERMISSIONS, GITHUB_WEB_FLOW, commitVerification, type AppInfo, type CheckRun, type CommitStatus, type Comment, type Installation, type Issue, type Label, type Org, type Pull, type Repo, type Review, type State, type Team, type User, type WorkflowRun } from './state.ts';
+import {
+  APP_MANIFEST_PERMISSIONS,
+  GITHUB_WEB_FLOW,
+  commitVerification,
+  type AppInfo,
+  type CheckRun,
+  type CommitStatus,
+  type Comment,
+  type Installation,
+  type Issue,
+  type Label,
+  type Org,
+  type Pull,
+  type Repo,
+  type Review,
+  type State,
+  type Team,
+  type User,
+  type WorkflowRun,
+} from './state.ts';
 
 /** Where links in bodies point: `api` is this server (with the prefix the caller used), `web` is the HTML host. */
 export interface Urls {
@@ -619,4 +638,3 @@ export function teamFull(u: Urls, s: State, org: Org, t: Team): Record<string, u
     organization: teamOrganization(u, s, org),
   };
 }
-

@@ -310,14 +310,21 @@ export function webFlowSignature(commit: Omit<CommitObject, 'type' | 'gpgsig'>):
 }
 
 /** GitHub's verdict on a commit's signature, as the REST API's `verification` reports it. */
-export function commitVerification(commit: Omit<CommitObject, 'type'>): { verified: boolean; reason: string; signature: string | null; payload: string | null; verified_at: string | null } {
+export function commitVerification(commit: Omit<CommitObject, 'type'>): {
+  verified: boolean;
+  reason: string;
+  signature: string | null;
+  payload: string | null;
+  verified_at: string | null;
+} {
   if (!commit.gpgsig) return { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
   const payload = signedPayload(commit);
   const m = /^-----BEGIN PGP SIGNATURE-----\n\nwsBc([A-Za-z0-9+/=]+)\n-----END PGP SIGNATURE-----$/.exec(commit.gpgsig);
   if (!m) return { verified: false, reason: 'unknown_signature_type', signature: commit.gpgsig, payload, verified_at: null };
   const want = Buffer.from(webFlowMac(payload));
   const got = Buffer.from(m[1]!);
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return { verified: false, reason: 'invalid', signature: commit.gpgsig, payload, verified_at: null };
+  if (got.length !== want.length || !timingSafeEqual(got, want))
+    return { verified: false, reason: 'invalid', signature: commit.gpgsig, payload, verified_at: null };
   // web-flow's key signs only for GitHub's own committer identity.
   if (commit.committer.email !== GITHUB_WEB_FLOW.email) return { verified: false, reason: 'bad_email', signature: commit.gpgsig, payload, verified_at: null };
   return { verified: true, reason: 'valid', signature: commit.gpgsig, payload, verified_at: commit.committer.date };
@@ -377,7 +384,14 @@ export class State {
     const bot = this.createUser(`${slug}[bot]`, { type: 'Bot' });
     this.app = { id: opts.appId ?? 4242, slug, name: opts.appName ?? 'access-ledger', owner, bot, createdAt: this.timestamp() };
     const github = this.createUser('github', { type: 'Organization' });
-    this.actionsApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: github, bot: this.createUser('github-actions[bot]', { type: 'Bot' }), createdAt: this.timestamp() };
+    this.actionsApp = {
+      id: 15368,
+      slug: 'github-actions',
+      name: 'GitHub Actions',
+      owner: github,
+      bot: this.createUser('github-actions[bot]', { type: 'Bot' }),
+      createdAt: this.timestamp(),
+    };
     this.apps.set(this.app.id, this.app);
     this.apps.set(this.actionsApp.id, this.actionsApp);
   }
@@ -426,7 +440,15 @@ export class State {
   createOrg(login: string, init: { members?: string[]; admins?: string[]; install?: boolean } = {}): Org {
     const account = this.createUser(login, { type: 'Organization' });
     if (account.type !== 'Organization') throw new Error(`${login} already exists as a ${account.type}`);
-    const org: Org = this.orgs.get(login.toLowerCase()) ?? { account, members: new Map(), teams: new Map(), createdAt: this.timestamp(), vendorApps: [], tokens: [], outsideWithoutTwoFactor: new Set() };
+    const org: Org = this.orgs.get(login.toLowerCase()) ?? {
+      account,
+      members: new Map(),
+      teams: new Map(),
+      createdAt: this.timestamp(),
+      vendorApps: [],
+      tokens: [],
+      outsideWithoutTwoFactor: new Set(),
+    };
     this.orgs.set(login.toLowerCase(), org);
     for (const m of init.members ?? []) this.addOrgMember(login, m);
     for (const m of init.admins ?? []) this.addOrgMember(login, m, { role: 'admin' });
@@ -481,11 +503,21 @@ export class State {
   }
 
   /** Installs a vendor's GitHub App on the organization (it shows in `GET /orgs/{org}/installations`). */
-  installVendorApp(org: string, init: { slug: string; name?: string; permissions: Record<string, string>; repositories?: string[]; suspended?: boolean; events?: string[] }): Installation {
+  installVendorApp(
+    org: string,
+    init: { slug: string; name?: string; permissions: Record<string, string>; repositories?: string[]; suspended?: boolean; events?: string[] },
+  ): Installation {
     const o = this.requireOrg(org);
     const id = this.id();
     const owner = this.createUser(`${init.slug}-vendor`, { type: 'Organization' });
-    const app: AppInfo = { id, slug: init.slug, name: init.name ?? init.slug, owner, bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }), createdAt: this.timestamp() };
+    const app: AppInfo = {
+      id,
+      slug: init.slug,
+      name: init.name ?? init.slug,
+      owner,
+      bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }),
+      createdAt: this.timestamp(),
+    };
     const inst: Installation = {
       id: this.id(),
       account: o.account,
@@ -504,7 +536,16 @@ export class State {
   /** Approves a fine-grained personal access token of `owner` for the organization. */
   grantToken(
     org: string,
-    init: { owner: string; name: string; permissions?: TokenGrant['permissions']; expiresAt?: string | null; lastUsedAt?: string | null; expired?: boolean; grantedAt?: string; repositorySelection?: TokenGrant['repositorySelection'] },
+    init: {
+      owner: string;
+      name: string;
+      permissions?: TokenGrant['permissions'];
+      expiresAt?: string | null;
+      lastUsedAt?: string | null;
+      expired?: boolean;
+      grantedAt?: string;
+      repositorySelection?: TokenGrant['repositorySelection'];
+    },
   ): TokenGrant {
     const o = this.requireOrg(org);
     const grant: TokenGrant = {
@@ -527,7 +568,16 @@ export class State {
     const o = this.requireOrg(org);
     const id = this.id();
     const now = this.timestamp();
-    const team: Team = { id, nodeId: nodeId('Team', id), slug, name: init.name ?? slug, description: init.description ?? null, members: new Map(), createdAt: now, updatedAt: now };
+    const team: Team = {
+      id,
+      nodeId: nodeId('Team', id),
+      slug,
+      name: init.name ?? slug,
+      description: init.description ?? null,
+      members: new Map(),
+      createdAt: now,
+      updatedAt: now,
+    };
     o.teams.set(slug.toLowerCase(), team);
     for (const m of init.members ?? []) this.addTeamMember(org, slug, m);
     for (const m of init.maintainers ?? []) this.addTeamMember(org, slug, m, 'maintainer');
@@ -563,7 +613,14 @@ export class State {
     if (this.apps.has(id)) throw new Error(`an App with id ${id} already exists`);
     if ([...this.apps.values()].some((a) => a.slug === init.slug)) throw new Error(`an App with slug ${init.slug} already exists`);
     const owner = init.owner ? this.user(init.owner) : this.app.owner;
-    const app: AppInfo = { id, slug: init.slug, name: init.name ?? init.slug, owner, bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }), createdAt: this.timestamp() };
+    const app: AppInfo = {
+      id,
+      slug: init.slug,
+      name: init.name ?? init.slug,
+      owner,
+      bot: this.createUser(`${init.slug}[bot]`, { type: 'Bot' }),
+      createdAt: this.timestamp(),
+    };
     this.apps.set(id, app);
     return app;
   }
@@ -674,7 +731,8 @@ export class State {
     init: { files?: Files; defaultBranch?: string; private?: boolean; hasIssues?: boolean; description?: string; author?: string } = {},
   ): Repo {
     const [ownerLogin, name] = splitName(fullName);
-    if (this.repos.has(fullName.toLowerCase())) throw validationFailed({ resource: 'Repository', field: 'name', code: 'custom', message: 'name already exists on this account' });
+    if (this.repos.has(fullName.toLowerCase()))
+      throw validationFailed({ resource: 'Repository', field: 'name', code: 'custom', message: 'name already exists on this account' });
     const owner = this.users.get(ownerLogin.toLowerCase()) ?? this.createUser(ownerLogin);
     const id = this.id();
     const now = this.timestamp();
@@ -814,7 +872,13 @@ export class State {
     const base = parent ? repo.git.commit(parent) : undefined;
     const tree = repo.git.updateTree(base?.tree, this.fileChanges(repo, files));
     const author = typeof opts.author === 'object' ? opts.author : this.person(opts.author ?? repo.owner.login, opts.date);
-    const sha = repo.git.writeCommit({ tree, parents: parent ? [parent] : [], author, committer: opts.committer ?? author, message: opts.message ?? `Update ${Object.keys(files).join(', ')}` });
+    const sha = repo.git.writeCommit({
+      tree,
+      parents: parent ? [parent] : [],
+      author,
+      committer: opts.committer ?? author,
+      message: opts.message ?? `Update ${Object.keys(files).join(', ')}`,
+    });
     this.setRef(repo, `refs/heads/${branch}`, sha, { force: opts.force === true, create: !repo.refs.has(`refs/heads/${branch}`) });
     return sha;
   }
@@ -907,8 +971,16 @@ export class State {
     }
     const issue = this.newIssue(repo, init.user, init.title, init.body ?? null);
     issue.pull = {
-      headRef: head, baseRef: init.base, headSha, baseSha, draft: init.draft ?? false,
-      merged: false, mergedAt: null, mergedBy: null, mergeCommitSha: null, reviews: [],
+      headRef: head,
+      baseRef: init.base,
+      headSha,
+      baseSha,
+      draft: init.draft ?? false,
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      reviews: [],
     };
     repo.issues.set(issue.number, issue);
     return issue;
@@ -979,19 +1051,22 @@ export class State {
     const baseTip = repo.refs.get(`refs/heads/${pull.baseRef}`);
     if (!baseTip) return false;
     const mb = repo.git.mergeBase(baseTip, pull.headSha);
-    const res = mergeTrees(repo.git, mb ? repo.git.commit(mb)?.tree : undefined, repo.git.commit(baseTip)?.tree as Sha, repo.git.commit(pull.headSha)?.tree as Sha);
+    const res = mergeTrees(
+      repo.git,
+      mb ? repo.git.commit(mb)?.tree : undefined,
+      repo.git.commit(baseTip)?.tree as Sha,
+      repo.git.commit(pull.headSha)?.tree as Sha,
+    );
     return 'tree' in res;
   }
 
-  submitReview(
-    fullName: string,
-    number: number,
-    init: { user: string; state: Exclude<ReviewState, 'DISMISSED'>; body?: string; commitId?: Sha },
-  ): Review {
+  submitReview(fullName: string, number: number, init: { user: string; state: Exclude<ReviewState, 'DISMISSED'>; body?: string; commitId?: Sha }): Review {
     const { repo, issue, pull } = this.pullOf(fullName, number);
     const user = this.user(init.user);
-    if (user.id === issue.user.id && init.state === 'APPROVED') throw new HttpError(422, 'Unprocessable Entity', { errors: ['Can not approve your own pull request'] });
-    if (user.id === issue.user.id && init.state === 'CHANGES_REQUESTED') throw new HttpError(422, 'Unprocessable Entity', { errors: ['Can not request changes on your own pull request'] });
+    if (user.id === issue.user.id && init.state === 'APPROVED')
+      throw new HttpError(422, 'Unprocessable Entity', { errors: ['Can not approve your own pull request'] });
+    if (user.id === issue.user.id && init.state === 'CHANGES_REQUESTED')
+      throw new HttpError(422, 'Unprocessable Entity', { errors: ['Can not request changes on your own pull request'] });
     const commitId = init.commitId ?? pull.headSha;
     if (!repo.git.commit(commitId)) throw new HttpError(422, 'Unprocessable Entity', { errors: ['Commit id is not part of the pull request'] });
     const id = this.id();
@@ -1047,11 +1122,27 @@ export class State {
     let sha: Sha;
     if (method === 'merge') {
       const title = opts.commitTitle ?? `Merge pull request #${number} from ${repo.owner.login}/${pull.headRef}`;
-      sha = this.writeGitHubCommit(repo, { tree: merged.tree, parents: [baseTip, pull.headSha], author: this.person(by.login, now), committer, message: `${title}\n\n${opts.commitMessage ?? issue.title}` });
+      sha = this.writeGitHubCommit(repo, {
+        tree: merged.tree,
+        parents: [baseTip, pull.headSha],
+        author: this.person(by.login, now),
+        committer,
+        message: `${title}\n\n${opts.commitMessage ?? issue.title}`,
+      });
     } else if (method === 'squash') {
       const title = opts.commitTitle ?? `${issue.title} (#${number})`;
-      const body = opts.commitMessage ?? this.pullCommits(repo, issue).map((c) => `* ${git.commit(c)?.message ?? ''}`).join('\n\n');
-      sha = this.writeGitHubCommit(repo, { tree: merged.tree, parents: [baseTip], author: this.person(issue.user.login, now), committer, message: `${title}\n\n${body}` });
+      const body =
+        opts.commitMessage ??
+        this.pullCommits(repo, issue)
+          .map((c) => `* ${git.commit(c)?.message ?? ''}`)
+          .join('\n\n');
+      sha = this.writeGitHubCommit(repo, {
+        tree: merged.tree,
+        parents: [baseTip],
+        author: this.person(issue.user.login, now),
+        committer,
+        message: `${title}\n\n${body}`,
+      });
     } else {
       sha = baseTip;
       for (const c of this.pullCommits(repo, issue)) {
@@ -1105,7 +1196,17 @@ export class State {
     const headRef = `gh-readonly-queue/${pull.baseRef}/pr-${issue.number}-${base}`;
     this.setRef(repo, `refs/heads/${headRef}`, headCommit, { create: true });
     const id = this.id();
-    const entry: MergeQueueEntry = { id, nodeId: nodeId('MergeQueueEntry', id), number: issue.number, branch: pull.baseRef, headCommit, headRef, baseCommit: base, enqueuedAt, enqueuer };
+    const entry: MergeQueueEntry = {
+      id,
+      nodeId: nodeId('MergeQueueEntry', id),
+      number: issue.number,
+      branch: pull.baseRef,
+      headCommit,
+      headRef,
+      baseCommit: base,
+      enqueuedAt,
+      enqueuer,
+    };
     repo.mergeQueue.push(entry);
     return entry;
   }
@@ -1167,7 +1268,14 @@ export class State {
     const repo = this.repo(fullName);
     if (repo.labels.has(name.toLowerCase())) throw validationFailed({ resource: 'Label', code: 'already_exists', field: 'name' });
     const id = this.id();
-    const label: Label = { id, nodeId: nodeId('Label', id), name, color: (init.color ?? 'ededed').replace(/^#/, ''), description: init.description ?? null, default: false };
+    const label: Label = {
+      id,
+      nodeId: nodeId('Label', id),
+      name,
+      color: (init.color ?? 'ededed').replace(/^#/, ''),
+      description: init.description ?? null,
+      default: false,
+    };
     repo.labels.set(name.toLowerCase(), label);
     return label;
   }
@@ -1207,7 +1315,15 @@ export class State {
     const issue = this.issue(fullName, number);
     const now = this.timestamp();
     const id = this.id();
-    const comment: Comment = { id, nodeId: nodeId('IssueComment', id), issueNumber: number, body: init.body, user: this.user(init.user), createdAt: now, updatedAt: now };
+    const comment: Comment = {
+      id,
+      nodeId: nodeId('IssueComment', id),
+      issueNumber: number,
+      body: init.body,
+      user: this.user(init.user),
+      createdAt: now,
+      updatedAt: now,
+    };
     issue.comments.push(comment);
     issue.updatedAt = now;
     return comment;
@@ -1236,7 +1352,16 @@ export class State {
 
   addWorkflowRun(
     fullName: string,
-    init: { headSha: Sha; name?: string; path?: string; event?: string; status?: WorkflowRun['status']; conclusion?: WorkflowRun['conclusion']; headBranch?: string | null; actor?: string },
+    init: {
+      headSha: Sha;
+      name?: string;
+      path?: string;
+      event?: string;
+      status?: WorkflowRun['status'];
+      conclusion?: WorkflowRun['conclusion'];
+      headBranch?: string | null;
+      actor?: string;
+    },
   ): WorkflowRun {
     const repo = this.repo(fullName);
     const path = init.path ?? '.github/workflows/provision.yml';
@@ -1301,18 +1426,28 @@ export class State {
    */
   createStatus(
     fullName: string,
-    init: { sha: string; state: string; context?: string | null; description?: string | null; targetUrl?: string | null; creator: string; app?: AppInfo | null },
+    init: {
+      sha: string;
+      state: string;
+      context?: string | null;
+      description?: string | null;
+      targetUrl?: string | null;
+      creator: string;
+      app?: AppInfo | null;
+    },
   ): CommitStatus {
     const repo = this.repo(fullName);
     const sha = /^[0-9a-f]{40}$/i.test(init.sha) && repo.git.commit(init.sha.toLowerCase()) ? init.sha.toLowerCase() : undefined;
     if (!sha) throw new HttpError(422, `No commit found for SHA: ${init.sha}`);
-    if (!STATUS_STATES.has(init.state)) throw validationFailed({ resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' });
+    if (!STATUS_STATES.has(init.state))
+      throw validationFailed({ resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' });
     if (init.description && [...init.description].length > 140) {
       throw validationFailed({ resource: 'Status', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' });
     }
     const context = init.context || 'default';
     const same = repo.statuses.filter((x) => x.sha === sha && x.context.toLowerCase() === context.toLowerCase());
-    if (same.length >= MAX_STATUSES_PER_CONTEXT) throw validationFailed({ resource: 'Status', code: 'custom', message: 'This SHA and context has reached the maximum number of statuses.' });
+    if (same.length >= MAX_STATUSES_PER_CONTEXT)
+      throw validationFailed({ resource: 'Status', code: 'custom', message: 'This SHA and context has reached the maximum number of statuses.' });
     const id = this.id();
     const now = this.timestamp();
     const status: CommitStatus = {
@@ -1350,7 +1485,11 @@ export class State {
       seen.add(key);
       return true;
     });
-    const state = latest.some((x) => x.state === 'error' || x.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((x) => x.state === 'pending') ? 'pending' : 'success';
+    const state = latest.some((x) => x.state === 'error' || x.state === 'failure')
+      ? 'failure'
+      : latest.length === 0 || latest.some((x) => x.state === 'pending')
+        ? 'pending'
+        : 'success';
     return { state, latest };
   }
 }

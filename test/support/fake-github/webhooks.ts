@@ -126,7 +126,12 @@ export class Webhooks {
    * `pull_request` with the PR as it is now. For `closed` after a merge it carries `merged`,
    * `merged_at`, `merged_by` and `merge_commit_sha`; `synchronize` needs the previous head (`before`).
    */
-  pullRequest(action: 'opened' | 'reopened' | 'synchronize' | 'closed' | 'edited' | 'ready_for_review', fullName: string, number: number, opts: { sender?: string; before?: string } = {}): Record<string, unknown> {
+  pullRequest(
+    action: 'opened' | 'reopened' | 'synchronize' | 'closed' | 'edited' | 'ready_for_review',
+    fullName: string,
+    number: number,
+    opts: { sender?: string; before?: string } = {},
+  ): Record<string, unknown> {
     const { repo, issue, pull } = this.state.pullOf(fullName, number);
     const sender = opts.sender ? this.state.user(opts.sender) : action === 'closed' && pull.mergedBy ? pull.mergedBy : issue.user;
     const payload: Record<string, unknown> = { action, number, pull_request: this.pullRequestObject(fullName, number), ...this.envelope(repo, sender) };
@@ -175,7 +180,12 @@ export class Webhooks {
   }
 
   /** `merge_group` for a queue entry in state (`checks_requested` when the queue built it, `destroyed` when it went). */
-  mergeGroup(action: 'checks_requested' | 'destroyed', fullName: string, number: number, opts: { reason?: 'merged' | 'invalidated' | 'dequeued' } = {}): Record<string, unknown> {
+  mergeGroup(
+    action: 'checks_requested' | 'destroyed',
+    fullName: string,
+    number: number,
+    opts: { reason?: 'merged' | 'invalidated' | 'dequeued' } = {},
+  ): Record<string, unknown> {
     const repo = this.state.repo(fullName);
     const entry = repo.mergeQueue.find((e) => e.number === number);
     if (!entry) throw new Error(`pull request ${number} is not queued in ${fullName}`);

@@ -116,7 +116,13 @@ export async function runJob(
   const doc = parseYaml(text) as { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, RawJob> };
   if (!(opts.event in doc.on)) throw new Error(`${opts.workflow} does not start on ${opts.event} (it starts on ${Object.keys(doc.on).join(', ')})`);
   const jobs = Object.entries(doc.jobs);
-  const [jobId, job] = opts.job ? [opts.job, doc.jobs[opts.job]!] : jobs.length === 1 ? jobs[0]! : (() => { throw new Error(`${opts.workflow} has ${jobs.length} jobs: name one`); })();
+  const [jobId, job] = opts.job
+    ? [opts.job, doc.jobs[opts.job]!]
+    : jobs.length === 1
+      ? jobs[0]!
+      : (() => {
+          throw new Error(`${opts.workflow} has ${jobs.length} jobs: name one`);
+        })();
   // Scheduled, dispatched, pull_request_target and workflow_run runs run on the default branch.
   const ref = opts.ref ?? defaultBranch;
 
@@ -160,7 +166,15 @@ export async function runJob(
     });
 
   for (const raw of job.steps) {
-    const record: StepRecord = { skipped: false, code: 0, stdout: '', stderr: '', outputs: {}, ...(raw.uses ? { uses: raw.uses } : {}), ...(raw.run ? { run: raw.run } : {}) };
+    const record: StepRecord = {
+      skipped: false,
+      code: 0,
+      stdout: '',
+      stderr: '',
+      outputs: {},
+      ...(raw.uses ? { uses: raw.uses } : {}),
+      ...(raw.run ? { run: raw.run } : {}),
+    };
     steps.push(record);
     const runs = raw.if === undefined ? !failed : evaluateStepIf(raw.if, workspace);
     if (!runs) {
@@ -176,7 +190,9 @@ export async function runJob(
           const app = setup.apps.find((a) => a.clientId === inputs['client-id']);
           if (!app) throw new Error(`no App has the Client ID ${JSON.stringify(inputs['client-id'])}`);
           if (inputs['private-key']?.trim() !== app.privateKeyPem.trim()) throw new Error(`the private key given is not ${app.name}'s`);
-          const scopes = Object.entries(inputs).filter(([k]) => PERMISSION_INPUT.test(k)).map(([k, v]) => [PERMISSION_INPUT.exec(k)![1]!.replace(/-/g, '_'), v] as const);
+          const scopes = Object.entries(inputs)
+            .filter(([k]) => PERMISSION_INPUT.test(k))
+            .map(([k, v]) => [PERMISSION_INPUT.exec(k)![1]!.replace(/-/g, '_'), v] as const);
           record.outputs.token = gh.createInstallationToken(app.installationId, scopes.length ? Object.fromEntries(scopes) : undefined);
         } else if (action === 'actions/setup-node') {
           if (inputs['node-version'] !== '24') throw new Error(`setup-node asks for Node ${inputs['node-version']}, not 24`);
@@ -184,7 +200,15 @@ export async function runJob(
           if (inputs['persist-credentials'] !== 'false') throw new Error('checkout keeps the token in the clone (persist-credentials)');
           cloneFromFake(gh, repo, workspace);
         } else if (action === 'access-ledger/access-ledger') {
-          const r = await runAction({ event: opts.event, payload: opts.payload, repository: repo, apiUrl: gh.url, graphqlUrl: gh.graphqlUrl, githubToken: jobToken, inputs });
+          const r = await runAction({
+            event: opts.event,
+            payload: opts.payload,
+            repository: repo,
+            apiUrl: gh.url,
+            graphqlUrl: gh.graphqlUrl,
+            githubToken: jobToken,
+            inputs,
+          });
           Object.assign(record, { code: r.code, stdout: r.stdout, stderr: r.stderr, outputs: r.outputs });
         } else if (action === 'github/codeql-action/upload-sarif') {
           uploads.push(checkSarifUpload(workspace, inputs));

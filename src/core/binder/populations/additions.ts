@@ -7,7 +7,7 @@ import { definePopulation } from './types.ts';
 const columns: Column[] = [
   ...ENTRY_COLUMNS,
   col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
-  col('expires', 'Expires', 'The entry\'s expiry day.'),
+  col('expires', 'Expires', "The entry's expiry day."),
   col('justification', 'Justification', 'Why the access is needed, as written in the file.'),
   col('ticket', 'Ticket', 'The optional request ticket or link in the entry.'),
   col('owner', 'Owner', 'identity.owner: the accountable person.'),
@@ -19,9 +19,13 @@ const columns: Column[] = [
   col('approved_before_merge', 'Approved before merge', 'yes when the approval time precedes the merge.'),
   col('merged_at', 'Merged at', 'When the pull request was merged.'),
   col('merged_by', 'Merged by', 'Who merged it.'),
-  col('provisioned_at', 'Provisioned at', 'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap, where a provisioning workflow is configured or any run is recorded).'),
+  col(
+    'provisioned_at',
+    'Provisioned at',
+    'Completion of the provisioning workflow run on the merge commit, when recorded (when not, a gap, where a provisioning workflow is configured or any run is recorded).',
+  ),
   col('provisioning_run', 'Provisioning run', 'Link to that workflow run.'),
-  col('provisioning_conclusion', 'Provisioning result', 'The run\'s conclusion.'),
+  col('provisioning_conclusion', 'Provisioning result', "The run's conclusion."),
   ...LEDGER_COLUMNS,
   gapsCol,
 ];

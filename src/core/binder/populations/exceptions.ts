@@ -44,14 +44,44 @@ export default definePopulation({
         if (!e.expires) gaps.push(gap('exception-no-expiry'));
         else if (e.expires < ctx.params.asOf) gaps.push(gap('exception-expired', e.expires));
         if (!e.approved_by?.length) gaps.push(gap('exception-no-approver'));
-        ctx.emit({ identity: id.id, kind: id.kind, type: 'exception', reason: e.reason, compensating_controls: e.compensating_controls.join(', '), holders: null, waived_rules: e.rules?.join(', ') ?? null, approved_by: e.approved_by?.join(', ') ?? null, expires: e.expires ?? null, owner: id.owner ?? null, path: g.path }, gaps);
+        ctx.emit(
+          {
+            identity: id.id,
+            kind: id.kind,
+            type: 'exception',
+            reason: e.reason,
+            compensating_controls: e.compensating_controls.join(', '),
+            holders: null,
+            waived_rules: e.rules?.join(', ') ?? null,
+            approved_by: e.approved_by?.join(', ') ?? null,
+            expires: e.expires ?? null,
+            owner: id.owner ?? null,
+            path: g.path,
+          },
+          gaps,
+        );
       }
       if (grant.shared || id.kind === 'shared-account') {
         const s = grant.shared;
         const gaps: Gap[] = fileGaps();
         if (!s) gaps.push(gap('shared-no-block'));
         else if (s.compensating_controls.length === 0) gaps.push(gap('shared-no-controls'));
-        ctx.emit({ identity: id.id, kind: id.kind, type: 'shared-account', reason: grant.exception?.reason ?? null, compensating_controls: s?.compensating_controls.join(', ') ?? null, holders: s?.holders.join(', ') ?? null, waived_rules: null, approved_by: null, expires: grant.exception?.expires ?? null, owner: id.owner ?? null, path: g.path }, gaps);
+        ctx.emit(
+          {
+            identity: id.id,
+            kind: id.kind,
+            type: 'shared-account',
+            reason: grant.exception?.reason ?? null,
+            compensating_controls: s?.compensating_controls.join(', ') ?? null,
+            holders: s?.holders.join(', ') ?? null,
+            waived_rules: null,
+            approved_by: null,
+            expires: grant.exception?.expires ?? null,
+            owner: id.owner ?? null,
+            path: g.path,
+          },
+          gaps,
+        );
       }
     },
   }),

@@ -35,7 +35,8 @@ export default definePopulation({
   columns,
   reproduce: (p) => ({
     git: changeListCommand(p, 'grants/'),
-    tie_back: 'the command prints the row count: one row per A, M or D line of `git log --name-status` (first-parent history, so a merged pull request counts once)',
+    tie_back:
+      'the command prints the row count: one row per A, M or D line of `git log --name-status` (first-parent history, so a merged pull request counts once)',
   }),
   start: (ctx) => ({
     onGrantChange({ commit, file, gc, identity, kind, diff, gapsFor }) {

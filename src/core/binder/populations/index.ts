@@ -61,4 +61,3 @@ export const ROW_ORDER: readonly PopulationId[] = [
 
 /** The population ids in binder order. @internal the tests and the docs checks read it. */
 export const POPULATION_ORDER: readonly PopulationId[] = POPULATIONS.map((p) => p.id);
-

@@ -30,7 +30,10 @@ export default definePopulation({
     controls: ['SOC2:CC6.2', 'NIST-CSF-2.0:GV.RR-04', 'OWASP-NHI:NHI1:2025', 'CIS-v8:6.2'],
   },
   columns,
-  reproduce: (p) => ({ git: ledgerSelectCommand(p, 'identity-left-org', 'length'), tie_back: 'the command prints the row count: identity-left-org records whose occurred_at falls in the period' }),
+  reproduce: (p) => ({
+    git: ledgerSelectCommand(p, 'identity-left-org', 'length'),
+    tie_back: 'the command prints the row count: identity-left-org records whose occurred_at falls in the period',
+  }),
   start: (ctx) => {
     /** Grant files removed in the period, by path. */
     const removedPaths = new Set<string>();
@@ -55,7 +58,11 @@ export default definePopulation({
       const from = ctx.ledger.previousPath(path);
       const records = [...(ctx.ledger.leftByPath.get(path) ?? []), ...(from ? (ctx.ledger.leftByPath.get(from) ?? []) : [])];
       if (records.length === 0) return;
-      const named = new Set([grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])].filter((l): l is string => typeof l === 'string').map((l) => l.toLowerCase()));
+      const named = new Set(
+        [grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])]
+          .filter((l): l is string => typeof l === 'string')
+          .map((l) => l.toLowerCase()),
+      );
       for (const l of records) if (named.has(l.subject.login.toLowerCase())) stillNamed.add(`${path}\u0000${l.subject.login.toLowerCase()}`);
     };
 
@@ -78,7 +85,8 @@ export default definePopulation({
           const gaps: Gap[] = [];
           // A leaver's grant still naming them on the as-of day (wherever it was moved) is a gap, once they had left by then.
           for (const g of s.affected_grants) {
-            if (s.left_at.slice(0, 10) <= asOf && stillNamed.has(`${currentPath(g.path)}\u0000${login}`)) gaps.push(gap('still-named', currentPath(g.path), s.login, g.role, asOf));
+            if (s.left_at.slice(0, 10) <= asOf && stillNamed.has(`${currentPath(g.path)}\u0000${login}`))
+              gaps.push(gap('still-named', currentPath(g.path), s.login, g.role, asOf));
           }
           ctx.emit(
             {

@@ -14,10 +14,18 @@ const columns: Column[] = [
   col('kind', 'Kind', 'Identity kind after the change.'),
   col('system', 'System', 'The access entry edited (empty for a change outside access).'),
   col('role', 'Role', 'Its role.'),
-  col('field', 'Field', 'The field that changed (dotted path; `(file)` when only formatting changed). A certification of the `review` block is not an access change: it is in review-campaigns (a review block changed without certifying, e.g. a date moved back, stays here).'),
+  col(
+    'field',
+    'Field',
+    'The field that changed (dotted path; `(file)` when only formatting changed). A certification of the `review` block is not an access change: it is in review-campaigns (a review block changed without certifying, e.g. a date moved back, stays here).',
+  ),
   col('before', 'Before', 'Value before the change.'),
   col('after', 'After', 'Value after the change.'),
-  col('widens', 'Widens access', 'yes when the gate judged this field\'s change to need approval: more access for someone (a new principal, role, privilege, later or no expiry, a longer or differently approved JIT window), or a changed authority fact (owner, kind, credential, vendor, shared controls, exception, review). The ledger\'s grant-change record carries the judgement; docs/gate.md explains it.'),
+  col(
+    'widens',
+    'Widens access',
+    "yes when the gate judged this field's change to need approval: more access for someone (a new principal, role, privilege, later or no expiry, a longer or differently approved JIT window), or a changed authority fact (owner, kind, credential, vendor, shared controls, exception, review). The ledger's grant-change record carries the judgement; docs/gate.md explains it.",
+  ),
   ...GIT_COLUMNS,
   ...PR_COLUMNS,
   col('approvers', 'Approved by', 'Approvals the gate counted at merge time (for this system when one is named).'),
@@ -63,7 +71,10 @@ export default definePopulation({
         const index = after?.access.indexOf(m.after) ?? -1;
         for (const f of m.fields) {
           const documentation = f.field === 'justification' || f.field === 'request';
-          ctx.emit(modRow(m.after.system, m.after.role, f.field, f.before, f.after, !documentation && (widens(`access[${index}]`) || widens('*'))), gapsFor(m.after.system));
+          ctx.emit(
+            modRow(m.after.system, m.after.role, f.field, f.before, f.after, !documentation && (widens(`access[${index}]`) || widens('*'))),
+            gapsFor(m.after.system),
+          );
           shown++;
         }
       }

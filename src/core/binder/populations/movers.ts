@@ -10,13 +10,17 @@ import { approvalFacts, diffReproduce, ledgerCells, prCells } from './shared.ts'
 import { definePopulation } from './types.ts';
 
 const columns: Column[] = [
-  col('identity', 'Identity', 'identity.id of the person\'s grant file.'),
-  col('login', 'Login', 'The person\'s GitHub login (identity.github), or their e-mail when they have no GitHub account.'),
+  col('identity', 'Identity', "identity.id of the person's grant file."),
+  col('login', 'Login', "The person's GitHub login (identity.github), or their e-mail when they have no GitHub account."),
   col('old_team', 'Old team', 'identity.team before the move.'),
   col('new_team', 'New team', 'identity.team after it (empty when the team was removed).'),
-  col('kept', 'Access kept', 'Entries (system:role) the person keeps across the move: the gate asks their systems\' approvers to approve them again (movers.reapprove).'),
+  col(
+    'kept',
+    'Access kept',
+    "Entries (system:role) the person keeps across the move: the gate asks their systems' approvers to approve them again (movers.reapprove).",
+  ),
   col('added', 'Access added', 'Entries added in the same change.'),
-  col('removed', 'Access removed', 'Entries removed in the same change: the old team\'s access the move ended.'),
+  col('removed', 'Access removed', "Entries removed in the same change: the old team's access the move ended."),
   col('approvers', 'Approved by', 'Approvals the gate counted at merge time, for every system of the kept and added access.'),
   col('gate', 'Gate at merge', 'The merge-time verdict: pass, or fail when the access kept was not approved again.'),
   ...GIT_COLUMNS,
@@ -29,7 +33,7 @@ const columns: Column[] = [
 const meta = {
   title: 'Movers',
   question: 'Who changed team in the period, which access did they keep, add and lose, and who approved the access they kept?',
-  unit: 'one row per change of a person\'s identity.team (a team recorded for the first time is not a move)',
+  unit: "one row per change of a person's identity.team (a team recorded for the first time is not a move)",
   frequency: 'event-driven' as const,
   controls: ['SOC2:CC6.2', 'SOC2:CC6.3', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.18', 'CIS-v8:6.2'],
 };

@@ -19,7 +19,7 @@ const columns: Column[] = [
   col('revocation', 'Revocation path', 'credential.revocation: how to revoke the credential (a runbook link or the steps).'),
   col('vendor', 'Vendor', 'vendor.name for integrations.'),
   col('data_scope', 'Vendor data scope', 'vendor.data_scope: the data the vendor reaches.'),
-  col('offboarding', 'Vendor offboarding', 'vendor.offboarding: how the vendor\'s access is revoked when the partnership ends.'),
+  col('offboarding', 'Vendor offboarding', "vendor.offboarding: how the vendor's access is revoked when the partnership ends."),
   col('systems', 'Systems', 'Systems the identity reaches (system:role; …).'),
   col('privileged', 'Privileged', 'yes when any entry is privileged.'),
   col('privileged_access', 'Privileged access', 'Each privileged entry with its access path (system:role, standing or JIT with its window and approvers).'),

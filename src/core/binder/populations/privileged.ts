@@ -10,7 +10,7 @@ const columns: Column[] = [
   col('grantee', 'Grantee', 'identity.github (humans).'),
   col('access_path', 'Access path', 'standing, or JIT with its maximum window and who approves each activation.'),
   ...JIT_COLUMNS,
-  col('expires', 'Expires', 'The entry\'s expiry day.'),
+  col('expires', 'Expires', "The entry's expiry day."),
   col('justification', 'Justification', 'Why the access is needed.'),
   col('path', 'File', 'The grant file.'),
   col('approval_seq', 'Approval record seq', 'Ledger seq of the latest grant-change record that added this entry.'),

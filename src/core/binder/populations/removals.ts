@@ -10,7 +10,7 @@ import { definePopulation } from './types.ts';
 
 const columns: Column[] = [
   ...ENTRY_COLUMNS,
-  col('expires', 'Expired on', 'The entry\'s expiry day before removal.'),
+  col('expires', 'Expired on', "The entry's expiry day before removal."),
   col('owner', 'Owner', 'identity.owner before removal.'),
   col('grantee', 'Grantee', 'identity.github before removal (humans).'),
   ...GIT_COLUMNS,
@@ -20,7 +20,11 @@ const columns: Column[] = [
   col('left_org_login', 'Left the org', 'Login of the owner, grantee or holder whose identity-left-org record precedes the removal.'),
   col('left_org_at', 'Left at', 'When that login left the organization (ledger).'),
   col('left_org_seq', 'Left record seq', 'Ledger seq of the identity-left-org record.'),
-  col('authorization_ended', 'Authorization ended', 'The day access stopped being authorized: the day after expiry, or the day the person left, whichever came first.'),
+  col(
+    'authorization_ended',
+    'Authorization ended',
+    'The day access stopped being authorized: the day after expiry, or the day the person left, whichever came first.',
+  ),
   col('days_to_remove', 'Days to remove', 'Days from authorization ending to removal; empty when removed while still authorized.'),
   ...LEDGER_COLUMNS,
   gapsCol,
@@ -48,7 +52,11 @@ export default definePopulation({
         const removedDay = removedAt.slice(0, 10);
         const path = git.path;
         // Who, having left, made this access unauthorized: the owner, the grantee or a shared holder.
-        const logins = new Set([grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])].filter((l): l is string => typeof l === 'string').map((l) => l.toLowerCase()));
+        const logins = new Set(
+          [grant.identity.owner, grant.identity.github, ...(grant.shared?.holders ?? [])]
+            .filter((l): l is string => typeof l === 'string')
+            .map((l) => l.toLowerCase()),
+        );
         const candidates = [...(ledger.leftByPath.get(path) ?? []), ...[...logins].flatMap((l) => ledger.leftByLogin.get(l) ?? [])];
         const left = candidates.filter((c) => c.subject.left_at <= removedAt).sort((a, b) => a.subject.left_at.localeCompare(b.subject.left_at))[0];
         const ends: IsoDate[] = [];
@@ -56,7 +64,11 @@ export default definePopulation({
         if (left) ends.push(left.subject.left_at.slice(0, 10));
         const ended = ends.sort()[0] ?? null;
         const inCampaign = (c: IndexedCampaign | undefined) => c?.subject.items.removed.some((i) => i.path === path && i.role === entry.role) === true;
-        const campaign = inCampaign(byCampaign) ? byCampaign : gc ? undefined : ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && inCampaign(c));
+        const campaign = inCampaign(byCampaign)
+          ? byCampaign
+          : gc
+            ? undefined
+            : ledger.campaigns.find((c) => c.subject.pr.merged_at === removedAt && inCampaign(c));
         const gaps: Gap[] = [];
         if (!gc && !campaign) gaps.push(gap('removal-unrecorded'));
         if (!ledger.approvalRecord(path, entry.system, entry.role, removedAt)) gaps.push(gap('no-approval-record'));

@@ -16,15 +16,31 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 const columns: Column[] = [
   col('system', 'System', 'The system reviewed.'),
-  col('campaign', 'Campaign', 'The campaign (`<system>/<date>`, or the review pull request when the files name none); `(outside a campaign)` for a review block certified in an ordinary pull request.'),
+  col(
+    'campaign',
+    'Campaign',
+    'The campaign (`<system>/<date>`, or the review pull request when the files name none); `(outside a campaign)` for a review block certified in an ordinary pull request.',
+  ),
   col('reviewed_on', 'Reviewed on', 'The review date written into review.last_reviewed.'),
-  col('reviewers', 'Reviewers', 'Who certified this item: the system\'s approvers whose approval of the head commit counted for it, never its own grantees (outside a campaign: the approvals the gate counted for the review block, the admins\').'),
-  col('outcome', 'Decision', 'kept (recertified), changed, removed, or not reviewed (marked reviewed in the pull request, but certified by nobody eligible other than its own grantee).'),
-  col('flags', 'Flags', 'What the reviewer must not keep blindly: its grantee, a holder or its owner had left the organization, or the entry had expired, by the review\'s merge.'),
+  col(
+    'reviewers',
+    'Reviewers',
+    "Who certified this item: the system's approvers whose approval of the head commit counted for it, never its own grantees (outside a campaign: the approvals the gate counted for the review block, the admins').",
+  ),
+  col(
+    'outcome',
+    'Decision',
+    'kept (recertified), changed, removed, or not reviewed (marked reviewed in the pull request, but certified by nobody eligible other than its own grantee).',
+  ),
+  col(
+    'flags',
+    'Flags',
+    "What the reviewer must not keep blindly: its grantee, a holder or its owner had left the organization, or the entry had expired, by the review's merge.",
+  ),
   col('identity', 'Identity', 'The identity reviewed.'),
   col('role', 'Role', 'Its role on the system.'),
   col('privileged', 'Privileged', 'Whether the entry is privileged.'),
-  col('expires', 'Expires', 'The entry\'s expiry (after the review; before it for removals).'),
+  col('expires', 'Expires', "The entry's expiry (after the review; before it for removals)."),
   col('path', 'File', 'The grant file.'),
   col('pr', 'PR', 'The review pull request.'),
   col('pr_url', 'PR link', 'The review pull request on GitHub.'),
@@ -98,7 +114,12 @@ export default definePopulation({
           campaigns++;
           const s = c.subject;
           const mergedAt = s.pr.merged_at ?? c.ref.occurred_at;
-          const lists: Record<string, ReviewItem[]> = { kept: s.items.kept, changed: s.items.changed, removed: s.items.removed, 'not reviewed': s.not_reviewed ?? [] };
+          const lists: Record<string, ReviewItem[]> = {
+            kept: s.items.kept,
+            changed: s.items.changed,
+            removed: s.items.removed,
+            'not reviewed': s.not_reviewed ?? [],
+          };
           for (const outcome of ['kept', 'changed', 'removed', 'not reviewed'] as const) {
             for (const item of lists[outcome]!) {
               items++;

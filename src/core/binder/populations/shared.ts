@@ -24,7 +24,6 @@ export function jitCells(entry: { jit?: { max_duration_hours: number; approvers?
   return { jit_max_hours: entry.jit?.max_duration_hours ?? null, jit_approvers: entry.jit?.approvers?.join(', ') || null };
 }
 
-
 /** Counted approvals for one system from a merge-time verdict, with the time each was given. */
 export interface ApprovalFacts {
   approvers: string[];
@@ -71,7 +70,8 @@ export function approvalGaps(ledger: LedgerIndex, gc: IndexedGrantChange, system
   const gaps: Gap[] = [];
   const relevant = system === null ? gc.approvals : gc.approvals.filter((a) => a.system === system);
   const facts = approvalFacts(gc, system);
-  if (facts.approvers.length === 0 && (options.needsApproval || relevant.some((a) => a.required > 0))) gaps.push(gap('no-counted-approval', system ?? 'the systems changed'));
+  if (facts.approvers.length === 0 && (options.needsApproval || relevant.some((a) => a.required > 0)))
+    gaps.push(gap('no-counted-approval', system ?? 'the systems changed'));
   for (const a of relevant) if (a.missing > 0) gaps.push(gap('approvals-missing', a.system, a.missing, a.required));
   if (facts.on_head === false) gaps.push(gap('approval-on-older-commit'));
   if (facts.approved_at && gc.pr.merged_at && facts.approved_at > gc.pr.merged_at) gaps.push(gap('approved-after-merge'));

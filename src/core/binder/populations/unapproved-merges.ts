@@ -33,7 +33,10 @@ export default definePopulation({
     controls: ['SOC2:CC6.2', 'SOC2:CC8.1', 'NIST-CSF-2.0:ID.RA-07', 'ISO27001:A.5.18'],
   },
   columns,
-  reproduce: (p) => ({ git: ledgerSelectCommand(p, 'unapproved-merge', 'length'), tie_back: 'the command prints the row count: unapproved-merge records whose occurred_at falls in the period' }),
+  reproduce: (p) => ({
+    git: ledgerSelectCommand(p, 'unapproved-merge', 'length'),
+    tie_back: 'the command prints the row count: unapproved-merge records whose occurred_at falls in the period',
+  }),
   start: (ctx) => ({
     finish() {
       for (const u of ctx.ledger.unapproved) {

@@ -10,7 +10,9 @@ import * as shape from '../shapes.ts';
 
 export const actionsRoutes: Route[] = [
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/actions/runs', operationId: 'actions/list-workflow-runs-for-repo',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/actions/runs',
+    operationId: 'actions/list-workflow-runs-for-repo',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const q = ctx.query;
@@ -27,7 +29,9 @@ export const actionsRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/actions/runs/{run_id}', operationId: 'actions/get-workflow-run',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+    operationId: 'actions/get-workflow-run',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const run = repo.runs.find((r) => r.id === intParam(ctx, 'run_id'));
@@ -37,7 +41,9 @@ export const actionsRoutes: Route[] = [
   },
   {
     // Settings → Actions → General → Workflow permissions: a repository admin, or an App with Administration: read.
-    method: 'GET', path: '/repos/{owner}/{repo}/actions/permissions/workflow', operationId: 'actions/get-github-actions-default-workflow-permissions-repository',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/actions/permissions/workflow',
+    operationId: 'actions/get-github-actions-default-workflow-permissions-repository',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       requireAdmin(ctx, repo);
@@ -49,14 +55,20 @@ export const actionsRoutes: Route[] = [
 
 export const checkRoutes: Route[] = [
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs', operationId: 'checks/list-for-ref',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+    operationId: 'checks/list-for-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = ctx.state.resolve(repo, ctx.params.ref ?? '');
       if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.ref}`);
       const q = ctx.query;
       let runs = sortBy(repo.checkRuns, (c) => c.id, 'desc').filter(
-        (c) => c.headSha === sha && (!q.get('check_name') || c.name === q.get('check_name')) && (!q.get('status') || c.status === q.get('status')) && (!q.get('app_id') || String(c.app.id) === q.get('app_id')),
+        (c) =>
+          c.headSha === sha &&
+          (!q.get('check_name') || c.name === q.get('check_name')) &&
+          (!q.get('status') || c.status === q.get('status')) &&
+          (!q.get('app_id') || String(c.app.id) === q.get('app_id')),
       );
       // `filter=latest` (the default) keeps the most recent run of each name.
       if ((q.get('filter') ?? 'latest') === 'latest') runs = runs.filter((c, i) => runs.findIndex((x) => x.name === c.name && x.app === c.app) === i);
@@ -82,7 +94,9 @@ function optionalString(body: Record<string, unknown>, key: string): string | nu
 
 export const statusRoutes: Route[] = [
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/statuses/{sha}', operationId: 'repos/create-commit-status',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/statuses/{sha}',
+    operationId: 'repos/create-commit-status',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       requireWrite(ctx, repo, 'statuses');
@@ -101,14 +115,18 @@ export const statusRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/statuses', operationId: 'repos/list-commit-statuses-for-ref',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/statuses',
+    operationId: 'repos/list-commit-statuses-for-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       return list(ctx, ctx.state.statusesOf(repo, commitOfRef(ctx, repo)), (x) => shape.status(ctx.urls, repo, x));
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/status', operationId: 'repos/get-combined-status-for-ref',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/status',
+    operationId: 'repos/get-combined-status-for-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = commitOfRef(ctx, repo);
@@ -123,7 +141,10 @@ export const statusRoutes: Route[] = [
 export const metaRoutes: Route[] = [
   {
     // Reading the overview does not count against the limit on GitHub; the server skips counting it.
-    method: 'GET', path: '/rate_limit', operationId: 'rate-limit/get', auth: 'any',
+    method: 'GET',
+    path: '/rate_limit',
+    operationId: 'rate-limit/get',
+    auth: 'any',
     handler: (ctx) => {
       const core = { limit: ctx.quota.limit, used: ctx.quota.used, remaining: ctx.quota.remaining, reset: ctx.quota.reset };
       const other = (limit: number) => ({ limit, used: 0, remaining: limit, reset: ctx.quota.reset });

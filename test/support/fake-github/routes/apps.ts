@@ -16,15 +16,24 @@ function userActor(ctx: Ctx): User {
 
 export const appRoutes: Route[] = [
   {
-    method: 'GET', path: '/app', operationId: 'apps/get-authenticated', auth: 'jwt',
+    method: 'GET',
+    path: '/app',
+    operationId: 'apps/get-authenticated',
+    auth: 'jwt',
     handler: (ctx) => json(200, shape.integration(ctx.urls, ctx.state)),
   },
   {
-    method: 'GET', path: '/app/installations', operationId: 'apps/list-installations', auth: 'jwt',
+    method: 'GET',
+    path: '/app/installations',
+    operationId: 'apps/list-installations',
+    auth: 'jwt',
     handler: (ctx) => list(ctx, ctx.state.installationsOf(), (i) => shape.installation(ctx.urls, ctx.state, i)),
   },
   {
-    method: 'GET', path: '/app/installations/{installation_id}', operationId: 'apps/get-installation', auth: 'jwt',
+    method: 'GET',
+    path: '/app/installations/{installation_id}',
+    operationId: 'apps/get-installation',
+    auth: 'jwt',
     handler: (ctx) => {
       const i = ctx.state.installations.get(Number(ctx.params.installation_id));
       if (!i || i.app !== ctx.state.app) throw notFound();
@@ -32,7 +41,10 @@ export const appRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/installation', operationId: 'apps/get-repo-installation', auth: 'jwt',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/installation',
+    operationId: 'apps/get-repo-installation',
+    auth: 'jwt',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const i = ctx.state.installationsOf().find((x) => ctx.state.installationCovers(x, repo));
@@ -43,7 +55,9 @@ export const appRoutes: Route[] = [
   {
     // Only an installation token may ask (a user token is refused, a JWT is refused by the auth layer).
     // The body wraps the page in `{total_count, repository_selection, repositories}`; Link headers page it.
-    method: 'GET', path: '/installation/repositories', operationId: 'apps/list-repos-accessible-to-installation',
+    method: 'GET',
+    path: '/installation/repositories',
+    operationId: 'apps/list-repos-accessible-to-installation',
     handler: (ctx) => {
       const actor = ctx.actor;
       if (actor.kind !== 'installation') {
@@ -53,16 +67,22 @@ export const appRoutes: Route[] = [
       }
       const all = ctx.state.installationRepos(actor.installation);
       const page = paginate(ctx, all);
-      return json(200, {
-        total_count: all.length,
-        repository_selection: actor.installation.repositorySelection,
-        repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)),
-      }, page.headers);
+      return json(
+        200,
+        {
+          total_count: all.length,
+          repository_selection: actor.installation.repositorySelection,
+          repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)),
+        },
+        page.headers,
+      );
     },
   },
   {
     // A person's token: the installations on their own account and on organizations they belong to.
-    method: 'GET', path: '/user/installations', operationId: 'apps/list-installations-for-authenticated-user',
+    method: 'GET',
+    path: '/user/installations',
+    operationId: 'apps/list-installations-for-authenticated-user',
     handler: (ctx) => {
       const me = userActor(ctx);
       const mine = [...ctx.state.installations.values()].filter((i) => i.account.id === me.id || ctx.state.isOrgMember(i.account.login, me.login));
@@ -71,18 +91,31 @@ export const appRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/user/installations/{installation_id}/repositories', operationId: 'apps/list-installation-repos-for-authenticated-user',
+    method: 'GET',
+    path: '/user/installations/{installation_id}/repositories',
+    operationId: 'apps/list-installation-repos-for-authenticated-user',
     handler: (ctx) => {
       const me = userActor(ctx);
       const inst = ctx.state.installations.get(Number(ctx.params.installation_id));
       if (!inst || !(inst.account.id === me.id || ctx.state.isOrgMember(inst.account.login, me.login))) throw notFound();
       const repos = ctx.state.installationRepos(inst).filter((r) => ctx.state.roleOf(r, me.login) !== null);
       const page = paginate(ctx, repos);
-      return json(200, { total_count: repos.length, repository_selection: inst.repositorySelection, repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)) }, page.headers);
+      return json(
+        200,
+        {
+          total_count: repos.length,
+          repository_selection: inst.repositorySelection,
+          repositories: page.items.map((r) => shape.repository(ctx.urls, ctx.state, r)),
+        },
+        page.headers,
+      );
     },
   },
   {
-    method: 'POST', path: '/app/installations/{installation_id}/access_tokens', operationId: 'apps/create-installation-access-token', auth: 'jwt',
+    method: 'POST',
+    path: '/app/installations/{installation_id}/access_tokens',
+    operationId: 'apps/create-installation-access-token',
+    auth: 'jwt',
     handler: (ctx) => {
       const id = Number(ctx.params.installation_id);
       if (ctx.state.installations.get(id)?.app !== ctx.state.app) throw new HttpError(404, 'Not Found');

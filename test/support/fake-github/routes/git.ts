@@ -48,21 +48,30 @@ function treeResponse(ctx: Ctx, repo: Repo, sha: string, recursive: boolean): Re
 export const gitRoutes: Route[] = [
   // The unfiltered listing predates `matching-refs` and shares its response schema.
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/refs', operationId: 'git/list-matching-refs',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/refs',
+    operationId: 'git/list-matching-refs',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       return list(ctx, refsWithPrefix(repo, 'refs/'), ([ref, sha]) => shape.gitRef(ctx.urls, repo, ref, sha));
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/matching-refs/{ref}', operationId: 'git/list-matching-refs',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/matching-refs/{ref}',
+    operationId: 'git/list-matching-refs',
     handler: (ctx) => {
       const repo = repoOf(ctx);
-      return json(200, refsWithPrefix(repo, `refs/${ctx.params.ref}`).map(([ref, sha]) => shape.gitRef(ctx.urls, repo, ref, sha)));
+      return json(
+        200,
+        refsWithPrefix(repo, `refs/${ctx.params.ref}`).map(([ref, sha]) => shape.gitRef(ctx.urls, repo, ref, sha)),
+      );
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/ref/{ref}', operationId: 'git/get-ref',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/ref/{ref}',
+    operationId: 'git/get-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const ref = `refs/${ctx.params.ref}`;
@@ -72,7 +81,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/git/refs', operationId: 'git/create-ref',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/refs',
+    operationId: 'git/create-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -85,7 +96,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'PATCH', path: '/repos/{owner}/{repo}/git/refs/{ref}', operationId: 'git/update-ref',
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/git/refs/{ref}',
+    operationId: 'git/update-ref',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -97,14 +110,18 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: '/repos/{owner}/{repo}/git/refs/{ref}', operationId: 'git/delete-ref',
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/git/refs/{ref}',
+    operationId: 'git/delete-ref',
     handler: (ctx) => {
       ctx.state.setRef(repoOf(ctx), `refs/${ctx.params.ref}`, null);
       return noContent();
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/git/blobs', operationId: 'git/create-blob',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/blobs',
+    operationId: 'git/create-blob',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -118,7 +135,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/blobs/{file_sha}', operationId: 'git/get-blob',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/blobs/{file_sha}',
+    operationId: 'git/get-blob',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = (ctx.params.file_sha ?? '').toLowerCase();
@@ -138,7 +157,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/git/trees', operationId: 'git/create-tree',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/trees',
+    operationId: 'git/create-tree',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -174,7 +195,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/trees/{tree_sha}', operationId: 'git/get-tree',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/trees/{tree_sha}',
+    operationId: 'git/get-tree',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const id = ctx.params.tree_sha ?? '';
@@ -189,7 +212,9 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/git/commits', operationId: 'git/create-commit',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/git/commits',
+    operationId: 'git/create-commit',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -210,13 +235,22 @@ export const gitRoutes: Route[] = [
       } else {
         const author = person(ctx, b.author, ctx.state.person(actingUser(ctx).login));
         const committer = person(ctx, b.committer, author);
-        sha = repo.git.writeCommit({ tree, parents: parents as string[], author, committer, message, ...(typeof b.signature === 'string' ? { gpgsig: b.signature } : {}) });
+        sha = repo.git.writeCommit({
+          tree,
+          parents: parents as string[],
+          author,
+          committer,
+          message,
+          ...(typeof b.signature === 'string' ? { gpgsig: b.signature } : {}),
+        });
       }
       return json(201, shape.gitCommit(ctx.urls, repo, sha), { location: `${ctx.urls.api}/repos/${repo.fullName}/git/commits/${sha}` });
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/git/commits/{commit_sha}', operationId: 'git/get-commit',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/commits/{commit_sha}',
+    operationId: 'git/get-commit',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = (ctx.params.commit_sha ?? '').toLowerCase();

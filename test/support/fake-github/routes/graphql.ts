@@ -81,7 +81,13 @@ function objectAt(ctx: Ctx, repo: Repo, expression: string): Record<string, unkn
 }
 
 function commitNode(repo: Repo, oid: string): Record<string, unknown> {
-  return { __typename: 'Commit', id: Buffer.from(`0:Commit${oid}`).toString('base64'), oid, abbreviatedOid: oid.slice(0, 7), message: repo.git.commit(oid)?.message };
+  return {
+    __typename: 'Commit',
+    id: Buffer.from(`0:Commit${oid}`).toString('base64'),
+    oid,
+    abbreviatedOid: oid.slice(0, 7),
+    message: repo.git.commit(oid)?.message,
+  };
 }
 
 /**
@@ -90,13 +96,22 @@ function commitNode(repo: Repo, oid: string): Record<string, unknown> {
  */
 function graphqlActor(user: User): Record<string, unknown> {
   const typename = user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User';
-  return { __typename: typename, login: typename === 'Bot' ? user.login.replace(/\[bot\]$/, '') : user.login, id: Buffer.from(`0:${user.type}${user.id}`).toString('base64') };
+  return {
+    __typename: typename,
+    login: typename === 'Bot' ? user.login.replace(/\[bot\]$/, '') : user.login,
+    id: Buffer.from(`0:${user.type}${user.id}`).toString('base64'),
+  };
 }
 
 /** A commit's git author or committer: `user` is the GitHub *User* behind the email (a bot is not a User: null). */
 function gitActorNode(state: State, person: { name: string; email: string; date: string }): Record<string, unknown> {
   const account = accountOf(state, person.email);
-  return { name: person.name, email: person.email, date: person.date, user: account && account.type === 'User' ? { __typename: 'User', login: account.login, id: Buffer.from(`0:User${account.id}`).toString('base64') } : null };
+  return {
+    name: person.name,
+    email: person.email,
+    date: person.date,
+    user: account && account.type === 'User' ? { __typename: 'User', login: account.login, id: Buffer.from(`0:User${account.id}`).toString('base64') } : null,
+  };
 }
 
 /** A Commit with what the App reads of one: tree, message, git author and committer, and `file(path:)`. */
@@ -106,7 +121,15 @@ function fullCommitNode(state: State, repo: Repo, oid: string): Record<string, u
     ...commitNode(repo, oid),
     // Resolved only when asked for: a ledger's tree holds every record.
     tree: () =>
-      c ? { __typename: 'Tree', id: Buffer.from(`0:Tree${c.tree}`).toString('base64'), oid: c.tree, abbreviatedOid: c.tree.slice(0, 7), entries: () => (treeNode(repo, c.tree, '') as { entries: unknown[] }).entries } : null,
+      c
+        ? {
+            __typename: 'Tree',
+            id: Buffer.from(`0:Tree${c.tree}`).toString('base64'),
+            oid: c.tree,
+            abbreviatedOid: c.tree.slice(0, 7),
+            entries: () => (treeNode(repo, c.tree, '') as { entries: unknown[] }).entries,
+          }
+        : null,
     author: c ? gitActorNode(state, c.author) : null,
     committer: c ? gitActorNode(state, c.committer) : null,
     file: ({ path }: { path: string }) => {
@@ -146,7 +169,13 @@ function pullRequestNode(ctx: Ctx, repo: Repo, issue: Issue): Record<string, unk
     author: graphqlActor(issue.user),
     // GitHub lists at most 3000 files and 250 commits of a pull request.
     files: (args: { first?: number | null; after?: string | null }) =>
-      connection(ctx.state.pullFiles(repo, issue).slice(0, 3000), args, (f) => ({ path: f.filename, changeType: CHANGE_TYPE[f.status], additions: f.additions, deletions: f.deletions, viewerViewedState: 'UNVIEWED' })),
+      connection(ctx.state.pullFiles(repo, issue).slice(0, 3000), args, (f) => ({
+        path: f.filename,
+        changeType: CHANGE_TYPE[f.status],
+        additions: f.additions,
+        deletions: f.deletions,
+        viewerViewedState: 'UNVIEWED',
+      })),
     reviews: (args: { first?: number | null; after?: string | null }) =>
       connection(
         // A pending review is visible only to its author.
@@ -184,12 +213,26 @@ function pullRequestNode(ctx: Ctx, repo: Repo, issue: Issue): Record<string, unk
 
 function actorNode(state: State, login: string): Record<string, unknown> {
   const user = state.user(login);
-  return { __typename: user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User', login: user.login, id: Buffer.from(`0:${user.type}${user.id}`).toString('base64') };
+  return {
+    __typename: user.type === 'Bot' ? 'Bot' : user.type === 'Organization' ? 'Organization' : 'User',
+    login: user.login,
+    id: Buffer.from(`0:${user.type}${user.id}`).toString('base64'),
+  };
 }
 
 /** Cursor pagination over a list, as GitHub's connections page (`first`, `after`). */
-function connection<T>(items: readonly T[], args: { first?: number | null; after?: string | null }, node: (item: T, index: number) => Record<string, unknown>): Record<string, unknown> {
-  const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^cursor:/, '')) + 1 : 0;
+function connection<T>(
+  items: readonly T[],
+  args: { first?: number | null; after?: string | null },
+  node: (item: T, index: number) => Record<string, unknown>,
+): Record<string, unknown> {
+  const start = args.after
+    ? Number(
+        Buffer.from(args.after, 'base64')
+          .toString('utf8')
+          .replace(/^cursor:/, ''),
+      ) + 1
+    : 0;
   const first = Math.min(args.first ?? 100, 100);
   const page = items.slice(start, start + first);
   const cursor = (i: number) => Buffer.from(`cursor:${i}`).toString('base64');
@@ -197,7 +240,12 @@ function connection<T>(items: readonly T[], args: { first?: number | null; after
     totalCount: items.length,
     nodes: page.map((item, i) => node(item, start + i)),
     edges: page.map((item, i) => ({ cursor: cursor(start + i), node: node(item, start + i) })),
-    pageInfo: { hasNextPage: start + first < items.length, hasPreviousPage: start > 0, startCursor: page.length ? cursor(start) : null, endCursor: page.length ? cursor(start + page.length - 1) : null },
+    pageInfo: {
+      hasNextPage: start + first < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: page.length ? cursor(start) : null,
+      endCursor: page.length ? cursor(start + page.length - 1) : null,
+    },
   };
 }
 
@@ -254,7 +302,12 @@ export async function handleGraphql(ctx: Ctx): Promise<Reply> {
           const sha = repo.refs.get(qualified);
           if (!sha) return null;
           const name = qualified.replace(/^refs\/(heads|tags)\//, '');
-          return { id: Buffer.from(`0:Ref${repo.id}:${qualified}`).toString('base64'), name, prefix: qualified.slice(0, qualified.length - name.length), target: fullCommitNode(ctx.state, repo, sha) };
+          return {
+            id: Buffer.from(`0:Ref${repo.id}:${qualified}`).toString('base64'),
+            name,
+            prefix: qualified.slice(0, qualified.length - name.length),
+            target: fullCommitNode(ctx.state, repo, sha),
+          };
         },
         // Null for a branch that does not exist; a branch without queued entries has an empty queue.
         mergeQueue: ({ branch }: { branch?: string | null }) => {
@@ -268,7 +321,14 @@ export async function handleGraphql(ctx: Ctx): Promise<Reply> {
         },
       };
     },
-    rateLimit: () => ({ limit: 5000, cost: 1, remaining: ctx.quota.remaining, used: ctx.quota.used, resetAt: new Date(ctx.quota.reset * 1000).toISOString(), nodeCount: 0 }),
+    rateLimit: () => ({
+      limit: 5000,
+      cost: 1,
+      remaining: ctx.quota.remaining,
+      used: ctx.quota.used,
+      resetAt: new Date(ctx.quota.reset * 1000).toISOString(),
+      nodeCount: 0,
+    }),
   };
   const result = await graphql({
     schema: githubGraphqlSchema(),

@@ -34,12 +34,17 @@ function assigneeLogins(b: Record<string, unknown>): string[] | undefined {
 
 export const issueRoutes: Route[] = [
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/issues', operationId: 'issues/list-for-repo',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues',
+    operationId: 'issues/list-for-repo',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const q = ctx.query;
       const state = q.get('state') ?? 'open';
-      const labels = (q.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+      const labels = (q.get('labels') ?? '')
+        .split(',')
+        .map((l) => l.trim().toLowerCase())
+        .filter(Boolean);
       const creator = q.get('creator')?.toLowerCase();
       const assignee = q.get('assignee');
       const since = q.get('since');
@@ -50,16 +55,27 @@ export const issueRoutes: Route[] = [
           (state === 'all' || i.state === state) &&
           labels.every((l) => i.labels.some((x) => x.toLowerCase() === l)) &&
           (!creator || i.user.login.toLowerCase() === creator) &&
-          (!assignee || (assignee === 'none' ? i.assignees.length === 0 : assignee === '*' ? i.assignees.length > 0 : i.assignees.some((a) => a.toLowerCase() === assignee.toLowerCase()))) &&
+          (!assignee ||
+            (assignee === 'none'
+              ? i.assignees.length === 0
+              : assignee === '*'
+                ? i.assignees.length > 0
+                : i.assignees.some((a) => a.toLowerCase() === assignee.toLowerCase()))) &&
           (!since || i.updatedAt >= since),
       );
       const key = (i: Issue): string | number => (sort === 'updated' ? i.updatedAt : sort === 'comments' ? i.comments.length : i.createdAt);
-      const ordered = sortBy(sortBy(issues, (i) => i.number, direction), key, direction);
+      const ordered = sortBy(
+        sortBy(issues, (i) => i.number, direction),
+        key,
+        direction,
+      );
       return list(ctx, ordered, (i) => shape.issue(ctx.urls, ctx.state, repo, i));
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/issues', operationId: 'issues/create',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues',
+    operationId: 'issues/create',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       if (!repo.hasIssues) throw new HttpError(410, DISABLED);
@@ -76,14 +92,18 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}', operationId: 'issues/get',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}',
+    operationId: 'issues/get',
     handler: (ctx) => {
       const { repo, issue } = issueOf(ctx);
       return json(200, shape.issue(ctx.urls, ctx.state, repo, issue));
     },
   },
   {
-    method: 'PATCH', path: '/repos/{owner}/{repo}/issues/{issue_number}', operationId: 'issues/update',
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}',
+    operationId: 'issues/update',
     handler: (ctx) => {
       const { repo, issue } = issueOf(ctx);
       const b = bodyObject(ctx);
@@ -103,7 +123,8 @@ export const issueRoutes: Route[] = [
       if (b.state === 'closed' && issue.state === 'open') {
         s.closeIssue(issue, actingUser(ctx), (reason as Issue['stateReason']) ?? 'completed');
       } else if (b.state === 'open' && issue.state === 'closed') {
-        if (issue.pull?.merged) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request cannot be reopened.' });
+        if (issue.pull?.merged)
+          throw validationFailed({ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request cannot be reopened.' });
         issue.state = 'open';
         issue.stateReason = issue.pull ? null : 'reopened';
         issue.closedAt = null;
@@ -118,15 +139,23 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', operationId: 'issues/list-comments',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    operationId: 'issues/list-comments',
     handler: (ctx) => {
       const { repo, issue } = issueOf(ctx);
       const since = ctx.query.get('since');
-      return list(ctx, issue.comments.filter((c) => !since || c.updatedAt >= since), (c) => shape.comment(ctx.urls, ctx.state, repo, c));
+      return list(
+        ctx,
+        issue.comments.filter((c) => !since || c.updatedAt >= since),
+        (c) => shape.comment(ctx.urls, ctx.state, repo, c),
+      );
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', operationId: 'issues/create-comment',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    operationId: 'issues/create-comment',
     handler: (ctx) => {
       const { repo, issue } = issueOf(ctx);
       const b = bodyObject(ctx);
@@ -136,7 +165,9 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', operationId: 'issues/get-comment',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    operationId: 'issues/get-comment',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const c = ctx.state.findComment(repo, intParam(ctx, 'comment_id'));
@@ -145,14 +176,18 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', operationId: 'issues/delete-comment',
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    operationId: 'issues/delete-comment',
     handler: (ctx) => {
       if (!ctx.state.deleteComment(repoOf(ctx), intParam(ctx, 'comment_id'))) throw notFound();
       return noContent();
     },
   },
   {
-    method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', operationId: 'issues/update-comment',
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
+    operationId: 'issues/update-comment',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const c = ctx.state.findComment(repo, intParam(ctx, 'comment_id'));
@@ -165,7 +200,9 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/labels', operationId: 'issues/add-labels',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    operationId: 'issues/add-labels',
     handler: (ctx) => {
       const { repo, issue } = issueOf(ctx);
       const raw = Array.isArray(ctx.body) ? ctx.body : bodyObject(ctx).labels;
@@ -174,18 +211,25 @@ export const issueRoutes: Route[] = [
         if (!issue.labels.some((x) => x.toLowerCase() === l.name.toLowerCase())) issue.labels.push(l.name);
       }
       issue.updatedAt = ctx.state.timestamp();
-      return json(200, issue.labels.map((n) => shape.label(ctx.urls, repo, ctx.state.ensureLabel(repo, n))));
+      return json(
+        200,
+        issue.labels.map((n) => shape.label(ctx.urls, repo, ctx.state.ensureLabel(repo, n))),
+      );
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/labels', operationId: 'issues/list-labels-for-repo',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/labels',
+    operationId: 'issues/list-labels-for-repo',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       return list(ctx, [...repo.labels.values()], (l) => shape.label(ctx.urls, repo, l));
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/labels', operationId: 'issues/create-label',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/labels',
+    operationId: 'issues/create-label',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
@@ -200,7 +244,9 @@ export const issueRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/assignees/{assignee}', operationId: 'issues/check-user-can-be-assigned',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/assignees/{assignee}',
+    operationId: 'issues/check-user-can-be-assigned',
     handler: (ctx) => {
       if (!ctx.state.isAssignable(repoOf(ctx), ctx.params.assignee ?? '')) throw notFound();
       return noContent();

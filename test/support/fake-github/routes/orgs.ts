@@ -23,7 +23,10 @@ function seesPrivateMembers(ctx: Ctx, org: Org): boolean {
 
 function activeMembers(org: Org, onlyPublic: boolean, role: string | null, withoutTwoFactor = false): string[] {
   return [...org.members.entries()]
-    .filter(([, m]) => m.state === 'active' && (!onlyPublic || m.public) && (!role || role === 'all' || m.role === role) && (!withoutTwoFactor || m.twoFactor === false))
+    .filter(
+      ([, m]) =>
+        m.state === 'active' && (!onlyPublic || m.public) && (!role || role === 'all' || m.role === role) && (!withoutTwoFactor || m.twoFactor === false),
+    )
     .map(([login]) => login)
     .sort();
 }
@@ -31,7 +34,8 @@ function activeMembers(org: Org, onlyPublic: boolean, role: string | null, witho
 /** An organization owner's token, or an installation with the organization administration permission. */
 function administers(ctx: Ctx, org: Org): boolean {
   const a = ctx.actor;
-  if (a.kind === 'installation') return a.installation.account.id === org.account.id && ['read', 'write'].includes(a.installation.permissions.organization_administration ?? '');
+  if (a.kind === 'installation')
+    return a.installation.account.id === org.account.id && ['read', 'write'].includes(a.installation.permissions.organization_administration ?? '');
   if (a.kind === 'user') return org.members.get(a.user.login.toLowerCase())?.role === 'admin' && ctx.state.isOrgMember(org.account.login, a.user.login);
   return false;
 }
@@ -41,7 +45,8 @@ function twoFactorFilter(ctx: Ctx, org: Org): boolean {
   const filter = ctx.query.get('filter') ?? 'all';
   if (filter === 'all') return false;
   if (filter !== '2fa_disabled') throw new HttpError(422, `Invalid filter: ${filter}`);
-  if (!administers(ctx, org)) throw new HttpError(422, 'Only owners can use this filter.', { documentationUrl: 'https://docs.github.com/rest/orgs/members#list-organization-members' });
+  if (!administers(ctx, org))
+    throw new HttpError(422, 'Only owners can use this filter.', { documentationUrl: 'https://docs.github.com/rest/orgs/members#list-organization-members' });
   return true;
 }
 
@@ -63,7 +68,9 @@ function tokenGrant(ctx: Ctx, org: Org, t: TokenGrant): Record<string, unknown> 
 
 export const orgRoutes: Route[] = [
   {
-    method: 'GET', path: '/orgs/{org}/members', operationId: 'orgs/list-members',
+    method: 'GET',
+    path: '/orgs/{org}/members',
+    operationId: 'orgs/list-members',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const logins = activeMembers(org, !seesPrivateMembers(ctx, org), ctx.query.get('role'), twoFactorFilter(ctx, org));
@@ -71,7 +78,9 @@ export const orgRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/outside_collaborators', operationId: 'orgs/list-outside-collaborators',
+    method: 'GET',
+    path: '/orgs/{org}/outside_collaborators',
+    operationId: 'orgs/list-outside-collaborators',
     handler: (ctx) => {
       const org = orgOf(ctx);
       if (!seesPrivateMembers(ctx, org)) throw new HttpError(403, 'You must be a member of the organization to list its outside collaborators.');
@@ -82,23 +91,37 @@ export const orgRoutes: Route[] = [
   },
   {
     // The repositories the caller can see: an installation's own selection; a member's token, all of them.
-    method: 'GET', path: '/orgs/{org}/repos', operationId: 'repos/list-for-org',
+    method: 'GET',
+    path: '/orgs/{org}/repos',
+    operationId: 'repos/list-for-org',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const a = ctx.actor;
       const repos = [...ctx.state.repos.values()]
         .filter((r) => r.owner.id === org.account.id)
-        .filter((r) => (a.kind === 'installation' ? ctx.state.installationCovers(a.installation, r) : a.kind === 'user' && ctx.state.isOrgMember(org.account.login, a.user.login) ? true : !r.private))
+        .filter((r) =>
+          a.kind === 'installation'
+            ? ctx.state.installationCovers(a.installation, r)
+            : a.kind === 'user' && ctx.state.isOrgMember(org.account.login, a.user.login)
+              ? true
+              : !r.private,
+        )
         .sort((x, y) => x.id - y.id);
       return list(ctx, repos, (r) => shape.repository(ctx.urls, ctx.state, r));
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/installations', operationId: 'orgs/list-app-installations',
+    method: 'GET',
+    path: '/orgs/{org}/installations',
+    operationId: 'orgs/list-app-installations',
     handler: (ctx) => {
       const org = orgOf(ctx);
       if (!administers(ctx, org)) {
-        throw new HttpError(403, ctx.actor.kind === 'installation' ? 'Resource not accessible by integration' : 'You must be an organization owner to list its installations.', { documentationUrl: 'https://docs.github.com/rest/orgs/orgs#list-app-installations-for-an-organization' });
+        throw new HttpError(
+          403,
+          ctx.actor.kind === 'installation' ? 'Resource not accessible by integration' : 'You must be an organization owner to list its installations.',
+          { documentationUrl: 'https://docs.github.com/rest/orgs/orgs#list-app-installations-for-an-organization' },
+        );
       }
       const own = [...ctx.state.installations.values()].filter((i) => i.account.id === org.account.id);
       const all = [...own, ...org.vendorApps];
@@ -108,19 +131,30 @@ export const orgRoutes: Route[] = [
   },
   {
     // Only a GitHub App may list them, with organization_personal_access_tokens: read.
-    method: 'GET', path: '/orgs/{org}/personal-access-tokens', operationId: 'orgs/list-pat-grants',
+    method: 'GET',
+    path: '/orgs/{org}/personal-access-tokens',
+    operationId: 'orgs/list-pat-grants',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const a = ctx.actor;
-      if (a.kind !== 'installation') throw new HttpError(403, 'Resource not accessible by personal access token', { documentationUrl: 'https://docs.github.com/rest/orgs/personal-access-tokens#list-fine-grained-personal-access-tokens-with-access-to-organization-resources' });
+      if (a.kind !== 'installation')
+        throw new HttpError(403, 'Resource not accessible by personal access token', {
+          documentationUrl:
+            'https://docs.github.com/rest/orgs/personal-access-tokens#list-fine-grained-personal-access-tokens-with-access-to-organization-resources',
+        });
       if (a.installation.account.id !== org.account.id || !['read', 'write'].includes(a.installation.permissions.organization_personal_access_tokens ?? '')) {
-        throw new HttpError(403, 'Resource not accessible by integration', { documentationUrl: 'https://docs.github.com/rest/orgs/personal-access-tokens#list-fine-grained-personal-access-tokens-with-access-to-organization-resources' });
+        throw new HttpError(403, 'Resource not accessible by integration', {
+          documentationUrl:
+            'https://docs.github.com/rest/orgs/personal-access-tokens#list-fine-grained-personal-access-tokens-with-access-to-organization-resources',
+        });
       }
       return list(ctx, org.tokens, (t) => tokenGrant(ctx, org, t));
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/members/{username}', operationId: 'orgs/check-membership-for-user',
+    method: 'GET',
+    path: '/orgs/{org}/members/{username}',
+    operationId: 'orgs/check-membership-for-user',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const username = ctx.params.username ?? '';
@@ -132,7 +166,9 @@ export const orgRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/public_members/{username}', operationId: 'orgs/check-public-membership-for-user',
+    method: 'GET',
+    path: '/orgs/{org}/public_members/{username}',
+    operationId: 'orgs/check-public-membership-for-user',
     handler: (ctx) => {
       const m = orgOf(ctx).members.get((ctx.params.username ?? '').toLowerCase());
       if (m?.state !== 'active' || !m.public) throw notFound();
@@ -140,12 +176,14 @@ export const orgRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/memberships/{username}', operationId: 'orgs/get-membership-for-user',
+    method: 'GET',
+    path: '/orgs/{org}/memberships/{username}',
+    operationId: 'orgs/get-membership-for-user',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const login = ctx.params.username ?? '';
       const m = org.members.get(login.toLowerCase());
-      if (!m || !seesPrivateMembers(ctx, org) && !m.public) throw notFound();
+      if (!m || (!seesPrivateMembers(ctx, org) && !m.public)) throw notFound();
       const orgApi = `${ctx.urls.api}/orgs/${org.account.login}`;
       return json(200, {
         url: `${orgApi}/memberships/${login}`,
@@ -160,16 +198,21 @@ export const orgRoutes: Route[] = [
   {
     // What the gate reads to tell "not in the team" from "no such team" after a membership 404.
     // Teams are visible to the org's installation and members; anyone else gets the same 404.
-    method: 'GET', path: '/orgs/{org}/teams/{team_slug}', operationId: 'teams/get-by-name',
+    method: 'GET',
+    path: '/orgs/{org}/teams/{team_slug}',
+    operationId: 'teams/get-by-name',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const team = org.teams.get((ctx.params.team_slug ?? '').toLowerCase());
-      if (!team || !seesPrivateMembers(ctx, org)) throw new HttpError(404, 'Not Found', { documentationUrl: 'https://docs.github.com/rest/teams/teams#get-a-team-by-name' });
+      if (!team || !seesPrivateMembers(ctx, org))
+        throw new HttpError(404, 'Not Found', { documentationUrl: 'https://docs.github.com/rest/teams/teams#get-a-team-by-name' });
       return json(200, shape.teamFull(ctx.urls, ctx.state, org, team));
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/teams/{team_slug}/memberships/{username}', operationId: 'teams/get-membership-for-user-in-org',
+    method: 'GET',
+    path: '/orgs/{org}/teams/{team_slug}/memberships/{username}',
+    operationId: 'teams/get-membership-for-user-in-org',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const team = org.teams.get((ctx.params.team_slug ?? '').toLowerCase());
@@ -184,18 +227,25 @@ export const orgRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/teams/{team_slug}/members', operationId: 'teams/list-members-in-org',
+    method: 'GET',
+    path: '/orgs/{org}/teams/{team_slug}/members',
+    operationId: 'teams/list-members-in-org',
     handler: (ctx) => {
       const org = orgOf(ctx);
       const team = org.teams.get((ctx.params.team_slug ?? '').toLowerCase());
       if (!team) throw notFound();
       const role = ctx.query.get('role') ?? 'all';
-      const logins = [...team.members.entries()].filter(([, r]) => role === 'all' || r === role).map(([l]) => l).sort();
+      const logins = [...team.members.entries()]
+        .filter(([, r]) => role === 'all' || r === role)
+        .map(([l]) => l)
+        .sort();
       return list(ctx, logins, (l) => shape.user(ctx.urls, ctx.state.user(l)));
     },
   },
   {
-    method: 'GET', path: '/orgs/{org}/teams', operationId: 'teams/list',
+    method: 'GET',
+    path: '/orgs/{org}/teams',
+    operationId: 'teams/list',
     handler: (ctx) => {
       const org = orgOf(ctx);
       return list(ctx, [...org.teams.values()], (t) => shape.team(ctx.urls, org, t));

@@ -128,7 +128,11 @@ function codeownersErrors(state: State, repo: Repo, path: string, text: string):
     for (const owner of parts.slice(1)) {
       if (owner.includes('@') && !owner.startsWith('@')) continue; // an e-mail address
       const m = /^@([^/]+)(?:\/(.+))?$/.exec(owner);
-      const known = m ? (m[2] ? m[1]!.toLowerCase() === repo.owner.login.toLowerCase() && state.team(m[1]!, m[2]) !== undefined : state.users.has(m[1]!.toLowerCase()) && state.roleOf(repo, m[1]!) !== null) : false;
+      const known = m
+        ? m[2]
+          ? m[1]!.toLowerCase() === repo.owner.login.toLowerCase() && state.team(m[1]!, m[2]) !== undefined
+          : state.users.has(m[1]!.toLowerCase()) && state.roleOf(repo, m[1]!) !== null
+        : false;
       if (known) continue;
       const column = raw.indexOf(owner) + 1;
       errors.push({
@@ -149,7 +153,9 @@ const CODEOWNERS_PATHS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']
 
 export const protectionRoutes: Route[] = [
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/branches/{branch}/protection', operationId: 'repos/get-branch-protection',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/branches/{branch}/protection',
+    operationId: 'repos/get-branch-protection',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       requireAdmin(ctx, repo);
@@ -162,7 +168,9 @@ export const protectionRoutes: Route[] = [
   },
   {
     // The branch need not exist: the rules that would apply to a branch of that name.
-    method: 'GET', path: '/repos/{owner}/{repo}/rules/branches/{branch}', operationId: 'repos/get-branch-rules',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/rules/branches/{branch}',
+    operationId: 'repos/get-branch-rules',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const branch = ctx.params.branch ?? '';
@@ -174,7 +182,9 @@ export const protectionRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/rulesets/{ruleset_id}', operationId: 'repos/get-repo-ruleset',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/rulesets/{ruleset_id}',
+    operationId: 'repos/get-repo-ruleset',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const r = repo.rulesets.find((x) => x.id === Number(ctx.params.ruleset_id));
@@ -183,7 +193,9 @@ export const protectionRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/collaborators', operationId: 'repos/list-collaborators',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/collaborators',
+    operationId: 'repos/list-collaborators',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       if (ctx.actor.kind === 'user' && ROLE_RANK[ctx.state.roleOf(repo, ctx.actor.user.login) ?? 'read'] < ROLE_RANK.write) {
@@ -198,12 +210,18 @@ export const protectionRoutes: Route[] = [
         .filter((p) => ROLE_RANK[p.role] >= ROLE_RANK[want]);
       return list(ctx, people, (p) => {
         const rank = ROLE_RANK[p.role];
-        return { ...shape.user(ctx.urls, ctx.state.user(p.login)), permissions: { pull: true, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 }, role_name: p.role };
+        return {
+          ...shape.user(ctx.urls, ctx.state.user(p.login)),
+          permissions: { pull: true, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 },
+          role_name: p.role,
+        };
       });
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/environments/{environment_name}', operationId: 'repos/get-environment',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/environments/{environment_name}',
+    operationId: 'repos/get-environment',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const env = environmentOf(ctx, repo);
@@ -216,21 +234,31 @@ export const protectionRoutes: Route[] = [
         created_at: env.createdAt,
         updated_at: env.createdAt,
         protection_rules: env.policy ? [{ id: env.id + 1, node_id: 'GA_branch_policy', type: 'branch_policy' }] : [],
-        deployment_branch_policy: env.policy ? { protected_branches: env.policy.protectedBranches, custom_branch_policies: env.policy.customBranchPolicies } : null,
+        deployment_branch_policy: env.policy
+          ? { protected_branches: env.policy.protectedBranches, custom_branch_policies: env.policy.customBranchPolicies }
+          : null,
       });
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies', operationId: 'repos/list-deployment-branch-policies',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies',
+    operationId: 'repos/list-deployment-branch-policies',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const env = environmentOf(ctx, repo);
       const page = paginate(ctx, env.branchPolicies);
-      return json(200, { total_count: env.branchPolicies.length, branch_policies: page.items.map((p) => ({ id: p.id, node_id: `DBP_${p.id}`, name: p.name, type: p.type })) }, page.headers);
+      return json(
+        200,
+        { total_count: env.branchPolicies.length, branch_policies: page.items.map((p) => ({ id: p.id, node_id: `DBP_${p.id}`, name: p.name, type: p.type })) },
+        page.headers,
+      );
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/codeowners/errors', operationId: 'repos/codeowners-errors',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/codeowners/errors',
+    operationId: 'repos/codeowners-errors',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const ref = ctx.query.get('ref') ?? repo.defaultBranch;

@@ -19,7 +19,9 @@ const EVENTS: Record<string, Exclude<ReviewState, 'DISMISSED'>> = {
 
 export const pullRoutes: Route[] = [
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls', operationId: 'pulls/list',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls',
+    operationId: 'pulls/list',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const state = ctx.query.get('state') ?? 'open';
@@ -35,46 +37,67 @@ export const pullRoutes: Route[] = [
           (!base || i.pull.baseRef === base) &&
           (!head || `${repo.owner.login}:${i.pull.headRef}`.toLowerCase() === head.toLowerCase()),
       );
-      const key = (i: Issue): string | number =>
-        sort === 'updated' ? i.updatedAt : sort === 'popularity' ? i.comments.length : i.createdAt;
+      const key = (i: Issue): string | number => (sort === 'updated' ? i.updatedAt : sort === 'popularity' ? i.comments.length : i.createdAt);
       // Ties on the second-precision timestamps fall back to the number, so order is stable.
-      const ordered = sortBy(sortBy(pulls, (i) => i.number, direction), key, direction);
+      const ordered = sortBy(
+        sortBy(pulls, (i) => i.number, direction),
+        key,
+        direction,
+      );
       return list(ctx, ordered, (i) => shape.pull(ctx.urls, ctx.state, repo, i, false));
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/pulls', operationId: 'pulls/create',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls',
+    operationId: 'pulls/create',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const b = bodyObject(ctx);
       if (typeof b.title !== 'string' || !b.title) throw validationFailed({ resource: 'PullRequest', field: 'title', code: 'missing_field' });
-      if (typeof b.head !== 'string' || typeof b.base !== 'string') throw validationFailed({ resource: 'PullRequest', field: typeof b.head !== 'string' ? 'head' : 'base', code: 'missing_field' });
+      if (typeof b.head !== 'string' || typeof b.base !== 'string')
+        throw validationFailed({ resource: 'PullRequest', field: typeof b.head !== 'string' ? 'head' : 'base', code: 'missing_field' });
       const issue = ctx.state.createPull(repo, {
-        head: b.head, base: b.base, title: b.title, body: typeof b.body === 'string' ? b.body : null, user: actingUser(ctx), draft: b.draft === true,
+        head: b.head,
+        base: b.base,
+        title: b.title,
+        body: typeof b.body === 'string' ? b.body : null,
+        user: actingUser(ctx),
+        draft: b.draft === true,
       });
       return json(201, shape.pull(ctx.urls, ctx.state, repo, issue, true), { location: `${ctx.urls.api}/repos/${repo.fullName}/pulls/${issue.number}` });
     },
   },
   {
     // The pull requests a commit belongs to: merged as it (its merge commit), or whose head it is.
-    method: 'GET', path: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', operationId: 'repos/list-pull-requests-associated-with-commit',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+    operationId: 'repos/list-pull-requests-associated-with-commit',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = ctx.state.resolve(repo, ctx.params.commit_sha ?? '');
       if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.commit_sha}`);
       const pulls = [...repo.issues.values()].filter((i) => i.pull && (i.pull.mergeCommitSha === sha || i.pull.headSha === sha));
-      return list(ctx, sortBy(pulls, (i) => i.number, 'desc'), (i) => shape.pull(ctx.urls, ctx.state, repo, i, false));
+      return list(
+        ctx,
+        sortBy(pulls, (i) => i.number, 'desc'),
+        (i) => shape.pull(ctx.urls, ctx.state, repo, i, false),
+      );
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}', operationId: 'pulls/get',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    operationId: 'pulls/get',
     handler: (ctx) => {
       const { repo, issue } = pullOf(ctx);
       return json(200, shape.pull(ctx.urls, ctx.state, repo, issue, true));
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/files', operationId: 'pulls/list-files',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/files',
+    operationId: 'pulls/list-files',
     handler: (ctx) => {
       const { repo, issue, pull } = pullOf(ctx);
       // GitHub lists at most 3000 files for a pull request.
@@ -95,7 +118,9 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits', operationId: 'pulls/list-commits',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    operationId: 'pulls/list-commits',
     handler: (ctx) => {
       const { repo, issue } = pullOf(ctx);
       // GitHub lists at most 250 commits for a pull request.
@@ -103,7 +128,9 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', operationId: 'pulls/list-reviews',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    operationId: 'pulls/list-reviews',
     handler: (ctx) => {
       const { repo, issue, pull } = pullOf(ctx);
       const viewer = ctx.actor.kind === 'user' ? ctx.actor.user.id : ctx.actor.kind === 'installation' ? ctx.actor.installation.app.bot.id : -1;
@@ -113,7 +140,9 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', operationId: 'pulls/create-review',
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    operationId: 'pulls/create-review',
     handler: (ctx) => {
       const { repo, issue } = pullOf(ctx);
       const b = bodyObject(ctx);
@@ -130,7 +159,9 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals', operationId: 'pulls/dismiss-review',
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals',
+    operationId: 'pulls/dismiss-review',
     handler: (ctx) => {
       const { repo, issue } = pullOf(ctx);
       const b = bodyObject(ctx);
@@ -140,19 +171,24 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', operationId: 'pulls/check-if-merged',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    operationId: 'pulls/check-if-merged',
     handler: (ctx) => {
       if (!pullOf(ctx).pull.merged) throw notFound();
       return noContent();
     },
   },
   {
-    method: 'PUT', path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', operationId: 'pulls/merge',
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    operationId: 'pulls/merge',
     handler: (ctx) => {
       const { repo, issue } = pullOf(ctx);
       const b = bodyObject(ctx);
       const method = b.merge_method ?? 'merge';
-      if (method !== 'merge' && method !== 'squash' && method !== 'rebase') throw validationFailed({ resource: 'PullRequest', field: 'merge_method', code: 'invalid' });
+      if (method !== 'merge' && method !== 'squash' && method !== 'rebase')
+        throw validationFailed({ resource: 'PullRequest', field: 'merge_method', code: 'invalid' });
       const { sha } = ctx.state.mergePull(repo.fullName, issue.number, {
         by: actingUser(ctx).login,
         method,

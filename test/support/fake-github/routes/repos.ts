@@ -56,7 +56,10 @@ function getContent(ctx: Ctx): Reply {
   if (!entry) throw notFound();
   if (entry.type === 'tree') {
     const items = repo.git.listTree(entry.sha, false, path ? `${path}/` : '');
-    return json(200, items.map((e) => contentEntry(ctx, repo, ref, e.path, e)));
+    return json(
+      200,
+      items.map((e) => contentEntry(ctx, repo, ref, e.path, e)),
+    );
   }
   if (entry.type !== 'blob') throw notFound();
   const content = repo.git.blob(entry.sha)?.content ?? Buffer.alloc(0);
@@ -97,13 +100,17 @@ function listCommits(ctx: Ctx): Reply {
 export const repoRoutes: Route[] = [
   { method: 'GET', path: '/repos/{owner}/{repo}/commits', operationId: 'repos/list-commits', handler: listCommits },
   {
-    method: 'GET', path: '/repos/{owner}/{repo}', operationId: 'repos/get',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}',
+    operationId: 'repos/get',
     handler: (ctx) => json(200, shape.repository(ctx.urls, ctx.state, repoOf(ctx), true)),
   },
   { method: 'GET', path: '/repos/{owner}/{repo}/contents/{path}', operationId: 'repos/get-content', handler: getContent },
   {
     // GitHub answers with a redirect to codeload; the fake serves the archive itself behind the redirect.
-    method: 'GET', path: '/repos/{owner}/{repo}/tarball/{ref}', operationId: 'repos/download-tarball-archive',
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/tarball/{ref}',
+    operationId: 'repos/download-tarball-archive',
     handler: (ctx) => {
       const repo = repoOf(ctx);
       const sha = ctx.state.resolve(repo, ctx.params.ref ?? '');
@@ -125,7 +132,9 @@ export function codeload(ctx: Ctx, fullName: string, sha: string): Reply {
     mode: e.mode,
     content: e.type === 'blob' ? (repo.git.blob(e.sha)?.content ?? Buffer.alloc(0)) : Buffer.alloc(0),
   }));
-  const archive = gzipSync(tar([{ path: root, type: 'dir', mode: '040000', content: Buffer.alloc(0) }, ...files], Math.floor(Date.parse(commit.committer.date) / 1000)));
+  const archive = gzipSync(
+    tar([{ path: root, type: 'dir', mode: '040000', content: Buffer.alloc(0) }, ...files], Math.floor(Date.parse(commit.committer.date) / 1000)),
+  );
   return { status: 200, raw: archive, headers: { 'content-type': 'application/x-gzip', 'content-disposition': `attachment; filename=${root}.tar.gz` } };
 }
 
@@ -139,7 +148,8 @@ export function rawFile(ctx: Ctx, fullName: string, rest: string): Reply {
     const sha = ctx.state.resolve(repo, parts.slice(0, i).join('/'));
     const tree = sha ? repo.git.commit(sha)?.tree : undefined;
     const e = tree ? repo.git.entryAt(tree, parts.slice(i).join('/')) : undefined;
-    if (e?.type === 'blob') return { status: 200, raw: repo.git.blob(e.sha)?.content ?? Buffer.alloc(0), headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    if (e?.type === 'blob')
+      return { status: 200, raw: repo.git.blob(e.sha)?.content ?? Buffer.alloc(0), headers: { 'content-type': 'text/plain; charset=utf-8' } };
   }
   throw notFound();
 }
