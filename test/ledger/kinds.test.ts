@@ -3,9 +3,22 @@
  * these controls. The list is pinned here, in order, with every kind's controls, so a kind's
  * module moving or a new kind being added cannot silently change what an old kind cites.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CONTROLS } from '../../src/core/controls.ts';
-import { CONDITIONAL_CONTROLS, DEFAULT_CONTROLS, RECORD_KINDS } from '../../src/core/ledger/kinds.ts';
+import {
+  CONDITIONAL_CONTROLS,
+  DEFAULT_CONTROLS,
+  RECORD_KINDS,
+  type AccessSnapshotSubject,
+  type AnomalySubject,
+  type GrantChangeSubject,
+  type IdentityLeftOrgSubject,
+  type ProvisionedSubject,
+  type RecordKind,
+  type ReviewCampaignSubject,
+  type SubjectByKind,
+  type UnapprovedMergeSubject,
+} from '../../src/core/ledger/kinds.ts';
 import * as ledger from '../../src/core/ledger/index.ts';
 
 const PINNED_KINDS = ['grant-change', 'unapproved-merge', 'review-campaign', 'identity-left-org', 'provisioned', 'anomaly', 'access-snapshot'];
@@ -57,5 +70,22 @@ describe('record kinds', () => {
     expect(ledger.RECORD_KINDS).toBe(RECORD_KINDS);
     expect(ledger.DEFAULT_CONTROLS).toBe(DEFAULT_CONTROLS);
     expect(ledger.CONDITIONAL_CONTROLS).toBe(CONDITIONAL_CONTROLS);
+  });
+});
+
+describe('subject types', () => {
+  it('gives each kind its own subject type', () => {
+    expectTypeOf<RecordKind>().toEqualTypeOf<
+      'grant-change' | 'unapproved-merge' | 'review-campaign' | 'identity-left-org' | 'provisioned' | 'anomaly' | 'access-snapshot'
+    >();
+    expectTypeOf<SubjectByKind['grant-change']>().toEqualTypeOf<GrantChangeSubject>();
+    expectTypeOf<SubjectByKind['unapproved-merge']>().toEqualTypeOf<UnapprovedMergeSubject>();
+    expectTypeOf<SubjectByKind['review-campaign']>().toEqualTypeOf<ReviewCampaignSubject>();
+    expectTypeOf<SubjectByKind['identity-left-org']>().toEqualTypeOf<IdentityLeftOrgSubject>();
+    expectTypeOf<SubjectByKind['provisioned']>().toEqualTypeOf<ProvisionedSubject>();
+    expectTypeOf<SubjectByKind['anomaly']>().toEqualTypeOf<AnomalySubject>();
+    expectTypeOf<SubjectByKind['access-snapshot']>().toEqualTypeOf<AccessSnapshotSubject>();
+    // A subject of one kind is not accepted as another's.
+    expectTypeOf<SubjectByKind['provisioned']>().not.toEqualTypeOf<SubjectByKind['anomaly']>();
   });
 });
