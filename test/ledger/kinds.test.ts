@@ -8,6 +8,7 @@ import { CONTROLS } from '../../src/core/controls.ts';
 import {
   CONDITIONAL_CONTROLS,
   DEFAULT_CONTROLS,
+  KIND_DEFINITIONS,
   RECORD_KINDS,
   type AccessSnapshotSubject,
   type AnomalySubject,
@@ -53,6 +54,11 @@ describe('record kinds', () => {
   it('serializes the defaults and the conditional controls byte for byte as published', () => {
     expect(JSON.stringify(DEFAULT_CONTROLS)).toBe(JSON.stringify(PINNED_CONTROLS));
     expect(JSON.stringify(CONDITIONAL_CONTROLS)).toBe(JSON.stringify(PINNED_CONDITIONAL));
+  });
+
+  it('names each kind once, so two modules cannot claim one kind', () => {
+    expect(new Set(KIND_DEFINITIONS.map((d) => d.kind)).size).toBe(KIND_DEFINITIONS.length);
+    expect(KIND_DEFINITIONS.map((d) => d.kind)).toEqual([...RECORD_KINDS]);
   });
 
   it('maps every kind and no other', () => {

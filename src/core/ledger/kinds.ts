@@ -33,7 +33,16 @@ export type * from './kinds/anomaly.ts';
 export type * from './kinds/access-snapshot.ts';
 
 /** The kinds, in published order. */
-export const KIND_DEFINITIONS = [grantChange, unapprovedMerge, reviewCampaign, identityLeftOrg, provisioned, anomaly, accessSnapshot] as const;
+// biome-ignore format: one line per kind, so adding one is a one-line change
+export const KIND_DEFINITIONS = [
+  grantChange,
+  unapprovedMerge,
+  reviewCampaign,
+  identityLeftOrg,
+  provisioned,
+  anomaly,
+  accessSnapshot,
+] as const;
 
 type Defined = (typeof KIND_DEFINITIONS)[number];
 

@@ -8,7 +8,12 @@ import githubOrg from './github-org.ts';
 import awsIamCredentialReport from './aws-iam-credential-report.ts';
 import mapped from './mapped.ts';
 
-export const CONNECTOR_LIST = [githubOrg, awsIamCredentialReport, mapped] as const;
+// biome-ignore format: one line per connector, so adding one is a one-line change
+export const CONNECTOR_LIST = [
+  githubOrg,
+  awsIamCredentialReport,
+  mapped,
+] as const;
 
 export type ConnectorId = (typeof CONNECTOR_LIST)[number]['id'];
 
