@@ -39518,6 +39518,9 @@ function mdCode(value, max = Infinity, options = {}) {
   const pad = text.startsWith("`") || text.endsWith("`") || text.startsWith(" ") && text.endsWith(" ") ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
 }
+function inlineCode(value) {
+  return mdCode(value, 300);
+}
 
 // src/core/pull/report.ts
 var CHANGE_LABEL = {
@@ -39534,9 +39537,7 @@ var CHANGE_LABEL = {
   unreadable: "unreadable",
   path: "path"
 };
-function code(text) {
-  return mdCode(text, 300);
-}
+var code = inlineCode;
 function cell(text) {
   return `<td>${mdText(text, 1e3)}</td>`;
 }

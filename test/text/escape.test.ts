@@ -4,7 +4,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlAttr, htmlText, mdCell, mdCode, mdText, mention, plainLine, stripControls, terminalText, urlPath } from '../../src/core/text/escape.ts';
+import {
+  htmlAttr,
+  htmlText,
+  inlineCode,
+  mdCell,
+  mdCode,
+  mdText,
+  mention,
+  plainLine,
+  stripControls,
+  terminalText,
+  urlPath,
+} from '../../src/core/text/escape.ts';
 import { maskSecrets, maskSecretsDeep, MASKED } from '../../src/core/text/mask.ts';
 import { parseRecordMarkers } from '../../src/core/ledger/index.ts';
 import { FAKE_SECRETS, fakePrivateKey } from '../rules/fake-secrets.ts';
@@ -248,5 +260,20 @@ describe('a hostile value in every escaper', () => {
       expect(out).not.toContain('<!--');
       expectInertMarkdown(`- ${out}`);
     }
+  });
+});
+
+describe('inlineCode: the one inline-code helper of every report (doctor, gate, stale issues, reviews)', () => {
+  it.each([
+    ['a plain job id', 'gate', '`gate`'],
+    ['a job id that closes the span and starts a link', 'x` [click](https://evil.example) `y', '``x` [click](https://evil.example) `y``'],
+    ['an environment name with a comment opener', 'prod<!--', '`prod<\u200b!--`'],
+  ])('%s', (_name, value, expected) => {
+    expect(inlineCode(value)).toBe(expected);
+    expectInertMarkdown(`the job ${inlineCode(value)} holds the key`);
+  });
+
+  it('caps a long value as every report does', () => {
+    expect(inlineCode('a'.repeat(1000)).length).toBeLessThan(310);
   });
 });

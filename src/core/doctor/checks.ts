@@ -24,6 +24,7 @@ import {
 } from './facts.ts';
 import { CODEOWNERS_PATHS, parseCodeowners, ruleFor } from './codeowners.ts';
 import { COMMIT_STATUS_MODES, DEFAULT_STATUS_CONTEXT, HEAD_ATTACHED_EVENTS, type CommitStatusMode } from '../commit-status.ts';
+import { inlineCode } from '../text/escape.ts';
 import {
   PR_CODE_EVENTS,
   PR_EVENTS,
@@ -139,7 +140,8 @@ function result(id: CheckId, problems: DoctorProblem[], detail?: string): CheckR
   return { id, title: CHECKS[id].title, status, problems, ...(status === 'pass' && detail ? { detail } : {}), controls: CHECKS[id].controls };
 }
 
-const code = (s: string) => '`' + s + '`';
+/** Values a user wrote (job ids, environment names, paths) are inert inline code: one escaper for every report. */
+const code = inlineCode;
 
 // ---- workflows ------------------------------------------------------------------------------------
 

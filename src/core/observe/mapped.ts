@@ -7,7 +7,7 @@
  * account with every role; rows the export marks inactive are counted and left out. Pure.
  */
 import { decodeUtf8, readCsv, requireColumns } from './csv.ts';
-import type { AccountKind, ConnectorResult, ObservedAccount, SourceRow } from './types.ts';
+import type { AccountKind, ConnectorId, ConnectorResult, ObservedAccount, SourceRow } from './types.ts';
 import { ObserveError } from './types.ts';
 import { cellText, later, nameKey, parseBool, parseTime, shown } from './values.ts';
 
@@ -29,7 +29,7 @@ export interface ObserveColumns {
 
 /** The `observe:` block of a system file (policies/schemas/system.schema.json). */
 export interface ObserveConfig {
-  connector?: 'github-org' | 'aws-iam-credential-report' | 'mapped';
+  connector?: ConnectorId;
   format?: 'csv' | 'json';
   columns?: ObserveColumns;
   /** JSON: the dotted path of the list of accounts in the document (default: the document is the list). */

@@ -8,7 +8,8 @@ import type { RecordDraft } from '../ledger/record.ts';
 import { accessSnapshotKey, snapshotPath } from '../ledger/snapshots.ts';
 import type { ObserveConfig } from './mapped.ts';
 import { buildSnapshot, runConnector, sha256Hex } from './snapshot.ts';
-import { CONNECTORS, ObserveError, type ConnectorId, type ObservedSnapshot } from './types.ts';
+import { CONNECTORS } from './connectors/index.ts';
+import { ObserveError, type ConnectorId, type ObservedSnapshot } from './types.ts';
 
 export function snapshotRecordDraft(snapshot: ObservedSnapshot, repository: string, snapshotSha256: string): RecordDraft<'access-snapshot'> {
   const subject: AccessSnapshotSubject = {

@@ -4,20 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { isTimestamp } from '../ledger/record.ts';
-import { AWS_IAM_COMMAND, parseAwsCredentialReport } from './aws-iam.ts';
-import { decodeUtf8 } from './csv.ts';
-import { parseGithubOrgExport } from './github-org.ts';
-import { parseMappedExport, type ObserveConfig } from './mapped.ts';
-import {
-  ACCOUNT_KINDS,
-  CONNECTORS,
-  OBSERVED_FORMAT,
-  ObserveError,
-  type ConnectorId,
-  type ConnectorResult,
-  type ObservedSnapshot,
-  type SnapshotSource,
-} from './types.ts';
+import { CONNECTORS, findConnector, type ConnectorId } from './connectors/index.ts';
+import type { Connector } from './connectors/connector.ts';
+import type { ObserveConfig } from './mapped.ts';
+import { ACCOUNT_KINDS, OBSERVED_FORMAT, ObserveError, type ConnectorResult, type ObservedSnapshot, type SnapshotSource } from './types.ts';
 import { nameKey, shown } from './values.ts';
 
 export function sha256Hex(bytes: Uint8Array | string): string {
@@ -31,38 +21,31 @@ export function connectorOf(config: ObserveConfig | undefined): ConnectorId | un
   return config.format ? 'mapped' : undefined;
 }
 
+/** The connector with this id; an id this version does not know fails by name (never a silent empty listing). */
+function connectorFor(id: ConnectorId): Connector {
+  const connector = findConnector(id);
+  if (!connector)
+    throw new ObserveError(
+      `the connector ${JSON.stringify(id)} is not one this version knows (${CONNECTORS.join(', ')}): upgrade access-ledger or fix observe.connector`,
+    );
+  return connector;
+}
+
 /** The raw export's format as stored on the ledger branch. */
 export function rawFormatOf(connector: ConnectorId, config: ObserveConfig | undefined): 'csv' | 'json' {
-  if (connector === 'aws-iam-credential-report') return 'csv';
-  if (connector === 'github-org') return 'json';
-  return config?.format ?? 'csv';
+  const format = connectorFor(connector).meta.rawFormat;
+  return format === 'configured' ? (config?.format ?? 'csv') : format;
 }
 
 /** The command recorded with a file's snapshot: the system file's own, else the connector's documented one. */
 export function extractionCommand(connector: ConnectorId, config: ObserveConfig | undefined): string | null {
   if (config?.command) return config.command;
-  if (connector === 'aws-iam-credential-report') return AWS_IAM_COMMAND;
-  return null;
+  return connectorFor(connector).meta.command;
 }
 
 /** Runs a connector over an export's bytes (for github-org: a raw export written earlier). */
 export function runConnector(connector: ConnectorId, bytes: Uint8Array, label: string, config: ObserveConfig | undefined, takenAt: string): ConnectorResult {
-  switch (connector) {
-    case 'aws-iam-credential-report':
-      return parseAwsCredentialReport(bytes, label, takenAt);
-    case 'mapped':
-      return parseMappedExport(bytes, label, config ?? {});
-    case 'github-org': {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(decodeUtf8(bytes, label));
-      } catch (err) {
-        if (err instanceof ObserveError) throw err;
-        throw new ObserveError(`${label} is not valid JSON (${(err as Error).message.slice(0, 200)})`);
-      }
-      return parseGithubOrgExport(doc, label, takenAt);
-    }
-  }
+  return connectorFor(connector).run(bytes, label, config, takenAt);
 }
 
 export interface BuildSnapshotInput {

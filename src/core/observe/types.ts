@@ -9,12 +9,12 @@
  * Plain JSON only: strings, integers, booleans, null, arrays and objects. Fields are only ever
  * added, never renamed or re-purposed.
  */
+import type { ConnectorId } from './connectors/index.ts';
 
 export const OBSERVED_FORMAT = 'access-ledger/observed@1' as const;
 
-/** The connectors this version knows. */
-export const CONNECTORS = ['github-org', 'aws-iam-credential-report', 'mapped'] as const;
-export type ConnectorId = (typeof CONNECTORS)[number];
+/** The connectors this version knows are listed in src/core/observe/connectors/index.ts (`CONNECTORS`). */
+export type { ConnectorId };
 
 /**
  * What kind of principal an account is, as far as the system says:

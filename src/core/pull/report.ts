@@ -5,7 +5,7 @@
  * a mention, a link or a line break into the summary; and no secret is echoed, in either.
  */
 import type { Finding } from '../findings.ts';
-import { mdCode, mdText } from '../text/escape.ts';
+import { inlineCode, mdText } from '../text/escape.ts';
 import { maskSecretsDeep } from '../text/mask.ts';
 import type { GateResult, GateRow } from './judge.ts';
 
@@ -34,9 +34,8 @@ const CHANGE_LABEL: Record<GateRow['change'], string> = {
   path: 'path',
 };
 
-function code(text: string): string {
-  return mdCode(text, 300);
-}
+/** Values a user wrote (job ids, environment names, paths) are inert inline code: one escaper for every report. */
+const code = inlineCode;
 
 /** A cell of the HTML table: one line of inert text, so no value can end the table's HTML block. */
 function cell(text: string): string {

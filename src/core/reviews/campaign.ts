@@ -8,7 +8,7 @@ import type { IsoDate } from '../model/types.ts';
 import type { ReviewFlag } from '../ledger/kinds.ts';
 import type { DueSystem } from './due.ts';
 import type { CampaignListing, ListedAccount } from './listing.ts';
-import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
+import { inlineCode, mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 export const DEFAULT_BRANCH_PREFIX = 'access-review/';
 export const DEFAULT_REVIEW_LABELS = ['access-review'];
@@ -130,7 +130,8 @@ export interface CampaignText {
 
 // Values from grant and system files go through the escaping module (no link, HTML, marker or
 // stray mention; secrets masked); the approvers are mentioned on purpose, as reviewers.
-const code = (s: string) => mdCode(s, 300);
+/** Values a user wrote (job ids, environment names, paths) are inert inline code: one escaper for every report. */
+const code = inlineCode;
 const cellCode = (s: string) => mdCode(s, 300, { inTable: true });
 
 export interface CampaignBodyContext {

@@ -11,7 +11,7 @@ import { driftParts } from './drift.ts';
 import { KIND_INFO, isDriftKind, type ProblemKind } from './kinds.ts';
 import { DEFAULT_LEDGER_BRANCH } from '../ledger/record.ts';
 import { contentHash, formatStaleMarker } from './marker.ts';
-import { mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
+import { inlineCode, mdCode, mdText, mention, plainLine, urlPath } from '../text/escape.ts';
 
 /** The label every managed issue carries: the sweep lists its issues by it. */
 export const MANAGED_LABEL = 'stale-grant';
@@ -71,7 +71,8 @@ export interface DesiredIssue {
 
 // Every value from a grant file, the config or the repository goes through the escaping module:
 // code spans and text that open no link, image, HTML or marker, mention nobody, and mask secrets.
-const code = (s: string) => mdCode(s, 300);
+/** Values a user wrote (job ids, environment names, paths) are inert inline code: one escaper for every report. */
+const code = inlineCode;
 const cellCode = (s: string) => mdCode(s, 300, { inTable: true });
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 

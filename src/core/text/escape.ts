@@ -130,6 +130,11 @@ export function mdCode(value: unknown, max = Infinity, options: { inTable?: bool
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
+/** Inline code for a message or a report line: `mdCode` with the length every report uses. */
+export function inlineCode(value: unknown): string {
+  return mdCode(value, 300);
+}
+
 /** HTML text: masked, no control or bidi character, and `& < > " '` as character references. */
 export function htmlText(value: unknown): string {
   return maskSecrets(stripControls(String(value ?? '')))
