@@ -45164,6 +45164,9 @@ function paginateRest2(octokit) {
 paginateRest2.VERSION = VERSION7;
 
 // src/adapters/github/port.ts
+function repoParams(what2) {
+  return what2.repo ? { owner: what2.repo.owner, repo: what2.repo.repo } : {};
+}
 var PORT = /* @__PURE__ */ Symbol("GitHub port");
 function gitHubPort(octokit, options = {}) {
   if (octokit[PORT]) return octokit;
@@ -45171,7 +45174,7 @@ function gitHubPort(octokit, options = {}) {
   const request2 = (route, parameters) => client2.request(route, parameters);
   const call = async (route, params, what2) => {
     try {
-      return (await request2(route, { owner: what2.repo.owner, repo: what2.repo.repo, ...params })).data;
+      return (await request2(route, { ...repoParams(what2), ...params })).data;
     } catch (err) {
       throw translate(err, route, what2);
     }
@@ -45217,23 +45220,29 @@ function gitHubPort(octokit, options = {}) {
 }
 function translate(err, route, what2) {
   const { repo, ...ctx } = what2;
-  return explainGitHubError(err, { ...ctx, route, owner: repo.owner, repo: repo.repo });
+  return explainGitHubError(err, { ...ctx, route, owner: repo?.owner ?? "", repo: repo?.repo ?? "" });
 }
 function truncated(route, what2, pages, perPage, narrow) {
   return new GitHubApiError(
-    `Stopped ${what2.action} for ${what2.subject ?? `${what2.repo.owner}/${what2.repo.repo}`} after ${pages} pages of ${perPage}: the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? "Narrow it (e.g. a shorter window) or raise the limit."}`,
+    `Stopped ${what2.action} for ${what2.subject ?? `${what2.repo?.owner}/${what2.repo?.repo}`} after ${pages} pages of ${perPage}: the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? "Narrow it (e.g. a shorter window) or raise the limit."}`,
     null,
     route,
     null
   );
 }
+function listOf(data) {
+  if (Array.isArray(data) || data === null || typeof data !== "object" || !("total_count" in data) || "url" in data) return data;
+  const lists = Object.values(data).filter(Array.isArray);
+  return lists.length === 1 ? lists[0] : data;
+}
 async function paginate3(client2, route, params, what2, options) {
   const perPage = options.perPage ?? 100;
   const maxPages = options.maxPages ?? 10;
-  const parameters = { owner: what2.repo.owner, repo: what2.repo.repo, ...params, per_page: perPage };
+  const parameters = { ...repoParams(what2), ...params, per_page: perPage };
   const out = [];
   let pages = 0;
-  const take = (data) => {
+  const take = (answer) => {
+    const data = listOf(answer);
     if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${what2.action}`, null, route, null);
     out.push(...data);
     pages++;
@@ -45250,7 +45259,8 @@ async function paginate3(client2, route, params, what2, options) {
     }
     for (let page = 1; ; page++) {
       const { data } = await client2.request(route, { ...parameters, page });
-      const length = Array.isArray(data) ? data.length : 0;
+      const list = listOf(data);
+      const length = Array.isArray(list) ? list.length : 0;
       if (take(data) || length < perPage) return out;
       if (page >= maxPages) throw truncated(route, what2, maxPages, perPage, options.narrow);
     }

@@ -59,6 +59,33 @@ describe('the GitHub port', () => {
     expect(asked).toEqual([1, 2, 3]);
   });
 
+  it("unwraps GitHub's wrapped listings the same on both paging paths", async () => {
+    const wrapped = (page: number) => ({ total_count: 3, repository_selection: 'all', repositories: page === 1 ? [{ id: 1 }, { id: 2 }] : [{ id: 3 }] });
+    const double = { request: async (_route: string, params: Record<string, unknown> = {}) => ({ status: 200, data: wrapped(Number(params.page)) }) };
+    const installation = { action: 'listing the repositories', permission: 'metadata: read', subject: 'installation 42' };
+    await expect(gitHubPort(double).paginate('GET /installation/repositories', {}, installation, { perPage: 2 })).resolves.toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+    // An object that is not a wrapped listing is refused, never read as an empty list.
+    const odd = { request: async () => ({ status: 200, data: { total_count: 1, url: 'https://api.github.com/x', statuses: [{ id: 1 }] } }) };
+    await expect(gitHubPort(odd).paginate('GET /repos/{owner}/{repo}/commits/{ref}/status', {}, what)).rejects.toThrow(/something other than a list/);
+  });
+
+  it('a call about no one repository sends no owner or name, and its error names its subject', async () => {
+    const { octokit, asked } = paged(1, 1, 403);
+    const listing = gitHubPort(octokit).paginate(
+      'GET /installation/repositories',
+      {},
+      { action: 'listing the repositories', permission: 'metadata: read', subject: 'installation 42' },
+    );
+    await expect(listing).rejects.toThrow(
+      /GitHub refused access \(403\) while listing the repositories \(GET \/installation\/repositories\) for installation 42: .*"metadata: read"/,
+    );
+    expect(asked).toEqual(['/api/installation/repositories?per_page=100']);
+  });
+
   it('translates a refusal once, with the permission that is missing', async () => {
     const { octokit } = paged(1, 2, 403);
     const err = await gitHubPort(octokit)

@@ -34,7 +34,8 @@ import {
   type WorkflowFile,
   type WorkflowTokenFacts,
 } from '../../core/doctor/index.ts';
-import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { GitHubApiError, errorStatus, githubMessage } from './errors.ts';
+import { gitHubPort, type GitHubPort } from './port.ts';
 import type { RepoRef, SweepOctokit } from './issues.ts';
 
 export interface DoctorReadOptions extends DoctorOptions {
@@ -55,14 +56,14 @@ export interface DoctorRun {
   labels: string[] | undefined;
 }
 
-type Got<T> = { ok: true; data: T; headers: Record<string, unknown> } | { ok: false; missing: true } | { ok: false; missing: false; refused: string };
+type Got<T> = { ok: true; data: T } | { ok: false; missing: true } | { ok: false; missing: false; refused: string };
 
 class Reader {
-  private readonly octokit: SweepOctokit;
+  private readonly port: GitHubPort;
   private readonly repo: RepoRef;
 
   constructor(octokit: SweepOctokit, repo: RepoRef) {
-    this.octokit = octokit;
+    this.port = gitHubPort(octokit);
     this.repo = repo;
   }
 
@@ -72,30 +73,36 @@ class Reader {
 
   /** One GET: the data, or that GitHub has none (404), or refused it (403 other than a rate limit). Anything else throws, bad credentials (401) included. */
   async get<T>(route: string, params: Record<string, unknown>, what: string, permission: string): Promise<Got<T>> {
+    return this.answer(() => this.port.call<T>(route, params, { action: `reading ${what}`, permission, repo: this.repo }));
+  }
+
+  /**
+   * Every page of a list (GitHub's `{ total_count, <key>: [...] }` answers are unwrapped by the
+   * port's pagination); stops with a refusal or a 404 as `get` does, and fails closed past `maxPages`.
+   */
+  async list<T>(route: string, params: Record<string, unknown>, what: string, permission: string, maxPages = 20): Promise<Got<T[]>> {
+    return this.answer(() =>
+      this.port.paginate<T>(
+        route,
+        params,
+        { action: `reading ${what}`, permission, repo: this.repo },
+        { maxPages, narrow: `The doctor does not judge ${what} of ${this.name} from part of the list.` },
+      ),
+    );
+  }
+
+  /** A 404 is "none", a 403 that is not a rate limit is a refusal the checks report; any other failure stands. */
+  private async answer<T>(read: () => Promise<T>): Promise<Got<T>> {
     try {
-      const res = await this.octokit.request(route, { owner: this.repo.owner, repo: this.repo.repo, ...params });
-      return { ok: true, data: res.data as T, headers: res.headers ?? {} };
+      return { ok: true, data: await read() };
     } catch (err) {
       const status = errorStatus(err);
       if (status === 404) return { ok: false, missing: true };
-      const explained = explainGitHubError(err, { action: `reading ${what}`, route, owner: this.repo.owner, repo: this.repo.repo, permission });
-      if (status === 403 && !/rate limit/i.test(explained.message)) return { ok: false, missing: false, refused: githubMessage(err) };
-      throw explained;
+      const original = err instanceof GitHubApiError ? err.cause : err;
+      if (status === 403 && !/rate limit/i.test(err instanceof Error ? err.message : ''))
+        return { ok: false, missing: false, refused: githubMessage(original) };
+      throw err;
     }
-  }
-
-  /** Every page of a list (an array, or the array under `key`); stops with a refusal or a 404 as `get` does. */
-  async list<T>(route: string, params: Record<string, unknown>, what: string, permission: string, key?: string, maxPages = 20): Promise<Got<T[]>> {
-    const out: T[] = [];
-    for (let page = 1; page <= maxPages; page++) {
-      const got = await this.get<unknown>(route, { ...params, per_page: 100, page }, what, permission);
-      if (!got.ok) return got;
-      const items = (key ? (got.data as Record<string, unknown>)[key] : got.data) as T[];
-      if (!Array.isArray(items)) throw new Error(`GitHub answered ${route} with something other than a list while reading ${what} of ${this.name}`);
-      out.push(...items);
-      if (items.length < 100) break;
-    }
-    return { ok: true, data: out, headers: {} };
   }
 }
 
@@ -158,7 +165,6 @@ async function readEnvironment(r: Reader, name: string): Promise<Fact<Environmen
       { environment_name: name },
       `the deployment branches of ${name}`,
       'Environments: read',
-      'branch_policies',
     );
     if (!policies.ok) return policies.missing ? env : refusedAs(policies, 'Environments: read', `the deployment branches of ${name}`);
     env.branchPolicies = policies.data.map((x) => ({ name: x.name, type: x.type ?? 'branch' }));
@@ -316,7 +322,7 @@ async function readApp(r: Reader, slug: string): Promise<AppFacts> {
   const self = await r.get<{ total_count: number }>('GET /installation/repositories', { per_page: 1 }, "the token's installation", 'Metadata: read');
   if (self.ok) return { via: 'installation-token', coversRepo: true };
   const fix = "the App's installation token, or a person's token that can list their App installations (`gh auth token`, or a classic token)";
-  const mine = await r.list<InstallationData>('GET /user/installations', {}, 'the App installations this token can see', fix, 'installations');
+  const mine = await r.list<InstallationData>('GET /user/installations', {}, 'the App installations this token can see', fix);
   if (!mine.ok) return mine.missing ? unreadable(fix, 'GitHub has no installations to show this token') : refusedAs(mine, fix, "the App's installations");
   const repoName = r.name.toLowerCase();
   const owner = repoName.split('/')[0];
@@ -339,7 +345,6 @@ async function readApp(r: Reader, slug: string): Promise<AppFacts> {
         { installation_id: i.id },
         `the repositories of installation ${i.id}`,
         fix,
-        'repositories',
       );
       if (repos.ok) inst.coversRepo = repos.data.some((x) => x.full_name.toLowerCase() === repoName);
     }

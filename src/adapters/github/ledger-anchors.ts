@@ -7,7 +7,8 @@
 import type { LedgerProblem, RecordSummary } from '../../core/ledger/index.ts';
 import { recordCommentMarkers } from '../../core/records/comment.ts';
 import { parseRecordMarkers } from '../../core/ledger/index.ts';
-import { errorStatus, explainGitHubError } from './errors.ts';
+import { errorStatus } from './errors.ts';
+import { gitHubPort } from './port.ts';
 import type { LedgerOctokit } from './ledger-store.ts';
 
 export interface AnchorCheckOptions {
@@ -91,23 +92,22 @@ async function checkPr(
   result: AnchorCheckResult,
 ): Promise<void> {
   const [owner, repo] = job.repository.split('/') as [string, string];
-  const route = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
-  const comments: Comment[] = [];
-  for (let page = 1; ; page++) {
-    let data: Comment[];
-    try {
-      data = (await options.octokit.request(route, { owner, repo, issue_number: job.pr, per_page: 100, page })).data as Comment[];
-    } catch (err) {
-      if (errorStatus(err) === 404 || errorStatus(err) === 410) {
-        result.warnings.push(
-          `${job.repository}#${job.pr}: the pull request's comments could not be read (${errorStatus(err)}); its records were not cross-checked`,
-        );
-        return;
-      }
-      throw explainGitHubError(err, { action: `reading the comments of pull request #${job.pr}`, route, owner, repo, permission: 'pull requests: read' });
+  let comments: Comment[];
+  try {
+    comments = await gitHubPort(options.octokit).paginate<Comment>(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      { issue_number: job.pr },
+      { action: `reading the comments of pull request #${job.pr}`, permission: 'pull requests: read', repo: { owner, repo } },
+      { maxPages: 100, narrow: 'The anchors of this pull request cannot be cross-checked from a partial list of its comments.' },
+    );
+  } catch (err) {
+    // A pull request that is gone (404) or a repository whose Issues are off (410): a warning, not a break.
+    const status = errorStatus(err);
+    if (status === 404 || status === 410) {
+      result.warnings.push(`${job.repository}#${job.pr}: the pull request's comments could not be read (${status}); its records were not cross-checked`);
+      return;
     }
-    comments.push(...data);
-    if (data.length < 100) break;
+    throw err;
   }
   result.prs++;
   const seen = new Set<string>();

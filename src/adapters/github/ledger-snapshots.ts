@@ -20,9 +20,9 @@ import type { ObserveConfig } from '../../core/observe/mapped.ts';
 import { StoredSnapshotError, snapshotFromRecord, snapshotRecordDraft, type RecordedSnapshot } from '../../core/observe/record.ts';
 import { serializeSnapshot, sha256Hex } from '../../core/observe/snapshot.ts';
 import type { ObservedSnapshot } from '../../core/observe/types.ts';
-import { errorStatus, explainGitHubError } from './errors.ts';
 import type { LedgerOctokit, LedgerStore } from './ledger-store.ts';
 import type { RecordTrust } from './ledger-trust.ts';
+import { gitHubPort } from './port.ts';
 
 export interface SnapshotRepoRef {
   owner: string;
@@ -68,14 +68,11 @@ const MAX_CANDIDATES = 10;
 export async function readLatestSnapshots(o: ReadSnapshotsOptions): Promise<ReadSnapshotsResult> {
   const { octokit, repo, branch } = o;
   let requests = 0;
-  const call = async <T>(route: string, params: Record<string, unknown>, action: string, notFound = false): Promise<T | null> => {
+  const port = gitHubPort(octokit);
+  const call = <T>(route: string, params: Record<string, unknown>, action: string, notFound = false): Promise<T | null> => {
     requests++;
-    try {
-      return (await octokit.request(route, { owner: repo.owner, repo: repo.repo, ...params })).data as T;
-    } catch (err) {
-      if (notFound && errorStatus(err) === 404) return null;
-      throw explainGitHubError(err, { action, route, owner: repo.owner, repo: repo.repo, permission: 'contents: read', branch });
-    }
+    const what = { action, permission: 'contents: read', branch, repo };
+    return notFound ? port.callOrNull<T>(route, params, what) : port.call<T>(route, params, what);
   };
   const result: ReadSnapshotsResult = { listings: new Map(), problems: new Map(), ignored: [], tip: null, requests: 0 };
   const wanted = new Set(o.systems.keys());

@@ -30,8 +30,17 @@ export interface RepoRef {
   repo: string;
 }
 
-/** What a call is doing, for its error: the action, the permission it needs and the rest of ErrorContext. */
-export type CallContext = Omit<ErrorContext, 'route' | 'owner' | 'repo'> & { repo: RepoRef };
+/**
+ * What a call is doing, for its error: the action, the permission it needs and the rest of
+ * ErrorContext. `repo` fills in the route's owner and name; a call about no one repository (an
+ * installation's listing) leaves it out and names what it is about in `subject`.
+ */
+export type CallContext = Omit<ErrorContext, 'route' | 'owner' | 'repo'> & ({ repo: RepoRef } | { repo?: undefined; subject: string });
+
+/** The owner and name a call's route is filled in with: none for a call about no one repository. */
+function repoParams(what: CallContext): Record<string, string> {
+  return what.repo ? { owner: what.repo.owner, repo: what.repo.repo } : {};
+}
 
 export interface PaginateOptions {
   /** Fail closed past this many pages, with a message naming the fix (default 10). */
@@ -89,7 +98,7 @@ export function gitHubPort(octokit: object, options: PortOptions = {}): GitHubPo
   const request = (route: string, parameters?: Record<string, unknown>) => client.request(route, parameters);
   const call = async <T>(route: string, params: Record<string, unknown>, what: CallContext): Promise<T> => {
     try {
-      return (await request(route, { owner: what.repo.owner, repo: what.repo.repo, ...params })).data as T;
+      return (await request(route, { ...repoParams(what), ...params })).data as T;
     } catch (err) {
       throw translate(err, route, what);
     }
@@ -147,13 +156,13 @@ export function portClient(octokit: object): object {
 
 function translate(err: unknown, route: string, what: CallContext): GitHubApiError {
   const { repo, ...ctx } = what;
-  return explainGitHubError(err, { ...ctx, route, owner: repo.owner, repo: repo.repo });
+  return explainGitHubError(err, { ...ctx, route, owner: repo?.owner ?? '', repo: repo?.repo ?? '' });
 }
 
 /** Thrown when a listing is longer than `maxPages`: a shorter list could hide evidence. */
 function truncated(route: string, what: CallContext, pages: number, perPage: number, narrow: string | undefined): GitHubApiError {
   return new GitHubApiError(
-    `Stopped ${what.action} for ${what.subject ?? `${what.repo.owner}/${what.repo.repo}`} after ${pages} pages of ${perPage}: ` +
+    `Stopped ${what.action} for ${what.subject ?? `${what.repo?.owner}/${what.repo?.repo}`} after ${pages} pages of ${perPage}: ` +
       `the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? 'Narrow it (e.g. a shorter window) or raise the limit.'}`,
     null,
     route,
@@ -161,13 +170,24 @@ function truncated(route: string, what: CallContext, pages: number, perPage: num
   );
 }
 
+/**
+ * The list in one page: GitHub wraps some listings (`{ total_count, installations: [...] }`);
+ * Octokit's pagination unwraps them, and so does the page-by-number path, so both read the same.
+ */
+function listOf(data: unknown): unknown {
+  if (Array.isArray(data) || data === null || typeof data !== 'object' || !('total_count' in data) || 'url' in data) return data;
+  const lists = Object.values(data).filter(Array.isArray);
+  return lists.length === 1 ? lists[0] : data;
+}
+
 async function paginate<T>(client: GitHubRequester, route: string, params: Record<string, unknown>, what: CallContext, options: PaginateOptions): Promise<T[]> {
   const perPage = options.perPage ?? 100;
   const maxPages = options.maxPages ?? 10;
-  const parameters = { owner: what.repo.owner, repo: what.repo.repo, ...params, per_page: perPage };
+  const parameters = { ...repoParams(what), ...params, per_page: perPage };
   const out: T[] = [];
   let pages = 0;
-  const take = (data: unknown): boolean => {
+  const take = (answer: unknown): boolean => {
+    const data = listOf(answer);
     if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${what.action}`, null, route, null);
     out.push(...(data as T[]));
     pages++;
@@ -190,7 +210,8 @@ async function paginate<T>(client: GitHubRequester, route: string, params: Recor
     // A client without Octokit's endpoint parser (a bare test double): pages by number until a short one.
     for (let page = 1; ; page++) {
       const { data } = await client.request(route, { ...parameters, page });
-      const length = Array.isArray(data) ? data.length : 0;
+      const list = listOf(data);
+      const length = Array.isArray(list) ? list.length : 0;
       if (take(data) || length < perPage) return out;
       if (page >= maxPages) throw truncated(route, what, maxPages, perPage, options.narrow);
     }

@@ -7,6 +7,7 @@
  * set a commit status named like the check. All three are read.
  */
 import { errorStatus } from '../../adapters/github/errors.ts';
+import { gitHubPort } from '../../adapters/github/port.ts';
 import type { GateCheckObservation } from '../../core/records/unapproved-merge.ts';
 import type { RepoRef, Requester } from '../github.ts';
 
@@ -39,9 +40,16 @@ async function latestStatuses(
 ): Promise<NonNullable<GateCheckObservation['statuses']>> {
   const wanted = new Set(contexts.map((c) => c.toLowerCase()));
   const out: NonNullable<GateCheckObservation['statuses']> = [];
+  const port = gitHubPort(octokit);
+  // Paged by hand, not with the port's `paginate`: the combined status is an object, not a list,
+  // and the reading ends as soon as every wanted context is found (usually on the first page).
   for (let page = 1; page <= MAX_STATUS_PAGES && out.length < wanted.size; page++) {
-    const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/status', { ...repo, ref: sha, per_page: 100, page });
-    const statuses = (res.data as CombinedStatus | undefined)?.statuses ?? [];
+    const data = await port.call<CombinedStatus | undefined>(
+      'GET /repos/{owner}/{repo}/commits/{ref}/status',
+      { ref: sha, per_page: 100, page },
+      { action: `reading the commit statuses of ${sha.slice(0, 12)}`, permission: 'statuses: read', repo },
+    );
+    const statuses = data?.statuses ?? [];
     for (const s of statuses) {
       if (!wanted.has(s.context.toLowerCase()) || out.some((o) => o.context.toLowerCase() === s.context.toLowerCase())) continue;
       // An unknown state is not a pass.
@@ -66,14 +74,12 @@ export async function observeGateCheck(
   warn: (msg: string) => void,
 ): Promise<GateCheckObservation | null> {
   try {
-    const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-      ...repo,
-      ref: sha,
-      check_name: checkName,
-      filter: 'latest',
-      per_page: 100,
-    });
-    const runs = ((res.data as { check_runs?: CheckRun[] }).check_runs ?? []).slice();
+    const data = await gitHubPort(octokit).call<{ check_runs?: CheckRun[] }>(
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+      { ref: sha, check_name: checkName, filter: 'latest', per_page: 100 },
+      { action: `reading the check runs of ${sha.slice(0, 12)}`, permission: 'checks: read', repo },
+    );
+    const runs = (data.check_runs ?? []).slice();
     const time = (r: CheckRun) => Date.parse(r.completed_at ?? r.started_at ?? '') || 0;
     runs.sort((a, b) => time(b) - time(a));
     const statuses = await latestStatuses(octokit, repo, sha, [...new Set([statusContext, checkName])]);

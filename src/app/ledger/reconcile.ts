@@ -24,6 +24,7 @@ import { readRepoConfig } from './config.ts';
 import { trustedKeys } from './trust.ts';
 import { recordMerge, silentLog, type AppendTurn, type Log, type PullPayload, type RecordMergeOutcome } from './record-merge.ts';
 import { readObjects } from '../../adapters/github/blobs.ts';
+import { gitHubPort } from '../../adapters/github/port.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 
 export interface ReconcileOptions {
@@ -129,24 +130,29 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 
   const maxPages = Math.max(1, Math.ceil((options.maxPulls ?? 1000) / 100));
   const merged: (ListedPullItem & { merged_at: string })[] = [];
-  let listed = 0;
   let truncated = false;
-  for (let page = 1; ; page++) {
-    const items = await call<ListedPullItem[]>(
-      octokit,
-      'GET /repos/{owner}/{repo}/pulls',
-      { state: 'closed', sort: 'updated', direction: 'desc', per_page: 100, page },
-      what('listing closed pull requests', 'pull_requests: read'),
-    );
-    listed += items.length;
-    const scan = scanPage(items, window.since, info.default_branch);
-    merged.push(...(scan.merged as (ListedPullItem & { merged_at: string })[]));
-    if (scan.done || items.length < 100) break;
-    if (page >= maxPages) {
-      truncated = true;
-      break;
-    }
-  }
+  let pages = 0;
+  const pulls = await gitHubPort(octokit).paginate<ListedPullItem>(
+    'GET /repos/{owner}/{repo}/pulls',
+    { state: 'closed', sort: 'updated', direction: 'desc' },
+    what('listing closed pull requests', 'pull_requests: read'),
+    {
+      maxPages,
+      narrow: 'Run reconcile with a later --since.',
+      // The listing ends by its content: newest update first, it stops once it is past the window's
+      // start. At `maxPages` it stops too, and the report says it was cut short (reconcile records
+      // what it found; the next run with an explicit --since covers the rest).
+      stop: (page) => {
+        const items = page as ListedPullItem[];
+        const scan = scanPage(items, window.since, info.default_branch);
+        merged.push(...(scan.merged as (ListedPullItem & { merged_at: string })[]));
+        if (scan.done || items.length < 100) return true;
+        if (++pages >= maxPages) truncated = true;
+        return truncated;
+      },
+    },
+  );
+  const listed = pulls.length;
 
   const rev = `refs/heads/${branch}`;
   const exprs = merged.flatMap((p) => grantChangePaths(p).map((path) => `${rev}:${path}`));

@@ -16,7 +16,6 @@ import { listAll, type RepoRef } from '../../adapters/github/issues.ts';
 import type { AppDeps } from '../deps.ts';
 import { gitHubPort } from '../../adapters/github/port.ts';
 import { CONFIG_PATHS } from '../../core/model/snapshot.ts';
-import { errorStatus, explainGitHubError } from '../../adapters/github/errors.ts';
 import type { SweepSettings } from './settings.ts';
 
 export interface Log {
@@ -46,20 +45,14 @@ interface InstallationRepo {
 }
 
 async function hasConfig(octokit: SweepOctokit, repo: RepoRef): Promise<boolean> {
+  const port = gitHubPort(octokit);
   for (const path of CONFIG_PATHS) {
-    try {
-      await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: repo.owner, repo: repo.repo, path });
-      return true;
-    } catch (err) {
-      if (errorStatus(err) !== 404)
-        throw explainGitHubError(err, {
-          action: `looking for ${path}`,
-          route: 'GET /repos/{owner}/{repo}/contents/{path}',
-          owner: repo.owner,
-          repo: repo.repo,
-          permission: 'contents: read',
-        });
-    }
+    const file = await port.callOrNull(
+      'GET /repos/{owner}/{repo}/contents/{path}',
+      { path },
+      { action: `looking for ${path}`, permission: 'contents: read', repo },
+    );
+    if (file !== null) return true;
   }
   return false;
 }
@@ -67,45 +60,34 @@ async function hasConfig(octokit: SweepOctokit, repo: RepoRef): Promise<boolean>
 /** The access repos of an installation: those named in settings, or every repo with an access-ledger.yaml. */
 export async function discoverAccessRepos(octokit: SweepOctokit, feature: SweepFeature, installationId: number): Promise<RepoRef[]> {
   if (feature.discover) return feature.discover(octokit, installationId);
+  const port = gitHubPort(octokit);
   if (feature.settings.repositories) {
     // Named repos: this installation's token sees the ones it covers (404 for the others).
     const out: RepoRef[] = [];
     for (const full of feature.settings.repositories) {
       const [owner, name] = full.split('/') as [string, string];
-      try {
-        const data = (await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data as {
-          archived?: boolean;
-          owner: { login: string };
-          name: string;
-        };
-        if (!data.archived) out.push({ owner: data.owner.login, repo: data.name });
-      } catch (err) {
-        if (errorStatus(err) !== 404)
-          throw explainGitHubError(err, { action: `reading ${full}`, route: 'GET /repos/{owner}/{repo}', owner, repo: name, permission: 'metadata: read' });
-      }
+      const data = await port.callOrNull<{ archived?: boolean; owner: { login: string }; name: string }>(
+        'GET /repos/{owner}/{repo}',
+        {},
+        { action: `reading ${full}`, permission: 'metadata: read', repo: { owner, repo: name } },
+      );
+      if (data && !data.archived) out.push({ owner: data.owner.login, repo: data.name });
     }
     return out;
   }
-  const all: InstallationRepo[] = [];
-  for (let page = 1; ; page++) {
-    let data: { repositories: InstallationRepo[] };
-    try {
-      data = (await octokit.request('GET /installation/repositories', { per_page: 100, page })).data as { repositories: InstallationRepo[] };
-    } catch (err) {
-      throw explainGitHubError(err, {
-        action: `listing the repositories of installation ${installationId}`,
-        route: 'GET /installation/repositories',
-        owner: 'installation',
-        repo: String(installationId),
-        subject: `installation ${installationId}`,
-        permission: 'metadata: read',
-        notFound:
-          'the installation was removed, or the call was not made with its installation token; reinstall the App or set ACCESS_LEDGER_REPOSITORIES to the access repos',
-      });
-    }
-    all.push(...data.repositories);
-    if (data.repositories.length < 100) break;
-  }
+  // GitHub wraps this listing (`{ total_count, repositories }`); the port's pagination unwraps it.
+  const all = await port.paginate<InstallationRepo>(
+    'GET /installation/repositories',
+    {},
+    {
+      action: `listing the repositories of installation ${installationId}`,
+      subject: `installation ${installationId}`,
+      permission: 'metadata: read',
+      notFound:
+        'the installation was removed, or the call was not made with its installation token; reinstall the App or set ACCESS_LEDGER_REPOSITORIES to the access repos',
+    },
+    { maxPages: 1000, narrow: 'Set ACCESS_LEDGER_REPOSITORIES to the access repos instead of looking through every repository of the installation.' },
+  );
   const out: RepoRef[] = [];
   for (const r of all) {
     if (r.archived) continue;
