@@ -45,9 +45,9 @@ import {
   type SealedRecord,
 } from '../../core/ledger/index.ts';
 import { buildAnomalyDraft } from '../../core/records/anomaly.ts';
-import { errorStatus, explainGitHubError, githubMessage } from './errors.ts';
+import { GitHubApiError, errorStatus, githubMessage } from './errors.ts';
 import type { RecordTrust } from './ledger-trust.ts';
-import type { GitHubRequester } from './port.ts';
+import { gitHubPort, type GitHubPort, type GitHubRequester } from './port.ts';
 
 /** What the store uses of the GitHub port (src/adapters/github/port.ts): REST requests. */
 export type LedgerOctokit = GitHubRequester;
@@ -344,7 +344,7 @@ export class LedgerStore {
   readonly repo: string;
   readonly branch: string;
   readonly maxBatch = MAX_BATCH;
-  private readonly octokit: LedgerOctokit;
+  private readonly port: GitHubPort;
   private readonly clock: Clock;
   private readonly signer: LedgerSigner | null;
   private readonly trust: RecordTrust | null;
@@ -354,7 +354,7 @@ export class LedgerStore {
   private readonly queue: LedgerBranchQueue;
 
   constructor(options: LedgerStoreOptions) {
-    this.octokit = options.octokit;
+    this.port = gitHubPort(options.octokit);
     this.owner = options.owner;
     this.repo = options.repo;
     this.branch = options.branch ?? DEFAULT_LEDGER_BRANCH;
@@ -813,15 +813,16 @@ export class LedgerStore {
     const stats = this.queue.stats;
     stats.requests++;
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    const permission = route.startsWith('GET') ? 'contents: read' : 'contents: write';
     try {
-      const res = await this.octokit.request(route, { owner: this.owner, repo: this.repo, ...params });
-      return res.data as T;
+      return await this.port.call<T>(route, params, { action, permission, branch: this.branch, repo: { owner: this.owner, repo: this.repo } });
     } catch (err) {
-      const status = errorStatus(err);
+      // GitHub's own answer, beneath the port's translation: a 404 or a lost compare-and-swap is an answer here.
+      const answer = err instanceof GitHubApiError ? err.cause : err;
+      const status = errorStatus(answer);
       if (answers.notFound && status === 404) throw new NotFound();
-      if (answers.conflict && status === 422 && /fast.?forward|already exists/i.test(githubMessage(err))) throw new Conflict();
-      const permission = route.startsWith('GET') ? 'contents: read' : 'contents: write';
-      throw explainGitHubError(err, { action, route, owner: this.owner, repo: this.repo, permission, branch: this.branch });
+      if (answers.conflict && status === 422 && /fast.?forward|already exists/i.test(githubMessage(answer))) throw new Conflict();
+      throw err;
     }
   }
 }
