@@ -426,6 +426,13 @@ describe('sticky comment', () => {
     expect(body).toContain('policy at merge: **pass**');
   });
 
+  it('links a record of a ledger from before day folders to its month folder, and a later one to its day folder', () => {
+    // gc is seq 12, prov seq 13: day folders from seq 13 on.
+    const body = updateRecordComment(null, [gc, prov], { ...ctx, dayFoldersFrom: 13 }).body;
+    expect(body).toContain('(https://github.com/acme/access/blob/access-ledger/records/2026/11/pr-45-merged.json)');
+    expect(body).toContain('(https://github.com/acme/access/blob/access-ledger/records/2026/11/20/pr-45-provisioned-7.json)');
+  });
+
   it('updates in place: keeps earlier blocks verbatim, adds new ones in seq order, and is unchanged on a repeat', () => {
     const first = updateRecordComment(null, [gc], ctx).body;
     const second = updateRecordComment(first, [prov], ctx);

@@ -27,6 +27,7 @@ import {
   HEAD_PATH,
   alternateKey,
   grantChangeKey,
+  dayFoldersFrom,
   inspectRecord,
   monthRecordPath,
   parseHead,
@@ -59,7 +60,7 @@ import { gatherMergeReads, type OctokitLike, type RefRead } from '../../adapters
 import { gatePullRequest, pullRefFromEvent } from '../../adapters/github/gate.ts';
 import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
 import { call, callOrNull, type RepoRef } from '../github.ts';
-import { upsertRecordComment, type CommentResult, type ListedComments } from './comment.ts';
+import { upsertRecordComment, type AppCommentContext, type CommentResult, type ListedComments } from './comment.ts';
 import { observeGateCheck } from './gate-check.ts';
 import { ensureAnomalyIssue, ensureUnapprovedIssue, type IssueRef } from './issue.ts';
 import { appLoginFor, ledgerStoreFor, trustFor } from './trust.ts';
@@ -291,7 +292,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const config = facts.base.config?.data ?? null;
   const trust = await trustFor(input.octokit, repo, deps, config);
   const store = await ledgerStoreFor(input.octokit, repo, branch, deps, config, trust);
-  const commentCtx = { branch, repositoryUrl: input.repositoryUrl, appLogin: await appLoginFor(deps, config) };
+  const commentCtx: AppCommentContext = { branch, repositoryUrl: input.repositoryUrl, appLogin: await appLoginFor(deps, config) };
   const repository = `${repo.owner}/${repo.repo}`;
   const prRef = { number: pull.number, url: pull.html_url };
 
@@ -299,6 +300,17 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   const seen =
     reads.ref && reads.ref.branch === branch && recordPath({ key: grantChangeKey(pull.number), occurred_at: mergedAt }) === firstPaths[0] ? reads.ref : null;
   const claim = await claimMergeKeys(input, branch, mergedAt, trust, seen);
+  // Links in the comment follow the ledger's layout: a merge recorded before day folders is in its month folder.
+  const seenHead = headOf(seen);
+  if (seenHead) commentCtx.dayFoldersFrom = dayFoldersFrom(seenHead);
+  // The day folder, then (for a merge from before day folders) the month folder.
+  const storedOwn = async (event: { key: string; occurred_at: string }): Promise<SealedRecord | null> => {
+    for (const path of seenHead ? recordPathCandidates(seenHead, event) : [recordPath(event), monthRecordPath(event)]) {
+      const text = await readLedgerFile(input.octokit, repo, branch, path);
+      if (text !== null) return (await trust.check(path, text, branch)).own ? storedRecord(path, text, branch) : null;
+    }
+    return null;
+  };
   const gcPath = recordPath({ key: claim.gcKey, occurred_at: mergedAt });
   const anomalyDrafts = claim.foreign.map((f) => buildAnomalyDraft({ repository, foreign: f, occurredAt: mergedAt, recordedAs: claim.gcKey, pr: prRef }));
   if (claim.recorded) {
@@ -306,14 +318,12 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
     // The anomalies went into the same commit as the records: anchor them too, and see their issues exist.
     const anomalies: SealedRecord[] = [];
     for (const d of anomalyDrafts) {
-      const path = recordPath(d);
-      const text = await readLedgerFile(input.octokit, repo, branch, path);
-      if (text !== null && (await trust.check(path, text, branch)).own) anomalies.push(storedRecord(path, text, branch));
+      const anomaly = await storedOwn(d);
+      if (anomaly) anomalies.push(anomaly);
     }
     if (pullChanges(facts).campaign) {
-      const rcPath = recordPath({ key: reviewCampaignKey(pull.number), occurred_at: mergedAt });
-      const storedRc = await readLedgerFile(input.octokit, repo, branch, rcPath);
-      if (storedRc !== null && (await trust.check(rcPath, storedRc, branch)).own) records.push(storedRecord(rcPath, storedRc, branch));
+      const rc = await storedOwn({ key: reviewCampaignKey(pull.number), occurred_at: mergedAt });
+      if (rc) records.push(rc);
     }
     for (const a of anomalies)
       await ensureAnomalyIssue(

@@ -182,6 +182,15 @@ export function monthRecordPath(event: PathEvent): string {
   return `${RECORDS_DIR}/${event.occurred_at.slice(0, 4)}/${event.occurred_at.slice(5, 7)}/${event.key}.json`;
 }
 
+/**
+ * Where a sealed record is stored, given the seq from which the ledger keeps records in day
+ * folders (`dayFoldersFrom` of its head): its month folder before that seq, its day folder from it.
+ * Without the seq, its day folder (every record of a ledger started with day folders).
+ */
+export function storedRecordPath(record: { key: string; occurred_at: string; seq: number }, fromSeq?: number): string {
+  return fromSeq !== undefined && record.seq < fromSeq ? monthRecordPath(record) : recordPath(record);
+}
+
 /** True for a path in the month layout of ledgers written before day folders. */
 export function isMonthRecordPath(path: string): boolean {
   const m = RECORD_PATH_RE.exec(path);

@@ -4,7 +4,7 @@
  * the hash's anchor outside the ledger branch: `verify --online` reads the record markers
  * (`<!-- access-ledger:record key=… seq=… hash=… -->`) and compares them with the branch. Pure.
  */
-import { formatRecordMarker, parseRecordMarkerLine, recordPath, type RecordMarker, type SealedRecord } from '../ledger/index.ts';
+import { formatRecordMarker, parseRecordMarkerLine, storedRecordPath, type RecordMarker, type SealedRecord } from '../ledger/index.ts';
 import { summarizeRecord } from './summary.ts';
 import { mdCode, urlPath } from '../text/escape.ts';
 
@@ -16,6 +16,8 @@ export interface CommentContext {
   branch: string;
   /** `https://github.com/owner/repo` (the repository's html_url), for links to the records. */
   repositoryUrl: string;
+  /** The seq from which the ledger stores records in day folders (records before it are in month folders). */
+  dayFoldersFrom?: number;
 }
 
 export interface CommentBlock {
@@ -34,7 +36,7 @@ export function isRecordComment(body: string | null | undefined): boolean {
 
 /** The two lines one record occupies: its marker, then path, seq, hash and the summary. */
 export function recordBlock(record: SealedRecord, ctx: CommentContext): CommentBlock {
-  const path = recordPath(record);
+  const path = storedRecordPath(record, ctx.dayFoldersFrom);
   const url = `${ctx.repositoryUrl.replace(/\/+$/, '')}/blob/${urlPath(ctx.branch)}/${urlPath(path)}`;
   const marker = formatRecordMarker(record);
   const line = `- **seq ${record.seq}** · ${mdCode(record.kind, 40)} · [${mdCode(path, 240)}](${url}) · hash ${mdCode(record.hash)}<br>${summarizeRecord(record)}`;
