@@ -44622,6 +44622,228 @@ function explainGraphqlError(err, target) {
   });
 }
 
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var VERSION7 = "0.0.0-development";
+function normalizePaginatedListResponse2(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator2(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse2(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error2) {
+          if (error2.status !== 409) throw error2;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate2(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather2(
+    octokit,
+    [],
+    iterator2(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather2(octokit, results, iterator22, mapFn) {
+  return iterator22.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather2(octokit, results, iterator22, mapFn);
+  });
+}
+var composePaginateRest2 = Object.assign(paginate2, {
+  iterator: iterator2
+});
+function paginateRest2(octokit) {
+  return {
+    paginate: Object.assign(paginate2.bind(null, octokit), {
+      iterator: iterator2.bind(null, octokit)
+    })
+  };
+}
+paginateRest2.VERSION = VERSION7;
+
+// src/adapters/github/port.ts
+function repoParams(what2) {
+  return what2.repo ? { owner: what2.repo.owner, repo: what2.repo.repo } : {};
+}
+var PORT = /* @__PURE__ */ Symbol("GitHub port");
+function gitHubPort(octokit, options = {}) {
+  if (octokit[PORT]) return octokit;
+  const client2 = octokit;
+  const request2 = (route, parameters) => client2.request(route, parameters);
+  const call = async (route, params, what2) => {
+    try {
+      return (await request2(route, { ...repoParams(what2), ...params })).data;
+    } catch (err) {
+      throw translate(err, route, what2);
+    }
+  };
+  const port = Object.create(octokit);
+  Object.assign(port, {
+    [PORT]: true,
+    request: request2,
+    graphql: (query, variables) => {
+      if (typeof client2.graphql !== "function") throw new Error("this GitHub client cannot send GraphQL queries");
+      if (options.graphqlUrl) return client2.graphql({ query, ...variables, url: options.graphqlUrl });
+      return client2.graphql(query, variables);
+    },
+    call,
+    async callOrNull(route, params, what2) {
+      try {
+        return await call(route, params, what2);
+      } catch (err) {
+        if (errorStatus(err) === 404) return null;
+        throw err;
+      }
+    },
+    paginate: (route, params, what2, options2 = {}) => paginate3(client2, route, params, what2, options2),
+    async readFile(repo, ref, path, what2 = {}) {
+      const data = await port.callOrNull(
+        "GET /repos/{owner}/{repo}/contents/{path}",
+        { path, ref },
+        { action: `reading ${path} at ${ref}`, permission: "contents: read", ...what2, repo }
+      );
+      if (data === null) return null;
+      if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") {
+        throw new GitHubApiError(
+          `${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`,
+          null,
+          "GET /repos/{owner}/{repo}/contents/{path}",
+          null
+        );
+      }
+      return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
+    }
+  });
+  return port;
+}
+function translate(err, route, what2) {
+  const { repo, ...ctx } = what2;
+  return explainGitHubError(err, { ...ctx, route, owner: repo?.owner ?? "", repo: repo?.repo ?? "" });
+}
+function truncated(route, what2, pages, perPage, narrow) {
+  return new GitHubApiError(
+    `Stopped ${what2.action} for ${what2.subject ?? `${what2.repo?.owner}/${what2.repo?.repo}`} after ${pages} pages of ${perPage}: the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? "Narrow it (e.g. a shorter window) or raise the limit."}`,
+    null,
+    route,
+    null
+  );
+}
+function listOf(data) {
+  if (Array.isArray(data) || data === null || typeof data !== "object" || !("total_count" in data) || "url" in data) return data;
+  const lists = Object.values(data).filter(Array.isArray);
+  return lists.length === 1 ? lists[0] : data;
+}
+async function paginate3(client2, route, params, what2, options) {
+  const perPage = options.perPage ?? 100;
+  const maxPages = options.maxPages ?? 10;
+  const parameters = { ...repoParams(what2), ...params, per_page: perPage };
+  const out = [];
+  let pages = 0;
+  const take = (answer) => {
+    const data = listOf(answer);
+    if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${what2.action}`, null, route, null);
+    out.push(...data);
+    pages++;
+    return options.stop?.(data) ?? false;
+  };
+  try {
+    if (typeof client2.request.endpoint === "function") {
+      const iterator3 = composePaginateRest2.iterator(client2, route, parameters);
+      for await (const page of iterator3) {
+        if (take(page.data)) break;
+        if (pages >= maxPages && /rel="next"/.test(String(page.headers?.link ?? ""))) throw truncated(route, what2, maxPages, perPage, options.narrow);
+      }
+      return out;
+    }
+    for (let page = 1; ; page++) {
+      const { data } = await client2.request(route, { ...parameters, page });
+      const list = listOf(data);
+      const length = Array.isArray(list) ? list.length : 0;
+      if (take(data) || length < perPage) return out;
+      if (page >= maxPages) throw truncated(route, what2, maxPages, perPage, options.narrow);
+    }
+  } catch (err) {
+    throw translate(err, route, what2);
+  }
+}
+
 // src/adapters/github/pull-facts.ts
 var LOOKUP_CONCURRENCY = 8;
 var MAX_LISTED_FILES = 3e3;
@@ -44702,10 +44924,6 @@ async function runLimited(tasks, limit) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
-function hasNext(headers = {}) {
-  const link = headers.link ?? headers.Link;
-  return typeof link === "string" && /rel="next"/.test(link);
-}
 function mapStatus(status) {
   switch (status) {
     case "added":
@@ -44735,14 +44953,8 @@ var TruncatedListing = class extends GitHubApiError {
   }
 };
 async function changedByTrees(octokit, pull, mergeSha, gaps, configPath) {
-  const what2 = (action) => ({ action, owner: pull.owner, repo: pull.repo, permission: "contents: read" });
-  const get = async (route, params, action) => {
-    try {
-      return (await octokit.request(route, { owner: pull.owner, repo: pull.repo, ...params })).data;
-    } catch (err) {
-      throw explainGitHubError(err, { ...what2(action), route });
-    }
-  };
+  const port = gitHubPort(octokit);
+  const get = (route, params, action) => port.call(route, params, { action, permission: "contents: read", repo: { owner: pull.owner, repo: pull.repo } });
   const merge2 = await get(
     "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
     { commit_sha: mergeSha },
@@ -44778,36 +44990,37 @@ var PullApi = class {
   orgCache = /* @__PURE__ */ new Map();
   teamVisible = /* @__PURE__ */ new Map();
   octokit;
+  port;
   pull;
   constructor(octokit, pull) {
     this.octokit = octokit;
+    this.port = gitHubPort(octokit);
     this.pull = pull;
   }
-  async call(route, params, action, permission, forbidden) {
-    try {
-      return await this.octokit.request(route, { owner: this.pull.owner, repo: this.pull.repo, ...params });
-    } catch (err) {
-      throw explainGitHubError(err, {
-        action,
-        route,
-        owner: this.pull.owner,
-        repo: this.pull.repo,
-        permission,
-        forbidden: forbidden ?? `the token needs ${permission} (in the workflow, grant it under \`permissions:\`)`
-      });
-    }
-  }
+  /**
+   * Every page of one of the pull request's listings, up to `max` items: GitHub lists no more than
+   * that (3,000 files, 250 commits), so reaching it is not an error but a listing that may be cut
+   * short, which the callers turn into a gap or fail closed on, each as its own rule says.
+   */
   async pages(route, action, permission, max) {
-    const items = [];
-    for (let page = 1; ; page++) {
-      const res = await this.call(route, { pull_number: this.pull.number, per_page: PER_PAGE, page }, action, permission);
-      const data = res.data;
-      if (!Array.isArray(data))
-        throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, void 0);
-      items.push(...data);
-      if (items.length >= max) return { items, truncated: true };
-      if (!hasNext(res.headers) || data.length === 0) return { items, truncated: false };
-    }
+    let seen = 0;
+    const items = await this.port.paginate(
+      route,
+      { pull_number: this.pull.number },
+      {
+        action,
+        permission,
+        forbidden: `the token needs ${permission} (in the workflow, grant it under \`permissions:\`)`,
+        repo: { owner: this.pull.owner, repo: this.pull.repo }
+      },
+      {
+        perPage: PER_PAGE,
+        // Never the port's cap: the listing stops at `max` items first.
+        maxPages: Math.ceil(max / PER_PAGE) + 1,
+        stop: (page) => (seen += page.length) >= max
+      }
+    );
+    return { items, truncated: items.length >= max };
   }
   async files() {
     const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files";
@@ -45045,228 +45258,6 @@ function pullRefFromEvent(payload, repository) {
   const ref = { owner, repo, number: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, author: pr.user?.login ?? "ghost" };
   if (pr.user?.type === "Bot") ref.authorIsBot = true;
   return ref;
-}
-
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION7 = "0.0.0-development";
-function normalizePaginatedListResponse2(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-function iterator2(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse2(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error2) {
-          if (error2.status !== 409) throw error2;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-function paginate2(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather2(
-    octokit,
-    [],
-    iterator2(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather2(octokit, results, iterator22, mapFn) {
-  return iterator22.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather2(octokit, results, iterator22, mapFn);
-  });
-}
-var composePaginateRest2 = Object.assign(paginate2, {
-  iterator: iterator2
-});
-function paginateRest2(octokit) {
-  return {
-    paginate: Object.assign(paginate2.bind(null, octokit), {
-      iterator: iterator2.bind(null, octokit)
-    })
-  };
-}
-paginateRest2.VERSION = VERSION7;
-
-// src/adapters/github/port.ts
-function repoParams(what2) {
-  return what2.repo ? { owner: what2.repo.owner, repo: what2.repo.repo } : {};
-}
-var PORT = /* @__PURE__ */ Symbol("GitHub port");
-function gitHubPort(octokit, options = {}) {
-  if (octokit[PORT]) return octokit;
-  const client2 = octokit;
-  const request2 = (route, parameters) => client2.request(route, parameters);
-  const call = async (route, params, what2) => {
-    try {
-      return (await request2(route, { ...repoParams(what2), ...params })).data;
-    } catch (err) {
-      throw translate(err, route, what2);
-    }
-  };
-  const port = Object.create(octokit);
-  Object.assign(port, {
-    [PORT]: true,
-    request: request2,
-    graphql: (query, variables) => {
-      if (typeof client2.graphql !== "function") throw new Error("this GitHub client cannot send GraphQL queries");
-      if (options.graphqlUrl) return client2.graphql({ query, ...variables, url: options.graphqlUrl });
-      return client2.graphql(query, variables);
-    },
-    call,
-    async callOrNull(route, params, what2) {
-      try {
-        return await call(route, params, what2);
-      } catch (err) {
-        if (errorStatus(err) === 404) return null;
-        throw err;
-      }
-    },
-    paginate: (route, params, what2, options2 = {}) => paginate3(client2, route, params, what2, options2),
-    async readFile(repo, ref, path, what2 = {}) {
-      const data = await port.callOrNull(
-        "GET /repos/{owner}/{repo}/contents/{path}",
-        { path, ref },
-        { action: `reading ${path} at ${ref}`, permission: "contents: read", ...what2, repo }
-      );
-      if (data === null) return null;
-      if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") {
-        throw new GitHubApiError(
-          `${path} at ${ref} in ${repo.owner}/${repo.repo} is not a file: cannot read it as one`,
-          null,
-          "GET /repos/{owner}/{repo}/contents/{path}",
-          null
-        );
-      }
-      return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
-    }
-  });
-  return port;
-}
-function translate(err, route, what2) {
-  const { repo, ...ctx } = what2;
-  return explainGitHubError(err, { ...ctx, route, owner: repo?.owner ?? "", repo: repo?.repo ?? "" });
-}
-function truncated(route, what2, pages, perPage, narrow) {
-  return new GitHubApiError(
-    `Stopped ${what2.action} for ${what2.subject ?? `${what2.repo?.owner}/${what2.repo?.repo}`} after ${pages} pages of ${perPage}: the listing is longer than is read in one go, and a truncated list could hide evidence. ${narrow ?? "Narrow it (e.g. a shorter window) or raise the limit."}`,
-    null,
-    route,
-    null
-  );
-}
-function listOf(data) {
-  if (Array.isArray(data) || data === null || typeof data !== "object" || !("total_count" in data) || "url" in data) return data;
-  const lists = Object.values(data).filter(Array.isArray);
-  return lists.length === 1 ? lists[0] : data;
-}
-async function paginate3(client2, route, params, what2, options) {
-  const perPage = options.perPage ?? 100;
-  const maxPages = options.maxPages ?? 10;
-  const parameters = { ...repoParams(what2), ...params, per_page: perPage };
-  const out = [];
-  let pages = 0;
-  const take = (answer) => {
-    const data = listOf(answer);
-    if (!Array.isArray(data)) throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${what2.action}`, null, route, null);
-    out.push(...data);
-    pages++;
-    return options.stop?.(data) ?? false;
-  };
-  try {
-    if (typeof client2.request.endpoint === "function") {
-      const iterator3 = composePaginateRest2.iterator(client2, route, parameters);
-      for await (const page of iterator3) {
-        if (take(page.data)) break;
-        if (pages >= maxPages && /rel="next"/.test(String(page.headers?.link ?? ""))) throw truncated(route, what2, maxPages, perPage, options.narrow);
-      }
-      return out;
-    }
-    for (let page = 1; ; page++) {
-      const { data } = await client2.request(route, { ...parameters, page });
-      const list = listOf(data);
-      const length = Array.isArray(list) ? list.length : 0;
-      if (take(data) || length < perPage) return out;
-      if (page >= maxPages) throw truncated(route, what2, maxPages, perPage, options.narrow);
-    }
-  } catch (err) {
-    throw translate(err, route, what2);
-  }
 }
 
 // src/adapters/github/merge-queue.ts

@@ -37,7 +37,7 @@ import {
 } from './blobs.ts';
 import { addPullPage, emptyListing, pullPageQuery, type ListedComment, type PullListing, type PullPageRequest, type RawPullPage } from './pull-query.ts';
 import { GitHubApiError, errorStatus, explainGitHubError } from './errors.ts';
-import type { GitHubApi } from './port.ts';
+import { gitHubPort, type GitHubApi, type GitHubPort } from './port.ts';
 
 /** What the gate's reads use of the GitHub port (src/adapters/github/port.ts): REST and GraphQL. */
 export type OctokitLike = GitHubApi;
@@ -359,11 +359,6 @@ async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promis
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
-function hasNext(headers: Record<string, unknown> = {}): boolean {
-  const link = headers.link ?? headers.Link;
-  return typeof link === 'string' && /rel="next"/.test(link);
-}
-
 function mapStatus(status: string): ChangedFile['status'] | undefined {
   switch (status) {
     case 'added':
@@ -403,14 +398,9 @@ export class TruncatedListing extends GitHubApiError {
  * and an addition. A tree too large for one read is a gap: the files it hides are not compared.
  */
 async function changedByTrees(octokit: OctokitLike, pull: PullRef, mergeSha: string, gaps: string[], configPath: string | undefined): Promise<ChangedFile[]> {
-  const what = (action: string) => ({ action, owner: pull.owner, repo: pull.repo, permission: 'contents: read' });
-  const get = async <T>(route: string, params: Record<string, unknown>, action: string): Promise<T> => {
-    try {
-      return (await octokit.request(route, { owner: pull.owner, repo: pull.repo, ...params })).data as T;
-    } catch (err) {
-      throw explainGitHubError(err, { ...what(action), route });
-    }
-  };
+  const port = gitHubPort(octokit);
+  const get = <T>(route: string, params: Record<string, unknown>, action: string): Promise<T> =>
+    port.call<T>(route, params, { action, permission: 'contents: read', repo: { owner: pull.owner, repo: pull.repo } });
   type GitCommit = { tree: { sha: string }; parents: { sha: string }[] };
   type Tree = { tree: { path: string; type: string; sha: string }[]; truncated: boolean };
   const merge = await get<GitCommit>(
@@ -452,39 +442,39 @@ class PullApi {
   private readonly orgCache = new Map<string, Promise<boolean>>();
   private readonly teamVisible = new Map<string, Promise<void>>();
   private readonly octokit: OctokitLike;
+  private readonly port: GitHubPort;
   private readonly pull: PullRef;
 
   constructor(octokit: OctokitLike, pull: PullRef) {
     this.octokit = octokit;
+    this.port = gitHubPort(octokit);
     this.pull = pull;
   }
 
-  private async call(route: string, params: Record<string, unknown>, action: string, permission: string, forbidden?: string) {
-    try {
-      return await this.octokit.request(route, { owner: this.pull.owner, repo: this.pull.repo, ...params });
-    } catch (err) {
-      throw explainGitHubError(err, {
-        action,
-        route,
-        owner: this.pull.owner,
-        repo: this.pull.repo,
-        permission,
-        forbidden: forbidden ?? `the token needs ${permission} (in the workflow, grant it under \`permissions:\`)`,
-      });
-    }
-  }
-
+  /**
+   * Every page of one of the pull request's listings, up to `max` items: GitHub lists no more than
+   * that (3,000 files, 250 commits), so reaching it is not an error but a listing that may be cut
+   * short, which the callers turn into a gap or fail closed on, each as its own rule says.
+   */
   private async pages<T>(route: string, action: string, permission: string, max: number): Promise<{ items: T[]; truncated: boolean }> {
-    const items: T[] = [];
-    for (let page = 1; ; page++) {
-      const res = await this.call(route, { pull_number: this.pull.number, per_page: PER_PAGE, page }, action, permission);
-      const data = res.data as T[];
-      if (!Array.isArray(data))
-        throw new GitHubApiError(`GitHub answered ${route} with something other than a list while ${action}`, res.status, route, undefined);
-      items.push(...data);
-      if (items.length >= max) return { items, truncated: true };
-      if (!hasNext(res.headers) || data.length === 0) return { items, truncated: false };
-    }
+    let seen = 0;
+    const items = await this.port.paginate<T>(
+      route,
+      { pull_number: this.pull.number },
+      {
+        action,
+        permission,
+        forbidden: `the token needs ${permission} (in the workflow, grant it under \`permissions:\`)`,
+        repo: { owner: this.pull.owner, repo: this.pull.repo },
+      },
+      {
+        perPage: PER_PAGE,
+        // Never the port's cap: the listing stops at `max` items first.
+        maxPages: Math.ceil(max / PER_PAGE) + 1,
+        stop: (page) => (seen += page.length) >= max,
+      },
+    );
+    return { items, truncated: items.length >= max };
   }
 
   async files(): Promise<ChangedFile[]> {
