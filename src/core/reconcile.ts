@@ -4,7 +4,7 @@
  * look at, when a listing of closed PRs (newest update first) can stop, and which of the merged
  * PRs still need a record. The App's use case (src/app/ledger/reconcile.ts) does the reading.
  */
-import { grantChangeKey, monthRecordPath, recordPath, toTimestamp, type Timestamp } from './ledger/index.ts';
+import { grantChangeKey, recordPathCandidates, toTimestamp, type Timestamp } from './ledger/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +74,7 @@ export function scanPage<P extends ListedPull>(page: readonly P[], since: Timest
 /** Where a PR's grant-change record may be: its day folder, or its month folder in a ledger from before day folders. */
 export function grantChangePaths(pr: { number: number; merged_at: string }): string[] {
   const event = { key: grantChangeKey(pr.number), occurred_at: toTimestamp(new Date(pr.merged_at)) };
-  return [recordPath(event), monthRecordPath(event)];
+  return recordPathCandidates(null, event);
 }
 
 /**

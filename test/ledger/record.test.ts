@@ -69,6 +69,7 @@ describe('recordPath', () => {
     ...(day_folders ? { day_folders } : {}),
   });
   it.each([
+    ['no head read (where to look is unknown): both', null, '2026-01-01T00:00:00Z', 2],
     ['an empty ledger: day folders only', at(0), '2026-01-01T00:00:00Z', 1],
     ['a ledger from before day folders: both, whenever the event happened', at(7), '2030-01-01T00:00:00Z', 2],
     ['day folders from seq 1: day folders only', at(7, { from_seq: 1, since: '2026-11-20T10:00:00Z' }), '2026-01-01T00:00:00Z', 1],

@@ -582,30 +582,28 @@ export class LedgerStore {
           break;
         }
         draft = { ...original, key: alternateKey(original.key, n) };
-        for (const next of recordPathCandidates(base.head, draft)) {
-          if (existing.has(next)) break;
-          const text = await this.readFile(next, base.commitSha, 'checking whether a record exists');
-          if (text !== null) {
-            existing.set(next, text);
-            break;
-          }
-        }
+        await this.readStored(base, draft, existing);
       }
       out[i] = draft;
       for (const a of foreign) {
         const anomaly = { ...a, subject: { ...(a as RecordDraft<'anomaly'>).subject, recorded_as: errors.has(i) ? null : draft.key } } as RecordDraft;
-        for (const path of recordPathCandidates(base.head, anomaly)) {
-          if (existing.has(path)) break;
-          const text = await this.readFile(path, base.commitSha, 'checking whether a record exists');
-          if (text !== null) {
-            existing.set(path, text);
-            break;
-          }
-        }
+        await this.readStored(base, anomaly, existing);
         anomalies.push({ of: i, draft: anomaly });
       }
     }
     return { drafts: out, anomalies, errors };
+  }
+
+  /** Reads into `existing` the first of the draft's paths (day folder, then month folder) that holds a record. */
+  private async readStored(base: Base, draft: RecordDraft, existing: Map<string, string>): Promise<void> {
+    for (const path of recordPathCandidates(base.head, draft)) {
+      if (existing.has(path)) return;
+      const text = await this.readFile(path, base.commitSha, 'checking whether a record exists');
+      if (text !== null) {
+        existing.set(path, text);
+        return;
+      }
+    }
   }
 
   private resolveOutcome(o: DraftOutcome, all: DraftOutcome[], existing: Map<string, string>): SealedRecord | Error {

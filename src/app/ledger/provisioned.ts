@@ -4,7 +4,7 @@
  * commit is the merge commit of a recorded grant change. If the grant change is not recorded yet
  * (its delivery was lost), it is recorded first: provisioning evidence never points at nothing.
  */
-import { DEFAULT_LEDGER_BRANCH, grantChangeKey, monthRecordPath, recordPath, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
+import { DEFAULT_LEDGER_BRANCH, grantChangeKey, recordPathCandidates, toTimestamp, type SealedRecord } from '../../core/ledger/index.ts';
 import { buildProvisionedDraft, matchesProvisioningWorkflow, type WorkflowRunData } from '../../core/records/provisioned.ts';
 import type { OctokitLike } from '../../adapters/github/pull-facts.ts';
 import { commentWrite, createWaits, type AppDeps } from '../deps.ts';
@@ -65,13 +65,12 @@ export async function recordProvisioning(input: ProvisionedInput): Promise<Provi
   if (!merged) return skip(`${run.head_sha.slice(0, 12)} is not the merge commit of a pull request`);
 
   // The merge's day folder, then its month folder (where a ledger from before day folders keeps it).
-  const gcEvent = { key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) };
-  let gcPath = recordPath(gcEvent);
-  let stored = await readLedgerFile(input.octokit, repo, branch, gcPath);
-  if (stored === null) {
-    const month = monthRecordPath(gcEvent);
-    stored = await readLedgerFile(input.octokit, repo, branch, month);
-    if (stored !== null) gcPath = month;
+  let gcPath = '';
+  let stored: string | null = null;
+  for (const path of recordPathCandidates(null, { key: grantChangeKey(merged.number), occurred_at: toTimestamp(new Date(merged.merged_at!)) })) {
+    gcPath = path;
+    stored = await readLedgerFile(input.octokit, repo, branch, path);
+    if (stored !== null) break;
   }
   const trust = await trustFor(input.octokit, repo, deps, config.data);
   let grantChange: SealedRecord;

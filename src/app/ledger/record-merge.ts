@@ -186,7 +186,7 @@ async function claimMergeKeys(input: RecordMergeInput, branch: string, mergedAt:
   const head = headOf(seen);
   const stored = async (key: string): Promise<{ path: string; text: string } | null> => {
     const event = { key, occurred_at: mergedAt };
-    for (const path of head ? recordPathCandidates(head, event) : [recordPath(event), monthRecordPath(event)]) {
+    for (const path of recordPathCandidates(head, event)) {
       const text = await readLedgerFile(octokit, repo, branch, path);
       if (text !== null) return { path, text };
     }
@@ -305,7 +305,7 @@ export async function recordMerge(input: RecordMergeInput): Promise<RecordMergeO
   if (seenHead) commentCtx.dayFoldersFrom = dayFoldersFrom(seenHead);
   // The day folder, then (for a merge from before day folders) the month folder.
   const storedOwn = async (event: { key: string; occurred_at: string }): Promise<SealedRecord | null> => {
-    for (const path of seenHead ? recordPathCandidates(seenHead, event) : [recordPath(event), monthRecordPath(event)]) {
+    for (const path of recordPathCandidates(seenHead, event)) {
       const text = await readLedgerFile(input.octokit, repo, branch, path);
       if (text !== null) return (await trust.check(path, text, branch)).own ? storedRecord(path, text, branch) : null;
     }

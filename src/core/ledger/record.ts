@@ -212,9 +212,11 @@ const MONTH_LAYOUT_SLACK_MS = 24 * 3600 * 1000;
  * Every path a record of this event may already be stored at under this head, the day folder
  * first: also the month folder when the ledger holds records from before day folders and the
  * event could be one of them (it happened before the switch). A new ledger has one path per event.
+ * With no head (not read), both: the one place that decides where to look for an event's record.
  */
-export function recordPathCandidates(head: LedgerHead, event: PathEvent): string[] {
+export function recordPathCandidates(head: LedgerHead | null, event: PathEvent): string[] {
   const day = recordPath(event);
+  if (head === null) return [day, monthRecordPath(event)];
   if (dayFoldersFrom(head) <= 1) return [day];
   const since = head.day_folders ? Date.parse(head.day_folders.since) : Number.POSITIVE_INFINITY;
   if (Date.parse(event.occurred_at) > since + MONTH_LAYOUT_SLACK_MS) return [day];
