@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveLedgerRef, verifyLedger } from '../../src/adapters/git/ledger-reader.ts';
 import { LedgerStore } from '../../src/adapters/github/ledger-store.ts';
-import { registerVerify, runVerify } from '../../src/cli/commands/verify.ts';
+import { ledgerTrustOf, registerVerify, runVerify } from '../../src/cli/commands/verify.ts';
 import type { Io } from '../../src/cli/io.ts';
 import {
   HEAD_PATH,
@@ -399,6 +399,36 @@ describe('a ledger written by LedgerStore verifies with git', () => {
       expect(fake.gh.errors).toEqual([]);
       await fake.gh.close();
     }
+  });
+});
+
+describe('records checked on worker threads', () => {
+  const cases: [string, () => FixtureCommit[]][] = [
+    ['an intact ledger', () => base.commits],
+    ['a record signed for another record', () => [...base.commits, { files: file(reseal(rec(3), { signature: rec(4).signature })), message: 'forge' }]],
+    ['a record that is not JSON', () => [...base.commits, { files: { [recordPath(rec(2))]: '{"seq": 2,' }, message: 'break' }]],
+    [
+      'an edited record',
+      () => [...base.commits, { files: { [recordPath(rec(4))]: serializeRecord(rec(4)).replace('"merged_by": "dave"', '"merged_by": "eve"') } }],
+    ],
+    ['a record added twice under two names', () => [...base.commits, { files: file(reseal(rec(5), { key: 'pr-998-merged' })) }]],
+  ];
+
+  it.each(cases)('%s: the same result as on this thread', async (_name, commits) => {
+    const dir = buildRepo(commits());
+    const { trust } = await ledgerTrustOf(dir);
+    const inPlace = await verifyLedger(dir, 'access-ledger', { trust, threads: 0 });
+    const onWorkers = await verifyLedger(dir, 'access-ledger', { trust, threads: 2 });
+    expect(onWorkers).toEqual(inPlace);
+    expect(inPlace.records).toBeGreaterThan(0);
+  });
+
+  it('a forged signature fails on workers too', async () => {
+    const dir = buildRepo(cases[1]![1]());
+    const { trust } = await ledgerTrustOf(dir);
+    const result = await verifyLedger(dir, 'access-ledger', { trust, threads: 2 });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/signature by key \w+ does not verify/));
   });
 });
 

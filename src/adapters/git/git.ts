@@ -72,7 +72,7 @@ export interface GitObjectContent {
  * the whole ledger instead of one per record. Requests are written while answers are read, so
  * neither pipe fills up and blocks the other.
  */
-export async function* catFileBatch(dir: string, oids: Iterable<string>): AsyncGenerator<GitObjectContent> {
+export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncIterable<string>): AsyncGenerator<GitObjectContent> {
   const child = spawn('git', ['-C', dir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], env: gitEnv(), windowsHide: true });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -83,13 +83,18 @@ export async function* catFileBatch(dir: string, oids: Iterable<string>): AsyncG
   });
   exited.catch(() => undefined);
 
+  // The ids may still be coming (a history being listed as it is read): the input ends when they
+  // do, or when producing them fails (which `await writer` below then reports).
   const writer = (async () => {
-    for (const oid of oids) {
-      if (!child.stdin.write(`${oid}\n`)) {
-        await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+    try {
+      for await (const oid of oids) {
+        if (!child.stdin.write(`${oid}\n`)) {
+          await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+        }
       }
+    } finally {
+      child.stdin.end();
     }
-    child.stdin.end();
   })();
   writer.catch(() => undefined);
 
@@ -116,6 +121,43 @@ export async function* catFileBatch(dir: string, oids: Iterable<string>): AsyncG
     const code = await exited;
     if (code !== 0) throw new GitError(`git cat-file failed: ${stderr.trim() || `exit ${String(code)}`}`, hintFor(stderr));
     if (buf.length > 0) throw new GitError('git cat-file output ended in the middle of an object');
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+/**
+ * The NUL-terminated fields of a git command's `-z` output, as they stream: a history of any
+ * length is read with the memory of one chunk, and parsed while git is still producing it.
+ */
+export async function* gitFields(dir: string, args: readonly string[]): AsyncGenerator<string> {
+  const child = spawn('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: gitEnv(), windowsHide: true });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (err) =>
+      reject(
+        (err as { code?: string }).code === 'ENOENT' ? new GitError('git is not installed or not on PATH', 'Install git (2.31 or later) and retry.') : err,
+      ),
+    );
+    child.on('close', (code) => resolve(code));
+  });
+  exited.catch(() => undefined);
+  let rest: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      const buf = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+      let at = 0;
+      for (let z = buf.indexOf(0, at); z >= 0; z = buf.indexOf(0, at)) {
+        yield buf.toString('utf8', at, z);
+        at = z + 1;
+      }
+      rest = buf.subarray(at);
+    }
+    const code = await exited;
+    if (code !== 0) throw new GitError(`git ${args[0]} failed: ${stderr.trim() || `exit ${String(code)}`}`, hintFor(stderr), code);
+    if (rest.length > 0) yield rest.toString('utf8');
   } finally {
     if (child.exitCode === null) child.kill();
   }

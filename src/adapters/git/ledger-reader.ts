@@ -2,18 +2,19 @@
  * Reading and verifying the ledger branch of a local clone with plain git, as an auditor would:
  * no GitHub access needed (docs/ledger.md).
  *
- * Cost is a fixed handful of git processes whatever the ledger's size: one rev-list, one
- * diff-tree --stdin for every commit's changes, one ls-tree for the tip, and one
- * cat-file --batch streaming every blob. Record contents are dropped as soon as they are
- * summarised, so 100,000 records verify in bounded memory.
+ * Cost is a fixed handful of git processes whatever the ledger's size: one ls-tree for the tip,
+ * one `git log` listing every commit with its changes, and one cat-file --batch streaming every
+ * blob, the three working side by side: the log is parsed as git writes it, each blob asked for
+ * as soon as its commit is listed. The records' checks (their hashes and signatures: most of the
+ * work) run on worker threads, one per core, in batches (record-inspection.ts), while this thread
+ * replays the history in order. Record contents are dropped as soon as they are summarised, so
+ * 100,000 records verify in bounded memory.
  */
 import {
   DEFAULT_LEDGER_BRANCH,
   HEAD_PATH,
   HistoryVerifier,
   chainResult,
-  finishSignatureCheck,
-  inspectRecord,
   isRecordPath,
   isSnapshotPath,
   parseHead,
@@ -26,21 +27,13 @@ import {
   type GitPerson,
   type LedgerHead,
   type LedgerProblem,
-  type PendingSignature,
   type RecordSummary,
   type SignaturePolicy,
   type SignatureStats,
 } from '../../core/ledger/index.ts';
-import { createHash, verify as edVerify } from 'node:crypto';
-import { GitError, catFileBatch, git } from './git.ts';
-
-/** Signature checks left running while the next records are read (see verifyAt). */
-const SIGNATURES_IN_FLIGHT = 256;
-
-/** An Ed25519 verification on libuv's thread pool, so many run side by side off the main thread. */
-function verifyAsync(p: PendingSignature): Promise<boolean> {
-  return new Promise((resolve, reject) => edVerify(null, p.message, p.key, p.sig, (err, ok) => (err ? reject(err) : resolve(ok))));
-}
+import { createHash } from 'node:crypto';
+import { GitError, catFileBatch, git, gitFields } from './git.ts';
+import { RecordInspector, type InspectedRecord } from './record-inspection.ts';
 
 /** The result of `verify`, shaped for JSON (the binder embeds it as is). */
 export interface LedgerVerification {
@@ -93,6 +86,11 @@ export interface VerifyLedgerOptions {
    * Without it only the content, chain, head and append-only history are checked.
    */
   trust?: LedgerTrust;
+  /**
+   * Worker threads that check the records (0: on this thread). Default: one per core for a ledger
+   * of 2,000 records or more, none below (record-inspection.ts).
+   */
+  threads?: number;
 }
 
 /** The ledger could not be read at all (as opposed to read and found broken). */
@@ -161,44 +159,63 @@ interface CommitChanges {
 
 const isoOfSeconds = (s: string): string => new Date(Number(s) * 1000).toISOString().slice(0, 19) + 'Z';
 
-/** Every commit on the branch's first-parent line, oldest first, with its changes to that parent. */
-async function readHistory(repoDir: string, tip: string): Promise<CommitChanges[]> {
-  // One commit per \x1e-terminated entry: "<sha> <parents>", author name, e-mail, time, committer name, e-mail, time.
-  const log = (await git(repoDir, ['log', '--reverse', '--first-parent', '--format=%H %P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1e', tip])).toString(
-    'utf8',
-  );
-  const commits: CommitChanges[] = log
-    .split('\x1e')
-    .map((entry) => entry.replace(/^\n/, ''))
-    .filter(Boolean)
-    .map((entry) => {
-      const [ids, an, ae, at, cn, ce, ct] = entry.split('\x1f') as [string, string, string, string, string, string, string];
-      const [sha, ...parents] = ids.trim().split(' ').filter(Boolean) as [string, ...string[]];
-      return { sha, parents, author: { name: an, email: ae, date: isoOfSeconds(at) }, committer: { name: cn, email: ce, date: isoOfSeconds(ct) }, changes: [] };
-    });
-  if (commits.length === 0) return commits;
-  // "<sha> <first parent>" diffs against that parent only (a merge is judged as the change it
-  // brought onto the line); a bare "<sha>" with --root diffs the root commit against nothing.
-  const input = commits.map((c) => (c.parents[0] ? `${c.sha} ${c.parents[0]}` : c.sha)).join('\n') + '\n';
-  const out = await git(repoDir, ['diff-tree', '--stdin', '-r', '--raw', '--no-abbrev', '--no-renames', '-z', '--root', '--always'], input);
-  const bySha = new Map(commits.map((c) => [c.sha, c]));
-  const tokens = out.toString('utf8').split('\0');
-  let current: CommitChanges | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t === '') continue;
-    if (t.startsWith(':')) {
+/**
+ * Every commit on the branch's first-parent line, oldest first, with its changes to that parent,
+ * as git produces them: one `git log` whose diffs are parsed while git is still walking, so the
+ * records of the first commits are being checked before the last are listed.
+ */
+async function* ledgerCommits(repoDir: string, tip: string): AsyncGenerator<CommitChanges> {
+  // "\x01<sha> <parents>" then author name, e-mail, time, committer name, e-mail, time, each
+  // closed by \x1f; then each change as ":<old mode> <new mode> <old oid> <new oid> <status>"
+  // and its path. A merge is diffed against its first parent only (the change it brought onto
+  // the line); the root commit against nothing.
+  const fields = gitFields(repoDir, [
+    'log',
+    '--reverse',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--root',
+    '--raw',
+    '--no-abbrev',
+    '--no-renames',
+    '--no-show-signature',
+    '-z',
+    '--format=%x01%H %P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f',
+    tip,
+    '--',
+  ]);
+  let current: CommitChanges | null = null;
+  let change: string | null = null;
+  for await (const raw of fields) {
+    const t = raw.charCodeAt(0) === 0x0a ? raw.slice(1) : raw;
+    if (change !== null) {
       // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path.
-      const [, newMode, , newOid, status] = t.slice(1).split(' ');
-      const path = tokens[++i]!;
-      if (!current) throw new GitError('unexpected git diff-tree output: a change before any commit');
-      current.changes.push({ status: status!.charAt(0), path, oid: newOid!, mode: newMode! });
-    } else {
-      current = bySha.get(t.trim());
-      if (!current) throw new GitError(`unexpected git diff-tree output: ${t.slice(0, 80)}`);
+      const [, newMode, , newOid, status] = change.slice(1).split(' ');
+      current!.changes.push({ status: status!.charAt(0), path: t, oid: newOid!, mode: newMode! });
+      change = null;
+    } else if (t.charCodeAt(0) === 0x01) {
+      if (current) yield current;
+      const parts = t.slice(1).split('\x1f');
+      // Seven fields and the empty one after the last \x1f: anything else (a \x1f in a name) is refused.
+      if (parts.length !== 8 || parts[7] !== '') throw new GitError(`unexpected git log output: ${JSON.stringify(t.slice(0, 120))}`);
+      const [ids, an, ae, at, cn, ce, ct] = parts as [string, string, string, string, string, string, string];
+      const [sha, ...parents] = ids.split(' ').filter(Boolean) as [string, ...string[]];
+      current = {
+        sha,
+        parents,
+        author: { name: an, email: ae, date: isoOfSeconds(at) },
+        committer: { name: cn, email: ce, date: isoOfSeconds(ct) },
+        changes: [],
+      };
+    } else if (t.charCodeAt(0) === 0x3a) {
+      if (!current) throw new GitError('unexpected git log output: a change before any commit');
+      change = t;
+    } else if (t !== '') {
+      throw new GitError(`unexpected git log output: ${JSON.stringify(t.slice(0, 120))}`);
     }
   }
-  return commits;
+  if (change !== null) throw new GitError('git log output ended in the middle of a change');
+  if (current) yield current;
 }
 
 /** path -> blob oid of every file in the tip's tree. */
@@ -232,72 +249,117 @@ export async function verifyLedger(repoDir: string, branch: string = DEFAULT_LED
   }
 }
 
+/** Commits read and waiting for their records' checks, at most, before the oldest is replayed. */
+const COMMITS_AHEAD = 4_096;
+
+/** A commit read, its changed files' versions filled in as their checks come back. */
+interface ReadCommit {
+  commit: CommitChanges;
+  versions: Map<Change, FileVersion>;
+  checks: Promise<void>[];
+  /** How many records the inspector had been given once this commit's were added. */
+  through: number;
+}
+
+/** Items pushed by one side and taken in order by the other, the taker waiting when it is ahead. */
+class Handoff<T> {
+  private readonly items: T[] = [];
+  private wake: (() => void) | null = null;
+  private ended = false;
+  private error: unknown = null;
+
+  push(item: T): void {
+    this.items.push(item);
+    this.poke();
+  }
+
+  end(error: unknown = null): void {
+    this.ended = true;
+    this.error = error;
+    this.poke();
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async take(): Promise<T | null> {
+    for (;;) {
+      if (this.items.length > 0) return this.items.shift()!;
+      if (this.error) throw this.error;
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
 async function verifyAt(repoDir: string, branch: string, ref: string, tip: string, options: VerifyLedgerOptions): Promise<LedgerVerification> {
   const trust = options.trust;
-  // Two git processes side by side: the history's changes and the tip's tree.
-  const [commits, tree] = await Promise.all([readHistory(repoDir, tip), readTree(repoDir, tip)]);
+  const tree = await readTree(repoDir, tip);
+  const expected = [...tree.keys()].filter(isRecordPath).length;
+  const inspector = new RecordInspector(trust?.signatures.keys, { expected, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+  try {
+    return await replayAndJudge(repoDir, branch, ref, tip, tree, inspector, options);
+  } finally {
+    await inspector.close();
+  }
+}
 
-  // Each (path, oid) of the tip is summarised once, when the commit that wrote it is replayed.
+async function replayAndJudge(
+  repoDir: string,
+  branch: string,
+  ref: string,
+  tip: string,
+  tree: Map<string, string>,
+  inspector: RecordInspector,
+  options: VerifyLedgerOptions,
+): Promise<LedgerVerification> {
+  const trust = options.trust;
+  // Each (path, oid) of the tip is summarised once, when the commit that wrote it is read; the
+  // summaries are kept in commit order, as the commits are replayed.
   const summaries: RecordSummary[] = [];
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
-  const signing: Promise<void>[] = [];
-  let settled = 0;
   let headContent: string | null = null;
-  const inspectIfTip = (path: string, oid: string, content: string): RecordSummary | null => {
-    if (tree.get(path) !== oid || inspected.has(path)) return null;
-    inspected.add(path);
-    if (path === HEAD_PATH) {
-      headContent = content;
-      return null;
-    }
-    const { summary, problem, pendingSignature } = inspectRecord(path, content, trust?.signatures.keys, { deferSignature: true });
+  const take = ({ summary, problem }: InspectedRecord): void => {
     if (problem) recordProblems.push(problem);
     if (summary) {
       summaries.push(summary);
       options.onRecord?.(summary);
-      // Ed25519 verifications run on libuv's thread pool while the next blobs are read.
-      if (pendingSignature) signing.push(verifyAsync(pendingSignature).then((ok) => void (summary.signature = finishSignatureCheck(pendingSignature, ok))));
     }
-    return summary;
   };
 
-  const wanted = commits.map((c) => c.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path)));
-  const blobs = catFileBatch(
-    repoDir,
-    wanted.flat().map((ch) => ch.oid),
-  )[Symbol.asyncIterator]();
-  const history = new HistoryVerifier(trust?.appLogin ? { appLogin: trust.appLogin } : {});
-  for (let i = 0; i < commits.length; i++) {
-    const c = commits[i]!;
-    const contents = new Map<Change, string>();
-    const read = new Map<Change, RecordSummary>();
-    const digests = new Map<Change, string>();
-    for (const ch of wanted[i]!) {
-      const next = await blobs.next();
-      if (next.done || next.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
-      if (isSnapshotPath(ch.path)) {
-        // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
-        digests.set(ch, createHash('sha256').update(next.value.content).digest('hex'));
-        continue;
+  // git log lists the commits and their changes while cat-file reads the blobs they name: the
+  // commits go from one to the other through `listed`, in order.
+  const listed = new Handoff<{ commit: CommitChanges; wanted: Change[] }>();
+  let commitCount = 0;
+  const oids = (async function* () {
+    try {
+      for await (const commit of ledgerCommits(repoDir, tip)) {
+        const wanted = commit.changes.filter((ch) => ch.status !== 'D' && ch.mode !== '160000' && needsContent(ch.path));
+        listed.push({ commit, wanted });
+        for (const ch of wanted) yield ch.oid;
       }
-      const text = next.value.content.toString('utf8');
-      contents.set(ch, text);
-      const summary = inspectIfTip(ch.path, ch.oid, text);
-      if (summary) read.set(ch, summary);
+      listed.end();
+    } catch (err) {
+      listed.end(err);
+      throw err;
     }
-    // Enough checks in flight to keep the thread pool busy, few enough that a whole ledger's
-    // pending checks (messages, signatures, closures) do not sit on the heap at once.
-    while (signing.length - settled > SIGNATURES_IN_FLIGHT) await signing[settled++];
-    const version = (ch: Change): FileVersion => {
-      if (digests.has(ch)) return { path: ch.path, sha256: digests.get(ch)! };
-      if (!contents.has(ch)) return { path: ch.path };
-      const s = read.get(ch);
-      // The history replay needs only seq, hash and recorded_at: reuse what the record check parsed.
-      return s
-        ? { path: ch.path, content: contents.get(ch)!, record: { seq: s.seq, hash: s.hash, recorded_at: s.recorded_at } }
-        : { path: ch.path, content: contents.get(ch)! };
-    };
+  })();
+  const blobs = catFileBatch(repoDir, oids)[Symbol.asyncIterator]();
+  // Asked for at once, so cat-file starts and takes the ids as git log lists them; each answer's
+  // successor is asked for as soon as it is taken.
+  let nextBlob = blobs.next();
+  nextBlob.catch(() => undefined);
+  const history = new HistoryVerifier(trust?.appLogin ? { appLogin: trust.appLogin } : {});
+  const waiting: ReadCommit[] = [];
+  const replay = async (): Promise<void> => {
+    const read = waiting.shift()!;
+    await Promise.all(read.checks);
+    const c = read.commit;
+    const version = (ch: Change): FileVersion => read.versions.get(ch) ?? { path: ch.path };
     history.addCommit({
       sha: c.sha,
       parents: c.parents,
@@ -307,18 +369,79 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
       modified: c.changes.filter((ch) => ch.status !== 'A' && ch.status !== 'D').map(version),
       deleted: c.changes.filter((ch) => ch.status === 'D').map((ch) => ({ path: ch.path })),
     });
-    options.onProgress?.(i + 1, commits.length);
+    options.onProgress?.(history.commitCount, commitCount);
+  };
+
+  for (;;) {
+    const next = await listed.take();
+    if (!next) break;
+    commitCount++;
+    const read: ReadCommit = { commit: next.commit, versions: new Map(), checks: [], through: 0 };
+    for (const ch of next.wanted) {
+      const blob = await nextBlob;
+      nextBlob = blobs.next();
+      nextBlob.catch(() => undefined);
+      if (blob.done || blob.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
+      const bytes = blob.value.content;
+      if (isSnapshotPath(ch.path)) {
+        // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
+        read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
+      } else if (ch.path === HEAD_PATH || tree.get(ch.path) !== ch.oid || inspected.has(ch.path)) {
+        // head.json, and versions the tip no longer has: the history check reads their text.
+        const content = bytes.toString('utf8');
+        if (ch.path === HEAD_PATH && tree.get(ch.path) === ch.oid) {
+          headContent = content;
+          inspected.add(HEAD_PATH);
+        }
+        read.versions.set(ch, { path: ch.path, content });
+      } else {
+        inspected.add(ch.path);
+        const version: FileVersion = { path: ch.path };
+        read.versions.set(ch, version);
+        // The history replay needs only seq, hash and recorded_at: it reuses what the check parsed.
+        const check = inspector.add(ch.path, bytes).then((r) => {
+          take(r);
+          if (r.summary) version.record = { seq: r.summary.seq, hash: r.summary.hash, recorded_at: r.summary.recorded_at };
+          else if (r.content !== undefined) version.content = r.content;
+        });
+        // A failed check is reported when its commit is replayed, not as an unhandled rejection.
+        check.catch(() => undefined);
+        read.checks.push(check);
+      }
+    }
+    read.through = inspector.added;
+    waiting.push(read);
+    // Replay the oldest commits while enough checks are under way to keep the workers busy, or
+    // when too many commits wait (their records' batch is then sent, full or not).
+    while (waiting.length > 0 && (waiting.length > COMMITS_AHEAD || inspector.busy)) {
+      if (waiting[0]!.through > inspector.sent) inspector.flush();
+      if (inspector.busy) await inspector.oneDone();
+      else await replay();
+    }
   }
-  await blobs.return?.(undefined);
+  inspector.flush();
+  while (waiting.length > 0) await replay();
+  if (!(await nextBlob).done) throw new GitError('git cat-file answered more objects than were asked for');
 
   // Anything at the tip no replayed commit wrote (not expected from a first-parent walk).
   const leftovers = [...tree].filter(([path]) => needsContent(path) && !isSnapshotPath(path) && !inspected.has(path));
   if (leftovers.length > 0) {
     const byOid = new Map(leftovers.map(([path, oid]) => [oid, path]));
-    for await (const obj of catFileBatch(repoDir, byOid.keys())) inspectIfTip(byOid.get(obj.oid)!, obj.oid, obj.content.toString('utf8'));
+    const checks: Promise<void>[] = [];
+    for await (const obj of catFileBatch(repoDir, byOid.keys())) {
+      const path = byOid.get(obj.oid)!;
+      inspected.add(path);
+      if (path === HEAD_PATH) headContent = obj.content.toString('utf8');
+      else {
+        const check = inspector.add(path, obj.content).then(take);
+        check.catch(() => undefined);
+        checks.push(check);
+      }
+    }
+    inspector.flush();
+    await Promise.all(checks);
   }
 
-  await Promise.all(signing);
   // An access-snapshot record names its raw export: it must be on the branch, so drift reproduces from git alone.
   for (const s of summaries) {
     if (s.raw_path !== undefined && !tree.has(s.raw_path)) {
@@ -362,7 +485,7 @@ async function verifyAt(repoDir: string, branch: string, ref: string, tip: strin
     ref,
     tip,
     records: chain.count,
-    commits: commits.length,
+    commits: commitCount,
     head,
     last: chain.last ? { seq: chain.last.seq, hash: chain.last.hash, path: chain.last.path } : null,
     first_problem: all[0] ?? null,
