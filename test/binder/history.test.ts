@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatFile, commitsWithContent, periodCommits, readTreeFiles, treeFiles } from '../../src/adapters/git/history.ts';
+import { folderSpec, gitLogArgs } from '../../src/core/binder/commands.ts';
 import type { ExportParams } from '../../src/core/binder/types.ts';
 import { gitIn } from './fixture.ts';
 
@@ -103,6 +104,53 @@ describe('history', () => {
     }
     // Read once: the stored history is released when the stream ends.
     expect(() => history.commit(0)).toThrow();
+  });
+
+  it('selects exactly the commits the printed git log selects: grants/ or systems/ in any case, merges by their first parent', async () => {
+    const repo = join(root, 'selection');
+    mkdirSync(repo);
+    gitIn(repo, ['init', '-q', '-b', 'main']);
+    let day = 1;
+    const commit = (paths: Record<string, string | null>, message: string): void => {
+      for (const [path, content] of Object.entries(paths)) {
+        if (content === null) rmSync(join(repo, path));
+        else {
+          mkdirSync(dirname(join(repo, path)), { recursive: true });
+          writeFileSync(join(repo, path), content);
+        }
+      }
+      const at = `2026-03-${String(day++).padStart(2, '0')}T00:00:00Z`;
+      gitIn(repo, ['add', '-A'], at);
+      gitIn(repo, ['commit', '-q', '--allow-empty', '-m', message], at);
+    };
+    commit({ 'access-ledger.yaml': 'version: 1\n' }, 'config only');
+    commit({ 'README.md': '# access\n' }, 'root readme');
+    commit({ 'Grants/upper.yaml': 'identity:\n  id: upper\n' }, 'capital folder');
+    commit({ 'grants/README.md': 'about grants\n' }, 'a readme under grants');
+    commit({ 'SYSTEMS/db.yaml': 'id: db\n' }, 'capital systems');
+    commit({ 'docs/grants/x.yaml': 'not at the root\n' }, 'nested lookalike');
+    commit({ 'grantsx/y.yaml': 'a longer name\n' }, 'prefix without the slash');
+    commit({}, 'empty');
+    gitIn(repo, ['checkout', '-q', '-b', 'side']);
+    commit({ 'grants/side.yaml': 'identity:\n  id: side\n' }, 'on the side branch');
+    gitIn(repo, ['checkout', '-q', 'main']);
+    commit({ 'README.md': '# access, again\n' }, 'main moves on');
+    const at = `2026-03-${String(day++).padStart(2, '0')}T00:00:00Z`;
+    gitIn(repo, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side'], at);
+    commit({ 'grants/side.yaml': null }, 'removes it');
+    const tip = gitIn(repo, ['rev-parse', 'HEAD']).trim();
+    const p = { ...params, refSha: tip };
+
+    const printed = new Set<string>();
+    for (const folder of ['grants/', 'systems/'] as const) {
+      for (const sha of gitIn(repo, [...gitLogArgs(p, folder).slice(0, -3), '-s', '--format=%H', tip, '--', folderSpec(folder)]).split('\n'))
+        if (sha) printed.add(sha);
+    }
+    const history = await periodCommits(repo, p);
+    const listed = Array.from({ length: history.length }, (_, i) => history.commit(i).sha);
+    history.release();
+    expect(new Set(listed)).toEqual(printed);
+    expect(listed).toHaveLength(5);
   });
 
   it('reads a tree’s grant, system and config files in the order asked', async () => {

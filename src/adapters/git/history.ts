@@ -7,7 +7,7 @@
  * and one long-lived `git cat-file --batch` that every blob goes through), never one per file.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { folderSpec, gitLogArgs } from '../../core/binder/commands.ts';
+import { gitLogArgs } from '../../core/binder/commands.ts';
 import type { AccessCommit, ChangedFile, ExportParams, TreeFile } from '../../core/binder/types.ts';
 import { isRecordPath, type SealedRecord } from '../../core/ledger/index.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
@@ -204,6 +204,30 @@ interface ListedCommit {
   more?: { at: number; length: number }[];
 }
 
+/** `grants/` or `systems/` at the start of a path, ASCII letters in any case (as git's `:(icase)` pathspec). */
+const ACCESS_FOLDER = /^(?:grants|systems)\//i;
+
+/** Whether a commit's "<raw>\0<path>\0" changes (from `from` to `end`) touch grants/ or systems/. */
+function touchesAccessFolders(buf: Buffer, from: number, end: number): boolean {
+  let p = from;
+  while (p < end) {
+    while (p < end && buf[p] === 0x0a) p++;
+    if (p >= end) return false;
+    const z = buf.indexOf(0, p);
+    const stop = z < 0 || z > end ? end : z;
+    if (buf[p] !== 0x3a) {
+      p = stop + 1;
+      continue;
+    }
+    // The path follows its raw line.
+    const pz = buf.indexOf(0, stop + 1);
+    const pathEnd = pz < 0 || pz > end ? end : pz;
+    if (ACCESS_FOLDER.test(buf.toString('latin1', stop + 1, Math.min(pathEnd, stop + 1 + 8)))) return true;
+    p = pathEnd + 1;
+  }
+  return false;
+}
+
 /**
  * The period's commits (oldest first) that touched `grants/` or `systems/`, listed by
  * `periodCommits`; each is parsed from its stored block when `commitsWithContent` reaches it.
@@ -312,28 +336,22 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
     const z1 = buf.indexOf(0, start);
     const z2 = z1 < 0 ? -1 : buf.indexOf(0, z1 + 1);
     if (z1 < 0 || z1 >= end || z2 < 0 || z2 >= end) throw new GitError(`unexpected git log output: ${buf.toString('utf8', start, Math.min(end, start + 120))}`);
+    if (!touchesAccessFolders(buf, z2 + 1, end)) return;
     const sha = buf.toString('latin1', start, z1);
     const at = store.put(buf, start, end);
     const known = bySha.get(sha);
     if (known) (known.more ??= []).push({ at, length: end - start });
     else bySha.set(sha, { committed_at: isoUtc(buf.toString('utf8', z1 + 1, z2)), at, length: end - start });
   };
-  // One walk for both folders: the same commits and changes as the per-folder selections the
-  // binder prints, split again by each file's role. Each commit's block starts with \x01; a
-  // block is stored once the next one has begun.
+  // One walk for both folders, and without a pathspec: with one, git diffs every commit twice
+  // (once to select it, once to print its changes), which doubles the cost of the walk. The
+  // selection is then this reader's: a commit is kept when a change's path is under grants/ or
+  // systems/, in any case (touchesAccessFolders), which is what the printed `git log ... --
+  // ':(icase)grants/'` selects. Its changes are split again by each file's role. Each commit's
+  // block starts with \x01; a block is stored once the next one has begun.
   const args = gitLogArgs(params, 'grants/');
   const refAt = args.indexOf(params.refSha);
-  const withFormat = [
-    ...args.slice(0, refAt),
-    '--raw',
-    '--no-abbrev',
-    '-z',
-    '--format=%x01%H%x00%cI%x00',
-    params.refSha,
-    '--',
-    folderSpec('grants/'),
-    folderSpec('systems/'),
-  ];
+  const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha];
   let pending: Buffer = Buffer.alloc(0);
   const addBlocks = (buf: Buffer, end: number): void => {
     for (let s = buf.indexOf(1); s >= 0 && s < end; ) {
