@@ -112,7 +112,8 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
         const size = Number(parts[2]);
         if (parts.length !== 3 || !Number.isSafeInteger(size)) throw new GitError(`unexpected git cat-file output: ${header.slice(0, 200)}`);
         if (buf.length < nl + 1 + size + 1) break;
-        const content = Buffer.from(buf.subarray(nl + 1, nl + 1 + size));
+        // A view, not a copy: callers decode, hash or copy it before asking for the next object.
+        const content = buf.subarray(nl + 1, nl + 1 + size);
         buf = buf.subarray(nl + 1 + size + 1);
         yield { oid: parts[0]!, type: parts[1]!, content };
       }

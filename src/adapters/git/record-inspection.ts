@@ -51,6 +51,9 @@ export function inspectBatch(task: InspectTask): InspectedRecord[] {
   return out;
 }
 
+/** Young generation of a worker, in megabytes. */
+const WORKER_YOUNG_MB = 8;
+
 // In this repository the worker is TypeScript run directly; in the published package, compiled.
 const WORKER = new URL(`./record-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
@@ -83,7 +86,19 @@ export class RecordInspector {
   constructor(keys: readonly LedgerPublicKey[] | undefined, options: RecordInspectorOptions = {}) {
     this.keys = keys;
     const threads = options.threads ?? ((options.expected ?? 0) >= PARALLEL_FROM ? Math.max(1, Math.min(4, availableParallelism())) : 0);
-    this.pool = threads > 0 ? new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 1_000, atomics: 'disabled' }) : null;
+    this.pool =
+      threads > 0
+        ? new Piscina({
+            filename: WORKER,
+            minThreads: threads,
+            maxThreads: threads,
+            idleTimeout: 1_000,
+            atomics: 'disabled',
+            // A batch's objects die young: a small nursery keeps each worker's memory to a few
+            // tens of megabytes (an export verifies while it builds the binder, within its 1 GB).
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+          })
+        : null;
     this.ahead = Math.max(1, threads) * AHEAD_PER_WORKER;
   }
 
