@@ -8,6 +8,7 @@
 //   BENCH_EXPORT_N  ledger records and merged pull requests (default 100000)
 //   BENCH_REPS      runs of each command (default 3)
 //   BENCH_NO_WRITE  1: print only (the test suite's smoke run)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { ensureExportRepo } from './export-repo.ts';
@@ -80,7 +81,31 @@ function status() {
 function gitShare() {
   const c = median(runs['verify-chain'].map((m) => m.cpuMs));
   const g = median(runs['verify-chain'].map((m) => m.childrenCpuMs));
-  return `What one record per commit costs in git: verifying that each commit only appended diffs each commit's tree against its parent's (\`git diff-tree --stdin\`, one process for the whole history). A record's folder is its day (\`records/<YYYY>/<MM>/<DD>/\`, docs/ledger.md), which stops growing when the day ends, so each diff reads one day's folder and the history costs the records, not commits × records: here ${(g / 1000).toFixed(2)} s of git's CPU of the floor's ${(c / 1000).toFixed(2)} s at about 300 merges a day (with month folders, which ledgers kept before day folders, the same history cost 27 s of git's CPU, a month's folder being read at every commit).`;
+  return `What one record per commit costs in git: verifying that each commit only appended reads each commit's changes against its parent (one \`git log --raw\` for the whole history, parsed as git writes it, each record asked of one \`git cat-file --batch\` as soon as its commit is listed). A record's folder is its day (\`records/<YYYY>/<MM>/<DD>/\`, docs/ledger.md), which stops growing when the day ends, so each diff reads one day's folder and the history costs the records, not commits × records: here ${(g / 1000).toFixed(2)} s of git's CPU of the floor's ${(c / 1000).toFixed(2)} s at about 300 merges a day, reading the history and every record (with month folders, which ledgers kept before day folders, the diffs alone cost 27 s of git's CPU, a month's folder being read at every commit).`;
+}
+
+/** The machine's own Ed25519 verification rate on one core (`openssl speed`), or null without openssl. */
+function ed25519Rate() {
+  try {
+    const out = execFileSync('openssl', ['speed', '-seconds', '1', 'ed25519'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = out.split('\n').find((l) => /Ed25519/.test(l) && /\d/.test(l));
+    const fields = line?.trim().split(/\s+/) ?? [];
+    const rate = Number(fields[fields.length - 1]);
+    return Number.isFinite(rate) && rate > 0 ? rate : null;
+  } catch {
+    return null;
+  }
+}
+const edRate = ed25519Rate();
+
+/** What no implementation of verify's checks avoids on this machine: every signature verified, every record read from git. */
+function verifyFloor() {
+  if (!edRate) return '';
+  const cores = cpus().length;
+  const sigS = n / edRate;
+  const gitS = median(runs.verify.map((m) => m.childrenCpuMs)) / 1000;
+  const v = median(runs.verify.map((m) => m.wallMs)) / 1000;
+  return `Why verify stays above 10 s here. Its records are checked on worker threads, one per core (src/adapters/git/record-inspection.ts), while the main thread replays the history, so it keeps both cores busy (${(median(runs.verify.map((m) => m.cpuMs)) / 1000 / v).toFixed(2)} cores on average). But ${n.toLocaleString('en-US')} Ed25519 verifications at this machine's rate (\`openssl speed ed25519\`, measured in this run: ${Math.round(edRate).toLocaleString('en-US')} a second on one core) are ${sigS.toFixed(1)} s of CPU, and git's reading of the history and the records ${gitS.toFixed(1)} s more: ${(sigS + gitS).toFixed(1)} s of CPU before a record is parsed or hashed, ${((sigS + gitS) / cores).toFixed(1)} s of wall time on ${cores} cores at best. Parsing, the RFC 8785 hashes and the history replay add about as much again. The 10 s target was set when records were not signed; on this machine it needs a faster Ed25519 than OpenSSL's (batch verification) or more cores.`;
 }
 
 /** What the signature, authorship and time checks add to verify, against the baseline of the same run. */
@@ -105,12 +130,14 @@ writeSection('Binder: export and verify', [
   '',
   signatureCost(),
   '',
+  verifyFloor(),
+  '',
   gitShare(),
   '',
   "Earlier figures were measured in-process after start-up, on a ledger of 100 records per commit (1,000 commits for 100,000 records), which hides the cost of each commit: before records were signed (commit a333fb9, an unsigned ledger, at load average 1.67): export 19.17 s (18.6–19.5), verify 4.29 s (4.2–4.5). At a higher load the absolute times grow (compare `verify-chain` with that verify); what signing adds is the ratio above: on an idle two-core machine, one Ed25519 verification per record at `openssl speed`'s rate (about 9,400 a second per core here) adds about 5 s for 100,000 records.",
   '',
   'Before the export streamed its rows (commit 7ddd5dc, the same command and repo): export 38.36 s and 2010 MB peak RSS, every population row and file held in memory until the files were written, a quarter of the time in garbage collection.',
   '',
-  "How the export stays within its budget. Each row is written to its population's CSV (hashed as it is written) and to scratch files for the JSON rows and the page's table as soon as it is made; populations/<id>.json is assembled from its scratch file once the row count is known, and the sampled rows are read back from it by line. The ledger is verified first, then indexed; the history streams past the index one commit at a time and the as-of tree one grant at a time (its rows and evidence-map entries made at once); the rules, which need the whole tree, run last, on the tree as that pass parsed it, after the ledger index is gone. The bulk of each grant-change record, the listed history and the parsed tree are kept as bytes outside the JavaScript heap and parsed when read, and freed as soon as they are done with. The heap matters more than its size suggests: between collections V8 lets it grow to several times what it holds (up to four times on a machine with this much memory), so every megabyte kept on the heap costs several of resident memory. Where the time goes (CPU profile of one run): about a fifth waiting on git (the verification's processes and the history walk run side by side), the verification's canonical hashing about a seventh, reading YAML and checking it against the schema (each grant file of the history and of the tree) under a tenth, garbage collection under a tenth, the rest JSON, CSV, SHA-256 and the joins.",
+  "How the export stays within its budget. Each row is written to its population's CSV (hashed as it is written) and to scratch files for the JSON rows and the page's table as soon as it is made; populations/<id>.json is assembled from its scratch file once the row count is known, and the sampled rows are read back from it by line. The ledger is verified first (its records checked on worker threads, one per core), then indexed; the history streams past the index one commit at a time and the as-of tree one grant at a time (its rows and evidence-map entries made at once); the rules, which need the whole tree, run last, on the tree as that pass parsed it, after the ledger index is gone. The bulk of each grant-change record, the listed history and the parsed tree are kept as bytes outside the JavaScript heap and parsed when read, and freed as soon as they are done with. The heap matters more than its size suggests: between collections V8 lets it grow to several times what it holds (up to four times on a machine with this much memory), so every megabyte kept on the heap costs several of resident memory. Where the time goes (CPU profile of one run of this version): the verification about a quarter of the wall time, during which this thread mostly waits on its workers and git; then this thread is the bottleneck, busy about three quarters of the rest: looking for secrets to mask in every cell about a seventh of that, reading YAML and checking it against the schema (each grant file of the history and of the tree) under a tenth, garbage collection under a tenth, writing the files (1.2 GB of binder) a twentieth, the rest JSON, CSV, SHA-256 and the joins. Verifying the ledger while the populations are built would save about a tenth of the time, but the two together passed 1 GB of resident memory.",
   '',
 ]);
