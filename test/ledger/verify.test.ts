@@ -23,7 +23,7 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github/index.t
 import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory, tempDir, type FixtureCommit } from './git-fixture.ts';
 import { fixedClock, mergedDraft } from './fixtures.ts';
 import { ledgerYaml } from '../support/ledger-keys.ts';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testSigner } from '../support/ledger-keys.ts';
 import { refuseRealConnections } from '../support/no-network.ts';
@@ -421,6 +421,22 @@ describe('records checked on worker threads', () => {
     const onWorkers = await verifyLedger(dir, 'access-ledger', { trust, threads: 2 });
     expect(onWorkers).toEqual(inPlace);
     expect(inPlace.records).toBeGreaterThan(0);
+  });
+
+  it.each([0, 2])('a clone missing a record it lists fails to read, naming the fix, and stops (threads: %i)', async (threads) => {
+    const dir = buildRepo(base.commits);
+    // The loose object of seq 3's record, removed as a broken or partial clone would lack it.
+    const blob = execFileSync('git', ['-C', dir, 'rev-parse', `access-ledger:${recordPath(rec(3))}`], { env: GIT_ENV, encoding: 'utf8' }).trim();
+    const packDir = join(dir, '.git', 'objects', 'pack');
+    for (const pack of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+      const bytes = readFileSync(join(packDir, pack));
+      rmSync(join(packDir, pack));
+      rmSync(join(packDir, pack.replace(/\.pack$/, '.idx')));
+      execFileSync('git', ['-C', dir, 'unpack-objects', '-q'], { env: GIT_ENV, input: bytes });
+    }
+    rmSync(join(dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)), { force: true });
+    const { trust } = await ledgerTrustOf(dir);
+    await expect(verifyLedger(dir, 'access-ledger', { trust, threads })).rejects.toThrow(/missing from the clone/);
   });
 
   it('a forged signature fails on workers too', async () => {

@@ -88,8 +88,14 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
   const writer = (async () => {
     try {
       for await (const oid of oids) {
+        // Once git is gone (killed when the reader stopped early), the ids are not wanted: leaving
+        // the loop closes their source too (a `git log` listing them is stopped in turn).
+        if (child.exitCode !== null || child.signalCode !== null) break;
         if (!child.stdin.write(`${oid}\n`)) {
-          await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+          await new Promise<void>((resolve) => {
+            child.stdin.once('drain', resolve);
+            child.once('close', () => resolve());
+          });
         }
       }
     } finally {

@@ -372,56 +372,66 @@ async function replayAndJudge(
     options.onProgress?.(history.commitCount, commitCount);
   };
 
-  for (;;) {
-    const next = await listed.take();
-    if (!next) break;
-    commitCount++;
-    const read: ReadCommit = { commit: next.commit, versions: new Map(), checks: [], through: 0 };
-    for (const ch of next.wanted) {
-      const blob = await nextBlob;
-      nextBlob = blobs.next();
-      nextBlob.catch(() => undefined);
-      if (blob.done || blob.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
-      const bytes = blob.value.content;
-      if (isSnapshotPath(ch.path)) {
-        // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
-        read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
-      } else if (ch.path === HEAD_PATH || tree.get(ch.path) !== ch.oid || inspected.has(ch.path)) {
-        // head.json, and versions the tip no longer has: the history check reads their text.
-        const content = bytes.toString('utf8');
-        if (ch.path === HEAD_PATH && tree.get(ch.path) === ch.oid) {
-          headContent = content;
-          inspected.add(HEAD_PATH);
+  try {
+    await readAll();
+  } catch (err) {
+    // Stop git: cat-file is killed once its pending answer is taken, and the log with it.
+    blobs.return(undefined).catch(() => undefined);
+    throw err;
+  }
+
+  async function readAll(): Promise<void> {
+    for (;;) {
+      const next = await listed.take();
+      if (!next) break;
+      commitCount++;
+      const read: ReadCommit = { commit: next.commit, versions: new Map(), checks: [], through: 0 };
+      for (const ch of next.wanted) {
+        const blob = await nextBlob;
+        nextBlob = blobs.next();
+        nextBlob.catch(() => undefined);
+        if (blob.done || blob.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
+        const bytes = blob.value.content;
+        if (isSnapshotPath(ch.path)) {
+          // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
+          read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
+        } else if (ch.path === HEAD_PATH || tree.get(ch.path) !== ch.oid || inspected.has(ch.path)) {
+          // head.json, and versions the tip no longer has: the history check reads their text.
+          const content = bytes.toString('utf8');
+          if (ch.path === HEAD_PATH && tree.get(ch.path) === ch.oid) {
+            headContent = content;
+            inspected.add(HEAD_PATH);
+          }
+          read.versions.set(ch, { path: ch.path, content });
+        } else {
+          inspected.add(ch.path);
+          const version: FileVersion = { path: ch.path };
+          read.versions.set(ch, version);
+          // The history replay needs only seq, hash and recorded_at: it reuses what the check parsed.
+          const check = inspector.add(ch.path, bytes).then((r) => {
+            take(r);
+            if (r.summary) version.record = { seq: r.summary.seq, hash: r.summary.hash, recorded_at: r.summary.recorded_at };
+            else if (r.content !== undefined) version.content = r.content;
+          });
+          // A failed check is reported when its commit is replayed, not as an unhandled rejection.
+          check.catch(() => undefined);
+          read.checks.push(check);
         }
-        read.versions.set(ch, { path: ch.path, content });
-      } else {
-        inspected.add(ch.path);
-        const version: FileVersion = { path: ch.path };
-        read.versions.set(ch, version);
-        // The history replay needs only seq, hash and recorded_at: it reuses what the check parsed.
-        const check = inspector.add(ch.path, bytes).then((r) => {
-          take(r);
-          if (r.summary) version.record = { seq: r.summary.seq, hash: r.summary.hash, recorded_at: r.summary.recorded_at };
-          else if (r.content !== undefined) version.content = r.content;
-        });
-        // A failed check is reported when its commit is replayed, not as an unhandled rejection.
-        check.catch(() => undefined);
-        read.checks.push(check);
+      }
+      read.through = inspector.added;
+      waiting.push(read);
+      // Replay the oldest commits while enough checks are under way to keep the workers busy, or
+      // when too many commits wait (their records' batch is then sent, full or not).
+      while (waiting.length > 0 && (waiting.length > COMMITS_AHEAD || inspector.busy)) {
+        if (waiting[0]!.through > inspector.sent) inspector.flush();
+        if (inspector.busy) await inspector.oneDone();
+        else await replay();
       }
     }
-    read.through = inspector.added;
-    waiting.push(read);
-    // Replay the oldest commits while enough checks are under way to keep the workers busy, or
-    // when too many commits wait (their records' batch is then sent, full or not).
-    while (waiting.length > 0 && (waiting.length > COMMITS_AHEAD || inspector.busy)) {
-      if (waiting[0]!.through > inspector.sent) inspector.flush();
-      if (inspector.busy) await inspector.oneDone();
-      else await replay();
-    }
+    inspector.flush();
+    while (waiting.length > 0) await replay();
+    if (!(await nextBlob).done) throw new GitError('git cat-file answered more objects than were asked for');
   }
-  inspector.flush();
-  while (waiting.length > 0) await replay();
-  if (!(await nextBlob).done) throw new GitError('git cat-file answered more objects than were asked for');
 
   // Anything at the tip no replayed commit wrote (not expected from a first-parent walk).
   const leftovers = [...tree].filter(([path]) => needsContent(path) && !isSnapshotPath(path) && !inspected.has(path));
