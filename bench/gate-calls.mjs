@@ -2,6 +2,7 @@
 // for pull requests changing 1, 10 and 100 grant files in access repos of 100 and 10,000 grants,
 // with 1 and 10 approving reviewers. Prints a table and updates the "Gate: API calls per
 // evaluation" section of docs/performance.md. Counts, not times: they do not depend on the machine.
+// Prints its targets as TARGET lines (bench/targets.ts); exits 1 when one is missed.
 import { Octokit } from '@octokit/core';
 import { startFakeGitHub } from '../test/support/fake-github/index.ts';
 import { gatherPullFacts } from '../src/adapters/github/pull-facts.ts';
@@ -9,6 +10,7 @@ import { judgePull } from '../src/core/pull/judge.ts';
 import { loadBuiltinPacks } from '../src/adapters/fs/packs.ts';
 import { addDays, utcDay } from '../src/core/dates.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 
 const REPO_SIZES = (process.env.BENCH_REPO_SIZES ?? '100,10000').split(',').map(Number);
 const CHANGED = (process.env.BENCH_CHANGED ?? '1,10,100').split(',').map(Number);
@@ -121,4 +123,36 @@ writeSection('Gate: API calls per evaluation', [
   '',
   `Independent of repo size: ${independent ? 'yes' : 'NO'} (same count at every repo size for the same change and reviewers). Within 6 calls plus membership lookups: ${within ? 'yes' : 'NO'}.`,
 ]);
+// The targets as `independent` and `within` judge them, one TARGET line each (bench/targets.ts):
+// the largest difference in calls between repo sizes for the same change and reviewers, and the
+// most calls of an evaluation beyond its membership lookups.
+const spread = Math.max(
+  ...CHANGED.flatMap((c) =>
+    REVIEWERS.map((n) => {
+      const counts = bySize(c, n);
+      return Math.max(...counts) - Math.min(...counts);
+    }),
+  ),
+);
+reportTarget({
+  bench: 'gate',
+  what: 'calls: largest difference between repo sizes, same change and reviewers',
+  measured: spread,
+  unit: 'calls',
+  comparison: '<=',
+  limit: 0,
+  met: independent,
+  digits: 0,
+});
+const beyondMembership = Math.max(...rows.map((r) => r.fixed));
+reportTarget({
+  bench: 'gate',
+  what: 'calls of one evaluation beyond membership lookups, most',
+  measured: beyondMembership,
+  unit: 'calls',
+  comparison: '<=',
+  limit: 6,
+  met: within,
+  digits: 0,
+});
 if (!within || !independent) process.exitCode = 1;

@@ -8,8 +8,8 @@
 //    handler (PR comments included) is done, the least gap between two content-creating requests
 //    as the fake GitHub received them (target: at least the pacer's interval), retries; then a
 //    burst with 5% of GitHub's answers failing (5xx).
-// Updates the "App: ledger appends" section of docs/performance.md. Exit 1 when a target is missed
-// or the ledger does not verify.
+// Updates the "App: ledger appends" section of docs/performance.md and prints its targets as TARGET
+// lines (bench/targets.ts). Exit 1 when a target is missed or the ledger does not verify.
 //   BENCH_LEDGER_SIZES        grants per merged pull request (default 1,10,100)
 //   BENCH_LEDGER_BURST        merges delivered at once (default 200)
 //   BENCH_LEDGER_FAULT_BURST  merges in the burst with faults (default 50: its comments alone take
@@ -26,6 +26,7 @@ import { createAppServer, listen, shutdown } from '../src/app/server.ts';
 import { HEAD_PATH, verifyLedgerState } from '../src/core/ledger/index.ts';
 import { addDays, utcDay } from '../src/core/dates.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 import { MIN_WRITE_INTERVAL_MS } from '../src/adapters/github/pacing.ts';
 import { freshSigningKey, withLedgerTrust } from '../test/support/ledger-keys.ts';
 
@@ -304,4 +305,58 @@ writeSection('App: ledger appends', [
   `Targets: all ${BURST} recorded in under ${TARGET_RECORDED_S} s, well under one ledger write per record: ${burstWithin ? 'met' : 'MISSED'}; every handler done, each pull request with exactly one comment: ${allDone ? 'met' : 'MISSED'}; no two content-creating requests (POST, PATCH, PUT, DELETE, GraphQL mutations) closer than the pacer's ${MIN_WRITE_INTERVAL_MS / 1000} s as GitHub received them: ${paced ? 'met' : 'MISSED'}. GraphQL queries are reads: they go around Octokit's write queue (which would space them a second apart, process-wide) and are not paced, so a burst's reads run side by side and the records land after a few group commits; the first commit takes what queued in the first moment, the next one everything that queued while it was in flight. Writes keep GitHub's content-creation pace: every write waits for the process's pacer (one every 1.1 s, measured when sent: a second plus a tenth for the way to GitHub) and Octokit's write queue, and each new comment also for Octokit's notification queue (one every three seconds), so the sticky comments are what takes the burst's time once the records are written (${BURST} comments at three seconds each). "Ref updates refused" are commits built on a tip that another commit had moved by the time the ref was updated (the append then reads the branch and retries). "Retried answers" are the fake's 5xx answers, each retried by Octokit's retry plugin; the ledger still holds every merge exactly once.`,
 ]);
 
+// The targets as the prose above judges them, one TARGET line each (bench/targets.ts); the burst's
+// target (recorded in time, under one write per record) is two lines, its two figures.
+reportTarget({
+  bench: 'ledger',
+  what: 'calls per recorded merge, most',
+  measured: Math.max(...steady.map((r) => r.total)),
+  unit: 'calls',
+  comparison: '<=',
+  limit: TARGET_CALLS,
+  met: callsWithin,
+  digits: 0,
+});
+reportTarget({
+  bench: 'ledger',
+  what: `burst of ${BURST} merges: all recorded on the ledger after`,
+  measured: clean.recordedS,
+  unit: 's',
+  comparison: '<',
+  limit: TARGET_RECORDED_S,
+  met: clean.recordedS !== null && clean.recordedS < TARGET_RECORDED_S,
+  digits: 1,
+});
+reportTarget({
+  bench: 'ledger',
+  what: `burst of ${BURST} merges: ledger writes per record`,
+  measured: clean.perRecord,
+  unit: 'writes',
+  comparison: '<',
+  limit: 1,
+  met: clean.perRecord < 1,
+});
+const handled = bursts.reduce((sum, b) => sum + Math.min(b.accepted, b.commented), 0);
+const delivered = bursts.reduce((sum, b) => sum + b.merges, 0);
+reportTarget({
+  bench: 'ledger',
+  what: 'both bursts: merges handled, each pull request with exactly one comment',
+  measured: handled,
+  unit: 'merges',
+  comparison: '>=',
+  limit: delivered,
+  met: allDone,
+  digits: 0,
+});
+const gaps = bursts.map((b) => b.minGapMs).filter((g) => g !== null);
+reportTarget({
+  bench: 'ledger',
+  what: 'both bursts: least gap between two content-creating requests',
+  measured: gaps.length > 0 ? Math.min(...gaps) / 1000 : null,
+  unit: 's',
+  comparison: '>=',
+  limit: MIN_WRITE_INTERVAL_MS / 1000,
+  met: gaps.length > 0 ? paced : null,
+  digits: 3,
+});
 if (!callsWithin || (BURST >= 200 && !burstWithin) || !paced || !allDone || !intact) process.exitCode = 1;

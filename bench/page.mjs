@@ -9,13 +9,14 @@
 //   BENCH_ROOT        where the repo and the binder are kept (default .bench/)
 //   BENCH_NO_WRITE=1  print only, leave docs/performance.md as it is (the test suite's run)
 // Exits 1, writing nothing, when a count is wrong, the page is missing, or it logs an error or
-// makes a request.
+// makes a request. Prints its targets as TARGET lines (bench/targets.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureExportRepo } from './export-repo.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 import { measure } from './process.ts';
 import { pageColumns } from '../src/core/binder/paging.ts';
 
@@ -131,6 +132,28 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cell = (xs) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 const openMs = runs.map((m) => m.open_ms);
 const met = (ok) => (ok ? 'met' : 'NOT met');
+// The targets as the prose below judges them, one TARGET line each (bench/targets.ts). Every
+// search's count was checked against the rows above (the benchmark stops there otherwise).
+reportTarget({
+  bench: 'page',
+  what: `populations/${POP}.html (${fmt(total)} rows): open, median`,
+  measured: median(openMs) / 1000,
+  unit: 's',
+  comparison: '<',
+  limit: 2,
+  met: median(openMs) < 2000,
+});
+const searched = runs.reduce((sum, m) => sum + m.searches.filter((x, i) => x.matching === want[i]).length, 0);
+reportTarget({
+  bench: 'page',
+  what: 'searches counting every matching row of the population',
+  measured: searched,
+  unit: 'searches',
+  comparison: '>=',
+  limit: queries.length * runs.length,
+  met: searched >= queries.length * runs.length,
+  digits: 0,
+});
 if (process.env.BENCH_NO_WRITE === '1') process.exit(0);
 writeSection("Binder: a population's own page", [
   `Command: \`npm run bench:page\` (${reps} runs, each in a fresh Chromium with a new profile, Debian's, driven by playwright-core; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after: other work shares the machine).`,

@@ -3,13 +3,15 @@
 // 127.0.0.1, and a burst of merges. Run twice: the replicas sharing one Redis (REDIS_URL: one
 // ledger append queue and one Octokit pace for all), and without Redis (each replica its own queue
 // and pace, meeting on the ledger branch by compare-and-swap). Needs Debian's redis-server.
-// Updates the "App: replicas" section of docs/performance.md; exits 1 when a merge is lost or
-// recorded twice, the chain does not verify, or more than 5% of the shared run's ref updates were refused.
+// Updates the "App: replicas" section of docs/performance.md and prints its target as TARGET lines
+// (bench/targets.ts); exits 1 when a merge is lost or recorded twice, the chain does not verify, or
+// more than 5% of the shared run's ref updates were refused.
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { killAll } from '../test/support/e2e/processes.ts';
 import { runReplicas } from '../test/support/e2e/replicas.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 
 const { values } = parseArgs({ options: { replicas: { type: 'string', default: '3' }, merges: { type: 'string', default: '100' } } });
 const replicas = Number(values.replicas);
@@ -62,6 +64,40 @@ writeSection('App: replicas', [
   '',
   `Target: every merge recorded exactly once and at most 5% of ref updates refused when the replicas share Redis: ${ok ? 'met' : 'MISSED'}. With \`REDIS_URL\` one replica at a time holds the ledger's lock and commits every replica's records, so the branch has one writer and group commits span replicas; without it each replica groups only its own and loses the compare-and-swap whenever another moved the branch first (each refusal is a re-read and a retry, never a lost or doubled record). The shared run also keeps Probot's pacing of writes through the same Redis (GitHub's limits are per installation, so the replicas' writes together go at about one a second); the merge handler's reads are GraphQL queries that are not paced, so the burst's reads run side by side and the records land in a commit or two.`,
 ]);
+// The target as `ok` judges it, its three parts a TARGET line each (bench/targets.ts).
+const mislaid = runs.reduce((sum, r) => sum + r.lost + r.duplicateRecords, 0);
+reportTarget({
+  bench: 'replicas',
+  what: 'both runs: merges lost or recorded twice',
+  measured: mislaid,
+  unit: 'merges',
+  comparison: '<=',
+  limit: 0,
+  met: mislaid === 0,
+  digits: 0,
+});
+const unverified = runs.filter((r) => !(r.chain.ok && r.chain.verifyExit === 0)).length;
+reportTarget({
+  bench: 'replicas',
+  what: 'both runs: ledgers access-ledger verify refuses',
+  measured: unverified,
+  unit: 'ledgers',
+  comparison: '<=',
+  limit: 0,
+  met: unverified === 0,
+  digits: 0,
+});
+const refusedPct = shared.refUpdates.sent === 0 ? 0 : (100 * shared.refUpdates.refused) / shared.refUpdates.sent;
+reportTarget({
+  bench: 'replicas',
+  what: 'sharing one Redis: ledger ref updates refused',
+  measured: refusedPct,
+  unit: '%',
+  comparison: '<=',
+  limit: 5,
+  met: shared.refUpdates.refused <= Math.floor(shared.refUpdates.sent * 0.05),
+  digits: 1,
+});
 process.stdout.write(
   `\n${ok ? 'OK' : 'FAILED'}: shared ${shared.recordedOnce}/${merges} once, ${shared.refUpdates.refused} of ${shared.refUpdates.sent} refused; alone ${alone.recordedOnce}/${merges} once, ${alone.refUpdates.refused} of ${alone.refUpdates.sent} refused\n`,
 );

@@ -5,7 +5,8 @@
 // measured from start to exit (bench/process.ts), as is the floor (bench/sweep-floor.mjs: download,
 // inflate, parse and schema-check the same archive, nothing else). Three sweeps a day apart: cold
 // (every issue to open), steady (nothing changed), churn (10 grants fixed, 10 newly stale).
-// Prints a table and updates the "Sweep" section of docs/performance.md.
+// Prints a table and its targets as TARGET lines (bench/targets.ts), and updates the "Sweep"
+// section of docs/performance.md.
 //   BENCH_SIZES     comma-separated grant counts (default 10000,100000)
 //   BENCH_NO_WRITE  1: print only (the test suite's smoke run)
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { addDays } from '../src/core/dates.ts';
 import { BENCH_TODAY } from './synthetic-repo.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 import { measure } from './process.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
@@ -113,4 +115,29 @@ writeSection('Sweep', [
   '',
   `The other read that grows is organization membership (the leaver check): one page per 100 members of the organization (${results.map((r) => fmt(r.members)).join(' and ')} members in these runs), plus one check per login missing from the list. It depends on the size of the organization, not on the number of grants or issues; the App caches it per organization for ten minutes and drops the cache on \`organization\` member events, and \`--no-membership\` skips it in the CLI.`,
 ]);
+// The targets, one TARGET line each (bench/targets.ts): the peak RSS as the prose judges it, and of
+// "writes only for issues whose state changes" the part a figure can hold, the steady sweep (no
+// issue changes state) writing nothing. "A constant plus one read per 100 open managed issues"
+// names no constant, so it is shown in the table above and not judged here.
+reportTarget({
+  bench: 'sweep',
+  what: `${fmt(largest.grants)} grants: peak RSS of the sweep, highest of its three runs`,
+  measured: peak,
+  unit: 'MB',
+  comparison: '<',
+  limit: 600,
+  met: peak < 600,
+  digits: 0,
+});
+const steadyWrites = results.reduce((sum, r) => sum + r.runs[1].writes, 0);
+reportTarget({
+  bench: 'sweep',
+  what: 'steady sweep (nothing changed): writes, every size',
+  measured: steadyWrites,
+  unit: 'writes',
+  comparison: '<=',
+  limit: 0,
+  met: steadyWrites <= 0,
+  digits: 0,
+});
 if (peak >= 600 && largest.grants >= 100000) process.exitCode = 1;

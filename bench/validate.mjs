@@ -6,10 +6,12 @@
 //   BENCH_SIZES     comma-separated grant counts (default 1000,10000,100000)
 //   BENCH_REPS      runs of each per size (default 3)
 //   BENCH_NO_WRITE  1: print only (the test suite's smoke run)
+// Prints its targets as TARGET lines (bench/targets.ts), `not measured` for a size not run.
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { ensureSyntheticRepo, BENCH_TODAY } from './synthetic-repo.ts';
 import { writeSection } from './report.ts';
+import { reportTarget } from './targets.ts';
 import { measure, median } from './process.ts';
 
 const root = new URL('../.bench/', import.meta.url).pathname;
@@ -73,3 +75,35 @@ writeSection('Core: validate', [
   '',
   "Before the CLI loaded only the command it runs, `validate` started Octokit, Probot and the binder's modules too: about a second of CPU before reading the first file (1.79 times the floor at 10,000 files, measured the same way).",
 ]);
+
+// The targets as the prose above judges them, one TARGET line each (bench/targets.ts).
+const mid = at(10000);
+const big = at(100000);
+reportTarget({
+  bench: 'validate',
+  what: '10,000 files: CPU of validate / CPU of the floor, medians',
+  measured: mid ? mid.ratio : null,
+  unit: '× floor',
+  comparison: '<=',
+  limit: 1.3,
+  met: mid ? mid.ratio <= 1.3 : null,
+});
+reportTarget({
+  bench: 'validate',
+  what: '100,000 files: wall time of validate, median',
+  measured: big ? big.fullWall / 1000 : null,
+  unit: 's',
+  comparison: '<',
+  limit: 20,
+  met: big ? big.fullWall < 20000 : null,
+});
+reportTarget({
+  bench: 'validate',
+  what: '100,000 files: peak RSS of validate',
+  measured: big ? big.fullRss : null,
+  unit: 'MB',
+  comparison: '<',
+  limit: 1536,
+  met: big ? big.fullRss < 1536 : null,
+  digits: 0,
+});

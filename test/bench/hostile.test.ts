@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BENCH_CONFIG, HOSTILE, benchSystems, ordinaryGrant } from '../../bench/hostile-grants.ts';
 import { BENCH_TODAY } from '../../bench/synthetic-repo.ts';
 import { run } from '../rules/harness.ts';
+import { expectTargets } from './smoke.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -39,6 +40,11 @@ describe('bench: hostile grant files', () => {
     for (const mode of ['validate', 'gate']) {
       for (const name of ['ordinary', ...only]) expect(r.stdout).toMatch(new RegExp(`2 KiB ${mode} +${name} +judged +\\d+ ms`));
     }
+    const [slowest] = expectTargets(r.stdout, 'hostile', [
+      /^slowest hostile file: judged \((url-scheme|many-keys|alias-expansion), 2 KiB, (validate|gate)\), median$/,
+    ]);
+    expect(slowest!.measured).toMatch(/^\d+\.\d{3} s$/);
+    expect(slowest!.limit).toBe('< 1 s');
     expect(readFileSync(join(ROOT, 'docs', 'performance.md'), 'utf8')).toBe(doc);
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectTargets } from './smoke.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -34,6 +35,10 @@ describe('bench: a population’s own page', () => {
       expect(r.stdout).toMatch(/search "approver7" in column \d+ over all 1,200 rows: (\d+) matching \(expected \1\)/);
       expect(r.stdout).toContain('search "no such identity" over all 1,200 rows: 0 matching (expected 0); status "0 matching (of 1,200)"');
       expect(r.stdout).toContain('next page: "rows 26–50 of 1,200 rows"; print: 1200 rows laid out, "Printed: all 1,200 rows."');
+      const [open, searches] = expectTargets(r.stdout, 'page', [/^populations\/additions\.html \(1,200 rows\): open/, /^searches counting every matching row/]);
+      expect(open!.measured).toMatch(/^\d+\.\d\d s$/);
+      expect(open!.limit).toBe('< 2 s');
+      expect(searches).toMatchObject({ measured: '4 searches', limit: '>= 4 searches', ratio: '1.00', result: 'met' });
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
