@@ -39848,6 +39848,7 @@ function parseYamlFile(path, content, fileSize) {
     problems.push(problem(path, START, "the file starts with a byte-order mark: save it as UTF-8 without BOM"));
     text = text.slice(1);
   }
+  none.text = text;
   if (isBlankYaml(text)) {
     problems.push(problem(path, START, "the file is empty: add the definition, or delete the file"));
     return none;
@@ -39964,7 +39965,7 @@ function parseYamlFile(path, content, fileSize) {
     );
     return none;
   }
-  return { path, value, problems, locate: lazyLocate(text) };
+  return { path, value, problems, locate: lazyLocate(text), text };
 }
 function lazyLocate(text) {
   let locate;
@@ -41135,6 +41136,22 @@ var SnapshotBuilder = class {
         break;
     }
   }
+  /** A file already loaded (on another thread: fromPortable), placed by its path as `add` places it. */
+  addLoaded(file) {
+    switch (roleOf(file.path)) {
+      case "config":
+        this.snapshot.config ??= file;
+        break;
+      case "system":
+        this.snapshot.systems.push(file);
+        break;
+      case "grant":
+        this.snapshot.grants.push(file);
+        break;
+      default:
+        break;
+    }
+  }
   finish() {
     this.snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
     this.snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
@@ -41177,8 +41194,9 @@ function evaluate(input) {
     const s = policy.rules.get(id)?.severity;
     return s !== void 0 && s !== "off" && (!input.only || input.only.has(id));
   };
+  const fileJudged = input.fileFindings !== void 0;
   const schemaSetting = policy.rules.get("schema");
-  if (schemaSetting && schemaSetting.severity !== "off" && input.scopes.includes("file")) {
+  if (schemaSetting && schemaSetting.severity !== "off" && input.scopes.includes("file") && !fileJudged) {
     const files = [...snapshot.config ? [snapshot.config] : [], ...snapshot.systems, ...snapshot.grants];
     for (const f of files) {
       if (!inScope(f.path)) continue;
@@ -41195,6 +41213,7 @@ function evaluate(input) {
   const waivableRules = new Set([...registry.rules.values()].filter((r) => r.meta.waivable).map((r) => r.meta.id));
   for (const rule of active) {
     if (rule.meta.coveredBy && activeIds.has(rule.meta.coveredBy)) continue;
+    if (fileJudged && rule.meta.scope === "file") continue;
     const resolved = policy.rules.get(rule.meta.id);
     const severity = resolved.severity;
     const ctx = {
@@ -41240,7 +41259,9 @@ function evaluate(input) {
       }
     }
   }
-  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked).sort(compareFindings);
+  const out = applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked);
+  if (input.fileFindings) for (const f of input.fileFindings) out.push(f);
+  return out.sort(compareFindings);
 }
 function masked(f) {
   const message = maskSecrets(f.message);
@@ -42137,13 +42158,20 @@ var exception_governed_default = defineRule({
 
 // src/core/rules/no-secrets.ts
 var SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
-function* strings(value, path) {
-  if (typeof value === "string") yield { path, value, key: false };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      yield { path: [...path, k], value: k, key: true };
-      yield* strings(v, [...path, k]);
+function eachString(value, path, visit) {
+  if (typeof value === "string") visit(path, value, false);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachString(value[i], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      visit(path, k, true);
+      eachString(value[k], path, visit);
+      path.pop();
     }
   }
 }
@@ -42208,15 +42236,15 @@ var no_secrets_default = defineRule({
   }
 });
 function scan(value, report2, options) {
-  for (const s of strings(value, [])) {
-    const key = String(s.path[s.path.length - 1] ?? "");
-    const minLength = !s.key && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
-    if (found.length === 0) continue;
+  eachString(value, [], (path, text, isKey) => {
+    const key = String(path[path.length - 1] ?? "");
+    const minLength = !isKey && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const found = findSecrets(text, { minLength, minEntropy: options.min_entropy });
+    if (found.length === 0) return;
     const kinds = new Set(found.map((f) => f.kind));
     const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? "high-entropy";
-    report2(s.path, SECRET_NAMES[kind], s.key);
-  }
+    report2([...path], SECRET_NAMES[kind], isKey);
+  });
 }
 
 // src/core/rules/mass-removal.ts

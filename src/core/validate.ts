@@ -19,6 +19,8 @@ export interface ValidateOptions {
   registry?: RuleRegistry;
   facts?: EvaluateInput['facts'];
   only?: ReadonlySet<string>;
+  /** The file scope's findings, judged elsewhere over this snapshot (EvaluateInput.fileFindings). */
+  fileFindings?: readonly Finding[];
 }
 
 export interface ValidateResult {
@@ -44,6 +46,7 @@ export function validateSnapshot(snapshot: Snapshot, options: ValidateOptions): 
   if (options.base) input.base = options.base;
   if (options.facts) input.facts = options.facts;
   if (options.only) input.only = options.only;
+  if (options.fileFindings) input.fileFindings = options.fileFindings;
   const findings = evaluate(input);
   const configInScope = !options.changed || (snapshot.config && options.changed.has(snapshot.config.path));
   if (configInScope) findings.unshift(...policyFindings);

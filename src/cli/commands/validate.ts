@@ -8,7 +8,7 @@ import { buildSnapshot, CONFIG_PATHS } from '../../core/model/snapshot.ts';
 import { builtinRegistry, validateSnapshot } from '../../core/validate.ts';
 import type { Scope } from '../../core/rules/types.ts';
 import { loadBuiltinPacks } from '../../adapters/fs/packs.ts';
-import { readRepoFiles } from '../../adapters/fs/read-repo.ts';
+import { judgeRepo } from '../../adapters/fs/judge-repo.ts';
 import { changedSince, filesAt, GitUnavailable } from '../../adapters/fs/changed-since.ts';
 import { formatText } from '../format/text.ts';
 import { toSarif } from '../../core/report/sarif.ts';
@@ -33,6 +33,17 @@ export function summaryLine(summary: FindingSummary): string {
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const verdict = summary.errors > 0 || summary.warnings > 0 ? `${n(summary.errors, 'error')}, ${n(summary.warnings, 'warning')}` : 'no problems';
   return `${verdict} in ${n(summary.files, 'file')} (${n(summary.grants, 'grant')}, ${n(summary.systems, 'system')})`;
+}
+
+/**
+ * ACCESS_LEDGER_PARALLEL_FILES: from how many files validate reads and judges the repo on worker
+ * threads (judge-repo.ts chooses by default); for tests and tuning.
+ */
+function parallelFrom(env: NodeJS.ProcessEnv): { parallelFrom?: number } {
+  const value = env.ACCESS_LEDGER_PARALLEL_FILES;
+  if (value === undefined || value === '') return {};
+  if (!/^\d+$/.test(value)) throw new UsageError(`ACCESS_LEDGER_PARALLEL_FILES must be a number of files, not ${value}`);
+  return { parallelFrom: Number(value) };
 }
 
 export async function hasConfig(dir: string): Promise<boolean> {
@@ -65,13 +76,14 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<number> {
     }
     scopes = ['file', 'repo'];
   }
-  const files = await readRepoFiles(dir);
-  const result = validateSnapshot(buildSnapshot(files), {
+  const repo = await judgeRepo(dir, { today, ...(changed ? { changed } : {}), ...parallelFrom(io.env) });
+  const result = validateSnapshot(repo.snapshot, {
     packs: loadBuiltinPacks(),
     today,
     scopes,
     ...(changed ? { changed } : {}),
     ...(base ? { base } : {}),
+    ...(repo.fileFindings ? { fileFindings: repo.fileFindings } : {}),
   });
   let report: string;
   if (args.format === 'json') {

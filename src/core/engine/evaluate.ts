@@ -30,6 +30,13 @@ export interface EvaluateInput {
    * BASE branch, so an exception takes effect only after it has merged with the admins' approval.
    */
   exceptionsFrom?: Snapshot;
+  /**
+   * The findings of the file scope, already judged elsewhere over this same snapshot and policy
+   * (worker threads, each over part of the files, each an evaluation of the file scope alone):
+   * the file rules do not run again, these findings are merged in order, and the file rules count
+   * as run (a rule they cover stays silent, as when all run here).
+   */
+  fileFindings?: readonly Finding[];
 }
 
 function weaker(a: Severity, b: Severity | undefined): Severity {
@@ -46,9 +53,11 @@ export function evaluate(input: EvaluateInput): Finding[] {
     return s !== undefined && s !== 'off' && (!input.only || input.only.has(id));
   };
 
+  const fileJudged = input.fileFindings !== undefined;
+
   // Parse and schema problems are reported under the `schema` rule.
   const schemaSetting = policy.rules.get('schema');
-  if (schemaSetting && schemaSetting.severity !== 'off' && input.scopes.includes('file')) {
+  if (schemaSetting && schemaSetting.severity !== 'off' && input.scopes.includes('file') && !fileJudged) {
     const files = [...(snapshot.config ? [snapshot.config] : []), ...snapshot.systems, ...snapshot.grants];
     for (const f of files) {
       if (!inScope(f.path)) continue;
@@ -67,6 +76,7 @@ export function evaluate(input: EvaluateInput): Finding[] {
 
   for (const rule of active) {
     if (rule.meta.coveredBy && activeIds.has(rule.meta.coveredBy)) continue;
+    if (fileJudged && rule.meta.scope === 'file') continue;
     const resolved = policy.rules.get(rule.meta.id)!;
     const severity = resolved.severity as Severity;
     const ctx: RuleContext<unknown> = {
@@ -110,9 +120,11 @@ export function evaluate(input: EvaluateInput): Finding[] {
       }
     }
   }
-  return applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry)
-    .map(masked)
-    .sort(compareFindings);
+  const out = applyExceptions(findings, input.exceptionsFrom ?? snapshot, today, registry).map(masked);
+  // Judged elsewhere by this same function: waived and masked there already. Findings that
+  // compare equal are of one rule, so of one scope, and keep their order through the stable sort.
+  if (input.fileFindings) for (const f of input.fileFindings) out.push(f);
+  return out.sort(compareFindings);
 }
 
 /** A finding never echoes a secret: whatever a message or an account name quotes (a key name, a value) is masked. */

@@ -3,7 +3,7 @@
  * Adapters (file system, git, GitHub API) supply the files; everything after is pure.
  */
 import type { Finding } from '../findings.ts';
-import { parseYamlFile, type ParsedYaml } from './yaml-file.ts';
+import { locateLater, parseYamlFile, type ParsedYaml } from './yaml-file.ts';
 import { validateAgainst } from './schemas.ts';
 import type { Grant, RepoConfig, System } from './types.ts';
 
@@ -100,6 +100,51 @@ export function loadFile<T>(file: RepoFile, schema: 'grant' | 'system' | 'config
 }
 
 /**
+ * A loaded file as plain data, for a worker thread to hand back (a structured clone carries no
+ * function, so `locate` is given again from the text on the other side: fromPortable).
+ */
+export interface PortableFile {
+  path: string;
+  /** The parsed document; the file's data when `valid`. */
+  value: unknown;
+  /** Whether the file parsed and matched its schema (LoadedFile.data is present). */
+  valid: boolean;
+  problems: Finding[];
+  /** How many of `problems`, from the start, are the parser's own (ParsedYaml.problems). */
+  parseProblems: number;
+  text?: string;
+  blobSha?: string;
+}
+
+export function toPortable(file: LoadedFile<unknown>): PortableFile {
+  const out: PortableFile = {
+    path: file.path,
+    value: file.source.value,
+    valid: file.data !== undefined,
+    problems: file.problems,
+    parseProblems: file.source.problems.length,
+  };
+  if (file.source.text !== undefined) out.text = file.source.text;
+  if (file.blobSha) out.blobSha = file.blobSha;
+  return out;
+}
+
+/** The loaded file again, as loadFile gave it on the thread that parsed it. */
+export function fromPortable<T>(file: PortableFile): LoadedFile<T> {
+  const source: ParsedYaml = {
+    path: file.path,
+    value: file.value,
+    problems: file.problems.slice(0, file.parseProblems),
+    locate: locateLater(file.path, file.text, file.value !== undefined),
+  };
+  if (file.text !== undefined) source.text = file.text;
+  const loaded: LoadedFile<T> = { path: file.path, source, problems: file.problems };
+  if (file.blobSha) loaded.blobSha = file.blobSha;
+  if (file.valid) loaded.data = file.value as T;
+  return loaded;
+}
+
+/**
  * A snapshot built one file at a time, for files that arrive as a stream: each is parsed as it
  * is added, so its bytes can go at once. `finish` orders the files as buildSnapshot does.
  */
@@ -116,6 +161,23 @@ export class SnapshotBuilder {
         break;
       case 'grant':
         this.snapshot.grants.push(loadFile<Grant>(file, 'grant'));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A file already loaded (on another thread: fromPortable), placed by its path as `add` places it. */
+  addLoaded(file: LoadedFile<unknown>): void {
+    switch (roleOf(file.path)) {
+      case 'config':
+        this.snapshot.config ??= file as LoadedFile<RepoConfig>;
+        break;
+      case 'system':
+        this.snapshot.systems.push(file as LoadedFile<System>);
+        break;
+      case 'grant':
+        this.snapshot.grants.push(file as LoadedFile<Grant>);
         break;
       default:
         break;

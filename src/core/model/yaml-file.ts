@@ -58,6 +58,11 @@ export interface ParsedYaml {
   problems: Finding[];
   /** Position of the node at `path` (its key when `key` is true); the nearest existing ancestor otherwise. */
   locate(path: YamlPath, key?: boolean): Pos;
+  /**
+   * The text the positions are in (decoded, without a byte-order mark); absent when the file was
+   * over the size limit or not UTF-8. Enough to give `locate` again elsewhere (locateLater).
+   */
+  text?: string;
 }
 
 const SCHEMA_CONTROLS = ['SOC2:CC6.1', 'NIST-CSF-2.0:PR.AA-05', 'ISO27001:A.5.15'];
@@ -338,6 +343,7 @@ export function parseYamlFile(path: string, content: Uint8Array | string, fileSi
     problems.push(problem(path, START, 'the file starts with a byte-order mark: save it as UTF-8 without BOM'));
     text = text.slice(1);
   }
+  none.text = text;
   if (isBlankYaml(text)) {
     problems.push(problem(path, START, 'the file is empty: add the definition, or delete the file'));
     return none;
@@ -470,7 +476,25 @@ export function parseYamlFile(path: string, content: Uint8Array | string, fileSi
   }
   // The document tree is several times the size of the data; keep only the text and rebuild the
   // tree on the rare call to locate (a finding), so 100,000 clean files stay cheap to hold.
-  return { path, value, problems, locate: lazyLocate(text) };
+  return { path, value, problems, locate: lazyLocate(text), text };
+}
+
+/**
+ * The `locate` parseYamlFile gave a file, given again from the file's text (ParsedYaml.text) where
+ * the parsed document is not at hand: a file parsed on another thread, handed over as plain data.
+ * `parsed`: whether the file gave a value. Nothing is parsed until the first call, so only files
+ * with a finding pay for it.
+ */
+export function locateLater(path: string, text: string | undefined, parsed: boolean): ParsedYaml['locate'] {
+  if (text === undefined) return () => START;
+  if (parsed) return lazyLocate(text);
+  // A file that gave no value: its positions are those of the same parse, done again (the text
+  // holds no byte-order mark, which moves no position; every limit is checked as before).
+  let locate: ParsedYaml['locate'] | undefined;
+  return (path2, key) => {
+    locate ??= parseYamlFile(path, text).locate;
+    return locate(path2, key);
+  };
 }
 
 function lazyLocate(text: string): (path: YamlPath, key?: boolean) => Pos {

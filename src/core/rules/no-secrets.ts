@@ -11,14 +11,25 @@ import { maskSecrets } from '../text/mask.ts';
  */
 const SECRETISH_KEY = /(secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)$/i;
 
-/** Every string value, and every key of a mapping (`key: true`): a token pasted as a key name is a leak too. */
-function* strings(value: unknown, path: (string | number)[]): Generator<{ path: YamlPath; value: string; key: boolean }> {
-  if (typeof value === 'string') yield { path, value, key: false };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* strings(value[i], [...path, i]);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      yield { path: [...path, k], value: k, key: true };
-      yield* strings(v, [...path, k]);
+/**
+ * Every string value, and every key of a mapping (`key: true`): a token pasted as a key name is a
+ * leak too. One path is extended and shortened as the walk goes, and copied only for a value that
+ * is reported (`at` keeps it): a clean file costs no array per value.
+ */
+function eachString(value: unknown, path: (string | number)[], visit: (path: (string | number)[], value: string, key: boolean) => void): void {
+  if (typeof value === 'string') visit(path, value, false);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachString(value[i], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      visit(path, k, true);
+      eachString((value as Record<string, unknown>)[k], path, visit);
+      path.pop();
     }
   }
 }
@@ -93,15 +104,15 @@ export default defineRule<{ min_length: number; min_entropy: number }>({
 });
 
 function scan(value: unknown, report: (path: YamlPath, kind: string, key: boolean) => void, options: { min_length: number; min_entropy: number }): void {
-  for (const s of strings(value, [])) {
-    const key = String(s.path[s.path.length - 1] ?? '');
+  eachString(value, [], (path, text, isKey) => {
+    const key = String(path[path.length - 1] ?? '');
     // A value under a key named like a secret is held to a shorter length.
-    const minLength = !s.key && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
-    const found = findSecrets(s.value, { minLength, minEntropy: options.min_entropy });
-    if (found.length === 0) continue;
+    const minLength = !isKey && SECRETISH_KEY.test(key) ? Math.min(16, options.min_length) : options.min_length;
+    const found = findSecrets(text, { minLength, minEntropy: options.min_entropy });
+    if (found.length === 0) return;
     // The most specific format present names the finding; a long high-entropy token only when none is.
     const kinds = new Set(found.map((f) => f.kind));
     const kind = KNOWN_KINDS.find((k) => kinds.has(k)) ?? 'high-entropy';
-    report(s.path, SECRET_NAMES[kind], s.key);
-  }
+    report([...path], SECRET_NAMES[kind], isKey);
+  });
 }

@@ -10,7 +10,9 @@ import type { SnapshotIndex } from '../engine/index-snapshot.ts';
 import type { ObservedFacts } from '../observe/match.ts';
 
 /**
- * file: one file at a time (with the repo index for lookups);
+ * file: one file at a time (with the repo index for lookups of systems and the config, never of
+ *   other grants: a large repo's grants are judged in parts, on several threads, each part beside
+ *   every system and the config);
  * repo: the whole repo at once (uniqueness, mass removal);
  * pull-request: a PR's facts (approvals);
  * time: a grant against the clock (the sweep's view);
