@@ -439,6 +439,15 @@ describe('records checked on worker threads', () => {
     await expect(verifyLedger(dir, 'access-ledger', { trust, threads })).rejects.toThrow(/missing from the clone/);
   });
 
+  it('a file named like a record after a newline is not taken for that record', async () => {
+    const next = reseal(rec(5), { seq: 6, prev_hash: rec(5).hash, key: 'pr-996-merged' });
+    // fast-import's C-style quoting: the name is a newline, then a record's path.
+    const dir = buildRepo([...base.commits, { files: { [`"\\n${recordPath(next)}"`]: serializeRecord(next) } }]);
+    const result = await verifyLedger(dir, 'access-ledger');
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/only records\/ files may be added/));
+  });
+
   it('a forged signature fails on workers too', async () => {
     const dir = buildRepo(cases[1]![1]());
     const { trust } = await ledgerTrustOf(dir);

@@ -187,13 +187,17 @@ async function* ledgerCommits(repoDir: string, tip: string): AsyncGenerator<Comm
   let current: CommitChanges | null = null;
   let change: string | null = null;
   for await (const raw of fields) {
-    const t = raw.charCodeAt(0) === 0x0a ? raw.slice(1) : raw;
     if (change !== null) {
-      // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path.
+      // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, exactly as named: a
+      // file whose name starts with a newline is not the record its name would be without it.
       const [, newMode, , newOid, status] = change.slice(1).split(' ');
-      current!.changes.push({ status: status!.charAt(0), path: t, oid: newOid!, mode: newMode! });
+      current!.changes.push({ status: status!.charAt(0), path: raw, oid: newOid!, mode: newMode! });
       change = null;
-    } else if (t.charCodeAt(0) === 0x01) {
+      continue;
+    }
+    // git puts a newline between a commit's header and its first change.
+    const t = raw.charCodeAt(0) === 0x0a ? raw.slice(1) : raw;
+    if (t.charCodeAt(0) === 0x01) {
       if (current) yield current;
       const parts = t.slice(1).split('\x1f');
       // Seven fields and the empty one after the last \x1f: anything else (a \x1f in a name) is refused.
