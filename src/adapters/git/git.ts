@@ -92,9 +92,15 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
         // the loop closes their source too (a `git log` listing them is stopped in turn).
         if (child.exitCode !== null || child.signalCode !== null) break;
         if (!child.stdin.write(`${oid}\n`)) {
+          // Whichever comes first; the other listener goes too, or one would pile up per full pipe.
           await new Promise<void>((resolve) => {
-            child.stdin.once('drain', resolve);
-            child.once('close', () => resolve());
+            const go = () => {
+              child.stdin.off('drain', go);
+              child.off('close', go);
+              resolve();
+            };
+            child.stdin.once('drain', go);
+            child.once('close', go);
           });
         }
       }
