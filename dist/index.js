@@ -41119,22 +41119,48 @@ function loadFile(file, schema) {
   if (schemaFindings.length === 0 && !problems.some((p) => p.severity === "error")) loaded.data = source.value;
   return loaded;
 }
+var SHARED_STRING_MAX = 40;
+var SHARED_STRING_POOL = 5e4;
+function shareStrings(value, pool) {
+  if (typeof value === "string") {
+    if (value.length > SHARED_STRING_MAX) return value;
+    const shared = pool.get(value);
+    if (shared !== void 0) return shared;
+    if (pool.size < SHARED_STRING_POOL) pool.set(value, value);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = shareStrings(value[i], pool);
+  } else if (value !== null && typeof value === "object") {
+    const record = value;
+    for (const key of Object.keys(record)) if (key !== "__proto__") record[key] = shareStrings(record[key], pool);
+  }
+  return value;
+}
 var SnapshotBuilder = class {
   snapshot = { systems: [], grants: [] };
+  pool;
+  constructor(options = {}) {
+    if (options.shareStrings) this.pool = /* @__PURE__ */ new Map();
+  }
   add(file) {
     switch (roleOf(file.path)) {
       case "config":
         if (!this.snapshot.config) this.snapshot.config = loadFile(file, "config");
         break;
       case "system":
-        this.snapshot.systems.push(loadFile(file, "system"));
+        this.snapshot.systems.push(this.shared(loadFile(file, "system")));
         break;
       case "grant":
-        this.snapshot.grants.push(loadFile(file, "grant"));
+        this.snapshot.grants.push(this.shared(loadFile(file, "grant")));
         break;
       default:
         break;
     }
+  }
+  shared(file) {
+    if (this.pool && file.source.value !== void 0) shareStrings(file.source.value, this.pool);
+    return file;
   }
   /** A file already loaded (on another thread: fromPortable), placed by its path as `add` places it. */
   addLoaded(file) {
@@ -41153,6 +41179,7 @@ var SnapshotBuilder = class {
     }
   }
   finish() {
+    this.pool = void 0;
     this.snapshot.systems.sort((a, b) => a.path.localeCompare(b.path));
     this.snapshot.grants.sort((a, b) => a.path.localeCompare(b.path));
     return this.snapshot;
