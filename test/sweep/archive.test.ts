@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readArchive, type ArchiveFile } from '../../src/adapters/github/sweep-archive.ts';
 import { BranchSession } from '../../src/adapters/github/branch-session.ts';
-import { runSweep } from '../../src/adapters/github/sweep.ts';
+import { ownedBody, runSweep } from '../../src/adapters/github/sweep.ts';
 import { loadBuiltinPacks } from '../../src/adapters/fs/packs.ts';
 import { MAX_FILE_BYTES } from '../../src/core/model/yaml-file.ts';
 import { tar } from '../support/fake-github/tarball.ts';
@@ -119,5 +119,51 @@ describe('the worker session', () => {
     const report = await sweep();
     expect(report.grants).toBeGreaterThan(10);
     expect(report.parsedInWorker).toBe(Object.keys(exampleFiles()).filter((p) => p.endsWith('.yaml')).length);
+  });
+});
+
+// A worker lets go of the download it was handed when it collects it or ends, which can be long
+// after the download finished; a cancel then must not reach the body (it could break the
+// connection another download now uses), while one during the download still stops it.
+describe('the download handed to a worker', () => {
+  const source = (chunks: string[]) => {
+    let cancelled: unknown = null;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(new TextEncoder().encode(c));
+        controller.close();
+      },
+      cancel(reason) {
+        cancelled = reason ?? 'cancelled';
+      },
+    });
+    return { body, cancelled: () => cancelled };
+  };
+
+  it('passes every chunk on, and a cancel after the end does not reach the body', async () => {
+    const s = source(['a', 'b', 'c']);
+    const owned = ownedBody(s.body);
+    const reader = owned.getReader();
+    const got: string[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) got.push(new TextDecoder().decode(r.value));
+    expect(got).toEqual(['a', 'b', 'c']);
+    await reader.cancel('the worker ended');
+    expect(s.cancelled()).toBeNull();
+  });
+
+  it('passes a cancel on while the body is still being read', async () => {
+    let cancelled: unknown = null;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(8));
+      },
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    const reader = ownedBody(body).getReader();
+    await reader.read();
+    await reader.cancel('stopped early');
+    expect(cancelled).toBe('stopped early');
   });
 });

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
@@ -108,5 +109,10 @@ export async function readArchive(
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(/^the archive/.test(message) ? message : `the archive is not a valid tar stream: ${message}`);
   }
+  // The tar ends before the download does (its end blocks, padding, gzip's trailer): read the rest,
+  // so the download ends here rather than being left open (sweep.ts: ownedBody).
+  input.unpipe(gunzip);
+  input.resume();
+  await finished(input);
   return files;
 }

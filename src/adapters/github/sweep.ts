@@ -136,10 +136,37 @@ export async function downloadArchive(octokit: SweepOctokit, repo: RepoRef, sha:
   );
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data && typeof (data as { getReader?: unknown }).getReader === 'function') return data as ArchiveSource;
+  if (data && typeof (data as { getReader?: unknown }).getReader === 'function') return ownedBody(data as ReadableStream<Uint8Array>);
   throw new Error(
     `GitHub answered the archive of ${repo.owner}/${repo.repo}@${sha.slice(0, 12)} with ${typeof data === 'string' ? 'text' : 'something'} instead of a gzip archive`,
   );
+}
+
+/**
+ * The download's body behind a stream of our own, for the worker it is handed to. The worker's
+ * end of a transferred stream is closed when that worker collects it or ends, possibly long after
+ * the download finished; a close then cancels the body, and cancelling a body that already ended
+ * could break the connection it came on, which by then carries another download (the next
+ * archive arrived truncated). This stream passes a cancel on only while the body is still being
+ * read.
+ * @internal exported for its test
+ */
+export function ownedBody(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) {
+        ended = true;
+        reader.releaseLock();
+        controller.close();
+      } else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      if (!ended) return reader.cancel(reason);
+    },
+  });
 }
 
 // ---- membership --------------------------------------------------------------------------------
