@@ -6,8 +6,8 @@
  * deliveries are answered while a repo of 100,000 grants is swept.
  *
  * Workers come from a small pool (piscina), shared by the process: a session holds one worker
- * until it is closed, and the worker ends as soon as it is idle, giving the memory of the repo it
- * read back to the process. Always close a session (`finally`).
+ * until it is closed; the worker then collects the repo it read at once, and idle workers end
+ * after a while. Always close a session (`finally`).
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -49,12 +49,9 @@ function workers(): Piscina {
     minThreads: 0,
     // A sweep and a leaver's webhook can run at once; more would only share the same cores.
     maxThreads: Math.max(2, Math.min(4, availableParallelism())),
-    // A worker ends as soon as its session does. V8 keeps a finished isolate's pages for the
-    // process to reuse, so the sweep's writes that follow (on the main thread) take the memory the
-    // parsed repo held instead of adding to it: the sweep's peak is the worker's, not the sum. An
-    // idle worker would keep the repo (garbage, but never collected) until it timed out. Starting
-    // a worker costs a fraction of a second, once per sweep or leaver.
-    idleTimeout: 0,
+    // An idle worker stays a while for the next session (a leaver's webhook); it collects the repo
+    // it read as soon as its session ends (sweep-worker.ts), so its memory is not held meanwhile.
+    idleTimeout: 30_000,
     atomics: 'disabled',
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
   });
