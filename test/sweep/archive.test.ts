@@ -57,6 +57,22 @@ describe('reading the archive as a stream', () => {
     ]);
   });
 
+  it('fails when the download breaks after the last file, past the end of the tar', async () => {
+    const gz = archive({ 'grants/a.yaml': 'x: 1\n' });
+    let pulls = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (pulls++ === 0) c.enqueue(gz);
+        else {
+          // Every file has been read by now; the connection then resets.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          c.error(new Error('connection reset'));
+        }
+      },
+    });
+    await expect(read(stream)).rejects.toThrow(/^the archive download failed: connection reset/);
+  });
+
   it('keeps only the start of a file past the limit, with its true size and blob id', async () => {
     const big = Buffer.alloc(MAX_FILE_BYTES + 5000, 'a');
     const [f] = await read(archive({ 'grants/big.yaml': big }), MAX_FILE_BYTES);

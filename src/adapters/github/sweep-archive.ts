@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
@@ -51,7 +50,9 @@ function toReadable(source: ArchiveSource): Readable {
 /**
  * The regular files of a gzipped tar archive as GitHub serves it (ustar with PAX headers; the
  * global header carries the commit id), handed to `onFile` one by one as they stream past.
- * Rejects on a corrupt or truncated archive, naming what was wrong.
+ * Rejects on a corrupt or truncated archive, naming what was wrong. Resolves only once the
+ * download has ended (the tar parser's entries end with its input), so a download read whole is
+ * never left open (sweep.ts: ownedBody).
  */
 export async function readArchive(
   source: ArchiveSource,
@@ -109,10 +110,5 @@ export async function readArchive(
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(/^the archive/.test(message) ? message : `the archive is not a valid tar stream: ${message}`);
   }
-  // The tar ends before the download does (its end blocks, padding, gzip's trailer): read the rest,
-  // so the download ends here rather than being left open (sweep.ts: ownedBody).
-  input.unpipe(gunzip);
-  input.resume();
-  await finished(input);
   return files;
 }

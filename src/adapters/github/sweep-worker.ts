@@ -180,14 +180,19 @@ async function load(task: SessionTask): Promise<{ branch: Branch; files: number 
  * fails, the worker just keeps the memory until it ends.
  */
 function collectWhenIdle(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    setTimeout(() => gc(), 0);
-  } catch {
-    /* no collection: the memory goes when the idle worker ends */
+  if (collect === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      collect = runInNewContext('gc') as () => void;
+    } catch {
+      // No collection: the memory goes when the idle worker ends.
+      collect = null;
+    }
   }
+  const gc = collect;
+  if (gc) setTimeout(() => gc(), 0);
 }
+let collect: (() => void) | null | undefined;
 
 export default async function session(task: SessionTask): Promise<SessionEnd> {
   const { port } = task;
