@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/temp-root.ts'],
     // Process-level tests spawn node and git; give them room on a shared 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,13 @@ async function contents(dir: string): Promise<Map<string, Buffer>> {
 describe('dist/', () => {
   it('is current: run `npm run bundle` and commit dist/ when this fails', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'access-ledger-dist-'));
-    await promisify(execFile)(process.execPath, [join(root, 'scripts/bundle.mjs'), '--outdir', fresh], { cwd: root });
-    const built = await contents(fresh);
+    let built: Map<string, Buffer>;
+    try {
+      await promisify(execFile)(process.execPath, [join(root, 'scripts/bundle.mjs'), '--outdir', fresh], { cwd: root });
+      built = await contents(fresh);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
     const committed = await contents(join(root, 'dist'));
     expect([...committed.keys()], 'run npm run bundle and commit dist/').toEqual([...built.keys()]);
     for (const [name, bytes] of built) {

@@ -7,10 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
 export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -89,8 +90,15 @@ export function parseCommands(stdout: string): RunnerResult['commands'] {
   return out;
 }
 
+// Each run's workspace is read by the test after the run, and removed when the test file ends.
+const workspaces: string[] = [];
+afterAll(async () => {
+  await Promise.all(workspaces.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 export async function runAction(input: RunnerInput): Promise<RunnerResult> {
   const dir = await mkdtemp(join(tmpdir(), 'access-ledger-runner-'));
+  workspaces.push(dir);
   const eventPath = join(dir, 'event.json');
   const outputPath = join(dir, 'output.txt');
   const summaryPath = join(dir, 'summary.md');

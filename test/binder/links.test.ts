@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRemoteUrl } from '../../src/adapters/git/history.ts';
 import { buildFixture, gitIn, type Fixture } from './fixture.ts';
@@ -41,7 +41,7 @@ describe('links in the binder', () => {
   });
   afterAll(() => {
     fx.cleanup();
-    for (const o of outs) rmSync(o, { recursive: true, force: true });
+    for (const o of outs) rmSync(dirname(o), { recursive: true, force: true });
   });
 
   async function exportWith(origin: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<string> {

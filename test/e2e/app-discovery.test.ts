@@ -5,6 +5,7 @@
  * those. The sweep is started the way an external cron starts it: `POST /api/access-ledger/sweep`
  * with the shared secret.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, seedAcme, startApp, startFakeGitHub, tail, tempDir, waitFor, type AppProcess, type FakeGitHub, type World } from '../support/e2e/index.ts';
 
@@ -14,6 +15,7 @@ const OTHER_REPOS = 101;
 
 let fake: FakeGitHub;
 let app: AppProcess;
+let dir: string | undefined;
 let world: World;
 
 beforeAll(async () => {
@@ -23,13 +25,14 @@ beforeAll(async () => {
   world = seedAcme(fake);
   // An access repo the App is not installed on: never listed, never read.
   fake.state.createRepo('globex/access', { files: { 'access-ledger.yaml': 'version: 1\norganization: globex\n' } });
-  app = await startApp({ fake, dir: tempDir('discovery'), env: { ACCESS_LEDGER_CRON_SECRET: SECRET } });
+  app = await startApp({ fake, dir: (dir = tempDir('discovery')), env: { ACCESS_LEDGER_CRON_SECRET: SECRET } });
 }, 60_000);
 
 afterAll(async () => {
   await app?.stop().catch(() => undefined);
   await fake?.close();
   killAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 /** Paths (without the /api/v3 prefix) the App requested under one repository. */

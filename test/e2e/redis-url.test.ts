@@ -3,6 +3,7 @@
  * before it listens, naming the variable; with a real Redis the App records through the shared
  * queue, says so in its log, and on SIGTERM leaves no lock behind for the other replicas.
  */
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -27,8 +28,10 @@ import { sharedQueueKeys } from '../../src/adapters/redis/ledger-queue.ts';
 
 let fake: FakeGitHub | undefined;
 let redis: RedisServer | undefined;
+let dir: string | undefined;
 afterAll(async () => {
   killAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await fake?.close();
   await redis?.stop();
 });
@@ -61,7 +64,7 @@ describe('REDIS_URL', { timeout: 120_000 }, () => {
     redis = await startRedis();
     fake = await startFakeGitHub({ seed: 21 });
     const world = seedAcme(fake);
-    const app = await startApp({ fake, dir: tempDir('redis-url'), env: { REDIS_URL: redis.url } });
+    const app = await startApp({ fake, dir: (dir = tempDir('redis-url')), env: { REDIS_URL: redis.url } });
     expect(app.log).toContain(`ledger appends go through the queue shared with the App's other replicas in Redis at ${redis.url}`);
     const pr = fake.state.openPullRequest(world.repo, {
       author: 'wzhang',

@@ -5,6 +5,7 @@
  * whose signature does not match. Its links go to the server it is configured for, not github.com.
  */
 import { createHmac } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   killAll,
@@ -24,18 +25,20 @@ import {
 
 let fake: FakeGitHub;
 let app: AppProcess;
+let dir: string | undefined;
 let world: World;
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ seed: 11, webUrl: 'https://github.acme.internal' });
   world = seedAcme(fake);
-  app = await startApp({ fake, dir: tempDir('serve'), serve: true });
+  app = await startApp({ fake, dir: (dir = tempDir('serve')), serve: true });
 }, 60_000);
 
 afterAll(async () => {
   await app?.stop().catch(() => undefined);
   await fake?.close();
   killAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 describe('access-ledger serve', { timeout: 120_000 }, () => {

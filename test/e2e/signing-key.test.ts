@@ -4,14 +4,16 @@
  * by `access-ledger keygen` starts it; the CLI's writers refuse to run without the key.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_SERVER, appPrivateKey, killAll, runCli, runProcess, startApp, startFakeGitHub, tempDir, type FakeGitHub } from '../support/e2e/index.ts';
 
 const fakes: FakeGitHub[] = [];
+const dirs: string[] = [];
 afterAll(async () => {
   killAll();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   for (const f of fakes) await f.close();
 });
 
@@ -51,6 +53,7 @@ describe('the ledger signing key', { timeout: 60_000 }, () => {
 
   it('a key from `access-ledger keygen` starts it (from a file, ACCESS_LEDGER_SIGNING_KEY_PATH), and it logs the key id', async () => {
     const dir = tempDir('keygen');
+    dirs.push(dir);
     const file = join(dir, 'ledger-signing-key.pem');
     const made = await runCli(['keygen', '--out', file, '--from', '2026-12-01']);
     expect(made.code, made.stderr).toBe(0);
