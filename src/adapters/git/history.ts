@@ -352,7 +352,10 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
   const args = gitLogArgs(params, 'grants/');
   const refAt = args.indexOf(params.refSha);
   const withFormat = [...args.slice(0, refAt), '--raw', '--no-abbrev', '-z', '--format=%x01%H%x00%cI%x00', params.refSha];
-  let pending: Buffer = Buffer.alloc(0);
+  // The chunks since the last block began, joined once a later block starts: a commit of many
+  // changes (an import of thousands of grants) is copied once, not once per chunk.
+  const pending: Buffer[] = [];
+  let pendingLength = 0;
   const addBlocks = (buf: Buffer, end: number): void => {
     for (let s = buf.indexOf(1); s >= 0 && s < end; ) {
       const next = buf.indexOf(1, s + 1);
@@ -362,13 +365,20 @@ export async function periodCommits(dir: string, params: ExportParams): Promise<
     }
   };
   await gitStream(dir, withFormat, (chunk) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    const last = pending.lastIndexOf(1);
-    if (last <= 0) return;
-    addBlocks(pending, last);
-    pending = pending.subarray(last);
+    pending.push(chunk);
+    pendingLength += chunk.length;
+    const lastInChunk = chunk.lastIndexOf(1);
+    if (lastInChunk < 0) return;
+    const buf = pending.length === 1 ? chunk : Buffer.concat(pending, pendingLength);
+    const last = pendingLength - chunk.length + lastInChunk;
+    if (last > 0) addBlocks(buf, last);
+    const rest = buf.subarray(last);
+    pending.length = 0;
+    pending.push(rest);
+    pendingLength = rest.length;
   });
-  addBlocks(pending, pending.length);
+  const tail = Buffer.concat(pending, pendingLength);
+  addBlocks(tail, tail.length);
   const listed = [...bySha.values()].sort((a, b) => a.committed_at.localeCompare(b.committed_at));
   bySha.clear();
   return {
