@@ -4,19 +4,29 @@
 // comes through whole and is copied a bounded number of times: joining the pieces again at every
 // chunk copied a 200 MB stored export some 1,600 times, and `verify` took minutes over a ledger
 // it reads in two seconds. Copies are counted through Buffer.concat, not timed.
+//
+// A file larger than GitHub stores (100 MiB) was put on a branch by hand: it is answered as that,
+// never decoded (past about 512 MiB no string holds it, and verify and export ended on a bare
+// "Cannot create a string longer than …"), while the reads after it go on: verify reports it as a
+// problem of the ledger, and export writes the binder with the verification failed.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { catFileBatch, gitFields } from '../../src/adapters/git/git.ts';
-import { periodCommits } from '../../src/adapters/git/history.ts';
+import { MAX_TEXT_BYTES, catFileBatch, gitFields } from '../../src/adapters/git/git.ts';
+import { CatFile, ObjectTooLargeError, ledgerRecords, periodCommits } from '../../src/adapters/git/history.ts';
+import { verifyLedger } from '../../src/adapters/git/ledger-reader.ts';
+import { ledgerTrustOf } from '../../src/cli/commands/verify.ts';
 import type { ExportParams } from '../../src/core/binder/types.ts';
-import { GIT_ENV } from './git-fixture.ts';
+import { buildRepo, cleanupTempDirs, GIT_ENV, ledgerHistory } from './git-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'large-objects-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  cleanupTempDirs();
+});
 
 /** An export of 8 MB: 128 of the pipe's chunks. */
 const LARGE = randomBytes(6 << 20).toString('base64');
@@ -92,5 +102,55 @@ describe('a large object, field or commit in git’s output', () => {
       history.release();
     }
     expect(copied).toBeLessThan(3 * listing);
+  });
+});
+
+describe('a file larger than GitHub stores, planted on the ledger branch', () => {
+  // A record file of 100 MiB and one byte (git keeps it compressed to almost nothing).
+  const HUGE = `{"seq":3,"note":"${' '.repeat(MAX_TEXT_BYTES)}"}`;
+  const HUGE_PATH = 'records/2026/11/20/planted.json';
+  let repo: string;
+  beforeAll(() => {
+    const { commits } = ledgerHistory([1, 1]);
+    repo = buildRepo([...commits, { files: { [HUGE_PATH]: HUGE }, message: 'planted' }]);
+  });
+
+  it('CatFile answers it as too large and goes on with the reads after it', async () => {
+    const tip = execFileSync('git', ['-C', repo, 'rev-parse', 'access-ledger'], { encoding: 'utf8' }).trim();
+    const cat = new CatFile(repo);
+    try {
+      const names = [`${tip}:head.json`, `${tip}:${HUGE_PATH}`, `${tip}:head.json`];
+      const answers = [];
+      for await (const a of cat.readAll(names, (n) => n)) answers.push(a);
+      expect(answers[0]!.content).toMatch(/^\{/);
+      expect(answers[1]!.content).toBeNull();
+      expect(answers[1]!.tooLarge).toBeInstanceOf(ObjectTooLargeError);
+      expect(answers[1]!.tooLarge!.of(HUGE_PATH).message).toBe(
+        `${HUGE_PATH} is ${HUGE.length} bytes, larger than any file GitHub stores (100 MiB): it is not read`,
+      );
+      expect(answers[2]!.content).toBe(answers[0]!.content);
+      await expect(cat.read(`${tip}:${HUGE_PATH}`)).rejects.toBeInstanceOf(ObjectTooLargeError);
+      expect(await cat.read(`${tip}:head.json`)).toBe(answers[0]!.content);
+      const records = [];
+      for await (const r of ledgerRecords(repo, cat, tip)) records.push(r);
+      expect(records.find((r) => r.path === HUGE_PATH)).toEqual({ path: HUGE_PATH, record: null });
+      expect(records.filter((r) => r.record !== null)).toHaveLength(2);
+    } finally {
+      cat.close();
+    }
+  });
+
+  it('verify reports it as a problem of the ledger, naming the file, and checks the rest', async () => {
+    const { trust } = await ledgerTrustOf(repo);
+    const v = await verifyLedger(repo, 'access-ledger', { trust });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toContainEqual({
+      seq: null,
+      path: HUGE_PATH,
+      check: 'record',
+      problem: `is ${HUGE.length} bytes, larger than any file GitHub stores (100 MiB): the App did not write it, and it is not read`,
+    });
+    // The two records the App wrote are read and checked as usual.
+    expect(v.problems.filter((p) => p.seq === 1 || p.seq === 2)).toEqual([]);
   });
 });

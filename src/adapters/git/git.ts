@@ -17,6 +17,13 @@ export class GitError extends Error {
   }
 }
 
+/**
+ * The largest object read as text: GitHub stores no file over 100 MiB, so nothing the App or a
+ * pull request wrote is larger. A larger object (planted on a branch by hand) is reported, never
+ * decoded: past about 512 MiB a JavaScript string cannot hold it at all.
+ */
+export const MAX_TEXT_BYTES = 100 * 1024 * 1024;
+
 // Plumbing output is read as bytes; 1 GiB covers the history listing of a ledger of millions of
 // records (about 350 bytes per record) without letting a runaway process eat all memory.
 const MAX_BUFFER = 1 << 30;

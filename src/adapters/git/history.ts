@@ -11,7 +11,7 @@ import { gitLogArgs } from '../../core/binder/commands.ts';
 import type { AccessCommit, ChangedFile, ExportParams, TreeFile } from '../../core/binder/types.ts';
 import { isRecordPath, type SealedRecord } from '../../core/ledger/index.ts';
 import { roleOf } from '../../core/model/snapshot.ts';
-import { GitError, git } from './git.ts';
+import { GitError, MAX_TEXT_BYTES, git } from './git.ts';
 
 const ZERO = /^0+$/;
 
@@ -21,14 +21,34 @@ const ZERO = /^0+$/;
  * Contents come back as text decoded straight from git's output: an object that sits inside one
  * chunk of the pipe (nearly all of them) is decoded in place, with no copy of its bytes.
  */
+/** An object over MAX_TEXT_BYTES, answered as this error (the reads after it go on). */
+export class ObjectTooLargeError extends GitError {
+  readonly size: number;
+
+  constructor(object: string, size: number) {
+    super(
+      `${object} is ${size} bytes, larger than any file GitHub stores (100 MiB): it is not read`,
+      'No pull request or App wrote a file this large: find the commit that added it (git log --all --find-object=<its blob id>) and remove it.',
+    );
+    this.size = size;
+  }
+
+  /** The same error, naming the file by its path. */
+  of(path: string): GitError {
+    return new GitError(`${path} is ${this.size} bytes, larger than any file GitHub stores (100 MiB): it is not read`, this.hint);
+  }
+}
+
 export class CatFile {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly pending: { resolve: (text: string | null) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending: { object: string; resolve: (text: string | null) => void; reject: (e: Error) => void }[] = [];
   /** The start of a header line that the last chunk cut. */
   private header = '';
   /** Bytes still to come of the current object's content (and its trailing LF); -1 between objects. */
   private need = -1;
   private size = 0;
+  /** The current object is over MAX_TEXT_BYTES: its bytes are read past, not kept. */
+  private tooLarge = false;
   private parts: Buffer[] = [];
   private failed: Error | null = null;
   private stderr = '';
@@ -79,9 +99,16 @@ export class CatFile {
         }
         this.size = size;
         this.need = size + 1;
+        this.tooLarge = size > MAX_TEXT_BYTES;
       }
       const take = Math.min(this.need, chunk.length - at);
-      if (this.parts.length === 0 && take === this.need) {
+      if (this.tooLarge) {
+        // Answered with an error of its own once read past; the requests after it go on.
+        if (take === this.need) {
+          const request = this.pending.shift();
+          request?.reject(new ObjectTooLargeError(request.object, this.size));
+        }
+      } else if (this.parts.length === 0 && take === this.need) {
         // The whole content is in this chunk: decode it in place.
         this.pending.shift()?.resolve(chunk.toString('utf8', at, at + this.size));
       } else {
@@ -103,25 +130,37 @@ export class CatFile {
     if (this.failed) return Promise.reject(this.failed);
     if (/[\n\r]/.test(object)) return Promise.reject(new GitError(`invalid object name ${JSON.stringify(object)}`));
     return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      this.pending.push({ object, resolve, reject });
       this.child.stdin.write(`${object}\n`);
     });
   }
 
-  /** Reads many objects, keeping at most `window` requests in flight; yields in order. */
-  async *readAll<T>(items: Iterable<T>, objectOf: (item: T) => string, window = 512): AsyncGenerator<{ item: T; content: string | null }> {
+  /**
+   * Reads many objects, keeping at most `window` requests in flight; yields in order. An object
+   * over MAX_TEXT_BYTES comes with `tooLarge` (and no content), and the reads go on.
+   */
+  async *readAll<T>(
+    items: Iterable<T>,
+    objectOf: (item: T) => string,
+    window = 512,
+  ): AsyncGenerator<{ item: T; content: string | null; tooLarge?: ObjectTooLargeError }> {
     const queue: { item: T; promise: Promise<string | null> }[] = [];
-    for (const item of items) {
-      queue.push({ item, promise: this.read(objectOf(item)) });
-      if (queue.length >= window) {
-        const head = queue.shift()!;
-        yield { item: head.item, content: await head.promise };
+    const answer = async ({ item, promise }: { item: T; promise: Promise<string | null> }) => {
+      try {
+        return { item, content: await promise };
+      } catch (e) {
+        if (e instanceof ObjectTooLargeError) return { item, content: null, tooLarge: e };
+        throw e;
       }
+    };
+    for (const item of items) {
+      const promise = this.read(objectOf(item));
+      // Awaited in order below; one left behind when the reader stops early must not go unhandled.
+      promise.catch(() => undefined);
+      queue.push({ item, promise });
+      if (queue.length >= window) yield await answer(queue.shift()!);
     }
-    while (queue.length > 0) {
-      const head = queue.shift()!;
-      yield { item: head.item, content: await head.promise };
-    }
+    while (queue.length > 0) yield await answer(queue.shift()!);
   }
 
   close(): void {
@@ -459,7 +498,8 @@ async function* commitsOf(cat: CatFile, history: PeriodHistory): AsyncGenerator<
       after: null,
     }));
     while (!next.done && next.value.item.commit === c) {
-      const { item, content } = next.value;
+      const { item, content, tooLarge } = next.value;
+      if (tooLarge) throw tooLarge.of(`${c.changes[item.change]!.path} (in commit ${c.sha.slice(0, 12)})`);
       if (content === null)
         throw new GitError(
           `blob ${item.oid} of ${c.changes[item.change]!.path} is missing from the clone`,
@@ -472,27 +512,31 @@ async function* commitsOf(cat: CatFile, history: PeriodHistory): AsyncGenerator<
   }
 }
 
-/** The grant, system and config files of a commit's tree (path and blob), in git's order. */
 /** The last first-parent commit of `refSha` committed at or before a moment (`YYYY-MM-DDTHH:MM:SSZ`), or null. */
 export async function lastCommitAtOrBefore(dir: string, refSha: string, at: string): Promise<string | null> {
   const out = (await git(dir, ['rev-list', '-1', '--first-parent', `--until=${at}`, refSha])).toString('utf8').trim();
   return out || null;
 }
 
+/** The grant, system and config files of a commit's tree (path and blob), in git's order. */
 export async function treeFiles(dir: string, commit: string): Promise<{ path: string; blob: string }[]> {
   return (await lsTree(dir, commit)).filter((e) => roleOf(e.path) !== 'other').map((e) => ({ path: e.path, blob: e.oid }));
 }
 
 /** The files' contents, streamed in the order given. */
 export async function* readTreeFiles(cat: CatFile, files: readonly { path: string; blob: string }[]): AsyncGenerator<TreeFile> {
-  for await (const { item, content } of cat.readAll(files, (e) => e.blob)) {
+  for await (const { item, content, tooLarge } of cat.readAll(files, (e) => e.blob)) {
+    if (tooLarge) throw tooLarge.of(item.path);
     if (content === null)
       throw new GitError(`blob ${item.blob} of ${item.path} is missing from the clone`, 'The clone is incomplete: fetch it again without --filter.');
     yield { path: item.path, blob: item.blob, content };
   }
 }
 
-/** Every record at the ledger tip, streamed (one parsed record at a time). */
+/**
+ * Every record at the ledger tip, streamed (one parsed record at a time). A record that cannot be
+ * read (not JSON, larger than GitHub stores) comes as null: verification reports why.
+ */
 export async function* ledgerRecords(dir: string, cat: CatFile, ledgerSha: string): AsyncGenerator<{ path: string; record: SealedRecord | null }> {
   const entries = (await lsTree(dir, ledgerSha, 'records')).filter((e) => isRecordPath(e.path));
   for await (const { item, content } of cat.readAll(entries, (e) => e.oid)) {

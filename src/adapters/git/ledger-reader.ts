@@ -32,7 +32,7 @@ import {
   type SignatureStats,
 } from '../../core/ledger/index.ts';
 import { createHash } from 'node:crypto';
-import { GitError, catFileBatch, git, gitFields } from './git.ts';
+import { GitError, MAX_TEXT_BYTES, catFileBatch, git, gitFields } from './git.ts';
 import { RecordInspector, type InspectedRecord } from './record-inspection.ts';
 
 /** The result of `verify`, shaped for JSON (the binder embeds it as is). */
@@ -327,6 +327,17 @@ async function replayAndJudge(
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
   let headContent: string | null = null;
+  // A file larger than GitHub stores was not written by the App: it is reported and not read.
+  const oversized = (path: string, bytes: Uint8Array): boolean => {
+    if (bytes.length <= MAX_TEXT_BYTES) return false;
+    recordProblems.push({
+      seq: null,
+      path,
+      check: path === HEAD_PATH ? 'head' : 'record',
+      problem: `is ${bytes.length} bytes, larger than any file GitHub stores (100 MiB): the App did not write it, and it is not read`,
+    });
+    return true;
+  };
   const take = ({ summary, problem }: InspectedRecord): void => {
     if (problem) recordProblems.push(problem);
     if (summary) {
@@ -399,6 +410,10 @@ async function replayAndJudge(
         if (isSnapshotPath(ch.path)) {
           // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
           read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
+        } else if (oversized(ch.path, bytes)) {
+          // Replayed without its content: the history check reports what it then cannot read.
+          if (tree.get(ch.path) === ch.oid) inspected.add(ch.path);
+          read.versions.set(ch, { path: ch.path });
         } else if (ch.path === HEAD_PATH || tree.get(ch.path) !== ch.oid || inspected.has(ch.path)) {
           // head.json, and versions the tip no longer has: the history check reads their text.
           const content = bytes.toString('utf8');
@@ -445,6 +460,7 @@ async function replayAndJudge(
     for await (const obj of catFileBatch(repoDir, byOid.keys())) {
       const path = byOid.get(obj.oid)!;
       inspected.add(path);
+      if (oversized(path, obj.content)) continue;
       if (path === HEAD_PATH) headContent = obj.content.toString('utf8');
       else {
         const check = inspector.add(path, obj.content).then(take);
