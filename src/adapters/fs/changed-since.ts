@@ -1,8 +1,8 @@
 /** What changed in a working tree since a git ref, and the repo as it was at that ref. */
 import { execFile } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { roleOf, type RepoFile } from '../../core/model/snapshot.ts';
+import { MAX_FILE_BYTES } from '../../core/model/yaml-file.ts';
 
 const run = promisify(execFile);
 
@@ -59,33 +59,19 @@ export async function filesAt(dir: string, ref: string): Promise<RepoFile[]> {
     if (type === 'blob' && sha && roleOf(path) !== 'other') entries.push({ path, sha });
   }
   if (entries.length === 0) return [];
-  const contents = await catFileBatch(
+  // Loaded here, not with the module: `validate` without --changed-since never needs it.
+  const { catFileBatch } = await import('../git/git.ts');
+  const files: RepoFile[] = [];
+  for await (const object of catFileBatch(
     dir,
     entries.map((e) => e.sha),
-  );
-  return entries.map((e, i) => ({ path: e.path, content: contents[i]!, blobSha: e.sha }));
-}
-
-function catFileBatch(dir: string, shas: string[]): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file exited with ${code}`));
-      const all = Buffer.concat(chunks);
-      const out: Buffer[] = [];
-      let pos = 0;
-      for (let i = 0; i < shas.length; i++) {
-        const nl = all.indexOf(0x0a, pos);
-        const header = all.subarray(pos, nl).toString();
-        const size = Number(header.split(' ')[2]);
-        out.push(all.subarray(nl + 1, nl + 1 + size));
-        pos = nl + 1 + size + 1;
-      }
-      resolve(out);
-    });
-    child.stdin.end(shas.join('\n') + '\n');
-  });
+  )) {
+    const e = entries[files.length]!;
+    // Copied (a view would keep the whole piece of git's output alive), and only as far as one
+    // byte past the size limit: a larger file is reported as too large by its size.
+    const file: RepoFile = { path: e.path, content: Buffer.from(object.content.subarray(0, MAX_FILE_BYTES + 1)), blobSha: e.sha };
+    if (object.content.length > MAX_FILE_BYTES) file.size = object.content.length;
+    files.push(file);
+  }
+  return files;
 }

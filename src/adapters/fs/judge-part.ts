@@ -3,8 +3,6 @@
  * the file rules, beside the repo's config and every system file, which the file rules look up.
  * judge-repo.ts runs parts on this thread and on worker threads (judge-worker.ts) at once.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Finding } from '../../core/findings.ts';
 import { evaluate } from '../../core/engine/evaluate.ts';
 import { resolvePolicy, type Policy } from '../../core/engine/policy.ts';
@@ -12,6 +10,7 @@ import { SnapshotBuilder, loadFile, roleOf, type LoadedFile } from '../../core/m
 import type { IsoDate } from '../../core/model/types.ts';
 import { builtinRegistry } from '../../core/validate.ts';
 import { loadBuiltinPacks } from './packs.ts';
+import { readAccessFile } from './read-repo.ts';
 
 /** The repo cut into parts: the same plan goes to every thread. */
 export interface RepoPlan {
@@ -65,7 +64,7 @@ let cached: Context | undefined;
 function load(root: string, path: string): LoadedFile<unknown> {
   const role = roleOf(path);
   if (role === 'other') throw new Error(`${path} is not a config, system or grant file`);
-  return loadFile({ path, content: readFileSync(join(root, path)) }, role);
+  return loadFile(readAccessFile(root, path), role);
 }
 
 function contextOf(plan: RepoPlan): Context {

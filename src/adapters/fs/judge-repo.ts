@@ -15,14 +15,12 @@
  * A worker that throws or stops fails the whole read: a report that left files out would pass
  * what it never judged.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../../core/findings.ts';
 import { SnapshotBuilder, fromPortable, roleOf, type Snapshot } from '../../core/model/snapshot.ts';
 import type { IsoDate } from '../../core/model/types.ts';
-import { listRepoPaths } from './read-repo.ts';
+import { listRepoPaths, readAccessFile } from './read-repo.ts';
 import { judgePart, withPlainEnv, type JudgedPart, type Part, type RepoPlan } from './judge-part.ts';
 import type { PartMessage, WorkerData } from './judge-worker.ts';
 
@@ -63,7 +61,7 @@ export async function judgeRepo(root: string, options: JudgeRepoOptions): Promis
     // several times faster than reads on libuv's thread pool, and nothing else waits meanwhile.
     const builder = new SnapshotBuilder();
     withPlainEnv(() => {
-      for (const path of paths) builder.add({ path, content: readFileSync(join(root, path)) });
+      for (const path of paths) builder.add(readAccessFile(root, path));
     });
     return { snapshot: builder.finish() };
   }

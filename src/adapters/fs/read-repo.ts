@@ -1,8 +1,54 @@
 /** Reads an access repo from disk: the config, systems/ and grants/ (any depth), nothing else. */
-import { type Dirent, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { type Dirent, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { CONFIG_PATHS, roleOf, type RepoFile } from '../../core/model/snapshot.ts';
+import { MAX_FILE_BYTES } from '../../core/model/yaml-file.ts';
+
+/**
+ * One access file, read whole up to the size limit: a larger one (a database dump dropped into
+ * grants/ by mistake) is read only as far as one byte past the limit, and comes with its size, so
+ * it is reported as too large at its path instead of filling memory (past 2 GiB, Node refuses to
+ * read a file at once, and the command ended on that).
+ */
+export function readAccessFile(root: string, path: string): RepoFile {
+  const fd = openSync(join(root, path), 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const content = Buffer.allocUnsafe(Math.min(size, MAX_FILE_BYTES + 1));
+    let read = 0;
+    while (read < content.length) {
+      const n = readSync(fd, content, read, content.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    const file: RepoFile = { path, content: content.subarray(0, read) };
+    if (size > read) file.size = size;
+    return file;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readAccessFile on libuv's thread pool. */
+async function readAccessFileAsync(root: string, path: string): Promise<RepoFile> {
+  const handle = await open(join(root, path), 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const content = Buffer.allocUnsafe(Math.min(size, MAX_FILE_BYTES + 1));
+    let read = 0;
+    while (read < content.length) {
+      const { bytesRead } = await handle.read(content, read, content.length - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    const file: RepoFile = { path, content: content.subarray(0, read) };
+    if (size > read) file.size = size;
+    return file;
+  } finally {
+    await handle.close();
+  }
+}
 
 async function walk(dir: string, out: string[]): Promise<void> {
   let entries: Dirent[];
@@ -54,7 +100,7 @@ export async function readRepoFiles(root: string, paths?: readonly string[], con
     while (next < list.length) {
       const i = next++;
       const path = list[i]!;
-      out[i] = { path, content: await readFile(join(root, path)) };
+      out[i] = await readAccessFileAsync(root, path);
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
@@ -69,5 +115,5 @@ export async function readRepoFiles(root: string, paths?: readonly string[], con
  */
 export async function readRepoFilesSync(root: string, paths?: readonly string[]): Promise<RepoFile[]> {
   const list = paths ?? (await listRepoPaths(root));
-  return list.map((path) => ({ path, content: readFileSync(join(root, path)) }));
+  return list.map((path) => readAccessFile(root, path));
 }
