@@ -15,12 +15,6 @@ import { GitError, MAX_TEXT_BYTES, git } from './git.ts';
 
 const ZERO = /^0+$/;
 
-/**
- * One `git cat-file --batch` for the life of an export. Requests are answered in order; callers
- * may have many in flight (the pipe is the queue), so reading 100,000 blobs costs no round trips.
- * Contents come back as text decoded straight from git's output: an object that sits inside one
- * chunk of the pipe (nearly all of them) is decoded in place, with no copy of its bytes.
- */
 /** An object over MAX_TEXT_BYTES, answered as this error (the reads after it go on). */
 export class ObjectTooLargeError extends GitError {
   readonly size: number;
@@ -39,6 +33,12 @@ export class ObjectTooLargeError extends GitError {
   }
 }
 
+/**
+ * One `git cat-file --batch` for the life of an export. Requests are answered in order; callers
+ * may have many in flight (the pipe is the queue), so reading 100,000 blobs costs no round trips.
+ * Contents come back as text decoded straight from git's output: an object that sits inside one
+ * chunk of the pipe (nearly all of them) is decoded in place, with no copy of its bytes.
+ */
 export class CatFile {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending: { object: string; resolve: (text: string | null) => void; reject: (e: Error) => void }[] = [];
