@@ -19,7 +19,7 @@ import { buildSnapshot, connectorOf, extractionCommand, rawFormatOf, runConnecto
 import { SnapshotConflictError, recordSnapshot } from '../../adapters/github/ledger-snapshots.ts';
 import { ObserveError, type ConnectorId, type ObservedSnapshot } from '../../core/observe/types.ts';
 import { terminalText } from '../../core/text/escape.ts';
-import { listRepoPaths, readRepoFiles } from '../../adapters/fs/read-repo.ts';
+import { listRepoPaths, readRepoFilesSync } from '../../adapters/fs/read-repo.ts';
 import type { LedgerOctokit } from '../../adapters/github/ledger-store.ts';
 import { DEFAULT_LEDGER_BRANCH } from '../../core/ledger/index.ts';
 import { defaultDeps } from '../../app/deps.ts';
@@ -56,7 +56,7 @@ export async function readPolicyFiles(dir: string): Promise<Snapshot> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory: pass the root of an access repo`);
   const paths = (await listRepoPaths(root)).filter((p) => roleOf(p) === 'config' || roleOf(p) === 'system');
-  return buildRepoSnapshot(await readRepoFiles(root, paths));
+  return buildRepoSnapshot(await readRepoFilesSync(root, paths));
 }
 
 export interface ResolvedSystem {
