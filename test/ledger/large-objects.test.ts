@@ -80,6 +80,25 @@ describe('a large object, field or commit in git’s output', () => {
     expect(copied).toBeLessThan(4 * LARGE.length);
   });
 
+  it('catFileBatch reads past an object over maxBytes without holding it, giving its size, and goes on', async () => {
+    const large = git(['rev-parse', 'HEAD:snapshots/large.csv']).trim();
+    const small = git(['rev-parse', 'HEAD:grants/team-0/id-0.yaml']).trim();
+    countCopies();
+    const seen: { oid: string; size: number; text: string }[] = [];
+    for await (const o of catFileBatch(dir, [small, large, small, large, small], { maxBytes: 1 << 20 }))
+      seen.push({ oid: o.oid, size: o.size, text: o.content.toString('utf8') });
+    expect(seen.map((o) => [o.oid, o.size])).toEqual([
+      [small, 24],
+      [large, LARGE.length],
+      [small, 24],
+      [large, LARGE.length],
+      [small, 24],
+    ]);
+    expect(seen.map((o) => o.text)).toEqual(['identity:\n  id: someone\n', '', 'identity:\n  id: someone\n', '', 'identity:\n  id: someone\n']);
+    // Nothing of the 8 MB objects is joined.
+    expect(copied).toBeLessThan(1 << 20);
+  });
+
   it('gitFields hands over a 2 MB field whole, copying it about once', async () => {
     countCopies();
     const fields: string[] = [];

@@ -62,15 +62,16 @@ export async function filesAt(dir: string, ref: string): Promise<RepoFile[]> {
   // Loaded here, not with the module: `validate` without --changed-since never needs it.
   const { catFileBatch } = await import('../git/git.ts');
   const files: RepoFile[] = [];
+  // A file over the size limit is read past, not held: it is reported as too large by its size.
   for await (const object of catFileBatch(
     dir,
     entries.map((e) => e.sha),
+    { maxBytes: MAX_FILE_BYTES },
   )) {
     const e = entries[files.length]!;
-    // Copied (a view would keep the whole piece of git's output alive), and only as far as one
-    // byte past the size limit: a larger file is reported as too large by its size.
-    const file: RepoFile = { path: e.path, content: Buffer.from(object.content.subarray(0, MAX_FILE_BYTES + 1)), blobSha: e.sha };
-    if (object.content.length > MAX_FILE_BYTES) file.size = object.content.length;
+    // Copied: a view would keep the whole piece of git's output alive.
+    const file: RepoFile = { path: e.path, content: Buffer.from(object.content), blobSha: e.sha };
+    if (object.size > MAX_FILE_BYTES) file.size = object.size;
     files.push(file);
   }
   return files;

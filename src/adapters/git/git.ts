@@ -71,15 +71,25 @@ function hintFor(stderr: string): string | null {
 export interface GitObjectContent {
   oid: string;
   type: string;
+  /** The object's size in bytes. */
+  size: number;
+  /** Its bytes; empty for an object over the reader's `maxBytes`, which is read past, never held. */
   content: Buffer;
 }
+
+const NOT_READ = Buffer.alloc(0);
 
 /**
  * Streams objects through one `git cat-file --batch` process, in the order asked: one process for
  * the whole ledger instead of one per record. Requests are written while answers are read, so
  * neither pipe fills up and blocks the other.
  */
-export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncIterable<string>): AsyncGenerator<GitObjectContent> {
+export async function* catFileBatch(
+  dir: string,
+  oids: Iterable<string> | AsyncIterable<string>,
+  options: { maxBytes?: number } = {},
+): AsyncGenerator<GitObjectContent> {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const child = spawn('git', ['-C', dir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], env: gitEnv(), windowsHide: true });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -123,8 +133,16 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
   const pending: Buffer[] = [];
   let buffered = 0;
   let need = 1;
+  // Bytes still to drop of an object over maxBytes.
+  let skip = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (let chunk of child.stdout as AsyncIterable<Buffer>) {
+      if (skip > 0) {
+        const dropped = Math.min(skip, chunk.length);
+        skip -= dropped;
+        chunk = chunk.subarray(dropped);
+        if (chunk.length === 0) continue;
+      }
       pending.push(chunk);
       buffered += chunk.length;
       if (buffered < need) continue;
@@ -143,6 +161,17 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
         const size = Number(fields[2]);
         if (fields.length !== 3 || !Number.isSafeInteger(size)) throw new GitError(`unexpected git cat-file output: ${header.slice(0, 200)}`);
         const end = nl + 1 + size + 1;
+        if (size > maxBytes) {
+          yield { oid: fields[0]!, type: fields[1]!, size, content: NOT_READ };
+          if (buf.length >= end) {
+            buf = buf.subarray(end);
+            continue;
+          }
+          skip = end - buf.length;
+          buf = NOT_READ;
+          need = 1;
+          break;
+        }
         if (buf.length < end) {
           need = end;
           break;
@@ -150,7 +179,7 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
         // A view, not a copy: callers decode, hash or copy it before asking for the next object.
         const content = buf.subarray(nl + 1, nl + 1 + size);
         buf = buf.subarray(end);
-        yield { oid: fields[0]!, type: fields[1]!, content };
+        yield { oid: fields[0]!, type: fields[1]!, size, content };
       }
       if (buf.length > 0) pending.push(buf);
       buffered = buf.length;
@@ -158,7 +187,7 @@ export async function* catFileBatch(dir: string, oids: Iterable<string> | AsyncI
     await writer;
     const code = await exited;
     if (code !== 0) throw new GitError(`git cat-file failed: ${stderr.trim() || `exit ${String(code)}`}`, hintFor(stderr));
-    if (buffered > 0) throw new GitError('git cat-file output ended in the middle of an object');
+    if (buffered > 0 || skip > 0) throw new GitError('git cat-file output ended in the middle of an object');
   } finally {
     if (child.exitCode === null) child.kill();
   }

@@ -327,14 +327,15 @@ async function replayAndJudge(
   const recordProblems: LedgerProblem[] = [];
   const inspected = new Set<string>();
   let headContent: string | null = null;
-  // A file larger than GitHub stores was not written by the App: it is reported and not read.
-  const oversized = (path: string, bytes: Uint8Array): boolean => {
-    if (bytes.length <= MAX_TEXT_BYTES) return false;
+  // A file larger than GitHub stores was not written by the App: it is reported, and git's reader
+  // reads past it without holding it (catFileBatch's maxBytes).
+  const oversized = (path: string, size: number): boolean => {
+    if (size <= MAX_TEXT_BYTES) return false;
     recordProblems.push({
       seq: null,
       path,
       check: path === HEAD_PATH ? 'head' : 'record',
-      problem: `is ${bytes.length} bytes, larger than any file GitHub stores (100 MiB): the App did not write it, and it is not read`,
+      problem: `is ${size} bytes, larger than any file GitHub stores (100 MiB): the App did not write it, and it is not read`,
     });
     return true;
   };
@@ -363,7 +364,7 @@ async function replayAndJudge(
       throw err;
     }
   })();
-  const blobs = catFileBatch(repoDir, oids)[Symbol.asyncIterator]();
+  const blobs = catFileBatch(repoDir, oids, { maxBytes: MAX_TEXT_BYTES })[Symbol.asyncIterator]();
   // Asked for at once, so cat-file starts and takes the ids as git log lists them; each answer's
   // successor is asked for as soon as it is taken.
   let nextBlob = blobs.next();
@@ -407,13 +408,13 @@ async function replayAndJudge(
         nextBlob.catch(() => undefined);
         if (blob.done || blob.value.oid !== ch.oid) throw new GitError('git cat-file answered out of order');
         const bytes = blob.value.content;
-        if (isSnapshotPath(ch.path)) {
-          // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
-          read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
-        } else if (oversized(ch.path, bytes)) {
+        if (oversized(ch.path, blob.value.size)) {
           // Replayed without its content: the history check reports what it then cannot read.
           if (tree.get(ch.path) === ch.oid) inspected.add(ch.path);
           read.versions.set(ch, { path: ch.path });
+        } else if (isSnapshotPath(ch.path)) {
+          // A stored export is checked against its name by the SHA-256 of its bytes; its text is not kept.
+          read.versions.set(ch, { path: ch.path, sha256: createHash('sha256').update(bytes).digest('hex') });
         } else if (ch.path === HEAD_PATH || tree.get(ch.path) !== ch.oid || inspected.has(ch.path)) {
           // head.json, and versions the tip no longer has: the history check reads their text.
           const content = bytes.toString('utf8');
@@ -457,10 +458,10 @@ async function replayAndJudge(
   if (leftovers.length > 0) {
     const byOid = new Map(leftovers.map(([path, oid]) => [oid, path]));
     const checks: Promise<void>[] = [];
-    for await (const obj of catFileBatch(repoDir, byOid.keys())) {
+    for await (const obj of catFileBatch(repoDir, byOid.keys(), { maxBytes: MAX_TEXT_BYTES })) {
       const path = byOid.get(obj.oid)!;
       inspected.add(path);
-      if (oversized(path, obj.content)) continue;
+      if (oversized(path, obj.size)) continue;
       if (path === HEAD_PATH) headContent = obj.content.toString('utf8');
       else {
         const check = inspector.add(path, obj.content).then(take);
